@@ -1,0 +1,1 @@
+//! The fastest CLI. (Being written.)

@@ -1,0 +1,1 @@
+//! Config: rootdir and configfile discovery, ini values. (Being written.)

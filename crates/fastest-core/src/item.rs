@@ -1,0 +1,118 @@
+//! The item model: what a collected test is, named with pytest's nouns.
+//!
+//! An [`Item`] carries everything later stages need without reaching back into discovery:
+//! its node id, the chain of collectors above it (for the `--collect-only` tree and for `-k`
+//! matching), its marks (for `-m`) and extra keywords.
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of a collector or item node, spelled as pytest's class names so the
+/// `--collect-only` tree prints them verbatim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NodeKind {
+    Dir,
+    Package,
+    Module,
+    Class,
+    Function,
+    UnitTestCase,
+    TestCaseFunction,
+    DoctestModule,
+    DoctestTextfile,
+    DoctestItem,
+    /// A collector or item type that only the import fallback saw (a plugin's node type).
+    Other,
+}
+
+impl NodeKind {
+    /// pytest's class name for this node kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::Dir => "Dir",
+            NodeKind::Package => "Package",
+            NodeKind::Module => "Module",
+            NodeKind::Class => "Class",
+            NodeKind::Function => "Function",
+            NodeKind::UnitTestCase => "UnitTestCase",
+            NodeKind::TestCaseFunction => "TestCaseFunction",
+            NodeKind::DoctestModule => "DoctestModule",
+            NodeKind::DoctestTextfile => "DoctestTextfile",
+            NodeKind::DoctestItem => "DoctestItem",
+            NodeKind::Other => "Node",
+        }
+    }
+}
+
+/// One node in the chain from the top directory down to an item.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ChainNode {
+    pub kind: NodeKind,
+    /// The display type name when it is not one of [`NodeKind`]'s (plugin node types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<String>,
+    /// The node's `name` (a file's basename, a class or function name with `[id]`).
+    pub name: String,
+}
+
+impl ChainNode {
+    pub fn new(kind: NodeKind, name: impl Into<String>) -> Self {
+        Self { kind, type_name: None, name: name.into() }
+    }
+
+    /// The type name printed in the `--collect-only` tree.
+    pub fn type_str(&self) -> &str {
+        self.type_name.as_deref().unwrap_or(self.kind.as_str())
+    }
+}
+
+/// A value in a mark's keyword arguments, as far as `-m "name(key=value)"` can compare it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MarkValue {
+    None,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    /// Anything `-m` can never equal (floats, objects, ...); kept so the key is known.
+    #[serde(skip)]
+    Opaque,
+}
+
+/// A mark applied to an item (directly, through its class, module or a `pytest.param`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mark {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kwargs: Vec<(String, MarkValue)>,
+}
+
+/// A collected test item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// The rootdir-relative node id, e.g. `tests/test_a.py::TestK::test_m[1-x]`.
+    pub nodeid: String,
+    /// Collectors from the top `Dir` down to and including the item itself.
+    pub chain: Vec<ChainNode>,
+    /// 1-based line of the definition, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineno: Option<u32>,
+    /// Marks in `iter_markers()` order (nearest first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<Mark>,
+    /// Extra `-k` keywords beyond the chain names and mark names (the parametrize id,
+    /// names from a function's `__dict__`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_keywords: Vec<String>,
+}
+
+impl Item {
+    /// The item's own name (last chain node), e.g. `test_p[1]`.
+    pub fn name(&self) -> &str {
+        self.chain.last().map_or("", |n| n.name.as_str())
+    }
+
+    /// The file part of the node id (everything before the first `::`).
+    pub fn file_part(&self) -> &str {
+        self.nodeid.split("::").next().unwrap_or(&self.nodeid)
+    }
+}

@@ -1,0 +1,19 @@
+//! `fastest-core`: everything fastest knows about a test suite without running Python.
+//!
+//! ## Overview
+//! - [`config`]: rootdir and configfile discovery and ini values, exactly as pytest 9.2 does it.
+//! - [`glob`]: pytest's `fnmatch_ex` glob semantics (`python_files`, `norecursedirs`, ...).
+//! - [`discovery`]: the parallel walk, memory-mapped reads, tree-sitter parsing and the
+//!   parametrize ID rules that turn files into [`item::Item`]s; files whose items the source
+//!   cannot prove are marked uncertain for the import-based fallback.
+//! - [`select`]: `-k` / `-m` expressions and node-id selection.
+//! - [`item`]: the item model shared by discovery, the runner and the reporters.
+//!
+//! This crate does no Python: anything that needs an interpreter lives in `fastest-runner`
+//! or the CLI.
+
+pub mod config;
+pub mod discovery;
+pub mod glob;
+pub mod item;
+pub mod select;

@@ -1,0 +1,1 @@
+//! Selection: `-k` / `-m` expressions. (Being written.)
