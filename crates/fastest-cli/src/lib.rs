@@ -1,1 +1,37 @@
-//! The fastest CLI. (Being written.)
+//! `fastest-cli`: the `fastest` command. pytest-compatible arguments ([`args`]), one
+//! invocation from argv to exit code ([`app`]), the `--collect-only` renderer
+//! ([`collect_only`]), the import fallback bridge ([`fallback`]) and facts about the host
+//! interpreter ([`host`]). With the `python` feature it is also the `fastest._fastest`
+//! extension module whose `main()` the `fastest` console script calls.
+
+pub mod app;
+pub mod args;
+pub mod collect_only;
+pub mod fallback;
+pub mod host;
+
+#[cfg(feature = "python")]
+mod python;
+
+/// Run fastest with `argv` (without the program name) against `host`, writing to the
+/// process's stdout/stderr. Returns pytest's exit code.
+pub fn main_with(argv: &[String], host: &host::Host) -> i32 {
+    init_tracing();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut err = stderr.lock();
+    let code = app::run(argv, host, &mut out, &mut err);
+    let _ = std::io::Write::flush(&mut out);
+    code
+}
+
+fn init_tracing() {
+    // `FASTEST_LOG=debug` turns on diagnostics; they go to stderr, never stdout.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FASTEST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        .try_init();
+}

@@ -56,7 +56,11 @@ pub struct ChainNode {
 
 impl ChainNode {
     pub fn new(kind: NodeKind, name: impl Into<String>) -> Self {
-        Self { kind, type_name: None, name: name.into() }
+        Self {
+            kind,
+            type_name: None,
+            name: name.into(),
+        }
     }
 
     /// The type name printed in the `--collect-only` tree.

@@ -1,0 +1,243 @@
+"""fastest's end-to-end benchmarks, side by side with pytest in one interleaved run.
+
+Usage (from the repo root, after `./dev setup`; `./dev bench` does both):
+
+    python benches/run.py [--sizes 5000,60000] [--repeat 5] [--compare BASELINE.json]
+                          [--threshold 0.25] [--out benchmark_reports]
+
+What it measures, per generated suite (plain functions, classes, parametrize and conftest
+fixtures, 20 tests per file):
+  * `fastest --collect-only -q`, cold (no discovery cache) and warm (cache present), and
+    with memory-mapped reads switched off (FASTEST_NO_MMAP=1) to keep the mmap decision
+    honest;
+  * `pytest --collect-only -q`, warm (bytecode and assertion-rewrite caches present) and
+    cold (PYTHONDONTWRITEBYTECODE=1, caches removed).
+Runs are interleaved (A B C A B C ...) so machine noise hits every variant alike; the
+median wall time and the ratio to fastest are reported. Outputs of the two tools are
+compared once per suite, so a speed number never hides a wrong answer.
+
+Writes benchmark_reports/<date>.json and .md. With --compare, exits 1 when a fastest
+median regressed by more than --threshold (relative) against the baseline JSON.
+No timing is asserted anywhere in the test suite; this script is where speed lives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+
+
+def tool(name: str) -> str:
+    exe = BIN / name
+    return str(exe) if exe.exists() else (shutil.which(name) or name)
+
+
+def generate_suite(root: Path, n_tests: int) -> None:
+    """A realistic generated suite: 20 tests per file, 50 files per package."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pytest.ini").write_text("[pytest]\nmarkers =\n    slow: slow tests\n")
+    (root / "tests").mkdir(exist_ok=True)
+    (root / "tests" / "conftest.py").write_text(
+        "import pytest\n\n"
+        "@pytest.fixture\ndef base():\n    return 1\n\n"
+        "@pytest.fixture(params=[1, 2])\ndef pair(request):\n    return request.param\n"
+    )
+    per_file = 20
+    n_files = max(1, n_tests // per_file)
+    for i in range(n_files):
+        pkg = root / "tests" / f"pkg_{i // 50:03d}"
+        if not pkg.exists():
+            pkg.mkdir()
+            (pkg / "__init__.py").write_text("")
+        lines = ["import pytest", "", f"CONST_{i} = [1, 2, 3]", ""]
+        # 8 plain functions
+        for j in range(8):
+            lines += [f"def test_plain_{j}(base):", f"    assert base + {j} > 0", ""]
+        # a class with 4 methods
+        lines += [f"class TestGroup{i}:"]
+        for j in range(4):
+            lines += [f"    def test_m{j}(self):", "        assert True", ""]
+        # parametrize: 3 + 3 items, fixture params: 2 items
+        lines += [
+            f"@pytest.mark.parametrize('x', CONST_{i})",
+            "def test_param(x):",
+            "    assert x",
+            "",
+            "@pytest.mark.parametrize('a,b', [(1, 'one'), (2, 'two'), (3, 'three')])",
+            "@pytest.mark.slow",
+            "def test_pairs(a, b):",
+            "    assert a and b",
+            "",
+            "def test_fixture_param(pair):",
+            "    assert pair",
+            "",
+        ]
+        (pkg / f"test_mod_{i:05d}.py").write_text("\n".join(lines))
+
+
+def clean_pytest_caches(root: Path) -> None:
+    for p in root.rglob("__pycache__"):
+        shutil.rmtree(p, ignore_errors=True)
+    shutil.rmtree(root / ".pytest_cache", ignore_errors=True)
+
+
+def run(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, str, int]:
+    e = dict(os.environ)
+    e.update(env or {})
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, cwd=cwd, env=e, capture_output=True, text=True)
+    return time.perf_counter() - t0, p.stdout, p.returncode
+
+
+def normalise(out: str) -> str:
+    return re.sub(r" in [0-9.]+s", " in Xs", out)
+
+
+def bench_suite(n_tests: int, repeat: int, workdir: Path) -> dict:
+    root = workdir / f"suite_{n_tests}"
+    generate_suite(root, n_tests)
+    fastest, pytest = tool("fastest"), tool("pytest")
+    co = ["--collect-only", "-q"]
+
+    # Correctness first: identical output.
+    _, f_out, f_rc = run([fastest, *co], root)
+    _, p_out, p_rc = run([pytest, *co, "-p", "no:cacheprovider"], root)
+    identical = normalise(f_out) == normalise(p_out) and f_rc == p_rc
+    n_collected = sum(1 for line in p_out.splitlines() if "::" in line)
+
+    variants = {
+        "fastest_cold": lambda: (
+            shutil.rmtree(root / ".fastest_cache", ignore_errors=True),
+            run([fastest, *co], root),
+        )[1],
+        "fastest_warm": lambda: run([fastest, *co], root),
+        "fastest_cold_no_mmap": lambda: (
+            shutil.rmtree(root / ".fastest_cache", ignore_errors=True),
+            run([fastest, *co], root, {"FASTEST_NO_MMAP": "1"}),
+        )[1],
+        "pytest_warm": lambda: run([pytest, *co], root),
+        "pytest_cold": lambda: (
+            clean_pytest_caches(root),
+            run([pytest, *co], root, {"PYTHONDONTWRITEBYTECODE": "1"}),
+        )[1],
+    }
+    # Warm the warm variants once.
+    run([fastest, *co], root)
+    run([pytest, *co], root)
+    times: dict[str, list[float]] = {k: [] for k in variants}
+    for _ in range(repeat):
+        for name, fn in variants.items():
+            if name == "pytest_warm":
+                run([pytest, *co], root)  # re-warm after the cold variant wiped caches
+            t, _, _ = fn()
+            times[name].append(t)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {
+        "tests": n_collected,
+        "identical_output": identical,
+        "median_s": med,
+        "runs_s": times,
+        "ratios": {
+            "pytest_warm/fastest_cold": med["pytest_warm"] / med["fastest_cold"],
+            "pytest_warm/fastest_warm": med["pytest_warm"] / med["fastest_warm"],
+            "pytest_cold/fastest_cold": med["pytest_cold"] / med["fastest_cold"],
+            "no_mmap/mmap (cold)": med["fastest_cold_no_mmap"] / med["fastest_cold"],
+        },
+    }
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"# fastest benchmarks — {report['date']}",
+        "",
+        f"Machine: {report['machine']}. Command: `{report['command']}`",
+        "",
+        "## Collection (`--collect-only -q`), median wall seconds",
+        "",
+        "| tests | identical | fastest cold | fastest warm | pytest warm | pytest cold | "
+        "pytest warm / fastest cold | pytest warm / fastest warm | no-mmap / mmap |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size, r in report["collection"].items():
+        m, q = r["median_s"], r["ratios"]
+        lines.append(
+            f"| {r['tests']} | {'yes' if r['identical_output'] else '**NO**'} | "
+            f"{m['fastest_cold']:.3f} | {m['fastest_warm']:.3f} | {m['pytest_warm']:.3f} | "
+            f"{m['pytest_cold']:.3f} | {q['pytest_warm/fastest_cold']:.1f}x | "
+            f"{q['pytest_warm/fastest_warm']:.1f}x | {q['no_mmap/mmap (cold)']:.2f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def compare(report: dict, baseline: dict, threshold: float) -> list[str]:
+    regressions = []
+    for size, r in report["collection"].items():
+        base = baseline.get("collection", {}).get(size)
+        if not base:
+            continue
+        for k in ("fastest_cold", "fastest_warm"):
+            new, old = r["median_s"][k], base["median_s"][k]
+            if old > 0 and (new - old) / old > threshold:
+                regressions.append(f"{size} tests {k}: {old:.3f}s -> {new:.3f}s")
+    return regressions
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="5000,60000")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--out", default="benchmark_reports")
+    ap.add_argument("--compare", default=None)
+    ap.add_argument("--threshold", type=float, default=0.25)
+    ap.add_argument("--workdir", default=None)
+    args = ap.parse_args(argv)
+
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="fastest-bench-"))
+    report = {
+        "schema": 1,
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": f"{os.cpu_count()} cpus, {sys.platform}, Python {sys.version.split()[0]}",
+        "command": "python benches/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "collection": {},
+    }
+    for n in sizes:
+        print(f"benchmarking collection of {n} tests ...", file=sys.stderr)
+        report["collection"][str(n)] = bench_suite(n, args.repeat, workdir)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
+    (out / f"{stamp}.json").write_text(json.dumps(report, indent=2))
+    md = markdown(report)
+    (out / f"{stamp}.md").write_text(md)
+    print(md)
+    status = 0
+    if any(not r["identical_output"] for r in report["collection"].values()):
+        print("ERROR: fastest's output differs from pytest's on a generated suite", file=sys.stderr)
+        status = 1
+    if args.compare:
+        regs = compare(report, json.loads(Path(args.compare).read_text()), args.threshold)
+        for r in regs:
+            print(f"REGRESSION: {r}", file=sys.stderr)
+        if regs:
+            status = 1
+    if not args.workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+//! The `fastest._fastest` extension module: the only place the CLI touches pyo3. The
+//! console script hands over argv and the interpreter's facts; everything else is Rust.
+
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+
+use crate::host::Host;
+
+/// `main(argv, executable, version, platform, sys_path, cwd) -> exit code`.
+#[pyfunction]
+fn main(
+    py: Python<'_>,
+    argv: Vec<String>,
+    executable: String,
+    version: String,
+    platform: String,
+    sys_path: Vec<String>,
+    cwd: String,
+) -> i32 {
+    let host = Host {
+        cwd: PathBuf::from(cwd),
+        python: Some(PathBuf::from(executable)),
+        python_version: version,
+        platform,
+        sys_path: sys_path.into_iter().map(PathBuf::from).collect(),
+    };
+    // Discovery is pure Rust: let other Python threads run meanwhile.
+    py.detach(|| crate::main_with(&argv, &host))
+}
+
+#[pymodule]
+fn _fastest(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(main, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,616 @@
+//! Python collection rules over parsed outlines: which names are tests (pytest's
+//! `python_classes` / `python_functions` matching, `__test__`, unittest.TestCase),
+//! inherited methods in reverse-MRO order, nested classes, the fixture closure and the
+//! parametrize product that gives each item its `[id]`.
+//!
+//! Returns `Err(reason)` whenever pytest's answer depends on something only an import
+//! would show; the caller then collects that file through the import fallback.
+
+use std::collections::{HashMap, HashSet};
+
+use super::params::{make_ids, ParamSet};
+use super::parse::{
+    Base, Binding, BindingKind, Class, Fixture, Func, MarkDecl, Outline, Parametrize,
+};
+use crate::glob::NameMatcher;
+use crate::item::{ChainNode, Item, Mark, NodeKind};
+
+/// Name matchers from the ini (`python_classes`, `python_functions`).
+pub struct NameRules {
+    pub classes: NameMatcher,
+    pub functions: NameMatcher,
+}
+
+/// What a module sees from outside: conftest fixtures, outermost conftest first.
+pub struct ModuleScope<'a> {
+    pub conftest_fixtures: Vec<&'a Fixture>,
+}
+
+/// Modules whose imported names are never tests (their classes hold no test methods).
+const SAFE_IMPORT_MODULES: &[&str] = &["unittest", "pytest", "unittest.mock", "mock", "typing"];
+
+/// Collect the items of one module. `prefix` is the chain down to and including the
+/// `Module` node; `nodeid_prefix` its node id (the rootdir-relative path).
+pub fn collect_module(
+    outline: &Outline,
+    prefix: &[ChainNode],
+    nodeid_prefix: &str,
+    rules: &NameRules,
+    scope: &ModuleScope<'_>,
+) -> Result<Vec<Item>, String> {
+    if let Some(reason) = outline.uncertain.first() {
+        return Err(reason.clone());
+    }
+    match outline.test_attr {
+        Some(Ok(false)) => return Ok(Vec::new()),
+        Some(Err(())) => return Err("computed module `__test__`".into()),
+        _ => {}
+    }
+    let module_marks = decls_ok(&outline.pytestmark)?;
+    let cx = ModuleCx {
+        outline,
+        rules,
+        scope,
+        module_marks,
+        classes: outline
+            .bindings
+            .iter()
+            .filter_map(|b| match &b.kind {
+                BindingKind::Class(c) => Some((b.name.as_str(), (b, c.as_ref()))),
+                _ => None,
+            })
+            .collect(),
+    };
+    let mut items = Vec::new();
+    for b in &outline.bindings {
+        cx.module_binding(b, prefix, nodeid_prefix, &mut items)?;
+    }
+    Ok(items)
+}
+
+fn decls_ok(decls: &[MarkDecl]) -> Result<Vec<&MarkDecl>, String> {
+    decls
+        .iter()
+        .map(|d| match d {
+            MarkDecl::Unknown(r) => Err(r.clone()),
+            d => Ok(d),
+        })
+        .collect()
+}
+
+struct ModuleCx<'a> {
+    outline: &'a Outline,
+    rules: &'a NameRules,
+    scope: &'a ModuleScope<'a>,
+    module_marks: Vec<&'a MarkDecl>,
+    classes: HashMap<&'a str, (&'a Binding, &'a Class)>,
+}
+
+/// A class node on the way down to an item: its resolved MRO and marks.
+struct ClassFrame<'a> {
+    mro: Vec<&'a Class>,
+    marks: Vec<&'a MarkDecl>,
+}
+
+impl<'a> ModuleCx<'a> {
+    fn module_binding(
+        &self,
+        b: &'a Binding,
+        prefix: &[ChainNode],
+        nodeid: &str,
+        items: &mut Vec<Item>,
+    ) -> Result<(), String> {
+        match &b.kind {
+            BindingKind::Function(f) => {
+                if self.rules.functions.is_match(&b.name) {
+                    self.function_items(b, f, &[], prefix, nodeid, NodeKind::Function, items)?;
+                }
+            }
+            BindingKind::Lambda => {
+                if self.rules.functions.is_match(&b.name) {
+                    self.plain_item(b, &[], prefix, nodeid, items);
+                }
+            }
+            BindingKind::Value { maybe_callable } => {
+                // A computed value could be a callable; literals are not collected.
+                let matches =
+                    self.rules.functions.is_match(&b.name) || self.rules.classes.is_match(&b.name);
+                if matches && *maybe_callable {
+                    return Err(format!("test name `{}` bound to a computed value", b.name));
+                }
+            }
+            BindingKind::Import { module } => {
+                let matches =
+                    self.rules.functions.is_match(&b.name) || self.rules.classes.is_match(&b.name);
+                if matches && !SAFE_IMPORT_MODULES.contains(&module.as_str()) {
+                    return Err(format!("imports `{}` from `{module}`", b.name));
+                }
+            }
+            BindingKind::Class(c) => self.class_binding(b, c, &[], prefix, nodeid, items)?,
+        }
+        Ok(())
+    }
+
+    fn class_binding(
+        &self,
+        b: &'a Binding,
+        c: &'a Class,
+        outer: &[ClassFrame<'a>],
+        prefix: &[ChainNode],
+        nodeid: &str,
+        items: &mut Vec<Item>,
+    ) -> Result<(), String> {
+        let mro = self.mro(c, &b.name)?;
+        let is_unittest = mro_is_unittest(c, &mro, self)?;
+        let test_attr = mro.iter().find_map(|k| k.test_attr.clone());
+        let explicit_test = matches!(test_attr, Some(Ok(true)));
+        if !(is_unittest || self.rules.classes.is_match(&b.name) || explicit_test) {
+            if matches!(test_attr, Some(Err(()))) {
+                return Err(format!("computed `__test__` on class `{}`", b.name));
+            }
+            return Ok(());
+        }
+        match test_attr {
+            Some(Ok(false)) => return Ok(()),
+            Some(Err(())) => return Err(format!("computed `__test__` on class `{}`", b.name)),
+            _ => {}
+        }
+        for k in &mro {
+            if let Some(r) = k.uncertain.first() {
+                return Err(r.clone());
+            }
+            if !k.decorators.unknown.is_empty() {
+                return Err(format!(
+                    "class `{}` has a decorator fastest cannot read",
+                    b.name
+                ));
+            }
+            if k.has_class_kwargs {
+                return Err(format!(
+                    "class `{}` has keyword arguments (metaclass)",
+                    b.name
+                ));
+            }
+        }
+        if !is_unittest && mro.iter().any(|k| k.has_init) {
+            // pytest warns (PytestCollectionWarning); the fallback reproduces the text.
+            return Err(format!("class `{}` has an __init__ constructor", b.name));
+        }
+        // Marks: the class's own decorators and pytestmark, then its bases' (MRO).
+        let mut marks: Vec<&MarkDecl> = Vec::new();
+        for k in &mro {
+            marks.extend(decls_ok(&k.decorators.marks)?);
+            marks.extend(decls_ok(&k.pytestmark)?);
+        }
+        let kind = if is_unittest {
+            NodeKind::UnitTestCase
+        } else {
+            NodeKind::Class
+        };
+        let mut chain = prefix.to_vec();
+        chain.push(ChainNode::new(kind, b.name.clone()));
+        let nodeid = format!("{nodeid}::{}", b.name);
+        let mut frames: Vec<ClassFrame<'a>> = Vec::with_capacity(outer.len() + 1);
+        for f in outer {
+            frames.push(ClassFrame {
+                mro: f.mro.clone(),
+                marks: f.marks.clone(),
+            });
+        }
+        frames.push(ClassFrame {
+            mro: mro.clone(),
+            marks,
+        });
+        if is_unittest {
+            return self.unittest_items(&mro, &frames, &chain, &nodeid, items);
+        }
+        // Reverse-MRO: names a base defines (and the class does not) come first, from the
+        // most basic class; the class's own names keep its definition order.
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut groups: Vec<Vec<&'a Binding>> = Vec::new();
+        for k in &mro {
+            let mut g = Vec::new();
+            for m in &k.body {
+                if seen.insert(m.name.as_str()) {
+                    g.push(m);
+                }
+            }
+            groups.push(g);
+        }
+        for g in groups.iter().rev() {
+            for m in g {
+                match &m.kind {
+                    BindingKind::Function(f) => {
+                        if self.rules.functions.is_match(&m.name) {
+                            self.function_items(
+                                m,
+                                f,
+                                &frames,
+                                &chain,
+                                &nodeid,
+                                NodeKind::Function,
+                                items,
+                            )?;
+                        }
+                    }
+                    BindingKind::Lambda => {
+                        if self.rules.functions.is_match(&m.name) {
+                            self.plain_item(m, &frames, &chain, &nodeid, items);
+                        }
+                    }
+                    BindingKind::Class(inner) => {
+                        self.class_binding(m, inner, &frames, &chain, &nodeid, items)?;
+                    }
+                    BindingKind::Value {
+                        maybe_callable: false,
+                    } => {}
+                    BindingKind::Value { .. } | BindingKind::Import { .. } => {
+                        if self.rules.functions.is_match(&m.name)
+                            || self.rules.classes.is_match(&m.name)
+                        {
+                            return Err(format!(
+                                "test name `{}` bound to a value in a class",
+                                m.name
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn unittest_items(
+        &self,
+        mro: &[&'a Class],
+        frames: &[ClassFrame<'a>],
+        chain: &[ChainNode],
+        nodeid: &str,
+        items: &mut Vec<Item>,
+    ) -> Result<(), String> {
+        // `TestLoader.getTestCaseNames`: callable attributes starting with "test", sorted.
+        let mut names: Vec<(&str, &'a Binding)> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        for k in mro {
+            for m in &k.body {
+                if seen.insert(m.name.as_str()) && m.name.starts_with("test") {
+                    match &m.kind {
+                        BindingKind::Function(_) | BindingKind::Lambda => {
+                            names.push((m.name.as_str(), m))
+                        }
+                        BindingKind::Class(_) => {}
+                        _ => return Err(format!("unittest attribute `{}` is a value", m.name)),
+                    }
+                }
+            }
+        }
+        if names.is_empty() {
+            for k in mro {
+                if let Some(m) = k.body.iter().find(|m| m.name == "runTest") {
+                    names.push(("runTest", m));
+                    break;
+                }
+            }
+        }
+        names.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, m) in names {
+            let mut item_marks: Vec<Mark> = Vec::new();
+            if let BindingKind::Function(f) = &m.kind {
+                for d in decls_ok(&f.decorators.marks)? {
+                    if let MarkDecl::Mark(mk, _) = d {
+                        item_marks.push(mk.clone());
+                    } else {
+                        return Err("parametrize on a unittest method".into());
+                    }
+                }
+            }
+            self.push_marks(&mut item_marks, frames)?;
+            let mut ch = chain.to_vec();
+            ch.push(ChainNode::new(NodeKind::TestCaseFunction, name));
+            items.push(Item {
+                nodeid: format!("{nodeid}::{name}"),
+                chain: ch,
+                lineno: Some(m.line),
+                marks: item_marks,
+                extra_keywords: Vec::new(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Class marks (innermost class first), then module marks, as `iter_markers`.
+    fn push_marks(&self, out: &mut Vec<Mark>, frames: &[ClassFrame<'a>]) -> Result<(), String> {
+        for f in frames.iter().rev() {
+            for d in &f.marks {
+                match d {
+                    MarkDecl::Mark(m, _) => out.push(m.clone()),
+                    MarkDecl::Parametrize(_) => out.push(parametrize_mark()),
+                    MarkDecl::Unknown(r) => return Err(r.clone()),
+                }
+            }
+        }
+        for d in &self.module_marks {
+            match d {
+                MarkDecl::Mark(m, _) => out.push(m.clone()),
+                MarkDecl::Parametrize(_) => out.push(parametrize_mark()),
+                MarkDecl::Unknown(r) => return Err(r.clone()),
+            }
+        }
+        Ok(())
+    }
+
+    fn plain_item(
+        &self,
+        b: &Binding,
+        frames: &[ClassFrame<'a>],
+        chain: &[ChainNode],
+        nodeid: &str,
+        items: &mut Vec<Item>,
+    ) {
+        let mut marks = Vec::new();
+        // A lambda carries no decorators; enclosing marks still apply.
+        let _ = self.push_marks(&mut marks, frames);
+        let mut ch = chain.to_vec();
+        ch.push(ChainNode::new(NodeKind::Function, b.name.clone()));
+        items.push(Item {
+            nodeid: format!("{nodeid}::{}", b.name),
+            chain: ch,
+            lineno: Some(b.line),
+            marks,
+            extra_keywords: Vec::new(),
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn function_items(
+        &self,
+        b: &Binding,
+        f: &'a Func,
+        frames: &[ClassFrame<'a>],
+        chain: &[ChainNode],
+        nodeid: &str,
+        kind: NodeKind,
+        items: &mut Vec<Item>,
+    ) -> Result<(), String> {
+        if f.decorators.fixture.is_some() {
+            return Ok(());
+        }
+        if f.is_generator {
+            return Err(format!("generator test `{}`", b.name));
+        }
+        if f.decorators.unknown.iter().any(|d| d.contains("fixture")) {
+            return Err(format!("`{}` has a fixture-like decorator", b.name));
+        }
+        // Marks in `iter_markers` order: the function's, the classes', the module's.
+        let own = decls_ok(&f.decorators.marks)?;
+        let mut all: Vec<&MarkDecl> = own.clone();
+        for fr in frames.iter().rev() {
+            all.extend(fr.marks.iter().copied());
+        }
+        all.extend(self.module_marks.iter().copied());
+        let parametrizes: Vec<&Parametrize> = all
+            .iter()
+            .filter_map(|d| match d {
+                MarkDecl::Parametrize(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        if parametrizes.iter().any(|p| p.higher_scope) {
+            return Err("parametrize with a higher scope reorders items".into());
+        }
+        let direct: HashSet<&str> = parametrizes
+            .iter()
+            .flat_map(|p| p.argnames.iter().map(String::as_str))
+            .collect();
+        let usefixtures: Vec<&str> = all
+            .iter()
+            .filter_map(|d| match d {
+                MarkDecl::Mark(m, fx) if m.name == "usefixtures" => {
+                    Some(fx.iter().map(String::as_str))
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let fixture_calls = self.fixture_params(f, frames, &usefixtures, &direct)?;
+        if !fixture_calls.is_empty() && !f.decorators.unknown.is_empty() {
+            return Err(format!(
+                "`{}` has decorators that may change its arguments",
+                b.name
+            ));
+        }
+        let mut marks: Vec<Mark> = Vec::new();
+        for d in &all {
+            match d {
+                MarkDecl::Mark(m, _) => marks.push(m.clone()),
+                MarkDecl::Parametrize(_) => marks.push(parametrize_mark()),
+                MarkDecl::Unknown(r) => return Err(r.clone()),
+            }
+        }
+        // The product of all calls: fixture params (closure order), then marks.
+        let mut calls: Vec<(Vec<String>, Vec<ParamSet>)> = fixture_calls;
+        for p in &parametrizes {
+            calls.push((p.argnames.clone(), p.sets.clone()));
+        }
+        let mut specs: Vec<(Vec<String>, Vec<Mark>)> = vec![(Vec::new(), Vec::new())];
+        for (argnames, sets) in &calls {
+            let ids = make_ids(argnames, sets).map_err(|e| e.0)?;
+            let mut next = Vec::with_capacity(specs.len() * sets.len());
+            for (parts, pmarks) in &specs {
+                for (set, id) in sets.iter().zip(&ids) {
+                    let mut parts = parts.clone();
+                    if let Some(id) = id {
+                        parts.push(id.clone());
+                    }
+                    let mut pm = pmarks.clone();
+                    pm.extend(set.marks.iter().cloned());
+                    next.push((parts, pm));
+                }
+            }
+            specs = next;
+        }
+        let parametrized = !calls.is_empty();
+        for (parts, pmarks) in specs {
+            // `-k` reaches the parametrize id through the item name only (pytest 9.2).
+            let name = if parametrized && !parts.is_empty() {
+                format!("{}[{}]", b.name, parts.join("-"))
+            } else {
+                b.name.clone()
+            };
+            let mut ch = chain.to_vec();
+            ch.push(ChainNode::new(kind, name.clone()));
+            let mut item_marks = pmarks;
+            item_marks.extend(marks.iter().cloned());
+            items.push(Item {
+                nodeid: format!("{nodeid}::{name}"),
+                chain: ch,
+                lineno: Some(b.line),
+                marks: item_marks,
+                extra_keywords: Vec::new(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Parametrized fixtures in the test's closure, in pytest's closure (DFS) order, as
+    /// `(argnames, sets)` calls.
+    fn fixture_params(
+        &self,
+        f: &Func,
+        frames: &[ClassFrame<'a>],
+        usefixtures: &[&str],
+        direct: &HashSet<&str>,
+    ) -> Result<Vec<(Vec<String>, Vec<ParamSet>)>, String> {
+        // Visible fixtures, nearest last: conftests (outermost first), module, classes.
+        let mut visible: Vec<&Fixture> = self.scope.conftest_fixtures.clone();
+        visible.extend(self.outline.fixtures.iter());
+        for fr in frames {
+            for k in fr.mro.iter().rev() {
+                visible.extend(k.fixtures.iter());
+            }
+        }
+        if visible.is_empty() {
+            return Ok(Vec::new());
+        }
+        let lookup = |name: &str| -> Option<&Fixture> {
+            visible.iter().rev().copied().find(|fx| fx.name == name)
+        };
+        let mut initial: Vec<&str> = visible
+            .iter()
+            .filter(|fx| fx.autouse)
+            .map(|fx| fx.name.as_str())
+            .collect();
+        initial.extend(usefixtures.iter().copied());
+        initial.extend(f.argnames.iter().map(String::as_str));
+        let mut order: Vec<&str> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut stack: Vec<&str> = initial.into_iter().rev().collect();
+        while let Some(name) = stack.pop() {
+            if !seen.insert(name) {
+                continue;
+            }
+            order.push(name);
+            if direct.contains(name) {
+                continue;
+            }
+            if let Some(fx) = lookup(name) {
+                if fx.argnames.iter().any(|a| a == name) {
+                    return Err(format!("fixture `{name}` overrides itself"));
+                }
+                for a in fx.argnames.iter().rev() {
+                    stack.push(a.as_str());
+                }
+            }
+        }
+        let mut calls = Vec::new();
+        for name in order {
+            if direct.contains(name) {
+                continue;
+            }
+            let Some(fx) = lookup(name) else { continue };
+            if let Some(u) = &fx.unknown {
+                return Err(format!("fixture `{name}`: {u}"));
+            }
+            match &fx.params {
+                Err(e) => return Err(format!("fixture `{name}`: {e}")),
+                Ok(None) => {}
+                Ok(Some(sets)) => {
+                    if fx.scope.as_deref().is_some_and(|s| s != "function") {
+                        return Err(format!("parametrized fixture `{name}` with a higher scope"));
+                    }
+                    calls.push((vec![name.to_string()], sets.clone()));
+                }
+            }
+        }
+        Ok(calls)
+    }
+
+    /// C3 linearization over classes defined in this module.
+    fn mro(&self, c: &'a Class, name: &str) -> Result<Vec<&'a Class>, String> {
+        self.mro_depth(c, name, 0)
+    }
+
+    fn mro_depth(&self, c: &'a Class, name: &str, depth: usize) -> Result<Vec<&'a Class>, String> {
+        if depth > 50 {
+            return Err("class hierarchy too deep".into());
+        }
+        let mut seqs: Vec<Vec<*const Class>> = Vec::new();
+        let mut bases: Vec<*const Class> = Vec::new();
+        let mut all: HashMap<*const Class, &'a Class> = HashMap::new();
+        for base in &c.bases {
+            match base {
+                Base::Local(n) => {
+                    let Some((_, bc)) = self.classes.get(n.as_str()) else {
+                        return Err(format!("base `{n}` of `{name}` is not a class here"));
+                    };
+                    let sub = self.mro_depth(bc, n, depth + 1)?;
+                    for k in &sub {
+                        all.insert(std::ptr::from_ref(*k), k);
+                    }
+                    seqs.push(sub.iter().map(|k| std::ptr::from_ref(*k)).collect());
+                    bases.push(std::ptr::from_ref(*bc));
+                }
+                Base::UnitTest | Base::Object => {}
+                Base::Unknown(t) => {
+                    return Err(format!("base class `{t}` of `{name}` is defined elsewhere"))
+                }
+            }
+        }
+        seqs.push(bases);
+        let mut out: Vec<&'a Class> = vec![c];
+        loop {
+            seqs.retain(|s| !s.is_empty());
+            if seqs.is_empty() {
+                break;
+            }
+            let head = seqs
+                .iter()
+                .map(|s| s[0])
+                .find(|h| !seqs.iter().any(|s| s[1..].contains(h)))
+                .ok_or_else(|| format!("inconsistent MRO for `{name}`"))?;
+            if let Some(k) = all.get(&head) {
+                out.push(k);
+            }
+            for s in &mut seqs {
+                if s[0] == head {
+                    s.remove(0);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn mro_is_unittest(c: &Class, mro: &[&Class], cx: &ModuleCx<'_>) -> Result<bool, String> {
+    let _ = (c, cx);
+    Ok(mro
+        .iter()
+        .any(|k| k.bases.iter().any(|b| matches!(b, Base::UnitTest))))
+}
+
+fn parametrize_mark() -> Mark {
+    Mark {
+        name: "parametrize".into(),
+        kwargs: Vec::new(),
+    }
+}

@@ -1,0 +1,1701 @@
+//! tree-sitter parsing: one Python file's source → its [`Outline`], the facts collection
+//! needs (bindings in first-binding order, decorators decoded into marks, fixtures and
+//! parametrize sets, conftest contents), and the reasons, if any, why the source alone
+//! cannot prove what pytest would collect from it.
+//!
+//! The parser never guesses: anything it cannot read exactly becomes an `Unknown` variant
+//! or an `uncertain` reason, and the file falls back to import-based collection.
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::{Node, Parser};
+
+use super::params::{ExplicitId, ParamSet, PyValue};
+use crate::item::{Mark, MarkValue};
+
+/// What a module or class body binds under one name.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub name: String,
+    /// 1-based line of the (last) definition.
+    pub line: u32,
+    pub kind: BindingKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum BindingKind {
+    Function(Func),
+    Class(Box<Class>),
+    /// `name = lambda ...`: pytest collects it like a function.
+    Lambda,
+    /// Any other assignment; `maybe_callable` unless the value is a literal (a literal
+    /// bound to a test-like name is silently not collected by pytest).
+    Value {
+        maybe_callable: bool,
+    },
+    /// Bound by an import: `from m import name`, `import name`.
+    Import {
+        module: String,
+    },
+}
+
+/// A decorator or `pytestmark` entry, decoded.
+#[derive(Debug, Clone)]
+pub enum MarkDecl {
+    Parametrize(Parametrize),
+    /// `usefixtures` keeps its argument names for the fixture closure.
+    Mark(Mark, Vec<String>),
+    /// A `pytest.mark.*` whose arguments the parser could not read (reason).
+    Unknown(String),
+}
+
+/// One `@pytest.mark.parametrize(...)` call.
+#[derive(Debug, Clone)]
+pub struct Parametrize {
+    pub argnames: Vec<String>,
+    pub sets: Vec<ParamSet>,
+    /// A `scope=` other than function regroups items (`reorder_items`).
+    pub higher_scope: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Decorators {
+    pub marks: Vec<MarkDecl>,
+    pub fixture: Option<Fixture>,
+    pub staticmethod: bool,
+    pub classmethod: bool,
+    /// Decorators that are not pytest's (their effect is not provable).
+    pub unknown: Vec<String>,
+}
+
+/// A `@pytest.fixture` definition.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    pub name: String,
+    pub autouse: bool,
+    /// `Some(scope)` when given as a literal; `None` means function.
+    pub scope: Option<String>,
+    /// `Ok(None)`: not parametrized; `Err(reason)`: params the parser cannot read.
+    pub params: Result<Option<Vec<ParamSet>>, String>,
+    /// The fixture function's own argument names (its dependencies).
+    pub argnames: Vec<String>,
+    /// Decoding problems with the decorator itself (reason).
+    pub unknown: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Func {
+    pub is_async: bool,
+    pub is_generator: bool,
+    /// Positional-or-keyword and keyword-only parameters without defaults.
+    pub argnames: Vec<String>,
+    pub decorators: Decorators,
+}
+
+#[derive(Debug, Clone)]
+pub enum Base {
+    /// A class defined earlier in the same module.
+    Local(String),
+    /// `unittest.TestCase` (or `IsolatedAsyncioTestCase`) under any alias.
+    UnitTest,
+    Object,
+    /// A base the parser cannot resolve (imported or computed), with its text.
+    Unknown(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Class {
+    pub bases: Vec<Base>,
+    /// Keyword arguments in the class statement (`metaclass=...`).
+    pub has_class_kwargs: bool,
+    pub decorators: Decorators,
+    pub body: Vec<Binding>,
+    pub pytestmark: Vec<MarkDecl>,
+    /// `__init__` or `__new__` defined in the body.
+    pub has_init: bool,
+    /// `__test__` set in the body: `Some(Ok(bool))` literal, `Some(Err(()))` otherwise.
+    pub test_attr: Option<Result<bool, ()>>,
+    pub fixtures: Vec<Fixture>,
+    pub uncertain: Vec<String>,
+}
+
+/// Everything collection needs from one file.
+#[derive(Debug, Clone, Default)]
+pub struct Outline {
+    pub bindings: Vec<Binding>,
+    pub fixtures: Vec<Fixture>,
+    pub pytestmark: Vec<MarkDecl>,
+    /// Module-level `__test__`: `Some(Ok(b))` literal, `Some(Err(()))` computed.
+    pub test_attr: Option<Result<bool, ()>>,
+    /// `pytest_*` functions defined at module level (hooks, in a conftest).
+    pub hooks: Vec<String>,
+    pub pytest_plugins: bool,
+    /// conftest `collect_ignore` / `collect_ignore_glob`, when literal lists.
+    pub collect_ignore: Vec<String>,
+    pub collect_ignore_glob: Vec<String>,
+    /// Reasons the file's items cannot be proven from its source.
+    pub uncertain: Vec<String>,
+    /// Names of doctest-bearing objects (module docstring, functions, classes, methods),
+    /// as dotted paths relative to the module; `""` is the module itself.
+    pub doctests: Vec<String>,
+}
+
+/// Parse `src` (UTF-8 Python source) into an [`Outline`].
+pub fn parse_outline(src: &[u8], want_doctests: bool) -> Outline {
+    let mut parser = Parser::new();
+    if parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .is_err()
+    {
+        return Outline {
+            uncertain: vec!["parser unavailable".into()],
+            ..Outline::default()
+        };
+    }
+    let Some(tree) = parser.parse(src, None) else {
+        return Outline {
+            uncertain: vec!["parse failed".into()],
+            ..Outline::default()
+        };
+    };
+    let root = tree.root_node();
+    let mut out = Outline::default();
+    if root.has_error() {
+        // pytest reports the exact SyntaxError; only an import reproduces it.
+        out.uncertain.push("syntax error".into());
+        return out;
+    }
+    let mut ctx = Ctx::new(src);
+    ctx.scan_module(root);
+    ctx.build_module(root, &mut out);
+    if want_doctests {
+        collect_doctests(src, root, "", &mut out.doctests);
+    }
+    out
+}
+
+/// Parsing context: the source, import aliases and module constants.
+struct Ctx<'a> {
+    src: &'a [u8],
+    /// Names bound to the `pytest` module.
+    pytest_mods: HashSet<String>,
+    /// Names bound to `pytest.mark`.
+    mark_objs: HashSet<String>,
+    /// Names bound to `pytest.fixture`.
+    fixture_fns: HashSet<String>,
+    /// Names bound to `pytest.param`.
+    param_fns: HashSet<String>,
+    /// Names bound to the `unittest` module.
+    unittest_mods: HashSet<String>,
+    /// Names bound to `unittest.TestCase` / `IsolatedAsyncioTestCase`.
+    testcase_names: HashSet<String>,
+    /// Module-level names assigned exactly once, with their value node.
+    consts: HashMap<String, Node<'a>>,
+    /// Module-level names bound more than once, or mutated in place.
+    unstable: HashSet<String>,
+    /// Classes and functions defined at module level (their `__name__` is their name).
+    local_defs: HashSet<String>,
+    /// Classes seen so far, for base resolution.
+    classes: HashMap<String, ()>,
+}
+
+const BUILTIN_NAMED: &[&str] = &[
+    "int",
+    "str",
+    "float",
+    "bool",
+    "bytes",
+    "list",
+    "dict",
+    "set",
+    "tuple",
+    "object",
+    "type",
+    "len",
+    "print",
+    "repr",
+    "complex",
+    "frozenset",
+    "bytearray",
+    "range",
+    "Exception",
+    "ValueError",
+    "TypeError",
+    "KeyError",
+    "IndexError",
+    "RuntimeError",
+    "AttributeError",
+    "ZeroDivisionError",
+    "NotImplementedError",
+    "OSError",
+    "StopIteration",
+    "AssertionError",
+    "ArithmeticError",
+    "LookupError",
+    "OverflowError",
+    "ImportError",
+    "BaseException",
+    "abs",
+    "min",
+    "max",
+    "sum",
+    "sorted",
+    "reversed",
+    "id",
+    "hash",
+    "iter",
+    "next",
+    "callable",
+];
+
+impl<'a> Ctx<'a> {
+    fn new(src: &'a [u8]) -> Self {
+        Self {
+            src,
+            pytest_mods: HashSet::new(),
+            mark_objs: HashSet::new(),
+            fixture_fns: HashSet::new(),
+            param_fns: HashSet::new(),
+            unittest_mods: HashSet::new(),
+            testcase_names: HashSet::new(),
+            consts: HashMap::new(),
+            unstable: HashSet::new(),
+            local_defs: HashSet::new(),
+            classes: HashMap::new(),
+        }
+    }
+
+    fn text(&self, n: Node<'_>) -> &'a str {
+        std::str::from_utf8(&self.src[n.byte_range()]).unwrap_or("")
+    }
+
+    /// First pass over the module: aliases and constants, so decorators that refer to
+    /// names defined anywhere at module level resolve.
+    fn scan_module(&mut self, root: Node<'a>) {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        let mut cursor = root.walk();
+        for stmt in root.named_children(&mut cursor) {
+            match stmt.kind() {
+                "import_statement" | "import_from_statement" => self.scan_import(stmt),
+                "expression_statement" => {
+                    if let Some(a) = stmt.named_child(0) {
+                        if a.kind() == "assignment" {
+                            if let (Some(l), Some(r)) = (
+                                a.child_by_field_name("left"),
+                                a.child_by_field_name("right"),
+                            ) {
+                                if l.kind() == "identifier" {
+                                    let name = self.text(l).to_string();
+                                    *counts.entry(name.clone()).or_default() += 1;
+                                    self.consts.insert(name, r);
+                                }
+                            }
+                        } else if a.kind() == "augmented_assignment" {
+                            if let Some(l) = a.child_by_field_name("left") {
+                                self.unstable.insert(self.text(l).to_string());
+                            }
+                        } else if a.kind() == "call" {
+                            // `NAME.append(...)` and friends mutate a constant in place.
+                            if let Some(f) = a.child_by_field_name("function") {
+                                if f.kind() == "attribute" {
+                                    if let Some(obj) = f.child_by_field_name("object") {
+                                        self.unstable.insert(self.text(obj).to_string());
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                "function_definition" | "class_definition" | "decorated_definition" => {
+                    if let Some(def) = definition_of(stmt) {
+                        if let Some(n) = def.child_by_field_name("name") {
+                            let name = self.text(n).to_string();
+                            *counts.entry(name.clone()).or_default() += 1;
+                            self.local_defs.insert(name);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (name, c) in counts {
+            if c > 1 {
+                self.unstable.insert(name);
+            }
+        }
+    }
+
+    fn scan_import(&mut self, stmt: Node<'a>) {
+        if stmt.kind() == "import_statement" {
+            let mut c = stmt.walk();
+            for n in stmt.children_by_field_name("name", &mut c) {
+                let (full, alias) = self.import_name(n);
+                match full.as_str() {
+                    "pytest" => {
+                        self.pytest_mods.insert(alias.unwrap_or(full));
+                    }
+                    "unittest" => {
+                        self.unittest_mods.insert(alias.unwrap_or(full));
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            let module = stmt
+                .child_by_field_name("module_name")
+                .map(|m| self.text(m).to_string())
+                .unwrap_or_default();
+            let mut c = stmt.walk();
+            for n in stmt.children_by_field_name("name", &mut c) {
+                let (name, alias) = self.import_name(n);
+                let bound = alias.unwrap_or_else(|| name.clone());
+                match (module.as_str(), name.as_str()) {
+                    ("pytest", "mark") | ("_pytest", "mark") => {
+                        self.mark_objs.insert(bound);
+                    }
+                    ("pytest", "fixture") => {
+                        self.fixture_fns.insert(bound);
+                    }
+                    ("pytest", "param") => {
+                        self.param_fns.insert(bound);
+                    }
+                    ("unittest", "TestCase" | "IsolatedAsyncioTestCase") => {
+                        self.testcase_names.insert(bound);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// `(dotted name, alias)` of an import clause.
+    fn import_name(&self, n: Node<'_>) -> (String, Option<String>) {
+        if n.kind() == "aliased_import" {
+            let name = n
+                .child_by_field_name("name")
+                .map(|x| self.text(x).to_string());
+            let alias = n
+                .child_by_field_name("alias")
+                .map(|x| self.text(x).to_string());
+            (name.unwrap_or_default(), alias)
+        } else {
+            (self.text(n).to_string(), None)
+        }
+    }
+
+    fn build_module(&mut self, root: Node<'a>, out: &mut Outline) {
+        let mut order: Vec<Binding> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut cursor = root.walk();
+        for stmt in root.named_children(&mut cursor) {
+            self.module_statement(stmt, out, &mut order, &mut index);
+        }
+        out.bindings = order;
+    }
+
+    fn bind(order: &mut Vec<Binding>, index: &mut HashMap<String, usize>, b: Binding) {
+        // Python dicts keep the position of the first binding; the value is the last one.
+        if let Some(&i) = index.get(&b.name) {
+            order[i] = b;
+        } else {
+            index.insert(b.name.clone(), order.len());
+            order.push(b);
+        }
+    }
+
+    fn module_statement(
+        &mut self,
+        stmt: Node<'a>,
+        out: &mut Outline,
+        order: &mut Vec<Binding>,
+        index: &mut HashMap<String, usize>,
+    ) {
+        match stmt.kind() {
+            "function_definition" | "decorated_definition" | "class_definition" => {
+                let Some(b) = self.definition(stmt, false, &mut out.uncertain) else {
+                    return;
+                };
+                if let BindingKind::Function(f) = &b.kind {
+                    if b.name.starts_with("pytest_") {
+                        out.hooks.push(b.name.clone());
+                    }
+                    if let Some(fx) = &f.decorators.fixture {
+                        out.fixtures.push(fx.clone());
+                    }
+                }
+                if let BindingKind::Class(c) = &b.kind {
+                    self.classes.insert(b.name.clone(), ());
+                    let _ = c;
+                }
+                Self::bind(order, index, b);
+            }
+            "expression_statement" => {
+                let Some(a) = stmt.named_child(0) else { return };
+                if a.kind() != "assignment" {
+                    return;
+                }
+                let line = line_of(stmt);
+                let (Some(left), Some(right)) = (
+                    a.child_by_field_name("left"),
+                    a.child_by_field_name("right"),
+                ) else {
+                    // Annotated assignment without a value binds nothing.
+                    return;
+                };
+                if left.kind() != "identifier" {
+                    // Tuple unpacking etc.: names we cannot see individually.
+                    for name in identifiers_in(left, self.src) {
+                        Self::bind(
+                            order,
+                            index,
+                            Binding {
+                                name,
+                                line,
+                                kind: BindingKind::Value {
+                                    maybe_callable: true,
+                                },
+                            },
+                        );
+                    }
+                    return;
+                }
+                let name = self.text(left).to_string();
+                match name.as_str() {
+                    "pytestmark" => out.pytestmark = self.pytestmark(right),
+                    "__test__" => out.test_attr = Some(literal_bool(right).ok_or(())),
+                    "pytest_plugins" => out.pytest_plugins = true,
+                    "collect_ignore" => match self.str_list(right) {
+                        Some(v) => out.collect_ignore = v,
+                        None => out.uncertain.push("computed collect_ignore".into()),
+                    },
+                    "collect_ignore_glob" => match self.str_list(right) {
+                        Some(v) => out.collect_ignore_glob = v,
+                        None => out.uncertain.push("computed collect_ignore_glob".into()),
+                    },
+                    _ => {}
+                }
+                let kind = if right.kind() == "lambda" {
+                    BindingKind::Lambda
+                } else {
+                    BindingKind::Value {
+                        maybe_callable: maybe_callable(right),
+                    }
+                };
+                Self::bind(order, index, Binding { name, line, kind });
+            }
+            "import_statement" | "import_from_statement" => {
+                let line = line_of(stmt);
+                let module = stmt
+                    .child_by_field_name("module_name")
+                    .map(|m| self.text(m).to_string())
+                    .unwrap_or_default();
+                let mut c = stmt.walk();
+                let mut any = false;
+                for n in stmt.children_by_field_name("name", &mut c) {
+                    any = true;
+                    let (full, alias) = self.import_name(n);
+                    // `import a.b` binds `a`.
+                    let bound =
+                        alias.unwrap_or_else(|| full.split('.').next().unwrap_or("").to_string());
+                    let module = if stmt.kind() == "import_statement" {
+                        full.clone()
+                    } else {
+                        module.clone()
+                    };
+                    Self::bind(
+                        order,
+                        index,
+                        Binding {
+                            name: bound,
+                            line,
+                            kind: BindingKind::Import { module },
+                        },
+                    );
+                }
+                if !any && stmt.kind() == "import_from_statement" {
+                    // `from m import *`: unknown names, possibly tests.
+                    out.uncertain.push(format!("star import from `{module}`"));
+                }
+            }
+            "future_import_statement" | "comment" | "pass_statement" => {}
+            "if_statement" | "try_statement" | "with_statement" | "for_statement"
+            | "while_statement" | "match_statement" => {
+                // Definitions under a condition exist or not at import time.
+                if contains_binding(stmt) {
+                    out.uncertain.push(format!(
+                        "definitions inside a top-level `{}` block (line {})",
+                        stmt.kind().trim_end_matches("_statement"),
+                        line_of(stmt)
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Decode a (possibly decorated) function or class definition.
+    fn definition(
+        &mut self,
+        stmt: Node<'a>,
+        in_class: bool,
+        uncertain: &mut Vec<String>,
+    ) -> Option<Binding> {
+        let def = definition_of(stmt)?;
+        let decorators = if stmt.kind() == "decorated_definition" {
+            let mut c = stmt.walk();
+            let decs: Vec<Node<'a>> = stmt
+                .named_children(&mut c)
+                .filter(|n| n.kind() == "decorator")
+                .collect();
+            self.decorators(&decs)
+        } else {
+            Decorators::default()
+        };
+        let name = self.text(def.child_by_field_name("name")?).to_string();
+        let line = line_of(def);
+        match def.kind() {
+            "function_definition" => {
+                let is_async = def.child(0).is_some_and(|c| c.kind() == "async");
+                let is_generator = def.child_by_field_name("body").is_some_and(contains_yield);
+                let mut argnames = def
+                    .child_by_field_name("parameters")
+                    .map(|p| self.argnames(p))
+                    .unwrap_or_default();
+                if in_class && !decorators.staticmethod && !argnames.is_empty() {
+                    argnames.remove(0);
+                }
+                let mut decorators = decorators;
+                if let Some(fx) = decorators.fixture.as_mut() {
+                    if fx.name.is_empty() {
+                        fx.name.clone_from(&name);
+                    }
+                    fx.argnames.clone_from(&argnames);
+                }
+                Some(Binding {
+                    name,
+                    line,
+                    kind: BindingKind::Function(Func {
+                        is_async,
+                        is_generator,
+                        argnames,
+                        decorators,
+                    }),
+                })
+            }
+            "class_definition" => {
+                let class = self.class(def, decorators, uncertain);
+                Some(Binding {
+                    name,
+                    line,
+                    kind: BindingKind::Class(Box::new(class)),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn class(&mut self, def: Node<'a>, decorators: Decorators, _unc: &mut [String]) -> Class {
+        let mut class = Class {
+            bases: Vec::new(),
+            has_class_kwargs: false,
+            decorators,
+            body: Vec::new(),
+            pytestmark: Vec::new(),
+            has_init: false,
+            test_attr: None,
+            fixtures: Vec::new(),
+            uncertain: Vec::new(),
+        };
+        if let Some(args) = def.child_by_field_name("superclasses") {
+            let mut c = args.walk();
+            for a in args.named_children(&mut c) {
+                match a.kind() {
+                    "keyword_argument" => class.has_class_kwargs = true,
+                    "comment" => {}
+                    _ => class.bases.push(self.base(a)),
+                }
+            }
+        }
+        let mut order: Vec<Binding> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let Some(body) = def.child_by_field_name("body") else {
+            return class;
+        };
+        let mut c = body.walk();
+        for stmt in body.named_children(&mut c) {
+            match stmt.kind() {
+                "function_definition" | "decorated_definition" | "class_definition" => {
+                    let mut unc = Vec::new();
+                    if let Some(b) = self.definition(stmt, true, &mut unc) {
+                        if matches!(b.name.as_str(), "__init__" | "__new__") {
+                            class.has_init = true;
+                        }
+                        if b.name == "pytest_generate_tests" {
+                            class
+                                .uncertain
+                                .push("class defines pytest_generate_tests".into());
+                        }
+                        if let BindingKind::Function(f) = &b.kind {
+                            if let Some(fx) = &f.decorators.fixture {
+                                class.fixtures.push(fx.clone());
+                            }
+                        }
+                        Self::bind(&mut order, &mut index, b);
+                    }
+                    class.uncertain.extend(unc);
+                }
+                "expression_statement" => {
+                    let Some(a) = stmt.named_child(0) else {
+                        continue;
+                    };
+                    if a.kind() != "assignment" {
+                        continue;
+                    }
+                    let (Some(left), Some(right)) = (
+                        a.child_by_field_name("left"),
+                        a.child_by_field_name("right"),
+                    ) else {
+                        continue;
+                    };
+                    let line = line_of(stmt);
+                    if left.kind() != "identifier" {
+                        for name in identifiers_in(left, self.src) {
+                            Self::bind(
+                                &mut order,
+                                &mut index,
+                                Binding {
+                                    name,
+                                    line,
+                                    kind: BindingKind::Value {
+                                        maybe_callable: true,
+                                    },
+                                },
+                            );
+                        }
+                        continue;
+                    }
+                    let name = self.text(left).to_string();
+                    match name.as_str() {
+                        "pytestmark" => class.pytestmark = self.pytestmark(right),
+                        "__test__" => class.test_attr = Some(literal_bool(right).ok_or(())),
+                        "__init__" | "__new__" => class.has_init = true,
+                        _ => {}
+                    }
+                    let kind = if right.kind() == "lambda" {
+                        BindingKind::Lambda
+                    } else {
+                        BindingKind::Value {
+                            maybe_callable: maybe_callable(right),
+                        }
+                    };
+                    Self::bind(&mut order, &mut index, Binding { name, line, kind });
+                }
+                "if_statement" | "try_statement" | "with_statement" | "for_statement"
+                | "while_statement" | "match_statement" => {
+                    if contains_binding(stmt) {
+                        class.uncertain.push(format!(
+                            "definitions inside a `{}` block in a class (line {})",
+                            stmt.kind().trim_end_matches("_statement"),
+                            line_of(stmt)
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        class.body = order;
+        class
+    }
+
+    fn base(&self, n: Node<'_>) -> Base {
+        let chain = attr_chain(n, self.src);
+        match chain.as_deref() {
+            Some([one]) if one == "object" => Base::Object,
+            Some([one]) if self.testcase_names.contains(one) => Base::UnitTest,
+            Some([one]) if self.classes.contains_key(one) && !self.unstable.contains(one) => {
+                Base::Local(one.clone())
+            }
+            Some([m, tc])
+                if self.unittest_mods.contains(m)
+                    && (tc == "TestCase" || tc == "IsolatedAsyncioTestCase") =>
+            {
+                Base::UnitTest
+            }
+            _ => Base::Unknown(self.text(n).to_string()),
+        }
+    }
+
+    fn argnames(&self, params: Node<'_>) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut c = params.walk();
+        for p in params.named_children(&mut c) {
+            match p.kind() {
+                "identifier" => names.push(self.text(p).to_string()),
+                "typed_parameter" => {
+                    // `x: int` (but not `*args: int`).
+                    if let Some(first) = p.named_child(0) {
+                        if first.kind() == "identifier" {
+                            names.push(self.text(first).to_string());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        names
+    }
+
+    fn decorators(&self, decs: &[Node<'a>]) -> Decorators {
+        let mut out = Decorators::default();
+        for d in decs {
+            let Some(expr) = d.named_child(0) else {
+                continue;
+            };
+            let (callee, args) = if expr.kind() == "call" {
+                (
+                    expr.child_by_field_name("function"),
+                    expr.child_by_field_name("arguments"),
+                )
+            } else {
+                (Some(expr), None)
+            };
+            let chain = callee.and_then(|c| attr_chain(c, self.src));
+            let Some(chain) = chain else {
+                out.unknown.push(self.text(expr).to_string());
+                continue;
+            };
+            if let Some(mark) = self.mark_name(&chain) {
+                out.marks.push(self.mark_decl(&mark, args));
+                continue;
+            }
+            if self.is_fixture(&chain) {
+                out.fixture = Some(self.fixture(args));
+                continue;
+            }
+            match chain.as_slice() {
+                [s] if s == "staticmethod" && args.is_none() => out.staticmethod = true,
+                [s] if s == "classmethod" && args.is_none() => out.classmethod = true,
+                _ => out.unknown.push(self.text(expr).to_string()),
+            }
+        }
+        // Decorators apply bottom-up, so the nearest mark comes first, as `iter_markers`.
+        out.marks.reverse();
+        out
+    }
+
+    /// `pytest.mark.NAME` / `mark.NAME` → `NAME`.
+    fn mark_name(&self, chain: &[String]) -> Option<String> {
+        match chain {
+            [p, m, name] if self.pytest_mods.contains(p) && m == "mark" => Some(name.clone()),
+            [m, name] if self.mark_objs.contains(m) => Some(name.clone()),
+            _ => None,
+        }
+    }
+
+    fn is_fixture(&self, chain: &[String]) -> bool {
+        match chain {
+            [p, f] => self.pytest_mods.contains(p) && f == "fixture",
+            [f] => self.fixture_fns.contains(f),
+            _ => false,
+        }
+    }
+
+    fn mark_decl(&self, name: &str, args: Option<Node<'a>>) -> MarkDecl {
+        if name == "parametrize" {
+            return match args.map(|a| self.parametrize(a)) {
+                Some(Ok(p)) => MarkDecl::Parametrize(p),
+                Some(Err(e)) => MarkDecl::Unknown(e),
+                None => MarkDecl::Unknown("parametrize without arguments".into()),
+            };
+        }
+        let mut kwargs = Vec::new();
+        let mut positional: Vec<String> = Vec::new();
+        if let Some(args) = args {
+            let mut c = args.walk();
+            for a in args.named_children(&mut c) {
+                match a.kind() {
+                    "keyword_argument" => {
+                        let k = a
+                            .child_by_field_name("name")
+                            .map(|n| self.text(n).to_string());
+                        let v = a
+                            .child_by_field_name("value")
+                            .map_or(MarkValue::Opaque, |v| self.mark_value(v));
+                        if let Some(k) = k {
+                            kwargs.push((k, v));
+                        }
+                    }
+                    "comment" => {}
+                    "list_splat" | "dictionary_splat" => {
+                        return MarkDecl::Unknown(format!("splat in mark `{name}`"));
+                    }
+                    _ => {
+                        if let Some(PyValue::Str(s)) = self.value(a) {
+                            positional.push(s);
+                        } else {
+                            positional.push(String::new());
+                        }
+                    }
+                }
+            }
+        }
+        let fixtures = if name == "usefixtures" {
+            if positional.iter().any(String::is_empty) {
+                return MarkDecl::Unknown("computed usefixtures".into());
+            }
+            positional
+        } else {
+            Vec::new()
+        };
+        MarkDecl::Mark(
+            Mark {
+                name: name.to_string(),
+                kwargs,
+            },
+            fixtures,
+        )
+    }
+
+    fn mark_value(&self, v: Node<'_>) -> MarkValue {
+        match self.value(v) {
+            Some(PyValue::Str(s)) => MarkValue::Str(s),
+            Some(PyValue::Bool(b)) => MarkValue::Bool(b),
+            Some(PyValue::None) => MarkValue::None,
+            Some(PyValue::Int(i)) => i.parse().map_or(MarkValue::Opaque, MarkValue::Int),
+            _ => MarkValue::Opaque,
+        }
+    }
+
+    fn pytestmark(&self, right: Node<'a>) -> Vec<MarkDecl> {
+        let items: Vec<Node<'a>> = if matches!(right.kind(), "list" | "tuple") {
+            let mut c = right.walk();
+            right
+                .named_children(&mut c)
+                .filter(|n| n.kind() != "comment")
+                .collect()
+        } else {
+            vec![right]
+        };
+        items
+            .into_iter()
+            .map(|e| {
+                let (callee, args) = if e.kind() == "call" {
+                    (
+                        e.child_by_field_name("function"),
+                        e.child_by_field_name("arguments"),
+                    )
+                } else {
+                    (Some(e), None)
+                };
+                match callee
+                    .and_then(|c| attr_chain(c, self.src))
+                    .and_then(|c| self.mark_name(&c))
+                {
+                    Some(name) => self.mark_decl(&name, args),
+                    None => MarkDecl::Unknown(format!("pytestmark entry `{}`", self.text(e))),
+                }
+            })
+            .collect()
+    }
+
+    fn fixture(&self, args: Option<Node<'a>>) -> Fixture {
+        let mut fx = Fixture {
+            name: String::new(),
+            autouse: false,
+            scope: None,
+            params: Ok(None),
+            argnames: Vec::new(),
+            unknown: None,
+        };
+        let Some(args) = args else { return fx };
+        let mut ids: Option<Result<Vec<Option<PyValue>>, String>> = None;
+        let mut c = args.walk();
+        for a in args.named_children(&mut c) {
+            if a.kind() == "comment" {
+                continue;
+            }
+            if a.kind() != "keyword_argument" {
+                // `@pytest.fixture(scope_fn)` style positional use.
+                fx.unknown = Some("positional fixture() argument".into());
+                continue;
+            }
+            let key = a
+                .child_by_field_name("name")
+                .map(|n| self.text(n))
+                .unwrap_or("");
+            let Some(v) = a.child_by_field_name("value") else {
+                continue;
+            };
+            match key {
+                "name" => match self.value(v) {
+                    Some(PyValue::Str(s)) => fx.name = s,
+                    _ => fx.unknown = Some("computed fixture name".into()),
+                },
+                "autouse" => match literal_bool(v) {
+                    Some(b) => fx.autouse = b,
+                    None => fx.unknown = Some("computed autouse".into()),
+                },
+                "scope" => match self.value(v) {
+                    Some(PyValue::Str(s)) => fx.scope = Some(s),
+                    _ => fx.unknown = Some("computed fixture scope".into()),
+                },
+                "params" => {
+                    fx.params = match self.resolve_sequence(v) {
+                        None => Err("computed fixture params".into()),
+                        Some(elems) => elems
+                            .into_iter()
+                            .map(|e| self.param_set(e, 1))
+                            .collect::<Result<Vec<_>, _>>()
+                            .map(Some),
+                    };
+                }
+                "ids" => ids = Some(self.ids(v)),
+                _ => {}
+            }
+        }
+        if let Some(ids) = ids {
+            match (ids, &mut fx.params) {
+                (Ok(ids), Ok(Some(sets))) => apply_ids(sets, &ids),
+                (Err(e), Ok(Some(_))) => fx.params = Err(e),
+                _ => {}
+            }
+        }
+        fx
+    }
+
+    fn parametrize(&self, args: Node<'a>) -> Result<Parametrize, String> {
+        let mut positional = Vec::new();
+        let mut kw: HashMap<&str, Node<'a>> = HashMap::new();
+        let mut c = args.walk();
+        for a in args.named_children(&mut c) {
+            match a.kind() {
+                "keyword_argument" => {
+                    let key = a
+                        .child_by_field_name("name")
+                        .map(|n| self.text(n))
+                        .unwrap_or("");
+                    if let Some(v) = a.child_by_field_name("value") {
+                        kw.insert(key, v);
+                    }
+                }
+                "comment" => {}
+                "list_splat" | "dictionary_splat" => return Err("splat in parametrize".into()),
+                _ => positional.push(a),
+            }
+        }
+        let argnames_node = positional
+            .first()
+            .copied()
+            .or_else(|| kw.get("argnames").copied());
+        let argvalues_node = positional
+            .get(1)
+            .copied()
+            .or_else(|| kw.get("argvalues").copied());
+        let (Some(an), Some(av)) = (argnames_node, argvalues_node) else {
+            return Err("parametrize arguments".into());
+        };
+        if positional.len() > 2 {
+            return Err("positional indirect/ids in parametrize".into());
+        }
+        let argnames: Vec<String> = match self.value(an) {
+            Some(PyValue::Str(s)) => s
+                .split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(String::from)
+                .collect(),
+            _ => match self.str_list(an) {
+                Some(v) => v,
+                None => return Err("computed argnames".into()),
+            },
+        };
+        // A single name given as a string takes bare values; a list/tuple of names (even
+        // of length one) takes sequences.
+        let names_as_str = matches!(self.value(an), Some(PyValue::Str(_)));
+        let n = argnames.len();
+        let elems = self.resolve_sequence(av).ok_or("computed argvalues")?;
+        let mut sets = Vec::with_capacity(elems.len());
+        for e in elems {
+            let arity = if n == 1 && names_as_str { 1 } else { n };
+            sets.push(self.param_set_n(e, arity, n == 1 && names_as_str)?);
+        }
+        if let Some(ids) = kw.get("ids") {
+            let ids = self.ids(*ids)?;
+            apply_ids(&mut sets, &ids);
+        }
+        let higher_scope = match kw.get("scope") {
+            None => false,
+            Some(v) => !matches!(self.value(*v), Some(PyValue::Str(s)) if s == "function"),
+        };
+        if sets.is_empty() {
+            // One `[NOTSET]` item, skipped through `empty_parameter_set_mark` (skip).
+            sets.push(ParamSet {
+                values: Vec::new(),
+                id: Some(ExplicitId::Param("NOTSET".into())),
+                marks: vec![Mark {
+                    name: "skip".into(),
+                    kwargs: vec![("reason".into(), MarkValue::Opaque)],
+                }],
+            });
+        }
+        Ok(Parametrize {
+            argnames,
+            sets,
+            higher_scope,
+        })
+    }
+
+    fn ids(&self, v: Node<'a>) -> Result<Vec<Option<PyValue>>, String> {
+        let elems = self.resolve_sequence(v).ok_or("computed ids")?;
+        elems
+            .into_iter()
+            .map(|e| match self.value(e) {
+                Some(PyValue::None) => Ok(None),
+                Some(PyValue::Opaque) | None => Err("computed id".to_string()),
+                Some(v) => Ok(Some(v)),
+            })
+            .collect()
+    }
+
+    fn param_set(&self, e: Node<'a>, arity: usize) -> Result<ParamSet, String> {
+        self.param_set_n(e, arity, true)
+    }
+
+    /// One argvalues entry: a `pytest.param(...)`, a bare value (single argname given as a
+    /// string), or a tuple/list of `arity` values.
+    fn param_set_n(&self, e: Node<'a>, arity: usize, bare: bool) -> Result<ParamSet, String> {
+        if e.kind() == "call" {
+            let callee = e
+                .child_by_field_name("function")
+                .and_then(|f| attr_chain(f, self.src));
+            let is_param = match callee.as_deref() {
+                Some([p, f]) => self.pytest_mods.contains(p) && f == "param",
+                Some([f]) => self.param_fns.contains(f),
+                _ => false,
+            };
+            if is_param {
+                return self.pytest_param(e, arity);
+            }
+        }
+        if bare {
+            let v = self.value(e).ok_or("computed parameter value")?;
+            return Ok(ParamSet {
+                values: vec![v],
+                id: None,
+                marks: Vec::new(),
+            });
+        }
+        let inner = self.resolve_sequence(e).ok_or("computed parameter set")?;
+        if inner.len() != arity {
+            return Err("parameter set length differs from argnames".into());
+        }
+        let values = inner
+            .into_iter()
+            .map(|x| {
+                self.value(x)
+                    .ok_or_else(|| "computed parameter value".to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ParamSet {
+            values,
+            id: None,
+            marks: Vec::new(),
+        })
+    }
+
+    fn pytest_param(&self, call: Node<'a>, arity: usize) -> Result<ParamSet, String> {
+        let mut values = Vec::new();
+        let mut id = None;
+        let mut marks = Vec::new();
+        let Some(args) = call.child_by_field_name("arguments") else {
+            return Err("pytest.param".into());
+        };
+        let mut c = args.walk();
+        for a in args.named_children(&mut c) {
+            match a.kind() {
+                "keyword_argument" => {
+                    let key = a
+                        .child_by_field_name("name")
+                        .map(|n| self.text(n))
+                        .unwrap_or("");
+                    let Some(v) = a.child_by_field_name("value") else {
+                        continue;
+                    };
+                    match key {
+                        "id" => {
+                            id = match self.value(v) {
+                                Some(PyValue::Str(s)) => Some(ExplicitId::Param(s)),
+                                Some(PyValue::None) => None,
+                                _ => {
+                                    let chain = attr_chain(v, self.src);
+                                    match chain.as_deref() {
+                                        Some([p, h])
+                                            if self.pytest_mods.contains(p)
+                                                && h == "HIDDEN_PARAM" =>
+                                        {
+                                            Some(ExplicitId::Hidden)
+                                        }
+                                        _ => return Err("computed pytest.param id".into()),
+                                    }
+                                }
+                            };
+                        }
+                        "marks" => {
+                            for m in self.pytestmark(v) {
+                                match m {
+                                    MarkDecl::Mark(m, _) => marks.push(m),
+                                    _ => return Err("computed pytest.param marks".into()),
+                                }
+                            }
+                        }
+                        _ => return Err("unknown pytest.param keyword".into()),
+                    }
+                }
+                "comment" => {}
+                "list_splat" | "dictionary_splat" => return Err("splat in pytest.param".into()),
+                _ => values.push(self.value(a).ok_or("computed pytest.param value")?),
+            }
+        }
+        if values.len() != arity {
+            return Err("pytest.param arity".into());
+        }
+        Ok(ParamSet { values, id, marks })
+    }
+
+    /// The elements of a list/tuple literal, following a module constant name.
+    fn resolve_sequence(&self, n: Node<'a>) -> Option<Vec<Node<'a>>> {
+        let n = self.resolve_name(n)?;
+        let n = unparen(n);
+        if !matches!(n.kind(), "list" | "tuple") {
+            return None;
+        }
+        let mut c = n.walk();
+        let elems: Vec<Node<'a>> = n
+            .named_children(&mut c)
+            .filter(|x| x.kind() != "comment")
+            .collect();
+        if elems
+            .iter()
+            .any(|e| matches!(e.kind(), "list_splat" | "parenthesized_list_splat"))
+        {
+            return None;
+        }
+        Some(elems)
+    }
+
+    /// Follow an identifier to its single module-level assignment.
+    fn resolve_name(&self, n: Node<'a>) -> Option<Node<'a>> {
+        if n.kind() != "identifier" {
+            return Some(n);
+        }
+        let name = self.text(n);
+        if self.unstable.contains(name) {
+            return None;
+        }
+        let target = *self.consts.get(name)?;
+        if target.kind() == "identifier" {
+            return None;
+        }
+        Some(target)
+    }
+
+    fn str_list(&self, n: Node<'a>) -> Option<Vec<String>> {
+        let elems = self.resolve_sequence(n)?;
+        elems
+            .into_iter()
+            .map(|e| match self.value(e) {
+                Some(PyValue::Str(s)) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The [`PyValue`] of an expression, when the source proves its ID.
+    fn value(&self, n: Node<'a>) -> Option<PyValue> {
+        let n = unparen(n);
+        match n.kind() {
+            "string" => match decode_string(self.text(n))? {
+                Lit::Str(s) => Some(PyValue::Str(s)),
+                Lit::Bytes(b) => Some(PyValue::Bytes(b)),
+            },
+            "concatenated_string" => {
+                let mut c = n.walk();
+                let mut acc: Option<Lit> = None;
+                for part in n.named_children(&mut c) {
+                    if part.kind() != "string" {
+                        continue;
+                    }
+                    let lit = decode_string(self.text(part))?;
+                    acc = Some(match (acc, lit) {
+                        (None, l) => l,
+                        (Some(Lit::Str(a)), Lit::Str(b)) => Lit::Str(a + &b),
+                        (Some(Lit::Bytes(mut a)), Lit::Bytes(b)) => {
+                            a.extend(b);
+                            Lit::Bytes(a)
+                        }
+                        _ => return None,
+                    });
+                }
+                match acc? {
+                    Lit::Str(s) => Some(PyValue::Str(s)),
+                    Lit::Bytes(b) => Some(PyValue::Bytes(b)),
+                }
+            }
+            "integer" => int_literal(self.text(n)).map(PyValue::Int),
+            "float" => float_literal(self.text(n)),
+            "true" => Some(PyValue::Bool(true)),
+            "false" => Some(PyValue::Bool(false)),
+            "none" => Some(PyValue::None),
+            "unary_operator" => {
+                let op = n.child_by_field_name("operator").map(|o| self.text(o))?;
+                let arg = self.value(n.child_by_field_name("argument")?)?;
+                match (op, arg) {
+                    ("-", PyValue::Int(i)) => {
+                        Some(PyValue::Int(if i == "0" { i } else { format!("-{i}") }))
+                    }
+                    ("-", PyValue::Float(f)) => Some(PyValue::Float(-f)),
+                    ("+", v @ (PyValue::Int(_) | PyValue::Float(_))) => Some(v),
+                    _ => None,
+                }
+            }
+            "list"
+            | "tuple"
+            | "dictionary"
+            | "set"
+            | "list_comprehension"
+            | "dictionary_comprehension"
+            | "set_comprehension" => Some(PyValue::Opaque),
+            "lambda" => Some(PyValue::Named("<lambda>".into())),
+            "identifier" => {
+                let name = self.text(n);
+                if let Some(target) = self.resolve_name(n) {
+                    if target.kind() != "identifier" && !self.local_defs.contains(name) {
+                        return self.value(target);
+                    }
+                }
+                if self.local_defs.contains(name) && !self.unstable.contains(name) {
+                    return Some(PyValue::Named(name.to_string()));
+                }
+                if BUILTIN_NAMED.contains(&name) && !self.consts.contains_key(name) {
+                    return Some(PyValue::Named(name.to_string()));
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+}
+
+fn apply_ids(sets: &mut [ParamSet], ids: &[Option<PyValue>]) {
+    for (set, id) in sets.iter_mut().zip(ids) {
+        if set.id.is_none() {
+            if let Some(v) = id {
+                set.id = Some(ExplicitId::FromIds(v.clone()));
+            }
+        }
+    }
+}
+
+fn unparen(mut n: Node<'_>) -> Node<'_> {
+    while n.kind() == "parenthesized_expression" {
+        match n.named_child(0) {
+            Some(inner) if inner.kind() != "comment" => n = inner,
+            _ => break,
+        }
+    }
+    n
+}
+
+fn line_of(n: Node<'_>) -> u32 {
+    u32::try_from(n.start_position().row + 1).unwrap_or(u32::MAX)
+}
+
+fn definition_of(stmt: Node<'_>) -> Option<Node<'_>> {
+    if stmt.kind() == "decorated_definition" {
+        stmt.child_by_field_name("definition")
+    } else {
+        Some(stmt)
+    }
+}
+
+/// `a.b.c` → `["a", "b", "c"]`; `None` for anything else.
+fn attr_chain(n: Node<'_>, src: &[u8]) -> Option<Vec<String>> {
+    match n.kind() {
+        "identifier" => Some(vec![std::str::from_utf8(&src[n.byte_range()])
+            .ok()?
+            .to_string()]),
+        "attribute" => {
+            let mut chain = attr_chain(n.child_by_field_name("object")?, src)?;
+            let attr = n.child_by_field_name("attribute")?;
+            chain.push(
+                std::str::from_utf8(&src[attr.byte_range()])
+                    .ok()?
+                    .to_string(),
+            );
+            Some(chain)
+        }
+        _ => None,
+    }
+}
+
+/// Whether an assigned value could be callable (anything but a literal display).
+fn maybe_callable(n: Node<'_>) -> bool {
+    !matches!(
+        unparen(n).kind(),
+        "string"
+            | "concatenated_string"
+            | "integer"
+            | "float"
+            | "true"
+            | "false"
+            | "none"
+            | "list"
+            | "tuple"
+            | "dictionary"
+            | "set"
+            | "list_comprehension"
+            | "dictionary_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
+    )
+}
+
+fn literal_bool(n: Node<'_>) -> Option<bool> {
+    match unparen(n).kind() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+fn identifiers_in(n: Node<'_>, src: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![n];
+    while let Some(x) = stack.pop() {
+        if x.kind() == "identifier" {
+            if let Ok(s) = std::str::from_utf8(&src[x.byte_range()]) {
+                out.push(s.to_string());
+            }
+        } else if matches!(
+            x.kind(),
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list"
+        ) {
+            let mut c = x.walk();
+            stack.extend(x.named_children(&mut c));
+        }
+    }
+    out
+}
+
+/// Whether a compound statement defines functions/classes or assigns names anywhere inside.
+fn contains_binding(n: Node<'_>) -> bool {
+    let mut stack = vec![n];
+    while let Some(x) = stack.pop() {
+        match x.kind() {
+            "function_definition"
+            | "class_definition"
+            | "decorated_definition"
+            | "assignment"
+            | "import_statement"
+            | "import_from_statement" => return true,
+            _ => {
+                let mut c = x.walk();
+                stack.extend(x.named_children(&mut c));
+            }
+        }
+    }
+    false
+}
+
+/// Whether a function body yields (outside nested functions, lambdas and classes).
+fn contains_yield(body: Node<'_>) -> bool {
+    let mut stack = vec![body];
+    while let Some(x) = stack.pop() {
+        match x.kind() {
+            "yield" => return true,
+            "function_definition" | "lambda" | "class_definition" => {}
+            _ => {
+                let mut c = x.walk();
+                stack.extend(x.named_children(&mut c));
+            }
+        }
+    }
+    false
+}
+
+enum Lit {
+    Str(String),
+    Bytes(Vec<u8>),
+}
+
+/// Decode one string literal token (prefix, quotes, escapes). `None` for f-strings,
+/// `\N{...}` escapes and anything malformed.
+fn decode_string(tok: &str) -> Option<Lit> {
+    let quote_at = tok.find(['\'', '"'])?;
+    let prefix = tok[..quote_at].to_ascii_lowercase();
+    if prefix.contains('f') || prefix.contains('t') {
+        return None;
+    }
+    let raw = prefix.contains('r');
+    let bytes = prefix.contains('b');
+    let rest = &tok[quote_at..];
+    let q = if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+        3
+    } else {
+        1
+    };
+    if rest.len() < 2 * q {
+        return None;
+    }
+    let body = &rest[q..rest.len() - q];
+    if raw {
+        return Some(if bytes {
+            Lit::Bytes(body.as_bytes().to_vec())
+        } else {
+            Lit::Str(body.into())
+        });
+    }
+    let mut out_s = String::new();
+    let mut out_b: Vec<u8> = Vec::new();
+    let mut chars = body.chars().peekable();
+    let push_char = |c: char, s: &mut String, b: &mut Vec<u8>| {
+        if bytes {
+            let mut buf = [0u8; 4];
+            b.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        } else {
+            s.push(c);
+        }
+    };
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            push_char(c, &mut out_s, &mut out_b);
+            continue;
+        }
+        let Some(e) = chars.next() else { return None };
+        match e {
+            '\n' => {}
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+            }
+            '\\' => push_char('\\', &mut out_s, &mut out_b),
+            '\'' => push_char('\'', &mut out_s, &mut out_b),
+            '"' => push_char('"', &mut out_s, &mut out_b),
+            'a' => push_char('\x07', &mut out_s, &mut out_b),
+            'b' => push_char('\x08', &mut out_s, &mut out_b),
+            'f' => push_char('\x0c', &mut out_s, &mut out_b),
+            'n' => push_char('\n', &mut out_s, &mut out_b),
+            'r' => push_char('\r', &mut out_s, &mut out_b),
+            't' => push_char('\t', &mut out_s, &mut out_b),
+            'v' => push_char('\x0b', &mut out_s, &mut out_b),
+            '0'..='7' => {
+                let mut v = e.to_digit(8)?;
+                for _ in 0..2 {
+                    match chars.peek().and_then(|c| c.to_digit(8)) {
+                        Some(d) => {
+                            v = v * 8 + d;
+                            chars.next();
+                        }
+                        None => break,
+                    }
+                }
+                if bytes {
+                    out_b.push(u8::try_from(v & 0xff).ok()?);
+                } else {
+                    out_s.push(char::from_u32(v)?);
+                }
+            }
+            'x' => {
+                let h: String = (0..2).filter_map(|_| chars.next()).collect();
+                let v = u32::from_str_radix(&h, 16).ok()?;
+                if bytes {
+                    out_b.push(u8::try_from(v).ok()?);
+                } else {
+                    out_s.push(char::from_u32(v)?);
+                }
+            }
+            'u' | 'U' if !bytes => {
+                let n = if e == 'u' { 4 } else { 8 };
+                let h: String = (0..n).filter_map(|_| chars.next()).collect();
+                out_s.push(char::from_u32(u32::from_str_radix(&h, 16).ok()?)?);
+            }
+            'N' if !bytes => return None,
+            other => {
+                // Unknown escapes keep the backslash.
+                push_char('\\', &mut out_s, &mut out_b);
+                push_char(other, &mut out_s, &mut out_b);
+            }
+        }
+    }
+    Some(if bytes {
+        Lit::Bytes(out_b)
+    } else {
+        Lit::Str(out_s)
+    })
+}
+
+/// An integer literal's decimal `str()`.
+fn int_literal(tok: &str) -> Option<String> {
+    let t: String = tok.chars().filter(|&c| c != '_').collect();
+    let lower = t.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d)
+    } else {
+        (10, lower.as_str())
+    };
+    if lower.ends_with('j') || lower.ends_with('l') {
+        return None;
+    }
+    u128::from_str_radix(digits, radix)
+        .ok()
+        .map(|v| v.to_string())
+}
+
+fn float_literal(tok: &str) -> Option<PyValue> {
+    let t: String = tok.chars().filter(|&c| c != '_').collect();
+    if let Some(imag) = t.strip_suffix(['j', 'J']) {
+        let f: f64 = imag.parse().ok()?;
+        let repr = super::params::python_float_repr(f);
+        let repr = repr.strip_suffix(".0").unwrap_or(&repr).to_string();
+        return Some(PyValue::Complex(format!("{repr}j")));
+    }
+    t.parse::<f64>().ok().map(PyValue::Float)
+}
+
+fn docstring_has_examples(src: &[u8], def: Node<'_>) -> bool {
+    let Some(body) = def.child_by_field_name("body") else {
+        return false;
+    };
+    let mut c = body.walk();
+    let first = body.named_children(&mut c).find(|n| n.kind() != "comment");
+    first.is_some_and(|f| {
+        f.kind() == "expression_statement"
+            && f.named_child(0).is_some_and(|s| {
+                matches!(s.kind(), "string" | "concatenated_string")
+                    && std::str::from_utf8(&src[s.byte_range()]).is_ok_and(|t| t.contains(">>>"))
+            })
+    })
+}
+
+/// Doctest targets: objects whose docstring holds `>>>`.
+fn collect_doctests(src: &[u8], node: Node<'_>, prefix: &str, out: &mut Vec<String>) {
+    let body = if node.kind() == "module" {
+        Some(node)
+    } else {
+        node.child_by_field_name("body")
+    };
+    let Some(body) = body else { return };
+    let mut c = body.walk();
+    let stmts: Vec<Node<'_>> = body
+        .named_children(&mut c)
+        .filter(|n| n.kind() != "comment")
+        .collect();
+    if let Some(first) = stmts.first() {
+        if first.kind() == "expression_statement" {
+            if let Some(s) = first.named_child(0) {
+                if matches!(s.kind(), "string" | "concatenated_string")
+                    && std::str::from_utf8(&src[s.byte_range()]).is_ok_and(|t| t.contains(">>>"))
+                {
+                    out.push(prefix.to_string());
+                }
+            }
+        }
+    }
+    for s in stmts {
+        let Some(def) = definition_of(s) else {
+            continue;
+        };
+        if !matches!(def.kind(), "function_definition" | "class_definition") {
+            continue;
+        }
+        // doctest's finder recurses into classes only, never into function bodies.
+        let Some(name) = def.child_by_field_name("name") else {
+            continue;
+        };
+        let Ok(name) = std::str::from_utf8(&src[name.byte_range()]) else {
+            continue;
+        };
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        if def.kind() == "class_definition" {
+            collect_doctests(src, def, &path, out);
+        } else if docstring_has_examples(src, def) {
+            out.push(path);
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn names(o: &Outline) -> Vec<&str> {
+        o.bindings.iter().map(|b| b.name.as_str()).collect()
+    }
+
+    #[test]
+    fn first_binding_order_is_kept() {
+        let o = parse_outline(
+            b"def test_b(): pass\ndef test_a(): pass\ndef test_b(x): pass\n",
+            false,
+        );
+        assert_eq!(names(&o), ["test_b", "test_a"]);
+        assert!(o.uncertain.is_empty());
+    }
+
+    #[test]
+    fn syntax_error_is_uncertain() {
+        let o = parse_outline(b"def test_bad(:\n  pass\n", false);
+        assert_eq!(o.uncertain, ["syntax error"]);
+    }
+
+    #[test]
+    fn parametrize_with_constants_and_aliases() {
+        let src = br#"
+import pytest as pt
+from pytest import mark, param
+VALS = [1, "a", None]
+@mark.parametrize("x", VALS)
+@pt.mark.parametrize("y,z", [(1, 2), param(3, 4, id="three", marks=pt.mark.slow)])
+def test_p(x, y, z): pass
+"#;
+        let o = parse_outline(src, false);
+        let BindingKind::Function(f) = &o.bindings.last().unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(f.decorators.marks.len(), 2);
+        let MarkDecl::Parametrize(p) = &f.decorators.marks[0] else {
+            panic!()
+        };
+        assert_eq!(p.argnames, ["y", "z"]);
+        assert_eq!(p.sets[1].id, Some(ExplicitId::Param("three".into())));
+        let MarkDecl::Parametrize(p) = &f.decorators.marks[1] else {
+            panic!()
+        };
+        assert_eq!(p.sets[2].values, [PyValue::None]);
+    }
+
+    #[test]
+    fn string_decoding() {
+        assert!(matches!(decode_string(r#""a\tb""#), Some(Lit::Str(s)) if s == "a\tb"));
+        assert!(matches!(decode_string(r#"r"a\tb""#), Some(Lit::Str(s)) if s == "a\\tb"));
+        assert!(matches!(decode_string(r#"b"\xc3""#), Some(Lit::Bytes(b)) if b == [0xc3]));
+        assert!(decode_string(r#"f"{x}""#).is_none());
+        assert!(matches!(decode_string("'''x'''"), Some(Lit::Str(s)) if s == "x"));
+    }
+
+    #[test]
+    fn star_import_is_uncertain() {
+        let o = parse_outline(b"from helpers import *\n", false);
+        assert_eq!(o.uncertain.len(), 1);
+    }
+}

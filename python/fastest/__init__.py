@@ -1,0 +1,1 @@
+"""fastest: a pytest-compatible test discovery and runner written in Rust."""

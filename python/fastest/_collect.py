@@ -1,0 +1,708 @@
+"""Import-based collection fallback: run pytest's own collection for some paths.
+
+fastest discovers tests statically. Files whose items the source cannot prove
+("uncertain" files) are handed to this worker, which runs ``pytest
+--collect-only`` in-process for just those paths and reports what pytest found
+as JSON. It never runs a test.
+
+Invocation (cwd = the user's invocation dir)::
+
+    <python> -m fastest._collect REQUEST.json
+
+Request::
+
+    {"invocation_dir": "/abs/cwd",
+     "pytest_args": ["--rootdir=/abs/root", "-c", "/abs/root/pytest.ini", ...],
+     "paths": ["tests/test_a.py", "tests/sub/test_b.py::TestX"],
+     "output": "/abs/tmp/result.json"}
+
+``pytest_args`` are options passed to pytest verbatim, ``paths`` the positional
+arguments. pytest reads the ini ``addopts`` and ``$PYTEST_ADDOPTS`` itself, so
+they must not be repeated in ``pytest_args``.
+
+Result (written to ``output`` through a temporary file and a rename)::
+
+    {"protocol": 1,
+     "pytest_version": "9.2.0",
+     "rootdir": "/abs/root" | null,
+     "items": [{"nodeid": "tests/test_a.py::TestK::test_m[1]",
+                "chain": [["Dir", "proj"], ["Dir", "tests"], ["Module", "test_a.py"],
+                          ["Class", "TestK"], ["Function", "test_m[1]"]],
+                "path": "tests/test_a.py",      # item.location[0] (rootdir-relative)
+                "lineno": 12,                   # 1-based, or null
+                "marks": [{"name": "slow", "args": [], "kwargs": {"x": 1}}, ...],
+                "keywords": ["TestK", "slow", "test_a.py", "test_m[1]", ...]}],
+     "numcollected": 11,
+     "errors": [{"nodeid": "tests/test_err.py",
+                 "headline": "ERROR collecting tests/test_err.py",
+                 "longrepr": "<body of the ERRORS section entry>",
+                 "longrepr_markup": null | "<the same with pytest's colours>",
+                 "summary": "tests/test_err.py - ValueError: boom"}],
+     "skipped": [{"nodeid": "tests/test_skip.py",
+                  "longrepr": "Skipped: why",
+                  "summary": "tests/test_skip.py:2: why",
+                  "path": "tests/test_skip.py", "lineno": 2, "reason": "Skipped: why"}],
+     "warnings": [{"location": "tests/test_a.py:6",
+                   "message": "<the warning text pytest groups by>",
+                   "text": "<message as printed under the location>", "when": "collect"}],
+     "deselected": ["tests/test_a.py::test_dropme"],
+     "interrupted": null | {"message": "Interrupted: 1 error during collection", "text": ""},
+     "shouldfail": null | "stopping after 1 failures",
+     "shouldstop": null | "<reason>",
+     "exitstatus": 2,
+     "stderr": "<what pytest wrote to sys.stderr>",
+     "worker_problems": ["<this worker failed to describe something; normally empty>"],
+     "internal_error": null | "<text>"}
+
+Field notes (everything is rendered by pytest's own code, without colour, at
+the width pytest would use: ``$COLUMNS``, else the width of the terminal on the
+worker's stdout, else 80):
+
+* ``chain``: ``item.listchain()`` without the Session, as ``[type name, node
+  name]``; exactly the ``--collect-only`` tree. ``keywords``: the name set of
+  ``KeywordMatcher.from_item`` (what ``-k`` matches, sorted).
+* ``marks``: ``item.iter_markers()`` order. Values that are not None, bool, int
+  or str (the only kinds a ``-m 'name(key=value)'`` expression can compare) are
+  replaced by null; their keys are listed in ``"opaque"`` and their argument
+  indexes in ``"opaque_args"`` (both keys are present only when non-empty).
+* ``numcollected``: the N of pytest's ``collected N items`` line (items seen in
+  collect reports, before deselection).
+* ``errors``: failed collect reports, in pytest's order. pytest prints each as
+  ``_`` separator around ``headline``, then ``longrepr`` (which already ends
+  with a newline and includes the ``Captured stdout``/``stderr`` sections), and
+  the short summary line ``"ERROR " + summary`` (already trimmed to the width
+  unless CI or ``-vv``). ``longrepr_markup`` is non-null only when pytest
+  itself would colour its output (``--color=yes``, ``PY_COLORS``, a tty): the
+  same body with pytest's ANSI colours and code highlighting, which the Rust
+  side cannot rebuild from the plain text.
+* ``skipped``: skipped collect reports (module-level ``pytest.skip``).
+  ``longrepr``/``reason`` is the raw reason, ``path`` is relative to the
+  invocation dir. pytest's folded short summary (``-rs``) groups them by
+  (path, lineno, reason) and prints ``SKIPPED [count] `` + ``summary`` (which is
+  ``path:lineno: reason`` with a leading ``"Skipped: "`` removed); with
+  ``--no-fold-skipped`` it prints ``SKIPPED <cwd-relative nodeid> - reason``.
+* ``warnings``: in recording order. ``location`` is the nodeid or
+  ``path:lineno`` (``WarningReport.get_location``), relative to the
+  invocation dir; ``message`` is the text pytest groups by; ``text`` is
+  ``message`` as printed under its locations (each line indented by two
+  spaces, the whole right-stripped). pytest prints each group's locations (or,
+  from 10 locations on, ``<location up to the first "::">: N warnings`` lines)
+  then ``text`` and a blank line.
+* ``interrupted``: the ``!!! message !!!`` banner pytest prints (collection
+  errors, ``pytest.exit``, KeyboardInterrupt) and the text printed after it.
+  ``shouldfail``/``shouldstop``: the ``!!! stopping after N failures !!!``
+  banner text (``-x``/``--maxfail`` reached during collection), printed before
+  ``interrupted``'s banner.
+* ``internal_error``: null, or what pytest printed for a usage error (exit 4:
+  bad option, missing path, conftest import failure), an internal error (exit
+  3, ``INTERNALERROR>`` lines), or a description of an exception that escaped
+  pytest altogether (``SystemExit``/``KeyboardInterrupt`` raised while loading
+  conftests; ``exitstatus`` is then what the ``pytest`` script would exit with,
+  130 for KeyboardInterrupt), or a note that pytest cannot be imported (exit 3).
+  It ends with a newline: print it as is. ``stderr`` holds what pytest wrote
+  to stderr whatever the outcome.
+
+The process exits 0 whenever the result file was written, and non-zero with a
+message on stderr otherwise (bad request, unwritable output).
+
+Process state as under the ``pytest`` console script: ``python -m`` puts the
+start directory first on ``sys.path``; the script puts its own bin directory
+there instead. The worker replaces that entry before importing anything (so a
+``json.py`` in the cwd cannot shadow the standard library and user modules
+resolve as they do under ``pytest``). While pytest runs, ``sys.argv`` is
+``[<bin dir>/pytest, *pytest_args, *paths]``, and ``sys.stdout``/``sys.stderr``
+are sinks: nothing pytest or a test module prints through Python reaches the
+worker's stdout (writes straight to file descriptor 1, e.g. from a C extension
+under ``-s``, still can). The process leaves with ``os._exit`` once the result
+is written, so threads or atexit handlers left by user code cannot hang it.
+On Python >= 3.11 start it as ``python -P -m fastest._collect``: then not even
+the import of the ``fastest`` package itself can be shadowed from the cwd (the
+worker still gives pytest the script's ``sys.path``).
+"""
+
+import os
+import sys
+
+PROTOCOL = 1
+EXIT_BAD_REQUEST = 2
+EXIT_CRASH = 3
+
+
+def _fix_sys_path():
+    """Make sys.path[0] what the ``pytest`` console script would have."""
+    bindir = os.path.dirname(os.path.abspath(sys.executable)) if sys.executable else ""
+    if getattr(sys.flags, "safe_path", False):
+        # Nothing was prepended. Under $PYTHONSAFEPATH the script gets nothing
+        # either; under an explicit `python -P` it would still get its bin dir.
+        if bindir and not os.environ.get("PYTHONSAFEPATH"):
+            sys.path.insert(0, bindir)
+        return
+    if not sys.path:
+        return
+    head = sys.path[0]
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        cwd = None
+    if head == "" or (cwd is not None and os.path.abspath(head) == cwd):
+        if bindir:
+            sys.path[0] = bindir
+        else:
+            del sys.path[0]
+
+
+if __name__ == "__main__":
+    # Before any other import, so a json.py (or similar) in the user's cwd
+    # cannot shadow the standard library.
+    _fix_sys_path()
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _load_request(path):
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            req = json.load(f)
+    except (OSError, ValueError) as e:
+        raise BadRequest(f"cannot read request {path!r}: {e}") from None
+    if not isinstance(req, dict):
+        raise BadRequest("request must be a JSON object")
+    out = req.get("output")
+    if not isinstance(out, str) or not out:
+        raise BadRequest("request.output must be a non-empty string")
+    inv = req.get("invocation_dir")
+    if inv is not None and not isinstance(inv, str):
+        raise BadRequest("request.invocation_dir must be a string")
+    for key in ("pytest_args", "paths"):
+        val = req.get(key, [])
+        if not isinstance(val, list) or not all(isinstance(a, str) for a in val):
+            raise BadRequest(f"request.{key} must be a list of strings")
+        req[key] = val
+    return req
+
+
+class _Sink:
+    """Stand-in for sys.stdout / sys.stderr while pytest runs.
+
+    Text written through Python is kept (or dropped); the file descriptor is
+    the real one, for code that needs it (faulthandler, fd-level capture).
+    """
+
+    def __init__(self, real, keep):
+        self._real = real
+        self._parts = [] if keep else None
+
+    def write(self, s):
+        if self._parts is not None:
+            self._parts.append(s)
+        return len(s)
+
+    def writelines(self, lines):
+        for s in lines:
+            self.write(s)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return self._real.fileno()
+
+    def getvalue(self):
+        return "".join(self._parts or ())
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def _json_safe(value):
+    return value is None or isinstance(value, (bool, int, str))
+
+
+def _mark_to_json(mark):
+    out = {"name": mark.name}
+    args, opaque_args = [], []
+    for i, a in enumerate(mark.args):
+        if _json_safe(a):
+            args.append(a)
+        else:
+            args.append(None)
+            opaque_args.append(i)
+    kwargs, opaque = {}, []
+    for k, v in mark.kwargs.items():
+        if _json_safe(v):
+            kwargs[k] = v
+        else:
+            kwargs[k] = None
+            opaque.append(k)
+    out["args"] = args
+    out["kwargs"] = kwargs
+    if opaque:
+        out["opaque"] = opaque
+    if opaque_args:
+        out["opaque_args"] = opaque_args
+    return out
+
+
+def _keywords(item):
+    try:
+        from _pytest.mark import KeywordMatcher
+
+        names = KeywordMatcher.from_item(item)._names
+    except Exception:
+        # Older or changed pytest: the same recipe, by hand.
+        import pytest
+
+        names = set()
+        for node in item.listchain():
+            if isinstance(node, pytest.Session):
+                continue
+            if isinstance(node, pytest.Directory) and isinstance(node.parent, pytest.Session):
+                continue
+            names.add(node.name)
+        names.update(item.listextrakeywords())
+        fn = getattr(item, "function", None)
+        if fn:
+            names.update(fn.__dict__)
+        names.update(m.name for m in item.iter_markers())
+    return sorted(str(n) for n in names)
+
+
+def _item_to_json(item):
+    try:
+        loc = item.location
+        path, lineno = loc[0], (loc[1] + 1 if loc[1] is not None else None)
+    except Exception:
+        path, lineno = None, None
+    return {
+        "nodeid": str(item.nodeid),
+        "chain": [[type(n).__name__, n.name] for n in item.listchain()[1:]],
+        "path": path,
+        "lineno": lineno,
+        "marks": [_mark_to_json(m) for m in item.iter_markers()],
+        "keywords": _keywords(item),
+    }
+
+
+class _Recorder:
+    """pytest plugin that records what the terminal reporter would print."""
+
+    def __init__(self, invocation_dir):
+        self.invocation_dir = invocation_dir
+        self.config = None
+        self.items = []
+        self.numcollected = 0
+        self.errors = []
+        self.skipped = []
+        self.raw_warnings = []  # (raw message, nodeid, fslocation, when)
+        self.deselected = []
+        self.internal_errors = []
+        self.interrupted = None
+        self.shouldfail = None
+        self.shouldstop = None
+        self.rootdir = None
+        self.problems = []  # the worker's own failures while describing things
+
+    # -- helpers ---------------------------------------------------------
+
+    def _writer(self, markup=False):
+        """A TerminalWriter over a StringIO, as wide as pytest's own.
+
+        Plain unless ``markup``, which copies the colour and code-highlight
+        settings of pytest's own writer.
+        """
+        import io
+
+        from _pytest._io import TerminalWriter
+
+        tw = TerminalWriter(file=io.StringIO())
+        tw.hasmarkup = False
+        tw.code_highlight = False
+        reporter = self._reporter()
+        if reporter is not None:
+            try:
+                tw.fullwidth = reporter._tw.fullwidth
+                if markup:
+                    tw.hasmarkup = reporter._tw.hasmarkup
+                    tw.code_highlight = reporter._tw.code_highlight
+            except Exception:
+                pass
+        return tw
+
+    def _reporter(self):
+        if self.config is None:
+            return None
+        return self.config.pluginmanager.get_plugin("terminalreporter")
+
+    def _pytest_colours(self):
+        reporter = self._reporter()
+        return bool(reporter is not None and getattr(getattr(reporter, "_tw", None), "hasmarkup", False))
+
+    def _render_body(self, rep, markup):
+        """The ERRORS-section body of ``rep``: TerminalReporter._outrep_summary."""
+        tw = self._writer(markup)
+        reporter = self._reporter()
+        try:
+            saved = reporter._tw
+            reporter._tw = tw
+            try:
+                reporter._outrep_summary(rep)
+            finally:
+                reporter._tw = saved
+        except Exception:  # no terminal reporter (-p no:terminal) or API drift
+            tw = self._writer(markup)
+            rep.toterminal(tw)
+            showcapture = getattr(self.config.option, "showcapture", "all")
+            if showcapture != "no":
+                for secname, content in rep.sections:
+                    if showcapture != "all" and showcapture not in secname:
+                        continue
+                    tw.sep("-", secname)
+                    tw.line(content[:-1] if content[-1:] == "\n" else content)
+        return tw._file.getvalue()
+
+    def _render_error(self, rep):
+        reporter = self._reporter()
+        try:
+            head_line = reporter._getfailureheadline(rep)
+        except Exception:
+            head_line = rep.head_line or "test session"
+        headline = ("ERROR collecting " + head_line) if rep.when == "collect" else f"ERROR at {rep.when} of {head_line}"
+        longrepr = self._render_body(rep, markup=False)
+        longrepr_markup = self._render_body(rep, markup=True) if self._pytest_colours() else None
+        try:
+            from _pytest.terminal import _get_line_with_reprcrash_message
+
+            line = _get_line_with_reprcrash_message(self.config, rep, self._writer(), {"red": True})
+            word = "ERROR "
+            summary = line[len(word) :] if line.startswith(word) else line
+        except Exception:  # e.g. -p no:terminal (no pytest_report_teststatus)
+            summary = self._plain_summary(rep)
+        return {
+            "nodeid": str(rep.nodeid),
+            "headline": headline,
+            "longrepr": longrepr,
+            "longrepr_markup": longrepr_markup,
+            "summary": summary,
+        }
+
+    def _plain_summary(self, rep):
+        """Fallback for the short-summary text: cwd-relative id, " - ", crash message."""
+        node = str(rep.nodeid)
+        try:
+            node = str(self.config.cwd_relative_nodeid(getattr(rep, "id", rep.nodeid)))
+        except Exception:
+            pass
+        lr = rep.longrepr
+        msg = lr if isinstance(lr, str) else getattr(getattr(lr, "reprcrash", None), "message", None)
+        if msg:
+            node += " - " + msg.split("\n", 1)[0]
+        return node
+
+    def _skip_to_json(self, rep):
+        out = {"nodeid": str(rep.nodeid)}
+        lr = rep.longrepr
+        if isinstance(lr, tuple) and len(lr) == 3:
+            fspath, lineno, reason = lr
+            try:
+                from pathlib import Path
+
+                from _pytest.pathlib import bestrelpath
+
+                start = self.config.invocation_params.dir if self.config else Path(self.invocation_dir)
+                rel = bestrelpath(start, Path(fspath))
+            except Exception:
+                rel = str(fspath)
+            reason = str(reason)
+            shown = reason[len("Skipped: ") :] if reason.startswith("Skipped: ") else reason
+            where = f"{rel}:{lineno}" if lineno is not None else rel
+            out.update(longrepr=reason, summary=f"{where}: {shown}", path=rel, lineno=lineno, reason=reason)
+        else:
+            out.update(longrepr=str(lr), summary=None, path=None, lineno=None, reason=str(lr))
+        return out
+
+    # -- hooks -----------------------------------------------------------
+
+    def pytest_configure(self, config):
+        self.config = config
+        try:
+            self.rootdir = str(config.rootpath)
+        except Exception:
+            pass
+
+    def pytest_warning_recorded(self, warning_message, when, nodeid):
+        try:
+            from _pytest.warnings import warning_record_to_str
+
+            raw = warning_record_to_str(warning_message)
+        except Exception as e:
+            self.problems.append(f"cannot format warning {warning_message!r}: {e!r}")
+            raw = f"{warning_message.filename}:{warning_message.lineno}: {warning_message.category.__name__}: {warning_message.message}\n"
+        self.raw_warnings.append((raw, nodeid, (warning_message.filename, warning_message.lineno), when))
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            try:
+                self.errors.append(self._render_error(report))
+            except Exception as e:  # never lose the error itself
+                self.problems.append(f"cannot render collection error {report.nodeid!r}: {e!r}")
+                self.errors.append(
+                    {
+                        "nodeid": str(report.nodeid),
+                        "headline": f"ERROR collecting {report.nodeid}",
+                        "longrepr": str(report.longrepr) + "\n",
+                        "summary": f"{report.nodeid} (fastest: cannot render: {e!r})",
+                    }
+                )
+        elif report.skipped:
+            try:
+                self.skipped.append(self._skip_to_json(report))
+            except Exception as e:
+                self.problems.append(f"cannot describe skip {report.nodeid!r}: {e!r}")
+                text = str(report.longrepr)
+                self.skipped.append(
+                    {"nodeid": str(report.nodeid), "longrepr": text, "summary": None, "path": None, "lineno": None, "reason": text}
+                )
+        from _pytest.nodes import Item
+
+        self.numcollected += sum(1 for x in report.result if isinstance(x, Item))
+
+    def pytest_deselected(self, items):
+        self.deselected.extend(str(i.nodeid) for i in items)
+
+    def pytest_collection_finish(self, session):
+        items = []
+        for item in session.items:
+            try:
+                items.append(_item_to_json(item))
+            except Exception as e:  # a bug here must not become pytest's INTERNALERROR
+                self.problems.append(f"cannot describe item {item!r}: {e!r}")
+                try:
+                    chain = [[type(n).__name__, str(n.name)] for n in item.listchain()[1:]]
+                except Exception:
+                    chain = []
+                items.append({"nodeid": str(item.nodeid), "chain": chain, "path": None, "lineno": None, "marks": [], "keywords": []})
+        self.items = items
+
+    def pytest_sessionfinish(self, session):
+        self.shouldfail = str(session.shouldfail) if session.shouldfail else None
+        self.shouldstop = str(session.shouldstop) if session.shouldstop else None
+
+    def pytest_internalerror(self, excrepr):
+        self.internal_errors.extend("INTERNALERROR> " + line for line in str(excrepr).split("\n"))
+
+    def pytest_keyboard_interrupt(self, excinfo):
+        try:
+            self._record_interrupt(excinfo)
+        except Exception as e:
+            self.problems.append(f"cannot render interruption: {e!r}")
+            self.interrupted = {"message": excinfo.exconly(), "text": ""}
+
+    def _record_interrupt(self, excinfo):
+        excrepr = excinfo.getrepr(funcargs=True)
+        msg = excrepr.reprcrash.message
+        text = ""
+        if "KeyboardInterrupt" in msg:
+            tw = self._writer()
+            if self.config is not None and self.config.option.fulltrace:
+                excrepr.toterminal(tw)
+            else:
+                excrepr.reprcrash.toterminal(tw)
+                tw.line("(to show a full traceback on KeyboardInterrupt use --full-trace)")
+            text = tw._file.getvalue()
+        self.interrupted = {"message": msg, "text": text}
+
+    # -- result ----------------------------------------------------------
+
+    def warnings_json(self):
+        out = []
+        for raw, nodeid, fslocation, when in self.raw_warnings:
+            location = None
+            try:
+                from _pytest.terminal import WarningReport
+
+                wr = WarningReport(message=raw, nodeid=nodeid, fslocation=fslocation)
+                if self.config is not None:
+                    location = wr.get_location(self.config)
+                else:
+                    raise LookupError
+            except Exception:
+                if nodeid:
+                    location = nodeid
+                elif fslocation:
+                    try:
+                        from pathlib import Path
+
+                        from _pytest.pathlib import absolutepath, bestrelpath
+
+                        location = f"{bestrelpath(Path(self.invocation_dir), absolutepath(fslocation[0]))}:{fslocation[1]}"
+                    except Exception:
+                        location = f"{fslocation[0]}:{fslocation[1]}"
+            if location:
+                text = "\n".join("  " + x for x in raw.splitlines()).rstrip()
+            else:
+                text = raw.rstrip()
+            out.append({"location": location and str(location), "message": raw, "text": text, "when": when})
+        return out
+
+
+def _pytest_script_path():
+    bindir = os.path.dirname(os.path.abspath(sys.executable)) if sys.executable else ""
+    return os.path.join(bindir, "pytest") if bindir else "pytest"
+
+
+def _format_exception(exc):
+    import traceback
+
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+def _script_exit_code(exc):
+    """What the ``pytest`` script would exit with when ``exc`` escapes main()."""
+    if isinstance(exc, SystemExit):
+        code = exc.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        return 1
+    if isinstance(exc, KeyboardInterrupt):
+        return 130  # 128 + SIGINT: the interpreter re-raises the signal
+    return 1
+
+
+def _run_pytest(args, recorder, result):
+    """pytest's collection, in-process; return (exitstatus, internal_error or None)."""
+    try:
+        import pytest
+    except ImportError as e:
+        return EXIT_CRASH, f"fastest: the import fallback needs pytest, but {sys.executable} cannot import it: {e}\n"
+    result["pytest_version"] = pytest.__version__
+    try:  # the console script's entry point, so usage errors say "pytest"
+        from _pytest.config import _main
+    except ImportError:  # pytest < 9: pytest.main() is the same thing
+        _main = None
+    # (Called outside the except block: an exception in user code must not
+    # carry our ImportError as its __context__ into pytest's tracebacks.)
+    try:
+        if _main is not None:
+            exitstatus = _main(args=args, plugins=[recorder], prog="pytest")
+        else:
+            exitstatus = pytest.main(args, plugins=[recorder])
+        return int(exitstatus), None
+    except BaseException as e:  # noqa: BLE001 - a conftest may raise SystemExit or KeyboardInterrupt
+        exitstatus = _script_exit_code(e)
+        text = f"{type(e).__name__} escaped pytest's collection (the pytest script would exit {exitstatus}):\n"
+        return exitstatus, text + _format_exception(e)
+
+
+def collect(request):
+    """Run pytest's collection as described by ``request``; return the result dict."""
+    inv = request.get("invocation_dir") or os.getcwd()
+    if os.getcwd() != inv:
+        try:
+            os.chdir(inv)
+        except OSError as e:
+            raise BadRequest(f"cannot chdir to invocation_dir {inv!r}: {e}") from None
+
+    recorder = _Recorder(inv)
+    args = ["--collect-only", *request["pytest_args"], *request["paths"]]
+    # conftests read sys.argv ("--runslow" in sys.argv): show them the
+    # command line of the pytest run this collection stands for.
+    saved_argv = sys.argv
+    sys.argv = [_pytest_script_path(), *request["pytest_args"], *request["paths"]]
+    result = {"protocol": PROTOCOL, "pytest_version": None}
+
+    out_sink = _Sink(sys.stdout, keep=False)
+    err_sink = _Sink(sys.stderr, keep=True)
+    saved_out, saved_err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out_sink, err_sink
+    try:
+        exitstatus, internal_error = _run_pytest(args, recorder, result)
+    finally:
+        sys.stdout, sys.stderr = saved_out, saved_err
+        sys.argv = saved_argv
+
+    stderr_text = err_sink.getvalue()
+    if internal_error is None and exitstatus in (3, 4):
+        # INTERNALERROR> lines (stdout in pytest) come before what pytest
+        # writes to stderr afterwards ("mainloop: caught unexpected SystemExit!").
+        text = "".join(line + "\n" for line in recorder.internal_errors) + stderr_text
+        internal_error = text or f"pytest exited with status {exitstatus}"
+    result.update(
+        rootdir=recorder.rootdir,
+        items=recorder.items,
+        numcollected=recorder.numcollected,
+        errors=recorder.errors,
+        skipped=recorder.skipped,
+        warnings=recorder.warnings_json(),
+        deselected=recorder.deselected,
+        interrupted=recorder.interrupted,
+        shouldfail=recorder.shouldfail,
+        shouldstop=recorder.shouldstop,
+        exitstatus=exitstatus,
+        stderr=stderr_text,
+        worker_problems=recorder.problems,
+        internal_error=internal_error,
+    )
+    return result
+
+
+def write_result(path, result):
+    import json
+
+    data = json.dumps(result, ensure_ascii=False, indent=None).encode("utf-8", "replace")
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        sys.stderr.write("usage: python -m fastest._collect REQUEST.json\n")
+        return EXIT_BAD_REQUEST
+    try:
+        request = _load_request(argv[0])
+        result = collect(request)
+    except BadRequest as e:
+        sys.stderr.write(f"fastest._collect: bad request: {e}\n")
+        return EXIT_BAD_REQUEST
+    try:
+        write_result(request["output"], result)
+    except BaseException as e:  # noqa: BLE001
+        sys.stderr.write(f"fastest._collect: cannot write {request['output']!r}: {e!r}\n")
+        return EXIT_CRASH
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        code = main()
+    except BaseException:  # noqa: BLE001 - report, never hang
+        import traceback
+
+        sys.stderr.write("fastest._collect: crashed:\n" + traceback.format_exc())
+        code = EXIT_CRASH
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    # User code may have left non-daemon threads or atexit handlers behind;
+    # the result is on disk, so leave without waiting for them.
+    os._exit(code)

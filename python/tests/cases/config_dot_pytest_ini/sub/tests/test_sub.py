@@ -1,0 +1,6 @@
+def test_sub():
+    pass
+
+
+def check_sub():
+    pass

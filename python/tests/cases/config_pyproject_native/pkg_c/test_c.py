@@ -1,0 +1,2 @@
+def test_c_not_in_testpaths():
+    pass

@@ -1,0 +1,10 @@
+def check_meters():
+    pass
+
+
+def test_seconds():
+    pass
+
+
+def helper():
+    pass

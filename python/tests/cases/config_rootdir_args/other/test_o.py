@@ -1,0 +1,6 @@
+def test_o():
+    pass
+
+
+def check_o():
+    pass

@@ -1,0 +1,6 @@
+def test_p():
+    pass
+
+
+def check_p():
+    pass

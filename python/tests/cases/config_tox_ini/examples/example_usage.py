@@ -1,0 +1,6 @@
+def example_basic():
+    pass
+
+
+def test_usage():
+    pass

@@ -1,0 +1,6 @@
+def test_t():
+    pass
+
+
+def example_in_tests():
+    pass

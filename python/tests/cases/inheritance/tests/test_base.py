@@ -1,0 +1,6 @@
+class TestBase:
+    def test_base_one(self):
+        pass
+
+    def test_base_two(self):
+        pass

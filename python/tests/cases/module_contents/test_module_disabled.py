@@ -1,0 +1,10 @@
+__test__ = False
+
+
+def test_not_collected():
+    pass
+
+
+class TestNotCollected:
+    def test_x(self):
+        pass

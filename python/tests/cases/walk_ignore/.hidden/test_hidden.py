@@ -1,0 +1,6 @@
+def test_hidden():
+    pass
+
+
+def test_hidden_2():
+    pass

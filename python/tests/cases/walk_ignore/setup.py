@@ -1,0 +1,1 @@
+raise SystemExit("setup.py must never be imported")

@@ -1,0 +1,6 @@
+def test_legacy():
+    pass
+
+
+def test_legacy_2():
+    pass

@@ -1,0 +1,6 @@
+def test_sub():
+    pass
+
+
+def test_sub_2():
+    pass

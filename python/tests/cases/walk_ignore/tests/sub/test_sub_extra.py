@@ -1,0 +1,6 @@
+def test_sub_extra():
+    pass
+
+
+def test_sub_extra_2():
+    pass

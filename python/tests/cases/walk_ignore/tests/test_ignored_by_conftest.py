@@ -1,0 +1,6 @@
+def test_by_conftest():
+    pass
+
+
+def test_by_conftest_2():
+    pass

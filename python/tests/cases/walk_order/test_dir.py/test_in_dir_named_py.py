@@ -1,0 +1,2 @@
+def test_in_dir_named_py():
+    pass

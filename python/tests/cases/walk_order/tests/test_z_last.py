@@ -1,0 +1,2 @@
+def test_z_last():
+    pass

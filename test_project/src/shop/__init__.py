@@ -1,0 +1,1 @@
+"""A tiny shop domain used by fastest's demo suite."""
