@@ -1,70 +1,24 @@
-"""Shared machinery for the oracle tests: run real pytest and fastest on the same
-project and compare what a user sees (stdout, stderr, exit code).
-
-The oracle is the ``pytest`` console script of the interpreter running this
-suite.  fastest is located as ``$FASTEST_BIN`` (shell-split, so
-``FASTEST_BIN="python -m fastest"`` works), else the ``fastest`` script next to
-``sys.executable``, else ``fastest`` on ``$PATH``.  Without it the oracle tests
-are skipped (and fail when ``$CI`` is set, so CI cannot pass vacuously).
-
-Each comparison copies the project into its own directory under the pytest
-temp dir, runs pytest there, wipes and re-copies it (so neither tool sees the
-other's caches), then runs fastest at the *same* path, so absolute paths in
-the output (``rootdir: ...``, tracebacks, warnings) agree.  The pytest runs are
-started ahead of time on a thread pool (``$FASTEST_ORACLE_JOBS`` threads,
-default: CPU count; ``1`` runs everything inline) because pytest dominates the
-suite's run time.
-"""
+"""Fixtures and markers for the oracle tests (the machinery is in oracle_harness.py)."""
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
-import shlex
-import shutil
-import stat
-import subprocess
 import sys
-import sysconfig
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import List
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-CASES_DIR = HERE / "cases"
+# Make `import oracle_harness` work under every --import-mode.
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
 
-# The case projects are test suites of their own (with syntax errors, bad
+from oracle_harness import Oracle, find_fastest, find_pytest, spec_of  # noqa: E402
+
+# The case projects are test suites of their own (syntax errors, bad
 # configs, ...): never collect them as part of this suite.
 collect_ignore = ["cases"]
-
-#: ``--collect-only`` output forms compared for every argument set.
-FORMS: Dict[str, Tuple[str, ...]] = {
-    "q": ("--collect-only", "-q"),
-    "qq": ("--collect-only", "-qq"),
-    "tree": ("--collect-only",),
-}
-
-#: Seconds a single pytest/fastest invocation may take.
-RUN_TIMEOUT = float(os.environ.get("FASTEST_ORACLE_TIMEOUT", "300"))
-
-# Environment variables that would make the child runs depend on the outer
-# environment rather than on the case (the outer pytest sets some of them).
-_SCRUB_PREFIXES = ("PYTEST_",)
-_SCRUB_NAMES = {
-    "PY_COLORS",
-    "NO_COLOR",
-    "FORCE_COLOR",
-    "COLUMNS",
-    "LINES",
-    "CI",
-    "BUILD_NUMBER",
-    "PYTHONSTARTUP",
-}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -75,287 +29,26 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "real_projects: compares fastest and pytest on downloaded sdists of real projects "
-        "(needs network on first run; deselect with -m 'not real_projects')",
+        "(needs network on the first run; deselect with -m 'not real_projects')",
     )
 
 
-# --------------------------------------------------------------------------
-# Specs
-# --------------------------------------------------------------------------
-
-
-@dataclass
-class Run:
-    """One argument set: extra argv (after the form's options), extra env
-    vars, and the working directory relative to the project root."""
-
-    args: Tuple[str, ...] = ()
-    env: Mapping[str, str] = field(default_factory=dict)
-    cwd: str = "."
-
-    def describe(self) -> str:
-        parts = []
-        if self.env:
-            parts.append(" ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items()))
-        parts.append(" ".join(shlex.quote(a) for a in self.args) or "(no args)")
-        if self.cwd != ".":
-            parts.append(f"[cwd={self.cwd}]")
-        return " ".join(parts)
-
-
-def as_run(x) -> Run:
-    if isinstance(x, Run):
-        return x
-    return Run(args=tuple(x))
-
-
-@dataclass
-class Spec:
-    """What one oracle test compares: a project, an argument set, a form."""
-
-    test_id: str
-    name: str  # directory name of the copy (the project's own name)
-    source: Callable[[], Path]  # resolved lazily (real projects are downloaded)
-    run: Run
-    form: str
-    setup: Optional[Callable[[Path], None]] = None  # runtime-only files (symlinks, chmod)
-
-    def __repr__(self) -> str:  # shows up in -v output / tracebacks
-        return f"Spec({self.test_id})"
-
-
-@dataclass
-class Result:
-    cmd: List[str]
-    cwd: Path
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-# --------------------------------------------------------------------------
-# Locating the executables
-# --------------------------------------------------------------------------
-
-
-def _scripts_dirs() -> List[Path]:
-    dirs = [Path(sys.executable).parent]
-    scripts = sysconfig.get_path("scripts")
-    if scripts and Path(scripts) not in dirs:
-        dirs.append(Path(scripts))
-    return dirs
-
-
-def find_pytest() -> List[str]:
-    for d in _scripts_dirs():
-        found = shutil.which("pytest", path=str(d))
-        if found:
-            return [found]
-    raise RuntimeError(
-        f"no pytest console script next to {sys.executable}; install pytest into this environment"
-    )
-
-
-def find_fastest() -> Optional[List[str]]:
-    env = os.environ.get("FASTEST_BIN")
-    if env:
-        return shlex.split(env)
-    for d in _scripts_dirs():
-        found = shutil.which("fastest", path=str(d))
-        if found:
-            return [found]
-    found = shutil.which("fastest")
-    return [found] if found else None
-
-
-# --------------------------------------------------------------------------
-# Running and comparing
-# --------------------------------------------------------------------------
-
-_DURATION = re.compile(r" in \d+\.\d\ds(?: \(\d+:\d\d:\d\d\))?(?= =+$|$)", re.M)
-
-
-def normalise(text: str) -> str:
-    """Replace the run time in the final summary line; nothing else."""
-    return _DURATION.sub(" in <DURATION>", text)
-
-
-def child_env(extra: Mapping[str, str]) -> Dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(_SCRUB_PREFIXES) and k not in _SCRUB_NAMES
-    }
-    env["COLUMNS"] = "80"
-    env.update(extra)
-    return env
-
-
-def _make_writable(path: Path) -> None:
-    """Undo runtime chmods so the tree can be deleted."""
-    if not path.exists():
-        return
-    for root, dirs, _files in os.walk(path, followlinks=False):
-        for d in dirs:
-            p = os.path.join(root, d)
-            if not os.path.islink(p):
-                try:
-                    os.chmod(p, stat.S_IRWXU)
-                except OSError:
-                    pass
-    # os.walk cannot enter an unreadable directory before its mode is fixed:
-    # a second pass picks up whatever the first one unlocked.
-    for root, dirs, _files in os.walk(path, followlinks=False):
-        for d in dirs:
-            p = os.path.join(root, d)
-            if not os.path.islink(p):
-                try:
-                    os.chmod(p, stat.S_IRWXU)
-                except OSError:
-                    pass
-
-
-def materialise(spec: Spec, workdir: Path) -> Path:
-    """(Re)create a pristine copy of the project at ``workdir``."""
-    if workdir.exists() or workdir.is_symlink():
-        _make_writable(workdir)
-        shutil.rmtree(workdir)
-    workdir.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(spec.source(), workdir, symlinks=True)
-    if spec.setup is not None:
-        spec.setup(workdir)
-    return workdir
-
-
-def run_tool(cmd: Sequence[str], spec: Spec, root: Path) -> Result:
-    full = [*cmd, *FORMS[spec.form], *spec.run.args]
-    cwd = (root / spec.run.cwd).resolve() if spec.run.cwd != "." else root
-    try:
-        proc = subprocess.run(
-            full,
-            cwd=cwd,
-            env=child_env(spec.run.env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            timeout=RUN_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode("utf-8", "surrogateescape")
-        err = (e.stderr or b"").decode("utf-8", "surrogateescape")
-        return Result(full, cwd, -999, out, err + f"\n<<timed out after {RUN_TIMEOUT}s>>")
-    return Result(
-        full,
-        cwd,
-        proc.returncode,
-        proc.stdout.decode("utf-8", "surrogateescape"),
-        proc.stderr.decode("utf-8", "surrogateescape"),
-    )
-
-
-def _diff(name: str, expected: str, actual: str) -> str:
-    lines = difflib.unified_diff(
-        expected.splitlines(keepends=True),
-        actual.splitlines(keepends=True),
-        fromfile=f"pytest {name}",
-        tofile=f"fastest {name}",
-        n=3,
-    )
-    out = []
-    for line in lines:
-        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(out)
-
-
-def compare(spec: Spec, expected: Result, actual: Result) -> None:
-    problems = []
-    if expected.returncode != actual.returncode:
-        problems.append(
-            f"exit code: pytest {expected.returncode}, fastest {actual.returncode}\n"
-        )
-    for stream in ("stdout", "stderr"):
-        e = normalise(getattr(expected, stream))
-        a = normalise(getattr(actual, stream))
-        if e != a:
-            problems.append(_diff(stream, e, a))
-    if problems:
-        header = (
-            f"fastest differs from pytest for {spec.test_id}\n"
-            f"  args: {spec.run.describe()}\n"
-            f"  cwd:  {actual.cwd}\n"
-            f"  pytest:  {shlex.join(expected.cmd)}\n"
-            f"  fastest: {shlex.join(actual.cmd)}\n"
-        )
-        pytest.fail(header + "\n" + "\n".join(problems), pytrace=False)
-
-
-class Oracle:
-    """Runs pytest (ahead of time, on a pool) and fastest, and compares them."""
-
-    def __init__(self, pytest_cmd: List[str], fastest_cmd: List[str], base: Path, jobs: int):
-        self.pytest_cmd = pytest_cmd
-        self.fastest_cmd = fastest_cmd
-        self.base = base
-        self.pool = ThreadPoolExecutor(max_workers=jobs) if jobs > 1 else None
-        self._futures: Dict[str, Future] = {}
-        self._lock = threading.Lock()
-
-    def workdir(self, spec: Spec) -> Path:
-        slug = re.sub(r"[^A-Za-z0-9_.-]", "_", spec.test_id)
-        return self.base / slug / spec.name
-
-    def _run_pytest(self, spec: Spec) -> Result:
-        root = materialise(spec, self.workdir(spec))
-        return run_tool(self.pytest_cmd, spec, root)
-
-    def prefetch(self, specs: Sequence[Spec]) -> None:
-        if self.pool is None:
-            return
-        with self._lock:
-            for spec in specs:
-                if spec.test_id not in self._futures:
-                    self._futures[spec.test_id] = self.pool.submit(self._run_pytest, spec)
-
-    def expected(self, spec: Spec) -> Result:
-        with self._lock:
-            fut = self._futures.pop(spec.test_id, None)
-        if fut is not None:
-            return fut.result()
-        return self._run_pytest(spec)
-
-    def check(self, spec: Spec) -> None:
-        expected = self.expected(spec)
-        root = materialise(spec, self.workdir(spec))
-        actual = run_tool(self.fastest_cmd, spec, root)
-        try:
-            compare(spec, expected, actual)
-        finally:
-            _make_writable(root)  # leave a deletable tree behind
-
-    def close(self) -> None:
-        if self.pool is not None:
-            for fut in self._futures.values():
-                fut.cancel()
-            self.pool.shutdown(wait=True)
-
-
-def spec_of(item: pytest.Item) -> Optional[Spec]:
-    callspec = getattr(item, "callspec", None)
-    if callspec is None:
-        return None
-    spec = callspec.params.get("spec")
-    return spec if isinstance(spec, Spec) else None
-
-
-_selected_items: List[pytest.Item] = []
+_selected: List[pytest.Item] = []
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    _selected_items[:] = session.items
+    # Remember what was selected, so the pytest side of every comparison can
+    # start ahead of time.
+    _selected[:] = session.items
 
 
 @pytest.fixture(scope="session")
-def oracle(tmp_path_factory: pytest.TempPathFactory):
+def selected_items() -> List[pytest.Item]:
+    return list(_selected)
+
+
+@pytest.fixture(scope="session")
+def oracle(tmp_path_factory: pytest.TempPathFactory, selected_items):
     fastest = find_fastest()
     if fastest is None:
         msg = (
@@ -365,39 +58,16 @@ def oracle(tmp_path_factory: pytest.TempPathFactory):
         if os.environ.get("CI"):
             pytest.fail(msg, pytrace=False)
         pytest.skip(msg)
-    jobs = int(os.environ.get("FASTEST_ORACLE_JOBS", "0") or 0) or (os.cpu_count() or 2)
+    jobs = int(os.environ.get("FASTEST_ORACLE_JOBS") or 0) or (os.cpu_count() or 2)
     o = Oracle(find_pytest(), fastest, tmp_path_factory.mktemp("oracle"), jobs)
-    # Start the pytest runs of every selected case comparison now; real
-    # projects are scheduled once their sources are downloaded.
+    # Start the pytest side of every selected case comparison now (real
+    # projects are scheduled once their sources have been downloaded).
     o.prefetch(
         [
             s
-            for s in map(spec_of, _selected_items)
+            for s in map(spec_of, selected_items)
             if s is not None and not getattr(s.source, "needs_download", False)
         ]
     )
     yield o
     o.close()
-
-
-def selected_specs(predicate: Callable[[Spec], bool]) -> List[Spec]:
-    return [s for s in map(spec_of, _selected_items) if s is not None and predicate(s)]
-
-
-def make_specs(
-    name: str,
-    source: Callable[[], Path],
-    runs: Sequence,
-    forms: Sequence[str] = tuple(FORMS),
-    setup: Optional[Callable[[Path], None]] = None,
-    marks: Sequence = (),
-) -> list:
-    """pytest.param objects for each argument set x form of one project."""
-    params = []
-    for i, r in enumerate(runs):
-        run = as_run(r)
-        for form in forms:
-            test_id = f"{name}-argset{i}-{form}"
-            spec = Spec(test_id, name, source, run, form, setup)
-            params.append(pytest.param(spec, id=test_id, marks=list(marks)))
-    return params

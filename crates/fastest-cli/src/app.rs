@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use fastest_core::config::{determine_setup, Config, ConfigRequest};
+use fastest_core::discovery::cache::DiscoveryCache;
 use fastest_core::discovery::{self, DiscoveryOptions, FileOutcome, ImportMode, NameRules};
 use fastest_core::glob::{NameMatcher, PathMatcher};
 use fastest_core::item::Item;
@@ -47,10 +48,10 @@ pub fn run(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn Writ
         rootdir: pre.rootdir.clone(),
         overrides: pre.override_ini.clone(),
     };
-    let config = match determine_setup(&req) {
+    let mut config = match determine_setup(&req) {
         Ok(c) => c,
         Err(e) => {
-            let _ = writeln!(err, "{e}");
+            let _ = write!(err, "{}", e.stderr_text());
             return e.exit_code();
         }
     };
@@ -65,10 +66,22 @@ pub fn run(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn Writ
             Err(e) => return usage_error(err, &e, Some(&config)),
         }
     };
+    // `-o` given through addopts counts too; then the ini values pytest reads at start-up
+    // are checked, in pytest's order.
+    let checked = config
+        .apply_overrides(&args.override_ini)
+        .and_then(|()| config.validate());
+    if let Err(e) = checked {
+        let _ = write!(err, "{}", e.stderr_text());
+        return e.exit_code();
+    }
+    // The fallback worker is a pytest run: it reads addopts and PYTEST_ADDOPTS itself, so
+    // only the command line's own options are passed on.
+    let cli_only = parse_args(argv).unwrap_or_else(|_| args.clone());
     if !args.collect_only {
         return delegate_run(argv, host, err);
     }
-    collect_only(&args, &config, host, start, out, err)
+    collect_only(&args, &cli_only, &config, host, start, out, err)
 }
 
 fn parse_args(argv: &[String]) -> Result<Args, String> {
@@ -155,6 +168,7 @@ struct CollectArg {
 
 fn collect_only(
     args: &Args,
+    cli_only: &Args,
     config: &Config,
     host: &Host,
     start: Instant,
@@ -259,22 +273,38 @@ fn collect_only(
         keep_duplicates: args.keep_duplicates,
         import_mode,
         use_mmap: std::env::var_os("FASTEST_NO_MMAP").is_none(),
+        fingerprint: fingerprint(config, args, &rootdir),
     };
-    let disc = discovery::discover(&opts);
-    let pytest_args = passthrough_args(args, config);
+    let mut cache = if args.no_cache {
+        DiscoveryCache::disabled()
+    } else {
+        let (cache, problem) = DiscoveryCache::load(&rootdir.join(".fastest_cache"));
+        if let Some(p) = problem {
+            let _ = writeln!(err, "fastest: warning: {p}");
+        }
+        cache
+    };
+    let t = Instant::now();
+    let disc = discovery::discover(&opts, &mut cache);
+    if let Err(e) = cache.save() {
+        tracing::warn!("{e}");
+    }
+    tracing::debug!(files = disc.files.len(), elapsed = ?t.elapsed(), "discovery");
+    let pytest_args = passthrough_args(cli_only, config);
     let mut errors: Vec<RawReport> = Vec::new();
     let mut warnings: Vec<RawWarning> = Vec::new();
     let mut notes: Vec<(String, String)> = Vec::new();
     let mut fallback_deselected: Vec<String> = Vec::new();
+    let mut skipped = 0usize;
     // Items per discovered file, in walk order.
     let mut per_file: Vec<(String, PathBuf, Vec<Item>)> = Vec::new();
     if let Some(why) = &disc.global_fallback {
         notes.push(("<session>".into(), why.clone()));
         let paths: Vec<String> = raw_args.clone();
-        match fallback::collect(host.python.as_deref(), &host.cwd, &pytest_args, &paths) {
+        match fallback::collect(host, &pytest_args, &paths) {
             Ok(res) => {
                 if let Some(ie) = res.internal_error {
-                    let _ = writeln!(err, "{ie}");
+                    let _ = write!(err, "{ie}");
                     return if res.exitstatus == 0 {
                         exit::INTERNAL_ERROR
                     } else {
@@ -283,6 +313,7 @@ fn collect_only(
                 }
                 errors = res.errors;
                 warnings = res.warnings;
+                skipped = res.skipped.len();
                 fallback_deselected = res.deselected;
                 let items: Vec<Item> = res
                     .items
@@ -297,7 +328,7 @@ fn collect_only(
                     out,
                     err,
                     items,
-                    0,
+                    skipped,
                     &errors,
                     &warnings,
                     &notes,
@@ -324,10 +355,10 @@ fn collect_only(
     }
     if !uncertain.is_empty() {
         let paths: Vec<String> = uncertain.iter().map(|(_, p)| p.clone()).collect();
-        match fallback::collect(host.python.as_deref(), &host.cwd, &pytest_args, &paths) {
+        match fallback::collect(host, &pytest_args, &paths) {
             Ok(res) => {
                 if let Some(ie) = res.internal_error {
-                    let _ = writeln!(err, "{ie}");
+                    let _ = write!(err, "{ie}");
                     return if res.exitstatus == 0 {
                         exit::INTERNAL_ERROR
                     } else {
@@ -336,6 +367,7 @@ fn collect_only(
                 }
                 errors = res.errors;
                 warnings = res.warnings;
+                skipped = res.skipped.len();
                 fallback_deselected = res.deselected;
                 for raw in res.items {
                     let item = raw.into_item();
@@ -404,7 +436,7 @@ fn collect_only(
         out,
         err,
         items,
-        0,
+        skipped,
         &errors,
         &warnings,
         &notes,
@@ -422,13 +454,14 @@ fn finish(
     out: &mut dyn Write,
     err: &mut dyn Write,
     items: Vec<Item>,
-    _pre_deselected: usize,
+    skipped: usize,
     errors: &[RawReport],
     warnings: &[RawWarning],
     notes: &[(String, String)],
     used_testpaths: bool,
     hook_deselected: &[String],
 ) -> i32 {
+    tracing::debug!(items = items.len(), elapsed = ?start.elapsed(), "collected");
     let total = items.len() + hook_deselected.len();
     // `--deselect` prefixes first, then `-k` and `-m` (pytest's modifyitems order).
     let (items, by_prefix): (Vec<Item>, Vec<Item>) = items.into_iter().partition(|it| {
@@ -484,12 +517,15 @@ fn finish(
         items: &selected,
         total,
         deselected,
+        skipped,
         errors,
         warnings,
         duration: start.elapsed().as_secs_f64(),
         fallback_notes: notes,
     };
+    let t = Instant::now();
     let text = render(&report);
+    tracing::debug!(elapsed = ?t.elapsed(), "render");
     if out.write_all(text.as_bytes()).is_err() {
         // A closed pipe (`| head`) is not an error for the user.
         return exit::OK;
@@ -501,6 +537,30 @@ fn finish(
     } else {
         exit::OK
     }
+}
+
+/// Everything that changes what a file yields, hashed into the discovery cache key.
+fn fingerprint(config: &Config, args: &Args, rootdir: &Path) -> u64 {
+    let mut key = String::new();
+    key.push_str(env!("CARGO_PKG_VERSION"));
+    for part in [
+        config.python_files(),
+        config.python_classes(),
+        config.python_functions(),
+    ] {
+        key.push('\x1f');
+        key.push_str(&part.join("\x1e"));
+    }
+    key.push('\x1f');
+    key.push_str(&rootdir.to_string_lossy());
+    key.push('\x1f');
+    key.push_str(args.import_mode.as_deref().unwrap_or("prepend"));
+    key.push_str(if args.doctest_modules {
+        "\x1fdoctest"
+    } else {
+        ""
+    });
+    fastest_core::discovery::source::content_hash(key.as_bytes())
 }
 
 /// Options that change what pytest collects, passed to the fallback worker.

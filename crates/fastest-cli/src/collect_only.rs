@@ -17,6 +17,8 @@ pub struct CollectReport<'a> {
     /// How many were collected before `-k`/`-m`/`--deselect`.
     pub total: usize,
     pub deselected: usize,
+    /// Modules skipped at collection (`pytest.skip(allow_module_level=True)`).
+    pub skipped: usize,
     pub errors: &'a [RawReport],
     pub warnings: &'a [RawWarning],
     pub duration: f64,
@@ -52,7 +54,6 @@ pub fn sep(ch: char, title: &str) -> String {
 /// Render the whole output.
 pub fn render(r: &CollectReport<'_>) -> String {
     let mut out = String::with_capacity(r.items.len() * 48 + 512);
-    let selected = r.items.len();
     if let Some(h) = &r.header {
         let _ = writeln!(out, "{}", sep('=', "test session starts"));
         let _ = writeln!(out, "{}", h.platform_line);
@@ -118,7 +119,7 @@ pub fn render(r: &CollectReport<'_>) -> String {
         );
     }
     if r.verbosity > -2 {
-        let fin = final_line(r, selected);
+        let fin = final_line(r);
         if r.verbosity < 0 {
             let _ = writeln!(out, "{fin}");
         } else {
@@ -128,46 +129,47 @@ pub fn render(r: &CollectReport<'_>) -> String {
     out
 }
 
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// pytest's `report_collect(final=True)` line.
 fn collected_line(r: &CollectReport<'_>) -> String {
-    let mut s = format!(
-        "collected {} item{}",
-        r.total,
-        if r.total == 1 { "" } else { "s" }
-    );
+    let mut s = format!("collected {}", plural(r.total, "item"));
     if !r.errors.is_empty() {
-        let n = r.errors.len();
-        let _ = write!(s, " / {n} error{}", if n == 1 { "" } else { "s" });
+        let _ = write!(s, " / {}", plural(r.errors.len(), "error"));
     }
     if r.deselected > 0 {
         let _ = write!(s, " / {} deselected", r.deselected);
     }
-    if r.deselected > 0 || (!r.errors.is_empty() && r.items.len() != r.total) {
-        let _ = write!(s, " / {} selected", r.items.len());
+    if r.skipped > 0 {
+        let _ = write!(s, " / {} skipped", r.skipped);
+    }
+    if r.deselected > 0 {
+        let _ = write!(s, " / {} selected", r.total.saturating_sub(r.deselected));
     }
     s
 }
 
-fn final_line(r: &CollectReport<'_>, selected: usize) -> String {
+/// pytest's `_build_collect_only_summary_stats_line`, plus the duration.
+fn final_line(r: &CollectReport<'_>) -> String {
     let mut parts = Vec::new();
-    if r.total == 0 && r.errors.is_empty() {
-        return format!("no tests collected in {:.2}s", r.duration);
-    }
-    let noun = if selected == 1 && r.deselected == 0 {
-        "test"
+    if r.total == 0 {
+        parts.push("no tests collected".to_string());
+    } else if r.deselected == 0 {
+        parts.push(format!("{} collected", plural(r.total, "test")));
+    } else if r.total == r.deselected {
+        parts.push(format!("no tests collected ({} deselected)", r.deselected));
     } else {
-        "tests"
-    };
-    if r.deselected > 0 {
         parts.push(format!(
-            "{selected}/{} {noun} collected ({} deselected)",
-            r.total, r.deselected
+            "{}/{} tests collected ({} deselected)",
+            r.total - r.deselected,
+            r.total,
+            r.deselected
         ));
-    } else {
-        parts.push(format!("{selected} {noun} collected"));
     }
     if !r.errors.is_empty() {
-        let n = r.errors.len();
-        parts.push(format!("{n} error{}", if n == 1 { "" } else { "s" }));
+        parts.push(plural(r.errors.len(), "error"));
     }
     format!("{} in {:.2}s", parts.join(", "), r.duration)
 }
@@ -216,25 +218,47 @@ fn tree(out: &mut String, items: &[Item]) {
 
 fn warnings_summary(out: &mut String, warnings: &[RawWarning]) {
     let _ = writeln!(out, "{}", sep('=', "warnings summary"));
-    // Grouped by message, locations listed under each, as pytest's terminal reporter.
-    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    // Grouped by message; ten or more locations collapse into per-file counts.
+    let mut groups: Vec<(&str, Vec<&RawWarning>)> = Vec::new();
     for w in warnings {
-        let loc = w.location.as_deref().unwrap_or("");
         if let Some(g) = groups.iter_mut().find(|g| g.0 == w.message) {
-            g.1.push(loc);
+            g.1.push(w);
         } else {
-            groups.push((w.message.as_str(), vec![loc]));
+            groups.push((w.message.as_str(), vec![w]));
         }
     }
-    for (msg, locs) in groups {
-        for l in &locs {
-            if !l.is_empty() {
-                let _ = writeln!(out, "{l}");
+    for (message, ws) in groups {
+        let locations: Vec<&str> = ws
+            .iter()
+            .filter_map(|w| w.location.as_deref())
+            .filter(|l| !l.is_empty())
+            .collect();
+        if locations.len() < 10 {
+            if !locations.is_empty() {
+                let _ = writeln!(out, "{}", locations.join("\n"));
+            }
+        } else {
+            let mut counts: Vec<(&str, usize)> = Vec::new();
+            for l in &locations {
+                let file = l.split("::").next().unwrap_or(l);
+                match counts.iter_mut().find(|c| c.0 == file) {
+                    Some(c) => c.1 += 1,
+                    None => counts.push((file, 1)),
+                }
+            }
+            for (f, n) in counts {
+                let _ = writeln!(out, "{f}: {n} warning{}", if n > 1 { "s" } else { "" });
             }
         }
-        for line in msg.trim_end_matches('\n').lines() {
-            let _ = writeln!(out, "  {line}");
-        }
+        let text = match ws.first().and_then(|w| w.text.clone()) {
+            Some(t) => t,
+            None => message
+                .lines()
+                .map(|l| format!("  {l}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        };
+        let _ = writeln!(out, "{}", text.trim_end());
         out.push('\n');
     }
     let _ = writeln!(

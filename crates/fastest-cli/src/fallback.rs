@@ -3,8 +3,10 @@
 //! and its answer (items, collection errors, warnings) is merged back in pytest's order.
 
 use std::path::{Path, PathBuf};
+
 use std::process::{Command, Stdio};
 
+use crate::host::Host;
 use fastest_core::item::{ChainNode, Item, Mark, MarkValue, NodeKind};
 use serde::Deserialize;
 
@@ -33,6 +35,14 @@ pub struct CollectResult {
     pub exitstatus: i32,
     #[serde(default)]
     pub internal_error: Option<String>,
+    /// The `!!! Interrupted: ... !!!` banner pytest printed, if any.
+    #[serde(default)]
+    pub interrupted: Option<Interrupted>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+pub struct Interrupted {
+    pub message: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,7 +76,11 @@ pub struct RawReport {
 #[derive(Debug, Deserialize, Clone)]
 pub struct RawWarning {
     pub location: Option<String>,
+    /// The text pytest groups warnings by.
     pub message: String,
+    /// The exact block pytest prints under the locations.
+    #[serde(default)]
+    pub text: Option<String>,
 }
 
 impl RawItem {
@@ -148,14 +162,12 @@ pub enum FallbackError {
 
 /// Run pytest's collection on `paths` in a worker and return its result.
 pub fn collect(
-    python: Option<&Path>,
-    invocation_dir: &Path,
+    host: &Host,
     pytest_args: &[String],
     paths: &[String],
 ) -> Result<CollectResult, FallbackError> {
-    let python: PathBuf = python
-        .map(Path::to_path_buf)
-        .ok_or(FallbackError::NoPython)?;
+    let python: PathBuf = host.python.clone().ok_or(FallbackError::NoPython)?;
+    let invocation_dir = host.cwd.as_path();
     let dir = tempfile::tempdir().map_err(|e| FallbackError::Result(e.to_string()))?;
     let output = dir.path().join("result.json");
     let req_path = dir.path().join("request.json");
@@ -167,7 +179,13 @@ pub fn collect(
     };
     let body = serde_json::to_vec(&req).map_err(|e| FallbackError::Result(e.to_string()))?;
     std::fs::write(&req_path, body).map_err(|e| FallbackError::Result(e.to_string()))?;
-    let out = Command::new(&python)
+    let mut cmd = Command::new(&python);
+    if host.supports_safe_path() {
+        // `-P`: the cwd is not put on sys.path, so a user's `fastest/` or `json.py` in it
+        // cannot shadow the worker's own imports.
+        cmd.arg("-P");
+    }
+    let out = cmd
         .arg("-m")
         .arg("fastest._collect")
         .arg(&req_path)

@@ -32,6 +32,15 @@ impl Host {
         }
     }
 
+    /// Whether the interpreter has `-P` (Python 3.11+).
+    pub fn supports_safe_path(&self) -> bool {
+        let mut it = self
+            .python_version
+            .split('.')
+            .map(|p| p.parse::<u32>().unwrap_or(0));
+        matches!((it.next(), it.next()), (Some(3), Some(m)) if m >= 11)
+    }
+
     fn dist_version(&self, project: &str) -> Option<String> {
         for dir in &self.sys_path {
             let Ok(rd) = std::fs::read_dir(dir) else {

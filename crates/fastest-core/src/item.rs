@@ -48,7 +48,6 @@ impl NodeKind {
 pub struct ChainNode {
     pub kind: NodeKind,
     /// The display type name when it is not one of [`NodeKind`]'s (plugin node types).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_name: Option<String>,
     /// The node's `name` (a file's basename, a class or function name with `[id]`).
     pub name: String,
@@ -70,15 +69,14 @@ impl ChainNode {
 }
 
 /// A value in a mark's keyword arguments, as far as `-m "name(key=value)"` can compare it.
+// Externally tagged (serde's default): the discovery cache's binary format needs a tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
 pub enum MarkValue {
     None,
     Bool(bool),
     Int(i64),
     Str(String),
     /// Anything `-m` can never equal (floats, objects, ...); kept so the key is known.
-    #[serde(skip)]
     Opaque,
 }
 
@@ -86,7 +84,6 @@ pub enum MarkValue {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mark {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kwargs: Vec<(String, MarkValue)>,
 }
 
@@ -98,14 +95,11 @@ pub struct Item {
     /// Collectors from the top `Dir` down to and including the item itself.
     pub chain: Vec<ChainNode>,
     /// 1-based line of the definition, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lineno: Option<u32>,
     /// Marks in `iter_markers()` order (nearest first).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub marks: Vec<Mark>,
     /// Extra `-k` keywords beyond the chain names and mark names (the parametrize id,
     /// names from a function's `__dict__`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_keywords: Vec<String>,
 }
 

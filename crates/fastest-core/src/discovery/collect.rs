@@ -15,6 +15,9 @@ use super::parse::{
 use crate::glob::NameMatcher;
 use crate::item::{ChainNode, Item, Mark, NodeKind};
 
+/// One parametrization call: its argnames and parameter sets.
+type ParamCall = (Vec<String>, Vec<ParamSet>);
+
 /// Name matchers from the ini (`python_classes`, `python_functions`).
 pub struct NameRules {
     pub classes: NameMatcher,
@@ -142,7 +145,7 @@ impl<'a> ModuleCx<'a> {
     ) -> Result<(), String> {
         let mro = self.mro(c, &b.name)?;
         let is_unittest = mro_is_unittest(c, &mro, self)?;
-        let test_attr = mro.iter().find_map(|k| k.test_attr.clone());
+        let test_attr = mro.iter().find_map(|k| k.test_attr);
         let explicit_test = matches!(test_attr, Some(Ok(true)));
         if !(is_unittest || self.rules.classes.is_match(&b.name) || explicit_test) {
             if matches!(test_attr, Some(Err(()))) {
@@ -428,7 +431,7 @@ impl<'a> ModuleCx<'a> {
             }
         }
         // The product of all calls: fixture params (closure order), then marks.
-        let mut calls: Vec<(Vec<String>, Vec<ParamSet>)> = fixture_calls;
+        let mut calls: Vec<ParamCall> = fixture_calls;
         for p in &parametrizes {
             calls.push((p.argnames.clone(), p.sets.clone()));
         }
@@ -480,7 +483,7 @@ impl<'a> ModuleCx<'a> {
         frames: &[ClassFrame<'a>],
         usefixtures: &[&str],
         direct: &HashSet<&str>,
-    ) -> Result<Vec<(Vec<String>, Vec<ParamSet>)>, String> {
+    ) -> Result<Vec<ParamCall>, String> {
         // Visible fixtures, nearest last: conftests (outermost first), module, classes.
         let mut visible: Vec<&Fixture> = self.scope.conftest_fixtures.clone();
         visible.extend(self.outline.fixtures.iter());

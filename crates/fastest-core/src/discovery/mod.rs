@@ -12,6 +12,7 @@
 //! `collect_ignore` on the way down); parsing and collecting files, the expensive part, runs
 //! on every core with the order kept.
 
+pub mod cache;
 pub mod collect;
 pub mod params;
 pub mod parse;
@@ -59,6 +60,9 @@ pub struct DiscoveryOptions {
     pub keep_duplicates: bool,
     pub import_mode: ImportMode,
     pub use_mmap: bool,
+    /// A hash of every setting that changes what a file yields (name patterns, doctest
+    /// flags, import mode, rootdir); part of each file's cache key.
+    pub fingerprint: u64,
 }
 
 /// What discovery learned about one collected file.
@@ -110,10 +114,12 @@ const MODULE_HOOKS: &[&str] = &[
     "pytest_itemcollected",
 ];
 
-/// Run discovery.
-pub fn discover(opts: &DiscoveryOptions) -> Discovery {
+/// Run discovery, reusing and refreshing `cache`.
+pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> Discovery {
     let mut disc = Discovery::default();
+    let t = std::time::Instant::now();
     let walked = walk::walk(opts);
+    tracing::debug!(files = walked.files.len(), elapsed = ?t.elapsed(), "walk");
     for c in &walked.conftests {
         if let Some(h) = c
             .outline
@@ -126,29 +132,152 @@ pub fn discover(opts: &DiscoveryOptions) -> Discovery {
             disc.global_fallback = Some(format!("{} sets pytest_plugins", c.path.display()));
         }
     }
-    let results: Vec<CollectedFile> = walked
+    let shared: &cache::DiscoveryCache = cache;
+    let results: Vec<(CollectedFile, Option<cache::CachedFile>)> = walked
         .files
         .par_iter()
-        .map(|f| collect_file(opts, f, &walked.conftests))
+        .map(|f| collect_file(opts, f, &walked.conftests, shared))
         .collect();
-    disc.files = results;
+    for (file, fresh) in results {
+        if let Some(entry) = fresh {
+            cache.store(file.path.clone(), entry);
+        }
+        disc.files.push(file);
+    }
     disc
+}
+
+/// The cache context of a file: the options and the conftests above it.
+fn context_key(opts: &DiscoveryOptions, f: &walk::FileEntry, conftests: &[walk::Conftest]) -> u64 {
+    let mut buf: Vec<u8> = Vec::with_capacity(64);
+    buf.extend_from_slice(&opts.fingerprint.to_le_bytes());
+    buf.push(u8::from(f.doctest));
+    buf.push(f.kind as u8);
+    for &i in &f.conftests {
+        if let Some(c) = conftests.get(i) {
+            buf.extend_from_slice(&c.hash.to_le_bytes());
+        }
+    }
+    source::content_hash(&buf)
 }
 
 fn collect_file(
     opts: &DiscoveryOptions,
     f: &walk::FileEntry,
     conftests: &[walk::Conftest],
-) -> CollectedFile {
+    cache: &cache::DiscoveryCache,
+) -> (CollectedFile, Option<cache::CachedFile>) {
     let nodeid = nodeid_of(&opts.rootdir, &f.path);
-    let outcome = match collect_file_items(opts, f, conftests, &nodeid) {
-        Ok(items) => FileOutcome::Items(items),
-        Err(reason) => FileOutcome::Uncertain(reason),
+    let ctx = context_key(opts, f, conftests);
+    if let Some(hit) = cache.lookup(&f.path, f.mtime_ns, f.size, ctx) {
+        let outcome = from_cached(&hit.outcome, &f.dir_chain, &nodeid);
+        return (
+            CollectedFile {
+                path: f.path.clone(),
+                nodeid,
+                outcome,
+            },
+            None,
+        );
+    }
+    let (outcome, content_hash) = match source::read_source(&f.path, opts.use_mmap) {
+        Err(e) => (Err(format!("unreadable: {e}")), 0),
+        Ok(src) => {
+            let hash = source::content_hash(src.bytes());
+            if let Some(hit) = cache.lookup_by_hash(&f.path, hash, ctx) {
+                let outcome = from_cached(&hit.outcome, &f.dir_chain, &nodeid);
+                let mut entry = hit.clone();
+                entry.mtime_ns = f.mtime_ns;
+                entry.size = f.size;
+                return (
+                    CollectedFile {
+                        path: f.path.clone(),
+                        nodeid,
+                        outcome,
+                    },
+                    Some(entry),
+                );
+            }
+            (
+                collect_file_items(opts, f, conftests, &nodeid, src.text_bytes()),
+                hash,
+            )
+        }
     };
-    CollectedFile {
-        path: f.path.clone(),
-        nodeid,
-        outcome,
+    let cached = match &outcome {
+        Ok(items) => cache::CachedOutcome::Items(
+            items
+                .iter()
+                .map(|it| to_cached(it, f.dir_chain.len()))
+                .collect(),
+        ),
+        Err(r) => cache::CachedOutcome::Uncertain(r.clone()),
+    };
+    let entry = cache::CachedFile {
+        mtime_ns: f.mtime_ns,
+        size: f.size,
+        content_hash,
+        ctx,
+        outcome: cached,
+    };
+    let outcome = match outcome {
+        Ok(items) => FileOutcome::Items(items),
+        Err(r) => FileOutcome::Uncertain(r),
+    };
+    (
+        CollectedFile {
+            path: f.path.clone(),
+            nodeid,
+            outcome,
+        },
+        Some(entry),
+    )
+}
+
+fn to_cached(it: &Item, dir_len: usize) -> cache::CachedItem {
+    cache::CachedItem {
+        tail: it
+            .chain
+            .get(dir_len..)
+            .map(<[ChainNode]>::to_vec)
+            .unwrap_or_default(),
+        lineno: it.lineno,
+        marks: it.marks.clone(),
+        extra_keywords: it.extra_keywords.clone(),
+    }
+}
+
+fn from_cached(
+    outcome: &cache::CachedOutcome,
+    dir_chain: &[ChainNode],
+    file_nodeid: &str,
+) -> FileOutcome {
+    match outcome {
+        cache::CachedOutcome::Uncertain(r) => FileOutcome::Uncertain(r.clone()),
+        cache::CachedOutcome::Items(items) => FileOutcome::Items(
+            items
+                .iter()
+                .map(|c| {
+                    // The node id is the file's plus every node name below the file node.
+                    let mut nodeid = String::with_capacity(file_nodeid.len() + 32);
+                    nodeid.push_str(file_nodeid);
+                    for n in c.tail.iter().skip(1) {
+                        nodeid.push_str("::");
+                        nodeid.push_str(&n.name);
+                    }
+                    let mut chain = Vec::with_capacity(dir_chain.len() + c.tail.len());
+                    chain.extend_from_slice(dir_chain);
+                    chain.extend_from_slice(&c.tail);
+                    Item {
+                        nodeid,
+                        chain,
+                        lineno: c.lineno,
+                        marks: c.marks.clone(),
+                        extra_keywords: c.extra_keywords.clone(),
+                    }
+                })
+                .collect(),
+        ),
     }
 }
 
@@ -157,8 +286,9 @@ fn collect_file_items(
     f: &walk::FileEntry,
     conftests: &[walk::Conftest],
     nodeid: &str,
+    bytes: &[u8],
 ) -> Result<Vec<Item>, String> {
-    let mut chain = dir_chain(opts, &f.path);
+    let mut chain: Vec<ChainNode> = (*f.dir_chain).clone();
     let basename = f
         .path
         .file_name()
@@ -177,9 +307,6 @@ fn collect_file_items(
             extra_keywords: Vec::new(),
         }]);
     }
-    let src =
-        source::read_source(&f.path, opts.use_mmap).map_err(|e| format!("unreadable: {e}"))?;
-    let bytes = src.text_bytes();
     if std::str::from_utf8(bytes).is_err() {
         // pytest reports the decoding error; only an import shows its exact text.
         return Err("not valid UTF-8".into());
@@ -257,7 +384,7 @@ fn collect_file_items(
 }
 
 /// The `Dir`/`Package` chain from the rootdir down to a file's directory.
-fn dir_chain(opts: &DiscoveryOptions, path: &Path) -> Vec<ChainNode> {
+pub(crate) fn dir_chain(opts: &DiscoveryOptions, path: &Path) -> Vec<ChainNode> {
     let root = &opts.rootdir;
     let mut chain = vec![ChainNode::new(
         dir_kind(root),
@@ -348,22 +475,27 @@ fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c == '_' || c.is_alphanumeric())
 }
 
-/// Parse a file's outline on its own (for conftests).
-pub(crate) fn outline_of(path: &Path, use_mmap: bool) -> Outline {
+/// Parse a file's outline on its own (for conftests), with its content hash.
+pub(crate) fn outline_of(path: &Path, use_mmap: bool) -> (Outline, u64) {
     match source::read_source(path, use_mmap) {
         Ok(src) => {
+            let hash = source::content_hash(src.bytes());
             let b = src.text_bytes();
             if std::str::from_utf8(b).is_err() {
-                return Outline {
+                let o = Outline {
                     uncertain: vec!["conftest is not valid UTF-8".into()],
                     ..Outline::default()
                 };
+                return (o, hash);
             }
-            parse::parse_outline(b, false)
+            (parse::parse_outline(b, false), hash)
         }
-        Err(e) => Outline {
-            uncertain: vec![format!("unreadable conftest: {e}")],
-            ..Outline::default()
-        },
+        Err(e) => {
+            let o = Outline {
+                uncertain: vec![format!("unreadable conftest: {e}")],
+                ..Outline::default()
+            };
+            (o, 0)
+        }
     }
 }

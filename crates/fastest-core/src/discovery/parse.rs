@@ -185,6 +185,9 @@ struct Ctx<'a> {
     fixture_fns: HashSet<String>,
     /// Names bound to `pytest.param`.
     param_fns: HashSet<String>,
+    /// Names imported from `pytest` whose call ends collection of the module
+    /// (`skip`, `importorskip`, `exit`, `fail`, `xfail`).
+    outcome_fns: HashSet<String>,
     /// Names bound to the `unittest` module.
     unittest_mods: HashSet<String>,
     /// Names bound to `unittest.TestCase` / `IsolatedAsyncioTestCase`.
@@ -256,6 +259,7 @@ impl<'a> Ctx<'a> {
             mark_objs: HashSet::new(),
             fixture_fns: HashSet::new(),
             param_fns: HashSet::new(),
+            outcome_fns: HashSet::new(),
             unittest_mods: HashSet::new(),
             testcase_names: HashSet::new(),
             consts: HashMap::new(),
@@ -359,6 +363,9 @@ impl<'a> Ctx<'a> {
                     ("pytest", "param") => {
                         self.param_fns.insert(bound);
                     }
+                    ("pytest", "skip" | "importorskip" | "exit" | "fail" | "xfail") => {
+                        self.outcome_fns.insert(bound);
+                    }
                     ("unittest", "TestCase" | "IsolatedAsyncioTestCase") => {
                         self.testcase_names.insert(bound);
                     }
@@ -388,6 +395,11 @@ impl<'a> Ctx<'a> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut cursor = root.walk();
         for stmt in root.named_children(&mut cursor) {
+            if let Some(why) = self.import_time_outcome(stmt) {
+                // `pytest.skip(allow_module_level=True)`, `importorskip`, a `raise`: what
+                // is collected depends on running the module.
+                out.uncertain.push(why);
+            }
             self.module_statement(stmt, out, &mut order, &mut index);
         }
         out.bindings = order;
@@ -518,19 +530,68 @@ impl<'a> Ctx<'a> {
                 }
             }
             "future_import_statement" | "comment" | "pass_statement" => {}
+            // Definitions under a condition exist or not at import time.
             "if_statement" | "try_statement" | "with_statement" | "for_statement"
-            | "while_statement" | "match_statement" => {
-                // Definitions under a condition exist or not at import time.
-                if contains_binding(stmt) {
-                    out.uncertain.push(format!(
-                        "definitions inside a top-level `{}` block (line {})",
-                        stmt.kind().trim_end_matches("_statement"),
-                        line_of(stmt)
-                    ));
-                }
+            | "while_statement" | "match_statement"
+                if contains_binding(stmt) =>
+            {
+                out.uncertain.push(format!(
+                    "definitions inside a top-level `{}` block (line {})",
+                    stmt.kind().trim_end_matches("_statement"),
+                    line_of(stmt)
+                ));
             }
             _ => {}
         }
+    }
+
+    /// A call or statement run at import time that can end the module's collection.
+    fn import_time_outcome(&self, stmt: Node<'a>) -> Option<String> {
+        let mut stack = vec![stmt];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "function_definition" | "lambda" => continue,
+                "class_definition" => continue,
+                "decorated_definition" => {
+                    // Decorator expressions run at import time; the body does not.
+                    let mut c = n.walk();
+                    stack.extend(n.named_children(&mut c).filter(|x| x.kind() == "decorator"));
+                    continue;
+                }
+                "raise_statement" => {
+                    return Some(format!("`raise` at import time (line {})", line_of(n)));
+                }
+                "call" => {
+                    if let Some(chain) = n
+                        .child_by_field_name("function")
+                        .and_then(|f| attr_chain(f, self.src))
+                    {
+                        let hit = match chain.as_slice() {
+                            [p, f] => {
+                                self.pytest_mods.contains(p)
+                                    && matches!(
+                                        f.as_str(),
+                                        "skip" | "importorskip" | "exit" | "fail" | "xfail"
+                                    )
+                            }
+                            [f] => self.outcome_fns.contains(f),
+                            _ => false,
+                        };
+                        if hit {
+                            return Some(format!(
+                                "`{}` at import time (line {})",
+                                chain.join("."),
+                                line_of(n)
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        None
     }
 
     /// Decode a (possibly decorated) function or class definition.
@@ -538,7 +599,7 @@ impl<'a> Ctx<'a> {
         &mut self,
         stmt: Node<'a>,
         in_class: bool,
-        uncertain: &mut Vec<String>,
+        uncertain: &mut [String],
     ) -> Option<Binding> {
         let def = definition_of(stmt)?;
         let decorators = if stmt.kind() == "decorated_definition" {
@@ -691,14 +752,14 @@ impl<'a> Ctx<'a> {
                     Self::bind(&mut order, &mut index, Binding { name, line, kind });
                 }
                 "if_statement" | "try_statement" | "with_statement" | "for_statement"
-                | "while_statement" | "match_statement" => {
-                    if contains_binding(stmt) {
-                        class.uncertain.push(format!(
-                            "definitions inside a `{}` block in a class (line {})",
-                            stmt.kind().trim_end_matches("_statement"),
-                            line_of(stmt)
-                        ));
-                    }
+                | "while_statement" | "match_statement"
+                    if contains_binding(stmt) =>
+                {
+                    class.uncertain.push(format!(
+                        "definitions inside a `{}` block in a class (line {})",
+                        stmt.kind().trim_end_matches("_statement"),
+                        line_of(stmt)
+                    ));
                 }
                 _ => {}
             }
@@ -1471,7 +1532,7 @@ fn decode_string(tok: &str) -> Option<Lit> {
             push_char(c, &mut out_s, &mut out_b);
             continue;
         }
-        let Some(e) = chars.next() else { return None };
+        let e = chars.next()?;
         match e {
             '\n' => {}
             '\r' => {

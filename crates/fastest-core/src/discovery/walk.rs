@@ -7,9 +7,12 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use super::parse::Outline;
-use super::{outline_of, DiscoveryOptions};
+use super::{dir_chain, outline_of, DiscoveryOptions};
 use crate::glob;
+use crate::item::{ChainNode, NodeKind};
 
 /// What a collected file becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +34,10 @@ pub struct FileEntry {
     pub doctest: bool,
     /// Indices into [`Walked::conftests`], outermost first.
     pub conftests: Vec<usize>,
+    /// The `Dir`/`Package` nodes from the rootdir down to the file's directory.
+    pub dir_chain: Arc<Vec<ChainNode>>,
+    pub mtime_ns: u64,
+    pub size: u64,
 }
 
 /// A parsed conftest.
@@ -39,6 +46,8 @@ pub struct Conftest {
     pub path: PathBuf,
     pub dir: PathBuf,
     pub outline: Outline,
+    /// Content hash: part of the cache key of every file below it.
+    pub hash: u64,
 }
 
 /// The walk's result: files in collection order and every conftest seen.
@@ -68,10 +77,19 @@ pub fn walk(opts: &DiscoveryOptions) -> Walked {
         if arg.is_dir() {
             let stack = w.conftest_chain(arg.parent().unwrap_or(arg));
             let mut active = HashSet::new();
-            w.walk_dir(arg, &stack, &mut active);
+            // The chain above the argument's own directory node.
+            let above = if arg == &opts.rootdir {
+                Vec::new()
+            } else {
+                dir_chain(opts, arg)
+            };
+            w.walk_dir(arg, &stack, &mut active, &Arc::new(above));
         } else {
             let stack = w.conftest_chain(arg.parent().unwrap_or(arg));
-            w.file(arg, &stack, true);
+            let chain = Arc::new(dir_chain(opts, arg));
+            if let Ok(meta) = std::fs::metadata(arg) {
+                w.file(arg, &stack, true, &chain, &meta);
+            }
         }
     }
     w.out
@@ -102,11 +120,12 @@ impl Walker<'_> {
         }
         let path = dir.join("conftest.py");
         let idx = if path.is_file() {
-            let outline = outline_of(&path, self.opts.use_mmap);
+            let (outline, hash) = outline_of(&path, self.opts.use_mmap);
             self.out.conftests.push(Conftest {
                 path,
                 dir: dir.to_path_buf(),
                 outline,
+                hash,
             });
             Some(self.out.conftests.len() - 1)
         } else {
@@ -116,7 +135,13 @@ impl Walker<'_> {
         idx
     }
 
-    fn walk_dir(&mut self, dir: &Path, parent_stack: &[usize], active: &mut HashSet<PathBuf>) {
+    fn walk_dir(
+        &mut self,
+        dir: &Path,
+        parent_stack: &[usize],
+        active: &mut HashSet<PathBuf>,
+        parent_chain: &Arc<Vec<ChainNode>>,
+    ) {
         // A symlink cycle would recurse forever; pytest stops where the OS refuses.
         let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
         if !active.insert(canon.clone()) {
@@ -137,7 +162,23 @@ impl Walker<'_> {
                 return;
             }
         };
-        let is_package = dir.join("__init__.py").is_file();
+        let is_package = entries
+            .iter()
+            .any(|(n, p)| n == "__init__.py" && p.is_file());
+        let mut chain = (**parent_chain).clone();
+        let name = dir.file_name().map_or_else(
+            || dir.to_string_lossy().into_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        chain.push(ChainNode::new(
+            if is_package {
+                NodeKind::Package
+            } else {
+                NodeKind::Dir
+            },
+            name,
+        ));
+        let chain = Arc::new(chain);
         entries.sort_by(|a, b| {
             if is_package {
                 (a.0 != "__init__.py", &a.0).cmp(&(b.0 != "__init__.py", &b.0))
@@ -158,19 +199,26 @@ impl Walker<'_> {
                 if !is_init && self.ignored(&path, true, &stack) {
                     continue;
                 }
-                self.walk_dir(&path, &stack, active);
+                self.walk_dir(&path, &stack, active, &chain);
             } else if meta.is_file() {
                 let is_init = self.opts.args.iter().any(|a| a == &path);
                 if !is_init && self.ignored(&path, false, &stack) {
                     continue;
                 }
-                self.file(&path, &stack, false);
+                self.file(&path, &stack, false, &chain, &meta);
             }
         }
         active.remove(&canon);
     }
 
-    fn file(&mut self, path: &Path, stack: &[usize], explicit: bool) {
+    fn file(
+        &mut self,
+        path: &Path,
+        stack: &[usize],
+        explicit: bool,
+        chain: &Arc<Vec<ChainNode>>,
+        meta: &std::fs::Metadata,
+    ) {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -202,6 +250,9 @@ impl Walker<'_> {
             kind,
             doctest,
             conftests: stack.to_vec(),
+            dir_chain: Arc::clone(chain),
+            mtime_ns: super::cache::mtime_ns(meta),
+            size: meta.len(),
         });
     }
 

@@ -82,7 +82,7 @@ class AsyncCase(unittest.IsolatedAsyncioTestCase):
         pass
 
 
-class PytestSuite:
+class SuiteOfChecks:
     def check_pytest_style(self):
         pass
 

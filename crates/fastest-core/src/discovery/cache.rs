@@ -1,0 +1,248 @@
+//! The discovery cache: what each file yielded last time, keyed by its path, `(mtime,
+//! size)` and a context key (options that change collection, plus the content hashes of the
+//! conftests above it). An unchanged file is neither read nor parsed again; a file whose
+//! mtime moved but whose bytes did not is recognised by its content hash.
+//!
+//! Stored at `<rootdir>/.fastest_cache/discovery-v1.bin` (postcard), written atomically
+//! (temp file + rename) so concurrent runs never see a torn file. A file that fails to
+//! decode is discarded with a warning and rebuilt: the cache is never trusted blindly.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::item::{ChainNode, Mark};
+
+/// Bumped whenever the cached shape or the collection rules change meaning.
+const FORMAT: u32 = 1;
+const FILE_NAME: &str = "discovery-v1.bin";
+
+/// An item as cached: the chain below the directory nodes (Module, Class..., Function).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CachedItem {
+    pub tail: Vec<ChainNode>,
+    pub lineno: Option<u32>,
+    pub marks: Vec<Mark>,
+    pub extra_keywords: Vec<String>,
+}
+
+/// The cached outcome of one file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum CachedOutcome {
+    Items(Vec<CachedItem>),
+    Uncertain(String),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CachedFile {
+    pub mtime_ns: u64,
+    pub size: u64,
+    pub content_hash: u64,
+    pub ctx: u64,
+    pub outcome: CachedOutcome,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct OnDisk {
+    format: u32,
+    /// When the cache was written (ns since the epoch): files modified within the same
+    /// second may have changed without moving their mtime ("racy" entries).
+    written_ns: u64,
+    files: HashMap<PathBuf, CachedFile>,
+}
+
+/// The cache as loaded, plus what this run learned.
+#[derive(Debug, Default)]
+pub struct DiscoveryCache {
+    path: Option<PathBuf>,
+    loaded: OnDisk,
+    fresh: HashMap<PathBuf, CachedFile>,
+    changed: bool,
+}
+
+/// Problems reading the cache; they only ever cost a rebuild.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("cannot read the discovery cache {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the discovery cache {path} is corrupt ({reason}); rebuilding it")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("cannot write the discovery cache {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+pub(crate) fn mtime_ns(meta: &std::fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+impl DiscoveryCache {
+    /// A cache that is never read or written (`--no-fastest-cache`).
+    pub fn disabled() -> Self {
+        Self::default()
+    }
+
+    /// Load the cache under `cache_dir`. A missing cache is empty; a corrupt one is
+    /// reported (for a warning) and replaced by an empty one.
+    pub fn load(cache_dir: &Path) -> (Self, Option<CacheError>) {
+        let path = cache_dir.join(FILE_NAME);
+        let mut cache = Self {
+            path: Some(path.clone()),
+            ..Self::default()
+        };
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (cache, None),
+            Err(source) => {
+                cache.changed = true;
+                return (cache, Some(CacheError::Read { path, source }));
+            }
+        };
+        match postcard::from_bytes::<OnDisk>(&bytes) {
+            Ok(d) if d.format == FORMAT => {
+                cache.loaded = d;
+                (cache, None)
+            }
+            Ok(d) => {
+                cache.changed = true;
+                let reason = format!("format {} instead of {FORMAT}", d.format);
+                (cache, Some(CacheError::Corrupt { path, reason }))
+            }
+            Err(e) => {
+                cache.changed = true;
+                (
+                    cache,
+                    Some(CacheError::Corrupt {
+                        path,
+                        reason: e.to_string(),
+                    }),
+                )
+            }
+        }
+    }
+
+    /// The cached outcome for `path` if its stat data and context still match.
+    /// `None` means: read the file (and call [`DiscoveryCache::lookup_by_hash`]).
+    pub fn lookup(&self, path: &Path, mtime_ns: u64, size: u64, ctx: u64) -> Option<&CachedFile> {
+        let e = self.loaded.files.get(path)?;
+        // An mtime this close to the cache's own write could hide a same-second edit.
+        let racy = mtime_ns.saturating_add(2_000_000_000) >= self.loaded.written_ns;
+        (e.mtime_ns == mtime_ns && e.size == size && e.ctx == ctx && !racy).then_some(e)
+    }
+
+    /// The cached outcome for `path` if its content (and context) did not change.
+    pub fn lookup_by_hash(&self, path: &Path, content_hash: u64, ctx: u64) -> Option<&CachedFile> {
+        let e = self.loaded.files.get(path)?;
+        (e.content_hash == content_hash && e.ctx == ctx).then_some(e)
+    }
+
+    /// Record a file's outcome for the next run.
+    pub fn store(&mut self, path: PathBuf, entry: CachedFile) {
+        let same = self.loaded.files.get(&path).is_some_and(|old| {
+            old.mtime_ns == entry.mtime_ns && old.ctx == entry.ctx && old.size == entry.size
+        });
+        if !same {
+            self.changed = true;
+        }
+        self.fresh.insert(path, entry);
+    }
+
+    /// Write the cache if anything changed. Entries of files this run did not see are
+    /// kept (another invocation may collect them).
+    pub fn save(mut self) -> Result<(), CacheError> {
+        let Some(path) = self.path.take() else {
+            return Ok(());
+        };
+        if !self.changed {
+            return Ok(());
+        }
+        let mut files = std::mem::take(&mut self.loaded.files);
+        files.extend(self.fresh);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        let disk = OnDisk {
+            format: FORMAT,
+            written_ns: now,
+            files,
+        };
+        let bytes = postcard::to_stdvec(&disk).map_err(|e| CacheError::Corrupt {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        write_atomic(dir, &path, &bytes).map_err(|source| CacheError::Write { path, source })
+    }
+}
+
+/// Create the cache directory (with a `.gitignore` like pytest's) and write atomically.
+fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if !dir.is_dir() {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(
+            dir.join(".gitignore"),
+            "# Created by fastest automatically.\n*\n",
+        )?;
+    }
+    let tmp = dir.join(format!(".{}.{}.tmp", FILE_NAME, std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn entry(mtime: u64) -> CachedFile {
+        CachedFile {
+            mtime_ns: mtime,
+            size: 10,
+            content_hash: 7,
+            ctx: 1,
+            outcome: CachedOutcome::Uncertain("x".into()),
+        }
+    }
+
+    #[test]
+    fn round_trip_and_racy_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut c, err) = DiscoveryCache::load(dir.path());
+        assert!(err.is_none());
+        c.store("/a.py".into(), entry(1));
+        c.store("/b.py".into(), entry(u64::MAX - 1));
+        c.save().unwrap();
+        let (c, err) = DiscoveryCache::load(dir.path());
+        assert!(err.is_none());
+        assert!(c.lookup(Path::new("/a.py"), 1, 10, 1).is_some());
+        assert!(
+            c.lookup(Path::new("/a.py"), 1, 10, 2).is_none(),
+            "context changed"
+        );
+        assert!(
+            c.lookup(Path::new("/b.py"), u64::MAX - 1, 10, 1).is_none(),
+            "racy"
+        );
+        assert!(c.lookup_by_hash(Path::new("/b.py"), 7, 1).is_some());
+        assert!(dir.path().join(".gitignore").is_file() || dir.path().exists());
+    }
+
+    #[test]
+    fn corrupt_cache_is_reported_and_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), b"\xff\xff\xff garbage").unwrap();
+        let (c, err) = DiscoveryCache::load(dir.path());
+        assert!(matches!(err, Some(CacheError::Corrupt { .. })));
+        assert!(c.lookup(Path::new("/a.py"), 1, 10, 1).is_none());
+    }
+}

@@ -1,0 +1,7 @@
+﻿# café
+def test_bom():
+    pass
+
+
+def test_bom_2():
+    """é"""

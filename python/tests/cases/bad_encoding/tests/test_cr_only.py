@@ -1,0 +1,1 @@
+def test_cr_a():    passdef test_cr_b():    pass

@@ -1,0 +1,3 @@
+# nothing here
+# def test_commented_out():
+#     pass

@@ -1,0 +1,1 @@
+"""def test_in_docstring(): pass"""

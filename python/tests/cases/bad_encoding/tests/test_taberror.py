@@ -1,0 +1,3 @@
+def test_taberror():
+	if True:
+        pass

@@ -1,0 +1,4 @@
+def test_indent():
+    pass
+  def oops():
+    pass

@@ -1,0 +1,5 @@
+raise RuntimeError("boom at import time")
+
+
+def test_unreachable():
+    pass

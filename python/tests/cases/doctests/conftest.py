@@ -1,0 +1,5 @@
+"""Conftest docstrings are collected too.
+
+>>> 2 * 2
+4
+"""

@@ -1,0 +1,5 @@
+"""Package docstring with an example.
+
+>>> 1 + 1
+2
+"""

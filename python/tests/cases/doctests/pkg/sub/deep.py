@@ -1,0 +1,6 @@
+def deep():
+    """
+    >>> deep()
+    'deep'
+    """
+    return "deep"

@@ -1,0 +1,6 @@
+"""
+>>> never_collected_either
+"""
+from setuptools import setup
+
+setup(name="pkg")

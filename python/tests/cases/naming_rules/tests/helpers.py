@@ -1,0 +1,2 @@
+def test_helper_not_collected():
+    pass

@@ -1,0 +1,2 @@
+def it_parses():
+    pass

@@ -1,0 +1,2 @@
+def test_wrong_file_name():
+    pass

@@ -1,0 +1,1 @@
+"""Test package without tests."""

@@ -1,0 +1,1 @@
+SHARED = ["from", "another", "module"]

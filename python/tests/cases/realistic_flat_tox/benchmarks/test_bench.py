@@ -1,0 +1,2 @@
+def test_bench_not_in_testpaths():
+    pass

@@ -1,0 +1,3 @@
+from mylib.parser import parse
+
+__all__ = ["parse"]

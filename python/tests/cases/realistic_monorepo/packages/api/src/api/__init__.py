@@ -1,0 +1,5 @@
+from core import add
+
+
+def route(x):
+    return add(x, 1)

@@ -1,0 +1,2 @@
+def test_versioned(api_version, db):
+    pass

@@ -1,0 +1,3 @@
+import sys
+
+PY310 = sys.version_info >= (3, 10)

@@ -1,0 +1,290 @@
+"""Oracle: ``fastest --collect-only`` must print exactly what ``pytest --collect-only`` prints.
+
+Every case under ``cases/`` is a small self-contained project (its own rootdir
+and config, or none).  For each case x argument set x output form (``-q``,
+``-qq`` and the plain tree) the harness in ``conftest.py`` runs real pytest and
+fastest in the same freshly copied directory and compares stdout, stderr and
+the exit code, after normalising only the duration of the final line.
+
+Test ids read ``<case>-argset<N>-<form>``; ``ARGSETS[case][N]`` is the
+argument set.  Run just one case with ``-k walk_order`` or one form with
+``-k "argset0-q"``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Callable, Dict, List
+
+import pytest
+from oracle_harness import CASES_DIR, Run, make_specs
+
+pytestmark = pytest.mark.oracle
+
+
+# --------------------------------------------------------------------------
+# Files that cannot live in git: created in each fresh copy at run time.
+# --------------------------------------------------------------------------
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def setup_walk_order(root: Path) -> None:
+    # __pycache__ is always skipped, even when it holds matching .py files.
+    _write(root / "__pycache__" / "test_cached.py", "def test_cached():\n    pass\n")
+    _write(root / "pkg" / "__pycache__" / "test_cached2.py", "def test_cached2():\n    pass\n")
+    # An empty directory (git cannot store one).
+    (root / "test_empty_dir").mkdir()
+
+
+def setup_walk_symlinks(root: Path) -> None:
+    tests = root / "tests"
+    os.symlink(".", tests / "cyclic" / "again")  # loop: followed until ELOOP
+    os.symlink("../real", tests / "linked_dir")
+    os.symlink("../real/impl_tests.py", tests / "test_linked.py")
+    os.symlink("missing.py", tests / "test_dangling.py")
+
+
+def setup_walk_unreadable(root: Path) -> None:
+    os.chmod(root / "tests" / "locked", 0)
+    os.chmod(root / "tests" / "test_secret.py", 0)
+
+
+def _chmod_stops_reads() -> bool:
+    """False where permission bits are not enforced (root, some CI containers)."""
+    with tempfile.TemporaryDirectory() as d:
+        locked = Path(d) / "locked"
+        locked.mkdir()
+        os.chmod(locked, 0)
+        try:
+            os.listdir(locked)
+        except PermissionError:
+            return True
+        finally:
+            os.chmod(locked, stat.S_IRWXU)
+        return False
+
+
+SETUP: Dict[str, Callable[[Path], None]] = {
+    "walk_order": setup_walk_order,
+    "walk_symlinks": setup_walk_symlinks,
+    "walk_unreadable": setup_walk_unreadable,
+}
+
+MARKS: Dict[str, list] = {
+    "walk_unreadable": [
+        pytest.mark.skipif(
+            not _chmod_stops_reads(),
+            reason="chmod 000 does not stop reads here (running as root?)",
+        )
+    ],
+}
+
+
+# --------------------------------------------------------------------------
+# Case -> argument sets.  A plain list is argv; Run(...) adds env / cwd.
+# --------------------------------------------------------------------------
+
+ARGSETS: Dict[str, List] = {
+    # ---- configuration files and rootdir --------------------------------
+    "config_pytest_toml": [
+        [],
+        ["tests/unit", "scripts"],
+        ["-o", "python_functions=check_"],
+    ],
+    "config_dot_pytest_toml": [[], ["-m", ""]],
+    "config_dot_pytest_ini": [
+        [],
+        ["sub"],
+        ["sub/tests/test_sub.py", "tests"],
+        Run(args=("..",), cwd="sub/tests"),
+    ],
+    "config_pytest_ini": [[], ["-m", "api or slow"], ["tests/legacy", "tests/api"]],
+    "config_pyproject_native": [[], ["-k", ""], ["-o", "testpaths=pkg_b"]],
+    "config_pyproject_ini_options": [[], ["other"]],
+    "config_pyproject_bare": [[], ["sub"], ["tests", "sub"], Run(cwd="sub")],
+    "config_tox_ini": [[]],
+    "config_setup_cfg": [[], ["tests/legacy"], ["--deselect", "tests/new/test_new.py::ParserTests"]],
+    "config_priority": [[], ["tests/tox_x.py"]],
+    "config_rootdir_args": [
+        [],
+        ["proj/tests", "other"],
+        ["-c", "configs/strict.ini", "proj/tests", "other"],
+        ["-c", "proj/pytest.ini"],
+        ["--rootdir=proj", "other"],
+        Run(args=("--rootdir=$ORACLE_ROOT", "proj/tests"), env={"ORACLE_ROOT": "proj"}),
+        Run(cwd="proj/tests"),
+        Run(args=("../../other", "."), cwd="proj/tests"),
+    ],
+    "config_setup_py": [[], ["tests/deep"], Run(cwd="tests/deep")],
+    "config_none": [[], ["b/c", "a"], Run(args=("../b",), cwd="a")],
+    "config_malformed_ini": [[]],
+    "config_malformed_toml": [[]],
+    "config_toml_mixed_tables": [[]],
+    "config_toml_wrong_type": [[]],
+    "config_unknown_keys": [[], ["--strict-config"], ["-o", "minversion=99"], ["-o", "bogus_cli_key=1"]],
+    "config_addopts": [
+        [],
+        Run(env={"PYTEST_ADDOPTS": "-k beta"}),
+        Run(args=("-k", "alpha"), env={"PYTEST_ADDOPTS": "-k beta --ignore=tests/test_beta.py"}),
+        ["-o", "addopts="],
+        ["-o", "python_functions=check_*", "-k", ""],
+        Run(env={"PYTEST_ADDOPTS": '-k "not"'}),
+    ],
+    # ---- directory walk -------------------------------------------------
+    "walk_order": [
+        [],
+        ["--collect-in-virtualenv"],
+        ["myenv", "build", ".hidden/test_hidden.py", "venv/test_venv.py"],
+        ["-o", "norecursedirs="],
+        ["pkg/sub", "test_a", "pkg/sub/deeper/test_deeper.py"],
+        ["Test_upper.py", "_test_private.py", "test.py", "test_notpy.txt"],
+    ],
+    "walk_ignore": [
+        [],
+        ["--ignore=tests/sub", "--ignore-glob=*/build/*", "--deselect", "tests/test_main.py::test_main_2"],
+        ["--ignore-glob=build/*", "--ignore=.hidden/test_hidden.py"],
+        ["tests/test_ignored_by_conftest.py", "tests/skip_me", "tests/sub/test_sub_extra.py"],
+        ["--ignore-glob=*main*", "--deselect", "tests/sub", "--deselect=build/test_build.py::test_build"],
+    ],
+    "walk_symlinks": [[], ["tests/linked_dir", "tests/test_linked.py"], ["tests/test_dangling.py"]],
+    "walk_unreadable": [[], ["tests/open"], ["tests/locked"]],
+    "walk_duplicates": [
+        ["tests", "tests/test_a.py"],
+        ["--keep-duplicates", "tests/test_a.py", "tests/test_a.py"],
+        ["tests/test_a.py::test_one", "tests/test_a.py"],
+        ["tests/test_a.py::test_one", "tests/test_a.py::test_one"],
+        ["tests/test_b.py", "tests/test_a.py"],
+        ["tests/", "./tests/test_b.py"],
+    ],
+    # ---- what counts as a test ------------------------------------------
+    "naming_rules": [[], ["-o", "python_classes=Test"], ["-o", "python_files=*.py"]],
+    "module_contents": [[], ["-k", "TestMethods"], ["test_contents.py::TestMethods::TestNested"]],
+    "module_generator_error": [[], ["test_ok.py"]],
+    "inheritance": [[], ["tests/test_inherit.py::TestGrandChild"], ["-k", "base"]],
+    "unittest_cases": [[], ["-k", "alpha or Aliased"], ["tests/test_ut.py::Derived::test_base_z"]],
+    # ---- parametrize and fixture ids ------------------------------------
+    "param_literals": [[], ["-k", "floats or bytes"]],
+    "param_ids": [
+        [],
+        ["-o", "strict_parametrization_ids=true"],
+        ["-o", "empty_parameter_set_mark=fail_at_collect"],
+        ["-m", "slow"],
+        ["-k", "stacked or explicit"],
+    ],
+    "param_values": [[]],
+    "param_long_strings": [
+        [],
+        ["-o", "parametrize_long_str_id_strategy=sha256"],
+        ["-o", "parametrize_long_str_id_strategy=legacy"],
+        ["-o", "parametrize_long_str_id_strategy=disallow"],
+    ],
+    "fixture_params": [[], ["tests/test_reorder.py"], ["-k", "sqlite"], ["tests/sub"]],
+    # ---- files static analysis cannot prove -----------------------------
+    "uncertain_module": [[], ["-k", "gen or helper"]],
+    "uncertain_hooks": [[], ["tests/specs", "tests/test_reversed.py"], ["-k", "chocolate or get_user"]],
+    # ---- doctests ---------------------------------------------------------
+    "doctests": [
+        [],
+        ["--doctest-modules"],
+        ["--doctest-modules", "--import-mode=importlib"],
+        ["--doctest-glob=*.rst", "--doctest-glob=*.md"],
+        ["docs/guide.rst", "docs/empty.txt"],
+        ["docs/notes.md"],
+        ["--doctest-modules", "pkg/mod.py::pkg.mod.C.m", "pkg/sub"],
+        ["--doctest-modules", "-k", "mod and not C"],
+    ],
+    # ---- selection ----------------------------------------------------------
+    "selection": [
+        [],
+        ["tests/api/test_users.py::TestUsers::test_roles[a b]", "tests/db/test_queries.py::test_insert"],
+        ["tests/api/test_users.py::TestUsers::TestAdmin", "tests/api/test_users.py::TestUsers::test_create"],
+        ["tests/api/test_users.py::TestUsers::test_roles[x/y]", "tests/api/test_users.py::TestUsers::test_roles[p::q]"],
+        ["tests/api/test_users.py::TestUsers::test_roles[[br]]"],
+        ["tests/api/test_users.py::nope"],
+        ["tests/api/test_users.py::TestUsers::test_roles[nope]"],
+        ["-k", "slow or TestAdmin"],
+        ["-k", "not (api or db)"],
+        ["-k", "USERS and not roles"],
+        ["-k", "a b"],
+        ["-k", "parametrize"],
+        ["-k", "test_top_param[1]"],
+        ["-k", "and"],
+        ["-m", "slow"],
+        ["-m", "not slow and not network"],
+        ["-m", "device(serial='123') or smoke"],
+        ["-m", "unknownmark"],
+        ["-m", "unknownmark", "--strict-markers"],
+        ["-k", "device(serial=1)"],
+        ["-k", "a and ("],
+        ["-m", "slow and"],
+        ["-k", "nomatch"],
+        ["--deselect", "tests/api", "--deselect", "tests/db/test_queries.py::test_insert[one]"],
+        ["-k", "top", "-m", "not parametrize"],
+        ["does_not_exist.py"],
+        Run(args=("-k", "users"), env={"COLUMNS": "120"}),
+    ],
+    # ---- broken input -------------------------------------------------------
+    "bad_syntax": [
+        [],
+        ["--continue-on-collection-errors"],
+        ["--ignore=tests/test_broken.py", "--ignore=tests/test_indent.py", "tests/test_good.py"],
+        ["-k", "good"],
+        Run(env={"COLUMNS": "200"}),
+    ],
+    "bad_encoding": [[], ["tests/test_crlf.py", "tests/test_bom.py", "tests/test_unicode_names.py"]],
+    "import_modes": [
+        [],
+        ["--import-mode=importlib"],
+        ["--import-mode=append"],
+        ["lib/test_skipping.py"],
+        ["lib/test_importorskip.py", "lib/test_skipping.py", "a"],
+    ],
+    "marks_strict": [[], ["--strict-markers"], ["-o", "strict_markers=true"], ["-m", "registered"]],
+    "no_tests": [[], ["src"], ["missing_dir", "tests"], ["-k", "foo"], ["tests/test_empty.py"]],
+    # ---- bigger, realistic projects ------------------------------------------
+    "realistic_src_layout": [
+        [],
+        ["-m", "not slow"],
+        ["tests/unit", "-k", "total"],
+        ["-o", "addopts="],
+        ["src/shopcart/cart.py", "tests/integration/test_checkout.py::TestRefunds"],
+    ],
+    "realistic_flat_tox": [[], ["--runslow", "-m", "slow"], ["mylib"], ["benchmarks", "tests"]],
+    "realistic_monorepo": [
+        [],
+        ["packages/api", "-m", "not slow"],
+        ["--import-mode=prepend"],
+        ["packages/core/tests/test_models.py::test_add_with_db[postgres]"],
+        Run(cwd="packages/api"),
+    ],
+}
+
+
+def _all_params() -> list:
+    params = []
+    on_disk = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir())
+    missing = sorted(set(ARGSETS) - set(on_disk))
+    unused = sorted(set(on_disk) - set(ARGSETS))
+    if missing or unused:
+        raise RuntimeError(f"ARGSETS and cases/ disagree: missing dirs {missing}, no argsets {unused}")
+    for name in sorted(ARGSETS):
+        params += make_specs(
+            name,
+            (lambda n=name: CASES_DIR / n),
+            ARGSETS[name],
+            setup=SETUP.get(name),
+            marks=MARKS.get(name, ()),
+        )
+    return params
+
+
+@pytest.mark.parametrize("spec", _all_params())
+def test_collect_only_matches_pytest(spec, oracle):
+    oracle.check(spec)
