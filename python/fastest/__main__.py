@@ -15,6 +15,7 @@ def main() -> int:
         sys.platform,
         [p for p in sys.path if p],
         os.getcwd(),
+        sorted(sys.builtin_module_names),
     )
     return code
 

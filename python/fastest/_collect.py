@@ -52,7 +52,8 @@ Result (written to ``output`` through a temporary file and a rename)::
      "exitstatus": 2,
      "stderr": "<what pytest wrote to sys.stderr>",
      "worker_problems": ["<this worker failed to describe something; normally empty>"],
-     "internal_error": null | "<text>"}
+     "internal_error": null | "<text>",
+     "imported_files": ["/abs/root/tests/conftest.py", "..."]}  # modules loaded from under rootdir
 
 Field notes (everything is rendered by pytest's own code, without colour, at
 the width pytest would use: ``$COLUMNS``, else the width of the terminal on the
@@ -650,8 +651,23 @@ def collect(request):
         stderr=stderr_text,
         worker_problems=recorder.problems,
         internal_error=internal_error,
+        imported_files=_imported_files(recorder.rootdir),
     )
     return result
+
+
+def _imported_files(rootdir):
+    """Source files of every module loaded from under ``rootdir``: the inputs this
+    collection depended on, so fastest can cache the result and know when it is stale."""
+    if not rootdir:
+        return []
+    prefix = os.path.join(str(rootdir), "")
+    files = set()
+    for mod in list(sys.modules.values()):
+        f = getattr(mod, "__file__", None)
+        if isinstance(f, str) and f.startswith(prefix):
+            files.add(f)
+    return sorted(files)
 
 
 def write_result(path, result):

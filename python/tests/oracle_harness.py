@@ -158,11 +158,32 @@ def find_fastest() -> Optional[List[str]]:
 # --------------------------------------------------------------------------
 
 _DURATION = re.compile(r" in \d+\.\d\ds(?: \(\d+:\d\d:\d\d\))?(?= =+$|$)", re.M)
+_SEP_LINE = re.compile(r"^(=+) (.* in \d+\.\d\ds(?: \(\d+:\d\d:\d\d\))?) (=+)$", re.M)
 
 
-def normalise(text: str) -> str:
-    """Replace the run time in the final summary line; nothing else."""
-    return _DURATION.sub(" in <DURATION>", text)
+def pytest_sep(title: str, width: int) -> str:
+    """``TerminalWriter.sep("=", title, fullwidth=width)`` (POSIX)."""
+    n = max((width - len(title) - 2) // 2, 1)
+    line = f"{'=' * n} {title} {'=' * n}"
+    return line + "=" if len(line) + 1 <= width else line
+
+
+def normalise(text: str, width: int = 80) -> str:
+    """Replace the run time in the final summary line; nothing else.
+
+    The ``=`` fill around the tree form's summary depends on the length of
+    the duration text (``in 9.99s`` vs ``in 10.02s``), so a summary line whose
+    fill is exactly what pytest computes for its own text at this terminal
+    width is reduced to ``= <text> =``; a line with any other fill is left
+    alone and shows up in the diff.
+    """
+
+    def canonical_sep(m: "re.Match[str]") -> str:
+        if m.group(0) == pytest_sep(m.group(2), width):
+            return f"= {m.group(2)} ="
+        return m.group(0)
+
+    return _DURATION.sub(" in <DURATION>", _SEP_LINE.sub(canonical_sep, text))
 
 
 def child_env(extra: Mapping[str, str]) -> Dict[str, str]:
@@ -258,18 +279,20 @@ def compare(spec: Spec, expected: Result, actual: Result) -> None:
         problems.append(
             f"exit code: pytest {expected.returncode}, fastest {actual.returncode}\n"
         )
+    width = int(child_env(spec.run.env)["COLUMNS"])
     for stream in ("stdout", "stderr"):
-        e = normalise(getattr(expected, stream))
-        a = normalise(getattr(actual, stream))
+        e = normalise(getattr(expected, stream), width)
+        a = normalise(getattr(actual, stream), width)
         if e != a:
             problems.append(_diff(stream, e, a))
     if problems:
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in spec.run.env.items())
         header = (
             f"fastest differs from pytest for {spec.test_id}\n"
-            f"  args: {spec.run.describe()}\n"
-            f"  cwd:  {actual.cwd}\n"
-            f"  pytest:  {shlex.join(expected.cmd)}\n"
-            f"  fastest: {shlex.join(actual.cmd)}\n"
+            f"  args:      {spec.run.describe()}\n"
+            f"  reproduce: cd {shlex.quote(str(actual.cwd))} && {env + ' ' if env else ''}"
+            f"{shlex.join(actual.cmd)}\n"
+            f"  oracle:    {shlex.join(expected.cmd)}\n"
         )
         pytest.fail(header + "\n" + "\n".join(problems), pytrace=False)
 
@@ -304,7 +327,8 @@ class Oracle:
     def expected(self, spec: Spec) -> Result:
         with self._lock:
             fut = self._futures.pop(spec.test_id, None)
-        if fut is not None:
+        # A run that has not started yet is cheaper to do here than to wait for.
+        if fut is not None and not fut.cancel():
             return fut.result()
         return self._run_pytest(spec)
 

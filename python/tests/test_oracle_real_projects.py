@@ -163,7 +163,10 @@ def real_projects(oracle, request, tmp_path_factory, selected_items):
             if problem:
                 problems[sdist.name] = problem
                 continue
-            sdist.path = _extract(_download(sdist, cache), base / sdist.name)
+            try:
+                sdist.path = _extract(_download(sdist, cache), base / sdist.name)
+            except (OSError, RuntimeError, subprocess.SubprocessError) as e:
+                problems[sdist.name] = str(e)
     oracle.prefetch(
         selected_specs(selected_items, lambda s: isinstance(s.source, Sdist) and s.source.path is not None)
     )
@@ -174,7 +177,11 @@ def real_projects(oracle, request, tmp_path_factory, selected_items):
 def test_real_project_collect_only_matches_pytest(spec, oracle, real_projects):
     problem = real_projects.get(spec.name)
     if problem:
-        pytest.fail(problem, pytrace=False)
+        # An environment problem (offline, requirements not installed): fatal
+        # on CI, a skip on a developer machine.
+        if os.environ.get("CI"):
+            pytest.fail(problem, pytrace=False)
+        pytest.skip(problem)
     expected = oracle.expected(spec)
     if expected.returncode != 0:
         pytest.fail(

@@ -7,141 +7,55 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use clap::Parser;
-use fastest_core::config::{determine_setup, Config, ConfigRequest};
+use fastest_core::config::Config;
 use fastest_core::discovery::cache::DiscoveryCache;
 use fastest_core::discovery::{self, DiscoveryOptions, FileOutcome, ImportMode, NameRules};
 use fastest_core::glob::{NameMatcher, PathMatcher};
 use fastest_core::item::Item;
-use fastest_core::select::deselect_items;
+use fastest_core::select::matcher::{keyword_matches, mark_matches};
+use fastest_core::select::{check_marker_names, compile_option, SelectError, SelectOption};
 
 use crate::args::Args;
+use crate::collect_args::{
+    message_arg, no_collector_message, normalize_args, parse_not_found, rebase_item, CollectArg,
+    FallbackFiles,
+};
 use crate::collect_only::{render, CollectReport, Header};
 use crate::fallback::{self, RawReport, RawWarning};
 use crate::host::Host;
+use crate::invocation::{self, Invocation, Prepared};
 
 /// pytest's exit codes.
 pub mod exit {
     pub const OK: i32 = 0;
+    pub const TESTS_FAILED: i32 = 1;
     pub const INTERRUPTED: i32 = 2;
     pub const INTERNAL_ERROR: i32 = 3;
     pub const USAGE_ERROR: i32 = 4;
     pub const NO_TESTS_COLLECTED: i32 = 5;
+    pub const MAX_WARNINGS: i32 = 6;
 }
 
 /// Run one invocation. `out`/`err` are stdout/stderr.
 pub fn run(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let start = Instant::now();
-    let mut full: Vec<String> = Vec::new();
-    if let Ok(env_opts) = std::env::var("PYTEST_ADDOPTS") {
-        full.extend(shlex::split(&env_opts).unwrap_or_default());
-    }
-    full.extend(argv.iter().cloned());
-    let pre = match parse_args(&full) {
-        Ok(a) => a,
-        Err(e) => return usage_error(err, &e, None),
-    };
-    let req = ConfigRequest {
-        invocation_dir: host.cwd.clone(),
-        args: pre.paths.clone(),
-        inifile: pre.inifile.as_ref().map(|p| host.cwd.join(p)),
-        rootdir: pre.rootdir.clone(),
-        overrides: pre.override_ini.clone(),
-    };
-    let mut config = match determine_setup(&req) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = write!(err, "{}", e.stderr_text());
-            return e.exit_code();
-        }
-    };
-    let addopts = config.addopts();
-    let args = if addopts.is_empty() {
-        pre
-    } else {
-        let mut with: Vec<String> = addopts;
-        with.extend(full.iter().cloned());
-        match parse_args(&with) {
-            Ok(a) => a,
-            Err(e) => return usage_error(err, &e, Some(&config)),
-        }
-    };
-    // `-o` given through addopts counts too; then the ini values pytest reads at start-up
-    // are checked, in pytest's order.
-    let checked = config
-        .apply_overrides(&args.override_ini)
-        .and_then(|()| config.validate());
-    if let Err(e) = checked {
-        let _ = write!(err, "{}", e.stderr_text());
-        return e.exit_code();
-    }
-    // The fallback worker is a pytest run: it reads addopts and PYTEST_ADDOPTS itself, so
-    // only the command line's own options are passed on.
-    let cli_only = parse_args(argv).unwrap_or_else(|_| args.clone());
-    if !args.collect_only {
-        return delegate_run(argv, host, err);
-    }
-    collect_only(&args, &cli_only, &config, host, start, out, err)
-}
-
-fn parse_args(argv: &[String]) -> Result<Args, String> {
-    let mut v = vec!["fastest".to_string()];
-    v.extend(argv.iter().cloned());
-    Args::try_parse_from(v).map_err(|e| {
-        let s = e.to_string();
-        // Keep clap's first line, reworded like argparse.
-        let first = s
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim_start_matches("error: ")
-            .to_string();
-        if let Some(arg) = first.strip_prefix("unexpected argument '") {
-            let name = arg.split('\'').next().unwrap_or(arg);
-            format!("unrecognized arguments: {name}")
-        } else {
-            first
-        }
-    })
-}
-
-fn usage_error(err: &mut dyn Write, msg: &str, config: Option<&Config>) -> i32 {
-    let _ = writeln!(
-        err,
-        "ERROR: usage: fastest [options] [file_or_dir] [file_or_dir] [...]"
-    );
-    let _ = writeln!(err, "fastest: error: {msg}");
-    if let Some(c) = config {
-        let ini = c
-            .inipath
-            .as_ref()
-            .map_or_else(|| "None".to_string(), |p| p.display().to_string());
-        let _ = writeln!(err, "  inifile: {ini}");
-        let _ = writeln!(err, "  rootdir: {}", c.rootdir.display());
-    }
-    let _ = writeln!(err);
-    exit::USAGE_ERROR
-}
-
-/// Until the native executor lands, a run is handed to pytest in the same interpreter, so
-/// `fastest` already works as a drop-in; discovery commands are fastest's own.
-fn delegate_run(argv: &[String], host: &Host, err: &mut dyn Write) -> i32 {
-    let Some(py) = &host.python else {
-        let _ = writeln!(err, "fastest: no Python interpreter found to run tests");
-        return exit::INTERNAL_ERROR;
-    };
-    tracing::info!("running tests through pytest (the native executor is not built yet)");
-    match std::process::Command::new(py)
-        .arg("-m")
-        .arg("pytest")
-        .args(argv)
-        .current_dir(&host.cwd)
-        .status()
-    {
-        Ok(s) => s.code().unwrap_or(exit::INTERRUPTED),
-        Err(e) => {
-            let _ = writeln!(err, "fastest: could not start {}: {e}", py.display());
-            exit::INTERNAL_ERROR
+    match invocation::prepare(argv, host, out, err) {
+        Prepared::Exit(code) => code,
+        // Until the native executor lands, a run is handed to pytest, so `fastest` already
+        // works as a drop-in; so are `--collect-only` outputs fastest does not render.
+        Prepared::Delegate(pytest_argv) => invocation::run_pytest(&pytest_argv, host, err),
+        Prepared::Collect(inv, config) => {
+            let code = collect_only(&inv, &config, host, start, out, err);
+            match &inv.strict_unknown_key {
+                // pytest checks ini keys once collection is over; with `strict_config`
+                // the first unknown one is a usage error, whatever collection found.
+                Some(key) if code != exit::INTERNAL_ERROR => {
+                    let e = fastest_core::config::ConfigError::UnknownKey { key: key.clone() };
+                    let _ = write!(err, "{}", e.stderr_text());
+                    exit::USAGE_ERROR
+                }
+                _ => code,
+            }
         }
     }
 }
@@ -158,23 +72,38 @@ const BUILTIN_MARKERS: &[&str] = &[
     "trylast",
 ];
 
-/// A positional argument split into its path and node-id selector.
-struct CollectArg {
-    raw: String,
-    path: PathBuf,
-    /// `Class::test[id]` parts after the path, if any.
-    selector: Option<String>,
+/// What `collect_only` reports besides the items: the fallback's collection errors,
+/// warnings and skips, why files needed it (`-v`) and what its hooks deselected.
+#[derive(Default)]
+struct Extras {
+    errors: Vec<RawReport>,
+    warnings: Vec<RawWarning>,
+    skipped: Vec<RawReport>,
+    notes: Vec<(String, String)>,
+    deselected: Vec<String>,
+    /// Items the arguments selected directly (only reported with a usage error).
+    collected: usize,
+}
+
+/// One collected file of the session, with its items once known.
+struct Slot {
+    file: discovery::CollectedFile,
+    items: Vec<Item>,
+    /// The items come from the import fallback.
+    via_fallback: bool,
+    /// The path the fallback was given for it (the file, or its argument).
+    requested: PathBuf,
 }
 
 fn collect_only(
-    args: &Args,
-    cli_only: &Args,
+    inv: &Invocation,
     config: &Config,
     host: &Host,
     start: Instant,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
+    let args = &inv.args;
     let rootdir = config.rootdir.clone();
     let mut used_testpaths = false;
     let mut raw_args: Vec<String> = args.paths.clone();
@@ -188,40 +117,46 @@ fn collect_only(
             }
         }
     }
+    let usage = |out: &mut dyn Write, err: &mut dyn Write, msgs: &[String], extras: &Extras| {
+        usage_failure(
+            inv,
+            config,
+            host,
+            start,
+            out,
+            err,
+            msgs,
+            extras,
+            used_testpaths,
+        )
+    };
+    // Decided before discovery: the session is pytest's whole, no need to walk it.
+    if let Some(why) = &inv.fallback {
+        return pytest_session(
+            inv,
+            config,
+            host,
+            start,
+            out,
+            err,
+            &raw_args,
+            used_testpaths,
+            why,
+        );
+    }
+    // pytest resolves every argument before collecting; the first bad one is a usage error.
     let mut cargs: Vec<CollectArg> = Vec::new();
     if raw_args.is_empty() {
-        cargs.push(CollectArg {
-            raw: String::new(),
-            path: host.cwd.clone(),
-            selector: None,
-        });
+        cargs.push(CollectArg::whole(host.cwd.clone()));
     }
     for raw in &raw_args {
-        let (p, sel) = match raw.split_once("::") {
-            Some((p, s)) => (p, Some(s.to_string())),
-            None => (raw.as_str(), None),
-        };
-        let path = normalize(&host.cwd.join(p));
-        if !path.exists() {
-            let _ = writeln!(
-                out,
-                "\nno tests collected in {:.2}s",
-                start.elapsed().as_secs_f64()
-            );
-            let _ = writeln!(err, "ERROR: file or directory not found: {raw}\n");
-            return exit::USAGE_ERROR;
+        match CollectArg::parse(&host.cwd, raw) {
+            Ok(a) => cargs.push(a),
+            Err(msg) => return usage(out, err, &[msg], &Extras::default()),
         }
-        cargs.push(CollectArg {
-            raw: raw.clone(),
-            path,
-            selector: sel,
-        });
     }
-    let mut unique: Vec<PathBuf> = Vec::new();
-    for a in &cargs {
-        if !unique.contains(&a.path) {
-            unique.push(a.path.clone());
-        }
+    if !args.keep_duplicates {
+        cargs = normalize_args(cargs);
     }
     let confcutdir = args
         .confcutdir
@@ -246,9 +181,29 @@ fn collect_only(
     } else {
         args.doctest_glob.clone()
     };
+    // What besides the source decides certainty: the interpreter's version and import
+    // path (without the cwd, which the `pytest` script does not put on sys.path), and the
+    // registered marks.
+    let certainty = {
+        use fastest_core::discovery::{certainty, syntax::PyVersion};
+        let python = PyVersion::parse(&host.python_version).unwrap_or(PyVersion::MIN);
+        let imports = (!host.sys_path.is_empty()).then(|| {
+            certainty::ImportEnv::new(
+                python,
+                host.sys_path
+                    .iter()
+                    .filter(|p| **p != host.cwd)
+                    .cloned()
+                    .collect(),
+                host.builtin_modules.iter().cloned().collect(),
+                config.get_paths("pythonpath").unwrap_or_default(),
+            )
+        });
+        certainty::Certainty::new(python, imports, &config.markers())
+    };
     let opts = DiscoveryOptions {
         rootdir: rootdir.clone(),
-        args: unique,
+        args: cargs.iter().map(|a| a.path.clone()).collect(),
         python_files: PathMatcher::new(&config.python_files()),
         rules: NameRules {
             classes: NameMatcher::new(&config.python_classes()),
@@ -273,7 +228,8 @@ fn collect_only(
         keep_duplicates: args.keep_duplicates,
         import_mode,
         use_mmap: std::env::var_os("FASTEST_NO_MMAP").is_none(),
-        fingerprint: fingerprint(config, args, &rootdir),
+        fingerprint: fingerprint(config, args, &rootdir) ^ certainty.fingerprint(),
+        certainty,
     };
     let mut cache = if args.no_cache {
         DiscoveryCache::disabled()
@@ -290,177 +246,389 @@ fn collect_only(
         tracing::warn!("{e}");
     }
     tracing::debug!(files = disc.files.len(), elapsed = ?t.elapsed(), "discovery");
-    let pytest_args = passthrough_args(cli_only, config);
-    let mut errors: Vec<RawReport> = Vec::new();
-    let mut warnings: Vec<RawWarning> = Vec::new();
-    let mut notes: Vec<(String, String)> = Vec::new();
-    let mut fallback_deselected: Vec<String> = Vec::new();
-    let mut skipped = 0usize;
-    // Items per discovered file, in walk order.
-    let mut per_file: Vec<(String, PathBuf, Vec<Item>)> = Vec::new();
+    let pytest_args = passthrough_args(inv, config);
+    let mut extras = Extras::default();
     if let Some(why) = &disc.global_fallback {
-        notes.push(("<session>".into(), why.clone()));
-        let paths: Vec<String> = raw_args.clone();
-        match fallback::collect(host, &pytest_args, &paths) {
-            Ok(res) => {
-                if let Some(ie) = res.internal_error {
-                    let _ = write!(err, "{ie}");
-                    return if res.exitstatus == 0 {
-                        exit::INTERNAL_ERROR
-                    } else {
-                        res.exitstatus
-                    };
-                }
-                errors = res.errors;
-                warnings = res.warnings;
-                skipped = res.skipped.len();
-                fallback_deselected = res.deselected;
-                let items: Vec<Item> = res
-                    .items
-                    .into_iter()
-                    .map(fallback::RawItem::into_item)
-                    .collect();
-                return finish(
-                    args,
-                    config,
-                    host,
-                    start,
-                    out,
-                    err,
-                    items,
-                    skipped,
-                    &errors,
-                    &warnings,
-                    &notes,
-                    used_testpaths,
-                    &fallback_deselected,
-                );
-            }
-            Err(e) => {
-                let _ = writeln!(err, "INTERNALERROR> {e}");
-                return exit::INTERNAL_ERROR;
-            }
-        }
+        return pytest_session(
+            inv,
+            config,
+            host,
+            start,
+            out,
+            err,
+            &raw_args,
+            used_testpaths,
+            why,
+        );
     }
-    let mut uncertain: Vec<(usize, String)> = Vec::new();
-    for (i, f) in disc.files.into_iter().enumerate() {
-        match f.outcome {
-            FileOutcome::Items(items) => per_file.push((f.nodeid, f.path, items)),
+    // Static items, filtered by the argument's `::` selector. Uncertain files, and
+    // selectors that match nothing statically (pytest words that error, and a class with no
+    // tests is still a match), are collected by pytest in the fallback, selector included,
+    // so it reports exactly the warnings and errors of a partial collection.
+    let mut slots: Vec<Slot> = Vec::with_capacity(disc.files.len());
+    let mut requests: Vec<String> = Vec::new();
+    let mut requested = std::collections::HashSet::new();
+    let mut worker_files = FallbackFiles::new(&opts);
+    // Arguments the fallback is given whole: those with an uncertain file outside the
+    // rootdir (see below); every uncertain file of theirs is then collected from there.
+    let whole_arg: std::collections::HashSet<usize> = disc
+        .files
+        .iter()
+        .filter(|f| {
+            matches!(f.outcome, FileOutcome::Uncertain(_))
+                && !f.path.starts_with(&rootdir)
+                && cargs.get(f.arg).is_some_and(|a| !a.has_selector())
+        })
+        .map(|f| f.arg)
+        .collect();
+    for f in disc.files {
+        let Some(a) = cargs.get(f.arg) else {
+            continue;
+        };
+        let file_at = f.dir_chain.len();
+        let mut slot = Slot {
+            items: Vec::new(),
+            via_fallback: false,
+            requested: PathBuf::new(),
+            file: f,
+        };
+        match std::mem::replace(&mut slot.file.outcome, FileOutcome::Items(Vec::new())) {
+            FileOutcome::Items(items) => {
+                slot.items = if a.has_selector() {
+                    items
+                        .into_iter()
+                        .filter(|it| a.selects(it, file_at))
+                        .collect()
+                } else {
+                    items
+                };
+                slot.via_fallback = a.has_selector() && slot.items.is_empty();
+            }
             FileOutcome::Uncertain(why) => {
-                notes.push((f.nodeid.clone(), why));
-                uncertain.push((i, f.path.to_string_lossy().into_owned()));
-                per_file.push((f.nodeid, f.path, Vec::new()));
+                extras.notes.push((slot.file.nodeid.clone(), why));
+                slot.via_fallback = true;
             }
         }
-    }
-    if !uncertain.is_empty() {
-        let paths: Vec<String> = uncertain.iter().map(|(_, p)| p.clone()).collect();
-        match fallback::collect(host, &pytest_args, &paths) {
-            Ok(res) => {
-                if let Some(ie) = res.internal_error {
-                    let _ = write!(err, "{ie}");
-                    return if res.exitstatus == 0 {
-                        exit::INTERNAL_ERROR
-                    } else {
-                        res.exitstatus
-                    };
-                }
-                errors = res.errors;
-                warnings = res.warnings;
-                skipped = res.skipped.len();
-                fallback_deselected = res.deselected;
-                for raw in res.items {
-                    let item = raw.into_item();
-                    let file = item.file_part().to_string();
-                    if let Some(slot) = per_file.iter_mut().find(|(n, _, _)| *n == file) {
-                        slot.2.push(item);
-                    }
-                }
+        if slot.via_fallback {
+            // The file alone, but outside the rootdir the whole argument: pytest names such
+            // nodes relative to the argument, so the worker must be given the same one for
+            // its node ids (items, errors, warnings) to be the session's.
+            let (spec, requested_path) = if a.has_selector() {
+                (a.spec(), a.path.as_path())
+            } else if whole_arg.contains(&slot.file.arg) {
+                (a.path.to_string_lossy().into_owned(), a.path.as_path())
+            } else {
+                (
+                    slot.file.path.to_string_lossy().into_owned(),
+                    slot.file.path.as_path(),
+                )
+            };
+            worker_files.add(&slot.file.path, requested_path);
+            slot.requested = requested_path.to_path_buf();
+            if requested.insert(spec.clone()) {
+                requests.push(spec);
             }
+        }
+        slots.push(slot);
+    }
+    let mut worker_not_found: Vec<String> = Vec::new();
+    if !requests.is_empty() {
+        let res = match fallback::collect(host, &pytest_args, &requests) {
+            Ok(res) => res,
             Err(e) => {
                 let _ = writeln!(err, "INTERNALERROR> {e}");
                 return exit::INTERNAL_ERROR;
             }
-        }
-    }
-    // Items per argument, in argument order, with node-id selectors applied.
-    let mut items: Vec<Item> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for a in &cargs {
-        let before = items.len();
-        for (_, path, file_items) in &per_file {
-            if !(path == &a.path || path.starts_with(&a.path)) {
-                continue;
-            }
-            for it in file_items {
-                if let Some(sel) = &a.selector {
-                    let want = format!("{}::{sel}", discovery::nodeid_of(&rootdir, &a.path));
-                    let ok = it.nodeid == want
-                        || it.nodeid.starts_with(&format!("{want}::"))
-                        || it.nodeid.starts_with(&format!("{want}["));
-                    if !ok {
-                        continue;
-                    }
-                }
-                if args.keep_duplicates || seen.insert(it.nodeid.clone()) {
-                    items.push(it.clone());
-                }
-            }
-        }
-        if a.selector.is_some() && items.len() == before && errors.is_empty() {
-            let _ = writeln!(
+        };
+        // `-x`/`--maxfail` stop collection at that error: which files pytest reached
+        // before it, only a collection of the whole session in its order tells.
+        if inv.stops_at(res.errors.len()) {
+            return pytest_session(
+                inv,
+                config,
+                host,
+                start,
                 out,
-                "\nno tests collected in {:.2}s",
-                start.elapsed().as_secs_f64()
-            );
-            let _ = writeln!(
                 err,
-                "ERROR: not found: {}\n",
-                a.path
-                    .join("")
-                    .to_string_lossy()
-                    .trim_end_matches('/')
-                    .to_string()
-                    + "::"
-                    + a.selector.as_deref().unwrap_or("")
+                &raw_args,
+                used_testpaths,
+                "-x/--maxfail stops collection at an error",
             );
-            let _ = &a.raw;
-            return exit::USAGE_ERROR;
+        }
+        let not_found = res.internal_error.as_deref().and_then(parse_not_found);
+        take_extras(&mut extras, &res);
+        match (not_found, res.internal_error) {
+            (Some(msgs), _) if res.exitstatus == exit::USAGE_ERROR => {
+                // Its items are lost with the error; it counted those selected directly.
+                extras.collected = res.numcollected;
+                worker_not_found = msgs;
+            }
+            (_, Some(ie)) => {
+                let _ = write!(err, "{ie}");
+                return if res.exitstatus == 0 {
+                    exit::INTERNAL_ERROR
+                } else {
+                    res.exitstatus
+                };
+            }
+            _ => {}
+        }
+        // The worker's items per file, each once (a file requested with two selectors is
+        // collected twice there).
+        let mut by_file: std::collections::HashMap<PathBuf, Vec<(Item, usize)>> =
+            std::collections::HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for raw in res.items {
+            let item = raw.into_item();
+            let Some((path, at)) = worker_files.file_of(&item) else {
+                tracing::debug!("fallback item {} is not from a requested file", item.nodeid);
+                continue;
+            };
+            // Outside the rootdir the worker's node ids are only unique per file.
+            if seen.insert((path.to_path_buf(), item.nodeid.clone())) {
+                by_file
+                    .entry(path.to_path_buf())
+                    .or_default()
+                    .push((item, at));
+            }
+        }
+        for slot in slots.iter_mut().filter(|s| s.via_fallback) {
+            let Some(found) = by_file.get(&slot.file.path) else {
+                continue;
+            };
+            let worker_nodeid = worker_files.worker_nodeid(&slot.file.path, &slot.requested);
+            let a = &cargs[slot.file.arg];
+            slot.items = found
+                .iter()
+                .map(|(it, at)| {
+                    rebase_item(
+                        it,
+                        *at,
+                        &worker_nodeid,
+                        &slot.file.dir_chain,
+                        &slot.file.name,
+                        &slot.file.nodeid,
+                    )
+                })
+                .filter(|it| a.selects(it, slot.file.dir_chain.len()))
+                .collect();
         }
     }
+    // Arguments that matched nothing, in argument order: pytest raises one usage error
+    // listing them all once collection is over.
+    let mut not_found: Vec<String> = Vec::new();
+    for (i, a) in cargs.iter().enumerate() {
+        let mut reached = slots.iter().filter(|s| s.file.arg == i).peekable();
+        if reached.peek().is_none() {
+            if !a.path.is_dir() {
+                not_found.push(no_collector_message(&opts, a));
+            }
+        } else if a.has_selector() && reached.all(|s| s.items.is_empty()) {
+            let ra = a.report_arg();
+            not_found.extend(
+                worker_not_found
+                    .iter()
+                    .filter(|m| message_arg(m) == ra)
+                    .cloned(),
+            );
+        }
+    }
+    // Anything the worker reported that no argument claimed is still part of its error.
+    for m in &worker_not_found {
+        if !not_found.contains(m) {
+            not_found.push(m.clone());
+        }
+    }
+    if !not_found.is_empty() {
+        extras.collected += slots
+            .iter()
+            .map(|s| {
+                // An item the selector names itself sits `parts` levels below the file.
+                let depth = cargs[s.file.arg].parts.len();
+                let file_depth = s.file.dir_chain.len() + 1;
+                s.items
+                    .iter()
+                    .filter(|it| depth > 0 && it.chain.len().saturating_sub(file_depth) == depth)
+                    .count()
+            })
+            .sum::<usize>();
+        return usage(out, err, &not_found, &extras);
+    }
+    let items: Vec<Item> = slots.into_iter().flat_map(|s| s.items).collect();
     finish(
-        args,
+        inv,
         config,
         host,
         start,
         out,
         err,
         items,
-        skipped,
-        &errors,
-        &warnings,
-        &notes,
+        &extras.skipped,
+        &extras.errors,
+        &extras.warnings,
+        &extras.notes,
         used_testpaths,
-        &fallback_deselected,
+        &extras.deselected,
     )
+}
+
+/// The whole session collected by pytest in the fallback worker (`why` is shown with
+/// `-v`), rendered by fastest.
+#[allow(clippy::too_many_arguments)]
+fn pytest_session(
+    inv: &Invocation,
+    config: &Config,
+    host: &Host,
+    start: Instant,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    raw_args: &[String],
+    used_testpaths: bool,
+    why: &str,
+) -> i32 {
+    let mut extras = Extras::default();
+    extras.notes.push(("<session>".into(), why.to_string()));
+    // With options only a conftest or plugin knows, pytest reads the whole command
+    // line, paths in place (an option's value cannot be told from a path here).
+    let mut pytest_args = passthrough_args(inv, config);
+    let paths = if inv.raw_cli {
+        pytest_args.extend(inv.cli.pytest_argv(false));
+        Vec::new()
+    } else {
+        raw_args.to_vec()
+    };
+    let res = match fallback::collect(host, &pytest_args, &paths) {
+        Ok(res) => res,
+        Err(e) => {
+            let _ = writeln!(err, "INTERNALERROR> {e}");
+            return exit::INTERNAL_ERROR;
+        }
+    };
+    let not_found = res.internal_error.as_deref().and_then(parse_not_found);
+    take_extras(&mut extras, &res);
+    if let Some(msgs) = not_found.filter(|_| res.exitstatus == exit::USAGE_ERROR) {
+        return usage_failure(
+            inv,
+            config,
+            host,
+            start,
+            out,
+            err,
+            &msgs,
+            &extras,
+            used_testpaths,
+        );
+    }
+    if let Some(ie) = res.internal_error {
+        let _ = write!(err, "{ie}");
+        return if res.exitstatus == 0 {
+            exit::INTERNAL_ERROR
+        } else {
+            res.exitstatus
+        };
+    }
+    let items: Vec<Item> = res
+        .items
+        .into_iter()
+        .map(fallback::RawItem::into_item)
+        .collect();
+    finish(
+        inv,
+        config,
+        host,
+        start,
+        out,
+        err,
+        items,
+        &extras.skipped,
+        &extras.errors,
+        &extras.warnings,
+        &extras.notes,
+        used_testpaths,
+        &extras.deselected,
+    )
+}
+
+/// Move the fallback's errors, warnings, skips and hook deselections into `extras`.
+fn take_extras(extras: &mut Extras, res: &fallback::CollectResult) {
+    extras.errors.clone_from(&res.errors);
+    extras.warnings.clone_from(&res.warnings);
+    extras.skipped.clone_from(&res.skipped);
+    extras.deselected.clone_from(&res.deselected);
+}
+
+/// A usage error raised at the end of collection (an argument that matched nothing):
+/// pytest still prints its report, before `-k`/`-m`/`--deselect` and without the
+/// `Interrupted` banner, with no items listed but counting those that arguments selected
+/// directly (`f.py::test_x`; collectors are only expanded after the check), plus the
+/// collection errors and warnings met on the way; then each message on stderr. Exit 4.
+#[allow(clippy::too_many_arguments)]
+fn usage_failure(
+    inv: &Invocation,
+    config: &Config,
+    host: &Host,
+    start: Instant,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    msgs: &[String],
+    extras: &Extras,
+    used_testpaths: bool,
+) -> i32 {
+    let args = &inv.args;
+    let verbosity = args.verbosity();
+    let rootdir_s = config.rootdir.display().to_string();
+    let header = (verbosity >= 0).then(|| Header {
+        no_header: args.no_header,
+        platform_line: host.platform_line(),
+        cachedir: inv.cachedir_line(config),
+        rootdir: &rootdir_s,
+        configfile: config.display_inifile(),
+        testpaths: used_testpaths.then(|| config.testpaths().join(", ")),
+        plugins: host.plugins_line(),
+    });
+    let report = CollectReport {
+        verbosity,
+        listing_verbosity: inv.listing_verbosity(config),
+        width: inv.width,
+        header,
+        items: &[],
+        total: extras.collected,
+        deselected: 0,
+        skipped: &extras.skipped,
+        errors: &extras.errors,
+        warnings: &extras.warnings,
+        duration: start.elapsed().as_secs_f64(),
+        fallback_notes: &extras.notes,
+        summary: inv.summary(),
+        interrupted: false,
+        stopped: false,
+        max_warnings_exceeded: None,
+    };
+    // A closed stdout (`| head`) still gets the error on stderr.
+    let _ = out.write_all(render(&report).as_bytes());
+    for m in msgs {
+        let _ = writeln!(err, "ERROR: {m}\n");
+    }
+    exit::USAGE_ERROR
 }
 
 #[allow(clippy::too_many_arguments)]
 fn finish(
-    args: &Args,
+    inv: &Invocation,
     config: &Config,
     host: &Host,
     start: Instant,
     out: &mut dyn Write,
     err: &mut dyn Write,
     items: Vec<Item>,
-    skipped: usize,
+    skipped: &[RawReport],
     errors: &[RawReport],
     warnings: &[RawWarning],
     notes: &[(String, String)],
     used_testpaths: bool,
     hook_deselected: &[String],
 ) -> i32 {
+    let args = &inv.args;
     tracing::debug!(items = items.len(), elapsed = ?start.elapsed(), "collected");
     let total = items.len() + hook_deselected.len();
     // `--deselect` prefixes first, then `-k` and `-m` (pytest's modifyitems order).
@@ -470,13 +638,8 @@ fn finish(
             .iter()
             .any(|d| it.nodeid.starts_with(d.as_str()))
     });
-    let strict = args.strict_markers
-        || args.strict
-        || config
-            .get_bool("strict_markers")
-            .ok()
-            .flatten()
-            .unwrap_or(false);
+    // `--strict-markers`/`--strict` are `-o` overrides, already in the config.
+    let strict = config.strict_markers().unwrap_or(false);
     let registered: Vec<String> = config
         .markers()
         .iter()
@@ -484,35 +647,40 @@ fn finish(
         .chain(BUILTIN_MARKERS.iter().map(|s| (*s).to_string()))
         .collect();
     let is_registered = |name: &str| registered.iter().any(|r| r == name);
-    let selection = match deselect_items(
+    let (selected, dropped, select_error) = select_steps(
         items,
         args.keyword.as_deref().unwrap_or(""),
         args.markexpr.as_deref().unwrap_or(""),
         strict.then_some(&is_registered as &dyn Fn(&str) -> bool),
-    ) {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = writeln!(err, "ERROR: {e}\n");
-            return exit::USAGE_ERROR;
-        }
-    };
-    let selected = selection.selected;
-    let deselected = hook_deselected.len() + by_prefix.len() + selection.deselected.len();
+    );
+    let deselected = hook_deselected.len() + by_prefix.len() + dropped;
     let verbosity = args.verbosity();
+    let rootdir_s = config.rootdir.display().to_string();
     let header = (verbosity >= 0).then(|| Header {
+        no_header: args.no_header,
         platform_line: host.platform_line(),
-        rootdir: "",
+        cachedir: inv.cachedir_line(config),
+        rootdir: &rootdir_s,
         configfile: config.display_inifile(),
         testpaths: used_testpaths.then(|| config.testpaths().join(", ")),
         plugins: host.plugins_line(),
     });
-    let rootdir_s = config.rootdir.display().to_string();
-    let header = header.map(|h| Header {
-        rootdir: &rootdir_s,
-        ..h
-    });
+    let mut code = if select_error.is_some() {
+        exit::USAGE_ERROR
+    } else {
+        inv.exit_code(errors.len(), selected.len())
+    };
+    // pytest checks `--max-warnings` only when everything else passed.
+    let max_warnings_exceeded = inv
+        .max_warnings(config)
+        .filter(|max| code == exit::OK && i64::try_from(warnings.len()).is_ok_and(|n| n > *max));
+    if max_warnings_exceeded.is_some() {
+        code = exit::MAX_WARNINGS;
+    }
     let report = CollectReport {
         verbosity,
+        listing_verbosity: inv.listing_verbosity(config),
+        width: inv.width,
         header,
         items: &selected,
         total,
@@ -522,6 +690,11 @@ fn finish(
         warnings,
         duration: start.elapsed().as_secs_f64(),
         fallback_notes: notes,
+        summary: inv.summary(),
+        // A `-k`/`-m` error ends the session before pytest's `Interrupted`.
+        interrupted: inv.interrupted(errors.len()) && select_error.is_none(),
+        stopped: inv.stops_at(errors.len()),
+        max_warnings_exceeded,
     };
     let t = Instant::now();
     let text = render(&report);
@@ -530,13 +703,58 @@ fn finish(
         // A closed pipe (`| head`) is not an error for the user.
         return exit::OK;
     }
-    if !errors.is_empty() {
-        exit::INTERRUPTED
-    } else if selected.is_empty() {
-        exit::NO_TESTS_COLLECTED
-    } else {
-        exit::OK
+    if let Some(e) = select_error {
+        let _ = writeln!(err, "ERROR: {e}\n");
     }
+    code
+}
+
+/// pytest's `-k` step, then its `-m` step: the remaining items, how many were
+/// deselected, and the usage error of a step that failed. A failing step leaves the items
+/// as the steps before it left them: pytest still lists those (its
+/// `pytest_collection_finish` runs in a `finally`) before it reports the error.
+fn select_steps(
+    items: Vec<Item>,
+    keyword: &str,
+    markexpr: &str,
+    registered: Option<&dyn Fn(&str) -> bool>,
+) -> (Vec<Item>, usize, Option<SelectError>) {
+    let expr = match compile_option(SelectOption::Keyword, keyword) {
+        Ok(e) => e,
+        Err(e) => return (items, 0, Some(e)),
+    };
+    let mut selected = items;
+    let mut dropped = 0;
+    if let Some(expr) = expr {
+        // Evaluate everything first: an evaluation error deselects nothing.
+        let keep: Result<Vec<bool>, SelectError> = selected
+            .iter()
+            .map(|it| keyword_matches(it, &expr))
+            .collect();
+        let keep = match keep {
+            Ok(k) => k,
+            Err(e) => return (selected, 0, Some(e)),
+        };
+        let before = selected.len();
+        let mut flags = keep.into_iter();
+        selected.retain(|_| flags.next().unwrap_or(true));
+        dropped = before - selected.len();
+    }
+    let expr = match compile_option(SelectOption::Mark, markexpr) {
+        Ok(e) => e,
+        Err(e) => return (selected, dropped, Some(e)),
+    };
+    if let Some(expr) = expr {
+        if let Some(is_registered) = registered {
+            if let Err(e) = check_marker_names(&expr, is_registered) {
+                return (selected, dropped, Some(e));
+            }
+        }
+        let before = selected.len();
+        selected.retain(|it| mark_matches(it, &expr));
+        dropped += before - selected.len();
+    }
+    (selected, dropped, None)
 }
 
 /// Everything that changes what a file yields, hashed into the discovery cache key.
@@ -563,8 +781,11 @@ fn fingerprint(config: &Config, args: &Args, rootdir: &Path) -> u64 {
     fastest_core::discovery::source::content_hash(key.as_bytes())
 }
 
-/// Options that change what pytest collects, passed to the fallback worker.
-fn passthrough_args(args: &Args, config: &Config) -> Vec<String> {
+/// The options the fallback worker's pytest gets: the configuration fastest settled on
+/// (the worker is given only some of the paths, which must not move the rootdir or pick
+/// another configfile), then every option of the command line as written. `addopts` and
+/// `$PYTEST_ADDOPTS` are not repeated: that pytest reads them itself.
+fn passthrough_args(inv: &Invocation, config: &Config) -> Vec<String> {
     let mut v = vec![format!("--rootdir={}", config.rootdir.display())];
     match &config.inipath {
         Some(p) => {
@@ -578,49 +799,27 @@ fn passthrough_args(args: &Args, config: &Config) -> Vec<String> {
             v.push(format!("--confcutdir={}", config.rootdir.display()));
         }
     }
-    for o in &args.override_ini {
-        v.push("-o".into());
-        v.push(o.clone());
+    if !inv.raw_cli {
+        v.extend(inv.cli.pytest_options(false));
     }
-    for p in &args.plugins {
-        v.push("-p".into());
-        v.push(p.clone());
-    }
-    if let Some(m) = &args.import_mode {
-        v.push(format!("--import-mode={m}"));
-    }
-    if args.doctest_modules {
-        v.push("--doctest-modules".into());
-    }
-    for g in &args.doctest_glob {
-        v.push(format!("--doctest-glob={g}"));
-    }
-    if let Some(c) = &args.confcutdir {
-        v.push(format!("--confcutdir={c}"));
-    }
-    if args.noconftest {
-        v.push("--noconftest".into());
-    }
-    if args.collect_in_virtualenv {
-        v.push("--collect-in-virtualenv".into());
-    }
-    if args.keep_duplicates {
-        v.push("--keep-duplicates".into());
-    }
-    if args.strict_markers {
-        v.push("--strict-markers".into());
-    }
-    for i in &args.ignore {
-        v.push(format!("--ignore={i}"));
-    }
-    for g in &args.ignore_glob {
-        v.push(format!("--ignore-glob={g}"));
+    if inv.strict_unknown_key.is_some() {
+        // fastest reports the unknown key once collection is over, as pytest does; the
+        // worker must collect instead of failing on it, and not warn about it.
+        v.extend(
+            [
+                "-o",
+                "strict_config=false",
+                "-W",
+                "ignore:Unknown config option:pytest.PytestConfigWarning",
+            ]
+            .map(String::from),
+        );
     }
     v
 }
 
 /// `testpaths` entries globbed relative to the rootdir (`glob(recursive=True)`, sorted).
-fn expand_testpaths(rootdir: &Path, entries: &[String]) -> Vec<String> {
+pub(crate) fn expand_testpaths(rootdir: &Path, entries: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for e in entries {
         if e.contains(['*', '?', '[']) {

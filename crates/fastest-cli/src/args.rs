@@ -1,162 +1,1274 @@
-//! The command line, spelled as pytest spells it: every flag a pytest user passes is
-//! accepted here (options fastest does not act on yet are accepted and passed through to
-//! the pytest engine), so `fastest` can replace `pytest` in scripts unchanged.
+//! The command line, parsed the way pytest 9.2's argparse parser parses it.
+//!
+//! Every option pytest core registers is accepted with the same spelling, aliases and
+//! value arity (`pytest --help`), so a pytest command line means the same thing to
+//! fastest: repeated options override each other (`addopts`, `$PYTEST_ADDOPTS` and argv
+//! are one concatenated command line), short flags combine (`-qq`, `-xk expr`,
+//! `-rfE`), `--opt=value` and `-kvalue` work, and `--` ends the options. Options fastest
+//! does not act on are still parsed (and type-checked, with argparse's messages) and
+//! recorded in [`Args::given`], so the caller can pass them on to pytest.
+//!
+//! Unknown options are not an error here: pytest only rejects them after the conftests
+//! and plugins that may register them are loaded, so they are kept in
+//! [`Args::unknown`] for the caller to decide. Likewise `-p` is only recorded.
+//!
+//! What is deliberately not emulated: argparse's `@file` argument expansion (the caller
+//! hands such command lines to pytest itself) and option-name abbreviations (pytest
+//! disables them).
 
-use clap::{ArgAction, Parser};
+use std::path::Path;
 
-/// A pytest-compatible test runner written in Rust.
-#[derive(Debug, Parser, Default, Clone)]
-#[command(
-    name = "fastest",
-    disable_version_flag = true,
-    override_usage = "fastest [options] [file_or_dir] [file_or_dir] [...]"
-)]
+/// The program name in usage errors. pytest 9.2 prints a fixed `pytest` (not `argv[0]`)
+/// unless started as `python -m pytest`; fastest stands in for the `pytest` command, so
+/// its messages read the same.
+pub const PROG: &str = "pytest";
+
+/// argparse's usage line for pytest's parser.
+pub const USAGE: &str = "usage: pytest [options] [file_or_dir] [file_or_dir] [...]";
+
+/// Every option pytest core knows, plus fastest's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum Opt {
+    Keyword,
+    MarkExpr,
+    Markers,
+    ExitFirst,
+    MaxFail,
+    StrictConfig,
+    StrictMarkers,
+    Strict,
+    PythonWarnings,
+    MaxWarnings,
+    CollectOnly,
+    PyArgs,
+    Ignore,
+    IgnoreGlob,
+    Deselect,
+    ConfCutDir,
+    NoConftest,
+    KeepDuplicates,
+    CollectInVirtualenv,
+    ContinueOnCollectionErrors,
+    ImportMode,
+    ConfigFile,
+    RootDir,
+    BaseTemp,
+    Durations,
+    DurationsMin,
+    Fixtures,
+    FixturesPerTest,
+    Version,
+    Help,
+    Plugin,
+    DisablePluginAutoload,
+    TraceConfig,
+    Debug,
+    OverrideIni,
+    Verbose,
+    NoHeader,
+    NoSummary,
+    NoFoldSkipped,
+    ForceShortSummary,
+    Quiet,
+    Verbosity,
+    ReportChars,
+    DisableWarnings,
+    ShowLocals,
+    NoShowLocals,
+    Tb,
+    XfailTb,
+    ShowCapture,
+    FullTrace,
+    Color,
+    CodeHighlight,
+    Pdb,
+    PdbCls,
+    Trace,
+    Capture,
+    NoCapture,
+    RunXfail,
+    Pastebin,
+    Assert,
+    JunitXml,
+    JunitPrefix,
+    DoctestModules,
+    DoctestReport,
+    DoctestGlob,
+    DoctestIgnoreImportErrors,
+    DoctestContinueOnFailure,
+    LastFailed,
+    FailedFirst,
+    NewFirst,
+    CacheShow,
+    CacheClear,
+    LastFailedNoFailures,
+    SetupOnly,
+    SetupShow,
+    SetupPlan,
+    StepWise,
+    StepWiseSkip,
+    StepWiseReset,
+    LogLevel,
+    LogFormat,
+    LogDateFormat,
+    LogCliLevel,
+    LogCliFormat,
+    LogCliDateFormat,
+    LogFile,
+    LogFileMode,
+    LogFileLevel,
+    LogFileFormat,
+    LogFileDateFormat,
+    LogAutoIndent,
+    LogDisable,
+    /// fastest: the execution engine.
+    Engine,
+    /// fastest: skip the discovery cache.
+    NoFastestCache,
+    /// fastest: number of workers.
+    NumProcesses,
+}
+
+/// How many values an option takes (argparse's `nargs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arity {
+    /// A flag.
+    Zero,
+    /// Exactly one value.
+    One,
+    /// `nargs="?"`: the next argument if it is not an option.
+    Optional,
+}
+
+/// One option: its spellings (argparse prints them `/`-joined in errors), what it is,
+/// how many values it takes, and the pytest plugin that registers it (`-p no:NAME` given
+/// on the command line removes the plugin, and with it its options).
+struct Spec {
+    names: &'static [&'static str],
+    opt: Opt,
+    arity: Arity,
+    plugin: &'static str,
+}
+
+/// The plugin name of fastest's own options (never blocked, never passed to pytest).
+pub const FASTEST: &str = "fastest";
+
+macro_rules! spec {
+    ($plugin:literal, $opt:ident, $arity:ident, [$($name:literal),+]) => {
+        Spec { names: &[$($name),+], opt: Opt::$opt, arity: Arity::$arity, plugin: $plugin }
+    };
+}
+
+/// pytest 9.2's options in registration order, from each core plugin's `pytest_addoption`.
+static SPECS: &[Spec] = &[
+    spec!("mark", Keyword, One, ["-k"]),
+    spec!("mark", MarkExpr, One, ["-m"]),
+    spec!("mark", Markers, Zero, ["--markers"]),
+    spec!("main", ExitFirst, Zero, ["-x", "--exitfirst"]),
+    spec!("main", MaxFail, One, ["--maxfail"]),
+    spec!("main", StrictConfig, Zero, ["--strict-config"]),
+    spec!("main", StrictMarkers, Zero, ["--strict-markers"]),
+    spec!("main", Strict, Zero, ["--strict"]),
+    spec!("main", PythonWarnings, One, ["-W", "--pythonwarnings"]),
+    spec!("main", MaxWarnings, One, ["--max-warnings"]),
+    spec!(
+        "main",
+        CollectOnly,
+        Zero,
+        ["--collectonly", "--collect-only", "--co"]
+    ),
+    spec!("main", PyArgs, Zero, ["--pyargs"]),
+    spec!("main", Ignore, One, ["--ignore"]),
+    spec!("main", IgnoreGlob, One, ["--ignore-glob"]),
+    spec!("main", Deselect, One, ["--deselect"]),
+    spec!("main", ConfCutDir, One, ["--confcutdir"]),
+    spec!("main", NoConftest, Zero, ["--noconftest"]),
+    spec!(
+        "main",
+        KeepDuplicates,
+        Zero,
+        ["--keepduplicates", "--keep-duplicates"]
+    ),
+    spec!(
+        "main",
+        CollectInVirtualenv,
+        Zero,
+        ["--collect-in-virtualenv"]
+    ),
+    spec!(
+        "main",
+        ContinueOnCollectionErrors,
+        Zero,
+        ["--continue-on-collection-errors"]
+    ),
+    spec!("main", ImportMode, One, ["--import-mode"]),
+    spec!("main", ConfigFile, One, ["-c", "--config-file"]),
+    spec!("main", RootDir, One, ["--rootdir"]),
+    spec!("main", BaseTemp, One, ["--basetemp"]),
+    spec!("runner", Durations, One, ["--durations"]),
+    spec!("runner", DurationsMin, One, ["--durations-min"]),
+    spec!("fixtures", Fixtures, Zero, ["--fixtures", "--funcargs"]),
+    spec!("fixtures", FixturesPerTest, Zero, ["--fixtures-per-test"]),
+    spec!("helpconfig", Version, Zero, ["-V", "--version"]),
+    spec!("helpconfig", Help, Zero, ["-h", "--help"]),
+    spec!("helpconfig", Plugin, One, ["-p"]),
+    spec!(
+        "helpconfig",
+        DisablePluginAutoload,
+        Zero,
+        ["--disable-plugin-autoload"]
+    ),
+    spec!(
+        "helpconfig",
+        TraceConfig,
+        Zero,
+        ["--traceconfig", "--trace-config"]
+    ),
+    spec!("helpconfig", Debug, Optional, ["--debug"]),
+    spec!("helpconfig", OverrideIni, One, ["-o", "--override-ini"]),
+    spec!("terminal", Verbose, Zero, ["-v", "--verbose"]),
+    spec!("terminal", NoHeader, Zero, ["--no-header"]),
+    spec!("terminal", NoSummary, Zero, ["--no-summary"]),
+    spec!("terminal", NoFoldSkipped, Zero, ["--no-fold-skipped"]),
+    spec!(
+        "terminal",
+        ForceShortSummary,
+        Zero,
+        ["--force-short-summary"]
+    ),
+    spec!("terminal", Quiet, Zero, ["-q", "--quiet"]),
+    spec!("terminal", Verbosity, One, ["--verbosity"]),
+    spec!("terminal", ReportChars, One, ["-r", "--report-chars"]),
+    spec!(
+        "terminal",
+        DisableWarnings,
+        Zero,
+        ["--disable-warnings", "--disable-pytest-warnings"]
+    ),
+    spec!("terminal", ShowLocals, Zero, ["-l", "--showlocals"]),
+    spec!("terminal", NoShowLocals, Zero, ["--no-showlocals"]),
+    spec!("terminal", Tb, One, ["--tb"]),
+    spec!("terminal", XfailTb, Zero, ["--xfail-tb"]),
+    spec!("terminal", ShowCapture, One, ["--show-capture"]),
+    spec!("terminal", FullTrace, Zero, ["--fulltrace", "--full-trace"]),
+    spec!("terminal", Color, One, ["--color"]),
+    spec!("terminal", CodeHighlight, One, ["--code-highlight"]),
+    spec!("debugging", Pdb, Zero, ["--pdb"]),
+    spec!("debugging", PdbCls, One, ["--pdbcls"]),
+    spec!("debugging", Trace, Zero, ["--trace"]),
+    spec!("capture", Capture, One, ["--capture"]),
+    spec!("capture", NoCapture, Zero, ["-s"]),
+    spec!("skipping", RunXfail, Zero, ["--runxfail"]),
+    spec!("pastebin", Pastebin, One, ["--pastebin"]),
+    spec!("assertion", Assert, One, ["--assert"]),
+    spec!("junitxml", JunitXml, One, ["--junitxml", "--junit-xml"]),
+    spec!(
+        "junitxml",
+        JunitPrefix,
+        One,
+        ["--junitprefix", "--junit-prefix"]
+    ),
+    spec!("doctest", DoctestModules, Zero, ["--doctest-modules"]),
+    spec!("doctest", DoctestReport, One, ["--doctest-report"]),
+    spec!("doctest", DoctestGlob, One, ["--doctest-glob"]),
+    spec!(
+        "doctest",
+        DoctestIgnoreImportErrors,
+        Zero,
+        ["--doctest-ignore-import-errors"]
+    ),
+    spec!(
+        "doctest",
+        DoctestContinueOnFailure,
+        Zero,
+        ["--doctest-continue-on-failure"]
+    ),
+    spec!("cacheprovider", LastFailed, Zero, ["--lf", "--last-failed"]),
+    spec!(
+        "cacheprovider",
+        FailedFirst,
+        Zero,
+        ["--ff", "--failed-first"]
+    ),
+    spec!("cacheprovider", NewFirst, Zero, ["--nf", "--new-first"]),
+    spec!("cacheprovider", CacheShow, Optional, ["--cache-show"]),
+    spec!("cacheprovider", CacheClear, Zero, ["--cache-clear"]),
+    spec!(
+        "cacheprovider",
+        LastFailedNoFailures,
+        One,
+        ["--lfnf", "--last-failed-no-failures"]
+    ),
+    spec!(
+        "setuponly",
+        SetupOnly,
+        Zero,
+        ["--setuponly", "--setup-only"]
+    ),
+    spec!(
+        "setuponly",
+        SetupShow,
+        Zero,
+        ["--setupshow", "--setup-show"]
+    ),
+    spec!(
+        "setupplan",
+        SetupPlan,
+        Zero,
+        ["--setupplan", "--setup-plan"]
+    ),
+    spec!("stepwise", StepWise, Zero, ["--sw", "--stepwise"]),
+    spec!(
+        "stepwise",
+        StepWiseSkip,
+        Zero,
+        ["--sw-skip", "--stepwise-skip"]
+    ),
+    spec!(
+        "stepwise",
+        StepWiseReset,
+        Zero,
+        ["--sw-reset", "--stepwise-reset"]
+    ),
+    spec!("logging", LogLevel, One, ["--log-level"]),
+    spec!("logging", LogFormat, One, ["--log-format"]),
+    spec!("logging", LogDateFormat, One, ["--log-date-format"]),
+    spec!("logging", LogCliLevel, One, ["--log-cli-level"]),
+    spec!("logging", LogCliFormat, One, ["--log-cli-format"]),
+    spec!("logging", LogCliDateFormat, One, ["--log-cli-date-format"]),
+    spec!("logging", LogFile, One, ["--log-file"]),
+    spec!("logging", LogFileMode, One, ["--log-file-mode"]),
+    spec!("logging", LogFileLevel, One, ["--log-file-level"]),
+    spec!("logging", LogFileFormat, One, ["--log-file-format"]),
+    spec!(
+        "logging",
+        LogFileDateFormat,
+        One,
+        ["--log-file-date-format"]
+    ),
+    spec!("logging", LogAutoIndent, One, ["--log-auto-indent"]),
+    spec!("logging", LogDisable, One, ["--log-disable"]),
+    spec!("fastest", Engine, One, ["--engine"]),
+    spec!("fastest", NoFastestCache, Zero, ["--no-fastest-cache"]),
+    // pytest-xdist's spelling: fastest's own worker count, pytest-xdist's when installed.
+    spec!("xdist", NumProcesses, One, ["-n", "--numprocesses"]),
+];
+
+/// A command-line problem, worded as pytest words it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArgError {
+    /// argparse's own error: pytest prints the usage line, `pytest: error: {0}` and the
+    /// context lines (`config source`, `inifile`, `rootdir`).
+    #[error("{0}")]
+    Argparse(String),
+    /// A `UsageError` raised by one of pytest's value validators (`--confcutdir`,
+    /// `--junitxml`): printed as `ERROR: {0}` without the usage line.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// What a command-line token turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// An option (maybe with its value attached: `--tb=short`, `-kexpr`).
+    Option(Opt),
+    /// The separate value of the option before it.
+    Value(Opt),
+    /// A `file_or_dir` argument.
+    Positional,
+    /// An option no core plugin registers (a conftest or plugin may).
+    Unknown,
+    /// The `--` that ends the options.
+    Separator,
+}
+
+/// The parsed command line. Fields hold pytest's defaults until an option sets them;
+/// later options override earlier ones, as in argparse.
+#[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::struct_excessive_bools)]
 pub struct Args {
-    /// Files, directories or node ids (`path::Class::test[id]`) to collect.
-    #[arg(value_name = "file_or_dir")]
+    /// `file_or_dir` arguments, in order.
     pub paths: Vec<String>,
-
-    /// Only collect tests, don't execute them.
-    #[arg(long = "collect-only", visible_alias = "co")]
     pub collect_only: bool,
-    /// Decrease verbosity (repeatable).
-    #[arg(short = 'q', long = "quiet", action = ArgAction::Count)]
-    pub quiet: u8,
-    /// Increase verbosity (repeatable).
-    #[arg(short = 'v', long = "verbose", action = ArgAction::Count)]
-    pub verbose: u8,
-    /// Set verbosity to N.
-    #[arg(long = "verbosity", value_name = "VERBOSE")]
-    pub verbosity: Option<i32>,
-    /// Only run tests matching the keyword expression.
-    #[arg(short = 'k', value_name = "EXPRESSION")]
+    /// pytest's `config.option.verbose`: `-v` adds one, `-q` subtracts one and
+    /// `--verbosity=N` sets it, in command-line order.
+    pub verbose: i32,
     pub keyword: Option<String>,
-    /// Only run tests matching the mark expression.
-    #[arg(short = 'm', value_name = "MARKEXPR")]
     pub markexpr: Option<String>,
-    /// Load configuration from FILE instead of trying to locate one.
-    #[arg(short = 'c', long = "config-file", value_name = "FILE")]
+    /// `-c`.
     pub inifile: Option<String>,
-    /// Define the root directory for tests.
-    #[arg(long = "rootdir", value_name = "ROOTDIR")]
     pub rootdir: Option<String>,
-    /// Override ini option with "option=value" style.
-    #[arg(short = 'o', long = "override-ini", value_name = "OVERRIDE_INI")]
+    /// `-o` values in order, including the `strict*=true` that `--strict-config`,
+    /// `--strict-markers` and `--strict` stand for.
     pub override_ini: Vec<String>,
-    /// Ignore path during collection (multi-allowed).
-    #[arg(long = "ignore", value_name = "path")]
     pub ignore: Vec<String>,
-    /// Ignore path pattern during collection (multi-allowed).
-    #[arg(long = "ignore-glob", value_name = "path")]
     pub ignore_glob: Vec<String>,
-    /// Deselect item (via node id prefix) during collection (multi-allowed).
-    #[arg(long = "deselect", value_name = "nodeid_prefix")]
     pub deselect: Vec<String>,
-    /// Markers not registered in the `markers` section of the configuration are errors.
-    #[arg(long = "strict-markers")]
     pub strict_markers: bool,
-    /// Enable strict mode.
-    #[arg(long = "strict")]
     pub strict: bool,
-    /// Run doctests in all .py modules.
-    #[arg(long = "doctest-modules")]
     pub doctest_modules: bool,
-    /// Doctests file matching pattern, default: test*.txt.
-    #[arg(long = "doctest-glob", value_name = "pat")]
     pub doctest_glob: Vec<String>,
-    /// Prepend/append to sys.path when importing test modules and conftest files.
-    #[arg(long = "import-mode", value_name = "importmode")]
     pub import_mode: Option<String>,
-    /// Only load conftest.py's relative to specified dir.
-    #[arg(long = "confcutdir", value_name = "dir")]
     pub confcutdir: Option<String>,
-    /// Don't load any conftest.py files.
-    #[arg(long = "noconftest")]
     pub noconftest: bool,
-    /// Keep duplicate tests.
-    #[arg(long = "keep-duplicates")]
     pub keep_duplicates: bool,
-    /// Don't ignore tests in a local virtualenv directory.
-    #[arg(long = "collect-in-virtualenv")]
     pub collect_in_virtualenv: bool,
-    /// Early-load plugin module name or entry point (`no:name` disables).
-    #[arg(short = 'p', value_name = "name")]
+    /// `-p` values in order.
     pub plugins: Vec<String>,
-
-    // Options of a run, accepted everywhere so scripts keep working; they reach the
-    // execution engine.
-    /// Exit instantly on first error or failed test.
-    #[arg(short = 'x', long = "exitfirst")]
-    pub exitfirst: bool,
-    /// Exit after first num failures or errors.
-    #[arg(long = "maxfail", value_name = "num")]
-    pub maxfail: Option<u32>,
-    /// Shortcut for --capture=no.
-    #[arg(short = 's')]
-    pub no_capture: bool,
-    /// Per-test capturing method: one of fd|sys|no|tee-sys.
-    #[arg(long = "capture", value_name = "method")]
-    pub capture: Option<String>,
-    /// Traceback print mode (auto/long/short/line/native/no).
-    #[arg(long = "tb", value_name = "style")]
-    pub tb: Option<String>,
-    /// Show extra test summary info as specified by chars.
-    #[arg(short = 'r', value_name = "chars")]
-    pub report_chars: Option<String>,
-    /// Set which warnings to report.
-    #[arg(short = 'W', long = "pythonwarnings", value_name = "PYTHONWARNINGS")]
+    pub continue_on_collection_errors: bool,
+    /// `-x`/`--maxfail`; 0 is unlimited.
+    pub maxfail: i64,
+    pub max_warnings: Option<i64>,
     pub pythonwarnings: Vec<String>,
-    /// Color terminal output (yes/no/auto).
-    #[arg(long = "color", value_name = "color")]
-    pub color: Option<String>,
-    /// Number of workers (`auto` or N).
-    #[arg(short = 'n', long = "numprocesses", value_name = "numprocesses")]
-    pub numprocesses: Option<String>,
-    /// Rerun only the tests that failed at the last run.
-    #[arg(long = "lf", visible_alias = "last-failed")]
-    pub last_failed: bool,
-    /// Run all tests, but run the last failures first.
-    #[arg(long = "ff", visible_alias = "failed-first")]
-    pub failed_first: bool,
-    /// Create junit-xml style report file at given path.
-    #[arg(long = "junitxml", visible_alias = "junit-xml", value_name = "path")]
-    pub junitxml: Option<String>,
-    /// Disable header.
-    #[arg(long = "no-header")]
     pub no_header: bool,
-    /// Disable summary.
-    #[arg(long = "no-summary")]
     pub no_summary: bool,
-    /// Show N slowest setup/test durations (N=0 for all).
-    #[arg(long = "durations", value_name = "N")]
-    pub durations: Option<u32>,
-    /// Remove all cache contents at start of test run.
-    #[arg(long = "cache-clear")]
-    pub cache_clear: bool,
-    /// Base temporary directory for this test run.
-    #[arg(long = "basetemp", value_name = "dir")]
-    pub basetemp: Option<String>,
-    /// Run tests even if they are marked xfail.
-    #[arg(long = "runxfail")]
-    pub runxfail: bool,
-    /// Disable warnings summary.
-    #[arg(long = "disable-warnings", visible_alias = "disable-pytest-warnings")]
+    /// `-r`; pytest's default is `fE`.
+    pub reportchars: String,
     pub disable_warnings: bool,
-    /// Show locals in tracebacks.
-    #[arg(short = 'l', long = "showlocals")]
-    pub showlocals: bool,
-    /// fastest: which execution engine runs the tests (auto, native, pytest).
-    #[arg(long = "engine", value_name = "engine")]
+    pub tbstyle: String,
+    /// `-h`/`--help`.
+    pub help: bool,
+    /// How often `-V`/`--version` was given.
+    pub version: u32,
+    /// fastest: `--engine`.
     pub engine: Option<String>,
-    /// fastest: do not read or write the discovery cache.
-    #[arg(long = "no-fastest-cache")]
+    /// fastest: `--no-fastest-cache`.
     pub no_cache: bool,
+    /// fastest: `-n`.
+    pub numprocesses: Option<String>,
+    /// `--color`: `yes`, `no` or `auto`.
+    pub color: String,
+    /// Every option given, in order.
+    pub given: Vec<Opt>,
+    /// Option-like arguments no core option matches, in order.
+    pub unknown: Vec<String>,
+}
+
+impl Default for Args {
+    fn default() -> Self {
+        Self {
+            paths: Vec::new(),
+            collect_only: false,
+            verbose: 0,
+            keyword: None,
+            markexpr: None,
+            inifile: None,
+            rootdir: None,
+            override_ini: Vec::new(),
+            ignore: Vec::new(),
+            ignore_glob: Vec::new(),
+            deselect: Vec::new(),
+            strict_markers: false,
+            strict: false,
+            doctest_modules: false,
+            doctest_glob: Vec::new(),
+            import_mode: None,
+            confcutdir: None,
+            noconftest: false,
+            keep_duplicates: false,
+            collect_in_virtualenv: false,
+            plugins: Vec::new(),
+            continue_on_collection_errors: false,
+            maxfail: 0,
+            max_warnings: None,
+            pythonwarnings: Vec::new(),
+            no_header: false,
+            no_summary: false,
+            reportchars: "fE".to_string(),
+            disable_warnings: false,
+            tbstyle: "auto".to_string(),
+            help: false,
+            version: 0,
+            engine: None,
+            no_cache: false,
+            numprocesses: None,
+            color: "auto".to_string(),
+            given: Vec::new(),
+            unknown: Vec::new(),
+        }
+    }
 }
 
 impl Args {
-    /// pytest's verbosity number: `-v` adds, `-q` subtracts, `--verbosity` sets.
+    /// pytest's verbosity number.
     pub fn verbosity(&self) -> i32 {
-        self.verbosity.unwrap_or(0) + i32::from(self.verbose) - i32::from(self.quiet)
+        self.verbose
+    }
+
+    /// Whether `opt` was given.
+    pub fn has(&self, opt: Opt) -> bool {
+        self.given.contains(&opt)
+    }
+}
+
+/// A parsed command line and the role of each of its tokens.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub args: Args,
+    /// `(token, role)` in command-line order.
+    pub tokens: Vec<(String, Role)>,
+}
+
+impl Parsed {
+    /// The tokens to hand to pytest to stand for this command line's options: everything
+    /// but the `file_or_dir` arguments and fastest's own options, in order and spelled as
+    /// given (so an option pytest resolves, such as `--rootdir=$VAR`, means the same).
+    /// `-n` goes along only for pytest-xdist (`xdist`).
+    pub fn pytest_options(&self, xdist: bool) -> Vec<String> {
+        self.for_pytest(xdist, false)
+    }
+
+    /// The whole command line for pytest, `file_or_dir` arguments in place, without
+    /// fastest's own options: what to run when pytest must interpret it all (an option
+    /// a conftest registers may take a value fastest would read as a path).
+    pub fn pytest_argv(&self, xdist: bool) -> Vec<String> {
+        self.for_pytest(xdist, true)
+    }
+
+    fn for_pytest(&self, xdist: bool, positionals: bool) -> Vec<String> {
+        self.tokens
+            .iter()
+            .filter(|(_, role)| match role {
+                Role::Positional | Role::Separator => positionals,
+                Role::Option(o) | Role::Value(o) => match plugin_of(*o) {
+                    FASTEST => false,
+                    "xdist" => xdist,
+                    _ => true,
+                },
+                Role::Unknown => true,
+            })
+            .map(|(t, _)| t.clone())
+            .collect()
+    }
+}
+
+/// The plugin that registers `opt`.
+pub fn plugin_of(opt: Opt) -> &'static str {
+    SPECS
+        .iter()
+        .find(|s| s.opt == opt)
+        .map_or(FASTEST, |s| s.plugin)
+}
+
+/// The plugins `-p no:NAME` arguments on this command line block before pytest imports
+/// its default plugins (pytest's `consider_preparse(exclude_only=True)`, which scans the
+/// raw arguments: `-p NAME` and `-pNAME`). Blocking `cacheprovider` blocks `stepwise` too.
+pub fn blocked_plugins(argv: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = argv.iter();
+    while let Some(tok) = it.next() {
+        let parg = if tok == "-p" {
+            match it.next() {
+                Some(p) => p.as_str(),
+                None => break,
+            }
+        } else if let Some(rest) = tok.strip_prefix("-p") {
+            rest
+        } else {
+            continue;
+        };
+        if let Some(name) = parg.trim().strip_prefix("no:") {
+            if name == "cacheprovider" {
+                out.push("stepwise".to_string());
+            }
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// The parser; `blocked` plugins' options are unknown to it.
+pub struct Parser<'a> {
+    cwd: &'a Path,
+    blocked: &'a [String],
+}
+
+/// How one token looks to argparse (`_parse_optional`).
+enum Class<'s> {
+    Positional,
+    Separator,
+    Unknown,
+    Option {
+        spec: &'s Spec,
+        name: &'static str,
+        attached: Option<String>,
+    },
+}
+
+impl<'a> Parser<'a> {
+    /// A parser resolving relative paths in values (`--confcutdir`, `--junitxml`,
+    /// `--basetemp`) against `cwd`, without the options of the `blocked` plugins.
+    pub fn new(cwd: &'a Path, blocked: &'a [String]) -> Self {
+        Self { cwd, blocked }
+    }
+
+    fn lookup(&self, name: &str) -> Option<(&'static Spec, &'static str)> {
+        SPECS.iter().find_map(|s| {
+            let n = s.names.iter().find(|n| **n == name)?;
+            (!self.blocked.iter().any(|b| b == s.plugin)).then_some((s, *n))
+        })
+    }
+
+    fn classify(&self, tok: &str) -> Class<'static> {
+        if !tok.starts_with('-') {
+            return Class::Positional;
+        }
+        if let Some((spec, name)) = self.lookup(tok) {
+            return Class::Option {
+                spec,
+                name,
+                attached: None,
+            };
+        }
+        if tok.len() == 1 {
+            return Class::Positional;
+        }
+        if let Some((opt, value)) = tok.split_once('=') {
+            if let Some((spec, name)) = self.lookup(opt) {
+                return Class::Option {
+                    spec,
+                    name,
+                    attached: Some(value.to_string()),
+                };
+            }
+        }
+        // A single dash: `-kexpr` is `-k` with a value attached (long options are never
+        // abbreviated: pytest sets `allow_abbrev=False`).
+        if !tok.starts_with("--") {
+            let split = tok.char_indices().nth(2).map_or(tok.len(), |(i, _)| i);
+            if let Some((spec, name)) = self.lookup(&tok[..split]) {
+                return Class::Option {
+                    spec,
+                    name,
+                    attached: Some(tok[split..].to_string()),
+                };
+            }
+        }
+        if is_negative_number(tok) || tok.contains(' ') {
+            return Class::Positional;
+        }
+        Class::Unknown
+    }
+
+    /// Parse one command line. Errors are argparse's (or pytest's validators'), for the
+    /// first offending option from the left; unknown options are collected, not errors.
+    pub fn parse(&self, tokens: &[String]) -> Result<Parsed, ArgError> {
+        let mut classes: Vec<Class<'static>> = Vec::with_capacity(tokens.len());
+        let mut rest_positional = false;
+        for tok in tokens {
+            if rest_positional {
+                classes.push(Class::Positional);
+            } else if tok == "--" {
+                rest_positional = true;
+                classes.push(Class::Separator);
+            } else {
+                classes.push(self.classify(tok));
+            }
+        }
+        let mut args = Args::default();
+        let mut roles: Vec<Role> = vec![Role::Positional; tokens.len()];
+        let mut i = 0;
+        while i < tokens.len() {
+            match &classes[i] {
+                Class::Positional => {
+                    args.paths.push(tokens[i].clone());
+                    roles[i] = Role::Positional;
+                    i += 1;
+                }
+                Class::Separator => {
+                    roles[i] = Role::Separator;
+                    i += 1;
+                }
+                Class::Unknown => {
+                    args.unknown.push(tokens[i].clone());
+                    roles[i] = Role::Unknown;
+                    i += 1;
+                }
+                Class::Option {
+                    spec,
+                    name,
+                    attached,
+                } => {
+                    roles[i] = Role::Option(spec.opt);
+                    i = self.consume(
+                        spec,
+                        name,
+                        attached.clone(),
+                        tokens,
+                        &classes,
+                        i,
+                        &mut args,
+                        &mut roles,
+                    )?;
+                }
+            }
+        }
+        Ok(Parsed {
+            args,
+            tokens: tokens.iter().cloned().zip(roles).collect(),
+        })
+    }
+
+    /// argparse's `consume_optional`: the option at `start`, flags combined into it
+    /// (`-qx`), and its value. Nothing is applied if any part is wrong.
+    #[allow(clippy::too_many_arguments)]
+    fn consume(
+        &self,
+        spec: &'static Spec,
+        name: &'static str,
+        attached: Option<String>,
+        tokens: &[String],
+        classes: &[Class<'static>],
+        start: usize,
+        args: &mut Args,
+        roles: &mut [Role],
+    ) -> Result<usize, ArgError> {
+        let mut actions: Vec<(&'static Spec, &'static str, Option<String>)> = Vec::new();
+        let (mut spec, mut name, mut attached) = (spec, name, attached);
+        let stop = loop {
+            match attached {
+                Some(value) if spec.arity == Arity::Zero => {
+                    // `-qx`: a single-dash flag with more letters after it.
+                    if !name.starts_with("--") && !value.is_empty() {
+                        actions.push((spec, name, None));
+                        let mut chars = value.chars();
+                        let first = chars.next().map(String::from).unwrap_or_default();
+                        let tail: String = chars.collect();
+                        match self.lookup(&format!("-{first}")) {
+                            Some((next, next_name)) => {
+                                spec = next;
+                                name = next_name;
+                                attached = (!tail.is_empty()).then_some(tail);
+                            }
+                            None => {
+                                return Err(argparse_error(
+                                    spec,
+                                    &format!("ignored explicit argument {}", py_repr(&value)),
+                                ))
+                            }
+                        }
+                    } else {
+                        return Err(argparse_error(
+                            spec,
+                            &format!("ignored explicit argument {}", py_repr(&value)),
+                        ));
+                    }
+                }
+                Some(value) => {
+                    actions.push((spec, name, Some(value)));
+                    break start + 1;
+                }
+                None => {
+                    let mut next = start + 1;
+                    let value = match spec.arity {
+                        Arity::Zero => None,
+                        Arity::One | Arity::Optional => {
+                            // A `--` right after the option is swallowed by argparse's
+                            // pattern match; the value is the argument after it.
+                            let at = if matches!(classes.get(next), Some(Class::Separator))
+                                && matches!(classes.get(next + 1), Some(Class::Positional))
+                            {
+                                next + 1
+                            } else {
+                                next
+                            };
+                            match classes.get(at) {
+                                Some(Class::Positional) => {
+                                    for r in roles.iter_mut().take(at + 1).skip(next) {
+                                        *r = Role::Value(spec.opt);
+                                    }
+                                    next = at + 1;
+                                    Some(tokens[at].clone())
+                                }
+                                _ if spec.arity == Arity::One => {
+                                    return Err(argparse_error(spec, "expected one argument"))
+                                }
+                                _ => None,
+                            }
+                        }
+                    };
+                    actions.push((spec, name, value));
+                    break next;
+                }
+            }
+        };
+        for (spec, _, value) in actions {
+            self.apply(spec, value, args)?;
+        }
+        Ok(stop)
+    }
+
+    /// argparse's `take_action`: convert and check the value, then store it.
+    fn apply(&self, spec: &Spec, value: Option<String>, args: &mut Args) -> Result<(), ArgError> {
+        use Opt::*;
+        args.given.push(spec.opt);
+        let v = value.unwrap_or_default();
+        match spec.opt {
+            Keyword => args.keyword = Some(v),
+            MarkExpr => args.markexpr = Some(v),
+            ExitFirst => args.maxfail = 1,
+            MaxFail => args.maxfail = parse_int(spec, &v)?,
+            StrictConfig => args.override_ini.push("strict_config=true".into()),
+            StrictMarkers => {
+                args.strict_markers = true;
+                args.override_ini.push("strict_markers=true".into());
+            }
+            Strict => {
+                args.strict = true;
+                args.override_ini.push("strict=true".into());
+            }
+            PythonWarnings => args.pythonwarnings.push(v),
+            MaxWarnings => args.max_warnings = Some(parse_int(spec, &v)?),
+            CollectOnly => args.collect_only = true,
+            Ignore => args.ignore.push(v),
+            IgnoreGlob => args.ignore_glob.push(v),
+            Deselect => args.deselect.push(v),
+            ConfCutDir => {
+                if !self.cwd.join(&v).is_dir() {
+                    return Err(ArgError::Usage(format!(
+                        "--confcutdir must be a directory, given: {v}"
+                    )));
+                }
+                args.confcutdir = Some(v);
+            }
+            NoConftest => args.noconftest = true,
+            KeepDuplicates => args.keep_duplicates = true,
+            CollectInVirtualenv => args.collect_in_virtualenv = true,
+            ContinueOnCollectionErrors => args.continue_on_collection_errors = true,
+            ImportMode => {
+                check_choice(spec, &v, &["prepend", "append", "importlib"])?;
+                args.import_mode = Some(v);
+            }
+            ConfigFile => args.inifile = Some(v),
+            RootDir => args.rootdir = Some(v),
+            BaseTemp => check_basetemp(spec, &v, self.cwd)?,
+            Durations => {
+                parse_int(spec, &v)?;
+            }
+            DurationsMin => parse_float(spec, &v)?,
+            Version => args.version += 1,
+            Help => args.help = true,
+            Plugin => args.plugins.push(v),
+            OverrideIni => args.override_ini.push(v),
+            Verbose => args.verbose += 1,
+            Quiet => args.verbose -= 1,
+            Verbosity => args.verbose = i32::try_from(parse_int(spec, &v)?).unwrap_or(i32::MAX),
+            NoHeader => args.no_header = true,
+            NoSummary => args.no_summary = true,
+            ReportChars => args.reportchars = v,
+            DisableWarnings => args.disable_warnings = true,
+            Tb => {
+                check_choice(spec, &v, &["auto", "long", "short", "no", "line", "native"])?;
+                args.tbstyle = v;
+            }
+            ShowCapture => check_choice(spec, &v, &["no", "stdout", "stderr", "log", "all"])?,
+            Color => {
+                check_choice(spec, &v, &["yes", "no", "auto"])?;
+                args.color = v;
+            }
+            CodeHighlight => check_choice(spec, &v, &["yes", "no"])?,
+            PdbCls => {
+                if v.split(':').count() != 2 {
+                    return Err(argparse_error(
+                        spec,
+                        &format!("{} is not in the format 'modname:classname'", py_repr(&v)),
+                    ));
+                }
+            }
+            Capture => check_choice(spec, &v, &["fd", "sys", "no", "tee-sys"])?,
+            Pastebin => check_choice(spec, &v, &["failed", "all"])?,
+            Assert => check_choice(spec, &v, &["rewrite", "plain"])?,
+            JunitXml => {
+                if self.cwd.join(&v).is_dir() {
+                    return Err(ArgError::Usage(format!(
+                        "--junitxml must be a filename, given: {v}"
+                    )));
+                }
+            }
+            DoctestModules => args.doctest_modules = true,
+            DoctestReport => check_choice(
+                spec,
+                &v.to_lowercase(),
+                &["none", "cdiff", "ndiff", "udiff", "only_first_failure"],
+            )?,
+            DoctestGlob => args.doctest_glob.push(v),
+            LastFailedNoFailures => check_choice(spec, &v, &["all", "none"])?,
+            LogFileMode => check_choice(spec, &v, &["w", "a"])?,
+            Engine => args.engine = Some(v),
+            NoFastestCache => args.no_cache = true,
+            NumProcesses => args.numprocesses = Some(v),
+            // Accepted and recorded in `given`; they only matter to pytest.
+            Markers
+            | PyArgs
+            | Fixtures
+            | FixturesPerTest
+            | DisablePluginAutoload
+            | TraceConfig
+            | Debug
+            | NoFoldSkipped
+            | ForceShortSummary
+            | ShowLocals
+            | NoShowLocals
+            | XfailTb
+            | FullTrace
+            | Pdb
+            | Trace
+            | NoCapture
+            | RunXfail
+            | JunitPrefix
+            | DoctestIgnoreImportErrors
+            | DoctestContinueOnFailure
+            | LastFailed
+            | FailedFirst
+            | NewFirst
+            | CacheShow
+            | CacheClear
+            | SetupOnly
+            | SetupShow
+            | SetupPlan
+            | StepWise
+            | StepWiseSkip
+            | StepWiseReset
+            | LogLevel
+            | LogFormat
+            | LogDateFormat
+            | LogCliLevel
+            | LogCliFormat
+            | LogCliDateFormat
+            | LogFile
+            | LogFileLevel
+            | LogFileFormat
+            | LogFileDateFormat
+            | LogAutoIndent
+            | LogDisable => {}
+        }
+        Ok(())
+    }
+}
+
+/// The value of the last `opt` in a parsed command line (`--log-level=X`), if any.
+pub fn last_value(parsed: &Parsed, opt: Opt) -> Option<String> {
+    let mut out = None;
+    let mut iter = parsed.tokens.iter().peekable();
+    while let Some((tok, role)) = iter.next() {
+        if *role != Role::Option(opt) {
+            continue;
+        }
+        if let Some((_, value)) = tok.split_once('=').filter(|_| tok.starts_with("--")) {
+            out = Some(value.to_string());
+        } else if let Some((v, Role::Value(_))) = iter.peek() {
+            out = Some(v.clone());
+        }
+    }
+    out
+}
+
+/// `argument -x/--exitfirst: {msg}`: argparse names an option by all its spellings.
+fn argparse_error(spec: &Spec, msg: &str) -> ArgError {
+    ArgError::Argparse(format!("argument {}: {msg}", spec.names.join("/")))
+}
+
+fn check_choice(spec: &Spec, value: &str, choices: &[&str]) -> Result<(), ArgError> {
+    if choices.contains(&value) {
+        return Ok(());
+    }
+    let listed: Vec<String> = choices.iter().map(|c| py_repr(c)).collect();
+    Err(argparse_error(
+        spec,
+        &format!(
+            "invalid choice: {} (choose from {})",
+            py_repr(value),
+            listed.join(", ")
+        ),
+    ))
+}
+
+/// Python's `int(str)`: surrounding whitespace, a sign, and `_` between digits.
+fn parse_int(spec: &Spec, raw: &str) -> Result<i64, ArgError> {
+    let invalid = || argparse_error(spec, &format!("invalid int value: {}", py_repr(raw)));
+    let s = raw.trim();
+    let (neg, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+        || !digits.chars().all(|c| c.is_ascii_digit() || c == '_')
+    {
+        return Err(invalid());
+    }
+    let n: i64 = digits.replace('_', "").parse().map_err(|_| invalid())?;
+    Ok(if neg { -n } else { n })
+}
+
+/// Python's `float(str)`, near enough to tell valid values from invalid ones.
+fn parse_float(spec: &Spec, raw: &str) -> Result<(), ArgError> {
+    let s = raw.trim();
+    let lower = s.trim_start_matches(['+', '-']).to_ascii_lowercase();
+    let ok = matches!(lower.as_str(), "inf" | "infinity" | "nan")
+        || (!s.contains("__")
+            && !s.starts_with('_')
+            && !s.ends_with('_')
+            && s.replace('_', "").parse::<f64>().is_ok()
+            && s.chars().any(|c| c.is_ascii_digit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(argparse_error(
+            spec,
+            &format!("invalid float value: {}", py_repr(raw)),
+        ))
+    }
+}
+
+/// pytest's `validate_basetemp`: not empty, not the cwd or one of its ancestors.
+fn check_basetemp(spec: &Spec, value: &str, cwd: &Path) -> Result<(), ArgError> {
+    let bad = || {
+        argparse_error(
+            spec,
+            "basetemp must not be empty, the current working directory or any parent \
+             directory of it",
+        )
+    };
+    if value.is_empty() {
+        return Err(bad());
+    }
+    let abs = crate::app::normalize(&cwd.join(value));
+    if cwd.starts_with(&abs) {
+        return Err(bad());
+    }
+    if let (Ok(c), Ok(p)) = (cwd.canonicalize(), abs.canonicalize()) {
+        if c.starts_with(&p) {
+            return Err(bad());
+        }
+    }
+    Ok(())
+}
+
+/// argparse's `_negative_number_matcher`: `-1`, `-1.5`, `-.5` are positional arguments.
+fn is_negative_number(tok: &str) -> bool {
+    let Some(rest) = tok.strip_prefix('-') else {
+        return false;
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    match frac {
+        None => !int.is_empty() && digits(int),
+        Some(f) => !f.is_empty() && digits(f) && digits(int),
+    }
+}
+
+fn py_repr(s: &str) -> String {
+    fastest_core::config::py_repr_str(s)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn parse(argv: &[&str]) -> Result<Parsed, ArgError> {
+        let toks: Vec<String> = argv.iter().map(|s| (*s).to_string()).collect();
+        Parser::new(Path::new("/"), &[]).parse(&toks)
+    }
+
+    fn err(argv: &[&str]) -> String {
+        parse(argv).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn later_options_override_earlier_ones() {
+        let a = parse(&["-k", "beta", "-k", "alpha", "--tb=short", "--tb", "line"])
+            .unwrap()
+            .args;
+        assert_eq!(a.keyword.as_deref(), Some("alpha"));
+        assert_eq!(a.tbstyle, "line");
+        let a = parse(&["--maxfail=3", "-x"]).unwrap().args;
+        assert_eq!(a.maxfail, 1);
+        let a = parse(&["--import-mode=importlib", "--import-mode=prepend"])
+            .unwrap()
+            .args;
+        assert_eq!(a.import_mode.as_deref(), Some("prepend"));
+    }
+
+    #[test]
+    fn verbosity_is_applied_in_order() {
+        assert_eq!(parse(&["-qq"]).unwrap().args.verbose, -2);
+        assert_eq!(parse(&["-v", "--verbosity=0"]).unwrap().args.verbose, 0);
+        assert_eq!(
+            parse(&["--verbosity=2", "-v", "-q", "-q"])
+                .unwrap()
+                .args
+                .verbose,
+            1
+        );
+    }
+
+    #[test]
+    fn short_options_combine_and_take_attached_values() {
+        let a = parse(&["-qxk", "expr", "-rfE", "-mslow", "-k=last"])
+            .unwrap()
+            .args;
+        assert_eq!(a.verbose, -1);
+        assert_eq!(a.maxfail, 1);
+        assert_eq!(a.reportchars, "fE");
+        assert_eq!(a.markexpr.as_deref(), Some("slow"));
+        assert_eq!(a.keyword.as_deref(), Some("last"));
+        // A space after the option letter is part of the value.
+        assert_eq!(
+            parse(&["-k test_a"]).unwrap().args.keyword.as_deref(),
+            Some(" test_a")
+        );
+    }
+
+    #[test]
+    fn positionals_anywhere_and_after_the_separator() {
+        let p = parse(&["a", "-k", "x", "b", "--", "-c", "-1"]).unwrap();
+        assert_eq!(p.args.paths, ["a", "b", "-c", "-1"]);
+        assert_eq!(p.args.inifile, None);
+        assert_eq!(parse(&["-1", "-.5"]).unwrap().args.paths, ["-1", "-.5"]);
+    }
+
+    #[test]
+    fn unknown_options_are_kept_not_rejected() {
+        let p = parse(&["--runslow", "-m", "slow", "--env", "staging", "--x=1"]).unwrap();
+        assert_eq!(p.args.unknown, ["--runslow", "--env", "--x=1"]);
+        // Without its conftest, `staging` reads as a path, as in pytest's early parse.
+        assert_eq!(p.args.paths, ["staging"]);
+        assert_eq!(
+            p.pytest_argv(false),
+            ["--runslow", "-m", "slow", "--env", "staging", "--x=1"]
+        );
+        // No abbreviations: `--collect` is not `--collect-only`.
+        assert_eq!(parse(&["--collect"]).unwrap().args.unknown, ["--collect"]);
+    }
+
+    #[test]
+    fn argparse_messages() {
+        assert_eq!(err(&["-k"]), "argument -k: expected one argument");
+        assert_eq!(err(&["-k", "-x"]), "argument -k: expected one argument");
+        assert_eq!(err(&["-qk"]), "argument -k: expected one argument");
+        assert_eq!(
+            err(&["--tb=foo"]),
+            "argument --tb: invalid choice: 'foo' (choose from 'auto', 'long', 'short', 'no', 'line', 'native')"
+        );
+        assert_eq!(
+            err(&["--maxfail=x"]),
+            "argument --maxfail: invalid int value: 'x'"
+        );
+        assert_eq!(
+            err(&["--durations-min", "x"]),
+            "argument --durations-min: invalid float value: 'x'"
+        );
+        assert_eq!(
+            err(&["--co=1"]),
+            "argument --collectonly/--collect-only/--co: ignored explicit argument '1'"
+        );
+        assert_eq!(
+            err(&["-xfoo"]),
+            "argument -x/--exitfirst: ignored explicit argument 'foo'"
+        );
+        assert_eq!(
+            err(&["--doctest-report=BAD"]),
+            "argument --doctest-report: invalid choice: 'bad' (choose from 'none', 'cdiff', 'ndiff', 'udiff', 'only_first_failure')"
+        );
+        assert_eq!(
+            err(&["--pdbcls=x"]),
+            "argument --pdbcls: 'x' is not in the format 'modname:classname'"
+        );
+        assert_eq!(
+            err(&["--confcutdir=/nonexistent-dir"]),
+            "--confcutdir must be a directory, given: /nonexistent-dir"
+        );
+        assert!(matches!(
+            parse(&["--confcutdir=/nonexistent-dir"]).unwrap_err(),
+            ArgError::Usage(_)
+        ));
+        // The first error from the left wins.
+        assert_eq!(
+            err(&["--tb=x", "-k"]).split(':').next(),
+            Some("argument --tb")
+        );
+    }
+
+    #[test]
+    fn numbers_follow_python() {
+        assert_eq!(parse(&["--maxfail", " +1_0 "]).unwrap().args.maxfail, 10);
+        assert!(parse(&["--maxfail", "1__0"]).is_err());
+        assert!(parse(&["--durations-min", "1e-3"]).is_ok());
+        assert!(parse(&["--durations-min=-inf"]).is_ok());
+        // `-inf` on its own looks like an option to argparse.
+        assert!(parse(&["--durations-min", "-inf"]).is_err());
+        assert!(parse(&["--durations-min", "."]).is_err());
+    }
+
+    #[test]
+    fn strict_flags_are_ini_overrides() {
+        let a = parse(&["--strict-config", "-o", "x=1", "--strict"])
+            .unwrap()
+            .args;
+        assert_eq!(a.override_ini, ["strict_config=true", "x=1", "strict=true"]);
+    }
+
+    #[test]
+    fn optional_values_and_separator_after_option() {
+        assert!(parse(&["--debug"]).is_ok());
+        let p = parse(&["--debug", "x.log", "a"]).unwrap();
+        assert_eq!(p.args.paths, ["a"]);
+        let p = parse(&["-k", "--", "expr", "path"]).unwrap();
+        assert_eq!(p.args.keyword.as_deref(), Some("expr"));
+        assert_eq!(p.args.paths, ["path"]);
+    }
+
+    #[test]
+    fn pytest_options_drop_paths_and_fastest_options() {
+        let p = parse(&[
+            "tests",
+            "-k",
+            "x",
+            "--engine",
+            "native",
+            "--tb=short",
+            "-n2",
+            "a.py",
+        ])
+        .unwrap();
+        assert_eq!(p.pytest_options(false), ["-k", "x", "--tb=short"]);
+        assert_eq!(p.pytest_options(true), ["-k", "x", "--tb=short", "-n2"]);
+        assert_eq!(
+            p.pytest_argv(false),
+            ["tests", "-k", "x", "--tb=short", "a.py"]
+        );
+        assert_eq!(last_value(&p, Opt::Tb).as_deref(), Some("short"));
+        assert_eq!(last_value(&p, Opt::Keyword).as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn blocked_plugins_remove_their_options() {
+        let argv: Vec<String> = ["-p", "no:cacheprovider", "--lf", "-pno:junitxml"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect();
+        let blocked = blocked_plugins(&argv);
+        assert_eq!(blocked, ["stepwise", "cacheprovider", "junitxml"]);
+        let p = Parser::new(Path::new("/"), &blocked).parse(&argv).unwrap();
+        assert_eq!(p.args.unknown, ["--lf"]);
+        assert_eq!(p.args.plugins, ["no:cacheprovider", "no:junitxml"]);
+    }
+
+    #[test]
+    fn every_spelling_is_unique() {
+        let mut all: Vec<&str> = SPECS.iter().flat_map(|s| s.names.iter().copied()).collect();
+        let n = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), n);
     }
 }

@@ -1,51 +1,137 @@
 //! `--collect-only` output in pytest's three forms: the tree (default), node ids (`-q`)
 //! and per-file counts (`-qq`), with the header, ERRORS, warnings summary, short summary
-//! and the final line exactly as pytest 9.2 prints them. Text in, text out: this module
-//! only renders what the session computed.
+//! and the final line exactly as pytest 9.2 prints them (terminal.py's
+//! `pytest_sessionstart`, `pytest_collection_finish` and `pytest_sessionfinish`), for a
+//! given terminal width and the options that switch sections off (`--no-header`,
+//! `--no-summary`, `-r`, `--disable-warnings`, `--tb=no`). Text in, text out: this
+//! module only renders what the session computed.
 
 use std::fmt::Write as _;
 
-use fastest_core::item::Item;
+use fastest_core::item::{Item, NodeKind};
 
 use crate::fallback::{RawReport, RawWarning};
 
 /// Everything the renderer needs.
 pub struct CollectReport<'a> {
+    /// pytest's verbosity (`-v`/`-q`/`--verbosity`).
     pub verbosity: i32,
+    /// The verbosity of the item listing (`verbosity_test_cases`, by default the same):
+    /// below 0 node ids, below -1 per-file counts, else the tree.
+    pub listing_verbosity: i32,
+    /// Terminal width for separators.
+    pub width: usize,
+    /// The session header; `None` below verbosity 0.
     pub header: Option<Header<'a>>,
     pub items: &'a [Item],
     /// How many were collected before `-k`/`-m`/`--deselect`.
     pub total: usize,
     pub deselected: usize,
     /// Modules skipped at collection (`pytest.skip(allow_module_level=True)`).
-    pub skipped: usize,
+    pub skipped: &'a [RawReport],
     pub errors: &'a [RawReport],
     pub warnings: &'a [RawWarning],
     pub duration: f64,
     /// Why each file needed an import (shown with `-v`).
     pub fallback_notes: &'a [(String, String)],
+    /// Which summary sections pytest prints.
+    pub summary: Summary,
+    /// The `!!! Interrupted: N errors during collection !!!` banner: collection errors
+    /// without `--continue-on-collection-errors` (and no usage error ending the session
+    /// first).
+    pub interrupted: bool,
+    /// `-x`/`--maxfail` stopped collection at the last error.
+    pub stopped: bool,
+    /// `--max-warnings` exceeded: the maximum (the count is `warnings.len()`).
+    pub max_warnings_exceeded: Option<i64>,
+}
+
+/// The summary switches (`--no-summary`, `-r`, `--disable-warnings`, `--tb`,
+/// `--no-fold-skipped`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// `--no-summary`: no ERRORS, warnings summary or short summary.
+    pub off: bool,
+    /// The ERRORS section (everything but `--tb=no`).
+    pub errors_section: bool,
+    /// `w` in the report characters: the warnings summary.
+    pub warnings: bool,
+    /// The short summary's sections a collection can fill, in report-character order:
+    /// `E` (`ERROR` lines) and `s` (`SKIPPED` lines).
+    pub short: String,
+    /// Skips grouped by location and reason (`SKIPPED [N] path:line: reason`), unless
+    /// `--no-fold-skipped`.
+    pub fold_skipped: bool,
+}
+
+impl Default for Summary {
+    fn default() -> Self {
+        Summary::new("fE", false, "auto", false)
+    }
+}
+
+impl Summary {
+    /// From `-r` chars, `--disable-warnings`, `--tb` and `--no-summary`, as pytest's
+    /// `getreportopt` combines them.
+    pub fn new(reportchars: &str, disable_warnings: bool, tbstyle: &str, no_summary: bool) -> Self {
+        let mut opts = String::new();
+        for ch in reportchars.chars() {
+            let ch = match ch {
+                'F' => 'f',
+                'S' => 's',
+                c => c,
+            };
+            match ch {
+                'a' => opts = "sxXEf".into(),
+                'A' => opts = "PpsxXEf".into(),
+                'N' => opts.clear(),
+                c if !opts.contains(c) => opts.push(c),
+                _ => {}
+            }
+        }
+        if disable_warnings {
+            opts = opts.replace('w', "");
+        } else if !opts.contains('w') {
+            opts.insert(0, 'w');
+        }
+        Summary {
+            off: no_summary,
+            errors_section: tbstyle != "no",
+            warnings: opts.contains('w'),
+            short: opts.chars().filter(|c| matches!(c, 'E' | 's')).collect(),
+            fold_skipped: true,
+        }
+    }
+
+    /// Whether the short summary lists collection errors.
+    pub fn error_lines(&self) -> bool {
+        self.short.contains('E')
+    }
 }
 
 /// The session header lines.
 pub struct Header<'a> {
+    /// `--no-header`: only the `test session starts` line.
+    pub no_header: bool,
     pub platform_line: String,
+    /// `cachedir: ...` (with `-v`, or a non-default `cache_dir`).
+    pub cachedir: Option<String>,
     pub rootdir: &'a str,
     pub configfile: Option<String>,
     pub testpaths: Option<String>,
     pub plugins: Option<String>,
 }
 
-const WIDTH: usize = 80;
-
-/// `=`-filled separator line, as pytest's `TerminalWriter.sep`.
-pub fn sep(ch: char, title: &str) -> String {
+/// A separator line as pytest's `TerminalWriter.sep` draws it: as long as possible up to
+/// `width`, the title centred between at least one fill character on each side.
+pub fn sep(ch: char, title: &str, width: usize) -> String {
     if title.is_empty() {
-        return ch.to_string().repeat(WIDTH);
+        return ch.to_string().repeat(width);
     }
-    let n = (WIDTH.saturating_sub(title.chars().count() + 2)) / 2;
+    let n = (width.saturating_sub(title.chars().count() + 2) / 2).max(1);
     let fill = ch.to_string().repeat(n);
     let mut line = format!("{fill} {title} {fill}");
-    if line.chars().count() + 1 == WIDTH {
+    if line.chars().count() < width {
         line.push(ch);
     }
     line
@@ -53,69 +139,107 @@ pub fn sep(ch: char, title: &str) -> String {
 
 /// Render the whole output.
 pub fn render(r: &CollectReport<'_>) -> String {
+    let w = r.width;
     let mut out = String::with_capacity(r.items.len() * 48 + 512);
     if let Some(h) = &r.header {
-        let _ = writeln!(out, "{}", sep('=', "test session starts"));
-        let _ = writeln!(out, "{}", h.platform_line);
-        let _ = writeln!(out, "rootdir: {}", h.rootdir);
-        if let Some(c) = &h.configfile {
-            let _ = writeln!(out, "configfile: {c}");
+        let _ = writeln!(out, "{}", sep('=', "test session starts", w));
+        if !h.no_header {
+            let _ = writeln!(out, "{}", h.platform_line);
+            if let Some(c) = &h.cachedir {
+                let _ = writeln!(out, "cachedir: {c}");
+            }
+            let _ = writeln!(out, "rootdir: {}", h.rootdir);
+            if let Some(c) = &h.configfile {
+                let _ = writeln!(out, "configfile: {c}");
+            }
+            if let Some(t) = &h.testpaths {
+                let _ = writeln!(out, "testpaths: {t}");
+            }
+            if let Some(p) = &h.plugins {
+                let _ = writeln!(out, "plugins: {p}");
+            }
         }
-        if let Some(t) = &h.testpaths {
-            let _ = writeln!(out, "testpaths: {t}");
-        }
-        if let Some(p) = &h.plugins {
-            let _ = writeln!(out, "plugins: {p}");
-        }
-        let _ = writeln!(out, "{}", collected_line(r));
+        // Without a terminal, pytest writes `collecting ... ` only from `-v` on, and the
+        // final count follows on the same line.
+        let collecting = if r.verbosity >= 1 {
+            "collecting ... "
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "{collecting}{}", collected_line(r));
         if r.verbosity >= 1 {
             for (file, why) in r.fallback_notes {
                 let _ = writeln!(out, "fastest: {file} collected by import ({why})");
             }
         }
-        let _ = writeln!(out);
     }
-    if r.verbosity <= -2 {
-        counts(&mut out, r.items);
-    } else if r.verbosity == -1 {
-        for it in r.items {
-            out.push_str(&it.nodeid);
+    if !r.items.is_empty() {
+        if r.verbosity >= 0 {
             out.push('\n');
         }
-    } else {
-        tree(&mut out, r.items);
-    }
-    let has_extra = !r.errors.is_empty() || !r.warnings.is_empty();
-    if has_extra || r.verbosity < 0 || r.header.is_some() {
-        out.push('\n');
-    }
-    if !r.errors.is_empty() {
-        let _ = writeln!(out, "{}", sep('=', "ERRORS"));
-        for e in r.errors {
-            let _ = writeln!(
-                out,
-                "{}",
-                sep('_', &format!("ERROR collecting {}", e.nodeid))
-            );
-            out.push_str(e.longrepr.trim_end_matches('\n'));
-            out.push('\n');
+        if r.listing_verbosity <= -2 {
+            counts(&mut out, r.items);
+        } else if r.listing_verbosity == -1 {
+            for it in r.items {
+                out.push_str(&it.nodeid);
+                out.push('\n');
+            }
+        } else {
+            tree(&mut out, r.items);
         }
     }
-    if !r.warnings.is_empty() {
-        warnings_summary(&mut out, r.warnings);
-    }
-    if !r.errors.is_empty() {
-        let _ = writeln!(out, "{}", sep('=', "short test summary info"));
-        for e in r.errors {
-            let line = e.summary.clone().unwrap_or_else(|| e.nodeid.clone());
-            let _ = writeln!(out, "ERROR {line}");
+    // `pytest_sessionfinish` starts with an empty line.
+    out.push('\n');
+    if !r.summary.off {
+        if !r.errors.is_empty() && r.summary.errors_section {
+            let _ = writeln!(out, "{}", sep('=', "ERRORS", w));
+            for e in r.errors {
+                let headline = e
+                    .headline
+                    .clone()
+                    .unwrap_or_else(|| format!("ERROR collecting {}", e.nodeid));
+                let _ = writeln!(out, "{}", sep('_', &headline, w));
+                out.push_str(e.longrepr.trim_end_matches('\n'));
+                out.push('\n');
+            }
         }
+        if !r.warnings.is_empty() && r.summary.warnings {
+            warnings_summary(&mut out, r.warnings, w);
+        }
+        let lines = short_summary(r);
+        if !lines.is_empty() {
+            let _ = writeln!(out, "{}", sep('=', "short test summary info", w));
+            for line in lines {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    }
+    if let Some(max) = r.max_warnings_exceeded {
+        let _ = writeln!(
+            out,
+            "Tests pass, but maximum allowed warnings exceeded: {} > {max}",
+            r.warnings.len()
+        );
+    }
+    if r.stopped {
+        let n = r.errors.len();
+        let _ = writeln!(
+            out,
+            "{}",
+            sep('!', &format!("stopping after {n} failures"), w)
+        );
+    }
+    if r.interrupted {
         let n = r.errors.len();
         let word = if n == 1 { "error" } else { "errors" };
         let _ = writeln!(
             out,
             "{}",
-            sep('!', &format!("Interrupted: {n} {word} during collection"))
+            sep(
+                '!',
+                &format!("Interrupted: {n} {word} during collection"),
+                w
+            )
         );
     }
     if r.verbosity > -2 {
@@ -123,10 +247,49 @@ pub fn render(r: &CollectReport<'_>) -> String {
         if r.verbosity < 0 {
             let _ = writeln!(out, "{fin}");
         } else {
-            let _ = writeln!(out, "{}", sep('=', &fin));
+            let _ = writeln!(out, "{}", sep('=', &fin, w));
         }
     }
     out
+}
+
+/// pytest's `short_test_summary` for a collection: per report character, in order.
+fn short_summary(r: &CollectReport<'_>) -> Vec<String> {
+    let mut lines = Vec::new();
+    for ch in r.summary.short.chars() {
+        match ch {
+            'E' => {
+                for e in r.errors {
+                    let line = e.summary.clone().unwrap_or_else(|| e.nodeid.clone());
+                    lines.push(format!("ERROR {line}"));
+                }
+            }
+            's' if r.summary.fold_skipped => {
+                // `_folded_skips`: one line per location and reason, first seen first.
+                let mut folded: Vec<(&str, usize)> = Vec::new();
+                for s in r.skipped {
+                    let text = s.summary.as_deref().unwrap_or(&s.nodeid);
+                    match folded.iter_mut().find(|(t, _)| *t == text) {
+                        Some((_, n)) => *n += 1,
+                        None => folded.push((text, 1)),
+                    }
+                }
+                lines.extend(folded.iter().map(|(t, n)| format!("SKIPPED [{n}] {t}")));
+            }
+            's' => {
+                for s in r.skipped {
+                    let mut line = format!("SKIPPED {}", s.nodeid);
+                    if !s.longrepr.is_empty() {
+                        line.push_str(" - ");
+                        line.push_str(&s.longrepr);
+                    }
+                    lines.push(line);
+                }
+            }
+            _ => {}
+        }
+    }
+    lines
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -142,8 +305,8 @@ fn collected_line(r: &CollectReport<'_>) -> String {
     if r.deselected > 0 {
         let _ = write!(s, " / {} deselected", r.deselected);
     }
-    if r.skipped > 0 {
-        let _ = write!(s, " / {} skipped", r.skipped);
+    if !r.skipped.is_empty() {
+        let _ = write!(s, " / {} skipped", r.skipped.len());
     }
     if r.deselected > 0 {
         let _ = write!(s, " / {} selected", r.total.saturating_sub(r.deselected));
@@ -174,31 +337,40 @@ fn final_line(r: &CollectReport<'_>) -> String {
     format!("{} in {:.2}s", parts.join(", "), r.duration)
 }
 
+/// `-qq`: items per file, sorted by file (pytest sorts its `Counter`'s items).
 fn counts(out: &mut String, items: &[Item]) {
-    let mut order: Vec<(&str, usize)> = Vec::new();
+    let mut per_file: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for it in items {
-        let f = it.file_part();
-        match order.last_mut() {
-            Some((last, n)) if *last == f => *n += 1,
-            _ => {
-                if let Some(e) = order.iter_mut().find(|(p, _)| *p == f) {
-                    e.1 += 1;
-                } else {
-                    order.push((f, 1));
-                }
-            }
-        }
+        *per_file.entry(it.file_part()).or_default() += 1;
     }
-    for (f, n) in order {
+    for (f, n) in per_file {
         let _ = writeln!(out, "{f}: {n}");
     }
 }
 
+/// The `<Dir ...>`/`<Module ...>` tree: each collector once, where the chain of the next
+/// item leaves the previous one's (pytest compares node objects, not names).
 fn tree(out: &mut String, items: &[Item]) {
-    let mut stack: Vec<&fastest_core::item::ChainNode> = Vec::new();
+    // Each node with the copy of its file it belongs to: an item seen before comes from
+    // another collection of its file (`--keep-duplicates`), with new nodes from the
+    // module down (pytest shares the directory nodes).
+    let mut stack: Vec<(&fastest_core::item::ChainNode, usize)> = Vec::new();
+    let mut copies: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for it in items {
+        let copy = copies.entry(it.nodeid.as_str()).or_insert(0);
+        let this_copy = *copy;
+        *copy += 1;
+        let file_level = it
+            .chain
+            .iter()
+            .position(|n| !matches!(n.kind, NodeKind::Dir | NodeKind::Package))
+            .unwrap_or(it.chain.len());
+        let key = |depth: usize| if depth < file_level { 0 } else { this_copy };
         let mut common = 0;
-        while common < stack.len() && common < it.chain.len() && *stack[common] == it.chain[common]
+        while common < stack.len()
+            && common < it.chain.len()
+            && *stack[common].0 == it.chain[common]
+            && stack[common].1 == key(common)
         {
             common += 1;
         }
@@ -211,13 +383,13 @@ fn tree(out: &mut String, items: &[Item]) {
                 node.type_str(),
                 node.name
             );
-            stack.push(node);
+            stack.push((node, key(depth)));
         }
     }
 }
 
-fn warnings_summary(out: &mut String, warnings: &[RawWarning]) {
-    let _ = writeln!(out, "{}", sep('=', "warnings summary"));
+fn warnings_summary(out: &mut String, warnings: &[RawWarning], width: usize) {
+    let _ = writeln!(out, "{}", sep('=', "warnings summary", width));
     // Grouped by message; ten or more locations collapse into per-file counts.
     let mut groups: Vec<(&str, Vec<&RawWarning>)> = Vec::new();
     for w in warnings {
@@ -269,17 +441,88 @@ fn warnings_summary(out: &mut String, warnings: &[RawWarning]) {
 
 #[cfg(test)]
 mod tests {
-    use super::sep;
+    use super::{sep, tree, Summary};
+    use fastest_core::item::{ChainNode, Item, NodeKind};
+
+    fn item(path: &[(NodeKind, &str)]) -> Item {
+        let chain: Vec<ChainNode> = path
+            .iter()
+            .map(|(kind, name)| ChainNode {
+                kind: *kind,
+                type_name: None,
+                name: (*name).to_string(),
+            })
+            .collect();
+        let names: Vec<&str> = path.iter().skip(1).map(|(_, n)| *n).collect();
+        Item {
+            nodeid: names.join("::").replacen("::", "/", 1),
+            chain,
+            lineno: None,
+            marks: Vec::new(),
+            extra_keywords: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn duplicated_files_get_a_new_module_node() {
+        use NodeKind::*;
+        let one = item(&[
+            (Dir, "p"),
+            (Dir, "tests"),
+            (Module, "test_a.py"),
+            (Function, "test_one"),
+        ]);
+        let two = item(&[
+            (Dir, "p"),
+            (Dir, "tests"),
+            (Module, "test_a.py"),
+            (Function, "test_two"),
+        ]);
+        let mut out = String::new();
+        tree(&mut out, &[one.clone(), two.clone(), one, two]);
+        assert_eq!(
+            out,
+            "<Dir p>\n  <Dir tests>\n    <Module test_a.py>\n      <Function test_one>\n      \
+             <Function test_two>\n    <Module test_a.py>\n      <Function test_one>\n      \
+             <Function test_two>\n"
+        );
+    }
 
     #[test]
     fn separators_match_pytest_width() {
         assert_eq!(
-            sep('=', "test session starts"),
+            sep('=', "test session starts", 80),
             "============================= test session starts =============================="
         );
         assert_eq!(
-            sep('!', "Interrupted: 1 error during collection"),
+            sep('!', "Interrupted: 1 error during collection", 80),
             "!!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!"
         );
+        assert_eq!(sep('=', "", 40).len(), 40);
+        // Wider terminals: `(width - len(title) - 2) // 2` fill on each side, one more
+        // on the right when there is room.
+        let line = sep('=', "ERRORS", 200);
+        assert_eq!(line.len(), 200);
+        assert!(line.starts_with(&"=".repeat(96)));
+        // A title longer than the line still gets one fill character on each side.
+        assert_eq!(
+            sep('_', &"x".repeat(100), 80),
+            format!("_ {} _", "x".repeat(100))
+        );
+    }
+
+    #[test]
+    fn report_chars() {
+        let s = Summary::default();
+        assert!(s.error_lines() && s.warnings && s.errors_section && !s.off);
+        let s = Summary::new("N", false, "auto", false);
+        assert!(!s.error_lines() && s.warnings);
+        let s = Summary::new("fE", true, "no", false);
+        assert!(s.error_lines() && !s.warnings && !s.errors_section);
+        let s = Summary::new("aN", false, "auto", false);
+        assert!(!s.error_lines());
+        // `-ra`: skips before errors.
+        assert_eq!(Summary::new("a", false, "auto", false).short, "sE");
+        assert_eq!(Summary::new("Es", false, "auto", false).short, "Es");
     }
 }

@@ -31,10 +31,16 @@ pub struct CollectResult {
     pub warnings: Vec<RawWarning>,
     #[serde(default)]
     pub deselected: Vec<String>,
+    /// pytest's `collected N items` count (items seen in collect reports).
+    #[serde(default)]
+    pub numcollected: usize,
     #[serde(default)]
     pub exitstatus: i32,
     #[serde(default)]
     pub internal_error: Option<String>,
+    /// Module files the worker loaded from under the rootdir (cache dependencies).
+    #[serde(default)]
+    pub imported_files: Vec<std::path::PathBuf>,
     /// The `!!! Interrupted: ... !!!` banner pytest printed, if any.
     #[serde(default)]
     pub interrupted: Option<Interrupted>,
@@ -67,6 +73,9 @@ pub struct RawMark {
 #[derive(Debug, Deserialize, Clone)]
 pub struct RawReport {
     pub nodeid: String,
+    /// The ERRORS section's title for it (`ERROR collecting <head line>`).
+    #[serde(default)]
+    pub headline: Option<String>,
     #[serde(default)]
     pub longrepr: String,
     #[serde(default)]
@@ -166,6 +175,15 @@ pub fn collect(
     pytest_args: &[String],
     paths: &[String],
 ) -> Result<CollectResult, FallbackError> {
+    collect_raw(host, pytest_args, paths).map(|(r, _)| r)
+}
+
+/// [`collect`], also returning the raw JSON (what the fallback cache stores).
+pub fn collect_raw(
+    host: &Host,
+    pytest_args: &[String],
+    paths: &[String],
+) -> Result<(CollectResult, serde_json::Value), FallbackError> {
     let python: PathBuf = host.python.clone().ok_or(FallbackError::NoPython)?;
     let invocation_dir = host.cwd.as_path();
     let dir = tempfile::tempdir().map_err(|e| FallbackError::Result(e.to_string()))?;
@@ -180,6 +198,9 @@ pub fn collect(
     let body = serde_json::to_vec(&req).map_err(|e| FallbackError::Result(e.to_string()))?;
     std::fs::write(&req_path, body).map_err(|e| FallbackError::Result(e.to_string()))?;
     let mut cmd = Command::new(&python);
+    // The worker's stdout is no terminal: give it the width fastest renders with, so the
+    // texts it renders (short-summary lines, tracebacks) fit the same separators.
+    cmd.env("COLUMNS", crate::invocation::terminal_width().to_string());
     if host.supports_safe_path() {
         // `-P`: the cwd is not put on sys.path, so a user's `fastest/` or `json.py` in it
         // cannot shadow the worker's own imports.
@@ -205,5 +226,147 @@ pub fn collect(
         });
     }
     let data = std::fs::read(&output).map_err(|e| FallbackError::Result(e.to_string()))?;
-    serde_json::from_slice(&data).map_err(|e| FallbackError::Result(e.to_string()))
+    let raw: serde_json::Value =
+        serde_json::from_slice(&data).map_err(|e| FallbackError::Result(e.to_string()))?;
+    let result =
+        serde_json::from_value(raw.clone()).map_err(|e| FallbackError::Result(e.to_string()))?;
+    Ok((result, raw))
+}
+
+/// Cached fallback results: a warm run whose uncertain files (and everything they
+/// imported from under the rootdir) are unchanged reuses pytest's earlier answer instead
+/// of starting an interpreter. Results with collection errors are never cached: an error
+/// can depend on a file that does not exist yet (a missing module), which no stat shows.
+pub mod cache {
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+
+    use serde::{Deserialize, Serialize};
+
+    use super::{CollectResult, FallbackError};
+    use crate::host::Host;
+
+    const FILE_NAME: &str = "fallback-v1.json";
+    /// Bound the file: one entry per distinct (arguments, uncertain set).
+    const MAX_ENTRIES: usize = 32;
+
+    #[derive(Serialize, Deserialize, Default)]
+    struct OnDisk {
+        entries: HashMap<String, Entry>,
+        order: Vec<String>,
+    }
+
+    #[derive(Serialize, Deserialize, Clone)]
+    struct Entry {
+        deps: Vec<(PathBuf, u64, u64)>,
+        result: serde_json::Value,
+    }
+
+    fn stat(path: &Path) -> Option<(u64, u64)> {
+        let m = std::fs::metadata(path).ok()?;
+        let mtime = m
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))?;
+        Some((mtime, m.len()))
+    }
+
+    /// The key: everything besides file contents that changes pytest's answer.
+    fn key(host: &Host, pytest_args: &[String], paths: &[String], extra: u64) -> String {
+        let mut k = String::new();
+        for part in [host.cwd.to_string_lossy().as_ref(), &host.python_version] {
+            k.push_str(part);
+            k.push('\x1f');
+        }
+        if let Some(p) = &host.python {
+            k.push_str(&p.to_string_lossy());
+        }
+        for v in [
+            "PYTEST_ADDOPTS",
+            "PYTEST_PLUGINS",
+            "PYTEST_DISABLE_PLUGIN_AUTOLOAD",
+            "COLUMNS",
+        ] {
+            k.push('\x1f');
+            k.push_str(&std::env::var(v).unwrap_or_default());
+        }
+        for a in pytest_args.iter().chain(paths) {
+            k.push('\x1e');
+            k.push_str(a);
+        }
+        // Installing or removing packages changes site-packages' mtime.
+        for d in &host.sys_path {
+            if let Some((m, _)) = stat(d) {
+                k.push_str(&format!("\x1d{m}"));
+            }
+        }
+        k.push_str(&format!("\x1c{extra}"));
+        format!(
+            "{:016x}",
+            fastest_core::discovery::source::content_hash(k.as_bytes())
+        )
+    }
+
+    /// Run the fallback through the cache in `cache_dir`. `extra` folds in what the caller
+    /// knows changes collection (e.g. the set of conftests and their content hashes).
+    pub fn collect_cached(
+        cache_dir: Option<&Path>,
+        host: &Host,
+        pytest_args: &[String],
+        paths: &[String],
+        extra: u64,
+    ) -> Result<CollectResult, FallbackError> {
+        let Some(dir) = cache_dir else {
+            return super::collect(host, pytest_args, paths);
+        };
+        let file = dir.join(FILE_NAME);
+        let mut disk: OnDisk = std::fs::read(&file)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        let k = key(host, pytest_args, paths, extra);
+        if let Some(e) = disk.entries.get(&k) {
+            let fresh = e.deps.iter().all(|(p, m, s)| stat(p) == Some((*m, *s)));
+            if fresh {
+                if let Ok(r) = serde_json::from_value::<CollectResult>(e.result.clone()) {
+                    tracing::debug!("import fallback answered from the cache");
+                    return Ok(r);
+                }
+            }
+        }
+        let (result, raw) = super::collect_raw(host, pytest_args, paths)?;
+        let cacheable = result.errors.is_empty() && result.internal_error.is_none();
+        if cacheable {
+            let mut deps: Vec<PathBuf> = result.imported_files.clone();
+            for p in paths {
+                let file = p.split("::").next().unwrap_or(p);
+                deps.push(host.cwd.join(file));
+            }
+            let deps: Option<Vec<(PathBuf, u64, u64)>> = deps
+                .into_iter()
+                .map(|p| stat(&p).map(|(m, s)| (p, m, s)))
+                .collect();
+            if let Some(deps) = deps {
+                disk.order.retain(|x| x != &k);
+                disk.order.push(k.clone());
+                disk.entries.insert(k, Entry { deps, result: raw });
+                while disk.order.len() > MAX_ENTRIES {
+                    let old = disk.order.remove(0);
+                    disk.entries.remove(&old);
+                }
+                if let Ok(bytes) = serde_json::to_vec(&disk) {
+                    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+                    let ok = std::fs::create_dir_all(dir).is_ok()
+                        && std::fs::write(&tmp, bytes).is_ok()
+                        && std::fs::rename(&tmp, &file).is_ok();
+                    if !ok {
+                        tracing::warn!("could not write {}", file.display());
+                    }
+                }
+            }
+        }
+        Ok(result)
+    }
 }

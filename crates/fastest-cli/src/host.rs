@@ -15,6 +15,9 @@ pub struct Host {
     /// `sys.platform`.
     pub platform: String,
     pub sys_path: Vec<PathBuf>,
+    /// `sys.builtin_module_names`: modules compiled into the interpreter (importable
+    /// although no `sys.path` entry holds them).
+    pub builtin_modules: Vec<String>,
 }
 
 impl Host {
@@ -29,6 +32,7 @@ impl Host {
             python_version: String::new(),
             platform: std::env::consts::OS.to_string(),
             sys_path: Vec::new(),
+            builtin_modules: Vec::new(),
         }
     }
 
@@ -39,6 +43,11 @@ impl Host {
             .split('.')
             .map(|p| p.parse::<u32>().unwrap_or(0));
         matches!((it.next(), it.next()), (Some(3), Some(m)) if m >= 11)
+    }
+
+    /// The installed pytest's version (`pytest.__version__`), from its `.dist-info`.
+    pub fn pytest_version(&self) -> Option<String> {
+        self.dist_version("pytest")
     }
 
     fn dist_version(&self, project: &str) -> Option<String> {

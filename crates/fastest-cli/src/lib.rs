@@ -1,14 +1,17 @@
-//! `fastest-cli`: the `fastest` command. pytest-compatible arguments ([`args`]), one
-//! invocation from argv to exit code ([`app`]), the `--collect-only` renderer
+//! `fastest-cli`: the `fastest` command. pytest-compatible arguments ([`args`]), the
+//! start-up checks and how a session runs ([`invocation`]), one invocation from argv to
+//! exit code ([`app`]), the `--collect-only` renderer
 //! ([`collect_only`]), the import fallback bridge ([`fallback`]) and facts about the host
 //! interpreter ([`host`]). With the `python` feature it is also the `fastest._fastest`
 //! extension module whose `main()` the `fastest` console script calls.
 
 pub mod app;
 pub mod args;
+pub mod collect_args;
 pub mod collect_only;
 pub mod fallback;
 pub mod host;
+pub mod invocation;
 
 #[cfg(feature = "python")]
 mod python;

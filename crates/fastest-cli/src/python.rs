@@ -7,8 +7,10 @@ use pyo3::prelude::*;
 
 use crate::host::Host;
 
-/// `main(argv, executable, version, platform, sys_path, cwd) -> exit code`.
+/// `main(argv, executable, version, platform, sys_path, cwd, builtin_modules) -> exit code`.
 #[pyfunction]
+#[pyo3(signature = (argv, executable, version, platform, sys_path, cwd, builtin_modules=Vec::new()))]
+#[allow(clippy::too_many_arguments)]
 fn main(
     py: Python<'_>,
     argv: Vec<String>,
@@ -17,6 +19,7 @@ fn main(
     platform: String,
     sys_path: Vec<String>,
     cwd: String,
+    builtin_modules: Vec<String>,
 ) -> i32 {
     let host = Host {
         cwd: PathBuf::from(cwd),
@@ -24,6 +27,7 @@ fn main(
         python_version: version,
         platform,
         sys_path: sys_path.into_iter().map(PathBuf::from).collect(),
+        builtin_modules,
     };
     // Discovery is pure Rust: let other Python threads run meanwhile.
     py.detach(|| crate::main_with(&argv, &host))

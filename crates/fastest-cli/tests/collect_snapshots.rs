@@ -30,7 +30,10 @@ fn regex_lite_durations(s: &str) -> String {
     while let Some(i) = rest.find(" in ") {
         out.push_str(&rest[..i + 4]);
         let tail = &rest[i + 4..];
-        let num_len = tail.chars().take_while(|c| c.is_ascii_digit() || *c == '.').count();
+        let num_len = tail
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .count();
         if num_len > 0 && tail[num_len..].starts_with('s') {
             out.push_str("<T>s");
             rest = &tail[num_len + 1..];
@@ -51,27 +54,38 @@ fn write(root: &Path, files: &[(&str, &str)]) {
 }
 
 fn demo_project() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test_project").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test_project")
+        .canonicalize()
+        .unwrap()
 }
 
 #[test]
 fn demo_suite_quiet() {
-    let (code, out, err) = run_in(&demo_project(), &["--collect-only", "-q", "--no-fastest-cache"]);
+    let (code, out, err) = run_in(
+        &demo_project(),
+        &["--collect-only", "-q", "--no-fastest-cache"],
+    );
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!(out);
 }
 
 #[test]
 fn demo_suite_counts() {
-    let (code, out, _) = run_in(&demo_project(), &["--collect-only", "-qq", "--no-fastest-cache"]);
+    let (code, out, _) = run_in(
+        &demo_project(),
+        &["--collect-only", "-qq", "--no-fastest-cache"],
+    );
     assert_eq!(code, 0);
     insta::assert_snapshot!(out);
 }
 
 #[test]
 fn demo_suite_keyword_selection() {
-    let (code, out, _) =
-        run_in(&demo_project(), &["--co", "-q", "--no-fastest-cache", "-k", "cart and not Big"]);
+    let (code, out, _) = run_in(
+        &demo_project(),
+        &["--co", "-q", "--no-fastest-cache", "-k", "cart and not Big"],
+    );
     assert_eq!(code, 0);
     insta::assert_snapshot!(out);
 }
@@ -99,7 +113,11 @@ fn tree_form_with_packages_classes_and_params() {
     let (code, out, err) = run_in(&root, &["--collect-only", "--no-fastest-cache"]);
     assert_eq!(code, 0, "{err}");
     // The platform line depends on the machine.
-    let out: String = out.lines().filter(|l| !l.starts_with("platform ")).map(|l| format!("{l}\n")).collect();
+    let out: String = out
+        .lines()
+        .filter(|l| !l.starts_with("platform "))
+        .map(|l| format!("{l}\n"))
+        .collect();
     insta::assert_snapshot!(out);
 }
 
@@ -107,7 +125,10 @@ fn tree_form_with_packages_classes_and_params() {
 fn nothing_collected_exits_5() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().canonicalize().unwrap();
-    write(&root, &[("pytest.ini", "[pytest]\n"), ("test_none.py", "x = 1\n")]);
+    write(
+        &root,
+        &[("pytest.ini", "[pytest]\n"), ("test_none.py", "x = 1\n")],
+    );
     let (code, out, _) = run_in(&root, &["--collect-only", "-q", "--no-fastest-cache"]);
     assert_eq!(code, 5);
     insta::assert_snapshot!(out);
@@ -125,8 +146,16 @@ fn missing_path_is_a_usage_error() {
 
 #[test]
 fn bad_keyword_expression_is_a_usage_error() {
-    let (code, _, err) =
-        run_in(&demo_project(), &["--collect-only", "-q", "--no-fastest-cache", "-k", "a and ("]);
+    let (code, _, err) = run_in(
+        &demo_project(),
+        &[
+            "--collect-only",
+            "-q",
+            "--no-fastest-cache",
+            "-k",
+            "a and (",
+        ],
+    );
     assert_eq!(code, 4);
     insta::assert_snapshot!(err);
 }
@@ -139,7 +168,10 @@ fn warm_cache_gives_the_same_answer() {
         &root,
         &[
             ("pytest.ini", "[pytest]\n"),
-            ("test_c.py", "import pytest\n\n@pytest.mark.parametrize('v', [1, 2])\ndef test_c(v): pass\n"),
+            (
+                "test_c.py",
+                "import pytest\n\n@pytest.mark.parametrize('v', [1, 2])\ndef test_c(v): pass\n",
+            ),
         ],
     );
     let cold = run_in(&root, &["--collect-only", "-q"]);

@@ -36,6 +36,18 @@ fn main() {
     }
     let ol = t.elapsed().as_secs_f64();
     let t = Instant::now();
+    let mut skimmed_bytes = 0usize;
+    for s in &srcs {
+        let sk = fastest_core::discovery::skim::skim(s);
+        skimmed_bytes += sk.as_ref().map_or(s.len(), Vec::len);
+        let _ = fastest_core::discovery::parse::parse_outline(sk.as_deref().unwrap_or(s), false);
+    }
+    let sk = t.elapsed().as_secs_f64();
+    println!(
+        "skim + parse_outline {sk:.3}s, {:.0}% of the bytes kept",
+        100.0 * skimmed_bytes as f64 / bytes as f64
+    );
+    let t = Instant::now();
     let root = std::fs::canonicalize(&dir).unwrap();
     let opts = fastest_core::discovery::DiscoveryOptions {
         rootdir: root.clone(),
@@ -60,6 +72,7 @@ fn main() {
         import_mode: fastest_core::discovery::ImportMode::Prepend,
         use_mmap: true,
         fingerprint: 0,
+        certainty: Default::default(),
     };
     let mut cache = fastest_core::discovery::cache::DiscoveryCache::disabled();
     let d = fastest_core::discovery::discover(&opts, &mut cache);

@@ -231,6 +231,36 @@ pub enum ConfigError {
         /// The method pytest tried to call (`get` or `items`).
         attribute: String,
     },
+
+    /// `minversion` is newer than the running pytest. pytest's message has a stray
+    /// closing quote; it is kept.
+    #[error(
+        "{}: 'minversion' requires pytest-{required}, actual pytest-{actual}'",
+        inipath.as_ref().map_or_else(|| "None".to_string(), |p| p.display().to_string())
+    )]
+    MinVersion {
+        /// The configfile (`None` when `-o minversion=...` is given without one).
+        inipath: Option<PathBuf>,
+        /// The `minversion` value.
+        required: String,
+        /// The running pytest's version.
+        actual: String,
+    },
+
+    /// `required_plugins` names plugins that are not installed.
+    #[error("Missing required plugins: {}", missing.join(", "))]
+    MissingPlugins {
+        /// The requirements as written, sorted.
+        missing: Vec<String>,
+    },
+
+    /// With `strict_config` (or `--strict-config`), the first unknown key pytest reports
+    /// (pytest's message ends with a newline, so its output has an extra blank line).
+    #[error("Unknown config option: {key}\n")]
+    UnknownKey {
+        /// The key, the first in sorted order.
+        key: String,
+    },
 }
 
 impl ConfigError {

@@ -16,15 +16,19 @@
 //! - `ini.rs`: the `iniconfig` dialect; `toml_doc.rs`: a `tomllib`-compatible TOML parser.
 //! - `values.rs`: ini-mode vs native-TOML values and their conversions.
 //! - `shlex.rs`, `pyfmt.rs`: Python's `shlex.split`, `repr()`, whitespace and newline rules.
+//! - `known.rs`: the ini options pytest core registers, with types and owning plugins.
+//! - `version.rs`: PEP 440 version comparison for `minversion`.
 //! - `error.rs`: [`ConfigError`].
 
 mod error;
 mod ini;
+mod known;
 mod locate;
 mod pyfmt;
 mod shlex;
 mod toml_doc;
 mod values;
+mod version;
 
 use std::path::{Path, PathBuf};
 
@@ -56,8 +60,31 @@ pub fn shlex_split(s: &str) -> Result<Vec<String>, ConfigError> {
     })
 }
 
-/// Ini aliases pytest registers: (alias, canonical name).
-const ALIASES: &[(&str, &str)] = &[("xfail_strict", "strict_xfail")];
+use known::ALIASES;
+
+/// Python's `repr()` of a string, as pytest's messages quote values.
+pub fn py_repr_str(s: &str) -> String {
+    pyfmt::repr_str(s)
+}
+
+/// What the pytest that will run provides, for the checks that depend on it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PytestInstall<'a> {
+    /// `pytest.__version__`, if known.
+    pub version: Option<&'a str>,
+    /// Installed plugin distributions registering `pytest11` entry points:
+    /// (project name as in its metadata, version).
+    pub plugins: &'a [(String, String)],
+}
+
+/// The outcome of [`Config::validate_startup`] when pytest would not refuse to start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Startup {
+    /// pytest starts.
+    Ok,
+    /// Only pytest can tell (a version or requirement fastest does not parse); the reason.
+    Undecided(String),
+}
 
 /// The options [`Config::validate`] checks, in the order pytest reads them at startup,
 /// with their ini type.
@@ -349,6 +376,151 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// [`Config::validate`] plus the checks that depend on the pytest that will run, in
+    /// pytest's start-up order: `minversion` against its version right after reading it,
+    /// and `required_plugins` against the installed plugins after its type check.
+    pub fn validate_startup(&self, pytest: PytestInstall<'_>) -> Result<Startup, ConfigError> {
+        for (name, ty) in STARTUP_OPTIONS {
+            match ty {
+                StartupType::Str => {
+                    self.try_get_str(name)?;
+                }
+                StartupType::List(kind) => {
+                    self.try_list(name, *kind)?;
+                }
+            }
+            let verdict = match *name {
+                "minversion" => self.check_minversion(pytest.version),
+                "required_plugins" => self.check_required_plugins(pytest.plugins),
+                _ => Ok(Startup::Ok),
+            }?;
+            if verdict != Startup::Ok {
+                return Ok(verdict);
+            }
+        }
+        Ok(Startup::Ok)
+    }
+
+    fn check_minversion(&self, actual: Option<&str>) -> Result<Startup, ConfigError> {
+        let Some((_, raw)) = self.raw("minversion") else {
+            return Ok(Startup::Ok);
+        };
+        let required = match &raw.value {
+            RawValue::Ini(values::IniValue::Str(s))
+            | RawValue::Toml(toml_doc::TomlValue::Str(s)) => s,
+            // A list (ini mode) reaches `Version()` and crashes pytest.
+            _ => return Ok(Startup::Undecided("minversion is not a string".into())),
+        };
+        if required.is_empty() {
+            return Ok(Startup::Ok);
+        }
+        let undecided = || Startup::Undecided(format!("minversion {required:?}"));
+        let (Some(actual), Some(want)) = (actual, version::Version::parse(required)) else {
+            return Ok(undecided());
+        };
+        let Some(have) = version::Version::parse(actual) else {
+            return Ok(undecided());
+        };
+        if want > have {
+            return Err(ConfigError::MinVersion {
+                inipath: self.inipath.clone(),
+                required: required.clone(),
+                actual: actual.to_string(),
+            });
+        }
+        Ok(Startup::Ok)
+    }
+
+    /// pytest's `_validate_plugins`: every requirement must name an installed plugin
+    /// distribution (its metadata name, exactly) whose version matches the specifier.
+    fn check_required_plugins(
+        &self,
+        installed: &[(String, String)],
+    ) -> Result<Startup, ConfigError> {
+        let mut required = self.get_args("required_plugins").unwrap_or_default();
+        required.sort();
+        let mut missing = Vec::new();
+        for req in &required {
+            let name_len = req
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+                .unwrap_or(req.len());
+            let (name, rest) = req.split_at(name_len);
+            if !installed.iter().any(|(n, _)| n == name) {
+                // Not installed, or not a valid requirement: missing either way.
+                missing.push(req.clone());
+            } else if !rest.trim().is_empty() {
+                return Ok(Startup::Undecided(format!(
+                    "required_plugins entry {req:?}"
+                )));
+            }
+        }
+        if missing.is_empty() {
+            Ok(Startup::Ok)
+        } else {
+            Err(ConfigError::MissingPlugins { missing })
+        }
+    }
+
+    /// Keys set in the configfile or by `-o` that pytest core does not register (with
+    /// the options of the `blocked` plugins unregistered), sorted, as pytest reports them
+    /// after collection (`Unknown config option: {key}`). A conftest or plugin may
+    /// register some of them.
+    pub fn unknown_keys(&self, blocked: &[String]) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .values
+            .keys()
+            .filter(|k| known::lookup(k, blocked).is_none())
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    /// Known keys whose value pytest rejects (a usage error or a collection error,
+    /// depending on when it reads it) or reads with a warning, in file order.
+    pub fn invalid_keys(&self) -> Vec<String> {
+        self.values
+            .iter()
+            .filter(|(k, v)| known::lookup(k, &[]).is_some_and(|ty| !known::accepts(&v.value, ty)))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// `cache_dir` as pytest resolves it (`~` and `$VAR` expanded, relative to the
+    /// rootdir), and whether it differs from the default `.pytest_cache`.
+    pub fn cache_dir(&self) -> (PathBuf, bool) {
+        let raw = self
+            .get_str("cache_dir")
+            .unwrap_or_else(|| ".pytest_cache".to_string());
+        let custom = raw != ".pytest_cache";
+        let home = std::env::var("HOME").ok();
+        let user = match (raw.strip_prefix('~'), home) {
+            (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
+                format!("{home}{rest}")
+            }
+            _ => raw,
+        };
+        let expanded = locate::expandvars(&user, |name| std::env::var(name).ok());
+        (self.rootdir.join(expanded), custom)
+    }
+
+    /// pytest's `strict_config`, falling back to `strict`.
+    pub fn strict_config(&self) -> Result<bool, ConfigError> {
+        self.strict_option("strict_config")
+    }
+
+    /// pytest's `strict_markers`, falling back to `strict`.
+    pub fn strict_markers(&self) -> Result<bool, ConfigError> {
+        self.strict_option("strict_markers")
+    }
+
+    fn strict_option(&self, name: &str) -> Result<bool, ConfigError> {
+        match self.get_bool(name)? {
+            Some(b) => Ok(b),
+            None => Ok(self.get_bool("strict")?.unwrap_or(false)),
+        }
     }
 
     /// Whether the value for `name` came from a native-TOML table (`[tool.pytest]`,

@@ -667,3 +667,76 @@ fn paths_without_configfile_are_relative_to_invocation_dir() {
     assert_eq!(c.get_paths("pythonpath").unwrap(), [l.p("a/src")]);
     assert_eq!(c.invocation_dir(), Path::new(&l.p("a")));
 }
+
+/// pytest 9.2 with `minversion = 8.0`, `not_a_real_option` and `another_typo` set:
+/// `Unknown config option` for the two (sorted), `-o minversion=99` refused at start-up.
+#[test]
+fn startup_checks_and_unknown_keys() {
+    let l = Layout::new(&[(
+        "pytest.ini",
+        "[pytest]\nminversion = 8.0\nnot_a_real_option = 1\nanother_typo = yes\nxfail_strict = 1\n",
+    )]);
+    let installed = [("pytest-xdist".to_string(), "3.8.0".to_string())];
+    let pytest = PytestInstall {
+        version: Some("9.2.0"),
+        plugins: &installed,
+    };
+    let mut c = setup(&l.req(".", &[]));
+    assert_eq!(c.validate_startup(pytest), Ok(Startup::Ok));
+    assert_eq!(c.unknown_keys(&[]), ["another_typo", "not_a_real_option"]);
+    assert!(c.invalid_keys().is_empty());
+    assert!(!c.strict_config().unwrap());
+
+    c.apply_overrides(&["minversion=99".into()]).unwrap();
+    let e = c.validate_startup(pytest).unwrap_err();
+    assert_eq!(
+        e.stderr_text(),
+        l.t("ERROR: <T>/pytest.ini: 'minversion' requires pytest-99, actual pytest-9.2.0'\n\n")
+    );
+    c.apply_overrides(&["minversion=not a version".into()])
+        .unwrap();
+    assert!(matches!(
+        c.validate_startup(pytest),
+        Ok(Startup::Undecided(_))
+    ));
+
+    c.apply_overrides(&["minversion=".into(), "strict=true".into()])
+        .unwrap();
+    assert!(c.strict_config().unwrap());
+    assert!(c.strict_markers().unwrap());
+    c.apply_overrides(&["required_plugins=pytest-xdist zzz-plugin>=1 aaa".into()])
+        .unwrap();
+    assert_eq!(
+        c.validate_startup(pytest).unwrap_err().to_string(),
+        "Missing required plugins: aaa, zzz-plugin>=1"
+    );
+    c.apply_overrides(&["required_plugins=pytest-xdist>=3".into()])
+        .unwrap();
+    assert!(matches!(
+        c.validate_startup(pytest),
+        Ok(Startup::Undecided(_))
+    ));
+}
+
+#[test]
+fn values_pytest_rejects_when_read() {
+    let l = Layout::new(&[(
+        "pytest.toml",
+        "[pytest]\npython_functions = \"check_\"\nconsole_output_style = \"fancy\"\n\
+         verbosity_test_cases = \"auto\"\nlog_level = 10\n",
+    )]);
+    let c = setup(&l.req(".", &[]));
+    assert_eq!(
+        c.invalid_keys(),
+        ["python_functions", "console_output_style"]
+    );
+    assert!(c.unknown_keys(&[]).is_empty());
+    // A blocked plugin's options are unknown.
+    let l = Layout::new(&[("pytest.ini", "[pytest]\ncache_dir = x\n")]);
+    let c = setup(&l.req(".", &[]));
+    assert_eq!(
+        c.unknown_keys(&["cacheprovider".to_string()]),
+        ["cache_dir"]
+    );
+    assert_eq!(c.cache_dir(), (l.p("x"), true));
+}

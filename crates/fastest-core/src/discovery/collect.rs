@@ -29,8 +29,26 @@ pub struct ModuleScope<'a> {
     pub conftest_fixtures: Vec<&'a Fixture>,
 }
 
-/// Modules whose imported names are never tests (their classes hold no test methods).
-const SAFE_IMPORT_MODULES: &[&str] = &["unittest", "pytest", "unittest.mock", "mock", "typing"];
+/// pytest collects every `unittest.TestCase` subclass in a module's namespace whatever
+/// its name (`BaseAPITests` imported from a helper module, `Frozen_X, Source_X =
+/// make_tests(...)`). Whether an imported or computed name is one is not in the source;
+/// unittest naming puts `Test` in it, which is the case treated as uncertain (any
+/// imported class would be too many false alarms).
+fn may_be_testcase(name: &str) -> bool {
+    name.contains("Test")
+}
+
+/// Whether pytest collects nothing (and warns about nothing) for a test-like name
+/// imported from `module`: pytest's own `Test*` classes set `__test__ = False`, and
+/// `unittest.TestCase` itself holds no tests, but `unittest.TestSuite`/`TestLoader`/
+/// `TestResult`/`TestProgram` have `__init__` and draw a PytestCollectionWarning.
+fn safe_import(module: &str, name: &str) -> bool {
+    match module {
+        "pytest" | "typing" | "unittest.mock" | "mock" => true,
+        "unittest" => matches!(name, "TestCase" | "IsolatedAsyncioTestCase"),
+        _ => false,
+    }
+}
 
 /// Collect the items of one module. `prefix` is the chain down to and including the
 /// `Module` node; `nodeid_prefix` its node id (the rootdir-relative path).
@@ -116,16 +134,18 @@ impl<'a> ModuleCx<'a> {
             }
             BindingKind::Value { maybe_callable } => {
                 // A computed value could be a callable; literals are not collected.
-                let matches =
-                    self.rules.functions.is_match(&b.name) || self.rules.classes.is_match(&b.name);
+                let matches = self.rules.functions.is_match(&b.name)
+                    || self.rules.classes.is_match(&b.name)
+                    || may_be_testcase(&b.name);
                 if matches && *maybe_callable {
                     return Err(format!("test name `{}` bound to a computed value", b.name));
                 }
             }
-            BindingKind::Import { module } => {
-                let matches =
-                    self.rules.functions.is_match(&b.name) || self.rules.classes.is_match(&b.name);
-                if matches && !SAFE_IMPORT_MODULES.contains(&module.as_str()) {
+            BindingKind::Import { module, name } => {
+                let matches = self.rules.functions.is_match(&b.name)
+                    || self.rules.classes.is_match(&b.name)
+                    || may_be_testcase(&b.name);
+                if matches && !safe_import(module, name) {
                     return Err(format!("imports `{}` from `{module}`", b.name));
                 }
             }
@@ -250,6 +270,7 @@ impl<'a> ModuleCx<'a> {
                     BindingKind::Value { .. } | BindingKind::Import { .. } => {
                         if self.rules.functions.is_match(&m.name)
                             || self.rules.classes.is_match(&m.name)
+                            || may_be_testcase(&m.name)
                         {
                             return Err(format!(
                                 "test name `{}` bound to a value in a class",
@@ -383,6 +404,10 @@ impl<'a> ModuleCx<'a> {
         }
         if f.decorators.unknown.iter().any(|d| d.contains("fixture")) {
             return Err(format!("`{}` has a fixture-like decorator", b.name));
+        }
+        if f.decorators.opaque {
+            // It may return a non-function, hide the signature or apply marks.
+            return Err(format!("`{}` has a decorator fastest cannot read", b.name));
         }
         // Marks in `iter_markers` order: the function's, the classes', the module's.
         let own = decls_ok(&f.decorators.marks)?;
@@ -615,5 +640,56 @@ fn parametrize_mark() -> Mark {
     Mark {
         name: "parametrize".into(),
         kwargs: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::discovery::parse::parse_outline;
+    use crate::glob::NameMatcher;
+
+    fn collect(src: &str) -> Result<Vec<String>, String> {
+        let outline = parse_outline(src.as_bytes(), false);
+        let rules = NameRules {
+            classes: NameMatcher::new(&["Test".into()]),
+            functions: NameMatcher::new(&["test".into()]),
+        };
+        let scope = ModuleScope {
+            conftest_fixtures: Vec::new(),
+        };
+        let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
+        collect_module(&outline, &prefix, "test_m.py", &rules, &scope)
+            .map(|items| items.into_iter().map(|i| i.nodeid).collect())
+    }
+
+    #[test]
+    fn unittest_helpers_with_init_are_not_safe_imports() {
+        // TestSuite/TestLoader have `__init__`: pytest warns PytestCollectionWarning.
+        assert!(collect("from unittest import TestSuite\ndef test_a(): pass\n").is_err());
+        assert!(collect("from unittest import TestCase\ndef test_a(): pass\n").is_ok());
+        assert!(collect("from pytest import Testdir\ndef test_a(): pass\n").is_ok());
+    }
+
+    #[test]
+    fn names_that_may_be_testcases_are_uncertain() {
+        assert!(collect("from helpers import BaseAPITests\ndef test_a(): pass\n").is_err());
+        assert!(collect("Frozen_Tests, Source_Tests = make(T)\n").is_err());
+        assert!(collect("from helpers import User\nlog = get()\ndef test_a(): pass\n").is_ok());
+        assert!(collect("SomeTests = {'a': 1}\n").is_ok());
+    }
+
+    #[test]
+    fn decorators_outside_unittest_and_mock_are_uncertain() {
+        let src = "import functools\n@functools.lru_cache\ndef test_a(): pass\n";
+        assert!(collect(src).is_err());
+        let src = "def deco(f): return f\n@deco\ndef test_a(): pass\n";
+        assert!(collect(src).is_err());
+        let src = "from unittest import mock\n@mock.patch('os.getcwd')\ndef test_a(m): pass\n";
+        assert_eq!(collect(src).unwrap(), ["test_m.py::test_a"]);
+        // A mark bound to a module constant is still a mark.
+        let src = "import pytest\nslow = pytest.mark.slow\n@slow\ndef test_a(): pass\n";
+        assert_eq!(collect(src).unwrap(), ["test_m.py::test_a"]);
     }
 }

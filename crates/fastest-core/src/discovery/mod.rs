@@ -13,13 +13,18 @@
 //! on every core with the order kept.
 
 pub mod cache;
+pub mod certainty;
 pub mod collect;
 pub mod params;
 pub mod parse;
+pub mod skim;
 pub mod source;
+pub mod syntax;
 pub mod walk;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -41,7 +46,10 @@ pub enum ImportMode {
 /// Everything discovery needs, already resolved from config and CLI.
 pub struct DiscoveryOptions {
     pub rootdir: PathBuf,
-    /// Absolute, existing paths to collect, in argument order.
+    /// The collection arguments' paths (absolute, lexically normalised, `::` selectors
+    /// stripped), after pytest's duplicate/overlap removal, in argument order. These are
+    /// pytest's *initial paths*: node ids of files outside the rootdir are relative to them.
+    /// A path repeats when several arguments name it (selectors, `--keep-duplicates`).
     pub args: Vec<PathBuf>,
     pub python_files: PathMatcher,
     pub rules: NameRules,
@@ -63,6 +71,9 @@ pub struct DiscoveryOptions {
     /// A hash of every setting that changes what a file yields (name patterns, doctest
     /// flags, import mode, rootdir); part of each file's cache key.
     pub fingerprint: u64,
+    /// The interpreter's version, where imports resolve and which marks are registered:
+    /// what besides the source decides whether a file is certain.
+    pub certainty: certainty::Certainty,
 }
 
 /// What discovery learned about one collected file.
@@ -78,8 +89,14 @@ pub enum FileOutcome {
 #[derive(Debug)]
 pub struct CollectedFile {
     pub path: PathBuf,
-    /// The node id of the file (rootdir-relative, `/`-separated).
+    /// The node id of the file (see [`nodeid_for`]).
     pub nodeid: String,
+    /// Index into [`DiscoveryOptions::args`] of the argument that reached it.
+    pub arg: usize,
+    /// The `Dir`/`Package` nodes above the file, from the top of its argument's chain.
+    pub dir_chain: Arc<Vec<ChainNode>>,
+    /// The file node's name (its basename unless the file tops its argument's chain).
+    pub name: String,
     pub outcome: FileOutcome,
 }
 
@@ -120,6 +137,9 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
     let t = std::time::Instant::now();
     let walked = walk::walk(opts);
     tracing::debug!(files = walked.files.len(), elapsed = ?t.elapsed(), "walk");
+    if let Some(p) = &walked.problem {
+        disc.global_fallback = Some(p.clone());
+    }
     for c in &walked.conftests {
         if let Some(h) = c
             .outline
@@ -132,25 +152,187 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
             disc.global_fallback = Some(format!("{} sets pytest_plugins", c.path.display()));
         }
     }
+    // A file reached by several arguments is read and parsed once; the other entries
+    // reuse its outcome under their own node id and chain.
+    let mut first_of: HashMap<(&Path, walk::FileKind), usize> = HashMap::new();
+    let mut unique: Vec<usize> = Vec::with_capacity(walked.files.len());
+    let mut same_as: Vec<usize> = Vec::with_capacity(walked.files.len());
+    for (i, f) in walked.files.iter().enumerate() {
+        let j = *first_of.entry((f.path.as_path(), f.kind)).or_insert(i);
+        if j == i {
+            unique.push(i);
+        }
+        same_as.push(j);
+    }
     let shared: &cache::DiscoveryCache = cache;
-    let results: Vec<(CollectedFile, Option<cache::CachedFile>)> = walked
-        .files
+    let results: Vec<(CollectedFile, Option<cache::CachedFile>)> = unique
         .par_iter()
-        .map(|f| collect_file(opts, f, &walked.conftests, shared))
+        .map(|&i| collect_file(opts, &walked.files[i], &walked.conftests, shared))
         .collect();
-    for (file, fresh) in results {
+    let mut computed: Vec<Option<CollectedFile>> = Vec::new();
+    computed.resize_with(walked.files.len(), || None);
+    for (&i, (file, fresh)) in unique.iter().zip(results) {
         if let Some(entry) = fresh {
             cache.store(file.path.clone(), entry);
         }
-        disc.files.push(file);
+        computed[i] = Some(file);
     }
+    // Later entries of a file first, while the first entry's outcome is still in place.
+    let mut rebased: Vec<Option<CollectedFile>> = walked
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let j = same_as[i];
+            (j != i)
+                .then(|| computed[j].as_ref().map(|orig| rebase(opts, orig, f)))
+                .flatten()
+        })
+        .collect();
+    disc.files = computed
+        .iter_mut()
+        .zip(rebased.iter_mut())
+        .filter_map(|(c, r)| c.take().or_else(|| r.take()))
+        .collect();
+    mark_module_name_conflicts(opts, &walked.files, &mut disc.files);
     disc
 }
+
+/// The outcome of `orig` for another entry of the same file (`f`), under `f`'s node id and
+/// chain.
+fn rebase(opts: &DiscoveryOptions, orig: &CollectedFile, f: &walk::FileEntry) -> CollectedFile {
+    let nodeid = nodeid_for(opts, &f.path);
+    let outcome = match &orig.outcome {
+        FileOutcome::Uncertain(r) => FileOutcome::Uncertain(r.clone()),
+        FileOutcome::Items(items) => FileOutcome::Items(
+            items
+                .iter()
+                .map(|it| {
+                    let mut chain: Vec<ChainNode> = (*f.dir_chain).clone();
+                    let mut tail = it
+                        .chain
+                        .get(orig.dir_chain.len()..)
+                        .unwrap_or_default()
+                        .iter();
+                    if let Some(file_node) = tail.next() {
+                        chain.push(ChainNode {
+                            name: f.name.clone(),
+                            ..file_node.clone()
+                        });
+                    }
+                    chain.extend(tail.cloned());
+                    Item {
+                        nodeid: format!(
+                            "{nodeid}{}",
+                            it.nodeid.get(orig.nodeid.len()..).unwrap_or_default()
+                        ),
+                        chain,
+                        ..it.clone()
+                    }
+                })
+                .collect(),
+        ),
+    };
+    CollectedFile {
+        path: f.path.clone(),
+        nodeid,
+        arg: f.arg,
+        dir_chain: Arc::clone(&f.dir_chain),
+        name: f.name.clone(),
+        outcome,
+    }
+}
+
+/// Under `--import-mode=prepend|append` two files that import under the same module name
+/// (`a/test_same.py` and `b/test_same.py` without `__init__.py`) clash: pytest imports the
+/// first and reports `import file mismatch` for each later one that is not the same file
+/// (a copy reached through a symlink is). The first and every mismatching file go to the
+/// import fallback, whose request keeps collection order, so the worker imports them in
+/// pytest's order and reports the same errors.
+fn mark_module_name_conflicts(
+    opts: &DiscoveryOptions,
+    entries: &[walk::FileEntry],
+    files: &mut [CollectedFile],
+) {
+    if opts.import_mode == ImportMode::Importlib {
+        // importlib mode derives unique names from the rootdir-relative path.
+        return;
+    }
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, f) in entries.iter().enumerate() {
+        if f.kind == walk::FileKind::DoctestText {
+            continue;
+        }
+        by_name.entry(module_name_of_entry(f)).or_default().push(i);
+    }
+    let same_file = |a: &walk::FileEntry, b: &walk::FileEntry| {
+        a.path == b.path || (a.file_id.is_some() && a.file_id == b.file_id)
+    };
+    for (name, idx) in by_name {
+        let Some(&first) = idx.first() else {
+            continue;
+        };
+        let clashing: Vec<usize> = idx
+            .iter()
+            .copied()
+            .filter(|&i| !same_file(&entries[i], &entries[first]))
+            .collect();
+        if clashing.is_empty() {
+            continue;
+        }
+        for i in std::iter::once(first).chain(clashing) {
+            // `files` and `entries` are parallel (every entry yields one file).
+            if let Some(f) = files.get_mut(i) {
+                f.outcome = FileOutcome::Uncertain(format!(
+                    "another collected file also imports as module '{name}'"
+                ));
+            }
+        }
+    }
+}
+
+/// [`module_name`] for a walked file, reading package-ness from its `Dir`/`Package` chain
+/// instead of the filesystem (no syscalls unless the chain's top is itself a package).
+fn module_name_of_entry(f: &walk::FileEntry) -> String {
+    let stem = f
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut parts = if stem == "__init__" {
+        Vec::new()
+    } else {
+        vec![stem]
+    };
+    let dirs = f.path.ancestors().skip(1);
+    let mut nodes = f.dir_chain.iter().rev();
+    for d in dirs {
+        let name = d
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let is_pkg = match nodes.next() {
+            Some(n) => n.kind == NodeKind::Package,
+            None => d.join("__init__.py").is_file(),
+        };
+        if !is_pkg || !is_identifier(&name) {
+            break;
+        }
+        parts.push(name);
+    }
+    parts.reverse();
+    parts.join(".")
+}
+
+/// Bumped when what discovery derives from a file's bytes changes (so older cache
+/// entries stop matching): 1 = text doctest files yield an item only with examples.
+const RULES_VERSION: u8 = 1;
 
 /// The cache context of a file: the options and the conftests above it.
 fn context_key(opts: &DiscoveryOptions, f: &walk::FileEntry, conftests: &[walk::Conftest]) -> u64 {
     let mut buf: Vec<u8> = Vec::with_capacity(64);
     buf.extend_from_slice(&opts.fingerprint.to_le_bytes());
+    buf.push(RULES_VERSION);
     buf.push(u8::from(f.doctest));
     buf.push(f.kind as u8);
     for &i in &f.conftests {
@@ -167,41 +349,38 @@ fn collect_file(
     conftests: &[walk::Conftest],
     cache: &cache::DiscoveryCache,
 ) -> (CollectedFile, Option<cache::CachedFile>) {
-    let nodeid = nodeid_of(&opts.rootdir, &f.path);
+    let nodeid = nodeid_for(opts, &f.path);
     let ctx = context_key(opts, f, conftests);
+    let file = |nodeid: String, outcome: FileOutcome| CollectedFile {
+        path: f.path.clone(),
+        nodeid,
+        arg: f.arg,
+        dir_chain: Arc::clone(&f.dir_chain),
+        name: f.name.clone(),
+        outcome,
+    };
     if let Some(hit) = cache.lookup(&f.path, f.mtime_ns, f.size, ctx) {
-        let outcome = from_cached(&hit.outcome, &f.dir_chain, &nodeid);
-        return (
-            CollectedFile {
-                path: f.path.clone(),
-                nodeid,
-                outcome,
-            },
-            None,
-        );
+        let outcome = from_cached(&hit.outcome, f, &nodeid);
+        return (file(nodeid, outcome), None);
     }
     let (outcome, content_hash) = match source::read_source(&f.path, opts.use_mmap) {
         Err(e) => (Err(format!("unreadable: {e}")), 0),
         Ok(src) => {
             let hash = source::content_hash(src.bytes());
             if let Some(hit) = cache.lookup_by_hash(&f.path, hash, ctx) {
-                let outcome = from_cached(&hit.outcome, &f.dir_chain, &nodeid);
+                let outcome = from_cached(&hit.outcome, f, &nodeid);
                 let mut entry = hit.clone();
                 entry.mtime_ns = f.mtime_ns;
                 entry.size = f.size;
-                return (
-                    CollectedFile {
-                        path: f.path.clone(),
-                        nodeid,
-                        outcome,
-                    },
-                    Some(entry),
-                );
+                return (file(nodeid, outcome), Some(entry));
             }
-            (
-                collect_file_items(opts, f, conftests, &nodeid, src.text_bytes()),
-                hash,
-            )
+            let items = if f.kind == walk::FileKind::DoctestText {
+                // Python reads it as text: a byte-order mark stays part of the first line.
+                doctest_text_items(f, &nodeid, src.bytes())
+            } else {
+                collect_file_items(opts, f, conftests, &nodeid, src.text_bytes())
+            };
+            (items, hash)
         }
     };
     let cached = match &outcome {
@@ -224,14 +403,7 @@ fn collect_file(
         Ok(items) => FileOutcome::Items(items),
         Err(r) => FileOutcome::Uncertain(r),
     };
-    (
-        CollectedFile {
-            path: f.path.clone(),
-            nodeid,
-            outcome,
-        },
-        Some(entry),
-    )
+    (file(nodeid, outcome), Some(entry))
 }
 
 fn to_cached(it: &Item, dir_len: usize) -> cache::CachedItem {
@@ -249,7 +421,7 @@ fn to_cached(it: &Item, dir_len: usize) -> cache::CachedItem {
 
 fn from_cached(
     outcome: &cache::CachedOutcome,
-    dir_chain: &[ChainNode],
+    f: &walk::FileEntry,
     file_nodeid: &str,
 ) -> FileOutcome {
     match outcome {
@@ -265,9 +437,15 @@ fn from_cached(
                         nodeid.push_str("::");
                         nodeid.push_str(&n.name);
                     }
-                    let mut chain = Vec::with_capacity(dir_chain.len() + c.tail.len());
-                    chain.extend_from_slice(dir_chain);
+                    let mut chain = Vec::with_capacity(f.dir_chain.len() + c.tail.len());
+                    chain.extend_from_slice(&f.dir_chain);
                     chain.extend_from_slice(&c.tail);
+                    // The file node's name depends on the arguments, not on the file.
+                    if let Some(node) = chain.get_mut(f.dir_chain.len()) {
+                        if node.name != f.name {
+                            node.name.clone_from(&f.name);
+                        }
+                    }
                     Item {
                         nodeid,
                         chain,
@@ -281,6 +459,143 @@ fn from_cached(
     }
 }
 
+/// A doctest text file (`DoctestTextfile.collect`): one item named after the file when
+/// the text holds at least one example, none otherwise. Text doctest's parser would
+/// reject (and pytest report as a collection error) goes to the import fallback.
+fn doctest_text_items(
+    f: &walk::FileEntry,
+    nodeid: &str,
+    bytes: &[u8],
+) -> Result<Vec<Item>, String> {
+    // pytest reads it with `doctest_encoding` (UTF-8 unless configured otherwise).
+    let text = std::str::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())?;
+    if !doctest_text_has_examples(text)? {
+        return Ok(Vec::new());
+    }
+    let mut chain: Vec<ChainNode> = (*f.dir_chain).clone();
+    chain.push(ChainNode::new(NodeKind::DoctestTextfile, f.name.clone()));
+    let basename = f
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    chain.push(ChainNode::new(NodeKind::DoctestItem, basename.clone()));
+    Ok(vec![Item {
+        nodeid: format!("{nodeid}::{basename}"),
+        chain,
+        lineno: None,
+        marks: Vec::new(),
+        extra_keywords: Vec::new(),
+    }])
+}
+
+/// Whether `doctest.DocTestParser().parse(text)` finds an example: a `>>>` line (after
+/// `expandtabs` and removing the indentation common to all lines) whose source is not
+/// blank or only a comment. `Err` where the parser would raise instead (a prompt without
+/// a following blank, inconsistent indentation, an option directive to validate): pytest
+/// reports those as collection errors whose text only pytest produces.
+pub(crate) fn doctest_text_has_examples(text: &str) -> Result<bool, String> {
+    if !text.contains(">>>") {
+        return Ok(false);
+    }
+    // Universal newlines, as `Path.read_text` reads it.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<String> = text.split('\n').map(expand_tabs).collect();
+    let min_indent = lines
+        .iter()
+        .filter_map(|l| {
+            let n = l.len() - l.trim_start_matches(' ').len();
+            l[n..]
+                .chars()
+                .next()
+                .filter(|c| !is_py_space(*c))
+                .map(|_| n)
+        })
+        .min()
+        .unwrap_or(0);
+    let lines: Vec<&str> = lines
+        .iter()
+        .map(|l| l.get(min_indent..).unwrap_or(""))
+        .collect();
+    let indent_of = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let is_ps1 = |l: &str| l.trim_start_matches(' ').starts_with(">>>");
+    let is_ps2 = |l: &str| l.trim_start_matches(' ').starts_with("...");
+    let is_blank = |l: &str| l.trim_start_matches(' ').is_empty();
+    let mut found = false;
+    let mut i = 0;
+    while i < lines.len() {
+        if !is_ps1(lines[i]) {
+            i += 1;
+            continue;
+        }
+        let indent = indent_of(lines[i]);
+        let start = i;
+        i += 1;
+        while i < lines.len() && is_ps2(lines[i]) {
+            i += 1;
+        }
+        let source = &lines[start..i];
+        while i < lines.len() && !is_blank(lines[i]) && !is_ps1(lines[i]) {
+            i += 1;
+        }
+        let want = &lines[start + source.len()..i];
+        let prefix = " ".repeat(indent);
+        let prompt_ok = source
+            .iter()
+            .all(|l| l.as_bytes().get(indent + 3).is_none_or(|&b| b == b' '));
+        let ps2_ok = source[1..].iter().all(|l| {
+            l.strip_prefix(prefix.as_str())
+                .is_some_and(|r| r.starts_with('.'))
+        });
+        let want_ok = want.iter().all(|l| l.starts_with(prefix.as_str()));
+        if !(prompt_ok && ps2_ok && want_ok) {
+            return Err("doctest text the doctest parser rejects".into());
+        }
+        let src: Vec<&str> = source
+            .iter()
+            .map(|l| l.get(indent + 4..).unwrap_or(""))
+            .collect();
+        if src.iter().any(|l| l.contains("doctest:")) {
+            return Err("doctest option directive".into());
+        }
+        // `_IS_BLANK_OR_COMMENT` (`^[ ]*(#.*)?$`, no MULTILINE) on the joined source: `$`
+        // also matches before one final newline.
+        let joined = src.join("\n");
+        let one = joined.strip_suffix('\n').unwrap_or(&joined);
+        let blank_or_comment = !one.contains('\n') && {
+            let t = one.trim_start_matches(' ');
+            t.is_empty() || t.starts_with('#')
+        };
+        found |= !blank_or_comment;
+    }
+    Ok(found)
+}
+
+/// Python's `str.expandtabs()` (tab stops every 8 columns).
+fn expand_tabs(line: &str) -> String {
+    if !line.contains('\t') {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut col = 0usize;
+    for c in line.chars() {
+        if c == '\t' {
+            let n = 8 - col % 8;
+            out.extend(std::iter::repeat_n(' ', n));
+            col += n;
+        } else {
+            out.push(c);
+            col += 1;
+        }
+    }
+    out
+}
+
+/// Python's `str.isspace` for one character (`\s` in a `str` pattern).
+fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
 fn collect_file_items(
     opts: &DiscoveryOptions,
     f: &walk::FileEntry,
@@ -289,29 +604,12 @@ fn collect_file_items(
     bytes: &[u8],
 ) -> Result<Vec<Item>, String> {
     let mut chain: Vec<ChainNode> = (*f.dir_chain).clone();
-    let basename = f
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if f.kind == walk::FileKind::DoctestText {
-        chain.push(ChainNode::new(NodeKind::DoctestTextfile, basename.clone()));
-        let mut ch = chain;
-        ch.push(ChainNode::new(NodeKind::DoctestItem, basename.clone()));
-        // A text file becomes one item, whatever it holds (pytest checks examples at run).
-        return Ok(vec![Item {
-            nodeid: format!("{nodeid}::{basename}"),
-            chain: ch,
-            lineno: None,
-            marks: Vec::new(),
-            extra_keywords: Vec::new(),
-        }]);
-    }
+    let basename = f.name.clone();
     if std::str::from_utf8(bytes).is_err() {
         // pytest reports the decoding error; only an import shows its exact text.
         return Err("not valid UTF-8".into());
     }
-    let outline = parse::parse_outline(bytes, f.doctest);
+    let outline = parse::parse_outline_for(bytes, f.doctest, opts.certainty.python);
     let visible: Vec<&walk::Conftest> = f
         .conftests
         .iter()
@@ -330,6 +628,13 @@ fn collect_file_items(
             return Err(format!("{}: {r}", c.path.display()));
         }
     }
+    // Imports that may fail and unregistered marks: pytest's import prints the errors.
+    let loaded: Vec<(&Path, &Outline)> = visible
+        .iter()
+        .map(|c| (c.path.as_path(), &c.outline))
+        .collect();
+    opts.certainty
+        .check_file(&f.path, opts.import_mode, &loaded, &outline)?;
     let mut items = Vec::new();
     if f.doctest {
         if !outline.uncertain.is_empty() {
@@ -383,32 +688,37 @@ fn collect_file_items(
     Ok(items)
 }
 
-/// The `Dir`/`Package` chain from the rootdir down to a file's directory.
-pub(crate) fn dir_chain(opts: &DiscoveryOptions, path: &Path) -> Vec<ChainNode> {
-    let root = &opts.rootdir;
-    let mut chain = vec![ChainNode::new(
-        dir_kind(root),
-        root.file_name().map_or_else(
-            || root.to_string_lossy().into_owned(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
-    )];
-    if let Some(parent) = path.parent() {
-        if let Ok(rel) = parent.strip_prefix(root) {
-            let mut cur = root.clone();
-            for comp in rel.components() {
-                cur.push(comp);
-                chain.push(ChainNode::new(
-                    dir_kind(&cur),
-                    comp.as_os_str().to_string_lossy().into_owned(),
-                ));
+/// The top of an argument's node chain (`Session.collect`): pytest collects the argument's
+/// path and each of its parents, from the highest one that is not strictly above the
+/// confcutdir (with no confcutdir, from the filesystem root).
+pub fn top_dir<'a>(opts: &DiscoveryOptions, arg: &'a Path) -> &'a Path {
+    let mut top = arg;
+    for p in arg.ancestors().skip(1) {
+        if let Some(cut) = &opts.confcutdir {
+            if cut.starts_with(p) && cut.as_path() != p {
+                break;
             }
         }
+        top = p;
     }
-    chain
+    top
 }
 
-fn dir_kind(dir: &Path) -> NodeKind {
+/// The name of the node at the top of a chain, whose parent is the session: an
+/// `FSCollector` is named by its path relative to its parent's (the rootdir for the
+/// session) when it is below it, else by its basename.
+pub fn top_dir_name(opts: &DiscoveryOptions, top: &Path) -> String {
+    match top.strip_prefix(&opts.rootdir) {
+        Ok(rel) if !rel.as_os_str().is_empty() => slash_join(rel),
+        // `Path.name`: empty for the filesystem root.
+        _ => top
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    }
+}
+
+pub(crate) fn dir_kind(dir: &Path) -> NodeKind {
     if dir.join("__init__.py").is_file() {
         NodeKind::Package
     } else {
@@ -416,14 +726,29 @@ fn dir_kind(dir: &Path) -> NodeKind {
     }
 }
 
-/// A file's node id: its path relative to the rootdir with `/` separators.
-pub fn nodeid_of(rootdir: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(rootdir).unwrap_or(path);
+fn slash_join(rel: &Path) -> String {
     let parts: Vec<String> = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     parts.join("/")
+}
+
+/// A file's node id as pytest's `FSCollector` computes it: the path relative to the
+/// rootdir with `/` separators; for a path outside the rootdir, relative to the nearest
+/// initial path containing it (`nodes._check_initialpaths_for_relpath`), so `""` for an
+/// argument itself. A path neither below the rootdir nor below an argument cannot be
+/// reached by the walk; it gets its absolute path.
+pub fn nodeid_for(opts: &DiscoveryOptions, path: &Path) -> String {
+    if let Ok(rel) = path.strip_prefix(&opts.rootdir) {
+        return slash_join(rel);
+    }
+    for anc in path.ancestors() {
+        if opts.args.iter().any(|a| a == anc) {
+            return path.strip_prefix(anc).map(slash_join).unwrap_or_default();
+        }
+    }
+    path.to_string_lossy().into_owned()
 }
 
 /// The module name pytest would import a file as (for doctest item names).
@@ -497,5 +822,150 @@ pub(crate) fn outline_of(path: &Path, use_mmap: bool) -> (Outline, u64) {
             };
             (o, 0)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(rootdir: &Path, args: &[PathBuf]) -> DiscoveryOptions {
+        DiscoveryOptions {
+            rootdir: rootdir.to_path_buf(),
+            args: args.to_vec(),
+            python_files: PathMatcher::new(&["test_*.py".into(), "*_test.py".into()]),
+            rules: NameRules {
+                classes: crate::glob::NameMatcher::new(&["Test".into()]),
+                functions: crate::glob::NameMatcher::new(&["test".into()]),
+            },
+            norecursedirs: PathMatcher::new(&[".*".into()]),
+            ignore: Vec::new(),
+            ignore_glob: Vec::new(),
+            collect_in_virtualenv: false,
+            doctest_modules: false,
+            doctest_glob: PathMatcher::new(&["test*.txt".into()]),
+            noconftest: true,
+            confcutdir: Some(rootdir.to_path_buf()),
+            keep_duplicates: false,
+            import_mode: ImportMode::Prepend,
+            use_mmap: false,
+            fingerprint: 0,
+            certainty: Default::default(),
+        }
+    }
+
+    fn write(path: &Path, text: &str) {
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write");
+    }
+
+    #[test]
+    fn text_doctests_need_an_example() {
+        assert_eq!(doctest_text_has_examples("just prose\n"), Ok(false));
+        assert_eq!(doctest_text_has_examples("a >>> in prose\n"), Ok(false));
+        assert_eq!(
+            doctest_text_has_examples(">>> # only a comment\n"),
+            Ok(false)
+        );
+        assert_eq!(doctest_text_has_examples(">>>\n"), Ok(false));
+        assert_eq!(
+            doctest_text_has_examples("Intro\n\n  >>> 1 + 1\n  2\n"),
+            Ok(true)
+        );
+        assert_eq!(doctest_text_has_examples("\t>>> x = 1\n"), Ok(true));
+        assert_eq!(doctest_text_has_examples(">>> f(\n... )\n"), Ok(true));
+        // The parser raises for these; pytest reports a collection error.
+        assert!(doctest_text_has_examples(">>>x\n").is_err());
+        assert!(doctest_text_has_examples("  >>> x\n 1\n").is_err());
+        assert!(doctest_text_has_examples("  >>> f(\n   ... )\n").is_err());
+        assert!(doctest_text_has_examples(">>> x  # doctest: +SKIP\n").is_err());
+    }
+
+    #[test]
+    fn chain_tops_and_node_ids_follow_the_confcutdir_and_initial_paths() {
+        let root = Path::new("/w/proj");
+        let other = PathBuf::from("/w/other");
+        let mut o = opts(root, &[root.join("tests"), other.clone()]);
+        assert_eq!(top_dir(&o, &root.join("tests/test_a.py")), root);
+        assert_eq!(top_dir(&o, &other.join("test_o.py")), other.as_path());
+        assert_eq!(top_dir_name(&o, root), "proj");
+        assert_eq!(top_dir_name(&o, &other), "other");
+        assert_eq!(
+            nodeid_for(&o, &root.join("tests/test_a.py")),
+            "tests/test_a.py"
+        );
+        assert_eq!(
+            nodeid_for(&o, &other.join("sub/test_o.py")),
+            "sub/test_o.py"
+        );
+        o.args = vec![other.join("test_o.py")];
+        assert_eq!(nodeid_for(&o, &other.join("test_o.py")), "");
+        // A confcutdir below the rootdir names the top node by its relative path.
+        o.confcutdir = Some(root.join("tests/unit"));
+        let unit_file = root.join("tests/unit/test_u.py");
+        let top = top_dir(&o, &unit_file);
+        assert_eq!(top, root.join("tests/unit"));
+        assert_eq!(top_dir_name(&o, top), "tests/unit");
+    }
+
+    #[test]
+    fn walk_follows_symlink_cycles_until_the_os_refuses() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        write(&root.join("cyclic/test_c.py"), "def test_c():\n    pass\n");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(".", root.join("cyclic/again")).expect("symlink");
+        let o = opts(root, &[root.to_path_buf()]);
+        let disc = discover(&o, &mut cache::DiscoveryCache::disabled());
+        let n = disc.files.len();
+        if cfg!(target_os = "linux") {
+            // Linux resolves at most 40 links per path: depths 0 through 40.
+            assert_eq!(n, 41);
+        }
+        assert!(n > 1);
+        // Every copy is the same file: no import mismatch, nothing for the fallback.
+        assert!(disc
+            .files
+            .iter()
+            .all(|f| matches!(f.outcome, FileOutcome::Items(_))));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn walk_stays_bounded_where_pytest_would_never_finish() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        write(&root.join("t/test_x.py"), "def test_x():\n    pass\n");
+        // Two links into one cycle: 2^40 paths for pytest.
+        std::os::unix::fs::symlink(".", root.join("t/a")).expect("symlink");
+        std::os::unix::fs::symlink(".", root.join("t/b")).expect("symlink");
+        let walked = walk::walk(&opts(root, &[root.to_path_buf()]));
+        assert!(walked.files.len() <= walk::MAX_CYCLE_ENTRIES + 1);
+    }
+
+    #[test]
+    fn same_module_names_go_to_the_fallback_under_prepend() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        write(&root.join("a/test_same.py"), "def test_a():\n    pass\n");
+        write(&root.join("b/test_same.py"), "def test_b():\n    pass\n");
+        write(&root.join("p/__init__.py"), "");
+        write(&root.join("p/test_other.py"), "def test_p():\n    pass\n");
+        write(&root.join("q/__init__.py"), "");
+        write(&root.join("q/test_other.py"), "def test_q():\n    pass\n");
+        let mut o = opts(root, &[root.to_path_buf()]);
+        let uncertain = |o: &DiscoveryOptions| -> Vec<String> {
+            discover(o, &mut cache::DiscoveryCache::disabled())
+                .files
+                .into_iter()
+                .filter(|f| matches!(f.outcome, FileOutcome::Uncertain(_)))
+                .map(|f| f.nodeid)
+                .collect()
+        };
+        assert_eq!(uncertain(&o), vec!["a/test_same.py", "b/test_same.py"]);
+        o.import_mode = ImportMode::Importlib;
+        assert!(uncertain(&o).is_empty());
     }
 }

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Parser};
 
 use super::params::{ExplicitId, ParamSet, PyValue};
+use super::syntax::{self, field, ImportRef, MarkAliases, PyVersion};
 use crate::item::{Mark, MarkValue};
 
 /// What a module or class body binds under one name.
@@ -36,6 +37,8 @@ pub enum BindingKind {
     /// Bound by an import: `from m import name`, `import name`.
     Import {
         module: String,
+        /// The imported name (`from m import name as alias` → `name`; `import a.b` → `a.b`).
+        name: String,
     },
 }
 
@@ -66,6 +69,9 @@ pub struct Decorators {
     pub classmethod: bool,
     /// Decorators that are not pytest's (their effect is not provable).
     pub unknown: Vec<String>,
+    /// Some unknown decorator comes from outside `unittest`/`mock`: it may replace the
+    /// function, change its signature or apply marks, so the items are not provable.
+    pub opaque: bool,
 }
 
 /// A `@pytest.fixture` definition.
@@ -138,10 +144,31 @@ pub struct Outline {
     /// Names of doctest-bearing objects (module docstring, functions, classes, methods),
     /// as dotted paths relative to the module; `""` is the module itself.
     pub doctests: Vec<String>,
+    /// Modules imported when the module is imported (module and class bodies, outside
+    /// `try` blocks that catch `ImportError`): each must resolve or the import fails.
+    pub imports: Vec<ImportRef>,
+    /// Every `NAME` in a `pytest.mark.NAME` the file mentions: pytest warns (or, with
+    /// `--strict-markers`, fails) for names nobody registered.
+    pub mark_names: Vec<String>,
+    /// Markers a conftest registers with literal, unconditional
+    /// `config.addinivalue_line("markers", "...")` calls in `pytest_configure`.
+    pub registered_markers: Vec<String>,
+    /// Why importing the module itself may fail, warn or stop (a syntax problem, a
+    /// `raise` or `pytest.skip` at import time): one of the `uncertain` reasons, kept
+    /// apart because it also matters for modules imported without being collected
+    /// (a test package's `__init__.py`).
+    pub import_hazard: Option<String>,
 }
 
-/// Parse `src` (UTF-8 Python source) into an [`Outline`].
+/// Parse `src` (UTF-8 Python source) into an [`Outline`], for the oldest Python pytest
+/// supports (syntax only newer versions accept makes the file uncertain).
 pub fn parse_outline(src: &[u8], want_doctests: bool) -> Outline {
+    parse_outline_for(src, want_doctests, PyVersion::MIN)
+}
+
+/// Parse `src` (UTF-8 Python source) into an [`Outline`], checking it against what
+/// CPython `python` compiles.
+pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> Outline {
     let mut parser = Parser::new();
     if parser
         .set_language(&tree_sitter_python::LANGUAGE.into())
@@ -163,10 +190,27 @@ pub fn parse_outline(src: &[u8], want_doctests: bool) -> Outline {
     if root.has_error() {
         // pytest reports the exact SyntaxError; only an import reproduces it.
         out.uncertain.push("syntax error".into());
+        out.import_hazard = Some("syntax error".into());
         return out;
     }
     let mut ctx = Ctx::new(src);
     ctx.scan_module(root);
+    // tree-sitter accepts much that CPython rejects or warns about; the same walk
+    // collects the imports and mark names the certainty checks need.
+    let aliases = MarkAliases {
+        pytest: &ctx.pytest_mods,
+        mark: &ctx.mark_objs,
+    };
+    let mut facts = syntax::Facts::default();
+    if let Err(why) = syntax::check(src, root, python, &aliases, &mut facts) {
+        let why = format!("CPython may reject or warn: {why}");
+        out.uncertain.push(why.clone());
+        out.import_hazard = Some(why);
+        return out;
+    }
+    out.imports = facts.imports;
+    out.mark_names = facts.mark_names;
+    ctx.generator_defs = facts.generator_defs;
     ctx.build_module(root, &mut out);
     if want_doctests {
         collect_doctests(src, root, "", &mut out.doctests);
@@ -200,7 +244,15 @@ struct Ctx<'a> {
     local_defs: HashSet<String>,
     /// Classes seen so far, for base resolution.
     classes: HashMap<String, ()>,
+    /// Names bound to `unittest`/`mock` objects: decorators rooted there (`mock.patch`,
+    /// `unittest.skip`) keep a test a plain function without marks.
+    safe_decorator_roots: HashSet<String>,
+    /// Start bytes of generator `def`s (the syntax walk saw their `yield`s).
+    generator_defs: HashSet<usize>,
 }
+
+/// Modules whose decorators return a plain function and apply no pytest marks.
+const SAFE_DECORATOR_MODULES: &[&str] = &["unittest", "unittest.mock", "mock"];
 
 const BUILTIN_NAMED: &[&str] = &[
     "int",
@@ -266,6 +318,8 @@ impl<'a> Ctx<'a> {
             unstable: HashSet::new(),
             local_defs: HashSet::new(),
             classes: HashMap::new(),
+            safe_decorator_roots: HashSet::new(),
+            generator_defs: HashSet::new(),
         }
     }
 
@@ -284,25 +338,28 @@ impl<'a> Ctx<'a> {
                 "expression_statement" => {
                     if let Some(a) = stmt.named_child(0) {
                         if a.kind() == "assignment" {
-                            if let (Some(l), Some(r)) = (
-                                a.child_by_field_name("left"),
-                                a.child_by_field_name("right"),
-                            ) {
+                            if let (Some(l), Some(r)) = (field(a, "left"), field(a, "right")) {
                                 if l.kind() == "identifier" {
                                     let name = self.text(l).to_string();
                                     *counts.entry(name.clone()).or_default() += 1;
+                                    // `mark = pytest.mark`: `mark.X` is a mark too.
+                                    if let Some([p, m]) = attr_chain(r, self.src).as_deref() {
+                                        if m == "mark" && self.pytest_mods.contains(p) {
+                                            self.mark_objs.insert(name.clone());
+                                        }
+                                    }
                                     self.consts.insert(name, r);
                                 }
                             }
                         } else if a.kind() == "augmented_assignment" {
-                            if let Some(l) = a.child_by_field_name("left") {
+                            if let Some(l) = field(a, "left") {
                                 self.unstable.insert(self.text(l).to_string());
                             }
                         } else if a.kind() == "call" {
                             // `NAME.append(...)` and friends mutate a constant in place.
-                            if let Some(f) = a.child_by_field_name("function") {
+                            if let Some(f) = field(a, "function") {
                                 if f.kind() == "attribute" {
-                                    if let Some(obj) = f.child_by_field_name("object") {
+                                    if let Some(obj) = field(f, "object") {
                                         self.unstable.insert(self.text(obj).to_string());
                                     }
                                 }
@@ -312,7 +369,7 @@ impl<'a> Ctx<'a> {
                 }
                 "function_definition" | "class_definition" | "decorated_definition" => {
                     if let Some(def) = definition_of(stmt) {
-                        if let Some(n) = def.child_by_field_name("name") {
+                        if let Some(n) = field(def, "name") {
                             let name = self.text(n).to_string();
                             *counts.entry(name.clone()).or_default() += 1;
                             self.local_defs.insert(name);
@@ -334,6 +391,11 @@ impl<'a> Ctx<'a> {
             let mut c = stmt.walk();
             for n in stmt.children_by_field_name("name", &mut c) {
                 let (full, alias) = self.import_name(n);
+                if SAFE_DECORATOR_MODULES.contains(&full.as_str()) {
+                    let root = full.split('.').next().unwrap_or("").to_string();
+                    self.safe_decorator_roots
+                        .insert(alias.clone().unwrap_or(root));
+                }
                 match full.as_str() {
                     "pytest" => {
                         self.pytest_mods.insert(alias.unwrap_or(full));
@@ -345,14 +407,16 @@ impl<'a> Ctx<'a> {
                 }
             }
         } else {
-            let module = stmt
-                .child_by_field_name("module_name")
+            let module = field(stmt, "module_name")
                 .map(|m| self.text(m).to_string())
                 .unwrap_or_default();
             let mut c = stmt.walk();
             for n in stmt.children_by_field_name("name", &mut c) {
                 let (name, alias) = self.import_name(n);
                 let bound = alias.unwrap_or_else(|| name.clone());
+                if SAFE_DECORATOR_MODULES.contains(&module.as_str()) {
+                    self.safe_decorator_roots.insert(bound.clone());
+                }
                 match (module.as_str(), name.as_str()) {
                     ("pytest", "mark") | ("_pytest", "mark") => {
                         self.mark_objs.insert(bound);
@@ -378,12 +442,8 @@ impl<'a> Ctx<'a> {
     /// `(dotted name, alias)` of an import clause.
     fn import_name(&self, n: Node<'_>) -> (String, Option<String>) {
         if n.kind() == "aliased_import" {
-            let name = n
-                .child_by_field_name("name")
-                .map(|x| self.text(x).to_string());
-            let alias = n
-                .child_by_field_name("alias")
-                .map(|x| self.text(x).to_string());
+            let name = field(n, "name").map(|x| self.text(x).to_string());
+            let alias = field(n, "alias").map(|x| self.text(x).to_string());
             (name.unwrap_or_default(), alias)
         } else {
             (self.text(n).to_string(), None)
@@ -398,6 +458,7 @@ impl<'a> Ctx<'a> {
             if let Some(why) = self.import_time_outcome(stmt) {
                 // `pytest.skip(allow_module_level=True)`, `importorskip`, a `raise`: what
                 // is collected depends on running the module.
+                out.import_hazard.get_or_insert_with(|| why.clone());
                 out.uncertain.push(why);
             }
             self.module_statement(stmt, out, &mut order, &mut index);
@@ -431,6 +492,12 @@ impl<'a> Ctx<'a> {
                     if b.name.starts_with("pytest_") {
                         out.hooks.push(b.name.clone());
                     }
+                    if b.name == "pytest_configure" {
+                        if let Some(def) = definition_of(stmt) {
+                            out.registered_markers
+                                .extend(self.literal_marker_registrations(def));
+                        }
+                    }
                     if let Some(fx) = &f.decorators.fixture {
                         out.fixtures.push(fx.clone());
                     }
@@ -447,15 +514,19 @@ impl<'a> Ctx<'a> {
                     return;
                 }
                 let line = line_of(stmt);
-                let (Some(left), Some(right)) = (
-                    a.child_by_field_name("left"),
-                    a.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (field(a, "left"), field(a, "right")) else {
                     // Annotated assignment without a value binds nothing.
                     return;
                 };
                 if left.kind() != "identifier" {
-                    // Tuple unpacking etc.: names we cannot see individually.
+                    // Tuple unpacking etc.: names we cannot see individually. Unpacked
+                    // from a call (`Frozen_X, Source_X = make_tests(X)`), they may be
+                    // TestCase subclasses, which pytest collects whatever their names.
+                    if unpacks_computed(left, right) {
+                        out.uncertain.push(format!(
+                            "names unpacked from a computed value (line {line})"
+                        ));
+                    }
                     for name in identifiers_in(left, self.src) {
                         Self::bind(
                             order,
@@ -497,8 +568,7 @@ impl<'a> Ctx<'a> {
             }
             "import_statement" | "import_from_statement" => {
                 let line = line_of(stmt);
-                let module = stmt
-                    .child_by_field_name("module_name")
+                let module = field(stmt, "module_name")
                     .map(|m| self.text(m).to_string())
                     .unwrap_or_default();
                 let mut c = stmt.walk();
@@ -520,7 +590,7 @@ impl<'a> Ctx<'a> {
                         Binding {
                             name: bound,
                             line,
-                            kind: BindingKind::Import { module },
+                            kind: BindingKind::Import { module, name: full },
                         },
                     );
                 }
@@ -562,9 +632,7 @@ impl<'a> Ctx<'a> {
                     return Some(format!("`raise` at import time (line {})", line_of(n)));
                 }
                 "call" => {
-                    if let Some(chain) = n
-                        .child_by_field_name("function")
-                        .and_then(|f| attr_chain(f, self.src))
+                    if let Some(chain) = field(n, "function").and_then(|f| attr_chain(f, self.src))
                     {
                         let hit = match chain.as_slice() {
                             [p, f] => {
@@ -612,14 +680,13 @@ impl<'a> Ctx<'a> {
         } else {
             Decorators::default()
         };
-        let name = self.text(def.child_by_field_name("name")?).to_string();
+        let name = self.text(field(def, "name")?).to_string();
         let line = line_of(def);
         match def.kind() {
             "function_definition" => {
                 let is_async = def.child(0).is_some_and(|c| c.kind() == "async");
-                let is_generator = def.child_by_field_name("body").is_some_and(contains_yield);
-                let mut argnames = def
-                    .child_by_field_name("parameters")
+                let is_generator = self.generator_defs.contains(&def.start_byte());
+                let mut argnames = field(def, "parameters")
                     .map(|p| self.argnames(p))
                     .unwrap_or_default();
                 if in_class && !decorators.staticmethod && !argnames.is_empty() {
@@ -667,7 +734,7 @@ impl<'a> Ctx<'a> {
             fixtures: Vec::new(),
             uncertain: Vec::new(),
         };
-        if let Some(args) = def.child_by_field_name("superclasses") {
+        if let Some(args) = field(def, "superclasses") {
             let mut c = args.walk();
             for a in args.named_children(&mut c) {
                 match a.kind() {
@@ -679,7 +746,7 @@ impl<'a> Ctx<'a> {
         }
         let mut order: Vec<Binding> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
-        let Some(body) = def.child_by_field_name("body") else {
+        let Some(body) = field(def, "body") else {
             return class;
         };
         let mut c = body.walk();
@@ -712,14 +779,16 @@ impl<'a> Ctx<'a> {
                     if a.kind() != "assignment" {
                         continue;
                     }
-                    let (Some(left), Some(right)) = (
-                        a.child_by_field_name("left"),
-                        a.child_by_field_name("right"),
-                    ) else {
+                    let (Some(left), Some(right)) = (field(a, "left"), field(a, "right")) else {
                         continue;
                     };
                     let line = line_of(stmt);
                     if left.kind() != "identifier" {
+                        if unpacks_computed(left, right) {
+                            class.uncertain.push(format!(
+                                "names unpacked from a computed value (line {line})"
+                            ));
+                        }
                         for name in identifiers_in(left, self.src) {
                             Self::bind(
                                 &mut order,
@@ -813,20 +882,22 @@ impl<'a> Ctx<'a> {
                 continue;
             };
             let (callee, args) = if expr.kind() == "call" {
-                (
-                    expr.child_by_field_name("function"),
-                    expr.child_by_field_name("arguments"),
-                )
+                (field(expr, "function"), field(expr, "arguments"))
             } else {
                 (Some(expr), None)
             };
             let chain = callee.and_then(|c| attr_chain(c, self.src));
             let Some(chain) = chain else {
                 out.unknown.push(self.text(expr).to_string());
+                out.opaque = true;
                 continue;
             };
             if let Some(mark) = self.mark_name(&chain) {
                 out.marks.push(self.mark_decl(&mark, args));
+                continue;
+            }
+            if let Some(decl) = self.mark_alias(&chain, args) {
+                out.marks.push(decl);
                 continue;
             }
             if self.is_fixture(&chain) {
@@ -836,7 +907,14 @@ impl<'a> Ctx<'a> {
             match chain.as_slice() {
                 [s] if s == "staticmethod" && args.is_none() => out.staticmethod = true,
                 [s] if s == "classmethod" && args.is_none() => out.classmethod = true,
-                _ => out.unknown.push(self.text(expr).to_string()),
+                _ => {
+                    out.unknown.push(self.text(expr).to_string());
+                    if !chain.first().is_some_and(|r| {
+                        self.safe_decorator_roots.contains(r) && !self.unstable.contains(r)
+                    }) {
+                        out.opaque = true;
+                    }
+                }
             }
         }
         // Decorators apply bottom-up, so the nearest mark comes first, as `iter_markers`.
@@ -851,6 +929,68 @@ impl<'a> Ctx<'a> {
             [m, name] if self.mark_objs.contains(m) => Some(name.clone()),
             _ => None,
         }
+    }
+
+    /// `slow = pytest.mark.slow` at module level, then `@slow`: the decorator is that mark.
+    fn mark_alias(&self, chain: &[String], args: Option<Node<'a>>) -> Option<MarkDecl> {
+        let [name] = chain else { return None };
+        if self.unstable.contains(name) {
+            return None;
+        }
+        let value = unparen(*self.consts.get(name)?);
+        let (callee, value_args) = if value.kind() == "call" {
+            (field(value, "function")?, field(value, "arguments"))
+        } else {
+            (value, None)
+        };
+        let mark = self.mark_name(&attr_chain(callee, self.src)?)?;
+        Some(match (value_args, args) {
+            (Some(a), None) | (None, Some(a)) => self.mark_decl(&mark, Some(a)),
+            (None, None) => self.mark_decl(&mark, None),
+            (Some(_), Some(_)) => MarkDecl::Unknown(format!("mark alias `{name}` called again")),
+        })
+    }
+
+    /// Marker names from unconditional `config.addinivalue_line("markers", "name: ...")`
+    /// statements directly in a `pytest_configure` body.
+    fn literal_marker_registrations(&self, def: Node<'a>) -> Vec<String> {
+        let mut out = Vec::new();
+        let Some(body) = field(def, "body") else {
+            return out;
+        };
+        let mut c = body.walk();
+        for stmt in body.named_children(&mut c) {
+            let Some(call) = stmt
+                .named_child(0)
+                .filter(|_| stmt.kind() == "expression_statement")
+            else {
+                continue;
+            };
+            if call.kind() != "call" {
+                continue;
+            }
+            let is_add = field(call, "function")
+                .and_then(|f| attr_chain(f, self.src))
+                .is_some_and(|ch| ch.len() == 2 && ch[1] == "addinivalue_line");
+            let Some(args) = field(call, "arguments").filter(|_| is_add) else {
+                continue;
+            };
+            let mut ac = args.walk();
+            let vals: Vec<Option<PyValue>> = args
+                .named_children(&mut ac)
+                .filter(|a| a.kind() != "comment")
+                .map(|a| self.value(a))
+                .collect();
+            if let [Some(PyValue::Str(key)), Some(PyValue::Str(line))] = vals.as_slice() {
+                if key == "markers" {
+                    // pytest: `line.split(":")[0].split("(")[0].strip()`.
+                    let name = line.split(':').next().unwrap_or("");
+                    let name = name.split('(').next().unwrap_or("").trim();
+                    out.push(name.to_string());
+                }
+            }
+        }
+        out
     }
 
     fn is_fixture(&self, chain: &[String]) -> bool {
@@ -876,12 +1016,8 @@ impl<'a> Ctx<'a> {
             for a in args.named_children(&mut c) {
                 match a.kind() {
                     "keyword_argument" => {
-                        let k = a
-                            .child_by_field_name("name")
-                            .map(|n| self.text(n).to_string());
-                        let v = a
-                            .child_by_field_name("value")
-                            .map_or(MarkValue::Opaque, |v| self.mark_value(v));
+                        let k = field(a, "name").map(|n| self.text(n).to_string());
+                        let v = field(a, "value").map_or(MarkValue::Opaque, |v| self.mark_value(v));
                         if let Some(k) = k {
                             kwargs.push((k, v));
                         }
@@ -941,10 +1077,7 @@ impl<'a> Ctx<'a> {
             .into_iter()
             .map(|e| {
                 let (callee, args) = if e.kind() == "call" {
-                    (
-                        e.child_by_field_name("function"),
-                        e.child_by_field_name("arguments"),
-                    )
+                    (field(e, "function"), field(e, "arguments"))
                 } else {
                     (Some(e), None)
                 };
@@ -980,11 +1113,8 @@ impl<'a> Ctx<'a> {
                 fx.unknown = Some("positional fixture() argument".into());
                 continue;
             }
-            let key = a
-                .child_by_field_name("name")
-                .map(|n| self.text(n))
-                .unwrap_or("");
-            let Some(v) = a.child_by_field_name("value") else {
+            let key = field(a, "name").map(|n| self.text(n)).unwrap_or("");
+            let Some(v) = field(a, "value") else {
                 continue;
             };
             match key {
@@ -1031,11 +1161,8 @@ impl<'a> Ctx<'a> {
         for a in args.named_children(&mut c) {
             match a.kind() {
                 "keyword_argument" => {
-                    let key = a
-                        .child_by_field_name("name")
-                        .map(|n| self.text(n))
-                        .unwrap_or("");
-                    if let Some(v) = a.child_by_field_name("value") {
+                    let key = field(a, "name").map(|n| self.text(n)).unwrap_or("");
+                    if let Some(v) = field(a, "value") {
                         kw.insert(key, v);
                     }
                 }
@@ -1126,9 +1253,7 @@ impl<'a> Ctx<'a> {
     /// string), or a tuple/list of `arity` values.
     fn param_set_n(&self, e: Node<'a>, arity: usize, bare: bool) -> Result<ParamSet, String> {
         if e.kind() == "call" {
-            let callee = e
-                .child_by_field_name("function")
-                .and_then(|f| attr_chain(f, self.src));
+            let callee = field(e, "function").and_then(|f| attr_chain(f, self.src));
             let is_param = match callee.as_deref() {
                 Some([p, f]) => self.pytest_mods.contains(p) && f == "param",
                 Some([f]) => self.param_fns.contains(f),
@@ -1168,18 +1293,15 @@ impl<'a> Ctx<'a> {
         let mut values = Vec::new();
         let mut id = None;
         let mut marks = Vec::new();
-        let Some(args) = call.child_by_field_name("arguments") else {
+        let Some(args) = field(call, "arguments") else {
             return Err("pytest.param".into());
         };
         let mut c = args.walk();
         for a in args.named_children(&mut c) {
             match a.kind() {
                 "keyword_argument" => {
-                    let key = a
-                        .child_by_field_name("name")
-                        .map(|n| self.text(n))
-                        .unwrap_or("");
-                    let Some(v) = a.child_by_field_name("value") else {
+                    let key = field(a, "name").map(|n| self.text(n)).unwrap_or("");
+                    let Some(v) = field(a, "value") else {
                         continue;
                     };
                     match key {
@@ -1308,8 +1430,8 @@ impl<'a> Ctx<'a> {
             "false" => Some(PyValue::Bool(false)),
             "none" => Some(PyValue::None),
             "unary_operator" => {
-                let op = n.child_by_field_name("operator").map(|o| self.text(o))?;
-                let arg = self.value(n.child_by_field_name("argument")?)?;
+                let op = field(n, "operator").map(|o| self.text(o))?;
+                let arg = self.value(field(n, "argument")?)?;
                 match (op, arg) {
                     ("-", PyValue::Int(i)) => {
                         Some(PyValue::Int(if i == "0" { i } else { format!("-{i}") }))
@@ -1373,7 +1495,7 @@ fn line_of(n: Node<'_>) -> u32 {
 
 fn definition_of(stmt: Node<'_>) -> Option<Node<'_>> {
     if stmt.kind() == "decorated_definition" {
-        stmt.child_by_field_name("definition")
+        field(stmt, "definition")
     } else {
         Some(stmt)
     }
@@ -1386,8 +1508,8 @@ fn attr_chain(n: Node<'_>, src: &[u8]) -> Option<Vec<String>> {
             .ok()?
             .to_string()]),
         "attribute" => {
-            let mut chain = attr_chain(n.child_by_field_name("object")?, src)?;
-            let attr = n.child_by_field_name("attribute")?;
+            let mut chain = attr_chain(field(n, "object")?, src)?;
+            let attr = field(n, "attribute")?;
             chain.push(
                 std::str::from_utf8(&src[attr.byte_range()])
                     .ok()?
@@ -1396,6 +1518,30 @@ fn attr_chain(n: Node<'_>, src: &[u8]) -> Option<Vec<String>> {
             Some(chain)
         }
         _ => None,
+    }
+}
+
+/// `a, b = <call>` (not `a = b = ...`, not `x.y = ...`, not a literal tuple).
+fn unpacks_computed(left: Node<'_>, right: Node<'_>) -> bool {
+    matches!(
+        left.kind(),
+        "pattern_list" | "tuple_pattern" | "list_pattern"
+    ) && !is_literal_display(right)
+}
+
+/// A tuple or list display of literals (`HOST, PORT = "localhost", 8000`).
+fn is_literal_display(n: Node<'_>) -> bool {
+    let n = unparen(n);
+    match n.kind() {
+        "tuple" | "list" | "expression_list" => {
+            let mut c = n.walk();
+            let all = n
+                .named_children(&mut c)
+                .filter(|x| x.kind() != "comment")
+                .all(|x| is_literal_display(x) || !maybe_callable(x));
+            all
+        }
+        _ => !maybe_callable(n),
     }
 }
 
@@ -1468,22 +1614,6 @@ fn contains_binding(n: Node<'_>) -> bool {
     false
 }
 
-/// Whether a function body yields (outside nested functions, lambdas and classes).
-fn contains_yield(body: Node<'_>) -> bool {
-    let mut stack = vec![body];
-    while let Some(x) = stack.pop() {
-        match x.kind() {
-            "yield" => return true,
-            "function_definition" | "lambda" | "class_definition" => {}
-            _ => {
-                let mut c = x.walk();
-                stack.extend(x.named_children(&mut c));
-            }
-        }
-    }
-    false
-}
-
 enum Lit {
     Str(String),
     Bytes(Vec<u8>),
@@ -1492,6 +1622,11 @@ enum Lit {
 /// Decode one string literal token (prefix, quotes, escapes). `None` for f-strings,
 /// `\N{...}` escapes and anything malformed.
 fn decode_string(tok: &str) -> Option<Lit> {
+    // CPython reads `\r\n` and `\r` as `\n` before tokenizing: a literal spanning such
+    // lines has a value this decoder would get wrong.
+    if tok.contains('\r') {
+        return None;
+    }
     let quote_at = tok.find(['\'', '"'])?;
     let prefix = tok[..quote_at].to_ascii_lowercase();
     if prefix.contains('f') || prefix.contains('t') {
@@ -1629,7 +1764,7 @@ fn float_literal(tok: &str) -> Option<PyValue> {
 }
 
 fn docstring_has_examples(src: &[u8], def: Node<'_>) -> bool {
-    let Some(body) = def.child_by_field_name("body") else {
+    let Some(body) = field(def, "body") else {
         return false;
     };
     let mut c = body.walk();
@@ -1648,7 +1783,7 @@ fn collect_doctests(src: &[u8], node: Node<'_>, prefix: &str, out: &mut Vec<Stri
     let body = if node.kind() == "module" {
         Some(node)
     } else {
-        node.child_by_field_name("body")
+        field(node, "body")
     };
     let Some(body) = body else { return };
     let mut c = body.walk();
@@ -1675,7 +1810,7 @@ fn collect_doctests(src: &[u8], node: Node<'_>, prefix: &str, out: &mut Vec<Stri
             continue;
         }
         // doctest's finder recurses into classes only, never into function bodies.
-        let Some(name) = def.child_by_field_name("name") else {
+        let Some(name) = field(def, "name") else {
             continue;
         };
         let Ok(name) = std::str::from_utf8(&src[name.byte_range()]) else {
@@ -1752,6 +1887,114 @@ def test_p(x, y, z): pass
         assert!(matches!(decode_string(r#"b"\xc3""#), Some(Lit::Bytes(b)) if b == [0xc3]));
         assert!(decode_string(r#"f"{x}""#).is_none());
         assert!(matches!(decode_string("'''x'''"), Some(Lit::Str(s)) if s == "x"));
+    }
+
+    #[test]
+    fn mark_alias_decorator_is_a_mark() {
+        let src = b"import pytest\nslow = pytest.mark.slow\nnet = pytest.mark.net(host='a')\n@slow\n@net\ndef test_a(): pass\n";
+        let o = parse_outline(src, false);
+        let f = o
+            .bindings
+            .iter()
+            .find_map(|b| match &b.kind {
+                BindingKind::Function(f) => Some(f),
+                _ => None,
+            })
+            .unwrap();
+        let names: Vec<&str> = f
+            .decorators
+            .marks
+            .iter()
+            .map(|m| match m {
+                MarkDecl::Mark(m, _) => m.name.as_str(),
+                _ => "?",
+            })
+            .collect();
+        assert_eq!(names, ["net", "slow"]);
+        assert!(!f.decorators.opaque);
+        assert_eq!(o.mark_names, ["slow", "net"]);
+    }
+
+    #[test]
+    fn decorators_from_unittest_and_mock_are_not_opaque() {
+        let src = b"from unittest import mock\nimport unittest\nimport functools\n@mock.patch('x')\n@unittest.skip('y')\ndef test_a(m): pass\n@functools.wraps(f)\ndef test_b(): pass\n";
+        let o = parse_outline(src, false);
+        let opaque: Vec<bool> = o
+            .bindings
+            .iter()
+            .filter_map(|b| match &b.kind {
+                BindingKind::Function(f) => Some(f.decorators.opaque),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(opaque, [false, true]);
+    }
+
+    #[test]
+    fn literal_marker_registrations() {
+        let src = br#"
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow(reason): slow tests")
+    config.addinivalue_line("markers", "db: needs a database")
+    if config.getoption("x"):
+        config.addinivalue_line("markers", "conditional: not always")
+    config.addinivalue_line("markers", MARKER)
+"#;
+        let o = parse_outline(src, false);
+        assert_eq!(o.registered_markers, ["slow", "db"]);
+    }
+
+    #[test]
+    fn imports_and_their_names_are_recorded() {
+        let src = b"from unittest import TestSuite as S\nimport os.path\n";
+        let o = parse_outline(src, false);
+        assert!(matches!(
+            &o.bindings[0].kind,
+            BindingKind::Import { module, name } if module == "unittest" && name == "TestSuite"
+        ));
+        let mods: Vec<&str> = o.imports.iter().map(|i| i.module.as_str()).collect();
+        assert_eq!(mods, ["unittest", "os.path"]);
+    }
+
+    #[test]
+    fn cpython_rejections_are_uncertain() {
+        let o = parse_outline(b"def test_a():\n    pass\n  def oops():\n    pass\n", false);
+        assert!(
+            o.uncertain[0].starts_with("CPython may reject"),
+            "{:?}",
+            o.uncertain
+        );
+        let o = parse_outline(b"return 1\ndef test_a(): pass\n", false);
+        assert_eq!(o.uncertain.len(), 1);
+    }
+
+    #[test]
+    fn strings_spanning_carriage_returns_are_not_decoded() {
+        assert!(decode_string("'''a\r\nb'''").is_none());
+    }
+
+    #[test]
+    fn generators_are_the_defs_that_yield_themselves() {
+        let src = b"def test_g():\n    yield 1\ndef test_h():\n    def inner():\n        yield 2\n    return inner\n";
+        let o = parse_outline(src, false);
+        let gens: Vec<bool> = o
+            .bindings
+            .iter()
+            .filter_map(|b| match &b.kind {
+                BindingKind::Function(f) => Some(f.is_generator),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(gens, [true, false]);
+    }
+
+    #[test]
+    fn names_unpacked_from_a_call_are_uncertain() {
+        assert!(parse_outline(b"HOST, PORT = 'localhost', 8000\n", false)
+            .uncertain
+            .is_empty());
+        let o = parse_outline(b"(Frozen_A, Source_A) = make_tests(A)\n", false);
+        assert_eq!(o.uncertain.len(), 1);
     }
 
     #[test]

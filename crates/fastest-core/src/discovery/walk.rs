@@ -1,27 +1,48 @@
-//! pytest's directory walk: entries sorted by name (files and directories interleaved,
-//! `__init__.py` first inside a package), the `pytest_ignore_collect` rules (`__pycache__`,
-//! `collect_ignore[_glob]` from conftests, `--ignore[-glob]`, virtualenvs,
-//! `norecursedirs`), conftests parsed as the walk reaches them, and symlink loops cut.
-//! pytest does not read `.gitignore`; neither does this walk.
+//! pytest's directory walk (`Session.collect`, `Dir.collect`, `Package.collect`): entries
+//! sorted by name (files and directories interleaved, `__init__.py` first inside a
+//! package), the `pytest_ignore_collect` rules (`__pycache__`, `collect_ignore[_glob]` from
+//! conftests, `--ignore[-glob]`, virtualenvs, `norecursedirs`) and conftests parsed as the
+//! walk reaches them. pytest does not read `.gitignore`; neither does this walk.
+//!
+//! Symlinked directories are followed exactly as pytest follows them: a link cycle is
+//! walked again and again until the OS refuses to resolve the path (`ELOOP` after 40
+//! links on Linux), and entries whose `stat` fails are skipped as pytest's `scandir` skips
+//! them. Hard bounds keep any input finite and fast where pytest has none (two links to
+//! `.` in one directory make its walk exponential): a path longer than
+//! [`MAX_PATH_BYTES`] is not descended into, no more than [`MAX_CYCLE_ENTRIES`] links
+//! back to an enclosing directory are followed, and no more than [`MAX_LINKED_DIRS`]
+//! symlinked directories in all.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::fs::{FileType, Metadata};
 use std::path::{Path, PathBuf};
-
 use std::sync::Arc;
 
 use super::parse::Outline;
-use super::{dir_chain, outline_of, DiscoveryOptions};
+use super::{dir_kind, outline_of, top_dir, top_dir_name, DiscoveryOptions};
 use crate::glob;
 use crate::item::{ChainNode, NodeKind};
 
+/// Linux's `PATH_MAX`: the kernel refuses longer paths anyway (`ENAMETOOLONG`).
+const MAX_PATH_BYTES: usize = 4096;
+
+/// Links to an enclosing directory followed, across the whole walk. A single cycle
+/// costs 40 (the kernel's link limit), so 100 independent cycles are walked exactly;
+/// several links into one cycle multiply, where pytest never finishes.
+pub(crate) const MAX_CYCLE_ENTRIES: usize = 4_000;
+
+/// Directories entered through any symlink, across the whole walk (a symlink forest can
+/// be exponential without a cycle).
+const MAX_LINKED_DIRS: usize = 200_000;
+
 /// What a collected file becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FileKind {
     /// A test module (`python_files` matched or given explicitly), maybe also doctests.
     Module,
     /// A `.py` file collected only for its doctests (`--doctest-modules`).
     DoctestModuleOnly,
-    /// A text file matching `--doctest-glob`.
+    /// A text file matching `--doctest-glob` (or a `.txt`/`.rst` file given explicitly).
     DoctestText,
 }
 
@@ -32,12 +53,23 @@ pub struct FileEntry {
     pub kind: FileKind,
     /// Whether its docstrings are collected too (`--doctest-modules`).
     pub doctest: bool,
+    /// Index into [`DiscoveryOptions::args`] of the argument whose walk reached it. A file
+    /// reached by several arguments (`--keep-duplicates`, or two `::` selectors on one
+    /// file) appears once per argument.
+    pub arg: usize,
+    /// The file node's name: its basename, except when the file is the top of its
+    /// argument's chain (see [`super::top_dir_name`]).
+    pub name: String,
     /// Indices into [`Walked::conftests`], outermost first.
     pub conftests: Vec<usize>,
-    /// The `Dir`/`Package` nodes from the rootdir down to the file's directory.
+    /// The `Dir`/`Package` nodes from the top of the argument's chain down to the file's
+    /// directory.
     pub dir_chain: Arc<Vec<ChainNode>>,
     pub mtime_ns: u64,
     pub size: u64,
+    /// `(device, inode)` where the platform has them: the same file reached through
+    /// symlinks is one module for pytest's import-mismatch check (`os.path.samefile`).
+    pub file_id: Option<(u64, u64)>,
 }
 
 /// A parsed conftest.
@@ -55,14 +87,27 @@ pub struct Conftest {
 pub struct Walked {
     pub files: Vec<FileEntry>,
     pub conftests: Vec<Conftest>,
+    /// Set when the walk met something only pytest can report (an unreadable directory
+    /// becomes a collection error whose text only pytest produces).
+    pub problem: Option<String>,
 }
 
 struct Walker<'a> {
     opts: &'a DiscoveryOptions,
     out: Walked,
     /// Directories whose conftest was already looked up: dir → conftest index.
-    loaded: std::collections::HashMap<PathBuf, Option<usize>>,
-    seen_files: HashSet<PathBuf>,
+    loaded: HashMap<PathBuf, Option<usize>>,
+    /// Directories entered through a symlink so far (bounded by [`MAX_LINKED_DIRS`]).
+    linked_dirs: usize,
+    /// Links to an enclosing directory followed so far (bounded by [`MAX_CYCLE_ENTRIES`]).
+    cycle_entries: usize,
+    /// The argument being walked.
+    arg: usize,
+    /// pytest's `_initialpaths`: the arguments' paths, exempt from the ignore rules.
+    initial: HashSet<&'a Path>,
+    /// The arguments' paths and all their parents: directories the walk must enter even
+    /// when an ignore rule matches them.
+    initial_with_parents: HashSet<&'a Path>,
 }
 
 /// Walk every argument in order.
@@ -70,32 +115,65 @@ pub fn walk(opts: &DiscoveryOptions) -> Walked {
     let mut w = Walker {
         opts,
         out: Walked::default(),
-        loaded: std::collections::HashMap::new(),
-        seen_files: HashSet::new(),
+        loaded: HashMap::new(),
+        linked_dirs: 0,
+        cycle_entries: 0,
+        arg: 0,
+        initial: opts.args.iter().map(PathBuf::as_path).collect(),
+        initial_with_parents: opts.args.iter().flat_map(|a| a.ancestors()).collect(),
     };
-    for arg in &opts.args {
-        if arg.is_dir() {
-            let stack = w.conftest_chain(arg.parent().unwrap_or(arg));
-            let mut active = HashSet::new();
-            // The chain above the argument's own directory node.
-            let above = if arg == &opts.rootdir {
-                Vec::new()
-            } else {
-                dir_chain(opts, arg)
-            };
-            w.walk_dir(arg, &stack, &mut active, &Arc::new(above));
+    for (i, arg) in opts.args.iter().enumerate() {
+        w.arg = i;
+        let top = top_dir(opts, arg);
+        // Conftests of every directory from the filesystem root down to the argument's
+        // parent (pytest loads them before collecting; the confcutdir check is inside).
+        let stack = w.conftest_chain(arg.parent().unwrap_or(arg));
+        let Ok(meta) = std::fs::metadata(arg) else {
+            // Vanished since the arguments were checked, or a dangling link: pytest's
+            // `_collect_path` yields nothing for it.
+            continue;
+        };
+        let (above, name) = if arg.as_path() == top {
+            (Vec::new(), top_dir_name(opts, top))
         } else {
-            let stack = w.conftest_chain(arg.parent().unwrap_or(arg));
-            let chain = Arc::new(dir_chain(opts, arg));
-            if let Ok(meta) = std::fs::metadata(arg) {
-                w.file(arg, &stack, true, &chain, &meta);
-            }
+            (chain_above(opts, top, arg), base_name(arg))
+        };
+        let above = Arc::new(above);
+        if meta.is_dir() {
+            w.walk_dir(arg, name, &stack, &above);
+        } else if meta.is_file() {
+            w.file(arg, name, &stack, true, &above, Some(&meta));
         }
     }
     w.out
 }
 
-impl Walker<'_> {
+/// The `Dir`/`Package` nodes from `top` down to `path`'s parent, for an argument below
+/// `top` (`Session.collect` collects each of them on the way to the argument).
+fn chain_above(opts: &DiscoveryOptions, top: &Path, path: &Path) -> Vec<ChainNode> {
+    let mut chain = vec![ChainNode::new(dir_kind(top), top_dir_name(opts, top))];
+    if let Some(parent) = path.parent() {
+        if let Ok(rel) = parent.strip_prefix(top) {
+            let mut cur = top.to_path_buf();
+            for comp in rel.components() {
+                cur.push(comp);
+                chain.push(ChainNode::new(
+                    dir_kind(&cur),
+                    comp.as_os_str().to_string_lossy().into_owned(),
+                ));
+            }
+        }
+    }
+    chain
+}
+
+fn base_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+impl<'a> Walker<'a> {
     /// Conftest indices for every directory from the top down to `dir` (inclusive).
     fn conftest_chain(&mut self, dir: &Path) -> Vec<usize> {
         let mut dirs: Vec<&Path> = dir.ancestors().collect();
@@ -138,38 +216,39 @@ impl Walker<'_> {
     fn walk_dir(
         &mut self,
         dir: &Path,
+        name: String,
         parent_stack: &[usize],
-        active: &mut HashSet<PathBuf>,
         parent_chain: &Arc<Vec<ChainNode>>,
     ) {
-        // A symlink cycle would recurse forever; pytest stops where the OS refuses.
-        let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        if !active.insert(canon.clone()) {
-            return;
-        }
         let mut stack = parent_stack.to_vec();
         if let Some(i) = self.conftest_of(dir) {
             stack.push(i);
         }
-        let mut entries: Vec<(String, PathBuf)> = match std::fs::read_dir(dir) {
+        let mut entries: Vec<(String, PathBuf, Option<FileType>)> = match std::fs::read_dir(dir) {
             Ok(rd) => rd
                 .filter_map(Result::ok)
-                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                .map(|e| {
+                    (
+                        e.file_name().to_string_lossy().into_owned(),
+                        e.path(),
+                        e.file_type().ok(),
+                    )
+                })
                 .collect(),
+            // pytest's `scandir` treats a directory that vanished as empty.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => {
-                tracing::warn!("cannot read directory {}: {e}", dir.display());
-                active.remove(&canon);
-                return;
+                // pytest reports this as a collection error of the directory.
+                self.out
+                    .problem
+                    .get_or_insert_with(|| format!("cannot read directory {}: {e}", dir.display()));
+                Vec::new()
             }
         };
         let is_package = entries
             .iter()
-            .any(|(n, p)| n == "__init__.py" && p.is_file());
+            .any(|(n, p, _)| n == "__init__.py" && p.is_file());
         let mut chain = (**parent_chain).clone();
-        let name = dir.file_name().map_or_else(
-            || dir.to_string_lossy().into_owned(),
-            |n| n.to_string_lossy().into_owned(),
-        );
         chain.push(ChainNode::new(
             if is_package {
                 NodeKind::Package
@@ -186,73 +265,138 @@ impl Walker<'_> {
                 a.0.cmp(&b.0)
             }
         });
-        for (_, path) in entries {
-            let Ok(meta) = std::fs::metadata(&path) else {
-                continue;
+        // This directory's real path, resolved only when it holds a symlinked directory.
+        let mut real_dir: Option<Option<PathBuf>> = None;
+        for (entry_name, path, ftype) in entries {
+            // The type without following links comes free with the directory listing; only
+            // a symlink needs a `stat` to learn what it points to.
+            let is_link = ftype.is_none_or(|t| t.is_symlink());
+            let (is_dir, is_file, meta) = if is_link {
+                // Broken links, `ELOOP` and friends: pytest's `scandir` skips the entry.
+                let Ok(m) = std::fs::metadata(&path) else {
+                    continue;
+                };
+                (m.is_dir(), m.is_file(), Some(m))
+            } else {
+                let t = ftype.as_ref();
+                (
+                    t.is_some_and(FileType::is_dir),
+                    t.is_some_and(FileType::is_file),
+                    None,
+                )
             };
-            if meta.is_dir() {
-                let is_init = self
-                    .opts
-                    .args
-                    .iter()
-                    .any(|a| a == &path || a.starts_with(&path));
+            if is_dir {
+                let is_init = self.initial_with_parents.contains(path.as_path());
                 if !is_init && self.ignored(&path, true, &stack) {
                     continue;
                 }
-                self.walk_dir(&path, &stack, active, &chain);
-            } else if meta.is_file() {
-                let is_init = self.opts.args.iter().any(|a| a == &path);
+                if path.as_os_str().len() > MAX_PATH_BYTES {
+                    continue;
+                }
+                if is_link && !self.may_follow(dir, &path, &mut real_dir) {
+                    continue;
+                }
+                self.walk_dir(&path, entry_name, &stack, &chain);
+            } else if is_file {
+                let is_init = self.initial.contains(path.as_path());
                 if !is_init && self.ignored(&path, false, &stack) {
                     continue;
                 }
-                self.file(&path, &stack, false, &chain, &meta);
+                self.file(&path, entry_name, &stack, is_init, &chain, meta.as_ref());
             }
         }
-        active.remove(&canon);
     }
 
+    /// Whether to enter `link`, a symlink to a directory found in `dir`, within the
+    /// walk's bounds. Only links reach this (a `realpath` each), never plain directories.
+    fn may_follow(
+        &mut self,
+        dir: &Path,
+        link: &Path,
+        real_dir: &mut Option<Option<PathBuf>>,
+    ) -> bool {
+        if self.linked_dirs >= MAX_LINKED_DIRS {
+            tracing::warn!(
+                "not following {}: over {MAX_LINKED_DIRS} directories entered through symlinks",
+                link.display()
+            );
+            return false;
+        }
+        let here = real_dir.get_or_insert_with(|| std::fs::canonicalize(dir).ok());
+        // A target that encloses this directory (or cannot be resolved) walks a cycle.
+        let cycle = match (std::fs::canonicalize(link), here.as_deref()) {
+            (Ok(target), Some(here)) => here.starts_with(target),
+            _ => true,
+        };
+        if cycle {
+            if self.cycle_entries >= MAX_CYCLE_ENTRIES {
+                tracing::warn!(
+                    "not following {}: over {MAX_CYCLE_ENTRIES} symlink cycle entries",
+                    link.display()
+                );
+                return false;
+            }
+            self.cycle_entries += 1;
+        }
+        self.linked_dirs += 1;
+        true
+    }
+
+    /// Decide what a file becomes (pytest's `pytest_collect_file` hooks of the python and
+    /// doctest plugins) and record it. `meta` is fetched here when not known, and only for
+    /// files that are collected.
     fn file(
         &mut self,
         path: &Path,
+        name: String,
         stack: &[usize],
         explicit: bool,
         chain: &Arc<Vec<ChainNode>>,
-        meta: &std::fs::Metadata,
+        meta: Option<&Metadata>,
     ) {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let is_py = path.extension().is_some_and(|e| e == "py");
-        let (kind, doctest) = if is_py {
+        let ext = path.extension();
+        let (kind, doctest) = if ext.is_some_and(|e| e == "py") {
             let module = explicit || self.opts.python_files.is_match(path);
+            let base = path.file_name().unwrap_or_default();
             let doctest = self.opts.doctest_modules
-                && name != "__main__.py"
-                && !(name == "setup.py" && is_setuptools_setup(path));
+                && base != "__main__.py"
+                && !(base == "setup.py" && is_setuptools_setup(path));
             match (module, doctest) {
                 (true, d) => (FileKind::Module, d),
                 (false, true) => (FileKind::DoctestModuleOnly, true),
                 (false, false) => return,
             }
         } else {
-            let ext_ok = path.extension().is_some_and(|e| e == "txt" || e == "rst");
-            if self.opts.doctest_glob.is_match(path) || (explicit && ext_ok) {
+            let ext_ok = ext.is_some_and(|e| e == "txt" || e == "rst");
+            if (explicit && ext_ok) || self.opts.doctest_glob.is_match(path) {
                 (FileKind::DoctestText, false)
             } else {
                 return;
             }
         };
-        if !self.opts.keep_duplicates && !self.seen_files.insert(path.to_path_buf()) {
-            return;
-        }
+        let fetched;
+        let meta = match meta {
+            Some(m) => Some(m),
+            None => {
+                fetched = std::fs::metadata(path).ok();
+                fetched.as_ref()
+            }
+        };
+        // A file gone between the listing and now: reading it will fail and the fallback
+        // reports what pytest says.
+        let (mtime_ns, size) = meta.map_or((0, 0), |m| (super::cache::mtime_ns(m), m.len()));
+        let file_id = meta.and_then(file_id);
         self.out.files.push(FileEntry {
             path: path.to_path_buf(),
             kind,
             doctest,
+            arg: self.arg,
+            name,
             conftests: stack.to_vec(),
             dir_chain: Arc::clone(chain),
-            mtime_ns: super::cache::mtime_ns(meta),
-            size: meta.len(),
+            mtime_ns,
+            size,
+            file_id,
         });
     }
 
@@ -309,6 +453,17 @@ impl Walker<'_> {
         }
         false
     }
+}
+
+#[cfg(unix)]
+fn file_id(m: &Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &Metadata) -> Option<(u64, u64)> {
+    None
 }
 
 /// pytest's `_is_setup_py`: a `setup.py` that imports setuptools or distutils.

@@ -1,0 +1,784 @@
+//! From argv to a session fastest can serve, or to pytest's own answer.
+//!
+//! pytest reads its command line in stages, and each stage has its own errors: the
+//! `$PYTEST_ADDOPTS` options alone (errors name `config source: via PYTEST_ADDOPTS`),
+//! then with argv, then the configfile is found, then the ini `addopts` alone (errors
+//! name the config source, inifile and rootdir), then the whole command line; then
+//! `minversion` and `required_plugins` are checked, conftests are loaded and unknown
+//! options are rejected; unknown ini keys are reported after collection. [`prepare`]
+//! follows the same order with the same messages, and decides how the session runs:
+//!
+//! - fastest collects and renders it ([`Invocation::fallback`] empty: static discovery,
+//!   with the import fallback for uncertain files);
+//! - fastest renders it but pytest collects all of it (`fallback` set): for what only
+//!   pytest can word (unknown ini keys' warnings, values of the wrong type, options a
+//!   conftest or plugin registers);
+//! - pytest runs the command line itself ([`Prepared::Delegate`]): runs that are not
+//!   `--collect-only`, and options whose output fastest does not render (`--fixtures`,
+//!   `--help`, `--lf`, `--junitxml`, ...).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use fastest_core::config::{
+    determine_setup, shlex_split, Config, ConfigRequest, PytestInstall, Startup,
+};
+
+use crate::app::{exit, normalize};
+use crate::args::{self, blocked_plugins, ArgError, Args, Opt, Parsed, Parser};
+use crate::collect_only::Summary;
+use crate::host::Host;
+
+/// A `--collect-only` session fastest renders.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// `addopts`, `$PYTEST_ADDOPTS` and argv, parsed as one command line.
+    pub args: Args,
+    /// argv alone: the fallback worker runs pytest, which reads `addopts` and
+    /// `$PYTEST_ADDOPTS` itself.
+    pub cli: Parsed,
+    /// Terminal width for separators (`$COLUMNS`, else the tty's, else 80).
+    pub width: usize,
+    /// Set when pytest must collect the whole session; the reason (shown with `-v`).
+    pub fallback: Option<String>,
+    /// The command line has options no core plugin registers: pytest must read all of
+    /// argv (an unknown option's value would otherwise be taken for a path).
+    pub raw_cli: bool,
+    /// With `strict_config`, the unknown ini key pytest fails on after collection.
+    pub strict_unknown_key: Option<String>,
+    /// Core plugins `-p no:NAME` on the command line keeps pytest from loading.
+    pub blocked: Vec<String>,
+}
+
+impl Invocation {
+    /// The item listing's verbosity: the `verbosity_test_cases` ini value unless it is
+    /// `auto` (pytest's `Config.get_verbosity`), else the global verbosity.
+    pub fn listing_verbosity(&self, config: &Config) -> i32 {
+        listing_verbosity(&self.args, config)
+    }
+
+    /// The `cachedir:` header line's path: shown from `-v` on or when `cache_dir` is not
+    /// the default, unless the cacheprovider plugin is blocked.
+    pub fn cachedir_line(&self, config: &Config) -> Option<String> {
+        if self.blocked.iter().any(|b| b == "cacheprovider") {
+            return None;
+        }
+        let (dir, custom) = config.cache_dir();
+        if !(custom || self.args.verbose > 0) {
+            return None;
+        }
+        // A lexical `relative_to`, as pytest's (`../x` stays `../x`).
+        Some(match dir.strip_prefix(&config.rootdir) {
+            Ok(rel) => rel.display().to_string(),
+            Err(_) => dir.display().to_string(),
+        })
+    }
+
+    /// Which summary sections pytest prints.
+    pub fn summary(&self) -> Summary {
+        let a = &self.args;
+        Summary {
+            fold_skipped: !a.has(Opt::NoFoldSkipped),
+            ..Summary::new(&a.reportchars, a.disable_warnings, &a.tbstyle, a.no_summary)
+        }
+    }
+
+    /// Whether collection errors end the session with pytest's `Interrupted` banner.
+    pub fn interrupted(&self, errors: usize) -> bool {
+        errors > 0
+            && !self.args.continue_on_collection_errors
+            && self.strict_unknown_key.is_none()
+            && !self.stops_at(errors)
+    }
+
+    /// Whether `-x`/`--maxfail` stopped collection after `errors` errors (pytest's
+    /// `stopping after N failures`, exit code 1).
+    pub fn stops_at(&self, errors: usize) -> bool {
+        self.args.maxfail > 0 && i64::try_from(errors).is_ok_and(|n| n >= self.args.maxfail)
+    }
+
+    /// `--max-warnings`, else the `max_warnings` ini value.
+    pub fn max_warnings(&self, config: &Config) -> Option<i64> {
+        self.args.max_warnings.or_else(|| {
+            config
+                .get_str("max_warnings")
+                .and_then(|v| v.trim().parse().ok())
+        })
+    }
+
+    /// pytest's exit code for a collection that ran to its end.
+    pub fn exit_code(&self, errors: usize, selected: usize) -> i32 {
+        if errors > 0 {
+            if self.interrupted(errors) {
+                exit::INTERRUPTED
+            } else {
+                exit::TESTS_FAILED
+            }
+        } else if selected == 0 {
+            exit::NO_TESTS_COLLECTED
+        } else {
+            exit::OK
+        }
+    }
+}
+
+fn listing_verbosity(args: &Args, config: &Config) -> i32 {
+    config
+        .get_str("verbosity_test_cases")
+        .filter(|v| v != "auto")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(args.verbose)
+}
+
+/// What [`prepare`] decided.
+#[derive(Debug)]
+pub enum Prepared {
+    /// Collect and render the session.
+    Collect(Box<Invocation>, Box<Config>),
+    /// Run pytest itself with these arguments (argv without fastest's own options).
+    Delegate(Vec<String>),
+    /// Done: the output is written; exit with this code.
+    Exit(i32),
+}
+
+/// Options whose effect on a `--collect-only` run fastest does not render: extra
+/// header or summary lines, other output entirely, or arguments read as packages.
+const PYTEST_ONLY_OPTIONS: &[Opt] = &[
+    Opt::Help,
+    Opt::Version,
+    Opt::Fixtures,
+    Opt::FixturesPerTest,
+    Opt::Markers,
+    Opt::CacheShow,
+    Opt::JunitXml,
+    Opt::Pastebin,
+    Opt::LastFailed,
+    Opt::FailedFirst,
+    Opt::NewFirst,
+    Opt::StepWise,
+    Opt::StepWiseSkip,
+    Opt::StepWiseReset,
+    Opt::TraceConfig,
+    Opt::Debug,
+    Opt::PyArgs,
+    // Interactive on collection errors.
+    Opt::Pdb,
+];
+
+/// Core plugins whose absence changes nothing fastest renders itself (what they change
+/// in collection errors, the fallback worker reproduces: it gets the `-p`). Not
+/// `warnings`: without it Python prints warnings on stderr itself.
+const NEUTRAL_PLUGINS: &[&str] = &[
+    "assertion",
+    "cacheprovider",
+    "capture",
+    "debugging",
+    "faulthandler",
+    "junitxml",
+    "legacypath",
+    "logging",
+    "monkeypatch",
+    "pastebin",
+    "recwarn",
+    "setuponly",
+    "setupplan",
+    "skipping",
+    "stepwise",
+    "subtests",
+    "terminalprogress",
+    "threadexception",
+    "tmpdir",
+    "unraisableexception",
+];
+
+/// pytest's default plugins (`-p no:` of any other name blocks nothing of pytest's).
+const CORE_PLUGINS: &[&str] = &[
+    "mark",
+    "main",
+    "runner",
+    "fixtures",
+    "helpconfig",
+    "python",
+    "terminal",
+    "debugging",
+    "unittest",
+    "capture",
+    "skipping",
+    "legacypath",
+    "tmpdir",
+    "monkeypatch",
+    "recwarn",
+    "pastebin",
+    "assertion",
+    "junitxml",
+    "doctest",
+    "cacheprovider",
+    "setuponly",
+    "setupplan",
+    "stepwise",
+    "unraisableexception",
+    "threadexception",
+    "warnings",
+    "logging",
+    "reports",
+    "faulthandler",
+    "subtests",
+    "terminalprogress",
+];
+
+/// Logging level names pytest accepts for `--log-level` and friends (any integer too).
+const LOG_LEVELS: &[&str] = &[
+    "CRITICAL", "FATAL", "ERROR", "WARN", "WARNING", "INFO", "DEBUG", "NOTSET",
+];
+
+/// Where a usage error's options came from, for pytest's context lines.
+enum Context<'a> {
+    /// Nothing: argv (with `$PYTEST_ADDOPTS`) before the configfile is known.
+    None,
+    /// `$PYTEST_ADDOPTS` on its own.
+    EnvAddopts,
+    /// The ini `addopts` on its own.
+    IniAddopts(&'a Config),
+    /// After the configfile is known.
+    Config(&'a Config),
+}
+
+/// Read the command line and the configuration, check them as pytest does at start-up,
+/// and decide how the session runs. Errors are written to `err` (the version to `out`).
+pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn Write) -> Prepared {
+    // pytest answers a lone `--version`/`-V` before reading anything else.
+    let versions = argv
+        .iter()
+        .filter(|a| *a == "--version" || *a == "-V")
+        .count();
+    if versions == 1 {
+        return match host.pytest_version() {
+            Some(v) => {
+                let _ = writeln!(out, "pytest {v}");
+                Prepared::Exit(exit::OK)
+            }
+            None => Prepared::Delegate(argv.to_vec()),
+        };
+    }
+    let env = match std::env::var("PYTEST_ADDOPTS") {
+        Ok(s) => match shlex_split(&s) {
+            Ok(tokens) => tokens,
+            // pytest crashes with a traceback here; let it.
+            Err(_) => return Prepared::Delegate(argv.to_vec()),
+        },
+        Err(_) => Vec::new(),
+    };
+    // argparse reads `@file` arguments from files, and what follows `--` depends on the
+    // Python version (3.11's `parse_intermixed_args` still reads options there): rare
+    // enough to leave to pytest.
+    if env
+        .iter()
+        .chain(argv)
+        .any(|a| a.starts_with('@') || a == "--")
+    {
+        return Prepared::Delegate(argv.to_vec());
+    }
+    let blocked = blocked_plugins(argv);
+    let parser = Parser::new(&host.cwd, &blocked);
+    if let Err(e) = parser.parse(&env) {
+        return Prepared::Exit(usage_error(err, &e, &Context::EnvAddopts));
+    }
+    let env_argv: Vec<String> = env.iter().chain(argv).cloned().collect();
+    let pre = match parser.parse(&env_argv) {
+        Ok(p) => p.args,
+        Err(e) => return Prepared::Exit(usage_error(err, &e, &Context::None)),
+    };
+    let req = ConfigRequest {
+        invocation_dir: host.cwd.clone(),
+        args: pre.paths.clone(),
+        inifile: pre.inifile.as_ref().map(|p| host.cwd.join(p)),
+        rootdir: pre.rootdir.clone(),
+        overrides: pre.override_ini.clone(),
+    };
+    let mut config = match determine_setup(&req) {
+        Ok(c) => c,
+        Err(e) => return Prepared::Exit(config_error(err, &e)),
+    };
+    let addopts = config.addopts();
+    if addopts.iter().any(|a| a.starts_with('@') || a == "--") {
+        return Prepared::Delegate(argv.to_vec());
+    }
+    if let Err(e) = parser.parse(&addopts) {
+        return Prepared::Exit(usage_error(err, &e, &Context::IniAddopts(&config)));
+    }
+    let all: Vec<String> = addopts.iter().chain(&env_argv).cloned().collect();
+    let args = match parser.parse(&all) {
+        Ok(p) => p.args,
+        Err(e) => return Prepared::Exit(usage_error(err, &e, &Context::Config(&config))),
+    };
+    let Ok(cli) = parser.parse(argv) else {
+        // Only an option split across `$PYTEST_ADDOPTS` and argv gets here.
+        return Prepared::Delegate(argv.to_vec());
+    };
+    // `-o` given through addopts counts too.
+    if let Err(e) = config.apply_overrides(&args.override_ini) {
+        return Prepared::Exit(config_error(err, &e));
+    }
+    let plugins = host.pytest11_plugins();
+    // `-n` is pytest-xdist's when it is installed, else fastest's own.
+    let xdist = plugins.iter().any(|(name, _)| name == "pytest-xdist");
+    if !args.collect_only {
+        return Prepared::Delegate(cli.pytest_argv(xdist));
+    }
+    let pytest_version = host.pytest_version();
+    let install = PytestInstall {
+        version: pytest_version.as_deref(),
+        plugins: &plugins,
+    };
+    match config.validate_startup(install) {
+        Ok(Startup::Ok) => {}
+        Ok(Startup::Undecided(why)) => {
+            tracing::info!("pytest decides: {why}");
+            return Prepared::Delegate(cli.pytest_argv(xdist));
+        }
+        Err(e) => return Prepared::Exit(config_error(err, &e)),
+    }
+    if let Some(why) = pytest_only(&args, &cli, &config, &plugins) {
+        tracing::info!("running pytest itself: {why}");
+        return Prepared::Delegate(cli.pytest_argv(xdist));
+    }
+    // Whether something loaded before pytest checks options (plugins, initial conftests)
+    // may register options or ini keys. Asked only when something is unknown.
+    let may_register = || {
+        let autoload = std::env::var_os("PYTEST_DISABLE_PLUGIN_AUTOLOAD").is_none()
+            && !args.has(Opt::DisablePluginAutoload);
+        (autoload && !plugins.is_empty())
+            || initial_conftests(&args, &config, &host.cwd)
+                .iter()
+                .any(|c| may_register_options(c))
+    };
+    let mut fallback = None;
+    let mut raw_cli = false;
+    // pytest warns (quoting its own source line) when `testpaths` matches nothing.
+    let testpaths = config.testpaths();
+    if args.paths.is_empty()
+        && host.cwd == config.rootdir
+        && !testpaths.is_empty()
+        && crate::app::expand_testpaths(&config.rootdir, &testpaths).is_empty()
+    {
+        fallback = Some("testpaths match nothing".to_string());
+    }
+    if !args.unknown.is_empty() {
+        if !may_register() {
+            let e = ArgError::Argparse(format!(
+                "unrecognized arguments: {}",
+                args.unknown.join(" ")
+            ));
+            return Prepared::Exit(usage_error(err, &e, &Context::Config(&config)));
+        }
+        raw_cli = true;
+        fallback = Some(format!(
+            "options a conftest or plugin registers: {}",
+            args.unknown.join(" ")
+        ));
+    }
+    let mut strict_unknown_key = None;
+    let unknown_keys = config.unknown_keys(&blocked);
+    if !unknown_keys.is_empty() && !raw_cli {
+        match config.strict_config() {
+            Ok(true) if !may_register() => strict_unknown_key = unknown_keys.first().cloned(),
+            // pytest's warning quotes its own source line; let it print it.
+            _ => {
+                fallback.get_or_insert_with(|| {
+                    format!("unknown config options: {}", unknown_keys.join(", "))
+                });
+            }
+        }
+    }
+    let invalid = config.invalid_keys();
+    if fallback.is_none() && !invalid.is_empty() {
+        fallback = Some(format!(
+            "config values pytest rejects when read: {}",
+            invalid.join(", ")
+        ));
+    }
+    let inv = Invocation {
+        raw_cli,
+        fallback,
+        strict_unknown_key,
+        width: terminal_width(),
+        blocked,
+        args,
+        cli,
+    };
+    Prepared::Collect(Box::new(inv), Box::new(config))
+}
+
+/// Why pytest must run this `--collect-only` command line itself, if it must.
+fn pytest_only(
+    args: &Args,
+    cli: &Parsed,
+    config: &Config,
+    installed: &[(String, String)],
+) -> Option<String> {
+    if let Some(opt) = PYTEST_ONLY_OPTIONS.iter().find(|o| args.has(**o)) {
+        return Some(format!("{opt:?}"));
+    }
+    // From verbosity 1 on, the tree shows each collector's docstring.
+    if listing_verbosity(args, config) >= 1 {
+        return Some("docstrings in the verbose listing".into());
+    }
+    if args.numprocesses.is_some() && installed.iter().any(|(n, _)| n == "pytest-xdist") {
+        return Some("-n with pytest-xdist".into());
+    }
+    // fastest renders without colours (known difference: also on a terminal).
+    if wants_markup(args) {
+        return Some("coloured output".into());
+    }
+    for p in &args.plugins {
+        let p = p.trim();
+        let neutral = p.strip_prefix("no:").is_some_and(|name| {
+            NEUTRAL_PLUGINS.contains(&name)
+                || (!CORE_PLUGINS.contains(&name) && installed.is_empty())
+        });
+        if !neutral {
+            return Some(format!("-p {p}"));
+        }
+    }
+    // Plugins named in the environment load like `-p NAME`.
+    if std::env::var_os("PYTEST_PLUGINS").is_some_and(|v| !v.is_empty()) {
+        return Some("$PYTEST_PLUGINS".into());
+    }
+    if args.has(Opt::DisablePluginAutoload) && !installed.is_empty() {
+        return Some("--disable-plugin-autoload with plugins installed".into());
+    }
+    // Warning filters are parsed at start-up; a bad one is pytest's usage error.
+    let filters = config.get_linelist("filterwarnings").unwrap_or_default();
+    if let Some(f) = filters
+        .iter()
+        .chain(&args.pythonwarnings)
+        .find(|f| bad_warning_filter(f))
+    {
+        return Some(format!("warning filter {f:?}"));
+    }
+    // Log levels are checked when pytest configures logging, with its own message.
+    let levels = [
+        (Opt::LogLevel, "log_level"),
+        (Opt::LogCliLevel, "log_cli_level"),
+        (Opt::LogFileLevel, "log_file_level"),
+    ];
+    for (opt, ini) in levels {
+        let value = args::last_value(cli, opt).or_else(|| config.get_str(ini));
+        if let Some(v) = value.filter(|v| !is_log_level(v)) {
+            return Some(format!("log level {v:?}"));
+        }
+    }
+    None
+}
+
+/// Whether pytest colours its output regardless of the terminal: `--color=yes`, or
+/// `auto` with `PY_COLORS=1` or `FORCE_COLOR` (pytest's `should_do_markup`).
+fn wants_markup(args: &Args) -> bool {
+    let env = |k: &str| std::env::var(k).ok();
+    match args.color.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => match env("PY_COLORS").as_deref() {
+            Some("1") => true,
+            Some("0") => false,
+            _ => {
+                env("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && env("FORCE_COLOR").is_some_and(|v| !v.is_empty())
+            }
+        },
+    }
+}
+
+/// Builtin warning categories (a category without a dot is looked up in `builtins`).
+const BUILTIN_WARNINGS: &[&str] = &[
+    "Warning",
+    "UserWarning",
+    "DeprecationWarning",
+    "PendingDeprecationWarning",
+    "SyntaxWarning",
+    "RuntimeWarning",
+    "FutureWarning",
+    "ImportWarning",
+    "UnicodeWarning",
+    "BytesWarning",
+    "ResourceWarning",
+    "EncodingWarning",
+];
+
+/// Whether pytest's `parse_warning_filter` rejects `action:message:category:module:line`
+/// (too many fields, an unknown action, a category no builtin names, a bad line number).
+/// Dotted categories are not imported here: one that fails to import is a warning
+/// fastest does not print (a known difference).
+fn bad_warning_filter(filter: &str) -> bool {
+    let parts: Vec<&str> = filter.split(':').map(str::trim).collect();
+    if parts.len() > 5 {
+        return true;
+    }
+    let field = |i: usize| parts.get(i).copied().unwrap_or("");
+    // `warnings._getaction`: empty is `default`, `all` is `always`, else a prefix.
+    let action = field(0);
+    let actions = ["default", "always", "ignore", "module", "once", "error"];
+    if !(action.is_empty() || action == "all" || actions.iter().any(|a| a.starts_with(action))) {
+        return true;
+    }
+    let category = field(2);
+    if !category.is_empty() && !category.contains('.') && !BUILTIN_WARNINGS.contains(&category) {
+        return true;
+    }
+    let lineno = field(4);
+    !lineno.is_empty() && lineno.parse::<u64>().is_err()
+}
+
+fn is_log_level(v: &str) -> bool {
+    let t = v.trim();
+    LOG_LEVELS.contains(&t.to_ascii_uppercase().as_str())
+        || t.trim_start_matches(['+', '-']).parse::<u64>().is_ok()
+}
+
+/// The conftests pytest loads before it rejects unknown options
+/// (`_set_initial_conftests`): for each initial argument (or `testpaths`, or the
+/// invocation dir), the `conftest.py` of its directory and every ancestor not above
+/// `confcutdir`, and those of its `test*` subdirectories.
+fn initial_conftests(args: &Args, config: &Config, cwd: &Path) -> Vec<PathBuf> {
+    if args.noconftest {
+        return Vec::new();
+    }
+    let confcutdir = args.confcutdir.as_ref().map_or_else(
+        || {
+            config
+                .inipath
+                .as_ref()
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+                .unwrap_or_else(|| config.rootdir.clone())
+        },
+        |c| normalize(&cwd.join(c)),
+    );
+    let mut anchors: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .map(|p| normalize(&cwd.join(p.split("::").next().unwrap_or(p))))
+        .collect();
+    if anchors.is_empty() && cwd == config.rootdir {
+        anchors = crate::app::expand_testpaths(&config.rootdir, &config.testpaths())
+            .iter()
+            .map(|p| config.rootdir.join(p))
+            .collect();
+    }
+    // An argument that is no path (an option's value, read as one before the conftest
+    // that registers the option is loaded) anchors nothing; with no anchor at all pytest
+    // starts from the invocation dir.
+    anchors.retain(|a| a.exists());
+    if anchors.is_empty() {
+        anchors.push(cwd.to_path_buf());
+    }
+    let mut found: Vec<PathBuf> = Vec::new();
+    let mut add = |p: PathBuf| {
+        if p.is_file() && !found.contains(&p) {
+            found.push(p);
+        }
+    };
+    for anchor in &anchors {
+        let dir = if anchor.is_dir() {
+            anchor.as_path()
+        } else {
+            anchor.parent().unwrap_or(anchor)
+        };
+        for d in dir.ancestors() {
+            // pytest skips only the directories strictly above confcutdir.
+            if d != confcutdir && confcutdir.starts_with(d) {
+                continue;
+            }
+            add(d.join("conftest.py"));
+        }
+        if let Ok(entries) = std::fs::read_dir(anchor) {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with("test") && e.path().is_dir() {
+                    add(e.path().join("conftest.py"));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Whether a conftest may register options or ini keys: it defines `pytest_addoption`
+/// or loads plugins. A text search: a false positive only costs speed.
+fn may_register_options(conftest: &Path) -> bool {
+    std::fs::read(conftest).is_ok_and(|b| {
+        let text = String::from_utf8_lossy(&b);
+        text.contains("pytest_addoption") || text.contains("pytest_plugins")
+    })
+}
+
+/// pytest's terminal width (`_pytest._io.get_terminal_width`): `$COLUMNS` if it is a
+/// positive integer, else the width of the terminal on stdout, else 80; below 40 counts
+/// as 80.
+pub fn terminal_width() -> usize {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| *n > 0);
+    let width = columns.or_else(tty_width).unwrap_or(80);
+    if width < 40 {
+        80
+    } else {
+        width
+    }
+}
+
+#[cfg(unix)]
+fn tty_width() -> Option<usize> {
+    let size = rustix::termios::tcgetwinsize(std::io::stdout()).ok()?;
+    (size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+#[cfg(not(unix))]
+fn tty_width() -> Option<usize> {
+    None
+}
+
+/// Print an argument error as pytest does and return its exit code.
+fn usage_error(err: &mut dyn Write, e: &ArgError, ctx: &Context<'_>) -> i32 {
+    let msg = match e {
+        // pytest's validators raise `UsageError` themselves: no usage line, no context.
+        ArgError::Usage(m) => format!("ERROR: {m}\n"),
+        ArgError::Argparse(m) => {
+            let mut s = format!("ERROR: {}\n{}: error: {m}", args::USAGE, args::PROG);
+            // argparse's `extra_info`, sorted by key.
+            let mut lines: Vec<(&str, String)> = Vec::new();
+            match ctx {
+                Context::None => {}
+                Context::EnvAddopts => lines.push(("config source", "via PYTEST_ADDOPTS".into())),
+                Context::IniAddopts(c) | Context::Config(c) => {
+                    if matches!(ctx, Context::IniAddopts(_)) {
+                        lines.push(("config source", "via addopts config".into()));
+                    }
+                    let ini = c
+                        .inipath
+                        .as_ref()
+                        .map_or_else(|| "None".to_string(), |p| p.display().to_string());
+                    lines.push(("inifile", ini));
+                    lines.push(("rootdir", c.rootdir.display().to_string()));
+                }
+            }
+            for (k, v) in lines {
+                s.push_str(&format!("\n  {k}: {v}"));
+            }
+            s.push('\n');
+            s
+        }
+    };
+    let _ = writeln!(err, "{msg}");
+    exit::USAGE_ERROR
+}
+
+fn config_error(err: &mut dyn Write, e: &fastest_core::config::ConfigError) -> i32 {
+    let _ = write!(err, "{}", e.stderr_text());
+    e.exit_code()
+}
+
+/// Run pytest itself on `args`: its console script next to the interpreter when there is
+/// one (exactly what the user would have run), else the same interpreter made to look
+/// like it: program name `pytest` (usage errors say so), the script's directory first on
+/// `sys.path`.
+pub fn run_pytest(args: &[String], host: &Host, err: &mut dyn Write) -> i32 {
+    let Some(py) = &host.python else {
+        let _ = writeln!(err, "fastest: no Python interpreter found to run pytest");
+        return exit::INTERNAL_ERROR;
+    };
+    tracing::info!("running pytest itself");
+    let script = py
+        .parent()
+        .map(|d| d.join("pytest"))
+        .filter(|p| p.is_file());
+    let mut cmd = match script {
+        Some(script) => {
+            let mut cmd = std::process::Command::new(script);
+            cmd.args(args);
+            cmd
+        }
+        None => python_as_pytest(py, host, args),
+    };
+    match cmd.current_dir(&host.cwd).status() {
+        Ok(s) => s.code().unwrap_or(exit::INTERRUPTED),
+        Err(e) => {
+            let _ = writeln!(err, "fastest: could not start pytest: {e}");
+            exit::INTERNAL_ERROR
+        }
+    }
+}
+
+fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(py);
+    // `-P` (3.11+) keeps the cwd off `sys.path`; then the script's directory is added,
+    // as for the `pytest` script. Older interpreters put `''` first: replace it.
+    let path_fix = if host.supports_safe_path() {
+        cmd.arg("-P");
+        "sys.path.insert(0, b)"
+    } else {
+        "sys.path[0] = b"
+    };
+    let code = format!(
+        "import os, sys\n\
+         b = os.path.dirname(os.path.abspath(sys.executable))\n\
+         {path_fix}\n\
+         sys.argv[0] = os.path.join(b, 'pytest')\n\
+         try:\n    from _pytest.config import _console_main as main\n\
+         except ImportError:\n    from pytest import console_main as main\n\
+         sys.exit(main())\n"
+    );
+    cmd.arg("-c").arg(code).args(args);
+    cmd
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn render(e: &ArgError, ctx: &Context<'_>) -> String {
+        let mut buf: Vec<u8> = Vec::new();
+        assert_eq!(usage_error(&mut buf, e, ctx), exit::USAGE_ERROR);
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn usage_errors_read_like_pytests() {
+        let e = ArgError::Argparse("argument -k: expected one argument".into());
+        assert_eq!(
+            render(&e, &Context::EnvAddopts),
+            "ERROR: usage: pytest [options] [file_or_dir] [file_or_dir] [...]\n\
+             pytest: error: argument -k: expected one argument\n  \
+             config source: via PYTEST_ADDOPTS\n\n"
+        );
+        assert_eq!(
+            render(&e, &Context::None),
+            "ERROR: usage: pytest [options] [file_or_dir] [file_or_dir] [...]\n\
+             pytest: error: argument -k: expected one argument\n\n"
+        );
+        let e = ArgError::Usage("--confcutdir must be a directory, given: x".into());
+        assert_eq!(
+            render(&e, &Context::None),
+            "ERROR: --confcutdir must be a directory, given: x\n\n"
+        );
+    }
+
+    #[test]
+    fn warning_filters() {
+        assert!(!bad_warning_filter("ignore::DeprecationWarning"));
+        assert!(!bad_warning_filter("error"));
+        assert!(!bad_warning_filter("i:some message:pkg.mod.Warn:mod:12"));
+        assert!(bad_warning_filter("bogus::UserWarning"));
+        assert!(bad_warning_filter("e::UserWarning:a:b:c"));
+        assert!(bad_warning_filter("ignore::NoSuchWarning"));
+        assert!(bad_warning_filter("ignore::UserWarning:m:-1"));
+    }
+
+    #[test]
+    fn log_levels() {
+        assert!(is_log_level("debug"));
+        assert!(is_log_level(" 10"));
+        assert!(!is_log_level("verbose"));
+    }
+}

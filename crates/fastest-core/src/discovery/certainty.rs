@@ -1,0 +1,803 @@
+//! Facts outside a file that decide whether its source alone proves what pytest collects:
+//! whether its module-level imports resolve on the `sys.path` pytest gives it, and whether
+//! the marks it uses are registered.
+//!
+//! pytest imports every test module. `import module_that_does_not_exist` is an
+//! `ImportError while importing test module` collection error, and an unregistered
+//! `pytest.mark.typo` a `PytestUnknownMarkWarning` (an error under `--strict-markers`);
+//! only pytest's own collection prints those, so such a file is uncertain.
+//!
+//! "Resolves" follows CPython's `PathFinder`/`FileFinder` over directory listings: in each
+//! `sys.path` entry, a package directory (with `__init__`) wins over a module file, which
+//! wins over a namespace portion (a directory without `__init__`). Each directory is read
+//! at most once per run, shared by all worker threads. A name found proves nothing about
+//! the module's own imports; a name not found (or found only in ways this module does
+//! not model: zip files, import hooks, `sys.path` edits in a conftest) is uncertain,
+//! never an error fastest reports itself.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::parse::Outline;
+use super::syntax::{ImportRef, PyVersion};
+use super::ImportMode;
+
+/// Marks pytest 9.2 registers itself (`pytest --markers` without plugins).
+pub const BUILTIN_MARKS: &[&str] = &[
+    "filterwarnings",
+    "skip",
+    "skipif",
+    "xfail",
+    "parametrize",
+    "usefixtures",
+    "tryfirst",
+    "trylast",
+];
+
+/// Everything the certainty checks need beyond the file and its conftests.
+#[derive(Debug, Default)]
+pub struct Certainty {
+    /// The interpreter's version: which syntax compiles.
+    pub python: PyVersion,
+    /// Where imports resolve; `None` skips the import check (unit tests and benches,
+    /// which have no interpreter facts).
+    pub imports: Option<ImportEnv>,
+    /// Registered marks (builtin and the `markers` ini); `None` skips the mark check.
+    pub markers: Option<HashSet<String>>,
+}
+
+impl Certainty {
+    /// `ini_markers` are the `markers` ini lines (`"name(args): description"`).
+    pub fn new(python: PyVersion, imports: Option<ImportEnv>, ini_markers: &[String]) -> Self {
+        let mut markers: HashSet<String> = BUILTIN_MARKS.iter().map(|m| (*m).to_string()).collect();
+        for line in ini_markers {
+            markers.insert(marker_name(line).to_string());
+        }
+        Self {
+            python,
+            imports,
+            markers: Some(markers),
+        }
+    }
+
+    /// A hash of every setting here, for the discovery cache key (directory contents are
+    /// not part of it).
+    pub fn fingerprint(&self) -> u64 {
+        let mut key = format!("{}.{}", self.python.0, self.python.1);
+        if let Some(env) = &self.imports {
+            for p in env.sys_path.iter().chain(&env.pythonpath) {
+                key.push('\x1f');
+                key.push_str(&p.to_string_lossy());
+            }
+            let mut b: Vec<&String> = env.builtin_modules.iter().collect();
+            b.sort();
+            for m in b {
+                key.push('\x1e');
+                key.push_str(m);
+            }
+        }
+        if let Some(m) = &self.markers {
+            let mut m: Vec<&String> = m.iter().collect();
+            m.sort();
+            for n in m {
+                key.push('\x1d');
+                key.push_str(n);
+            }
+        }
+        super::source::content_hash(key.as_bytes())
+    }
+
+    /// Whether a parsed module (imported by pytest as a test or doctest module) can be
+    /// collected from its source: its imports resolve, its marks are registered, and the
+    /// same holds for the conftests loaded before it. `conftests` are outermost first.
+    pub fn check_file(
+        &self,
+        path: &Path,
+        mode: ImportMode,
+        conftests: &[(&Path, &Outline)],
+        outline: &Outline,
+    ) -> Result<(), String> {
+        if let Some(known) = &self.markers {
+            // A conftest's marks are evaluated when it is imported, before its own
+            // `pytest_configure` runs: only the conftests above it have registered theirs.
+            for (i, (cpath, c)) in conftests.iter().enumerate() {
+                for name in &c.mark_names {
+                    let registered = known.contains(name)
+                        || conftests[..i]
+                            .iter()
+                            .any(|(_, above)| above.registered_markers.iter().any(|m| m == name));
+                    if !registered {
+                        return Err(format!(
+                            "{}: mark `{name}` is not registered",
+                            cpath.display()
+                        ));
+                    }
+                }
+            }
+            for name in &outline.mark_names {
+                let registered = known.contains(name)
+                    || conftests
+                        .iter()
+                        .any(|(_, c)| c.registered_markers.iter().any(|m| m == name));
+                if !registered {
+                    // pytest warns PytestUnknownMarkWarning (fails under --strict-markers).
+                    return Err(format!("mark `{name}` is not registered"));
+                }
+            }
+        }
+        let Some(env) = &self.imports else {
+            return Ok(());
+        };
+        for (i, (cpath, coutline)) in conftests.iter().enumerate() {
+            env.conftest_verdict(cpath, mode, &conftests[..i], coutline)?;
+        }
+        let conftest_paths: Vec<&Path> = conftests.iter().map(|(p, _)| *p).collect();
+        // Importing `pkg.sub.test_x` first runs `pkg/__init__.py` and `pkg/sub/__init__.py`.
+        let dir = path.parent().unwrap_or(Path::new(""));
+        for pkg in env.package_dirs(dir) {
+            self.package_init_verdict(env, &pkg, mode, &conftest_paths)?;
+        }
+        env.check_imports(path, mode, &conftest_paths, &outline.imports)
+    }
+
+    /// Whether importing the package whose directory is `dir` can fail or warn: its
+    /// `__init__.py` parses, does nothing at import time that ends collection, uses
+    /// registered marks (builtin or ini: which conftest imported it first is not known)
+    /// and imports what resolves. Checked once per run.
+    fn package_init_verdict(
+        &self,
+        env: &ImportEnv,
+        dir: &Path,
+        mode: ImportMode,
+        conftests: &[&Path],
+    ) -> Result<(), String> {
+        if let Ok(map) = env.inits.lock() {
+            if let Some(v) = map.get(dir) {
+                return v.clone();
+            }
+        }
+        let init = dir.join("__init__.py");
+        let v = match std::fs::read(&init) {
+            Err(e) => Err(format!("unreadable: {e}")),
+            Ok(bytes) => {
+                let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+                if std::str::from_utf8(text).is_err() {
+                    Err("not valid UTF-8".to_string())
+                } else {
+                    let o = super::parse::parse_outline_for(text, false, self.python);
+                    match (&o.import_hazard, &self.markers) {
+                        (Some(h), _) => Err(h.clone()),
+                        (None, Some(known)) if o.mark_names.iter().any(|m| !known.contains(m)) => {
+                            Err("uses an unregistered mark".to_string())
+                        }
+                        _ => env.check_imports(&init, mode, conftests, &o.imports),
+                    }
+                }
+            }
+        }
+        .map_err(|e| format!("{}: {e}", init.display()));
+        if let Ok(mut map) = env.inits.lock() {
+            map.insert(dir.to_path_buf(), v.clone());
+        }
+        v
+    }
+}
+
+/// pytest's `line.split(":")[0].split("(")[0].strip()`.
+pub fn marker_name(line: &str) -> &str {
+    let head = line.split(':').next().unwrap_or("");
+    head.split('(').next().unwrap_or("").trim()
+}
+
+/// What a directory entry offers to `import name`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Entry {
+    /// `name.py`, `name.pyc`, or an extension module for this interpreter.
+    module: bool,
+    /// `name/` (a package or a namespace portion).
+    dir: bool,
+    /// `name.py` itself (pytest's package test looks for `__init__.py` only).
+    py_source: bool,
+}
+
+#[derive(Debug, Default)]
+struct Listing {
+    entries: HashMap<String, Entry>,
+    /// setuptools editable installs: `__editable___*_finder.py` maps top-level names to
+    /// source paths through a meta-path finder (active when its `.pth` is present).
+    editable: Vec<(String, PathBuf)>,
+}
+
+/// A resolved module.
+enum Found {
+    Module,
+    Package(PathBuf),
+    Namespace(Vec<PathBuf>),
+}
+
+/// The interpreter's import facts and a per-run cache of directory listings.
+#[derive(Debug, Default)]
+pub struct ImportEnv {
+    /// `sys.path` without the current directory's entry (the `pytest` script does not
+    /// put it there).
+    pub sys_path: Vec<PathBuf>,
+    /// `sys.builtin_module_names`: compiled in, not on any path.
+    pub builtin_modules: HashSet<String>,
+    /// The `pythonpath` ini entries, absolute; pytest puts them first on `sys.path`.
+    pub pythonpath: Vec<PathBuf>,
+    /// Extension-module tags this interpreter loads (`cpython-311`, `cp311`).
+    ext_tags: Vec<String>,
+    listings: Mutex<HashMap<PathBuf, Arc<Listing>>>,
+    conftests: Mutex<HashMap<PathBuf, Result<(), String>>>,
+    /// Verdicts on package `__init__.py` files, by directory.
+    inits: Mutex<HashMap<PathBuf, Result<(), String>>>,
+    editable: OnceLock<Vec<(String, PathBuf)>>,
+}
+
+impl ImportEnv {
+    pub fn new(
+        python: PyVersion,
+        sys_path: Vec<PathBuf>,
+        builtin_modules: HashSet<String>,
+        pythonpath: Vec<PathBuf>,
+    ) -> Self {
+        Self {
+            sys_path,
+            builtin_modules,
+            pythonpath,
+            ext_tags: vec![
+                format!("cpython-{}{}", python.0, python.1),
+                format!("cp{}{}", python.0, python.1),
+            ],
+            ..Self::default()
+        }
+    }
+
+    fn listing(&self, dir: &Path) -> Arc<Listing> {
+        if let Ok(map) = self.listings.lock() {
+            if let Some(l) = map.get(dir) {
+                return Arc::clone(l);
+            }
+        }
+        // Read outside the lock; a rare duplicate read by another thread is harmless.
+        let l = Arc::new(self.read_listing(dir));
+        if let Ok(mut map) = self.listings.lock() {
+            return Arc::clone(map.entry(dir.to_path_buf()).or_insert(l));
+        }
+        l
+    }
+
+    fn read_listing(&self, dir: &Path) -> Listing {
+        let mut out = Listing::default();
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return out;
+        };
+        let mut finders: Vec<String> = Vec::new();
+        let mut editable_pth = false;
+        for e in rd.flatten() {
+            let Ok(name) = e.file_name().into_string() else {
+                continue;
+            };
+            let Ok(ft) = e.file_type() else { continue };
+            let (is_dir, is_file) = if ft.is_symlink() {
+                match std::fs::metadata(e.path()) {
+                    Ok(m) => (m.is_dir(), m.is_file()),
+                    Err(_) => continue,
+                }
+            } else {
+                (ft.is_dir(), ft.is_file())
+            };
+            if is_dir {
+                out.entries.entry(name).or_default().dir = true;
+                continue;
+            }
+            if !is_file {
+                continue;
+            }
+            if name.starts_with("__editable__") && name.ends_with(".pth") {
+                editable_pth = true;
+            }
+            if name.starts_with("__editable___") && name.ends_with("_finder.py") {
+                finders.push(name.clone());
+            }
+            if let Some(stem) = self.module_stem(&name) {
+                let e = out.entries.entry(stem.to_string()).or_default();
+                e.module = true;
+                e.py_source |= name.ends_with(".py");
+            }
+        }
+        if editable_pth {
+            for f in finders {
+                if let Ok(text) = std::fs::read_to_string(dir.join(&f)) {
+                    out.editable.extend(editable_mapping(&text));
+                }
+            }
+        }
+        out
+    }
+
+    /// The module name a file in a `sys.path` directory provides, if any.
+    fn module_stem<'n>(&self, name: &'n str) -> Option<&'n str> {
+        if let Some(stem) = name
+            .strip_suffix(".py")
+            .or_else(|| name.strip_suffix(".pyc"))
+        {
+            return (!stem.contains('.')).then_some(stem);
+        }
+        let rest = name
+            .strip_suffix(".so")
+            .or_else(|| name.strip_suffix(".pyd"))?;
+        let (stem, tag) = match rest.split_once('.') {
+            Some((s, t)) => (s, Some(t)),
+            None => (rest, None),
+        };
+        let ok = match tag {
+            None => true,
+            Some("abi3") => true,
+            Some(t) => self
+                .ext_tags
+                .iter()
+                .any(|p| t == p || t.starts_with(&format!("{p}-"))),
+        };
+        ok.then_some(stem)
+    }
+
+    fn is_package(&self, dir: &Path) -> bool {
+        self.listing(dir)
+            .entries
+            .get("__init__")
+            .is_some_and(|e| e.module)
+    }
+
+    /// CPython's `PathFinder` for one name over `paths`.
+    fn find(&self, name: &str, paths: &[PathBuf]) -> Option<Found> {
+        let mut portions = Vec::new();
+        for d in paths {
+            let l = self.listing(d);
+            let Some(e) = l.entries.get(name) else {
+                continue;
+            };
+            if e.dir && self.is_package(&d.join(name)) {
+                return Some(Found::Package(d.join(name)));
+            }
+            if e.module {
+                return Some(Found::Module);
+            }
+            if e.dir {
+                portions.push(d.join(name));
+            }
+        }
+        if portions.is_empty() {
+            None
+        } else {
+            Some(Found::Namespace(portions))
+        }
+    }
+
+    /// The names setuptools editable finders map (meta-path finders, consulted after
+    /// the path finder), from the `sys.path` directories.
+    fn editable(&self) -> &[(String, PathBuf)] {
+        self.editable.get_or_init(|| {
+            self.sys_path
+                .iter()
+                .flat_map(|d| self.listing(d).editable.clone())
+                .collect()
+        })
+    }
+
+    /// Resolve dotted `parts` starting from `paths`.
+    fn resolve(&self, parts: &[&str], paths: &[PathBuf]) -> bool {
+        let Some((first, rest)) = parts.split_first() else {
+            return false;
+        };
+        let mut found = self.find(first, paths);
+        if found.is_none() && paths.iter().any(|p| self.sys_path.contains(p)) {
+            found = self
+                .editable()
+                .iter()
+                .find(|(n, _)| n == first)
+                .map(|(_, p)| {
+                    if p.is_dir() {
+                        Found::Package(p.clone())
+                    } else {
+                        Found::Module
+                    }
+                });
+        }
+        match (found, rest.is_empty()) {
+            (None, _) => false,
+            (Some(_), true) => true,
+            (Some(Found::Module), false) => false,
+            (Some(Found::Package(p)), false) => self.resolve(rest, &[p]),
+            (Some(Found::Namespace(ps)), false) => self.resolve(rest, &ps),
+        }
+    }
+
+    /// The `sys.path` a module sees when pytest imports it (conftests outermost first).
+    fn search_path(&self, file: &Path, mode: ImportMode, conftests: &[&Path]) -> Vec<PathBuf> {
+        let mut out = Vec::with_capacity(self.sys_path.len() + conftests.len() + 4);
+        let inserted = || {
+            // Each conftest, then the module, inserts its basedir: the latest is first.
+            let mut v: Vec<PathBuf> = vec![self.basedir(file)];
+            v.extend(conftests.iter().rev().map(|c| self.basedir(c)));
+            v
+        };
+        if mode == ImportMode::Prepend {
+            out.extend(inserted());
+        }
+        out.extend(self.pythonpath.iter().cloned());
+        out.extend(self.sys_path.iter().cloned());
+        if mode == ImportMode::Append {
+            let mut v = inserted();
+            v.reverse();
+            out.extend(v);
+        }
+        out
+    }
+
+    /// Whether every import in `imports` resolves for the module at `file`.
+    pub fn check_imports(
+        &self,
+        file: &Path,
+        mode: ImportMode,
+        conftests: &[&Path],
+        imports: &[ImportRef],
+    ) -> Result<(), String> {
+        if imports.is_empty() {
+            return Ok(());
+        }
+        let paths = self.search_path(file, mode, conftests);
+        for imp in imports {
+            if imp.level > 0 {
+                self.check_relative(file, mode, imp)?;
+                continue;
+            }
+            if imp.module == "__future__" {
+                continue;
+            }
+            let parts: Vec<&str> = imp.module.split('.').collect();
+            let Some(top) = parts.first() else { continue };
+            if self.builtin_modules.contains(*top) {
+                if parts.len() == 1 {
+                    continue;
+                }
+                return Err(unresolved(imp));
+            }
+            // `os.path` is `posixpath`/`ntpath`, put in `sys.modules` by `os`.
+            if parts.as_slice() == ["os", "path"] {
+                if self.resolve(&["os"], &paths) {
+                    continue;
+                }
+                return Err(unresolved(imp));
+            }
+            if !self.resolve(&parts, &paths) {
+                return Err(unresolved(imp));
+            }
+        }
+        Ok(())
+    }
+
+    /// `from .x import y`: the module's package is the directory chain pytest derives
+    /// its name from (prepend/append); each level up must stay inside it.
+    fn check_relative(&self, file: &Path, mode: ImportMode, imp: &ImportRef) -> Result<(), String> {
+        if mode == ImportMode::Importlib {
+            // The module's name (and so its package) depends on importlib-mode details.
+            return Err(format!(
+                "relative import under --import-mode=importlib (line {})",
+                imp.line
+            ));
+        }
+        let mut pkg = file.parent().map(Path::to_path_buf);
+        for _ in 1..imp.level {
+            pkg = pkg.and_then(|p| p.parent().map(Path::to_path_buf));
+        }
+        let file_dir = file.parent().unwrap_or(Path::new(""));
+        let top_pkg = self.package_dirs(file_dir);
+        let inside = pkg.as_ref().is_some_and(|p| top_pkg.iter().any(|d| d == p));
+        let Some(pkg) = pkg.filter(|_| inside) else {
+            let what = if top_pkg.is_empty() {
+                "relative import in a module outside any package"
+            } else {
+                "relative import beyond the top-level package"
+            };
+            return Err(format!("{what} (line {})", imp.line));
+        };
+        let dirs = [pkg];
+        if imp.module.is_empty() {
+            // `from . import a`: a submodule, or a name `__init__` defines (not provable).
+            for n in &imp.names {
+                if !self.resolve(&[n.as_str()], &dirs) {
+                    return Err(unresolved(imp));
+                }
+            }
+            return Ok(());
+        }
+        let parts: Vec<&str> = imp.module.split('.').collect();
+        if self.resolve(&parts, &dirs) {
+            Ok(())
+        } else {
+            Err(unresolved(imp))
+        }
+    }
+
+    /// A conftest's own imports, checked once per run.
+    fn conftest_verdict(
+        &self,
+        path: &Path,
+        mode: ImportMode,
+        above: &[(&Path, &Outline)],
+        outline: &Outline,
+    ) -> Result<(), String> {
+        if let Ok(map) = self.conftests.lock() {
+            if let Some(v) = map.get(path) {
+                return v.clone();
+            }
+        }
+        let above_paths: Vec<&Path> = above.iter().map(|(p, _)| *p).collect();
+        let v = self
+            .check_imports(path, mode, &above_paths, &outline.imports)
+            .map_err(|e| format!("{}: {e}", path.display()));
+        if let Ok(mut map) = self.conftests.lock() {
+            map.insert(path.to_path_buf(), v.clone());
+        }
+        v
+    }
+}
+
+fn unresolved(imp: &ImportRef) -> String {
+    let dots = ".".repeat(usize::try_from(imp.level).unwrap_or(0));
+    format!(
+        "`{dots}{}` may not be importable (line {})",
+        imp.module, imp.line
+    )
+}
+
+impl ImportEnv {
+    /// pytest's `resolve_package_path`: the directories from `dir` upward that hold an
+    /// `__init__.py` and have identifier names, innermost first (from the cached
+    /// listings: one read per directory per run, not a stat per file).
+    fn package_dirs(&self, dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut cur = Some(dir);
+        while let Some(d) = cur {
+            let name_ok = d
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(is_identifier);
+            let has_init = self
+                .listing(d)
+                .entries
+                .get("__init__")
+                .is_some_and(|e| e.py_source);
+            if !name_ok || !has_init {
+                break;
+            }
+            out.push(d.to_path_buf());
+            cur = d.parent();
+        }
+        out
+    }
+
+    /// The directory prepend/append mode puts on `sys.path` for a module: the parent of
+    /// its top package, or its own directory.
+    fn basedir(&self, file: &Path) -> PathBuf {
+        let dir = file.parent().unwrap_or(Path::new(""));
+        match self.package_dirs(dir).last() {
+            Some(top) => top.parent().unwrap_or(Path::new("")).to_path_buf(),
+            None => dir.to_path_buf(),
+        }
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+/// `MAPPING: dict[str, str] = {'pkg': '/src/pkg', ...}` from a setuptools finder.
+fn editable_mapping(text: &str) -> Vec<(String, PathBuf)> {
+    let Some(at) = text.find("MAPPING") else {
+        return Vec::new();
+    };
+    let rest = &text[at..];
+    let (Some(open), Some(close)) = (rest.find('{'), rest.find('}')) else {
+        return Vec::new();
+    };
+    if close < open {
+        return Vec::new();
+    }
+    let body = &rest[open + 1..close];
+    let strings: Vec<&str> = body
+        .split(['\'', '"'])
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(_, s)| s)
+        .collect();
+    strings
+        .chunks(2)
+        .filter_map(|kv| match kv {
+            [k, v] if !v.contains('\\') => Some(((*k).to_string(), PathBuf::from(v))),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn touch(p: &Path) {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, "").unwrap();
+    }
+
+    fn imp(module: &str, level: u32, names: &[&str]) -> ImportRef {
+        ImportRef {
+            level,
+            module: module.into(),
+            names: names.iter().map(|s| (*s).to_string()).collect(),
+            line: 1,
+        }
+    }
+
+    fn env(site: &Path) -> ImportEnv {
+        ImportEnv::new(
+            PyVersion(3, 11),
+            vec![site.to_path_buf()],
+            ["sys".to_string(), "itertools".to_string()].into(),
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn absolute_imports_follow_the_path_finder() {
+        let t = tempfile::tempdir().unwrap();
+        let site = t.path().join("site");
+        touch(&site.join("six.py"));
+        touch(&site.join("pkg/__init__.py"));
+        touch(&site.join("pkg/sub.py"));
+        touch(&site.join("ns/part.py"));
+        touch(&site.join("_ext.cpython-311-x86_64-linux-gnu.so"));
+        touch(&site.join("_old.cpython-39-x86_64-linux-gnu.so"));
+        let tests = t.path().join("tests");
+        let file = tests.join("test_x.py");
+        touch(&file);
+        touch(&tests.join("helper.py"));
+        let e = env(&site);
+        let ok = |m: &str, mode| e.check_imports(&file, mode, &[], &[imp(m, 0, &[])]).is_ok();
+        for m in [
+            "six",
+            "pkg",
+            "pkg.sub",
+            "ns",
+            "ns.part",
+            "_ext",
+            "sys",
+            "itertools",
+            "helper",
+        ] {
+            assert!(ok(m, ImportMode::Prepend), "{m}");
+        }
+        for m in ["nope", "pkg.nope", "six.moves", "_old", "sys.x", "ns.nope"] {
+            assert!(!ok(m, ImportMode::Prepend), "{m}");
+        }
+        // importlib mode does not put the test's directory on sys.path.
+        assert!(!ok("helper", ImportMode::Importlib));
+        assert!(ok("helper", ImportMode::Append));
+    }
+
+    #[test]
+    fn relative_imports_stay_inside_the_package() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        touch(&root.join("tests/__init__.py"));
+        touch(&root.join("tests/unit/__init__.py"));
+        touch(&root.join("tests/unit/test_a.py"));
+        touch(&root.join("tests/unit/helpers.py"));
+        touch(&root.join("tests/common/__init__.py"));
+        touch(&root.join("plain/test_b.py"));
+        let e = env(&t.path().join("site"));
+        let a = root.join("tests/unit/test_a.py");
+        let check = |f: &Path, i: ImportRef| e.check_imports(f, ImportMode::Prepend, &[], &[i]);
+        assert!(check(&a, imp("", 1, &["helpers"])).is_ok());
+        assert!(check(&a, imp("helpers", 1, &["x"])).is_ok());
+        assert!(check(&a, imp("common", 2, &["x"])).is_ok());
+        assert!(check(&a, imp("", 1, &["missing"])).is_err());
+        assert!(check(&a, imp("x", 3, &["y"])).is_err());
+        // The package chain puts `root` (the basedir) on sys.path.
+        assert!(check(&a, imp("tests.unit.helpers", 0, &[])).is_ok());
+        assert!(check(&root.join("plain/test_b.py"), imp("", 1, &["x"])).is_err());
+        assert!(e
+            .check_imports(&a, ImportMode::Importlib, &[], &[imp("", 1, &["helpers"])])
+            .is_err());
+    }
+
+    #[test]
+    fn conftest_basedirs_are_on_the_path() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        touch(&root.join("conftest.py"));
+        touch(&root.join("mylib/__init__.py"));
+        touch(&root.join("tests/test_a.py"));
+        let e = env(&t.path().join("site"));
+        let file = root.join("tests/test_a.py");
+        let c = root.join("conftest.py");
+        let i = [imp("mylib", 0, &[])];
+        assert!(e
+            .check_imports(&file, ImportMode::Prepend, &[&c], &i)
+            .is_ok());
+        assert!(e
+            .check_imports(&file, ImportMode::Prepend, &[], &i)
+            .is_err());
+        assert!(e
+            .check_imports(&file, ImportMode::Importlib, &[&c], &i)
+            .is_err());
+    }
+
+    #[test]
+    fn package_inits_run_on_import() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        std::fs::create_dir_all(root.join("good")).unwrap();
+        std::fs::create_dir_all(root.join("bad")).unwrap();
+        std::fs::create_dir_all(root.join("boom")).unwrap();
+        std::fs::write(root.join("good/__init__.py"), "import os\n").unwrap();
+        std::fs::write(root.join("bad/__init__.py"), "import nope_not_here\n").unwrap();
+        std::fs::write(root.join("boom/__init__.py"), "raise RuntimeError('x')\n").unwrap();
+        let site = t.path().join("site");
+        touch(&site.join("os.py"));
+        let c = Certainty::new(PyVersion::MIN, Some(env(&site)), &[]);
+        let o = Outline::default();
+        let check = |d: &str| {
+            c.check_file(
+                &root.join(d).join("test_a.py"),
+                ImportMode::Prepend,
+                &[],
+                &o,
+            )
+        };
+        assert!(check("good").is_ok());
+        assert!(check("bad").is_err());
+        assert!(check("boom").is_err());
+    }
+
+    #[test]
+    fn editable_finder_mapping() {
+        let text = "MAPPING: dict[str, str] = {'shopcart': '/src/shopcart', \"x\": \"/y\"}\nNAMESPACES = {}\n";
+        assert_eq!(
+            editable_mapping(text),
+            [
+                ("shopcart".to_string(), PathBuf::from("/src/shopcart")),
+                ("x".to_string(), PathBuf::from("/y"))
+            ]
+        );
+    }
+
+    #[test]
+    fn marks_must_be_registered() {
+        let c = Certainty::new(
+            PyVersion::MIN,
+            None,
+            &["slow: slow tests".into(), "device(serial): x".into()],
+        );
+        let mut o = Outline {
+            mark_names: vec!["slow".into(), "device".into(), "parametrize".into()],
+            ..Outline::default()
+        };
+        let p = Path::new("/x/test_a.py");
+        assert!(c.check_file(p, ImportMode::Prepend, &[], &o).is_ok());
+        o.mark_names.push("typo".into());
+        assert!(c.check_file(p, ImportMode::Prepend, &[], &o).is_err());
+        let conftest = Outline {
+            registered_markers: vec!["typo".into()],
+            ..Outline::default()
+        };
+        let cp = Path::new("/x/conftest.py");
+        assert!(c
+            .check_file(p, ImportMode::Prepend, &[(cp, &conftest)], &o)
+            .is_ok());
+    }
+}

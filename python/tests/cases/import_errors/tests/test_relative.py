@@ -1,0 +1,5 @@
+from .helpers import VALUE  # no __init__.py: attempted relative import
+
+
+def test_relative():
+    assert VALUE
