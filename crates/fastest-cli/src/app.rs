@@ -228,7 +228,7 @@ fn collect_only(
         keep_duplicates: args.keep_duplicates,
         import_mode,
         use_mmap: std::env::var_os("FASTEST_NO_MMAP").is_none(),
-        fingerprint: fingerprint(config, args, &rootdir) ^ certainty.fingerprint(),
+        fingerprint: fingerprint(config, args, &rootdir, host) ^ certainty.fingerprint(),
         certainty,
     };
     let mut cache = if args.no_cache {
@@ -333,7 +333,14 @@ fn collect_only(
     }
     let mut worker_not_found: Vec<String> = Vec::new();
     if !requests.is_empty() {
-        let res = match fallback::collect(host, &pytest_args, &requests) {
+        let cache_dir = (!args.no_cache).then(|| rootdir.join(".fastest_cache"));
+        let res = match fallback::cache::collect_cached(
+            cache_dir.as_deref(),
+            host,
+            &pytest_args,
+            &requests,
+            0,
+        ) {
             Ok(res) => res,
             Err(e) => {
                 let _ = writeln!(err, "INTERNALERROR> {e}");
@@ -758,7 +765,7 @@ fn select_steps(
 }
 
 /// Everything that changes what a file yields, hashed into the discovery cache key.
-fn fingerprint(config: &Config, args: &Args, rootdir: &Path) -> u64 {
+fn fingerprint(config: &Config, args: &Args, rootdir: &Path, host: &Host) -> u64 {
     let mut key = String::new();
     key.push_str(env!("CARGO_PKG_VERSION"));
     for part in [
@@ -778,6 +785,17 @@ fn fingerprint(config: &Config, args: &Args, rootdir: &Path) -> u64 {
     } else {
         ""
     });
+    // Import resolvability depends on what the rootdir, `pythonpath` entries and the
+    // interpreter's `sys.path` directories hold: any entry added or removed there moves
+    // the directory's mtime.
+    let mut dirs: Vec<std::path::PathBuf> = vec![rootdir.to_path_buf()];
+    dirs.extend(config.get_paths("pythonpath").unwrap_or_default());
+    dirs.extend(host.sys_path.iter().cloned());
+    for d in dirs {
+        if let Ok(m) = std::fs::metadata(&d).and_then(|m| m.modified()) {
+            key.push_str(&format!("\x1d{m:?}"));
+        }
+    }
     fastest_core::discovery::source::content_hash(key.as_bytes())
 }
 

@@ -256,9 +256,13 @@ pub mod cache {
         order: Vec<String>,
     }
 
+    /// A dependency: a path and its `(mtime, size)`, or `None` for "did not exist" (a
+    /// conftest created later changes the answer too).
+    type Dep = (PathBuf, Option<(u64, u64)>);
+
     #[derive(Serialize, Deserialize, Clone)]
     struct Entry {
-        deps: Vec<(PathBuf, u64, u64)>,
+        deps: Vec<Dep>,
         result: serde_json::Value,
     }
 
@@ -328,7 +332,7 @@ pub mod cache {
             .unwrap_or_default();
         let k = key(host, pytest_args, paths, extra);
         if let Some(e) = disk.entries.get(&k) {
-            let fresh = e.deps.iter().all(|(p, m, s)| stat(p) == Some((*m, *s)));
+            let fresh = e.deps.iter().all(|(p, st)| stat(p) == *st);
             if fresh {
                 if let Ok(r) = serde_json::from_value::<CollectResult>(e.result.clone()) {
                     tracing::debug!("import fallback answered from the cache");
@@ -341,14 +345,17 @@ pub mod cache {
         if cacheable {
             let mut deps: Vec<PathBuf> = result.imported_files.clone();
             for p in paths {
-                let file = p.split("::").next().unwrap_or(p);
-                deps.push(host.cwd.join(file));
+                let file = host.cwd.join(p.split("::").next().unwrap_or(p));
+                // Every directory above a collected file may gain a conftest.
+                for dir in file.ancestors().skip(1) {
+                    deps.push(dir.join("conftest.py"));
+                }
+                deps.push(file);
             }
-            let deps: Option<Vec<(PathBuf, u64, u64)>> = deps
-                .into_iter()
-                .map(|p| stat(&p).map(|(m, s)| (p, m, s)))
-                .collect();
-            if let Some(deps) = deps {
+            deps.sort();
+            deps.dedup();
+            let deps: Vec<Dep> = deps.into_iter().map(|p| (p.clone(), stat(&p))).collect();
+            {
                 disk.order.retain(|x| x != &k);
                 disk.order.push(k.clone());
                 disk.entries.insert(k, Entry { deps, result: raw });

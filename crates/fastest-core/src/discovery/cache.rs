@@ -136,7 +136,7 @@ impl DiscoveryCache {
     pub fn lookup(&self, path: &Path, mtime_ns: u64, size: u64, ctx: u64) -> Option<&CachedFile> {
         let e = self.loaded.files.get(path)?;
         // An mtime this close to the cache's own write could hide a same-second edit.
-        let racy = mtime_ns.saturating_add(2_000_000_000) >= self.loaded.written_ns;
+        let racy = self.is_racy(mtime_ns);
         (e.mtime_ns == mtime_ns && e.size == size && e.ctx == ctx && !racy).then_some(e)
     }
 
@@ -149,12 +149,21 @@ impl DiscoveryCache {
     /// Record a file's outcome for the next run.
     pub fn store(&mut self, path: PathBuf, entry: CachedFile) {
         let same = self.loaded.files.get(&path).is_some_and(|old| {
-            old.mtime_ns == entry.mtime_ns && old.ctx == entry.ctx && old.size == entry.size
+            old.mtime_ns == entry.mtime_ns
+                && old.ctx == entry.ctx
+                && old.size == entry.size
+                // A racy entry was confirmed by its content this time: writing the cache
+                // again moves `written_ns` past its mtime, so the next run trusts the stat.
+                && !self.is_racy(old.mtime_ns)
         });
         if !same {
             self.changed = true;
         }
         self.fresh.insert(path, entry);
+    }
+
+    fn is_racy(&self, mtime_ns: u64) -> bool {
+        mtime_ns.saturating_add(2_000_000_000) >= self.loaded.written_ns
     }
 
     /// Write the cache if anything changed. Entries of files this run did not see are

@@ -165,9 +165,26 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
         same_as.push(j);
     }
     let shared: &cache::DiscoveryCache = cache;
+    // One stat per directory holding collected files (part of each file's cache key).
+    let mut dir_mtimes: std::collections::HashMap<&Path, u64> = std::collections::HashMap::new();
+    for &i in &unique {
+        if let Some(d) = walked.files[i].path.parent() {
+            dir_mtimes
+                .entry(d)
+                .or_insert_with(|| std::fs::metadata(d).map_or(0, |m| cache::mtime_ns(&m)));
+        }
+    }
     let results: Vec<(CollectedFile, Option<cache::CachedFile>)> = unique
         .par_iter()
-        .map(|&i| collect_file(opts, &walked.files[i], &walked.conftests, shared))
+        .map(|&i| {
+            collect_file(
+                opts,
+                &walked.files[i],
+                &walked.conftests,
+                shared,
+                &dir_mtimes,
+            )
+        })
         .collect();
     let mut computed: Vec<Option<CollectedFile>> = Vec::new();
     computed.resize_with(walked.files.len(), || None);
@@ -329,10 +346,21 @@ fn module_name_of_entry(f: &walk::FileEntry) -> String {
 const RULES_VERSION: u8 = 1;
 
 /// The cache context of a file: the options and the conftests above it.
-fn context_key(opts: &DiscoveryOptions, f: &walk::FileEntry, conftests: &[walk::Conftest]) -> u64 {
-    let mut buf: Vec<u8> = Vec::with_capacity(64);
+fn context_key(
+    opts: &DiscoveryOptions,
+    f: &walk::FileEntry,
+    conftests: &[walk::Conftest],
+    dir_mtimes: &std::collections::HashMap<&Path, u64>,
+) -> u64 {
+    let mut buf: Vec<u8> = Vec::with_capacity(96);
     buf.extend_from_slice(&opts.fingerprint.to_le_bytes());
     buf.push(RULES_VERSION);
+    buf.extend_from_slice(env!("FASTEST_BUILD_ID").as_bytes());
+    // Whether the file's imports resolve depends on its neighbours: adding or removing a
+    // module beside it moves its directory's mtime.
+    if let Some(m) = f.path.parent().and_then(|d| dir_mtimes.get(d)) {
+        buf.extend_from_slice(&m.to_le_bytes());
+    }
     buf.push(u8::from(f.doctest));
     buf.push(f.kind as u8);
     for &i in &f.conftests {
@@ -348,9 +376,10 @@ fn collect_file(
     f: &walk::FileEntry,
     conftests: &[walk::Conftest],
     cache: &cache::DiscoveryCache,
+    dir_mtimes: &std::collections::HashMap<&Path, u64>,
 ) -> (CollectedFile, Option<cache::CachedFile>) {
     let nodeid = nodeid_for(opts, &f.path);
-    let ctx = context_key(opts, f, conftests);
+    let ctx = context_key(opts, f, conftests, dir_mtimes);
     let file = |nodeid: String, outcome: FileOutcome| CollectedFile {
         path: f.path.clone(),
         nodeid,

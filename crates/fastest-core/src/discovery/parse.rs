@@ -645,7 +645,13 @@ impl<'a> Ctx<'a> {
                             [f] => self.outcome_fns.contains(f),
                             _ => false,
                         };
-                        if hit {
+                        // `importlib.import_module(...)`, `import_helper.import_module(...)`,
+                        // `__import__(...)`: a dynamic import that may fail or raise
+                        // `unittest.SkipTest` (which skips the whole module).
+                        let dynamic_import = chain
+                            .last()
+                            .is_some_and(|f| f.to_ascii_lowercase().contains("import"));
+                        if hit || dynamic_import {
                             return Some(format!(
                                 "`{}` at import time (line {})",
                                 chain.join("."),
@@ -1995,6 +2001,21 @@ def pytest_configure(config):
             .is_empty());
         let o = parse_outline(b"(Frozen_A, Source_A) = make_tests(A)\n", false);
         assert_eq!(o.uncertain.len(), 1);
+    }
+
+    #[test]
+    fn dynamic_imports_at_import_time_are_uncertain() {
+        let o = parse_outline(
+            b"gdbm = import_helper.import_module('dbm.gnu')\ndef test_a(): pass\n",
+            false,
+        );
+        assert_eq!(o.uncertain.len(), 1);
+        assert!(o.import_hazard.is_some());
+        let o = parse_outline(
+            b"def helper():\n    return importlib.import_module('x')\n",
+            false,
+        );
+        assert!(o.uncertain.is_empty());
     }
 
     #[test]
