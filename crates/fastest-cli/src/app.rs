@@ -785,11 +785,11 @@ fn fingerprint(config: &Config, args: &Args, rootdir: &Path, host: &Host) -> u64
     } else {
         ""
     });
-    // Import resolvability depends on what the rootdir, `pythonpath` entries and the
-    // interpreter's `sys.path` directories hold: any entry added or removed there moves
-    // the directory's mtime.
-    let mut dirs: Vec<std::path::PathBuf> = vec![rootdir.to_path_buf()];
-    dirs.extend(config.get_paths("pythonpath").unwrap_or_default());
+    // Import resolvability depends on what `pythonpath` entries and the interpreter's
+    // `sys.path` directories hold: any entry added or removed there moves the directory's
+    // mtime. (Not the rootdir's own: creating `.fastest_cache/` there would invalidate
+    // every entry once; a test's own directory is in its per-file key instead.)
+    let mut dirs: Vec<std::path::PathBuf> = config.get_paths("pythonpath").unwrap_or_default();
     dirs.extend(host.sys_path.iter().cloned());
     for d in dirs {
         if let Ok(m) = std::fs::metadata(&d).and_then(|m| m.modified()) {
