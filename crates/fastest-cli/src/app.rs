@@ -661,6 +661,9 @@ fn finish(
         strict.then_some(&is_registered as &dyn Fn(&str) -> bool),
     );
     let deselected = hook_deselected.len() + by_prefix.len() + dropped;
+    for (file, why) in notes {
+        tracing::debug!(file = %file, reason = %why, "collected by import");
+    }
     let verbosity = args.verbosity();
     let rootdir_s = config.rootdir.display().to_string();
     let header = (verbosity >= 0).then(|| Header {
