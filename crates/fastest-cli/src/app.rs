@@ -60,18 +60,6 @@ pub fn run(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn Writ
     }
 }
 
-/// Marks pytest itself registers (`pytest --markers`).
-const BUILTIN_MARKERS: &[&str] = &[
-    "filterwarnings",
-    "skip",
-    "skipif",
-    "xfail",
-    "parametrize",
-    "usefixtures",
-    "tryfirst",
-    "trylast",
-];
-
 /// What `collect_only` reports besides the items: the fallback's collection errors,
 /// warnings and skips, why files needed it (`-v`) and what its hooks deselected.
 #[derive(Default)]
@@ -651,7 +639,11 @@ fn finish(
         .markers()
         .iter()
         .map(|m| m.split(':').next().unwrap_or("").trim().to_string())
-        .chain(BUILTIN_MARKERS.iter().map(|s| (*s).to_string()))
+        .chain(
+            fastest_core::discovery::certainty::BUILTIN_MARKS
+                .iter()
+                .map(|s| (*s).to_string()),
+        )
         .collect();
     let is_registered = |name: &str| registered.iter().any(|r| r == name);
     let (selected, dropped, select_error) = select_steps(
