@@ -458,12 +458,8 @@ fn collect_only(
         out,
         err,
         items,
-        &extras.skipped,
-        &extras.errors,
-        &extras.warnings,
-        &extras.notes,
+        &extras,
         used_testpaths,
-        &extras.deselected,
     )
 }
 
@@ -535,12 +531,8 @@ fn pytest_session(
         out,
         err,
         items,
-        &extras.skipped,
-        &extras.errors,
-        &extras.warnings,
-        &extras.notes,
+        &extras,
         used_testpaths,
-        &extras.deselected,
     )
 }
 
@@ -616,13 +608,16 @@ fn finish(
     out: &mut dyn Write,
     err: &mut dyn Write,
     items: Vec<Item>,
-    skipped: &[RawReport],
-    errors: &[RawReport],
-    warnings: &[RawWarning],
-    notes: &[(String, String)],
+    extras: &Extras,
     used_testpaths: bool,
-    hook_deselected: &[String],
 ) -> i32 {
+    let (skipped, errors, warnings, notes, hook_deselected) = (
+        &extras.skipped[..],
+        &extras.errors[..],
+        &extras.warnings[..],
+        &extras.notes[..],
+        &extras.deselected[..],
+    );
     let args = &inv.args;
     tracing::debug!(items = items.len(), elapsed = ?start.elapsed(), "collected");
     let total = items.len() + hook_deselected.len();
