@@ -215,6 +215,20 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
     disc
 }
 
+impl CollectedFile {
+    /// The walk entry `f` with its node id and what collecting it gave.
+    fn of(f: &walk::FileEntry, nodeid: String, outcome: FileOutcome) -> Self {
+        Self {
+            path: f.path.clone(),
+            nodeid,
+            arg: f.arg,
+            dir_chain: Arc::clone(&f.dir_chain),
+            name: f.name.clone(),
+            outcome,
+        }
+    }
+}
+
 /// The outcome of `orig` for another entry of the same file (`f`), under `f`'s node id and
 /// chain.
 fn rebase(opts: &DiscoveryOptions, orig: &CollectedFile, f: &walk::FileEntry) -> CollectedFile {
@@ -250,14 +264,7 @@ fn rebase(opts: &DiscoveryOptions, orig: &CollectedFile, f: &walk::FileEntry) ->
                 .collect(),
         ),
     };
-    CollectedFile {
-        path: f.path.clone(),
-        nodeid,
-        arg: f.arg,
-        dir_chain: Arc::clone(&f.dir_chain),
-        name: f.name.clone(),
-        outcome,
-    }
+    CollectedFile::of(f, nodeid, outcome)
 }
 
 /// Under `--import-mode=prepend|append` two files that import under the same module name
@@ -380,14 +387,7 @@ fn collect_file(
 ) -> (CollectedFile, Option<cache::CachedFile>) {
     let nodeid = nodeid_for(opts, &f.path);
     let ctx = context_key(opts, f, conftests, dir_mtimes);
-    let file = |nodeid: String, outcome: FileOutcome| CollectedFile {
-        path: f.path.clone(),
-        nodeid,
-        arg: f.arg,
-        dir_chain: Arc::clone(&f.dir_chain),
-        name: f.name.clone(),
-        outcome,
-    };
+    let file = |nodeid: String, outcome: FileOutcome| CollectedFile::of(f, nodeid, outcome);
     if let Some(hit) = cache.lookup(&f.path, f.mtime_ns, f.size, ctx) {
         let outcome = from_cached(&hit.outcome, f, &nodeid);
         return (file(nodeid, outcome), None);
