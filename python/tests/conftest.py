@@ -17,8 +17,8 @@ if _HERE not in sys.path:
 from oracle_harness import Oracle, find_fastest, find_pytest, spec_of  # noqa: E402
 
 # The case projects are test suites of their own (syntax errors, bad
-# configs, ...): never collect them as part of this suite.
-collect_ignore = ["cases"]
+# configs, failing tests, ...): never collect them as part of this suite.
+collect_ignore = ["cases", "run_cases"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -71,6 +71,8 @@ struct Extras {
     deselected: Vec<String>,
     /// Items the arguments selected directly (only reported with a usage error).
     collected: usize,
+    /// Conftest hooks on the way (a run hands such sessions to pytest for now).
+    conftest_hooks: Vec<String>,
 }
 
 /// One collected file of the session, with its items once known.
@@ -235,7 +237,10 @@ fn collect_only(
     }
     tracing::debug!(files = disc.files.len(), elapsed = ?t.elapsed(), "discovery");
     let pytest_args = passthrough_args(inv, config);
-    let mut extras = Extras::default();
+    let mut extras = Extras {
+        conftest_hooks: disc.conftest_hooks.clone(),
+        ..Extras::default()
+    };
     if let Some(why) = &disc.global_fallback {
         return pytest_session(
             inv,
@@ -477,6 +482,9 @@ fn pytest_session(
     used_testpaths: bool,
     why: &str,
 ) -> i32 {
+    if inv.run {
+        return crate::run::with_pytest(inv, host, err, why);
+    }
     let mut extras = Extras::default();
     extras.notes.push(("<session>".into(), why.to_string()));
     // With options only a conftest or plugin knows, pytest reads the whole command
@@ -561,6 +569,9 @@ fn usage_failure(
     extras: &Extras,
     used_testpaths: bool,
 ) -> i32 {
+    if inv.run {
+        return crate::run::with_pytest(inv, host, err, &msgs.join("; "));
+    }
     let args = &inv.args;
     let verbosity = args.verbosity();
     let rootdir_s = config.rootdir.display().to_string();
@@ -648,6 +659,34 @@ fn finish(
         strict.then_some(&is_registered as &dyn Fn(&str) -> bool),
     );
     let deselected = hook_deselected.len() + by_prefix.len() + dropped;
+    if inv.run {
+        let pytest_needed = if let Some(e) = &select_error {
+            Some(format!("selection error: {e}"))
+        } else if !errors.is_empty() {
+            Some("collection errors".to_string())
+        } else if !warnings.is_empty() {
+            Some("collection warnings".to_string())
+        } else if !skipped.is_empty() {
+            Some("modules skipped at collection".to_string())
+        } else if !hook_deselected.is_empty() {
+            Some("a hook deselected items".to_string())
+        } else {
+            None
+        };
+        let session = crate::run::Session {
+            inv,
+            config,
+            host,
+            start,
+            items: selected,
+            total,
+            deselected,
+            used_testpaths,
+            conftest_hooks: extras.conftest_hooks.clone(),
+            pytest_needed,
+        };
+        return crate::run::run(session, out, err);
+    }
     for (file, why) in notes {
         tracing::debug!(file = %file, reason = %why, "collected by import");
     }

@@ -439,6 +439,16 @@ pub struct Args {
     pub numprocesses: Option<String>,
     /// `--color`: `yes`, `no` or `auto`.
     pub color: String,
+    /// `--capture`/`-s`: the last one given.
+    pub capture: Option<String>,
+    /// `--show-capture`.
+    pub showcapture: Option<String>,
+    /// `--assert`.
+    pub assert_mode: Option<String>,
+    /// `--basetemp`.
+    pub basetemp: Option<String>,
+    /// `-l`/`--showlocals` (`--no-showlocals` turns it off again).
+    pub showlocals: bool,
     /// Every option given, in order.
     pub given: Vec<Opt>,
     /// Option-like arguments no core option matches, in order.
@@ -481,6 +491,11 @@ impl Default for Args {
             help: false,
             version: 0,
             engine: None,
+            capture: None,
+            showcapture: None,
+            assert_mode: None,
+            basetemp: None,
+            showlocals: false,
             no_cache: false,
             numprocesses: None,
             color: "auto".to_string(),
@@ -842,7 +857,10 @@ impl<'a> Parser<'a> {
             }
             ConfigFile => args.inifile = Some(v),
             RootDir => args.rootdir = Some(v),
-            BaseTemp => check_basetemp(spec, &v, self.cwd)?,
+            BaseTemp => {
+                check_basetemp(spec, &v, self.cwd)?;
+                args.basetemp = Some(v);
+            }
             Durations => {
                 parse_int(spec, &v)?;
             }
@@ -862,7 +880,10 @@ impl<'a> Parser<'a> {
                 check_choice(spec, &v, &["auto", "long", "short", "no", "line", "native"])?;
                 args.tbstyle = v;
             }
-            ShowCapture => check_choice(spec, &v, &["no", "stdout", "stderr", "log", "all"])?,
+            ShowCapture => {
+                check_choice(spec, &v, &["no", "stdout", "stderr", "log", "all"])?;
+                args.showcapture = Some(v);
+            }
             Color => {
                 check_choice(spec, &v, &["yes", "no", "auto"])?;
                 args.color = v;
@@ -876,9 +897,18 @@ impl<'a> Parser<'a> {
                     ));
                 }
             }
-            Capture => check_choice(spec, &v, &["fd", "sys", "no", "tee-sys"])?,
+            Capture => {
+                check_choice(spec, &v, &["fd", "sys", "no", "tee-sys"])?;
+                args.capture = Some(v);
+            }
             Pastebin => check_choice(spec, &v, &["failed", "all"])?,
-            Assert => check_choice(spec, &v, &["rewrite", "plain"])?,
+            Assert => {
+                check_choice(spec, &v, &["rewrite", "plain"])?;
+                args.assert_mode = Some(v);
+            }
+            NoCapture => args.capture = Some("no".into()),
+            ShowLocals => args.showlocals = true,
+            NoShowLocals => args.showlocals = false,
             JunitXml => {
                 if self.cwd.join(&v).is_dir() {
                     return Err(ArgError::Usage(format!(
@@ -908,13 +938,10 @@ impl<'a> Parser<'a> {
             | Debug
             | NoFoldSkipped
             | ForceShortSummary
-            | ShowLocals
-            | NoShowLocals
             | XfailTb
             | FullTrace
             | Pdb
             | Trace
-            | NoCapture
             | RunXfail
             | JunitPrefix
             | DoctestIgnoreImportErrors

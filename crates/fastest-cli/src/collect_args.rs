@@ -333,6 +333,7 @@ mod tests {
             lineno: None,
             marks: Vec::new(),
             extra_keywords: Vec::new(),
+            run: None,
         }
     }
 

@@ -74,26 +74,7 @@ impl Summary {
     /// From `-r` chars, `--disable-warnings`, `--tb` and `--no-summary`, as pytest's
     /// `getreportopt` combines them.
     pub fn new(reportchars: &str, disable_warnings: bool, tbstyle: &str, no_summary: bool) -> Self {
-        let mut opts = String::new();
-        for ch in reportchars.chars() {
-            let ch = match ch {
-                'F' => 'f',
-                'S' => 's',
-                c => c,
-            };
-            match ch {
-                'a' => opts = "sxXEf".into(),
-                'A' => opts = "PpsxXEf".into(),
-                'N' => opts.clear(),
-                c if !opts.contains(c) => opts.push(c),
-                _ => {}
-            }
-        }
-        if disable_warnings {
-            opts = opts.replace('w', "");
-        } else if !opts.contains('w') {
-            opts.insert(0, 'w');
-        }
+        let opts = fastest_report::text::report_chars(reportchars, disable_warnings);
         Summary {
             off: no_summary,
             errors_section: tbstyle != "no",
@@ -109,56 +90,14 @@ impl Summary {
     }
 }
 
-/// The session header lines.
-pub struct Header<'a> {
-    /// `--no-header`: only the `test session starts` line.
-    pub no_header: bool,
-    pub platform_line: String,
-    /// `cachedir: ...` (with `-v`, or a non-default `cache_dir`).
-    pub cachedir: Option<String>,
-    pub rootdir: &'a str,
-    pub configfile: Option<String>,
-    pub testpaths: Option<String>,
-    pub plugins: Option<String>,
-}
-
-/// A separator line as pytest's `TerminalWriter.sep` draws it: as long as possible up to
-/// `width`, the title centred between at least one fill character on each side.
-pub fn sep(ch: char, title: &str, width: usize) -> String {
-    if title.is_empty() {
-        return ch.to_string().repeat(width);
-    }
-    let n = (width.saturating_sub(title.chars().count() + 2) / 2).max(1);
-    let fill = ch.to_string().repeat(n);
-    let mut line = format!("{fill} {title} {fill}");
-    if line.chars().count() < width {
-        line.push(ch);
-    }
-    line
-}
+pub use fastest_report::text::{sep, Header};
 
 /// Render the whole output.
 pub fn render(r: &CollectReport<'_>) -> String {
     let w = r.width;
     let mut out = String::with_capacity(r.items.len() * 48 + 512);
     if let Some(h) = &r.header {
-        let _ = writeln!(out, "{}", sep('=', "test session starts", w));
-        if !h.no_header {
-            let _ = writeln!(out, "{}", h.platform_line);
-            if let Some(c) = &h.cachedir {
-                let _ = writeln!(out, "cachedir: {c}");
-            }
-            let _ = writeln!(out, "rootdir: {}", h.rootdir);
-            if let Some(c) = &h.configfile {
-                let _ = writeln!(out, "configfile: {c}");
-            }
-            if let Some(t) = &h.testpaths {
-                let _ = writeln!(out, "testpaths: {t}");
-            }
-            if let Some(p) = &h.plugins {
-                let _ = writeln!(out, "plugins: {p}");
-            }
-        }
+        h.render(&mut out, w);
         // Without a terminal, pytest writes `collecting ... ` only from `-v` on, and the
         // final count follows on the same line.
         let collecting = if r.verbosity >= 1 {
@@ -298,18 +237,23 @@ fn plural(n: usize, word: &str) -> String {
 
 /// pytest's `report_collect(final=True)` line.
 fn collected_line(r: &CollectReport<'_>) -> String {
-    let mut s = format!("collected {}", plural(r.total, "item"));
-    if !r.errors.is_empty() {
-        let _ = write!(s, " / {}", plural(r.errors.len(), "error"));
+    collected_counts(r.total, r.errors.len(), r.deselected, r.skipped.len())
+}
+
+/// `collected N items / E errors / D deselected / S skipped / K selected`.
+pub fn collected_counts(total: usize, errors: usize, deselected: usize, skipped: usize) -> String {
+    let mut s = format!("collected {}", plural(total, "item"));
+    if errors > 0 {
+        let _ = write!(s, " / {}", plural(errors, "error"));
     }
-    if r.deselected > 0 {
-        let _ = write!(s, " / {} deselected", r.deselected);
+    if deselected > 0 {
+        let _ = write!(s, " / {deselected} deselected");
     }
-    if !r.skipped.is_empty() {
-        let _ = write!(s, " / {} skipped", r.skipped.len());
+    if skipped > 0 {
+        let _ = write!(s, " / {skipped} skipped");
     }
-    if r.deselected > 0 {
-        let _ = write!(s, " / {} selected", r.total.saturating_sub(r.deselected));
+    if deselected > 0 {
+        let _ = write!(s, " / {} selected", total.saturating_sub(deselected));
     }
     s
 }
@@ -460,6 +404,7 @@ mod tests {
             lineno: None,
             marks: Vec::new(),
             extra_keywords: Vec::new(),
+            run: None,
         }
     }
 

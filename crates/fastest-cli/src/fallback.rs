@@ -149,6 +149,7 @@ impl RawItem {
             lineno: self.lineno,
             marks,
             extra_keywords: self.keywords,
+            run: None,
         }
     }
 }

@@ -48,6 +48,12 @@ pub struct Invocation {
     pub strict_unknown_key: Option<String>,
     /// Core plugins `-p no:NAME` on the command line keeps pytest from loading.
     pub blocked: Vec<String>,
+    /// A run (not `--collect-only`): the native engine runs the selected items.
+    pub run: bool,
+    /// argv for pytest, should the run turn out to need it after discovery.
+    pub pytest_argv: Vec<String>,
+    /// `--engine native` (or `FASTEST_ENGINE=native`): never hand the run to pytest.
+    pub native_only: bool,
 }
 
 impl Invocation {
@@ -322,8 +328,12 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     let plugins = host.pytest11_plugins();
     // `-n` is pytest-xdist's when it is installed, else fastest's own.
     let xdist = plugins.iter().any(|(name, _)| name == "pytest-xdist");
-    if !args.collect_only {
-        return Prepared::Delegate(cli.pytest_argv(xdist));
+    let run = !args.collect_only;
+    let native_only = native_only(&args);
+    if run {
+        if let Some(why) = run_blocker(&args, &plugins) {
+            return delegate_run(err, native_only, &why, cli.pytest_argv(xdist));
+        }
     }
     let pytest_version = host.pytest_version();
     let install = PytestInstall {
@@ -334,13 +344,15 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         Ok(Startup::Ok) => {}
         Ok(Startup::Undecided(why)) => {
             tracing::info!("pytest decides: {why}");
-            return Prepared::Delegate(cli.pytest_argv(xdist));
+            return delegate_run(err, native_only && run, &why, cli.pytest_argv(xdist));
         }
         Err(e) => return Prepared::Exit(config_error(err, &e)),
     }
     if let Some(why) = pytest_only(&args, &cli, &config, &plugins) {
-        tracing::info!("running pytest itself: {why}");
-        return Prepared::Delegate(cli.pytest_argv(xdist));
+        if !run {
+            tracing::info!("running pytest itself: {why}");
+            return Prepared::Delegate(cli.pytest_argv(xdist));
+        }
     }
     // Whether something loaded before pytest checks options (plugins, initial conftests)
     // may register options or ini keys. Asked only when something is unknown.
@@ -397,7 +409,15 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
             invalid.join(", ")
         ));
     }
+    if run {
+        if let Some(why) = &fallback {
+            return delegate_run(err, native_only, why, cli.pytest_argv(xdist));
+        }
+    }
     let inv = Invocation {
+        run,
+        pytest_argv: cli.pytest_argv(xdist),
+        native_only,
         raw_cli,
         fallback,
         strict_unknown_key,
@@ -407,6 +427,113 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         cli,
     };
     Prepared::Collect(Box::new(inv), Box::new(config))
+}
+
+/// Options a native run honours (anything else is pytest's run, for now).
+const NATIVE_RUN_OPTIONS: &[Opt] = &[
+    Opt::Keyword,
+    Opt::MarkExpr,
+    Opt::Verbose,
+    Opt::Quiet,
+    Opt::Verbosity,
+    Opt::ReportChars,
+    Opt::DisableWarnings,
+    Opt::Tb,
+    Opt::Capture,
+    Opt::NoCapture,
+    Opt::ShowLocals,
+    Opt::NoShowLocals,
+    Opt::FullTrace,
+    Opt::RunXfail,
+    Opt::BaseTemp,
+    Opt::PythonWarnings,
+    Opt::OverrideIni,
+    Opt::ConfigFile,
+    Opt::RootDir,
+    Opt::Deselect,
+    Opt::Ignore,
+    Opt::IgnoreGlob,
+    Opt::ConfCutDir,
+    Opt::NoConftest,
+    Opt::ImportMode,
+    Opt::Plugin,
+    Opt::NoHeader,
+    Opt::NoSummary,
+    Opt::NoFoldSkipped,
+    Opt::ForceShortSummary,
+    Opt::StrictMarkers,
+    Opt::Strict,
+    Opt::StrictConfig,
+    Opt::Color,
+    Opt::ShowCapture,
+    Opt::Assert,
+    Opt::Engine,
+    Opt::NoFastestCache,
+    Opt::CollectInVirtualenv,
+    Opt::KeepDuplicates,
+];
+
+/// `--engine native`, or `FASTEST_ENGINE=native` when `--engine` is not given.
+fn native_only(args: &Args) -> bool {
+    match args.engine.as_deref() {
+        Some(e) => e == "native",
+        None => std::env::var("FASTEST_ENGINE").is_ok_and(|v| v == "native"),
+    }
+}
+
+/// Hand a run to pytest, or refuse to when only the native engine may run it.
+pub fn delegate_run(
+    err: &mut dyn Write,
+    native_only: bool,
+    why: &str,
+    argv: Vec<String>,
+) -> Prepared {
+    if native_only {
+        let _ = writeln!(err, "fastest: cannot run natively: {why}");
+        return Prepared::Exit(exit::INTERNAL_ERROR);
+    }
+    tracing::info!("pytest runs this session: {why}");
+    Prepared::Delegate(argv)
+}
+
+/// Why a run cannot be native before anything is collected (options, plugins).
+fn run_blocker(args: &Args, installed: &[(String, String)]) -> Option<String> {
+    if args.engine.as_deref() == Some("pytest") {
+        return Some("--engine pytest".into());
+    }
+    if let Some(opt) = args.given.iter().find(|o| !NATIVE_RUN_OPTIONS.contains(o)) {
+        return Some(format!("option {opt:?}"));
+    }
+    if !matches!(
+        args.tbstyle.as_str(),
+        "auto" | "long" | "short" | "native" | "no"
+    ) {
+        return Some(format!("--tb={}", args.tbstyle));
+    }
+    if args.import_mode.as_deref() == Some("importlib") {
+        return Some("--import-mode=importlib".into());
+    }
+    if wants_markup(args) {
+        return Some("coloured output".into());
+    }
+    for p in &args.plugins {
+        let p = p.trim();
+        let neutral = p.strip_prefix("no:").is_some_and(|name| {
+            name == "cacheprovider" || (!CORE_PLUGINS.contains(&name) && installed.is_empty())
+        });
+        if !neutral {
+            return Some(format!("-p {p}"));
+        }
+    }
+    let autoload = std::env::var_os("PYTEST_DISABLE_PLUGIN_AUTOLOAD").is_none()
+        && !args.has(Opt::DisablePluginAutoload);
+    if autoload && !installed.is_empty() {
+        return Some("installed pytest plugins".into());
+    }
+    if std::env::var_os("PYTEST_PLUGINS").is_some_and(|v| !v.is_empty()) {
+        return Some("$PYTEST_PLUGINS".into());
+    }
+    None
 }
 
 /// Why pytest must run this `--collect-only` command line itself, if it must.

@@ -12,6 +12,7 @@ pub mod collect_only;
 pub mod fallback;
 pub mod host;
 pub mod invocation;
+pub mod run;
 
 #[cfg(feature = "python")]
 mod python;

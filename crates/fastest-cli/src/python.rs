@@ -36,5 +36,6 @@ fn main(
 #[pymodule]
 fn _fastest(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(main, m)?)?;
+    m.add_function(wrap_pyfunction!(fastest_runner::worker::worker_main, m)?)?;
     Ok(())
 }

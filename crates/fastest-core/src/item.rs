@@ -101,6 +101,28 @@ pub struct Item {
     /// Extra `-k` keywords beyond the chain names and mark names (the parametrize id,
     /// names from a function's `__dict__`).
     pub extra_keywords: Vec<String>,
+    /// What the native engine needs to run the item; `None` when discovery cannot say
+    /// (items from the import fallback, unittest methods, doctests).
+    pub run: Option<RunSpec>,
+}
+
+/// How the native engine runs an item that discovery proved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RunSpec {
+    /// The item's parameter set in each parametrization, in pytest's product order.
+    pub callspec: Vec<CallParam>,
+    /// Fixtures the item's closure requests that no conftest, module or class above it
+    /// defines: pytest's builtins, a plugin's, or missing.
+    pub external_fixtures: Vec<String>,
+}
+
+/// One parametrization's choice for an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CallParam {
+    /// The `set`-th argvalue of the `mark`-th `parametrize` mark in `iter_markers` order.
+    Mark { mark: u32, set: u32 },
+    /// The `set`-th of a parametrized fixture's `params`.
+    Fixture { name: String, set: u32 },
 }
 
 impl Item {

@@ -8,6 +8,7 @@
 //!   cannot prove are marked uncertain for the import-based fallback.
 //! - [`select`]: `-k` / `-m` expressions and node-id selection.
 //! - [`item`]: the item model shared by discovery, the runner and the reporters.
+//! - [`report`]: the run's events (test reports, warnings) that reporters consume.
 //!
 //! This crate does no Python: anything that needs an interpreter lives in `fastest-runner`
 //! or the CLI.
@@ -16,4 +17,5 @@ pub mod config;
 pub mod discovery;
 pub mod glob;
 pub mod item;
+pub mod report;
 pub mod select;

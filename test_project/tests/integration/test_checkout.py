@@ -1,3 +1,5 @@
+import asyncio
+
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -14,8 +16,13 @@ def test_checkout(cart, catalog, item):
     assert cart.total() == 2 * catalog[item]
 
 
-async def test_async_checkout():
-    pass
+def test_async_checkout(cart):
+    async def pay():
+        await asyncio.sleep(0)
+        return cart.total()
+
+    cart.add("apple", 1, 0.5)
+    assert asyncio.run(pay()) == 0.5
 
 
 def test_fails_on_purpose_is_not_here():

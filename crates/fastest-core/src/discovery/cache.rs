@@ -3,7 +3,7 @@
 //! conftests above it). An unchanged file is neither read nor parsed again; a file whose
 //! mtime moved but whose bytes did not is recognised by its content hash.
 //!
-//! Stored at `<rootdir>/.fastest_cache/discovery-v1.bin` (postcard), written atomically
+//! Stored at `<rootdir>/.fastest_cache/discovery-v2.bin` (postcard), written atomically
 //! (temp file + rename) so concurrent runs never see a torn file. A file that fails to
 //! decode is discarded with a warning and rebuilt: the cache is never trusted blindly.
 
@@ -17,7 +17,7 @@ use crate::item::{ChainNode, Mark};
 
 /// Bumped whenever the cached shape or the collection rules change meaning.
 const FORMAT: u32 = 1;
-const FILE_NAME: &str = "discovery-v1.bin";
+const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -26,6 +26,7 @@ pub struct CachedItem {
     pub lineno: Option<u32>,
     pub marks: Vec<Mark>,
     pub extra_keywords: Vec<String>,
+    pub run: Option<crate::item::RunSpec>,
 }
 
 /// The cached outcome of one file.

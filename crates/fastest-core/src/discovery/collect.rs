@@ -13,7 +13,7 @@ use super::parse::{
     Base, Binding, BindingKind, Class, Fixture, Func, MarkDecl, Outline, Parametrize,
 };
 use crate::glob::NameMatcher;
-use crate::item::{ChainNode, Item, Mark, NodeKind};
+use crate::item::{CallParam, ChainNode, Item, Mark, NodeKind, RunSpec};
 
 /// One parametrization call: its argnames and parameter sets.
 type ParamCall = (Vec<String>, Vec<ParamSet>);
@@ -337,6 +337,7 @@ impl<'a> ModuleCx<'a> {
                 lineno: Some(m.line),
                 marks: item_marks,
                 extra_keywords: Vec::new(),
+                run: None,
             });
         }
         Ok(())
@@ -382,6 +383,8 @@ impl<'a> ModuleCx<'a> {
             lineno: Some(b.line),
             marks,
             extra_keywords: Vec::new(),
+            // A lambda bound to a test name: its arguments are not read here.
+            run: None,
         });
     }
 
@@ -440,7 +443,7 @@ impl<'a> ModuleCx<'a> {
             })
             .flatten()
             .collect();
-        let fixture_calls = self.fixture_params(f, frames, &usefixtures, &direct)?;
+        let (fixture_calls, external) = self.fixture_params(f, frames, &usefixtures, &direct)?;
         if !fixture_calls.is_empty() && !f.decorators.unknown.is_empty() {
             return Err(format!(
                 "`{}` has decorators that may change its arguments",
@@ -455,30 +458,56 @@ impl<'a> ModuleCx<'a> {
                 MarkDecl::Unknown(r) => return Err(r.clone()),
             }
         }
-        // The product of all calls: fixture params (closure order), then marks.
-        let mut calls: Vec<ParamCall> = fixture_calls;
-        for p in &parametrizes {
-            calls.push((p.argnames.clone(), p.sets.clone()));
+        // The product of all calls: fixture params (closure order), then marks. Each
+        // spec keeps which set of each call it took (the engine's callspec).
+        let mut calls: Vec<(Option<&str>, &ParamCall)> = Vec::new();
+        let fixture_names: Vec<String> = fixture_calls.iter().map(|c| c.0[0].clone()).collect();
+        for (c, name) in fixture_calls.iter().zip(&fixture_names) {
+            calls.push((Some(name.as_str()), c));
         }
-        let mut specs: Vec<(Vec<String>, Vec<Mark>)> = vec![(Vec::new(), Vec::new())];
-        for (argnames, sets) in &calls {
+        let mark_calls: Vec<ParamCall> = parametrizes
+            .iter()
+            .map(|p| (p.argnames.clone(), p.sets.clone()))
+            .collect();
+        for c in &mark_calls {
+            calls.push((None, c));
+        }
+        let mut specs: Vec<(Vec<String>, Vec<Mark>, Vec<CallParam>)> =
+            vec![(Vec::new(), Vec::new(), Vec::new())];
+        let mut mark_index = 0u32;
+        for (fixture, (argnames, sets)) in &calls {
             let ids = make_ids(argnames, sets).map_err(|e| e.0)?;
             let mut next = Vec::with_capacity(specs.len() * sets.len());
-            for (parts, pmarks) in &specs {
-                for (set, id) in sets.iter().zip(&ids) {
+            for (parts, pmarks, cs) in &specs {
+                for (set_index, (set, id)) in sets.iter().zip(&ids).enumerate() {
                     let mut parts = parts.clone();
                     if let Some(id) = id {
                         parts.push(id.clone());
                     }
                     let mut pm = pmarks.clone();
                     pm.extend(set.marks.iter().cloned());
-                    next.push((parts, pm));
+                    let set = u32::try_from(set_index).unwrap_or(u32::MAX);
+                    let mut cs = cs.clone();
+                    cs.push(match fixture {
+                        Some(name) => CallParam::Fixture {
+                            name: (*name).to_string(),
+                            set,
+                        },
+                        None => CallParam::Mark {
+                            mark: mark_index,
+                            set,
+                        },
+                    });
+                    next.push((parts, pm, cs));
                 }
+            }
+            if fixture.is_none() {
+                mark_index += 1;
             }
             specs = next;
         }
         let parametrized = !calls.is_empty();
-        for (parts, pmarks) in specs {
+        for (parts, pmarks, callspec) in specs {
             // `-k` reaches the parametrize id through the item name only (pytest 9.2).
             let name = if parametrized && !parts.is_empty() {
                 format!("{}[{}]", b.name, parts.join("-"))
@@ -495,6 +524,10 @@ impl<'a> ModuleCx<'a> {
                 lineno: Some(b.line),
                 marks: item_marks,
                 extra_keywords: Vec::new(),
+                run: Some(RunSpec {
+                    callspec,
+                    external_fixtures: external.clone(),
+                }),
             });
         }
         Ok(())
@@ -508,7 +541,7 @@ impl<'a> ModuleCx<'a> {
         frames: &[ClassFrame<'a>],
         usefixtures: &[&str],
         direct: &HashSet<&str>,
-    ) -> Result<Vec<ParamCall>, String> {
+    ) -> Result<(Vec<ParamCall>, Vec<String>), String> {
         // Visible fixtures, nearest last: conftests (outermost first), module, classes.
         let mut visible: Vec<&Fixture> = self.scope.conftest_fixtures.clone();
         visible.extend(self.outline.fixtures.iter());
@@ -516,9 +549,6 @@ impl<'a> ModuleCx<'a> {
             for k in fr.mro.iter().rev() {
                 visible.extend(k.fixtures.iter());
             }
-        }
-        if visible.is_empty() {
-            return Ok(Vec::new());
         }
         let lookup = |name: &str| -> Option<&Fixture> {
             visible.iter().rev().copied().find(|fx| fx.name == name)
@@ -551,11 +581,15 @@ impl<'a> ModuleCx<'a> {
             }
         }
         let mut calls = Vec::new();
+        let mut external = Vec::new();
         for name in order {
             if direct.contains(name) {
                 continue;
             }
-            let Some(fx) = lookup(name) else { continue };
+            let Some(fx) = lookup(name) else {
+                external.push(name.to_string());
+                continue;
+            };
             if let Some(u) = &fx.unknown {
                 return Err(format!("fixture `{name}`: {u}"));
             }
@@ -570,7 +604,7 @@ impl<'a> ModuleCx<'a> {
                 }
             }
         }
-        Ok(calls)
+        Ok((calls, external))
     }
 
     /// C3 linearization over classes defined in this module.

@@ -107,6 +107,9 @@ pub struct Discovery {
     /// Set when something (a conftest collection hook, `pytest_plugins`) can change the
     /// whole session's collection: then only pytest's own collection is trusted.
     pub global_fallback: Option<String>,
+    /// `path: hook` for every `pytest_*` hook (and `pytest_plugins`) a conftest on the
+    /// way defines: the native engine does not call them.
+    pub conftest_hooks: Vec<String>,
 }
 
 /// Hooks in a conftest that change what or how the whole session collects.
@@ -141,6 +144,14 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
         disc.global_fallback = Some(p.clone());
     }
     for c in &walked.conftests {
+        for h in &c.outline.hooks {
+            disc.conftest_hooks
+                .push(format!("{}: {h}", c.path.display()));
+        }
+        if c.outline.pytest_plugins {
+            disc.conftest_hooks
+                .push(format!("{}: pytest_plugins", c.path.display()));
+        }
         if let Some(h) = c
             .outline
             .hooks
@@ -445,6 +456,7 @@ fn to_cached(it: &Item, dir_len: usize) -> cache::CachedItem {
         lineno: it.lineno,
         marks: it.marks.clone(),
         extra_keywords: it.extra_keywords.clone(),
+        run: it.run.clone(),
     }
 }
 
@@ -481,6 +493,7 @@ fn from_cached(
                         lineno: c.lineno,
                         marks: c.marks.clone(),
                         extra_keywords: c.extra_keywords.clone(),
+                        run: c.run.clone(),
                     }
                 })
                 .collect(),
@@ -515,6 +528,7 @@ fn doctest_text_items(
         lineno: None,
         marks: Vec::new(),
         extra_keywords: Vec::new(),
+        run: None,
     }])
 }
 
@@ -694,6 +708,7 @@ fn collect_file_items(
                     lineno: None,
                     marks: Vec::new(),
                     extra_keywords: Vec::new(),
+                    run: None,
                 });
             }
         }

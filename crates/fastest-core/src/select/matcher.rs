@@ -128,6 +128,7 @@ mod tests {
             lineno: None,
             marks,
             extra_keywords: extra.iter().map(|s| (*s).to_owned()).collect(),
+            run: None,
         }
     }
 
@@ -318,6 +319,7 @@ mod tests {
             lineno: None,
             marks: vec![],
             extra_keywords: vec![],
+            run: None,
         };
         assert!(keyword_matches(&item, &Expression::compile("z.py").unwrap()).unwrap());
         // A rootdir with `__init__.py` is a Package at the top, and is skipped too.
@@ -332,6 +334,7 @@ mod tests {
             lineno: None,
             marks: vec![],
             extra_keywords: vec![],
+            run: None,
         };
         assert!(!keyword_matches(&item, &Expression::compile("proj").unwrap()).unwrap());
         assert!(keyword_matches(&item, &Expression::compile("tests").unwrap()).unwrap());

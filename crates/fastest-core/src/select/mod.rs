@@ -221,6 +221,7 @@ mod tests {
                 })
                 .collect(),
             extra_keywords: vec![],
+            run: None,
         }
     }
 

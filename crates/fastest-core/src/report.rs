@@ -1,0 +1,121 @@
+//! The run's events: what the runner emits and reporters consume (pytest's `TestReport`,
+//! `WarningReport` and the session milestones), with pytest's nouns.
+//!
+//! A report is what pytest's `pytest_runtest_logreport` receives, already rendered where
+//! rendering needs the live exception (the failure text is produced in the worker by
+//! pytest's own `ExceptionInfo.getrepr`, at the session's terminal width).
+
+use serde::{Deserialize, Serialize};
+
+/// A phase of the runtest protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Setup,
+    Call,
+    Teardown,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Setup => "setup",
+            Phase::Call => "call",
+            Phase::Teardown => "teardown",
+        }
+    }
+}
+
+/// A report's raw outcome (xfail is a `skipped` report with `wasxfail`, xpass a `passed`
+/// one, as in pytest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+/// One phase of one test (pytest's `TestReport`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestReport {
+    pub nodeid: String,
+    pub when: Phase,
+    pub outcome: Outcome,
+    /// The failure text as pytest's `longrepr.toterminal` draws it.
+    #[serde(default)]
+    pub longrepr: Option<String>,
+    /// `longrepr.reprcrash.message` (the short summary's text), or the string longrepr.
+    #[serde(default)]
+    pub crash: Option<String>,
+    /// A skip's `(path, lineno, reason)`.
+    #[serde(default)]
+    pub skip: Option<(String, u32, String)>,
+    /// Set on xfailed (skipped) and xpassed (passed) reports: the reason.
+    #[serde(default)]
+    pub wasxfail: Option<String>,
+    pub duration: f64,
+    /// `(rootdir-relative path, 0-based line, domain)`: pytest's `item.location`.
+    pub location: (String, Option<u32>, String),
+    /// `(title, content)`: "Captured stdout call", ...
+    #[serde(default)]
+    pub sections: Vec<(String, String)>,
+    /// A skip mark's skip, folded by location without the line (pytest's `_folded_skips`).
+    #[serde(default)]
+    pub fold_no_line: bool,
+    /// Warnings recorded while the item ran (attached to its last report).
+    #[serde(default)]
+    pub warnings: Vec<WarningReport>,
+}
+
+impl TestReport {
+    /// pytest's `pytest_report_teststatus` category: passed, failed, skipped, error,
+    /// xfailed, xpassed, or "" for a passing setup/teardown.
+    pub fn category(&self) -> &'static str {
+        match (self.outcome, self.when, self.wasxfail.is_some()) {
+            (Outcome::Skipped, _, true) => "xfailed",
+            (Outcome::Passed, Phase::Call, true) => "xpassed",
+            (Outcome::Passed, Phase::Call, false) => "passed",
+            (Outcome::Passed, _, _) => "",
+            (Outcome::Failed, Phase::Call, _) => "failed",
+            (Outcome::Failed, _, _) => "error",
+            (Outcome::Skipped, _, false) => "skipped",
+        }
+    }
+
+    /// The progress letter and the verbose word.
+    pub fn letter_word(&self) -> (&'static str, &'static str) {
+        match self.category() {
+            "xfailed" => ("x", "XFAIL"),
+            "xpassed" => ("X", "XPASS"),
+            "passed" => (".", "PASSED"),
+            "failed" => ("F", "FAILED"),
+            "error" => ("E", "ERROR"),
+            "skipped" => ("s", "SKIPPED"),
+            _ => ("", ""),
+        }
+    }
+}
+
+/// A warning recorded during the run (pytest's `WarningReport`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarningReport {
+    pub nodeid: String,
+    /// `warnings.formatwarning` text.
+    pub message: String,
+    #[serde(default)]
+    pub fslocation: Option<(String, u32)>,
+}
+
+/// What the runner tells reporters, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A test is about to run (`pytest_runtest_logstart`).
+    TestStarted { nodeid: String },
+    /// One phase finished.
+    Report(Box<TestReport>),
+    /// A worker died while running `nodeid` (signal or exit status in `reason`).
+    Crashed { nodeid: String, reason: String },
+    /// Every selected test has been dealt with.
+    Finished,
+}

@@ -1,0 +1,10 @@
+//! `fastest-report`: reporters. Events in, text out; nothing here runs tests or reads
+//! configuration.
+//!
+//! - [`terminal`]: pytest's terminal output for a run (progress lines, `-v` lines,
+//!   FAILURES/ERRORS sections, warnings summary, short test summary, the final line).
+//! - [`text`]: pytest's text primitives shared with the `--collect-only` renderer:
+//!   separators, `-r` characters, relative paths, the session header.
+
+pub mod terminal;
+pub mod text;

@@ -1,0 +1,642 @@
+//! pytest's terminal output for a run, from [`Event`]s (terminal.py's
+//! `TerminalReporter`: `pytest_runtest_logstart`, `pytest_runtest_logreport`, the
+//! progress column, `pytest_sessionfinish` and its summary sections).
+//!
+//! The reporter writes as events arrive (a progress letter per test), tracking the width
+//! of the current line the way pytest's `TerminalWriter` does.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::Path;
+
+use fastest_core::report::{Event, Outcome, Phase, TestReport, WarningReport};
+
+use crate::text::{format_trimmed, plural, sep, session_duration, NodeIdDisplay};
+
+/// What the run's options decide about the output.
+#[derive(Debug, Clone)]
+pub struct TerminalOptions {
+    /// pytest's verbosity (`-v`, `-q`).
+    pub verbosity: i32,
+    /// `verbosity_test_cases`: below 1 progress letters, else a line per test.
+    pub test_cases_verbosity: i32,
+    pub width: usize,
+    /// Effective report characters (see [`crate::text::report_chars`]).
+    pub reportchars: String,
+    pub tbstyle: String,
+    pub no_summary: bool,
+    /// The `[ NN%]` column (off with `-s` unless `console_output_style` insists).
+    pub show_progress: bool,
+    /// `$CI`/`$BUILD_NUMBER`: short summary lines are not trimmed.
+    pub on_ci: bool,
+    pub fold_skipped: bool,
+    /// `--show-capture`: `all`, `no`, `stdout`, `stderr`, `log`.
+    pub showcapture: String,
+    pub force_short_summary: bool,
+}
+
+/// The terminal reporter of one run.
+pub struct TerminalReporter<'w> {
+    out: &'w mut dyn Write,
+    opts: TerminalOptions,
+    nodeids: NodeIdDisplay,
+    /// Items selected to run (`session.testscollected`).
+    collected: usize,
+    deselected: usize,
+    /// Reports by pytest's category ("" for passing setup/teardown), in arrival order.
+    stats: Vec<(String, Vec<TestReport>)>,
+    warnings: Vec<WarningReport>,
+    reported: HashSet<String>,
+    /// What the current line started with: a file path (progress mode), a node-id
+    /// prefix (verbose mode), or nothing.
+    current: Current,
+    line_width: usize,
+    /// Worker crashes, by node id.
+    crashed: HashMap<String, String>,
+    failed_write: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Current {
+    None,
+    Path(String),
+    Prefix(String),
+    /// pytest's `currentfspath = -2`: a verbose line was finished with a word.
+    Done,
+}
+
+impl<'w> TerminalReporter<'w> {
+    pub fn new(
+        out: &'w mut dyn Write,
+        opts: TerminalOptions,
+        rootdir: &Path,
+        invocation_dir: &Path,
+        collected: usize,
+        deselected: usize,
+    ) -> Self {
+        TerminalReporter {
+            out,
+            opts,
+            nodeids: NodeIdDisplay {
+                rootdir: rootdir.to_path_buf(),
+                invocation_dir: invocation_dir.to_path_buf(),
+            },
+            collected,
+            deselected,
+            stats: Vec::new(),
+            warnings: Vec::new(),
+            reported: HashSet::new(),
+            current: Current::None,
+            line_width: 0,
+            crashed: HashMap::new(),
+            failed_write: false,
+        }
+    }
+
+    /// Write raw text, tracking the width of the current line.
+    pub fn write(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        match text.rfind('\n') {
+            Some(i) => self.line_width = text[i + 1..].chars().count(),
+            None => self.line_width += text.chars().count(),
+        }
+        if self.out.write_all(text.as_bytes()).is_err() {
+            self.failed_write = true;
+        }
+    }
+
+    fn line(&mut self, text: &str) {
+        self.write(text);
+        self.write("\n");
+    }
+
+    fn ensure_newline(&mut self) {
+        if !matches!(self.current, Current::None) {
+            self.line("");
+            self.current = Current::None;
+        }
+    }
+
+    fn write_sep(&mut self, ch: char, title: &str) {
+        self.ensure_newline();
+        let s = sep(ch, title, self.opts.width);
+        self.line(&s);
+    }
+
+    fn write_line(&mut self, text: &str) {
+        self.ensure_newline();
+        self.line(text);
+    }
+
+    /// Consume one event.
+    pub fn event(&mut self, ev: &Event) {
+        match ev {
+            Event::TestStarted { nodeid } => self.logstart(nodeid),
+            Event::Report(r) => self.logreport(r),
+            Event::Crashed { nodeid, reason } => {
+                self.crashed.insert(nodeid.clone(), reason.clone());
+            }
+            Event::Finished => self.loop_finished(),
+        }
+        // pytest flushes after every report: progress shows as it happens.
+        if self.out.flush().is_err() {
+            self.failed_write = true;
+        }
+    }
+
+    fn stat(&mut self, category: &str) -> &mut Vec<TestReport> {
+        if let Some(i) = self.stats.iter().position(|(c, _)| c == category) {
+            return &mut self.stats[i].1;
+        }
+        self.stats.push((category.to_string(), Vec::new()));
+        let last = self.stats.len() - 1;
+        &mut self.stats[last].1
+    }
+
+    fn reports(&self, category: &str) -> &[TestReport] {
+        self.stats
+            .iter()
+            .find(|(c, _)| c == category)
+            .map_or(&[], |(_, r)| r.as_slice())
+    }
+
+    fn logstart(&mut self, nodeid: &str) {
+        if self.opts.test_cases_verbosity > 0 {
+            let prefix = self.location_line(nodeid);
+            self.ensure_prefix(&prefix, None);
+        } else if self.opts.test_cases_verbosity >= 0 {
+            self.fspath_result(nodeid, "");
+        }
+    }
+
+    fn location_line(&self, nodeid: &str) -> String {
+        format!("{} ", self.nodeids.show(nodeid))
+    }
+
+    fn ensure_prefix(&mut self, prefix: &str, extra: Option<&str>) {
+        if self.current != Current::Prefix(prefix.to_string()) {
+            self.line("");
+            self.current = Current::Prefix(prefix.to_string());
+            self.write(prefix);
+        }
+        if let Some(extra) = extra {
+            self.write(extra);
+            self.current = Current::Done;
+        }
+    }
+
+    fn fspath_result(&mut self, nodeid: &str, res: &str) {
+        let file = self.nodeids.file(nodeid);
+        if self.current != Current::Path(file.clone()) {
+            if !matches!(self.current, Current::None) && self.opts.show_progress {
+                self.progress_filling_space();
+            }
+            self.current = Current::Path(file.clone());
+            self.line("");
+            self.write(&format!("{file} "));
+        }
+        self.write(res);
+    }
+
+    fn is_last_item(&self) -> bool {
+        self.reported.len() == self.collected
+    }
+
+    fn progress_message(&self) -> String {
+        match (self.reported.len() * 100).checked_div(self.collected) {
+            Some(pct) => format!(" [{pct:3}%]"),
+            None => " [100%]".into(),
+        }
+    }
+
+    fn progress_filling_space(&mut self) {
+        let msg = self.progress_message();
+        let fill = self.opts.width.saturating_sub(self.line_width + 1);
+        let text = format!("{msg:>fill$}");
+        self.write(&text);
+    }
+
+    fn progress_if_past_edge(&mut self) {
+        if self.line_width + " [100%]".len() + 1 >= self.opts.width {
+            let msg = self.progress_message();
+            self.write(&format!("{msg}\n"));
+        }
+    }
+
+    fn logreport(&mut self, rep: &TestReport) {
+        let category = rep.category();
+        self.stat(category).push(rep.clone());
+        self.warnings.extend(rep.warnings.iter().cloned());
+        let (letter, word) = rep.letter_word();
+        if letter.is_empty() && word.is_empty() {
+            return;
+        }
+        self.reported.insert(rep.nodeid.clone());
+        if self.opts.test_cases_verbosity <= 0 {
+            self.write(letter);
+            if self.opts.show_progress && !self.is_last_item() {
+                self.progress_if_past_edge();
+            }
+        } else {
+            let line = self.location_line(&rep.nodeid);
+            self.ensure_prefix(&line, Some(word));
+            if rep.outcome == Outcome::Skipped || rep.wasxfail.is_some() {
+                let reason = raw_skip_reason(rep);
+                let formatted = if self.opts.test_cases_verbosity < 2 {
+                    let available = self
+                        .opts
+                        .width
+                        .saturating_sub(self.line_width)
+                        .saturating_sub(" [100%]".len() + 1);
+                    format_trimmed(" (", ")", &reason, available)
+                } else {
+                    Some(format!(" ({reason})"))
+                };
+                if let Some(f) = formatted.filter(|_| !reason.is_empty()) {
+                    self.write(&f);
+                }
+            }
+            if self.opts.show_progress {
+                self.progress_filling_space();
+            }
+        }
+    }
+
+    fn loop_finished(&mut self) {
+        if self.opts.test_cases_verbosity <= 0
+            && self.opts.show_progress
+            && !self.reported.is_empty()
+        {
+            self.progress_filling_space();
+        }
+    }
+
+    /// The summary sections and the final line (`pytest_sessionfinish`).
+    pub fn finish(&mut self, duration: f64, interrupted_line: Option<&str>) -> bool {
+        self.line("");
+        if !self.opts.no_summary {
+            self.summary_errors();
+            self.summary_failures();
+            self.summary_warnings();
+            self.summary_passes("passed", "PASSES", 'P');
+            self.summary_passes("xpassed", "XPASSES", 'X');
+            self.short_test_summary();
+        }
+        if let Some(l) = interrupted_line {
+            let s = l.to_string();
+            self.write_sep('!', &s);
+        }
+        self.summary_stats(duration);
+        !self.failed_write
+    }
+
+    fn head_line(rep: &TestReport) -> String {
+        if rep.location.2.is_empty() {
+            "test session".into()
+        } else {
+            rep.location.2.clone()
+        }
+    }
+
+    fn outrep_summary(&mut self, rep: &TestReport) {
+        if let Some(text) = &rep.longrepr {
+            let text = text.clone();
+            // `toterminal` ends with a newline of its own.
+            self.write(&text);
+            if !text.ends_with('\n') {
+                self.write("\n");
+            }
+        }
+        let show = self.opts.showcapture.clone();
+        if show == "no" {
+            return;
+        }
+        for (title, content) in &rep.sections {
+            if show != "all" && !title.contains(show.as_str()) {
+                continue;
+            }
+            let s = sep('-', title, self.opts.width);
+            self.line(&s);
+            let content = content.strip_suffix('\n').unwrap_or(content);
+            self.line(content);
+        }
+    }
+
+    fn teardown_sections(&mut self, nodeid: &str) {
+        let show = self.opts.showcapture.clone();
+        if show == "no" {
+            return;
+        }
+        let sections: Vec<(String, String)> = self
+            .reports("")
+            .iter()
+            .filter(|r| r.when == Phase::Teardown && r.nodeid == nodeid)
+            .flat_map(|r| r.sections.iter().cloned())
+            .collect();
+        for (title, content) in sections {
+            if show != "all" && !title.contains(show.as_str()) {
+                continue;
+            }
+            if title.contains("teardown") {
+                let s = sep('-', &title, self.opts.width);
+                self.line(&s);
+                let content = content.strip_suffix('\n').unwrap_or(&content);
+                self.line(content);
+            }
+        }
+    }
+
+    fn summary_errors(&mut self) {
+        if self.opts.tbstyle == "no" {
+            return;
+        }
+        let reports: Vec<TestReport> = self.reports("error").to_vec();
+        if reports.is_empty() {
+            return;
+        }
+        self.write_sep('=', "ERRORS");
+        for rep in &reports {
+            let msg = format!("ERROR at {} of {}", rep.when.as_str(), Self::head_line(rep));
+            self.write_sep('_', &msg);
+            self.outrep_summary(rep);
+        }
+    }
+
+    fn summary_failures(&mut self) {
+        if self.opts.tbstyle == "no" {
+            return;
+        }
+        let reports: Vec<TestReport> = self.reports("failed").to_vec();
+        if reports.is_empty() {
+            return;
+        }
+        self.write_sep('=', "FAILURES");
+        for rep in &reports {
+            self.write_sep('_', &Self::head_line(rep));
+            self.outrep_summary(rep);
+            self.teardown_sections(&rep.nodeid);
+        }
+    }
+
+    fn summary_passes(&mut self, category: &str, title: &str, opt: char) {
+        if self.opts.tbstyle == "no" || !self.opts.reportchars.contains(opt) {
+            return;
+        }
+        let reports: Vec<TestReport> = self.reports(category).to_vec();
+        if reports.is_empty() {
+            return;
+        }
+        self.write_sep('=', title);
+        for rep in &reports {
+            if !rep.sections.is_empty() {
+                self.write_sep('_', &Self::head_line(rep));
+                self.outrep_summary(rep);
+            }
+            self.teardown_sections(&rep.nodeid);
+        }
+    }
+
+    fn summary_warnings(&mut self) {
+        if !self.opts.reportchars.contains('w') || self.warnings.is_empty() {
+            return;
+        }
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for w in &self.warnings {
+            let loc = if !w.nodeid.is_empty() {
+                w.nodeid.clone()
+            } else if let Some((f, l)) = &w.fslocation {
+                format!(
+                    "{}:{l}",
+                    crate::text::bestrelpath(&self.nodeids.invocation_dir, Path::new(f))
+                )
+            } else {
+                String::new()
+            };
+            match groups.iter_mut().find(|(m, _)| *m == w.message) {
+                Some((_, locs)) => locs.push(loc),
+                None => groups.push((w.message.clone(), vec![loc])),
+            }
+        }
+        self.write_sep('=', "warnings summary");
+        for (message, locs) in groups {
+            let locs: Vec<String> = locs.into_iter().filter(|l| !l.is_empty()).collect();
+            let text = if locs.is_empty() {
+                message.trim_end().to_string()
+            } else {
+                let shown = if locs.len() < 10 {
+                    locs.join("\n")
+                } else {
+                    let mut counts: Vec<(String, usize)> = Vec::new();
+                    for l in &locs {
+                        let f = l.split("::").next().unwrap_or(l).to_string();
+                        match counts.iter_mut().find(|(k, _)| *k == f) {
+                            Some((_, n)) => *n += 1,
+                            None => counts.push((f, 1)),
+                        }
+                    }
+                    counts
+                        .iter()
+                        .map(|(k, n)| format!("{k}: {n} warning{}", if *n > 1 { "s" } else { "" }))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
+                self.line(&shown);
+                let indented: Vec<String> = message.lines().map(|l| format!("  {l}")).collect();
+                indented.join("\n").trim_end().to_string()
+            };
+            self.line(&text);
+            self.line("");
+        }
+        self.line("-- Docs: https://docs.pytest.org/en/stable/how-to/capture-warnings.html");
+    }
+
+    fn crash_line(&self, word: &str, rep: &TestReport) -> String {
+        let node = self.nodeids.show(&rep.nodeid);
+        let mut line = format!("{word} {node}");
+        if let Some(msg) = &rep.crash {
+            if (self.opts.on_ci || self.opts.verbosity >= 2) && !self.opts.force_short_summary {
+                line.push_str(&format!(" - {msg}"));
+            } else {
+                let available = self.opts.width.saturating_sub(line.chars().count());
+                if let Some(m) = format_trimmed(" - ", "", msg, available) {
+                    line.push_str(&m);
+                }
+            }
+        }
+        line
+    }
+
+    fn short_test_summary(&mut self) {
+        let mut lines: Vec<String> = Vec::new();
+        for ch in self.opts.reportchars.clone().chars() {
+            match ch {
+                'f' => {
+                    for r in self.reports("failed") {
+                        lines.push(self.crash_line("FAILED", r));
+                    }
+                }
+                'E' => {
+                    for r in self.reports("error") {
+                        lines.push(self.crash_line("ERROR", r));
+                    }
+                }
+                'p' => {
+                    for r in self.reports("passed") {
+                        lines.push(self.crash_line("PASSED", r));
+                    }
+                }
+                'x' => {
+                    for r in self.reports("xfailed") {
+                        let node = self.nodeids.show(&r.nodeid);
+                        let mut line = if r.when == Phase::Call {
+                            format!("XFAIL {node}")
+                        } else {
+                            format!("XFAIL at {} of {node}", r.when.as_str())
+                        };
+                        if let Some(reason) = r.wasxfail.as_deref().filter(|s| !s.is_empty()) {
+                            line.push_str(&format!(" - {reason}"));
+                        }
+                        lines.push(line);
+                    }
+                }
+                'X' => {
+                    for r in self.reports("xpassed") {
+                        let node = self.nodeids.show(&r.nodeid);
+                        let mut line = format!("XPASS {node}");
+                        if let Some(reason) = r.wasxfail.as_deref().filter(|s| !s.is_empty()) {
+                            line.push_str(&format!(" - {reason}"));
+                        }
+                        lines.push(line);
+                    }
+                }
+                's' => lines.extend(self.skipped_lines()),
+                _ => {}
+            }
+        }
+        if !lines.is_empty() {
+            self.write_sep('=', "short test summary info");
+            for l in lines {
+                self.write_line(&l);
+            }
+        }
+    }
+
+    fn skipped_lines(&self) -> Vec<String> {
+        let skipped = self.reports("skipped");
+        if !self.opts.fold_skipped {
+            return skipped
+                .iter()
+                .map(|r| {
+                    let node = self.nodeids.show(&r.nodeid);
+                    match r
+                        .skip
+                        .as_ref()
+                        .map(|s| s.2.as_str())
+                        .filter(|s| !s.is_empty())
+                    {
+                        Some(reason) => format!("SKIPPED {node} - {reason}"),
+                        None => format!("SKIPPED {node}"),
+                    }
+                })
+                .collect();
+        }
+        let mut folded: Vec<(SkipKey, usize)> = Vec::new();
+        for r in skipped {
+            let Some((path, lineno, reason)) = &r.skip else {
+                continue;
+            };
+            let fspath = crate::text::bestrelpath(&self.nodeids.invocation_dir, Path::new(path));
+            let key = if r.fold_no_line {
+                (fspath, None, reason.clone())
+            } else {
+                (fspath, Some(*lineno), reason.clone())
+            };
+            match folded.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, n)) => *n += 1,
+                None => folded.push((key, 1)),
+            }
+        }
+        folded
+            .into_iter()
+            .map(|((fspath, lineno, reason), n)| {
+                let reason = reason.strip_prefix("Skipped: ").unwrap_or(&reason);
+                match lineno {
+                    Some(l) => format!("SKIPPED [{n}] {fspath}:{l}: {reason}"),
+                    None => format!("SKIPPED [{n}] {fspath}: {reason}"),
+                }
+            })
+            .collect()
+    }
+
+    fn summary_stats(&mut self, duration: f64) {
+        if self.opts.verbosity < -1 {
+            return;
+        }
+        let known = [
+            "failed",
+            "passed",
+            "skipped",
+            "deselected",
+            "xfailed",
+            "xpassed",
+            "warnings",
+            "error",
+        ];
+        let mut parts: Vec<String> = Vec::new();
+        for key in known {
+            let count = match key {
+                "deselected" => self.deselected,
+                "warnings" => self.warnings.len(),
+                k => self.reports(k).len(),
+            };
+            if count > 0 {
+                parts.push(plural(count, key));
+            }
+        }
+        let mut msg = if parts.is_empty() {
+            "no tests ran".to_string()
+        } else {
+            parts.join(", ")
+        };
+        msg.push_str(&format!(" in {}", session_duration(duration)));
+        if self.opts.verbosity >= 0 {
+            self.write_sep('=', &msg);
+        } else {
+            self.write_line(&msg);
+        }
+    }
+
+    /// Whether anything failed or errored (exit code 1).
+    pub fn failed(&self) -> bool {
+        !self.reports("failed").is_empty() || !self.reports("error").is_empty()
+    }
+
+    /// Whether any test reported at all.
+    pub fn ran(&self) -> bool {
+        !self.stats.is_empty()
+    }
+}
+
+/// `_folded_skips`' key: path, line (none for a skip mark's skip), reason.
+type SkipKey = (String, Option<u32>, String);
+
+/// pytest's `_get_raw_skip_reason`.
+fn raw_skip_reason(rep: &TestReport) -> String {
+    if let Some(w) = &rep.wasxfail {
+        return w.strip_prefix("reason: ").unwrap_or(w).to_string();
+    }
+    match &rep.skip {
+        Some((_, _, reason)) => {
+            if let Some(r) = reason.strip_prefix("Skipped: ") {
+                r.to_string()
+            } else if reason == "Skipped" {
+                String::new()
+            } else {
+                reason.clone()
+            }
+        }
+        None => String::new(),
+    }
+}

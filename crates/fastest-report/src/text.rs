@@ -1,0 +1,241 @@
+//! pytest's text primitives: `TerminalWriter.sep`, `getreportopt`, `bestrelpath`,
+//! `cwd_relative_nodeid`, `_format_trimmed` and the session header.
+
+use std::fmt::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+/// A separator line as pytest's `TerminalWriter.sep` draws it: as long as possible up to
+/// `width`, the title centred between at least one fill character on each side.
+pub fn sep(ch: char, title: &str, width: usize) -> String {
+    if title.is_empty() {
+        return ch.to_string().repeat(width);
+    }
+    let n = (width.saturating_sub(title.chars().count() + 2) / 2).max(1);
+    let fill = ch.to_string().repeat(n);
+    let mut line = format!("{fill} {title} {fill}");
+    if line.chars().count() < width {
+        line.push(ch);
+    }
+    line
+}
+
+/// pytest's `getreportopt`: the effective report characters from `-r` and
+/// `--disable-warnings` (`w` first unless disabled; `a`/`A`/`N` expanded).
+pub fn report_chars(reportchars: &str, disable_warnings: bool) -> String {
+    let mut opts = String::new();
+    for ch in reportchars.chars() {
+        let ch = match ch {
+            'F' => 'f',
+            'S' => 's',
+            c => c,
+        };
+        match ch {
+            'a' => opts = "sxXEf".into(),
+            'A' => opts = "PpsxXEf".into(),
+            'N' => opts.clear(),
+            c if !opts.contains(c) => opts.push(c),
+            _ => {}
+        }
+    }
+    if disable_warnings {
+        opts = opts.replace('w', "");
+    } else if !opts.contains('w') {
+        opts.insert(0, 'w');
+    }
+    opts
+}
+
+/// pytest's `bestrelpath(directory, dest)`: `dest` relative to `directory`, through
+/// `..` when it is not below it.
+pub fn bestrelpath(directory: &Path, dest: &Path) -> String {
+    if directory == dest {
+        return ".".into();
+    }
+    let a: Vec<Component<'_>> = directory.components().collect();
+    let b: Vec<Component<'_>> = dest.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return dest.display().to_string();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..a.len() {
+        out.push("..");
+    }
+    for c in &b[common..] {
+        out.push(c.as_os_str());
+    }
+    out.display().to_string()
+}
+
+/// Node ids as pytest shows them (`Config.cwd_relative_nodeid`): relative to the
+/// invocation directory when that is not the rootdir.
+#[derive(Debug, Clone)]
+pub struct NodeIdDisplay {
+    pub rootdir: PathBuf,
+    pub invocation_dir: PathBuf,
+}
+
+impl NodeIdDisplay {
+    pub fn show(&self, nodeid: &str) -> String {
+        if self.rootdir == self.invocation_dir {
+            return nodeid.to_string();
+        }
+        let (path, rest) = match nodeid.find("::") {
+            Some(i) => (&nodeid[..i], Some(&nodeid[i..])),
+            None => (nodeid, None),
+        };
+        let full = self.rootdir.join(path);
+        let mut shown = bestrelpath(&self.invocation_dir, &full);
+        if let Some(rest) = rest {
+            shown.push_str(rest);
+        }
+        shown
+    }
+
+    /// The file part of a node id, relative to the invocation directory (progress lines).
+    pub fn file(&self, nodeid: &str) -> String {
+        let path = nodeid.split("::").next().unwrap_or(nodeid);
+        bestrelpath(&self.invocation_dir, &self.rootdir.join(path))
+    }
+}
+
+/// pytest's `_format_trimmed`: `format` with `msg`'s first line, ellipsized to fit
+/// `available` columns; `None` when not even the ellipsis fits.
+pub fn format_trimmed(prefix: &str, suffix: &str, msg: &str, available: usize) -> Option<String> {
+    let msg = msg.split('\n').next().unwrap_or("");
+    let format_width = prefix.chars().count() + suffix.chars().count();
+    if format_width + 3 > available {
+        return None;
+    }
+    let mut msg: String = msg.to_string();
+    if format_width + msg.chars().count() > available {
+        let keep = available - 3 - format_width;
+        msg = msg.chars().take(keep).collect();
+        msg.push_str("...");
+    }
+    Some(format!("{prefix}{msg}{suffix}"))
+}
+
+/// `"%d %s" % pluralize(count, noun)`: only `error`, `warnings` and `test` change.
+pub fn plural(count: usize, noun: &str) -> String {
+    let noun = match noun {
+        "error" | "test" if count != 1 => format!("{noun}s"),
+        "warnings" if count == 1 => "warning".to_string(),
+        "warnings" => "warnings".to_string(),
+        n => n.to_string(),
+    };
+    format!("{count} {noun}")
+}
+
+/// pytest's `format_session_duration`.
+pub fn session_duration(seconds: f64) -> String {
+    if seconds < 60.0 {
+        format!("{seconds:.2}s")
+    } else {
+        // Truncated like `datetime.timedelta(seconds=int(seconds))`.
+        let whole = seconds as u64;
+        format!(
+            "{seconds:.2}s ({}:{:02}:{:02})",
+            whole / 3600,
+            (whole % 3600) / 60,
+            whole % 60
+        )
+    }
+}
+
+/// The session header lines.
+pub struct Header<'a> {
+    /// `--no-header`: only the `test session starts` line.
+    pub no_header: bool,
+    pub platform_line: String,
+    /// `cachedir: ...` (with `-v`, or a non-default `cache_dir`).
+    pub cachedir: Option<String>,
+    pub rootdir: &'a str,
+    pub configfile: Option<String>,
+    pub testpaths: Option<String>,
+    pub plugins: Option<String>,
+}
+
+impl Header<'_> {
+    /// `==== test session starts ====` and the lines pytest prints below it.
+    pub fn render(&self, out: &mut String, width: usize) {
+        let _ = writeln!(out, "{}", sep('=', "test session starts", width));
+        if self.no_header {
+            return;
+        }
+        let _ = writeln!(out, "{}", self.platform_line);
+        if let Some(c) = &self.cachedir {
+            let _ = writeln!(out, "cachedir: {c}");
+        }
+        let _ = writeln!(out, "rootdir: {}", self.rootdir);
+        if let Some(c) = &self.configfile {
+            let _ = writeln!(out, "configfile: {c}");
+        }
+        if let Some(t) = &self.testpaths {
+            let _ = writeln!(out, "testpaths: {t}");
+        }
+        if let Some(p) = &self.plugins {
+            let _ = writeln!(out, "plugins: {p}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators_centre_their_title() {
+        assert_eq!(sep('=', "FAILURES", 20), "===== FAILURES =====");
+        assert_eq!(sep('_', "test_a", 21), "______ test_a _______");
+        assert_eq!(sep('-', "", 3), "---");
+    }
+
+    #[test]
+    fn relative_paths_climb_with_dotdot() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(bestrelpath(&p("/a/b"), &p("/a/b/c/d.py")), "c/d.py");
+        assert_eq!(bestrelpath(&p("/a/b/c"), &p("/a/b/d.py")), "../d.py");
+        assert_eq!(bestrelpath(&p("/a"), &p("/a")), ".");
+    }
+
+    #[test]
+    fn node_ids_follow_the_invocation_dir() {
+        let d = NodeIdDisplay {
+            rootdir: "/r".into(),
+            invocation_dir: "/r/tests".into(),
+        };
+        assert_eq!(d.show("tests/test_a.py::test_x"), "test_a.py::test_x");
+        assert_eq!(d.file("tests/test_a.py::test_x"), "test_a.py");
+    }
+
+    #[test]
+    fn trimming_keeps_the_first_line_and_ellipsizes() {
+        assert_eq!(
+            format_trimmed(" - ", "", "abcdef\nxyz", 8).as_deref(),
+            Some(" - ab...")
+        );
+        assert_eq!(
+            format_trimmed(" - ", "", "abcdef\nxyz", 9).as_deref(),
+            Some(" - abcdef")
+        );
+        assert_eq!(format_trimmed(" - ", "", "ab", 9).as_deref(), Some(" - ab"));
+        assert_eq!(format_trimmed(" (", ")", "x", 4), None);
+    }
+
+    #[test]
+    fn counts_pluralize_like_pytest() {
+        assert_eq!(plural(2, "error"), "2 errors");
+        assert_eq!(plural(1, "warnings"), "1 warning");
+        assert_eq!(plural(3, "passed"), "3 passed");
+        assert_eq!(session_duration(0.123), "0.12s");
+        assert_eq!(session_duration(75.5), "75.50s (0:01:15)");
+    }
+
+    #[test]
+    fn report_chars_expand_and_add_warnings() {
+        assert_eq!(report_chars("fE", false), "wfE");
+        assert_eq!(report_chars("a", false), "wsxXEf");
+        assert_eq!(report_chars("A", true), "PpsxXEf");
+    }
+}

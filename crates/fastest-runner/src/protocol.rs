@@ -1,0 +1,163 @@
+//! The worker protocol: one JSON document per line, over a Unix socket the coordinator
+//! listens on (its path is in `FASTEST_WORKER_SOCKET`).
+//!
+//! Coordinator to worker: a [`ToWorker::Setup`] first, then [`ToWorker::Run`] batches, then
+//! [`ToWorker::Done`]. A batch's last item learns its successor (pytest's `nextitem`,
+//! which decides which fixtures are torn down) from the next message: the next batch's
+//! first item, or none once `Done` arrives.
+//!
+//! Worker to coordinator: [`FromWorker::Started`] before an item runs, its phase reports
+//! in [`FromWorker::Reports`], and [`FromWorker::Finished`] once the session's fixtures
+//! are torn down.
+
+use fastest_core::item::{CallParam, Item, NodeKind};
+use fastest_core::report::TestReport;
+use serde::{Deserialize, Serialize};
+
+/// What the engine needs to know about one item to import, bind and run it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemSpec {
+    pub nodeid: String,
+    /// The item's name (with its `[id]`).
+    pub name: String,
+    /// The function's name in its module or class.
+    pub function: String,
+    /// Absolute path of the module.
+    pub path: String,
+    /// The collectors above the item: `(kind, key, name)`, outermost first; the key is
+    /// unique per node (its node id).
+    pub chain: Vec<(String, String, String)>,
+    /// `("mark", k, set)` or `("fixture", name, set)` per parametrization.
+    pub callspec: Vec<(String, serde_json::Value, u32)>,
+}
+
+impl ItemSpec {
+    /// The spec of an item discovery proved (`item.run` set), at `path`.
+    pub fn from_item(item: &Item, path: &std::path::Path) -> Option<Self> {
+        let run = item.run.as_ref()?;
+        let mut chain = Vec::with_capacity(item.chain.len());
+        let mut key = String::new();
+        let n = item.chain.len().saturating_sub(1);
+        for node in &item.chain[..n] {
+            match node.kind {
+                NodeKind::Dir | NodeKind::Package => {
+                    if !key.is_empty() {
+                        key.push('/');
+                    }
+                    key.push_str(&node.name);
+                }
+                _ => {
+                    if node.kind == NodeKind::Module {
+                        // The module's key is its node id's file part.
+                        key = item.file_part().to_string();
+                    } else {
+                        key.push_str("::");
+                        key.push_str(&node.name);
+                    }
+                }
+            }
+            chain.push((
+                node.kind.as_str().to_string(),
+                format!("{}:{key}", node.kind.as_str()),
+                node.name.clone(),
+            ));
+        }
+        // Module and Class keys are node ids, so fixtures defined there find their node.
+        for entry in &mut chain {
+            if entry.0 == "Module" || entry.0 == "Class" {
+                entry.1 = entry
+                    .1
+                    .split_once(':')
+                    .map(|x| x.1.to_string())
+                    .unwrap_or_default();
+            }
+        }
+        let name = item.name().to_string();
+        let function = name.split('[').next().unwrap_or(&name).to_string();
+        let callspec = run
+            .callspec
+            .iter()
+            .map(|c| match c {
+                CallParam::Mark { mark, set } => ("mark".to_string(), (*mark).into(), *set),
+                CallParam::Fixture { name, set } => {
+                    ("fixture".to_string(), name.clone().into(), *set)
+                }
+            })
+            .collect();
+        Some(ItemSpec {
+            nodeid: item.nodeid.clone(),
+            name,
+            function,
+            path: path.display().to_string(),
+            chain,
+            callspec,
+        })
+    }
+}
+
+/// Coordinator to worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToWorker {
+    /// The session's settings (see `python/fastest/_engine.py`, `Engine.__init__`).
+    Setup(serde_json::Value),
+    Run(Vec<ItemSpec>),
+    /// Go ahead after a `Started` or a `Reports` (sent only when the setup asks for
+    /// `sync`: with capture off, the test's own output must follow the progress text
+    /// the coordinator printed before it).
+    Ack,
+    Done,
+}
+
+/// Worker to coordinator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FromWorker {
+    Started(String),
+    Reports(Vec<TestReport>),
+    /// The engine could not run an item at all (a bug or an unsupported case): the text.
+    Internal(String),
+    Finished,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fastest_core::item::{ChainNode, RunSpec};
+
+    #[test]
+    fn specs_name_their_collectors_by_node_id() {
+        let item = Item {
+            nodeid: "tests/test_a.py::TestK::test_m[1]".into(),
+            chain: vec![
+                ChainNode::new(NodeKind::Dir, "proj"),
+                ChainNode::new(NodeKind::Dir, "tests"),
+                ChainNode::new(NodeKind::Module, "test_a.py"),
+                ChainNode::new(NodeKind::Class, "TestK"),
+                ChainNode::new(NodeKind::Function, "test_m[1]"),
+            ],
+            lineno: None,
+            marks: vec![],
+            extra_keywords: vec![],
+            run: Some(RunSpec {
+                callspec: vec![CallParam::Mark { mark: 0, set: 1 }],
+                external_fixtures: vec![],
+            }),
+        };
+        let spec = ItemSpec::from_item(&item, std::path::Path::new("/p/tests/test_a.py"))
+            .expect("a proved item has a spec");
+        assert_eq!(spec.function, "test_m");
+        let keys: Vec<&str> = spec.chain.iter().map(|c| c.1.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "Dir:proj",
+                "Dir:proj/tests",
+                "tests/test_a.py",
+                "tests/test_a.py::TestK"
+            ]
+        );
+        let line = serde_json::to_string(&ToWorker::Run(vec![spec])).expect("serializable");
+        assert!(line.starts_with("{\"run\":[{"), "{line}");
+    }
+}

@@ -1,0 +1,1392 @@
+"""The native engine: runs items with pytest's semantics inside a worker process.
+
+The Rust side of the worker (``fastest._fastest.worker_main``) owns the protocol: it
+reads batches from the coordinator and calls :meth:`Engine.run` for each item with the
+item that follows it, and sends back the reports this module returns. This module owns
+what happens to one item: importing its module (and conftests) the first time a test
+of it runs, resolving fixtures (every scope, the conftest hierarchy, autouse,
+overriding, parametrized and indirect fixtures, yield teardown in LIFO order, teardown
+of scopes the next item does not share), marks (skip, skipif, xfail), per-phase output
+capture, warnings, and the failure text.
+
+Where pytest has a public or self-contained object for a job, it is used as is so the
+behaviour is pytest's: ``MonkeyPatch``, ``TempPathFactory``, ``WarningsRecorder``,
+``CaptureFixture``, the assertion rewriter, and ``ExceptionInfo`` for tracebacks.
+What pytest ties to its plugin manager (the runtest protocol, the fixture manager,
+``SetupState``) is re-built here in the same shape, with the same names.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import io
+import logging
+import os
+import re
+import sys
+import types
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _pytest import outcomes
+from _pytest._code import ExceptionInfo, getfslineno
+from _pytest._code.code import Traceback, filter_traceback
+from _pytest._io import TerminalWriter
+from _pytest.assertion import rewrite as _rewrite
+from _pytest.assertion import truncate as _truncate
+from _pytest.assertion import util as _assert_util
+from _pytest.capture import FDCapture, MultiCapture, SysCapture, CaptureFixture
+from _pytest.capture import FDCaptureBinary, SysCaptureBinary
+from _pytest.compat import get_real_func, getfuncargnames
+from _pytest.config.argparsing import Parser  # noqa: F401  (imported for pytest's side effects)
+from _pytest.fixtures import FixtureFunctionDefinition
+from _pytest.mark.structures import Mark, ParameterSet, get_unpacked_marks
+from _pytest.pathlib import import_path, resolve_package_path
+from _pytest.python import pytest_pyfunc_call
+from _pytest.skipping import evaluate_skip_marks, evaluate_xfail_marks
+from _pytest.config import apply_warning_filters, parse_warning_filter
+from _pytest.warnings import warning_record_to_str
+
+SCOPES = ("session", "package", "module", "class", "function")
+SCOPE_RANK = {s: i for i, s in enumerate(SCOPES)}
+
+# What `pytest.skip`, `pytest.fail`, `pytest.xfail` and `pytest.exit` raise: outcomes,
+# not errors of the harness (they derive from BaseException).
+TEST_OUTCOME = (outcomes.OutcomeException, Exception)
+
+
+class _Stash(dict):
+    """pytest's ``Stash`` is a typed dict; a plain dict keyed the same way serves."""
+
+
+class _Trace:
+    """pytest's tracer, silenced (``--debug`` is pytest's own)."""
+
+    def __call__(self, *args: object) -> None:
+        return None
+
+    def get(self, *names: str) -> _Trace:
+        return self
+
+    root = property(lambda self: self)
+
+
+# The ini values the engine (and the pytest functions it calls) read: type and default,
+# as pytest 9.2 registers them.
+INI_TYPES: dict[str, tuple[str, Any]] = {
+    "python_files": ("args", ["test_*.py", "*_test.py"]),
+    "filterwarnings": ("linelist", []),
+    "strict_xfail": ("bool", None),
+    "xfail_strict": ("bool", None),
+    "strict": ("bool", False),
+    "enable_assertion_pass_hook": ("bool", False),
+    "tmp_path_retention_count": ("string", "3"),
+    "tmp_path_retention_policy": ("string", "all"),
+    "consider_namespace_packages": ("bool", False),
+    "log_format": ("string", "%(levelname)-8s %(name)s:%(filename)s:%(lineno)d %(message)s"),
+    "log_date_format": ("string", "%H:%M:%S"),
+    "truncation_limit_lines": ("string", None),
+    "truncation_limit_chars": ("string", None),
+    "assertion_text_diff_style": ("string", "ndiff"),
+    "verbosity_assertions": ("string", "auto"),
+}
+
+
+def _convert_ini(kind: str, value: Any) -> Any:
+    """pytest's ``getini`` conversions of a raw ini string (TOML values are typed)."""
+    if not isinstance(value, str):
+        if kind == "bool" and isinstance(value, bool):
+            return value
+        if kind in ("args", "linelist") and isinstance(value, list):
+            return [str(v) for v in value]
+        return value
+    if kind == "bool":
+        from _pytest.config import _strtobool
+
+        return bool(_strtobool(value.strip()))
+    if kind == "linelist":
+        return [t for t in map(lambda x: x.strip(), value.split("\n")) if t]
+    if kind == "args":
+        import shlex
+
+        return shlex.split(value)
+    return value
+
+
+class _Namespace(types.SimpleNamespace):
+    def __getattr__(self, name: str) -> Any:
+        return None
+
+
+class EngineConfig:
+    """The part of pytest's ``Config`` the native engine's users reach: ini values and
+    options, as the coordinator read them."""
+
+    def __init__(self, setup: dict[str, Any]) -> None:
+        self.rootpath = Path(setup["rootdir"])
+        self.invocation_params = types.SimpleNamespace(dir=Path(setup["invocation_dir"]))
+        self._ini: dict[str, Any] = setup["ini"]
+        self.option = _Namespace(**setup["options"])
+        self.known_args_namespace = self.option
+        self.stash = _Stash()
+        self.trace = _Trace()
+        self.pluginmanager = types.SimpleNamespace(has_plugin=lambda name: False, getplugin=lambda name: None)
+
+    def getini(self, name: str) -> Any:
+        try:
+            kind, default = INI_TYPES[name]
+        except KeyError:
+            raise ValueError(f"unknown configuration value: {name!r}") from None
+        if name not in self._ini:
+            return default
+        return _convert_ini(kind, self._ini[name])
+
+    def getvalue(self, name: str) -> Any:
+        return self.getoption(name)
+
+    def getoption(self, name: str, default: Any = None, skip: bool = False) -> Any:
+        value = getattr(self.option, name, None)
+        return default if value is None else value
+
+    def get_verbosity(self, verbosity_type: str | None = None) -> int:
+        return int(self.option.verbose or 0)
+
+    def issue_config_time_warning(self, warning: Warning, stacklevel: int) -> None:
+        warnings.warn(warning, stacklevel=stacklevel)
+
+
+class RewriteHook(_rewrite.AssertionRewritingHook):
+    """pytest's assertion-rewriting import hook, fed by the engine's config.
+
+    Under ``PYTHONDONTWRITEBYTECODE`` pytest rewrites every test module again on every
+    run; the rewritten code is then kept under the cache directory instead.
+    """
+
+    def __init__(self, config: EngineConfig, cache_dir: Path) -> None:
+        super().__init__(config)  # type: ignore[arg-type]
+        self._fastest_cache = cache_dir
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        if not sys.dont_write_bytecode:
+            return super().exec_module(module)
+        assert module.__spec__ is not None and module.__spec__.origin is not None
+        fn = Path(module.__spec__.origin)
+        self._rewritten_names[module.__name__] = fn
+        key = re.sub(r"[^\w.-]", "_", str(fn))
+        pyc = self._fastest_cache / (key[-200:] + "." + _rewrite.PYC_TAIL)
+        co = _rewrite._read_pyc(fn, pyc, lambda *a: None)
+        if co is None:
+            source_hash, co = _rewrite._rewrite_test(fn, self.config)
+            if _rewrite.try_makedirs(self._fastest_cache):
+                self._writing_pyc = True
+                try:
+                    state = self.config.stash[_rewrite.assertstate_key]
+                    _rewrite._write_pyc(state, co, source_hash, pyc)
+                finally:
+                    self._writing_pyc = False
+        exec(co, module.__dict__)
+
+
+class Node:
+    """A collector or item of the session tree (pytest's ``Node``), as far as scopes,
+    finalizers and ``request.node`` need one."""
+
+    def __init__(self, kind: str, nodeid: str, name: str, parent: Node | None) -> None:
+        self.kind = kind
+        self.nodeid = nodeid
+        self.name = name
+        self.parent = parent
+        self.stash = _Stash()
+        self.keywords: dict[str, Any] = {name: 1}
+        self.own_markers: list[Mark] = []
+        self.obj: Any = None
+        self.path: Path | None = None
+
+    def listchain(self) -> list[Node]:
+        chain: list[Node] = []
+        node: Node | None = self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        chain.reverse()
+        return chain
+
+    def iter_parents(self):
+        node: Node | None = self
+        while node is not None:
+            yield node
+            node = node.parent
+
+    def iter_markers(self, name: str | None = None):
+        for node in self.iter_parents():
+            for mark in node.own_markers:
+                if name is None or mark.name == name:
+                    yield mark
+
+    def iter_markers_with_node(self, name: str | None = None):
+        for node in self.iter_parents():
+            for mark in node.own_markers:
+                if name is None or mark.name == name:
+                    yield node, mark
+
+    def get_closest_marker(self, name: str, default: Any = None) -> Any:
+        return next(self.iter_markers(name=name), default)
+
+    def add_marker(self, marker: Any, append: bool = True) -> None:
+        mark = marker.mark if hasattr(marker, "mark") else marker
+        if isinstance(marker, str):
+            mark = getattr(pytest.mark, marker).mark
+        self.keywords[mark.name] = mark
+        if append:
+            self.own_markers.append(mark)
+        else:
+            self.own_markers.insert(0, mark)
+
+    @property
+    def session(self) -> Node:
+        return self.listchain()[0]
+
+    @property
+    def module(self) -> Any:
+        for node in self.iter_parents():
+            if node.kind == "Module":
+                return node.obj
+        return None
+
+    @property
+    def cls(self) -> Any:
+        for node in self.iter_parents():
+            if node.kind == "Class":
+                return node.obj
+        return None
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.name}>"
+
+
+class Item(Node):
+    """A test function (pytest's ``Function``)."""
+
+    def __init__(self, spec: dict[str, Any], parent: Node, engine: Engine) -> None:
+        name = spec["name"]
+        super().__init__("Function", spec["nodeid"], name, parent)
+        self.spec = spec
+        self.config = engine.config
+        self.originalname = spec["function"]
+        self.user_properties: list[tuple[str, object]] = []
+        self._report_sections: list[tuple[str, str, str]] = []
+        self.callspec_params: dict[str, Any] = {}
+        self.fixture_params: dict[str, tuple[Any, int]] = {}
+        self.instance: Any = None
+        self.function: Any = None
+
+    @property
+    def location(self) -> tuple[str, int | None, str]:
+        return self._location
+
+    def add_report_section(self, when: str, key: str, content: str) -> None:
+        if content:
+            self._report_sections.append((when, key, content))
+
+    @property
+    def ihook(self) -> Any:
+        return types.SimpleNamespace(pytest_markeval_namespace=lambda config: [])
+
+
+class FixtureDef:
+    """One fixture definition and its cached value (pytest's ``FixtureDef``)."""
+
+    def __init__(self, name: str, func: Any, scope: str, params: Any, ids: Any,
+                 autouse: bool, holder: str, baseid_path: Path | None, node_key: str | None,
+                 cls: type | None = None) -> None:
+        self.argname = name
+        self.func = func
+        self.scope = scope
+        self.params = params
+        self.ids = ids
+        self.autouse = autouse
+        # Where it is visible: a conftest's directory (`baseid_path`), or a module/class
+        # node (`node_key`), or everywhere (builtins).
+        self.holder = holder
+        self.baseid_path = baseid_path
+        self.node_key = node_key
+        self.cls = cls
+        self.argnames = getfuncargnames(func, name=name, cls=cls)
+        self.cached_result: tuple[Any, Any, Any] | None = None
+        self._finalizers: list[Any] = []
+
+    def addfinalizer(self, fin: Any) -> None:
+        self._finalizers.append(fin)
+
+    def finish(self, request: SubRequest) -> None:
+        exceptions: list[BaseException] = []
+        while self._finalizers:
+            fin = self._finalizers.pop()
+            try:
+                fin()
+            except BaseException as e:
+                exceptions.append(e)
+        self.cached_result = None
+        self._finalizers.clear()
+        if len(exceptions) == 1:
+            raise exceptions[0]
+        if exceptions:
+            raise BaseExceptionGroup(f"errors while tearing down {self!r}", exceptions[::-1])
+
+    def visible_to(self, item: Item, chain_keys: set[str]) -> bool:
+        if self.node_key is not None:
+            return self.node_key in chain_keys
+        if self.baseid_path is not None:
+            p = item.path
+            return p is not None and (self.baseid_path == p.parent or self.baseid_path in p.parents)
+        return True
+
+    def __repr__(self) -> str:
+        return f"<FixtureDef argname={self.argname!r} scope={self.scope!r}>"
+
+
+class FixtureLookupError(LookupError):
+    pass
+
+
+class FixtureRequest:
+    """``request``: the item's own request, or a fixture's (``SubRequest``)."""
+
+    def __init__(self, item: Item, engine: Engine, fixturedef: FixtureDef | None = None,
+                 parent: FixtureRequest | None = None, param: Any = None,
+                 param_index: int = 0, has_param: bool = False) -> None:
+        self._item = item
+        self._engine = engine
+        self._fixturedef = fixturedef
+        self._parent = parent
+        self.fixturename = fixturedef.argname if fixturedef else None
+        self.scope = fixturedef.scope if fixturedef else "function"
+        if has_param:
+            self.param = param
+        self.param_index = param_index
+        self.config = engine.config
+
+    # -- what tests and fixtures read ------------------------------------------------
+    @property
+    def node(self) -> Node:
+        return self._engine.scope_node(self._item, self.scope, self._fixturedef)
+
+    @property
+    def function(self) -> Any:
+        if self.scope != "function":
+            raise AttributeError(f"function not available in {self.scope}-scoped context")
+        return self._item.function
+
+    @property
+    def cls(self) -> Any:
+        if self.scope not in ("class", "function"):
+            raise AttributeError(f"cls not available in {self.scope}-scoped context")
+        return self._item.cls
+
+    @property
+    def instance(self) -> Any:
+        if self.scope != "function":
+            return None
+        return self._item.instance
+
+    @property
+    def module(self) -> Any:
+        if self.scope not in ("function", "class", "module"):
+            raise AttributeError(f"module not available in {self.scope}-scoped context")
+        return self._item.module
+
+    @property
+    def path(self) -> Path:
+        return self._item.path  # type: ignore[return-value]
+
+    @property
+    def keywords(self) -> Any:
+        return self.node.keywords
+
+    @property
+    def session(self) -> Node:
+        return self._item.session
+
+    @property
+    def fixturenames(self) -> list[str]:
+        return list(self._item.fixturenames)
+
+    def addfinalizer(self, finalizer: Any) -> None:
+        if self._fixturedef is not None:
+            self._fixturedef.addfinalizer(finalizer)
+        else:
+            self._engine.setupstate.addfinalizer(finalizer, self._item)
+
+    def applymarker(self, marker: Any) -> None:
+        self._item.add_marker(marker)
+
+    def raiseerror(self, msg: str | None) -> None:
+        raise FixtureLookupError(msg)
+
+    def getfixturevalue(self, argname: str) -> Any:
+        return self._engine.getfixturevalue(self, argname)
+
+    def _stack(self) -> list[str]:
+        names = []
+        req: FixtureRequest | None = self
+        while req is not None:
+            if req.fixturename:
+                names.append(req.fixturename)
+            req = req._parent
+        return names
+
+
+SubRequest = FixtureRequest
+
+
+class SetupState:
+    """pytest's ``SetupState``: the stack of set-up nodes and their finalizers."""
+
+    def __init__(self) -> None:
+        self.stack: dict[Node, tuple[list[Any], BaseException | None]] = {}
+
+    def setup(self, item: Item) -> None:
+        needed = item.listchain()
+        for col, (_, exc) in self.stack.items():
+            if exc is not None:
+                raise exc
+        for col in needed[len(self.stack):]:
+            self.stack[col] = ([], None)
+
+    def addfinalizer(self, finalizer: Any, node: Node) -> None:
+        if node not in self.stack:
+            # A node not yet set up (a session fixture requested before the first item
+            # is pushed): pytest's stack always holds it by then; push it.
+            for col in node.listchain():
+                self.stack.setdefault(col, ([], None))
+        self.stack[node][0].append(finalizer)
+
+    def teardown_exact(self, nextitem: Item | None) -> None:
+        needed = nextitem.listchain() if nextitem is not None else []
+        exceptions: list[BaseException] = []
+        while self.stack:
+            if list(self.stack.keys()) == needed[: len(self.stack)]:
+                break
+            node, (finalizers, _) = self.stack.popitem()
+            these: list[BaseException] = []
+            while finalizers:
+                fin = finalizers.pop()
+                try:
+                    fin()
+                except TEST_OUTCOME as e:
+                    these.append(e)
+            if len(these) == 1:
+                exceptions.extend(these)
+            elif these:
+                msg = f"errors while tearing down {node!r}"
+                exceptions.append(BaseExceptionGroup(msg, these[::-1]))
+        if len(exceptions) == 1:
+            raise exceptions[0]
+        if exceptions:
+            raise BaseExceptionGroup("errors during test teardown", exceptions[::-1])
+
+
+# -- builtin fixtures -------------------------------------------------------------------
+
+def _fx_request(request: FixtureRequest) -> Any:
+    return request._parent if request._parent is not None else request
+
+
+def _fx_monkeypatch():
+    mp = pytest.MonkeyPatch()
+    yield mp
+    mp.undo()
+
+
+def _fx_recwarn():
+    rec = pytest.WarningsRecorder(_ispytest=True)
+    with rec:
+        warnings.simplefilter("default")
+        yield rec
+
+
+def _fx_tmp_path_factory(request: FixtureRequest) -> Any:
+    return request._engine.tmp_path_factory()
+
+
+def _fx_tmp_path(request: FixtureRequest, tmp_path_factory: Any):
+    name = re.sub(r"[\W]", "_", request._item.name)[:30]
+    path = tmp_path_factory.mktemp(name, numbered=True)
+    yield path
+    policy = tmp_path_factory._retention_policy
+    result = request._item.stash.get("_fastest_phase_passed", {})
+    if policy == "failed" and result.get("call", True):
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _capture_fixture(cls: type):
+    def fixture(request: FixtureRequest):
+        engine = request._engine
+        cf = CaptureFixture(cls, request, _ispytest=True)
+        engine.capture_fixture = cf
+        cf._start()
+        yield cf
+        cf.close()
+        engine.capture_fixture = None
+
+    return fixture
+
+
+BUILTIN_FIXTURES: dict[str, tuple[Any, str]] = {
+    "request": (_fx_request, "function"),
+    "monkeypatch": (_fx_monkeypatch, "function"),
+    "recwarn": (_fx_recwarn, "function"),
+    "tmp_path_factory": (_fx_tmp_path_factory, "session"),
+    "tmp_path": (_fx_tmp_path, "function"),
+    "capsys": (_capture_fixture(SysCapture), "function"),
+    "capsysbinary": (_capture_fixture(SysCaptureBinary), "function"),
+    "capfd": (_capture_fixture(FDCapture), "function"),
+    "capfdbinary": (_capture_fixture(FDCaptureBinary), "function"),
+}
+
+
+class _GlobalCapture:
+    """The session's fd/sys capture (pytest's ``CaptureManager``, reduced to what the
+    runtest phases use)."""
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+        self._cap: MultiCapture[str] | None = None
+        if method == "fd":
+            self._cap = MultiCapture(in_=FDCapture(0), out=FDCapture(1), err=FDCapture(2))
+        elif method == "sys":
+            self._cap = MultiCapture(in_=SysCapture(0), out=SysCapture(1), err=SysCapture(2))
+        elif method == "tee-sys":
+            self._cap = MultiCapture(
+                in_=None, out=SysCapture(1, tee=True), err=SysCapture(2, tee=True)
+            )
+        if self._cap is not None:
+            self._cap.start_capturing()
+            self._cap.suspend_capturing()
+
+    def resume(self) -> None:
+        if self._cap is not None:
+            self._cap.resume_capturing()
+
+    def suspend(self) -> tuple[str, str]:
+        if self._cap is None:
+            return "", ""
+        self._cap.suspend_capturing()
+        out, err = self._cap.readouterr()
+        return out, err
+
+    def stop(self) -> None:
+        if self._cap is not None:
+            self._cap.stop_capturing()
+            self._cap = None
+
+
+class _LogHandler(logging.Handler):
+    """Records of one phase, formatted as pytest's ``Captured log`` section."""
+
+    def __init__(self, fmt: str, datefmt: str | None) -> None:
+        super().__init__()
+        self.stream = io.StringIO()
+        from _pytest.logging import DatetimeFormatter
+
+        self.setFormatter(DatetimeFormatter(fmt, datefmt))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.stream.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        raise  # pytest fails the test on logging errors
+
+
+class Engine:
+    """One worker's session: imported modules, fixture definitions, the setup stack."""
+
+    def __init__(self, setup: dict[str, Any]) -> None:
+        self.config = EngineConfig(setup)
+        self.setup = setup
+        self.rootdir = Path(setup["rootdir"])
+        self.import_mode = setup["import_mode"]
+        self.width = int(setup["width"])
+        self.color = bool(setup["color"])
+        self.confcutdir = Path(setup["confcutdir"]) if setup.get("confcutdir") else None
+        self.noconftest = bool(setup.get("noconftest"))
+        self.session = Node("Session", "", "", None)
+        self.nodes: dict[str, Node] = {"": self.session}
+        self.modules: dict[str, Any] = {}
+        self.conftests: dict[Path, Any] = {}
+        self.fixturedefs: dict[str, list[FixtureDef]] = {}
+        self.autouse: list[FixtureDef] = []
+        self.parsed: set[str] = set()
+        self.setupstate = SetupState()
+        self.capture_fixture: CaptureFixture[Any] | None = None
+        self._tmp_factory: Any = None
+        for path in reversed(setup.get("pythonpath", [])):
+            sys.path.insert(0, path)
+        self.config.stash[_rewrite.assertstate_key] = types.SimpleNamespace(
+            trace=lambda *a: None, mode="rewrite", hook=None
+        )
+        if setup["options"].get("assertmode", "rewrite") == "rewrite" and not os.environ.get(
+            "PYTEST_DONT_REWRITE"
+        ):
+            self.hook = RewriteHook(self.config, Path(setup["cache_dir"]) / "rewrite")
+            sys.meta_path.insert(0, self.hook)
+        _assert_util._reprcompare = self._reprcompare
+        _assert_util._config = self.config
+        for name, (func, scope) in BUILTIN_FIXTURES.items():
+            fd = FixtureDef(name, func, scope, None, None, False, "builtin", None, None)
+            self.fixturedefs.setdefault(name, []).append(fd)
+        self.capture = _GlobalCapture(setup["options"].get("capture", "fd"))
+        self.log_format = self.config.getini("log_format")
+        self.log_date_format = self.config.getini("log_date_format")
+
+    # -- assertion comparison explanations (pytest's `callbinrepr`) -----------------
+    def _reprcompare(self, op: str, left: object, right: object) -> str | None:
+        from _pytest.assertion import pytest_assertrepr_compare
+
+        new_expl = pytest_assertrepr_compare(config=self.config, op=op, left=left, right=right)
+        if new_expl:
+            new_expl = _truncate.materialize_with_truncation(new_expl, self.config)
+            if new_expl:
+                new_expl = [line.replace("\n", "\\n") for line in new_expl]
+                res = "\n~".join(new_expl)
+                return res.replace("%", "%%")
+        return None
+
+    def tmp_path_factory(self) -> Any:
+        if self._tmp_factory is None:
+            basetemp = self.config.option.basetemp
+            self._tmp_factory = pytest.TempPathFactory(
+                Path(basetemp) if basetemp else None,
+                int(self.config.getini("tmp_path_retention_count")),
+                self.config.getini("tmp_path_retention_policy"),
+                trace=_Trace(),
+                _ispytest=True,
+            )
+        return self._tmp_factory
+
+    # -- the tree: nodes, modules, conftests -----------------------------------------
+    def node_for(self, spec: dict[str, Any]) -> Item:
+        parent = self.session
+        path = Path(spec["path"])
+        dirs = sum(1 for kind, _, _ in spec["chain"] if kind in ("Dir", "Package"))
+        seen_dirs = 0
+        for kind, key, name in spec["chain"]:
+            node = self.nodes.get(key)
+            if node is None:
+                node = Node(kind, key, name, parent)
+                if kind in ("Dir", "Package"):
+                    node.path = path.parents[dirs - 1 - seen_dirs]
+                self.nodes[key] = node
+            if kind in ("Dir", "Package"):
+                seen_dirs += 1
+            parent = node
+        item = Item(spec, parent, self)
+        item.path = path
+        return item
+
+    @classmethod
+    def from_json(cls, setup: str) -> Engine:
+        import json
+
+        return cls(json.loads(setup))
+
+    def conftests_for(self, path: Path) -> list[Any]:
+        if self.noconftest:
+            return []
+        mods = []
+        directory = path.parent
+        for parent in reversed((directory, *directory.parents)):
+            if self.confcutdir is not None and parent in self.confcutdir.parents:
+                continue
+            conftest = parent / "conftest.py"
+            if conftest in self.conftests:
+                mod = self.conftests[conftest]
+            elif conftest.is_file():
+                mod = self._import_conftest(conftest)
+            else:
+                continue
+            mods.append(mod)
+        return mods
+
+    def _import_conftest(self, conftest: Path) -> Any:
+        if resolve_package_path(conftest) is None:
+            sys.modules.pop(conftest.stem, None)
+        mod = import_path(conftest, mode=self.import_mode, root=self.rootdir,
+                          consider_namespace_packages=self.config.getini("consider_namespace_packages"))
+        self.conftests[conftest] = mod
+        self.parse_factories(mod, str(conftest), baseid_path=conftest.parent)
+        return mod
+
+    def module_node(self, item: Item) -> Node:
+        for node in item.iter_parents():
+            if node.kind == "Module":
+                return node
+        raise RuntimeError(f"no module above {item.nodeid}")
+
+    def load_module(self, item: Item) -> Any:
+        modnode = self.module_node(item)
+        if modnode.obj is not None:
+            return modnode.obj
+        path = item.path
+        assert path is not None
+        self.conftests_for(path)
+        mod = import_path(path, mode=self.import_mode, root=self.rootdir,
+                          consider_namespace_packages=self.config.getini("consider_namespace_packages"))
+        modnode.obj = mod
+        modnode.path = path
+        modnode.own_markers = get_unpacked_marks(mod)
+        for m in modnode.own_markers:
+            modnode.keywords[m.name] = m
+        self._xunit_module(mod, modnode)
+        self.parse_factories(mod, modnode.nodeid, node_key=modnode.nodeid)
+        return mod
+
+    def parse_factories(self, holder: Any, holder_key: str, *, baseid_path: Path | None = None,
+                        node_key: str | None = None) -> None:
+        if holder_key in self.parsed:
+            return
+        self.parsed.add(holder_key)
+        for name in dir(holder):
+            try:
+                obj = inspect.getattr_static(holder, name) if isinstance(holder, type) else getattr(holder, name)
+            except Exception:
+                continue
+            if isinstance(obj, (staticmethod, classmethod)):
+                obj = obj.__func__
+            if not isinstance(obj, FixtureFunctionDefinition):
+                continue
+            marker = obj._fixture_function_marker
+            fname = marker.name or name
+            func = obj._get_wrapped_function()
+            scope = marker.scope
+            if callable(scope):
+                scope = scope(fixture_name=fname, config=self.config)
+            cls = holder if isinstance(holder, type) else None
+            fd = FixtureDef(fname, func, scope, marker.params, marker.ids, marker.autouse,
+                            holder_key, baseid_path, node_key, cls)
+            self.fixturedefs.setdefault(fname, []).append(fd)
+            if marker.autouse:
+                self.autouse.append(fd)
+
+    def _xunit_module(self, mod: Any, modnode: Node) -> None:
+        setup = _first_attr(mod, ("setUpModule", "setup_module"))
+        teardown = _first_attr(mod, ("tearDownModule", "teardown_module"))
+        if setup is not None or teardown is not None:
+            def xunit_setup_module_fixture(request: FixtureRequest):
+                if setup is not None:
+                    _call_optional(setup, request.module, "module")
+                yield
+                if teardown is not None:
+                    _call_optional(teardown, request.module, "module")
+
+            name = f"_xunit_setup_module_fixture_{mod.__name__}"
+            fd = FixtureDef(name, xunit_setup_module_fixture, "module", None, None, True,
+                            modnode.nodeid, None, modnode.nodeid)
+            self.fixturedefs.setdefault(name, []).append(fd)
+            self.autouse.append(fd)
+        setup_f = _first_attr(mod, ("setup_function",))
+        teardown_f = _first_attr(mod, ("teardown_function",))
+        if setup_f is not None or teardown_f is not None:
+            def xunit_setup_function_fixture(request: FixtureRequest):
+                if request.instance is not None:
+                    yield
+                    return
+                function = request.function
+                if setup_f is not None:
+                    _call_optional(setup_f, function, "function")
+                yield
+                if teardown_f is not None:
+                    _call_optional(teardown_f, function, "function")
+
+            name = f"_xunit_setup_function_fixture_{mod.__name__}"
+            fd = FixtureDef(name, xunit_setup_function_fixture, "function", None, None, True,
+                            modnode.nodeid, None, modnode.nodeid)
+            self.fixturedefs.setdefault(name, []).append(fd)
+            self.autouse.append(fd)
+
+    def _xunit_class(self, cls: type, clsnode: Node) -> None:
+        setup = getattr(cls, "setup_class", None)
+        teardown = getattr(cls, "teardown_class", None)
+        if setup is not None or teardown is not None:
+            def xunit_setup_class_fixture(request: FixtureRequest):
+                klass = request.cls
+                if setup is not None:
+                    func = getattr(setup, "__func__", setup)
+                    _call_optional(func, klass, "class")
+                yield
+                if teardown is not None:
+                    func = getattr(teardown, "__func__", teardown)
+                    _call_optional(func, klass, "class")
+
+            name = f"_xunit_setup_class_fixture_{cls.__qualname__}"
+            fd = FixtureDef(name, xunit_setup_class_fixture, "class", None, None, True,
+                            clsnode.nodeid, None, clsnode.nodeid)
+            self.fixturedefs.setdefault(name, []).append(fd)
+            self.autouse.append(fd)
+        setup_m = getattr(cls, "setup_method", None)
+        teardown_m = getattr(cls, "teardown_method", None)
+        if setup_m is not None or teardown_m is not None:
+            def xunit_setup_method_fixture(request: FixtureRequest):
+                method = request.function
+                if setup_m is not None:
+                    func = getattr(request.instance, "setup_method")
+                    _call_optional(func, method, "method")
+                yield
+                if teardown_m is not None:
+                    func = getattr(request.instance, "teardown_method")
+                    _call_optional(func, method, "method")
+
+            name = f"_xunit_setup_method_fixture_{cls.__qualname__}"
+            fd = FixtureDef(name, xunit_setup_method_fixture, "function", None, None, True,
+                            clsnode.nodeid, None, clsnode.nodeid)
+            self.fixturedefs.setdefault(name, []).append(fd)
+            self.autouse.append(fd)
+
+    def prepare(self, item: Item) -> None:
+        """Bind the item to its live objects: module, classes, function, marks, params."""
+        mod = self.load_module(item)
+        obj: Any = mod
+        holder_nodes = []
+        for node in item.listchain():
+            if node.kind == "Class":
+                if node.obj is None:
+                    node.obj = getattr(obj, node.name)
+                    node.own_markers = get_unpacked_marks(node.obj, consider_mro=True)
+                    for m in node.own_markers:
+                        node.keywords[m.name] = m
+                    self._xunit_class(node.obj, node)
+                    self.parse_factories(node.obj, node.nodeid, node_key=node.nodeid)
+                obj = node.obj
+                holder_nodes.append(node)
+        func = getattr(obj, item.originalname)
+        if holder_nodes:
+            item.instance = holder_nodes[-1].obj()
+            item.function = getattr(item.instance, item.originalname)
+        else:
+            item.function = func
+        item.obj = item.function
+        item.own_markers = list(get_unpacked_marks(func))
+        item.keywords.update(func.__dict__)
+        # Parametrization: the coordinator says which argvalue of which call.
+        parametrize = list(item.parent.iter_markers(name="parametrize")) if item.parent else []
+        parametrize = [m for m in item.own_markers if m.name == "parametrize"] + parametrize
+        for source, key, index in item.spec["callspec"]:
+            if source == "mark":
+                mark = parametrize[key]
+                argnames, params = ParameterSet._for_parametrize(
+                    mark.args[0], mark.args[1], func, self.config, item.nodeid
+                )
+                pset = params[index]
+                indirect = mark.kwargs.get("indirect", False)
+                for name, value in zip(argnames, pset.values):
+                    is_indirect = indirect is True or (
+                        isinstance(indirect, (list, tuple)) and name in indirect
+                    )
+                    if is_indirect:
+                        item.fixture_params[name] = (value, index)
+                    else:
+                        item.callspec_params[name] = value
+                item.own_markers.extend(pset.marks)
+            else:
+                defs = self.visible_defs(item, key)
+                fd = defs[-1]
+                item.fixture_params[key] = (fd.params[index], index)
+        for m in item.own_markers:
+            item.keywords[m.name] = m
+        path, lineno = getfslineno(func)
+        rel = os.path.relpath(str(path), str(self.rootdir)).replace(os.sep, "/")
+        domain = ".".join([n.name for n in holder_nodes] + [item.name])
+        item._location = (rel, lineno, domain)
+        item.argnames = getfuncargnames(func, name=item.originalname, cls=holder_nodes[-1].obj if holder_nodes else None)
+        item.fixturenames = self.closure(item)
+
+    def visible_defs(self, item: Item, name: str) -> list[FixtureDef]:
+        keys = {n.nodeid for n in item.listchain()}
+        return [fd for fd in self.fixturedefs.get(name, []) if fd.visible_to(item, keys)]
+
+    def closure(self, item: Item) -> list[str]:
+        keys = {n.nodeid for n in item.listchain()}
+        chain = item.listchain()
+        autouse: list[str] = []
+        # pytest orders autouse names by the node that defines them, outermost first.
+        by_holder: dict[str, list[str]] = {}
+        for fd in self.autouse:
+            if fd.visible_to(item, keys):
+                by_holder.setdefault(fd.holder, []).append(fd.argname)
+        conftest_holders = sorted(
+            (h for h in by_holder if h.endswith("conftest.py")), key=lambda h: len(Path(h).parts)
+        )
+        for h in conftest_holders:
+            autouse.extend(by_holder[h])
+        for node in chain:
+            autouse.extend(by_holder.get(node.nodeid, []))
+        usefixtures = [
+            name for mark in item.iter_markers(name="usefixtures") for name in mark.args
+        ]
+        initial = autouse + usefixtures + list(item.argnames)
+        direct = set(item.callspec_params)
+        order: list[str] = []
+        # pytest's `traverse_fixture_closure`: depth first, each name once, following
+        # override chains (a fixture requesting its own name reaches the one it hides).
+        indices: dict[str, int] = {}
+
+        def visit(name: str) -> None:
+            index = indices.get(name)
+            if index == -1:
+                return
+            if index is None:
+                order.append(name)
+                indices[name] = -1
+            if name in direct:
+                return
+            defs = self.visible_defs(item, name)
+            if not defs:
+                return
+            index = indices.get(name, -1)
+            if -index > len(defs):
+                return
+            fd = defs[index]
+            indices[name] = index - 1
+            for dep in fd.argnames:
+                visit(dep)
+            indices[name] = index
+
+        for name in initial:
+            visit(name)
+
+        def scope_of(name: str) -> int:
+            defs = self.visible_defs(item, name)
+            return SCOPE_RANK[defs[-1].scope] if defs and name not in direct else SCOPE_RANK["function"]
+
+        return sorted(order, key=scope_of)
+
+    def scope_node(self, item: Item, scope: str, fixturedef: FixtureDef | None) -> Node:
+        if scope == "function":
+            return item
+        if scope == "class":
+            for node in item.iter_parents():
+                if node.kind == "Class":
+                    return node
+            return item
+        if scope == "module":
+            return self.module_node(item)
+        if scope == "package":
+            if fixturedef is not None and fixturedef.baseid_path is not None:
+                for node in item.iter_parents():
+                    if node.kind == "Package" and node.path == fixturedef.baseid_path:
+                        return node
+            return self.session
+        return self.session
+
+    # -- fixtures -----------------------------------------------------------------------
+    def getfixturevalue(self, request: FixtureRequest, argname: str) -> Any:
+        item = request._item
+        if argname in item.callspec_params:
+            return item.callspec_params[argname]
+        defs = self.visible_defs(item, argname)
+        # A fixture requesting its own name gets the definition it overrides.
+        depth = request._stack().count(argname)
+        if not defs or depth >= len(defs):
+            raise FixtureLookupError(f"fixture '{argname}' not found")
+        fd = defs[-1 - depth]
+        if argname == "request" and fd.holder == "builtin":
+            return request
+        has_param = argname in item.fixture_params
+        param, index = item.fixture_params.get(argname, (None, 0))
+        sub = FixtureRequest(item, self, fd, request, param, index, has_param)
+        self._check_scope(request, fd)
+        return self.execute(fd, sub)
+
+    def _check_scope(self, request: FixtureRequest, fd: FixtureDef) -> None:
+        if request._fixturedef is None:
+            return
+        if SCOPE_RANK[fd.scope] > SCOPE_RANK[request.scope]:
+            raise ScopeMismatch(request, fd)
+
+    def execute(self, fd: FixtureDef, request: FixtureRequest) -> Any:
+        # The fixtures this one needs finalize it when they are torn down.
+        needed = []
+        for arg in fd.argnames:
+            if arg in request._item.callspec_params:
+                continue
+            defs = self.visible_defs(request._item, arg)
+            depth = request._stack().count(arg)
+            if defs and depth < len(defs) and not (arg == "request" and defs[-1 - depth].holder == "builtin"):
+                needed.append(defs[-1 - depth])
+        key = getattr(request, "param", None)
+        if fd.cached_result is not None:
+            if _same_key(key, fd.cached_result[1]):
+                if fd.cached_result[2] is not None:
+                    exc, tb = fd.cached_result[2]
+                    raise exc.with_traceback(tb)
+                return fd.cached_result[0]
+            fd.finish(request)
+        finalizer = functools.partial(fd.finish, request=request)
+        for parent in needed:
+            parent.addfinalizer(finalizer)
+        try:
+            kwargs = {arg: request.getfixturevalue(arg) for arg in fd.argnames}
+            func = fd.func
+            if fd.cls is not None and not isinstance(
+                inspect.getattr_static(fd.cls, fd.func.__name__, None), staticmethod
+            ):
+                # pytest binds a class's fixture to the test's own instance.
+                instance = request._item.instance
+                if not isinstance(instance, fd.cls):
+                    instance = fd.cls()
+                func = func.__get__(instance)
+            try:
+                if inspect.isgeneratorfunction(fd.func):
+                    gen = func(**kwargs)
+                    try:
+                        result = next(gen)
+                    except StopIteration:
+                        raise ValueError(f"{fd.argname} did not yield a value") from None
+                    fd.addfinalizer(functools.partial(_teardown_yield, fd.func, gen))
+                else:
+                    result = func(**kwargs)
+            except TEST_OUTCOME as e:
+                fd.cached_result = (None, key, (e, e.__traceback__))
+                raise
+            fd.cached_result = (result, key, None)
+            return result
+        finally:
+            self.setupstate.addfinalizer(finalizer, request.node)
+
+    # -- one item -------------------------------------------------------------------
+    def run(self, spec: dict[str, Any], next_spec: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """All of an item's reports at once (tests and tools; the worker streams)."""
+        return list(self.phases(spec, next_spec))
+
+    def phases(self, spec: dict[str, Any], next_spec: dict[str, Any] | None):
+        """Run one item, yielding each phase's report as soon as the phase is over
+        (pytest logs a test's outcome before its teardown runs). Warnings recorded
+        anywhere in the item go with its last report."""
+        item = self.node_for(spec)
+        nextitem = self.node_for(next_spec) if next_spec is not None else None
+        self._current = item
+        log: list[warnings.WarningMessage] = []
+        ctx = self._catch_warnings(item, log)
+        ctx.__enter__()
+        try:
+            rep = self._phase(item, "setup", self._setup)
+            if rep["outcome"] == "passed":
+                yield rep
+                rep = self._phase(item, "call", self._call)
+            yield rep
+            last = self._phase(item, "teardown", lambda it: self._teardown(it, nextitem))
+        finally:
+            ctx.__exit__(None, None, None)
+        if log:
+            last["warnings"] = [
+                {"nodeid": item.nodeid, "message": warning_record_to_str(w),
+                 "fslocation": [w.filename, w.lineno]}
+                for w in log
+            ]
+        yield last
+
+    def phases_json(self, spec: str, next_spec: str | None):
+        """The worker loop's entry: JSON in, each phase's report as JSON out."""
+        import json
+
+        nxt = json.loads(next_spec) if next_spec is not None else None
+        for rep in self.phases(json.loads(spec), nxt):
+            yield json.dumps(rep)
+
+    def _catch_warnings(self, item: Item, log: list[warnings.WarningMessage]):
+        engine = self
+
+        class _Ctx:
+            def __enter__(self_inner):
+                self_inner.cm = warnings.catch_warnings(record=True)
+                recorded = self_inner.cm.__enter__()
+                self_inner.recorded = recorded
+                if not sys.warnoptions:
+                    warnings.filterwarnings("always", category=DeprecationWarning)
+                    warnings.filterwarnings("always", category=PendingDeprecationWarning)
+                apply_warning_filters(engine.config.getini("filterwarnings"),
+                                      engine.config.option.pythonwarnings or [])
+                self_inner.item_filters_applied = False
+                return self_inner
+
+            def __exit__(self_inner, *exc):
+                log.extend(self_inner.recorded)
+                return self_inner.cm.__exit__(*exc)
+
+        return _Ctx()
+
+    def _setup(self, item: Item) -> None:
+        try:
+            self.prepare(item)
+        finally:
+            self.setupstate.setup(item)
+        for mark in item.iter_markers(name="filterwarnings"):
+            for arg in mark.args:
+                warnings.filterwarnings(*parse_warning_filter(arg, escape=False))
+        skipped = evaluate_skip_marks(item)
+        if skipped:
+            raise outcomes.Skipped(skipped.reason, _use_item_location=True)
+        item.stash["xfailed"] = xfailed = evaluate_xfail_marks(item)
+        if xfailed and not self.config.option.runxfail and not xfailed.run:
+            outcomes.xfail("[NOTRUN] " + xfailed.reason)
+        request = FixtureRequest(item, self)
+        item._request = request
+        for argname in item.fixturenames:
+            if argname in item.callspec_params:
+                continue
+            self.getfixturevalue(request, argname)
+
+    def _call(self, item: Item) -> None:
+        xfailed = item.stash.get("xfailed")
+        if xfailed is None:
+            item.stash["xfailed"] = xfailed = evaluate_xfail_marks(item)
+        if xfailed and not self.config.option.runxfail and not xfailed.run:
+            outcomes.xfail("[NOTRUN] " + xfailed.reason)
+        request = item._request
+        item.funcargs = {
+            arg: item.callspec_params[arg] if arg in item.callspec_params else request.getfixturevalue(arg)
+            for arg in item.argnames
+        }
+        item._fixtureinfo = types.SimpleNamespace(argnames=item.argnames)
+        # pytest's own call (async tests, non-None returns and their warning, as pytest
+        # words and locates them).
+        pytest_pyfunc_call(item)
+
+    def _teardown(self, item: Item, nextitem: Item | None) -> None:
+        self.setupstate.teardown_exact(nextitem)
+
+    def _phase(self, item: Item, when: str, func: Any) -> dict[str, Any]:
+        import time
+
+        handler = _LogHandler(self.log_format, self.log_date_format)
+        root = logging.getLogger()
+        root.addHandler(handler)
+        # pytest's `item_capture`: the session's capture first, a capture fixture's on
+        # top of it (and off again in the reverse order).
+        self.capture.resume()
+        if self.capture_fixture is not None:
+            self.capture_fixture._start()
+        start = time.perf_counter()
+        excinfo = None
+        try:
+            func(item)
+        except BaseException:
+            excinfo = ExceptionInfo.from_current()
+        duration = time.perf_counter() - start
+        if self.capture_fixture is not None:
+            # pytest closes a capture fixture after every phase: what the test did not
+            # read goes to the phase's own captured output.
+            self.capture_fixture.close()
+        out, err = self.capture.suspend()
+        if self.capture.method == "no":
+            # Uncaptured output reaches the terminal before the coordinator prints the
+            # test's outcome (pytest writes both from one process).
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except Exception:
+                    pass
+        root.removeHandler(handler)
+        item.add_report_section(when, "stdout", out)
+        item.add_report_section(when, "stderr", err)
+        item.add_report_section(when, "log", handler.stream.getvalue())
+        if excinfo is not None and isinstance(excinfo.value, (KeyboardInterrupt, outcomes.Exit)):
+            raise excinfo.value
+        rep = self._make_report(item, when, excinfo, duration)
+        item.stash.setdefault("_fastest_phase_passed", {})[when] = rep["outcome"] == "passed"
+        return rep
+
+    def _make_report(self, item: Item, when: str, excinfo: Any, duration: float) -> dict[str, Any]:
+        rep: dict[str, Any] = {
+            "nodeid": item.nodeid,
+            "when": when,
+            "outcome": "passed",
+            "longrepr": None,
+            "crash": None,
+            "skip": None,
+            "wasxfail": None,
+            "duration": duration,
+            "location": list(getattr(item, "_location", (item.spec["path"], None, item.name))),
+            "sections": [[f"Captured {key} {rwhen}", content] for rwhen, key, content in item._report_sections],
+            "fold_no_line": False,
+        }
+        if excinfo is not None:
+            value = excinfo.value
+            if isinstance(value, outcomes.Skipped):
+                rep["outcome"] = "skipped"
+                r = excinfo._getreprcrash()
+                if value._use_item_location:
+                    path, line = item._location[0], item._location[1]
+                    rep["skip"] = [str(self.rootdir / path), (line or 0) + 1, r.message]
+                else:
+                    rep["skip"] = [str(r.path), r.lineno, r.message]
+                rep["fold_no_line"] = (
+                    when == "setup" and "skip" in item.keywords and "pytestmark" not in item.keywords
+                )
+            else:
+                rep["outcome"] = "failed"
+                longrepr = self._repr_failure(item, excinfo, when)
+                rep["longrepr"] = longrepr[0]
+                rep["crash"] = longrepr[1]
+        xfailed = item.stash.get("xfailed")
+        if self.config.option.runxfail:
+            pass
+        elif excinfo is not None and isinstance(excinfo.value, outcomes.XFailed):
+            rep["wasxfail"] = excinfo.value.msg
+            rep["outcome"] = "skipped"
+            rep["skip"] = None
+        elif rep["outcome"] != "skipped" and xfailed:
+            if excinfo is not None:
+                raises = xfailed.raises
+                if raises is None or (
+                    isinstance(raises, (type, tuple)) and isinstance(excinfo.value, raises)
+                ) or (hasattr(raises, "matches") and raises.matches(excinfo.value)):
+                    rep["outcome"] = "skipped"
+                    rep["wasxfail"] = xfailed.reason
+                else:
+                    rep["outcome"] = "failed"
+            elif when == "call":
+                if xfailed.strict:
+                    rep["outcome"] = "failed"
+                    rep["longrepr"] = "[XPASS(strict)] " + xfailed.reason
+                    rep["crash"] = rep["longrepr"]
+                else:
+                    rep["outcome"] = "passed"
+                    rep["wasxfail"] = xfailed.reason
+        return rep
+
+    def _repr_failure(self, item: Item, excinfo: Any, when: str) -> tuple[str, str | None]:
+        tbstyle = self.config.option.tbstyle or "auto"
+        style: str | None = tbstyle
+        if when == "call" and style == "auto":
+            style = "long"
+        if isinstance(excinfo.value, outcomes.Failed) and not excinfo.value.pytrace:
+            style = "value"
+        if isinstance(excinfo.value, FixtureLookupError):
+            style = "value"
+        if self.config.option.fulltrace:
+            style = "long"
+            tbfilter: Any = False
+        else:
+            tbfilter = functools.partial(self._traceback_filter, item)
+            if style == "auto":
+                style = "long"
+        verbosity = self.config.get_verbosity()
+        try:
+            abspath = Path(os.getcwd()) != self.config.invocation_params.dir
+        except OSError:
+            abspath = True
+        repr_ = excinfo.getrepr(
+            funcargs=True,
+            abspath=abspath,
+            showlocals=bool(self.config.option.showlocals),
+            style=style,
+            tbfilter=tbfilter,
+            truncate_locals=verbosity <= 1,
+            truncate_args=verbosity <= 2,
+        )
+        buf = io.StringIO()
+        tw = TerminalWriter(file=buf)
+        tw.hasmarkup = self.color
+        tw.fullwidth = self.width
+        repr_.toterminal(tw)
+        text = buf.getvalue()
+        crash = getattr(getattr(repr_, "reprcrash", None), "message", None)
+        return text, crash
+
+    def _traceback_filter(self, item: Item, excinfo: Any) -> Traceback:
+        code = _pytest_code_from_function(get_real_func(item.function))
+        path, firstlineno = code.path, code.firstlineno
+        traceback = excinfo.traceback
+        ntraceback = traceback.cut(path=path, firstlineno=firstlineno)
+        if ntraceback == traceback:
+            ntraceback = ntraceback.cut(path=path)
+            if ntraceback == traceback:
+                ntraceback = ntraceback.filter(filter_traceback)
+                if not ntraceback:
+                    ntraceback = traceback
+        ntraceback = ntraceback.filter(excinfo)
+        if (self.config.option.tbstyle or "auto") == "auto" and len(ntraceback) > 2:
+            ntraceback = Traceback(
+                (ntraceback[0], *(t.with_repr_style("short") for t in ntraceback[1:-1]), ntraceback[-1])
+            )
+        return ntraceback
+
+    def finish(self) -> None:
+        self.capture.stop()
+
+
+class ScopeMismatch(Exception):
+    def __init__(self, request: FixtureRequest, fd: FixtureDef) -> None:
+        super().__init__(
+            f"You tried to access the {fd.scope} scoped fixture {fd.argname} with a "
+            f"{request.scope} scoped request object."
+        )
+
+
+def _pytest_code_from_function(func: Any) -> Any:
+    from _pytest._code import Code
+
+    return Code.from_function(func)
+
+
+def _teardown_yield(fixturefunc: Any, it: Any) -> None:
+    try:
+        next(it)
+    except StopIteration:
+        pass
+    else:
+        from _pytest._code import Source
+
+        fs, lineno = getfslineno(fixturefunc)
+        outcomes.fail(
+            f"fixture function has more than one 'yield':\n\n"
+            f"{Source(fixturefunc).indent()}\n"
+            f"{fs}:{lineno + 1}",
+            pytrace=False,
+        )
+
+
+def _first_attr(obj: Any, names: tuple[str, ...]) -> Any:
+    for name in names:
+        meth = getattr(obj, name, None)
+        if meth is not None:
+            return meth
+    return None
+
+
+def _call_optional(func: Any, arg: Any, kind: str) -> None:
+    """xunit functions take their argument optionally (pytest's `_call_with_optional_argument`)."""
+    code = getattr(func, "__code__", None)
+    nargs = code.co_argcount if code is not None else 0
+    if inspect.ismethod(func):
+        nargs -= 1
+    if nargs:
+        func(arg)
+    else:
+        func()
+
+
+def _same_key(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (ValueError, RuntimeError):
+        return a is b
+
+
+def _dedup(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for n in names:
+        if n not in seen:
+            seen.add(n)
+            out.append(n)
+    return out

@@ -1,0 +1,444 @@
+"""Oracle: running tests. ``fastest ARGS`` must print exactly what ``pytest ARGS`` prints.
+
+Every case under ``run_cases/`` is a small self-contained project (its own
+``pytest.ini`` or ``pyproject.toml``, so the case directory is the rootdir) that
+exercises one area of running tests; ``test_project/`` (the demo suite) is one
+more case.  For each case x argument set the harness copies the project to a
+fresh directory, runs ``pytest -p no:cacheprovider ARGS`` there (the ``pytest``
+console script next to this interpreter, so that neither side gets the cwd on
+``sys.path`` from ``python -m``), wipes and re-copies it, runs
+``fastest -p no:cacheprovider ARGS`` at the same path, and compares the exit
+code, stdout and stderr after normalising run times, ``pytest-of-<user>/pytest-<N>``
+temp dirs and object addresses (see ``normalise_run``).
+
+Test ids read ``<case>-argset<N>``; ``ARGSETS[case][N]`` is the argument set.
+``-k fixtures`` runs one case, ``-k "basic-argset3"`` one argument set.
+
+Native engine: today fastest hands every run to pytest, so these comparisons
+pass trivially.  A case (``"basic"``) or a single argument set
+(``"basic-argset3"``) listed in ``NATIVE_CASES`` runs fastest with
+``FASTEST_ENGINE=native``: fastest must then run it itself (it refuses to
+delegate, exiting 3 with ``fastest: cannot run natively: ...`` on stderr), so
+the comparison proves the native engine produced pytest's output.
+``FASTEST_ORACLE_NATIVE=1`` in the environment treats every case as native (a
+survey of what the engine supports so far).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import pytest
+from oracle_harness import (
+    HERE,
+    RUN_TIMEOUT,
+    Result,
+    _diff,
+    child_env,
+    find_fastest,
+    find_pytest,
+    normalise,
+)
+
+pytestmark = pytest.mark.oracle
+
+# --------------------------------------------------------------------------
+# Which comparisons must be run by the native engine (FASTEST_ENGINE=native).
+# Entries are case names ("basic": every argument set of the case) or test
+# ids ("basic-argset3": one argument set).  Grow this as the engine grows.
+# --------------------------------------------------------------------------
+
+NATIVE_CASES: List[str] = [
+    "async_tests",
+    "basic-argset0",
+    "basic-argset1",
+    "basic-argset2",
+    "basic-argset3",
+    "basic-argset4",
+    "basic-argset5",
+    "basic-argset7",
+    "basic-argset8",
+    "basic-argset10",
+    "errors-argset2",
+    "exitcodes-argset0",
+    "exitcodes-argset1",
+    "exitcodes-argset2",
+    "exitcodes-argset3",
+    "exitcodes-argset4",
+    "exitcodes-argset6",
+    "marks_xfail_strict",
+    "output",
+    "xunit",
+]
+
+RUN_CASES_DIR = HERE / "run_cases"
+TEST_PROJECT = HERE.parent.parent / "test_project"
+
+#: Prepended to every argument set, for pytest and fastest alike: no
+#: ``.pytest_cache`` writes (and no ``--lf`` state) in the copies.
+BASE_ARGS: Tuple[str, ...] = ("-p", "no:cacheprovider")
+
+#: Environment of both runs, on top of ``oracle_harness.child_env`` (which
+#: drops ``PYTEST_*``, colour and CI variables and sets ``COLUMNS=80``).
+RUN_ENV: Dict[str, str] = {"NO_COLOR": "1"}
+
+# --------------------------------------------------------------------------
+# Case -> argument sets (argv after BASE_ARGS).
+# --------------------------------------------------------------------------
+
+ARGSETS: Dict[str, List[List[str]]] = {
+    # assertion diffs (ints, strings, lists, dicts), multi-frame traceback,
+    # classes, parametrize; every traceback style
+    "basic": [
+        [],
+        ["-q"],
+        ["-v"],
+        ["-vv"],
+        ["-rA"],
+        ["--tb=short"],
+        ["--tb=line"],
+        ["--tb=no"],
+        ["-l"],
+        ["-x"],
+        ["-k", "TestMath or square"],
+    ],
+    # scopes, yield teardown, autouse, override, usefixtures, params,
+    # indirect, request attributes, errors at setup/teardown, missing fixture
+    "fixtures": [
+        [],
+        ["-v"],
+        ["-rA"],
+        ["--setup-show"],
+        ["-x", "--tb=short"],
+        ["-k", "param or pkg"],
+    ],
+    # skip/skipif/xfail marks, pytest.param marks, pytestmark, class marks,
+    # imperative skip/fail/xfail, module-level skip, importorskip
+    "marks": [
+        [],
+        ["-v"],
+        ["-rA"],
+        ["--runxfail"],
+        ["-m", "slow"],
+    ],
+    "marks_xfail_strict": [[], ["-rxX"]],
+    # captured stdout/stderr/log sections, capsys, warnings summary,
+    # non-None return, unicode, no capture
+    "output": [
+        [],
+        ["-q"],
+        ["-rA"],
+        ["-s"],
+        ["--show-capture=no"],
+        ["-W", "error::DeprecationWarning"],
+    ],
+    # tmp_path(_factory), monkeypatch, recwarn, capsys, capfd, caplog,
+    # request, pytestconfig
+    "builtins": [[], ["-v"], ["-rA"]],
+    # unittest.TestCase: setUp(Class), failures, skips, expectedFailure, subTest
+    "unittest_cases": [[], ["-v"], ["-rA"], ["--tb=short"]],
+    # setup_module/function/class/method and their teardowns
+    "xunit": [[], ["-v"], ["-rA"]],
+    # collection errors (syntax error, yield test), SystemExit in tests
+    "errors": [
+        [],
+        ["--continue-on-collection-errors"],
+        ["test_exit.py", "test_good.py"],
+        ["-x", "test_exit.py"],
+    ],
+    # async def tests without a plugin
+    "async_tests": [[], ["-v"]],
+    # exit codes 0 (all pass), 5 (nothing collected / all deselected), 4 (usage)
+    "exitcodes": [
+        [],
+        ["-q"],
+        ["docs"],
+        ["-k", "nomatch"],
+        ["-q", "-m", "nomatch"],
+        ["missing_dir"],
+        ["--no-such-option"],
+    ],
+    # the demo suite (./dev demo): must stay green
+    "test_project": [[], ["-q"], ["-v"], ["-rA"]],
+}
+
+# --------------------------------------------------------------------------
+# Normalisation
+# --------------------------------------------------------------------------
+
+# pytest's temp dirs: <tmp>/pytest-of-<user>/pytest-<N>/<test name><M>.  N
+# counts the runs sharing one base dir, so it is a per-run value.  (The harness
+# also gives each run a fresh empty TMPDIR, which makes N 0 for both tools.)
+_TMP_RUN = re.compile(r"(/pytest-of-[^/\s]+/pytest-)\d+\b")
+# Default reprs carry the object's address: `<X object at 0x7f...>`, shown for
+# `self` and fixtures in every traceback of a method.
+_ADDRESS = re.compile(r"\bat 0x[0-9a-f]+\b")
+# `--durations` lines and `(0.12s)`-style times.
+_DURATIONS_LINE = re.compile(r"^\d+\.\d\ds(?= +(?:setup|call|teardown) )", re.M)
+_PAREN_SECONDS = re.compile(r"\(\d+\.\d\ds\)")
+# `-v` headers end with `-- sys.executable`: the console scripts' interpreter paths
+# differ in spelling (`bin/python` vs `bin/python3`) depending on what installed them.
+_EXECUTABLE = re.compile(r"^(platform .*) -- \S+$", re.M)
+
+
+def normalise_run(text: str, width: int = 80) -> str:
+    """What may differ between two identical runs, replaced by placeholders.
+
+    * the run time on the final summary line (``in 0.12s`` and the ``=`` fill
+      around it, as in the collect oracle: ``oracle_harness.normalise``),
+      ``(0.12s)`` and ``--durations`` times;
+    * the run number of pytest's temp dirs (``/pytest-of-root/pytest-17/``);
+    * object addresses (``<Foo object at 0x7f3a...>``).
+    """
+    text = normalise(text, width)
+    text = _TMP_RUN.sub(r"\1<N>", text)
+    text = _ADDRESS.sub("at 0x<ADDR>", text)
+    text = _EXECUTABLE.sub(r"\1 -- <PYTHON>", text)
+    text = _DURATIONS_LINE.sub("<DURATION>", text)
+    return _PAREN_SECONDS.sub("(<DURATION>)", text)
+
+
+# --------------------------------------------------------------------------
+# Specs, running, comparing
+# --------------------------------------------------------------------------
+
+NATIVE_REFUSAL = "fastest: cannot run natively:"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    test_id: str  # "<case>-argset<N>"
+    case: str
+    source: Path
+    args: Tuple[str, ...]
+
+    @property
+    def native(self) -> bool:
+        if os.environ.get("FASTEST_ORACLE_NATIVE", "") not in ("", "0"):
+            return True
+        return self.case in NATIVE_CASES or self.test_id in NATIVE_CASES
+
+    def __repr__(self) -> str:
+        return f"RunSpec({self.test_id}: {shlex.join(self.args) or '(no args)'})"
+
+
+def _copy_project(src: Path, dst: Path) -> None:
+    if dst.exists():
+        shutil.rmtree(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(
+        src,
+        dst,
+        symlinks=True,
+        ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", ".fastest_cache"),
+    )
+
+
+def _env(extra: Dict[str, str]) -> Dict[str, str]:
+    env = child_env({**RUN_ENV, **extra})
+    env.pop("FASTEST_ENGINE", None)
+    env.update(extra)
+    return env
+
+
+class RunOracle:
+    """Runs pytest (ahead of time, on a thread pool) and fastest on fresh copies."""
+
+    def __init__(self, pytest_cmd: List[str], fastest_cmd: List[str], base: Path, jobs: int):
+        self.pytest_cmd = pytest_cmd
+        self.fastest_cmd = fastest_cmd
+        self.base = base
+        self.pool = ThreadPoolExecutor(max_workers=jobs) if jobs > 1 else None
+        self._futures: Dict[str, Future] = {}
+        self._lock = threading.Lock()
+
+    def _slot(self, spec: RunSpec) -> Path:
+        return self.base / spec.test_id
+
+    def run(self, cmd: List[str], spec: RunSpec, extra_env: Dict[str, str]) -> Result:
+        """Run ``cmd`` on a pristine copy at the spec's fixed path."""
+        slot = self._slot(spec)
+        root = slot / spec.case
+        _copy_project(spec.source, root)
+        # A fresh, empty TMPDIR per run: pytest's temp dirs are then
+        # <slot>/tmp/pytest-of-<user>/pytest-0/... for both tools, and no run
+        # pays for (or races with) the cleanup of other runs' temp dirs.
+        tmp = slot / "tmp"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        full = [*cmd, *BASE_ARGS, *spec.args]
+        env = _env({"TMPDIR": str(tmp), **extra_env})
+        try:
+            proc = subprocess.run(
+                full,
+                cwd=root,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                timeout=RUN_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired as e:
+            out = (e.stdout or b"").decode("utf-8", "surrogateescape")
+            err = (e.stderr or b"").decode("utf-8", "surrogateescape")
+            return Result(full, root, -999, out, err + f"\n<<timed out after {RUN_TIMEOUT}s>>")
+        return Result(
+            full,
+            root,
+            proc.returncode,
+            proc.stdout.decode("utf-8", "surrogateescape"),
+            proc.stderr.decode("utf-8", "surrogateescape"),
+        )
+
+    def _run_pytest(self, spec: RunSpec) -> Result:
+        return self.run(self.pytest_cmd, spec, {})
+
+    def prefetch(self, specs: Sequence[RunSpec]) -> None:
+        if self.pool is None:
+            return
+        with self._lock:
+            for spec in specs:
+                if spec.test_id not in self._futures:
+                    self._futures[spec.test_id] = self.pool.submit(self._run_pytest, spec)
+
+    def expected(self, spec: RunSpec) -> Result:
+        with self._lock:
+            fut = self._futures.pop(spec.test_id, None)
+        if fut is not None and not fut.cancel():
+            return fut.result()
+        return self._run_pytest(spec)
+
+    def check(self, spec: RunSpec) -> None:
+        expected = self.expected(spec)
+        native_env = {"FASTEST_ENGINE": "native"} if spec.native else {}
+        actual = self.run(self.fastest_cmd, spec, native_env)
+        compare_run(spec, expected, actual, native_env)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            for fut in self._futures.values():
+                fut.cancel()
+            self.pool.shutdown(wait=True)
+
+
+def compare_run(spec: RunSpec, expected: Result, actual: Result, native_env: Dict[str, str]) -> None:
+    problems = []
+    refusal = next(
+        (line for line in actual.stderr.splitlines() if line.startswith(NATIVE_REFUSAL)), None
+    )
+    if spec.native and refusal is not None:
+        problems.append(
+            f"the native engine refused this run (FASTEST_ENGINE=native):\n  {refusal}\n"
+            f"  (drop {spec.test_id!r} / {spec.case!r} from NATIVE_CASES, or teach the engine)\n"
+        )
+    if expected.returncode != actual.returncode:
+        problems.append(f"exit code: pytest {expected.returncode}, fastest {actual.returncode}\n")
+    width = int(_env({})["COLUMNS"])
+    for stream in ("stdout", "stderr"):
+        e = normalise_run(getattr(expected, stream), width)
+        a = normalise_run(getattr(actual, stream), width)
+        if e != a:
+            problems.append(_diff(stream, e, a))
+    if problems:
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in {**RUN_ENV, **native_env}.items())
+        header = (
+            f"fastest differs from pytest for {spec.test_id} "
+            f"({'native engine' if spec.native else 'delegation allowed'})\n"
+            f"  args:      {shlex.join(spec.args) or '(no args)'}\n"
+            f"  reproduce: cd {shlex.quote(str(actual.cwd))} && {env} {shlex.join(actual.cmd)}\n"
+            f"  oracle:    {shlex.join(expected.cmd)}\n"
+        )
+        pytest.fail(header + "\n" + "\n".join(problems), pytrace=False)
+
+
+# --------------------------------------------------------------------------
+# Parametrisation and fixtures
+# --------------------------------------------------------------------------
+
+
+def _source(case: str) -> Path:
+    return TEST_PROJECT if case == "test_project" else RUN_CASES_DIR / case
+
+
+def _all_params() -> list:
+    on_disk = {p.name for p in RUN_CASES_DIR.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    listed = set(ARGSETS) - {"test_project"}
+    if on_disk != listed:
+        raise RuntimeError(
+            f"ARGSETS and run_cases/ disagree: missing dirs {sorted(listed - on_disk)}, "
+            f"no argsets {sorted(on_disk - listed)}"
+        )
+    known = set(ARGSETS) | {f"{c}-argset{i}" for c, sets in ARGSETS.items() for i in range(len(sets))}
+    unknown = sorted(set(NATIVE_CASES) - known)
+    if unknown:
+        raise RuntimeError(f"NATIVE_CASES names unknown cases or argsets: {unknown}")
+    params = []
+    for case in sorted(ARGSETS):
+        for i, args in enumerate(ARGSETS[case]):
+            spec = RunSpec(f"{case}-argset{i}", case, _source(case), tuple(args))
+            params.append(pytest.param(spec, id=spec.test_id))
+    return params
+
+
+@pytest.fixture(scope="session")
+def run_oracle(tmp_path_factory: pytest.TempPathFactory, selected_items):
+    fastest = find_fastest()
+    if fastest is None:
+        msg = "fastest executable not found: set FASTEST_BIN or install fastest next to python"
+        if os.environ.get("CI"):
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    jobs = int(os.environ.get("FASTEST_ORACLE_JOBS") or 0) or (os.cpu_count() or 2)
+    o = RunOracle(find_pytest(), fastest, tmp_path_factory.mktemp("oracle-run"), jobs)
+    specs = []
+    for item in selected_items:
+        callspec = getattr(item, "callspec", None)
+        spec = callspec.params.get("case") if callspec is not None else None
+        if isinstance(spec, RunSpec):
+            specs.append(spec)
+    o.prefetch(specs)
+    yield o
+    o.close()
+
+
+@pytest.mark.parametrize("case", _all_params())
+def test_run_matches_pytest(case: RunSpec, run_oracle: RunOracle) -> None:
+    run_oracle.check(case)
+
+
+# --------------------------------------------------------------------------
+# Self-checks of the normalisation (no fastest needed)
+# --------------------------------------------------------------------------
+
+
+def test_normalise_run_placeholders() -> None:
+    text = (
+        "tmp_path = PosixPath('/tmp/pytest-of-root/pytest-17/test_a0')\n"
+        "self = <test_x.TestA object at 0x7f8e544f0310>\n"
+        "0.52s call     test_x.py::test_slow\n"
+        "========================= 1 failed, 2 passed in 0.05s ==========================\n"
+        "1 failed in 12.34s\n"
+    )
+    assert normalise_run(text) == (
+        "tmp_path = PosixPath('/tmp/pytest-of-root/pytest-<N>/test_a0')\n"
+        "self = <test_x.TestA object at 0x<ADDR>>\n"
+        "<DURATION> call     test_x.py::test_slow\n"
+        "= 1 failed, 2 passed in <DURATION> =\n"
+        "1 failed in <DURATION>\n"
+    )
+
+
+def test_normalise_run_keeps_the_rest() -> None:
+    # Test output that merely looks like a number, a path or an address stays.
+    text = "pytest-17 at 0xZZ in 0.05s or so\n/tmp/pytest-17/x\n"
+    assert normalise_run(text) == text
