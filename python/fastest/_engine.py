@@ -204,6 +204,7 @@ class Node:
         self.own_markers: list[Mark] = []
         self.obj: Any = None
         self.path: Path | None = None
+        self._visible: Any = None
 
     def listchain(self) -> list[Node]:
         chain: list[Node] = []
@@ -346,6 +347,33 @@ class FixtureDef:
 
     def __repr__(self) -> str:
         return f"<FixtureDef argname={self.argname!r} scope={self.scope!r}>"
+
+
+class FuncInfo:
+    """What every item of one test function shares (marks, location, argnames, parsed
+    parametrize marks): computed for its first item."""
+
+    __slots__ = ("func", "marks", "_parametrize", "_parsed", "relpath", "lineno", "argnames")
+
+    def __init__(self, func: Any, marks: list[Mark], parametrize: list[Mark], relpath: str,
+                 lineno: int, argnames: tuple[str, ...]) -> None:
+        self.func = func
+        self.marks = marks
+        self._parametrize = parametrize
+        self._parsed: dict[int, tuple[Mark, Any, Any]] = {}
+        self.relpath = relpath
+        self.lineno = lineno
+        self.argnames = argnames
+
+    def parametrize(self, index: int, config: Any, nodeid: str) -> tuple[Mark, Any, Any]:
+        parsed = self._parsed.get(index)
+        if parsed is None:
+            mark = self._parametrize[index]
+            argnames, params = ParameterSet._for_parametrize(
+                mark.args[0], mark.args[1], self.func, config, nodeid
+            )
+            parsed = self._parsed[index] = (mark, argnames, params)
+        return parsed
 
 
 class FixtureLookupError(LookupError):
@@ -552,7 +580,12 @@ BUILTIN_FIXTURES: dict[str, tuple[Any, str]] = {
 
 class _GlobalCapture:
     """The session's fd/sys capture (pytest's ``CaptureManager``, reduced to what the
-    runtest phases use)."""
+    runtest phases use).
+
+    pytest suspends its capture between phases so its own terminal output gets through;
+    a worker prints nothing itself, so the capture stays on for the whole session and a
+    phase's output is read at its end, and only when something was written.
+    """
 
     def __init__(self, method: str) -> None:
         self.method = method
@@ -567,18 +600,25 @@ class _GlobalCapture:
             )
         if self._cap is not None:
             self._cap.start_capturing()
-            self._cap.suspend_capturing()
 
-    def resume(self) -> None:
-        if self._cap is not None:
-            self._cap.resume_capturing()
+    @staticmethod
+    def _snap(cap: Any) -> str:
+        if cap is None:
+            return ""
+        tmp = cap.tmpfile
+        try:
+            if isinstance(cap, FDCapture):
+                written = os.lseek(tmp.fileno(), 0, os.SEEK_CUR)
+            else:
+                written = tmp.tell()
+        except (OSError, ValueError):
+            written = 1
+        return cap.snap() if written else ""
 
-    def suspend(self) -> tuple[str, str]:
+    def read(self) -> tuple[str, str]:
         if self._cap is None:
             return "", ""
-        self._cap.suspend_capturing()
-        out, err = self._cap.readouterr()
-        return out, err
+        return self._snap(self._cap.out), self._snap(self._cap.err)
 
     def stop(self) -> None:
         if self._cap is not None:
@@ -605,6 +645,14 @@ class _LogHandler(logging.Handler):
     def handleError(self, record: logging.LogRecord) -> None:
         raise  # pytest fails the test on logging errors
 
+    def take(self) -> str:
+        """The phase's records, and a clean slate for the next phase."""
+        text = self.stream.getvalue()
+        if text:
+            self.stream.seek(0)
+            self.stream.truncate()
+        return text
+
 
 class Engine:
     """One worker's session: imported modules, fixture definitions, the setup stack."""
@@ -626,6 +674,13 @@ class Engine:
         self.autouse: list[FixtureDef] = []
         self.parsed: set[str] = set()
         self.setupstate = SetupState()
+        self._defs_gen = 0
+        self._funcs: dict[tuple[str, str], FuncInfo] = {}
+        self._closures: dict[Any, list[str]] = {}
+        self._paths: dict[str, tuple[Path, tuple[Path, ...]]] = {}
+        self._no_conftest: set[Path] = set()
+        self._relpaths: dict[str, str] = {}
+        self._next: Item | None = None
         self.capture_fixture: CaptureFixture[Any] | None = None
         self._tmp_factory: Any = None
         for path in reversed(setup.get("pythonpath", [])):
@@ -644,8 +699,9 @@ class Engine:
             fd = FixtureDef(name, func, scope, None, None, False, "builtin", None, None)
             self.fixturedefs.setdefault(name, []).append(fd)
         self.capture = _GlobalCapture(setup["options"].get("capture", "fd"))
-        self.log_format = self.config.getini("log_format")
-        self.log_date_format = self.config.getini("log_date_format")
+        self.log_handler = _LogHandler(
+            self.config.getini("log_format"), self.config.getini("log_date_format")
+        )
 
     # -- assertion comparison explanations (pytest's `callbinrepr`) -----------------
     def _reprcompare(self, op: str, left: object, right: object) -> str | None:
@@ -675,7 +731,11 @@ class Engine:
     # -- the tree: nodes, modules, conftests -----------------------------------------
     def node_for(self, spec: dict[str, Any]) -> Item:
         parent = self.session
-        path = Path(spec["path"])
+        cached = self._paths.get(spec["path"])
+        if cached is None:
+            p = Path(spec["path"])
+            cached = self._paths[spec["path"]] = (p, tuple(p.parents))
+        path, parents = cached
         dirs = sum(1 for kind, _, _ in spec["chain"] if kind in ("Dir", "Package"))
         seen_dirs = 0
         for kind, key, name in spec["chain"]:
@@ -683,7 +743,7 @@ class Engine:
             if node is None:
                 node = Node(kind, key, name, parent)
                 if kind in ("Dir", "Package"):
-                    node.path = path.parents[dirs - 1 - seen_dirs]
+                    node.path = parents[dirs - 1 - seen_dirs]
                 self.nodes[key] = node
             if kind in ("Dir", "Package"):
                 seen_dirs += 1
@@ -709,9 +769,12 @@ class Engine:
             conftest = parent / "conftest.py"
             if conftest in self.conftests:
                 mod = self.conftests[conftest]
+            elif conftest in self._no_conftest:
+                continue
             elif conftest.is_file():
                 mod = self._import_conftest(conftest)
             else:
+                self._no_conftest.add(conftest)
                 continue
             mods.append(mod)
         return mods
@@ -772,9 +835,13 @@ class Engine:
             cls = holder if isinstance(holder, type) else None
             fd = FixtureDef(fname, func, scope, marker.params, marker.ids, marker.autouse,
                             holder_key, baseid_path, node_key, cls)
-            self.fixturedefs.setdefault(fname, []).append(fd)
-            if marker.autouse:
-                self.autouse.append(fd)
+            self._register(fd)
+
+    def _register(self, fd: FixtureDef) -> None:
+        self.fixturedefs.setdefault(fd.argname, []).append(fd)
+        if fd.autouse:
+            self.autouse.append(fd)
+        self._defs_gen += 1
 
     def _xunit_module(self, mod: Any, modnode: Node) -> None:
         setup = _first_attr(mod, ("setUpModule", "setup_module"))
@@ -790,8 +857,7 @@ class Engine:
             name = f"_xunit_setup_module_fixture_{mod.__name__}"
             fd = FixtureDef(name, xunit_setup_module_fixture, "module", None, None, True,
                             modnode.nodeid, None, modnode.nodeid)
-            self.fixturedefs.setdefault(name, []).append(fd)
-            self.autouse.append(fd)
+            self._register(fd)
         setup_f = _first_attr(mod, ("setup_function",))
         teardown_f = _first_attr(mod, ("teardown_function",))
         if setup_f is not None or teardown_f is not None:
@@ -809,8 +875,7 @@ class Engine:
             name = f"_xunit_setup_function_fixture_{mod.__name__}"
             fd = FixtureDef(name, xunit_setup_function_fixture, "function", None, None, True,
                             modnode.nodeid, None, modnode.nodeid)
-            self.fixturedefs.setdefault(name, []).append(fd)
-            self.autouse.append(fd)
+            self._register(fd)
 
     def _xunit_class(self, cls: type, clsnode: Node) -> None:
         setup = getattr(cls, "setup_class", None)
@@ -829,8 +894,7 @@ class Engine:
             name = f"_xunit_setup_class_fixture_{cls.__qualname__}"
             fd = FixtureDef(name, xunit_setup_class_fixture, "class", None, None, True,
                             clsnode.nodeid, None, clsnode.nodeid)
-            self.fixturedefs.setdefault(name, []).append(fd)
-            self.autouse.append(fd)
+            self._register(fd)
         setup_m = getattr(cls, "setup_method", None)
         teardown_m = getattr(cls, "teardown_method", None)
         if setup_m is not None or teardown_m is not None:
@@ -847,8 +911,7 @@ class Engine:
             name = f"_xunit_setup_method_fixture_{cls.__qualname__}"
             fd = FixtureDef(name, xunit_setup_method_fixture, "function", None, None, True,
                             clsnode.nodeid, None, clsnode.nodeid)
-            self.fixturedefs.setdefault(name, []).append(fd)
-            self.autouse.append(fd)
+            self._register(fd)
 
     def prepare(self, item: Item) -> None:
         """Bind the item to its live objects: module, classes, function, marks, params."""
@@ -866,24 +929,20 @@ class Engine:
                     self.parse_factories(node.obj, node.nodeid, node_key=node.nodeid)
                 obj = node.obj
                 holder_nodes.append(node)
-        func = getattr(obj, item.originalname)
+        info = self._func_info(item, obj, holder_nodes)
+        func = info.func
         if holder_nodes:
             item.instance = holder_nodes[-1].obj()
             item.function = getattr(item.instance, item.originalname)
         else:
             item.function = func
         item.obj = item.function
-        item.own_markers = list(get_unpacked_marks(func))
+        item.own_markers = list(info.marks)
         item.keywords.update(func.__dict__)
         # Parametrization: the coordinator says which argvalue of which call.
-        parametrize = list(item.parent.iter_markers(name="parametrize")) if item.parent else []
-        parametrize = [m for m in item.own_markers if m.name == "parametrize"] + parametrize
         for source, key, index in item.spec["callspec"]:
             if source == "mark":
-                mark = parametrize[key]
-                argnames, params = ParameterSet._for_parametrize(
-                    mark.args[0], mark.args[1], func, self.config, item.nodeid
-                )
+                mark, argnames, params = info.parametrize(key, self.config, item.nodeid)
                 pset = params[index]
                 indirect = mark.kwargs.get("indirect", False)
                 for name, value in zip(argnames, pset.values):
@@ -901,18 +960,71 @@ class Engine:
                 item.fixture_params[key] = (fd.params[index], index)
         for m in item.own_markers:
             item.keywords[m.name] = m
-        path, lineno = getfslineno(func)
-        rel = os.path.relpath(str(path), str(self.rootdir)).replace(os.sep, "/")
         domain = ".".join([n.name for n in holder_nodes] + [item.name])
-        item._location = (rel, lineno, domain)
-        item.argnames = getfuncargnames(func, name=item.originalname, cls=holder_nodes[-1].obj if holder_nodes else None)
-        item.fixturenames = self.closure(item)
+        item._location = (info.relpath, info.lineno, domain)
+        item.argnames = info.argnames
+        usefixtures = tuple(
+            name for mark in item.iter_markers(name="usefixtures") for name in mark.args
+        )
+        ckey = (item.parent.nodeid, item.originalname, tuple(item.callspec_params),
+                tuple(item.fixture_params), usefixtures, self._defs_gen)
+        closure = self._closures.get(ckey)
+        if closure is None:
+            closure = self._closures[ckey] = self.closure(item, usefixtures)
+        item.fixturenames = closure
+
+    def _func_info(self, item: Item, holder: Any, holder_nodes: list[Node]) -> FuncInfo:
+        key = (item.parent.nodeid, item.originalname)
+        info = self._funcs.get(key)
+        if info is None:
+            func = getattr(holder, item.originalname)
+            marks = list(get_unpacked_marks(func))
+            parametrize = [m for m in marks if m.name == "parametrize"]
+            parametrize += list(item.parent.iter_markers(name="parametrize"))
+            cls = holder_nodes[-1].obj if holder_nodes else None
+            rel, lineno = self._location(func)
+            argnames = _argnames(func, item.originalname, cls)
+            info = self._funcs[key] = FuncInfo(func, marks, parametrize, rel, lineno, argnames)
+        return info
+
+    def _location(self, func: Any) -> tuple[str, int]:
+        """pytest's `getfslineno`, with the path relative to the rootdir; plain
+        functions read straight off their code object."""
+        code = getattr(func, "__code__", None)
+        if (
+            type(func) is types.FunctionType
+            and code is not None
+            and not hasattr(func, "__wrapped__")
+            and not hasattr(func, "place_as")
+        ):
+            filename, lineno = code.co_filename, code.co_firstlineno - 1
+        else:
+            path, lineno = getfslineno(func)
+            filename = str(path)
+        rel = self._relpaths.get(filename)
+        if rel is None:
+            rel = os.path.relpath(os.path.abspath(filename), str(self.rootdir)).replace(os.sep, "/")
+            self._relpaths[filename] = rel
+        return rel, lineno
 
     def visible_defs(self, item: Item, name: str) -> list[FixtureDef]:
-        keys = {n.nodeid for n in item.listchain()}
-        return [fd for fd in self.fixturedefs.get(name, []) if fd.visible_to(item, keys)]
+        # Visibility depends on the collectors above the item, not on the item: cached
+        # per parent node until a new definition is registered.
+        parent = item.parent
+        cache = parent._visible if parent is not None else None
+        if cache is None or cache[0] != self._defs_gen:
+            cache = (self._defs_gen, {}, {n.nodeid for n in item.listchain()})
+            if parent is not None:
+                parent._visible = cache
+        found = cache[1].get(name)
+        if found is None:
+            keys = cache[2]
+            found = cache[1][name] = [
+                fd for fd in self.fixturedefs.get(name, []) if fd.visible_to(item, keys)
+            ]
+        return found
 
-    def closure(self, item: Item) -> list[str]:
+    def closure(self, item: Item, usefixtures: tuple[str, ...]) -> list[str]:
         keys = {n.nodeid for n in item.listchain()}
         chain = item.listchain()
         autouse: list[str] = []
@@ -928,10 +1040,7 @@ class Engine:
             autouse.extend(by_holder[h])
         for node in chain:
             autouse.extend(by_holder.get(node.nodeid, []))
-        usefixtures = [
-            name for mark in item.iter_markers(name="usefixtures") for name in mark.args
-        ]
-        initial = autouse + usefixtures + list(item.argnames)
+        initial = autouse + list(usefixtures) + list(item.argnames)
         direct = set(item.callspec_params)
         order: list[str] = []
         # pytest's `traverse_fixture_closure`: depth first, each name once, following
@@ -1070,8 +1179,10 @@ class Engine:
         """Run one item, yielding each phase's report as soon as the phase is over
         (pytest logs a test's outcome before its teardown runs). Warnings recorded
         anywhere in the item go with its last report."""
-        item = self.node_for(spec)
+        cached = self._next
+        item = cached if cached is not None and cached.nodeid == spec["nodeid"] else self.node_for(spec)
         nextitem = self.node_for(next_spec) if next_spec is not None else None
+        self._next = nextitem
         self._current = item
         log: list[warnings.WarningMessage] = []
         ctx = self._catch_warnings(item, log)
@@ -1101,27 +1212,8 @@ class Engine:
         for rep in self.phases(json.loads(spec), nxt):
             yield json.dumps(rep)
 
-    def _catch_warnings(self, item: Item, log: list[warnings.WarningMessage]):
-        engine = self
-
-        class _Ctx:
-            def __enter__(self_inner):
-                self_inner.cm = warnings.catch_warnings(record=True)
-                recorded = self_inner.cm.__enter__()
-                self_inner.recorded = recorded
-                if not sys.warnoptions:
-                    warnings.filterwarnings("always", category=DeprecationWarning)
-                    warnings.filterwarnings("always", category=PendingDeprecationWarning)
-                apply_warning_filters(engine.config.getini("filterwarnings"),
-                                      engine.config.option.pythonwarnings or [])
-                self_inner.item_filters_applied = False
-                return self_inner
-
-            def __exit__(self_inner, *exc):
-                log.extend(self_inner.recorded)
-                return self_inner.cm.__exit__(*exc)
-
-        return _Ctx()
+    def _catch_warnings(self, item: Item, log: list[warnings.WarningMessage]) -> _ItemWarnings:
+        return _ItemWarnings(self, log)
 
     def _setup(self, item: Item) -> None:
         try:
@@ -1166,12 +1258,11 @@ class Engine:
     def _phase(self, item: Item, when: str, func: Any) -> dict[str, Any]:
         import time
 
-        handler = _LogHandler(self.log_format, self.log_date_format)
+        handler = self.log_handler
         root = logging.getLogger()
         root.addHandler(handler)
-        # pytest's `item_capture`: the session's capture first, a capture fixture's on
-        # top of it (and off again in the reverse order).
-        self.capture.resume()
+        # pytest's `item_capture`: a capture fixture's capture on top of the session's
+        # (and closed again at the end of the phase).
         if self.capture_fixture is not None:
             self.capture_fixture._start()
         start = time.perf_counter()
@@ -1185,7 +1276,7 @@ class Engine:
             # pytest closes a capture fixture after every phase: what the test did not
             # read goes to the phase's own captured output.
             self.capture_fixture.close()
-        out, err = self.capture.suspend()
+        out, err = self.capture.read()
         if self.capture.method == "no":
             # Uncaptured output reaches the terminal before the coordinator prints the
             # test's outcome (pytest writes both from one process).
@@ -1197,7 +1288,7 @@ class Engine:
         root.removeHandler(handler)
         item.add_report_section(when, "stdout", out)
         item.add_report_section(when, "stderr", err)
-        item.add_report_section(when, "log", handler.stream.getvalue())
+        item.add_report_section(when, "log", handler.take())
         if excinfo is not None and isinstance(excinfo.value, (KeyboardInterrupt, outcomes.Exit)):
             raise excinfo.value
         rep = self._make_report(item, when, excinfo, duration)
@@ -1324,6 +1415,30 @@ class Engine:
         self.capture.stop()
 
 
+class _ItemWarnings:
+    """pytest's ``catch_warnings_for_item`` around one item's phases: record everything,
+    with the configured filters (ini ``filterwarnings``, ``-W``) on top of the
+    always-show-deprecations default."""
+
+    def __init__(self, engine: Engine, log: list[warnings.WarningMessage]) -> None:
+        self.engine = engine
+        self.log = log
+
+    def __enter__(self) -> _ItemWarnings:
+        self.cm = warnings.catch_warnings(record=True)
+        self.recorded = self.cm.__enter__()
+        if not sys.warnoptions:
+            warnings.filterwarnings("always", category=DeprecationWarning)
+            warnings.filterwarnings("always", category=PendingDeprecationWarning)
+        config = self.engine.config
+        apply_warning_filters(config.getini("filterwarnings"), config.option.pythonwarnings or [])
+        return self
+
+    def __exit__(self, *exc: Any) -> Any:
+        self.log.extend(self.recorded)
+        return self.cm.__exit__(*exc)
+
+
 class ScopeMismatch(Exception):
     def __init__(self, request: FixtureRequest, fd: FixtureDef) -> None:
         super().__init__(
@@ -1353,6 +1468,31 @@ def _teardown_yield(fixturefunc: Any, it: Any) -> None:
             f"{fs}:{lineno + 1}",
             pytrace=False,
         )
+
+
+def _argnames(func: Any, name: str, cls: type | None) -> tuple[str, ...]:
+    """pytest's `getfuncargnames`; plain functions read straight off their code object
+    (`inspect.signature` costs tens of microseconds per test)."""
+    code = getattr(func, "__code__", None)
+    if (
+        type(func) is not types.FunctionType
+        or code is None
+        or hasattr(func, "__wrapped__")
+        or hasattr(func, "__signature__")
+        or code.co_posonlyargcount
+    ):
+        return getfuncargnames(func, name=name, cls=cls)
+    n = code.co_argcount
+    positional = code.co_varnames[:n]
+    defaults = func.__defaults__ or ()
+    names = list(positional[: n - len(defaults)])
+    kwdefaults = func.__kwdefaults__ or {}
+    names += [
+        a for a in code.co_varnames[n : n + code.co_kwonlyargcount] if a not in kwdefaults
+    ]
+    if cls is not None and not isinstance(inspect.getattr_static(cls, name, None), staticmethod):
+        names = names[1:]
+    return tuple(names)
 
 
 def _first_attr(obj: Any, names: tuple[str, ...]) -> Any:
