@@ -12,6 +12,11 @@ fixtures, 20 tests per file):
     honest;
   * `pytest --collect-only -q`, warm (bytecode and assertion-rewrite caches present) and
     cold (PYTHONDONTWRITEBYTECODE=1, caches removed).
+And per run suite (`--run-sizes`, default 25 and 5,000 tests), running the tests:
+  * `fastest` (the native engine, `FASTEST_ENGINE=native`), `pytest`, `pytest -n 2` when
+    pytest-xdist is installed, and the floor: `benches/bare_loop.py`, which imports the
+    modules and calls the functions with nothing around them. Reported: medians, ratios,
+    and fastest's per-test overhead above the floor in microseconds.
 Runs are interleaved (A B C A B C ...) so machine noise hits every variant alike; the
 median wall time and the ratio to fastest are reported. Outputs of the two tools are
 compared once per suite, so a speed number never hides a wrong answer.
@@ -159,6 +164,55 @@ def bench_suite(n_tests: int, repeat: int, workdir: Path) -> dict:
     }
 
 
+def _final_line(out: str) -> str:
+    lines = [l for l in out.strip().splitlines() if l.strip()]
+    return normalise(lines[-1]) if lines else ""
+
+
+def bench_run(n_tests: int, repeat: int, workdir: Path) -> dict:
+    root = workdir / f"run_{n_tests}"
+    generate_suite(root, n_tests)
+    fastest, pytest = tool("fastest"), tool("pytest")
+    base = ["-q", "-p", "no:cacheprovider"]
+    native = {"FASTEST_ENGINE": "native"}
+    _, f_out, f_rc = run([fastest, *base], root, native)
+    _, p_out, p_rc = run([pytest, *base], root)
+    identical = _final_line(f_out) == _final_line(p_out) and f_rc == p_rc
+    variants = {
+        "fastest": lambda: run([fastest, *base], root, native),
+        "pytest": lambda: run([pytest, *base], root),
+        "bare_loop": lambda: run([sys.executable, str(HERE / "bare_loop.py"), "tests"], root),
+    }
+    has_xdist = subprocess.run(
+        [sys.executable, "-c", "import xdist"], capture_output=True
+    ).returncode == 0
+    if has_xdist:
+        variants["pytest_xdist_2"] = lambda: run([pytest, *base, "-n", "2"], root)
+    times: dict[str, list[float]] = {k: [] for k in variants}
+    for _ in range(repeat):
+        for name, fn in variants.items():
+            t, _, _ = fn()
+            times[name].append(t)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    n = max(n_tests, 1)
+    ratios = {
+        "fastest/bare_loop": med["fastest"] / med["bare_loop"],
+        "pytest/fastest": med["pytest"] / med["fastest"],
+    }
+    if has_xdist:
+        ratios["pytest_xdist_2/fastest"] = med["pytest_xdist_2"] / med["fastest"]
+    return {
+        "tests": n_tests,
+        "same_outcome": identical,
+        "final_line": _final_line(f_out),
+        "median_s": med,
+        "runs_s": times,
+        "ratios": ratios,
+        "overhead_us_per_test": (med["fastest"] - med["bare_loop"]) / n * 1e6,
+        "pytest_overhead_us_per_test": (med["pytest"] - med["bare_loop"]) / n * 1e6,
+    }
+
+
 def markdown(report: dict) -> str:
     lines = [
         f"# fastest benchmarks — {report['date']}",
@@ -179,6 +233,24 @@ def markdown(report: dict) -> str:
             f"{m['pytest_cold']:.3f} | {q['pytest_warm/fastest_cold']:.1f}x | "
             f"{q['pytest_warm/fastest_warm']:.1f}x | {q['no_mmap/mmap (cold)']:.2f} |"
         )
+    if report.get("run"):
+        lines += [
+            "",
+            "## Running the tests, median wall seconds",
+            "",
+            "| tests | same outcome | fastest | pytest | pytest -n 2 | bare loop | "
+            "fastest / bare | pytest / fastest | overhead µs/test (fastest, pytest) |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for size, r in report["run"].items():
+            m, q = r["median_s"], r["ratios"]
+            xd = f"{m['pytest_xdist_2']:.3f}" if "pytest_xdist_2" in m else "n/a"
+            lines.append(
+                f"| {r['tests']} | {'yes' if r['same_outcome'] else '**NO**'} | "
+                f"{m['fastest']:.3f} | {m['pytest']:.3f} | {xd} | {m['bare_loop']:.3f} | "
+                f"{q['fastest/bare_loop']:.2f}x | {q['pytest/fastest']:.1f}x | "
+                f"{r['overhead_us_per_test']:.0f}, {r['pytest_overhead_us_per_test']:.0f} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -192,12 +264,20 @@ def compare(report: dict, baseline: dict, threshold: float) -> list[str]:
             new, old = r["median_s"][k], base["median_s"][k]
             if old > 0 and (new - old) / old > threshold:
                 regressions.append(f"{size} tests {k}: {old:.3f}s -> {new:.3f}s")
+    for size, r in report.get("run", {}).items():
+        base = baseline.get("run", {}).get(size)
+        if not base:
+            continue
+        new, old = r["median_s"]["fastest"], base["median_s"]["fastest"]
+        if old > 0 and (new - old) / old > threshold:
+            regressions.append(f"run of {size} tests: {old:.3f}s -> {new:.3f}s")
     return regressions
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="5000,60000")
+    ap.add_argument("--run-sizes", default="25,5000")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--out", default="benchmark_reports")
     ap.add_argument("--compare", default=None)
@@ -213,10 +293,14 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{os.cpu_count()} cpus, {sys.platform}, Python {sys.version.split()[0]}",
         "command": "python benches/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "collection": {},
+        "run": {},
     }
     for n in sizes:
         print(f"benchmarking collection of {n} tests ...", file=sys.stderr)
         report["collection"][str(n)] = bench_suite(n, args.repeat, workdir)
+    for n in [int(s) for s in args.run_sizes.split(",") if s]:
+        print(f"benchmarking a run of {n} tests ...", file=sys.stderr)
+        report["run"][str(n)] = bench_run(n, args.repeat, workdir)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
@@ -225,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     (out / f"{stamp}.md").write_text(md)
     print(md)
     status = 0
+    if any(not r["same_outcome"] for r in report["run"].values()):
+        print("ERROR: fastest's run outcome differs from pytest's", file=sys.stderr)
+        status = 1
     if any(not r["identical_output"] for r in report["collection"].values()):
         print("ERROR: fastest's output differs from pytest's on a generated suite", file=sys.stderr)
         status = 1
