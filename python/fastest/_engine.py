@@ -250,19 +250,19 @@ class Node:
     def session(self) -> Node:
         return self.listchain()[0]
 
-    @property
-    def module(self) -> Any:
+    def _closest_obj(self, kind: str) -> Any:
         for node in self.iter_parents():
-            if node.kind == "Module":
+            if node.kind == kind:
                 return node.obj
         return None
 
     @property
+    def module(self) -> Any:
+        return self._closest_obj("Module")
+
+    @property
     def cls(self) -> Any:
-        for node in self.iter_parents():
-            if node.kind == "Class":
-                return node.obj
-        return None
+        return self._closest_obj("Class")
 
     def __repr__(self) -> str:
         return f"<{self.kind} {self.name}>"

@@ -236,11 +236,16 @@ def materialise(spec: Spec, workdir: Path) -> Path:
 def run_tool(cmd: Sequence[str], spec: Spec, root: Path) -> Result:
     full = [*cmd, *FORMS[spec.form], *spec.run.args]
     cwd = (root / spec.run.cwd).resolve() if spec.run.cwd != "." else root
+    return run_process(full, cwd, child_env(spec.run.env))
+
+
+def run_process(full: List[str], cwd: Path, env: Dict[str, str]) -> Result:
+    """Run a command with no stdin, capturing both streams; a hang is a result too."""
     try:
         proc = subprocess.run(
             full,
             cwd=cwd,
-            env=child_env(spec.run.env),
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

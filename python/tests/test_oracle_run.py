@@ -47,6 +47,7 @@ from oracle_harness import (
     find_fastest,
     find_pytest,
     normalise,
+    run_process,
 )
 
 pytestmark = pytest.mark.oracle
@@ -278,27 +279,7 @@ class RunOracle:
         tmp.mkdir(parents=True)
         full = [*cmd, *BASE_ARGS, *spec.args]
         env = _env({"TMPDIR": str(tmp), **extra_env})
-        try:
-            proc = subprocess.run(
-                full,
-                cwd=root,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                timeout=RUN_TIMEOUT,
-            )
-        except subprocess.TimeoutExpired as e:
-            out = (e.stdout or b"").decode("utf-8", "surrogateescape")
-            err = (e.stderr or b"").decode("utf-8", "surrogateescape")
-            return Result(full, root, -999, out, err + f"\n<<timed out after {RUN_TIMEOUT}s>>")
-        return Result(
-            full,
-            root,
-            proc.returncode,
-            proc.stdout.decode("utf-8", "surrogateescape"),
-            proc.stderr.decode("utf-8", "surrogateescape"),
-        )
+        return run_process(full, root, env)
 
     def _run_pytest(self, spec: RunSpec) -> Result:
         return self.run(self.pytest_cmd, spec, {})

@@ -516,14 +516,8 @@ fn run_blocker(args: &Args, installed: &[(String, String)]) -> Option<String> {
     if wants_markup(args) {
         return Some("coloured output".into());
     }
-    for p in &args.plugins {
-        let p = p.trim();
-        let neutral = p.strip_prefix("no:").is_some_and(|name| {
-            name == "cacheprovider" || (!CORE_PLUGINS.contains(&name) && installed.is_empty())
-        });
-        if !neutral {
-            return Some(format!("-p {p}"));
-        }
+    if let Some(p) = blocking_plugin(args, installed, &["cacheprovider"]) {
+        return Some(p);
     }
     let autoload = std::env::var_os("PYTEST_DISABLE_PLUGIN_AUTOLOAD").is_none()
         && !args.has(Opt::DisablePluginAutoload);
@@ -534,6 +528,21 @@ fn run_blocker(args: &Args, installed: &[(String, String)]) -> Option<String> {
         return Some("$PYTEST_PLUGINS".into());
     }
     None
+}
+
+/// The first `-p` that changes what fastest would do: loading a plugin, or blocking a
+/// core plugin not in `neutral` (blocking a plugin nobody installed changes nothing).
+fn blocking_plugin(
+    args: &Args,
+    installed: &[(String, String)],
+    neutral: &[&str],
+) -> Option<String> {
+    args.plugins.iter().map(|p| p.trim()).find_map(|p| {
+        let harmless = p.strip_prefix("no:").is_some_and(|name| {
+            neutral.contains(&name) || (!CORE_PLUGINS.contains(&name) && installed.is_empty())
+        });
+        (!harmless).then(|| format!("-p {p}"))
+    })
 }
 
 /// Why pytest must run this `--collect-only` command line itself, if it must.
@@ -557,15 +566,8 @@ fn pytest_only(
     if wants_markup(args) {
         return Some("coloured output".into());
     }
-    for p in &args.plugins {
-        let p = p.trim();
-        let neutral = p.strip_prefix("no:").is_some_and(|name| {
-            NEUTRAL_PLUGINS.contains(&name)
-                || (!CORE_PLUGINS.contains(&name) && installed.is_empty())
-        });
-        if !neutral {
-            return Some(format!("-p {p}"));
-        }
+    if let Some(p) = blocking_plugin(args, installed, NEUTRAL_PLUGINS) {
+        return Some(p);
     }
     // Plugins named in the environment load like `-p NAME`.
     if std::env::var_os("PYTEST_PLUGINS").is_some_and(|v| !v.is_empty()) {

@@ -277,8 +277,8 @@ impl<'w> TerminalReporter<'w> {
     pub fn finish(&mut self, duration: f64, interrupted_line: Option<&str>) -> bool {
         self.line("");
         if !self.opts.no_summary {
-            self.summary_errors();
-            self.summary_failures();
+            self.summary_problems(false);
+            self.summary_problems(true);
             self.summary_warnings();
             self.summary_passes("passed", "PASSES", 'P');
             self.summary_passes("xpassed", "XPASSES", 'X');
@@ -348,35 +348,32 @@ impl<'w> TerminalReporter<'w> {
         }
     }
 
-    fn summary_errors(&mut self) {
+    /// pytest's `summary_errors` (`failures == false`) and `summary_failures`.
+    fn summary_problems(&mut self, failures: bool) {
         if self.opts.tbstyle == "no" {
             return;
         }
-        let reports: Vec<TestReport> = self.reports("error").to_vec();
+        let (category, title) = if failures {
+            ("failed", "FAILURES")
+        } else {
+            ("error", "ERRORS")
+        };
+        let reports: Vec<TestReport> = self.reports(category).to_vec();
         if reports.is_empty() {
             return;
         }
-        self.write_sep('=', "ERRORS");
+        self.write_sep('=', title);
         for rep in &reports {
-            let msg = format!("ERROR at {} of {}", rep.when.as_str(), Self::head_line(rep));
-            self.write_sep('_', &msg);
+            let head = if failures {
+                Self::head_line(rep)
+            } else {
+                format!("ERROR at {} of {}", rep.when.as_str(), Self::head_line(rep))
+            };
+            self.write_sep('_', &head);
             self.outrep_summary(rep);
-        }
-    }
-
-    fn summary_failures(&mut self) {
-        if self.opts.tbstyle == "no" {
-            return;
-        }
-        let reports: Vec<TestReport> = self.reports("failed").to_vec();
-        if reports.is_empty() {
-            return;
-        }
-        self.write_sep('=', "FAILURES");
-        for rep in &reports {
-            self.write_sep('_', &Self::head_line(rep));
-            self.outrep_summary(rep);
-            self.teardown_sections(&rep.nodeid);
+            if failures {
+                self.teardown_sections(&rep.nodeid);
+            }
         }
     }
 

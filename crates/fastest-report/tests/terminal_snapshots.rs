@@ -1,0 +1,132 @@
+//! Snapshots of the run reporter's three forms (default, `-q`, `-v`) and its summary
+//! switches, from a fixed stream of events: a pass, a failure with captured output, a
+//! setup error, a skip, an xfail, an xpass and a warning. What pytest prints for real
+//! suites is compared in `python/tests/test_oracle_run.py`; these pin the renderer.
+
+use fastest_core::report::{Event, Outcome, Phase, TestReport, WarningReport};
+use fastest_report::terminal::{TerminalOptions, TerminalReporter};
+use fastest_report::text::report_chars;
+
+fn report(nodeid: &str, when: Phase, outcome: Outcome) -> TestReport {
+    let name = nodeid.rsplit("::").next().unwrap_or(nodeid).to_string();
+    TestReport {
+        nodeid: nodeid.into(),
+        when,
+        outcome,
+        longrepr: None,
+        crash: None,
+        skip: None,
+        wasxfail: None,
+        duration: 0.0,
+        location: ("tests/test_a.py".into(), Some(3), name),
+        sections: vec![],
+        fold_no_line: false,
+        warnings: vec![],
+    }
+}
+
+fn events() -> Vec<Event> {
+    let mut ev = Vec::new();
+    let mut item = |reports: Vec<TestReport>| {
+        ev.push(Event::TestStarted {
+            nodeid: reports[0].nodeid.clone(),
+        });
+        for r in reports {
+            ev.push(Event::Report(Box::new(r)));
+        }
+    };
+    let ok = "tests/test_a.py::test_ok";
+    item(vec![
+        report(ok, Phase::Setup, Outcome::Passed),
+        report(ok, Phase::Call, Outcome::Passed),
+        report(ok, Phase::Teardown, Outcome::Passed),
+    ]);
+    let bad = "tests/test_a.py::test_bad";
+    let mut call = report(bad, Phase::Call, Outcome::Failed);
+    call.longrepr = Some("    def test_bad():\n>       assert 1 == 2\nE       assert 1 == 2\n\ntests/test_a.py:5: AssertionError\n".into());
+    call.crash = Some("assert 1 == 2".into());
+    call.sections = vec![("Captured stdout call".into(), "hello\n".into())];
+    item(vec![
+        report(bad, Phase::Setup, Outcome::Passed),
+        call,
+        report(bad, Phase::Teardown, Outcome::Passed),
+    ]);
+    let err = "tests/test_a.py::TestK::test_err";
+    let mut setup = report(err, Phase::Setup, Outcome::Failed);
+    setup.location.2 = "TestK.test_err".into();
+    setup.longrepr = Some("E   RuntimeError: no db\n".into());
+    setup.crash = Some("RuntimeError: no db".into());
+    item(vec![setup, report(err, Phase::Teardown, Outcome::Passed)]);
+    let skip = "tests/test_b.py::test_skip";
+    let mut s = report(skip, Phase::Setup, Outcome::Skipped);
+    s.skip = Some(("/r/tests/test_b.py".into(), 4, "Skipped: not today".into()));
+    s.fold_no_line = true;
+    item(vec![s, report(skip, Phase::Teardown, Outcome::Passed)]);
+    let xf = "tests/test_b.py::test_xf";
+    let mut x = report(xf, Phase::Call, Outcome::Skipped);
+    x.wasxfail = Some("reason: known bug".into());
+    item(vec![
+        report(xf, Phase::Setup, Outcome::Passed),
+        x,
+        report(xf, Phase::Teardown, Outcome::Passed),
+    ]);
+    let xp = "tests/test_b.py::test_xp";
+    let mut p = report(xp, Phase::Call, Outcome::Passed);
+    p.wasxfail = Some(String::new());
+    let mut td = report(xp, Phase::Teardown, Outcome::Passed);
+    td.warnings = vec![WarningReport {
+        nodeid: xp.into(),
+        message: "/r/tests/test_b.py:9: UserWarning: careful\n  warnings.warn(\"careful\")\n"
+            .into(),
+        fslocation: Some(("/r/tests/test_b.py".into(), 9)),
+    }];
+    item(vec![report(xp, Phase::Setup, Outcome::Passed), p, td]);
+    ev.push(Event::Finished);
+    ev
+}
+
+fn render(verbosity: i32, reportchars: &str) -> String {
+    let mut out: Vec<u8> = Vec::new();
+    let opts = TerminalOptions {
+        verbosity,
+        test_cases_verbosity: verbosity,
+        width: 80,
+        reportchars: report_chars(reportchars, false),
+        tbstyle: "auto".into(),
+        no_summary: false,
+        show_progress: true,
+        on_ci: false,
+        fold_skipped: true,
+        showcapture: "all".into(),
+        force_short_summary: false,
+    };
+    let root = std::path::Path::new("/r");
+    {
+        let mut rep = TerminalReporter::new(&mut out, opts, root, root, 6, 1);
+        for ev in events() {
+            rep.event(&ev);
+        }
+        rep.finish(0.5, None);
+    }
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn default_form() {
+    insta::assert_snapshot!(render(0, "fE"));
+}
+
+#[test]
+fn quiet_form() {
+    insta::assert_snapshot!(render(-1, "fE"));
+}
+
+#[test]
+fn verbose_form() {
+    insta::assert_snapshot!(render(1, "fE"));
+}
+
+#[test]
+fn all_report_chars() {
+    insta::assert_snapshot!(render(0, "A"));
+}
