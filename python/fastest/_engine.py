@@ -679,6 +679,8 @@ class Engine:
         self._closures: dict[Any, list[str]] = {}
         self._paths: dict[str, tuple[Path, tuple[Path, ...]]] = {}
         self._no_conftest: set[Path] = set()
+        self.testsfailed = 0
+        self.shouldfail = False
         self._relpaths: dict[str, str] = {}
         self._next: Item | None = None
         self.capture_fixture: CaptureFixture[Any] | None = None
@@ -1189,11 +1191,17 @@ class Engine:
         ctx.__enter__()
         try:
             rep = self._phase(item, "setup", self._setup)
+            self._count_failure(rep)
             if rep["outcome"] == "passed":
                 yield rep
                 rep = self._phase(item, "call", self._call)
+                self._count_failure(rep)
             yield rep
+            # Stopping (`-x`, `--maxfail`): everything is torn down now.
+            if self.shouldfail:
+                nextitem = None
             last = self._phase(item, "teardown", lambda it: self._teardown(it, nextitem))
+            self._count_failure(last)
         finally:
             ctx.__exit__(None, None, None)
         if log:
@@ -1211,6 +1219,14 @@ class Engine:
         nxt = json.loads(next_spec) if next_spec is not None else None
         for rep in self.phases(json.loads(spec), nxt):
             yield json.dumps(rep)
+
+    def _count_failure(self, rep: dict[str, Any]) -> None:
+        """pytest's `Session.pytest_runtest_logreport`: count failures for `--maxfail`."""
+        if rep["outcome"] == "failed" and rep["wasxfail"] is None:
+            self.testsfailed += 1
+            maxfail = int(self.config.option.maxfail or 0)
+            if maxfail and self.testsfailed >= maxfail:
+                self.shouldfail = True
 
     def _catch_warnings(self, item: Item, log: list[warnings.WarningMessage]) -> _ItemWarnings:
         return _ItemWarnings(self, log)

@@ -431,6 +431,8 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
 
 /// Options a native run honours (anything else is pytest's run, for now).
 const NATIVE_RUN_OPTIONS: &[Opt] = &[
+    Opt::ExitFirst,
+    Opt::MaxFail,
     Opt::Keyword,
     Opt::MarkExpr,
     Opt::Verbose,

@@ -181,7 +181,12 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
     }
     let failed = reporter.failed();
     let ran = reporter.ran();
-    reporter.finish(s.start.elapsed().as_secs_f64(), None);
+    // pytest's `session.shouldfail` banner, counted as the engine counts.
+    let failures = reporter.failures();
+    let maxfail = usize::try_from(args.maxfail).unwrap_or(0);
+    let stopped =
+        (maxfail > 0 && failures >= maxfail).then(|| format!("stopping after {failures} failures"));
+    reporter.finish(s.start.elapsed().as_secs_f64(), stopped.as_deref());
     if failed {
         exit::TESTS_FAILED
     } else if !ran && specs.is_empty() {
@@ -219,6 +224,7 @@ fn terminal_options(inv: &Invocation, config: &Config) -> TerminalOptions {
         fold_skipped: !args.has(Opt::NoFoldSkipped),
         showcapture: args.showcapture.clone().unwrap_or_else(|| "all".into()),
         force_short_summary: args.has(Opt::ForceShortSummary),
+        maxfail: usize::try_from(args.maxfail).unwrap_or(0),
     }
 }
 
@@ -266,6 +272,7 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
             "showlocals": args.showlocals,
             "fulltrace": args.has(Opt::FullTrace),
             "runxfail": args.has(Opt::RunXfail),
+            "maxfail": args.maxfail,
             "basetemp": args.basetemp.as_ref().map(|b| host.cwd.join(b).display().to_string()),
             "pythonwarnings": args.pythonwarnings,
         },

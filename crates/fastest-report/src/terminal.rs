@@ -33,6 +33,8 @@ pub struct TerminalOptions {
     /// `--show-capture`: `all`, `no`, `stdout`, `stderr`, `log`.
     pub showcapture: String,
     pub force_short_summary: bool,
+    /// `-x`/`--maxfail` (0: no limit): a run that stopped ends without the last progress.
+    pub maxfail: usize,
 }
 
 /// The terminal reporter of one run.
@@ -265,16 +267,21 @@ impl<'w> TerminalReporter<'w> {
     }
 
     fn loop_finished(&mut self) {
+        // pytest's loop ends by an exception when it stops at `--maxfail`: the final
+        // progress is never written.
+        let stopped = self.opts.maxfail > 0 && self.failures() >= self.opts.maxfail;
         if self.opts.test_cases_verbosity <= 0
             && self.opts.show_progress
             && !self.reported.is_empty()
+            && !stopped
         {
             self.progress_filling_space();
         }
     }
 
-    /// The summary sections and the final line (`pytest_sessionfinish`).
-    pub fn finish(&mut self, duration: f64, interrupted_line: Option<&str>) -> bool {
+    /// The summary sections and the final line (`pytest_sessionfinish`); `stop_line` is
+    /// pytest's `!!! stopping after N failures !!!` banner.
+    pub fn finish(&mut self, duration: f64, stop_line: Option<&str>) -> bool {
         self.line("");
         if !self.opts.no_summary {
             self.summary_problems(false);
@@ -284,7 +291,7 @@ impl<'w> TerminalReporter<'w> {
             self.summary_passes("xpassed", "XPASSES", 'X');
             self.short_test_summary();
         }
-        if let Some(l) = interrupted_line {
+        if let Some(l) = stop_line {
             let s = l.to_string();
             self.write_sep('!', &s);
         }
@@ -608,6 +615,15 @@ impl<'w> TerminalReporter<'w> {
     /// Whether anything failed or errored (exit code 1).
     pub fn failed(&self) -> bool {
         !self.reports("failed").is_empty() || !self.reports("error").is_empty()
+    }
+
+    /// Failed reports of any phase, xfails aside (pytest's `session.testsfailed`).
+    pub fn failures(&self) -> usize {
+        self.stats
+            .iter()
+            .filter(|(c, _)| c == "failed" || c == "error")
+            .map(|(_, r)| r.len())
+            .sum()
     }
 
     /// Whether any test reported at all.

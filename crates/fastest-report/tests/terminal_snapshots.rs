@@ -99,6 +99,7 @@ fn render(verbosity: i32, reportchars: &str) -> String {
         fold_skipped: true,
         showcapture: "all".into(),
         force_short_summary: false,
+        maxfail: 0,
     };
     let root = std::path::Path::new("/r");
     {

@@ -161,6 +161,11 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>) -> PyResult<()> {
                         if !run_item(engine, &mut out, &mut inbox, &prev, Some(&item))? {
                             return Ok(());
                         }
+                        // `-x`/`--maxfail` reached: the engine tore everything down.
+                        if engine.getattr("shouldfail")?.is_truthy()? {
+                            engine.call_method0("finish")?;
+                            return send(&mut out, &FromWorker::Finished);
+                        }
                     }
                     pending = Some(item);
                 }
