@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
-use fastest_core::report::Event;
+use fastest_core::report::{Event, Outcome, Phase, TestReport};
 
 use crate::protocol::{FromWorker, ItemSpec, ToWorker};
 
@@ -164,8 +164,12 @@ fn run_worker(
                 Some(index) => {
                     on_event(Event::Crashed {
                         nodeid: items[index].nodeid.clone(),
-                        reason,
+                        reason: reason.clone(),
                     });
+                    on_event(Event::Report(Box::new(crash_report(
+                        &items[index],
+                        &reason,
+                    ))));
                     Ok(WorkerEnd::Crashed { index })
                 }
                 None => Err(RunnerError::Internal(format!(
@@ -173,6 +177,34 @@ fn run_worker(
                 ))),
             }
         }
+    }
+}
+
+/// The failed report of a test whose worker died under it (pytest itself would have
+/// died; this is pytest-xdist's wording).
+fn crash_report(item: &ItemSpec, reason: &str) -> TestReport {
+    let text = format!("worker crashed while running '{}': {reason}", item.nodeid);
+    let mut domain: Vec<&str> = item
+        .chain
+        .iter()
+        .filter(|c| c.0 == "Class")
+        .map(|c| c.2.as_str())
+        .collect();
+    domain.push(&item.name);
+    let file = item.nodeid.split("::").next().unwrap_or(&item.nodeid);
+    TestReport {
+        nodeid: item.nodeid.clone(),
+        when: Phase::Call,
+        outcome: Outcome::Failed,
+        longrepr: Some(format!("{text}\n")),
+        crash: Some(text),
+        skip: None,
+        wasxfail: None,
+        duration: 0.0,
+        location: (file.to_string(), None, domain.join(".")),
+        sections: Vec::new(),
+        fold_no_line: false,
+        warnings: Vec::new(),
     }
 }
 

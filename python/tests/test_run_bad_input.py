@@ -1,0 +1,98 @@
+"""Bad input under a native run: tests that kill their worker, raise BaseExceptions, or
+print a lot. Every other test still runs and reports; the exit code is pytest's 1.
+
+pytest itself dies with the process on a segfault or `os._exit`, so there is no oracle
+for those: the crashed test is reported as failed (pytest-xdist's wording) and a new
+worker goes on with the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from oracle_harness import find_fastest, find_pytest
+
+
+def _fastest() -> list[str]:
+    cmd = find_fastest()
+    if cmd is None:
+        pytest.skip("no fastest binary (set FASTEST_BIN)")
+    return cmd
+
+
+def _project(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_bad.py").write_text(textwrap.dedent(body))
+    return tmp_path
+
+
+def _run(cmd: list[str], root: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1", "FASTEST_ENGINE": "native"})
+    return subprocess.run(
+        [*cmd, "-p", "no:cacheprovider", "-q"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_dying_worker_loses_only_its_test(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        """
+        import ctypes
+        import os
+
+        def test_before():
+            pass
+
+        def test_exit():
+            os._exit(3)
+
+        def test_segfault():
+            ctypes.string_at(0)
+
+        def test_after():
+            pass
+        """,
+    )
+    res = _run(_fastest(), root)
+    assert res.returncode == 1, res.stdout + res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith(".FF."), res.stdout
+    assert "worker crashed while running 'test_bad.py::test_exit': exit code 3" in res.stdout
+    assert "worker crashed while running 'test_bad.py::test_segfault': signal 11" in res.stdout
+    assert lines[-1].startswith("2 failed, 2 passed"), res.stdout
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # BaseExceptions a test raises: pytest reports them as failures.
+        "def test_systemexit():\n    raise SystemExit(3)\n\ndef test_ok():\n    pass\n",
+        "def test_base():\n    raise GeneratorExit()\n\ndef test_ok():\n    pass\n",
+        # 100 MB of output, captured.
+        "def test_loud():\n    print('x' * (100 * 1024 * 1024))\n    assert False\n\ndef test_ok():\n    pass\n",
+        # A thread left running does not hold the run.
+        "import threading, time\n\ndef test_thread():\n    threading.Thread(target=time.sleep, args=(1,), daemon=True).start()\n\ndef test_ok():\n    pass\n",
+    ],
+    ids=["systemexit", "baseexception", "100MB-output", "thread"],
+)
+def test_like_pytest(tmp_path: Path, body: str) -> None:
+    root = _project(tmp_path, body)
+    ours = _run(_fastest(), root)
+    theirs = _run(find_pytest(), root)
+    assert ours.returncode == theirs.returncode, ours.stdout[-2000:] + ours.stderr
+    # The progress line and the final counts (100 MB of `x` are not compared by eye).
+    strip = lambda s: [l.split(" in ")[0] for l in s.splitlines() if l and not l.startswith("x" * 50)]
+    assert strip(ours.stdout)[0] == strip(theirs.stdout)[0]
+    assert strip(ours.stdout)[-1] == strip(theirs.stdout)[-1]
