@@ -302,8 +302,10 @@ def compare(spec: Spec, expected: Result, actual: Result) -> None:
         pytest.fail(header + "\n" + "\n".join(problems), pytrace=False)
 
 
-class Oracle:
-    """Runs pytest (ahead of time, on a pool) and fastest, and compares them."""
+class PrefetchingOracle:
+    """pytest's runs, started ahead of time on a thread pool (pytest is the slow side)
+    and picked up when the comparison needs them. Subclasses say how pytest runs a spec
+    (`_run_pytest`); specs need a unique `test_id`."""
 
     def __init__(self, pytest_cmd: List[str], fastest_cmd: List[str], base: Path, jobs: int):
         self.pytest_cmd = pytest_cmd
@@ -313,6 +315,29 @@ class Oracle:
         self._futures: Dict[str, Future] = {}
         self._lock = threading.Lock()
 
+    def _run_pytest(self, spec) -> Result:
+        raise NotImplementedError
+
+    def prefetch(self, specs: Sequence) -> None:
+        if self.pool is None:
+            return
+        with self._lock:
+            for spec in specs:
+                if spec.test_id not in self._futures:
+                    self._futures[spec.test_id] = self.pool.submit(self._run_pytest, spec)
+
+    def expected(self, spec) -> Result:
+        with self._lock:
+            fut = self._futures.pop(spec.test_id, None)
+        # A run that has not started yet is cheaper to do here than to wait for.
+        if fut is not None and not fut.cancel():
+            return fut.result()
+        return self._run_pytest(spec)
+
+
+class Oracle(PrefetchingOracle):
+    """Runs pytest (ahead of time, on a pool) and fastest, and compares them."""
+
     def workdir(self, spec: Spec) -> Path:
         slug = re.sub(r"[^A-Za-z0-9_.-]", "_", spec.test_id)
         return self.base / slug / spec.name
@@ -321,21 +346,6 @@ class Oracle:
         root = materialise(spec, self.workdir(spec))
         return run_tool(self.pytest_cmd, spec, root)
 
-    def prefetch(self, specs: Sequence[Spec]) -> None:
-        if self.pool is None:
-            return
-        with self._lock:
-            for spec in specs:
-                if spec.test_id not in self._futures:
-                    self._futures[spec.test_id] = self.pool.submit(self._run_pytest, spec)
-
-    def expected(self, spec: Spec) -> Result:
-        with self._lock:
-            fut = self._futures.pop(spec.test_id, None)
-        # A run that has not started yet is cheaper to do here than to wait for.
-        if fut is not None and not fut.cancel():
-            return fut.result()
-        return self._run_pytest(spec)
 
     def check(self, spec: Spec, expected: Optional[Result] = None) -> None:
         """Run fastest on a fresh copy and compare it with pytest's result."""

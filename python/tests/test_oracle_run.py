@@ -31,8 +31,6 @@ import re
 import shlex
 import shutil
 import subprocess
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -47,6 +45,7 @@ from oracle_harness import (
     find_fastest,
     find_pytest,
     normalise,
+    PrefetchingOracle,
     run_process,
 )
 
@@ -253,16 +252,8 @@ def _env(extra: Dict[str, str]) -> Dict[str, str]:
     return env
 
 
-class RunOracle:
+class RunOracle(PrefetchingOracle):
     """Runs pytest (ahead of time, on a thread pool) and fastest on fresh copies."""
-
-    def __init__(self, pytest_cmd: List[str], fastest_cmd: List[str], base: Path, jobs: int):
-        self.pytest_cmd = pytest_cmd
-        self.fastest_cmd = fastest_cmd
-        self.base = base
-        self.pool = ThreadPoolExecutor(max_workers=jobs) if jobs > 1 else None
-        self._futures: Dict[str, Future] = {}
-        self._lock = threading.Lock()
 
     def _slot(self, spec: RunSpec) -> Path:
         return self.base / spec.test_id
@@ -285,21 +276,6 @@ class RunOracle:
 
     def _run_pytest(self, spec: RunSpec) -> Result:
         return self.run(self.pytest_cmd, spec, {})
-
-    def prefetch(self, specs: Sequence[RunSpec]) -> None:
-        if self.pool is None:
-            return
-        with self._lock:
-            for spec in specs:
-                if spec.test_id not in self._futures:
-                    self._futures[spec.test_id] = self.pool.submit(self._run_pytest, spec)
-
-    def expected(self, spec: RunSpec) -> Result:
-        with self._lock:
-            fut = self._futures.pop(spec.test_id, None)
-        if fut is not None and not fut.cancel():
-            return fut.result()
-        return self._run_pytest(spec)
 
     def check(self, spec: RunSpec) -> None:
         expected = self.expected(spec)
