@@ -41,7 +41,6 @@ from _pytest.assertion import util as _assert_util
 from _pytest.capture import FDCapture, MultiCapture, SysCapture, CaptureFixture
 from _pytest.capture import FDCaptureBinary, SysCaptureBinary
 from _pytest.compat import get_real_func, getfuncargnames
-from _pytest.config.argparsing import Parser  # noqa: F401  (imported for pytest's side effects)
 from _pytest.fixtures import FixtureFunctionDefinition
 from _pytest.mark.structures import Mark, ParameterSet, get_unpacked_marks
 from _pytest.pathlib import import_path, resolve_package_path

@@ -148,19 +148,7 @@ fn collect_only(
     if !args.keep_duplicates {
         cargs = normalize_args(cargs);
     }
-    let confcutdir = args
-        .confcutdir
-        .as_ref()
-        .map(|c| normalize(&host.cwd.join(c)))
-        .or_else(|| {
-            Some(
-                config
-                    .inipath
-                    .as_ref()
-                    .and_then(|p| p.parent().map(Path::to_path_buf))
-                    .unwrap_or_else(|| rootdir.clone()),
-            )
-        });
+    let confcutdir = Some(crate::run::confcutdir(args, config, &host.cwd));
     let import_mode = match args.import_mode.as_deref() {
         Some("append") => ImportMode::Append,
         Some("importlib") => ImportMode::Importlib,

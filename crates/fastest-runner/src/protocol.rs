@@ -35,42 +35,33 @@ impl ItemSpec {
     /// The spec of an item discovery proved (`item.run` set), at `path`.
     pub fn from_item(item: &Item, path: &std::path::Path) -> Option<Self> {
         let run = item.run.as_ref()?;
+        // Keys: `Dir:` + the directory path for directories and packages; the node id
+        // for modules and classes (fixtures defined there find their node by it).
         let mut chain = Vec::with_capacity(item.chain.len());
+        let mut dirs = String::new();
         let mut key = String::new();
         let n = item.chain.len().saturating_sub(1);
         for node in &item.chain[..n] {
-            match node.kind {
+            let kind = node.kind.as_str();
+            let node_key = match node.kind {
                 NodeKind::Dir | NodeKind::Package => {
-                    if !key.is_empty() {
-                        key.push('/');
+                    if !dirs.is_empty() {
+                        dirs.push('/');
                     }
-                    key.push_str(&node.name);
+                    dirs.push_str(&node.name);
+                    format!("{kind}:{dirs}")
+                }
+                NodeKind::Module => {
+                    key = item.file_part().to_string();
+                    key.clone()
                 }
                 _ => {
-                    if node.kind == NodeKind::Module {
-                        // The module's key is its node id's file part.
-                        key = item.file_part().to_string();
-                    } else {
-                        key.push_str("::");
-                        key.push_str(&node.name);
-                    }
+                    key.push_str("::");
+                    key.push_str(&node.name);
+                    key.clone()
                 }
-            }
-            chain.push((
-                node.kind.as_str().to_string(),
-                format!("{}:{key}", node.kind.as_str()),
-                node.name.clone(),
-            ));
-        }
-        // Module and Class keys are node ids, so fixtures defined there find their node.
-        for entry in &mut chain {
-            if entry.0 == "Module" || entry.0 == "Class" {
-                entry.1 = entry
-                    .1
-                    .split_once(':')
-                    .map(|x| x.1.to_string())
-                    .unwrap_or_default();
-            }
+            };
+            chain.push((kind.to_string(), node_key, node.name.clone()));
         }
         let name = item.name().to_string();
         let function = name.split('[').next().unwrap_or(&name).to_string();
