@@ -927,7 +927,16 @@ impl<'a> Parser<'a> {
             LogFileMode => check_choice(spec, &v, &["w", "a"])?,
             Engine => args.engine = Some(v),
             NoFastestCache => args.no_cache = true,
-            NumProcesses => args.numprocesses = Some(v),
+            NumProcesses => {
+                // pytest-xdist's `type=parse_numprocesses`: auto, logical or an int.
+                if v != "auto" && v != "logical" && parse_int(spec, &v).is_err() {
+                    return Err(argparse_error(
+                        spec,
+                        &format!("invalid parse_numprocesses value: {}", py_repr(&v)),
+                    ));
+                }
+                args.numprocesses = Some(v)
+            }
             // Accepted and recorded in `given`; they only matter to pytest.
             Markers
             | PyArgs

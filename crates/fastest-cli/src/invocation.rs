@@ -473,6 +473,7 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::NoFastestCache,
     Opt::CollectInVirtualenv,
     Opt::KeepDuplicates,
+    Opt::NumProcesses,
 ];
 
 /// `--engine native`, or `FASTEST_ENGINE=native` when `--engine` is not given.

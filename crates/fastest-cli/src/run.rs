@@ -10,11 +10,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use std::collections::HashMap;
+
 use fastest_core::config::Config;
+use fastest_core::history::History;
 use fastest_core::item::Item;
+use fastest_core::report::{Event, Outcome, Phase};
+use fastest_core::schedule;
 use fastest_report::terminal::{TerminalOptions, TerminalReporter};
 use fastest_report::text::Header;
-use fastest_runner::pool::{run_serial, WorkerCommand};
+use fastest_runner::pool::{run_pool, Flow, PoolOptions, WorkerCommand};
 use fastest_runner::protocol::ItemSpec;
 use serde_json::{json, Map, Value};
 
@@ -125,6 +130,23 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
         }
     }
     let verbosity = args.verbosity();
+    let workers = worker_count(inv);
+    let history_dir =
+        (!args.has(Opt::NoFastestCache)).then(|| config.rootdir.join(".fastest_cache"));
+    let history = match &history_dir {
+        Some(dir) => History::load(dir).unwrap_or_else(|e| {
+            let _ = writeln!(err, "fastest: warning: {e}; starting a new history");
+            History::default()
+        }),
+        None => History::default(),
+    };
+    let groups = plan(&specs, workers, &history);
+    // pytest-xdist's `-n N` (N >= 1) runs in workers with its report forms; `-n 0` is a
+    // plain run.
+    let dist = workers.filter(|n| *n >= 1);
+    // Only as many workers start as there are groups; with nothing to run the header
+    // still names the count asked for, as pytest-xdist's does.
+    let started = dist.map(|n| if groups.is_empty() { n } else { n.min(groups.len()) });
     let mut text = String::new();
     let rootdir_s = config.rootdir.display().to_string();
     if verbosity >= 0 {
@@ -141,40 +163,87 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
             plugins: s.host.plugins_line(),
         };
         header.render(&mut text, inv.width);
-        let collecting = if verbosity >= 1 {
-            "collecting ... "
-        } else {
-            ""
-        };
-        text.push_str(collecting);
-        text.push_str(&crate::collect_only::collected_counts(
-            s.total,
-            0,
-            s.deselected,
-            0,
-        ));
-        text.push('\n');
+        match started {
+            Some(n) => {
+                let w = if n == 1 { "worker" } else { "workers" };
+                text.push_str(&format!(
+                    "created: {n}/{n} {w}\n{n} {w} [{} items]\n\n",
+                    specs.len()
+                ));
+                if verbosity > 0 {
+                    text.push_str("scheduling tests via LoadScopeScheduling\n");
+                }
+            }
+            None => {
+                let collecting = if verbosity >= 1 {
+                    "collecting ... "
+                } else {
+                    ""
+                };
+                text.push_str(collecting);
+                text.push_str(&crate::collect_only::collected_counts(
+                    s.total,
+                    0,
+                    s.deselected,
+                    0,
+                ));
+                text.push('\n');
+            }
+        }
+    } else if started.is_some() {
+        // pytest-xdist's status line, written (not rewritten) when quiet.
+        text.push_str("bringing up nodes...\nbringing up nodes...\n\n");
     }
     if out.write_all(text.as_bytes()).is_err() {
         return exit::OK;
     }
     let _ = out.flush();
-    let opts = terminal_options(inv, config);
+    let mut opts = terminal_options(inv, config);
+    if started.is_some() {
+        opts.dist = Some(format!(
+            "{} -- Python {} {}",
+            s.host.platform,
+            s.host.python_version,
+            python.display()
+        ));
+    }
     let capture = capture_method(inv);
+    // pytest-xdist's session counts no deselected items (its workers deselect).
+    let deselected = if started.is_some() { 0 } else { s.deselected };
     let mut reporter = TerminalReporter::new(
         out,
         opts,
         &config.rootdir,
         &s.host.cwd,
         specs.len(),
-        s.deselected,
+        deselected,
     );
     let setup = engine_setup(inv, config, s.host, &capture);
     let cmd = WorkerCommand {
         python,
         cwd: s.host.cwd.clone(),
     };
-    let result = run_serial(&cmd, &setup, &specs, &mut |ev| reporter.event(&ev));
+    let pool = PoolOptions {
+        workers: dist.unwrap_or(1),
+        distributed: dist.is_some(),
+        testrun_uid: testrun_uid(),
+    };
+    let maxfail = usize::try_from(args.maxfail).unwrap_or(0);
+    let mut ran = Ran::default();
+    let result = run_pool(&cmd, &setup, groups, &pool, &mut |ev| {
+        ran.note(&ev);
+        reporter.event(&ev);
+        if maxfail > 0 && reporter.failures() >= maxfail {
+            Flow::StopDispatch
+        } else {
+            Flow::Continue
+        }
+    });
+    if let Some(dir) = &history_dir {
+        if let Err(e) = History::save_merged(dir, &ran.into_history(history)) {
+            tracing::warn!("history not saved: {e}");
+        }
+    }
     if let Err(e) = result {
         let _ = writeln!(err, "INTERNALERROR> {e}");
         return exit::INTERNAL_ERROR;
@@ -183,7 +252,6 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
     let ran = reporter.ran();
     // pytest's `session.shouldfail` banner, counted as the engine counts.
     let failures = reporter.failures();
-    let maxfail = usize::try_from(args.maxfail).unwrap_or(0);
     let stopped =
         (maxfail > 0 && failures >= maxfail).then(|| format!("stopping after {failures} failures"));
     reporter.finish(s.start.elapsed().as_secs_f64(), stopped.as_deref());
@@ -193,6 +261,94 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
         exit::NO_TESTS_COLLECTED
     } else {
         exit::OK
+    }
+}
+
+/// `-n`: `None` without it; `auto` is the physical core count and `logical` the logical
+/// one (`PYTEST_XDIST_AUTO_NUM_WORKERS` overrides both, as in pytest-xdist).
+fn worker_count(inv: &Invocation) -> Option<usize> {
+    let n = inv.args.numprocesses.as_deref()?;
+    let auto = || {
+        std::env::var("PYTEST_XDIST_AUTO_NUM_WORKERS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+    };
+    Some(match n {
+        "auto" => auto().unwrap_or_else(num_cpus::get_physical),
+        "logical" => auto().unwrap_or_else(num_cpus::get),
+        n => n
+            .trim()
+            .replace('_', "")
+            .parse::<i64>()
+            .map_or(0, |v| v.max(0) as usize),
+    })
+}
+
+/// The groups to hand out: one group in pytest's order for a single worker; scope
+/// groups, longest first, for several.
+fn plan(specs: &[ItemSpec], workers: Option<usize>, history: &History) -> Vec<Vec<ItemSpec>> {
+    if specs.is_empty() {
+        return Vec::new();
+    }
+    if workers.unwrap_or(0) <= 1 {
+        return vec![specs.to_vec()];
+    }
+    let modules: Vec<&str> = specs.iter().map(|s| s.path.as_str()).collect();
+    let nodeids: Vec<&str> = specs.iter().map(|s| s.nodeid.as_str()).collect();
+    let ranges = schedule::scope_groups(&modules);
+    let costs = schedule::group_costs(&ranges, &nodeids, history);
+    schedule::lpt_order(&costs)
+        .into_iter()
+        .map(|i| specs[ranges[i].clone()].to_vec())
+        .collect()
+}
+
+/// pytest-xdist's `testrun_uid`: a fresh hex id per run.
+fn testrun_uid() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{:032x}", nanos ^ (u128::from(std::process::id()) << 64))
+}
+
+/// What this run measured, per node id: total duration over the phases and the outcome.
+#[derive(Default)]
+struct Ran {
+    tests: HashMap<String, (f64, &'static str)>,
+}
+
+impl Ran {
+    fn note(&mut self, ev: &Event) {
+        let Event::Report(r) = ev else {
+            return;
+        };
+        let entry = self
+            .tests
+            .entry(r.nodeid.clone())
+            .or_insert((0.0, "passed"));
+        entry.0 += r.duration;
+        let category = r.category();
+        let decides = r.when == Phase::Call || r.outcome == Outcome::Skipped;
+        if r.outcome == Outcome::Failed {
+            entry.1 = if r.when == Phase::Call {
+                "failed"
+            } else {
+                "error"
+            };
+        } else if decides && entry.1 != "error" && !category.is_empty() {
+            entry.1 = category;
+        }
+    }
+
+    fn into_history(self, mut history: History) -> History {
+        let mut run = History::default();
+        for (id, (duration, outcome)) in self.tests {
+            history.record(&id, duration, outcome);
+            if let Some(e) = history.tests.remove(&id) {
+                run.tests.insert(id, e);
+            }
+        }
+        run
     }
 }
 
@@ -225,6 +381,7 @@ fn terminal_options(inv: &Invocation, config: &Config) -> TerminalOptions {
         showcapture: args.showcapture.clone().unwrap_or_else(|| "all".into()),
         force_short_summary: args.has(Opt::ForceShortSummary),
         maxfail: usize::try_from(args.maxfail).unwrap_or(0),
+        dist: None,
     }
 }
 

@@ -9,6 +9,8 @@
 //! - [`select`]: `-k` / `-m` expressions and node-id selection.
 //! - [`item`]: the item model shared by discovery, the runner and the reporters.
 //! - [`report`]: the run's events (test reports, warnings) that reporters consume.
+//! - [`history`]: per-test durations and outcomes kept between runs.
+//! - [`schedule`]: scope groups and their longest-first order.
 //!
 //! This crate does no Python: anything that needs an interpreter lives in `fastest-runner`
 //! or the CLI.
@@ -16,6 +18,8 @@
 pub mod config;
 pub mod discovery;
 pub mod glob;
+pub mod history;
 pub mod item;
 pub mod report;
+pub mod schedule;
 pub mod select;

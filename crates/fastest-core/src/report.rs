@@ -66,6 +66,10 @@ pub struct TestReport {
     /// Warnings recorded while the item ran (attached to its last report).
     #[serde(default)]
     pub warnings: Vec<WarningReport>,
+    /// The worker that ran it (`gw0`, ...) when several workers run the session (the
+    /// coordinator sets it; pytest-xdist's `report.node`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
 }
 
 impl TestReport {

@@ -35,6 +35,11 @@ pub struct TerminalOptions {
     pub force_short_summary: bool,
     /// `-x`/`--maxfail` (0: no limit): a run that stopped ends without the last progress.
     pub maxfail: usize,
+    /// Several workers run the session: pytest-xdist's forms (no file names before
+    /// the progress letters; `[gwN]` before verbose result lines and failure texts).
+    /// Holds what follows `[gwN] ` in a failure's worker line:
+    /// `linux -- Python 3.11.7 /path/to/python`.
+    pub dist: Option<String>,
 }
 
 /// The terminal reporter of one run.
@@ -168,7 +173,7 @@ impl<'w> TerminalReporter<'w> {
         if self.opts.test_cases_verbosity > 0 {
             let prefix = self.location_line(nodeid);
             self.ensure_prefix(&prefix, None);
-        } else if self.opts.test_cases_verbosity >= 0 {
+        } else if self.opts.test_cases_verbosity >= 0 && self.opts.dist.is_none() {
             self.fspath_result(nodeid, "");
         }
     }
@@ -241,6 +246,17 @@ impl<'w> TerminalReporter<'w> {
             if self.opts.show_progress && !self.is_last_item() {
                 self.progress_if_past_edge();
             }
+        } else if let Some(worker) = rep.worker.as_deref().filter(|_| self.opts.dist.is_some()) {
+            // pytest's verbose line for a report from an xdist worker.
+            let line = self.location_line(&rep.nodeid);
+            self.ensure_newline();
+            let progress = if self.opts.show_progress {
+                format!("{} ", self.progress_message())
+            } else {
+                " ".to_string()
+            };
+            self.write(&format!("[{worker}]{progress}{word} {line}"));
+            self.current = Current::Done;
         } else {
             let line = self.location_line(&rep.nodeid);
             self.ensure_prefix(&line, Some(word));
@@ -308,6 +324,10 @@ impl<'w> TerminalReporter<'w> {
     }
 
     fn outrep_summary(&mut self, rep: &TestReport) {
+        if let (Some(worker), Some(info)) = (&rep.worker, &self.opts.dist) {
+            let l = format!("[{worker}] {info}");
+            self.line(&l);
+        }
         if let Some(text) = &rep.longrepr {
             let text = text.clone();
             // `toterminal` ends with a newline of its own.

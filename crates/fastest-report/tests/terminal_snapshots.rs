@@ -22,6 +22,7 @@ fn report(nodeid: &str, when: Phase, outcome: Outcome) -> TestReport {
         sections: vec![],
         fold_no_line: false,
         warnings: vec![],
+        worker: None,
     }
 }
 
@@ -86,6 +87,11 @@ fn events() -> Vec<Event> {
 }
 
 fn render(verbosity: i32, reportchars: &str) -> String {
+    render_with(verbosity, reportchars, false)
+}
+
+/// `dist`: the events come from two workers (`-n 2`), alternating.
+fn render_with(verbosity: i32, reportchars: &str, dist: bool) -> String {
     let mut out: Vec<u8> = Vec::new();
     let opts = TerminalOptions {
         verbosity,
@@ -100,11 +106,19 @@ fn render(verbosity: i32, reportchars: &str) -> String {
         showcapture: "all".into(),
         force_short_summary: false,
         maxfail: 0,
+        dist: dist.then(|| "linux -- Python 3.11.7 /venv/bin/python".to_string()),
     };
     let root = std::path::Path::new("/r");
     {
         let mut rep = TerminalReporter::new(&mut out, opts, root, root, 6, 1);
-        for ev in events() {
+        let mut item = 0;
+        for mut ev in events() {
+            if let (true, Event::Report(r)) = (dist, &mut ev) {
+                r.worker = Some(format!("gw{}", item % 2));
+                if r.when == Phase::Teardown {
+                    item += 1;
+                }
+            }
             rep.event(&ev);
         }
         rep.finish(0.5, None);
@@ -130,4 +144,14 @@ fn verbose_form() {
 #[test]
 fn all_report_chars() {
     insta::assert_snapshot!(render(0, "A"));
+}
+
+#[test]
+fn distributed_default_form() {
+    insta::assert_snapshot!(render_with(0, "fE", true));
+}
+
+#[test]
+fn distributed_verbose_form() {
+    insta::assert_snapshot!(render_with(1, "fE", true));
 }

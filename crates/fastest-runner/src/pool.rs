@@ -1,5 +1,10 @@
-//! The coordinator's side of the workers: start one, hand it the session's items, and
-//! turn what comes back into [`Event`]s.
+//! The coordinator's side of the workers: start them, hand them the session's scope
+//! groups, and turn what comes back into [`Event`]s.
+//!
+//! Each worker slot is a thread driving one worker process; idle workers pull the next
+//! group from a shared crossbeam channel (the scheduler filled it longest first), and
+//! every event goes to the calling thread over another channel, so the reporter lives on
+//! one thread and sees each worker's events in that worker's order.
 //!
 //! A worker is `python -c <bootstrap>` of the user's interpreter, started in the
 //! invocation directory with the user's environment; its stdin, stdout and stderr are the
@@ -11,10 +16,12 @@
 //! A worker that dies mid-item (a segfault, `os._exit`, the OOM killer) is reported as a
 //! crash of the item it was running; a new worker goes on with the items after it.
 
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use fastest_core::report::{Event, Outcome, Phase, TestReport};
@@ -46,135 +53,323 @@ pub struct WorkerCommand {
 
 const BOOTSTRAP: &str = "import sys; del sys.path[0]; from fastest._worker import main; main()";
 
-/// Run `items` in order in one worker at a time, calling `on_event` for each event.
+/// How a run is spread over workers.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// At most this many workers (at least one); no more start than there are groups.
+    pub workers: usize,
+    /// Several workers were asked for (`-n N`): workers get pytest-xdist's environment
+    /// (`PYTEST_XDIST_WORKER=gwN`, ...) and reports name their worker.
+    pub distributed: bool,
+    /// pytest-xdist's `testrun_uid`, shared by the run's workers.
+    pub testrun_uid: String,
+}
+
+/// What the caller wants after an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// Hand out no more groups (`-x`/`--maxfail` reached): workers finish what they
+    /// hold and stop.
+    StopDispatch,
+}
+
+/// Run `items` in order in one worker (a replacement goes on after a crash).
 pub fn run_serial(
     cmd: &WorkerCommand,
     setup: &serde_json::Value,
     items: &[ItemSpec],
     on_event: &mut dyn FnMut(Event),
 ) -> Result<(), RunnerError> {
-    let mut rest = items;
-    while !rest.is_empty() {
-        match run_worker(cmd, setup, rest, on_event)? {
-            WorkerEnd::Finished => break,
-            WorkerEnd::Crashed { index } => rest = &rest[index + 1..],
+    let opts = PoolOptions {
+        workers: 1,
+        distributed: false,
+        testrun_uid: String::new(),
+    };
+    let groups = if items.is_empty() {
+        Vec::new()
+    } else {
+        vec![items.to_vec()]
+    };
+    run_pool(cmd, setup, groups, &opts, &mut |ev| {
+        on_event(ev);
+        Flow::Continue
+    })
+}
+
+/// What worker threads tell the coordinator's thread.
+enum Msg {
+    /// An event; with a sender when the worker thread waits until it has been handled
+    /// (`sync`: with capture off the progress text must be out before the test prints).
+    Event(Event, Option<crossbeam_channel::Sender<()>>),
+    Done(Result<(), RunnerError>),
+}
+
+/// Run `groups` on up to `opts.workers` workers. Each group runs whole, in order, in
+/// one worker; idle workers pull the next group in the order given. `on_event` sees
+/// every event on the calling thread, ending with [`Event::Finished`].
+pub fn run_pool(
+    cmd: &WorkerCommand,
+    setup: &serde_json::Value,
+    groups: Vec<Vec<ItemSpec>>,
+    opts: &PoolOptions,
+    on_event: &mut dyn FnMut(Event) -> Flow,
+) -> Result<(), RunnerError> {
+    let workers = opts.workers.max(1).min(groups.len());
+    let (group_tx, group_rx) = crossbeam_channel::unbounded();
+    for g in groups {
+        let _ = group_tx.send(g);
+    }
+    drop(group_tx);
+    let stop = AtomicBool::new(false);
+    let (msg_tx, msg_rx) = crossbeam_channel::unbounded();
+    let mut first_error = None;
+    std::thread::scope(|scope| {
+        for id in 0..workers {
+            let driver = Driver {
+                id,
+                workers,
+                cmd,
+                setup,
+                opts,
+                queue: group_rx.clone(),
+                out: msg_tx.clone(),
+                stop: &stop,
+            };
+            scope.spawn(move || {
+                let result = driver.drive();
+                let _ = driver.out.send(Msg::Done(result));
+            });
         }
+        drop(msg_tx);
+        for msg in msg_rx {
+            match msg {
+                Msg::Event(ev, handled) => {
+                    if on_event(ev) == Flow::StopDispatch {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    if let Some(h) = handled {
+                        let _ = h.send(());
+                    }
+                }
+                Msg::Done(Err(e)) => {
+                    stop.store(true, Ordering::Relaxed);
+                    first_error.get_or_insert(e);
+                }
+                Msg::Done(Ok(())) => {}
+            }
+        }
+    });
+    if let Some(e) = first_error {
+        return Err(e);
     }
     on_event(Event::Finished);
     Ok(())
 }
 
-enum WorkerEnd {
-    Finished,
-    /// The worker died while running `items[index]`.
-    Crashed {
-        index: usize,
-    },
+/// One worker slot: starts a worker process, feeds it groups, and starts a replacement
+/// when it dies under a test.
+struct Driver<'a> {
+    id: usize,
+    workers: usize,
+    cmd: &'a WorkerCommand,
+    setup: &'a serde_json::Value,
+    opts: &'a PoolOptions,
+    queue: crossbeam_channel::Receiver<Vec<ItemSpec>>,
+    out: crossbeam_channel::Sender<Msg>,
+    stop: &'a AtomicBool,
 }
 
-fn run_worker(
-    cmd: &WorkerCommand,
-    setup: &serde_json::Value,
-    items: &[ItemSpec],
-    on_event: &mut dyn FnMut(Event),
-) -> Result<WorkerEnd, RunnerError> {
-    let dir = tempfile::Builder::new().prefix("fastest-").tempdir()?;
-    let sock = dir.path().join("worker.sock");
-    let listener = UnixListener::bind(&sock)?;
-    let mut child = Command::new(&cmd.python)
-        .arg("-c")
-        .arg(BOOTSTRAP)
-        .env("FASTEST_WORKER_SOCKET", &sock)
-        .current_dir(&cmd.cwd)
-        .spawn()
-        .map_err(|source| RunnerError::Spawn {
-            python: cmd.python.display().to_string(),
+enum WorkerEnd {
+    Finished,
+    /// The worker died while running the first item it held.
+    Crashed,
+}
+
+impl Driver<'_> {
+    fn emit(&self, ev: Event) {
+        let _ = self.out.send(Msg::Event(ev, None));
+    }
+
+    /// Emit and wait until the coordinator's thread has handled the event.
+    fn emit_handled(&self, ev: Event) {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        if self.out.send(Msg::Event(ev, Some(tx))).is_ok() {
+            let _ = rx.recv();
+        }
+    }
+
+    /// The next group, unless dispatch has stopped or the queue is empty.
+    fn next_group(&self) -> Option<Vec<ItemSpec>> {
+        if self.stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.queue.try_recv().ok()
+    }
+
+    fn drive(&self) -> Result<(), RunnerError> {
+        // Items sent to the current worker and not yet over (teardown reported).
+        let mut held: VecDeque<ItemSpec> = VecDeque::new();
+        loop {
+            if held.is_empty() {
+                match self.next_group() {
+                    Some(g) => held.extend(g),
+                    // No work left: no worker starts (or restarts) for nothing.
+                    None => return Ok(()),
+                }
+            }
+            match self.session(&mut held)? {
+                WorkerEnd::Finished => return Ok(()),
+                WorkerEnd::Crashed => {}
+            }
+        }
+    }
+
+    fn spawn(&self, sock: &std::path::Path) -> Result<Child, RunnerError> {
+        let mut command = Command::new(&self.cmd.python);
+        command
+            .arg("-c")
+            .arg(BOOTSTRAP)
+            .env("FASTEST_WORKER_SOCKET", sock)
+            .current_dir(&self.cmd.cwd);
+        if self.opts.distributed {
+            command
+                .env("PYTEST_XDIST_WORKER", format!("gw{}", self.id))
+                .env("PYTEST_XDIST_WORKER_COUNT", self.workers.to_string())
+                .env("PYTEST_XDIST_TESTRUNUID", &self.opts.testrun_uid);
+        }
+        command.spawn().map_err(|source| RunnerError::Spawn {
+            python: self.cmd.python.display().to_string(),
             source,
-        })?;
-    let stream = accept(&listener, &mut child)?;
-    let writer_stream = stream.try_clone()?;
-    let sync = setup.get("sync").and_then(serde_json::Value::as_bool) == Some(true);
-    let (tx, rx) = crossbeam_channel::unbounded::<ToWorker>();
-    // Writing on its own thread: a large batch must not block while the worker waits
-    // for its reports to be read.
-    let writer = std::thread::spawn(move || -> std::io::Result<()> {
-        let mut w = std::io::BufWriter::new(writer_stream);
-        for m in rx {
-            serde_json::to_writer(&mut w, &m)?;
-            w.write_all(b"\n")?;
-            w.flush()?;
-        }
-        Ok(())
-    });
-    let _ = tx.send(ToWorker::Setup(setup.clone()));
-    let _ = tx.send(ToWorker::Run(items.to_vec()));
-    let _ = tx.send(ToWorker::Done);
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    let mut running: Option<usize> = None;
-    let mut next_index = 0usize;
-    let end = loop {
-        line.clear();
-        let n = reader.read_line(&mut line)?;
-        if n == 0 {
-            break None;
-        }
-        let msg: FromWorker = serde_json::from_str(line.trim_end())
-            .map_err(|e| RunnerError::Internal(format!("bad message from worker: {e}")))?;
-        match msg {
-            FromWorker::Started(nodeid) => {
-                running = Some(next_index);
-                next_index += 1;
-                on_event(Event::TestStarted { nodeid });
-                if sync {
-                    let _ = tx.send(ToWorker::Ack);
-                }
+        })
+    }
+
+    /// One worker process: run `held` and whatever else it pulls until it finishes or
+    /// dies. On a crash the crashed item is reported and removed from `held`.
+    fn session(&self, held: &mut VecDeque<ItemSpec>) -> Result<WorkerEnd, RunnerError> {
+        let dir = tempfile::Builder::new().prefix("fastest-").tempdir()?;
+        let sock = dir.path().join("worker.sock");
+        let listener = UnixListener::bind(&sock)?;
+        let mut child = self.spawn(&sock)?;
+        let stream = accept(&listener, &mut child)?;
+        let writer_stream = stream.try_clone()?;
+        let sync = self.setup.get("sync").and_then(serde_json::Value::as_bool) == Some(true);
+        let (tx, rx) = crossbeam_channel::unbounded::<ToWorker>();
+        // Writing on its own thread: a large batch must not block while the worker waits
+        // for its reports to be read.
+        let writer = std::thread::spawn(move || -> std::io::Result<()> {
+            let mut w = std::io::BufWriter::new(writer_stream);
+            for m in rx {
+                serde_json::to_writer(&mut w, &m)?;
+                w.write_all(b"\n")?;
+                w.flush()?;
             }
-            FromWorker::Reports(reports) => {
-                for r in reports {
-                    // An item is over with its teardown report.
-                    if r.when == fastest_core::report::Phase::Teardown {
-                        running = None;
+            Ok(())
+        });
+        let _ = tx.send(ToWorker::Setup(self.setup.clone()));
+        let _ = tx.send(ToWorker::Run(held.iter().cloned().collect()));
+        let mut done_sent = false;
+        self.feed(&tx, held, &mut done_sent);
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        let mut running = false;
+        let end = loop {
+            line.clear();
+            let n = reader.read_line(&mut line)?;
+            if n == 0 {
+                break None;
+            }
+            let msg: FromWorker = serde_json::from_str(line.trim_end())
+                .map_err(|e| RunnerError::Internal(format!("bad message from worker: {e}")))?;
+            match msg {
+                FromWorker::Started(nodeid) => {
+                    running = true;
+                    if sync {
+                        self.emit_handled(Event::TestStarted { nodeid });
+                        let _ = tx.send(ToWorker::Ack);
+                    } else {
+                        self.emit(Event::TestStarted { nodeid });
                     }
-                    on_event(Event::Report(Box::new(r)));
                 }
-                if sync {
-                    let _ = tx.send(ToWorker::Ack);
+                FromWorker::Reports(reports) => {
+                    for mut r in reports {
+                        // An item is over with its teardown report.
+                        if r.when == Phase::Teardown {
+                            running = false;
+                            if held.front().is_some_and(|h| h.nodeid == r.nodeid) {
+                                held.pop_front();
+                            }
+                        }
+                        if self.opts.distributed {
+                            r.worker = Some(format!("gw{}", self.id));
+                        }
+                        if sync {
+                            self.emit_handled(Event::Report(Box::new(r)));
+                        } else {
+                            self.emit(Event::Report(Box::new(r)));
+                        }
+                    }
+                    if sync {
+                        let _ = tx.send(ToWorker::Ack);
+                    }
+                    self.feed(&tx, held, &mut done_sent);
                 }
+                FromWorker::Internal(text) => {
+                    drop(tx);
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(RunnerError::Internal(text));
+                }
+                FromWorker::Finished => break Some(WorkerEnd::Finished),
             }
-            FromWorker::Internal(text) => {
-                drop(tx);
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(RunnerError::Internal(text));
-            }
-            FromWorker::Finished => break Some(WorkerEnd::Finished),
+        };
+        // A worker that crashed no longer reads: the writer sees a broken pipe; either way
+        // it has nothing left to say.
+        drop(tx);
+        let _ = writer.join();
+        let status = child.wait()?;
+        if let Some(done) = end {
+            return Ok(done);
         }
-    };
-    // A worker that crashed no longer reads: the writer sees a broken pipe; either way
-    // it has nothing left to say.
-    drop(tx);
-    let _ = writer.join();
-    let status = child.wait()?;
-    match end {
-        Some(done) => Ok(done),
-        None => {
-            let reason = describe(status);
-            match running {
-                Some(index) => {
-                    on_event(Event::Crashed {
-                        nodeid: items[index].nodeid.clone(),
-                        reason: reason.clone(),
-                    });
-                    on_event(Event::Report(Box::new(crash_report(
-                        &items[index],
-                        &reason,
-                    ))));
-                    Ok(WorkerEnd::Crashed { index })
+        let reason = describe(status);
+        match held.pop_front().filter(|_| running) {
+            Some(item) => {
+                self.emit(Event::Crashed {
+                    nodeid: item.nodeid.clone(),
+                    reason: reason.clone(),
+                });
+                let mut rep = crash_report(&item, &reason);
+                if self.opts.distributed {
+                    rep.worker = Some(format!("gw{}", self.id));
                 }
-                None => Err(RunnerError::Internal(format!(
-                    "the worker exited between tests ({reason})"
-                ))),
+                self.emit(Event::Report(Box::new(rep)));
+                Ok(WorkerEnd::Crashed)
+            }
+            None => Err(RunnerError::Internal(format!(
+                "the worker exited between tests ({reason})"
+            ))),
+        }
+    }
+
+    /// The worker holds back the last item it was sent until it learns the item's
+    /// successor (pytest's `nextitem`): once it holds one item, send it the next group,
+    /// or `Done`.
+    fn feed(
+        &self,
+        tx: &crossbeam_channel::Sender<ToWorker>,
+        held: &mut VecDeque<ItemSpec>,
+        done_sent: &mut bool,
+    ) {
+        while !*done_sent && held.len() <= 1 {
+            match self.next_group() {
+                Some(g) => {
+                    held.extend(g.iter().cloned());
+                    let _ = tx.send(ToWorker::Run(g));
+                }
+                None => {
+                    let _ = tx.send(ToWorker::Done);
+                    *done_sent = true;
+                }
             }
         }
     }
@@ -205,6 +400,7 @@ fn crash_report(item: &ItemSpec, reason: &str) -> TestReport {
         sections: Vec::new(),
         fold_no_line: false,
         warnings: Vec::new(),
+        worker: None,
     }
 }
 

@@ -1,0 +1,182 @@
+//! Run history: per node id, a smoothed duration and the last outcome, kept in the
+//! fastest cache directory so the scheduler can put the slowest work first.
+//!
+//! The file is JSON (`history-v1.json`), small and readable. It is written atomically
+//! (a temporary file in the same directory, then a rename) after merging into whatever
+//! the file holds at that moment, so two runs in the same directory at once never leave
+//! a torn file; the later writer's durations win for tests both ran. A file that cannot
+//! be read back is reported and replaced by a new one, never fatal: history only orders
+//! work, it never decides outcomes.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The file's name inside the cache directory (the version is in the name: a later
+/// format starts afresh instead of misreading this one).
+pub const FILE_NAME: &str = "history-v1.json";
+
+/// How much a new measurement moves the stored duration (an exponential moving average:
+/// one slow run on a loaded machine does not reorder everything).
+const SMOOTHING: f64 = 0.5;
+
+/// What history knows about one test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Seconds, summed over setup, call and teardown, smoothed over runs.
+    pub duration: f64,
+    /// pytest's outcome word of the last run: passed, failed, skipped, error, ...
+    pub outcome: String,
+}
+
+/// The stored history of one rootdir.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    pub tests: HashMap<String, Entry>,
+}
+
+/// Why the history file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is corrupt ({source})")]
+    Corrupt {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl History {
+    /// The history in `dir`; an absent file is an empty history.
+    pub fn load(dir: &Path) -> Result<History, HistoryError> {
+        let path = dir.join(FILE_NAME);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(History::default()),
+            Err(source) => return Err(HistoryError::Read { path, source }),
+        };
+        serde_json::from_slice(&bytes).map_err(|source| HistoryError::Corrupt { path, source })
+    }
+
+    /// The stored duration of `nodeid`, if it ran before.
+    pub fn duration(&self, nodeid: &str) -> Option<f64> {
+        self.tests.get(nodeid).map(|e| e.duration)
+    }
+
+    /// The mean stored duration (what a test without history is expected to take).
+    pub fn mean(&self) -> Option<f64> {
+        if self.tests.is_empty() {
+            return None;
+        }
+        let sum: f64 = self.tests.values().map(|e| e.duration).sum();
+        Some(sum / self.tests.len() as f64)
+    }
+
+    /// Fold one run's result for `nodeid` in.
+    pub fn record(&mut self, nodeid: &str, duration: f64, outcome: &str) {
+        let duration = match self.tests.get(nodeid) {
+            Some(old) if old.duration.is_finite() => {
+                old.duration * (1.0 - SMOOTHING) + duration * SMOOTHING
+            }
+            _ => duration,
+        };
+        self.tests.insert(
+            nodeid.to_string(),
+            Entry {
+                duration,
+                outcome: outcome.to_string(),
+            },
+        );
+    }
+
+    /// Merge `run` (this run's measurements, already smoothed against what was read at
+    /// start) into the file's current content and write it back atomically.
+    pub fn save_merged(dir: &Path, run: &History) -> Result<(), HistoryError> {
+        // What another run wrote since this one started is kept; a corrupt file is
+        // replaced (the caller warned when it read it).
+        let mut merged = History::load(dir).unwrap_or_default();
+        for (k, v) in &run.tests {
+            merged.tests.insert(k.clone(), v.clone());
+        }
+        merged.write(dir)
+    }
+
+    fn write(&self, dir: &Path) -> Result<(), HistoryError> {
+        let path = dir.join(FILE_NAME);
+        let werr = |source| HistoryError::Write {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(werr)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
+        let text = serde_json::to_vec(self).map_err(|e| werr(std::io::Error::other(e)))?;
+        tmp.write_all(&text).map_err(werr)?;
+        tmp.persist(&path).map_err(|e| werr(e.error))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_file_is_empty_history() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(History::load(dir.path()).unwrap(), History::default());
+    }
+
+    #[test]
+    fn round_trip_and_smoothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::default();
+        h.record("a.py::t", 2.0, "passed");
+        History::save_merged(dir.path(), &h).unwrap();
+        let mut back = History::load(dir.path()).unwrap();
+        assert_eq!(back.duration("a.py::t"), Some(2.0));
+        back.record("a.py::t", 4.0, "failed");
+        assert_eq!(back.duration("a.py::t"), Some(3.0));
+        assert_eq!(back.tests["a.py::t"].outcome, "failed");
+    }
+
+    #[test]
+    fn merge_keeps_what_another_run_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut first = History::default();
+        first.record("a.py::t", 1.0, "passed");
+        History::save_merged(dir.path(), &first).unwrap();
+        let mut second = History::default();
+        second.record("b.py::t", 5.0, "passed");
+        History::save_merged(dir.path(), &second).unwrap();
+        let back = History::load(dir.path()).unwrap();
+        assert_eq!(back.duration("a.py::t"), Some(1.0));
+        assert_eq!(back.duration("b.py::t"), Some(5.0));
+        assert_eq!(back.mean(), Some(3.0));
+    }
+
+    #[test]
+    fn corrupt_file_is_an_error_and_is_replaced_on_save() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), b"{not json").unwrap();
+        assert!(matches!(
+            History::load(dir.path()),
+            Err(HistoryError::Corrupt { .. })
+        ));
+        let mut h = History::default();
+        h.record("a.py::t", 1.0, "passed");
+        History::save_merged(dir.path(), &h).unwrap();
+        assert_eq!(History::load(dir.path()).unwrap(), h);
+    }
+}
