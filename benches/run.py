@@ -13,10 +13,12 @@ fixtures, 20 tests per file):
   * `pytest --collect-only -q`, warm (bytecode and assertion-rewrite caches present) and
     cold (PYTHONDONTWRITEBYTECODE=1, caches removed).
 And per run suite (`--run-sizes`, default 25 and 5,000 tests), running the tests:
-  * `fastest` (the native engine, `FASTEST_ENGINE=native`), `pytest`, `pytest -n 2` when
-    pytest-xdist is installed, and the floor: `benches/bare_loop.py`, which imports the
-    modules and calls the functions with nothing around them. Reported: medians, ratios,
-    and fastest's per-test overhead above the floor in microseconds.
+  * `fastest` (the native engine, `FASTEST_ENGINE=native`), `fastest -n 2`, `pytest`,
+    `pytest -n 2` (pytest-xdist, from a venv of its own that this script creates once
+    under .pytest_cache/d/fastest-xdist-venv, because an installed plugin would change
+    every pytest run; `--no-xdist` skips it), and the floor: `benches/bare_loop.py`, which
+    imports the modules and calls the functions with nothing around them. Reported:
+    medians, ratios, and fastest's per-test overhead above the floor in microseconds.
 Runs are interleaved (A B C A B C ...) so machine noise hits every variant alike; the
 median wall time and the ratio to fastest are reported. Outputs of the two tools are
 compared once per suite, so a speed number never hides a wrong answer.
@@ -91,6 +93,25 @@ def generate_suite(root: Path, n_tests: int) -> None:
             "",
         ]
         (pkg / f"test_mod_{i:05d}.py").write_text("\n".join(lines))
+
+
+def xdist_pytest() -> str | None:
+    """`pytest` of a venv with pytest-xdist next to the same pytest (made once)."""
+    root = HERE.parent / ".pytest_cache" / "d" / "fastest-xdist-venv"
+    wanted = "pytest==9.2.0 pytest-xdist==3.8.0"
+    marker = root / "installed.txt"
+    if not marker.exists() or marker.read_text() != wanted:
+        import venv
+
+        venv.EnvBuilder(with_pip=True, clear=True).create(root)
+        p = subprocess.run([str(root / "bin" / "python"), "-m", "pip", "install", "-q",
+                            "--disable-pip-version-check", *wanted.split()],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            print(f"pytest-xdist not available ({p.stdout}{p.stderr}); skipping it", file=sys.stderr)
+            return None
+        marker.write_text(wanted)
+    return str(root / "bin" / "pytest")
 
 
 def clean_pytest_caches(root: Path) -> None:
@@ -169,7 +190,7 @@ def _final_line(out: str) -> str:
     return normalise(lines[-1]) if lines else ""
 
 
-def bench_run(n_tests: int, repeat: int, workdir: Path) -> dict:
+def bench_run(n_tests: int, repeat: int, workdir: Path, xdist: str | None) -> dict:
     root = workdir / f"run_{n_tests}"
     generate_suite(root, n_tests)
     fastest, pytest = tool("fastest"), tool("pytest")
@@ -180,14 +201,13 @@ def bench_run(n_tests: int, repeat: int, workdir: Path) -> dict:
     identical = _final_line(f_out) == _final_line(p_out) and f_rc == p_rc
     variants = {
         "fastest": lambda: run([fastest, *base], root, native),
+        "fastest_n2": lambda: run([fastest, *base, "-n", "2"], root, native),
         "pytest": lambda: run([pytest, *base], root),
         "bare_loop": lambda: run([sys.executable, str(HERE / "bare_loop.py"), "tests"], root),
     }
-    has_xdist = subprocess.run(
-        [sys.executable, "-c", "import xdist"], capture_output=True
-    ).returncode == 0
+    has_xdist = xdist is not None
     if has_xdist:
-        variants["pytest_xdist_2"] = lambda: run([pytest, *base, "-n", "2"], root)
+        variants["pytest_xdist_2"] = lambda: run([xdist, *base, "-n", "2"], root)
     times: dict[str, list[float]] = {k: [] for k in variants}
     for _ in range(repeat):
         for name, fn in variants.items():
@@ -199,8 +219,10 @@ def bench_run(n_tests: int, repeat: int, workdir: Path) -> dict:
         "fastest/bare_loop": med["fastest"] / med["bare_loop"],
         "pytest/fastest": med["pytest"] / med["fastest"],
     }
+    ratios["pytest/fastest_n2"] = med["pytest"] / med["fastest_n2"]
     if has_xdist:
         ratios["pytest_xdist_2/fastest"] = med["pytest_xdist_2"] / med["fastest"]
+        ratios["pytest_xdist_2/fastest_n2"] = med["pytest_xdist_2"] / med["fastest_n2"]
     return {
         "tests": n_tests,
         "same_outcome": identical,
@@ -238,17 +260,20 @@ def markdown(report: dict) -> str:
             "",
             "## Running the tests, median wall seconds",
             "",
-            "| tests | same outcome | fastest | pytest | pytest -n 2 | bare loop | "
-            "fastest / bare | pytest / fastest | overhead µs/test (fastest, pytest) |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| tests | same outcome | fastest | fastest -n 2 | pytest | pytest -n 2 | bare loop | "
+            "fastest / bare | pytest / fastest | pytest -n 2 / fastest -n 2 | "
+            "overhead µs/test (fastest, pytest) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for size, r in report["run"].items():
             m, q = r["median_s"], r["ratios"]
             xd = f"{m['pytest_xdist_2']:.3f}" if "pytest_xdist_2" in m else "n/a"
+            xq = f"{q['pytest_xdist_2/fastest_n2']:.1f}x" if "pytest_xdist_2" in m else "n/a"
+            n2 = f"{m['fastest_n2']:.3f}" if "fastest_n2" in m else "n/a"
             lines.append(
                 f"| {r['tests']} | {'yes' if r['same_outcome'] else '**NO**'} | "
-                f"{m['fastest']:.3f} | {m['pytest']:.3f} | {xd} | {m['bare_loop']:.3f} | "
-                f"{q['fastest/bare_loop']:.2f}x | {q['pytest/fastest']:.1f}x | "
+                f"{m['fastest']:.3f} | {n2} | {m['pytest']:.3f} | {xd} | {m['bare_loop']:.3f} | "
+                f"{q['fastest/bare_loop']:.2f}x | {q['pytest/fastest']:.1f}x | {xq} | "
                 f"{r['overhead_us_per_test']:.0f}, {r['pytest_overhead_us_per_test']:.0f} |"
             )
     return "\n".join(lines) + "\n"
@@ -283,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compare", default=None)
     ap.add_argument("--threshold", type=float, default=0.25)
     ap.add_argument("--workdir", default=None)
+    ap.add_argument("--no-xdist", action="store_true", help="skip pytest -n 2 (no venv made)")
     args = ap.parse_args(argv)
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -298,9 +324,11 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         print(f"benchmarking collection of {n} tests ...", file=sys.stderr)
         report["collection"][str(n)] = bench_suite(n, args.repeat, workdir)
-    for n in [int(s) for s in args.run_sizes.split(",") if s]:
+    run_sizes = [int(s) for s in args.run_sizes.split(",") if s]
+    xdist = None if args.no_xdist or not run_sizes else xdist_pytest()
+    for n in run_sizes:
         print(f"benchmarking a run of {n} tests ...", file=sys.stderr)
-        report["run"][str(n)] = bench_run(n, args.repeat, workdir)
+        report["run"][str(n)] = bench_run(n, args.repeat, workdir, xdist)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")

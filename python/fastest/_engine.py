@@ -1176,14 +1176,17 @@ class Engine:
         """All of an item's reports at once (tests and tools; the worker streams)."""
         return list(self.phases(spec, next_spec))
 
-    def phases(self, spec: dict[str, Any], next_spec: dict[str, Any] | None):
+    def phases(self, spec: dict[str, Any], next_spec: dict[str, Any] | None, known: bool = True):
         """Run one item, yielding each phase's report as soon as the phase is over
         (pytest logs a test's outcome before its teardown runs). Warnings recorded
-        anywhere in the item go with its last report."""
+        anywhere in the item go with its last report.
+
+        With ``known`` false the successor is not known yet: before the teardown (the
+        only phase that needs pytest's ``nextitem``) the generator yields ``None`` and
+        expects the successor's spec (or ``None``: the session ends) through ``send``.
+        """
         cached = self._next
         item = cached if cached is not None and cached.nodeid == spec["nodeid"] else self.node_for(spec)
-        nextitem = self.node_for(next_spec) if next_spec is not None else None
-        self._next = nextitem
         self._current = item
         log: list[warnings.WarningMessage] = []
         ctx = self._catch_warnings(item, log)
@@ -1199,6 +1202,11 @@ class Engine:
             # Stopping (`-x`, `--maxfail`): everything is torn down now.
             if self.shouldfail:
                 nextitem = None
+            else:
+                if not known:
+                    next_spec = yield None
+                nextitem = self.node_for(next_spec) if next_spec is not None else None
+            self._next = nextitem
             last = self._phase(item, "teardown", lambda it: self._teardown(it, nextitem))
             self._count_failure(last)
         finally:
@@ -1211,13 +1219,26 @@ class Engine:
             ]
         yield last
 
-    def phases_json(self, spec: str, next_spec: str | None):
-        """The worker loop's entry: JSON in, each phase's report as JSON out."""
+    def phases_json(self, spec: str, next_spec: str | None, known: bool = True):
+        """The worker loop's entry: JSON in, each phase's report as JSON out, and
+        ``None`` when the successor is needed (see ``phases``; it comes back by
+        ``send`` as JSON or ``None``)."""
         import json
 
         nxt = json.loads(next_spec) if next_spec is not None else None
-        for rep in self.phases(json.loads(spec), nxt):
-            yield json.dumps(rep)
+        gen = self.phases(json.loads(spec), nxt, known)
+        reply = None
+        while True:
+            try:
+                rep = gen.send(reply)
+            except StopIteration:
+                return
+            if rep is None:
+                got = yield None
+                reply = json.loads(got) if got is not None else None
+            else:
+                reply = None
+                yield json.dumps(rep)
 
     def _count_failure(self, rep: dict[str, Any]) -> None:
         """pytest's `Session.pytest_runtest_logreport`: count failures for `--maxfail`."""

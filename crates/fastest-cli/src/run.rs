@@ -146,7 +146,13 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
     let dist = workers.filter(|n| *n >= 1);
     // Only as many workers start as there are groups; with nothing to run the header
     // still names the count asked for, as pytest-xdist's does.
-    let started = dist.map(|n| if groups.is_empty() { n } else { n.min(groups.len()) });
+    let started = dist.map(|n| {
+        if groups.is_empty() {
+            n
+        } else {
+            n.min(groups.len())
+        }
+    });
     let mut text = String::new();
     let rootdir_s = config.rootdir.display().to_string();
     if verbosity >= 0 {
@@ -250,10 +256,11 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
     }
     let failed = reporter.failed();
     let ran = reporter.ran();
-    // pytest's `session.shouldfail` banner, counted as the engine counts.
+    // pytest's `session.shouldfail` banner, set when the count reached the limit (with
+    // several workers, failures already running elsewhere still come in after it).
     let failures = reporter.failures();
     let stopped =
-        (maxfail > 0 && failures >= maxfail).then(|| format!("stopping after {failures} failures"));
+        (maxfail > 0 && failures >= maxfail).then(|| format!("stopping after {maxfail} failures"));
     reporter.finish(s.start.elapsed().as_secs_f64(), stopped.as_deref());
     if failed {
         exit::TESTS_FAILED
@@ -297,7 +304,17 @@ fn plan(specs: &[ItemSpec], workers: Option<usize>, history: &History) -> Vec<Ve
     let nodeids: Vec<&str> = specs.iter().map(|s| s.nodeid.as_str()).collect();
     let ranges = schedule::scope_groups(&modules);
     let costs = schedule::group_costs(&ranges, &nodeids, history);
-    schedule::lpt_order(&costs)
+    let order = schedule::lpt_order(&costs);
+    tracing::debug!(
+        "{} scope groups, longest first: {}",
+        ranges.len(),
+        order
+            .iter()
+            .map(|&i| format!("{} ({:.3}s)", nodeids[ranges[i].start], costs[i]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    order
         .into_iter()
         .map(|i| specs[ranges[i].clone()].to_vec())
         .collect()

@@ -268,8 +268,6 @@ impl Driver<'_> {
         });
         let _ = tx.send(ToWorker::Setup(self.setup.clone()));
         let _ = tx.send(ToWorker::Run(held.iter().cloned().collect()));
-        let mut done_sent = false;
-        self.feed(&tx, held, &mut done_sent);
         let mut reader = BufReader::new(stream);
         let mut line = String::new();
         let mut running = false;
@@ -312,8 +310,8 @@ impl Driver<'_> {
                     if sync {
                         let _ = tx.send(ToWorker::Ack);
                     }
-                    self.feed(&tx, held, &mut done_sent);
                 }
+                FromWorker::Next => self.feed(&tx, held),
                 FromWorker::Internal(text) => {
                     drop(tx);
                     let _ = child.kill();
@@ -351,25 +349,16 @@ impl Driver<'_> {
         }
     }
 
-    /// The worker holds back the last item it was sent until it learns the item's
-    /// successor (pytest's `nextitem`): once it holds one item, send it the next group,
-    /// or `Done`.
-    fn feed(
-        &self,
-        tx: &crossbeam_channel::Sender<ToWorker>,
-        held: &mut VecDeque<ItemSpec>,
-        done_sent: &mut bool,
-    ) {
-        while !*done_sent && held.len() <= 1 {
-            match self.next_group() {
-                Some(g) => {
-                    held.extend(g.iter().cloned());
-                    let _ = tx.send(ToWorker::Run(g));
-                }
-                None => {
-                    let _ = tx.send(ToWorker::Done);
-                    *done_sent = true;
-                }
+    /// The worker needs the successor of the last item it holds (pytest's `nextitem`):
+    /// hand it the next group, or `Done`.
+    fn feed(&self, tx: &crossbeam_channel::Sender<ToWorker>, held: &mut VecDeque<ItemSpec>) {
+        match self.next_group() {
+            Some(g) => {
+                held.extend(g.iter().cloned());
+                let _ = tx.send(ToWorker::Run(g));
+            }
+            None => {
+                let _ = tx.send(ToWorker::Done);
             }
         }
     }

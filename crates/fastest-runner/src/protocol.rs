@@ -4,7 +4,10 @@
 //! Coordinator to worker: a [`ToWorker::Setup`] first, then [`ToWorker::Run`] batches, then
 //! [`ToWorker::Done`]. A batch's last item learns its successor (pytest's `nextitem`,
 //! which decides which fixtures are torn down) from the next message: the next batch's
-//! first item, or none once `Done` arrives.
+//! first item, or none once `Done` arrives. The worker runs that item's setup and call
+//! first and asks ([`FromWorker::Next`]) only when its teardown needs the answer, so the
+//! coordinator hands out work at the last moment (a slow one-test group does not hold
+//! the group after it).
 //!
 //! Worker to coordinator: [`FromWorker::Started`] before an item runs, its phase reports
 //! in [`FromWorker::Reports`], and [`FromWorker::Finished`] once the session's fixtures
@@ -106,6 +109,9 @@ pub enum ToWorker {
 pub enum FromWorker {
     Started(String),
     Reports(Vec<TestReport>),
+    /// The worker reached the teardown of the last item it holds and needs its
+    /// successor: the coordinator answers with the next batch or `Done`.
+    Next,
     /// The engine could not run an item at all (a bug or an unsupported case): the text.
     Internal(String),
     Finished,

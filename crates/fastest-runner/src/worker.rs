@@ -48,6 +48,17 @@ impl Inbox {
         }
     }
 
+    /// The next batch (`Some`) or `Done` (`None`; also when the coordinator is gone).
+    fn next_work(&mut self) -> PyResult<Option<Vec<ItemSpec>>> {
+        loop {
+            match self.next()? {
+                Some(ToWorker::Run(items)) => return Ok(Some(items)),
+                Some(ToWorker::Done) | None => return Ok(None),
+                Some(ToWorker::Ack | ToWorker::Setup(_)) => {}
+            }
+        }
+    }
+
     fn wait_ack(&mut self) -> PyResult<()> {
         if !self.sync {
             return Ok(());
@@ -62,51 +73,87 @@ impl Inbox {
     }
 }
 
+/// How an item ended, for the loop.
+enum ItemEnd {
+    Ran,
+    /// `Done` arrived while the item waited for its successor: the session is over.
+    SessionDone,
+    /// The engine failed (`Internal` was sent): stop.
+    Stop,
+}
+
+/// Run the front item of `queue` (removing it). Its successor is the next queued item;
+/// when there is none the worker asks the coordinator before the teardown.
 fn run_item(
     engine: &Bound<'_, PyAny>,
     out: &mut BufWriter<UnixStream>,
     inbox: &mut Inbox,
-    item: &ItemSpec,
-    next: Option<&ItemSpec>,
-) -> PyResult<bool> {
+    queue: &mut VecDeque<ItemSpec>,
+) -> PyResult<ItemEnd> {
+    let py = engine.py();
+    let Some(item) = queue.pop_front() else {
+        return Ok(ItemEnd::Ran);
+    };
     send(out, &FromWorker::Started(item.nodeid.clone()))?;
     inbox.wait_ack()?;
-    let spec = serde_json::to_string(item).map_err(io_err)?;
-    let next = next
+    let spec = serde_json::to_string(&item).map_err(io_err)?;
+    let known = !queue.is_empty();
+    let next = queue
+        .front()
         .map(serde_json::to_string)
         .transpose()
         .map_err(io_err)?;
-    let phases = match engine
-        .call_method1("phases_json", (spec, next))
-        .and_then(|g| g.try_iter())
-    {
-        Ok(it) => it,
-        Err(e) => return internal(engine.py(), out, &e),
+    let phases = match engine.call_method1("phases_json", (spec, next, known)) {
+        Ok(g) => g,
+        Err(e) => return internal(py, out, &e),
     };
-    for phase in phases {
-        let report = match phase.and_then(|r| r.extract::<String>()) {
+    let mut end = ItemEnd::Ran;
+    let mut reply: Option<String> = None;
+    loop {
+        let yielded = match phases.call_method1("send", (reply.take(),)) {
+            Ok(v) => v,
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyStopIteration>(py) => break,
+            Err(e) => return internal(py, out, &e),
+        };
+        if yielded.is_none() {
+            // The teardown needs the successor.
+            send(out, &FromWorker::Next)?;
+            match inbox.next_work()? {
+                Some(items) => {
+                    queue.extend(items);
+                    reply = queue
+                        .front()
+                        .map(serde_json::to_string)
+                        .transpose()
+                        .map_err(io_err)?;
+                }
+                None => end = ItemEnd::SessionDone,
+            }
+            continue;
+        }
+        let report = match yielded.extract::<String>() {
             Ok(r) => r,
-            Err(e) => return internal(engine.py(), out, &e),
+            Err(e) => return internal(py, out, &e),
         };
         out.write_all(b"{\"reports\":[").map_err(io_err)?;
         out.write_all(report.as_bytes()).map_err(io_err)?;
         out.write_all(b"]}\n").map_err(io_err)?;
         // With capture off the coordinator must print each outcome before the test's
-        // next output; otherwise one write per item is enough.
+        // next output; otherwise one write per phase batch is enough.
         if inbox.sync {
             out.flush().map_err(io_err)?;
             inbox.wait_ack()?;
         }
     }
     out.flush().map_err(io_err)?;
-    Ok(true)
+    Ok(end)
 }
 
 /// Tell the coordinator the engine failed (it stops the run).
-fn internal(py: Python<'_>, out: &mut BufWriter<UnixStream>, e: &PyErr) -> PyResult<bool> {
+fn internal(py: Python<'_>, out: &mut BufWriter<UnixStream>, e: &PyErr) -> PyResult<ItemEnd> {
     let text = format_exception(py, e);
     send(out, &FromWorker::Internal(text))?;
-    Ok(false)
+    Ok(ItemEnd::Stop)
 }
 
 fn format_exception(py: Python<'_>, e: &PyErr) -> String {
@@ -134,7 +181,7 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>) -> PyResult<()> {
     };
     let mut out = BufWriter::new(stream);
     let mut engine: Option<Bound<'_, PyAny>> = None;
-    let mut pending: Option<ItemSpec> = None;
+    let mut queue: VecDeque<ItemSpec> = VecDeque::new();
     loop {
         let Some(msg) = inbox.next()? else {
             // The coordinator went away (Ctrl-C, a crash): nothing left to report to.
@@ -156,27 +203,25 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>) -> PyResult<()> {
                 let Some(engine) = engine.as_ref() else {
                     return Err(io_err("items before setup"));
                 };
-                for item in items {
-                    if let Some(prev) = pending.take() {
-                        if !run_item(engine, &mut out, &mut inbox, &prev, Some(&item))? {
-                            return Ok(());
-                        }
-                        // `-x`/`--maxfail` reached: the engine tore everything down.
-                        if engine.getattr("shouldfail")?.is_truthy()? {
+                queue.extend(items);
+                while !queue.is_empty() {
+                    match run_item(engine, &mut out, &mut inbox, &mut queue)? {
+                        ItemEnd::Ran => {}
+                        ItemEnd::Stop => return Ok(()),
+                        ItemEnd::SessionDone => {
                             engine.call_method0("finish")?;
                             return send(&mut out, &FromWorker::Finished);
                         }
                     }
-                    pending = Some(item);
+                    // `-x`/`--maxfail` reached: the engine tore everything down.
+                    if engine.getattr("shouldfail")?.is_truthy()? {
+                        engine.call_method0("finish")?;
+                        return send(&mut out, &FromWorker::Finished);
+                    }
                 }
             }
             ToWorker::Done => {
                 if let Some(engine) = engine.as_ref() {
-                    if let Some(prev) = pending.take() {
-                        if !run_item(engine, &mut out, &mut inbox, &prev, None)? {
-                            return Ok(());
-                        }
-                    }
                     engine.call_method0("finish")?;
                 }
                 return send(&mut out, &FromWorker::Finished);

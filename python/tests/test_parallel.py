@@ -1,0 +1,327 @@
+"""Parallel runs (``fastest -n N``): scope groups, history, pytest-xdist compatibility.
+
+The oracle for ``-n`` is pytest-xdist: ``pytest -n 2`` (pytest 9.2 with pytest-xdist
+3.8.0, installed at test time into a venv of its own, because an installed plugin changes
+pytest's header for every other oracle comparison) runs the same project, and the two
+must agree on every test's outcome, the summary counts, the exit code and the header's
+worker lines. The order in which parallel results arrive is not deterministic on either
+side, so the progress letters are compared as a multiset and the short summary as a set.
+
+Every fastest run here is native (``FASTEST_ENGINE=native``): fastest refuses rather
+than hands the run to pytest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import venv
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+
+from oracle_harness import RUN_TIMEOUT, child_env, find_fastest
+
+XDIST = "pytest-xdist==3.8.0"
+PYTEST = "pytest==9.2.0"
+
+
+def _fastest() -> List[str]:
+    cmd = find_fastest()
+    if cmd is None:
+        pytest.skip("no fastest binary (set FASTEST_BIN)")
+    return cmd
+
+
+@pytest.fixture(scope="session")
+def xdist_pytest(request: pytest.FixtureRequest) -> List[str]:
+    """``pytest`` of a venv that has pytest-xdist (created once, then reused)."""
+    root = Path(request.config.rootpath) / ".pytest_cache" / "d" / "fastest-xdist-venv"
+    bindir = root / "bin"
+    marker = root / "installed.txt"
+    wanted = f"{PYTEST} {XDIST}"
+    if not marker.exists() or marker.read_text() != wanted:
+        venv.EnvBuilder(with_pip=True, clear=True).create(root)
+        proc = subprocess.run(
+            [str(bindir / "python"), "-m", "pip", "install", "-q",
+             "--disable-pip-version-check", PYTEST, XDIST],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"cannot install {wanted}:\n{proc.stdout}")
+        marker.write_text(wanted)
+    return [str(bindir / "pytest")]
+
+
+def _write(root: Path, files: Dict[str, str]) -> Path:
+    for name, body in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(body))
+    return root
+
+
+def _run(cmd: List[str], root: Path, *args: str, env: Dict[str, str] | None = None):
+    e = child_env({"NO_COLOR": "1", "FASTEST_ENGINE": "native", **(env or {})})
+    return subprocess.run(
+        [*cmd, "-p", "no:cacheprovider", *args],
+        cwd=root, env=e, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        timeout=RUN_TIMEOUT,
+    )
+
+
+MIXED = {
+    "pytest.ini": "[pytest]\n",
+    "test_a.py": """
+        import pytest
+
+        def test_a1():
+            pass
+
+        def test_a2():
+            assert 1 == 2
+
+        @pytest.mark.skip(reason="nope")
+        def test_a3():
+            pass
+
+        class TestC:
+            def test_c1(self):
+                pass
+
+            def test_c2(self):
+                print("hi")
+                assert 0
+    """,
+    "test_b.py": """
+        import pytest
+
+        @pytest.mark.parametrize("x", [0, 1, 2, 3, 4])
+        def test_b(x):
+            pass
+
+        @pytest.mark.xfail
+        def test_bx():
+            assert 0
+    """,
+    "sub/test_c.py": """
+        import pytest
+
+        @pytest.fixture(scope="module")
+        def res():
+            yield 1
+
+        def test_uses(res):
+            assert res == 1
+
+        def test_error(nope_not_defined_anywhere_but_here):
+            pass
+
+        @pytest.fixture
+        def nope_not_defined_anywhere_but_here():
+            raise RuntimeError("setup broke")
+    """,
+}
+
+_SUMMARY = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) .*$", re.M)
+_FINAL = re.compile(r"^=* ?(.*?) in \d+\.\d\ds ?=*$", re.M)
+
+
+def _shape(stdout: str) -> Tuple[List[str], Counter, List[str], str]:
+    """(header lines, progress letters, short-summary lines, final counts)."""
+    lines = stdout.splitlines()
+    header = [l for l in lines[:8] if l.startswith(("created:", "bringing up")) or " worker" in l]
+    progress = next((l for l in lines if l.endswith("[100%]")), "")
+    letters = Counter(progress.split(" ")[0]) if progress else Counter()
+    summary = sorted(m.group(0) for m in _SUMMARY.finditer(stdout))
+    final = _FINAL.findall(stdout)
+    return header, letters, summary, final[-1] if final else ""
+
+
+@pytest.mark.parametrize("args", [(), ("-q",), ("-rA",), ("-x",)], ids=["default", "q", "rA", "x"])
+def test_outcomes_match_pytest_xdist(tmp_path: Path, xdist_pytest: List[str], args):
+    root = _write(tmp_path, MIXED)
+    expected = _run(xdist_pytest, root, "-n", "2", *args)
+    actual = _run(_fastest(), root, "-n", "2", *args)
+    assert "cannot run natively" not in actual.stderr, actual.stderr
+    if "-x" in args:
+        # Which test fails first is a race on both sides; both stop and exit 1... or,
+        # under pytest-xdist, 2 (its "Interrupted"): fastest keeps pytest's 1.
+        assert actual.returncode == 1
+        assert "stopping after 1 failures" in actual.stdout
+        return
+    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
+    e, a = _shape(expected.stdout), _shape(actual.stdout)
+    assert a == e, f"\n--- pytest-xdist\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    # Each failure's text names its worker as pytest-xdist does.
+    assert re.search(r"^\[gw[01]\] \S+ -- Python \d+\.\d+\.\d+ \S+$", actual.stdout, re.M)
+
+
+def test_verbose_lines_name_the_worker(tmp_path: Path, xdist_pytest: List[str]):
+    root = _write(tmp_path, MIXED)
+    expected = _run(xdist_pytest, root, "-n", "2", "-v")
+    actual = _run(_fastest(), root, "-n", "2", "-v")
+    line = re.compile(r"^\[gw\d\] \[ *\d+%\] (\w+) (\S+) $", re.M)
+    assert sorted(line.findall(actual.stdout)) == sorted(line.findall(expected.stdout))
+    assert "2 workers [13 items]" in actual.stdout
+
+
+def test_nothing_selected(tmp_path: Path, xdist_pytest: List[str]):
+    root = _write(tmp_path, MIXED)
+    expected = _run(xdist_pytest, root, "-n", "2", "-k", "nothing_matches")
+    actual = _run(_fastest(), root, "-n", "2", "-k", "nothing_matches")
+    assert actual.returncode == expected.returncode == 5
+    strip = lambda s: re.sub(r" in \d+\.\d\ds", "", s.split("created:", 1)[1])
+    assert strip(actual.stdout) == strip(expected.stdout)
+
+
+def test_module_fixture_set_up_once_per_module(tmp_path: Path):
+    """Scope groups: a module's tests stay in one worker, so each module fixture is set
+    up exactly once (as under plain pytest), whatever the number of workers."""
+    log = tmp_path / "setups.log"
+    files = {"pytest.ini": "[pytest]\n"}
+    for m in range(6):
+        files[f"test_m{m}.py"] = f"""
+            import os, pytest
+
+            @pytest.fixture(scope="module")
+            def shared():
+                with open({str(log)!r}, "a") as f:
+                    f.write("m{m} " + os.environ.get("PYTEST_XDIST_WORKER", "?") + "\\n")
+                return object()
+
+            @pytest.mark.parametrize("i", [0, 1, 2, 3])
+            def test_one(shared, i):
+                pass
+
+            class TestK:
+                def test_two(self, shared):
+                    pass
+        """
+    root = _write(tmp_path, files)
+    r = _run(_fastest(), root, "-n", "2", "-q")
+    assert r.returncode == 0, r.stdout + r.stderr
+    entries = log.read_text().split()
+    modules = Counter(entries[0::2])
+    assert modules == Counter({f"m{m}": 1 for m in range(6)})
+    # Both workers got work, and each names itself as pytest-xdist's workers do.
+    assert set(entries[1::2]) == {"gw0", "gw1"}
+
+
+def test_xdist_environment(tmp_path: Path):
+    env_test = """
+            import os
+
+            def test_env():
+                assert os.environ["PYTEST_XDIST_WORKER"] in ("gw0", "gw1", "gw2")
+                assert os.environ["PYTEST_XDIST_WORKER_COUNT"] == "3"
+                assert len(os.environ["PYTEST_XDIST_TESTRUNUID"]) == 32
+        """
+    # Three modules, three groups: three workers start (no more start than there is
+    # work, and PYTEST_XDIST_WORKER_COUNT counts those that run).
+    root = _write(tmp_path, {
+        "pytest.ini": "[pytest]\n",
+        "test_env.py": env_test,
+        "test_env2.py": env_test,
+        "test_env3.py": env_test,
+        "test_plain.py": """
+            import os
+
+            def test_not_distributed():
+                assert "PYTEST_XDIST_WORKER" not in os.environ
+        """,
+    })
+    r = _run(_fastest(), root, "-n", "3", "-q", "test_env.py", "test_env2.py", "test_env3.py")
+    assert r.returncode == 0, r.stdout
+    # Without -n (or with -n 0) a run is not distributed: pytest's own output.
+    r = _run(_fastest(), root, "-n", "0", "test_plain.py")
+    assert r.returncode == 0 and "collected 1 item" in r.stdout and "worker" not in r.stdout
+
+
+SLOW = {
+    "pytest.ini": "[pytest]\n",
+    # Alphabetical order puts the slow module last; history must put it first.
+    "test_a_fast.py": "def test_f1():\n    pass\n\ndef test_f2():\n    pass\n",
+    "test_b_fast.py": "def test_g():\n    pass\n",
+    "test_z_slow.py": "import time\n\ndef test_slow():\n    time.sleep(0.5)\n",
+}
+
+
+def test_history_puts_the_slowest_group_first(tmp_path: Path):
+    root = _write(tmp_path, SLOW)
+    first = _run(_fastest(), root, "-n", "2", "-v")
+    assert first.returncode == 0, first.stdout + first.stderr
+    history = json.loads((root / ".fastest_cache" / "history-v1.json").read_text())
+    tests = history["tests"]
+    assert set(tests) == {"test_a_fast.py::test_f1", "test_a_fast.py::test_f2",
+                          "test_b_fast.py::test_g", "test_z_slow.py::test_slow"}
+    assert tests["test_z_slow.py::test_slow"]["duration"] >= 0.25
+    assert tests["test_z_slow.py::test_slow"]["outcome"] == "passed"
+    second = _run(_fastest(), root, "-n", "2", "-v", env={"FASTEST_LOG": "debug"})
+    assert second.returncode == 0
+    # The slow module is last in pytest's order; history hands it out first (LPT)...
+    order = re.search(r"scope groups, longest first: (.*)", second.stderr).group(1)
+    assert order.startswith("test_z_slow.py::test_slow ("), order
+    # ...so its worker runs nothing else while the other runs both fast modules.
+    ran_on = {}
+    for worker, nodeid in re.findall(r"^\[(gw\d)\] \[ *\d+%\] PASSED (\S+) $", second.stdout, re.M):
+        ran_on.setdefault(worker, []).append(nodeid.split("::")[0])
+    assert sorted(ran_on.values()) == [
+        ["test_a_fast.py", "test_a_fast.py", "test_b_fast.py"], ["test_z_slow.py"]
+    ], second.stdout
+
+
+def test_corrupt_history_is_rebuilt_with_a_warning(tmp_path: Path):
+    root = _write(tmp_path, SLOW)
+    (root / ".fastest_cache").mkdir()
+    (root / ".fastest_cache" / "history-v1.json").write_text("{ not json")
+    r = _run(_fastest(), root, "-n", "2", "-q")
+    assert r.returncode == 0
+    assert "history-v1.json is corrupt" in r.stderr
+    data = json.loads((root / ".fastest_cache" / "history-v1.json").read_text())
+    assert len(data["tests"]) == 4
+
+
+def test_two_concurrent_runs_keep_history_readable(tmp_path: Path):
+    root = _write(tmp_path, SLOW)
+    env = child_env({"NO_COLOR": "1", "FASTEST_ENGINE": "native"})
+    procs = [
+        subprocess.Popen([*_fastest(), "-p", "no:cacheprovider", "-q", "-n", "2"],
+                         cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    for p in procs:
+        p.communicate(timeout=RUN_TIMEOUT)
+        assert p.returncode == 0
+    data = json.loads((root / ".fastest_cache" / "history-v1.json").read_text())
+    assert len(data["tests"]) == 4
+    assert not [p for p in (root / ".fastest_cache").iterdir() if p.name.startswith(".tmp")]
+
+
+def test_a_crash_in_one_worker_does_not_stop_the_others(tmp_path: Path):
+    files = {
+        "pytest.ini": "[pytest]\n",
+        "test_crash.py": "import os\n\ndef test_dies():\n    os._exit(3)\n\ndef test_after():\n    pass\n",
+    }
+    for m in range(4):
+        files[f"test_ok{m}.py"] = "def test_ok():\n    pass\n"
+    root = _write(tmp_path, files)
+    r = _run(_fastest(), root, "-n", "2", "-rA")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "worker crashed while running 'test_crash.py::test_dies': exit code 3" in r.stdout
+    assert "PASSED test_crash.py::test_after" in r.stdout
+    assert sum(1 for l in r.stdout.splitlines() if l.startswith("PASSED test_ok")) == 4
+    assert re.search(r"1 failed, 5 passed in", r.stdout)
+
+
+def test_usage_error_for_a_bad_count(tmp_path: Path):
+    root = _write(tmp_path, SLOW)
+    r = _run(_fastest(), root, "-n", "many")
+    assert r.returncode == 4
+    assert "argument -n/--numprocesses: invalid parse_numprocesses value: 'many'" in r.stderr
