@@ -325,3 +325,29 @@ def test_usage_error_for_a_bad_count(tmp_path: Path):
     r = _run(_fastest(), root, "-n", "many")
     assert r.returncode == 4
     assert "argument -n/--numprocesses: invalid parse_numprocesses value: 'many'" in r.stderr
+
+
+def _fastest_in(xdist_pytest: List[str]) -> Tuple[List[str], Dict[str, str]]:
+    """fastest run by the pytest-xdist venv's interpreter (its plugins are installed)."""
+    import fastest
+
+    python = str(Path(xdist_pytest[0]).with_name("python"))
+    return [python, "-m", "fastest"], {"PYTHONPATH": str(Path(fastest.__file__).parent.parent)}
+
+
+@pytest.mark.parametrize("args", [("-n", "2"), ("-n", "2", "-v"), ()], ids=["n2", "n2v", "plain"])
+def test_native_with_pytest_xdist_installed(tmp_path: Path, xdist_pytest: List[str], args):
+    """With pytest-xdist installed, `-n` is still served natively, with xdist's header."""
+    root = _write(tmp_path, MIXED)
+    cmd, env = _fastest_in(xdist_pytest)
+    expected = _run(xdist_pytest, root, *args)
+    actual = _run(cmd, root, *args, env=env)
+    assert "cannot run natively" not in actual.stderr, actual.stderr
+    assert actual.returncode == expected.returncode
+    head = lambda out: [l for l in out.splitlines()[:7] if not l.startswith(("rootdir", "platform"))]
+    assert head(actual.stdout) == head(expected.stdout)
+    assert _shape(actual.stdout) == _shape(expected.stdout)
+    if not args:
+        # Without -n the run is pytest's own form (plus the plugins line).
+        norm = lambda s: re.sub(r" in \d+\.\d\ds", "", re.sub(r"0x[0-9a-f]+", "0x?", s))
+        assert norm(actual.stdout) == norm(expected.stdout)

@@ -499,6 +499,11 @@ pub fn delegate_run(
     Prepared::Delegate(argv)
 }
 
+/// Installed plugins whose run-time features fastest provides itself: pytest-xdist
+/// (`-n`, its report forms and environment, the `worker_id` and `testrun_uid` fixtures).
+/// Its other options are unknown to fastest's parser and still hand the run to pytest.
+pub(crate) const SERVED_PLUGINS: &[&str] = &["pytest-xdist"];
+
 /// Why a run cannot be native before anything is collected (options, plugins).
 fn run_blocker(args: &Args, installed: &[(String, String)]) -> Option<String> {
     if args.engine.as_deref() == Some("pytest") {
@@ -524,8 +529,11 @@ fn run_blocker(args: &Args, installed: &[(String, String)]) -> Option<String> {
     }
     let autoload = std::env::var_os("PYTEST_DISABLE_PLUGIN_AUTOLOAD").is_none()
         && !args.has(Opt::DisablePluginAutoload);
-    if autoload && !installed.is_empty() {
-        return Some("installed pytest plugins".into());
+    if let Some((name, _)) = installed
+        .iter()
+        .find(|(name, _)| autoload && !SERVED_PLUGINS.contains(&name.as_str()))
+    {
+        return Some(format!("installed pytest plugin {name}"));
     }
     if std::env::var_os("PYTEST_PLUGINS").is_some_and(|v| !v.is_empty()) {
         return Some("$PYTEST_PLUGINS".into());
