@@ -49,6 +49,9 @@ from _pytest.skipping import evaluate_skip_marks, evaluate_xfail_marks
 from _pytest.config import apply_warning_filters, parse_warning_filter
 from _pytest.warnings import warning_record_to_str
 
+from _pytest.logging import caplog_handler_key as _caplog_handler_key
+from _pytest.logging import caplog_records_key as _caplog_records_key
+
 SCOPES = ("session", "package", "module", "class", "function")
 SCOPE_RANK = {s: i for i, s in enumerate(SCOPES)}
 
@@ -133,6 +136,17 @@ class EngineConfig:
         self.stash = _Stash()
         self.trace = _Trace()
         self.pluginmanager = types.SimpleNamespace(has_plugin=lambda name: False, getplugin=lambda name: None)
+        self._pytest_cache_dir = setup.get("pytest_cache_dir")
+        self._cache: Any = None
+
+    @property
+    def cache(self) -> Any:
+        """pytest's ``Cache`` over the session's cache dir (built on first use)."""
+        if self._cache is None and self._pytest_cache_dir:
+            from _pytest.cacheprovider import Cache
+
+            self._cache = Cache(Path(self._pytest_cache_dir), self, _ispytest=True)  # type: ignore[arg-type]
+        return self._cache
 
     def getini(self, name: str) -> Any:
         try:
@@ -248,6 +262,19 @@ class Node:
     @property
     def session(self) -> Node:
         return self.listchain()[0]
+
+    def warn(self, warning: Warning) -> None:
+        """pytest's ``Node.warn``: a warning located at the node."""
+        if not isinstance(warning, Warning):
+            raise ValueError(f"warning must be an instance of Warning or subclass, got {warning!r}")
+        location = getattr(self, "_location", None)
+        if location is not None:
+            path, lineno = location[0], location[1]
+        elif self.obj is not None:
+            path, lineno = getfslineno(self.obj)
+        else:
+            path, lineno = (self.path or "unknown location"), -1
+        warnings.warn_explicit(warning, category=None, filename=str(path), lineno=(lineno or 0) + 1)
 
     def _closest_obj(self, kind: str) -> Any:
         for node in self.iter_parents():
@@ -564,7 +591,68 @@ def _capture_fixture(cls: type):
     return fixture
 
 
+def _fx_tmpdir_factory(request: FixtureRequest) -> Any:
+    from _pytest.legacypath import TempdirFactory
+
+    return TempdirFactory(request._engine.tmp_path_factory(), _ispytest=True)
+
+
+def _fx_tmpdir(tmp_path: Path) -> Any:
+    from _pytest.compat import legacy_path
+
+    return legacy_path(tmp_path)
+
+
+def _fx_caplog(request: FixtureRequest):
+    from _pytest.logging import LogCaptureFixture
+
+    item = request._item
+    # Requested by name from a fixture or the test (`getfixturevalue`): the handler
+    # records from now on (a closure that names caplog attaches it before setup).
+    engine = request._engine
+    engine.caplog_attach(item, engine._when)
+    result = LogCaptureFixture(item, _ispytest=True)
+    yield result
+    result._finalize()
+
+
+def _fx_pytestconfig(request: FixtureRequest) -> Any:
+    return request.config
+
+
+def _fx_cache(request: FixtureRequest) -> Any:
+    return request.config.cache
+
+
+def _fx_doctest_namespace() -> dict[str, Any]:
+    return dict()
+
+
+def _pytest_fixture(module: str, name: str) -> Any:
+    """A fixture function of pytest's own, unwrapped (so its behaviour, warnings and
+    errors are pytest's), imported when a test first requests it."""
+
+    def fixture(request: FixtureRequest) -> Any:
+        import importlib
+
+        obj = getattr(importlib.import_module(module), name)
+        return obj._get_wrapped_function()(request)
+
+    return fixture
+
+
 BUILTIN_FIXTURES: dict[str, tuple[Any, str]] = {
+    "tmpdir_factory": (_fx_tmpdir_factory, "session"),
+    "tmpdir": (_fx_tmpdir, "function"),
+    "caplog": (_fx_caplog, "function"),
+    "pytestconfig": (_fx_pytestconfig, "session"),
+    "cache": (_fx_cache, "function"),
+    "doctest_namespace": (_fx_doctest_namespace, "session"),
+    "record_property": (_pytest_fixture("_pytest.junitxml", "record_property"), "function"),
+    "record_xml_attribute": (_pytest_fixture("_pytest.junitxml", "record_xml_attribute"), "function"),
+    "record_testsuite_property": (
+        _pytest_fixture("_pytest.junitxml", "record_testsuite_property"), "session"
+    ),
     "request": (_fx_request, "function"),
     "monkeypatch": (_fx_monkeypatch, "function"),
     "recwarn": (_fx_recwarn, "function"),
@@ -684,6 +772,8 @@ class Engine:
         self._next: Item | None = None
         self.capture_fixture: CaptureFixture[Any] | None = None
         self._tmp_factory: Any = None
+        self._caplog_handler: Any = None
+        self._when = "setup"
         for path in reversed(setup.get("pythonpath", [])):
             sys.path.insert(0, path)
         self.config.stash[_rewrite.assertstate_key] = types.SimpleNamespace(
@@ -697,6 +787,8 @@ class Engine:
         _assert_util._reprcompare = self._reprcompare
         _assert_util._config = self.config
         for name, (func, scope) in BUILTIN_FIXTURES.items():
+            if name == "cache" and not setup.get("cacheprovider", True):
+                continue  # `-p no:cacheprovider`: pytest has no `cache` fixture
             fd = FixtureDef(name, func, scope, None, None, False, "builtin", None, None)
             self.fixturedefs.setdefault(name, []).append(fd)
         self.capture = _GlobalCapture(setup["options"].get("capture", "fd"))
@@ -716,6 +808,24 @@ class Engine:
                 res = "\n~".join(new_expl)
                 return res.replace("%", "%%")
         return None
+
+    def caplog_attach(self, item: Item, when: str) -> Any:
+        """pytest's logging plugin around a phase: caplog's handler, reset, on the root
+        logger, its records kept per phase (``caplog.get_records(when)``)."""
+        handler = item.stash.get(_caplog_handler_key)
+        if handler is not None and item.stash[_caplog_records_key].get(when) is handler.records:
+            return handler  # already attached for this phase
+        if self._caplog_handler is None:
+            from _pytest.logging import LogCaptureHandler
+
+            self._caplog_handler = LogCaptureHandler()
+            self._caplog_handler.setFormatter(self.log_handler.formatter)
+        handler = self._caplog_handler
+        handler.reset()
+        item.stash.setdefault(_caplog_records_key, {})[when] = handler.records
+        item.stash[_caplog_handler_key] = handler
+        logging.getLogger().addHandler(handler)
+        return handler
 
     def tmp_path_factory(self) -> Any:
         if self._tmp_factory is None:
@@ -1246,6 +1356,8 @@ class Engine:
             outcomes.xfail("[NOTRUN] " + xfailed.reason)
         request = FixtureRequest(item, self)
         item._request = request
+        if "caplog" in item.fixturenames:
+            self.caplog_attach(item, "setup")
         for argname in item.fixturenames:
             if argname in item.callspec_params:
                 continue
@@ -1276,6 +1388,10 @@ class Engine:
         handler = self.log_handler
         root = logging.getLogger()
         root.addHandler(handler)
+        # caplog's handler: only for items whose closure holds caplog.
+        self._when = when
+        if when != "setup" and _caplog_handler_key in item.stash:
+            self.caplog_attach(item, when)
         # pytest's `item_capture`: a capture fixture's capture on top of the session's
         # (and closed again at the end of the phase).
         if self.capture_fixture is not None:
@@ -1301,6 +1417,12 @@ class Engine:
                 except Exception:
                     pass
         root.removeHandler(handler)
+        caplog = item.stash.get(_caplog_handler_key)
+        if caplog is not None:
+            root.removeHandler(caplog)
+            if when == "teardown":
+                del item.stash[_caplog_handler_key]
+                del item.stash[_caplog_records_key]
         item.add_report_section(when, "stdout", out)
         item.add_report_section(when, "stderr", err)
         item.add_report_section(when, "log", handler.take())

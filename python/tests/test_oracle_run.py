@@ -80,6 +80,7 @@ NATIVE_CASES: List[str] = [
     "marks_xfail_strict",
     "output",
     "xunit",
+    "builtins",
 ]
 
 RUN_CASES_DIR = HERE / "run_cases"

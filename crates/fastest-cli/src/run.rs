@@ -35,6 +35,15 @@ const ENGINE_FIXTURES: &[&str] = &[
     "capsysbinary",
     "capfd",
     "capfdbinary",
+    "tmpdir",
+    "tmpdir_factory",
+    "caplog",
+    "pytestconfig",
+    "cache",
+    "doctest_namespace",
+    "record_property",
+    "record_testsuite_property",
+    "record_xml_attribute",
 ];
 
 /// The ini values the engine reads, by pytest's type (`INI_TYPES` in `_engine.py`).
@@ -262,6 +271,8 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         "sync": capture == "no",
         "cache_dir": fastest_cache.display().to_string(),
         "pytest_cache_dir": cache_dir.display().to_string(),
+        // `-p no:cacheprovider` takes the `cache` fixture away.
+        "cacheprovider": !inv.blocked.iter().any(|b| b == "cacheprovider"),
         "pythonpath": pythonpath,
         "ini": ini,
         "options": {
