@@ -52,6 +52,9 @@ from _pytest.warnings import warning_record_to_str
 from _pytest.logging import caplog_handler_key as _caplog_handler_key
 from _pytest.logging import caplog_records_key as _caplog_records_key
 
+# Class collectors: pytest's `Class` and its `UnitTestCase` subclass.
+CLASS_KINDS = ("Class", "UnitTestCase")
+
 SCOPES = ("session", "package", "module", "class", "function")
 SCOPE_RANK = {s: i for i, s in enumerate(SCOPES)}
 
@@ -278,7 +281,7 @@ class Node:
 
     def _closest_obj(self, kind: str) -> Any:
         for node in self.iter_parents():
-            if node.kind == kind:
+            if node.kind == kind or (kind == "Class" and node.kind == "UnitTestCase"):
                 return node.obj
         return None
 
@@ -309,6 +312,9 @@ class Item(Node):
         self.fixture_params: dict[str, tuple[Any, int]] = {}
         self.instance: Any = None
         self.function: Any = None
+        # A unittest item's outcomes as its TestCase reported them (pytest's
+        # `TestCaseFunction._excinfo`); None for other items.
+        self._excinfo: list[Any] | None = None
 
     @property
     def location(self) -> tuple[str, int | None, str]:
@@ -988,7 +994,74 @@ class Engine:
                             modnode.nodeid, None, modnode.nodeid)
             self._register(fd)
 
-    def _xunit_class(self, cls: type, clsnode: Node) -> None:
+    def _unittest_class(self, cls: type, clsnode: Node) -> None:
+        """pytest's ``UnitTestCase.collect``: autouse fixtures for a skipped class, or
+        for ``setup_method``, ``setUpClass``/``tearDownClass`` and ``setup_class``."""
+        qualname = cls.__qualname__
+
+        def register(name: str, func: Any, scope: str) -> None:
+            self._register(FixtureDef(name, func, scope, None, None, True, clsnode.nodeid,
+                                      None, clsnode.nodeid))
+
+        if getattr(cls, "__unittest_skip__", False):
+            def unittest_skip_fixture(request: FixtureRequest) -> None:
+                raise outcomes.Skipped(getattr(cls, "__unittest_skip_why__", ""),
+                                       _use_item_location=True)
+
+            register(f"_unittest_skip_fixture_{qualname}", unittest_skip_fixture, "class")
+            return
+        setup_m = getattr(cls, "setup_method", None)
+        teardown_m = getattr(cls, "teardown_method", None)
+        if setup_m is not None or teardown_m is not None:
+            def unittest_setup_method_fixture(request: FixtureRequest):
+                instance = request.instance
+                if getattr(instance, "__unittest_skip__", False):
+                    raise outcomes.Skipped(instance.__unittest_skip_why__, _use_item_location=True)
+                if setup_m is not None:
+                    setup_m(instance, request.function)
+                yield
+                if teardown_m is not None:
+                    teardown_m(instance, request.function)
+
+            register(f"_unittest_setup_method_fixture_{qualname}", unittest_setup_method_fixture,
+                     "function")
+        setup = getattr(cls, "setUpClass", None)
+        teardown = getattr(cls, "tearDownClass", None)
+        cleanup = getattr(cls, "doClassCleanups", lambda: None)
+
+        def class_cleanup_errors() -> None:
+            # unittest keeps errors of class cleanups in `tearDown_exceptions`.
+            errors = [exc for (_, exc, _) in getattr(cls, "tearDown_exceptions", None) or ()]
+            if len(errors) == 1:
+                raise errors[0]
+            if errors:
+                raise ExceptionGroup("Unittest class cleanup errors", errors)
+
+        def unittest_setup_class_fixture(request: FixtureRequest):
+            klass = request.cls
+            if getattr(klass, "__unittest_skip__", False):
+                raise outcomes.Skipped(klass.__unittest_skip_why__, _use_item_location=True)
+            if setup is not None:
+                try:
+                    setup()
+                except Exception:
+                    # unittest runs class cleanups after a failed setUpClass, not
+                    # after other BaseExceptions.
+                    cleanup()
+                    class_cleanup_errors()
+                    raise
+            yield
+            try:
+                if teardown is not None:
+                    teardown()
+            finally:
+                cleanup()
+                class_cleanup_errors()
+
+        register(f"_unittest_setUpClass_fixture_{qualname}", unittest_setup_class_fixture, "class")
+        self._xunit_class(cls, clsnode, methods=False)
+
+    def _xunit_class(self, cls: type, clsnode: Node, methods: bool = True) -> None:
         setup = getattr(cls, "setup_class", None)
         teardown = getattr(cls, "teardown_class", None)
         if setup is not None or teardown is not None:
@@ -1006,8 +1079,8 @@ class Engine:
             fd = FixtureDef(name, xunit_setup_class_fixture, "class", None, None, True,
                             clsnode.nodeid, None, clsnode.nodeid)
             self._register(fd)
-        setup_m = getattr(cls, "setup_method", None)
-        teardown_m = getattr(cls, "teardown_method", None)
+        setup_m = getattr(cls, "setup_method", None) if methods else None
+        teardown_m = getattr(cls, "teardown_method", None) if methods else None
         if setup_m is not None or teardown_m is not None:
             def xunit_setup_method_fixture(request: FixtureRequest):
                 method = request.function
@@ -1030,19 +1103,27 @@ class Engine:
         obj: Any = mod
         holder_nodes = []
         for node in item.listchain():
-            if node.kind == "Class":
+            if node.kind in CLASS_KINDS:
                 if node.obj is None:
                     node.obj = getattr(obj, node.name)
                     node.own_markers = get_unpacked_marks(node.obj, consider_mro=True)
                     for m in node.own_markers:
                         node.keywords[m.name] = m
-                    self._xunit_class(node.obj, node)
+                    if node.kind == "UnitTestCase":
+                        self._unittest_class(node.obj, node)
+                    else:
+                        self._xunit_class(node.obj, node)
                     self.parse_factories(node.obj, node.nodeid, node_key=node.nodeid)
                 obj = node.obj
                 holder_nodes.append(node)
         info = self._func_info(item, obj, holder_nodes)
         func = info.func
-        if holder_nodes:
+        if holder_nodes and holder_nodes[-1].kind == "UnitTestCase":
+            # pytest's `TestCaseFunction`: an instance per test, made with the test's name.
+            item._excinfo = []
+            item.instance = holder_nodes[-1].obj(item.name)
+            item.function = getattr(item.instance, item.originalname)
+        elif holder_nodes:
             item.instance = holder_nodes[-1].obj()
             item.function = getattr(item.instance, item.originalname)
         else:
@@ -1073,7 +1154,8 @@ class Engine:
             item.keywords[m.name] = m
         domain = ".".join([n.name for n in holder_nodes] + [item.name])
         item._location = (info.relpath, info.lineno, domain)
-        item.argnames = info.argnames
+        # TestCase methods take no fixture arguments (pytest's `nofuncargs`).
+        item.argnames = () if item._excinfo is not None else info.argnames
         usefixtures = tuple(
             name for mark in item.iter_markers(name="usefixtures") for name in mark.args
         )
@@ -1193,7 +1275,7 @@ class Engine:
             return item
         if scope == "class":
             for node in item.iter_parents():
-                if node.kind == "Class":
+                if node.kind in CLASS_KINDS:
                     return node
             return item
         if scope == "module":
@@ -1369,6 +1451,9 @@ class Engine:
             item.stash["xfailed"] = xfailed = evaluate_xfail_marks(item)
         if xfailed and not self.config.option.runxfail and not xfailed.run:
             outcomes.xfail("[NOTRUN] " + xfailed.reason)
+        if item._excinfo is not None:
+            self._run_testcase(item)
+            return
         request = item._request
         item.funcargs = {
             arg: item.callspec_params[arg] if arg in item.callspec_params else request.getfixturevalue(arg)
@@ -1378,6 +1463,21 @@ class Engine:
         # pytest's own call (async tests, non-None returns and their warning, as pytest
         # words and locates them).
         pytest_pyfunc_call(item)
+
+    def _run_testcase(self, item: Item) -> None:
+        """pytest's ``TestCaseFunction.runtest``: unittest runs the test (setUp, the
+        method, tearDown, cleanups) and reports to a result object that records each
+        outcome as an ``ExceptionInfo`` for the phase reports."""
+        testcase = item.instance
+        result = _UnitTestResult(item)
+        if inspect.iscoroutinefunction(item.obj):
+            testcase(result=result)
+            return
+        setattr(testcase, item.name, item.obj)
+        try:
+            testcase(result=result)
+        finally:
+            delattr(testcase, item.name)
 
     def _teardown(self, item: Item, nextitem: Item | None) -> None:
         self.setupstate.teardown_exact(nextitem)
@@ -1403,6 +1503,14 @@ class Engine:
         except BaseException:
             excinfo = ExceptionInfo.from_current()
         duration = time.perf_counter() - start
+        if item._excinfo:
+            # pytest's unittest `pytest_runtest_makereport`: each phase reports the next
+            # outcome the TestCase recorded.
+            excinfo = item._excinfo.pop(0)
+        if excinfo is not None:
+            ut = sys.modules.get("unittest")
+            if ut is not None and isinstance(excinfo.value, ut.SkipTest):
+                excinfo = _skiptest_as_skip(item, excinfo, when)
         if self.capture_fixture is not None:
             # pytest closes a capture fixture after every phase: what the test did not
             # read goes to the phase's own captured output.
@@ -1546,6 +1654,11 @@ class Engine:
             ntraceback = Traceback(
                 (ntraceback[0], *(t.with_repr_style("short") for t in ntraceback[1:-1]), ntraceback[-1])
             )
+        if item._excinfo is not None:
+            # pytest's `TestCaseFunction._traceback_filter`: unittest's own frames go.
+            filtered = ntraceback.filter(lambda x: not x.frame.f_globals.get("__unittest"))
+            if filtered:
+                ntraceback = filtered
         return ntraceback
 
     def finish(self) -> None:
@@ -1574,6 +1687,96 @@ class _ItemWarnings:
     def __exit__(self, *exc: Any) -> Any:
         self.log.extend(self.recorded)
         return self.cm.__exit__(*exc)
+
+
+class _UnitTestResult:
+    """The result object unittest reports to (pytest's ``TestCaseFunction`` plays this
+    part): every outcome becomes an ``ExceptionInfo`` on the item, as pytest's would."""
+
+    def __init__(self, item: Item) -> None:
+        self.item = item
+
+    def _add(self, rawexcinfo: Any) -> None:
+        try:
+            excinfo = ExceptionInfo.from_exc_info(rawexcinfo)
+            # Touch the value and traceback now, as pytest does.
+            _ = excinfo.value
+            _ = excinfo.traceback
+        except TypeError:
+            try:
+                try:
+                    import traceback
+
+                    values = traceback.format_exception(*rawexcinfo)
+                    values.insert(0, "NOTE: Incompatible Exception Representation, "
+                                     "displaying natively:\n\n")
+                    outcomes.fail("".join(values), pytrace=False)
+                except (outcomes.Failed, KeyboardInterrupt):
+                    raise
+                except BaseException:
+                    outcomes.fail(f"ERROR: Unknown Incompatible Exception representation:\n"
+                                  f"{rawexcinfo!r}", pytrace=False)
+            except KeyboardInterrupt:
+                raise
+            except outcomes.Failed:
+                excinfo = ExceptionInfo.from_current()
+        assert self.item._excinfo is not None
+        self.item._excinfo.append(excinfo)
+
+    def startTest(self, testcase: Any) -> None:
+        pass
+
+    def stopTest(self, testcase: Any) -> None:
+        pass
+
+    def addSuccess(self, testcase: Any) -> None:
+        pass
+
+    def addDuration(self, testcase: Any, elapsed: float) -> None:
+        pass
+
+    def addError(self, testcase: Any, rawexcinfo: Any) -> None:
+        try:
+            if isinstance(rawexcinfo[1], outcomes.Exit):
+                outcomes.exit(rawexcinfo[1].msg)
+        except TypeError:
+            pass
+        self._add(rawexcinfo)
+
+    def addFailure(self, testcase: Any, rawexcinfo: Any) -> None:
+        self._add(rawexcinfo)
+
+    def addSkip(self, testcase: Any, reason: str) -> None:
+        try:
+            raise outcomes.Skipped(reason, _use_item_location=True)
+        except outcomes.Skipped:
+            self._add(sys.exc_info())
+
+    def addExpectedFailure(self, testcase: Any, rawexcinfo: Any, reason: str = "") -> None:
+        try:
+            outcomes.xfail(str(reason))
+        except outcomes.XFailed:
+            self._add(sys.exc_info())
+
+    def addUnexpectedSuccess(self, testcase: Any, reason: Any = None) -> None:
+        msg = "Unexpected success"
+        if reason:
+            msg += f": {reason.reason}"
+        # unittest's verdict: a failure, not an XPASS.
+        try:
+            outcomes.fail(msg, pytrace=False)
+        except outcomes.Failed:
+            self._add(sys.exc_info())
+
+
+def _skiptest_as_skip(item: Item, excinfo: Any, when: str) -> Any:
+    """A ``unittest.SkipTest`` raised anywhere is a skip: pytest's unittest plugin
+    converts it (and the skip is located where that plugin raises it)."""
+    from _pytest.unittest import pytest_runtest_makereport
+
+    call = types.SimpleNamespace(excinfo=excinfo, when=when)
+    pytest_runtest_makereport(item, call)
+    return call.excinfo
 
 
 class ScopeMismatch(Exception):

@@ -81,6 +81,7 @@ NATIVE_CASES: List[str] = [
     "output",
     "xunit",
     "builtins",
+    "unittest_cases",
 ]
 
 RUN_CASES_DIR = HERE / "run_cases"
@@ -147,8 +148,12 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # tmp_path(_factory), monkeypatch, recwarn, capsys, capfd, caplog,
     # request, pytestconfig
     "builtins": [[], ["-v"], ["-rA"]],
-    # unittest.TestCase: setUp(Class), failures, skips, expectedFailure, subTest
-    "unittest_cases": [[], ["-v"], ["-rA"], ["--tb=short"]],
+    # unittest.TestCase: setUp(Class), failures, skips, expectedFailure, SkipTest,
+    # setUpModule, errors in setUpClass/tearDown/tearDownClass, cleanups, runTest,
+    # pytest marks, autouse fixtures and usefixtures on TestCase classes, async
+    "unittest_cases": [[], ["-v"], ["-rA"], ["--tb=short"], ["-x"], ["--tb=no", "-rsx"]],
+    # unittest subTest: pytest 9.2's SUBFAILED reports (pytest runs these sessions)
+    "unittest_subtests": [[], ["-rA"]],
     # setup_module/function/class/method and their teardowns
     "xunit": [[], ["-v"], ["-rA"]],
     # collection errors (syntax error, yield test), SystemExit in tests
