@@ -409,7 +409,15 @@ class FuncInfo:
 
 
 class FixtureLookupError(LookupError):
-    pass
+    """pytest's ``FixtureLookupError``: a fixture that is missing (``argname``) or an
+    error a fixture raised through ``request.raiseerror`` (``msg``), with the fixtures
+    that were being set up on the way (outermost first)."""
+
+    def __init__(self, argname: str | None, fixturestack: list[FixtureDef], msg: str | None = None) -> None:
+        super().__init__(msg if msg is not None else f"fixture '{argname}' not found")
+        self.argname = argname
+        self.fixturestack = fixturestack
+        self.msg = msg
 
 
 class FixtureRequest:
@@ -484,10 +492,19 @@ class FixtureRequest:
         self._item.add_marker(marker)
 
     def raiseerror(self, msg: str | None) -> None:
-        raise FixtureLookupError(msg)
+        raise FixtureLookupError(None, self._fixturestack(), msg)
 
     def getfixturevalue(self, argname: str) -> Any:
         return self._engine.getfixturevalue(self, argname)
+
+    def _fixturestack(self) -> list[FixtureDef]:
+        defs = []
+        req: FixtureRequest | None = self
+        while req is not None and req._fixturedef is not None:
+            defs.append(req._fixturedef)
+            req = req._parent
+        defs.reverse()
+        return defs
 
     def _stack(self) -> list[str]:
         names = []
@@ -584,10 +601,10 @@ def _fx_tmp_path(request: FixtureRequest, tmp_path_factory: Any):
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _capture_fixture(cls: type):
+def _capture_fixture(cls: type, tee: bool = False):
     def fixture(request: FixtureRequest):
         engine = request._engine
-        cf = CaptureFixture(cls, request, _ispytest=True)
+        cf = CaptureFixture(cls, request, config=dict(tee=True) if tee else None, _ispytest=True)
         engine.capture_fixture = cf
         cf._start()
         yield cf
@@ -647,6 +664,11 @@ def _pytest_fixture(module: str, name: str) -> Any:
     return fixture
 
 
+# pytest's builtin fixtures the engine does not serve (a session using one goes to
+# pytest: `UNSERVED_BUILTINS` in crates/fastest-cli/src/run.rs); listed as available
+# in a missing fixture's error, as pytest lists them.
+UNSERVED_BUILTINS = ("subtests",)
+
 BUILTIN_FIXTURES: dict[str, tuple[Any, str]] = {
     "tmpdir_factory": (_fx_tmpdir_factory, "session"),
     "tmpdir": (_fx_tmpdir, "function"),
@@ -668,6 +690,7 @@ BUILTIN_FIXTURES: dict[str, tuple[Any, str]] = {
     "capsysbinary": (_capture_fixture(SysCaptureBinary), "function"),
     "capfd": (_capture_fixture(FDCapture), "function"),
     "capfdbinary": (_capture_fixture(FDCaptureBinary), "function"),
+    "capteesys": (_capture_fixture(SysCapture, tee=True), "function"),
 }
 
 
@@ -1297,7 +1320,7 @@ class Engine:
         # A fixture requesting its own name gets the definition it overrides.
         depth = request._stack().count(argname)
         if not defs or depth >= len(defs):
-            raise FixtureLookupError(f"fixture '{argname}' not found")
+            raise FixtureLookupError(argname, request._fixturestack())
         fd = defs[-1 - depth]
         if argname == "request" and fd.holder == "builtin":
             return request
@@ -1607,7 +1630,7 @@ class Engine:
         if isinstance(excinfo.value, outcomes.Failed) and not excinfo.value.pytrace:
             style = "value"
         if isinstance(excinfo.value, FixtureLookupError):
-            style = "value"
+            return self._lookup_error_repr(item, excinfo.value), None
         if self.config.option.fulltrace:
             style = "long"
             tbfilter: Any = False
@@ -1637,6 +1660,54 @@ class Engine:
         text = buf.getvalue()
         crash = getattr(getattr(repr_, "reprcrash", None), "message", None)
         return text, crash
+
+    def _lookup_error_repr(self, item: Item, err: FixtureLookupError) -> str:
+        """pytest's ``FixtureLookupError.formatrepr``: the requesting functions' source
+        up to their ``def`` line, the error, and for a missing fixture the fixtures
+        visible from the item's parent (what ``pytest --fixtures`` would list)."""
+        from _pytest.fixtures import FixtureLookupErrorRepr
+
+        tblines: list[str] = []
+        stack = [item.obj, *(fd.func for fd in err.fixturestack)]
+        msg = err.msg
+        if msg is not None and len(stack) > 1:
+            stack = stack[:-1]  # the fixture that raised is shown at its requester
+        fspath: Any = None
+        lineno = 0
+        for function in stack:
+            fspath, lineno = getfslineno(function)
+            try:
+                lines, _ = inspect.getsourcelines(get_real_func(function))
+            except (OSError, IndexError, TypeError):
+                tblines.append(f"file {fspath}, line {lineno + 1}: source code not available")
+            else:
+                tblines.append(f"file {fspath}, line {lineno + 1}")
+                for line in lines:
+                    line = line.rstrip()
+                    tblines.append("  " + line)
+                    if line.lstrip().startswith("def"):
+                        break
+        if msg is None:
+            keys = {n.nodeid for n in item.listchain()}
+            available = {
+                name
+                for name, defs in self.fixturedefs.items()
+                if name != "request" and any(fd.visible_to(item, keys) for fd in defs)
+            }
+            available.update(UNSERVED_BUILTINS)
+            if err.argname in available:
+                msg = f" recursive dependency involving fixture '{err.argname}' detected"
+            else:
+                msg = f"fixture '{err.argname}' not found"
+            msg += "\n available fixtures: {}".format(", ".join(sorted(available)))
+            msg += "\n use 'pytest --fixtures [testpath]' for help on them."
+        repr_ = FixtureLookupErrorRepr(fspath, lineno, tblines, msg, err.argname)
+        buf = io.StringIO()
+        tw = TerminalWriter(file=buf)
+        tw.hasmarkup = self.color
+        tw.fullwidth = self.width
+        repr_.toterminal(tw)
+        return buf.getvalue()
 
     def _traceback_filter(self, item: Item, excinfo: Any) -> Traceback:
         code = _pytest_code_from_function(get_real_func(item.function))

@@ -82,6 +82,7 @@ NATIVE_CASES: List[str] = [
     "xunit",
     "builtins",
     "unittest_cases",
+    "fixtures_missing",
 ]
 
 RUN_CASES_DIR = HERE / "run_cases"
@@ -135,6 +136,10 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-m", "slow"],
     ],
     "marks_xfail_strict": [[], ["-rxX"]],
+    # missing fixtures (argument, in a fixture, usefixtures, class, TestCase, cache
+    # without the cacheprovider, getfixturevalue), request.raiseerror: pytest's
+    # FixtureLookupError text with the available fixtures
+    "fixtures_missing": [[], ["-rA"], ["-x"], ["sub"]],
     # captured stdout/stderr/log sections, capsys, warnings summary,
     # non-None return, unicode, no capture
     "output": [

@@ -2,8 +2,8 @@
 //! of the user's interpreter, and the terminal reporter prints what pytest prints.
 //!
 //! What the native engine does not do yet, pytest does: a session whose items discovery
-//! could not prove (import fallback), that has collection errors, uses fixtures the
-//! engine does not provide, or conftest hooks, is handed to pytest whole before anything
+//! could not prove (import fallback), that has collection errors, uses a builtin fixture
+//! the engine does not provide, or conftest hooks, is handed to pytest whole before anything
 //! is printed (`--engine native` refuses instead, with the reason).
 
 use std::io::Write;
@@ -24,27 +24,12 @@ use crate::args::Opt;
 use crate::host::Host;
 use crate::invocation::{self, Invocation, Prepared};
 
-/// Builtin fixtures the engine provides (`python/fastest/_engine.py`, `BUILTIN_FIXTURES`).
-const ENGINE_FIXTURES: &[&str] = &[
-    "request",
-    "monkeypatch",
-    "recwarn",
-    "tmp_path",
-    "tmp_path_factory",
-    "capsys",
-    "capsysbinary",
-    "capfd",
-    "capfdbinary",
-    "tmpdir",
-    "tmpdir_factory",
-    "caplog",
-    "pytestconfig",
-    "cache",
-    "doctest_namespace",
-    "record_property",
-    "record_testsuite_property",
-    "record_xml_attribute",
-];
+/// pytest's builtin fixtures the native engine does not provide (`UNSERVED_BUILTINS` in
+/// `python/fastest/_engine.py`). Every other fixture an item needs is the engine's
+/// to find: its builtins (`BUILTIN_FIXTURES`), the conftests', the module's and classes'
+/// (also those discovery cannot see, such as imported ones), or none, which it reports
+/// as pytest does (`fixture 'x' not found` and the available fixtures).
+const UNSERVED_BUILTINS: &[&str] = &["subtests"];
 
 /// The ini values the engine reads, by pytest's type (`INI_TYPES` in `_engine.py`).
 const ENGINE_INI: &[(&str, &str)] = &[
@@ -92,7 +77,7 @@ fn blocker(items: &[Item], conftest_hooks: &[String], rootdir: &Path) -> Option<
         if let Some(f) = run
             .external_fixtures
             .iter()
-            .find(|f| !ENGINE_FIXTURES.contains(&f.as_str()))
+            .find(|f| UNSERVED_BUILTINS.contains(&f.as_str()))
         {
             return Some(format!("{} uses fixture {f}", it.nodeid));
         }

@@ -88,3 +88,10 @@ def test_record_testsuite_property(record_testsuite_property):
 
 def test_record_testsuite_property_bad_name(record_testsuite_property):
     record_testsuite_property(1, "x86")
+
+
+def test_capteesys(capteesys):
+    print("teed")
+    assert capteesys.readouterr().out == "teed\n"
+    print("teed again")
+    assert False
