@@ -49,6 +49,12 @@ from _pytest.skipping import evaluate_skip_marks, evaluate_xfail_marks
 from _pytest.config import apply_warning_filters, parse_warning_filter
 from _pytest.warnings import warning_record_to_str
 
+from _pytest.logging import caplog_handler_key as _caplog_handler_key
+from _pytest.logging import caplog_records_key as _caplog_records_key
+
+# Class collectors: pytest's `Class` and its `UnitTestCase` subclass.
+CLASS_KINDS = ("Class", "UnitTestCase")
+
 SCOPES = ("session", "package", "module", "class", "function")
 SCOPE_RANK = {s: i for i, s in enumerate(SCOPES)}
 
@@ -133,6 +139,17 @@ class EngineConfig:
         self.stash = _Stash()
         self.trace = _Trace()
         self.pluginmanager = types.SimpleNamespace(has_plugin=lambda name: False, getplugin=lambda name: None)
+        self._pytest_cache_dir = setup.get("pytest_cache_dir")
+        self._cache: Any = None
+
+    @property
+    def cache(self) -> Any:
+        """pytest's ``Cache`` over the session's cache dir (built on first use)."""
+        if self._cache is None and self._pytest_cache_dir:
+            from _pytest.cacheprovider import Cache
+
+            self._cache = Cache(Path(self._pytest_cache_dir), self, _ispytest=True)  # type: ignore[arg-type]
+        return self._cache
 
     def getini(self, name: str) -> Any:
         try:
@@ -249,9 +266,22 @@ class Node:
     def session(self) -> Node:
         return self.listchain()[0]
 
+    def warn(self, warning: Warning) -> None:
+        """pytest's ``Node.warn``: a warning located at the node."""
+        if not isinstance(warning, Warning):
+            raise ValueError(f"warning must be an instance of Warning or subclass, got {warning!r}")
+        location = getattr(self, "_location", None)
+        if location is not None:
+            path, lineno = location[0], location[1]
+        elif self.obj is not None:
+            path, lineno = getfslineno(self.obj)
+        else:
+            path, lineno = (self.path or "unknown location"), -1
+        warnings.warn_explicit(warning, category=None, filename=str(path), lineno=(lineno or 0) + 1)
+
     def _closest_obj(self, kind: str) -> Any:
         for node in self.iter_parents():
-            if node.kind == kind:
+            if node.kind == kind or (kind == "Class" and node.kind == "UnitTestCase"):
                 return node.obj
         return None
 
@@ -282,6 +312,9 @@ class Item(Node):
         self.fixture_params: dict[str, tuple[Any, int]] = {}
         self.instance: Any = None
         self.function: Any = None
+        # A unittest item's outcomes as its TestCase reported them (pytest's
+        # `TestCaseFunction._excinfo`); None for other items.
+        self._excinfo: list[Any] | None = None
 
     @property
     def location(self) -> tuple[str, int | None, str]:
@@ -376,7 +409,15 @@ class FuncInfo:
 
 
 class FixtureLookupError(LookupError):
-    pass
+    """pytest's ``FixtureLookupError``: a fixture that is missing (``argname``) or an
+    error a fixture raised through ``request.raiseerror`` (``msg``), with the fixtures
+    that were being set up on the way (outermost first)."""
+
+    def __init__(self, argname: str | None, fixturestack: list[FixtureDef], msg: str | None = None) -> None:
+        super().__init__(msg if msg is not None else f"fixture '{argname}' not found")
+        self.argname = argname
+        self.fixturestack = fixturestack
+        self.msg = msg
 
 
 class FixtureRequest:
@@ -451,10 +492,19 @@ class FixtureRequest:
         self._item.add_marker(marker)
 
     def raiseerror(self, msg: str | None) -> None:
-        raise FixtureLookupError(msg)
+        raise FixtureLookupError(None, self._fixturestack(), msg)
 
     def getfixturevalue(self, argname: str) -> Any:
         return self._engine.getfixturevalue(self, argname)
+
+    def _fixturestack(self) -> list[FixtureDef]:
+        defs = []
+        req: FixtureRequest | None = self
+        while req is not None and req._fixturedef is not None:
+            defs.append(req._fixturedef)
+            req = req._parent
+        defs.reverse()
+        return defs
 
     def _stack(self) -> list[str]:
         names = []
@@ -551,10 +601,10 @@ def _fx_tmp_path(request: FixtureRequest, tmp_path_factory: Any):
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _capture_fixture(cls: type):
+def _capture_fixture(cls: type, tee: bool = False):
     def fixture(request: FixtureRequest):
         engine = request._engine
-        cf = CaptureFixture(cls, request, _ispytest=True)
+        cf = CaptureFixture(cls, request, config=dict(tee=True) if tee else None, _ispytest=True)
         engine.capture_fixture = cf
         cf._start()
         yield cf
@@ -564,7 +614,91 @@ def _capture_fixture(cls: type):
     return fixture
 
 
+def _fx_tmpdir_factory(request: FixtureRequest) -> Any:
+    from _pytest.legacypath import TempdirFactory
+
+    return TempdirFactory(request._engine.tmp_path_factory(), _ispytest=True)
+
+
+def _fx_tmpdir(tmp_path: Path) -> Any:
+    from _pytest.compat import legacy_path
+
+    return legacy_path(tmp_path)
+
+
+def _fx_caplog(request: FixtureRequest):
+    from _pytest.logging import LogCaptureFixture
+
+    item = request._item
+    # Requested by name from a fixture or the test (`getfixturevalue`): the handler
+    # records from now on (a closure that names caplog attaches it before setup).
+    engine = request._engine
+    engine.caplog_attach(item, engine._when)
+    result = LogCaptureFixture(item, _ispytest=True)
+    yield result
+    result._finalize()
+
+
+def _fx_pytestconfig(request: FixtureRequest) -> Any:
+    return request.config
+
+
+def _fx_cache(request: FixtureRequest) -> Any:
+    return request.config.cache
+
+
+def _fx_doctest_namespace() -> dict[str, Any]:
+    return dict()
+
+
+def _pytest_fixture(module: str, name: str) -> Any:
+    """A fixture function of pytest's own, unwrapped (so its behaviour, warnings and
+    errors are pytest's), imported when a test first requests it."""
+
+    def fixture(request: FixtureRequest) -> Any:
+        import importlib
+
+        obj = getattr(importlib.import_module(module), name)
+        return obj._get_wrapped_function()(request)
+
+    return fixture
+
+
+def _fx_worker_id() -> str:
+    """pytest-xdist's ``worker_id``: ``gwN`` in a worker of ``-n``, else ``master``."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "master")
+
+
+def _fx_testrun_uid() -> str:
+    """pytest-xdist's ``testrun_uid``: shared by a run's workers, else fresh."""
+    import uuid
+
+    return os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+
+
+# Fixtures pytest-xdist registers, served when it is installed (fastest runs `-n`).
+XDIST_FIXTURES: dict[str, tuple[Any, str]] = {
+    "worker_id": (_fx_worker_id, "session"),
+    "testrun_uid": (_fx_testrun_uid, "session"),
+}
+
+# pytest's builtin fixtures the engine does not serve (a session using one goes to
+# pytest: `UNSERVED_BUILTINS` in crates/fastest-cli/src/run.rs); listed as available
+# in a missing fixture's error, as pytest lists them.
+UNSERVED_BUILTINS = ("subtests",)
+
 BUILTIN_FIXTURES: dict[str, tuple[Any, str]] = {
+    "tmpdir_factory": (_fx_tmpdir_factory, "session"),
+    "tmpdir": (_fx_tmpdir, "function"),
+    "caplog": (_fx_caplog, "function"),
+    "pytestconfig": (_fx_pytestconfig, "session"),
+    "cache": (_fx_cache, "function"),
+    "doctest_namespace": (_fx_doctest_namespace, "session"),
+    "record_property": (_pytest_fixture("_pytest.junitxml", "record_property"), "function"),
+    "record_xml_attribute": (_pytest_fixture("_pytest.junitxml", "record_xml_attribute"), "function"),
+    "record_testsuite_property": (
+        _pytest_fixture("_pytest.junitxml", "record_testsuite_property"), "session"
+    ),
     "request": (_fx_request, "function"),
     "monkeypatch": (_fx_monkeypatch, "function"),
     "recwarn": (_fx_recwarn, "function"),
@@ -574,6 +708,7 @@ BUILTIN_FIXTURES: dict[str, tuple[Any, str]] = {
     "capsysbinary": (_capture_fixture(SysCaptureBinary), "function"),
     "capfd": (_capture_fixture(FDCapture), "function"),
     "capfdbinary": (_capture_fixture(FDCaptureBinary), "function"),
+    "capteesys": (_capture_fixture(SysCapture, tee=True), "function"),
 }
 
 
@@ -684,6 +819,8 @@ class Engine:
         self._next: Item | None = None
         self.capture_fixture: CaptureFixture[Any] | None = None
         self._tmp_factory: Any = None
+        self._caplog_handler: Any = None
+        self._when = "setup"
         for path in reversed(setup.get("pythonpath", [])):
             sys.path.insert(0, path)
         self.config.stash[_rewrite.assertstate_key] = types.SimpleNamespace(
@@ -696,7 +833,12 @@ class Engine:
             sys.meta_path.insert(0, self.hook)
         _assert_util._reprcompare = self._reprcompare
         _assert_util._config = self.config
-        for name, (func, scope) in BUILTIN_FIXTURES.items():
+        builtins = dict(BUILTIN_FIXTURES)
+        if setup.get("xdist"):
+            builtins.update(XDIST_FIXTURES)
+        for name, (func, scope) in builtins.items():
+            if name == "cache" and not setup.get("cacheprovider", True):
+                continue  # `-p no:cacheprovider`: pytest has no `cache` fixture
             fd = FixtureDef(name, func, scope, None, None, False, "builtin", None, None)
             self.fixturedefs.setdefault(name, []).append(fd)
         self.capture = _GlobalCapture(setup["options"].get("capture", "fd"))
@@ -716,6 +858,24 @@ class Engine:
                 res = "\n~".join(new_expl)
                 return res.replace("%", "%%")
         return None
+
+    def caplog_attach(self, item: Item, when: str) -> Any:
+        """pytest's logging plugin around a phase: caplog's handler, reset, on the root
+        logger, its records kept per phase (``caplog.get_records(when)``)."""
+        handler = item.stash.get(_caplog_handler_key)
+        if handler is not None and item.stash[_caplog_records_key].get(when) is handler.records:
+            return handler  # already attached for this phase
+        if self._caplog_handler is None:
+            from _pytest.logging import LogCaptureHandler
+
+            self._caplog_handler = LogCaptureHandler()
+            self._caplog_handler.setFormatter(self.log_handler.formatter)
+        handler = self._caplog_handler
+        handler.reset()
+        item.stash.setdefault(_caplog_records_key, {})[when] = handler.records
+        item.stash[_caplog_handler_key] = handler
+        logging.getLogger().addHandler(handler)
+        return handler
 
     def tmp_path_factory(self) -> Any:
         if self._tmp_factory is None:
@@ -878,7 +1038,74 @@ class Engine:
                             modnode.nodeid, None, modnode.nodeid)
             self._register(fd)
 
-    def _xunit_class(self, cls: type, clsnode: Node) -> None:
+    def _unittest_class(self, cls: type, clsnode: Node) -> None:
+        """pytest's ``UnitTestCase.collect``: autouse fixtures for a skipped class, or
+        for ``setup_method``, ``setUpClass``/``tearDownClass`` and ``setup_class``."""
+        qualname = cls.__qualname__
+
+        def register(name: str, func: Any, scope: str) -> None:
+            self._register(FixtureDef(name, func, scope, None, None, True, clsnode.nodeid,
+                                      None, clsnode.nodeid))
+
+        if getattr(cls, "__unittest_skip__", False):
+            def unittest_skip_fixture(request: FixtureRequest) -> None:
+                raise outcomes.Skipped(getattr(cls, "__unittest_skip_why__", ""),
+                                       _use_item_location=True)
+
+            register(f"_unittest_skip_fixture_{qualname}", unittest_skip_fixture, "class")
+            return
+        setup_m = getattr(cls, "setup_method", None)
+        teardown_m = getattr(cls, "teardown_method", None)
+        if setup_m is not None or teardown_m is not None:
+            def unittest_setup_method_fixture(request: FixtureRequest):
+                instance = request.instance
+                if getattr(instance, "__unittest_skip__", False):
+                    raise outcomes.Skipped(instance.__unittest_skip_why__, _use_item_location=True)
+                if setup_m is not None:
+                    setup_m(instance, request.function)
+                yield
+                if teardown_m is not None:
+                    teardown_m(instance, request.function)
+
+            register(f"_unittest_setup_method_fixture_{qualname}", unittest_setup_method_fixture,
+                     "function")
+        setup = getattr(cls, "setUpClass", None)
+        teardown = getattr(cls, "tearDownClass", None)
+        cleanup = getattr(cls, "doClassCleanups", lambda: None)
+
+        def class_cleanup_errors() -> None:
+            # unittest keeps errors of class cleanups in `tearDown_exceptions`.
+            errors = [exc for (_, exc, _) in getattr(cls, "tearDown_exceptions", None) or ()]
+            if len(errors) == 1:
+                raise errors[0]
+            if errors:
+                raise ExceptionGroup("Unittest class cleanup errors", errors)
+
+        def unittest_setup_class_fixture(request: FixtureRequest):
+            klass = request.cls
+            if getattr(klass, "__unittest_skip__", False):
+                raise outcomes.Skipped(klass.__unittest_skip_why__, _use_item_location=True)
+            if setup is not None:
+                try:
+                    setup()
+                except Exception:
+                    # unittest runs class cleanups after a failed setUpClass, not
+                    # after other BaseExceptions.
+                    cleanup()
+                    class_cleanup_errors()
+                    raise
+            yield
+            try:
+                if teardown is not None:
+                    teardown()
+            finally:
+                cleanup()
+                class_cleanup_errors()
+
+        register(f"_unittest_setUpClass_fixture_{qualname}", unittest_setup_class_fixture, "class")
+        self._xunit_class(cls, clsnode, methods=False)
+
+    def _xunit_class(self, cls: type, clsnode: Node, methods: bool = True) -> None:
         setup = getattr(cls, "setup_class", None)
         teardown = getattr(cls, "teardown_class", None)
         if setup is not None or teardown is not None:
@@ -896,8 +1123,8 @@ class Engine:
             fd = FixtureDef(name, xunit_setup_class_fixture, "class", None, None, True,
                             clsnode.nodeid, None, clsnode.nodeid)
             self._register(fd)
-        setup_m = getattr(cls, "setup_method", None)
-        teardown_m = getattr(cls, "teardown_method", None)
+        setup_m = getattr(cls, "setup_method", None) if methods else None
+        teardown_m = getattr(cls, "teardown_method", None) if methods else None
         if setup_m is not None or teardown_m is not None:
             def xunit_setup_method_fixture(request: FixtureRequest):
                 method = request.function
@@ -920,19 +1147,27 @@ class Engine:
         obj: Any = mod
         holder_nodes = []
         for node in item.listchain():
-            if node.kind == "Class":
+            if node.kind in CLASS_KINDS:
                 if node.obj is None:
                     node.obj = getattr(obj, node.name)
                     node.own_markers = get_unpacked_marks(node.obj, consider_mro=True)
                     for m in node.own_markers:
                         node.keywords[m.name] = m
-                    self._xunit_class(node.obj, node)
+                    if node.kind == "UnitTestCase":
+                        self._unittest_class(node.obj, node)
+                    else:
+                        self._xunit_class(node.obj, node)
                     self.parse_factories(node.obj, node.nodeid, node_key=node.nodeid)
                 obj = node.obj
                 holder_nodes.append(node)
         info = self._func_info(item, obj, holder_nodes)
         func = info.func
-        if holder_nodes:
+        if holder_nodes and holder_nodes[-1].kind == "UnitTestCase":
+            # pytest's `TestCaseFunction`: an instance per test, made with the test's name.
+            item._excinfo = []
+            item.instance = holder_nodes[-1].obj(item.name)
+            item.function = getattr(item.instance, item.originalname)
+        elif holder_nodes:
             item.instance = holder_nodes[-1].obj()
             item.function = getattr(item.instance, item.originalname)
         else:
@@ -963,7 +1198,8 @@ class Engine:
             item.keywords[m.name] = m
         domain = ".".join([n.name for n in holder_nodes] + [item.name])
         item._location = (info.relpath, info.lineno, domain)
-        item.argnames = info.argnames
+        # TestCase methods take no fixture arguments (pytest's `nofuncargs`).
+        item.argnames = () if item._excinfo is not None else info.argnames
         usefixtures = tuple(
             name for mark in item.iter_markers(name="usefixtures") for name in mark.args
         )
@@ -1083,7 +1319,7 @@ class Engine:
             return item
         if scope == "class":
             for node in item.iter_parents():
-                if node.kind == "Class":
+                if node.kind in CLASS_KINDS:
                     return node
             return item
         if scope == "module":
@@ -1105,7 +1341,7 @@ class Engine:
         # A fixture requesting its own name gets the definition it overrides.
         depth = request._stack().count(argname)
         if not defs or depth >= len(defs):
-            raise FixtureLookupError(f"fixture '{argname}' not found")
+            raise FixtureLookupError(argname, request._fixturestack())
         fd = defs[-1 - depth]
         if argname == "request" and fd.holder == "builtin":
             return request
@@ -1267,6 +1503,8 @@ class Engine:
             outcomes.xfail("[NOTRUN] " + xfailed.reason)
         request = FixtureRequest(item, self)
         item._request = request
+        if "caplog" in item.fixturenames:
+            self.caplog_attach(item, "setup")
         for argname in item.fixturenames:
             if argname in item.callspec_params:
                 continue
@@ -1278,6 +1516,9 @@ class Engine:
             item.stash["xfailed"] = xfailed = evaluate_xfail_marks(item)
         if xfailed and not self.config.option.runxfail and not xfailed.run:
             outcomes.xfail("[NOTRUN] " + xfailed.reason)
+        if item._excinfo is not None:
+            self._run_testcase(item)
+            return
         request = item._request
         item.funcargs = {
             arg: item.callspec_params[arg] if arg in item.callspec_params else request.getfixturevalue(arg)
@@ -1288,6 +1529,21 @@ class Engine:
         # words and locates them).
         pytest_pyfunc_call(item)
 
+    def _run_testcase(self, item: Item) -> None:
+        """pytest's ``TestCaseFunction.runtest``: unittest runs the test (setUp, the
+        method, tearDown, cleanups) and reports to a result object that records each
+        outcome as an ``ExceptionInfo`` for the phase reports."""
+        testcase = item.instance
+        result = _UnitTestResult(item)
+        if inspect.iscoroutinefunction(item.obj):
+            testcase(result=result)
+            return
+        setattr(testcase, item.name, item.obj)
+        try:
+            testcase(result=result)
+        finally:
+            delattr(testcase, item.name)
+
     def _teardown(self, item: Item, nextitem: Item | None) -> None:
         self.setupstate.teardown_exact(nextitem)
 
@@ -1297,6 +1553,10 @@ class Engine:
         handler = self.log_handler
         root = logging.getLogger()
         root.addHandler(handler)
+        # caplog's handler: only for items whose closure holds caplog.
+        self._when = when
+        if when != "setup" and _caplog_handler_key in item.stash:
+            self.caplog_attach(item, when)
         # pytest's `item_capture`: a capture fixture's capture on top of the session's
         # (and closed again at the end of the phase).
         if self.capture_fixture is not None:
@@ -1308,6 +1568,14 @@ class Engine:
         except BaseException:
             excinfo = ExceptionInfo.from_current()
         duration = time.perf_counter() - start
+        if item._excinfo:
+            # pytest's unittest `pytest_runtest_makereport`: each phase reports the next
+            # outcome the TestCase recorded.
+            excinfo = item._excinfo.pop(0)
+        if excinfo is not None:
+            ut = sys.modules.get("unittest")
+            if ut is not None and isinstance(excinfo.value, ut.SkipTest):
+                excinfo = _skiptest_as_skip(item, excinfo, when)
         if self.capture_fixture is not None:
             # pytest closes a capture fixture after every phase: what the test did not
             # read goes to the phase's own captured output.
@@ -1322,6 +1590,12 @@ class Engine:
                 except Exception:
                     pass
         root.removeHandler(handler)
+        caplog = item.stash.get(_caplog_handler_key)
+        if caplog is not None:
+            root.removeHandler(caplog)
+            if when == "teardown":
+                del item.stash[_caplog_handler_key]
+                del item.stash[_caplog_records_key]
         item.add_report_section(when, "stdout", out)
         item.add_report_section(when, "stderr", err)
         item.add_report_section(when, "log", handler.take())
@@ -1398,7 +1672,7 @@ class Engine:
         if isinstance(excinfo.value, outcomes.Failed) and not excinfo.value.pytrace:
             style = "value"
         if isinstance(excinfo.value, FixtureLookupError):
-            style = "value"
+            return self._lookup_error_repr(item, excinfo.value), None
         if self.config.option.fulltrace:
             style = "long"
             tbfilter: Any = False
@@ -1429,6 +1703,54 @@ class Engine:
         crash = getattr(getattr(repr_, "reprcrash", None), "message", None)
         return text, crash
 
+    def _lookup_error_repr(self, item: Item, err: FixtureLookupError) -> str:
+        """pytest's ``FixtureLookupError.formatrepr``: the requesting functions' source
+        up to their ``def`` line, the error, and for a missing fixture the fixtures
+        visible from the item's parent (what ``pytest --fixtures`` would list)."""
+        from _pytest.fixtures import FixtureLookupErrorRepr
+
+        tblines: list[str] = []
+        stack = [item.obj, *(fd.func for fd in err.fixturestack)]
+        msg = err.msg
+        if msg is not None and len(stack) > 1:
+            stack = stack[:-1]  # the fixture that raised is shown at its requester
+        fspath: Any = None
+        lineno = 0
+        for function in stack:
+            fspath, lineno = getfslineno(function)
+            try:
+                lines, _ = inspect.getsourcelines(get_real_func(function))
+            except (OSError, IndexError, TypeError):
+                tblines.append(f"file {fspath}, line {lineno + 1}: source code not available")
+            else:
+                tblines.append(f"file {fspath}, line {lineno + 1}")
+                for line in lines:
+                    line = line.rstrip()
+                    tblines.append("  " + line)
+                    if line.lstrip().startswith("def"):
+                        break
+        if msg is None:
+            keys = {n.nodeid for n in item.listchain()}
+            available = {
+                name
+                for name, defs in self.fixturedefs.items()
+                if name != "request" and any(fd.visible_to(item, keys) for fd in defs)
+            }
+            available.update(UNSERVED_BUILTINS)
+            if err.argname in available:
+                msg = f" recursive dependency involving fixture '{err.argname}' detected"
+            else:
+                msg = f"fixture '{err.argname}' not found"
+            msg += "\n available fixtures: {}".format(", ".join(sorted(available)))
+            msg += "\n use 'pytest --fixtures [testpath]' for help on them."
+        repr_ = FixtureLookupErrorRepr(fspath, lineno, tblines, msg, err.argname)
+        buf = io.StringIO()
+        tw = TerminalWriter(file=buf)
+        tw.hasmarkup = self.color
+        tw.fullwidth = self.width
+        repr_.toterminal(tw)
+        return buf.getvalue()
+
     def _traceback_filter(self, item: Item, excinfo: Any) -> Traceback:
         code = _pytest_code_from_function(get_real_func(item.function))
         path, firstlineno = code.path, code.firstlineno
@@ -1445,6 +1767,11 @@ class Engine:
             ntraceback = Traceback(
                 (ntraceback[0], *(t.with_repr_style("short") for t in ntraceback[1:-1]), ntraceback[-1])
             )
+        if item._excinfo is not None:
+            # pytest's `TestCaseFunction._traceback_filter`: unittest's own frames go.
+            filtered = ntraceback.filter(lambda x: not x.frame.f_globals.get("__unittest"))
+            if filtered:
+                ntraceback = filtered
         return ntraceback
 
     def finish(self) -> None:
@@ -1473,6 +1800,96 @@ class _ItemWarnings:
     def __exit__(self, *exc: Any) -> Any:
         self.log.extend(self.recorded)
         return self.cm.__exit__(*exc)
+
+
+class _UnitTestResult:
+    """The result object unittest reports to (pytest's ``TestCaseFunction`` plays this
+    part): every outcome becomes an ``ExceptionInfo`` on the item, as pytest's would."""
+
+    def __init__(self, item: Item) -> None:
+        self.item = item
+
+    def _add(self, rawexcinfo: Any) -> None:
+        try:
+            excinfo = ExceptionInfo.from_exc_info(rawexcinfo)
+            # Touch the value and traceback now, as pytest does.
+            _ = excinfo.value
+            _ = excinfo.traceback
+        except TypeError:
+            try:
+                try:
+                    import traceback
+
+                    values = traceback.format_exception(*rawexcinfo)
+                    values.insert(0, "NOTE: Incompatible Exception Representation, "
+                                     "displaying natively:\n\n")
+                    outcomes.fail("".join(values), pytrace=False)
+                except (outcomes.Failed, KeyboardInterrupt):
+                    raise
+                except BaseException:
+                    outcomes.fail(f"ERROR: Unknown Incompatible Exception representation:\n"
+                                  f"{rawexcinfo!r}", pytrace=False)
+            except KeyboardInterrupt:
+                raise
+            except outcomes.Failed:
+                excinfo = ExceptionInfo.from_current()
+        assert self.item._excinfo is not None
+        self.item._excinfo.append(excinfo)
+
+    def startTest(self, testcase: Any) -> None:
+        pass
+
+    def stopTest(self, testcase: Any) -> None:
+        pass
+
+    def addSuccess(self, testcase: Any) -> None:
+        pass
+
+    def addDuration(self, testcase: Any, elapsed: float) -> None:
+        pass
+
+    def addError(self, testcase: Any, rawexcinfo: Any) -> None:
+        try:
+            if isinstance(rawexcinfo[1], outcomes.Exit):
+                outcomes.exit(rawexcinfo[1].msg)
+        except TypeError:
+            pass
+        self._add(rawexcinfo)
+
+    def addFailure(self, testcase: Any, rawexcinfo: Any) -> None:
+        self._add(rawexcinfo)
+
+    def addSkip(self, testcase: Any, reason: str) -> None:
+        try:
+            raise outcomes.Skipped(reason, _use_item_location=True)
+        except outcomes.Skipped:
+            self._add(sys.exc_info())
+
+    def addExpectedFailure(self, testcase: Any, rawexcinfo: Any, reason: str = "") -> None:
+        try:
+            outcomes.xfail(str(reason))
+        except outcomes.XFailed:
+            self._add(sys.exc_info())
+
+    def addUnexpectedSuccess(self, testcase: Any, reason: Any = None) -> None:
+        msg = "Unexpected success"
+        if reason:
+            msg += f": {reason.reason}"
+        # unittest's verdict: a failure, not an XPASS.
+        try:
+            outcomes.fail(msg, pytrace=False)
+        except outcomes.Failed:
+            self._add(sys.exc_info())
+
+
+def _skiptest_as_skip(item: Item, excinfo: Any, when: str) -> Any:
+    """A ``unittest.SkipTest`` raised anywhere is a skip: pytest's unittest plugin
+    converts it (and the skip is located where that plugin raises it)."""
+    from _pytest.unittest import pytest_runtest_makereport
+
+    call = types.SimpleNamespace(excinfo=excinfo, when=when)
+    pytest_runtest_makereport(item, call)
+    return call.excinfo
 
 
 class ScopeMismatch(Exception):

@@ -80,6 +80,9 @@ NATIVE_CASES: List[str] = [
     "marks_xfail_strict",
     "output",
     "xunit",
+    "builtins",
+    "unittest_cases",
+    "fixtures_missing",
 ]
 
 RUN_CASES_DIR = HERE / "run_cases"
@@ -133,6 +136,10 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-m", "slow"],
     ],
     "marks_xfail_strict": [[], ["-rxX"]],
+    # missing fixtures (argument, in a fixture, usefixtures, class, TestCase, cache
+    # without the cacheprovider, getfixturevalue), request.raiseerror: pytest's
+    # FixtureLookupError text with the available fixtures
+    "fixtures_missing": [[], ["-rA"], ["-x"], ["sub"]],
     # captured stdout/stderr/log sections, capsys, warnings summary,
     # non-None return, unicode, no capture
     "output": [
@@ -146,8 +153,12 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # tmp_path(_factory), monkeypatch, recwarn, capsys, capfd, caplog,
     # request, pytestconfig
     "builtins": [[], ["-v"], ["-rA"]],
-    # unittest.TestCase: setUp(Class), failures, skips, expectedFailure, subTest
-    "unittest_cases": [[], ["-v"], ["-rA"], ["--tb=short"]],
+    # unittest.TestCase: setUp(Class), failures, skips, expectedFailure, SkipTest,
+    # setUpModule, errors in setUpClass/tearDown/tearDownClass, cleanups, runTest,
+    # pytest marks, autouse fixtures and usefixtures on TestCase classes, async
+    "unittest_cases": [[], ["-v"], ["-rA"], ["--tb=short"], ["-x"], ["--tb=no", "-rsx"]],
+    # unittest subTest: pytest 9.2's SUBFAILED reports (pytest runs these sessions)
+    "unittest_subtests": [[], ["-rA"]],
     # setup_module/function/class/method and their teardowns
     "xunit": [[], ["-v"], ["-rA"]],
     # collection errors (syntax error, yield test), SystemExit in tests

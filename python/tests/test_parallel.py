@@ -351,3 +351,35 @@ def test_native_with_pytest_xdist_installed(tmp_path: Path, xdist_pytest: List[s
         # Without -n the run is pytest's own form (plus the plugins line).
         norm = lambda s: re.sub(r" in \d+\.\d\ds", "", re.sub(r"0x[0-9a-f]+", "0x?", s))
         assert norm(actual.stdout) == norm(expected.stdout)
+
+
+XDIST_FIXTURES = {
+    "pytest.ini": "[pytest]\n",
+    "test_ids.py": """
+        import os
+
+        def test_worker_id(worker_id, testrun_uid):
+            assert worker_id == os.environ.get("PYTEST_XDIST_WORKER", "master")
+            assert len(testrun_uid) == 32
+            print(worker_id)
+
+        def test_missing(not_a_fixture):
+            pass
+    """,
+}
+
+
+@pytest.mark.parametrize("args", [("-n", "2"), ()], ids=["n2", "plain"])
+def test_xdist_fixtures(tmp_path: Path, xdist_pytest: List[str], args):
+    """pytest-xdist's worker_id and testrun_uid, and the available-fixtures list that
+    names them when a fixture is missing."""
+    root = _write(tmp_path, XDIST_FIXTURES)
+    cmd, env = _fastest_in(xdist_pytest)
+    expected = _run(xdist_pytest, root, *args, "-rA")
+    actual = _run(cmd, root, *args, "-rA", env=env)
+    assert "cannot run natively" not in actual.stderr, actual.stderr
+    assert actual.returncode == expected.returncode == 1
+    assert _shape(actual.stdout) == _shape(expected.stdout)
+    avail = lambda out: re.search(r"available fixtures: (.*)", out).group(1)
+    assert avail(actual.stdout) == avail(expected.stdout)
+    assert "worker_id" in avail(actual.stdout)

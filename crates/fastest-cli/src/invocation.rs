@@ -357,9 +357,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     // Whether something loaded before pytest checks options (plugins, initial conftests)
     // may register options or ini keys. Asked only when something is unknown.
     let may_register = || {
-        let autoload = std::env::var_os("PYTEST_DISABLE_PLUGIN_AUTOLOAD").is_none()
-            && !args.has(Opt::DisablePluginAutoload);
-        (autoload && !plugins.is_empty())
+        (plugin_autoload(&args) && !plugins.is_empty())
             || initial_conftests(&args, &config, &host.cwd)
                 .iter()
                 .any(|c| may_register_options(c))
@@ -499,6 +497,13 @@ pub fn delegate_run(
     Prepared::Delegate(argv)
 }
 
+/// Whether installed plugins load (no `PYTEST_DISABLE_PLUGIN_AUTOLOAD`, no
+/// `--disable-plugin-autoload`).
+pub(crate) fn plugin_autoload(args: &Args) -> bool {
+    std::env::var_os("PYTEST_DISABLE_PLUGIN_AUTOLOAD").is_none()
+        && !args.has(Opt::DisablePluginAutoload)
+}
+
 /// Installed plugins whose run-time features fastest provides itself: pytest-xdist
 /// (`-n`, its report forms and environment, the `worker_id` and `testrun_uid` fixtures).
 /// Its other options are unknown to fastest's parser and still hand the run to pytest.
@@ -527,8 +532,7 @@ fn run_blocker(args: &Args, installed: &[(String, String)]) -> Option<String> {
     if let Some(p) = blocking_plugin(args, installed, &["cacheprovider"]) {
         return Some(p);
     }
-    let autoload = std::env::var_os("PYTEST_DISABLE_PLUGIN_AUTOLOAD").is_none()
-        && !args.has(Opt::DisablePluginAutoload);
+    let autoload = plugin_autoload(args);
     if let Some((name, _)) = installed
         .iter()
         .find(|(name, _)| autoload && !SERVED_PLUGINS.contains(&name.as_str()))

@@ -115,6 +115,7 @@ pub fn run_pool(
     opts: &PoolOptions,
     on_event: &mut dyn FnMut(Event) -> Flow,
 ) -> Result<(), RunnerError> {
+    // No more workers start than there are groups to run.
     let workers = opts.workers.max(1).min(groups.len());
     let (group_tx, group_rx) = crossbeam_channel::unbounded();
     for g in groups {
@@ -128,7 +129,6 @@ pub fn run_pool(
         for id in 0..workers {
             let driver = Driver {
                 id,
-                workers,
                 cmd,
                 setup,
                 opts,
@@ -171,7 +171,6 @@ pub fn run_pool(
 /// when it dies under a test.
 struct Driver<'a> {
     id: usize,
-    workers: usize,
     cmd: &'a WorkerCommand,
     setup: &'a serde_json::Value,
     opts: &'a PoolOptions,
@@ -235,7 +234,7 @@ impl Driver<'_> {
         if self.opts.distributed {
             command
                 .env("PYTEST_XDIST_WORKER", format!("gw{}", self.id))
-                .env("PYTEST_XDIST_WORKER_COUNT", self.workers.to_string())
+                .env("PYTEST_XDIST_WORKER_COUNT", self.opts.workers.to_string())
                 .env("PYTEST_XDIST_TESTRUNUID", &self.opts.testrun_uid);
         }
         command.spawn().map_err(|source| RunnerError::Spawn {

@@ -182,7 +182,10 @@ impl<'a> ModuleCx<'a> {
             if let Some(r) = k.uncertain.first() {
                 return Err(r.clone());
             }
-            if !k.decorators.unknown.is_empty() {
+            // unittest's and mock's decorators on a TestCase (`unittest.skip`, ...) leave
+            // its test names alone; anything else may replace the class.
+            let harmless = is_unittest && !k.decorators.opaque;
+            if !k.decorators.unknown.is_empty() && !harmless {
                 return Err(format!(
                     "class `{}` has a decorator fastest cannot read",
                     b.name
@@ -319,8 +322,12 @@ impl<'a> ModuleCx<'a> {
         names.sort_by(|a, b| a.0.cmp(b.0));
         for (name, m) in names {
             let mut item_marks: Vec<Mark> = Vec::new();
+            // `usefixtures` from the method, its classes and the module (in that order).
+            let mut usefixtures: Vec<&str> = Vec::new();
+            let mut own: Vec<&MarkDecl> = Vec::new();
             if let BindingKind::Function(f) = &m.kind {
-                for d in decls_ok(&f.decorators.marks)? {
+                own = decls_ok(&f.decorators.marks)?;
+                for d in &own {
                     if let MarkDecl::Mark(mk, _) = d {
                         item_marks.push(mk.clone());
                     } else {
@@ -328,7 +335,26 @@ impl<'a> ModuleCx<'a> {
                     }
                 }
             }
+            let outer = frames
+                .iter()
+                .rev()
+                .flat_map(|fr| fr.marks.iter().copied())
+                .chain(self.module_marks.iter().copied());
+            for d in own.into_iter().chain(outer) {
+                if let MarkDecl::Mark(mk, fx) = d {
+                    if mk.name == "usefixtures" {
+                        usefixtures.extend(fx.iter().map(String::as_str));
+                    }
+                }
+            }
             self.push_marks(&mut item_marks, frames)?;
+            // TestCase methods take no fixture arguments (pytest's `nofuncargs`): the
+            // closure is the autouse fixtures and `usefixtures`.
+            let (calls, external) =
+                self.fixture_params(&[], frames, &usefixtures, &HashSet::new())?;
+            if !calls.is_empty() {
+                return Err("a parametrized fixture used by a unittest method".into());
+            }
             let mut ch = chain.to_vec();
             ch.push(ChainNode::new(NodeKind::TestCaseFunction, name));
             items.push(Item {
@@ -337,7 +363,10 @@ impl<'a> ModuleCx<'a> {
                 lineno: Some(m.line),
                 marks: item_marks,
                 extra_keywords: Vec::new(),
-                run: None,
+                run: Some(RunSpec {
+                    callspec: Vec::new(),
+                    external_fixtures: external,
+                }),
             });
         }
         Ok(())
@@ -443,7 +472,8 @@ impl<'a> ModuleCx<'a> {
             })
             .flatten()
             .collect();
-        let (fixture_calls, external) = self.fixture_params(f, frames, &usefixtures, &direct)?;
+        let (fixture_calls, external) =
+            self.fixture_params(&f.argnames, frames, &usefixtures, &direct)?;
         if !fixture_calls.is_empty() && !f.decorators.unknown.is_empty() {
             return Err(format!(
                 "`{}` has decorators that may change its arguments",
@@ -537,7 +567,7 @@ impl<'a> ModuleCx<'a> {
     /// `(argnames, sets)` calls.
     fn fixture_params(
         &self,
-        f: &Func,
+        argnames: &[String],
         frames: &[ClassFrame<'a>],
         usefixtures: &[&str],
         direct: &HashSet<&str>,
@@ -559,7 +589,7 @@ impl<'a> ModuleCx<'a> {
             .map(|fx| fx.name.as_str())
             .collect();
         initial.extend(usefixtures.iter().copied());
-        initial.extend(f.argnames.iter().map(String::as_str));
+        initial.extend(argnames.iter().map(String::as_str));
         let mut order: Vec<&str> = Vec::new();
         let mut seen: HashSet<&str> = HashSet::new();
         let mut stack: Vec<&str> = initial.into_iter().rev().collect();
@@ -696,6 +726,32 @@ mod tests {
         let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
         collect_module(&outline, &prefix, "test_m.py", &rules, &scope)
             .map(|items| items.into_iter().map(|i| i.nodeid).collect())
+    }
+
+    #[test]
+    fn unittest_items_get_a_run_spec_with_autouse_and_usefixtures() {
+        let src = "import unittest, pytest\n\
+                   @pytest.fixture(autouse=True)\ndef auto(tmp_path): pass\n\
+                   @unittest.skip('later')\n@pytest.mark.usefixtures('db')\n\
+                   class TestK(unittest.TestCase):\n    def test_b(self, ignored): pass\n";
+        let outline = parse_outline(src.as_bytes(), false);
+        let rules = NameRules {
+            classes: NameMatcher::new(&["Test".into()]),
+            functions: NameMatcher::new(&["test".into()]),
+        };
+        let scope = ModuleScope {
+            conftest_fixtures: Vec::new(),
+        };
+        let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
+        let items = collect_module(&outline, &prefix, "test_m.py", &rules, &scope).unwrap();
+        assert_eq!(items.len(), 1);
+        let run = items[0].run.as_ref().unwrap();
+        // The method's own argument is not a fixture (pytest's `nofuncargs`).
+        assert_eq!(run.external_fixtures, ["tmp_path", "db"]);
+        // An opaque decorator on a TestCase still makes the file uncertain.
+        let opaque = "import unittest, functools\n@functools.total_ordering\n\
+                      class TestK(unittest.TestCase):\n    def test_b(self): pass\n";
+        assert!(collect(opaque).is_err());
     }
 
     #[test]

@@ -50,11 +50,6 @@ class TestInventory(unittest.TestCase):
     def test_unexpected_success(self):
         pass
 
-    def test_subtests(self):
-        for n in range(4):
-            with self.subTest(n=n):
-                self.assertNotEqual(n, 2)
-
 
 @unittest.skip("whole class skipped")
 class TestSkippedClass(unittest.TestCase):
