@@ -9,10 +9,12 @@
 //! - [`select`]: `-k` / `-m` expressions and node-id selection.
 //! - [`item`]: the item model shared by discovery, the runner and the reporters.
 //! - [`report`]: the run's events (test reports, warnings) that reporters consume.
+//! - [`cache`]: pytest's cache directory (`.pytest_cache`): lastfailed, nodeids, stepwise.
 //!
 //! This crate does no Python: anything that needs an interpreter lives in `fastest-runner`
 //! or the CLI.
 
+pub mod cache;
 pub mod config;
 pub mod discovery;
 pub mod glob;
