@@ -473,6 +473,15 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::NoFastestCache,
     Opt::CollectInVirtualenv,
     Opt::KeepDuplicates,
+    // pytest's cacheprovider and stepwise plugins (`cacheprovider.rs`).
+    Opt::LastFailed,
+    Opt::FailedFirst,
+    Opt::NewFirst,
+    Opt::CacheClear,
+    Opt::LastFailedNoFailures,
+    Opt::StepWise,
+    Opt::StepWiseSkip,
+    Opt::StepWiseReset,
 ];
 
 /// `--engine native`, or `FASTEST_ENGINE=native` when `--engine` is not given.

@@ -99,10 +99,12 @@ pub(crate) struct Session<'a> {
     pub conftest_hooks: Vec<String>,
     /// Set when something only pytest can report happened in collection.
     pub pytest_needed: Option<String>,
+    /// pytest's cacheprovider/stepwise state (`None` under `-p no:cacheprovider`).
+    pub cache: Option<crate::cacheprovider::CacheSession>,
 }
 
 /// Run the selected items natively and print pytest's report. Returns the exit code.
-pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let inv = s.inv;
     if let Some(why) = s
         .pytest_needed
@@ -154,12 +156,27 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
             0,
         ));
         text.push('\n');
+        for line in s.cache.iter().flat_map(|c| c.collection_lines(verbosity)) {
+            text.push_str(&line);
+            text.push('\n');
+        }
     }
     if out.write_all(text.as_bytes()).is_err() {
         return exit::OK;
     }
     let _ = out.flush();
-    let opts = terminal_options(inv, config);
+    let mut opts = terminal_options(inv, config);
+    // `--sw` stops the session at a failure the way `--maxfail` does.
+    let stepwise_stop = s.cache.as_ref().and_then(|c| c.stop_after());
+    let user_maxfail = opts.maxfail;
+    if let Some(n) = stepwise_stop {
+        opts.maxfail = if user_maxfail > 0 {
+            user_maxfail.min(n)
+        } else {
+            n
+        };
+    }
+    let engine_maxfail = opts.maxfail;
     let capture = capture_method(inv);
     let mut reporter = TerminalReporter::new(
         out,
@@ -169,12 +186,21 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
         specs.len(),
         s.deselected,
     );
-    let setup = engine_setup(inv, config, s.host, &capture);
+    let mut setup = engine_setup(inv, config, s.host, &capture);
+    if stepwise_stop.is_some() {
+        setup["options"]["maxfail"] = json!(engine_maxfail);
+    }
     let cmd = WorkerCommand {
         python,
         cwd: s.host.cwd.clone(),
     };
-    let result = run_serial(&cmd, &setup, &specs, &mut |ev| reporter.event(&ev));
+    let cache = &mut s.cache;
+    let result = run_serial(&cmd, &setup, &specs, &mut |ev| {
+        if let (Some(c), fastest_core::report::Event::Report(r)) = (cache.as_mut(), &ev) {
+            c.on_report(r);
+        }
+        reporter.event(&ev)
+    });
     if let Err(e) = result {
         let _ = writeln!(err, "INTERNALERROR> {e}");
         return exit::INTERNAL_ERROR;
@@ -184,10 +210,23 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
     // pytest's `session.shouldfail` banner, counted as the engine counts.
     let failures = reporter.failures();
     let maxfail = usize::try_from(args.maxfail).unwrap_or(0);
-    let stopped =
+    let mut stopped =
         (maxfail > 0 && failures >= maxfail).then(|| format!("stopping after {failures} failures"));
+    // `session.shouldfail` wins over stepwise's `session.shouldstop`.
+    let interrupted = stopped.is_none() && s.cache.as_ref().is_some_and(|c| c.stopped());
+    if interrupted {
+        stopped = Some(format!(
+            "Interrupted: {}",
+            crate::cacheprovider::STEPWISE_STOP
+        ));
+    }
     reporter.finish(s.start.elapsed().as_secs_f64(), stopped.as_deref());
-    if failed {
+    if let Some(c) = s.cache.take() {
+        c.finish(false);
+    }
+    if interrupted {
+        exit::INTERRUPTED
+    } else if failed {
         exit::TESTS_FAILED
     } else if !ran && specs.is_empty() {
         exit::NO_TESTS_COLLECTED

@@ -176,7 +176,10 @@ impl<'de> serde::Deserialize<'de> for Ordered {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Ordered, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Ordered, A::Error> {
                 let mut out = IndexMap::new();
                 while let Some((k, v)) = m.next_entry::<String, Value>()? {
                     // A repeated key keeps its first position with the last value, as a
@@ -423,7 +426,9 @@ mod tests {
     fn stepwise_values() {
         let v = serde_json::json!({"last_failed": "a.py::t", "last_test_count": 3,
             "last_cache_date_str": "2026-01-02T03:04:05.000006"});
-        let info = StepwiseInfo::from_value(Some(&v)).expect("ok").expect("some");
+        let info = StepwiseInfo::from_value(Some(&v))
+            .expect("ok")
+            .expect("some");
         assert_eq!(info.last_failed.as_deref(), Some("a.py::t"));
         assert_eq!(
             info.to_json(),
@@ -434,11 +439,17 @@ mod tests {
             StepwiseInfo::from_value(Some(&bad)),
             Err("KeyError: 'last_test_count'".into())
         );
-        assert_eq!(StepwiseInfo::from_value(Some(&serde_json::json!({}))), Ok(None));
+        assert_eq!(
+            StepwiseInfo::from_value(Some(&serde_json::json!({}))),
+            Ok(None)
+        );
         assert_eq!(format_timedelta(3), "0:00:03");
         assert_eq!(format_timedelta(86_400 + 3723), "1 day, 1:02:03");
         let t = parse_isoformat("2026-01-02T03:04:05.5").expect("parse");
-        assert_eq!(isoformat(t.trunc() as i64, 500_000), "2026-01-02T03:04:05.500000");
+        assert_eq!(
+            isoformat(t.trunc() as i64, 500_000),
+            "2026-01-02T03:04:05.500000"
+        );
         assert_eq!(isoformat(0, 0), "1970-01-01T00:00:00");
     }
 }
