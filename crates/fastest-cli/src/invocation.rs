@@ -527,7 +527,7 @@ fn run_blocker(args: &Args, installed: &[(String, String)]) -> Option<String> {
     if wants_markup(args) {
         return Some("coloured output".into());
     }
-    if let Some(p) = blocking_plugin(args, installed, &["cacheprovider"]) {
+    if let Some(p) = blocking_plugin(args, installed, &["cacheprovider", "stepwise"]) {
         return Some(p);
     }
     let autoload = std::env::var_os("PYTEST_DISABLE_PLUGIN_AUTOLOAD").is_none()

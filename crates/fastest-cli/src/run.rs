@@ -210,17 +210,23 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // pytest's `session.shouldfail` banner, counted as the engine counts.
     let failures = reporter.failures();
     let maxfail = usize::try_from(args.maxfail).unwrap_or(0);
-    let mut stopped =
-        (maxfail > 0 && failures >= maxfail).then(|| format!("stopping after {failures} failures"));
-    // `session.shouldfail` wins over stepwise's `session.shouldstop`.
-    let interrupted = stopped.is_none() && s.cache.as_ref().is_some_and(|c| c.stopped());
-    if interrupted {
-        stopped = Some(format!(
-            "Interrupted: {}",
-            crate::cacheprovider::STEPWISE_STOP
-        ));
+    let mut stopped: Vec<String> = (maxfail > 0 && failures >= maxfail)
+        .then(|| format!("stopping after {failures} failures"))
+        .into_iter()
+        .collect();
+    // Stepwise's `session.shouldstop`: the session is interrupted, unless `--maxfail`'s
+    // `session.shouldfail` ended it first (then both banners, exit 1).
+    let sw_stopped = s.cache.as_ref().is_some_and(|c| c.stopped());
+    let interrupted = sw_stopped && stopped.is_empty();
+    if sw_stopped {
+        let why = crate::cacheprovider::STEPWISE_STOP;
+        stopped.push(if interrupted {
+            format!("Interrupted: {why}")
+        } else {
+            why.to_string()
+        });
     }
-    reporter.finish(s.start.elapsed().as_secs_f64(), stopped.as_deref());
+    reporter.finish_with(s.start.elapsed().as_secs_f64(), &stopped);
     if let Some(c) = s.cache.take() {
         c.finish(false);
     }

@@ -282,6 +282,13 @@ impl<'w> TerminalReporter<'w> {
     /// The summary sections and the final line (`pytest_sessionfinish`); `stop_line` is
     /// pytest's `!!! stopping after N failures !!!` banner.
     pub fn finish(&mut self, duration: f64, stop_line: Option<&str>) -> bool {
+        let lines: Vec<String> = stop_line.iter().map(|l| l.to_string()).collect();
+        self.finish_with(duration, &lines)
+    }
+
+    /// [`Self::finish`] with every `!`-banner pytest prints before the final line
+    /// (`session.shouldfail`, then `session.shouldstop` or the `Interrupted:` line).
+    pub fn finish_with(&mut self, duration: f64, stop_lines: &[String]) -> bool {
         self.line("");
         if !self.opts.no_summary {
             self.summary_problems(false);
@@ -291,9 +298,8 @@ impl<'w> TerminalReporter<'w> {
             self.summary_passes("xpassed", "XPASSES", 'X');
             self.short_test_summary();
         }
-        if let Some(l) = stop_line {
-            let s = l.to_string();
-            self.write_sep('!', &s);
+        for l in stop_lines {
+            self.write_sep('!', l);
         }
         self.summary_stats(duration);
         !self.failed_write

@@ -1,0 +1,10 @@
+def test_b1():
+    pass
+
+
+def test_b2():
+    assert [1, 2] == [1, 3]
+
+
+def test_b3():
+    pass
