@@ -10,6 +10,7 @@ After every step the output (stdout, stderr, exit code) and the files under
 ``FASTEST_ENGINE=native``: a run handed to pytest fails the comparison.
 
 Normalised: run times and ``--durations`` times (as in ``test_oracle_run``),
+which ``--durations-min`` keeps in a fixed order here (two tests sleep),
 stepwise's ``cache from 0:00:01 ago`` and the ``last_cache_date_str`` it stores.
 """
 
@@ -98,6 +99,15 @@ SEQUENCES: Dict[str, List[Step]] = {
         ("both", "-x"),
         ("both", "--lf", "--maxfail=2"),
         ("both", "--sw", "--maxfail=1"),
+    ],
+    # --durations: two tests sleep (0.12 s and 0.06 s); the threshold keeps the rest
+    # (whose times depend on the machine) hidden, so the listing is deterministic.
+    "durations": [
+        ("both", "--durations=2", "--durations-min=0.05"),
+        ("both", "--durations=0", "--durations-min=0.05", "-vv"),
+        ("both", "--durations=5", "--durations-min=0.05", "--no-summary", "-q"),
+        ("both", "--durations=1", "--durations-min=0.05", "--lf"),
+        ("both", "--durations=0", "--durations-min=0.05", "--sw", "-k", "not test_b2"),
     ],
     "no_cacheprovider": [
         ("both", "-p", "no:cacheprovider"),

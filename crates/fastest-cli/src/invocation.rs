@@ -482,6 +482,8 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::StepWise,
     Opt::StepWiseSkip,
     Opt::StepWiseReset,
+    Opt::Durations,
+    Opt::DurationsMin,
 ];
 
 /// `--engine native`, or `FASTEST_ENGINE=native` when `--engine` is not given.

@@ -186,6 +186,12 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         specs.len(),
         s.deselected,
     );
+    if let Some(count) = args.durations {
+        reporter.set_durations(fastest_report::durations::Durations {
+            count,
+            min: args.durations_min,
+        });
+    }
     let mut setup = engine_setup(inv, config, s.host, &capture);
     if stepwise_stop.is_some() {
         setup["options"]["maxfail"] = json!(engine_maxfail);

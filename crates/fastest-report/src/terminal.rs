@@ -56,6 +56,8 @@ pub struct TerminalReporter<'w> {
     /// Worker crashes, by node id.
     crashed: HashMap<String, String>,
     failed_write: bool,
+    /// `--durations` (none: no section).
+    durations: Option<crate::durations::Durations>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,7 +94,13 @@ impl<'w> TerminalReporter<'w> {
             line_width: 0,
             crashed: HashMap::new(),
             failed_write: false,
+            durations: None,
         }
+    }
+
+    /// Show pytest's "slowest durations" section (`--durations`).
+    pub fn set_durations(&mut self, durations: crate::durations::Durations) {
+        self.durations = Some(durations);
     }
 
     /// Write raw text, tracking the width of the current line.
@@ -296,6 +304,11 @@ impl<'w> TerminalReporter<'w> {
             self.summary_warnings();
             self.summary_passes("passed", "PASSES", 'P');
             self.summary_passes("xpassed", "XPASSES", 'X');
+        }
+        // runner.py's terminal summary runs inside the reporter's wrapper, also under
+        // `--no-summary`.
+        self.summary_durations();
+        if !self.opts.no_summary {
             self.short_test_summary();
         }
         for l in stop_lines {
@@ -303,6 +316,23 @@ impl<'w> TerminalReporter<'w> {
         }
         self.summary_stats(duration);
         !self.failed_write
+    }
+
+    fn summary_durations(&mut self) {
+        let Some(d) = self.durations else {
+            return;
+        };
+        let reports: Vec<TestReport> = self
+            .stats
+            .iter()
+            .flat_map(|(_, r)| r.iter().cloned())
+            .collect();
+        if let Some((title, lines)) = crate::durations::section(&reports, d, self.opts.verbosity) {
+            self.write_sep('=', &title);
+            for l in lines {
+                self.write_line(&l);
+            }
+        }
     }
 
     fn head_line(rep: &TestReport) -> String {

@@ -1,3 +1,6 @@
+import time
+
+
 def test_b1():
     pass
 
@@ -7,4 +10,4 @@ def test_b2():
 
 
 def test_b3():
-    pass
+    time.sleep(0.12)

@@ -1,5 +1,8 @@
+import time
+
+
 def test_c1():
-    pass
+    time.sleep(0.06)
 
 
 def test_c2():
