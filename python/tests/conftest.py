@@ -18,7 +18,7 @@ from oracle_harness import Oracle, find_fastest, find_pytest, spec_of  # noqa: E
 
 # The case projects are test suites of their own (syntax errors, bad
 # configs, failing tests, ...): never collect them as part of this suite.
-collect_ignore = ["cases", "run_cases"]
+collect_ignore = ["cases", "run_cases", "cache_cases"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

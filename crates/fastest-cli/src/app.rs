@@ -73,6 +73,8 @@ struct Extras {
     collected: usize,
     /// Conftest hooks on the way (a run hands such sessions to pytest for now).
     conftest_hooks: Vec<String>,
+    /// The arguments' paths (pytest's initial paths: `--lf` keeps their files whole).
+    initpaths: Vec<PathBuf>,
 }
 
 /// One collected file of the session, with its items once known.
@@ -227,6 +229,7 @@ fn collect_only(
     let pytest_args = passthrough_args(inv, config);
     let mut extras = Extras {
         conftest_hooks: disc.conftest_hooks.clone(),
+        initpaths: cargs.iter().map(|a| a.path.clone()).collect(),
         ..Extras::default()
     };
     if let Some(why) = &disc.global_fallback {
@@ -619,7 +622,17 @@ fn finish(
     );
     let args = &inv.args;
     tracing::debug!(items = items.len(), elapsed = ?start.elapsed(), "collected");
-    let total = items.len() + hook_deselected.len();
+    // pytest's cacheprovider and stepwise plugins: `--lf` changes what is collected,
+    // `--sw` deselects before the other steps, `--lf`/`--ff`/`--nf` after them.
+    let mut cache = crate::cacheprovider::CacheSession::load(inv, config);
+    let (items, sw_deselected) = match &mut cache {
+        Some(c) => {
+            let items = c.collect(items, &config.rootdir, &extras.initpaths);
+            c.stepwise_select(items)
+        }
+        None => (items, 0),
+    };
+    let total = items.len() + hook_deselected.len() + sw_deselected;
     // `--deselect` prefixes first, then `-k` and `-m` (pytest's modifyitems order).
     let (items, by_prefix): (Vec<Item>, Vec<Item>) = items.into_iter().partition(|it| {
         !args
@@ -646,7 +659,12 @@ fn finish(
         args.markexpr.as_deref().unwrap_or(""),
         strict.then_some(&is_registered as &dyn Fn(&str) -> bool),
     );
-    let deselected = hook_deselected.len() + by_prefix.len() + dropped;
+    let (selected, cache_deselected) = match &mut cache {
+        Some(c) if select_error.is_none() => c.modify(selected, &config.rootdir),
+        _ => (selected, 0),
+    };
+    let deselected =
+        hook_deselected.len() + by_prefix.len() + dropped + sw_deselected + cache_deselected;
     if inv.run {
         let pytest_needed = if let Some(e) = &select_error {
             Some(format!("selection error: {e}"))
@@ -672,6 +690,7 @@ fn finish(
             used_testpaths,
             conftest_hooks: extras.conftest_hooks.clone(),
             pytest_needed,
+            cache,
         };
         return crate::run::run(session, out, err);
     }
@@ -723,6 +742,9 @@ fn finish(
     let t = Instant::now();
     let text = render(&report);
     tracing::debug!(elapsed = ?t.elapsed(), "render");
+    if let Some(c) = cache {
+        c.finish(true);
+    }
     if out.write_all(text.as_bytes()).is_err() {
         // A closed pipe (`| head`) is not an error for the user.
         return exit::OK;

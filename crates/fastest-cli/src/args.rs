@@ -435,6 +435,12 @@ pub struct Args {
     pub engine: Option<String>,
     /// fastest: `--no-fastest-cache`.
     pub no_cache: bool,
+    /// `--lfnf`/`--last-failed-no-failures`: `all` (default) or `none`.
+    pub last_failed_no_failures: Option<String>,
+    /// `--durations=N` (0: all).
+    pub durations: Option<i64>,
+    /// `--durations-min=S`.
+    pub durations_min: Option<f64>,
     /// fastest: `-n`.
     pub numprocesses: Option<String>,
     /// `--color`: `yes`, `no` or `auto`.
@@ -497,6 +503,9 @@ impl Default for Args {
             basetemp: None,
             showlocals: false,
             no_cache: false,
+            last_failed_no_failures: None,
+            durations: None,
+            durations_min: None,
             numprocesses: None,
             color: "auto".to_string(),
             given: Vec::new(),
@@ -861,10 +870,11 @@ impl<'a> Parser<'a> {
                 check_basetemp(spec, &v, self.cwd)?;
                 args.basetemp = Some(v);
             }
-            Durations => {
-                parse_int(spec, &v)?;
+            Durations => args.durations = Some(parse_int(spec, &v)?),
+            DurationsMin => {
+                parse_float(spec, &v)?;
+                args.durations_min = Some(py_float(&v));
             }
-            DurationsMin => parse_float(spec, &v)?,
             Version => args.version += 1,
             Help => args.help = true,
             Plugin => args.plugins.push(v),
@@ -923,7 +933,10 @@ impl<'a> Parser<'a> {
                 &["none", "cdiff", "ndiff", "udiff", "only_first_failure"],
             )?,
             DoctestGlob => args.doctest_glob.push(v),
-            LastFailedNoFailures => check_choice(spec, &v, &["all", "none"])?,
+            LastFailedNoFailures => {
+                check_choice(spec, &v, &["all", "none"])?;
+                args.last_failed_no_failures = Some(v);
+            }
             LogFileMode => check_choice(spec, &v, &["w", "a"])?,
             Engine => args.engine = Some(v),
             NoFastestCache => args.no_cache = true,
@@ -1042,6 +1055,24 @@ fn parse_int(spec: &Spec, raw: &str) -> Result<i64, ArgError> {
 }
 
 /// Python's `float(str)`, near enough to tell valid values from invalid ones.
+/// A value [`parse_float`] accepted, as Python's `float()` reads it.
+fn py_float(raw: &str) -> f64 {
+    let s = raw.trim().replace('_', "");
+    let lower = s.to_ascii_lowercase();
+    let neg = lower.starts_with('-');
+    match lower.trim_start_matches(['+', '-']) {
+        "inf" | "infinity" => {
+            if neg {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            }
+        }
+        "nan" => f64::NAN,
+        _ => s.parse().unwrap_or(0.0),
+    }
+}
+
 fn parse_float(spec: &Spec, raw: &str) -> Result<(), ArgError> {
     let s = raw.trim();
     let lower = s.trim_start_matches(['+', '-']).to_ascii_lowercase();

@@ -472,6 +472,17 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::CollectInVirtualenv,
     Opt::KeepDuplicates,
     Opt::NumProcesses,
+    // pytest's cacheprovider and stepwise plugins (`cacheprovider.rs`).
+    Opt::LastFailed,
+    Opt::FailedFirst,
+    Opt::NewFirst,
+    Opt::CacheClear,
+    Opt::LastFailedNoFailures,
+    Opt::StepWise,
+    Opt::StepWiseSkip,
+    Opt::StepWiseReset,
+    Opt::Durations,
+    Opt::DurationsMin,
 ];
 
 /// `--engine native`, or `FASTEST_ENGINE=native` when `--engine` is not given.
@@ -529,7 +540,7 @@ fn run_blocker(args: &Args, installed: &[(String, String)]) -> Option<String> {
     if wants_markup(args) {
         return Some("coloured output".into());
     }
-    if let Some(p) = blocking_plugin(args, installed, &["cacheprovider"]) {
+    if let Some(p) = blocking_plugin(args, installed, &["cacheprovider", "stepwise"]) {
         return Some(p);
     }
     let autoload = plugin_autoload(args);

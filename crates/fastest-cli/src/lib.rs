@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod args;
+pub mod cacheprovider;
 pub mod collect_args;
 pub mod collect_only;
 pub mod fallback;

@@ -116,10 +116,12 @@ pub(crate) struct Session<'a> {
     pub conftest_hooks: Vec<String>,
     /// Set when something only pytest can report happened in collection.
     pub pytest_needed: Option<String>,
+    /// pytest's cacheprovider/stepwise state (`None` under `-p no:cacheprovider`).
+    pub cache: Option<crate::cacheprovider::CacheSession>,
 }
 
 /// Run the selected items natively and print pytest's report. Returns the exit code.
-pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let inv = s.inv;
     if let Some(why) = s
         .pytest_needed
@@ -200,6 +202,10 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
                     0,
                 ));
                 text.push('\n');
+                for line in s.cache.iter().flat_map(|c| c.collection_lines(verbosity)) {
+                    text.push_str(&line);
+                    text.push('\n');
+                }
             }
         }
     } else if started.is_some() {
@@ -219,6 +225,17 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
             python.display()
         ));
     }
+    // `--sw` stops the session at a failure the way `--maxfail` does.
+    let stepwise_stop = s.cache.as_ref().and_then(|c| c.stop_after());
+    let user_maxfail = opts.maxfail;
+    if let Some(n) = stepwise_stop {
+        opts.maxfail = if user_maxfail > 0 {
+            user_maxfail.min(n)
+        } else {
+            n
+        };
+    }
+    let engine_maxfail = opts.maxfail;
     let capture = capture_method(inv);
     // pytest-xdist's session counts no deselected items (its workers deselect).
     let deselected = if started.is_some() { 0 } else { s.deselected };
@@ -230,7 +247,16 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
         specs.len(),
         deselected,
     );
-    let setup = engine_setup(inv, config, s.host, &capture);
+    if let Some(count) = args.durations {
+        reporter.set_durations(fastest_report::durations::Durations {
+            count,
+            min: args.durations_min,
+        });
+    }
+    let mut setup = engine_setup(inv, config, s.host, &capture);
+    if stepwise_stop.is_some() {
+        setup["options"]["maxfail"] = json!(engine_maxfail);
+    }
     let cmd = WorkerCommand {
         python,
         cwd: s.host.cwd.clone(),
@@ -240,12 +266,15 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
         distributed: dist.is_some(),
         testrun_uid: testrun_uid(),
     };
-    let maxfail = usize::try_from(args.maxfail).unwrap_or(0);
     let mut ran = Ran::default();
+    let cache = &mut s.cache;
     let result = run_pool(&cmd, &setup, groups, &pool, &mut |ev| {
         ran.note(&ev);
+        if let (Some(c), Event::Report(r)) = (cache.as_mut(), &ev) {
+            c.on_report(r);
+        }
         reporter.event(&ev);
-        if maxfail > 0 && reporter.failures() >= maxfail {
+        if engine_maxfail > 0 && reporter.failures() >= engine_maxfail {
             Flow::StopDispatch
         } else {
             Flow::Continue
@@ -265,10 +294,30 @@ pub(crate) fn run(s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i
     // pytest's `session.shouldfail` banner, set when the count reached the limit (with
     // several workers, failures already running elsewhere still come in after it).
     let failures = reporter.failures();
-    let stopped =
-        (maxfail > 0 && failures >= maxfail).then(|| format!("stopping after {maxfail} failures"));
-    reporter.finish(s.start.elapsed().as_secs_f64(), stopped.as_deref());
-    if failed {
+    let maxfail = user_maxfail;
+    let mut stopped: Vec<String> = (maxfail > 0 && failures >= maxfail)
+        .then(|| format!("stopping after {maxfail} failures"))
+        .into_iter()
+        .collect();
+    // Stepwise's `session.shouldstop`: the session is interrupted, unless `--maxfail`'s
+    // `session.shouldfail` ended it first (then both banners, exit 1).
+    let sw_stopped = s.cache.as_ref().is_some_and(|c| c.stopped());
+    let interrupted = sw_stopped && stopped.is_empty();
+    if sw_stopped {
+        let why = crate::cacheprovider::STEPWISE_STOP;
+        stopped.push(if interrupted {
+            format!("Interrupted: {why}")
+        } else {
+            why.to_string()
+        });
+    }
+    reporter.finish_with(s.start.elapsed().as_secs_f64(), &stopped);
+    if let Some(c) = s.cache.take() {
+        c.finish(false);
+    }
+    if interrupted {
+        exit::INTERRUPTED
+    } else if failed {
         exit::TESTS_FAILED
     } else if !ran && specs.is_empty() {
         exit::NO_TESTS_COLLECTED

@@ -11,10 +11,12 @@
 //! - [`report`]: the run's events (test reports, warnings) that reporters consume.
 //! - [`history`]: per-test durations and outcomes kept between runs.
 //! - [`schedule`]: scope groups and their longest-first order.
+//! - [`cache`]: pytest's cache directory (`.pytest_cache`): lastfailed, nodeids, stepwise.
 //!
 //! This crate does no Python: anything that needs an interpreter lives in `fastest-runner`
 //! or the CLI.
 
+pub mod cache;
 pub mod config;
 pub mod discovery;
 pub mod glob;

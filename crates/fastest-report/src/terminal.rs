@@ -61,6 +61,8 @@ pub struct TerminalReporter<'w> {
     /// Worker crashes, by node id.
     crashed: HashMap<String, String>,
     failed_write: bool,
+    /// `--durations` (none: no section).
+    durations: Option<crate::durations::Durations>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -97,7 +99,13 @@ impl<'w> TerminalReporter<'w> {
             line_width: 0,
             crashed: HashMap::new(),
             failed_write: false,
+            durations: None,
         }
+    }
+
+    /// Show pytest's "slowest durations" section (`--durations`).
+    pub fn set_durations(&mut self, durations: crate::durations::Durations) {
+        self.durations = Some(durations);
     }
 
     /// Write raw text, tracking the width of the current line.
@@ -298,6 +306,13 @@ impl<'w> TerminalReporter<'w> {
     /// The summary sections and the final line (`pytest_sessionfinish`); `stop_line` is
     /// pytest's `!!! stopping after N failures !!!` banner.
     pub fn finish(&mut self, duration: f64, stop_line: Option<&str>) -> bool {
+        let lines: Vec<String> = stop_line.iter().map(|l| l.to_string()).collect();
+        self.finish_with(duration, &lines)
+    }
+
+    /// [`Self::finish`] with every `!`-banner pytest prints before the final line
+    /// (`session.shouldfail`, then `session.shouldstop` or the `Interrupted:` line).
+    pub fn finish_with(&mut self, duration: f64, stop_lines: &[String]) -> bool {
         self.line("");
         if !self.opts.no_summary {
             self.summary_problems(false);
@@ -305,14 +320,35 @@ impl<'w> TerminalReporter<'w> {
             self.summary_warnings();
             self.summary_passes("passed", "PASSES", 'P');
             self.summary_passes("xpassed", "XPASSES", 'X');
+        }
+        // runner.py's terminal summary runs inside the reporter's wrapper, also under
+        // `--no-summary`.
+        self.summary_durations();
+        if !self.opts.no_summary {
             self.short_test_summary();
         }
-        if let Some(l) = stop_line {
-            let s = l.to_string();
-            self.write_sep('!', &s);
+        for l in stop_lines {
+            self.write_sep('!', l);
         }
         self.summary_stats(duration);
         !self.failed_write
+    }
+
+    fn summary_durations(&mut self) {
+        let Some(d) = self.durations else {
+            return;
+        };
+        let reports: Vec<TestReport> = self
+            .stats
+            .iter()
+            .flat_map(|(_, r)| r.iter().cloned())
+            .collect();
+        if let Some((title, lines)) = crate::durations::section(&reports, d, self.opts.verbosity) {
+            self.write_sep('=', &title);
+            for l in lines {
+                self.write_line(&l);
+            }
+        }
     }
 
     fn head_line(rep: &TestReport) -> String {

@@ -155,3 +155,70 @@ fn distributed_default_form() {
 fn distributed_verbose_form() {
     insta::assert_snapshot!(render_with(1, "fE", true));
 }
+
+/// `--durations`: every phase's report sorted slowest first (ties keep their order),
+/// cut at `N`, and the first one under the threshold ends the list with the hidden line.
+fn render_durations(count: i64, min: Option<f64>, verbosity: i32) -> String {
+    let mut out: Vec<u8> = Vec::new();
+    let opts = TerminalOptions {
+        verbosity,
+        test_cases_verbosity: verbosity,
+        width: 80,
+        reportchars: report_chars("fE", false),
+        tbstyle: "no".into(),
+        no_summary: false,
+        show_progress: true,
+        on_ci: false,
+        fold_skipped: true,
+        showcapture: "all".into(),
+        force_short_summary: false,
+        maxfail: 0,
+        dist: None,
+    };
+    let root = std::path::Path::new("/r");
+    let timed = [
+        ("tests/test_a.py::test_fast", [0.0001, 0.001, 0.0002]),
+        ("tests/test_a.py::test_slow", [0.25, 1.5, 0.006]),
+        ("tests/test_b.py::test_tie", [0.0, 0.25, 0.0]),
+    ];
+    {
+        let mut rep = TerminalReporter::new(&mut out, opts, root, root, 3, 0);
+        rep.set_durations(fastest_report::durations::Durations { count, min });
+        for (nodeid, times) in timed {
+            rep.event(&Event::TestStarted {
+                nodeid: nodeid.into(),
+            });
+            for (when, t) in [Phase::Setup, Phase::Call, Phase::Teardown]
+                .into_iter()
+                .zip(times)
+            {
+                let mut r = report(nodeid, when, Outcome::Passed);
+                r.duration = t;
+                rep.event(&Event::Report(Box::new(r)));
+            }
+        }
+        rep.event(&Event::Finished);
+        rep.finish(1.0, None);
+    }
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn durations_all() {
+    insta::assert_snapshot!(render_durations(0, None, 0));
+}
+
+#[test]
+fn durations_top_two() {
+    insta::assert_snapshot!(render_durations(2, None, 0));
+}
+
+#[test]
+fn durations_min_given() {
+    insta::assert_snapshot!(render_durations(0, Some(0.2), 0));
+}
+
+#[test]
+fn durations_very_verbose() {
+    insta::assert_snapshot!(render_durations(0, None, 2));
+}

@@ -74,29 +74,6 @@ pub enum Flow {
     StopDispatch,
 }
 
-/// Run `items` in order in one worker (a replacement goes on after a crash).
-pub fn run_serial(
-    cmd: &WorkerCommand,
-    setup: &serde_json::Value,
-    items: &[ItemSpec],
-    on_event: &mut dyn FnMut(Event),
-) -> Result<(), RunnerError> {
-    let opts = PoolOptions {
-        workers: 1,
-        distributed: false,
-        testrun_uid: String::new(),
-    };
-    let groups = if items.is_empty() {
-        Vec::new()
-    } else {
-        vec![items.to_vec()]
-    };
-    run_pool(cmd, setup, groups, &opts, &mut |ev| {
-        on_event(ev);
-        Flow::Continue
-    })
-}
-
 /// What worker threads tell the coordinator's thread.
 enum Msg {
     /// An event; with a sender when the worker thread waits until it has been handled

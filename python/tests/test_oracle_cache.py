@@ -1,0 +1,199 @@
+"""Oracle: pytest's cache (``.pytest_cache``) shared between pytest and fastest.
+
+Each sequence is a list of steps run in order on one copy of
+``cache_cases/project/``: first every step with pytest (the oracle side), then, on a
+fresh copy at the *same* path, the same steps with fastest where a step says
+``"both"`` (pytest runs it on both sides where it says ``"pytest"``: that is how a
+sequence proves pytest reads what fastest wrote, and the other way round).
+After every step the output (stdout, stderr, exit code) and the files under
+``.pytest_cache`` must be identical on both sides. fastest always runs with
+``FASTEST_ENGINE=native``: a run handed to pytest fails the comparison.
+
+Normalised: run times and ``--durations`` times (as in ``test_oracle_run``),
+which ``--durations-min`` keeps in a fixed order here (two tests sleep),
+stepwise's ``cache from 0:00:01 ago`` and the ``last_cache_date_str`` it stores.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+from oracle_harness import _diff, find_fastest, find_pytest, run_process
+from test_oracle_run import NATIVE_REFUSAL, _copy_project, _env, normalise_run
+
+pytestmark = pytest.mark.oracle
+
+PROJECT = Path(__file__).resolve().parent / "cache_cases" / "project"
+
+#: A step: ("both", args) runs pytest on the oracle side and fastest on the other;
+#: ("pytest", args) runs pytest on both; ("write", path, text) edits both copies.
+Step = Tuple[str, ...]
+
+SEQUENCES: Dict[str, List[Step]] = {
+    # fastest reads what pytest wrote, and keeps pytest's files up to date.
+    "pytest_then_fastest_lf": [
+        ("pytest",),
+        ("both", "--lf"),
+        ("both", "--lf", "-q"),
+        ("both", "--lf", "-v"),
+    ],
+    # pytest reads what fastest wrote.
+    "fastest_then_pytest_lf": [
+        ("both",),
+        ("pytest", "--lf"),
+        ("pytest", "--ff", "-q"),
+    ],
+    # A failure fixed: --lf runs it, it passes and leaves lastfailed; then no failures.
+    "lf_fixed": [
+        ("both", "-q"),
+        ("write", "test_b.py", "def test_b1():\n    pass\n\n\ndef test_b2():\n    pass\n"),
+        ("both", "--lf"),
+        ("both", "--last-failed", "-k", "test_a"),
+        ("both", "--lf", "sub/test_c.py"),
+        ("both", "--lf", "test_a.py"),
+    ],
+    "lf_selection": [
+        ("both", "--lf"),
+        ("both", "--lf", "--lfnf=none"),
+        ("both", "-q", "test_b.py"),
+        ("both", "--lf", "-k", "c1"),
+        ("both", "--lf", "--lfnf", "none", "sub"),
+        ("both", "--lf", "--deselect", "test_b.py::test_b2"),
+    ],
+    "ff": [
+        ("both", "-k", "not test_m"),
+        ("both", "--ff"),
+        ("both", "--failed-first", "-v"),
+        ("both", "--ff", "--lf", "-q"),
+    ],
+    "nf": [
+        ("both", "-q"),
+        ("write", "sub/test_new.py", "def test_new():\n    pass\n"),
+        ("both", "--nf"),
+        ("both", "--new-first", "-v"),
+        ("pytest", "--nf", "-q"),
+    ],
+    "stepwise": [
+        ("both", "--sw"),
+        ("both", "--sw"),
+        ("both", "--sw", "-v"),
+        ("both", "--sw-skip"),
+        ("pytest", "--sw"),
+        ("both", "--stepwise"),
+        ("both", "--sw-reset", "-q"),
+        ("both", "--sw", "-k", "test_b"),
+    ],
+    "cache_clear": [
+        ("both", "-q"),
+        ("both", "--cache-clear", "--lf"),
+        ("both", "--cache-clear", "-q", "-k", "test_b"),
+        ("pytest", "--lf"),
+    ],
+    "maxfail": [
+        ("both", "-x"),
+        ("both", "--lf", "--maxfail=2"),
+        ("both", "--sw", "--maxfail=1"),
+    ],
+    # --durations: two tests sleep (0.12 s and 0.06 s); the threshold keeps the rest
+    # (whose times depend on the machine) hidden, so the listing is deterministic.
+    "durations": [
+        ("both", "--durations=2", "--durations-min=0.05"),
+        ("both", "--durations=0", "--durations-min=0.05", "-vv"),
+        ("both", "--durations=5", "--durations-min=0.05", "--no-summary", "-q"),
+        ("both", "--durations=1", "--durations-min=0.05", "--lf"),
+        ("both", "--durations=0", "--durations-min=0.05", "--sw", "-k", "not test_b2"),
+    ],
+    "no_cacheprovider": [
+        ("both", "-p", "no:cacheprovider"),
+        ("both", "-q"),
+        ("both", "-p", "no:stepwise", "-q"),
+    ],
+}
+
+_AGE = re.compile(r"cache from \d+(?: days?, \d+)?:\d\d:\d\d ago")
+_DATE = re.compile(r'("last_cache_date_str": )"[^"]*"')
+
+
+def _normalise(text: str) -> str:
+    return _AGE.sub("cache from <AGE> ago", normalise_run(text))
+
+
+def _cache_files(root: Path) -> Dict[str, str]:
+    cache = root / ".pytest_cache"
+    files = {}
+    if cache.is_dir():
+        for p in sorted(cache.rglob("*")):
+            if p.is_file():
+                text = p.read_text("utf-8", "surrogateescape")
+                files[str(p.relative_to(cache))] = _DATE.sub(r"\1<DATE>", text)
+    return files
+
+
+def _run_sequence(steps: List[Step], root: Path, tool: List[str], pytest_cmd: List[str], tmp: Path):
+    """Run ``steps`` on a fresh copy at ``root``; each step's (result, cache files)."""
+    _copy_project(PROJECT, root)
+    out = []
+    for step in steps:
+        kind, args = step[0], list(step[1:])
+        if kind == "write":
+            path, text = args
+            (root / path).write_text(text)
+            out.append(None)
+            continue
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        cmd = pytest_cmd if kind == "pytest" else tool
+        extra = {"TMPDIR": str(tmp)}
+        if cmd is not pytest_cmd:
+            extra["FASTEST_ENGINE"] = "native"
+        res = run_process([*cmd, *args], root, _env(extra))
+        out.append((res, _cache_files(root)))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(SEQUENCES))
+def test_cache_sequence_matches_pytest(name: str, tmp_path: Path) -> None:
+    fastest = find_fastest()
+    if fastest is None:
+        msg = "fastest executable not found: set FASTEST_BIN or install fastest next to python"
+        if os.environ.get("CI"):
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    pytest_cmd = find_pytest()
+    steps = SEQUENCES[name]
+    root = tmp_path / "cache"
+    expected = _run_sequence(steps, root, pytest_cmd, pytest_cmd, tmp_path / "tmp")
+    actual = _run_sequence(steps, root, fastest, pytest_cmd, tmp_path / "tmp")
+    problems = []
+    for i, (step, exp, act) in enumerate(zip(steps, expected, actual)):
+        if exp is None or act is None:
+            continue
+        (e, e_files), (a, a_files) = exp, act
+        where = f"step {i} {step[0]} {shlex.join(step[1:]) or '(no args)'}"
+        refusal = [ln for ln in a.stderr.splitlines() if ln.startswith(NATIVE_REFUSAL)]
+        if refusal:
+            problems.append(f"{where}: the native engine refused: {refusal[0]}\n")
+        if e.returncode != a.returncode:
+            problems.append(f"{where}: exit code pytest {e.returncode}, fastest {a.returncode}\n")
+        for stream in ("stdout", "stderr"):
+            ex, ac = _normalise(getattr(e, stream)), _normalise(getattr(a, stream))
+            if ex != ac:
+                problems.append(f"{where}:\n" + _diff(stream, ex, ac))
+        if e_files != a_files:
+            for key in sorted(set(e_files) | set(a_files)):
+                if e_files.get(key) != a_files.get(key):
+                    problems.append(
+                        f"{where}:\n"
+                        + _diff(f".pytest_cache/{key}", e_files.get(key, "<missing>"), a_files.get(key, "<missing>"))
+                    )
+        if problems:
+            break
+    if problems:
+        pytest.fail(f"sequence {name!r} in {root}\n" + "\n".join(problems), pytrace=False)
