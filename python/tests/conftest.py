@@ -14,7 +14,7 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from oracle_harness import Oracle, find_fastest, find_pytest, spec_of  # noqa: E402
+from oracle_harness import Oracle, find_pytest, require_fastest, spec_of  # noqa: E402
 
 # The case projects are test suites of their own (syntax errors, bad
 # configs, failing tests, ...): never collect them as part of this suite.
@@ -49,15 +49,7 @@ def selected_items() -> List[pytest.Item]:
 
 @pytest.fixture(scope="session")
 def oracle(tmp_path_factory: pytest.TempPathFactory, selected_items):
-    fastest = find_fastest()
-    if fastest is None:
-        msg = (
-            "fastest executable not found: set FASTEST_BIN or install fastest "
-            f"next to {sys.executable}"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
+    fastest = require_fastest()
     jobs = int(os.environ.get("FASTEST_ORACLE_JOBS") or 0) or (os.cpu_count() or 2)
     o = Oracle(find_pytest(), fastest, tmp_path_factory.mktemp("oracle"), jobs)
     # Start the pytest side of every selected case comparison now (real

@@ -153,6 +153,20 @@ def find_fastest() -> Optional[List[str]]:
     return [found] if found else None
 
 
+def require_fastest() -> List[str]:
+    """The fastest command; a test without one fails under CI and is skipped elsewhere."""
+    cmd = find_fastest()
+    if cmd is None:
+        msg = (
+            "fastest executable not found: set FASTEST_BIN or install fastest "
+            f"next to {sys.executable}"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    return cmd
+
+
 # --------------------------------------------------------------------------
 # Running and comparing
 # --------------------------------------------------------------------------

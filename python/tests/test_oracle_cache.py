@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
-from oracle_harness import _diff, find_fastest, find_pytest, run_process
+from oracle_harness import _diff, find_pytest, require_fastest, run_process
 from test_oracle_run import NATIVE_REFUSAL, _copy_project, _env, normalise_run
 
 pytestmark = pytest.mark.oracle
@@ -160,12 +160,7 @@ def _run_sequence(steps: List[Step], root: Path, tool: List[str], pytest_cmd: Li
 
 @pytest.mark.parametrize("name", sorted(SEQUENCES))
 def test_cache_sequence_matches_pytest(name: str, tmp_path: Path) -> None:
-    fastest = find_fastest()
-    if fastest is None:
-        msg = "fastest executable not found: set FASTEST_BIN or install fastest next to python"
-        if os.environ.get("CI"):
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
+    fastest = require_fastest()
     pytest_cmd = find_pytest()
     steps = SEQUENCES[name]
     root = tmp_path / "cache"

@@ -42,7 +42,7 @@ from oracle_harness import (
     Result,
     _diff,
     child_env,
-    find_fastest,
+    require_fastest,
     find_pytest,
     normalise,
     PrefetchingOracle,
@@ -362,12 +362,7 @@ def _all_params() -> list:
 
 @pytest.fixture(scope="session")
 def run_oracle(tmp_path_factory: pytest.TempPathFactory, selected_items):
-    fastest = find_fastest()
-    if fastest is None:
-        msg = "fastest executable not found: set FASTEST_BIN or install fastest next to python"
-        if os.environ.get("CI"):
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
+    fastest = require_fastest()
     jobs = int(os.environ.get("FASTEST_ORACLE_JOBS") or 0) or (os.cpu_count() or 2)
     o = RunOracle(find_pytest(), fastest, tmp_path_factory.mktemp("oracle-run"), jobs)
     specs = []

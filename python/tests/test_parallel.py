@@ -26,17 +26,10 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from oracle_harness import RUN_TIMEOUT, child_env, find_fastest
+from oracle_harness import RUN_TIMEOUT, child_env, require_fastest
 
 XDIST = "pytest-xdist==3.8.0"
 PYTEST = "pytest==9.2.0"
-
-
-def _fastest() -> List[str]:
-    cmd = find_fastest()
-    if cmd is None:
-        pytest.skip("no fastest binary (set FASTEST_BIN)")
-    return cmd
 
 
 @pytest.fixture(scope="session")
@@ -148,7 +141,7 @@ def _shape(stdout: str) -> Tuple[List[str], Counter, List[str], str]:
 def test_outcomes_match_pytest_xdist(tmp_path: Path, xdist_pytest: List[str], args):
     root = _write(tmp_path, MIXED)
     expected = _run(xdist_pytest, root, "-n", "2", *args)
-    actual = _run(_fastest(), root, "-n", "2", *args)
+    actual = _run(require_fastest(), root, "-n", "2", *args)
     assert "cannot run natively" not in actual.stderr, actual.stderr
     if "-x" in args:
         # Which test fails first is a race on both sides; both stop and exit 1... or,
@@ -166,7 +159,7 @@ def test_outcomes_match_pytest_xdist(tmp_path: Path, xdist_pytest: List[str], ar
 def test_verbose_lines_name_the_worker(tmp_path: Path, xdist_pytest: List[str]):
     root = _write(tmp_path, MIXED)
     expected = _run(xdist_pytest, root, "-n", "2", "-v")
-    actual = _run(_fastest(), root, "-n", "2", "-v")
+    actual = _run(require_fastest(), root, "-n", "2", "-v")
     line = re.compile(r"^\[gw\d\] \[ *\d+%\] (\w+) (\S+) $", re.M)
     assert sorted(line.findall(actual.stdout)) == sorted(line.findall(expected.stdout))
     assert "2 workers [13 items]" in actual.stdout
@@ -175,7 +168,7 @@ def test_verbose_lines_name_the_worker(tmp_path: Path, xdist_pytest: List[str]):
 def test_nothing_selected(tmp_path: Path, xdist_pytest: List[str]):
     root = _write(tmp_path, MIXED)
     expected = _run(xdist_pytest, root, "-n", "2", "-k", "nothing_matches")
-    actual = _run(_fastest(), root, "-n", "2", "-k", "nothing_matches")
+    actual = _run(require_fastest(), root, "-n", "2", "-k", "nothing_matches")
     assert actual.returncode == expected.returncode == 5
     strip = lambda s: re.sub(r" in \d+\.\d\ds", "", s.split("created:", 1)[1])
     assert strip(actual.stdout) == strip(expected.stdout)
@@ -205,7 +198,7 @@ def test_module_fixture_set_up_once_per_module(tmp_path: Path):
                     pass
         """
     root = _write(tmp_path, files)
-    r = _run(_fastest(), root, "-n", "2", "-q")
+    r = _run(require_fastest(), root, "-n", "2", "-q")
     assert r.returncode == 0, r.stdout + r.stderr
     entries = log.read_text().split()
     modules = Counter(entries[0::2])
@@ -238,10 +231,10 @@ def test_xdist_environment(tmp_path: Path):
                 assert "PYTEST_XDIST_WORKER" not in os.environ
         """,
     })
-    r = _run(_fastest(), root, "-n", "3", "-q", "test_env.py", "test_env2.py", "test_env3.py")
+    r = _run(require_fastest(), root, "-n", "3", "-q", "test_env.py", "test_env2.py", "test_env3.py")
     assert r.returncode == 0, r.stdout
     # Without -n (or with -n 0) a run is not distributed: pytest's own output.
-    r = _run(_fastest(), root, "-n", "0", "test_plain.py")
+    r = _run(require_fastest(), root, "-n", "0", "test_plain.py")
     assert r.returncode == 0 and "collected 1 item" in r.stdout and "worker" not in r.stdout
 
 
@@ -256,7 +249,7 @@ SLOW = {
 
 def test_history_puts_the_slowest_group_first(tmp_path: Path):
     root = _write(tmp_path, SLOW)
-    first = _run(_fastest(), root, "-n", "2", "-v")
+    first = _run(require_fastest(), root, "-n", "2", "-v")
     assert first.returncode == 0, first.stdout + first.stderr
     history = json.loads((root / ".fastest_cache" / "history-v1.json").read_text())
     tests = history["tests"]
@@ -264,7 +257,7 @@ def test_history_puts_the_slowest_group_first(tmp_path: Path):
                           "test_b_fast.py::test_g", "test_z_slow.py::test_slow"}
     assert tests["test_z_slow.py::test_slow"]["duration"] >= 0.25
     assert tests["test_z_slow.py::test_slow"]["outcome"] == "passed"
-    second = _run(_fastest(), root, "-n", "2", "-v", env={"FASTEST_LOG": "debug"})
+    second = _run(require_fastest(), root, "-n", "2", "-v", env={"FASTEST_LOG": "debug"})
     assert second.returncode == 0
     # The slow module is last in pytest's order; history hands it out first (LPT).
     # (Which worker then runs what depends on process start-up times: not asserted.)
@@ -276,7 +269,7 @@ def test_corrupt_history_is_rebuilt_with_a_warning(tmp_path: Path):
     root = _write(tmp_path, SLOW)
     (root / ".fastest_cache").mkdir()
     (root / ".fastest_cache" / "history-v1.json").write_text("{ not json")
-    r = _run(_fastest(), root, "-n", "2", "-q")
+    r = _run(require_fastest(), root, "-n", "2", "-q")
     assert r.returncode == 0
     assert "history-v1.json is corrupt" in r.stderr
     data = json.loads((root / ".fastest_cache" / "history-v1.json").read_text())
@@ -287,7 +280,7 @@ def test_two_concurrent_runs_keep_history_readable(tmp_path: Path):
     root = _write(tmp_path, SLOW)
     env = child_env({"NO_COLOR": "1", "FASTEST_ENGINE": "native"})
     procs = [
-        subprocess.Popen([*_fastest(), "-p", "no:cacheprovider", "-q", "-n", "2"],
+        subprocess.Popen([*require_fastest(), "-p", "no:cacheprovider", "-q", "-n", "2"],
                          cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for _ in range(3)
     ]
@@ -307,7 +300,7 @@ def test_a_crash_in_one_worker_does_not_stop_the_others(tmp_path: Path):
     for m in range(4):
         files[f"test_ok{m}.py"] = "def test_ok():\n    pass\n"
     root = _write(tmp_path, files)
-    r = _run(_fastest(), root, "-n", "2", "-rA")
+    r = _run(require_fastest(), root, "-n", "2", "-rA")
     assert r.returncode == 1, r.stdout + r.stderr
     assert "worker crashed while running 'test_crash.py::test_dies': exit code 3" in r.stdout
     assert "PASSED test_crash.py::test_after" in r.stdout
@@ -317,7 +310,7 @@ def test_a_crash_in_one_worker_does_not_stop_the_others(tmp_path: Path):
 
 def test_usage_error_for_a_bad_count(tmp_path: Path):
     root = _write(tmp_path, SLOW)
-    r = _run(_fastest(), root, "-n", "many")
+    r = _run(require_fastest(), root, "-n", "many")
     assert r.returncode == 4
     assert "argument -n/--numprocesses: invalid parse_numprocesses value: 'many'" in r.stderr
 

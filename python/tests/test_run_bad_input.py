@@ -16,14 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from oracle_harness import find_fastest, find_pytest
-
-
-def _fastest() -> list[str]:
-    cmd = find_fastest()
-    if cmd is None:
-        pytest.skip("no fastest binary (set FASTEST_BIN)")
-    return cmd
+from oracle_harness import find_pytest, require_fastest
 
 
 def _project(tmp_path: Path, body: str) -> Path:
@@ -65,7 +58,7 @@ def test_a_dying_worker_loses_only_its_test(tmp_path: Path) -> None:
             pass
         """,
     )
-    res = _run(_fastest(), root)
+    res = _run(require_fastest(), root)
     assert res.returncode == 1, res.stdout + res.stderr
     lines = res.stdout.splitlines()
     assert lines[0].startswith(".FF."), res.stdout
@@ -89,7 +82,7 @@ def test_a_dying_worker_loses_only_its_test(tmp_path: Path) -> None:
 )
 def test_like_pytest(tmp_path: Path, body: str) -> None:
     root = _project(tmp_path, body)
-    ours = _run(_fastest(), root)
+    ours = _run(require_fastest(), root)
     theirs = _run(find_pytest(), root)
     assert ours.returncode == theirs.returncode, ours.stdout[-2000:] + ours.stderr
     # The progress line and the final counts (100 MB of `x` are not compared by eye).

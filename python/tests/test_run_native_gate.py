@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from oracle_harness import find_fastest
+from oracle_harness import require_fastest
 
 RUN_CASES = Path(__file__).parent / "run_cases"
 
 
 def _native(root: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = find_fastest()
-    if cmd is None:
-        pytest.skip("no fastest binary (set FASTEST_BIN)")
+    cmd = require_fastest()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
     env.update({"COLUMNS": "80", "NO_COLOR": "1", "FASTEST_ENGINE": "native"})
     return subprocess.run([*cmd, "-p", "no:cacheprovider", *args], cwd=root, env=env,

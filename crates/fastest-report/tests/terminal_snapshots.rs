@@ -86,6 +86,25 @@ fn events() -> Vec<Event> {
     ev
 }
 
+/// A run's options at width 80 with pytest's defaults.
+fn options(verbosity: i32, reportchars: &str, tbstyle: &str) -> TerminalOptions {
+    TerminalOptions {
+        verbosity,
+        test_cases_verbosity: verbosity,
+        width: 80,
+        reportchars: report_chars(reportchars, false),
+        tbstyle: tbstyle.into(),
+        no_summary: false,
+        show_progress: true,
+        on_ci: false,
+        fold_skipped: true,
+        showcapture: "all".into(),
+        force_short_summary: false,
+        maxfail: 0,
+        dist: None,
+    }
+}
+
 fn render(verbosity: i32, reportchars: &str) -> String {
     render_with(verbosity, reportchars, false)
 }
@@ -94,19 +113,8 @@ fn render(verbosity: i32, reportchars: &str) -> String {
 fn render_with(verbosity: i32, reportchars: &str, dist: bool) -> String {
     let mut out: Vec<u8> = Vec::new();
     let opts = TerminalOptions {
-        verbosity,
-        test_cases_verbosity: verbosity,
-        width: 80,
-        reportchars: report_chars(reportchars, false),
-        tbstyle: "auto".into(),
-        no_summary: false,
-        show_progress: true,
-        on_ci: false,
-        fold_skipped: true,
-        showcapture: "all".into(),
-        force_short_summary: false,
-        maxfail: 0,
         dist: dist.then(|| "linux -- Python 3.11.7 /venv/bin/python".to_string()),
+        ..options(verbosity, reportchars, "auto")
     };
     let root = std::path::Path::new("/r");
     {
@@ -160,21 +168,7 @@ fn distributed_verbose_form() {
 /// cut at `N`, and the first one under the threshold ends the list with the hidden line.
 fn render_durations(count: i64, min: Option<f64>, verbosity: i32) -> String {
     let mut out: Vec<u8> = Vec::new();
-    let opts = TerminalOptions {
-        verbosity,
-        test_cases_verbosity: verbosity,
-        width: 80,
-        reportchars: report_chars("fE", false),
-        tbstyle: "no".into(),
-        no_summary: false,
-        show_progress: true,
-        on_ci: false,
-        fold_skipped: true,
-        showcapture: "all".into(),
-        force_short_summary: false,
-        maxfail: 0,
-        dist: None,
-    };
+    let opts = options(verbosity, "fE", "no");
     let root = std::path::Path::new("/r");
     let timed = [
         ("tests/test_a.py::test_fast", [0.0001, 0.001, 0.0002]),

@@ -714,7 +714,7 @@ mod tests {
     use crate::discovery::parse::parse_outline;
     use crate::glob::NameMatcher;
 
-    fn collect(src: &str) -> Result<Vec<String>, String> {
+    fn collect_items(src: &str) -> Result<Vec<Item>, String> {
         let outline = parse_outline(src.as_bytes(), false);
         let rules = NameRules {
             classes: NameMatcher::new(&["Test".into()]),
@@ -725,7 +725,10 @@ mod tests {
         };
         let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
         collect_module(&outline, &prefix, "test_m.py", &rules, &scope)
-            .map(|items| items.into_iter().map(|i| i.nodeid).collect())
+    }
+
+    fn collect(src: &str) -> Result<Vec<String>, String> {
+        collect_items(src).map(|items| items.into_iter().map(|i| i.nodeid).collect())
     }
 
     #[test]
@@ -734,16 +737,7 @@ mod tests {
                    @pytest.fixture(autouse=True)\ndef auto(tmp_path): pass\n\
                    @unittest.skip('later')\n@pytest.mark.usefixtures('db')\n\
                    class TestK(unittest.TestCase):\n    def test_b(self, ignored): pass\n";
-        let outline = parse_outline(src.as_bytes(), false);
-        let rules = NameRules {
-            classes: NameMatcher::new(&["Test".into()]),
-            functions: NameMatcher::new(&["test".into()]),
-        };
-        let scope = ModuleScope {
-            conftest_fixtures: Vec::new(),
-        };
-        let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
-        let items = collect_module(&outline, &prefix, "test_m.py", &rules, &scope).unwrap();
+        let items = collect_items(src).unwrap();
         assert_eq!(items.len(), 1);
         let run = items[0].run.as_ref().unwrap();
         // The method's own argument is not a fixture (pytest's `nofuncargs`).
