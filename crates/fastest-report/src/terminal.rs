@@ -515,7 +515,16 @@ impl<'w> TerminalReporter<'w> {
     fn crash_line(&self, word: &str, rep: &TestReport) -> String {
         let node = self.nodeids.show(&rep.nodeid);
         let mut line = format!("{word} {node}");
-        if let Some(msg) = &rep.crash {
+        // A report from a pytest-xdist worker arrives serialized: a failure text without
+        // a crash entry (a fixture lookup error, ...) becomes a plain string, which
+        // pytest then gives whole as the message (`str()` of the repr: stripped).
+        let from_worker = rep.worker.is_some() && self.opts.dist.is_some();
+        let msg = match (&rep.crash, &rep.longrepr) {
+            (Some(c), _) => Some(c.as_str()),
+            (None, Some(l)) if from_worker => Some(l.trim()),
+            _ => None,
+        };
+        if let Some(msg) = msg {
             if (self.opts.on_ci || self.opts.verbosity >= 2) && !self.opts.force_short_summary {
                 line.push_str(&format!(" - {msg}"));
             } else {
