@@ -1,12 +1,23 @@
 """The ``fastest`` console script: hand argv and the interpreter's facts to the Rust core."""
 
 import os
+import signal
 import sys
+
+
+def _ctrl_c_seen(signum, frame) -> None:
+    """Ctrl-C is the Rust core's to handle (it stops the run and prints the summary);
+    Python's default handler would only raise KeyboardInterrupt once the core returned."""
 
 
 def main() -> int:
     from fastest._fastest import main as _main
 
+    try:
+        signal.signal(signal.SIGINT, _ctrl_c_seen)
+    except ValueError:
+        # Not the main thread (fastest called from a program's thread): leave it be.
+        pass
     version = "%d.%d.%d" % sys.version_info[:3]
     code = _main(
         sys.argv[1:],

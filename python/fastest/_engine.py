@@ -1777,6 +1777,44 @@ class Engine:
     def finish(self) -> None:
         self.capture.stop()
 
+    def interruption(self, exc: BaseException) -> str | None:
+        """What pytest's `wrap_session` does with a `KeyboardInterrupt` or `pytest.exit`
+        that escaped a test: stop capturing (`pytest_keyboard_interrupt`), tear down
+        everything set up (`pytest_sessionfinish`; its output is not captured), and
+        describe it for the terminal summary as JSON. ``None`` for other exceptions."""
+        import json
+        import signal
+
+        if not isinstance(exc, (KeyboardInterrupt, outcomes.Exit)):
+            return None
+        try:
+            # A second Ctrl-C while tearing down must not cut the report short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except (ValueError, OSError):
+            pass
+        excinfo = ExceptionInfo.from_exception(exc)
+        excrepr = excinfo.getrepr(funcargs=True)
+        message = excrepr.reprcrash.message if excrepr.reprcrash is not None else str(exc)
+        body = ""
+        if "KeyboardInterrupt" in message:
+            buf = io.StringIO()
+            tw = TerminalWriter(buf)
+            tw.hasmarkup = False
+            if self.config.option.fulltrace:
+                excrepr.toterminal(tw)
+            else:
+                excrepr.reprcrash.toterminal(tw)
+                tw.line("(to show a full traceback on KeyboardInterrupt use --full-trace)")
+            body = buf.getvalue()
+        returncode = exc.returncode if isinstance(exc, outcomes.Exit) else None
+        self.capture.stop()
+        try:
+            self.setupstate.teardown_exact(None)
+        except BaseException:
+            # pytest would end in an INTERNALERROR here; the interruption is the news.
+            pass
+        return json.dumps({"message": message, "body": body, "returncode": returncode})
+
 
 class _ItemWarnings:
     """pytest's ``catch_warnings_for_item`` around one item's phases: record everything,

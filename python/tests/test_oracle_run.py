@@ -83,6 +83,7 @@ NATIVE_CASES: List[str] = [
     "builtins",
     "unittest_cases",
     "fixtures_missing",
+    "interrupt",
 ]
 
 RUN_CASES_DIR = HERE / "run_cases"
@@ -170,6 +171,17 @@ ARGSETS: Dict[str, List[List[str]]] = {
     ],
     # async def tests without a plugin
     "async_tests": [[], ["-v"]],
+    # KeyboardInterrupt raised by a test and pytest.exit (with and without a
+    # returncode): the session stops, fixtures are torn down uncaptured, pytest's
+    # banner and exit code
+    "interrupt": [
+        ["tests/test_a.py", "tests/test_ki.py"],
+        ["-v", "-rA", "-s", "tests/test_a.py", "tests/test_ki.py"],
+        ["-q", "tests/test_ki.py"],
+        ["tests/test_exit.py"],
+        ["-q", "tests/test_exit_code.py"],
+        ["-rA", "tests/test_a.py", "tests/test_exit_one.py"],
+    ],
     # exit codes 0 (all pass), 5 (nothing collected / all deselected), 4 (usage)
     "exitcodes": [
         [],

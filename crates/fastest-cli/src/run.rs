@@ -11,11 +11,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use fastest_core::config::Config;
 use fastest_core::history::History;
 use fastest_core::item::{Item, NodeKind};
-use fastest_core::report::{Event, Outcome, Phase};
+use fastest_core::report::{Event, Interruption, Outcome, Phase};
 use fastest_core::schedule;
 use fastest_report::terminal::{TerminalOptions, TerminalReporter};
 use fastest_report::text::Header;
@@ -261,14 +263,20 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         python,
         cwd: s.host.cwd.clone(),
     };
+    let ctrl_c = CtrlC::watch();
     let pool = PoolOptions {
         workers: dist.unwrap_or(1),
         distributed: dist.is_some(),
         testrun_uid: testrun_uid(),
+        interrupts: ctrl_c.as_ref().map(|c| c.count.clone()),
     };
     let mut ran = Ran::default();
     let cache = &mut s.cache;
+    let mut interruption: Option<Interruption> = None;
     let result = run_pool(&cmd, &setup, groups, &pool, &mut |ev| {
+        if let Event::Interrupted(info) = &ev {
+            interruption.get_or_insert_with(|| info.clone());
+        }
         ran.note(&ev);
         if let (Some(c), Event::Report(r)) = (cache.as_mut(), &ev) {
             c.on_report(r);
@@ -280,6 +288,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             Flow::Continue
         }
     });
+    drop(ctrl_c);
     if let Some(dir) = &history_dir {
         if let Err(e) = History::save_merged(dir, &ran.into_history(history)) {
             tracing::warn!("history not saved: {e}");
@@ -311,11 +320,23 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             why.to_string()
         });
     }
-    reporter.finish_with(s.start.elapsed().as_secs_f64(), &stopped);
+    let code = interruption
+        .as_ref()
+        .map(|i| i.returncode.unwrap_or(exit::INTERRUPTED));
+    match (&interruption, code) {
+        (Some(info), Some(code)) => {
+            reporter.finish_interrupted(s.start.elapsed().as_secs_f64(), &stopped, info, code);
+        }
+        _ => {
+            reporter.finish_with(s.start.elapsed().as_secs_f64(), &stopped);
+        }
+    }
     if let Some(c) = s.cache.take() {
         c.finish(false);
     }
-    if interrupted {
+    if let Some(code) = code {
+        code
+    } else if interrupted {
         exit::INTERRUPTED
     } else if failed {
         exit::TESTS_FAILED
@@ -323,6 +344,49 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         exit::NO_TESTS_COLLECTED
     } else {
         exit::OK
+    }
+}
+
+/// Ctrl-C (SIGINT) while the workers run: counted on a thread of its own (the pool
+/// looks at the count), so the coordinator can stop dispatch, let the workers' tests
+/// see their `KeyboardInterrupt` and still print the summary.
+struct CtrlC {
+    count: Arc<AtomicUsize>,
+    handle: signal_hook::iterator::Handle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl CtrlC {
+    fn watch() -> Option<Self> {
+        let mut signals = match signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT]) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("Ctrl-C will not be handled: {e}");
+                return None;
+            }
+        };
+        let count = Arc::new(AtomicUsize::new(0));
+        let handle = signals.handle();
+        let counter = count.clone();
+        let thread = std::thread::spawn(move || {
+            for _ in signals.forever() {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        Some(CtrlC {
+            count,
+            handle,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for CtrlC {
+    fn drop(&mut self) {
+        self.handle.close();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
@@ -386,7 +450,15 @@ fn testrun_uid() -> String {
 /// What this run measured, per node id: total duration over the phases and the outcome.
 #[derive(Default)]
 struct Ran {
-    tests: HashMap<String, (f64, &'static str)>,
+    tests: HashMap<String, Measured>,
+}
+
+struct Measured {
+    duration: f64,
+    outcome: &'static str,
+    /// More than a passed setup came in: a test interrupted in its call has no outcome
+    /// to remember.
+    decided: bool,
 }
 
 impl Ran {
@@ -394,28 +466,30 @@ impl Ran {
         let Event::Report(r) = ev else {
             return;
         };
-        let entry = self
-            .tests
-            .entry(r.nodeid.clone())
-            .or_insert((0.0, "passed"));
-        entry.0 += r.duration;
+        let entry = self.tests.entry(r.nodeid.clone()).or_insert(Measured {
+            duration: 0.0,
+            outcome: "passed",
+            decided: false,
+        });
+        entry.duration += r.duration;
+        entry.decided |= r.when != Phase::Setup || r.outcome != Outcome::Passed;
         let category = r.category();
         let decides = r.when == Phase::Call || r.outcome == Outcome::Skipped;
         if r.outcome == Outcome::Failed {
-            entry.1 = if r.when == Phase::Call {
+            entry.outcome = if r.when == Phase::Call {
                 "failed"
             } else {
                 "error"
             };
-        } else if decides && entry.1 != "error" && !category.is_empty() {
-            entry.1 = category;
+        } else if decides && entry.outcome != "error" && !category.is_empty() {
+            entry.outcome = category;
         }
     }
 
     fn into_history(self, mut history: History) -> History {
         let mut run = History::default();
-        for (id, (duration, outcome)) in self.tests {
-            history.record(&id, duration, outcome);
+        for (id, m) in self.tests.into_iter().filter(|(_, m)| m.decided) {
+            history.record(&id, m.duration, m.outcome);
             if let Some(e) = history.tests.remove(&id) {
                 run.tests.insert(id, e);
             }

@@ -120,6 +120,34 @@ pub enum Event {
     Report(Box<TestReport>),
     /// A worker died while running `nodeid` (signal or exit status in `reason`).
     Crashed { nodeid: String, reason: String },
+    /// A `KeyboardInterrupt` (Ctrl-C, or raised by a test) or `pytest.exit` ended the
+    /// session: nothing more is dispatched.
+    Interrupted(Interruption),
     /// Every selected test has been dealt with.
     Finished,
+}
+
+/// How a session was interrupted, as pytest's terminal summary shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interruption {
+    /// The crash message: the title of the `!` separator (`KeyboardInterrupt`,
+    /// `_pytest.outcomes.Exit: msg`).
+    pub message: String,
+    /// What follows the separator: the crash line and pytest's hint, or the whole
+    /// traceback under `--full-trace` (empty for `pytest.exit`).
+    pub body: String,
+    /// `pytest.exit(returncode=N)`: the session's exit code (otherwise 2).
+    pub returncode: Option<i32>,
+}
+
+impl Interruption {
+    /// A Ctrl-C that reached the coordinator but no test: pytest's text without a
+    /// location in a test.
+    pub fn ctrl_c() -> Self {
+        Interruption {
+            message: "KeyboardInterrupt".into(),
+            body: "(to show a full traceback on KeyboardInterrupt use --full-trace)\n".into(),
+            returncode: None,
+        }
+    }
 }

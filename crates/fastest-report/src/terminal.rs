@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
-use fastest_core::report::{Event, Outcome, Phase, TestReport, WarningReport};
+use fastest_core::report::{Event, Interruption, Outcome, Phase, TestReport, WarningReport};
 
 use crate::text::{format_trimmed, plural, sep, session_duration, NodeIdDisplay};
 
@@ -60,6 +60,8 @@ pub struct TerminalReporter<'w> {
     line_width: usize,
     /// Worker crashes, by node id.
     crashed: HashMap<String, String>,
+    /// The session ended by an interruption (`KeyboardInterrupt`, `pytest.exit`).
+    interrupted: bool,
     failed_write: bool,
     /// `--durations` (none: no section).
     durations: Option<crate::durations::Durations>,
@@ -98,6 +100,7 @@ impl<'w> TerminalReporter<'w> {
             current: Current::None,
             line_width: 0,
             crashed: HashMap::new(),
+            interrupted: false,
             failed_write: false,
             durations: None,
         }
@@ -153,6 +156,8 @@ impl<'w> TerminalReporter<'w> {
             Event::Crashed { nodeid, reason } => {
                 self.crashed.insert(nodeid.clone(), reason.clone());
             }
+            // The loop ends by the exception: no final progress.
+            Event::Interrupted(_) => self.interrupted = true,
             Event::Finished => self.loop_finished(),
         }
         // pytest flushes after every report: progress shows as it happens.
@@ -291,9 +296,10 @@ impl<'w> TerminalReporter<'w> {
     }
 
     fn loop_finished(&mut self) {
-        // pytest's loop ends by an exception when it stops at `--maxfail`: the final
-        // progress is never written.
-        let stopped = self.opts.maxfail > 0 && self.failures() >= self.opts.maxfail;
+        // pytest's loop ends by an exception when it stops at `--maxfail` or is
+        // interrupted: the final progress is never written.
+        let stopped =
+            self.interrupted || (self.opts.maxfail > 0 && self.failures() >= self.opts.maxfail);
         if self.opts.test_cases_verbosity <= 0
             && self.opts.show_progress
             && !self.reported.is_empty()
@@ -314,6 +320,54 @@ impl<'w> TerminalReporter<'w> {
     /// (`session.shouldfail`, then `session.shouldstop` or the `Interrupted:` line).
     pub fn finish_with(&mut self, duration: f64, stop_lines: &[String]) -> bool {
         self.line("");
+        self.summary_sections();
+        for l in stop_lines {
+            self.write_sep('!', l);
+        }
+        self.summary_stats(duration);
+        !self.failed_write
+    }
+
+    /// [`Self::finish_with`] for a session a `KeyboardInterrupt` or `pytest.exit` ended
+    /// with exit code `code`: the summary sections only for the codes pytest gives them,
+    /// the interruption's `!` banner before the final line when the code is 2
+    /// (`INTERRUPTED`), after it otherwise (pytest's `pytest_unconfigure`).
+    pub fn finish_interrupted(
+        &mut self,
+        duration: f64,
+        stop_lines: &[String],
+        info: &Interruption,
+        code: i32,
+    ) -> bool {
+        self.line("");
+        // pytest's `summary_exit_codes`: OK, TESTS_FAILED, INTERRUPTED, USAGE_ERROR,
+        // NO_TESTS_COLLECTED, MAX_WARNINGS_ERROR.
+        if matches!(code, 0..=2 | 4 | 5 | 6) {
+            self.summary_sections();
+        }
+        for l in stop_lines {
+            self.write_sep('!', l);
+        }
+        if code == 2 {
+            self.report_interruption(info);
+        }
+        self.summary_stats(duration);
+        if code != 2 {
+            self.report_interruption(info);
+        }
+        !self.failed_write
+    }
+
+    fn report_interruption(&mut self, info: &Interruption) {
+        self.write_sep('!', &info.message);
+        if !info.body.is_empty() {
+            self.write(&info.body);
+        }
+    }
+
+    /// pytest's `pytest_terminal_summary` sections (the terminal reporter's and
+    /// runner.py's `--durations`).
+    fn summary_sections(&mut self) {
         if !self.opts.no_summary {
             self.summary_problems(false);
             self.summary_problems(true);
@@ -327,11 +381,6 @@ impl<'w> TerminalReporter<'w> {
         if !self.opts.no_summary {
             self.short_test_summary();
         }
-        for l in stop_lines {
-            self.write_sep('!', l);
-        }
-        self.summary_stats(duration);
-        !self.failed_write
     }
 
     fn summary_durations(&mut self) {

@@ -216,3 +216,56 @@ fn durations_min_given() {
 fn durations_very_verbose() {
     insta::assert_snapshot!(render_durations(0, None, 2));
 }
+
+/// A session a `KeyboardInterrupt` or `pytest.exit` ended: the first two items ran, the
+/// third was interrupted in its call (only its setup report came). With exit code 2 the
+/// banner comes before the final line; with another `pytest.exit(returncode=)` after it,
+/// and without the summary sections for codes pytest gives none.
+fn render_interrupted(info: &fastest_core::report::Interruption, code: i32) -> String {
+    let mut out: Vec<u8> = Vec::new();
+    let root = std::path::Path::new("/r");
+    {
+        let mut rep = TerminalReporter::new(&mut out, options(0, "fE", "auto"), root, root, 6, 0);
+        let evs = events();
+        // Up to the start of the third item (the setup error), then its passed setup.
+        let third = evs
+            .iter()
+            .filter(|e| matches!(e, Event::TestStarted { .. }))
+            .nth(2)
+            .and_then(|s| evs.iter().position(|e| e == s))
+            .expect("a third item");
+        for ev in &evs[..=third] {
+            rep.event(ev);
+        }
+        let nodeid = "tests/test_a.py::TestK::test_err";
+        rep.event(&Event::Report(Box::new(report(
+            nodeid,
+            Phase::Setup,
+            Outcome::Passed,
+        ))));
+        rep.event(&Event::Interrupted(info.clone()));
+        rep.event(&Event::Finished);
+        rep.finish_interrupted(0.5, &[], info, code);
+    }
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn interrupted_by_keyboard_interrupt() {
+    let info = fastest_core::report::Interruption {
+        message: "KeyboardInterrupt".into(),
+        body: "/r/tests/test_a.py:12: KeyboardInterrupt\n(to show a full traceback on KeyboardInterrupt use --full-trace)\n".into(),
+        returncode: None,
+    };
+    insta::assert_snapshot!(render_interrupted(&info, 2));
+}
+
+#[test]
+fn interrupted_by_exit_with_returncode() {
+    let info = fastest_core::report::Interruption {
+        message: "_pytest.outcomes.Exit: with code".into(),
+        body: String::new(),
+        returncode: Some(7),
+    };
+    insta::assert_snapshot!(render_interrupted(&info, 7));
+}

@@ -21,10 +21,11 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use fastest_core::report::{Event, Outcome, Phase, TestReport};
+use fastest_core::report::{Event, Interruption, Outcome, Phase, TestReport};
 
 use crate::protocol::{FromWorker, ItemSpec, ToWorker};
 
@@ -51,7 +52,9 @@ pub struct WorkerCommand {
     pub cwd: PathBuf,
 }
 
-const BOOTSTRAP: &str = "import sys; del sys.path[0]; from fastest._worker import main; main()";
+/// A Ctrl-C before the worker's loop runs (while it imports) ends it quietly: it holds
+/// nothing to tear down.
+const BOOTSTRAP: &str = "import sys\ndel sys.path[0]\ntry:\n    from fastest._worker import main\n    main()\nexcept KeyboardInterrupt:\n    raise SystemExit(130)";
 
 /// How a run is spread over workers.
 #[derive(Debug, Clone)]
@@ -63,6 +66,84 @@ pub struct PoolOptions {
     pub distributed: bool,
     /// pytest-xdist's `testrun_uid`, shared by the run's workers.
     pub testrun_uid: String,
+    /// How many times Ctrl-C reached the coordinator (the caller counts SIGINTs): the
+    /// first stops dispatch and interrupts the workers' tests, the second kills them.
+    pub interrupts: Option<Arc<AtomicUsize>>,
+}
+
+/// How long the workers may take to notice a Ctrl-C of the terminal (which reaches the
+/// whole process group) before the coordinator passes it on itself (a `kill -INT` of
+/// the coordinator alone).
+const FORWARD_GRACE: Duration = Duration::from_millis(250);
+
+/// How often the coordinator looks at Ctrl-C and the running tests' deadlines.
+const TICK: Duration = Duration::from_millis(20);
+
+/// What the coordinator knows about each worker slot's process, for signals.
+#[derive(Default)]
+struct Slot {
+    /// The live worker's pid (cleared before it is reaped, so never a reused pid).
+    pid: Option<u32>,
+    /// It reported an interruption and is tearing down: no more SIGINTs for it.
+    interrupted: bool,
+    /// It has started a test: it may hold fixtures to tear down (a worker still
+    /// starting up is killed instead of interrupted).
+    busy: bool,
+    /// The running test's deadline (`--timeout`, the `timeout` mark) and its limit.
+    deadline: Option<(Instant, f64)>,
+    /// The coordinator killed the worker at its test's deadline (the limit).
+    timed_out: Option<f64>,
+}
+
+/// The state worker threads share with the coordinator's thread.
+struct Shared {
+    /// Hand out no more groups.
+    stop: AtomicBool,
+    /// The session was interrupted: a dying worker is not a crash, nothing restarts.
+    interrupted: AtomicBool,
+    slots: Mutex<Vec<Slot>>,
+}
+
+impl Shared {
+    fn with_slot<T>(&self, id: usize, f: impl FnOnce(&mut Slot) -> T) -> T {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut slots[id])
+    }
+
+    /// Send `sig` to every live worker (SIGINT skips those already interrupted).
+    fn signal_all(&self, sig: nix::sys::signal::Signal) {
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        for slot in slots.iter() {
+            if let Some(pid) = slot.pid {
+                match sig {
+                    nix::sys::signal::Signal::SIGINT if slot.interrupted => {}
+                    nix::sys::signal::Signal::SIGINT if !slot.busy => {
+                        signal(pid, nix::sys::signal::Signal::SIGKILL);
+                    }
+                    _ => signal(pid, sig),
+                }
+            }
+        }
+    }
+
+    /// Kill workers whose running test is past its deadline.
+    fn enforce_deadlines(&self, now: Instant) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        for slot in slots.iter_mut() {
+            if let (Some(pid), Some((deadline, limit))) = (slot.pid, slot.deadline) {
+                if now >= deadline && slot.timed_out.is_none() {
+                    slot.timed_out = Some(limit);
+                    signal(pid, nix::sys::signal::Signal::SIGKILL);
+                }
+            }
+        }
+    }
+}
+
+fn signal(pid: u32, sig: nix::sys::signal::Signal) {
+    if let Ok(pid) = i32::try_from(pid) {
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig);
+    }
 }
 
 /// What the caller wants after an event.
@@ -99,9 +180,14 @@ pub fn run_pool(
         let _ = group_tx.send(g);
     }
     drop(group_tx);
-    let stop = AtomicBool::new(false);
+    let shared = Shared {
+        stop: AtomicBool::new(false),
+        interrupted: AtomicBool::new(false),
+        slots: Mutex::new((0..workers).map(|_| Slot::default()).collect()),
+    };
     let (msg_tx, msg_rx) = crossbeam_channel::unbounded();
     let mut first_error = None;
+    let mut interrupt_reported = false;
     std::thread::scope(|scope| {
         for id in 0..workers {
             let driver = Driver {
@@ -111,7 +197,7 @@ pub fn run_pool(
                 opts,
                 queue: group_rx.clone(),
                 out: msg_tx.clone(),
-                stop: &stop,
+                shared: &shared,
             };
             scope.spawn(move || {
                 let result = driver.drive();
@@ -119,26 +205,71 @@ pub fn run_pool(
             });
         }
         drop(msg_tx);
-        for msg in msg_rx {
+        let mut seen_interrupts = 0;
+        let mut forward_at: Option<Instant> = None;
+        loop {
+            let msg = match msg_rx.recv_timeout(TICK) {
+                Ok(m) => Some(m),
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => None,
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            };
+            let now = Instant::now();
+            let presses = opts
+                .interrupts
+                .as_ref()
+                .map_or(0, |c| c.load(Ordering::Relaxed));
+            if presses > seen_interrupts {
+                if seen_interrupts == 0 {
+                    shared.stop.store(true, Ordering::Relaxed);
+                    shared.interrupted.store(true, Ordering::Relaxed);
+                    forward_at = Some(now + FORWARD_GRACE);
+                }
+                if presses >= 2 {
+                    // A second Ctrl-C: whatever still runs is killed.
+                    shared.signal_all(nix::sys::signal::Signal::SIGKILL);
+                }
+                seen_interrupts = presses;
+            }
+            if forward_at.is_some_and(|t| now >= t) {
+                forward_at = None;
+                shared.signal_all(nix::sys::signal::Signal::SIGINT);
+            }
+            shared.enforce_deadlines(now);
             match msg {
-                Msg::Event(ev, handled) => {
-                    if on_event(ev) == Flow::StopDispatch {
-                        stop.store(true, Ordering::Relaxed);
+                Some(Msg::Event(ev, handled)) => {
+                    let mut show = true;
+                    if let Event::Interrupted(_) = &ev {
+                        // A test raised KeyboardInterrupt (or called `pytest.exit`): the
+                        // whole session stops, in the other workers too. The first
+                        // interruption is the one the summary shows.
+                        let first = !shared.interrupted.swap(true, Ordering::Relaxed);
+                        shared.stop.store(true, Ordering::Relaxed);
+                        if first {
+                            shared.signal_all(nix::sys::signal::Signal::SIGINT);
+                        }
+                        show = !interrupt_reported;
+                        interrupt_reported = true;
+                    }
+                    if show && on_event(ev) == Flow::StopDispatch {
+                        shared.stop.store(true, Ordering::Relaxed);
                     }
                     if let Some(h) = handled {
                         let _ = h.send(());
                     }
                 }
-                Msg::Done(Err(e)) => {
-                    stop.store(true, Ordering::Relaxed);
+                Some(Msg::Done(Err(e))) => {
+                    shared.stop.store(true, Ordering::Relaxed);
                     first_error.get_or_insert(e);
                 }
-                Msg::Done(Ok(())) => {}
+                Some(Msg::Done(Ok(()))) | None => {}
             }
         }
     });
     if let Some(e) = first_error {
         return Err(e);
+    }
+    if shared.interrupted.load(Ordering::Relaxed) && !interrupt_reported {
+        on_event(Event::Interrupted(Interruption::ctrl_c()));
     }
     on_event(Event::Finished);
     Ok(())
@@ -153,7 +284,7 @@ struct Driver<'a> {
     opts: &'a PoolOptions,
     queue: crossbeam_channel::Receiver<Vec<ItemSpec>>,
     out: crossbeam_channel::Sender<Msg>,
-    stop: &'a AtomicBool,
+    shared: &'a Shared,
 }
 
 enum WorkerEnd {
@@ -167,6 +298,10 @@ impl Driver<'_> {
         let _ = self.out.send(Msg::Event(ev, None));
     }
 
+    fn interrupted(&self) -> bool {
+        self.shared.interrupted.load(Ordering::Relaxed)
+    }
+
     /// Emit and wait until the coordinator's thread has handled the event.
     fn emit_handled(&self, ev: Event) {
         let (tx, rx) = crossbeam_channel::bounded(1);
@@ -177,7 +312,7 @@ impl Driver<'_> {
 
     /// The next group, unless dispatch has stopped or the queue is empty.
     fn next_group(&self) -> Option<Vec<ItemSpec>> {
-        if self.stop.load(Ordering::Relaxed) {
+        if self.shared.stop.load(Ordering::Relaxed) {
             return None;
         }
         self.queue.try_recv().ok()
@@ -194,9 +329,15 @@ impl Driver<'_> {
                     None => return Ok(()),
                 }
             }
-            match self.session(&mut held)? {
-                WorkerEnd::Finished => return Ok(()),
-                WorkerEnd::Crashed => {}
+            match self.session(&mut held) {
+                Ok(WorkerEnd::Finished) => return Ok(()),
+                Ok(WorkerEnd::Crashed) => {}
+                // Whatever an interrupted worker did on its way out is not news.
+                Err(_) if self.interrupted() => return Ok(()),
+                Err(e) => return Err(e),
+            }
+            if self.interrupted() {
+                return Ok(());
             }
         }
     }
@@ -227,7 +368,19 @@ impl Driver<'_> {
         let sock = dir.path().join("worker.sock");
         let listener = UnixListener::bind(&sock)?;
         let mut child = self.spawn(&sock)?;
-        let stream = accept(&listener, &mut child)?;
+        self.shared.with_slot(self.id, |slot| {
+            *slot = Slot {
+                pid: Some(child.id()),
+                ..Slot::default()
+            }
+        });
+        let stream = match accept(&listener, &mut child) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = self.reap(&mut child);
+                return Err(e);
+            }
+        };
         let writer_stream = stream.try_clone()?;
         let sync = self.setup.get("sync").and_then(serde_json::Value::as_bool) == Some(true);
         let (tx, rx) = crossbeam_channel::unbounded::<ToWorker>();
@@ -258,6 +411,16 @@ impl Driver<'_> {
             match msg {
                 FromWorker::Started(nodeid) => {
                     running = true;
+                    let limit = held
+                        .iter()
+                        .find(|h| h.nodeid == nodeid)
+                        .and_then(|h| h.timeout)
+                        .filter(|t| *t > 0.0);
+                    self.shared.with_slot(self.id, |slot| {
+                        slot.busy = true;
+                        slot.deadline =
+                            limit.map(|t| (Instant::now() + Duration::from_secs_f64(t), t));
+                    });
                     if sync {
                         self.emit_handled(Event::TestStarted { nodeid });
                         let _ = tx.send(ToWorker::Ack);
@@ -270,6 +433,7 @@ impl Driver<'_> {
                         // An item is over with its teardown report.
                         if r.when == Phase::Teardown {
                             running = false;
+                            self.shared.with_slot(self.id, |slot| slot.deadline = None);
                             if held.front().is_some_and(|h| h.nodeid == r.nodeid) {
                                 held.pop_front();
                             }
@@ -291,8 +455,16 @@ impl Driver<'_> {
                 FromWorker::Internal(text) => {
                     drop(tx);
                     let _ = child.kill();
-                    let _ = child.wait();
+                    let _ = self.reap(&mut child);
                     return Err(RunnerError::Internal(text));
+                }
+                FromWorker::Interrupted(info) => {
+                    self.shared.with_slot(self.id, |slot| {
+                        slot.interrupted = true;
+                        slot.deadline = None;
+                    });
+                    self.emit(Event::Interrupted(info));
+                    break Some(WorkerEnd::Finished);
                 }
                 FromWorker::Finished => break Some(WorkerEnd::Finished),
             }
@@ -301,18 +473,39 @@ impl Driver<'_> {
         // it has nothing left to say.
         drop(tx);
         let _ = writer.join();
-        let status = child.wait()?;
+        let timed_out = self.shared.with_slot(self.id, |slot| slot.timed_out);
+        let status = self.reap(&mut child)?;
         if let Some(done) = end {
             return Ok(done);
         }
-        let reason = describe(status);
+        if self.interrupted() && timed_out.is_none() {
+            // Killed on the way out of an interrupted session: not a crash.
+            return Ok(WorkerEnd::Finished);
+        }
+        let (reason, text) = match timed_out {
+            Some(limit) => {
+                let reason = format!("Timeout (>{}s)", py_float(limit));
+                let text = format!("Failed: {reason} from fastest (the worker was killed)");
+                (reason, text)
+            }
+            None => {
+                let reason = describe(status);
+                let text = match held.front() {
+                    Some(item) => {
+                        format!("worker crashed while running '{}': {reason}", item.nodeid)
+                    }
+                    None => String::new(),
+                };
+                (reason, text)
+            }
+        };
         match held.pop_front().filter(|_| running) {
             Some(item) => {
                 self.emit(Event::Crashed {
                     nodeid: item.nodeid.clone(),
                     reason: reason.clone(),
                 });
-                let mut rep = crash_report(&item, &reason);
+                let mut rep = crash_report(&item, &text);
                 if self.opts.distributed {
                     rep.worker = Some(format!("gw{}", self.id));
                 }
@@ -323,6 +516,15 @@ impl Driver<'_> {
                 "the worker exited between tests ({reason})"
             ))),
         }
+    }
+
+    /// Forget the worker's pid (so no signal can reach a reused one), then wait for it.
+    fn reap(&self, child: &mut Child) -> std::io::Result<ExitStatus> {
+        self.shared.with_slot(self.id, |slot| {
+            slot.pid = None;
+            slot.deadline = None;
+        });
+        child.wait()
     }
 
     /// The worker needs the successor of the last item it holds (pytest's `nextitem`):
@@ -342,8 +544,7 @@ impl Driver<'_> {
 
 /// The failed report of a test whose worker died under it (pytest itself would have
 /// died; this is pytest-xdist's wording).
-fn crash_report(item: &ItemSpec, reason: &str) -> TestReport {
-    let text = format!("worker crashed while running '{}': {reason}", item.nodeid);
+fn crash_report(item: &ItemSpec, text: &str) -> TestReport {
     let mut domain: Vec<&str> = item
         .chain
         .iter()
@@ -357,7 +558,7 @@ fn crash_report(item: &ItemSpec, reason: &str) -> TestReport {
         when: Phase::Call,
         outcome: Outcome::Failed,
         longrepr: Some(format!("{text}\n")),
-        crash: Some(text),
+        crash: Some(text.to_string()),
         skip: None,
         wasxfail: None,
         duration: 0.0,
@@ -366,6 +567,15 @@ fn crash_report(item: &ItemSpec, reason: &str) -> TestReport {
         fold_no_line: false,
         warnings: Vec::new(),
         worker: None,
+    }
+}
+
+/// A float as Python's `repr` writes it (`1.0`, `0.25`).
+fn py_float(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e16 {
+        format!("{v:.1}")
+    } else {
+        format!("{v}")
     }
 }
 

@@ -14,6 +14,7 @@
 //! are torn down.
 
 use fastest_core::item::{CallParam, Item, NodeKind};
+pub use fastest_core::report::Interruption;
 use fastest_core::report::TestReport;
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +33,10 @@ pub struct ItemSpec {
     pub chain: Vec<(String, String, String)>,
     /// `("mark", k, set)` or `("fixture", name, set)` per parametrization.
     pub callspec: Vec<(String, serde_json::Value, u32)>,
+    /// Seconds the item may run before its worker is killed (`--timeout`, the
+    /// `timeout` ini or mark); the coordinator's business, the engine ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<f64>,
 }
 
 impl ItemSpec {
@@ -85,6 +90,7 @@ impl ItemSpec {
             path: path.display().to_string(),
             chain,
             callspec,
+            timeout: None,
         })
     }
 }
@@ -114,6 +120,9 @@ pub enum FromWorker {
     Next,
     /// The engine could not run an item at all (a bug or an unsupported case): the text.
     Internal(String),
+    /// A `KeyboardInterrupt` (Ctrl-C, or raised by a test) or `pytest.exit` ended the
+    /// session; the worker tore everything down and exits.
+    Interrupted(Interruption),
     Finished,
 }
 

@@ -8,7 +8,7 @@ use std::os::unix::net::UnixStream;
 
 use pyo3::prelude::*;
 
-use crate::protocol::{FromWorker, ItemSpec, ToWorker};
+use crate::protocol::{FromWorker, Interruption, ItemSpec, ToWorker};
 
 fn io_err(e: impl std::fmt::Display) -> PyErr {
     pyo3::exceptions::PyRuntimeError::new_err(format!("fastest worker: {e}"))
@@ -105,7 +105,7 @@ fn run_item(
         .map_err(io_err)?;
     let phases = match engine.call_method1("phases_json", (spec, next, known)) {
         Ok(g) => g,
-        Err(e) => return internal(py, out, &e),
+        Err(e) => return failed(engine, out, &e),
     };
     let mut end = ItemEnd::Ran;
     let mut reply: Option<String> = None;
@@ -113,7 +113,7 @@ fn run_item(
         let yielded = match phases.call_method1("send", (reply.take(),)) {
             Ok(v) => v,
             Err(e) if e.is_instance_of::<pyo3::exceptions::PyStopIteration>(py) => break,
-            Err(e) => return internal(py, out, &e),
+            Err(e) => return failed(engine, out, &e),
         };
         if yielded.is_none() {
             // The teardown needs the successor.
@@ -147,6 +147,44 @@ fn run_item(
     }
     out.flush().map_err(io_err)?;
     Ok(end)
+}
+
+/// An exception out of the engine: a `KeyboardInterrupt` or `pytest.exit` ends the
+/// session as pytest ends it (the engine tears down and describes it: `Interrupted`);
+/// anything else is the engine's failure (`Internal`).
+fn failed(
+    engine: &Bound<'_, PyAny>,
+    out: &mut BufWriter<UnixStream>,
+    e: &PyErr,
+) -> PyResult<ItemEnd> {
+    let py = engine.py();
+    match engine
+        .call_method1("interruption", (e.value(py),))
+        .and_then(|v| v.extract::<Option<String>>())
+    {
+        Ok(Some(json)) => {
+            let info = serde_json::from_str(&json).map_err(io_err)?;
+            send(out, &FromWorker::Interrupted(info))?;
+            Ok(ItemEnd::Stop)
+        }
+        Ok(None) => internal(py, out, e),
+        Err(_) if !e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) => {
+            internal(py, out, e)
+        }
+        // A second interrupt while describing the first: report the first plainly.
+        Err(_) => {
+            send(out, &FromWorker::Interrupted(Interruption::ctrl_c()))?;
+            Ok(ItemEnd::Stop)
+        }
+    }
+}
+
+/// End the session: `Finished`, or `Interrupted` when a Ctrl-C arrived in between.
+fn finish(engine: &Bound<'_, PyAny>, out: &mut BufWriter<UnixStream>) -> PyResult<()> {
+    match engine.call_method0("finish") {
+        Ok(_) => send(out, &FromWorker::Finished),
+        Err(e) => failed(engine, out, &e).map(|_| ()),
+    }
 }
 
 /// Tell the coordinator the engine failed (it stops the run).
@@ -208,23 +246,19 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>) -> PyResult<()> {
                     match run_item(engine, &mut out, &mut inbox, &mut queue)? {
                         ItemEnd::Ran => {}
                         ItemEnd::Stop => return Ok(()),
-                        ItemEnd::SessionDone => {
-                            engine.call_method0("finish")?;
-                            return send(&mut out, &FromWorker::Finished);
-                        }
+                        ItemEnd::SessionDone => return finish(engine, &mut out),
                     }
                     // `-x`/`--maxfail` reached: the engine tore everything down.
                     if engine.getattr("shouldfail")?.is_truthy()? {
-                        engine.call_method0("finish")?;
-                        return send(&mut out, &FromWorker::Finished);
+                        return finish(engine, &mut out);
                     }
                 }
             }
             ToWorker::Done => {
-                if let Some(engine) = engine.as_ref() {
-                    engine.call_method0("finish")?;
-                }
-                return send(&mut out, &FromWorker::Finished);
+                return match engine.as_ref() {
+                    Some(engine) => finish(engine, &mut out),
+                    None => send(&mut out, &FromWorker::Finished),
+                };
             }
             // An `Ack` for a test that is over (never sent out of turn).
             ToWorker::Ack => {}

@@ -1,0 +1,6 @@
+def test_pass():
+    pass
+
+
+def test_fail():
+    assert 1 + 1 == 3

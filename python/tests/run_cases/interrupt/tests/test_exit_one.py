@@ -1,0 +1,5 @@
+import pytest
+
+
+def test_exits_1():
+    pytest.exit("failing exit", returncode=1)
