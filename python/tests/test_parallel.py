@@ -292,20 +292,106 @@ def test_two_concurrent_runs_keep_history_readable(tmp_path: Path):
     assert not [p for p in (root / ".fastest_cache").iterdir() if p.name.startswith(".tmp")]
 
 
-def test_a_crash_in_one_worker_does_not_stop_the_others(tmp_path: Path):
-    files = {
-        "pytest.ini": "[pytest]\n",
-        "test_crash.py": "import os\n\ndef test_dies():\n    os._exit(3)\n\ndef test_after():\n    pass\n",
-    }
-    for m in range(4):
-        files[f"test_ok{m}.py"] = "def test_ok():\n    pass\n"
-    root = _write(tmp_path, files)
-    r = _run(require_fastest(), root, "-n", "2", "-rA")
+CRASHING = {
+    "pytest.ini": "[pytest]\n",
+    "test_crash.py": "import os\n\ndef test_dies():\n    os._exit(3)\n\ndef test_after():\n    pass\n",
+    **{f"test_ok{m}.py": "def test_ok():\n    pass\n" for m in range(4)},
+}
+
+_WORKER = re.compile(r"\bgw\d\b")
+
+
+def _crash_lines(stdout: str) -> List[str]:
+    """The lines about crashed workers, worker ids masked (which worker ran the crashing
+    module is a race on both sides)."""
+    keep = ("worker", "[gw", "xdist:", "FAILED", "_ test_")
+    lines = []
+    for l in stdout.splitlines():
+        if "node down" in l:
+            # Written after the progress letters on the same line.
+            l = l[l.index("[gw"):]
+        if (l.startswith(keep) or "crashed" in l) and " -- Python " not in l:
+            lines.append(_WORKER.sub("gwN", l))
+    return sorted(lines)
+
+
+@pytest.mark.parametrize(
+    "args", [("-rA",), ("-rA", "--max-worker-restart", "0")], ids=["restart", "no-restart"]
+)
+def test_a_crash_is_reported_as_pytest_xdist_reports_it(
+    tmp_path: Path, xdist_pytest: List[str], args
+):
+    root = _write(tmp_path, CRASHING)
+    expected = _run(xdist_pytest, root, "-n", "2", *args)
+    actual = _run(require_fastest(), root, "-n", "2", *args)
+    assert actual.returncode == expected.returncode == 1, actual.stdout + actual.stderr
+    assert _crash_lines(actual.stdout) == _crash_lines(expected.stdout), (
+        f"\n--- pytest-xdist\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+    if "--max-worker-restart" not in args:
+        # The other tests of the crashed module and every other module still ran.
+        assert "PASSED test_crash.py::test_after" in actual.stdout
+        assert _shape(actual.stdout)[3] == _shape(expected.stdout)[3] == "1 failed, 5 passed"
+
+
+def test_a_crash_without_workers_names_the_exit_status(tmp_path: Path):
+    root = _write(tmp_path, CRASHING)
+    r = _run(require_fastest(), root, "-rA")
     assert r.returncode == 1, r.stdout + r.stderr
     assert "worker crashed while running 'test_crash.py::test_dies': exit code 3" in r.stdout
     assert "PASSED test_crash.py::test_after" in r.stdout
-    assert sum(1 for l in r.stdout.splitlines() if l.startswith("PASSED test_ok")) == 4
     assert re.search(r"1 failed, 5 passed in", r.stdout)
+
+
+HANGING = {
+    "pytest.ini": "[pytest]\n",
+    "test_hang.py": """
+        import time
+
+        import pytest
+
+        @pytest.fixture(scope="module")
+        def shared():
+            yield
+            print("module teardown")
+
+        def test_quick(shared):
+            pass
+
+        def test_hangs(shared):
+            time.sleep(120)
+
+        def test_after_the_hang(shared):
+            pass
+    """,
+    "test_other.py": "def test_other():\n    pass\n",
+}
+
+
+@pytest.mark.parametrize("args", [(), ("-n", "2")], ids=["serial", "n2"])
+def test_timeout_kills_a_hung_test_and_goes_on(tmp_path: Path, args):
+    root = _write(tmp_path, HANGING)
+    r = _run(require_fastest(), root, "--timeout", "1.5", "-rA", *args)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "FAILED test_hang.py::test_hangs - Failed: Timeout (>1.5s) from fastest" in r.stdout
+    for passed in ("test_hang.py::test_quick", "test_hang.py::test_after_the_hang",
+                   "test_other.py::test_other"):
+        assert f"PASSED {passed}" in r.stdout, r.stdout
+    assert re.search(r"1 failed, 3 passed in", r.stdout)
+
+
+def test_timeout_from_the_environment(tmp_path: Path):
+    root = _write(tmp_path, HANGING)
+    r = _run(require_fastest(), root, "-q", env={"PYTEST_TIMEOUT": "1"})
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "Failed: Timeout (>1.0s) from fastest" in r.stdout
+
+
+def test_bad_timeout_is_a_usage_error(tmp_path: Path):
+    root = _write(tmp_path, HANGING)
+    r = _run(require_fastest(), root, "--timeout", "soon")
+    assert r.returncode == 4
+    assert "argument --timeout: invalid float value: 'soon'" in r.stderr
 
 
 def test_usage_error_for_a_bad_count(tmp_path: Path):

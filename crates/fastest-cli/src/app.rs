@@ -482,7 +482,7 @@ fn pytest_session(
     // line, paths in place (an option's value cannot be told from a path here).
     let mut pytest_args = passthrough_args(inv, config);
     let paths = if inv.raw_cli {
-        pytest_args.extend(inv.cli.pytest_argv(false));
+        pytest_args.extend(inv.cli.pytest_argv(crate::args::Served::default()));
         Vec::new()
     } else {
         raw_args.to_vec()
@@ -857,7 +857,7 @@ fn passthrough_args(inv: &Invocation, config: &Config) -> Vec<String> {
         }
     }
     if !inv.raw_cli {
-        v.extend(inv.cli.pytest_options(false));
+        v.extend(inv.cli.pytest_options(crate::args::Served::default()));
     }
     if inv.strict_unknown_key.is_some() {
         // fastest reports the unknown key once collection is over, as pytest does; the

@@ -128,6 +128,8 @@ pub enum Opt {
     NoFastestCache,
     /// fastest: number of workers.
     NumProcesses,
+    MaxWorkerRestart,
+    Timeout,
 }
 
 /// How many values an option takes (argparse's `nargs`).
@@ -353,6 +355,10 @@ static SPECS: &[Spec] = &[
     spec!("fastest", NoFastestCache, Zero, ["--no-fastest-cache"]),
     // pytest-xdist's spelling: fastest's own worker count, pytest-xdist's when installed.
     spec!("xdist", NumProcesses, One, ["-n", "--numprocesses"]),
+    spec!("xdist", MaxWorkerRestart, One, ["--max-worker-restart"]),
+    // pytest-timeout's spelling: fastest's own per-test limit, pytest-timeout's when
+    // installed.
+    spec!("timeout", Timeout, One, ["--timeout"]),
 ];
 
 /// A command-line problem, worded as pytest words it.
@@ -441,6 +447,10 @@ pub struct Args {
     pub durations: Option<i64>,
     /// `--durations-min=S`.
     pub durations_min: Option<f64>,
+    /// `--max-worker-restart=N` (pytest-xdist's option).
+    pub max_worker_restart: Option<i64>,
+    /// `--timeout=SEC` (pytest-timeout's option).
+    pub timeout: Option<f64>,
     /// fastest: `-n`.
     pub numprocesses: Option<String>,
     /// `--color`: `yes`, `no` or `auto`.
@@ -506,6 +516,8 @@ impl Default for Args {
             last_failed_no_failures: None,
             durations: None,
             durations_min: None,
+            max_worker_restart: None,
+            timeout: None,
             numprocesses: None,
             color: "auto".to_string(),
             given: Vec::new(),
@@ -539,25 +551,26 @@ impl Parsed {
     /// but the `file_or_dir` arguments and fastest's own options, in order and spelled as
     /// given (so an option pytest resolves, such as `--rootdir=$VAR`, means the same).
     /// `-n` goes along only for pytest-xdist (`xdist`).
-    pub fn pytest_options(&self, xdist: bool) -> Vec<String> {
-        self.for_pytest(xdist, false)
+    pub fn pytest_options(&self, served: Served) -> Vec<String> {
+        self.for_pytest(served, false)
     }
 
     /// The whole command line for pytest, `file_or_dir` arguments in place, without
     /// fastest's own options: what to run when pytest must interpret it all (an option
     /// a conftest registers may take a value fastest would read as a path).
-    pub fn pytest_argv(&self, xdist: bool) -> Vec<String> {
-        self.for_pytest(xdist, true)
+    pub fn pytest_argv(&self, served: Served) -> Vec<String> {
+        self.for_pytest(served, true)
     }
 
-    fn for_pytest(&self, xdist: bool, positionals: bool) -> Vec<String> {
+    fn for_pytest(&self, served: Served, positionals: bool) -> Vec<String> {
         self.tokens
             .iter()
             .filter(|(_, role)| match role {
                 Role::Positional | Role::Separator => positionals,
                 Role::Option(o) | Role::Value(o) => match plugin_of(*o) {
                     FASTEST => false,
-                    "xdist" => xdist,
+                    "xdist" => served.xdist,
+                    "timeout" => served.timeout,
                     _ => true,
                 },
                 Role::Unknown => true,
@@ -565,6 +578,14 @@ impl Parsed {
             .map(|(t, _)| t.clone())
             .collect()
     }
+}
+
+/// Which plugins whose options fastest also serves are installed: their options go to
+/// pytest only then (pytest without them rejects `-n` and `--timeout`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Served {
+    pub xdist: bool,
+    pub timeout: bool,
 }
 
 /// The plugin that registers `opt`.
@@ -950,6 +971,13 @@ impl<'a> Parser<'a> {
                 }
                 args.numprocesses = Some(v)
             }
+            // pytest-xdist's `--max-worker-restart` is a string it converts later (a
+            // bad value is its INTERNALERROR); a count is all fastest accepts.
+            MaxWorkerRestart => args.max_worker_restart = Some(parse_int(spec, &v)?),
+            Timeout => {
+                parse_float(spec, &v)?;
+                args.timeout = Some(py_float(&v));
+            }
             // Accepted and recorded in `given`; they only matter to pytest.
             Markers
             | PyArgs
@@ -1210,7 +1238,7 @@ mod tests {
         // Without its conftest, `staging` reads as a path, as in pytest's early parse.
         assert_eq!(p.args.paths, ["staging"]);
         assert_eq!(
-            p.pytest_argv(false),
+            p.pytest_argv(Served::default()),
             ["--runslow", "-m", "slow", "--env", "staging", "--x=1"]
         );
         // No abbreviations: `--collect` is not `--collect-only`.
@@ -1307,10 +1335,19 @@ mod tests {
             "a.py",
         ])
         .unwrap();
-        assert_eq!(p.pytest_options(false), ["-k", "x", "--tb=short"]);
-        assert_eq!(p.pytest_options(true), ["-k", "x", "--tb=short", "-n2"]);
         assert_eq!(
-            p.pytest_argv(false),
+            p.pytest_options(Served::default()),
+            ["-k", "x", "--tb=short"]
+        );
+        assert_eq!(
+            p.pytest_options(Served {
+                xdist: true,
+                timeout: false
+            }),
+            ["-k", "x", "--tb=short", "-n2"]
+        );
+        assert_eq!(
+            p.pytest_argv(Served::default()),
             ["tests", "-k", "x", "--tb=short", "a.py"]
         );
         assert_eq!(last_value(&p, Opt::Tb).as_deref(), Some("short"));

@@ -25,7 +25,7 @@ use fastest_core::config::{
 };
 
 use crate::app::{exit, normalize};
-use crate::args::{self, blocked_plugins, ArgError, Args, Opt, Parsed, Parser};
+use crate::args::{self, blocked_plugins, ArgError, Args, Opt, Parsed, Parser, Served};
 use crate::collect_only::Summary;
 use crate::host::Host;
 
@@ -327,7 +327,10 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     }
     let plugins = host.pytest11_plugins();
     // `-n` is pytest-xdist's when it is installed, else fastest's own.
-    let xdist = plugins.iter().any(|(name, _)| name == "pytest-xdist");
+    let xdist = Served {
+        xdist: plugins.iter().any(|(name, _)| name == "pytest-xdist"),
+        timeout: plugins.iter().any(|(name, _)| name == "pytest-timeout"),
+    };
     let run = !args.collect_only;
     let native_only = native_only(&args);
     if run {
@@ -472,6 +475,8 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::CollectInVirtualenv,
     Opt::KeepDuplicates,
     Opt::NumProcesses,
+    Opt::MaxWorkerRestart,
+    Opt::Timeout,
     // pytest's cacheprovider and stepwise plugins (`cacheprovider.rs`).
     Opt::LastFailed,
     Opt::FailedFirst,

@@ -145,6 +145,11 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             None => return with_pytest(inv, s.host, err, "an item without a run spec"),
         }
     }
+    if let Some(limit) = timeout(args) {
+        for spec in &mut specs {
+            spec.timeout = Some(limit);
+        }
+    }
     let verbosity = args.verbosity();
     let workers = worker_count(inv);
     let history_dir =
@@ -268,6 +273,11 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         workers: dist.unwrap_or(1),
         distributed: dist.is_some(),
         testrun_uid: testrun_uid(),
+        // pytest-xdist's default: four restarts per worker asked for.
+        max_restarts: match args.max_worker_restart {
+            Some(n) => Some(usize::try_from(n).unwrap_or(0)),
+            None => dist.map(|n| n * 4),
+        },
         interrupts: ctrl_c.as_ref().map(|c| c.count.clone()),
     };
     let mut ran = Ran::default();
@@ -294,9 +304,15 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             tracing::warn!("history not saved: {e}");
         }
     }
-    if let Err(e) = result {
-        let _ = writeln!(err, "INTERNALERROR> {e}");
-        return exit::INTERNAL_ERROR;
+    let pool_end = match result {
+        Ok(end) => end,
+        Err(e) => {
+            let _ = writeln!(err, "INTERNALERROR> {e}");
+            return exit::INTERNAL_ERROR;
+        }
+    };
+    if let Some(msg) = pool_end.restart_limit {
+        reporter.add_plugin_banner(format!("xdist: {msg}"));
     }
     let failed = reporter.failed();
     let ran = reporter.ran();
@@ -388,6 +404,18 @@ impl Drop for CtrlC {
             let _ = t.join();
         }
     }
+}
+
+/// The per-test time limit: `--timeout`, else `PYTEST_TIMEOUT` (pytest-timeout's
+/// spellings, served by fastest when pytest-timeout is not installed; with it installed
+/// pytest runs the session). Zero or less is no limit.
+fn timeout(args: &args::Args) -> Option<f64> {
+    let limit = args.timeout.or_else(|| {
+        std::env::var("PYTEST_TIMEOUT")
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    })?;
+    (limit > 0.0 && limit.is_finite()).then_some(limit)
 }
 
 /// `-n`: `None` without it; `auto` is the physical core count and `logical` the logical

@@ -120,6 +120,9 @@ pub enum Event {
     Report(Box<TestReport>),
     /// A worker died while running `nodeid` (signal or exit status in `reason`).
     Crashed { nodeid: String, reason: String },
+    /// A line pytest-xdist's controller prints as it happens (`[gw0] node down: ...`,
+    /// `replacing crashed worker gw0`), in `-n` runs with a verbosity of 0 or more.
+    Note(String),
     /// A `KeyboardInterrupt` (Ctrl-C, or raised by a test) or `pytest.exit` ended the
     /// session: nothing more is dispatched.
     Interrupted(Interruption),

@@ -62,6 +62,8 @@ pub struct TerminalReporter<'w> {
     crashed: HashMap<String, String>,
     /// The session ended by an interruption (`KeyboardInterrupt`, `pytest.exit`).
     interrupted: bool,
+    /// Plugins' `=` banners in the terminal summary (pytest-xdist's `xdist: ...`).
+    plugin_banners: Vec<String>,
     failed_write: bool,
     /// `--durations` (none: no section).
     durations: Option<crate::durations::Durations>,
@@ -101,6 +103,7 @@ impl<'w> TerminalReporter<'w> {
             line_width: 0,
             crashed: HashMap::new(),
             interrupted: false,
+            plugin_banners: Vec::new(),
             failed_write: false,
             durations: None,
         }
@@ -155,6 +158,11 @@ impl<'w> TerminalReporter<'w> {
             Event::Report(r) => self.logreport(r),
             Event::Crashed { nodeid, reason } => {
                 self.crashed.insert(nodeid.clone(), reason.clone());
+            }
+            Event::Note(text) => {
+                if self.opts.verbosity >= 0 {
+                    self.write_line(text);
+                }
             }
             // The loop ends by the exception: no final progress.
             Event::Interrupted(_) => self.interrupted = true,
@@ -365,6 +373,12 @@ impl<'w> TerminalReporter<'w> {
         }
     }
 
+    /// A plugin's `=` banner for the terminal summary, after `--durations` and before
+    /// the short summary (where pytest-xdist's `xdist: ...` line goes).
+    pub fn add_plugin_banner(&mut self, title: String) {
+        self.plugin_banners.push(title);
+    }
+
     /// pytest's `pytest_terminal_summary` sections (the terminal reporter's and
     /// runner.py's `--durations`).
     fn summary_sections(&mut self) {
@@ -378,6 +392,11 @@ impl<'w> TerminalReporter<'w> {
         // runner.py's terminal summary runs inside the reporter's wrapper, also under
         // `--no-summary`.
         self.summary_durations();
+        if self.opts.verbosity >= 0 {
+            for title in std::mem::take(&mut self.plugin_banners) {
+                self.write_sep('=', &title);
+            }
+        }
         if !self.opts.no_summary {
             self.short_test_summary();
         }

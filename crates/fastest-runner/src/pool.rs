@@ -66,6 +66,9 @@ pub struct PoolOptions {
     pub distributed: bool,
     /// pytest-xdist's `testrun_uid`, shared by the run's workers.
     pub testrun_uid: String,
+    /// pytest-xdist's `--max-worker-restart`: after this many crashed workers no new
+    /// one starts and nothing more is dispatched (`None`: no limit).
+    pub max_restarts: Option<usize>,
     /// How many times Ctrl-C reached the coordinator (the caller counts SIGINTs): the
     /// first stops dispatch and interrupts the workers' tests, the second kills them.
     pub interrupts: Option<Arc<AtomicUsize>>,
@@ -102,6 +105,10 @@ struct Shared {
     /// The session was interrupted: a dying worker is not a crash, nothing restarts.
     interrupted: AtomicBool,
     slots: Mutex<Vec<Slot>>,
+    /// Workers that died under a test so far.
+    crashes: AtomicUsize,
+    /// Why the pool stopped restarting workers (pytest-xdist's words).
+    restart_limit: Mutex<Option<String>>,
 }
 
 impl Shared {
@@ -172,7 +179,7 @@ pub fn run_pool(
     groups: Vec<Vec<ItemSpec>>,
     opts: &PoolOptions,
     on_event: &mut dyn FnMut(Event) -> Flow,
-) -> Result<(), RunnerError> {
+) -> Result<PoolEnd, RunnerError> {
     // No more workers start than there are groups to run.
     let workers = opts.workers.max(1).min(groups.len());
     let (group_tx, group_rx) = crossbeam_channel::unbounded();
@@ -184,6 +191,8 @@ pub fn run_pool(
         stop: AtomicBool::new(false),
         interrupted: AtomicBool::new(false),
         slots: Mutex::new((0..workers).map(|_| Slot::default()).collect()),
+        crashes: AtomicUsize::new(0),
+        restart_limit: Mutex::new(None),
     };
     let (msg_tx, msg_rx) = crossbeam_channel::unbounded();
     let mut first_error = None;
@@ -272,7 +281,19 @@ pub fn run_pool(
         on_event(Event::Interrupted(Interruption::ctrl_c()));
     }
     on_event(Event::Finished);
-    Ok(())
+    Ok(PoolEnd {
+        restart_limit: shared
+            .restart_limit
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner()),
+    })
+}
+
+/// How the pool ended, beyond its events.
+#[derive(Debug, Default)]
+pub struct PoolEnd {
+    /// `--max-worker-restart` was exceeded: pytest-xdist's summary line for it.
+    pub restart_limit: Option<String>,
 }
 
 /// One worker slot: starts a worker process, feeds it groups, and starts a replacement
@@ -296,6 +317,40 @@ enum WorkerEnd {
 impl Driver<'_> {
     fn emit(&self, ev: Event) {
         let _ = self.out.send(Msg::Event(ev, None));
+    }
+
+    /// After a crash: whether a replacement may start (`--max-worker-restart`), with
+    /// pytest-xdist's lines for either answer.
+    fn may_restart(&self) -> bool {
+        let crashes = self.shared.crashes.fetch_add(1, Ordering::Relaxed) + 1;
+        let id = format!("gw{}", self.id);
+        match self.opts.max_restarts {
+            Some(max) if crashes > max => {
+                let msg = if max == 0 {
+                    format!("worker {id} crashed and worker restarting disabled")
+                } else {
+                    format!("maximum crashed workers reached: {max}")
+                };
+                self.shared.stop.store(true, Ordering::Relaxed);
+                if self.opts.distributed {
+                    self.emit(Event::Note(format!("\n{msg}")));
+                }
+                let mut limit = self
+                    .shared
+                    .restart_limit
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                // pytest-xdist keeps the last one.
+                *limit = Some(msg);
+                false
+            }
+            _ => {
+                if self.opts.distributed && !self.interrupted() {
+                    self.emit(Event::Note(format!("\nreplacing crashed worker {id}")));
+                }
+                true
+            }
+        }
     }
 
     fn interrupted(&self) -> bool {
@@ -331,7 +386,11 @@ impl Driver<'_> {
             }
             match self.session(&mut held) {
                 Ok(WorkerEnd::Finished) => return Ok(()),
-                Ok(WorkerEnd::Crashed) => {}
+                Ok(WorkerEnd::Crashed) => {
+                    if !self.may_restart() {
+                        return Ok(());
+                    }
+                }
                 // Whatever an interrupted worker did on its way out is not news.
                 Err(_) if self.interrupted() => return Ok(()),
                 Err(e) => return Err(e),
@@ -491,6 +550,11 @@ impl Driver<'_> {
             None => {
                 let reason = describe(status);
                 let text = match held.front() {
+                    // pytest-xdist's report (`handle_crashitem`) under `-n`.
+                    Some(item) if self.opts.distributed => format!(
+                        "worker 'gw{}' crashed while running '{}'",
+                        self.id, item.nodeid
+                    ),
                     Some(item) => {
                         format!("worker crashed while running '{}': {reason}", item.nodeid)
                     }
@@ -501,11 +565,19 @@ impl Driver<'_> {
         };
         match held.pop_front().filter(|_| running) {
             Some(item) => {
+                if self.opts.distributed {
+                    // execnet's words for a worker that went away without saying goodbye.
+                    self.emit(Event::Note(format!(
+                        "[gw{}] node down: Not properly terminated",
+                        self.id
+                    )));
+                }
                 self.emit(Event::Crashed {
                     nodeid: item.nodeid.clone(),
                     reason: reason.clone(),
                 });
-                let mut rep = crash_report(&item, &text);
+                let mut rep =
+                    crash_report(&item, &text, self.opts.distributed && timed_out.is_none());
                 if self.opts.distributed {
                     rep.worker = Some(format!("gw{}", self.id));
                 }
@@ -543,8 +615,8 @@ impl Driver<'_> {
 }
 
 /// The failed report of a test whose worker died under it (pytest itself would have
-/// died; this is pytest-xdist's wording).
-fn crash_report(item: &ItemSpec, text: &str) -> TestReport {
+/// died). `as_xdist`: located at its file, as pytest-xdist reports a crashed item.
+fn crash_report(item: &ItemSpec, text: &str, as_xdist: bool) -> TestReport {
     let mut domain: Vec<&str> = item
         .chain
         .iter()
@@ -553,6 +625,11 @@ fn crash_report(item: &ItemSpec, text: &str) -> TestReport {
         .collect();
     domain.push(&item.name);
     let file = item.nodeid.split("::").next().unwrap_or(&item.nodeid);
+    let domain = if as_xdist {
+        file.to_string()
+    } else {
+        domain.join(".")
+    };
     TestReport {
         nodeid: item.nodeid.clone(),
         when: Phase::Call,
@@ -562,7 +639,7 @@ fn crash_report(item: &ItemSpec, text: &str) -> TestReport {
         skip: None,
         wasxfail: None,
         duration: 0.0,
-        location: (file.to_string(), None, domain.join(".")),
+        location: (file.to_string(), None, domain),
         sections: Vec::new(),
         fold_no_line: false,
         warnings: Vec::new(),
