@@ -366,6 +366,9 @@ fn crash_report(item: &ItemSpec, reason: &str) -> TestReport {
         fold_no_line: false,
         warnings: Vec::new(),
         worker: None,
+        user_properties: Vec::new(),
+        xml_attributes: Vec::new(),
+        testsuite_properties: Vec::new(),
     }
 }
 
