@@ -453,6 +453,10 @@ pub struct Args {
     pub assert_mode: Option<String>,
     /// `--basetemp`.
     pub basetemp: Option<String>,
+    /// `--junitxml`/`--junit-xml`, as given.
+    pub junitxml: Option<String>,
+    /// `--junitprefix`/`--junit-prefix`.
+    pub junit_prefix: Option<String>,
     /// `-l`/`--showlocals` (`--no-showlocals` turns it off again).
     pub showlocals: bool,
     /// Every option given, in order.
@@ -501,6 +505,8 @@ impl Default for Args {
             showcapture: None,
             assert_mode: None,
             basetemp: None,
+            junitxml: None,
+            junit_prefix: None,
             showlocals: false,
             no_cache: false,
             last_failed_no_failures: None,
@@ -917,6 +923,7 @@ impl<'a> Parser<'a> {
                 args.assert_mode = Some(v);
             }
             NoCapture => args.capture = Some("no".into()),
+            JunitPrefix => args.junit_prefix = Some(v),
             ShowLocals => args.showlocals = true,
             NoShowLocals => args.showlocals = false,
             JunitXml => {
@@ -925,6 +932,7 @@ impl<'a> Parser<'a> {
                         "--junitxml must be a filename, given: {v}"
                     )));
                 }
+                args.junitxml = Some(v);
             }
             DoctestModules => args.doctest_modules = true,
             DoctestReport => check_choice(
@@ -965,7 +973,6 @@ impl<'a> Parser<'a> {
             | Pdb
             | Trace
             | RunXfail
-            | JunitPrefix
             | DoctestIgnoreImportErrors
             | DoctestContinueOnFailure
             | LastFailed

@@ -431,6 +431,10 @@ impl JunitXml {
         &self.opts.path
     }
 
+    pub fn family(&self) -> Family {
+        self.opts.family
+    }
+
     fn key(rep: &TestReport) -> Key {
         (rep.nodeid.clone(), rep.worker.clone())
     }
@@ -717,6 +721,59 @@ impl JunitXml {
     }
 }
 
+/// `datetime.fromtimestamp(t, timezone.utc).astimezone().isoformat()` for a local
+/// offset of `offset` seconds: `2024-01-02T03:04:05.000006+01:00` (no fraction when the
+/// microseconds are 0, offset seconds only when there are some).
+pub fn iso_timestamp(t: std::time::SystemTime, offset: i64) -> String {
+    let (secs, micros) = match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => (d.as_secs() as i64, d.subsec_micros()),
+        Err(e) => {
+            let d = e.duration();
+            let micros = d.subsec_micros();
+            if micros == 0 {
+                (-(d.as_secs() as i64), 0)
+            } else {
+                (-(d.as_secs() as i64) - 1, 1_000_000 - micros)
+            }
+        }
+    };
+    let local = secs + offset;
+    let days = local.div_euclid(86_400);
+    let rem = local.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let mut out = format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    );
+    if micros != 0 {
+        out.push_str(&format!(".{micros:06}"));
+    }
+    let sign = if offset < 0 { '-' } else { '+' };
+    let a = offset.abs();
+    out.push_str(&format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60));
+    if a % 60 != 0 {
+        out.push_str(&format!(":{:02}", a % 60));
+    }
+    out
+}
+
+/// The proleptic Gregorian date of a day count from 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    // Shift to 0000-03-01 so leap days end each 400-year era's years.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
 fn properties(props: &[(String, String)]) -> Element {
     let mut el = Element::new("properties");
     for (name, value) in props {
@@ -933,6 +990,24 @@ mod tests {
         assert_eq!(py_center("ab", 5, '-'), "--ab-");
         assert_eq!(py_center("abc", 6, '-'), "-abc--");
         assert_eq!(py_strip("\u{1c} x \n"), "x");
+    }
+
+    #[test]
+    fn timestamps_as_python_isoformat() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let t = UNIX_EPOCH + Duration::from_micros(1_704_164_645_000_006);
+        assert_eq!(iso_timestamp(t, 0), "2024-01-02T03:04:05.000006+00:00");
+        assert_eq!(iso_timestamp(t, 3600), "2024-01-02T04:04:05.000006+01:00");
+        assert_eq!(
+            iso_timestamp(t, -5 * 3600 - 1800),
+            "2024-01-01T21:34:05.000006-05:30"
+        );
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400);
+        assert_eq!(iso_timestamp(leap, 0), "2000-02-29T00:00:00+00:00");
+        assert_eq!(
+            iso_timestamp(UNIX_EPOCH, 61),
+            "1970-01-01T00:01:01+00:01:01"
+        );
     }
 
     #[test]
