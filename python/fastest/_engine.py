@@ -1647,7 +1647,8 @@ class Engine:
                 del item.stash[_caplog_records_key]
         item.add_report_section(when, "stdout", out)
         item.add_report_section(when, "stderr", err)
-        item.add_report_section(when, "log", handler.take())
+        # pytest's logging plugin strips the phase's log text.
+        item.add_report_section(when, "log", handler.take().strip())
         if excinfo is not None and isinstance(excinfo.value, (KeyboardInterrupt, outcomes.Exit)):
             raise excinfo.value
         rep = self._make_report(item, when, excinfo, duration)
@@ -1812,7 +1813,7 @@ class Engine:
         if ntraceback == traceback:
             ntraceback = ntraceback.cut(path=path)
             if ntraceback == traceback:
-                ntraceback = ntraceback.filter(filter_traceback)
+                ntraceback = ntraceback.filter(_filter_traceback)
                 if not ntraceback:
                     ntraceback = traceback
         ntraceback = ntraceback.filter(excinfo)
@@ -1829,6 +1830,18 @@ class Engine:
 
     def finish(self) -> None:
         self.capture.stop()
+
+
+_FASTEST_DIR = str(Path(__file__).parent)
+
+
+def _filter_traceback(entry: Any) -> bool:
+    """pytest's ``filter_traceback`` (no pytest, pluggy or generated-code frames), and
+    no frames of fastest's engine, which stands where pytest's runner and fixture
+    machinery stand in pytest's tracebacks."""
+    if not filter_traceback(entry):
+        return False
+    return not str(entry.path).startswith(_FASTEST_DIR + os.sep)
 
 
 class _ItemWarnings:
