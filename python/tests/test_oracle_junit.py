@@ -193,6 +193,8 @@ RUNS: Dict[str, List[str]] = {
     "quiet": ["-q"],
     "verbose-durations": ["-v", "--durations=3", "-rA"],
     "selection": ["-k", "output or param", "--junit-xml=reports/sel.xml"],
+    "nothing-selected": ["-k", "nothing_matches"],
+    "maxfail": ["--maxfail=2", "-o", "junit_family=xunit1"],
 }
 
 XML = "reports/deep/out.xml"

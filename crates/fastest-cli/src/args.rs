@@ -1325,6 +1325,22 @@ mod tests {
     }
 
     #[test]
+    fn junitxml_and_prefix_keep_their_last_values() {
+        let p = parse(&[
+            "--junitxml=a.xml",
+            "--junit-xml",
+            "out/b.xml",
+            "--junit-prefix=pre",
+            "--junitprefix",
+            "post",
+        ])
+        .unwrap();
+        assert_eq!(p.args.junitxml.as_deref(), Some("out/b.xml"));
+        assert_eq!(p.args.junit_prefix.as_deref(), Some("post"));
+        assert_eq!(parse(&["-q"]).unwrap().args.junitxml, None);
+    }
+
+    #[test]
     fn blocked_plugins_remove_their_options() {
         let argv: Vec<String> = ["-p", "no:cacheprovider", "--lf", "-pno:junitxml"]
             .iter()
