@@ -135,6 +135,11 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     };
     let args = &inv.args;
     let config = s.config;
+    // Decided before anything is printed: a value pytest rejects is pytest's to word.
+    let mut junit = match junit_xml(inv, config, s.host) {
+        Ok(j) => j,
+        Err(why) => return with_pytest(inv, s.host, err, &why),
+    };
     let mut specs = Vec::with_capacity(s.items.len());
     for it in &s.items {
         let path = config.rootdir.join(it.file_part());
@@ -253,10 +258,6 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             min: args.durations_min,
         });
     }
-    let mut junit = match junit_xml(inv, config, s.host) {
-        Ok(j) => j,
-        Err(why) => return with_pytest(inv, s.host, err, &why),
-    };
     if let Some(j) = &junit {
         reporter.set_generated_xml(j.path().display().to_string());
     }
