@@ -222,6 +222,11 @@ class Node:
         self.path: Path | None = None
         self._visible: Any = None
 
+    @property
+    def id(self) -> str:
+        """pytest's structured node id; the junitxml fixtures use it as a key."""
+        return self.nodeid
+
     def listchain(self) -> list[Node]:
         chain: list[Node] = []
         node: Node | None = self
@@ -712,6 +717,44 @@ BUILTIN_FIXTURES: dict[str, tuple[Any, str]] = {
 }
 
 
+class _JunitRecorder:
+    """What pytest's ``record_xml_attribute`` and ``record_testsuite_property`` fixtures
+    find under ``config.stash[xml_key]`` with ``--junitxml`` (pytest's ``LogXML``): the
+    family they warn about, and where their records go. The coordinator writes the file
+    (``crates/fastest-report/src/junit.rs``); the records travel with the report of the
+    phase that made them, as ``str(name), str(value)``."""
+
+    def __init__(self, family: str) -> None:
+        self.family = family
+        self.attributes: dict[str, list[list[str]]] = {}
+        self.suite_properties: list[list[str]] = []
+
+    def node_reporter(self, node_id: Any) -> Any:
+        records = self.attributes.setdefault(str(node_id), [])
+
+        def add_attribute(name: str, value: object) -> None:
+            records.append([str(name), str(value)])
+
+        return types.SimpleNamespace(add_attribute=add_attribute)
+
+    def add_global_property(self, name: str, value: object) -> None:
+        __tracebackhide__ = True
+        from _pytest.junitxml import _check_record_param_type
+
+        _check_record_param_type("name", name)
+        self.suite_properties.append([name, str(value)])
+
+    def take(self, nodeid: str, rep: dict[str, Any]) -> None:
+        """Move what was recorded since the last report into ``rep``."""
+        attrs = self.attributes.get(nodeid)
+        if attrs:
+            rep["xml_attributes"] = list(attrs)
+            attrs.clear()
+        if self.suite_properties:
+            rep["testsuite_properties"] = self.suite_properties
+            self.suite_properties = []
+
+
 class _GlobalCapture:
     """The session's fd/sys capture (pytest's ``CaptureManager``, reduced to what the
     runtest phases use).
@@ -833,6 +876,12 @@ class Engine:
             sys.meta_path.insert(0, self.hook)
         _assert_util._reprcompare = self._reprcompare
         _assert_util._config = self.config
+        self.junit: _JunitRecorder | None = None
+        if setup.get("junit"):
+            from _pytest.junitxml import xml_key
+
+            self.junit = _JunitRecorder(setup["junit"]["family"])
+            self.config.stash[xml_key] = self.junit
         builtins = dict(BUILTIN_FIXTURES)
         if setup.get("xdist"):
             builtins.update(XDIST_FIXTURES)
@@ -1598,7 +1647,8 @@ class Engine:
                 del item.stash[_caplog_records_key]
         item.add_report_section(when, "stdout", out)
         item.add_report_section(when, "stderr", err)
-        item.add_report_section(when, "log", handler.take())
+        # pytest's logging plugin strips the phase's log text.
+        item.add_report_section(when, "log", handler.take().strip())
         if excinfo is not None and isinstance(excinfo.value, (KeyboardInterrupt, outcomes.Exit)):
             raise excinfo.value
         rep = self._make_report(item, when, excinfo, duration)
@@ -1619,6 +1669,10 @@ class Engine:
             "sections": [[f"Captured {key} {rwhen}", content] for rwhen, key, content in item._report_sections],
             "fold_no_line": False,
         }
+        if item.user_properties:
+            rep["user_properties"] = [[str(n), str(v)] for n, v in item.user_properties]
+        if self.junit is not None:
+            self.junit.take(item.nodeid, rep)
         if excinfo is not None:
             value = excinfo.value
             if isinstance(value, outcomes.Skipped):
@@ -1759,7 +1813,7 @@ class Engine:
         if ntraceback == traceback:
             ntraceback = ntraceback.cut(path=path)
             if ntraceback == traceback:
-                ntraceback = ntraceback.filter(filter_traceback)
+                ntraceback = ntraceback.filter(_filter_traceback)
                 if not ntraceback:
                     ntraceback = traceback
         ntraceback = ntraceback.filter(excinfo)
@@ -1814,6 +1868,18 @@ class Engine:
             # pytest would end in an INTERNALERROR here; the interruption is the news.
             pass
         return json.dumps({"message": message, "body": body, "returncode": returncode})
+
+
+_FASTEST_DIR = str(Path(__file__).parent)
+
+
+def _filter_traceback(entry: Any) -> bool:
+    """pytest's ``filter_traceback`` (no pytest, pluggy or generated-code frames), and
+    no frames of fastest's engine, which stands where pytest's runner and fixture
+    machinery stand in pytest's tracebacks."""
+    if not filter_traceback(entry):
+        return False
+    return not str(entry.path).startswith(_FASTEST_DIR + os.sep)
 
 
 class _ItemWarnings:

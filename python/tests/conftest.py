@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import venv
 from pathlib import Path
 from typing import List
 
@@ -63,3 +65,29 @@ def oracle(tmp_path_factory: pytest.TempPathFactory, selected_items):
     )
     yield o
     o.close()
+
+
+XDIST = "pytest-xdist==3.8.0"
+PYTEST = "pytest==9.2.0"
+
+
+@pytest.fixture(scope="session")
+def xdist_pytest(request: pytest.FixtureRequest) -> List[str]:
+    """``pytest`` of a venv that has pytest-xdist (created once, then reused): the oracle
+    for ``-n``. A venv of its own, because an installed plugin changes pytest's header
+    for every other oracle comparison."""
+    root = Path(request.config.rootpath) / ".pytest_cache" / "d" / "fastest-xdist-venv"
+    bindir = root / "bin"
+    marker = root / "installed.txt"
+    wanted = f"{PYTEST} {XDIST}"
+    if not marker.exists() or marker.read_text() != wanted:
+        venv.EnvBuilder(with_pip=True, clear=True).create(root)
+        proc = subprocess.run(
+            [str(bindir / "python"), "-m", "pip", "install", "-q",
+             "--disable-pip-version-check", PYTEST, XDIST],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"cannot install {wanted}:\n{proc.stdout}")
+        marker.write_text(wanted)
+    return [str(bindir / "pytest")]

@@ -167,6 +167,16 @@ def require_fastest() -> List[str]:
     return cmd
 
 
+def fastest_in(venv_pytest: Sequence[str]) -> Tuple[List[str], Dict[str, str]]:
+    """fastest run by the interpreter of another venv (``venv_pytest``: its ``pytest``
+    script), so that venv's plugins are the installed ones; and the environment that
+    lets it import this fastest."""
+    import fastest
+
+    python = str(Path(venv_pytest[0]).with_name("python"))
+    return [python, "-m", "fastest"], {"PYTHONPATH": str(Path(fastest.__file__).parent.parent)}
+
+
 # --------------------------------------------------------------------------
 # Running and comparing
 # --------------------------------------------------------------------------

@@ -1,8 +1,7 @@
 """Parallel runs (``fastest -n N``): scope groups, history, pytest-xdist compatibility.
 
-The oracle for ``-n`` is pytest-xdist: ``pytest -n 2`` (pytest 9.2 with pytest-xdist
-3.8.0, installed at test time into a venv of its own, because an installed plugin changes
-pytest's header for every other oracle comparison) runs the same project, and the two
+The oracle for ``-n`` is pytest-xdist: ``pytest -n 2`` (the ``xdist_pytest`` fixture of
+conftest.py: pytest 9.2 with pytest-xdist 3.8.0 in a venv of its own) runs the same project, and the two
 must agree on every test's outcome, the summary counts, the exit code and the header's
 worker lines. The order in which parallel results arrive is not deterministic on either
 side, so the progress letters are compared as a multiset and the short summary as a set.
@@ -19,38 +18,13 @@ import re
 import subprocess
 import sys
 import textwrap
-import venv
 from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
 
-from oracle_harness import RUN_TIMEOUT, child_env, require_fastest
-
-XDIST = "pytest-xdist==3.8.0"
-PYTEST = "pytest==9.2.0"
-
-
-@pytest.fixture(scope="session")
-def xdist_pytest(request: pytest.FixtureRequest) -> List[str]:
-    """``pytest`` of a venv that has pytest-xdist (created once, then reused)."""
-    root = Path(request.config.rootpath) / ".pytest_cache" / "d" / "fastest-xdist-venv"
-    bindir = root / "bin"
-    marker = root / "installed.txt"
-    wanted = f"{PYTEST} {XDIST}"
-    if not marker.exists() or marker.read_text() != wanted:
-        venv.EnvBuilder(with_pip=True, clear=True).create(root)
-        proc = subprocess.run(
-            [str(bindir / "python"), "-m", "pip", "install", "-q",
-             "--disable-pip-version-check", PYTEST, XDIST],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"cannot install {wanted}:\n{proc.stdout}")
-        marker.write_text(wanted)
-    return [str(bindir / "pytest")]
-
+from oracle_harness import RUN_TIMEOUT, child_env, fastest_in, require_fastest
 
 def _write(root: Path, files: Dict[str, str]) -> Path:
     for name, body in files.items():
@@ -401,19 +375,11 @@ def test_usage_error_for_a_bad_count(tmp_path: Path):
     assert "argument -n/--numprocesses: invalid parse_numprocesses value: 'many'" in r.stderr
 
 
-def _fastest_in(xdist_pytest: List[str]) -> Tuple[List[str], Dict[str, str]]:
-    """fastest run by the pytest-xdist venv's interpreter (its plugins are installed)."""
-    import fastest
-
-    python = str(Path(xdist_pytest[0]).with_name("python"))
-    return [python, "-m", "fastest"], {"PYTHONPATH": str(Path(fastest.__file__).parent.parent)}
-
-
 @pytest.mark.parametrize("args", [("-n", "2"), ("-n", "2", "-v"), ()], ids=["n2", "n2v", "plain"])
 def test_native_with_pytest_xdist_installed(tmp_path: Path, xdist_pytest: List[str], args):
     """With pytest-xdist installed, `-n` is still served natively, with xdist's header."""
     root = _write(tmp_path, MIXED)
-    cmd, env = _fastest_in(xdist_pytest)
+    cmd, env = fastest_in(xdist_pytest)
     expected = _run(xdist_pytest, root, *args)
     actual = _run(cmd, root, *args, env=env)
     assert "cannot run natively" not in actual.stderr, actual.stderr
@@ -448,7 +414,7 @@ def test_xdist_fixtures(tmp_path: Path, xdist_pytest: List[str], args):
     """pytest-xdist's worker_id and testrun_uid, and the available-fixtures list that
     names them when a fixture is missing."""
     root = _write(tmp_path, XDIST_FIXTURES)
-    cmd, env = _fastest_in(xdist_pytest)
+    cmd, env = fastest_in(xdist_pytest)
     expected = _run(xdist_pytest, root, *args, "-rA")
     actual = _run(cmd, root, *args, "-rA", env=env)
     assert "cannot run natively" not in actual.stderr, actual.stderr

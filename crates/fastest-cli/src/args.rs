@@ -463,6 +463,10 @@ pub struct Args {
     pub assert_mode: Option<String>,
     /// `--basetemp`.
     pub basetemp: Option<String>,
+    /// `--junitxml`/`--junit-xml`, as given.
+    pub junitxml: Option<String>,
+    /// `--junitprefix`/`--junit-prefix`.
+    pub junit_prefix: Option<String>,
     /// `-l`/`--showlocals` (`--no-showlocals` turns it off again).
     pub showlocals: bool,
     /// Every option given, in order.
@@ -511,6 +515,8 @@ impl Default for Args {
             showcapture: None,
             assert_mode: None,
             basetemp: None,
+            junitxml: None,
+            junit_prefix: None,
             showlocals: false,
             no_cache: false,
             last_failed_no_failures: None,
@@ -938,6 +944,7 @@ impl<'a> Parser<'a> {
                 args.assert_mode = Some(v);
             }
             NoCapture => args.capture = Some("no".into()),
+            JunitPrefix => args.junit_prefix = Some(v),
             ShowLocals => args.showlocals = true,
             NoShowLocals => args.showlocals = false,
             JunitXml => {
@@ -946,6 +953,7 @@ impl<'a> Parser<'a> {
                         "--junitxml must be a filename, given: {v}"
                     )));
                 }
+                args.junitxml = Some(v);
             }
             DoctestModules => args.doctest_modules = true,
             DoctestReport => check_choice(
@@ -993,7 +1001,6 @@ impl<'a> Parser<'a> {
             | Pdb
             | Trace
             | RunXfail
-            | JunitPrefix
             | DoctestIgnoreImportErrors
             | DoctestContinueOnFailure
             | LastFailed
@@ -1352,6 +1359,22 @@ mod tests {
         );
         assert_eq!(last_value(&p, Opt::Tb).as_deref(), Some("short"));
         assert_eq!(last_value(&p, Opt::Keyword).as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn junitxml_and_prefix_keep_their_last_values() {
+        let p = parse(&[
+            "--junitxml=a.xml",
+            "--junit-xml",
+            "out/b.xml",
+            "--junit-prefix=pre",
+            "--junitprefix",
+            "post",
+        ])
+        .unwrap();
+        assert_eq!(p.args.junitxml.as_deref(), Some("out/b.xml"));
+        assert_eq!(p.args.junit_prefix.as_deref(), Some("post"));
+        assert_eq!(parse(&["-q"]).unwrap().args.junitxml, None);
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub struct Host {
     /// `sys.builtin_module_names`: modules compiled into the interpreter (importable
     /// although no `sys.path` entry holds them).
     pub builtin_modules: Vec<String>,
+    /// `platform.node()`: junitxml's `hostname`.
+    pub hostname: String,
+    /// The local time's offset from UTC in seconds: junitxml's `timestamp`.
+    pub utc_offset: i64,
 }
 
 impl Host {
@@ -33,6 +37,10 @@ impl Host {
             platform: std::env::consts::OS.to_string(),
             sys_path: Vec::new(),
             builtin_modules: Vec::new(),
+            hostname: std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .map(|h| h.trim().to_string())
+                .unwrap_or_default(),
+            utc_offset: 0,
         }
     }
 

@@ -488,6 +488,9 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::StepWiseReset,
     Opt::Durations,
     Opt::DurationsMin,
+    // pytest's junitxml plugin (`fastest_report::junit`).
+    Opt::JunitXml,
+    Opt::JunitPrefix,
 ];
 
 /// `--engine native`, or `FASTEST_ENGINE=native` when `--engine` is not given.

@@ -28,9 +28,30 @@ fn main(
         platform,
         sys_path: sys_path.into_iter().map(PathBuf::from).collect(),
         builtin_modules,
+        hostname: hostname(py),
+        utc_offset: utc_offset(py),
     };
     // Discovery is pure Rust: let other Python threads run meanwhile.
     py.detach(|| crate::main_with(&argv, &host))
+}
+
+/// `platform.node()` (`os.uname().nodename`; "" where there is none).
+fn hostname(py: Python<'_>) -> String {
+    py.import("os")
+        .and_then(|os| os.call_method0("uname"))
+        .and_then(|u| u.getattr("nodename"))
+        .and_then(|n| n.extract::<String>())
+        .unwrap_or_default()
+}
+
+/// The local time's offset from UTC in seconds now (`time.localtime().tm_gmtoff`, what
+/// `datetime.astimezone()` uses).
+fn utc_offset(py: Python<'_>) -> i64 {
+    py.import("time")
+        .and_then(|t| t.call_method0("localtime"))
+        .and_then(|l| l.getattr("tm_gmtoff"))
+        .and_then(|o| o.extract::<i64>())
+        .unwrap_or(0)
 }
 
 #[pymodule]

@@ -137,6 +137,11 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     };
     let args = &inv.args;
     let config = s.config;
+    // Decided before anything is printed: a value pytest rejects is pytest's to word.
+    let mut junit = match junit_xml(inv, config, s.host) {
+        Ok(j) => j,
+        Err(why) => return with_pytest(inv, s.host, err, &why),
+    };
     let mut specs = Vec::with_capacity(s.items.len());
     for it in &s.items {
         let path = config.rootdir.join(it.file_part());
@@ -260,7 +265,15 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             min: args.durations_min,
         });
     }
+    if let Some(j) = &junit {
+        reporter.set_generated_xml(j.path().display().to_string());
+    }
     let mut setup = engine_setup(inv, config, s.host, &capture);
+    // pytest-xdist's workers have no junitxml plugin object: there the record_*
+    // fixtures record nothing into the file and warn about no family.
+    if let Some(j) = junit.as_ref().filter(|_| dist.is_none()) {
+        setup["junit"] = json!({ "family": j.family().as_str() });
+    }
     if stepwise_stop.is_some() {
         setup["options"]["maxfail"] = json!(engine_maxfail);
     }
@@ -291,6 +304,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         if let (Some(c), Event::Report(r)) = (cache.as_mut(), &ev) {
             c.on_report(r);
         }
+        if let (Some(j), Event::Report(r)) = (junit.as_mut(), &ev) {
+            j.report(r);
+        }
         reporter.event(&ev);
         if engine_maxfail > 0 && reporter.failures() >= engine_maxfail {
             Flow::StopDispatch
@@ -313,6 +329,18 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     };
     if let Some(msg) = pool_end.restart_limit {
         reporter.add_plugin_banner(format!("xdist: {msg}"));
+    }
+    if let Some(j) = &junit {
+        // pytest's `LogXML.pytest_sessionfinish`, before the terminal summary.
+        let elapsed = s.start.elapsed();
+        let started = std::time::SystemTime::now()
+            .checked_sub(elapsed)
+            .unwrap_or_else(std::time::SystemTime::now);
+        let timestamp = fastest_report::junit::iso_timestamp(started, s.host.utc_offset);
+        if let Err(e) = j.write(elapsed.as_secs_f64(), &timestamp, &s.host.hostname) {
+            let _ = writeln!(err, "INTERNALERROR> {e}");
+            return exit::INTERNAL_ERROR;
+        }
     }
     let failed = reporter.failed();
     let ran = reporter.ran();
@@ -416,6 +444,42 @@ fn timeout(args: &args::Args) -> Option<f64> {
             .and_then(|v| v.trim().parse::<f64>().ok())
     })?;
     (limit > 0.0 && limit.is_finite()).then_some(limit)
+}
+
+/// `--junitxml`'s plugin, if asked for; `Err` names an ini value only pytest can
+/// report (it rejects it).
+fn junit_xml(
+    inv: &Invocation,
+    config: &Config,
+    host: &Host,
+) -> Result<Option<fastest_report::junit::JunitXml>, String> {
+    use fastest_report::junit::{resolve_path, Family, JunitOptions, JunitXml, Logging};
+    let Some(raw) = inv.args.junitxml.as_deref() else {
+        return Ok(None);
+    };
+    let ini = |name: &str, default: &str| config.get_str(name).unwrap_or_else(|| default.into());
+    let family = ini("junit_family", "xunit2");
+    let family = Family::parse(&family).ok_or_else(|| format!("junit_family = {family}"))?;
+    let logging = ini("junit_logging", "no");
+    let logging = Logging::parse(&logging).ok_or_else(|| format!("junit_logging = {logging}"))?;
+    let duration = ini("junit_duration_report", "total");
+    if duration != "total" && duration != "call" {
+        return Err(format!("junit_duration_report = {duration}"));
+    }
+    let log_passing_tests = config
+        .get_bool("junit_log_passing_tests")
+        .map_err(|e| format!("junit_log_passing_tests: {e}"))?
+        .unwrap_or(true);
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    Ok(Some(JunitXml::new(JunitOptions {
+        path: resolve_path(raw, &host.cwd, home.as_deref()),
+        prefix: inv.args.junit_prefix.clone(),
+        suite_name: ini("junit_suite_name", "pytest"),
+        logging,
+        log_passing_tests,
+        duration_call_only: duration == "call",
+        family,
+    })))
 }
 
 /// `-n`: `None` without it; `auto` is the physical core count and `logical` the logical

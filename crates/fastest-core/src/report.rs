@@ -70,6 +70,19 @@ pub struct TestReport {
     /// coordinator sets it; pytest-xdist's `report.node`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker: Option<String>,
+    /// `record_property`'s `(name, str(value))` pairs so far (pytest's
+    /// `report.user_properties`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_properties: Vec<(String, String)>,
+    /// `record_xml_attribute`'s `(name, str(value))` pairs recorded during this phase
+    /// (pytest hands them to its JUnit reporter as they are recorded; the worker sends
+    /// them with the phase's report). Only with `--junitxml` in a one-worker run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub xml_attributes: Vec<(String, String)>,
+    /// `record_testsuite_property`'s `(name, str(value))` pairs recorded during this
+    /// phase, as [`Self::xml_attributes`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub testsuite_properties: Vec<(String, String)>,
 }
 
 impl TestReport {

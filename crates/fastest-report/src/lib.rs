@@ -4,9 +4,11 @@
 //! - [`terminal`]: pytest's terminal output for a run (progress lines, `-v` lines,
 //!   FAILURES/ERRORS sections, warnings summary, short test summary, the final line).
 //! - [`durations`]: the `--durations` section ("slowest N durations").
+//! - [`junit`]: `--junitxml`, the JUnit XML file pytest's junitxml plugin writes.
 //! - [`text`]: pytest's text primitives shared with the `--collect-only` renderer:
 //!   separators, `-r` characters, relative paths, the session header.
 
 pub mod durations;
+pub mod junit;
 pub mod terminal;
 pub mod text;

@@ -67,6 +67,8 @@ pub struct TerminalReporter<'w> {
     failed_write: bool,
     /// `--durations` (none: no section).
     durations: Option<crate::durations::Durations>,
+    /// `--junitxml`: the file's absolute path, for junitxml's summary line.
+    generated_xml: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +108,13 @@ impl<'w> TerminalReporter<'w> {
             plugin_banners: Vec::new(),
             failed_write: false,
             durations: None,
+            generated_xml: None,
         }
+    }
+
+    /// Print junitxml's `generated xml file: PATH` line in the summary.
+    pub fn set_generated_xml(&mut self, path: String) {
+        self.generated_xml = Some(path);
     }
 
     /// Show pytest's "slowest durations" section (`--durations`).
@@ -389,8 +397,15 @@ impl<'w> TerminalReporter<'w> {
             self.summary_passes("passed", "PASSES", 'P');
             self.summary_passes("xpassed", "XPASSES", 'X');
         }
-        // runner.py's terminal summary runs inside the reporter's wrapper, also under
-        // `--no-summary`.
+        // The plugins' `pytest_terminal_summary` run inside the reporter's wrapper, also
+        // under `--no-summary`: junitxml's (registered last, so first), then runner.py's.
+        if let Some(path) = self
+            .generated_xml
+            .clone()
+            .filter(|_| self.opts.verbosity >= 0)
+        {
+            self.write_sep('-', &format!("generated xml file: {path}"));
+        }
         self.summary_durations();
         if self.opts.verbosity >= 0 {
             for title in std::mem::take(&mut self.plugin_banners) {

@@ -23,6 +23,9 @@ fn report(nodeid: &str, when: Phase, outcome: Outcome) -> TestReport {
         fold_no_line: false,
         warnings: vec![],
         worker: None,
+        user_properties: Vec::new(),
+        xml_attributes: Vec::new(),
+        testsuite_properties: Vec::new(),
     }
 }
 
@@ -268,4 +271,48 @@ fn interrupted_by_exit_with_returncode() {
         returncode: Some(7),
     };
     insta::assert_snapshot!(render_interrupted(&info, 7));
+}
+
+/// junitxml's summary line: before runner.py's durations section (pytest calls the
+/// plugin registered last first), also under `--no-summary`, never when quiet.
+fn render_generated_xml(verbosity: i32, no_summary: bool) -> String {
+    let mut out: Vec<u8> = Vec::new();
+    let opts = TerminalOptions {
+        no_summary,
+        ..options(verbosity, "fE", "auto")
+    };
+    let root = std::path::Path::new("/r");
+    {
+        let mut rep = TerminalReporter::new(&mut out, opts, root, root, 6, 1);
+        rep.set_durations(fastest_report::durations::Durations {
+            count: 1,
+            min: None,
+        });
+        rep.set_generated_xml("/r/out/j.xml".into());
+        for ev in events() {
+            rep.event(&ev);
+        }
+        rep.finish(0.5, None);
+    }
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn generated_xml_line() {
+    let line = "----------------------- generated xml file: /r/out/j.xml -----------------------\n";
+    for no_summary in [false, true] {
+        let text = render_generated_xml(0, no_summary);
+        let at = text
+            .find(line)
+            .unwrap_or_else(|| panic!("no line in:\n{text}"));
+        let next = &text[at + line.len()..];
+        assert!(
+            next.starts_with("============================= slowest 1 durations"),
+            "{text}"
+        );
+        if !no_summary {
+            assert!(text.find("FAILURES").expect("failures") < at, "{text}");
+        }
+    }
+    assert!(!render_generated_xml(-1, false).contains("generated xml file"));
 }

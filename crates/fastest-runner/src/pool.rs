@@ -644,6 +644,9 @@ fn crash_report(item: &ItemSpec, text: &str, as_xdist: bool) -> TestReport {
         fold_no_line: false,
         warnings: Vec::new(),
         worker: None,
+        user_properties: Vec::new(),
+        xml_attributes: Vec::new(),
+        testsuite_properties: Vec::new(),
     }
 }
 
