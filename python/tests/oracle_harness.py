@@ -192,8 +192,14 @@ def pytest_sep(title: str, width: int) -> str:
     return line + "=" if len(line) + 1 <= width else line
 
 
+# `-v` headers end with `-- sys.executable`: the console scripts' interpreter paths
+# differ in spelling (`bin/python` vs `bin/python3`) depending on what installed them.
+_EXECUTABLE = re.compile(r"^(platform .*) -- \S+$", re.M)
+
+
 def normalise(text: str, width: int = 80) -> str:
-    """Replace the run time in the final summary line; nothing else.
+    """Replace the run time in the final summary line and the interpreter's path on the
+    ``-v`` platform line; nothing else.
 
     The ``=`` fill around the tree form's summary depends on the length of
     the duration text (``in 9.99s`` vs ``in 10.02s``), so a summary line whose
@@ -207,6 +213,7 @@ def normalise(text: str, width: int = 80) -> str:
             return f"= {m.group(2)} ="
         return m.group(0)
 
+    text = _EXECUTABLE.sub(r"\1 -- <PYTHON>", text)
     return _DURATION.sub(" in <DURATION>", _SEP_LINE.sub(canonical_sep, text))
 
 
