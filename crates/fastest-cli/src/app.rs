@@ -663,8 +663,24 @@ fn finish(
         Some(c) if select_error.is_none() => c.modify(selected, &config.rootdir),
         _ => (selected, 0),
     };
-    let deselected =
-        hook_deselected.len() + by_prefix.len() + dropped + sw_deselected + cache_deselected;
+    let (selected, shard_dropped, shard_note) = match crate::shard::requested(args.shard) {
+        Ok(Some(shard)) if select_error.is_none() => {
+            let (kept, dropped, note) =
+                crate::shard::select(selected, shard, &config.rootdir, args.no_cache);
+            (kept, dropped, Some(note))
+        }
+        Ok(_) => (selected, 0, None),
+        Err(e) => {
+            let _ = writeln!(err, "ERROR: {}: {e}", crate::shard::ENV);
+            return exit::USAGE_ERROR;
+        }
+    };
+    let deselected = hook_deselected.len()
+        + by_prefix.len()
+        + dropped
+        + sw_deselected
+        + cache_deselected
+        + shard_dropped;
     if inv.run {
         let pytest_needed = if let Some(e) = &select_error {
             Some(format!("selection error: {e}"))
@@ -691,6 +707,7 @@ fn finish(
             conftest_hooks: extras.conftest_hooks.clone(),
             pytest_needed,
             cache,
+            shard_note,
         };
         return crate::run::run(session, out, err);
     }

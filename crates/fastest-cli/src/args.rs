@@ -130,6 +130,7 @@ pub enum Opt {
     NumProcesses,
     MaxWorkerRestart,
     Timeout,
+    Shard,
 }
 
 /// How many values an option takes (argparse's `nargs`).
@@ -353,6 +354,7 @@ static SPECS: &[Spec] = &[
     spec!("logging", LogDisable, One, ["--log-disable"]),
     spec!("fastest", Engine, One, ["--engine"]),
     spec!("fastest", NoFastestCache, Zero, ["--no-fastest-cache"]),
+    spec!("fastest", Shard, One, ["--shard"]),
     // pytest-xdist's spelling: fastest's own worker count, pytest-xdist's when installed.
     spec!("xdist", NumProcesses, One, ["-n", "--numprocesses"]),
     spec!("xdist", MaxWorkerRestart, One, ["--max-worker-restart"]),
@@ -441,6 +443,8 @@ pub struct Args {
     pub engine: Option<String>,
     /// fastest: `--no-fastest-cache`.
     pub no_cache: bool,
+    /// fastest: `--shard K/N` (1-based).
+    pub shard: Option<(usize, usize)>,
     /// `--lfnf`/`--last-failed-no-failures`: `all` (default) or `none`.
     pub last_failed_no_failures: Option<String>,
     /// `--durations=N` (0: all).
@@ -523,6 +527,7 @@ impl Default for Args {
             durations: None,
             durations_min: None,
             max_worker_restart: None,
+            shard: None,
             timeout: None,
             numprocesses: None,
             color: "auto".to_string(),
@@ -969,6 +974,9 @@ impl<'a> Parser<'a> {
             LogFileMode => check_choice(spec, &v, &["w", "a"])?,
             Engine => args.engine = Some(v),
             NoFastestCache => args.no_cache = true,
+            Shard => {
+                args.shard = Some(crate::shard::parse(&v).map_err(|e| argparse_error(spec, &e))?);
+            }
             NumProcesses => {
                 // pytest-xdist's `type=parse_numprocesses`: auto, logical or an int.
                 if v != "auto" && v != "logical" && parse_int(spec, &v).is_err() {

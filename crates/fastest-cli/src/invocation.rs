@@ -333,6 +333,14 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     };
     let run = !args.collect_only;
     let native_only = native_only(&args);
+    if let Some((k, n)) = args.shard {
+        // A session pytest runs splits by the same rule (`fastest._shard`, which
+        // `run_pytest` loads when this is set).
+        std::env::set_var(crate::shard::ENV, format!("{k}/{n}"));
+        if args.no_cache {
+            std::env::set_var(crate::shard::NO_HISTORY_ENV, "1");
+        }
+    }
     if run {
         if let Some(why) = run_blocker(&args, &plugins) {
             return delegate_run(err, native_only, &why, cli.pytest_argv(xdist));
@@ -477,6 +485,7 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::NumProcesses,
     Opt::MaxWorkerRestart,
     Opt::Timeout,
+    Opt::Shard,
     // pytest's cacheprovider and stepwise plugins (`cacheprovider.rs`).
     Opt::LastFailed,
     Opt::FailedFirst,
@@ -851,6 +860,11 @@ pub fn run_pytest(args: &[String], host: &Host, err: &mut dyn Write) -> i32 {
         return exit::INTERNAL_ERROR;
     };
     tracing::info!("running pytest itself");
+    let mut args = args.to_vec();
+    if std::env::var(crate::shard::ENV).is_ok_and(|v| !v.trim().is_empty()) {
+        args.splice(0..0, ["-p".to_string(), "fastest._shard".to_string()]);
+    }
+    let args = &args[..];
     let script = py
         .parent()
         .map(|d| d.join("pytest"))

@@ -14,6 +14,7 @@ pub mod fallback;
 pub mod host;
 pub mod invocation;
 pub mod run;
+pub mod shard;
 
 #[cfg(feature = "python")]
 mod python;

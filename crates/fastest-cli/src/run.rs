@@ -120,6 +120,8 @@ pub(crate) struct Session<'a> {
     pub pytest_needed: Option<String>,
     /// pytest's cacheprovider/stepwise state (`None` under `-p no:cacheprovider`).
     pub cache: Option<crate::cacheprovider::CacheSession>,
+    /// `--shard K/N`: which slice runs (printed under the header).
+    pub shard_note: Option<String>,
 }
 
 /// Run the selected items natively and print pytest's report. Returns the exit code.
@@ -218,6 +220,17 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                     text.push_str(&line);
                     text.push('\n');
                 }
+            }
+        }
+        if let Some(note) = &s.shard_note {
+            // Before the blank line that opens the progress under `-n`.
+            if text.ends_with("\n\n") {
+                text.pop();
+                text.push_str(note);
+                text.push_str("\n\n");
+            } else {
+                text.push_str(note);
+                text.push('\n');
             }
         }
     } else if started.is_some() {

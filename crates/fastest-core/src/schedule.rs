@@ -102,3 +102,137 @@ mod tests {
         assert_eq!(lpt_order(&costs), vec![1, 2, 0]);
     }
 }
+
+/// How [`shard_files`] split the files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardMethod {
+    /// Longest first onto the least-loaded shard, with durations from history.
+    History,
+    /// A stable hash of each file's path (no history for any of the items).
+    Hash,
+}
+
+/// FNV-1a (64 bit): a hash that is the same on every machine, release and language
+/// (`python/fastest/_shard.py` computes it too).
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// `--shard K/N`: which of `shards` shards (0-based) runs each file's items. `files`
+/// names each item's file, `nodeids` the items, in run order. A file's items stay in
+/// one shard (module fixtures are set up once). With history for any item the split is
+/// LPT (files longest first, each to the least-loaded shard; an item without history
+/// costs the mean); without, a hash of the file's path. Every float is summed in a fixed
+/// order, so every shard of a CI matrix computes the same split from the same history
+/// (`python/fastest/_shard.py` mirrors this for sessions pytest runs).
+pub fn shard_files(
+    files: &[&str],
+    nodeids: &[&str],
+    history: &History,
+    shards: usize,
+) -> (Vec<(String, usize)>, ShardMethod) {
+    let shards = shards.max(1);
+    let mut order: Vec<&str> = Vec::new();
+    for f in files {
+        if !order.contains(f) {
+            order.push(f);
+        }
+    }
+    let known = nodeids.iter().any(|id| history.duration(id).is_some());
+    if !known {
+        let split = order
+            .iter()
+            .map(|f| {
+                let shard = (fnv1a64(f.as_bytes()) % shards as u64) as usize;
+                ((*f).to_string(), shard)
+            })
+            .collect();
+        return (split, ShardMethod::Hash);
+    }
+    let mut all: Vec<f64> = history.tests.values().map(|e| e.duration).collect();
+    all.sort_by(f64::total_cmp);
+    let mut total = 0.0;
+    for d in &all {
+        total += d;
+    }
+    let mean = total / all.len() as f64;
+    let mut costs = vec![0.0f64; order.len()];
+    for (f, id) in files.iter().zip(nodeids) {
+        if let Some(i) = order.iter().position(|o| o == f) {
+            costs[i] += history.duration(id).unwrap_or(mean);
+        }
+    }
+    let mut by_cost: Vec<usize> = (0..order.len()).collect();
+    // Stable: equal costs keep their order of appearance.
+    by_cost.sort_by(|&a, &b| costs[b].total_cmp(&costs[a]));
+    let mut loads = vec![0.0f64; shards];
+    let mut split = vec![0usize; order.len()];
+    for i in by_cost {
+        let mut best = 0;
+        for (s, load) in loads.iter().enumerate() {
+            if *load < loads[best] {
+                best = s;
+            }
+        }
+        split[i] = best;
+        loads[best] += costs[i];
+    }
+    let split = order
+        .iter()
+        .zip(split)
+        .map(|(f, s)| ((*f).to_string(), s))
+        .collect();
+    (split, ShardMethod::History)
+}
+
+#[cfg(test)]
+mod shard_tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a64_known_values() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn hash_split_keeps_files_whole_and_is_stable() {
+        let files = ["a.py", "a.py", "b.py", "c.py"];
+        let ids = ["a.py::t1", "a.py::t2", "b.py::t", "c.py::t"];
+        let (one, m) = shard_files(&files, &ids, &History::default(), 3);
+        assert_eq!(m, ShardMethod::Hash);
+        assert_eq!(one.len(), 3);
+        let (two, _) = shard_files(&files[2..], &ids[2..], &History::default(), 3);
+        // Dropping a file moves no other file.
+        assert_eq!(&one[1..], &two[..]);
+    }
+
+    #[test]
+    fn history_split_is_lpt() {
+        let mut h = History::default();
+        for (id, d) in [
+            ("a.py::t", 5.0),
+            ("b.py::t", 3.0),
+            ("c.py::t", 2.0),
+            ("d.py::t", 1.0),
+        ] {
+            h.record(id, d, "passed");
+        }
+        let files = ["a.py", "b.py", "c.py", "d.py", "e.py"];
+        let ids = ["a.py::t", "b.py::t", "c.py::t", "d.py::t", "e.py::t"];
+        let (split, m) = shard_files(&files, &ids, &h, 2);
+        assert_eq!(m, ShardMethod::History);
+        // a (5) -> 0; b (3) -> 1; e (mean 2.75) -> 1; c (2) -> 0; d (1) -> 0 or 1 by load.
+        let shard = |f: &str| split.iter().find(|(g, _)| g == f).map(|(_, s)| *s);
+        assert_eq!(shard("a.py"), Some(0));
+        assert_eq!(shard("b.py"), Some(1));
+        assert_eq!(shard("e.py"), Some(1));
+        assert_eq!(shard("c.py"), Some(0));
+        assert_eq!(shard("d.py"), Some(1));
+    }
+}
