@@ -39,7 +39,7 @@ impl ItemSpec {
     pub fn from_item(item: &Item, path: &std::path::Path) -> Option<Self> {
         let run = item.run.as_ref()?;
         // Keys: `Dir:` + the directory path for directories and packages; the node id
-        // for modules and classes (fixtures defined there find their node by it).
+        // for modules (also doctest modules and text files) and classes (fixtures defined there find their node by it).
         let mut chain = Vec::with_capacity(item.chain.len());
         let mut dirs = String::new();
         let mut key = String::new();
@@ -54,7 +54,9 @@ impl ItemSpec {
                     dirs.push_str(&node.name);
                     format!("{kind}:{dirs}")
                 }
-                NodeKind::Module => {
+                // A file collected both as a test module and for its doctests has two
+                // collectors with one node id (the engine tells them apart by kind).
+                NodeKind::Module | NodeKind::DoctestModule | NodeKind::DoctestTextfile => {
                     key = item.file_part().to_string();
                     key.clone()
                 }

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::glob::PathMatcher;
-use crate::item::{ChainNode, Item, NodeKind};
+use crate::item::{ChainNode, Item, NodeKind, RunSpec};
 pub use collect::NameRules;
 use parse::Outline;
 
@@ -360,8 +360,9 @@ fn module_name_of_entry(f: &walk::FileEntry) -> String {
 }
 
 /// Bumped when what discovery derives from a file's bytes changes (so older cache
-/// entries stop matching): 1 = text doctest files yield an item only with examples.
-const RULES_VERSION: u8 = 1;
+/// entries stop matching): 1 = text doctest files yield an item only with examples;
+/// 2 = doctest items carry a run spec.
+const RULES_VERSION: u8 = 2;
 
 /// The cache context of a file: the options and the conftests above it.
 fn context_key(
@@ -528,7 +529,8 @@ fn doctest_text_items(
         lineno: None,
         marks: Vec::new(),
         extra_keywords: Vec::new(),
-        run: None,
+        // The engine finds the example by name with pytest's own parser.
+        run: Some(RunSpec::default()),
     }])
 }
 
@@ -708,7 +710,8 @@ fn collect_file_items(
                     lineno: None,
                     marks: Vec::new(),
                     extra_keywords: Vec::new(),
-                    run: None,
+                    // The engine finds the docstring by name with pytest's finder.
+                    run: Some(RunSpec::default()),
                 });
             }
         }
