@@ -1288,6 +1288,10 @@ class Engine:
                 f"fastest: pytest's doctest collection of {collector.nodeid} has no "
                 f"{item.name!r} (found: {', '.join(found) or 'none'})"
             ) from None
+        # pytest's `NodeKeywords` reach the collectors' (the module's marks).
+        for node in item.listchain()[:-1]:
+            for key, value in node.keywords.items():
+                item.keywords.setdefault(key, value)
         rel = self._relpath(str(item.path))
         item._location = (rel, item.dtest.lineno, f"[doctest] {item.name}")
         item.argnames = ()

@@ -141,6 +141,47 @@ impl Certainty {
         env.check_imports(path, mode, &conftest_paths, &outline.imports)
     }
 
+    /// Whether pytest may find another module already imported under the name it imports
+    /// `path` as (prepend/append): a top-level name the interpreter has compiled in or
+    /// finds in another `sys.path` entry (the standard library, site-packages) may be in
+    /// `sys.modules` before collection, and pytest then reports `import file mismatch`.
+    pub fn check_own_name(&self, path: &Path, mode: ImportMode) -> Result<(), String> {
+        if mode == ImportMode::Importlib {
+            return Ok(());
+        }
+        let Some(env) = &self.imports else {
+            return Ok(());
+        };
+        let base = env.basedir(path);
+        let Some(first) = path
+            .strip_prefix(&base)
+            .ok()
+            .and_then(|rel| rel.components().next())
+        else {
+            return Ok(());
+        };
+        let first = first.as_os_str().to_string_lossy();
+        let top = first.strip_suffix(".py").unwrap_or(&first);
+        let elsewhere = || {
+            let others: Vec<PathBuf> = env
+                .sys_path
+                .iter()
+                .filter(|p| **p != base)
+                .cloned()
+                .collect();
+            matches!(
+                env.find(top, &others),
+                Some(Found::Module | Found::Package(_))
+            )
+        };
+        if env.builtin_modules.contains(top) || elsewhere() {
+            return Err(format!(
+                "module name '{top}' is also importable from the interpreter's sys.path"
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether importing the package whose directory is `dir` can fail or warn: its
     /// `__init__.py` parses, does nothing at import time that ends collection, uses
     /// registered marks (builtin or ini: which conftest imported it first is not known)

@@ -685,6 +685,9 @@ fn collect_file_items(
         if !outline.uncertain.is_empty() {
             return Err(outline.uncertain[0].clone());
         }
+        // Any `.py` file is a doctest module: library modules often share a name with
+        // one pytest's process has imported already.
+        opts.certainty.check_own_name(&f.path, opts.import_mode)?;
         let module = module_name(opts, &f.path);
         let mut names: Vec<String> = outline
             .doctests
