@@ -1802,14 +1802,14 @@ class Engine:
             if doctest_repr is not None:
                 return doctest_repr
             # `Node.repr_failure` for anything else a doctest raises in its call, with
-            # no style; the traceback unfiltered (pytest's `Node._traceback_filter`).
+            # no style (traceback: `_doctest_traceback`).
             if when == "call" and style != "value":
                 style = "short" if tbstyle == "short" else "long"
         if self.config.option.fulltrace:
             style = "long"
             tbfilter: Any = False
         elif isinstance(item, DoctestItem):
-            tbfilter = _whole_traceback
+            tbfilter = _doctest_traceback
             if style == "auto":
                 style = "long"
         else:
@@ -2037,9 +2037,14 @@ class _UnitTestResult:
             self._add(sys.exc_info())
 
 
-def _whole_traceback(excinfo: Any) -> Traceback:
-    """pytest's ``Node._traceback_filter``: nothing cut."""
-    return excinfo.traceback
+def _doctest_traceback(excinfo: Any) -> Traceback:
+    """A doctest item's traceback for what is not a doctest failure (a fixture's error):
+    pytest's ``Node._traceback_filter`` cuts nothing, so pytest shows its own runner and
+    pluggy frames there, which a worker does not have; the user's frames are kept (known
+    difference)."""
+    here = __file__
+    tb = excinfo.traceback.filter(lambda e: str(e.path) != here).filter(filter_traceback)
+    return tb.filter(excinfo) or excinfo.traceback
 
 
 def _skiptest_as_skip(item: Item, excinfo: Any, when: str) -> Any:

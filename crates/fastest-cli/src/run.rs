@@ -149,9 +149,7 @@ fn doctest_blocker(items: &[Item], config: &Config) -> Option<String> {
     {
         return Some(format!("doctest_optionflags {flag}"));
     }
-    let Some(encoding) = config.get_str("doctest_encoding") else {
-        return None;
-    };
+    let encoding = config.get_str("doctest_encoding")?;
     let norm: String = encoding
         .to_lowercase()
         .chars()

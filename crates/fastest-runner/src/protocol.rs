@@ -159,4 +159,32 @@ mod tests {
         let line = serde_json::to_string(&ToWorker::Run(vec![spec])).expect("serializable");
         assert!(line.starts_with("{\"run\":[{"), "{line}");
     }
+
+    #[test]
+    fn doctest_collectors_are_keyed_by_their_file_node_id() {
+        let item = Item {
+            nodeid: "pkg/mod.py::pkg.mod.K.f".into(),
+            chain: vec![
+                ChainNode::new(NodeKind::Dir, "proj"),
+                ChainNode::new(NodeKind::Package, "pkg"),
+                ChainNode::new(NodeKind::DoctestModule, "mod.py"),
+                ChainNode::new(NodeKind::DoctestItem, "pkg.mod.K.f"),
+            ],
+            lineno: None,
+            marks: vec![],
+            extra_keywords: vec![],
+            run: Some(RunSpec::default()),
+        };
+        let spec = ItemSpec::from_item(&item, std::path::Path::new("/p/pkg/mod.py"))
+            .expect("a proved item has a spec");
+        assert_eq!(spec.name, "pkg.mod.K.f");
+        assert_eq!(
+            spec.chain.last(),
+            Some(&(
+                "DoctestModule".to_string(),
+                "pkg/mod.py".to_string(),
+                "mod.py".to_string()
+            ))
+        );
+    }
 }

@@ -806,6 +806,41 @@ mod tests {
     }
 
     #[test]
+    fn own_names_found_elsewhere_may_be_imported_already() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        let site = t.path().join("site");
+        touch(&site.join("numbers.py"));
+        touch(&site.join("json/__init__.py"));
+        touch(&site.join("nspkg/part.py"));
+        for f in [
+            "numbers.py",
+            "sys.py",
+            "calc.py",
+            "json/__init__.py",
+            "json/x.py",
+            "mylib/__init__.py",
+            "mylib/numbers.py",
+            "nspkg.py",
+        ] {
+            touch(&root.join(f));
+        }
+        let c = Certainty::new(PyVersion::MIN, Some(env(&site)), &[]);
+        let check = |f: &str, mode| c.check_own_name(&root.join(f), mode);
+        let prepend = ImportMode::Prepend;
+        assert!(check("numbers.py", prepend).is_err());
+        assert!(check("sys.py", prepend).is_err());
+        assert!(check("json/x.py", prepend).is_err());
+        assert!(check("json/__init__.py", prepend).is_err());
+        assert!(check("calc.py", prepend).is_ok());
+        // Inside a package the top-level name is the package's.
+        assert!(check("mylib/numbers.py", prepend).is_ok());
+        // A namespace portion elsewhere does not win over a module on sys.path[0].
+        assert!(check("nspkg.py", prepend).is_ok());
+        assert!(check("numbers.py", ImportMode::Importlib).is_ok());
+    }
+
+    #[test]
     fn editable_finder_mapping() {
         let text = "MAPPING: dict[str, str] = {'shopcart': '/src/shopcart', \"x\": \"/y\"}\nNAMESPACES = {}\n";
         assert_eq!(
