@@ -204,6 +204,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["--doctest-modules", "--tb=no", "-rfs"],
         ["--doctest-modules", "-o", "doctest_optionflags=ELLIPSIS", "calc.py"],
         ["--doctest-modules", "pkg", "test_mixed.py::test_mixed.double", "test_notes.txt"],
+        ["--doctest-modules", "-m", "skip"],
     ],
     # doctest options from the ini: addopts, doctest_optionflags (pytest's NUMBER,
     # ALLOW_UNICODE, ALLOW_BYTES; IGNORE_EXCEPTION_DETAIL; no ELLIPSIS), doctest_encoding

@@ -701,6 +701,12 @@ fn collect_file_items(
             })
             .collect();
         names.sort();
+        // pytest's `DoctestModule` takes the module's `pytestmark` (`-m`, skip marks).
+        let marks = if names.is_empty() {
+            Vec::new()
+        } else {
+            collect::module_marks(&outline)?
+        };
         if !names.is_empty() {
             let mut dchain = chain.clone();
             dchain.push(ChainNode::new(NodeKind::DoctestModule, basename.clone()));
@@ -711,7 +717,7 @@ fn collect_file_items(
                     nodeid: format!("{nodeid}::{n}"),
                     chain: ch,
                     lineno: None,
-                    marks: Vec::new(),
+                    marks: marks.clone(),
                     extra_keywords: Vec::new(),
                     // The engine finds the docstring by name with pytest's finder.
                     run: Some(RunSpec::default()),
