@@ -95,3 +95,14 @@ def test_doctest_module_named_like_an_imported_module_goes_to_pytest(tmp_path: P
     got = _native(root, "--doctest-modules")
     assert got.returncode == 3
     assert got.stderr == "fastest: cannot run natively: collection errors\n"
+
+
+def test_doctest_module_with_a_test_mapping_goes_to_pytest(tmp_path: Path) -> None:
+    # doctest's finder also runs the strings of a module's `__test__` dict.
+    root = _doctest_project(tmp_path / "case", "", {
+        "lib.py": '__test__ = {"extra": ">>> 1\\n1\\n"}\n\n'
+                  'def f():\n    """\n    >>> 2\n    2\n    """\n',
+    })
+    got = _native(root, "--doctest-modules")
+    assert got.returncode == 3
+    assert got.stderr == "fastest: cannot run natively: lib.py::lib.__test__.extra is not proved by discovery\n"

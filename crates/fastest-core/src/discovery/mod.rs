@@ -688,6 +688,11 @@ fn collect_file_items(
         // Any `.py` file is a doctest module: library modules often share a name with
         // one pytest's process has imported already.
         opts.certainty.check_own_name(&f.path, opts.import_mode)?;
+        // doctest's finder reads a module's `__test__` mapping: more tests (a dict), or
+        // a collection error (anything without `.items()`).
+        if outline.test_attr.is_some() {
+            return Err("module `__test__` read by the doctest finder".into());
+        }
         let module = module_name(opts, &f.path);
         let mut names: Vec<String> = outline
             .doctests
