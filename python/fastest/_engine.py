@@ -54,6 +54,10 @@ from _pytest.logging import caplog_records_key as _caplog_records_key
 
 # Class collectors: pytest's `Class` and its `UnitTestCase` subclass.
 CLASS_KINDS = ("Class", "UnitTestCase")
+# The doctest plugin's collectors (pytest's `Module` subclasses): a file collected as a
+# test module and for its doctests has two collectors with one node id.
+DOCTEST_COLLECTORS = ("DoctestModule", "DoctestTextfile")
+MODULE_KINDS = ("Module", *DOCTEST_COLLECTORS)
 
 SCOPES = ("session", "package", "module", "class", "function")
 SCOPE_RANK = {s: i for i, s in enumerate(SCOPES)}
@@ -97,6 +101,8 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
     "truncation_limit_chars": ("string", None),
     "assertion_text_diff_style": ("string", "ndiff"),
     "verbosity_assertions": ("string", "auto"),
+    "doctest_optionflags": ("args", ["ELLIPSIS"]),
+    "doctest_encoding": ("string", "utf-8"),
 }
 
 
@@ -285,8 +291,9 @@ class Node:
         warnings.warn_explicit(warning, category=None, filename=str(path), lineno=(lineno or 0) + 1)
 
     def _closest_obj(self, kind: str) -> Any:
+        kinds = MODULE_KINDS if kind == "Module" else CLASS_KINDS if kind == "Class" else (kind,)
         for node in self.iter_parents():
-            if node.kind == kind or (kind == "Class" and node.kind == "UnitTestCase"):
+            if node.kind in kinds:
                 return node.obj
         return None
 
@@ -334,6 +341,43 @@ class Item(Node):
         return types.SimpleNamespace(pytest_markeval_namespace=lambda config: [])
 
 
+class DoctestItem(Item):
+    """pytest's ``DoctestItem``: the examples of one docstring or one text file, found by
+    name with pytest's own finder or parser (``Engine.prepare_doctest``)."""
+
+    def __init__(self, spec: dict[str, Any], parent: Node, engine: Engine) -> None:
+        super().__init__(spec, parent, engine)
+        self.kind = "DoctestItem"
+        self.runner: Any = None
+        self.dtest: Any = None
+
+    def _disable_output_capturing_for_darwin(self) -> None:
+        """Called by pytest's ``DoctestItem.runtest``; the coordinator hands doctest
+        sessions on macOS (where pytest suspends its capture here) to pytest."""
+
+
+class _DoctestCollector:
+    """What pytest's ``DoctestModule.collect``/``DoctestTextfile.collect`` read of their
+    collector: the module, the path, the config; fixtures are the engine's to parse."""
+
+    def __init__(self, engine: Engine, node: Node) -> None:
+        self.obj = node.obj
+        self.path = node.path
+        self.config = engine.config
+        self.session = types.SimpleNamespace(
+            _fixturemanager=types.SimpleNamespace(parsefactories=lambda *a, **k: None)
+        )
+
+
+class _FoundDoctest:
+    """Stands in for pytest's ``DoctestItem`` while its collectors run: records the
+    runner and ``DocTest`` each item would get."""
+
+    @classmethod
+    def from_parent(cls, parent: Any, *, name: str, runner: Any, dtest: Any) -> tuple[str, Any, Any]:
+        return name, runner, dtest
+
+
 class FixtureDef:
     """One fixture definition and its cached value (pytest's ``FixtureDef``)."""
 
@@ -343,6 +387,9 @@ class FixtureDef:
         self.argname = name
         self.func = func
         self.scope = scope
+        # A module's setup_module/setup_function fixture: pytest registers it when the
+        # `Module` collects, after the doctest items of the same file got their closure.
+        self.xunit = False
         self.params = params
         self.ids = ids
         self.autouse = autouse
@@ -949,16 +996,19 @@ class Engine:
         dirs = sum(1 for kind, _, _ in spec["chain"] if kind in ("Dir", "Package"))
         seen_dirs = 0
         for kind, key, name in spec["chain"]:
-            node = self.nodes.get(key)
+            nkey = f"{kind}:{key}" if kind in DOCTEST_COLLECTORS else key
+            node = self.nodes.get(nkey)
             if node is None:
                 node = Node(kind, key, name, parent)
                 if kind in ("Dir", "Package"):
                     node.path = parents[dirs - 1 - seen_dirs]
-                self.nodes[key] = node
+                elif kind in DOCTEST_COLLECTORS:
+                    node.path = path
+                self.nodes[nkey] = node
             if kind in ("Dir", "Package"):
                 seen_dirs += 1
             parent = node
-        item = Item(spec, parent, self)
+        item = (DoctestItem if parent.kind in DOCTEST_COLLECTORS else Item)(spec, parent, self)
         item.path = path
         return item
 
@@ -1000,7 +1050,7 @@ class Engine:
 
     def module_node(self, item: Item) -> Node:
         for node in item.iter_parents():
-            if node.kind == "Module":
+            if node.kind in MODULE_KINDS:
                 return node
         raise RuntimeError(f"no module above {item.nodeid}")
 
@@ -1018,7 +1068,9 @@ class Engine:
         modnode.own_markers = get_unpacked_marks(mod)
         for m in modnode.own_markers:
             modnode.keywords[m.name] = m
-        self._xunit_module(mod, modnode)
+        if modnode.kind == "Module":
+            # pytest's `DoctestModule.collect` registers no xunit fixtures.
+            self._xunit_module(mod, modnode)
         self.parse_factories(mod, modnode.nodeid, node_key=modnode.nodeid)
         return mod
 
@@ -1067,6 +1119,7 @@ class Engine:
             name = f"_xunit_setup_module_fixture_{mod.__name__}"
             fd = FixtureDef(name, xunit_setup_module_fixture, "module", None, None, True,
                             modnode.nodeid, None, modnode.nodeid)
+            fd.xunit = True
             self._register(fd)
         setup_f = _first_attr(mod, ("setup_function",))
         teardown_f = _first_attr(mod, ("teardown_function",))
@@ -1085,6 +1138,7 @@ class Engine:
             name = f"_xunit_setup_function_fixture_{mod.__name__}"
             fd = FixtureDef(name, xunit_setup_function_fixture, "function", None, None, True,
                             modnode.nodeid, None, modnode.nodeid)
+            fd.xunit = True
             self._register(fd)
 
     def _unittest_class(self, cls: type, clsnode: Node) -> None:
@@ -1192,6 +1246,9 @@ class Engine:
 
     def prepare(self, item: Item) -> None:
         """Bind the item to its live objects: module, classes, function, marks, params."""
+        if isinstance(item, DoctestItem):
+            self.prepare_doctest(item)
+            return
         mod = self.load_module(item)
         obj: Any = mod
         holder_nodes = []
@@ -1259,6 +1316,65 @@ class Engine:
             closure = self._closures[ckey] = self.closure(item, usefixtures)
         item.fixturenames = closure
 
+    def prepare_doctest(self, item: DoctestItem) -> None:
+        """pytest's ``DoctestModule``/``DoctestTextfile`` collection, once per file: the
+        module imported as a test module is (marks and fixtures included), then pytest's
+        own ``collect`` finds the doctests (its mock-aware finder, option flags, runner
+        and checker); the item takes the one named as discovery named it."""
+        collector = item.parent
+        assert collector is not None
+        if collector.kind == "DoctestModule":
+            self.load_module(item)
+        else:
+            self.conftests_for(item.path)
+        found = collector.stash.get("doctests")
+        if found is None:
+            found = collector.stash["doctests"] = self._collect_doctests(collector)
+        try:
+            item.runner, item.dtest = found[item.name]
+        except KeyError:
+            raise RuntimeError(
+                f"fastest: pytest's doctest collection of {collector.nodeid} has no "
+                f"{item.name!r} (found: {', '.join(found) or 'none'})"
+            ) from None
+        # pytest's `NodeKeywords` reach the collectors' (the module's marks).
+        for node in item.listchain()[:-1]:
+            for key, value in node.keywords.items():
+                item.keywords.setdefault(key, value)
+        rel = self._relpath(str(item.path))
+        item._location = (rel, item.dtest.lineno, f"[doctest] {item.name}")
+        item.argnames = ()
+        usefixtures = tuple(
+            name for mark in item.iter_markers(name="usefixtures") for name in mark.args
+        )
+        ckey = ("doctest", collector.nodeid, usefixtures, self._defs_gen)
+        closure = self._closures.get(ckey)
+        if closure is None:
+            closure = self._closures[ckey] = self.closure(item, usefixtures)
+        item.fixturenames = closure
+
+    def _collect_doctests(self, collector: Node) -> dict[str, tuple[Any, Any]]:
+        from _pytest import doctest as pytest_doctest
+
+        cls = (pytest_doctest.DoctestModule if collector.kind == "DoctestModule"
+               else pytest_doctest.DoctestTextfile)
+        # The collectors build `DoctestItem`s by that module-level name: while they run,
+        # it names a recorder instead (a worker runs no pytest session of its own).
+        real = pytest_doctest.DoctestItem
+        pytest_doctest.DoctestItem = _FoundDoctest  # type: ignore[misc,assignment]
+        try:
+            found = list(cls.collect(_DoctestCollector(self, collector)))  # type: ignore[arg-type]
+        finally:
+            pytest_doctest.DoctestItem = real  # type: ignore[misc]
+        return {name: (runner, dtest) for name, runner, dtest in found}
+
+    def _relpath(self, filename: str) -> str:
+        rel = self._relpaths.get(filename)
+        if rel is None:
+            rel = os.path.relpath(os.path.abspath(filename), str(self.rootdir)).replace(os.sep, "/")
+            self._relpaths[filename] = rel
+        return rel
+
     def _func_info(self, item: Item, holder: Any, holder_nodes: list[Node]) -> FuncInfo:
         key = (item.parent.nodeid, item.originalname)
         info = self._funcs.get(key)
@@ -1287,11 +1403,7 @@ class Engine:
         else:
             path, lineno = getfslineno(func)
             filename = str(path)
-        rel = self._relpaths.get(filename)
-        if rel is None:
-            rel = os.path.relpath(os.path.abspath(filename), str(self.rootdir)).replace(os.sep, "/")
-            self._relpaths[filename] = rel
-        return rel, lineno
+        return self._relpath(filename), lineno
 
     def visible_defs(self, item: Item, name: str) -> list[FixtureDef]:
         # Visibility depends on the collectors above the item, not on the item: cached
@@ -1316,8 +1428,9 @@ class Engine:
         autouse: list[str] = []
         # pytest orders autouse names by the node that defines them, outermost first.
         by_holder: dict[str, list[str]] = {}
+        doctest = isinstance(item, DoctestItem)
         for fd in self.autouse:
-            if fd.visible_to(item, keys):
+            if fd.visible_to(item, keys) and not (doctest and fd.xunit):
                 by_holder.setdefault(fd.holder, []).append(fd.argname)
         conftest_holders = sorted(
             (h for h in by_holder if h.endswith("conftest.py")), key=lambda h: len(Path(h).parts)
@@ -1558,6 +1671,12 @@ class Engine:
             if argname in item.callspec_params:
                 continue
             self.getfixturevalue(request, argname)
+        if isinstance(item, DoctestItem):
+            # pytest's `DoctestItem.setup`: `getfixture` and the doctest namespace.
+            globs = dict(getfixture=request.getfixturevalue)
+            for name, value in request.getfixturevalue("doctest_namespace").items():
+                globs[name] = value
+            item.dtest.globs.update(globs)
 
     def _call(self, item: Item) -> None:
         xfailed = item.stash.get("xfailed")
@@ -1567,6 +1686,11 @@ class Engine:
             outcomes.xfail("[NOTRUN] " + xfailed.reason)
         if item._excinfo is not None:
             self._run_testcase(item)
+            return
+        if isinstance(item, DoctestItem):
+            from _pytest.doctest import DoctestItem as PytestDoctestItem
+
+            PytestDoctestItem.runtest(item)  # type: ignore[arg-type]
             return
         request = item._request
         item.funcargs = {
@@ -1727,9 +1851,21 @@ class Engine:
             style = "value"
         if isinstance(excinfo.value, FixtureLookupError):
             return self._lookup_error_repr(item, excinfo.value), None
+        if isinstance(item, DoctestItem):
+            doctest_repr = self._doctest_repr(item, excinfo, when)
+            if doctest_repr is not None:
+                return doctest_repr
+            # `Node.repr_failure` for anything else a doctest raises in its call, with
+            # no style (traceback: `_doctest_traceback`).
+            if when == "call" and style != "value":
+                style = "short" if tbstyle == "short" else "long"
         if self.config.option.fulltrace:
             style = "long"
             tbfilter: Any = False
+        elif isinstance(item, DoctestItem):
+            tbfilter = _doctest_traceback
+            if style == "auto":
+                style = "long"
         else:
             tbfilter = functools.partial(self._traceback_filter, item)
             if style == "auto":
@@ -1756,6 +1892,25 @@ class Engine:
         text = buf.getvalue()
         crash = getattr(getattr(repr_, "reprcrash", None), "message", None)
         return text, crash
+
+    def _doctest_repr(self, item: DoctestItem, excinfo: Any, when: str) -> tuple[str, None] | None:
+        """pytest's ``DoctestItem.repr_failure`` for the doctest's own failures (no
+        crash entry: the short summary names the item only)."""
+        import doctest
+
+        from _pytest.doctest import DoctestItem as PytestDoctestItem
+        from _pytest.doctest import MultipleDoctestFailures
+
+        kinds = (doctest.DocTestFailure, doctest.UnexpectedException, MultipleDoctestFailures)
+        if when != "call" or not isinstance(excinfo.value, kinds):
+            return None
+        repr_ = PytestDoctestItem.repr_failure(item, excinfo)  # type: ignore[arg-type]
+        buf = io.StringIO()
+        tw = TerminalWriter(file=buf)
+        tw.hasmarkup = self.color
+        tw.fullwidth = self.width
+        repr_.toterminal(tw)  # type: ignore[union-attr]
+        return buf.getvalue(), None
 
     def _lookup_error_repr(self, item: Item, err: FixtureLookupError) -> str:
         """pytest's ``FixtureLookupError.formatrepr``: the requesting functions' source
@@ -1984,6 +2139,16 @@ class _UnitTestResult:
             outcomes.fail(msg, pytrace=False)
         except outcomes.Failed:
             self._add(sys.exc_info())
+
+
+def _doctest_traceback(excinfo: Any) -> Traceback:
+    """A doctest item's traceback for what is not a doctest failure (a fixture's error):
+    pytest's ``Node._traceback_filter`` cuts nothing, so pytest shows its own runner and
+    pluggy frames there, which a worker does not have; the user's frames are kept (known
+    difference)."""
+    here = __file__
+    tb = excinfo.traceback.filter(lambda e: str(e.path) != here).filter(filter_traceback)
+    return tb.filter(excinfo) or excinfo.traceback
 
 
 def _skiptest_as_skip(item: Item, excinfo: Any, when: str) -> Any:

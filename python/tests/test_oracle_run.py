@@ -84,6 +84,8 @@ NATIVE_CASES: List[str] = [
     "unittest_cases",
     "fixtures_missing",
     "interrupt",
+    "doctests",
+    "doctests_ini",
 ]
 
 RUN_CASES_DIR = HERE / "run_cases"
@@ -192,6 +194,33 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["missing_dir"],
         ["--no-such-option"],
     ],
+    # doctests: --doctest-modules (module docstrings, functions, classes, methods,
+    # properties, nested classes, wrapped functions, packages), text files (default
+    # glob, --doctest-glob), failures and unexpected exceptions, every --doctest-report,
+    # --doctest-continue-on-failure, +SKIP, pytest.skip inside, doctest_namespace from
+    # an autouse conftest fixture, getfixture, module marks, modules with tests too
+    "doctests": [
+        [],
+        ["--doctest-modules"],
+        ["--doctest-modules", "-v"],
+        ["--doctest-modules", "-rA"],
+        ["--doctest-modules", "--doctest-continue-on-failure"],
+        ["--doctest-modules", "--doctest-report", "ndiff"],
+        ["--doctest-modules", "--doctest-report=CDIFF", "--doctest-continue-on-failure"],
+        ["--doctest-modules", "--doctest-report", "none"],
+        ["--doctest-modules", "--doctest-report", "only_first_failure",
+         "--doctest-continue-on-failure"],
+        ["--doctest-glob=*.rst", "--doctest-glob=test_*.txt", "-v"],
+        ["--doctest-modules", "-x"],
+        ["--doctest-modules", "-k", "add or Square"],
+        ["--doctest-modules", "--tb=no", "-rfs"],
+        ["--doctest-modules", "-o", "doctest_optionflags=ELLIPSIS", "calc.py"],
+        ["--doctest-modules", "pkg", "test_mixed.py::test_mixed.double", "test_notes.txt"],
+        ["--doctest-modules", "-m", "skip"],
+    ],
+    # doctest options from the ini: addopts, doctest_optionflags (pytest's NUMBER,
+    # ALLOW_UNICODE, ALLOW_BYTES; IGNORE_EXCEPTION_DETAIL; no ELLIPSIS), doctest_encoding
+    "doctests_ini": [[], ["-rA"], ["--doctest-continue-on-failure", "-v"]],
     # the demo suite (./dev demo): must stay green
     "test_project": [[], ["-q"], ["-v"], ["-rA"]],
 }

@@ -148,6 +148,88 @@ def test_nothing_selected(tmp_path: Path, xdist_pytest: List[str]):
     assert strip(actual.stdout) == strip(expected.stdout)
 
 
+DOCTESTS = {
+    "pytest.ini": "[pytest]\naddopts = --doctest-modules\n",
+    "conftest.py": """
+        import pytest
+
+        @pytest.fixture(autouse=True)
+        def names(doctest_namespace):
+            doctest_namespace["answer"] = 42
+    """,
+    "lib.py": '''
+        """The library.
+
+        >>> answer
+        42
+        """
+
+        def add(a, b):
+            """
+            >>> add(1, 2)
+            3
+            >>> add(2, 2)
+            5
+            """
+            return a + b
+
+        def boom():
+            """
+            >>> boom()
+            """
+            raise ValueError("bad")
+
+        def skipped():
+            """
+            >>> import pytest
+            >>> pytest.skip("later")
+            """
+    ''',
+    "test_mixed.py": '''
+        def double(x):
+            """
+            >>> double(2)
+            4
+            """
+            return 2 * x
+
+        def test_double():
+            assert double(3) == 6
+
+        def test_wrong():
+            assert double(3) == 7
+    ''',
+    "test_notes.txt": """
+        >>> 1 + 1
+        2
+        >>> 2 + 2
+        5
+    """,
+}
+
+
+@pytest.mark.parametrize("args", [(), ("-rA",), ("-v",)], ids=["default", "rA", "v"])
+def test_doctests_match_pytest_xdist(tmp_path: Path, xdist_pytest: List[str], args):
+    """Doctest items share their module's scope group (pytest-xdist's LoadScope scope is
+    the node id's file part): outcomes, failure texts and summaries as pytest-xdist's."""
+    root = _write(tmp_path, DOCTESTS)
+    expected = _run(xdist_pytest, root, "-n", "2", *args)
+    actual = _run(require_fastest(), root, "-n", "2", *args)
+    assert "cannot run natively" not in actual.stderr, actual.stderr
+    assert actual.returncode == expected.returncode == 1, (expected.stdout, actual.stdout)
+    e, a = _shape(expected.stdout), _shape(actual.stdout)
+    assert a == e, f"\n--- pytest-xdist\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    verbose = re.compile(r"^\[gw\d\] \[ *\d+%\] (\w+) (\S+) $", re.M)
+    assert sorted(verbose.findall(actual.stdout)) == sorted(verbose.findall(expected.stdout))
+    # Each failure section, whichever worker ran it and in whatever order.
+    section = re.compile(r"^_{3,} (.+?) _{3,}\n\[gw\d\] [^\n]*\n(.*?)(?=^_{3,} |^=)", re.M | re.S)
+    sections = sorted(section.findall(expected.stdout))
+    assert [title for title, _ in sections] == [
+        "[doctest] lib.add", "[doctest] lib.boom", "[doctest] test_notes.txt", "test_wrong"
+    ]
+    assert sorted(section.findall(actual.stdout)) == sections
+
+
 def test_module_fixture_set_up_once_per_module(tmp_path: Path):
     """Scope groups: a module's tests stay in one worker, so each module fixture is set
     up exactly once (as under plain pytest), whatever the number of workers."""

@@ -41,3 +41,68 @@ def test_unittest_sessions_without_subtest_run_natively(tmp_path: Path) -> None:
     got = _native(root, "-q")
     assert got.returncode == 0, got.stderr
     assert got.stdout.splitlines()[-1].startswith("1 passed in ")
+
+
+def _doctest_project(root: Path, ini: str, files: dict) -> Path:
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n" + ini)
+    for name, text in files.items():
+        (root / name).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return root
+
+
+DOCTEST_TXT = "A note.\n\n>>> 1 + 1\n2\n"
+
+
+def test_doctests_run_natively(tmp_path: Path) -> None:
+    root = _doctest_project(tmp_path / "case", "doctest_encoding = latin-1\n",
+                            {"test_note.txt": DOCTEST_TXT,
+                             "lib.py": 'def f():\n    """\n    >>> f()\n    1\n    """\n    return 1\n'})
+    got = _native(root, "-q", "--doctest-modules")
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.splitlines()[-1].startswith("2 passed in ")
+
+
+def test_unknown_doctest_optionflag_is_refused(tmp_path: Path) -> None:
+    # pytest fails collecting each doctest collector with a KeyError.
+    root = _doctest_project(tmp_path / "case", "doctest_optionflags = ELLIPSIS BOGUS\n",
+                            {"test_note.txt": DOCTEST_TXT})
+    got = _native(root)
+    assert got.returncode == 3
+    assert got.stderr == "fastest: cannot run natively: doctest_optionflags BOGUS\n"
+
+
+def test_doctest_encodings_discovery_cannot_read_are_refused(tmp_path: Path) -> None:
+    root = _doctest_project(tmp_path / "utf16", "doctest_encoding = utf-16\n",
+                            {"test_note.txt": DOCTEST_TXT.encode("utf-16")})
+    got = _native(root)
+    assert got.returncode == 3
+    assert got.stderr == "fastest: cannot run natively: doctest_encoding utf-16\n"
+    # latin-1 reads every byte, but only ASCII text reads as discovery read it.
+    root = _doctest_project(tmp_path / "latin", "doctest_encoding = Latin_1\n",
+                            {"test_note.txt": "Caf\u00e9.\n\n>>> 1\n1\n"})
+    got = _native(root)
+    assert got.returncode == 3
+    assert got.stderr == (
+        "fastest: cannot run natively: test_note.txt read with doctest_encoding Latin_1\n"
+    )
+
+
+def test_doctest_module_named_like_an_imported_module_goes_to_pytest(tmp_path: Path) -> None:
+    # `numbers` is in sys.modules before pytest collects: "import file mismatch".
+    root = _doctest_project(tmp_path / "case", "",
+                            {"numbers.py": '"""\n>>> 1\n1\n"""\n'})
+    got = _native(root, "--doctest-modules")
+    assert got.returncode == 3
+    assert got.stderr == "fastest: cannot run natively: collection errors\n"
+
+
+def test_doctest_module_with_a_test_mapping_goes_to_pytest(tmp_path: Path) -> None:
+    # doctest's finder also runs the strings of a module's `__test__` dict.
+    root = _doctest_project(tmp_path / "case", "", {
+        "lib.py": '__test__ = {"extra": ">>> 1\\n1\\n"}\n\n'
+                  'def f():\n    """\n    >>> 2\n    2\n    """\n',
+    })
+    got = _native(root, "--doctest-modules")
+    assert got.returncode == 3
+    assert got.stderr == "fastest: cannot run natively: lib.py::lib.__test__.extra is not proved by discovery\n"

@@ -417,6 +417,8 @@ pub struct Args {
     pub strict: bool,
     pub doctest_modules: bool,
     pub doctest_glob: Vec<String>,
+    /// `--doctest-report`, lowercased (pytest's `type=str.lower`).
+    pub doctest_report: Option<String>,
     pub import_mode: Option<String>,
     pub confcutdir: Option<String>,
     pub noconftest: bool,
@@ -497,6 +499,7 @@ impl Default for Args {
             strict: false,
             doctest_modules: false,
             doctest_glob: Vec::new(),
+            doctest_report: None,
             import_mode: None,
             confcutdir: None,
             noconftest: false,
@@ -961,11 +964,15 @@ impl<'a> Parser<'a> {
                 args.junitxml = Some(v);
             }
             DoctestModules => args.doctest_modules = true,
-            DoctestReport => check_choice(
-                spec,
-                &v.to_lowercase(),
-                &["none", "cdiff", "ndiff", "udiff", "only_first_failure"],
-            )?,
+            DoctestReport => {
+                let v = v.to_lowercase();
+                check_choice(
+                    spec,
+                    &v,
+                    &["none", "cdiff", "ndiff", "udiff", "only_first_failure"],
+                )?;
+                args.doctest_report = Some(v);
+            }
             DoctestGlob => args.doctest_glob.push(v),
             LastFailedNoFailures => {
                 check_choice(spec, &v, &["all", "none"])?;

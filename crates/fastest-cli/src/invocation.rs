@@ -500,6 +500,11 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     // pytest's junitxml plugin (`fastest_report::junit`).
     Opt::JunitXml,
     Opt::JunitPrefix,
+    // pytest's doctest plugin (items run by the engine with `_pytest.doctest`'s runner).
+    Opt::DoctestModules,
+    Opt::DoctestGlob,
+    Opt::DoctestReport,
+    Opt::DoctestContinueOnFailure,
 ];
 
 /// `--engine native`, or `FASTEST_ENGINE=native` when `--engine` is not given.

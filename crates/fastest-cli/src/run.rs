@@ -55,7 +55,28 @@ const ENGINE_INI: &[(&str, &str)] = &[
     ("truncation_limit_chars", "string"),
     ("assertion_text_diff_style", "string"),
     ("verbosity_assertions", "string"),
+    ("doctest_optionflags", "args"),
+    ("doctest_encoding", "string"),
 ];
+
+/// The names `doctest_optionflags` may hold (pytest's `_get_flag_lookup`); any other is
+/// a collection error pytest reports.
+const DOCTEST_FLAGS: &[&str] = &[
+    "DONT_ACCEPT_TRUE_FOR_1",
+    "DONT_ACCEPT_BLANKLINE",
+    "NORMALIZE_WHITESPACE",
+    "ELLIPSIS",
+    "IGNORE_EXCEPTION_DETAIL",
+    "COMPARISON_FLAGS",
+    "ALLOW_UNICODE",
+    "ALLOW_BYTES",
+    "NUMBER",
+];
+
+/// `doctest_encoding` values besides UTF-8 (Python's codec names, normalised) that
+/// decode every byte, so no text file pytest collects fails to read: latin-1's aliases.
+/// With them, a text doctest file that runs must be ASCII (read as discovery read it).
+const LATIN1_ENCODINGS: &[&str] = &["latin1", "latin", "iso88591", "l1"];
 
 /// Run the session through pytest (or refuse, under `--engine native`).
 pub(crate) fn with_pytest(inv: &Invocation, host: &Host, err: &mut dyn Write, why: &str) -> i32 {
@@ -67,9 +88,13 @@ pub(crate) fn with_pytest(inv: &Invocation, host: &Host, err: &mut dyn Write, wh
 }
 
 /// Why the native engine cannot run these items, if it cannot.
-fn blocker(items: &[Item], conftest_hooks: &[String], rootdir: &Path) -> Option<String> {
+fn blocker(items: &[Item], conftest_hooks: &[String], config: &Config) -> Option<String> {
+    let rootdir = &config.rootdir;
     if let Some(h) = conftest_hooks.first() {
         return Some(format!("conftest hook {h}"));
+    }
+    if let Some(why) = doctest_blocker(items, config) {
+        return Some(why);
     }
     let mut unittest_files: Vec<&str> = Vec::new();
     for it in items {
@@ -104,6 +129,55 @@ fn blocker(items: &[Item], conftest_hooks: &[String], rootdir: &Path) -> Option<
     None
 }
 
+/// Why the doctest settings need pytest: an option flag pytest rejects at collection,
+/// a platform where pytest's doctest run differs, or a `doctest_encoding` under which discovery's reading (UTF-8) of a text file may
+/// differ from pytest's.
+fn doctest_blocker(items: &[Item], config: &Config) -> Option<String> {
+    // On macOS pytest's `DoctestItem.runtest` suspends the output capture.
+    if cfg!(target_os = "macos")
+        && items.iter().any(|it| {
+            it.chain
+                .last()
+                .is_some_and(|n| n.kind == NodeKind::DoctestItem)
+        })
+    {
+        return Some("doctests on macOS".into());
+    }
+    if let Some(flag) = config
+        .get_args("doctest_optionflags")
+        .unwrap_or_default()
+        .into_iter()
+        .find(|f| !DOCTEST_FLAGS.contains(&f.as_str()))
+    {
+        return Some(format!("doctest_optionflags {flag}"));
+    }
+    let encoding = config.get_str("doctest_encoding")?;
+    let norm: String = encoding
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | ' '))
+        .collect();
+    if norm == "utf8" {
+        return None;
+    }
+    if !LATIN1_ENCODINGS.contains(&norm.as_str()) {
+        return Some(format!("doctest_encoding {encoding}"));
+    }
+    let textfiles = items
+        .iter()
+        .filter(|it| it.chain.iter().any(|n| n.kind == NodeKind::DoctestTextfile));
+    for it in textfiles {
+        let ascii = std::fs::read(config.rootdir.join(it.file_part())).is_ok_and(|b| b.is_ascii());
+        if !ascii {
+            return Some(format!(
+                "{} read with doctest_encoding {encoding}",
+                it.file_part()
+            ));
+        }
+    }
+    None
+}
+
 /// What the session computed, for the run.
 pub(crate) struct Session<'a> {
     pub inv: &'a Invocation,
@@ -130,7 +204,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     if let Some(why) = s
         .pytest_needed
         .clone()
-        .or_else(|| blocker(&s.items, &s.conftest_hooks, &s.config.rootdir))
+        .or_else(|| blocker(&s.items, &s.conftest_hooks, s.config))
     {
         return with_pytest(inv, s.host, err, &why);
     }
@@ -691,6 +765,9 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
             "maxfail": args.maxfail,
             "basetemp": args.basetemp.as_ref().map(|b| host.cwd.join(b).display().to_string()),
             "pythonwarnings": args.pythonwarnings,
+            "doctestreport": args.doctest_report.clone().unwrap_or_else(|| "udiff".into()),
+            "doctest_continue_on_failure": args.has(Opt::DoctestContinueOnFailure),
+            "usepdb": false,
         },
     })
 }

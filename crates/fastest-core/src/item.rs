@@ -102,7 +102,7 @@ pub struct Item {
     /// names from a function's `__dict__`).
     pub extra_keywords: Vec<String>,
     /// What the native engine needs to run the item; `None` when discovery cannot say
-    /// (items from the import fallback, unittest methods, doctests).
+    /// (items from the import fallback, unittest methods).
     pub run: Option<RunSpec>,
 }
 

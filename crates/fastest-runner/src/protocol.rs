@@ -44,7 +44,7 @@ impl ItemSpec {
     pub fn from_item(item: &Item, path: &std::path::Path) -> Option<Self> {
         let run = item.run.as_ref()?;
         // Keys: `Dir:` + the directory path for directories and packages; the node id
-        // for modules and classes (fixtures defined there find their node by it).
+        // for modules (also doctest modules and text files) and classes (fixtures defined there find their node by it).
         let mut chain = Vec::with_capacity(item.chain.len());
         let mut dirs = String::new();
         let mut key = String::new();
@@ -59,7 +59,9 @@ impl ItemSpec {
                     dirs.push_str(&node.name);
                     format!("{kind}:{dirs}")
                 }
-                NodeKind::Module => {
+                // A file collected both as a test module and for its doctests has two
+                // collectors with one node id (the engine tells them apart by kind).
+                NodeKind::Module | NodeKind::DoctestModule | NodeKind::DoctestTextfile => {
                     key = item.file_part().to_string();
                     key.clone()
                 }
@@ -165,5 +167,33 @@ mod tests {
         );
         let line = serde_json::to_string(&ToWorker::Run(vec![spec])).expect("serializable");
         assert!(line.starts_with("{\"run\":[{"), "{line}");
+    }
+
+    #[test]
+    fn doctest_collectors_are_keyed_by_their_file_node_id() {
+        let item = Item {
+            nodeid: "pkg/mod.py::pkg.mod.K.f".into(),
+            chain: vec![
+                ChainNode::new(NodeKind::Dir, "proj"),
+                ChainNode::new(NodeKind::Package, "pkg"),
+                ChainNode::new(NodeKind::DoctestModule, "mod.py"),
+                ChainNode::new(NodeKind::DoctestItem, "pkg.mod.K.f"),
+            ],
+            lineno: None,
+            marks: vec![],
+            extra_keywords: vec![],
+            run: Some(RunSpec::default()),
+        };
+        let spec = ItemSpec::from_item(&item, std::path::Path::new("/p/pkg/mod.py"))
+            .expect("a proved item has a spec");
+        assert_eq!(spec.name, "pkg.mod.K.f");
+        assert_eq!(
+            spec.chain.last(),
+            Some(&(
+                "DoctestModule".to_string(),
+                "pkg/mod.py".to_string(),
+                "mod.py".to_string()
+            ))
+        );
     }
 }

@@ -141,6 +141,47 @@ impl Certainty {
         env.check_imports(path, mode, &conftest_paths, &outline.imports)
     }
 
+    /// Whether pytest may find another module already imported under the name it imports
+    /// `path` as (prepend/append): a top-level name the interpreter has compiled in or
+    /// finds in another `sys.path` entry (the standard library, site-packages) may be in
+    /// `sys.modules` before collection, and pytest then reports `import file mismatch`.
+    pub fn check_own_name(&self, path: &Path, mode: ImportMode) -> Result<(), String> {
+        if mode == ImportMode::Importlib {
+            return Ok(());
+        }
+        let Some(env) = &self.imports else {
+            return Ok(());
+        };
+        let base = env.basedir(path);
+        let Some(first) = path
+            .strip_prefix(&base)
+            .ok()
+            .and_then(|rel| rel.components().next())
+        else {
+            return Ok(());
+        };
+        let first = first.as_os_str().to_string_lossy();
+        let top = first.strip_suffix(".py").unwrap_or(&first);
+        let elsewhere = || {
+            let others: Vec<PathBuf> = env
+                .sys_path
+                .iter()
+                .filter(|p| **p != base)
+                .cloned()
+                .collect();
+            matches!(
+                env.find(top, &others),
+                Some(Found::Module | Found::Package(_))
+            )
+        };
+        if env.builtin_modules.contains(top) || elsewhere() {
+            return Err(format!(
+                "module name '{top}' is also importable from the interpreter's sys.path"
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether importing the package whose directory is `dir` can fail or warn: its
     /// `__init__.py` parses, does nothing at import time that ends collection, uses
     /// registered marks (builtin or ini: which conftest imported it first is not known)
@@ -762,6 +803,41 @@ mod tests {
         assert!(check("good").is_ok());
         assert!(check("bad").is_err());
         assert!(check("boom").is_err());
+    }
+
+    #[test]
+    fn own_names_found_elsewhere_may_be_imported_already() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        let site = t.path().join("site");
+        touch(&site.join("numbers.py"));
+        touch(&site.join("json/__init__.py"));
+        touch(&site.join("nspkg/part.py"));
+        for f in [
+            "numbers.py",
+            "sys.py",
+            "calc.py",
+            "json/__init__.py",
+            "json/x.py",
+            "mylib/__init__.py",
+            "mylib/numbers.py",
+            "nspkg.py",
+        ] {
+            touch(&root.join(f));
+        }
+        let c = Certainty::new(PyVersion::MIN, Some(env(&site)), &[]);
+        let check = |f: &str, mode| c.check_own_name(&root.join(f), mode);
+        let prepend = ImportMode::Prepend;
+        assert!(check("numbers.py", prepend).is_err());
+        assert!(check("sys.py", prepend).is_err());
+        assert!(check("json/x.py", prepend).is_err());
+        assert!(check("json/__init__.py", prepend).is_err());
+        assert!(check("calc.py", prepend).is_ok());
+        // Inside a package the top-level name is the package's.
+        assert!(check("mylib/numbers.py", prepend).is_ok());
+        // A namespace portion elsewhere does not win over a module on sys.path[0].
+        assert!(check("nspkg.py", prepend).is_ok());
+        assert!(check("numbers.py", ImportMode::Importlib).is_ok());
     }
 
     #[test]

@@ -89,6 +89,19 @@ pub fn collect_module(
     Ok(items)
 }
 
+/// The marks a module's `pytestmark` gives every item below it, in `iter_markers`
+/// order (doctest items: their module collector's marks).
+pub fn module_marks(outline: &Outline) -> Result<Vec<Mark>, String> {
+    decls_ok(&outline.pytestmark)?
+        .into_iter()
+        .map(|d| match d {
+            MarkDecl::Mark(m, _) => Ok(m.clone()),
+            MarkDecl::Parametrize(_) => Ok(parametrize_mark()),
+            MarkDecl::Unknown(r) => Err(r.clone()),
+        })
+        .collect()
+}
+
 fn decls_ok(decls: &[MarkDecl]) -> Result<Vec<&MarkDecl>, String> {
     decls
         .iter()

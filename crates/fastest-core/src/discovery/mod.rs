@@ -29,7 +29,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::glob::PathMatcher;
-use crate::item::{ChainNode, Item, NodeKind};
+use crate::item::{ChainNode, Item, NodeKind, RunSpec};
 pub use collect::NameRules;
 use parse::Outline;
 
@@ -360,8 +360,9 @@ fn module_name_of_entry(f: &walk::FileEntry) -> String {
 }
 
 /// Bumped when what discovery derives from a file's bytes changes (so older cache
-/// entries stop matching): 1 = text doctest files yield an item only with examples.
-const RULES_VERSION: u8 = 1;
+/// entries stop matching): 1 = text doctest files yield an item only with examples;
+/// 2 = doctest items carry a run spec.
+const RULES_VERSION: u8 = 2;
 
 /// The cache context of a file: the options and the conftests above it.
 fn context_key(
@@ -528,7 +529,8 @@ fn doctest_text_items(
         lineno: None,
         marks: Vec::new(),
         extra_keywords: Vec::new(),
-        run: None,
+        // The engine finds the example by name with pytest's own parser.
+        run: Some(RunSpec::default()),
     }])
 }
 
@@ -683,6 +685,14 @@ fn collect_file_items(
         if !outline.uncertain.is_empty() {
             return Err(outline.uncertain[0].clone());
         }
+        // Any `.py` file is a doctest module: library modules often share a name with
+        // one pytest's process has imported already.
+        opts.certainty.check_own_name(&f.path, opts.import_mode)?;
+        // doctest's finder reads a module's `__test__` mapping: more tests (a dict), or
+        // a collection error (anything without `.items()`).
+        if outline.test_attr.is_some() {
+            return Err("module `__test__` read by the doctest finder".into());
+        }
         let module = module_name(opts, &f.path);
         let mut names: Vec<String> = outline
             .doctests
@@ -696,6 +706,12 @@ fn collect_file_items(
             })
             .collect();
         names.sort();
+        // pytest's `DoctestModule` takes the module's `pytestmark` (`-m`, skip marks).
+        let marks = if names.is_empty() {
+            Vec::new()
+        } else {
+            collect::module_marks(&outline)?
+        };
         if !names.is_empty() {
             let mut dchain = chain.clone();
             dchain.push(ChainNode::new(NodeKind::DoctestModule, basename.clone()));
@@ -706,9 +722,10 @@ fn collect_file_items(
                     nodeid: format!("{nodeid}::{n}"),
                     chain: ch,
                     lineno: None,
-                    marks: Vec::new(),
+                    marks: marks.clone(),
                     extra_keywords: Vec::new(),
-                    run: None,
+                    // The engine finds the docstring by name with pytest's finder.
+                    run: Some(RunSpec::default()),
                 });
             }
         }

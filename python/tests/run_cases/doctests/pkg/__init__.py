@@ -1,0 +1,8 @@
+"""The package.
+
+>>> import pkg
+>>> pkg.VERSION
+'1.0'
+"""
+
+VERSION = "1.0"
