@@ -1961,6 +1961,15 @@ class Engine:
         return buf.getvalue()
 
     def _traceback_filter(self, item: Item, excinfo: Any) -> Traceback:
+        if item.function is None:
+            # The module itself failed to import (an error the parser could not see,
+            # such as one raised by a module it imports): from the module's own frame
+            # on, every entry short, as pytest draws a module's collection error.
+            traceback = excinfo.traceback
+            cut = traceback.cut(path=item.spec["path"])
+            ntraceback = (cut if cut != traceback else traceback.filter(_filter_traceback))
+            ntraceback = ntraceback.filter(excinfo) or traceback
+            return Traceback(t.with_repr_style("short") for t in ntraceback)
         code = _pytest_code_from_function(get_real_func(item.function))
         path, firstlineno = code.path, code.firstlineno
         traceback = excinfo.traceback

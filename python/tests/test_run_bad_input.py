@@ -38,6 +38,31 @@ def _run(cmd: list[str], root: Path) -> subprocess.CompletedProcess:
     )
 
 
+def test_an_import_error_the_parser_cannot_see_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    """A proven test module whose import fails in a module it imports: pytest reports a
+    collection error (exit 2) because it imports before it runs; a native run imports
+    at the module's first test, so each of its tests errors at setup with the same
+    traceback, and the run goes on (documented in the README)."""
+    root = _project(
+        tmp_path,
+        """
+        import helper_mod
+
+        def test_x():
+            pass
+        """,
+    )
+    (root / "helper_mod.py").write_text('raise RuntimeError("boom in helper")\n')
+    (root / "test_ok.py").write_text("def test_ok():\n    pass\n")
+    r = _run(require_fastest(), root)
+    assert "INTERNALERROR" not in r.stdout + r.stderr, r.stdout + r.stderr
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "test_bad.py:2: in <module>\n    import helper_mod\n" in r.stdout, r.stdout
+    assert "E   RuntimeError: boom in helper" in r.stdout
+    assert "ERROR test_bad.py::test_x - RuntimeError: boom in helper" in r.stdout
+    assert r.stdout.splitlines()[-1].startswith("1 passed, 1 error in ")
+
+
 def test_a_dying_worker_loses_only_its_test(tmp_path: Path) -> None:
     root = _project(
         tmp_path,
