@@ -54,10 +54,7 @@ def _history(rootdir: str) -> Dict[str, float]:
 
 def shard_files(nodeids: List[str], history: Dict[str, float], shards: int) -> Dict[str, int]:
     files: List[str] = [n.split("::")[0] for n in nodeids]
-    order: List[str] = []
-    for f in files:
-        if f not in order:
-            order.append(f)
+    order: List[str] = list(dict.fromkeys(files))
     if not any(n in history for n in nodeids):
         return {f: fnv1a64(f.encode("utf-8")) % shards for f in order}
     total = 0.0

@@ -55,7 +55,7 @@ pub fn select(
     let files: Vec<&str> = items.iter().map(Item::file_part).collect();
     let nodeids: Vec<&str> = items.iter().map(|i| i.nodeid.as_str()).collect();
     let (split, method) = schedule::shard_files(&files, &nodeids, &history, n);
-    let mine: Vec<&str> = split
+    let mine: std::collections::HashSet<&str> = split
         .iter()
         .filter(|(_, s)| *s + 1 == k)
         .map(|(f, _)| f.as_str())

@@ -86,6 +86,34 @@ pub struct TestReport {
 }
 
 impl TestReport {
+    /// A report with nothing but its identity, phase, outcome and location: no text,
+    /// sections, warnings or properties, a zero duration (fill in the rest by field).
+    pub fn new(
+        nodeid: &str,
+        when: Phase,
+        outcome: Outcome,
+        location: (String, Option<u32>, String),
+    ) -> Self {
+        TestReport {
+            nodeid: nodeid.to_string(),
+            when,
+            outcome,
+            longrepr: None,
+            crash: None,
+            skip: None,
+            wasxfail: None,
+            duration: 0.0,
+            location,
+            sections: Vec::new(),
+            fold_no_line: false,
+            warnings: Vec::new(),
+            worker: None,
+            user_properties: Vec::new(),
+            xml_attributes: Vec::new(),
+            testsuite_properties: Vec::new(),
+        }
+    }
+
     /// pytest's `pytest_report_teststatus` category: passed, failed, skipped, error,
     /// xfailed, xpassed, or "" for a passing setup/teardown.
     pub fn category(&self) -> &'static str {

@@ -137,12 +137,19 @@ pub fn shard_files(
     shards: usize,
 ) -> (Vec<(String, usize)>, ShardMethod) {
     let shards = shards.max(1);
+    // Files in order of first appearance, and each item's index into them (suites have
+    // tens of thousands of items: no linear searches per item).
     let mut order: Vec<&str> = Vec::new();
-    for f in files {
-        if !order.contains(f) {
-            order.push(f);
-        }
-    }
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let item_file: Vec<usize> = files
+        .iter()
+        .map(|f| {
+            *index.entry(f).or_insert_with(|| {
+                order.push(f);
+                order.len() - 1
+            })
+        })
+        .collect();
     let known = nodeids.iter().any(|id| history.duration(id).is_some());
     if !known {
         let split = order
@@ -162,10 +169,8 @@ pub fn shard_files(
     }
     let mean = total / all.len() as f64;
     let mut costs = vec![0.0f64; order.len()];
-    for (f, id) in files.iter().zip(nodeids) {
-        if let Some(i) = order.iter().position(|o| o == f) {
-            costs[i] += history.duration(id).unwrap_or(mean);
-        }
+    for (&i, id) in item_file.iter().zip(nodeids) {
+        costs[i] += history.duration(id).unwrap_or(mean);
     }
     let mut by_cost: Vec<usize> = (0..order.len()).collect();
     // Stable: equal costs keep their order of appearance.

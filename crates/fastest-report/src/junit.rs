@@ -224,50 +224,13 @@ pub fn bin_xml_escape(s: &str) -> String {
     out
 }
 
-/// Python's `str.splitlines()` (without the line ends).
-fn py_splitlines(s: &str) -> Vec<&str> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    let mut iter = s.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let is_break = matches!(
-            c,
-            '\n' | '\r'
-                | '\u{0b}'
-                | '\u{0c}'
-                | '\u{1c}'
-                | '\u{1d}'
-                | '\u{1e}'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        );
-        if !is_break {
-            continue;
-        }
-        lines.push(&s[start..i]);
-        let mut end = i + c.len_utf8();
-        if c == '\r' {
-            if let Some((j, '\n')) = iter.peek().copied() {
-                iter.next();
-                end = j + 1;
-            }
-        }
-        start = end;
-    }
-    if start < s.len() {
-        lines.push(&s[start..]);
-    }
-    lines
-}
-
 /// The `message` attribute's budget (pytest's `MESSAGE_ATTR_BUDGET`).
 const MESSAGE_BUDGET: usize = 500;
 
 /// pytest's `shorten_message`: whole lines while they fit the budget (a first line
 /// longer than the budget is cut), and a note saying what was left out.
 pub fn shorten_message(msg: &str) -> String {
-    let mut lines = py_splitlines(msg);
+    let mut lines = fastest_core::config::splitlines(msg);
     if lines.is_empty() {
         lines.push("");
     }
@@ -737,19 +700,7 @@ pub fn iso_timestamp(t: std::time::SystemTime, offset: i64) -> String {
             }
         }
     };
-    let local = secs + offset;
-    let days = local.div_euclid(86_400);
-    let rem = local.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let mut out = format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    );
-    if micros != 0 {
-        out.push_str(&format!(".{micros:06}"));
-    }
+    let mut out = fastest_core::cache::isoformat(secs + offset, micros);
     let sign = if offset < 0 { '-' } else { '+' };
     let a = offset.abs();
     out.push_str(&format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60));
@@ -757,21 +708,6 @@ pub fn iso_timestamp(t: std::time::SystemTime, offset: i64) -> String {
         out.push_str(&format!(":{:02}", a % 60));
     }
     out
-}
-
-/// The proleptic Gregorian date of a day count from 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    // Shift to 0000-03-01 so leap days end each 400-year era's years.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 fn properties(props: &[(String, String)]) -> Element {
@@ -878,23 +814,10 @@ mod tests {
     }
 
     fn rep(nodeid: &str, when: Phase, outcome: Outcome) -> TestReport {
+        let location = ("test_a.py".into(), Some(4), "test_x".into());
         TestReport {
-            nodeid: nodeid.into(),
-            when,
-            outcome,
-            longrepr: None,
-            crash: None,
-            skip: None,
-            wasxfail: None,
             duration: 0.25,
-            location: ("test_a.py".into(), Some(4), "test_x".into()),
-            sections: vec![],
-            fold_no_line: false,
-            warnings: vec![],
-            worker: None,
-            user_properties: vec![],
-            xml_attributes: vec![],
-            testsuite_properties: vec![],
+            ..TestReport::new(nodeid, when, outcome, location)
         }
     }
 
@@ -968,7 +891,10 @@ mod tests {
         );
         let two = format!("{}\nsecond", "y".repeat(600));
         assert!(shorten_message(&two).ends_with("...\n[+1 more line; full report in element text]"));
-        assert_eq!(py_splitlines("a\r\nb\rc\u{2028}d\n"), ["a", "b", "c", "d"]);
+        assert_eq!(
+            fastest_core::config::splitlines("a\r\nb\rc\u{2028}d\n"),
+            ["a", "b", "c", "d"]
+        );
     }
 
     #[test]

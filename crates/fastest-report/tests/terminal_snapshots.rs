@@ -9,24 +9,12 @@ use fastest_report::text::report_chars;
 
 fn report(nodeid: &str, when: Phase, outcome: Outcome) -> TestReport {
     let name = nodeid.rsplit("::").next().unwrap_or(nodeid).to_string();
-    TestReport {
-        nodeid: nodeid.into(),
+    TestReport::new(
+        nodeid,
         when,
         outcome,
-        longrepr: None,
-        crash: None,
-        skip: None,
-        wasxfail: None,
-        duration: 0.0,
-        location: ("tests/test_a.py".into(), Some(3), name),
-        sections: vec![],
-        fold_no_line: false,
-        warnings: vec![],
-        worker: None,
-        user_properties: Vec::new(),
-        xml_attributes: Vec::new(),
-        testsuite_properties: Vec::new(),
-    }
+        ("tests/test_a.py".into(), Some(3), name),
+    )
 }
 
 fn events() -> Vec<Event> {

@@ -631,22 +631,14 @@ fn crash_report(item: &ItemSpec, text: &str, as_xdist: bool) -> TestReport {
         domain.join(".")
     };
     TestReport {
-        nodeid: item.nodeid.clone(),
-        when: Phase::Call,
-        outcome: Outcome::Failed,
         longrepr: Some(format!("{text}\n")),
         crash: Some(text.to_string()),
-        skip: None,
-        wasxfail: None,
-        duration: 0.0,
-        location: (file.to_string(), None, domain),
-        sections: Vec::new(),
-        fold_no_line: false,
-        warnings: Vec::new(),
-        worker: None,
-        user_properties: Vec::new(),
-        xml_attributes: Vec::new(),
-        testsuite_properties: Vec::new(),
+        ..TestReport::new(
+            &item.nodeid,
+            Phase::Call,
+            Outcome::Failed,
+            (file.to_string(), None, domain),
+        )
     }
 }
 

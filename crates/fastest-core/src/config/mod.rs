@@ -25,6 +25,8 @@ mod ini;
 mod known;
 mod locate;
 mod pyfmt;
+/// Python's `str.splitlines()`, for reporters that mirror Python's text handling.
+pub use pyfmt::splitlines;
 mod shlex;
 mod toml_doc;
 mod values;

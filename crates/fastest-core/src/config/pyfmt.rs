@@ -41,6 +41,20 @@ fn is_line_break(c: char) -> bool {
     )
 }
 
+/// Python's `str.splitlines()`: the lines without their ends.
+pub fn splitlines(s: &str) -> Vec<&str> {
+    splitlines_keepends(s)
+        .into_iter()
+        .map(|l| {
+            let l = l.strip_suffix("\r\n").unwrap_or(l);
+            match l.chars().next_back() {
+                Some(c) if is_line_break(c) => &l[..l.len() - c.len_utf8()],
+                _ => l,
+            }
+        })
+        .collect()
+}
+
 /// Python's `str.splitlines(keepends=True)`.
 pub(crate) fn splitlines_keepends(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
