@@ -2000,38 +2000,48 @@ class Engine:
         that escaped a test: stop capturing (`pytest_keyboard_interrupt`), tear down
         everything set up (`pytest_sessionfinish`; its output is not captured), and
         describe it for the terminal summary as JSON. ``None`` for other exceptions."""
-        import json
-        import signal
-
-        if not isinstance(exc, (KeyboardInterrupt, outcomes.Exit)):
+        described = describe_interruption(exc, bool(self.config.option.fulltrace))
+        if described is None:
             return None
-        try:
-            # A second Ctrl-C while tearing down must not cut the report short.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-        except (ValueError, OSError):
-            pass
-        excinfo = ExceptionInfo.from_exception(exc)
-        excrepr = excinfo.getrepr(funcargs=True)
-        message = excrepr.reprcrash.message if excrepr.reprcrash is not None else str(exc)
-        body = ""
-        if "KeyboardInterrupt" in message:
-            buf = io.StringIO()
-            tw = TerminalWriter(buf)
-            tw.hasmarkup = False
-            if self.config.option.fulltrace:
-                excrepr.toterminal(tw)
-            else:
-                excrepr.reprcrash.toterminal(tw)
-                tw.line("(to show a full traceback on KeyboardInterrupt use --full-trace)")
-            body = buf.getvalue()
-        returncode = exc.returncode if isinstance(exc, outcomes.Exit) else None
         self.capture.stop()
         try:
             self.setupstate.teardown_exact(None)
         except BaseException:
             # pytest would end in an INTERNALERROR here; the interruption is the news.
             pass
-        return json.dumps({"message": message, "body": body, "returncode": returncode})
+        return described
+
+
+def describe_interruption(exc: BaseException, fulltrace: bool) -> str | None:
+    """A `KeyboardInterrupt` or `pytest.exit` as the coordinator's `Interruption` JSON
+    (the `!!! ... !!!` title, the crash line with pytest's hint or the whole traceback
+    under `--full-trace`, `pytest.exit`'s returncode); ``None`` for other exceptions.
+    Further Ctrl-Cs are ignored from here on: they must not cut the teardown short."""
+    import json
+    import signal
+
+    if not isinstance(exc, (KeyboardInterrupt, outcomes.Exit)):
+        return None
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError):
+        pass
+    excinfo = ExceptionInfo.from_exception(exc)
+    excrepr = excinfo.getrepr(funcargs=True)
+    message = excrepr.reprcrash.message if excrepr.reprcrash is not None else str(exc)
+    body = ""
+    if "KeyboardInterrupt" in message:
+        buf = io.StringIO()
+        tw = TerminalWriter(buf)
+        tw.hasmarkup = False
+        if fulltrace:
+            excrepr.toterminal(tw)
+        else:
+            excrepr.reprcrash.toterminal(tw)
+            tw.line("(to show a full traceback on KeyboardInterrupt use --full-trace)")
+        body = buf.getvalue()
+    returncode = exc.returncode if isinstance(exc, outcomes.Exit) else None
+    return json.dumps({"message": message, "body": body, "returncode": returncode})
 
 
 _FASTEST_DIR = str(Path(__file__).parent)

@@ -2,7 +2,8 @@
 
 Started by the coordinator (``crates/fastest-runner/src/pool.rs``) in the user's
 interpreter; the protocol loop is Rust (``fastest._fastest.worker_main``), the test
-semantics are ``fastest._engine``.
+semantics are ``fastest._engine`` (the native engine) or ``fastest._pytest_engine``
+(pytest's own runtest protocol), as the session's setup says.
 
 ``FASTEST_WORKER_PROFILE=FILE`` writes a cProfile of the worker to FILE (for
 ``python -m pstats FILE``): the engine's per-test cost is measured this way.
@@ -13,19 +14,32 @@ from __future__ import annotations
 import os
 
 
+def make_engine(setup: str):
+    """The engine the setup (JSON) asks for: ``"engine": "pytest"`` or the native one."""
+    import json
+
+    settings = json.loads(setup)
+    if settings.get("engine") == "pytest":
+        from fastest._pytest_engine import PytestEngine
+
+        return PytestEngine(settings)
+    from fastest._engine import Engine
+
+    return Engine(settings)
+
+
 def main() -> None:
     from fastest import _fastest
-    from fastest._engine import Engine
 
     profile = os.environ.get("FASTEST_WORKER_PROFILE")
     if not profile:
-        _fastest.worker_main(Engine.from_json)
+        _fastest.worker_main(make_engine)
         return
     import cProfile
 
     prof = cProfile.Profile()
     try:
-        prof.runcall(_fastest.worker_main, Engine.from_json)
+        prof.runcall(_fastest.worker_main, make_engine)
     finally:
         prof.dump_stats(profile)
 

@@ -473,7 +473,7 @@ fn pytest_session(
     used_testpaths: bool,
     why: &str,
 ) -> i32 {
-    if inv.run {
+    if inv.run && inv.native_only {
         return crate::run::with_pytest(inv, host, err, why);
     }
     let mut extras = Extras::default();
@@ -690,11 +690,13 @@ fn finish(
             Some("collection warnings".to_string())
         } else if !skipped.is_empty() {
             Some("modules skipped at collection".to_string())
-        } else if !hook_deselected.is_empty() {
-            Some("a hook deselected items".to_string())
         } else {
             None
         };
+        // Only pytest's collection knows what the hooks deselected: the pytest engine
+        // runs what they kept, with the same hooks in the workers.
+        let pytest_engine = (!hook_deselected.is_empty())
+            .then(|| "a conftest or plugin hook deselected items".to_string());
         let session = crate::run::Session {
             inv,
             config,
@@ -706,6 +708,7 @@ fn finish(
             used_testpaths,
             conftest_hooks: extras.conftest_hooks.clone(),
             pytest_needed,
+            pytest_engine,
             cache,
             shard_note,
         };

@@ -54,6 +54,13 @@ pub struct Invocation {
     pub pytest_argv: Vec<String>,
     /// `--engine native` (or `FASTEST_ENGINE=native`): never hand the run to pytest.
     pub native_only: bool,
+    /// Why, before anything is collected, the run needs the pytest engine in the
+    /// workers (`--engine pytest`, an installed plugin it runs, options a conftest or
+    /// plugin registers); `None` lets the items decide.
+    pub pytest_engine: Option<String>,
+    /// The command line for the pytest engine's `Config` in each worker: argv without
+    /// fastest's options or pytest-xdist's (the coordinator schedules).
+    pub worker_argv: Vec<String>,
 }
 
 impl Invocation {
@@ -341,9 +348,12 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
             std::env::set_var(crate::shard::NO_HISTORY_ENV, "1");
         }
     }
+    let mut pytest_engine = None;
     if run {
-        if let Some(why) = run_blocker(&args, &plugins) {
-            return delegate_run(err, native_only, &why, cli.pytest_argv(xdist));
+        match run_blocker(&args, &plugins) {
+            Err(why) => return delegate_run(err, native_only, &why, cli.pytest_argv(xdist)),
+            Ok(Some(why)) if native_only => return delegate_run(err, true, &why, Vec::new()),
+            Ok(engine) => pytest_engine = engine,
         }
     }
     let pytest_version = host.pytest_version();
@@ -399,7 +409,10 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         ));
     }
     let mut strict_unknown_key = None;
-    let unknown_keys = config.unknown_keys(&blocked);
+    let mut unknown_keys = config.unknown_keys(&blocked);
+    if plugin_autoload(&args) {
+        unknown_keys.retain(|k| !registered_by_plugin(k, &plugins));
+    }
     if !unknown_keys.is_empty() && !raw_cli {
         match config.strict_config() {
             Ok(true) if !may_register() => strict_unknown_key = unknown_keys.first().cloned(),
@@ -420,12 +433,23 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     }
     if run {
         if let Some(why) = &fallback {
-            return delegate_run(err, native_only, why, cli.pytest_argv(xdist));
+            // Options a conftest or plugin registers reach the workers' pytest; other
+            // reasons are warnings only pytest's own session prints.
+            let registered_options = raw_cli && !why.starts_with("testpaths");
+            if !registered_options || native_only {
+                return delegate_run(err, native_only, why, cli.pytest_argv(xdist));
+            }
+            pytest_engine.get_or_insert_with(|| why.clone());
         }
     }
     let inv = Invocation {
         run,
         pytest_argv: cli.pytest_argv(xdist),
+        worker_argv: cli.pytest_argv(Served {
+            xdist: false,
+            timeout: xdist.timeout,
+        }),
+        pytest_engine,
         native_only,
         raw_cli,
         fallback,
@@ -542,40 +566,92 @@ pub(crate) fn plugin_autoload(args: &Args) -> bool {
 /// Its other options are unknown to fastest's parser and still hand the run to pytest.
 pub(crate) const SERVED_PLUGINS: &[&str] = &["pytest-xdist"];
 
-/// Why a run cannot be native before anything is collected (options, plugins).
-fn run_blocker(args: &Args, installed: &[(String, String)]) -> Option<String> {
-    if args.engine.as_deref() == Some("pytest") {
-        return Some("--engine pytest".into());
-    }
+/// Installed plugins the pytest engine runs in the workers with pytest's results (each
+/// has an oracle test in `python/tests/test_oracle_plugins.py`): they act inside the
+/// runtest protocol and print nothing the coordinator's reporter would have to draw.
+/// Any other installed plugin hands the session to pytest.
+pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
+    "pytest-mock",
+    "pytest-asyncio",
+    "hypothesis",
+    "pytest-timeout",
+];
+
+/// The ini keys installed plugins register (`parser.addini`), for the plugins fastest
+/// knows: with the plugin loaded, pytest does not warn about them.
+const PLUGIN_INI_KEYS: &[(&str, &[&str])] = &[
+    (
+        "pytest-asyncio",
+        &[
+            "asyncio_mode",
+            "asyncio_debug",
+            "asyncio_default_fixture_loop_scope",
+            "asyncio_default_test_loop_scope",
+        ],
+    ),
+    (
+        "pytest-mock",
+        &["mock_traceback_monkeypatch", "mock_use_standalone_module"],
+    ),
+    (
+        "pytest-timeout",
+        &[
+            "timeout",
+            "timeout_method",
+            "timeout_func_only",
+            "timeout_disable_debugger_detection",
+            "session_timeout",
+        ],
+    ),
+    (
+        "pytest-xdist",
+        &["rsyncdirs", "rsyncignore", "looponfailroots"],
+    ),
+];
+
+/// Whether an installed plugin registers the ini key `key`.
+fn registered_by_plugin(key: &str, installed: &[(String, String)]) -> bool {
+    PLUGIN_INI_KEYS.iter().any(|(plugin, keys)| {
+        keys.contains(&key) && installed.iter().any(|(name, _)| name == plugin)
+    })
+}
+
+/// Before anything is collected: `Err` when pytest must run the session itself
+/// (options, plugins), `Ok(Some(why))` when the workers need the pytest engine.
+fn run_blocker(args: &Args, installed: &[(String, String)]) -> Result<Option<String>, String> {
     if let Some(opt) = args.given.iter().find(|o| !NATIVE_RUN_OPTIONS.contains(o)) {
-        return Some(format!("option {opt:?}"));
+        return Err(format!("option {opt:?}"));
     }
     if !matches!(
         args.tbstyle.as_str(),
         "auto" | "long" | "short" | "native" | "no"
     ) {
-        return Some(format!("--tb={}", args.tbstyle));
+        return Err(format!("--tb={}", args.tbstyle));
     }
     if args.import_mode.as_deref() == Some("importlib") {
-        return Some("--import-mode=importlib".into());
+        return Err("--import-mode=importlib".into());
     }
     if wants_markup(args) {
-        return Some("coloured output".into());
+        return Err("coloured output".into());
     }
     if let Some(p) = blocking_plugin(args, installed, &["cacheprovider", "stepwise"]) {
-        return Some(p);
-    }
-    let autoload = plugin_autoload(args);
-    if let Some((name, _)) = installed
-        .iter()
-        .find(|(name, _)| autoload && !SERVED_PLUGINS.contains(&name.as_str()))
-    {
-        return Some(format!("installed pytest plugin {name}"));
+        return Err(p);
     }
     if std::env::var_os("PYTEST_PLUGINS").is_some_and(|v| !v.is_empty()) {
-        return Some("$PYTEST_PLUGINS".into());
+        return Err("$PYTEST_PLUGINS".into());
     }
-    None
+    let autoload = plugin_autoload(args);
+    let mut engine = (args.engine.as_deref() == Some("pytest")).then(|| "--engine pytest".into());
+    for (name, _) in installed
+        .iter()
+        .filter(|(name, _)| autoload && !SERVED_PLUGINS.contains(&name.as_str()))
+    {
+        if !PYTEST_ENGINE_PLUGINS.contains(&name.as_str()) {
+            return Err(format!("installed pytest plugin {name}"));
+        }
+        engine.get_or_insert_with(|| format!("installed pytest plugin {name}"));
+    }
+    Ok(engine)
 }
 
 /// The first `-p` that changes what fastest would do: loading a plugin, or blocking a

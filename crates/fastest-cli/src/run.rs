@@ -87,15 +87,95 @@ pub(crate) fn with_pytest(inv: &Invocation, host: &Host, err: &mut dyn Write, wh
     }
 }
 
+/// Conftest hooks whose effect is on what the coordinator draws or decides (header and
+/// summary lines, progress letters, the session loop itself): with them pytest runs the
+/// session. Every other hook runs in the workers under the pytest engine.
+const COORDINATOR_HOOKS: &[&str] = &[
+    "pytest_report_header",
+    "pytest_report_collectionfinish",
+    "pytest_terminal_summary",
+    "pytest_report_teststatus",
+    "pytest_report_to_serializable",
+    "pytest_report_from_serializable",
+    "pytest_runtestloop",
+    "pytest_collection",
+    "pytest_cmdline_main",
+    "pytest_cmdline_parse",
+    "pytest_cmdline_preparse",
+    "pytest_load_initial_conftests",
+];
+
+/// Why the native engine cannot run a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Block {
+    /// Only pytest's own session gives pytest's output: it runs the session.
+    Pytest(String),
+    /// The pytest engine in the workers runs the items.
+    Engine(String),
+}
+
+/// Which engine runs these items: `Ok(None)` native, `Ok(Some(why))` the pytest
+/// engine, `Err(why)` pytest's own session.
+fn engine_for(s: &Session<'_>) -> Result<Option<String>, String> {
+    let mut engine = s
+        .inv
+        .pytest_engine
+        .clone()
+        .or_else(|| s.pytest_engine.clone());
+    match blocker(&s.items, &s.conftest_hooks, s.config) {
+        Some(Block::Pytest(why)) => return Err(why),
+        Some(Block::Engine(why)) => {
+            engine.get_or_insert(why);
+        }
+        None => {}
+    }
+    match engine {
+        Some(why) if s.inv.native_only => Err(why),
+        engine => Ok(engine),
+    }
+}
+
 /// Why the native engine cannot run these items, if it cannot.
-fn blocker(items: &[Item], conftest_hooks: &[String], config: &Config) -> Option<String> {
+fn blocker(items: &[Item], conftest_hooks: &[String], config: &Config) -> Option<Block> {
     let rootdir = &config.rootdir;
+    let hook = |h: &String| h.rsplit(": ").next().unwrap_or("").to_string();
+    if let Some(h) = conftest_hooks
+        .iter()
+        .find(|h| COORDINATOR_HOOKS.contains(&hook(h).as_str()))
+    {
+        return Some(Block::Pytest(format!("conftest hook {h}")));
+    }
+    if let Some(why) = unittest_blocker(items, rootdir) {
+        return Some(Block::Pytest(why));
+    }
     if let Some(h) = conftest_hooks.first() {
-        return Some(format!("conftest hook {h}"));
+        return Some(Block::Engine(format!("conftest hook {h}")));
     }
     if let Some(why) = doctest_blocker(items, config) {
-        return Some(why);
+        return Some(Block::Engine(why));
     }
+    for it in items {
+        let Some(run) = &it.run else {
+            return Some(Block::Engine(format!(
+                "{} is not proved by discovery",
+                it.nodeid
+            )));
+        };
+        if let Some(f) = run
+            .external_fixtures
+            .iter()
+            .find(|f| UNSERVED_BUILTINS.contains(&f.as_str()))
+        {
+            return Some(Block::Engine(format!("{} uses fixture {f}", it.nodeid)));
+        }
+    }
+    None
+}
+
+/// pytest 9.2 reports each failing `subTest` as its own SUBFAILED report, which the
+/// coordinator does not draw yet. Any mention in a module with TestCase items counts
+/// (the call may sit in a helper); reading happens only for such modules.
+fn unittest_blocker(items: &[Item], rootdir: &Path) -> Option<String> {
     let mut unittest_files: Vec<&str> = Vec::new();
     for it in items {
         if it.chain.iter().any(|n| n.kind == NodeKind::UnitTestCase)
@@ -103,22 +183,9 @@ fn blocker(items: &[Item], conftest_hooks: &[String], config: &Config) -> Option
         {
             unittest_files.push(it.file_part());
         }
-        let Some(run) = &it.run else {
-            return Some(format!("{} is not proved by discovery", it.nodeid));
-        };
-        if let Some(f) = run
-            .external_fixtures
-            .iter()
-            .find(|f| UNSERVED_BUILTINS.contains(&f.as_str()))
-        {
-            return Some(format!("{} uses fixture {f}", it.nodeid));
-        }
     }
     unittest_files.dedup();
     for file in unittest_files {
-        // pytest 9.2 reports each failing `subTest` as its own SUBFAILED report, which
-        // the engine does not draw yet. Any mention in a module with TestCase items
-        // counts (the call may sit in a helper); reading happens only for such modules.
         let mentions = std::fs::read(rootdir.join(file))
             .map(|src| src.windows(7).any(|w| w == b"subTest"))
             .unwrap_or(true);
@@ -192,6 +259,8 @@ pub(crate) struct Session<'a> {
     pub conftest_hooks: Vec<String>,
     /// Set when something only pytest can report happened in collection.
     pub pytest_needed: Option<String>,
+    /// Set when collection showed the pytest engine must run the items (why).
+    pub pytest_engine: Option<String>,
     /// pytest's cacheprovider/stepwise state (`None` under `-p no:cacheprovider`).
     pub cache: Option<crate::cacheprovider::CacheSession>,
     /// `--shard K/N`: which slice runs (printed under the header).
@@ -201,13 +270,13 @@ pub(crate) struct Session<'a> {
 /// Run the selected items natively and print pytest's report. Returns the exit code.
 pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let inv = s.inv;
-    if let Some(why) = s
-        .pytest_needed
-        .clone()
-        .or_else(|| blocker(&s.items, &s.conftest_hooks, s.config))
-    {
+    if let Some(why) = s.pytest_needed.clone() {
         return with_pytest(inv, s.host, err, &why);
     }
+    let pytest_engine = match engine_for(&s) {
+        Ok(engine) => engine,
+        Err(why) => return with_pytest(inv, s.host, err, &why),
+    };
     let Some(python) = s.host.python.clone() else {
         return with_pytest(inv, s.host, err, "no interpreter path");
     };
@@ -221,12 +290,23 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let mut specs = Vec::with_capacity(s.items.len());
     for it in &s.items {
         let path = config.rootdir.join(it.file_part());
+        if pytest_engine.is_some() {
+            specs.push(ItemSpec::for_pytest(it, &path));
+            continue;
+        }
         match ItemSpec::from_item(it, &path) {
             Some(spec) => specs.push(spec),
             None => return with_pytest(inv, s.host, err, "an item without a run spec"),
         }
     }
-    if let Some(limit) = timeout(args) {
+    // With pytest-timeout installed its `--timeout` acts in the workers' pytest.
+    let own_timeout = pytest_engine.is_none()
+        || !s
+            .host
+            .pytest11_plugins()
+            .iter()
+            .any(|(name, _)| name == "pytest-timeout");
+    if let Some(limit) = timeout(args).filter(|_| own_timeout) {
         for spec in &mut specs {
             spec.timeout = Some(limit);
         }
@@ -296,6 +376,11 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                 }
             }
         }
+        if let Some(why) = pytest_engine.as_ref().filter(|_| verbosity >= 1) {
+            text.push_str(&format!(
+                "fastest: the pytest engine runs the items ({why})\n"
+            ));
+        }
         if let Some(note) = &s.shard_note {
             // Before the blank line that opens the progress under `-n`.
             if text.ends_with("\n\n") {
@@ -356,6 +441,11 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         reporter.set_generated_xml(j.path().display().to_string());
     }
     let mut setup = engine_setup(inv, config, s.host, &capture);
+    if pytest_engine.is_some() {
+        setup["engine"] = json!("pytest");
+        setup["pytest_args"] = json!(inv.worker_argv);
+        setup["distributed"] = json!(dist.is_some());
+    }
     // pytest-xdist's workers have no junitxml plugin object: there the record_*
     // fixtures record nothing into the file and warn about no family.
     if let Some(j) = junit.as_ref().filter(|_| dist.is_none()) {

@@ -43,6 +43,30 @@ impl ItemSpec {
     /// The spec of an item discovery proved (`item.run` set), at `path`.
     pub fn from_item(item: &Item, path: &std::path::Path) -> Option<Self> {
         let run = item.run.as_ref()?;
+        let callspec = run
+            .callspec
+            .iter()
+            .map(|c| match c {
+                CallParam::Mark { mark, set } => ("mark".to_string(), (*mark).into(), *set),
+                CallParam::Fixture { name, set } => {
+                    ("fixture".to_string(), name.clone().into(), *set)
+                }
+            })
+            .collect();
+        Some(Self::with_callspec(item, path, callspec))
+    }
+
+    /// The spec of any item for the pytest engine, which finds the item in pytest's
+    /// own collection by its node id and path (no run spec needed).
+    pub fn for_pytest(item: &Item, path: &std::path::Path) -> Self {
+        Self::with_callspec(item, path, Vec::new())
+    }
+
+    fn with_callspec(
+        item: &Item,
+        path: &std::path::Path,
+        callspec: Vec<(String, serde_json::Value, u32)>,
+    ) -> Self {
         // Keys: `Dir:` + the directory path for directories and packages; the node id
         // for modules (also doctest modules and text files) and classes (fixtures defined there find their node by it).
         let mut chain = Vec::with_capacity(item.chain.len());
@@ -75,17 +99,7 @@ impl ItemSpec {
         }
         let name = item.name().to_string();
         let function = name.split('[').next().unwrap_or(&name).to_string();
-        let callspec = run
-            .callspec
-            .iter()
-            .map(|c| match c {
-                CallParam::Mark { mark, set } => ("mark".to_string(), (*mark).into(), *set),
-                CallParam::Fixture { name, set } => {
-                    ("fixture".to_string(), name.clone().into(), *set)
-                }
-            })
-            .collect();
-        Some(ItemSpec {
+        ItemSpec {
             nodeid: item.nodeid.clone(),
             name,
             function,
@@ -93,7 +107,7 @@ impl ItemSpec {
             chain,
             callspec,
             timeout: None,
-        })
+        }
     }
 }
 

@@ -1,0 +1,356 @@
+"""The pytest engine: a worker's items run through pytest's own machinery.
+
+For sessions the native engine (``fastest._engine``) cannot vouch for (conftest hooks,
+installed plugins, items only pytest's collection finds), the worker builds pytest's
+real ``Config`` from the user's command line once, with every plugin and conftest
+loaded, configures it and starts a ``Session``, as ``pytest.main`` does. Each item the
+coordinator sends is then found in pytest's own collection tree (the module is collected
+when its first item arrives, and the collectors above it are kept, so package and
+session fixtures are not set up twice) and run by ``pytest_runtest_protocol``: every
+hook and plugin wrapper sees it as under pytest. pytest's reports become fastest's
+report JSON, the same the native engine sends.
+
+The interface is the native engine's (``phases_json``, ``shouldfail``, ``finish``,
+``interruption``), so the worker loop (``crates/fastest-runner/src/worker.rs``) drives
+either. What the coordinator does itself is switched off here: the terminal reporter
+writes to nowhere, and ``--lf``/``--ff``/``--sw``, ``--junitxml``, pytest-xdist's
+options and ``--cache-clear`` are the coordinator's, so their plugins stay inert.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _pytest._io import TerminalWriter
+from _pytest.config import ExitCode, _prepareconfig
+from _pytest.main import Session
+from _pytest.nodes import File
+from _pytest.warnings import warning_record_to_str
+
+from fastest._engine import describe_interruption
+
+#: Option destinations whose behaviour belongs to the coordinator, and the value that
+#: switches them off in a worker (pytest-xdist's worker does the same for its own).
+COORDINATOR_OPTIONS: dict[str, Any] = {
+    # pytest-xdist: the coordinator is the scheduler.
+    "numprocesses": None,
+    "dist": "no",
+    "tx": [],
+    "maxprocesses": None,
+    "looponfail": False,
+    # cacheprovider and stepwise: selection and the cache files are the coordinator's.
+    "lf": False,
+    "failedfirst": False,
+    "newfirst": False,
+    "cacheclear": False,
+    "stepwise": False,
+    "stepwise_skip": False,
+    "stepwise_reset": False,
+    # junitxml: the coordinator writes the file.
+    "xmlpath": None,
+    # The pytest engine never stops for a debugger in a worker.
+    "usepdb": False,
+    "trace": False,
+}
+
+#: Plugins that act on the session as a whole; the coordinator does their work.
+COORDINATOR_PLUGINS = ("lfplugin", "nfplugin", "stepwiseplugin")
+
+
+class _Bridge:
+    """A plugin in the worker's pytest: what the running item reports."""
+
+    def __init__(self) -> None:
+        self.reports: list[Any] = []
+        self.warnings: list[dict[str, Any]] = []
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        self.reports.append(report)
+
+    def pytest_warning_recorded(self, warning_message: Any, when: str, nodeid: str, location: Any) -> None:
+        # Collection and configuration warnings are the coordinator's (its discovery or
+        # pytest's collection there found them first).
+        if when == "runtest":
+            self.warnings.append(
+                {
+                    "nodeid": nodeid,
+                    "message": warning_record_to_str(warning_message),
+                    "fslocation": [warning_message.filename, warning_message.lineno],
+                }
+            )
+
+
+class PytestEngine:
+    """One worker's pytest session."""
+
+    def __init__(self, setup: dict[str, Any]) -> None:
+        self.setup = setup
+        self.width = int(setup["width"])
+        self.rootdir = Path(setup["rootdir"])
+        self.bridge = _Bridge()
+        config = _prepareconfig(list(setup["pytest_args"]), plugins=[self.bridge])
+        for dest, off in COORDINATOR_OPTIONS.items():
+            if hasattr(config.option, dest):
+                setattr(config.option, dest, off)
+        if setup.get("distributed"):
+            # pytest-xdist's worker (the coordinator set its environment): plugins that
+            # know one, and the `worker_id` fixture, see one.
+            env = os.environ
+            config.workerinput = {
+                "workerid": env.get("PYTEST_XDIST_WORKER", "gw0"),
+                "workercount": int(env.get("PYTEST_XDIST_WORKER_COUNT", "1")),
+                "testrunuid": env.get("PYTEST_XDIST_TESTRUNUID", ""),
+                "mainargv": list(setup["pytest_args"]),
+            }
+            config.workeroutput = {}
+        self.config = config
+        self.junit = None
+        if setup.get("junit"):
+            # `record_xml_attribute` and `record_testsuite_property` record into the
+            # coordinator's file through the reports, as in the native engine.
+            from _pytest.junitxml import xml_key
+
+            from fastest._engine import _JunitRecorder
+
+            self.junit = _JunitRecorder(setup["junit"]["family"])
+            config.stash[xml_key] = self.junit
+        session = Session.from_config(config)
+        session.exitstatus = ExitCode.OK
+        self.session = session
+        config._do_configure()
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            # The coordinator draws the session; pytest's reporter writes to nowhere.
+            reporter._tw = TerminalWriter(open(os.devnull, "w"))  # noqa: SIM115
+        for name in COORDINATOR_PLUGINS:
+            plugin = config.pluginmanager.get_plugin(name)
+            if plugin is not None:
+                config.pluginmanager.unregister(plugin)
+        initial = []
+        invocation = config.invocation_params.dir
+        for arg in config.args:
+            p = Path(os.path.abspath(invocation / arg.split("::")[0]))
+            initial.append(p)
+        session._initialpaths = frozenset(initial)
+        session._initialpaths_with_parents = frozenset(
+            [*initial, *(parent for p in initial for parent in p.parents)]
+        )
+        self._path_cache: dict[Path, Any] = {}
+        self._items: dict[str, Any] = {}
+        self._collected: dict[str, Any] = {}
+        config.hook.pytest_sessionstart(session=session)
+
+    @classmethod
+    def from_json(cls, setup: str) -> PytestEngine:
+        return cls(json.loads(setup))
+
+    @property
+    def shouldfail(self) -> bool:
+        return bool(self.session.shouldfail or self.session.shouldstop)
+
+    # -- collection: pytest's tree, kept across the worker's groups --------------------
+    def _collect(self, path: Path) -> Any:
+        """Collect the file at ``path`` (every collector pytest makes for it: a module,
+        its doctests) and index its items by node id. Returns the failed or skipped
+        collect report that kept items away, if any."""
+        session = self.session
+        pm = self.config.pluginmanager
+        parts = [path]
+        for parent in path.parents:
+            if not pm._is_in_confcutdir(parent):
+                break
+            parts.insert(0, parent)
+        nodes = list(session._collect_path(parts[0], self._path_cache))
+        problem = None
+        for part in parts[1:]:
+            found = []
+            for node in nodes:
+                if not isinstance(node, pytest.Collector):
+                    continue
+                rep, duplicate = session._collect_one_node(node, True)
+                if not rep.passed:
+                    if not duplicate:
+                        node.ihook.pytest_collectreport(report=rep)
+                    problem = rep
+                    continue
+                found.extend(child for child in rep.result if child.path == part)
+            nodes = found
+        items: list[Any] = []
+        for node in nodes:
+            problem = self._genitems(node, items) or problem
+        if items:
+            # Marks and deselection from conftests and plugins, as after pytest's
+            # collection (the coordinator already chose which of them run).
+            self.config.hook.pytest_collection_modifyitems(
+                session=session, config=self.config, items=list(items)
+            )
+        for item in items:
+            self._items.setdefault(item.nodeid, item)
+        return problem
+
+    def _genitems(self, node: Any, out: list[Any]) -> Any:
+        """``Session.genitems``, also returning the first collect report that failed or
+        skipped."""
+        if isinstance(node, pytest.Item):
+            node.ihook.pytest_itemcollected(item=node)
+            out.append(node)
+            return None
+        rep, duplicate = self.session._collect_one_node(node, not isinstance(node, File))
+        problem = None
+        if rep.passed:
+            for sub in rep.result:
+                problem = self._genitems(sub, out) or problem
+        else:
+            problem = rep
+        if not duplicate:
+            node.ihook.pytest_collectreport(report=rep)
+        return problem
+
+    def _item(self, spec: dict[str, Any]) -> tuple[Any, Any]:
+        """The item for a spec, or ``(None, report)`` with what kept it from existing."""
+        nodeid = spec["nodeid"]
+        item = self._items.get(nodeid)
+        if item is not None:
+            return item, None
+        path = spec["path"]
+        if path not in self._collected:
+            self._collected[path] = self._collect(Path(path))
+        return self._items.get(nodeid), self._collected[path]
+
+    # -- running -------------------------------------------------------------------
+    def phases_json(self, spec: str, next_spec: str | None, known: bool = True):
+        """Run one item through ``pytest_runtest_protocol`` and yield its reports as
+        JSON. pytest's protocol takes the successor up front, so when it is not known
+        the generator first yields ``None`` and gets it (JSON or ``None``) back."""
+        spec_d = json.loads(spec)
+        item, problem = self._item(spec_d)
+        if not known and not self.shouldfail:
+            next_spec = yield None
+        nextitem = None
+        if next_spec is not None and not self.shouldfail:
+            nextitem, _ = self._item(json.loads(next_spec))
+        if item is None:
+            yield json.dumps(self._missing(spec_d, problem))
+            return
+        bridge = self.bridge
+        bridge.reports = []
+        bridge.warnings = []
+        item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+        reports = [self._report(r, item) for r in bridge.reports]
+        if reports and bridge.warnings:
+            reports[-1]["warnings"] = bridge.warnings
+        for rep in reports:
+            yield json.dumps(rep)
+
+    def _render(self, longrepr: Any) -> str:
+        if isinstance(longrepr, str):
+            return longrepr
+        buf = io.StringIO()
+        tw = TerminalWriter(file=buf)
+        tw.hasmarkup = False
+        tw.fullwidth = self.width
+        longrepr.toterminal(tw)
+        return buf.getvalue()
+
+    def _report(self, rep: Any, item: Any) -> dict[str, Any]:
+        """pytest's ``TestReport`` as fastest's report JSON (see ``report.rs``)."""
+        out: dict[str, Any] = {
+            "nodeid": rep.nodeid,
+            "when": rep.when,
+            "outcome": rep.outcome,
+            "longrepr": None,
+            "crash": None,
+            "skip": None,
+            "wasxfail": getattr(rep, "wasxfail", None),
+            "duration": rep.duration,
+            "location": [rep.location[0], rep.location[1], rep.location[2]],
+            "sections": [[title, content] for title, content in rep.sections],
+            "fold_no_line": False,
+        }
+        longrepr = rep.longrepr
+        if rep.skipped and isinstance(longrepr, tuple) and out["wasxfail"] is None:
+            path, lineno, reason = longrepr
+            out["skip"] = [str(path), lineno, reason]
+            keywords = rep.keywords
+            out["fold_no_line"] = (
+                rep.when == "setup" and "skip" in keywords and "pytestmark" not in keywords
+            )
+        elif longrepr is not None:
+            out["longrepr"] = self._render(longrepr)
+            crash = getattr(longrepr, "reprcrash", None)
+            if crash is not None:
+                out["crash"] = crash.message
+            elif isinstance(longrepr, str):
+                out["crash"] = longrepr
+        if rep.user_properties:
+            out["user_properties"] = [[str(n), str(v)] for n, v in rep.user_properties]
+        if self.junit is not None:
+            self.junit.take(rep.nodeid, out)
+        return out
+
+    def _missing(self, spec: dict[str, Any], problem: Any) -> dict[str, Any]:
+        """A setup report for an item pytest's collection in this worker did not make:
+        its module failed to import or was skipped here, or it does not exist."""
+        rep: dict[str, Any] = {
+            "nodeid": spec["nodeid"],
+            "when": "setup",
+            "outcome": "failed",
+            "longrepr": None,
+            "crash": None,
+            "skip": None,
+            "wasxfail": None,
+            "duration": 0.0,
+            "location": [os.path.relpath(spec["path"], self.rootdir), None, spec["name"]],
+            "sections": [],
+            "fold_no_line": False,
+        }
+        if problem is not None and problem.skipped and isinstance(problem.longrepr, tuple):
+            path, lineno, reason = problem.longrepr
+            rep["outcome"] = "skipped"
+            rep["skip"] = [str(path), lineno, reason]
+        elif problem is not None and problem.longrepr is not None:
+            rep["longrepr"] = self._render(problem.longrepr)
+            crash = getattr(problem.longrepr, "reprcrash", None)
+            rep["crash"] = crash.message if crash is not None else None
+        else:
+            text = f"fastest: pytest's collection in this worker did not find {spec['nodeid']}"
+            rep["longrepr"] = text
+            rep["crash"] = text
+        return rep
+
+    # -- the end -------------------------------------------------------------------
+    def finish(self) -> None:
+        session = self.session
+        if session.testsfailed:
+            session.exitstatus = ExitCode.TESTS_FAILED
+        self.config.hook.pytest_sessionfinish(session=session, exitstatus=session.exitstatus)
+        self.config._ensure_unconfigure()
+
+    def interruption(self, exc: BaseException) -> str | None:
+        """``wrap_session``'s handling of a ``KeyboardInterrupt`` or ``pytest.exit``:
+        the plugins hear of it, everything set up is torn down (``pytest_sessionfinish``),
+        and the coordinator gets the description as JSON. ``None`` for other exceptions."""
+        described = describe_interruption(exc, bool(self.config.option.fulltrace))
+        if described is None:
+            return None
+        from _pytest._code import ExceptionInfo
+
+        self.config.hook.pytest_keyboard_interrupt(excinfo=ExceptionInfo.from_exception(exc))
+        self.session.exitstatus = (
+            exc.returncode if isinstance(exc, pytest.exit.Exception) and exc.returncode is not None
+            else ExitCode.INTERRUPTED
+        )
+        try:
+            self.config.hook.pytest_sessionfinish(
+                session=self.session, exitstatus=self.session.exitstatus
+            )
+            self.config._ensure_unconfigure()
+        except BaseException:
+            # pytest would end in an INTERNALERROR here; the interruption is the news.
+            pass
+        return described
