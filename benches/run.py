@@ -198,10 +198,15 @@ def bench_run(n_tests: int, repeat: int, workdir: Path, xdist: str | None) -> di
     native = {"FASTEST_ENGINE": "native"}
     _, f_out, f_rc = run([fastest, *base], root, native)
     _, p_out, p_rc = run([pytest, *base], root)
+    _, e_out, e_rc = run([fastest, *base, "--engine", "pytest"], root)
     identical = _final_line(f_out) == _final_line(p_out) and f_rc == p_rc
+    identical = identical and _final_line(e_out) == _final_line(p_out) and e_rc == p_rc
     variants = {
         "fastest": lambda: run([fastest, *base], root, native),
         "fastest_n2": lambda: run([fastest, *base, "-n", "2"], root, native),
+        # The same suite through pytest's runtest protocol in fastest's worker: the
+        # price of each `auto` decision for the pytest engine.
+        "fastest_pytest_engine": lambda: run([fastest, *base, "--engine", "pytest"], root),
         "pytest": lambda: run([pytest, *base], root),
         "bare_loop": lambda: run([sys.executable, str(HERE / "bare_loop.py"), "tests"], root),
     }
@@ -220,6 +225,8 @@ def bench_run(n_tests: int, repeat: int, workdir: Path, xdist: str | None) -> di
         "pytest/fastest": med["pytest"] / med["fastest"],
     }
     ratios["pytest/fastest_n2"] = med["pytest"] / med["fastest_n2"]
+    ratios["pytest_engine/native"] = med["fastest_pytest_engine"] / med["fastest"]
+    ratios["pytest/pytest_engine"] = med["pytest"] / med["fastest_pytest_engine"]
     if has_xdist:
         ratios["pytest_xdist_2/fastest"] = med["pytest_xdist_2"] / med["fastest"]
         ratios["pytest_xdist_2/fastest_n2"] = med["pytest_xdist_2"] / med["fastest_n2"]
@@ -262,19 +269,22 @@ def markdown(report: dict) -> str:
             "",
             "| tests | same outcome | fastest | fastest -n 2 | pytest | pytest -n 2 | bare loop | "
             "fastest / bare | pytest / fastest | pytest -n 2 / fastest -n 2 | "
-            "overhead µs/test (fastest, pytest) |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "overhead µs/test (fastest, pytest) | pytest engine | pytest engine / native |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for size, r in report["run"].items():
             m, q = r["median_s"], r["ratios"]
             xd = f"{m['pytest_xdist_2']:.3f}" if "pytest_xdist_2" in m else "n/a"
             xq = f"{q['pytest_xdist_2/fastest_n2']:.1f}x" if "pytest_xdist_2" in m else "n/a"
             n2 = f"{m['fastest_n2']:.3f}" if "fastest_n2" in m else "n/a"
+            pe = f"{m['fastest_pytest_engine']:.3f}" if "fastest_pytest_engine" in m else "n/a"
+            pq = f"{q['pytest_engine/native']:.2f}x" if "pytest_engine/native" in q else "n/a"
             lines.append(
                 f"| {r['tests']} | {'yes' if r['same_outcome'] else '**NO**'} | "
                 f"{m['fastest']:.3f} | {n2} | {m['pytest']:.3f} | {xd} | {m['bare_loop']:.3f} | "
                 f"{q['fastest/bare_loop']:.2f}x | {q['pytest/fastest']:.1f}x | {xq} | "
-                f"{r['overhead_us_per_test']:.0f}, {r['pytest_overhead_us_per_test']:.0f} |"
+                f"{r['overhead_us_per_test']:.0f}, {r['pytest_overhead_us_per_test']:.0f} | "
+                f"{pe} | {pq} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -144,6 +144,37 @@ class PytestEngine:
         self._items: dict[str, Any] = {}
         self._collected: dict[str, Any] = {}
         config.hook.pytest_sessionstart(session=session)
+        #: The header lines plugins and conftests add, for the coordinator (JSON).
+        self.header_json = json.dumps(self._header_lines())
+
+    def _header_lines(self) -> dict[str, list[str]]:
+        """What ``pytest_report_header`` adds to the header besides pytest's own lines
+        (which the coordinator draws): pytest writes the implementations' answers in
+        the order of ``get_hookimpls()``; those before the terminal reporter's own go
+        above ``rootdir:``, the rest below ``plugins:``."""
+        config = self.config
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        kwargs = {"config": config, "start_path": config.invocation_params.dir}
+        lines: dict[str, list[str]] = {"before": [], "after": []}
+        target = lines["before"]
+        for impl in config.hook.pytest_report_header.get_hookimpls():
+            if getattr(impl, "hookwrapper", False) or getattr(impl, "wrapper", False):
+                continue
+            plugin = impl.plugin
+            if plugin is reporter:
+                target = lines["after"]
+                continue
+            module = getattr(plugin, "__name__", None) or type(plugin).__module__
+            if module.startswith("_pytest."):
+                continue  # pytest's own lines (cachedir): the coordinator's
+            try:
+                res = impl.function(*[kwargs[name] for name in impl.argnames])
+            except KeyError:
+                continue
+            if res is None:
+                continue
+            target.extend([res] if isinstance(res, str) else list(res))
+        return lines
 
     @classmethod
     def from_json(cls, setup: str) -> PytestEngine:

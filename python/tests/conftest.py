@@ -20,7 +20,7 @@ from oracle_harness import Oracle, find_pytest, require_fastest, spec_of  # noqa
 
 # The case projects are test suites of their own (syntax errors, bad
 # configs, failing tests, ...): never collect them as part of this suite.
-collect_ignore = ["cases", "run_cases", "cache_cases"]
+collect_ignore = ["cases", "run_cases", "cache_cases", "plugin_cases"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -71,23 +71,46 @@ XDIST = "pytest-xdist==3.8.0"
 PYTEST = "pytest==9.2.0"
 
 
-@pytest.fixture(scope="session")
-def xdist_pytest(request: pytest.FixtureRequest) -> List[str]:
-    """``pytest`` of a venv that has pytest-xdist (created once, then reused): the oracle
-    for ``-n``. A venv of its own, because an installed plugin changes pytest's header
-    for every other oracle comparison."""
-    root = Path(request.config.rootpath) / ".pytest_cache" / "d" / "fastest-xdist-venv"
+#: The plugins the pytest engine runs (``PYTEST_ENGINE_PLUGINS`` in invocation.rs), as
+#: the plugin oracle tests install them.
+PLUGINS = (
+    "pytest-mock==3.17.0",
+    "pytest-asyncio==1.5.0",
+    "hypothesis==6.170.15",
+    "pytest-timeout==2.4.0",
+)
+
+
+def _venv_pytest(request: pytest.FixtureRequest, name: str, packages: List[str]) -> List[str]:
+    """``pytest`` of a venv (under the cache dir, created once, then reused) with
+    ``packages`` installed from the package index."""
+    root = Path(request.config.rootpath) / ".pytest_cache" / "d" / name
     bindir = root / "bin"
     marker = root / "installed.txt"
-    wanted = f"{PYTEST} {XDIST}"
+    wanted = " ".join(packages)
     if not marker.exists() or marker.read_text() != wanted:
         venv.EnvBuilder(with_pip=True, clear=True).create(root)
         proc = subprocess.run(
             [str(bindir / "python"), "-m", "pip", "install", "-q",
-             "--disable-pip-version-check", PYTEST, XDIST],
+             "--disable-pip-version-check", *packages],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         if proc.returncode != 0:
             raise RuntimeError(f"cannot install {wanted}:\n{proc.stdout}")
         marker.write_text(wanted)
     return [str(bindir / "pytest")]
+
+
+@pytest.fixture(scope="session")
+def xdist_pytest(request: pytest.FixtureRequest) -> List[str]:
+    """``pytest`` of a venv that has pytest-xdist: the oracle for ``-n``. A venv of its
+    own, because an installed plugin changes pytest's header for every other oracle
+    comparison."""
+    return _venv_pytest(request, "fastest-xdist-venv", [PYTEST, XDIST])
+
+
+@pytest.fixture(scope="session")
+def plugins_pytest(request: pytest.FixtureRequest) -> List[str]:
+    """``pytest`` of a venv with the plugins the pytest engine runs (and pytest-xdist):
+    the oracle for sessions with plugins installed."""
+    return _venv_pytest(request, "fastest-plugins-venv", [PYTEST, XDIST, *PLUGINS])

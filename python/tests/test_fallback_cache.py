@@ -68,3 +68,59 @@ def test_a_new_conftest_invalidates_the_cache(project: Path) -> None:
     (project / "conftest.py").write_text("import pytest\n\n@pytest.fixture\ndef extra():\n    return 1\n")
     fourth = _run(project)
     assert HIT not in fourth.stderr
+
+
+@pytest.fixture
+def hooked(tmp_path: Path) -> Path:
+    """A conftest hook that changes the whole session's collection: pytest collects all
+    of it (deselecting by an environment variable)."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "conftest.py").write_text(
+        "import os\n\n"
+        "def pytest_collection_modifyitems(config, items):\n"
+        "    drop = os.environ.get('DROP_TESTS', '')\n"
+        "    if drop:\n"
+        "        items[:] = [i for i in items if drop not in i.name]\n"
+    )
+    (tmp_path / "test_a.py").write_text("def test_one():\n    pass\n\ndef test_two():\n    pass\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "test_b.py").write_text("def test_three():\n    pass\n")
+    return tmp_path
+
+
+def _ids(res: subprocess.CompletedProcess) -> list:
+    return [l for l in res.stdout.splitlines() if "::" in l]
+
+
+def test_a_whole_session_collection_is_cached_until_the_tree_changes(hooked: Path) -> None:
+    first = _run(hooked)
+    assert first.returncode == 0, first.stderr
+    assert HIT not in first.stderr
+    second = _run(hooked)
+    assert HIT in second.stderr
+    assert _ids(second) == _ids(first)
+    # A new file in a directory that already held tests (the directory's mtime moves).
+    (hooked / "sub" / "test_c.py").write_text("def test_four():\n    pass\n")
+    os.utime(hooked / "sub", ns=(0, 10**18))
+    third = _run(hooked)
+    assert HIT not in third.stderr
+    assert "sub/test_c.py::test_four" in _ids(third)
+    # A new test directory.
+    (hooked / "more").mkdir()
+    (hooked / "more" / "test_d.py").write_text("def test_five():\n    pass\n")
+    os.utime(hooked, ns=(0, 2 * 10**18))
+    fourth = _run(hooked)
+    assert HIT not in fourth.stderr
+    assert "more/test_d.py::test_five" in _ids(fourth)
+
+
+def test_a_whole_session_collection_depends_on_the_environment(hooked: Path) -> None:
+    assert _run(hooked).returncode == 0
+    os.environ["DROP_TESTS"] = "two"
+    try:
+        res = _run(hooked)
+    finally:
+        del os.environ["DROP_TESTS"]
+    assert HIT not in res.stderr
+    assert "test_a.py::test_two" not in _ids(res)
+    assert "test_a.py::test_one" in _ids(res)

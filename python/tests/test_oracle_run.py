@@ -88,6 +88,29 @@ NATIVE_CASES: List[str] = [
     "doctests_ini",
 ]
 
+# --------------------------------------------------------------------------
+# Comparisons fastest must serve itself, with either engine (FASTEST_NO_DELEGATE=1:
+# handing the session to pytest fails the run): sessions with conftest hooks, which
+# the pytest engine runs in fastest's workers.
+# --------------------------------------------------------------------------
+
+ENGINE_CASES: List[str] = ["hooks"]
+
+#: Cases whose native comparisons run a second time with the pytest engine forced
+#: (``FASTEST_ENGINE=pytest``, id suffix ``-pytest-engine``): pytest's own runtest
+#: protocol in fastest's workers must print what pytest prints, too.
+PYTEST_ENGINE_VARIANTS: List[str] = [
+    "basic",
+    "output",
+    "builtins",
+    "xunit",
+    "unittest_cases",
+    "marks_xfail_strict",
+    "async_tests",
+    "interrupt",
+    "doctests",
+]
+
 RUN_CASES_DIR = HERE / "run_cases"
 TEST_PROJECT = HERE.parent.parent / "test_project"
 
@@ -173,6 +196,10 @@ ARGSETS: Dict[str, List[List[str]]] = {
     ],
     # async def tests without a plugin
     "async_tests": [[], ["-v"]],
+    # conftest hooks (pytest_addoption's --runslow, pytest_report_header,
+    # pytest_collection_modifyitems adding marks and deselecting, pytest_runtest_setup
+    # and _call): the pytest engine runs them in fastest's workers
+    "hooks": [[], ["-v"], ["-rA"], ["--runslow", "-q"], ["-x"]],
     # KeyboardInterrupt raised by a test and pytest.exit (with and without a
     # returncode): the session stops, fixtures are torn down uncaptured, pytest's
     # banner and exit code
@@ -244,6 +271,10 @@ _PAREN_SECONDS = re.compile(r"\(\d+\.\d\ds\)")
 _EXECUTABLE = re.compile(r"^(platform .*) -- \S+$", re.M)
 
 
+#: fastest's note under ``-v`` on which engine ran (pytest prints no such line).
+_ENGINE_NOTE = re.compile(r"^fastest: the pytest engine runs the items \(.*\)\n", re.M)
+
+
 def normalise_run(text: str, width: int = 80) -> str:
     """What may differ between two identical runs, replaced by placeholders.
 
@@ -254,6 +285,7 @@ def normalise_run(text: str, width: int = 80) -> str:
     * object addresses (``<Foo object at 0x7f3a...>``).
     """
     text = normalise(text, width)
+    text = _ENGINE_NOTE.sub("", text)
     text = _TMP_RUN.sub(r"\1<N>", text)
     text = _ADDRESS.sub("at 0x<ADDR>", text)
     text = _EXECUTABLE.sub(r"\1 -- <PYTHON>", text)
@@ -266,6 +298,7 @@ def normalise_run(text: str, width: int = 80) -> str:
 # --------------------------------------------------------------------------
 
 NATIVE_REFUSAL = "fastest: cannot run natively:"
+DELEGATION_REFUSAL = "fastest: pytest would run this session:"
 
 
 @dataclass(frozen=True)
@@ -274,12 +307,27 @@ class RunSpec:
     case: str
     source: Path
     args: Tuple[str, ...]
+    #: "pytest": the pytest engine is forced (a ``-pytest-engine`` variant).
+    engine: str = "auto"
 
     @property
     def native(self) -> bool:
+        if self.engine == "pytest":
+            return False
         if os.environ.get("FASTEST_ORACLE_NATIVE", "") not in ("", "0"):
             return True
         return self.case in NATIVE_CASES or self.test_id in NATIVE_CASES
+
+    @property
+    def fastest_env(self) -> Dict[str, str]:
+        """How fastest must serve the comparison."""
+        if self.engine == "pytest":
+            return {"FASTEST_ENGINE": "pytest", "FASTEST_NO_DELEGATE": "1"}
+        if self.native:
+            return {"FASTEST_ENGINE": "native"}
+        if self.case in ENGINE_CASES or self.test_id in ENGINE_CASES:
+            return {"FASTEST_NO_DELEGATE": "1"}
+        return {}
 
     def __repr__(self) -> str:
         return f"RunSpec({self.test_id}: {shlex.join(self.args) or '(no args)'})"
@@ -331,7 +379,7 @@ class RunOracle(PrefetchingOracle):
 
     def check(self, spec: RunSpec) -> None:
         expected = self.expected(spec)
-        native_env = {"FASTEST_ENGINE": "native"} if spec.native else {}
+        native_env = spec.fastest_env
         actual = self.run(self.fastest_cmd, spec, native_env)
         compare_run(spec, expected, actual, native_env)
 
@@ -352,6 +400,11 @@ def compare_run(spec: RunSpec, expected: Result, actual: Result, native_env: Dic
             f"the native engine refused this run (FASTEST_ENGINE=native):\n  {refusal}\n"
             f"  (drop {spec.test_id!r} / {spec.case!r} from NATIVE_CASES, or teach the engine)\n"
         )
+    delegated = next(
+        (line for line in actual.stderr.splitlines() if line.startswith(DELEGATION_REFUSAL)), None
+    )
+    if delegated is not None:
+        problems.append(f"fastest would have handed this run to pytest:\n  {delegated}\n")
     if expected.returncode != actual.returncode:
         problems.append(f"exit code: pytest {expected.returncode}, fastest {actual.returncode}\n")
     width = int(_env({})["COLUMNS"])
@@ -364,7 +417,7 @@ def compare_run(spec: RunSpec, expected: Result, actual: Result, native_env: Dic
         env = " ".join(f"{k}={shlex.quote(v)}" for k, v in {**RUN_ENV, **native_env}.items())
         header = (
             f"fastest differs from pytest for {spec.test_id} "
-            f"({'native engine' if spec.native else 'delegation allowed'})\n"
+            f"({'native engine' if spec.native else spec.engine + ' engine'})\n"
             f"  args:      {shlex.join(spec.args) or '(no args)'}\n"
             f"  reproduce: cd {shlex.quote(str(actual.cwd))} && {env} {shlex.join(actual.cmd)}\n"
             f"  oracle:    {shlex.join(expected.cmd)}\n"
@@ -390,7 +443,7 @@ def _all_params() -> list:
             f"no argsets {sorted(on_disk - listed)}"
         )
     known = set(ARGSETS) | {f"{c}-argset{i}" for c, sets in ARGSETS.items() for i in range(len(sets))}
-    unknown = sorted(set(NATIVE_CASES) - known)
+    unknown = sorted((set(NATIVE_CASES) | set(ENGINE_CASES) | set(PYTEST_ENGINE_VARIANTS)) - known)
     if unknown:
         raise RuntimeError(f"NATIVE_CASES names unknown cases or argsets: {unknown}")
     params = []
@@ -398,6 +451,14 @@ def _all_params() -> list:
         for i, args in enumerate(ARGSETS[case]):
             spec = RunSpec(f"{case}-argset{i}", case, _source(case), tuple(args))
             params.append(pytest.param(spec, id=spec.test_id))
+            # Known difference: with capture off the pytest engine sends an item's
+            # reports after its teardown, so teardown output precedes its letter.
+            uncaptured = "-s" in args or "--capture=no" in args
+            if case in PYTEST_ENGINE_VARIANTS and spec.native and not uncaptured:
+                variant = RunSpec(
+                    f"{spec.test_id}-pytest-engine", case, spec.source, spec.args, "pytest"
+                )
+                params.append(pytest.param(variant, id=variant.test_id))
     return params
 
 

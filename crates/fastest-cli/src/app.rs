@@ -134,6 +134,7 @@ fn collect_only(
             &raw_args,
             used_testpaths,
             why,
+            None,
         );
     }
     // pytest resolves every argument before collecting; the first bad one is a usage error.
@@ -243,6 +244,7 @@ fn collect_only(
             &raw_args,
             used_testpaths,
             why,
+            cacheable_session(&disc),
         );
     }
     // Static items, filtered by the argument's `::` selector. Uncertain files, and
@@ -324,6 +326,7 @@ fn collect_only(
             &pytest_args,
             &requests,
             0,
+            &[],
         ) {
             Ok(res) => res,
             Err(e) => {
@@ -344,6 +347,7 @@ fn collect_only(
                 &raw_args,
                 used_testpaths,
                 "-x/--maxfail stops collection at an error",
+                None,
             );
         }
         let not_found = res.internal_error.as_deref().and_then(parse_not_found);
@@ -472,6 +476,7 @@ fn pytest_session(
     raw_args: &[String],
     used_testpaths: bool,
     why: &str,
+    cache_dirs: Option<&[PathBuf]>,
 ) -> i32 {
     if inv.run && inv.native_only {
         return crate::run::with_pytest(inv, host, err, why);
@@ -487,7 +492,18 @@ fn pytest_session(
     } else {
         raw_args.to_vec()
     };
-    let res = match fallback::collect(host, &pytest_args, &paths) {
+    let collected = match cache_dirs.filter(|_| !inv.args.no_cache) {
+        Some(dirs) => fallback::cache::collect_cached(
+            Some(&config.rootdir.join(".fastest_cache")),
+            host,
+            &pytest_args,
+            &paths,
+            environment_key(),
+            dirs,
+        ),
+        None => fallback::collect(host, &pytest_args, &paths),
+    };
+    let res = match collected {
         Ok(res) => res,
         Err(e) => {
             let _ = writeln!(err, "INTERNALERROR> {e}");
@@ -535,6 +551,44 @@ fn pytest_session(
     )
 }
 
+/// Conftest hooks that decide which files are collected or how: a whole-session
+/// collection under them reads files the cache cannot tell it depends on.
+const FILE_COLLECTION_HOOKS: &[&str] = &[
+    "pytest_collect_file",
+    "pytest_collect_directory",
+    "pytest_pycollect_makemodule",
+    "pytest_ignore_collect",
+    "pytest_make_collect_report",
+    "pytest_collection",
+];
+
+/// The directories a whole-session collection may be cached under (its answer then
+/// depends on the files it imported, these directories' entries and the environment),
+/// or `None` when conftest hooks collect files the cache cannot follow.
+fn cacheable_session(disc: &discovery::Discovery) -> Option<&[PathBuf]> {
+    let collects_files = disc.conftest_hooks.iter().any(|h| {
+        FILE_COLLECTION_HOOKS.contains(&h.rsplit(": ").next().unwrap_or(""))
+    });
+    (!collects_files).then_some(disc.walked_dirs.as_slice())
+}
+
+/// A hash of the environment (without the variables a shell changes between commands):
+/// conftest hooks may read any of it to decide what is collected.
+fn environment_key() -> u64 {
+    let mut vars: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| !matches!(k.as_str(), "_" | "OLDPWD" | "PWD" | "SHLVL" | "FASTEST_LOG"))
+        .collect();
+    vars.sort();
+    let mut text = String::new();
+    for (k, v) in vars {
+        text.push_str(&k);
+        text.push('=');
+        text.push_str(&v);
+        text.push('\0');
+    }
+    fastest_core::discovery::source::content_hash(text.as_bytes())
+}
+
 /// Move the fallback's errors, warnings, skips and hook deselections into `extras`.
 fn take_extras(extras: &mut Extras, res: &fallback::CollectResult) {
     extras.errors.clone_from(&res.errors);
@@ -574,6 +628,7 @@ fn usage_failure(
         configfile: config.display_inifile(),
         testpaths: used_testpaths.then(|| config.testpaths().join(", ")),
         plugins: host.plugins_line(),
+        extra: Default::default(),
     });
     let report = CollectReport {
         verbosity,
@@ -727,6 +782,7 @@ fn finish(
         configfile: config.display_inifile(),
         testpaths: used_testpaths.then(|| config.testpaths().join(", ")),
         plugins: host.plugins_line(),
+        extra: Default::default(),
     });
     let mut code = if select_error.is_some() {
         exit::USAGE_ERROR

@@ -315,13 +315,16 @@ pub mod cache {
     }
 
     /// Run the fallback through the cache in `cache_dir`. `extra` folds in what the caller
-    /// knows changes collection (e.g. the set of conftests and their content hashes).
+    /// knows changes collection (e.g. the set of conftests and their content hashes);
+    /// `extra_deps` are paths (directories of a whole-session collection) whose
+    /// `(mtime, size)` the answer also depends on.
     pub fn collect_cached(
         cache_dir: Option<&Path>,
         host: &Host,
         pytest_args: &[String],
         paths: &[String],
         extra: u64,
+        extra_deps: &[PathBuf],
     ) -> Result<CollectResult, FallbackError> {
         let Some(dir) = cache_dir else {
             return super::collect(host, pytest_args, paths);
@@ -345,6 +348,7 @@ pub mod cache {
         let cacheable = result.errors.is_empty() && result.internal_error.is_none();
         if cacheable {
             let mut deps: Vec<PathBuf> = result.imported_files.clone();
+            deps.extend_from_slice(extra_deps);
             for p in paths {
                 let file = host.cwd.join(p.split("::").next().unwrap_or(p));
                 // Every directory above a collected file may gain a conftest.

@@ -550,6 +550,12 @@ pub fn delegate_run(
         let _ = writeln!(err, "fastest: cannot run natively: {why}");
         return Prepared::Exit(exit::INTERNAL_ERROR);
     }
+    // The oracle tests' switch: fail instead of handing the session to pytest (either
+    // engine may run it).
+    if std::env::var_os("FASTEST_NO_DELEGATE").is_some_and(|v| !v.is_empty() && v != "0") {
+        let _ = writeln!(err, "fastest: pytest would run this session: {why}");
+        return Prepared::Exit(exit::INTERNAL_ERROR);
+    }
     tracing::info!("pytest runs this session: {why}");
     Prepared::Delegate(argv)
 }
@@ -641,7 +647,11 @@ fn run_blocker(args: &Args, installed: &[(String, String)]) -> Result<Option<Str
         return Err("$PYTEST_PLUGINS".into());
     }
     let autoload = plugin_autoload(args);
-    let mut engine = (args.engine.as_deref() == Some("pytest")).then(|| "--engine pytest".into());
+    let forced = match args.engine.as_deref() {
+        Some(e) => e == "pytest",
+        None => std::env::var("FASTEST_ENGINE").is_ok_and(|v| v == "pytest"),
+    };
+    let mut engine = forced.then(|| "--engine pytest".into());
     for (name, _) in installed
         .iter()
         .filter(|(name, _)| autoload && !SERVED_PLUGINS.contains(&name.as_str()))
@@ -1038,5 +1048,13 @@ mod tests {
         assert!(is_log_level("debug"));
         assert!(is_log_level(" 10"));
         assert!(!is_log_level("verbose"));
+    }
+
+    #[test]
+    fn plugin_ini_keys_count_only_with_their_plugin() {
+        let asyncio = vec![("pytest-asyncio".to_string(), "1.5.0".to_string())];
+        assert!(registered_by_plugin("asyncio_mode", &asyncio));
+        assert!(!registered_by_plugin("timeout", &asyncio));
+        assert!(!registered_by_plugin("asyncio_mode", &[]));
     }
 }

@@ -87,11 +87,11 @@ pub(crate) fn with_pytest(inv: &Invocation, host: &Host, err: &mut dyn Write, wh
     }
 }
 
-/// Conftest hooks whose effect is on what the coordinator draws or decides (header and
-/// summary lines, progress letters, the session loop itself): with them pytest runs the
-/// session. Every other hook runs in the workers under the pytest engine.
+/// Conftest hooks whose effect is on what the coordinator draws or decides (summary
+/// lines, progress letters, the session loop itself): with them pytest runs the session.
+/// Every other hook runs in the workers under the pytest engine (header lines from
+/// `pytest_report_header` come back from the first worker).
 const COORDINATOR_HOOKS: &[&str] = &[
-    "pytest_report_header",
     "pytest_report_collectionfinish",
     "pytest_terminal_summary",
     "pytest_report_teststatus",
@@ -331,6 +331,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let started = dist;
     let mut text = String::new();
     let rootdir_s = config.rootdir.display().to_string();
+    // Under the pytest engine the header waits for the first worker: plugins and
+    // conftests add lines to it (`pytest_report_header`), which only pytest can ask.
+    let mut deferred: Option<(Header<'_>, usize)> = None;
     if verbosity >= 0 {
         let header = Header {
             no_header: args.no_header,
@@ -343,8 +346,12 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             configfile: config.display_inifile(),
             testpaths: s.used_testpaths.then(|| config.testpaths().join(", ")),
             plugins: s.host.plugins_line(),
+            extra: Default::default(),
         };
         header.render(&mut text, inv.width);
+        if pytest_engine.is_some() && !args.no_header {
+            deferred = Some((header, text.len()));
+        }
         match started {
             Some(n) => {
                 let w = if n == 1 { "worker" } else { "workers" };
@@ -395,6 +402,10 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     } else if started.is_some() {
         // pytest-xdist's status line, written (not rewritten) when quiet.
         text.push_str("bringing up nodes...\nbringing up nodes...\n\n");
+    }
+    let mut deferred = deferred.map(|(header, len)| (header, text.split_off(len)));
+    if deferred.is_some() {
+        text.clear();
     }
     if out.write_all(text.as_bytes()).is_err() {
         return exit::OK;
@@ -473,7 +484,20 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let mut ran = Ran::default();
     let cache = &mut s.cache;
     let mut interruption: Option<Interruption> = None;
+    let width = inv.width;
     let result = run_pool(&cmd, &setup, groups, &pool, &mut |ev| {
+        if let Some((mut header, rest)) = deferred.take() {
+            if let Event::Header(lines) = &ev {
+                header.extra = lines.clone();
+            }
+            let mut text = String::new();
+            header.render(&mut text, width);
+            text.push_str(&rest);
+            reporter.write(&text);
+        }
+        if let Event::Header(_) = &ev {
+            return Flow::Continue;
+        }
         if let Event::Interrupted(info) = &ev {
             interruption.get_or_insert_with(|| info.clone());
         }
@@ -492,6 +516,13 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         }
     });
     drop(ctrl_c);
+    if let Some((header, rest)) = deferred.take() {
+        // No worker said anything (nothing to run).
+        let mut text = String::new();
+        header.render(&mut text, width);
+        text.push_str(&rest);
+        reporter.write(&text);
+    }
     if let Some(dir) = &history_dir {
         if let Err(e) = History::save_merged(dir, &ran.into_history(history)) {
             tracing::warn!("history not saved: {e}");

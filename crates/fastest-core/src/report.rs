@@ -169,6 +169,18 @@ pub enum Event {
     Interrupted(Interruption),
     /// Every selected test has been dealt with.
     Finished,
+    /// What plugins and conftests add to the session header (the pytest engine's
+    /// first worker asked pytest's `pytest_report_header` hook).
+    Header(HeaderLines),
+}
+
+/// Lines of the session header that come from plugins and conftests
+/// (`pytest_report_header`), in pytest's order around the lines fastest draws itself:
+/// `before` go between `cachedir:` and `rootdir:`, `after` below `plugins:`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderLines {
+    pub before: Vec<String>,
+    pub after: Vec<String>,
 }
 
 /// How a session was interrupted, as pytest's terminal summary shows it.

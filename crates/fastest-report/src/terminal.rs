@@ -175,6 +175,8 @@ impl<'w> TerminalReporter<'w> {
             // The loop ends by the exception: no final progress.
             Event::Interrupted(_) => self.interrupted = true,
             Event::Finished => self.loop_finished(),
+            // The caller draws the header.
+            Event::Header(_) => {}
         }
         // pytest flushes after every report: progress shows as it happens.
         if self.out.flush().is_err() {

@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
+use fastest_core::report::HeaderLines;
+
 /// A separator line as pytest's `TerminalWriter.sep` draws it: as long as possible up to
 /// `width`, the title centred between at least one fill character on each side.
 pub fn sep(ch: char, title: &str, width: usize) -> String {
@@ -154,6 +156,8 @@ pub struct Header<'a> {
     pub configfile: Option<String>,
     pub testpaths: Option<String>,
     pub plugins: Option<String>,
+    /// Lines plugins and conftests add (`pytest_report_header`).
+    pub extra: HeaderLines,
 }
 
 impl Header<'_> {
@@ -167,6 +171,9 @@ impl Header<'_> {
         if let Some(c) = &self.cachedir {
             let _ = writeln!(out, "cachedir: {c}");
         }
+        for line in &self.extra.before {
+            let _ = writeln!(out, "{line}");
+        }
         let _ = writeln!(out, "rootdir: {}", self.rootdir);
         if let Some(c) = &self.configfile {
             let _ = writeln!(out, "configfile: {c}");
@@ -177,12 +184,46 @@ impl Header<'_> {
         if let Some(p) = &self.plugins {
             let _ = writeln!(out, "plugins: {p}");
         }
+        for line in &self.extra.after {
+            let _ = writeln!(out, "{line}");
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plugin_header_lines_sit_around_pytests_own() {
+        let header = Header {
+            no_header: false,
+            platform_line: "platform linux".into(),
+            cachedir: Some(".pytest_cache".into()),
+            rootdir: "/r",
+            configfile: None,
+            testpaths: None,
+            plugins: Some("mock-3.17.0".into()),
+            extra: HeaderLines {
+                before: vec!["hypothesis profile 'default'".into()],
+                after: vec!["asyncio: mode=Mode.STRICT".into()],
+            },
+        };
+        let mut out = String::new();
+        header.render(&mut out, 40);
+        let lines: Vec<&str> = out.lines().skip(1).collect();
+        assert_eq!(
+            lines,
+            [
+                "platform linux",
+                "cachedir: .pytest_cache",
+                "hypothesis profile 'default'",
+                "rootdir: /r",
+                "plugins: mock-3.17.0",
+                "asyncio: mode=Mode.STRICT",
+            ]
+        );
+    }
 
     #[test]
     fn separators_centre_their_title() {

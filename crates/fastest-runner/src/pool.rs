@@ -56,6 +56,19 @@ pub struct WorkerCommand {
 /// nothing to tear down.
 const BOOTSTRAP: &str = "import sys\ndel sys.path[0]\ntry:\n    from fastest._worker import main\n    main()\nexcept KeyboardInterrupt:\n    raise SystemExit(130)";
 
+/// Where the worker's socket directory goes: the temp dir, unless its path is too long
+/// for a Unix socket address (`sun_path` holds 108 bytes on Linux, 104 on macOS), then
+/// `/tmp`.
+fn socket_base() -> PathBuf {
+    let tmp = std::env::temp_dir();
+    // The socket's path adds `/fastest-XXXXXX/worker.sock` (27 bytes).
+    if tmp.as_os_str().len() + 27 < 100 {
+        tmp
+    } else {
+        PathBuf::from("/tmp")
+    }
+}
+
 /// How a run is spread over workers.
 #[derive(Debug, Clone)]
 pub struct PoolOptions {
@@ -423,7 +436,9 @@ impl Driver<'_> {
     /// One worker process: run `held` and whatever else it pulls until it finishes or
     /// dies. On a crash the crashed item is reported and removed from `held`.
     fn session(&self, held: &mut VecDeque<ItemSpec>) -> Result<WorkerEnd, RunnerError> {
-        let dir = tempfile::Builder::new().prefix("fastest-").tempdir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("fastest-")
+            .tempdir_in(socket_base())?;
         let sock = dir.path().join("worker.sock");
         let listener = UnixListener::bind(&sock)?;
         let mut child = self.spawn(&sock)?;
@@ -511,6 +526,9 @@ impl Driver<'_> {
                     }
                 }
                 FromWorker::Next => self.feed(&tx, held),
+                FromWorker::Header(lines) => {
+                    self.emit(Event::Header(lines));
+                }
                 FromWorker::Internal(text) => {
                     drop(tx);
                     let _ = child.kill();

@@ -14,8 +14,8 @@
 //! are torn down.
 
 use fastest_core::item::{CallParam, Item, NodeKind};
-pub use fastest_core::report::Interruption;
 use fastest_core::report::TestReport;
+pub use fastest_core::report::{HeaderLines, Interruption};
 use serde::{Deserialize, Serialize};
 
 /// What the engine needs to know about one item to import, bind and run it.
@@ -131,6 +131,9 @@ pub enum ToWorker {
 pub enum FromWorker {
     Started(String),
     Reports(Vec<TestReport>),
+    /// The pytest engine's header lines from plugins and conftests (sent once, before
+    /// anything else, by a worker running the pytest engine).
+    Header(HeaderLines),
     /// The worker reached the teardown of the last item it holds and needs its
     /// successor: the coordinator answers with the next batch or `Done`.
     Next,

@@ -230,7 +230,16 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>) -> PyResult<()> {
                 inbox.sync = setup.get("sync").and_then(serde_json::Value::as_bool) == Some(true);
                 let e = make_engine.call1((setup.to_string(),));
                 match e {
-                    Ok(e) => engine = Some(e),
+                    Ok(e) => {
+                        // The pytest engine's header lines (the native engine has none).
+                        if let Ok(h) = e.getattr("header_json") {
+                            if let Ok(json) = h.extract::<String>() {
+                                let lines = serde_json::from_str(&json).map_err(io_err)?;
+                                send(&mut out, &FromWorker::Header(lines))?;
+                            }
+                        }
+                        engine = Some(e);
+                    }
                     Err(err) => {
                         let text = format_exception(make_engine.py(), &err);
                         return send(&mut out, &FromWorker::Internal(text));

@@ -110,6 +110,8 @@ pub struct Discovery {
     /// `path: hook` for every `pytest_*` hook (and `pytest_plugins`) a conftest on the
     /// way defines: the native engine does not call them.
     pub conftest_hooks: Vec<String>,
+    /// Every directory the walk listed (see [`walk::Walked::dirs`]).
+    pub walked_dirs: Vec<std::path::PathBuf>,
 }
 
 /// Hooks in a conftest that change what or how the whole session collects.
@@ -138,7 +140,8 @@ const MODULE_HOOKS: &[&str] = &[
 pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> Discovery {
     let mut disc = Discovery::default();
     let t = std::time::Instant::now();
-    let walked = walk::walk(opts);
+    let mut walked = walk::walk(opts);
+    disc.walked_dirs = std::mem::take(&mut walked.dirs);
     tracing::debug!(files = walked.files.len(), elapsed = ?t.elapsed(), "walk");
     if let Some(p) = &walked.problem {
         disc.global_fallback = Some(p.clone());

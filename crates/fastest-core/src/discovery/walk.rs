@@ -87,6 +87,9 @@ pub struct Conftest {
 pub struct Walked {
     pub files: Vec<FileEntry>,
     pub conftests: Vec<Conftest>,
+    /// Every directory the walk listed: their mtimes change when an entry is added,
+    /// removed or renamed (what a cached whole-session collection depends on).
+    pub dirs: Vec<PathBuf>,
     /// Set when the walk met something only pytest can report (an unreadable directory
     /// becomes a collection error whose text only pytest produces).
     pub problem: Option<String>,
@@ -224,6 +227,7 @@ impl<'a> Walker<'a> {
         if let Some(i) = self.conftest_of(dir) {
             stack.push(i);
         }
+        self.out.dirs.push(dir.to_path_buf());
         let mut entries: Vec<(String, PathBuf, Option<FileType>)> = match std::fs::read_dir(dir) {
             Ok(rd) => rd
                 .filter_map(Result::ok)

@@ -1,0 +1,104 @@
+"""The pytest engine against real pytest, with real plugins installed (issue 5).
+
+``plugin_cases/plugins`` uses pytest-mock, pytest-asyncio (strict and auto modes),
+hypothesis and pytest-timeout, plus a conftest with ``pytest_addoption`` (``--runslow``)
+and ``pytest_collection_modifyitems``; the ``plugins_pytest`` venv has those plugins
+and pytest-xdist installed. fastest runs with that venv's interpreter, so the same
+plugins are the installed ones, and must serve the session itself (the pytest engine
+in its workers), not hand it to pytest.
+
+Serial runs must print what pytest prints (object addresses and the run time aside;
+fastest's own ``fastest:`` note under ``-v`` is left out). Under ``-n 2`` the oracle is
+pytest-xdist: the same outcome per test, the same counts and exit code.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Dict, List, Sequence, Set, Tuple
+
+import pytest
+
+from oracle_harness import RUN_TIMEOUT, child_env, fastest_in, normalise, require_fastest
+
+CASE = Path(__file__).resolve().parent / "plugin_cases" / "plugins"
+
+_ADDRESS = re.compile(r"0x[0-9a-f]+")
+_OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.M)
+_FINAL = re.compile(r"^=* ?(.*?) in \d+\.\d\ds ?=*$", re.M)
+
+
+def _run(cmd: Sequence[str], root: Path, args: Sequence[str], env: Dict[str, str]):
+    e = child_env({"NO_COLOR": "1", "FASTEST_LOG": "info", **env})
+    return subprocess.run(
+        [*cmd, "-p", "no:cacheprovider", *args],
+        cwd=root, env=e, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        timeout=RUN_TIMEOUT,
+    )
+
+
+def _both(tmp_path: Path, plugins_pytest: List[str], args: Sequence[str]):
+    """pytest's run, then fastest's on a fresh copy at the same path."""
+    require_fastest()
+    root = tmp_path / "case"
+    shutil.copytree(CASE, root)
+    expected = _run(plugins_pytest, root, args, {})
+    shutil.rmtree(root)
+    shutil.copytree(CASE, root)
+    cmd, env = fastest_in(plugins_pytest)
+    actual = _run(cmd, root, args, env)
+    assert "pytest runs this session" not in actual.stderr, actual.stderr
+    assert "cannot run natively" not in actual.stderr, actual.stderr
+    return expected, actual
+
+
+def _clean(stdout: str) -> str:
+    lines = [l for l in stdout.splitlines(keepends=True) if not l.startswith("fastest: ")]
+    return _ADDRESS.sub("0x?", normalise("".join(lines)))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(), ("-v",), ("-q", "-o", "asyncio_mode=auto"), ("-q", "--runslow", "-rA"), ("-x", "-q")],
+    ids=["default", "v", "asyncio-auto", "runslow", "x"],
+)
+def test_serial_runs_print_what_pytest_prints(tmp_path: Path, plugins_pytest: List[str], args):
+    expected, actual = _both(tmp_path, plugins_pytest, args)
+    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
+    assert _clean(actual.stdout) == _clean(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+
+
+def _outcomes(stdout: str) -> Tuple[Set[Tuple[str, str]], str]:
+    final = _FINAL.findall(stdout)
+    return set(_OUTCOME.findall(stdout)), final[-1] if final else ""
+
+
+@pytest.mark.parametrize("args", [("-rA",), ("-rA", "--runslow")], ids=["plain", "runslow"])
+def test_distributed_runs_match_pytest_xdist(tmp_path: Path, plugins_pytest: List[str], args):
+    expected, actual = _both(tmp_path, plugins_pytest, ("-n", "2", *args))
+    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
+    assert _outcomes(actual.stdout) == _outcomes(expected.stdout), (
+        f"\n--- pytest-xdist\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+    # The plugins' header lines come from the workers' pytest, as pytest-xdist's
+    # controller prints them.
+    assert "asyncio: mode=Mode.STRICT" in actual.stdout
+
+
+def test_verbose_run_names_the_engine(tmp_path: Path, plugins_pytest: List[str]):
+    _, actual = _both(tmp_path, plugins_pytest, ("-v",))
+    assert "fastest: the pytest engine runs the items (installed pytest plugin" in actual.stdout
+
+
+def test_engine_native_refuses_plugins(tmp_path: Path, plugins_pytest: List[str]):
+    root = tmp_path / "case"
+    shutil.copytree(CASE, root)
+    cmd, env = fastest_in(plugins_pytest)
+    res = _run(cmd, root, ["--engine", "native"], env)
+    assert res.returncode == 3
+    assert "cannot run natively: installed pytest plugin" in res.stderr
