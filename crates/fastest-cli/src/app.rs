@@ -566,9 +566,10 @@ const FILE_COLLECTION_HOOKS: &[&str] = &[
 /// depends on the files it imported, these directories' entries and the environment),
 /// or `None` when conftest hooks collect files the cache cannot follow.
 fn cacheable_session(disc: &discovery::Discovery) -> Option<&[PathBuf]> {
-    let collects_files = disc.conftest_hooks.iter().any(|h| {
-        FILE_COLLECTION_HOOKS.contains(&h.rsplit(": ").next().unwrap_or(""))
-    });
+    let collects_files = disc
+        .conftest_hooks
+        .iter()
+        .any(|h| FILE_COLLECTION_HOOKS.contains(&h.rsplit(": ").next().unwrap_or("")));
     (!collects_files).then_some(disc.walked_dirs.as_slice())
 }
 
