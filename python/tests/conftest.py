@@ -78,6 +78,7 @@ PLUGINS = (
     "pytest-asyncio==1.5.0",
     "hypothesis==6.170.15",
     "pytest-timeout==2.4.0",
+    "pytest-cov==7.1.0",
 )
 
 

@@ -1,7 +1,7 @@
 """The pytest engine against real pytest, with real plugins installed (issue 5).
 
 ``plugin_cases/plugins`` uses pytest-mock, pytest-asyncio (strict and auto modes),
-hypothesis and pytest-timeout, plus a conftest with ``pytest_addoption`` (``--runslow``)
+hypothesis and pytest-timeout (pytest-cov is installed, idle), plus a conftest with ``pytest_addoption`` (``--runslow``)
 and ``pytest_collection_modifyitems``; the ``plugins_pytest`` venv has those plugins
 and pytest-xdist installed. fastest runs with that venv's interpreter, so the same
 plugins are the installed ones, and must serve the session itself (the pytest engine
@@ -93,6 +93,17 @@ def test_distributed_runs_match_pytest_xdist(tmp_path: Path, plugins_pytest: Lis
 def test_verbose_run_names_the_engine(tmp_path: Path, plugins_pytest: List[str]):
     _, actual = _both(tmp_path, plugins_pytest, ("-v",))
     assert "fastest: the pytest engine runs the items (installed pytest plugin" in actual.stdout
+
+
+def test_coverage_measurement_is_pytests_session(tmp_path: Path, plugins_pytest: List[str]):
+    """pytest-cov installed but idle runs in the pytest engine (every test above); with
+    ``--cov`` pytest runs the session, so the coverage report is pytest's."""
+    root = tmp_path / "case"
+    shutil.copytree(CASE, root)
+    cmd, env = fastest_in(plugins_pytest)
+    res = _run(cmd, root, ["-q", "--cov=.", "test_mock.py"], env)
+    assert "pytest runs this session: pytest-cov measures coverage" in res.stderr, res.stderr
+    assert "coverage: platform" in res.stdout or "_ coverage: " in res.stdout, res.stdout
 
 
 def test_engine_native_refuses_plugins(tmp_path: Path, plugins_pytest: List[str]):

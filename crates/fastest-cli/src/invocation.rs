@@ -581,6 +581,9 @@ pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
     "pytest-asyncio",
     "hypothesis",
     "pytest-timeout",
+    // Only while it measures nothing: `--cov` (see `run_blocker`) hands the session to
+    // pytest, whose report combines what every process measured.
+    "pytest-cov",
 ];
 
 /// The ini keys installed plugins register (`parser.addini`), for the plugins fastest
@@ -658,6 +661,9 @@ fn run_blocker(args: &Args, installed: &[(String, String)]) -> Result<Option<Str
     {
         if !PYTEST_ENGINE_PLUGINS.contains(&name.as_str()) {
             return Err(format!("installed pytest plugin {name}"));
+        }
+        if name == "pytest-cov" && args.unknown.iter().any(|a| a.starts_with("--cov")) {
+            return Err("pytest-cov measures coverage (--cov)".into());
         }
         engine.get_or_insert_with(|| format!("installed pytest plugin {name}"));
     }
