@@ -113,3 +113,26 @@ def test_engine_native_refuses_plugins(tmp_path: Path, plugins_pytest: List[str]
     res = _run(cmd, root, ["--engine", "native"], env)
     assert res.returncode == 3
     assert "cannot run natively: installed pytest plugin" in res.stderr
+
+
+@pytest.mark.parametrize("args", [("-q",), ()], ids=["q", "tree"])
+def test_collection_is_static_and_pytests(tmp_path: Path, plugins_pytest: List[str], args):
+    """hypothesis's decorators keep a test one item of the same name, and the plugins'
+    marks (``asyncio``, ``timeout``) are registered: no module needs an import. With a
+    header (the tree form), pytest-asyncio's header line is pytest's to print: pytest
+    runs that ``--collect-only`` itself."""
+    root = tmp_path / "case"
+    shutil.copytree(CASE, root)
+    # Without the conftest's collection hook, discovery alone answers.
+    (root / "conftest.py").write_text(
+        "import pytest\n\n\n@pytest.fixture(scope='session')\ndef counter():\n"
+        "    return {'n': 0}\n"
+    )
+    expected = _run(plugins_pytest, root, ["--collect-only", *args], {})
+    cmd, env = fastest_in(plugins_pytest)
+    actual = _run(cmd, root, ["--collect-only", *args], {**env, "FASTEST_LOG": "fastest_cli=debug"})
+    assert actual.returncode == expected.returncode == 0
+    assert "collected by import" not in actual.stderr, actual.stderr
+    delegated = "running pytest itself: pytest-asyncio adds lines to the header"
+    assert (delegated in actual.stderr) == ("-q" not in args), actual.stderr
+    assert normalise(actual.stdout) == normalise(expected.stdout)

@@ -180,7 +180,12 @@ fn collect_only(
                 config.get_paths("pythonpath").unwrap_or_default(),
             )
         });
-        certainty::Certainty::new(python, imports, &config.markers())
+        let mut markers = config.markers();
+        markers.extend(crate::invocation::plugin_markers(
+            args,
+            &host.pytest11_plugins(),
+        ));
+        certainty::Certainty::new(python, imports, &markers)
     };
     let opts = DiscoveryOptions {
         rootdir: rootdir.clone(),
@@ -701,6 +706,10 @@ fn finish(
     let registered: Vec<String> = config
         .markers()
         .iter()
+        .chain(&crate::invocation::plugin_markers(
+            args,
+            &host.pytest11_plugins(),
+        ))
         .map(|m| m.split(':').next().unwrap_or("").trim().to_string())
         .chain(
             fastest_core::discovery::certainty::BUILTIN_MARKS

@@ -618,6 +618,43 @@ const PLUGIN_INI_KEYS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Installed plugins known to add lines to the session header (`pytest_report_header`)
+/// whatever the options: a `--collect-only` that prints the header is theirs to word.
+const HEADER_PLUGINS: &[&str] = &[
+    "pytest-asyncio",
+    "pytest-randomly",
+    "pytest-django",
+    "pytest-benchmark",
+];
+
+/// The marks installed plugins register (`config.addinivalue_line("markers", ...)` in
+/// their `pytest_configure`), for the plugins fastest knows, as ini `markers` lines.
+const PLUGIN_MARKERS: &[(&str, &[&str])] = &[
+    (
+        "pytest-asyncio",
+        &["asyncio: run the test in an asyncio event loop"],
+    ),
+    (
+        "pytest-timeout",
+        &["timeout(timeout, method=None, func_only=False): time limit"],
+    ),
+    ("hypothesis", &["hypothesis: Tests which use hypothesis."]),
+    ("pytest-cov", &["no_cover: disable coverage for this test."]),
+];
+
+/// The `markers` lines of the installed plugins fastest knows (none when plugins do not
+/// load).
+pub(crate) fn plugin_markers(args: &Args, installed: &[(String, String)]) -> Vec<String> {
+    if !plugin_autoload(args) {
+        return Vec::new();
+    }
+    PLUGIN_MARKERS
+        .iter()
+        .filter(|(plugin, _)| installed.iter().any(|(name, _)| name == plugin))
+        .flat_map(|(_, marks)| marks.iter().map(|m| (*m).to_string()))
+        .collect()
+}
+
 /// Whether an installed plugin registers the ini key `key`.
 fn registered_by_plugin(key: &str, installed: &[(String, String)]) -> bool {
     PLUGIN_INI_KEYS.iter().any(|(plugin, keys)| {
@@ -698,6 +735,15 @@ fn pytest_only(
     // From verbosity 1 on, the tree shows each collector's docstring.
     if listing_verbosity(args, config) >= 1 {
         return Some("docstrings in the verbose listing".into());
+    }
+    // Header lines only the plugin can word (a run gets them from the pytest engine).
+    if args.verbosity() >= 0 && !args.no_header && plugin_autoload(args) {
+        if let Some((name, _)) = installed
+            .iter()
+            .find(|(name, _)| HEADER_PLUGINS.contains(&name.as_str()))
+        {
+            return Some(format!("{name} adds lines to the header"));
+        }
     }
     if args.numprocesses.is_some() && installed.iter().any(|(n, _)| n == "pytest-xdist") {
         return Some("-n with pytest-xdist".into());

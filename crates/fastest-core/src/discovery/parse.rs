@@ -252,7 +252,10 @@ struct Ctx<'a> {
 }
 
 /// Modules whose decorators return a plain function and apply no pytest marks.
-const SAFE_DECORATOR_MODULES: &[&str] = &["unittest", "unittest.mock", "mock"];
+/// Modules whose decorators keep a test what it is (same name, one item; arguments they
+/// fill are not fixtures, as pytest reads the signature): unittest's skips, mock's
+/// patches, hypothesis's `given`/`settings`/`example`/`seed`.
+const SAFE_DECORATOR_MODULES: &[&str] = &["unittest", "unittest.mock", "mock", "hypothesis"];
 
 const BUILTIN_NAMED: &[&str] = &[
     "int",
