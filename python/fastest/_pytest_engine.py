@@ -68,9 +68,16 @@ class _Bridge:
     def __init__(self) -> None:
         self.reports: list[Any] = []
         self.warnings: list[dict[str, Any]] = []
+        #: Called with each setup and call report as pytest logs it (capture off: the
+        #: coordinator prints the outcome before the test's teardown output).
+        self.stream: Any = None
+        self.streamed = 0
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         self.reports.append(report)
+        if self.stream is not None and report.when != "teardown":
+            self.stream(report)
+            self.streamed = len(self.reports)
 
     def pytest_warning_recorded(self, warning_message: Any, when: str, nodeid: str, location: Any) -> None:
         # Collection and configuration warnings are the coordinator's (its discovery or
@@ -88,11 +95,14 @@ class _Bridge:
 class PytestEngine:
     """One worker's pytest session."""
 
-    def __init__(self, setup: dict[str, Any]) -> None:
+    def __init__(self, setup: dict[str, Any], channel: Any = None) -> None:
         self.setup = setup
         self.width = int(setup["width"])
         self.rootdir = Path(setup["rootdir"])
         self.bridge = _Bridge()
+        if channel is not None and channel.sync:
+            # The teardown report waits for the item's warnings (they go with it).
+            self.bridge.stream = lambda rep: channel.report(json.dumps(self._report(rep)))
         config = _prepareconfig(list(setup["pytest_args"]), plugins=[self.bridge])
         for dest, off in COORDINATOR_OPTIONS.items():
             if hasattr(config.option, dest):
@@ -271,8 +281,9 @@ class PytestEngine:
         bridge = self.bridge
         bridge.reports = []
         bridge.warnings = []
+        bridge.streamed = 0
         item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
-        reports = [self._report(r, item) for r in bridge.reports]
+        reports = [self._report(r) for r in bridge.reports[bridge.streamed :]]
         if reports and bridge.warnings:
             reports[-1]["warnings"] = bridge.warnings
         for rep in reports:
@@ -288,7 +299,7 @@ class PytestEngine:
         longrepr.toterminal(tw)
         return buf.getvalue()
 
-    def _report(self, rep: Any, item: Any) -> dict[str, Any]:
+    def _report(self, rep: Any) -> dict[str, Any]:
         """pytest's ``TestReport`` as fastest's report JSON (see ``report.rs``)."""
         out: dict[str, Any] = {
             "nodeid": rep.nodeid,

@@ -14,15 +14,17 @@ from __future__ import annotations
 import os
 
 
-def make_engine(setup: str):
-    """The engine the setup (JSON) asks for: ``"engine": "pytest"`` or the native one."""
+def make_engine(setup: str, channel=None):
+    """The engine the setup (JSON) asks for: ``"engine": "pytest"`` or the native one.
+    ``channel`` (the worker loop's) lets the pytest engine send a report the moment
+    pytest logs it."""
     import json
 
     settings = json.loads(setup)
     if settings.get("engine") == "pytest":
         from fastest._pytest_engine import PytestEngine
 
-        return PytestEngine(settings)
+        return PytestEngine(settings, channel)
     from fastest._engine import Engine
 
     return Engine(settings)

@@ -451,10 +451,7 @@ def _all_params() -> list:
         for i, args in enumerate(ARGSETS[case]):
             spec = RunSpec(f"{case}-argset{i}", case, _source(case), tuple(args))
             params.append(pytest.param(spec, id=spec.test_id))
-            # Known difference: with capture off the pytest engine sends an item's
-            # reports after its teardown, so teardown output precedes its letter.
-            uncaptured = "-s" in args or "--capture=no" in args
-            if case in PYTEST_ENGINE_VARIANTS and spec.native and not uncaptured:
+            if case in PYTEST_ENGINE_VARIANTS and spec.native:
                 variant = RunSpec(
                     f"{spec.test_id}-pytest-engine", case, spec.source, spec.args, "pytest"
                 )

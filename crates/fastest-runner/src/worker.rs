@@ -2,9 +2,11 @@
 //! coordinator, build the Python engine from the session's settings, and run each item
 //! with its successor (pytest's `nextitem`), sending the reports back as they come.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::os::unix::net::UnixStream;
+use std::rc::Rc;
 
 use pyo3::prelude::*;
 
@@ -14,10 +16,59 @@ fn io_err(e: impl std::fmt::Display) -> PyErr {
     pyo3::exceptions::PyRuntimeError::new_err(format!("fastest worker: {e}"))
 }
 
-fn send(out: &mut BufWriter<UnixStream>, msg: &FromWorker) -> PyResult<()> {
+fn send(link: &RefCell<Link>, msg: &FromWorker) -> PyResult<()> {
+    let out = &mut link.borrow_mut().out;
     serde_json::to_writer(&mut *out, msg).map_err(io_err)?;
     out.write_all(b"\n").map_err(io_err)?;
     out.flush().map_err(io_err)
+}
+
+/// The worker's end of the socket. The loop and the engine's [`Channel`] share it; a
+/// borrow lasts one message, never across a call into Python.
+struct Link {
+    out: BufWriter<UnixStream>,
+    inbox: Inbox,
+}
+
+impl Link {
+    /// One phase's report (already JSON); with capture off, flushed and acknowledged
+    /// before the test goes on, so its next output follows the outcome printed for it.
+    fn report(&mut self, report: &str) -> PyResult<()> {
+        self.out.write_all(b"{\"reports\":[").map_err(io_err)?;
+        self.out.write_all(report.as_bytes()).map_err(io_err)?;
+        self.out.write_all(b"]}\n").map_err(io_err)?;
+        if self.inbox.sync {
+            self.out.flush().map_err(io_err)?;
+            self.inbox.wait_ack()?;
+        }
+        Ok(())
+    }
+}
+
+/// Given to the engine (`make_engine(setup, channel)`): the pytest engine sends each
+/// report from inside pytest's `pytest_runtest_logreport` with it when capture is off,
+/// as pytest prints an outcome before the teardown runs.
+#[pyclass(unsendable)]
+pub struct Channel {
+    link: Rc<RefCell<Link>>,
+}
+
+#[pymethods]
+impl Channel {
+    /// Send one phase's report now.
+    fn report(&self, report: &str) -> PyResult<()> {
+        let mut link = self
+            .link
+            .try_borrow_mut()
+            .map_err(|_| io_err("the channel is busy"))?;
+        link.report(report)
+    }
+
+    /// Whether the coordinator acknowledges each message (capture off).
+    #[getter]
+    fn sync(&self) -> bool {
+        self.link.try_borrow().is_ok_and(|l| l.inbox.sync)
+    }
 }
 
 /// Run one item: `Started`, the engine's reports, or `Internal` when the engine itself
@@ -86,16 +137,15 @@ enum ItemEnd {
 /// when there is none the worker asks the coordinator before the teardown.
 fn run_item(
     engine: &Bound<'_, PyAny>,
-    out: &mut BufWriter<UnixStream>,
-    inbox: &mut Inbox,
+    link: &RefCell<Link>,
     queue: &mut VecDeque<ItemSpec>,
 ) -> PyResult<ItemEnd> {
     let py = engine.py();
     let Some(item) = queue.pop_front() else {
         return Ok(ItemEnd::Ran);
     };
-    send(out, &FromWorker::Started(item.nodeid.clone()))?;
-    inbox.wait_ack()?;
+    send(link, &FromWorker::Started(item.nodeid.clone()))?;
+    link.borrow_mut().inbox.wait_ack()?;
     let spec = serde_json::to_string(&item).map_err(io_err)?;
     let known = !queue.is_empty();
     let next = queue
@@ -105,7 +155,7 @@ fn run_item(
         .map_err(io_err)?;
     let phases = match engine.call_method1("phases_json", (spec, next, known)) {
         Ok(g) => g,
-        Err(e) => return failed(engine, out, &e),
+        Err(e) => return failed(engine, link, &e),
     };
     let mut end = ItemEnd::Ran;
     let mut reply: Option<String> = None;
@@ -113,12 +163,13 @@ fn run_item(
         let yielded = match phases.call_method1("send", (reply.take(),)) {
             Ok(v) => v,
             Err(e) if e.is_instance_of::<pyo3::exceptions::PyStopIteration>(py) => break,
-            Err(e) => return failed(engine, out, &e),
+            Err(e) => return failed(engine, link, &e),
         };
         if yielded.is_none() {
             // The teardown needs the successor.
-            send(out, &FromWorker::Next)?;
-            match inbox.next_work()? {
+            send(link, &FromWorker::Next)?;
+            let work = link.borrow_mut().inbox.next_work()?;
+            match work {
                 Some(items) => {
                     queue.extend(items);
                     reply = queue
@@ -133,30 +184,20 @@ fn run_item(
         }
         let report = match yielded.extract::<String>() {
             Ok(r) => r,
-            Err(e) => return internal(py, out, &e),
+            Err(e) => return internal(py, link, &e),
         };
-        out.write_all(b"{\"reports\":[").map_err(io_err)?;
-        out.write_all(report.as_bytes()).map_err(io_err)?;
-        out.write_all(b"]}\n").map_err(io_err)?;
-        // With capture off the coordinator must print each outcome before the test's
+        // Without capture the coordinator must print each outcome before the test's
         // next output; otherwise one write per phase batch is enough.
-        if inbox.sync {
-            out.flush().map_err(io_err)?;
-            inbox.wait_ack()?;
-        }
+        link.borrow_mut().report(&report)?;
     }
-    out.flush().map_err(io_err)?;
+    link.borrow_mut().out.flush().map_err(io_err)?;
     Ok(end)
 }
 
 /// An exception out of the engine: a `KeyboardInterrupt` or `pytest.exit` ends the
 /// session as pytest ends it (the engine tears down and describes it: `Interrupted`);
 /// anything else is the engine's failure (`Internal`).
-fn failed(
-    engine: &Bound<'_, PyAny>,
-    out: &mut BufWriter<UnixStream>,
-    e: &PyErr,
-) -> PyResult<ItemEnd> {
+fn failed(engine: &Bound<'_, PyAny>, link: &RefCell<Link>, e: &PyErr) -> PyResult<ItemEnd> {
     let py = engine.py();
     match engine
         .call_method1("interruption", (e.value(py),))
@@ -164,33 +205,33 @@ fn failed(
     {
         Ok(Some(json)) => {
             let info = serde_json::from_str(&json).map_err(io_err)?;
-            send(out, &FromWorker::Interrupted(info))?;
+            send(link, &FromWorker::Interrupted(info))?;
             Ok(ItemEnd::Stop)
         }
-        Ok(None) => internal(py, out, e),
+        Ok(None) => internal(py, link, e),
         Err(_) if !e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) => {
-            internal(py, out, e)
+            internal(py, link, e)
         }
         // A second interrupt while describing the first: report the first plainly.
         Err(_) => {
-            send(out, &FromWorker::Interrupted(Interruption::ctrl_c()))?;
+            send(link, &FromWorker::Interrupted(Interruption::ctrl_c()))?;
             Ok(ItemEnd::Stop)
         }
     }
 }
 
 /// End the session: `Finished`, or `Interrupted` when a Ctrl-C arrived in between.
-fn finish(engine: &Bound<'_, PyAny>, out: &mut BufWriter<UnixStream>) -> PyResult<()> {
+fn finish(engine: &Bound<'_, PyAny>, link: &RefCell<Link>) -> PyResult<()> {
     match engine.call_method0("finish") {
-        Ok(_) => send(out, &FromWorker::Finished),
-        Err(e) => failed(engine, out, &e).map(|_| ()),
+        Ok(_) => send(link, &FromWorker::Finished),
+        Err(e) => failed(engine, link, &e).map(|_| ()),
     }
 }
 
 /// Tell the coordinator the engine failed (it stops the run).
-fn internal(py: Python<'_>, out: &mut BufWriter<UnixStream>, e: &PyErr) -> PyResult<ItemEnd> {
+fn internal(py: Python<'_>, link: &RefCell<Link>, e: &PyErr) -> PyResult<ItemEnd> {
     let text = format_exception(py, e);
-    send(out, &FromWorker::Internal(text))?;
+    send(link, &FromWorker::Internal(text))?;
     Ok(ItemEnd::Stop)
 }
 
@@ -205,44 +246,51 @@ fn format_exception(py: Python<'_>, e: &PyErr) -> String {
     }
 }
 
-/// `worker_main(make_engine)`: the worker's loop. `make_engine(setup_json)` returns the
-/// engine (`fastest._engine.Engine.from_json`).
+/// `worker_main(make_engine)`: the worker's loop. `make_engine(setup_json, channel)`
+/// returns the engine (`fastest._worker.make_engine`).
 #[pyfunction]
 pub fn worker_main(make_engine: &Bound<'_, PyAny>) -> PyResult<()> {
     let path = std::env::var_os("FASTEST_WORKER_SOCKET")
         .ok_or_else(|| io_err("FASTEST_WORKER_SOCKET is not set"))?;
     let stream = UnixStream::connect(path).map_err(io_err)?;
-    let mut inbox = Inbox {
+    let inbox = Inbox {
         reader: BufReader::new(stream.try_clone().map_err(io_err)?),
         ahead: VecDeque::new(),
         sync: false,
     };
-    let mut out = BufWriter::new(stream);
+    let link = Rc::new(RefCell::new(Link {
+        out: BufWriter::new(stream),
+        inbox,
+    }));
+    let link_ref: &RefCell<Link> = &link;
     let mut engine: Option<Bound<'_, PyAny>> = None;
     let mut queue: VecDeque<ItemSpec> = VecDeque::new();
     loop {
-        let Some(msg) = inbox.next()? else {
+        let msg = link_ref.borrow_mut().inbox.next()?;
+        let Some(msg) = msg else {
             // The coordinator went away (Ctrl-C, a crash): nothing left to report to.
             return Ok(());
         };
         match msg {
             ToWorker::Setup(setup) => {
-                inbox.sync = setup.get("sync").and_then(serde_json::Value::as_bool) == Some(true);
-                let e = make_engine.call1((setup.to_string(),));
+                link_ref.borrow_mut().inbox.sync =
+                    setup.get("sync").and_then(serde_json::Value::as_bool) == Some(true);
+                let channel = Channel { link: link.clone() };
+                let e = make_engine.call1((setup.to_string(), channel));
                 match e {
                     Ok(e) => {
                         // The pytest engine's header lines (the native engine has none).
                         if let Ok(h) = e.getattr("header_json") {
                             if let Ok(json) = h.extract::<String>() {
                                 let lines = serde_json::from_str(&json).map_err(io_err)?;
-                                send(&mut out, &FromWorker::Header(lines))?;
+                                send(link_ref, &FromWorker::Header(lines))?;
                             }
                         }
                         engine = Some(e);
                     }
                     Err(err) => {
                         let text = format_exception(make_engine.py(), &err);
-                        return send(&mut out, &FromWorker::Internal(text));
+                        return send(link_ref, &FromWorker::Internal(text));
                     }
                 }
             }
@@ -252,21 +300,21 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>) -> PyResult<()> {
                 };
                 queue.extend(items);
                 while !queue.is_empty() {
-                    match run_item(engine, &mut out, &mut inbox, &mut queue)? {
+                    match run_item(engine, link_ref, &mut queue)? {
                         ItemEnd::Ran => {}
                         ItemEnd::Stop => return Ok(()),
-                        ItemEnd::SessionDone => return finish(engine, &mut out),
+                        ItemEnd::SessionDone => return finish(engine, link_ref),
                     }
                     // `-x`/`--maxfail` reached: the engine tore everything down.
                     if engine.getattr("shouldfail")?.is_truthy()? {
-                        return finish(engine, &mut out);
+                        return finish(engine, link_ref);
                     }
                 }
             }
             ToWorker::Done => {
                 return match engine.as_ref() {
-                    Some(engine) => finish(engine, &mut out),
-                    None => send(&mut out, &FromWorker::Finished),
+                    Some(engine) => finish(engine, link_ref),
+                    None => send(link_ref, &FromWorker::Finished),
                 };
             }
             // An `Ack` for a test that is over (never sent out of turn).
