@@ -22,6 +22,8 @@ pub struct Host {
     pub hostname: String,
     /// The local time's offset from UTC in seconds: junitxml's `timestamp`.
     pub utc_offset: i64,
+    /// [`Host::pytest11_plugins`], read once per invocation (several steps ask).
+    pub(crate) plugins: std::sync::OnceLock<Vec<(String, String)>>,
 }
 
 impl Host {
@@ -41,6 +43,7 @@ impl Host {
                 .map(|h| h.trim().to_string())
                 .unwrap_or_default(),
             utc_offset: 0,
+            plugins: std::sync::OnceLock::new(),
         }
     }
 
@@ -104,7 +107,14 @@ impl Host {
     }
 
     /// Installed distributions that register `pytest11` entry points: (project, version).
+    /// The dist-info directories are read on the first call only.
     pub fn pytest11_plugins(&self) -> Vec<(String, String)> {
+        self.plugins
+            .get_or_init(|| self.scan_pytest11_plugins())
+            .clone()
+    }
+
+    fn scan_pytest11_plugins(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
         for dir in &self.sys_path {
             let Ok(rd) = std::fs::read_dir(dir) else {

@@ -30,6 +30,7 @@ fn main(
         builtin_modules,
         hostname: hostname(py),
         utc_offset: utc_offset(py),
+        plugins: std::sync::OnceLock::new(),
     };
     // Discovery is pure Rust: let other Python threads run meanwhile.
     py.detach(|| crate::main_with(&argv, &host))
