@@ -19,6 +19,7 @@ What pytest ties to its plugin manager (the runtest protocol, the fixture manage
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import io
 import logging
@@ -103,7 +104,13 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
     "verbosity_assertions": ("string", "auto"),
     "doctest_optionflags": ("args", ["ELLIPSIS"]),
     "doctest_encoding": ("string", "utf-8"),
+    # pytest-mock's (registered without a type: strings, or the typed defaults).
+    "mock_traceback_monkeypatch": ("string", True),
+    "mock_use_standalone_module": ("string", False),
 }
+
+# `config.getoption` by option string: the destinations plugins ask for that way.
+_OPTION_DESTS = {"--tb": "tbstyle"}
 
 
 def _convert_ini(kind: str, value: Any) -> Any:
@@ -147,6 +154,7 @@ class EngineConfig:
         self.pluginmanager = types.SimpleNamespace(has_plugin=lambda name: False, getplugin=lambda name: None)
         self._pytest_cache_dir = setup.get("pytest_cache_dir")
         self._cache: Any = None
+        self._cleanup: list[Any] = []
 
     @property
     def cache(self) -> Any:
@@ -170,8 +178,19 @@ class EngineConfig:
         return self.getoption(name)
 
     def getoption(self, name: str, default: Any = None, skip: bool = False) -> Any:
-        value = getattr(self.option, name, None)
+        value = getattr(self.option, _OPTION_DESTS.get(name, name), None)
         return default if value is None else value
+
+    def add_cleanup(self, func: Any) -> None:
+        """Run at the end of the session (pytest's ``Config.add_cleanup``)."""
+        self._cleanup.append(func)
+
+    def run_cleanups(self) -> None:
+        while self._cleanup:
+            try:
+                self._cleanup.pop()()
+            except Exception:  # noqa: BLE001 - the session is over; nothing to report to
+                pass
 
     def get_verbosity(self, verbosity_type: str | None = None) -> int:
         return int(self.option.verbose or 0)
@@ -937,10 +956,26 @@ class Engine:
                 continue  # `-p no:cacheprovider`: pytest has no `cache` fixture
             fd = FixtureDef(name, func, scope, None, None, False, "builtin", None, None)
             self.fixturedefs.setdefault(name, []).append(fd)
+        for module in setup.get("plugin_modules", ()):
+            self._load_plugin(module)
         self.capture = _GlobalCapture(setup["options"].get("capture", "fd"))
         self.log_handler = _LogHandler(
             self.config.getini("log_format"), self.config.getini("log_date_format")
         )
+
+    def _load_plugin(self, name: str) -> None:
+        """An installed plugin the engine stands in for (``NATIVE_PLUGIN_MODULES`` in
+        invocation.rs): rewritten as pytest rewrites ``pytest11`` plugins, its fixtures
+        registered after the builtins (visible everywhere, overridable by conftests),
+        then its ``pytest_configure``."""
+        hook = getattr(self, "hook", None)
+        if hook is not None:
+            hook.mark_rewrite(name)
+        module = importlib.import_module(name)
+        self.parse_factories(module, f"plugin:{name}")
+        configure = getattr(module, "pytest_configure", None)
+        if configure is not None:
+            configure(self.config)
 
     # -- assertion comparison explanations (pytest's `callbinrepr`) -----------------
     def _reprcompare(self, op: str, left: object, right: object) -> str | None:
@@ -1946,6 +1981,9 @@ class Engine:
                 if name != "request" and any(fd.visible_to(item, keys) for fd in defs)
             }
             available.update(UNSERVED_BUILTINS)
+            # Installed plugins' fixtures the engine does not serve (a test using one
+            # runs in the pytest engine), still pytest's to list.
+            available.update(self.setup.get("plugin_fixtures", ()))
             if err.argname in available:
                 msg = f" recursive dependency involving fixture '{err.argname}' detected"
             else:
@@ -1994,6 +2032,7 @@ class Engine:
 
     def finish(self) -> None:
         self.capture.stop()
+        self.config.run_cleanups()
 
     def interruption(self, exc: BaseException) -> str | None:
         """What pytest's `wrap_session` does with a `KeyboardInterrupt` or `pytest.exit`

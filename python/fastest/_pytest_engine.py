@@ -117,6 +117,12 @@ class PytestEngine:
                 "testrunuid": env.get("PYTEST_XDIST_TESTRUNUID", ""),
                 "mainargv": list(setup["pytest_args"]),
             }
+            # What plugins' `pytest_configure_node` would have put there on
+            # pytest-xdist's controller: pytest-randomly's seed (the coordinator's, on
+            # every worker's command line).
+            seed = getattr(config.option, "randomly_seed", None)
+            if isinstance(seed, int):
+                config.workerinput["randomly_seed"] = seed
             config.workeroutput = {}
         self.config = config
         self.junit = None

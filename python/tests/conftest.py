@@ -110,6 +110,31 @@ def xdist_pytest(request: pytest.FixtureRequest) -> List[str]:
     return _venv_pytest(request, "fastest-xdist-venv", [PYTEST, XDIST])
 
 
+RANDOMLY = "pytest-randomly==5.1.0"
+
+#: The plugins the native engine stands in for (``NATIVE_PLUGINS`` in invocation.rs).
+NATIVE_PLUGINS = (
+    "pytest-mock==3.17.0",
+    "pytest-cov==7.1.0",
+    "pytest-timeout==2.4.0",
+    "pytest-rerunfailures==16.7",
+)
+
+
+@pytest.fixture(scope="session")
+def native_plugins_pytest(request: pytest.FixtureRequest) -> List[str]:
+    """``pytest`` of a venv with only plugins the native engine serves (pytest-mock's
+    fixtures; pytest-cov and pytest-timeout idle) and pytest-xdist."""
+    return _venv_pytest(request, "fastest-native-plugins-venv", [PYTEST, XDIST, *NATIVE_PLUGINS])
+
+
+@pytest.fixture(scope="session")
+def randomly_pytest(request: pytest.FixtureRequest) -> List[str]:
+    """``pytest`` of a venv with pytest-randomly (and pytest-xdist): the oracle for the
+    order fastest computes and the reseeding its pytest engine leaves to the plugin."""
+    return _venv_pytest(request, "fastest-randomly-venv", [PYTEST, XDIST, RANDOMLY])
+
+
 @pytest.fixture(scope="session")
 def plugins_pytest(request: pytest.FixtureRequest) -> List[str]:
     """``pytest`` of a venv with the plugins the pytest engine runs (and pytest-xdist):

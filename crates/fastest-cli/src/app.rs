@@ -75,6 +75,9 @@ struct Extras {
     conftest_hooks: Vec<String>,
     /// The arguments' paths (pytest's initial paths: `--lf` keeps their files whole).
     initpaths: Vec<PathBuf>,
+    /// pytest collected the whole session: its items are in its final order already
+    /// (plugins' reordering included).
+    ordered_by_pytest: bool,
 }
 
 /// One collected file of the session, with its items once known.
@@ -486,11 +489,18 @@ fn pytest_session(
     if inv.run && inv.native_only {
         return crate::run::with_pytest(inv, host, err, why);
     }
-    let mut extras = Extras::default();
+    let mut extras = Extras {
+        ordered_by_pytest: true,
+        ..Extras::default()
+    };
     extras.notes.push(("<session>".into(), why.to_string()));
     // With options only a conftest or plugin knows, pytest reads the whole command
     // line, paths in place (an option's value cannot be told from a path here).
     let mut pytest_args = passthrough_args(inv, config);
+    // The session's order is pytest-randomly's for this session's seed.
+    if let Some(r) = &inv.randomly {
+        pytest_args.push(r.seed_option());
+    }
     let paths = if inv.raw_cli {
         pytest_args.extend(inv.cli.pytest_argv(crate::args::Served::default()));
         Vec::new()
@@ -634,7 +644,10 @@ fn usage_failure(
         configfile: config.display_inifile(),
         testpaths: used_testpaths.then(|| config.testpaths().join(", ")),
         plugins: host.plugins_line(),
-        extra: Default::default(),
+        extra: fastest_core::report::HeaderLines {
+            before: inv.randomly.iter().map(|r| r.header_line()).collect(),
+            after: Vec::new(),
+        },
     });
     let report = CollectReport {
         verbosity,
@@ -683,6 +696,18 @@ fn finish(
     );
     let args = &inv.args;
     tracing::debug!(items = items.len(), elapsed = ?start.elapsed(), "collected");
+    // pytest-randomly's `modifyitems` wrapper runs before every other implementation.
+    let items = match inv.randomly.as_ref().filter(|r| r.reorganize) {
+        Some(r) if !extras.ordered_by_pytest => {
+            let mode = match args.import_mode.as_deref() {
+                Some("importlib") => ImportMode::Importlib,
+                Some("append") => ImportMode::Append,
+                _ => ImportMode::Prepend,
+            };
+            r.reorder(items, mode, &config.rootdir)
+        }
+        _ => items,
+    };
     // pytest's cacheprovider and stepwise plugins: `--lf` changes what is collected,
     // `--sw` deselects before the other steps, `--lf`/`--ff`/`--nf` after them.
     let mut cache = crate::cacheprovider::CacheSession::load(inv, config);
@@ -792,7 +817,10 @@ fn finish(
         configfile: config.display_inifile(),
         testpaths: used_testpaths.then(|| config.testpaths().join(", ")),
         plugins: host.plugins_line(),
-        extra: Default::default(),
+        extra: fastest_core::report::HeaderLines {
+            before: inv.randomly.iter().map(|r| r.header_line()).collect(),
+            after: Vec::new(),
+        },
     });
     let mut code = if select_error.is_some() {
         exit::USAGE_ERROR

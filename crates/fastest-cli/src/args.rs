@@ -131,6 +131,10 @@ pub enum Opt {
     MaxWorkerRestart,
     Timeout,
     Shard,
+    /// pytest-randomly's options (known only while the plugin loads).
+    RandomlySeed,
+    RandomlyDontResetSeed,
+    RandomlyDontReorganize,
 }
 
 /// How many values an option takes (argparse's `nargs`).
@@ -361,6 +365,21 @@ static SPECS: &[Spec] = &[
     // pytest-timeout's spelling: fastest's own per-test limit, pytest-timeout's when
     // installed.
     spec!("timeout", Timeout, One, ["--timeout"]),
+    // pytest-randomly's, served by fastest (`randomly.rs`) while the plugin loads; the
+    // parser blocks them otherwise, as pytest without the plugin rejects them.
+    spec!("randomly", RandomlySeed, One, ["--randomly-seed"]),
+    spec!(
+        "randomly",
+        RandomlyDontResetSeed,
+        Zero,
+        ["--randomly-dont-reset-seed"]
+    ),
+    spec!(
+        "randomly",
+        RandomlyDontReorganize,
+        Zero,
+        ["--randomly-dont-reorganize"]
+    ),
 ];
 
 /// A command-line problem, worded as pytest words it.
@@ -447,6 +466,8 @@ pub struct Args {
     pub no_cache: bool,
     /// fastest: `--shard K/N` (1-based).
     pub shard: Option<(usize, usize)>,
+    /// pytest-randomly's `--randomly-seed` (the last one given).
+    pub randomly_seed: Option<crate::randomly::SeedArg>,
     /// `--lfnf`/`--last-failed-no-failures`: `all` (default) or `none`.
     pub last_failed_no_failures: Option<String>,
     /// `--durations=N` (0: all).
@@ -531,6 +552,7 @@ impl Default for Args {
             durations_min: None,
             max_worker_restart: None,
             shard: None,
+            randomly_seed: None,
             timeout: None,
             numprocesses: None,
             color: "auto".to_string(),
@@ -981,6 +1003,11 @@ impl<'a> Parser<'a> {
             LogFileMode => check_choice(spec, &v, &["w", "a"])?,
             Engine => args.engine = Some(v),
             NoFastestCache => args.no_cache = true,
+            RandomlySeed => {
+                args.randomly_seed = Some(
+                    crate::randomly::SeedArg::parse(&v).map_err(|e| argparse_error(spec, &e))?,
+                )
+            }
             Shard => {
                 args.shard = Some(crate::shard::parse(&v).map_err(|e| argparse_error(spec, &e))?);
             }
@@ -1040,7 +1067,9 @@ impl<'a> Parser<'a> {
             | LogFileFormat
             | LogFileDateFormat
             | LogAutoIndent
-            | LogDisable => {}
+            | LogDisable
+            | RandomlyDontResetSeed
+            | RandomlyDontReorganize => {}
         }
         Ok(())
     }
@@ -1182,7 +1211,7 @@ fn is_negative_number(tok: &str) -> bool {
     }
 }
 
-fn py_repr(s: &str) -> String {
+pub(crate) fn py_repr(s: &str) -> String {
     fastest_core::config::py_repr_str(s)
 }
 

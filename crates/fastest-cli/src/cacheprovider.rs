@@ -52,18 +52,15 @@ pub(crate) struct CacheSession {
 pub(crate) const STEPWISE_STOP: &str = "Test failed, continuing from this test next run.";
 
 impl CacheSession {
-    /// The session's cache plugins (`None` under `-p no:cacheprovider`). Applies
-    /// `--cache-clear` (pytest clears at configure time, whatever happens next).
+    /// The session's cache plugins (`None` under `-p no:cacheprovider`).
     pub(crate) fn load(inv: &Invocation, config: &Config) -> Option<CacheSession> {
         let blocked = |name: &str| inv.blocked.iter().any(|b| b == name);
         if blocked("cacheprovider") {
             return None;
         }
         let args = &inv.args;
+        // (`--cache-clear` emptied it at configure time: `invocation::prepare`.)
         let cache = PytestCache::new(config.cache_dir().0);
-        if args.has(Opt::CacheClear) {
-            cache.clear();
-        }
         let lastfailed = cache.get_ordered(cache::LASTFAILED).unwrap_or_default();
         let nodeids = match cache.get(cache::NODEIDS) {
             Some(Value::Array(a)) => a

@@ -22,8 +22,21 @@ pub struct Host {
     pub hostname: String,
     /// The local time's offset from UTC in seconds: junitxml's `timestamp`.
     pub utc_offset: i64,
-    /// [`Host::pytest11_plugins`], read once per invocation (several steps ask).
-    pub(crate) plugins: std::sync::OnceLock<Vec<(String, String)>>,
+    /// Installed `pytest11` distributions with their entry-point names, read once per
+    /// invocation (several steps ask).
+    pub(crate) plugins: std::sync::OnceLock<Vec<Plugin>>,
+    /// Entry-point names `-p no:NAME` blocks: those plugins never load, so they are not
+    /// installed as far as the session is concerned (set once by `prepare`).
+    pub(crate) blocked: std::sync::OnceLock<Vec<String>>,
+}
+
+/// A distribution that registers `pytest11` entry points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plugin {
+    pub project: String,
+    pub version: String,
+    /// The names under `[pytest11]`: what `-p no:NAME` matches.
+    pub entry_points: Vec<String>,
 }
 
 impl Host {
@@ -44,6 +57,7 @@ impl Host {
                 .unwrap_or_default(),
             utc_offset: 0,
             plugins: std::sync::OnceLock::new(),
+            blocked: std::sync::OnceLock::new(),
         }
     }
 
@@ -106,16 +120,37 @@ impl Host {
         }
     }
 
-    /// Installed distributions that register `pytest11` entry points: (project, version).
-    /// The dist-info directories are read on the first call only.
+    /// Installed distributions that register `pytest11` entry points: (project, version),
+    /// without those whose every entry point `-p no:NAME` blocks. The dist-info
+    /// directories are read on the first call only.
     pub fn pytest11_plugins(&self) -> Vec<(String, String)> {
+        let blocked = self.blocked.get().map(Vec::as_slice).unwrap_or_default();
         self.plugins
             .get_or_init(|| self.scan_pytest11_plugins())
-            .clone()
+            .iter()
+            .filter(|p| {
+                p.entry_points.is_empty() || !p.entry_points.iter().all(|e| blocked.contains(e))
+            })
+            .map(|p| (p.project.clone(), p.version.clone()))
+            .collect()
     }
 
-    fn scan_pytest11_plugins(&self) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = Vec::new();
+    /// Every installed plugin's `pytest11` entry-point names, blocked or not.
+    pub fn pytest11_entry_points(&self) -> Vec<String> {
+        self.plugins
+            .get_or_init(|| self.scan_pytest11_plugins())
+            .iter()
+            .flat_map(|p| p.entry_points.iter().cloned())
+            .collect()
+    }
+
+    /// Record the plugin names `-p no:NAME` blocks (only the first call counts).
+    pub fn block_plugins(&self, names: Vec<String>) {
+        let _ = self.blocked.set(names);
+    }
+
+    fn scan_pytest11_plugins(&self) -> Vec<Plugin> {
+        let mut out: Vec<Plugin> = Vec::new();
         for dir in &self.sys_path {
             let Ok(rd) = std::fs::read_dir(dir) else {
                 continue;
@@ -125,14 +160,18 @@ impl Host {
                 let Some(rest) = name.strip_suffix(".dist-info") else {
                     continue;
                 };
-                let eps = e.path().join("entry_points.txt");
-                if !has_pytest11(&eps) {
+                let Some(entry_points) = pytest11_entry_points(&e.path().join("entry_points.txt"))
+                else {
                     continue;
-                }
+                };
                 let (p, v) = rest.split_once('-').unwrap_or((rest, ""));
                 let project = read_project_name(&e.path()).unwrap_or_else(|| p.replace('_', "-"));
-                if !out.iter().any(|(n, _)| n == &project) {
-                    out.push((project, v.to_string()));
+                if !out.iter().any(|o| o.project == project) {
+                    out.push(Plugin {
+                        project,
+                        version: v.to_string(),
+                        entry_points,
+                    });
                 }
             }
         }
@@ -140,12 +179,69 @@ impl Host {
     }
 }
 
-fn has_pytest11(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|s| s.lines().any(|l| l.trim() == "[pytest11]"))
+/// The names in an `entry_points.txt`'s `[pytest11]` section; `None` without one.
+fn pytest11_entry_points(path: &Path) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut lines = text.lines().map(str::trim);
+    lines.find(|l| *l == "[pytest11]")?;
+    Some(
+        lines
+            .take_while(|l| !l.starts_with('['))
+            .filter_map(|l| l.split_once('=').map(|(name, _)| name.trim().to_string()))
+            .filter(|name| !name.is_empty())
+            .collect(),
+    )
 }
 
 fn read_project_name(dist_info: &Path) -> Option<String> {
     let meta = std::fs::read_to_string(dist_info.join("METADATA")).ok()?;
     meta.lines()
         .find_map(|l| l.strip_prefix("Name: ").map(|s| s.trim().to_string()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pytest11_section_names_are_read_up_to_the_next_section() {
+        let dir = std::env::temp_dir().join(format!("fastest-host-ep-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("entry_points.txt");
+        std::fs::write(
+            &path,
+            "[console_scripts]\nx = y:z\n\n[pytest11]\nrandomly = pytest_randomly\n cov=pytest_cov.plugin \n\n[other]\nq = r\n",
+        )
+        .unwrap();
+        assert_eq!(
+            pytest11_entry_points(&path),
+            Some(vec!["randomly".to_string(), "cov".to_string()])
+        );
+        std::fs::write(&path, "[console_scripts]\nx = y:z\n").unwrap();
+        assert_eq!(pytest11_entry_points(&path), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_plugin_whose_entry_points_are_all_blocked_is_not_installed() {
+        let host = Host::from_env(PathBuf::from("/"));
+        let _ = host.plugins.set(vec![
+            Plugin {
+                project: "pytest-randomly".into(),
+                version: "5.1.0".into(),
+                entry_points: vec!["randomly".into()],
+            },
+            Plugin {
+                project: "pytest-xdist".into(),
+                version: "3.8.0".into(),
+                entry_points: vec!["xdist".into(), "xdist.looponfail".into()],
+            },
+        ]);
+        host.block_plugins(vec!["randomly".into(), "xdist".into()]);
+        assert_eq!(
+            host.pytest11_plugins(),
+            vec![("pytest-xdist".to_string(), "3.8.0".to_string())]
+        );
+    }
 }

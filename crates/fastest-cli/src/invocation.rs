@@ -41,6 +41,8 @@ pub struct Invocation {
     pub width: usize,
     /// Set when pytest must collect the whole session; the reason (shown with `-v`).
     pub fallback: Option<String>,
+    /// pytest-randomly, when it loads: the session's seed and whether it reorders.
+    pub randomly: Option<crate::randomly::Randomly>,
     /// The command line has options no core plugin registers: pytest must read all of
     /// argv (an unknown option's value would otherwise be taken for a path).
     pub raw_cli: bool,
@@ -316,6 +318,20 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     if addopts.iter().any(|a| a.starts_with('@') || a == "--") {
         return Prepared::Delegate(argv.to_vec());
     }
+    // `-p no:NAME` anywhere (addopts too) keeps an installed plugin from loading: for
+    // the session it is not installed. Its options are then unknown, as are those of a
+    // plugin fastest serves that is not installed.
+    let all_tokens: Vec<String> = addopts.iter().chain(&env_argv).cloned().collect();
+    host.block_plugins(blocked_plugins(&all_tokens));
+    let plugins = host.pytest11_plugins();
+    let entry_points = host.pytest11_entry_points();
+    let autoload = std::env::var_os("PYTEST_DISABLE_PLUGIN_AUTOLOAD").is_none()
+        && !all_tokens.iter().any(|t| t == "--disable-plugin-autoload");
+    let mut blocked = blocked;
+    if !crate::randomly::active(&plugins, autoload) {
+        blocked.push("randomly".to_string());
+    }
+    let parser = Parser::new(&host.cwd, &blocked);
     if let Err(e) = parser.parse(&addopts) {
         return Prepared::Exit(usage_error(err, &e, &Context::IniAddopts(&config)));
     }
@@ -332,7 +348,6 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     if let Err(e) = config.apply_overrides(&args.override_ini) {
         return Prepared::Exit(config_error(err, &e));
     }
-    let plugins = host.pytest11_plugins();
     // `-n` is pytest-xdist's when it is installed, else fastest's own.
     let xdist = Served {
         xdist: plugins.iter().any(|(name, _)| name == "pytest-xdist"),
@@ -350,7 +365,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     }
     let mut pytest_engine = None;
     if run {
-        match run_blocker(&args, &plugins) {
+        match run_blocker(&args, &config, &plugins, &entry_points) {
             Err(why) => return delegate_run(err, native_only, &why, cli.pytest_argv(xdist)),
             Ok(Some(why)) if native_only => return delegate_run(err, true, &why, Vec::new()),
             Ok(engine) => pytest_engine = engine,
@@ -369,7 +384,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         }
         Err(e) => return Prepared::Exit(config_error(err, &e)),
     }
-    if let Some(why) = pytest_only(&args, &cli, &config, &plugins) {
+    if let Some(why) = pytest_only(&args, &cli, &config, &plugins, &entry_points) {
         if !run {
             tracing::info!("running pytest itself: {why}");
             return Prepared::Delegate(cli.pytest_argv(xdist));
@@ -442,7 +457,17 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
             pytest_engine.get_or_insert_with(|| why.clone());
         }
     }
+    // Configure time: `--cache-clear` empties pytest's cache (cacheprovider's
+    // `tryfirst` configure), then pytest-randomly resolves its seed and stores it there.
+    let pytest_cache = (!blocked.iter().any(|b| b == "cacheprovider"))
+        .then(|| fastest_core::cache::PytestCache::new(config.cache_dir().0));
+    if let Some(c) = pytest_cache.as_ref().filter(|_| args.has(Opt::CacheClear)) {
+        c.clear();
+    }
+    let randomly = crate::randomly::active(&plugins, autoload)
+        .then(|| crate::randomly::Randomly::configure(&args, pytest_cache.as_ref()));
     let inv = Invocation {
+        randomly,
         run,
         pytest_argv: cli.pytest_argv(xdist),
         worker_argv: cli.pytest_argv(Served {
@@ -521,6 +546,10 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::StepWiseReset,
     Opt::Durations,
     Opt::DurationsMin,
+    // pytest-randomly's (the order is `randomly.rs`'s; the pytest engine reseeds).
+    Opt::RandomlySeed,
+    Opt::RandomlyDontResetSeed,
+    Opt::RandomlyDontReorganize,
     // pytest's junitxml plugin (`fastest_report::junit`).
     Opt::JunitXml,
     Opt::JunitPrefix,
@@ -581,10 +610,57 @@ pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
     "pytest-asyncio",
     "hypothesis",
     "pytest-timeout",
+    // The order is fastest's (`randomly.rs`, the plugin's rule); the workers' plugin
+    // reseeds `random` and friends around each test with the coordinator's seed.
+    "pytest-randomly",
     // Only while it measures nothing: `--cov` (see `run_blocker`) hands the session to
     // pytest, whose report combines what every process measured.
     "pytest-cov",
 ];
+
+/// Installed plugins the native engine stands in for while they are configured to do
+/// nothing at run time beyond what it serves:
+/// - pytest-mock: its fixtures (`mocker` and the scoped ones) and its `pytest_configure`
+///   (the wrapped `assert_called_*` methods) come from the plugin's own module, which
+///   the native engine loads (`NATIVE_PLUGIN_MODULES`);
+/// - pytest-cov without `--cov`: it measures nothing (its `cov`/`no_cover` fixtures are
+///   `run.rs`'s business: an item using one runs in the pytest engine);
+/// - pytest-timeout without a timeout (no `--timeout`, `timeout` ini or
+///   `PYTEST_TIMEOUT`; an item with a `timeout` mark runs in the pytest engine).
+/// - pytest-rerunfailures while it reruns nothing (no `--reruns`, `reruns` ini or
+///   `flaky` mark: `run.rs` hands a session with one to pytest).
+pub(crate) const NATIVE_PLUGINS: &[&str] = &[
+    "pytest-mock",
+    "pytest-cov",
+    "pytest-timeout",
+    "pytest-rerunfailures",
+];
+
+/// pytest-rerunfailures' options that make it rerun (or count reruns).
+const RERUN_OPTIONS: &[&str] = &[
+    "--reruns",
+    "--force-reruns",
+    "--only-rerun",
+    "--rerun-except",
+    "--max-suite-reruns",
+    "--fail-on-flaky",
+];
+
+/// The modules the native engine loads for a plugin it stands in for (its `pytest11`
+/// entry point): fixtures are registered and `pytest_configure` is called.
+pub(crate) const NATIVE_PLUGIN_MODULES: &[(&str, &str)] = &[("pytest-mock", "pytest_mock")];
+
+/// Fixtures installed plugins provide that the native engine does not.
+pub(crate) const PLUGIN_FIXTURES: &[(&str, &[&str])] = &[("pytest-cov", &["cov", "no_cover"])];
+
+/// Whether the native engine can stand in for the installed plugin `name` this session.
+fn native_stands_in(name: &str, args: &Args, config: &Config) -> bool {
+    NATIVE_PLUGINS.contains(&name)
+        && (name != "pytest-timeout"
+            || (args.timeout.is_none()
+                && config.get_str("timeout").is_none()
+                && std::env::var_os("PYTEST_TIMEOUT").is_none()))
+}
 
 /// The ini keys installed plugins register (`parser.addini`), for the plugins fastest
 /// knows: with the plugin loaded, pytest does not warn about them.
@@ -616,16 +692,22 @@ const PLUGIN_INI_KEYS: &[(&str, &[&str])] = &[
         "pytest-xdist",
         &["rsyncdirs", "rsyncignore", "looponfailroots"],
     ),
+    (
+        "pytest-rerunfailures",
+        &[
+            "reruns",
+            "reruns_delay",
+            "reruns_delay_backoff_factor",
+            "only_rerun",
+            "rerun_except",
+        ],
+    ),
 ];
 
 /// Installed plugins known to add lines to the session header (`pytest_report_header`)
 /// whatever the options: a `--collect-only` that prints the header is theirs to word.
-const HEADER_PLUGINS: &[&str] = &[
-    "pytest-asyncio",
-    "pytest-randomly",
-    "pytest-django",
-    "pytest-benchmark",
-];
+/// (pytest-randomly's seed line fastest draws itself: `randomly.rs`.)
+const HEADER_PLUGINS: &[&str] = &["pytest-asyncio", "pytest-django", "pytest-benchmark"];
 
 /// The marks installed plugins register (`config.addinivalue_line("markers", ...)` in
 /// their `pytest_configure`), for the plugins fastest knows, as ini `markers` lines.
@@ -640,6 +722,10 @@ const PLUGIN_MARKERS: &[(&str, &[&str])] = &[
     ),
     ("hypothesis", &["hypothesis: Tests which use hypothesis."]),
     ("pytest-cov", &["no_cover: disable coverage for this test."]),
+    (
+        "pytest-rerunfailures",
+        &["flaky(reruns=1, reruns_delay=0, reruns_delay_backoff_factor=1.0): mark test to re-run up to 'reruns' times. Add a delay of 'reruns_delay' seconds between re-runs, multiplied by 'reruns_delay_backoff_factor' after each attempt for an exponential backoff."],
+    ),
 ];
 
 /// The `markers` lines of the installed plugins fastest knows (none when plugins do not
@@ -664,7 +750,12 @@ fn registered_by_plugin(key: &str, installed: &[(String, String)]) -> bool {
 
 /// Before anything is collected: `Err` when pytest must run the session itself
 /// (options, plugins), `Ok(Some(why))` when the workers need the pytest engine.
-fn run_blocker(args: &Args, installed: &[(String, String)]) -> Result<Option<String>, String> {
+fn run_blocker(
+    args: &Args,
+    config: &Config,
+    installed: &[(String, String)],
+    entry_points: &[String],
+) -> Result<Option<String>, String> {
     if let Some(opt) = args.given.iter().find(|o| !NATIVE_RUN_OPTIONS.contains(o)) {
         return Err(format!("option {opt:?}"));
     }
@@ -680,7 +771,12 @@ fn run_blocker(args: &Args, installed: &[(String, String)]) -> Result<Option<Str
     if wants_markup(args) {
         return Err("coloured output".into());
     }
-    if let Some(p) = blocking_plugin(args, installed, &["cacheprovider", "stepwise"]) {
+    if let Some(p) = blocking_plugin(
+        args,
+        installed,
+        entry_points,
+        &["cacheprovider", "stepwise"],
+    ) {
         return Err(p);
     }
     if std::env::var_os("PYTEST_PLUGINS").is_some_and(|v| !v.is_empty()) {
@@ -696,11 +792,26 @@ fn run_blocker(args: &Args, installed: &[(String, String)]) -> Result<Option<Str
         .iter()
         .filter(|(name, _)| autoload && !SERVED_PLUGINS.contains(&name.as_str()))
     {
-        if !PYTEST_ENGINE_PLUGINS.contains(&name.as_str()) {
+        if !PYTEST_ENGINE_PLUGINS.contains(&name.as_str())
+            && !NATIVE_PLUGINS.contains(&name.as_str())
+        {
             return Err(format!("installed pytest plugin {name}"));
+        }
+        // Reruns draw `R`/`RERUN` and a "rerun" count only pytest's reporter knows.
+        if name == "pytest-rerunfailures"
+            && (config.get_str("reruns").is_some()
+                || args
+                    .unknown
+                    .iter()
+                    .any(|a| RERUN_OPTIONS.iter().any(|o| a.starts_with(o))))
+        {
+            return Err("pytest-rerunfailures reruns failed tests".into());
         }
         if name == "pytest-cov" && args.unknown.iter().any(|a| a.starts_with("--cov")) {
             return Err("pytest-cov measures coverage (--cov)".into());
+        }
+        if native_stands_in(name, args, config) {
+            continue;
         }
         engine.get_or_insert_with(|| format!("installed pytest plugin {name}"));
     }
@@ -712,11 +823,16 @@ fn run_blocker(args: &Args, installed: &[(String, String)]) -> Result<Option<Str
 fn blocking_plugin(
     args: &Args,
     installed: &[(String, String)],
+    entry_points: &[String],
     neutral: &[&str],
 ) -> Option<String> {
     args.plugins.iter().map(|p| p.trim()).find_map(|p| {
+        // Blocking an installed plugin's entry point: the host leaves it out of
+        // `installed`, and everything after is decided without it.
         let harmless = p.strip_prefix("no:").is_some_and(|name| {
-            neutral.contains(&name) || (!CORE_PLUGINS.contains(&name) && installed.is_empty())
+            neutral.contains(&name)
+                || (!CORE_PLUGINS.contains(&name) && installed.is_empty())
+                || entry_points.iter().any(|e| e == name)
         });
         (!harmless).then(|| format!("-p {p}"))
     })
@@ -728,6 +844,7 @@ fn pytest_only(
     cli: &Parsed,
     config: &Config,
     installed: &[(String, String)],
+    entry_points: &[String],
 ) -> Option<String> {
     if let Some(opt) = PYTEST_ONLY_OPTIONS.iter().find(|o| args.has(**o)) {
         return Some(format!("{opt:?}"));
@@ -752,7 +869,7 @@ fn pytest_only(
     if wants_markup(args) {
         return Some("coloured output".into());
     }
-    if let Some(p) = blocking_plugin(args, installed, NEUTRAL_PLUGINS) {
+    if let Some(p) = blocking_plugin(args, installed, entry_points, NEUTRAL_PLUGINS) {
         return Some(p);
     }
     // Plugins named in the environment load like `-p NAME`.

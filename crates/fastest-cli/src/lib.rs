@@ -13,6 +13,7 @@ pub mod collect_only;
 pub mod fallback;
 pub mod host;
 pub mod invocation;
+pub mod randomly;
 pub mod run;
 pub mod shard;
 

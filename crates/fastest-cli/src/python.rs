@@ -31,6 +31,7 @@ fn main(
         hostname: hostname(py),
         utc_offset: utc_offset(py),
         plugins: std::sync::OnceLock::new(),
+        blocked: std::sync::OnceLock::new(),
     };
     // Discovery is pure Rust: let other Python threads run meanwhile.
     py.detach(|| crate::main_with(&argv, &host))

@@ -57,6 +57,9 @@ const ENGINE_INI: &[(&str, &str)] = &[
     ("verbosity_assertions", "string"),
     ("doctest_optionflags", "args"),
     ("doctest_encoding", "string"),
+    // pytest-mock's (`invocation::NATIVE_PLUGIN_MODULES`), untyped: read as strings.
+    ("mock_traceback_monkeypatch", "string"),
+    ("mock_use_standalone_module", "string"),
 ];
 
 /// The names `doctest_optionflags` may hold (pytest's `_get_flag_lookup`); any other is
@@ -122,12 +125,25 @@ fn engine_for(s: &Session<'_>) -> Result<Option<String>, String> {
         .pytest_engine
         .clone()
         .or_else(|| s.pytest_engine.clone());
-    match blocker(&s.items, &s.conftest_hooks, s.config) {
+    let plugins = if invocation::plugin_autoload(&s.inv.args) {
+        s.host.pytest11_plugins()
+    } else {
+        Vec::new()
+    };
+    match blocker(&s.items, &s.conftest_hooks, s.config, &plugins) {
         Some(Block::Pytest(why)) => return Err(why),
         Some(Block::Engine(why)) => {
             engine.get_or_insert(why);
         }
         None => {}
+    }
+    // pytest-rerunfailures on pytest-xdist workers expects the controller's status
+    // server (`workerinput["sock_port"]`): only pytest-xdist's controller starts it.
+    if engine.is_some()
+        && has_plugin(&plugins, "pytest-rerunfailures")
+        && worker_count(s.inv).is_some_and(|n| n >= 1)
+    {
+        return Err("pytest-rerunfailures in pytest-xdist workers".into());
     }
     match engine {
         Some(why) if s.inv.native_only => Err(why),
@@ -136,7 +152,12 @@ fn engine_for(s: &Session<'_>) -> Result<Option<String>, String> {
 }
 
 /// Why the native engine cannot run these items, if it cannot.
-fn blocker(items: &[Item], conftest_hooks: &[String], config: &Config) -> Option<Block> {
+fn blocker(
+    items: &[Item],
+    conftest_hooks: &[String],
+    config: &Config,
+    plugins: &[(String, String)],
+) -> Option<Block> {
     let rootdir = &config.rootdir;
     let hook = |h: &String| h.rsplit(": ").next().unwrap_or("").to_string();
     if let Some(h) = conftest_hooks
@@ -164,12 +185,40 @@ fn blocker(items: &[Item], conftest_hooks: &[String], config: &Config) -> Option
         if let Some(f) = run
             .external_fixtures
             .iter()
-            .find(|f| UNSERVED_BUILTINS.contains(&f.as_str()))
+            .find(|f| UNSERVED_BUILTINS.contains(&f.as_str()) || plugin_fixture(f, plugins))
         {
             return Some(Block::Engine(format!("{} uses fixture {f}", it.nodeid)));
         }
+        // pytest-rerunfailures is installed but idle: a `flaky` mark makes it rerun,
+        // which only pytest's reporter draws.
+        if has_plugin(plugins, "pytest-rerunfailures") && it.marks.iter().any(|m| m.name == "flaky")
+        {
+            return Some(Block::Pytest(format!(
+                "{} has a flaky mark (pytest-rerunfailures)",
+                it.nodeid
+            )));
+        }
+        // pytest-timeout is installed but idle (`invocation::NATIVE_PLUGINS`) unless a
+        // test asks for a limit.
+        if has_plugin(plugins, "pytest-timeout") && it.marks.iter().any(|m| m.name == "timeout") {
+            return Some(Block::Engine(format!(
+                "{} has a timeout mark (pytest-timeout)",
+                it.nodeid
+            )));
+        }
     }
     None
+}
+
+fn has_plugin(plugins: &[(String, String)], project: &str) -> bool {
+    plugins.iter().any(|(name, _)| name == project)
+}
+
+/// Whether an installed plugin provides fixture `f`, which the native engine does not.
+fn plugin_fixture(f: &str, plugins: &[(String, String)]) -> bool {
+    invocation::PLUGIN_FIXTURES
+        .iter()
+        .any(|(project, fixtures)| fixtures.contains(&f) && has_plugin(plugins, project))
 }
 
 /// pytest 9.2 reports each failing `subTest` as its own SUBFAILED report, which the
@@ -454,7 +503,11 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let mut setup = engine_setup(inv, config, s.host, &capture);
     if pytest_engine.is_some() {
         setup["engine"] = json!("pytest");
-        setup["pytest_args"] = json!(inv.worker_argv);
+        let mut argv = inv.worker_argv.clone();
+        // The workers' pytest-randomly reseeds with the session's seed (the last
+        // `--randomly-seed` wins).
+        argv.extend(inv.randomly.iter().map(|r| r.seed_option()));
+        setup["pytest_args"] = json!(argv);
         setup["distributed"] = json!(dist.is_some());
     }
     // pytest-xdist's workers have no junitxml plugin object: there the record_*
@@ -834,6 +887,11 @@ fn terminal_options(inv: &Invocation, config: &Config) -> TerminalOptions {
 /// The engine's settings (`Engine.__init__` in `python/fastest/_engine.py`).
 fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -> Value {
     let args = &inv.args;
+    let plugins = if invocation::plugin_autoload(args) {
+        host.pytest11_plugins()
+    } else {
+        Vec::new()
+    };
     let mut ini = Map::new();
     for (name, kind) in ENGINE_INI {
         let v = match *kind {
@@ -863,11 +921,19 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         "confcutdir": confcutdir(args, config, &host.cwd).display().to_string(),
         "noconftest": args.noconftest,
         // pytest-xdist installed (and loaded): its fixtures exist.
-        "xdist": invocation::plugin_autoload(args)
-            && host
-                .pytest11_plugins()
-                .iter()
-                .any(|(name, _)| name == "pytest-xdist"),
+        "xdist": has_plugin(&plugins, "pytest-xdist"),
+        // Installed plugins whose modules the engine loads (fixtures, `pytest_configure`).
+        "plugin_modules": invocation::NATIVE_PLUGIN_MODULES
+            .iter()
+            .filter(|(project, _)| has_plugin(&plugins, project))
+            .map(|(_, module)| *module)
+            .collect::<Vec<_>>(),
+        // Their fixtures the engine does not serve (listed in a missing fixture's error).
+        "plugin_fixtures": invocation::PLUGIN_FIXTURES
+            .iter()
+            .filter(|(project, _)| has_plugin(&plugins, project))
+            .flat_map(|(_, fixtures)| fixtures.iter().copied())
+            .collect::<Vec<_>>(),
         "sync": capture == "no",
         "cache_dir": fastest_cache.display().to_string(),
         "pytest_cache_dir": cache_dir.display().to_string(),

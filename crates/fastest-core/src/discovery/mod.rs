@@ -817,12 +817,18 @@ pub fn nodeid_for(opts: &DiscoveryOptions, path: &Path) -> String {
 
 /// The module name pytest would import a file as (for doctest item names).
 pub fn module_name(opts: &DiscoveryOptions, path: &Path) -> String {
+    import_module_name(opts.import_mode, &opts.rootdir, path)
+}
+
+/// The module name pytest imports `path` as under `import_mode` (`__name__` of the
+/// module object its tests live in).
+pub fn import_module_name(import_mode: ImportMode, rootdir: &Path, path: &Path) -> String {
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if opts.import_mode == ImportMode::Importlib {
-        let rel = path.strip_prefix(&opts.rootdir).unwrap_or(path);
+    if import_mode == ImportMode::Importlib {
+        let rel = path.strip_prefix(rootdir).unwrap_or(path);
         let mut parts: Vec<String> = rel
             .parent()
             .map(|p| {

@@ -1,0 +1,152 @@
+"""Installed plugins the native engine stands in for, against real pytest (issue 5).
+
+With pytest-mock, pytest-cov and pytest-timeout installed (and nothing else but
+pytest-xdist), fastest keeps the native engine: pytest-mock's fixtures and its wrapped
+``assert_called_*`` methods come from the plugin's own module, loaded by the engine;
+pytest-cov without ``--cov`` and pytest-timeout without a limit do nothing at run time.
+A test that needs what only pytest's machinery gives (a ``timeout`` mark, pytest-cov's
+``cov`` fixture) moves the session to the pytest engine.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+import pytest
+
+from oracle_harness import RUN_TIMEOUT, child_env, fastest_in, normalise, require_fastest
+
+CASE = Path(__file__).resolve().parent / "plugin_cases" / "mocking"
+_ADDRESS = re.compile(r"0x[0-9a-f]+|(?<=id=')\d+")
+_OUTCOME = re.compile(r"^(?:\[gw\d\] \[...%\] )?(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.M)
+_FINAL = re.compile(r"^=* ?(.*?) in \d+\.\d\ds ?=*$", re.M)
+_ENGINE_NOTE = "fastest: the pytest engine runs the items"
+
+
+def _run(cmd: Sequence[str], root: Path, args: Sequence[str], env: Dict[str, str]):
+    e = child_env({"NO_COLOR": "1", "FASTEST_LOG": "info", **env})
+    return subprocess.run(
+        [*cmd, "-p", "no:cacheprovider", *args], cwd=root, env=e, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=RUN_TIMEOUT,
+    )
+
+
+def _case(tmp_path: Path) -> Path:
+    root = tmp_path / "case"
+    if root.exists():
+        shutil.rmtree(root)
+    shutil.copytree(CASE, root)
+    return root
+
+
+def _both(tmp_path: Path, venv_pytest: List[str], args: Sequence[str], edit=None):
+    require_fastest()
+    root = _case(tmp_path)
+    if edit:
+        edit(root)
+    expected = _run(venv_pytest, root, args, {})
+    root = _case(tmp_path)
+    if edit:
+        edit(root)
+    cmd, env = fastest_in(venv_pytest)
+    actual = _run(cmd, root, args, {**env, "FASTEST_NO_DELEGATE": "1"})
+    return expected, actual
+
+
+def _clean(stdout: str) -> str:
+    lines = [l for l in stdout.splitlines(keepends=True) if not l.startswith("fastest: ")]
+    return _ADDRESS.sub("0x?", normalise("".join(lines)))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("-v",), ("-q", "-rA"), ("-o", "mock_traceback_monkeypatch=false"), ("--tb=short", "-l")],
+    ids=["v", "q", "no-mock-monkeypatch", "tb-short-locals"],
+)
+def test_native_engine_prints_what_pytest_prints(tmp_path, native_plugins_pytest, args):
+    expected, actual = _both(tmp_path, native_plugins_pytest, args)
+    assert actual.returncode == expected.returncode == 1, (expected.stdout, actual.stdout)
+    assert _ENGINE_NOTE not in actual.stdout, actual.stdout
+    assert _clean(actual.stdout) == _clean(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+
+
+def test_distributed_run_matches_pytest_xdist(tmp_path, native_plugins_pytest):
+    expected, actual = _both(tmp_path, native_plugins_pytest, ("-n", "2", "-v"))
+    assert actual.returncode == expected.returncode == 1
+    assert set(_OUTCOME.findall(actual.stdout)) == set(_OUTCOME.findall(expected.stdout))
+    assert _FINAL.findall(actual.stdout)[-1] == _FINAL.findall(expected.stdout)[-1]
+    assert _ENGINE_NOTE not in actual.stdout
+
+
+def _timeout_mark(root: Path) -> None:
+    (root / "test_limited.py").write_text(
+        "import pytest\n\n\n@pytest.mark.timeout(5)\ndef test_limited():\n    pass\n"
+    )
+
+
+def _cov_fixture(root: Path) -> None:
+    (root / "test_cov_fixture.py").write_text("def test_cov(cov):\n    assert cov is None\n")
+
+
+@pytest.mark.parametrize(
+    "edit, why",
+    [
+        (_timeout_mark, "test_limited.py::test_limited has a timeout mark (pytest-timeout)"),
+        (_cov_fixture, "test_cov_fixture.py::test_cov uses fixture cov"),
+        (None, None),
+    ],
+    ids=["timeout-mark", "cov-fixture", "neither"],
+)
+def test_what_only_pytest_serves_moves_to_the_pytest_engine(
+    tmp_path, native_plugins_pytest, edit, why
+):
+    expected, actual = _both(tmp_path, native_plugins_pytest, ("-v",), edit)
+    assert actual.returncode == expected.returncode == 1
+    assert set(_OUTCOME.findall(actual.stdout)) == set(_OUTCOME.findall(expected.stdout))
+    if why is None:
+        assert _ENGINE_NOTE not in actual.stdout
+    else:
+        assert f"{_ENGINE_NOTE} ({why})" in actual.stdout, actual.stdout
+
+
+def test_a_timeout_setting_moves_to_the_pytest_engine(tmp_path, native_plugins_pytest):
+    expected, actual = _both(tmp_path, native_plugins_pytest, ("-v", "--timeout=30"))
+    assert actual.returncode == expected.returncode == 1
+    assert "timeout: 30.0s" in actual.stdout
+    assert f"{_ENGINE_NOTE} (installed pytest plugin pytest-timeout)" in actual.stdout
+
+
+def _flaky_mark(root: Path) -> None:
+    (root / "test_flaky.py").write_text(
+        "import pytest\n\n\n@pytest.mark.flaky(reruns=2)\ndef test_flaky():\n    pass\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args, edit, why",
+    [
+        (("--reruns", "1"), None, "pytest-rerunfailures reruns failed tests"),
+        ((), _flaky_mark, "test_flaky.py::test_flaky has a flaky mark (pytest-rerunfailures)"),
+    ],
+    ids=["reruns-option", "flaky-mark"],
+)
+def test_reruns_are_pytests_session(tmp_path, native_plugins_pytest, args, edit, why):
+    """Reruns draw ``R``/``RERUN`` and a rerun count, which fastest's reporter does not:
+    the session is pytest's (refused here, as ``FASTEST_NO_DELEGATE`` asks), and
+    delegated it prints what pytest prints."""
+    expected, refused = _both(tmp_path, native_plugins_pytest, ("-q", *args), edit)
+    assert refused.returncode == 3
+    assert f"pytest would run this session: {why}" in refused.stderr, refused.stderr
+    root = _case(tmp_path)
+    if edit:
+        edit(root)
+    cmd, env = fastest_in(native_plugins_pytest)
+    delegated = _run(cmd, root, ("-q", *args), env)
+    assert delegated.returncode == expected.returncode
+    assert _clean(delegated.stdout) == _clean(expected.stdout)

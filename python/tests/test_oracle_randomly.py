@@ -1,0 +1,140 @@
+"""pytest-randomly under fastest against real pytest with the plugin (issue 5).
+
+fastest computes the plugin's order itself (``randomly.rs``: modules, classes and items
+sorted by CRC-32 of the seed and their names), draws its ``Using --randomly-seed=N``
+header line, stores the seed where ``--randomly-seed=last`` finds it, and runs the items
+in the pytest engine, whose pytest-randomly reseeds ``random`` before each phase with the
+coordinator's seed. ``plugin_cases/randomly``'s tests print and assert on random values,
+so a wrong seed or order shows up as different output or outcomes.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+import pytest
+
+from oracle_harness import RUN_TIMEOUT, child_env, fastest_in, normalise, require_fastest
+
+CASE = Path(__file__).resolve().parent / "plugin_cases" / "randomly"
+
+_OUTCOME = re.compile(r"^(?:\[gw\d\] \[...%\] )?(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.M)
+_FINAL = re.compile(r"^=* ?(.*?) in \d+\.\d\ds ?=*$", re.M)
+
+
+def _run(cmd: Sequence[str], root: Path, args: Sequence[str], env: Dict[str, str]):
+    e = child_env({"NO_COLOR": "1", "FASTEST_LOG": "info", **env})
+    return subprocess.run(
+        [*cmd, *args], cwd=root, env=e, stdin=subprocess.DEVNULL, capture_output=True,
+        text=True, timeout=RUN_TIMEOUT,
+    )
+
+
+def _case(tmp_path: Path) -> Path:
+    root = tmp_path / "case"
+    if root.exists():
+        shutil.rmtree(root)
+    shutil.copytree(CASE, root)
+    return root
+
+
+def _both(tmp_path: Path, randomly_pytest: List[str], args: Sequence[str], delegate_ok=False):
+    """pytest's run, then fastest's on a fresh copy at the same path (fastest may not
+    hand the session to pytest)."""
+    require_fastest()
+    expected = _run(randomly_pytest, _case(tmp_path), args, {})
+    cmd, env = fastest_in(randomly_pytest)
+    if not delegate_ok:
+        env = {**env, "FASTEST_NO_DELEGATE": "1"}
+    actual = _run(cmd, _case(tmp_path), args, env)
+    return expected, actual
+
+
+def _clean(stdout: str) -> str:
+    lines = [l for l in stdout.splitlines(keepends=True) if not l.startswith("fastest: ")]
+    return normalise("".join(lines))
+
+
+@pytest.mark.parametrize("seed", ["1", "123", "4242", "-7"])
+@pytest.mark.parametrize("form", [("-q",), ()], ids=["q", "tree"])
+def test_collect_only_order_is_the_plugins(tmp_path, randomly_pytest, seed, form):
+    args = ["-p", "no:cacheprovider", "--collect-only", f"--randomly-seed={seed}",
+            "--doctest-modules", *form]
+    expected, actual = _both(tmp_path, randomly_pytest, args)
+    assert actual.returncode == expected.returncode == 0, actual.stderr
+    assert "running pytest itself" not in actual.stderr, actual.stderr
+    assert _clean(actual.stdout) == _clean(expected.stdout)
+
+
+@pytest.mark.parametrize("seed", ["3", "98765"])
+def test_serial_run_prints_what_pytest_prints(tmp_path, randomly_pytest, seed):
+    """Same order, same values drawn from ``random`` in each test (``-s`` shows them),
+    same failures."""
+    args = ["-p", "no:cacheprovider", "-v", "-s", "-rA", f"--randomly-seed={seed}"]
+    expected, actual = _both(tmp_path, randomly_pytest, args)
+    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
+    assert _clean(actual.stdout) == _clean(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+    assert "fastest: the pytest engine runs the items (installed pytest plugin pytest-randomly)" in actual.stdout
+
+
+def test_distributed_run_matches_pytest_xdist(tmp_path, randomly_pytest):
+    args = ["-p", "no:cacheprovider", "-n", "2", "-v", "--randomly-seed=3"]
+    expected, actual = _both(tmp_path, randomly_pytest, args)
+    assert actual.returncode == expected.returncode == 1, (expected.stdout, actual.stdout)
+    assert set(_OUTCOME.findall(actual.stdout)) == set(_OUTCOME.findall(expected.stdout))
+    assert _FINAL.findall(actual.stdout)[-1] == _FINAL.findall(expected.stdout)[-1]
+    assert "Using --randomly-seed=3" in actual.stdout
+
+
+def test_last_seed_round_trips_through_pytests_cache(tmp_path, randomly_pytest):
+    """fastest stores the seed it chose where the plugin keeps it, so pytest's
+    ``--randomly-seed=last`` reuses it, and the other way round."""
+    require_fastest()
+    root = _case(tmp_path)
+    cmd, env = fastest_in(randomly_pytest)
+    env = {**env, "FASTEST_NO_DELEGATE": "1"}
+    first = _run(cmd, root, ["--collect-only"], env)
+    seed = re.search(r"Using --randomly-seed=(\d+)", first.stdout)
+    assert seed, first.stdout
+    assert (root / ".pytest_cache" / "v" / "randomly_seed").read_text() == seed.group(1)
+    again = _run(randomly_pytest, root, ["--collect-only", "-q", "--randomly-seed=last"], {})
+    mine = _run(cmd, root, ["--collect-only", "-q", "--randomly-seed=last"], env)
+    assert _clean(mine.stdout) == _clean(again.stdout)
+    ran = _run(randomly_pytest, root, ["-q", "--randomly-seed=11", "-p", "no:xdist"], {})
+    assert "Using --randomly-seed=11" not in ran.stdout  # -q: no header
+    last = _run(cmd, root, ["--collect-only", "--randomly-seed=last"], env)
+    assert "Using --randomly-seed=11" in last.stdout, last.stdout
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [("-p", "no:randomly"), ("--randomly-dont-reorganize", "--randomly-seed=5")],
+    ids=["blocked", "dont-reorganize"],
+)
+def test_plugin_switched_off(tmp_path, randomly_pytest, extra):
+    """``-p no:randomly`` is pytest without the plugin (and no reason to hand the
+    session over); ``--randomly-dont-reorganize`` keeps pytest's order. (Unseeded,
+    the tests whose outcome depends on ``random`` are left out.)"""
+    args = ["-p", "no:cacheprovider", "-v", "-k", "not param and not test_c and not test_y",
+            *extra]
+    expected, actual = _both(tmp_path, randomly_pytest, args)
+    assert actual.returncode == expected.returncode
+    assert _clean(actual.stdout) == _clean(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+    col_expected, col_actual = _both(
+        tmp_path, randomly_pytest, ["-p", "no:cacheprovider", "--collect-only", "-q", *extra]
+    )
+    assert _clean(col_actual.stdout) == _clean(col_expected.stdout)
+
+
+def test_bad_seed_is_the_plugins_usage_error(tmp_path, randomly_pytest):
+    expected, actual = _both(tmp_path, randomly_pytest, ["--randomly-seed=x"])
+    assert actual.returncode == expected.returncode == 4
+    assert actual.stderr.splitlines()[-1] == expected.stderr.splitlines()[-1]
