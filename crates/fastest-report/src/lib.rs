@@ -9,6 +9,7 @@
 //!   separators, `-r` characters, relative paths, the session header.
 
 pub mod durations;
+pub mod json;
 pub mod junit;
 pub mod terminal;
 pub mod text;
