@@ -9,7 +9,9 @@
 //!   separators, `-r` characters, relative paths, the session header.
 
 pub mod durations;
+pub mod github;
 pub mod json;
+pub mod merge;
 pub mod junit;
 pub mod terminal;
 pub mod text;
