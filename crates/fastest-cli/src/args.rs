@@ -126,6 +126,8 @@ pub enum Opt {
     Engine,
     /// fastest: skip the discovery cache.
     NoFastestCache,
+    JsonReport,
+    FastestJsonReport,
     /// fastest: number of workers.
     NumProcesses,
     MaxWorkerRestart,
@@ -156,6 +158,12 @@ struct Spec {
 
 /// The plugin name of fastest's own options (never blocked, never passed to pytest).
 pub const FASTEST: &str = "fastest";
+
+/// The owner of fastest's `--json-report=PATH` spelling. pytest-json-report registers
+/// `--json-report` as a flag (with `--json-report-file`): when it is installed the
+/// caller blocks this name, so the spelling is the plugin's (an unknown option passed
+/// on to pytest), and fastest's report stays reachable as `--fastest-json-report`.
+pub const JSON_REPORT_SPELLING: &str = "fastest-json-report";
 
 macro_rules! spec {
     ($plugin:literal, $opt:ident, $arity:ident, [$($name:literal),+]) => {
@@ -355,6 +363,8 @@ static SPECS: &[Spec] = &[
     spec!("fastest", Engine, One, ["--engine"]),
     spec!("fastest", NoFastestCache, Zero, ["--no-fastest-cache"]),
     spec!("fastest", Shard, One, ["--shard"]),
+    spec!("fastest-json-report", JsonReport, One, ["--json-report"]),
+    spec!("fastest", FastestJsonReport, One, ["--fastest-json-report"]),
     // pytest-xdist's spelling: fastest's own worker count, pytest-xdist's when installed.
     spec!("xdist", NumProcesses, One, ["-n", "--numprocesses"]),
     spec!("xdist", MaxWorkerRestart, One, ["--max-worker-restart"]),
@@ -447,6 +457,8 @@ pub struct Args {
     pub no_cache: bool,
     /// fastest: `--shard K/N` (1-based).
     pub shard: Option<(usize, usize)>,
+    /// fastest: `--json-report=PATH` / `--fastest-json-report=PATH`, as given.
+    pub json_report: Option<String>,
     /// `--lfnf`/`--last-failed-no-failures`: `all` (default) or `none`.
     pub last_failed_no_failures: Option<String>,
     /// `--durations=N` (0: all).
@@ -531,6 +543,7 @@ impl Default for Args {
             durations_min: None,
             max_worker_restart: None,
             shard: None,
+            json_report: None,
             timeout: None,
             numprocesses: None,
             color: "auto".to_string(),
@@ -582,7 +595,7 @@ impl Parsed {
             .filter(|(_, role)| match role {
                 Role::Positional | Role::Separator => positionals,
                 Role::Option(o) | Role::Value(o) => match plugin_of(*o) {
-                    FASTEST => false,
+                    FASTEST | JSON_REPORT_SPELLING => false,
                     "xdist" => served.xdist,
                     "timeout" => served.timeout,
                     _ => true,
@@ -981,6 +994,15 @@ impl<'a> Parser<'a> {
             LogFileMode => check_choice(spec, &v, &["w", "a"])?,
             Engine => args.engine = Some(v),
             NoFastestCache => args.no_cache = true,
+            JsonReport | FastestJsonReport => {
+                if self.cwd.join(&v).is_dir() {
+                    return Err(ArgError::Usage(format!(
+                        "{} must be a filename, given: {v}",
+                        spec.names[0]
+                    )));
+                }
+                args.json_report = Some(v);
+            }
             Shard => {
                 args.shard = Some(crate::shard::parse(&v).map_err(|e| argparse_error(spec, &e))?);
             }

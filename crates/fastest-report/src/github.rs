@@ -125,7 +125,10 @@ mod tests {
     #[test]
     fn escapes_follow_the_workflow_command_rules() {
         assert_eq!(escape_data("50% a\r\nb: c,d"), "50%25 a%0D%0Ab: c,d");
-        assert_eq!(escape_property("t.py::f[a,b:c%]"), "t.py%3A%3Af[a%2Cb%3Ac%25]");
+        assert_eq!(
+            escape_property("t.py::f[a,b:c%]"),
+            "t.py%3A%3Af[a%2Cb%3Ac%25]"
+        );
     }
 
     #[test]
@@ -169,7 +172,10 @@ tests/test_a.py:3: AssertionError
             Outcome::Failed,
             ("tests/test_a.py".into(), Some(4), "test_x[a,b]".into()),
         );
-        failed.longrepr = Some(">       assert 1 == 2\nE       assert 1 == 2\n\ntests/test_a.py:6: AssertionError\n".into());
+        failed.longrepr = Some(
+            ">       assert 1 == 2\nE       assert 1 == 2\n\ntests/test_a.py:6: AssertionError\n"
+                .into(),
+        );
         failed.crash = Some("assert 1 == 2\n +  where 1 = f()".into());
         let mut setup = TestReport::new(
             "tests/test_a.py::test_y",
@@ -201,6 +207,9 @@ tests/test_a.py:3: AssertionError
         insta::assert_snapshot!(lines.join("\n"));
         // Outside the workspace: the absolute path.
         let elsewhere = annotation(&failed, root, Path::new("/other")).unwrap();
-        assert!(elsewhere.starts_with("::error file=/repo/tests/test_a.py,line=6,"), "{elsewhere}");
+        assert!(
+            elsewhere.starts_with("::error file=/repo/tests/test_a.py,line=6,"),
+            "{elsewhere}"
+        );
     }
 }

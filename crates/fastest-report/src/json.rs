@@ -244,10 +244,14 @@ pub fn fold(reports: &[TestReport], shard: Option<&str>) -> TestLine {
     let refs: Vec<&TestReport> = reports.iter().collect();
     let outcome = final_outcome(&refs);
     let phase = |p: Phase| {
-        reports.iter().rev().find(|r| r.when == p).map(|r| PhaseLine {
-            outcome: outcome_word(r.outcome).to_string(),
-            duration: r.duration,
-        })
+        reports
+            .iter()
+            .rev()
+            .find(|r| r.when == p)
+            .map(|r| PhaseLine {
+                outcome: outcome_word(r.outcome).to_string(),
+                duration: r.duration,
+            })
     };
     let failed: Vec<&TestReport> = reports
         .iter()
@@ -261,7 +265,10 @@ pub fn fold(reports: &[TestReport], shard: Option<&str>) -> TestLine {
             .filter_map(|r| r.longrepr.as_deref())
             .collect()
     } else {
-        failed.iter().filter_map(|r| r.longrepr.as_deref()).collect()
+        failed
+            .iter()
+            .filter_map(|r| r.longrepr.as_deref())
+            .collect()
     };
     let longrepr = (!texts.is_empty()).then(|| {
         texts
@@ -403,7 +410,9 @@ impl JsonReport {
         let text = serde_json::to_string(value).map_err(|e| io(std::io::Error::other(e)))?;
         // One write of the whole line, then a flush: a reader (or a kill) sees whole
         // lines only.
-        self.out.write_all(format!("{text}\n").as_bytes()).map_err(io)?;
+        self.out
+            .write_all(format!("{text}\n").as_bytes())
+            .map_err(io)?;
         self.out.flush().map_err(io)
     }
 }
@@ -414,12 +423,7 @@ mod tests {
     use super::*;
 
     fn rep(id: &str, when: Phase, outcome: Outcome) -> TestReport {
-        let mut r = TestReport::new(
-            id,
-            when,
-            outcome,
-            ("t.py".into(), Some(3), "test_x".into()),
-        );
+        let mut r = TestReport::new(id, when, outcome, ("t.py".into(), Some(3), "test_x".into()));
         r.duration = 0.5;
         r
     }
@@ -451,7 +455,11 @@ mod tests {
             "error"
         );
         assert_eq!(
-            outcome(&[ok(Setup), failed("t", Call, "c"), failed("t", Teardown, "t")]),
+            outcome(&[
+                ok(Setup),
+                failed("t", Call, "c"),
+                failed("t", Teardown, "t")
+            ]),
             "failed",
             "a failed test stays failed when its teardown errors too"
         );
@@ -464,7 +472,10 @@ mod tests {
         assert_eq!(outcome(&[skip.clone(), ok(Teardown)]), "skipped");
         let mut xfail = rep("t", Call, Skipped);
         xfail.wasxfail = Some("known".into());
-        assert_eq!(outcome(&[ok(Setup), xfail.clone(), ok(Teardown)]), "xfailed");
+        assert_eq!(
+            outcome(&[ok(Setup), xfail.clone(), ok(Teardown)]),
+            "xfailed"
+        );
         let mut xpass = rep("t", Call, Passed);
         xpass.wasxfail = Some("".into());
         assert_eq!(outcome(&[ok(Setup), xpass, ok(Teardown)]), "xpassed");
@@ -500,7 +511,10 @@ mod tests {
         assert_eq!(line.duration, 1.5);
         assert_eq!(line.teardown.unwrap().outcome, "failed");
         assert_eq!(
-            line.sections.iter().map(|s| &s.name[..]).collect::<Vec<_>>(),
+            line.sections
+                .iter()
+                .map(|s| &s.name[..])
+                .collect::<Vec<_>>(),
             ["Captured stdout setup", "Captured stdout call"]
         );
         assert_eq!(line.worker.as_deref(), Some("gw1"));

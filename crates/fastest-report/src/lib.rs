@@ -11,7 +11,7 @@
 pub mod durations;
 pub mod github;
 pub mod json;
-pub mod merge;
 pub mod junit;
+pub mod merge;
 pub mod terminal;
 pub mod text;

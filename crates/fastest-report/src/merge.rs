@@ -416,7 +416,8 @@ pub fn merge_json(inputs: &[(String, String)]) -> Result<MergedJson, MergeError>
 mod tests {
     use super::*;
 
-    const HEAD: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?><testsuites name=\"pytest tests\">";
+    const HEAD: &str =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><testsuites name=\"pytest tests\">";
 
     fn suite(attrs: &str, body: &str) -> String {
         format!("{HEAD}<testsuite name=\"pytest\" {attrs}>{body}</testsuite></testsuites>")
@@ -433,12 +434,7 @@ mod tests {
             "<testcase classname=\"u\" name=\"y\" time=\"0.2\" />",
         );
         let empty = format!("{HEAD}<testsuite name=\"pytest\" errors=\"0\" failures=\"0\" skipped=\"0\" tests=\"0\" time=\"0.010\" timestamp=\"2024-01-01T10:00:09+00:00\" hostname=\"c\" /></testsuites>");
-        let out = merge_junit(&[
-            ("a".into(), a),
-            ("b".into(), b),
-            ("c".into(), empty),
-        ])
-        .unwrap();
+        let out = merge_junit(&[("a".into(), a), ("b".into(), b), ("c".into(), empty)]).unwrap();
         insta::assert_snapshot!(out);
     }
 
@@ -461,8 +457,11 @@ mod tests {
     fn junit_rejects_what_is_not_junit() {
         let e = merge_junit(&[("x.xml".into(), "<html></html>".into())]).unwrap_err();
         assert!(e.to_string().contains("x.xml: not a JUnit XML file"), "{e}");
-        let e = merge_junit(&[("y.xml".into(), format!("{HEAD}<testsuite name=\"p\" tests=\"1\">"))])
-            .unwrap_err();
+        let e = merge_junit(&[(
+            "y.xml".into(),
+            format!("{HEAD}<testsuite name=\"p\" tests=\"1\">"),
+        )])
+        .unwrap_err();
         assert!(e.to_string().starts_with("y.xml"), "{e}");
         let e = merge_junit(&[("z.xml".into(), suite("tests=\"many\"", ""))]).unwrap_err();
         assert!(e.to_string().contains("not a count"), "{e}");
@@ -472,7 +471,11 @@ mod tests {
     fn exit_codes_combine_by_pytest_meaning() {
         assert_eq!(worst_exit_code(&[0, 0, 0]), 0);
         assert_eq!(worst_exit_code(&[0, 1, 0]), 1);
-        assert_eq!(worst_exit_code(&[5, 0]), 0, "an empty shard beside a passing one");
+        assert_eq!(
+            worst_exit_code(&[5, 0]),
+            0,
+            "an empty shard beside a passing one"
+        );
         assert_eq!(worst_exit_code(&[5, 5]), 5, "no shard had tests");
         assert_eq!(worst_exit_code(&[5, 1]), 1);
         assert_eq!(worst_exit_code(&[1, 2]), 2);
@@ -503,7 +506,12 @@ mod tests {
 
     #[test]
     fn json_totals_are_recounted_and_codes_combined() {
-        let a = report("1/3", "2024-01-01T10:00:05", &[("a", "passed"), ("b", "failed")], Some(1));
+        let a = report(
+            "1/3",
+            "2024-01-01T10:00:05",
+            &[("a", "passed"), ("b", "failed")],
+            Some(1),
+        );
         let b = report("2/3", "2024-01-01T10:00:01", &[("c", "skipped")], Some(0));
         let c = report("3/3", "2024-01-01T10:00:03", &[], Some(5));
         let m = merge_json(&[("a".into(), a), ("b".into(), b), ("c".into(), c)]).unwrap();
@@ -525,7 +533,12 @@ mod tests {
         assert_eq!(f.exitcode, 1);
         assert_eq!(f.duration, 4.5);
         assert_eq!(
-            (f.totals["passed"], f.totals["failed"], f.totals["skipped"], f.totals["error"]),
+            (
+                f.totals["passed"],
+                f.totals["failed"],
+                f.totals["skipped"],
+                f.totals["error"]
+            ),
             (1, 1, 1, 0)
         );
     }
@@ -538,8 +551,7 @@ mod tests {
         let m = merge_json(&[("a.jsonl".into(), a), ("b".into(), b)]).unwrap();
         assert_eq!(m.warnings.len(), 1, "{:?}", m.warnings);
         assert!(m.warnings[0].starts_with("a.jsonl"));
-        let last: serde_json::Value =
-            serde_json::from_str(m.text.lines().last().unwrap()).unwrap();
+        let last: serde_json::Value = serde_json::from_str(m.text.lines().last().unwrap()).unwrap();
         assert_eq!(last["exitcode"], 2);
         assert_eq!(last["totals"]["passed"], 2);
     }
