@@ -1428,6 +1428,24 @@ mod tests {
     }
 
     #[test]
+    fn json_report_spelling_yields_to_pytest_json_report() {
+        let p = parse(&["--json-report=r.jsonl"]).unwrap();
+        assert_eq!(p.args.json_report.as_deref(), Some("r.jsonl"));
+        // fastest's own option never reaches pytest.
+        assert!(p.pytest_argv(Served::default()).is_empty());
+        // With pytest-json-report installed the spelling is the plugin's flag.
+        let blocked = vec![JSON_REPORT_SPELLING.to_string()];
+        let argv: Vec<String> = ["--json-report", "--fastest-json-report", "f.jsonl"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect();
+        let p = Parser::new(Path::new("/"), &blocked).parse(&argv).unwrap();
+        assert_eq!(p.args.unknown, ["--json-report"]);
+        assert_eq!(p.args.json_report.as_deref(), Some("f.jsonl"));
+        assert_eq!(p.pytest_argv(Served::default()), ["--json-report"]);
+    }
+
+    #[test]
     fn every_spelling_is_unique() {
         let mut all: Vec<&str> = SPECS.iter().flat_map(|s| s.names.iter().copied()).collect();
         let n = all.len();

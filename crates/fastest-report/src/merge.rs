@@ -239,11 +239,9 @@ fn suite_children(
                 }
                 depth += 1;
             }
-            Event::Empty(e) => {
-                if in_properties && depth == 1 && e.name().as_ref() == b"property" {
-                    properties.push(text[before..after].to_string());
-                    chunk_start = after;
-                }
+            Event::Empty(e) if in_properties && depth == 1 && e.name().as_ref() == b"property" => {
+                properties.push(text[before..after].to_string());
+                chunk_start = after;
             }
             Event::End(e) => {
                 if depth == 0 {
