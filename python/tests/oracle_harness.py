@@ -61,6 +61,11 @@ _SCRUB_NAMES = {
     "CI",
     "BUILD_NUMBER",
     "PYTHONSTARTUP",
+    # fastest prints GitHub annotations under it (pytest does not); and the report
+    # variable must never reach a child from an outer run.
+    "GITHUB_ACTIONS",
+    "GITHUB_WORKSPACE",
+    "FASTEST_JSON_REPORT",
 }
 
 

@@ -126,6 +126,8 @@ pub enum Opt {
     Engine,
     /// fastest: skip the discovery cache.
     NoFastestCache,
+    JsonReport,
+    FastestJsonReport,
     /// fastest: number of workers.
     NumProcesses,
     MaxWorkerRestart,
@@ -160,6 +162,12 @@ struct Spec {
 
 /// The plugin name of fastest's own options (never blocked, never passed to pytest).
 pub const FASTEST: &str = "fastest";
+
+/// The owner of fastest's `--json-report=PATH` spelling. pytest-json-report registers
+/// `--json-report` as a flag (with `--json-report-file`): when it is installed the
+/// caller blocks this name, so the spelling is the plugin's (an unknown option passed
+/// on to pytest), and fastest's report stays reachable as `--fastest-json-report`.
+pub const JSON_REPORT_SPELLING: &str = "fastest-json-report";
 
 macro_rules! spec {
     ($plugin:literal, $opt:ident, $arity:ident, [$($name:literal),+]) => {
@@ -359,6 +367,8 @@ static SPECS: &[Spec] = &[
     spec!("fastest", Engine, One, ["--engine"]),
     spec!("fastest", NoFastestCache, Zero, ["--no-fastest-cache"]),
     spec!("fastest", Shard, One, ["--shard"]),
+    spec!("fastest-json-report", JsonReport, One, ["--json-report"]),
+    spec!("fastest", FastestJsonReport, One, ["--fastest-json-report"]),
     // pytest-xdist's spelling: fastest's own worker count, pytest-xdist's when installed.
     spec!("xdist", NumProcesses, One, ["-n", "--numprocesses"]),
     spec!("xdist", MaxWorkerRestart, One, ["--max-worker-restart"]),
@@ -468,6 +478,8 @@ pub struct Args {
     pub shard: Option<(usize, usize)>,
     /// pytest-randomly's `--randomly-seed` (the last one given).
     pub randomly_seed: Option<crate::randomly::SeedArg>,
+    /// fastest: `--json-report=PATH` / `--fastest-json-report=PATH`, as given.
+    pub json_report: Option<String>,
     /// `--lfnf`/`--last-failed-no-failures`: `all` (default) or `none`.
     pub last_failed_no_failures: Option<String>,
     /// `--durations=N` (0: all).
@@ -553,6 +565,7 @@ impl Default for Args {
             max_worker_restart: None,
             shard: None,
             randomly_seed: None,
+            json_report: None,
             timeout: None,
             numprocesses: None,
             color: "auto".to_string(),
@@ -604,7 +617,7 @@ impl Parsed {
             .filter(|(_, role)| match role {
                 Role::Positional | Role::Separator => positionals,
                 Role::Option(o) | Role::Value(o) => match plugin_of(*o) {
-                    FASTEST => false,
+                    FASTEST | JSON_REPORT_SPELLING => false,
                     "xdist" => served.xdist,
                     "timeout" => served.timeout,
                     _ => true,
@@ -1007,6 +1020,15 @@ impl<'a> Parser<'a> {
                 args.randomly_seed = Some(
                     crate::randomly::SeedArg::parse(&v).map_err(|e| argparse_error(spec, &e))?,
                 )
+            }
+            JsonReport | FastestJsonReport => {
+                if self.cwd.join(&v).is_dir() {
+                    return Err(ArgError::Usage(format!(
+                        "{} must be a filename, given: {v}",
+                        spec.names[0]
+                    )));
+                }
+                args.json_report = Some(v);
             }
             Shard => {
                 args.shard = Some(crate::shard::parse(&v).map_err(|e| argparse_error(spec, &e))?);
@@ -1432,6 +1454,24 @@ mod tests {
         let p = Parser::new(Path::new("/"), &blocked).parse(&argv).unwrap();
         assert_eq!(p.args.unknown, ["--lf"]);
         assert_eq!(p.args.plugins, ["no:cacheprovider", "no:junitxml"]);
+    }
+
+    #[test]
+    fn json_report_spelling_yields_to_pytest_json_report() {
+        let p = parse(&["--json-report=r.jsonl"]).unwrap();
+        assert_eq!(p.args.json_report.as_deref(), Some("r.jsonl"));
+        // fastest's own option never reaches pytest.
+        assert!(p.pytest_argv(Served::default()).is_empty());
+        // With pytest-json-report installed the spelling is the plugin's flag.
+        let blocked = vec![JSON_REPORT_SPELLING.to_string()];
+        let argv: Vec<String> = ["--json-report", "--fastest-json-report", "f.jsonl"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect();
+        let p = Parser::new(Path::new("/"), &blocked).parse(&argv).unwrap();
+        assert_eq!(p.args.unknown, ["--json-report"]);
+        assert_eq!(p.args.json_report.as_deref(), Some("f.jsonl"));
+        assert_eq!(p.pytest_argv(Served::default()), ["--json-report"]);
     }
 
     #[test]

@@ -63,6 +63,8 @@ pub struct Invocation {
     /// The command line for the pytest engine's `Config` in each worker: argv without
     /// fastest's options or pytest-xdist's (the coordinator schedules).
     pub worker_argv: Vec<String>,
+    /// The command line as given (the JSON report's `args`).
+    pub argv: Vec<String>,
 }
 
 impl Invocation {
@@ -166,6 +168,8 @@ const PYTEST_ONLY_OPTIONS: &[Opt] = &[
     Opt::Markers,
     Opt::CacheShow,
     Opt::JunitXml,
+    Opt::JsonReport,
+    Opt::FastestJsonReport,
     Opt::Pastebin,
     Opt::LastFailed,
     Opt::FailedFirst,
@@ -294,7 +298,13 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         return Prepared::Delegate(argv.to_vec());
     }
     let blocked = blocked_plugins(argv);
-    let parser = Parser::new(&host.cwd, &blocked);
+    // With pytest-json-report installed, `--json-report` is its flag (see
+    // `args::JSON_REPORT_SPELLING`): unknown to fastest, passed on to pytest.
+    let mut parser_blocked = blocked.clone();
+    if crate::json_report::plugin_installed(&host.pytest11_plugins()) {
+        parser_blocked.push(crate::args::JSON_REPORT_SPELLING.to_string());
+    }
+    let parser = Parser::new(&host.cwd, &parser_blocked);
     if let Err(e) = parser.parse(&env) {
         return Prepared::Exit(usage_error(err, &e, &Context::EnvAddopts));
     }
@@ -363,6 +373,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
             std::env::set_var(crate::shard::NO_HISTORY_ENV, "1");
         }
     }
+    crate::json_report::hand_over(&args, argv, host);
     let mut pytest_engine = None;
     if run {
         match run_blocker(&args, &config, &plugins, &entry_points) {
@@ -483,6 +494,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         blocked,
         args,
         cli,
+        argv: argv.to_vec(),
     };
     Prepared::Collect(Box::new(inv), Box::new(config))
 }
@@ -535,6 +547,8 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::MaxWorkerRestart,
     Opt::Timeout,
     Opt::Shard,
+    Opt::JsonReport,
+    Opt::FastestJsonReport,
     // pytest's cacheprovider and stepwise plugins (`cacheprovider.rs`).
     Opt::LastFailed,
     Opt::FailedFirst,
@@ -1123,6 +1137,9 @@ pub fn run_pytest(args: &[String], host: &Host, err: &mut dyn Write) -> i32 {
     let mut args = args.to_vec();
     if std::env::var(crate::shard::ENV).is_ok_and(|v| !v.trim().is_empty()) {
         args.splice(0..0, ["-p".to_string(), "fastest._shard".to_string()]);
+    }
+    if std::env::var_os(crate::json_report::ENV).is_some() {
+        args.splice(0..0, ["-p".to_string(), "fastest._json_report".to_string()]);
     }
     let args = &args[..];
     let script = py

@@ -13,6 +13,8 @@ pub mod collect_only;
 pub mod fallback;
 pub mod host;
 pub mod invocation;
+pub mod json_report;
+pub mod merge;
 pub mod randomly;
 pub mod run;
 pub mod shard;
@@ -28,7 +30,11 @@ pub fn main_with(argv: &[String], host: &host::Host) -> i32 {
     let stderr = std::io::stderr();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut err = stderr.lock();
-    let code = app::run(argv, host, &mut out, &mut err);
+    let code = if merge::is_merge(argv, &host.cwd) {
+        merge::run(&argv[1..], &host.cwd, &mut out, &mut err)
+    } else {
+        app::run(argv, host, &mut out, &mut err)
+    };
     let _ = std::io::Write::flush(&mut out);
     code
 }

@@ -534,6 +534,36 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         },
         interrupts: ctrl_c.as_ref().map(|c| c.count.clone()),
     };
+    // `--json-report`: the first line goes out before any test runs.
+    let mut json = match &inv.args.json_report {
+        Some(raw) => {
+            let start_line = crate::json_report::session_start(
+                args,
+                &inv.argv,
+                &config.rootdir,
+                s.host,
+                &started_timestamp(s.start, s.host),
+                dist.unwrap_or(0),
+            );
+            let path = crate::json_report::resolve(raw, &s.host.cwd);
+            match fastest_report::json::JsonReport::create(&path, &start_line) {
+                Ok(j) => Some(j),
+                Err(e) => {
+                    let _ = writeln!(err, "INTERNALERROR> {e}");
+                    return exit::INTERNAL_ERROR;
+                }
+            }
+        }
+        None => None,
+    };
+    let mut json_error: Option<fastest_report::json::JsonReportError> = None;
+    // GitHub Actions annotations, printed once the run's output is complete.
+    let workspace = std::env::var_os("GITHUB_WORKSPACE")
+        .map(PathBuf::from)
+        .filter(|w| w.is_absolute())
+        .unwrap_or_else(|| s.host.cwd.clone());
+    let annotate = fastest_report::github::enabled(std::env::var("GITHUB_ACTIONS").ok().as_deref());
+    let mut annotations: Vec<String> = Vec::new();
     let mut ran = Ran::default();
     let cache = &mut s.cache;
     let mut interruption: Option<Interruption> = None;
@@ -560,6 +590,20 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         }
         if let (Some(j), Event::Report(r)) = (junit.as_mut(), &ev) {
             j.report(r);
+        }
+        if let Event::Report(r) = &ev {
+            if let Some(j) = json.as_mut().filter(|_| json_error.is_none()) {
+                if let Err(e) = j.report(r) {
+                    json_error = Some(e);
+                }
+            }
+            if annotate {
+                annotations.extend(fastest_report::github::annotation(
+                    r,
+                    &config.rootdir,
+                    &workspace,
+                ));
+            }
         }
         reporter.event(&ev);
         if engine_maxfail > 0 && reporter.failures() >= engine_maxfail {
@@ -639,7 +683,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     if let Some(c) = s.cache.take() {
         c.finish(false);
     }
-    if let Some(code) = code {
+    let code = if let Some(code) = code {
         code
     } else if interrupted {
         exit::INTERRUPTED
@@ -649,7 +693,31 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         exit::NO_TESTS_COLLECTED
     } else {
         exit::OK
+    };
+    if !annotations.is_empty() {
+        let mut text = annotations.join("\n");
+        text.push('\n');
+        reporter.write(&text);
     }
+    if let Some(j) = json {
+        let done = match json_error {
+            Some(e) => Err(e),
+            None => j.finish(code, s.start.elapsed().as_secs_f64()),
+        };
+        if let Err(e) = done {
+            let _ = writeln!(err, "INTERNALERROR> {e}");
+            return exit::INTERNAL_ERROR;
+        }
+    }
+    code
+}
+
+/// When the session started, as JUnit's `timestamp` writes it.
+fn started_timestamp(start: Instant, host: &Host) -> String {
+    let started = std::time::SystemTime::now()
+        .checked_sub(start.elapsed())
+        .unwrap_or_else(std::time::SystemTime::now);
+    fastest_report::junit::iso_timestamp(started, host.utc_offset)
 }
 
 /// Ctrl-C (SIGINT) while the workers run: counted on a thread of its own (the pool

@@ -29,6 +29,13 @@ pub struct Entry {
     pub duration: f64,
     /// pytest's outcome word of the last run: passed, failed, skipped, error, ...
     pub outcome: String,
+    /// When the last run measured it (milliseconds since the Unix epoch): `fastest
+    /// merge --history` keeps the newest entry of each test across the shards' files,
+    /// which all start from the same restored history. Absent in files written before
+    /// it existed (readers of this version ignore unknown fields, so the file name
+    /// stays `-v1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<u64>,
 }
 
 /// The stored history of one rootdir.
@@ -60,7 +67,12 @@ pub enum HistoryError {
 impl History {
     /// The history in `dir`; an absent file is an empty history.
     pub fn load(dir: &Path) -> Result<History, HistoryError> {
-        let path = dir.join(FILE_NAME);
+        Self::load_file(&dir.join(FILE_NAME))
+    }
+
+    /// The history in the file `path`; an absent file is an empty history.
+    pub fn load_file(path: &Path) -> Result<History, HistoryError> {
+        let path = path.to_path_buf();
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(History::default()),
@@ -96,6 +108,10 @@ impl History {
             Entry {
                 duration,
                 outcome: outcome.to_string(),
+                recorded: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .ok()
+                    .and_then(|d| u64::try_from(d.as_millis()).ok()),
             },
         );
     }
@@ -112,17 +128,43 @@ impl History {
         merged.write(dir)
     }
 
+    /// The histories of N shards as one: per test, the most recently recorded entry
+    /// (an entry without a time counts as oldest; on a tie the later input wins).
+    pub fn merge_newest(histories: &[History]) -> History {
+        let mut merged = History::default();
+        for h in histories {
+            for (id, e) in &h.tests {
+                let newer = merged
+                    .tests
+                    .get(id)
+                    .is_none_or(|old| e.recorded >= old.recorded);
+                if newer {
+                    merged.tests.insert(id.clone(), e.clone());
+                }
+            }
+        }
+        merged
+    }
+
     fn write(&self, dir: &Path) -> Result<(), HistoryError> {
-        let path = dir.join(FILE_NAME);
+        self.write_file(&dir.join(FILE_NAME))
+    }
+
+    /// Write to the file `path` atomically (a temporary file beside it, then a rename).
+    pub fn write_file(&self, path: &Path) -> Result<(), HistoryError> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
         let werr = |source| HistoryError::Write {
-            path: path.clone(),
+            path: path.to_path_buf(),
             source,
         };
         std::fs::create_dir_all(dir).map_err(werr)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
         let text = serde_json::to_vec(self).map_err(|e| werr(std::io::Error::other(e)))?;
         tmp.write_all(&text).map_err(werr)?;
-        tmp.persist(&path).map_err(|e| werr(e.error))?;
+        tmp.persist(path).map_err(|e| werr(e.error))?;
         Ok(())
     }
 }
@@ -164,6 +206,35 @@ mod tests {
         assert_eq!(back.duration("a.py::t"), Some(1.0));
         assert_eq!(back.duration("b.py::t"), Some(5.0));
         assert_eq!(back.mean(), Some(3.0));
+    }
+
+    #[test]
+    fn merge_newest_keeps_each_shards_fresh_entries() {
+        let entry = |d: f64, at: Option<u64>| Entry {
+            duration: d,
+            outcome: "passed".into(),
+            recorded: at,
+        };
+        // Both shards restored the same history (a at 100, b unrecorded); shard 1 ran
+        // a, shard 2 ran b and a new test c.
+        let mut one = History::default();
+        one.tests.insert("a".into(), entry(2.0, Some(200)));
+        one.tests.insert("b".into(), entry(1.0, None));
+        let mut two = History::default();
+        two.tests.insert("a".into(), entry(1.0, Some(100)));
+        two.tests.insert("b".into(), entry(3.0, Some(150)));
+        two.tests.insert("c".into(), entry(4.0, Some(150)));
+        for order in [[&one, &two], [&two, &one]] {
+            let m = History::merge_newest(&[order[0].clone(), order[1].clone()]);
+            assert_eq!(m.duration("a"), Some(2.0));
+            assert_eq!(m.duration("b"), Some(3.0));
+            assert_eq!(m.duration("c"), Some(4.0));
+            assert_eq!(m.tests.len(), 3);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out/h.json");
+        History::merge_newest(&[one, two]).write_file(&out).unwrap();
+        assert_eq!(History::load_file(&out).unwrap().duration("b"), Some(3.0));
     }
 
     #[test]

@@ -9,6 +9,9 @@
 //!   separators, `-r` characters, relative paths, the session header.
 
 pub mod durations;
+pub mod github;
+pub mod json;
 pub mod junit;
+pub mod merge;
 pub mod terminal;
 pub mod text;
