@@ -123,8 +123,10 @@ def test_a_timeout_setting_moves_to_the_pytest_engine(tmp_path, native_plugins_p
 
 
 def _flaky_mark(root: Path) -> None:
+    # An item discovery cannot prove comes first: the flaky mark must still be seen.
     (root / "test_flaky.py").write_text(
-        "import pytest\n\n\n@pytest.mark.flaky(reruns=2)\ndef test_flaky():\n    pass\n"
+        "import pytest\n\n\n@pytest.mark.parametrize('x', range(2))\ndef test_computed(x):\n"
+        "    pass\n\n\n@pytest.mark.flaky(reruns=2)\ndef test_flaky():\n    pass\n"
     )
 
 

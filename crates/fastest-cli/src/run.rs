@@ -169,6 +169,19 @@ fn blocker(
     if let Some(why) = unittest_blocker(items, rootdir) {
         return Some(Block::Pytest(why));
     }
+    // pytest-rerunfailures is installed but idle: a `flaky` mark makes it rerun, in
+    // either engine, and reruns are drawn by pytest's reporter only.
+    if has_plugin(plugins, "pytest-rerunfailures") {
+        if let Some(it) = items
+            .iter()
+            .find(|it| it.marks.iter().any(|m| m.name == "flaky"))
+        {
+            return Some(Block::Pytest(format!(
+                "{} has a flaky mark (pytest-rerunfailures)",
+                it.nodeid
+            )));
+        }
+    }
     if let Some(h) = conftest_hooks.first() {
         return Some(Block::Engine(format!("conftest hook {h}")));
     }
@@ -188,15 +201,6 @@ fn blocker(
             .find(|f| UNSERVED_BUILTINS.contains(&f.as_str()) || plugin_fixture(f, plugins))
         {
             return Some(Block::Engine(format!("{} uses fixture {f}", it.nodeid)));
-        }
-        // pytest-rerunfailures is installed but idle: a `flaky` mark makes it rerun,
-        // which only pytest's reporter draws.
-        if has_plugin(plugins, "pytest-rerunfailures") && it.marks.iter().any(|m| m.name == "flaky")
-        {
-            return Some(Block::Pytest(format!(
-                "{} has a flaky mark (pytest-rerunfailures)",
-                it.nodeid
-            )));
         }
         // pytest-timeout is installed but idle (`invocation::NATIVE_PLUGINS`) unless a
         // test asks for a limit.
