@@ -141,3 +141,19 @@ def final_line(out: str) -> str:
     """The last non-blank line (pytest's outcome counts), normalised."""
     lines = [line for line in out.strip().splitlines() if line.strip()]
     return normalise(lines[-1]) if lines else ""
+
+
+def fastest_engine(cmd: Sequence[str], cwd: Path, env: Optional[Mapping[str, str]] = None) -> str:
+    """Which engine a fastest run (`cmd`) uses, from one untimed `-v` run: `native`,
+    `pytest engine: <why>` (the items go through pytest's runtest protocol in fastest's
+    workers), or `pytest: <why>` (the whole session is handed to pytest; found with
+    FASTEST_NO_DELEGATE=1, which makes fastest say so and stop instead)."""
+    m = run([*cmd, "-v"], cwd, {**(env or {}), "FASTEST_NO_DELEGATE": "1"})
+    for line in m.err.splitlines():
+        if line.startswith("fastest: pytest would run this session: "):
+            return "pytest: " + line.split(": ", 2)[2]
+    marker = "fastest: the pytest engine runs the items ("
+    for line in m.out.splitlines():
+        if line.startswith(marker):
+            return "pytest engine: " + line[len(marker) : -1]
+    return "native"

@@ -36,7 +36,7 @@ import venv
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from measure import final_line, measure_variants, normalise, run
+from measure import fastest_engine, final_line, measure_variants, normalise, run
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = REPO / "python" / "tests"
@@ -159,6 +159,7 @@ def bench_project(name: str, repeat: int, workdir: Path) -> dict:
         "fastest_n2": go([*fastest, *base, "-n", "2"])(),
         "pytest_xdist_2": go([*pytest, *base, "-n", "2"])(),
     }
+    entry["engine"] = fastest_engine([*fastest, *base], src, env)
     entry["final_lines"] = {k: final_line(m.out) for k, m in outs.items()}
     entry["exit_codes"] = {k: m.rc for k, m in outs.items()}
     lines = set(entry["final_lines"].values())

@@ -77,7 +77,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # imported rather than run as a script
     sys.path.insert(0, str(HERE))
 
-from measure import final_line, measure_variants, normalise, run  # noqa: E402
+from measure import fastest_engine, final_line, measure_variants, normalise, run  # noqa: E402
 from suites import generate_fixtures, generate_skewed, generate_suite  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -306,6 +306,7 @@ def bench_fixtures(repeat: int, workdir: Path, xdist: Optional[str], shape: str)
         "final_lines": lines,
         "exit_codes": {k: m.rc for k, m in first.items()},
         "same_outcome": len(set(lines.values())) == 1 and len({m.rc for m in first.values()}) == 1,
+        "engine": fastest_engine(cmds["fastest"], root),
     }
     entry.update(measure_variants({k: (lambda c=c: run(c, root)) for k, c in cmds.items()}, repeat))
     med = entry["median_s"]
@@ -404,6 +405,8 @@ def markdown(report: dict) -> str:
             f"## Fixture-heavy suite ({r['shape']} packages x modules, {r['tests']} tests), "
             "median wall seconds",
             "",
+            f"fastest's engine: {r['engine']}.",
+            "",
             "| same outcome | fastest | fastest -n 2 | pytest | pytest -n 2 | pytest / fastest | "
             "pytest -n 2 / fastest -n 2 |",
             "|---|---|---|---|---|---|---|",
@@ -421,20 +424,24 @@ def markdown(report: dict) -> str:
             "",
             "## Real projects (pinned sdists), median wall seconds",
             "",
-            "| project | tests | collect: fastest | pytest | pytest / fastest | run: fastest | pytest | "
-            "pytest / fastest | fastest -n 2 | pytest -n 2 | pytest -n 2 / fastest -n 2 |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "| project | tests | fastest's engine | collect: fastest | pytest | pytest / fastest | "
+            "run: fastest | pytest | pytest / fastest | fastest -n 2 | pytest -n 2 | "
+            "pytest -n 2 / fastest -n 2 |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         problems = []
         for name, r in report["real_projects"].items():
             why = missing_reason(r)
             if why:
-                lines.append(f"| {r['requirement']} | {r.get('tests', '?')} | **{why.split(':')[0]}** |" + " |" * 8)
+                lines.append(
+                    f"| {r['requirement']} | {r.get('tests', '?')} | {r.get('engine', '?')} | "
+                    f"**{why.split(':')[0]}** |" + " |" * 8
+                )
                 problems.append(f"- **{r['requirement']}**: {why}")
                 continue
             m, q = r["median_s"], r["ratios"]
             lines.append(
-                f"| {r['requirement']} | {r['tests']} | {m['fastest_collect']:.3f} | {m['pytest_collect']:.3f} | "
+                f"| {r['requirement']} | {r['tests']} | {r['engine']} | {m['fastest_collect']:.3f} | {m['pytest_collect']:.3f} | "
                 f"{q['collect pytest/fastest']:.1f}x | {m['fastest']:.3f} | {m['pytest']:.3f} | "
                 f"{q['pytest/fastest']:.1f}x | {m['fastest_n2']:.3f} | {m['pytest_xdist_2']:.3f} | "
                 f"{q['pytest_xdist_2/fastest_n2']:.1f}x |"

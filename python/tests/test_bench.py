@@ -107,6 +107,8 @@ def test_tiny_bench_report_structure(tiny_report):
     (fix,) = report["fixtures"].values()
     assert fix["same_outcome"] is True, fix["final_lines"]
     assert set(fix["final_lines"]) == {"fastest", "fastest_n2", "pytest"}
+    # The suite is built from what the native engine serves (benches/suites.py).
+    assert fix["engine"] == "native"
     assert fix["tests"] > 0 and fix["final_lines"]["pytest"].startswith(f"{fix['tests']} passed")
     _check_measured(fix)
 
