@@ -43,7 +43,7 @@ What it measures:
   * **Fixtures** (`--fixtures PACKAGESxFILES`, default 4x10; `none` skips it): a suite
     heavy on fixtures (see `benches/suites.py`) run by fastest, fastest -n 2, pytest and
     pytest -n 2; all four final lines must be identical.
-  * **Real projects** (`--real-projects`, default six, iniconfig and more-itertools;
+  * **Real projects** (`--real-projects`, default six, iniconfig and idna;
     `all`, `none` or names): pinned sdists from PyPI in venvs of their own (see
     `benches/real_projects.py`): `--collect-only -q` and the full run, fastest vs
     pytest, and `-n 2` vs pytest-xdist. A mismatch is reported instead of the numbers.
