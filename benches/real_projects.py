@@ -81,9 +81,7 @@ class Project:
 def projects() -> Dict[str, Project]:
     """Every project the bench knows: the oracle's, then the bench-only ones."""
     orp = _oracle()
-    out = {
-        name: Project(s, [], install_self=s.imports_installed is not None) for name, s in orp.PROJECTS.items()
-    }
+    out = {name: Project(s, [], install_self=s.imports_installed is not None) for name, s in orp.PROJECTS.items()}
     # toolz: tests inside the package (toolz/tests, not a package itself, so rootdir
     # insertion puts toolz/tests on sys.path, not the root): they import the installed
     # toolz.
@@ -96,9 +94,9 @@ def projects() -> Dict[str, Project]:
 
 def select(spec: str) -> List[str]:
     """`--real-projects`: comma-separated names, `all`, `none` or `default`."""
-    known = projects() if spec not in ("none", "") else {}
     if spec in ("none", ""):
         return []
+    known = projects()
     if spec == "all":
         return list(known)
     names = DEFAULT if spec == "default" else [n.strip() for n in spec.split(",") if n.strip()]

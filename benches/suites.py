@@ -1,21 +1,21 @@
 """The generated test suites benches/run.py measures (written fresh into a work dir).
 
-  * `generate_suite` — the plain suite: 20 tests per file (plain functions with a conftest
-    fixture, a class, parametrize, a parametrized conftest fixture), 50 files per package.
-  * `generate_skewed` — issue 4's scheduling proof: `files` modules, one of which holds
-    `slow_tests` tests that each sleep `slow_sleep` seconds; every other module holds
-    `fast_tests` tests that sleep `fast_sleep` seconds. The fast modules are not free on
-    purpose: their total is about the slow module's, so total / workers is close to the
-    longest group and a scheduler that starts the slow module last pays for it.
-  * `generate_fixtures` — a suite heavy on fixtures: session, module and class scopes,
-    yield fixtures with teardown checks, a parametrized fixture (crossed with
-    parametrize), autouse fixtures at every level, overriding fixtures, and a conftest
-    hierarchy three levels deep (rootdir, tests/, tests/<package>/). Two patterns are
-    left out on purpose because discovery cannot prove them yet and hands the whole
-    module to the pytest engine, which would turn this into a pytest-engine benchmark: a
-    module-scoped *parametrized* fixture (pytest reorders items around its params) and
-    an overriding fixture that requests the fixture it overrides. The bench records
-    which engine ran, so a suite that stops being native shows in the report.
+* `generate_suite` — the plain suite: 20 tests per file (plain functions with a conftest
+  fixture, a class, parametrize, a parametrized conftest fixture), 50 files per package.
+* `generate_skewed` — issue 4's scheduling proof: `files` modules, one of which holds
+  `slow_tests` tests that each sleep `slow_sleep` seconds; every other module holds
+  `fast_tests` tests that sleep `fast_sleep` seconds. The fast modules are not free on
+  purpose: their total is about the slow module's, so total / workers is close to the
+  longest group and a scheduler that starts the slow module last pays for it.
+* `generate_fixtures` — a suite heavy on fixtures: session, module and class scopes,
+  yield fixtures with teardown checks, a parametrized fixture (crossed with
+  parametrize), autouse fixtures at every level, overriding fixtures, and a conftest
+  hierarchy three levels deep (rootdir, tests/, tests/<package>/). Two patterns are
+  left out on purpose because discovery cannot prove them yet and hands the whole
+  module to the pytest engine, which would turn this into a pytest-engine benchmark: a
+  module-scoped *parametrized* fixture (pytest reorders items around its params) and
+  an overriding fixture that requests the fixture it overrides. The bench records
+  which engine ran, so a suite that stops being native shows in the report.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def generate_skewed(
     (tests / "test_slow.py").write_text("\n".join(body))
 
 
-_ROOT_CONFTEST = '''\
+_ROOT_CONFTEST = """\
 import pytest
 
 # Session scope: set up once per process (once per worker under -n), torn down at exit.
@@ -120,9 +120,9 @@ def config_value():
 @pytest.fixture(params=["json", "yaml"])
 def fmt(request):
     return request.param
-'''
+"""
 
-_TESTS_CONFTEST = '''\
+_TESTS_CONFTEST = """\
 import pytest
 
 
@@ -145,9 +145,9 @@ def per_test_counter(request):
     request.node.used = getattr(request.node, "used", 0) + 1
     yield
     assert request.node.used == 1
-'''
+"""
 
-_PKG_CONFTEST = '''\
+_PKG_CONFTEST = """\
 import pytest
 
 
@@ -166,9 +166,9 @@ def resource(conn):
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch):
     monkeypatch.setenv("FASTEST_BENCH_PKG", "{pkg}")
-'''
+"""
 
-_TEST_MODULE = '''\
+_TEST_MODULE = """\
 import os
 
 import pytest
@@ -221,7 +221,7 @@ class TestResource:
 
     def test_request(self, request, resource):
         assert request.cls is TestResource and request.scope == "function"
-'''
+"""
 
 
 def generate_fixtures(root: Path, packages: int = 4, files_per_package: int = 10) -> None:
