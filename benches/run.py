@@ -461,7 +461,8 @@ def markdown(report: dict) -> str:
     for part in PARTS:
         for suite, r in report.get(part, {}).items():
             for k, wall in r.get("median_s", {}).items():
-                cpu, rss = r["cpu_s"].get(k), r["max_rss_mb"].get(k)
+                # Schema-1 reports (before rusage was measured) have wall times only.
+                cpu, rss = r.get("cpu_s", {}).get(k), r.get("max_rss_mb", {}).get(k)
                 lines.append(
                     f"| {part} | {suite} | {k} | {wall:.3f} | "
                     f"{'n/a' if cpu is None else f'{cpu:.3f}'} | {'n/a' if rss is None else f'{rss:.0f}'} |"
