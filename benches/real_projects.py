@@ -148,8 +148,6 @@ def bench_project(name: str, repeat: int, workdir: Path) -> dict:
 
     pytest = [str(env_dir / "bin" / "pytest")]
     fastest, env = fastest_in(pytest)
-    # Keep the outer environment's pytest settings (a bench run under pytest) out.
-    env = dict(env, PYTEST_ADDOPTS="", FASTEST_JSON_REPORT="")
     co = ["--collect-only", "-q"]
     base = ["-q", "-p", "no:cacheprovider"]
 
