@@ -141,12 +141,27 @@ def test_compare_against_faster_baseline_fails(tiny_report, tmp_path):
     assert changed
     baseline = tmp_path / "baseline.json"
     baseline.write_text(json.dumps(doctored))
-    proc = _bench("--from-report", str(path), "--compare", str(baseline), cwd=tmp_path)
+    # --min-delta 0: a tiny suite's medians are a few tens of milliseconds, which the
+    # default absolute slack would ignore.
+    proc = _bench("--from-report", str(path), "--compare", str(baseline), "--min-delta", "0", cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     # Every doctored median is reported, each naming its part and variant.
     regressions = [line for line in proc.stderr.splitlines() if line.startswith("REGRESSION: ")]
     assert len(regressions) == changed
     assert any(line.startswith("REGRESSION: skew ") and "fastest_n2_second" in line for line in regressions)
+
+
+def test_compare_ignores_slowdowns_below_min_delta(tiny_report, tmp_path):
+    path, report, _ = tiny_report
+    doctored = copy.deepcopy(report)
+    for entry in doctored["collection"].values():
+        entry["median_s"] = {k: v - 0.01 if k.startswith("fastest") else v for k, v in entry["median_s"].items()}
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps(doctored))
+    args = ("--from-report", str(path), "--compare", str(baseline), "--threshold", "0")
+    assert _bench(*args, "--min-delta", "0.02", cwd=tmp_path).returncode == 0
+    slower = _bench(*args, "--min-delta", "0", cwd=tmp_path)
+    assert slower.returncode == 1 and "REGRESSION: collection 200 fastest_warm" in slower.stderr
 
 
 def test_lpt_bound_from_history(tmp_path):
