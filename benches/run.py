@@ -67,6 +67,7 @@ import argparse
 import datetime as _dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -287,6 +288,12 @@ def bench_skew(repeat: int, workdir: Path, xdist: Optional[str], slow_sleep: flo
     return entry
 
 
+def outcome_total(line: str) -> int:
+    """How many tests a final line counts (`2 failed, 598 passed, 1 warning in 1s`: 600)."""
+    words = r"(?:passed|failed|errors?|skipped|xfailed|xpassed)\b"
+    return sum(int(n) for n in re.findall(r"(\d+) " + words, line))
+
+
 def bench_fixtures(repeat: int, workdir: Path, xdist: Optional[str], shape: str) -> dict:
     packages, files = (int(x) for x in shape.lower().split("x"))
     root = workdir / f"fixtures_{shape}"
@@ -304,7 +311,7 @@ def bench_fixtures(repeat: int, workdir: Path, xdist: Optional[str], shape: str)
     lines = {k: final_line(m.out) for k, m in first.items()}
     entry = {
         "shape": shape,
-        "tests": int(lines["pytest"].split()[0]) if lines["pytest"][:1].isdigit() else 0,
+        "tests": outcome_total(lines["pytest"]),
         "final_lines": lines,
         "exit_codes": {k: m.rc for k, m in first.items()},
         "same_outcome": len(set(lines.values())) == 1 and len({m.rc for m in first.values()}) == 1,

@@ -164,6 +164,13 @@ def test_compare_ignores_slowdowns_below_min_delta(tiny_report, tmp_path):
     assert slower.returncode == 1 and "REGRESSION: collection 200 fastest_warm" in slower.stderr
 
 
+def test_outcome_total_counts_every_outcome_but_warnings():
+    run = _bench_module("run")
+    assert run.outcome_total("2 failed, 598 passed, 1 warning in Xs") == 600
+    assert run.outcome_total("1 passed, 11 errors in Xs") == 12
+    assert run.outcome_total("no tests ran in Xs") == 0
+
+
 def test_lpt_bound_from_history(tmp_path):
     run = _bench_module("run")
     history = tmp_path / "history-v1.json"
