@@ -593,9 +593,6 @@ impl<'a> ModuleCx<'a> {
                 visible.extend(k.fixtures.iter());
             }
         }
-        let lookup = |name: &str| -> Option<&Fixture> {
-            visible.iter().rev().copied().find(|fx| fx.name == name)
-        };
         let mut initial: Vec<&str> = visible
             .iter()
             .filter(|fx| fx.autouse)
@@ -603,47 +600,51 @@ impl<'a> ModuleCx<'a> {
             .collect();
         initial.extend(usefixtures.iter().copied());
         initial.extend(argnames.iter().map(String::as_str));
-        let mut order: Vec<&str> = Vec::new();
-        let mut seen: HashSet<&str> = HashSet::new();
-        let mut stack: Vec<&str> = initial.into_iter().rev().collect();
-        while let Some(name) = stack.pop() {
-            if !seen.insert(name) {
-                continue;
-            }
-            order.push(name);
-            if direct.contains(name) {
-                continue;
-            }
-            if let Some(fx) = lookup(name) {
-                if fx.argnames.iter().any(|a| a == name) {
-                    return Err(format!("fixture `{name}` overrides itself"));
-                }
-                for a in fx.argnames.iter().rev() {
-                    stack.push(a.as_str());
-                }
-            }
+        let mut walk = Closure {
+            visible: &visible,
+            direct,
+            current: HashMap::new(),
+            order: Vec::new(),
+            used: HashMap::new(),
+            beyond: HashSet::new(),
+        };
+        for name in initial {
+            walk.visit(name, 0)?;
         }
         let mut calls = Vec::new();
         let mut external = Vec::new();
-        for name in order {
+        for name in &walk.order {
             if direct.contains(name) {
                 continue;
             }
-            let Some(fx) = lookup(name) else {
-                external.push(name.to_string());
-                continue;
-            };
-            if let Some(u) = &fx.unknown {
-                return Err(format!("fixture `{name}`: {u}"));
+            let defs = walk.used.get(name).map(Vec::as_slice).unwrap_or_default();
+            // Not defined here, or an override chain that ends in a builtin's or a
+            // plugin's definition.
+            if defs.is_empty() || walk.beyond.contains(name) {
+                external.push((*name).to_string());
             }
-            match &fx.params {
-                Err(e) => return Err(format!("fixture `{name}`: {e}")),
-                Ok(None) => {}
-                Ok(Some(sets)) => {
-                    if fx.scope.as_deref().is_some_and(|s| s != "function") {
-                        return Err(format!("parametrized fixture `{name}` with a higher scope"));
+            let mut parametrized = 0;
+            for fx in defs {
+                if let Some(u) = &fx.unknown {
+                    return Err(format!("fixture `{name}`: {u}"));
+                }
+                match &fx.params {
+                    Err(e) => return Err(format!("fixture `{name}`: {e}")),
+                    Ok(None) => {}
+                    Ok(Some(sets)) => {
+                        if fx.scope.as_deref().is_some_and(|s| s != "function") {
+                            return Err(format!(
+                                "parametrized fixture `{name}` with a higher scope"
+                            ));
+                        }
+                        parametrized += 1;
+                        if parametrized > 1 {
+                            return Err(format!(
+                                "fixture `{name}` overrides a parametrized fixture of its name"
+                            ));
+                        }
+                        calls.push((vec![(*name).to_string()], sets.clone()));
                     }
-                    calls.push((vec![name.to_string()], sets.clone()));
                 }
             }
         }
@@ -720,6 +721,67 @@ fn parametrize_mark() -> Mark {
     }
 }
 
+/// pytest's `traverse_fixture_closure`: the fixture names a test's closure requests, in
+/// DFS order, each once. A fixture that requests its own name reaches the next outer
+/// definition of that name (an override chain), as pytest resolves it at setup.
+struct Closure<'v, 'f> {
+    /// Visible definitions, outermost first.
+    visible: &'v [&'f Fixture],
+    /// Names the test parametrizes directly: no fixture is looked up for them.
+    direct: &'v HashSet<&'v str>,
+    /// Per name, which definition from the innermost (1) the walk is at.
+    current: HashMap<&'f str, usize>,
+    order: Vec<&'f str>,
+    /// The definitions the walk reached, per name.
+    used: HashMap<&'f str, Vec<&'f Fixture>>,
+    /// Names whose override chain goes past the visible definitions (to a builtin's or
+    /// a plugin's).
+    beyond: HashSet<&'f str>,
+}
+
+impl<'v, 'f> Closure<'v, 'f> {
+    fn visit(&mut self, name: &'f str, depth: usize) -> Result<(), String> {
+        if depth > 200 {
+            return Err("fixture closure too deep".into());
+        }
+        match self.current.get(name) {
+            Some(1) => return Ok(()),
+            Some(_) => {}
+            None => {
+                self.order.push(name);
+                self.current.insert(name, 1);
+            }
+        }
+        if self.direct.contains(name) {
+            return Ok(());
+        }
+        let defs: Vec<&'f Fixture> = self
+            .visible
+            .iter()
+            .copied()
+            .filter(|fx| fx.name == name)
+            .collect();
+        let k = self.current.get(name).copied().unwrap_or(1);
+        if defs.is_empty() {
+            return Ok(());
+        }
+        let Some(fx) = defs.len().checked_sub(k).and_then(|i| defs.get(i)).copied() else {
+            self.beyond.insert(name);
+            return Ok(());
+        };
+        let used = self.used.entry(name).or_default();
+        if !used.iter().any(|u| std::ptr::eq(*u, fx)) {
+            used.push(fx);
+        }
+        self.current.insert(name, k + 1);
+        for dep in &fx.argnames {
+            self.visit(dep.as_str(), depth + 1)?;
+        }
+        self.current.insert(name, k);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -742,6 +804,48 @@ mod tests {
 
     fn collect(src: &str) -> Result<Vec<String>, String> {
         collect_items(src).map(|items| items.into_iter().map(|i| i.nodeid).collect())
+    }
+
+    #[test]
+    fn an_override_chain_reaches_the_outer_definitions() {
+        let src = "import pytest\n\
+                   @pytest.fixture\ndef greeting(tmp_path): return 'hello'\n\
+                   @pytest.fixture\ndef tmp_path(tmp_path, monkeypatch): return tmp_path\n\
+                   @pytest.fixture(params=[1, 2])\ndef n(): pass\n\
+                   class TestK:\n\
+                   \x20   @pytest.fixture\n    def greeting(self, greeting, capsys): return 1\n\
+                   \x20   @pytest.fixture\n    def n(self, n): return n\n\
+                   \x20   def test_g(self, greeting): pass\n\
+                   \x20   def test_n(self, n): pass\n\
+                   def test_t(tmp_path): pass\n";
+        let items = collect_items(src).unwrap();
+        let spec = |id: &str| {
+            items
+                .iter()
+                .find(|i| i.nodeid == id)
+                .and_then(|i| i.run.clone())
+                .unwrap()
+        };
+        // The class's `greeting` reaches the module's, whose `tmp_path` override reaches
+        // the builtin: external.
+        assert_eq!(
+            spec("test_m.py::TestK::test_g").external_fixtures,
+            ["tmp_path", "monkeypatch", "capsys"]
+        );
+        assert_eq!(
+            spec("test_m.py::test_t").external_fixtures,
+            ["tmp_path", "monkeypatch"]
+        );
+        // One parametrized definition in the chain parametrizes the test.
+        let ids: Vec<&str> = items.iter().map(|i| i.nodeid.as_str()).collect();
+        assert!(ids.contains(&"test_m.py::TestK::test_n[1]"), "{ids:?}");
+        assert!(ids.contains(&"test_m.py::TestK::test_n[2]"), "{ids:?}");
+        let both = "import pytest\n\
+                    @pytest.fixture(params=[1])\ndef n(): pass\n\
+                    class TestK:\n\
+                    \x20   @pytest.fixture(params=[2])\n    def n(self, n): return n\n\
+                    \x20   def test_n(self, n): pass\n";
+        assert!(collect_items(both).is_err());
     }
 
     #[test]
