@@ -183,6 +183,45 @@ def fastest_in(venv_pytest: Sequence[str]) -> Tuple[List[str], Dict[str, str]]:
 
 
 # --------------------------------------------------------------------------
+# Plugin venv comparisons (test_oracle_plugins/_randomly/_native_plugins)
+# --------------------------------------------------------------------------
+
+#: A test's outcome line under ``-v``, with pytest-xdist's ``[gwN] [ NN%]`` prefix.
+OUTCOME_LINE = re.compile(
+    r"^(?:\[gw\d\] \[...%\] )?(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.M
+)
+#: The final line's counts.
+FINAL_LINE = re.compile(r"^=* ?(.*?) in \d+\.\d\ds ?=*$", re.M)
+#: What differs between two runs of the same objects: addresses and mock ids.
+_OBJECT_ID = re.compile(r"0x[0-9a-f]+|(?<=id=')\d+")
+
+
+def run_in(cmd: Sequence[str], root: Path, args: Sequence[str], env: Mapping[str, str]):
+    """``cmd args`` in ``root`` without colour, fastest logging its decisions."""
+    e = child_env({"NO_COLOR": "1", "FASTEST_LOG": "info", **env})
+    return subprocess.run(
+        [*cmd, *args], cwd=root, env=e, stdin=subprocess.DEVNULL, capture_output=True,
+        text=True, timeout=RUN_TIMEOUT,
+    )
+
+
+def fresh_case(case: Path, tmp_path: Path) -> Path:
+    """A fresh copy of ``case`` at ``tmp_path/case`` (the same path for both tools)."""
+    root = tmp_path / "case"
+    if root.exists():
+        shutil.rmtree(root)
+    shutil.copytree(case, root)
+    return root
+
+
+def clean_plugin_output(stdout: str) -> str:
+    """``normalise``d output without fastest's own ``fastest:`` notes and with object
+    ids masked."""
+    lines = [l for l in stdout.splitlines(keepends=True) if not l.startswith("fastest: ")]
+    return _OBJECT_ID.sub("0x?", normalise("".join(lines)))
+
+
+# --------------------------------------------------------------------------
 # Running and comparing
 # --------------------------------------------------------------------------
 

@@ -10,37 +10,31 @@ A test that needs what only pytest's machinery gives (a ``timeout`` mark, pytest
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import List, Sequence
 
 import pytest
 
-from oracle_harness import RUN_TIMEOUT, child_env, fastest_in, normalise, require_fastest
+from oracle_harness import (
+    FINAL_LINE as _FINAL,
+    OUTCOME_LINE as _OUTCOME,
+    clean_plugin_output as _clean,
+    fastest_in,
+    fresh_case,
+    require_fastest,
+    run_in,
+)
 
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "mocking"
-_ADDRESS = re.compile(r"0x[0-9a-f]+|(?<=id=')\d+")
-_OUTCOME = re.compile(r"^(?:\[gw\d\] \[...%\] )?(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.M)
-_FINAL = re.compile(r"^=* ?(.*?) in \d+\.\d\ds ?=*$", re.M)
 _ENGINE_NOTE = "fastest: the pytest engine runs the items"
 
 
-def _run(cmd: Sequence[str], root: Path, args: Sequence[str], env: Dict[str, str]):
-    e = child_env({"NO_COLOR": "1", "FASTEST_LOG": "info", **env})
-    return subprocess.run(
-        [*cmd, "-p", "no:cacheprovider", *args], cwd=root, env=e, stdin=subprocess.DEVNULL,
-        capture_output=True, text=True, timeout=RUN_TIMEOUT,
-    )
+def _run(cmd: Sequence[str], root: Path, args: Sequence[str], env):
+    return run_in(cmd, root, ["-p", "no:cacheprovider", *args], env)
 
 
 def _case(tmp_path: Path) -> Path:
-    root = tmp_path / "case"
-    if root.exists():
-        shutil.rmtree(root)
-    shutil.copytree(CASE, root)
-    return root
+    return fresh_case(CASE, tmp_path)
 
 
 def _both(tmp_path: Path, venv_pytest: List[str], args: Sequence[str], edit=None):
@@ -55,11 +49,6 @@ def _both(tmp_path: Path, venv_pytest: List[str], args: Sequence[str], edit=None
     cmd, env = fastest_in(venv_pytest)
     actual = _run(cmd, root, args, {**env, "FASTEST_NO_DELEGATE": "1"})
     return expected, actual
-
-
-def _clean(stdout: str) -> str:
-    lines = [l for l in stdout.splitlines(keepends=True) if not l.startswith("fastest: ")]
-    return _ADDRESS.sub("0x?", normalise("".join(lines)))
 
 
 @pytest.mark.parametrize(

@@ -16,28 +16,27 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Dict, List, Sequence, Set, Tuple
 
 import pytest
 
-from oracle_harness import RUN_TIMEOUT, child_env, fastest_in, normalise, require_fastest
+from oracle_harness import (
+    clean_plugin_output,
+    fastest_in,
+    normalise,
+    require_fastest,
+    run_in,
+)
 
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "plugins"
 
-_ADDRESS = re.compile(r"0x[0-9a-f]+")
 _OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.M)
 _FINAL = re.compile(r"^=* ?(.*?) in \d+\.\d\ds ?=*$", re.M)
 
 
 def _run(cmd: Sequence[str], root: Path, args: Sequence[str], env: Dict[str, str]):
-    e = child_env({"NO_COLOR": "1", "FASTEST_LOG": "info", **env})
-    return subprocess.run(
-        [*cmd, "-p", "no:cacheprovider", *args],
-        cwd=root, env=e, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-        timeout=RUN_TIMEOUT,
-    )
+    return run_in(cmd, root, ["-p", "no:cacheprovider", *args], env)
 
 
 def _both(tmp_path: Path, plugins_pytest: List[str], args: Sequence[str]):
@@ -55,9 +54,7 @@ def _both(tmp_path: Path, plugins_pytest: List[str], args: Sequence[str]):
     return expected, actual
 
 
-def _clean(stdout: str) -> str:
-    lines = [l for l in stdout.splitlines(keepends=True) if not l.startswith("fastest: ")]
-    return _ADDRESS.sub("0x?", normalise("".join(lines)))
+_clean = clean_plugin_output
 
 
 @pytest.mark.parametrize(

@@ -11,35 +11,27 @@ so a wrong seed or order shows up as different output or outcomes.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import List, Sequence
 
 import pytest
 
-from oracle_harness import RUN_TIMEOUT, child_env, fastest_in, normalise, require_fastest
+from oracle_harness import (
+    FINAL_LINE as _FINAL,
+    OUTCOME_LINE as _OUTCOME,
+    clean_plugin_output as _clean,
+    fastest_in,
+    fresh_case,
+    require_fastest,
+    run_in as _run,
+)
 
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "randomly"
 
-_OUTCOME = re.compile(r"^(?:\[gw\d\] \[...%\] )?(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.M)
-_FINAL = re.compile(r"^=* ?(.*?) in \d+\.\d\ds ?=*$", re.M)
-
-
-def _run(cmd: Sequence[str], root: Path, args: Sequence[str], env: Dict[str, str]):
-    e = child_env({"NO_COLOR": "1", "FASTEST_LOG": "info", **env})
-    return subprocess.run(
-        [*cmd, *args], cwd=root, env=e, stdin=subprocess.DEVNULL, capture_output=True,
-        text=True, timeout=RUN_TIMEOUT,
-    )
 
 
 def _case(tmp_path: Path) -> Path:
-    root = tmp_path / "case"
-    if root.exists():
-        shutil.rmtree(root)
-    shutil.copytree(CASE, root)
-    return root
+    return fresh_case(CASE, tmp_path)
 
 
 def _both(tmp_path: Path, randomly_pytest: List[str], args: Sequence[str], delegate_ok=False):
@@ -52,11 +44,6 @@ def _both(tmp_path: Path, randomly_pytest: List[str], args: Sequence[str], deleg
         env = {**env, "FASTEST_NO_DELEGATE": "1"}
     actual = _run(cmd, _case(tmp_path), args, env)
     return expected, actual
-
-
-def _clean(stdout: str) -> str:
-    lines = [l for l in stdout.splitlines(keepends=True) if not l.startswith("fastest: ")]
-    return normalise("".join(lines))
 
 
 @pytest.mark.parametrize("seed", ["1", "123", "4242", "-7"])
