@@ -288,7 +288,168 @@ def _item_to_json(item):
         "lineno": lineno,
         "marks": [_mark_to_json(m) for m in item.iter_markers()],
         "keywords": _keywords(item),
+        "run": _run_spec(item),
     }
+
+
+def _run_spec(item):
+    """What the native engine needs to run ``item`` as pytest would, or ``None``.
+
+    The engine finds the function by its names along the chain and rebuilds each
+    parameter set itself, so it needs only which argvalue of which ``parametrize``
+    mark (in ``iter_markers`` order, as pytest's ``pytest_generate_tests`` reads them)
+    and which ``params`` entry of which function-scoped fixture the item got, plus the
+    fixtures of its closure that no conftest, module or class defines. Anything else
+    (a ``pytest_generate_tests`` hook's parametrization, higher-scope parameters, item
+    classes of plugins) leaves the item to the pytest engine.
+    """
+    try:
+        return _run_spec_of(item)
+    except Exception:
+        return None
+
+
+def _run_spec_of(item):
+    from _pytest.python import Function
+    from _pytest.unittest import TestCaseFunction
+
+    if type(item) not in (Function, TestCaseFunction):
+        return None
+    kinds = {"Dir", "Package", "Module", "Class", "UnitTestCase"}
+    if any(type(n).__name__ not in kinds for n in item.listchain()[1:-1]):
+        return None
+    for node in item.listchain()[1:-1]:
+        kind = type(node).__name__
+        if kind in ("Module", "Class") and hasattr(node.obj, "pytest_generate_tests"):
+            return None
+        # A test module's `pytest_plugins` registers plugins whose fixtures and hooks
+        # only pytest's session has.
+        if kind == "Module" and hasattr(node.obj, "pytest_plugins"):
+            return None
+    callspec = getattr(item, "callspec", None)
+    entries = []
+    if callspec is not None:
+        entries = _callspec_entries(item, callspec)
+        if entries is None:
+            return None
+    return {"callspec": entries, "external_fixtures": _external_fixtures(item)}
+
+
+def _callspec_entries(item, callspec):
+    """``item``'s parametrization as ``[source, key, set]`` entries, or ``None``.
+
+    pytest renumbers direct parameters (``_recompute_direct_params_indices``): their
+    ``indices`` hold the item's position in the function's product of calls, not the
+    argvalue's. So that position is split back into one index per ``parametrize`` call
+    (pytest extends the product call by call, the last call varying fastest), and
+    every direct value is checked to be the very object at that index.
+    """
+    import warnings
+
+    from _pytest.mark.structures import ParameterSet, get_unpacked_marks
+    from _pytest.scope import Scope
+
+    if any(m.name == "parametrize" for m in callspec.marks):
+        return None
+    if any(scope is not Scope.Function for scope in callspec._arg2scope.values()):
+        return None
+    func = getattr(item, "function", None) or item.obj
+    marks = [m for m in get_unpacked_marks(func) if m.name == "parametrize"]
+    marks += list(item.parent.iter_markers(name="parametrize"))
+    owner, parsed, indirect = {}, [], set()
+    for k, mark in enumerate(marks):
+        if len(mark.args) < 2 or "scope" in mark.kwargs:
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            argnames, psets = ParameterSet._for_parametrize(
+                mark.args[0], mark.args[1], func, item.config, item.nodeid
+            )
+        parsed.append((argnames, psets))
+        flag = mark.kwargs.get("indirect", False)
+        for name in argnames:
+            owner.setdefault(name, k)
+            if flag is True or (isinstance(flag, (list, tuple)) and name in flag):
+                indirect.add(name)
+    defs = item._fixtureinfo.name2fixturedefs
+    # The calls, in pytest's order: (source, key, size, argnames).
+    calls = []
+    for name in callspec.params:
+        k = owner.get(name)
+        if k is not None:
+            if not calls or calls[-1][:2] != ("mark", k):
+                calls.append(("mark", k, len(parsed[k][1]), parsed[k][0]))
+            continue
+        fds = defs.get(name)
+        if not fds or fds[-1].params is None:
+            return None  # a pytest_generate_tests hook's parametrization
+        calls.append(("fixture", name, len(fds[-1].params), [name]))
+    if len({(c[0], c[1]) for c in calls}) != len(calls) or sum(c[0] == "mark" for c in calls) != len(marks):
+        return None
+    direct = [n for n in callspec.params if n in owner and n not in indirect]
+    position = callspec.indices[direct[0]] if direct else None
+    picks = [None] * len(calls)
+    for i in reversed(range(len(calls))):
+        source, key, size, names = calls[i]
+        if size <= 0:
+            return None
+        if position is not None:
+            picks[i] = position % size
+            position //= size
+        if source == "fixture" or all(n in indirect for n in names):
+            own = callspec.indices[names[0]]
+            if picks[i] is not None and picks[i] != own:
+                return None
+            picks[i] = own
+    entries = []
+    for (source, key, _size, names), j in zip(calls, picks):
+        if source == "mark":
+            values = parsed[key][1][j].values
+            for pos, name in enumerate(names):
+                if name not in indirect and values[pos] is not callspec.params[name]:
+                    return None
+        entries.append([source, key, j])
+    return entries
+
+
+def _external_fixtures(item):
+    """Names in the closure whose reachable definition is a builtin's or a plugin's
+    (or none), as discovery's static closure reports them: the walk goes through the
+    definitions of conftests, modules and classes, not into external ones, and direct
+    parameters are not fixtures."""
+    info = item._fixtureinfo
+    callspec = getattr(item, "callspec", None)
+    params = set(callspec.params) if callspec is not None else set()
+    conftest_files = {getattr(m, "__file__", None) for m in item.config.pluginmanager._conftest_plugins}
+
+    def local(fd):
+        if fd.baseid:
+            return True  # a module's, a class's or a conftest's below the rootdir
+        code = getattr(fd.func, "__code__", None)
+        return code is not None and code.co_filename in conftest_files
+
+    out, seen = [], set()
+    todo = list(info.initialnames)
+    while todo:
+        name = todo.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        fds = info.name2fixturedefs.get(name)
+        if name in params and (not fds or type(fds[-1]).__name__ == "DirectParamFixtureDef"):
+            continue
+        if not fds:
+            out.append(name)
+            continue
+        i = len(fds) - 1
+        while i > 0 and name in fds[i].argnames:
+            i -= 1
+        if (i == 0 and name in fds[0].argnames) or not local(fds[i]):
+            out.append(name)  # past every definition, or a builtin's or plugin's
+            continue
+        for fd in fds[i:]:
+            todo.extend(a for a in fd.argnames if a != name)
+    return out
 
 
 class _Recorder:

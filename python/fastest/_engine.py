@@ -104,6 +104,7 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
     "verbosity_assertions": ("string", "auto"),
     "doctest_optionflags": ("args", ["ELLIPSIS"]),
     "doctest_encoding": ("string", "utf-8"),
+    "empty_parameter_set_mark": ("string", "skip"),
     # pytest-mock's (registered without a type: strings, or the typed defaults).
     "mock_traceback_monkeypatch": ("string", True),
     "mock_use_standalone_module": ("string", False),

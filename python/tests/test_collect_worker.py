@@ -106,6 +106,11 @@ def check_schema(result):
             assert isinstance(mk["name"], str)
             assert all(isinstance(v, (str, int, bool, type(None))) for v in mk["kwargs"].values())
             assert all(isinstance(v, (str, int, bool, type(None))) for v in mk["args"])
+        run = it["run"]
+        if run is not None:
+            for source, key, index in run["callspec"]:
+                assert (source, type(key)) in (("mark", int), ("fixture", str)) and isinstance(index, int)
+            assert all(isinstance(f, str) for f in run["external_fixtures"])
     for rep in result["errors"] + result["skipped"]:
         assert isinstance(rep["nodeid"], str) and isinstance(rep["longrepr"], str)
         assert isinstance(rep["summary"], opt_str)
@@ -969,3 +974,73 @@ def test_unwritable_output(tmp_path):
     proc, _ = run_worker(tmp_path, tmp_path, request=req)
     assert proc.returncode != 0
     assert "cannot write" in proc.stderr
+
+
+def test_run_specs_name_each_parameter_set(tmp_path):
+    """Imported items carry what the native engine needs: which argvalue of which
+    ``parametrize`` mark (pytest renumbers direct parameters by product position; the
+    worker splits it back), which fixture ``params`` entry, and the closure's external
+    fixtures. What only pytest can rebuild (a hook's parametrization, higher-scope
+    parameters) has no spec."""
+    root = write_files(
+        tmp_path / "proj",
+        {
+            "conftest.py": """
+                import pytest
+
+                @pytest.fixture(params=[10, 20])
+                def fx(request):
+                    return request.param
+
+                @pytest.fixture(scope="module", params=[1, 2])
+                def modfx(request):
+                    return request.param
+            """,
+            "test_specs.py": """
+                import pytest
+
+                A = [n for n in range(3)]
+
+                @pytest.mark.parametrize("b", ["x", "y"])
+                @pytest.mark.parametrize("a", A)
+                def test_stacked(a, b, fx, tmp_path):
+                    pass
+
+                @pytest.mark.parametrize("d", [1, 1])
+                def test_dup(d):
+                    pass
+
+                def test_modfx(modfx):
+                    pass
+
+                class TestK:
+                    @pytest.mark.parametrize("c", A[:2])
+                    def test_m(self, c, monkeypatch):
+                        pass
+            """,
+            "test_hook.py": """
+                def pytest_generate_tests(metafunc):
+                    if "h" in metafunc.fixturenames:
+                        metafunc.parametrize("h", [1, 2])
+
+                def test_h(h):
+                    pass
+
+                def test_plain():
+                    pass
+            """,
+        },
+    )
+    proc, result = run_worker(tmp_path, root, paths=["test_specs.py", "test_hook.py"])
+    assert result is not None, proc.stderr
+    runs = {it["nodeid"].split("::", 1)[1]: it["run"] for it in result["items"]}
+    # Calls in pytest's order (fixture params first here, as the ids show; marks in
+    # iter_markers order, the decorator nearest the function first).
+    assert runs["test_stacked[10-1-y]"]["callspec"] == [["fixture", "fx", 0], ["mark", 0, 1], ["mark", 1, 1]]
+    # tmp_path's own dependencies are not walked; `request` has no definition.
+    assert sorted(runs["test_stacked[10-1-y]"]["external_fixtures"]) == ["request", "tmp_path"]
+    assert runs["test_stacked[20-2-x]"]["callspec"] == [["fixture", "fx", 1], ["mark", 0, 2], ["mark", 1, 0]]
+    assert [runs[k]["callspec"] for k in runs if k.startswith("test_dup")] == [[["mark", 0, 0]], [["mark", 0, 1]]]
+    assert runs["TestK::test_m[1]"] == {"callspec": [["mark", 0, 1]], "external_fixtures": ["monkeypatch"]}
+    assert runs["test_modfx[1]"] is None  # a module-scoped parameter: pytest reorders
+    assert runs["test_h[1]"] is None and runs["test_plain"] is None  # the module has the hook

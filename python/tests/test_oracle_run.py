@@ -93,6 +93,10 @@ NATIVE_CASES: List[str] = [
     "fixtures-argset2",
     "fixtures-argset4",
     "fixtures-argset5",
+    # Files only an import can collect (bases and tests imported from other modules,
+    # computed parameters, ids callables): the import fallback's run specs let the
+    # native engine run their items.
+    "imported",
 ]
 
 # --------------------------------------------------------------------------
@@ -169,6 +173,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-m", "slow"],
     ],
     "marks_xfail_strict": [[], ["-rxX"]],
+    # uncertain files (imported bases, tests and fixtures; computed, stacked, duplicate,
+    # empty and indirect parameters; computed fixture params) run natively
+    "imported": [[], ["-v"], ["-rA"]],
     # missing fixtures (argument, in a fixture, usefixtures, class, TestCase, cache
     # without the cacheprovider, getfixturevalue), request.raiseerror: pytest's
     # FixtureLookupError text with the available fixtures

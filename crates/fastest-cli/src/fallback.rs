@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::host::Host;
-use fastest_core::item::{ChainNode, Item, Mark, MarkValue, NodeKind};
+use fastest_core::item::{CallParam, ChainNode, Item, Mark, MarkValue, NodeKind, RunSpec};
 use serde::Deserialize;
 
 /// A request to the worker; see `python/fastest/_collect.py` for the protocol.
@@ -61,6 +61,43 @@ pub struct RawItem {
     pub marks: Vec<RawMark>,
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// What the native engine needs to run it (`_run_spec` in `_collect.py`), when
+    /// pytest's collection shows the engine can.
+    #[serde(default)]
+    pub run: Option<RawRun>,
+}
+
+/// An imported item's parametrization and external fixtures, as discovery's
+/// [`RunSpec`] holds them for the items it proves.
+#[derive(Debug, Deserialize)]
+pub struct RawRun {
+    /// `["mark", k, set]` or `["fixture", name, set]`, in pytest's call order.
+    pub callspec: Vec<(String, serde_json::Value, u32)>,
+    #[serde(default)]
+    pub external_fixtures: Vec<String>,
+}
+
+impl RawRun {
+    fn into_spec(self) -> Option<RunSpec> {
+        let callspec = self
+            .callspec
+            .into_iter()
+            .map(|(source, key, set)| match (source.as_str(), key) {
+                ("mark", serde_json::Value::Number(n)) => Some(CallParam::Mark {
+                    mark: u32::try_from(n.as_u64()?).ok()?,
+                    set,
+                }),
+                ("fixture", serde_json::Value::String(name)) => {
+                    Some(CallParam::Fixture { name, set })
+                }
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(RunSpec {
+            callspec,
+            external_fixtures: self.external_fixtures,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,7 +186,7 @@ impl RawItem {
             lineno: self.lineno,
             marks,
             extra_keywords: self.keywords,
-            run: None,
+            run: self.run.and_then(RawRun::into_spec),
         }
     }
 }
@@ -247,7 +284,8 @@ pub mod cache {
     use super::{CollectResult, FallbackError};
     use crate::host::Host;
 
-    const FILE_NAME: &str = "fallback-v1.json";
+    // v2: items carry the native engine's run spec.
+    const FILE_NAME: &str = "fallback-v2.json";
     /// Bound the file: one entry per distinct (arguments, uncertain set).
     const MAX_ENTRIES: usize = 32;
 
@@ -380,5 +418,49 @@ pub mod cache {
             }
         }
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(run: serde_json::Value) -> Item {
+        let raw: RawItem = serde_json::from_value(serde_json::json!({
+            "nodeid": "t.py::test_a[1-x]",
+            "chain": [["Module", "t.py"], ["Function", "test_a[1-x]"]],
+            "run": run,
+        }))
+        .expect("valid item");
+        raw.into_item()
+    }
+
+    #[test]
+    fn run_specs_map_to_the_item_model() {
+        let it = item(serde_json::json!({
+            "callspec": [["fixture", "fx", 1], ["mark", 0, 2]],
+            "external_fixtures": ["tmp_path"],
+        }));
+        let run = it.run.expect("a run spec");
+        assert_eq!(
+            run.callspec,
+            [
+                CallParam::Fixture {
+                    name: "fx".into(),
+                    set: 1
+                },
+                CallParam::Mark { mark: 0, set: 2 }
+            ]
+        );
+        assert_eq!(run.external_fixtures, ["tmp_path"]);
+    }
+
+    #[test]
+    fn missing_or_malformed_run_specs_leave_the_item_to_pytest() {
+        assert!(item(serde_json::Value::Null).run.is_none());
+        let bad = item(serde_json::json!({"callspec": [["mark", "zero", 0]]}));
+        assert!(bad.run.is_none());
+        let unknown = item(serde_json::json!({"callspec": [["hook", 0, 0]]}));
+        assert!(unknown.run.is_none());
     }
 }

@@ -57,6 +57,7 @@ const ENGINE_INI: &[(&str, &str)] = &[
     ("verbosity_assertions", "string"),
     ("doctest_optionflags", "args"),
     ("doctest_encoding", "string"),
+    ("empty_parameter_set_mark", "string"),
     // pytest-mock's (`invocation::NATIVE_PLUGIN_MODULES`), untyped: read as strings.
     ("mock_traceback_monkeypatch", "string"),
     ("mock_use_standalone_module", "string"),

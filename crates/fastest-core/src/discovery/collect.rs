@@ -191,6 +191,14 @@ impl<'a> ModuleCx<'a> {
             Some(Err(())) => return Err(format!("computed `__test__` on class `{}`", b.name)),
             _ => {}
         }
+        if let Some(t) = mro.iter().flat_map(|k| &k.bases).find_map(|b| match b {
+            Base::Builtin(t) if !is_unittest => Some(t),
+            _ => None,
+        }) {
+            // pytest warns that it cannot collect the class (the builtin's `__init__` or
+            // `__new__`); the fallback reproduces the text.
+            return Err(format!("class `{}` derives from builtin `{t}`", b.name));
+        }
         for k in &mro {
             if let Some(r) = k.uncertain.first() {
                 return Err(r.clone());
@@ -676,7 +684,7 @@ impl<'a> ModuleCx<'a> {
                     seqs.push(sub.iter().map(|k| std::ptr::from_ref(*k)).collect());
                     bases.push(std::ptr::from_ref(*bc));
                 }
-                Base::UnitTest | Base::Object => {}
+                Base::UnitTest | Base::Object | Base::Builtin(_) => {}
                 Base::Unknown(t) => {
                     return Err(format!("base class `{t}` of `{name}` is defined elsewhere"))
                 }
@@ -804,6 +812,25 @@ mod tests {
 
     fn collect(src: &str) -> Result<Vec<String>, String> {
         collect_items(src).map(|items| items.into_iter().map(|i| i.nodeid).collect())
+    }
+
+    #[test]
+    fn builtin_bases_are_not_testcases() {
+        // A helper class on a builtin: never a TestCase, so it cannot hide tests.
+        let src = "class MyDict(dict): pass\nclass Boom(ValueError): pass\ndef test_a(): pass\n";
+        assert_eq!(collect(src).unwrap(), ["test_m.py::test_a"]);
+        // A test class on one: pytest warns about its constructor (the fallback's job).
+        let err = collect("class TestD(dict):\n    def test_x(self): pass\n").unwrap_err();
+        assert!(err.contains("builtin `dict`"), "{err}");
+        // Rebound in the module, the name is whatever the module made it.
+        for src in [
+            "from lib import dict\nclass MyDict(dict): pass\n",
+            "import lib as Exception\nclass E(Exception): pass\n",
+            "dict = make()\nclass MyDict(dict): pass\n",
+        ] {
+            let err = collect(src).unwrap_err();
+            assert!(err.contains("defined elsewhere"), "{src}: {err}");
+        }
     }
 
     #[test]

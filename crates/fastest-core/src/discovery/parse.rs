@@ -105,6 +105,10 @@ pub enum Base {
     /// `unittest.TestCase` (or `IsolatedAsyncioTestCase`) under any alias.
     UnitTest,
     Object,
+    /// A builtin class other than `object` (`dict`, `Exception`, ...), not rebound in the
+    /// module: never a `TestCase`, but its own `__init__`/`__new__` keep pytest from
+    /// collecting a test class built on it.
+    Builtin(String),
     /// A base the parser cannot resolve (imported or computed), with its text.
     Unknown(String),
 }
@@ -249,6 +253,8 @@ struct Ctx<'a> {
     safe_decorator_roots: HashSet<String>,
     /// Start bytes of generator `def`s (the syntax walk saw their `yield`s).
     generator_defs: HashSet<usize>,
+    /// Names module-level imports bind.
+    import_bound: HashSet<String>,
 }
 
 /// Modules whose decorators return a plain function and apply no pytest marks.
@@ -256,6 +262,60 @@ struct Ctx<'a> {
 /// fill are not fixtures, as pytest reads the signature): unittest's skips, mock's
 /// patches, hypothesis's `given`/`settings`/`example`/`seed`.
 const SAFE_DECORATOR_MODULES: &[&str] = &["unittest", "unittest.mock", "mock", "hypothesis"];
+
+/// Builtin classes a test module's class may derive from (besides `object`).
+const BUILTIN_CLASSES: &[&str] = &[
+    "dict",
+    "list",
+    "set",
+    "frozenset",
+    "tuple",
+    "str",
+    "bytes",
+    "bytearray",
+    "int",
+    "float",
+    "complex",
+    "type",
+    "property",
+    "staticmethod",
+    "classmethod",
+    "BaseException",
+    "Exception",
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "EnvironmentError",
+    "EOFError",
+    "IOError",
+    "ImportError",
+    "IndexError",
+    "KeyError",
+    "LookupError",
+    "MemoryError",
+    "NameError",
+    "NotImplementedError",
+    "OSError",
+    "OverflowError",
+    "RecursionError",
+    "ReferenceError",
+    "RuntimeError",
+    "StopIteration",
+    "SyntaxError",
+    "SystemError",
+    "TypeError",
+    "UnicodeError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "ValueError",
+    "ZeroDivisionError",
+    "Warning",
+    "UserWarning",
+    "DeprecationWarning",
+    "PendingDeprecationWarning",
+    "RuntimeWarning",
+    "FutureWarning",
+];
 
 const BUILTIN_NAMED: &[&str] = &[
     "int",
@@ -323,6 +383,7 @@ impl<'a> Ctx<'a> {
             classes: HashMap::new(),
             safe_decorator_roots: HashSet::new(),
             generator_defs: HashSet::new(),
+            import_bound: HashSet::new(),
         }
     }
 
@@ -394,6 +455,11 @@ impl<'a> Ctx<'a> {
             let mut c = stmt.walk();
             for n in stmt.children_by_field_name("name", &mut c) {
                 let (full, alias) = self.import_name(n);
+                self.import_bound.insert(
+                    alias
+                        .clone()
+                        .unwrap_or_else(|| full.split('.').next().unwrap_or("").to_string()),
+                );
                 if SAFE_DECORATOR_MODULES.contains(&full.as_str()) {
                     let root = full.split('.').next().unwrap_or("").to_string();
                     self.safe_decorator_roots
@@ -417,6 +483,7 @@ impl<'a> Ctx<'a> {
             for n in stmt.children_by_field_name("name", &mut c) {
                 let (name, alias) = self.import_name(n);
                 let bound = alias.unwrap_or_else(|| name.clone());
+                self.import_bound.insert(bound.clone());
                 if SAFE_DECORATOR_MODULES.contains(&module.as_str()) {
                     self.safe_decorator_roots.insert(bound.clone());
                 }
@@ -849,7 +916,10 @@ impl<'a> Ctx<'a> {
     fn base(&self, n: Node<'_>) -> Base {
         let chain = attr_chain(n, self.src);
         match chain.as_deref() {
-            Some([one]) if one == "object" => Base::Object,
+            Some([one]) if one == "object" && !self.rebound(one) => Base::Object,
+            Some([one]) if BUILTIN_CLASSES.contains(&one.as_str()) && !self.rebound(one) => {
+                Base::Builtin(one.clone())
+            }
             Some([one]) if self.testcase_names.contains(one) => Base::UnitTest,
             Some([one]) if self.classes.contains_key(one) && !self.unstable.contains(one) => {
                 Base::Local(one.clone())
@@ -862,6 +932,15 @@ impl<'a> Ctx<'a> {
             }
             _ => Base::Unknown(self.text(n).to_string()),
         }
+    }
+
+    /// Whether the module binds `name` itself (an import, an assignment or a
+    /// definition at module level), hiding the builtin of that name.
+    fn rebound(&self, name: &str) -> bool {
+        self.consts.contains_key(name)
+            || self.unstable.contains(name)
+            || self.local_defs.contains(name)
+            || self.import_bound.contains(name)
     }
 
     fn argnames(&self, params: Node<'_>) -> Vec<String> {
