@@ -31,7 +31,9 @@ Result (written to ``output`` through a temporary file and a rename)::
                 "path": "tests/test_a.py",      # item.location[0] (rootdir-relative)
                 "lineno": 12,                   # 1-based, or null
                 "marks": [{"name": "slow", "args": [], "kwargs": {"x": 1}}, ...],
-                "keywords": ["TestK", "slow", "test_a.py", "test_m[1]", ...]}],
+                "keywords": ["TestK", "slow", "test_a.py", "test_m[1]", ...],
+                "run": null | {"callspec": [["mark", 0, 1], ["fixture", "fx", 0]],
+                               "external_fixtures": ["tmp_path"]}}],  # see _run_spec
      "numcollected": 11,
      "errors": [{"nodeid": "tests/test_err.py",
                  "headline": "ERROR collecting tests/test_err.py",

@@ -815,6 +815,32 @@ mod tests {
     }
 
     #[test]
+    fn computed_values_under_explicit_ids() {
+        let src = "import os, pytest\n\
+                   @pytest.mark.parametrize('v', [os.sep, dict(a=1)], ids=['sep', None])\n\
+                   def test_a(v): pass\n\
+                   @pytest.mark.parametrize('v', [pytest.param(os.sep, id='p'), KeyboardInterrupt])\n\
+                   def test_b(v): pass\n";
+        assert_eq!(
+            collect(src).unwrap(),
+            [
+                "test_m.py::test_a[sep]",
+                "test_m.py::test_a[v1]",
+                "test_m.py::test_b[p]",
+                "test_m.py::test_b[KeyboardInterrupt]"
+            ]
+        );
+        // Where pytest derives the ID from the value, only an import tells it.
+        for src in [
+            "import os, pytest\n@pytest.mark.parametrize('v', [os.sep])\ndef test_c(v): pass\n",
+            "import os, pytest\n@pytest.mark.parametrize('v', [os.sep], ids=[None])\ndef test_c(v): pass\n",
+            "import pytest\nfrom lib import dict\n@pytest.mark.parametrize('v', [dict()])\ndef test_c(v): pass\n",
+        ] {
+            assert!(collect(src).is_err(), "{src}");
+        }
+    }
+
+    #[test]
     fn builtin_bases_are_not_testcases() {
         // A helper class on a builtin: never a TestCase, so it cannot hide tests.
         let src = "class MyDict(dict): pass\nclass Boom(ValueError): pass\ndef test_a(): pass\n";

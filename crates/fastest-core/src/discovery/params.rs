@@ -22,6 +22,9 @@ pub enum PyValue {
     Named(String),
     /// A value with no ID of its own (list, tuple, dict, set, ...): `argname + index`.
     Opaque,
+    /// A value the source does not settle (a call, an attribute, ...): fine under an
+    /// explicit ID, a reason for the import fallback where pytest would derive one.
+    Computed,
 }
 
 /// An explicit ID from `pytest.param(id=...)` or an `ids=[...]` entry.
@@ -164,7 +167,7 @@ fn idval(value: &PyValue, auto: bool) -> Option<String> {
         PyValue::Float(f) => Some(python_float_repr(*f)),
         PyValue::Bool(b) => Some(if *b { "True".into() } else { "False".into() }),
         PyValue::None => Some("None".into()),
-        PyValue::Opaque => None,
+        PyValue::Opaque | PyValue::Computed => None,
     }
 }
 
@@ -176,6 +179,9 @@ pub fn make_ids(argnames: &[String], sets: &[ParamSet]) -> Result<Vec<IdComponen
         let id = match &set.id {
             Some(ExplicitId::Hidden) => None,
             Some(ExplicitId::Param(s)) => Some(ascii_escape_str(s)),
+            Some(ExplicitId::FromIds(PyValue::Computed)) => {
+                return Err(IdError("computed id".into()))
+            }
             Some(ExplicitId::FromIds(v)) => match idval(v, false) {
                 Some(s) => Some(s),
                 // pytest fails collection for an unsupported `ids` entry.
@@ -184,6 +190,9 @@ pub fn make_ids(argnames: &[String], sets: &[ParamSet]) -> Result<Vec<IdComponen
             None => {
                 if set.values.len() != argnames.len() {
                     return Err(IdError("argvalues do not match argnames".into()));
+                }
+                if set.values.contains(&PyValue::Computed) {
+                    return Err(IdError("computed parameter value".into()));
                 }
                 let parts: Vec<String> = set
                     .values

@@ -263,6 +263,17 @@ struct Ctx<'a> {
 /// patches, hypothesis's `given`/`settings`/`example`/`seed`.
 const SAFE_DECORATOR_MODULES: &[&str] = &["unittest", "unittest.mock", "mock", "hypothesis"];
 
+/// Builtin callables whose result has no parametrize ID of its own (`argname + index`).
+const BUILTIN_CONTAINERS: &[&str] = &[
+    "dict",
+    "list",
+    "set",
+    "frozenset",
+    "tuple",
+    "bytearray",
+    "object",
+];
+
 /// Builtin classes a test module's class may derive from (besides `object`).
 const BUILTIN_CLASSES: &[&str] = &[
     "dict",
@@ -364,6 +375,87 @@ const BUILTIN_NAMED: &[&str] = &[
     "iter",
     "next",
     "callable",
+    "KeyboardInterrupt",
+    "SystemExit",
+    "GeneratorExit",
+    "EOFError",
+    "FileNotFoundError",
+    "FileExistsError",
+    "PermissionError",
+    "TimeoutError",
+    "ConnectionError",
+    "BrokenPipeError",
+    "IsADirectoryError",
+    "NotADirectoryError",
+    "InterruptedError",
+    "ChildProcessError",
+    "ProcessLookupError",
+    "BlockingIOError",
+    "ModuleNotFoundError",
+    "NameError",
+    "UnboundLocalError",
+    "RecursionError",
+    "MemoryError",
+    "BufferError",
+    "EnvironmentError",
+    "IOError",
+    "ReferenceError",
+    "SyntaxError",
+    "IndentationError",
+    "SystemError",
+    "UnicodeError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "UnicodeTranslateError",
+    "FloatingPointError",
+    "StopAsyncIteration",
+    "Warning",
+    "UserWarning",
+    "DeprecationWarning",
+    "PendingDeprecationWarning",
+    "RuntimeWarning",
+    "SyntaxWarning",
+    "FutureWarning",
+    "ImportWarning",
+    "UnicodeWarning",
+    "BytesWarning",
+    "ResourceWarning",
+    "all",
+    "any",
+    "bin",
+    "chr",
+    "ord",
+    "divmod",
+    "enumerate",
+    "filter",
+    "map",
+    "zip",
+    "getattr",
+    "setattr",
+    "hasattr",
+    "delattr",
+    "isinstance",
+    "issubclass",
+    "round",
+    "pow",
+    "open",
+    "format",
+    "vars",
+    "dir",
+    "memoryview",
+    "slice",
+    "super",
+    "property",
+    "staticmethod",
+    "classmethod",
+    "hex",
+    "oct",
+    "ascii",
+    "eval",
+    "exec",
+    "compile",
+    "globals",
+    "locals",
 ];
 
 impl<'a> Ctx<'a> {
@@ -1352,7 +1444,8 @@ impl<'a> Ctx<'a> {
             }
         }
         if bare {
-            let v = self.value(e).ok_or("computed parameter value")?;
+            // Settled later: an explicit `ids` entry makes the value's ID irrelevant.
+            let v = self.value(e).unwrap_or(PyValue::Computed);
             return Ok(ParamSet {
                 values: vec![v],
                 id: None,
@@ -1365,11 +1458,8 @@ impl<'a> Ctx<'a> {
         }
         let values = inner
             .into_iter()
-            .map(|x| {
-                self.value(x)
-                    .ok_or_else(|| "computed parameter value".to_string())
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|x| self.value(x).unwrap_or(PyValue::Computed))
+            .collect::<Vec<_>>();
         Ok(ParamSet {
             values,
             id: None,
@@ -1424,7 +1514,7 @@ impl<'a> Ctx<'a> {
                 }
                 "comment" => {}
                 "list_splat" | "dictionary_splat" => return Err("splat in pytest.param".into()),
-                _ => values.push(self.value(a).ok_or("computed pytest.param value")?),
+                _ => values.push(self.value(a).unwrap_or(PyValue::Computed)),
             }
         }
         if values.len() != arity {
@@ -1547,10 +1637,19 @@ impl<'a> Ctx<'a> {
                 if self.local_defs.contains(name) && !self.unstable.contains(name) {
                     return Some(PyValue::Named(name.to_string()));
                 }
-                if BUILTIN_NAMED.contains(&name) && !self.consts.contains_key(name) {
+                if BUILTIN_NAMED.contains(&name) && !self.rebound(name) {
                     return Some(PyValue::Named(name.to_string()));
                 }
                 None
+            }
+            // Builtin constructors of values pytest gives no ID of their own.
+            "call" => {
+                let f = field(n, "function")?;
+                let name = self.text(f);
+                let container = f.kind() == "identifier"
+                    && BUILTIN_CONTAINERS.contains(&name)
+                    && !self.rebound(name);
+                container.then_some(PyValue::Opaque)
             }
             _ => None,
         }
