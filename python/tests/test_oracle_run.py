@@ -97,6 +97,8 @@ NATIVE_CASES: List[str] = [
     # computed parameters, ids callables): the import fallback's run specs let the
     # native engine run their items.
     "imported",
+    # A conftest `pytest_configure` that only registers markers is no hook to run.
+    "markers_conftest",
 ]
 
 # --------------------------------------------------------------------------
@@ -176,6 +178,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # uncertain files (imported bases, tests and fixtures; computed, stacked, duplicate,
     # empty and indirect parameters; computed fixture params) run natively
     "imported": [[], ["-v"], ["-rA"]],
+    # markers registered by conftests' pytest_configure, under --strict-markers
+    "markers_conftest": [[], ["-m", "slow", "-v"], ["-m", "not db and not network"], ["-m", "api or db", "-rA"]],
     # missing fixtures (argument, in a fixture, usefixtures, class, TestCase, cache
     # without the cacheprovider, getfixturevalue), request.raiseerror: pytest's
     # FixtureLookupError text with the available fixtures

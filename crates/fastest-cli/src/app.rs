@@ -73,6 +73,8 @@ struct Extras {
     collected: usize,
     /// Conftest hooks on the way (a run hands such sessions to pytest for now).
     conftest_hooks: Vec<String>,
+    /// Markers the conftests' `pytest_configure` registers (discovery's reading).
+    conftest_markers: Vec<String>,
     /// The arguments' paths (pytest's initial paths: `--lf` keeps their files whole).
     initpaths: Vec<PathBuf>,
     /// pytest collected the whole session: its items are in its final order already
@@ -238,6 +240,7 @@ fn collect_only(
     let pytest_args = passthrough_args(inv, config);
     let mut extras = Extras {
         conftest_hooks: disc.conftest_hooks.clone(),
+        conftest_markers: disc.conftest_markers.clone(),
         initpaths: cargs.iter().map(|a| a.path.clone()).collect(),
         ..Extras::default()
     };
@@ -735,7 +738,12 @@ fn finish(
             args,
             &host.pytest11_plugins(),
         ))
-        .map(|m| m.split(':').next().unwrap_or("").trim().to_string())
+        // pytest: `line.split(":")[0].split("(")[0].strip()`.
+        .map(|m| {
+            let name = m.split(':').next().unwrap_or("");
+            name.split('(').next().unwrap_or("").trim().to_string()
+        })
+        .chain(extras.conftest_markers.iter().cloned())
         .chain(
             fastest_core::discovery::certainty::BUILTIN_MARKS
                 .iter()

@@ -112,6 +112,9 @@ pub struct Discovery {
     pub conftest_hooks: Vec<String>,
     /// Every directory the walk listed (see [`walk::Walked::dirs`]).
     pub walked_dirs: Vec<std::path::PathBuf>,
+    /// Marker names the conftests on the way register with literal
+    /// `config.addinivalue_line("markers", ...)` calls in `pytest_configure`.
+    pub conftest_markers: Vec<String>,
 }
 
 /// Hooks in a conftest that change what or how the whole session collects.
@@ -147,6 +150,8 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
         disc.global_fallback = Some(p.clone());
     }
     for c in &walked.conftests {
+        disc.conftest_markers
+            .extend(c.outline.registered_markers.iter().cloned());
         for h in &c.outline.hooks {
             disc.conftest_hooks
                 .push(format!("{}: {h}", c.path.display()));

@@ -651,7 +651,11 @@ impl<'a> Ctx<'a> {
                     return;
                 };
                 if let BindingKind::Function(f) = &b.kind {
-                    if b.name.starts_with("pytest_") {
+                    // A `pytest_configure` that only registers markers changes nothing
+                    // a run shows once discovery knows them (below): not a hook to run.
+                    let inert = b.name == "pytest_configure"
+                        && definition_of(stmt).is_some_and(|d| self.only_registers_markers(d));
+                    if b.name.starts_with("pytest_") && !inert {
                         out.hooks.push(b.name.clone());
                     }
                     if b.name == "pytest_configure" {
@@ -1133,6 +1137,64 @@ impl<'a> Ctx<'a> {
 
     /// Marker names from unconditional `config.addinivalue_line("markers", "name: ...")`
     /// statements directly in a `pytest_configure` body.
+    /// Whether a hook's body is nothing but a docstring, `pass` and
+    /// `<first parameter>.addinivalue_line("markers", "<literal>")` calls.
+    fn only_registers_markers(&self, def: Node<'a>) -> bool {
+        let Some(params) = field(def, "parameters") else {
+            return false;
+        };
+        let mut pc = params.walk();
+        let names: Vec<Node<'_>> = params.named_children(&mut pc).collect();
+        let [config] = names.as_slice() else {
+            return false;
+        };
+        if config.kind() != "identifier" {
+            return false;
+        }
+        let config = self.text(*config);
+        let Some(body) = field(def, "body") else {
+            return false;
+        };
+        let mut c = body.walk();
+        let mut first = true;
+        for stmt in body.named_children(&mut c) {
+            let docstring = std::mem::take(&mut first)
+                && stmt.kind() == "expression_statement"
+                && stmt.named_child(0).is_some_and(|n| n.kind() == "string");
+            if docstring || matches!(stmt.kind(), "pass_statement" | "comment") {
+                continue;
+            }
+            let Some(call) = stmt
+                .named_child(0)
+                .filter(|n| stmt.kind() == "expression_statement" && n.kind() == "call")
+            else {
+                return false;
+            };
+            let target = field(call, "function").and_then(|f| attr_chain(f, self.src));
+            if !target
+                .is_some_and(|ch| ch.len() == 2 && ch[0] == config && ch[1] == "addinivalue_line")
+            {
+                return false;
+            }
+            let Some(args) = field(call, "arguments") else {
+                return false;
+            };
+            let mut ac = args.walk();
+            let vals: Vec<Node<'_>> = args
+                .named_children(&mut ac)
+                .filter(|a| a.kind() != "comment")
+                .collect();
+            let literal = |n: &Node<'a>| matches!(self.value(*n), Some(PyValue::Str(_)));
+            let is_markers = vals
+                .first()
+                .is_some_and(|k| matches!(self.value(*k), Some(PyValue::Str(s)) if s == "markers"));
+            if vals.len() != 2 || !is_markers || !literal(&vals[1]) {
+                return false;
+            }
+        }
+        true
+    }
+
     fn literal_marker_registrations(&self, def: Node<'a>) -> Vec<String> {
         let mut out = Vec::new();
         let Some(body) = field(def, "body") else {
@@ -2129,6 +2191,32 @@ def pytest_configure(config):
 "#;
         let o = parse_outline(src, false);
         assert_eq!(o.registered_markers, ["slow", "db"]);
+        assert_eq!(o.hooks, ["pytest_configure"]);
+    }
+
+    #[test]
+    fn a_configure_that_only_registers_markers_is_no_hook() {
+        let inert = br#"
+def pytest_configure(config):
+    """Markers."""
+    config.addinivalue_line("markers", "slow: slow tests")  # why
+    config.addinivalue_line(
+        "markers", "db: needs a database"
+    )
+"#;
+        let o = parse_outline(inert, false);
+        assert_eq!(o.registered_markers, ["slow", "db"]);
+        assert!(o.hooks.is_empty(), "{:?}", o.hooks);
+        for active in [
+            "def pytest_configure(config):\n    config.addinivalue_line('filterwarnings', 'error')\n",
+            "def pytest_configure(config):\n    config.addinivalue_line('markers', MARKER)\n",
+            "def pytest_configure(config):\n    other.addinivalue_line('markers', 'x: y')\n",
+            "def pytest_configure(config):\n    config.addinivalue_line('markers', 'x: y')\n    os.environ['A'] = '1'\n",
+            "def pytest_configure(config, extra):\n    pass\n",
+        ] {
+            let o = parse_outline(active.as_bytes(), false);
+            assert_eq!(o.hooks, ["pytest_configure"], "{active}");
+        }
     }
 
     #[test]

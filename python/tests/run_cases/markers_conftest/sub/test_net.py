@@ -1,0 +1,7 @@
+import pytest
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_fetch():
+    pass
