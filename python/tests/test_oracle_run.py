@@ -179,6 +179,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # empty and indirect parameters; computed fixture params) run natively
     "imported": [[], ["-v"], ["-rA"]],
     # markers registered by conftests' pytest_configure, under --strict-markers
+    # a conftest hook raising while pytest collects: INTERNALERROR, exit 3
+    "internal_error": [[], ["-q"], ["--co"]],
     "markers_conftest": [[], ["-m", "slow", "-v"], ["-m", "not db and not network"], ["-m", "api or db", "-rA"]],
     # missing fixtures (argument, in a fixture, usefixtures, class, TestCase, cache
     # without the cacheprovider, getfixturevalue), request.raiseerror: pytest's

@@ -369,14 +369,7 @@ fn collect_only(
                 extras.collected = res.numcollected;
                 worker_not_found = msgs;
             }
-            (_, Some(ie)) => {
-                let _ = write!(err, "{ie}");
-                return if res.exitstatus == 0 {
-                    exit::INTERNAL_ERROR
-                } else {
-                    res.exitstatus
-                };
-            }
+            (_, Some(ie)) => return internal_error(inv, host, err, &ie, res.exitstatus),
             _ => {}
         }
         // The worker's items per file, each once (a file requested with two selectors is
@@ -544,12 +537,7 @@ fn pytest_session(
         );
     }
     if let Some(ie) = res.internal_error {
-        let _ = write!(err, "{ie}");
-        return if res.exitstatus == 0 {
-            exit::INTERNAL_ERROR
-        } else {
-            res.exitstatus
-        };
+        return internal_error(inv, host, err, &ie, res.exitstatus);
     }
     let items: Vec<Item> = res
         .items
@@ -567,6 +555,28 @@ fn pytest_session(
         &extras,
         used_testpaths,
     )
+}
+
+/// pytest's collection ended in an INTERNALERROR (a hook raising, say). pytest draws it
+/// inside its session (header, the traceback on stdout, the final line), so pytest runs
+/// the session and its output is pytest's; the fallback's text is the answer only
+/// where fastest may not hand the session over.
+fn internal_error(
+    inv: &Invocation,
+    host: &Host,
+    err: &mut dyn Write,
+    text: &str,
+    status: i32,
+) -> i32 {
+    if !inv.native_only {
+        return crate::run::with_pytest(inv, host, err, "INTERNALERROR while collecting");
+    }
+    let _ = write!(err, "{text}");
+    if status == 0 {
+        exit::INTERNAL_ERROR
+    } else {
+        status
+    }
 }
 
 /// Conftest hooks that decide which files are collected or how: a whole-session
