@@ -913,6 +913,9 @@ class Engine:
         self.session = Node("Session", "", "", None)
         self.nodes: dict[str, Node] = {"": self.session}
         self.modules: dict[str, Any] = {}
+        # Warnings raised while importing test modules and conftests: pytest records them
+        # at collection (no node id, the warning's own file and line), not on a test.
+        self._collect_warnings: list[warnings.WarningMessage] = []
         self.conftests: dict[Path, Any] = {}
         self.fixturedefs: dict[str, list[FixtureDef]] = {}
         self.autouse: list[FixtureDef] = []
@@ -1096,9 +1099,10 @@ class Engine:
             return modnode.obj
         path = item.path
         assert path is not None
-        self.conftests_for(path)
-        mod = import_path(path, mode=self.import_mode, root=self.rootdir,
-                          consider_namespace_packages=self.config.getini("consider_namespace_packages"))
+        with _ItemWarnings(self, self._collect_warnings):
+            self.conftests_for(path)
+            mod = import_path(path, mode=self.import_mode, root=self.rootdir,
+                              consider_namespace_packages=self.config.getini("consider_namespace_packages"))
         modnode.obj = mod
         modnode.path = path
         modnode.own_markers = get_unpacked_marks(mod)
@@ -1645,11 +1649,13 @@ class Engine:
             self._count_failure(last)
         finally:
             ctx.__exit__(None, None, None)
-        if log:
+        collected, self._collect_warnings = self._collect_warnings, []
+        if log or collected:
             last["warnings"] = [
-                {"nodeid": item.nodeid, "message": warning_record_to_str(w),
+                {"nodeid": nodeid, "message": warning_record_to_str(w),
                  "fslocation": [w.filename, w.lineno]}
-                for w in log
+                for nodeid, records in (("", collected), (item.nodeid, log))
+                for w in records
             ]
         yield last
 

@@ -99,6 +99,8 @@ NATIVE_CASES: List[str] = [
     "imported",
     # A conftest `pytest_configure` that only registers markers is no hook to run.
     "markers_conftest",
+    # Warnings raised while importing modules and conftests are collection warnings.
+    "import_warnings",
 ]
 
 # --------------------------------------------------------------------------
@@ -181,6 +183,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # markers registered by conftests' pytest_configure, under --strict-markers
     # a conftest hook raising while pytest collects: INTERNALERROR, exit 3
     "internal_error": [[], ["-q"], ["--co"]],
+    # import-time warnings of conftests and test modules (collection warnings in pytest)
+    "import_warnings": [[], ["-rA"], ["-W", "error::UserWarning:test_aa"], ["--disable-warnings"]],
     "markers_conftest": [[], ["-m", "slow", "-v"], ["-m", "not db and not network"], ["-m", "api or db", "-rA"]],
     # missing fixtures (argument, in a fixture, usefixtures, class, TestCase, cache
     # without the cacheprovider, getfixturevalue), request.raiseerror: pytest's

@@ -548,7 +548,11 @@ impl<'w> TerminalReporter<'w> {
             return;
         }
         let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-        for w in &self.warnings {
+        // pytest collects everything before the first test runs: warnings recorded at
+        // collection (no node id; the engine meets a module's at its first test) first.
+        let (collected, run): (Vec<_>, Vec<_>) =
+            self.warnings.iter().partition(|w| w.nodeid.is_empty());
+        for w in collected.into_iter().chain(run) {
             let loc = if !w.nodeid.is_empty() {
                 w.nodeid.clone()
             } else if let Some((f, l)) = &w.fslocation {
