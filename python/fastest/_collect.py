@@ -46,7 +46,9 @@ Result (written to ``output`` through a temporary file and a rename)::
                   "path": "tests/test_skip.py", "lineno": 2, "reason": "Skipped: why"}],
      "warnings": [{"location": "tests/test_a.py:6",
                    "message": "<the warning text pytest groups by>",
-                   "text": "<message as printed under the location>", "when": "collect"}],
+                   "text": "<message as printed under the location>", "when": "collect",
+                   "nodeid": "", "category": "PytestCollectionWarning",
+                   "fslocation": ["/abs/root/tests/test_a.py", 6]}],
      "deselected": ["tests/test_a.py::test_dropme"],
      "interrupted": null | {"message": "Interrupted: 1 error during collection", "text": ""},
      "shouldfail": null | "stopping after 1 failures",
@@ -464,7 +466,7 @@ class _Recorder:
         self.numcollected = 0
         self.errors = []
         self.skipped = []
-        self.raw_warnings = []  # (raw message, nodeid, fslocation, when)
+        self.raw_warnings = []  # (raw message, nodeid, fslocation, when, category)
         self.deselected = []
         self.internal_errors = []
         self.interrupted = None
@@ -608,7 +610,8 @@ class _Recorder:
         except Exception as e:
             self.problems.append(f"cannot format warning {warning_message!r}: {e!r}")
             raw = f"{warning_message.filename}:{warning_message.lineno}: {warning_message.category.__name__}: {warning_message.message}\n"
-        self.raw_warnings.append((raw, nodeid, (warning_message.filename, warning_message.lineno), when))
+        category = getattr(warning_message.category, "__name__", None)
+        self.raw_warnings.append((raw, nodeid, (warning_message.filename, warning_message.lineno), when, category))
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -686,7 +689,7 @@ class _Recorder:
 
     def warnings_json(self):
         out = []
-        for raw, nodeid, fslocation, when in self.raw_warnings:
+        for raw, nodeid, fslocation, when, category in self.raw_warnings:
             location = None
             try:
                 from _pytest.terminal import WarningReport
@@ -712,7 +715,17 @@ class _Recorder:
                 text = "\n".join("  " + x for x in raw.splitlines()).rstrip()
             else:
                 text = raw.rstrip()
-            out.append({"location": location and str(location), "message": raw, "text": text, "when": when})
+            out.append(
+                {
+                    "location": location and str(location),
+                    "message": raw,
+                    "text": text,
+                    "when": when,
+                    "nodeid": str(nodeid or ""),
+                    "category": category,
+                    "fslocation": [str(fslocation[0]), int(fslocation[1])] if fslocation else None,
+                }
+            )
         return out
 
 

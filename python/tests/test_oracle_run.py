@@ -101,6 +101,9 @@ NATIVE_CASES: List[str] = [
     "markers_conftest",
     # Warnings raised while importing modules and conftests are collection warnings.
     "import_warnings",
+    # pytest's collector warnings (test classes it cannot collect) come from the import
+    # fallback; the run stays native.
+    "collect_warnings",
 ]
 
 # --------------------------------------------------------------------------
@@ -184,6 +187,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # a conftest hook raising while pytest collects: INTERNALERROR, exit 3
     "internal_error": [[], ["-q"], ["--co"]],
     # import-time warnings of conftests and test modules (collection warnings in pytest)
+    "collect_warnings": [[], ["-rA"], ["-q"], ["-W", "error::DeprecationWarning"]],
     "import_warnings": [[], ["-rA"], ["-W", "error::UserWarning:test_aa"], ["--disable-warnings"]],
     "markers_conftest": [[], ["-m", "slow", "-v"], ["-m", "not db and not network"], ["-m", "api or db", "-rA"]],
     # missing fixtures (argument, in a fixture, usefixtures, class, TestCase, cache

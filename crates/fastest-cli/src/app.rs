@@ -794,7 +794,7 @@ fn finish(
             Some(format!("selection error: {e}"))
         } else if !errors.is_empty() {
             Some("collection errors".to_string())
-        } else if !warnings.is_empty() {
+        } else if warnings.iter().any(|w| !w.from_collector()) {
             Some("collection warnings".to_string())
         } else if !skipped.is_empty() {
             Some("modules skipped at collection".to_string())
@@ -817,6 +817,7 @@ fn finish(
             conftest_hooks: extras.conftest_hooks.clone(),
             pytest_needed,
             pytest_engine,
+            collect_warnings: warnings.iter().map(RawWarning::to_report).collect(),
             cache,
             shard_note,
         };

@@ -127,6 +127,34 @@ pub struct RawWarning {
     /// The exact block pytest prints under the locations.
     #[serde(default)]
     pub text: Option<String>,
+    /// pytest's node id for it (empty at collection).
+    #[serde(default)]
+    pub nodeid: String,
+    /// The warning's class name (`PytestCollectionWarning`).
+    #[serde(default)]
+    pub category: Option<String>,
+    /// The warning's own file and line.
+    #[serde(default)]
+    pub fslocation: Option<(String, u32)>,
+}
+
+impl RawWarning {
+    /// A warning pytest's collector issued about what it collects (a test class it
+    /// cannot collect, ...): the native engine, importing the module again, does not
+    /// issue it, so the coordinator reports it; any other collection warning comes from
+    /// the module's own code, which a run repeats.
+    pub fn from_collector(&self) -> bool {
+        self.category.as_deref() == Some("PytestCollectionWarning") && self.fslocation.is_some()
+    }
+
+    /// As the workers report warnings.
+    pub fn to_report(&self) -> fastest_core::report::WarningReport {
+        fastest_core::report::WarningReport {
+            nodeid: self.nodeid.clone(),
+            message: self.message.clone(),
+            fslocation: self.fslocation.clone(),
+        }
+    }
 }
 
 impl RawItem {

@@ -315,6 +315,9 @@ pub(crate) struct Session<'a> {
     pub pytest_needed: Option<String>,
     /// Set when collection showed the pytest engine must run the items (why).
     pub pytest_engine: Option<String>,
+    /// Warnings pytest's collector issued in the import fallback (see
+    /// [`crate::fallback::RawWarning::from_collector`]): the summary lists them first.
+    pub collect_warnings: Vec<fastest_core::report::WarningReport>,
     /// pytest's cacheprovider/stepwise state (`None` under `-p no:cacheprovider`).
     pub cache: Option<crate::cacheprovider::CacheSession>,
     /// `--shard K/N`: which slice runs (printed under the header).
@@ -331,6 +334,10 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         Ok(engine) => engine,
         Err(why) => return with_pytest(inv, s.host, err, &why),
     };
+    // pytest's collection in the pytest engine's workers issues them again.
+    if pytest_engine.is_some() && !s.collect_warnings.is_empty() {
+        return with_pytest(inv, s.host, err, "collection warnings");
+    }
     let Some(python) = s.host.python.clone() else {
         return with_pytest(inv, s.host, err, "no interpreter path");
     };
@@ -496,6 +503,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         specs.len(),
         deselected,
     );
+    reporter.add_warnings(std::mem::take(&mut s.collect_warnings));
     if let Some(count) = args.durations {
         reporter.set_durations(fastest_report::durations::Durations {
             count,

@@ -112,6 +112,12 @@ impl<'w> TerminalReporter<'w> {
         }
     }
 
+    /// Warnings recorded before the run (pytest's collection): the summary lists them
+    /// first and the final line counts them.
+    pub fn add_warnings(&mut self, warnings: Vec<WarningReport>) {
+        self.warnings.extend(warnings);
+    }
+
     /// Print junitxml's `generated xml file: PATH` line in the summary.
     pub fn set_generated_xml(&mut self, path: String) {
         self.generated_xml = Some(path);
