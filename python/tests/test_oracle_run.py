@@ -112,7 +112,7 @@ NATIVE_CASES: List[str] = [
 # the pytest engine runs in fastest's workers.
 # --------------------------------------------------------------------------
 
-ENGINE_CASES: List[str] = ["hooks"]
+ENGINE_CASES: List[str] = ["hooks", "hooks_modifyitems"]
 
 #: Cases whose native comparisons run a second time with the pytest engine forced
 #: (``FASTEST_ENGINE=pytest``, id suffix ``-pytest-engine``): pytest's own runtest
@@ -182,13 +182,15 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "marks_xfail_strict": [[], ["-rxX"]],
     # uncertain files (imported bases, tests and fixtures; computed, stacked, duplicate,
     # empty and indirect parameters; computed fixture params) run natively
-    "imported": [[], ["-v"], ["-rA"]],
+    "imported": [[], ["-v"], ["-rA"], ["-k", "values or Cache", "-m", "not slow"]],
     # markers registered by conftests' pytest_configure, under --strict-markers
     # a conftest hook raising while pytest collects: INTERNALERROR, exit 3
     "internal_error": [[], ["-q"], ["--co"]],
     # import-time warnings of conftests and test modules (collection warnings in pytest)
-    "collect_warnings": [[], ["-rA"], ["-q"], ["-W", "error::DeprecationWarning"]],
+    "collect_warnings": [[], ["-rA"], ["-q"], ["-W", "error::DeprecationWarning"], ["-q", "-k", "plain or client"]],
     "import_warnings": [[], ["-rA"], ["-W", "error::UserWarning:test_aa"], ["--disable-warnings"]],
+    # a collection hook that reorders and marks (deselects nothing), a runtest hook
+    "hooks_modifyitems": [[], ["-rA"], ["-v"]],
     "markers_conftest": [[], ["-m", "slow", "-v"], ["-m", "not db and not network"], ["-m", "api or db", "-rA"]],
     # missing fixtures (argument, in a fixture, usefixtures, class, TestCase, cache
     # without the cacheprovider, getfixturevalue), request.raiseerror: pytest's

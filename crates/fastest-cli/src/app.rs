@@ -542,7 +542,12 @@ fn pytest_session(
     let items: Vec<Item> = res
         .items
         .into_iter()
-        .map(fallback::RawItem::into_item)
+        .map(|raw| Item {
+            // pytest collected the whole session: its conftest hooks (not walked here)
+            // may act on every item, so none is the native engine's to run.
+            run: None,
+            ..raw.into_item()
+        })
         .collect();
     finish(
         inv,
@@ -802,8 +807,11 @@ fn finish(
             None
         };
         // Only pytest's collection knows what the hooks deselected: the pytest engine
-        // runs what they kept, with the same hooks in the workers.
-        let pytest_engine = (!hook_deselected.is_empty())
+        // runs what they kept, with the same hooks in the workers. Without conftest
+        // hooks, the fallback's deselections are `-k`/`-m`/`--deselect` (it is given
+        // them), which the selection above repeats; a plugin that deselects is not one
+        // the native engine stands in for (`engine_for` decides on those).
+        let pytest_engine = (!hook_deselected.is_empty() && !extras.conftest_hooks.is_empty())
             .then(|| "a conftest or plugin hook deselected items".to_string());
         let session = crate::run::Session {
             inv,
