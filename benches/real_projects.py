@@ -89,6 +89,13 @@ def projects() -> Dict[str, Project]:
     # itsdangerous: src layout (tests import the installed package); freezegun for
     # the timed signers.
     out["itsdangerous"] = Project(orp.Sdist("itsdangerous==2.2.0", [[]]), ["freezegun==1.5.1"], install_self=True)
+    # cachetools: unittest classes whose test methods come from a mixin in the tests
+    # package (`from . import CacheTestMixin`): the import fallback collects them and
+    # the native engine runs them.
+    out["cachetools"] = Project(orp.Sdist("cachetools==6.2.2", [[]]), [], install_self=True)
+    # jinja2: computed parameters, bases from the library, `\N{...}` escapes (import
+    # fallback); trio for its async tests.
+    out["jinja2"] = Project(orp.Sdist("jinja2==3.1.6", [[]]), ["markupsafe==3.0.3", "trio==0.31.0"], install_self=True)
     return out
 
 
