@@ -339,31 +339,32 @@ def _run_spec_of(item):
     return {"callspec": entries, "external_fixtures": _external_fixtures(item)}
 
 
-def _callspec_entries(item, callspec):
-    """``item``'s parametrization as ``[source, key, set]`` entries, or ``None``.
+#: ``(id(function), id(parent))`` -> ``(function, parent, facts)``: a function's
+#: parametrize marks are read once, not once per item (N parameter sets, N items); the
+#: objects are kept so their ids stay theirs for the worker's life.
+_MARKS_OF = {}
 
-    pytest renumbers direct parameters (``_recompute_direct_params_indices``): their
-    ``indices`` hold the item's position in the function's product of calls, not the
-    argvalue's. So that position is split back into one index per ``parametrize`` call
-    (pytest extends the product call by call, the last call varying fastest), and
-    every direct value is checked to be the very object at that index.
-    """
+
+def _marks_of(item, func):
+    """The ``parametrize`` marks pytest applies to ``func`` under ``item.parent``, in
+    ``iter_markers`` order: ``(count, [(argnames, parameter sets)], argname -> mark
+    index, indirect argnames)``, or ``None`` when the engine could not rebuild them."""
     import warnings
 
     from _pytest.mark.structures import ParameterSet, get_unpacked_marks
-    from _pytest.scope import Scope
 
-    if any(m.name == "parametrize" for m in callspec.marks):
-        return None
-    if any(scope is not Scope.Function for scope in callspec._arg2scope.values()):
-        return None
-    func = getattr(item, "function", None) or item.obj
+    key = (id(func), id(item.parent))
+    hit = _MARKS_OF.get(key)
+    if hit is not None and hit[0] is func and hit[1] is item.parent:
+        return hit[2]
     marks = [m for m in get_unpacked_marks(func) if m.name == "parametrize"]
     marks += list(item.parent.iter_markers(name="parametrize"))
     owner, parsed, indirect = {}, [], set()
+    facts = (len(marks), parsed, owner, indirect)
     for k, mark in enumerate(marks):
         if len(mark.args) < 2 or "scope" in mark.kwargs:
-            return None
+            facts = None
+            break
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             argnames, psets = ParameterSet._for_parametrize(
@@ -375,6 +376,30 @@ def _callspec_entries(item, callspec):
             owner.setdefault(name, k)
             if flag is True or (isinstance(flag, (list, tuple)) and name in flag):
                 indirect.add(name)
+    _MARKS_OF[key] = (func, item.parent, facts)
+    return facts
+
+
+def _callspec_entries(item, callspec):
+    """``item``'s parametrization as ``[source, key, set]`` entries, or ``None``.
+
+    pytest renumbers direct parameters (``_recompute_direct_params_indices``): their
+    ``indices`` hold the item's position in the function's product of calls, not the
+    argvalue's. So that position is split back into one index per ``parametrize`` call
+    (pytest extends the product call by call, the last call varying fastest), and
+    every direct value is checked to be the very object at that index.
+    """
+    from _pytest.scope import Scope
+
+    if any(m.name == "parametrize" for m in callspec.marks):
+        return None
+    if any(scope is not Scope.Function for scope in callspec._arg2scope.values()):
+        return None
+    func = getattr(item, "function", None) or item.obj
+    marks = _marks_of(item, func)
+    if marks is None:
+        return None
+    nmarks, parsed, owner, indirect = marks
     defs = item._fixtureinfo.name2fixturedefs
     # The calls, in pytest's order: (source, key, size, argnames).
     calls = []
@@ -388,7 +413,7 @@ def _callspec_entries(item, callspec):
         if not fds or fds[-1].params is None:
             return None  # a pytest_generate_tests hook's parametrization
         calls.append(("fixture", name, len(fds[-1].params), [name]))
-    if len({(c[0], c[1]) for c in calls}) != len(calls) or sum(c[0] == "mark" for c in calls) != len(marks):
+    if len({(c[0], c[1]) for c in calls}) != len(calls) or sum(c[0] == "mark" for c in calls) != nmarks:
         return None
     direct = [n for n in callspec.params if n in owner and n not in indirect]
     position = callspec.indices[direct[0]] if direct else None
