@@ -1137,8 +1137,39 @@ impl<'a> Ctx<'a> {
 
     /// Marker names from unconditional `config.addinivalue_line("markers", "name: ...")`
     /// statements directly in a `pytest_configure` body.
-    /// Whether a hook's body is nothing but a docstring, `pass` and
-    /// `<first parameter>.addinivalue_line("markers", "<literal>")` calls.
+    /// `<receiver>.addinivalue_line("markers", "<literal>")` as a statement: the
+    /// receiver's name and the marker's (pytest: `line.split(":")[0].split("(")[0].strip()`).
+    fn marker_registration(&self, stmt: Node<'a>) -> Option<(String, String)> {
+        let call = stmt
+            .named_child(0)
+            .filter(|n| stmt.kind() == "expression_statement" && n.kind() == "call")?;
+        let chain = field(call, "function").and_then(|f| attr_chain(f, self.src))?;
+        let [receiver, method] = chain.as_slice() else {
+            return None;
+        };
+        if method != "addinivalue_line" {
+            return None;
+        }
+        let args = field(call, "arguments")?;
+        let mut ac = args.walk();
+        let vals: Vec<Option<PyValue>> = args
+            .named_children(&mut ac)
+            .filter(|a| a.kind() != "comment")
+            .map(|a| self.value(a))
+            .collect();
+        let [Some(PyValue::Str(key)), Some(PyValue::Str(line))] = vals.as_slice() else {
+            return None;
+        };
+        if key != "markers" {
+            return None;
+        }
+        let name = line.split(':').next().unwrap_or("");
+        let name = name.split('(').next().unwrap_or("").trim();
+        Some((receiver.clone(), name.to_string()))
+    }
+
+    /// Whether a hook's body is nothing but a docstring, `pass` and marker registrations
+    /// on its one parameter.
     fn only_registers_markers(&self, def: Node<'a>) -> bool {
         let Some(params) = field(def, "parameters") else {
             return false;
@@ -1157,82 +1188,30 @@ impl<'a> Ctx<'a> {
         };
         let mut c = body.walk();
         let mut first = true;
-        for stmt in body.named_children(&mut c) {
+        let all = body.named_children(&mut c).all(|stmt| {
             let docstring = std::mem::take(&mut first)
                 && stmt.kind() == "expression_statement"
                 && stmt.named_child(0).is_some_and(|n| n.kind() == "string");
-            if docstring || matches!(stmt.kind(), "pass_statement" | "comment") {
-                continue;
-            }
-            let Some(call) = stmt
-                .named_child(0)
-                .filter(|n| stmt.kind() == "expression_statement" && n.kind() == "call")
-            else {
-                return false;
-            };
-            let target = field(call, "function").and_then(|f| attr_chain(f, self.src));
-            if !target
-                .is_some_and(|ch| ch.len() == 2 && ch[0] == config && ch[1] == "addinivalue_line")
-            {
-                return false;
-            }
-            let Some(args) = field(call, "arguments") else {
-                return false;
-            };
-            let mut ac = args.walk();
-            let vals: Vec<Node<'_>> = args
-                .named_children(&mut ac)
-                .filter(|a| a.kind() != "comment")
-                .collect();
-            let literal = |n: &Node<'a>| matches!(self.value(*n), Some(PyValue::Str(_)));
-            let is_markers = vals
-                .first()
-                .is_some_and(|k| matches!(self.value(*k), Some(PyValue::Str(s)) if s == "markers"));
-            if vals.len() != 2 || !is_markers || !literal(&vals[1]) {
-                return false;
-            }
-        }
-        true
+            docstring
+                || matches!(stmt.kind(), "pass_statement" | "comment")
+                || self
+                    .marker_registration(stmt)
+                    .is_some_and(|(receiver, _)| receiver == config)
+        });
+        all
     }
 
     fn literal_marker_registrations(&self, def: Node<'a>) -> Vec<String> {
-        let mut out = Vec::new();
         let Some(body) = field(def, "body") else {
-            return out;
+            return Vec::new();
         };
         let mut c = body.walk();
-        for stmt in body.named_children(&mut c) {
-            let Some(call) = stmt
-                .named_child(0)
-                .filter(|_| stmt.kind() == "expression_statement")
-            else {
-                continue;
-            };
-            if call.kind() != "call" {
-                continue;
-            }
-            let is_add = field(call, "function")
-                .and_then(|f| attr_chain(f, self.src))
-                .is_some_and(|ch| ch.len() == 2 && ch[1] == "addinivalue_line");
-            let Some(args) = field(call, "arguments").filter(|_| is_add) else {
-                continue;
-            };
-            let mut ac = args.walk();
-            let vals: Vec<Option<PyValue>> = args
-                .named_children(&mut ac)
-                .filter(|a| a.kind() != "comment")
-                .map(|a| self.value(a))
-                .collect();
-            if let [Some(PyValue::Str(key)), Some(PyValue::Str(line))] = vals.as_slice() {
-                if key == "markers" {
-                    // pytest: `line.split(":")[0].split("(")[0].strip()`.
-                    let name = line.split(':').next().unwrap_or("");
-                    let name = name.split('(').next().unwrap_or("").trim();
-                    out.push(name.to_string());
-                }
-            }
-        }
-        out
+        let names = body
+            .named_children(&mut c)
+            .filter_map(|stmt| self.marker_registration(stmt))
+            .map(|(_, name)| name)
+            .collect();
+        names
     }
 
     fn is_fixture(&self, chain: &[String]) -> bool {
