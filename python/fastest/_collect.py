@@ -39,11 +39,15 @@ Result (written to ``output`` through a temporary file and a rename)::
                  "headline": "ERROR collecting tests/test_err.py",
                  "longrepr": "<body of the ERRORS section entry>",
                  "longrepr_markup": null | "<the same with pytest's colours>",
-                 "summary": "tests/test_err.py - ValueError: boom"}],
+                 "summary": "tests/test_err.py - ValueError: boom",
+                 "message": null | "ValueError: boom",
+                 "junit": "<str(report.longrepr)>", "seq": 0}],
      "skipped": [{"nodeid": "tests/test_skip.py",
                   "longrepr": "Skipped: why",
                   "summary": "tests/test_skip.py:2: why",
-                  "path": "tests/test_skip.py", "lineno": 2, "reason": "Skipped: why"}],
+                  "path": "tests/test_skip.py", "lineno": 2, "reason": "Skipped: why",
+                  "fspath": "/abs/root/tests/test_skip.py",
+                  "junit": "('/abs/root/tests/test_skip.py', 2, 'Skipped: why')", "seq": 1}],
      "warnings": [{"location": "tests/test_a.py:6",
                    "message": "<the warning text pytest groups by>",
                    "text": "<message as printed under the location>", "when": "collect",
@@ -86,6 +90,12 @@ worker's stdout, else 80):
   (path, lineno, reason) and prints ``SKIPPED [count] `` + ``summary`` (which is
   ``path:lineno: reason`` with a leading ``"Skipped: "`` removed); with
   ``--no-fold-skipped`` it prints ``SKIPPED <cwd-relative nodeid> - reason``.
+  ``fspath`` is the path of the skip's own longrepr tuple, as pytest has it.
+* ``message`` (errors): ``longrepr.reprcrash.message``, what a run's short summary
+  trims after the node id (null for string longreprs such as import errors).
+* ``junit`` (errors and skips): ``str(report.longrepr)``, the text pytest's JUnit
+  file puts in the collect report's ``<error>``/``<skipped>`` element. ``seq``: the
+  report's place among all failed and skipped collect reports (pytest's order).
 * ``warnings``: in recording order. ``location`` is the nodeid or
   ``path:lineno`` (``WarningReport.get_location``), relative to the
   invocation dir; ``message`` is the text pytest groups by; ``text`` is
@@ -481,6 +491,13 @@ def _external_fixtures(item):
     return out
 
 
+def _str_or_none(value):
+    try:
+        return str(value)
+    except Exception:
+        return None
+
+
 class _Recorder:
     """pytest plugin that records what the terminal reporter would print."""
 
@@ -575,12 +592,15 @@ class _Recorder:
             summary = line[len(word) :] if line.startswith(word) else line
         except Exception:  # e.g. -p no:terminal (no pytest_report_teststatus)
             summary = self._plain_summary(rep)
+        crash = getattr(rep.longrepr, "reprcrash", None)
         return {
             "nodeid": str(rep.nodeid),
             "headline": headline,
             "longrepr": longrepr,
             "longrepr_markup": longrepr_markup,
             "summary": summary,
+            "message": None if crash is None else str(crash.message),
+            "junit": _str_or_none(rep.longrepr),
         }
 
     def _plain_summary(self, rep):
@@ -614,8 +634,10 @@ class _Recorder:
             shown = reason[len("Skipped: ") :] if reason.startswith("Skipped: ") else reason
             where = f"{rel}:{lineno}" if lineno is not None else rel
             out.update(longrepr=reason, summary=f"{where}: {shown}", path=rel, lineno=lineno, reason=reason)
+            out["fspath"] = str(fspath)
         else:
             out.update(longrepr=str(lr), summary=None, path=None, lineno=None, reason=str(lr))
+        out["junit"] = _str_or_none(lr)
         return out
 
     # -- hooks -----------------------------------------------------------
@@ -639,6 +661,12 @@ class _Recorder:
         self.raw_warnings.append((raw, nodeid, (warning_message.filename, warning_message.lineno), when, category))
 
     def pytest_collectreport(self, report):
+        ne, ns = len(self.errors), len(self.skipped)
+        self._collectreport(report)
+        for entry in self.errors[ne:] + self.skipped[ns:]:
+            entry["seq"] = ne + ns
+
+    def _collectreport(self, report):
         if report.failed:
             try:
                 self.errors.append(self._render_error(report))

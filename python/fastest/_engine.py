@@ -960,6 +960,14 @@ class Engine:
                 continue  # `-p no:cacheprovider`: pytest has no `cache` fixture
             fd = FixtureDef(name, func, scope, None, None, False, "builtin", None, None)
             self.fixturedefs.setdefault(name, []).append(fd)
+        if self.config.option.runxfail:
+            # pytest's skipping plugin under `--runxfail`: `pytest.xfail` does nothing
+            # (the worker's process ends with the session, so it is never restored).
+            def nop(*args: Any, **kwargs: Any) -> None:
+                pass
+
+            nop.Exception = outcomes.XFailed  # type: ignore[attr-defined]
+            pytest.xfail = nop  # type: ignore[assignment]
         for module in setup.get("plugin_modules", ()):
             self._load_plugin(module)
         self.capture = _GlobalCapture(setup["options"].get("capture", "fd"))
@@ -1602,6 +1610,10 @@ class Engine:
                 else:
                     result = func(**kwargs)
             except TEST_OUTCOME as e:
+                if isinstance(e, outcomes.Skipped):
+                    # pytest's `pytest_fixture_setup`: the skip is reported at the
+                    # test that requested the fixture, not inside the fixture.
+                    e._use_item_location = True
                 fd.cached_result = (None, key, (e, e.__traceback__))
                 raise
             fd.cached_result = (result, key, None)

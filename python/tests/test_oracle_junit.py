@@ -176,6 +176,22 @@ PROJECT: Dict[str, str] = {
             import pytest
             pytest.skip("skipping after output")
         """,
+    # A module skipped at collection: a testcase of its own, `collection skipped`.
+    "tests/test_unavailable.py": """
+        import pytest
+
+        pytest.importorskip("fastest_no_such_module_xyz")
+
+        def test_never():
+            pass
+        """,
+}
+
+#: Added for the collection-error runs: a module that fails to import.
+BROKEN: Dict[str, str] = {
+    "tests/test_broken.py": """
+        raise RuntimeError("cannot <import> & \\"this\\"")
+        """,
 }
 
 #: Argument sets, each a native fastest run against pytest's.
@@ -206,8 +222,8 @@ _ADDRESS = re.compile(r"0x[0-9a-f]+")
 _ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?[+-]\d\d:\d\d$")
 
 
-def _write(root: Path) -> None:
-    for name, body in PROJECT.items():
+def _write(root: Path, extra: Dict[str, str] | None = None) -> None:
+    for name, body in {**PROJECT, **(extra or {})}.items():
         p = root / name
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(textwrap.dedent(body))
@@ -237,10 +253,11 @@ def _normalised(text: str) -> str:
 
 
 def _both(tmp_path: Path, args: Sequence[str], pytest_cmd: List[str], fastest_cmd: List[str],
-          cwd: str = ".", fastest_env: Dict[str, str] | None = None):
+          cwd: str = ".", fastest_env: Dict[str, str] | None = None,
+          extra: Dict[str, str] | None = None):
     """Run pytest, then fastest, at the same path; the two results and XML texts."""
     root = tmp_path / "proj"
-    _write(root)
+    _write(root, extra)
     xml_args = [] if any(a.startswith("--junit") and "xml" in a for a in args) else [
         f"--junitxml={XML}" if cwd == "." else f"--junitxml=../{XML}"
     ]
@@ -251,7 +268,7 @@ def _both(tmp_path: Path, args: Sequence[str], pytest_cmd: List[str], fastest_cm
     expected_xml = path.read_text(encoding="utf-8")
     # A fresh copy at the same path: neither tool sees the other's files.
     shutil.rmtree(root)
-    _write(root)
+    _write(root, extra)
     actual = _run(fastest_cmd, root, full, root / cwd, fastest_env)
     assert "cannot run natively" not in actual.stderr, actual.stderr
     assert actual.returncode == expected.returncode, (actual.stdout, actual.stderr)
@@ -263,6 +280,22 @@ def _both(tmp_path: Path, args: Sequence[str], pytest_cmd: List[str], fastest_cm
 def test_xml_matches_pytest(tmp_path: Path, name: str):
     fastest = require_fastest()
     expected, actual, expected_xml, actual_xml = _both(tmp_path, RUNS[name], find_pytest(), fastest)
+    assert _normalised(actual_xml) == _normalised(expected_xml)
+    assert _ADDRESS.sub("0x?", normalise(actual.stdout)) == _ADDRESS.sub(
+        "0x?", normalise(expected.stdout)
+    )
+
+
+@pytest.mark.parametrize("args", [[], ["--continue-on-collection-errors", "-o", "junit_family=xunit1"]],
+                         ids=["interrupted", "continued"])
+def test_collection_errors_match_pytest(tmp_path: Path, args: List[str]):
+    """A module failing at collection: `collection failure` testcases, and either no
+    test run (pytest's interrupted session) or the run going on."""
+    fastest = require_fastest()
+    expected, actual, expected_xml, actual_xml = _both(
+        tmp_path, args, find_pytest(), fastest, extra=BROKEN
+    )
+    assert "collection failure" in expected_xml
     assert _normalised(actual_xml) == _normalised(expected_xml)
     assert _ADDRESS.sub("0x?", normalise(actual.stdout)) == _ADDRESS.sub(
         "0x?", normalise(expected.stdout)

@@ -104,6 +104,13 @@ NATIVE_CASES: List[str] = [
     # pytest's collector warnings (test classes it cannot collect) come from the import
     # fallback; the run stays native.
     "collect_warnings",
+    # Modules skipped at collection (module-level pytest.skip, importorskip) count on
+    # the collected line, the final line and -rs, as pytest's collect reports do.
+    "marks",
+    # Collection errors: the session interrupted before the first test, or (with
+    # --continue-on-collection-errors) the ERRORS section led by the collect reports.
+    "errors-argset0",
+    "errors-argset1",
 ]
 
 # --------------------------------------------------------------------------

@@ -797,15 +797,25 @@ fn finish(
     if inv.run {
         let pytest_needed = if let Some(e) = &select_error {
             Some(format!("selection error: {e}"))
-        } else if !errors.is_empty() {
-            Some("collection errors".to_string())
         } else if warnings.iter().any(|w| !w.from_collector()) {
             Some("collection warnings".to_string())
-        } else if !skipped.is_empty() {
-            Some("modules skipped at collection".to_string())
         } else {
             None
         };
+        // Modules skipped or failing at collection, in pytest's order.
+        let mut raw: Vec<(&RawReport, bool)> = errors
+            .iter()
+            .map(|r| (r, true))
+            .chain(skipped.iter().map(|r| (r, false)))
+            .collect();
+        raw.sort_by_key(|(r, _)| r.seq);
+        let collect_reports = raw
+            .into_iter()
+            .map(|(r, failed)| crate::run::CollectorReport {
+                report: r.to_collect_report(failed),
+                junit: r.junit_text(),
+            })
+            .collect();
         // Only pytest's collection knows what the hooks deselected: the pytest engine
         // runs what they kept, with the same hooks in the workers. Without conftest
         // hooks, the fallback's deselections are `-k`/`-m`/`--deselect` (it is given
@@ -826,6 +836,7 @@ fn finish(
             pytest_needed,
             pytest_engine,
             collect_warnings: warnings.iter().map(RawWarning::to_report).collect(),
+            collect_reports,
             cache,
             shard_note,
         };

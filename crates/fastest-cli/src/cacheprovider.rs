@@ -372,6 +372,18 @@ impl CacheSession {
     }
 
     /// `pytest_runtest_logreport` of both plugins.
+    /// `LFPlugin.pytest_collectreport` for a module skipped or failing at collection: a
+    /// skip clears its entry, a failure records it (stepwise looks at test reports only).
+    pub(crate) fn on_collect_report(&mut self, r: &TestReport) {
+        if r.outcome == Outcome::Failed {
+            self.lastfailed
+                .entry(r.nodeid.clone())
+                .or_insert(Value::Bool(true));
+        } else {
+            self.lastfailed.shift_remove(&r.nodeid);
+        }
+    }
+
     pub(crate) fn on_report(&mut self, r: &TestReport) {
         let failed = r.outcome == Outcome::Failed;
         if (r.when == Phase::Call && r.outcome == Outcome::Passed) || r.outcome == Outcome::Skipped

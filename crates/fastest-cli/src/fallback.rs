@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 
 use crate::host::Host;
 use fastest_core::item::{CallParam, ChainNode, Item, Mark, MarkValue, NodeKind, RunSpec};
+use fastest_core::report::{Outcome, Phase, TestReport};
 use serde::Deserialize;
 
 /// A request to the worker; see `python/fastest/_collect.py` for the protocol.
@@ -117,6 +118,64 @@ pub struct RawReport {
     pub longrepr: String,
     #[serde(default)]
     pub summary: Option<String>,
+    /// An error's `longrepr.reprcrash.message` (none for string longreprs).
+    #[serde(default)]
+    pub message: Option<String>,
+    /// A skip's `(path, lineno, reason)` longrepr tuple, as pytest has it.
+    #[serde(default)]
+    pub fspath: Option<String>,
+    #[serde(default)]
+    pub lineno: Option<u32>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// `str(report.longrepr)`: the text of the JUnit file's element for it.
+    #[serde(default)]
+    pub junit: Option<String>,
+    /// Its place among the collect reports that failed or skipped (pytest's order).
+    #[serde(default)]
+    pub seq: usize,
+}
+
+impl RawReport {
+    /// The collect report a run's reporters take (`when` is [`Phase::Collect`]): a
+    /// failure (`failed`) or a skip. Its location is pytest's `CollectReport.location`,
+    /// `(fspath, None, fspath)`, the domain being what the ERRORS title names.
+    pub fn to_collect_report(&self, failed: bool) -> TestReport {
+        let fspath = self.nodeid.split("::").next().unwrap_or("").to_string();
+        let domain = self
+            .headline
+            .as_deref()
+            .and_then(|h| h.strip_prefix("ERROR collecting "))
+            .map_or_else(|| fspath.clone(), str::to_string);
+        let outcome = if failed {
+            Outcome::Failed
+        } else {
+            Outcome::Skipped
+        };
+        let mut rep = TestReport::new(
+            &self.nodeid,
+            Phase::Collect,
+            outcome,
+            (fspath, None, domain),
+        );
+        if failed {
+            rep.longrepr = Some(self.longrepr.clone());
+            rep.crash = self.message.clone();
+        } else {
+            let reason = self.reason.clone().unwrap_or_else(|| self.longrepr.clone());
+            rep.skip = Some((
+                self.fspath.clone().unwrap_or_default(),
+                self.lineno.unwrap_or(0),
+                reason,
+            ));
+        }
+        rep
+    }
+
+    /// The text of the JUnit element for this collect report.
+    pub fn junit_text(&self) -> String {
+        self.junit.clone().unwrap_or_else(|| self.longrepr.clone())
+    }
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -313,7 +372,7 @@ pub mod cache {
     use crate::host::Host;
 
     // v2: items carry the native engine's run spec.
-    const FILE_NAME: &str = "fallback-v2.json";
+    const FILE_NAME: &str = "fallback-v3.json";
     /// Bound the file: one entry per distinct (arguments, uncertain set).
     const MAX_ENTRIES: usize = 32;
 

@@ -542,6 +542,7 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::Engine,
     Opt::NoFastestCache,
     Opt::CollectInVirtualenv,
+    Opt::ContinueOnCollectionErrors,
     Opt::KeepDuplicates,
     Opt::NumProcesses,
     Opt::MaxWorkerRestart,

@@ -299,6 +299,13 @@ fn doctest_blocker(items: &[Item], config: &Config) -> Option<String> {
     None
 }
 
+/// A collector's failed or skipped report (pytest's `CollectReport`): what the terminal
+/// and the cache take, and the text of its JUnit element.
+pub(crate) struct CollectorReport {
+    pub report: fastest_core::report::TestReport,
+    pub junit: String,
+}
+
 /// What the session computed, for the run.
 pub(crate) struct Session<'a> {
     pub inv: &'a Invocation,
@@ -318,6 +325,9 @@ pub(crate) struct Session<'a> {
     /// Warnings pytest's collector issued in the import fallback (see
     /// [`crate::fallback::RawWarning::from_collector`]): the summary lists them first.
     pub collect_warnings: Vec<fastest_core::report::WarningReport>,
+    /// Modules skipped or failing at collection (from the import fallback), in
+    /// pytest's order.
+    pub collect_reports: Vec<CollectorReport>,
     /// pytest's cacheprovider/stepwise state (`None` under `-p no:cacheprovider`).
     pub cache: Option<crate::cacheprovider::CacheSession>,
     /// `--shard K/N`: which slice runs (printed under the header).
@@ -342,6 +352,33 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         return with_pytest(inv, s.host, err, "no interpreter path");
     };
     let args = &inv.args;
+    let collect_errors = s
+        .collect_reports
+        .iter()
+        .filter(|c| c.report.outcome == Outcome::Failed)
+        .count();
+    let collect_skips = s.collect_reports.len() - collect_errors;
+    // Collection errors end the session before the first test, unless
+    // `--continue-on-collection-errors`. Counted as failures they stop `-x`/`--maxfail`
+    // and `--sw` sessions part-way through collection, and pytest-xdist's workers
+    // report them in forms of their own: those sessions stay pytest's.
+    if collect_errors > 0 {
+        let blocked = if worker_count(inv).is_some_and(|n| n >= 1) {
+            Some("collection errors under -n")
+        } else if args.maxfail > 0 || s.cache.as_ref().is_some_and(|c| c.stop_after().is_some()) {
+            Some("collection errors with --maxfail or --sw")
+        } else if inv.strict_unknown_key.is_some() {
+            Some("collection errors with an unknown ini key")
+        } else if pytest_engine.is_some() && !args.continue_on_collection_errors {
+            Some("collection errors under the pytest engine")
+        } else {
+            None
+        };
+        if let Some(why) = blocked {
+            return with_pytest(inv, s.host, err, why);
+        }
+    }
+    let collection_interrupted = inv.interrupted(collect_errors);
     let config = s.config;
     // Decided before anything is printed: a value pytest rejects is pytest's to word.
     let mut junit = match junit_xml(inv, config, s.host) {
@@ -433,9 +470,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                 text.push_str(collecting);
                 text.push_str(&crate::collect_only::collected_counts(
                     s.total,
-                    0,
+                    collect_errors,
                     s.deselected,
-                    0,
+                    collect_skips,
                 ));
                 text.push('\n');
                 for line in s.cache.iter().flat_map(|c| c.collection_lines(verbosity)) {
@@ -503,7 +540,19 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         specs.len(),
         deselected,
     );
+    let collect_reports: Vec<_> = s.collect_reports.iter().map(|c| c.report.clone()).collect();
+    reporter.add_collect_reports(&collect_reports);
     reporter.add_warnings(std::mem::take(&mut s.collect_warnings));
+    if let Some(j) = &mut junit {
+        for c in &s.collect_reports {
+            j.collect_report(&c.report, &c.junit);
+        }
+    }
+    if let Some(c) = &mut s.cache {
+        for r in &collect_reports {
+            c.on_collect_report(r);
+        }
+    }
     if let Some(count) = args.durations {
         reporter.set_durations(fastest_report::durations::Durations {
             count,
@@ -581,6 +630,12 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let cache = &mut s.cache;
     let mut interruption: Option<Interruption> = None;
     let width = inv.width;
+    // pytest's `pytest_runtestloop` raises `Interrupted` before the first test.
+    let groups = if collection_interrupted {
+        Vec::new()
+    } else {
+        groups
+    };
     let result = run_pool(&cmd, &setup, groups, &pool, &mut |ev| {
         if let Some((mut header, rest)) = deferred.take() {
             if let Event::Header(lines) = &ev {
@@ -673,7 +728,17 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // Stepwise's `session.shouldstop`: the session is interrupted, unless `--maxfail`'s
     // `session.shouldfail` ended it first (then both banners, exit 1).
     let sw_stopped = s.cache.as_ref().is_some_and(|c| c.stopped());
-    let interrupted = sw_stopped && stopped.is_empty();
+    let interrupted = (sw_stopped && stopped.is_empty()) || collection_interrupted;
+    if collection_interrupted {
+        let noun = if collect_errors == 1 {
+            "error"
+        } else {
+            "errors"
+        };
+        stopped.push(format!(
+            "Interrupted: {collect_errors} {noun} during collection"
+        ));
+    }
     if sw_stopped {
         let why = crate::cacheprovider::STEPWISE_STOP;
         stopped.push(if interrupted {

@@ -7,13 +7,15 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A phase of the runtest protocol.
+/// A phase of the runtest protocol, or `Collect` for a collector's report (pytest's
+/// `CollectReport`, whose `when` is "collect": a module skipped or failing at collection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
     Setup,
     Call,
     Teardown,
+    Collect,
 }
 
 impl Phase {
@@ -22,6 +24,7 @@ impl Phase {
             Phase::Setup => "setup",
             Phase::Call => "call",
             Phase::Teardown => "teardown",
+            Phase::Collect => "collect",
         }
     }
 }

@@ -572,6 +572,19 @@ impl JunitXml {
         Some(self.open_calls[i].clone())
     }
 
+    /// `pytest_collectreport` for a collect report that failed or skipped: a testcase
+    /// of its own (never finalized, so no properties and a zero time) holding an
+    /// `<error>` or `<skipped>` with `text`, pytest's `str(report.longrepr)`.
+    pub fn collect_report(&mut self, rep: &TestReport, text: &str) {
+        let key = self.open_testcase(rep);
+        let (tag, message) = match rep.outcome {
+            Outcome::Failed => ("error", "collection failure"),
+            Outcome::Skipped => ("skipped", "collection skipped"),
+            Outcome::Passed => return,
+        };
+        self.add_simple(&key, tag, message.to_string(), text.to_string());
+    }
+
     /// `pytest_runtest_logreport`.
     pub fn report(&mut self, rep: &TestReport) {
         // What `record_xml_attribute` and `record_testsuite_property` recorded during
@@ -1110,5 +1123,45 @@ mod tests {
             ],
         );
         insta::assert_snapshot!(doc(&x));
+    }
+
+    #[test]
+    fn collect_reports_are_testcases_of_their_own() {
+        let mut x = JunitXml::new(JunitOptions {
+            family: Family::Xunit1,
+            ..opts()
+        });
+        let loc = |p: &str| (p.to_string(), None, p.to_string());
+        let broken = TestReport::new(
+            "sub/test_broken.py",
+            Phase::Collect,
+            Outcome::Failed,
+            loc("sub/test_broken.py"),
+        );
+        let skipped = TestReport::new(
+            "test_opt.py",
+            Phase::Collect,
+            Outcome::Skipped,
+            loc("test_opt.py"),
+        );
+        x.collect_report(&broken, "E   ValueError: <boom>");
+        x.collect_report(&skipped, "('/r/test_opt.py', 3, 'Skipped: no numpy')");
+        run(
+            &mut x,
+            &[rep("test_a.py::test_ok", Phase::Call, Outcome::Passed)],
+        );
+        let d = doc(&x);
+        assert!(
+            d.contains(r#"errors="1" failures="0" skipped="1" tests="3""#),
+            "{d}"
+        );
+        assert!(
+            d.contains(r#"<testcase classname="" name="sub.test_broken" file="sub/test_broken.py" time="0.000"><error message="collection failure">E   ValueError: &lt;boom&gt;</error></testcase>"#),
+            "{d}"
+        );
+        assert!(
+            d.contains(r#"<testcase classname="" name="test_opt" file="test_opt.py" time="0.000"><skipped message="collection skipped">('/r/test_opt.py', 3, 'Skipped: no numpy')</skipped></testcase><testcase classname="test_a""#),
+            "{d}"
+        );
     }
 }

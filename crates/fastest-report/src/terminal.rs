@@ -112,6 +112,16 @@ impl<'w> TerminalReporter<'w> {
         }
     }
 
+    /// Collect reports (modules skipped or failing at collection), in pytest's order:
+    /// pytest's reporter files them under their category before any test reports, so
+    /// they count on the final line, lead the ERRORS section and the `-rs` lines.
+    pub fn add_collect_reports(&mut self, reports: &[TestReport]) {
+        for rep in reports {
+            let category = rep.category();
+            self.stat(category).push(rep.clone());
+        }
+    }
+
     /// Warnings recorded before the run (pytest's collection): the summary lists them
     /// first and the final line counts them.
     pub fn add_warnings(&mut self, warnings: Vec<WarningReport>) {
@@ -429,10 +439,11 @@ impl<'w> TerminalReporter<'w> {
         let Some(d) = self.durations else {
             return;
         };
+        // Collect reports have no duration in pytest.
         let reports: Vec<TestReport> = self
             .stats
             .iter()
-            .flat_map(|(_, r)| r.iter().cloned())
+            .flat_map(|(_, r)| r.iter().filter(|r| r.when != Phase::Collect).cloned())
             .collect();
         if let Some((title, lines)) = crate::durations::section(&reports, d, self.opts.verbosity) {
             self.write_sep('=', &title);
@@ -520,6 +531,8 @@ impl<'w> TerminalReporter<'w> {
         for rep in &reports {
             let head = if failures {
                 Self::head_line(rep)
+            } else if rep.when == Phase::Collect {
+                format!("ERROR collecting {}", Self::head_line(rep))
             } else {
                 format!("ERROR at {} of {}", rep.when.as_str(), Self::head_line(rep))
             };
@@ -786,9 +799,11 @@ impl<'w> TerminalReporter<'w> {
             .sum()
     }
 
-    /// Whether any test reported at all.
+    /// Whether any test reported at all (collect reports are not tests).
     pub fn ran(&self) -> bool {
-        !self.stats.is_empty()
+        self.stats
+            .iter()
+            .any(|(_, r)| r.iter().any(|r| r.when != Phase::Collect))
     }
 }
 

@@ -304,3 +304,64 @@ fn generated_xml_line() {
     }
     assert!(!render_generated_xml(-1, false).contains("generated xml file"));
 }
+
+/// Collect reports (a module failing at collection, one skipped there) ahead of the
+/// run's own reports: `ERROR collecting` leads the ERRORS section, the skip is folded
+/// with the test skip under `-rs`, both count on the final line, and `--durations`
+/// leaves them out (pytest's collect reports have no duration).
+fn render_collect_reports(reportchars: &str) -> (String, bool) {
+    let mut out: Vec<u8> = Vec::new();
+    let root = std::path::Path::new("/r");
+    let mut failing = TestReport::new(
+        "tests/test_broken.py",
+        Phase::Collect,
+        Outcome::Failed,
+        (
+            "tests/test_broken.py".into(),
+            None,
+            "tests/test_broken.py".into(),
+        ),
+    );
+    failing.longrepr =
+        Some("tests/test_broken.py:1: in <module>\n    raise ValueError(\"boom\")\nE   ValueError: boom\n".into());
+    failing.crash = Some("ValueError: boom".into());
+    let mut skipped = TestReport::new(
+        "tests/test_optional.py",
+        Phase::Collect,
+        Outcome::Skipped,
+        (
+            "tests/test_optional.py".into(),
+            None,
+            "tests/test_optional.py".into(),
+        ),
+    );
+    skipped.skip = Some((
+        "/r/tests/test_optional.py".into(),
+        3,
+        "could not import 'numpy': No module named 'numpy'".into(),
+    ));
+    let ran;
+    {
+        let mut rep =
+            TerminalReporter::new(&mut out, options(0, reportchars, "auto"), root, root, 6, 1);
+        rep.add_collect_reports(&[failing, skipped]);
+        assert!(!rep.ran(), "collect reports are no test run");
+        rep.set_durations(fastest_report::durations::Durations {
+            count: 0,
+            min: None,
+        });
+        for ev in events() {
+            rep.event(&ev);
+        }
+        ran = rep.ran();
+        rep.finish(0.5, None);
+    }
+    (String::from_utf8(out).expect("utf-8"), ran)
+}
+
+#[test]
+fn collect_reports_lead_errors_and_skips() {
+    let (text, ran) = render_collect_reports("fEs");
+    assert!(ran);
+    insta::assert_snapshot!(text);
+}
