@@ -14,10 +14,12 @@ Request::
     {"invocation_dir": "/abs/cwd",
      "pytest_args": ["--rootdir=/abs/root", "-c", "/abs/root/pytest.ini", ...],
      "paths": ["tests/test_a.py", "tests/sub/test_b.py::TestX"],
+     "walked": ["/abs/root/tests/test_a.py"],
      "output": "/abs/tmp/result.json"}
 
 ``pytest_args`` are options passed to pytest verbatim, ``paths`` the positional
-arguments. pytest reads the ini ``addopts`` and ``$PYTEST_ADDOPTS`` itself, so
+arguments. ``walked`` (optional) lists the files the real session reaches by walking
+a directory: no initial paths there, so they are collected as such. pytest reads the ini ``addopts`` and ``$PYTEST_ADDOPTS`` itself, so
 they must not be repeated in ``pytest_args``.
 
 Result (written to ``output`` through a temporary file and a rename)::
@@ -515,6 +517,7 @@ class _Recorder:
         self.shouldfail = None
         self.shouldstop = None
         self.rootdir = None
+        self.walked = set()
         self.problems = []  # the worker's own failures while describing things
 
     # -- helpers ---------------------------------------------------------
@@ -641,6 +644,23 @@ class _Recorder:
         return out
 
     # -- hooks -----------------------------------------------------------
+
+    def pytest_sessionstart(self, session):
+        # Files the real session reaches by walking a directory are no initial paths
+        # there: pytest then collects them by `python_files` alone (no `Module` for a
+        # file only `--doctest-modules` takes) and reads a text file as a doctest only
+        # by `--doctest-glob`.
+        walked = self.walked
+        if not walked:
+            return
+        original = session.isinitpath
+
+        def isinitpath(path, *, with_parents=False):
+            if os.path.normcase(os.fspath(path)) in walked:
+                return False
+            return original(path, with_parents=with_parents)
+
+        session.isinitpath = isinitpath
 
     def pytest_configure(self, config):
         self.config = config
@@ -842,6 +862,7 @@ def collect(request):
             raise BadRequest(f"cannot chdir to invocation_dir {inv!r}: {e}") from None
 
     recorder = _Recorder(inv)
+    recorder.walked = {os.path.normcase(os.path.abspath(p)) for p in request.get("walked") or ()}
     args = ["--collect-only", *request["pytest_args"], *request["paths"]]
     # conftests read sys.argv ("--runslow" in sys.argv): show them the
     # command line of the pytest run this collection stands for.

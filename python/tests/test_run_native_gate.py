@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from oracle_harness import require_fastest
+from oracle_harness import find_pytest, normalise, require_fastest
 
 RUN_CASES = Path(__file__).parent / "run_cases"
 
@@ -88,13 +88,21 @@ def test_doctest_encodings_discovery_cannot_read_are_refused(tmp_path: Path) -> 
     )
 
 
-def test_doctest_module_named_like_an_imported_module_goes_to_pytest(tmp_path: Path) -> None:
-    # `numbers` is in sys.modules before pytest collects: "import file mismatch".
-    root = _doctest_project(tmp_path / "case", "",
-                            {"numbers.py": '"""\n>>> 1\n1\n"""\n'})
+def test_doctest_module_named_like_an_imported_module_is_a_collection_error(tmp_path: Path) -> None:
+    # `numbers` is in sys.modules before pytest collects: "import file mismatch", a
+    # collection error the native run reports as pytest does (interrupted, exit 2).
+    files = {"numbers.py": '"""\n>>> 1\n1\n"""\n'}
+    root = _doctest_project(tmp_path / "case", "", files)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1"})
+    expected = subprocess.run([*find_pytest(), "-p", "no:cacheprovider", "--doctest-modules"],
+                              cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    shutil.rmtree(root)
+    root = _doctest_project(tmp_path / "case", "", files)
     got = _native(root, "--doctest-modules")
-    assert got.returncode == 3
-    assert got.stderr == "fastest: cannot run natively: collection errors\n"
+    assert (got.returncode, got.stderr) == (expected.returncode, ""), got.stderr
+    assert expected.returncode == 2
+    assert normalise(got.stdout) == normalise(expected.stdout)
 
 
 def test_doctest_module_with_a_test_mapping_goes_to_pytest(tmp_path: Path) -> None:

@@ -264,6 +264,7 @@ fn collect_only(
     // so it reports exactly the warnings and errors of a partial collection.
     let mut slots: Vec<Slot> = Vec::with_capacity(disc.files.len());
     let mut requests: Vec<String> = Vec::new();
+    let mut walked: Vec<String> = Vec::new();
     let mut requested = std::collections::HashSet::new();
     let mut worker_files = FallbackFiles::new(&opts);
     // Arguments the fallback is given whole: those with an uncertain file outside the
@@ -315,10 +316,12 @@ fn collect_only(
             } else if whole_arg.contains(&slot.file.arg) {
                 (a.path.to_string_lossy().into_owned(), a.path.as_path())
             } else {
-                (
-                    slot.file.path.to_string_lossy().into_owned(),
-                    slot.file.path.as_path(),
-                )
+                let spec = slot.file.path.to_string_lossy().into_owned();
+                // Reached by walking the argument's directory: no initial path in pytest.
+                if a.path != slot.file.path && !walked.contains(&spec) {
+                    walked.push(spec.clone());
+                }
+                (spec, slot.file.path.as_path())
             };
             worker_files.add(&slot.file.path, requested_path);
             slot.requested = requested_path.to_path_buf();
@@ -336,6 +339,7 @@ fn collect_only(
             host,
             &pytest_args,
             &requests,
+            &walked,
             0,
             &[],
         ) {
@@ -509,10 +513,11 @@ fn pytest_session(
             host,
             &pytest_args,
             &paths,
+            &[],
             environment_key(),
             dirs,
         ),
-        None => fallback::collect(host, &pytest_args, &paths),
+        None => fallback::collect(host, &pytest_args, &paths, &[]),
     };
     let res = match collected {
         Ok(res) => res,

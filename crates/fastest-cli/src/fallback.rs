@@ -17,6 +17,10 @@ struct Request<'a> {
     invocation_dir: &'a Path,
     pytest_args: &'a [String],
     paths: &'a [String],
+    /// Those of `paths` the real session reaches by walking a directory (not initial
+    /// paths there): the worker collects them as pytest would then, e.g. a module that
+    /// only `--doctest-modules` collects gets no `Module` of its own.
+    walked: &'a [String],
     output: &'a Path,
 }
 
@@ -294,13 +298,15 @@ pub enum FallbackError {
     Result(String),
 }
 
-/// Run pytest's collection on `paths` in a worker and return its result.
+/// Run pytest's collection on `paths` in a worker and return its result (`walked`:
+/// see [`Request`]).
 pub fn collect(
     host: &Host,
     pytest_args: &[String],
     paths: &[String],
+    walked: &[String],
 ) -> Result<CollectResult, FallbackError> {
-    collect_raw(host, pytest_args, paths).map(|(r, _)| r)
+    collect_raw(host, pytest_args, paths, walked).map(|(r, _)| r)
 }
 
 /// [`collect`], also returning the raw JSON (what the fallback cache stores).
@@ -308,6 +314,7 @@ pub fn collect_raw(
     host: &Host,
     pytest_args: &[String],
     paths: &[String],
+    walked: &[String],
 ) -> Result<(CollectResult, serde_json::Value), FallbackError> {
     let python: PathBuf = host.python.clone().ok_or(FallbackError::NoPython)?;
     let invocation_dir = host.cwd.as_path();
@@ -318,6 +325,7 @@ pub fn collect_raw(
         invocation_dir,
         pytest_args,
         paths,
+        walked,
         output: &output,
     };
     let body = serde_json::to_vec(&req).map_err(|e| FallbackError::Result(e.to_string()))?;
@@ -404,7 +412,13 @@ pub mod cache {
     }
 
     /// The key: everything besides file contents that changes pytest's answer.
-    fn key(host: &Host, pytest_args: &[String], paths: &[String], extra: u64) -> String {
+    fn key(
+        host: &Host,
+        pytest_args: &[String],
+        paths: &[String],
+        walked: &[String],
+        extra: u64,
+    ) -> String {
         let mut k = String::new();
         for part in [host.cwd.to_string_lossy().as_ref(), &host.python_version] {
             k.push_str(part);
@@ -424,6 +438,10 @@ pub mod cache {
         }
         for a in pytest_args.iter().chain(paths) {
             k.push('\x1e');
+            k.push_str(a);
+        }
+        for a in walked {
+            k.push('\x1b');
             k.push_str(a);
         }
         // Installing or removing packages changes site-packages' mtime.
@@ -448,18 +466,19 @@ pub mod cache {
         host: &Host,
         pytest_args: &[String],
         paths: &[String],
+        walked: &[String],
         extra: u64,
         extra_deps: &[PathBuf],
     ) -> Result<CollectResult, FallbackError> {
         let Some(dir) = cache_dir else {
-            return super::collect(host, pytest_args, paths);
+            return super::collect(host, pytest_args, paths, walked);
         };
         let file = dir.join(FILE_NAME);
         let mut disk: OnDisk = std::fs::read(&file)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default();
-        let k = key(host, pytest_args, paths, extra);
+        let k = key(host, pytest_args, paths, walked, extra);
         if let Some(e) = disk.entries.get(&k) {
             let fresh = e.deps.iter().all(|(p, st)| stat(p) == *st);
             if fresh {
@@ -469,7 +488,7 @@ pub mod cache {
                 }
             }
         }
-        let (result, raw) = super::collect_raw(host, pytest_args, paths)?;
+        let (result, raw) = super::collect_raw(host, pytest_args, paths, walked)?;
         let cacheable = result.errors.is_empty() && result.internal_error.is_none();
         if cacheable {
             let mut deps: Vec<PathBuf> = result.imported_files.clone();
