@@ -144,6 +144,10 @@ class EngineConfig:
     """The part of pytest's ``Config`` the native engine's users reach: ini values and
     options, as the coordinator read them."""
 
+    def __repr__(self) -> str:
+        # What a failing test's `pytestconfig` argument shows in its traceback.
+        return f"<_pytest.config.Config object at {id(self):#x}>"
+
     def __init__(self, setup: dict[str, Any]) -> None:
         self.rootpath = Path(setup["rootdir"])
         self.invocation_params = types.SimpleNamespace(dir=Path(setup["invocation_dir"]))

@@ -69,6 +69,10 @@ NATIVE_CASES: List[str] = [
     "basic-argset8",
     "basic-argset9",
     "basic-argset10",
+    # --import-mode=importlib: modules and conftests imported as pytest imports them
+    # there (no sys.path entries), doctests too.
+    "basic-argset11",
+    "fixtures-argset6",
     "errors-argset2",
     "errors-argset3",
     "exitcodes-argset0",
@@ -166,6 +170,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-l"],
         ["-x"],
         ["-k", "TestMath or square"],
+        ["--import-mode=importlib", "-rA"],
     ],
     # scopes, yield teardown, autouse, override, usefixtures, params,
     # indirect, request attributes, errors at setup/teardown, missing fixture
@@ -176,6 +181,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["--setup-show"],
         ["-x", "--tb=short"],
         ["-k", "param or pkg"],
+        ["--import-mode=importlib"],
     ],
     # skip/skipif/xfail marks, pytest.param marks, pytestmark, class marks,
     # imperative skip/fail/xfail, module-level skip, importorskip
@@ -281,6 +287,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["--doctest-modules", "-o", "doctest_optionflags=ELLIPSIS", "calc.py"],
         ["--doctest-modules", "pkg", "test_mixed.py::test_mixed.double", "test_notes.txt"],
         ["--doctest-modules", "-m", "skip"],
+        ["--doctest-modules", "--import-mode=importlib"],
     ],
     # doctest options from the ini: addopts, doctest_optionflags (pytest's NUMBER,
     # ALLOW_UNICODE, ALLOW_BYTES; IGNORE_EXCEPTION_DETAIL; no ELLIPSIS), doctest_encoding

@@ -780,9 +780,6 @@ fn run_blocker(
     ) {
         return Err(format!("--tb={}", args.tbstyle));
     }
-    if args.import_mode.as_deref() == Some("importlib") {
-        return Err("--import-mode=importlib".into());
-    }
     if wants_markup(args) {
         return Err("coloured output".into());
     }

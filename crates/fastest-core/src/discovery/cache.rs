@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use crate::item::{ChainNode, Mark};
 
 /// Bumped whenever the cached shape or the collection rules change meaning (2: builtin
-/// bases, computed values under explicit IDs, marker-only `pytest_configure`).
-const FORMAT: u32 = 2;
+/// bases, computed values under explicit IDs, marker-only `pytest_configure`; 3:
+/// `collect_ignore` changed by calls or `+=` makes a conftest uncertain).
+const FORMAT: u32 = 3;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

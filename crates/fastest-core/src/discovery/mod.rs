@@ -169,6 +169,9 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
             disc.global_fallback = Some(format!("{} defines {h}", c.path.display()));
         } else if c.outline.pytest_plugins {
             disc.global_fallback = Some(format!("{} sets pytest_plugins", c.path.display()));
+        } else if c.outline.dynamic_ignore {
+            // The walk skipped what the literal lists name; the conftest's import decides.
+            disc.global_fallback = Some(format!("{} computes collect_ignore", c.path.display()));
         }
     }
     // A file reached by several arguments is read and parsed once; the other entries

@@ -143,6 +143,9 @@ pub struct Outline {
     /// conftest `collect_ignore` / `collect_ignore_glob`, when literal lists.
     pub collect_ignore: Vec<String>,
     pub collect_ignore_glob: Vec<String>,
+    /// `collect_ignore`/`collect_ignore_glob` are computed or changed at import time:
+    /// what the walk skips is only known by importing the conftest.
+    pub dynamic_ignore: bool,
     /// Reasons the file's items cannot be proven from its source.
     pub uncertain: Vec<String>,
     /// Names of doctest-bearing objects (module docstring, functions, classes, methods),
@@ -623,9 +626,49 @@ impl<'a> Ctx<'a> {
                 out.import_hazard.get_or_insert_with(|| why.clone());
                 out.uncertain.push(why);
             }
+            if let Some(name) = self.changes_ignore_list(stmt) {
+                // `collect_ignore.extend([...])` under a version check, `+=`, ...: the
+                // list pytest reads is only known by running the conftest.
+                out.uncertain
+                    .push(format!("computed {name} (line {})", line_of(stmt)));
+                out.dynamic_ignore = true;
+            }
             self.module_statement(stmt, out, &mut order, &mut index);
         }
         out.bindings = order;
+    }
+
+    /// Whether a top-level statement touches `collect_ignore`/`collect_ignore_glob` other
+    /// than by the plain assignment [`Self::module_statement`] reads (function bodies
+    /// aside: they run when called, not on import). The name it touches.
+    fn changes_ignore_list(&self, stmt: Node<'a>) -> Option<&'static str> {
+        const NAMES: [&str; 2] = ["collect_ignore", "collect_ignore_glob"];
+        let plain = stmt.kind() == "expression_statement"
+            && stmt.named_child(0).is_some_and(|a| {
+                a.kind() == "assignment"
+                    && field(a, "left")
+                        .is_some_and(|l| l.kind() == "identifier" && NAMES.contains(&self.text(l)))
+            });
+        if plain {
+            // The value of `collect_ignore = [...]` is judged where it is read.
+            return None;
+        }
+        let mut stack = vec![stmt];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "function_definition" | "lambda" => continue,
+                "identifier" => {
+                    if let Some(name) = NAMES.iter().find(|x| **x == self.text(n)) {
+                        return Some(name);
+                    }
+                }
+                _ => {
+                    let mut c = n.walk();
+                    stack.extend(n.named_children(&mut c));
+                }
+            }
+        }
+        None
     }
 
     fn bind(order: &mut Vec<Binding>, index: &mut HashMap<String, usize>, b: Binding) {
@@ -715,11 +758,17 @@ impl<'a> Ctx<'a> {
                     "pytest_plugins" => out.pytest_plugins = true,
                     "collect_ignore" => match self.str_list(right) {
                         Some(v) => out.collect_ignore = v,
-                        None => out.uncertain.push("computed collect_ignore".into()),
+                        None => {
+                            out.uncertain.push("computed collect_ignore".into());
+                            out.dynamic_ignore = true;
+                        }
                     },
                     "collect_ignore_glob" => match self.str_list(right) {
                         Some(v) => out.collect_ignore_glob = v,
-                        None => out.uncertain.push("computed collect_ignore_glob".into()),
+                        None => {
+                            out.uncertain.push("computed collect_ignore_glob".into());
+                            out.dynamic_ignore = true;
+                        }
                     },
                     _ => {}
                 }
@@ -2074,6 +2123,33 @@ mod tests {
         );
         assert_eq!(names(&o), ["test_b", "test_a"]);
         assert!(o.uncertain.is_empty());
+    }
+
+    #[test]
+    fn collect_ignore_changed_at_import_is_uncertain() {
+        let literal = parse_outline(
+            b"collect_ignore = ['a.py']\ndef f():\n    collect_ignore.append('x')\n",
+            false,
+        );
+        assert_eq!(literal.collect_ignore, ["a.py"]);
+        assert!(
+            literal.uncertain.is_empty() && !literal.dynamic_ignore,
+            "{:?}",
+            literal.uncertain
+        );
+        for src in [
+            "import sys\ncollect_ignore = []\nif sys.version_info < (3, 14):\n    collect_ignore.extend(['b.py'])\n",
+            "collect_ignore = ['a.py']\ncollect_ignore += ['b.py']\n",
+            "collect_ignore_glob = []\ncollect_ignore_glob.append('*_py2.py')\n",
+        ] {
+            let o = parse_outline(src.as_bytes(), false);
+            assert!(
+                o.dynamic_ignore
+                    && o.uncertain.iter().any(|u| u.starts_with("computed collect_ignore")),
+                "{src}: {:?}",
+                o.uncertain
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,2 @@
+def test_py3_only():
+    pass
