@@ -54,7 +54,8 @@ Result (written to ``output`` through a temporary file and a rename)::
                    "message": "<the warning text pytest groups by>",
                    "text": "<message as printed under the location>", "when": "collect",
                    "nodeid": "", "category": "PytestCollectionWarning",
-                   "fslocation": ["/abs/root/tests/test_a.py", 6]}],
+                   "fslocation": ["/abs/root/tests/test_a.py", 6],
+                   "import": false | "/abs/root/tests/test_a.py" | null}],
      "deselected": ["tests/test_a.py::test_dropme"],
      "interrupted": null | {"message": "Interrupted: 1 error during collection", "text": ""},
      "shouldfail": null | "stopping after 1 failures",
@@ -139,6 +140,7 @@ worker still gives pytest the script's ``sys.path``).
 
 import os
 import sys
+import warnings
 
 PROTOCOL = 1
 EXIT_BAD_REQUEST = 2
@@ -518,6 +520,8 @@ class _Recorder:
         self.shouldstop = None
         self.rootdir = None
         self.walked = set()
+        self.import_tagging = False
+        self.import_warnings = []
         self.problems = []  # the worker's own failures while describing things
 
     # -- helpers ---------------------------------------------------------
@@ -678,7 +682,12 @@ class _Recorder:
             self.problems.append(f"cannot format warning {warning_message!r}: {e!r}")
             raw = f"{warning_message.filename}:{warning_message.lineno}: {warning_message.category.__name__}: {warning_message.message}\n"
         category = getattr(warning_message.category, "__name__", None)
-        self.raw_warnings.append((raw, nodeid, (warning_message.filename, warning_message.lineno), when, category))
+        imported = None
+        if self.import_tagging:
+            imported = next((p for m, p in self.import_warnings if m is warning_message.message), False)
+        self.raw_warnings.append(
+            (raw, nodeid, (warning_message.filename, warning_message.lineno), when, category, imported)
+        )
 
     def pytest_collectreport(self, report):
         ne, ns = len(self.errors), len(self.skipped)
@@ -762,7 +771,7 @@ class _Recorder:
 
     def warnings_json(self):
         out = []
-        for raw, nodeid, fslocation, when, category in self.raw_warnings:
+        for raw, nodeid, fslocation, when, category, imported in self.raw_warnings:
             location = None
             try:
                 from _pytest.terminal import WarningReport
@@ -797,9 +806,54 @@ class _Recorder:
                     "nodeid": str(nodeid or ""),
                     "category": category,
                     "fslocation": [str(fslocation[0]), int(fslocation[1])] if fslocation else None,
+                    # The file whose import raised it, false for any other collection
+                    # warning, null when imports could not be watched (``tag_imports``).
+                    "import": imported,
                 }
             )
         return out
+
+    def tag_imports(self):
+        """Note which warnings are raised while pytest imports a module or conftest (by
+        ``import_path``): a native run, importing the module again, issues those itself.
+
+        pytest records collection warnings with ``warnings.catch_warnings(record=True)``,
+        whose list receives each message through ``warnings._showwarnmsg_impl``; while an
+        import runs, that is wrapped to keep the messages seen. Where this cannot be set
+        up the warnings stay untagged (``"import": null``)."""
+        import _pytest.config
+        import _pytest.python
+
+        if not hasattr(warnings, "_showwarnmsg_impl"):
+            return
+        seen = self.import_warnings
+
+        def wrap(import_path):
+            def tagging_import_path(path, *args, **kwargs):
+                impl = warnings._showwarnmsg_impl
+                where = os.path.abspath(os.fspath(path))
+
+                def keep(msg):
+                    seen.append((msg.message, where))
+                    return impl(msg)
+
+                warnings._showwarnmsg_impl = keep
+                try:
+                    return import_path(path, *args, **kwargs)
+                finally:
+                    if warnings._showwarnmsg_impl is keep:
+                        warnings._showwarnmsg_impl = impl
+
+            return tagging_import_path
+
+        # Test and doctest modules (``importtestmodule``) and conftests
+        # (``_importconftest``) are imported through these names.
+        modules = (_pytest.python, _pytest.config)
+        if not all(hasattr(m, "import_path") for m in modules):
+            return
+        for module in modules:
+            module.import_path = wrap(module.import_path)
+        self.import_tagging = True
 
 
 def _pytest_script_path():
@@ -862,6 +916,10 @@ def collect(request):
             raise BadRequest(f"cannot chdir to invocation_dir {inv!r}: {e}") from None
 
     recorder = _Recorder(inv)
+    try:
+        recorder.tag_imports()
+    except Exception as e:  # untagged warnings only cost speed (pytest runs the session)
+        recorder.problems.append(f"cannot watch imports for warnings: {e!r}")
     recorder.walked = {os.path.normcase(os.path.abspath(p)) for p in request.get("walked") or ()}
     args = ["--collect-only", *request["pytest_args"], *request["paths"]]
     # conftests read sys.argv ("--runslow" in sys.argv): show them the

@@ -92,6 +92,7 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
     "strict_xfail": ("bool", None),
     "xfail_strict": ("bool", None),
     "strict": ("bool", False),
+    "strict_markers": ("bool", None),
     "enable_assertion_pass_hook": ("bool", False),
     "tmp_path_retention_count": ("string", "3"),
     "tmp_path_retention_policy": ("string", "all"),
@@ -160,6 +161,7 @@ class EngineConfig:
         self._pytest_cache_dir = setup.get("pytest_cache_dir")
         self._cache: Any = None
         self._cleanup: list[Any] = []
+        self._registered_markers: list[str] = list(setup.get("registered_markers") or ())
 
     @property
     def cache(self) -> Any:
@@ -169,6 +171,11 @@ class EngineConfig:
 
             self._cache = Cache(Path(self._pytest_cache_dir), self, _ispytest=True)  # type: ignore[arg-type]
         return self._cache
+
+    def _iter_registered_markers(self) -> Any:
+        """What pytest's ``MarkGenerator`` checks a ``pytest.mark.NAME`` against."""
+        for name in self._registered_markers:
+            yield types.SimpleNamespace(name=name)
 
     def getini(self, name: str) -> Any:
         try:
@@ -964,6 +971,12 @@ class Engine:
                 continue  # `-p no:cacheprovider`: pytest has no `cache` fixture
             fd = FixtureDef(name, func, scope, None, None, False, "builtin", None, None)
             self.fixturedefs.setdefault(name, []).append(fd)
+        if "registered_markers" in setup:
+            # pytest's `pytest.mark` warns about unregistered names once it has a
+            # config (PytestUnknownMarkWarning at the decorator, raised on import).
+            from _pytest.mark.structures import MARK_GEN
+
+            MARK_GEN._config = self.config  # type: ignore[assignment]
         if self.config.option.runxfail:
             # pytest's skipping plugin under `--runxfail`: `pytest.xfail` does nothing
             # (the worker's process ends with the session, so it is never restored).

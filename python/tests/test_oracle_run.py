@@ -115,6 +115,11 @@ NATIVE_CASES: List[str] = [
     # --continue-on-collection-errors) the ERRORS section led by the collect reports.
     "errors-argset0",
     "errors-argset1",
+    # Warnings raised by importing a module the fallback collected are raised again by
+    # the native run's import (unknown marks: pytest.mark has the session's markers).
+    "unknown_marks-argset0",
+    "unknown_marks-argset1",
+    "unknown_marks-argset2",
 ]
 
 # --------------------------------------------------------------------------
@@ -202,6 +207,10 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # import-time warnings of conftests and test modules (collection warnings in pytest)
     "collect_warnings": [[], ["-rA"], ["-q"], ["-W", "error::DeprecationWarning"], ["-q", "-k", "plain or client"]],
     "import_warnings": [[], ["-rA"], ["-W", "error::UserWarning:test_aa"], ["--disable-warnings"]],
+    # unregistered marks (PytestUnknownMarkWarning at import): the import fallback collects
+    # the module, the native run's pytest.mark warns again when it imports it; with the
+    # module deselected (argset3) pytest alone knows its import warnings
+    "unknown_marks": [[], ["-rA"], ["-v", "-m", "registered"], ["-k", "other"]],
     # a collection hook that reorders and marks (deselects nothing), a runtest hook
     "hooks_modifyitems": [[], ["-rA"], ["-v"]],
     "markers_conftest": [[], ["-m", "slow", "-v"], ["-m", "not db and not network"], ["-m", "api or db", "-rA"]],

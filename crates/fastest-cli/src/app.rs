@@ -802,11 +802,17 @@ fn finish(
     if inv.run {
         let pytest_needed = if let Some(e) = &select_error {
             Some(format!("selection error: {e}"))
-        } else if warnings.iter().any(|w| !w.from_collector()) {
+        } else if warnings
+            .iter()
+            .any(|w| !w.from_collector() && !reimported(w, &selected, &config.rootdir))
+        {
             Some("collection warnings".to_string())
         } else {
             None
         };
+        // Raised by importing a module or conftest the native run imports again, which
+        // then issues them itself (the pytest engine's collection is not pytest's).
+        let import_warnings = warnings.iter().any(|w| !w.from_collector());
         // Modules skipped or failing at collection, in pytest's order.
         let mut raw: Vec<(&RawReport, bool)> = errors
             .iter()
@@ -840,7 +846,13 @@ fn finish(
             conftest_hooks: extras.conftest_hooks.clone(),
             pytest_needed,
             pytest_engine,
-            collect_warnings: warnings.iter().map(RawWarning::to_report).collect(),
+            collect_warnings: warnings
+                .iter()
+                .filter(|w| w.from_collector())
+                .map(RawWarning::to_report)
+                .collect(),
+            import_warnings,
+            registered_markers: registered.clone(),
             collect_reports,
             cache,
             shard_note,
@@ -910,6 +922,25 @@ fn finish(
         let _ = writeln!(err, "ERROR: {e}\n");
     }
     code
+}
+
+/// Whether the native run imports again the file whose import raised `w` at
+/// collection (so it issues `w` itself): a module with a selected item, or a conftest
+/// above one.
+fn reimported(w: &RawWarning, selected: &[Item], rootdir: &Path) -> bool {
+    let Some(path) = w.raised_by_import_of() else {
+        return false;
+    };
+    let conftest_dir = (path.file_name().is_some_and(|n| n == "conftest.py"))
+        .then(|| path.parent())
+        .flatten();
+    selected.iter().any(|it| {
+        let file = rootdir.join(it.file_part());
+        match conftest_dir {
+            Some(dir) => file.starts_with(dir),
+            None => file == path,
+        }
+    })
 }
 
 /// pytest's `-k` step, then its `-m` step: the remaining items, how many were

@@ -199,6 +199,10 @@ pub struct RawWarning {
     /// The warning's own file and line.
     #[serde(default)]
     pub fslocation: Option<(String, u32)>,
+    /// The file whose import raised it (a string), `false` for any other collection
+    /// warning, none when the worker could not tell.
+    #[serde(default, rename = "import")]
+    pub imported: Option<serde_json::Value>,
 }
 
 impl RawWarning {
@@ -208,6 +212,15 @@ impl RawWarning {
     /// the module's own code, which a run repeats.
     pub fn from_collector(&self) -> bool {
         self.category.as_deref() == Some("PytestCollectionWarning") && self.fslocation.is_some()
+    }
+
+    /// The module or conftest whose import raised it, when the worker saw that: a
+    /// native run that imports that file again issues the warning itself.
+    pub fn raised_by_import_of(&self) -> Option<&Path> {
+        match &self.imported {
+            Some(serde_json::Value::String(p)) => Some(Path::new(p)),
+            _ => None,
+        }
     }
 
     /// As the workers report warnings.

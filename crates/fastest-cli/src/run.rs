@@ -45,6 +45,7 @@ const ENGINE_INI: &[(&str, &str)] = &[
     ("strict_xfail", "bool"),
     ("xfail_strict", "bool"),
     ("strict", "bool"),
+    ("strict_markers", "bool"),
     ("enable_assertion_pass_hook", "bool"),
     ("tmp_path_retention_count", "string"),
     ("tmp_path_retention_policy", "string"),
@@ -325,6 +326,12 @@ pub(crate) struct Session<'a> {
     /// Warnings pytest's collector issued in the import fallback (see
     /// [`crate::fallback::RawWarning::from_collector`]): the summary lists them first.
     pub collect_warnings: Vec<fastest_core::report::WarningReport>,
+    /// The import fallback saw warnings raised by importing modules or conftests, which
+    /// a native run issues again when it imports them (see `app::reimported`).
+    pub import_warnings: bool,
+    /// Every registered marker name (ini, plugins, conftests, pytest's own): the native
+    /// engine's `pytest.mark` warns about the others, as pytest's does.
+    pub registered_markers: Vec<String>,
     /// Modules skipped or failing at collection (from the import fallback), in
     /// pytest's order.
     pub collect_reports: Vec<CollectorReport>,
@@ -345,7 +352,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         Err(why) => return with_pytest(inv, s.host, err, &why),
     };
     // pytest's collection in the pytest engine's workers issues them again.
-    if pytest_engine.is_some() && !s.collect_warnings.is_empty() {
+    if pytest_engine.is_some() && (!s.collect_warnings.is_empty() || s.import_warnings) {
         return with_pytest(inv, s.host, err, "collection warnings");
     }
     let Some(python) = s.host.python.clone() else {
@@ -563,6 +570,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         reporter.set_generated_xml(j.path().display().to_string());
     }
     let mut setup = engine_setup(inv, config, s.host, &capture);
+    setup["registered_markers"] = json!(s.registered_markers);
     if pytest_engine.is_some() {
         setup["engine"] = json!("pytest");
         let mut argv = inv.worker_argv.clone();

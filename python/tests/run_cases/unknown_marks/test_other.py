@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.mark.registered
+def test_other():
+    pass
