@@ -522,6 +522,7 @@ class _Recorder:
         self.walked = set()
         self.import_tagging = False
         self.import_warnings = []
+        self.import_codes = {}
         self.problems = []  # the worker's own failures while describing things
 
     # -- helpers ---------------------------------------------------------
@@ -814,46 +815,55 @@ class _Recorder:
         return out
 
     def tag_imports(self):
-        """Note which warnings are raised while pytest imports a module or conftest (by
-        ``import_path``): a native run, importing the module again, issues those itself.
+        """Note which collection warnings are raised while pytest imports a test module
+        (``importtestmodule``) or a conftest (``_importconftest``): a native run,
+        importing the file again, issues those itself.
 
-        pytest records collection warnings with ``warnings.catch_warnings(record=True)``,
-        whose list receives each message through ``warnings._showwarnmsg_impl``; while an
-        import runs, that is wrapped to keep the messages seen. Where this cannot be set
-        up the warnings stay untagged (``"import": null``)."""
+        pytest records collection warnings with ``warnings.catch_warnings(record=True)``
+        around ``pytest_collection``, whose list receives each message through
+        ``warnings._showwarnmsg_impl``. Inside that, the impl is wrapped to look up the
+        stack for an import in progress (no frame is added to the imports themselves, so
+        tracebacks of import errors stay pytest's). Where this cannot be set up, warnings
+        stay untagged (``"import": null``)."""
         import _pytest.config
         import _pytest.python
 
-        if not hasattr(warnings, "_showwarnmsg_impl"):
+        conftest_import = getattr(_pytest.config.PytestPluginManager, "_importconftest", None)
+        module_import = getattr(_pytest.python, "importtestmodule", None)
+        if conftest_import is None or module_import is None:
             return
-        seen = self.import_warnings
+        self.import_codes = {
+            module_import.__code__: "path",
+            conftest_import.__code__: "conftestpath",
+        }
+        self.import_tagging = hasattr(warnings, "_showwarnmsg_impl")
 
-        def wrap(import_path):
-            def tagging_import_path(path, *args, **kwargs):
-                impl = warnings._showwarnmsg_impl
-                where = os.path.abspath(os.fspath(path))
-
-                def keep(msg):
-                    seen.append((msg.message, where))
-                    return impl(msg)
-
-                warnings._showwarnmsg_impl = keep
-                try:
-                    return import_path(path, *args, **kwargs)
-                finally:
-                    if warnings._showwarnmsg_impl is keep:
-                        warnings._showwarnmsg_impl = impl
-
-            return tagging_import_path
-
-        # Test and doctest modules (``importtestmodule``) and conftests
-        # (``_importconftest``) are imported through these names.
-        modules = (_pytest.python, _pytest.config)
-        if not all(hasattr(m, "import_path") for m in modules):
+    def pytest_collectstart(self, collector):
+        # Inside pytest's `catch_warnings(record=True)` of the collection: wrap the
+        # impl that feeds its list (its `__exit__` puts pytest's back). A plain hook
+        # leaves no frame of ours on the stack of imports or of an INTERNALERROR.
+        if not self.import_tagging:
             return
-        for module in modules:
-            module.import_path = wrap(module.import_path)
-        self.import_tagging = True
+        impl = warnings._showwarnmsg_impl
+        if getattr(impl, "_fastest_watch", False):
+            return
+        seen, codes = self.import_warnings, self.import_codes
+
+        def keep(msg):
+            frame = sys._getframe(1)
+            while frame is not None:
+                name = codes.get(frame.f_code)
+                if name is not None:
+                    path = frame.f_locals.get(name)
+                    if path is not None:
+                        seen.append((msg.message, os.path.abspath(os.fspath(path))))
+                    break
+                frame = frame.f_back
+            return impl(msg)
+
+        keep._fastest_watch = True
+        warnings._showwarnmsg_impl = keep
+
 
 
 def _pytest_script_path():
@@ -888,6 +898,10 @@ def _run_pytest(args, recorder, result):
     except ImportError as e:
         return EXIT_CRASH, f"fastest: the import fallback needs pytest, but {sys.executable} cannot import it: {e}\n"
     result["pytest_version"] = pytest.__version__
+    try:
+        recorder.tag_imports()
+    except Exception as e:  # untagged warnings only cost speed (pytest runs the session)
+        recorder.problems.append(f"cannot watch imports for warnings: {e!r}")
     try:  # the console script's entry point, so usage errors say "pytest"
         from _pytest.config import _main
     except ImportError:  # pytest < 9: pytest.main() is the same thing
@@ -916,10 +930,6 @@ def collect(request):
             raise BadRequest(f"cannot chdir to invocation_dir {inv!r}: {e}") from None
 
     recorder = _Recorder(inv)
-    try:
-        recorder.tag_imports()
-    except Exception as e:  # untagged warnings only cost speed (pytest runs the session)
-        recorder.problems.append(f"cannot watch imports for warnings: {e!r}")
     recorder.walked = {os.path.normcase(os.path.abspath(p)) for p in request.get("walked") or ()}
     args = ["--collect-only", *request["pytest_args"], *request["paths"]]
     # conftests read sys.argv ("--runslow" in sys.argv): show them the
