@@ -137,6 +137,9 @@ def test_verbose_lines_name_the_worker(tmp_path: Path, xdist_pytest: List[str]):
     line = re.compile(r"^\[gw\d\] \[ *\d+%\] (\w+) (\S+) $", re.M)
     assert sorted(line.findall(actual.stdout)) == sorted(line.findall(expected.stdout))
     assert "2 workers [13 items]" in actual.stdout
+    # pytest-xdist's default `--dist load` names its scheduler under -v.
+    scheduling = re.compile(r"^scheduling tests via \w+$", re.M)
+    assert scheduling.findall(actual.stdout) == scheduling.findall(expected.stdout) != []
 
 
 def test_nothing_selected(tmp_path: Path, xdist_pytest: List[str]):

@@ -1137,3 +1137,60 @@ pub fn normalize(p: &Path) -> PathBuf {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(nodeid: &str) -> Item {
+        Item {
+            nodeid: nodeid.into(),
+            chain: Vec::new(),
+            lineno: None,
+            marks: Vec::new(),
+            extra_keywords: Vec::new(),
+            run: None,
+        }
+    }
+
+    fn warning(imported: serde_json::Value) -> RawWarning {
+        serde_json::from_value(serde_json::json!({
+            "location": "tests/test_a.py:3",
+            "message": "m",
+            "import": imported,
+        }))
+        .expect("a warning")
+    }
+
+    #[test]
+    fn an_import_warning_is_raised_again_only_by_a_file_the_run_imports() {
+        let root = Path::new("/r");
+        let selected = [item("tests/sub/test_b.py::test_x")];
+        let module = |p: &str| warning(serde_json::Value::String(p.into()));
+        // The module itself, or a conftest above it: imported again by the run.
+        assert!(reimported(
+            &module("/r/tests/sub/test_b.py"),
+            &selected,
+            root
+        ));
+        assert!(reimported(&module("/r/tests/conftest.py"), &selected, root));
+        // A module with no selected item, a conftest beside the run: not imported.
+        assert!(!reimported(&module("/r/tests/test_a.py"), &selected, root));
+        assert!(!reimported(
+            &module("/r/other/conftest.py"),
+            &selected,
+            root
+        ));
+        // Not raised by an import, or the worker could not tell.
+        assert!(!reimported(
+            &warning(serde_json::Value::Bool(false)),
+            &selected,
+            root
+        ));
+        assert!(!reimported(
+            &warning(serde_json::Value::Null),
+            &selected,
+            root
+        ));
+    }
+}

@@ -465,7 +465,10 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                     specs.len()
                 ));
                 if verbosity > 0 {
-                    text.push_str("scheduling tests via LoadScopeScheduling\n");
+                    // What pytest-xdist prints for the same command line: its default
+                    // `--dist load` (fastest keeps a module's tests together, as
+                    // `loadscope` would, but `--dist` itself is pytest-xdist's option).
+                    text.push_str("scheduling tests via LoadScheduling\n");
                 }
             }
             None => {
