@@ -43,7 +43,7 @@ from _pytest.capture import FDCapture, MultiCapture, SysCapture, CaptureFixture
 from _pytest.capture import FDCaptureBinary, SysCaptureBinary
 from _pytest.compat import get_real_func, getfuncargnames
 from _pytest.fixtures import FixtureFunctionDefinition
-from _pytest.mark.structures import Mark, ParameterSet, get_unpacked_marks
+from _pytest.mark.structures import Mark, ParameterSet, get_unpacked_marks, normalize_mark_list
 from _pytest.pathlib import import_path, resolve_package_path
 from _pytest.python import pytest_pyfunc_call
 from _pytest.skipping import evaluate_skip_marks, evaluate_xfail_marks
@@ -1364,7 +1364,13 @@ class Engine:
             else:
                 defs = self.visible_defs(item, key)
                 fd = defs[-1]
-                item.fixture_params[key] = (fd.params[index], index)
+                param = fd.params[index]
+                if isinstance(param, ParameterSet):
+                    # `params=[pytest.param(value, id=..., marks=...)]`: pytest's
+                    # parametrize unwraps it; its marks join the item's.
+                    item.own_markers.extend(normalize_mark_list(param.marks))
+                    param = param.values[0]
+                item.fixture_params[key] = (param, index)
         for m in item.own_markers:
             item.keywords[m.name] = m
         domain = ".".join([n.name for n in holder_nodes] + [item.name])
