@@ -55,7 +55,8 @@ Result (written to ``output`` through a temporary file and a rename)::
                    "text": "<message as printed under the location>", "when": "collect",
                    "nodeid": "", "category": "PytestCollectionWarning",
                    "fslocation": ["/abs/root/tests/test_a.py", 6],
-                   "import": false | "/abs/root/tests/test_a.py" | null}],
+                   "import": false | "/abs/root/tests/test_a.py" | null,
+                   "module": null | "/abs/root/tests/test_b.py"}],
      "deselected": ["tests/test_a.py::test_dropme"],
      "interrupted": null | {"message": "Interrupted: 1 error during collection", "text": ""},
      "shouldfail": null | "stopping after 1 failures",
@@ -364,6 +365,7 @@ def _marks_of(item, func):
     ``iter_markers`` order: ``(count, [(argnames, parameter sets)], argname -> mark
     index, indirect argnames)``, or ``None`` when the engine could not rebuild them."""
     import warnings
+    from collections.abc import Collection
 
     from _pytest.mark.structures import ParameterSet, get_unpacked_marks
 
@@ -379,10 +381,19 @@ def _marks_of(item, func):
         if len(mark.args) < 2 or "scope" in mark.kwargs:
             facts = None
             break
+        argvalues = mark.args[1]
+        if not isinstance(argvalues, Collection):
+            # An iterator pytest consumed: the parameter sets it made of it (the same
+            # objects, so `_callspec_entries` can check the items' values against them).
+            hit = _ITERATED.get(id(argvalues))
+            if hit is None or hit[0] is not argvalues:
+                facts = None
+                break
+            argvalues = hit[1]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             argnames, psets = ParameterSet._for_parametrize(
-                mark.args[0], mark.args[1], func, item.config, item.nodeid
+                mark.args[0], argvalues, func, item.config, item.nodeid
             )
         parsed.append((argnames, psets))
         flag = mark.kwargs.get("indirect", False)
@@ -683,11 +694,15 @@ class _Recorder:
             self.problems.append(f"cannot format warning {warning_message!r}: {e!r}")
             raw = f"{warning_message.filename}:{warning_message.lineno}: {warning_message.category.__name__}: {warning_message.message}\n"
         category = getattr(warning_message.category, "__name__", None)
-        imported = None
+        imported = module = None
         if self.import_tagging:
-            imported = next((p for m, p in self.import_warnings if m is warning_message.message), False)
+            kind, where = next(
+                ((k, p) for m, k, p in self.import_warnings if m is warning_message.message), (None, None)
+            )
+            imported = where if kind == "import" else False
+            module = where if kind == "collect" else None
         self.raw_warnings.append(
-            (raw, nodeid, (warning_message.filename, warning_message.lineno), when, category, imported)
+            (raw, nodeid, (warning_message.filename, warning_message.lineno), when, category, imported, module)
         )
 
     def pytest_collectreport(self, report):
@@ -772,7 +787,7 @@ class _Recorder:
 
     def warnings_json(self):
         out = []
-        for raw, nodeid, fslocation, when, category, imported in self.raw_warnings:
+        for raw, nodeid, fslocation, when, category, imported, module in self.raw_warnings:
             location = None
             try:
                 from _pytest.terminal import WarningReport
@@ -810,6 +825,8 @@ class _Recorder:
                     # The file whose import raised it, false for any other collection
                     # warning, null when imports could not be watched (``tag_imports``).
                     "import": imported,
+                    # For other collection warnings: the file pytest was collecting.
+                    "module": module,
                 }
             )
         return out
@@ -832,10 +849,15 @@ class _Recorder:
         module_import = getattr(_pytest.python, "importtestmodule", None)
         if conftest_import is None or module_import is None:
             return
+        import _pytest.runner
+
+        collect_one = getattr(_pytest.runner, "collect_one_node", None)
         self.import_codes = {
             module_import.__code__: "path",
             conftest_import.__code__: "conftestpath",
         }
+        if collect_one is not None:
+            self.import_codes[collect_one.__code__] = "collector"
         self.import_tagging = hasattr(warnings, "_showwarnmsg_impl")
 
     def pytest_collectstart(self, collector):
@@ -850,13 +872,18 @@ class _Recorder:
         seen, codes = self.import_warnings, self.import_codes
 
         def keep(msg):
+            # The innermost import in progress (a module or conftest), else the
+            # innermost collector being collected (a warning of pytest's own collection).
             frame = sys._getframe(1)
             while frame is not None:
                 name = codes.get(frame.f_code)
                 if name is not None:
-                    path = frame.f_locals.get(name)
-                    if path is not None:
-                        seen.append((msg.message, os.path.abspath(os.fspath(path))))
+                    where = frame.f_locals.get(name)
+                    if name == "collector":
+                        where = getattr(where, "path", None)
+                    if where is not None:
+                        kind = "collect" if name == "collector" else "import"
+                        seen.append((msg.message, kind, os.path.abspath(os.fspath(where))))
                     break
                 frame = frame.f_back
             return impl(msg)
@@ -891,6 +918,35 @@ def _script_exit_code(exc):
     return 1
 
 
+#: ``id(argvalues) -> (argvalues, parameter sets)``: what pytest made of an iterator
+#: the first time it consumed it (see below).
+_ITERATED = {}
+
+
+def _record_iterated_argvalues():
+    """``parametrize`` with an iterator (a generator, ``map``, ``zip``) consumes it: the
+    mark holds an exhausted iterator afterwards. So that ``_marks_of`` can rebuild the
+    parameter sets pytest made from it, ``ParameterSet._parse_parametrize_parameters``
+    (which consumes it, one frame below the frame whose warning names pytest's
+    ``metafunc.parametrize`` call) records its first answer for each argvalues object
+    that is no ``Collection``; pytest still gets the original's answers, and the objects
+    are kept, so their ids are never reused. A native run's import makes a fresh
+    iterator, which the engine consumes once per function, as pytest does."""
+    from collections.abc import Collection
+
+    from _pytest.mark.structures import ParameterSet
+
+    original = ParameterSet.__dict__["_parse_parametrize_parameters"].__func__
+
+    def _parse_parametrize_parameters(argvalues, force_tuple):
+        answer = original(argvalues, force_tuple)
+        if not isinstance(argvalues, Collection):
+            _ITERATED.setdefault(id(argvalues), (argvalues, answer))
+        return answer
+
+    ParameterSet._parse_parametrize_parameters = staticmethod(_parse_parametrize_parameters)
+
+
 def _run_pytest(args, recorder, result):
     """pytest's collection, in-process; return (exitstatus, internal_error or None)."""
     try:
@@ -898,6 +954,10 @@ def _run_pytest(args, recorder, result):
     except ImportError as e:
         return EXIT_CRASH, f"fastest: the import fallback needs pytest, but {sys.executable} cannot import it: {e}\n"
     result["pytest_version"] = pytest.__version__
+    try:
+        _record_iterated_argvalues()
+    except Exception as e:  # only costs the items' run specs
+        recorder.problems.append(f"cannot record iterated argvalues: {e!r}")
     try:
         recorder.tag_imports()
     except Exception as e:  # untagged warnings only cost speed (pytest runs the session)

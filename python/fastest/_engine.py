@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.warning_types import PytestRemovedIn10Warning
 from _pytest import outcomes
 from _pytest._code import ExceptionInfo, getfslineno
 from _pytest._code.code import Traceback, filter_traceback
@@ -484,9 +485,13 @@ class FuncInfo:
         parsed = self._parsed.get(index)
         if parsed is None:
             mark = self._parametrize[index]
-            argnames, params = ParameterSet._for_parametrize(
-                mark.args[0], mark.args[1], self.func, config, nodeid
-            )
+            with warnings.catch_warnings():
+                # An iterator's PytestRemovedIn10Warning is pytest's collection's to
+                # report (the coordinator has it from the import fallback).
+                warnings.simplefilter("ignore", PytestRemovedIn10Warning)
+                argnames, params = ParameterSet._for_parametrize(
+                    mark.args[0], mark.args[1], self.func, config, nodeid
+                )
             parsed = self._parsed[index] = (mark, argnames, params)
         return parsed
 

@@ -120,6 +120,10 @@ NATIVE_CASES: List[str] = [
     "unknown_marks-argset0",
     "unknown_marks-argset1",
     "unknown_marks-argset2",
+    # Parameter sets from iterators run natively (the fallback records what pytest made
+    # of the consumed iterator); pytest's warnings about them come from the coordinator,
+    # placed among the run's import warnings in collection order.
+    "collection_warnings",
 ]
 
 # --------------------------------------------------------------------------
@@ -211,6 +215,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # the module, the native run's pytest.mark warns again when it imports it; with the
     # module deselected (argset3) pytest alone knows its import warnings
     "unknown_marks": [[], ["-rA"], ["-v", "-m", "registered"], ["-k", "other"]],
+    # parameters from iterators (pytest 9's PytestRemovedIn10Warning at collection),
+    # import warnings of static and collected modules: the summary in collection order
+    "collection_warnings": [[], ["-rA"], ["-v"]],
     # a collection hook that reorders and marks (deselects nothing), a runtest hook
     "hooks_modifyitems": [[], ["-rA"], ["-v"]],
     "markers_conftest": [[], ["-m", "slow", "-v"], ["-m", "not db and not network"], ["-m", "api or db", "-rA"]],

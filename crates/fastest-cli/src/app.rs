@@ -742,6 +742,19 @@ fn finish(
         None => (items, 0),
     };
     let total = items.len() + hook_deselected.len() + sw_deselected;
+    // Each file once, in collection order (before any deselection): pytest reports
+    // collection warnings in that order.
+    let mut file_order: Vec<String> = Vec::new();
+    if inv.run {
+        let mut seen = std::collections::HashSet::new();
+        for it in &items {
+            if file_order.last().map(String::as_str) != Some(it.file_part())
+                && seen.insert(it.file_part())
+            {
+                file_order.push(it.file_part().to_string());
+            }
+        }
+    }
     // `--deselect` prefixes first, then `-k` and `-m` (pytest's modifyitems order).
     let (items, by_prefix): (Vec<Item>, Vec<Item>) = items.into_iter().partition(|it| {
         !args
@@ -802,17 +815,27 @@ fn finish(
     if inv.run {
         let pytest_needed = if let Some(e) = &select_error {
             Some(format!("selection error: {e}"))
-        } else if warnings
-            .iter()
-            .any(|w| !w.from_collector() && !reimported(w, &selected, &config.rootdir))
-        {
+        } else if warnings.iter().any(|w| {
+            !w.from_collector()
+                && w.from_collection_of().is_none()
+                && !reimported(w, &selected, &config.rootdir)
+        }) {
             Some("collection warnings".to_string())
         } else {
             None
         };
         // Raised by importing a module or conftest the native run imports again, which
         // then issues them itself (the pytest engine's collection is not pytest's).
-        let import_warnings = warnings.iter().any(|w| !w.from_collector());
+        let import_warnings = warnings
+            .iter()
+            .any(|w| !w.from_collector() && w.from_collection_of().is_none());
+        let position = |path: &Path| {
+            let rel = path.strip_prefix(&config.rootdir).ok()?;
+            let rel = rel
+                .to_string_lossy()
+                .replace(std::path::MAIN_SEPARATOR, "/");
+            file_order.iter().position(|f| *f == rel)
+        };
         // Modules skipped or failing at collection, in pytest's order.
         let mut raw: Vec<(&RawReport, bool)> = errors
             .iter()
@@ -848,9 +871,16 @@ fn finish(
             pytest_engine,
             collect_warnings: warnings
                 .iter()
-                .filter(|w| w.from_collector())
-                .map(RawWarning::to_report)
+                .filter_map(|w| {
+                    if let Some(module) = w.from_collection_of() {
+                        // pytest's own collection of a module (after its import).
+                        Some((w.to_report(), position(module).map(|i| (i, 1))))
+                    } else {
+                        w.from_collector().then(|| (w.to_report(), None))
+                    }
+                })
                 .collect(),
+            file_order: file_order.clone(),
             import_warnings,
             registered_markers: registered.clone(),
             collect_reports,

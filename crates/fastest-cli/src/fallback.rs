@@ -203,6 +203,10 @@ pub struct RawWarning {
     /// warning, none when the worker could not tell.
     #[serde(default, rename = "import")]
     pub imported: Option<serde_json::Value>,
+    /// For a warning raised while pytest collected a module after importing it (say,
+    /// parametrizing with an iterator): that module's path.
+    #[serde(default)]
+    pub module: Option<String>,
 }
 
 impl RawWarning {
@@ -219,6 +223,15 @@ impl RawWarning {
     pub fn raised_by_import_of(&self) -> Option<&Path> {
         match &self.imported {
             Some(serde_json::Value::String(p)) => Some(Path::new(p)),
+            _ => None,
+        }
+    }
+
+    /// Raised by pytest's own collection of a known module, not by an import: nothing
+    /// a native run repeats, so the coordinator reports it at that module's place.
+    pub fn from_collection_of(&self) -> Option<&Path> {
+        match (&self.imported, &self.module) {
+            (Some(serde_json::Value::Bool(false)), Some(m)) => Some(Path::new(m)),
             _ => None,
         }
     }

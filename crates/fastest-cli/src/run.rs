@@ -325,7 +325,11 @@ pub(crate) struct Session<'a> {
     pub pytest_engine: Option<String>,
     /// Warnings pytest's collector issued in the import fallback (see
     /// [`crate::fallback::RawWarning::from_collector`]): the summary lists them first.
-    pub collect_warnings: Vec<fastest_core::report::WarningReport>,
+    /// With their place in pytest's collection, when known (see
+    /// `TerminalReporter::add_ordered_warnings`).
+    pub collect_warnings: Vec<(fastest_core::report::WarningReport, Option<(usize, u8)>)>,
+    /// The session's files in collection order (before deselection).
+    pub file_order: Vec<String>,
     /// The import fallback saw warnings raised by importing modules or conftests, which
     /// a native run issues again when it imports them (see `app::reimported`).
     pub import_warnings: bool,
@@ -552,7 +556,8 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     );
     let collect_reports: Vec<_> = s.collect_reports.iter().map(|c| c.report.clone()).collect();
     reporter.add_collect_reports(&collect_reports);
-    reporter.add_warnings(std::mem::take(&mut s.collect_warnings));
+    reporter.set_file_order(std::mem::take(&mut s.file_order));
+    reporter.add_ordered_warnings(std::mem::take(&mut s.collect_warnings));
     if let Some(j) = &mut junit {
         for c in &s.collect_reports {
             j.collect_report(&c.report, &c.junit);

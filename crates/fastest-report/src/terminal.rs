@@ -53,6 +53,10 @@ pub struct TerminalReporter<'w> {
     /// Reports by pytest's category ("" for passing setup/teardown), in arrival order.
     stats: Vec<(String, Vec<TestReport>)>,
     warnings: Vec<WarningReport>,
+    /// Per warning (same index), its place in pytest's collection (see
+    /// [`TerminalReporter::add_ordered_warnings`]; the second number 0 for an import).
+    warning_keys: Vec<Option<(usize, u8)>>,
+    file_order: HashMap<String, usize>,
     reported: HashSet<String>,
     /// What the current line started with: a file path (progress mode), a node-id
     /// prefix (verbose mode), or nothing.
@@ -100,6 +104,8 @@ impl<'w> TerminalReporter<'w> {
             deselected,
             stats: Vec::new(),
             warnings: Vec::new(),
+            warning_keys: Vec::new(),
+            file_order: HashMap::new(),
             reported: HashSet::new(),
             current: Current::None,
             line_width: 0,
@@ -125,7 +131,25 @@ impl<'w> TerminalReporter<'w> {
     /// Warnings recorded before the run (pytest's collection): the summary lists them
     /// first and the final line counts them.
     pub fn add_warnings(&mut self, warnings: Vec<WarningReport>) {
-        self.warnings.extend(warnings);
+        self.add_ordered_warnings(warnings.into_iter().map(|w| (w, None)).collect());
+    }
+
+    /// [`Self::add_warnings`] for collection warnings whose place in pytest's collection
+    /// is known: `(position of the file in collection order, 1)` (raised while pytest
+    /// collected the file, after its import).
+    pub fn add_ordered_warnings(&mut self, warnings: Vec<(WarningReport, Option<(usize, u8)>)>) {
+        for (w, key) in warnings {
+            self.warnings.push(w);
+            self.warning_keys.push(key);
+        }
+    }
+
+    /// The session's files in collection order (rootdir-relative node id file parts):
+    /// collection warnings a worker reports with a test (raised by importing its module
+    /// or a conftest above it) are listed at that file's place, as pytest's collection
+    /// meets them.
+    pub fn set_file_order(&mut self, files: Vec<String>) {
+        self.file_order = files.into_iter().enumerate().map(|(i, f)| (f, i)).collect();
     }
 
     /// Print junitxml's `generated xml file: PATH` line in the summary.
@@ -282,7 +306,14 @@ impl<'w> TerminalReporter<'w> {
     fn logreport(&mut self, rep: &TestReport) {
         let category = rep.category();
         self.stat(category).push(rep.clone());
-        self.warnings.extend(rep.warnings.iter().cloned());
+        let file = rep.nodeid.split("::").next().unwrap_or("");
+        let at = self.file_order.get(file).copied();
+        for w in &rep.warnings {
+            // An import-time warning of the module (or a conftest above it).
+            let key = at.filter(|_| w.nodeid.is_empty()).map(|i| (i, 0));
+            self.warnings.push(w.clone());
+            self.warning_keys.push(key);
+        }
         let (letter, word) = rep.letter_word();
         if letter.is_empty() && word.is_empty() {
             return;
@@ -569,9 +600,15 @@ impl<'w> TerminalReporter<'w> {
         let mut groups: Vec<(String, Vec<String>)> = Vec::new();
         // pytest collects everything before the first test runs: warnings recorded at
         // collection (no node id; the engine meets a module's at its first test) first.
-        let (collected, run): (Vec<_>, Vec<_>) =
-            self.warnings.iter().partition(|w| w.nodeid.is_empty());
-        for w in collected.into_iter().chain(run) {
+        let (mut collected, run): (Vec<_>, Vec<_>) = self
+            .warnings
+            .iter()
+            .zip(self.warning_keys.iter().chain(std::iter::repeat(&None)))
+            .partition(|(w, _)| w.nodeid.is_empty());
+        // In collection order where it is known (a stable sort: warnings without a
+        // place stay first, in arrival order).
+        collected.sort_by_key(|(_, k)| k.map_or((0, 0, 0), |(i, p)| (1, i, p)));
+        for (w, _) in collected.into_iter().chain(run) {
             let loc = if !w.nodeid.is_empty() {
                 w.nodeid.clone()
             } else if let Some((f, l)) = &w.fslocation {

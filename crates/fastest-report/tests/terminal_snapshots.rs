@@ -365,3 +365,67 @@ fn collect_reports_lead_errors_and_skips() {
     assert!(ran);
     insta::assert_snapshot!(text);
 }
+
+/// Collection warnings in pytest's collection order: a worker's import-time warnings
+/// (attached to a module's first test) at their module's place, before the warnings
+/// pytest's collection raised for the same module after importing it.
+#[test]
+fn collection_warnings_follow_collection_order() {
+    let mut out: Vec<u8> = Vec::new();
+    let root = std::path::Path::new("/r");
+    let warning = |message: &str, line: u32| WarningReport {
+        nodeid: String::new(),
+        message: format!("{message}\n"),
+        fslocation: Some(("/r/x.py".into(), line)),
+    };
+    {
+        let mut rep = TerminalReporter::new(&mut out, options(0, "fE", "auto"), root, root, 3, 0);
+        rep.set_file_order(vec!["a.py".into(), "b.py".into(), "c.py".into()]);
+        // Known to the coordinator before the run: b.py's collection, after its import.
+        rep.add_ordered_warnings(vec![(warning("b collected", 2), Some((1, 1)))]);
+        for (file, message) in [
+            ("a.py", "a imported"),
+            ("b.py", "b imported"),
+            ("c.py", "c imported"),
+        ] {
+            let nodeid = format!("{file}::test_x");
+            let mut setup = report(&nodeid, Phase::Setup, Outcome::Passed);
+            setup.warnings = vec![warning(message, 1)];
+            rep.event(&Event::TestStarted {
+                nodeid: nodeid.clone(),
+            });
+            rep.event(&Event::Report(Box::new(setup)));
+            rep.event(&Event::Report(Box::new(report(
+                &nodeid,
+                Phase::Call,
+                Outcome::Passed,
+            ))));
+            rep.event(&Event::Report(Box::new(report(
+                &nodeid,
+                Phase::Teardown,
+                Outcome::Passed,
+            ))));
+        }
+        rep.event(&Event::Finished);
+        rep.finish(0.5, None);
+    }
+    let text = String::from_utf8(out).expect("utf-8");
+    let order: Vec<&str> = ["a imported", "b imported", "b collected", "c imported"]
+        .iter()
+        .map(|m| {
+            let at = text
+                .find(m)
+                .unwrap_or_else(|| panic!("{m} missing in:\n{text}"));
+            &text[at..at + m.len()]
+        })
+        .collect();
+    let mut positions: Vec<usize> = order.iter().map(|m| text.find(m).unwrap_or(0)).collect();
+    let sorted = {
+        let mut p = positions.clone();
+        p.sort_unstable();
+        p
+    };
+    assert_eq!(positions, sorted, "{text}");
+    positions.dedup();
+    assert_eq!(positions.len(), 4);
+}

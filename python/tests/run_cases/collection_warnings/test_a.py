@@ -1,0 +1,7 @@
+import warnings
+
+warnings.warn("module a is deprecated", DeprecationWarning)
+
+
+def test_a():
+    pass

@@ -1,0 +1,7 @@
+import warnings
+
+warnings.warn("module c says hello", UserWarning)
+
+
+def test_c():
+    pass
