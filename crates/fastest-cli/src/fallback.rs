@@ -445,7 +445,9 @@ pub mod cache {
         walked: &[String],
         extra: u64,
     ) -> String {
-        let mut k = String::new();
+        // Another fastest may describe the same collection differently (fields added,
+        // rules changed): its answers are not this one's.
+        let mut k = format!("{}\x1f", env!("CARGO_PKG_VERSION"));
         for part in [host.cwd.to_string_lossy().as_ref(), &host.python_version] {
             k.push_str(part);
             k.push('\x1f');
