@@ -311,21 +311,25 @@ fn collect_only(
             // The file alone, but outside the rootdir the whole argument: pytest names such
             // nodes relative to the argument, so the worker must be given the same one for
             // its node ids (items, errors, warnings) to be the session's.
-            let (spec, requested_path) = if a.has_selector() {
-                (a.spec(), a.path.as_path())
+            let (spec, requested_path, is_walked) = if a.has_selector() {
+                (a.spec(), a.path.as_path(), false)
             } else if whole_arg.contains(&slot.file.arg) {
-                (a.path.to_string_lossy().into_owned(), a.path.as_path())
+                (
+                    a.path.to_string_lossy().into_owned(),
+                    a.path.as_path(),
+                    false,
+                )
             } else {
-                let spec = slot.file.path.to_string_lossy().into_owned();
                 // Reached by walking the argument's directory: no initial path in pytest.
-                if a.path != slot.file.path && !walked.contains(&spec) {
-                    walked.push(spec.clone());
-                }
-                (spec, slot.file.path.as_path())
+                let spec = slot.file.path.to_string_lossy().into_owned();
+                (spec, slot.file.path.as_path(), a.path != slot.file.path)
             };
             worker_files.add(&slot.file.path, requested_path);
             slot.requested = requested_path.to_path_buf();
             if requested.insert(spec.clone()) {
+                if is_walked {
+                    walked.push(spec.clone());
+                }
                 requests.push(spec);
             }
         }
@@ -813,12 +817,25 @@ fn finish(
         + cache_deselected
         + shard_dropped;
     if inv.run {
+        // The files the native run imports (each once), for the warnings their import
+        // raised in the fallback.
+        let selected_files: Vec<PathBuf> = if warnings.is_empty() {
+            Vec::new()
+        } else {
+            let mut seen = std::collections::HashSet::new();
+            selected
+                .iter()
+                .map(Item::file_part)
+                .filter(|f| seen.insert(*f))
+                .map(|f| config.rootdir.join(f))
+                .collect()
+        };
         let pytest_needed = if let Some(e) = &select_error {
             Some(format!("selection error: {e}"))
         } else if warnings.iter().any(|w| {
             !w.from_collector()
                 && w.from_collection_of().is_none()
-                && !reimported(w, &selected, &config.rootdir)
+                && !reimported(w, &selected_files)
         }) {
             Some("collection warnings".to_string())
         } else {
@@ -955,21 +972,18 @@ fn finish(
 }
 
 /// Whether the native run imports again the file whose import raised `w` at
-/// collection (so it issues `w` itself): a module with a selected item, or a conftest
-/// above one.
-fn reimported(w: &RawWarning, selected: &[Item], rootdir: &Path) -> bool {
+/// collection (so it issues `w` itself): a module of `files` (those with a selected
+/// item), or a conftest above one.
+fn reimported(w: &RawWarning, files: &[PathBuf]) -> bool {
     let Some(path) = w.raised_by_import_of() else {
         return false;
     };
     let conftest_dir = (path.file_name().is_some_and(|n| n == "conftest.py"))
         .then(|| path.parent())
         .flatten();
-    selected.iter().any(|it| {
-        let file = rootdir.join(it.file_part());
-        match conftest_dir {
-            Some(dir) => file.starts_with(dir),
-            None => file == path,
-        }
+    files.iter().any(|file| match conftest_dir {
+        Some(dir) => file.starts_with(dir),
+        None => file == path,
     })
 }
 
@@ -1172,17 +1186,6 @@ pub fn normalize(p: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
-    fn item(nodeid: &str) -> Item {
-        Item {
-            nodeid: nodeid.into(),
-            chain: Vec::new(),
-            lineno: None,
-            marks: Vec::new(),
-            extra_keywords: Vec::new(),
-            run: None,
-        }
-    }
-
     fn warning(imported: serde_json::Value) -> RawWarning {
         serde_json::from_value(serde_json::json!({
             "location": "tests/test_a.py:3",
@@ -1194,33 +1197,19 @@ mod tests {
 
     #[test]
     fn an_import_warning_is_raised_again_only_by_a_file_the_run_imports() {
-        let root = Path::new("/r");
-        let selected = [item("tests/sub/test_b.py::test_x")];
+        let selected = [PathBuf::from("/r/tests/sub/test_b.py")];
         let module = |p: &str| warning(serde_json::Value::String(p.into()));
         // The module itself, or a conftest above it: imported again by the run.
-        assert!(reimported(
-            &module("/r/tests/sub/test_b.py"),
-            &selected,
-            root
-        ));
-        assert!(reimported(&module("/r/tests/conftest.py"), &selected, root));
+        assert!(reimported(&module("/r/tests/sub/test_b.py"), &selected));
+        assert!(reimported(&module("/r/tests/conftest.py"), &selected));
         // A module with no selected item, a conftest beside the run: not imported.
-        assert!(!reimported(&module("/r/tests/test_a.py"), &selected, root));
-        assert!(!reimported(
-            &module("/r/other/conftest.py"),
-            &selected,
-            root
-        ));
+        assert!(!reimported(&module("/r/tests/test_a.py"), &selected));
+        assert!(!reimported(&module("/r/other/conftest.py"), &selected));
         // Not raised by an import, or the worker could not tell.
         assert!(!reimported(
             &warning(serde_json::Value::Bool(false)),
-            &selected,
-            root
+            &selected
         ));
-        assert!(!reimported(
-            &warning(serde_json::Value::Null),
-            &selected,
-            root
-        ));
+        assert!(!reimported(&warning(serde_json::Value::Null), &selected));
     }
 }
