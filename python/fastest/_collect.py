@@ -40,7 +40,6 @@ Result (written to ``output`` through a temporary file and a rename)::
      "errors": [{"nodeid": "tests/test_err.py",
                  "headline": "ERROR collecting tests/test_err.py",
                  "longrepr": "<body of the ERRORS section entry>",
-                 "longrepr_markup": null | "<the same with pytest's colours>",
                  "summary": "tests/test_err.py - ValueError: boom",
                  "message": null | "ValueError: boom",
                  "junit": "<str(report.longrepr)>", "seq": 0}],
@@ -84,10 +83,9 @@ worker's stdout, else 80):
   ``_`` separator around ``headline``, then ``longrepr`` (which already ends
   with a newline and includes the ``Captured stdout``/``stderr`` sections), and
   the short summary line ``"ERROR " + summary`` (already trimmed to the width
-  unless CI or ``-vv``). ``longrepr_markup`` is non-null only when pytest
-  itself would colour its output (``--color=yes``, ``PY_COLORS``, a tty): the
-  same body with pytest's ANSI colours and code highlighting, which the Rust
-  side cannot rebuild from the plain text.
+  unless CI or ``-vv``). When pytest colours its output (fastest passes
+  ``--color``), both carry pytest's markup and code highlighting, which the
+  Rust side cannot rebuild from plain text.
 * ``skipped``: skipped collect reports (module-level ``pytest.skip``).
   ``longrepr``/``reason`` is the raw reason, ``path`` is relative to the
   invocation dir. pytest's folded short summary (``-rs``) groups them by
@@ -601,13 +599,16 @@ class _Recorder:
         except Exception:
             head_line = rep.head_line or "test session"
         headline = ("ERROR collecting " + head_line) if rep.when == "collect" else f"ERROR at {rep.when} of {head_line}"
-        longrepr = self._render_body(rep, markup=False)
-        longrepr_markup = self._render_body(rep, markup=True) if self._pytest_colours() else None
+        # fastest asks for colours with `--color` when its own output has them: the
+        # texts are then pytest's coloured ones (the JUnit text stays plain).
+        colours = self._pytest_colours()
+        longrepr = self._render_body(rep, markup=colours)
         try:
             from _pytest.terminal import _get_line_with_reprcrash_message
 
-            line = _get_line_with_reprcrash_message(self.config, rep, self._writer(), {"red": True})
-            word = "ERROR "
+            tw = self._writer(markup=colours)
+            line = _get_line_with_reprcrash_message(self.config, rep, tw, {"red": True})
+            word = tw.markup("ERROR", red=True) + " "
             summary = line[len(word) :] if line.startswith(word) else line
         except Exception:  # e.g. -p no:terminal (no pytest_report_teststatus)
             summary = self._plain_summary(rep)
@@ -616,7 +617,6 @@ class _Recorder:
             "nodeid": str(rep.nodeid),
             "headline": headline,
             "longrepr": longrepr,
-            "longrepr_markup": longrepr_markup,
             "summary": summary,
             "message": None if crash is None else str(crash.message),
             "junit": _str_or_none(rep.longrepr),
@@ -774,12 +774,12 @@ class _Recorder:
         msg = excrepr.reprcrash.message
         text = ""
         if "KeyboardInterrupt" in msg:
-            tw = self._writer()
+            tw = self._writer(markup=True)
             if self.config is not None and self.config.option.fulltrace:
                 excrepr.toterminal(tw)
             else:
                 excrepr.reprcrash.toterminal(tw)
-                tw.line("(to show a full traceback on KeyboardInterrupt use --full-trace)")
+                tw.line("(to show a full traceback on KeyboardInterrupt use --full-trace)", yellow=True)
             text = tw._file.getvalue()
         self.interrupted = {"message": msg, "text": text}
 

@@ -158,7 +158,14 @@ class EngineConfig:
         self.known_args_namespace = self.option
         self.stash = _Stash()
         self.trace = _Trace()
-        self.pluginmanager = types.SimpleNamespace(has_plugin=lambda name: False, getplugin=lambda name: None)
+        # pytest's assertion plugin highlights comparison diffs through the terminal
+        # reporter's writer (see `get_terminal_writer`).
+        self.pluginmanager = types.SimpleNamespace(
+            has_plugin=lambda name: name == "terminalreporter", getplugin=lambda name: None
+        )
+        self._color = bool(setup.get("color"))
+        self._code_highlight = bool(setup.get("code_highlight", True))
+        self._width = int(setup.get("width") or 80)
         self._pytest_cache_dir = setup.get("pytest_cache_dir")
         self._cache: Any = None
         self._cleanup: list[Any] = []
@@ -172,6 +179,19 @@ class EngineConfig:
 
             self._cache = Cache(Path(self._pytest_cache_dir), self, _ispytest=True)  # type: ignore[arg-type]
         return self._cache
+
+    def make_writer(self, file: Any = None) -> TerminalWriter:
+        """A writer over ``file`` (a new buffer by default) with the session's markup,
+        code highlighting and width, as pytest's terminal reporter has them."""
+        tw = TerminalWriter(file=io.StringIO() if file is None else file)
+        tw.hasmarkup = self._color
+        tw.code_highlight = self._code_highlight
+        tw.fullwidth = self._width
+        return tw
+
+    def get_terminal_writer(self) -> TerminalWriter:
+        """pytest's ``Config.get_terminal_writer``: what highlights assertion diffs."""
+        return self.make_writer()
 
     def _iter_registered_markers(self) -> Any:
         """What pytest's ``MarkGenerator`` checks a ``pytest.mark.NAME`` against."""
@@ -889,12 +909,19 @@ class _GlobalCapture:
 class _LogHandler(logging.Handler):
     """Records of one phase, formatted as pytest's ``Captured log`` section."""
 
-    def __init__(self, fmt: str, datefmt: str | None) -> None:
+    def __init__(self, fmt: str, datefmt: str | None, color: bool = False) -> None:
         super().__init__()
         self.stream = io.StringIO()
-        from _pytest.logging import DatetimeFormatter
+        from _pytest.logging import ColoredLevelFormatter, DatetimeFormatter
 
-        self.setFormatter(DatetimeFormatter(fmt, datefmt))
+        # pytest's `LoggingPlugin._create_formatter`: level names coloured when the
+        # format shows them and its writer has markup.
+        if color and ColoredLevelFormatter.LEVELNAME_FMT_REGEX.search(fmt):
+            tw = TerminalWriter(file=io.StringIO())
+            tw.hasmarkup = True
+            self.setFormatter(ColoredLevelFormatter(tw, fmt, datefmt))
+        else:
+            self.setFormatter(DatetimeFormatter(fmt, datefmt))
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -994,7 +1021,9 @@ class Engine:
             self._load_plugin(module)
         self.capture = _GlobalCapture(setup["options"].get("capture", "fd"))
         self.log_handler = _LogHandler(
-            self.config.getini("log_format"), self.config.getini("log_date_format")
+            self.config.getini("log_format"),
+            self.config.getini("log_date_format"),
+            bool(setup.get("log_color")),
         )
 
     def _load_plugin(self, name: str) -> None:
@@ -1894,9 +1923,10 @@ class Engine:
                 )
             else:
                 rep["outcome"] = "failed"
-                longrepr = self._repr_failure(item, excinfo, when)
-                rep["longrepr"] = longrepr[0]
-                rep["crash"] = longrepr[1]
+                repr_, rep["crash"] = self._repr_failure(item, excinfo, when)
+                rep["longrepr"], text_str = render_longrepr(repr_, self.config.make_writer)
+                if text_str is not None:
+                    rep["longrepr_str"] = text_str
         xfailed = item.stash.get("xfailed")
         if self.config.option.runxfail:
             pass
@@ -1924,7 +1954,9 @@ class Engine:
                     rep["wasxfail"] = xfailed.reason
         return rep
 
-    def _repr_failure(self, item: Item, excinfo: Any, when: str) -> tuple[str, str | None]:
+    def _repr_failure(self, item: Item, excinfo: Any, when: str) -> tuple[Any, str | None]:
+        """pytest's ``repr_failure`` for the item: the failure's repr and its crash
+        message."""
         tbstyle = self.config.option.tbstyle or "auto"
         style: str | None = tbstyle
         if when == "call" and style == "auto":
@@ -1966,16 +1998,10 @@ class Engine:
             truncate_locals=verbosity <= 1,
             truncate_args=verbosity <= 2,
         )
-        buf = io.StringIO()
-        tw = TerminalWriter(file=buf)
-        tw.hasmarkup = self.color
-        tw.fullwidth = self.width
-        repr_.toterminal(tw)
-        text = buf.getvalue()
         crash = getattr(getattr(repr_, "reprcrash", None), "message", None)
-        return text, crash
+        return repr_, crash
 
-    def _doctest_repr(self, item: DoctestItem, excinfo: Any, when: str) -> tuple[str, None] | None:
+    def _doctest_repr(self, item: DoctestItem, excinfo: Any, when: str) -> tuple[Any, None] | None:
         """pytest's ``DoctestItem.repr_failure`` for the doctest's own failures (no
         crash entry: the short summary names the item only)."""
         import doctest
@@ -1986,15 +2012,9 @@ class Engine:
         kinds = (doctest.DocTestFailure, doctest.UnexpectedException, MultipleDoctestFailures)
         if when != "call" or not isinstance(excinfo.value, kinds):
             return None
-        repr_ = PytestDoctestItem.repr_failure(item, excinfo)  # type: ignore[arg-type]
-        buf = io.StringIO()
-        tw = TerminalWriter(file=buf)
-        tw.hasmarkup = self.color
-        tw.fullwidth = self.width
-        repr_.toterminal(tw)  # type: ignore[union-attr]
-        return buf.getvalue(), None
+        return PytestDoctestItem.repr_failure(item, excinfo), None  # type: ignore[arg-type]
 
-    def _lookup_error_repr(self, item: Item, err: FixtureLookupError) -> str:
+    def _lookup_error_repr(self, item: Item, err: FixtureLookupError) -> Any:
         """pytest's ``FixtureLookupError.formatrepr``: the requesting functions' source
         up to their ``def`` line, the error, and for a missing fixture the fixtures
         visible from the item's parent (what ``pytest --fixtures`` would list)."""
@@ -2037,13 +2057,7 @@ class Engine:
                 msg = f"fixture '{err.argname}' not found"
             msg += "\n available fixtures: {}".format(", ".join(sorted(available)))
             msg += "\n use 'pytest --fixtures [testpath]' for help on them."
-        repr_ = FixtureLookupErrorRepr(fspath, lineno, tblines, msg, err.argname)
-        buf = io.StringIO()
-        tw = TerminalWriter(file=buf)
-        tw.hasmarkup = self.color
-        tw.fullwidth = self.width
-        repr_.toterminal(tw)
-        return buf.getvalue()
+        return FixtureLookupErrorRepr(fspath, lineno, tblines, msg, err.argname)
 
     def _traceback_filter(self, item: Item, excinfo: Any) -> Traceback:
         if item.function is None:
@@ -2086,7 +2100,7 @@ class Engine:
         that escaped a test: stop capturing (`pytest_keyboard_interrupt`), tear down
         everything set up (`pytest_sessionfinish`; its output is not captured), and
         describe it for the terminal summary as JSON. ``None`` for other exceptions."""
-        described = describe_interruption(exc, bool(self.config.option.fulltrace))
+        described = describe_interruption(exc, bool(self.config.option.fulltrace), self.config.make_writer())
         if described is None:
             return None
         self.capture.stop()
@@ -2098,7 +2112,28 @@ class Engine:
         return described
 
 
-def describe_interruption(exc: BaseException, fulltrace: bool) -> str | None:
+def render_longrepr(repr_: Any, make_writer: Any) -> tuple[str, str | None]:
+    """A failure's repr as the coordinator's terminal shows it (the session's writer:
+    markup, code highlighting, width) and, when that differs, as pytest's
+    ``str(report.longrepr)`` renders it: a writer over a buffer, coloured only by the
+    environment (``PY_COLORS``, ``FORCE_COLOR``). The JUnit and JSON reports take that."""
+    if isinstance(repr_, str):
+        return repr_, None
+    buf = io.StringIO()
+    session_tw = make_writer(buf)
+    repr_.toterminal(session_tw)
+    text = buf.getvalue()
+    if not session_tw.hasmarkup:
+        return text, None
+    buf = io.StringIO()
+    tw = TerminalWriter(file=buf)
+    tw.fullwidth = session_tw.fullwidth
+    repr_.toterminal(tw)
+    text_str = buf.getvalue()
+    return text, (None if text_str == text else text_str)
+
+
+def describe_interruption(exc: BaseException, fulltrace: bool, tw: TerminalWriter) -> str | None:
     """A `KeyboardInterrupt` or `pytest.exit` as the coordinator's `Interruption` JSON
     (the `!!! ... !!!` title, the crash line with pytest's hint or the whole traceback
     under `--full-trace`, `pytest.exit`'s returncode); ``None`` for other exceptions.
@@ -2117,15 +2152,12 @@ def describe_interruption(exc: BaseException, fulltrace: bool) -> str | None:
     message = excrepr.reprcrash.message if excrepr.reprcrash is not None else str(exc)
     body = ""
     if "KeyboardInterrupt" in message:
-        buf = io.StringIO()
-        tw = TerminalWriter(buf)
-        tw.hasmarkup = False
         if fulltrace:
             excrepr.toterminal(tw)
         else:
             excrepr.reprcrash.toterminal(tw)
-            tw.line("(to show a full traceback on KeyboardInterrupt use --full-trace)")
-        body = buf.getvalue()
+            tw.line("(to show a full traceback on KeyboardInterrupt use --full-trace)", yellow=True)
+        body = tw._file.getvalue()
     returncode = exc.returncode if isinstance(exc, outcomes.Exit) else None
     return json.dumps({"message": message, "body": body, "returncode": returncode})
 

@@ -32,7 +32,7 @@ from _pytest.main import Session
 from _pytest.nodes import File
 from _pytest.warnings import warning_record_to_str
 
-from fastest._engine import describe_interruption
+from fastest._engine import describe_interruption, render_longrepr
 
 #: Option destinations whose behaviour belongs to the coordinator, and the value that
 #: switches them off in a worker (pytest-xdist's worker does the same for its own).
@@ -98,6 +98,8 @@ class PytestEngine:
     def __init__(self, setup: dict[str, Any], channel: Any = None) -> None:
         self.setup = setup
         self.width = int(setup["width"])
+        self.color = bool(setup.get("color"))
+        self.code_highlight = bool(setup.get("code_highlight", True))
         self.rootdir = Path(setup["rootdir"])
         self.bridge = _Bridge()
         if channel is not None and channel.sync:
@@ -142,7 +144,9 @@ class PytestEngine:
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             # The coordinator draws the session; pytest's reporter writes to nowhere.
-            reporter._tw = TerminalWriter(open(os.devnull, "w"))  # noqa: SIM115
+            # Its writer keeps the session's markup: assertion explanations highlight
+            # their diffs through it.
+            reporter._tw = self._writer(open(os.devnull, "w"))  # noqa: SIM115
         for name in COORDINATOR_PLUGINS:
             plugin = config.pluginmanager.get_plugin(name)
             if plugin is not None:
@@ -295,15 +299,13 @@ class PytestEngine:
         for rep in reports:
             yield json.dumps(rep)
 
-    def _render(self, longrepr: Any) -> str:
-        if isinstance(longrepr, str):
-            return longrepr
-        buf = io.StringIO()
-        tw = TerminalWriter(file=buf)
-        tw.hasmarkup = False
+    def _writer(self, file: Any) -> TerminalWriter:
+        """A writer with the coordinator's markup, code highlighting and width."""
+        tw = TerminalWriter(file=file)
+        tw.hasmarkup = self.color
+        tw.code_highlight = self.code_highlight
         tw.fullwidth = self.width
-        longrepr.toterminal(tw)
-        return buf.getvalue()
+        return tw
 
     def _report(self, rep: Any) -> dict[str, Any]:
         """pytest's ``TestReport`` as fastest's report JSON (see ``report.rs``)."""
@@ -329,7 +331,9 @@ class PytestEngine:
                 rep.when == "setup" and "skip" in keywords and "pytestmark" not in keywords
             )
         elif longrepr is not None:
-            out["longrepr"] = self._render(longrepr)
+            out["longrepr"], text_str = render_longrepr(longrepr, self._writer)
+            if text_str is not None:
+                out["longrepr_str"] = text_str
             crash = getattr(longrepr, "reprcrash", None)
             if crash is not None:
                 out["crash"] = crash.message
@@ -362,7 +366,9 @@ class PytestEngine:
             rep["outcome"] = "skipped"
             rep["skip"] = [str(path), lineno, reason]
         elif problem is not None and problem.longrepr is not None:
-            rep["longrepr"] = self._render(problem.longrepr)
+            rep["longrepr"], text_str = render_longrepr(problem.longrepr, self._writer)
+            if text_str is not None:
+                rep["longrepr_str"] = text_str
             crash = getattr(problem.longrepr, "reprcrash", None)
             rep["crash"] = crash.message if crash is not None else None
         else:
@@ -383,7 +389,9 @@ class PytestEngine:
         """``wrap_session``'s handling of a ``KeyboardInterrupt`` or ``pytest.exit``:
         the plugins hear of it, everything set up is torn down (``pytest_sessionfinish``),
         and the coordinator gets the description as JSON. ``None`` for other exceptions."""
-        described = describe_interruption(exc, bool(self.config.option.fulltrace))
+        described = describe_interruption(
+            exc, bool(self.config.option.fulltrace), self._writer(io.StringIO())
+        )
         if described is None:
             return None
         from _pytest._code import ExceptionInfo

@@ -225,8 +225,18 @@ def clean_plugin_output(stdout: str) -> str:
 # Running and comparing
 # --------------------------------------------------------------------------
 
-_DURATION = re.compile(r" in \d+\.\d\ds(?: \(\d+:\d\d:\d\d\))?(?= =+$|$)", re.M)
-_SEP_LINE = re.compile(r"^(=+) (.* in \d+\.\d\ds(?: \(\d+:\d\d:\d\d\))?) (=+)$", re.M)
+#: pytest's markup (`--color=yes`): SGR escape codes around the final line's parts.
+_ANSI = r"(?:\x1b\[[0-9;]*m)*"
+_DURATION = re.compile(
+    rf" in \d+\.\d\ds(?: \(\d+:\d\d:\d\d\))?(?={_ANSI}(?: =+)?{_ANSI}$)", re.M
+)
+_SEP_LINE = re.compile(
+    rf"^({_ANSI})(=+) (.* in \d+\.\d\ds(?: \(\d+:\d\d:\d\d\))?{_ANSI}) (=+)({_ANSI})$", re.M
+)
+
+
+def strip_ansi(text: str) -> str:
+    return re.sub(_ANSI, "", text)
 
 
 def pytest_sep(title: str, width: int) -> str:
@@ -253,8 +263,10 @@ def normalise(text: str, width: int = 80) -> str:
     """
 
     def canonical_sep(m: "re.Match[str]") -> str:
-        if m.group(0) == pytest_sep(m.group(2), width):
-            return f"= {m.group(2)} ="
+        # With markup the fill is what pytest computes for the title without its
+        # escape codes.
+        if strip_ansi(m.group(0)) == pytest_sep(strip_ansi(m.group(3)), width):
+            return f"{m.group(1)}= {m.group(3)} ={m.group(5)}"
         return m.group(0)
 
     text = _EXECUTABLE.sub(r"\1 -- <PYTHON>", text)

@@ -211,6 +211,9 @@ ARGSETS: Dict[str, List] = {
         ["--deselect", "tests/api", "--deselect", "tests/db/test_queries.py::test_insert[one]"],
         ["does_not_exist.py"],
         Run(args=("-k", "users"), env={"COLUMNS": "120"}),
+        # pytest's markup: bold header, coloured final line (deselected, nothing left)
+        ["--color=yes", "-k", "slow or TestAdmin"],
+        ["--color=yes", "-k", "nomatch"],
     ],
     # ---- broken input -------------------------------------------------------
     "bad_syntax": [
@@ -218,14 +221,17 @@ ARGSETS: Dict[str, List] = {
         ["--continue-on-collection-errors"],
         ["--ignore=tests/test_broken.py", "--ignore=tests/test_indent.py", "tests/test_good.py"],
         Run(env={"COLUMNS": "200"}),
+        ["--color=yes"],
+        Run(args=("--continue-on-collection-errors",), env={"PY_COLORS": "1"}),
     ],
     "bad_encoding": [[]],
     # Statically these files look fine; only importing them shows the error.
-    "import_errors": [[], ["tests/test_fine.py", "tests/test_relative.py"]],
+    "import_errors": [[], ["tests/test_fine.py", "tests/test_relative.py"], ["--color=yes", "-rA"]],
     "import_modes": [
         [],
         ["--import-mode=importlib"],
         ["lib/test_importorskip.py", "lib/test_skipping.py", "a"],
+        ["--color=yes", "-rs", "lib/test_importorskip.py", "lib/test_skipping.py", "a"],
     ],
     "marks_strict": [[], ["--strict-markers"], ["-m", "registered"]],
     "no_tests": [[], ["missing_dir", "tests"], ["-k", "foo"]],

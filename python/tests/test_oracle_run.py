@@ -73,6 +73,14 @@ NATIVE_CASES: List[str] = [
     # there (no sys.path entries), doctests too.
     "basic-argset11",
     "fixtures-argset6",
+    # pytest's markup (--color=yes) from the coordinator and the workers.
+    "basic-argset12",
+    "basic-argset13",
+    "basic-argset14",
+    "fixtures-argset7",
+    "errors-argset4",
+    "errors-argset5",
+    "exitcodes-argset7",
     "errors-argset2",
     "errors-argset3",
     "exitcodes-argset0",
@@ -158,7 +166,9 @@ BASE_ARGS: Tuple[str, ...] = ("-p", "no:cacheprovider")
 
 #: Environment of both runs, on top of ``oracle_harness.child_env`` (which
 #: drops ``PYTEST_*``, colour and CI variables and sets ``COLUMNS=80``).
-RUN_ENV: Dict[str, str] = {"NO_COLOR": "1"}
+#: ``PYTHONHASHSEED``: pytest's coloured log levels iterate a set of markup names
+#: (``{"red", "bold"}``), whose order follows the process's string hashing.
+RUN_ENV: Dict[str, str] = {"NO_COLOR": "1", "PYTHONHASHSEED": "0"}
 
 # --------------------------------------------------------------------------
 # Case -> argument sets (argv after BASE_ARGS).
@@ -180,6 +190,11 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-x"],
         ["-k", "TestMath or square"],
         ["--import-mode=importlib", "-rA"],
+        # pytest's markup: coloured letters, progress and final line, bold red
+        # headlines, pygments-highlighted tracebacks and assertion diffs
+        ["--color=yes", "-rA"],
+        ["--color=yes", "-v", "--tb=short"],
+        ["--color=yes", "-q", "-x"],
     ],
     # scopes, yield teardown, autouse, override, usefixtures, params,
     # indirect, request attributes, errors at setup/teardown, missing fixture
@@ -191,6 +206,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-x", "--tb=short"],
         ["-k", "param or pkg"],
         ["--import-mode=importlib"],
+        ["--color=yes", "-rA"],
     ],
     # skip/skipif/xfail marks, pytest.param marks, pytestmark, class marks,
     # imperative skip/fail/xfail, module-level skip, importorskip
@@ -200,6 +216,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-rA"],
         ["--runxfail"],
         ["-m", "slow"],
+        ["--color=yes", "-rA"],
+        ["--color=yes", "-v", "-rs", "--no-fold-skipped"],
     ],
     "marks_xfail_strict": [[], ["-rxX"]],
     # uncertain files (imported bases, tests and fixtures; computed, stacked, duplicate,
@@ -217,7 +235,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "unknown_marks": [[], ["-rA"], ["-v", "-m", "registered"], ["-k", "other"]],
     # parameters from iterators (pytest 9's PytestRemovedIn10Warning at collection),
     # import warnings of static and collected modules: the summary in collection order
-    "collection_warnings": [[], ["-rA"], ["-v"]],
+    "collection_warnings": [[], ["-rA"], ["-v"], ["--color=yes"]],
     # a collection hook that reorders and marks (deselects nothing), a runtest hook
     "hooks_modifyitems": [[], ["-rA"], ["-v"]],
     "markers_conftest": [[], ["-m", "slow", "-v"], ["-m", "not db and not network"], ["-m", "api or db", "-rA"]],
@@ -234,6 +252,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-s"],
         ["--show-capture=no"],
         ["-W", "error::DeprecationWarning"],
+        ["--color=yes", "-rA"],
     ],
     # tmp_path(_factory), monkeypatch, recwarn, capsys, capfd, caplog,
     # request, pytestconfig
@@ -252,13 +271,15 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["--continue-on-collection-errors"],
         ["test_exit.py", "test_good.py"],
         ["-x", "test_exit.py"],
+        ["--color=yes"],
+        ["--color=yes", "--continue-on-collection-errors", "-rA"],
     ],
     # async def tests without a plugin
     "async_tests": [[], ["-v"]],
     # conftest hooks (pytest_addoption's --runslow, pytest_report_header,
     # pytest_collection_modifyitems adding marks and deselecting, pytest_runtest_setup
     # and _call): the pytest engine runs them in fastest's workers
-    "hooks": [[], ["-v"], ["-rA"], ["--runslow", "-q"], ["-x"]],
+    "hooks": [[], ["-v"], ["-rA"], ["--runslow", "-q"], ["-x"], ["--color=yes", "-rA"]],
     # KeyboardInterrupt raised by a test and pytest.exit (with and without a
     # returncode): the session stops, fixtures are torn down uncaptured, pytest's
     # banner and exit code
@@ -269,6 +290,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["tests/test_exit.py"],
         ["-q", "tests/test_exit_code.py"],
         ["-rA", "tests/test_a.py", "tests/test_exit_one.py"],
+        ["--color=yes", "tests/test_a.py", "tests/test_ki.py"],
     ],
     # exit codes 0 (all pass), 5 (nothing collected / all deselected), 4 (usage)
     "exitcodes": [
@@ -279,6 +301,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-q", "-m", "nomatch"],
         ["missing_dir"],
         ["--no-such-option"],
+        ["--color=yes", "-k", "nomatch"],
     ],
     # doctests: --doctest-modules (module docstrings, functions, classes, methods,
     # properties, nested classes, wrapped functions, packages), text files (default
@@ -304,6 +327,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["--doctest-modules", "pkg", "test_mixed.py::test_mixed.double", "test_notes.txt"],
         ["--doctest-modules", "-m", "skip"],
         ["--doctest-modules", "--import-mode=importlib"],
+        ["--doctest-modules", "--color=yes", "-rA"],
     ],
     # doctest options from the ini: addopts, doctest_optionflags (pytest's NUMBER,
     # ALLOW_UNICODE, ALLOW_BYTES; IGNORE_EXCEPTION_DETAIL; no ELLIPSIS), doctest_encoding

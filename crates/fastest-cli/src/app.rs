@@ -507,6 +507,9 @@ fn pytest_session(
     }
     let paths = if inv.raw_cli {
         pytest_args.extend(inv.cli.pytest_argv(crate::args::Served::default()));
+        // After the command line's own `--color`: `auto` would see the worker's pipe.
+        let color = if inv.markup { "yes" } else { "no" };
+        pytest_args.push(format!("--color={color}"));
         Vec::new()
     } else {
         raw_args.to_vec()
@@ -680,6 +683,8 @@ fn usage_failure(
         verbosity,
         listing_verbosity: inv.listing_verbosity(config),
         width: inv.width,
+        isatty: inv.isatty,
+        markup: inv.markup,
         header,
         items: &[],
         total: extras.collected,
@@ -940,6 +945,8 @@ fn finish(
         verbosity,
         listing_verbosity: inv.listing_verbosity(config),
         width: inv.width,
+        isatty: inv.isatty,
+        markup: inv.markup,
         header,
         items: &selected,
         total,
@@ -1091,6 +1098,10 @@ fn passthrough_args(inv: &Invocation, config: &Config) -> Vec<String> {
     if !inv.raw_cli {
         v.extend(inv.cli.pytest_options(crate::args::Served::default()));
     }
+    // The worker's stdout is no terminal: the texts it renders (collection errors) get
+    // pytest's colours when fastest's output has them.
+    let color = if inv.markup { "yes" } else { "no" };
+    v.push(format!("--color={color}"));
     if inv.strict_unknown_key.is_some() {
         // fastest reports the unknown key once collection is over, as pytest does; the
         // worker must collect instead of failing on it, and not warn about it.

@@ -494,6 +494,8 @@ pub struct Args {
     pub numprocesses: Option<String>,
     /// `--color`: `yes`, `no` or `auto`.
     pub color: String,
+    /// `--code-highlight`: `yes` or `no` (pygments in tracebacks, with markup).
+    pub code_highlight: Option<String>,
     /// `--capture`/`-s`: the last one given.
     pub capture: Option<String>,
     /// `--show-capture`.
@@ -569,6 +571,7 @@ impl Default for Args {
             timeout: None,
             numprocesses: None,
             color: "auto".to_string(),
+            code_highlight: None,
             given: Vec::new(),
             unknown: Vec::new(),
         }
@@ -968,7 +971,10 @@ impl<'a> Parser<'a> {
                 check_choice(spec, &v, &["yes", "no", "auto"])?;
                 args.color = v;
             }
-            CodeHighlight => check_choice(spec, &v, &["yes", "no"])?,
+            CodeHighlight => {
+                check_choice(spec, &v, &["yes", "no"])?;
+                args.code_highlight = Some(v);
+            }
             PdbCls => {
                 if v.split(':').count() != 2 {
                     return Err(argparse_error(

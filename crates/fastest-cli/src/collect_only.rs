@@ -10,6 +10,8 @@ use std::fmt::Write as _;
 
 use fastest_core::item::{Item, NodeKind};
 
+use fastest_report::text::Style;
+
 use crate::fallback::{RawReport, RawWarning};
 
 /// Everything the renderer needs.
@@ -21,6 +23,10 @@ pub struct CollectReport<'a> {
     pub listing_verbosity: i32,
     /// Terminal width for separators.
     pub width: usize,
+    /// stdout is a terminal (the `collecting ...` line is rewritten in place).
+    pub isatty: bool,
+    /// pytest's colours and bold.
+    pub markup: bool,
     /// The session header; `None` below verbosity 0.
     pub header: Option<Header<'a>>,
     pub items: &'a [Item],
@@ -92,20 +98,41 @@ impl Summary {
 
 pub use fastest_report::text::{sep, Header};
 
+/// pytest's `pytest_collection` and `report_collect(final=True)` for the `counts` (see
+/// [`collected_counts`]), below the header. On a terminal pytest writes a bold
+/// `collecting ... ` and rewrites it with the final count, padded to the width; without
+/// one it writes `collecting ... ` only from `-v` on, the count following on the line.
+pub fn collected_line(
+    counts: &str,
+    verbosity: i32,
+    isatty: bool,
+    markup: bool,
+    width: usize,
+) -> String {
+    let bold = |t: &str| fastest_report::text::markup(markup, t, &[Style::Bold]);
+    if isatty {
+        let fill = " ".repeat(width.saturating_sub(counts.chars().count() + 1));
+        format!(
+            "{}{}\n",
+            bold("collecting ... "),
+            bold(&format!("\r{counts}{fill}"))
+        )
+    } else if verbosity >= 1 {
+        format!("{}{counts}\n", bold("collecting ... "))
+    } else {
+        format!("{counts}\n")
+    }
+}
+
 /// Render the whole output.
 pub fn render(r: &CollectReport<'_>) -> String {
     let w = r.width;
+    let paint = |t: &str, styles: &[Style]| fastest_report::text::markup(r.markup, t, styles);
     let mut out = String::with_capacity(r.items.len() * 48 + 512);
     if let Some(h) = &r.header {
-        h.render(&mut out, w);
-        // Without a terminal, pytest writes `collecting ... ` only from `-v` on, and the
-        // final count follows on the same line.
-        let collecting = if r.verbosity >= 1 {
-            "collecting ... "
-        } else {
-            ""
-        };
-        let _ = writeln!(out, "{collecting}{}", collected_line(r));
+        h.render(&mut out, w, r.markup);
+        let counts = collected_counts(r.total, r.errors.len(), r.deselected, r.skipped.len());
+        out.push_str(&collected_line(&counts, r.verbosity, r.isatty, r.markup, w));
         if r.verbosity >= 1 {
             for (file, why) in r.fallback_notes {
                 let _ = writeln!(out, "fastest: {file} collected by import ({why})");
@@ -137,70 +164,77 @@ pub fn render(r: &CollectReport<'_>) -> String {
                     .headline
                     .clone()
                     .unwrap_or_else(|| format!("ERROR collecting {}", e.nodeid));
-                let _ = writeln!(out, "{}", sep('_', &headline, w));
+                let line = sep('_', &headline, w);
+                let _ = writeln!(out, "{}", paint(&line, &[Style::Red, Style::Bold]));
                 out.push_str(e.longrepr.trim_end_matches('\n'));
                 out.push('\n');
             }
         }
         if !r.warnings.is_empty() && r.summary.warnings {
-            warnings_summary(&mut out, r.warnings, w);
+            let line = sep('=', "warnings summary", w);
+            let _ = writeln!(out, "{}", paint(&line, &[Style::Yellow]));
+            warnings_summary(&mut out, r.warnings);
         }
         let lines = short_summary(r);
         if !lines.is_empty() {
-            let _ = writeln!(out, "{}", sep('=', "short test summary info", w));
+            let line = sep('=', "short test summary info", w);
+            let _ = writeln!(out, "{}", paint(&line, &[Style::Cyan, Style::Bold]));
             for line in lines {
                 let _ = writeln!(out, "{line}");
             }
         }
     }
     if let Some(max) = r.max_warnings_exceeded {
-        let _ = writeln!(
-            out,
+        let line = format!(
             "Tests pass, but maximum allowed warnings exceeded: {} > {max}",
             r.warnings.len()
         );
+        let _ = writeln!(out, "{}", paint(&line, &[Style::Red]));
     }
     if r.stopped {
         let n = r.errors.len();
-        let _ = writeln!(
-            out,
-            "{}",
-            sep('!', &format!("stopping after {n} failures"), w)
-        );
+        let line = sep('!', &format!("stopping after {n} failures"), w);
+        let _ = writeln!(out, "{}", paint(&line, &[Style::Red]));
     }
     if r.interrupted {
         let n = r.errors.len();
         let word = if n == 1 { "error" } else { "errors" };
-        let _ = writeln!(
-            out,
-            "{}",
-            sep(
-                '!',
-                &format!("Interrupted: {n} {word} during collection"),
-                w
-            )
+        // Plain: pytest reports its `Interrupted` exception as a `KeyboardInterrupt`.
+        let line = sep(
+            '!',
+            &format!("Interrupted: {n} {word} during collection"),
+            w,
         );
+        let _ = writeln!(out, "{line}");
     }
     if r.verbosity > -2 {
-        let fin = final_line(r);
-        if r.verbosity < 0 {
-            let _ = writeln!(out, "{fin}");
-        } else {
-            let _ = writeln!(out, "{}", sep('=', &fin, w));
-        }
+        let (parts, main) = final_parts(r);
+        let duration = format!(" in {:.2}s", r.duration);
+        let line = fastest_report::text::stats_line(
+            &parts,
+            main,
+            &duration,
+            r.verbosity >= 0,
+            w,
+            r.markup,
+        );
+        let _ = writeln!(out, "{line}");
     }
     out
 }
 
 /// pytest's `short_test_summary` for a collection: per report character, in order.
 fn short_summary(r: &CollectReport<'_>) -> Vec<String> {
+    let paint = |t: &str, styles: &[Style]| fastest_report::text::markup(r.markup, t, styles);
     let mut lines = Vec::new();
     for ch in r.summary.short.chars() {
         match ch {
             'E' => {
+                let word = paint("ERROR", &[Style::Red]);
                 for e in r.errors {
+                    // The worker's summary has pytest's markup when the output has it.
                     let line = e.summary.clone().unwrap_or_else(|| e.nodeid.clone());
-                    lines.push(format!("ERROR {line}"));
+                    lines.push(format!("{word} {line}"));
                 }
             }
             's' if r.summary.fold_skipped => {
@@ -213,11 +247,17 @@ fn short_summary(r: &CollectReport<'_>) -> Vec<String> {
                         None => folded.push((text, 1)),
                     }
                 }
-                lines.extend(folded.iter().map(|(t, n)| format!("SKIPPED [{n}] {t}")));
+                let word = paint("SKIPPED", &[Style::Yellow]);
+                lines.extend(folded.iter().map(|(t, n)| format!("{word} [{n}] {t}")));
             }
             's' => {
+                let word = paint("SKIPPED", &[Style::Yellow]);
                 for s in r.skipped {
-                    let mut line = format!("SKIPPED {}", s.nodeid);
+                    let node = match s.nodeid.split_once("::") {
+                        Some((path, rest)) => format!("{path}::{}", paint(rest, &[Style::Bold])),
+                        None => s.nodeid.clone(),
+                    };
+                    let mut line = format!("{word} {node}");
                     if !s.longrepr.is_empty() {
                         line.push_str(" - ");
                         line.push_str(&s.longrepr);
@@ -233,11 +273,6 @@ fn short_summary(r: &CollectReport<'_>) -> Vec<String> {
 
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-/// pytest's `report_collect(final=True)` line.
-fn collected_line(r: &CollectReport<'_>) -> String {
-    collected_counts(r.total, r.errors.len(), r.deselected, r.skipped.len())
 }
 
 /// `collected N items / E errors / D deselected / S skipped / K selected`.
@@ -258,27 +293,37 @@ pub fn collected_counts(total: usize, errors: usize, deselected: usize, skipped:
     s
 }
 
-/// pytest's `_build_collect_only_summary_stats_line`, plus the duration.
-fn final_line(r: &CollectReport<'_>) -> String {
-    let mut parts = Vec::new();
-    if r.total == 0 {
-        parts.push("no tests collected".to_string());
+/// pytest's `_build_collect_only_summary_stats_line`: the parts and the main colour.
+fn final_parts(r: &CollectReport<'_>) -> (Vec<(String, Vec<Style>)>, Style) {
+    let (text, mut main) = if r.total == 0 {
+        ("no tests collected".to_string(), Style::Yellow)
     } else if r.deselected == 0 {
-        parts.push(format!("{} collected", plural(r.total, "test")));
+        (
+            format!("{} collected", plural(r.total, "test")),
+            Style::Green,
+        )
     } else if r.total == r.deselected {
-        parts.push(format!("no tests collected ({} deselected)", r.deselected));
+        (
+            format!("no tests collected ({} deselected)", r.deselected),
+            Style::Yellow,
+        )
     } else {
-        parts.push(format!(
-            "{}/{} tests collected ({} deselected)",
-            r.total - r.deselected,
-            r.total,
-            r.deselected
-        ));
-    }
+        (
+            format!(
+                "{}/{} tests collected ({} deselected)",
+                r.total - r.deselected,
+                r.total,
+                r.deselected
+            ),
+            Style::Green,
+        )
+    };
+    let mut parts = vec![(text, vec![main])];
     if !r.errors.is_empty() {
-        parts.push(plural(r.errors.len(), "error"));
+        main = Style::Red;
+        parts.push((plural(r.errors.len(), "error"), vec![main]));
     }
-    format!("{} in {:.2}s", parts.join(", "), r.duration)
+    (parts, main)
 }
 
 /// `-qq`: items per file, sorted by file (pytest sorts its `Counter`'s items).
@@ -332,8 +377,7 @@ fn tree(out: &mut String, items: &[Item]) {
     }
 }
 
-fn warnings_summary(out: &mut String, warnings: &[RawWarning], width: usize) {
-    let _ = writeln!(out, "{}", sep('=', "warnings summary", width));
+fn warnings_summary(out: &mut String, warnings: &[RawWarning]) {
     // Grouped by message; ten or more locations collapse into per-file counts.
     let mut groups: Vec<(&str, Vec<&RawWarning>)> = Vec::new();
     for w in warnings {

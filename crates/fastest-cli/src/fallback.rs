@@ -164,6 +164,10 @@ impl RawReport {
         );
         if failed {
             rep.longrepr = Some(self.longrepr.clone());
+            // With markup the body is coloured; `junit` is `str(longrepr)` (stripped).
+            if self.longrepr.contains('\x1b') {
+                rep.longrepr_str.clone_from(&self.junit);
+            }
             rep.crash = self.message.clone();
         } else {
             let reason = self.reason.clone().unwrap_or_else(|| self.longrepr.clone());

@@ -17,7 +17,7 @@
 //!   `--collect-only`, and options whose output fastest does not render (`--fixtures`,
 //!   `--help`, `--lf`, `--junitxml`, ...).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use fastest_core::config::{
@@ -39,6 +39,10 @@ pub struct Invocation {
     pub cli: Parsed,
     /// Terminal width for separators (`$COLUMNS`, else the tty's, else 80).
     pub width: usize,
+    /// stdout is a terminal: pytest rewrites its `collecting ...` line in place.
+    pub isatty: bool,
+    /// Colours and bold in the output (pytest's `should_do_markup` after `--color`).
+    pub markup: bool,
     /// Set when pytest must collect the whole session; the reason (shown with `-v`).
     pub fallback: Option<String>,
     /// pytest-randomly, when it loads: the session's seed and whether it reorders.
@@ -477,6 +481,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     }
     let randomly = crate::randomly::active(&plugins, autoload)
         .then(|| crate::randomly::Randomly::configure(&args, pytest_cache.as_ref()));
+    let isatty = std::io::stdout().is_terminal();
     let inv = Invocation {
         randomly,
         run,
@@ -491,6 +496,8 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         fallback,
         strict_unknown_key,
         width: terminal_width(),
+        isatty,
+        markup: should_markup(&args, isatty),
         blocked,
         args,
         cli,
@@ -537,6 +544,7 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::Strict,
     Opt::StrictConfig,
     Opt::Color,
+    Opt::CodeHighlight,
     Opt::ShowCapture,
     Opt::Assert,
     Opt::Engine,
@@ -780,9 +788,6 @@ fn run_blocker(
     ) {
         return Err(format!("--tb={}", args.tbstyle));
     }
-    if wants_markup(args) {
-        return Err("coloured output".into());
-    }
     if let Some(p) = blocking_plugin(
         args,
         installed,
@@ -877,10 +882,6 @@ fn pytest_only(
     if args.numprocesses.is_some() && installed.iter().any(|(n, _)| n == "pytest-xdist") {
         return Some("-n with pytest-xdist".into());
     }
-    // fastest renders without colours (known difference: also on a terminal).
-    if wants_markup(args) {
-        return Some("coloured output".into());
-    }
     if let Some(p) = blocking_plugin(args, installed, entry_points, NEUTRAL_PLUGINS) {
         return Some(p);
     }
@@ -915,21 +916,26 @@ fn pytest_only(
     None
 }
 
-/// Whether pytest colours its output regardless of the terminal: `--color=yes`, or
-/// `auto` with `PY_COLORS=1` or `FORCE_COLOR` (pytest's `should_do_markup`).
-fn wants_markup(args: &Args) -> bool {
-    let env = |k: &str| std::env::var(k).ok();
+/// Whether pytest colours its output: `--color=yes|no`, else its `should_do_markup`
+/// (`PY_COLORS`, then `NO_COLOR`, then `FORCE_COLOR`, then a terminal on stdout that
+/// is not `TERM=dumb`).
+fn should_markup(args: &Args, isatty: bool) -> bool {
     match args.color.as_str() {
         "yes" => true,
         "no" => false,
-        _ => match env("PY_COLORS").as_deref() {
-            Some("1") => true,
-            Some("0") => false,
-            _ => {
-                env("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && env("FORCE_COLOR").is_some_and(|v| !v.is_empty())
-            }
-        },
+        _ => markup_for(isatty),
+    }
+}
+
+/// pytest's `should_do_markup` for a file that is a terminal or not (`isatty`).
+pub(crate) fn markup_for(isatty: bool) -> bool {
+    let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    match std::env::var("PY_COLORS").as_deref() {
+        Ok("1") => true,
+        Ok("0") => false,
+        _ if set("NO_COLOR") => false,
+        _ if set("FORCE_COLOR") => true,
+        _ => isatty && std::env::var("TERM").map_or(true, |t| t != "dumb"),
     }
 }
 

@@ -20,7 +20,7 @@ use fastest_core::item::{Item, NodeKind};
 use fastest_core::report::{Event, Interruption, Outcome, Phase};
 use fastest_core::schedule;
 use fastest_report::terminal::{TerminalOptions, TerminalReporter};
-use fastest_report::text::Header;
+use fastest_report::text::{markup, Header, Style};
 use fastest_runner::pool::{run_pool, Flow, PoolOptions, WorkerCommand};
 use fastest_runner::protocol::ItemSpec;
 use serde_json::{json, Map, Value};
@@ -457,17 +457,24 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             plugins: s.host.plugins_line(),
             extra: Default::default(),
         };
-        header.render(&mut text, inv.width);
+        header.render(&mut text, inv.width, inv.markup);
         if pytest_engine.is_some() && !args.no_header {
             deferred = Some((header, text.len()));
         }
         match started {
             Some(n) => {
                 let w = if n == 1 { "worker" } else { "workers" };
-                text.push_str(&format!(
-                    "created: {n}/{n} {w}\n{n} {w} [{} items]\n\n",
-                    specs.len()
-                ));
+                let created = format!("created: {n}/{n} {w}");
+                let ready = format!("{n} {w} [{} items]", specs.len());
+                if inv.isatty {
+                    // pytest-xdist rewrites one bold status line in place on a terminal.
+                    let pad = " ".repeat(created.len().saturating_sub(ready.len()));
+                    let bold = |t: &str| markup(inv.markup, t, &[Style::Bold]);
+                    text.push_str(&bold(&format!("\r{created}")));
+                    text.push_str(&bold(&format!("\r{ready}{pad}\n")));
+                } else {
+                    text.push_str(&format!("{created}\n{ready}\n\n"));
+                }
                 if verbosity > 0 {
                     // What pytest-xdist prints for the same command line: its default
                     // `--dist load` (fastest keeps a module's tests together, as
@@ -476,19 +483,15 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                 }
             }
             None => {
-                let collecting = if verbosity >= 1 {
-                    "collecting ... "
-                } else {
-                    ""
-                };
-                text.push_str(collecting);
-                text.push_str(&crate::collect_only::collected_counts(
+                let counts = crate::collect_only::collected_counts(
                     s.total,
                     collect_errors,
                     s.deselected,
                     collect_skips,
+                );
+                text.push_str(&crate::collect_only::collected_line(
+                    &counts, verbosity, inv.isatty, inv.markup, inv.width,
                 ));
-                text.push('\n');
                 for line in s.cache.iter().flat_map(|c| c.collection_lines(verbosity)) {
                     text.push_str(&line);
                     text.push('\n');
@@ -658,7 +661,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                 header.extra = lines.clone();
             }
             let mut text = String::new();
-            header.render(&mut text, width);
+            header.render(&mut text, width, inv.markup);
             text.push_str(&rest);
             reporter.write(&text);
         }
@@ -700,7 +703,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     if let Some((header, rest)) = deferred.take() {
         // No worker said anything (nothing to run).
         let mut text = String::new();
-        header.render(&mut text, width);
+        header.render(&mut text, width, inv.markup);
         text.push_str(&rest);
         reporter.write(&text);
     }
@@ -1043,6 +1046,7 @@ fn terminal_options(inv: &Invocation, config: &Config) -> TerminalOptions {
         force_short_summary: args.has(Opt::ForceShortSummary),
         maxfail: usize::try_from(args.maxfail).unwrap_or(0),
         dist: None,
+        markup: inv.markup,
     }
 }
 
@@ -1079,7 +1083,16 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         "invocation_dir": host.cwd.display().to_string(),
         "import_mode": args.import_mode.clone().unwrap_or_else(|| "prepend".into()),
         "width": inv.width,
-        "color": false,
+        "color": inv.markup,
+        // pytest's logging plugin colours level names unless `--color=no`, with a writer
+        // made at configure time for `sys.stdout`: captured (no terminal) unless `-s`.
+        "log_color": match args.color.as_str() {
+            "yes" => true,
+            "no" => false,
+            _ => invocation::markup_for(capture == "no" && inv.isatty),
+        },
+        // `--code-highlight`: pygments colours the source in tracebacks (with markup).
+        "code_highlight": args.code_highlight.as_deref() != Some("no"),
         "confcutdir": confcutdir(args, config, &host.cwd).display().to_string(),
         "noconftest": args.noconftest,
         // pytest-xdist installed (and loaded): its fixtures exist.

@@ -45,9 +45,14 @@ pub struct TestReport {
     pub nodeid: String,
     pub when: Phase,
     pub outcome: Outcome,
-    /// The failure text as pytest's `longrepr.toterminal` draws it.
+    /// The failure text as pytest's `longrepr.toterminal` draws it on the terminal
+    /// (with pytest's markup when the output has it).
     #[serde(default)]
     pub longrepr: Option<String>,
+    /// `str(report.longrepr)` where it differs from [`Self::longrepr`]: without the
+    /// terminal's markup (the JUnit and JSON reports' text). See [`Self::longrepr_text`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longrepr_str: Option<String>,
     /// `longrepr.reprcrash.message` (the short summary's text), or the string longrepr.
     #[serde(default)]
     pub crash: Option<String>,
@@ -102,6 +107,7 @@ impl TestReport {
             when,
             outcome,
             longrepr: None,
+            longrepr_str: None,
             crash: None,
             skip: None,
             wasxfail: None,
@@ -115,6 +121,11 @@ impl TestReport {
             xml_attributes: Vec::new(),
             testsuite_properties: Vec::new(),
         }
+    }
+
+    /// The failure text for files: `str(report.longrepr)` as pytest renders it.
+    pub fn longrepr_text(&self) -> Option<&str> {
+        self.longrepr_str.as_deref().or(self.longrepr.as_deref())
     }
 
     /// pytest's `pytest_report_teststatus` category: passed, failed, skipped, error,
@@ -199,13 +210,17 @@ pub struct Interruption {
     pub returncode: Option<i32>,
 }
 
+/// pytest's hint below a `KeyboardInterrupt`'s crash line.
+pub const FULL_TRACE_HINT: &str =
+    "(to show a full traceback on KeyboardInterrupt use --full-trace)";
+
 impl Interruption {
     /// A Ctrl-C that reached the coordinator but no test: pytest's text without a
     /// location in a test.
     pub fn ctrl_c() -> Self {
         Interruption {
             message: "KeyboardInterrupt".into(),
-            body: "(to show a full traceback on KeyboardInterrupt use --full-trace)\n".into(),
+            body: format!("{FULL_TRACE_HINT}\n"),
             returncode: None,
         }
     }

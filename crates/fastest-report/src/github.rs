@@ -89,8 +89,7 @@ pub fn annotation(r: &TestReport, rootdir: &Path, workspace: &Path) -> Option<St
         .strip_prefix(workspace)
         .map_or_else(|_| abs.display().to_string(), |p| p.display().to_string());
     let line = r
-        .longrepr
-        .as_deref()
+        .longrepr_text()
         .and_then(|l| crash_line(l, file))
         .or_else(|| r.location.1.map(|l| l + 1))
         .unwrap_or(1);
@@ -98,8 +97,7 @@ pub fn annotation(r: &TestReport, rootdir: &Path, workspace: &Path) -> Option<St
         .crash
         .clone()
         .or_else(|| {
-            r.longrepr
-                .as_deref()
+            r.longrepr_text()
                 .and_then(|l| l.lines().rev().find(|s| !s.trim().is_empty()))
                 .map(str::to_string)
         })

@@ -262,13 +262,10 @@ pub fn fold(reports: &[TestReport], shard: Option<&str>) -> TestLine {
         reports
             .iter()
             .filter(|r| r.wasxfail.is_some())
-            .filter_map(|r| r.longrepr.as_deref())
+            .filter_map(|r| r.longrepr_text())
             .collect()
     } else {
-        failed
-            .iter()
-            .filter_map(|r| r.longrepr.as_deref())
-            .collect()
+        failed.iter().filter_map(|r| r.longrepr_text()).collect()
     };
     let longrepr = (!texts.is_empty()).then(|| {
         texts
@@ -327,8 +324,7 @@ fn message_of(reports: &[TestReport], outcome: &str) -> Option<String> {
             // the teardown's).
             let r = reports.iter().find(|r| r.outcome == Outcome::Failed)?;
             r.crash.clone().or_else(|| {
-                r.longrepr
-                    .as_deref()
+                r.longrepr_text()
                     .and_then(|l| l.lines().last())
                     .map(str::to_string)
             })

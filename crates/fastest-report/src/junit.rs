@@ -312,8 +312,8 @@ fn py_strip(s: &str) -> &str {
 /// `str(report.longrepr)`: a rendered failure is stripped (`TerminalRepr.__str__`), a
 /// string longrepr (a strict xpass) is itself.
 fn longrepr_str(rep: &TestReport) -> String {
-    match (&rep.longrepr, &rep.crash) {
-        (Some(l), Some(c)) if l == c => l.clone(),
+    match (rep.longrepr_text(), &rep.crash) {
+        (Some(l), Some(c)) if l == c => l.to_string(),
         (Some(l), _) => py_strip(l).to_string(),
         (None, _) => "None".to_string(),
     }

@@ -11,7 +11,9 @@ use std::path::Path;
 
 use fastest_core::report::{Event, Interruption, Outcome, Phase, TestReport, WarningReport};
 
-use crate::text::{format_trimmed, plural, sep, session_duration, NodeIdDisplay};
+use crate::text::{
+    format_trimmed, markup, plural, sep, session_duration, stats_line, NodeIdDisplay, Style,
+};
 
 /// What the run's options decide about the output.
 #[derive(Debug, Clone)]
@@ -40,6 +42,9 @@ pub struct TerminalOptions {
     /// Holds what follows `[gwN] ` in a failure's worker line:
     /// `linux -- Python 3.11.7 /path/to/python`.
     pub dist: Option<String>,
+    /// Colours and bold as pytest's `TerminalWriter` writes them (`--color`, a terminal,
+    /// `PY_COLORS`, `NO_COLOR`, `FORCE_COLOR`).
+    pub markup: bool,
 }
 
 /// The terminal reporter of one run.
@@ -164,6 +169,11 @@ impl<'w> TerminalReporter<'w> {
 
     /// Write raw text, tracking the width of the current line.
     pub fn write(&mut self, text: &str) {
+        self.write_styled(text, &[]);
+    }
+
+    /// [`Self::write`] with pytest's markup: the width counts `text` only.
+    fn write_styled(&mut self, text: &str, styles: &[Style]) {
         if text.is_empty() {
             return;
         }
@@ -171,13 +181,23 @@ impl<'w> TerminalReporter<'w> {
             Some(i) => self.line_width = text[i + 1..].chars().count(),
             None => self.line_width += text.chars().count(),
         }
-        if self.out.write_all(text.as_bytes()).is_err() {
+        let painted = markup(self.opts.markup, text, styles);
+        if self.out.write_all(painted.as_bytes()).is_err() {
             self.failed_write = true;
         }
     }
 
+    /// `text` with `styles` when the output has markup.
+    fn paint(&self, text: &str, styles: &[Style]) -> String {
+        markup(self.opts.markup, text, styles)
+    }
+
     fn line(&mut self, text: &str) {
-        self.write(text);
+        self.line_styled(text, &[]);
+    }
+
+    fn line_styled(&mut self, text: &str, styles: &[Style]) {
+        self.write_styled(text, styles);
         self.write("\n");
     }
 
@@ -189,9 +209,13 @@ impl<'w> TerminalReporter<'w> {
     }
 
     fn write_sep(&mut self, ch: char, title: &str) {
+        self.write_sep_styled(ch, title, &[]);
+    }
+
+    fn write_sep_styled(&mut self, ch: char, title: &str, styles: &[Style]) {
         self.ensure_newline();
         let s = sep(ch, title, self.opts.width);
-        self.line(&s);
+        self.line_styled(&s, styles);
     }
 
     fn write_line(&mut self, text: &str) {
@@ -253,14 +277,14 @@ impl<'w> TerminalReporter<'w> {
         format!("{} ", self.nodeids.show(nodeid))
     }
 
-    fn ensure_prefix(&mut self, prefix: &str, extra: Option<&str>) {
+    fn ensure_prefix(&mut self, prefix: &str, extra: Option<(&str, &[Style])>) {
         if self.current != Current::Prefix(prefix.to_string()) {
             self.line("");
             self.current = Current::Prefix(prefix.to_string());
             self.write(prefix);
         }
-        if let Some(extra) = extra {
-            self.write(extra);
+        if let Some((extra, styles)) = extra {
+            self.write_styled(extra, styles);
             self.current = Current::Done;
         }
     }
@@ -293,13 +317,44 @@ impl<'w> TerminalReporter<'w> {
         let msg = self.progress_message();
         let fill = self.opts.width.saturating_sub(self.line_width + 1);
         let text = format!("{msg:>fill$}");
-        self.write(&text);
+        let color = self.main_color();
+        self.write_styled(&text, &[color]);
     }
 
     fn progress_if_past_edge(&mut self) {
         if self.line_width + " [100%]".len() + 1 >= self.opts.width {
             let msg = self.progress_message();
-            self.write(&format!("{msg}\n"));
+            let color = self.main_color();
+            self.write_styled(&format!("{msg}\n"), &[color]);
+        }
+    }
+
+    /// pytest's `_determine_main_color`, from the categories reported so far: the
+    /// colour of the progress column and of the final line.
+    fn main_color(&self) -> Style {
+        let has = |c: &str| self.stats.iter().any(|(k, r)| k == c && !r.is_empty());
+        let unknown = self
+            .stats
+            .iter()
+            .any(|(k, r)| !r.is_empty() && !k.is_empty() && !KNOWN_TYPES.contains(&k.as_str()));
+        if has("failed") || has("error") {
+            Style::Red
+        } else if !self.warnings.is_empty() || has("xpassed") || unknown {
+            Style::Yellow
+        } else if has("passed") || !self.is_last_item() {
+            Style::Green
+        } else {
+            Style::Yellow
+        }
+    }
+
+    /// pytest's markup for a report's letter and word: green for a pass, yellow for an
+    /// xpass or a skip (xfail included), red for a failure or an error.
+    fn outcome_styles(rep: &TestReport) -> &'static [Style] {
+        match rep.outcome {
+            Outcome::Passed if rep.wasxfail.is_none() => &[Style::Green],
+            Outcome::Passed | Outcome::Skipped => &[Style::Yellow],
+            Outcome::Failed => &[Style::Red],
         }
     }
 
@@ -319,8 +374,9 @@ impl<'w> TerminalReporter<'w> {
             return;
         }
         self.reported.insert(rep.nodeid.clone());
+        let styles = Self::outcome_styles(rep);
         if self.opts.test_cases_verbosity <= 0 {
-            self.write(letter);
+            self.write_styled(letter, styles);
             if self.opts.show_progress && !self.is_last_item() {
                 self.progress_if_past_edge();
             }
@@ -328,16 +384,19 @@ impl<'w> TerminalReporter<'w> {
             // pytest's verbose line for a report from an xdist worker.
             let line = self.location_line(&rep.nodeid);
             self.ensure_newline();
-            let progress = if self.opts.show_progress {
-                format!("{} ", self.progress_message())
+            self.write(&format!("[{worker}]"));
+            if self.opts.show_progress {
+                let progress = format!("{} ", self.progress_message());
+                self.write_styled(&progress, &[Style::Cyan]);
             } else {
-                " ".to_string()
-            };
-            self.write(&format!("[{worker}]{progress}{word} {line}"));
+                self.write(" ");
+            }
+            self.write_styled(word, styles);
+            self.write(&format!(" {line}"));
             self.current = Current::Done;
         } else {
             let line = self.location_line(&rep.nodeid);
-            self.ensure_prefix(&line, Some(word));
+            self.ensure_prefix(&line, Some((word, styles)));
             if rep.outcome == Outcome::Skipped || rep.wasxfail.is_some() {
                 let reason = raw_skip_reason(rep);
                 let formatted = if self.opts.test_cases_verbosity < 2 {
@@ -387,7 +446,7 @@ impl<'w> TerminalReporter<'w> {
         self.line("");
         self.summary_sections();
         for l in stop_lines {
-            self.write_sep('!', l);
+            self.stop_line(l);
         }
         self.summary_stats(duration);
         !self.failed_write
@@ -411,7 +470,7 @@ impl<'w> TerminalReporter<'w> {
             self.summary_sections();
         }
         for l in stop_lines {
-            self.write_sep('!', l);
+            self.stop_line(l);
         }
         if code == 2 {
             self.report_interruption(info);
@@ -423,10 +482,27 @@ impl<'w> TerminalReporter<'w> {
         !self.failed_write
     }
 
+    /// A `!` banner before the final line: red for `session.shouldfail` and
+    /// `session.shouldstop`, plain for an `Interrupted: ...` (pytest reports the
+    /// `Interrupted` exception as it reports a `KeyboardInterrupt`).
+    fn stop_line(&mut self, line: &str) {
+        if line.starts_with("Interrupted: ") {
+            self.write_sep('!', line);
+        } else {
+            self.write_sep_styled('!', line, &[Style::Red]);
+        }
+    }
+
     fn report_interruption(&mut self, info: &Interruption) {
         self.write_sep('!', &info.message);
-        if !info.body.is_empty() {
-            self.write(&info.body);
+        // The coordinator's own Ctrl-C text is plain; a worker's has its markup.
+        for line in info.body.split_inclusive('\n') {
+            match line.strip_suffix('\n') {
+                Some(hint) if hint == fastest_core::report::FULL_TRACE_HINT => {
+                    self.line_styled(hint, &[Style::Yellow]);
+                }
+                _ => self.write(line),
+            }
         }
     }
 
@@ -567,7 +643,7 @@ impl<'w> TerminalReporter<'w> {
             } else {
                 format!("ERROR at {} of {}", rep.when.as_str(), Self::head_line(rep))
             };
-            self.write_sep('_', &head);
+            self.write_sep_styled('_', &head, &[Style::Red, Style::Bold]);
             self.outrep_summary(rep);
             if failures {
                 self.teardown_sections(&rep.nodeid);
@@ -586,7 +662,7 @@ impl<'w> TerminalReporter<'w> {
         self.write_sep('=', title);
         for rep in &reports {
             if !rep.sections.is_empty() {
-                self.write_sep('_', &Self::head_line(rep));
+                self.write_sep_styled('_', &Self::head_line(rep), &[Style::Green, Style::Bold]);
                 self.outrep_summary(rep);
             }
             self.teardown_sections(&rep.nodeid);
@@ -624,7 +700,7 @@ impl<'w> TerminalReporter<'w> {
                 None => groups.push((w.message.clone(), vec![loc])),
             }
         }
-        self.write_sep('=', "warnings summary");
+        self.write_sep_styled('=', "warnings summary", &[Style::Yellow]);
         for (message, locs) in groups {
             let locs: Vec<String> = locs.into_iter().filter(|l| !l.is_empty()).collect();
             let text = if locs.is_empty() {
@@ -657,8 +733,19 @@ impl<'w> TerminalReporter<'w> {
         self.line("-- Docs: https://docs.pytest.org/en/stable/how-to/capture-warnings.html");
     }
 
-    fn crash_line(&self, word: &str, rep: &TestReport) -> String {
-        let node = self.nodeids.show(&rep.nodeid);
+    /// pytest's `_get_node_id_with_markup`: the shown node id, bold after its path.
+    fn node_with_markup(&self, nodeid: &str) -> String {
+        let shown = self.nodeids.show(nodeid);
+        match shown.split_once("::") {
+            Some((path, rest)) => format!("{path}::{}", self.paint(rest, &[Style::Bold])),
+            None => shown,
+        }
+    }
+
+    /// pytest's `_get_line_with_reprcrash_message` for a report of `category`.
+    fn crash_line(&self, category: &str, word: &str, rep: &TestReport) -> String {
+        let word = self.paint(word, &[Style::for_category(category)]);
+        let node = self.node_with_markup(&rep.nodeid);
         let mut line = format!("{word} {node}");
         // A report from a pytest-xdist worker arrives serialized: a failure text without
         // a crash entry (a fixture lookup error, ...) becomes a plain string, which
@@ -673,7 +760,14 @@ impl<'w> TerminalReporter<'w> {
             if (self.opts.on_ci || self.opts.verbosity >= 2) && !self.opts.force_short_summary {
                 line.push_str(&format!(" - {msg}"));
             } else {
-                let available = self.opts.width.saturating_sub(line.chars().count());
+                // pytest measures the line with `wcswidth`, which is -1 for a line with
+                // escape codes in it: with markup the message may use one column more
+                // than the line is wide.
+                let available = if self.opts.markup {
+                    self.opts.width + 1
+                } else {
+                    self.opts.width.saturating_sub(line.chars().count())
+                };
                 if let Some(m) = format_trimmed(" - ", "", msg, available) {
                     line.push_str(&m);
                 }
@@ -688,26 +782,27 @@ impl<'w> TerminalReporter<'w> {
             match ch {
                 'f' => {
                     for r in self.reports("failed") {
-                        lines.push(self.crash_line("FAILED", r));
+                        lines.push(self.crash_line("failed", "FAILED", r));
                     }
                 }
                 'E' => {
                     for r in self.reports("error") {
-                        lines.push(self.crash_line("ERROR", r));
+                        lines.push(self.crash_line("error", "ERROR", r));
                     }
                 }
                 'p' => {
                     for r in self.reports("passed") {
-                        lines.push(self.crash_line("PASSED", r));
+                        lines.push(self.crash_line("passed", "PASSED", r));
                     }
                 }
                 'x' => {
                     for r in self.reports("xfailed") {
-                        let node = self.nodeids.show(&r.nodeid);
+                        let node = self.node_with_markup(&r.nodeid);
+                        let word = self.paint("XFAIL", &[Style::Yellow]);
                         let mut line = if r.when == Phase::Call {
-                            format!("XFAIL {node}")
+                            format!("{word} {node}")
                         } else {
-                            format!("XFAIL at {} of {node}", r.when.as_str())
+                            format!("{word} at {} of {node}", r.when.as_str())
                         };
                         if let Some(reason) = r.wasxfail.as_deref().filter(|s| !s.is_empty()) {
                             line.push_str(&format!(" - {reason}"));
@@ -717,8 +812,9 @@ impl<'w> TerminalReporter<'w> {
                 }
                 'X' => {
                     for r in self.reports("xpassed") {
-                        let node = self.nodeids.show(&r.nodeid);
-                        let mut line = format!("XPASS {node}");
+                        let node = self.node_with_markup(&r.nodeid);
+                        let word = self.paint("XPASS", &[Style::Yellow]);
+                        let mut line = format!("{word} {node}");
                         if let Some(reason) = r.wasxfail.as_deref().filter(|s| !s.is_empty()) {
                             line.push_str(&format!(" - {reason}"));
                         }
@@ -730,7 +826,7 @@ impl<'w> TerminalReporter<'w> {
             }
         }
         if !lines.is_empty() {
-            self.write_sep('=', "short test summary info");
+            self.write_sep_styled('=', "short test summary info", &[Style::Cyan, Style::Bold]);
             for l in lines {
                 self.write_line(&l);
             }
@@ -739,19 +835,20 @@ impl<'w> TerminalReporter<'w> {
 
     fn skipped_lines(&self) -> Vec<String> {
         let skipped = self.reports("skipped");
+        let word = self.paint("SKIPPED", &[Style::Yellow]);
         if !self.opts.fold_skipped {
             return skipped
                 .iter()
                 .map(|r| {
-                    let node = self.nodeids.show(&r.nodeid);
+                    let node = self.node_with_markup(&r.nodeid);
                     match r
                         .skip
                         .as_ref()
                         .map(|s| s.2.as_str())
                         .filter(|s| !s.is_empty())
                     {
-                        Some(reason) => format!("SKIPPED {node} - {reason}"),
-                        None => format!("SKIPPED {node}"),
+                        Some(reason) => format!("{word} {node} - {reason}"),
+                        None => format!("{word} {node}"),
                     }
                 })
                 .collect();
@@ -777,8 +874,8 @@ impl<'w> TerminalReporter<'w> {
             .map(|((fspath, lineno, reason), n)| {
                 let reason = reason.strip_prefix("Skipped: ").unwrap_or(&reason);
                 match lineno {
-                    Some(l) => format!("SKIPPED [{n}] {fspath}:{l}: {reason}"),
-                    None => format!("SKIPPED [{n}] {fspath}: {reason}"),
+                    Some(l) => format!("{word} [{n}] {fspath}:{l}: {reason}"),
+                    None => format!("{word} [{n}] {fspath}: {reason}"),
                 }
             })
             .collect()
@@ -788,38 +885,37 @@ impl<'w> TerminalReporter<'w> {
         if self.opts.verbosity < -1 {
             return;
         }
-        let known = [
-            "failed",
-            "passed",
-            "skipped",
-            "deselected",
-            "xfailed",
-            "xpassed",
-            "warnings",
-            "error",
-        ];
-        let mut parts: Vec<String> = Vec::new();
-        for key in known {
+        let main = self.main_color();
+        let mut parts: Vec<(String, Vec<Style>)> = Vec::new();
+        for key in KNOWN_TYPES {
             let count = match key {
                 "deselected" => self.deselected,
                 "warnings" => self.warnings.len(),
                 k => self.reports(k).len(),
             };
             if count > 0 {
-                parts.push(plural(count, key));
+                let color = Style::for_category(key);
+                let mut styles = vec![color];
+                if color == main {
+                    styles.push(Style::Bold);
+                }
+                parts.push((plural(count, key), styles));
             }
         }
-        let mut msg = if parts.is_empty() {
-            "no tests ran".to_string()
-        } else {
-            parts.join(", ")
-        };
-        msg.push_str(&format!(" in {}", session_duration(duration)));
-        if self.opts.verbosity >= 0 {
-            self.write_sep('=', &msg);
-        } else {
-            self.write_line(&msg);
+        if parts.is_empty() {
+            parts.push(("no tests ran".into(), vec![Style::Yellow]));
         }
+        let line = stats_line(
+            &parts,
+            main,
+            &format!(" in {}", session_duration(duration)),
+            self.opts.verbosity >= 0,
+            self.opts.width,
+            self.opts.markup,
+        );
+        self.ensure_newline();
+        // Already painted: written as text (the line ends here).
+        self.line(&line);
     }
 
     /// Whether anything failed or errored (exit code 1).
@@ -843,6 +939,18 @@ impl<'w> TerminalReporter<'w> {
             .any(|(_, r)| r.iter().any(|r| r.when != Phase::Collect))
     }
 }
+
+/// pytest's `KNOWN_TYPES`: the categories of the final line, in its order.
+const KNOWN_TYPES: [&str; 8] = [
+    "failed",
+    "passed",
+    "skipped",
+    "deselected",
+    "xfailed",
+    "xpassed",
+    "warnings",
+    "error",
+];
 
 /// `_folded_skips`' key: path, line (none for a skip mark's skip), reason.
 type SkipKey = (String, Option<u32>, String);

@@ -1,5 +1,6 @@
-//! pytest's text primitives: `TerminalWriter.sep`, `getreportopt`, `bestrelpath`,
-//! `cwd_relative_nodeid`, `_format_trimmed` and the session header.
+//! pytest's text primitives: `TerminalWriter.sep` and `TerminalWriter.markup`,
+//! `getreportopt`, `bestrelpath`, `cwd_relative_nodeid`, `_format_trimmed` and the
+//! session header.
 
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -19,6 +20,87 @@ pub fn sep(ch: char, title: &str, width: usize) -> String {
         line.push(ch);
     }
     line
+}
+
+/// A style of pytest's `TerminalWriter.markup` (the codes of its `_esctable` that
+/// pytest's own reporter uses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Bold,
+    Red,
+    Green,
+    Yellow,
+    Cyan,
+}
+
+impl Style {
+    fn code(self) -> u8 {
+        match self {
+            Style::Bold => 1,
+            Style::Red => 31,
+            Style::Green => 32,
+            Style::Yellow => 33,
+            Style::Cyan => 36,
+        }
+    }
+
+    /// pytest's `_color_for_type`: the colour of a report category on the final line
+    /// and of its word in the short summary.
+    pub fn for_category(category: &str) -> Style {
+        match category {
+            "failed" | "error" => Style::Red,
+            "passed" => Style::Green,
+            _ => Style::Yellow,
+        }
+    }
+}
+
+/// pytest's `TerminalWriter.markup`: `text` after the styles' SGR codes (in the order
+/// given) and before a reset, when the output has markup (`on`) and there are styles;
+/// `text` unchanged otherwise.
+pub fn markup(on: bool, text: &str, styles: &[Style]) -> String {
+    if !on || styles.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 5 * styles.len() + 4);
+    for s in styles {
+        let _ = write!(out, "\x1b[{}m", s.code());
+    }
+    out.push_str(text);
+    out.push_str("\x1b[0m");
+    out
+}
+
+/// pytest's `summary_stats`: the final line from its coloured parts and the duration
+/// (`" in 0.12s"`), in the main colour; between `=` fill when `display_sep` (as wide
+/// as it would be without the escape codes, which the title counts).
+pub fn stats_line(
+    parts: &[(String, Vec<Style>)],
+    main: Style,
+    duration: &str,
+    display_sep: bool,
+    width: usize,
+    on: bool,
+) -> String {
+    let mut fullwidth = width;
+    let mut shown: Vec<String> = Vec::new();
+    for (text, styles) in parts {
+        let painted = markup(on, text, styles);
+        fullwidth += painted.len() - text.len();
+        shown.push(painted);
+    }
+    let mut msg = shown.join(", ");
+    let painted = markup(on, duration, &[main]);
+    fullwidth += painted.len() - duration.len();
+    msg.push_str(&painted);
+    if !display_sep {
+        return markup(on, &msg, &[main]);
+    }
+    let open = markup(on, "", &[main]);
+    let open = open.strip_suffix("\x1b[0m").unwrap_or(&open);
+    fullwidth += open.len();
+    msg.push_str(open);
+    markup(on, &sep('=', &msg, fullwidth), &[main])
 }
 
 /// pytest's `getreportopt`: the effective report characters from `-r` and
@@ -161,9 +243,11 @@ pub struct Header<'a> {
 }
 
 impl Header<'_> {
-    /// `==== test session starts ====` and the lines pytest prints below it.
-    pub fn render(&self, out: &mut String, width: usize) {
-        let _ = writeln!(out, "{}", sep('=', "test session starts", width));
+    /// `==== test session starts ====` (bold with `markup`) and the lines pytest prints
+    /// below it.
+    pub fn render(&self, out: &mut String, width: usize, markup: bool) {
+        let title = sep('=', "test session starts", width);
+        let _ = writeln!(out, "{}", self::markup(markup, &title, &[Style::Bold]));
         if self.no_header {
             return;
         }
@@ -210,7 +294,7 @@ mod tests {
             },
         };
         let mut out = String::new();
-        header.render(&mut out, 40);
+        header.render(&mut out, 40, false);
         let lines: Vec<&str> = out.lines().skip(1).collect();
         assert_eq!(
             lines,
@@ -223,6 +307,18 @@ mod tests {
                 "asyncio: mode=Mode.STRICT",
             ]
         );
+    }
+
+    #[test]
+    fn markup_wraps_in_the_order_given_and_only_when_on() {
+        let styles = [Style::Red, Style::Bold];
+        assert_eq!(
+            markup(true, "1 failed", &styles),
+            "\x1b[31m\x1b[1m1 failed\x1b[0m"
+        );
+        assert_eq!(markup(false, "1 failed", &styles), "1 failed");
+        assert_eq!(markup(true, "x", &[]), "x");
+        assert_eq!(markup(true, "", &[Style::Green]), "\x1b[32m\x1b[0m");
     }
 
     #[test]

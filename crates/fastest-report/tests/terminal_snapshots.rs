@@ -93,6 +93,7 @@ fn options(verbosity: i32, reportchars: &str, tbstyle: &str) -> TerminalOptions 
         force_short_summary: false,
         maxfail: 0,
         dist: None,
+        markup: false,
     }
 }
 
@@ -100,11 +101,22 @@ fn render(verbosity: i32, reportchars: &str) -> String {
     render_with(verbosity, reportchars, false)
 }
 
+/// [`render_with`] with pytest's markup (`--color=yes`), escape codes shown as `cat -v`
+/// shows them.
+fn render_markup(verbosity: i32, reportchars: &str, dist: bool) -> String {
+    render_opts(verbosity, reportchars, dist, true).replace('\x1b', "^[")
+}
+
 /// `dist`: the events come from two workers (`-n 2`), alternating.
 fn render_with(verbosity: i32, reportchars: &str, dist: bool) -> String {
+    render_opts(verbosity, reportchars, dist, false)
+}
+
+fn render_opts(verbosity: i32, reportchars: &str, dist: bool, markup: bool) -> String {
     let mut out: Vec<u8> = Vec::new();
     let opts = TerminalOptions {
         dist: dist.then(|| "linux -- Python 3.11.7 /venv/bin/python".to_string()),
+        markup,
         ..options(verbosity, reportchars, "auto")
     };
     let root = std::path::Path::new("/r");
@@ -128,6 +140,29 @@ fn render_with(verbosity: i32, reportchars: &str, dist: bool) -> String {
 #[test]
 fn default_form() {
     insta::assert_snapshot!(render(0, "fE"));
+}
+
+/// pytest's markup: letters and words by outcome, the progress and the final line in
+/// the main colour (yellow: a warning, no failure... here red), bold red headlines,
+/// the short summary's words coloured and test names bold.
+#[test]
+fn markup_default_form() {
+    insta::assert_snapshot!(render_markup(0, "A", false));
+}
+
+#[test]
+fn markup_quiet_form() {
+    insta::assert_snapshot!(render_markup(-1, "fE", false));
+}
+
+#[test]
+fn markup_verbose_form() {
+    insta::assert_snapshot!(render_markup(1, "fE", false));
+}
+
+#[test]
+fn markup_distributed_verbose_form() {
+    insta::assert_snapshot!(render_markup(1, "fE", true));
 }
 
 #[test]
