@@ -834,14 +834,18 @@ def _no_addresses(text):
     return re.sub(r" at 0x[0-9a-f]+>", " at 0x?>", text)
 
 
-def test_colour_output_is_offered_when_pytest_would_colour(tmp_path):
+def test_texts_have_pytests_colours_when_pytest_would_colour(tmp_path):
     root = write_files(tmp_path / "col", {"test_bad.py": "x = 1\nraise ValueError('boom')\n"})
-    args = ["-p", "no:cacheprovider", "--color=yes"]
+    args = ["-p", "no:cacheprovider", "--color=yes", "-rE"]
     proc, result = run_worker(tmp_path, root, args)
     real = run_pytest(root, *args)
     err = result["errors"][0]
-    assert "\x1b[" in err["longrepr_markup"] and "\x1b[" not in err["longrepr"]
-    assert err["longrepr_markup"] in real.stdout
+    assert "\x1b[" in err["longrepr"]
+    assert err["longrepr"] in real.stdout
+    # The short summary's line after the red word, bold test name and all.
+    assert "\x1b[31mERROR\x1b[0m " + err["summary"] in real.stdout.splitlines()
+    # JUnit's text is `str(longrepr)`: plain.
+    assert "\x1b[" not in err["junit"]
 
 
 def test_maxfail_during_collection(tmp_path):

@@ -212,6 +212,8 @@ RUNS: Dict[str, List[str]] = {
     "selection": ["-k", "output or param", "--junit-xml=reports/sel.xml"],
     "nothing-selected": ["-k", "nothing_matches"],
     "maxfail": ["--maxfail=2", "-o", "junit_family=xunit1"],
+    # The terminal has pytest's markup; the file's texts are `str(longrepr)`, plain.
+    "color": ["--color=yes", "-rA"],
 }
 
 XML = "reports/deep/out.xml"
@@ -254,7 +256,7 @@ def _normalised(text: str) -> str:
 
 def _both(tmp_path: Path, args: Sequence[str], pytest_cmd: List[str], fastest_cmd: List[str],
           cwd: str = ".", fastest_env: Dict[str, str] | None = None,
-          extra: Dict[str, str] | None = None):
+          extra: Dict[str, str] | None = None, env: Dict[str, str] | None = None):
     """Run pytest, then fastest, at the same path; the two results and XML texts."""
     root = tmp_path / "proj"
     _write(root, extra)
@@ -263,13 +265,13 @@ def _both(tmp_path: Path, args: Sequence[str], pytest_cmd: List[str], fastest_cm
     ]
     full = [*xml_args, *args]
     path = _xml_path(root, full) if cwd == "." else root / XML
-    expected = _run(pytest_cmd, root, full, root / cwd)
+    expected = _run(pytest_cmd, root, full, root / cwd, env)
     assert path.exists(), f"pytest wrote no {path}:\n{expected.stdout}\n{expected.stderr}"
     expected_xml = path.read_text(encoding="utf-8")
     # A fresh copy at the same path: neither tool sees the other's files.
     shutil.rmtree(root)
     _write(root, extra)
-    actual = _run(fastest_cmd, root, full, root / cwd, fastest_env)
+    actual = _run(fastest_cmd, root, full, root / cwd, {**(env or {}), **(fastest_env or {})})
     assert "cannot run natively" not in actual.stderr, actual.stderr
     assert actual.returncode == expected.returncode, (actual.stdout, actual.stderr)
     assert path.exists(), f"fastest wrote no {path}:\n{actual.stdout}\n{actual.stderr}"
@@ -286,8 +288,15 @@ def test_xml_matches_pytest(tmp_path: Path, name: str):
     )
 
 
-@pytest.mark.parametrize("args", [[], ["--continue-on-collection-errors", "-o", "junit_family=xunit1"]],
-                         ids=["interrupted", "continued"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--continue-on-collection-errors", "-o", "junit_family=xunit1"],
+        ["--continue-on-collection-errors", "--color=yes"],
+    ],
+    ids=["interrupted", "continued", "continued-color"],
+)
 def test_collection_errors_match_pytest(tmp_path: Path, args: List[str]):
     """A module failing at collection: `collection failure` testcases, and either no
     test run (pytest's interrupted session) or the run going on."""
@@ -296,6 +305,21 @@ def test_collection_errors_match_pytest(tmp_path: Path, args: List[str]):
         tmp_path, args, find_pytest(), fastest, extra=BROKEN
     )
     assert "collection failure" in expected_xml
+    assert _normalised(actual_xml) == _normalised(expected_xml)
+    assert _ADDRESS.sub("0x?", normalise(actual.stdout)) == _ADDRESS.sub(
+        "0x?", normalise(expected.stdout)
+    )
+
+
+def test_coloured_environment_matches_pytest(tmp_path: Path):
+    """``PY_COLORS=1`` colours every writer pytest makes, the one behind
+    ``str(longrepr)`` too: the file's failure texts carry the escape codes (and the
+    highlighted source) as pytest's do."""
+    fastest = require_fastest()
+    expected, actual, expected_xml, actual_xml = _both(
+        tmp_path, ["-rA"], find_pytest(), fastest, env={"PY_COLORS": "1"}
+    )
+    assert "#x1B[" in expected_xml or "\x1b[" in expected_xml
     assert _normalised(actual_xml) == _normalised(expected_xml)
     assert _ADDRESS.sub("0x?", normalise(actual.stdout)) == _ADDRESS.sub(
         "0x?", normalise(expected.stdout)

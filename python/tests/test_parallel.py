@@ -142,6 +142,25 @@ def test_verbose_lines_name_the_worker(tmp_path: Path, xdist_pytest: List[str]):
     assert scheduling.findall(actual.stdout) == scheduling.findall(expected.stdout) != []
 
 
+def test_coloured_output_matches_pytest_xdist(tmp_path: Path, xdist_pytest: List[str]):
+    """``--color=yes``: pytest-xdist's markup on verbose lines (cyan progress, the word
+    by outcome), coloured letters, the final line in pytest's colours."""
+    root = _write(tmp_path, MIXED)
+    for args in (["-v"], []):
+        expected = _run(xdist_pytest, root, "-n", "2", "--color=yes", *args)
+        actual = _run(require_fastest(), root, "-n", "2", "--color=yes", *args)
+        assert actual.returncode == expected.returncode
+        verbose = re.compile(r"^\[gw\d\]\x1b\[36m \[ *\d+%\] \x1b\[0m(\x1b\[\d+m\w+\x1b\[0m \S+) $", re.M)
+        letters = re.compile(r"\x1b\[\d+m[.FEsxX]\x1b\[0m")
+        final = re.compile(r"^.* in \d+\.\d\ds.*$", re.M)
+        pattern = verbose if args else letters
+        assert pattern.findall(expected.stdout)
+        assert sorted(pattern.findall(actual.stdout)) == sorted(pattern.findall(expected.stdout))
+        strip = lambda s: re.sub(r" in \d+\.\d\ds", "", final.findall(s)[-1])
+        assert strip(actual.stdout) == strip(expected.stdout)
+        assert "\x1b[31m" in actual.stdout
+
+
 def test_nothing_selected(tmp_path: Path, xdist_pytest: List[str]):
     root = _write(tmp_path, MIXED)
     expected = _run(xdist_pytest, root, "-n", "2", "-k", "nothing_matches")
