@@ -955,6 +955,12 @@ def _run_pytest(args, recorder, result):
         return EXIT_CRASH, f"fastest: the import fallback needs pytest, but {sys.executable} cannot import it: {e}\n"
     result["pytest_version"] = pytest.__version__
     try:
+        from fastest import _pyc
+
+        _pyc.install(lambda: getattr(recorder.config, "rootpath", None))
+    except Exception as e:  # only costs a rewrite in the run's worker
+        recorder.problems.append(f"cannot keep rewritten modules: {e!r}")
+    try:
         _record_iterated_argvalues()
     except Exception as e:  # only costs the items' run specs
         recorder.problems.append(f"cannot record iterated argvalues: {e!r}")

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from fastest import _pyc
 from _pytest.warning_types import PytestRemovedIn10Warning
 from _pytest import outcomes
 from _pytest._code import ExceptionInfo, getfslineno
@@ -236,32 +238,13 @@ class RewriteHook(_rewrite.AssertionRewritingHook):
     """pytest's assertion-rewriting import hook, fed by the engine's config.
 
     Under ``PYTHONDONTWRITEBYTECODE`` pytest rewrites every test module again on every
-    run; the rewritten code is then kept under the cache directory instead.
+    run; the rewritten code is then kept under fastest's cache directory instead
+    (``fastest._pyc``).
     """
 
-    def __init__(self, config: EngineConfig, cache_dir: Path) -> None:
+    def __init__(self, config: EngineConfig, rootdir: Path) -> None:
         super().__init__(config)  # type: ignore[arg-type]
-        self._fastest_cache = cache_dir
-
-    def exec_module(self, module: types.ModuleType) -> None:
-        if not sys.dont_write_bytecode:
-            return super().exec_module(module)
-        assert module.__spec__ is not None and module.__spec__.origin is not None
-        fn = Path(module.__spec__.origin)
-        self._rewritten_names[module.__name__] = fn
-        key = re.sub(r"[^\w.-]", "_", str(fn))
-        pyc = self._fastest_cache / (key[-200:] + "." + _rewrite.PYC_TAIL)
-        co = _rewrite._read_pyc(fn, pyc, lambda *a: None)
-        if co is None:
-            source_hash, co = _rewrite._rewrite_test(fn, self.config)
-            if _rewrite.try_makedirs(self._fastest_cache):
-                self._writing_pyc = True
-                try:
-                    state = self.config.stash[_rewrite.assertstate_key]
-                    _rewrite._write_pyc(state, co, source_hash, pyc)
-                finally:
-                    self._writing_pyc = False
-        exec(co, module.__dict__)
+        _pyc.install(lambda: rootdir)
 
 
 class Node:
@@ -985,7 +968,7 @@ class Engine:
         if setup["options"].get("assertmode", "rewrite") == "rewrite" and not os.environ.get(
             "PYTEST_DONT_REWRITE"
         ):
-            self.hook = RewriteHook(self.config, Path(setup["cache_dir"]) / "rewrite")
+            self.hook = RewriteHook(self.config, self.rootdir)
             sys.meta_path.insert(0, self.hook)
         _assert_util._reprcompare = self._reprcompare
         _assert_util._config = self.config

@@ -30,8 +30,19 @@ def make_engine(setup: str, channel=None):
     return Engine(settings)
 
 
+def _preload() -> None:
+    """Import the engine (and pytest with it) before the session's setup arrives: a
+    worker started ahead of the run does this while the coordinator still collects."""
+    try:
+        import fastest._engine  # noqa: F401
+    except Exception:  # noqa: BLE001 - make_engine imports it again and reports why
+        pass
+
+
 def main() -> None:
     from fastest import _fastest
+
+    _preload()
 
     profile = os.environ.get("FASTEST_WORKER_PROFILE")
     if not profile:

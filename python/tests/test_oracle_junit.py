@@ -233,7 +233,10 @@ def _write(root: Path, extra: Dict[str, str] | None = None) -> None:
 
 def _run(cmd: Sequence[str], root: Path, args: Sequence[str], cwd: Path | None = None,
          env: Dict[str, str] | None = None):
-    env = child_env({"NO_COLOR": "1", "FASTEST_ENGINE": "native", **(env or {})})
+    # PYTHONHASHSEED: pytest's coloured log levels iterate a set of markup names.
+    env = child_env(
+        {"NO_COLOR": "1", "FASTEST_ENGINE": "native", "PYTHONHASHSEED": "0", **(env or {})}
+    )
     return subprocess.run(
         [*cmd, "-p", "no:cacheprovider", *args],
         cwd=cwd or root, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,

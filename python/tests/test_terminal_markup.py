@@ -67,7 +67,8 @@ def _run_pty(cmd: Sequence[str], cwd: Path, env: dict) -> Tuple[int, str]:
 
 
 def _env() -> dict:
-    env = child_env({"TERM": "xterm", "FASTEST_ENGINE": "native"})
+    # PYTHONHASHSEED: pytest's coloured log levels iterate a set of markup names.
+    env = child_env({"TERM": "xterm", "FASTEST_ENGINE": "native", "PYTHONHASHSEED": "0"})
     # The width comes from the terminal.
     env.pop("COLUMNS", None)
     return env

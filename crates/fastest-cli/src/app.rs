@@ -46,6 +46,8 @@ pub fn run(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn Writ
         Prepared::Delegate(pytest_argv) => invocation::run_pytest(&pytest_argv, host, err),
         Prepared::Collect(inv, config) => {
             let code = collect_only(&inv, &config, host, start, out, err);
+            // Workers started ahead for a run that did not happen.
+            crate::run::discard_prestarted();
             match &inv.strict_unknown_key {
                 // pytest checks ini keys once collection is over; with `strict_config`
                 // the first unknown one is a usage error, whatever collection found.
@@ -338,6 +340,9 @@ fn collect_only(
     let mut worker_not_found: Vec<String> = Vec::new();
     if !requests.is_empty() {
         let cache_dir = (!args.no_cache).then(|| rootdir.join(".fastest_cache"));
+        // pytest's collection may take a while (unless its answer is cached): the run's
+        // workers start meanwhile.
+        crate::run::prestart(inv, host, slots.len());
         let res = match fallback::cache::collect_cached(
             cache_dir.as_deref(),
             host,
@@ -514,6 +519,8 @@ fn pytest_session(
     } else {
         raw_args.to_vec()
     };
+    // pytest collects the whole session: the run's workers start meanwhile.
+    crate::run::prestart(inv, host, usize::MAX);
     let collected = match cache_dirs.filter(|_| !inv.args.no_cache) {
         Some(dirs) => fallback::cache::collect_cached(
             Some(&config.rootdir.join(".fastest_cache")),

@@ -21,7 +21,7 @@ use fastest_core::report::{Event, Interruption, Outcome, Phase};
 use fastest_core::schedule;
 use fastest_report::terminal::{TerminalOptions, TerminalReporter};
 use fastest_report::text::{markup, Header, Style};
-use fastest_runner::pool::{run_pool, Flow, PoolOptions, WorkerCommand};
+use fastest_runner::pool::{run_pool, Flow, PoolOptions, Prestarted, WorkerCommand};
 use fastest_runner::protocol::ItemSpec;
 use serde_json::{json, Map, Value};
 
@@ -83,8 +83,39 @@ const DOCTEST_FLAGS: &[&str] = &[
 /// With them, a text doctest file that runs must be ASCII (read as discovery read it).
 const LATIN1_ENCODINGS: &[&str] = &["latin1", "latin", "iso88591", "l1"];
 
+/// Workers started while the session is still being collected ([`prestart`]), until
+/// the run takes them ([`run`]) or they are discarded ([`discard_prestarted`]).
+static PRESTARTED: std::sync::Mutex<Option<Prestarted>> = std::sync::Mutex::new(None);
+
+/// Start the run's workers now, `files` at most (no more groups than files), while
+/// what comes next (pytest's collection in the import fallback) takes its time: the
+/// workers' interpreters start and import the engine meanwhile.
+pub(crate) fn prestart(inv: &Invocation, host: &Host, files: usize) {
+    let Some(python) = host.python.clone().filter(|_| inv.run && files > 0) else {
+        return;
+    };
+    let dist = worker_count(inv).filter(|n| *n >= 1);
+    let cmd = WorkerCommand {
+        python,
+        cwd: host.cwd.clone(),
+    };
+    let workers = dist.unwrap_or(1);
+    let pre = Prestarted::start(&cmd, workers, dist.is_some(), &testrun_uid(), files);
+    let mut slot = PRESTARTED.lock().unwrap_or_else(|e| e.into_inner());
+    // Started twice (never expected): the first ones are killed.
+    *slot = Some(pre);
+}
+
+/// Kill the workers [`prestart`] started that no run took.
+pub(crate) fn discard_prestarted() {
+    let pre = PRESTARTED.lock().unwrap_or_else(|e| e.into_inner()).take();
+    drop(pre);
+}
+
 /// Run the session through pytest (or refuse, under `--engine native`).
 pub(crate) fn with_pytest(inv: &Invocation, host: &Host, err: &mut dyn Write, why: &str) -> i32 {
+    // pytest runs it: workers started ahead are of no use.
+    discard_prestarted();
     match invocation::delegate_run(err, inv.native_only, why, inv.pytest_argv.clone()) {
         Prepared::Delegate(argv) => invocation::run_pytest(&argv, host, err),
         Prepared::Exit(code) => code,
@@ -604,10 +635,14 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         cwd: s.host.cwd.clone(),
     };
     let ctrl_c = CtrlC::watch();
+    let prestarted = PRESTARTED.lock().unwrap_or_else(|e| e.into_inner()).take();
     let pool = PoolOptions {
         workers: dist.unwrap_or(1),
         distributed: dist.is_some(),
-        testrun_uid: testrun_uid(),
+        // The workers started ahead have theirs in their environment.
+        testrun_uid: prestarted
+            .as_ref()
+            .map_or_else(testrun_uid, |p| p.testrun_uid().to_string()),
         // pytest-xdist's default: four restarts per worker asked for.
         max_restarts: match args.max_worker_restart {
             Some(n) => Some(usize::try_from(n).unwrap_or(0)),
@@ -655,50 +690,57 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     } else {
         groups
     };
-    let result = run_pool(&cmd, &setup, groups, &pool, &mut |ev| {
-        if let Some((mut header, rest)) = deferred.take() {
-            if let Event::Header(lines) = &ev {
-                header.extra = lines.clone();
+    let result = run_pool(
+        &cmd,
+        &setup,
+        groups,
+        &pool,
+        prestarted.as_ref(),
+        &mut |ev| {
+            if let Some((mut header, rest)) = deferred.take() {
+                if let Event::Header(lines) = &ev {
+                    header.extra = lines.clone();
+                }
+                let mut text = String::new();
+                header.render(&mut text, width, inv.markup);
+                text.push_str(&rest);
+                reporter.write(&text);
             }
-            let mut text = String::new();
-            header.render(&mut text, width, inv.markup);
-            text.push_str(&rest);
-            reporter.write(&text);
-        }
-        if let Event::Header(_) = &ev {
-            return Flow::Continue;
-        }
-        if let Event::Interrupted(info) = &ev {
-            interruption.get_or_insert_with(|| info.clone());
-        }
-        ran.note(&ev);
-        if let (Some(c), Event::Report(r)) = (cache.as_mut(), &ev) {
-            c.on_report(r);
-        }
-        if let (Some(j), Event::Report(r)) = (junit.as_mut(), &ev) {
-            j.report(r);
-        }
-        if let Event::Report(r) = &ev {
-            if let Some(j) = json.as_mut().filter(|_| json_error.is_none()) {
-                if let Err(e) = j.report(r) {
-                    json_error = Some(e);
+            if let Event::Header(_) = &ev {
+                return Flow::Continue;
+            }
+            if let Event::Interrupted(info) = &ev {
+                interruption.get_or_insert_with(|| info.clone());
+            }
+            ran.note(&ev);
+            if let (Some(c), Event::Report(r)) = (cache.as_mut(), &ev) {
+                c.on_report(r);
+            }
+            if let (Some(j), Event::Report(r)) = (junit.as_mut(), &ev) {
+                j.report(r);
+            }
+            if let Event::Report(r) = &ev {
+                if let Some(j) = json.as_mut().filter(|_| json_error.is_none()) {
+                    if let Err(e) = j.report(r) {
+                        json_error = Some(e);
+                    }
+                }
+                if annotate {
+                    annotations.extend(fastest_report::github::annotation(
+                        r,
+                        &config.rootdir,
+                        &workspace,
+                    ));
                 }
             }
-            if annotate {
-                annotations.extend(fastest_report::github::annotation(
-                    r,
-                    &config.rootdir,
-                    &workspace,
-                ));
+            reporter.event(&ev);
+            if engine_maxfail > 0 && reporter.failures() >= engine_maxfail {
+                Flow::StopDispatch
+            } else {
+                Flow::Continue
             }
-        }
-        reporter.event(&ev);
-        if engine_maxfail > 0 && reporter.failures() >= engine_maxfail {
-            Flow::StopDispatch
-        } else {
-            Flow::Continue
-        }
-    });
+        },
+    );
     drop(ctrl_c);
     if let Some((header, rest)) = deferred.take() {
         // No worker said anything (nothing to run).

@@ -15,6 +15,11 @@
 //!
 //! A worker that dies mid-item (a segfault, `os._exit`, the OOM killer) is reported as a
 //! crash of the item it was running; a new worker goes on with the items after it.
+//!
+//! Workers may be started ahead of the pool ([`Prestarted`]), while the coordinator
+//! still waits for pytest's collection of files only an import can describe: their
+//! interpreter starts and imports the engine meanwhile, so that cost overlaps the
+//! collection instead of following it.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
@@ -66,6 +71,128 @@ fn socket_base() -> PathBuf {
         tmp
     } else {
         PathBuf::from("/tmp")
+    }
+}
+
+/// The process of one worker, started with its socket's listener bound.
+struct Pending {
+    child: Child,
+    listener: UnixListener,
+    /// The private directory of the socket (removed when dropped).
+    dir: tempfile::TempDir,
+}
+
+/// A worker's environment beyond the user's: pytest-xdist's for slot `id` of a
+/// distributed run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Placement {
+    id: usize,
+    /// `(PYTEST_XDIST_WORKER_COUNT, PYTEST_XDIST_TESTRUNUID)` when distributed.
+    xdist: Option<(usize, String)>,
+}
+
+/// Start a worker: its socket directory and listener first, then the process.
+fn start_worker(cmd: &WorkerCommand, place: &Placement) -> Result<Pending, RunnerError> {
+    let dir = tempfile::Builder::new()
+        .prefix("fastest-")
+        .tempdir_in(socket_base())?;
+    let sock = dir.path().join("worker.sock");
+    let listener = UnixListener::bind(&sock)?;
+    let mut command = Command::new(&cmd.python);
+    command
+        .arg("-c")
+        .arg(BOOTSTRAP)
+        .env("FASTEST_WORKER_SOCKET", &sock)
+        .current_dir(&cmd.cwd);
+    if let Some((count, uid)) = &place.xdist {
+        command
+            .env("PYTEST_XDIST_WORKER", format!("gw{}", place.id))
+            .env("PYTEST_XDIST_WORKER_COUNT", count.to_string())
+            .env("PYTEST_XDIST_TESTRUNUID", uid);
+    }
+    let child = command.spawn().map_err(|source| RunnerError::Spawn {
+        python: cmd.python.display().to_string(),
+        source,
+    })?;
+    Ok(Pending {
+        child,
+        listener,
+        dir,
+    })
+}
+
+/// Workers started before [`run_pool`] (see the module docs). The pool's first worker
+/// in each slot is taken from here when it was started for the same command and
+/// options; whatever the pool does not take is killed when this is dropped.
+pub struct Prestarted {
+    cmd: WorkerCommand,
+    testrun_uid: String,
+    distributed: bool,
+    workers: usize,
+    pending: Mutex<Vec<Option<Pending>>>,
+}
+
+impl Prestarted {
+    /// Start `count` workers (slots `0..count`) for a pool of `workers` workers,
+    /// `distributed` as [`PoolOptions::distributed`], with pytest-xdist's
+    /// `testrun_uid` (the pool's options must carry the same).
+    pub fn start(
+        cmd: &WorkerCommand,
+        workers: usize,
+        distributed: bool,
+        testrun_uid: &str,
+        count: usize,
+    ) -> Self {
+        let pending = (0..count.min(workers.max(1)))
+            .map(|id| {
+                let place = Placement {
+                    id,
+                    xdist: distributed.then(|| (workers, testrun_uid.to_string())),
+                };
+                // A worker that cannot start now is started (and its error reported)
+                // by the pool.
+                start_worker(cmd, &place)
+                    .map_err(|e| tracing::debug!("no worker started ahead: {e}"))
+                    .ok()
+            })
+            .collect();
+        Prestarted {
+            cmd: cmd.clone(),
+            testrun_uid: testrun_uid.to_string(),
+            distributed,
+            workers,
+            pending: Mutex::new(pending),
+        }
+    }
+
+    /// pytest-xdist's `testrun_uid` the workers were started with.
+    pub fn testrun_uid(&self) -> &str {
+        &self.testrun_uid
+    }
+
+    /// Slot `id`'s worker, when it was started for this command and these options.
+    fn take(&self, cmd: &WorkerCommand, opts: &PoolOptions, id: usize) -> Option<Pending> {
+        if self.cmd.python != cmd.python
+            || self.cmd.cwd != cmd.cwd
+            || self.distributed != opts.distributed
+            || (opts.distributed
+                && (self.workers != opts.workers || self.testrun_uid != opts.testrun_uid))
+        {
+            return None;
+        }
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.get_mut(id).and_then(Option::take)
+    }
+}
+
+impl Drop for Prestarted {
+    fn drop(&mut self) {
+        let pending = self.pending.get_mut().unwrap_or_else(|e| e.into_inner());
+        for p in pending.iter_mut().filter_map(Option::take) {
+            let mut child = p.child;
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -191,6 +318,7 @@ pub fn run_pool(
     setup: &serde_json::Value,
     groups: Vec<Vec<ItemSpec>>,
     opts: &PoolOptions,
+    prestarted: Option<&Prestarted>,
     on_event: &mut dyn FnMut(Event) -> Flow,
 ) -> Result<PoolEnd, RunnerError> {
     // No more workers start than there are groups to run.
@@ -217,6 +345,7 @@ pub fn run_pool(
                 cmd,
                 setup,
                 opts,
+                prestarted,
                 queue: group_rx.clone(),
                 out: msg_tx.clone(),
                 shared: &shared,
@@ -316,6 +445,7 @@ struct Driver<'a> {
     cmd: &'a WorkerCommand,
     setup: &'a serde_json::Value,
     opts: &'a PoolOptions,
+    prestarted: Option<&'a Prestarted>,
     queue: crossbeam_channel::Receiver<Vec<ItemSpec>>,
     out: crossbeam_channel::Sender<Msg>,
     shared: &'a Shared,
@@ -414,34 +544,32 @@ impl Driver<'_> {
         }
     }
 
-    fn spawn(&self, sock: &std::path::Path) -> Result<Child, RunnerError> {
-        let mut command = Command::new(&self.cmd.python);
-        command
-            .arg("-c")
-            .arg(BOOTSTRAP)
-            .env("FASTEST_WORKER_SOCKET", sock)
-            .current_dir(&self.cmd.cwd);
-        if self.opts.distributed {
-            command
-                .env("PYTEST_XDIST_WORKER", format!("gw{}", self.id))
-                .env("PYTEST_XDIST_WORKER_COUNT", self.opts.workers.to_string())
-                .env("PYTEST_XDIST_TESTRUNUID", &self.opts.testrun_uid);
+    /// This slot's worker: the one started ahead for it, else a new one.
+    fn spawn(&self) -> Result<Pending, RunnerError> {
+        if let Some(p) = self
+            .prestarted
+            .and_then(|p| p.take(self.cmd, self.opts, self.id))
+        {
+            return Ok(p);
         }
-        command.spawn().map_err(|source| RunnerError::Spawn {
-            python: self.cmd.python.display().to_string(),
-            source,
-        })
+        let place = Placement {
+            id: self.id,
+            xdist: self
+                .opts
+                .distributed
+                .then(|| (self.opts.workers, self.opts.testrun_uid.clone())),
+        };
+        start_worker(self.cmd, &place)
     }
 
     /// One worker process: run `held` and whatever else it pulls until it finishes or
     /// dies. On a crash the crashed item is reported and removed from `held`.
     fn session(&self, held: &mut VecDeque<ItemSpec>) -> Result<WorkerEnd, RunnerError> {
-        let dir = tempfile::Builder::new()
-            .prefix("fastest-")
-            .tempdir_in(socket_base())?;
-        let sock = dir.path().join("worker.sock");
-        let listener = UnixListener::bind(&sock)?;
-        let mut child = self.spawn(&sock)?;
+        let Pending {
+            mut child,
+            listener,
+            dir: _dir,
+        } = self.spawn()?;
         self.shared.with_slot(self.id, |slot| {
             *slot = Slot {
                 pid: Some(child.id()),
