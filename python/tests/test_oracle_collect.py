@@ -170,6 +170,10 @@ ARGSETS: Dict[str, List] = {
         ["-m", "slow"],
     ],
     "param_values": [[]],
+    # constants a decorator, a loop, an item assignment, a helper or `global` changes
+    "param_mutated": [[], ["-k", "read_only or table"]],
+    # sorted()/list()/tuple() of literals and dict keys: IDs known without an import
+    "param_builtins": [[], ["-k", "sorted"]],
     "param_long_strings": [
         [],
         ["-o", "parametrize_long_str_id_strategy=sha256"],

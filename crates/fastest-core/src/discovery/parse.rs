@@ -247,6 +247,11 @@ struct Ctx<'a> {
     consts: HashMap<String, Node<'a>>,
     /// Module-level names bound more than once, or mutated in place.
     unstable: HashSet<String>,
+    /// The module, for [`Ctx::mutated`]'s walk.
+    root: Option<Node<'a>>,
+    /// Constants some code may change before pytest reads them (see [`Ctx::mutated`]),
+    /// found on first use.
+    mutated: std::cell::OnceCell<HashSet<String>>,
     /// Classes and functions defined at module level (their `__name__` is their name).
     local_defs: HashSet<String>,
     /// Classes seen so far, for base resolution.
@@ -474,6 +479,8 @@ impl<'a> Ctx<'a> {
             testcase_names: HashSet::new(),
             consts: HashMap::new(),
             unstable: HashSet::new(),
+            root: None,
+            mutated: std::cell::OnceCell::new(),
             local_defs: HashSet::new(),
             classes: HashMap::new(),
             safe_decorator_roots: HashSet::new(),
@@ -489,6 +496,7 @@ impl<'a> Ctx<'a> {
     /// First pass over the module: aliases and constants, so decorators that refer to
     /// names defined anywhere at module level resolve.
     fn scan_module(&mut self, root: Node<'a>) {
+        self.root = Some(root);
         let mut counts: HashMap<String, usize> = HashMap::new();
         let mut cursor = root.walk();
         for stmt in root.named_children(&mut cursor) {
@@ -1613,10 +1621,15 @@ impl<'a> Ctx<'a> {
         Ok(ParamSet { values, id, marks })
     }
 
-    /// The elements of a list/tuple literal, following a module constant name.
+    /// The elements of a list/tuple literal, following a module constant name; or of
+    /// `list(X)`, `tuple(X)`, `sorted(X)` and `D.keys()` over such literals and dict
+    /// literals (their keys).
     fn resolve_sequence(&self, n: Node<'a>) -> Option<Vec<Node<'a>>> {
         let n = self.resolve_name(n)?;
         let n = unparen(n);
+        if n.kind() == "call" {
+            return self.builtin_sequence(n);
+        }
         if !matches!(n.kind(), "list" | "tuple") {
             return None;
         }
@@ -1634,13 +1647,130 @@ impl<'a> Ctx<'a> {
         Some(elems)
     }
 
+    /// `list(X)`, `tuple(X)`, `sorted(X)` (strings or integers only, no `key=`), and
+    /// `D.keys()`, where `X` is a list, tuple, set or dict literal (a dict gives its
+    /// keys) or such a call, following module constants.
+    fn builtin_sequence(&self, call: Node<'a>) -> Option<Vec<Node<'a>>> {
+        let f = field(call, "function")?;
+        // `list(x for x in y)`: a generator, not an argument list.
+        let arguments = field(call, "arguments").filter(|a| a.kind() == "argument_list")?;
+        let mut c = call.walk();
+        let args: Vec<Node<'a>> = arguments
+            .named_children(&mut c)
+            .filter(|a| a.kind() != "comment")
+            .collect();
+        match f.kind() {
+            "attribute" => {
+                let method = field(f, "attribute").map(|a| self.text(a))?;
+                if method != "keys" || !args.is_empty() {
+                    return None;
+                }
+                let obj = unparen(self.resolve_name(field(f, "object")?)?);
+                (obj.kind() == "dictionary").then(|| self.iterated(obj))?
+            }
+            "identifier" => {
+                let name = self.text(f);
+                let [arg] = args.as_slice() else { return None };
+                if self.rebound(name) || matches!(arg.kind(), "keyword_argument" | "list_splat") {
+                    return None;
+                }
+                match name {
+                    "list" | "tuple" => {
+                        let inner = unparen(self.resolve_name(*arg)?);
+                        // A set's order is its hashes': only `sorted` makes it certain.
+                        if inner.kind() == "set" {
+                            return None;
+                        }
+                        self.iterated(inner)
+                    }
+                    "sorted" => self.sorted(self.iterated(unparen(self.resolve_name(*arg)?))?),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// What iterating a literal (or a [`Ctx::builtin_sequence`] call) yields: the
+    /// elements of a list, tuple or set (each value once), a dict's keys.
+    fn iterated(&self, n: Node<'a>) -> Option<Vec<Node<'a>>> {
+        let mut c = n.walk();
+        let kids: Vec<Node<'a>> = n
+            .named_children(&mut c)
+            .filter(|x| x.kind() != "comment")
+            .collect();
+        let elems: Vec<Node<'a>> = match n.kind() {
+            "call" => return self.builtin_sequence(n),
+            "list" | "tuple" | "set" => kids,
+            "dictionary" => kids
+                .iter()
+                .map(|p| (p.kind() == "pair").then(|| field(*p, "key")).flatten())
+                .collect::<Option<Vec<_>>>()?,
+            _ => return None,
+        };
+        if elems.iter().any(|e| e.kind().contains("splat")) {
+            return None;
+        }
+        if matches!(n.kind(), "set" | "dictionary") {
+            // Equal keys collapse (the first one's place): only for strings, bytes or
+            // integers of one kind (`1`, `1.0` and `True` are one key to Python).
+            let mut seen: Vec<PyValue> = Vec::new();
+            let mut out = Vec::new();
+            for e in elems {
+                let v = self.value(e)?;
+                let same_kind = |a: &PyValue, b: &PyValue| {
+                    std::mem::discriminant(a) == std::mem::discriminant(b)
+                };
+                if !matches!(v, PyValue::Str(_) | PyValue::Bytes(_) | PyValue::Int(_))
+                    || seen.first().is_some_and(|f| !same_kind(f, &v))
+                {
+                    return None;
+                }
+                if !seen.contains(&v) {
+                    seen.push(v);
+                    out.push(e);
+                }
+            }
+            return Some(out);
+        }
+        Some(elems)
+    }
+
+    /// `sorted()` of elements that are all strings or all integers (Python's order:
+    /// code points, numbers).
+    fn sorted(&self, elems: Vec<Node<'a>>) -> Option<Vec<Node<'a>>> {
+        let values: Vec<PyValue> = elems
+            .iter()
+            .map(|e| self.value(*e))
+            .collect::<Option<_>>()?;
+        let mut keyed: Vec<(usize, &PyValue)> = values.iter().enumerate().collect();
+        if values.iter().all(|v| matches!(v, PyValue::Str(_))) {
+            keyed.sort_by(|a, b| match (a.1, b.1) {
+                (PyValue::Str(x), PyValue::Str(y)) => x.cmp(y),
+                _ => std::cmp::Ordering::Equal,
+            });
+        } else if values.iter().all(|v| matches!(v, PyValue::Int(_))) {
+            let ints: Vec<i128> = values
+                .iter()
+                .map(|v| match v {
+                    PyValue::Int(i) => i.parse().ok(),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?;
+            keyed.sort_by_key(|(i, _)| ints[*i]);
+        } else {
+            return None;
+        }
+        Some(keyed.into_iter().map(|(i, _)| elems[i]).collect())
+    }
+
     /// Follow an identifier to its single module-level assignment.
     fn resolve_name(&self, n: Node<'a>) -> Option<Node<'a>> {
         if n.kind() != "identifier" {
             return Some(n);
         }
         let name = self.text(n);
-        if self.unstable.contains(name) {
+        if self.unstable.contains(name) || self.mutated().contains(name) {
             return None;
         }
         let target = *self.consts.get(name)?;
@@ -1648,6 +1778,80 @@ impl<'a> Ctx<'a> {
             return None;
         }
         Some(target)
+    }
+
+    /// Module constants whose value some code may change before pytest reads it, by
+    /// any use of the name outside reading it: a module-level `global` declaration
+    /// of it (a function may rebind it), and for a mutable display (list, dict, set,
+    /// comprehension) an attribute of it (`CASES.append(...)`, in a registering
+    /// decorator too), an item stored or deleted (`CASES[k] = v`), the name passed to a
+    /// call other than a reading builtin or pytest's decorators (`shuffle(CASES)`), or
+    /// bound to another name (`ALIAS = CASES`). A local of the same name counts too
+    /// (the import fallback then describes the module).
+    fn mutated(&self) -> &HashSet<String> {
+        self.mutated.get_or_init(|| {
+            let mut out = HashSet::new();
+            let Some(root) = self.root.filter(|_| !self.consts.is_empty()) else {
+                return out;
+            };
+            let mut cursor = root.walk();
+            let mut stack = vec![root];
+            while let Some(n) = stack.pop() {
+                match n.kind() {
+                    "identifier" => {
+                        let name = self.text(n);
+                        if let Some(value) = self.consts.get(name) {
+                            if is_mutable_display(*value, self.src) && self.changes(n, *value) {
+                                out.insert(name.to_string());
+                            }
+                        }
+                        continue;
+                    }
+                    "global_statement" => {
+                        for c in n.named_children(&mut cursor) {
+                            out.insert(self.text(c).to_string());
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
+                stack.extend(n.named_children(&mut cursor));
+            }
+            out
+        })
+    }
+
+    /// Whether this use of a mutable constant (`value` its assigned display) may
+    /// change it (see [`Ctx::mutated`]).
+    fn changes(&self, id: Node<'a>, value: Node<'a>) -> bool {
+        let Some(parent) = id.parent() else {
+            return false;
+        };
+        let is = |f: &str| field(parent, f).is_some_and(|c| c.id() == id.id());
+        match parent.kind() {
+            // Its own binding.
+            "assignment" if is("left") => {
+                field(parent, "right").is_some_and(|r| r.id() != value.id())
+            }
+            "assignment" if is("right") => true,
+            // A method call, unless it is one that only reads (`CASES.keys()`).
+            "attribute" if is("object") => {
+                let method = field(parent, "attribute").map(|a| self.text(a));
+                let called = parent
+                    .parent()
+                    .filter(|c| c.kind() == "call")
+                    .and_then(|c| field(c, "function"))
+                    .is_some_and(|f| f.id() == parent.id());
+                !(called && method.is_some_and(|m| READING_METHODS.contains(&m)))
+            }
+            "subscript" if is("value") => is_store(parent),
+            "augmented_assignment" => true,
+            "argument_list" => !reading_call(parent.parent(), self.src),
+            "keyword_argument" => {
+                is("value") && !reading_call(parent.parent().and_then(|a| a.parent()), self.src)
+            }
+            _ => is_store(id),
+        }
     }
 
     fn str_list(&self, n: Node<'a>) -> Option<Vec<String>> {
@@ -1744,6 +1948,116 @@ impl<'a> Ctx<'a> {
             _ => None,
         }
     }
+}
+
+/// Methods of lists, dicts and sets that do not change them.
+const READING_METHODS: &[&str] = &[
+    "keys",
+    "values",
+    "items",
+    "get",
+    "copy",
+    "count",
+    "index",
+    "union",
+    "intersection",
+    "difference",
+    "symmetric_difference",
+    "issubset",
+    "issuperset",
+    "isdisjoint",
+];
+
+/// A value that code can change in place: a list, dict or set display or comprehension,
+/// or a call of `list`, `dict`, `set` (and friends).
+fn is_mutable_display(value: Node<'_>, src: &[u8]) -> bool {
+    let v = unparen(value);
+    match v.kind() {
+        "list"
+        | "dictionary"
+        | "set"
+        | "list_comprehension"
+        | "dictionary_comprehension"
+        | "set_comprehension" => true,
+        "call" => field(v, "function").is_some_and(|f| {
+            matches!(
+                &src[f.byte_range()],
+                b"list" | b"dict" | b"set" | b"bytearray" | b"defaultdict" | b"OrderedDict"
+            )
+        }),
+        _ => false,
+    }
+}
+
+/// Whether `n` (in a target position or not) is written: an assignment's left side
+/// (through tuple and list patterns), an augmented assignment's target, a `for` or
+/// `with` target, or `del`'s.
+fn is_store(n: Node<'_>) -> bool {
+    let mut cur = n;
+    while let Some(p) = cur.parent() {
+        match p.kind() {
+            "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "tuple"
+            | "list"
+            | "parenthesized_expression"
+            | "expression_list"
+            | "list_splat_pattern" => {
+                cur = p;
+            }
+            "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
+                return field(p, "left").is_some_and(|l| l.id() == cur.id());
+            }
+            "as_pattern_target" | "delete_statement" => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Calls that only read their arguments: pytest's decorators and `pytest.param`, and
+/// builtins that copy or measure.
+fn reading_call(call: Option<Node<'_>>, src: &[u8]) -> bool {
+    let Some(f) = call
+        .filter(|c| c.kind() == "call")
+        .and_then(|c| field(c, "function"))
+    else {
+        return false;
+    };
+    let name = match f.kind() {
+        "attribute" => field(f, "attribute").map(|a| &src[a.byte_range()]),
+        "identifier" => Some(&src[f.byte_range()]),
+        _ => None,
+    };
+    matches!(
+        name,
+        Some(
+            b"parametrize"
+                | b"fixture"
+                | b"param"
+                | b"len"
+                | b"sorted"
+                | b"list"
+                | b"tuple"
+                | b"set"
+                | b"frozenset"
+                | b"dict"
+                | b"str"
+                | b"repr"
+                | b"enumerate"
+                | b"zip"
+                | b"reversed"
+                | b"min"
+                | b"max"
+                | b"sum"
+                | b"any"
+                | b"all"
+                | b"iter"
+                | b"isinstance"
+                | b"print"
+        )
+    )
 }
 
 fn apply_ids(sets: &mut [ParamSet], ids: &[Option<PyValue>]) {
@@ -2182,6 +2496,97 @@ def test_p(x, y, z): pass
             panic!()
         };
         assert_eq!(p.sets[2].values, [PyValue::None]);
+    }
+
+    /// A constant some code changes before pytest reads it is not the literal it was
+    /// assigned: the module needs an import (pytest's answer).
+    #[test]
+    fn mutated_constants_are_not_their_literal() {
+        let with = |prelude: &str| {
+            let src = format!(
+                "import pytest\nimport random\n{prelude}\n@pytest.mark.parametrize('x', CASES)\ndef test_p(x):\n    for c in CASES: pass\n"
+            );
+            let o = parse_outline(src.as_bytes(), false);
+            let f = o
+                .bindings
+                .iter()
+                .find_map(|b| match &b.kind {
+                    BindingKind::Function(f) if b.name == "test_p" => Some(f.clone()),
+                    _ => None,
+                })
+                .expect("test_p");
+            // Resolved argvalues, or why not.
+            match &f.decorators.marks[0] {
+                MarkDecl::Parametrize(_) => None,
+                MarkDecl::Unknown(why) => Some(why.clone()),
+                _ => panic!("not a parametrize mark"),
+            }
+        };
+        for changed in [
+            "CASES = []\ndef register(f):\n    CASES.append(f.__name__)\n    return f\n@register\ndef foo(): pass",
+            "CASES = [1, 2]\nCASES[0] = 5",
+            "CASES = [1, 2]\ndel CASES[0]",
+            "CASES = ['x']\nfor i in range(2):\n    CASES.append(str(i))",
+            "CASES = [1, 2]\nrandom.shuffle(CASES)",
+            "CASES = [1, 2]\nALIAS = CASES",
+            "CASES = (1, 2)\ndef grow():\n    global CASES\n    CASES = CASES + (3,)\ngrow()",
+            "CASES = {'a': 1}\nCASES.update(b=2)",
+            "CASES = [1, 2]\nADD = CASES.append\nADD(3)",
+        ] {
+            assert!(with(changed).is_some(), "trusted a changed constant:\n{changed}");
+        }
+        for read in [
+            "CASES = [1, 2]\nprint(len(CASES), CASES[0], sorted(CASES))",
+            "CASES = [1, 2]\nOTHER = [c * 2 for c in CASES]",
+            "CASES = ('a', 'b')\nJOINED = ','.join(CASES)",
+            "CASES = [1, 2]\nN = CASES.index(1)\nC = CASES.count(2)",
+        ] {
+            assert_eq!(with(read), None, "distrusted a read constant:\n{read}");
+        }
+    }
+
+    /// `sorted()`, `list()`, `tuple()` and `.keys()` over literals give their values in
+    /// Python's order; what only running knows (a set's order, mixed types) does not.
+    #[test]
+    fn builtin_sequences_of_literals() {
+        let values = |expr: &str| {
+            let src = format!(
+                "import pytest\nD = {{'b': 1, 'a': 2, 'b': 3}}\nS = {{3, 1, 2, 1}}\n@pytest.mark.parametrize('x', {expr})\ndef test_p(x): pass\n"
+            );
+            let o = parse_outline(src.as_bytes(), false);
+            let BindingKind::Function(f) = &o.bindings.last().unwrap().kind else {
+                panic!()
+            };
+            match &f.decorators.marks[0] {
+                MarkDecl::Parametrize(p) => Some(
+                    p.sets
+                        .iter()
+                        .map(|s| match &s.values[0] {
+                            PyValue::Str(v) | PyValue::Int(v) => v.clone(),
+                            other => format!("{other:?}"),
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                _ => None,
+            }
+        };
+        assert_eq!(values("sorted(D)").unwrap(), ["a", "b"]);
+        assert_eq!(values("list(D)").unwrap(), ["b", "a"]);
+        assert_eq!(values("D.keys()").unwrap(), ["b", "a"]);
+        assert_eq!(values("sorted(S)").unwrap(), ["1", "2", "3"]);
+        assert_eq!(values("tuple(['z', 'é', 'Z'])").unwrap(), ["z", "é", "Z"]);
+        assert_eq!(
+            values("sorted(['z', 'é', 'Z', 'a'])").unwrap(),
+            ["Z", "a", "z", "é"]
+        );
+        assert_eq!(
+            values("sorted([10, -2, 0x10])").unwrap(),
+            ["-2", "10", "16"]
+        );
+        assert_eq!(values("list(S)"), None);
+        assert_eq!(values("sorted(['b', 1])"), None);
+        assert_eq!(values("sorted(D, reverse=True)"), None);
+        assert_eq!(values("list(x for x in D)"), None);
     }
 
     #[test]
