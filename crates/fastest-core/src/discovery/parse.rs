@@ -1410,7 +1410,10 @@ impl<'a> Ctx<'a> {
                 },
                 "params" => {
                     fx.params = match self.resolve_sequence(v) {
-                        None => Err("computed fixture params".into()),
+                        None => match self.generated_values(v) {
+                            Some(values) => Ok(Some(values.into_iter().map(bare_set).collect())),
+                            None => Err("computed fixture params".into()),
+                        },
                         Some(elems) => elems
                             .into_iter()
                             .map(|e| self.param_set(e, 1))
@@ -1479,12 +1482,24 @@ impl<'a> Ctx<'a> {
         // of length one) takes sequences.
         let names_as_str = matches!(self.value(an), Some(PyValue::Str(_)));
         let n = argnames.len();
-        let elems = self.resolve_sequence(av).ok_or("computed argvalues")?;
-        let mut sets = Vec::with_capacity(elems.len());
-        for e in elems {
-            let arity = if n == 1 && names_as_str { 1 } else { n };
-            sets.push(self.param_set_n(e, arity, n == 1 && names_as_str)?);
-        }
+        let bare = n == 1 && names_as_str;
+        let mut sets = match self.resolve_sequence(av) {
+            Some(elems) => {
+                let mut sets = Vec::with_capacity(elems.len());
+                for e in elems {
+                    let arity = if bare { 1 } else { n };
+                    sets.push(self.param_set_n(e, arity, bare)?);
+                }
+                sets
+            }
+            None => self
+                .generated_values(av)
+                .filter(|_| bare)
+                .ok_or("computed argvalues")?
+                .into_iter()
+                .map(bare_set)
+                .collect(),
+        };
         if let Some(ids) = kw.get("ids") {
             let ids = self.ids(*ids)?;
             apply_ids(&mut sets, &ids);
@@ -1762,6 +1777,122 @@ impl<'a> Ctx<'a> {
             return None;
         }
         Some(keyed.into_iter().map(|(i, _)| elems[i]).collect())
+    }
+
+    /// Values a builtin makes from literals, with no node of their own: `range(...)` of
+    /// integers and `"a b".split()` / `"a,b".split(",")` of a string, directly or in
+    /// `list()`, `tuple()` or `sorted()`.
+    fn generated_values(&self, n: Node<'a>) -> Option<Vec<PyValue>> {
+        let call = unparen(self.resolve_name(n)?);
+        if call.kind() != "call" {
+            return None;
+        }
+        let f = field(call, "function")?;
+        let arguments = field(call, "arguments").filter(|a| a.kind() == "argument_list")?;
+        let mut c = call.walk();
+        let args: Vec<Node<'a>> = arguments
+            .named_children(&mut c)
+            .filter(|a| a.kind() != "comment")
+            .collect();
+        if args.iter().any(|a| {
+            matches!(
+                a.kind(),
+                "keyword_argument" | "list_splat" | "dictionary_splat"
+            )
+        }) {
+            return None;
+        }
+        match f.kind() {
+            "identifier" if !self.rebound(self.text(f)) => match self.text(f) {
+                "range" => {
+                    let ints: Vec<i64> = args
+                        .iter()
+                        .map(|a| match self.value(*a) {
+                            Some(PyValue::Int(i)) => i.parse().ok(),
+                            _ => None,
+                        })
+                        .collect::<Option<_>>()?;
+                    let (start, stop, step) = match ints.as_slice() {
+                        [stop] => (0, *stop, 1),
+                        [start, stop] => (*start, *stop, 1),
+                        [start, stop, step] if *step != 0 => (*start, *stop, *step),
+                        _ => return None,
+                    };
+                    let mut out = Vec::new();
+                    let mut i = start;
+                    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+                        // A huge range is left to pytest.
+                        if out.len() >= 100_000 {
+                            return None;
+                        }
+                        out.push(PyValue::Int(i.to_string()));
+                        i = i.checked_add(step)?;
+                    }
+                    Some(out)
+                }
+                "list" | "tuple" => match args.as_slice() {
+                    [inner] => self.generated_values(*inner),
+                    _ => None,
+                },
+                "sorted" => match args.as_slice() {
+                    [inner] => {
+                        let mut values = self.generated_values(*inner)?;
+                        if values.iter().all(|v| matches!(v, PyValue::Str(_))) {
+                            values.sort_by(|a, b| match (a, b) {
+                                (PyValue::Str(x), PyValue::Str(y)) => x.cmp(y),
+                                _ => std::cmp::Ordering::Equal,
+                            });
+                            Some(values)
+                        } else {
+                            let mut ints: Vec<i64> = values
+                                .iter()
+                                .map(|v| match v {
+                                    PyValue::Int(i) => i.parse().ok(),
+                                    _ => None,
+                                })
+                                .collect::<Option<_>>()?;
+                            ints.sort_unstable();
+                            Some(
+                                ints.into_iter()
+                                    .map(|i| PyValue::Int(i.to_string()))
+                                    .collect(),
+                            )
+                        }
+                    }
+                    _ => None,
+                },
+                _ => None,
+            },
+            "attribute" => {
+                if field(f, "attribute").map(|a| self.text(a)) != Some("split") {
+                    return None;
+                }
+                let Some(PyValue::Str(text)) = self.value(field(f, "object")?) else {
+                    return None;
+                };
+                let parts: Vec<&str> = match args.as_slice() {
+                    // Python's whitespace for an ASCII string (the Unicode rules differ).
+                    [] if text.is_ascii() => text
+                        .split(|c: char| matches!(c, ' ' | '\t'..='\r' | '\x1c'..='\x1f'))
+                        .filter(|p| !p.is_empty())
+                        .collect(),
+                    [sep] => match self.value(*sep) {
+                        Some(PyValue::Str(sep)) if !sep.is_empty() => {
+                            text.split(sep.as_str()).collect()
+                        }
+                        _ => return None,
+                    },
+                    _ => return None,
+                };
+                Some(
+                    parts
+                        .into_iter()
+                        .map(|p| PyValue::Str(p.to_string()))
+                        .collect(),
+                )
+            }
+            _ => None,
+        }
     }
 
     /// Follow an identifier to its single module-level assignment.
@@ -2058,6 +2189,15 @@ fn reading_call(call: Option<Node<'_>>, src: &[u8]) -> bool {
                 | b"print"
         )
     )
+}
+
+/// A parameter set of one value with no explicit ID or marks.
+fn bare_set(value: PyValue) -> ParamSet {
+    ParamSet {
+        values: vec![value],
+        id: None,
+        marks: Vec::new(),
+    }
 }
 
 fn apply_ids(sets: &mut [ParamSet], ids: &[Option<PyValue>]) {
@@ -2587,6 +2727,13 @@ def test_p(x, y, z): pass
         assert_eq!(values("sorted(['b', 1])"), None);
         assert_eq!(values("sorted(D, reverse=True)"), None);
         assert_eq!(values("list(x for x in D)"), None);
+        assert_eq!(values("range(3)").unwrap(), ["0", "1", "2"]);
+        assert_eq!(values("list(range(10, 0, -4))").unwrap(), ["10", "6", "2"]);
+        assert_eq!(values("'b a\\tc'.split()").unwrap(), ["b", "a", "c"]);
+        assert_eq!(values("'a,,b'.split(',')").unwrap(), ["a", "", "b"]);
+        assert_eq!(values("sorted('b a'.split())").unwrap(), ["a", "b"]);
+        assert_eq!(values("range(0, 3, 0)"), None);
+        assert_eq!(values("'a b'.split(maxsplit=1)"), None);
     }
 
     #[test]

@@ -53,3 +53,45 @@ def case(request):
 
 def test_fixture(case):
     assert case
+
+
+N = 3
+
+
+@pytest.mark.parametrize("i", range(N))
+def test_range(i):
+    pass
+
+
+@pytest.mark.parametrize("i", list(range(10, 0, -3)))
+def test_range_step(i):
+    pass
+
+
+@pytest.mark.parametrize("i", range(-2, 2))
+def test_range_negative(i):
+    pass
+
+
+@pytest.mark.parametrize("word", "gamma alpha\tbeta\n delta".split())
+def test_split(word):
+    pass
+
+
+@pytest.mark.parametrize("part", "a,b,,c".split(","))
+def test_split_sep(part):
+    pass
+
+
+@pytest.mark.parametrize("word", sorted("b c a".split()))
+def test_sorted_split(word):
+    pass
+
+
+@pytest.fixture(params=range(2))
+def idx(request):
+    return request.param
+
+
+def test_range_fixture(idx):
+    pass
