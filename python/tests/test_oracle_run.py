@@ -218,6 +218,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-m", "slow"],
         ["--color=yes", "-rA"],
         ["--color=yes", "-v", "-rs", "--no-fold-skipped"],
+        # -vv: long skip and xfail reasons wrapped as pytest's `wrap_write` wraps them
+        ["-vv"],
     ],
     "marks_xfail_strict": [[], ["-rxX"]],
     # uncertain files (imported bases, tests and fixtures; computed, stacked, duplicate,

@@ -12,7 +12,8 @@ use std::path::Path;
 use fastest_core::report::{Event, Interruption, Outcome, Phase, TestReport, WarningReport};
 
 use crate::text::{
-    format_trimmed, markup, plural, sep, session_duration, stats_line, NodeIdDisplay, Style,
+    format_trimmed, markup, plural, sep, session_duration, stats_line, textwrap, NodeIdDisplay,
+    Style,
 };
 
 /// What the run's options decide about the output.
@@ -194,6 +195,16 @@ impl<'w> TerminalReporter<'w> {
 
     fn line(&mut self, text: &str) {
         self.line_styled(text, &[]);
+    }
+
+    /// pytest's `wrap_write`: `content` wrapped (8 columns short of the width) as if it
+    /// went on from the start of the current line.
+    fn wrap_write(&mut self, content: &str) {
+        let w = self.line_width;
+        let text = format!("{}{content}", " ".repeat(w));
+        let wrapped = textwrap(&text, self.opts.width.saturating_sub(8)).join("\n");
+        let wrapped: String = wrapped.chars().skip(w).collect();
+        self.write(&wrapped);
     }
 
     fn line_styled(&mut self, text: &str, styles: &[Style]) {
@@ -410,7 +421,7 @@ impl<'w> TerminalReporter<'w> {
                     Some(format!(" ({reason})"))
                 };
                 if let Some(f) = formatted.filter(|_| !reason.is_empty()) {
-                    self.write(&f);
+                    self.wrap_write(&f);
                 }
             }
             if self.opts.show_progress {

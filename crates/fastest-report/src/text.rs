@@ -103,6 +103,117 @@ pub fn stats_line(
     markup(on, &sep('=', &msg, fullwidth), &[main])
 }
 
+/// Python's `textwrap.wrap(text, width, drop_whitespace=True, replace_whitespace=False)`
+/// (what pytest's `wrap_write` uses): tabs expanded, chunks of whitespace and words
+/// (split after hyphens between letters, as `break_on_hyphens` does), lines filled
+/// greedily, whitespace dropped at line ends and at the start of every line but the
+/// first, words longer than a line cut.
+pub fn textwrap(text: &str, width: usize) -> Vec<String> {
+    let text = expand_tabs(text);
+    let mut chunks: Vec<String> = wrap_chunks(&text);
+    chunks.reverse();
+    let mut lines: Vec<String> = Vec::new();
+    let width = width.max(1);
+    while !chunks.is_empty() {
+        let mut cur: Vec<String> = Vec::new();
+        let mut cur_len = 0;
+        if !lines.is_empty() && chunks.last().is_some_and(|c| c.trim().is_empty()) {
+            chunks.pop();
+        }
+        while let Some(chunk) = chunks.last() {
+            let l = chunk.chars().count();
+            if cur_len + l <= width {
+                cur_len += l;
+                cur.push(chunks.pop().unwrap_or_default());
+            } else {
+                break;
+            }
+        }
+        if chunks.last().is_some_and(|c| c.chars().count() > width) {
+            // `_handle_long_word`: as much of it as fits (at least one character).
+            let space_left = if width > cur_len { width - cur_len } else { 1 };
+            let last = chunks.pop().unwrap_or_default();
+            let head: String = last.chars().take(space_left).collect();
+            let tail: String = last.chars().skip(space_left).collect();
+            cur_len += head.chars().count();
+            cur.push(head);
+            chunks.push(tail);
+        }
+        if cur.last().is_some_and(|c| c.trim().is_empty()) {
+            if let Some(c) = cur.pop() {
+                cur_len -= c.chars().count();
+            }
+        }
+        let _ = cur_len;
+        if !cur.is_empty() {
+            lines.push(cur.concat());
+        }
+    }
+    lines
+}
+
+fn expand_tabs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut col = 0;
+    for c in text.chars() {
+        match c {
+            '\t' => {
+                let n = 8 - col % 8;
+                out.extend(std::iter::repeat_n(' ', n));
+                col += n;
+            }
+            '\n' | '\r' => {
+                out.push(c);
+                col = 0;
+            }
+            c => {
+                out.push(c);
+                col += 1;
+            }
+        }
+    }
+    out
+}
+
+/// `TextWrapper._split` with `break_on_hyphens`: runs of whitespace, and words, a word
+/// split after a hyphen that has two letters (or `letter-letter`) before it and a letter
+/// (or `letter-letter`) after it.
+fn wrap_chunks(text: &str) -> Vec<String> {
+    let ws = |c: char| matches!(c, '\t' | '\n' | '\x0b' | '\x0c' | '\r' | ' ');
+    let letter = |c: Option<&char>| c.is_some_and(|c| c.is_alphabetic() || *c == '_');
+    let chars: Vec<char> = text.chars().collect();
+    let mut chunks = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        if ws(chars[i]) {
+            while i < chars.len() && ws(chars[i]) {
+                i += 1;
+            }
+        } else {
+            while i < chars.len() && !ws(chars[i]) {
+                let c = chars[i];
+                i += 1;
+                if c == '-' {
+                    let before = i >= 3 && letter(chars.get(i - 3)) && letter(chars.get(i - 2));
+                    let before2 = i >= 4
+                        && letter(chars.get(i - 4))
+                        && chars.get(i - 3) == Some(&'-')
+                        && letter(chars.get(i - 2));
+                    let after = letter(chars.get(i))
+                        && (letter(chars.get(i + 1))
+                            || (chars.get(i + 1) == Some(&'-') && letter(chars.get(i + 2))));
+                    if (before || before2) && after {
+                        break;
+                    }
+                }
+            }
+        }
+        chunks.push(chars[start..i].iter().collect());
+    }
+    chunks
+}
+
 /// pytest's `getreportopt`: the effective report characters from `-r` and
 /// `--disable-warnings` (`w` first unless disabled; `a`/`A`/`N` expanded).
 pub fn report_chars(reportchars: &str, disable_warnings: bool) -> String {
@@ -319,6 +430,23 @@ mod tests {
         assert_eq!(markup(false, "1 failed", &styles), "1 failed");
         assert_eq!(markup(true, "x", &[]), "x");
         assert_eq!(markup(true, "", &[Style::Green]), "\x1b[32m\x1b[0m");
+    }
+
+    /// Python's own answers (`textwrap.wrap(text, width, drop_whitespace=True,
+    /// replace_whitespace=False)`), pasted.
+    #[test]
+    fn textwrap_matches_python() {
+        let cases: Vec<(&str, usize, Vec<&str>)> = vec![
+            ("                             (this is a very long skip reason that goes on and on and on well past the edge of the eighty column terminal)", 72, vec!["                             (this is a very long skip reason that goes", "on and on and on well past the edge of the eighty column terminal)"]),
+            ("xxxxxxxxxx (non-empty well-known x86-64 co-operate e-mail a-b-c ab-cd)", 20, vec!["xxxxxxxxxx (non-", "empty well-known", "x86-64 co-operate", "e-mail a-b-c ab-cd)"]),
+            ("   (a\tb two\nlines here and\t\ttabs)", 12, vec!["   (a   b", "two\nlines", "here and", "tabs)"]),
+            (" (yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy z)", 15, vec![" (yyyyyyyyyyyyy", "yyyyyyyyyyyyyyy", "yyyyyyyyyyyy z)"]),
+            ("short", 72, vec!["short"]),
+            ("  ab  cd  ", 4, vec!["  ab", "cd"]),
+        ];
+        for (text, width, expected) in cases {
+            assert_eq!(textwrap(text, width), expected, "{text:?} at {width}");
+        }
     }
 
     #[test]
