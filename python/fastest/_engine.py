@@ -960,6 +960,8 @@ class Engine:
         self._tmp_factory: Any = None
         self._caplog_handler: Any = None
         self._when = "setup"
+        # Seconds the current setup phase spent on what pytest does at collection.
+        self._collecting = 0.0
         for path in reversed(setup.get("pythonpath", [])):
             sys.path.insert(0, path)
         self.config.stash[_rewrite.assertstate_key] = types.SimpleNamespace(
@@ -1744,9 +1746,15 @@ class Engine:
         return _ItemWarnings(self, log)
 
     def _setup(self, item: Item) -> None:
+        import time
+
+        start = time.perf_counter()
         try:
             self.prepare(item)
         finally:
+            # What pytest does at collection (importing the module and conftests, binding
+            # the item) is no part of the setup's duration there.
+            self._collecting = time.perf_counter() - start
             self.setupstate.setup(item)
         for mark in item.iter_markers(name="filterwarnings"):
             for arg in mark.args:
@@ -1828,13 +1836,14 @@ class Engine:
         # (and closed again at the end of the phase).
         if self.capture_fixture is not None:
             self.capture_fixture._start()
+        self._collecting = 0.0
         start = time.perf_counter()
         excinfo = None
         try:
             func(item)
         except BaseException:
             excinfo = ExceptionInfo.from_current()
-        duration = time.perf_counter() - start
+        duration = max(time.perf_counter() - start - self._collecting, 0.0)
         if item._excinfo:
             # pytest's unittest `pytest_runtest_makereport`: each phase reports the next
             # outcome the TestCase recorded.

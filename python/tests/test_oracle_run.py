@@ -132,6 +132,7 @@ NATIVE_CASES: List[str] = [
     # of the consumed iterator); pytest's warnings about them come from the coordinator,
     # placed among the run's import warnings in collection order.
     "collection_warnings",
+    "durations",
 ]
 
 # --------------------------------------------------------------------------
@@ -238,6 +239,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # parameters from iterators (pytest 9's PytestRemovedIn10Warning at collection),
     # import warnings of static and collected modules: the summary in collection order
     "collection_warnings": [[], ["-rA"], ["-v"], ["--color=yes"]],
+    # the import of a slow module and conftest is no part of a setup's duration
+    "durations": [["--durations=3", "--durations-min=0.04"]],
     # a collection hook that reorders and marks (deselects nothing), a runtest hook
     "hooks_modifyitems": [[], ["-rA"], ["-v"]],
     "markers_conftest": [[], ["-m", "slow", "-v"], ["-m", "not db and not network"], ["-m", "api or db", "-rA"]],
