@@ -502,7 +502,8 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                     let pad = " ".repeat(created.len().saturating_sub(ready.len()));
                     let bold = |t: &str| markup(inv.markup, t, &[Style::Bold]);
                     text.push_str(&bold(&format!("\r{created}")));
-                    text.push_str(&bold(&format!("\r{ready}{pad}\n")));
+                    text.push_str(&bold(&format!("\r{ready}{pad}")));
+                    text.push('\n');
                 } else {
                     text.push_str(&format!("{created}\n{ready}\n\n"));
                 }
