@@ -109,6 +109,11 @@ class PytestEngine:
         for dest, off in COORDINATOR_OPTIONS.items():
             if hasattr(config.option, dest):
                 setattr(config.option, dest, off)
+        # `--sw` stops the session at its failure as `--maxfail` does: the coordinator
+        # (whose stepwise plugin this is) passes the limit on.
+        maxfail = setup.get("options", {}).get("maxfail")
+        if isinstance(maxfail, int) and maxfail > 0:
+            config.option.maxfail = maxfail
         if setup.get("distributed"):
             # pytest-xdist's worker (the coordinator set its environment): plugins that
             # know one, and the `worker_id` fixture, see one.

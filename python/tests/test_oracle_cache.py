@@ -135,7 +135,13 @@ def _cache_files(root: Path) -> Dict[str, str]:
     return files
 
 
-def _run_sequence(steps: List[Step], root: Path, tool: List[str], pytest_cmd: List[str], tmp: Path):
+#: Sequences run a second time with the pytest engine forced (pytest's runtest protocol
+#: in fastest's workers; the coordinator's stepwise and maxfail must still stop it).
+PYTEST_ENGINE_SEQUENCES = ["stepwise", "maxfail", "pytest_then_fastest_lf"]
+
+
+def _run_sequence(steps: List[Step], root: Path, tool: List[str], pytest_cmd: List[str], tmp: Path,
+                  engine: str = "native"):
     """Run ``steps`` on a fresh copy at ``root``; each step's (result, cache files)."""
     _copy_project(PROJECT, root)
     out = []
@@ -152,20 +158,26 @@ def _run_sequence(steps: List[Step], root: Path, tool: List[str], pytest_cmd: Li
         cmd = pytest_cmd if kind == "pytest" else tool
         extra = {"TMPDIR": str(tmp)}
         if cmd is not pytest_cmd:
-            extra["FASTEST_ENGINE"] = "native"
+            extra["FASTEST_ENGINE"] = engine
+            # Either engine, but fastest's own: no handing the session to pytest.
+            extra["FASTEST_NO_DELEGATE"] = "1"
         res = run_process([*cmd, *args], root, _env(extra))
         out.append((res, _cache_files(root)))
     return out
 
 
-@pytest.mark.parametrize("name", sorted(SEQUENCES))
-def test_cache_sequence_matches_pytest(name: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "name,engine",
+    [(n, "native") for n in sorted(SEQUENCES)]
+    + [(n, "pytest") for n in PYTEST_ENGINE_SEQUENCES],
+)
+def test_cache_sequence_matches_pytest(name: str, engine: str, tmp_path: Path) -> None:
     fastest = require_fastest()
     pytest_cmd = find_pytest()
     steps = SEQUENCES[name]
     root = tmp_path / "cache"
     expected = _run_sequence(steps, root, pytest_cmd, pytest_cmd, tmp_path / "tmp")
-    actual = _run_sequence(steps, root, fastest, pytest_cmd, tmp_path / "tmp")
+    actual = _run_sequence(steps, root, fastest, pytest_cmd, tmp_path / "tmp", engine)
     problems = []
     for i, (step, exp, act) in enumerate(zip(steps, expected, actual)):
         if exp is None or act is None:
