@@ -18,6 +18,7 @@ What pytest ties to its plugin manager (the runtest protocol, the fixture manage
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import inspect
@@ -106,6 +107,7 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
     "truncation_limit_chars": ("string", None),
     "assertion_text_diff_style": ("string", "ndiff"),
     "verbosity_assertions": ("string", "auto"),
+    "usefixtures": ("args", []),
     "doctest_optionflags": ("args", ["ELLIPSIS"]),
     "doctest_encoding": ("string", "utf-8"),
     "empty_parameter_set_mark": ("string", "skip"),
@@ -154,7 +156,9 @@ class EngineConfig:
 
     def __init__(self, setup: dict[str, Any]) -> None:
         self.rootpath = Path(setup["rootdir"])
-        self.invocation_params = types.SimpleNamespace(dir=Path(setup["invocation_dir"]))
+        self.invocation_params = types.SimpleNamespace(
+            dir=Path(setup["invocation_dir"]), args=tuple(setup.get("args") or ())
+        )
         self._ini: dict[str, Any] = setup["ini"]
         self.option = _Namespace(**setup["options"])
         self.known_args_namespace = self.option
@@ -162,8 +166,11 @@ class EngineConfig:
         self.trace = _Trace()
         # pytest's assertion plugin highlights comparison diffs through the terminal
         # reporter's writer (see `get_terminal_writer`).
+        self._plugins: dict[str, Any] = {}
         self.pluginmanager = types.SimpleNamespace(
-            has_plugin=lambda name: name == "terminalreporter", getplugin=lambda name: None
+            has_plugin=lambda name: name == "terminalreporter",
+            getplugin=lambda name: self._plugins.get(name),
+            get_plugin=lambda name: self._plugins.get(name),
         )
         self._color = bool(setup.get("color"))
         self._code_highlight = bool(setup.get("code_highlight", True))
@@ -228,7 +235,14 @@ class EngineConfig:
                 pass
 
     def get_verbosity(self, verbosity_type: str | None = None) -> int:
-        return int(self.option.verbose or 0)
+        """pytest's ``Config.get_verbosity``: ``verbosity_<type>`` from the ini unless
+        ``auto``, else ``-v``'s level."""
+        level = int(self.option.verbose or 0)
+        name = f"verbosity_{verbosity_type}"
+        if verbosity_type is None or name not in INI_TYPES:
+            return level
+        value = self.getini(name)
+        return level if value == "auto" else int(value)
 
     def issue_config_time_warning(self, warning: Warning, stacklevel: int) -> None:
         warnings.warn(warning, stacklevel=stacklevel)
@@ -247,6 +261,49 @@ class RewriteHook(_rewrite.AssertionRewritingHook):
         _pyc.install(lambda: rootdir)
 
 
+class _Keywords(dict):
+    """pytest's ``NodeKeywords``: a node's own keywords, then its parents' (a module's
+    ``pytestmark`` is in its tests' keywords)."""
+
+    def __init__(self, own: dict[str, Any], parent: Node | None) -> None:
+        super().__init__(own)
+        self._parent = parent
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return super().__getitem__(key)
+        except KeyError:
+            if self._parent is None:
+                raise
+            return self._parent.keywords[key]
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key) or (
+            self._parent is not None and key in self._parent.keywords
+        )
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def _seen(self) -> list[str]:
+        names = list(super().keys())
+        if self._parent is not None:
+            names += [k for k in self._parent.keywords._seen() if k not in names]
+        return names
+
+    def __iter__(self) -> Any:
+        return iter(self._seen())
+
+    def keys(self) -> Any:  # type: ignore[override]
+        return self._seen()
+
+    def __len__(self) -> int:
+        return len(self._seen())
+
+
 class Node:
     """A collector or item of the session tree (pytest's ``Node``), as far as scopes,
     finalizers and ``request.node`` need one."""
@@ -257,7 +314,7 @@ class Node:
         self.name = name
         self.parent = parent
         self.stash = _Stash()
-        self.keywords: dict[str, Any] = {name: 1}
+        self.keywords: dict[str, Any] = _Keywords({name: 1}, parent)
         self.own_markers: list[Mark] = []
         self.obj: Any = None
         self.path: Path | None = None
@@ -282,6 +339,27 @@ class Node:
         while node is not None:
             yield node
             node = node.parent
+
+    def getparent(self, cls: type) -> Node | None:
+        """pytest's ``Node.getparent``: the nearest node (itself included) of the class
+        ``cls`` (``pytest.Module``, ``pytest.Class``, ...), by its kind's name."""
+        kinds = {cls.__name__}
+        if cls.__name__ == "Class":
+            kinds.add("UnitTestCase")
+        if cls.__name__ == "Module":
+            kinds.update(MODULE_KINDS)
+        for node in self.iter_parents():
+            if node.kind in kinds:
+                return node
+        return None
+
+    @property
+    def fspath(self) -> Any:
+        """pytest's legacy ``py.path.local`` of the node's path."""
+        from _pytest._py.path import LocalPath
+
+        path = next((n.path for n in self.iter_parents() if n.path is not None), None)
+        return LocalPath(path) if path is not None else None
 
     def iter_markers(self, name: str | None = None):
         for node in self.iter_parents():
@@ -344,6 +422,25 @@ class Node:
         return f"<{self.kind} {self.name}>"
 
 
+class _Session(Node):
+    """The session node: ``request.session`` (its counts, pytest's repr)."""
+
+    def __init__(self, engine: Any, testscollected: int) -> None:
+        super().__init__("Session", "", "", None)
+        self._engine = engine
+        self.testscollected = testscollected
+
+    @property
+    def testsfailed(self) -> int:
+        return self._engine.testsfailed
+
+    def __repr__(self) -> str:
+        return (
+            f"<Session  exitstatus=<ExitCode.OK: 0> testsfailed={self.testsfailed}"
+            f" testscollected={self.testscollected}>"
+        )
+
+
 class Item(Node):
     """A test function (pytest's ``Function``)."""
 
@@ -357,6 +454,7 @@ class Item(Node):
         self._report_sections: list[tuple[str, str, str]] = []
         self.callspec_params: dict[str, Any] = {}
         self.fixture_params: dict[str, tuple[Any, int]] = {}
+        self._indices: dict[str, int] = {}
         self.instance: Any = None
         self.function: Any = None
         # A unittest item's outcomes as its TestCase reported them (pytest's
@@ -366,6 +464,23 @@ class Item(Node):
     @property
     def location(self) -> tuple[str, int | None, str]:
         return self._location
+
+    @property
+    def callspec(self) -> Any:
+        """pytest's ``CallSpec2`` of a parametrized item: every parameter's value (direct,
+        indirect and fixture ``params``), index and the ID."""
+        params = dict(self.callspec_params)
+        params.update((name, value) for name, (value, _) in self.fixture_params.items())
+        if not params and not self.name.endswith("]"):
+            raise AttributeError("'Function' object has no attribute 'callspec'")
+        ident = self.name[len(self.originalname) + 1 : -1] if self.name.endswith("]") else ""
+        return types.SimpleNamespace(
+            params=params,
+            indices=dict(getattr(self, "_indices", {})),
+            id=ident,
+            marks=[m for m in self.own_markers],
+            _idlist=[ident],
+        )
 
     def add_report_section(self, when: str, key: str, content: str) -> None:
         if content:
@@ -527,6 +642,11 @@ class FixtureRequest:
             self.param = param
         self.param_index = param_index
         self.config = engine.config
+
+    def __repr__(self) -> str:
+        if self._fixturedef is None:
+            return f"<FixtureRequest for {self._item!r}>"
+        return f"<SubRequest {self.fixturename!r} for {self._item!r}>"
 
     # -- what tests and fixtures read ------------------------------------------------
     @property
@@ -696,6 +816,12 @@ def _capture_fixture(cls: type, tee: bool = False):
     def fixture(request: FixtureRequest):
         engine = request._engine
         cf = CaptureFixture(cls, request, config=dict(tee=True) if tee else None, _ispytest=True)
+        if engine.capture_fixture is not None:
+            # pytest's `CaptureManager.set_fixture`: one capture fixture per test.
+            current = engine.capture_fixture.request.fixturename
+            request.raiseerror(
+                f"cannot use {request.fixturename} and {current} at the same time"
+            )
         engine.capture_fixture = cf
         cf._start()
         yield cf
@@ -889,6 +1015,35 @@ class _GlobalCapture:
             self._cap = None
 
 
+class _CaptureManager:
+    """What pytest's capture fixtures ask of its ``capturemanager`` plugin
+    (``capsys.disabled()``): the session's and the fixture's capture suspended."""
+
+    def __init__(self, engine: Any) -> None:
+        self._engine = engine
+
+    @contextlib.contextmanager
+    def global_and_fixture_disabled(self) -> Any:
+        if self._engine.channel is not None:
+            # What the test writes now must follow what the coordinator has yet to show
+            # (the previous tests' letters), as in pytest's one process.
+            self._engine.channel.flush()
+        fixture = self._engine.capture_fixture
+        do_fixture = fixture is not None and fixture._is_started()
+        if do_fixture:
+            fixture._suspend()
+        cap = self._engine.capture._cap
+        if cap is not None:
+            cap.suspend_capturing(in_=False)
+        try:
+            yield
+        finally:
+            if cap is not None:
+                cap.resume_capturing()
+            if do_fixture:
+                fixture._resume()
+
+
 class _LogHandler(logging.Handler):
     """Records of one phase, formatted as pytest's ``Captured log`` section."""
 
@@ -927,16 +1082,18 @@ class _LogHandler(logging.Handler):
 class Engine:
     """One worker's session: imported modules, fixture definitions, the setup stack."""
 
-    def __init__(self, setup: dict[str, Any]) -> None:
+    def __init__(self, setup: dict[str, Any], channel: Any = None) -> None:
         self.config = EngineConfig(setup)
         self.setup = setup
+        # The worker loop's link to the coordinator (`Channel.flush`), when there is one.
+        self.channel = channel
         self.rootdir = Path(setup["rootdir"])
         self.import_mode = setup["import_mode"]
         self.width = int(setup["width"])
         self.color = bool(setup["color"])
         self.confcutdir = Path(setup["confcutdir"]) if setup.get("confcutdir") else None
         self.noconftest = bool(setup.get("noconftest"))
-        self.session = Node("Session", "", "", None)
+        self.session = _Session(self, int(setup.get("testscollected") or 0))
         self.nodes: dict[str, Node] = {"": self.session}
         self.modules: dict[str, Any] = {}
         # Warnings raised while importing test modules and conftests: pytest records them
@@ -1005,6 +1162,7 @@ class Engine:
         for module in setup.get("plugin_modules", ()):
             self._load_plugin(module)
         self.capture = _GlobalCapture(setup["options"].get("capture", "fd"))
+        self.config._plugins["capturemanager"] = _CaptureManager(self)
         self.log_handler = _LogHandler(
             self.config.getini("log_format"),
             self.config.getini("log_date_format"),
@@ -1379,6 +1537,7 @@ class Engine:
                         item.fixture_params[name] = (value, index)
                     else:
                         item.callspec_params[name] = value
+                    item._indices[name] = index
                 item.own_markers.extend(pset.marks)
             else:
                 defs = self.visible_defs(item, key)
@@ -1390,6 +1549,7 @@ class Engine:
                     item.own_markers.extend(normalize_mark_list(param.marks))
                     param = param.values[0]
                 item.fixture_params[key] = (param, index)
+                item._indices[key] = index
         for m in item.own_markers:
             item.keywords[m.name] = m
         domain = ".".join([n.name for n in holder_nodes] + [item.name])
@@ -1519,6 +1679,8 @@ class Engine:
         # pytest orders autouse names by the node that defines them, outermost first.
         by_holder: dict[str, list[str]] = {}
         doctest = isinstance(item, DoctestItem)
+        # The ini's `usefixtures` are the session's autouse names, before all others.
+        autouse.extend(self.config.getini("usefixtures"))
         for fd in self.autouse:
             if fd.visible_to(item, keys) and not (doctest and fd.xunit):
                 by_holder.setdefault(fd.holder, []).append(fd.argname)

@@ -27,7 +27,7 @@ def make_engine(setup: str, channel=None):
         return PytestEngine(settings, channel)
     from fastest._engine import Engine
 
-    return Engine(settings)
+    return Engine(settings, channel)
 
 
 def _preload() -> None:

@@ -133,6 +133,7 @@ NATIVE_CASES: List[str] = [
     # placed among the run's import warnings in collection order.
     "collection_warnings",
     "durations",
+    "engine_api",
 ]
 
 # --------------------------------------------------------------------------
@@ -241,6 +242,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "collection_warnings": [[], ["-rA"], ["-v"], ["--color=yes"]],
     # the import of a slow module and conftest is no part of a setup's duration
     "durations": [["--durations=3", "--durations-min=0.04"]],
+    # the ini's usefixtures and verbosity_assertions, capsys.disabled(), request.node's
+    # callspec/getparent/fspath/keywords, session and config attributes, request reprs
+    "engine_api": [[], ["-rA", "-s"]],
     # a collection hook that reorders and marks (deselects nothing), a runtest hook
     "hooks_modifyitems": [[], ["-rA"], ["-v"]],
     "markers_conftest": [[], ["-m", "slow", "-v"], ["-m", "not db and not network"], ["-m", "api or db", "-rA"]],

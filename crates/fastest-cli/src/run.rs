@@ -56,6 +56,7 @@ const ENGINE_INI: &[(&str, &str)] = &[
     ("truncation_limit_chars", "string"),
     ("assertion_text_diff_style", "string"),
     ("verbosity_assertions", "string"),
+    ("usefixtures", "args"),
     ("doctest_optionflags", "args"),
     ("doctest_encoding", "string"),
     ("empty_parameter_set_mark", "string"),
@@ -614,6 +615,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     let mut setup = engine_setup(inv, config, s.host, &capture);
     setup["registered_markers"] = json!(s.registered_markers);
+    // pytest's `session.testscollected` and `config.invocation_params.args`.
+    setup["testscollected"] = json!(specs.len());
+    setup["args"] = json!(inv.argv);
     if pytest_engine.is_some() {
         setup["engine"] = json!("pytest");
         let mut argv = inv.worker_argv.clone();

@@ -307,6 +307,8 @@ enum Msg {
     /// An event; with a sender when the worker thread waits until it has been handled
     /// (`sync`: with capture off the progress text must be out before the test prints).
     Event(Event, Option<crossbeam_channel::Sender<()>>),
+    /// Answered once every message before it has been handled.
+    Barrier(crossbeam_channel::Sender<()>),
     Done(Result<(), RunnerError>),
 }
 
@@ -407,6 +409,9 @@ pub fn run_pool(
                     if let Some(h) = handled {
                         let _ = h.send(());
                     }
+                }
+                Some(Msg::Barrier(done)) => {
+                    let _ = done.send(());
                 }
                 Some(Msg::Done(Err(e))) => {
                     shared.stop.store(true, Ordering::Relaxed);
@@ -654,6 +659,13 @@ impl Driver<'_> {
                     }
                 }
                 FromWorker::Next => self.feed(&tx, held),
+                FromWorker::Flush => {
+                    let (done, wait) = crossbeam_channel::bounded(1);
+                    if self.out.send(Msg::Barrier(done)).is_ok() {
+                        let _ = wait.recv();
+                    }
+                    let _ = tx.send(ToWorker::Ack);
+                }
                 FromWorker::Header(lines) => {
                     self.emit(Event::Header(lines));
                 }

@@ -139,6 +139,9 @@ pub enum FromWorker {
     Next,
     /// The engine could not run an item at all (a bug or an unsupported case): the text.
     Internal(String),
+    /// The test is about to write to the terminal itself (`capsys.disabled()`): the
+    /// coordinator answers `Ack` once everything before it is on the terminal.
+    Flush,
     /// A `KeyboardInterrupt` (Ctrl-C, or raised by a test) or `pytest.exit` ended the
     /// session; the worker tore everything down and exits.
     Interrupted(Interruption),

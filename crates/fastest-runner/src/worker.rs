@@ -64,6 +64,17 @@ impl Channel {
         link.report(report)
     }
 
+    /// Wait until the coordinator has shown everything sent so far (the test writes to
+    /// the terminal itself next).
+    fn flush(&self) -> PyResult<()> {
+        send(&self.link, &FromWorker::Flush)?;
+        let mut link = self
+            .link
+            .try_borrow_mut()
+            .map_err(|_| io_err("the channel is busy"))?;
+        link.inbox.wait_for_ack()
+    }
+
     /// Whether the coordinator acknowledges each message (capture off).
     #[getter]
     fn sync(&self) -> bool {
@@ -114,6 +125,11 @@ impl Inbox {
         if !self.sync {
             return Ok(());
         }
+        self.wait_for_ack()
+    }
+
+    /// Read until the next `Ack`, keeping what comes before it.
+    fn wait_for_ack(&mut self) -> PyResult<()> {
         while let Some(m) = self.read_socket()? {
             match m {
                 ToWorker::Ack => return Ok(()),
