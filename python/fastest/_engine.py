@@ -1163,10 +1163,32 @@ class Engine:
             self._load_plugin(module)
         self.capture = _GlobalCapture(setup["options"].get("capture", "fd"))
         self.config._plugins["capturemanager"] = _CaptureManager(self)
+        self._watch_unraisable()
         self.log_handler = _LogHandler(
             self.config.getini("log_format"),
             self.config.getini("log_date_format"),
             bool(setup.get("log_color")),
+        )
+
+    def _watch_unraisable(self) -> None:
+        """pytest's unraisableexception and threadexception plugins: exceptions in
+        ``__del__`` and in threads are recorded as they happen and become pytest's
+        warnings at the end of the phase (``Engine._phase``)."""
+        import collections
+        import threading
+
+        from _pytest import threadexception as _te
+        from _pytest import unraisableexception as _ue
+
+        unraisable: collections.deque[Any] = collections.deque()
+        self.config.stash[_ue.unraisable_exceptions] = unraisable
+        sys.unraisablehook = functools.partial(_ue.unraisable_hook, append=unraisable.append)
+        threads: collections.deque[Any] = collections.deque()
+        self.config.stash[_te.thread_exceptions] = threads
+        threading.excepthook = functools.partial(_te.thread_exception_hook, append=threads.append)
+        self._collect_unraisable = lambda: (
+            _ue.collect_unraisable(self.config),
+            _te.collect_thread_exception(self.config),
         )
 
     def _load_plugin(self, name: str) -> None:
@@ -2003,6 +2025,9 @@ class Engine:
         excinfo = None
         try:
             func(item)
+            # pytest's trylast `pytest_runtest_<phase>` of the two plugins: after the
+            # phase did its work, within its warnings capture (an error filter fails it).
+            self._collect_unraisable()
         except BaseException:
             excinfo = ExceptionInfo.from_current()
         duration = max(time.perf_counter() - start - self._collecting, 0.0)

@@ -51,3 +51,21 @@ def test_request_repr(request):
 
 def test_long_diff():
     assert list(range(30)) == list(range(1, 31))
+
+
+class Bad:
+    def __del__(self):
+        raise ValueError("del boom")
+
+
+def test_unraisable():
+    b = Bad()
+    del b
+
+
+def test_thread_exception():
+    import threading
+
+    t = threading.Thread(target=lambda: 1 / 0, name="worker-thread")
+    t.start()
+    t.join()
