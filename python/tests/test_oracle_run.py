@@ -77,6 +77,8 @@ NATIVE_CASES: List[str] = [
     "basic-argset12",
     "basic-argset13",
     "basic-argset14",
+    "basic-argset15",
+    "basic-argset16",
     "fixtures-argset7",
     "errors-argset4",
     "errors-argset5",
@@ -197,6 +199,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["--color=yes", "-rA"],
         ["--color=yes", "-v", "--tb=short"],
         ["--color=yes", "-q", "-x"],
+        # console_output_style = count: `[ N/M]` progress
+        ["-o", "console_output_style=count"],
+        ["-o", "console_output_style=count", "-v"],
     ],
     # scopes, yield teardown, autouse, override, usefixtures, params,
     # indirect, request attributes, errors at setup/teardown, missing fixture

@@ -799,6 +799,14 @@ fn run_blocker(
     if std::env::var_os("PYTEST_PLUGINS").is_some_and(|v| !v.is_empty()) {
         return Err("$PYTEST_PLUGINS".into());
     }
+    // Live logs print while the tests run, between the coordinator's lines.
+    if config.get_bool("log_cli").ok().flatten() == Some(true) {
+        return Err("log_cli (live logs)".into());
+    }
+    // Per-file durations in the progress column.
+    if config.get_str("console_output_style").as_deref() == Some("times") {
+        return Err("console_output_style = times".into());
+    }
     let autoload = plugin_autoload(args);
     let forced = match args.engine.as_deref() {
         Some(e) => e == "pytest",

@@ -1087,6 +1087,7 @@ fn terminal_options(inv: &Invocation, config: &Config) -> TerminalOptions {
         tbstyle: args.tbstyle.clone(),
         no_summary: args.no_summary,
         show_progress,
+        progress_count: style == "count",
         on_ci,
         fold_skipped: !args.has(Opt::NoFoldSkipped),
         showcapture: args.showcapture.clone().unwrap_or_else(|| "all".into()),

@@ -30,6 +30,8 @@ pub struct TerminalOptions {
     pub no_summary: bool,
     /// The `[ NN%]` column (off with `-s` unless `console_output_style` insists).
     pub show_progress: bool,
+    /// `console_output_style = count`: `[ N/M]` instead of percentages.
+    pub progress_count: bool,
     /// `$CI`/`$BUILD_NUMBER`: short summary lines are not trimmed.
     pub on_ci: bool,
     pub fold_skipped: bool,
@@ -318,9 +320,27 @@ impl<'w> TerminalReporter<'w> {
     }
 
     fn progress_message(&self) -> String {
-        match (self.reported.len() * 100).checked_div(self.collected) {
+        let collected = self.collected;
+        if self.opts.progress_count {
+            if collected == 0 {
+                return format!(" [ {collected} / {collected} ]");
+            }
+            let digits = collected.to_string().len();
+            return format!(" [{:>digits$}/{collected}]", self.reported.len());
+        }
+        match (self.reported.len() * 100).checked_div(collected) {
             Some(pct) => format!(" [{pct:3}%]"),
             None => " [100%]".into(),
+        }
+    }
+
+    /// How wide the progress column can get (pytest's `progress_length`).
+    fn progress_width(&self) -> usize {
+        if self.opts.progress_count {
+            let n = self.collected;
+            format!(" [{n}/{n}]").len()
+        } else {
+            " [100%]".len()
         }
     }
 
@@ -333,7 +353,7 @@ impl<'w> TerminalReporter<'w> {
     }
 
     fn progress_if_past_edge(&mut self) {
-        if self.line_width + " [100%]".len() + 1 >= self.opts.width {
+        if self.line_width + self.progress_width() + 1 >= self.opts.width {
             let msg = self.progress_message();
             let color = self.main_color();
             self.write_styled(&format!("{msg}\n"), &[color]);

@@ -87,6 +87,7 @@ fn options(verbosity: i32, reportchars: &str, tbstyle: &str) -> TerminalOptions 
         tbstyle: tbstyle.into(),
         no_summary: false,
         show_progress: true,
+        progress_count: false,
         on_ci: false,
         fold_skipped: true,
         showcapture: "all".into(),
