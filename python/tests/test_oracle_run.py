@@ -267,6 +267,10 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["--show-capture=no"],
         ["-W", "error::DeprecationWarning"],
         ["--color=yes", "-rA"],
+        # tee-sys: each outcome is out before the next phase's copy of its output;
+        # East Asian wide characters trimmed by columns (-v reasons, -r messages)
+        ["--capture=tee-sys", "-q"],
+        ["-v", "-rA"],
     ],
     # tmp_path(_factory), monkeypatch, recwarn, capsys, capfd, caplog,
     # request, pytestconfig

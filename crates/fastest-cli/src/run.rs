@@ -1157,7 +1157,9 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
             .filter(|(project, _)| has_plugin(&plugins, project))
             .flat_map(|(_, fixtures)| fixtures.iter().copied())
             .collect::<Vec<_>>(),
-        "sync": capture == "no",
+        // What a test writes reaches the terminal as it happens (`-s`, and `tee-sys`'s
+        // copy): each outcome must be out before the next phase writes.
+        "sync": capture == "no" || capture == "tee-sys",
         "cache_dir": fastest_cache.display().to_string(),
         "pytest_cache_dir": cache_dir.display().to_string(),
         // `-p no:cacheprovider` takes the `cache` fixture away.

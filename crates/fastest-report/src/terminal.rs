@@ -12,8 +12,8 @@ use std::path::Path;
 use fastest_core::report::{Event, Interruption, Outcome, Phase, TestReport, WarningReport};
 
 use crate::text::{
-    format_trimmed, markup, plural, sep, session_duration, stats_line, textwrap, NodeIdDisplay,
-    Style,
+    format_trimmed, markup, plural, sep, session_duration, stats_line, textwrap, wcswidth,
+    NodeIdDisplay, Style,
 };
 
 /// What the run's options decide about the output.
@@ -69,7 +69,8 @@ pub struct TerminalReporter<'w> {
     /// What the current line started with: a file path (progress mode), a node-id
     /// prefix (verbose mode), or nothing.
     current: Current,
-    line_width: usize,
+    /// The text of the current line so far (pytest's `TerminalWriter._current_line`).
+    current_line: String,
     /// Worker crashes, by node id.
     crashed: HashMap<String, String>,
     /// The session ended by an interruption (`KeyboardInterrupt`, `pytest.exit`).
@@ -116,7 +117,7 @@ impl<'w> TerminalReporter<'w> {
             file_order: HashMap::new(),
             reported: HashSet::new(),
             current: Current::None,
-            line_width: 0,
+            current_line: String::new(),
             crashed: HashMap::new(),
             interrupted: false,
             plugin_banners: Vec::new(),
@@ -181,8 +182,8 @@ impl<'w> TerminalReporter<'w> {
             return;
         }
         match text.rfind('\n') {
-            Some(i) => self.line_width = text[i + 1..].chars().count(),
-            None => self.line_width += text.chars().count(),
+            Some(i) => self.current_line = text[i + 1..].to_string(),
+            None => self.current_line.push_str(text),
         }
         let painted = markup(self.opts.markup, text, styles);
         if self.out.write_all(painted.as_bytes()).is_err() {
@@ -202,7 +203,7 @@ impl<'w> TerminalReporter<'w> {
     /// pytest's `wrap_write`: `content` wrapped (8 columns short of the width) as if it
     /// went on from the start of the current line.
     fn wrap_write(&mut self, content: &str) {
-        let w = self.line_width;
+        let w = usize::try_from(self.line_width()).unwrap_or(0);
         let text = format!("{}{content}", " ".repeat(w));
         let wrapped = textwrap(&text, self.opts.width.saturating_sub(8)).join("\n");
         let wrapped: String = wrapped.chars().skip(w).collect();
@@ -344,16 +345,25 @@ impl<'w> TerminalReporter<'w> {
         }
     }
 
+    /// pytest's `width_of_current_line`: the current line's columns (`wcswidth`).
+    fn line_width(&self) -> i64 {
+        wcswidth(&self.current_line)
+    }
+
+    fn width(&self) -> i64 {
+        i64::try_from(self.opts.width).unwrap_or(i64::MAX)
+    }
+
     fn progress_filling_space(&mut self) {
         let msg = self.progress_message();
-        let fill = self.opts.width.saturating_sub(self.line_width + 1);
+        let fill = usize::try_from(self.width() - self.line_width() - 1).unwrap_or(0);
         let text = format!("{msg:>fill$}");
         let color = self.main_color();
         self.write_styled(&text, &[color]);
     }
 
     fn progress_if_past_edge(&mut self) {
-        if self.line_width + self.progress_width() + 1 >= self.opts.width {
+        if self.line_width() + self.progress_width() as i64 + 1 >= self.width() {
             let msg = self.progress_message();
             let color = self.main_color();
             self.write_styled(&format!("{msg}\n"), &[color]);
@@ -431,11 +441,7 @@ impl<'w> TerminalReporter<'w> {
             if rep.outcome == Outcome::Skipped || rep.wasxfail.is_some() {
                 let reason = raw_skip_reason(rep);
                 let formatted = if self.opts.test_cases_verbosity < 2 {
-                    let available = self
-                        .opts
-                        .width
-                        .saturating_sub(self.line_width)
-                        .saturating_sub(" [100%]".len() + 1);
+                    let available = self.width() - self.line_width() - " [100%]".len() as i64 - 1;
                     format_trimmed(" (", ")", &reason, available)
                 } else {
                     Some(format!(" ({reason})"))
@@ -794,11 +800,7 @@ impl<'w> TerminalReporter<'w> {
                 // pytest measures the line with `wcswidth`, which is -1 for a line with
                 // escape codes in it: with markup the message may use one column more
                 // than the line is wide.
-                let available = if self.opts.markup {
-                    self.opts.width + 1
-                } else {
-                    self.opts.width.saturating_sub(line.chars().count())
-                };
+                let available = self.width() - wcswidth(&line);
                 if let Some(m) = format_trimmed(" - ", "", msg, available) {
                     line.push_str(&m);
                 }

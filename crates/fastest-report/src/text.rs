@@ -294,18 +294,52 @@ impl NodeIdDisplay {
     }
 }
 
+/// pytest's `wcwidth`: the columns a character takes on a terminal (2 for East Asian
+/// wide and fullwidth ones, 0 for combining and zero-width ones), `None` for a control
+/// character.
+fn wcwidth(c: char) -> Option<i64> {
+    let o = u32::from(c);
+    if (0x20..0x7f).contains(&o) {
+        return Some(1);
+    }
+    if o == 0
+        || (0x200b..=0x200f).contains(&o)
+        || (0x2028..=0x202e).contains(&o)
+        || (0x2060..=0x2063).contains(&o)
+    {
+        return Some(0);
+    }
+    if c.is_control() {
+        return None;
+    }
+    Some(unicode_width::UnicodeWidthChar::width(c).map_or(1, |w| w as i64))
+}
+
+/// pytest's `wcswidth`: the columns `s` takes, or -1 when it holds a control character.
+pub fn wcswidth(s: &str) -> i64 {
+    s.chars()
+        .map(wcwidth)
+        .try_fold(0, |acc, w| w.map(|w| acc + w))
+        .unwrap_or(-1)
+}
+
 /// pytest's `_format_trimmed`: `format` with `msg`'s first line, ellipsized to fit
-/// `available` columns; `None` when not even the ellipsis fits.
-pub fn format_trimmed(prefix: &str, suffix: &str, msg: &str, available: usize) -> Option<String> {
+/// `available` columns (measured with [`wcswidth`]); `None` when not even the ellipsis
+/// fits.
+pub fn format_trimmed(prefix: &str, suffix: &str, msg: &str, available: i64) -> Option<String> {
     let msg = msg.split('\n').next().unwrap_or("");
-    let format_width = prefix.chars().count() + suffix.chars().count();
+    let format_width = wcswidth(&format!("{prefix}{suffix}"));
     if format_width + 3 > available {
         return None;
     }
     let mut msg: String = msg.to_string();
-    if format_width + msg.chars().count() > available {
-        let keep = available - 3 - format_width;
-        msg = msg.chars().take(keep).collect();
+    if format_width + wcswidth(&msg) > available {
+        let available = available - 3;
+        msg = msg
+            .chars()
+            .take(usize::try_from(available).unwrap_or(0))
+            .collect();
+        while format_width + wcswidth(&msg) > available && msg.pop().is_some() {}
         msg.push_str("...");
     }
     Some(format!("{prefix}{msg}{suffix}"))
@@ -472,6 +506,22 @@ mod tests {
         };
         assert_eq!(d.show("tests/test_a.py::test_x"), "test_a.py::test_x");
         assert_eq!(d.file("tests/test_a.py::test_x"), "test_a.py");
+    }
+
+    /// Python's answers (`_pytest._io.wcwidth.wcswidth`, `_format_trimmed`), pasted.
+    #[test]
+    fn widths_count_columns_as_pytest_does() {
+        assert_eq!(wcswidth("日本語"), 6);
+        assert_eq!(wcswidth("a\x1bb"), -1);
+        assert_eq!(wcswidth("e\u{301}"), 1);
+        assert_eq!(
+            format_trimmed(" - ", "", "日本語の理由", 10).as_deref(),
+            Some(" - 日本...")
+        );
+        assert_eq!(
+            format_trimmed(" (", ")", "ｆｕｌｌ width text", 12).as_deref(),
+            Some(" (ｆｕｌ...)")
+        );
     }
 
     #[test]
