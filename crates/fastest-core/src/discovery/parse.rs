@@ -1751,32 +1751,18 @@ impl<'a> Ctx<'a> {
         Some(elems)
     }
 
-    /// `sorted()` of elements that are all strings or all integers (Python's order:
-    /// code points, numbers).
+    /// `sorted()` of elements that are all strings or all integers.
     fn sorted(&self, elems: Vec<Node<'a>>) -> Option<Vec<Node<'a>>> {
         let values: Vec<PyValue> = elems
             .iter()
             .map(|e| self.value(*e))
             .collect::<Option<_>>()?;
-        let mut keyed: Vec<(usize, &PyValue)> = values.iter().enumerate().collect();
-        if values.iter().all(|v| matches!(v, PyValue::Str(_))) {
-            keyed.sort_by(|a, b| match (a.1, b.1) {
-                (PyValue::Str(x), PyValue::Str(y)) => x.cmp(y),
-                _ => std::cmp::Ordering::Equal,
-            });
-        } else if values.iter().all(|v| matches!(v, PyValue::Int(_))) {
-            let ints: Vec<i128> = values
-                .iter()
-                .map(|v| match v {
-                    PyValue::Int(i) => i.parse().ok(),
-                    _ => None,
-                })
-                .collect::<Option<_>>()?;
-            keyed.sort_by_key(|(i, _)| ints[*i]);
-        } else {
-            return None;
-        }
-        Some(keyed.into_iter().map(|(i, _)| elems[i]).collect())
+        Some(
+            sorted_order(&values)?
+                .into_iter()
+                .map(|i| elems[i])
+                .collect(),
+        )
     }
 
     /// Values a builtin makes from literals, with no node of their own: `range(...)` of
@@ -1836,28 +1822,9 @@ impl<'a> Ctx<'a> {
                 },
                 "sorted" => match args.as_slice() {
                     [inner] => {
-                        let mut values = self.generated_values(*inner)?;
-                        if values.iter().all(|v| matches!(v, PyValue::Str(_))) {
-                            values.sort_by(|a, b| match (a, b) {
-                                (PyValue::Str(x), PyValue::Str(y)) => x.cmp(y),
-                                _ => std::cmp::Ordering::Equal,
-                            });
-                            Some(values)
-                        } else {
-                            let mut ints: Vec<i64> = values
-                                .iter()
-                                .map(|v| match v {
-                                    PyValue::Int(i) => i.parse().ok(),
-                                    _ => None,
-                                })
-                                .collect::<Option<_>>()?;
-                            ints.sort_unstable();
-                            Some(
-                                ints.into_iter()
-                                    .map(|i| PyValue::Int(i.to_string()))
-                                    .collect(),
-                            )
-                        }
+                        let values = self.generated_values(*inner)?;
+                        let order = sorted_order(&values)?;
+                        Some(order.into_iter().map(|i| values[i].clone()).collect())
                     }
                     _ => None,
                 },
@@ -2189,6 +2156,29 @@ fn reading_call(call: Option<Node<'_>>, src: &[u8]) -> bool {
                 | b"print"
         )
     )
+}
+
+/// The order `sorted()` puts `values` in (indices, stably) when they are all strings
+/// (code points) or all integers; `None` for anything else.
+fn sorted_order(values: &[PyValue]) -> Option<Vec<usize>> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    if values.iter().all(|v| matches!(v, PyValue::Str(_))) {
+        let text = |i: usize| match &values[i] {
+            PyValue::Str(s) => s.as_str(),
+            _ => "",
+        };
+        order.sort_by(|a, b| text(*a).cmp(text(*b)));
+    } else {
+        let ints: Vec<i128> = values
+            .iter()
+            .map(|v| match v {
+                PyValue::Int(i) => i.parse().ok(),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        order.sort_by_key(|i| ints[*i]);
+    }
+    Some(order)
 }
 
 /// A parameter set of one value with no explicit ID or marks.
