@@ -1667,13 +1667,7 @@ impl<'a> Ctx<'a> {
     /// keys) or such a call, following module constants.
     fn builtin_sequence(&self, call: Node<'a>) -> Option<Vec<Node<'a>>> {
         let f = field(call, "function")?;
-        // `list(x for x in y)`: a generator, not an argument list.
-        let arguments = field(call, "arguments").filter(|a| a.kind() == "argument_list")?;
-        let mut c = call.walk();
-        let args: Vec<Node<'a>> = arguments
-            .named_children(&mut c)
-            .filter(|a| a.kind() != "comment")
-            .collect();
+        let args = call_arguments(call)?;
         match f.kind() {
             "attribute" => {
                 let method = field(f, "attribute").map(|a| self.text(a))?;
@@ -1774,12 +1768,7 @@ impl<'a> Ctx<'a> {
             return None;
         }
         let f = field(call, "function")?;
-        let arguments = field(call, "arguments").filter(|a| a.kind() == "argument_list")?;
-        let mut c = call.walk();
-        let args: Vec<Node<'a>> = arguments
-            .named_children(&mut c)
-            .filter(|a| a.kind() != "comment")
-            .collect();
+        let args = call_arguments(call)?;
         if args.iter().any(|a| {
             matches!(
                 a.kind(),
@@ -2156,6 +2145,18 @@ fn reading_call(call: Option<Node<'_>>, src: &[u8]) -> bool {
                 | b"print"
         )
     )
+}
+
+/// A call's arguments (comments left out); `None` for `f(x for x in y)`, whose
+/// argument is a generator, not an argument list.
+fn call_arguments(call: Node<'_>) -> Option<Vec<Node<'_>>> {
+    let arguments = field(call, "arguments").filter(|a| a.kind() == "argument_list")?;
+    let mut c = arguments.walk();
+    let args = arguments
+        .named_children(&mut c)
+        .filter(|a| a.kind() != "comment")
+        .collect();
+    Some(args)
 }
 
 /// The order `sorted()` puts `values` in (indices, stably) when they are all strings
