@@ -126,6 +126,8 @@ pub enum Opt {
     Engine,
     /// fastest: skip the discovery cache.
     NoFastestCache,
+    /// fastest: pytest's plain progress lines on a terminal, without the live display.
+    NoProgressBar,
     JsonReport,
     FastestJsonReport,
     /// fastest: number of workers.
@@ -366,6 +368,7 @@ static SPECS: &[Spec] = &[
     spec!("logging", LogDisable, One, ["--log-disable"]),
     spec!("fastest", Engine, One, ["--engine"]),
     spec!("fastest", NoFastestCache, Zero, ["--no-fastest-cache"]),
+    spec!("fastest", NoProgressBar, Zero, ["--no-progress-bar"]),
     spec!("fastest", Shard, One, ["--shard"]),
     spec!("fastest-json-report", JsonReport, One, ["--json-report"]),
     spec!("fastest", FastestJsonReport, One, ["--fastest-json-report"]),
@@ -1066,6 +1069,7 @@ impl<'a> Parser<'a> {
             | Debug
             | NoFoldSkipped
             | ForceShortSummary
+            | NoProgressBar
             | XfailTb
             | FullTrace
             | Pdb

@@ -549,6 +549,7 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::Assert,
     Opt::Engine,
     Opt::NoFastestCache,
+    Opt::NoProgressBar,
     Opt::CollectInVirtualenv,
     Opt::ContinueOnCollectionErrors,
     Opt::KeepDuplicates,

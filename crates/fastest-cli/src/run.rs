@@ -19,6 +19,7 @@ use fastest_core::history::History;
 use fastest_core::item::{Item, NodeKind};
 use fastest_core::report::{Event, Interruption, Outcome, Phase};
 use fastest_core::schedule;
+use fastest_report::live::{Live, LiveOptions, StdoutTerm};
 use fastest_report::terminal::{TerminalOptions, TerminalReporter};
 use fastest_report::text::{markup, Header, Style};
 use fastest_runner::pool::{run_pool, Flow, PoolOptions, Prestarted, WorkerCommand};
@@ -582,6 +583,13 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let capture = capture_method(inv);
     // pytest-xdist's session counts no deselected items (its workers deselect).
     let deselected = if started.is_some() { 0 } else { s.deselected };
+    let live = live_display(inv, &opts, &capture, &specs, &history, dist.unwrap_or(1))
+        .filter(|_| !collection_interrupted);
+    let mut live_out = live.as_ref().map(Live::writer);
+    let out: &mut dyn Write = match live_out.as_mut() {
+        Some(w) => w,
+        None => out,
+    };
     let mut reporter = TerminalReporter::new(
         out,
         opts,
@@ -737,6 +745,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                         &workspace,
                     ));
                 }
+            }
+            if let Some(l) = &live {
+                l.event(&ev);
             }
             reporter.event(&ev);
             if engine_maxfail > 0 && reporter.failures() >= engine_maxfail {
@@ -1061,6 +1072,48 @@ impl Ran {
         }
         run
     }
+}
+
+/// The live progress display, on a terminal showing progress letters: not with `-v`
+/// (a line per test says it all), `--no-progress-bar`, `TERM=dumb`, or capture off
+/// (tests write to the terminal themselves).
+fn live_display(
+    inv: &Invocation,
+    opts: &TerminalOptions,
+    capture: &str,
+    specs: &[ItemSpec],
+    history: &History,
+    workers: usize,
+) -> Option<Live> {
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    if !inv.isatty
+        || dumb
+        || inv.args.has(Opt::NoProgressBar)
+        || opts.test_cases_verbosity > 0
+        || matches!(capture, "no" | "tee-sys")
+        || specs.is_empty()
+    {
+        return None;
+    }
+    let term = match StdoutTerm::new(inv.width) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::debug!("no live display: {e}");
+            return None;
+        }
+    };
+    let expected = specs
+        .iter()
+        .filter_map(|s| Some((s.nodeid.clone(), history.duration(&s.nodeid)?)))
+        .collect();
+    let opts = LiveOptions {
+        total: specs.len(),
+        workers,
+        markup: opts.markup,
+        expected,
+        mean: history.mean(),
+    };
+    Some(Live::start(opts, Arc::new(term)))
 }
 
 fn capture_method(inv: &Invocation) -> String {

@@ -183,6 +183,9 @@ pub enum Event {
     Interrupted(Interruption),
     /// Every selected test has been dealt with.
     Finished,
+    /// A worker is about to write to the terminal itself (`capsys.disabled()`): what
+    /// came before is out, and a live display must be gone before it writes.
+    WorkerWrites,
     /// What plugins and conftests add to the session header (the pytest engine's
     /// first worker asked pytest's `pytest_report_header` hook).
     Header(HeaderLines),

@@ -3,6 +3,8 @@
 //!
 //! - [`terminal`]: pytest's terminal output for a run (progress lines, `-v` lines,
 //!   FAILURES/ERRORS sections, warnings summary, short test summary, the final line).
+//! - [`live`]: the live progress display on a terminal (indicatif), below the
+//!   terminal reporter's output.
 //! - [`durations`]: the `--durations` section ("slowest N durations").
 //! - [`junit`]: `--junitxml`, the JUnit XML file pytest's junitxml plugin writes.
 //! - [`text`]: pytest's text primitives shared with the `--collect-only` renderer:
@@ -12,6 +14,7 @@ pub mod durations;
 pub mod github;
 pub mod json;
 pub mod junit;
+pub mod live;
 pub mod merge;
 pub mod terminal;
 pub mod text;

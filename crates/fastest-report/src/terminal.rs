@@ -253,8 +253,8 @@ impl<'w> TerminalReporter<'w> {
             // The loop ends by the exception: no final progress.
             Event::Interrupted(_) => self.interrupted = true,
             Event::Finished => self.loop_finished(),
-            // The caller draws the header.
-            Event::Header(_) => {}
+            // The caller draws the header; a worker's own writes need nothing here.
+            Event::Header(_) | Event::WorkerWrites => {}
         }
         // pytest flushes after every report: progress shows as it happens.
         if self.out.flush().is_err() {

@@ -307,8 +307,6 @@ enum Msg {
     /// An event; with a sender when the worker thread waits until it has been handled
     /// (`sync`: with capture off the progress text must be out before the test prints).
     Event(Event, Option<crossbeam_channel::Sender<()>>),
-    /// Answered once every message before it has been handled.
-    Barrier(crossbeam_channel::Sender<()>),
     Done(Result<(), RunnerError>),
 }
 
@@ -409,9 +407,6 @@ pub fn run_pool(
                     if let Some(h) = handled {
                         let _ = h.send(());
                     }
-                }
-                Some(Msg::Barrier(done)) => {
-                    let _ = done.send(());
                 }
                 Some(Msg::Done(Err(e))) => {
                     shared.stop.store(true, Ordering::Relaxed);
@@ -661,7 +656,12 @@ impl Driver<'_> {
                 FromWorker::Next => self.feed(&tx, held),
                 FromWorker::Flush => {
                     let (done, wait) = crossbeam_channel::bounded(1);
-                    if self.out.send(Msg::Barrier(done)).is_ok() {
+                    // Answered once every event before it has been handled.
+                    if self
+                        .out
+                        .send(Msg::Event(Event::WorkerWrites, Some(done)))
+                        .is_ok()
+                    {
                         let _ = wait.recv();
                     }
                     let _ = tx.send(ToWorker::Ack);
