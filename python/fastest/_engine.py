@@ -107,6 +107,9 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
     "truncation_limit_chars": ("string", None),
     "assertion_text_diff_style": ("string", "ndiff"),
     "verbosity_assertions": ("string", "auto"),
+    "verbosity_test_cases": ("string", "auto"),
+    "verbosity_subtests": ("string", "auto"),
+    "console_output_style": ("string", "progress"),
     "usefixtures": ("args", []),
     "doctest_optionflags": ("args", ["ELLIPSIS"]),
     "doctest_encoding": ("string", "utf-8"),
@@ -197,6 +200,17 @@ class EngineConfig:
         tw.code_highlight = self._code_highlight
         tw.fullwidth = self._width
         return tw
+
+    def cwd_relative_nodeid(self, nodeid: str) -> str:
+        """pytest's ``Config.cwd_relative_nodeid``: the node id as the terminal shows
+        it, its path relative to the invocation directory."""
+        from _pytest.pathlib import bestrelpath
+
+        invocation = self.invocation_params.dir
+        if invocation != self.rootpath:
+            path, *rest = nodeid.split("::")
+            nodeid = "::".join([bestrelpath(invocation, self.rootpath / path), *rest])
+        return nodeid
 
     def get_terminal_writer(self) -> TerminalWriter:
         """pytest's ``Config.get_terminal_writer``: what highlights assertion diffs."""
@@ -902,7 +916,96 @@ XDIST_FIXTURES: dict[str, tuple[Any, str]] = {
 # pytest's builtin fixtures the engine does not serve (a session using one goes to
 # pytest: `UNSERVED_BUILTINS` in crates/fastest-cli/src/run.rs); listed as available
 # in a missing fixture's error, as pytest lists them.
-UNSERVED_BUILTINS = ("subtests",)
+UNSERVED_BUILTINS: tuple[str, ...] = ()
+
+
+try:
+    from _pytest.subtests import Subtests as _PytestSubtests
+except ImportError:  # pytest before 9.0 has no subtests
+    _PytestSubtests = object  # type: ignore[assignment,misc]
+
+
+class _Subtests(_PytestSubtests):
+    """pytest's ``subtests`` fixture (``_pytest.subtests.Subtests``, whose name and
+    ``repr`` it keeps: tracebacks show the fixture's value): ``test()`` opens a block
+    whose outcome is reported on its own."""
+
+    def __init__(self, request: Any) -> None:
+        self._request = request
+
+    def test(self, msg: str | None = None, **kwargs: Any) -> "_SubtestBlock":
+        return _SubtestBlock(self._request, msg, kwargs)
+
+
+class _SubtestBlock:
+    """pytest's ``_SubTestContextManager``: the block's output and logs are captured on
+    their own, its exception becomes a ``SubtestReport`` and is swallowed (unless it
+    stops the session)."""
+
+    def __init__(self, request: Any, msg: str | None, kwargs: dict[str, Any]) -> None:
+        self.request = request
+        self.msg = msg
+        self.kwargs = kwargs
+
+    def __enter__(self) -> None:
+        import time
+
+        from _pytest.logging import LogCaptureHandler, catching_logs
+
+        engine = self.request._engine
+        self._start = time.perf_counter()
+        # pytest's `capturing_output`: not while capsys/capfd captures the test.
+        self._capture = None
+        method = engine.capture.method
+        if engine.capture_fixture is None and method in ("fd", "sys"):
+            cls = FDCapture if method == "fd" else SysCapture
+            self._capture = CaptureFixture(cls, self.request, _ispytest=True)
+            self._capture._start()
+        self._handler = LogCaptureHandler()
+        self._handler.setFormatter(engine.log_handler.formatter)
+        self._logs = catching_logs(self._handler)
+        self._logs.__enter__()
+
+    def __exit__(self, exc_type: Any, exc_val: BaseException | None, exc_tb: Any) -> bool:
+        __tracebackhide__ = True
+        import time
+
+        engine = self.request._engine
+        item = self.request.node
+        excinfo = ExceptionInfo.from_exception(exc_val) if exc_val is not None else None
+        self._logs.__exit__(None, None, None)
+        sections = []
+        if self._capture is not None:
+            out, err = self._capture.readouterr()
+            self._capture.close()
+            if out:
+                sections.append(["Captured stdout call", out])
+            if err:
+                sections.append(["Captured stderr call", err])
+        log = self._handler.stream.getvalue()
+        if log:
+            sections.append(["Captured log call", log])
+        duration = time.perf_counter() - self._start
+        rep = engine.subtest_report(item, excinfo, duration, self.msg, self.kwargs, sections)
+        if rep["outcome"] == "failed":
+            engine.failed_subtests[item.nodeid] = engine.failed_subtests.get(item.nodeid, 0) + 1
+        engine.send_subtest_report(rep)
+        if exc_val is not None:
+            reraise: tuple[type[BaseException], ...] = (outcomes.Exit,)
+            if not engine.config.getoption("usepdb", False):
+                reraise += (KeyboardInterrupt,)
+            if isinstance(exc_val, reraise) or engine.shouldfail:
+                return False
+        return True
+
+
+if _PytestSubtests is not object:
+    _Subtests.__module__ = _PytestSubtests.__module__
+    _Subtests.__qualname__ = _Subtests.__name__ = _PytestSubtests.__name__
+
+
+def _fx_subtests(request: FixtureRequest) -> _Subtests:
+    return _Subtests(request)
 
 BUILTIN_FIXTURES: dict[str, tuple[Any, str]] = {
     "tmpdir_factory": (_fx_tmpdir_factory, "session"),
@@ -926,6 +1029,7 @@ BUILTIN_FIXTURES: dict[str, tuple[Any, str]] = {
     "capfd": (_capture_fixture(FDCapture), "function"),
     "capfdbinary": (_capture_fixture(FDCaptureBinary), "function"),
     "capteesys": (_capture_fixture(SysCapture, tee=True), "function"),
+    "subtests": (_fx_subtests, "function"),
 }
 
 
@@ -1087,6 +1191,15 @@ class Engine:
         self.setup = setup
         # The worker loop's link to the coordinator (`Channel.flush`), when there is one.
         self.channel = channel
+        # Failed `subtests` blocks per node id (pytest's `failed_subtests_key`): a test
+        # that passes with some fails.
+        self.failed_subtests: dict[str, int] = {}
+        # Subtests' reports made without a channel, sent before their test's call report.
+        self._subtest_reports: list[dict[str, Any]] = []
+        # Items begun in this worker (pytest's count of reported items, for the progress
+        # text pytest's terminal writes into a unittest test's output; one worker only).
+        self._items_begun = 0
+        self._distributed = bool(setup.get("distributed"))
         self.rootdir = Path(setup["rootdir"])
         self.import_mode = setup["import_mode"]
         self.width = int(setup["width"])
@@ -1864,6 +1977,7 @@ class Engine:
         cached = self._next
         item = cached if cached is not None and cached.nodeid == spec["nodeid"] else self.node_for(spec)
         self._current = item
+        self._items_begun += 1
         log: list[warnings.WarningMessage] = []
         ctx = self._catch_warnings(item, log)
         ctx.__enter__()
@@ -1874,6 +1988,8 @@ class Engine:
                 yield rep
                 rep = self._phase(item, "call", self._call)
                 self._count_failure(rep)
+                pending, self._subtest_reports = self._subtest_reports, []
+                yield from pending
             yield rep
             # Stopping (`-x`, `--maxfail`): everything is torn down now.
             if self.shouldfail:
@@ -1993,7 +2109,7 @@ class Engine:
         method, tearDown, cleanups) and reports to a result object that records each
         outcome as an ``ExceptionInfo`` for the phase reports."""
         testcase = item.instance
-        result = _UnitTestResult(item)
+        result = _UnitTestResult(item, self)
         if inspect.iscoroutinefunction(item.obj):
             testcase(result=result)
             return
@@ -2066,8 +2182,143 @@ class Engine:
         if excinfo is not None and isinstance(excinfo.value, (KeyboardInterrupt, outcomes.Exit)):
             raise excinfo.value
         rep = self._make_report(item, when, excinfo, duration)
+        failed_subtests = self.failed_subtests.pop(item.nodeid, 0) if when == "call" else 0
+        if failed_subtests and rep["outcome"] == "passed":
+            # pytest's subtests `pytest_report_teststatus`: a passing test with failed
+            # subtests fails.
+            suffix = "s" if failed_subtests > 1 else ""
+            rep["outcome"] = "failed"
+            rep["longrepr"] = rep["crash"] = f"contains {failed_subtests} failed subtest{suffix}"
         item.stash.setdefault("_fastest_phase_passed", {})[when] = rep["outcome"] == "passed"
         return rep
+
+    def _terminal_text(self, rep: dict[str, Any]) -> str:
+        """What pytest's ``TerminalReporter.pytest_runtest_logreport`` writes for ``rep``
+        (the current item's): its letter, or with ``-v`` its verbose line, from where
+        the reporter's own line stands (the item's location line, written when it
+        started, then each line it wrote before). Under several workers the progress
+        count is not this worker's to know: nothing but letters is written."""
+        from _pytest._io.wcwidth import wcswidth
+        from _pytest.terminal import _format_trimmed
+
+        status = rep.get("status") or {}
+        letter, word = status.get("letter", ""), status.get("word", "")
+        if not letter and not word:
+            return ""
+        outcome = rep["outcome"]
+        if outcome == "passed" and rep["wasxfail"] is None:
+            markup = {"green": True}
+        elif outcome == "failed":
+            markup = {"red": True}
+        else:
+            markup = {"yellow": True}
+        tw = self.config.make_writer()
+        if self.config.get_verbosity("test_cases") <= 0:
+            return tw.markup(letter, **markup)
+        if self._distributed:
+            return ""
+        item = self._current
+        prefix = self.config.cwd_relative_nodeid(item.nodeid) + " "
+        state = item.stash.setdefault("_fastest_terminal_line", [prefix, wcswidth(prefix)])
+        text = ""
+        if state[0] != prefix:
+            text += "\n" + prefix
+            state[1] = wcswidth(prefix)
+        text += tw.markup(word, **markup)
+        state[1] += wcswidth(word)
+        if outcome == "skipped" or rep["wasxfail"] is not None:
+            reason = rep["wasxfail"] if rep["wasxfail"] is not None else (rep["skip"] or ["", 0, ""])[2]
+            reason = reason.removeprefix("Skipped: ")
+            if self.config.get_verbosity("test_cases") < 2:
+                available = self.config._width - state[1] - len(" [100%]") - 1
+                formatted = _format_trimmed(" ({})", reason, available)
+            else:
+                formatted = f" ({reason})"
+            if reason and formatted is not None:
+                text += formatted
+                state[1] += wcswidth(formatted)
+        style = self.config.getini("console_output_style")
+        if style != "classic":
+            collected = self.session.testscollected
+            done = self._items_begun
+            if style == "count":
+                digits = len(str(collected))
+                msg = f" [{done:{digits}d}/{collected}]" if collected else f" [ {collected} / {collected} ]"
+            else:
+                msg = f" [{done * 100 // collected:3d}%]" if collected else " [100%]"
+            fill = msg.rjust(self.config._width - state[1] - 1)
+            color = "red" if self.testsfailed else "green"
+            text += tw.markup(fill, **{color: True})
+            state[1] += wcswidth(fill)
+        state[0] = None
+        return text
+
+    def subtest_report(
+        self, item: Item, excinfo: Any, duration: float, msg: str | None,
+        kwargs: dict[str, Any], sections: list[list[str]] = (),
+    ) -> dict[str, Any]:
+        """A subtest's report (pytest's ``SubtestReport``): the call report
+        ``pytest_runtest_makereport`` makes for the item from the block's outcome, its
+        own captured sections added, and the status pytest's subtests plugin gives it."""
+        from _pytest._io.saferepr import saferepr
+
+        if excinfo is not None:
+            ut = sys.modules.get("unittest")
+            if ut is not None and isinstance(excinfo.value, ut.SkipTest):
+                excinfo = _skiptest_as_skip(item, excinfo, "call")
+        rep = self._make_report(item, "call", excinfo, duration)
+        rep["sections"].extend(sections)
+        rep["subtest"] = {"msg": msg, "kwargs": [[str(k), saferepr(v)] for k, v in kwargs.items()]}
+        parts = []
+        if msg is not None:
+            parts.append(f"[{msg}]")
+        if kwargs:
+            parts.append("(" + ", ".join(f"{k}={v}" for k, v in rep["subtest"]["kwargs"]) + ")")
+        desc = " ".join(parts) or "(<subtest>)"
+        quiet = self.config.get_verbosity("subtests") == 0
+        outcome = rep["outcome"]
+        status: tuple[str, str, str] | None
+        if rep["wasxfail"] is not None:
+            if quiet:
+                status = ("", "", "")
+            elif outcome == "skipped":
+                status = ("xfailed", "y", f"SUBXFAIL{desc}")
+            else:
+                status = None
+        elif outcome == "failed":
+            status = ("failed", "u", f"SUBFAILED{desc}")
+        elif quiet:
+            status = ("", "", "")
+        elif outcome == "passed":
+            status = ("subtests passed", "u", f"SUBPASSED{desc}")
+        else:
+            status = ("skipped", "-", f"SUBSKIPPED{desc}")
+        if status is not None:
+            rep["status"] = {"category": status[0], "letter": status[1], "word": status[2]}
+        return rep
+
+    def send_subtest_report(self, rep: dict[str, Any], from_unittest: bool = False) -> None:
+        """Report a subtest now (pytest logs it as the block ends). A unittest subtest
+        is logged from inside the test, so under fd capture pytest's terminal writes
+        its letter into the test's captured output: so does the worker, and the
+        coordinator only counts it (``under_capture``)."""
+        import json
+
+        self._count_failure(rep)
+        if from_unittest and self.capture.method == "fd":
+            rep["under_capture"] = True
+            text = self._terminal_text(rep)
+            if text:
+                for stream in (sys.stdout, sys.stderr):
+                    try:
+                        stream.flush()
+                    except Exception:
+                        pass
+                os.write(1, text.encode("utf-8"))
+        if self.channel is not None:
+            self.channel.report(json.dumps(rep))
+        else:
+            self._subtest_reports.append(rep)
 
     def _make_report(self, item: Item, when: str, excinfo: Any, duration: float) -> dict[str, Any]:
         rep: dict[str, Any] = {
@@ -2381,8 +2632,12 @@ class _UnitTestResult:
     """The result object unittest reports to (pytest's ``TestCaseFunction`` plays this
     part): every outcome becomes an ``ExceptionInfo`` on the item, as pytest's would."""
 
-    def __init__(self, item: Item) -> None:
+    # unittest reads it after a failed subtest (pytest's `TestCaseFunction.failfast`).
+    failfast = False
+
+    def __init__(self, item: Item, engine: Any) -> None:
         self.item = item
+        self.engine = engine
 
     def _add(self, rawexcinfo: Any) -> None:
         try:
@@ -2439,6 +2694,24 @@ class _UnitTestResult:
             raise outcomes.Skipped(reason, _use_item_location=True)
         except outcomes.Skipped:
             self._add(sys.exc_info())
+        from unittest.case import _SubTest  # type: ignore[attr-defined]
+
+        # A skip inside `subTest` is the subtest's (pytest's `addSkip`).
+        if isinstance(testcase, _SubTest) and self.item._excinfo:
+            self.addSubTest(testcase.test_case, testcase, self.item._excinfo[-1])
+
+    def addSubTest(self, test_case: Any, test: Any, exc_info: Any) -> None:
+        """pytest's ``TestCaseFunction.addSubTest``: each subtest's outcome is a report
+        of its own, made by ``pytest_runtest_makereport`` (which takes the outcome the
+        TestCase recorded first, when there is one)."""
+        from unittest.case import _subtest_msg_sentinel  # type: ignore[attr-defined]
+
+        excinfo = ExceptionInfo(exc_info, _ispytest=True) if isinstance(exc_info, tuple) else exc_info
+        if self.item._excinfo:
+            excinfo = self.item._excinfo.pop(0)
+        msg = None if test._message is _subtest_msg_sentinel else str(test._message)
+        rep = self.engine.subtest_report(self.item, excinfo, 0.0, msg, dict(test.params))
+        self.engine.send_subtest_report(rep, from_unittest=True)
 
     def addExpectedFailure(self, testcase: Any, rawexcinfo: Any, reason: str = "") -> None:
         try:

@@ -346,6 +346,28 @@ class PytestEngine:
                 out["crash"] = longrepr
         if rep.user_properties:
             out["user_properties"] = [[str(n), str(v)] for n, v in rep.user_properties]
+        context = getattr(rep, "context", None)
+        if context is not None and hasattr(context, "kwargs"):
+            # pytest's `SubtestReport`: its identity and the status pytest's subtests
+            # plugin gives it (`SUBFAILED(i=1)`, or nothing for a quiet pass).
+            out["subtest"] = {
+                "msg": context.msg,
+                "kwargs": [[str(k), str(v)] for k, v in context.kwargs.items()],
+            }
+            category, letter, word = self.config.hook.pytest_report_teststatus(
+                report=rep, config=self.config
+            )
+            if isinstance(word, tuple):
+                word = word[0]
+            out["status"] = {"category": category, "letter": letter, "word": word}
+            # A unittest subtest is logged from inside the test: under fd capture
+            # pytest's terminal writes it into the test's output (see the native
+            # engine's `send_subtest_report`); this worker's terminal writes nowhere.
+            from _pytest.unittest import TestCaseFunction
+
+            item = self._items.get(rep.nodeid)
+            if isinstance(item, TestCaseFunction) and self.config.getoption("capture") == "fd":
+                out["under_capture"] = True
         if self.junit is not None:
             self.junit.take(rep.nodeid, out)
         return out

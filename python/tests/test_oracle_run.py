@@ -136,6 +136,8 @@ NATIVE_CASES: List[str] = [
     "collection_warnings",
     "durations",
     "engine_api",
+    # Subtests (unittest's subTest on Python 3.11+, the subtests fixture).
+    "unittest_subtests",
 ]
 
 # --------------------------------------------------------------------------
@@ -279,8 +281,20 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # setUpModule, errors in setUpClass/tearDown/tearDownClass, cleanups, runTest,
     # pytest marks, autouse fixtures and usefixtures on TestCase classes, async
     "unittest_cases": [[], ["-v"], ["-rA"], ["--tb=short"], ["-x"], ["--tb=no", "-rsx"]],
-    # unittest subTest: pytest 9.2's SUBFAILED reports (pytest runs these sessions)
-    "unittest_subtests": [[], ["-rA"]],
+    # unittest subTest and the subtests fixture: pytest 9.2's SUBFAILED reports, the
+    # letters pytest writes into a unittest test's captured output, "contains N failed
+    # subtests", -x counting a failed subtest, quiet and verbose subtests
+    "unittest_subtests": [
+        [],
+        ["-rA"],
+        ["-v"],
+        ["-q"],
+        ["-x"],
+        ["--capture=sys", "-rA"],
+        ["-s"],
+        ["-v", "-o", "verbosity_subtests=0"],
+        ["-o", "verbosity_subtests=1", "-rA"],
+    ],
     # setup_module/function/class/method and their teardowns
     "xunit": [[], ["-v"], ["-rA"]],
     # collection errors (syntax error, yield test), SystemExit in tests

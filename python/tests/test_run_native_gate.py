@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,9 @@ def _native(root: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
-def test_unittest_subtest_sessions_are_refused(tmp_path: Path) -> None:
-    # pytest 9.2 draws SUBFAILED reports the engine does not produce yet.
+@pytest.mark.skipif(sys.version_info >= (3, 11), reason="the engine runs subTest on 3.11+")
+def test_unittest_subtest_sessions_are_refused_before_python_3_11(tmp_path: Path) -> None:
+    # unittest before 3.11 reports subtests otherwise, and pytest works around it.
     root = tmp_path / "case"
     shutil.copytree(RUN_CASES / "unittest_subtests", root)
     got = _native(root)
@@ -32,9 +34,20 @@ def test_unittest_subtest_sessions_are_refused(tmp_path: Path) -> None:
     assert got.stderr == "fastest: cannot run natively: test_sub.py uses unittest subTest\n"
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="pytest runs subTest before 3.11")
+def test_unittest_subtest_sessions_run_natively(tmp_path: Path) -> None:
+    root = tmp_path / "case"
+    shutil.copytree(RUN_CASES / "unittest_subtests", root)
+    got = _native(root, "-q")
+    assert got.returncode == 1, got.stderr
+    assert got.stderr == ""
+    assert "SUBFAILED(n=2) test_sub.py::TestSub::test_subtests" in got.stdout
+
+
 def test_unittest_sessions_without_subtest_run_natively(tmp_path: Path) -> None:
     root = tmp_path / "case"
     shutil.copytree(RUN_CASES / "unittest_subtests", root)
+    (root / "test_fixture.py").unlink()
     (root / "test_sub.py").write_text(
         "import unittest\n\nclass TestK(unittest.TestCase):\n    def test_a(self):\n        pass\n"
     )

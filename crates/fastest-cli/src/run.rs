@@ -37,7 +37,7 @@ use crate::invocation::{self, Invocation, Prepared};
 /// to find: its builtins (`BUILTIN_FIXTURES`), the conftests', the module's and classes'
 /// (also those discovery cannot see, such as imported ones), or none, which it reports
 /// as pytest does (`fixture 'x' not found` and the available fixtures).
-const UNSERVED_BUILTINS: &[&str] = &["subtests"];
+const UNSERVED_BUILTINS: &[&str] = &[];
 
 /// The ini values the engine reads, by pytest's type (`INI_TYPES` in `_engine.py`).
 const ENGINE_INI: &[(&str, &str)] = &[
@@ -57,6 +57,9 @@ const ENGINE_INI: &[(&str, &str)] = &[
     ("truncation_limit_chars", "string"),
     ("assertion_text_diff_style", "string"),
     ("verbosity_assertions", "string"),
+    ("verbosity_test_cases", "string"),
+    ("verbosity_subtests", "string"),
+    ("console_output_style", "string"),
     ("usefixtures", "args"),
     ("doctest_optionflags", "args"),
     ("doctest_encoding", "string"),
@@ -165,7 +168,13 @@ fn engine_for(s: &Session<'_>) -> Result<Option<String>, String> {
     } else {
         Vec::new()
     };
-    match blocker(&s.items, &s.conftest_hooks, s.config, &plugins) {
+    match blocker(
+        &s.items,
+        &s.conftest_hooks,
+        s.config,
+        &plugins,
+        &s.host.python_version,
+    ) {
         Some(Block::Pytest(why)) => return Err(why),
         Some(Block::Engine(why)) => {
             engine.get_or_insert(why);
@@ -192,6 +201,7 @@ fn blocker(
     conftest_hooks: &[String],
     config: &Config,
     plugins: &[(String, String)],
+    python_version: &str,
 ) -> Option<Block> {
     let rootdir = &config.rootdir;
     let hook = |h: &String| h.rsplit(": ").next().unwrap_or("").to_string();
@@ -201,7 +211,7 @@ fn blocker(
     {
         return Some(Block::Pytest(format!("conftest hook {h}")));
     }
-    if let Some(why) = unittest_blocker(items, rootdir) {
+    if let Some(why) = unittest_blocker(items, rootdir, python_version) {
         return Some(Block::Pytest(why));
     }
     // pytest-rerunfailures is installed but idle: a `flaky` mark makes it rerun, in
@@ -260,10 +270,18 @@ fn plugin_fixture(f: &str, plugins: &[(String, String)]) -> bool {
         .any(|(project, fixtures)| fixtures.contains(&f) && has_plugin(plugins, project))
 }
 
-/// pytest 9.2 reports each failing `subTest` as its own SUBFAILED report, which the
-/// coordinator does not draw yet. Any mention in a module with TestCase items counts
-/// (the call may sit in a helper); reading happens only for such modules.
-fn unittest_blocker(items: &[Item], rootdir: &Path) -> Option<String> {
+/// pytest 9.2 reports each `subTest` as its own report; the engine does as pytest does
+/// on Python 3.11 and later. Before 3.11 unittest reports subtests' outcomes otherwise
+/// and pytest works around it (`_obtain_errors_and_skips`): such sessions stay pytest's.
+/// Any mention in a module with TestCase items counts (the call may sit in a helper);
+/// reading happens only for such modules.
+fn unittest_blocker(items: &[Item], rootdir: &Path, python_version: &str) -> Option<String> {
+    let mut parts = python_version
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    if (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (3, 11) {
+        return None;
+    }
     let mut unittest_files: Vec<&str> = Vec::new();
     for it in items {
         if it.chain.iter().any(|n| n.kind == NodeKind::UnitTestCase)
@@ -633,8 +651,8 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         // `--randomly-seed` wins).
         argv.extend(inv.randomly.iter().map(|r| r.seed_option()));
         setup["pytest_args"] = json!(argv);
-        setup["distributed"] = json!(dist.is_some());
     }
+    setup["distributed"] = json!(dist.is_some());
     // pytest-xdist's workers have no junitxml plugin object: there the record_*
     // fixtures record nothing into the file and warn about no family.
     if let Some(j) = junit.as_ref().filter(|_| dist.is_none()) {
@@ -794,12 +812,15 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     let failed = reporter.failed();
     let ran = reporter.ran();
-    // pytest's `session.shouldfail` banner, set when the count reached the limit (with
-    // several workers, failures already running elsewhere still come in after it).
+    // pytest's `session.shouldfail` banner, set again at each failure from the limit
+    // on, so it names the count at the last one (a failed subtest and then its test:
+    // 2). pytest-xdist's names the limit (with several workers, failures already
+    // running elsewhere still come in after it).
     let failures = reporter.failures();
     let maxfail = user_maxfail;
+    let shown = if dist.is_some() { maxfail } else { failures };
     let mut stopped: Vec<String> = (maxfail > 0 && failures >= maxfail)
-        .then(|| format!("stopping after {maxfail} failures"))
+        .then(|| format!("stopping after {shown} failures"))
         .into_iter()
         .collect();
     // Stepwise's `session.shouldstop`: the session is interrupted, unless `--maxfail`'s
@@ -1042,6 +1063,10 @@ impl Ran {
         let Event::Report(r) = ev else {
             return;
         };
+        // A subtest's time is inside its test's call; the test's reports decide.
+        if r.subtest.is_some() {
+            return;
+        }
         let entry = self.tests.entry(r.nodeid.clone()).or_insert(Measured {
             duration: 0.0,
             outcome: "passed",
@@ -1049,7 +1074,6 @@ impl Ran {
         });
         entry.duration += r.duration;
         entry.decided |= r.when != Phase::Setup || r.outcome != Outcome::Passed;
-        let category = r.category();
         let decides = r.when == Phase::Call || r.outcome == Outcome::Skipped;
         if r.outcome == Outcome::Failed {
             entry.outcome = if r.when == Phase::Call {
@@ -1057,8 +1081,14 @@ impl Ran {
             } else {
                 "error"
             };
-        } else if decides && entry.outcome != "error" && !category.is_empty() {
-            entry.outcome = category;
+        } else if decides && entry.outcome != "error" {
+            entry.outcome = match r.category() {
+                "passed" => "passed",
+                "skipped" => "skipped",
+                "xfailed" => "xfailed",
+                "xpassed" => "xpassed",
+                _ => entry.outcome,
+            };
         }
     }
 

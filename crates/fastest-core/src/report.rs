@@ -91,6 +91,58 @@ pub struct TestReport {
     /// phase, as [`Self::xml_attributes`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub testsuite_properties: Vec<(String, String)>,
+    /// A subtest's report (pytest's `SubtestReport`: a `subtests.test()` block or a
+    /// unittest `subTest`): its message and keyword arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtest: Option<SubtestContext>,
+    /// What `pytest_report_teststatus` says when it is not the default for the
+    /// outcome (a subtest's `SUBFAILED(i=1)`, or nothing for a quiet passing one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// pytest's terminal wrote this report while the test's output was captured (a
+    /// unittest `subTest`, reported from inside the test): it went into the test's
+    /// captured output, not to the terminal, though the reporter counted it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub under_capture: bool,
+}
+
+/// A subtest's identity (pytest's `SubtestContext`): `kwargs` values are `saferepr`s.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubtestContext {
+    pub msg: Option<String>,
+    #[serde(default)]
+    pub kwargs: Vec<(String, String)>,
+}
+
+impl SubtestContext {
+    /// pytest's `_sub_test_description`: `[msg] (k=v, ...)`, or `(<subtest>)`.
+    pub fn description(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(msg) = &self.msg {
+            parts.push(format!("[{msg}]"));
+        }
+        if !self.kwargs.is_empty() {
+            let params: Vec<String> = self
+                .kwargs
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            parts.push(format!("({})", params.join(", ")));
+        }
+        if parts.is_empty() {
+            "(<subtest>)".into()
+        } else {
+            parts.join(" ")
+        }
+    }
+}
+
+/// `pytest_report_teststatus`'s `(category, letter, word)`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    pub category: String,
+    pub letter: String,
+    pub word: String,
 }
 
 impl TestReport {
@@ -120,6 +172,9 @@ impl TestReport {
             user_properties: Vec::new(),
             xml_attributes: Vec::new(),
             testsuite_properties: Vec::new(),
+            subtest: None,
+            status: None,
+            under_capture: false,
         }
     }
 
@@ -130,7 +185,10 @@ impl TestReport {
 
     /// pytest's `pytest_report_teststatus` category: passed, failed, skipped, error,
     /// xfailed, xpassed, or "" for a passing setup/teardown.
-    pub fn category(&self) -> &'static str {
+    pub fn category(&self) -> &str {
+        if let Some(s) = &self.status {
+            return &s.category;
+        }
         match (self.outcome, self.when, self.wasxfail.is_some()) {
             (Outcome::Skipped, _, true) => "xfailed",
             (Outcome::Passed, Phase::Call, true) => "xpassed",
@@ -143,7 +201,10 @@ impl TestReport {
     }
 
     /// The progress letter and the verbose word.
-    pub fn letter_word(&self) -> (&'static str, &'static str) {
+    pub fn letter_word(&self) -> (&str, &str) {
+        if let Some(s) = &self.status {
+            return (&s.letter, &s.word);
+        }
         match self.category() {
             "xfailed" => ("x", "XFAIL"),
             "xpassed" => ("X", "XPASS"),
@@ -226,5 +287,50 @@ impl Interruption {
             body: format!("{FULL_TRACE_HINT}\n"),
             returncode: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(msg: Option<&str>, kwargs: &[(&str, &str)]) -> SubtestContext {
+        SubtestContext {
+            msg: msg.map(str::to_string),
+            kwargs: kwargs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn subtest_descriptions_read_as_pytest_writes_them() {
+        assert_eq!(ctx(None, &[]).description(), "(<subtest>)");
+        assert_eq!(ctx(Some("check"), &[]).description(), "[check]");
+        assert_eq!(
+            ctx(Some("check"), &[("i", "1"), ("s", "'a'")]).description(),
+            "[check] (i=1, s='a')"
+        );
+    }
+
+    #[test]
+    fn a_status_overrides_the_outcome_s_category_letter_and_word() {
+        let mut r = TestReport::new(
+            "t.py::t",
+            Phase::Call,
+            Outcome::Passed,
+            ("t.py".into(), None, "t".into()),
+        );
+        assert_eq!((r.category(), r.letter_word()), ("passed", (".", "PASSED")));
+        r.status = Some(Status {
+            category: "subtests passed".into(),
+            letter: "u".into(),
+            word: "SUBPASSED(i=1)".into(),
+        });
+        assert_eq!(
+            (r.category(), r.letter_word()),
+            ("subtests passed", ("u", "SUBPASSED(i=1)"))
+        );
     }
 }

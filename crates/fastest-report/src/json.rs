@@ -168,8 +168,10 @@ pub fn empty_totals() -> BTreeMap<String, u64> {
 /// - a failed teardown turns any of those but `failed` into `error` (pytest counts
 ///   both the call's outcome and an error on its final line; JUnit adds an `<error>`):
 ///   a test that failed and then errored in teardown stays `failed`.
-pub fn final_outcome(reports: &[&TestReport]) -> &'static str {
-    let mut outcome: &'static str = "passed";
+///
+/// Subtests' reports do not decide it: the test's own call report does.
+pub fn final_outcome<'a>(reports: &[&'a TestReport]) -> &'a str {
+    let mut outcome: &'a str = "passed";
     for r in reports {
         match (r.when, r.outcome) {
             (Phase::Setup, Outcome::Failed) => return "error",
@@ -180,7 +182,7 @@ pub fn final_outcome(reports: &[&TestReport]) -> &'static str {
                     "skipped"
                 };
             }
-            (Phase::Call, _) => {
+            (Phase::Call, _) if r.subtest.is_none() => {
                 let c = r.category();
                 if !c.is_empty() {
                     outcome = c;
@@ -431,7 +433,7 @@ mod tests {
         r
     }
 
-    fn outcome(reports: &[TestReport]) -> &'static str {
+    fn outcome(reports: &[TestReport]) -> &str {
         final_outcome(&reports.iter().collect::<Vec<_>>())
     }
 

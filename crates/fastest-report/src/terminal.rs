@@ -82,6 +82,9 @@ pub struct TerminalReporter<'w> {
     durations: Option<crate::durations::Durations>,
     /// `--junitxml`: the file's absolute path, for junitxml's summary line.
     generated_xml: Option<String>,
+    /// pytest's terminal writes into a test's captured output now (a unittest
+    /// subtest's report): the line is tracked, nothing reaches the terminal.
+    muted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +127,7 @@ impl<'w> TerminalReporter<'w> {
             failed_write: false,
             durations: None,
             generated_xml: None,
+            muted: false,
         }
     }
 
@@ -184,6 +188,9 @@ impl<'w> TerminalReporter<'w> {
         match text.rfind('\n') {
             Some(i) => self.current_line = text[i + 1..].to_string(),
             None => self.current_line.push_str(text),
+        }
+        if self.muted {
+            return;
         }
         let painted = markup(self.opts.markup, text, styles);
         if self.out.write_all(painted.as_bytes()).is_err() {
@@ -400,8 +407,14 @@ impl<'w> TerminalReporter<'w> {
     }
 
     fn logreport(&mut self, rep: &TestReport) {
-        let category = rep.category();
-        self.stat(category).push(rep.clone());
+        self.muted = rep.under_capture;
+        self.logreport_inner(rep);
+        self.muted = false;
+    }
+
+    fn logreport_inner(&mut self, rep: &TestReport) {
+        let category = rep.category().to_string();
+        self.stat(&category).push(rep.clone());
         let file = rep.nodeid.split("::").next().unwrap_or("");
         let at = self.file_order.get(file).copied();
         for w in &rep.warnings {
@@ -597,7 +610,12 @@ impl<'w> TerminalReporter<'w> {
         }
     }
 
+    /// pytest's `head_line`; a subtest's (`SubtestReport.head_line`) adds its
+    /// description.
     fn head_line(rep: &TestReport) -> String {
+        if let Some(sub) = &rep.subtest {
+            return format!("{} {}", rep.location.2, sub.description());
+        }
         if rep.location.2.is_empty() {
             "test session".into()
         } else {
@@ -781,6 +799,8 @@ impl<'w> TerminalReporter<'w> {
 
     /// pytest's `_get_line_with_reprcrash_message` for a report of `category`.
     fn crash_line(&self, category: &str, word: &str, rep: &TestReport) -> String {
+        // `_get_verbose_word_with_markup`: the word `pytest_report_teststatus` gives.
+        let word = rep.status.as_ref().map_or(word, |s| s.word.as_str());
         let word = self.paint(word, &[Style::for_category(category)]);
         let node = self.node_with_markup(&rep.nodeid);
         let mut line = format!("{word} {node}");
@@ -831,7 +851,8 @@ impl<'w> TerminalReporter<'w> {
                 'x' => {
                     for r in self.reports("xfailed") {
                         let node = self.node_with_markup(&r.nodeid);
-                        let word = self.paint("XFAIL", &[Style::Yellow]);
+                        let word = r.status.as_ref().map_or("XFAIL", |s| s.word.as_str());
+                        let word = self.paint(word, &[Style::Yellow]);
                         let mut line = if r.when == Phase::Call {
                             format!("{word} {node}")
                         } else {
@@ -868,11 +889,18 @@ impl<'w> TerminalReporter<'w> {
 
     fn skipped_lines(&self) -> Vec<String> {
         let skipped = self.reports("skipped");
-        let word = self.paint("SKIPPED", &[Style::Yellow]);
+        // The verbose word of a skip (a subtest's is `SUBSKIPPED(...)`); folded lines
+        // all take the first report's, as pytest's do.
+        let word_of = |r: &TestReport| {
+            let word = r.status.as_ref().map_or("SKIPPED", |s| s.word.as_str());
+            self.paint(word, &[Style::Yellow])
+        };
+        let word = skipped.first().map(word_of).unwrap_or_default();
         if !self.opts.fold_skipped {
             return skipped
                 .iter()
                 .map(|r| {
+                    let word = word_of(r);
                     let node = self.node_with_markup(&r.nodeid);
                     match r
                         .skip
@@ -974,7 +1002,7 @@ impl<'w> TerminalReporter<'w> {
 }
 
 /// pytest's `KNOWN_TYPES`: the categories of the final line, in its order.
-const KNOWN_TYPES: [&str; 8] = [
+const KNOWN_TYPES: [&str; 11] = [
     "failed",
     "passed",
     "skipped",
@@ -983,6 +1011,9 @@ const KNOWN_TYPES: [&str; 8] = [
     "xpassed",
     "warnings",
     "error",
+    "subtests passed",
+    "subtests failed",
+    "subtests skipped",
 ];
 
 /// `_folded_skips`' key: path, line (none for a skip mark's skip), reason.

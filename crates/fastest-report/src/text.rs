@@ -48,8 +48,8 @@ impl Style {
     /// and of its word in the short summary.
     pub fn for_category(category: &str) -> Style {
         match category {
-            "failed" | "error" => Style::Red,
-            "passed" => Style::Green,
+            "failed" | "error" | "subtests failed" => Style::Red,
+            "passed" | "subtests passed" => Style::Green,
             _ => Style::Yellow,
         }
     }
