@@ -278,7 +278,9 @@ pub fn fold(reports: &[TestReport], shard: Option<&str>) -> TestLine {
     });
     let message = message_of(reports, outcome);
     let mut sections: Vec<Section> = Vec::new();
-    for r in reports {
+    // The test's own phases: a subtest's report repeats the item's sections with its
+    // block's own output under the same names.
+    for r in reports.iter().filter(|r| r.subtest.is_none()) {
         for (name, content) in &r.sections {
             // pytest hands each later phase's report the earlier phases' sections too.
             if !sections.iter().any(|s| &s.name == name) {
