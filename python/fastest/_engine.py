@@ -1031,6 +1031,9 @@ BUILTIN_FIXTURES: dict[str, tuple[Any, str]] = {
     "capteesys": (_capture_fixture(SysCapture, tee=True), "function"),
     "subtests": (_fx_subtests, "function"),
 }
+if _PytestSubtests is object:
+    # pytest before 9.0: no `subtests` fixture.
+    del BUILTIN_FIXTURES["subtests"]
 
 
 class _JunitRecorder:
@@ -2728,6 +2731,12 @@ class _UnitTestResult:
             outcomes.fail(msg, pytrace=False)
         except outcomes.Failed:
             self._add(sys.exc_info())
+
+
+if _PytestSubtests is object:
+    # pytest before 9.0 has no `addSubTest`: unittest then lets a subtest's exception
+    # fail the test itself, as under that pytest.
+    del _UnitTestResult.addSubTest
 
 
 def _doctest_traceback(excinfo: Any) -> Traceback:
