@@ -451,43 +451,10 @@ mod tests {
     use indicatif::InMemoryTerm;
 
     /// A screen in memory; a newline is a terminal's CR LF.
-    #[derive(Debug)]
-    struct Screen(InMemoryTerm);
-
-    impl TermLike for Screen {
-        fn width(&self) -> u16 {
-            self.0.width()
-        }
-        fn move_cursor_up(&self, n: usize) -> io::Result<()> {
-            self.0.move_cursor_up(n)
-        }
-        fn move_cursor_down(&self, n: usize) -> io::Result<()> {
-            self.0.move_cursor_down(n)
-        }
-        fn move_cursor_right(&self, n: usize) -> io::Result<()> {
-            self.0.move_cursor_right(n)
-        }
-        fn move_cursor_left(&self, n: usize) -> io::Result<()> {
-            self.0.move_cursor_left(n)
-        }
-        fn write_line(&self, s: &str) -> io::Result<()> {
-            self.0.write_line(s)
-        }
-        fn write_str(&self, s: &str) -> io::Result<()> {
-            self.0.write_str(s)
-        }
-        fn clear_line(&self) -> io::Result<()> {
-            self.0.clear_line()
-        }
-        fn flush(&self) -> io::Result<()> {
-            self.0.flush()
-        }
-    }
-
-    impl LiveTerm for Screen {
+    impl LiveTerm for InMemoryTerm {
         fn write_raw(&self, bytes: &[u8]) -> io::Result<()> {
             let text = String::from_utf8_lossy(bytes).replace('\n', "\r\n");
-            self.0.write_str(&text)
+            self.write_str(&text)
         }
     }
 
@@ -500,7 +467,7 @@ mod tests {
             expected: expected.iter().map(|(n, d)| (n.to_string(), *d)).collect(),
             mean: None,
         };
-        let live = Live::start(opts, Arc::new(Screen(term.clone())));
+        let live = Live::start(opts, Arc::new(term.clone()));
         (live, term)
     }
 
