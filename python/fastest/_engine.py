@@ -275,6 +275,33 @@ class RewriteHook(_rewrite.AssertionRewritingHook):
         _pyc.install(lambda: rootdir)
 
 
+def _make_dumps() -> Any:
+    """``json.dumps`` for reports with one C encoder made once: ``json.dumps`` builds a
+    new one per call, which costs more than encoding a passing test's report."""
+    import json
+    from json import encoder
+
+    make = getattr(encoder, "c_make_encoder", None)
+    if make is None:
+        return json.dumps
+
+    def default(o: Any) -> Any:
+        raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
+
+    # json.dumps's defaults: ASCII output, ", " and ": ", NaN allowed; no circular
+    # check (reports are trees).
+    encode = make(None, default, encoder.encode_basestring_ascii, None, ": ", ", ",
+                  False, False, True)
+
+    def dumps(obj: Any) -> str:
+        return "".join(encode(obj, 0))
+
+    return dumps
+
+
+_dumps = _make_dumps()
+
+
 class _Keywords(dict):
     """pytest's ``NodeKeywords``: a node's own keywords, then its parents' (a module's
     ``pytestmark`` is in its tests' keywords)."""
@@ -333,6 +360,7 @@ class Node:
         self.obj: Any = None
         self.path: Path | None = None
         self._visible: Any = None
+        self._chain: tuple[Node, ...] | None = None
 
     @property
     def id(self) -> str:
@@ -340,13 +368,17 @@ class Node:
         return self.nodeid
 
     def listchain(self) -> list[Node]:
-        chain: list[Node] = []
-        node: Node | None = self
-        while node is not None:
-            chain.append(node)
-            node = node.parent
-        chain.reverse()
-        return chain
+        # A node's parents never change: the chain is walked once.
+        chain = self._chain
+        if chain is None:
+            found: list[Node] = []
+            node: Node | None = self
+            while node is not None:
+                found.append(node)
+                node = node.parent
+            found.reverse()
+            chain = self._chain = tuple(found)
+        return list(chain)
 
     def iter_parents(self):
         node: Node | None = self
@@ -376,10 +408,21 @@ class Node:
         return LocalPath(path) if path is not None else None
 
     def iter_markers(self, name: str | None = None):
-        for node in self.iter_parents():
-            for mark in node.own_markers:
-                if name is None or mark.name == name:
-                    yield mark
+        return iter(self._markers(name))
+
+    def _markers(self, name: str | None) -> list[Mark]:
+        """The marks of this node and its parents, nearest first (a list: the runtest
+        loop asks for them several times per item, and a walk beats nested generators)."""
+        found = []
+        node: Node | None = self
+        while node is not None:
+            if node.own_markers:
+                if name is None:
+                    found.extend(node.own_markers)
+                else:
+                    found.extend([m for m in node.own_markers if m.name == name])
+            node = node.parent
+        return found
 
     def iter_markers_with_node(self, name: str | None = None):
         for node in self.iter_parents():
@@ -388,7 +431,8 @@ class Node:
                     yield node, mark
 
     def get_closest_marker(self, name: str, default: Any = None) -> Any:
-        return next(self.iter_markers(name=name), default)
+        found = self._markers(name)
+        return found[0] if found else default
 
     def add_marker(self, marker: Any, append: bool = True) -> None:
         mark = marker.mark if hasattr(marker, "mark") else marker
@@ -1215,6 +1259,15 @@ class Engine:
         # Warnings raised while importing test modules and conftests: pytest records them
         # at collection (no node id, the warning's own file and line), not on a test.
         self._collect_warnings: list[warnings.WarningMessage] = []
+        # `_ItemWarnings`: per filters list an item starts from, what it becomes (an
+        # item's, and a module import's inside it).
+        self._item_filters: dict[tuple[Any, ...], list[Any]] = {}
+        # `conftests_for`: per directory, its conftest modules outermost first.
+        self._dir_conftests: dict[Path, tuple[Any, ...]] = {}
+        # `node_for`: the innermost collector of a chain, by its (kind, key).
+        self._parents: dict[Any, Node] = {}
+        # `phases_json`: the last successor's spec, as JSON and decoded.
+        self._decoded: tuple[str, dict[str, Any]] | None = None
         self.conftests: dict[Path, Any] = {}
         self.fixturedefs: dict[str, list[FixtureDef]] = {}
         self.autouse: list[FixtureDef] = []
@@ -1302,10 +1355,14 @@ class Engine:
         threads: collections.deque[Any] = collections.deque()
         self.config.stash[_te.thread_exceptions] = threads
         threading.excepthook = functools.partial(_te.thread_exception_hook, append=threads.append)
-        self._collect_unraisable = lambda: (
-            _ue.collect_unraisable(self.config),
-            _te.collect_thread_exception(self.config),
-        )
+        def collect() -> None:
+            # Both plugins' functions do nothing on empty queues: skipped then.
+            if unraisable:
+                _ue.collect_unraisable(self.config)
+            if threads:
+                _te.collect_thread_exception(self.config)
+
+        self._collect_unraisable = collect
 
     def _load_plugin(self, name: str) -> None:
         """An installed plugin the engine stands in for (``NATIVE_PLUGIN_MODULES`` in
@@ -1366,6 +1423,14 @@ class Engine:
 
     # -- the tree: nodes, modules, conftests -----------------------------------------
     def node_for(self, spec: dict[str, Any]) -> Item:
+        chain = spec["chain"]
+        # Items of one collector share its chain: found by its innermost key.
+        pkey = (chain[-1][0], chain[-1][1]) if chain else None
+        parent = self._parents.get(pkey)
+        if parent is not None:
+            item = (DoctestItem if parent.kind in DOCTEST_COLLECTORS else Item)(spec, parent, self)
+            item.path = self._paths[spec["path"]][0]
+            return item
         parent = self.session
         cached = self._paths.get(spec["path"])
         if cached is None:
@@ -1387,6 +1452,7 @@ class Engine:
             if kind in ("Dir", "Package"):
                 seen_dirs += 1
             parent = node
+        self._parents[pkey] = parent
         item = (DoctestItem if parent.kind in DOCTEST_COLLECTORS else Item)(spec, parent, self)
         item.path = path
         return item
@@ -1400,8 +1466,13 @@ class Engine:
     def conftests_for(self, path: Path) -> list[Any]:
         if self.noconftest:
             return []
-        mods = []
+        # Once a directory's conftests are imported, they are the same for every module
+        # in it.
         directory = path.parent
+        found = self._dir_conftests.get(directory)
+        if found is not None:
+            return list(found)
+        mods = []
         for parent in reversed((directory, *directory.parents)):
             if self.confcutdir is not None and parent in self.confcutdir.parents:
                 continue
@@ -1416,6 +1487,7 @@ class Engine:
                 self._no_conftest.add(conftest)
                 continue
             mods.append(mod)
+        self._dir_conftests[directory] = tuple(mods)
         return mods
 
     def _import_conftest(self, conftest: Path) -> Any:
@@ -1428,9 +1500,11 @@ class Engine:
         return mod
 
     def module_node(self, item: Item) -> Node:
-        for node in item.iter_parents():
+        node: Node | None = item
+        while node is not None:
             if node.kind in MODULE_KINDS:
                 return node
+            node = node.parent
         raise RuntimeError(f"no module above {item.nodeid}")
 
     def load_module(self, item: Item) -> Any:
@@ -1697,8 +1771,10 @@ class Engine:
         usefixtures = tuple(
             name for mark in item.iter_markers(name="usefixtures") for name in mark.args
         )
-        ckey = (item.parent.nodeid, item.originalname, tuple(item.callspec_params),
-                tuple(item.fixture_params), usefixtures, self._defs_gen)
+        # The closure depends on the collectors above, the names the test asks for
+        # and which of them parametrize sets directly (not on the function itself).
+        ckey = (item.parent.nodeid, item.argnames, tuple(item.callspec_params),
+                usefixtures, self._defs_gen)
         closure = self._closures.get(ckey)
         if closure is None:
             closure = self._closures[ckey] = self.closure(item, usefixtures)
@@ -2022,8 +2098,15 @@ class Engine:
         ``send`` as JSON or ``None``)."""
         import json
 
-        nxt = json.loads(next_spec) if next_spec is not None else None
-        gen = self.phases(json.loads(spec), nxt, known)
+        # An item's spec arrives twice: as the successor of the item before it, then as
+        # its own; it is decoded once.
+        cached = self._decoded
+        parsed = cached[1] if cached is not None and cached[0] == spec else json.loads(spec)
+        nxt = None
+        if next_spec is not None:
+            nxt = json.loads(next_spec)
+            self._decoded = (next_spec, nxt)
+        gen = self.phases(parsed, nxt, known)
         reply = None
         while True:
             try:
@@ -2033,9 +2116,11 @@ class Engine:
             if rep is None:
                 got = yield None
                 reply = json.loads(got) if got is not None else None
+                if got is not None:
+                    self._decoded = (got, reply)
             else:
                 reply = None
-                yield json.dumps(rep)
+                yield _dumps(rep)
 
     def _count_failure(self, rep: dict[str, Any]) -> None:
         """pytest's `Session.pytest_runtest_logreport`: count failures for `--maxfail`."""
@@ -2319,7 +2404,7 @@ class Engine:
                         pass
                 os.write(1, text.encode("utf-8"))
         if self.channel is not None:
-            self.channel.report(json.dumps(rep))
+            self.channel.report(_dumps(rep))
         else:
             self._subtest_reports.append(rep)
 
@@ -2618,12 +2703,28 @@ class _ItemWarnings:
 
     def __enter__(self) -> _ItemWarnings:
         self.cm = warnings.catch_warnings(record=True)
-        self.recorded = self.cm.__enter__()
+        self.recorded = recorded = self.cm.__enter__()
+        # The filters this makes of a given list are always the same: made once, and
+        # reused while the list they start from is unchanged (parsing each ini filter
+        # again for every item is most of the cost of a trivial test's warnings capture).
+        before = tuple(warnings.filters)
+        cache = self.engine._item_filters
+        cached = cache.get(before)
+        if cached is not None:
+            warnings.filters[:] = cached
+            warnings._filters_mutated()  # type: ignore[attr-defined]
+            return self
         if not sys.warnoptions:
             warnings.filterwarnings("always", category=DeprecationWarning)
             warnings.filterwarnings("always", category=PendingDeprecationWarning)
         config = self.engine.config
         apply_warning_filters(config.getini("filterwarnings"), config.option.pythonwarnings or [])
+        if not recorded:
+            # Not when applying them warned (a filter's module failed to import): pytest
+            # warns again for every item.
+            if len(cache) > 16:
+                cache.clear()
+            cache[before] = list(warnings.filters)
         return self
 
     def __exit__(self, *exc: Any) -> Any:

@@ -24,10 +24,21 @@ def make_engine(setup: str, channel=None):
     if settings.get("engine") == "pytest":
         from fastest._pytest_engine import PytestEngine
 
-        return PytestEngine(settings, channel)
+        return _frozen(PytestEngine(settings, channel))
     from fastest._engine import Engine
 
-    return Engine(settings, channel)
+    return _frozen(Engine(settings, channel))
+
+
+def _frozen(engine):
+    """``engine``, with everything made so far (pytest, the engine, plugins and their
+    configuration) moved out of the collector's way: ``gc.freeze`` keeps the full
+    collections that a long run triggers from walking these objects again and again.
+    They live as long as the worker anyway."""
+    import gc
+
+    gc.freeze()
+    return engine
 
 
 def _preload() -> None:

@@ -160,6 +160,9 @@ fn run_item(
     let Some(item) = queue.pop_front() else {
         return Ok(ItemEnd::Ran);
     };
+    // One write per item: the previous item's reports (left in the buffer) go with this
+    // `Started`, which must reach the coordinator now (`--timeout` deadlines, the live
+    // display, and which test a crashed worker was running start from it).
     send(link, &FromWorker::Started(item.nodeid.clone()))?;
     link.borrow_mut().inbox.wait_ack()?;
     let spec = serde_json::to_string(&item).map_err(io_err)?;
@@ -206,7 +209,8 @@ fn run_item(
         // next output; otherwise one write per phase batch is enough.
         link.borrow_mut().report(&report)?;
     }
-    link.borrow_mut().out.flush().map_err(io_err)?;
+    // Not flushed here: the next `Started`, `Next` or `Finished` carries the reports,
+    // and every wait for the coordinator flushes first.
     Ok(end)
 }
 
@@ -282,6 +286,7 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>) -> PyResult<()> {
     let mut engine: Option<Bound<'_, PyAny>> = None;
     let mut queue: VecDeque<ItemSpec> = VecDeque::new();
     loop {
+        link_ref.borrow_mut().out.flush().map_err(io_err)?;
         let msg = link_ref.borrow_mut().inbox.next()?;
         let Some(msg) = msg else {
             // The coordinator went away (Ctrl-C, a crash): nothing left to report to.
