@@ -1268,6 +1268,14 @@ class Engine:
         self._parents: dict[Any, Node] = {}
         # `phases_json`: the last successor's spec, as JSON and decoded.
         self._decoded: tuple[str, dict[str, Any]] | None = None
+        # `preimport`: the first item of every test module, in collection order, and a
+        # `KeyboardInterrupt` or `pytest.exit` that arrived while importing them.
+        self._preimport: list[dict[str, Any]] = list(setup.get("preimport") or [])
+        self._interrupted_import: BaseException | None = None
+        if setup.get("announce_imports"):
+            # Read by the worker once the engine is made (imports done): the coordinator
+            # prints the collected line when it arrives.
+            self.header_json = '{"before": [], "after": []}'
         self.conftests: dict[Path, Any] = {}
         self.fixturedefs: dict[str, list[FixtureDef]] = {}
         self.autouse: list[FixtureDef] = []
@@ -2039,6 +2047,25 @@ class Engine:
         finally:
             self.setupstate.addfinalizer(finalizer, request.node)
 
+    def preimport(self) -> None:
+        """Import the session's test modules (and their conftests) in collection order
+        before the first test runs, as pytest's collection does: a module's import-time
+        code never sees what earlier modules' tests did. What an import prints is
+        collection's, shown nowhere. A module that fails to import is tried again when
+        its first test runs, which reports the failure."""
+        specs, self._preimport = self._preimport, []
+        for spec in specs:
+            try:
+                self.load_module(self.node_for(spec))
+            except (KeyboardInterrupt, outcomes.Exit) as e:
+                # Raised at the first test, where the session's interruption is handled.
+                self._interrupted_import = e
+                break
+            except BaseException:
+                pass
+            finally:
+                self.capture.read()
+
     # -- one item -------------------------------------------------------------------
     def run(self, spec: dict[str, Any], next_spec: dict[str, Any] | None) -> list[dict[str, Any]]:
         """All of an item's reports at once (tests and tools; the worker streams)."""
@@ -2053,6 +2080,9 @@ class Engine:
         only phase that needs pytest's ``nextitem``) the generator yields ``None`` and
         expects the successor's spec (or ``None``: the session ends) through ``send``.
         """
+        if self._interrupted_import is not None:
+            e, self._interrupted_import = self._interrupted_import, None
+            raise e
         cached = self._next
         item = cached if cached is not None and cached.nodeid == spec["nodeid"] else self.node_for(spec)
         self._current = item

@@ -27,7 +27,9 @@ def make_engine(setup: str, channel=None):
         return _frozen(PytestEngine(settings, channel))
     from fastest._engine import Engine
 
-    return _frozen(Engine(settings, channel))
+    engine = Engine(settings, channel)
+    engine.preimport()
+    return _frozen(engine)
 
 
 def _frozen(engine):

@@ -115,6 +115,9 @@ NATIVE_CASES: List[str] = [
     "markers_conftest",
     # Warnings raised while importing modules and conftests are collection warnings.
     "import_warnings",
+    # Every test module is imported before the first test runs, as pytest's collection
+    # imports them (without capture, what the imports print comes before the collected line).
+    "import_order",
     # pytest's collector warnings (test classes it cannot collect) come from the import
     # fallback; the run stays native.
     "collect_warnings",
@@ -239,6 +242,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "internal_error": [[], ["-q"], ["--co"]],
     # import-time warnings of conftests and test modules (collection warnings in pytest)
     "collect_warnings": [[], ["-rA"], ["-q"], ["-W", "error::DeprecationWarning"], ["-q", "-k", "plain or client"]],
+    # a module's import-time code runs before any test (state tests leave behind)
+    "import_order": [[], ["-v"], ["-rA"], ["-s"], ["-s", "-v"], ["--capture=tee-sys", "-q"], ["-k", "test_b"]],
     "import_warnings": [[], ["-rA"], ["-W", "error::UserWarning:test_aa"], ["--disable-warnings"]],
     # unregistered marks (PytestUnknownMarkWarning at import): the import fallback collects
     # the module, the native run's pytest.mark warns again when it imports it; with the

@@ -489,6 +489,16 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // The header (and PYTEST_XDIST_WORKER_COUNT) name the count asked for, as
     // pytest-xdist's do, although only as many workers start as there are groups.
     let started = dist;
+    let preimport = pytest_engine
+        .is_none()
+        .then(|| preimport_specs(&specs, &s.file_order));
+    // Without capture, what importing the test modules prints comes before the collected
+    // line, as pytest's collection prints it: that line waits for the worker to say its
+    // imports are done (an empty `Header`).
+    let announce_imports = preimport.as_ref().is_some_and(|m| !m.is_empty())
+        && dist.is_none()
+        && matches!(capture_method(inv).as_str(), "no" | "tee-sys");
+    let mut header_len = None;
     let mut text = String::new();
     let rootdir_s = config.rootdir.display().to_string();
     // Under the pytest engine the header waits for the first worker: plugins and
@@ -509,6 +519,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             extra: Default::default(),
         };
         header.render(&mut text, inv.width, inv.markup);
+        header_len = Some(text.len());
         if pytest_engine.is_some() && !args.no_header {
             deferred = Some((header, text.len()));
         }
@@ -574,6 +585,21 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     if deferred.is_some() {
         text.clear();
     }
+    let mut after_imports = match header_len {
+        Some(len) if announce_imports && deferred.is_none() => {
+            let rest = text.split_off(len);
+            // pytest writes this (verbose, no terminal) before it imports anything.
+            const COLLECTING: &str = "collecting ... ";
+            match rest.strip_prefix(COLLECTING) {
+                Some(tail) => {
+                    text.push_str(COLLECTING);
+                    Some(tail.to_string())
+                }
+                None => Some(rest),
+            }
+        }
+        _ => None,
+    };
     if out.write_all(text.as_bytes()).is_err() {
         return exit::OK;
     }
@@ -653,6 +679,10 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         setup["pytest_args"] = json!(argv);
     }
     setup["distributed"] = json!(dist.is_some());
+    if let Some(modules) = preimport {
+        setup["preimport"] = json!(modules);
+        setup["announce_imports"] = json!(announce_imports);
+    }
     // pytest-xdist's workers have no junitxml plugin object: there the record_*
     // fixtures record nothing into the file and warn about no family.
     if let Some(j) = junit.as_ref().filter(|_| dist.is_none()) {
@@ -728,6 +758,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         &pool,
         prestarted.as_ref(),
         &mut |ev| {
+            if let Some(rest) = after_imports.take() {
+                reporter.write(&rest);
+            }
             if let Some((mut header, rest)) = deferred.take() {
                 if let Event::Header(lines) = &ev {
                     header.extra = lines.clone();
@@ -1037,6 +1070,36 @@ fn plan(specs: &[ItemSpec], workers: Option<usize>, history: &History) -> Vec<Ve
 }
 
 /// pytest-xdist's `testrun_uid`: a fresh hex id per run.
+/// The first item of each test module the session runs, in pytest's collection order:
+/// pytest imports every test module at collection, before the first test runs (and so
+/// does each pytest-xdist worker), so a module's import never sees what the tests of the
+/// modules before it did. The native engine imports these when the session starts.
+/// Doctest text files import nothing.
+fn preimport_specs<'a>(specs: &'a [ItemSpec], file_order: &[String]) -> Vec<&'a ItemSpec> {
+    let mut seen = std::collections::HashSet::new();
+    let mut firsts: Vec<&ItemSpec> = specs
+        .iter()
+        .filter(|spec| {
+            spec.chain.last().is_some_and(|(kind, key, _)| {
+                matches!(kind.as_str(), "Module" | "DoctestModule")
+                    && seen.insert((kind.as_str(), key.as_str()))
+            })
+        })
+        .collect();
+    // `--ff`/`--nf` reorder the items, not the collection.
+    let order: std::collections::HashMap<&str, usize> = file_order
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.as_str(), i))
+        .collect();
+    let position = |spec: &ItemSpec| {
+        let file = spec.chain.last().map_or("", |(_, key, _)| key.as_str());
+        order.get(file).copied().unwrap_or(usize::MAX)
+    };
+    firsts.sort_by_key(|spec| position(spec));
+    firsts
+}
+
 fn testrun_uid() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -1276,5 +1339,47 @@ pub(crate) fn confcutdir(args: &args::Args, config: &Config, cwd: &Path) -> Path
             .as_ref()
             .and_then(|p| p.parent().map(Path::to_path_buf))
             .unwrap_or_else(|| config.rootdir.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(nodeid: &str, kind: &str, file: &str) -> ItemSpec {
+        ItemSpec {
+            nodeid: nodeid.into(),
+            name: nodeid.rsplit("::").next().unwrap_or(nodeid).into(),
+            function: String::new(),
+            path: format!("/p/{file}"),
+            chain: vec![
+                ("Dir".into(), "Dir:p".into(), "p".into()),
+                (kind.into(), file.into(), file.into()),
+            ],
+            callspec: vec![],
+            timeout: None,
+        }
+    }
+
+    #[test]
+    fn preimport_takes_each_module_once_in_collection_order() {
+        // `--ff` put test_b's failure first; the doctest text file imports nothing.
+        let specs = [
+            spec("test_b.py::test_fail", "Module", "test_b.py"),
+            spec("test_a.py::test_1", "Module", "test_a.py"),
+            spec("test_a.py::test_2", "Module", "test_a.py"),
+            spec("README.txt::README.txt", "DoctestTextfile", "README.txt"),
+            spec("test_b.py::test_ok", "Module", "test_b.py"),
+            spec("mod.py::mod.f", "DoctestModule", "mod.py"),
+        ];
+        let order = ["README.txt", "mod.py", "test_a.py", "test_b.py"].map(String::from);
+        let got: Vec<&str> = preimport_specs(&specs, &order)
+            .iter()
+            .map(|s| s.nodeid.as_str())
+            .collect();
+        assert_eq!(
+            got,
+            ["mod.py::mod.f", "test_a.py::test_1", "test_b.py::test_fail"]
+        );
     }
 }
