@@ -1258,7 +1258,7 @@ class Engine:
         self.modules: dict[str, Any] = {}
         # Warnings raised while importing test modules and conftests: pytest records them
         # at collection (no node id, the warning's own file and line), not on a test.
-        self._collect_warnings: list[warnings.WarningMessage] = []
+        self._collect_warnings: list[tuple[str, warnings.WarningMessage]] = []
         # `_ItemWarnings`: per filters list an item starts from, what it becomes (an
         # item's, and a module import's inside it).
         self._item_filters: dict[tuple[Any, ...], list[Any]] = {}
@@ -1272,10 +1272,6 @@ class Engine:
         # `KeyboardInterrupt` or `pytest.exit` that arrived while importing them.
         self._preimport: list[dict[str, Any]] = list(setup.get("preimport") or [])
         self._interrupted_import: BaseException | None = None
-        if setup.get("announce_imports"):
-            # Read by the worker once the engine is made (imports done): the coordinator
-            # prints the collected line when it arrives.
-            self.header_json = '{"before": [], "after": []}'
         self.conftests: dict[Path, Any] = {}
         self.fixturedefs: dict[str, list[FixtureDef]] = {}
         self.autouse: list[FixtureDef] = []
@@ -1521,10 +1517,16 @@ class Engine:
             return modnode.obj
         path = item.path
         assert path is not None
-        with _ItemWarnings(self, self._collect_warnings):
-            self.conftests_for(path)
-            mod = import_path(path, mode=self.import_mode, root=self.rootdir,
-                              consider_namespace_packages=self.config.getini("consider_namespace_packages"))
+        log: list[warnings.WarningMessage] = []
+        try:
+            with _ItemWarnings(self, log):
+                self.conftests_for(path)
+                mod = import_path(path, mode=self.import_mode, root=self.rootdir,
+                                  consider_namespace_packages=self.config.getini("consider_namespace_packages"))
+        finally:
+            # Tagged with the module's file: the summary lists them at its place in
+            # the collection, whichever test's report carries them.
+            self._collect_warnings.extend((modnode.nodeid, w) for w in log)
         modnode.obj = mod
         modnode.path = path
         modnode.own_markers = get_unpacked_marks(mod)
@@ -2052,7 +2054,8 @@ class Engine:
         before the first test runs, as pytest's collection does: a module's import-time
         code never sees what earlier modules' tests did. What an import prints is
         collection's, shown nowhere. A module that fails to import is tried again when
-        its first test runs, which reports the failure."""
+        its first test runs, which reports the failure. (The worker calls this once the
+        engine is made and its header lines are sent.)"""
         specs, self._preimport = self._preimport, []
         for spec in specs:
             try:
@@ -2115,10 +2118,13 @@ class Engine:
         collected, self._collect_warnings = self._collect_warnings, []
         if log or collected:
             last["warnings"] = [
-                {"nodeid": nodeid, "message": warning_record_to_str(w),
+                {"nodeid": "", "file": file, "message": warning_record_to_str(w),
                  "fslocation": [w.filename, w.lineno]}
-                for nodeid, records in (("", collected), (item.nodeid, log))
-                for w in records
+                for file, w in collected
+            ] + [
+                {"nodeid": item.nodeid, "message": warning_record_to_str(w),
+                 "fslocation": [w.filename, w.lineno]}
+                for w in log
             ]
         yield last
 

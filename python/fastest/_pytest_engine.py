@@ -168,6 +168,10 @@ class PytestEngine:
         self._path_cache: dict[Path, Any] = {}
         self._items: dict[str, Any] = {}
         self._collected: dict[str, Any] = {}
+        # `preimport`: the first item of every test module, in collection order, and a
+        # `KeyboardInterrupt` or `pytest.exit` that arrived while collecting them.
+        self._preimport: list[dict[str, Any]] = list(setup.get("preimport") or [])
+        self._interrupted_import: BaseException | None = None
         config.hook.pytest_sessionstart(session=session)
         #: The header lines plugins and conftests add, for the coordinator (JSON).
         self.header_json = json.dumps(self._header_lines())
@@ -278,11 +282,32 @@ class PytestEngine:
             self._collected[path] = self._collect(Path(path))
         return self._items.get(nodeid), self._collected[path]
 
+    def preimport(self) -> None:
+        """Collect the session's test modules in collection order before the first test
+        runs, as pytest's collection does (importing them): a module's import-time code
+        never sees what earlier modules' tests did. A module whose collection raised is
+        collected again at its first test, which reports it."""
+        from _pytest.outcomes import Exit
+
+        specs, self._preimport = self._preimport, []
+        for spec in specs:
+            try:
+                self._item(spec)
+            except (KeyboardInterrupt, Exit) as e:
+                # Raised at the first test, where the session's interruption is handled.
+                self._interrupted_import = e
+                break
+            except BaseException:
+                pass
+
     # -- running -------------------------------------------------------------------
     def phases_json(self, spec: str, next_spec: str | None, known: bool = True):
         """Run one item through ``pytest_runtest_protocol`` and yield its reports as
         JSON. pytest's protocol takes the successor up front, so when it is not known
         the generator first yields ``None`` and gets it (JSON or ``None``) back."""
+        if self._interrupted_import is not None:
+            e, self._interrupted_import = self._interrupted_import, None
+            raise e
         spec_d = json.loads(spec)
         item, problem = self._item(spec_d)
         if not known and not self.shouldfail:

@@ -27,9 +27,7 @@ def make_engine(setup: str, channel=None):
         return _frozen(PytestEngine(settings, channel))
     from fastest._engine import Engine
 
-    engine = Engine(settings, channel)
-    engine.preimport()
-    return _frozen(engine)
+    return _frozen(Engine(settings, channel))
 
 
 def _frozen(engine):

@@ -164,6 +164,7 @@ PYTEST_ENGINE_VARIANTS: List[str] = [
     "async_tests",
     "interrupt",
     "doctests",
+    "import_order",
 ]
 
 RUN_CASES_DIR = HERE / "run_cases"
@@ -242,6 +243,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "internal_error": [[], ["-q"], ["--co"]],
     # import-time warnings of conftests and test modules (collection warnings in pytest)
     "collect_warnings": [[], ["-rA"], ["-q"], ["-W", "error::DeprecationWarning"], ["-q", "-k", "plain or client"]],
+    # a conftest's pytest_configure raising (a warning under filterwarnings=error):
+    # pytest's INTERNALERROR at start-up, exit 3 (the pytest engine hands it to pytest)
+    "configure_error": [[], ["-q"], ["-v"]],
     # a module's import-time code runs before any test (state tests leave behind)
     "import_order": [[], ["-v"], ["-rA"], ["-s"], ["-s", "-v"], ["--capture=tee-sys", "-q"], ["-k", "test_b"]],
     "import_warnings": [[], ["-rA"], ["-W", "error::UserWarning:test_aa"], ["--disable-warnings"]],

@@ -246,6 +246,7 @@ impl RawWarning {
             nodeid: self.nodeid.clone(),
             message: self.message.clone(),
             fslocation: self.fslocation.clone(),
+            file: None,
         }
     }
 }

@@ -489,13 +489,11 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // The header (and PYTEST_XDIST_WORKER_COUNT) name the count asked for, as
     // pytest-xdist's do, although only as many workers start as there are groups.
     let started = dist;
-    let preimport = pytest_engine
-        .is_none()
-        .then(|| preimport_specs(&specs, &s.file_order));
+    let preimport = preimport_specs(&specs, &s.file_order);
     // Without capture, what importing the test modules prints comes before the collected
     // line, as pytest's collection prints it: that line waits for the worker to say its
     // imports are done (an empty `Header`).
-    let announce_imports = preimport.as_ref().is_some_and(|m| !m.is_empty())
+    let announce_imports = !preimport.is_empty()
         && dist.is_none()
         && matches!(capture_method(inv).as_str(), "no" | "tee-sys");
     let mut header_len = None;
@@ -587,19 +585,15 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     let mut after_imports = match header_len {
         Some(len) if announce_imports && deferred.is_none() => {
-            let rest = text.split_off(len);
-            // pytest writes this (verbose, no terminal) before it imports anything.
-            const COLLECTING: &str = "collecting ... ";
-            match rest.strip_prefix(COLLECTING) {
-                Some(tail) => {
-                    text.push_str(COLLECTING);
-                    Some(tail.to_string())
-                }
-                None => Some(rest),
-            }
+            let (now, later) = before_imports(text.split_off(len));
+            text.push_str(&now);
+            Some(later)
         }
         _ => None,
     };
+    // Nothing on the terminal yet (the header waits for the first worker, or there is
+    // none): the pytest engine failing to start can still be pytest's own to report.
+    let silent_so_far = text.is_empty();
     if out.write_all(text.as_bytes()).is_err() {
         return exit::OK;
     }
@@ -679,10 +673,8 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         setup["pytest_args"] = json!(argv);
     }
     setup["distributed"] = json!(dist.is_some());
-    if let Some(modules) = preimport {
-        setup["preimport"] = json!(modules);
-        setup["announce_imports"] = json!(announce_imports);
-    }
+    setup["preimport"] = json!(preimport);
+    setup["announce_imports"] = json!(announce_imports);
     // pytest-xdist's workers have no junitxml plugin object: there the record_*
     // fixtures record nothing into the file and warn about no family.
     if let Some(j) = junit.as_ref().filter(|_| dist.is_none()) {
@@ -744,6 +736,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let mut ran = Ran::default();
     let cache = &mut s.cache;
     let mut interruption: Option<Interruption> = None;
+    let mut events = 0usize;
     let width = inv.width;
     // pytest's `pytest_runtestloop` raises `Interrupted` before the first test.
     let groups = if collection_interrupted {
@@ -758,6 +751,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         &pool,
         prestarted.as_ref(),
         &mut |ev| {
+            events += 1;
             if let Some(rest) = after_imports.take() {
                 reporter.write(&rest);
             }
@@ -767,10 +761,20 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                 }
                 let mut text = String::new();
                 header.render(&mut text, width, inv.markup);
-                text.push_str(&rest);
+                if announce_imports && matches!(ev, Event::Header(_)) {
+                    // The collected line waits for the imports (the next `Header`).
+                    let (now, later) = before_imports(rest);
+                    text.push_str(&now);
+                    after_imports = Some(later);
+                } else {
+                    text.push_str(&rest);
+                }
                 reporter.write(&text);
             }
             if let Event::Header(_) = &ev {
+                // Nothing to draw, but what was written for it goes out now: without
+                // capture the worker writes next.
+                reporter.event(&ev);
                 return Flow::Continue;
             }
             if let Event::Interrupted(info) = &ev {
@@ -809,6 +813,16 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         },
     );
     drop(ctrl_c);
+    if pytest_engine.is_some()
+        && silent_so_far
+        && events == 0
+        && matches!(result, Err(fastest_runner::pool::RunnerError::Internal(_)))
+    {
+        // The pytest engine failed before anything was printed, where pytest's own
+        // start-up fails (a conftest's `pytest_configure` raising, say): pytest runs the
+        // session and says it in its own words and exit code.
+        return with_pytest(inv, s.host, err, "the pytest engine could not start");
+    }
     if let Some((header, rest)) = deferred.take() {
         // No worker said anything (nothing to run).
         let mut text = String::new();
@@ -1070,6 +1084,17 @@ fn plan(specs: &[ItemSpec], workers: Option<usize>, history: &History) -> Vec<Ve
 }
 
 /// pytest-xdist's `testrun_uid`: a fresh hex id per run.
+/// What follows the header, split at the point where pytest imports the test modules:
+/// pytest writes `collecting ... ` (verbose, no terminal) before it imports anything,
+/// the collected line after.
+fn before_imports(rest: String) -> (String, String) {
+    const COLLECTING: &str = "collecting ... ";
+    match rest.strip_prefix(COLLECTING) {
+        Some(later) => (COLLECTING.to_string(), later.to_string()),
+        None => (String::new(), rest),
+    }
+}
+
 /// The first item of each test module the session runs, in pytest's collection order:
 /// pytest imports every test module at collection, before the first test runs (and so
 /// does each pytest-xdist worker), so a module's import never sees what the tests of the

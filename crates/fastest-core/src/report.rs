@@ -225,6 +225,10 @@ pub struct WarningReport {
     pub message: String,
     #[serde(default)]
     pub fslocation: Option<(String, u32)>,
+    /// For a warning raised by importing a test module (or a conftest above it): that
+    /// module's file (its node id), whose place in the collection orders the summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 /// What the runner tells reporters, in order.

@@ -418,8 +418,13 @@ impl<'w> TerminalReporter<'w> {
         let file = rep.nodeid.split("::").next().unwrap_or("");
         let at = self.file_order.get(file).copied();
         for w in &rep.warnings {
-            // An import-time warning of the module (or a conftest above it).
-            let key = at.filter(|_| w.nodeid.is_empty()).map(|i| (i, 0));
+            // An import-time warning of a module (or a conftest above it): at the place
+            // of the module whose import raised it, else of the report's own file.
+            let key = match &w.file {
+                Some(f) => self.file_order.get(f).copied(),
+                None => at.filter(|_| w.nodeid.is_empty()),
+            }
+            .map(|i| (i, 0));
             self.warnings.push(w.clone());
             self.warning_keys.push(key);
         }

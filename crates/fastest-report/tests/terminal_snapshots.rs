@@ -71,6 +71,7 @@ fn events() -> Vec<Event> {
         message: "/r/tests/test_b.py:9: UserWarning: careful\n  warnings.warn(\"careful\")\n"
             .into(),
         fslocation: Some(("/r/tests/test_b.py".into(), 9)),
+        file: None,
     }];
     item(vec![report(xp, Phase::Setup, Outcome::Passed), p, td]);
     ev.push(Event::Finished);
@@ -413,6 +414,7 @@ fn collection_warnings_follow_collection_order() {
         nodeid: String::new(),
         message: format!("{message}\n"),
         fslocation: Some(("/r/x.py".into(), line)),
+        file: None,
     };
     {
         let mut rep = TerminalReporter::new(&mut out, options(0, "fE", "auto"), root, root, 3, 0);

@@ -667,7 +667,14 @@ impl Driver<'_> {
                     let _ = tx.send(ToWorker::Ack);
                 }
                 FromWorker::Header(lines) => {
-                    self.emit(Event::Header(lines));
+                    // Without capture the worker's next writes (what importing the test
+                    // modules prints) must follow what this one makes the terminal show.
+                    if sync {
+                        self.emit_handled(Event::Header(lines));
+                        let _ = tx.send(ToWorker::Ack);
+                    } else {
+                        self.emit(Event::Header(lines));
+                    }
                 }
                 FromWorker::Internal(text) => {
                     drop(tx);

@@ -118,7 +118,7 @@ pub enum ToWorker {
     /// The session's settings (see `python/fastest/_engine.py`, `Engine.__init__`).
     Setup(serde_json::Value),
     Run(Vec<ItemSpec>),
-    /// Go ahead after a `Started` or a `Reports` (sent only when the setup asks for
+    /// Go ahead after a `Started`, a `Reports` or a `Header` (sent only when the setup asks for
     /// `sync`: with capture off, the test's own output must follow the progress text
     /// the coordinator printed before it).
     Ack,

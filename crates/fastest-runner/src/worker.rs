@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use pyo3::prelude::*;
 
-use crate::protocol::{FromWorker, Interruption, ItemSpec, ToWorker};
+use crate::protocol::{FromWorker, HeaderLines, Interruption, ItemSpec, ToWorker};
 
 fn io_err(e: impl std::fmt::Display) -> PyErr {
     pyo3::exceptions::PyRuntimeError::new_err(format!("fastest worker: {e}"))
@@ -305,7 +305,23 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>) -> PyResult<()> {
                             if let Ok(json) = h.extract::<String>() {
                                 let lines = serde_json::from_str(&json).map_err(io_err)?;
                                 send(link_ref, &FromWorker::Header(lines))?;
+                                link_ref.borrow_mut().inbox.wait_ack()?;
                             }
+                        }
+                        // The session's test modules, imported as pytest's collection
+                        // imports them; the coordinator may wait for them to be done
+                        // (an empty `Header`) before its collected line.
+                        if let Err(err) = e.call_method0("preimport") {
+                            let text = format_exception(make_engine.py(), &err);
+                            return send(link_ref, &FromWorker::Internal(text));
+                        }
+                        if setup
+                            .get("announce_imports")
+                            .and_then(serde_json::Value::as_bool)
+                            == Some(true)
+                        {
+                            send(link_ref, &FromWorker::Header(HeaderLines::default()))?;
+                            link_ref.borrow_mut().inbox.wait_ack()?;
                         }
                         engine = Some(e);
                     }
