@@ -2049,14 +2049,17 @@ class Engine:
         finally:
             self.setupstate.addfinalizer(finalizer, request.node)
 
-    def preimport(self) -> None:
+    def preimport(self) -> list[str]:
         """Import the session's test modules (and their conftests) in collection order
         before the first test runs, as pytest's collection does: a module's import-time
         code never sees what earlier modules' tests did. What an import prints is
-        collection's, shown nowhere. A module that fails to import is tried again when
-        its first test runs, which reports the failure. (The worker calls this once the
-        engine is made and its header lines are sent.)"""
+        collection's, shown nowhere. Returns the node ids of the specs whose module
+        failed to import (or skipped itself): the coordinator may have pytest's
+        collection report them; otherwise each is tried again when its first test runs,
+        which reports the failure. (The worker calls this once the engine is made and
+        its header lines are sent.)"""
         specs, self._preimport = self._preimport, []
+        failed: list[str] = []
         for spec in specs:
             try:
                 self.load_module(self.node_for(spec))
@@ -2065,9 +2068,10 @@ class Engine:
                 self._interrupted_import = e
                 break
             except BaseException:
-                pass
+                failed.append(spec["nodeid"])
             finally:
                 self.capture.read()
+        return failed
 
     # -- one item -------------------------------------------------------------------
     def run(self, spec: dict[str, Any], next_spec: dict[str, Any] | None) -> list[dict[str, Any]]:

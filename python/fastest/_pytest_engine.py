@@ -282,23 +282,28 @@ class PytestEngine:
             self._collected[path] = self._collect(Path(path))
         return self._items.get(nodeid), self._collected[path]
 
-    def preimport(self) -> None:
+    def preimport(self) -> list[str]:
         """Collect the session's test modules in collection order before the first test
         runs, as pytest's collection does (importing them): a module's import-time code
-        never sees what earlier modules' tests did. A module whose collection raised is
-        collected again at its first test, which reports it."""
+        never sees what earlier modules' tests did. Returns the node ids of the specs
+        whose module's collection failed or skipped (see ``Engine.preimport``); such a
+        module is collected again at its first test, which reports it."""
         from _pytest.outcomes import Exit
 
         specs, self._preimport = self._preimport, []
+        failed: list[str] = []
         for spec in specs:
             try:
-                self._item(spec)
+                item, _ = self._item(spec)
             except (KeyboardInterrupt, Exit) as e:
                 # Raised at the first test, where the session's interruption is handled.
                 self._interrupted_import = e
                 break
             except BaseException:
-                pass
+                item = None
+            if item is None:
+                failed.append(spec["nodeid"])
+        return failed
 
     # -- running -------------------------------------------------------------------
     def phases_json(self, spec: str, next_spec: str | None, known: bool = True):

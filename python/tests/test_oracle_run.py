@@ -118,6 +118,17 @@ NATIVE_CASES: List[str] = [
     # Every test module is imported before the first test runs, as pytest's collection
     # imports them (without capture, what the imports print comes before the collected line).
     "import_order",
+    # A module whose tests discovery proved but whose import fails (or skips) when it
+    # runs is a collection error, as pytest's collection reports it: the session starts
+    # over with it collected by pytest. (-x and --maxfail sessions with collection
+    # errors are pytest's: argset7.)
+    "import_errors-argset0",
+    "import_errors-argset1",
+    "import_errors-argset2",
+    "import_errors-argset3",
+    "import_errors-argset4",
+    "import_errors-argset5",
+    "import_errors-argset6",
     # pytest's collector warnings (test classes it cannot collect) come from the import
     # fallback; the run stays native.
     "collect_warnings",
@@ -149,7 +160,13 @@ NATIVE_CASES: List[str] = [
 # the pytest engine runs in fastest's workers.
 # --------------------------------------------------------------------------
 
-ENGINE_CASES: List[str] = ["hooks", "hooks_modifyitems"]
+ENGINE_CASES: List[str] = [
+    "hooks",
+    "hooks_modifyitems",
+    # A module failing to import under the pytest engine: the header (with a conftest's
+    # line) stays, the session starts over with the module collected by pytest.
+    "import_errors_hooks",
+]
 
 #: Cases whose native comparisons run a second time with the pytest engine forced
 #: (``FASTEST_ENGINE=pytest``, id suffix ``-pytest-engine``): pytest's own runtest
@@ -165,6 +182,7 @@ PYTEST_ENGINE_VARIANTS: List[str] = [
     "interrupt",
     "doctests",
     "import_order",
+    "import_errors",
 ]
 
 RUN_CASES_DIR = HERE / "run_cases"
@@ -247,6 +265,17 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # pytest's INTERNALERROR at start-up, exit 3 (the pytest engine hands it to pytest)
     "configure_error": [[], ["-q"], ["-v"]],
     # a module's import-time code runs before any test (state tests leave behind)
+    "import_errors": [
+        [],
+        ["-v"],
+        ["-s"],
+        ["-s", "-v"],
+        ["-rA"],
+        ["--continue-on-collection-errors", "-v"],
+        ["--doctest-modules"],
+        ["-x"],
+    ],
+    "import_errors_hooks": [[], ["-v"], ["-s"], ["--continue-on-collection-errors"]],
     "import_order": [[], ["-v"], ["-rA"], ["-s"], ["-s", "-v"], ["--capture=tee-sys", "-q"], ["-k", "test_b"]],
     "import_warnings": [[], ["-rA"], ["-W", "error::UserWarning:test_aa"], ["--disable-warnings"]],
     # unregistered marks (PytestUnknownMarkWarning at import): the import fallback collects

@@ -527,3 +527,43 @@ def test_xdist_fixtures(tmp_path: Path, xdist_pytest: List[str], args):
     avail = lambda out: re.search(r"available fixtures: (.*)", out).group(1)
     assert avail(actual.stdout) == avail(expected.stdout)
     assert "worker_id" in avail(actual.stdout)
+
+
+IMPORT_FAILS = {
+    "pytest.ini": "[pytest]\n",
+    "test_a.py": """
+        def test_a1():
+            pass
+
+        def test_a2():
+            pass
+    """,
+    # Discovery proves its test; only importing it shows that it cannot be collected.
+    "test_b.py": """
+        import os
+
+        VALUE = os.environ["FASTEST_PARALLEL_CASE_UNSET"]
+
+        class TestB:
+            def test_b(self):
+                assert VALUE
+    """,
+}
+
+
+@pytest.mark.parametrize("args", [(), ("-v",)], ids=["default", "v"])
+def test_import_error_found_by_workers_is_a_collection_error(
+    tmp_path: Path, xdist_pytest: List[str], args
+):
+    """Each pytest-xdist worker reports the module it cannot import as a collection
+    error. fastest's workers find it before their first test; the session, a collection
+    error under -n, is then pytest-xdist's: shown once, nothing run before it."""
+    root = _write(tmp_path, IMPORT_FAILS)
+    expected = _run(xdist_pytest, root, "-n", "2", *args)
+    cmd, env = fastest_in(xdist_pytest)
+    actual = _run(cmd, root, "-n", "2", *args, env={**env, "FASTEST_ENGINE": "auto"})
+    assert actual.returncode == expected.returncode == 1, actual.stdout + actual.stderr
+    assert actual.stdout.count("test session starts") == 1, actual.stdout
+    e, a = _shape(expected.stdout), _shape(actual.stdout)
+    assert a == e, f"\n--- pytest-xdist\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    assert "ERROR collecting test_b.py" in actual.stdout

@@ -9,6 +9,7 @@ worker goes on with the rest.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -38,11 +39,10 @@ def _run(cmd: list[str], root: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_an_import_error_the_parser_cannot_see_is_an_error_not_a_crash(tmp_path: Path) -> None:
-    """A proven test module whose import fails in a module it imports: pytest reports a
-    collection error (exit 2) because it imports before it runs; a native run imports
-    at the module's first test, so each of its tests errors at setup with the same
-    traceback, and the run goes on (documented in the README)."""
+def test_an_import_error_the_parser_cannot_see_is_a_collection_error(tmp_path: Path) -> None:
+    """A proven test module whose import fails in a module it imports: the worker finds
+    it before the first test, and the session is reported as pytest's collection reports
+    it (one error, interrupted, exit 2), no test run and the header written once."""
     root = _project(
         tmp_path,
         """
@@ -56,11 +56,15 @@ def test_an_import_error_the_parser_cannot_see_is_an_error_not_a_crash(tmp_path:
     (root / "test_ok.py").write_text("def test_ok():\n    pass\n")
     r = _run(require_fastest(), root)
     assert "INTERNALERROR" not in r.stdout + r.stderr, r.stdout + r.stderr
-    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.returncode == 2, r.stdout + r.stderr
     assert "test_bad.py:2: in <module>\n    import helper_mod\n" in r.stdout, r.stdout
     assert "E   RuntimeError: boom in helper" in r.stdout
-    assert "ERROR test_bad.py::test_x - RuntimeError: boom in helper" in r.stdout
-    assert r.stdout.splitlines()[-1].startswith("1 passed, 1 error in ")
+    assert "ERROR test_bad.py - RuntimeError: boom in helper" in r.stdout
+    assert "Interrupted: 1 error during collection" in r.stdout
+    assert "passed" not in r.stdout
+    expected = _run(find_pytest(), root)
+    timeless = lambda out: re.sub(r" in \d+\.\d+s", "", out)
+    assert (r.returncode, timeless(r.stdout)) == (expected.returncode, timeless(expected.stdout))
 
 
 def test_a_dying_worker_loses_only_its_test(tmp_path: Path) -> None:

@@ -45,7 +45,20 @@ pub fn run(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn Writ
         // works as a drop-in; so are `--collect-only` outputs fastest does not render.
         Prepared::Delegate(pytest_argv) => invocation::run_pytest(&pytest_argv, host, err),
         Prepared::Collect(inv, config) => {
-            let code = collect_only(&inv, &config, host, start, out, err);
+            let mut reimport = crate::run::Reimport::default();
+            let mut code = collect_only(&inv, &config, host, start, out, err, &mut reimport);
+            if let Some(files) = reimport.request.take() {
+                // Test modules failed to import before the first test: collected by
+                // pytest now, they are reported as its collection reports them.
+                reimport = crate::run::Reimport {
+                    forced: files.into_iter().collect(),
+                    retried: true,
+                    request: None,
+                    shown: std::mem::take(&mut reimport.shown),
+                    header: reimport.header.take(),
+                };
+                code = collect_only(&inv, &config, host, start, out, err, &mut reimport);
+            }
             // Workers started ahead for a run that did not happen.
             crate::run::discard_prestarted();
             match &inv.strict_unknown_key {
@@ -101,6 +114,7 @@ fn collect_only(
     start: Instant,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    reimport: &mut crate::run::Reimport,
 ) -> i32 {
     let args = &inv.args;
     let rootdir = config.rootdir.clone();
@@ -142,6 +156,7 @@ fn collect_only(
             used_testpaths,
             why,
             None,
+            reimport,
         );
     }
     // pytest resolves every argument before collecting; the first bad one is a usage error.
@@ -258,6 +273,7 @@ fn collect_only(
             used_testpaths,
             why,
             cacheable_session(&disc),
+            reimport,
         );
     }
     // Static items, filtered by the argument's `::` selector. Uncertain files, and
@@ -293,6 +309,13 @@ fn collect_only(
             file: f,
         };
         match std::mem::replace(&mut slot.file.outcome, FileOutcome::Items(Vec::new())) {
+            FileOutcome::Items(_) if reimport.forced.contains(&slot.file.nodeid) => {
+                extras.notes.push((
+                    slot.file.nodeid.clone(),
+                    "its import failed in a worker".to_string(),
+                ));
+                slot.via_fallback = true;
+            }
             FileOutcome::Items(items) => {
                 slot.items = if a.has_selector() {
                     items
@@ -372,6 +395,7 @@ fn collect_only(
                 used_testpaths,
                 "-x/--maxfail stops collection at an error",
                 None,
+                reimport,
             );
         }
         let not_found = res.internal_error.as_deref().and_then(parse_not_found);
@@ -477,6 +501,7 @@ fn collect_only(
         items,
         &extras,
         used_testpaths,
+        reimport,
     )
 }
 
@@ -494,7 +519,11 @@ fn pytest_session(
     used_testpaths: bool,
     why: &str,
     cache_dirs: Option<&[PathBuf]>,
+    reimport: &mut crate::run::Reimport,
 ) -> i32 {
+    // pytest collected every module already: one that fails to import in a worker
+    // now is reported at its tests.
+    reimport.retried = true;
     if inv.run && inv.native_only {
         return crate::run::with_pytest(inv, host, err, why);
     }
@@ -578,6 +607,7 @@ fn pytest_session(
         items,
         &extras,
         used_testpaths,
+        reimport,
     )
 }
 
@@ -725,6 +755,7 @@ fn finish(
     items: Vec<Item>,
     extras: &Extras,
     used_testpaths: bool,
+    reimport: &mut crate::run::Reimport,
 ) -> i32 {
     let (skipped, errors, warnings, notes, hook_deselected) = (
         &extras.skipped[..],
@@ -915,6 +946,7 @@ fn finish(
             collect_reports,
             cache,
             shard_note,
+            reimport,
         };
         return crate::run::run(session, out, err);
     }

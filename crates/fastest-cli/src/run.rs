@@ -394,6 +394,48 @@ pub(crate) struct Session<'a> {
     pub cache: Option<crate::cacheprovider::CacheSession>,
     /// `--shard K/N`: which slice runs (printed under the header).
     pub shard_note: Option<String>,
+    /// Test modules found failing to import by a worker (see [`Reimport`]).
+    pub reimport: &'a mut Reimport,
+}
+
+/// Why a session with collection errors is pytest's to run, if it is. Under the pytest
+/// engine the header has lines only pytest's hooks can give (`header_known`: a first
+/// attempt's worker gave them, see [`Reimport`]).
+fn collection_errors_need_pytest(
+    s: &Session<'_>,
+    pytest_engine: bool,
+    header_known: bool,
+) -> Option<&'static str> {
+    let (inv, args) = (s.inv, &s.inv.args);
+    if worker_count(inv).is_some_and(|n| n >= 1) {
+        Some("collection errors under -n")
+    } else if args.maxfail > 0 || s.cache.as_ref().is_some_and(|c| c.stop_after().is_some()) {
+        Some("collection errors with --maxfail or --sw")
+    } else if inv.strict_unknown_key.is_some() {
+        Some("collection errors with an unknown ini key")
+    } else if pytest_engine && !args.continue_on_collection_errors && !header_known {
+        Some("collection errors under the pytest engine")
+    } else {
+        None
+    }
+}
+
+/// Test modules that failed to import in a worker before the first test, where pytest's
+/// collection would have reported them (static discovery proved their items without
+/// importing them). The session then starts over with those files collected by pytest
+/// in the import fallback, which reports each as pytest does (an error or a skip).
+#[derive(Debug, Default)]
+pub(crate) struct Reimport {
+    /// The file node ids this attempt collects by import (a second attempt's).
+    pub forced: std::collections::HashSet<String>,
+    /// Set by a second attempt: whatever its workers find, it runs to the end.
+    pub retried: bool,
+    /// What this attempt found: the files to collect by import in the next.
+    pub request: Option<Vec<String>>,
+    /// What the first attempt had written (its header): not written again.
+    pub shown: String,
+    /// The header lines the first attempt's pytest engine gave (`pytest_report_header`).
+    pub header: Option<fastest_core::report::HeaderLines>,
 }
 
 /// Run the selected items natively and print pytest's report. Returns the exit code.
@@ -425,21 +467,14 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // and `--sw` sessions part-way through collection, and pytest-xdist's workers
     // report them in forms of their own: those sessions stay pytest's.
     if collect_errors > 0 {
-        let blocked = if worker_count(inv).is_some_and(|n| n >= 1) {
-            Some("collection errors under -n")
-        } else if args.maxfail > 0 || s.cache.as_ref().is_some_and(|c| c.stop_after().is_some()) {
-            Some("collection errors with --maxfail or --sw")
-        } else if inv.strict_unknown_key.is_some() {
-            Some("collection errors with an unknown ini key")
-        } else if pytest_engine.is_some() && !args.continue_on_collection_errors {
-            Some("collection errors under the pytest engine")
-        } else {
-            None
-        };
-        if let Some(why) = blocked {
+        let known = s.reimport.header.is_some();
+        if let Some(why) = collection_errors_need_pytest(&s, pytest_engine.is_some(), known) {
             return with_pytest(inv, s.host, err, why);
         }
     }
+    // Whether import errors found by a worker would make it pytest's session: the pytest
+    // engine's header is known by then (its worker sends it first).
+    let errors_need_pytest = collection_errors_need_pytest(&s, pytest_engine.is_some(), true);
     let collection_interrupted = inv.interrupted(collect_errors);
     let config = s.config;
     // Decided before anything is printed: a value pytest rejects is pytest's to word.
@@ -490,12 +525,33 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // pytest-xdist's do, although only as many workers start as there are groups.
     let started = dist;
     let preimport = preimport_specs(&specs, &s.file_order);
+    if collection_interrupted && !preimport.is_empty() && !s.reimport.retried {
+        // pytest reports every module that fails to import before it stops: with no
+        // test to run, the modules discovery proved are collected by import too.
+        s.reimport.request = Some(
+            preimport
+                .iter()
+                .filter_map(|spec| module_of(spec).map(|(_, key)| key.to_string()))
+                .collect(),
+        );
+        return exit::OK;
+    }
     // Without capture, what importing the test modules prints comes before the collected
     // line, as pytest's collection prints it: that line waits for the worker to say its
     // imports are done (an empty `Header`).
     let announce_imports = !preimport.is_empty()
         && dist.is_none()
         && matches!(capture_method(inv).as_str(), "no" | "tee-sys");
+    // A module that fails to import before the first test is a collection error in
+    // pytest: the first worker to find one stops the session before anything past the
+    // header is shown (or, when such a session is pytest's to run, before anything at
+    // all), and it starts over with those files collected by pytest. Without capture the
+    // imports print between the header and the collected line: there pytest's session
+    // cannot be had, so none is stopped.
+    let unshowable = announce_imports && errors_need_pytest.is_some();
+    let check_imports = !preimport.is_empty() && !s.reimport.retried && !unshowable;
+    let hold_all = check_imports && errors_need_pytest.is_some();
+    let imports_event = check_imports || announce_imports;
     let mut header_len = None;
     let mut text = String::new();
     let rootdir_s = config.rootdir.display().to_string();
@@ -519,7 +575,19 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         header.render(&mut text, inv.width, inv.markup);
         header_len = Some(text.len());
         if pytest_engine.is_some() && !args.no_header {
-            deferred = Some((header, text.len()));
+            match &s.reimport.header {
+                // A first attempt's worker gave them (there may be none to ask now).
+                Some(lines) => {
+                    text.clear();
+                    let header = Header {
+                        extra: lines.clone(),
+                        ..header
+                    };
+                    header.render(&mut text, inv.width, inv.markup);
+                    header_len = Some(text.len());
+                }
+                None => deferred = Some((header, text.len())),
+            }
         }
         match started {
             Some(n) => {
@@ -584,16 +652,24 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         text.clear();
     }
     let mut after_imports = match header_len {
-        Some(len) if announce_imports && deferred.is_none() => {
-            let (now, later) = before_imports(text.split_off(len));
+        Some(len) if imports_event && !hold_all && deferred.is_none() => {
+            let (now, later) = before_imports(text.split_off(len), announce_imports);
             text.push_str(&now);
             Some(later)
         }
         _ => None,
     };
+    // Written once the first worker's imports are done.
+    let mut held = hold_all.then(|| std::mem::take(&mut text));
     // Nothing on the terminal yet (the header waits for the first worker, or there is
     // none): the pytest engine failing to start can still be pytest's own to report.
-    let silent_so_far = text.is_empty();
+    let silent_so_far = text.is_empty() && s.reimport.shown.is_empty();
+    // A second attempt (`Reimport`): the first one's header is on the terminal already.
+    let mut echo = Echo {
+        skip: std::mem::take(&mut s.reimport.shown),
+        shown: String::new(),
+    };
+    let text = echo.pass(&text);
     if out.write_all(text.as_bytes()).is_err() {
         return exit::OK;
     }
@@ -674,7 +750,8 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     setup["distributed"] = json!(dist.is_some());
     setup["preimport"] = json!(preimport);
-    setup["announce_imports"] = json!(announce_imports);
+    setup["imports_event"] = json!(imports_event);
+    setup["check_imports"] = json!(check_imports);
     // pytest-xdist's workers have no junitxml plugin object: there the record_*
     // fixtures record nothing into the file and warn about no family.
     if let Some(j) = junit.as_ref().filter(|_| dist.is_none()) {
@@ -737,6 +814,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let cache = &mut s.cache;
     let mut interruption: Option<Interruption> = None;
     let mut events = 0usize;
+    let mut imports_seen = false;
+    let mut header_lines = None;
+    let mut reimport_request: Option<Vec<String>> = None;
     let width = inv.width;
     // pytest's `pytest_runtestloop` raises `Interrupted` before the first test.
     let groups = if collection_interrupted {
@@ -751,27 +831,43 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         &pool,
         prestarted.as_ref(),
         &mut |ev| {
+            if let Event::Imported(failed) = &ev {
+                if check_imports && !failed.is_empty() && !imports_seen {
+                    reimport_request = Some(failed.clone());
+                    return Flow::Abort;
+                }
+                imports_seen = true;
+            }
             events += 1;
+            if !matches!(ev, Event::Header(_)) {
+                if let Some(text) = held.take() {
+                    reporter.write(&echo.pass(&text));
+                }
+            }
             if let Some(rest) = after_imports.take() {
-                reporter.write(&rest);
+                reporter.write(&echo.pass(&rest));
             }
             if let Some((mut header, rest)) = deferred.take() {
                 if let Event::Header(lines) = &ev {
                     header.extra = lines.clone();
+                    header_lines = Some(lines.clone());
                 }
                 let mut text = String::new();
                 header.render(&mut text, width, inv.markup);
-                if announce_imports && matches!(ev, Event::Header(_)) {
-                    // The collected line waits for the imports (the next `Header`).
-                    let (now, later) = before_imports(rest);
+                if imports_event && !hold_all && matches!(ev, Event::Header(_)) {
+                    // The collected line waits for the imports (`Imported`).
+                    let (now, later) = before_imports(rest, announce_imports);
                     text.push_str(&now);
                     after_imports = Some(later);
                 } else {
                     text.push_str(&rest);
                 }
-                reporter.write(&text);
+                match held.as_mut() {
+                    Some(h) => h.push_str(&text),
+                    None => reporter.write(&echo.pass(&text)),
+                }
             }
-            if let Event::Header(_) = &ev {
+            if let Event::Header(_) | Event::Imported(_) = &ev {
                 // Nothing to draw, but what was written for it goes out now: without
                 // capture the worker writes next.
                 reporter.event(&ev);
@@ -813,6 +909,22 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         },
     );
     drop(ctrl_c);
+    if let Some(failed) = reimport_request {
+        // Nothing past the header was shown: the session starts over (`Reimport`).
+        let files = failed
+            .iter()
+            .filter_map(|id| s.items.iter().find(|it| it.nodeid == *id))
+            .map(|it| it.file_part().to_string())
+            .collect();
+        tracing::debug!(
+            ?failed,
+            "test modules failed to import; collecting them by import"
+        );
+        s.reimport.request = Some(files);
+        s.reimport.shown = echo.shown;
+        s.reimport.header = header_lines;
+        return exit::OK;
+    }
     if pytest_engine.is_some()
         && silent_so_far
         && events == 0
@@ -822,6 +934,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         // start-up fails (a conftest's `pytest_configure` raising, say): pytest runs the
         // session and says it in its own words and exit code.
         return with_pytest(inv, s.host, err, "the pytest engine could not start");
+    }
+    if let Some(text) = held.take() {
+        reporter.write(&text);
     }
     if let Some((header, rest)) = deferred.take() {
         // No worker said anything (nothing to run).
@@ -1084,12 +1199,39 @@ fn plan(specs: &[ItemSpec], workers: Option<usize>, history: &History) -> Vec<Ve
 }
 
 /// pytest-xdist's `testrun_uid`: a fresh hex id per run.
+/// The text a session writes before its first worker's imports are done, minus what an
+/// earlier attempt of it wrote already (see [`Reimport`]); what it lets through is
+/// remembered for a next attempt.
+struct Echo {
+    /// Still to skip: what the earlier attempt wrote and this one has not yet.
+    skip: String,
+    /// What this attempt has written.
+    shown: String,
+}
+
+impl Echo {
+    fn pass(&mut self, text: &str) -> String {
+        self.shown.push_str(text);
+        if self.skip.is_empty() {
+            return text.to_string();
+        }
+        if let Some(rest) = self.skip.strip_prefix(text) {
+            self.skip = rest.to_string();
+            return String::new();
+        }
+        let skip = std::mem::take(&mut self.skip);
+        text.strip_prefix(skip.as_str()).unwrap_or(text).to_string()
+    }
+}
+
 /// What follows the header, split at the point where pytest imports the test modules:
 /// pytest writes `collecting ... ` (verbose, no terminal) before it imports anything,
-/// the collected line after.
-fn before_imports(rest: String) -> (String, String) {
+/// the collected line after. Only without capture (`announce`: the imports print in
+/// between) is it split; otherwise it all waits for the imports (on a terminal the live
+/// display starts meanwhile, and it must not draw behind `collecting ... `).
+fn before_imports(rest: String, announce: bool) -> (String, String) {
     const COLLECTING: &str = "collecting ... ";
-    match rest.strip_prefix(COLLECTING) {
+    match rest.strip_prefix(COLLECTING).filter(|_| announce) {
         Some(later) => (COLLECTING.to_string(), later.to_string()),
         None => (String::new(), rest),
     }
@@ -1104,12 +1246,7 @@ fn preimport_specs<'a>(specs: &'a [ItemSpec], file_order: &[String]) -> Vec<&'a 
     let mut seen = std::collections::HashSet::new();
     let mut firsts: Vec<&ItemSpec> = specs
         .iter()
-        .filter(|spec| {
-            spec.chain.last().is_some_and(|(kind, key, _)| {
-                matches!(kind.as_str(), "Module" | "DoctestModule")
-                    && seen.insert((kind.as_str(), key.as_str()))
-            })
-        })
+        .filter(|spec| module_of(spec).is_some_and(|(kind, key)| seen.insert((kind, key))))
         .collect();
     // `--ff`/`--nf` reorder the items, not the collection.
     let order: std::collections::HashMap<&str, usize> = file_order
@@ -1118,11 +1255,20 @@ fn preimport_specs<'a>(specs: &'a [ItemSpec], file_order: &[String]) -> Vec<&'a 
         .map(|(i, f)| (f.as_str(), i))
         .collect();
     let position = |spec: &ItemSpec| {
-        let file = spec.chain.last().map_or("", |(_, key, _)| key.as_str());
+        let file = module_of(spec).map_or("", |(_, key)| key);
         order.get(file).copied().unwrap_or(usize::MAX)
     };
     firsts.sort_by_key(|spec| position(spec));
     firsts
+}
+
+/// The kind and key of the module collector an item is in (its class, if any, is
+/// below it), `None` for a doctest text file's items.
+fn module_of(spec: &ItemSpec) -> Option<(&str, &str)> {
+    spec.chain
+        .iter()
+        .find(|(kind, _, _)| matches!(kind.as_str(), "Module" | "DoctestModule"))
+        .map(|(kind, key, _)| (kind.as_str(), key.as_str()))
 }
 
 fn testrun_uid() -> String {
@@ -1387,6 +1533,41 @@ mod tests {
     }
 
     #[test]
+    fn a_second_attempt_writes_only_what_the_first_did_not() {
+        let mut first = Echo {
+            skip: String::new(),
+            shown: String::new(),
+        };
+        assert_eq!(first.pass("header\n"), "header\n");
+        assert_eq!(first.pass("collecting ... "), "collecting ... ");
+        // The same text in other pieces, then what is new.
+        let mut second = Echo {
+            skip: first.shown,
+            shown: String::new(),
+        };
+        assert_eq!(second.pass("head"), "");
+        assert_eq!(second.pass("er\ncollecting ... "), "");
+        assert_eq!(
+            second.pass("collected 1 item / 1 error\n"),
+            "collected 1 item / 1 error\n"
+        );
+        // A first attempt's text that this one does not repeat is not skipped twice.
+        let mut third = Echo {
+            skip: "header\n".into(),
+            shown: String::new(),
+        };
+        assert_eq!(third.pass("header\nmore"), "more");
+        assert_eq!(third.pass("header\n"), "header\n");
+    }
+
+    /// `spec` one level down, in a class of its module.
+    fn in_class(mut s: ItemSpec) -> ItemSpec {
+        let class = format!("{}::TestC", s.chain[1].1);
+        s.chain.push(("Class".into(), class, "TestC".into()));
+        s
+    }
+
+    #[test]
     fn preimport_takes_each_module_once_in_collection_order() {
         // `--ff` put test_b's failure first; the doctest text file imports nothing.
         let specs = [
@@ -1396,15 +1577,28 @@ mod tests {
             spec("README.txt::README.txt", "DoctestTextfile", "README.txt"),
             spec("test_b.py::test_ok", "Module", "test_b.py"),
             spec("mod.py::mod.f", "DoctestModule", "mod.py"),
+            in_class(spec("test_c.py::TestC::test_m", "Module", "test_c.py")),
         ];
-        let order = ["README.txt", "mod.py", "test_a.py", "test_b.py"].map(String::from);
+        let order = [
+            "README.txt",
+            "mod.py",
+            "test_a.py",
+            "test_b.py",
+            "test_c.py",
+        ]
+        .map(String::from);
         let got: Vec<&str> = preimport_specs(&specs, &order)
             .iter()
             .map(|s| s.nodeid.as_str())
             .collect();
         assert_eq!(
             got,
-            ["mod.py::mod.f", "test_a.py::test_1", "test_b.py::test_fail"]
+            [
+                "mod.py::mod.f",
+                "test_a.py::test_1",
+                "test_b.py::test_fail",
+                "test_c.py::TestC::test_m"
+            ]
         );
     }
 }

@@ -254,6 +254,9 @@ pub enum Event {
     /// What plugins and conftests add to the session header (the pytest engine's
     /// first worker asked pytest's `pytest_report_header` hook).
     Header(HeaderLines),
+    /// A worker imported the session's test modules before its first test (what
+    /// pytest's collection does); the node ids of the items whose module failed to.
+    Imported(Vec<String>),
 }
 
 /// Lines of the session header that come from plugins and conftests

@@ -244,6 +244,9 @@ struct Shared {
     stop: AtomicBool,
     /// The session was interrupted: a dying worker is not a crash, nothing restarts.
     interrupted: AtomicBool,
+    /// The coordinator gave up on the session (`Flow::Abort`): everything is killed and
+    /// nothing more is reported.
+    aborted: AtomicBool,
     slots: Mutex<Vec<Slot>>,
     /// Workers that died under a test so far.
     crashes: AtomicUsize,
@@ -300,6 +303,9 @@ pub enum Flow {
     /// Hand out no more groups (`-x`/`--maxfail` reached): workers finish what they
     /// hold and stop.
     StopDispatch,
+    /// Stop the session now, reporting nothing more: every worker is killed and the
+    /// pool's remaining events are not delivered (the caller starts over).
+    Abort,
 }
 
 /// What worker threads tell the coordinator's thread.
@@ -331,6 +337,7 @@ pub fn run_pool(
     let shared = Shared {
         stop: AtomicBool::new(false),
         interrupted: AtomicBool::new(false),
+        aborted: AtomicBool::new(false),
         slots: Mutex::new((0..workers).map(|_| Slot::default()).collect()),
         crashes: AtomicUsize::new(0),
         restart_limit: Mutex::new(None),
@@ -388,7 +395,7 @@ pub fn run_pool(
             shared.enforce_deadlines(now);
             match msg {
                 Some(Msg::Event(ev, handled)) => {
-                    let mut show = true;
+                    let mut show = !shared.aborted.load(Ordering::Relaxed);
                     if let Event::Interrupted(_) = &ev {
                         // A test raised KeyboardInterrupt (or called `pytest.exit`): the
                         // whole session stops, in the other workers too. The first
@@ -401,8 +408,14 @@ pub fn run_pool(
                         show = !interrupt_reported;
                         interrupt_reported = true;
                     }
-                    if show && on_event(ev) == Flow::StopDispatch {
-                        shared.stop.store(true, Ordering::Relaxed);
+                    match if show { on_event(ev) } else { Flow::Continue } {
+                        Flow::Continue => {}
+                        Flow::StopDispatch => shared.stop.store(true, Ordering::Relaxed),
+                        Flow::Abort => {
+                            shared.aborted.store(true, Ordering::Relaxed);
+                            shared.stop.store(true, Ordering::Relaxed);
+                            shared.signal_all(nix::sys::signal::Signal::SIGKILL);
+                        }
                     }
                     if let Some(h) = handled {
                         let _ = h.send(());
@@ -416,6 +429,9 @@ pub fn run_pool(
             }
         }
     });
+    if shared.aborted.load(Ordering::Relaxed) {
+        return Ok(PoolEnd::default());
+    }
     if let Some(e) = first_error {
         return Err(e);
     }
@@ -496,8 +512,10 @@ impl Driver<'_> {
         }
     }
 
+    /// Interrupted or aborted: what a dying worker does is not news.
     fn interrupted(&self) -> bool {
         self.shared.interrupted.load(Ordering::Relaxed)
+            || self.shared.aborted.load(Ordering::Relaxed)
     }
 
     /// Emit and wait until the coordinator's thread has handled the event.
@@ -576,6 +594,12 @@ impl Driver<'_> {
                 ..Slot::default()
             }
         });
+        if self.shared.aborted.load(Ordering::Relaxed) {
+            // Started as the session was given up: killed before it runs anything.
+            let _ = child.kill();
+            let _ = self.reap(&mut child);
+            return Ok(WorkerEnd::Finished);
+        }
         let stream = match accept(&listener, &mut child) {
             Ok(s) => s,
             Err(e) => {
@@ -674,6 +698,17 @@ impl Driver<'_> {
                         let _ = tx.send(ToWorker::Ack);
                     } else {
                         self.emit(Event::Header(lines));
+                    }
+                }
+                FromWorker::Imported { failed, wait } => {
+                    if wait {
+                        self.emit_handled(Event::Imported(failed));
+                        // Stopped instead (`Flow::Abort`): the worker is being killed.
+                        if !self.shared.aborted.load(Ordering::Relaxed) {
+                            let _ = tx.send(ToWorker::Ack);
+                        }
+                    } else {
+                        self.emit(Event::Imported(failed));
                     }
                 }
                 FromWorker::Internal(text) => {

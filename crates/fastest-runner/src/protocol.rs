@@ -137,6 +137,14 @@ pub enum FromWorker {
     /// The worker reached the teardown of the last item it holds and needs its
     /// successor: the coordinator answers with the next batch or `Done`.
     Next,
+    /// The session's test modules are imported (sent after the setup when the setup
+    /// asks for `imports_event`): the node ids of the items whose module failed to
+    /// import. With `wait` the worker waits for an `Ack` before it runs anything (the
+    /// coordinator may instead stop it, to have those modules collected by pytest).
+    Imported {
+        failed: Vec<String>,
+        wait: bool,
+    },
     /// The engine could not run an item at all (a bug or an unsupported case): the text.
     Internal(String),
     /// The test is about to write to the terminal itself (`capsys.disabled()`): the

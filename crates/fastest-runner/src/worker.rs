@@ -311,17 +311,26 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>) -> PyResult<()> {
                         // The session's test modules, imported as pytest's collection
                         // imports them; the coordinator may wait for them to be done
                         // (an empty `Header`) before its collected line.
-                        if let Err(err) = e.call_method0("preimport") {
-                            let text = format_exception(make_engine.py(), &err);
-                            return send(link_ref, &FromWorker::Internal(text));
-                        }
-                        if setup
-                            .get("announce_imports")
-                            .and_then(serde_json::Value::as_bool)
-                            == Some(true)
+                        let failed = match e
+                            .call_method0("preimport")
+                            .and_then(|f| f.extract::<Vec<String>>())
                         {
-                            send(link_ref, &FromWorker::Header(HeaderLines::default()))?;
-                            link_ref.borrow_mut().inbox.wait_ack()?;
+                            Ok(failed) => failed,
+                            Err(err) => {
+                                let text = format_exception(make_engine.py(), &err);
+                                return send(link_ref, &FromWorker::Internal(text));
+                            }
+                        };
+                        let flag = |key: &str| {
+                            setup.get(key).and_then(serde_json::Value::as_bool) == Some(true)
+                        };
+                        if flag("imports_event") {
+                            let sync = link_ref.borrow().inbox.sync;
+                            let wait = sync || (flag("check_imports") && !failed.is_empty());
+                            send(link_ref, &FromWorker::Imported { failed, wait })?;
+                            if wait {
+                                link_ref.borrow_mut().inbox.wait_for_ack()?;
+                            }
                         }
                         engine = Some(e);
                     }

@@ -1,0 +1,9 @@
+"""Hooks that put the session under the pytest engine, one adding a header line."""
+
+
+def pytest_report_header(config):
+    return "import_errors_hooks: header from a conftest"
+
+
+def pytest_runtest_setup(item):
+    item.user_properties.append(("seen", True))

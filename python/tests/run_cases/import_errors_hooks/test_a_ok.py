@@ -1,0 +1,5 @@
+print("importing test_a_ok")
+
+
+def test_ok():
+    pass
