@@ -13,8 +13,12 @@ rewritten pyc (which here also looks in fastest's directory) and the one that re
 
 from __future__ import annotations
 
+import importlib
+import json
+import os
 import re
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -22,6 +26,10 @@ from _pytest.assertion import rewrite as _rewrite
 
 #: The session's rootdir, once known (the fallback learns it from pytest's config).
 _rootdir: Callable[[], Optional[Path]] = lambda: None
+
+#: The fastest invocation this process serves (the import fallback and the workers
+#: share it); taken out of the environment the tests see.
+_session: Optional[str] = os.environ.pop("FASTEST_SESSION", None)
 
 
 def cache_dir(rootdir: Path) -> Path:
@@ -34,9 +42,57 @@ def _cached(rootdir: Path, fn: Path) -> Path:
     return cache_dir(rootdir) / (key[-200:] + "." + _rewrite.PYC_TAIL)
 
 
+def _warnings_file(cached: Path) -> Path:
+    return cached.with_name(cached.name + ".warnings")
+
+
+def _write_warnings(cached: Path, caught: list[warnings.WarningMessage]) -> None:
+    """Keep what compiling a stored module warned beside it (nothing: no file)."""
+    path = _warnings_file(cached)
+    if not caught:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        return
+    rows = [
+        [w.category.__module__, w.category.__qualname__, str(w.message), w.filename, w.lineno]
+        for w in caught
+    ]
+    path.write_text(json.dumps({"session": _session, "warnings": rows}))
+
+
+def _replay(cached: Path, session: Optional[str]) -> bool:
+    """Warn again what compiling the stored module warned (when ``session`` is given,
+    only if that session compiled it); false (nothing warned) when the filters in force
+    make one of those an error."""
+    try:
+        stored = json.loads(_warnings_file(cached).read_text())
+    except (OSError, ValueError):
+        return True
+    if not isinstance(stored, dict) or (session is not None and stored.get("session") != session):
+        return True
+    found = []
+    for module, qualname, message, filename, lineno in stored.get("warnings") or []:
+        try:
+            found.append((message, getattr(importlib.import_module(module), qualname), filename, lineno))
+        except (ImportError, AttributeError):
+            continue
+    try:
+        with warnings.catch_warnings(record=True):
+            for args in found:
+                warnings.warn_explicit(*args)
+    except Warning:
+        return False
+    for args in found:
+        warnings.warn_explicit(*args)
+    return True
+
+
 def install(rootdir: Callable[[], Optional[Path]]) -> None:
     """Keep rewritten modules under ``rootdir()``'s cache directory from now on, when
-    Python writes no bytecode (checked at each import)."""
+    Python writes no bytecode (checked at each import), and what compiling them warned
+    (replayed where pytest would have compiled them: see ``cached_read_pyc``)."""
     global _rootdir
     _rootdir = rootdir
     if getattr(_rewrite, "_fastest_pyc", False):
@@ -46,21 +102,45 @@ def install(rootdir: Callable[[], Optional[Path]]) -> None:
 
     def cached_read_pyc(source: Path, pyc: Path, trace: Any = lambda x: None) -> Any:
         co = read_pyc(source, pyc, trace)
-        root = _rootdir() if co is None and sys.dont_write_bytecode else None
-        if root is not None:
-            co = read_pyc(source, _cached(root, Path(source)), trace)
+        root = _rootdir()
+        if root is None:
+            return co
+        cached = _cached(root, Path(source))
+        if co is None and sys.dont_write_bytecode:
+            # pytest would compile it now, and warn what compiling warns.
+            co = read_pyc(source, cached, trace)
+            if co is not None and not _replay(cached, None):
+                # A filter makes its warning an error: compiling raises it as pytest's
+                # compile does (a SyntaxError).
+                co = None
+        elif co is not None and not sys.dont_write_bytecode and _session is not None:
+            # Compiled earlier in this session (by the import fallback): pytest, whose
+            # session compiles each module once, warned then.
+            if not _replay(cached, _session):
+                co = None
         return co
 
     def storing_rewrite_test(fn: Path, config: Any) -> Any:
         # A module that does not parse raises here: pytest's collection error shows
         # its own frames only (its traceback filter drops this one).
         __tracebackhide__ = True
-        source_hash, co = rewrite_test(fn, config)
-        root = (_rootdir() or getattr(config, "rootpath", None)) if sys.dont_write_bytecode else None
-        if root is not None and _rewrite.try_makedirs(cache_dir(root)):
+        root = _rootdir() or getattr(config, "rootpath", None)
+        if root is None:
+            return rewrite_test(fn, config)
+        # What compiling it warns (an invalid escape sequence) is kept: a process that
+        # reads the code instead warns it again where pytest would have compiled. The
+        # filters in force apply as ever (an error filter still fails the compile).
+        with warnings.catch_warnings(record=True) as caught:
+            source_hash, co = rewrite_test(fn, config)
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if (caught or sys.dont_write_bytecode) and _rewrite.try_makedirs(cache_dir(root)):
             try:
-                state = config.stash[_rewrite.assertstate_key]
-                _rewrite._write_pyc(state, co, source_hash, _cached(root, Path(fn)))
+                cached = _cached(root, Path(fn))
+                _write_warnings(cached, caught)
+                if sys.dont_write_bytecode:
+                    state = config.stash[_rewrite.assertstate_key]
+                    _rewrite._write_pyc(state, co, source_hash, cached)
             except Exception:  # noqa: BLE001 - only costs a rewrite next time
                 pass
         return source_hash, co

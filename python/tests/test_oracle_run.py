@@ -129,6 +129,10 @@ NATIVE_CASES: List[str] = [
     "import_errors-argset4",
     "import_errors-argset5",
     "import_errors-argset6",
+    # What compiling a module warns (invalid escape sequences) shows in every run where
+    # pytest compiles it, although the import fallback compiled it first; an error
+    # filter turns it into pytest's SyntaxError at collection.
+    "compile_warnings",
     # pytest's collector warnings (test classes it cannot collect) come from the import
     # fallback; the run stays native.
     "collect_warnings",
@@ -265,6 +269,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # pytest's INTERNALERROR at start-up, exit 3 (the pytest engine hands it to pytest)
     "configure_error": [[], ["-q"], ["-v"]],
     # a module's import-time code runs before any test (state tests leave behind)
+    "compile_warnings": [[], ["-W", "error::DeprecationWarning"], ["-rA"]],
     "import_errors": [
         [],
         ["-v"],

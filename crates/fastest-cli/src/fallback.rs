@@ -365,6 +365,10 @@ pub fn collect_raw(
     // The worker's stdout is no terminal: give it the width fastest renders with, so the
     // texts it renders (short-summary lines, tracebacks) fit the same separators.
     cmd.env("COLUMNS", crate::invocation::terminal_width().to_string());
+    cmd.env(
+        fastest_core::report::SESSION_ENV,
+        fastest_core::report::session_id(),
+    );
     if host.supports_safe_path() {
         // `-P`: the cwd is not put on sys.path, so a user's `fastest/` or `json.py` in it
         // cannot shadow the worker's own imports.

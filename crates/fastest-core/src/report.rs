@@ -297,6 +297,22 @@ impl Interruption {
     }
 }
 
+/// The environment variable naming this fastest invocation to its Python processes
+/// (the import fallback and the workers): what one of them stored in the session (the
+/// warnings of a module it compiled) is told apart from what an earlier session stored.
+pub const SESSION_ENV: &str = "FASTEST_SESSION";
+
+/// This invocation's id (see [`SESSION_ENV`]): the start time and process id, in hex.
+pub fn session_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{:x}-{:x}", nanos, std::process::id())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

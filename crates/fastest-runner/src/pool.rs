@@ -103,6 +103,10 @@ fn start_worker(cmd: &WorkerCommand, place: &Placement) -> Result<Pending, Runne
         .arg("-c")
         .arg(BOOTSTRAP)
         .env("FASTEST_WORKER_SOCKET", &sock)
+        .env(
+            fastest_core::report::SESSION_ENV,
+            fastest_core::report::session_id(),
+        )
         .current_dir(&cmd.cwd);
     if let Some((count, uid)) = &place.xdist {
         command
