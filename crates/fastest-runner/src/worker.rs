@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use pyo3::prelude::*;
 
-use crate::protocol::{FromWorker, HeaderLines, Interruption, ItemSpec, ToWorker};
+use crate::protocol::{FromWorker, Interruption, ItemSpec, ToWorker};
 
 fn io_err(e: impl std::fmt::Display) -> PyErr {
     pyo3::exceptions::PyRuntimeError::new_err(format!("fastest worker: {e}"))
