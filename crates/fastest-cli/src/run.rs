@@ -538,7 +538,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     // Without capture, what importing the test modules prints comes before the collected
     // line, as pytest's collection prints it: that line waits for the worker to say its
-    // imports are done (an empty `Header`).
+    // imports are done (`Imported`).
     let announce_imports = !preimport.is_empty()
         && dist.is_none()
         && matches!(capture_method(inv).as_str(), "no" | "tee-sys");
@@ -1198,7 +1198,6 @@ fn plan(specs: &[ItemSpec], workers: Option<usize>, history: &History) -> Vec<Ve
         .collect()
 }
 
-/// pytest-xdist's `testrun_uid`: a fresh hex id per run.
 /// The text a session writes before its first worker's imports are done, minus what an
 /// earlier attempt of it wrote already (see [`Reimport`]); what it lets through is
 /// remembered for a next attempt.
@@ -1271,6 +1270,7 @@ fn module_of(spec: &ItemSpec) -> Option<(&str, &str)> {
         .map(|(kind, key, _)| (kind.as_str(), key.as_str()))
 }
 
+/// pytest-xdist's `testrun_uid`: a fresh hex id per run.
 fn testrun_uid() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
