@@ -310,7 +310,8 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>) -> PyResult<()> {
                         }
                         // The session's test modules, imported as pytest's collection
                         // imports them; the coordinator may wait for them to be done
-                        // (an empty `Header`) before its collected line.
+                        // (`Imported`, naming the modules that failed) before its
+                        // collected line, and may stop the session there.
                         let failed = match e
                             .call_method0("preimport")
                             .and_then(|f| f.extract::<Vec<String>>())
