@@ -67,6 +67,25 @@ def test_an_import_error_the_parser_cannot_see_is_a_collection_error(tmp_path: P
     assert (r.returncode, timeless(r.stdout)) == (expected.returncode, timeless(expected.stdout))
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["import os\nos._exit(7)\n", "import ctypes\nctypes.string_at(0)\n"],
+    ids=["os-exit", "segfault"],
+)
+def test_a_module_that_ends_the_process_at_import_ends_the_run_as_pytest(
+    tmp_path: Path, body: str
+) -> None:
+    """pytest's process dies importing the module at collection: nothing more is
+    printed and its exit code (or signal) is the session's. fastest's worker dies the
+    same way before its first test, and fastest ends as pytest's process did."""
+    root = _project(tmp_path, body + "\ndef test_x():\n    pass\n")
+    (root / "test_ok.py").write_text("def test_ok():\n    pass\n")
+    expected = _run(find_pytest(), root)
+    actual = _run(require_fastest(), root)
+    assert expected.returncode in (7, -11), expected
+    assert (actual.returncode, actual.stdout) == (expected.returncode, expected.stdout), actual
+
+
 def test_a_dying_worker_loses_only_its_test(tmp_path: Path) -> None:
     root = _project(
         tmp_path,

@@ -925,6 +925,21 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         s.reimport.header = header_lines;
         return exit::OK;
     }
+    if let (Err(fastest_runner::pool::RunnerError::Died(status)), None) = (&result, dist) {
+        // Importing a test module ended the worker's process (`os._exit`, a segfault):
+        // pytest's process, importing it at collection, ends the same way, with nothing
+        // after what it wrote before its collection (`collecting ... `).
+        let rest = held
+            .take()
+            .or_else(|| after_imports.take())
+            .unwrap_or_default();
+        if let Some(at) = rest.find("collecting ... ") {
+            reporter.write(&rest[..at + "collecting ... ".len()]);
+        }
+        drop(reporter);
+        let _ = std::io::stdout().flush();
+        return fastest_runner::pool::end_like(*status).unwrap_or(exit::INTERNAL_ERROR);
+    }
     if pytest_engine.is_some()
         && silent_so_far
         && events == 0

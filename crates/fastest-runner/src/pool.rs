@@ -48,6 +48,10 @@ pub enum RunnerError {
     NoConnection(String),
     #[error("the worker could not run the session: {0}")]
     Internal(String),
+    /// The worker died before its first test (importing a test module ended the
+    /// process: `os._exit`, a segfault).
+    #[error("the worker exited before its first test ({})", describe(*.0))]
+    Died(ExitStatus),
 }
 
 /// How to start a worker.
@@ -630,6 +634,8 @@ impl Driver<'_> {
         let mut reader = BufReader::new(stream);
         let mut line = String::new();
         let mut running = false;
+        // Whether the worker got as far as its first test (or said its imports were done).
+        let mut began = false;
         let end = loop {
             line.clear();
             let n = reader.read_line(&mut line)?;
@@ -641,6 +647,7 @@ impl Driver<'_> {
             match msg {
                 FromWorker::Started(nodeid) => {
                     running = true;
+                    began = true;
                     let limit = held
                         .iter()
                         .find(|h| h.nodeid == nodeid)
@@ -705,6 +712,7 @@ impl Driver<'_> {
                     }
                 }
                 FromWorker::Imported { failed, wait } => {
+                    began = true;
                     if wait {
                         self.emit_handled(Event::Imported(failed));
                         // Stopped instead (`Flow::Abort`): the worker is being killed.
@@ -788,6 +796,9 @@ impl Driver<'_> {
                 self.emit(Event::Report(Box::new(rep)));
                 Ok(WorkerEnd::Crashed)
             }
+            // Before its first test: while it imported the session's test modules, where
+            // pytest's own process would have died the same way.
+            None if !began => Err(RunnerError::Died(status)),
             None => Err(RunnerError::Internal(format!(
                 "the worker exited between tests ({reason})"
             ))),
@@ -907,4 +918,21 @@ pub fn describe(status: ExitStatus) -> String {
     } else {
         format!("exit code {}", status.code().unwrap_or(-1))
     }
+}
+
+/// End this process as a worker's ended (what a caller sees of pytest's own process
+/// ending the same way): killed by the worker's signal, else the worker's exit code to
+/// exit with (`None` when it had neither).
+pub fn end_like(status: ExitStatus) -> Option<i32> {
+    use std::os::unix::process::ExitStatusExt;
+    if let Some(sig) = status.signal() {
+        if let Ok(signal) = nix::sys::signal::Signal::try_from(sig) {
+            // Its default action ends the process (a handler of the interpreter's,
+            // faulthandler's say, runs first and ends it the same way).
+            let _ = nix::sys::signal::raise(signal);
+        }
+        // Handled, blocked or unknown: a shell's code for it.
+        return Some(128 + sig);
+    }
+    status.code()
 }
