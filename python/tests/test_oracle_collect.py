@@ -184,6 +184,9 @@ ARGSETS: Dict[str, List] = {
     # ---- files static analysis cannot prove -----------------------------
     "uncertain_module": [[], ["-k", "gen or helper"]],
     "uncertain_hooks": [[], ["tests/specs", "tests/test_reversed.py"], ["-k", "chocolate or get_user"]],
+    # Conftest hooks that write into the listing (header lines, lines after the
+    # collected line, the terminal summary): pytest's session renders it.
+    "reporting_hooks": [[], ["--no-header"]],
     # ---- doctests ---------------------------------------------------------
     "doctests": [
         [],

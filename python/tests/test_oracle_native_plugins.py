@@ -141,3 +141,20 @@ def test_reruns_are_pytests_session(tmp_path, native_plugins_pytest, args, edit,
     delegated = _run(cmd, root, ("-q", *args), env)
     assert delegated.returncode == expected.returncode
     assert _clean(delegated.stdout) == _clean(expected.stdout)
+
+
+def test_collect_only_with_coverage_is_pytests(tmp_path, native_plugins_pytest):
+    """pytest-cov measuring (`--cov`) ends a `--collect-only` listing with its coverage
+    table: pytest's session renders that listing."""
+    require_fastest()
+    args = ["--collect-only", "-q", "--cov", "--cov-report=term"]
+    root = _case(tmp_path)
+    expected = _run(native_plugins_pytest, root, args, {})
+    root = _case(tmp_path)
+    cmd, env = fastest_in(native_plugins_pytest)
+    actual = _run(cmd, root, args, env)
+    assert "coverage: platform" in expected.stdout, expected.stdout
+    assert actual.returncode == expected.returncode
+    assert _clean(actual.stdout) == _clean(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )

@@ -281,6 +281,10 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-x"],
     ],
     "import_errors_hooks": [[], ["-v"], ["-s"], ["--continue-on-collection-errors"]],
+    # Reporting hooks next to a collection hook, and session hooks that write: pytest's
+    # session places their output (fastest hands such sessions to it).
+    "hooks_reporting": [[], ["-v"]],
+    "session_output_hooks": [[], ["-q"]],
     "import_order": [[], ["-v"], ["-rA"], ["-s"], ["-s", "-v"], ["--capture=tee-sys", "-q"], ["-k", "test_b"]],
     "import_warnings": [[], ["-rA"], ["-W", "error::UserWarning:test_aa"], ["--disable-warnings"]],
     # unregistered marks (PytestUnknownMarkWarning at import): the import fallback collects

@@ -156,6 +156,7 @@ fn collect_only(
             used_testpaths,
             why,
             None,
+            &[],
             reimport,
         );
     }
@@ -273,6 +274,7 @@ fn collect_only(
             used_testpaths,
             why,
             cacheable_session(&disc),
+            &disc.conftest_hooks,
             reimport,
         );
     }
@@ -395,6 +397,7 @@ fn collect_only(
                 used_testpaths,
                 "-x/--maxfail stops collection at an error",
                 None,
+                &extras.conftest_hooks,
                 reimport,
             );
         }
@@ -519,6 +522,7 @@ fn pytest_session(
     used_testpaths: bool,
     why: &str,
     cache_dirs: Option<&[PathBuf]>,
+    conftest_hooks: &[String],
     reimport: &mut crate::run::Reimport,
 ) -> i32 {
     // pytest collected every module already: one that fails to import in a worker
@@ -529,6 +533,8 @@ fn pytest_session(
     }
     let mut extras = Extras {
         ordered_by_pytest: true,
+        // Hooks whose output only pytest's session places hand the run to it.
+        conftest_hooks: conftest_hooks.to_vec(),
         ..Extras::default()
     };
     extras.notes.push(("<session>".into(), why.to_string()));
@@ -954,6 +960,10 @@ fn finish(
         tracing::debug!(file = %file, reason = %why, "collected by import");
     }
     let verbosity = args.verbosity();
+    if let Some(h) = collect_output_hook(&extras.conftest_hooks, verbosity, args.no_header) {
+        // What the hook writes only pytest's session places in the listing.
+        return crate::run::with_pytest(inv, host, err, &format!("conftest hook {h}"));
+    }
     let rootdir_s = config.rootdir.display().to_string();
     let header = (verbosity >= 0).then(|| Header {
         no_header: args.no_header,
@@ -1015,6 +1025,23 @@ fn finish(
         let _ = writeln!(err, "ERROR: {e}\n");
     }
     code
+}
+
+/// A conftest hook that writes into a `--collect-only` listing (`path: hook` as
+/// discovery names it): the header's lines (when there is a header), the lines after the
+/// collected line, the terminal summary, or a session hook that may write.
+fn collect_output_hook(hooks: &[String], verbosity: i32, no_header: bool) -> Option<&str> {
+    hooks
+        .iter()
+        .find(|h| {
+            let name = h.rsplit(": ").next().unwrap_or("");
+            match name {
+                "pytest_report_header" => verbosity >= 0 && !no_header,
+                "pytest_report_collectionfinish" | "pytest_terminal_summary" => true,
+                _ => h.ends_with(discovery::WRITES_OUTPUT),
+            }
+        })
+        .map(String::as_str)
 }
 
 /// Whether the native run imports again the file whose import raised `w` at

@@ -891,6 +891,13 @@ fn pytest_only(
     if args.numprocesses.is_some() && installed.iter().any(|(n, _)| n == "pytest-xdist") {
         return Some("-n with pytest-xdist".into());
     }
+    // Its coverage table ends a collection too.
+    if plugin_autoload(args)
+        && installed.iter().any(|(n, _)| n == "pytest-cov")
+        && args.unknown.iter().any(|a| a.starts_with("--cov"))
+    {
+        return Some("pytest-cov reports coverage (--cov)".into());
+    }
     if let Some(p) = blocking_plugin(args, installed, entry_points, NEUTRAL_PLUGINS) {
         return Some(p);
     }

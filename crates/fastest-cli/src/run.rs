@@ -205,10 +205,10 @@ fn blocker(
 ) -> Option<Block> {
     let rootdir = &config.rootdir;
     let hook = |h: &String| h.rsplit(": ").next().unwrap_or("").to_string();
-    if let Some(h) = conftest_hooks
-        .iter()
-        .find(|h| COORDINATOR_HOOKS.contains(&hook(h).as_str()))
-    {
+    if let Some(h) = conftest_hooks.iter().find(|h| {
+        COORDINATOR_HOOKS.contains(&hook(h).as_str())
+            || h.ends_with(fastest_core::discovery::WRITES_OUTPUT)
+    }) {
         return Some(Block::Pytest(format!("conftest hook {h}")));
     }
     if let Some(why) = unittest_blocker(items, rootdir, python_version) {

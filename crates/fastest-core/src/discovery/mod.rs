@@ -139,6 +139,10 @@ const MODULE_HOOKS: &[&str] = &[
     "pytest_itemcollected",
 ];
 
+/// Marks an entry of [`Discovery::conftest_hooks`] for a session hook that may write to
+/// the terminal (see `parse::SESSION_OUTPUT_HOOKS`).
+pub const WRITES_OUTPUT: &str = " (may write to the terminal)";
+
 /// Run discovery, reusing and refreshing `cache`.
 pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> Discovery {
     let mut disc = Discovery::default();
@@ -155,6 +159,10 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
         for h in &c.outline.hooks {
             disc.conftest_hooks
                 .push(format!("{}: {h}", c.path.display()));
+        }
+        for h in &c.outline.output_hooks {
+            disc.conftest_hooks
+                .push(format!("{}: {h}{WRITES_OUTPUT}", c.path.display()));
         }
         if c.outline.pytest_plugins {
             disc.conftest_hooks

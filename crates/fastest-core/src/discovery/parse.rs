@@ -129,6 +129,14 @@ pub struct Class {
     pub uncertain: Vec<String>,
 }
 
+/// Hooks pytest calls around the session in its own process, where what they write lands
+/// among its report (before the header, after the progress, after the final line).
+pub const SESSION_OUTPUT_HOOKS: &[&str] = &[
+    "pytest_sessionstart",
+    "pytest_sessionfinish",
+    "pytest_unconfigure",
+];
+
 /// Everything collection needs from one file.
 #[derive(Debug, Clone, Default)]
 pub struct Outline {
@@ -139,6 +147,10 @@ pub struct Outline {
     pub test_attr: Option<Result<bool, ()>>,
     /// `pytest_*` functions defined at module level (hooks, in a conftest).
     pub hooks: Vec<String>,
+    /// Those of `hooks` that run around the session in pytest's own process
+    /// (`SESSION_OUTPUT_HOOKS`) and may write to the terminal: pytest places what they
+    /// write among its report, which a worker's run of them cannot.
+    pub output_hooks: Vec<String>,
     pub pytest_plugins: bool,
     /// conftest `collect_ignore` / `collect_ignore_glob`, when literal lists.
     pub collect_ignore: Vec<String>,
@@ -708,6 +720,11 @@ impl<'a> Ctx<'a> {
                         && definition_of(stmt).is_some_and(|d| self.only_registers_markers(d));
                     if b.name.starts_with("pytest_") && !inert {
                         out.hooks.push(b.name.clone());
+                        if SESSION_OUTPUT_HOOKS.contains(&b.name.as_str())
+                            && definition_of(stmt).is_some_and(|d| self.may_write_output(d))
+                        {
+                            out.output_hooks.push(b.name.clone());
+                        }
                     }
                     if b.name == "pytest_configure" {
                         if let Some(def) = definition_of(stmt) {
@@ -1227,6 +1244,35 @@ impl<'a> Ctx<'a> {
 
     /// Whether a hook's body is nothing but a docstring, `pass` and marker registrations
     /// on its one parameter.
+    /// Whether a function's body names something that writes to the terminal: `print`,
+    /// the terminal reporter or its writer, `sys.stdout`/`sys.stderr` (a guess that
+    /// errs towards yes: a `write` to a file counts too).
+    fn may_write_output(&self, def: Node<'a>) -> bool {
+        const WRITERS: &[&str] = &[
+            "print",
+            "pprint",
+            "terminalreporter",
+            "get_terminal_writer",
+            "write_line",
+            "write_sep",
+            "write",
+            "stdout",
+            "stderr",
+        ];
+        let Some(body) = field(def, "body") else {
+            return false;
+        };
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "identifier" && WRITERS.contains(&self.text(n)) {
+                return true;
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        false
+    }
+
     fn only_registers_markers(&self, def: Node<'a>) -> bool {
         let Some(params) = field(def, "parameters") else {
             return false;
@@ -2775,6 +2821,42 @@ def test_p(x, y, z): pass
             })
             .collect();
         assert_eq!(opaque, [false, true]);
+    }
+
+    #[test]
+    fn session_hooks_that_may_write_to_the_terminal() {
+        let src = br#"
+import shutil, sys
+
+def pytest_sessionstart(session):
+    session.started = True
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree("build", ignore_errors=True)
+    if exitstatus:
+        print("failed:", exitstatus)
+
+def pytest_unconfigure(config):
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    tr.write_line("bye")
+
+def pytest_runtest_setup(item):
+    print("not a session hook")
+"#;
+        let o = parse_outline(src, false);
+        assert_eq!(
+            o.hooks,
+            [
+                "pytest_sessionstart",
+                "pytest_sessionfinish",
+                "pytest_unconfigure",
+                "pytest_runtest_setup"
+            ]
+        );
+        assert_eq!(
+            o.output_hooks,
+            ["pytest_sessionfinish", "pytest_unconfigure"]
+        );
     }
 
     #[test]

@@ -1,0 +1,7 @@
+def test_one():
+    pass
+
+
+class TestGroup:
+    def test_two(self):
+        pass
