@@ -337,10 +337,40 @@ def test_history_puts_the_slowest_group_first(tmp_path: Path):
     assert tests["test_z_slow.py::test_slow"]["outcome"] == "passed"
     second = _run(require_fastest(), root, "-n", "2", "-v", env={"FASTEST_LOG": "debug"})
     assert second.returncode == 0
-    # The slow module is last in pytest's order; history hands it out first (LPT).
-    # (Which worker then runs what depends on process start-up times: not asserted.)
-    order = re.search(r"scope groups, longest first: (.*)", second.stderr).group(1)
-    assert order.startswith("test_z_slow.py::test_slow ("), order
+    # The slow module is last in pytest's order; history gives it a worker of its own
+    # (LPT), where it runs first; the other worker runs the rest in pytest's order.
+    assigned = re.search(r"scope groups, assigned longest first: (.*)", second.stderr).group(1)
+    workers = sorted(assigned.split("; "))
+    assert workers[0].startswith("gw0: test_z_slow.py::test_slow ("), assigned
+    assert re.fullmatch(r"gw1: test_a_fast\.py::test_f1 \(.*\), test_b_fast\.py::test_g \(.*\)", workers[1]), assigned
+
+
+ORDER_DEPENDENT = {
+    "pytest.ini": "[pytest]\n",
+    "state.py": "polluted = False\n",
+    # First in pytest's order, and passing only before the polluter runs in its process.
+    "test_a_victim.py": "import state\n\ndef test_victim():\n    assert state.polluted is False\n",
+    "test_b_slow.py": (
+        "import time\nimport pytest\n\n@pytest.mark.parametrize('i', range(8))\n"
+        "def test_slow(i):\n    time.sleep(0.1)\n"
+    ),
+    "test_c_polluter.py": (
+        "import pytest\nimport state\n\n@pytest.mark.parametrize('i', range(10))\n"
+        "def test_polluter(i):\n    state.polluted = True\n"
+    ),
+}
+
+
+def test_each_worker_runs_its_groups_in_pytests_order(tmp_path: Path):
+    """A suite that passes only in pytest's order (a later module leaves state an earlier
+    one must not see) passes under -n as under pytest-xdist: groups are assigned longest
+    first, but each worker runs its own in collection order (before, the largest module
+    went first and the victim after it, in the same worker)."""
+    root = _write(tmp_path, ORDER_DEPENDENT)
+    for run in ("first", "with history"):
+        r = _run(require_fastest(), root, "-n", "2", "-q")
+        assert r.returncode == 0, f"{run}:\n{r.stdout}{r.stderr}"
+        assert "19 passed" in r.stdout, r.stdout
 
 
 def test_corrupt_history_is_rebuilt_with_a_warning(tmp_path: Path):

@@ -22,7 +22,7 @@ use fastest_core::schedule;
 use fastest_report::live::{Live, LiveOptions, StdoutTerm};
 use fastest_report::terminal::{TerminalOptions, TerminalReporter};
 use fastest_report::text::{markup, Header, Style};
-use fastest_runner::pool::{run_pool, Flow, PoolOptions, Prestarted, WorkerCommand};
+use fastest_runner::pool::{run_pool, Flow, Group, PoolOptions, Prestarted, WorkerCommand};
 use fastest_runner::protocol::ItemSpec;
 use serde_json::{json, Map, Value};
 
@@ -1186,30 +1186,46 @@ fn worker_count(inv: &Invocation) -> Option<usize> {
 
 /// The groups to hand out: one group in pytest's order for a single worker; scope
 /// groups, longest first, for several.
-fn plan(specs: &[ItemSpec], workers: Option<usize>, history: &History) -> Vec<Vec<ItemSpec>> {
+fn plan(specs: &[ItemSpec], workers: Option<usize>, history: &History) -> Vec<Group> {
     if specs.is_empty() {
         return Vec::new();
     }
     if workers.unwrap_or(0) <= 1 {
-        return vec![specs.to_vec()];
+        return vec![Group {
+            items: specs.to_vec(),
+            cost: 0.0,
+        }];
     }
     let modules: Vec<&str> = specs.iter().map(|s| s.path.as_str()).collect();
     let nodeids: Vec<&str> = specs.iter().map(|s| s.nodeid.as_str()).collect();
     let ranges = schedule::scope_groups(&modules);
     let costs = schedule::group_costs(&ranges, &nodeids, history);
-    let order = schedule::lpt_order(&costs);
-    tracing::debug!(
-        "{} scope groups, longest first: {}",
-        ranges.len(),
-        order
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        let assignment = schedule::lpt_assign(&costs, workers.unwrap_or(1).min(ranges.len()));
+        let per_worker: Vec<String> = assignment
             .iter()
-            .map(|&i| format!("{} ({:.3}s)", nodeids[ranges[i].start], costs[i]))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    order
+            .enumerate()
+            .map(|(w, bin)| {
+                let groups: Vec<String> = bin
+                    .iter()
+                    .map(|&i| format!("{} ({:.3}s)", nodeids[ranges[i].start], costs[i]))
+                    .collect();
+                format!("gw{w}: {}", groups.join(", "))
+            })
+            .collect();
+        tracing::debug!(
+            "{} scope groups, assigned longest first: {}",
+            ranges.len(),
+            per_worker.join("; ")
+        );
+    }
+    ranges
         .into_iter()
-        .map(|i| specs[ranges[i].clone()].to_vec())
+        .zip(costs)
+        .map(|(r, cost)| Group {
+            items: specs[r].to_vec(),
+            cost,
+        })
         .collect()
 }
 

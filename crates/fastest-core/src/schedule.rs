@@ -9,10 +9,11 @@
 //! under `pytest-xdist --dist loadscope`, which splits a module's classes). Package- and
 //! session-scoped fixtures are set up once per worker, as under pytest-xdist.
 //!
-//! Groups are dispatched by LPT (longest processing time first): the expected cost of a
-//! group is the sum of its items' stored durations, the mean for items without history.
-//! Idle workers pull the next group, so the run ends close to
-//! `max(longest group, total / workers)`.
+//! Groups are assigned by LPT (longest processing time first, to the least loaded worker):
+//! the expected cost of a group is the sum of its items' stored durations, the mean for
+//! items without history. Each worker runs its groups in collection order, and a worker
+//! with none left takes the last one from the worker with the most left, so the run ends
+//! close to `max(longest group, total / workers)`.
 
 use std::ops::Range;
 
@@ -57,6 +58,32 @@ pub fn lpt_order(costs: &[f64]) -> Vec<usize> {
     order
 }
 
+/// Which groups each of `workers` workers runs: longest first to the least loaded worker
+/// (LPT; ties to the lowest worker), then each worker's groups in collection order. A
+/// worker's run is then a subsequence of pytest's order, as under pytest-xdist: a suite
+/// whose tests pass only in pytest's order (a test leaving state a later one never
+/// sees) keeps passing, where handing groups out longest first would run a late module
+/// before an early one on one worker.
+pub fn lpt_assign(costs: &[f64], workers: usize) -> Vec<Vec<usize>> {
+    let workers = workers.max(1);
+    let mut bins: Vec<Vec<usize>> = vec![Vec::new(); workers];
+    let mut load = vec![0.0f64; workers];
+    for g in lpt_order(costs) {
+        let mut best = 0;
+        for w in 1..workers {
+            if load[w] < load[best] {
+                best = w;
+            }
+        }
+        bins[best].push(g);
+        load[best] += costs[g];
+    }
+    for bin in &mut bins {
+        bin.sort_unstable();
+    }
+    bins
+}
+
 /// The best wall time any schedule of these groups on `workers` workers can reach:
 /// `max(longest group, total / workers)`.
 pub fn lpt_lower_bound(costs: &[f64], workers: usize) -> f64 {
@@ -74,6 +101,18 @@ mod tests {
         let keys = ["a", "a", "b", "a", "c", "c"];
         assert_eq!(scope_groups(&keys), vec![0..2, 2..3, 3..4, 4..6]);
         assert!(scope_groups::<&str>(&[]).is_empty());
+    }
+
+    #[test]
+    fn lpt_assignment_balances_and_keeps_collection_order_per_worker() {
+        // The slow group is last in collection order: it gets a worker of its own.
+        let costs = [1.0, 1.0, 1.0, 1.0, 4.0];
+        assert_eq!(lpt_assign(&costs, 2), vec![vec![4], vec![0, 1, 2, 3]]);
+        // The two long ones first, one each; then the short ones; each list ascending.
+        let costs = [2.0, 1.0, 2.0, 1.0];
+        assert_eq!(lpt_assign(&costs, 2), vec![vec![0, 1], vec![2, 3]]);
+        assert_eq!(lpt_assign(&[1.0], 3), vec![vec![0], vec![], vec![]]);
+        assert!(lpt_assign(&[], 2).iter().all(Vec::is_empty));
     }
 
     #[test]

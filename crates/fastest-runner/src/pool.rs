@@ -324,24 +324,63 @@ enum Msg {
     Done(Result<(), RunnerError>),
 }
 
-/// Run `groups` on up to `opts.workers` workers. Each group runs whole, in order, in
-/// one worker; idle workers pull the next group in the order given. `on_event` sees
-/// every event on the calling thread, ending with [`Event::Finished`].
+/// A scope group: items that run whole, in order, in one worker, and their expected
+/// cost (seconds, from history) for the assignment.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub items: Vec<ItemSpec>,
+    pub cost: f64,
+}
+
+/// Each worker slot's groups still to run, in collection order (see
+/// `fastest_core::schedule::lpt_assign`).
+struct Queues {
+    per_worker: Mutex<Vec<VecDeque<Group>>>,
+}
+
+impl Queues {
+    /// The slot's next group; with none left, the last group of the slot with the most
+    /// expected work left (the latest in collection order, which keeps both runs close
+    /// to pytest's order).
+    fn next(&self, id: usize) -> Option<Vec<ItemSpec>> {
+        let mut queues = self.per_worker.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(g) = queues.get_mut(id).and_then(VecDeque::pop_front) {
+            return Some(g.items);
+        }
+        let left = |q: &VecDeque<Group>| q.iter().map(|g| g.cost).sum::<f64>();
+        let busiest = (0..queues.len())
+            .filter(|&w| !queues[w].is_empty())
+            .max_by(|&a, &b| left(&queues[a]).total_cmp(&left(&queues[b])))?;
+        queues[busiest].pop_back().map(|g| g.items)
+    }
+}
+
+/// Run `groups` (in collection order) on up to `opts.workers` workers. Each group runs
+/// whole, in order, in one worker: the groups are assigned longest first to the least
+/// loaded worker, each worker runs its own in collection order, and an idle worker takes
+/// over the last group of the busiest. `on_event` sees every event on the calling
+/// thread, ending with [`Event::Finished`].
 pub fn run_pool(
     cmd: &WorkerCommand,
     setup: &serde_json::Value,
-    groups: Vec<Vec<ItemSpec>>,
+    groups: Vec<Group>,
     opts: &PoolOptions,
     prestarted: Option<&Prestarted>,
     on_event: &mut dyn FnMut(Event) -> Flow,
 ) -> Result<PoolEnd, RunnerError> {
     // No more workers start than there are groups to run.
     let workers = opts.workers.max(1).min(groups.len());
-    let (group_tx, group_rx) = crossbeam_channel::unbounded();
-    for g in groups {
-        let _ = group_tx.send(g);
-    }
-    drop(group_tx);
+    let costs: Vec<f64> = groups.iter().map(|g| g.cost).collect();
+    let assignment = fastest_core::schedule::lpt_assign(&costs, workers);
+    let mut slots: Vec<Option<Group>> = groups.into_iter().map(Some).collect();
+    let queues = Queues {
+        per_worker: Mutex::new(
+            assignment
+                .iter()
+                .map(|bin| bin.iter().filter_map(|&g| slots[g].take()).collect())
+                .collect(),
+        ),
+    };
     let shared = Shared {
         stop: AtomicBool::new(false),
         interrupted: AtomicBool::new(false),
@@ -361,7 +400,7 @@ pub fn run_pool(
                 setup,
                 opts,
                 prestarted,
-                queue: group_rx.clone(),
+                queues: &queues,
                 out: msg_tx.clone(),
                 shared: &shared,
             };
@@ -470,7 +509,7 @@ struct Driver<'a> {
     setup: &'a serde_json::Value,
     opts: &'a PoolOptions,
     prestarted: Option<&'a Prestarted>,
-    queue: crossbeam_channel::Receiver<Vec<ItemSpec>>,
+    queues: &'a Queues,
     out: crossbeam_channel::Sender<Msg>,
     shared: &'a Shared,
 }
@@ -539,7 +578,7 @@ impl Driver<'_> {
         if self.shared.stop.load(Ordering::Relaxed) {
             return None;
         }
-        self.queue.try_recv().ok()
+        self.queues.next(self.id)
     }
 
     fn drive(&self) -> Result<(), RunnerError> {
