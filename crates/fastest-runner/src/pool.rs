@@ -677,7 +677,13 @@ impl Driver<'_> {
         let mut began = false;
         let end = loop {
             line.clear();
-            let n = reader.read_line(&mut line)?;
+            let n = match reader.read_line(&mut line) {
+                Ok(n) => n,
+                // A worker that died with messages of ours unread resets the connection
+                // instead of closing it: the same end of its stream.
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => 0,
+                Err(e) => return Err(e.into()),
+            };
             if n == 0 {
                 break None;
             }
