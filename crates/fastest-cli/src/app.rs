@@ -50,13 +50,8 @@ pub fn run(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn Writ
             if let Some(files) = reimport.request.take() {
                 // Test modules failed to import before the first test: collected by
                 // pytest now, they are reported as its collection reports them.
-                reimport = crate::run::Reimport {
-                    forced: files.into_iter().collect(),
-                    retried: true,
-                    request: None,
-                    shown: std::mem::take(&mut reimport.shown),
-                    header: reimport.header.take(),
-                };
+                reimport.forced = files.into_iter().collect();
+                reimport.retried = true;
                 code = collect_only(&inv, &config, host, start, out, err, &mut reimport);
             }
             // Workers started ahead for a run that did not happen.
@@ -1033,13 +1028,10 @@ fn finish(
 fn collect_output_hook(hooks: &[String], verbosity: i32, no_header: bool) -> Option<&str> {
     hooks
         .iter()
-        .find(|h| {
-            let name = h.rsplit(": ").next().unwrap_or("");
-            match name {
-                "pytest_report_header" => verbosity >= 0 && !no_header,
-                "pytest_report_collectionfinish" | "pytest_terminal_summary" => true,
-                _ => h.ends_with(discovery::WRITES_OUTPUT),
-            }
+        .find(|h| match discovery::hook_name(h) {
+            "pytest_report_header" => verbosity >= 0 && !no_header,
+            "pytest_report_collectionfinish" | "pytest_terminal_summary" => true,
+            _ => h.ends_with(discovery::WRITES_OUTPUT),
         })
         .map(String::as_str)
 }

@@ -204,9 +204,8 @@ fn blocker(
     python_version: &str,
 ) -> Option<Block> {
     let rootdir = &config.rootdir;
-    let hook = |h: &String| h.rsplit(": ").next().unwrap_or("").to_string();
     if let Some(h) = conftest_hooks.iter().find(|h| {
-        COORDINATOR_HOOKS.contains(&hook(h).as_str())
+        COORDINATOR_HOOKS.contains(&fastest_core::discovery::hook_name(h))
             || h.ends_with(fastest_core::discovery::WRITES_OUTPUT)
     }) {
         return Some(Block::Pytest(format!("conftest hook {h}")));

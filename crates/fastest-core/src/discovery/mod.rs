@@ -143,6 +143,11 @@ const MODULE_HOOKS: &[&str] = &[
 /// the terminal (see `parse::SESSION_OUTPUT_HOOKS`).
 pub const WRITES_OUTPUT: &str = " (may write to the terminal)";
 
+/// The hook's name in an entry of [`Discovery::conftest_hooks`] (`path: hook`).
+pub fn hook_name(entry: &str) -> &str {
+    entry.rsplit(": ").next().unwrap_or("")
+}
+
 /// Run discovery, reusing and refreshing `cache`.
 pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> Discovery {
     let mut disc = Discovery::default();
