@@ -173,8 +173,27 @@ class PytestEngine:
         self._preimport: list[dict[str, Any]] = list(setup.get("preimport") or [])
         self._interrupted_import: BaseException | None = None
         config.hook.pytest_sessionstart(session=session)
+        self._session_logging = self._catch_session_logs(config)
         #: The header lines plugins and conftests add, for the coordinator (JSON).
         self.header_json = json.dumps(self._header_lines())
+
+    @staticmethod
+    def _catch_session_logs(config: Any) -> Any:
+        """pytest's logging plugin keeps its live-log and log-file handlers on the root
+        logger while the session collects and runs (``pytest_runtestloop``, a loop the
+        worker does not run): a record that no test-phase handler takes (the plugin
+        unregistered, say) goes to them, not to logging's last resort on stderr. They
+        stay for the worker's life."""
+        import contextlib
+
+        from _pytest.logging import catching_logs
+
+        stack = contextlib.ExitStack()
+        plugin = config.pluginmanager.get_plugin("logging-plugin")
+        if plugin is not None:
+            stack.enter_context(catching_logs(plugin.log_cli_handler, level=plugin.log_cli_level))
+            stack.enter_context(catching_logs(plugin.log_file_handler, level=plugin.log_file_level))
+        return stack
 
     def _header_lines(self) -> dict[str, list[str]]:
         """What ``pytest_report_header`` adds to the header besides pytest's own lines

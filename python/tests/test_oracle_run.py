@@ -170,6 +170,10 @@ ENGINE_CASES: List[str] = [
     # A module failing to import under the pytest engine: the header (with a conftest's
     # line) stays, the session starts over with the module collected by pytest.
     "import_errors_hooks",
+    # pytest's plugin machinery in a test module (a fixture unregistering the logging
+    # plugin, `ihook`, `config.hook`) and in a conftest fixture: the pytest engine runs
+    # those items, with the logging plugin's session handlers on the root logger.
+    "plugin_machinery",
 ]
 
 #: Cases whose native comparisons run a second time with the pytest engine forced
@@ -285,6 +289,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # session places their output (fastest hands such sessions to it).
     "hooks_reporting": [[], ["-v"]],
     "session_output_hooks": [[], ["-q"]],
+    "plugin_machinery": [[], ["test_logging_plugin.py", "-rA"], ["sub", "-v"]],
     "import_order": [[], ["-v"], ["-rA"], ["-s"], ["-s", "-v"], ["--capture=tee-sys", "-q"], ["-k", "test_b"]],
     "import_warnings": [[], ["-rA"], ["-W", "error::UserWarning:test_aa"], ["--disable-warnings"]],
     # unregistered marks (PytestUnknownMarkWarning at import): the import fallback collects

@@ -85,6 +85,8 @@ struct Extras {
     conftest_hooks: Vec<String>,
     /// Markers the conftests' `pytest_configure` registers (discovery's reading).
     conftest_markers: Vec<String>,
+    /// Conftests that use pytest's plugin machinery (`path: what`).
+    conftest_machinery: Vec<String>,
     /// The arguments' paths (pytest's initial paths: `--lf` keeps their files whole).
     initpaths: Vec<PathBuf>,
     /// pytest collected the whole session: its items are in its final order already
@@ -254,6 +256,7 @@ fn collect_only(
     let mut extras = Extras {
         conftest_hooks: disc.conftest_hooks.clone(),
         conftest_markers: disc.conftest_markers.clone(),
+        conftest_machinery: disc.conftest_machinery.clone(),
         initpaths: cargs.iter().map(|a| a.path.clone()).collect(),
         ..Extras::default()
     };
@@ -412,12 +415,26 @@ fn collect_only(
         let mut by_file: std::collections::HashMap<PathBuf, Vec<(Item, usize)>> =
             std::collections::HashMap::new();
         let mut seen = std::collections::HashSet::new();
+        // What discovery reads off a module it proves, read here for the modules the
+        // worker collected (once per file).
+        let mut machinery: std::collections::HashMap<PathBuf, Option<String>> =
+            std::collections::HashMap::new();
         for raw in res.items {
-            let item = raw.into_item();
+            let mut item = raw.into_item();
             let Some((path, at)) = worker_files.file_of(&item) else {
                 tracing::debug!("fallback item {} is not from a requested file", item.nodeid);
                 continue;
             };
+            if let Some(run) = item.run.as_mut() {
+                run.pytest_machinery = machinery
+                    .entry(path.to_path_buf())
+                    .or_insert_with(|| {
+                        std::fs::read(path)
+                            .ok()
+                            .and_then(|src| discovery::parse::pytest_machinery_use(&src))
+                    })
+                    .clone();
+            }
             // Outside the rootdir the worker's node ids are only unique per file.
             if seen.insert((path.to_path_buf(), item.nodeid.clone())) {
                 by_file
@@ -917,7 +934,13 @@ fn finish(
         // them), which the selection above repeats; a plugin that deselects is not one
         // the native engine stands in for (`engine_for` decides on those).
         let pytest_engine = (!hook_deselected.is_empty() && !extras.conftest_hooks.is_empty())
-            .then(|| "a conftest or plugin hook deselected items".to_string());
+            .then(|| "a conftest or plugin hook deselected items".to_string())
+            .or_else(|| {
+                extras
+                    .conftest_machinery
+                    .first()
+                    .map(|c| format!("conftest {c}"))
+            });
         let session = crate::run::Session {
             inv,
             config,

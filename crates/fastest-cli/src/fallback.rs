@@ -101,6 +101,8 @@ impl RawRun {
         Some(RunSpec {
             callspec,
             external_fixtures: self.external_fixtures,
+            // Read off the module's source by the caller (`app.rs`).
+            pytest_machinery: None,
         })
     }
 }

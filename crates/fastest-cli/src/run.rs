@@ -239,6 +239,9 @@ fn blocker(
                 it.nodeid
             )));
         };
+        if let Some(what) = &run.pytest_machinery {
+            return Some(Block::Engine(format!("{} uses {what}", it.file_part())));
+        }
         if let Some(f) = run
             .external_fixtures
             .iter()

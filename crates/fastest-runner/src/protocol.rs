@@ -178,6 +178,7 @@ mod tests {
             run: Some(RunSpec {
                 callspec: vec![CallParam::Mark { mark: 0, set: 1 }],
                 external_fixtures: vec![],
+                pytest_machinery: None,
             }),
         };
         let spec = ItemSpec::from_item(&item, std::path::Path::new("/p/tests/test_a.py"))

@@ -17,8 +17,9 @@ use crate::item::{ChainNode, Mark};
 
 /// Bumped whenever the cached shape or the collection rules change meaning (2: builtin
 /// bases, computed values under explicit IDs, marker-only `pytest_configure`; 3:
-/// `collect_ignore` changed by calls or `+=` makes a conftest uncertain).
-const FORMAT: u32 = 3;
+/// `collect_ignore` changed by calls or `+=` makes a conftest uncertain; 4: items note a
+/// module's use of pytest's plugin machinery).
+const FORMAT: u32 = 4;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).
@@ -111,19 +112,21 @@ impl DiscoveryCache {
                 return (cache, Some(CacheError::Read { path, source }));
             }
         };
-        match postcard::from_bytes::<OnDisk>(&bytes) {
-            Ok(d) if d.format == FORMAT => {
-                cache.loaded = d;
-                (cache, None)
-            }
-            Ok(d) => {
-                // Another fastest's rules: rebuilt quietly, nothing is wrong with it.
-                tracing::debug!(
-                    found = d.format,
-                    expected = FORMAT,
-                    "discovery cache format changed"
-                );
+        // The format leads the file: a cache of another shape is recognised before its
+        // body (which this build could not decode) is read. Only an older format counts:
+        // any other leading number is garbage, reported as corrupt below.
+        match postcard::take_from_bytes::<u32>(&bytes) {
+            Ok((found, _)) if found < FORMAT => {
+                // An older fastest's rules: rebuilt quietly, nothing is wrong with it.
+                tracing::debug!(found, expected = FORMAT, "discovery cache format changed");
                 cache.changed = true;
+                return (cache, None);
+            }
+            _ => {}
+        }
+        match postcard::from_bytes::<OnDisk>(&bytes) {
+            Ok(d) => {
+                cache.loaded = d;
                 (cache, None)
             }
             Err(e) => {
@@ -252,6 +255,17 @@ mod tests {
         );
         assert!(c.lookup_by_hash(Path::new("/b.py"), 7, 1).is_some());
         assert!(dir.path().join(".gitignore").is_file() || dir.path().exists());
+    }
+
+    #[test]
+    fn another_format_is_rebuilt_quietly() {
+        let dir = tempfile::tempdir().unwrap();
+        // Format 3, then a body of a shape this build does not decode.
+        std::fs::write(dir.path().join(FILE_NAME), b"\x03\xff\xff\xff garbage").unwrap();
+        let (c, err) = DiscoveryCache::load(dir.path());
+        assert!(err.is_none());
+        assert!(c.changed);
+        assert!(c.lookup(Path::new("/a.py"), 1, 10, 1).is_none());
     }
 
     #[test]

@@ -387,6 +387,7 @@ impl<'a> ModuleCx<'a> {
                 run: Some(RunSpec {
                     callspec: Vec::new(),
                     external_fixtures: external,
+                    pytest_machinery: self.outline.pytest_machinery.clone(),
                 }),
             });
         }
@@ -578,6 +579,7 @@ impl<'a> ModuleCx<'a> {
                 run: Some(RunSpec {
                     callspec,
                     external_fixtures: external.clone(),
+                    pytest_machinery: self.outline.pytest_machinery.clone(),
                 }),
             });
         }

@@ -115,6 +115,9 @@ pub struct Discovery {
     /// Marker names the conftests on the way register with literal
     /// `config.addinivalue_line("markers", ...)` calls in `pytest_configure`.
     pub conftest_markers: Vec<String>,
+    /// `path: what` for each conftest on the way that uses pytest's plugin machinery
+    /// (`parse::pytest_machinery_use`): the pytest engine runs the session.
+    pub conftest_machinery: Vec<String>,
 }
 
 /// Hooks in a conftest that change what or how the whole session collects.
@@ -168,6 +171,10 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
         for h in &c.outline.output_hooks {
             disc.conftest_hooks
                 .push(format!("{}: {h}{WRITES_OUTPUT}", c.path.display()));
+        }
+        if let Some(what) = &c.outline.pytest_machinery {
+            disc.conftest_machinery
+                .push(format!("{}: {what}", c.path.display()));
         }
         if c.outline.pytest_plugins {
             disc.conftest_hooks

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Parser};
 
 use super::params::{ExplicitId, ParamSet, PyValue};
+use super::skim;
 use super::syntax::{self, field, ImportRef, MarkAliases, PyVersion};
 use crate::item::{Mark, MarkValue};
 
@@ -177,6 +178,11 @@ pub struct Outline {
     /// apart because it also matters for modules imported without being collected
     /// (a test package's `__init__.py`).
     pub import_hazard: Option<String>,
+    /// A use of pytest's plugin machinery that only pytest's own config and nodes serve
+    /// (`pluginmanager.register`, `config.hook`, `ihook`): the native engine's stand-ins
+    /// do not have them, so the pytest engine runs the file's items (see
+    /// [`pytest_machinery_use`]).
+    pub pytest_machinery: Option<String>,
 }
 
 /// Parse `src` (UTF-8 Python source) into an [`Outline`], for the oldest Python pytest
@@ -205,7 +211,10 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> 
         };
     };
     let root = tree.root_node();
-    let mut out = Outline::default();
+    let mut out = Outline {
+        pytest_machinery: pytest_machinery_use(src),
+        ..Outline::default()
+    };
     if root.has_error() {
         // pytest reports the exact SyntaxError; only an import reproduces it.
         out.uncertain.push("syntax error".into());
@@ -235,6 +244,55 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> 
         collect_doctests(src, root, "", &mut out.doctests);
     }
     out
+}
+
+/// The plugin manager's methods the native engine's `config.pluginmanager` answers.
+const SERVED_PLUGINMANAGER: &[&str] = &["has_plugin", "getplugin", "get_plugin"];
+
+/// The first use in `src` of pytest's plugin machinery beyond what the native engine's
+/// `config` serves: `pluginmanager` other than for the lookups in
+/// [`SERVED_PLUGINMANAGER`], a `config.hook` call or a node's `ihook`. A byte scan over
+/// the whole source, function bodies and strings included: a false match only costs
+/// the pytest engine, a missed one a wrong outcome.
+pub fn pytest_machinery_use(src: &[u8]) -> Option<String> {
+    let word_at = |i: usize, word: &[u8]| -> bool {
+        src[i..].starts_with(word)
+            && (i == 0 || !skim::is_ident(src[i - 1]))
+            && src.get(i + word.len()).is_none_or(|b| !skim::is_ident(*b))
+    };
+    for i in 0..src.len() {
+        match src[i] {
+            b'p' if word_at(i, b"pluginmanager") => {
+                let rest = &src[i + b"pluginmanager".len()..];
+                let attr: Vec<u8> = rest
+                    .strip_prefix(b".")
+                    .map(|r| {
+                        r.iter()
+                            .copied()
+                            .take_while(|b| skim::is_ident(*b))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if !SERVED_PLUGINMANAGER
+                    .iter()
+                    .any(|m| m.as_bytes() == attr.as_slice())
+                {
+                    let attr = String::from_utf8_lossy(&attr);
+                    return Some(if attr.is_empty() {
+                        "pytest's plugin manager".to_string()
+                    } else {
+                        format!("pluginmanager.{attr}")
+                    });
+                }
+            }
+            b'i' if word_at(i, b"ihook") => return Some("a node's ihook".into()),
+            b'.' if src[i..].starts_with(b".hook.") && src[..i].ends_with(b"config") => {
+                return Some("config.hook".into());
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Parsing context: the source, import aliases and module constants.
@@ -2971,5 +3029,46 @@ def pytest_configure(config):
     fn star_import_is_uncertain() {
         let o = parse_outline(b"from helpers import *\n", false);
         assert_eq!(o.uncertain.len(), 1);
+    }
+
+    #[test]
+    fn plugin_machinery_beyond_the_lookups_is_noted() {
+        let m = |src: &str| pytest_machinery_use(src.as_bytes());
+        // flask's logging tests take pytest's logging plugin out for a while.
+        assert_eq!(
+            m("def f(pytestconfig):\n    p = pytestconfig.pluginmanager.unregister(name='logging-plugin')\n"),
+            Some("pluginmanager.unregister".into())
+        );
+        assert_eq!(
+            m("pm = config.pluginmanager\n"),
+            Some("pytest's plugin manager".into())
+        );
+        assert_eq!(
+            m("request.config.hook.pytest_x(a=1)\n"),
+            Some("config.hook".into())
+        );
+        assert_eq!(
+            m("pytestconfig.hook.pytest_x()\n"),
+            Some("config.hook".into())
+        );
+        assert_eq!(
+            m("item.ihook.pytest_runtest_setup(item=item)\n"),
+            Some("a node's ihook".into())
+        );
+        // The lookups the native engine's config answers, and look-alike names.
+        assert_eq!(
+            m("if config.pluginmanager.has_plugin('xdist'): pass\n"),
+            None
+        );
+        assert_eq!(m("p = request.config.pluginmanager.getplugin('x')\n"), None);
+        assert_eq!(
+            m("my_pluginmanagers = 1\nwebhook.send()\nconfig.hooks = 2\nihooked = 1\n"),
+            None
+        );
+        let o = parse_outline(
+            b"def test_a(pytestconfig):\n    pytestconfig.pluginmanager.register(object())\n",
+            false,
+        );
+        assert_eq!(o.pytest_machinery, Some("pluginmanager.register".into()));
     }
 }

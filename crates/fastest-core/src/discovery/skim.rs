@@ -112,7 +112,8 @@ struct Line {
     newlines: usize,
 }
 
-fn is_ident(b: u8) -> bool {
+/// Whether `b` can be part of a Python identifier (any non-ASCII byte may be).
+pub(crate) fn is_ident(b: u8) -> bool {
     b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80
 }
 
