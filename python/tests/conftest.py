@@ -84,8 +84,10 @@ PLUGINS = (
 
 def _venv_pytest(request: pytest.FixtureRequest, name: str, packages: List[str]) -> List[str]:
     """``pytest`` of a venv (under the cache dir, created once, then reused) with
-    ``packages`` installed from the package index."""
-    root = Path(request.config.rootpath) / ".pytest_cache" / "d" / name
+    ``packages`` installed from the package index, on the interpreter running the tests
+    (one venv per Python version: what fastest is compared with runs the same Python)."""
+    version = "py%d%d" % sys.version_info[:2]
+    root = Path(request.config.rootpath) / ".pytest_cache" / "d" / f"{name}-{version}"
     bindir = root / "bin"
     marker = root / "installed.txt"
     wanted = " ".join(packages)
