@@ -203,3 +203,22 @@ def test_measure_peak_memory_covers_a_reaped_grandchild(tmp_path):
     # A child that never allocates much stays far below.
     small = measure.run([sys.executable, "-c", "pass"], tmp_path)
     assert small.max_rss_mb < 100
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork-server without os.fork")
+def test_worker_start_measures_spawn_and_fork(tmp_path):
+    """benches/worker_start.py: both strategies measured for each worker count, and a
+    replacement worker's cost (shape only)."""
+    out = tmp_path / "ws.json"
+    proc = subprocess.run(
+        [sys.executable, str(BENCHES / "worker_start.py"), "--workers", "1,2", "--repeat", "1",
+         "--json", str(out)],
+        cwd=REPO, env=child_env({}), capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(out.read_text())
+    assert [r["workers"] for r in report["rows"]] == [1, 2]
+    for row in report["rows"]:
+        assert row["spawn_s"] > 0 and row["fork_s"] > 0
+    assert set(report["replacement"]) == {"spawn_s", "fork_s"}
+    assert "| workers | spawn (s) | fork-server (s) | spawn / fork |" in proc.stdout
