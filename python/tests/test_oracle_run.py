@@ -156,6 +156,12 @@ NATIVE_CASES: List[str] = [
     "engine_api",
     # Subtests (unittest's subTest on Python 3.11+, the subtests fixture).
     "unittest_subtests",
+    # Deselected modules imported before the first test (their warnings), and one
+    # failing to import under --continue-on-collection-errors.
+    "deselected_imports-argset0",
+    "deselected_imports-argset1",
+    "deselected_imports-argset2",
+    "deselected_imports-argset5",
 ]
 
 # --------------------------------------------------------------------------
@@ -290,6 +296,18 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "hooks_reporting": [[], ["-v"]],
     "session_output_hooks": [[], ["-q"]],
     "plugin_machinery": [[], ["test_logging_plugin.py", "-rA"], ["sub", "-v"]],
+    # Modules whose tests are all deselected are still imported, as pytest's collection
+    # imports them: their import warnings count, and a failing import interrupts the
+    # session (pytest then reports every module's import).
+    "deselected_imports": [
+        ["warns", "-m", "not slow"],
+        ["warns", "-k", "fast", "-rA"],
+        ["warns", "--deselect", "warns/test_legacy.py"],
+        ["broken", "-m", "not slow"],
+        ["broken", "-v", "-k", "fast"],
+        ["broken", "--continue-on-collection-errors", "-k", "fast"],
+        ["broken", "-k", "fast", "-s"],
+    ],
     "import_order": [[], ["-v"], ["-rA"], ["-s"], ["-s", "-v"], ["--capture=tee-sys", "-q"], ["-k", "test_b"]],
     "import_warnings": [[], ["-rA"], ["-W", "error::UserWarning:test_aa"], ["--disable-warnings"]],
     # unregistered marks (PytestUnknownMarkWarning at import): the import fallback collects

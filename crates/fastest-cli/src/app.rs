@@ -810,6 +810,8 @@ fn finish(
     // Each file once, in collection order (before any deselection): pytest reports
     // collection warnings in that order.
     let mut file_order: Vec<String> = Vec::new();
+    // Each file's first item: pytest imports a module whose tests are all deselected.
+    let mut file_firsts: Vec<Item> = Vec::new();
     if inv.run {
         let mut seen = std::collections::HashSet::new();
         for it in &items {
@@ -817,6 +819,7 @@ fn finish(
                 && seen.insert(it.file_part())
             {
                 file_order.push(it.file_part().to_string());
+                file_firsts.push(it.clone());
             }
         }
     }
@@ -859,6 +862,15 @@ fn finish(
         Some(c) if select_error.is_none() => c.modify(selected, &config.rootdir),
         _ => (selected, 0),
     };
+    // The files pytest collects (imports) although none of their tests is selected
+    // (`--deselect`, `-k`, `-m`, `--lf`): not those of other shards, which are other runs.
+    let deselected_files: Vec<Item> = {
+        let kept: std::collections::HashSet<&str> = selected.iter().map(Item::file_part).collect();
+        file_firsts
+            .into_iter()
+            .filter(|it| !kept.contains(it.file_part()))
+            .collect()
+    };
     let (selected, shard_dropped, shard_note) = match crate::shard::requested(args.shard) {
         Ok(Some(shard)) if select_error.is_none() => {
             let (kept, dropped, note) =
@@ -879,13 +891,15 @@ fn finish(
         + shard_dropped;
     if inv.run {
         // The files the native run imports (each once), for the warnings their import
-        // raised in the fallback.
+        // raised in the fallback: those of selected items, and the modules pytest
+        // imports although their items are deselected.
         let selected_files: Vec<PathBuf> = if warnings.is_empty() {
             Vec::new()
         } else {
             let mut seen = std::collections::HashSet::new();
             selected
                 .iter()
+                .chain(&deselected_files)
                 .map(Item::file_part)
                 .filter(|f| seen.insert(*f))
                 .map(|f| config.rootdir.join(f))
@@ -965,6 +979,7 @@ fn finish(
                 })
                 .collect(),
             file_order: file_order.clone(),
+            deselected_files,
             import_warnings,
             registered_markers: registered.clone(),
             collect_reports,

@@ -119,9 +119,30 @@ pub(crate) fn discard_prestarted() {
 
 /// Run the session through pytest (or refuse, under `--engine native`).
 pub(crate) fn with_pytest(inv: &Invocation, host: &Host, err: &mut dyn Write, why: &str) -> i32 {
+    hand_to_pytest(inv, host, err, why, false)
+}
+
+/// [`with_pytest`] from a second attempt (`Reimport`) whose first wrote the header
+/// already: pytest writes the rest (`fastest._continued`).
+fn with_pytest_after_header(s: &Session<'_>, err: &mut dyn Write, why: &str) -> i32 {
+    let continued = !s.reimport.shown.is_empty();
+    hand_to_pytest(s.inv, s.host, err, why, continued)
+}
+
+fn hand_to_pytest(
+    inv: &Invocation,
+    host: &Host,
+    err: &mut dyn Write,
+    why: &str,
+    continued: bool,
+) -> i32 {
     // pytest runs it: workers started ahead are of no use.
     discard_prestarted();
-    match invocation::delegate_run(err, inv.native_only, why, inv.pytest_argv.clone()) {
+    let mut argv = inv.pytest_argv.clone();
+    if continued {
+        argv.splice(0..0, ["-p".to_string(), "fastest._continued".to_string()]);
+    }
+    match invocation::delegate_run(err, inv.native_only, why, argv) {
         Prepared::Delegate(argv) => invocation::run_pytest(&argv, host, err),
         Prepared::Exit(code) => code,
         Prepared::Collect(..) => exit::INTERNAL_ERROR,
@@ -383,6 +404,9 @@ pub(crate) struct Session<'a> {
     pub collect_warnings: Vec<(fastest_core::report::WarningReport, Option<(usize, u8)>)>,
     /// The session's files in collection order (before deselection).
     pub file_order: Vec<String>,
+    /// The first item of each file whose items are all deselected: pytest still
+    /// imports the module at collection (its import warnings and errors count).
+    pub deselected_files: Vec<Item>,
     /// The import fallback saw warnings raised by importing modules or conftests, which
     /// a native run issues again when it imports them (see `app::reimported`).
     pub import_warnings: bool,
@@ -444,18 +468,18 @@ pub(crate) struct Reimport {
 pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let inv = s.inv;
     if let Some(why) = s.pytest_needed.clone() {
-        return with_pytest(inv, s.host, err, &why);
+        return with_pytest_after_header(&s, err, &why);
     }
     let pytest_engine = match engine_for(&s) {
         Ok(engine) => engine,
-        Err(why) => return with_pytest(inv, s.host, err, &why),
+        Err(why) => return with_pytest_after_header(&s, err, &why),
     };
     // pytest's collection in the pytest engine's workers issues them again.
     if pytest_engine.is_some() && (!s.collect_warnings.is_empty() || s.import_warnings) {
-        return with_pytest(inv, s.host, err, "collection warnings");
+        return with_pytest_after_header(&s, err, "collection warnings");
     }
     let Some(python) = s.host.python.clone() else {
-        return with_pytest(inv, s.host, err, "no interpreter path");
+        return with_pytest_after_header(&s, err, "no interpreter path");
     };
     let args = &inv.args;
     let collect_errors = s
@@ -471,7 +495,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     if collect_errors > 0 {
         let known = s.reimport.header.is_some();
         if let Some(why) = collection_errors_need_pytest(&s, pytest_engine.is_some(), known) {
-            return with_pytest(inv, s.host, err, why);
+            return with_pytest_after_header(&s, err, why);
         }
     }
     // Whether import errors found by a worker would make it pytest's session: the pytest
@@ -482,7 +506,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // Decided before anything is printed: a value pytest rejects is pytest's to word.
     let mut junit = match junit_xml(inv, config, s.host) {
         Ok(j) => j,
-        Err(why) => return with_pytest(inv, s.host, err, &why),
+        Err(why) => return with_pytest_after_header(&s, err, &why),
     };
     let mut specs = Vec::with_capacity(s.items.len());
     for it in &s.items {
@@ -493,7 +517,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         }
         match ItemSpec::from_item(it, &path) {
             Some(spec) => specs.push(spec),
-            None => return with_pytest(inv, s.host, err, "an item without a run spec"),
+            None => return with_pytest_after_header(&s, err, "an item without a run spec"),
         }
     }
     // With pytest-timeout installed its `--timeout` acts in the workers' pytest.
@@ -526,16 +550,29 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // The header (and PYTEST_XDIST_WORKER_COUNT) name the count asked for, as
     // pytest-xdist's do, although only as many workers start as there are groups.
     let started = dist;
-    let preimport = preimport_specs(&specs, &s.file_order);
+    // Modules whose tests are all deselected are imported too, never run.
+    let deselected_specs: Vec<ItemSpec> = s
+        .deselected_files
+        .iter()
+        .filter_map(|it| {
+            let path = config.rootdir.join(it.file_part());
+            if pytest_engine.is_some() {
+                Some(ItemSpec::for_pytest(it, &path))
+            } else {
+                ItemSpec::from_item(it, &path)
+            }
+        })
+        .collect();
+    let preimport = preimport_specs(specs.iter().chain(&deselected_specs), &s.file_order);
+    let preimport_files: Vec<String> = preimport
+        .iter()
+        .filter_map(|spec| module_of(spec).map(|(_, key)| key.to_string()))
+        .collect();
     if collection_interrupted && !preimport.is_empty() && !s.reimport.retried {
-        // pytest reports every module that fails to import before it stops: with no
-        // test to run, the modules discovery proved are collected by import too.
-        s.reimport.request = Some(
-            preimport
-                .iter()
-                .filter_map(|spec| module_of(spec).map(|(_, key)| key.to_string()))
-                .collect(),
-        );
+        // pytest reports every module that fails to import before it stops (and what
+        // importing the others warned): with no test to run, the modules discovery
+        // proved are collected by import too.
+        s.reimport.request = Some(preimport_files);
         return exit::OK;
     }
     // Without capture, what importing the test modules prints comes before the collected
@@ -913,11 +950,22 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     drop(ctrl_c);
     if let Some(failed) = reimport_request {
         // Nothing past the header was shown: the session starts over (`Reimport`).
-        let files = failed
-            .iter()
-            .filter_map(|id| s.items.iter().find(|it| it.nodeid == *id))
-            .map(|it| it.file_part().to_string())
-            .collect();
+        // A failed import interrupts pytest's session once collection is over, after it
+        // imported every module (their warnings count): then all are collected by import.
+        let files = if inv.args.continue_on_collection_errors {
+            failed
+                .iter()
+                .filter_map(|id| {
+                    s.items
+                        .iter()
+                        .chain(&s.deselected_files)
+                        .find(|it| it.nodeid == *id)
+                })
+                .map(|it| it.file_part().to_string())
+                .collect()
+        } else {
+            preimport_files
+        };
         tracing::debug!(
             ?failed,
             "test modules failed to import; collecting them by import"
@@ -950,7 +998,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         // The pytest engine failed before anything was printed, where pytest's own
         // start-up fails (a conftest's `pytest_configure` raising, say): pytest runs the
         // session and says it in its own words and exit code.
-        return with_pytest(inv, s.host, err, "the pytest engine could not start");
+        return with_pytest_after_header(&s, err, "the pytest engine could not start");
     }
     if let Some(text) = held.take() {
         reporter.write(&text);
@@ -1274,10 +1322,12 @@ fn before_imports(rest: String, announce: bool) -> (String, String) {
 /// does each pytest-xdist worker), so a module's import never sees what the tests of the
 /// modules before it did. The native engine imports these when the session starts.
 /// Doctest text files import nothing.
-fn preimport_specs<'a>(specs: &'a [ItemSpec], file_order: &[String]) -> Vec<&'a ItemSpec> {
+fn preimport_specs<'a>(
+    specs: impl Iterator<Item = &'a ItemSpec>,
+    file_order: &[String],
+) -> Vec<&'a ItemSpec> {
     let mut seen = std::collections::HashSet::new();
     let mut firsts: Vec<&ItemSpec> = specs
-        .iter()
         .filter(|spec| module_of(spec).is_some_and(|(kind, key)| seen.insert((kind, key))))
         .collect();
     // `--ff`/`--nf` reorder the items, not the collection.
@@ -1620,7 +1670,7 @@ mod tests {
             "test_c.py",
         ]
         .map(String::from);
-        let got: Vec<&str> = preimport_specs(&specs, &order)
+        let got: Vec<&str> = preimport_specs(specs.iter(), &order)
             .iter()
             .map(|s| s.nodeid.as_str())
             .collect();

@@ -1,0 +1,3 @@
+import warnings
+
+warnings.warn("legacy_helper is deprecated", DeprecationWarning)
