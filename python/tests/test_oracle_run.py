@@ -180,6 +180,9 @@ ENGINE_CASES: List[str] = [
     # plugin, `ihook`, `config.hook`) and in a conftest fixture: the pytest engine runs
     # those items, with the logging plugin's session handlers on the root logger.
     "plugin_machinery",
+    # A session-scoped parametrized fixture and a session-scoped parametrize: pytest's
+    # `reorder_items` interleaves the modules' items, in the order of its collection.
+    "session_params",
 ]
 
 #: Cases whose native comparisons run a second time with the pytest engine forced
@@ -296,6 +299,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "hooks_reporting": [[], ["-v"]],
     "session_output_hooks": [[], ["-q"]],
     "plugin_machinery": [[], ["test_logging_plugin.py", "-rA"], ["sub", "-v"]],
+    "session_params": [[], ["-v"], ["-rA"], ["-k", "store or mode"]],
     # Modules whose tests are all deselected are still imported, as pytest's collection
     # imports them: their import warnings count, and a failing import interrupts the
     # session (pytest then reports every module's import).

@@ -100,6 +100,8 @@ struct Slot {
     items: Vec<Item>,
     /// The items come from the import fallback.
     via_fallback: bool,
+    /// Each fallback item's place in the worker's collection (pytest's order).
+    seqs: Vec<usize>,
     /// The path the fallback was given for it (the file, or its argument).
     requested: PathBuf,
 }
@@ -297,6 +299,13 @@ fn collect_only(
         })
         .map(|f| f.arg)
         .collect();
+    // A session- or package-scoped parametrization interleaves the items of several
+    // modules (pytest's `reorder_items`): every file is collected by pytest in one
+    // session, whose order the items keep.
+    let whole_order = disc.files.iter().any(|f| {
+        matches!(&f.outcome, FileOutcome::Uncertain(why)
+            if why.ends_with(discovery::REORDERS_ACROSS_MODULES))
+    });
     for f in disc.files {
         let Some(a) = cargs.get(f.arg) else {
             continue;
@@ -304,6 +313,7 @@ fn collect_only(
         let file_at = f.dir_chain.len();
         let mut slot = Slot {
             items: Vec::new(),
+            seqs: Vec::new(),
             via_fallback: false,
             requested: PathBuf::new(),
             file: f,
@@ -313,6 +323,13 @@ fn collect_only(
                 extras.notes.push((
                     slot.file.nodeid.clone(),
                     "its import failed in a worker".to_string(),
+                ));
+                slot.via_fallback = true;
+            }
+            FileOutcome::Items(_) if whole_order => {
+                extras.notes.push((
+                    slot.file.nodeid.clone(),
+                    "a parametrization reorders items across modules".to_string(),
                 ));
                 slot.via_fallback = true;
             }
@@ -412,14 +429,14 @@ fn collect_only(
         }
         // The worker's items per file, each once (a file requested with two selectors is
         // collected twice there).
-        let mut by_file: std::collections::HashMap<PathBuf, Vec<(Item, usize)>> =
+        let mut by_file: std::collections::HashMap<PathBuf, Vec<(Item, usize, usize)>> =
             std::collections::HashMap::new();
         let mut seen = std::collections::HashSet::new();
         // What discovery reads off a module it proves, read here for the modules the
         // worker collected (once per file).
         let mut machinery: std::collections::HashMap<PathBuf, Option<String>> =
             std::collections::HashMap::new();
-        for raw in res.items {
+        for (seq, raw) in res.items.into_iter().enumerate() {
             let mut item = raw.into_item();
             let Some((path, at)) = worker_files.file_of(&item) else {
                 tracing::debug!("fallback item {} is not from a requested file", item.nodeid);
@@ -440,7 +457,7 @@ fn collect_only(
                 by_file
                     .entry(path.to_path_buf())
                     .or_default()
-                    .push((item, at));
+                    .push((item, at, seq));
             }
         }
         for slot in slots.iter_mut().filter(|s| s.via_fallback) {
@@ -449,20 +466,21 @@ fn collect_only(
             };
             let worker_nodeid = worker_files.worker_nodeid(&slot.file.path, &slot.requested);
             let a = &cargs[slot.file.arg];
-            slot.items = found
+            (slot.items, slot.seqs) = found
                 .iter()
-                .map(|(it, at)| {
-                    rebase_item(
+                .map(|(it, at, seq)| {
+                    let it = rebase_item(
                         it,
                         *at,
                         &worker_nodeid,
                         &slot.file.dir_chain,
                         &slot.file.name,
                         &slot.file.nodeid,
-                    )
+                    );
+                    (it, *seq)
                 })
-                .filter(|it| a.selects(it, slot.file.dir_chain.len()))
-                .collect();
+                .filter(|(it, _)| a.selects(it, slot.file.dir_chain.len()))
+                .unzip();
         }
     }
     // Arguments that matched nothing, in argument order: pytest raises one usage error
@@ -505,7 +523,17 @@ fn collect_only(
             .sum::<usize>();
         return usage(out, err, &not_found, &extras);
     }
-    let items: Vec<Item> = slots.into_iter().flat_map(|s| s.items).collect();
+    let items: Vec<Item> = if whole_order {
+        // The worker's order (every file came from it).
+        let mut ordered: Vec<(usize, Item)> = slots
+            .into_iter()
+            .flat_map(|s| s.seqs.into_iter().zip(s.items))
+            .collect();
+        ordered.sort_by_key(|(seq, _)| *seq);
+        ordered.into_iter().map(|(_, it)| it).collect()
+    } else {
+        slots.into_iter().flat_map(|s| s.items).collect()
+    };
     finish(
         inv,
         config,

@@ -12,6 +12,7 @@ use super::params::{make_ids, ParamSet};
 use super::parse::{
     Base, Binding, BindingKind, Class, Fixture, Func, MarkDecl, Outline, Parametrize,
 };
+use super::REORDERS_ACROSS_MODULES;
 use crate::glob::NameMatcher;
 use crate::item::{CallParam, ChainNode, Item, Mark, NodeKind, RunSpec};
 
@@ -477,8 +478,15 @@ impl<'a> ModuleCx<'a> {
                 _ => None,
             })
             .collect();
-        if parametrizes.iter().any(|p| p.higher_scope) {
-            return Err("parametrize with a higher scope reorders items".into());
+        if let Some(p) = parametrizes.iter().find(|p| p.higher_scope) {
+            let across = if p.cross_module {
+                REORDERS_ACROSS_MODULES
+            } else {
+                ""
+            };
+            return Err(format!(
+                "parametrize with a higher scope reorders items{across}"
+            ));
         }
         let direct: HashSet<&str> = parametrizes
             .iter()
@@ -643,8 +651,13 @@ impl<'a> ModuleCx<'a> {
                     Ok(None) => {}
                     Ok(Some(sets)) => {
                         if fx.scope.as_deref().is_some_and(|s| s != "function") {
+                            // A dynamic scope is read as the widest.
+                            let across = match fx.scope.as_deref() {
+                                Some("class" | "module") => "",
+                                _ => REORDERS_ACROSS_MODULES,
+                            };
                             return Err(format!(
-                                "parametrized fixture `{name}` with a higher scope"
+                                "parametrized fixture `{name}` with a higher scope{across}"
                             ));
                         }
                         parametrized += 1;

@@ -146,6 +146,11 @@ const MODULE_HOOKS: &[&str] = &[
 /// the terminal (see `parse::SESSION_OUTPUT_HOOKS`).
 pub const WRITES_OUTPUT: &str = " (may write to the terminal)";
 
+/// Ends an uncertain file's reason when a parametrization's scope (session, package)
+/// makes pytest's `reorder_items` interleave the items of several modules: only the
+/// whole session's collection by pytest gives their order.
+pub const REORDERS_ACROSS_MODULES: &str = ", across modules";
+
 /// The hook's name in an entry of [`Discovery::conftest_hooks`] (`path: hook`).
 pub fn hook_name(entry: &str) -> &str {
     entry.rsplit(": ").next().unwrap_or("")
@@ -1065,5 +1070,39 @@ mod tests {
         assert_eq!(uncertain(&o), vec!["a/test_same.py", "b/test_same.py"]);
         o.import_mode = ImportMode::Importlib;
         assert!(uncertain(&o).is_empty());
+    }
+
+    #[test]
+    fn parametrizations_wider_than_a_module_reorder_across_modules() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        write(
+            &root.join("test_fx.py"),
+            "import pytest\n\n@pytest.fixture(scope='session', params=[1, 2])\ndef s(request):\n    return request.param\n\n@pytest.fixture(scope='module', params=[1, 2])\ndef m(request):\n    return request.param\n\ndef test_s(s):\n    pass\n",
+        );
+        write(
+            &root.join("test_m.py"),
+            "import pytest\n\n@pytest.fixture(scope='module', params=[1, 2])\ndef m(request):\n    return request.param\n\ndef test_m(m):\n    pass\n",
+        );
+        write(
+            &root.join("test_p.py"),
+            "import pytest\n\n@pytest.mark.parametrize('x', [1, 2], scope='package')\ndef test_p(x):\n    pass\n\n@pytest.mark.parametrize('y', [1, 2], scope='class')\ndef test_c(y):\n    pass\n",
+        );
+        let o = opts(root, &[root.to_path_buf()]);
+        let reasons: Vec<(String, String)> = discover(&o, &mut cache::DiscoveryCache::disabled())
+            .files
+            .into_iter()
+            .filter_map(|f| match f.outcome {
+                FileOutcome::Uncertain(why) => Some((f.nodeid, why)),
+                FileOutcome::Items(_) => None,
+            })
+            .collect();
+        let across: Vec<&str> = reasons
+            .iter()
+            .filter(|(_, why)| why.ends_with(REORDERS_ACROSS_MODULES))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert_eq!(across, ["test_fx.py", "test_p.py"], "{reasons:?}");
     }
 }

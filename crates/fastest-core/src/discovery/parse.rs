@@ -60,6 +60,9 @@ pub struct Parametrize {
     pub sets: Vec<ParamSet>,
     /// A `scope=` other than function regroups items (`reorder_items`).
     pub higher_scope: bool,
+    /// The scope is wider than a module (session, package, or not a literal): the
+    /// regrouping crosses modules.
+    pub cross_module: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -1608,10 +1611,16 @@ impl<'a> Ctx<'a> {
             let ids = self.ids(*ids)?;
             apply_ids(&mut sets, &ids);
         }
-        let higher_scope = match kw.get("scope") {
-            None => false,
-            Some(v) => !matches!(self.value(*v), Some(PyValue::Str(s)) if s == "function"),
-        };
+        let scope = kw.get("scope").map(|v| match self.value(*v) {
+            Some(PyValue::Str(s)) => Some(s),
+            _ => None,
+        });
+        let higher_scope = scope
+            .as_ref()
+            .is_some_and(|s| s.as_deref() != Some("function"));
+        let cross_module = scope
+            .as_ref()
+            .is_some_and(|s| !matches!(s.as_deref(), Some("function" | "class" | "module")));
         if sets.is_empty() {
             // One `[NOTSET]` item, skipped through `empty_parameter_set_mark` (skip).
             sets.push(ParamSet {
@@ -1627,6 +1636,7 @@ impl<'a> Ctx<'a> {
             argnames,
             sets,
             higher_scope,
+            cross_module,
         })
     }
 
