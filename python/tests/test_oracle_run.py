@@ -183,6 +183,7 @@ ENGINE_CASES: List[str] = [
     # A session-scoped parametrized fixture and a session-scoped parametrize: pytest's
     # `reorder_items` interleaves the modules' items, in the order of its collection.
     "session_params",
+    "session_params_conftest",
 ]
 
 #: Cases whose native comparisons run a second time with the pytest engine forced
@@ -300,6 +301,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "session_output_hooks": [[], ["-q"]],
     "plugin_machinery": [[], ["test_logging_plugin.py", "-rA"], ["sub", "-v"]],
     "session_params": [[], ["-v"], ["-rA"], ["-k", "store or mode"]],
+    "session_params_conftest": [[], ["-v"]],
     # Modules whose tests are all deselected are still imported, as pytest's collection
     # imports them: their import warnings count, and a failing import interrupts the
     # session (pytest then reports every module's import).

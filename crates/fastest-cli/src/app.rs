@@ -523,8 +523,11 @@ fn collect_only(
             .sum::<usize>();
         return usage(out, err, &not_found, &extras);
     }
-    let items: Vec<Item> = if whole_order {
-        // The worker's order (every file came from it).
+    // When every file came from the worker, its collection was the whole session's:
+    // its order is pytest's (a conftest the parser cannot read may hold the
+    // parametrization that interleaves the modules).
+    let items: Vec<Item> = if whole_order || slots.iter().all(|s| s.via_fallback) {
+        // The worker's order.
         let mut ordered: Vec<(usize, Item)> = slots
             .into_iter()
             .flat_map(|s| s.seqs.into_iter().zip(s.items))

@@ -1,0 +1,2 @@
+def test_c(impl):
+    assert impl == "pure"
