@@ -103,6 +103,9 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
     "consider_namespace_packages": ("bool", False),
     "log_format": ("string", "%(levelname)-8s %(name)s:%(filename)s:%(lineno)d %(message)s"),
     "log_date_format": ("string", "%H:%M:%S"),
+    "log_level": ("string", None),
+    "log_cli_level": ("string", None),
+    "log_file_level": ("string", None),
     "truncation_limit_lines": ("string", None),
     "truncation_limit_chars": ("string", None),
     "assertion_text_diff_style": ("string", "ndiff"),
@@ -1342,6 +1345,28 @@ class Engine:
             self.config.getini("log_date_format"),
             bool(setup.get("log_color")),
         )
+        # pytest's logging plugin: `log_level` is the level of its per-phase handlers and
+        # lowers the root logger's level while a phase runs; the live-log and log-file
+        # handlers (their levels defaulting to `log_level`) lower it for the session.
+        self._log_level = self._ini_log_level("log_level")
+        if self._log_level is not None:
+            self.log_handler.setLevel(self._log_level)
+        root = logging.getLogger()
+        for name in ("log_cli_level", "log_file_level"):
+            level = self._ini_log_level(name)
+            if level is None:
+                level = self._log_level
+            if level is not None:
+                root.setLevel(min(root.level, level))
+
+    def _ini_log_level(self, name: str) -> int | None:
+        """pytest's ``get_log_level_for_setting`` for an ini value (the command-line
+        options hand the session to pytest): a level name or a number."""
+        value = self.config.getini(name)
+        if not value:
+            return None
+        value = str(value).upper()
+        return int(getattr(logging, value, value))
 
     def _watch_unraisable(self) -> None:
         """pytest's unraisableexception and threadexception plugins: exceptions in
@@ -1408,6 +1433,9 @@ class Engine:
             self._caplog_handler.setFormatter(self.log_handler.formatter)
         handler = self._caplog_handler
         handler.reset()
+        # A new handler per phase in pytest, at the `log_level` (`caplog.set_level`
+        # changed it for one test only).
+        handler.setLevel(self._log_level if self._log_level is not None else logging.NOTSET)
         item.stash.setdefault(_caplog_records_key, {})[when] = handler.records
         item.stash[_caplog_handler_key] = handler
         logging.getLogger().addHandler(handler)
@@ -2256,6 +2284,9 @@ class Engine:
         handler = self.log_handler
         root = logging.getLogger()
         root.addHandler(handler)
+        root_level = root.level
+        if self._log_level is not None:
+            root.setLevel(min(root_level, self._log_level))
         # caplog's handler: only for items whose closure holds caplog.
         self._when = when
         if when != "setup" and _caplog_handler_key in item.stash:
@@ -2297,6 +2328,8 @@ class Engine:
                 except Exception:
                     pass
         root.removeHandler(handler)
+        if self._log_level is not None:
+            root.setLevel(root_level)
         caplog = item.stash.get(_caplog_handler_key)
         if caplog is not None:
             root.removeHandler(caplog)

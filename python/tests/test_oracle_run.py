@@ -156,6 +156,7 @@ NATIVE_CASES: List[str] = [
     "engine_api",
     # Subtests (unittest's subTest on Python 3.11+, the subtests fixture).
     "unittest_subtests",
+    "log_levels",
     # Deselected modules imported before the first test (their warnings), and one
     # failing to import under --continue-on-collection-errors.
     "deselected_imports-argset0",
@@ -201,6 +202,7 @@ PYTEST_ENGINE_VARIANTS: List[str] = [
     "doctests",
     "import_order",
     "import_errors",
+    "log_levels",
 ]
 
 RUN_CASES_DIR = HERE / "run_cases"
@@ -302,6 +304,15 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "plugin_machinery": [[], ["test_logging_plugin.py", "-rA"], ["sub", "-v"]],
     "session_params": [[], ["-v"], ["-rA"], ["-k", "store or mode"]],
     "session_params_conftest": [[], ["-v"]],
+    # The log_level ini (and the session levels defaulting to it), overridden with -o.
+    "log_levels": [
+        [],
+        ["-rA"],
+        ["-o", "log_level=DEBUG"],
+        ["-o", "log_level=warning"],
+        ["-o", "log_level=", "-o", "log_file_level=DEBUG"],
+        ["-o", "log_cli_level=10"],
+    ],
     # Modules whose tests are all deselected are still imported, as pytest's collection
     # imports them: their import warnings count, and a failing import interrupts the
     # session (pytest then reports every module's import).
