@@ -312,6 +312,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-o", "log_level=warning"],
         ["-o", "log_level=", "-o", "log_file_level=DEBUG"],
         ["-o", "log_cli_level=10"],
+        # pytest's logging plugin in the pytest engine: a log file, indented lines.
+        ["-o", "log_file=run.log", "-o", "log_auto_indent=on"],
     ],
     # Modules whose tests are all deselected are still imported, as pytest's collection
     # imports them: their import warnings count, and a failing import interrupts the

@@ -814,6 +814,14 @@ fn run_blocker(
         None => std::env::var("FASTEST_ENGINE").is_ok_and(|v| v == "pytest"),
     };
     let mut engine = forced.then(|| "--engine pytest".into());
+    // What pytest's logging plugin does with these the native engine does not: a log
+    // file written, multi-line messages indented.
+    if let Some(ini) = ["log_file", "log_auto_indent"]
+        .into_iter()
+        .find(|k| config.get_str(k).is_some_and(|v| !v.trim().is_empty()))
+    {
+        engine.get_or_insert_with(|| format!("the {ini} ini"));
+    }
     for (name, _) in installed
         .iter()
         .filter(|(name, _)| autoload && !SERVED_PLUGINS.contains(&name.as_str()))

@@ -10,6 +10,7 @@ def test_sections_show_records_at_the_level():
     log.info("an info record")
     log.debug("a debug record")
     log.warning("a warning record")
+    log.warning("a record\non two lines")
     assert False
 
 
