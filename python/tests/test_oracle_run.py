@@ -156,7 +156,12 @@ NATIVE_CASES: List[str] = [
     "engine_api",
     # Subtests (unittest's subTest on Python 3.11+, the subtests fixture).
     "unittest_subtests",
-    "log_levels",
+    "log_levels-argset0",
+    "log_levels-argset1",
+    "log_levels-argset2",
+    "log_levels-argset3",
+    "log_levels-argset4",
+    "log_levels-argset5",
     # Deselected modules imported before the first test (their warnings), and one
     # failing to import under --continue-on-collection-errors.
     "deselected_imports-argset0",
