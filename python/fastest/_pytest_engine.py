@@ -68,6 +68,13 @@ class _Bridge:
     def __init__(self) -> None:
         self.reports: list[Any] = []
         self.warnings: list[dict[str, Any]] = []
+        #: What collecting a module warned (its node id's file part), while the engine
+        #: collects one whose warnings are this worker's to report; else ``None``.
+        self.collecting: str | None = None
+        self.collect_warnings: list[dict[str, Any]] = []
+        #: Whether what pytest's start-up warns (a conftest's import) is this worker's
+        #: to report: no import fallback met it first, and it is the first worker.
+        self.config_warnings = False
         #: Called with each setup and call report as pytest logs it (capture off: the
         #: coordinator prints the outcome before the test's teardown output).
         self.stream: Any = None
@@ -80,8 +87,25 @@ class _Bridge:
             self.streamed = len(self.reports)
 
     def pytest_warning_recorded(self, warning_message: Any, when: str, nodeid: str, location: Any) -> None:
-        # Collection and configuration warnings are the coordinator's (its discovery or
-        # pytest's collection there found them first).
+        # Configuration warnings, and those of collecting the files the import fallback
+        # collected, are the coordinator's (it met them first).
+        if when == "config" and self.config_warnings:
+            self.collect_warnings.append(
+                {
+                    "nodeid": "",
+                    "message": warning_record_to_str(warning_message),
+                    "fslocation": [warning_message.filename, warning_message.lineno],
+                }
+            )
+        if when == "collect" and self.collecting is not None:
+            self.collect_warnings.append(
+                {
+                    "nodeid": "",
+                    "message": warning_record_to_str(warning_message),
+                    "fslocation": [warning_message.filename, warning_message.lineno],
+                    "file": self.collecting,
+                }
+            )
         if when == "runtest":
             self.warnings.append(
                 {
@@ -102,6 +126,9 @@ class PytestEngine:
         self.code_highlight = bool(setup.get("code_highlight", True))
         self.rootdir = Path(setup["rootdir"])
         self.bridge = _Bridge()
+        self.bridge.config_warnings = setup.get("fallback_files") == [] and os.environ.get(
+            "PYTEST_XDIST_WORKER", "gw0"
+        ) == "gw0"
         if channel is not None and channel.sync:
             # The teardown report waits for the item's warnings (they go with it).
             self.bridge.stream = lambda rep: channel.report(json.dumps(self._report(rep)))
@@ -171,6 +198,9 @@ class PytestEngine:
         # `preimport`: the first item of every test module, in collection order, and a
         # `KeyboardInterrupt` or `pytest.exit` that arrived while collecting them.
         self._preimport: list[dict[str, Any]] = list(setup.get("preimport") or [])
+        # The files whose collection warnings the coordinator has (`None`: all).
+        fallback = setup.get("fallback_files")
+        self._fallback_files: set[str] | None = None if fallback is None else set(fallback)
         self._interrupted_import: BaseException | None = None
         config.hook.pytest_sessionstart(session=session)
         self._session_logging = self._catch_session_logs(config)
@@ -298,7 +328,23 @@ class PytestEngine:
             return item, None
         path = spec["path"]
         if path not in self._collected:
-            self._collected[path] = self._collect(Path(path))
+            file = nodeid.split("::")[0]
+            known = self._fallback_files
+            if known is not None and file not in known:
+                # pytest's `pytest_collection` wrapper: what collecting (importing) the
+                # module warns is recorded as a collection warning.
+                from _pytest.warnings import catch_warnings_for_item
+
+                self.bridge.collecting = file
+                try:
+                    with catch_warnings_for_item(
+                        self.config, ihook=self.config.hook, when="collect", item=None
+                    ):
+                        self._collected[path] = self._collect(Path(path))
+                finally:
+                    self.bridge.collecting = None
+            else:
+                self._collected[path] = self._collect(Path(path))
         return self._items.get(nodeid), self._collected[path]
 
     def preimport(self) -> list[str]:
@@ -348,8 +394,9 @@ class PytestEngine:
         bridge.streamed = 0
         item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
         reports = [self._report(r) for r in bridge.reports[bridge.streamed :]]
-        if reports and bridge.warnings:
-            reports[-1]["warnings"] = bridge.warnings
+        if reports and (bridge.warnings or bridge.collect_warnings):
+            reports[-1]["warnings"] = bridge.collect_warnings + bridge.warnings
+            bridge.collect_warnings = []
         for rep in reports:
             yield json.dumps(rep)
 

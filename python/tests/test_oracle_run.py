@@ -190,6 +190,11 @@ ENGINE_CASES: List[str] = [
     # `reorder_items` interleaves the modules' items, in the order of its collection.
     "session_params",
     "session_params_conftest",
+    # Import warnings under the pytest engine: of modules the fallback collected (the
+    # coordinator's) and of proven ones and conftests (the worker's collection), and of
+    # a conftest pytest's start-up loads (the first worker's).
+    "engine_import_warnings",
+    "engine_conftest_warning",
 ]
 
 #: Cases whose native comparisons run a second time with the pytest engine forced
@@ -309,6 +314,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "plugin_machinery": [[], ["test_logging_plugin.py", "-rA"], ["sub", "-v"]],
     "session_params": [[], ["-v"], ["-rA"], ["-k", "store or mode"]],
     "session_params_conftest": [[], ["-v"]],
+    "engine_import_warnings": [[], ["-v"], ["-rA"], ["test_z.py", "sub"], ["-k", "z or s"]],
+    "engine_conftest_warning": [[], ["-rA"]],
     # The log_level ini (and the session levels defaulting to it), overridden with -o.
     "log_levels": [
         [],

@@ -92,6 +92,9 @@ struct Extras {
     /// pytest collected the whole session: its items are in its final order already
     /// (plugins' reordering included).
     ordered_by_pytest: bool,
+    /// The files the import fallback collected (node id file parts): what importing
+    /// them warned is in `warnings`.
+    fallback_files: Vec<String>,
 }
 
 /// One collected file of the session, with its items once known.
@@ -350,6 +353,7 @@ fn collect_only(
             }
         }
         if slot.via_fallback {
+            extras.fallback_files.push(slot.file.nodeid.clone());
             // The file alone, but outside the rootdir the whole argument: pytest names such
             // nodes relative to the argument, so the worker must be given the same one for
             // its node ids (items, errors, warnings) to be the session's.
@@ -947,11 +951,6 @@ fn finish(
         } else {
             None
         };
-        // Raised by importing a module or conftest the native run imports again, which
-        // then issues them itself (the pytest engine's collection is not pytest's).
-        let import_warnings = warnings
-            .iter()
-            .any(|w| !w.from_collector() && w.from_collection_of().is_none());
         let position = |path: &Path| {
             let rel = path.strip_prefix(&config.rootdir).ok()?;
             let rel = rel
@@ -1009,9 +1008,33 @@ fn finish(
                     }
                 })
                 .collect(),
+            import_warning_reports: warnings
+                .iter()
+                .filter(|w| !w.from_collector() && w.from_collection_of().is_none())
+                .map(|w| {
+                    // At the place of the module whose import raised it, or for a
+                    // conftest, of the first module below it.
+                    let key = w.raised_by_import_of().and_then(|path| {
+                        let at = if path.file_name().is_some_and(|n| n == "conftest.py") {
+                            let dir = path.parent()?;
+                            let rel = dir.strip_prefix(&config.rootdir).ok()?;
+                            let rel = rel
+                                .to_string_lossy()
+                                .replace(std::path::MAIN_SEPARATOR, "/");
+                            file_order
+                                .iter()
+                                .position(|f| rel.is_empty() || f.starts_with(&format!("{rel}/")))
+                        } else {
+                            position(path)
+                        };
+                        at.map(|i| (i, 0))
+                    });
+                    (w.to_report(), key, w.raised_by_import_of().is_some())
+                })
+                .collect(),
             file_order: file_order.clone(),
+            fallback_files: (!extras.ordered_by_pytest).then(|| extras.fallback_files.clone()),
             deselected_files,
-            import_warnings,
             registered_markers: registered.clone(),
             collect_reports,
             cache,

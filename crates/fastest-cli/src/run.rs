@@ -407,12 +407,18 @@ pub(crate) struct Session<'a> {
     pub collect_warnings: Vec<(fastest_core::report::WarningReport, Option<(usize, u8)>)>,
     /// The session's files in collection order (before deselection).
     pub file_order: Vec<String>,
+    /// The files the import fallback collected (all of them: `None`): what their
+    /// collection warned is the coordinator's already.
+    pub fallback_files: Option<Vec<String>>,
     /// The first item of each file whose items are all deselected: pytest still
     /// imports the module at collection (its import warnings and errors count).
     pub deselected_files: Vec<Item>,
-    /// The import fallback saw warnings raised by importing modules or conftests, which
-    /// a native run issues again when it imports them (see `app::reimported`).
-    pub import_warnings: bool,
+    /// Warnings the import fallback saw raised by importing modules or conftests (a
+    /// native run issues them again when it imports them, see `app::reimported`), each
+    /// with its place in collection order and whether the module or conftest whose
+    /// import raised it is known: the pytest engine's workers drop what their own
+    /// collection of those files warns, so the coordinator reports these.
+    pub import_warning_reports: Vec<ImportWarning>,
     /// Every registered marker name (ini, plugins, conftests, pytest's own): the native
     /// engine's `pytest.mark` warns about the others, as pytest's does.
     pub registered_markers: Vec<String>,
@@ -426,6 +432,14 @@ pub(crate) struct Session<'a> {
     /// Test modules found failing to import by a worker (see [`Reimport`]).
     pub reimport: &'a mut Reimport,
 }
+
+/// A warning raised by an import in the fallback: the report, its place in collection
+/// order, and whether the file whose import raised it is known.
+pub(crate) type ImportWarning = (
+    fastest_core::report::WarningReport,
+    Option<(usize, u8)>,
+    bool,
+);
 
 /// Why a session with collection errors is pytest's to run, if it is. Under the pytest
 /// engine the header has lines only pytest's hooks can give (`header_known`: a first
@@ -477,9 +491,16 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         Ok(engine) => engine,
         Err(why) => return with_pytest_after_header(&s, err, &why),
     };
-    // pytest's collection in the pytest engine's workers issues them again.
-    if pytest_engine.is_some() && (!s.collect_warnings.is_empty() || s.import_warnings) {
-        return with_pytest_after_header(&s, err, "collection warnings");
+    // The pytest engine's workers drop what their collection warns (`_Bridge`): the
+    // import fallback's collection met it first, and the coordinator reports it at its
+    // place. A warning whose import is not known stays pytest's to place.
+    if pytest_engine.is_some() {
+        if s.import_warning_reports.iter().any(|(_, _, known)| !known) {
+            return with_pytest_after_header(&s, err, "collection warnings");
+        }
+        let imported = std::mem::take(&mut s.import_warning_reports);
+        s.collect_warnings
+            .extend(imported.into_iter().map(|(w, key, _)| (w, key)));
     }
     let Some(python) = s.host.python.clone() else {
         return with_pytest_after_header(&s, err, "no interpreter path");
@@ -635,7 +656,8 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             Some(n) => {
                 let w = if n == 1 { "worker" } else { "workers" };
                 let created = format!("created: {n}/{n} {w}");
-                let ready = format!("{n} {w} [{} items]", specs.len());
+                let noun = if specs.len() == 1 { "item" } else { "items" };
+                let ready = format!("{n} {w} [{} {noun}]", specs.len());
                 if inv.isatty {
                     // pytest-xdist rewrites one bold status line in place on a terminal.
                     let pad = " ".repeat(created.len().saturating_sub(ready.len()));
@@ -792,6 +814,8 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     setup["distributed"] = json!(dist.is_some());
     setup["preimport"] = json!(preimport);
+    // The pytest engine reports what its collection of the other files warns.
+    setup["fallback_files"] = json!(s.fallback_files);
     setup["imports_event"] = json!(imports_event);
     setup["check_imports"] = json!(check_imports);
     // pytest-xdist's workers have no junitxml plugin object: there the record_*

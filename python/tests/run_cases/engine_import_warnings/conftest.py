@@ -1,0 +1,5 @@
+"""A runtest hook: the pytest engine runs the session."""
+
+
+def pytest_runtest_setup(item):
+    pass

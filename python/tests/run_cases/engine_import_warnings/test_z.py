@@ -1,0 +1,3 @@
+import warnings
+warnings.warn("import z", DeprecationWarning)
+def test_z(): pass
