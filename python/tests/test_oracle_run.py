@@ -374,6 +374,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
         # East Asian wide characters trimmed by columns (-v reasons, -r messages)
         ["--capture=tee-sys", "-q"],
         ["-v", "-rA"],
+        # Loading plugins pytest loads anyway (mako's addopts has `-p warnings`).
+        ["-p", "warnings", "-p", "logging", "-q"],
     ],
     # tmp_path(_factory), monkeypatch, recwarn, capsys, capfd, caplog,
     # request, pytestconfig

@@ -863,11 +863,16 @@ fn blocking_plugin(
     args.plugins.iter().map(|p| p.trim()).find_map(|p| {
         // Blocking an installed plugin's entry point: the host leaves it out of
         // `installed`, and everything after is decided without it.
-        let harmless = p.strip_prefix("no:").is_some_and(|name| {
-            neutral.contains(&name)
-                || (!CORE_PLUGINS.contains(&name) && installed.is_empty())
-                || entry_points.iter().any(|e| e == name)
-        });
+        let harmless = match p.strip_prefix("no:") {
+            Some(name) => {
+                neutral.contains(&name)
+                    || (!CORE_PLUGINS.contains(&name) && installed.is_empty())
+                    || entry_points.iter().any(|e| e == name)
+            }
+            // Loading a plugin pytest loads by default (mako's `-p warnings`) changes
+            // nothing.
+            None => CORE_PLUGINS.contains(&p),
+        };
         (!harmless).then(|| format!("-p {p}"))
     })
 }
