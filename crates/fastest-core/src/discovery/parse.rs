@@ -249,14 +249,12 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> 
     out
 }
 
-/// The plugin manager's methods the native engine's `config.pluginmanager` answers.
-const SERVED_PLUGINMANAGER: &[&str] = &["has_plugin", "getplugin", "get_plugin"];
-
-/// The first use in `src` of pytest's plugin machinery beyond what the native engine's
-/// `config` serves: `pluginmanager` other than for the lookups in
-/// [`SERVED_PLUGINMANAGER`], a `config.hook` call or a node's `ihook`. A byte scan over
-/// the whole source, function bodies and strings included: a false match only costs
-/// the pytest engine, a missed one a wrong outcome.
+/// The first use in `src` of pytest's plugin machinery, which the native engine's
+/// `config` has no stand-in for: the plugin manager (whose lookups answer for the
+/// session's real plugins: `has_plugin("xdist")`, `getplugin("terminalreporter")`), a
+/// `config.hook` call or a node's `ihook`. A byte scan over the whole source, function
+/// bodies and strings included: a false match only costs the pytest engine, a missed
+/// one a wrong outcome.
 pub fn pytest_machinery_use(src: &[u8]) -> Option<String> {
     let word_at = |i: usize, word: &[u8]| -> bool {
         src[i..].starts_with(word)
@@ -276,17 +274,12 @@ pub fn pytest_machinery_use(src: &[u8]) -> Option<String> {
                             .collect()
                     })
                     .unwrap_or_default();
-                if !SERVED_PLUGINMANAGER
-                    .iter()
-                    .any(|m| m.as_bytes() == attr.as_slice())
-                {
-                    let attr = String::from_utf8_lossy(&attr);
-                    return Some(if attr.is_empty() {
-                        "pytest's plugin manager".to_string()
-                    } else {
-                        format!("pluginmanager.{attr}")
-                    });
-                }
+                let attr = String::from_utf8_lossy(&attr);
+                return Some(if attr.is_empty() {
+                    "pytest's plugin manager".to_string()
+                } else {
+                    format!("pluginmanager.{attr}")
+                });
             }
             b'i' if word_at(i, b"ihook") => return Some("a node's ihook".into()),
             b'.' if src[i..].starts_with(b".hook.") && src[..i].ends_with(b"config") => {
@@ -3065,12 +3058,16 @@ def pytest_configure(config):
             m("item.ihook.pytest_runtest_setup(item=item)\n"),
             Some("a node's ihook".into())
         );
-        // The lookups the native engine's config answers, and look-alike names.
+        // Lookups answer for the session's real plugins.
         assert_eq!(
             m("if config.pluginmanager.has_plugin('xdist'): pass\n"),
-            None
+            Some("pluginmanager.has_plugin".into())
         );
-        assert_eq!(m("p = request.config.pluginmanager.getplugin('x')\n"), None);
+        assert_eq!(
+            m("r = request.config.pluginmanager.getplugin('terminalreporter')\n"),
+            Some("pluginmanager.getplugin".into())
+        );
+        // Look-alike names.
         assert_eq!(
             m("my_pluginmanagers = 1\nwebhook.send()\nconfig.hooks = 2\nihooked = 1\n"),
             None
