@@ -68,13 +68,19 @@ def python() -> str:
 
 
 def spawn(n: int) -> float:
-    """Wall seconds until `n` fresh interpreters started at once have loaded."""
+    """Wall seconds until `n` fresh interpreters started at once have loaded (each says
+    so on its stdout; their exit is not timed)."""
     t0 = time.perf_counter()
-    procs = [subprocess.Popen([python(), "-c", PRELOAD]) for _ in range(n)]
+    code = f"{PRELOAD}; print('ready', flush=True)"
+    procs = [subprocess.Popen([python(), "-c", code], stdout=subprocess.PIPE) for _ in range(n)]
     for p in procs:
-        if p.wait() != 0:
+        assert p.stdout is not None
+        if p.stdout.readline().strip() != b"ready":
             raise SystemExit(f"{python()} cannot {PRELOAD!r}: run ./dev setup first")
-    return time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0
+    for p in procs:
+        p.wait()
+    return elapsed
 
 
 def fork(n: int) -> tuple:
