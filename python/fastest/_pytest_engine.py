@@ -89,31 +89,18 @@ class _Bridge:
     def pytest_warning_recorded(self, warning_message: Any, when: str, nodeid: str, location: Any) -> None:
         # Configuration warnings, and those of collecting the files the import fallback
         # collected, are the coordinator's (it met them first).
+        report = {
+            "nodeid": nodeid,
+            "message": warning_record_to_str(warning_message),
+            "fslocation": [warning_message.filename, warning_message.lineno],
+        }
         if when == "config" and self.config_warnings:
-            self.collect_warnings.append(
-                {
-                    "nodeid": "",
-                    "message": warning_record_to_str(warning_message),
-                    "fslocation": [warning_message.filename, warning_message.lineno],
-                }
-            )
-        if when == "collect" and self.collecting is not None:
-            self.collect_warnings.append(
-                {
-                    "nodeid": "",
-                    "message": warning_record_to_str(warning_message),
-                    "fslocation": [warning_message.filename, warning_message.lineno],
-                    "file": self.collecting,
-                }
-            )
-        if when == "runtest":
-            self.warnings.append(
-                {
-                    "nodeid": nodeid,
-                    "message": warning_record_to_str(warning_message),
-                    "fslocation": [warning_message.filename, warning_message.lineno],
-                }
-            )
+            self.collect_warnings.append(report)
+        elif when == "collect" and self.collecting is not None:
+            report["file"] = self.collecting
+            self.collect_warnings.append(report)
+        elif when == "runtest":
+            self.warnings.append(report)
 
 
 class PytestEngine:
