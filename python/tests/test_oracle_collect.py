@@ -181,11 +181,6 @@ ARGSETS: Dict[str, List] = {
         ["-o", "parametrize_long_str_id_strategy=disallow"],
     ],
     "fixture_params": [[], ["tests/test_reorder.py"], ["-k", "sqlite"]],
-    # Session-scoped parametrization (a fixture's params, parametrize's scope): pytest
-    # interleaves the modules' items.
-    "session_params": [[], ["pkg"], ["test_b.py", "pkg"], ["-k", "store or mode"]],
-    # The same under a conftest the parser cannot read (every file goes to pytest).
-    "session_params_conftest": [[], ["test_two.py", "test_one.py"]],
     # ---- files static analysis cannot prove -----------------------------
     "uncertain_module": [[], ["-k", "gen or helper"]],
     "uncertain_hooks": [[], ["tests/specs", "tests/test_reversed.py"], ["-k", "chocolate or get_user"]],

@@ -312,8 +312,17 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "hooks_reporting": [[], ["-v"]],
     "session_output_hooks": [[], ["-q"]],
     "plugin_machinery": [[], ["test_logging_plugin.py", "-rA"], ["sub", "-v"]],
-    "session_params": [[], ["-v"], ["-rA"], ["-k", "store or mode"]],
-    "session_params_conftest": [[], ["-v"]],
+    # (also their listings: pytest interleaves the modules' items there too)
+    "session_params": [
+        [],
+        ["-v"],
+        ["-rA"],
+        ["-k", "store or mode"],
+        ["--collect-only"],
+        ["--collect-only", "-q", "pkg"],
+        ["--collect-only", "-q", "test_b.py", "pkg"],
+    ],
+    "session_params_conftest": [[], ["-v"], ["--collect-only", "-q", "test_two.py", "test_one.py"]],
     "engine_import_warnings": [[], ["-v"], ["-rA"], ["test_z.py", "sub"], ["-k", "z or s"]],
     "engine_conftest_warning": [[], ["-rA"]],
     # The log_level ini (and the session levels defaulting to it), overridden with -o.

@@ -1,2 +1,0 @@
-def test_c(impl):
-    assert impl == "pure"
