@@ -29,6 +29,7 @@ import re
 import sys
 import types
 import warnings
+from time import perf_counter as _perf_counter
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ from _pytest.compat import get_real_func, getfuncargnames
 from _pytest.fixtures import FixtureFunctionDefinition
 from _pytest.mark.structures import Mark, ParameterSet, get_unpacked_marks, normalize_mark_list
 from _pytest.pathlib import import_path, resolve_package_path
+from _pytest.compat import is_async_function
 from _pytest.python import pytest_pyfunc_call
 from _pytest.skipping import evaluate_skip_marks, evaluate_xfail_marks
 from _pytest.config import apply_warning_filters, parse_warning_filter
@@ -304,6 +306,49 @@ def _make_dumps() -> Any:
 
 _dumps = _make_dumps()
 
+try:
+    from json.encoder import encode_basestring_ascii as _json_str
+except ImportError:  # pragma: no cover - json's C accelerator is always there in CPython
+    _json_str = None  # type: ignore[assignment]
+
+#: The keys of a report ``Engine._make_report`` makes, in its order.
+_REPORT_KEYS = ("nodeid", "when", "outcome", "longrepr", "crash", "skip", "wasxfail",
+                "duration", "location", "sections", "fold_no_line")
+_PLAIN_WHEN = ("setup", "call", "teardown")
+#: The last plain report's (nodeid, location) and the JSON text before its duration.
+_plain_head: list[Any] = [None, None, ""]
+
+
+def _report_json(rep: dict[str, Any]) -> str:
+    """``_dumps(rep)``; a passed phase with nothing to show (most reports) is written
+    from a template instead, its node id and location encoded once for the item's
+    three phases: serializing reports was a sixth of a trivial test's cost."""
+    if (
+        _json_str is None
+        or len(rep) != 11
+        or rep["outcome"] != "passed"
+        or rep["sections"]
+        or rep["longrepr"] is not None
+        or rep["crash"] is not None
+        or rep["skip"] is not None
+        or rep["wasxfail"] is not None
+        or rep["fold_no_line"] is not False
+        or rep["when"] not in _PLAIN_WHEN
+        or type(rep["duration"]) is not float
+    ):
+        return _dumps(rep)
+    nodeid, location = rep["nodeid"], rep["location"]
+    if _plain_head[0] != nodeid or _plain_head[1] != location:
+        _plain_head[0], _plain_head[1] = nodeid, list(location)
+        _plain_head[2] = (
+            '{"nodeid": ' + _json_str(nodeid) + ', "location": ' + _dumps(location) + ', "when": "'
+        )
+    return (
+        _plain_head[2] + rep["when"] + '", "outcome": "passed", "longrepr": null, "crash": null, '
+        '"skip": null, "wasxfail": null, "duration": ' + float.__repr__(rep["duration"])
+        + ', "sections": [], "fold_no_line": false}'
+    )
+
 
 class _Keywords(dict):
     """pytest's ``NodeKeywords``: a node's own keywords, then its parents' (a module's
@@ -521,6 +566,8 @@ class Item(Node):
         # A unittest item's outcomes as its TestCase reported them (pytest's
         # `TestCaseFunction._excinfo`); None for other items.
         self._excinfo: list[Any] | None = None
+        # Set by `prepare`: the test function is neither async nor an async generator.
+        self._sync = False
 
     @property
     def location(self) -> tuple[str, int | None, str]:
@@ -648,11 +695,13 @@ class FuncInfo:
     """What every item of one test function shares (marks, location, argnames, parsed
     parametrize marks): computed for its first item."""
 
-    __slots__ = ("func", "marks", "_parametrize", "_parsed", "relpath", "lineno", "argnames")
+    __slots__ = ("func", "marks", "_parametrize", "_parsed", "relpath", "lineno", "argnames", "sync")
 
     def __init__(self, func: Any, marks: list[Mark], parametrize: list[Mark], relpath: str,
                  lineno: int, argnames: tuple[str, ...]) -> None:
         self.func = func
+        # Neither a coroutine nor an async generator function: called directly.
+        self.sync = not is_async_function(func)
         self.marks = marks
         self._parametrize = parametrize
         self._parsed: dict[int, tuple[Mark, Any, Any]] = {}
@@ -816,8 +865,16 @@ class SetupState:
     def teardown_exact(self, nextitem: Item | None) -> None:
         needed = nextitem.listchain() if nextitem is not None else []
         exceptions: list[BaseException] = []
-        while self.stack:
-            if list(self.stack.keys()) == needed[: len(self.stack)]:
+        stack = self.stack
+        while stack:
+            # The stack is kept where it is a prefix of the next item's chain (its last
+            # node is compared first: the whole comparison only when that matches).
+            depth = len(stack)
+            if (
+                depth <= len(needed)
+                and needed[depth - 1] is next(reversed(stack))
+                and list(stack) == needed[:depth]
+            ):
                 break
             node, (finalizers, _) = self.stack.popitem()
             these: list[BaseException] = []
@@ -1571,11 +1628,7 @@ class Engine:
         if holder_key in self.parsed:
             return
         self.parsed.add(holder_key)
-        for name in dir(holder):
-            try:
-                obj = inspect.getattr_static(holder, name) if isinstance(holder, type) else getattr(holder, name)
-            except Exception:
-                continue
+        for name, obj in _holder_attributes(holder):
             if isinstance(obj, (staticmethod, classmethod)):
                 obj = obj.__func__
             if not isinstance(obj, FixtureFunctionDefinition):
@@ -1771,6 +1824,7 @@ class Engine:
         else:
             item.function = func
         item.obj = item.function
+        item._sync = info.sync
         item.own_markers = list(info.marks)
         item.keywords.update(func.__dict__)
         # Parametrization: the coordinator says which argvalue of which call.
@@ -1807,7 +1861,7 @@ class Engine:
         # TestCase methods take no fixture arguments (pytest's `nofuncargs`).
         item.argnames = () if item._excinfo is not None else info.argnames
         usefixtures = tuple(
-            name for mark in item.iter_markers(name="usefixtures") for name in mark.args
+            name for mark in item._markers("usefixtures") for name in mark.args
         )
         # The closure depends on the collectors above, the names the test asks for
         # and which of them parametrize sets directly (not on the function itself).
@@ -2188,7 +2242,7 @@ class Engine:
                     self._decoded = (got, reply)
             else:
                 reply = None
-                yield _dumps(rep)
+                yield _report_json(rep)
 
     def _count_failure(self, rep: dict[str, Any]) -> None:
         """pytest's `Session.pytest_runtest_logreport`: count failures for `--maxfail`."""
@@ -2202,23 +2256,25 @@ class Engine:
         return _ItemWarnings(self, log)
 
     def _setup(self, item: Item) -> None:
-        import time
-
-        start = time.perf_counter()
+        start = _perf_counter()
         try:
             self.prepare(item)
         finally:
             # What pytest does at collection (importing the module and conftests, binding
             # the item) is no part of the setup's duration there.
-            self._collecting = time.perf_counter() - start
+            self._collecting = _perf_counter() - start
             self.setupstate.setup(item)
-        for mark in item.iter_markers(name="filterwarnings"):
-            for arg in mark.args:
-                warnings.filterwarnings(*parse_warning_filter(arg, escape=False))
-        skipped = evaluate_skip_marks(item)
-        if skipped:
-            raise outcomes.Skipped(skipped.reason, _use_item_location=True)
-        item.stash["xfailed"] = xfailed = evaluate_xfail_marks(item)
+        # One walk over the item's marks says which of pytest's evaluations have work.
+        names = {m.name for m in item._markers(None)}
+        if "filterwarnings" in names:
+            for mark in item.iter_markers(name="filterwarnings"):
+                for arg in mark.args:
+                    warnings.filterwarnings(*parse_warning_filter(arg, escape=False))
+        if "skip" in names or "skipif" in names:
+            skipped = evaluate_skip_marks(item)
+            if skipped:
+                raise outcomes.Skipped(skipped.reason, _use_item_location=True)
+        item.stash["xfailed"] = xfailed = evaluate_xfail_marks(item) if "xfail" in names else None
         if xfailed and not self.config.option.runxfail and not xfailed.run:
             outcomes.xfail("[NOTRUN] " + xfailed.reason)
         request = FixtureRequest(item, self)
@@ -2256,9 +2312,19 @@ class Engine:
             for arg in item.argnames
         }
         item._fixtureinfo = types.SimpleNamespace(argnames=item.argnames)
-        # pytest's own call (async tests, non-None returns and their warning, as pytest
-        # words and locates them).
-        pytest_pyfunc_call(item)
+        if not item._sync:
+            # pytest's own call (async tests fail as pytest words it).
+            pytest_pyfunc_call(item)
+            return
+        result = item.obj(**item.funcargs)
+        if result is not None:
+            # What pytest's own call does with it (a returned awaitable fails, anything
+            # else warns), in its words and at its place: its call of a stand-in that
+            # returns the same.
+            pytest_pyfunc_call(types.SimpleNamespace(
+                obj=lambda: result, funcargs={}, nodeid=item.nodeid,
+                _fixtureinfo=types.SimpleNamespace(argnames=()),
+            ))
 
     def _run_testcase(self, item: Item) -> None:
         """pytest's ``TestCaseFunction.runtest``: unittest runs the test (setUp, the
@@ -2279,10 +2345,8 @@ class Engine:
         self.setupstate.teardown_exact(nextitem)
 
     def _phase(self, item: Item, when: str, func: Any) -> dict[str, Any]:
-        import time
-
         handler = self.log_handler
-        root = logging.getLogger()
+        root = logging.root
         root.addHandler(handler)
         root_level = root.level
         if self._log_level is not None:
@@ -2296,7 +2360,7 @@ class Engine:
         if self.capture_fixture is not None:
             self.capture_fixture._start()
         self._collecting = 0.0
-        start = time.perf_counter()
+        start = _perf_counter()
         excinfo = None
         try:
             func(item)
@@ -2305,7 +2369,7 @@ class Engine:
             self._collect_unraisable()
         except BaseException:
             excinfo = ExceptionInfo.from_current()
-        duration = max(time.perf_counter() - start - self._collecting, 0.0)
+        duration = max(_perf_counter() - start - self._collecting, 0.0)
         if item._excinfo:
             # pytest's unittest `pytest_runtest_makereport`: each phase reports the next
             # outcome the TestCase recorded.
@@ -2336,10 +2400,15 @@ class Engine:
             if when == "teardown":
                 del item.stash[_caplog_handler_key]
                 del item.stash[_caplog_records_key]
-        item.add_report_section(when, "stdout", out)
-        item.add_report_section(when, "stderr", err)
+        sections = item._report_sections
+        if out:
+            sections.append((when, "stdout", out))
+        if err:
+            sections.append((when, "stderr", err))
         # pytest's logging plugin strips the phase's log text.
-        item.add_report_section(when, "log", handler.take().strip())
+        log_text = handler.take()
+        if log_text:
+            item.add_report_section(when, "log", log_text.strip())
         if excinfo is not None and isinstance(excinfo.value, (KeyboardInterrupt, outcomes.Exit)):
             raise excinfo.value
         rep = self._make_report(item, when, excinfo, duration)
@@ -2492,13 +2561,17 @@ class Engine:
             "wasxfail": None,
             "duration": duration,
             "location": list(getattr(item, "_location", (item.spec["path"], None, item.name))),
-            "sections": [[f"Captured {key} {rwhen}", content] for rwhen, key, content in item._report_sections],
+            "sections": [[f"Captured {key} {rwhen}", content] for rwhen, key, content in item._report_sections]
+            if item._report_sections else [],
             "fold_no_line": False,
         }
         if item.user_properties:
             rep["user_properties"] = [[str(n), str(v)] for n, v in item.user_properties]
         if self.junit is not None:
             self.junit.take(item.nodeid, rep)
+        if excinfo is None and item.stash.get("xfailed") is None:
+            # Passed, and no xfail mark to turn it into an XPASS.
+            return rep
         if excinfo is not None:
             value = excinfo.value
             if isinstance(value, outcomes.Skipped):
@@ -2987,6 +3060,43 @@ def _argnames(func: Any, name: str, cls: type | None) -> tuple[str, ...]:
     if cls is not None and not isinstance(inspect.getattr_static(cls, name, None), staticmethod):
         names = names[1:]
     return tuple(names)
+
+
+def _holder_attributes(holder: Any) -> list[tuple[str, Any]]:
+    """What pytest's ``parsefactories`` looks at: each name of ``dir(holder)`` in its
+    sorted order, with a class's attributes read statically (as ``getattr_static``
+    reads them: the first class of the MRO that has the name) and a module's by
+    ``getattr``. Read straight from the ``__dict__``s where that gives the same answer
+    (a class's ``dir`` is the names of its MRO's dicts; a module's, of its own dict
+    unless it defines ``__dir__``): asking ``getattr_static`` for every name, ``object``'s
+    included, costs more than the test itself for a small test class."""
+    if isinstance(holder, type):
+        found: dict[str, Any] = {}
+        try:
+            mro = type.__dict__["__mro__"].__get__(holder)
+            for klass in mro:
+                if klass is object:
+                    continue
+                for name, value in type.__dict__["__dict__"].__get__(klass).items():
+                    found.setdefault(name, value)
+        except Exception:
+            found = {}
+            for name in dir(holder):
+                try:
+                    found[name] = inspect.getattr_static(holder, name)
+                except Exception:
+                    continue
+        return sorted(found.items())
+    own = getattr(holder, "__dict__", None)
+    if isinstance(holder, types.ModuleType) and isinstance(own, dict) and "__dir__" not in own:
+        return sorted(own.items())
+    out = []
+    for name in dir(holder):
+        try:
+            out.append((name, getattr(holder, name)))
+        except Exception:
+            continue
+    return out
 
 
 def _first_attr(obj: Any, names: tuple[str, ...]) -> Any:

@@ -89,6 +89,65 @@ def _replay(cached: Path, session: Optional[str]) -> bool:
     return True
 
 
+def _reads_hashed_pycs(read_pyc: Any) -> bool:
+    """Whether pytest's ``_read_pyc`` is the one ``_fast_read_pyc`` reads as: the pyc
+    header with flags 3 and the source's hash (pytest 9)."""
+    code = getattr(read_pyc, "__code__", None)
+    return (
+        code is not None
+        and "source_hash" in code.co_names
+        and b"\x03\x00\x00\x00" in code.co_consts
+        and hasattr(_rewrite, "_fix_code_filename")
+    )
+
+
+def _fast_read_pyc(source: Path, pyc: Path, trace: Any = lambda x: None) -> Any:
+    """pytest's ``_read_pyc``, the same checks in the same order, reading the file at
+    once: ``marshal.load`` on a file object reads it piece by piece through Python
+    calls, six times slower than ``marshal.loads`` of its bytes (a rewritten test
+    module takes it from about 160 to 25 microseconds)."""
+    import importlib.util
+    import marshal
+    import types
+
+    try:
+        fp = open(pyc, "rb")
+    except OSError:
+        return None
+    with fp:
+        try:
+            data = fp.read()
+        except OSError as e:
+            trace(f"_read_pyc({source}): OSError {e}")
+            return None
+    if len(data) < 16:
+        trace(f"_read_pyc({source}): invalid pyc (too short)")
+        return None
+    if data[:4] != importlib.util.MAGIC_NUMBER:
+        trace(f"_read_pyc({source}): invalid pyc (bad magic number)")
+        return None
+    if data[4:8] != b"\x03\x00\x00\x00":
+        trace(f"_read_pyc({source}): invalid pyc (unsupported flags)")
+        return None
+    try:
+        source_hash = importlib.util.source_hash(Path(source).read_bytes())
+    except OSError as e:
+        trace(f"_read_pyc({source}): OSError {e}")
+        return None
+    if source_hash[:8] != data[8:16]:
+        trace(f"_read_pyc({source}): out of date")
+        return None
+    try:
+        co = marshal.loads(memoryview(data)[16:])
+    except Exception as e:
+        trace(f"_read_pyc({source}): marshal.load error {e}")
+        return None
+    if not isinstance(co, types.CodeType):
+        trace(f"_read_pyc({source}): not a code object")
+        return None
+    return _rewrite._fix_code_filename(co, str(source))
+
+
 def install(rootdir: Callable[[], Optional[Path]]) -> None:
     """Keep rewritten modules under ``rootdir()``'s cache directory from now on, when
     Python writes no bytecode (checked at each import), and what compiling them warned
@@ -97,7 +156,7 @@ def install(rootdir: Callable[[], Optional[Path]]) -> None:
     _rootdir = rootdir
     if getattr(_rewrite, "_fastest_pyc", False):
         return
-    read_pyc = _rewrite._read_pyc
+    read_pyc = _fast_read_pyc if _reads_hashed_pycs(_rewrite._read_pyc) else _rewrite._read_pyc
     rewrite_test = _rewrite._rewrite_test
 
     def cached_read_pyc(source: Path, pyc: Path, trace: Any = lambda x: None) -> Any:
