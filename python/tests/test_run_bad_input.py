@@ -125,8 +125,12 @@ def test_a_dying_worker_loses_only_its_test(tmp_path: Path) -> None:
         "def test_loud():\n    print('x' * (100 * 1024 * 1024))\n    assert False\n\ndef test_ok():\n    pass\n",
         # A thread left running does not hold the run.
         "import threading, time\n\ndef test_thread():\n    threading.Thread(target=time.sleep, args=(1,), daemon=True).start()\n\ndef test_ok():\n    pass\n",
+        # What the process prints on its way out (a thread the session waits for, an
+        # atexit function) comes after the summary.
+        "import atexit, threading, time\n\ndef test_atexit():\n    atexit.register(print, 'bye from atexit')\n\n"
+        "def test_thread():\n    threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()\n",
     ],
-    ids=["systemexit", "baseexception", "100MB-output", "thread"],
+    ids=["systemexit", "baseexception", "100MB-output", "thread", "atexit"],
 )
 def test_like_pytest(tmp_path: Path, body: str) -> None:
     root = _project(tmp_path, body)
@@ -137,3 +141,5 @@ def test_like_pytest(tmp_path: Path, body: str) -> None:
     strip = lambda s: [l.split(" in ")[0] for l in s.splitlines() if l and not l.startswith("x" * 50)]
     assert strip(ours.stdout)[0] == strip(theirs.stdout)[0]
     assert strip(ours.stdout)[-1] == strip(theirs.stdout)[-1]
+    if "atexit" in body:
+        assert strip(ours.stdout)[-3:] == strip(theirs.stdout)[-3:], ours.stdout

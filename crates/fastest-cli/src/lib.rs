@@ -36,6 +36,7 @@ pub fn main_with(argv: &[String], host: &host::Host) -> i32 {
         app::run(argv, host, &mut out, &mut err)
     };
     let _ = std::io::Write::flush(&mut out);
+    tracing::debug!(code, "done");
     code
 }
 

@@ -96,8 +96,9 @@ const LATIN1_ENCODINGS: &[&str] = &["latin1", "latin", "iso88591", "l1"];
 static PRESTARTED: std::sync::Mutex<Option<Prestarted>> = std::sync::Mutex::new(None);
 
 /// Start the run's workers now, `files` at most (no more groups than files), while
-/// what comes next (pytest's collection in the import fallback) takes its time: the
-/// workers' interpreters start and import the engine meanwhile.
+/// what comes next (discovery, pytest's collection in the import fallback) takes its
+/// time: the workers' interpreters start and import the engine meanwhile. Once per
+/// invocation: a second call keeps the workers the first started.
 pub(crate) fn prestart(inv: &Invocation, host: &Host, files: usize) {
     let Some(python) = host.python.clone().filter(|_| inv.run && files > 0) else {
         return;
@@ -108,10 +109,17 @@ pub(crate) fn prestart(inv: &Invocation, host: &Host, files: usize) {
         cwd: host.cwd.clone(),
     };
     let workers = dist.unwrap_or(1);
-    let pre = Prestarted::start(&cmd, workers, dist.is_some(), &testrun_uid(), files);
     let mut slot = PRESTARTED.lock().unwrap_or_else(|e| e.into_inner());
-    // Started twice (never expected): the first ones are killed.
-    *slot = Some(pre);
+    // Started before discovery already (the import fallback asks again): those stand.
+    if slot.is_none() {
+        *slot = Some(Prestarted::start(
+            &cmd,
+            workers,
+            dist.is_some(),
+            &testrun_uid(),
+            files,
+        ));
+    }
 }
 
 /// Kill the workers [`prestart`] started that no run took.
@@ -560,12 +568,12 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let workers = worker_count(inv);
     let history_dir =
         (!args.has(Opt::NoFastestCache)).then(|| config.rootdir.join(".fastest_cache"));
-    let history = match &history_dir {
-        Some(dir) => History::load(dir).unwrap_or_else(|e| {
+    let (history, history_stamp) = match &history_dir {
+        Some(dir) => History::load_stamped(dir).unwrap_or_else(|e| {
             let _ = writeln!(err, "fastest: warning: {e}; starting a new history");
-            History::default()
+            (History::default(), None)
         }),
-        None => History::default(),
+        None => (History::default(), None),
     };
     let groups = plan(&specs, workers, &history);
     // pytest-xdist's `-n N` (N >= 1) runs in workers with its report forms; `-n 0` is a
@@ -975,6 +983,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         },
     );
     drop(ctrl_c);
+    tracing::debug!(events, "pool done");
     if let Some(failed) = reimport_request {
         // Nothing past the header was shown: the session starts over (`Reimport`).
         // A failed import interrupts pytest's session once collection is over, after it
@@ -1038,17 +1047,21 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         reporter.write(&text);
     }
     if let Some(dir) = &history_dir {
-        if let Err(e) = History::save_merged(dir, &ran.into_history(history)) {
+        let (run, rest) = ran.into_history(history);
+        let base = history_stamp.map(|stamp| (rest, stamp));
+        if let Err(e) = History::save_merged_since(dir, &run, base) {
             tracing::warn!("history not saved: {e}");
         }
+        tracing::debug!("history saved");
     }
-    let pool_end = match result {
+    let mut pool_end = match result {
         Ok(end) => end,
         Err(e) => {
             let _ = writeln!(err, "INTERNALERROR> {e}");
             return exit::INTERNAL_ERROR;
         }
     };
+    let lingering = std::mem::take(&mut pool_end.lingering);
     if let Some(msg) = pool_end.restart_limit {
         reporter.add_plugin_banner(format!("xdist: {msg}"));
     }
@@ -1139,6 +1152,10 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             return exit::INTERNAL_ERROR;
         }
     }
+    // The session's output is out: the finished workers may exit now (what they print
+    // on their way out follows it).
+    reporter.flush();
+    drop(lingering);
     code
 }
 
@@ -1436,7 +1453,9 @@ impl Ran {
         }
     }
 
-    fn into_history(self, mut history: History) -> History {
+    /// This run's entries (smoothed against `history`, what was read at the start),
+    /// and the rest of `history`.
+    fn into_history(self, mut history: History) -> (History, History) {
         let mut run = History::default();
         for (id, m) in self.tests.into_iter().filter(|(_, m)| m.decided) {
             history.record(&id, m.duration, m.outcome);
@@ -1444,7 +1463,7 @@ impl Ran {
                 run.tests.insert(id, e);
             }
         }
-        run
+        (run, history)
     }
 }
 

@@ -38,6 +38,30 @@ pub struct Entry {
     pub recorded: Option<u64>,
 }
 
+/// Which version of the history file was read: another run's atomic write replaces
+/// the file (a new inode) and its modification time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        })
+    }
+}
+
 /// The stored history of one rootdir.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
@@ -119,9 +143,33 @@ impl History {
     /// Merge `run` (this run's measurements, already smoothed against what was read at
     /// start) into the file's current content and write it back atomically.
     pub fn save_merged(dir: &Path, run: &History) -> Result<(), HistoryError> {
+        Self::save_merged_since(dir, run, None)
+    }
+
+    /// [`History::load`] with the [`Stamp`] of the file it read (taken first: the
+    /// content is at least as new as the stamp).
+    pub fn load_stamped(dir: &Path) -> Result<(History, Option<Stamp>), HistoryError> {
+        let stamp = Stamp::of(&dir.join(FILE_NAME));
+        Ok((Self::load(dir)?, stamp))
+    }
+
+    /// [`History::save_merged`], given what the file held when this run read it
+    /// (`base`, its entries of tests that did not run, with the file's stamp then):
+    /// while the file is still the one read, that is its content, and it is not read
+    /// again (a long suite's history took longer to parse again than to write).
+    pub fn save_merged_since(
+        dir: &Path,
+        run: &History,
+        base: Option<(History, Stamp)>,
+    ) -> Result<(), HistoryError> {
+        let unchanged =
+            base.filter(|(_, stamp)| Stamp::of(&dir.join(FILE_NAME)).as_ref() == Some(stamp));
         // What another run wrote since this one started is kept; a corrupt file is
         // replaced (the caller warned when it read it).
-        let mut merged = History::load(dir).unwrap_or_default();
+        let mut merged = match unchanged {
+            Some((history, _)) => history,
+            None => History::load(dir).unwrap_or_default(),
+        };
         for (k, v) in &run.tests {
             merged.tests.insert(k.clone(), v.clone());
         }
@@ -191,6 +239,41 @@ mod tests {
         back.record("a.py::t", 4.0, "failed");
         assert_eq!(back.duration("a.py::t"), Some(3.0));
         assert_eq!(back.tests["a.py::t"].outcome, "failed");
+    }
+
+    #[test]
+    fn save_since_an_unchanged_file_keeps_its_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut first = History::default();
+        first.record("a.py::t", 1.0, "passed");
+        first.record("a.py::u", 2.0, "passed");
+        History::save_merged(dir.path(), &first).unwrap();
+        let (mut base, stamp) = History::load_stamped(dir.path()).unwrap();
+        let mut run = History::default();
+        run.tests
+            .insert("a.py::t".into(), base.tests.remove("a.py::t").unwrap());
+        run.record("a.py::t", 3.0, "failed");
+        History::save_merged_since(dir.path(), &run, Some((base, stamp.unwrap()))).unwrap();
+        let back = History::load(dir.path()).unwrap();
+        assert_eq!(back.duration("a.py::u"), Some(2.0));
+        assert_eq!(back.tests["a.py::t"].outcome, "failed");
+    }
+
+    #[test]
+    fn save_since_a_replaced_file_reads_it_again() {
+        let dir = tempfile::tempdir().unwrap();
+        History::save_merged(dir.path(), &History::default()).unwrap();
+        let (base, stamp) = History::load_stamped(dir.path()).unwrap();
+        // Another run writes meanwhile.
+        let mut other = History::default();
+        other.record("b.py::t", 5.0, "passed");
+        History::save_merged(dir.path(), &other).unwrap();
+        let mut run = History::default();
+        run.record("a.py::t", 1.0, "passed");
+        History::save_merged_since(dir.path(), &run, Some((base, stamp.unwrap()))).unwrap();
+        let back = History::load(dir.path()).unwrap();
+        assert_eq!(back.duration("b.py::t"), Some(5.0));
+        assert_eq!(back.duration("a.py::t"), Some(1.0));
     }
 
     #[test]

@@ -180,6 +180,13 @@ impl<'w> TerminalReporter<'w> {
         self.write_styled(text, &[]);
     }
 
+    /// Push what was written so far out to the terminal.
+    pub fn flush(&mut self) {
+        if self.out.flush().is_err() {
+            self.failed_write = true;
+        }
+    }
+
     /// [`Self::write`] with pytest's markup: the width counts `text` only.
     fn write_styled(&mut self, text: &str, styles: &[Style]) {
         if text.is_empty() {

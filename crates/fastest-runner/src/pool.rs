@@ -256,6 +256,8 @@ struct Shared {
     /// nothing more is reported.
     aborted: AtomicBool,
     slots: Mutex<Vec<Slot>>,
+    /// Workers that finished, not yet let go (`PoolEnd::lingering`).
+    lingering: Mutex<Vec<Lingering>>,
     /// Workers that died under a test so far.
     crashes: AtomicUsize,
     /// Why the pool stopped restarting workers (pytest-xdist's words).
@@ -386,6 +388,7 @@ pub fn run_pool(
         interrupted: AtomicBool::new(false),
         aborted: AtomicBool::new(false),
         slots: Mutex::new((0..workers).map(|_| Slot::default()).collect()),
+        lingering: Mutex::new(Vec::new()),
         crashes: AtomicUsize::new(0),
         restart_limit: Mutex::new(None),
     };
@@ -491,6 +494,10 @@ pub fn run_pool(
             .restart_limit
             .into_inner()
             .unwrap_or_else(|e| e.into_inner()),
+        lingering: shared
+            .lingering
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner()),
     })
 }
 
@@ -499,6 +506,26 @@ pub fn run_pool(
 pub struct PoolEnd {
     /// `--max-worker-restart` was exceeded: pytest-xdist's summary line for it.
     pub restart_limit: Option<String>,
+    /// The workers that finished, waiting to exit until this is dropped (the caller
+    /// drops it once the session's output is written).
+    pub lingering: Vec<Lingering>,
+}
+
+/// A worker that said `Finished` and waits for its connection to close before it exits:
+/// what its process does on the way out (`atexit` functions that print) comes after the
+/// session's summary, as in pytest's one process. Dropping it closes the connection and
+/// waits for the process.
+#[derive(Debug)]
+pub struct Lingering {
+    child: Child,
+    stream: Option<BufReader<UnixStream>>,
+}
+
+impl Drop for Lingering {
+    fn drop(&mut self) {
+        drop(self.stream.take());
+        let _ = self.child.wait();
+    }
 }
 
 /// One worker slot: starts a worker process, feeds it groups, and starts a replacement
@@ -782,13 +809,33 @@ impl Driver<'_> {
                     self.emit(Event::Interrupted(info));
                     break Some(WorkerEnd::Finished);
                 }
-                FromWorker::Finished => break Some(WorkerEnd::Finished),
+                FromWorker::Finished => {
+                    drop(tx);
+                    let _ = writer.join();
+                    // It exits once the connection closes (`Lingering`).
+                    self.shared.with_slot(self.id, |slot| {
+                        slot.pid = None;
+                        slot.deadline = None;
+                    });
+                    let mut lingering = self
+                        .shared
+                        .lingering
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner());
+                    lingering.push(Lingering {
+                        child,
+                        stream: Some(reader),
+                    });
+                    return Ok(WorkerEnd::Finished);
+                }
             }
         };
         // A worker that crashed no longer reads: the writer sees a broken pipe; either way
         // it has nothing left to say.
         drop(tx);
         let _ = writer.join();
+        // The worker may wait for the connection to close before it exits.
+        drop(reader);
         let timed_out = self.shared.with_slot(self.id, |slot| slot.timed_out);
         let status = self.reap(&mut child)?;
         if let Some(done) = end {

@@ -121,6 +121,12 @@ impl Inbox {
         }
     }
 
+    /// Read until the coordinator closes the connection (what it still sends is of
+    /// no use: the session is over).
+    fn wait_closed(&mut self) {
+        while let Ok(Some(_)) = self.read_socket() {}
+    }
+
     fn wait_ack(&mut self) -> PyResult<()> {
         if !self.sync {
             return Ok(());
@@ -243,9 +249,21 @@ fn failed(engine: &Bound<'_, PyAny>, link: &RefCell<Link>, e: &PyErr) -> PyResul
 /// End the session: `Finished`, or `Interrupted` when a Ctrl-C arrived in between.
 fn finish(engine: &Bound<'_, PyAny>, link: &RefCell<Link>) -> PyResult<()> {
     match engine.call_method0("finish") {
-        Ok(_) => send(link, &FromWorker::Finished),
+        Ok(_) => finished(engine.py(), link),
         Err(e) => failed(engine, link, &e).map(|_| ()),
     }
+}
+
+/// Say `Finished`, then wait until the coordinator has written the session's end and
+/// closes the connection: what the process does on its way out (an `atexit` function
+/// that prints) follows the summary, as in pytest's one process. The coordinator's
+/// thread is let go meanwhile (`py.detach`: a test's thread may still run).
+fn finished(py: Python<'_>, link: &RefCell<Link>) -> PyResult<()> {
+    send(link, &FromWorker::Finished)?;
+    let mut link = link.borrow_mut();
+    let inbox: &mut Inbox = &mut link.inbox;
+    py.detach(|| inbox.wait_closed());
+    Ok(())
 }
 
 /// Tell the coordinator the engine failed (it stops the run).
@@ -361,7 +379,7 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>) -> PyResult<()> {
             ToWorker::Done => {
                 return match engine.as_ref() {
                     Some(engine) => finish(engine, link_ref),
-                    None => send(link_ref, &FromWorker::Finished),
+                    None => finished(make_engine.py(), link_ref),
                 };
             }
             // An `Ack` for a test that is over (never sent out of turn).
