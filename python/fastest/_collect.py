@@ -327,9 +327,18 @@ def _run_spec(item):
 
 
 def _run_spec_of(item):
+    from _pytest.doctest import DoctestItem, DoctestModule, DoctestTextfile
     from _pytest.python import Function
     from _pytest.unittest import TestCaseFunction
 
+    if type(item) is DoctestItem:
+        # The engine finds a doctest by its name with pytest's own finder, as for the
+        # doctests discovery proves (`Engine.prepare_doctest`).
+        if type(item.parent) not in (DoctestModule, DoctestTextfile):
+            return None
+        if any(type(n).__name__ not in ("Dir", "Package") for n in item.listchain()[1:-2]):
+            return None
+        return {"callspec": [], "external_fixtures": _external_fixtures(item)}
     if type(item) not in (Function, TestCaseFunction):
         return None
     kinds = {"Dir", "Package", "Module", "Class", "UnitTestCase"}

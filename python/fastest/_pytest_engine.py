@@ -189,7 +189,15 @@ class PytestEngine:
         fallback = setup.get("fallback_files")
         self._fallback_files: set[str] | None = None if fallback is None else set(fallback)
         self._interrupted_import: BaseException | None = None
-        config.hook.pytest_sessionstart(session=session)
+        # The terminal reporter's session start asks `pytest_report_header` for the
+        # header it would write: the coordinator draws the header, from what
+        # `_header_lines` asks (once, with what the implementations print kept).
+        no_header = config.option.no_header
+        config.option.no_header = True
+        try:
+            config.hook.pytest_sessionstart(session=session)
+        finally:
+            config.option.no_header = no_header
         self._session_logging = self._catch_session_logs(config)
         #: The header lines plugins and conftests add, for the coordinator (JSON).
         self.header_json = json.dumps(self._header_lines())
@@ -212,11 +220,22 @@ class PytestEngine:
             stack.enter_context(catching_logs(plugin.log_file_handler, level=plugin.log_file_level))
         return stack
 
-    def _header_lines(self) -> dict[str, list[str]]:
+    def _header_lines(self) -> dict[str, Any]:
         """What ``pytest_report_header`` adds to the header besides pytest's own lines
         (which the coordinator draws): pytest writes the implementations' answers in
         the order of ``get_hookimpls()``; those before the terminal reporter's own go
-        above ``rootdir:``, the rest below ``plugins:``."""
+        above ``rootdir:``, the rest below ``plugins:``. What an implementation prints
+        is kept (``printed``): pytest asks them while it writes the header, where the
+        coordinator shows it (and nowhere when there is no header)."""
+        import contextlib
+        import io
+
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            lines = self._header_answers()
+        return {**lines, "printed": printed.getvalue()}
+
+    def _header_answers(self) -> dict[str, list[str]]:
         config = self.config
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         kwargs = {"config": config, "start_path": config.invocation_params.dir}

@@ -195,6 +195,9 @@ ENGINE_CASES: List[str] = [
     # a conftest pytest's start-up loads (the first worker's).
     "engine_import_warnings",
     "engine_conftest_warning",
+    # A `pytest_report_header` that prints: shown once, below the platform line, only
+    # where pytest writes a header.
+    "header_print",
 ]
 
 #: Cases whose native comparisons run a second time with the pytest engine forced
@@ -325,6 +328,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "session_params_conftest": [[], ["-v"], ["--collect-only", "-q", "test_two.py", "test_one.py"]],
     "engine_import_warnings": [[], ["-v"], ["-rA"], ["test_z.py", "sub"], ["-k", "z or s"]],
     "engine_conftest_warning": [[], ["-rA"]],
+    "header_print": [[], ["-v"], ["-q"], ["--no-header"], ["-rA"]],
     # The log_level ini (and the session levels defaulting to it), overridden with -o.
     "log_levels": [
         [],

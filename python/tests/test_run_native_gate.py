@@ -118,12 +118,25 @@ def test_doctest_module_named_like_an_imported_module_is_a_collection_error(tmp_
     assert normalise(got.stdout) == normalise(expected.stdout)
 
 
-def test_doctest_module_with_a_test_mapping_goes_to_pytest(tmp_path: Path) -> None:
-    # doctest's finder also runs the strings of a module's `__test__` dict.
-    root = _doctest_project(tmp_path / "case", "", {
+def test_doctest_module_with_a_test_mapping_runs_natively_as_pytest(tmp_path: Path) -> None:
+    # doctest's finder also runs the strings of a module's `__test__` dict: the import
+    # fallback collects the module, and the engine finds each doctest by its name with
+    # pytest's own finder.
+    files = {
         "lib.py": '__test__ = {"extra": ">>> 1\\n1\\n"}\n\n'
                   'def f():\n    """\n    >>> 2\n    2\n    """\n',
-    })
-    got = _native(root, "--doctest-modules")
-    assert got.returncode == 3
-    assert got.stderr == "fastest: cannot run natively: lib.py::lib.__test__.extra is not proved by discovery\n"
+        # One of them fails: the failure text is compared too.
+        "other.py": '__test__ = {"bad": ">>> 1\\n2\\n"}\n',
+    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1"})
+    root = _doctest_project(tmp_path / "case", "", files)
+    expected = subprocess.run([*find_pytest(), "-p", "no:cacheprovider", "--doctest-modules", "-v"],
+                              cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    shutil.rmtree(root)
+    root = _doctest_project(tmp_path / "case", "", files)
+    got = _native(root, "--doctest-modules", "-v")
+    assert (got.returncode, got.stderr) == (expected.returncode, ""), got.stderr
+    assert expected.returncode == 1
+    assert "lib.py::lib.__test__.extra PASSED" in expected.stdout
+    assert normalise(got.stdout) == normalise(expected.stdout)

@@ -772,7 +772,7 @@ fn usage_failure(
         plugins: host.plugins_line(),
         extra: fastest_core::report::HeaderLines {
             before: inv.randomly.iter().map(|r| r.header_line()).collect(),
-            after: Vec::new(),
+            ..Default::default()
         },
     });
     let report = CollectReport {
@@ -1068,7 +1068,7 @@ fn finish(
         plugins: host.plugins_line(),
         extra: fastest_core::report::HeaderLines {
             before: inv.randomly.iter().map(|r| r.header_line()).collect(),
-            after: Vec::new(),
+            ..Default::default()
         },
     });
     let mut code = if select_error.is_some() {

@@ -266,6 +266,10 @@ pub enum Event {
 pub struct HeaderLines {
     pub before: Vec<String>,
     pub after: Vec<String>,
+    /// What the implementations printed while they were asked: pytest asks them as it
+    /// writes the header, so it shows right after the `platform` line.
+    #[serde(default)]
+    pub printed: String,
 }
 
 /// How a session was interrupted, as pytest's terminal summary shows it.

@@ -397,6 +397,7 @@ impl Header<'_> {
             return;
         }
         let _ = writeln!(out, "{}", self.platform_line);
+        out.push_str(&self.extra.printed);
         if let Some(c) = &self.cachedir {
             let _ = writeln!(out, "cachedir: {c}");
         }
@@ -436,6 +437,7 @@ mod tests {
             extra: HeaderLines {
                 before: vec!["hypothesis profile 'default'".into()],
                 after: vec!["asyncio: mode=Mode.STRICT".into()],
+                printed: "printed by a hook\n".into(),
             },
         };
         let mut out = String::new();
@@ -445,6 +447,7 @@ mod tests {
             lines,
             [
                 "platform linux",
+                "printed by a hook",
                 "cachedir: .pytest_cache",
                 "hypothesis profile 'default'",
                 "rootdir: /r",

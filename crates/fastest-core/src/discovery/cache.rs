@@ -18,8 +18,9 @@ use crate::item::{ChainNode, Mark};
 /// Bumped whenever the cached shape or the collection rules change meaning (2: builtin
 /// bases, computed values under explicit IDs, marker-only `pytest_configure`; 3:
 /// `collect_ignore` changed by calls or `+=` makes a conftest uncertain; 4: items note a
-/// module's use of pytest's plugin machinery).
-const FORMAT: u32 = 4;
+/// module's use of pytest's plugin machinery; 5: a doctest module whose classes get
+/// attributes at import is uncertain).
+const FORMAT: u32 = 5;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

@@ -729,6 +729,9 @@ fn collect_file_items(
         if outline.test_attr.is_some() {
             return Err("module `__test__` read by the doctest finder".into());
         }
+        if let Some(why) = &outline.doctest_renaming {
+            return Err(format!("doctest names follow the finder's walk: {why}"));
+        }
         let module = module_name(opts, &f.path);
         let mut names: Vec<String> = outline
             .doctests

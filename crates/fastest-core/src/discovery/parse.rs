@@ -186,6 +186,11 @@ pub struct Outline {
     /// do not have them, so the pytest engine runs the file's items (see
     /// [`pytest_machinery_use`]).
     pub pytest_machinery: Option<String>,
+    /// With doctests: why a doctest's name may not be where its `def` stands (the
+    /// module's classes get attributes at import, and doctest's finder, which walks the
+    /// module's namespace in order and visits each object once, names a function it
+    /// meets in a class first by that class); see [`class_attributes_set`].
+    pub doctest_renaming: Option<String>,
 }
 
 /// Parse `src` (UTF-8 Python source) into an [`Outline`], for the oldest Python pytest
@@ -245,8 +250,54 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> 
     ctx.build_module(root, &mut out);
     if want_doctests {
         collect_doctests(src, root, "", &mut out.doctests);
+        if !out.doctests.is_empty() {
+            out.doctest_renaming = class_attributes_set(src, root);
+        }
     }
     out
+}
+
+/// Whether importing the module may add attributes to its own top-level classes: a
+/// `setattr(` anywhere (a registering decorator's body, say: a byte scan) or an
+/// assignment to `Class.name` outside functions. A function stored on a class defined
+/// before it is found by doctest's finder under the class's name.
+fn class_attributes_set(src: &[u8], root: Node<'_>) -> Option<String> {
+    let mut c = root.walk();
+    let classes: Vec<&[u8]> = root
+        .named_children(&mut c)
+        .filter_map(definition_of)
+        .filter(|d| d.kind() == "class_definition")
+        .filter_map(|d| field(d, "name"))
+        .map(|n| &src[n.byte_range()])
+        .collect();
+    if classes.is_empty() {
+        return None;
+    }
+    if src.windows(8).any(|w| w == b"setattr(") {
+        return Some("setattr() may store functions on the module's classes".into());
+    }
+    fn assigned(src: &[u8], n: Node<'_>, classes: &[&[u8]]) -> Option<String> {
+        match n.kind() {
+            "function_definition" | "lambda" | "class_definition" => return None,
+            "assignment" | "augmented_assignment" => {
+                if let Some(left) = field(n, "left").filter(|l| l.kind() == "attribute") {
+                    if let Some(obj) = field(left, "object") {
+                        if obj.kind() == "identifier" && classes.contains(&&src[obj.byte_range()]) {
+                            let text = String::from_utf8_lossy(&src[left.byte_range()]);
+                            return Some(format!("{text} is assigned at import"));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        let mut c = n.walk();
+        let children: Vec<Node<'_>> = n.named_children(&mut c).collect();
+        children
+            .into_iter()
+            .find_map(|ch| assigned(src, ch, classes))
+    }
+    assigned(src, root, &classes)
 }
 
 /// The first use in `src` of pytest's plugin machinery, which the native engine's
@@ -2665,6 +2716,25 @@ mod tests {
 
     fn names(o: &Outline) -> Vec<&str> {
         o.bindings.iter().map(|b| b.name.as_str()).collect()
+    }
+
+    #[test]
+    fn functions_stored_on_classes_rename_doctests() {
+        let doc = "def f():\n    '''\n    >>> 1\n    1\n    '''\n";
+        for (src, renamed) in [
+            (format!("class M:\n    pass\n\n{doc}\nM.f = f\n"), true),
+            (format!("class M:\n    pass\n\ndef reg(f):\n    setattr(M, f.__name__, f)\n    return f\n\n@reg\n{doc}"), true),
+            (format!("class M:\n    x = 1\n\n{doc}\nM.x = 2\n"), true),
+            (format!("class M:\n    pass\n\n{doc}\ndef g():\n    M.f = f\n"), false),
+            (format!("{doc}\nf.attr = 1\n"), false),
+            (format!("class M:\n    pass\n\n{doc}\nother.f = f\n"), false),
+        ] {
+            let o = parse_outline(src.as_bytes(), true);
+            assert_eq!(o.doctest_renaming.is_some(), renamed, "{src}: {:?}", o.doctest_renaming);
+        }
+        // Without doctests nothing is asked.
+        let o = parse_outline(b"class M:\n    pass\nM.f = 1\n", true);
+        assert!(o.doctest_renaming.is_none());
     }
 
     #[test]
