@@ -46,11 +46,10 @@ from _pytest.assertion import truncate as _truncate
 from _pytest.assertion import util as _assert_util
 from _pytest.capture import FDCapture, MultiCapture, SysCapture, CaptureFixture
 from _pytest.capture import FDCaptureBinary, SysCaptureBinary
-from _pytest.compat import get_real_func, getfuncargnames
+from _pytest.compat import get_real_func, getfuncargnames, is_async_function
 from _pytest.fixtures import FixtureFunctionDefinition
 from _pytest.mark.structures import Mark, ParameterSet, get_unpacked_marks, normalize_mark_list
 from _pytest.pathlib import import_path, resolve_package_path
-from _pytest.compat import is_async_function
 from _pytest.python import pytest_pyfunc_call
 from _pytest.skipping import evaluate_skip_marks, evaluate_xfail_marks
 from _pytest.config import apply_warning_filters, parse_warning_filter
@@ -311,9 +310,6 @@ try:
 except ImportError:  # pragma: no cover - json's C accelerator is always there in CPython
     _json_str = None  # type: ignore[assignment]
 
-#: The keys of a report ``Engine._make_report`` makes, in its order.
-_REPORT_KEYS = ("nodeid", "when", "outcome", "longrepr", "crash", "skip", "wasxfail",
-                "duration", "location", "sections", "fold_no_line")
 _PLAIN_WHEN = ("setup", "call", "teardown")
 #: The last plain report's (nodeid, location) and the JSON text before its duration.
 _plain_head: list[Any] = [None, None, ""]
