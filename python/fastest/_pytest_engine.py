@@ -350,7 +350,13 @@ class PytestEngine:
                 finally:
                     self.bridge.collecting = None
             else:
-                self._collected[path] = self._collect(Path(path))
+                # The import fallback's pytest collected this file: the coordinator has
+                # what it warned, and reports it. Collecting it again warns the same,
+                # into nothing (not onto stderr, where pytest writes none).
+                import warnings
+
+                with warnings.catch_warnings(record=True):
+                    self._collected[path] = self._collect(Path(path))
         return self._items.get(nodeid), self._collected[path]
 
     def preimport(self) -> list[str]:

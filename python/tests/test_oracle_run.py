@@ -198,6 +198,9 @@ ENGINE_CASES: List[str] = [
     # A `pytest_report_header` that prints: shown once, below the platform line, only
     # where pytest writes a header.
     "header_print",
+    # A class whose parametrize warns at collection, in a file the import fallback
+    # collects: the warning is in the summary once, and not on stderr.
+    "engine_collect_warning",
 ]
 
 #: Cases whose native comparisons run a second time with the pytest engine forced
@@ -329,6 +332,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "engine_import_warnings": [[], ["-v"], ["-rA"], ["test_z.py", "sub"], ["-k", "z or s"]],
     "engine_conftest_warning": [[], ["-rA"]],
     "header_print": [[], ["-v"], ["-q"], ["--no-header"], ["-rA"]],
+    "engine_collect_warning": [[], ["-v"]],
     # The log_level ini (and the session levels defaulting to it), overridden with -o.
     "log_levels": [
         [],

@@ -176,12 +176,11 @@ fn collect_only(
     if !args.keep_duplicates {
         cargs = normalize_args(cargs);
     }
-    // The run's workers start now: an interpreter that imports pytest takes longer than
-    // discovery, which goes on meanwhile. Arguments that are all files bound the number
-    // of scope groups (a worker each at most); a directory does not.
-    let files: std::collections::HashSet<&Path> = cargs.iter().map(|a| a.path.as_path()).collect();
-    let bounded = !files.is_empty() && files.iter().all(|p| p.is_file());
-    crate::run::prestart(inv, host, if bounded { files.len() } else { usize::MAX });
+    // The run's first worker starts now: an interpreter that imports pytest takes longer
+    // than discovery, which goes on meanwhile. (How many more `-n` needs is known once
+    // discovery has the scope groups: the pool starts them, or the import fallback's
+    // prestart while pytest collects.)
+    crate::run::prestart(inv, host, 1);
     let confcutdir = Some(crate::run::confcutdir(args, config, &host.cwd));
     let import_mode = match args.import_mode.as_deref() {
         Some("append") => ImportMode::Append,

@@ -151,25 +151,34 @@ impl Prestarted {
         testrun_uid: &str,
         count: usize,
     ) -> Self {
-        let pending = (0..count.min(workers.max(1)))
-            .map(|id| {
-                let place = Placement {
-                    id,
-                    xdist: distributed.then(|| (workers, testrun_uid.to_string())),
-                };
-                // A worker that cannot start now is started (and its error reported)
-                // by the pool.
-                start_worker(cmd, &place)
-                    .map_err(|e| tracing::debug!("no worker started ahead: {e}"))
-                    .ok()
-            })
-            .collect();
-        Prestarted {
+        let pre = Prestarted {
             cmd: cmd.clone(),
             testrun_uid: testrun_uid.to_string(),
             distributed,
             workers,
-            pending: Mutex::new(pending),
+            pending: Mutex::new(Vec::new()),
+        };
+        pre.extend(count);
+        pre
+    }
+
+    /// Start more of the pool's workers, up to `count` (slots started already stay).
+    pub fn extend(&self, count: usize) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        for id in pending.len()..count.min(self.workers.max(1)) {
+            let place = Placement {
+                id,
+                xdist: self
+                    .distributed
+                    .then(|| (self.workers, self.testrun_uid.clone())),
+            };
+            // A worker that cannot start now is started (and its error reported) by
+            // the pool.
+            pending.push(
+                start_worker(&self.cmd, &place)
+                    .map_err(|e| tracing::debug!("no worker started ahead: {e}"))
+                    .ok(),
+            );
         }
     }
 
