@@ -97,8 +97,8 @@ static PRESTARTED: std::sync::Mutex<Option<Prestarted>> = std::sync::Mutex::new(
 
 /// Start the run's workers now, `files` at most (no more groups than files), while
 /// what comes next (discovery, pytest's collection in the import fallback) takes its
-/// time: the workers' interpreters start and import the engine meanwhile. Once per
-/// invocation: a second call keeps the workers the first started.
+/// time: the workers' interpreters start and import the engine meanwhile. A second
+/// call keeps the workers the first started and starts more, up to `files`.
 pub(crate) fn prestart(inv: &Invocation, host: &Host, files: usize) {
     let Some(python) = host.python.clone().filter(|_| inv.run && files > 0) else {
         return;
@@ -110,15 +110,19 @@ pub(crate) fn prestart(inv: &Invocation, host: &Host, files: usize) {
     };
     let workers = dist.unwrap_or(1);
     let mut slot = PRESTARTED.lock().unwrap_or_else(|e| e.into_inner());
-    // Started before discovery already (the import fallback asks again): those stand.
-    if slot.is_none() {
-        *slot = Some(Prestarted::start(
-            &cmd,
-            workers,
-            dist.is_some(),
-            &testrun_uid(),
-            files,
-        ));
+    match slot.as_ref() {
+        // Started before discovery already (the import fallback asks again, for more
+        // workers): those stand, more may start.
+        Some(pre) => pre.extend(files),
+        None => {
+            *slot = Some(Prestarted::start(
+                &cmd,
+                workers,
+                dist.is_some(),
+                &testrun_uid(),
+                files,
+            ));
+        }
     }
 }
 
