@@ -256,8 +256,8 @@ fn finish(engine: &Bound<'_, PyAny>, link: &RefCell<Link>) -> PyResult<()> {
 
 /// Say `Finished`, then wait until the coordinator has written the session's end and
 /// closes the connection: what the process does on its way out (an `atexit` function
-/// that prints) follows the summary, as in pytest's one process. The coordinator's
-/// thread is let go meanwhile (`py.detach`: a test's thread may still run).
+/// that prints) follows the summary, as in pytest's one process. The interpreter's
+/// lock is released meanwhile (`py.detach`): a thread a test started may still run.
 fn finished(py: Python<'_>, link: &RefCell<Link>) -> PyResult<()> {
     send(link, &FromWorker::Finished)?;
     let mut link = link.borrow_mut();
