@@ -201,6 +201,10 @@ ENGINE_CASES: List[str] = [
     # A class whose parametrize warns at collection, in a file the import fallback
     # collects: the warning is in the summary once, and not on stderr.
     "engine_collect_warning",
+    # Conftest hooks that only decide what pytest's collection finds: the import
+    # fallback collects the session, the native engine runs its items (which engine
+    # ran: test_run_native_gate.py).
+    "collection_hooks_native",
 ]
 
 #: Cases whose native comparisons run a second time with the pytest engine forced
@@ -333,6 +337,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "engine_conftest_warning": [[], ["-rA"]],
     "header_print": [[], ["-v"], ["-q"], ["--no-header"], ["-rA"]],
     "engine_collect_warning": [[], ["-v"]],
+    "collection_hooks_native": [[], ["-v"], ["-rA"]],
     # The log_level ini (and the session levels defaulting to it), overridden with -o.
     "log_levels": [
         [],

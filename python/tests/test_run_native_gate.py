@@ -140,3 +140,18 @@ def test_doctest_module_with_a_test_mapping_runs_natively_as_pytest(tmp_path: Pa
     assert expected.returncode == 1
     assert "lib.py::lib.__test__.extra PASSED" in expected.stdout
     assert normalise(got.stdout) == normalise(expected.stdout)
+
+
+def test_collection_only_conftest_hooks_leave_the_run_to_the_native_engine(tmp_path: Path) -> None:
+    # `pytest_ignore_collect` and `pytest_make_parametrize_id` only decide what pytest's
+    # collection finds: the import fallback applied them, its items run natively (the
+    # outputs are compared with pytest's in test_oracle_run.py).
+    root = tmp_path / "case"
+    shutil.copytree(RUN_CASES / "collection_hooks_native", root)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1", "FASTEST_LOG": "debug"})
+    got = subprocess.run([*require_fastest(), "-p", "no:cacheprovider", "-v"], cwd=root, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert got.returncode == 1, got.stdout + got.stderr
+    assert "test_a.py::test_ints[n=1] PASSED" in got.stdout
+    assert "pytest engine" not in got.stdout + got.stderr

@@ -159,6 +159,7 @@ fn collect_only(
             why,
             None,
             &[],
+            false,
             reimport,
         );
     }
@@ -283,6 +284,7 @@ fn collect_only(
             why,
             cacheable_session(&disc),
             &disc.conftest_hooks,
+            disc.global_fallback_by_hook,
             reimport,
         );
     }
@@ -422,6 +424,7 @@ fn collect_only(
                 "-x/--maxfail stops collection at an error",
                 None,
                 &extras.conftest_hooks,
+                false,
                 reimport,
             );
         }
@@ -575,6 +578,7 @@ fn pytest_session(
     why: &str,
     cache_dirs: Option<&[PathBuf]>,
     conftest_hooks: &[String],
+    hooks_known: bool,
     reimport: &mut crate::run::Reimport,
 ) -> i32 {
     // pytest collected every module already: one that fails to import in a worker
@@ -648,11 +652,16 @@ fn pytest_session(
     let items: Vec<Item> = res
         .items
         .into_iter()
-        .map(|raw| Item {
-            // pytest collected the whole session: its conftest hooks (not walked here)
-            // may act on every item, so none is the native engine's to run.
-            run: None,
-            ..raw.into_item()
+        .map(|raw| {
+            let item = raw.into_item();
+            Item {
+                // pytest collected the whole session: unless discovery walked every
+                // conftest and the reason was one's collection hook (`hooks_known`: the
+                // run's engine choice weighs them all), hooks not seen here may act on
+                // every item, so none is the native engine's to run.
+                run: if hooks_known { item.run.clone() } else { None },
+                ..item
+            }
         })
         .collect();
     finish(

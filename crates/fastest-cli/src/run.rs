@@ -164,6 +164,13 @@ fn hand_to_pytest(
     }
 }
 
+/// Conftest hooks that only decide what pytest's collection finds, which the import
+/// fallback's pytest session applied (it collects the whole session when a conftest
+/// defines one): the items it found run in the native engine. Hooks that change items
+/// (`pytest_collection_modifyitems` adding marks, `pytest_itemcollected`) or make them
+/// (`pytest_generate_tests`, `pytest_collect_file`) are not among them.
+const COLLECTION_ONLY_HOOKS: &[&str] = &["pytest_ignore_collect", "pytest_make_parametrize_id"];
+
 /// Conftest hooks whose effect is on what the coordinator draws or decides (summary
 /// lines, progress letters, the session loop itself): with them pytest runs the session.
 /// Every other hook runs in the workers under the pytest engine (header lines from
@@ -262,7 +269,10 @@ fn blocker(
             )));
         }
     }
-    if let Some(h) = conftest_hooks.first() {
+    if let Some(h) = conftest_hooks
+        .iter()
+        .find(|h| !COLLECTION_ONLY_HOOKS.contains(&fastest_core::discovery::hook_name(h)))
+    {
         return Some(Block::Engine(format!("conftest hook {h}")));
     }
     if let Some(why) = doctest_blocker(items, config) {

@@ -118,6 +118,11 @@ pub struct Discovery {
     /// `path: what` for each conftest on the way that uses pytest's plugin machinery
     /// (`parse::pytest_machinery_use`): the pytest engine runs the session.
     pub conftest_machinery: Vec<String>,
+    /// `global_fallback` is for a conftest's collection hook, and the walk saw every
+    /// conftest: the hooks the session's items are exposed to are all in
+    /// `conftest_hooks`, so the items pytest's collection finds may run natively (when
+    /// those hooks allow it).
+    pub global_fallback_by_hook: bool,
 }
 
 /// Hooks in a conftest that change what or how the whole session collects.
@@ -192,11 +197,14 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
             .find(|h| SESSION_HOOKS.contains(&h.as_str()))
         {
             disc.global_fallback = Some(format!("{} defines {h}", c.path.display()));
+            disc.global_fallback_by_hook = walked.problem.is_none();
         } else if c.outline.pytest_plugins {
             disc.global_fallback = Some(format!("{} sets pytest_plugins", c.path.display()));
+            disc.global_fallback_by_hook = false;
         } else if c.outline.dynamic_ignore {
             // The walk skipped what the literal lists name; the conftest's import decides.
             disc.global_fallback = Some(format!("{} computes collect_ignore", c.path.display()));
+            disc.global_fallback_by_hook = false;
         }
     }
     // A file reached by several arguments is read and parsed once; the other entries
