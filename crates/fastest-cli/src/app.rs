@@ -653,15 +653,15 @@ fn pytest_session(
         .items
         .into_iter()
         .map(|raw| {
-            let item = raw.into_item();
-            Item {
-                // pytest collected the whole session: unless discovery walked every
-                // conftest and the reason was one's collection hook (`hooks_known`: the
-                // run's engine choice weighs them all), hooks not seen here may act on
-                // every item, so none is the native engine's to run.
-                run: if hooks_known { item.run.clone() } else { None },
-                ..item
+            let mut item = raw.into_item();
+            // pytest collected the whole session: unless discovery walked every conftest
+            // and the reason was one's collection hook (`hooks_known`: the run's engine
+            // choice weighs them all), hooks not seen here may act on every item, so
+            // none is the native engine's to run.
+            if !hooks_known {
+                item.run = None;
             }
+            item
         })
         .collect();
     finish(

@@ -822,10 +822,7 @@ impl Driver<'_> {
                     drop(tx);
                     let _ = writer.join();
                     // It exits once the connection closes (`Lingering`).
-                    self.shared.with_slot(self.id, |slot| {
-                        slot.pid = None;
-                        slot.deadline = None;
-                    });
+                    self.forget_pid();
                     let mut lingering = self
                         .shared
                         .lingering
@@ -908,11 +905,16 @@ impl Driver<'_> {
 
     /// Forget the worker's pid (so no signal can reach a reused one), then wait for it.
     fn reap(&self, child: &mut Child) -> std::io::Result<ExitStatus> {
+        self.forget_pid();
+        child.wait()
+    }
+
+    /// The slot no longer signals or times out its worker.
+    fn forget_pid(&self) {
         self.shared.with_slot(self.id, |slot| {
             slot.pid = None;
             slot.deadline = None;
         });
-        child.wait()
     }
 
     /// The worker needs the successor of the last item it holds (pytest's `nextitem`):
