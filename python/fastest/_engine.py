@@ -37,6 +37,8 @@ import pytest
 
 from fastest import _pyc
 from _pytest.warning_types import PytestRemovedIn10Warning
+import _pytest.fixtures as _pytest_fixtures
+import _pytest.unittest as _pytest_unittest
 from _pytest import outcomes
 from _pytest._code import ExceptionInfo, getfslineno
 from _pytest._code.code import Traceback, filter_traceback
@@ -46,7 +48,7 @@ from _pytest.assertion import truncate as _truncate
 from _pytest.assertion import util as _assert_util
 from _pytest.capture import FDCapture, MultiCapture, SysCapture, CaptureFixture
 from _pytest.capture import FDCaptureBinary, SysCaptureBinary
-from _pytest.compat import get_real_func, getfuncargnames, is_async_function
+from _pytest.compat import get_real_func, getfuncargnames
 from _pytest.fixtures import FixtureFunctionDefinition
 from _pytest.mark.structures import Mark, ParameterSet, get_unpacked_marks, normalize_mark_list
 from _pytest.pathlib import import_path, resolve_package_path
@@ -57,6 +59,27 @@ from _pytest.warnings import warning_record_to_str
 
 from _pytest.logging import caplog_handler_key as _caplog_handler_key
 from _pytest.logging import caplog_records_key as _caplog_records_key
+
+
+def _caller_in(module: types.ModuleType, name: str) -> Any:
+    """``name(func, *args, **kwargs)``: calls ``func`` from a frame whose globals are
+    ``module``'s, as the frame of pytest's own caller would be. Code that looks up the
+    stack for pytest (freezegun's ``freeze_time(ignore=["_pytest"])``) sees it above a
+    fixture or a unittest test as it does under pytest. The file name marks the frame
+    as generated, so pytest's traceback filter drops it as it drops its own frames."""
+    code = compile(
+        f"def {name}(func, /, *args, **kwargs):\n    return func(*args, **kwargs)\n",
+        f"<fastest: {module.__name__}.{name}>",
+        "exec",
+    )
+    body = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return types.FunctionType(body, vars(module), name)
+
+
+# pytest calls fixture functions (and resumes their generators) from
+# `_pytest.fixtures`, and a unittest test from `_pytest.unittest`.
+_call_fixture = _caller_in(_pytest_fixtures, "call_fixture_func")
+_call_testcase = _caller_in(_pytest_unittest, "runtest")
 
 # Class collectors: pytest's `Class` and its `UnitTestCase` subclass.
 CLASS_KINDS = ("Class", "UnitTestCase")
@@ -562,8 +585,6 @@ class Item(Node):
         # A unittest item's outcomes as its TestCase reported them (pytest's
         # `TestCaseFunction._excinfo`); None for other items.
         self._excinfo: list[Any] | None = None
-        # Set by `prepare`: the test function is neither async nor an async generator.
-        self._sync = False
 
     @property
     def location(self) -> tuple[str, int | None, str]:
@@ -691,13 +712,11 @@ class FuncInfo:
     """What every item of one test function shares (marks, location, argnames, parsed
     parametrize marks): computed for its first item."""
 
-    __slots__ = ("func", "marks", "_parametrize", "_parsed", "relpath", "lineno", "argnames", "sync")
+    __slots__ = ("func", "marks", "_parametrize", "_parsed", "relpath", "lineno", "argnames")
 
     def __init__(self, func: Any, marks: list[Mark], parametrize: list[Mark], relpath: str,
                  lineno: int, argnames: tuple[str, ...]) -> None:
         self.func = func
-        # Neither a coroutine nor an async generator function: called directly.
-        self.sync = not is_async_function(func)
         self.marks = marks
         self._parametrize = parametrize
         self._parsed: dict[int, tuple[Mark, Any, Any]] = {}
@@ -1820,7 +1839,6 @@ class Engine:
         else:
             item.function = func
         item.obj = item.function
-        item._sync = info.sync
         item.own_markers = list(info.marks)
         item.keywords.update(func.__dict__)
         # Parametrization: the coordinator says which argvalue of which call.
@@ -2107,14 +2125,14 @@ class Engine:
                 func = func.__get__(instance)
             try:
                 if inspect.isgeneratorfunction(fd.func):
-                    gen = func(**kwargs)
+                    gen = _call_fixture(func, **kwargs)
                     try:
-                        result = next(gen)
+                        result = _call_fixture(next, gen)
                     except StopIteration:
                         raise ValueError(f"{fd.argname} did not yield a value") from None
                     fd.addfinalizer(functools.partial(_teardown_yield, fd.func, gen))
                 else:
-                    result = func(**kwargs)
+                    result = _call_fixture(func, **kwargs)
             except TEST_OUTCOME as e:
                 if isinstance(e, outcomes.Skipped):
                     # pytest's `pytest_fixture_setup`: the skip is reported at the
@@ -2308,19 +2326,10 @@ class Engine:
             for arg in item.argnames
         }
         item._fixtureinfo = types.SimpleNamespace(argnames=item.argnames)
-        if not item._sync:
-            # pytest's own call (async tests fail as pytest words it).
-            pytest_pyfunc_call(item)
-            return
-        result = item.obj(**item.funcargs)
-        if result is not None:
-            # What pytest's own call does with it (a returned awaitable fails, anything
-            # else warns), in its words and at its place: its call of a stand-in that
-            # returns the same.
-            pytest_pyfunc_call(types.SimpleNamespace(
-                obj=lambda: result, funcargs={}, nodeid=item.nodeid,
-                _fixtureinfo=types.SimpleNamespace(argnames=()),
-            ))
+        # pytest's own call, so the test's caller is a frame of `_pytest.python` as
+        # under pytest (freezegun's `ignore=["_pytest"]` looks up the stack for it);
+        # async tests fail and non-None returns warn in its words.
+        pytest_pyfunc_call(item)
 
     def _run_testcase(self, item: Item) -> None:
         """pytest's ``TestCaseFunction.runtest``: unittest runs the test (setUp, the
@@ -2329,11 +2338,11 @@ class Engine:
         testcase = item.instance
         result = _UnitTestResult(item, self)
         if inspect.iscoroutinefunction(item.obj):
-            testcase(result=result)
+            _call_testcase(testcase, result=result)
             return
         setattr(testcase, item.name, item.obj)
         try:
-            testcase(result=result)
+            _call_testcase(testcase, result=result)
         finally:
             delattr(testcase, item.name)
 
@@ -3018,7 +3027,7 @@ def _pytest_code_from_function(func: Any) -> Any:
 
 def _teardown_yield(fixturefunc: Any, it: Any) -> None:
     try:
-        next(it)
+        _call_fixture(next, it)
     except StopIteration:
         pass
     else:

@@ -59,6 +59,8 @@ pytestmark = pytest.mark.oracle
 
 NATIVE_CASES: List[str] = [
     "async_tests",
+    # The frames above a test, a fixture and a unittest test belong to pytest's modules.
+    "call_stack",
     "basic-argset0",
     "basic-argset1",
     "basic-argset2",
@@ -212,6 +214,7 @@ ENGINE_CASES: List[str] = [
 #: protocol in fastest's workers must print what pytest prints, too.
 PYTEST_ENGINE_VARIANTS: List[str] = [
     "basic",
+    "call_stack",
     "output",
     "builtins",
     "xunit",
@@ -422,6 +425,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     ],
     # setup_module/function/class/method and their teardowns
     "xunit": [[], ["-v"], ["-rA"]],
+    "call_stack": [[], ["-rA"], ["--tb=long"]],
     # collection errors (syntax error, yield test), SystemExit in tests
     "errors": [
         [],
