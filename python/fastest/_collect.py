@@ -542,6 +542,7 @@ class _Recorder:
         self.import_warnings = []
         self.import_codes = {}
         self.problems = []  # the worker's own failures while describing things
+        self.visited_dirs = set()  # directories pytest's collection looked into
 
     # -- helpers ---------------------------------------------------------
 
@@ -870,6 +871,10 @@ class _Recorder:
         self.import_tagging = hasattr(warnings, "_showwarnmsg_impl")
 
     def pytest_collectstart(self, collector):
+        import pytest
+
+        if isinstance(collector, pytest.Directory):
+            self.visited_dirs.add(str(collector.path))
         # Inside pytest's `catch_warnings(record=True)` of the collection: wrap the
         # impl that feeds its list (its `__exit__` puts pytest's back). A plain hook
         # leaves no frame of ours on the stack of imports or of an INTERNALERROR.
@@ -1045,6 +1050,9 @@ def collect(request):
         worker_problems=recorder.problems,
         internal_error=internal_error,
         imported_files=_imported_files(recorder.rootdir),
+        # A file added to one of them (or removed) may change the answer, whatever
+        # a conftest's `pytest_ignore_collect` made of the walk.
+        visited_dirs=sorted(recorder.visited_dirs),
     )
     return result
 

@@ -124,3 +124,31 @@ def test_a_whole_session_collection_depends_on_the_environment(hooked: Path) -> 
     assert HIT not in res.stderr
     assert "test_a.py::test_two" not in _ids(res)
     assert "test_a.py::test_one" in _ids(res)
+
+
+def test_an_ignore_collect_hook_is_cached_with_the_directories_pytest_entered(tmp_path: Path) -> None:
+    """`pytest_ignore_collect` decides from paths: its session's collection is cached,
+    and depends on every directory pytest looked into, also one the hook took back from
+    `norecursedirs` (fastest's walk does not enter it)."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\nnorecursedirs = kept\n")
+    (tmp_path / "conftest.py").write_text(
+        "def pytest_ignore_collect(collection_path, config):\n"
+        "    if collection_path.name.endswith('_py2.py'):\n"
+        "        return True\n"
+        "    return False\n"
+    )
+    (tmp_path / "test_a.py").write_text("def test_one():\n    pass\n")
+    (tmp_path / "test_old_py2.py").write_text("def test_old():\n    pass\n")
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "test_k.py").write_text("def test_k():\n    pass\n")
+    first = _run(tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert _ids(first) == ["kept/test_k.py::test_k", "test_a.py::test_one"]
+    second = _run(tmp_path)
+    assert HIT in second.stderr
+    assert _ids(second) == _ids(first)
+    (tmp_path / "kept" / "test_new.py").write_text("def test_new():\n    pass\n")
+    os.utime(tmp_path / "kept", ns=(0, 10**18))
+    third = _run(tmp_path)
+    assert HIT not in third.stderr
+    assert "kept/test_new.py::test_new" in _ids(third)

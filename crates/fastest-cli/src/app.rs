@@ -702,11 +702,12 @@ fn internal_error(
 
 /// Conftest hooks that decide which files are collected or how: a whole-session
 /// collection under them reads files the cache cannot tell it depends on.
+/// (`pytest_ignore_collect` is not one: it decides from paths, and the directories
+/// pytest looked into are dependencies of the answer, `CollectResult::visited_dirs`.)
 const FILE_COLLECTION_HOOKS: &[&str] = &[
     "pytest_collect_file",
     "pytest_collect_directory",
     "pytest_pycollect_makemodule",
-    "pytest_ignore_collect",
     "pytest_make_collect_report",
     "pytest_collection",
 ];

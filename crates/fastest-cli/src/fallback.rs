@@ -46,6 +46,10 @@ pub struct CollectResult {
     /// Module files the worker loaded from under the rootdir (cache dependencies).
     #[serde(default)]
     pub imported_files: Vec<std::path::PathBuf>,
+    /// Directories pytest's collection looked into (cache dependencies: a file added
+    /// there may be collected, whatever a conftest's `pytest_ignore_collect` says).
+    #[serde(default)]
+    pub visited_dirs: Vec<std::path::PathBuf>,
     /// The `!!! Interrupted: ... !!!` banner pytest printed, if any.
     #[serde(default)]
     pub interrupted: Option<Interrupted>,
@@ -531,6 +535,15 @@ pub mod cache {
         let cacheable = result.errors.is_empty() && result.internal_error.is_none();
         if cacheable {
             let mut deps: Vec<PathBuf> = result.imported_files.clone();
+            // A conftest may let pytest into fastest's own cache, which changes each run
+            // and holds nothing pytest collects.
+            deps.extend(
+                result
+                    .visited_dirs
+                    .iter()
+                    .filter(|d| !d.starts_with(dir))
+                    .cloned(),
+            );
             deps.extend_from_slice(extra_deps);
             for p in paths {
                 let file = host.cwd.join(p.split("::").next().unwrap_or(p));
