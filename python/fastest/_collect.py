@@ -358,7 +358,123 @@ def _run_spec_of(item):
         entries = _callspec_entries(item, callspec)
         if entries is None:
             return None
-    return {"callspec": entries, "external_fixtures": _external_fixtures(item)}
+    spec = {"callspec": entries, "external_fixtures": _external_fixtures(item)}
+    changed = _MODIFIED.get(id(item))
+    if changed is not None:
+        if changed[0] is not item or changed[1] is None:
+            return None
+        spec["added_marks"] = changed[1]
+    return spec
+
+
+#: ``id(item)`` -> ``(item, added marks)`` for the items a ``pytest_collection_modifyitems``
+#: implementation changed: the marks it added (JSON, ``_encode_mark``), or ``None`` when
+#: it changed anything the native engine cannot redo (then the pytest engine runs it).
+_MODIFIED = {}
+
+
+def _item_state(item):
+    """What ``pytest_collection_modifyitems`` may change on an item, to compare after it:
+    the marks of the item and its collectors, its keywords and its attributes."""
+    chain = item.listchain()
+    return (
+        [(n, list(n.own_markers)) for n in chain],
+        dict(item.keywords._markers),
+        {k: v for k, v in vars(item).items() if k not in ("own_markers", "keywords")},
+    )
+
+
+def _modified(item, before):
+    """The marks ``item`` gained since ``before`` (``_item_state``) as
+    ``[[position, mark], ...]`` (position ``0``: put first by ``append=False``; ``1``:
+    appended), ``[]`` for none, ``None`` when anything else changed."""
+    nodes, keywords, attrs = before
+    for node, marks in nodes[:-1]:
+        if node.own_markers != marks:
+            return None
+    old = nodes[-1][1]
+    now = item.own_markers
+    # `add_marker` only appends or inserts at the front: the old marks stay together.
+    start = next(
+        (i for i in range(len(now) - len(old) + 1)
+         if all(now[i + j] is m for j, m in enumerate(old))),
+        None,
+    )
+    if start is None:
+        return None
+    added = []
+    for position, marks in ((0, now[:start]), (1, now[start + len(old):])):
+        for mark in marks:
+            encoded = _encode_mark(mark)
+            if encoded is None:
+                return None
+            added.append([position, encoded])
+    names = {m.name for m in now[:start]} | {m.name for m in now[start + len(old):]}
+    current = dict(item.keywords._markers)
+    if set(current) - set(keywords) - names:
+        return None
+    if any(current[k] is not v for k, v in keywords.items() if k not in names):
+        return None
+    attrs_now = {k: v for k, v in vars(item).items() if k not in ("own_markers", "keywords")}
+    if attrs_now.keys() != attrs.keys() or any(attrs_now[k] is not v for k, v in attrs.items()):
+        return None
+    return added
+
+
+def _modify_watch():
+    """A plugin around every ``pytest_collection_modifyitems`` implementation: which
+    items they changed and how (``_MODIFIED``)."""
+    import pytest
+
+    class ModifyWatch:
+        @pytest.hookimpl(wrapper=True)
+        def pytest_collection_modifyitems(self, items):
+            before = {}
+            for item in items:
+                try:
+                    before[id(item)] = (item, _item_state(item))
+                except Exception:
+                    before[id(item)] = (item, None)
+            result = yield
+            for key, (item, state) in before.items():
+                try:
+                    added = None if state is None else _modified(item, state)
+                except Exception:
+                    added = None
+                if added != []:
+                    _MODIFIED[key] = (item, added)
+            return result
+
+    return ModifyWatch()
+
+
+def _encode_value(value):
+    """A mark argument as JSON the engine decodes back to an equal value (lists, tuples
+    and dicts tagged), or raise ``TypeError`` for anything else (a class, a function)."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int) and type(value) is int:
+        return value
+    if type(value) is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise TypeError("non-finite float")
+        return value
+    if type(value) in (list, tuple):
+        return {type(value).__name__: [_encode_value(v) for v in value]}
+    if type(value) is dict and all(type(k) is str for k in value):
+        return {"dict": {k: _encode_value(v) for k, v in value.items()}}
+    raise TypeError(type(value).__name__)
+
+
+def _encode_mark(mark):
+    try:
+        return {
+            "name": mark.name,
+            "args": _encode_value(tuple(mark.args)),
+            "kwargs": _encode_value(dict(mark.kwargs)),
+        }
+    except TypeError:
+        return None
 
 
 #: ``(id(function), id(parent))`` -> ``(function, parent, facts)``: a function's
@@ -751,6 +867,40 @@ class _Recorder:
     def pytest_deselected(self, items):
         self.deselected.extend(str(i.nodeid) for i in items)
 
+    def pytest_addoption(self, parser):
+        # Called when this plugin registers: after pytest's own plugins, before
+        # installed plugins and conftests add theirs.
+        self.builtin_dests = {o.dest for o in parser._anonymous.options}
+        self.builtin_dests.update(o.dest for g in parser._groups for o in g.options)
+
+    def marker_names(self):
+        """The registered markers' names, as pytest's ``MarkGenerator`` reads them."""
+        if self.config is None:
+            return []
+        lines = self.config.getini("markers")
+        return [line.split(":")[0].split("(")[0].strip() for line in lines]
+
+    def added_options(self):
+        """The options installed plugins and conftests added (`pytest_addoption`): each
+        option string's dest and each dest's value, for the native engine's config;
+        `None` when a value is not JSON (the native engine cannot stand in)."""
+        config = self.config
+        builtin = getattr(self, "builtin_dests", None)
+        if config is None or builtin is None:
+            return None
+        parser = config._parser
+        dests, values = {}, {}
+        for option in [*parser._anonymous.options, *(o for g in parser._groups for o in g.options)]:
+            if option.dest in builtin:
+                continue
+            for name in option.names():
+                dests[name] = option.dest
+            try:
+                values[option.dest] = _encode_value(getattr(config.option, option.dest, None))
+            except TypeError:
+                return None
+        return {"dests": dests, "values": values}
+
     def pytest_collection_finish(self, session):
         items = []
         for item in session.items:
@@ -990,9 +1140,9 @@ def _run_pytest(args, recorder, result):
     # carry our ImportError as its __context__ into pytest's tracebacks.)
     try:
         if _main is not None:
-            exitstatus = _main(args=args, plugins=[recorder], prog="pytest")
+            exitstatus = _main(args=args, plugins=[recorder, _modify_watch()], prog="pytest")
         else:
-            exitstatus = pytest.main(args, plugins=[recorder])
+            exitstatus = pytest.main(args, plugins=[recorder, _modify_watch()])
         return int(exitstatus), None
     except BaseException as e:  # noqa: BLE001 - a conftest may raise SystemExit or KeyboardInterrupt
         exitstatus = _script_exit_code(e)
@@ -1009,6 +1159,8 @@ def collect(request):
         except OSError as e:
             raise BadRequest(f"cannot chdir to invocation_dir {inv!r}: {e}") from None
 
+    reads = _ReadWatch()
+    reads.install()
     recorder = _Recorder(inv)
     recorder.walked = {os.path.normcase(os.path.abspath(p)) for p in request.get("walked") or ()}
     args = ["--collect-only", *request["pytest_args"], *request["paths"]]
@@ -1053,8 +1205,71 @@ def collect(request):
         # A file added to one of them (or removed) may change the answer, whatever
         # a conftest's `pytest_ignore_collect` made of the walk.
         visited_dirs=sorted(recorder.visited_dirs),
+        read_paths=reads.under(recorder.rootdir),
+        added_options=_safe(recorder.added_options),
+        markers=_safe(recorder.marker_names) or [],
     )
     return result
+
+
+class _ReadWatch:
+    """What pytest's collection read: files opened for reading and directories listed
+    (audit events ``open``, ``os.listdir``, ``os.scandir``; ``glob`` and ``pathlib``
+    list through them). A conftest's ``pytest_collect_file`` may make items from any
+    file's content, or from which files a directory holds: these are what a cached
+    answer depends on. (An audit hook cannot be removed: this process ends after one
+    collection.)"""
+
+    def __init__(self):
+        self.paths = set()
+        self.on = False
+
+    def install(self):
+        sys.addaudithook(self._hook)
+        self.on = True
+
+    def _hook(self, event, args):
+        if not self.on:
+            return
+        if event == "open":
+            path, mode, flags = args
+            if mode is not None:
+                if "r" not in mode or "+" in mode:
+                    return
+            elif flags is None or flags & 3:
+                return
+        elif event not in ("os.listdir", "os.scandir"):
+            return
+        else:
+            path = args[0] if args else "."
+            if path is None:
+                path = "."
+        if isinstance(path, int):
+            return
+        try:
+            self.paths.add(os.path.abspath(os.fsdecode(path)))
+        except (TypeError, ValueError):
+            pass
+
+    def under(self, rootdir):
+        """The paths under ``rootdir``, without bytecode caches and pytest's cache
+        (derived from sources, or rewritten each run)."""
+        self.on = False
+        if not rootdir:
+            return []
+        prefix = os.path.join(str(rootdir), "")
+        skip = {"__pycache__", ".pytest_cache"}
+        return sorted(
+            p for p in self.paths
+            if (p + os.sep).startswith(prefix) and not skip.intersection(p.split(os.sep))
+        )
+
+
+def _safe(func):
+    try:
+        return func()
+    except Exception:
+        return None
 
 
 def _imported_files(rootdir):

@@ -23,6 +23,7 @@ import functools
 import importlib
 import inspect
 import io
+import json
 import logging
 import os
 import re
@@ -171,6 +172,19 @@ def _convert_ini(kind: str, value: Any) -> Any:
     return value
 
 
+def decode_value(value: Any) -> Any:
+    """A value the import fallback encoded (``fastest._collect._encode_value``): JSON,
+    with lists, tuples and dicts tagged."""
+    if isinstance(value, dict):
+        ((kind, inner),) = value.items()
+        if kind == "list":
+            return [decode_value(v) for v in inner]
+        if kind == "tuple":
+            return tuple(decode_value(v) for v in inner)
+        return {k: decode_value(v) for k, v in inner.items()}
+    return value
+
+
 class _Namespace(types.SimpleNamespace):
     def __getattr__(self, name: str) -> Any:
         return None
@@ -191,6 +205,12 @@ class EngineConfig:
         )
         self._ini: dict[str, Any] = setup["ini"]
         self.option = _Namespace(**setup["options"])
+        # Options installed plugins and conftests register (`pytest_addoption`), as the
+        # import fallback's pytest parsed the command line.
+        added = setup.get("added_options") or {}
+        self._opt2dest = {**_OPTION_DESTS, **added.get("dests", {})}
+        for dest, value in added.get("values", {}).items():
+            setattr(self.option, dest, decode_value(value))
         self.known_args_namespace = self.option
         self.stash = _Stash()
         self.trace = _Trace()
@@ -261,7 +281,7 @@ class EngineConfig:
         return self.getoption(name)
 
     def getoption(self, name: str, default: Any = None, skip: bool = False) -> Any:
-        value = getattr(self.option, _OPTION_DESTS.get(name, name), None)
+        value = getattr(self.option, self._opt2dest.get(name, name), None)
         return default if value is None else value
 
     def add_cleanup(self, func: Any) -> None:
@@ -1868,6 +1888,18 @@ class Engine:
                     param = param.values[0]
                 item.fixture_params[key] = (param, index)
                 item._indices[key] = index
+        added = item.spec.get("added_marks")
+        if added:
+            # What a conftest's `pytest_collection_modifyitems` added (`add_marker`):
+            # before the item's own marks, or after them.
+            first, last = [], []
+            for text in added:
+                position, m = json.loads(text)
+                mark = Mark(m["name"], decode_value(m["args"]), decode_value(m["kwargs"]),
+                            _ispytest=True)
+                (first if position == 0 else last).append(mark)
+            item.own_markers[:0] = first
+            item.own_markers.extend(last)
         for m in item.own_markers:
             item.keywords[m.name] = m
         domain = ".".join([n.name for n in holder_nodes] + [item.name])

@@ -152,3 +152,46 @@ def test_an_ignore_collect_hook_is_cached_with_the_directories_pytest_entered(tm
     third = _run(tmp_path)
     assert HIT not in third.stderr
     assert "kept/test_new.py::test_new" in _ids(third)
+
+
+def test_a_collect_file_hook_is_cached_with_the_files_it_read(tmp_path: Path) -> None:
+    """A conftest's `pytest_collect_file` makes items of a data file's lines, and reads
+    a list kept where pytest does not collect: a change to either re-runs pytest's
+    collection, even when no directory's entries change."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\nnorecursedirs = data\n")
+    (tmp_path / "conftest.py").write_text(
+        "import pathlib\n"
+        "import pytest\n\n"
+        "EXTRA = pathlib.Path(__file__).parent / 'data' / 'extra.txt'\n\n"
+        "class Line(pytest.Item):\n"
+        "    def runtest(self):\n"
+        "        pass\n\n"
+        "class Lines(pytest.File):\n"
+        "    def collect(self):\n"
+        "        names = self.path.read_text().split() + EXTRA.read_text().split()\n"
+        "        for name in names:\n"
+        "            yield Line.from_parent(self, name=name)\n\n"
+        "def pytest_collect_file(file_path, parent):\n"
+        "    if file_path.suffix == '.cases':\n"
+        "        return Lines.from_parent(parent, path=file_path)\n"
+    )
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "extra.txt").write_text("extra\n")
+    (tmp_path / "some.cases").write_text("alpha\n")
+    (tmp_path / "test_a.py").write_text("def test_one():\n    pass\n")
+    first = _run(tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert _ids(first) == ["some.cases::alpha", "some.cases::extra", "test_a.py::test_one"]
+    second = _run(tmp_path)
+    assert HIT in second.stderr
+    assert _ids(second) == _ids(first)
+    (tmp_path / "some.cases").write_text("beta\n")
+    os.utime(tmp_path / "some.cases", ns=(0, 10**18))
+    third = _run(tmp_path)
+    assert HIT not in third.stderr
+    assert "some.cases::beta" in _ids(third)
+    (tmp_path / "data" / "extra.txt").write_text("other\n")
+    os.utime(tmp_path / "data" / "extra.txt", ns=(0, 10**18))
+    fourth = _run(tmp_path)
+    assert HIT not in fourth.stderr
+    assert "some.cases::other" in _ids(fourth)

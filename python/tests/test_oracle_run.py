@@ -181,6 +181,10 @@ NATIVE_CASES: List[str] = [
 ENGINE_CASES: List[str] = [
     "hooks",
     "hooks_modifyitems",
+    # `--runslow` (pytest_addoption, a markers-only pytest_configure and a
+    # pytest_collection_modifyitems adding marks, reordering, deselecting): the native
+    # engine runs the items (test_run_native_gate.py); `--runslow` itself, the pytest engine.
+    "hooks_runslow",
     # A module failing to import under the pytest engine: the header (with a conftest's
     # line) stays, the session starts over with the module collected by pytest.
     "import_errors_hooks",
@@ -380,6 +384,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "engine_api": [[], ["-rA", "-s"]],
     # a collection hook that reorders and marks (deselects nothing), a runtest hook
     "hooks_modifyitems": [[], ["-rA"], ["-v"]],
+    "hooks_runslow": [[], ["-rA"], ["-v"], ["-m", "tagged", "-v"], ["-k", "not first", "-q"], ["--runslow", "-rs"]],
     "markers_conftest": [[], ["-m", "slow", "-v"], ["-m", "not db and not network"], ["-m", "api or db", "-rA"]],
     # missing fixtures (argument, in a fixture, usefixtures, class, TestCase, cache
     # without the cacheprovider, getfixturevalue), request.raiseerror: pytest's

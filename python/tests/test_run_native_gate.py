@@ -155,3 +155,56 @@ def test_collection_only_conftest_hooks_leave_the_run_to_the_native_engine(tmp_p
     assert got.returncode == 1, got.stdout + got.stderr
     assert "test_a.py::test_ints[n=1] PASSED" in got.stdout
     assert "pytest engine" not in got.stdout + got.stderr
+
+
+def _auto_run(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1"})
+    return subprocess.run([*require_fastest(), "-p", "no:cacheprovider", *args], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_runslow_conftest_leaves_the_run_to_the_native_engine(tmp_path: Path) -> None:
+    # pytest_addoption, a markers-only pytest_configure, pytest_collection_modifyitems:
+    # the import fallback's pytest ran the hooks; the native engine runs the items with
+    # the marks they added and the options' values (outputs: test_oracle_run.py).
+    root = tmp_path / "case"
+    shutil.copytree(RUN_CASES / "hooks_runslow", root)
+    got = _auto_run(root, "-v")
+    assert got.returncode == 0, got.stdout + got.stderr
+    assert "test_runslow.py::test_slow SKIPPED (need --runslow option to run)" in got.stdout
+    assert "test_runslow.py::test_xfails XFAIL (added)" in got.stdout
+    assert "pytest engine" not in got.stdout + got.stderr
+
+
+@pytest.mark.parametrize(
+    "change, why",
+    [
+        # A mark whose arguments are not plain values (an exception class).
+        ("item.add_marker(pytest.mark.xfail(raises=ZeroDivisionError))", "not proved by discovery"),
+        # Anything but marks: an attribute a fixture may read.
+        ("item.flag = True", "not proved by discovery"),
+        # A mark on a collector above the item.
+        ("item.parent.add_marker(pytest.mark.skip)", "not proved by discovery"),
+    ],
+)
+def test_items_a_modifyitems_hook_changed_otherwise_run_in_the_pytest_engine(
+    tmp_path: Path, change: str, why: str
+) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "conftest.py").write_text(
+        "import pytest\n\n"
+        "def pytest_collection_modifyitems(items):\n"
+        "    for item in items:\n"
+        f"        {change}\n"
+    )
+    (tmp_path / "test_a.py").write_text(
+        "def test_one(request):\n    assert getattr(request.node, 'flag', True)\n    1 / 0\n"
+    )
+    expected = subprocess.run([*find_pytest(), "-p", "no:cacheprovider", "-v"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+    got = _auto_run(tmp_path, "-v")
+    assert f"the pytest engine runs the items (test_a.py::test_one is {why})" in got.stdout
+    assert got.returncode == expected.returncode
+    assert got.stdout.splitlines()[-1].split(" in ")[0] == expected.stdout.splitlines()[-1].split(" in ")[0]
+    assert expected.returncode in (0, 1)

@@ -95,6 +95,12 @@ struct Extras {
     /// The files the import fallback collected (node id file parts): what importing
     /// them warned is in `warnings`.
     fallback_files: Vec<String>,
+    /// The options plugins and conftests registered, with their values, when the import
+    /// fallback ran (see [`fallback::CollectResult::added_options`]).
+    added_options: Option<serde_json::Value>,
+    /// The markers registered in the import fallback's pytest (`config.getini("markers")`
+    /// after every `pytest_configure`, by name).
+    fallback_markers: Vec<String>,
 }
 
 /// One collected file of the session, with its items once known.
@@ -282,7 +288,9 @@ fn collect_only(
             &raw_args,
             used_testpaths,
             why,
-            cacheable_session(&disc),
+            // Cached: its answer depends on the files it imported or read, the
+            // directories it or discovery looked into, and the environment.
+            Some(disc.walked_dirs.as_slice()),
             &disc.conftest_hooks,
             disc.global_fallback_by_hook,
             reimport,
@@ -700,29 +708,6 @@ fn internal_error(
     }
 }
 
-/// Conftest hooks that decide which files are collected or how: a whole-session
-/// collection under them reads files the cache cannot tell it depends on.
-/// (`pytest_ignore_collect` is not one: it decides from paths, and the directories
-/// pytest looked into are dependencies of the answer, `CollectResult::visited_dirs`.)
-const FILE_COLLECTION_HOOKS: &[&str] = &[
-    "pytest_collect_file",
-    "pytest_collect_directory",
-    "pytest_pycollect_makemodule",
-    "pytest_make_collect_report",
-    "pytest_collection",
-];
-
-/// The directories a whole-session collection may be cached under (its answer then
-/// depends on the files it imported, these directories' entries and the environment),
-/// or `None` when conftest hooks collect files the cache cannot follow.
-fn cacheable_session(disc: &discovery::Discovery) -> Option<&[PathBuf]> {
-    let collects_files = disc
-        .conftest_hooks
-        .iter()
-        .any(|h| FILE_COLLECTION_HOOKS.contains(&h.rsplit(": ").next().unwrap_or("")));
-    (!collects_files).then_some(disc.walked_dirs.as_slice())
-}
-
 /// A hash of the environment (without the variables a shell changes between commands):
 /// conftest hooks may read any of it to decide what is collected.
 fn environment_key() -> u64 {
@@ -746,6 +731,8 @@ fn take_extras(extras: &mut Extras, res: &fallback::CollectResult) {
     extras.warnings.clone_from(&res.warnings);
     extras.skipped.clone_from(&res.skipped);
     extras.deselected.clone_from(&res.deselected);
+    extras.added_options.clone_from(&res.added_options);
+    extras.fallback_markers.clone_from(&res.markers);
 }
 
 /// A usage error raised at the end of collection (an argument that matched nothing):
@@ -895,6 +882,7 @@ fn finish(
             name.split('(').next().unwrap_or("").trim().to_string()
         })
         .chain(extras.conftest_markers.iter().cloned())
+        .chain(extras.fallback_markers.iter().cloned())
         .chain(
             fastest_core::discovery::certainty::BUILTIN_MARKS
                 .iter()
@@ -987,12 +975,18 @@ fn finish(
                 junit: r.junit_text(),
             })
             .collect();
-        // Only pytest's collection knows what the hooks deselected: the pytest engine
-        // runs what they kept, with the same hooks in the workers. Without conftest
-        // hooks, the fallback's deselections are `-k`/`-m`/`--deselect` (it is given
-        // them), which the selection above repeats; a plugin that deselects is not one
-        // the native engine stands in for (`engine_for` decides on those).
-        let pytest_engine = (!hook_deselected.is_empty() && !extras.conftest_hooks.is_empty())
+        // Only pytest's collection knows what the hooks deselected (or `-k`/`-m`/
+        // `--deselect`, which the fallback is given too): the items they kept are the
+        // session's. The native engine imports the modules of the items it is given
+        // (`file_order`, also those the selection above dropped): a module whose items
+        // were all deselected in pytest's collection is the pytest engine's to import.
+        // A plugin that deselects is not one the native engine stands in for
+        // (`engine_for` decides on those).
+        let lost_module = hook_deselected.iter().any(|id| {
+            let file = id.split("::").next().unwrap_or(id);
+            !file_order.iter().any(|f| f == file)
+        });
+        let pytest_engine = (lost_module && !extras.conftest_hooks.is_empty())
             .then(|| "a conftest or plugin hook deselected items".to_string())
             .or_else(|| {
                 extras
@@ -1010,6 +1004,7 @@ fn finish(
             deselected,
             used_testpaths,
             conftest_hooks: extras.conftest_hooks.clone(),
+            added_options: extras.added_options.clone(),
             pytest_needed,
             pytest_engine,
             collect_warnings: warnings

@@ -50,6 +50,19 @@ pub struct CollectResult {
     /// there may be collected, whatever a conftest's `pytest_ignore_collect` says).
     #[serde(default)]
     pub visited_dirs: Vec<std::path::PathBuf>,
+    /// Files pytest's collection read and directories it listed under the rootdir
+    /// (cache dependencies: a conftest's collector may make items of any of them).
+    #[serde(default)]
+    pub read_paths: Vec<std::path::PathBuf>,
+    /// The options installed plugins and conftests registered (`pytest_addoption`):
+    /// `{"dests": {option string: dest}, "values": {dest: tagged JSON value}}`, for the
+    /// native engine's `config`; `None` when a value is not JSON.
+    #[serde(default)]
+    pub added_options: Option<serde_json::Value>,
+    /// The names of the markers registered when collection ended (ini, plugins,
+    /// conftests' `pytest_configure`).
+    #[serde(default)]
+    pub markers: Vec<String>,
     /// The `!!! Interrupted: ... !!!` banner pytest printed, if any.
     #[serde(default)]
     pub interrupted: Option<Interrupted>,
@@ -84,6 +97,9 @@ pub struct RawRun {
     pub callspec: Vec<(String, serde_json::Value, u32)>,
     #[serde(default)]
     pub external_fixtures: Vec<String>,
+    /// `[position, mark]` per mark a `pytest_collection_modifyitems` added.
+    #[serde(default)]
+    pub added_marks: Vec<serde_json::Value>,
 }
 
 impl RawRun {
@@ -107,6 +123,7 @@ impl RawRun {
             external_fixtures: self.external_fixtures,
             // Read off the module's source by the caller (`app.rs`).
             pytest_machinery: None,
+            added_marks: self.added_marks.iter().map(|m| m.to_string()).collect(),
         })
     }
 }
@@ -535,12 +552,14 @@ pub mod cache {
         let cacheable = result.errors.is_empty() && result.internal_error.is_none();
         if cacheable {
             let mut deps: Vec<PathBuf> = result.imported_files.clone();
-            // A conftest may let pytest into fastest's own cache, which changes each run
-            // and holds nothing pytest collects.
+            // Directories pytest entered, files it read and directories it listed. A
+            // conftest may let pytest into fastest's own cache, which changes each run and
+            // holds nothing pytest collects (rewritten modules are read from there).
             deps.extend(
                 result
                     .visited_dirs
                     .iter()
+                    .chain(&result.read_paths)
                     .filter(|d| !d.starts_with(dir))
                     .cloned(),
             );

@@ -166,10 +166,20 @@ fn hand_to_pytest(
 
 /// Conftest hooks that only decide what pytest's collection finds, which the import
 /// fallback's pytest session applied (it collects the whole session when a conftest
-/// defines one): the items it found run in the native engine. Hooks that change items
-/// (`pytest_collection_modifyitems` adding marks, `pytest_itemcollected`) or make them
-/// (`pytest_generate_tests`, `pytest_collect_file`) are not among them.
-const COLLECTION_ONLY_HOOKS: &[&str] = &["pytest_ignore_collect", "pytest_make_parametrize_id"];
+/// defines one): the items it found run in the native engine. A
+/// `pytest_collection_modifyitems` reorders and deselects there; the marks it adds
+/// travel in each item's run spec, and an item it changed otherwise has none (the
+/// pytest engine runs it). Hooks that make items (`pytest_generate_tests`,
+/// `pytest_collect_file`) leave items without run specs too.
+const COLLECTION_ONLY_HOOKS: &[&str] = &[
+    "pytest_ignore_collect",
+    "pytest_make_parametrize_id",
+    "pytest_collection_modifyitems",
+];
+
+/// `pytest_addoption`: the native engine's `config` has the options' values as the
+/// import fallback's pytest parsed them, when it ran (`Session::added_options`).
+const OPTION_HOOK: &str = "pytest_addoption";
 
 /// Conftest hooks whose effect is on what the coordinator draws or decides (summary
 /// lines, progress letters, the session loop itself): with them pytest runs the session.
@@ -214,6 +224,7 @@ fn engine_for(s: &Session<'_>) -> Result<Option<String>, String> {
     match blocker(
         &s.items,
         &s.conftest_hooks,
+        s.added_options.is_some(),
         s.config,
         &plugins,
         &s.host.python_version,
@@ -242,6 +253,7 @@ fn engine_for(s: &Session<'_>) -> Result<Option<String>, String> {
 fn blocker(
     items: &[Item],
     conftest_hooks: &[String],
+    options_known: bool,
     config: &Config,
     plugins: &[(String, String)],
     python_version: &str,
@@ -269,10 +281,10 @@ fn blocker(
             )));
         }
     }
-    if let Some(h) = conftest_hooks
-        .iter()
-        .find(|h| !COLLECTION_ONLY_HOOKS.contains(&fastest_core::discovery::hook_name(h)))
-    {
+    if let Some(h) = conftest_hooks.iter().find(|h| {
+        let name = fastest_core::discovery::hook_name(h);
+        !COLLECTION_ONLY_HOOKS.contains(&name) && !(options_known && name == OPTION_HOOK)
+    }) {
         return Some(Block::Engine(format!("conftest hook {h}")));
     }
     if let Some(why) = doctest_blocker(items, config) {
@@ -418,6 +430,10 @@ pub(crate) struct Session<'a> {
     pub used_testpaths: bool,
     /// `pytest_*` hooks conftests define (the engine does not call them yet).
     pub conftest_hooks: Vec<String>,
+    /// The options plugins and conftests registered, with their values, as pytest's
+    /// collection in the import fallback parsed them (`None`: no fallback ran, or a
+    /// value is not JSON): the native engine's `config` has them.
+    pub added_options: Option<serde_json::Value>,
     /// Set when something only pytest can report happened in collection.
     pub pytest_needed: Option<String>,
     /// Set when collection showed the pytest engine must run the items (why).
@@ -823,6 +839,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     let mut setup = engine_setup(inv, config, s.host, &capture);
     setup["registered_markers"] = json!(s.registered_markers);
+    setup["added_options"] = json!(s.added_options);
     // pytest's `session.testscollected` and `config.invocation_params.args`.
     setup["testscollected"] = json!(specs.len());
     setup["args"] = json!(inv.argv);

@@ -117,6 +117,10 @@ pub struct RunSpec {
     /// The module uses pytest's plugin machinery (`parse::pytest_machinery_use`): the
     /// pytest engine runs the item.
     pub pytest_machinery: Option<String>,
+    /// Marks a conftest's `pytest_collection_modifyitems` added to the item, as the import
+    /// fallback saw them: each the JSON text of `[position, mark]` (position 0 before the
+    /// item's own marks, 1 after; the mark's arguments tagged, see `fastest._collect`).
+    pub added_marks: Vec<String>,
 }
 
 /// One parametrization's choice for an item.

@@ -37,6 +37,10 @@ pub struct ItemSpec {
     /// `timeout` ini or mark); the coordinator's business, the engine ignores it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<f64>,
+    /// Marks a conftest's `pytest_collection_modifyitems` added (JSON texts of
+    /// `[position, mark]`, see [`fastest_core::item::RunSpec::added_marks`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added_marks: Vec<String>,
 }
 
 impl ItemSpec {
@@ -53,7 +57,9 @@ impl ItemSpec {
                 }
             })
             .collect();
-        Some(Self::with_callspec(item, path, callspec))
+        let mut spec = Self::with_callspec(item, path, callspec);
+        spec.added_marks.clone_from(&run.added_marks);
+        Some(spec)
     }
 
     /// The spec of any item for the pytest engine, which finds the item in pytest's
@@ -107,6 +113,7 @@ impl ItemSpec {
             chain,
             callspec,
             timeout: None,
+            added_marks: Vec::new(),
         }
     }
 }
@@ -179,6 +186,7 @@ mod tests {
                 callspec: vec![CallParam::Mark { mark: 0, set: 1 }],
                 external_fixtures: vec![],
                 pytest_machinery: None,
+                added_marks: Vec::new(),
             }),
         };
         let spec = ItemSpec::from_item(&item, std::path::Path::new("/p/tests/test_a.py"))

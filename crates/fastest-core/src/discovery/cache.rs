@@ -19,8 +19,9 @@ use crate::item::{ChainNode, Mark};
 /// bases, computed values under explicit IDs, marker-only `pytest_configure`; 3:
 /// `collect_ignore` changed by calls or `+=` makes a conftest uncertain; 4: items note a
 /// module's use of pytest's plugin machinery; 5: a doctest module whose classes get
-/// attributes at import is uncertain).
-const FORMAT: u32 = 5;
+/// attributes at import is uncertain; 6: run specs carry marks `pytest_collection_modifyitems`
+/// added).
+const FORMAT: u32 = 6;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

@@ -389,6 +389,7 @@ impl<'a> ModuleCx<'a> {
                     callspec: Vec::new(),
                     external_fixtures: external,
                     pytest_machinery: self.outline.pytest_machinery.clone(),
+                    added_marks: Vec::new(),
                 }),
             });
         }
@@ -588,6 +589,7 @@ impl<'a> ModuleCx<'a> {
                     callspec,
                     external_fixtures: external.clone(),
                     pytest_machinery: self.outline.pytest_machinery.clone(),
+                    added_marks: Vec::new(),
                 }),
             });
         }
