@@ -283,7 +283,9 @@ fn blocker(
     }
     if let Some(h) = conftest_hooks.iter().find(|h| {
         let name = fastest_core::discovery::hook_name(h);
-        !COLLECTION_ONLY_HOOKS.contains(&name) && !(options_known && name == OPTION_HOOK)
+        let native =
+            COLLECTION_ONLY_HOOKS.contains(&name) || (options_known && name == OPTION_HOOK);
+        !native
     }) {
         return Some(Block::Engine(format!("conftest hook {h}")));
     }
@@ -1689,6 +1691,7 @@ mod tests {
             ],
             callspec: vec![],
             timeout: None,
+            added_marks: vec![],
         }
     }
 
