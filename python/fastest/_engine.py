@@ -1450,6 +1450,49 @@ class Engine:
                 level = self._log_level
             if level is not None:
                 root.setLevel(min(root.level, level))
+        header = setup.get("header_conftests")
+        if header:
+            #: The lines the initial conftests' `pytest_report_header` add (JSON), which
+            #: the worker sends before anything runs; the header waits for them.
+            self.header_json = json.dumps(self._header_lines(header))
+
+    def _header_lines(self, conftests: list[str]) -> dict[str, Any]:
+        """pytest's terminal reporter asks ``pytest_report_header`` while it writes the
+        header, before collection: of the conftests, only the initial ones (``conftests``,
+        in their order of registration, which is the order pytest writes their answers
+        in) have registered, all before the terminal reporter. What they print is kept
+        (``printed``), for the place where the coordinator writes the header. Whatever
+        fails here (a conftest's import, the hook, a hook pytest would refuse) fails the
+        engine's start, and pytest runs the session."""
+        from pluggy._hooks import varnames
+
+        start = self.config.invocation_params.dir
+        kwargs = {"config": self.config, "start_path": start}
+        hooks = []
+        for path in conftests:
+            conftest = Path(path)
+            self.conftests_for(conftest)
+            hook = getattr(self.conftests.get(conftest), "pytest_report_header", None)
+            if hook is None:
+                continue
+            names = varnames(hook)[0]
+            if not set(names) <= kwargs.keys() or getattr(hook, "pytest_impl", None):
+                # pytest refuses the conftest (an argument its hookspec lacks), or
+                # orders or wraps it: its start-up says what happens.
+                raise RuntimeError(f"fastest: {path}: pytest_report_header{tuple(names)}")
+            hooks.append((hook, names))
+        # pluggy calls the last registered first; pytest writes the answers reversed.
+        answers = []
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            for hook, names in reversed(hooks):
+                answers.append(hook(**{name: kwargs[name] for name in names}))
+        lines: list[str] = []
+        for answer in reversed(answers):
+            if answer is not None:
+                lines.extend([answer] if isinstance(answer, str) else list(answer))
+        # Registered before the terminal reporter: above its `rootdir:` line.
+        return {"before": lines, "after": [], "printed": printed.getvalue()}
 
     def _ini_log_level(self, name: str) -> int | None:
         """pytest's ``get_log_level_for_setting`` for an ini value (the command-line

@@ -61,6 +61,8 @@ NATIVE_CASES: List[str] = [
     "async_tests",
     # The frames above a test, a fixture and a unittest test belong to pytest's modules.
     "call_stack",
+    # Initial conftests' pytest_report_header, asked by the native engine.
+    "header_native",
     "basic-argset0",
     "basic-argset1",
     "basic-argset2",
@@ -431,6 +433,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # setup_module/function/class/method and their teardowns
     "xunit": [[], ["-v"], ["-rA"]],
     "call_stack": [[], ["-rA"], ["--tb=long"]],
+    "header_native": [[], ["-v"], ["-q"], ["--no-header"], ["tests/sub"]],
     # collection errors (syntax error, yield test), SystemExit in tests
     "errors": [
         [],

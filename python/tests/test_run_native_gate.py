@@ -208,3 +208,18 @@ def test_items_a_modifyitems_hook_changed_otherwise_run_in_the_pytest_engine(
     assert got.returncode == expected.returncode
     assert got.stdout.splitlines()[-1].split(" in ")[0] == expected.stdout.splitlines()[-1].split(" in ")[0]
     assert expected.returncode in (0, 1)
+
+
+def test_a_report_header_pytest_refuses_hands_the_session_to_pytest(tmp_path: Path) -> None:
+    # `startdir` is gone from pytest 9's hookspec: pytest refuses the conftest at
+    # start-up; the native engine's start fails the same way and pytest runs the session.
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "conftest.py").write_text("def pytest_report_header(config, startdir):\n    return 'x'\n")
+    (tmp_path / "test_a.py").write_text("def test_one():\n    pass\n")
+    expected = subprocess.run([*find_pytest(), "-p", "no:cacheprovider"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+    got = _auto_run(tmp_path)
+    assert expected.returncode != 0
+    assert got.returncode == expected.returncode
+    assert "PluginValidationError" in expected.stderr + expected.stdout
+    assert normalise(got.stdout) == normalise(expected.stdout)

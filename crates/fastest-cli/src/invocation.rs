@@ -1018,7 +1018,7 @@ fn is_log_level(v: &str) -> bool {
 /// (`_set_initial_conftests`): for each initial argument (or `testpaths`, or the
 /// invocation dir), the `conftest.py` of its directory and every ancestor not above
 /// `confcutdir`, and those of its `test*` subdirectories.
-fn initial_conftests(args: &Args, config: &Config, cwd: &Path) -> Vec<PathBuf> {
+pub(crate) fn initial_conftests(args: &Args, config: &Config, cwd: &Path) -> Vec<PathBuf> {
     if args.noconftest {
         return Vec::new();
     }
@@ -1062,7 +1062,9 @@ fn initial_conftests(args: &Args, config: &Config, cwd: &Path) -> Vec<PathBuf> {
         } else {
             anchor.parent().unwrap_or(anchor)
         };
-        for d in dir.ancestors() {
+        // Outermost first, pytest's order of registration.
+        let chain: Vec<&Path> = dir.ancestors().collect();
+        for d in chain.into_iter().rev() {
             // pytest skips only the directories strictly above confcutdir.
             if d != confcutdir && confcutdir.starts_with(d) {
                 continue;

@@ -181,6 +181,34 @@ const COLLECTION_ONLY_HOOKS: &[&str] = &[
 /// import fallback's pytest parsed them, when it ran (`Session::added_options`).
 const OPTION_HOOK: &str = "pytest_addoption";
 
+/// `pytest_report_header`: the native engine asks the initial conftests' (pytest asks
+/// no other conftest: the header is written before collection), see [`header_conftests`].
+const HEADER_HOOK: &str = "pytest_report_header";
+
+/// The initial conftests (pytest's order of registration) that define
+/// `pytest_report_header`, when the session shows a header: the native engine asks
+/// them for their lines, the header waits for the first worker's answer.
+fn header_conftests(s: &Session<'_>) -> Vec<String> {
+    let args = &s.inv.args;
+    if args.verbosity() < 0 || args.no_header {
+        return Vec::new();
+    }
+    let defining: Vec<&str> = s
+        .conftest_hooks
+        .iter()
+        .filter(|h| fastest_core::discovery::hook_name(h) == HEADER_HOOK)
+        .filter_map(|h| h.rsplit_once(": ").map(|(path, _)| path))
+        .collect();
+    if defining.is_empty() {
+        return Vec::new();
+    }
+    invocation::initial_conftests(args, s.config, &s.host.cwd)
+        .into_iter()
+        .map(|p| p.display().to_string())
+        .filter(|p| defining.contains(&p.as_str()))
+        .collect()
+}
+
 /// Conftest hooks whose effect is on what the coordinator draws or decides (summary
 /// lines, progress letters, the session loop itself): with them pytest runs the session.
 /// Every other hook runs in the workers under the pytest engine (header lines from
@@ -283,8 +311,9 @@ fn blocker(
     }
     if let Some(h) = conftest_hooks.iter().find(|h| {
         let name = fastest_core::discovery::hook_name(h);
-        let native =
-            COLLECTION_ONLY_HOOKS.contains(&name) || (options_known && name == OPTION_HOOK);
+        let native = COLLECTION_ONLY_HOOKS.contains(&name)
+            || name == HEADER_HOOK
+            || (options_known && name == OPTION_HOOK);
         !native
     }) {
         return Some(Block::Engine(format!("conftest hook {h}")));
@@ -531,6 +560,12 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         Ok(engine) => engine,
         Err(why) => return with_pytest_after_header(&s, err, &why),
     };
+    // Initial conftests' `pytest_report_header`, which the native engine asks.
+    let native_header = if pytest_engine.is_none() {
+        header_conftests(&s)
+    } else {
+        Vec::new()
+    };
     // The pytest engine's workers drop what their collection warns (`_Bridge`): the
     // import fallback's collection met it first, and the coordinator reports it at its
     // place. A warning whose import is not known stays pytest's to place.
@@ -677,7 +712,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         };
         header.render(&mut text, inv.width, inv.markup);
         header_len = Some(text.len());
-        if pytest_engine.is_some() && !args.no_header {
+        if (pytest_engine.is_some() || !native_header.is_empty()) && !args.no_header {
             match &s.reimport.header {
                 // A first attempt's worker gave them (there may be none to ask now).
                 Some(lines) => {
@@ -842,6 +877,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let mut setup = engine_setup(inv, config, s.host, &capture);
     setup["registered_markers"] = json!(s.registered_markers);
     setup["added_options"] = json!(s.added_options);
+    if !native_header.is_empty() {
+        setup["header_conftests"] = json!(native_header);
+    }
     // pytest's `session.testscollected` and `config.invocation_params.args`.
     setup["testscollected"] = json!(specs.len());
     setup["args"] = json!(inv.argv);
@@ -1059,15 +1097,21 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         let _ = std::io::stdout().flush();
         return fastest_runner::pool::end_like(*status).unwrap_or(exit::INTERNAL_ERROR);
     }
-    if pytest_engine.is_some()
+    if (pytest_engine.is_some() || !native_header.is_empty())
         && silent_so_far
         && events == 0
         && matches!(result, Err(fastest_runner::pool::RunnerError::Internal(_)))
     {
-        // The pytest engine failed before anything was printed, where pytest's own
-        // start-up fails (a conftest's `pytest_configure` raising, say): pytest runs the
-        // session and says it in its own words and exit code.
-        return with_pytest_after_header(&s, err, "the pytest engine could not start");
+        // The pytest engine (or the native engine asking the conftests for header
+        // lines) failed before anything was printed, where pytest's own start-up fails
+        // (a conftest's `pytest_configure` raising, say): pytest runs the session and
+        // says it in its own words and exit code.
+        let which = if pytest_engine.is_some() {
+            "the pytest engine"
+        } else {
+            "the engine"
+        };
+        return with_pytest_after_header(&s, err, &format!("{which} could not start"));
     }
     if let Some(text) = held.take() {
         reporter.write(&text);
