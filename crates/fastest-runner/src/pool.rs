@@ -344,32 +344,57 @@ pub struct Group {
 }
 
 /// Each worker slot's groups still to run, in collection order (see
-/// `fastest_core::schedule::lpt_assign`).
+/// `fastest_core::schedule::lpt_assign`), each with its place in that order.
 struct Queues {
-    per_worker: Mutex<Vec<VecDeque<Group>>>,
+    per_worker: Mutex<Vec<VecDeque<(usize, Group)>>>,
+    /// The place of the last group each slot took (`None`: none yet).
+    last: Mutex<Vec<Option<usize>>>,
 }
 
 impl Queues {
-    /// The slot's next group; with none left, the last group of the slot with the most
-    /// expected work left (the latest in collection order, which keeps both runs close
-    /// to pytest's order).
+    fn new(per_worker: Vec<VecDeque<(usize, Group)>>) -> Self {
+        let n = per_worker.len();
+        Queues {
+            per_worker: Mutex::new(per_worker),
+            last: Mutex::new(vec![None; n]),
+        }
+    }
+
+    /// The slot's next group; with none left, a group of the slot with the most
+    /// expected work left: its first group after the one this slot ran last, so each
+    /// worker's run stays a subsequence of pytest's order (as under pytest-xdist: a
+    /// module that changes global state never runs before an earlier one in the same
+    /// process); when that slot has none after it, its first group.
     fn next(&self, id: usize) -> Option<Vec<ItemSpec>> {
         let mut queues = self.per_worker.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(g) = queues.get_mut(id).and_then(VecDeque::pop_front) {
-            return Some(g.items);
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, group) = match queues.get_mut(id).and_then(VecDeque::pop_front) {
+            Some(entry) => entry,
+            None => {
+                let left =
+                    |q: &VecDeque<(usize, Group)>| q.iter().map(|(_, g)| g.cost).sum::<f64>();
+                let busiest = (0..queues.len())
+                    .filter(|&w| !queues[w].is_empty())
+                    .max_by(|&a, &b| left(&queues[a]).total_cmp(&left(&queues[b])))?;
+                let after = last.get(id).copied().flatten();
+                let pick = queues[busiest]
+                    .iter()
+                    .position(|(at, _)| after.is_none_or(|l| *at > l))
+                    .unwrap_or(0);
+                queues[busiest].remove(pick)?
+            }
+        };
+        if let Some(slot) = last.get_mut(id) {
+            *slot = Some(at);
         }
-        let left = |q: &VecDeque<Group>| q.iter().map(|g| g.cost).sum::<f64>();
-        let busiest = (0..queues.len())
-            .filter(|&w| !queues[w].is_empty())
-            .max_by(|&a, &b| left(&queues[a]).total_cmp(&left(&queues[b])))?;
-        queues[busiest].pop_back().map(|g| g.items)
+        Some(group.items)
     }
 }
 
 /// Run `groups` (in collection order) on up to `opts.workers` workers. Each group runs
 /// whole, in order, in one worker: the groups are assigned longest first to the least
 /// loaded worker, each worker runs its own in collection order, and an idle worker takes
-/// over the last group of the busiest. `on_event` sees every event on the calling
+/// over a group of the busiest (`Queues::next`). `on_event` sees every event on the calling
 /// thread, ending with [`Event::Finished`].
 pub fn run_pool(
     cmd: &WorkerCommand,
@@ -384,14 +409,16 @@ pub fn run_pool(
     let costs: Vec<f64> = groups.iter().map(|g| g.cost).collect();
     let assignment = fastest_core::schedule::lpt_assign(&costs, workers);
     let mut slots: Vec<Option<Group>> = groups.into_iter().map(Some).collect();
-    let queues = Queues {
-        per_worker: Mutex::new(
-            assignment
-                .iter()
-                .map(|bin| bin.iter().filter_map(|&g| slots[g].take()).collect())
-                .collect(),
-        ),
-    };
+    let queues = Queues::new(
+        assignment
+            .iter()
+            .map(|bin| {
+                bin.iter()
+                    .filter_map(|&g| slots[g].take().map(|group| (g, group)))
+                    .collect()
+            })
+            .collect(),
+    );
     let shared = Shared {
         stop: AtomicBool::new(false),
         interrupted: AtomicBool::new(false),
@@ -1038,4 +1065,55 @@ pub fn end_like(status: ExitStatus) -> Option<i32> {
         return Some(128 + sig);
     }
     status.code()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(nodeid: &str, cost: f64) -> Group {
+        let spec: ItemSpec = serde_json::from_value(serde_json::json!({
+            "nodeid": nodeid, "name": nodeid, "function": nodeid, "path": "/p/x.py",
+            "chain": [], "callspec": [],
+        }))
+        .expect("spec");
+        Group {
+            items: vec![spec],
+            cost,
+        }
+    }
+
+    fn take(q: &Queues, id: usize) -> Option<String> {
+        q.next(id).map(|items| items[0].nodeid.clone())
+    }
+
+    #[test]
+    fn an_idle_worker_takes_over_groups_in_collection_order() {
+        // Worker 0 has the slow group 0, worker 1 the rest: worker 0 then takes worker
+        // 1's groups after its own, never one before a group it ran.
+        let q = Queues::new(vec![
+            VecDeque::from([(0, group("g0", 5.0))]),
+            (1..6).map(|i| (i, group(&format!("g{i}"), 1.0))).collect(),
+        ]);
+        assert_eq!(take(&q, 0).as_deref(), Some("g0"));
+        assert_eq!(take(&q, 1).as_deref(), Some("g1"));
+        assert_eq!(take(&q, 0).as_deref(), Some("g2"));
+        assert_eq!(take(&q, 0).as_deref(), Some("g3"));
+        assert_eq!(take(&q, 1).as_deref(), Some("g4"));
+        assert_eq!(take(&q, 0).as_deref(), Some("g5"));
+        assert_eq!(take(&q, 1), None);
+    }
+
+    #[test]
+    fn with_nothing_later_left_an_idle_worker_starts_from_the_first() {
+        let q = Queues::new(vec![
+            VecDeque::from([(4, group("g4", 1.0))]),
+            (0..4).map(|i| (i, group(&format!("g{i}"), 1.0))).collect(),
+        ]);
+        assert_eq!(take(&q, 0).as_deref(), Some("g4"));
+        assert_eq!(take(&q, 1).as_deref(), Some("g0"));
+        assert_eq!(take(&q, 0).as_deref(), Some("g1"));
+        assert_eq!(take(&q, 0).as_deref(), Some("g2"));
+        assert_eq!(take(&q, 1).as_deref(), Some("g3"));
+    }
 }
