@@ -1444,12 +1444,25 @@ class Engine:
         if self._log_level is not None:
             self.log_handler.setLevel(self._log_level)
         root = logging.getLogger()
-        for name in ("log_cli_level", "log_file_level"):
+        # Its live-log and log-file handlers (`log_cli` and `log_file` hand the session
+        # to pytest: here a null handler and one writing to os.devnull) stay on the root
+        # logger while pytest's session collects and runs: a module's
+        # `logging.basicConfig` at import is then a no-op, and a record no phase
+        # handler takes goes to them, not to logging's last resort on stderr.
+        from _pytest.logging import _FileHandler, _LiveLoggingNullHandler
+
+        session_handlers = (
+            ("log_cli_level", _LiveLoggingNullHandler()),
+            ("log_file_level", _FileHandler(os.devnull, mode="w", encoding="UTF-8")),
+        )
+        for name, handler in session_handlers:
             level = self._ini_log_level(name)
             if level is None:
                 level = self._log_level
             if level is not None:
+                handler.setLevel(level)
                 root.setLevel(min(root.level, level))
+            root.addHandler(handler)
         header = setup.get("header_conftests")
         if header:
             #: The lines the initial conftests' `pytest_report_header` add (JSON), which

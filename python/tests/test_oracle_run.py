@@ -63,6 +63,8 @@ NATIVE_CASES: List[str] = [
     "call_stack",
     # Initial conftests' pytest_report_header, asked by the native engine.
     "header_native",
+    # pytest's session-long logging handlers on the root logger.
+    "session_logging",
     "basic-argset0",
     "basic-argset1",
     "basic-argset2",
@@ -434,6 +436,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "xunit": [[], ["-v"], ["-rA"]],
     "call_stack": [[], ["-rA"], ["--tb=long"]],
     "header_native": [[], ["-v"], ["-q"], ["--no-header"], ["tests/sub"]],
+    "session_logging": [[], ["-rA"], ["-o", "log_level=DEBUG"], ["-s"]],
     # collection errors (syntax error, yield test), SystemExit in tests
     "errors": [
         [],
