@@ -277,6 +277,17 @@ class EngineConfig:
             return default
         return _convert_ini(kind, self._ini[name])
 
+    def addinivalue_line(self, name: str, line: str) -> None:
+        """pytest's ``Config.addinivalue_line``: a line more for a ``linelist`` ini
+        value (``markers`` registers a marker)."""
+        if name == "markers":
+            self._registered_markers.append(line.split(":")[0].split("(")[0].strip())
+            return
+        kind = INI_TYPES.get(name, (None, None))[0]
+        if kind != "linelist":
+            raise ValueError(f"fastest: addinivalue_line({name!r}) outside the native engine's reach")
+        self._ini[name] = [*self.getini(name), line]
+
     def getvalue(self, name: str) -> Any:
         return self.getoption(name)
 
@@ -1463,11 +1474,41 @@ class Engine:
                 handler.setLevel(level)
                 root.setLevel(min(root.level, level))
             root.addHandler(handler)
+        configure = setup.get("configure_conftests")
+        if configure:
+            self._configure(configure)
+            # Sent, lines or none: the header waits for this worker's start.
+            self.header_json = json.dumps({"before": [], "after": [], "printed": ""})
         header = setup.get("header_conftests")
         if header:
             #: The lines the initial conftests' `pytest_report_header` add (JSON), which
             #: the worker sends before anything runs; the header waits for them.
             self.header_json = json.dumps(self._header_lines(header))
+
+    def _configure(self, conftests: list[str]) -> None:
+        """The conftests' ``pytest_configure`` (``conftests`` in the order pytest calls
+        them: the initial ones, innermost first, then the others), with the engine's
+        ``config``. Anything pytest's own start-up would show (what a hook prints or
+        warns) or the engine's ``config`` lacks (an ``AttributeError``), and any
+        failure, fails the engine's start: pytest then runs the session."""
+        from pluggy._hooks import varnames
+
+        out, err = io.StringIO(), io.StringIO()
+        with warnings.catch_warnings(record=True) as caught, \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            warnings.simplefilter("always")
+            for path in conftests:
+                conftest = Path(path)
+                self.conftests_for(conftest)
+                hook = getattr(self.conftests.get(conftest), "pytest_configure", None)
+                if hook is None:
+                    continue
+                names = varnames(hook)[0]
+                if not set(names) <= {"config"} or getattr(hook, "pytest_impl", None):
+                    raise RuntimeError(f"fastest: {path}: pytest_configure{tuple(names)}")
+                hook(**{name: self.config for name in names})
+        if caught or out.getvalue() or err.getvalue():
+            raise RuntimeError("fastest: a conftest's pytest_configure printed or warned")
 
     def _header_lines(self, conftests: list[str]) -> dict[str, Any]:
         """pytest's terminal reporter asks ``pytest_report_header`` while it writes the

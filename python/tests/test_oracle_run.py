@@ -65,6 +65,8 @@ NATIVE_CASES: List[str] = [
     "header_native",
     # pytest's session-long logging handlers on the root logger.
     "session_logging",
+    # Conftests' pytest_configure, called by the native engine.
+    "configure_native",
     "basic-argset0",
     "basic-argset1",
     "basic-argset2",
@@ -437,6 +439,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "call_stack": [[], ["-rA"], ["--tb=long"]],
     "header_native": [[], ["-v"], ["-q"], ["--no-header"], ["tests/sub"]],
     "session_logging": [[], ["-rA"], ["-o", "log_level=DEBUG"], ["-s"]],
+    "configure_native": [[], ["-v"], ["-q", "--strict-markers"], ["sub"]],
     # collection errors (syntax error, yield test), SystemExit in tests
     "errors": [
         [],

@@ -223,3 +223,43 @@ def test_a_report_header_pytest_refuses_hands_the_session_to_pytest(tmp_path: Pa
     assert got.returncode == expected.returncode
     assert "PluginValidationError" in expected.stderr + expected.stdout
     assert normalise(got.stdout) == normalise(expected.stdout)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # What pytest's start-up would show: printed or warned.
+        "print('configured')",
+        "import warnings; warnings.warn(UserWarning('configure warns'))",
+        # Something the native engine's `config` lacks (an AttributeError there).
+        "config.no_such_attribute_anywhere",
+        # The hook itself fails: pytest's start-up reports it.
+        "raise ValueError('broken configure')",
+    ],
+)
+def test_a_configure_hook_the_native_engine_cannot_vouch_for_hands_the_session_to_pytest(
+    tmp_path: Path, body: str
+) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "conftest.py").write_text(f"def pytest_configure(config):\n    {body}\n")
+    (tmp_path / "test_a.py").write_text("def test_one():\n    pass\n")
+    expected = subprocess.run([*find_pytest(), "-p", "no:cacheprovider"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1", "FASTEST_LOG": "info"})
+    got = subprocess.run([*require_fastest(), "-p", "no:cacheprovider"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert "pytest runs this session: the engine could not start" in got.stderr
+    assert got.returncode == expected.returncode
+    assert normalise(got.stdout) == normalise(expected.stdout)
+
+
+def test_a_configure_hook_runs_natively_without_n(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "conftest.py").write_text(
+        "import os\n\ndef pytest_configure(config):\n    os.environ['SEEN'] = '1'\n"
+    )
+    (tmp_path / "test_a.py").write_text("import os\n\ndef test_one():\n    assert os.environ['SEEN'] == '1'\n")
+    got = _auto_run(tmp_path, "-v")
+    assert got.returncode == 0, got.stdout + got.stderr
+    assert "pytest engine" not in got.stdout + got.stderr

@@ -185,6 +185,38 @@ const OPTION_HOOK: &str = "pytest_addoption";
 /// no other conftest: the header is written before collection), see [`header_conftests`].
 const HEADER_HOOK: &str = "pytest_report_header";
 
+/// `pytest_configure`: without `-n`, the native engine calls the conftests' at its start
+/// (see [`configure_conftests`]); under pytest-xdist each worker's `config` has a
+/// `workerinput` such hooks look for, which the native engine's has not.
+const CONFIGURE_HOOK: &str = "pytest_configure";
+
+/// The conftests defining `pytest_configure` (discovery lists only those that do more
+/// than register markers), in the order pytest calls them: the initial conftests last
+/// registered first (`_do_configure`), then the others as collection registers them.
+fn configure_conftests(s: &Session<'_>) -> Vec<String> {
+    let defining: Vec<&str> = s
+        .conftest_hooks
+        .iter()
+        .filter(|h| fastest_core::discovery::hook_name(h) == CONFIGURE_HOOK)
+        .filter_map(|h| h.rsplit_once(": ").map(|(path, _)| path))
+        .collect();
+    if defining.is_empty() {
+        return Vec::new();
+    }
+    let mut order: Vec<String> = invocation::initial_conftests(&s.inv.args, s.config, &s.host.cwd)
+        .into_iter()
+        .rev()
+        .map(|p| p.display().to_string())
+        .filter(|p| defining.contains(&p.as_str()))
+        .collect();
+    for p in defining {
+        if !order.iter().any(|o| o == p) {
+            order.push(p.to_string());
+        }
+    }
+    order
+}
+
 /// The initial conftests (pytest's order of registration) that define
 /// `pytest_report_header`, when the session shows a header: the native engine asks
 /// them for their lines, the header waits for the first worker's answer.
@@ -253,6 +285,7 @@ fn engine_for(s: &Session<'_>) -> Result<Option<String>, String> {
         &s.items,
         &s.conftest_hooks,
         s.added_options.is_some(),
+        worker_count(s.inv).is_none_or(|n| n == 0),
         s.config,
         &plugins,
         &s.host.python_version,
@@ -282,6 +315,7 @@ fn blocker(
     items: &[Item],
     conftest_hooks: &[String],
     options_known: bool,
+    single_process: bool,
     config: &Config,
     plugins: &[(String, String)],
     python_version: &str,
@@ -313,7 +347,8 @@ fn blocker(
         let name = fastest_core::discovery::hook_name(h);
         let native = COLLECTION_ONLY_HOOKS.contains(&name)
             || name == HEADER_HOOK
-            || (options_known && name == OPTION_HOOK);
+            || (options_known && name == OPTION_HOOK)
+            || (single_process && name == CONFIGURE_HOOK);
         !native
     }) {
         return Some(Block::Engine(format!("conftest hook {h}")));
@@ -560,12 +595,14 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         Ok(engine) => engine,
         Err(why) => return with_pytest_after_header(&s, err, &why),
     };
-    // Initial conftests' `pytest_report_header`, which the native engine asks.
-    let native_header = if pytest_engine.is_none() {
-        header_conftests(&s)
+    // Initial conftests' `pytest_report_header`, which the native engine asks, and the
+    // conftests' `pytest_configure`, which it calls: the header waits for its start.
+    let (native_header, native_configure) = if pytest_engine.is_none() {
+        (header_conftests(&s), configure_conftests(&s))
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
+    let native_start = !native_header.is_empty() || !native_configure.is_empty();
     // The pytest engine's workers drop what their collection warns (`_Bridge`): the
     // import fallback's collection met it first, and the coordinator reports it at its
     // place. A warning whose import is not known stays pytest's to place.
@@ -712,7 +749,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         };
         header.render(&mut text, inv.width, inv.markup);
         header_len = Some(text.len());
-        if (pytest_engine.is_some() || !native_header.is_empty()) && !args.no_header {
+        if (pytest_engine.is_some() || native_start) && !args.no_header {
             match &s.reimport.header {
                 // A first attempt's worker gave them (there may be none to ask now).
                 Some(lines) => {
@@ -879,6 +916,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     setup["added_options"] = json!(s.added_options);
     if !native_header.is_empty() {
         setup["header_conftests"] = json!(native_header);
+    }
+    if !native_configure.is_empty() {
+        setup["configure_conftests"] = json!(native_configure);
     }
     // pytest's `session.testscollected` and `config.invocation_params.args`.
     setup["testscollected"] = json!(specs.len());
@@ -1097,7 +1137,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         let _ = std::io::stdout().flush();
         return fastest_runner::pool::end_like(*status).unwrap_or(exit::INTERNAL_ERROR);
     }
-    if (pytest_engine.is_some() || !native_header.is_empty())
+    if (pytest_engine.is_some() || native_start)
         && silent_so_far
         && events == 0
         && matches!(result, Err(fastest_runner::pool::RunnerError::Internal(_)))

@@ -1,0 +1,5 @@
+from order import ORDER
+
+
+def pytest_configure(config):
+    ORDER.append("sub")
