@@ -229,6 +229,8 @@ class EngineConfig:
         self._cache: Any = None
         self._cleanup: list[Any] = []
         self._registered_markers: list[str] = list(setup.get("registered_markers") or ())
+        # Ini keys initial conftests register (`parser.addini`): name -> (type, default).
+        self._added_ini: dict[str, tuple[str, Any]] = {}
 
     @property
     def cache(self) -> Any:
@@ -270,7 +272,7 @@ class EngineConfig:
 
     def getini(self, name: str) -> Any:
         try:
-            kind, default = INI_TYPES[name]
+            kind, default = INI_TYPES.get(name) or self._added_ini[name]
         except KeyError:
             raise ValueError(f"unknown configuration value: {name!r}") from None
         if name not in self._ini:
@@ -1474,9 +1476,12 @@ class Engine:
                 handler.setLevel(level)
                 root.setLevel(min(root.level, level))
             root.addHandler(handler)
+        options = setup.get("option_conftests")
+        if options:
+            self._option_defaults(options)
         configure = setup.get("configure_conftests")
-        if configure:
-            self._configure(configure)
+        if configure or options:
+            self._configure(configure or [])
             # Sent, lines or none: the header waits for this worker's start.
             self.header_json = json.dumps({"before": [], "after": [], "printed": ""})
         header = setup.get("header_conftests")
@@ -1484,6 +1489,36 @@ class Engine:
             #: The lines the initial conftests' `pytest_report_header` add (JSON), which
             #: the worker sends before anything runs; the header waits for them.
             self.header_json = json.dumps(self._header_lines(header))
+
+    def _option_defaults(self, conftests: list[str]) -> None:
+        """The options and ini keys the initial conftests' ``pytest_addoption``
+        registers (``conftests`` in their order of registration), with their defaults:
+        the command line names none of them (an unknown option sends the session to the
+        pytest engine). Any failure fails the engine's start: pytest runs the session."""
+        from _pytest.config.argparsing import Parser
+        from pluggy._hooks import varnames
+
+        parser = Parser(_ispytest=True)
+        kwargs = {"parser": parser, "pluginmanager": self.config.pluginmanager}
+        for path in conftests:
+            conftest = Path(path)
+            self.conftests_for(conftest)
+            hook = getattr(self.conftests.get(conftest), "pytest_addoption", None)
+            if hook is None:
+                continue
+            names = varnames(hook)[0]
+            if not set(names) <= kwargs.keys() or getattr(hook, "pytest_impl", None):
+                raise RuntimeError(f"fastest: {path}: pytest_addoption{tuple(names)}")
+            hook(**{name: kwargs[name] for name in names})
+        namespace = parser.parse_known_args([])
+        for option in [*parser._anonymous.options, *(o for g in parser._groups for o in g.options)]:
+            for name in option.names():
+                self.config._opt2dest[name] = option.dest
+            setattr(self.config.option, option.dest, getattr(namespace, option.dest, None))
+        for name, (_help, kind, default) in parser._inidict.items():
+            # pytest 9.2 stores the default for the type already; a key in the ini file
+            # is unknown to the coordinator, which hands the session to pytest.
+            self.config._added_ini[name] = (kind if isinstance(kind, str) else "string", default)
 
     def _configure(self, conftests: list[str]) -> None:
         """The conftests' ``pytest_configure`` (``conftests`` in the order pytest calls

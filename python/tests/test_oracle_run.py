@@ -67,6 +67,8 @@ NATIVE_CASES: List[str] = [
     "session_logging",
     # Conftests' pytest_configure, called by the native engine.
     "configure_native",
+    # An initial conftest's options and ini keys, at their defaults.
+    "options_native",
     "basic-argset0",
     "basic-argset1",
     "basic-argset2",
@@ -440,6 +442,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "header_native": [[], ["-v"], ["-q"], ["--no-header"], ["tests/sub"]],
     "session_logging": [[], ["-rA"], ["-o", "log_level=DEBUG"], ["-s"]],
     "configure_native": [[], ["-v"], ["-q", "--strict-markers"], ["sub"]],
+    "options_native": [[], ["-v"], ["-rA"]],
     # collection errors (syntax error, yield test), SystemExit in tests
     "errors": [
         [],

@@ -263,3 +263,21 @@ def test_a_configure_hook_runs_natively_without_n(tmp_path: Path) -> None:
     got = _auto_run(tmp_path, "-v")
     assert got.returncode == 0, got.stdout + got.stderr
     assert "pytest engine" not in got.stdout + got.stderr
+
+
+def test_options_of_a_conftest_pytest_loads_while_collecting_leave_it_to_the_pytest_engine(
+    tmp_path: Path,
+) -> None:
+    # pytest registers `sub/conftest.py` while collecting, after parsing the command
+    # line: only its own machinery knows what becomes of its options.
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "conftest.py").write_text(
+        "def pytest_addoption(parser):\n    parser.addoption('--flavour', default='plain')\n"
+    )
+    (tmp_path / "sub" / "test_a.py").write_text(
+        "def test_one(pytestconfig):\n    assert pytestconfig.getoption('--flavour') == 'plain'\n"
+    )
+    got = _auto_run(tmp_path, "-v")
+    assert "the pytest engine runs the items (conftest hook" in got.stdout
+    assert got.returncode == 0, got.stdout + got.stderr

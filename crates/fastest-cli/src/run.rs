@@ -178,8 +178,35 @@ const COLLECTION_ONLY_HOOKS: &[&str] = &[
 ];
 
 /// `pytest_addoption`: the native engine's `config` has the options' values as the
-/// import fallback's pytest parsed them, when it ran (`Session::added_options`).
+/// import fallback's pytest parsed them, when it ran (`Session::added_options`); else,
+/// when only initial conftests define it (the command line names none of their options:
+/// an unknown option sends the session to the pytest engine before this), their
+/// defaults, which the native engine reads off the hooks ([`option_conftests`]).
 const OPTION_HOOK: &str = "pytest_addoption";
+
+/// The conftests defining `pytest_addoption`, when all are initial conftests (in
+/// pytest's order of registration); `None` when one is not.
+fn option_conftests(s: &Session<'_>) -> Option<Vec<String>> {
+    let defining: Vec<&str> = s
+        .conftest_hooks
+        .iter()
+        .filter(|h| fastest_core::discovery::hook_name(h) == OPTION_HOOK)
+        .filter_map(|h| h.rsplit_once(": ").map(|(path, _)| path))
+        .collect();
+    let initial: Vec<String> = invocation::initial_conftests(&s.inv.args, s.config, &s.host.cwd)
+        .into_iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    defining
+        .iter()
+        .all(|d| initial.iter().any(|i| i == d))
+        .then(|| {
+            initial
+                .into_iter()
+                .filter(|i| defining.contains(&i.as_str()))
+                .collect()
+        })
+}
 
 /// `pytest_report_header`: the native engine asks the initial conftests' (pytest asks
 /// no other conftest: the header is written before collection), see [`header_conftests`].
@@ -284,7 +311,7 @@ fn engine_for(s: &Session<'_>) -> Result<Option<String>, String> {
     match blocker(
         &s.items,
         &s.conftest_hooks,
-        s.added_options.is_some(),
+        s.added_options.is_some() || option_conftests(s).is_some(),
         worker_count(s.inv).is_none_or(|n| n == 0),
         s.config,
         &plugins,
@@ -597,12 +624,19 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     };
     // Initial conftests' `pytest_report_header`, which the native engine asks, and the
     // conftests' `pytest_configure`, which it calls: the header waits for its start.
-    let (native_header, native_configure) = if pytest_engine.is_none() {
-        (header_conftests(&s), configure_conftests(&s))
+    // The initial conftests' `pytest_addoption`, for their options' defaults, when the
+    // import fallback did not parse them.
+    let (native_header, native_configure, native_options) = if pytest_engine.is_none() {
+        let options = match s.added_options {
+            Some(_) => Vec::new(),
+            None => option_conftests(&s).unwrap_or_default(),
+        };
+        (header_conftests(&s), configure_conftests(&s), options)
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
     };
-    let native_start = !native_header.is_empty() || !native_configure.is_empty();
+    let native_start =
+        !native_header.is_empty() || !native_configure.is_empty() || !native_options.is_empty();
     // The pytest engine's workers drop what their collection warns (`_Bridge`): the
     // import fallback's collection met it first, and the coordinator reports it at its
     // place. A warning whose import is not known stays pytest's to place.
@@ -919,6 +953,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     if !native_configure.is_empty() {
         setup["configure_conftests"] = json!(native_configure);
+    }
+    if !native_options.is_empty() {
+        setup["option_conftests"] = json!(native_options);
     }
     // pytest's `session.testscollected` and `config.invocation_params.args`.
     setup["testscollected"] = json!(specs.len());
