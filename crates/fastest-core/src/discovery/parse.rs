@@ -314,7 +314,7 @@ pub fn pytest_machinery_use(src: &[u8]) -> Option<String> {
     };
     for i in 0..src.len() {
         match src[i] {
-            b'p' if word_at(i, b"pluginmanager") => {
+            b'p' if word_at(i, b"pluginmanager") && !unused_addoption_argument(src, i) => {
                 let rest = &src[i + b"pluginmanager".len()..];
                 let attr: Vec<u8> = rest
                     .strip_prefix(b".")
@@ -340,6 +340,30 @@ pub fn pytest_machinery_use(src: &[u8]) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether the `pluginmanager` at `at` is `pytest_addoption`'s argument of that name in
+/// its signature (`def pytest_addoption(parser, pluginmanager: ...)`) or its `del`
+/// (typed conftests take the hook's whole signature and drop what they do not use):
+/// naming it uses nothing. A use in the body (`pluginmanager.register`) is still found.
+fn unused_addoption_argument(src: &[u8], at: usize) -> bool {
+    let before = &src[..at];
+    let trimmed = before.trim_ascii_end();
+    if trimmed.ends_with(b"del") && trimmed.len() >= 3 {
+        let ok = trimmed.len() == 3 || !skim::is_ident(trimmed[trimmed.len() - 4]);
+        if ok {
+            return true;
+        }
+    }
+    let Some(def) = before
+        .windows(b"def pytest_addoption(".len())
+        .rposition(|w| w == b"def pytest_addoption(")
+    else {
+        return false;
+    };
+    // Still in the parameter list: no `)` closes it before this name.
+    let params = &before[def + b"def pytest_addoption(".len()..];
+    !params.contains(&b')')
 }
 
 /// Parsing context: the source, import aliases and module constants.
@@ -3127,6 +3151,19 @@ def pytest_configure(config):
         assert_eq!(
             m("item.ihook.pytest_runtest_setup(item=item)\n"),
             Some("a node's ihook".into())
+        );
+        // pytest_addoption's whole signature, the argument unused (multidict's conftest).
+        assert_eq!(
+            m("def pytest_addoption(\n    parser: pytest.Parser,\n    pluginmanager: pytest.PytestPluginManager,\n) -> None:\n    del pluginmanager\n    parser.addoption('--x')\n"),
+            None
+        );
+        assert_eq!(
+            m("def pytest_addoption(parser, pluginmanager):\n    pluginmanager.register(object())\n"),
+            Some("pluginmanager.register".into())
+        );
+        assert_eq!(
+            m("def pytest_configure(config, pluginmanager):\n    pass\n"),
+            Some("pytest's plugin manager".into())
         );
         // Lookups answer for the session's real plugins.
         assert_eq!(
