@@ -1490,26 +1490,39 @@ class Engine:
             #: the worker sends before anything runs; the header waits for them.
             self.header_json = json.dumps(self._header_lines(header))
 
+    def _conftest_hooks(self, conftests: list[str], name: str,
+                        arguments: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
+        """The ``name`` hook of each of ``conftests`` (imported here) that defines it,
+        with the ``arguments`` it asks for, as pluggy passes them. A hook asking for one
+        its hookspec lacks (pytest refuses the conftest), or marked with
+        ``pytest.hookimpl`` (ordered or wrapping), raises: the engine's start fails and
+        pytest's start-up says what happens."""
+        from pluggy._hooks import varnames
+
+        hooks = []
+        for path in conftests:
+            conftest = Path(path)
+            self.conftests_for(conftest)
+            hook = getattr(self.conftests.get(conftest), name, None)
+            if hook is None:
+                continue
+            names = varnames(hook)[0]
+            if not set(names) <= arguments.keys() or getattr(hook, "pytest_impl", None):
+                raise RuntimeError(f"fastest: {path}: {name}{tuple(names)}")
+            hooks.append((hook, {n: arguments[n] for n in names}))
+        return hooks
+
     def _option_defaults(self, conftests: list[str]) -> None:
         """The options and ini keys the initial conftests' ``pytest_addoption``
         registers (``conftests`` in their order of registration), with their defaults:
         the command line names none of them (an unknown option sends the session to the
         pytest engine). Any failure fails the engine's start: pytest runs the session."""
         from _pytest.config.argparsing import Parser
-        from pluggy._hooks import varnames
 
         parser = Parser(_ispytest=True)
-        kwargs = {"parser": parser, "pluginmanager": self.config.pluginmanager}
-        for path in conftests:
-            conftest = Path(path)
-            self.conftests_for(conftest)
-            hook = getattr(self.conftests.get(conftest), "pytest_addoption", None)
-            if hook is None:
-                continue
-            names = varnames(hook)[0]
-            if not set(names) <= kwargs.keys() or getattr(hook, "pytest_impl", None):
-                raise RuntimeError(f"fastest: {path}: pytest_addoption{tuple(names)}")
-            hook(**{name: kwargs[name] for name in names})
+        arguments = {"parser": parser, "pluginmanager": self.config.pluginmanager}
+        for hook, kwargs in self._conftest_hooks(conftests, "pytest_addoption", arguments):
+            hook(**kwargs)
         namespace = parser.parse_known_args([])
         for option in [*parser._anonymous.options, *(o for g in parser._groups for o in g.options)]:
             for name in option.names():
@@ -1526,22 +1539,13 @@ class Engine:
         ``config``. Anything pytest's own start-up would show (what a hook prints or
         warns) or the engine's ``config`` lacks (an ``AttributeError``), and any
         failure, fails the engine's start: pytest then runs the session."""
-        from pluggy._hooks import varnames
-
         out, err = io.StringIO(), io.StringIO()
         with warnings.catch_warnings(record=True) as caught, \
                 contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             warnings.simplefilter("always")
-            for path in conftests:
-                conftest = Path(path)
-                self.conftests_for(conftest)
-                hook = getattr(self.conftests.get(conftest), "pytest_configure", None)
-                if hook is None:
-                    continue
-                names = varnames(hook)[0]
-                if not set(names) <= {"config"} or getattr(hook, "pytest_impl", None):
-                    raise RuntimeError(f"fastest: {path}: pytest_configure{tuple(names)}")
-                hook(**{name: self.config for name in names})
+            arguments = {"config": self.config}
+            for hook, kwargs in self._conftest_hooks(conftests, "pytest_configure", arguments):
+                hook(**kwargs)
         if caught or out.getvalue() or err.getvalue():
             raise RuntimeError("fastest: a conftest's pytest_configure printed or warned")
 
@@ -1553,29 +1557,14 @@ class Engine:
         (``printed``), for the place where the coordinator writes the header. Whatever
         fails here (a conftest's import, the hook, a hook pytest would refuse) fails the
         engine's start, and pytest runs the session."""
-        from pluggy._hooks import varnames
-
-        start = self.config.invocation_params.dir
-        kwargs = {"config": self.config, "start_path": start}
-        hooks = []
-        for path in conftests:
-            conftest = Path(path)
-            self.conftests_for(conftest)
-            hook = getattr(self.conftests.get(conftest), "pytest_report_header", None)
-            if hook is None:
-                continue
-            names = varnames(hook)[0]
-            if not set(names) <= kwargs.keys() or getattr(hook, "pytest_impl", None):
-                # pytest refuses the conftest (an argument its hookspec lacks), or
-                # orders or wraps it: its start-up says what happens.
-                raise RuntimeError(f"fastest: {path}: pytest_report_header{tuple(names)}")
-            hooks.append((hook, names))
+        arguments = {"config": self.config, "start_path": self.config.invocation_params.dir}
+        hooks = self._conftest_hooks(conftests, "pytest_report_header", arguments)
         # pluggy calls the last registered first; pytest writes the answers reversed.
         answers = []
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
-            for hook, names in reversed(hooks):
-                answers.append(hook(**{name: kwargs[name] for name in names}))
+            for hook, kwargs in reversed(hooks):
+                answers.append(hook(**kwargs))
         lines: list[str] = []
         for answer in reversed(answers):
             if answer is not None:

@@ -184,19 +184,28 @@ const COLLECTION_ONLY_HOOKS: &[&str] = &[
 /// defaults, which the native engine reads off the hooks ([`option_conftests`]).
 const OPTION_HOOK: &str = "pytest_addoption";
 
+/// The conftests whose `hook` discovery saw (`Session::conftest_hooks`).
+fn defining<'s>(s: &'s Session<'_>, hook: &str) -> Vec<&'s str> {
+    s.conftest_hooks
+        .iter()
+        .filter(|h| fastest_core::discovery::hook_name(h) == hook)
+        .filter_map(|h| h.rsplit_once(": ").map(|(path, _)| path))
+        .collect()
+}
+
+/// The session's initial conftests, in pytest's order of registration.
+fn initial_conftests(s: &Session<'_>) -> Vec<String> {
+    invocation::initial_conftests(&s.inv.args, s.config, &s.host.cwd)
+        .into_iter()
+        .map(|p| p.display().to_string())
+        .collect()
+}
+
 /// The conftests defining `pytest_addoption`, when all are initial conftests (in
 /// pytest's order of registration); `None` when one is not.
 fn option_conftests(s: &Session<'_>) -> Option<Vec<String>> {
-    let defining: Vec<&str> = s
-        .conftest_hooks
-        .iter()
-        .filter(|h| fastest_core::discovery::hook_name(h) == OPTION_HOOK)
-        .filter_map(|h| h.rsplit_once(": ").map(|(path, _)| path))
-        .collect();
-    let initial: Vec<String> = invocation::initial_conftests(&s.inv.args, s.config, &s.host.cwd)
-        .into_iter()
-        .map(|p| p.display().to_string())
-        .collect();
+    let defining = defining(s, OPTION_HOOK);
+    let initial = initial_conftests(s);
     defining
         .iter()
         .all(|d| initial.iter().any(|i| i == d))
@@ -221,19 +230,13 @@ const CONFIGURE_HOOK: &str = "pytest_configure";
 /// than register markers), in the order pytest calls them: the initial conftests last
 /// registered first (`_do_configure`), then the others as collection registers them.
 fn configure_conftests(s: &Session<'_>) -> Vec<String> {
-    let defining: Vec<&str> = s
-        .conftest_hooks
-        .iter()
-        .filter(|h| fastest_core::discovery::hook_name(h) == CONFIGURE_HOOK)
-        .filter_map(|h| h.rsplit_once(": ").map(|(path, _)| path))
-        .collect();
+    let defining = defining(s, CONFIGURE_HOOK);
     if defining.is_empty() {
         return Vec::new();
     }
-    let mut order: Vec<String> = invocation::initial_conftests(&s.inv.args, s.config, &s.host.cwd)
+    let mut order: Vec<String> = initial_conftests(s)
         .into_iter()
         .rev()
-        .map(|p| p.display().to_string())
         .filter(|p| defining.contains(&p.as_str()))
         .collect();
     for p in defining {
@@ -249,21 +252,12 @@ fn configure_conftests(s: &Session<'_>) -> Vec<String> {
 /// them for their lines, the header waits for the first worker's answer.
 fn header_conftests(s: &Session<'_>) -> Vec<String> {
     let args = &s.inv.args;
-    if args.verbosity() < 0 || args.no_header {
+    let defining = defining(s, HEADER_HOOK);
+    if args.verbosity() < 0 || args.no_header || defining.is_empty() {
         return Vec::new();
     }
-    let defining: Vec<&str> = s
-        .conftest_hooks
-        .iter()
-        .filter(|h| fastest_core::discovery::hook_name(h) == HEADER_HOOK)
-        .filter_map(|h| h.rsplit_once(": ").map(|(path, _)| path))
-        .collect();
-    if defining.is_empty() {
-        return Vec::new();
-    }
-    invocation::initial_conftests(args, s.config, &s.host.cwd)
+    initial_conftests(s)
         .into_iter()
-        .map(|p| p.display().to_string())
         .filter(|p| defining.contains(&p.as_str()))
         .collect()
 }
