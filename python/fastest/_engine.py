@@ -1478,7 +1478,7 @@ class Engine:
             root.addHandler(handler)
         options = setup.get("option_conftests")
         if options:
-            self._option_defaults(options)
+            self._conftest_options(options, setup.get("option_argv") or [])
         configure = setup.get("configure_conftests")
         if configure or options:
             self._configure(configure or [])
@@ -1512,18 +1512,22 @@ class Engine:
             hooks.append((hook, {n: arguments[n] for n in names}))
         return hooks
 
-    def _option_defaults(self, conftests: list[str]) -> None:
+    def _conftest_options(self, conftests: list[str], argv: list[str]) -> None:
         """The options and ini keys the initial conftests' ``pytest_addoption``
-        registers (``conftests`` in their order of registration), with their defaults:
-        the command line names none of them (an unknown option sends the session to the
-        pytest engine). Any failure fails the engine's start: pytest runs the session."""
+        registers (``conftests`` in their order of registration), with the values pytest's
+        parser gives them from ``argv`` (the command line's tokens for them, which the
+        coordinator told from paths by the hooks' source) or their defaults. Any failure
+        (a value argparse refuses, a token left over) fails the engine's start: pytest
+        runs the session and says what is wrong."""
         from _pytest.config.argparsing import Parser
 
         parser = Parser(_ispytest=True)
         arguments = {"parser": parser, "pluginmanager": self.config.pluginmanager}
         for hook, kwargs in self._conftest_hooks(conftests, "pytest_addoption", arguments):
             hook(**kwargs)
-        namespace = parser.parse_known_args([])
+        namespace, rest = parser.parse_known_and_unknown_args(argv)
+        if rest or getattr(namespace, "file_or_dir", None):
+            raise RuntimeError(f"fastest: options the conftests do not take: {rest}")
         for option in [*parser._anonymous.options, *(o for g in parser._groups for o in g.options)]:
             for name in option.names():
                 self.config._opt2dest[name] = option.dest

@@ -392,7 +392,15 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "engine_api": [[], ["-rA", "-s"]],
     # a collection hook that reorders and marks (deselects nothing), a runtest hook
     "hooks_modifyitems": [[], ["-rA"], ["-v"]],
-    "hooks_runslow": [[], ["-rA"], ["-v"], ["-m", "tagged", "-v"], ["-k", "not first", "-q"], ["--runslow", "-rs"]],
+    "hooks_runslow": [
+        [],
+        ["-rA"],
+        ["-v"],
+        ["-m", "tagged", "-v"],
+        ["-k", "not first", "-q"],
+        ["--runslow", "-rs"],
+        ["--level", "5", "test_runslow.py", "--runslow", "-v"],
+    ],
     "markers_conftest": [[], ["-m", "slow", "-v"], ["-m", "not db and not network"], ["-m", "api or db", "-rA"]],
     # missing fixtures (argument, in a fixture, usefixtures, class, TestCase, cache
     # without the cacheprovider, getfixturevalue), request.raiseerror: pytest's
@@ -442,7 +450,16 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "header_native": [[], ["-v"], ["-q"], ["--no-header"], ["tests/sub"]],
     "session_logging": [[], ["-rA"], ["-o", "log_level=DEBUG"], ["-s"]],
     "configure_native": [[], ["-v"], ["-q", "--strict-markers"], ["sub"]],
-    "options_native": [[], ["-v"], ["-rA"]],
+    # The conftest's options on the command line (values separate or attached, a value
+    # that looks like a path, between paths): the parser knows them from the source.
+    "options_native": [
+        [],
+        ["-v"],
+        ["-rA"],
+        ["--db-url", "postgres://", "--fast", "--retries", "5", "--tag", "a", "--tag=b", "-rA"],
+        ["tests", "--db-url=postgres://", "-q"],
+        ["--db-url", "tests", "--retries=7", "tests/test_options.py::test_fails", "-v"],
+    ],
     # collection errors (syntax error, yield test), SystemExit in tests
     "errors": [
         [],

@@ -265,6 +265,45 @@ def test_a_configure_hook_runs_natively_without_n(tmp_path: Path) -> None:
     assert "pytest engine" not in got.stdout + got.stderr
 
 
+def test_runslow_on_the_command_line_runs_natively(tmp_path: Path) -> None:
+    # `--runslow` and `--level 5`: the options of the initial conftest, known from its
+    # source, so `5` is no path; the hook's fallback and the native engine get them.
+    root = tmp_path / "case"
+    shutil.copytree(RUN_CASES / "hooks_runslow", root)
+    got = _auto_run(root, "--runslow", "--level", "5", "-v")
+    assert "test_runslow.py::test_slow PASSED" in got.stdout, got.stdout + got.stderr
+    assert "assert '5' == '3'" in got.stdout
+    assert "pytest engine" not in got.stdout + got.stderr
+    assert got.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--level"],  # no value
+        ["--retries", "x"],  # a value the option's type refuses
+        ["--runslow=1"],  # a value for a flag
+        ["--runslow", "--unknown"],
+    ],
+)
+def test_conftest_options_pytest_refuses_are_its_usage_errors(tmp_path: Path, args: list) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "conftest.py").write_text(
+        "def pytest_addoption(parser):\n"
+        "    parser.addoption('--runslow', action='store_true')\n"
+        "    parser.addoption('--level')\n"
+        "    parser.addoption('--retries', type=int)\n"
+    )
+    (tmp_path / "test_a.py").write_text("def test_one():\n    pass\n")
+    expected = subprocess.run([*find_pytest(), "-p", "no:cacheprovider", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+    got = _auto_run(tmp_path, *args)
+    assert expected.returncode == 4
+    assert (got.returncode, got.stdout, got.stderr) == (
+        expected.returncode, expected.stdout, expected.stderr
+    )
+
+
 def test_options_of_a_conftest_pytest_loads_while_collecting_leave_it_to_the_pytest_engine(
     tmp_path: Path,
 ) -> None:

@@ -18,6 +18,8 @@
 
 use std::path::Path;
 
+use fastest_core::discovery::options::{CliOption, Nargs};
+
 /// The program name in usage errors. pytest 9.2 prints a fixed `pytest` (not `argv[0]`)
 /// unless started as `python -m pytest`; fastest stands in for the `pytest` command, so
 /// its messages read the same.
@@ -517,6 +519,9 @@ pub struct Args {
     pub given: Vec<Opt>,
     /// Option-like arguments no core option matches, in order.
     pub unknown: Vec<String>,
+    /// The options (with their values) of the initial conftests' `pytest_addoption`
+    /// the parser was given ([`Parser::with_conftest_options`]), in order.
+    pub conftest_options: Vec<String>,
 }
 
 impl Default for Args {
@@ -577,6 +582,7 @@ impl Default for Args {
             code_highlight: None,
             given: Vec::new(),
             unknown: Vec::new(),
+            conftest_options: Vec::new(),
         }
     }
 }
@@ -682,6 +688,8 @@ pub fn blocked_plugins(argv: &[String]) -> Vec<String> {
 pub struct Parser<'a> {
     cwd: &'a Path,
     blocked: &'a [String],
+    /// Options conftests register, read off their source (long spellings only).
+    conftest: &'a [CliOption],
 }
 
 /// How one token looks to argparse (`_parse_optional`).
@@ -689,6 +697,11 @@ enum Class<'s> {
     Positional,
     Separator,
     Unknown,
+    /// A conftest's option, with a value attached (`--db-url=x`) or not.
+    Conftest {
+        nargs: Nargs,
+        attached: bool,
+    },
     Option {
         spec: &'s Spec,
         name: &'static str,
@@ -700,7 +713,27 @@ impl<'a> Parser<'a> {
     /// A parser resolving relative paths in values (`--confcutdir`, `--junitxml`,
     /// `--basetemp`) against `cwd`, without the options of the `blocked` plugins.
     pub fn new(cwd: &'a Path, blocked: &'a [String]) -> Self {
-        Self { cwd, blocked }
+        Self {
+            cwd,
+            blocked,
+            conftest: &[],
+        }
+    }
+
+    /// The same parser, also knowing the long options of `options` (which the initial
+    /// conftests register): each is taken with its values, which are then no paths.
+    pub fn with_conftest_options(self, options: &'a [CliOption]) -> Self {
+        Self {
+            conftest: options,
+            ..self
+        }
+    }
+
+    fn conftest_nargs(&self, name: &str) -> Option<Nargs> {
+        self.conftest
+            .iter()
+            .find(|o| o.names.iter().any(|n| n == name))
+            .map(|o| o.nargs)
     }
 
     fn lookup(&self, name: &str) -> Option<(&'static Spec, &'static str)> {
@@ -748,6 +781,12 @@ impl<'a> Parser<'a> {
         if is_negative_number(tok) || tok.contains(' ') {
             return Class::Positional;
         }
+        if tok.starts_with("--") {
+            let (name, attached) = tok.split_once('=').map_or((tok, false), |(n, _)| (n, true));
+            if let Some(nargs) = self.conftest_nargs(name) {
+                return Class::Conftest { nargs, attached };
+            }
+        }
         Class::Unknown
     }
 
@@ -784,6 +823,34 @@ impl<'a> Parser<'a> {
                     args.unknown.push(tokens[i].clone());
                     roles[i] = Role::Unknown;
                     i += 1;
+                }
+                Class::Conftest { nargs, attached } => {
+                    // Its values, as argparse matches them: the tokens up to the next
+                    // option. A count argparse would refuse stays unknown: pytest says so.
+                    let free = classes[i + 1..]
+                        .iter()
+                        .take_while(|c| matches!(c, Class::Positional))
+                        .count();
+                    let take = match (*nargs, *attached) {
+                        (Nargs::Exact(1) | Nargs::Optional | Nargs::AtLeast(0 | 1), true) => {
+                            Some(0)
+                        }
+                        (_, true) => None,
+                        (Nargs::Exact(n), false) => (free >= n).then_some(n),
+                        (Nargs::Optional, false) => Some(free.min(1)),
+                        (Nargs::AtLeast(n), false) => (free >= n).then_some(free),
+                    };
+                    roles[i] = Role::Unknown;
+                    let Some(take) = take else {
+                        args.unknown.push(tokens[i].clone());
+                        i += 1;
+                        continue;
+                    };
+                    for (tok, role) in tokens[i..=i + take].iter().zip(&mut roles[i..]) {
+                        args.conftest_options.push(tok.clone());
+                        *role = Role::Unknown;
+                    }
+                    i += take + 1;
                 }
                 Class::Option {
                     spec,
@@ -1259,6 +1326,87 @@ mod tests {
 
     fn err(argv: &[&str]) -> String {
         parse(argv).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn conftest_options_take_their_values() {
+        let opt = |n: &str, nargs| CliOption {
+            names: vec![n.to_string()],
+            nargs,
+        };
+        let options = [
+            opt("--runslow", Nargs::Exact(0)),
+            opt("--db-url", Nargs::Exact(1)),
+            opt("--pair", Nargs::Exact(2)),
+            opt("--maybe", Nargs::Optional),
+            opt("--many", Nargs::AtLeast(1)),
+        ];
+        let run = |argv: &[&str]| {
+            let toks: Vec<String> = argv.iter().map(|s| (*s).to_string()).collect();
+            Parser::new(Path::new("/"), &[])
+                .with_conftest_options(&options)
+                .parse(&toks)
+                .unwrap()
+        };
+        let p = run(&[
+            "--runslow",
+            "tests",
+            "--db-url",
+            "pg://",
+            "-v",
+            "--pair",
+            "a",
+            "b",
+            "x.py",
+        ]);
+        assert_eq!(p.args.paths, ["tests", "x.py"]);
+        assert!(p.args.unknown.is_empty());
+        assert_eq!(
+            p.args.conftest_options,
+            ["--runslow", "--db-url", "pg://", "--pair", "a", "b"]
+        );
+        assert_eq!(p.args.verbose, 1);
+        // The conftest's options reach pytest, with their values, paths left out.
+        assert_eq!(
+            p.pytest_options(Served::default()),
+            ["--runslow", "--db-url", "pg://", "-v", "--pair", "a", "b"]
+        );
+        let p = run(&[
+            "--db-url=pg://",
+            "--maybe",
+            "--many",
+            "a",
+            "b",
+            "-q",
+            "--maybe",
+            "v",
+            "t",
+        ]);
+        assert_eq!(p.args.paths, ["t"]);
+        assert_eq!(
+            p.args.conftest_options,
+            [
+                "--db-url=pg://",
+                "--maybe",
+                "--many",
+                "a",
+                "b",
+                "--maybe",
+                "v"
+            ]
+        );
+        // What argparse refuses (a missing value, a value given to a flag) and the
+        // unregistered stay unknown: pytest reads that command line itself.
+        for argv in [
+            &["--db-url", "-v"][..],
+            &["--pair", "a"],
+            &["--runslow=1"],
+            &["--many"],
+            &["--other", "x"],
+            &["--db"],
+        ] {
+            assert!(!run(argv).args.unknown.is_empty(), "{argv:?}");
+        }
     }
 
     #[test]

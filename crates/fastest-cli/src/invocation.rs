@@ -20,6 +20,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use fastest_core::discovery::options::addoption_options;
+
 use fastest_core::config::{
     determine_setup, shlex_split, Config, ConfigRequest, PytestInstall, Startup,
 };
@@ -357,6 +359,14 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     let Ok(cli) = parser.parse(argv) else {
         // Only an option split across `$PYTEST_ADDOPTS` and argv gets here.
         return Prepared::Delegate(argv.to_vec());
+    };
+    // Options the initial conftests register, read off their source: with them known,
+    // their values are no paths, and the session stays fastest's.
+    let (args, cli) = if args.unknown.is_empty() {
+        (args, cli)
+    } else {
+        with_conftest_options(&args, &blocked, &all, argv, &config, &host.cwd)
+            .unwrap_or((args, cli))
     };
     // `-o` given through addopts counts too.
     if let Err(e) = config.apply_overrides(&args.override_ini) {
@@ -1084,6 +1094,38 @@ pub(crate) fn initial_conftests(args: &Args, config: &Config, cwd: &Path) -> Vec
 
 /// Whether a conftest may register options or ini keys: it defines `pytest_addoption`
 /// or loads plugins. A text search: a false positive only costs speed.
+/// The command line parsed again knowing the long options of the initial conftests'
+/// `pytest_addoption` (read off their source: [`addoption_options`]), when that leaves
+/// no option unknown and changes no initial conftest (pytest finds those before it knows
+/// these options, taking their values for paths); `None` otherwise.
+fn with_conftest_options(
+    args: &Args,
+    blocked: &[String],
+    all: &[String],
+    argv: &[String],
+    config: &Config,
+    cwd: &Path,
+) -> Option<(Args, Parsed)> {
+    let initial = initial_conftests(args, config, cwd);
+    let mut options = Vec::new();
+    for conftest in &initial {
+        let source = std::fs::read(conftest).ok()?;
+        // A conftest whose options the source does not prove adds none: its options
+        // stay unknown, and pytest reads the command line.
+        if let Some(found) = addoption_options(&source) {
+            options.extend(found);
+        }
+    }
+    if options.is_empty() {
+        return None;
+    }
+    let parser = Parser::new(cwd, blocked).with_conftest_options(&options);
+    let again = parser.parse(all).ok()?.args;
+    let cli = parser.parse(argv).ok()?;
+    (again.unknown.is_empty() && initial_conftests(&again, config, cwd) == initial)
+        .then_some((again, cli))
+}
+
 fn may_register_options(conftest: &Path) -> bool {
     std::fs::read(conftest).is_ok_and(|b| {
         let text = String::from_utf8_lossy(&b);

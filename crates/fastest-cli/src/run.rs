@@ -179,9 +179,9 @@ const COLLECTION_ONLY_HOOKS: &[&str] = &[
 
 /// `pytest_addoption`: the native engine's `config` has the options' values as the
 /// import fallback's pytest parsed them, when it ran (`Session::added_options`); else,
-/// when only initial conftests define it (the command line names none of their options:
-/// an unknown option sends the session to the pytest engine before this), their
-/// defaults, which the native engine reads off the hooks ([`option_conftests`]).
+/// when only initial conftests define it, their values, which the native engine's
+/// pytest `Parser` reads off the hooks and the command line's tokens for them
+/// (`Args::conftest_options`; see [`option_conftests`]).
 const OPTION_HOOK: &str = "pytest_addoption";
 
 /// The conftests whose `hook` discovery saw (`Session::conftest_hooks`).
@@ -950,6 +950,8 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     if !native_options.is_empty() {
         setup["option_conftests"] = json!(native_options);
+        // What the command line gives them (the parser knew them from the source).
+        setup["option_argv"] = json!(inv.args.conftest_options);
     }
     // pytest's `session.testscollected` and `config.invocation_params.args`.
     setup["testscollected"] = json!(specs.len());

@@ -15,6 +15,7 @@
 pub mod cache;
 pub mod certainty;
 pub mod collect;
+pub mod options;
 pub mod params;
 pub mod parse;
 pub mod skim;

@@ -2331,7 +2331,7 @@ fn reading_call(call: Option<Node<'_>>, src: &[u8]) -> bool {
 
 /// A call's arguments (comments left out); `None` for `f(x for x in y)`, whose
 /// argument is a generator, not an argument list.
-fn call_arguments(call: Node<'_>) -> Option<Vec<Node<'_>>> {
+pub(crate) fn call_arguments(call: Node<'_>) -> Option<Vec<Node<'_>>> {
     let arguments = field(call, "arguments").filter(|a| a.kind() == "argument_list")?;
     let mut c = arguments.walk();
     let args = arguments
@@ -2518,14 +2518,14 @@ fn contains_binding(n: Node<'_>) -> bool {
     false
 }
 
-enum Lit {
+pub(crate) enum Lit {
     Str(String),
     Bytes(Vec<u8>),
 }
 
 /// Decode one string literal token (prefix, quotes, escapes). `None` for f-strings,
 /// `\N{...}` escapes and anything malformed.
-fn decode_string(tok: &str) -> Option<Lit> {
+pub(crate) fn decode_string(tok: &str) -> Option<Lit> {
     // CPython reads `\r\n` and `\r` as `\n` before tokenizing: a literal spanning such
     // lines has a value this decoder would get wrong.
     if tok.contains('\r') {
@@ -2636,7 +2636,7 @@ fn decode_string(tok: &str) -> Option<Lit> {
 }
 
 /// An integer literal's decimal `str()`.
-fn int_literal(tok: &str) -> Option<String> {
+pub(crate) fn int_literal(tok: &str) -> Option<String> {
     let t: String = tok.chars().filter(|&c| c != '_').collect();
     let lower = t.to_ascii_lowercase();
     let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
