@@ -607,6 +607,7 @@ class Item(Node):
         super().__init__("Function", spec["nodeid"], name, parent)
         self.spec = spec
         self.config = engine.config
+        self._engine = engine
         self.originalname = spec["function"]
         self.user_properties: list[tuple[str, object]] = []
         self._report_sections: list[tuple[str, str, str]] = []
@@ -643,6 +644,11 @@ class Item(Node):
     def add_report_section(self, when: str, key: str, content: str) -> None:
         if content:
             self._report_sections.append((when, key, content))
+
+    def repr_failure(self, excinfo: Any) -> Any:
+        """pytest's ``Function.repr_failure`` (what hypothesis prints each failing
+        example with): the failure as the call phase's report shows it."""
+        return self._engine._repr_failure(self, excinfo, "call")[0]
 
     @property
     def ihook(self) -> Any:
@@ -874,6 +880,30 @@ class FixtureRequest:
             req = req._parent
         defs.reverse()
         return defs
+
+    # -- what plugins read of pytest's fixture machinery (hypothesis's health check) --
+    @property
+    def _fixturemanager(self) -> Any:
+        engine = self._engine
+
+        def getfixtureinfo(node: Item, func: Any, cls: Any) -> Any:
+            # The item's closure is the function's: its definitions, override chains
+            # whole, as pytest's `FuncFixtureInfo.name2fixturedefs` has them.
+            name2fixturedefs = {}
+            for name in node.fixturenames:
+                defs = engine.visible_defs(node, name)
+                # pytest registers no `request` fixture: it is the request itself.
+                if defs and name not in node.callspec_params and name != "request":
+                    name2fixturedefs[name] = tuple(defs)
+            return types.SimpleNamespace(name2fixturedefs=name2fixturedefs)
+
+        return types.SimpleNamespace(getfixtureinfo=getfixtureinfo)
+
+    def _get_active_fixturedef(self, argname: str) -> FixtureDef:
+        defs = self._engine.visible_defs(self._item, argname)
+        if not defs:
+            raise FixtureLookupError(argname, self._fixturestack())
+        return defs[-1]
 
     def _stack(self) -> list[str]:
         names = []
@@ -1400,6 +1430,12 @@ class Engine:
         self._when = "setup"
         # Seconds the current setup phase spent on what pytest does at collection.
         self._collecting = 0.0
+        # Installed plugins' modules the engine loaded (`_load_plugin`), and their
+        # `pytest_runtest_call` hook wrappers, which `_call` drives around the test.
+        self._plugins: list[Any] = []
+        self._call_wrappers: list[Any] = []
+        # hypothesis's plugin, when loaded (`_hypothesis_pytestplugin`).
+        self._hypothesis: Any = None
         for path in reversed(setup.get("pythonpath", [])):
             sys.path.insert(0, path)
         self.config.stash[_rewrite.assertstate_key] = types.SimpleNamespace(
@@ -1485,10 +1521,22 @@ class Engine:
             # Sent, lines or none: the header waits for this worker's start.
             self.header_json = json.dumps({"before": [], "after": [], "printed": ""})
         header = setup.get("header_conftests")
-        if header:
-            #: The lines the initial conftests' `pytest_report_header` add (JSON), which
-            #: the worker sends before anything runs; the header waits for them.
-            self.header_json = json.dumps(self._header_lines(header))
+        plugin_headers = [m for m in self._plugins if hasattr(m, "pytest_report_header")]
+        if plugin_headers:
+            # pytest imports the initial conftests before it writes the header, and a
+            # plugin's answer may depend on what they did (hypothesis's profile).
+            for conftest in setup.get("initial_conftests") or ():
+                self.conftests_for(Path(conftest))
+        if header or plugin_headers:
+            #: The lines the initial conftests' and loaded plugins' `pytest_report_header`
+            #: add (JSON), which the worker sends before anything runs; the header waits
+            #: for them.
+            self.header_json = json.dumps(self._header_lines(header or [], plugin_headers))
+        for module in self._plugins:
+            # After the header, before collection (hypothesis ends its initialization).
+            sessionstart = getattr(module, "pytest_sessionstart", None)
+            if sessionstart is not None:
+                sessionstart(self.session)
 
     def _conftest_hooks(self, conftests: list[str], name: str,
                         arguments: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
@@ -1553,7 +1601,7 @@ class Engine:
         if caught or out.getvalue() or err.getvalue():
             raise RuntimeError("fastest: a conftest's pytest_configure printed or warned")
 
-    def _header_lines(self, conftests: list[str]) -> dict[str, Any]:
+    def _header_lines(self, conftests: list[str], plugins: list[Any] = ()) -> dict[str, Any]:
         """pytest's terminal reporter asks ``pytest_report_header`` while it writes the
         header, before collection: of the conftests, only the initial ones (``conftests``,
         in their order of registration, which is the order pytest writes their answers
@@ -1563,6 +1611,14 @@ class Engine:
         engine's start, and pytest runs the session."""
         arguments = {"config": self.config, "start_path": self.config.invocation_params.dir}
         hooks = self._conftest_hooks(conftests, "pytest_report_header", arguments)
+        # Installed plugins registered before the conftests: asked after them.
+        from pluggy._hooks import varnames
+
+        hooks[:0] = [
+            (m.pytest_report_header,
+             {n: arguments[n] for n in varnames(m.pytest_report_header)[0]})
+            for m in plugins
+        ]
         # pluggy calls the last registered first; pytest writes the answers reversed.
         answers = []
         printed = io.StringIO()
@@ -1619,10 +1675,18 @@ class Engine:
         if hook is not None:
             hook.mark_rewrite(name)
         module = importlib.import_module(name)
+        self._plugins.append(module)
         self.parse_factories(module, f"plugin:{name}")
         configure = getattr(module, "pytest_configure", None)
         if configure is not None:
             configure(self.config)
+        call = getattr(module, "pytest_runtest_call", None)
+        if call is not None:
+            # Only old-style wrappers (`hookwrapper=True`) are known to the coordinator.
+            assert (getattr(call, "pytest_impl", None) or {}).get("hookwrapper"), name
+            self._call_wrappers.append(call)
+        if name == "_hypothesis_pytestplugin":
+            self._hypothesis = module
 
     # -- assertion comparison explanations (pytest's `callbinrepr`) -----------------
     def _reprcompare(self, op: str, left: object, right: object) -> str | None:
@@ -2025,6 +2089,15 @@ class Engine:
                 (first if position == 0 else last).append(mark)
             item.own_markers[:0] = first
             item.own_markers.extend(last)
+        if self._hypothesis is not None and "hypothesis" in sys.modules and not any(
+            json.loads(text)[1]["name"] == "hypothesis" for text in added or ()
+        ):
+            # hypothesis's `pytest_collection_modifyitems` marks its tests (after the
+            # conftests' hooks; the import fallback's pytest ran it when it collected).
+            from hypothesis import is_hypothesis_test
+
+            if is_hypothesis_test(item.obj):
+                item.own_markers.append(Mark("hypothesis", (), {}, _ispytest=True))
         for m in item.own_markers:
             item.keywords[m.name] = m
         domain = ".".join([n.name for n in holder_nodes] + [item.name])
@@ -2464,6 +2537,29 @@ class Engine:
             item.dtest.globs.update(globs)
 
     def _call(self, item: Item) -> None:
+        if not self._call_wrappers:
+            self._runtest(item)
+            return
+        # Plugins' `pytest_runtest_call` wrappers, as pluggy drives old-style ones: the
+        # last registered outermost; each resumes once the test is over, whatever its
+        # outcome, and what one raises is the phase's outcome.
+        started = []
+        try:
+            for wrapper in reversed(self._call_wrappers):
+                gen = wrapper(item=item)
+                next(gen)
+                started.append(gen)
+            self._runtest(item)
+        finally:
+            for gen in reversed(started):
+                try:
+                    gen.send(None)
+                except StopIteration:
+                    pass
+                else:
+                    raise RuntimeError(f"fastest: {gen} did not stop")
+
+    def _runtest(self, item: Item) -> None:
         xfailed = item.stash.get("xfailed")
         if xfailed is None:
             item.stash["xfailed"] = xfailed = evaluate_xfail_marks(item)
@@ -2727,6 +2823,10 @@ class Engine:
             if item._report_sections else [],
             "fold_no_line": False,
         }
+        info = getattr(item, "hypothesis_report_information", None)
+        if info is not None:
+            # hypothesis's `pytest_runtest_makereport` wrapper: what it reported.
+            rep["sections"].append(["Hypothesis", info])
         if item.user_properties:
             rep["user_properties"] = [[str(n), str(v)] for n, v in item.user_properties]
         if self.junit is not None:

@@ -142,3 +142,13 @@ def plugins_pytest(request: pytest.FixtureRequest) -> List[str]:
     """``pytest`` of a venv with the plugins the pytest engine runs (and pytest-xdist):
     the oracle for sessions with plugins installed."""
     return _venv_pytest(request, "fastest-plugins-venv", [PYTEST, XDIST, *PLUGINS])
+
+
+HYPOTHESIS = "hypothesis==6.170.15"
+
+
+@pytest.fixture(scope="session")
+def hypothesis_pytest(request: pytest.FixtureRequest) -> List[str]:
+    """``pytest`` of a venv with hypothesis (and pytest-xdist): the oracle for sessions
+    the native engine runs with hypothesis's plugin loaded."""
+    return _venv_pytest(request, "fastest-hypothesis-venv", [PYTEST, XDIST, HYPOTHESIS])

@@ -75,7 +75,8 @@ impl Host {
         self.dist_version("pytest")
     }
 
-    fn dist_version(&self, project: &str) -> Option<String> {
+    /// An installed distribution's version, from its `.dist-info` directory.
+    pub(crate) fn dist_version(&self, project: &str) -> Option<String> {
         for dir in &self.sys_path {
             let Ok(rd) = std::fs::read_dir(dir) else {
                 continue;

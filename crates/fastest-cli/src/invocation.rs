@@ -390,7 +390,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     crate::json_report::hand_over(&args, argv, host);
     let mut pytest_engine = None;
     if run {
-        match run_blocker(&args, &config, &plugins, &entry_points) {
+        match run_blocker(&args, &config, &plugins, &entry_points, host) {
             Err(why) => return delegate_run(err, native_only, &why, cli.pytest_argv(xdist)),
             Ok(Some(why)) if native_only => return delegate_run(err, true, &why, Vec::new()),
             Ok(engine) => pytest_engine = engine,
@@ -663,11 +663,16 @@ pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
 ///   `PYTEST_TIMEOUT`; an item with a `timeout` mark runs in the pytest engine).
 /// - pytest-rerunfailures while it reruns nothing (no `--reruns`, `reruns` ini or
 ///   `flaky` mark: `run.rs` hands a session with one to pytest).
+/// - hypothesis: its plugin module is loaded (its `pytest_configure`, header line,
+///   `pytest_runtest_call` wrapper with the fixture health check, and the `hypothesis`
+///   mark its collection hook adds), unless the session needs what the engine does
+///   not serve of it ([`hypothesis_stands_in`]).
 pub(crate) const NATIVE_PLUGINS: &[&str] = &[
     "pytest-mock",
     "pytest-cov",
     "pytest-timeout",
     "pytest-rerunfailures",
+    "hypothesis",
 ];
 
 /// pytest-rerunfailures' options that make it rerun (or count reruns).
@@ -682,18 +687,47 @@ const RERUN_OPTIONS: &[&str] = &[
 
 /// The modules the native engine loads for a plugin it stands in for (its `pytest11`
 /// entry point): fixtures are registered and `pytest_configure` is called.
-pub(crate) const NATIVE_PLUGIN_MODULES: &[(&str, &str)] = &[("pytest-mock", "pytest_mock")];
+pub(crate) const NATIVE_PLUGIN_MODULES: &[(&str, &str)] = &[
+    ("pytest-mock", "pytest_mock"),
+    ("hypothesis", "_hypothesis_pytestplugin"),
+];
 
 /// Fixtures installed plugins provide that the native engine does not.
 pub(crate) const PLUGIN_FIXTURES: &[(&str, &[&str])] = &[("pytest-cov", &["cov", "no_cover"])];
 
 /// Whether the native engine can stand in for the installed plugin `name` this session.
-fn native_stands_in(name: &str, args: &Args, config: &Config) -> bool {
+fn native_stands_in(name: &str, args: &Args, config: &Config, host: &Host) -> bool {
     NATIVE_PLUGINS.contains(&name)
         && (name != "pytest-timeout"
             || (args.timeout.is_none()
                 && config.get_str("timeout").is_none()
                 && std::env::var_os("PYTEST_TIMEOUT").is_none()))
+        && (name != "hypothesis" || hypothesis_stands_in(args, config, host))
+}
+
+/// Whether the native engine serves all hypothesis's plugin does this session. Not:
+/// - with libcst installed: a failing test's examples become a patch file, which its
+///   terminal summary names;
+/// - with `--junitxml`: each test's statistics become a property of the report;
+/// - when `-k` or `-m` names `hypothesis`: its collection hook marks its tests, which
+///   only an import shows;
+/// - when `norecursedirs` lets pytest into an existing `.hypothesis` directory: its
+///   `pytest_ignore_collect` warns.
+fn hypothesis_stands_in(args: &Args, config: &Config, host: &Host) -> bool {
+    let named = |e: &Option<String>| e.as_deref().is_some_and(|e| e.contains("hypothesis"));
+    let enters_database = config.get_args("norecursedirs").is_some_and(|patterns| {
+        !patterns
+            .iter()
+            .any(|p| fastest_core::glob::fnmatch(p, ".hypothesis"))
+            && [&host.cwd, &config.rootdir]
+                .iter()
+                .any(|d| d.join(".hypothesis").is_dir())
+    });
+    host.dist_version("libcst").is_none()
+        && args.junitxml.is_none()
+        && !named(&args.keyword)
+        && !named(&args.markexpr)
+        && !enters_database
 }
 
 /// The ini keys installed plugins register (`parser.addini`), for the plugins fastest
@@ -789,6 +823,7 @@ fn run_blocker(
     config: &Config,
     installed: &[(String, String)],
     entry_points: &[String],
+    host: &Host,
 ) -> Result<Option<String>, String> {
     if let Some(opt) = args.given.iter().find(|o| !NATIVE_RUN_OPTIONS.contains(o)) {
         return Err(format!("option {opt:?}"));
@@ -854,7 +889,7 @@ fn run_blocker(
         if name == "pytest-cov" && args.unknown.iter().any(|a| a.starts_with("--cov")) {
             return Err("pytest-cov measures coverage (--cov)".into());
         }
-        if native_stands_in(name, args, config) {
+        if native_stands_in(name, args, config, host) {
             continue;
         }
         engine.get_or_insert_with(|| format!("installed pytest plugin {name}"));

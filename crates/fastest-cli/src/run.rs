@@ -629,8 +629,15 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     } else {
         (Vec::new(), Vec::new(), Vec::new())
     };
-    let native_start =
-        !native_header.is_empty() || !native_configure.is_empty() || !native_options.is_empty();
+    // A loaded plugin with a header line (hypothesis's): the engine asks it at its start,
+    // after importing the initial conftests.
+    let plugin_header = pytest_engine.is_none()
+        && invocation::plugin_autoload(&inv.args)
+        && has_plugin(&s.host.pytest11_plugins(), "hypothesis");
+    let native_start = plugin_header
+        || !native_header.is_empty()
+        || !native_configure.is_empty()
+        || !native_options.is_empty();
     // The pytest engine's workers drop what their collection warns (`_Bridge`): the
     // import fallback's collection met it first, and the coordinator reports it at its
     // place. A warning whose import is not known stays pytest's to place.
@@ -944,6 +951,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     setup["added_options"] = json!(s.added_options);
     if !native_header.is_empty() {
         setup["header_conftests"] = json!(native_header);
+    }
+    if plugin_header {
+        setup["initial_conftests"] = json!(initial_conftests(&s));
     }
     if !native_configure.is_empty() {
         setup["configure_conftests"] = json!(native_configure);
