@@ -317,8 +317,8 @@ def _run_spec(item):
     mark (in ``iter_markers`` order, as pytest's ``pytest_generate_tests`` reads them)
     and which ``params`` entry of which function-scoped fixture the item got, plus the
     fixtures of its closure that no conftest, module or class defines. Anything else
-    (a ``pytest_generate_tests`` hook's parametrization, higher-scope parameters, item
-    classes of plugins) leaves the item to the pytest engine.
+    (a ``pytest_generate_tests`` hook's parametrization, direct parameters with a higher
+    scope, item classes of plugins) leaves the item to the pytest engine.
     """
     try:
         return _run_spec_of(item)
@@ -541,13 +541,18 @@ def _callspec_entries(item, callspec):
 
     if any(m.name == "parametrize" for m in callspec.marks):
         return None
-    if any(scope is not Scope.Function for scope in callspec._arg2scope.values()):
-        return None
     func = getattr(item, "function", None) or item.obj
     marks = _marks_of(item, func)
     if marks is None:
         return None
     nmarks, parsed, owner, indirect = marks
+    # A higher scope reaches the engine through the fixtures that take the parameter
+    # (indirect, or their own `params`): it sets them up again when their parameter
+    # changes, and their dependents with them, in the order pytest's collection chose.
+    # A direct parameter with a higher scope (`scope=`) is a fixture only pytest has.
+    if any(scope is not Scope.Function and name in owner and name not in indirect
+           for name, scope in callspec._arg2scope.items()):
+        return None
     defs = item._fixtureinfo.name2fixturedefs
     # The calls, in pytest's order: (source, key, size, argnames).
     calls = []

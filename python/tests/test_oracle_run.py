@@ -69,6 +69,10 @@ NATIVE_CASES: List[str] = [
     "configure_native",
     # An initial conftest's options and ini keys, at their defaults.
     "options_native",
+    # Fixtures parametrized with a higher scope (indirect and `params`; module, class,
+    # session): the import fallback's order, the fixtures set up again per parameter.
+    "higher_scope_params",
+    "higher_scope_session",
     "basic-argset0",
     "basic-argset1",
     "basic-argset2",
@@ -452,6 +456,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "configure_native": [[], ["-v"], ["-q", "--strict-markers"], ["sub"]],
     # The conftest's options on the command line (values separate or attached, a value
     # that looks like a path, between paths): the parser knows them from the source.
+    "higher_scope_params": [[], ["-v"], ["-x", "-q"]],
+    "higher_scope_session": [[], ["-v"], ["-k", "a1 or zz"]],
     "options_native": [
         [],
         ["-v"],

@@ -470,6 +470,15 @@ pub mod cache {
     }
 
     /// The key: everything besides file contents that changes pytest's answer.
+    /// A hash of the Python side of the import fallback this fastest was built with:
+    /// what it records of an item (its run spec, say) changes with it.
+    fn collector_hash() -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        include_bytes!("../../../python/fastest/_collect.py").hash(&mut h);
+        h.finish()
+    }
+
     fn key(
         host: &Host,
         pytest_args: &[String],
@@ -479,7 +488,7 @@ pub mod cache {
     ) -> String {
         // Another fastest may describe the same collection differently (fields added,
         // rules changed): its answers are not this one's.
-        let mut k = format!("{}\x1f", env!("CARGO_PKG_VERSION"));
+        let mut k = format!("{}\x1f{:x}\x1f", env!("CARGO_PKG_VERSION"), collector_hash());
         for part in [host.cwd.to_string_lossy().as_ref(), &host.python_version] {
             k.push_str(part);
             k.push('\x1f');
