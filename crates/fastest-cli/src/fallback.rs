@@ -488,7 +488,11 @@ pub mod cache {
     ) -> String {
         // Another fastest may describe the same collection differently (fields added,
         // rules changed): its answers are not this one's.
-        let mut k = format!("{}\x1f{:x}\x1f", env!("CARGO_PKG_VERSION"), collector_hash());
+        let mut k = format!(
+            "{}\x1f{:x}\x1f",
+            env!("CARGO_PKG_VERSION"),
+            collector_hash()
+        );
         for part in [host.cwd.to_string_lossy().as_ref(), &host.python_version] {
             k.push_str(part);
             k.push('\x1f');
