@@ -320,3 +320,24 @@ def test_options_of_a_conftest_pytest_loads_while_collecting_leave_it_to_the_pyt
     got = _auto_run(tmp_path, "-v")
     assert "the pytest engine runs the items (conftest hook" in got.stdout
     assert got.returncode == 0, got.stdout + got.stderr
+
+
+def test_a_computed_collect_ignore_leaves_the_run_to_the_native_engine(tmp_path: Path) -> None:
+    # pytest's collection (the import fallback) decides what is ignored; every conftest
+    # pytest may load was walked, so the items it finds run natively.
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "conftest.py").write_text(
+        "import sys\n\ncollect_ignore = []\nif sys.version_info >= (3,):\n"
+        "    collect_ignore.extend(['test_ignored.py'])\n"
+    )
+    (tmp_path / "test_ignored.py").write_text("def test_never():\n    raise AssertionError\n")
+    (tmp_path / "test_kept.py").write_text(
+        "import pytest\n\n@pytest.mark.parametrize('n', range(3))\ndef test_kept(n):\n"
+        "    assert n < 2\n"
+    )
+    expected = subprocess.run([*find_pytest(), "-p", "no:cacheprovider", "-v"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+    got = _auto_run(tmp_path, "-v")
+    assert "pytest engine" not in got.stdout + got.stderr
+    assert got.returncode == expected.returncode == 1
+    assert normalise(got.stdout) == normalise(expected.stdout)

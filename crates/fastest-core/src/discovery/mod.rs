@@ -119,8 +119,9 @@ pub struct Discovery {
     /// `path: what` for each conftest on the way that uses pytest's plugin machinery
     /// (`parse::pytest_machinery_use`): the pytest engine runs the session.
     pub conftest_machinery: Vec<String>,
-    /// `global_fallback` is for a conftest's collection hook, and the walk saw every
-    /// conftest: the hooks the session's items are exposed to are all in
+    /// `global_fallback` is for what a conftest does at collection (a collection hook,
+    /// a computed `collect_ignore`), the walk saw every conftest pytest may load, and
+    /// none loads plugins: the hooks the session's items are exposed to are all in
     /// `conftest_hooks`, so the items pytest's collection finds may run natively (when
     /// those hooks allow it).
     pub global_fallback_by_hook: bool,
@@ -172,6 +173,7 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
     if let Some(p) = &walked.problem {
         disc.global_fallback = Some(p.clone());
     }
+    let mut plugins_loaded = false;
     for c in &walked.conftests {
         disc.conftest_markers
             .extend(c.outline.registered_markers.iter().cloned());
@@ -191,6 +193,10 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
             disc.conftest_hooks
                 .push(format!("{}: pytest_plugins", c.path.display()));
         }
+        if c.outline.pytest_plugins {
+            // The plugins' hooks are not in `conftest_hooks`.
+            plugins_loaded = true;
+        }
         if let Some(h) = c
             .outline
             .hooks
@@ -198,16 +204,16 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
             .find(|h| SESSION_HOOKS.contains(&h.as_str()))
         {
             disc.global_fallback = Some(format!("{} defines {h}", c.path.display()));
-            disc.global_fallback_by_hook = walked.problem.is_none();
         } else if c.outline.pytest_plugins {
             disc.global_fallback = Some(format!("{} sets pytest_plugins", c.path.display()));
-            disc.global_fallback_by_hook = false;
         } else if c.outline.dynamic_ignore {
-            // The walk skipped what the literal lists name; the conftest's import decides.
+            // The walk skipped what the literal lists name; the conftest's import decides
+            // (it can only leave out more: the walk saw every conftest pytest may load).
             disc.global_fallback = Some(format!("{} computes collect_ignore", c.path.display()));
-            disc.global_fallback_by_hook = false;
         }
     }
+    disc.global_fallback_by_hook =
+        disc.global_fallback.is_some() && walked.problem.is_none() && !plugins_loaded;
     // A file reached by several arguments is read and parsed once; the other entries
     // reuse its outcome under their own node id and chain.
     let mut first_of: HashMap<(&Path, walk::FileKind), usize> = HashMap::new();
