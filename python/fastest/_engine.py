@@ -2234,6 +2234,11 @@ class Engine:
         for fd in self.autouse:
             if fd.visible_to(item, keys) and not (doctest and fd.xunit):
                 by_holder.setdefault(fd.holder, []).append(fd.argname)
+        # Installed plugins' autouse fixtures are the session node's, registered before
+        # any conftest's (pytest-mock's, Faker's), in their order of registration.
+        for h, names in by_holder.items():
+            if h.startswith("plugin:"):
+                autouse.extend(names)
         conftest_holders = sorted(
             (h for h in by_holder if h.endswith("conftest.py")), key=lambda h: len(Path(h).parts)
         )

@@ -218,10 +218,7 @@ fn collect_only(
             )
         });
         let mut markers = config.markers();
-        markers.extend(crate::invocation::plugin_markers(
-            args,
-            &host.pytest11_plugins(),
-        ));
+        markers.extend(crate::invocation::plugin_markers(args, host));
         certainty::Certainty::new(python, imports, &markers)
     };
     let opts = DiscoveryOptions {
@@ -872,10 +869,7 @@ fn finish(
     let registered: Vec<String> = config
         .markers()
         .iter()
-        .chain(&crate::invocation::plugin_markers(
-            args,
-            &host.pytest11_plugins(),
-        ))
+        .chain(&crate::invocation::plugin_markers(args, host))
         // pytest: `line.split(":")[0].split("(")[0].strip()`.
         .map(|m| {
             let name = m.split(':').next().unwrap_or("");

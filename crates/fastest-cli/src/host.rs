@@ -28,6 +28,20 @@ pub struct Host {
     /// Entry-point names `-p no:NAME` blocks: those plugins never load, so they are not
     /// installed as far as the session is concerned (set once by `prepare`).
     pub(crate) blocked: std::sync::OnceLock<Vec<String>>,
+    /// Installed plugins that only provide fixtures (see
+    /// `invocation::fixture_plugins`), worked out once per invocation.
+    pub(crate) fixture_plugins: std::sync::OnceLock<Vec<FixturePlugin>>,
+}
+
+/// An installed plugin whose modules provide nothing but fixtures (and markers): the
+/// native engine loads them and stands in for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixturePlugin {
+    pub project: String,
+    /// The modules its entry points load.
+    pub modules: Vec<String>,
+    /// The markers their `pytest_configure` registers.
+    pub markers: Vec<String>,
 }
 
 /// A distribution that registers `pytest11` entry points.
@@ -37,6 +51,8 @@ pub struct Plugin {
     pub version: String,
     /// The names under `[pytest11]`: what `-p no:NAME` matches.
     pub entry_points: Vec<String>,
+    /// What each of them loads (`module.path`, or `module:attr`), in the same order.
+    pub targets: Vec<String>,
 }
 
 impl Host {
@@ -58,6 +74,7 @@ impl Host {
             utc_offset: 0,
             plugins: std::sync::OnceLock::new(),
             blocked: std::sync::OnceLock::new(),
+            fixture_plugins: std::sync::OnceLock::new(),
         }
     }
 
@@ -145,6 +162,51 @@ impl Host {
             .collect()
     }
 
+    /// What the installed plugin `project`'s entry points load (see [`Plugin::targets`]).
+    pub fn plugin_targets(&self, project: &str) -> Vec<String> {
+        self.plugins
+            .get_or_init(|| self.scan_pytest11_plugins())
+            .iter()
+            .find(|p| p.project == project)
+            .map(|p| p.targets.clone())
+            .unwrap_or_default()
+    }
+
+    /// The source file of module `dotted` on `sys.path` (`a/b.py` or `a/b/__init__.py`
+    /// under the first entry holding it), without importing anything.
+    pub fn module_file(&self, dotted: &str) -> Option<PathBuf> {
+        let find = |base: PathBuf| {
+            [base.with_extension("py"), base.join("__init__.py")]
+                .into_iter()
+                .find(|p| p.is_file())
+        };
+        let rel: PathBuf = dotted.split('.').collect();
+        if let Some(found) = self.sys_path.iter().find_map(|dir| find(dir.join(&rel))) {
+            return Some(found);
+        }
+        // A setuptools editable install maps top-level packages to their source in a
+        // finder module (`MAPPING = {'pkg': '/src/pkg'}`) instead of a `sys.path` entry.
+        let (top, rest) = dotted.split_once('.').unwrap_or((dotted, ""));
+        let rest: PathBuf = rest.split('.').filter(|p| !p.is_empty()).collect();
+        self.sys_path.iter().find_map(|dir| {
+            let entries = std::fs::read_dir(dir).ok()?;
+            entries.flatten().find_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if !(name.starts_with("__editable__") && name.ends_with("_finder.py")) {
+                    return None;
+                }
+                let text = std::fs::read_to_string(e.path()).ok()?;
+                let mapped = editable_mapping(&text, top)?;
+                let base = PathBuf::from(mapped);
+                if rest.as_os_str().is_empty() {
+                    find(base.clone()).or_else(|| base.is_file().then_some(base))
+                } else {
+                    find(base.join(&rest))
+                }
+            })
+        })
+    }
+
     /// Record the plugin names `-p no:NAME` blocks (only the first call counts).
     pub fn block_plugins(&self, names: Vec<String>) {
         let _ = self.blocked.set(names);
@@ -161,10 +223,10 @@ impl Host {
                 let Some(rest) = name.strip_suffix(".dist-info") else {
                     continue;
                 };
-                let Some(entry_points) = pytest11_entry_points(&e.path().join("entry_points.txt"))
-                else {
+                let Some(pairs) = pytest11_entry_points(&e.path().join("entry_points.txt")) else {
                     continue;
                 };
+                let (entry_points, targets) = pairs.into_iter().unzip();
                 let (p, v) = rest.split_once('-').unwrap_or((rest, ""));
                 let project = read_project_name(&e.path()).unwrap_or_else(|| p.replace('_', "-"));
                 if !out.iter().any(|o| o.project == project) {
@@ -172,6 +234,7 @@ impl Host {
                         project,
                         version: v.to_string(),
                         entry_points,
+                        targets,
                     });
                 }
             }
@@ -180,18 +243,37 @@ impl Host {
     }
 }
 
-/// The names in an `entry_points.txt`'s `[pytest11]` section; `None` without one.
-fn pytest11_entry_points(path: &Path) -> Option<Vec<String>> {
+/// The `(name, target)` pairs of an `entry_points.txt`'s `[pytest11]` section; `None`
+/// without one.
+fn pytest11_entry_points(path: &Path) -> Option<Vec<(String, String)>> {
     let text = std::fs::read_to_string(path).ok()?;
     let mut lines = text.lines().map(str::trim);
     lines.find(|l| *l == "[pytest11]")?;
     Some(
         lines
             .take_while(|l| !l.starts_with('['))
-            .filter_map(|l| l.split_once('=').map(|(name, _)| name.trim().to_string()))
-            .filter(|name| !name.is_empty())
+            .filter_map(|l| {
+                l.split_once('=')
+                    .map(|(name, target)| (name.trim().to_string(), target.trim().to_string()))
+            })
+            .filter(|(name, _)| !name.is_empty())
             .collect(),
     )
+}
+
+/// The path a setuptools editable finder's `MAPPING` gives package `top`.
+fn editable_mapping(text: &str, top: &str) -> Option<String> {
+    let line = text.lines().find(|l| l.starts_with("MAPPING"))?;
+    let body = line.split_once('{')?.1.rsplit_once('}')?.0;
+    body.split(',').find_map(|pair| {
+        let (k, v) = pair.split_once(':')?;
+        let unquote = |s: &str| {
+            let s = s.trim();
+            (s.len() >= 2 && (s.starts_with('\'') || s.starts_with('"')))
+                .then(|| s[1..s.len() - 1].to_string())
+        };
+        (unquote(k)? == top).then(|| unquote(v)).flatten()
+    })
 }
 
 fn read_project_name(dist_info: &Path) -> Option<String> {
@@ -206,6 +288,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn editable_finders_map_packages_to_their_source() {
+        let text = "import sys\nMAPPING: dict[str, str] = {'faker': '/src/faker', 'other': '/x/other'}\nNAMESPACES = {}\n";
+        assert_eq!(
+            editable_mapping(text, "faker").as_deref(),
+            Some("/src/faker")
+        );
+        assert_eq!(editable_mapping(text, "other").as_deref(), Some("/x/other"));
+        assert_eq!(editable_mapping(text, "nope"), None);
+    }
+
+    #[test]
     fn pytest11_section_names_are_read_up_to_the_next_section() {
         let dir = std::env::temp_dir().join(format!("fastest-host-ep-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -217,7 +310,10 @@ mod tests {
         .unwrap();
         assert_eq!(
             pytest11_entry_points(&path),
-            Some(vec!["randomly".to_string(), "cov".to_string()])
+            Some(vec![
+                ("randomly".to_string(), "pytest_randomly".to_string()),
+                ("cov".to_string(), "pytest_cov.plugin".to_string())
+            ])
         );
         std::fs::write(&path, "[console_scripts]\nx = y:z\n").unwrap();
         assert_eq!(pytest11_entry_points(&path), None);
@@ -232,11 +328,13 @@ mod tests {
                 project: "pytest-randomly".into(),
                 version: "5.1.0".into(),
                 entry_points: vec!["randomly".into()],
+                targets: vec!["pytest_randomly".into()],
             },
             Plugin {
                 project: "pytest-xdist".into(),
                 version: "3.8.0".into(),
                 entry_points: vec!["xdist".into(), "xdist.looponfail".into()],
+                targets: vec!["xdist.plugin".into(), "xdist.looponfail".into()],
             },
         ]);
         host.block_plugins(vec!["randomly".into(), "xdist".into()]);

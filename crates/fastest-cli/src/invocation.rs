@@ -29,7 +29,7 @@ use fastest_core::config::{
 use crate::app::{exit, normalize};
 use crate::args::{self, blocked_plugins, ArgError, Args, Opt, Parsed, Parser, Served};
 use crate::collect_only::Summary;
-use crate::host::Host;
+use crate::host::{FixturePlugin, Host};
 
 /// A `--collect-only` session fastest renders.
 #[derive(Debug, Clone)]
@@ -798,15 +798,62 @@ const PLUGIN_MARKERS: &[(&str, &[&str])] = &[
 
 /// The `markers` lines of the installed plugins fastest knows (none when plugins do not
 /// load).
-pub(crate) fn plugin_markers(args: &Args, installed: &[(String, String)]) -> Vec<String> {
+pub(crate) fn plugin_markers(args: &Args, host: &Host) -> Vec<String> {
     if !plugin_autoload(args) {
         return Vec::new();
     }
-    PLUGIN_MARKERS
+    let installed = host.pytest11_plugins();
+    let mut markers: Vec<String> = PLUGIN_MARKERS
         .iter()
         .filter(|(plugin, _)| installed.iter().any(|(name, _)| name == plugin))
         .flat_map(|(_, marks)| marks.iter().map(|m| (*m).to_string()))
-        .collect()
+        .collect();
+    for p in fixture_plugins(host) {
+        markers.extend(p.markers.iter().cloned());
+    }
+    markers
+}
+
+/// The installed plugins fastest does not know whose modules provide nothing but
+/// fixtures (and markers): the native engine loads those modules and stands in for them
+/// (see `parse::fixture_only_plugin`). Read once per invocation.
+pub(crate) fn fixture_plugins(host: &Host) -> Vec<FixturePlugin> {
+    host.fixture_plugins
+        .get_or_init(|| {
+            host.pytest11_plugins()
+                .into_iter()
+                .filter(|(name, _)| {
+                    let n = name.as_str();
+                    !SERVED_PLUGINS.contains(&n)
+                        && !PYTEST_ENGINE_PLUGINS.contains(&n)
+                        && !NATIVE_PLUGINS.contains(&n)
+                })
+                .filter_map(|(project, _)| {
+                    let modules = host.plugin_targets(&project);
+                    let mut markers = Vec::new();
+                    for module in &modules {
+                        // `module:attr` registers an object pytest finds hooks on.
+                        if module.contains(':') {
+                            return None;
+                        }
+                        let source = std::fs::read(host.module_file(module)?).ok()?;
+                        match fastest_core::discovery::parse::fixture_only_plugin(&source) {
+                            Ok(found) => markers.extend(found),
+                            Err(why) => {
+                                tracing::debug!("plugin {project} ({module}): {why}");
+                                return None;
+                            }
+                        }
+                    }
+                    (!modules.is_empty()).then_some(FixturePlugin {
+                        project,
+                        modules,
+                        markers,
+                    })
+                })
+                .collect()
+        })
+        .clone()
 }
 
 /// Whether an installed plugin registers the ini key `key`.
@@ -874,6 +921,9 @@ fn run_blocker(
         if !PYTEST_ENGINE_PLUGINS.contains(&name.as_str())
             && !NATIVE_PLUGINS.contains(&name.as_str())
         {
+            if fixture_plugins(host).iter().any(|p| &p.project == name) {
+                continue;
+            }
             return Err(format!("installed pytest plugin {name}"));
         }
         // Reruns draw `R`/`RERUN` and a "rerun" count only pytest's reporter knows.

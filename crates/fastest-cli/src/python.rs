@@ -32,6 +32,7 @@ fn main(
         utc_offset: utc_offset(py),
         plugins: std::sync::OnceLock::new(),
         blocked: std::sync::OnceLock::new(),
+        fixture_plugins: std::sync::OnceLock::new(),
     };
     // Discovery is pure Rust: let other Python threads run meanwhile.
     py.detach(|| crate::main_with(&argv, &host))

@@ -1755,7 +1755,13 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         "plugin_modules": invocation::NATIVE_PLUGIN_MODULES
             .iter()
             .filter(|(project, _)| has_plugin(&plugins, project))
-            .map(|(_, module)| *module)
+            .map(|(_, module)| (*module).to_string())
+            .chain(
+                invocation::fixture_plugins(host)
+                    .into_iter()
+                    .filter(|p| has_plugin(&plugins, &p.project))
+                    .flat_map(|p| p.modules),
+            )
             .collect::<Vec<_>>(),
         // Their fixtures the engine does not serve (listed in a missing fixture's error).
         "plugin_fixtures": invocation::PLUGIN_FIXTURES

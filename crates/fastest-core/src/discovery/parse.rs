@@ -342,6 +342,43 @@ pub fn pytest_machinery_use(src: &[u8]) -> Option<String> {
     None
 }
 
+/// Whether an installed plugin's module (what a `pytest11` entry point loads) provides
+/// nothing but fixtures, and maybe markers a `pytest_configure` registers and nothing
+/// else: the native engine can load it as pytest does and stand in for the plugin.
+/// `Ok(the markers)`, or `Err(why not)`: a hook, `pytest_plugins`, pytest's plugin
+/// machinery or its private `_pytest` modules (monkeypatching them, say), a name bound
+/// to a `pytest_*` hook by an import, a star import, a syntax error.
+pub fn fixture_only_plugin(src: &[u8]) -> Result<Vec<String>, String> {
+    let has = |needle: &[u8]| src.windows(needle.len()).any(|w| w == needle);
+    if has(b"import *") {
+        return Err("a star import".into());
+    }
+    if has(b"_pytest") {
+        return Err("pytest's private modules".into());
+    }
+    let o = parse_outline(src, false);
+    if let Some(h) = &o.import_hazard {
+        return Err(h.clone());
+    }
+    if let Some(h) = o.hooks.first() {
+        return Err(format!("hook {h}"));
+    }
+    if o.pytest_plugins {
+        return Err("pytest_plugins".into());
+    }
+    if let Some(m) = o.pytest_machinery {
+        return Err(m);
+    }
+    if let Some(b) = o
+        .bindings
+        .iter()
+        .find(|b| b.name.starts_with("pytest_") && !matches!(b.kind, BindingKind::Function(_)))
+    {
+        return Err(format!("`{}` bound otherwise than by a def", b.name));
+    }
+    Ok(o.registered_markers)
+}
+
 /// Whether the `pluginmanager` at `at` is `pytest_addoption`'s argument of that name in
 /// its signature (`def pytest_addoption(parser, pluginmanager: ...)`) or its `del`
 /// (typed conftests take the hook's whole signature and drop what they do not use):
@@ -3120,6 +3157,24 @@ def pytest_configure(config):
             false,
         );
         assert!(o.uncertain.is_empty());
+    }
+
+    #[test]
+    fn fixture_only_plugins_are_told_apart() {
+        let faker_like = b"import pytest\nfrom faker import Faker\n\n@pytest.fixture(scope='session', autouse=True)\ndef _session_faker(request):\n    return Faker()\n\n@pytest.fixture()\ndef faker(request):\n    return request.getfixturevalue('_session_faker')\n";
+        assert_eq!(fixture_only_plugin(faker_like), Ok(vec![]));
+        let markers = b"import pytest\n\ndef pytest_configure(config):\n    config.addinivalue_line('markers', 'slow: slow tests')\n\n@pytest.fixture\ndef x():\n    return 1\n";
+        assert_eq!(fixture_only_plugin(markers), Ok(vec!["slow".to_string()]));
+        for (src, why) in [
+            (&b"def pytest_addoption(parser):\n    pass\n"[..], "hook pytest_addoption"),
+            (b"from .hooks import pytest_runtest_call\n", "`pytest_runtest_call` bound otherwise than by a def"),
+            (b"pytest_plugins = ['x']\n", "pytest_plugins"),
+            (b"from helpers import *\n", "a star import"),
+            (b"from _pytest import fixtures\nfixtures.X = 1\n", "pytest's private modules"),
+            (b"import pytest\n@pytest.fixture\ndef f(request):\n    request.config.pluginmanager.register(object())\n", "pluginmanager.register"),
+        ] {
+            assert_eq!(fixture_only_plugin(src), Err(why.to_string()), "{}", String::from_utf8_lossy(src));
+        }
     }
 
     #[test]
