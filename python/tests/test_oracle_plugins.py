@@ -133,3 +133,28 @@ def test_collection_is_static_and_pytests(tmp_path: Path, plugins_pytest: List[s
     delegated = "running pytest itself: pytest-asyncio adds lines to the header"
     assert (delegated in actual.stderr) == ("-q" not in args), actual.stderr
     assert normalise(actual.stdout) == normalise(expected.stdout)
+
+
+@pytest.mark.parametrize(
+    "ini, status",
+    [
+        ("", 0),  # pytest-asyncio warns on stderr
+        ("filterwarnings = error\n", 3),  # the warning is an error: INTERNALERROR
+        ("asyncio_default_fixture_loop_scope = forever\n", 4),  # a scope it refuses
+        ("asyncio_default_fixture_loop_scope = module\n", 0),  # quiet: static
+    ],
+    ids=["unset", "unset-error", "bad-scope", "set"],
+)
+def test_collection_with_pytest_asyncios_configure(tmp_path: Path, plugins_pytest: List[str],
+                                                   ini: str, status: int):
+    """``--collect-only -q`` prints no header, but pytest-asyncio's ``pytest_configure``
+    still runs: what it warns or raises about its loop scope ini keys is pytest's."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n" + ini)
+    (tmp_path / "test_a.py").write_text("def test_a():\n    pass\n")
+    expected = _run(plugins_pytest, tmp_path, ["--collect-only", "-q"], {})
+    cmd, env = fastest_in(plugins_pytest)
+    actual = _run(cmd, tmp_path, ["--collect-only", "-q"], {**env, "FASTEST_LOG": "fastest_cli=debug"})
+    assert actual.returncode == expected.returncode == status, (expected.stderr, actual.stderr)
+    assert normalise(actual.stdout) == normalise(expected.stdout)
+    delegated = "running pytest itself: pytest-asyncio's pytest_configure warns or fails"
+    assert (delegated in actual.stderr) == ("= module" not in ini), actual.stderr

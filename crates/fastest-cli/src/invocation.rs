@@ -856,6 +856,17 @@ pub(crate) fn fixture_plugins(host: &Host) -> Vec<FixturePlugin> {
         .clone()
 }
 
+/// Whether pytest-asyncio's `pytest_configure` neither warns nor fails on its loop
+/// scope ini keys: the fixture loop scope set to a scope (or `fixture-scope`), the test
+/// loop scope unset or a scope.
+fn asyncio_configures_quietly(config: &Config) -> bool {
+    const SCOPES: &[&str] = &["function", "class", "module", "package", "session"];
+    let fixture = config.get_str("asyncio_default_fixture_loop_scope");
+    let test = config.get_str("asyncio_default_test_loop_scope");
+    fixture.is_some_and(|f| f == "fixture-scope" || SCOPES.contains(&f.as_str()))
+        && test.is_none_or(|t| SCOPES.contains(&t.as_str()))
+}
+
 /// Whether an installed plugin registers the ini key `key`.
 fn registered_by_plugin(key: &str, installed: &[(String, String)]) -> bool {
     PLUGIN_INI_KEYS.iter().any(|(plugin, keys)| {
@@ -998,6 +1009,15 @@ fn pytest_only(
     }
     if args.numprocesses.is_some() && installed.iter().any(|(n, _)| n == "pytest-xdist") {
         return Some("-n with pytest-xdist".into());
+    }
+    // pytest-asyncio's `pytest_configure` warns (an error under `filterwarnings =
+    // error`) while its fixture loop scope is unset, and fails on a scope it does not
+    // know: only pytest's start-up shows that (a run gets it from the pytest engine).
+    if plugin_autoload(args)
+        && installed.iter().any(|(n, _)| n == "pytest-asyncio")
+        && !asyncio_configures_quietly(config)
+    {
+        return Some("pytest-asyncio's pytest_configure warns or fails".into());
     }
     // Its coverage table ends a collection too.
     if plugin_autoload(args)
