@@ -653,6 +653,9 @@ class _Recorder:
         self.skipped = []
         self.raw_warnings = []  # (raw message, nodeid, fslocation, when, category)
         self.deselected = []
+        # Those a plugin or conftest hook deselected (not pytest's `-k`, `-m` and
+        # `--deselect`, which the coordinator can tell from the command line).
+        self.hook_deselected = []
         self.internal_errors = []
         self.interrupted = None
         self.shouldfail = None
@@ -870,7 +873,17 @@ class _Recorder:
         self.numcollected += sum(1 for x in report.result if isinstance(x, Item))
 
     def pytest_deselected(self, items):
-        self.deselected.extend(str(i.nodeid) for i in items)
+        ids = [str(i.nodeid) for i in items]
+        self.deselected.extend(ids)
+        # Who asked: the first caller outside pluggy and this module.
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_globals.get("__name__", "").startswith(
+            ("pluggy", __name__)
+        ):
+            frame = frame.f_back
+        caller = frame.f_globals.get("__name__", "") if frame is not None else ""
+        if caller not in ("_pytest.mark", "_pytest.main"):
+            self.hook_deselected.extend(ids)
 
     def pytest_addoption(self, parser):
         # Called when this plugin registers: after pytest's own plugins, before
@@ -1199,6 +1212,7 @@ def collect(request):
         skipped=recorder.skipped,
         warnings=recorder.warnings_json(),
         deselected=recorder.deselected,
+        hook_deselected=recorder.hook_deselected,
         interrupted=recorder.interrupted,
         shouldfail=recorder.shouldfail,
         shouldstop=recorder.shouldstop,

@@ -341,3 +341,37 @@ def test_a_computed_collect_ignore_leaves_the_run_to_the_native_engine(tmp_path:
     assert "pytest engine" not in got.stdout + got.stderr
     assert got.returncode == expected.returncode == 1
     assert normalise(got.stdout) == normalise(expected.stdout)
+
+
+@pytest.mark.parametrize("by_hook", [False, True], ids=["by-m", "by-hook"])
+def test_a_module_deselected_whole_in_pytests_collection(tmp_path: Path, by_hook: bool) -> None:
+    # `-m` (pytest's own deselection, which the static path meets too) keeps the native
+    # engine; a conftest hook that drops a whole module leaves its import to the pytest
+    # engine, as pytest imports it while collecting.
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    slow: slow\n")
+    hook = (
+        "def pytest_collection_modifyitems(config, items):\n"
+        "    dropped = [i for i in items if 'test_slow' in i.nodeid]\n"
+        "    items[:] = [i for i in items if i not in dropped]\n"
+        "    config.hook.pytest_deselected(items=dropped)\n"
+        if by_hook else ""
+    )
+    (tmp_path / "conftest.py").write_text(
+        "def pytest_report_header(config):\n    return 'a header line'\n\n" + hook
+    )
+    (tmp_path / "test_slow.py").write_text(
+        "import pytest\n\npytestmark = pytest.mark.slow\n\ndef values():\n    return [0, 1]\n\n"
+        "@pytest.mark.parametrize('n', values())\ndef test_s(n):\n    pass\n"
+    )
+    (tmp_path / "test_fast.py").write_text(
+        "import pytest\n\ndef values():\n    return [0, 1, 2]\n\n"
+        "@pytest.mark.parametrize('n', values())\ndef test_f(n):\n    assert n < 2\n"
+    )
+    args = ["-v"] if by_hook else ["-v", "-m", "not slow"]
+    expected = subprocess.run([*find_pytest(), "-p", "no:cacheprovider", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+    got = _auto_run(tmp_path, *args)
+    assert ("pytest engine" in got.stdout) == by_hook, got.stdout
+    assert got.returncode == expected.returncode == 1
+    lines = [l for l in got.stdout.splitlines(keepends=True) if not l.startswith("fastest: ")]
+    assert normalise("".join(lines)) == normalise(expected.stdout)

@@ -79,6 +79,8 @@ struct Extras {
     skipped: Vec<RawReport>,
     notes: Vec<(String, String)>,
     deselected: Vec<String>,
+    /// Those of `deselected` a hook deselected (see `CollectResult::hook_deselected`).
+    hook_deselected: Vec<String>,
     /// Items the arguments selected directly (only reported with a usage error).
     collected: usize,
     /// Conftest hooks on the way (a run hands such sessions to pytest for now).
@@ -728,6 +730,7 @@ fn take_extras(extras: &mut Extras, res: &fallback::CollectResult) {
     extras.warnings.clone_from(&res.warnings);
     extras.skipped.clone_from(&res.skipped);
     extras.deselected.clone_from(&res.deselected);
+    extras.hook_deselected.clone_from(&res.hook_deselected);
     extras.added_options.clone_from(&res.added_options);
     extras.fallback_markers.clone_from(&res.markers);
 }
@@ -976,7 +979,9 @@ fn finish(
         // were all deselected in pytest's collection is the pytest engine's to import.
         // A plugin that deselects is not one the native engine stands in for
         // (`engine_for` decides on those).
-        let lost_module = hook_deselected.iter().any(|id| {
+        // pytest's own `-k`/`-m`/`--deselect` losing a module is what the static path
+        // meets too (the module is not imported); a hook's is not known to be.
+        let lost_module = extras.hook_deselected.iter().any(|id| {
             let file = id.split("::").next().unwrap_or(id);
             !file_order.iter().any(|f| f == file)
         });

@@ -36,6 +36,10 @@ pub struct CollectResult {
     pub warnings: Vec<RawWarning>,
     #[serde(default)]
     pub deselected: Vec<String>,
+    /// Those of `deselected` a plugin's or conftest's hook deselected (not pytest's own
+    /// `-k`, `-m` and `--deselect`).
+    #[serde(default)]
+    pub hook_deselected: Vec<String>,
     /// pytest's `collected N items` count (items seen in collect reports).
     #[serde(default)]
     pub numcollected: usize,
