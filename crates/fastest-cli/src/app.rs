@@ -979,8 +979,9 @@ fn finish(
         // were all deselected in pytest's collection is the pytest engine's to import.
         // A plugin that deselects is not one the native engine stands in for
         // (`engine_for` decides on those).
-        // pytest's own `-k`/`-m`/`--deselect` losing a module is what the static path
-        // meets too (the module is not imported); a hook's is not known to be.
+        // A module pytest's own `-k`/`-m`/`--deselect` left without items is not
+        // imported by the native engine (the fallback reports no item of it), as in a
+        // session without conftest hooks; a hook's deselection needs pytest's import.
         let lost_module = extras.hook_deselected.iter().any(|id| {
             let file = id.split("::").next().unwrap_or(id);
             !file_order.iter().any(|f| f == file)
