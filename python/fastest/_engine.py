@@ -1682,8 +1682,10 @@ class Engine:
             configure(self.config)
         call = getattr(module, "pytest_runtest_call", None)
         if call is not None:
-            # Only old-style wrappers (`hookwrapper=True`) are known to the coordinator.
-            assert (getattr(call, "pytest_impl", None) or {}).get("hookwrapper"), name
+            # Only old-style wrappers (`hookwrapper=True`) are known to the coordinator;
+            # anything else fails the engine's start, and pytest runs the session.
+            if not (getattr(call, "pytest_impl", None) or {}).get("hookwrapper"):
+                raise RuntimeError(f"fastest: {name}.pytest_runtest_call is no hookwrapper")
             self._call_wrappers.append(call)
         if name == "_hypothesis_pytestplugin":
             self._hypothesis = module
