@@ -629,6 +629,16 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     } else {
         (Vec::new(), Vec::new(), Vec::new())
     };
+    // Conftest options on the command line reach the native engine through the initial
+    // conftests' hooks it calls (or the import fallback's parse): with neither, only
+    // pytest can give them their values.
+    if pytest_engine.is_none()
+        && s.added_options.is_none()
+        && native_options.is_empty()
+        && !inv.args.conftest_options.is_empty()
+    {
+        return with_pytest_after_header(&s, err, "conftest options on the command line");
+    }
     // A loaded plugin with a header line (hypothesis's): the engine asks it at its start,
     // after importing the initial conftests.
     let plugin_header = pytest_engine.is_none()
