@@ -214,6 +214,22 @@ def fresh_case(case: Path, tmp_path: Path) -> Path:
     return root
 
 
+def plugin_case_both(case: Path, tmp_path: Path, venv_pytest: Sequence[str],
+                     args: Sequence[str], edit=None):
+    """pytest of ``venv_pytest``, then fastest with that venv's interpreter (never
+    handing the session to pytest), each on a fresh copy of ``case`` at the same path
+    (``edit`` changes each copy first), without the cache plugin."""
+    require_fastest()
+    runs = []
+    for cmd, env in ((list(venv_pytest), {}), fastest_in(venv_pytest)):
+        root = fresh_case(case, tmp_path)
+        if edit:
+            edit(root)
+        extra = {**env, "FASTEST_NO_DELEGATE": "1"} if env else {}
+        runs.append(run_in(cmd, root, ["-p", "no:cacheprovider", *args], extra))
+    return runs[0], runs[1]
+
+
 def clean_plugin_output(stdout: str) -> str:
     """``normalise``d output without fastest's own ``fastest:`` notes and with object
     ids masked."""

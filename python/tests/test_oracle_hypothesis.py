@@ -19,10 +19,7 @@ from oracle_harness import (
     FINAL_LINE as _FINAL,
     OUTCOME_LINE as _OUTCOME,
     clean_plugin_output as _clean,
-    fastest_in,
-    fresh_case,
-    require_fastest,
-    run_in,
+    plugin_case_both,
 )
 
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "hypothesis"
@@ -30,14 +27,7 @@ _ENGINE_NOTE = "fastest: the pytest engine runs the items"
 
 
 def _both(tmp_path: Path, venv_pytest: List[str], args: Sequence[str]):
-    require_fastest()
-    root = fresh_case(CASE, tmp_path)
-    expected = run_in(venv_pytest, root, ["-p", "no:cacheprovider", *args], {})
-    root = fresh_case(CASE, tmp_path)
-    cmd, env = fastest_in(venv_pytest)
-    actual = run_in(cmd, root, ["-p", "no:cacheprovider", *args],
-                    {**env, "FASTEST_NO_DELEGATE": "1"})
-    return expected, actual
+    return plugin_case_both(CASE, tmp_path, venv_pytest, args)
 
 
 @pytest.mark.parametrize(

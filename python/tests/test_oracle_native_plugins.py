@@ -21,6 +21,7 @@ from oracle_harness import (
     clean_plugin_output as _clean,
     fastest_in,
     fresh_case,
+    plugin_case_both,
     require_fastest,
     run_in,
 )
@@ -38,17 +39,7 @@ def _case(tmp_path: Path) -> Path:
 
 
 def _both(tmp_path: Path, venv_pytest: List[str], args: Sequence[str], edit=None):
-    require_fastest()
-    root = _case(tmp_path)
-    if edit:
-        edit(root)
-    expected = _run(venv_pytest, root, args, {})
-    root = _case(tmp_path)
-    if edit:
-        edit(root)
-    cmd, env = fastest_in(venv_pytest)
-    actual = _run(cmd, root, args, {**env, "FASTEST_NO_DELEGATE": "1"})
-    return expected, actual
+    return plugin_case_both(CASE, tmp_path, venv_pytest, args, edit)
 
 
 @pytest.mark.parametrize(
