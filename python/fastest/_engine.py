@@ -1368,6 +1368,38 @@ class _LogHandler(logging.Handler):
         return text
 
 
+# pytest's default plugins the engine does not import for its own use, and what their
+# `pytest_configure` imports. pytest imports them all at start-up, so a test module that
+# reaches `xml.etree` through `import xml` alone, or `pdb.Pdb` through `sys.modules`,
+# works under pytest; it must work here too.
+_CORE_PLUGIN_IMPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # pytest's argument parser, and the capture plugin's `_readline_workaround`.
+    ("", ("_pytest._argcomplete",)),
+    ("capture", ("readline",)),
+    ("helpconfig", ("_pytest.helpconfig",)),
+    ("debugging", ("_pytest.debugging", "pdb")),
+    ("pastebin", ("_pytest.pastebin",)),
+    ("junitxml", ("_pytest.junitxml",)),
+    ("setuponly", ("_pytest.setuponly",)),
+    ("setupplan", ("_pytest.setupplan",)),
+    ("faulthandler", ("_pytest.faulthandler", "faulthandler")),
+)
+
+
+def _import_core_plugins(blocked: Any) -> None:
+    """Import what pytest's default plugins import, except those ``-p no:`` blocks
+    (pytest never imports a blocked plugin)."""
+    blocked = set(blocked)
+    for plugin, modules in _CORE_PLUGIN_IMPORTS:
+        if plugin in blocked:
+            continue
+        for module in modules:
+            try:
+                importlib.import_module(module)
+            except Exception:  # noqa: BLE001 - pytest's own start would have failed
+                pass
+
+
 class Engine:
     """One worker's session: imported modules, fixture definitions, the setup stack."""
 
@@ -1436,6 +1468,7 @@ class Engine:
         self._call_wrappers: list[Any] = []
         # hypothesis's plugin, when loaded (`_hypothesis_pytestplugin`).
         self._hypothesis: Any = None
+        _import_core_plugins(setup.get("blocked_plugins") or ())
         for path in reversed(setup.get("pythonpath", [])):
             sys.path.insert(0, path)
         self.config.stash[_rewrite.assertstate_key] = types.SimpleNamespace(

@@ -61,6 +61,8 @@ NATIVE_CASES: List[str] = [
     "async_tests",
     # The frames above a test, a fixture and a unittest test belong to pytest's modules.
     "call_stack",
+    # What pytest's default plugins import (xml.etree, pdb, readline), unless blocked.
+    "core_imports",
     # Initial conftests' pytest_report_header, asked by the native engine.
     "header_native",
     # pytest's session-long logging handlers on the root logger.
@@ -451,6 +453,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # setup_module/function/class/method and their teardowns
     "xunit": [[], ["-v"], ["-rA"]],
     "call_stack": [[], ["-rA"], ["--tb=long"]],
+    "core_imports": [["-q"], ["-rA"]],
     "header_native": [[], ["-v"], ["-q"], ["--no-header"], ["tests/sub"]],
     "session_logging": [[], ["-rA"], ["-o", "log_level=DEBUG"], ["-s"]],
     "configure_native": [[], ["-v"], ["-q", "--strict-markers"], ["sub"]],

@@ -375,3 +375,29 @@ def test_a_module_deselected_whole_in_pytests_collection(tmp_path: Path, by_hook
     assert got.returncode == expected.returncode == 1
     lines = [l for l in got.stdout.splitlines(keepends=True) if not l.startswith("fastest: ")]
     assert normalise("".join(lines)) == normalise(expected.stdout)
+
+
+@pytest.mark.parametrize(
+    ("blocked", "absent", "present"),
+    [
+        ([], [], ["xml.etree.ElementTree", "pdb", "readline", "faulthandler"]),
+        (["junitxml"], ["xml.etree.ElementTree"], ["pdb", "faulthandler"]),
+        (["debugging", "faulthandler"], ["pdb", "faulthandler"], ["xml.etree.ElementTree"]),
+    ],
+)
+def test_the_engine_imports_what_pytests_unblocked_default_plugins_import(
+    blocked: list, absent: list, present: list
+) -> None:
+    # A fresh interpreter: what importing the engine (and pytest) brings, then what the
+    # engine adds for pytest's default plugins that `-p no:` left.
+    code = (
+        "import sys, json\n"
+        "from fastest._engine import _import_core_plugins\n"
+        f"_import_core_plugins({blocked!r})\n"
+        f"print(json.dumps({{m: m in sys.modules for m in {absent + present!r}}}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True)
+    loaded = __import__("json").loads(out.stdout)
+    assert {m: loaded[m] for m in absent} == {m: False for m in absent}
+    assert {m: loaded[m] for m in present} == {m: True for m in present}

@@ -1786,6 +1786,9 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         "pytest_cache_dir": cache_dir.display().to_string(),
         // `-p no:cacheprovider` takes the `cache` fixture away.
         "cacheprovider": !inv.blocked.iter().any(|b| b == "cacheprovider"),
+        // pytest imports its default plugins unless `-p no:` blocks them; the engine
+        // imports what they would have (`_import_core_plugins`).
+        "blocked_plugins": inv.blocked,
         "pythonpath": pythonpath,
         "ini": ini,
         "options": {
