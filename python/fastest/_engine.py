@@ -1511,6 +1511,8 @@ class Engine:
             pytest.xfail = nop  # type: ignore[assignment]
         for module in setup.get("plugin_modules", ()):
             self._load_plugin(module)
+        if setup.get("builtin_plugins"):
+            self._load_builtin_plugins(setup["builtin_plugins"])
         self.capture = _GlobalCapture(setup["options"].get("capture", "fd"))
         self.config._plugins["capturemanager"] = _CaptureManager(self)
         self._watch_unraisable()
@@ -1606,6 +1608,11 @@ class Engine:
         arguments = {"parser": parser, "pluginmanager": self.config.pluginmanager}
         for hook, kwargs in self._conftest_hooks(conftests, "pytest_addoption", arguments):
             hook(**kwargs)
+        self._adopt_options(parser, argv)
+
+    def _adopt_options(self, parser: Any, argv: list[str]) -> None:
+        """The options and ini keys registered with ``parser``, with the values it gives
+        them from ``argv`` (or their defaults), into the engine's ``config``."""
         namespace, rest = parser.parse_known_and_unknown_args(argv)
         if rest or getattr(namespace, "file_or_dir", None):
             raise RuntimeError(f"fastest: options the conftests do not take: {rest}")
@@ -1698,6 +1705,41 @@ class Engine:
                 _te.collect_thread_exception(self.config)
 
         self._collect_unraisable = collect
+
+    def _load_builtin_plugins(self, names: list[str]) -> None:
+        """pytest's own plugins the initial conftests' ``pytest_plugins`` name
+        (``pytester``), as pytest's ``import_plugin`` loads them: ``_pytest.NAME``, the
+        plugins its ``pytest_plugins`` names marked for assertion rewriting (pytester's
+        assertions), its fixtures visible everywhere (conftests' override them), its
+        options and ini keys at their defaults (the coordinator hands a command line
+        that sets one to pytest), then its ``pytest_configure``. With ``pytester``,
+        pytest's legacypath plugin adds the ``testdir`` fixture."""
+        from _pytest.config.argparsing import Parser
+
+        parser = Parser(_ispytest=True)
+        hook = getattr(self, "hook", None)
+        loaded = []
+        for name in names:
+            module = importlib.import_module(f"_pytest.{name}")
+            if hook is not None:
+                for spec in getattr(module, "pytest_plugins", ()):
+                    hook.mark_rewrite(f"_pytest.{spec}")
+            self.parse_factories(module, f"plugin:{name}")
+            addoption = getattr(module, "pytest_addoption", None)
+            if addoption is not None:
+                addoption(parser)
+            loaded.append(module)
+        if "pytester" in names:
+            from _pytest.legacypath import LegacyTestdirPlugin
+
+            holder = types.ModuleType("legacypath-pytester")
+            holder.testdir = LegacyTestdirPlugin.__dict__["testdir"]  # type: ignore[attr-defined]
+            self.parse_factories(holder, "plugin:legacypath-pytester")
+        self._adopt_options(parser, [])
+        for module in loaded:
+            configure = getattr(module, "pytest_configure", None)
+            if configure is not None:
+                configure(self.config)
 
     def _load_plugin(self, name: str) -> None:
         """An installed plugin the engine stands in for (``NATIVE_PLUGIN_MODULES`` in

@@ -133,6 +133,12 @@ ARGSETS: Dict[str, List] = {
         Run(env={"PYTEST_ADDOPTS": '-k "not"'}),
     ],
     # ---- directory walk -------------------------------------------------
+    # An installed plugin fastest does not know (on PYTHONPATH) collects an item more:
+    # pytest lists the session.
+    "unknown_plugin": [
+        Run(env={"PYTHONPATH": "site"}),
+        Run(args=("-q",), env={"PYTHONPATH": "site"}),
+    ],
     "walk_order": [
         [],
         ["--collect-in-virtualenv"],

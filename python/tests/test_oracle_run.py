@@ -63,6 +63,10 @@ NATIVE_CASES: List[str] = [
     "call_stack",
     # What pytest's default plugins import (xml.etree, pdb, readline), unless blocked.
     "core_imports",
+    # pytest's pytester, named by an initial conftest's pytest_plugins.
+    "pytester_native-argset0",
+    "pytester_native-argset1",
+    "pytester_native-argset2",
     # Initial conftests' pytest_report_header, asked by the native engine.
     "header_native",
     # pytest's session-long logging handlers on the root logger.
@@ -454,6 +458,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "xunit": [[], ["-v"], ["-rA"]],
     "call_stack": [[], ["-rA"], ["--tb=long"]],
     "core_imports": [["-q"], ["-rA"]],
+    # argset3: a conftest pytest imports while collecting sets pytest_plugins (pytest's
+    # collection error; pytest runs that session).
+    "pytester_native": [["tests"], ["tests", "-v"], ["tests", "-rA", "--strict-markers"], ["late"]],
     "header_native": [[], ["-v"], ["-q"], ["--no-header"], ["tests/sub"]],
     "session_logging": [[], ["-rA"], ["-o", "log_level=DEBUG"], ["-s"]],
     "configure_native": [[], ["-v"], ["-q", "--strict-markers"], ["sub"]],

@@ -89,6 +89,9 @@ struct Extras {
     conftest_markers: Vec<String>,
     /// Conftests that use pytest's plugin machinery (`path: what`).
     conftest_machinery: Vec<String>,
+    /// Initial conftests' `pytest_plugins` the native engine loads itself (see
+    /// `Discovery::conftest_plugins`).
+    conftest_plugins: Vec<(PathBuf, Vec<String>)>,
     /// The arguments' paths (pytest's initial paths: `--lf` keeps their files whole).
     initpaths: Vec<PathBuf>,
     /// pytest collected the whole session: its items are in its final order already
@@ -166,6 +169,7 @@ fn collect_only(
             used_testpaths,
             why,
             None,
+            &[],
             &[],
             false,
             reimport,
@@ -273,10 +277,19 @@ fn collect_only(
         conftest_hooks: disc.conftest_hooks.clone(),
         conftest_markers: disc.conftest_markers.clone(),
         conftest_machinery: disc.conftest_machinery.clone(),
+        conftest_plugins: disc.conftest_plugins.clone(),
         initpaths: cargs.iter().map(|a| a.path.clone()).collect(),
         ..Extras::default()
     };
-    if let Some(why) = &disc.global_fallback {
+    // pytest fails the collection of a directory whose conftest, imported only then,
+    // sets `pytest_plugins`: only its own collection words that.
+    let initial = crate::invocation::initial_conftests(&inv.args, config, &host.cwd);
+    let late_plugins = disc
+        .conftest_plugins
+        .iter()
+        .find(|(c, _)| !initial.contains(c))
+        .map(|(c, _)| format!("{} sets pytest_plugins", c.display()));
+    if let Some(why) = disc.global_fallback.as_ref().or(late_plugins.as_ref()) {
         return pytest_session(
             inv,
             config,
@@ -291,7 +304,8 @@ fn collect_only(
             // directories it or discovery looked into, and the environment.
             Some(disc.walked_dirs.as_slice()),
             &disc.conftest_hooks,
-            disc.global_fallback_by_hook,
+            &disc.conftest_plugins,
+            disc.global_fallback_by_hook && late_plugins.is_none(),
             reimport,
         );
     }
@@ -431,6 +445,7 @@ fn collect_only(
                 "-x/--maxfail stops collection at an error",
                 None,
                 &extras.conftest_hooks,
+                &extras.conftest_plugins,
                 false,
                 reimport,
             );
@@ -585,6 +600,7 @@ fn pytest_session(
     why: &str,
     cache_dirs: Option<&[PathBuf]>,
     conftest_hooks: &[String],
+    conftest_plugins: &[(PathBuf, Vec<String>)],
     hooks_known: bool,
     reimport: &mut crate::run::Reimport,
 ) -> i32 {
@@ -598,6 +614,7 @@ fn pytest_session(
         ordered_by_pytest: true,
         // Hooks whose output only pytest's session places hand the run to it.
         conftest_hooks: conftest_hooks.to_vec(),
+        conftest_plugins: conftest_plugins.to_vec(),
         ..Extras::default()
     };
     extras.notes.push(("<session>".into(), why.to_string()));
@@ -1004,6 +1021,7 @@ fn finish(
             deselected,
             used_testpaths,
             conftest_hooks: extras.conftest_hooks.clone(),
+            conftest_plugins: extras.conftest_plugins.clone(),
             added_options: extras.added_options.clone(),
             pytest_needed,
             pytest_engine,

@@ -409,7 +409,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         }
         Err(e) => return Prepared::Exit(config_error(err, &e)),
     }
-    if let Some(why) = pytest_only(&args, &cli, &config, &plugins, &entry_points) {
+    if let Some(why) = pytest_only(&args, &cli, &config, &plugins, &entry_points, host) {
         if !run {
             tracing::info!("running pytest itself: {why}");
             return Prepared::Delegate(cli.pytest_argv(xdist));
@@ -990,9 +990,23 @@ fn pytest_only(
     config: &Config,
     installed: &[(String, String)],
     entry_points: &[String],
+    host: &Host,
 ) -> Option<String> {
     if let Some(opt) = PYTEST_ONLY_OPTIONS.iter().find(|o| args.has(**o)) {
         return Some(format!("{opt:?}"));
+    }
+    // A plugin fastest does not know may collect more (pytest-checkdocs' item for the
+    // project's metadata, a `pytest_collect_file` for other files) or change the items.
+    if plugin_autoload(args) {
+        if let Some((name, _)) = installed.iter().find(|(name, _)| {
+            let name = name.as_str();
+            !SERVED_PLUGINS.contains(&name)
+                && !PYTEST_ENGINE_PLUGINS.contains(&name)
+                && !NATIVE_PLUGINS.contains(&name)
+                && !fixture_plugins(host).iter().any(|p| p.project == name)
+        }) {
+            return Some(format!("installed pytest plugin {name}"));
+        }
     }
     // From verbosity 1 on, the tree shows each collector's docstring.
     if listing_verbosity(args, config) >= 1 {

@@ -289,9 +289,41 @@ enum Block {
     Engine(String),
 }
 
+/// The plugins the initial conftests' `pytest_plugins` name that the native engine
+/// loads itself, once each, in pytest's order of registration (`-p no:NAME` blocks one).
+fn conftest_plugin_names(s: &Session<'_>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for conftest in initial_conftests(s) {
+        let specs = s
+            .conftest_plugins
+            .iter()
+            .filter(|(c, _)| c.as_path() == Path::new(&conftest))
+            .flat_map(|(_, specs)| specs);
+        for spec in specs {
+            if !names.contains(spec) && !s.inv.blocked.contains(spec) {
+                names.push(spec.clone());
+            }
+        }
+    }
+    names
+}
+
+/// A conftest setting `pytest_plugins` that pytest imports only while collecting:
+/// pytest fails its collection ("no longer supported"), in its own words.
+fn late_plugins_conftest(s: &Session<'_>) -> Option<String> {
+    let initial = initial_conftests(s);
+    s.conftest_plugins
+        .iter()
+        .find(|(c, _)| !initial.iter().any(|i| Path::new(i) == c.as_path()))
+        .map(|(c, _)| format!("{} sets pytest_plugins", c.display()))
+}
+
 /// Which engine runs these items: `Ok(None)` native, `Ok(Some(why))` the pytest
 /// engine, `Err(why)` pytest's own session.
 fn engine_for(s: &Session<'_>) -> Result<Option<String>, String> {
+    if let Some(why) = late_plugins_conftest(s) {
+        return Err(why);
+    }
     let mut engine = s
         .inv
         .pytest_engine
@@ -517,6 +549,9 @@ pub(crate) struct Session<'a> {
     pub used_testpaths: bool,
     /// `pytest_*` hooks conftests define (the engine does not call them yet).
     pub conftest_hooks: Vec<String>,
+    /// Conftests' `pytest_plugins` the native engine loads itself (pytest's own
+    /// `pytester`), see `Discovery::conftest_plugins`.
+    pub conftest_plugins: Vec<(PathBuf, Vec<String>)>,
     /// The options plugins and conftests registered, with their values, as pytest's
     /// collection in the import fallback parsed them (`None`: no fallback ran, or a
     /// value is not JSON): the native engine's `config` has them.
@@ -964,6 +999,10 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     if plugin_header {
         setup["initial_conftests"] = json!(initial_conftests(&s));
+    }
+    let builtin_plugins = conftest_plugin_names(&s);
+    if !builtin_plugins.is_empty() {
+        setup["builtin_plugins"] = json!(builtin_plugins);
     }
     if !native_configure.is_empty() {
         setup["configure_conftests"] = json!(native_configure);

@@ -125,7 +125,21 @@ pub struct Discovery {
     /// `conftest_hooks`, so the items pytest's collection finds may run natively (when
     /// those hooks allow it).
     pub global_fallback_by_hook: bool,
+    /// `(conftest, plugin names)` for each conftest on the way whose `pytest_plugins`
+    /// names only pytest plugins the native engine loads itself ([`NATIVE_CONFTEST_PLUGINS`]):
+    /// such a conftest is neither a hook nor a reason for pytest's collection. pytest
+    /// refuses it unless it is an initial conftest; the caller checks that.
+    pub conftest_plugins: Vec<(std::path::PathBuf, Vec<String>)>,
 }
+
+/// Plugin names a conftest's `pytest_plugins` may give and the native engine loads
+/// itself: pytest's own `pytester` (fixtures, two options, an ini key, a marker; no
+/// collection or runtest hooks).
+pub const NATIVE_CONFTEST_PLUGINS: &[&str] = &["pytester"];
+
+/// The marker `pytester`'s `pytest_configure` registers (a conftest's outline counts it
+/// among its `registered_markers` when its `pytest_plugins` names pytester).
+pub const PYTESTER_MARKER: &str = "pytester_example_path";
 
 /// Hooks in a conftest that change what or how the whole session collects.
 const SESSION_HOOKS: &[&str] = &[
@@ -189,11 +203,19 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
             disc.conftest_machinery
                 .push(format!("{}: {what}", c.path.display()));
         }
-        if c.outline.pytest_plugins {
+        // Plugins the engine loads itself are no hook of the conftest's.
+        let native_plugins = c.outline.pytest_plugin_specs.as_ref().filter(|specs| {
+            specs
+                .iter()
+                .all(|p| NATIVE_CONFTEST_PLUGINS.contains(&p.as_str()))
+        });
+        let pytest_plugins = c.outline.pytest_plugins && native_plugins.is_none();
+        if let Some(specs) = native_plugins {
+            disc.conftest_plugins.push((c.path.clone(), specs.clone()));
+        }
+        if pytest_plugins {
             disc.conftest_hooks
                 .push(format!("{}: pytest_plugins", c.path.display()));
-        }
-        if c.outline.pytest_plugins {
             // The plugins' hooks are not in `conftest_hooks`.
             plugins_loaded = true;
         }
@@ -204,7 +226,7 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
             .find(|h| SESSION_HOOKS.contains(&h.as_str()))
         {
             disc.global_fallback = Some(format!("{} defines {h}", c.path.display()));
-        } else if c.outline.pytest_plugins {
+        } else if pytest_plugins {
             disc.global_fallback = Some(format!("{} sets pytest_plugins", c.path.display()));
         } else if c.outline.dynamic_ignore {
             // The walk skipped what the literal lists name; the conftest's import decides

@@ -156,6 +156,10 @@ pub struct Outline {
     /// write among its report, which a worker's run of them cannot.
     pub output_hooks: Vec<String>,
     pub pytest_plugins: bool,
+    /// The plugin names a single literal `pytest_plugins = ...` (a string of
+    /// comma-separated names, or a list or tuple of strings) gives, as pytest's
+    /// `_get_plugin_specs_as_list` reads them; `None` when computed or bound more than once.
+    pub pytest_plugin_specs: Option<Vec<String>>,
     /// conftest `collect_ignore` / `collect_ignore_glob`, when literal lists.
     pub collect_ignore: Vec<String>,
     pub collect_ignore_glob: Vec<String>,
@@ -946,7 +950,24 @@ impl<'a> Ctx<'a> {
                 match name.as_str() {
                     "pytestmark" => out.pytestmark = self.pytestmark(right),
                     "__test__" => out.test_attr = Some(literal_bool(right).ok_or(())),
-                    "pytest_plugins" => out.pytest_plugins = true,
+                    "pytest_plugins" => {
+                        out.pytest_plugin_specs = if out.pytest_plugins {
+                            None
+                        } else {
+                            self.plugin_specs(right)
+                        };
+                        out.pytest_plugins = true;
+                        // pytester's `pytest_configure` registers its marker before
+                        // any test module is imported.
+                        if out
+                            .pytest_plugin_specs
+                            .as_ref()
+                            .is_some_and(|s| s.iter().any(|p| p == "pytester"))
+                        {
+                            out.registered_markers
+                                .push(super::PYTESTER_MARKER.to_string());
+                        }
+                    }
                     "collect_ignore" => match self.str_list(right) {
                         Some(v) => out.collect_ignore = v,
                         None => {
@@ -2160,6 +2181,18 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// pytest's `_get_plugin_specs_as_list` on a literal: a string is split at commas
+    /// (an empty one names nothing), a list or tuple of strings is taken as it is.
+    fn plugin_specs(&self, n: Node<'a>) -> Option<Vec<String>> {
+        if let Some(PyValue::Str(s)) = self.value(n) {
+            if s.is_empty() {
+                return Some(Vec::new());
+            }
+            return Some(s.split(',').map(str::to_string).collect());
+        }
+        self.str_list(n)
+    }
+
     fn str_list(&self, n: Node<'a>) -> Option<Vec<String>> {
         let elems = self.resolve_sequence(n)?;
         elems
@@ -3157,6 +3190,25 @@ def pytest_configure(config):
             false,
         );
         assert!(o.uncertain.is_empty());
+    }
+
+    #[test]
+    fn pytest_plugins_specs_are_read_as_pytest_reads_them() {
+        let specs = |src: &[u8]| parse_outline(src, false).pytest_plugin_specs;
+        let v = |names: &[&str]| Some(names.iter().map(|n| n.to_string()).collect::<Vec<_>>());
+        assert_eq!(specs(b"pytest_plugins = ['pytester']\n"), v(&["pytester"]));
+        assert_eq!(specs(b"pytest_plugins = ('a', 'b')\n"), v(&["a", "b"]));
+        assert_eq!(
+            specs(b"pytest_plugins = 'pytester,x'\n"),
+            v(&["pytester", "x"])
+        );
+        assert_eq!(specs(b"pytest_plugins = ''\n"), v(&[]));
+        assert_eq!(specs(b"pytest_plugins = plugins()\n"), None);
+        assert_eq!(
+            specs(b"pytest_plugins = ['a']\npytest_plugins = ['b']\n"),
+            None
+        );
+        assert!(parse_outline(b"pytest_plugins = plugins()\n", false).pytest_plugins);
     }
 
     #[test]
