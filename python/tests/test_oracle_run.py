@@ -67,6 +67,8 @@ NATIVE_CASES: List[str] = [
     "pytester_native-argset0",
     "pytester_native-argset1",
     "pytester_native-argset2",
+    "pytester_native-argset4",
+    "pytester_native-argset5",
     # Initial conftests' pytest_report_header, asked by the native engine.
     "header_native",
     # pytest's session-long logging handlers on the root logger.
@@ -460,7 +462,15 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "core_imports": [["-q"], ["-rA"]],
     # argset3: a conftest pytest imports while collecting sets pytest_plugins (pytest's
     # collection error; pytest runs that session).
-    "pytester_native": [["tests"], ["tests", "-v"], ["tests", "-rA", "--strict-markers"], ["late"]],
+    # argset4: `-p pytester` instead of a conftest; argset5: without it.
+    "pytester_native": [
+        ["tests"],
+        ["tests", "-v"],
+        ["tests", "-rA", "--strict-markers"],
+        ["late"],
+        ["popt", "-p", "pytester", "--strict-markers"],
+        ["popt"],
+    ],
     "header_native": [[], ["-v"], ["-q"], ["--no-header"], ["tests/sub"]],
     "session_logging": [[], ["-rA"], ["-o", "log_level=DEBUG"], ["-s"]],
     "configure_native": [[], ["-v"], ["-q", "--strict-markers"], ["sub"]],

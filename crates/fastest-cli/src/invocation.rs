@@ -799,8 +799,14 @@ const PLUGIN_MARKERS: &[(&str, &[&str])] = &[
 /// The `markers` lines of the installed plugins fastest knows (none when plugins do not
 /// load).
 pub(crate) fn plugin_markers(args: &Args, host: &Host) -> Vec<String> {
+    // `-p pytester`: its `pytest_configure` registers its marker.
+    let pytester = args
+        .plugins
+        .iter()
+        .any(|p| p.trim() == "pytester")
+        .then(|| PYTESTER_MARKER_LINE.to_string());
     if !plugin_autoload(args) {
-        return Vec::new();
+        return pytester.into_iter().collect();
     }
     let installed = host.pytest11_plugins();
     let mut markers: Vec<String> = PLUGIN_MARKERS
@@ -811,8 +817,12 @@ pub(crate) fn plugin_markers(args: &Args, host: &Host) -> Vec<String> {
     for p in fixture_plugins(host) {
         markers.extend(p.markers.iter().cloned());
     }
+    markers.extend(pytester);
     markers
 }
+
+/// The `markers` line pytester's `pytest_configure` adds.
+const PYTESTER_MARKER_LINE: &str = "pytester_example_path(*path_segments): join the given path segments to `pytester_example_dir` for this test.";
 
 /// The installed plugins fastest does not know whose modules provide nothing but
 /// fixtures (and markers): the native engine loads those modules and stands in for them
@@ -976,8 +986,11 @@ fn blocking_plugin(
                     || entry_points.iter().any(|e| e == name)
             }
             // Loading a plugin pytest loads by default (mako's `-p warnings`) changes
-            // nothing.
-            None => CORE_PLUGINS.contains(&p),
+            // nothing; the native engine loads pytester itself.
+            None => {
+                CORE_PLUGINS.contains(&p)
+                    || fastest_core::discovery::NATIVE_CONFTEST_PLUGINS.contains(&p)
+            }
         };
         (!harmless).then(|| format!("-p {p}"))
     })

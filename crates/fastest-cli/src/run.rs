@@ -289,10 +289,22 @@ enum Block {
     Engine(String),
 }
 
-/// The plugins the initial conftests' `pytest_plugins` name that the native engine
-/// loads itself, once each, in pytest's order of registration (`-p no:NAME` blocks one).
+/// The plugins `-p NAME` and the initial conftests' `pytest_plugins` name that the
+/// native engine loads itself, once each, in pytest's order of registration
+/// (`-p no:NAME` blocks one).
 fn conftest_plugin_names(s: &Session<'_>) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
+    // `-p NAME` plugins register first (before the initial conftests).
+    let mut names: Vec<String> = s
+        .inv
+        .args
+        .plugins
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| fastest_core::discovery::NATIVE_CONFTEST_PLUGINS.contains(p))
+        .filter(|p| !s.inv.blocked.iter().any(|b| b == p))
+        .map(str::to_string)
+        .collect();
+    names.dedup();
     for conftest in initial_conftests(s) {
         let specs = s
             .conftest_plugins
