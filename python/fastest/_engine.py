@@ -1513,6 +1513,10 @@ class Engine:
             self._load_plugin(module)
         if setup.get("builtin_plugins"):
             self._load_builtin_plugins(setup["builtin_plugins"])
+        # pytest-randomly's module, when the plugin loads (`_load_randomly`).
+        self._randomly: Any = None
+        if setup.get("randomly") is not None:
+            self._load_randomly(setup["randomly"])
         self.capture = _GlobalCapture(setup["options"].get("capture", "fd"))
         self.config._plugins["capturemanager"] = _CaptureManager(self)
         self._watch_unraisable()
@@ -1705,6 +1709,35 @@ class Engine:
                 _te.collect_thread_exception(self.config)
 
         self._collect_unraisable = collect
+
+    def _load_randomly(self, settings: dict[str, Any]) -> None:
+        """pytest-randomly, loaded as pytest loads it (rewritten, its ``faker_seed``
+        fixture registered), configured with the coordinator's seed and flags instead of
+        its ``pytest_configure`` (which would draw a seed of its own and write the
+        cache); its ``pytest_sessionstart`` reseeds at once (``tryfirst``), and
+        ``Engine._reseed`` does what its ``pytest_runtest_*`` hooks do."""
+        hook = getattr(self, "hook", None)
+        if hook is not None:
+            hook.mark_rewrite("pytest_randomly")
+        module = importlib.import_module("pytest_randomly")
+        option = self.config.option
+        option.randomly_seed = int(settings["seed"])
+        option.randomly_reset_seed = bool(settings["reset"])
+        option.randomly_reorganize = bool(settings["reorganize"])
+        self.config._opt2dest.update({
+            "--randomly-seed": "randomly_seed",
+            "--randomly-dont-reset-seed": "randomly_reset_seed",
+            "--randomly-dont-reorganize": "randomly_reorganize",
+        })
+        self.parse_factories(module, "plugin:pytest_randomly")
+        module._reseed(self.config)
+        self._randomly = module
+
+    def _reseed(self, item: Item, when: str) -> None:
+        """pytest-randomly's ``pytest_runtest_<when>``: registered after pytest's own
+        plugins, pluggy calls it before theirs (before the setup state, the test, the
+        teardown)."""
+        getattr(self._randomly, f"pytest_runtest_{when}")(item)
 
     def _load_builtin_plugins(self, names: list[str]) -> None:
         """pytest's own plugins the initial conftests' ``pytest_plugins`` name
@@ -2589,6 +2622,8 @@ class Engine:
             # What pytest does at collection (importing the module and conftests, binding
             # the item) is no part of the setup's duration there.
             self._collecting = _perf_counter() - start
+            if self._randomly is not None:
+                self._reseed(item, "setup")
             self.setupstate.setup(item)
         # One walk over the item's marks says which of pytest's evaluations have work.
         names = {m.name for m in item._markers(None)}
@@ -2620,6 +2655,8 @@ class Engine:
 
     def _call(self, item: Item) -> None:
         if not self._call_wrappers:
+            if self._randomly is not None:
+                self._reseed(item, "call")
             self._runtest(item)
             return
         # Plugins' `pytest_runtest_call` wrappers, as pluggy drives old-style ones: the
@@ -2631,6 +2668,8 @@ class Engine:
                 gen = wrapper(item=item)
                 next(gen)
                 started.append(gen)
+            if self._randomly is not None:
+                self._reseed(item, "call")
             self._runtest(item)
         finally:
             for gen in reversed(started):
@@ -2682,6 +2721,8 @@ class Engine:
             delattr(testcase, item.name)
 
     def _teardown(self, item: Item, nextitem: Item | None) -> None:
+        if self._randomly is not None:
+            self._reseed(item, "teardown")
         self.setupstate.teardown_exact(nextitem)
 
     def _phase(self, item: Item, when: str, func: Any) -> dict[str, Any]:

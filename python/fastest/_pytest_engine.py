@@ -180,6 +180,9 @@ class PytestEngine:
             [*initial, *(parent for p in initial for parent in p.parents)]
         )
         self._path_cache: dict[Path, Any] = {}
+        # `_collect`: a directory collector's children by path (its result is pytest's
+        # cached one); filtering them anew per file was quadratic in a directory's size.
+        self._children: dict[Any, dict[Path, list[Any]]] = {}
         self._items: dict[str, Any] = {}
         self._collected: dict[str, Any] = {}
         # `preimport`: the first item of every test module, in collection order, and a
@@ -287,13 +290,19 @@ class PytestEngine:
             for node in nodes:
                 if not isinstance(node, pytest.Collector):
                     continue
-                rep, duplicate = session._collect_one_node(node, True)
-                if not rep.passed:
-                    if not duplicate:
-                        node.ihook.pytest_collectreport(report=rep)
-                    problem = rep
-                    continue
-                found.extend(child for child in rep.result if child.path == part)
+                by_path = self._children.get(node)
+                if by_path is None:
+                    rep, duplicate = session._collect_one_node(node, True)
+                    if not rep.passed:
+                        if not duplicate:
+                            node.ihook.pytest_collectreport(report=rep)
+                        problem = rep
+                        continue
+                    by_path = {}
+                    for child in rep.result:
+                        by_path.setdefault(child.path, []).append(child)
+                    self._children[node] = by_path
+                found.extend(by_path.get(part, ()))
             nodes = found
         items: list[Any] = []
         for node in nodes:

@@ -114,6 +114,18 @@ def test_a_whole_session_collection_is_cached_until_the_tree_changes(hooked: Pat
     assert "more/test_d.py::test_five" in _ids(fourth)
 
 
+def test_a_scratch_file_a_test_wrote_and_removed_keeps_the_cache(hooked: Path) -> None:
+    """What pytest finds in a directory is its entries, not its mtime: a test that
+    writes and removes a file there (pygments' do) leaves the answer as it was."""
+    assert _run(hooked).returncode == 0
+    scratch = hooked / "sub" / "scratch.out"
+    scratch.write_text("x")
+    scratch.unlink()
+    os.utime(hooked / "sub", ns=(0, 3 * 10**18))
+    again = _run(hooked)
+    assert HIT in again.stderr, again.stderr
+
+
 def test_a_whole_session_collection_depends_on_the_environment(hooked: Path) -> None:
     assert _run(hooked).returncode == 0
     os.environ["DROP_TESTS"] = "two"

@@ -452,8 +452,9 @@ pub mod cache {
         order: Vec<String>,
     }
 
-    /// A dependency: a path and its `(mtime, size)`, or `None` for "did not exist" (a
-    /// conftest created later changes the answer too).
+    /// A dependency: a path and its `(mtime, size)` (a directory's: a hash of its entries'
+    /// names and their count), or `None` for "did not exist" (a conftest created later
+    /// changes the answer too).
     type Dep = (PathBuf, Option<(u64, u64)>);
 
     #[derive(Serialize, Deserialize, Clone)]
@@ -464,6 +465,22 @@ pub mod cache {
 
     fn stat(path: &Path) -> Option<(u64, u64)> {
         let m = std::fs::metadata(path).ok()?;
+        if m.is_dir() {
+            // What pytest finds in a directory is its entries: a test that writes and
+            // removes a scratch file there changes the directory's mtime, not them.
+            let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(path)
+                .ok()?
+                .filter_map(|e| e.ok().map(|e| e.file_name()))
+                .collect();
+            names.sort();
+            let mut bytes = Vec::new();
+            for n in &names {
+                bytes.extend_from_slice(n.as_encoded_bytes());
+                bytes.push(0);
+            }
+            let hash = fastest_core::discovery::source::content_hash(&bytes);
+            return Some((hash, names.len() as u64));
+        }
         let mtime = m
             .modified()
             .ok()?

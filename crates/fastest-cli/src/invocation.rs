@@ -667,12 +667,17 @@ pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
 ///   `pytest_runtest_call` wrapper with the fixture health check, and the `hypothesis`
 ///   mark its collection hook adds), unless the session needs what the engine does
 ///   not serve of it ([`hypothesis_stands_in`]).
+/// - pytest-randomly: the seed, the order and the header line are `randomly.rs`'s; the
+///   native engine reseeds `random` (and numpy, Faker, ...) with the plugin's own
+///   `_reseed` where its hooks do (session start, before each phase) and registers its
+///   `faker_seed` fixture.
 pub(crate) const NATIVE_PLUGINS: &[&str] = &[
     "pytest-mock",
     "pytest-cov",
     "pytest-timeout",
     "pytest-rerunfailures",
     "hypothesis",
+    "pytest-randomly",
 ];
 
 /// pytest-rerunfailures' options that make it rerun (or count reruns).
@@ -703,6 +708,11 @@ fn native_stands_in(name: &str, args: &Args, config: &Config, host: &Host) -> bo
                 && config.get_str("timeout").is_none()
                 && std::env::var_os("PYTEST_TIMEOUT").is_none()))
         && (name != "hypothesis" || hypothesis_stands_in(args, config, host))
+        // Both add header lines, in the order their entry points load: the pytest
+        // engine's pytest words that.
+        && (name != "pytest-randomly"
+            || !(host.pytest11_plugins().iter().any(|(n, _)| n == "hypothesis")
+                && hypothesis_stands_in(args, config, host)))
 }
 
 /// Whether the native engine serves all hypothesis's plugin does this session. Not:

@@ -825,6 +825,17 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // Under the pytest engine the header waits for the first worker: plugins and
     // conftests add lines to it (`pytest_report_header`), which only pytest can ask.
     let mut deferred: Option<(Header<'_>, usize)> = None;
+    // pytest-randomly's `pytest_report_header` line is the coordinator's to draw when
+    // the native engine runs (`randomly.rs`): first among the lines plugins and
+    // conftests add (no other plugin with a header line stands in beside it).
+    let own_lines = |mut lines: fastest_core::report::HeaderLines| {
+        if pytest_engine.is_none() {
+            if let Some(r) = &inv.randomly {
+                lines.before.insert(0, r.header_line());
+            }
+        }
+        lines
+    };
     if verbosity >= 0 {
         let header = Header {
             no_header: args.no_header,
@@ -837,7 +848,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             configfile: config.display_inifile(),
             testpaths: s.used_testpaths.then(|| config.testpaths().join(", ")),
             plugins: s.host.plugins_line(),
-            extra: Default::default(),
+            extra: own_lines(Default::default()),
         };
         header.render(&mut text, inv.width, inv.markup);
         header_len = Some(text.len());
@@ -847,7 +858,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                 Some(lines) => {
                     text.clear();
                     let header = Header {
-                        extra: lines.clone(),
+                        extra: own_lines(lines.clone()),
                         ..header
                     };
                     header.render(&mut text, inv.width, inv.markup);
@@ -1138,7 +1149,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             }
             if let Some((mut header, rest)) = deferred.take() {
                 if let Event::Header(lines) = &ev {
-                    header.extra = lines.clone();
+                    header.extra = own_lines(lines.clone());
                     header_lines = Some(lines.clone());
                 }
                 let mut text = String::new();
@@ -1835,6 +1846,13 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         "sync": capture == "no" || capture == "tee-sys",
         "cache_dir": fastest_cache.display().to_string(),
         "pytest_cache_dir": cache_dir.display().to_string(),
+        // pytest-randomly loaded: the session's seed (a string: it may exceed JSON's
+        // integers), and whether the plugin reseeds before each phase.
+        "randomly": inv.randomly.as_ref().map(|r| json!({
+            "seed": r.seed.to_string(),
+            "reset": !args.has(crate::args::Opt::RandomlyDontResetSeed),
+            "reorganize": r.reorganize,
+        })),
         // `-p no:cacheprovider` takes the `cache` fixture away.
         "cacheprovider": !inv.blocked.iter().any(|b| b == "cacheprovider"),
         // pytest imports its default plugins unless `-p no:` blocks them; the engine

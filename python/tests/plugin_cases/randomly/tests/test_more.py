@@ -14,3 +14,15 @@ def test_shuffle():
     items = list(range(10))
     random.shuffle(items)
     print(items)
+
+
+@pytest.fixture
+def drawn():
+    # Drawn after the setup reseed; the teardown draws after its own.
+    value = random.random()
+    yield value
+    print("teardown", random.random())
+
+
+def test_fixture_draws(drawn):
+    print("fixture", drawn, random.random())
