@@ -1714,8 +1714,10 @@ class Engine:
         """pytest-randomly, loaded as pytest loads it (rewritten, its ``faker_seed``
         fixture registered), configured with the coordinator's seed and flags instead of
         its ``pytest_configure`` (which would draw a seed of its own and write the
-        cache); its ``pytest_sessionstart`` reseeds at once (``tryfirst``), and
-        ``Engine._reseed`` does what its ``pytest_runtest_*`` hooks do."""
+        cache); its ``pytest_sessionstart`` reseeds at once (``tryfirst``). Its
+        ``pytest_runtest_*`` hooks are called where pluggy calls them, before pytest's
+        own (registered later, called first): ahead of the setup state, the test, the
+        teardown."""
         hook = getattr(self, "hook", None)
         if hook is not None:
             hook.mark_rewrite("pytest_randomly")
@@ -1732,12 +1734,6 @@ class Engine:
         self.parse_factories(module, "plugin:pytest_randomly")
         module._reseed(self.config)
         self._randomly = module
-
-    def _reseed(self, item: Item, when: str) -> None:
-        """pytest-randomly's ``pytest_runtest_<when>``: registered after pytest's own
-        plugins, pluggy calls it before theirs (before the setup state, the test, the
-        teardown)."""
-        getattr(self._randomly, f"pytest_runtest_{when}")(item)
 
     def _load_builtin_plugins(self, names: list[str]) -> None:
         """pytest's own plugins the initial conftests' ``pytest_plugins`` name
@@ -2623,7 +2619,7 @@ class Engine:
             # the item) is no part of the setup's duration there.
             self._collecting = _perf_counter() - start
             if self._randomly is not None:
-                self._reseed(item, "setup")
+                self._randomly.pytest_runtest_setup(item)
             self.setupstate.setup(item)
         # One walk over the item's marks says which of pytest's evaluations have work.
         names = {m.name for m in item._markers(None)}
@@ -2655,8 +2651,6 @@ class Engine:
 
     def _call(self, item: Item) -> None:
         if not self._call_wrappers:
-            if self._randomly is not None:
-                self._reseed(item, "call")
             self._runtest(item)
             return
         # Plugins' `pytest_runtest_call` wrappers, as pluggy drives old-style ones: the
@@ -2668,8 +2662,6 @@ class Engine:
                 gen = wrapper(item=item)
                 next(gen)
                 started.append(gen)
-            if self._randomly is not None:
-                self._reseed(item, "call")
             self._runtest(item)
         finally:
             for gen in reversed(started):
@@ -2681,6 +2673,9 @@ class Engine:
                     raise RuntimeError(f"fastest: {gen} did not stop")
 
     def _runtest(self, item: Item) -> None:
+        # Inside the plugins' call wrappers, as pytest's own `pytest_runtest_call`.
+        if self._randomly is not None:
+            self._randomly.pytest_runtest_call(item)
         xfailed = item.stash.get("xfailed")
         if xfailed is None:
             item.stash["xfailed"] = xfailed = evaluate_xfail_marks(item)
@@ -2722,7 +2717,7 @@ class Engine:
 
     def _teardown(self, item: Item, nextitem: Item | None) -> None:
         if self._randomly is not None:
-            self._reseed(item, "teardown")
+            self._randomly.pytest_runtest_teardown(item)
         self.setupstate.teardown_exact(nextitem)
 
     def _phase(self, item: Item, when: str, func: Any) -> dict[str, Any]:
