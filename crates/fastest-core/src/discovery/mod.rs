@@ -1113,6 +1113,38 @@ mod tests {
     }
 
     #[test]
+    fn a_conftest_naming_only_pytester_is_no_hook_and_other_plugins_are() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        write(&root.join("conftest.py"), "pytest_plugins = ['pytester']\n");
+        write(
+            &root.join("test_p.py"),
+            "import pytest\n\n@pytest.mark.pytester_example_path('x')\ndef test_p(pytester):\n    pass\n",
+        );
+        let mut o = opts(root, &[root.to_path_buf()]);
+        o.noconftest = false;
+        // Marks are checked against the builtin ones (and the conftests' registrations).
+        o.certainty = certainty::Certainty::new(syntax::PyVersion(3, 11), None, &[]);
+        let disc = discover(&o, &mut cache::DiscoveryCache::disabled());
+        assert_eq!(disc.global_fallback, None);
+        assert!(disc.conftest_hooks.is_empty());
+        assert_eq!(
+            disc.conftest_plugins,
+            vec![(root.join("conftest.py"), vec!["pytester".to_string()])]
+        );
+        // pytester's marker is registered: the module is proved from its source.
+        assert!(matches!(disc.files[0].outcome, FileOutcome::Items(_)));
+        write(
+            &root.join("conftest.py"),
+            "pytest_plugins = ['pytester', 'tests.fx']\n",
+        );
+        let disc = discover(&o, &mut cache::DiscoveryCache::disabled());
+        assert!(disc.global_fallback.is_some());
+        assert!(disc.conftest_plugins.is_empty());
+        assert_eq!(disc.conftest_hooks.len(), 1);
+    }
+
+    #[test]
     fn parametrizations_wider_than_a_module_reorder_across_modules() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let root = tmp.path();
