@@ -211,6 +211,9 @@ class EngineConfig:
         self._opt2dest = {**_OPTION_DESTS, **added.get("dests", {})}
         for dest, value in added.get("values", {}).items():
             setattr(self.option, dest, decode_value(value))
+        # Those values are pytest's reading of the whole command line: what the engine
+        # registers later (`_adopt_options`) keeps them.
+        self._parsed_dests = frozenset(added.get("values", {}))
         self.known_args_namespace = self.option
         self.stash = _Stash()
         self.trace = _Trace()
@@ -1616,14 +1619,16 @@ class Engine:
 
     def _adopt_options(self, parser: Any, argv: list[str]) -> None:
         """The options and ini keys registered with ``parser``, with the values it gives
-        them from ``argv`` (or their defaults), into the engine's ``config``."""
+        them from ``argv`` (or their defaults), into the engine's ``config``; an option
+        the import fallback's pytest parsed keeps that value."""
         namespace, rest = parser.parse_known_and_unknown_args(argv)
         if rest or getattr(namespace, "file_or_dir", None):
             raise RuntimeError(f"fastest: options the conftests do not take: {rest}")
         for option in [*parser._anonymous.options, *(o for g in parser._groups for o in g.options)]:
             for name in option.names():
                 self.config._opt2dest[name] = option.dest
-            setattr(self.config.option, option.dest, getattr(namespace, option.dest, None))
+            if option.dest not in self.config._parsed_dests:
+                setattr(self.config.option, option.dest, getattr(namespace, option.dest, None))
         for name, (_help, kind, default) in parser._inidict.items():
             # pytest 9.2 stores the default for the type already; a key in the ini file
             # is unknown to the coordinator, which hands the session to pytest.

@@ -462,7 +462,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "core_imports": [["-q"], ["-rA"]],
     # argset3: a conftest pytest imports while collecting sets pytest_plugins (pytest's
     # collection error; pytest runs that session).
-    # argset4: `-p pytester` instead of a conftest; argset5: without it.
+    # argset4: `-p pytester` instead of a conftest; argset5: without it; argset6: with
+    # one of its options.
     "pytester_native": [
         ["tests"],
         ["tests", "-v"],
@@ -470,6 +471,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["late"],
         ["popt", "-p", "pytester", "--strict-markers"],
         ["popt"],
+        # An option of the plugin `-p` loads (pytest's collection reads the command line).
+        ["popt", "-p", "pytester", "--runpytest=subprocess", "-rA"],
     ],
     "header_native": [[], ["-v"], ["-q"], ["--no-header"], ["tests/sub"]],
     "session_logging": [[], ["-rA"], ["-o", "log_level=DEBUG"], ["-s"]],

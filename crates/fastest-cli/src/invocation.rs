@@ -419,6 +419,12 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     // may register options or ini keys. Asked only when something is unknown.
     let may_register = || {
         (plugin_autoload(&args) && !plugins.is_empty())
+            // `-p NAME` loads a plugin before the command line is checked (pytester's
+            // `--runpytest`, a project's own plugin module).
+            || args.plugins.iter().any(|p| {
+                let p = p.trim();
+                !p.starts_with("no:") && !CORE_PLUGINS.contains(&p)
+            })
             || initial_conftests(&args, &config, &host.cwd)
                 .iter()
                 .any(|c| may_register_options(c))

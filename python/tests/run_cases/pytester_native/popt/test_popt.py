@@ -10,5 +10,11 @@ def test_inline(pytester):
 
 
 def test_fails(testdir):
-    testdir.makepyfile("def test_a(): assert 0\n")
-    testdir.runpytest().assert_outcomes(passed=1)
+    # One differing outcome: the assertion's diff lists differing keys in set order.
+    testdir.makepyfile("def test_a(): pass\n")
+    testdir.runpytest().assert_outcomes(passed=2)
+
+
+def test_method(pytester):
+    # `--runpytest` chooses how `runpytest` runs pytest (in process by default).
+    print("runpytest:", pytester._method)
