@@ -21,13 +21,25 @@ def make_engine(setup: str, channel=None):
     import json
 
     settings = json.loads(setup)
+    measure = None
+    if settings.get("coverage"):
+        # pytest-cov measures from before the initial conftests load.
+        from fastest._cov import Measure
+
+        measure = Measure(settings["coverage"])
     if settings.get("engine") == "pytest":
         from fastest._pytest_engine import PytestEngine
 
-        return _frozen(PytestEngine(settings, channel))
-    from fastest._engine import Engine
+        engine = PytestEngine(settings, channel)
+    else:
+        from fastest._engine import Engine
 
-    return _frozen(Engine(settings, channel))
+        engine = Engine(settings, channel)
+    if measure is not None:
+        from fastest._cov import attach
+
+        attach(engine, measure)
+    return _frozen(engine)
 
 
 def _frozen(engine):
@@ -48,6 +60,12 @@ def _preload() -> None:
         import fastest._engine  # noqa: F401
     except Exception:  # noqa: BLE001 - make_engine imports it again and reports why
         pass
+    # What the coordinator knows the setup will need (coverage.py, to measure).
+    for name in filter(None, os.environ.get("FASTEST_PRELOAD", "").split(",")):
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001 - the setup's own import reports why
+            pass
 
 
 def _exit(fastest_ext) -> None:

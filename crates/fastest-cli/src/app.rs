@@ -630,6 +630,7 @@ fn pytest_session(
         // After the command line's own `--color`: `auto` would see the worker's pipe.
         let color = if inv.markup { "yes" } else { "no" };
         pytest_args.push(format!("--color={color}"));
+        pytest_args.extend(quiet_coverage(inv));
         Vec::new()
     } else {
         raw_args.to_vec()
@@ -1293,7 +1294,17 @@ fn passthrough_args(inv: &Invocation, config: &Config) -> Vec<String> {
             .map(String::from),
         );
     }
+    if !inv.raw_cli {
+        v.extend(quiet_coverage(inv));
+    }
     v
+}
+
+/// pytest-cov measuring in pytest's collection would erase the project's data file and
+/// write its reports: the workers measure (`cov.rs`). `--no-cov` last (after every
+/// `--cov...`, so the plugin does not warn) turns it off there.
+pub(crate) fn quiet_coverage(inv: &Invocation) -> Option<String> {
+    (!inv.args.cov.source.is_empty()).then(|| "--no-cov".to_string())
 }
 
 /// `testpaths` entries globbed relative to the rootdir (`glob(recursive=True)`, sorted).

@@ -141,6 +141,19 @@ pub enum Opt {
     RandomlySeed,
     RandomlyDontResetSeed,
     RandomlyDontReorganize,
+    /// pytest-cov's options (known only while a version fastest serves loads:
+    /// [`crate::cov`]).
+    Cov,
+    CovReset,
+    CovReport,
+    CovConfig,
+    NoCovOnFail,
+    NoCov,
+    CovFailUnder,
+    CovAppend,
+    CovBranch,
+    CovPrecision,
+    CovContext,
 }
 
 /// How many values an option takes (argparse's `nargs`).
@@ -395,6 +408,18 @@ static SPECS: &[Spec] = &[
         Zero,
         ["--randomly-dont-reorganize"]
     ),
+    // pytest-cov's, served by fastest (`cov.rs`) while the plugin loads.
+    spec!("pytest_cov", Cov, Optional, ["--cov"]),
+    spec!("pytest_cov", CovReset, Zero, ["--cov-reset"]),
+    spec!("pytest_cov", CovReport, One, ["--cov-report"]),
+    spec!("pytest_cov", CovConfig, One, ["--cov-config"]),
+    spec!("pytest_cov", NoCovOnFail, Zero, ["--no-cov-on-fail"]),
+    spec!("pytest_cov", NoCov, Zero, ["--no-cov"]),
+    spec!("pytest_cov", CovFailUnder, One, ["--cov-fail-under"]),
+    spec!("pytest_cov", CovAppend, Zero, ["--cov-append"]),
+    spec!("pytest_cov", CovBranch, Zero, ["--cov-branch"]),
+    spec!("pytest_cov", CovPrecision, One, ["--cov-precision"]),
+    spec!("pytest_cov", CovContext, One, ["--cov-context"]),
 ];
 
 /// A command-line problem, worded as pytest words it.
@@ -515,6 +540,8 @@ pub struct Args {
     pub junit_prefix: Option<String>,
     /// `-l`/`--showlocals` (`--no-showlocals` turns it off again).
     pub showlocals: bool,
+    /// pytest-cov's options.
+    pub cov: crate::cov::CovArgs,
     /// Every option given, in order.
     pub given: Vec<Opt>,
     /// Option-like arguments no core option matches, in order.
@@ -580,6 +607,7 @@ impl Default for Args {
             numprocesses: None,
             color: "auto".to_string(),
             code_highlight: None,
+            cov: crate::cov::CovArgs::default(),
             given: Vec::new(),
             unknown: Vec::new(),
             conftest_options: Vec::new(),
@@ -970,6 +998,12 @@ impl<'a> Parser<'a> {
     fn apply(&self, spec: &Spec, value: Option<String>, args: &mut Args) -> Result<(), ArgError> {
         use Opt::*;
         args.given.push(spec.opt);
+        // pytest-cov warns that coverage is disabled when a `--cov...` option follows
+        // `--no-cov`.
+        if args.cov.no_cov && (spec.names[0].starts_with("--cov")) {
+            args.cov.warn_disabled = true;
+        }
+        let value_given = value.clone();
         let v = value.unwrap_or_default();
         match spec.opt {
             Keyword => args.keyword = Some(v),
@@ -1106,6 +1140,26 @@ impl<'a> Parser<'a> {
                 }
                 args.json_report = Some(v);
             }
+            Cov => args.cov.add_source(value_given),
+            CovReset => args.cov.source.clear(),
+            CovReport => args.cov.add_report(&v).map_err(|e| match e {
+                Ok(whole) => ArgError::Argparse(whole),
+                Err(msg) => argparse_error(spec, &msg),
+            })?,
+            CovConfig => args.cov.config = v,
+            NoCovOnFail => args.cov.no_cov_on_fail = true,
+            NoCov => args.cov.no_cov = true,
+            CovFailUnder => args
+                .cov
+                .set_fail_under(&v)
+                .map_err(|e| argparse_error(spec, &e))?,
+            CovAppend => args.cov.append = true,
+            CovBranch => args.cov.branch = true,
+            CovPrecision => args.cov.precision = Some(parse_int(spec, &v)?),
+            CovContext => args
+                .cov
+                .set_context(&v)
+                .map_err(|e| argparse_error(spec, &e))?,
             Shard => {
                 args.shard = Some(crate::shard::parse(&v).map_err(|e| argparse_error(spec, &e))?);
             }
@@ -1460,6 +1514,40 @@ mod tests {
         assert_eq!(p.args.paths, ["a", "b", "-c", "-1"]);
         assert_eq!(p.args.inifile, None);
         assert_eq!(parse(&["-1", "-.5"]).unwrap().args.paths, ["-1", "-.5"]);
+    }
+
+    #[test]
+    fn pytest_cov_options_read_as_its_argparse_actions() {
+        // `--cov` takes the next argument when it is no option, as `nargs="?"` does.
+        let p = parse(&["--cov", "src", "tests", "--cov", "--cov-report=html:out"]).unwrap();
+        assert_eq!(p.args.paths, ["tests"]);
+        assert_eq!(p.args.cov.source, [Some("src".to_string()), None]);
+        assert_eq!(
+            p.args.cov.report,
+            [("html".to_string(), Some("out".to_string()))]
+        );
+        assert!(p.args.cov.measures());
+        assert!(!parse(&["--cov=x", "--cov-reset"])
+            .unwrap()
+            .args
+            .cov
+            .measures());
+        let warned = parse(&["--no-cov", "--cov-branch"]).unwrap().args.cov;
+        assert!(warned.warn_disabled && !warned.measures());
+        assert_eq!(
+            err(&["--cov-precision=x"]),
+            "argument --cov-precision: invalid int value: 'x'"
+        );
+        assert_eq!(
+            err(&["--cov-context=x"]),
+            "argument --cov-context: The only supported value is \"test\"."
+        );
+        // Unknown while the plugin does not load (pytest then rejects them).
+        let blocked = [crate::cov::PLUGIN.to_string()];
+        let toks: Vec<String> = ["--cov", "src"].iter().map(|s| s.to_string()).collect();
+        let p = Parser::new(Path::new("/"), &blocked).parse(&toks).unwrap();
+        assert_eq!(p.args.unknown, ["--cov"]);
+        assert_eq!(p.args.paths, ["src"]);
     }
 
     #[test]

@@ -347,6 +347,15 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     if !crate::randomly::active(&plugins, autoload) {
         blocked.push("randomly".to_string());
     }
+    // pytest-cov's options are fastest's to read only for a version it serves; else
+    // they stay unknown and pytest reads them.
+    if !(autoload
+        && plugins
+            .iter()
+            .any(|(n, v)| n == "pytest-cov" && crate::cov::served_version(v)))
+    {
+        blocked.push(crate::cov::PLUGIN.to_string());
+    }
     let parser = Parser::new(&host.cwd, &blocked);
     if let Err(e) = parser.parse(&addopts) {
         return Prepared::Exit(usage_error(err, &e, &Context::IniAddopts(&config)));
@@ -598,6 +607,19 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::DoctestGlob,
     Opt::DoctestReport,
     Opt::DoctestContinueOnFailure,
+    // pytest-cov's (`cov.rs`; `run_blocker` leaves `--cov-context` and the `--no-cov`
+    // warning to pytest).
+    Opt::Cov,
+    Opt::CovReset,
+    Opt::CovReport,
+    Opt::CovConfig,
+    Opt::NoCovOnFail,
+    Opt::NoCov,
+    Opt::CovFailUnder,
+    Opt::CovAppend,
+    Opt::CovBranch,
+    Opt::CovPrecision,
+    Opt::CovContext,
 ];
 
 /// `--engine native`, or `FASTEST_ENGINE=native` when `--engine` is not given.
@@ -973,8 +995,19 @@ fn run_blocker(
         {
             return Err("pytest-rerunfailures reruns failed tests".into());
         }
-        if name == "pytest-cov" && args.unknown.iter().any(|a| a.starts_with("--cov")) {
-            return Err("pytest-cov measures coverage (--cov)".into());
+        if name == "pytest-cov" {
+            // A version fastest does not serve: its options are unknown here.
+            if args.unknown.iter().any(|a| a.starts_with("--cov")) {
+                return Err("pytest-cov measures coverage (--cov)".into());
+            }
+            // Per-test contexts, and the warning and heading for `--no-cov`, are only
+            // pytest-cov's to give.
+            if args.cov.measures() && args.cov.context.is_some() {
+                return Err("pytest-cov's --cov-context".into());
+            }
+            if args.cov.warn_disabled && !args.cov.source.is_empty() {
+                return Err("pytest-cov warns that --no-cov disables coverage".into());
+            }
         }
         if native_stands_in(name, args, config, host) {
             continue;
@@ -1065,7 +1098,7 @@ fn pytest_only(
     // Its coverage table ends a collection too.
     if plugin_autoload(args)
         && installed.iter().any(|(n, _)| n == "pytest-cov")
-        && args.unknown.iter().any(|a| a.starts_with("--cov"))
+        && (args.cov.measures() || args.unknown.iter().any(|a| a.starts_with("--cov")))
     {
         return Some("pytest-cov reports coverage (--cov)".into());
     }

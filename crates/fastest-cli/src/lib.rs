@@ -10,6 +10,7 @@ pub mod args;
 pub mod cacheprovider;
 pub mod collect_args;
 pub mod collect_only;
+pub mod cov;
 pub mod fallback;
 pub mod host;
 pub mod invocation;

@@ -66,6 +66,24 @@ fn exit_now(py: Python<'_>, code: i32) {
     py.detach(|| std::process::exit(code))
 }
 
+/// `module.function(argument)` in this interpreter, for a JSON string in and out (the
+/// coordinator's calls into Python: pytest-cov's combined report).
+pub(crate) fn call_json(module: &str, function: &str, argument: &str) -> Result<String, String> {
+    Python::attach(|py| {
+        py.import(module)
+            .and_then(|m| m.getattr(function))
+            .and_then(|f| f.call1((argument,)))
+            .and_then(|r| r.extract::<String>())
+            .map_err(|e| {
+                let tb = e
+                    .traceback(py)
+                    .and_then(|t| t.format().ok())
+                    .unwrap_or_default();
+                format!("{tb}{e}")
+            })
+    })
+}
+
 #[pymodule]
 fn _fastest(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(main, m)?)?;

@@ -95,6 +95,16 @@ const LATIN1_ENCODINGS: &[&str] = &["latin1", "latin", "iso88591", "l1"];
 /// the run takes them ([`run`]) or they are discarded ([`discard_prestarted`]).
 static PRESTARTED: std::sync::Mutex<Option<Prestarted>> = std::sync::Mutex::new(None);
 
+/// What a worker of this session imports before its setup arrives: coverage.py when it
+/// measures (`cov.rs`).
+fn preload(inv: &Invocation) -> Vec<String> {
+    if inv.args.cov.measures() {
+        vec!["coverage".to_string()]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Start the run's workers now, `files` at most (no more groups than files), while
 /// what comes next (discovery, pytest's collection in the import fallback) takes its
 /// time: the workers' interpreters start and import the engine meanwhile. A second
@@ -107,6 +117,7 @@ pub(crate) fn prestart(inv: &Invocation, host: &Host, files: usize) {
     let cmd = WorkerCommand {
         python,
         cwd: host.cwd.clone(),
+        preload: preload(inv),
     };
     let workers = dist.unwrap_or(1);
     let mut slot = PRESTARTED.lock().unwrap_or_else(|e| e.into_inner());
@@ -360,6 +371,17 @@ fn engine_for(s: &Session<'_>) -> Result<Option<String>, String> {
             engine.get_or_insert(why);
         }
         None => {}
+    }
+    // pytest-cov pauses measuring around a `no_cover` test's call: its own hook
+    // wrapper does, in the pytest engine (the worker hands it the measuring).
+    if s.inv.args.cov.measures() {
+        if let Some(it) = s
+            .items
+            .iter()
+            .find(|it| it.marks.iter().any(|m| m.name == "no_cover"))
+        {
+            engine.get_or_insert(format!("{} has a no_cover mark (pytest-cov)", it.nodeid));
+        }
     }
     // pytest-rerunfailures on pytest-xdist workers expects the controller's status
     // server (`workerinput["sock_port"]`): only pytest-xdist's controller starts it.
@@ -1044,8 +1066,22 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         // The workers' pytest-randomly reseeds with the session's seed (the last
         // `--randomly-seed` wins).
         argv.extend(inv.randomly.iter().map(|r| r.seed_option()));
+        // The worker measures for pytest-cov (`setup["coverage"]`); the plugin in its
+        // pytest stays off, its `cov` fixture and `no_cover` pausing what it measures.
+        argv.extend(crate::app::quiet_coverage(inv));
         setup["pytest_args"] = json!(argv);
     }
+    let mut coverage = match crate::cov::Measured::start(&inv.args.cov, &s.host.cwd) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(err, "INTERNALERROR> {e}");
+            return exit::INTERNAL_ERROR;
+        }
+    };
+    if let Some(c) = &coverage {
+        setup["coverage"] = c.settings.clone();
+    }
+    let mut coverage_failed = false;
     setup["distributed"] = json!(dist.is_some());
     setup["preimport"] = json!(preimport);
     // The pytest engine reports what its collection of the other files warns.
@@ -1063,6 +1099,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let cmd = WorkerCommand {
         python,
         cwd: s.host.cwd.clone(),
+        preload: preload(inv),
     };
     let ctrl_c = CtrlC::watch();
     let prestarted = PRESTARTED.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -1199,6 +1236,31 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             }
             if let Some(l) = &live {
                 l.event(&ev);
+            }
+            // pytest-cov reports at the end of a run loop that was not stopped
+            // (`--maxfail`, stepwise, Ctrl-C) or never entered (collection errors, but
+            // for pytest-xdist's controller).
+            if let (Event::Finished, Some(c)) = (&ev, coverage.as_mut()) {
+                let stopped = interruption.is_some()
+                    || (engine_maxfail > 0 && reporter.failures() >= engine_maxfail)
+                    || cache.as_ref().is_some_and(|c| c.stopped())
+                    || (collection_interrupted && dist.is_none());
+                if !stopped {
+                    match c.report(reporter.failures() > 0) {
+                        Ok(o) => {
+                            if let Some(line) = &o.early {
+                                reporter.coverage_notice(line);
+                            }
+                            coverage_failed = o.failed;
+                            reporter.set_coverage(o.text, o.required);
+                        }
+                        Err(e) => {
+                            reporter.coverage_notice(&format!(
+                                "\nWARNING: Failed to generate report: {e}\n\n"
+                            ));
+                        }
+                    }
+                }
             }
             reporter.event(&ev);
             if engine_maxfail > 0 && reporter.failures() >= engine_maxfail {
@@ -1362,7 +1424,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         code
     } else if interrupted {
         exit::INTERRUPTED
-    } else if failed {
+    } else if failed || coverage_failed {
         exit::TESTS_FAILED
     } else if !ran && specs.is_empty() {
         exit::NO_TESTS_COLLECTED

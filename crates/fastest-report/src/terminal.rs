@@ -77,6 +77,9 @@ pub struct TerminalReporter<'w> {
     interrupted: bool,
     /// Plugins' `=` banners in the terminal summary (pytest-xdist's `xdist: ...`).
     plugin_banners: Vec<String>,
+    /// pytest-cov's part of the terminal summary: the report's text and its `Required
+    /// test coverage` line (with whether it failed).
+    coverage: Option<(String, Option<(String, bool)>)>,
     failed_write: bool,
     /// `--durations` (none: no section).
     durations: Option<crate::durations::Durations>,
@@ -124,6 +127,7 @@ impl<'w> TerminalReporter<'w> {
             crashed: HashMap::new(),
             interrupted: false,
             plugin_banners: Vec::new(),
+            coverage: None,
             failed_write: false,
             durations: None,
             generated_xml: None,
@@ -574,6 +578,37 @@ impl<'w> TerminalReporter<'w> {
         self.plugin_banners.push(title);
     }
 
+    /// What pytest-cov writes as the run ends (its `pytest_runtestloop` wrapper), red
+    /// and bold.
+    pub fn coverage_notice(&mut self, text: &str) {
+        self.write_styled(text, &[Style::Red, Style::Bold]);
+    }
+
+    /// pytest-cov's `pytest_terminal_summary`: under a `tests coverage` heading, the
+    /// report's `text` and the `required` line (red and bold when it failed, else
+    /// green), after the generated-xml line and before `--durations`.
+    pub fn set_coverage(&mut self, text: String, required: Option<(String, bool)>) {
+        self.coverage = Some((text, required));
+    }
+
+    fn summary_coverage(&mut self) {
+        let Some((text, required)) = self.coverage.take() else {
+            return;
+        };
+        if !text.is_empty() || required.is_some() {
+            self.write_sep('=', "tests coverage");
+        }
+        self.write(&text);
+        if let Some((line, failed)) = required {
+            let styles: &[Style] = if failed {
+                &[Style::Red, Style::Bold]
+            } else {
+                &[Style::Green]
+            };
+            self.write_styled(&format!("{line}\n"), styles);
+        }
+    }
+
     /// pytest's `pytest_terminal_summary` sections (the terminal reporter's and
     /// runner.py's `--durations`).
     fn summary_sections(&mut self) {
@@ -593,6 +628,7 @@ impl<'w> TerminalReporter<'w> {
         {
             self.write_sep('-', &format!("generated xml file: {path}"));
         }
+        self.summary_coverage();
         self.summary_durations();
         if self.opts.verbosity >= 0 {
             for title in std::mem::take(&mut self.plugin_banners) {

@@ -59,6 +59,9 @@ pub enum RunnerError {
 pub struct WorkerCommand {
     pub python: PathBuf,
     pub cwd: PathBuf,
+    /// Modules the worker imports while it waits for the session's setup
+    /// (`FASTEST_PRELOAD`, comma-separated): what the setup will need anyway.
+    pub preload: Vec<String>,
 }
 
 /// A Ctrl-C before the worker's loop runs (while it imports) ends it quietly: it holds
@@ -107,6 +110,7 @@ fn start_worker(cmd: &WorkerCommand, place: &Placement) -> Result<Pending, Runne
         .arg("-c")
         .arg(BOOTSTRAP)
         .env("FASTEST_WORKER_SOCKET", &sock)
+        .env("FASTEST_PRELOAD", cmd.preload.join(","))
         .env(
             fastest_core::report::SESSION_ENV,
             fastest_core::report::session_id(),

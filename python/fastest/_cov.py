@@ -1,0 +1,258 @@
+"""pytest-cov's measuring and reporting for a fastest session (``crates/fastest-cli/src/cov.rs``
+decides when and with what settings).
+
+Each worker measures with :class:`Measure`, started before the worker imports any
+conftest or test module (pytest-cov starts before pytest loads the initial conftests),
+and saves its own data file into the session's data directory when its session ends.
+The coordinator's interpreter then calls :func:`report`: it combines those files into
+the project's data file and writes the reports as pytest-cov's controller does with
+pytest-xdist's workers (the same coverage.py calls, in the same order), returning the
+text pytest-cov would put in the terminal summary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+from typing import Any, Iterator
+
+#: fastest's own package: not the project's code, whatever ``--cov`` asks for (an
+#: editable install is not under site-packages, which coverage.py leaves out itself).
+_FASTEST_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+@contextlib.contextmanager
+def _in(topdir: str) -> Iterator[None]:
+    """pytest-cov's ``ensure_topdir``: relative paths (data file, config file, sources,
+    report destinations) are the invocation directory's, whatever a test did to the
+    working directory."""
+    try:
+        before = os.getcwd()
+    except OSError:  # a test removed it
+        before = None
+    os.chdir(topdir)
+    try:
+        yield
+    finally:
+        if before is not None:
+            os.chdir(before)
+
+
+def _coverage(settings: dict[str, Any], **kwargs: Any) -> Any:
+    import coverage
+
+    return coverage.Coverage(
+        source=settings["source"],
+        branch=settings["branch"],
+        config_file=settings["config"],
+        **kwargs,
+    )
+
+
+class Measure:
+    """One worker's measuring (pytest-cov's ``DistWorker``, collocated). Also what the
+    pytest engine hands pytest-cov's plugin as its controller: its ``cov`` fixture
+    returns :attr:`cov`, and its ``no_cover`` wrapper calls :meth:`pause` and
+    :meth:`resume`."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.topdir = settings["topdir"]
+        with _in(self.topdir):
+            cov = _coverage(settings, data_suffix=True)
+            # The data file goes to the session's directory, named as the project's
+            # (the report combines files named after it).
+            name = os.path.basename(cov.config.data_file)
+            cov.set_option("run:data_file", os.path.join(settings["data_dir"], name))
+            cov.set_option("run:omit", [*(cov.config.run_omit or ()), os.path.join(_FASTEST_DIR, "*")])
+            # A worker sees part of the session: what it did not import or measure
+            # says nothing (pytest-cov's workers keep quiet about it too).
+            cov._warn_no_data = False
+            cov._warn_unimported_source = False
+            cov._warn_preimported_source = False
+            cov.start()
+        self.cov = cov
+        self.started = True
+
+    def pause(self) -> None:
+        with _in(self.topdir):
+            self.started = False
+            self.cov.stop()
+
+    def resume(self) -> None:
+        with _in(self.topdir):
+            self.cov.start()
+            self.started = True
+
+    def finish(self) -> None:
+        with _in(self.topdir):
+            self.started = False
+            self.cov.stop()
+            self.cov.save()
+
+
+def attach(engine: Any, measure: Measure) -> None:
+    """Save ``measure``'s data once ``engine``'s session is over (before the worker says
+    it finished: the coordinator then combines), and give pytest's pytest-cov plugin,
+    when the pytest engine runs (with ``--no-cov``), the measuring as its controller."""
+    finish = engine.finish
+
+    def finish_and_save() -> None:
+        try:
+            finish()
+        finally:
+            measure.finish()
+
+    engine.finish = finish_and_save
+    config = getattr(engine, "config", None)
+    manager = getattr(config, "pluginmanager", None)
+    get_plugin = getattr(manager, "get_plugin", None)
+    plugin = get_plugin("_cov") if callable(get_plugin) else None
+    if plugin is not None:
+        plugin.cov_controller = measure
+
+
+def _fail_under(raw: str | None, config: Any) -> Any:
+    """pytest-cov's ``validate_fail_under`` value (an int when it reads as one: the
+    message shows it as given), else the coverage config's ``fail_under``."""
+    if raw is None:
+        return getattr(config, "fail_under", None)
+    try:
+        return int(raw)
+    except ValueError:
+        return float(raw)
+
+
+def _sep(stream: Any, ch: str, text: str) -> None:
+    """pytest-cov's own separator line (its report stream is no terminal writer): as
+    wide as the terminal, pytest's fill rule."""
+    import shutil
+
+    width = shutil.get_terminal_size(fallback=(80, 24))[0]
+    if width < 40:
+        width = 80
+    n = max((width - len(text) - 2) // (2 * len(ch)), 1)
+    fill = ch * n
+    line = f"{fill} {text} {fill}"
+    if len(line) + len(ch.rstrip()) <= width:
+        line += ch.rstrip()
+    stream.write(line + "\n\n")
+
+
+class _Null:
+    @staticmethod
+    def write(_: str) -> None:
+        pass
+
+
+def _summary(cov: Any, reports: dict[str, Any], precision: int, stream: Any) -> float:
+    """pytest-cov's ``CovController.summary`` for one platform: the total, the section
+    heading, the terminal table and the file reports with their one-line notes."""
+    total = cov.report(ignore_errors=True, output_format="total", precision=precision, file=_Null)
+    v = sys.version_info
+    _sep(stream, "_", f"coverage: platform {sys.platform}, python {v[0]}.{v[1]}.{v[2]}-{v[3]}-{v[4]}")
+    if "term" in reports or "term-missing" in reports:
+        cov.report(
+            show_missing=("term-missing" in reports) or None,
+            ignore_errors=True,
+            file=stream,
+            precision=precision,
+            skip_covered=("skip-covered" in reports.values()) or None,
+        )
+    if "annotate" in reports:
+        directory = reports["annotate"]
+        cov.annotate(ignore_errors=True, directory=directory)
+        cov.report(ignore_errors=True, file=_Null)
+        if directory:
+            stream.write(f"Coverage annotated source written to dir {directory}\n")
+        else:
+            stream.write("Coverage annotated source written next to source\n")
+    if "html" in reports:
+        out = reports["html"]
+        cov.html_report(ignore_errors=True, directory=out)
+        stream.write(f"Coverage HTML written to dir {cov.config.html_dir if out is None else out}\n")
+    if "xml" in reports:
+        out = reports["xml"]
+        cov.xml_report(ignore_errors=True, outfile=out)
+        stream.write(f"Coverage XML written to file {cov.config.xml_output if out is None else out}\n")
+    if "json" in reports:
+        out = reports["json"]
+        cov.json_report(ignore_errors=True, outfile=out)
+        stream.write(f"Coverage JSON written to file {cov.config.json_output if out is None else out}\n")
+    for kind, mode, verb in (("markdown", "w", "written to"), ("markdown-append", "a", "appended to")):
+        if kind in reports:
+            out = reports[kind]
+            with open(out, mode) as f:
+                cov.report(ignore_errors=True, file=f, output_format="markdown")
+            stream.write(f"Coverage Markdown information {verb} file {out}\n")
+    if "lcov" in reports:
+        out = reports["lcov"]
+        cov.lcov_report(ignore_errors=True, outfile=out)
+        cov.report(ignore_errors=True, file=_Null)
+        stream.write(f"Coverage LCOV written to file {cov.config.lcov_output if out is None else out}\n")
+    return total
+
+
+def warm(_: str) -> str:
+    """Import what :func:`report` needs (the coordinator does it while the tests run)."""
+    import coverage.control  # noqa: F401
+    import coverage.results  # noqa: F401
+    import coverage.sqldata  # noqa: F401
+
+    return "{}"
+
+
+def report(request_json: str) -> str:
+    """Combine the workers' data into the project's data file and report, as pytest-cov's
+    controller does at the end of its run loop. Returns JSON: ``early`` (what it writes
+    right then), ``text`` (its terminal summary section), ``required`` (the fail-under
+    line and whether it failed), ``failed`` (the total is below ``--cov-fail-under``)."""
+    req = json.loads(request_json)
+    from coverage.exceptions import CoverageException
+    from coverage.results import display_covered, should_fail_under
+    from coverage.sqldata import filename_suffix
+
+    out: dict[str, Any] = {"early": None, "text": "", "required": None, "failed": False}
+    with _in(req["topdir"]):
+        cov = _coverage(req, data_suffix=True)
+        precision = req["precision"]
+        if precision is None:
+            precision = getattr(cov.config, "precision", 0)
+        fail_under = _fail_under(req["fail_under"], cov.config)
+        data_file = os.path.abspath(cov.config.data_file)
+        combining = _coverage(req, data_suffix=f"{filename_suffix(True)}.combine", data_file=data_file)
+        if not req["append"]:
+            cov.erase()
+        combining.load()
+        try:
+            combining.combine(data_paths=[os.path.dirname(data_file), req["data_dir"]])
+        except CoverageException:  # nothing measured anywhere: the report says so
+            pass
+        combining.save()
+        reports = req["report"]
+        if not (reports or fail_under) or (req["tests_failed"] and req["no_cov_on_fail"]):
+            return json.dumps(out)
+        early = ""
+        stream = io.StringIO()
+        try:
+            total = _summary(combining, reports, precision, stream)
+        except CoverageException as exc:
+            early += f"\nWARNING: Failed to generate report: {exc}\n\n"
+            total = 0
+    if fail_under is not None and should_fail_under(total, fail_under, precision):
+        shown = display_covered(total, precision)
+        early += f"\nERROR: Coverage failure: total of {shown} is less than fail-under={fail_under:.{precision}f}\n"
+        out["failed"] = True
+    out["early"] = early or None
+    out["text"] = stream.getvalue()
+    if fail_under is not None and fail_under > 0:
+        failed = total < fail_under
+        out["required"] = [
+            "{}Required test coverage of {}% {}. Total coverage: {:.2f}%".format(
+                "FAIL " if failed else "", fail_under, "not reached" if failed else "reached", total
+            ),
+            failed,
+        ]
+    return json.dumps(out)

@@ -1,0 +1,198 @@
+"""pytest-cov served by fastest (issue 5): ``--cov`` runs in fastest's workers, each
+measuring its own tests, and the coordinator combines their data into the project's
+data file and prints the report where pytest-cov prints it. Compared with real pytest
+and pytest-cov on the same project: the whole output, the exit code, and the files the
+reports write.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+from typing import List, Sequence
+
+import pytest
+
+from oracle_harness import (
+    clean_plugin_output as _clean,
+    fastest_in,
+    fresh_case,
+    plugin_case_both,
+    require_fastest,
+    run_in,
+)
+
+CASE = Path(__file__).resolve().parent / "plugin_cases" / "coverage"
+_ENGINE_NOTE = "fastest: the pytest engine runs the items"
+
+
+def _both(tmp_path: Path, venv_pytest: List[str], args: Sequence[str], edit=None):
+    return plugin_case_both(CASE, tmp_path, venv_pytest, args, edit)
+
+
+def _same_output(expected, actual) -> None:
+    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout, actual.stderr)
+    assert _clean(actual.stdout) == _clean(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}\n{actual.stderr}"
+    )
+
+
+def _failing_test(root: Path) -> None:
+    (root / "tests" / "test_failing.py").write_text("def test_fails():\n    assert 1 == 2\n")
+
+
+def _measured_lines(data_file: Path) -> dict:
+    """What a coverage data file holds: measured files (relative) and their lines."""
+    con = sqlite3.connect(data_file)
+    try:
+        files = dict(con.execute("select id, path from file"))
+        out = {}
+        for file_id, numbits in con.execute("select file_id, numbits from line_bits"):
+            # coverage.py's numbits: bit j of byte i is line i * 8 + j.
+            lines = [i * 8 + j for i, b in enumerate(numbits) for j in range(8) if b >> j & 1]
+            out[Path(files[file_id]).name] = lines
+        return out
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--cov=pkg",),
+        ("--cov=pkg", "--cov-report=term-missing", "--cov-branch", "-v"),
+        ("--cov", "--cov-report=term-missing:skip-covered", "-q"),
+        ("--cov=pkg", "--cov-fail-under=95", "-rA"),
+        ("--cov=pkg", "--cov-fail-under=10.5", "--cov-precision=1"),
+        ("--cov=pkg", "-n", "2"),
+        ("--cov=pkg", "--cov-report="),
+        ("--cov=pkg", "--cov-report=", "--cov-fail-under=99"),
+        ("--cov=pkg", "--no-cov"),
+        ("--cov=pkg", "--cov-reset"),
+        ("--cov=pkg", "--cov-report=term", "--durations=2", "--durations-min=100", "--junitxml=out.xml"),
+    ],
+    ids=[
+        "source", "missing-branch-v", "all-skip-covered-q", "fail-under-fails",
+        "fail-under-reached", "n2", "no-report", "no-report-fail-under", "no-cov",
+        "reset", "junit-durations",
+    ],
+)
+def test_coverage_report_matches_pytest_cov(tmp_path, native_plugins_pytest, args):
+    expected, actual = _both(tmp_path, native_plugins_pytest, args)
+    _same_output(expected, actual)
+    assert _ENGINE_NOTE not in actual.stdout
+    if "--no-cov" not in args and "--cov-reset" not in args:
+        assert "coverage" in expected.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--cov=pkg", "-q"), ("--cov=pkg", "--no-cov-on-fail"), ("--cov=pkg", "-x")],
+    ids=["failing", "no-cov-on-fail", "exitfirst"],
+)
+def test_a_failing_session_reports_as_pytest_cov_does(tmp_path, native_plugins_pytest, args):
+    """A failing test: the report all the same, none under ``--no-cov-on-fail``, and
+    none when ``-x`` stops the run loop (pytest-cov's wrapper never gets there)."""
+    expected, actual = _both(tmp_path, native_plugins_pytest, args, _failing_test)
+    assert expected.returncode == 1
+    _same_output(expected, actual)
+
+
+def _each_tool(tmp_path: Path, venv_pytest: List[str], runs, edit=None):
+    """For pytest, then fastest (with the venv's interpreter, never handing the session
+    to pytest): a fresh copy of the case at the same path, ``edit``ed, then each
+    argument list of ``runs`` in turn; yields the copy and the last run's result."""
+    require_fastest()
+    for cmd, env in ((list(venv_pytest), {}), fastest_in(venv_pytest)):
+        root = fresh_case(CASE, tmp_path)
+        if edit:
+            edit(root)
+        extra = {**env, "FASTEST_NO_DELEGATE": "1"} if env else {}
+        for args in runs:
+            res = run_in(cmd, root, ["-p", "no:cacheprovider", *args], extra)
+        yield root, res
+
+
+def test_the_combined_data_file_is_pytest_covs(tmp_path, native_plugins_pytest):
+    """The project's `.coverage` holds what pytest-cov's holds (every worker's lines),
+    and no worker's data file is left behind."""
+    measured, results = [], []
+    for root, res in _each_tool(tmp_path, native_plugins_pytest, [("--cov=pkg", "-n", "2")]):
+        results.append(res)
+        measured.append(_measured_lines(root / ".coverage"))
+        assert sorted(p.name for p in root.glob(".coverage*")) == [".coverage"]
+    _same_output(*results)
+    assert measured[1] == measured[0]
+    assert measured[0]["core.py"], measured
+
+
+def _reports_config(root: Path) -> None:
+    (root / ".coveragerc").write_text(
+        "[run]\nomit = pkg/extra.py\n\n[report]\nprecision = 2\nfail_under = 50\n"
+        "show_missing = True\n"
+    )
+
+
+def test_coverage_config_and_file_reports(tmp_path, native_plugins_pytest):
+    """`.coveragerc` settings (omit, precision, fail_under, show_missing) and the file
+    reports: the same output, and the same XML and JSON apart from timestamps."""
+    args = (
+        "--cov=pkg", "--cov-report=term", "--cov-report=xml", "--cov-report=json:cov.json",
+        "--cov-report=html:html", "--cov-report=markdown",
+    )
+    results, files = [], []
+    for root, res in _each_tool(tmp_path, native_plugins_pytest, [args], _reports_config):
+        results.append(res)
+        assert (root / "html" / "index.html").exists()
+        xml = re.sub(r'timestamp="\d+"', "", (root / "coverage.xml").read_text())
+        js = json.loads((root / "cov.json").read_text())
+        js["meta"].pop("timestamp")
+        files.append((xml, js, (root / "coverage.md").read_text()))
+    _same_output(*results)
+    assert "Required test coverage of 50.0% reached" in results[1].stdout
+    assert files[1] == files[0]
+
+
+def _addopts(root: Path) -> None:
+    (root / "pytest.ini").write_text(
+        "[pytest]\npythonpath = .\naddopts = --cov=pkg --cov-report=term-missing\n"
+    )
+
+
+def test_coverage_from_addopts(tmp_path, native_plugins_pytest):
+    expected, actual = _both(tmp_path, native_plugins_pytest, ("-q",), _addopts)
+    _same_output(expected, actual)
+    assert "Missing" in actual.stdout
+
+
+def _no_cover(root: Path) -> None:
+    (root / "tests" / "test_paused.py").write_text(
+        "import pytest\n\nimport pkg.core\n\n\n@pytest.mark.no_cover\n"
+        "def test_paused():\n    assert pkg.core.never_called() == 1\n\n\n"
+        "def test_cov_fixture(cov):\n    assert cov is not None\n"
+    )
+
+
+def test_no_cover_and_the_cov_fixture_in_the_pytest_engine(tmp_path, native_plugins_pytest):
+    """A ``no_cover`` test is not measured (``never_called`` stays missed) and the
+    ``cov`` fixture is the worker's coverage object: pytest-cov's own hooks and fixture
+    in the pytest engine, measuring through fastest's worker."""
+    expected, actual = _both(
+        tmp_path, native_plugins_pytest, ("--cov=pkg", "--cov-report=term-missing", "-v"),
+        _no_cover,
+    )
+    _same_output(expected, actual)
+    assert _ENGINE_NOTE in actual.stdout
+    assert re.search(r"pkg/core\.py .* 14-15", actual.stdout), actual.stdout
+
+
+def test_append_adds_to_the_previous_data(tmp_path, native_plugins_pytest):
+    """``--cov-append`` keeps what the last run measured: a run of one module, then an
+    appending run of the other, reports both."""
+    runs = [("--cov=pkg", "tests/test_core.py"), ("--cov=pkg", "--cov-append", "tests/test_more.py")]
+    results = [res for _, res in _each_tool(tmp_path, native_plugins_pytest, runs)]
+    _same_output(*results)
+    alone = [res for _, res in _each_tool(tmp_path, native_plugins_pytest, runs[1:])]
+    assert _clean(alone[1].stdout) != _clean(results[1].stdout)
