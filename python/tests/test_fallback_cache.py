@@ -207,3 +207,34 @@ def test_a_collect_file_hook_is_cached_with_the_files_it_read(tmp_path: Path) ->
     fourth = _run(tmp_path)
     assert HIT not in fourth.stderr
     assert "some.cases::other" in _ids(fourth)
+
+
+def test_the_hash_seed_keys_a_collection_over_a_set(tmp_path: Path) -> None:
+    """A parametrization over a set of strings is in the set's iteration order, which
+    `PYTHONHASHSEED` fixes: a run with another seed does not take the cached order."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_set.py").write_text(
+        "import pytest\n\nNAMES = {f'name{i}' for i in range(30)}\n\n"
+        "@pytest.mark.parametrize('n', NAMES)\ndef test_n(n):\n    pass\n"
+    )
+
+    def ids(seed: str) -> list:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+        env["PYTHONHASHSEED"] = seed
+        out = subprocess.run(
+            [_fastest(), "--collect-only", "-q"], cwd=tmp_path, env=env,
+            capture_output=True, text=True,
+        ).stdout
+        return [line for line in out.splitlines() if "::" in line]
+
+    def order(seed: str) -> list:
+        names = subprocess.run(
+            [sys.executable, "-c", "print(*{f'name{i}' for i in range(30)})"],
+            env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True,
+        ).stdout.split()
+        return [f"test_set.py::test_n[{n}]" for n in names]
+
+    assert order("1") != order("2")
+    assert ids("1") == order("1")
+    assert ids("2") == order("2")
+    assert ids("1") == order("1")

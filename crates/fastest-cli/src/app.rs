@@ -421,7 +421,7 @@ fn collect_only(
             &pytest_args,
             &requests,
             &walked,
-            0,
+            hash_seed_key(),
             &[],
         ) {
             Ok(res) => res,
@@ -727,6 +727,18 @@ fn internal_error(
 
 /// A hash of the environment (without the variables a shell changes between commands):
 /// conftest hooks may read any of it to decide what is collected.
+/// What of the environment a file's own collection depends on: `PYTHONHASHSEED` (a
+/// parametrization over a set is in its iteration order; unset, any run's order is as
+/// good as another's).
+fn hash_seed_key() -> u64 {
+    match std::env::var("PYTHONHASHSEED") {
+        Ok(v) if v != "random" => {
+            fastest_core::discovery::source::content_hash(format!("PYTHONHASHSEED={v}").as_bytes())
+        }
+        _ => 0,
+    }
+}
+
 fn environment_key() -> u64 {
     let mut vars: Vec<(String, String)> = std::env::vars()
         .filter(|(k, _)| !matches!(k.as_str(), "_" | "OLDPWD" | "PWD" | "SHLVL" | "FASTEST_LOG"))
