@@ -196,3 +196,43 @@ def test_append_adds_to_the_previous_data(tmp_path, native_plugins_pytest):
     _same_output(*results)
     alone = [res for _, res in _each_tool(tmp_path, native_plugins_pytest, runs[1:])]
     assert _clean(alone[1].stdout) != _clean(results[1].stdout)
+
+
+@pytest.mark.parametrize(
+    "args, why",
+    [
+        (("--cov=pkg", "--cov-context=test"), "pytest-cov's --cov-context"),
+        (("--no-cov", "--cov=pkg"), "pytest-cov warns that --no-cov disables coverage"),
+    ],
+    ids=["context", "no-cov-warning"],
+)
+def test_what_only_pytest_cov_words_is_pytests_session(tmp_path, native_plugins_pytest, args, why):
+    """Per-test contexts, and the warning a `--cov` after `--no-cov` gets, are pytest's
+    session: refused when fastest may not hand it over, pytest's output when it may."""
+    expected, refused = _both(tmp_path, native_plugins_pytest, args)
+    assert refused.returncode == 3
+    assert f"pytest would run this session: {why}" in refused.stderr, refused.stderr
+    root = fresh_case(CASE, tmp_path)
+    cmd, env = fastest_in(native_plugins_pytest)
+    delegated = run_in(cmd, root, ["-p", "no:cacheprovider", *args], env)
+    _same_output(expected, delegated)
+
+
+def _uncertain_and_addopts(root: Path) -> None:
+    # Parameters only an import tells: pytest's collection (the import fallback) runs
+    # with the ini's `--cov`, and must neither measure nor report there.
+    (root / "tests" / "test_dynamic.py").write_text(
+        "import pytest\n\nimport pkg.core\n\nVALUES = [n * 2 for n in range(3)]\n\n\n"
+        "@pytest.mark.parametrize('n', VALUES)\ndef test_dynamic(n):\n"
+        "    assert pkg.core.classify(n) in ('zero', 'positive')\n"
+    )
+    _addopts(root)
+
+
+def test_pytests_collection_of_uncertain_files_measures_nothing(tmp_path, native_plugins_pytest):
+    results = []
+    for root, res in _each_tool(tmp_path, native_plugins_pytest, [("-v",)], _uncertain_and_addopts):
+        results.append(res)
+        assert sorted(p.name for p in root.glob(".coverage*")) == [".coverage"]
+    _same_output(*results)
+    assert "test_dynamic[4] PASSED" in results[1].stdout

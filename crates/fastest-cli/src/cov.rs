@@ -273,13 +273,25 @@ impl Measured {
     /// Combine what the workers measured and write the reports, in the coordinator's
     /// own interpreter (`tests_failed`: pytest's `session.testsfailed` is non-zero).
     pub fn report(&mut self, tests_failed: bool) -> Result<Outcome, String> {
-        if let Some(w) = self.warm.take() {
-            let _ = w.join();
-        }
+        self.join_warm();
         let mut request = self.settings.clone();
         request["tests_failed"] = json!(tests_failed);
         let answer = call_python(&request.to_string(), "report")?;
         serde_json::from_str(&answer).map_err(|e| format!("coverage report: {e}: {answer}"))
+    }
+
+    fn join_warm(&mut self) {
+        if let Some(w) = self.warm.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+impl Drop for Measured {
+    /// The import thread holds the interpreter while it runs: it must be done before
+    /// the console script returns to Python and the interpreter ends.
+    fn drop(&mut self) {
+        self.join_warm();
     }
 }
 
