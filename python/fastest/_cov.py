@@ -93,10 +93,13 @@ class Measure:
             self.cov.save()
 
 
-def attach(engine: Any, measure: Measure) -> None:
+def attach(engine: Any, measure: Measure, settings: dict[str, Any]) -> None:
     """Save ``measure``'s data once ``engine``'s session is over (before the worker says
     it finished: the coordinator then combines), and give pytest's pytest-cov plugin,
-    when the pytest engine runs (with ``--no-cov``), the measuring as its controller."""
+    when the pytest engine runs (with ``--no-cov``), the measuring as its controller.
+    ``--cov-context=test``: each phase of a test measures under the context
+    ``NODEID|setup``, ``|run`` or ``|teardown``, as pytest-cov's ``TestContextPlugin``
+    switches it."""
     finish = engine.finish
 
     def finish_and_save() -> None:
@@ -106,12 +109,20 @@ def attach(engine: Any, measure: Measure) -> None:
             measure.finish()
 
     engine.finish = finish_and_save
-    config = getattr(engine, "config", None)
-    manager = getattr(config, "pluginmanager", None)
-    get_plugin = getattr(manager, "get_plugin", None)
-    plugin = get_plugin("_cov") if callable(get_plugin) else None
+    contexts = settings.get("context") == "test"
+    if hasattr(engine, "cov_contexts"):
+        # The native engine switches the context at each phase of a test itself.
+        if contexts:
+            engine.cov_contexts = measure
+        return
+    manager = engine.config.pluginmanager
+    plugin = manager.get_plugin("_cov")
     if plugin is not None:
         plugin.cov_controller = measure
+        if contexts:
+            from pytest_cov.plugin import TestContextPlugin
+
+            manager.register(TestContextPlugin(measure), "_cov_contexts")
 
 
 def _fail_under(raw: str | None, config: Any) -> Any:

@@ -1516,6 +1516,9 @@ class Engine:
             self._load_plugin(module)
         if setup.get("builtin_plugins"):
             self._load_builtin_plugins(setup["builtin_plugins"])
+        # pytest-cov's `--cov-context=test`: the worker's measuring (`fastest._cov`),
+        # switched to each phase's context.
+        self.cov_contexts: Any = None
         # pytest-randomly's module, when the plugin loads (`_load_randomly`).
         self._randomly: Any = None
         if setup.get("randomly") is not None:
@@ -2623,6 +2626,8 @@ class Engine:
             # What pytest does at collection (importing the module and conftests, binding
             # the item) is no part of the setup's duration there.
             self._collecting = _perf_counter() - start
+            if self.cov_contexts is not None:
+                self._switch_context(item, "setup")
             if self._randomly is not None:
                 self._randomly.pytest_runtest_setup(item)
             self.setupstate.setup(item)
@@ -2679,6 +2684,8 @@ class Engine:
 
     def _runtest(self, item: Item) -> None:
         # Inside the plugins' call wrappers, as pytest's own `pytest_runtest_call`.
+        if self.cov_contexts is not None:
+            self._switch_context(item, "run")
         if self._randomly is not None:
             self._randomly.pytest_runtest_call(item)
         xfailed = item.stash.get("xfailed")
@@ -2720,7 +2727,15 @@ class Engine:
         finally:
             delattr(testcase, item.name)
 
+    def _switch_context(self, item: Item, when: str) -> None:
+        # pytest-cov's `TestContextPlugin` (registered after the installed plugins:
+        # its hooks run before theirs).
+        if self.cov_contexts.started:
+            self.cov_contexts.cov.switch_context(f"{item.nodeid}|{when}")
+
     def _teardown(self, item: Item, nextitem: Item | None) -> None:
+        if self.cov_contexts is not None:
+            self._switch_context(item, "teardown")
         if self._randomly is not None:
             self._randomly.pytest_runtest_teardown(item)
         self.setupstate.teardown_exact(nextitem)

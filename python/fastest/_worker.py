@@ -38,7 +38,7 @@ def make_engine(setup: str, channel=None):
     if measure is not None:
         from fastest._cov import attach
 
-        attach(engine, measure)
+        attach(engine, measure, settings["coverage"])
     return _frozen(engine)
 
 

@@ -43,16 +43,27 @@ def _failing_test(root: Path) -> None:
     (root / "tests" / "test_failing.py").write_text("def test_fails():\n    assert 1 == 2\n")
 
 
+def _no_cover(root: Path) -> None:
+    (root / "tests" / "test_paused.py").write_text(
+        "import pytest\n\nimport pkg.core\n\n\n@pytest.mark.no_cover\n"
+        "def test_paused():\n    assert pkg.core.never_called() == 1\n\n\n"
+        "def test_cov_fixture(cov):\n    assert cov is not None\n"
+    )
+
+
 def _measured_lines(data_file: Path) -> dict:
-    """What a coverage data file holds: measured files (relative) and their lines."""
+    """What a coverage data file holds: per measured file (its name) and context, the
+    lines."""
     con = sqlite3.connect(data_file)
     try:
         files = dict(con.execute("select id, path from file"))
+        contexts = dict(con.execute("select id, context from context"))
         out = {}
-        for file_id, numbits in con.execute("select file_id, numbits from line_bits"):
+        rows = con.execute("select file_id, context_id, numbits from line_bits")
+        for file_id, context_id, numbits in rows:
             # coverage.py's numbits: bit j of byte i is line i * 8 + j.
             lines = [i * 8 + j for i, b in enumerate(numbits) for j in range(8) if b >> j & 1]
-            out[Path(files[file_id]).name] = lines
+            out[Path(files[file_id]).name, contexts[context_id]] = lines
         return out
     finally:
         con.close()
@@ -115,17 +126,29 @@ def _each_tool(tmp_path: Path, venv_pytest: List[str], runs, edit=None):
         yield root, res
 
 
-def test_the_combined_data_file_is_pytest_covs(tmp_path, native_plugins_pytest):
-    """The project's `.coverage` holds what pytest-cov's holds (every worker's lines),
-    and no worker's data file is left behind."""
+@pytest.mark.parametrize(
+    "args, edit",
+    [
+        (("--cov=pkg", "-n", "2"), None),
+        (("--cov=pkg", "--cov-context=test"), None),
+        (("--cov=pkg", "--cov-context=test"), _no_cover),
+    ],
+    ids=["n2", "contexts", "contexts-pytest-engine"],
+)
+def test_the_combined_data_file_is_pytest_covs(tmp_path, native_plugins_pytest, args, edit):
+    """The project's `.coverage` holds what pytest-cov's holds (every worker's lines,
+    under each test phase's context with `--cov-context=test`), and no worker's data
+    file is left behind."""
     measured, results = [], []
-    for root, res in _each_tool(tmp_path, native_plugins_pytest, [("--cov=pkg", "-n", "2")]):
+    for root, res in _each_tool(tmp_path, native_plugins_pytest, [args], edit):
         results.append(res)
         measured.append(_measured_lines(root / ".coverage"))
         assert sorted(p.name for p in root.glob(".coverage*")) == [".coverage"]
     _same_output(*results)
     assert measured[1] == measured[0]
-    assert measured[0]["core.py"], measured
+    assert measured[0]["core.py", ""], measured
+    if "--cov-context=test" in args:
+        assert measured[0]["core.py", "tests/test_more.py::test_zero|run"], measured
 
 
 def _reports_config(root: Path) -> None:
@@ -167,14 +190,6 @@ def test_coverage_from_addopts(tmp_path, native_plugins_pytest):
     assert "Missing" in actual.stdout
 
 
-def _no_cover(root: Path) -> None:
-    (root / "tests" / "test_paused.py").write_text(
-        "import pytest\n\nimport pkg.core\n\n\n@pytest.mark.no_cover\n"
-        "def test_paused():\n    assert pkg.core.never_called() == 1\n\n\n"
-        "def test_cov_fixture(cov):\n    assert cov is not None\n"
-    )
-
-
 def test_no_cover_and_the_cov_fixture_in_the_pytest_engine(tmp_path, native_plugins_pytest):
     """A ``no_cover`` test is not measured (``never_called`` stays missed) and the
     ``cov`` fixture is the worker's coverage object: pytest-cov's own hooks and fixture
@@ -200,15 +215,12 @@ def test_append_adds_to_the_previous_data(tmp_path, native_plugins_pytest):
 
 @pytest.mark.parametrize(
     "args, why",
-    [
-        (("--cov=pkg", "--cov-context=test"), "pytest-cov's --cov-context"),
-        (("--no-cov", "--cov=pkg"), "pytest-cov warns that --no-cov disables coverage"),
-    ],
-    ids=["context", "no-cov-warning"],
+    [(("--no-cov", "--cov=pkg"), "pytest-cov warns that --no-cov disables coverage")],
+    ids=["no-cov-warning"],
 )
 def test_what_only_pytest_cov_words_is_pytests_session(tmp_path, native_plugins_pytest, args, why):
-    """Per-test contexts, and the warning a `--cov` after `--no-cov` gets, are pytest's
-    session: refused when fastest may not hand it over, pytest's output when it may."""
+    """The warning a `--cov` after `--no-cov` gets is pytest's session: refused when
+    fastest may not hand it over, pytest's output when it may."""
     expected, refused = _both(tmp_path, native_plugins_pytest, args)
     assert refused.returncode == 3
     assert f"pytest would run this session: {why}" in refused.stderr, refused.stderr

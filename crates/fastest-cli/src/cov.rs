@@ -196,6 +196,7 @@ impl CovArgs {
             "precision": self.precision,
             "fail_under": self.fail_under,
             "no_cov_on_fail": self.no_cov_on_fail,
+            "context": self.context,
             "topdir": topdir,
             "data_dir": data_dir,
         })

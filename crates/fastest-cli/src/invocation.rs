@@ -607,8 +607,7 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::DoctestGlob,
     Opt::DoctestReport,
     Opt::DoctestContinueOnFailure,
-    // pytest-cov's (`cov.rs`; `run_blocker` leaves `--cov-context` and the `--no-cov`
-    // warning to pytest).
+    // pytest-cov's (`cov.rs`; `run_blocker` leaves the `--no-cov` warning to pytest).
     Opt::Cov,
     Opt::CovReset,
     Opt::CovReport,
@@ -1000,11 +999,7 @@ fn run_blocker(
             if args.unknown.iter().any(|a| a.starts_with("--cov")) {
                 return Err("pytest-cov measures coverage (--cov)".into());
             }
-            // Per-test contexts, and the warning and heading for `--no-cov`, are only
-            // pytest-cov's to give.
-            if args.cov.measures() && args.cov.context.is_some() {
-                return Err("pytest-cov's --cov-context".into());
-            }
+            // The warning and heading for `--no-cov` are only pytest-cov's to give.
             if args.cov.warn_disabled && !args.cov.source.is_empty() {
                 return Err("pytest-cov warns that --no-cov disables coverage".into());
             }
@@ -1035,10 +1030,13 @@ fn blocking_plugin(
                     || entry_points.iter().any(|e| e == name)
             }
             // Loading a plugin pytest loads by default (mako's `-p warnings`) changes
-            // nothing; the native engine loads pytester itself.
+            // nothing; the native engine loads pytester itself. Naming an installed
+            // plugin's entry point (multidict's `-p pytest_cov`) loads that entry point,
+            // which autoloading loads anyway.
             None => {
                 CORE_PLUGINS.contains(&p)
                     || fastest_core::discovery::NATIVE_CONFTEST_PLUGINS.contains(&p)
+                    || (plugin_autoload(args) && entry_points.iter().any(|e| e == p))
             }
         };
         (!harmless).then(|| format!("-p {p}"))
