@@ -5,6 +5,7 @@ Usage (from the repo root, after `./dev setup`; `./dev bench` does both):
     python benches/run.py [--sizes 5000,60000] [--run-sizes 25,5000] [--repeat 5]
                           [--skew-sleep 0.4 | --no-skew] [--fixtures 4x10 | --fixtures none]
                           [--real-projects default|all|none|NAME,...] [--no-xdist]
+                          [--coverage 5000 | --coverage none]
                           [--tiny] [--compare BASELINE.json] [--threshold 0.25] [--min-delta 0.02]
                           [--out benchmark_reports] [--from-report REPORT.json]
 
@@ -43,6 +44,12 @@ What it measures:
   * **Fixtures** (`--fixtures PACKAGESxFILES`, default 4x10; `none` skips it): a suite
     heavy on fixtures (see `benches/suites.py`) run by fastest, fastest -n 2, pytest and
     pytest -n 2; all four final lines must be identical.
+  * **Coverage** (`--coverage N`, default 5,000 tests; `none` skips it): the run suite
+    under pytest-cov measuring it (`--cov`, the term report), from a venv with
+    pytest-cov and pytest-xdist that this script creates once under
+    .pytest_cache/d/fastest-cov-venv (fastest runs with that venv's interpreter):
+    `fastest --cov`, `fastest -n 2 --cov`, `pytest --cov`, `pytest -n 2 --cov`. The
+    coverage sections of the outputs (table and totals) must be identical.
   * **Real projects** (`--real-projects`, default six, iniconfig and idna;
     `all`, `none` or names): pinned sdists from PyPI in venvs of their own (see
     `benches/real_projects.py`): `--collect-only -q` and the full run, fastest vs
@@ -92,6 +99,7 @@ DEFAULTS = {
     "repeat": 5,
     "skew_sleep": 0.4,
     "fixtures": "4x10",
+    "coverage": "5000",
     "real_projects": "default",
 }
 TINY = {
@@ -100,6 +108,8 @@ TINY = {
     "repeat": 1,
     "skew_sleep": 0.05,
     "fixtures": "2x2",
+    # Its venv needs the network (python/tests/test_bench.py runs it on its own).
+    "coverage": "none",
     "real_projects": "none",
 }
 
@@ -126,6 +136,25 @@ def xdist_pytest() -> Optional[str]:
             return None
         marker.write_text(wanted)
     return str(root / "bin" / "pytest")
+
+
+def cov_python() -> Optional[str]:
+    """`python` of a venv with pytest, pytest-xdist and pytest-cov (made once)."""
+    root = HERE.parent / ".pytest_cache" / "d" / "fastest-cov-venv"
+    wanted = "pytest==9.2.0 pytest-xdist==3.8.0 pytest-cov==7.1.0"
+    marker = root / "installed.txt"
+    if not marker.exists() or marker.read_text() != wanted:
+        import venv
+
+        venv.EnvBuilder(with_pip=True, clear=True).create(root)
+        p = subprocess.run([str(root / "bin" / "python"), "-m", "pip", "install", "-q",
+                            "--disable-pip-version-check", *wanted.split()],
+                           capture_output=True, text=True)  # fmt: skip
+        if p.returncode != 0:
+            print(f"pytest-cov not available ({p.stdout}{p.stderr}); skipping it", file=sys.stderr)
+            return None
+        marker.write_text(wanted)
+    return str(root / "bin" / "python")
 
 
 def clean_pytest_caches(root: Path) -> None:
@@ -222,6 +251,52 @@ def bench_run(n_tests: int, repeat: int, workdir: Path, xdist: Optional[str]) ->
     entry["ratios"] = ratios
     entry["overhead_us_per_test"] = (med["fastest"] - med["bare_loop"]) / n * 1e6
     entry["pytest_overhead_us_per_test"] = (med["pytest"] - med["bare_loop"]) / n * 1e6
+    return entry
+
+
+def coverage_section(out: str) -> str:
+    """What pytest-cov prints (from its heading to the final line, which is left out)."""
+    at = out.find(" tests coverage ")
+    if at < 0:
+        return ""
+    return "\n".join(out[at:].splitlines()[:-1])
+
+
+def bench_coverage(n_tests: int, repeat: int, workdir: Path, python: str) -> dict:
+    root = workdir / f"coverage_{n_tests}"
+    generate_suite(root, n_tests)
+    import fastest
+
+    fastest_cmd = [python, "-m", "fastest"]
+    env = {"PYTHONPATH": str(Path(fastest.__file__).resolve().parent.parent)}
+    pytest_cmd = [str(Path(python).with_name("pytest"))]
+    base = ["-q", "-p", "no:cacheprovider", "--cov", "--cov-report=term"]
+    cmds = {
+        "fastest": (fastest_cmd + base, env),
+        "fastest_n2": (fastest_cmd + base + ["-n", "2"], env),
+        "pytest": (pytest_cmd + base, {}),
+        "pytest_xdist_2": (pytest_cmd + base + ["-n", "2"], {}),
+    }
+    first = {k: run(c, root, e) for k, (c, e) in cmds.items()}
+    sections = {k: coverage_section(m.out) for k, m in first.items()}
+    lines = {k: final_line(m.out) for k, m in first.items()}
+    entry = {
+        "tests": n_tests,
+        "final_lines": lines,
+        "same_outcome": bool(sections["pytest"])
+        and len(set(sections.values())) == 1
+        and len(set(lines.values())) == 1
+        and len({m.rc for m in first.values()}) == 1,
+        "engine": fastest_engine(cmds["fastest"][0], root, env),
+    }
+    entry.update(
+        measure_variants({k: (lambda c=c, e=e: run(c, root, e)) for k, (c, e) in cmds.items()}, repeat)
+    )
+    med = entry["median_s"]
+    entry["ratios"] = {
+        "pytest/fastest": med["pytest"] / med["fastest"],
+        "pytest_xdist_2/fastest_n2": med["pytest_xdist_2"] / med["fastest_n2"],
+    }
     return entry
 
 
@@ -424,6 +499,21 @@ def markdown(report: dict) -> str:
         if not r["same_outcome"]:
             lines.append("")
             lines += [f"- **{k}**: `{v}` (exit {r['exit_codes'][k]})" for k, v in r["final_lines"].items()]
+    for r in report.get("coverage", {}).values():
+        m, q = r["median_s"], r["ratios"]
+        lines += [
+            "",
+            f"## Coverage (`--cov`, pytest-cov 7.1) of a {r['tests']}-test suite, median wall seconds",
+            "",
+            f"fastest's engine: {r['engine']}.",
+            "",
+            "| same report | fastest | fastest -n 2 | pytest | pytest -n 2 | pytest / fastest | "
+            "pytest -n 2 / fastest -n 2 |",
+            "|---|---|---|---|---|---|---|",
+            f"| {_yes(r['same_outcome'])} | {m['fastest']:.3f} | {m['fastest_n2']:.3f} | "
+            f"{m['pytest']:.3f} | {m['pytest_xdist_2']:.3f} | {q['pytest/fastest']:.1f}x | "
+            f"{q['pytest_xdist_2/fastest_n2']:.1f}x |",
+        ]
     if report.get("real_projects"):
         from real_projects import missing_reason
 
@@ -480,7 +570,7 @@ def markdown(report: dict) -> str:
 
 #: The report's parts, each `{suite name: entry}` with the entry's `median_s`,
 #: `cpu_s` and `max_rss_mb` keyed by variant.
-PARTS = ("collection", "run", "skew", "fixtures", "real_projects")
+PARTS = ("collection", "run", "skew", "fixtures", "coverage", "real_projects")
 
 
 def compare(report: dict, baseline: dict, threshold: float, min_delta: float = 0.0) -> List[str]:
@@ -507,7 +597,7 @@ def problems(report: dict) -> List[str]:
     for size, r in report.get("collection", {}).items():
         if not r["identical_output"]:
             out.append(f"collection of {size} tests: output differs from pytest's")
-    for part in ("run", "skew", "fixtures"):
+    for part in ("run", "skew", "fixtures", "coverage"):
         for suite, r in report.get(part, {}).items():
             if not r["same_outcome"]:
                 out.append(f"{part} {suite}: outcome differs from pytest's")
@@ -547,6 +637,7 @@ def measure(args: argparse.Namespace, argv: List[str]) -> dict:
         "run": {},
         "skew": {},
         "fixtures": {},
+        "coverage": {},
         "real_projects": {},
     }
     for n in sizes:
@@ -563,6 +654,12 @@ def measure(args: argparse.Namespace, argv: List[str]) -> dict:
     if args.fixtures != "none":
         print(f"benchmarking the fixture-heavy suite {args.fixtures} ...", file=sys.stderr)
         report["fixtures"][args.fixtures] = bench_fixtures(args.repeat, workdir, xdist, args.fixtures)
+    if args.coverage != "none":
+        python = cov_python()
+        if python is not None:
+            n = int(args.coverage)
+            print(f"benchmarking coverage of {n} tests ...", file=sys.stderr)
+            report["coverage"][str(n)] = bench_coverage(n, args.repeat, workdir, python)
     if args.real_projects != "none":
         from real_projects import bench_project, select
 
@@ -585,6 +682,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--no-skew", action="store_true", help="skip the skewed scheduling suite")
     ap.add_argument("--fixtures", help="fixture suite as PACKAGESxFILES, or none (default 4x10)")
     ap.add_argument("--real-projects", help="default, all, none, or comma-separated names")
+    ap.add_argument("--coverage", help="tests in the --cov suite, or none (default 5000)")
     ap.add_argument("--out", default="benchmark_reports")
     ap.add_argument("--compare", default=None, help="baseline report JSON to check for regressions")
     ap.add_argument("--threshold", type=float, default=0.25, help="relative slowdown that fails --compare")

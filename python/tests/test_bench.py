@@ -222,3 +222,26 @@ def test_worker_start_measures_spawn_and_fork(tmp_path):
         assert row["spawn_s"] > 0 and row["fork_s"] > 0
     assert set(report["replacement"]) == {"spawn_s", "fork_s"}
     assert "| workers | spawn (s) | fork-server (s) | spawn / fork |" in proc.stdout
+
+
+def test_coverage_part_compares_pytest_covs_report(tmp_path):
+    """The `--coverage` part on its own (its venv with pytest-cov comes from the package
+    index): fastest's and pytest's coverage sections are the same, each variant measured,
+    and the Markdown has its table."""
+    if not (Path(sys.executable).parent / "fastest").exists():
+        pytest.skip(f"the bench runs the fastest next to {sys.executable}, and there is none")
+    out = tmp_path / "reports"
+    proc = _bench(
+        "--sizes", "", "--run-sizes", "", "--no-skew", "--fixtures", "none",
+        "--real-projects", "none", "--coverage", "40", "--repeat", "1",
+        "--out", str(out), "--workdir", str(tmp_path / "work"), cwd=REPO,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (path,) = sorted(out.glob("*.json"))
+    report = json.loads(path.read_text())
+    (cov,) = report["coverage"].values()
+    assert cov["same_outcome"] is True, cov["final_lines"]
+    assert set(cov["median_s"]) == {"fastest", "fastest_n2", "pytest", "pytest_xdist_2"}
+    assert cov["engine"] == "native"
+    _check_measured(cov)
+    assert "## Coverage (`--cov`" in path.with_suffix(".md").read_text()

@@ -215,11 +215,15 @@ def test_append_adds_to_the_previous_data(tmp_path, native_plugins_pytest):
 
 @pytest.mark.parametrize(
     "args, why",
-    [(("--no-cov", "--cov=pkg"), "pytest-cov warns that --no-cov disables coverage")],
-    ids=["no-cov-warning"],
+    [
+        (("--no-cov", "--cov=pkg"), "pytest-cov warns that --no-cov disables coverage"),
+        (("--cov=pkg", "-k", "nomatch"), "pytest-cov measures a collection only"),
+    ],
+    ids=["no-cov-warning", "nothing-runs"],
 )
 def test_what_only_pytest_cov_words_is_pytests_session(tmp_path, native_plugins_pytest, args, why):
-    """The warning a `--cov` after `--no-cov` gets is pytest's session: refused when
+    """The warning a `--cov` after `--no-cov` gets, and the report of a session that
+    runs no test (what pytest's collection imported), are pytest's session: refused when
     fastest may not hand it over, pytest's output when it may."""
     expected, refused = _both(tmp_path, native_plugins_pytest, args)
     assert refused.returncode == 3

@@ -681,6 +681,11 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     if let Some(why) = s.pytest_needed.clone() {
         return with_pytest_after_header(&s, err, &why);
     }
+    // pytest-cov's report of a session that runs no test is what pytest's collection
+    // imported, which no worker does.
+    if inv.args.cov.measures() && s.items.is_empty() {
+        return with_pytest_after_header(&s, err, "pytest-cov measures a collection only");
+    }
     let pytest_engine = match engine_for(&s) {
         Ok(engine) => engine,
         Err(why) => return with_pytest_after_header(&s, err, &why),
