@@ -2507,6 +2507,7 @@ class Engine:
         failed: list[str] = []
         for spec in specs:
             try:
+                # (A module with no item, `import_only`, is imported all the same.)
                 self.load_module(self.node_for(spec))
             except (KeyboardInterrupt, outcomes.Exit) as e:
                 # Raised at the first test, where the session's interruption is handled.

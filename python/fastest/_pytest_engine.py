@@ -380,14 +380,17 @@ class PytestEngine:
         failed: list[str] = []
         for spec in specs:
             try:
-                item, _ = self._item(spec)
+                item, problem = self._item(spec)
             except (KeyboardInterrupt, Exit) as e:
                 # Raised at the first test, where the session's interruption is handled.
                 self._interrupted_import = e
                 break
             except BaseException:
-                item = None
-            if item is None:
+                failed.append(spec["nodeid"])
+                continue
+            # A module with no item (`import_only`) is collected all the same: what
+            # fails is its collection.
+            if (problem is not None) if spec.get("import_only") else item is None:
                 failed.append(spec["nodeid"])
         return failed
 

@@ -63,6 +63,9 @@ NATIVE_CASES: List[str] = [
     "call_stack",
     # What pytest's default plugins import (xml.etree, pdb, readline), unless blocked.
     "core_imports",
+    # Modules with no test are imported before the first test, as collection does.
+    "itemless_modules",
+    "itemless_broken",
     # pytest's pytester, named by an initial conftest's pytest_plugins.
     "pytester_native-argset0",
     "pytester_native-argset1",
@@ -460,6 +463,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "xunit": [[], ["-v"], ["-rA"]],
     "call_stack": [[], ["-rA"], ["--tb=long"]],
     "core_imports": [["-q"], ["-rA"]],
+    "itemless_modules": [[], ["-rA", "-W", "ignore::DeprecationWarning"], ["--doctest-modules"]],
+    "itemless_broken": [[], ["--continue-on-collection-errors"], ["-k", "ok"]],
     # argset3: a conftest pytest imports while collecting sets pytest_plugins (pytest's
     # collection error; pytest runs that session).
     # argset4: `-p pytester` instead of a conftest; argset5: without it; argset6: with

@@ -106,6 +106,32 @@ struct Extras {
     /// The markers registered in the import fallback's pytest (`config.getini("markers")`
     /// after every `pytest_configure`, by name).
     fallback_markers: Vec<String>,
+    /// Test modules (and doctest modules) discovery proved to have no items, in
+    /// collection order, each with the next file that has items: pytest imports them
+    /// all the same (see [`module_import`]).
+    empty_files: Vec<(Item, Option<String>)>,
+}
+
+/// A stand-in item for an item-less module pytest's collection imports: its chain ends in
+/// the module and a nameless item, which the engines only import (`ItemSpec::import_only`).
+fn module_import(file: &discovery::CollectedFile) -> Item {
+    let mut chain: Vec<fastest_core::item::ChainNode> = file.dir_chain.iter().cloned().collect();
+    chain.push(fastest_core::item::ChainNode::new(
+        fastest_core::item::NodeKind::Module,
+        file.name.clone(),
+    ));
+    chain.push(fastest_core::item::ChainNode::new(
+        fastest_core::item::NodeKind::Function,
+        "",
+    ));
+    Item {
+        nodeid: file.nodeid.clone(),
+        chain,
+        lineno: None,
+        marks: Vec::new(),
+        extra_keywords: Vec::new(),
+        run: None,
+    }
 }
 
 /// One collected file of the session, with its items once known.
@@ -569,6 +595,31 @@ fn collect_only(
         ordered.sort_by_key(|(seq, _)| *seq);
         ordered.into_iter().map(|(_, it)| it).collect()
     } else {
+        // Files proved to hold no item: pytest imports them while collecting.
+        let mut pending: Vec<Item> = Vec::new();
+        for slot in &slots {
+            if slot.items.is_empty() {
+                // (A conftest collected for its doctests is imported as a conftest; a
+                // file pytest's collection in the fallback imported reports itself.)
+                if !slot.via_fallback
+                    && slot
+                        .file
+                        .path
+                        .file_name()
+                        .is_none_or(|n| n != "conftest.py")
+                {
+                    pending.push(module_import(&slot.file));
+                }
+            } else if !pending.is_empty() {
+                let next = slot.items[0].file_part().to_string();
+                extras
+                    .empty_files
+                    .extend(pending.drain(..).map(|it| (it, Some(next.clone()))));
+            }
+        }
+        extras
+            .empty_files
+            .extend(pending.into_iter().map(|it| (it, None)));
         slots.into_iter().flat_map(|s| s.items).collect()
     };
     finish(
@@ -673,6 +724,15 @@ fn pytest_session(
     }
     if let Some(ie) = res.internal_error {
         return internal_error(inv, host, err, &ie, res.exitstatus);
+    }
+    // The files pytest imported that hold no item, each before the file of the item
+    // collected after it.
+    for (raw, seq) in res.empty_files {
+        let next = res.items.get(seq).map(|it| {
+            let id = it.nodeid.as_str();
+            id.split("::").next().unwrap_or(id).to_string()
+        });
+        extras.empty_files.push((raw.into_item(), next));
     }
     let items: Vec<Item> = res
         .items
@@ -879,14 +939,39 @@ fn finish(
     let mut file_order: Vec<String> = Vec::new();
     // Each file's first item: pytest imports a module whose tests are all deselected.
     let mut file_firsts: Vec<Item> = Vec::new();
+    // The modules with no item pytest imports all the same: not under `--lf`, whose
+    // collection skips the files without failures.
+    let empty_files: Vec<Item> = if inv.run && !args.has(crate::args::Opt::LastFailed) {
+        extras
+            .empty_files
+            .iter()
+            .map(|(it, _)| it.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
     if inv.run {
         let mut seen = std::collections::HashSet::new();
         for it in &items {
             if file_order.last().map(String::as_str) != Some(it.file_part())
                 && seen.insert(it.file_part())
             {
+                // Before it, the item-less modules collected before it.
+                for (empty, _) in extras
+                    .empty_files
+                    .iter()
+                    .filter(|(_, next)| next.as_deref() == Some(it.file_part()))
+                    .filter(|_| !empty_files.is_empty())
+                {
+                    file_order.push(empty.file_part().to_string());
+                }
                 file_order.push(it.file_part().to_string());
                 file_firsts.push(it.clone());
+            }
+        }
+        for empty in &empty_files {
+            if !file_order.iter().any(|f| f == empty.file_part()) {
+                file_order.push(empty.file_part().to_string());
             }
         }
     }
@@ -1076,6 +1161,7 @@ fn finish(
             file_order: file_order.clone(),
             fallback_files: (!extras.ordered_by_pytest).then(|| extras.fallback_files.clone()),
             deselected_files,
+            empty_files,
             registered_markers: registered.clone(),
             collect_reports,
             cache,

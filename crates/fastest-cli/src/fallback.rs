@@ -70,6 +70,11 @@ pub struct CollectResult {
     /// The `!!! Interrupted: ... !!!` banner pytest printed, if any.
     #[serde(default)]
     pub interrupted: Option<Interrupted>,
+    /// Files pytest collected (imported) that yielded no item, each with the number of
+    /// items collected before it: a stand-in item (chain down to the file, then a
+    /// nameless item) for the engines to import them as pytest's collection did.
+    #[serde(default)]
+    pub empty_files: Vec<(RawItem, usize)>,
 }
 
 #[derive(Debug, Deserialize, Clone)]

@@ -607,6 +607,9 @@ pub(crate) struct Session<'a> {
     /// The first item of each file whose items are all deselected: pytest still
     /// imports the module at collection (its import warnings and errors count).
     pub deselected_files: Vec<Item>,
+    /// Stand-ins for the modules with no item pytest imports while collecting (see
+    /// `app::module_import`): imported, never run.
+    pub empty_files: Vec<Item>,
     /// Warnings the import fallback saw raised by importing modules or conftests (a
     /// native run issues them again when it imports them, see `app::reimported`), each
     /// with its place in collection order and whether the module or conftest whose
@@ -817,6 +820,11 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                 ItemSpec::from_item(it, &path)
             }
         })
+        .chain(s.empty_files.iter().map(|it| {
+            let mut spec = ItemSpec::for_pytest(it, &config.rootdir.join(it.file_part()));
+            spec.import_only = true;
+            spec
+        }))
         .collect();
     let preimport = preimport_specs(specs.iter().chain(&deselected_specs), &s.file_order);
     let preimport_files: Vec<String> = preimport
@@ -1288,6 +1296,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                     s.items
                         .iter()
                         .chain(&s.deselected_files)
+                        .chain(&s.empty_files)
                         .find(|it| it.nodeid == *id)
                 })
                 .map(|it| it.file_part().to_string())
@@ -1974,6 +1983,7 @@ mod tests {
             callspec: vec![],
             timeout: None,
             added_marks: vec![],
+            import_only: false,
         }
     }
 

@@ -41,6 +41,10 @@ pub struct ItemSpec {
     /// `[position, mark]`, see [`fastest_core::item::RunSpec::added_marks`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub added_marks: Vec<String>,
+    /// A module with no item that pytest's collection imports: the engines import it
+    /// before the first test (and report a failure as a failed import), nothing more.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub import_only: bool,
 }
 
 impl ItemSpec {
@@ -114,6 +118,7 @@ impl ItemSpec {
             callspec,
             timeout: None,
             added_marks: Vec::new(),
+            import_only: false,
         }
     }
 }
