@@ -658,6 +658,12 @@ class _Recorder:
         self.hook_deselected = []
         self.internal_errors = []
         self.interrupted = None
+        # File collectors whose collection passed, each with how many items were
+        # collected when it reported; and the files items were collected from. Those
+        # with no item are imported all the same (`empty_files`).
+        self._file_reports = {}
+        self._files_collected = []
+        self._item_files = set()
         self.shouldfail = None
         self.shouldstop = None
         self.rootdir = None
@@ -844,6 +850,28 @@ class _Recorder:
         self._collectreport(report)
         for entry in self.errors[ne:] + self.skipped[ns:]:
             entry["seq"] = ne + ns
+        collector = self._file_reports.pop(report.nodeid, None)
+        if collector is not None and report.passed:
+            self._files_collected.append((collector, self.numcollected))
+
+
+    def pytest_itemcollected(self, item):
+        self._item_files.add(item.nodeid.split("::")[0])
+
+    def empty_files(self):
+        """The files collected without an item (imported all the same), as stand-in items
+        (the chain down to the module, then a nameless item) with the number of items
+        collected before them."""
+        out, seen = [], set()
+        for collector, seq in self._files_collected:
+            nodeid = collector.nodeid
+            if nodeid in self._item_files or nodeid in seen:
+                continue
+            seen.add(nodeid)
+            chain = [[type(n).__name__, str(n.name)] for n in collector.listchain()[1:-1]]
+            chain += [["Module", str(collector.name)], ["Function", ""]]
+            out.append([{"nodeid": nodeid, "chain": chain}, seq])
+        return out
 
     def _collectreport(self, report):
         if report.failed:
@@ -1043,6 +1071,9 @@ class _Recorder:
 
         if isinstance(collector, pytest.Directory):
             self.visited_dirs.add(str(collector.path))
+        elif isinstance(collector, pytest.File) and collector.name != "conftest.py":
+            # Its collect report comes after its children's (`empty_files`).
+            self._file_reports[collector.nodeid] = collector
         # Inside pytest's `catch_warnings(record=True)` of the collection: wrap the
         # impl that feeds its list (its `__exit__` puts pytest's back). A plain hook
         # leaves no frame of ours on the stack of imports or of an INTERNALERROR.
@@ -1226,6 +1257,7 @@ def collect(request):
         visited_dirs=sorted(recorder.visited_dirs),
         read_paths=reads.under(recorder.rootdir),
         added_options=_safe(recorder.added_options),
+        empty_files=_safe(recorder.empty_files) or [],
         markers=_safe(recorder.marker_names) or [],
     )
     return result

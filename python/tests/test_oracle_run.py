@@ -465,6 +465,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "core_imports": [["-q"], ["-rA"]],
     "itemless_modules": [[], ["-rA", "-W", "ignore::DeprecationWarning"], ["--doctest-modules"]],
     "itemless_broken": [[], ["--continue-on-collection-errors"], ["-k", "ok"]],
+    "itemless_hooked": [["-v"]],
     # argset3: a conftest pytest imports while collecting sets pytest_plugins (pytest's
     # collection error; pytest runs that session).
     # argset4: `-p pytester` instead of a conftest; argset5: without it; argset6: with
