@@ -43,6 +43,10 @@ def _failing_test(root: Path) -> None:
     (root / "tests" / "test_failing.py").write_text("def test_fails():\n    assert 1 == 2\n")
 
 
+def _collection_error(root: Path) -> None:
+    (root / "tests" / "test_broken.py").write_text("import pkg.missing_module\n")
+
+
 def _no_cover(root: Path) -> None:
     (root / "tests" / "test_paused.py").write_text(
         "import pytest\n\nimport pkg.core\n\n\n@pytest.mark.no_cover\n"
@@ -99,15 +103,21 @@ def test_coverage_report_matches_pytest_cov(tmp_path, native_plugins_pytest, arg
 
 
 @pytest.mark.parametrize(
-    "args",
-    [("--cov=pkg", "-q"), ("--cov=pkg", "--no-cov-on-fail"), ("--cov=pkg", "-x")],
-    ids=["failing", "no-cov-on-fail", "exitfirst"],
+    "args, edit",
+    [
+        (("--cov=pkg", "-q"), _failing_test),
+        (("--cov=pkg", "--no-cov-on-fail"), _failing_test),
+        (("--cov=pkg", "-x"), _failing_test),
+        (("--cov=pkg",), _collection_error),
+    ],
+    ids=["failing", "no-cov-on-fail", "exitfirst", "collection-error"],
 )
-def test_a_failing_session_reports_as_pytest_cov_does(tmp_path, native_plugins_pytest, args):
+def test_a_failing_session_reports_as_pytest_cov_does(tmp_path, native_plugins_pytest, args, edit):
     """A failing test: the report all the same, none under ``--no-cov-on-fail``, and
-    none when ``-x`` stops the run loop (pytest-cov's wrapper never gets there)."""
-    expected, actual = _both(tmp_path, native_plugins_pytest, args, _failing_test)
-    assert expected.returncode == 1
+    none when ``-x`` stops the run loop or a collection error keeps pytest from
+    entering it (pytest-cov's wrapper never gets there)."""
+    expected, actual = _both(tmp_path, native_plugins_pytest, args, edit)
+    assert expected.returncode in (1, 2)
     _same_output(expected, actual)
 
 
@@ -218,17 +228,22 @@ def test_append_adds_to_the_previous_data(tmp_path, native_plugins_pytest):
     [
         (("--no-cov", "--cov=pkg"), "pytest-cov warns that --no-cov disables coverage"),
         (("--cov=pkg", "-k", "nomatch"), "pytest-cov measures a collection only"),
+        # (Collection errors under -n are pytest's session anyway.)
+        (("--cov=pkg", "-n", "2"), "collection errors under -n"),
     ],
-    ids=["no-cov-warning", "nothing-runs"],
+    ids=["no-cov-warning", "nothing-runs", "collection-error-n2"],
 )
 def test_what_only_pytest_cov_words_is_pytests_session(tmp_path, native_plugins_pytest, args, why):
     """The warning a `--cov` after `--no-cov` gets, and the report of a session that
     runs no test (what pytest's collection imported), are pytest's session: refused when
     fastest may not hand it over, pytest's output when it may."""
-    expected, refused = _both(tmp_path, native_plugins_pytest, args)
+    edit = _collection_error if "-n" in args else None
+    expected, refused = _both(tmp_path, native_plugins_pytest, args, edit)
     assert refused.returncode == 3
     assert f"pytest would run this session: {why}" in refused.stderr, refused.stderr
     root = fresh_case(CASE, tmp_path)
+    if edit:
+        edit(root)
     cmd, env = fastest_in(native_plugins_pytest)
     delegated = run_in(cmd, root, ["-p", "no:cacheprovider", *args], env)
     _same_output(expected, delegated)

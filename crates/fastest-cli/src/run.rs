@@ -1251,13 +1251,12 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                 l.event(&ev);
             }
             // pytest-cov reports at the end of a run loop that was not stopped
-            // (`--maxfail`, stepwise, Ctrl-C) or never entered (collection errors, but
-            // for pytest-xdist's controller).
+            // (`--maxfail`, stepwise, Ctrl-C) or never entered (collection errors).
             if let (Event::Finished, Some(c)) = (&ev, coverage.as_mut()) {
                 let stopped = interruption.is_some()
                     || (engine_maxfail > 0 && reporter.failures() >= engine_maxfail)
                     || cache.as_ref().is_some_and(|c| c.stopped())
-                    || (collection_interrupted && dist.is_none());
+                    || collection_interrupted;
                 if !stopped {
                     match c.report(reporter.failures() > 0) {
                         Ok(o) => {
