@@ -137,19 +137,18 @@ def _fail_under(raw: str | None, config: Any) -> Any:
 
 
 def _sep(stream: Any, ch: str, text: str) -> None:
-    """pytest-cov's own separator line (its report stream is no terminal writer): as
-    wide as the terminal, pytest's fill rule."""
+    """pytest-cov's separator line over its report stream: pytest's `sep` as wide as
+    the terminal (80 when that reads under 40), then a blank line."""
     import shutil
 
+    from _pytest._io import TerminalWriter
+
     width = shutil.get_terminal_size(fallback=(80, 24))[0]
-    if width < 40:
-        width = 80
-    n = max((width - len(text) - 2) // (2 * len(ch)), 1)
-    fill = ch * n
-    line = f"{fill} {text} {fill}"
-    if len(line) + len(ch.rstrip()) <= width:
-        line += ch.rstrip()
-    stream.write(line + "\n\n")
+    tw = TerminalWriter(file=stream)
+    tw.hasmarkup = False
+    tw.fullwidth = width if width >= 40 else 80
+    tw.sep(ch, text)
+    stream.write("\n")
 
 
 class _Null:
