@@ -19,6 +19,16 @@ def main() -> int:
         # Not the main thread (fastest called from a program's thread): leave it be.
         pass
     version = "%d.%d.%d" % sys.version_info[:3]
+    # `coverage run -m fastest`: the workers measure too (`fastest._cov`).
+    outer = None
+    if "coverage" in sys.modules:
+        from fastest import _cov
+
+        outer = _cov.outer_settings()
+        if outer is not None:
+            import json
+
+            os.environ[_cov.OUTER_ENV] = json.dumps(outer[1])
     code = _main(
         sys.argv[1:],
         sys.executable,
@@ -28,6 +38,8 @@ def main() -> int:
         os.getcwd(),
         sorted(sys.builtin_module_names),
     )
+    if outer is not None:
+        _cov.merge_outer(*outer)
     return code
 
 

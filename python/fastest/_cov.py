@@ -56,12 +56,23 @@ class Measure:
     """One worker's measuring (pytest-cov's ``DistWorker``, collocated). Also what the
     pytest engine hands pytest-cov's plugin as its controller: its ``cov`` fixture
     returns :attr:`cov`, and its ``no_cover`` wrapper calls :meth:`pause` and
-    :meth:`resume`."""
+    :meth:`resume`.
+
+    ``settings`` are pytest-cov's (``cov.rs``), or with ``"outer"`` the measuring of a
+    ``coverage run -m fastest`` (:func:`outer_settings`): the same options as the
+    coverage.py that runs the coordinator."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
         self.topdir = settings["topdir"]
         with _in(self.topdir):
-            cov = _coverage(settings, data_suffix=True)
+            if settings.get("outer"):
+                import coverage
+
+                cov = coverage.Coverage(config_file=settings["config"], data_suffix=True)
+                for option, value in settings["options"].items():
+                    cov.set_option(option, value)
+            else:
+                cov = _coverage(settings, data_suffix=True)
             # The data file goes to the session's directory, named as the project's
             # (the report combines files named after it).
             name = os.path.basename(cov.config.data_file)
@@ -266,3 +277,97 @@ def report(request_json: str) -> str:
             failed,
         ]
     return json.dumps(out)
+
+
+#: The environment variable that tells the workers of a ``coverage run -m fastest`` to
+#: measure (:func:`outer_settings`, JSON).
+OUTER_ENV = "FASTEST_OUTER_COVERAGE"
+
+#: The measuring options of coverage.py's config a worker copies from the coordinator's
+#: (``coverage run --source/--branch/--include/--omit/...`` set them).
+_OUTER_OPTIONS = {
+    "run:branch": "branch",
+    "run:source": "source",
+    "run:source_pkgs": "source_pkgs",
+    "run:include": "run_include",
+    "run:omit": "run_omit",
+    "run:cover_pylib": "cover_pylib",
+    "run:timid": "timid",
+    "run:concurrency": "concurrency",
+    "run:context": "context",
+    "run:dynamic_context": "dynamic_context",
+    "run:relative_files": "relative_files",
+    "run:plugins": "plugins",
+    "run:disable_warnings": "disable_warnings",
+}
+
+
+def outer_settings() -> tuple[Any, dict[str, Any]] | None:
+    """``coverage run -m fastest``: coverage.py measures this interpreter, where pytest
+    would run every test; fastest's tests run in worker processes. Returns the running
+    ``Coverage`` and the settings its workers measure with (the same options, a data
+    directory of the session), or ``None`` when nothing measures this process or
+    coverage.py already measures subprocesses itself (``COVERAGE_PROCESS_START``,
+    ``COVERAGE_PROCESS_CONFIG``: its ``patch = subprocess``)."""
+    module = sys.modules.get("coverage")
+    current = getattr(getattr(module, "Coverage", None), "current", None)
+    outer = current() if callable(current) else None
+    if outer is None or os.environ.get("COVERAGE_PROCESS_START") or os.environ.get("COVERAGE_PROCESS_CONFIG"):
+        return None
+    import tempfile
+
+    # No test runs in this process: what would be measured here is fastest itself (its
+    # console script; installed, coverage.py leaves it out as third-party code).
+    outer.stop()
+    config = outer.config
+    options = {}
+    for option, attr in _OUTER_OPTIONS.items():
+        value = getattr(config, attr, None)
+        if value is not None:
+            options[option] = list(value) if isinstance(value, (list, tuple)) else value
+    settings = {
+        "outer": True,
+        "topdir": os.getcwd(),
+        "config": getattr(config, "config_file", None) or False,
+        "options": options,
+        "data_dir": tempfile.mkdtemp(prefix="fastest-coverage-"),
+    }
+    return outer, settings
+
+
+def merge_outer(outer: Any, settings: dict[str, Any]) -> None:
+    """Add what the workers measured to the running coverage.py's data (it saves it at
+    this interpreter's exit, as it would pytest's), then drop their directory. The
+    coordinator imports none of the measured code: coverage.py's warnings about that
+    ("never imported", "no data") would be about this process alone."""
+    import glob
+    import shutil
+
+    from coverage import CoverageData
+
+    try:
+        outer._warn_no_data = False
+        outer._warn_unimported_source = False
+        data = outer.get_data()
+        for path in sorted(glob.glob(os.path.join(settings["data_dir"], ".*"))):
+            part = CoverageData(basename=path)
+            part.read()
+            data.update(part)
+    finally:
+        shutil.rmtree(settings["data_dir"], ignore_errors=True)
+
+
+def measured_main() -> int:
+    """pytest's console script, measured as a worker of a ``coverage run -m fastest``
+    session is (fastest handed the session to pytest)."""
+    import json
+
+    try:
+        from _pytest.config import _console_main as main
+    except ImportError:  # pytest < 9
+        from pytest import console_main as main
+    measure = Measure(json.loads(os.environ[OUTER_ENV]))
+    try:
+        return main()
+    finally:
+        measure.finish()

@@ -22,11 +22,16 @@ def make_engine(setup: str, channel=None):
 
     settings = json.loads(setup)
     measure = None
-    if settings.get("coverage"):
+    cov_settings = settings.get("coverage")
+    if not cov_settings:
+        # `coverage run -m fastest`: the coordinator's coverage.py asks the same of us.
+        outer = os.environ.get("FASTEST_OUTER_COVERAGE")
+        cov_settings = json.loads(outer) if outer else None
+    if cov_settings:
         # pytest-cov measures from before the initial conftests load.
         from fastest._cov import Measure
 
-        measure = Measure(settings["coverage"])
+        measure = Measure(cov_settings)
     if settings.get("engine") == "pytest":
         from fastest._pytest_engine import PytestEngine
 
@@ -38,7 +43,7 @@ def make_engine(setup: str, channel=None):
     if measure is not None:
         from fastest._cov import attach
 
-        attach(engine, measure, settings["coverage"])
+        attach(engine, measure, cov_settings)
     return _frozen(engine)
 
 

@@ -267,3 +267,42 @@ def test_pytests_collection_of_uncertain_files_measures_nothing(tmp_path, native
         assert sorted(p.name for p in root.glob(".coverage*")) == [".coverage"]
     _same_output(*results)
     assert "test_dynamic[4] PASSED" in results[1].stdout
+
+
+@pytest.mark.parametrize(
+    "cov_args, args",
+    [
+        (["--source=pkg"], ["-q"]),
+        (["--branch", "--source=pkg,tests"], ["-q", "-n", "2"]),
+        (["--include=pkg/*,tests/*"], ["-v"]),
+        # A session fastest hands to pytest (blocking a plugin nobody installed): pytest
+        # measures itself in its process.
+        (["--source=pkg"], ["-q", "-p", "no:randomly"]),
+    ],
+    ids=["source", "branch-n2", "include", "pytests-session"],
+)
+def test_coverage_run_measures_the_workers(tmp_path, native_plugins_pytest, cov_args, args):
+    """`coverage run -m fastest` in place of `coverage run -m pytest`: the tests run in
+    fastest's workers, which measure with the coordinator's coverage.py options, and
+    their data joins what `coverage run` saves: `coverage report` is the same, and
+    coverage.py says nothing more (no "never imported", no "no data"). With `-n 2` the
+    report is a serial pytest run's (pytest-xdist's workers would go unmeasured)."""
+    require_fastest()
+    python = str(Path(native_plugins_pytest[0]).with_name("python"))
+    _, env = fastest_in(native_plugins_pytest)
+    reports, outputs = [], []
+    for tool, extra in (("pytest", {}), ("fastest", env)):
+        root = fresh_case(CASE, tmp_path)
+        cmd = [python, "-m", "coverage", "run", *cov_args, "-m", tool]
+        tool_args = [a for a in args if a not in ("-n", "2")] if tool == "pytest" else args
+        ran = run_in(cmd, root, ["-p", "no:cacheprovider", *tool_args], extra)
+        outputs.append(ran)
+        # (Only fastest's own log of its decisions, which `run_in` asks for.)
+        assert not [l for l in ran.stderr.splitlines() if " fastest_cli" not in l], ran.stderr
+        report = run_in([python, "-m", "coverage", "report", "-m"], root, [], extra)
+        assert report.returncode == 0, report.stdout + report.stderr
+        reports.append(report.stdout)
+    assert "pkg/core.py" in reports[0]
+    assert reports[1] == reports[0]
+    if "-n" not in args:
+        _same_output(*outputs)

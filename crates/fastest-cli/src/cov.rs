@@ -18,6 +18,10 @@ use serde_json::json;
 /// The first pytest-cov major version fastest serves.
 pub const SERVED_MAJOR: u32 = 7;
 
+/// Set by the console script under `coverage run -m fastest` (`fastest._cov.OUTER_ENV`):
+/// the workers, and pytest when it runs the session, measure with these settings.
+pub const OUTER_ENV: &str = "FASTEST_OUTER_COVERAGE";
+
 /// The plugin name its options belong to (`-p no:pytest_cov` removes them).
 pub const PLUGIN: &str = "pytest_cov";
 

@@ -1402,7 +1402,9 @@ pub fn run_pytest(args: &[String], host: &Host, err: &mut dyn Write) -> i32 {
         .parent()
         .map(|d| d.join("pytest"))
         .filter(|p| p.is_file());
-    let mut cmd = match script {
+    // Under `coverage run -m fastest`, pytest measures itself as the workers would.
+    let measured = std::env::var_os(crate::cov::OUTER_ENV).is_some();
+    let mut cmd = match script.filter(|_| !measured) {
         Some(script) => {
             let mut cmd = std::process::Command::new(script);
             cmd.args(args);
@@ -1429,14 +1431,18 @@ fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Co
     } else {
         "sys.path[0] = b"
     };
+    // `coverage run -m fastest` (`cov::OUTER_ENV`): measured as a worker would be.
     let code = format!(
         "import os, sys\n\
          b = os.path.dirname(os.path.abspath(sys.executable))\n\
          {path_fix}\n\
          sys.argv[0] = os.path.join(b, 'pytest')\n\
+         if os.environ.get('{env}'):\n    from fastest._cov import measured_main\n    \
+         sys.exit(measured_main())\n\
          try:\n    from _pytest.config import _console_main as main\n\
          except ImportError:\n    from pytest import console_main as main\n\
-         sys.exit(main())\n"
+         sys.exit(main())\n",
+        env = crate::cov::OUTER_ENV
     );
     cmd.arg("-c").arg(code).args(args);
     cmd
