@@ -947,6 +947,44 @@ class _Recorder:
                 return None
         return {"dests": dests, "values": values}
 
+    def conftest_plugins(self):
+        """The modules the conftests' ``pytest_plugins`` registered, beyond pytest's own
+        plugins: ``[[conftest file, [[name, file, [hooks]], ...]], ...]``, conftests in
+        pytest's order of registration, each one's modules in pytest's (depth first: a
+        module's own ``pytest_plugins`` right after it). A name pytest did not register
+        under that name (an installed plugin's module, say) has ``None`` for file."""
+        config = self.config
+        if config is None:
+            return []
+        import types
+
+        from _pytest.config import _get_plugin_specs_as_list, builtin_plugins
+
+        pm = config.pluginmanager
+        conftests = pm._conftest_plugins
+        out, seen = [], set()
+
+        def walk(module, into):
+            for name in _get_plugin_specs_as_list(getattr(module, "pytest_plugins", [])):
+                if name in builtin_plugins or name in seen:
+                    continue
+                seen.add(name)
+                plugin = pm.get_plugin(name)
+                if plugin is None or not isinstance(plugin, types.ModuleType):
+                    into.append([name, None, []])
+                    continue
+                hooks = sorted({h.name for h in pm.get_hookcallers(plugin) or ()})
+                into.append([name, getattr(plugin, "__file__", None), hooks])
+                walk(plugin, into)
+
+        for _, plugin in pm.list_name_plugin():
+            if plugin in conftests and getattr(plugin, "pytest_plugins", None):
+                modules = []
+                walk(plugin, modules)
+                if modules:
+                    out.append([getattr(plugin, "__file__", None), modules])
+        return out
+
     def pytest_collection_finish(self, session):
         items = []
         for item in session.items:
@@ -1259,6 +1297,7 @@ def collect(request):
         added_options=_safe(recorder.added_options),
         empty_files=_safe(recorder.empty_files) or [],
         markers=_safe(recorder.marker_names) or [],
+        conftest_plugins=_safe(recorder.conftest_plugins) or [],
     )
     return result
 

@@ -1924,7 +1924,23 @@ class Engine:
                           consider_namespace_packages=self.config.getini("consider_namespace_packages"))
         self.conftests[conftest] = mod
         self.parse_factories(mod, str(conftest), baseid_path=conftest.parent)
+        for name in self.setup.get("project_plugins", {}).get(str(conftest), ()):
+            self._load_conftest_plugin(name, conftest)
         return mod
+
+    def _load_conftest_plugin(self, name: str, conftest: Path) -> None:
+        """A module a conftest's ``pytest_plugins`` names, loaded as pytest's
+        ``import_plugin`` loads it right after registering the conftest: marked for
+        assertion rewriting, imported, its fixtures visible everywhere and overridden by
+        every conftest's and module's (pytest's fixtures without a location). The
+        coordinator passes only modules whose hooks pytest's collection already applied,
+        in pytest's order of registration (a module's own ``pytest_plugins`` after it).
+        Its autouse fixtures are the session node's: before every conftest's."""
+        hook = getattr(self, "hook", None)
+        if hook is not None:
+            hook.mark_rewrite(name)
+        module = importlib.import_module(name)
+        self.parse_factories(module, f"plugin:{name}")
 
     def module_node(self, item: Item) -> Node:
         node: Node | None = item
@@ -1966,6 +1982,7 @@ class Engine:
         if holder_key in self.parsed:
             return
         self.parsed.add(holder_key)
+
         for name, obj in _holder_attributes(holder):
             if isinstance(obj, (staticmethod, classmethod)):
                 obj = obj.__func__
@@ -1983,7 +2000,16 @@ class Engine:
             self._register(fd)
 
     def _register(self, fd: FixtureDef) -> None:
-        self.fixturedefs.setdefault(fd.argname, []).append(fd)
+        defs = self.fixturedefs.setdefault(fd.argname, [])
+        if fd.holder.startswith("plugin:") and defs:
+            # pytest's `_register_fixture`: a plugin's definition goes after the other
+            # plugins' (and the builtins') but before every conftest's and module's.
+            at = 0
+            while at < len(defs) and (defs[at].holder == "builtin" or defs[at].holder.startswith("plugin:")):
+                at += 1
+            defs.insert(at, fd)
+        else:
+            defs.append(fd)
         if fd.autouse:
             self.autouse.append(fd)
         self._defs_gen += 1

@@ -234,6 +234,15 @@ ENGINE_CASES: List[str] = [
     # fallback collects the session, the native engine runs its items (which engine
     # ran: test_run_native_gate.py).
     "collection_hooks_native",
+    # The project's own fixture modules named by the root conftest's pytest_plugins (and
+    # by theirs): pytest's collection registers them, the native engine loads them with
+    # the conftest (fixtures below every conftest's, autouse first, rewritten asserts);
+    # one with a runtest hook is the pytest engine's (one drawing a terminal summary,
+    # argset3, pytest's session: so is --setup-show, argset5).
+    "project_plugins-argset0",
+    "project_plugins-argset1",
+    "project_plugins-argset2",
+    "project_plugins-argset4",
 ]
 
 #: Cases whose native comparisons run a second time with the pytest engine forced
@@ -470,6 +479,16 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # collection error; pytest runs that session).
     # argset4: `-p pytester` instead of a conftest; argset5: without it; argset6: with
     # one of its options.
+    "project_plugins": [
+        [],
+        ["-v", "-s"],
+        # An initial conftest's plugin with a runtest hook: the pytest engine.
+        ["hooked", "-rA"],
+        # One drawing a terminal summary: pytest's session.
+        ["summary"],
+        ["tests", "hooked", "-q"],
+        ["--setup-show", "-k", "resource or flavour"],
+    ],
     "pytester_native": [
         ["tests"],
         ["tests", "-v"],

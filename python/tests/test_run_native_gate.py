@@ -401,3 +401,31 @@ def test_the_engine_imports_what_pytests_unblocked_default_plugins_import(
     loaded = __import__("json").loads(out.stdout)
     assert {m: loaded[m] for m in absent} == {m: False for m in absent}
     assert {m: loaded[m] for m in present} == {m: True for m in present}
+
+
+def test_the_projects_plugin_modules_leave_the_run_to_the_native_engine(tmp_path: Path) -> None:
+    # The root conftest's `pytest_plugins` names the project's fixture modules: pytest's
+    # collection registers them and reports their hooks (none); the native engine loads
+    # them with the conftest (outputs: test_oracle_run.py's project_plugins).
+    root = tmp_path / "case"
+    shutil.copytree(RUN_CASES / "project_plugins", root)
+    got = _auto_run(root, "-v")
+    assert got.returncode == 1, got.stdout + got.stderr
+    assert "tests/test_plugins.py::test_flavour[b] PASSED" in got.stdout
+    assert "pytest engine" not in got.stdout + got.stderr
+    # A module of theirs with a runtest hook: the pytest engine, which says why.
+    got = _auto_run(root, "-v", "hooked")
+    assert got.returncode == 0, got.stdout + got.stderr
+    assert "helpers/hooked.py (plugin): pytest_runtest_setup)" in got.stdout
+    # A name pytest registers no module under (a plugin skipping itself): the pytest
+    # engine, as pytest loads it.
+    (root / "helpers" / "skipping.py").write_text(
+        "import pytest\npytest.skip('no backend', allow_module_level=True)\n"
+    )
+    conftest = root / "conftest.py"
+    conftest.write_text(
+        conftest.read_text().replace('["helpers.fixtures"]', '["helpers.fixtures", "helpers.skipping"]')
+    )
+    got = _auto_run(root, "-v")
+    assert got.returncode == 1, got.stdout + got.stderr
+    assert "conftest.py: pytest_plugins (helpers.skipping))" in got.stdout

@@ -92,6 +92,10 @@ struct Extras {
     /// Initial conftests' `pytest_plugins` the native engine loads itself (see
     /// `Discovery::conftest_plugins`).
     conftest_plugins: Vec<(PathBuf, Vec<String>)>,
+    /// The modules the initial conftests' `pytest_plugins` registered in the import
+    /// fallback's pytest (beyond pytest's own), per conftest in pytest's order: the
+    /// native engine loads them as it imports the conftest.
+    project_plugins: Vec<(PathBuf, Vec<String>)>,
     /// The arguments' paths (pytest's initial paths: `--lf` keeps their files whole).
     initpaths: Vec<PathBuf>,
     /// pytest collected the whole session: its items are in its final order already
@@ -313,6 +317,7 @@ fn collect_only(
     let late_plugins = disc
         .conftest_plugins
         .iter()
+        .chain(&disc.project_plugins)
         .find(|(c, _)| !initial.contains(c))
         .map(|(c, _)| format!("{} sets pytest_plugins", c.display()));
     if let Some(why) = disc.global_fallback.as_ref().or(late_plugins.as_ref()) {
@@ -709,6 +714,7 @@ fn pytest_session(
     };
     let not_found = res.internal_error.as_deref().and_then(parse_not_found);
     take_extras(&mut extras, &res);
+    project_plugins(&mut extras, &res.conftest_plugins);
     if let Some(msgs) = not_found.filter(|_| res.exitstatus == exit::USAGE_ERROR) {
         return usage_failure(
             inv,
@@ -815,6 +821,38 @@ fn environment_key() -> u64 {
 }
 
 /// Move the fallback's errors, warnings, skips and hook deselections into `extras`.
+/// What the modules the conftests' `pytest_plugins` registered mean for the run: each
+/// one's hooks join the conftests' (tagged [`run::PLUGIN_HOOK`]: the engine calls none
+/// of a plugin's hooks, so only those its collection already applied keep it native),
+/// and the engine gets the modules to load. A name pytest registered no module under
+/// counts as a hook only pytest's session knows.
+fn project_plugins(
+    extras: &mut Extras,
+    reported: &[(Option<String>, Vec<fallback::ProjectPlugin>)],
+) {
+    for (conftest, modules) in reported {
+        let conftest = conftest.as_deref().unwrap_or("<conftest>");
+        let mut names = Vec::new();
+        for fallback::ProjectPlugin(name, file, hooks) in modules {
+            let Some(file) = file else {
+                extras
+                    .conftest_hooks
+                    .push(format!("{conftest}: pytest_plugins ({name})"));
+                continue;
+            };
+            for h in hooks {
+                extras
+                    .conftest_hooks
+                    .push(format!("{file}{}: {h}", crate::run::PLUGIN_HOOK));
+            }
+            names.push(name.clone());
+        }
+        extras
+            .project_plugins
+            .push((PathBuf::from(conftest), names));
+    }
+}
+
 fn take_extras(extras: &mut Extras, res: &fallback::CollectResult) {
     extras.errors.clone_from(&res.errors);
     extras.warnings.clone_from(&res.warnings);
@@ -1120,6 +1158,7 @@ fn finish(
             used_testpaths,
             conftest_hooks: extras.conftest_hooks.clone(),
             conftest_plugins: extras.conftest_plugins.clone(),
+            project_plugins: extras.project_plugins.clone(),
             added_options: extras.added_options.clone(),
             pytest_needed,
             pytest_engine,

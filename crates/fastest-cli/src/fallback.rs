@@ -75,7 +75,16 @@ pub struct CollectResult {
     /// nameless item) for the engines to import them as pytest's collection did.
     #[serde(default)]
     pub empty_files: Vec<(RawItem, usize)>,
+    /// The modules the conftests' `pytest_plugins` registered (`conftest_plugins` in
+    /// `_collect.py`), per conftest in pytest's order of registration.
+    #[serde(default)]
+    pub conftest_plugins: Vec<(Option<String>, Vec<ProjectPlugin>)>,
 }
+
+/// A module a conftest's `pytest_plugins` named: its name, its file (`None` when pytest
+/// did not register a module under that name) and the hooks it implements.
+#[derive(Debug, Deserialize, Clone)]
+pub struct ProjectPlugin(pub String, pub Option<String>, pub Vec<String>);
 
 #[derive(Debug, Deserialize, Clone)]
 pub struct Interrupted {

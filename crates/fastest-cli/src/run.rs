@@ -195,12 +195,20 @@ const COLLECTION_ONLY_HOOKS: &[&str] = &[
 /// (`Args::conftest_options`; see [`option_conftests`]).
 const OPTION_HOOK: &str = "pytest_addoption";
 
+/// Tags the path of a [`Session::conftest_hooks`] entry for a hook of a module a
+/// conftest's `pytest_plugins` registered (`path (plugin): hook`): the native engine
+/// calls no hook of such a module, so only what pytest's collection already applied
+/// ([`COLLECTION_ONLY_HOOKS`], the options of `pytest_addoption` it parsed) leaves the
+/// session native.
+pub const PLUGIN_HOOK: &str = " (plugin)";
+
 /// The conftests whose `hook` discovery saw (`Session::conftest_hooks`).
 fn defining<'s>(s: &'s Session<'_>, hook: &str) -> Vec<&'s str> {
     s.conftest_hooks
         .iter()
         .filter(|h| fastest_core::discovery::hook_name(h) == hook)
         .filter_map(|h| h.rsplit_once(": ").map(|(path, _)| path))
+        .filter(|path| !path.ends_with(PLUGIN_HOOK))
         .collect()
 }
 
@@ -337,6 +345,7 @@ fn late_plugins_conftest(s: &Session<'_>) -> Option<String> {
     let initial = initial_conftests(s);
     s.conftest_plugins
         .iter()
+        .chain(&s.project_plugins)
         .find(|(c, _)| !initial.iter().any(|i| Path::new(i) == c.as_path()))
         .map(|(c, _)| format!("{} sets pytest_plugins", c.display()))
 }
@@ -432,10 +441,13 @@ fn blocker(
     }
     if let Some(h) = conftest_hooks.iter().find(|h| {
         let name = fastest_core::discovery::hook_name(h);
+        let plugin = h
+            .rsplit_once(": ")
+            .is_some_and(|(path, _)| path.ends_with(PLUGIN_HOOK));
         let native = COLLECTION_ONLY_HOOKS.contains(&name)
-            || name == HEADER_HOOK
             || (options_known && name == OPTION_HOOK)
-            || (single_process && name == CONFIGURE_HOOK);
+            || (!plugin && name == HEADER_HOOK)
+            || (!plugin && single_process && name == CONFIGURE_HOOK);
         !native
     }) {
         return Some(Block::Engine(format!("conftest hook {h}")));
@@ -586,6 +598,9 @@ pub(crate) struct Session<'a> {
     /// Conftests' `pytest_plugins` the native engine loads itself (pytest's own
     /// `pytester`), see `Discovery::conftest_plugins`.
     pub conftest_plugins: Vec<(PathBuf, Vec<String>)>,
+    /// The modules the initial conftests' `pytest_plugins` registered in the import
+    /// fallback's pytest, per conftest: the native engine loads them with the conftest.
+    pub project_plugins: Vec<(PathBuf, Vec<String>)>,
     /// The options plugins and conftests registered, with their values, as pytest's
     /// collection in the import fallback parsed them (`None`: no fallback ran, or a
     /// value is not JSON): the native engine's `config` has them.
@@ -1061,6 +1076,14 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let builtin_plugins = conftest_plugin_names(&s);
     if !builtin_plugins.is_empty() {
         setup["builtin_plugins"] = json!(builtin_plugins);
+    }
+    if s.project_plugins.iter().any(|(_, names)| !names.is_empty()) {
+        let by_conftest: serde_json::Map<String, serde_json::Value> = s
+            .project_plugins
+            .iter()
+            .map(|(c, names)| (c.display().to_string(), json!(names)))
+            .collect();
+        setup["project_plugins"] = serde_json::Value::Object(by_conftest);
     }
     if !native_configure.is_empty() {
         setup["configure_conftests"] = json!(native_configure);

@@ -130,6 +130,12 @@ pub struct Discovery {
     /// such a conftest is neither a hook nor a reason for pytest's collection. pytest
     /// refuses it unless it is an initial conftest; the caller checks that.
     pub conftest_plugins: Vec<(std::path::PathBuf, Vec<String>)>,
+    /// `(conftest, plugin names)` for each conftest on the way whose literal
+    /// `pytest_plugins` names other modules (the project's own fixture modules, say):
+    /// pytest's collection (`global_fallback`) registers them, and its report says
+    /// which hooks they define, so whether the native engine may load them is decided
+    /// after it. pytest refuses them unless the conftest is an initial one.
+    pub project_plugins: Vec<(std::path::PathBuf, Vec<String>)>,
 }
 
 /// Plugin names a conftest's `pytest_plugins` may give and the native engine loads
@@ -203,17 +209,24 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
             disc.conftest_machinery
                 .push(format!("{}: {what}", c.path.display()));
         }
-        // Plugins the engine loads itself are no hook of the conftest's.
-        let native_plugins = c.outline.pytest_plugin_specs.as_ref().filter(|specs| {
-            specs
-                .iter()
-                .all(|p| NATIVE_CONFTEST_PLUGINS.contains(&p.as_str()))
-        });
-        let pytest_plugins = c.outline.pytest_plugins && native_plugins.is_none();
-        if let Some(specs) = native_plugins {
-            disc.conftest_plugins.push((c.path.clone(), specs.clone()));
+        // Plugins the engine loads itself are no hook of the conftest's; other modules a
+        // literal list names are the project's plugins, weighed once pytest's collection
+        // says what they define. A computed list is a hook of the conftest's.
+        let specs = c.outline.pytest_plugin_specs.as_ref();
+        let (native, project): (Vec<String>, Vec<String>) = specs
+            .into_iter()
+            .flatten()
+            .cloned()
+            .partition(|p| NATIVE_CONFTEST_PLUGINS.contains(&p.as_str()));
+        // pytest's collection loads what the list names beyond pytester.
+        let pytest_plugins = c.outline.pytest_plugins && (specs.is_none() || !project.is_empty());
+        if !native.is_empty() {
+            disc.conftest_plugins.push((c.path.clone(), native));
         }
-        if pytest_plugins {
+        if !project.is_empty() {
+            disc.project_plugins.push((c.path.clone(), project));
+        }
+        if c.outline.pytest_plugins && specs.is_none() {
             disc.conftest_hooks
                 .push(format!("{}: pytest_plugins", c.path.display()));
             // The plugins' hooks are not in `conftest_hooks`.
@@ -1113,7 +1126,7 @@ mod tests {
     }
 
     #[test]
-    fn a_conftest_naming_only_pytester_is_no_hook_and_other_plugins_are() {
+    fn conftest_plugins_are_pytester_the_projects_or_a_computed_hook() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let root = tmp.path();
         write(&root.join("conftest.py"), "pytest_plugins = ['pytester']\n");
@@ -1139,8 +1152,24 @@ mod tests {
             "pytest_plugins = ['pytester', 'tests.fx']\n",
         );
         let disc = discover(&o, &mut cache::DiscoveryCache::disabled());
+        // The project's module: pytest's collection registers it and says what it is.
         assert!(disc.global_fallback.is_some());
-        assert!(disc.conftest_plugins.is_empty());
+        assert!(disc.global_fallback_by_hook);
+        assert_eq!(
+            disc.conftest_plugins,
+            vec![(root.join("conftest.py"), vec!["pytester".to_string()])]
+        );
+        assert_eq!(
+            disc.project_plugins,
+            vec![(root.join("conftest.py"), vec!["tests.fx".to_string()])]
+        );
+        assert!(disc.conftest_hooks.is_empty());
+        // A computed list is a hook whose plugins nothing here knows.
+        write(&root.join("conftest.py"), "pytest_plugins = plugins()\n");
+        let disc = discover(&o, &mut cache::DiscoveryCache::disabled());
+        assert!(disc.global_fallback.is_some());
+        assert!(!disc.global_fallback_by_hook);
+        assert!(disc.conftest_plugins.is_empty() && disc.project_plugins.is_empty());
         assert_eq!(disc.conftest_hooks.len(), 1);
     }
 

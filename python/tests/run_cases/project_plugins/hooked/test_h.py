@@ -1,0 +1,2 @@
+def test_h(thing):
+    assert thing == 42

@@ -1,0 +1,2 @@
+def test_s(extra):
+    assert extra == 43
