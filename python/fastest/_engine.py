@@ -1514,6 +1514,8 @@ class Engine:
             pytest.xfail = nop  # type: ignore[assignment]
         for module in setup.get("plugin_modules", ()):
             self._load_plugin(module)
+        for module in setup.get("fixture_modules", ()):
+            self._load_plugin_fixtures(module)
         if setup.get("builtin_plugins"):
             self._load_builtin_plugins(setup["builtin_plugins"])
         # pytest-cov's `--cov-context=test`: the worker's measuring (`fastest._cov`),
@@ -1777,6 +1779,17 @@ class Engine:
             configure = getattr(module, "pytest_configure", None)
             if configure is not None:
                 configure(self.config)
+
+    def _load_plugin_fixtures(self, name: str) -> None:
+        """An installed plugin that is idle this session (``IDLE_PLUGINS`` in
+        invocation.rs: no test names it): its module rewritten and imported as pytest
+        loads a ``pytest11`` plugin, its fixtures registered; none of its hooks has
+        anything to act on."""
+        hook = getattr(self, "hook", None)
+        if hook is not None:
+            # pytest marks the distribution's top-level packages.
+            hook.mark_rewrite(name.partition(".")[0])
+        self.parse_factories(importlib.import_module(name), f"plugin:{name}")
 
     def _load_plugin(self, name: str) -> None:
         """An installed plugin the engine stands in for (``NATIVE_PLUGIN_MODULES`` in

@@ -302,6 +302,19 @@ fn collect_only(
         tracing::warn!("{e}");
     }
     tracing::debug!(files = disc.files.len(), elapsed = ?t.elapsed(), "discovery");
+    // An installed plugin that acts only on tests naming it (anyio's) is pytest's to
+    // run when a test file or conftest of the session does.
+    if let Some(why) = crate::invocation::idle_plugin_used(
+        &inv.args,
+        host,
+        disc.files
+            .iter()
+            .map(|f| f.path.as_path())
+            .chain(disc.conftests.iter().map(PathBuf::as_path)),
+    ) {
+        tracing::info!("pytest runs this session: {why}");
+        return crate::run::with_pytest(inv, host, err, &why);
+    }
     let pytest_args = passthrough_args(inv, config);
     let mut extras = Extras {
         conftest_hooks: disc.conftest_hooks.clone(),

@@ -707,6 +707,76 @@ pub(crate) const NATIVE_PLUGINS: &[&str] = &[
     "pytest-randomly",
 ];
 
+/// Installed plugins whose hooks act only on tests that name them, and the word such a
+/// test or conftest cannot do without: anyio's plugin runs the coroutine tests marked
+/// `anyio` (or all of them in its auto mode) and the async fixtures of tests that
+/// request `anyio_backend`. Unless its auto mode is on ([`idle_plugin_active`]), such a
+/// plugin keeps the native engine and fastest's collection, which load its module's
+/// fixtures (`free_tcp_port`, ...) and nothing else; a test file or conftest of the
+/// session that mentions the word hands the session to pytest ([`idle_plugin_used`]).
+/// `(project, module, word)`.
+pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[("anyio", "anyio.pytest_plugin", "anyio")];
+
+/// Whether the installed idle plugin `project` is switched on for every test of the
+/// session (anyio's auto mode, by its ini key or its option).
+fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
+    match project {
+        "anyio" => {
+            config.get_str("anyio_mode").is_some()
+                || args.unknown.iter().any(|a| a.starts_with("--anyio-mode"))
+        }
+        _ => true,
+    }
+}
+
+fn is_idle_plugin(project: &str) -> bool {
+    IDLE_PLUGINS.iter().any(|(p, _, _)| *p == project)
+}
+
+/// An idle plugin ([`IDLE_PLUGINS`]) that stays idle this session, as far as the
+/// command line and the configuration tell.
+fn idle_this_session(project: &str, args: &Args, config: &Config) -> bool {
+    is_idle_plugin(project) && !idle_plugin_active(project, args, config)
+}
+
+/// Why the session needs an installed idle plugin ([`IDLE_PLUGINS`]) after all: the
+/// first of `files` (test files and conftests) that mentions its word.
+pub(crate) fn idle_plugin_used<'p>(
+    args: &Args,
+    host: &Host,
+    files: impl Iterator<Item = &'p Path>,
+) -> Option<String> {
+    if !plugin_autoload(args) {
+        return None;
+    }
+    let installed = host.pytest11_plugins();
+    let words: Vec<(&str, &[u8])> = IDLE_PLUGINS
+        .iter()
+        .filter(|(p, _, _)| installed.iter().any(|(name, _)| name == p))
+        .map(|(p, _, w)| (*p, w.as_bytes()))
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for file in files.filter(|f| seen.insert(*f)) {
+        // Unreadable here, unreadable for pytest too: its collection reports that.
+        let Ok(bytes) = std::fs::read(file) else {
+            continue;
+        };
+        if let Some((project, _)) = words
+            .iter()
+            .find(|(_, w)| bytes.windows(w.len()).any(|win| win == *w))
+        {
+            return Some(format!(
+                "installed pytest plugin {project} ({} names it)",
+                file.display()
+            ));
+        }
+    }
+    None
+}
+
 /// pytest-rerunfailures' options that make it rerun (or count reruns).
 const RERUN_OPTIONS: &[&str] = &[
     "--reruns",
@@ -770,6 +840,7 @@ fn hypothesis_stands_in(args: &Args, config: &Config, host: &Host) -> bool {
 /// The ini keys installed plugins register (`parser.addini`), for the plugins fastest
 /// knows: with the plugin loaded, pytest does not warn about them.
 const PLUGIN_INI_KEYS: &[(&str, &[&str])] = &[
+    ("anyio", &["anyio_mode"]),
     (
         "pytest-asyncio",
         &[
@@ -817,6 +888,10 @@ const HEADER_PLUGINS: &[&str] = &["pytest-asyncio", "pytest-django", "pytest-ben
 /// The marks installed plugins register (`config.addinivalue_line("markers", ...)` in
 /// their `pytest_configure`), for the plugins fastest knows, as ini `markers` lines.
 const PLUGIN_MARKERS: &[(&str, &[&str])] = &[
+    (
+        "anyio",
+        &["anyio: mark the (coroutine function) test to be run asynchronously via anyio."],
+    ),
     (
         "pytest-asyncio",
         &["asyncio: run the test in an asyncio event loop"],
@@ -874,6 +949,7 @@ pub(crate) fn fixture_plugins(host: &Host) -> Vec<FixturePlugin> {
                     !SERVED_PLUGINS.contains(&n)
                         && !PYTEST_ENGINE_PLUGINS.contains(&n)
                         && !NATIVE_PLUGINS.contains(&n)
+                        && !is_idle_plugin(n)
                 })
                 .filter_map(|(project, _)| {
                     let modules = host.plugin_targets(&project);
@@ -979,7 +1055,9 @@ fn run_blocker(
         if !PYTEST_ENGINE_PLUGINS.contains(&name.as_str())
             && !NATIVE_PLUGINS.contains(&name.as_str())
         {
-            if fixture_plugins(host).iter().any(|p| &p.project == name) {
+            if fixture_plugins(host).iter().any(|p| &p.project == name)
+                || idle_this_session(name, args, config)
+            {
                 continue;
             }
             return Err(format!("installed pytest plugin {name}"));
@@ -1064,6 +1142,7 @@ fn pytest_only(
                 && !PYTEST_ENGINE_PLUGINS.contains(&name)
                 && !NATIVE_PLUGINS.contains(&name)
                 && !fixture_plugins(host).iter().any(|p| p.project == name)
+                && !idle_this_session(name, args, config)
         }) {
             return Some(format!("installed pytest plugin {name}"));
         }

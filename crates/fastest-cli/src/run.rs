@@ -1933,6 +1933,12 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
                     .flat_map(|p| p.modules),
             )
             .collect::<Vec<_>>(),
+        // Installed plugins idle this session: only their modules' fixtures.
+        "fixture_modules": invocation::IDLE_PLUGINS
+            .iter()
+            .filter(|(project, _, _)| has_plugin(&plugins, project))
+            .map(|(_, module, _)| (*module).to_string())
+            .collect::<Vec<_>>(),
         // Their fixtures the engine does not serve (listed in a missing fixture's error).
         "plugin_fixtures": invocation::PLUGIN_FIXTURES
             .iter()

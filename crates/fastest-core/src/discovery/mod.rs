@@ -136,6 +136,8 @@ pub struct Discovery {
     /// which hooks they define, so whether the native engine may load them is decided
     /// after it. pytest refuses them unless the conftest is an initial one.
     pub project_plugins: Vec<(std::path::PathBuf, Vec<String>)>,
+    /// Every conftest the walk met, in its order.
+    pub conftests: Vec<std::path::PathBuf>,
 }
 
 /// Plugin names a conftest's `pytest_plugins` may give and the native engine loads
@@ -195,6 +197,7 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
     }
     let mut plugins_loaded = false;
     for c in &walked.conftests {
+        disc.conftests.push(c.path.clone());
         disc.conftest_markers
             .extend(c.outline.registered_markers.iter().cloned());
         for h in &c.outline.hooks {

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def doubled(free_tcp_port):
+    return free_tcp_port * 2

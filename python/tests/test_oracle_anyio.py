@@ -1,0 +1,82 @@
+"""anyio's pytest plugin installed, against real pytest (issue 5).
+
+anyio is installed wherever httpx, starlette or a Jupyter kernel is, and its plugin
+(a ``pytest11`` entry point) only acts on tests that name it: coroutine tests marked
+``anyio`` (or every coroutine test in its auto mode) and the async fixtures of tests
+that request ``anyio_backend``. A session where no test file or conftest mentions anyio
+keeps fastest's collection and the native engine (the plugin's fixtures, such as
+``free_tcp_port``, loaded from its module); one that does, or that switches the auto
+mode on, is pytest's (``IDLE_PLUGINS`` in invocation.rs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from conftest import PYTEST, XDIST, _venv_pytest
+from oracle_harness import FINAL_LINE, clean_plugin_output, fastest_in, plugin_case_both, run_in
+
+CASE = Path(__file__).resolve().parent / "plugin_cases" / "anyio_idle"
+ANYIO = "anyio==4.16.0"
+_ENGINE_NOTE = "fastest: the pytest engine runs the items"
+
+
+@pytest.fixture(scope="session")
+def anyio_pytest(request: pytest.FixtureRequest) -> List[str]:
+    """``pytest`` of a venv with anyio (its plugin) and pytest-xdist."""
+    return _venv_pytest(request, "fastest-anyio-venv", [PYTEST, XDIST, ANYIO])
+
+
+@pytest.mark.parametrize("args", [("-v",), ("-q", "-rA"), ("--collect-only", "-q"), ("-n", "2")])
+def test_an_idle_anyio_plugin_keeps_the_native_engine(tmp_path, anyio_pytest, args):
+    expected, actual = plugin_case_both(CASE, tmp_path, anyio_pytest, args)
+    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
+    assert "anyio-4" in expected.stdout or "-v" not in args
+    # Not handed to pytest (FASTEST_NO_DELEGATE), not the pytest engine.
+    assert "pytest runs this session" not in actual.stderr, actual.stderr
+    assert "running pytest itself" not in actual.stderr, actual.stderr
+    assert _ENGINE_NOTE not in actual.stdout, actual.stdout
+    if "-n" in args:
+        # Which worker ran what differs (fastest keeps a module in one): the counts agree.
+        assert FINAL_LINE.findall(actual.stdout) == FINAL_LINE.findall(expected.stdout)
+        return
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+
+
+@pytest.mark.parametrize(
+    "where, args",
+    [
+        ("tests/test_anyio.py", ("-v",)),
+        ("tests/test_anyio.py", ("--collect-only", "-q")),
+        ("tests/conftest.py", ("-v",)),
+        ("pytest.ini", ("-v",)),
+    ],
+    ids=["test-file", "test-file-collect", "conftest", "auto-mode"],
+)
+def test_a_session_naming_anyio_is_pytests(tmp_path, anyio_pytest, where, args):
+    def edit(root: Path) -> None:
+        if where == "pytest.ini":
+            (root / "pytest.ini").write_text("[pytest]\nanyio_mode = auto\n")
+        elif where.endswith("conftest.py"):
+            (root / where).write_text(
+                (root / where).read_text()
+                + "\n\n@pytest.fixture\ndef anyio_backend():\n    return 'asyncio'\n"
+            )
+        else:
+            (root / where).write_text(
+                "import pytest\n\n\n@pytest.mark.anyio\nasync def test_marked():\n    pass\n"
+            )
+
+    expected, _ = plugin_case_both(CASE, tmp_path, anyio_pytest, args, edit)
+    # fastest may not serve it: with delegation allowed, pytest's answer is the answer.
+    cmd, env = fastest_in(anyio_pytest)
+    root = tmp_path / "case"
+    actual = run_in(cmd, root, ["-p", "no:cacheprovider", *args], env)
+    assert "pytest runs this session" in actual.stderr or "running pytest itself" in actual.stderr, actual.stderr
+    assert actual.returncode == expected.returncode
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout)
