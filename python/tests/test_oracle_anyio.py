@@ -80,3 +80,24 @@ def test_a_session_naming_anyio_is_pytests(tmp_path, anyio_pytest, where, args):
     assert "pytest runs this session" in actual.stderr or "running pytest itself" in actual.stderr, actual.stderr
     assert actual.returncode == expected.returncode
     assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout)
+
+
+def test_tests_inherited_from_a_module_naming_anyio_run_with_its_hooks(tmp_path, anyio_pytest):
+    # The test file never names anyio; the class it inherits from is marked: pytest's
+    # collection (the file imports its tests) finds the parametrized item, and the
+    # pytest engine runs it with anyio's hooks.
+    def edit(root: Path) -> None:
+        (root / "tests" / "__init__.py").write_text("")
+        (root / "tests" / "base.py").write_text(
+            "import pytest\n\n\n@pytest.mark.anyio\nclass Base:\n"
+            "    async def test_inherited(self):\n        pass\n"
+        )
+        (root / "tests" / "test_sub.py").write_text(
+            "from tests.base import Base\n\n\nclass TestSub(Base):\n"
+            "    def test_sync(self):\n        pass\n"
+        )
+
+    expected, actual = plugin_case_both(CASE, tmp_path, anyio_pytest, ("-v",), edit)
+    assert "TestSub::test_inherited[asyncio] PASSED" in expected.stdout
+    assert actual.returncode == expected.returncode
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout)
