@@ -1449,6 +1449,11 @@ class Engine:
         self.fixturedefs: dict[str, list[FixtureDef]] = {}
         self.autouse: list[FixtureDef] = []
         self.parsed: set[str] = set()
+        # The modules initial conftests' `pytest_plugins` name, by the conftest's real
+        # path (`_import_conftest` loads them).
+        self._project_plugins: dict[str, list[str]] = {
+            os.path.realpath(c): names for c, names in (setup.get("project_plugins") or {}).items()
+        }
         self.setupstate = SetupState()
         self._defs_gen = 0
         self._funcs: dict[tuple[str, str], FuncInfo] = {}
@@ -1567,6 +1572,11 @@ class Engine:
             self._configure(configure or [])
             # Sent, lines or none: the header waits for this worker's start.
             self.header_json = json.dumps({"before": [], "after": [], "printed": ""})
+        # The conftests whose `pytest_plugins` name modules are initial ones, imported
+        # now as pytest imports them at its start: the modules' fixtures are visible
+        # everywhere, whichever items run.
+        for conftest in setup.get("project_plugins") or {}:
+            self.conftests_for(Path(conftest))
         header = setup.get("header_conftests")
         plugin_headers = [m for m in self._plugins if hasattr(m, "pytest_report_header")]
         if plugin_headers:
@@ -1937,11 +1947,12 @@ class Engine:
                           consider_namespace_packages=self.config.getini("consider_namespace_packages"))
         self.conftests[conftest] = mod
         self.parse_factories(mod, str(conftest), baseid_path=conftest.parent)
-        for name in self.setup.get("project_plugins", {}).get(str(conftest), ()):
-            self._load_conftest_plugin(name, conftest)
+        if self._project_plugins:
+            for name in self._project_plugins.get(os.path.realpath(conftest), ()):
+                self._load_conftest_plugin(name)
         return mod
 
-    def _load_conftest_plugin(self, name: str, conftest: Path) -> None:
+    def _load_conftest_plugin(self, name: str) -> None:
         """A module a conftest's ``pytest_plugins`` names, loaded as pytest's
         ``import_plugin`` loads it right after registering the conftest: marked for
         assertion rewriting, imported, its fixtures visible everywhere and overridden by

@@ -833,7 +833,6 @@ fn environment_key() -> u64 {
     fastest_core::discovery::source::content_hash(text.as_bytes())
 }
 
-/// Move the fallback's errors, warnings, skips and hook deselections into `extras`.
 /// What the modules the conftests' `pytest_plugins` registered mean for the run: each
 /// one's hooks join the conftests' (tagged [`run::PLUGIN_HOOK`]: the engine calls none
 /// of a plugin's hooks, so only those its collection already applied keep it native),
@@ -866,6 +865,7 @@ fn project_plugins(
     }
 }
 
+/// Move the fallback's errors, warnings, skips and hook deselections into `extras`.
 fn take_extras(extras: &mut Extras, res: &fallback::CollectResult) {
     extras.errors.clone_from(&res.errors);
     extras.warnings.clone_from(&res.warnings);
