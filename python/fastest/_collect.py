@@ -652,6 +652,8 @@ class _Recorder:
     def __init__(self, invocation_dir):
         self.invocation_dir = invocation_dir
         self.config = None
+        # The `-p` modules, as `conftest_plugins` finds them.
+        self.cli = []
         self.items = []
         self.numcollected = 0
         self.errors = []
@@ -982,6 +984,13 @@ class _Recorder:
                 into.append([name, getattr(plugin, "__file__", None), hooks])
                 walk(plugin, into)
 
+        # `-p` modules register first: reported under no conftest (`cli_plugins`).
+        cli = []
+        holder = types.SimpleNamespace(pytest_plugins=[
+            p for p in (getattr(config.option, "plugins", None) or []) if not p.startswith("no:")
+        ])
+        walk(holder, cli)
+        self.cli = cli
         for _, plugin in pm.list_name_plugin():
             if plugin in conftests and getattr(plugin, "pytest_plugins", None):
                 modules = []
@@ -989,6 +998,10 @@ class _Recorder:
                 if modules:
                     out.append([getattr(plugin, "__file__", None), modules])
         return out
+
+    def cli_plugins(self):
+        """The ``-p`` modules (see ``conftest_plugins``, which finds them)."""
+        return self.cli
 
     def pytest_collection_finish(self, session):
         items = []
@@ -1303,6 +1316,7 @@ def collect(request):
         empty_files=_safe(recorder.empty_files) or [],
         markers=_safe(recorder.marker_names) or [],
         conftest_plugins=_safe(recorder.conftest_plugins) or [],
+        cli_plugins=_safe(recorder.cli_plugins) or [],
     )
     return result
 

@@ -1517,6 +1517,9 @@ class Engine:
 
             nop.Exception = outcomes.XFailed  # type: ignore[attr-defined]
             pytest.xfail = nop  # type: ignore[assignment]
+        for module in setup.get("cli_plugins", ()):
+            # `-p` modules register before installed plugins (pytest's `consider_preparse`).
+            self._load_conftest_plugin(module)
         for module in setup.get("plugin_modules", ()):
             self._load_plugin(module)
         for module in setup.get("fixture_modules", ()):

@@ -429,3 +429,34 @@ def test_the_projects_plugin_modules_leave_the_run_to_the_native_engine(tmp_path
     got = _auto_run(root, "-v")
     assert got.returncode == 1, got.stdout + got.stderr
     assert "conftest.py: pytest_plugins (helpers.skipping))" in got.stdout
+
+
+def test_a_project_module_loaded_by_p_leaves_the_run_to_the_native_engine(tmp_path: Path) -> None:
+    # `-p helpers.fixtures` (importable through PYTHONPATH): pytest's collection loads
+    # it and reports its hooks (none); the native engine loads it at its start. Its
+    # `pytest_plugins` ("helpers.more") comes with it.
+    root = tmp_path / "case"
+    shutil.copytree(RUN_CASES / "project_plugins", root)
+    (root / "conftest.py").write_text("")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1", "PYTHONPATH": str(root)})
+    args = ["-p", "no:cacheprovider", "-p", "helpers.fixtures", "-rA", "tests"]
+    expected = subprocess.run([*find_pytest(), *args], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=120)
+    got = subprocess.run([*require_fastest(), "-v", *args], cwd=root, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert expected.returncode == got.returncode == 1, got.stdout + got.stderr
+    assert "pytest engine" not in got.stdout, got.stdout
+    def summary(out: str) -> list:
+        # -rA's short summary lines and the final counts.
+        lines = [l for l in out.splitlines() if l.startswith(("PASSED ", "FAILED "))]
+        return lines + [out.splitlines()[-1].strip("= ").split(" in ")[0]]
+
+    assert summary(got.stdout) == summary(expected.stdout)
+    # Without the case's conftest its override and autouse order tests fail.
+    assert summary(got.stdout)[-1] == "3 failed, 5 passed"
+    # One with a runtest hook: the pytest engine, with pytest's outcomes.
+    got = subprocess.run([*require_fastest(), "-v", *args, "-p", "helpers.hooked"], cwd=root,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert "helpers/hooked.py (plugin): pytest_runtest_setup)" in got.stdout, got.stdout
+    assert summary(got.stdout)[-1] == "3 failed, 5 passed"

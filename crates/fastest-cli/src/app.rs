@@ -96,6 +96,9 @@ struct Extras {
     /// fallback's pytest (beyond pytest's own), per conftest in pytest's order: the
     /// native engine loads them as it imports the conftest.
     project_plugins: Vec<(PathBuf, Vec<String>)>,
+    /// The modules `-p` loaded in the import fallback's pytest (and those their
+    /// `pytest_plugins` name), which the native engine loads at its start.
+    cli_plugins: Vec<String>,
     /// The arguments' paths (pytest's initial paths: `--lf` keeps their files whole).
     initpaths: Vec<PathBuf>,
     /// pytest collected the whole session: its items are in its final order already
@@ -333,7 +336,16 @@ fn collect_only(
         .chain(&disc.project_plugins)
         .find(|(c, _)| !initial.contains(c))
         .map(|(c, _)| format!("{} sets pytest_plugins", c.display()));
-    if let Some(why) = disc.global_fallback.as_ref().or(late_plugins.as_ref()) {
+    // A `-p` module fastest knows nothing of: pytest's collection registers it and says
+    // what it defines (`project_plugins`).
+    let cli_plugins = (!inv.cli_plugins.is_empty())
+        .then(|| format!("-p {} loads a plugin", inv.cli_plugins.join(", -p ")));
+    if let Some(why) = disc
+        .global_fallback
+        .as_ref()
+        .or(late_plugins.as_ref())
+        .or(cli_plugins.as_ref())
+    {
         return pytest_session(
             inv,
             config,
@@ -349,7 +361,8 @@ fn collect_only(
             Some(disc.walked_dirs.as_slice()),
             &disc.conftest_hooks,
             &disc.conftest_plugins,
-            disc.global_fallback_by_hook && late_plugins.is_none(),
+            (disc.global_fallback.is_none() || disc.global_fallback_by_hook)
+                && late_plugins.is_none(),
             reimport,
         );
     }
@@ -727,7 +740,7 @@ fn pytest_session(
     };
     let not_found = res.internal_error.as_deref().and_then(parse_not_found);
     take_extras(&mut extras, &res);
-    project_plugins(&mut extras, &res.conftest_plugins);
+    project_plugins(&mut extras, &res.conftest_plugins, &res.cli_plugins);
     if let Some(msgs) = not_found.filter(|_| res.exitstatus == exit::USAGE_ERROR) {
         return usage_failure(
             inv,
@@ -841,7 +854,19 @@ fn environment_key() -> u64 {
 fn project_plugins(
     extras: &mut Extras,
     reported: &[(Option<String>, Vec<fallback::ProjectPlugin>)],
+    cli: &[fallback::ProjectPlugin],
 ) {
+    // `-p` modules register before any conftest; the engine loads them at its start.
+    for fallback::ProjectPlugin(name, file, hooks) in cli {
+        let Some(file) = file else {
+            extras
+                .conftest_hooks
+                .push(format!("-p {name}: pytest_plugins"));
+            continue;
+        };
+        plugin_hooks(extras, file, hooks);
+        extras.cli_plugins.push(name.clone());
+    }
     for (conftest, modules) in reported {
         let conftest = conftest.as_deref().unwrap_or("<conftest>");
         let mut names = Vec::new();
@@ -852,16 +877,37 @@ fn project_plugins(
                     .push(format!("{conftest}: pytest_plugins ({name})"));
                 continue;
             };
-            for h in hooks {
-                extras
-                    .conftest_hooks
-                    .push(format!("{file}{}: {h}", crate::run::PLUGIN_HOOK));
-            }
+            plugin_hooks(extras, file, hooks);
             names.push(name.clone());
         }
         extras
             .project_plugins
             .push((PathBuf::from(conftest), names));
+    }
+}
+
+/// A plugin module's hooks as entries of the conftests' (tagged [`run::PLUGIN_HOOK`]);
+/// a session hook whose source may write to the terminal is marked as a conftest's is
+/// (`discovery::WRITES_OUTPUT`, read off the module's source; unreadable: assumed to).
+fn plugin_hooks(extras: &mut Extras, file: &str, hooks: &[String]) {
+    let output = std::fs::read(file).map_or_else(
+        |_| {
+            fastest_core::discovery::parse::SESSION_OUTPUT_HOOKS
+                .iter()
+                .map(|h| (*h).to_string())
+                .collect()
+        },
+        |src| fastest_core::discovery::parse::parse_outline(&src, false).output_hooks,
+    );
+    for h in hooks {
+        let writes = if output.contains(h) {
+            fastest_core::discovery::WRITES_OUTPUT
+        } else {
+            ""
+        };
+        extras
+            .conftest_hooks
+            .push(format!("{file}{}: {h}{writes}", crate::run::PLUGIN_HOOK));
     }
 }
 
@@ -1172,6 +1218,7 @@ fn finish(
             conftest_hooks: extras.conftest_hooks.clone(),
             conftest_plugins: extras.conftest_plugins.clone(),
             project_plugins: extras.project_plugins.clone(),
+            cli_plugins: extras.cli_plugins.clone(),
             added_options: extras.added_options.clone(),
             pytest_needed,
             pytest_engine,

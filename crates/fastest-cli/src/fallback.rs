@@ -79,6 +79,10 @@ pub struct CollectResult {
     /// `_collect.py`), per conftest in pytest's order of registration.
     #[serde(default)]
     pub conftest_plugins: Vec<(Option<String>, Vec<ProjectPlugin>)>,
+    /// The modules `-p` registered that are not pytest's own, and those their
+    /// `pytest_plugins` name, in pytest's order of registration.
+    #[serde(default)]
+    pub cli_plugins: Vec<ProjectPlugin>,
 }
 
 /// A module a conftest's `pytest_plugins` named: its name, its file (`None` when pytest

@@ -71,6 +71,9 @@ pub struct Invocation {
     pub worker_argv: Vec<String>,
     /// The command line as given (the JSON report's `args`).
     pub argv: Vec<String>,
+    /// Modules `-p NAME` loads that fastest knows nothing of (the project's own plugin
+    /// modules): pytest collects the session, whose report says what they define.
+    pub cli_plugins: Vec<String>,
 }
 
 impl Invocation {
@@ -524,6 +527,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         isatty,
         markup: should_markup(&args, isatty),
         blocked,
+        cli_plugins: cli_plugins(&args, &entry_points),
         args,
         cli,
         argv: argv.to_vec(),
@@ -1115,10 +1119,40 @@ fn blocking_plugin(
                 CORE_PLUGINS.contains(&p)
                     || fastest_core::discovery::NATIVE_CONFTEST_PLUGINS.contains(&p)
                     || (plugin_autoload(args) && entry_points.iter().any(|e| e == p))
+                    || project_plugin(args, p, entry_points)
             }
         };
         (!harmless).then(|| format!("-p {p}"))
     })
+}
+
+/// Whether `-p p` loads a module fastest weighs like a conftest's `pytest_plugins`
+/// (the project's own plugin module, say): pytest's collection of the session registers
+/// it and reports its hooks (`Invocation::cli_plugins`).
+fn project_plugin(args: &Args, p: &str, entry_points: &[String]) -> bool {
+    plugin_autoload(args)
+        && !p.starts_with("no:")
+        && !CORE_PLUGINS.contains(&p)
+        && !fastest_core::discovery::NATIVE_CONFTEST_PLUGINS.contains(&p)
+        && !entry_points.iter().any(|e| e == p)
+        && !p.is_empty()
+        && p.split('.').all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c == '_' || c.is_alphabetic())
+                && part.chars().all(|c| c == '_' || c.is_alphanumeric())
+        })
+}
+
+/// The `-p` modules of [`project_plugin`], once each, in the command line's order.
+fn cli_plugins(args: &Args, entry_points: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in args.plugins.iter().map(|p| p.trim()) {
+        if project_plugin(args, p, entry_points) && !out.iter().any(|o| o == p) {
+            out.push(p.to_string());
+        }
+    }
+    out
 }
 
 /// Why pytest must run this `--collect-only` command line itself, if it must.

@@ -601,6 +601,9 @@ pub(crate) struct Session<'a> {
     /// The modules the initial conftests' `pytest_plugins` registered in the import
     /// fallback's pytest, per conftest: the native engine loads them with the conftest.
     pub project_plugins: Vec<(PathBuf, Vec<String>)>,
+    /// The modules `-p` loaded in the import fallback's pytest: the native engine loads
+    /// them at its start.
+    pub cli_plugins: Vec<String>,
     /// The options plugins and conftests registered, with their values, as pytest's
     /// collection in the import fallback parsed them (`None`: no fallback ran, or a
     /// value is not JSON): the native engine's `config` has them.
@@ -1076,6 +1079,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let builtin_plugins = conftest_plugin_names(&s);
     if !builtin_plugins.is_empty() {
         setup["builtin_plugins"] = json!(builtin_plugins);
+    }
+    if !s.cli_plugins.is_empty() {
+        setup["cli_plugins"] = json!(s.cli_plugins);
     }
     if s.project_plugins.iter().any(|(_, names)| !names.is_empty()) {
         let by_conftest: serde_json::Map<String, serde_json::Value> = s
