@@ -986,9 +986,10 @@ class _Recorder:
 
         # `-p` modules register first: reported under no conftest (`cli_plugins`).
         cli = []
-        holder = types.SimpleNamespace(pytest_plugins=[
-            p for p in (getattr(config.option, "plugins", None) or []) if not p.startswith("no:")
-        ])
+        named = [p for p in (getattr(config.option, "plugins", None) or []) if not p.startswith("no:")]
+        # Then `$PYTEST_PLUGINS` (pytest's `consider_env`).
+        named += [p.strip() for p in os.environ.get("PYTEST_PLUGINS", "").split(",") if p.strip()]
+        holder = types.SimpleNamespace(pytest_plugins=named)
         walk(holder, cli)
         self.cli = cli
         for _, plugin in pm.list_name_plugin():

@@ -443,7 +443,9 @@ def test_a_project_module_loaded_by_p_leaves_the_run_to_the_native_engine(tmp_pa
     args = ["-p", "no:cacheprovider", "-p", "helpers.fixtures", "-rA", "tests"]
     expected = subprocess.run([*find_pytest(), *args], cwd=root, env=env,
                               capture_output=True, text=True, timeout=120)
-    got = subprocess.run([*require_fastest(), "-v", *args], cwd=root, env=env,
+    # Never handed to pytest (that fails the run).
+    env_f = {**env, "FASTEST_NO_DELEGATE": "1"}
+    got = subprocess.run([*require_fastest(), "-v", *args], cwd=root, env=env_f,
                          capture_output=True, text=True, timeout=120)
     assert expected.returncode == got.returncode == 1, got.stdout + got.stderr
     assert "pytest engine" not in got.stdout, got.stdout
@@ -455,8 +457,14 @@ def test_a_project_module_loaded_by_p_leaves_the_run_to_the_native_engine(tmp_pa
     assert summary(got.stdout) == summary(expected.stdout)
     # Without the case's conftest its override and autouse order tests fail.
     assert summary(got.stdout)[-1] == "3 failed, 5 passed"
+    # `$PYTEST_PLUGINS` names it the same way.
+    got = subprocess.run([*require_fastest(), "-v", *args[:2], "-rA", "tests"], cwd=root,
+                         env={**env_f, "PYTEST_PLUGINS": "helpers.fixtures"},
+                         capture_output=True, text=True, timeout=120)
+    assert "pytest engine" not in got.stdout, got.stdout
+    assert summary(got.stdout) == summary(expected.stdout)
     # One with a runtest hook: the pytest engine, with pytest's outcomes.
     got = subprocess.run([*require_fastest(), "-v", *args, "-p", "helpers.hooked"], cwd=root,
-                         env=env, capture_output=True, text=True, timeout=120)
+                         env=env_f, capture_output=True, text=True, timeout=120)
     assert "helpers/hooked.py (plugin): pytest_runtest_setup)" in got.stdout, got.stdout
     assert summary(got.stdout)[-1] == "3 failed, 5 passed"

@@ -1027,7 +1027,9 @@ fn run_blocker(
     ) {
         return Err(p);
     }
-    if std::env::var_os("PYTEST_PLUGINS").is_some_and(|v| !v.is_empty()) {
+    if std::env::var_os("PYTEST_PLUGINS").is_some_and(|v| !v.is_empty())
+        && env_plugins(args, entry_points).is_none()
+    {
         return Err("$PYTEST_PLUGINS".into());
     }
     // Live logs print while the tests run, between the coordinator's lines.
@@ -1144,12 +1146,31 @@ fn project_plugin(args: &Args, p: &str, entry_points: &[String]) -> bool {
         })
 }
 
-/// The `-p` modules of [`project_plugin`], once each, in the command line's order.
+/// The modules `$PYTEST_PLUGINS` names (comma-separated, as pytest's `consider_env`
+/// reads it), when every one is a [`project_plugin`]; `None` otherwise (pytest runs the
+/// session).
+fn env_plugins(args: &Args, entry_points: &[String]) -> Option<Vec<String>> {
+    let value = std::env::var("PYTEST_PLUGINS").ok()?;
+    let names: Vec<String> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect();
+    names
+        .iter()
+        .all(|n| project_plugin(args, n, entry_points))
+        .then_some(names)
+}
+
+/// The `-p` modules of [`project_plugin`], then `$PYTEST_PLUGINS`' (pytest registers
+/// them in that order), once each.
 fn cli_plugins(args: &Args, entry_points: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for p in args.plugins.iter().map(|p| p.trim()) {
-        if project_plugin(args, p, entry_points) && !out.iter().any(|o| o == p) {
-            out.push(p.to_string());
+    let env = env_plugins(args, entry_points).unwrap_or_default();
+    for p in args.plugins.iter().map(|p| p.trim().to_string()).chain(env) {
+        if project_plugin(args, &p, entry_points) && !out.contains(&p) {
+            out.push(p);
         }
     }
     out
@@ -1217,7 +1238,9 @@ fn pytest_only(
         return Some(p);
     }
     // Plugins named in the environment load like `-p NAME`.
-    if std::env::var_os("PYTEST_PLUGINS").is_some_and(|v| !v.is_empty()) {
+    if std::env::var_os("PYTEST_PLUGINS").is_some_and(|v| !v.is_empty())
+        && env_plugins(args, entry_points).is_none()
+    {
         return Some("$PYTEST_PLUGINS".into());
     }
     if args.has(Opt::DisablePluginAutoload) && !installed.is_empty() {
