@@ -5,6 +5,11 @@ import signal
 import sys
 
 
+#: Read by the processes fastest starts (`pool.rs`'s bootstrap, `_collect.py`,
+#: `invocation::python_as_pytest`).
+PATH0_ENV = "FASTEST_PATH0"
+
+
 def _ctrl_c_seen(signum, frame) -> None:
     """Ctrl-C is the Rust core's to handle (it stops the run and prints the summary);
     Python's default handler would only raise KeyboardInterrupt once the core returned."""
@@ -18,6 +23,12 @@ def main() -> int:
     except ValueError:
         # Not the main thread (fastest called from a program's thread): leave it be.
         pass
+    # What pytest started the same way would have first on `sys.path`: the console
+    # script's directory (`fastest`, like `pytest`), or the current directory
+    # (`python -m fastest`, like `python -m pytest`). Workers, the import fallback and a
+    # pytest fastest hands the session to put it there too.
+    if sys.path and sys.path[0] and not getattr(sys.flags, "safe_path", False):
+        os.environ[PATH0_ENV] = sys.path[0]
     version = "%d.%d.%d" % sys.version_info[:3]
     # `coverage run -m fastest`: the workers measure too (`fastest._cov`).
     outer = None

@@ -147,13 +147,20 @@ EXIT_CRASH = 3
 
 
 def _fix_sys_path():
-    """Make sys.path[0] what the ``pytest`` console script would have."""
+    """Make sys.path[0] what pytest started as fastest was would have: the ``pytest``
+    console script's directory, or what the coordinator had there (``FASTEST_PATH0``:
+    the current directory under ``python -m fastest``)."""
     bindir = os.path.dirname(os.path.abspath(sys.executable)) if sys.executable else ""
+    path0 = os.environ.get("FASTEST_PATH0")
     if getattr(sys.flags, "safe_path", False):
         # Nothing was prepended. Under $PYTHONSAFEPATH the script gets nothing
         # either; under an explicit `python -P` it would still get its bin dir.
-        if bindir and not os.environ.get("PYTHONSAFEPATH"):
-            sys.path.insert(0, bindir)
+        head = path0 or bindir
+        if head and not os.environ.get("PYTHONSAFEPATH"):
+            sys.path.insert(0, head)
+        return
+    if path0 and sys.path:
+        sys.path[0] = path0
         return
     if not sys.path:
         return

@@ -172,14 +172,25 @@ def require_fastest() -> List[str]:
     return cmd
 
 
+#: fastest as its console script would start it (the interpreter's directory first on
+#: ``sys.path``, not the current one), for a venv that has no ``fastest`` script: what
+#: the ``pytest`` script it is compared with has.
+_AS_SCRIPT = (
+    "import os, runpy, sys\n"
+    "sys.path[0] = os.path.dirname(os.path.abspath(sys.executable))\n"
+    "runpy.run_module('fastest', run_name='__main__', alter_sys=True)\n"
+)
+
+
 def fastest_in(venv_pytest: Sequence[str]) -> Tuple[List[str], Dict[str, str]]:
     """fastest run by the interpreter of another venv (``venv_pytest``: its ``pytest``
-    script), so that venv's plugins are the installed ones; and the environment that
+    script), so that venv's plugins are the installed ones, started as a console script
+    is (``sys.path`` starts as the ``pytest`` script's does); and the environment that
     lets it import this fastest."""
     import fastest
 
     python = str(Path(venv_pytest[0]).with_name("python"))
-    return [python, "-m", "fastest"], {"PYTHONPATH": str(Path(fastest.__file__).parent.parent)}
+    return [python, "-c", _AS_SCRIPT], {"PYTHONPATH": str(Path(fastest.__file__).parent.parent)}
 
 
 # --------------------------------------------------------------------------

@@ -1540,7 +1540,11 @@ pub fn run_pytest(args: &[String], host: &Host, err: &mut dyn Write) -> i32 {
         .filter(|p| p.is_file());
     // Under `coverage run -m fastest`, pytest measures itself as the workers would.
     let measured = std::env::var_os(crate::cov::OUTER_ENV).is_some();
-    let mut cmd = match script.filter(|_| !measured) {
+    // Under `python -m fastest` (the current directory first on `sys.path`, not the
+    // script's): `python -m pytest`, whose `sys.path` starts the same way.
+    let as_module = std::env::var_os("FASTEST_PATH0")
+        .is_some_and(|p0| py.parent().is_none_or(|bin| Path::new(&p0) != bin));
+    let mut cmd = match script.filter(|_| !measured && !as_module) {
         Some(script) => {
             let mut cmd = std::process::Command::new(script);
             cmd.args(args);
@@ -1561,11 +1565,13 @@ fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Co
     let mut cmd = std::process::Command::new(py);
     // `-P` (3.11+) keeps the cwd off `sys.path`; then the script's directory is added,
     // as for the `pytest` script. Older interpreters put `''` first: replace it.
+    // `FASTEST_PATH0` (the console script's `__main__.py`): what the coordinator had
+    // first, the current directory under `python -m fastest`, as `python -m pytest` has.
     let path_fix = if host.supports_safe_path() {
         cmd.arg("-P");
-        "sys.path.insert(0, b)"
+        "sys.path.insert(0, os.environ.get('FASTEST_PATH0') or b)"
     } else {
-        "sys.path[0] = b"
+        "sys.path[0] = os.environ.get('FASTEST_PATH0') or b"
     };
     // `coverage run -m fastest` (`cov::OUTER_ENV`): measured as a worker would be.
     let code = format!(

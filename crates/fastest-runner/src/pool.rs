@@ -9,9 +9,11 @@
 //! A worker is `python -c <bootstrap>` of the user's interpreter, started in the
 //! invocation directory with the user's environment; its stdin, stdout and stderr are the
 //! coordinator's (so `-s` output reaches the terminal as under pytest), and the protocol
-//! runs over a Unix socket in a private temporary directory. The bootstrap removes the
-//! `-c` entry (the current directory) from `sys.path` before anything is imported: a
-//! `pytest` console script does not have it either.
+//! runs over a Unix socket in a private temporary directory. The bootstrap replaces the
+//! `-c` entry (the current directory) at the head of `sys.path` before anything is
+//! imported with what the coordinator had there (`FASTEST_PATH0`: the console script's
+//! directory, as for the `pytest` script; the current directory under `python -m
+//! fastest`, as under `python -m pytest`), or drops it.
 //!
 //! A worker that dies mid-item (a segfault, `os._exit`, the OOM killer) is reported as a
 //! crash of the item it was running; a new worker goes on with the items after it.
@@ -66,7 +68,7 @@ pub struct WorkerCommand {
 
 /// A Ctrl-C before the worker's loop runs (while it imports) ends it quietly: it holds
 /// nothing to tear down.
-const BOOTSTRAP: &str = "import sys\ndel sys.path[0]\ntry:\n    from fastest._worker import main\n    main()\nexcept KeyboardInterrupt:\n    raise SystemExit(130)";
+const BOOTSTRAP: &str = "import os, sys\nif not getattr(sys.flags, 'safe_path', False):\n    p = os.environ.get('FASTEST_PATH0')\n    if p:\n        sys.path[0] = p\n    else:\n        del sys.path[0]\ntry:\n    from fastest._worker import main\n    main()\nexcept KeyboardInterrupt:\n    raise SystemExit(130)";
 
 /// Where the worker's socket directory goes: the temp dir, unless its path is too long
 /// for a Unix socket address (`sun_path` holds 108 bytes on Linux, 104 on macOS), then

@@ -1,0 +1,77 @@
+"""The head of ``sys.path`` as pytest started the same way has it.
+
+The ``fastest`` console script stands for the ``pytest`` one (its own directory first,
+the current one absent); ``python -m fastest`` stands for ``python -m pytest``, which
+puts the current directory first, so a flat project's package (``pkg/`` beside a
+``tests/`` directory without ``__init__.py``) imports there without being installed.
+Workers, the import fallback and a pytest fastest hands the session to all follow the
+coordinator (``FASTEST_PATH0``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from oracle_harness import find_pytest, require_fastest
+
+
+def _project(root: Path) -> Path:
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("def double(x):\n    return 2 * x\n")
+    (root / "tests").mkdir()
+    (root / "tests" / "test_pkg.py").write_text(
+        "import sys\n\nfrom pkg import double\n\n\n"
+        "def test_double():\n    assert double(2) == 4\n\n\n"
+        "def test_head():\n    print('HEAD', sys.path[:2])\n    assert 0\n"
+    )
+    (root / "pytest.ini").write_text("[pytest]\n")
+    return root
+
+
+def _run(cmd, root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1"})
+    return subprocess.run([*cmd, "-p", "no:cacheprovider", *args], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _module_form(script: list) -> list:
+    # `python -m NAME` with the interpreter the console script belongs to.
+    name = Path(script[0]).name
+    python = Path(script[0]).with_name("python")
+    return [str(python if python.exists() else sys.executable), "-m", name]
+
+
+@pytest.mark.parametrize("args", [(), ("-n", "2"), ("--collect-only", "-q"), ("--setup-plan",)],
+                         ids=["serial", "n2", "collect", "delegated"])
+def test_python_m_fastest_has_the_current_directory_first(tmp_path: Path, args) -> None:
+    root = _project(tmp_path / "proj")
+    fastest = require_fastest()
+    if Path(fastest[0]).name != "fastest":
+        pytest.skip("FASTEST_BIN is not the console script")
+    # pytest-xdist is not where this suite runs: `-n 2`'s answer is the serial one.
+    expected = _run(_module_form(find_pytest()), root, "-rA", *(a for a in args if a not in ("-n", "2")))
+    actual = _run(_module_form(fastest), root, "-rA", *args)
+    assert actual.returncode == expected.returncode, actual.stdout + actual.stderr
+    final = lambda out: out.splitlines()[-1].strip("= ").split(" in ")[0]  # noqa: E731
+    assert final(actual.stdout) == final(expected.stdout)
+    if args in ((), ("-n", "2")):
+        assert final(actual.stdout) == "1 failed, 1 passed"
+        # The test saw the current directory first (after its rootdir's insertion), as
+        # under `python -m pytest`.
+        heads = lambda out: [l for l in out.splitlines() if l.startswith("HEAD ")]  # noqa: E731
+        assert heads(actual.stdout) == heads(expected.stdout) == [
+            f"HEAD {[str(root / 'tests'), str(root)]}"
+        ]
+
+
+def test_the_console_script_has_what_the_pytest_script_has(tmp_path: Path) -> None:
+    root = _project(tmp_path / "proj")
+    expected = _run(find_pytest(), root, "-q")
+    actual = _run(require_fastest(), root, "-q")
+    assert actual.returncode == expected.returncode == 2, actual.stdout + actual.stderr
+    assert "ModuleNotFoundError: No module named 'pkg'" in actual.stdout
