@@ -857,33 +857,38 @@ fn project_plugins(
     cli: &[fallback::ProjectPlugin],
 ) {
     // `-p` modules register before any conftest; the engine loads them at its start.
-    for fallback::ProjectPlugin(name, file, hooks) in cli {
-        let Some(file) = file else {
-            extras
-                .conftest_hooks
-                .push(format!("-p {name}: pytest_plugins"));
-            continue;
-        };
-        plugin_hooks(extras, file, hooks);
-        extras.cli_plugins.push(name.clone());
-    }
+    let names = registered(extras, cli, |name| format!("-p {name}: pytest_plugins"));
+    extras.cli_plugins.extend(names);
     for (conftest, modules) in reported {
         let conftest = conftest.as_deref().unwrap_or("<conftest>");
-        let mut names = Vec::new();
-        for fallback::ProjectPlugin(name, file, hooks) in modules {
-            let Some(file) = file else {
-                extras
-                    .conftest_hooks
-                    .push(format!("{conftest}: pytest_plugins ({name})"));
-                continue;
-            };
-            plugin_hooks(extras, file, hooks);
-            names.push(name.clone());
-        }
+        let names = registered(extras, modules, |name| {
+            format!("{conftest}: pytest_plugins ({name})")
+        });
         extras
             .project_plugins
             .push((PathBuf::from(conftest), names));
     }
+}
+
+/// The names of `modules` pytest registered a module under, each one's hooks added to
+/// the conftests' ([`plugin_hooks`]); for a name it registered nothing under, the
+/// `missing` entry instead.
+fn registered(
+    extras: &mut Extras,
+    modules: &[fallback::ProjectPlugin],
+    missing: impl Fn(&str) -> String,
+) -> Vec<String> {
+    let mut names = Vec::new();
+    for fallback::ProjectPlugin(name, file, hooks) in modules {
+        match file {
+            Some(file) => {
+                plugin_hooks(extras, file, hooks);
+                names.push(name.clone());
+            }
+            None => extras.conftest_hooks.push(missing(name)),
+        }
+    }
+    names
 }
 
 /// A plugin module's hooks as entries of the conftests' (tagged [`run::PLUGIN_HOOK`]);
