@@ -345,7 +345,8 @@ def _run_spec_of(item):
             return None
         if any(type(n).__name__ not in ("Dir", "Package") for n in item.listchain()[1:-2]):
             return None
-        return {"callspec": [], "external_fixtures": _external_fixtures(item)}
+        return {"callspec": [], "external_fixtures": _external_fixtures(item),
+                "fixtures": list(getattr(item, "fixturenames", ()))}
     if type(item) not in (Function, TestCaseFunction):
         return None
     kinds = {"Dir", "Package", "Module", "Class", "UnitTestCase"}
@@ -370,7 +371,8 @@ def _run_spec_of(item):
         entries = _callspec_entries(item, callspec)
         if entries is None:
             return None
-    spec = {"callspec": entries, "external_fixtures": _external_fixtures(item)}
+    spec = {"callspec": entries, "external_fixtures": _external_fixtures(item),
+            "fixtures": list(getattr(item, "fixturenames", ()))}
     changed = _MODIFIED.get(id(item))
     if changed is not None:
         if changed[0] is not item or changed[1] is None:

@@ -106,16 +106,23 @@ class _Bridge:
 class PytestEngine:
     """One worker's pytest session."""
 
-    def __init__(self, setup: dict[str, Any], channel: Any = None) -> None:
+    def __init__(
+        self, setup: dict[str, Any], channel: Any = None, startup_warnings: bool = True
+    ) -> None:
         self.setup = setup
+        #: The successor to give pytest's protocol instead of the next spec's item
+        #: (``fastest._mixed``: the next item is the native engine's).
+        self.next_override: Any = None
         self.width = int(setup["width"])
         self.color = bool(setup.get("color"))
         self.code_highlight = bool(setup.get("code_highlight", True))
         self.rootdir = Path(setup["rootdir"])
         self.bridge = _Bridge()
-        self.bridge.config_warnings = setup.get("fallback_files") == [] and os.environ.get(
-            "PYTEST_XDIST_WORKER", "gw0"
-        ) == "gw0"
+        self.bridge.config_warnings = (
+            startup_warnings
+            and setup.get("fallback_files") == []
+            and os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0"
+        )
         if channel is not None and channel.sync:
             # The teardown report waits for the item's warnings (they go with it).
             self.bridge.stream = lambda rep: channel.report(json.dumps(self._report(rep)))
@@ -408,7 +415,10 @@ class PytestEngine:
             next_spec = yield None
         nextitem = None
         if next_spec is not None and not self.shouldfail:
-            nextitem, _ = self._item(json.loads(next_spec))
+            if self.next_override is not None:
+                nextitem = self.next_override
+            else:
+                nextitem, _ = self._item(json.loads(next_spec))
         if item is None:
             yield json.dumps(self._missing(spec_d, problem))
             return

@@ -36,6 +36,10 @@ def make_engine(setup: str, channel=None):
         from fastest._pytest_engine import PytestEngine
 
         engine = PytestEngine(settings, channel)
+    elif settings.get("pytest_modules"):
+        from fastest._mixed import MixedEngine
+
+        engine = MixedEngine(settings, channel)
     else:
         from fastest._engine import Engine
 

@@ -89,6 +89,9 @@ struct Extras {
     conftest_markers: Vec<String>,
     /// Conftests that use pytest's plugin machinery (`path: what`).
     conftest_machinery: Vec<String>,
+    /// The conftests' fixtures that may outlive a module (`Discovery::shared_fixtures`),
+    /// when discovery saw every conftest (`None`: not known).
+    shared_fixtures: Option<Vec<(PathBuf, String)>>,
     /// Initial conftests' `pytest_plugins` the native engine loads itself (see
     /// `Discovery::conftest_plugins`).
     conftest_plugins: Vec<(PathBuf, Vec<String>)>,
@@ -204,6 +207,7 @@ fn collect_only(
             None,
             &[],
             &[],
+            None,
             false,
             reimport,
         );
@@ -324,6 +328,7 @@ fn collect_only(
         conftest_markers: disc.conftest_markers.clone(),
         conftest_machinery: disc.conftest_machinery.clone(),
         conftest_plugins: disc.conftest_plugins.clone(),
+        shared_fixtures: Some(disc.shared_fixtures.clone()),
         initpaths: cargs.iter().map(|a| a.path.clone()).collect(),
         ..Extras::default()
     };
@@ -361,6 +366,7 @@ fn collect_only(
             Some(disc.walked_dirs.as_slice()),
             &disc.conftest_hooks,
             &disc.conftest_plugins,
+            Some(&disc.shared_fixtures),
             (disc.global_fallback.is_none() || disc.global_fallback_by_hook)
                 && late_plugins.is_none(),
             reimport,
@@ -503,6 +509,7 @@ fn collect_only(
                 None,
                 &extras.conftest_hooks,
                 &extras.conftest_plugins,
+                extras.shared_fixtures.as_deref(),
                 false,
                 reimport,
             );
@@ -683,6 +690,7 @@ fn pytest_session(
     cache_dirs: Option<&[PathBuf]>,
     conftest_hooks: &[String],
     conftest_plugins: &[(PathBuf, Vec<String>)],
+    shared_fixtures: Option<&[(PathBuf, String)]>,
     hooks_known: bool,
     reimport: &mut crate::run::Reimport,
 ) -> i32 {
@@ -697,6 +705,7 @@ fn pytest_session(
         // Hooks whose output only pytest's session places hand the run to it.
         conftest_hooks: conftest_hooks.to_vec(),
         conftest_plugins: conftest_plugins.to_vec(),
+        shared_fixtures: shared_fixtures.map(<[_]>::to_vec),
         ..Extras::default()
     };
     extras.notes.push(("<session>".into(), why.to_string()));
@@ -1222,6 +1231,7 @@ fn finish(
             used_testpaths,
             conftest_hooks: extras.conftest_hooks.clone(),
             conftest_plugins: extras.conftest_plugins.clone(),
+            shared_fixtures: extras.shared_fixtures.clone(),
             project_plugins: extras.project_plugins.clone(),
             cli_plugins: extras.cli_plugins.clone(),
             added_options: extras.added_options.clone(),

@@ -119,6 +119,9 @@ pub struct RawRun {
     pub callspec: Vec<(String, serde_json::Value, u32)>,
     #[serde(default)]
     pub external_fixtures: Vec<String>,
+    /// The item's fixture closure (pytest's `fixturenames`).
+    #[serde(default)]
+    pub fixtures: Vec<String>,
     /// `[position, mark]` per mark a `pytest_collection_modifyitems` added.
     #[serde(default)]
     pub added_marks: Vec<serde_json::Value>,
@@ -143,6 +146,7 @@ impl RawRun {
         Some(RunSpec {
             callspec,
             external_fixtures: self.external_fixtures,
+            fixtures: self.fixtures,
             // Read off the module's source by the caller (`app.rs`).
             pytest_machinery: None,
             added_marks: self.added_marks.iter().map(|m| m.to_string()).collect(),

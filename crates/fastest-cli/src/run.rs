@@ -350,9 +350,20 @@ fn late_plugins_conftest(s: &Session<'_>) -> Option<String> {
         .map(|(c, _)| format!("{} sets pytest_plugins", c.display()))
 }
 
-/// Which engine runs these items: `Ok(None)` native, `Ok(Some(why))` the pytest
-/// engine, `Err(why)` pytest's own session.
-fn engine_for(s: &Session<'_>) -> Result<Option<String>, String> {
+/// Which engine runs which items (`run::engine_for`).
+#[derive(Debug, Default)]
+pub(crate) struct Engines {
+    /// `Some(why)`: the pytest engine runs every item.
+    pub session: Option<String>,
+    /// The test files (node id file parts) the pytest engine runs while the native
+    /// engine runs the others, each with why, in collection order: issue 5's choice
+    /// per module. Empty when `session` decides.
+    pub modules: Vec<(String, String)>,
+}
+
+/// Which engine runs these items: `Ok` with the pytest engine for every item, for
+/// some modules, or for none; `Err(why)` pytest's own session.
+fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
     if let Some(why) = late_plugins_conftest(s) {
         return Err(why);
     }
@@ -392,18 +403,178 @@ fn engine_for(s: &Session<'_>) -> Result<Option<String>, String> {
             engine.get_or_insert(format!("{} has a no_cover mark (pytest-cov)", it.nodeid));
         }
     }
+    let mut modules = if engine.is_none() {
+        module_blockers(&s.items, &s.conftest_hooks, &plugins, &s.config.rootdir)
+    } else {
+        Vec::new()
+    };
+    if let Some((file, why)) = modules.first() {
+        if let Some(refused) = split_refused(s, &modules) {
+            tracing::info!("one engine for the session: {refused}");
+            engine = Some(format!("{file}: {why}"));
+            modules.clear();
+        }
+    }
     // pytest-rerunfailures on pytest-xdist workers expects the controller's status
     // server (`workerinput["sock_port"]`): only pytest-xdist's controller starts it.
-    if engine.is_some()
+    if (engine.is_some() || !modules.is_empty())
         && has_plugin(&plugins, "pytest-rerunfailures")
         && worker_count(s.inv).is_some_and(|n| n >= 1)
     {
         return Err("pytest-rerunfailures in pytest-xdist workers".into());
     }
-    match engine {
-        Some(why) if s.inv.native_only => Err(why),
-        engine => Ok(engine),
+    if s.inv.native_only {
+        if let Some(why) = engine {
+            return Err(why);
+        }
+        if let Some((file, why)) = modules.first() {
+            return Err(format!("{file}: {why}"));
+        }
     }
+    Ok(Engines {
+        session: engine,
+        modules,
+    })
+}
+
+/// Hooks pytest calls through an item's own hook proxy (`item.ihook`): a conftest's
+/// reach only the items below its directory, so only those modules need the pytest
+/// engine for them.
+const ITEM_HOOKS: &[&str] = &[
+    "pytest_runtest_protocol",
+    "pytest_runtest_logstart",
+    "pytest_runtest_logfinish",
+    "pytest_runtest_setup",
+    "pytest_runtest_call",
+    "pytest_runtest_teardown",
+    "pytest_runtest_makereport",
+    "pytest_runtest_logreport",
+    "pytest_pyfunc_call",
+    "pytest_assertrepr_compare",
+    "pytest_exception_interact",
+];
+
+/// The test files whose items the native engine cannot run while it can run the
+/// others' (in collection order, each with the first reason): an item discovery did
+/// not prove, a module using pytest's plugin machinery, a fixture only pytest or a
+/// plugin has, a `timeout` mark for pytest-timeout, or a conftest above it whose
+/// [`ITEM_HOOKS`] pytest calls for it.
+fn module_blockers(
+    items: &[Item],
+    conftest_hooks: &[String],
+    plugins: &[(String, String)],
+    rootdir: &Path,
+) -> Vec<(String, String)> {
+    let item_hooks: Vec<(&Path, &str)> = conftest_hooks
+        .iter()
+        .filter(|h| ITEM_HOOKS.contains(&fastest_core::discovery::hook_name(h)))
+        .filter_map(|h| h.rsplit_once(": "))
+        .filter(|(path, _)| !path.ends_with(PLUGIN_HOOK))
+        .filter_map(|(path, hook)| Path::new(path).parent().map(|dir| (dir, hook)))
+        .collect();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for it in items {
+        let file = it.file_part();
+        if out.iter().any(|(f, _)| f == file) {
+            continue;
+        }
+        if let Some(why) = item_blocker(it, plugins) {
+            out.push((file.to_string(), why));
+            continue;
+        }
+        let path = rootdir.join(file);
+        if let Some((dir, hook)) = item_hooks.iter().find(|(dir, _)| path.starts_with(dir)) {
+            out.push((
+                file.to_string(),
+                format!(
+                    "conftest hook {}: {hook}",
+                    dir.join("conftest.py").display()
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Why the native engine cannot run this item, if it cannot (see [`module_blockers`]).
+fn item_blocker(it: &Item, plugins: &[(String, String)]) -> Option<String> {
+    let Some(run) = &it.run else {
+        return Some(format!("{} is not proved by discovery", it.nodeid));
+    };
+    if let Some(what) = &run.pytest_machinery {
+        return Some(format!("{} uses {what}", it.file_part()));
+    }
+    if let Some(f) = run
+        .external_fixtures
+        .iter()
+        .find(|f| UNSERVED_BUILTINS.contains(&f.as_str()) || plugin_fixture(f, plugins))
+    {
+        return Some(format!("{} uses fixture {f}", it.nodeid));
+    }
+    // pytest-timeout is installed but idle (`invocation::NATIVE_PLUGINS`) unless a
+    // test asks for a limit.
+    if has_plugin(plugins, "pytest-timeout") && it.marks.iter().any(|m| m.name == "timeout") {
+        return Some(format!("{} has a timeout mark (pytest-timeout)", it.nodeid));
+    }
+    None
+}
+
+/// Why the session cannot be split between the engines (`modules` the pytest
+/// engine's, the rest native), if it cannot. Each engine in a worker keeps its own
+/// fixtures, so a fixture whose one instance may outlive a module (a conftest's
+/// session or package fixture, a project plugin's) must not be in the closures of
+/// items of both (a `request.getfixturevalue` in a test's body is not seen); the conftests' `pytest_configure`, which the native engine calls itself,
+/// would run twice; and pytest-cov's measuring and the warnings of imports the import
+/// fallback saw are reported by one engine's rules.
+fn split_refused(s: &Session<'_>, modules: &[(String, String)]) -> Option<String> {
+    let Some(shared) = &s.shared_fixtures else {
+        return Some("the conftests are not all known".into());
+    };
+    if !defining(s, CONFIGURE_HOOK).is_empty() {
+        return Some("a conftest defines pytest_configure".into());
+    }
+    if s.project_plugins.iter().any(|(_, names)| !names.is_empty()) || !s.cli_plugins.is_empty() {
+        return Some("plugin modules of the project".into());
+    }
+    if s.inv.args.cov.measures() {
+        return Some("pytest-cov measures".into());
+    }
+    if !s.import_warning_reports.is_empty() {
+        return Some("warnings at import".into());
+    }
+    let pytest_files: std::collections::HashSet<&str> =
+        modules.iter().map(|(f, _)| f.as_str()).collect();
+    let rootdir = &s.config.rootdir;
+    for (conftest, name) in shared {
+        let Some(dir) = conftest.parent() else {
+            continue;
+        };
+        // Whether an item may set the fixture up: its name is in the item's closure
+        // (an override of it is counted too), or the closure is not known.
+        let uses = |it: &Item| {
+            it.run
+                .as_ref()
+                .is_none_or(|run| run.fixtures.iter().any(|f| f == name))
+        };
+        let (mut pytest, mut native) = (false, false);
+        for it in s.items.iter() {
+            if !rootdir.join(it.file_part()).starts_with(dir) || !uses(it) {
+                continue;
+            }
+            if pytest_files.contains(it.file_part()) {
+                pytest = true;
+            } else {
+                native = true;
+            }
+            if pytest && native {
+                return Some(format!(
+                    "fixture {name} of {} is used by modules of both engines",
+                    conftest.display()
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// Why the native engine cannot run these items, if it cannot.
@@ -444,7 +615,9 @@ fn blocker(
         let plugin = h
             .rsplit_once(": ")
             .is_some_and(|(path, _)| path.ends_with(PLUGIN_HOOK));
+        // A conftest's item hooks decide per module (`module_blockers`).
         let native = COLLECTION_ONLY_HOOKS.contains(&name)
+            || (!plugin && ITEM_HOOKS.contains(&name))
             || (options_known && name == OPTION_HOOK)
             || (!plugin && name == HEADER_HOOK)
             || (!plugin && single_process && name == CONFIGURE_HOOK);
@@ -454,32 +627,6 @@ fn blocker(
     }
     if let Some(why) = doctest_blocker(items, config) {
         return Some(Block::Engine(why));
-    }
-    for it in items {
-        let Some(run) = &it.run else {
-            return Some(Block::Engine(format!(
-                "{} is not proved by discovery",
-                it.nodeid
-            )));
-        };
-        if let Some(what) = &run.pytest_machinery {
-            return Some(Block::Engine(format!("{} uses {what}", it.file_part())));
-        }
-        if let Some(f) = run
-            .external_fixtures
-            .iter()
-            .find(|f| UNSERVED_BUILTINS.contains(&f.as_str()) || plugin_fixture(f, plugins))
-        {
-            return Some(Block::Engine(format!("{} uses fixture {f}", it.nodeid)));
-        }
-        // pytest-timeout is installed but idle (`invocation::NATIVE_PLUGINS`) unless a
-        // test asks for a limit.
-        if has_plugin(plugins, "pytest-timeout") && it.marks.iter().any(|m| m.name == "timeout") {
-            return Some(Block::Engine(format!(
-                "{} has a timeout mark (pytest-timeout)",
-                it.nodeid
-            )));
-        }
     }
     None
 }
@@ -598,6 +745,9 @@ pub(crate) struct Session<'a> {
     /// Conftests' `pytest_plugins` the native engine loads itself (pytest's own
     /// `pytester`), see `Discovery::conftest_plugins`.
     pub conftest_plugins: Vec<(PathBuf, Vec<String>)>,
+    /// The conftests' fixtures that may outlive a module (`Discovery::shared_fixtures`;
+    /// `None`: not known): see [`split_engines`].
+    pub shared_fixtures: Option<Vec<(PathBuf, String)>>,
     /// The modules the initial conftests' `pytest_plugins` registered in the import
     /// fallback's pytest, per conftest: the native engine loads them with the conftest.
     pub project_plugins: Vec<(PathBuf, Vec<String>)>,
@@ -707,10 +857,13 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     if inv.args.cov.measures() && s.items.is_empty() {
         return with_pytest_after_header(&s, err, "pytest-cov measures a collection only");
     }
-    let pytest_engine = match engine_for(&s) {
-        Ok(engine) => engine,
+    let (pytest_engine, pytest_modules) = match engine_for(&s) {
+        Ok(engines) => (engines.session, engines.modules),
         Err(why) => return with_pytest_after_header(&s, err, &why),
     };
+    // The modules the pytest engine runs beside the native engine (by file part).
+    let pytest_files: std::collections::HashSet<&str> =
+        pytest_modules.iter().map(|(f, _)| f.as_str()).collect();
     // Initial conftests' `pytest_report_header`, which the native engine asks, and the
     // conftests' `pytest_configure`, which it calls: the header waits for its start.
     // The initial conftests' `pytest_addoption`, for their options' defaults, when the
@@ -789,6 +942,12 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         let path = config.rootdir.join(it.file_part());
         if pytest_engine.is_some() {
             specs.push(ItemSpec::for_pytest(it, &path));
+            continue;
+        }
+        if pytest_files.contains(it.file_part()) {
+            let mut spec = ItemSpec::for_pytest(it, &path);
+            spec.engine = Some("pytest".into());
+            specs.push(spec);
             continue;
         }
         match ItemSpec::from_item(it, &path) {
@@ -964,6 +1123,12 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                 "fastest: the pytest engine runs the items ({why})\n"
             ));
         }
+        if verbosity >= 1 && !pytest_modules.is_empty() {
+            for (file, why) in &pytest_modules {
+                text.push_str(&format!("fastest: the pytest engine runs {file} ({why})\n"));
+            }
+            text.push_str("fastest: the native engine runs the other modules\n");
+        }
         if let Some(note) = &s.shard_note {
             // Before the blank line that opens the progress under `-n`.
             if text.ends_with("\n\n") {
@@ -1102,8 +1267,15 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // pytest's `session.testscollected` and `config.invocation_params.args`.
     setup["testscollected"] = json!(specs.len());
     setup["args"] = json!(inv.argv);
-    if pytest_engine.is_some() {
-        setup["engine"] = json!("pytest");
+    if !pytest_modules.is_empty() {
+        // Both engines in each worker (`fastest._worker.MixedEngine`): the specs say
+        // which runs each item.
+        setup["pytest_modules"] = json!(true);
+    }
+    if pytest_engine.is_some() || !pytest_modules.is_empty() {
+        if pytest_engine.is_some() {
+            setup["engine"] = json!("pytest");
+        }
         let mut argv = inv.worker_argv.clone();
         // The workers' pytest-randomly reseeds with the session's seed (the last
         // `--randomly-seed` wins).
@@ -2018,6 +2190,7 @@ mod tests {
             timeout: None,
             added_marks: vec![],
             import_only: false,
+            engine: None,
         }
     }
 

@@ -114,6 +114,10 @@ pub struct RunSpec {
     /// Fixtures the item's closure requests that no conftest, module or class above it
     /// defines: pytest's builtins, a plugin's, or missing.
     pub external_fixtures: Vec<String>,
+    /// Every name in the item's fixture closure (pytest's `fixturenames`, its
+    /// parameters' names among them): which fixtures it may set up.
+    #[serde(default)]
+    pub fixtures: Vec<String>,
     /// The module uses pytest's plugin machinery (`parse::pytest_machinery_use`): the
     /// pytest engine runs the item.
     pub pytest_machinery: Option<String>,

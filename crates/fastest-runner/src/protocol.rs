@@ -45,6 +45,10 @@ pub struct ItemSpec {
     /// before the first test (and report a failure as a failed import), nothing more.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub import_only: bool,
+    /// `Some("pytest")`: the pytest engine runs this item in a worker whose other
+    /// items the native engine runs (`run::Engines::modules`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
 }
 
 impl ItemSpec {
@@ -119,6 +123,7 @@ impl ItemSpec {
             timeout: None,
             added_marks: Vec::new(),
             import_only: false,
+            engine: None,
         }
     }
 }
@@ -190,6 +195,7 @@ mod tests {
             run: Some(RunSpec {
                 callspec: vec![CallParam::Mark { mark: 0, set: 1 }],
                 external_fixtures: vec![],
+                fixtures: vec![],
                 pytest_machinery: None,
                 added_marks: Vec::new(),
             }),

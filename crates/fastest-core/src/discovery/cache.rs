@@ -21,7 +21,7 @@ use crate::item::{ChainNode, Mark};
 /// module's use of pytest's plugin machinery; 5: a doctest module whose classes get
 /// attributes at import is uncertain; 6: run specs carry marks `pytest_collection_modifyitems`
 /// added; 7: `pytest_addoption`'s unused `pluginmanager` argument is no machinery use).
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

@@ -372,7 +372,7 @@ impl<'a> ModuleCx<'a> {
             self.push_marks(&mut item_marks, frames)?;
             // TestCase methods take no fixture arguments (pytest's `nofuncargs`): the
             // closure is the autouse fixtures and `usefixtures`.
-            let (calls, external) =
+            let (calls, external, closure) =
                 self.fixture_params(&[], frames, &usefixtures, &HashSet::new())?;
             if !calls.is_empty() {
                 return Err("a parametrized fixture used by a unittest method".into());
@@ -388,6 +388,7 @@ impl<'a> ModuleCx<'a> {
                 run: Some(RunSpec {
                     callspec: Vec::new(),
                     external_fixtures: external,
+                    fixtures: closure,
                     pytest_machinery: self.outline.pytest_machinery.clone(),
                     added_marks: Vec::new(),
                 }),
@@ -503,7 +504,7 @@ impl<'a> ModuleCx<'a> {
             })
             .flatten()
             .collect();
-        let (fixture_calls, external) =
+        let (fixture_calls, external, closure) =
             self.fixture_params(&f.argnames, frames, &usefixtures, &direct)?;
         if !fixture_calls.is_empty() && !f.decorators.unknown.is_empty() {
             return Err(format!(
@@ -588,6 +589,7 @@ impl<'a> ModuleCx<'a> {
                 run: Some(RunSpec {
                     callspec,
                     external_fixtures: external.clone(),
+                    fixtures: closure.clone(),
                     pytest_machinery: self.outline.pytest_machinery.clone(),
                     added_marks: Vec::new(),
                 }),
@@ -604,7 +606,7 @@ impl<'a> ModuleCx<'a> {
         frames: &[ClassFrame<'a>],
         usefixtures: &[&str],
         direct: &HashSet<&str>,
-    ) -> Result<(Vec<ParamCall>, Vec<String>), String> {
+    ) -> Result<(Vec<ParamCall>, Vec<String>, Vec<String>), String> {
         // Visible fixtures, nearest last: conftests (outermost first), module, classes.
         let mut visible: Vec<&Fixture> = self.scope.conftest_fixtures.clone();
         visible.extend(self.outline.fixtures.iter());
@@ -673,7 +675,8 @@ impl<'a> ModuleCx<'a> {
                 }
             }
         }
-        Ok((calls, external))
+        let closure = walk.order.iter().map(|n| (*n).to_string()).collect();
+        Ok((calls, external, closure))
     }
 
     /// C3 linearization over classes defined in this module.

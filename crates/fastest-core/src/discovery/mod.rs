@@ -138,6 +138,11 @@ pub struct Discovery {
     pub project_plugins: Vec<(std::path::PathBuf, Vec<String>)>,
     /// Every conftest the walk met, in its order.
     pub conftests: Vec<std::path::PathBuf>,
+    /// `(conftest, fixture)` for each fixture a conftest defines whose one instance
+    /// may outlive a module (scope `session` or `package`, or a scope the parser cannot
+    /// read): two engines in one worker would each make their own, so such a fixture
+    /// in scope of modules of both keeps the session on one engine.
+    pub shared_fixtures: Vec<(std::path::PathBuf, String)>,
 }
 
 /// Plugin names a conftest's `pytest_plugins` may give and the native engine loads
@@ -198,6 +203,15 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
     let mut plugins_loaded = false;
     for c in &walked.conftests {
         disc.conftests.push(c.path.clone());
+        for fx in &c.outline.fixtures {
+            let per_module = matches!(
+                fx.scope.as_deref(),
+                None | Some("function" | "class" | "module")
+            );
+            if !per_module || fx.unknown.is_some() {
+                disc.shared_fixtures.push((c.path.clone(), fx.name.clone()));
+            }
+        }
         disc.conftest_markers
             .extend(c.outline.registered_markers.iter().cloned());
         for h in &c.outline.hooks {
