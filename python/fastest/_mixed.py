@@ -30,6 +30,36 @@ def _is_pytest(spec: str | None) -> bool:
     return spec is not None and _PYTEST_MARK in spec
 
 
+def _share_conftests() -> None:
+    """One module object per conftest, whichever engine imports it first: pytest has
+    one, and its globals (a registry, a counter) are the session's. Both engines import
+    conftests through ``import_path`` (each first drops a rootdir-less ``conftest``
+    from ``sys.modules``, which would make a second module of the same file)."""
+    import os
+
+    import _pytest.config
+
+    import fastest._engine
+
+    original = fastest._engine.import_path
+    if getattr(original, "_fastest_shared", False):
+        return
+    modules: dict[str, Any] = {}
+
+    def import_path(path: Any, **kwargs: Any) -> Any:
+        if Path(path).name != "conftest.py":
+            return original(path, **kwargs)
+        key = os.path.realpath(path)
+        mod = modules.get(key)
+        if mod is None:
+            mod = modules[key] = original(path, **kwargs)
+        return mod
+
+    import_path._fastest_shared = True  # type: ignore[attr-defined]
+    fastest._engine.import_path = import_path
+    _pytest.config.import_path = import_path
+
+
 def _exception_hooks() -> tuple[Any, Any]:
     import sys
     import threading
@@ -65,6 +95,7 @@ class MixedEngine:
     def __init__(self, setup: dict[str, Any], channel: Any = None) -> None:
         self.setup = setup
         self.channel = channel
+        _share_conftests()
         self.native = Engine(setup, channel)
         self._pytest: Any = None
         self._native_hooks = _exception_hooks()

@@ -1049,10 +1049,12 @@ def test_run_specs_name_each_parameter_set(tmp_path):
     assert sorted(runs["test_stacked[10-1-y]"]["external_fixtures"]) == ["request", "tmp_path"]
     assert runs["test_stacked[20-2-x]"]["callspec"] == [["fixture", "fx", 1], ["mark", 0, 2], ["mark", 1, 0]]
     assert [runs[k]["callspec"] for k in runs if k.startswith("test_dup")] == [[["mark", 0, 0]], [["mark", 0, 1]]]
-    assert runs["TestK::test_m[1]"] == {"callspec": [["mark", 0, 1]], "external_fixtures": ["monkeypatch"]}
+    assert runs["TestK::test_m[1]"] == {"callspec": [["mark", 0, 1]], "external_fixtures": ["monkeypatch"],
+                                        "fixtures": ["c", "monkeypatch"]}
     # A module-scoped fixture's parameter: the engine sets the fixture up per parameter,
     # in the order pytest's collection gave.
-    assert runs["test_modfx[1]"] == {"callspec": [["fixture", "modfx", 0]], "external_fixtures": ["request"]}
+    assert runs["test_modfx[1]"] == {"callspec": [["fixture", "modfx", 0]], "external_fixtures": ["request"],
+                                     "fixtures": ["modfx", "request"]}
     # A direct parameter with a higher scope is a fixture only pytest has.
     assert runs["test_direct_module_scope[1]"] is None
     assert runs["test_h[1]"] is None and runs["test_plain"] is None  # the module has the hook

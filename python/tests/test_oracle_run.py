@@ -203,6 +203,7 @@ NATIVE_CASES: List[str] = [
 
 ENGINE_CASES: List[str] = [
     "hooks",
+    "mixed_engines",
     "hooks_modifyitems",
     # `--runslow` (pytest_addoption, a markers-only pytest_configure and a
     # pytest_collection_modifyitems adding marks, reordering, deselecting): the native
@@ -479,6 +480,16 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # collection error; pytest runs that session).
     # argset4: `-p pytester` instead of a conftest; argset5: without it; argset6: with
     # one of its options.
+    # A conftest's item hooks below one directory: the pytest engine runs those modules,
+    # the native engine the others, in one worker (`fastest._mixed`) or several.
+    "mixed_engines": [
+        [],
+        ["-v", "-rA"],
+        ["-x"],
+        ["-q", "-k", "hooked or after", "-rP"],
+        ["-s", "-q"],
+        ["-q", "tests/test_z_native.py", "tests/hooked/test_h2.py"],
+    ],
     "project_plugins": [
         [],
         ["-v", "-s"],
@@ -605,7 +616,9 @@ _EXECUTABLE = re.compile(r"^(platform .*) -- \S+$", re.M)
 
 
 #: fastest's note under ``-v`` on which engine ran (pytest prints no such line).
-_ENGINE_NOTE = re.compile(r"^fastest: the pytest engine runs the items \(.*\)\n", re.M)
+_ENGINE_NOTE = re.compile(
+    r"^fastest: the (pytest engine runs .* \(.*\)|native engine runs the other modules)\n", re.M
+)
 
 
 def normalise_run(text: str, width: int = 80) -> str:

@@ -468,3 +468,71 @@ def test_a_project_module_loaded_by_p_leaves_the_run_to_the_native_engine(tmp_pa
                          env=env_f, capture_output=True, text=True, timeout=120)
     assert "helpers/hooked.py (plugin): pytest_runtest_setup)" in got.stdout, got.stdout
     assert summary(got.stdout)[-1] == "3 failed, 5 passed"
+
+
+# --------------------------------------------------------------------------
+# `--engine auto` per module: the pytest engine for the modules that need it, the
+# native engine for the rest, in the same workers (`fastest._mixed`).
+# --------------------------------------------------------------------------
+
+
+def _final(text: str) -> str:
+    return text.splitlines()[-1].split(" in ")[0].strip("= ")
+
+
+# Spread over two workers, the modules' order is not one process's.
+_ORDER = "tests/test_z_native.py::test_modules_in_order"
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2", "--deselect", _ORDER]])
+def test_item_hooks_below_a_directory_send_only_its_modules_to_the_pytest_engine(
+    tmp_path: Path, workers: list
+) -> None:
+    root = tmp_path / "case"
+    shutil.copytree(RUN_CASES / "mixed_engines", root)
+    deselect = ["--deselect", _ORDER] if workers else []
+    expected = subprocess.run([*find_pytest(), "-p", "no:cacheprovider", "-q", *deselect],
+                              cwd=root, capture_output=True, text=True, timeout=120)
+    got = _auto_run(root, "-v", *workers)
+    hook = f"conftest hook {root / 'tests' / 'hooked' / 'conftest.py'}: pytest_runtest_setup"
+    notes = [line for line in got.stdout.splitlines() if line.startswith("fastest: ")]
+    assert notes == [
+        f"fastest: the pytest engine runs tests/hooked/test_h1.py ({hook})",
+        f"fastest: the pytest engine runs tests/hooked/test_h2.py ({hook})",
+        "fastest: the native engine runs the other modules",
+    ], got.stdout + got.stderr
+    assert got.returncode == expected.returncode == 1
+    # (pytest-xdist's summary counts no deselection: its workers deselect.)
+    assert _final(got.stdout) == _final(expected.stdout).replace(" 1 deselected,", "" if workers else " 1 deselected,")
+    # `--engine native` names the first module it cannot run.
+    refused = _native(root)
+    assert refused.returncode == 3
+    assert refused.stderr == f"fastest: cannot run natively: {hook}\n"
+
+
+def test_a_session_fixture_both_engines_use_keeps_the_session_on_one_engine(
+    tmp_path: Path,
+) -> None:
+    # One instance per session under pytest: two engines would each make their own.
+    root = tmp_path / "case"
+    shutil.copytree(RUN_CASES / "mixed_engines", root)
+    with open(root / "conftest.py", "a") as f:
+        f.write(
+            "\n\nCOUNT = []\n\n\n@pytest.fixture(scope='session')\ndef once():\n"
+            "    COUNT.append(1)\n    return len(COUNT)\n"
+        )
+    (root / "tests" / "hooked" / "test_h3.py").write_text("def test_h3(once):\n    assert once == 1\n")
+    (root / "tests" / "test_y_native.py").write_text("def test_y(once):\n    assert once == 1\n")
+    expected = subprocess.run([*find_pytest(), "-p", "no:cacheprovider", "-q"], cwd=root,
+                              capture_output=True, text=True, timeout=120)
+    got = _auto_run(root, "-v")
+    hook = f"conftest hook {root / 'tests' / 'hooked' / 'conftest.py'}: pytest_runtest_setup"
+    notes = [line for line in got.stdout.splitlines() if line.startswith("fastest: ")]
+    assert notes == [f"fastest: the pytest engine runs the items ({hook})"], got.stdout
+    assert _final(got.stdout) == _final(expected.stdout)
+    # Used by the pytest engine's modules only, it stays one engine's: the split holds.
+    (root / "tests" / "test_y_native.py").write_text("def test_y():\n    pass\n")
+    got = _auto_run(root, "-v")
+    notes = [line for line in got.stdout.splitlines() if line.startswith("fastest: ")]
+    assert notes[-1] == "fastest: the native engine runs the other modules", got.stdout
+

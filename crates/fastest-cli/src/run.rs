@@ -408,10 +408,21 @@ fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
     } else {
         Vec::new()
     };
-    if let Some((file, why)) = modules.first() {
-        if let Some(refused) = split_refused(s, &modules) {
-            tracing::info!("one engine for the session: {refused}");
-            engine = Some(format!("{file}: {why}"));
+    if let Some((_, why)) = modules.first() {
+        let all = s
+            .items
+            .iter()
+            .all(|it| modules.iter().any(|(f, _)| f == it.file_part()));
+        let refused = if all {
+            None
+        } else {
+            split_refused(s, &modules)
+        };
+        if all || refused.is_some() {
+            if let Some(refused) = refused {
+                tracing::info!("one engine for the session: {refused}");
+            }
+            engine = Some(why.clone());
             modules.clear();
         }
     }
@@ -427,8 +438,8 @@ fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
         if let Some(why) = engine {
             return Err(why);
         }
-        if let Some((file, why)) = modules.first() {
-            return Err(format!("{file}: {why}"));
+        if let Some((_, why)) = modules.first() {
+            return Err(why.clone());
         }
     }
     Ok(Engines {
