@@ -88,16 +88,23 @@ def _cov_fixture(root: Path) -> None:
     ],
     ids=["timeout-mark", "cov-fixture", "neither"],
 )
-def test_what_only_pytest_serves_moves_to_the_pytest_engine(
+def test_what_only_pytest_serves_moves_its_module_to_the_pytest_engine(
     tmp_path, native_plugins_pytest, edit, why
 ):
+    # The module that needs pytest's machinery runs in the pytest engine, beside the
+    # native engine's modules with pytest-mock's fixtures (`fastest._mixed`). (Not under
+    # `-n`: pytest-rerunfailures, installed here, needs pytest-xdist's controller then.)
     expected, actual = _both(tmp_path, native_plugins_pytest, ("-v",), edit)
     assert actual.returncode == expected.returncode == 1
     assert set(_OUTCOME.findall(actual.stdout)) == set(_OUTCOME.findall(expected.stdout))
+    assert _FINAL.findall(actual.stdout)[-1] == _FINAL.findall(expected.stdout)[-1]
+    assert _ENGINE_NOTE not in actual.stdout
     if why is None:
-        assert _ENGINE_NOTE not in actual.stdout
+        assert "fastest: the pytest engine runs" not in actual.stdout
     else:
-        assert f"{_ENGINE_NOTE} ({why})" in actual.stdout, actual.stdout
+        module = why.split("::")[0]
+        assert f"fastest: the pytest engine runs {module} ({why})" in actual.stdout, actual.stdout
+        assert "fastest: the native engine runs the other modules" in actual.stdout
 
 
 def test_a_timeout_setting_moves_to_the_pytest_engine(tmp_path, native_plugins_pytest):
