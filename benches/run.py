@@ -30,7 +30,10 @@ What it measures:
     an installed plugin would change every pytest run; `--no-xdist` skips it), and the
     floor: `benches/bare_loop.py`, which imports the modules and calls the functions with
     nothing around them. Reported: medians, ratios, and fastest's per-test overhead above
-    the floor in microseconds. The final lines (outcome counts) must agree.
+    the floor in microseconds. The final lines (outcome counts) must agree. From 2,000
+    tests (two packages or more), the same suite with a conftest `pytest_runtest_setup`
+    over its first package: `fastest` (`--engine auto` runs that package's modules in the
+    pytest engine, the others natively) against `pytest`.
   * **Skewed scheduling** (issue 4's proof; `--no-skew` skips it): 20 modules, one with
     five tests sleeping `--skew-sleep` (0.4 s) each, the others ten tests of 10 ms each.
     On 2 workers: `fastest -n 2` with no history (`.fastest_cache` deleted before each
@@ -231,6 +234,20 @@ def bench_run(n_tests: int, repeat: int, workdir: Path, xdist: Optional[str]) ->
         "pytest": lambda: run([pytest, *base], root),
         "bare_loop": lambda: run([sys.executable, str(HERE / "bare_loop.py"), "tests"], root),
     }
+    # The same suite with a conftest item hook over its first package (of several):
+    # `--engine auto` runs that package's modules in the pytest engine and the rest
+    # natively (per module), where a whole-session choice would run all in pytest's.
+    mixed_root = workdir / f"run_{n_tests}_mixed"
+    if n_tests >= 2000:
+        generate_suite(mixed_root, n_tests)
+        (mixed_root / "tests" / "pkg_000" / "conftest.py").write_text(
+            "def pytest_runtest_setup(item):\n    pass\n"
+        )
+        fm = run([fastest, *base], mixed_root)
+        pm = run([pytest, *base], mixed_root)
+        identical = identical and final_line(fm.out) == final_line(pm.out) and fm.rc == pm.rc
+        variants["fastest_mixed"] = lambda: run([fastest, *base], mixed_root)
+        variants["pytest_mixed"] = lambda: run([pytest, *base], mixed_root)
     has_xdist = xdist is not None
     if has_xdist:
         variants["pytest_xdist_2"] = lambda: run([xdist, *base, "-n", "2"], root)
@@ -245,6 +262,8 @@ def bench_run(n_tests: int, repeat: int, workdir: Path, xdist: Optional[str]) ->
         "pytest_engine/native": med["fastest_pytest_engine"] / med["fastest"],
         "pytest/pytest_engine": med["pytest"] / med["fastest_pytest_engine"],
     }
+    if "fastest_mixed" in med:
+        ratios["pytest/fastest_mixed"] = med["pytest_mixed"] / med["fastest_mixed"]
     if has_xdist:
         ratios["pytest_xdist_2/fastest"] = med["pytest_xdist_2"] / med["fastest"]
         ratios["pytest_xdist_2/fastest_n2"] = med["pytest_xdist_2"] / med["fastest_n2"]
@@ -444,8 +463,9 @@ def markdown(report: dict) -> str:
             "",
             "| tests | same outcome | fastest | fastest -n 2 | pytest | pytest -n 2 | bare loop | "
             "fastest / bare | pytest / fastest | pytest -n 2 / fastest -n 2 | "
-            "overhead µs/test (fastest, pytest) | pytest engine | pytest engine / native |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "overhead µs/test (fastest, pytest) | pytest engine | pytest engine / native | "
+            "one package hooked: fastest (per module), pytest | pytest / fastest |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in report["run"].values():
             m, q = r["median_s"], r["ratios"]
@@ -456,7 +476,9 @@ def markdown(report: dict) -> str:
                 f"{q['fastest/bare_loop']:.2f}x | {q['pytest/fastest']:.1f}x | "
                 f"{_s(q, 'pytest_xdist_2/fastest_n2', '{:.1f}x')} | "
                 f"{r['overhead_us_per_test']:.0f}, {r['pytest_overhead_us_per_test']:.0f} | "
-                f"{_s(m, 'fastest_pytest_engine')} | {_s(q, 'pytest_engine/native', '{:.2f}x')} |"
+                f"{_s(m, 'fastest_pytest_engine')} | {_s(q, 'pytest_engine/native', '{:.2f}x')} | "
+                f"{_s(m, 'fastest_mixed')}, {_s(m, 'pytest_mixed')} | "
+                f"{_s(q, 'pytest/fastest_mixed', '{:.1f}x')} |"
             )
     for r in report.get("skew", {}).values():
         b, m, q = r["bound"], r["median_s"], r["ratios"]
