@@ -19,6 +19,10 @@ use crate::item::{CallParam, ChainNode, Item, Mark, NodeKind, RunSpec};
 /// One parametrization call: its argnames and parameter sets.
 type ParamCall = (Vec<String>, Vec<ParamSet>);
 
+/// What `ModuleCx::fixture_params` finds: parametrized fixtures' calls, the
+/// external fixtures, every name of the closure.
+type ClosureFacts = (Vec<ParamCall>, Vec<String>, Vec<String>);
+
 /// Name matchers from the ini (`python_classes`, `python_functions`).
 pub struct NameRules {
     pub classes: NameMatcher,
@@ -599,14 +603,15 @@ impl<'a> ModuleCx<'a> {
     }
 
     /// Parametrized fixtures in the test's closure, in pytest's closure (DFS) order, as
-    /// `(argnames, sets)` calls.
+    /// `(argnames, sets)` calls; the closure's names no conftest, module or class
+    /// defines (external); every name of the closure.
     fn fixture_params(
         &self,
         argnames: &[String],
         frames: &[ClassFrame<'a>],
         usefixtures: &[&str],
         direct: &HashSet<&str>,
-    ) -> Result<(Vec<ParamCall>, Vec<String>, Vec<String>), String> {
+    ) -> Result<ClosureFacts, String> {
         // Visible fixtures, nearest last: conftests (outermost first), module, classes.
         let mut visible: Vec<&Fixture> = self.scope.conftest_fixtures.clone();
         visible.extend(self.outline.fixtures.iter());
