@@ -145,6 +145,12 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
     # pytest-mock's (registered without a type: strings, or the typed defaults).
     "mock_traceback_monkeypatch": ("string", True),
     "mock_use_standalone_module": ("string", False),
+    # pytest-asyncio's (its defaults as it registers them: `asyncio_debug`'s is the
+    # string it reads as false).
+    "asyncio_mode": ("string", "strict"),
+    "asyncio_debug": ("bool", "false"),
+    "asyncio_default_fixture_loop_scope": ("string", None),
+    "asyncio_default_test_loop_scope": ("string", "function"),
 }
 
 # `config.getoption` by option string: the destinations plugins ask for that way.
@@ -1681,10 +1687,14 @@ class Engine:
         # Installed plugins registered before the conftests: asked after them.
         from pluggy._hooks import varnames
 
+        def tryfirst(m: Any) -> bool:
+            return bool((getattr(m.pytest_report_header, "pytest_impl", None) or {}).get("tryfirst"))
+
         hooks[:0] = [
             (m.pytest_report_header,
              {n: arguments[n] for n in varnames(m.pytest_report_header)[0]})
             for m in plugins
+            if not tryfirst(m)
         ]
         # pluggy calls the last registered first; pytest writes the answers reversed.
         answers = []
@@ -1696,8 +1706,18 @@ class Engine:
         for answer in reversed(answers):
             if answer is not None:
                 lines.extend([answer] if isinstance(answer, str) else list(answer))
+        # A `tryfirst` implementation comes after the terminal reporter's own among
+        # pluggy's, and its lines below the `plugins:` line (pytest-asyncio's).
+        after: list[str] = []
+        with contextlib.redirect_stdout(printed):
+            for m in plugins:
+                if tryfirst(m):
+                    hook = m.pytest_report_header
+                    answer = hook(**{n: arguments[n] for n in varnames(hook)[0]})
+                    if answer is not None:
+                        after.extend([answer] if isinstance(answer, str) else list(answer))
         # Registered before the terminal reporter: above its `rootdir:` line.
-        return {"before": lines, "after": [], "printed": printed.getvalue()}
+        return {"before": lines, "after": after, "printed": printed.getvalue()}
 
     def _ini_log_level(self, name: str) -> int | None:
         """pytest's ``get_log_level_for_setting`` for an ini value (the command-line
@@ -1817,7 +1837,17 @@ class Engine:
         self.parse_factories(module, f"plugin:{name}")
         configure = getattr(module, "pytest_configure", None)
         if configure is not None:
-            configure(self.config)
+            # pytest's `Config._do_configure`: the configured warning filters on top of
+            # always showing deprecations (pytest-asyncio's warns of an unset ini key;
+            # shown on stderr, or raised by an `error` filter).
+            with warnings.catch_warnings():
+                if not sys.warnoptions:
+                    warnings.filterwarnings("always", category=DeprecationWarning)
+                    warnings.filterwarnings("always", category=PendingDeprecationWarning)
+                apply_warning_filters(
+                    self.config.getini("filterwarnings"), self.config.option.pythonwarnings or []
+                )
+                configure(self.config)
         call = getattr(module, "pytest_runtest_call", None)
         if call is not None:
             # Only old-style wrappers (`hookwrapper=True`) are known to the coordinator;

@@ -60,6 +60,10 @@ def _share_conftests() -> None:
     _pytest.config.import_path = import_path
 
 
+def _shown_already(*args: Any, **kwargs: Any) -> None:
+    """``warnings.showwarning`` while the pytest engine starts beside the native one."""
+
+
 def _exception_hooks() -> tuple[Any, Any]:
     import sys
     import threading
@@ -118,8 +122,16 @@ class MixedEngine:
         if self._pytest is None:
             from fastest._pytest_engine import PytestEngine
 
-            # What importing the conftests warned is the native engine's to report.
-            engine = PytestEngine(dict(self.setup), self.channel, startup_warnings=False)
+            # What importing the conftests and configuring the plugins warned is the
+            # native engine's to report (shown once, by it).
+            import warnings
+
+            shown = warnings.showwarning
+            warnings.showwarning = _shown_already
+            try:
+                engine = PytestEngine(dict(self.setup), self.channel, startup_warnings=False)
+            finally:
+                warnings.showwarning = shown
             # pytest's unraisable and thread exception hooks record into its config;
             # each engine's are installed while its items run.
             self._pytest_hooks = _exception_hooks()

@@ -88,8 +88,15 @@ def test_distributed_runs_match_pytest_xdist(tmp_path: Path, plugins_pytest: Lis
 
 
 def test_verbose_run_names_the_engine(tmp_path: Path, plugins_pytest: List[str]):
+    # pytest-asyncio's module needs the pytest engine; the conftest's session fixture,
+    # used by modules either engine would run, keeps the session on that one.
     _, actual = _both(tmp_path, plugins_pytest, ("-v",))
-    assert "fastest: the pytest engine runs the items (installed pytest plugin" in actual.stdout
+    root = tmp_path / "case"
+    assert (
+        "fastest: the pytest engine runs the items (test_async.py::test_awaits is not proved "
+        f"by discovery; one engine for the session: fixture counter of {root / 'conftest.py'} "
+        "is used by modules of both engines)"
+    ) in actual.stdout, actual.stdout
 
 
 def test_coverage_in_the_pytest_engine_matches_pytest_cov(tmp_path: Path, plugins_pytest: List[str]):
@@ -103,13 +110,15 @@ def test_coverage_in_the_pytest_engine_matches_pytest_cov(tmp_path: Path, plugin
     )
 
 
-def test_engine_native_refuses_plugins(tmp_path: Path, plugins_pytest: List[str]):
+def test_engine_native_refuses_what_it_cannot_run(tmp_path: Path, plugins_pytest: List[str]):
+    # (pytest-asyncio itself no longer blocks: its modules are the pytest engine's.)
     root = tmp_path / "case"
     shutil.copytree(CASE, root)
     cmd, env = fastest_in(plugins_pytest)
     res = _run(cmd, root, ["--engine", "native"], env)
     assert res.returncode == 3
-    assert "cannot run natively: installed pytest plugin" in res.stderr
+    assert res.stderr.startswith("fastest: cannot run natively: "), res.stderr
+    assert res.stdout == ""
 
 
 @pytest.mark.parametrize("args", [("-q",), ()], ids=["q", "tree"])
@@ -158,3 +167,68 @@ def test_collection_with_pytest_asyncios_configure(tmp_path: Path, plugins_pytes
     assert normalise(actual.stdout) == normalise(expected.stdout)
     delegated = "running pytest itself: pytest-asyncio's pytest_configure warns or fails"
     assert (delegated in actual.stderr) == ("= module" not in ini), actual.stderr
+
+
+# --------------------------------------------------------------------------
+# pytest-asyncio in its strict mode: the modules that say `asyncio` run in the pytest
+# engine, the others natively with the plugin's module loaded (its header line and
+# the deprecation warning its `pytest_configure` gives, once).
+# --------------------------------------------------------------------------
+
+ASYNCIO_CASE = Path(__file__).resolve().parent / "plugin_cases" / "asyncio_modules"
+
+
+def _asyncio_both(tmp_path: Path, plugins_pytest: List[str], args: Sequence[str]):
+    require_fastest()
+    root, tmp = tmp_path / "case", tmp_path / "tmp"
+
+    def fresh() -> Dict[str, str]:
+        # An empty TMPDIR each: both runs' temporary directories are `pytest-0`.
+        for d in (root, tmp):
+            if d.exists():
+                shutil.rmtree(d)
+        shutil.copytree(ASYNCIO_CASE, root)
+        tmp.mkdir()
+        return {"TMPDIR": str(tmp)}
+
+    expected = _run(plugins_pytest, root, args, fresh())
+    cmd, env = fastest_in(plugins_pytest)
+    actual = _run(cmd, root, args, {**env, **fresh(), "FASTEST_NO_DELEGATE": "1"})
+    return root, expected, actual
+
+
+_NOTE = re.compile(r"^fastest: .*\n", re.M)
+_LOG = re.compile(r"^.*\bINFO\b.*\n", re.M)
+
+
+@pytest.mark.parametrize(
+    "args, pytest_modules",
+    [
+        (("-v",), ["test_b_async.py"]),
+        (("-rA",), ["test_b_async.py"]),
+        # No module that says `asyncio`: the native engine runs the whole session.
+        (("-v", "test_a_sync.py", "test_c_sync.py"), []),
+    ],
+    ids=["v", "rA", "unused"],
+)
+def test_asyncio_modules_alone_run_in_the_pytest_engine(
+    tmp_path: Path, plugins_pytest: List[str], args, pytest_modules
+):
+    root, expected, actual = _asyncio_both(tmp_path, plugins_pytest, args)
+    assert actual.returncode == expected.returncode == 1, actual.stderr
+    notes = [line for line in actual.stdout.splitlines() if line.startswith("fastest: ")]
+    if "-v" in args:
+        assert notes == [
+            *(
+                f"fastest: the pytest engine runs {m} (installed pytest plugin pytest-asyncio "
+                f"({root / m} names it))"
+                for m in pytest_modules
+            ),
+            *(["fastest: the native engine runs the other modules"] if pytest_modules else []),
+        ], actual.stdout
+    assert _clean(_NOTE.sub("", actual.stdout)) == _clean(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+    # pytest-asyncio's `pytest_configure` warns once, on stderr, as under pytest.
+    assert "PytestDeprecationWarning" in expected.stderr
+    assert _LOG.sub("", actual.stderr) == expected.stderr

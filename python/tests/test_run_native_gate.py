@@ -528,7 +528,11 @@ def test_a_session_fixture_both_engines_use_keeps_the_session_on_one_engine(
     got = _auto_run(root, "-v")
     hook = f"conftest hook {root / 'tests' / 'hooked' / 'conftest.py'}: pytest_runtest_setup"
     notes = [line for line in got.stdout.splitlines() if line.startswith("fastest: ")]
-    assert notes == [f"fastest: the pytest engine runs the items ({hook})"], got.stdout
+    conftest = root / "conftest.py"
+    assert notes == [
+        f"fastest: the pytest engine runs the items ({hook}; one engine for the session: "
+        f"fixture once of {conftest} is used by modules of both engines)"
+    ], got.stdout
     assert _final(got.stdout) == _final(expected.stdout)
     # Used by the pytest engine's modules only, it stays one engine's: the split holds.
     (root / "tests" / "test_y_native.py").write_text("def test_y():\n    pass\n")

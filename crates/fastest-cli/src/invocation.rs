@@ -796,6 +796,7 @@ const RERUN_OPTIONS: &[&str] = &[
 pub(crate) const NATIVE_PLUGIN_MODULES: &[(&str, &str)] = &[
     ("pytest-mock", "pytest_mock"),
     ("hypothesis", "_hypothesis_pytestplugin"),
+    ("pytest-asyncio", "pytest_asyncio.plugin"),
 ];
 
 /// Fixtures installed plugins provide that the native engine does not.
@@ -803,6 +804,9 @@ pub(crate) const PLUGIN_FIXTURES: &[(&str, &[&str])] = &[("pytest-cov", &["cov",
 
 /// Whether the native engine can stand in for the installed plugin `name` this session.
 fn native_stands_in(name: &str, args: &Args, config: &Config, host: &Host) -> bool {
+    if name == "pytest-asyncio" {
+        return asyncio_stands_in(args, config);
+    }
     NATIVE_PLUGINS.contains(&name)
         && (name != "pytest-timeout"
             || (args.timeout.is_none()
@@ -814,6 +818,20 @@ fn native_stands_in(name: &str, args: &Args, config: &Config, host: &Host) -> bo
         && (name != "pytest-randomly"
             || !(host.pytest11_plugins().iter().any(|(n, _)| n == "hypothesis")
                 && hypothesis_stands_in(args, config, host)))
+}
+
+/// Whether pytest-asyncio acts only on what names it this session: in its strict mode
+/// (the default) it runs the coroutine tests marked `asyncio` and the fixtures
+/// `pytest_asyncio.fixture` made, so a module whose source (or a conftest above it)
+/// never says `asyncio` is untouched by it: the native engine runs such modules with
+/// the plugin's module loaded (its fixtures, `pytest_configure`, header line), and the
+/// pytest engine the others (`run::module_blockers`). Its auto mode, or any of its
+/// options on the command line, leaves the session to the pytest engine.
+pub(crate) fn asyncio_stands_in(args: &Args, config: &Config) -> bool {
+    !args.unknown.iter().any(|a| a.starts_with("--asyncio-"))
+        && config
+            .get_str("asyncio_mode")
+            .is_none_or(|mode| mode.trim() == "strict")
 }
 
 /// Whether the native engine serves all hypothesis's plugin does this session. Not:

@@ -69,6 +69,11 @@ const ENGINE_INI: &[(&str, &str)] = &[
     ("empty_parameter_set_mark", "string"),
     // pytest-mock's (`invocation::NATIVE_PLUGIN_MODULES`), untyped: read as strings.
     ("mock_traceback_monkeypatch", "string"),
+    // pytest-asyncio's (`pytest_asyncio.plugin`, loaded in its strict mode).
+    ("asyncio_mode", "string"),
+    ("asyncio_debug", "bool"),
+    ("asyncio_default_fixture_loop_scope", "string"),
+    ("asyncio_default_test_loop_scope", "string"),
     ("mock_use_standalone_module", "string"),
 ];
 
@@ -403,6 +408,13 @@ fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
             engine.get_or_insert(format!("{} has a no_cover mark (pytest-cov)", it.nodeid));
         }
     }
+    // What pytest-cov measures includes the conftests' hooks pytest ran in its process;
+    // the native engine calls few of them (the import fallback ran the collection's).
+    if s.inv.args.cov.measures() {
+        if let Some(h) = s.conftest_hooks.first() {
+            engine.get_or_insert(format!("pytest-cov measures conftest hook {h}"));
+        }
+    }
     let mut modules = if engine.is_none() {
         module_blockers(&s.items, &s.conftest_hooks, &plugins, &s.config.rootdir)
     } else {
@@ -419,10 +431,10 @@ fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
             split_refused(s, &modules)
         };
         if all || refused.is_some() {
-            if let Some(refused) = refused {
-                tracing::info!("one engine for the session: {refused}");
-            }
-            engine = Some(why.clone());
+            engine = Some(match refused {
+                Some(refused) => format!("{why}; one engine for the session: {refused}"),
+                None => why.clone(),
+            });
             modules.clear();
         }
     }
@@ -484,6 +496,7 @@ fn module_blockers(
         .filter_map(|(path, hook)| Path::new(path).parent().map(|dir| (dir, hook)))
         .collect();
     let mut out: Vec<(String, String)> = Vec::new();
+    let mut names_asyncio = AsyncioScan::new(plugins, rootdir);
     for it in items {
         let file = it.file_part();
         if out.iter().any(|(f, _)| f == file) {
@@ -494,6 +507,10 @@ fn module_blockers(
             continue;
         }
         let path = rootdir.join(file);
+        if let Some(why) = names_asyncio.module(&path) {
+            out.push((file.to_string(), why));
+            continue;
+        }
         if let Some((dir, hook)) = item_hooks.iter().find(|(dir, _)| path.starts_with(dir)) {
             out.push((
                 file.to_string(),
@@ -505,6 +522,63 @@ fn module_blockers(
         }
     }
     out
+}
+
+/// pytest-asyncio installed, in its strict mode ([`invocation::asyncio_stands_in`]): a
+/// test file that says `asyncio`, or a conftest above it (up to the rootdir) that does,
+/// may have coroutine tests it runs or fixtures it makes; such modules are the pytest
+/// engine's. Each file is read once.
+struct AsyncioScan<'r> {
+    on: bool,
+    rootdir: &'r Path,
+    conftests: std::collections::HashMap<PathBuf, bool>,
+}
+
+impl<'r> AsyncioScan<'r> {
+    const WORD: &'static [u8] = b"asyncio";
+
+    fn new(plugins: &[(String, String)], rootdir: &'r Path) -> Self {
+        Self {
+            on: has_plugin(plugins, "pytest-asyncio"),
+            rootdir,
+            conftests: std::collections::HashMap::new(),
+        }
+    }
+
+    fn says(path: &Path) -> bool {
+        // Unreadable here, unreadable for pytest too: its collection reports that.
+        std::fs::read(path).is_ok_and(|b| b.windows(Self::WORD.len()).any(|w| w == Self::WORD))
+    }
+
+    /// Why the module at `path` is pytest-asyncio's to run, if it may be.
+    fn module(&mut self, path: &Path) -> Option<String> {
+        if !self.on {
+            return None;
+        }
+        if Self::says(path) {
+            return Some(format!(
+                "installed pytest plugin pytest-asyncio ({} names it)",
+                path.display()
+            ));
+        }
+        for dir in path.ancestors().skip(1) {
+            if !dir.starts_with(self.rootdir) {
+                break;
+            }
+            let conftest = dir.join("conftest.py");
+            let says = *self
+                .conftests
+                .entry(conftest.clone())
+                .or_insert_with(|| Self::says(&conftest));
+            if says {
+                return Some(format!(
+                    "installed pytest plugin pytest-asyncio ({} names it)",
+                    conftest.display()
+                ));
+            }
+        }
+        None
+    }
 }
 
 /// Why the native engine cannot run this item, if it cannot (see [`module_blockers`]).
@@ -902,7 +976,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // after importing the initial conftests.
     let plugin_header = pytest_engine.is_none()
         && invocation::plugin_autoload(&inv.args)
-        && has_plugin(&s.host.pytest11_plugins(), "hypothesis");
+        && ["hypothesis", "pytest-asyncio"]
+            .iter()
+            .any(|p| has_plugin(&s.host.pytest11_plugins(), p));
     let native_start = plugin_header
         || !native_header.is_empty()
         || !native_configure.is_empty()

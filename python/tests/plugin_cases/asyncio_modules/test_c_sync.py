@@ -1,0 +1,2 @@
+def test_after(greeting):
+    assert greeting.upper() == "HELLO"
