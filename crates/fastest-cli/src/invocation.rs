@@ -805,7 +805,7 @@ pub(crate) const PLUGIN_FIXTURES: &[(&str, &[&str])] = &[("pytest-cov", &["cov",
 /// Whether the native engine can stand in for the installed plugin `name` this session.
 fn native_stands_in(name: &str, args: &Args, config: &Config, host: &Host) -> bool {
     if name == "pytest-asyncio" {
-        return asyncio_stands_in(args, config);
+        return asyncio_stands_in(args, config, host);
     }
     NATIVE_PLUGINS.contains(&name)
         && (name != "pytest-timeout"
@@ -826,9 +826,17 @@ fn native_stands_in(name: &str, args: &Args, config: &Config, host: &Host) -> bo
 /// never says `asyncio` is untouched by it: the native engine runs such modules with
 /// the plugin's module loaded (its fixtures, `pytest_configure`, header line), and the
 /// pytest engine the others (`run::module_blockers`). Its auto mode, or any of its
-/// options on the command line, leaves the session to the pytest engine.
-pub(crate) fn asyncio_stands_in(args: &Args, config: &Config) -> bool {
-    !args.unknown.iter().any(|a| a.starts_with("--asyncio-"))
+/// options on the command line, leaves the session to the pytest engine; so do its
+/// versions before 1.0, whose `event_loop` fixture its own `pytest_fixture_setup`
+/// prepares for any test.
+fn asyncio_stands_in(args: &Args, config: &Config, host: &Host) -> bool {
+    let major = host
+        .pytest11_plugins()
+        .into_iter()
+        .find(|(name, _)| name == "pytest-asyncio")
+        .and_then(|(_, v)| v.split('.').next().and_then(|m| m.parse::<u32>().ok()));
+    major.is_some_and(|m| m >= 1)
+        && !args.unknown.iter().any(|a| a.starts_with("--asyncio-"))
         && config
             .get_str("asyncio_mode")
             .is_none_or(|mode| mode.trim() == "strict")
