@@ -421,10 +421,9 @@ fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
         Vec::new()
     };
     if let Some((_, why)) = modules.first() {
-        let all = s
-            .items
-            .iter()
-            .all(|it| modules.iter().any(|(f, _)| f == it.file_part()));
+        let files: std::collections::HashSet<&str> =
+            modules.iter().map(|(f, _)| f.as_str()).collect();
+        let all = s.items.iter().all(|it| files.contains(it.file_part()));
         let refused = if all {
             None
         } else {
@@ -496,28 +495,34 @@ fn module_blockers(
         .filter_map(|(path, hook)| Path::new(path).parent().map(|dir| (dir, hook)))
         .collect();
     let mut out: Vec<(String, String)> = Vec::new();
+    // Files already sent to the pytest engine, and files whose source was scanned.
+    let mut blocked: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut scanned: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut names_asyncio = AsyncioScan::new(plugins, rootdir);
     for it in items {
         let file = it.file_part();
-        if out.iter().any(|(f, _)| f == file) {
+        if blocked.contains(file) {
             continue;
         }
-        if let Some(why) = item_blocker(it, plugins) {
+        let mut block = |why: String| {
+            blocked.insert(file);
             out.push((file.to_string(), why));
+        };
+        if let Some(why) = item_blocker(it, plugins) {
+            block(why);
+            continue;
+        }
+        // The rest depends on the file only.
+        if !scanned.insert(file) {
             continue;
         }
         let path = rootdir.join(file);
         if let Some(why) = names_asyncio.module(&path) {
-            out.push((file.to_string(), why));
-            continue;
-        }
-        if let Some((dir, hook)) = item_hooks.iter().find(|(dir, _)| path.starts_with(dir)) {
-            out.push((
-                file.to_string(),
-                format!(
-                    "conftest hook {}: {hook}",
-                    dir.join("conftest.py").display()
-                ),
+            block(why);
+        } else if let Some((dir, hook)) = item_hooks.iter().find(|(dir, _)| path.starts_with(dir)) {
+            block(format!(
+                "conftest hook {}: {hook}",
+                dir.join("conftest.py").display()
             ));
         }
     }
@@ -608,9 +613,10 @@ fn item_blocker(it: &Item, plugins: &[(String, String)]) -> Option<String> {
 /// engine's, the rest native), if it cannot. Each engine in a worker keeps its own
 /// fixtures, so a fixture whose one instance may outlive a module (a conftest's
 /// session or package fixture, a project plugin's) must not be in the closures of
-/// items of both (a `request.getfixturevalue` in a test's body is not seen); the conftests' `pytest_configure`, which the native engine calls itself,
-/// would run twice; and pytest-cov's measuring and the warnings of imports the import
-/// fallback saw are reported by one engine's rules.
+/// items of both (a `request.getfixturevalue` in a test's body is not seen); the
+/// conftests' `pytest_configure`, which the native engine calls itself, would run
+/// twice; and pytest-cov's measuring and the warnings of imports the import fallback
+/// saw are reported by one engine's rules.
 fn split_refused(s: &Session<'_>, modules: &[(String, String)]) -> Option<String> {
     let Some(shared) = &s.shared_fixtures else {
         return Some("the conftests are not all known".into());
@@ -831,7 +837,7 @@ pub(crate) struct Session<'a> {
     /// `pytester`), see `Discovery::conftest_plugins`.
     pub conftest_plugins: Vec<(PathBuf, Vec<String>)>,
     /// The conftests' fixtures that may outlive a module (`Discovery::shared_fixtures`;
-    /// `None`: not known): see [`split_engines`].
+    /// `None`: not known): see [`split_refused`].
     pub shared_fixtures: Option<Vec<(PathBuf, String)>>,
     /// The modules the initial conftests' `pytest_plugins` registered in the import
     /// fallback's pytest, per conftest: the native engine loads them with the conftest.
