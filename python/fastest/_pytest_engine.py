@@ -540,6 +540,17 @@ class PytestEngine:
         if session.testsfailed:
             session.exitstatus = ExitCode.TESTS_FAILED
         self.config.hook.pytest_sessionfinish(session=session, exitstatus=session.exitstatus)
+        self._unconfigure()
+
+    def _unconfigure(self) -> None:
+        """pytest's ``_ensure_unconfigure``, without the junitxml plugin's part for the
+        recorder the engine put where its ``LogXML`` would be (it is no plugin to
+        unregister: the coordinator writes the file)."""
+        if self.junit is not None:
+            from _pytest.junitxml import xml_key
+
+            if self.config.stash.get(xml_key, None) is self.junit:
+                del self.config.stash[xml_key]
         self.config._ensure_unconfigure()
 
     def interruption(self, exc: BaseException) -> str | None:
@@ -562,7 +573,7 @@ class PytestEngine:
             self.config.hook.pytest_sessionfinish(
                 session=self.session, exitstatus=self.session.exitstatus
             )
-            self.config._ensure_unconfigure()
+            self._unconfigure()
         except BaseException:
             # pytest would end in an INTERNALERROR here; the interruption is the news.
             pass

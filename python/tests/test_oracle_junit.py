@@ -368,3 +368,14 @@ def test_parallel_xml_matches_pytest_xdist(tmp_path: Path, xdist_pytest: List[st
     assert ET.tostring(a, encoding="unicode") == ET.tostring(e, encoding="unicode")
     line = f"generated xml file: {tmp_path / 'proj' / XML}"
     assert line in expected.stdout and line in actual.stdout
+
+
+def test_pytest_engine_xml_matches_pytest(tmp_path: Path):
+    # The pytest engine's workers record into the coordinator's file too; pytest's
+    # junitxml plugin in them ends without a `LogXML` of its own to unregister.
+    fastest = require_fastest()
+    _, _, expected_xml, actual_xml = _both(
+        tmp_path, [], find_pytest(), fastest,
+        fastest_env={"FASTEST_ENGINE": "pytest", "FASTEST_NO_DELEGATE": "1"},
+    )
+    assert _normalised(actual_xml) == _normalised(expected_xml)
