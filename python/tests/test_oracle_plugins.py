@@ -208,8 +208,12 @@ _LOG = re.compile(r"^.*\bINFO\b.*\n", re.M)
         (("-rA",), ["test_b_async.py"]),
         # No module that says `asyncio`: the native engine runs the whole session.
         (("-v", "test_a_sync.py", "test_c_sync.py"), []),
+        # Auto mode: every module that says `async` (an unmarked coroutine test too).
+        (("-v", "-o", "asyncio_mode=auto"), ["test_a_sync.py", "test_b_async.py"]),
+        # Auto mode marks coroutine tests while pytest collects: `-m` needs its collection.
+        (("-q", "-o", "asyncio_mode=auto", "-m", "asyncio"), None),
     ],
-    ids=["v", "rA", "unused"],
+    ids=["v", "rA", "unused", "auto-v", "auto-m"],
 )
 def test_asyncio_modules_alone_run_in_the_pytest_engine(
     tmp_path: Path, plugins_pytest: List[str], args, pytest_modules

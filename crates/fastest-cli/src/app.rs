@@ -345,11 +345,13 @@ fn collect_only(
     // what it defines (`project_plugins`).
     let cli_plugins = (!inv.cli_plugins.is_empty())
         .then(|| format!("-p {} loads a plugin", inv.cli_plugins.join(", -p ")));
+    let plugin_marks = crate::invocation::selection_names_plugin_marks(&inv.args, config, host);
     if let Some(why) = disc
         .global_fallback
         .as_ref()
         .or(late_plugins.as_ref())
         .or(cli_plugins.as_ref())
+        .or(plugin_marks.as_ref())
     {
         return pytest_session(
             inv,

@@ -823,12 +823,13 @@ fn native_stands_in(name: &str, args: &Args, config: &Config, host: &Host) -> bo
 /// Whether pytest-asyncio acts only on what names it this session: in its strict mode
 /// (the default) it runs the coroutine tests marked `asyncio` and the fixtures
 /// `pytest_asyncio.fixture` made, so a module whose source (or a conftest above it)
-/// never says `asyncio` is untouched by it: the native engine runs such modules with
-/// the plugin's module loaded (its fixtures, `pytest_configure`, header line), and the
-/// pytest engine the others (`run::module_blockers`). Its auto mode, or any of its
-/// options on the command line, leaves the session to the pytest engine; so do its
-/// versions before 1.0, whose `event_loop` fixture its own `pytest_fixture_setup`
-/// prepares for any test.
+/// never says `asyncio` is untouched by it; in its auto mode it runs every coroutine
+/// test and fixture, so one that never says `async` is. The native engine runs such
+/// modules with the plugin's module loaded (its fixtures, `pytest_configure`, header
+/// line), and the pytest engine the others (`run::module_blockers`). Any of its options
+/// on the command line leaves the session to the pytest engine; so do its versions
+/// before 1.0, whose `event_loop` fixture its own `pytest_fixture_setup` prepares for
+/// any test.
 fn asyncio_stands_in(args: &Args, config: &Config, host: &Host) -> bool {
     let major = host
         .pytest11_plugins()
@@ -837,9 +838,49 @@ fn asyncio_stands_in(args: &Args, config: &Config, host: &Host) -> bool {
         .and_then(|(_, v)| v.split('.').next().and_then(|m| m.parse::<u32>().ok()));
     major.is_some_and(|m| m >= 1)
         && !args.unknown.iter().any(|a| a.starts_with("--asyncio-"))
-        && config
-            .get_str("asyncio_mode")
-            .is_none_or(|mode| mode.trim() == "strict")
+        && asyncio_mode(config).is_some()
+}
+
+/// Why `-k`/`-m` needs pytest's collection, if it does: an installed plugin marks items
+/// while pytest collects them, which no source shows (pytest-asyncio's auto mode gives
+/// every coroutine test its `asyncio` mark, hypothesis's hook gives `@given` tests its
+/// `hypothesis` mark), and the expression names that mark.
+pub(crate) fn selection_names_plugin_marks(
+    args: &Args,
+    config: &Config,
+    host: &Host,
+) -> Option<String> {
+    if !plugin_autoload(args) {
+        return None;
+    }
+    let installed = host.pytest11_plugins();
+    let has = |p: &str| installed.iter().any(|(name, _)| name == p);
+    let marks: &[(&str, &str, bool)] = &[
+        (
+            "pytest-asyncio",
+            "asyncio",
+            asyncio_mode(config) == Some(true),
+        ),
+        ("hypothesis", "hypothesis", true),
+    ];
+    let exprs = [args.keyword.as_deref(), args.markexpr.as_deref()];
+    marks
+        .iter()
+        .filter(|(project, _, on)| *on && has(project))
+        .find(|(_, mark, _)| exprs.iter().flatten().any(|e| e.contains(mark)))
+        .map(|(project, mark, _)| {
+            format!("-k/-m names {mark}, which {project} marks at collection")
+        })
+}
+
+/// pytest-asyncio's mode from the ini (`-o` included): `Some(false)` strict (the
+/// default), `Some(true)` auto, `None` another value (its own error to give).
+pub(crate) fn asyncio_mode(config: &Config) -> Option<bool> {
+    match config.get_str("asyncio_mode").as_deref().map(str::trim) {
+        None | Some("strict") => Some(false),
+        Some("auto") => Some(true),
+        Some(_) => None,
+    }
 }
 
 /// Whether the native engine serves all hypothesis's plugin does this session. Not:

@@ -415,8 +415,30 @@ fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
             engine.get_or_insert(format!("pytest-cov measures conftest hook {h}"));
         }
     }
+    // pytest-asyncio's auto mode runs any coroutine fixture, a plugin module's too: the
+    // modules the native engine may run are known only when every fixture source is
+    // one of the session's files.
+    if has_plugin(&plugins, "pytest-asyncio") && invocation::asyncio_mode(s.config) == Some(true) {
+        let fixture_plugin = invocation::fixture_plugins(s.host)
+            .iter()
+            .any(|p| has_plugin(&plugins, &p.project));
+        if fixture_plugin
+            || !s.cli_plugins.is_empty()
+            || s.project_plugins.iter().any(|(_, names)| !names.is_empty())
+        {
+            engine.get_or_insert(
+                "installed pytest plugin pytest-asyncio (auto mode) with plugin modules".into(),
+            );
+        }
+    }
     let mut modules = if engine.is_none() {
-        module_blockers(&s.items, &s.conftest_hooks, &plugins, &s.config.rootdir)
+        module_blockers(
+            &s.items,
+            &s.conftest_hooks,
+            &plugins,
+            s.config,
+            &s.config.rootdir,
+        )
     } else {
         Vec::new()
     };
@@ -485,6 +507,7 @@ fn module_blockers(
     items: &[Item],
     conftest_hooks: &[String],
     plugins: &[(String, String)],
+    config: &Config,
     rootdir: &Path,
 ) -> Vec<(String, String)> {
     let item_hooks: Vec<(&Path, &str)> = conftest_hooks
@@ -498,7 +521,7 @@ fn module_blockers(
     // Files already sent to the pytest engine, and files whose source was scanned.
     let mut blocked: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut scanned: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut names_asyncio = AsyncioScan::new(plugins, rootdir);
+    let mut names_asyncio = AsyncioScan::new(plugins, config, rootdir);
     for it in items {
         let file = it.file_part();
         if blocked.contains(file) {
@@ -535,24 +558,27 @@ fn module_blockers(
 /// engine's. Each file is read once.
 struct AsyncioScan<'r> {
     on: bool,
+    /// `asyncio` in strict mode; `async` in auto mode (any coroutine test or fixture).
+    word: &'static [u8],
     rootdir: &'r Path,
     conftests: std::collections::HashMap<PathBuf, bool>,
 }
 
 impl<'r> AsyncioScan<'r> {
-    const WORD: &'static [u8] = b"asyncio";
-
-    fn new(plugins: &[(String, String)], rootdir: &'r Path) -> Self {
+    fn new(plugins: &[(String, String)], config: &Config, rootdir: &'r Path) -> Self {
+        let auto = invocation::asyncio_mode(config) == Some(true);
         Self {
             on: has_plugin(plugins, "pytest-asyncio"),
+            word: if auto { b"async" } else { b"asyncio" },
             rootdir,
             conftests: std::collections::HashMap::new(),
         }
     }
 
-    fn says(path: &Path) -> bool {
+    fn says(&self, path: &Path) -> bool {
         // Unreadable here, unreadable for pytest too: its collection reports that.
-        std::fs::read(path).is_ok_and(|b| b.windows(Self::WORD.len()).any(|w| w == Self::WORD))
+        let word = self.word;
+        std::fs::read(path).is_ok_and(|b| b.windows(word.len()).any(|w| w == word))
     }
 
     /// Why the module at `path` is pytest-asyncio's to run, if it may be.
@@ -560,7 +586,7 @@ impl<'r> AsyncioScan<'r> {
         if !self.on {
             return None;
         }
-        if Self::says(path) {
+        if self.says(path) {
             return Some(format!(
                 "installed pytest plugin pytest-asyncio ({} names it)",
                 path.display()
@@ -571,10 +597,14 @@ impl<'r> AsyncioScan<'r> {
                 break;
             }
             let conftest = dir.join("conftest.py");
-            let says = *self
-                .conftests
-                .entry(conftest.clone())
-                .or_insert_with(|| Self::says(&conftest));
+            let says = match self.conftests.get(&conftest) {
+                Some(says) => *says,
+                None => {
+                    let says = self.says(&conftest);
+                    self.conftests.insert(conftest.clone(), says);
+                    says
+                }
+            };
             if says {
                 return Some(format!(
                     "installed pytest plugin pytest-asyncio ({} names it)",
