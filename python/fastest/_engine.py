@@ -1285,8 +1285,23 @@ class _GlobalCapture:
             self._cap = MultiCapture(
                 in_=None, out=SysCapture(1, tee=True), err=SysCapture(2, tee=True)
             )
+        #: `(name, stream)`: what the capture put in `sys` (pytest's global capture puts
+        #: them back at every phase's resume, over what a test left there).
+        self._sys: tuple[tuple[str, Any], ...] = ()
         if self._cap is not None:
             self._cap.start_capturing()
+            streams = (("stdin", self._cap.in_), ("stdout", self._cap.out), ("stderr", self._cap.err))
+            self._sys = tuple(
+                (name, getattr(c, "syscapture", c).tmpfile) for name, c in streams if c is not None
+            )
+
+    def reassert(self) -> None:
+        """pytest's ``resume_global_capture`` before each phase: the session's capture
+        streams back in ``sys`` (a test's monkeypatch of ``sys.stdout``, undone after a
+        capture fixture's own restore, leaves the fixture's closed stream there)."""
+        for name, stream in self._sys:
+            if getattr(sys, name) is not stream:
+                setattr(sys, name, stream)
 
     @staticmethod
     def _snap(cap: Any) -> str:
@@ -2041,8 +2056,10 @@ class Engine:
         self.parsed.add(holder_key)
 
         for name, obj in _holder_attributes(holder):
+            # `@staticmethod`/`@classmethod` around or inside `@pytest.fixture`.
+            kind: Any = None
             if isinstance(obj, (staticmethod, classmethod)):
-                obj = obj.__func__
+                kind, obj = type(obj), obj.__func__
             if not isinstance(obj, FixtureFunctionDefinition):
                 continue
             marker = obj._fixture_function_marker
@@ -2052,6 +2069,15 @@ class Engine:
             if callable(scope):
                 scope = scope(fixture_name=fname, config=self.config)
             cls = holder if isinstance(holder, type) else None
+            if isinstance(func, (staticmethod, classmethod)):
+                kind, func = type(func), func.__func__
+            # pytest looks a class's fixture up on the instance: a static method is the
+            # plain function (every argument a fixture), a class method is bound to the
+            # class; only a plain method is bound to the test's instance (`cls`).
+            if kind is staticmethod:
+                cls = None
+            elif kind is classmethod and cls is not None:
+                func, cls = types.MethodType(func, cls), None
             fd = FixtureDef(fname, func, scope, marker.params, marker.ids, marker.autouse,
                             holder_key, baseid_path, node_key, cls)
             self._register(fd)
@@ -2835,6 +2861,7 @@ class Engine:
         self._when = when
         if when != "setup" and _caplog_handler_key in item.stash:
             self.caplog_attach(item, when)
+        self.capture.reassert()
         # pytest's `item_capture`: a capture fixture's capture on top of the session's
         # (and closed again at the end of the phase).
         if self.capture_fixture is not None:

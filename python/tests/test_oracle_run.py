@@ -58,6 +58,8 @@ pytestmark = pytest.mark.oracle
 # --------------------------------------------------------------------------
 
 NATIVE_CASES: List[str] = [
+    "capture_restore",
+    "class_fixture_wrappers",
     "async_tests",
     # The frames above a test, a fixture and a unittest test belong to pytest's modules.
     "call_stack",
@@ -482,6 +484,12 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # one of its options.
     # A conftest's item hooks below one directory: the pytest engine runs those modules,
     # the native engine the others, in one worker (`fastest._mixed`) or several.
+    # A test leaving a capture fixture's closed stream in `sys.stdout` (monkeypatch's
+    # undo after capsys's): the session's capture is back at the next phase.
+    "capture_restore": [[], ["-rA"]],
+    # `@pytest.fixture` over `@staticmethod` (a plain function: every argument a
+    # fixture) and over `@classmethod` (bound to the class) in a test class.
+    "class_fixture_wrappers": [[], ["-v"]],
     "mixed_engines": [
         [],
         ["-v", "-rA"],
