@@ -204,12 +204,13 @@ _LOG = re.compile(r"^.*\bINFO\b.*\n", re.M)
 @pytest.mark.parametrize(
     "args, pytest_modules",
     [
-        (("-v",), ["test_b_async.py"]),
-        (("-rA",), ["test_b_async.py"]),
+        (("-v",), ["policy/test_policy.py", "test_b_async.py"]),
+        (("-rA",), None),
         # No module that says `asyncio`: the native engine runs the whole session.
         (("-v", "test_a_sync.py", "test_c_sync.py"), []),
         # Auto mode: every module that says `async` (an unmarked coroutine test too).
-        (("-v", "-o", "asyncio_mode=auto"), ["test_a_sync.py", "test_b_async.py"]),
+        (("-v", "-o", "asyncio_mode=auto"),
+         ["policy/test_policy.py", "test_a_sync.py", "test_b_async.py"]),
         # Auto mode marks coroutine tests while pytest collects: `-m` needs its collection.
         (("-q", "-o", "asyncio_mode=auto", "-m", "asyncio"), None),
     ],
@@ -225,7 +226,7 @@ def test_asyncio_modules_alone_run_in_the_pytest_engine(
         assert notes == [
             *(
                 f"fastest: the pytest engine runs {m} (installed pytest plugin pytest-asyncio "
-                f"({root / m} names it))"
+                f"({root / (m if '/' not in m else m.split('/')[0] + '/conftest.py')} names it))"
                 for m in pytest_modules
             ),
             *(["fastest: the native engine runs the other modules"] if pytest_modules else []),

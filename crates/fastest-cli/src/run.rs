@@ -552,14 +552,16 @@ fn module_blockers(
     out
 }
 
-/// pytest-asyncio installed, in its strict mode ([`invocation::asyncio_stands_in`]): a
-/// test file that says `asyncio`, or a conftest above it (up to the rootdir) that does,
-/// may have coroutine tests it runs or fixtures it makes; such modules are the pytest
-/// engine's. Each file is read once.
+/// pytest-asyncio installed ([`invocation::asyncio_stands_in`]): a test file that says
+/// one of its words, or a conftest above it (up to the rootdir) that does, may have
+/// coroutine tests it runs or fixtures it makes; such modules are the pytest engine's.
+/// Each file is read once.
 struct AsyncioScan<'r> {
     on: bool,
     /// `asyncio` in strict mode; `async` in auto mode (any coroutine test or fixture).
-    word: &'static [u8],
+    /// And in both `event_loop_policy`: its autouse fixture overridden (defined or
+    /// imported there), the plugin's `pytest_fixture_setup` warns at every test.
+    words: [&'static [u8]; 2],
     rootdir: &'r Path,
     conftests: std::collections::HashMap<PathBuf, bool>,
 }
@@ -569,7 +571,10 @@ impl<'r> AsyncioScan<'r> {
         let auto = invocation::asyncio_mode(config) == Some(true);
         Self {
             on: has_plugin(plugins, "pytest-asyncio"),
-            word: if auto { b"async" } else { b"asyncio" },
+            words: [
+                if auto { b"async" } else { b"asyncio" },
+                b"event_loop_policy",
+            ],
             rootdir,
             conftests: std::collections::HashMap::new(),
         }
@@ -577,8 +582,11 @@ impl<'r> AsyncioScan<'r> {
 
     fn says(&self, path: &Path) -> bool {
         // Unreadable here, unreadable for pytest too: its collection reports that.
-        let word = self.word;
-        std::fs::read(path).is_ok_and(|b| b.windows(word.len()).any(|w| w == word))
+        std::fs::read(path).is_ok_and(|b| {
+            self.words
+                .iter()
+                .any(|word| b.windows(word.len()).any(|w| w == *word))
+        })
     }
 
     /// Why the module at `path` is pytest-asyncio's to run, if it may be.

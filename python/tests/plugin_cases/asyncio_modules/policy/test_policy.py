@@ -1,0 +1,2 @@
+def test_sync_under_policy(greeting):
+    assert greeting == "hello"
