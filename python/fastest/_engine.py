@@ -28,6 +28,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import types
 import warnings
 from time import perf_counter as _perf_counter
@@ -151,6 +152,12 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
     "asyncio_debug": ("bool", "false"),
     "asyncio_default_fixture_loop_scope": ("string", None),
     "asyncio_default_test_loop_scope": ("string", "function"),
+    # pytest-timeout's (untyped keys default to the empty string).
+    "timeout": ("string", ""),
+    "timeout_method": ("string", ""),
+    "timeout_func_only": ("bool", False),
+    "timeout_disable_debugger_detection": ("bool", False),
+    "session_timeout": ("string", ""),
 }
 
 # `config.getoption` by option string: the destinations plugins ask for that way.
@@ -220,6 +227,9 @@ class EngineConfig:
         # Those values are pytest's reading of the whole command line: what the engine
         # registers later (`_adopt_options`) keeps them.
         self._parsed_dests = frozenset(added.get("values", {}))
+        # Options the coordinator set (`--timeout`): a plugin registering them later
+        # keeps their values.
+        self._setup_dests = frozenset(k for k, v in setup["options"].items() if v is not None)
         self.known_args_namespace = self.option
         self.stash = _Stash()
         self.trace = _Trace()
@@ -230,6 +240,8 @@ class EngineConfig:
             has_plugin=lambda name: name == "terminalreporter",
             getplugin=lambda name: self._plugins.get(name),
             get_plugin=lambda name: self._plugins.get(name),
+            hook=types.SimpleNamespace(),
+            add_hookspecs=self._add_hookspecs,
         )
         self._color = bool(setup.get("color"))
         self._code_highlight = bool(setup.get("code_highlight", True))
@@ -240,6 +252,17 @@ class EngineConfig:
         self._registered_markers: list[str] = list(setup.get("registered_markers") or ())
         # Ini keys initial conftests register (`parser.addini`): name -> (type, default).
         self._added_ini: dict[str, tuple[str, Any]] = {}
+        self._terminal_writer: TerminalWriter | None = None
+
+    def _add_hookspecs(self, specs: Any) -> None:
+        """A loaded plugin's own hooks (``pytest_addhooks``): each is called on the
+        plugin module that declares it, its only implementation in the engine (the
+        coordinator hands a session whose conftests implement others to pytest)."""
+        module = sys.modules.get(getattr(specs, "__module__", ""))
+        for name in dir(specs):
+            impl = getattr(module, name, None) if name.startswith("pytest_") else None
+            if impl is not None:
+                setattr(self.pluginmanager.hook, name, impl)
 
     @property
     def cache(self) -> Any:
@@ -271,8 +294,15 @@ class EngineConfig:
         return nodeid
 
     def get_terminal_writer(self) -> TerminalWriter:
-        """pytest's ``Config.get_terminal_writer``: what highlights assertion diffs."""
-        return self.make_writer()
+        """pytest's ``Config.get_terminal_writer``: what highlights assertion diffs, and
+        what plugins write on (pytest-timeout's stack dumps). pytest's terminal writer
+        holds the ``sys.stdout`` of its start, file descriptor 1, which fd capture
+        redirects while a test runs: what is written in a phase is that phase's
+        captured output, and otherwise reaches the terminal (the worker's descriptor 1
+        is the session's)."""
+        if self._terminal_writer is None:
+            self._terminal_writer = self.make_writer(sys.__stdout__ or io.StringIO())
+        return self._terminal_writer
 
     def _iter_registered_markers(self) -> Any:
         """What pytest's ``MarkGenerator`` checks a ``pytest.mark.NAME`` against."""
@@ -595,6 +625,7 @@ class _Session(Node):
     def __init__(self, engine: Any, testscollected: int) -> None:
         super().__init__("Session", "", "", None)
         self._engine = engine
+        self.config = engine.config
         self.testscollected = testscollected
 
     @property
@@ -1495,6 +1526,13 @@ class Engine:
         # `pytest_runtest_call` hook wrappers, which `_call` drives around the test.
         self._plugins: list[Any] = []
         self._call_wrappers: list[Any] = []
+        # Their `pytest_runtest_protocol` hook wrappers (pytest-timeout's timer), which
+        # `phases` drives around the item's three phases.
+        self._protocol_wrappers: list[Any] = []
+        # A worker started after a crash (`pool.rs`).
+        self._replacement = bool(setup.get("replacement"))
+        # Those started for the current item (`None` without any).
+        self._protocol: list[Any] | None = None
         # hypothesis's plugin, when loaded (`_hypothesis_pytestplugin`).
         self._hypothesis: Any = None
         _import_core_plugins(setup.get("blocked_plugins") or ())
@@ -1666,7 +1704,7 @@ class Engine:
         for option in [*parser._anonymous.options, *(o for g in parser._groups for o in g.options)]:
             for name in option.names():
                 self.config._opt2dest[name] = option.dest
-            if option.dest not in self.config._parsed_dests:
+            if option.dest not in self.config._parsed_dests and option.dest not in self.config._setup_dests:
                 setattr(self.config.option, option.dest, getattr(namespace, option.dest, None))
         for name, (_help, kind, default) in parser._inidict.items():
             # pytest 9.2 stores the default for the type already; a key in the ini file
@@ -1850,6 +1888,22 @@ class Engine:
         module = importlib.import_module(name)
         self._plugins.append(module)
         self.parse_factories(module, f"plugin:{name}")
+        addhooks = getattr(module, "pytest_addhooks", None)
+        if addhooks is not None:
+            # Its own hooks (pytest-timeout's timer hooks), answered by its module.
+            addhooks(self.config.pluginmanager)
+        addoption = getattr(module, "pytest_addoption", None)
+        if addoption is not None:
+            # Its options (the coordinator's values for those it reads: `--timeout`)
+            # and ini keys, as `getoption` and `getini` find them.
+            from _pytest.config.argparsing import Parser
+
+            from pluggy._hooks import varnames
+
+            parser = Parser(_ispytest=True)
+            given = {"parser": parser, "pluginmanager": self.config.pluginmanager}
+            addoption(**{n: given[n] for n in varnames(addoption)[0]})
+            self._adopt_options(parser, [])
         configure = getattr(module, "pytest_configure", None)
         if configure is not None:
             # pytest's `Config._do_configure`: the configured warning filters on top of
@@ -1862,6 +1916,9 @@ class Engine:
                 apply_warning_filters(
                     self.config.getini("filterwarnings"), self.config.option.pythonwarnings or []
                 )
+                if self._replacement:
+                    # The crashed worker before this one showed them.
+                    warnings.simplefilter("ignore")
                 configure(self.config)
         call = getattr(module, "pytest_runtest_call", None)
         if call is not None:
@@ -1870,6 +1927,11 @@ class Engine:
             if not (getattr(call, "pytest_impl", None) or {}).get("hookwrapper"):
                 raise RuntimeError(f"fastest: {name}.pytest_runtest_call is no hookwrapper")
             self._call_wrappers.append(call)
+        protocol = getattr(module, "pytest_runtest_protocol", None)
+        if protocol is not None:
+            if not (getattr(protocol, "pytest_impl", None) or {}).get("hookwrapper"):
+                raise RuntimeError(f"fastest: {name}.pytest_runtest_protocol is no hookwrapper")
+            self._protocol_wrappers.append(protocol)
         if name == "_hypothesis_pytestplugin":
             self._hypothesis = module
 
@@ -2652,27 +2714,33 @@ class Engine:
         log: list[warnings.WarningMessage] = []
         ctx = self._catch_warnings(item, log)
         ctx.__enter__()
+        # Started by `_setup` once the item is bound (its marks known), as pytest's
+        # collection precedes the protocol.
+        wrappers = self._protocol = [] if self._protocol_wrappers else None
         try:
             rep = self._phase(item, "setup", self._setup)
             self._count_failure(rep)
             if rep["outcome"] == "passed":
-                yield rep
+                yield from self._between(wrappers, rep)
                 rep = self._phase(item, "call", self._call)
                 self._count_failure(rep)
                 pending, self._subtest_reports = self._subtest_reports, []
-                yield from pending
-            yield rep
+                for sub in pending:
+                    yield from self._between(wrappers, sub)
+            yield from self._between(wrappers, rep)
             # Stopping (`-x`, `--maxfail`): everything is torn down now.
             if self.shouldfail:
                 nextitem = None
             else:
                 if not known:
-                    next_spec = yield None
+                    next_spec = yield from self._between(wrappers, None)
                 nextitem = self.node_for(next_spec) if next_spec is not None else None
             self._next = nextitem
             last = self._phase(item, "teardown", lambda it: self._teardown(it, nextitem))
             self._count_failure(last)
         finally:
+            if wrappers:
+                self._finish_protocol(wrappers)
             ctx.__exit__(None, None, None)
         collected, self._collect_warnings = self._collect_warnings, []
         if log or collected:
@@ -2686,6 +2754,45 @@ class Engine:
                 for w in log
             ]
         yield last
+
+    def _start_protocol(self, item: Item, started: list[Any]) -> None:
+        """The loaded plugins' ``pytest_runtest_protocol`` wrappers, started as pluggy
+        starts old-style ones (the last registered outermost) into ``started``:
+        pytest-timeout arms its timer here, before the setup's fixtures."""
+        for wrapper in reversed(self._protocol_wrappers):
+            gen = wrapper(item=item)
+            next(gen)
+            started.append(gen)
+
+    @staticmethod
+    def _finish_protocol(started: list[Any]) -> None:
+        """Resumes the wrappers once the teardown is over (pytest-timeout cancels its
+        timer)."""
+        for gen in reversed(started):
+            try:
+                gen.send(None)
+            except StopIteration:
+                pass
+            else:
+                raise RuntimeError(f"fastest: {gen} did not stop")
+
+    @staticmethod
+    def _between(wrappers: list[Any] | None, rep: Any):
+        """Yields ``rep`` (a report, or ``None`` to ask for the successor) out of the
+        item's protocol. While the worker sends it or waits for the coordinator, a
+        protocol timer (pytest-timeout's ``SIGALRM``) is held: its handler raises
+        where Python runs next, which is the engine's code between two phases, where
+        pytest has nothing of the test's running either."""
+        if not wrappers or threading.current_thread() is not threading.main_thread():
+            return (yield rep)
+        import signal
+
+        remaining, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+        try:
+            return (yield rep)
+        finally:
+            if remaining:
+                signal.setitimer(signal.ITIMER_REAL, remaining)
 
     def phases_json(self, spec: str, next_spec: str | None, known: bool = True):
         """The worker loop's entry: JSON in, each phase's report as JSON out, and
@@ -2730,8 +2837,10 @@ class Engine:
 
     def _setup(self, item: Item) -> None:
         start = _perf_counter()
+        bound = False
         try:
             self.prepare(item)
+            bound = True
         finally:
             # What pytest does at collection (importing the module and conftests, binding
             # the item) is no part of the setup's duration there.
@@ -2740,6 +2849,8 @@ class Engine:
                 self._switch_context(item, "setup")
             if self._randomly is not None:
                 self._randomly.pytest_runtest_setup(item)
+            if bound and self._protocol is not None:
+                self._start_protocol(item, self._protocol)
             self.setupstate.setup(item)
         # One walk over the item's marks says which of pytest's evaluations have work.
         names = {m.name for m in item._markers(None)}

@@ -3,9 +3,11 @@
 With pytest-mock, pytest-cov and pytest-timeout installed (and nothing else but
 pytest-xdist), fastest keeps the native engine: pytest-mock's fixtures and its wrapped
 ``assert_called_*`` methods come from the plugin's own module, loaded by the engine;
-pytest-cov without ``--cov`` and pytest-timeout without a limit do nothing at run time.
-A test that needs what only pytest's machinery gives (a ``timeout`` mark, pytest-cov's
-``cov`` fixture) moves the session to the pytest engine.
+pytest-cov without ``--cov`` does nothing at run time; pytest-timeout's module is
+loaded too, and the engine drives its protocol and call wrappers, which arm its timer
+around each test (a limit from the option, the ini, or a ``timeout`` mark). A test that
+needs what only pytest's machinery gives (pytest-cov's ``cov`` fixture) moves its
+module to the pytest engine.
 """
 
 from __future__ import annotations
@@ -69,12 +71,6 @@ def test_distributed_run_matches_pytest(tmp_path, native_plugins_pytest):
     assert _ENGINE_NOTE not in actual.stdout
 
 
-def _timeout_mark(root: Path) -> None:
-    (root / "test_limited.py").write_text(
-        "import pytest\n\n\n@pytest.mark.timeout(5)\ndef test_limited():\n    pass\n"
-    )
-
-
 def _cov_fixture(root: Path) -> None:
     (root / "test_cov_fixture.py").write_text("def test_cov(cov):\n    assert cov is None\n")
 
@@ -82,11 +78,10 @@ def _cov_fixture(root: Path) -> None:
 @pytest.mark.parametrize(
     "edit, why",
     [
-        (_timeout_mark, "test_limited.py::test_limited has a timeout mark (pytest-timeout)"),
         (_cov_fixture, "test_cov_fixture.py::test_cov uses fixture cov"),
         (None, None),
     ],
-    ids=["timeout-mark", "cov-fixture", "neither"],
+    ids=["cov-fixture", "neither"],
 )
 def test_what_only_pytest_serves_moves_its_module_to_the_pytest_engine(
     tmp_path, native_plugins_pytest, edit, why
@@ -107,11 +102,19 @@ def test_what_only_pytest_serves_moves_its_module_to_the_pytest_engine(
         assert "fastest: the native engine runs the other modules" in actual.stdout
 
 
-def test_a_timeout_setting_moves_to_the_pytest_engine(tmp_path, native_plugins_pytest):
-    expected, actual = _both(tmp_path, native_plugins_pytest, ("-v", "--timeout=30"))
+@pytest.mark.parametrize(
+    "args", [("-v", "--timeout=30"), ("-q", "-o", "timeout=30", "-o", "timeout_func_only=true")],
+    ids=["option", "ini"],
+)
+def test_a_timeout_setting_stays_native(tmp_path, native_plugins_pytest, args):
+    # pytest-timeout's module is loaded by the native engine, which arms its timer
+    # around each test; its header lines come from its own hook.
+    expected, actual = _both(tmp_path, native_plugins_pytest, args)
     assert actual.returncode == expected.returncode == 1
-    assert "timeout: 30.0s" in actual.stdout
-    assert f"{_ENGINE_NOTE} (installed pytest plugin pytest-timeout)" in actual.stdout
+    assert "fastest: the pytest engine" not in actual.stdout, actual.stdout
+    assert _clean(actual.stdout) == _clean(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
 
 
 def _flaky_mark(root: Path) -> None:

@@ -690,8 +690,8 @@ pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
 ///   the native engine loads (`NATIVE_PLUGIN_MODULES`);
 /// - pytest-cov without `--cov`: it measures nothing (its `cov`/`no_cover` fixtures are
 ///   `run.rs`'s business: an item using one runs in the pytest engine);
-/// - pytest-timeout without a timeout (no `--timeout`, `timeout` ini or
-///   `PYTEST_TIMEOUT`; an item with a `timeout` mark runs in the pytest engine).
+/// - pytest-timeout: its module is loaded, its timer armed around each test
+///   ([`timeout_stands_in`]);
 /// - pytest-rerunfailures while it reruns nothing (no `--reruns`, `reruns` ini or
 ///   `flaky` mark: `run.rs` hands a session with one to pytest).
 /// - hypothesis: its plugin module is loaded (its `pytest_configure`, header line,
@@ -797,6 +797,7 @@ pub(crate) const NATIVE_PLUGIN_MODULES: &[(&str, &str)] = &[
     ("pytest-mock", "pytest_mock"),
     ("hypothesis", "_hypothesis_pytestplugin"),
     ("pytest-asyncio", "pytest_asyncio.plugin"),
+    ("pytest-timeout", "pytest_timeout"),
 ];
 
 /// Fixtures installed plugins provide that the native engine does not.
@@ -808,16 +809,41 @@ fn native_stands_in(name: &str, args: &Args, config: &Config, host: &Host) -> bo
         return asyncio_stands_in(args, config, host);
     }
     NATIVE_PLUGINS.contains(&name)
-        && (name != "pytest-timeout"
-            || (args.timeout.is_none()
-                && config.get_str("timeout").is_none()
-                && std::env::var_os("PYTEST_TIMEOUT").is_none()))
+        && (name != "pytest-timeout" || timeout_stands_in(args, config))
         && (name != "hypothesis" || hypothesis_stands_in(args, config, host))
         // Both add header lines, in the order their entry points load: the pytest
         // engine's pytest words that.
         && (name != "pytest-randomly"
             || !(host.pytest11_plugins().iter().any(|(n, _)| n == "hypothesis")
                 && hypothesis_stands_in(args, config, host)))
+}
+
+/// Whether the native engine serves pytest-timeout this session: its module is loaded
+/// (`NATIVE_PLUGIN_MODULES`), and the engine drives its `pytest_runtest_protocol` and
+/// `pytest_runtest_call` wrappers, which arm and cancel its timer around each test with
+/// the limit of `--timeout`, `PYTEST_TIMEOUT`, the `timeout` ini key or a `timeout`
+/// mark. Not with a session limit (`--session-timeout`, the `session_timeout` key),
+/// which stops pytest's session loop, or its other options on the command line, which
+/// only pytest's parser reads.
+fn timeout_stands_in(args: &Args, config: &Config) -> bool {
+    config
+        .get_str("session_timeout")
+        .is_none_or(|v| v.trim().is_empty())
+        && !args.unknown.iter().any(|a| {
+            a.starts_with("--session-timeout")
+                || a.starts_with("--timeout-")
+                || a.starts_with("--timeout_")
+        })
+}
+
+/// Whether pytest-timeout has a session-wide limit (its option, `PYTEST_TIMEOUT` or its
+/// ini key): its header lines say so.
+pub(crate) fn timeout_configured(args: &Args, config: &Config) -> bool {
+    args.timeout.is_some()
+        || std::env::var_os("PYTEST_TIMEOUT").is_some()
+        || config
+            .get_str("timeout")
+            .is_some_and(|v| !v.trim().is_empty())
 }
 
 /// Whether pytest-asyncio acts only on what names it this session: in its strict mode

@@ -75,6 +75,11 @@ const ENGINE_INI: &[(&str, &str)] = &[
     ("asyncio_default_fixture_loop_scope", "string"),
     ("asyncio_default_test_loop_scope", "string"),
     ("mock_use_standalone_module", "string"),
+    // pytest-timeout's (`pytest_timeout`, loaded with a limit set or not).
+    ("timeout", "string"),
+    ("timeout_method", "string"),
+    ("timeout_func_only", "bool"),
+    ("timeout_disable_debugger_detection", "bool"),
 ];
 
 /// The names `doctest_optionflags` may hold (pytest's `_get_flag_lookup`); any other is
@@ -639,11 +644,6 @@ fn item_blocker(it: &Item, plugins: &[(String, String)]) -> Option<String> {
     {
         return Some(format!("{} uses fixture {f}", it.nodeid));
     }
-    // pytest-timeout is installed but idle (`invocation::NATIVE_PLUGINS`) unless a
-    // test asks for a limit.
-    if has_plugin(plugins, "pytest-timeout") && it.marks.iter().any(|m| m.name == "timeout") {
-        return Some(format!("{} has a timeout mark (pytest-timeout)", it.nodeid));
-    }
     None
 }
 
@@ -1018,11 +1018,14 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     // A loaded plugin with a header line (hypothesis's): the engine asks it at its start,
     // after importing the initial conftests.
+    // pytest-timeout's lines only with a limit set.
     let plugin_header = pytest_engine.is_none()
         && invocation::plugin_autoload(&inv.args)
-        && ["hypothesis", "pytest-asyncio"]
+        && (["hypothesis", "pytest-asyncio"]
             .iter()
-            .any(|p| has_plugin(&s.host.pytest11_plugins(), p));
+            .any(|p| has_plugin(&s.host.pytest11_plugins(), p))
+            || (has_plugin(&s.host.pytest11_plugins(), "pytest-timeout")
+                && invocation::timeout_configured(&inv.args, s.config)));
     let native_start = plugin_header
         || !native_header.is_empty()
         || !native_configure.is_empty()
@@ -1086,13 +1089,13 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             None => return with_pytest_after_header(&s, err, "an item without a run spec"),
         }
     }
-    // With pytest-timeout installed its `--timeout` acts in the workers' pytest.
-    let own_timeout = pytest_engine.is_none()
-        || !s
-            .host
+    // With pytest-timeout loaded its `--timeout` acts in the workers (either engine
+    // runs its timer), as the plugin words it.
+    let own_timeout = !(invocation::plugin_autoload(args)
+        && s.host
             .pytest11_plugins()
             .iter()
-            .any(|(name, _)| name == "pytest-timeout");
+            .any(|(name, _)| name == "pytest-timeout"));
     if let Some(limit) = timeout(args).filter(|_| own_timeout) {
         for spec in &mut specs {
             spec.timeout = Some(limit);
@@ -1668,6 +1671,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         // lines) failed before anything was printed, where pytest's own start-up fails
         // (a conftest's `pytest_configure` raising, say): pytest runs the session and
         // says it in its own words and exit code.
+        if let Err(e) = &result {
+            tracing::debug!("the engine's start failed: {e}");
+        }
         let which = if pytest_engine.is_some() {
             "the pytest engine"
         } else {
@@ -2287,6 +2293,8 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
             "doctestreport": args.doctest_report.clone().unwrap_or_else(|| "udiff".into()),
             "doctest_continue_on_failure": args.has(Opt::DoctestContinueOnFailure),
             "usepdb": false,
+            // pytest-timeout's option, read by its `pytest_configure` (loaded natively).
+            "timeout": args.timeout,
         },
     })
 }

@@ -653,6 +653,7 @@ impl Driver<'_> {
     fn drive(&self) -> Result<(), RunnerError> {
         // Items sent to the current worker and not yet over (teardown reported).
         let mut held: VecDeque<ItemSpec> = VecDeque::new();
+        let mut replacement = false;
         loop {
             if held.is_empty() {
                 match self.next_group() {
@@ -661,12 +662,13 @@ impl Driver<'_> {
                     None => return Ok(()),
                 }
             }
-            match self.session(&mut held) {
+            match self.session(&mut held, replacement) {
                 Ok(WorkerEnd::Finished) => return Ok(()),
                 Ok(WorkerEnd::Crashed) => {
                     if !self.may_restart() {
                         return Ok(());
                     }
+                    replacement = true;
                 }
                 // Whatever an interrupted worker did on its way out is not news.
                 Err(_) if self.interrupted() => return Ok(()),
@@ -698,7 +700,13 @@ impl Driver<'_> {
 
     /// One worker process: run `held` and whatever else it pulls until it finishes or
     /// dies. On a crash the crashed item is reported and removed from `held`.
-    fn session(&self, held: &mut VecDeque<ItemSpec>) -> Result<WorkerEnd, RunnerError> {
+    /// A `replacement` worker (after a crash) is told so in its setup: what its start
+    /// warns (a plugin's configure-time warning) the first worker has shown.
+    fn session(
+        &self,
+        held: &mut VecDeque<ItemSpec>,
+        replacement: bool,
+    ) -> Result<WorkerEnd, RunnerError> {
         let Pending {
             mut child,
             listener,
@@ -737,7 +745,13 @@ impl Driver<'_> {
             }
             Ok(())
         });
-        let _ = tx.send(ToWorker::Setup(self.setup.clone()));
+        let mut setup = self.setup.clone();
+        if replacement {
+            if let Some(map) = setup.as_object_mut() {
+                map.insert("replacement".into(), serde_json::Value::Bool(true));
+            }
+        }
+        let _ = tx.send(ToWorker::Setup(setup));
         let _ = tx.send(ToWorker::Run(held.iter().cloned().collect()));
         let mut reader = BufReader::new(stream);
         let mut line = String::new();
