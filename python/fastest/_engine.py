@@ -158,6 +158,10 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
     "timeout_func_only": ("bool", False),
     "timeout_disable_debugger_detection": ("bool", False),
     "session_timeout": ("string", ""),
+    # pytest-env's.
+    "env": ("linelist", []),
+    "env_files": ("linelist", []),
+    "env_files_skip_if_set": ("bool", False),
 }
 
 # `config.getoption` by option string: the destinations plugins ask for that way.
@@ -213,6 +217,7 @@ class EngineConfig:
 
     def __init__(self, setup: dict[str, Any]) -> None:
         self.rootpath = Path(setup["rootdir"])
+        self.inipath = Path(setup["inipath"]) if setup.get("inipath") else None
         self.invocation_params = types.SimpleNamespace(
             dir=Path(setup["invocation_dir"]), args=tuple(setup.get("args") or ())
         )
@@ -1892,18 +1897,27 @@ class Engine:
         if addhooks is not None:
             # Its own hooks (pytest-timeout's timer hooks), answered by its module.
             addhooks(self.config.pluginmanager)
+        from _pytest.config.argparsing import Parser
+        from pluggy._hooks import varnames
+
+        parser = Parser(_ispytest=True)
+        given = {
+            "parser": parser,
+            "pluginmanager": self.config.pluginmanager,
+            "early_config": self.config,
+            "args": list(self.config.invocation_params.args),
+        }
         addoption = getattr(module, "pytest_addoption", None)
         if addoption is not None:
             # Its options (the coordinator's values for those it reads: `--timeout`)
             # and ini keys, as `getoption` and `getini` find them.
-            from _pytest.config.argparsing import Parser
-
-            from pluggy._hooks import varnames
-
-            parser = Parser(_ispytest=True)
-            given = {"parser": parser, "pluginmanager": self.config.pluginmanager}
             addoption(**{n: given[n] for n in varnames(addoption)[0]})
             self._adopt_options(parser, [])
+        initial = getattr(module, "pytest_load_initial_conftests", None)
+        if initial is not None:
+            # Before any conftest is imported, as pytest calls it (pytest-env sets the
+            # environment here).
+            initial(**{n: given[n] for n in varnames(initial)[0]})
         configure = getattr(module, "pytest_configure", None)
         if configure is not None:
             # pytest's `Config._do_configure`: the configured warning filters on top of

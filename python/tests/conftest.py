@@ -120,6 +120,8 @@ NATIVE_PLUGINS = (
     "pytest-cov==7.1.0",
     "pytest-timeout==2.4.0",
     "pytest-rerunfailures==16.7",
+    # Sets the environment from the ini before conftests load.
+    "pytest-env==1.8.5",
     # A plugin fastest does not know that provides only fixtures (`fixture_plugins`).
     "Faker==40.54.0",
 )

@@ -1,11 +1,12 @@
 """Installed plugins the native engine stands in for, against real pytest (issue 5).
 
-With pytest-mock, pytest-cov and pytest-timeout installed (and nothing else but
-pytest-xdist), fastest keeps the native engine: pytest-mock's fixtures and its wrapped
+With pytest-mock, pytest-cov, pytest-timeout, pytest-env, pytest-rerunfailures and Faker
+installed (and pytest-xdist), fastest keeps the native engine: pytest-mock's fixtures and its wrapped
 ``assert_called_*`` methods come from the plugin's own module, loaded by the engine;
 pytest-cov without ``--cov`` does nothing at run time; pytest-timeout's module is
 loaded too, and the engine drives its protocol and call wrappers, which arm its timer
-around each test (a limit from the option, the ini, or a ``timeout`` mark). A test that
+around each test (a limit from the option, the ini, or a ``timeout`` mark); pytest-env's
+module sets the worker's environment before any conftest is imported. A test that
 needs what only pytest's machinery gives (pytest-cov's ``cov`` fixture) moves its
 module to the pytest engine.
 """
@@ -112,6 +113,42 @@ def test_a_timeout_setting_stays_native(tmp_path, native_plugins_pytest, args):
     expected, actual = _both(tmp_path, native_plugins_pytest, args)
     assert actual.returncode == expected.returncode == 1
     assert "fastest: the pytest engine" not in actual.stdout, actual.stdout
+    assert _clean(actual.stdout) == _clean(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+
+
+def _env_lines(root: Path) -> None:
+    # pytest-env's ini lines: plain, composed from another variable, a default kept
+    # when set already, an unset; a conftest reading the environment as it is imported
+    # and a skipif condition on it.
+    (root / "pytest.ini").write_text(
+        "[pytest]\nenv =\n    CASE_ENV=plain\n    CASE_COMPOSED={CASE_ENV}-composed\n"
+        "    D:CASE_PRESET=from-ini\n    U:CASE_GONE\n"
+    )
+    (root / "conftest.py").write_text(
+        (root / "conftest.py").read_text() + "\nimport os\n\nAT_IMPORT = os.environ.get('CASE_ENV')\n"
+    )
+    (root / "test_env_lines.py").write_text(
+        "import os\n\nimport pytest\n\nimport conftest\n\n\n"
+        "def test_set_before_conftests():\n    assert conftest.AT_IMPORT == 'plain'\n\n\n"
+        "def test_values():\n    assert os.environ['CASE_COMPOSED'] == 'plain-composed'\n"
+        "    assert os.environ['CASE_PRESET'] == 'from-outside'\n"
+        "    assert 'CASE_GONE' not in os.environ\n\n\n"
+        "@pytest.mark.skipif(\"os.environ['CASE_ENV'] == 'plain'\", reason='set')\n"
+        "def test_skipped_by_it():\n    pass\n"
+    )
+
+
+def test_pytest_env_sets_the_environment_natively(tmp_path, native_plugins_pytest, monkeypatch):
+    """pytest-env's module is loaded by the native engine, whose worker calls its
+    ``pytest_load_initial_conftests`` before importing any conftest."""
+    monkeypatch.setenv("CASE_PRESET", "from-outside")
+    monkeypatch.setenv("CASE_GONE", "1")
+    expected, actual = _both(tmp_path, native_plugins_pytest, ("-rA",), _env_lines)
+    assert actual.returncode == expected.returncode == 1
+    assert "PASSED test_env_lines.py::test_values" in actual.stdout, actual.stdout
+    assert "fastest: the pytest engine" not in actual.stdout
     assert _clean(actual.stdout) == _clean(expected.stdout), (
         f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
     )

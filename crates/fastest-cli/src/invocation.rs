@@ -692,6 +692,10 @@ pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
 ///   `run.rs`'s business: an item using one runs in the pytest engine);
 /// - pytest-timeout: its module is loaded, its timer armed around each test
 ///   ([`timeout_stands_in`]);
+/// - pytest-env: its module is loaded and its `pytest_load_initial_conftests` sets the
+///   worker's environment (its `env` ini lines, `[tool.pytest_env]`, `.env` files)
+///   before any conftest is imported; not with its options on the command line
+///   (`--envfile`, `--pytest-env-verbose`, which adds header lines).
 /// - pytest-rerunfailures while it reruns nothing (no `--reruns`, `reruns` ini or
 ///   `flaky` mark: `run.rs` hands a session with one to pytest).
 /// - hypothesis: its plugin module is loaded (its `pytest_configure`, header line,
@@ -703,6 +707,7 @@ pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
 ///   `_reseed` where its hooks do (session start, before each phase) and registers its
 ///   `faker_seed` fixture.
 pub(crate) const NATIVE_PLUGINS: &[&str] = &[
+    "pytest-env",
     "pytest-mock",
     "pytest-cov",
     "pytest-timeout",
@@ -798,6 +803,7 @@ pub(crate) const NATIVE_PLUGIN_MODULES: &[(&str, &str)] = &[
     ("hypothesis", "_hypothesis_pytestplugin"),
     ("pytest-asyncio", "pytest_asyncio.plugin"),
     ("pytest-timeout", "pytest_timeout"),
+    ("pytest-env", "pytest_env.plugin"),
 ];
 
 /// Fixtures installed plugins provide that the native engine does not.
@@ -810,6 +816,11 @@ fn native_stands_in(name: &str, args: &Args, config: &Config, host: &Host) -> bo
     }
     NATIVE_PLUGINS.contains(&name)
         && (name != "pytest-timeout" || timeout_stands_in(args, config))
+        && (name != "pytest-env"
+            || !args
+                .unknown
+                .iter()
+                .any(|a| a.starts_with("--envfile") || a.starts_with("--pytest-env-verbose")))
         && (name != "hypothesis" || hypothesis_stands_in(args, config, host))
         // Both add header lines, in the order their entry points load: the pytest
         // engine's pytest words that.
@@ -951,6 +962,7 @@ const PLUGIN_INI_KEYS: &[(&str, &[&str])] = &[
         "pytest-mock",
         &["mock_traceback_monkeypatch", "mock_use_standalone_module"],
     ),
+    ("pytest-env", &["env", "env_files", "env_files_skip_if_set"]),
     (
         "pytest-timeout",
         &[

@@ -80,6 +80,10 @@ const ENGINE_INI: &[(&str, &str)] = &[
     ("timeout_method", "string"),
     ("timeout_func_only", "bool"),
     ("timeout_disable_debugger_detection", "bool"),
+    // pytest-env's (`pytest_env.plugin`).
+    ("env", "linelist"),
+    ("env_files", "linelist"),
+    ("env_files_skip_if_set", "bool"),
 ];
 
 /// The names `doctest_optionflags` may hold (pytest's `_get_flag_lookup`); any other is
@@ -2219,6 +2223,8 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
     let fastest_cache = config.rootdir.join(".fastest_cache");
     json!({
         "rootdir": config.rootdir.display().to_string(),
+        // `config.inipath` (pytest-env looks for its TOML table beside it).
+        "inipath": config.inipath.as_ref().map(|p| p.display().to_string()),
         "invocation_dir": host.cwd.display().to_string(),
         "import_mode": args.import_mode.clone().unwrap_or_else(|| "prepend".into()),
         "width": inv.width,
