@@ -122,8 +122,11 @@ NATIVE_PLUGINS = (
     "pytest-rerunfailures==16.7",
     # Sets the environment from the ini before conftests load.
     "pytest-env==1.8.5",
-    # A plugin fastest does not know that provides only fixtures (`fixture_plugins`).
+    # Plugins fastest does not know that provide only fixtures, options, ini keys and
+    # a `pytest_configure` (`fixture_plugins`, `parse::quiet_plugin`).
     "Faker==40.54.0",
+    "requests-mock==1.12.1",
+    "typeguard==4.6.0",
 )
 
 

@@ -154,6 +154,34 @@ def test_pytest_env_sets_the_environment_natively(tmp_path, native_plugins_pytes
     )
 
 
+def _quiet_plugins(root: Path) -> None:
+    # requests-mock's fixture reads its ini key; typeguard is installed and idle (its
+    # `pytest_configure` installs no import hook without packages to check).
+    (root / "pytest.ini").write_text("[pytest]\nrequests_mock_case_sensitive = true\n")
+    (root / "test_requests_mock.py").write_text(
+        "import pytest\nimport requests\n\n\n"
+        "def test_mocked(requests_mock):\n"
+        "    requests_mock.get('http://example.test/Path', text='hi')\n"
+        "    assert requests.get('http://example.test/Path').text == 'hi'\n\n\n"
+        "def test_case_sensitive(requests_mock):\n"
+        "    requests_mock.get('http://example.test/Path', text='hi')\n"
+        "    requests.get('http://example.test/path')\n"
+    )
+
+
+def test_quiet_plugins_stay_native(tmp_path, native_plugins_pytest):
+    """Plugins fastest does not know whose modules define fixtures, options, ini keys
+    and a ``pytest_configure`` (requests-mock, typeguard): the native engine loads them
+    and calls both hooks, and their ini keys set in the config file reach them."""
+    expected, actual = _both(tmp_path, native_plugins_pytest, ("-rA",), _quiet_plugins)
+    assert actual.returncode == expected.returncode == 1
+    assert "FAILED test_requests_mock.py::test_case_sensitive" in actual.stdout, actual.stdout
+    assert "fastest: the pytest engine" not in actual.stdout
+    assert _clean(actual.stdout) == _clean(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+
+
 def _flaky_mark(root: Path) -> None:
     # An item discovery cannot prove comes first: the flaky mark must still be seen.
     (root / "test_flaky.py").write_text(

@@ -42,6 +42,8 @@ pub struct FixturePlugin {
     pub modules: Vec<String>,
     /// The markers their `pytest_configure` registers.
     pub markers: Vec<String>,
+    /// The ini keys their `pytest_addoption` registers (`None`: computed names).
+    pub ini_keys: Option<Vec<String>>,
 }
 
 /// A distribution that registers `pytest11` entry points.

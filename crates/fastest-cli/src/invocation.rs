@@ -470,6 +470,12 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     let mut unknown_keys = config.unknown_keys(&blocked);
     if plugin_autoload(&args) {
         unknown_keys.retain(|k| !registered_by_plugin(k, &plugins));
+        let quiet = fixture_plugins(host);
+        unknown_keys.retain(|k| {
+            !quiet
+                .iter()
+                .any(|p| p.ini_keys.as_ref().is_some_and(|keys| keys.contains(k)))
+        });
     }
     if !unknown_keys.is_empty() && !raw_cli {
         match config.strict_config() {
@@ -1046,8 +1052,9 @@ pub(crate) fn plugin_markers(args: &Args, host: &Host) -> Vec<String> {
 const PYTESTER_MARKER_LINE: &str = "pytester_example_path(*path_segments): join the given path segments to `pytester_example_dir` for this test.";
 
 /// The installed plugins fastest does not know whose modules provide nothing but
-/// fixtures (and markers): the native engine loads those modules and stands in for them
-/// (see `parse::fixture_only_plugin`). Read once per invocation.
+/// fixtures, options, ini keys and what their `pytest_configure` sets up: the native
+/// engine loads those modules and stands in for them (see `parse::quiet_plugin`). Read
+/// once per invocation.
 pub(crate) fn fixture_plugins(host: &Host) -> Vec<FixturePlugin> {
     host.fixture_plugins
         .get_or_init(|| {
@@ -1063,14 +1070,21 @@ pub(crate) fn fixture_plugins(host: &Host) -> Vec<FixturePlugin> {
                 .filter_map(|(project, _)| {
                     let modules = host.plugin_targets(&project);
                     let mut markers = Vec::new();
+                    let mut ini_keys = Some(Vec::new());
                     for module in &modules {
                         // `module:attr` registers an object pytest finds hooks on.
                         if module.contains(':') {
                             return None;
                         }
                         let source = std::fs::read(host.module_file(module)?).ok()?;
-                        match fastest_core::discovery::parse::fixture_only_plugin(&source) {
-                            Ok(found) => markers.extend(found),
+                        match fastest_core::discovery::parse::quiet_plugin(&source) {
+                            Ok(found) => {
+                                markers.extend(found.markers);
+                                ini_keys = ini_keys.zip(found.ini_keys).map(|(mut a, b)| {
+                                    a.extend(b);
+                                    a
+                                });
+                            }
                             Err(why) => {
                                 tracing::debug!("plugin {project} ({module}): {why}");
                                 return None;
@@ -1081,6 +1095,7 @@ pub(crate) fn fixture_plugins(host: &Host) -> Vec<FixturePlugin> {
                         project,
                         modules,
                         markers,
+                        ini_keys,
                     })
                 })
                 .collect()

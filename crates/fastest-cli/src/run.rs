@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use fastest_core::config::Config;
+use fastest_core::config::{Config, Untyped};
 use fastest_core::history::History;
 use fastest_core::item::{Item, NodeKind};
 use fastest_core::report::{Event, Interruption, Outcome, Phase};
@@ -2211,6 +2211,26 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         };
         if let Some(v) = v {
             ini.insert((*name).to_string(), v);
+        }
+    }
+    // The ini keys of the quiet plugins the engine loads, untyped: their `addini`
+    // types convert them in the engine.
+    let quiet = invocation::fixture_plugins(host);
+    for key in quiet
+        .iter()
+        .filter(|p| has_plugin(&plugins, &p.project))
+        .flat_map(|p| p.ini_keys.iter().flatten())
+    {
+        if ini.contains_key(key) {
+            continue;
+        }
+        if let Some(v) = config.get_untyped(key) {
+            let v = match v {
+                Untyped::Str(s) => Value::from(s),
+                Untyped::List(l) => Value::from(l),
+                Untyped::Bool(b) => Value::from(b),
+            };
+            ini.insert(key.clone(), v);
         }
     }
     let pythonpath: Vec<String> = config

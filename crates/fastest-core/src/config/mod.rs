@@ -36,6 +36,14 @@ use std::path::{Path, PathBuf};
 
 pub use error::ConfigError;
 
+/// A configuration value read without a type ([`Config::get_untyped`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Untyped {
+    Str(String),
+    List(Vec<String>),
+    Bool(bool),
+}
+
 use values::{ConfigValue, ErrCtx, ListKind, Origin, RawValue};
 
 /// What pytest's config discovery looks at on the command line.
@@ -242,6 +250,24 @@ impl Config {
             .as_deref()
             .and_then(Path::parent)
             .unwrap_or(&self.invocation_dir)
+    }
+
+    /// A value whose type only its registrar (a plugin's `parser.addini`) knows, as
+    /// the file gives it: a string, a list (an ini mode TOML array or a native one,
+    /// items as their Python `str()`), or a native TOML boolean; any other native value
+    /// as its Python `str()`.
+    pub fn get_untyped(&self, name: &str) -> Option<Untyped> {
+        let (_, v) = self.raw(name)?;
+        Some(match &v.value {
+            values::RawValue::Ini(values::IniValue::Str(s)) => Untyped::Str(s.clone()),
+            values::RawValue::Toml(toml_doc::TomlValue::Str(s)) => Untyped::Str(s.clone()),
+            values::RawValue::Toml(toml_doc::TomlValue::Bool(b)) => Untyped::Bool(*b),
+            values::RawValue::Ini(values::IniValue::List(items))
+            | values::RawValue::Toml(toml_doc::TomlValue::Array(items)) => {
+                Untyped::List(items.iter().map(toml_doc::TomlValue::py_str).collect())
+            }
+            other => Untyped::Str(values::to_str_lenient(other)),
+        })
     }
 
     /// A "string" option. Lenient: a non-string value gives its Python `str()`.

@@ -346,25 +346,46 @@ pub fn pytest_machinery_use(src: &[u8]) -> Option<String> {
     None
 }
 
+/// What an installed plugin's module that the native engine can load as pytest does
+/// provides besides fixtures ([`quiet_plugin`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuietPlugin {
+    /// The markers its `pytest_configure` registers with literal names.
+    pub markers: Vec<String>,
+    /// The ini keys its `pytest_addoption` registers (`parser.addini("name", ...)`);
+    /// `None` when a name is computed.
+    pub ini_keys: Option<Vec<String>>,
+}
+
+/// The hooks a quiet plugin may define: the native engine calls them at its start, as
+/// pytest does (`Engine._load_plugin`), and they act on nothing pytest draws.
+const QUIET_PLUGIN_HOOKS: &[&str] = &["pytest_addoption", "pytest_configure"];
+
 /// Whether an installed plugin's module (what a `pytest11` entry point loads) provides
-/// nothing but fixtures, and maybe markers a `pytest_configure` registers and nothing
-/// else: the native engine can load it as pytest does and stand in for the plugin.
-/// `Ok(the markers)`, or `Err(why not)`: a hook, `pytest_plugins`, pytest's plugin
-/// machinery or its private `_pytest` modules (monkeypatching them, say), a name bound
-/// to a `pytest_*` hook by an import, a star import, a syntax error.
-pub fn fixture_only_plugin(src: &[u8]) -> Result<Vec<String>, String> {
+/// nothing but fixtures, options and ini keys (`pytest_addoption`) and what its
+/// `pytest_configure` sets up (markers, module state: typeguard's import hook,
+/// requests-mock's ini key): the native engine can load it as pytest does and stand in
+/// for the plugin. `Ok(what it registers)`, or `Err(why not)`: another hook,
+/// `pytest_plugins`, pytest's plugin machinery or its private `_pytest` modules
+/// (monkeypatching them, say), a name bound to a `pytest_*` hook by an import, a star
+/// import, a syntax error.
+pub fn quiet_plugin(src: &[u8]) -> Result<QuietPlugin, String> {
     let has = |needle: &[u8]| src.windows(needle.len()).any(|w| w == needle);
     if has(b"import *") {
         return Err("a star import".into());
     }
-    if has(b"_pytest") {
+    if names_private_pytest(src) {
         return Err("pytest's private modules".into());
     }
     let o = parse_outline(src, false);
     if let Some(h) = &o.import_hazard {
         return Err(h.clone());
     }
-    if let Some(h) = o.hooks.first() {
+    if let Some(h) = o
+        .hooks
+        .iter()
+        .find(|h| !QUIET_PLUGIN_HOOKS.contains(&h.as_str()))
+    {
         return Err(format!("hook {h}"));
     }
     if o.pytest_plugins {
@@ -380,7 +401,45 @@ pub fn fixture_only_plugin(src: &[u8]) -> Result<Vec<String>, String> {
     {
         return Err(format!("`{}` bound otherwise than by a def", b.name));
     }
-    Ok(o.registered_markers)
+    Ok(QuietPlugin {
+        markers: o.registered_markers,
+        ini_keys: addini_names(src),
+    })
+}
+
+/// Whether `src` names the `_pytest` package (the name on its own, not a prefix of
+/// another: requests-mock's `_pytest_version`).
+fn names_private_pytest(src: &[u8]) -> bool {
+    const NAME: &[u8] = b"_pytest";
+    src.windows(NAME.len()).enumerate().any(|(i, w)| {
+        w == NAME
+            && (i == 0 || !skim::is_ident(src[i - 1]))
+            && src.get(i + NAME.len()).is_none_or(|&b| !skim::is_ident(b))
+    })
+}
+
+/// The names of every `.addini(...)` call in `src`, when each is a string literal.
+fn addini_names(src: &[u8]) -> Option<Vec<String>> {
+    const CALL: &[u8] = b".addini(";
+    let mut names = Vec::new();
+    let mut at = 0;
+    while let Some(pos) = src[at..].windows(CALL.len()).position(|w| w == CALL) {
+        let rest = &src[at + pos + CALL.len()..];
+        let rest = &rest[rest.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+        let quote = *rest.first()?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let end = rest[1..]
+            .iter()
+            .position(|&b| b == quote || b == b'\\' || b == b'\n')?;
+        if rest[1 + end] != quote {
+            return None;
+        }
+        names.push(String::from_utf8_lossy(&rest[1..1 + end]).into_owned());
+        at += pos + CALL.len();
+    }
+    Some(names)
 }
 
 /// Whether the `pluginmanager` at `at` is `pytest_addoption`'s argument of that name in
@@ -3212,20 +3271,46 @@ def pytest_configure(config):
     }
 
     #[test]
-    fn fixture_only_plugins_are_told_apart() {
+    fn quiet_plugins_are_told_apart() {
         let faker_like = b"import pytest\nfrom faker import Faker\n\n@pytest.fixture(scope='session', autouse=True)\ndef _session_faker(request):\n    return Faker()\n\n@pytest.fixture()\ndef faker(request):\n    return request.getfixturevalue('_session_faker')\n";
-        assert_eq!(fixture_only_plugin(faker_like), Ok(vec![]));
+        assert_eq!(
+            quiet_plugin(faker_like),
+            Ok(QuietPlugin {
+                markers: vec![],
+                ini_keys: Some(vec![])
+            })
+        );
         let markers = b"import pytest\n\ndef pytest_configure(config):\n    config.addinivalue_line('markers', 'slow: slow tests')\n\n@pytest.fixture\ndef x():\n    return 1\n";
-        assert_eq!(fixture_only_plugin(markers), Ok(vec!["slow".to_string()]));
+        assert_eq!(
+            quiet_plugin(markers).map(|q| q.markers),
+            Ok(vec!["slow".to_string()])
+        );
+        // Options, ini keys and a configure with effects of its own (requests-mock,
+        // typeguard): loaded by the engine, which calls both hooks.
+        let options = b"def pytest_addoption(parser):\n    parser.addini('mock_case',\n        'help', type='bool')\n    parser.addini(\"other\", 'h')\n    parser.addoption('--x')\n\ndef pytest_configure(config):\n    install_hook(config.getoption('x'))\n";
+        assert_eq!(
+            quiet_plugin(options),
+            Ok(QuietPlugin {
+                markers: vec![],
+                ini_keys: Some(vec!["mock_case".to_string(), "other".to_string()])
+            })
+        );
+        let private_like = b"_pytest_version = (9, 2)\n_pytest29 = True\n";
+        assert!(quiet_plugin(private_like).is_ok());
+        let computed = b"def pytest_addoption(parser):\n    parser.addini(NAME, 'help')\n";
+        assert_eq!(quiet_plugin(computed).map(|q| q.ini_keys), Ok(None));
         for (src, why) in [
-            (&b"def pytest_addoption(parser):\n    pass\n"[..], "hook pytest_addoption"),
+            (&b"def pytest_runtest_setup(item):\n    pass\n"[..], "hook pytest_runtest_setup"),
+            (b"def pytest_report_header(config):\n    return 'x'\n", "hook pytest_report_header"),
             (b"from .hooks import pytest_runtest_call\n", "`pytest_runtest_call` bound otherwise than by a def"),
             (b"pytest_plugins = ['x']\n", "pytest_plugins"),
             (b"from helpers import *\n", "a star import"),
             (b"from _pytest import fixtures\nfixtures.X = 1\n", "pytest's private modules"),
+            (b"import _pytest.fixtures\n", "pytest's private modules"),
             (b"import pytest\n@pytest.fixture\ndef f(request):\n    request.config.pluginmanager.register(object())\n", "pluginmanager.register"),
+            (b"def pytest_configure(config):\n    config.pluginmanager.register(object())\n", "pluginmanager.register"),
         ] {
-            assert_eq!(fixture_only_plugin(src), Err(why.to_string()), "{}", String::from_utf8_lossy(src));
+            assert_eq!(quiet_plugin(src).map(|_| ()), Err(why.to_string()), "{}", String::from_utf8_lossy(src));
         }
     }
 
