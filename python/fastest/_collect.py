@@ -350,7 +350,12 @@ def _run_spec_of(item):
     if type(item) not in (Function, TestCaseFunction):
         return None
     kinds = {"Dir", "Package", "Module", "Class", "UnitTestCase"}
-    if any(type(n).__name__ not in kinds for n in item.listchain()[1:-1]):
+    # pytest's own collectors (a conftest's subclass of one, which a collection hook
+    # may make, is another collector).
+    if any(type(n).__name__ not in kinds or not type(n).__module__.startswith("_pytest.")
+           for n in item.listchain()[1:-1]):
+        return None
+    if type(item) is Function and not _binds_its_function(item):
         return None
     for node in item.listchain()[1:-1]:
         kind = type(node).__name__
@@ -379,6 +384,17 @@ def _run_spec_of(item):
             return None
         spec["added_marks"] = changed[1]
     return spec
+
+
+def _binds_its_function(item):
+    """Whether ``item`` calls the function its module or class binds under its name, as
+    the engine finds it (a ``pytest_pycollect_makeitem`` hook may give an item another
+    callable)."""
+    def unbound(f):
+        return getattr(f, "__func__", f)
+
+    owner = item.parent.obj
+    return unbound(item.obj) is unbound(getattr(owner, item.originalname, None))
 
 
 #: ``id(item)`` -> ``(item, added marks)`` for the items a ``pytest_collection_modifyitems``

@@ -206,6 +206,11 @@ NATIVE_CASES: List[str] = [
 ENGINE_CASES: List[str] = [
     "hooks",
     "mixed_engines",
+    # Conftest hooks making collectors and items (pytest_pycollect_makemodule,
+    # pytest_collect_file, pytest_pycollect_makeitem): pytest's collection in the
+    # fallback; the items of pytest's own classes native, a custom item class's file and
+    # a module whose hook-made item wraps its function in the pytest engine.
+    "collector_hooks",
     "hooks_modifyitems",
     # `--runslow` (pytest_addoption, a markers-only pytest_configure and a
     # pytest_collection_modifyitems adding marks, reordering, deselecting): the native
@@ -380,6 +385,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "header_print": [[], ["-v"], ["-q"], ["--no-header"], ["-rA"]],
     "engine_collect_warning": [[], ["-v"]],
     "collection_hooks_native": [[], ["-v"], ["-rA"]],
+    "collector_hooks": [[], ["-v"], ["-rA"], ["-q", "-k", "check or answer"], ["-x"]],
     # The log_level ini (and the session levels defaulting to it), overridden with -o.
     "log_levels": [
         [],

@@ -157,6 +157,30 @@ def test_collection_only_conftest_hooks_leave_the_run_to_the_native_engine(tmp_p
     assert "pytest engine" not in got.stdout + got.stderr
 
 
+def test_collector_hooks_leave_pytests_own_items_to_the_native_engine(tmp_path: Path) -> None:
+    # `pytest_collect_file`, `pytest_pycollect_makemodule`, `pytest_pycollect_makeitem`:
+    # the fallback's collection applied them; a file of custom items and a module whose
+    # hook-made item calls a wrapper run in the pytest engine, the rest natively (the
+    # outputs are compared with pytest's in test_oracle_run.py, `collector_hooks`).
+    root = tmp_path / "case"
+    shutil.copytree(RUN_CASES / "collector_hooks", root)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1"})
+    got = subprocess.run([*require_fastest(), "-p", "no:cacheprovider", "-v"], cwd=root, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert got.returncode == 1, got.stdout + got.stderr
+    notes = [line for line in got.stdout.splitlines() if line.startswith("fastest: ")]
+    assert notes == [
+        "fastest: the pytest engine runs data.check (data.check::line0 is not proved by discovery)",
+        "fastest: the pytest engine runs test_wrapped.py"
+        " (test_wrapped.py::answer_right is not proved by discovery)",
+        "fastest: the native engine runs the other modules",
+    ], got.stdout
+    assert "test_plain.py::check_collected_by_the_hook PASSED" in got.stdout
+    assert "test_wrapped.py::answer_wrong FAILED" in got.stdout
+    assert "test_future_py99" not in got.stdout
+
+
 def _auto_run(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
     env.update({"COLUMNS": "80", "NO_COLOR": "1"})

@@ -194,12 +194,20 @@ fn hand_to_pytest(
 /// defines one): the items it found run in the native engine. A
 /// `pytest_collection_modifyitems` reorders and deselects there; the marks it adds
 /// travel in each item's run spec, and an item it changed otherwise has none (the
-/// pytest engine runs it). Hooks that make items (`pytest_generate_tests`,
-/// `pytest_collect_file`) leave items without run specs too.
+/// pytest engine runs it). Hooks that make collectors or items (`pytest_collect_file`,
+/// `pytest_pycollect_makemodule`, `pytest_pycollect_makeitem`) decide only what pytest
+/// collects too: the fallback gives run specs to the items of pytest's own classes
+/// (`Module`, `Class`, `Function`, whose function is the one the module or class
+/// binds), and the modules of any other item (a plugin-made or custom item class) run
+/// in the pytest engine (`module_blockers`). (`pytest_generate_tests` stays the pytest
+/// engine's: its parametrizations are no marks the native engine could redo.)
 const COLLECTION_ONLY_HOOKS: &[&str] = &[
     "pytest_ignore_collect",
     "pytest_make_parametrize_id",
     "pytest_collection_modifyitems",
+    "pytest_collect_file",
+    "pytest_pycollect_makemodule",
+    "pytest_pycollect_makeitem",
 ];
 
 /// `pytest_addoption`: the native engine's `config` has the options' values as the
