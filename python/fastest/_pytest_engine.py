@@ -79,9 +79,13 @@ class _Bridge:
         #: coordinator prints the outcome before the test's teardown output).
         self.stream: Any = None
         self.streamed = 0
+        #: Called with each report as pytest logs it, while the test may still run.
+        self.echo: Any = None
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         self.reports.append(report)
+        if self.echo is not None:
+            self.echo(report)
         if self.stream is not None and report.when != "teardown":
             self.stream(report)
             self.streamed = len(self.reports)
@@ -126,6 +130,7 @@ class PytestEngine:
         if channel is not None and channel.sync:
             # The teardown report waits for the item's warnings (they go with it).
             self.bridge.stream = lambda rep: channel.report(json.dumps(self._report(rep)))
+        self.bridge.echo = self._echo_subtest
         config = _prepareconfig(list(setup["pytest_args"]), plugins=[self.bridge])
         for dest, off in COORDINATOR_OPTIONS.items():
             if hasattr(config.option, dest):
@@ -433,6 +438,40 @@ class PytestEngine:
             bridge.collect_warnings = []
         for rep in reports:
             yield json.dumps(rep)
+
+    def _echo_subtest(self, rep: Any) -> None:
+        """A unittest subtest is logged from inside the test, so under fd capture
+        pytest's terminal writes its letter into the test's captured output: so does
+        this worker (as the native engine's ``send_subtest_report``; with ``-v`` its
+        verbose line is not written)."""
+        context = getattr(rep, "context", None)
+        if context is None or not hasattr(context, "kwargs") or rep.when != "call":
+            return
+        if self.config.getoption("capture") != "fd" or self.config.get_verbosity() > 0:
+            return
+        from _pytest.unittest import TestCaseFunction
+
+        if not isinstance(self._items.get(rep.nodeid), TestCaseFunction):
+            return
+        _category, letter, _word = self.config.hook.pytest_report_teststatus(
+            report=rep, config=self.config
+        )
+        if not letter:
+            return
+        if rep.passed and getattr(rep, "wasxfail", None) is None:
+            markup = {"green": True}
+        elif rep.failed:
+            markup = {"red": True}
+        else:
+            markup = {"yellow": True}
+        import sys
+
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001 - a test's replacement stream
+                pass
+        os.write(1, self._writer(io.StringIO()).markup(letter, **markup).encode("utf-8"))
 
     def _writer(self, file: Any) -> TerminalWriter:
         """A writer with the coordinator's markup, code highlighting and width."""

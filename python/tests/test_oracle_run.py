@@ -270,6 +270,14 @@ PYTEST_ENGINE_VARIANTS: List[str] = [
     "import_order",
     "import_errors",
     "log_levels",
+    # A unittest subtest's letter written into the test's captured output under fd
+    # capture (`_pytest_engine._echo_subtest`; not its verbose line).
+    "unittest_subtests-argset0",
+    "unittest_subtests-argset1",
+    "unittest_subtests-argset3",
+    "unittest_subtests-argset4",
+    "unittest_subtests-argset5",
+    "unittest_subtests-argset6",
 ]
 
 RUN_CASES_DIR = HERE / "run_cases"
@@ -811,7 +819,8 @@ def _all_params() -> list:
         for i, args in enumerate(ARGSETS[case]):
             spec = RunSpec(f"{case}-argset{i}", case, _source(case), tuple(args))
             params.append(pytest.param(spec, id=spec.test_id))
-            if case in PYTEST_ENGINE_VARIANTS and spec.native:
+            variants = PYTEST_ENGINE_VARIANTS
+            if (case in variants or spec.test_id in variants) and spec.native:
                 variant = RunSpec(
                     f"{spec.test_id}-pytest-engine", case, spec.source, spec.args, "pytest"
                 )
