@@ -126,12 +126,22 @@ class MixedEngine:
             # native engine's to report (shown once, by it).
             import warnings
 
+            from _pytest.assertion.rewrite import AssertionRewritingHook
+
             shown = warnings.showwarning
             warnings.showwarning = _shown_already
+            # The plugins pytest marks for rewriting at its start were imported by the
+            # native engine's session already (a package above the module it loads,
+            # `pytest_asyncio` for `pytest_asyncio.plugin`): pytest, starting first in
+            # its own process, would not find them imported, and its "already
+            # imported" warning must not fail this start (`filterwarnings = error`).
+            warn = AssertionRewritingHook._warn_already_imported
+            AssertionRewritingHook._warn_already_imported = lambda hook, name: None  # type: ignore[method-assign]
             try:
                 engine = PytestEngine(dict(self.setup), self.channel, startup_warnings=False)
             finally:
                 warnings.showwarning = shown
+                AssertionRewritingHook._warn_already_imported = warn  # type: ignore[method-assign]
             # pytest's unraisable and thread exception hooks record into its config;
             # each engine's are installed while its items run.
             self._pytest_hooks = _exception_hooks()

@@ -201,6 +201,21 @@ _NOTE = re.compile(r"^fastest: .*\n", re.M)
 _LOG = re.compile(r"^.*\bINFO\b.*\n", re.M)
 
 
+def test_asyncio_modules_beside_native_ones_under_error_filters(
+    tmp_path: Path, plugins_pytest: List[str]
+):
+    # The pytest engine starts at its first module, after the native engine imported
+    # pytest-asyncio's package: pytest's "already imported" warning at its start is no
+    # error there (blinker's `filterwarnings = error`; found by the survey).
+    args = ("-v", "-o", "filterwarnings=error", "-o", "asyncio_default_fixture_loop_scope=function")
+    root, expected, actual = _asyncio_both(tmp_path, plugins_pytest, args)
+    assert actual.returncode == expected.returncode == 1, actual.stdout + actual.stderr
+    assert "fastest: the native engine runs the other modules" in actual.stdout
+    assert _clean(_NOTE.sub("", actual.stdout)) == _clean(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+
+
 @pytest.mark.parametrize(
     "args, pytest_modules",
     [
