@@ -2754,7 +2754,7 @@ class Engine:
             self._count_failure(last)
         finally:
             if wrappers:
-                self._finish_protocol(wrappers)
+                self._finish_wrappers(wrappers)
             ctx.__exit__(None, None, None)
         collected, self._collect_warnings = self._collect_warnings, []
         if log or collected:
@@ -2769,19 +2769,20 @@ class Engine:
             ]
         yield last
 
-    def _start_protocol(self, item: Item, started: list[Any]) -> None:
-        """The loaded plugins' ``pytest_runtest_protocol`` wrappers, started as pluggy
-        starts old-style ones (the last registered outermost) into ``started``:
-        pytest-timeout arms its timer here, before the setup's fixtures."""
-        for wrapper in reversed(self._protocol_wrappers):
+    @staticmethod
+    def _start_wrappers(wrappers: list[Any], item: Item, started: list[Any]) -> None:
+        """Plugins' old-style hook wrappers (``pytest_runtest_protocol``: pytest-timeout
+        arms its timer before the setup's fixtures; ``pytest_runtest_call``), started
+        as pluggy starts them, the last registered outermost, into ``started``."""
+        for wrapper in reversed(wrappers):
             gen = wrapper(item=item)
             next(gen)
             started.append(gen)
 
     @staticmethod
-    def _finish_protocol(started: list[Any]) -> None:
-        """Resumes the wrappers once the teardown is over (pytest-timeout cancels its
-        timer)."""
+    def _finish_wrappers(started: list[Any]) -> None:
+        """Resumes the started wrappers, innermost first, once what they wrap is over
+        (pytest-timeout cancels its timer)."""
         for gen in reversed(started):
             try:
                 gen.send(None)
@@ -2864,7 +2865,7 @@ class Engine:
             if self._randomly is not None:
                 self._randomly.pytest_runtest_setup(item)
             if bound and self._protocol is not None:
-                self._start_protocol(item, self._protocol)
+                self._start_wrappers(self._protocol_wrappers, item, self._protocol)
             self.setupstate.setup(item)
         # One walk over the item's marks says which of pytest's evaluations have work.
         names = {m.name for m in item._markers(None)}
@@ -2901,21 +2902,12 @@ class Engine:
         # Plugins' `pytest_runtest_call` wrappers, as pluggy drives old-style ones: the
         # last registered outermost; each resumes once the test is over, whatever its
         # outcome, and what one raises is the phase's outcome.
-        started = []
+        started: list[Any] = []
         try:
-            for wrapper in reversed(self._call_wrappers):
-                gen = wrapper(item=item)
-                next(gen)
-                started.append(gen)
+            self._start_wrappers(self._call_wrappers, item, started)
             self._runtest(item)
         finally:
-            for gen in reversed(started):
-                try:
-                    gen.send(None)
-                except StopIteration:
-                    pass
-                else:
-                    raise RuntimeError(f"fastest: {gen} did not stop")
+            self._finish_wrappers(started)
 
     def _runtest(self, item: Item) -> None:
         # Inside the plugins' call wrappers, as pytest's own `pytest_runtest_call`.

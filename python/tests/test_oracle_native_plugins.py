@@ -72,6 +72,14 @@ def test_distributed_run_matches_pytest(tmp_path, native_plugins_pytest):
     assert _ENGINE_NOTE not in actual.stdout
 
 
+def _assert_native_as_pytest(expected, actual) -> None:
+    """The native engine ran every item, and fastest printed what pytest printed."""
+    assert "fastest: the pytest engine" not in actual.stdout, actual.stdout
+    assert _clean(actual.stdout) == _clean(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+
+
 def _cov_fixture(root: Path) -> None:
     (root / "test_cov_fixture.py").write_text("def test_cov(cov):\n    assert cov is None\n")
 
@@ -112,10 +120,7 @@ def test_a_timeout_setting_stays_native(tmp_path, native_plugins_pytest, args):
     # around each test; its header lines come from its own hook.
     expected, actual = _both(tmp_path, native_plugins_pytest, args)
     assert actual.returncode == expected.returncode == 1
-    assert "fastest: the pytest engine" not in actual.stdout, actual.stdout
-    assert _clean(actual.stdout) == _clean(expected.stdout), (
-        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
-    )
+    _assert_native_as_pytest(expected, actual)
 
 
 def _env_lines(root: Path) -> None:
@@ -148,10 +153,7 @@ def test_pytest_env_sets_the_environment_natively(tmp_path, native_plugins_pytes
     expected, actual = _both(tmp_path, native_plugins_pytest, ("-rA",), _env_lines)
     assert actual.returncode == expected.returncode == 1
     assert "PASSED test_env_lines.py::test_values" in actual.stdout, actual.stdout
-    assert "fastest: the pytest engine" not in actual.stdout
-    assert _clean(actual.stdout) == _clean(expected.stdout), (
-        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
-    )
+    _assert_native_as_pytest(expected, actual)
 
 
 def _quiet_plugins(root: Path) -> None:
@@ -176,10 +178,7 @@ def test_quiet_plugins_stay_native(tmp_path, native_plugins_pytest):
     expected, actual = _both(tmp_path, native_plugins_pytest, ("-rA",), _quiet_plugins)
     assert actual.returncode == expected.returncode == 1
     assert "FAILED test_requests_mock.py::test_case_sensitive" in actual.stdout, actual.stdout
-    assert "fastest: the pytest engine" not in actual.stdout
-    assert _clean(actual.stdout) == _clean(expected.stdout), (
-        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
-    )
+    _assert_native_as_pytest(expected, actual)
 
 
 def _flaky_mark(root: Path) -> None:
