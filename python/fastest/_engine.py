@@ -259,6 +259,32 @@ class EngineConfig:
         self._added_ini: dict[str, tuple[str, Any]] = {}
         self._terminal_writer: TerminalWriter | None = None
 
+    def unknown_key_warnings(self, keys: list[str]) -> list[warnings.WarningMessage]:
+        """pytest's ``Config._validate_config_options`` over ``keys`` (config keys
+        nothing registers), run by pytest's own code so that each warning has its
+        message and place (pytest's source line) under the configured filters. A
+        strict config never gets here: the coordinator fails such a session."""
+        from _pytest.config import Config as PytestConfig
+
+        records: list[warnings.WarningMessage] = []
+
+        def issue(warning: Warning, stacklevel: int) -> None:
+            # pytest's `Config.issue_config_time_warning`, one frame for one frame.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", type(warning))
+                apply_warning_filters(self.getini("filterwarnings"), self.option.pythonwarnings or [])
+                warnings.warn(warning, stacklevel=stacklevel)
+            records.extend(caught)
+
+        shim = types.SimpleNamespace(
+            _get_unknown_ini_keys=lambda: set(keys),
+            getini=lambda name: False,
+            issue_config_time_warning=issue,
+        )
+        shim._warn_or_fail_if_strict = functools.partial(PytestConfig._warn_or_fail_if_strict, shim)
+        PytestConfig._validate_config_options(shim)  # type: ignore[arg-type]
+        return records
+
     def _add_hookspecs(self, specs: Any) -> None:
         """A loaded plugin's own hooks (``pytest_addhooks``): each is called on the
         plugin module that declares it, its only implementation in the engine (the
@@ -1536,6 +1562,9 @@ class Engine:
         self._protocol_wrappers: list[Any] = []
         # A worker started after a crash (`pool.rs`).
         self._replacement = bool(setup.get("replacement"))
+        # pytest's start-up warnings about config keys nothing registers, which go with
+        # the first item's last report (from one worker).
+        self._config_warnings: list[warnings.WarningMessage] = []
         # Those started for the current item (`None` without any).
         self._protocol: list[Any] | None = None
         # hypothesis's plugin, when loaded (`_hypothesis_pytestplugin`).
@@ -1586,6 +1615,9 @@ class Engine:
             self._load_conftest_plugin(module)
         for module in setup.get("plugin_modules", ()):
             self._load_plugin(module)
+        unknown_keys = setup.get("unknown_ini_keys")
+        if unknown_keys and not self._replacement and os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0":
+            self._config_warnings = self.config.unknown_key_warnings(unknown_keys)
         for module in setup.get("fixture_modules", ()):
             self._load_plugin_fixtures(module)
         if setup.get("builtin_plugins"):
@@ -2757,8 +2789,13 @@ class Engine:
                 self._finish_wrappers(wrappers)
             ctx.__exit__(None, None, None)
         collected, self._collect_warnings = self._collect_warnings, []
-        if log or collected:
+        configured, self._config_warnings = self._config_warnings, []
+        if log or collected or configured:
             last["warnings"] = [
+                {"nodeid": "", "message": warning_record_to_str(w),
+                 "fslocation": [w.filename, w.lineno]}
+                for w in configured
+            ] + [
                 {"nodeid": "", "file": file, "message": warning_record_to_str(w),
                  "fslocation": [w.filename, w.lineno]}
                 for file, w in collected

@@ -58,6 +58,9 @@ pytestmark = pytest.mark.oracle
 # --------------------------------------------------------------------------
 
 NATIVE_CASES: List[str] = [
+    # Config keys nothing registers: the native engine warns about each through
+    # pytest's own code (its source line in the summary), first among the warnings.
+    "unknown_config_keys",
     "capture_restore",
     "class_fixture_wrappers",
     "async_tests",
@@ -393,6 +396,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "header_print": [[], ["-v"], ["-q"], ["--no-header"], ["-rA"]],
     "engine_collect_warning": [[], ["-v"]],
     "collection_hooks_native": [[], ["-v"], ["-rA"]],
+    "unknown_config_keys": [[], ["-rA"], ["-q"], ["-W", "ignore::pytest.PytestConfigWarning"]],
     "collector_hooks": [[], ["-v"], ["-rA"], ["-q", "-k", "check or answer"], ["-x"]],
     # The log_level ini (and the session levels defaulting to it), overridden with -o.
     "log_levels": [

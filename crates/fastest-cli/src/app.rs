@@ -1015,10 +1015,27 @@ fn finish(
     used_testpaths: bool,
     reimport: &mut crate::run::Reimport,
 ) -> i32 {
-    let (skipped, errors, warnings, notes, hook_deselected) = (
+    // pytest's start-up warnings about config keys nothing registers: the native
+    // engine warns about them itself (`Invocation::unknown_ini_keys`), not the
+    // fallback's collection.
+    let own_start_warnings: Vec<crate::fallback::RawWarning>;
+    let warnings = if inv.unknown_ini_keys.is_empty() {
+        &extras.warnings[..]
+    } else {
+        own_start_warnings = extras
+            .warnings
+            .iter()
+            .filter(|w| {
+                !(w.category.as_deref() == Some("PytestConfigWarning")
+                    && w.message.contains("Unknown config option: "))
+            })
+            .cloned()
+            .collect();
+        &own_start_warnings[..]
+    };
+    let (skipped, errors, notes, hook_deselected) = (
         &extras.skipped[..],
         &extras.errors[..],
-        &extras.warnings[..],
         &extras.notes[..],
         &extras.deselected[..],
     );

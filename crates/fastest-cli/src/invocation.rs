@@ -54,6 +54,10 @@ pub struct Invocation {
     pub raw_cli: bool,
     /// With `strict_config`, the unknown ini key pytest fails on after collection.
     pub strict_unknown_key: Option<String>,
+    /// Config keys nothing registers (pytest warns about each at its start), for a run:
+    /// only the native engine warns about them as pytest does; a session that needs
+    /// the pytest engine goes to pytest.
+    pub unknown_ini_keys: Vec<String>,
     /// Core plugins `-p no:NAME` on the command line keeps pytest from loading.
     pub blocked: Vec<String>,
     /// A run (not `--collect-only`): the native engine runs the selected items.
@@ -477,9 +481,16 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
                 .any(|p| p.ini_keys.as_ref().is_some_and(|keys| keys.contains(k)))
         });
     }
+    // Config keys nothing registers, which pytest warns about at its start: a native
+    // run's engine warns through pytest's own code (`Engine._unknown_key_warnings`).
+    let mut unknown_ini_keys = Vec::new();
     if !unknown_keys.is_empty() && !raw_cli {
         match config.strict_config() {
             Ok(true) if !may_register() => strict_unknown_key = unknown_keys.first().cloned(),
+            // (Not when a warning filter may make it an error: pytest's start fails.)
+            Ok(false) if run && !may_register() && !warnings_may_fail(&args, &config) => {
+                unknown_ini_keys = unknown_keys.clone();
+            }
             // pytest's warning quotes its own source line; let it print it.
             _ => {
                 fallback.get_or_insert_with(|| {
@@ -529,6 +540,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         raw_cli,
         fallback,
         strict_unknown_key,
+        unknown_ini_keys,
         width: terminal_width(),
         isatty,
         markup: should_markup(&args, isatty),
@@ -539,6 +551,15 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         argv: argv.to_vec(),
     };
     Prepared::Collect(Box::new(inv), Box::new(config))
+}
+
+/// Whether a warning filter (the `filterwarnings` ini, `-W`) turns warnings into errors.
+fn warnings_may_fail(args: &Args, config: &Config) -> bool {
+    let error = |f: &str| f.trim_start().starts_with("error");
+    config
+        .get_linelist("filterwarnings")
+        .is_some_and(|lines| lines.iter().any(|l| error(l)))
+        || args.pythonwarnings.iter().any(|w| error(w))
 }
 
 /// Options a native run honours (anything else is pytest's run, for now).

@@ -1002,6 +1002,14 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         Ok(engines) => (engines.session, engines.modules),
         Err(why) => return with_pytest_after_header(&s, err, &why),
     };
+    if (pytest_engine.is_some() || !pytest_modules.is_empty()) && !inv.unknown_ini_keys.is_empty() {
+        // The pytest engine's start would warn about them in its own words and place.
+        let why = format!(
+            "unknown config options: {}",
+            inv.unknown_ini_keys.join(", ")
+        );
+        return with_pytest_after_header(&s, err, &why);
+    }
     // The modules the pytest engine runs beside the native engine (by file part).
     let pytest_files: std::collections::HashSet<&str> =
         pytest_modules.iter().map(|(f, _)| f.as_str()).collect();
@@ -2313,6 +2321,8 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         "blocked_plugins": inv.blocked,
         "pythonpath": pythonpath,
         "ini": ini,
+        // Config keys nothing registers: the engine warns about them as pytest does.
+        "unknown_ini_keys": inv.unknown_ini_keys,
         "options": {
             "verbose": args.verbosity(),
             "tbstyle": args.tbstyle,
