@@ -207,6 +207,24 @@ class _Namespace(types.SimpleNamespace):
         return None
 
 
+#: Conftest hooks the native engine calls itself, through pluggy, as pytest calls them
+#: through an item's hook proxy (``Engine._item_hooks``).
+RUNTEST_HOOKS = (
+    "pytest_runtest_setup",
+    "pytest_runtest_call",
+    "pytest_runtest_teardown",
+    "pytest_runtest_makereport",
+)
+
+#: pluggy's ``HookimplOpts`` for an implementation of each kind.
+_PLAIN: dict[str, Any] = {
+    "wrapper": False, "hookwrapper": False, "optionalhook": False,
+    "tryfirst": False, "trylast": False, "specname": None,
+}
+_TRYFIRST = dict(_PLAIN, tryfirst=True)
+_WRAPPER = dict(_PLAIN, wrapper=True)
+
+
 class EngineConfig:
     """The part of pytest's ``Config`` the native engine's users reach: ini values and
     options, as the coordinator read them."""
@@ -1515,6 +1533,8 @@ class Engine:
         # Warnings raised while importing test modules and conftests: pytest records them
         # at collection (no node id, the warning's own file and line), not on a test.
         self._collect_warnings: list[tuple[str, warnings.WarningMessage]] = []
+        #: The initial conftests' files (as warnings name them).
+        self._initial_conftests = frozenset(setup.get("initial_conftests") or ())
         # `_ItemWarnings`: per filters list an item starts from, what it becomes (an
         # item's, and a module import's inside it).
         self._item_filters: dict[tuple[Any, ...], list[Any]] = {}
@@ -1560,6 +1580,12 @@ class Engine:
         # Their `pytest_runtest_protocol` hook wrappers (pytest-timeout's timer), which
         # `phases` drives around the item's three phases.
         self._protocol_wrappers: list[Any] = []
+        # Conftests' runtest hooks (`RUNTEST_HOOKS`), by the directory whose conftests
+        # they are: `None` until a conftest defining one is imported.
+        self._runtest_hooks: dict[Path, dict[str, list[Any]]] | None = None
+        # The failure repr behind the last report's `longrepr` (`_make_report`), for
+        # the `TestReport` conftests' `pytest_runtest_makereport` wrappers see.
+        self._last_repr: Any = None
         # A worker started after a crash (`pool.rs`).
         self._replacement = bool(setup.get("replacement"))
         # pytest's start-up warnings about config keys nothing registers, which go with
@@ -2102,6 +2128,8 @@ class Engine:
         mod = import_path(conftest, mode=self.import_mode, root=self.rootdir,
                           consider_namespace_packages=self.config.getini("consider_namespace_packages"))
         self.conftests[conftest] = mod
+        if self._runtest_hooks is None and any(hasattr(mod, h) for h in RUNTEST_HOOKS):
+            self._runtest_hooks = {}
         self.parse_factories(mod, str(conftest), baseid_path=conftest.parent)
         if self._project_plugins:
             for name in self._project_plugins.get(os.path.realpath(conftest), ()):
@@ -2144,8 +2172,11 @@ class Engine:
                                   consider_namespace_packages=self.config.getini("consider_namespace_packages"))
         finally:
             # Tagged with the module's file: the summary lists them at its place in
-            # the collection, whichever test's report carries them.
-            self._collect_warnings.extend((modnode.nodeid, w) for w in log)
+            # the collection, whichever test's report carries them. An initial
+            # conftest's come before every module's (pytest imports it at its start).
+            initial = self._initial_conftests
+            self._collect_warnings.extend(
+                ("" if w.filename in initial else modnode.nodeid, w) for w in log)
         modnode.obj = mod
         modnode.path = path
         modnode.own_markers = get_unpacked_marks(mod)
@@ -2782,7 +2813,15 @@ class Engine:
                     next_spec = yield from self._between(wrappers, None)
                 nextitem = self.node_for(next_spec) if next_spec is not None else None
             self._next = nextitem
-            last = self._phase(item, "teardown", lambda it: self._teardown(it, nextitem))
+            hooks = self._item_hooks(item, "pytest_runtest_teardown")
+            if hooks:
+                def teardown(it: Item) -> None:
+                    self._call_hook("pytest_runtest_teardown", [(self._teardown, _PLAIN)],
+                                    hooks, {"item": it, "nextitem": nextitem})
+            else:
+                def teardown(it: Item) -> None:
+                    self._teardown(it, nextitem)
+            last = self._phase(item, "teardown", teardown)
             self._count_failure(last)
         finally:
             if wrappers:
@@ -2805,6 +2844,171 @@ class Engine:
                 for w in log
             ]
         yield last
+
+    def _item_hooks(self, item: Item, name: str) -> list[Any] | None:
+        """The ``name`` implementations (``RUNTEST_HOOKS``) of the conftests above
+        ``item``, as pluggy ``HookImpl``s in pytest's order of registration (outermost
+        conftest first), or ``None``. pytest calls these through the item's hook proxy,
+        which leaves out the conftests of other directories."""
+        found = self._runtest_hooks
+        if found is None:
+            return None
+        directory = item.path.parent
+        hooks = found.get(directory)
+        if hooks is None:
+            from pluggy import HookImpl
+
+            hooks = {}
+            for mod in self.conftests_for(item.path):
+                for hook in RUNTEST_HOOKS:
+                    func = getattr(mod, hook, None)
+                    if func is None:
+                        continue
+                    opts = dict(_PLAIN, **(getattr(func, "pytest_impl", None) or {}))
+                    impl = HookImpl(mod, str(mod.__file__), func, opts)
+                    if hook != "pytest_runtest_makereport" and (impl.wrapper or impl.hookwrapper):
+                        impl = self._uncaptured(impl)
+                    hooks.setdefault(hook, []).append(impl)
+            found[directory] = hooks
+        return hooks.get(name)
+
+    def _to_terminal(self, out: str, err: str) -> None:
+        """Writes what pytest would have written with its capture suspended, after
+        what the coordinator has yet to show."""
+        if not out and not err:
+            return
+        with self.config._plugins["capturemanager"].global_and_fixture_disabled():
+            for stream, text in ((sys.stdout, out), (sys.stderr, err)):
+                if text:
+                    stream.write(text)
+                    stream.flush()
+
+    def _uncaptured(self, impl: Any) -> Any:
+        """A conftest's wrapper of a runtest phase, run as pytest runs it: outside
+        the capture of the phase (pytest's capture wrapper is registered first, so
+        inside every conftest's but a ``trylast`` one's)."""
+        if impl.trylast or self.capture._cap is None:
+            return impl
+        func = impl.function
+        manager = self.config._plugins["capturemanager"]
+
+        def step(gen: Any, how: Any, value: Any) -> Any:
+            with manager.global_and_fixture_disabled():
+                return how(value) if how is not None else next(gen)
+
+        def proxy(*args: Any) -> Any:
+            gen = func(*args)
+            sent = step(gen, None, None)
+            while True:
+                try:
+                    value = yield sent
+                except BaseException as e:
+                    how, value = gen.throw, e
+                else:
+                    how = gen.send
+                try:
+                    sent = step(gen, how, value)
+                except StopIteration as stop:
+                    return stop.value
+
+        import copy
+
+        wrapped = copy.copy(impl)
+        wrapped.function = proxy
+        return wrapped
+
+    @staticmethod
+    def _call_hook(name: str, own: list[tuple[Any, dict[str, Any]]], conftests: list[Any],
+                   kwargs: dict[str, Any], firstresult: bool = False) -> Any:
+        """Calls hook ``name`` as pluggy would with pytest's own implementations
+        (``own``: the engine's parts standing for pytest's plugins, registered before
+        any conftest) and the conftests' (``_item_hooks``), in pluggy's order: wrappers
+        around the rest, ``tryfirst`` first, ``trylast`` last, and otherwise the last
+        registered first."""
+        from pluggy import HookImpl
+        from pluggy._callers import _multicall
+
+        impls = [HookImpl(None, f"fastest-{i}", func, opts) for i, (func, opts) in enumerate(own)]
+        impls += conftests
+
+        def arranged(group: list[Any]) -> list[Any]:
+            # pluggy's `HookCaller._add_hookimpl`: `_multicall` calls from the end.
+            return ([i for i in reversed(group) if i.trylast]
+                    + [i for i in group if not i.trylast and not i.tryfirst]
+                    + [i for i in group if i.tryfirst])
+
+        wrappers = [i for i in impls if i.hookwrapper or i.wrapper]
+        plain = [i for i in impls if not (i.hookwrapper or i.wrapper)]
+        return _multicall(name, arranged(plain) + arranged(wrappers), kwargs, firstresult)
+
+    def _hooked_report(self, item: Item, when: str, excinfo: Any, duration: float,
+                       hooks: list[Any]) -> dict[str, Any]:
+        """The phase's report through the conftests' ``pytest_runtest_makereport``:
+        pytest's ``CallInfo`` for the phase, and the ``TestReport`` pytest's runner
+        makes (after the conftests' plain implementations: the sections they add are
+        in it), which their wrappers see and may change (what they change goes into
+        the report)."""
+        import time
+
+        from _pytest.reports import TestReport
+        from _pytest.runner import CallInfo
+
+        stop = time.time()
+        call = CallInfo(None, excinfo, stop - duration, stop, duration, when, _ispytest=True)
+        made: dict[str, Any] = {}
+
+        def runner(item: Item, call: Any) -> Any:
+            rep = made["rep"] = self._make_report(item, when, excinfo, duration)
+            if rep["skip"] is not None:
+                longrepr: Any = tuple(rep["skip"])
+            elif self._last_repr is not None:
+                longrepr = self._last_repr
+            else:
+                longrepr = rep["longrepr"]
+            made["longrepr"] = longrepr
+            made["sections"] = sections = [tuple(s) for s in rep["sections"]]
+            report = TestReport(
+                rep["nodeid"], tuple(rep["location"]), {k: 1 for k in item.keywords},
+                rep["outcome"], longrepr, when, list(sections), duration, stop - duration,
+                stop, list(item.user_properties),
+            )
+            if rep["wasxfail"] is not None:
+                report.wasxfail = rep["wasxfail"]
+            return report
+
+        try:
+            got = self._call_hook("pytest_runtest_makereport", [(runner, _PLAIN)], hooks,
+                                  {"item": item, "call": call}, firstresult=True)
+        finally:
+            # pytest calls the hook with its capture suspended: what the conftests
+            # write goes to the terminal, before the phase's outcome.
+            self._to_terminal(*self.capture.read())
+        rep = made.get("rep")
+        if rep is None:
+            # A conftest's implementation made the report (pytest's never ran).
+            rep = self._make_report(item, when, excinfo, duration)
+            made["longrepr"], made["sections"] = object(), None
+        if got is None:
+            return rep
+        rep["outcome"] = got.outcome
+        if got.longrepr is not made["longrepr"]:
+            new = got.longrepr
+            rep["skip"] = rep["longrepr"] = rep["crash"] = None
+            rep.pop("longrepr_str", None)
+            if isinstance(new, tuple) and len(new) == 3:
+                rep["skip"] = [str(new[0]), new[1], str(new[2])]
+            elif new is not None:
+                text = new if isinstance(new, str) or hasattr(new, "toterminal") else str(new)
+                rep["longrepr"], text_str = render_longrepr(text, self.config.make_writer)
+                if text_str is not None:
+                    rep["longrepr_str"] = text_str
+                rep["crash"] = getattr(getattr(new, "reprcrash", None), "message", None)
+        if list(got.sections) != made["sections"]:
+            rep["sections"] = [[str(t), str(c)] for t, c in got.sections]
+        rep["wasxfail"] = getattr(got, "wasxfail", None)
+        if list(got.user_properties) != list(item.user_properties):
+            rep["user_properties"] = [[str(n), str(v)] for n, v in got.user_properties]
+        return rep
 
     @staticmethod
     def _start_wrappers(wrappers: list[Any], item: Item, started: list[Any]) -> None:
@@ -2904,6 +3108,19 @@ class Engine:
             if bound and self._protocol is not None:
                 self._start_wrappers(self._protocol_wrappers, item, self._protocol)
             self.setupstate.setup(item)
+        hooks = self._item_hooks(item, "pytest_runtest_setup")
+        if hooks:
+            # The skipping plugin's tryfirst evaluation, then the runner's fixtures,
+            # with the conftests' implementations where pluggy orders them.
+            self._call_hook("pytest_runtest_setup", [
+                (self._setup_marks, _TRYFIRST), (self._setup_fixtures, _PLAIN),
+            ], hooks, {"item": item})
+            return
+        self._setup_marks(item)
+        self._setup_fixtures(item)
+
+    def _setup_marks(self, item: Item) -> None:
+        """pytest's skipping plugin at the setup: skip marks, then xfail's ``run=False``."""
         # One walk over the item's marks says which of pytest's evaluations have work.
         names = {m.name for m in item._markers(None)}
         if "filterwarnings" in names:
@@ -2917,6 +3134,9 @@ class Engine:
         item.stash["xfailed"] = xfailed = evaluate_xfail_marks(item) if "xfail" in names else None
         if xfailed and not self.config.option.runxfail and not xfailed.run:
             outcomes.xfail("[NOTRUN] " + xfailed.reason)
+
+    def _setup_fixtures(self, item: Item) -> None:
+        """pytest's runner at the setup: the item's fixtures."""
         request = FixtureRequest(item, self)
         item._request = request
         if "caplog" in item.fixturenames:
@@ -2933,8 +3153,15 @@ class Engine:
             item.dtest.globs.update(globs)
 
     def _call(self, item: Item) -> None:
+        hooks = self._item_hooks(item, "pytest_runtest_call")
+        if hooks:
+            run = functools.partial(self._call_hook, "pytest_runtest_call", [
+                (self._runtest_marks, _WRAPPER), (self._runtest_body, _PLAIN),
+            ], hooks, {"item": item})
+        else:
+            run = functools.partial(self._runtest, item)
         if not self._call_wrappers:
-            self._runtest(item)
+            run()
             return
         # Plugins' `pytest_runtest_call` wrappers, as pluggy drives old-style ones: the
         # last registered outermost; each resumes once the test is over, whatever its
@@ -2942,12 +3169,21 @@ class Engine:
         started: list[Any] = []
         try:
             self._start_wrappers(self._call_wrappers, item, started)
-            self._runtest(item)
+            run()
         finally:
             self._finish_wrappers(started)
 
-    def _runtest(self, item: Item) -> None:
-        # Inside the plugins' call wrappers, as pytest's own `pytest_runtest_call`.
+    def _runtest_marks(self, item: Item) -> Any:
+        """The skipping plugin's ``pytest_runtest_call`` wrapper (before everything
+        else of the hook's): xfail's ``run=False``."""
+        self._runtest_start(item)
+        return (yield)
+
+    def _runtest_body(self, item: Item) -> None:
+        """The runner's ``pytest_runtest_call``: the test itself."""
+        self._runtest(item, started=True)
+
+    def _runtest_start(self, item: Item) -> None:
         if self.cov_contexts is not None:
             self._switch_context(item, "run")
         if self._randomly is not None:
@@ -2957,6 +3193,11 @@ class Engine:
             item.stash["xfailed"] = xfailed = evaluate_xfail_marks(item)
         if xfailed and not self.config.option.runxfail and not xfailed.run:
             outcomes.xfail("[NOTRUN] " + xfailed.reason)
+
+    def _runtest(self, item: Item, started: bool = False) -> None:
+        # Inside the plugins' call wrappers, as pytest's own `pytest_runtest_call`.
+        if not started:
+            self._runtest_start(item)
         if item._excinfo is not None:
             self._run_testcase(item)
             return
@@ -3072,7 +3313,11 @@ class Engine:
             item.add_report_section(when, "log", log_text.strip())
         if excinfo is not None and isinstance(excinfo.value, (KeyboardInterrupt, outcomes.Exit)):
             raise excinfo.value
-        rep = self._make_report(item, when, excinfo, duration)
+        hooks = self._item_hooks(item, "pytest_runtest_makereport")
+        if hooks:
+            rep = self._hooked_report(item, when, excinfo, duration, hooks)
+        else:
+            rep = self._make_report(item, when, excinfo, duration)
         failed_subtests = self.failed_subtests.pop(item.nodeid, 0) if when == "call" else 0
         if failed_subtests and rep["outcome"] == "passed":
             # pytest's subtests `pytest_report_teststatus`: a passing test with failed
@@ -3212,6 +3457,7 @@ class Engine:
             self._subtest_reports.append(rep)
 
     def _make_report(self, item: Item, when: str, excinfo: Any, duration: float) -> dict[str, Any]:
+        self._last_repr = None
         rep: dict[str, Any] = {
             "nodeid": item.nodeid,
             "when": when,
@@ -3253,6 +3499,7 @@ class Engine:
             else:
                 rep["outcome"] = "failed"
                 repr_, rep["crash"] = self._repr_failure(item, excinfo, when)
+                self._last_repr = repr_
                 rep["longrepr"], text_str = render_longrepr(repr_, self.config.make_writer)
                 if text_str is not None:
                     rep["longrepr_str"] = text_str

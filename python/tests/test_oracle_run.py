@@ -58,6 +58,12 @@ pytestmark = pytest.mark.oracle
 # --------------------------------------------------------------------------
 
 NATIVE_CASES: List[str] = [
+    # Conftest runtest hooks (setup, call, teardown, makereport; plain, tryfirst,
+    # trylast, old- and new-style wrappers) called by the native engine in pluggy's
+    # order, with pytest's capture around each, and a report wrapper's changes kept;
+    # an initial conftest's import warning first in the summary (pytest imports it at
+    # its start: `test_a.py sub`).
+    "runtest_hooks",
     # Config keys nothing registers: the native engine warns about each through
     # pytest's own code (its source line in the summary), first among the warnings.
     "unknown_config_keys",
@@ -397,6 +403,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "engine_collect_warning": [[], ["-v"]],
     "collection_hooks_native": [[], ["-v"], ["-rA"]],
     "unknown_config_keys": [[], ["-rA"], ["-q"], ["-W", "ignore::pytest.PytestConfigWarning"]],
+    "runtest_hooks": [[], ["-rA"], ["-v"], ["-s"], ["--runslow", "-q"], ["-x"], ["-rs", "-k", "b_ or flip"],
+                      ["--tb=short", "-rA", "sub"], ["test_a.py", "sub"]],
     "collector_hooks": [[], ["-v"], ["-rA"], ["-q", "-k", "check or answer"], ["-x"]],
     # The log_level ini (and the session levels defaulting to it), overridden with -o.
     "log_levels": [

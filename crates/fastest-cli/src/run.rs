@@ -515,6 +515,16 @@ const ITEM_HOOKS: &[&str] = &[
     "pytest_exception_interact",
 ];
 
+/// The [`ITEM_HOOKS`] the native engine calls itself for the items below a conftest
+/// defining them, through pluggy in pytest's order (`Engine._item_hooks` in
+/// `python/fastest/_engine.py`): plain, ordered and wrapping implementations alike.
+const NATIVE_ITEM_HOOKS: &[&str] = &[
+    "pytest_runtest_setup",
+    "pytest_runtest_call",
+    "pytest_runtest_teardown",
+    "pytest_runtest_makereport",
+];
+
 /// The test files whose items the native engine cannot run while it can run the
 /// others' (in collection order, each with the first reason): an item discovery did
 /// not prove, a module using pytest's plugin machinery, a fixture only pytest or a
@@ -529,7 +539,10 @@ fn module_blockers(
 ) -> Vec<(String, String)> {
     let item_hooks: Vec<(&Path, &str)> = conftest_hooks
         .iter()
-        .filter(|h| ITEM_HOOKS.contains(&fastest_core::discovery::hook_name(h)))
+        .filter(|h| {
+            let name = fastest_core::discovery::hook_name(h);
+            ITEM_HOOKS.contains(&name) && !NATIVE_ITEM_HOOKS.contains(&name)
+        })
         .filter_map(|h| h.rsplit_once(": "))
         .filter(|(path, _)| !path.ends_with(PLUGIN_HOOK))
         .filter_map(|(path, hook)| Path::new(path).parent().map(|dir| (dir, hook)))
@@ -1392,9 +1405,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     if !native_header.is_empty() {
         setup["header_conftests"] = json!(native_header);
     }
-    if plugin_header {
-        setup["initial_conftests"] = json!(initial_conftests(&s));
-    }
+    // pytest imports them at its start: a plugin's header line may depend on them, and
+    // their import warnings come first in the summary.
+    setup["initial_conftests"] = json!(initial_conftests(&s));
     let builtin_plugins = conftest_plugin_names(&s);
     if !builtin_plugins.is_empty() {
         setup["builtin_plugins"] = json!(builtin_plugins);

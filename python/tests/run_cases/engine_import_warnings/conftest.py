@@ -1,5 +1,5 @@
 """A runtest hook: the pytest engine runs the session."""
 
 
-def pytest_runtest_setup(item):
+def pytest_runtest_logreport(report):
     pass

@@ -5,5 +5,5 @@ def pytest_report_header(config):
     return "import_errors_hooks: header from a conftest"
 
 
-def pytest_runtest_setup(item):
-    item.user_properties.append(("seen", True))
+def pytest_runtest_logreport(report):
+    pass

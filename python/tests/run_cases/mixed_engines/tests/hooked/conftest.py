@@ -8,6 +8,12 @@ import pytest
 SESSION_SETUPS = []
 
 
+def pytest_runtest_logreport(report):
+    # Not one the native engine calls: the modules below run in the pytest engine.
+    if report.when == "call":
+        os.environ["HOOKED_LAST"] = report.nodeid
+
+
 def pytest_runtest_setup(item):
     os.environ["HOOKED"] = item.name
 
