@@ -214,7 +214,13 @@ RUNTEST_HOOKS = (
     "pytest_runtest_call",
     "pytest_runtest_teardown",
     "pytest_runtest_makereport",
+    "pytest_pyfunc_call",
+    "pytest_assertrepr_compare",
 )
+
+#: Those of ``RUNTEST_HOOKS`` pytest calls inside its capture wrapper: a conftest's
+#: wrapper of one is outside the phase's capture.
+_CAPTURED_HOOKS = frozenset(("pytest_runtest_setup", "pytest_runtest_call", "pytest_runtest_teardown"))
 
 #: pluggy's ``HookimplOpts`` for an implementation of each kind.
 _PLAIN: dict[str, Any] = {
@@ -222,6 +228,7 @@ _PLAIN: dict[str, Any] = {
     "tryfirst": False, "trylast": False, "specname": None,
 }
 _TRYFIRST = dict(_PLAIN, tryfirst=True)
+_TRYLAST = dict(_PLAIN, trylast=True)
 _WRAPPER = dict(_PLAIN, wrapper=True)
 
 
@@ -1567,6 +1574,8 @@ class Engine:
         self.shouldfail = False
         self._relpaths: dict[str, str] = {}
         self._next: Item | None = None
+        # The item whose phases run now (`phases`).
+        self._current: Item | None = None
         self.capture_fixture: CaptureFixture[Any] | None = None
         self._tmp_factory: Any = None
         self._caplog_handler: Any = None
@@ -2011,13 +2020,22 @@ class Engine:
     def _reprcompare(self, op: str, left: object, right: object) -> str | None:
         from _pytest.assertion import pytest_assertrepr_compare
 
-        new_expl = pytest_assertrepr_compare(config=self.config, op=op, left=left, right=right)
-        if new_expl:
-            new_expl = _truncate.materialize_with_truncation(new_expl, self.config)
+        kwargs = {"config": self.config, "op": op, "left": left, "right": right}
+        item = self._current
+        hooks = self._item_hooks(item, "pytest_assertrepr_compare") if item is not None else None
+        if hooks:
+            # The conftests' first (pluggy's order), then pytest's: the first answer.
+            answers = self._call_hook("pytest_assertrepr_compare",
+                                      [(pytest_assertrepr_compare, _PLAIN)], hooks, kwargs)
+        else:
+            answers = [pytest_assertrepr_compare(**kwargs)]
+        for new_expl in answers:
             if new_expl:
-                new_expl = [line.replace("\n", "\\n") for line in new_expl]
-                res = "\n~".join(new_expl)
-                return res.replace("%", "%%")
+                new_expl = _truncate.materialize_with_truncation(new_expl, self.config)
+                if new_expl:
+                    new_expl = [line.replace("\n", "\\n") for line in new_expl]
+                    res = "\n~".join(new_expl)
+                    return res.replace("%", "%%")
         return None
 
     def caplog_attach(self, item: Item, when: str) -> Any:
@@ -2866,7 +2884,7 @@ class Engine:
                         continue
                     opts = dict(_PLAIN, **(getattr(func, "pytest_impl", None) or {}))
                     impl = HookImpl(mod, str(mod.__file__), func, opts)
-                    if hook != "pytest_runtest_makereport" and (impl.wrapper or impl.hookwrapper):
+                    if hook in _CAPTURED_HOOKS and (impl.wrapper or impl.hookwrapper):
                         impl = self._uncaptured(impl)
                     hooks.setdefault(hook, []).append(impl)
             found[directory] = hooks
@@ -3215,7 +3233,12 @@ class Engine:
         # pytest's own call, so the test's caller is a frame of `_pytest.python` as
         # under pytest (freezegun's `ignore=["_pytest"]` looks up the stack for it);
         # async tests fail and non-None returns warn in its words.
-        pytest_pyfunc_call(item)
+        hooks = self._item_hooks(item, "pytest_pyfunc_call")
+        if hooks:
+            self._call_hook("pytest_pyfunc_call", [(pytest_pyfunc_call, _TRYLAST)], hooks,
+                            {"pyfuncitem": item}, firstresult=True)
+        else:
+            pytest_pyfunc_call(item)
 
     def _run_testcase(self, item: Item) -> None:
         """pytest's ``TestCaseFunction.runtest``: unittest runs the test (setUp, the

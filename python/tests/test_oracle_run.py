@@ -61,6 +61,7 @@ NATIVE_CASES: List[str] = [
     # Conftest runtest hooks (setup, call, teardown, makereport; plain, tryfirst,
     # trylast, old- and new-style wrappers) called by the native engine in pluggy's
     # order, with pytest's capture around each, and a report wrapper's changes kept;
+    # pytest_pyfunc_call running coroutine tests, pytest_assertrepr_compare explaining;
     # an initial conftest's import warning first in the summary (pytest imports it at
     # its start: `test_a.py sub`).
     "runtest_hooks",
@@ -404,7 +405,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "collection_hooks_native": [[], ["-v"], ["-rA"]],
     "unknown_config_keys": [[], ["-rA"], ["-q"], ["-W", "ignore::pytest.PytestConfigWarning"]],
     "runtest_hooks": [[], ["-rA"], ["-v"], ["-s"], ["--runslow", "-q"], ["-x"], ["-rs", "-k", "b_ or flip"],
-                      ["--tb=short", "-rA", "sub"], ["test_a.py", "sub"]],
+                      ["--tb=short", "-rA", "sub"], ["test_a.py", "sub"], ["-v", "aio", "test_money.py"]],
     "collector_hooks": [[], ["-v"], ["-rA"], ["-q", "-k", "check or answer"], ["-x"]],
     # The log_level ini (and the session levels defaulting to it), overridden with -o.
     "log_levels": [

@@ -523,6 +523,8 @@ const NATIVE_ITEM_HOOKS: &[&str] = &[
     "pytest_runtest_call",
     "pytest_runtest_teardown",
     "pytest_runtest_makereport",
+    "pytest_pyfunc_call",
+    "pytest_assertrepr_compare",
 ];
 
 /// The test files whose items the native engine cannot run while it can run the

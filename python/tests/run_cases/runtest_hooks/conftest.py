@@ -3,6 +3,7 @@ skipping by mark and option, a trylast teardown hook, and a makereport hookwrapp
 that keeps each phase's report on the item (read by a fixture) and rewrites one."""
 
 import pytest
+from money import Money
 
 
 def pytest_addoption(parser):
@@ -36,3 +37,8 @@ def pytest_runtest_makereport(item, call):
 def res(request):
     yield 1
     print("call outcome", request.node.rep_call.outcome, request.node.rep_setup.passed)
+
+
+def pytest_assertrepr_compare(config, op, left, right):
+    if isinstance(left, Money) and isinstance(right, Money) and op == "==":
+        return ["Comparing Money:", f"   amounts: {left.amount} != {right.amount}"]
