@@ -216,6 +216,7 @@ RUNTEST_HOOKS = (
     "pytest_runtest_makereport",
     "pytest_pyfunc_call",
     "pytest_assertrepr_compare",
+    "pytest_runtest_logreport",
 )
 
 #: Those of ``RUNTEST_HOOKS`` pytest calls inside its capture wrapper: a conftest's
@@ -1576,6 +1577,9 @@ class Engine:
         self._next: Item | None = None
         # The item whose phases run now (`phases`).
         self._current: Item | None = None
+        # Conftests' `pytest_runtest_logreport` implementations pytest calls after its
+        # terminal reporter's, with the report: run once it is sent (`_logreport`).
+        self._pending_logreport: tuple[list[Any], Any] | None = None
         self.capture_fixture: CaptureFixture[Any] | None = None
         self._tmp_factory: Any = None
         self._caplog_handler: Any = None
@@ -2862,6 +2866,8 @@ class Engine:
                 for w in log
             ]
         yield last
+        if self._pending_logreport is not None:
+            self._logreport_later()
 
     def _item_hooks(self, item: Item, name: str) -> list[Any] | None:
         """The ``name`` implementations (``RUNTEST_HOOKS``) of the conftests above
@@ -2959,6 +2965,64 @@ class Engine:
         plain = [i for i in impls if not (i.hookwrapper or i.wrapper)]
         return _multicall(name, arranged(plain) + arranged(wrappers), kwargs, firstresult)
 
+    def _logreport(self, item: Item, rep: dict[str, Any], when: str, duration: float,
+                   hooks: list[Any]) -> None:
+        """The conftests' ``pytest_runtest_logreport`` with the phase's ``TestReport``,
+        each on the side of pytest's terminal reporter (a plain implementation,
+        registered at ``pytest_configure``: after the initial conftests, before the
+        others) pluggy puts it: those called before it now (what they print comes
+        before the outcome's letter), the others once the report is sent."""
+        report = self._test_report(item, rep, when, duration, self._last_repr)
+        initial = self._initial_conftests
+        if any(h.wrapper or h.hookwrapper for h in hooks):
+            now, later = hooks, []
+        else:
+            now = [h for h in hooks
+                   if h.tryfirst or (not h.trylast and h.plugin_name not in initial)]
+            later = [h for h in hooks if h not in now]
+        if later:
+            self._pending_logreport = (later, report)
+        if now:
+            try:
+                self._call_hook("pytest_runtest_logreport", [], now, {"report": report})
+            finally:
+                self._to_terminal(*self.capture.read())
+
+    def _logreport_later(self) -> None:
+        """The ``pytest_runtest_logreport`` implementations pytest calls after its
+        terminal reporter's, now that the report is out."""
+        hooks, report = self._pending_logreport
+        self._pending_logreport = None
+        try:
+            self._call_hook("pytest_runtest_logreport", [], hooks, {"report": report})
+        finally:
+            self._to_terminal(*self.capture.read())
+
+    @staticmethod
+    def _test_report(item: Item, rep: dict[str, Any], when: str, duration: float,
+                     failure: Any) -> Any:
+        """pytest's ``TestReport`` for the phase report ``rep`` (``failure``: the
+        failure's repr behind its ``longrepr``, if any), for conftests' hooks."""
+        import time
+
+        from _pytest.reports import TestReport
+
+        if rep["skip"] is not None:
+            longrepr: Any = tuple(rep["skip"])
+        elif failure is not None:
+            longrepr = failure
+        else:
+            longrepr = rep["longrepr"]
+        stop = time.time()
+        report = TestReport(
+            rep["nodeid"], tuple(rep["location"]), {k: 1 for k in item.keywords},
+            rep["outcome"], longrepr, when, [tuple(s) for s in rep["sections"]], duration,
+            stop - duration, stop, list(item.user_properties),
+        )
+        if rep["wasxfail"] is not None:
+            report.wasxfail = rep["wasxfail"]
+        return report
+
     def _hooked_report(self, item: Item, when: str, excinfo: Any, duration: float,
                        hooks: list[Any]) -> dict[str, Any]:
         """The phase's report through the conftests' ``pytest_runtest_makereport``:
@@ -2968,7 +3032,6 @@ class Engine:
         the report)."""
         import time
 
-        from _pytest.reports import TestReport
         from _pytest.runner import CallInfo
 
         stop = time.time()
@@ -2977,21 +3040,9 @@ class Engine:
 
         def runner(item: Item, call: Any) -> Any:
             rep = made["rep"] = self._make_report(item, when, excinfo, duration)
-            if rep["skip"] is not None:
-                longrepr: Any = tuple(rep["skip"])
-            elif self._last_repr is not None:
-                longrepr = self._last_repr
-            else:
-                longrepr = rep["longrepr"]
-            made["longrepr"] = longrepr
-            made["sections"] = sections = [tuple(s) for s in rep["sections"]]
-            report = TestReport(
-                rep["nodeid"], tuple(rep["location"]), {k: 1 for k in item.keywords},
-                rep["outcome"], longrepr, when, list(sections), duration, stop - duration,
-                stop, list(item.user_properties),
-            )
-            if rep["wasxfail"] is not None:
-                report.wasxfail = rep["wasxfail"]
+            report = self._test_report(item, rep, when, duration, self._last_repr)
+            made["longrepr"] = report.longrepr
+            made["sections"] = list(report.sections)
             return report
 
         try:
@@ -3050,23 +3101,28 @@ class Engine:
             else:
                 raise RuntimeError(f"fastest: {gen} did not stop")
 
-    @staticmethod
-    def _between(wrappers: list[Any] | None, rep: Any):
+    def _between(self, wrappers: list[Any] | None, rep: Any):
         """Yields ``rep`` (a report, or ``None`` to ask for the successor) out of the
         item's protocol. While the worker sends it or waits for the coordinator, a
         protocol timer (pytest-timeout's ``SIGALRM``) is held: its handler raises
         where Python runs next, which is the engine's code between two phases, where
         pytest has nothing of the test's running either."""
         if not wrappers or threading.current_thread() is not threading.main_thread():
-            return (yield rep)
+            got = yield rep
+            if self._pending_logreport is not None:
+                self._logreport_later()
+            return got
         import signal
 
         remaining, _ = signal.setitimer(signal.ITIMER_REAL, 0)
         try:
-            return (yield rep)
+            got = yield rep
         finally:
             if remaining:
                 signal.setitimer(signal.ITIMER_REAL, remaining)
+        if self._pending_logreport is not None:
+            self._logreport_later()
+        return got
 
     def phases_json(self, spec: str, next_spec: str | None, known: bool = True):
         """The worker loop's entry: JSON in, each phase's report as JSON out, and
@@ -3341,6 +3397,9 @@ class Engine:
             rep = self._hooked_report(item, when, excinfo, duration, hooks)
         else:
             rep = self._make_report(item, when, excinfo, duration)
+        hooks = self._item_hooks(item, "pytest_runtest_logreport")
+        if hooks:
+            self._logreport(item, rep, when, duration, hooks)
         failed_subtests = self.failed_subtests.pop(item.nodeid, 0) if when == "call" else 0
         if failed_subtests and rep["outcome"] == "passed":
             # pytest's subtests `pytest_report_teststatus`: a passing test with failed

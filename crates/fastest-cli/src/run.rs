@@ -525,6 +525,7 @@ const NATIVE_ITEM_HOOKS: &[&str] = &[
     "pytest_runtest_makereport",
     "pytest_pyfunc_call",
     "pytest_assertrepr_compare",
+    "pytest_runtest_logreport",
 ];
 
 /// The test files whose items the native engine cannot run while it can run the

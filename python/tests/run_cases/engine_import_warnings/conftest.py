@@ -1,5 +1,5 @@
 """A runtest hook: the pytest engine runs the session."""
 
 
-def pytest_runtest_logreport(report):
+def pytest_runtest_logstart(nodeid, location):
     pass

@@ -35,3 +35,8 @@ def pytest_runtest_teardown(item, nextitem):
 def pytest_runtest_makereport(item, call):
     if call.when == "call" and call.excinfo is not None:
         print("observer saw", call.excinfo.typename)
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.failed:
+        print("logreport saw", report.nodeid, report.longrepr.reprcrash.message if hasattr(report.longrepr, "reprcrash") else report.longrepr)

@@ -8,10 +8,9 @@ import pytest
 SESSION_SETUPS = []
 
 
-def pytest_runtest_logreport(report):
+def pytest_runtest_logstart(nodeid, location):
     # Not one the native engine calls: the modules below run in the pytest engine.
-    if report.when == "call":
-        os.environ["HOOKED_LAST"] = report.nodeid
+    os.environ["HOOKED_LAST"] = nodeid
 
 
 def pytest_runtest_setup(item):
