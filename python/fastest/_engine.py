@@ -1577,6 +1577,8 @@ class Engine:
         self._next: Item | None = None
         # The item whose phases run now (`phases`).
         self._current: Item | None = None
+        # The conftests' `pytest_sessionfinish` and `pytest_unconfigure` were called.
+        self._session_ended = False
         # Conftests' `pytest_runtest_logreport` implementations pytest calls after its
         # terminal reporter's, with the report: run once it is sent (`_logreport`).
         self._pending_logreport: tuple[list[Any], Any] | None = None
@@ -1727,6 +1729,17 @@ class Engine:
             #: add (JSON), which the worker sends before anything runs; the header waits
             #: for them.
             self.header_json = json.dumps(self._header_lines(header or [], plugin_headers))
+        start = setup.get("sessionstart_conftests")
+        if start:
+            # The initial conftests' (the only ones registered by then), before the
+            # plugins' (pluggy calls the last registered first).
+            for hook, kwargs in self._conftest_hooks(start, "pytest_sessionstart",
+                                                     {"session": self.session}):
+                hook(**kwargs)
+            if not hasattr(self, "header_json"):
+                # The header waits for this worker's start (a hook that fails hands
+                # the session to pytest before anything is printed).
+                self.header_json = json.dumps({"before": [], "after": [], "printed": ""})
         for module in self._plugins:
             # After the header, before collection (hypothesis ends its initialization).
             sessionstart = getattr(module, "pytest_sessionstart", None)
@@ -3211,6 +3224,7 @@ class Engine:
 
     def _setup_fixtures(self, item: Item) -> None:
         """pytest's runner at the setup: the item's fixtures."""
+        _current_test(item, "setup")
         request = FixtureRequest(item, self)
         item._request = request
         if "caplog" in item.fixturenames:
@@ -3272,6 +3286,7 @@ class Engine:
         # Inside the plugins' call wrappers, as pytest's own `pytest_runtest_call`.
         if not started:
             self._runtest_start(item)
+        _current_test(item, "call")
         if item._excinfo is not None:
             self._run_testcase(item)
             return
@@ -3322,7 +3337,9 @@ class Engine:
             self._switch_context(item, "teardown")
         if self._randomly is not None:
             self._randomly.pytest_runtest_teardown(item)
+        _current_test(item, "teardown")
         self.setupstate.teardown_exact(nextitem)
+        _environ.pop("PYTEST_CURRENT_TEST", None)
 
     def _phase(self, item: Item, when: str, func: Any) -> dict[str, Any]:
         handler = self.log_handler
@@ -3750,8 +3767,41 @@ class Engine:
         return ntraceback
 
     def finish(self) -> None:
+        from _pytest.main import ExitCode
+
+        if self.testsfailed:
+            status = ExitCode.TESTS_FAILED
+        elif self.session.testscollected == 0:
+            status = ExitCode.NO_TESTS_COLLECTED
+        else:
+            status = ExitCode.OK
+        self._session_end(status)
         self.capture.stop()
         self.config.run_cleanups()
+
+    def _session_end(self, status: int) -> None:
+        """The conftests' ``pytest_sessionfinish`` and then ``pytest_unconfigure``, of
+        every conftest imported here (pytest calls those of every conftest it
+        registered), the last registered first, once."""
+        if self._session_ended:
+            return
+        self._session_ended = True
+        conftests = [m for m in reversed(self.conftests.values()) if m is not None]
+        for mod in conftests:
+            hook = getattr(mod, "pytest_sessionfinish", None)
+            if hook is not None:
+                self._call_plain(hook, session=self.session, exitstatus=status)
+        for mod in conftests:
+            hook = getattr(mod, "pytest_unconfigure", None)
+            if hook is not None:
+                self._call_plain(hook, config=self.config)
+
+    @staticmethod
+    def _call_plain(hook: Any, **arguments: Any) -> Any:
+        """A conftest's hook with the arguments it asks for, as pluggy passes them."""
+        from pluggy._hooks import varnames
+
+        return hook(**{name: arguments[name] for name in varnames(hook)[0]})
 
     def interruption(self, exc: BaseException) -> str | None:
         """What pytest's `wrap_session` does with a `KeyboardInterrupt` or `pytest.exit`
@@ -3767,7 +3817,22 @@ class Engine:
         except BaseException:
             # pytest would end in an INTERNALERROR here; the interruption is the news.
             pass
+        try:
+            from _pytest.main import ExitCode
+
+            self._session_end(ExitCode.INTERRUPTED)
+        except BaseException:
+            pass
         return described
+
+
+_environ = os.environ
+
+
+def _current_test(item: Item, when: str) -> None:
+    """pytest's ``_update_current_test_var``: ``PYTEST_CURRENT_TEST`` names the item
+    and its phase while the phase runs (code under test checks for it)."""
+    _environ["PYTEST_CURRENT_TEST"] = f"{item.nodeid} ({when})".replace("\x00", "(null)")
 
 
 def render_longrepr(repr_: Any, make_writer: Any) -> tuple[str, str | None]:

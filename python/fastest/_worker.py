@@ -1,4 +1,4 @@
-"""A worker process: ``python -c "...; from fastest._worker import main; main()"``.
+"""A worker process: ``python -c "...; from fastest._worker import main; main(...)" ARGS``.
 
 Started by the coordinator (``crates/fastest-runner/src/pool.rs``) in the user's
 interpreter; the protocol loop is Rust (``fastest._fastest.worker_main``), the test
@@ -62,7 +62,7 @@ def _frozen(engine):
     return engine
 
 
-def _preload() -> None:
+def _preload(preload: str) -> None:
     """Import the engine (and pytest with it) before the session's setup arrives: a
     worker started ahead of the run does this while the coordinator still collects."""
     try:
@@ -70,7 +70,7 @@ def _preload() -> None:
     except Exception:  # noqa: BLE001 - make_engine imports it again and reports why
         pass
     # What the coordinator knows the setup will need (coverage.py, to measure).
-    for name in filter(None, os.environ.get("FASTEST_PRELOAD", "").split(",")):
+    for name in filter(None, preload.split(",")):
         try:
             __import__(name)
         except Exception:  # noqa: BLE001 - the setup's own import reports why
@@ -108,21 +108,27 @@ def _exit(fastest_ext) -> None:
     exit_now(0)
 
 
-def main() -> None:
+def main(socket: str, preload: str = "") -> None:
+    """The worker on the coordinator's ``socket``, ``preload`` (comma-separated modules)
+    imported first."""
     from fastest import _fastest
 
-    _preload()
+    # pytest's `main` sets it for the session: code under test may look.
+    import pytest
+
+    os.environ["PYTEST_VERSION"] = pytest.__version__
+    _preload(preload)
 
     profile = os.environ.get("FASTEST_WORKER_PROFILE")
     if not profile:
-        _fastest.worker_main(make_engine)
+        _fastest.worker_main(make_engine, socket)
         _exit(_fastest)
         return
     import cProfile
 
     prof = cProfile.Profile()
     try:
-        prof.runcall(_fastest.worker_main, make_engine)
+        prof.runcall(_fastest.worker_main, make_engine, socket)
     finally:
         prof.dump_stats(profile)
 

@@ -65,6 +65,12 @@ NATIVE_CASES: List[str] = [
     # an initial conftest's import warning first in the summary (pytest imports it at
     # its start: `test_a.py sub`).
     "runtest_hooks",
+    # Conftest session hooks that write nothing: the initial conftests'
+    # pytest_sessionstart at the worker's start, every imported conftest's
+    # pytest_sessionfinish and pytest_unconfigure at its end (test_run_native_gate.py
+    # compares what they record); PYTEST_CURRENT_TEST and PYTEST_VERSION set, and no
+    # variable of fastest's own in the tests' environment.
+    "session_hooks",
     # Config keys nothing registers: the native engine warns about each through
     # pytest's own code (its source line in the summary), first among the warnings.
     "unknown_config_keys",
@@ -404,6 +410,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "engine_collect_warning": [[], ["-v"]],
     "collection_hooks_native": [[], ["-v"], ["-rA"]],
     "unknown_config_keys": [[], ["-rA"], ["-q"], ["-W", "ignore::pytest.PytestConfigWarning"]],
+    "session_hooks": [[], ["-v"], ["sub"], ["test_a.py", "sub"], ["-x"], ["-k", "started"]],
+    # A pytest_sessionfinish setting the exit status (no tests: exit 0): pytest's session.
+    "exit_status_hook": [[], ["-k", "nothing"], ["--collect-only", "-q", "-k", "nothing"], ["-q", "-k", "one"]],
     "runtest_hooks": [[], ["-rA"], ["-v"], ["-s"], ["--runslow", "-q"], ["-x"], ["-rs", "-k", "b_ or flip"],
                       ["--tb=short", "-rA", "sub"], ["test_a.py", "sub"], ["-v", "aio", "test_money.py"]],
     "collector_hooks": [[], ["-v"], ["-rA"], ["-q", "-k", "check or answer"], ["-x"]],

@@ -564,3 +564,24 @@ def test_a_session_fixture_both_engines_use_keeps_the_session_on_one_engine(
     notes = [line for line in got.stdout.splitlines() if line.startswith("fastest: ")]
     assert notes[-1] == "fastest: the native engine runs the other modules", got.stdout
 
+
+
+@pytest.mark.parametrize("args", [[], ["sub"], ["test_a.py", "sub"], ["-k", "started"]])
+def test_session_hooks_run_natively_as_pytest_calls_them(tmp_path: Path, args: list) -> None:
+    # The initial conftests' pytest_sessionstart, every registered conftest's
+    # pytest_sessionfinish (with the session's exit status) and pytest_unconfigure, in
+    # pytest's order: what they record is the same (the outputs: test_oracle_run.py).
+    logs = []
+    for runner in ("pytest", "fastest"):
+        root = tmp_path / runner
+        shutil.copytree(RUN_CASES / "session_hooks", root)
+        if runner == "pytest":
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+            done = subprocess.run([*find_pytest(), "-p", "no:cacheprovider", *args], cwd=root,
+                                  env=env, capture_output=True, text=True, timeout=120)
+        else:
+            done = _native(root, *args)
+        assert done.returncode in (0, 1), done.stdout + done.stderr
+        logs.append((done.returncode, (root / "session.log").read_text()))
+    assert logs[1] == logs[0]
+    assert logs[0][1].startswith("root start\n")

@@ -267,6 +267,28 @@ const HEADER_HOOK: &str = "pytest_report_header";
 /// `workerinput` such hooks look for, which the native engine's has not.
 const CONFIGURE_HOOK: &str = "pytest_configure";
 
+/// Session hooks the native engine calls in each worker, as pytest-xdist's workers do:
+/// the initial conftests' `pytest_sessionstart` at its start (only they are registered
+/// by then; see [`sessionstart_conftests`]), and `pytest_sessionfinish` then
+/// `pytest_unconfigure` of every conftest it imported at its end. Those that may write
+/// to the terminal are pytest's session's (`WRITES_OUTPUT`).
+const SESSION_HOOKS: &[&str] = &[
+    "pytest_sessionstart",
+    "pytest_sessionfinish",
+    "pytest_unconfigure",
+];
+
+/// The initial conftests defining `pytest_sessionstart`, in the order pytest calls them
+/// (the last registered first).
+fn sessionstart_conftests(s: &Session<'_>) -> Vec<String> {
+    let defining = defining(s, SESSION_HOOKS[0]);
+    initial_conftests(s)
+        .into_iter()
+        .rev()
+        .filter(|p| defining.contains(&p.as_str()))
+        .collect()
+}
+
 /// The conftests defining `pytest_configure` (discovery lists only those that do more
 /// than register markers), in the order pytest calls them: the initial conftests last
 /// registered first (`_do_configure`), then the others as collection registers them.
@@ -690,6 +712,9 @@ fn split_refused(s: &Session<'_>, modules: &[(String, String)]) -> Option<String
     if !defining(s, CONFIGURE_HOOK).is_empty() {
         return Some("a conftest defines pytest_configure".into());
     }
+    if let Some(hook) = SESSION_HOOKS.iter().find(|h| !defining(s, h).is_empty()) {
+        return Some(format!("a conftest defines {hook}"));
+    }
     if s.project_plugins.iter().any(|(_, names)| !names.is_empty()) || !s.cli_plugins.is_empty() {
         return Some("plugin modules of the project".into());
     }
@@ -777,7 +802,8 @@ fn blocker(
             || (!plugin && ITEM_HOOKS.contains(&name))
             || (options_known && name == OPTION_HOOK)
             || (!plugin && name == HEADER_HOOK)
-            || (!plugin && single_process && name == CONFIGURE_HOOK);
+            || (!plugin && single_process && name == CONFIGURE_HOOK)
+            || (!plugin && SESSION_HOOKS.contains(&name));
         !native
     }) {
         return Some(Block::Engine(format!("conftest hook {h}")));
@@ -1062,7 +1088,13 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             .any(|p| has_plugin(&s.host.pytest11_plugins(), p))
             || (has_plugin(&s.host.pytest11_plugins(), "pytest-timeout")
                 && invocation::timeout_configured(&inv.args, s.config)));
+    let native_sessionstart = if pytest_engine.is_none() {
+        sessionstart_conftests(&s)
+    } else {
+        Vec::new()
+    };
     let native_start = plugin_header
+        || !native_sessionstart.is_empty()
         || !native_header.is_empty()
         || !native_configure.is_empty()
         || !native_options.is_empty();
@@ -1428,6 +1460,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     if !native_configure.is_empty() {
         setup["configure_conftests"] = json!(native_configure);
+    }
+    if !native_sessionstart.is_empty() {
+        setup["sessionstart_conftests"] = json!(native_sessionstart);
     }
     if !native_options.is_empty() {
         setup["option_conftests"] = json!(native_options);

@@ -61,14 +61,35 @@ pub enum RunnerError {
 pub struct WorkerCommand {
     pub python: PathBuf,
     pub cwd: PathBuf,
-    /// Modules the worker imports while it waits for the session's setup
-    /// (`FASTEST_PRELOAD`, comma-separated): what the setup will need anyway.
+    /// Modules the worker imports while it waits for the session's setup (an argument,
+    /// comma-separated): what the setup will need anyway.
     pub preload: Vec<String>,
 }
 
-/// A Ctrl-C before the worker's loop runs (while it imports) ends it quietly: it holds
-/// nothing to tear down.
-const BOOTSTRAP: &str = "import os, sys\nif not getattr(sys.flags, 'safe_path', False):\n    p = os.environ.get('FASTEST_PATH0')\n    if p:\n        sys.path[0] = p\n    else:\n        del sys.path[0]\ntry:\n    from fastest._worker import main\n    main()\nexcept KeyboardInterrupt:\n    raise SystemExit(130)";
+/// The worker's `-c` program. What the coordinator tells it comes as arguments (the
+/// socket's path, the modules to preload, the session's id, and under `-n` pytest-xdist's
+/// worker variables), not through the environment: a process started with changed
+/// variables gets them all in sorted order, and `os.environ` in the tests is the
+/// user's, in the user's order, as under pytest (xdist's variables and the session id
+/// are added at the end, `FASTEST_PATH0` removed). A Ctrl-C before the worker's loop
+/// runs (while it imports) ends it quietly: it holds nothing to tear down.
+const BOOTSTRAP: &str = "import os, sys
+p = os.environ.pop('FASTEST_PATH0', None)
+if not getattr(sys.flags, 'safe_path', False):
+    if p:
+        sys.path[0] = p
+    else:
+        del sys.path[0]
+sock, preload, session, *xdist = sys.argv[1:]
+del sys.argv[1:]
+for k, v in zip(('PYTEST_XDIST_WORKER', 'PYTEST_XDIST_WORKER_COUNT', 'PYTEST_XDIST_TESTRUNUID'), xdist):
+    os.environ[k] = v
+os.environ['FASTEST_SESSION'] = session
+try:
+    from fastest._worker import main
+    main(sock, preload)
+except KeyboardInterrupt:
+    raise SystemExit(130)";
 
 /// Where the worker's socket directory goes: the temp dir, unless its path is too long
 /// for a Unix socket address (`sun_path` holds 108 bytes on Linux, 104 on macOS), then
@@ -111,18 +132,15 @@ fn start_worker(cmd: &WorkerCommand, place: &Placement) -> Result<Pending, Runne
     command
         .arg("-c")
         .arg(BOOTSTRAP)
-        .env("FASTEST_WORKER_SOCKET", &sock)
-        .env("FASTEST_PRELOAD", cmd.preload.join(","))
-        .env(
-            fastest_core::report::SESSION_ENV,
-            fastest_core::report::session_id(),
-        )
+        .arg(&sock)
+        .arg(cmd.preload.join(","))
+        .arg(fastest_core::report::session_id())
         .current_dir(&cmd.cwd);
     if let Some((count, uid)) = &place.xdist {
         command
-            .env("PYTEST_XDIST_WORKER", format!("gw{}", place.id))
-            .env("PYTEST_XDIST_WORKER_COUNT", count.to_string())
-            .env("PYTEST_XDIST_TESTRUNUID", uid);
+            .arg(format!("gw{}", place.id))
+            .arg(count.to_string())
+            .arg(uid);
     }
     let child = command.spawn().map_err(|source| RunnerError::Spawn {
         python: cmd.python.display().to_string(),

@@ -1,5 +1,5 @@
 //! The worker protocol: one JSON document per line, over a Unix socket the coordinator
-//! listens on (its path is in `FASTEST_WORKER_SOCKET`).
+//! listens on (its path is the worker's first argument).
 //!
 //! Coordinator to worker: a [`ToWorker::Setup`] first, then [`ToWorker::Run`] batches, then
 //! [`ToWorker::Done`]. A batch's last item learns its successor (pytest's `nextitem`,

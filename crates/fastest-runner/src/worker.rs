@@ -284,13 +284,11 @@ fn format_exception(py: Python<'_>, e: &PyErr) -> String {
     }
 }
 
-/// `worker_main(make_engine)`: the worker's loop. `make_engine(setup_json, channel)`
-/// returns the engine (`fastest._worker.make_engine`).
+/// `worker_main(make_engine, socket)`: the worker's loop, on the coordinator's socket.
+/// `make_engine(setup_json, channel)` returns the engine (`fastest._worker.make_engine`).
 #[pyfunction]
-pub fn worker_main(make_engine: &Bound<'_, PyAny>) -> PyResult<()> {
-    let path = std::env::var_os("FASTEST_WORKER_SOCKET")
-        .ok_or_else(|| io_err("FASTEST_WORKER_SOCKET is not set"))?;
-    let stream = UnixStream::connect(path).map_err(io_err)?;
+pub fn worker_main(make_engine: &Bound<'_, PyAny>, socket: std::path::PathBuf) -> PyResult<()> {
+    let stream = UnixStream::connect(socket).map_err(io_err)?;
     let inbox = Inbox {
         reader: BufReader::new(stream.try_clone().map_err(io_err)?),
         ahead: VecDeque::new(),

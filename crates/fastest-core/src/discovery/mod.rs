@@ -177,8 +177,8 @@ const MODULE_HOOKS: &[&str] = &[
 ];
 
 /// Marks an entry of [`Discovery::conftest_hooks`] for a session hook that may write to
-/// the terminal (see `parse::SESSION_OUTPUT_HOOKS`).
-pub const WRITES_OUTPUT: &str = " (may write to the terminal)";
+/// the terminal or set the exit status (see `parse::SESSION_OUTPUT_HOOKS`).
+pub const WRITES_OUTPUT: &str = " (may write to the terminal or set the exit status)";
 
 /// Ends an uncertain file's reason when a parametrization's scope (session, package)
 /// makes pytest's `reorder_items` interleave the items of several modules: only the

@@ -152,8 +152,9 @@ pub struct Outline {
     /// `pytest_*` functions defined at module level (hooks, in a conftest).
     pub hooks: Vec<String>,
     /// Those of `hooks` that run around the session in pytest's own process
-    /// (`SESSION_OUTPUT_HOOKS`) and may write to the terminal: pytest places what they
-    /// write among its report, which a worker's run of them cannot.
+    /// (`SESSION_OUTPUT_HOOKS`) and may write to the terminal or set the session's exit
+    /// status: pytest places what they write among its report and exits with what they
+    /// set, which a worker's run of them cannot.
     pub output_hooks: Vec<String>,
     pub pytest_plugins: bool,
     /// The plugin names a single literal `pytest_plugins = ...` (a string of
@@ -950,7 +951,9 @@ impl<'a> Ctx<'a> {
                     if b.name.starts_with("pytest_") && !inert {
                         out.hooks.push(b.name.clone());
                         if SESSION_OUTPUT_HOOKS.contains(&b.name.as_str())
-                            && definition_of(stmt).is_some_and(|d| self.may_write_output(d))
+                            && definition_of(stmt).is_some_and(|d| {
+                                self.may_write_output(d) || self.sets_exit_status(d)
+                            })
                         {
                             out.output_hooks.push(b.name.clone());
                         }
@@ -1511,6 +1514,28 @@ impl<'a> Ctx<'a> {
         let mut stack = vec![body];
         while let Some(n) = stack.pop() {
             if n.kind() == "identifier" && WRITERS.contains(&self.text(n)) {
+                return true;
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        false
+    }
+
+    /// Whether a session hook assigns `<something>.exitstatus` (`session.exitstatus = 0`
+    /// when no test was collected): the exit code is pytest's session's to give.
+    fn sets_exit_status(&self, def: Node<'a>) -> bool {
+        let Some(body) = field(def, "body") else {
+            return false;
+        };
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            if matches!(n.kind(), "assignment" | "augmented_assignment")
+                && field(n, "left").is_some_and(|left| {
+                    left.kind() == "attribute"
+                        && field(left, "attribute").is_some_and(|a| self.text(a) == "exitstatus")
+                })
+            {
                 return true;
             }
             let mut c = n.walk();
@@ -3127,6 +3152,18 @@ def pytest_unconfigure(config):
 def pytest_runtest_setup(item):
     print("not a session hook")
 "#;
+        let quiet = br#"
+def pytest_sessionstart(session):
+    session.started = True
+
+def pytest_sessionfinish(session, exitstatus):
+    if exitstatus == 5:
+        session.exitstatus = 0
+"#;
+        assert_eq!(
+            parse_outline(quiet, false).output_hooks,
+            ["pytest_sessionfinish"]
+        );
         let o = parse_outline(src, false);
         assert_eq!(
             o.hooks,
