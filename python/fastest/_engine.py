@@ -1529,6 +1529,18 @@ class Engine:
         # text pytest's terminal writes into a unittest test's output; one worker only).
         self._items_begun = 0
         self._distributed = bool(setup.get("distributed"))
+        if self._distributed:
+            # pytest-xdist's worker (the coordinator set its environment): a conftest's
+            # `pytest_configure` that leaves the controller's work to the controller
+            # sees one, as in the pytest engine.
+            env = os.environ
+            self.config.workerinput = {
+                "workerid": env.get("PYTEST_XDIST_WORKER", "gw0"),
+                "workercount": int(env.get("PYTEST_XDIST_WORKER_COUNT", "1")),
+                "testrunuid": env.get("PYTEST_XDIST_TESTRUNUID", ""),
+                "mainargv": list(setup.get("args") or ()),
+            }
+            self.config.workeroutput = {}
         self.rootdir = Path(setup["rootdir"])
         self.import_mode = setup["import_mode"]
         self.width = int(setup["width"])

@@ -597,3 +597,38 @@ def test_import_error_found_by_workers_is_a_collection_error(
     e, a = _shape(expected.stdout), _shape(actual.stdout)
     assert a == e, f"\n--- pytest-xdist\n{expected.stdout}\n--- fastest\n{actual.stdout}"
     assert "ERROR collecting test_b.py" in actual.stdout
+
+
+def test_conftest_configure_and_session_hooks_run_natively_in_each_worker(
+    tmp_path: Path, xdist_pytest: List[str]
+):
+    """A conftest's pytest_configure sees pytest-xdist's `workerinput` in each worker,
+    and its session hooks run there, as under pytest-xdist."""
+    body = """
+        import os
+
+        def test_worker():
+            configured = os.environ["CONFIGURED_AS"]
+            assert configured == os.environ["PYTEST_XDIST_WORKER"]
+            assert os.environ["STARTED_AS"] == configured
+    """
+    root = _write(tmp_path, {
+        "pytest.ini": "[pytest]\n",
+        "conftest.py": """
+            import os
+
+            def pytest_configure(config):
+                worker = getattr(config, "workerinput", None)
+                os.environ["CONFIGURED_AS"] = worker["workerid"] if worker else "controller"
+
+            def pytest_sessionstart(session):
+                os.environ["STARTED_AS"] = os.environ["CONFIGURED_AS"]
+        """,
+        "test_a.py": body,
+        "test_b.py": body,
+    })
+    expected = _run(xdist_pytest, root, "-n", "2", "-q")
+    actual = _run(require_fastest(), root, "-n", "2", "-q")
+    assert "cannot run natively" not in actual.stderr, actual.stderr
+    assert actual.returncode == expected.returncode == 0, (expected.stdout, actual.stdout)
+    assert _shape(actual.stdout) == _shape(expected.stdout)

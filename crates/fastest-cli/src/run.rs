@@ -262,9 +262,9 @@ fn option_conftests(s: &Session<'_>) -> Option<Vec<String>> {
 /// no other conftest: the header is written before collection), see [`header_conftests`].
 const HEADER_HOOK: &str = "pytest_report_header";
 
-/// `pytest_configure`: without `-n`, the native engine calls the conftests' at its start
-/// (see [`configure_conftests`]); under pytest-xdist each worker's `config` has a
-/// `workerinput` such hooks look for, which the native engine's has not.
+/// `pytest_configure`: the native engine calls the conftests' at its start (see
+/// [`configure_conftests`]); under `-n` in each worker, whose `config` has pytest-xdist's
+/// `workerinput` (what such hooks look for to leave the controller's work alone).
 const CONFIGURE_HOOK: &str = "pytest_configure";
 
 /// Session hooks the native engine calls in each worker, as pytest-xdist's workers do:
@@ -425,7 +425,6 @@ fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
         &s.items,
         &s.conftest_hooks,
         s.added_options.is_some() || option_conftests(s).is_some(),
-        worker_count(s.inv).is_none_or(|n| n == 0),
         s.config,
         &plugins,
         &s.host.python_version,
@@ -764,7 +763,6 @@ fn blocker(
     items: &[Item],
     conftest_hooks: &[String],
     options_known: bool,
-    single_process: bool,
     config: &Config,
     plugins: &[(String, String)],
     python_version: &str,
@@ -802,7 +800,7 @@ fn blocker(
             || (!plugin && ITEM_HOOKS.contains(&name))
             || (options_known && name == OPTION_HOOK)
             || (!plugin && name == HEADER_HOOK)
-            || (!plugin && single_process && name == CONFIGURE_HOOK)
+            || (!plugin && name == CONFIGURE_HOOK)
             || (!plugin && SESSION_HOOKS.contains(&name));
         !native
     }) {
