@@ -3590,6 +3590,18 @@ class Engine:
         if item.user_properties:
             rep["user_properties"] = [[str(n), str(v)] for n, v in item.user_properties]
         if self.junit is not None:
+            if when == "teardown" and not self._distributed:
+                stats = getattr(item, "hypothesis_statistics", None)
+                if stats is not None:
+                    # hypothesis's `pytest_runtest_makereport` wrapper: the test's
+                    # statistics become a property of the JUnit test suite (not under
+                    # pytest-xdist, whose workers have no `LogXML`).
+                    import base64
+
+                    self.junit.add_global_property(
+                        "hypothesis-statistics-" + item.nodeid,
+                        base64.b64encode(stats.encode()).decode(),
+                    )
             self.junit.take(item.nodeid, rep)
         if excinfo is None and item.stash.get("xfailed") is None:
             # Passed, and no xfail mark to turn it into an XPASS.

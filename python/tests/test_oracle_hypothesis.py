@@ -69,3 +69,35 @@ def test_selection_by_the_plugins_mark_leaves_it_to_the_pytest_engine(
     assert "the pytest engine runs the items (installed pytest plugin hypothesis)" in actual.stdout
     assert actual.returncode == expected.returncode
     assert _clean(actual.stdout) == _clean(expected.stdout)
+
+
+def _properties(xml: str) -> list:
+    """The test suite's properties: each name and its decoded statistics' first line
+    (the rest is run times and a random search's counts and stopping reason)."""
+    import base64
+    import xml.etree.ElementTree as ET
+
+    out = []
+    for prop in ET.fromstring(xml).iter("property"):
+        text = base64.b64decode(prop.get("value", "")).decode()
+        out.append((prop.get("name"), text.splitlines()[0]))
+    return out
+
+
+def test_junit_xml_gets_the_statistics_natively(tmp_path, hypothesis_pytest):
+    # hypothesis's report hook makes each test's statistics a property of the suite.
+    xml = tmp_path / "out.xml"
+    kept: list = []
+
+    def keep(_root: Path) -> None:
+        if xml.exists():
+            kept.append(xml.read_text())
+            xml.unlink()
+
+    expected, actual = plugin_case_both(CASE, tmp_path, hypothesis_pytest,
+                                        ("-v", f"--junitxml={xml}"), edit=keep)
+    assert _ENGINE_NOTE not in actual.stdout, actual.stdout
+    assert actual.returncode == expected.returncode == 1
+    assert _clean(actual.stdout) == _clean(expected.stdout)
+    pytest_props, fastest_props = _properties(kept[0]), _properties(xml.read_text())
+    assert pytest_props and fastest_props == pytest_props

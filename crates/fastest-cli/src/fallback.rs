@@ -395,7 +395,7 @@ pub fn collect_raw(
     pytest_args: &[String],
     paths: &[String],
     walked: &[String],
-) -> Result<(CollectResult, serde_json::Value), FallbackError> {
+) -> Result<(CollectResult, Vec<u8>), FallbackError> {
     let python: PathBuf = host.python.clone().ok_or(FallbackError::NoPython)?;
     let invocation_dir = host.cwd.as_path();
     let dir = tempfile::tempdir().map_err(|e| FallbackError::Result(e.to_string()))?;
@@ -443,11 +443,8 @@ pub fn collect_raw(
         });
     }
     let data = std::fs::read(&output).map_err(|e| FallbackError::Result(e.to_string()))?;
-    let raw: serde_json::Value =
-        serde_json::from_slice(&data).map_err(|e| FallbackError::Result(e.to_string()))?;
-    let result =
-        serde_json::from_value(raw.clone()).map_err(|e| FallbackError::Result(e.to_string()))?;
-    Ok((result, raw))
+    let result = serde_json::from_slice(&data).map_err(|e| FallbackError::Result(e.to_string()))?;
+    Ok((result, data))
 }
 
 /// Cached fallback results: a warm run whose uncertain files (and everything they
@@ -455,34 +452,107 @@ pub fn collect_raw(
 /// of starting an interpreter. Results with collection errors are never cached: an error
 /// can depend on a file that does not exist yet (a missing module), which no stat shows.
 pub mod cache {
-    use std::collections::HashMap;
     use std::path::{Path, PathBuf};
-
-    use serde::{Deserialize, Serialize};
 
     use super::{CollectResult, FallbackError};
     use crate::host::Host;
 
-    // v2: items carry the native engine's run spec.
-    const FILE_NAME: &str = "fallback-v3.json";
-    /// Bound the file: one entry per distinct (arguments, uncertain set).
+    /// One file per answer (`<key>.json`): a run reads only the answer it may use, and
+    /// writes only the one it made (a whole-suite answer of a large suite is tens of
+    /// megabytes; answers for other arguments must not cost it). v4: one file per key.
+    const DIR_NAME: &str = "fallback-v4";
+    /// The directory of answers before v4 (one file holding every answer): removed.
+    const OLD_FILE_NAME: &str = "fallback-v3.json";
+    /// Bound the directory: one answer per distinct (arguments, uncertain set); the
+    /// least recently written go first.
     const MAX_ENTRIES: usize = 32;
-
-    #[derive(Serialize, Deserialize, Default)]
-    struct OnDisk {
-        entries: HashMap<String, Entry>,
-        order: Vec<String>,
-    }
 
     /// A dependency: a path and its `(mtime, size)` (a directory's: a hash of its entries'
     /// names and their count), or `None` for "did not exist" (a conftest created later
     /// changes the answer too).
     type Dep = (PathBuf, Option<(u64, u64)>);
 
-    #[derive(Serialize, Deserialize, Clone)]
-    struct Entry {
-        deps: Vec<Dep>,
-        result: serde_json::Value,
+    /// An answer's file: its dependencies as one JSON line, then the fallback's result
+    /// exactly as it wrote it (parsed only when every dependency is unchanged).
+    fn read_entry(file: &Path) -> Option<(Vec<Dep>, Vec<u8>)> {
+        let mut bytes = std::fs::read(file).ok()?;
+        let newline = bytes.iter().position(|b| *b == b'\n')?;
+        let deps: Vec<Dep> = serde_json::from_slice(&bytes[..newline]).ok()?;
+        bytes.drain(..=newline);
+        Some((deps, bytes))
+    }
+
+    fn write_entry(dir: &Path, file: &Path, deps: &[Dep], result: &[u8]) -> bool {
+        let Ok(mut bytes) = serde_json::to_vec(deps) else {
+            return false;
+        };
+        bytes.push(b'\n');
+        bytes.extend_from_slice(result);
+        let tmp = dir.join(format!(".{}.tmp", std::process::id()));
+        std::fs::create_dir_all(dir).is_ok()
+            && std::fs::write(&tmp, bytes).is_ok()
+            && std::fs::rename(&tmp, file).is_ok()
+    }
+
+    /// Keeps the newest [`MAX_ENTRIES`] answers.
+    fn evict(dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+            .collect();
+        if files.len() <= MAX_ENTRIES {
+            return;
+        }
+        files.sort();
+        for (_, path) in &files[..files.len() - MAX_ENTRIES] {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
+    /// Options that change what pytest reports, never what it collects (a result with
+    /// collection errors, whose text they may change, is not cached): runs that differ
+    /// only in them share an answer.
+    fn reporting_only(arg: &str) -> bool {
+        const FLAGS: &[&str] = &[
+            "-q",
+            "--quiet",
+            "-v",
+            "--verbose",
+            "-l",
+            "--showlocals",
+            "--no-showlocals",
+            "--no-header",
+            "--no-summary",
+            "--disable-warnings",
+            "--disable-pytest-warnings",
+            "-x",
+            "--exitfirst",
+        ];
+        const PREFIXES: &[&str] = &[
+            "--junitxml=",
+            "--junit-xml=",
+            "--junit-prefix=",
+            "--durations=",
+            "--durations-min=",
+            "--tb=",
+            "--maxfail=",
+            "--verbosity=",
+            "--color=",
+            "--code-highlight=",
+            "--show-capture=",
+        ];
+        FLAGS.contains(&arg)
+            || PREFIXES.iter().any(|p| arg.starts_with(p))
+            // `-q`/`-v` repeated or combined (`-qq`, `-vv`), `-r` chars, `-x`.
+            || (arg.len() > 1
+                && arg.starts_with('-')
+                && !arg.starts_with("--")
+                && (arg[1..].chars().all(|c| c == 'q') || arg[1..].chars().all(|c| c == 'v')))
+            || (arg.starts_with("-r") && arg.len() > 2 && !arg.starts_with("--"))
     }
 
     fn stat(path: &Path) -> Option<(u64, u64)> {
@@ -552,7 +622,11 @@ pub mod cache {
             k.push('\x1f');
             k.push_str(&std::env::var(v).unwrap_or_default());
         }
-        for a in pytest_args.iter().chain(paths) {
+        for a in pytest_args
+            .iter()
+            .filter(|a| !reporting_only(a))
+            .chain(paths)
+        {
             k.push('\x1e');
             k.push_str(a);
         }
@@ -589,16 +663,14 @@ pub mod cache {
         let Some(dir) = cache_dir else {
             return super::collect(host, pytest_args, paths, walked);
         };
-        let file = dir.join(FILE_NAME);
-        let mut disk: OnDisk = std::fs::read(&file)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+        let answers = dir.join(DIR_NAME);
+        let _ = std::fs::remove_file(dir.join(OLD_FILE_NAME));
         let k = key(host, pytest_args, paths, walked, extra);
-        if let Some(e) = disk.entries.get(&k) {
-            let fresh = e.deps.iter().all(|(p, st)| stat(p) == *st);
+        let file = answers.join(format!("{k}.json"));
+        if let Some((deps, result)) = read_entry(&file) {
+            let fresh = deps.iter().all(|(p, st)| stat(p) == *st);
             if fresh {
-                if let Ok(r) = serde_json::from_value::<CollectResult>(e.result.clone()) {
+                if let Ok(r) = serde_json::from_slice::<CollectResult>(&result) {
                     tracing::debug!("import fallback answered from the cache");
                     return Ok(r);
                 }
@@ -631,23 +703,10 @@ pub mod cache {
             deps.sort();
             deps.dedup();
             let deps: Vec<Dep> = deps.into_iter().map(|p| (p.clone(), stat(&p))).collect();
-            {
-                disk.order.retain(|x| x != &k);
-                disk.order.push(k.clone());
-                disk.entries.insert(k, Entry { deps, result: raw });
-                while disk.order.len() > MAX_ENTRIES {
-                    let old = disk.order.remove(0);
-                    disk.entries.remove(&old);
-                }
-                if let Ok(bytes) = serde_json::to_vec(&disk) {
-                    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-                    let ok = std::fs::create_dir_all(dir).is_ok()
-                        && std::fs::write(&tmp, bytes).is_ok()
-                        && std::fs::rename(&tmp, &file).is_ok();
-                    if !ok {
-                        tracing::warn!("could not write {}", file.display());
-                    }
-                }
+            if write_entry(&answers, &file, &deps, &raw) {
+                evict(&answers);
+            } else {
+                tracing::warn!("could not write {}", file.display());
             }
         }
         Ok(result)

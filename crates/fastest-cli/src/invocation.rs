@@ -947,10 +947,11 @@ pub(crate) fn asyncio_mode(config: &Config) -> Option<bool> {
     }
 }
 
-/// Whether the native engine serves all hypothesis's plugin does this session. Not:
+/// Whether the native engine serves all hypothesis's plugin does this session (with
+/// `--junitxml`, each test's statistics become a property of the test suite, as its
+/// report hook records them). Not:
 /// - with libcst installed: a failing test's examples become a patch file, which its
 ///   terminal summary names;
-/// - with `--junitxml`: each test's statistics become a property of the report;
 /// - when `-k` or `-m` names `hypothesis`: its collection hook marks its tests, which
 ///   only an import shows;
 /// - when `norecursedirs` lets pytest into an existing `.hypothesis` directory: its
@@ -966,7 +967,6 @@ fn hypothesis_stands_in(args: &Args, config: &Config, host: &Host) -> bool {
                 .any(|d| d.join(".hypothesis").is_dir())
     });
     host.dist_version("libcst").is_none()
-        && args.junitxml.is_none()
         && !named(&args.keyword)
         && !named(&args.markexpr)
         && !enters_database
