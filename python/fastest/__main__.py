@@ -40,6 +40,8 @@ def main() -> int:
             import json
 
             os.environ[_cov.OUTER_ENV] = json.dumps(outer[1])
+    # pytest's `_get_prog_name`: usage errors name `python -m pytest` when started so.
+    prog = "python -m pytest" if os.path.basename(sys.argv[0]) == "__main__.py" else "pytest"
     code = _main(
         sys.argv[1:],
         sys.executable,
@@ -48,6 +50,7 @@ def main() -> int:
         [p for p in sys.path if p],
         os.getcwd(),
         sorted(sys.builtin_module_names),
+        prog,
     )
     if outer is not None:
         _cov.merge_outer(*outer)

@@ -143,3 +143,21 @@ def test_like_pytest(tmp_path: Path, body: str) -> None:
     assert strip(ours.stdout)[-1] == strip(theirs.stdout)[-1]
     if "atexit" in body:
         assert strip(ours.stdout)[-3:] == strip(theirs.stdout)[-3:], ours.stdout
+
+
+@pytest.mark.parametrize("args", [["--bogus"], ["--help"]], ids=["unknown-option", "help"])
+def test_python_dash_m_names_itself_as_python_dash_m_pytest(tmp_path: Path, args: list) -> None:
+    # pytest's `_get_prog_name`: started as `python -m pytest`, its usage line says so.
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env["COLUMNS"] = "80"
+    runs = [
+        subprocess.run([sys.executable, "-m", module, "-p", "no:cacheprovider", *args],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        for module in ("pytest", "fastest")
+    ]
+    expected, actual = runs
+    assert "python -m pytest" in expected.stdout + expected.stderr
+    assert (actual.returncode, actual.stdout, actual.stderr) == (
+        expected.returncode, expected.stdout, expected.stderr
+    )

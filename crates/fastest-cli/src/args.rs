@@ -20,13 +20,31 @@ use std::path::Path;
 
 use fastest_core::discovery::options::{CliOption, Nargs};
 
-/// The program name in usage errors. pytest 9.2 prints a fixed `pytest` (not `argv[0]`)
-/// unless started as `python -m pytest`; fastest stands in for the `pytest` command, so
-/// its messages read the same.
+/// The program name in usage errors when nothing else is known. pytest 9.2 prints a
+/// fixed `pytest` (not `argv[0]`) unless started as `python -m pytest`; fastest stands
+/// in for the `pytest` command, so its messages read the same.
 pub const PROG: &str = "pytest";
 
+static PROG_NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the program name usage errors give (`python -m pytest` under `python -m
+/// fastest`, as pytest's `_get_prog_name` decides for `python -m pytest`), once.
+pub fn set_prog(prog: String) {
+    let _ = PROG_NAME.set(prog);
+}
+
+/// The program name usage errors give (see [`set_prog`]).
+pub fn prog() -> &'static str {
+    PROG_NAME.get().map_or(PROG, String::as_str)
+}
+
 /// argparse's usage line for pytest's parser.
-pub const USAGE: &str = "usage: pytest [options] [file_or_dir] [file_or_dir] [...]";
+pub fn usage() -> String {
+    format!(
+        "usage: {} [options] [file_or_dir] [file_or_dir] [...]",
+        prog()
+    )
+}
 
 /// Every option pytest core knows, plus fastest's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

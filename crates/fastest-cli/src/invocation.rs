@@ -1623,7 +1623,7 @@ fn usage_error(err: &mut dyn Write, e: &ArgError, ctx: &Context<'_>) -> i32 {
         // pytest's validators raise `UsageError` themselves: no usage line, no context.
         ArgError::Usage(m) => format!("ERROR: {m}\n"),
         ArgError::Argparse(m) => {
-            let mut s = format!("ERROR: {}\n{}: error: {m}", args::USAGE, args::PROG);
+            let mut s = format!("ERROR: {}\n{}: error: {m}", args::usage(), args::prog());
             // argparse's `extra_info`, sorted by key.
             let mut lines: Vec<(&str, String)> = Vec::new();
             match ctx {
@@ -1715,11 +1715,17 @@ fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Co
         "sys.path[0] = os.environ.get('FASTEST_PATH0') or b"
     };
     // `coverage run -m fastest` (`cov::OUTER_ENV`): measured as a worker would be.
+    // pytest names itself after `argv[0]` (`python -m pytest` for a `__main__.py`).
+    let argv0 = if args::prog() == "pytest" {
+        "pytest"
+    } else {
+        "__main__.py"
+    };
     let code = format!(
         "import os, sys\n\
          b = os.path.dirname(os.path.abspath(sys.executable))\n\
          {path_fix}\n\
-         sys.argv[0] = os.path.join(b, 'pytest')\n\
+         sys.argv[0] = os.path.join(b, '{argv0}')\n\
          if os.environ.get('{env}'):\n    from fastest._cov import measured_main\n    \
          sys.exit(measured_main())\n\
          try:\n    from _pytest.config import _console_main as main\n\

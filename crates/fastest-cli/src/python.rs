@@ -9,7 +9,7 @@ use crate::host::Host;
 
 /// `main(argv, executable, version, platform, sys_path, cwd, builtin_modules) -> exit code`.
 #[pyfunction]
-#[pyo3(signature = (argv, executable, version, platform, sys_path, cwd, builtin_modules=Vec::new()))]
+#[pyo3(signature = (argv, executable, version, platform, sys_path, cwd, builtin_modules=Vec::new(), prog=None))]
 #[allow(clippy::too_many_arguments)]
 fn main(
     py: Python<'_>,
@@ -20,7 +20,11 @@ fn main(
     sys_path: Vec<String>,
     cwd: String,
     builtin_modules: Vec<String>,
+    prog: Option<String>,
 ) -> i32 {
+    if let Some(prog) = prog {
+        crate::args::set_prog(prog);
+    }
     let host = Host {
         cwd: PathBuf::from(cwd),
         python: Some(PathBuf::from(executable)),
