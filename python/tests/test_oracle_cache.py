@@ -58,6 +58,18 @@ SEQUENCES: Dict[str, List[Step]] = {
         ("both", "--lf", "sub/test_c.py"),
         ("both", "--lf", "test_a.py"),
     ],
+    # Files pytest's collection in the import fallback collects (a computed parameter
+    # list, an import it guards): under `--lf` they count among the skipped files.
+    "lf_uncertain": [
+        ("write", "test_u.py", "import pytest\n\nVALUES = [i * 2 for i in range(3)]\n\n\n"
+         "@pytest.mark.parametrize('x', VALUES)\ndef test_u(x):\n    pass\n"),
+        ("write", "test_v.py", "try:\n    import not_installed_anywhere  # noqa: F401\n"
+         "except ImportError:\n    pass\n\n\ndef test_v():\n    assert 0\n"),
+        ("both", "-q"),
+        ("both", "--lf"),
+        ("both", "--ff", "-q"),
+        ("both", "--sw", "-q"),
+    ],
     "lf_selection": [
         ("both", "--lf"),
         ("both", "--lf", "--lfnf=none"),

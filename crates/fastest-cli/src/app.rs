@@ -1506,7 +1506,10 @@ fn passthrough_args(inv: &Invocation, config: &Config) -> Vec<String> {
         }
     }
     if !inv.raw_cli {
-        v.extend(inv.cli.pytest_options(crate::args::Served::default()));
+        v.extend(
+            inv.cli
+                .pytest_collection_options(crate::args::Served::default()),
+        );
     }
     // The worker's stdout is no terminal: the texts it renders (collection errors) get
     // pytest's colours when fastest's output has them.

@@ -669,19 +669,49 @@ impl Parsed {
         self.for_pytest(served, true)
     }
 
-    fn for_pytest(&self, served: Served, positionals: bool) -> Vec<String> {
+    /// [`Parsed::pytest_options`] for pytest's collection in the import fallback: without
+    /// the options of the cache and stepwise plugins that choose or order the items
+    /// (`--lf`, `--ff`, `--nf`, `--lfnf`, `--sw`...), which fastest applies to the whole
+    /// collection itself (pytest's own `--lf` would leave out, uncounted, the files it
+    /// skips).
+    pub fn pytest_collection_options(&self, served: Served) -> Vec<String> {
+        const OWN: &[Opt] = &[
+            Opt::LastFailed,
+            Opt::FailedFirst,
+            Opt::NewFirst,
+            Opt::LastFailedNoFailures,
+            Opt::StepWise,
+            Opt::StepWiseSkip,
+            Opt::StepWiseReset,
+        ];
         self.tokens
             .iter()
             .filter(|(_, role)| match role {
-                Role::Positional | Role::Separator => positionals,
-                Role::Option(o) | Role::Value(o) => match plugin_of(*o) {
-                    FASTEST | JSON_REPORT_SPELLING => false,
-                    "xdist" => served.xdist,
-                    "timeout" => served.timeout,
-                    _ => true,
-                },
-                Role::Unknown => true,
+                Role::Option(o) | Role::Value(o) => !OWN.contains(o),
+                _ => true,
             })
+            .filter(|(_, role)| Self::for_pytest_role(role, served, false))
+            .map(|(t, _)| t.clone())
+            .collect()
+    }
+
+    fn for_pytest_role(role: &Role, served: Served, positionals: bool) -> bool {
+        match role {
+            Role::Positional | Role::Separator => positionals,
+            Role::Option(o) | Role::Value(o) => match plugin_of(*o) {
+                FASTEST | JSON_REPORT_SPELLING => false,
+                "xdist" => served.xdist,
+                "timeout" => served.timeout,
+                _ => true,
+            },
+            Role::Unknown => true,
+        }
+    }
+
+    fn for_pytest(&self, served: Served, positionals: bool) -> Vec<String> {
+        self.tokens
+            .iter()
+            .filter(|(_, role)| Self::for_pytest_role(role, served, positionals))
             .map(|(t, _)| t.clone())
             .collect()
     }
