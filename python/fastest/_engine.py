@@ -2860,7 +2860,7 @@ class Engine:
                     next_spec = yield from self._between(wrappers, None)
                 nextitem = self.node_for(next_spec) if next_spec is not None else None
             self._next = nextitem
-            hooks = self._item_hooks(item, "pytest_runtest_teardown")
+            hooks = self._runtest_hooks is not None and self._item_hooks(item, "pytest_runtest_teardown")
             if hooks:
                 def teardown(it: Item) -> None:
                     self._call_hook("pytest_runtest_teardown", [(self._teardown, _PLAIN)],
@@ -3207,7 +3207,7 @@ class Engine:
             if bound and self._protocol is not None:
                 self._start_wrappers(self._protocol_wrappers, item, self._protocol)
             self.setupstate.setup(item)
-        hooks = self._item_hooks(item, "pytest_runtest_setup")
+        hooks = self._runtest_hooks is not None and self._item_hooks(item, "pytest_runtest_setup")
         if hooks:
             # The skipping plugin's tryfirst evaluation, then the runner's fixtures,
             # with the conftests' implementations where pluggy orders them.
@@ -3253,7 +3253,7 @@ class Engine:
             item.dtest.globs.update(globs)
 
     def _call(self, item: Item) -> None:
-        hooks = self._item_hooks(item, "pytest_runtest_call")
+        hooks = self._runtest_hooks is not None and self._item_hooks(item, "pytest_runtest_call")
         if hooks:
             run = functools.partial(self._call_hook, "pytest_runtest_call", [
                 (self._runtest_marks, _WRAPPER), (self._runtest_body, _PLAIN),
@@ -3316,7 +3316,7 @@ class Engine:
         # pytest's own call, so the test's caller is a frame of `_pytest.python` as
         # under pytest (freezegun's `ignore=["_pytest"]` looks up the stack for it);
         # async tests fail and non-None returns warn in its words.
-        hooks = self._item_hooks(item, "pytest_pyfunc_call")
+        hooks = self._runtest_hooks is not None and self._item_hooks(item, "pytest_pyfunc_call")
         if hooks:
             self._call_hook("pytest_pyfunc_call", [(pytest_pyfunc_call, _TRYLAST)], hooks,
                             {"pyfuncitem": item}, firstresult=True)
@@ -3351,7 +3351,7 @@ class Engine:
             self._randomly.pytest_runtest_teardown(item)
         _current_test(item, "teardown")
         self.setupstate.teardown_exact(nextitem)
-        _environ.pop("PYTEST_CURRENT_TEST", None)
+        _environ.pop(_CURRENT_TEST, None)
 
     def _phase(self, item: Item, when: str, func: Any) -> dict[str, Any]:
         handler = self.log_handler
@@ -3421,12 +3421,12 @@ class Engine:
             item.add_report_section(when, "log", log_text.strip())
         if excinfo is not None and isinstance(excinfo.value, (KeyboardInterrupt, outcomes.Exit)):
             raise excinfo.value
-        hooks = self._item_hooks(item, "pytest_runtest_makereport")
+        hooks = self._runtest_hooks is not None and self._item_hooks(item, "pytest_runtest_makereport")
         if hooks:
             rep = self._hooked_report(item, when, excinfo, duration, hooks)
         else:
             rep = self._make_report(item, when, excinfo, duration)
-        hooks = self._item_hooks(item, "pytest_runtest_logreport")
+        hooks = self._runtest_hooks is not None and self._item_hooks(item, "pytest_runtest_logreport")
         if hooks:
             self._logreport(item, rep, when, duration, hooks)
         failed_subtests = self.failed_subtests.pop(item.nodeid, 0) if when == "call" else 0
@@ -3851,12 +3851,25 @@ class Engine:
 
 
 _environ = os.environ
+_CURRENT_TEST = "PYTEST_CURRENT_TEST"
+# `os.environ` on POSIX keeps the encoded bytes in `_data`: the variable is set there and
+# with `putenv` directly, without the mapping's per-call encoding functions (this runs
+# three times a test).
+_environ_data: Any = getattr(_environ, "_data", None) if os.name == "posix" else None
+_CURRENT_TEST_KEY = _CURRENT_TEST.encode()
+_fs_encoding = sys.getfilesystemencoding()
 
 
 def _current_test(item: Item, when: str) -> None:
     """pytest's ``_update_current_test_var``: ``PYTEST_CURRENT_TEST`` names the item
     and its phase while the phase runs (code under test checks for it)."""
-    _environ["PYTEST_CURRENT_TEST"] = f"{item.nodeid} ({when})".replace("\x00", "(null)")
+    value = f"{item.nodeid} ({when})".replace("\x00", "(null)")
+    if _environ_data is None:
+        _environ[_CURRENT_TEST] = value
+        return
+    data = value.encode(_fs_encoding, "surrogateescape")
+    os.putenv(_CURRENT_TEST_KEY, data)
+    _environ_data[_CURRENT_TEST_KEY] = data
 
 
 def render_longrepr(repr_: Any, make_writer: Any) -> tuple[str, str | None]:
