@@ -3351,7 +3351,7 @@ class Engine:
             self._randomly.pytest_runtest_teardown(item)
         _current_test(item, "teardown")
         self.setupstate.teardown_exact(nextitem)
-        _environ.pop(_CURRENT_TEST, None)
+        _current_test_done()
 
     def _phase(self, item: Item, when: str, func: Any) -> dict[str, Any]:
         handler = self.log_handler
@@ -3870,6 +3870,14 @@ def _current_test(item: Item, when: str) -> None:
     data = value.encode(_fs_encoding, "surrogateescape")
     os.putenv(_CURRENT_TEST_KEY, data)
     _environ_data[_CURRENT_TEST_KEY] = data
+
+
+def _current_test_done() -> None:
+    """The end of pytest's teardown: ``PYTEST_CURRENT_TEST`` removed."""
+    if _environ_data is None:
+        _environ.pop(_CURRENT_TEST, None)
+    elif _environ_data.pop(_CURRENT_TEST_KEY, None) is not None:
+        os.unsetenv(_CURRENT_TEST_KEY)
 
 
 def render_longrepr(repr_: Any, make_writer: Any) -> tuple[str, str | None]:
