@@ -3254,14 +3254,11 @@ class Engine:
 
     def _call(self, item: Item) -> None:
         hooks = self._runtest_hooks is not None and self._item_hooks(item, "pytest_runtest_call")
-        if hooks:
-            run = functools.partial(self._call_hook, "pytest_runtest_call", [
-                (self._runtest_marks, _WRAPPER), (self._runtest_body, _PLAIN),
-            ], hooks, {"item": item})
-        else:
-            run = functools.partial(self._runtest, item)
         if not self._call_wrappers:
-            run()
+            if hooks:
+                self._runtest_hooked(item, hooks)
+            else:
+                self._runtest(item)
             return
         # Plugins' `pytest_runtest_call` wrappers, as pluggy drives old-style ones: the
         # last registered outermost; each resumes once the test is over, whatever its
@@ -3269,9 +3266,19 @@ class Engine:
         started: list[Any] = []
         try:
             self._start_wrappers(self._call_wrappers, item, started)
-            run()
+            if hooks:
+                self._runtest_hooked(item, hooks)
+            else:
+                self._runtest(item)
         finally:
             self._finish_wrappers(started)
+
+    def _runtest_hooked(self, item: Item, hooks: list[Any]) -> None:
+        """The call through the conftests' ``pytest_runtest_call`` implementations, with
+        the skipping plugin's wrapper and the runner's call where pytest has them."""
+        self._call_hook("pytest_runtest_call", [
+            (self._runtest_marks, _WRAPPER), (self._runtest_body, _PLAIN),
+        ], hooks, {"item": item})
 
     def _runtest_marks(self, item: Item) -> Any:
         """The skipping plugin's ``pytest_runtest_call`` wrapper (before everything
