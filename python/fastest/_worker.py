@@ -113,11 +113,15 @@ def main(socket: str, preload: str = "") -> None:
     imported first."""
     from fastest import _fastest
 
-    # pytest's `main` sets it for the session: code under test may look.
-    import pytest
-
-    os.environ["PYTEST_VERSION"] = pytest.__version__
     _preload(preload)
+    # pytest's `main` sets it for the session: code under test may look. (A pytest
+    # that cannot be imported is the engine's to report, from `make_engine`.)
+    try:
+        from pytest import __version__
+    except Exception:  # noqa: BLE001
+        pass
+    else:
+        os.environ["PYTEST_VERSION"] = __version__
 
     profile = os.environ.get("FASTEST_WORKER_PROFILE")
     if not profile:
