@@ -3829,10 +3829,16 @@ class Engine:
 
     @staticmethod
     def _call_plain(hook: Any, **arguments: Any) -> Any:
-        """A conftest's hook with the arguments it asks for, as pluggy passes them."""
+        """A conftest's hook with the arguments it asks for, as pluggy passes them (a
+        wrapper, alone of its kind here, runs through: before and after its ``yield``)."""
         from pluggy._hooks import varnames
 
-        return hook(**{name: arguments[name] for name in varnames(hook)[0]})
+        result = hook(**{name: arguments[name] for name in varnames(hook)[0]})
+        if inspect.isgenerator(result):
+            for _ in result:
+                pass
+            return None
+        return result
 
     def interruption(self, exc: BaseException) -> str | None:
         """What pytest's `wrap_session` does with a `KeyboardInterrupt` or `pytest.exit`
