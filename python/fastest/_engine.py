@@ -207,19 +207,8 @@ class _Namespace(types.SimpleNamespace):
         return None
 
 
-#: Conftest hooks the native engine calls itself, through pluggy, as pytest calls them
-#: through an item's hook proxy (``Engine._item_hooks``).
-RUNTEST_HOOKS = (
-    "pytest_runtest_setup",
-    "pytest_runtest_call",
-    "pytest_runtest_teardown",
-    "pytest_runtest_makereport",
-    "pytest_pyfunc_call",
-    "pytest_assertrepr_compare",
-    "pytest_runtest_logreport",
-)
-
-#: Those of ``RUNTEST_HOOKS`` pytest calls inside its capture wrapper: a conftest's
+#: Of the conftest hooks the native engine calls itself (the setup's ``runtest_hooks``,
+#: the coordinator's ``NATIVE_ITEM_HOOKS``), those pytest calls inside its capture wrapper: a conftest's
 #: wrapper of one is outside the phase's capture.
 _CAPTURED_HOOKS = frozenset(("pytest_runtest_setup", "pytest_runtest_call", "pytest_runtest_teardown"))
 
@@ -1607,9 +1596,12 @@ class Engine:
         # Their `pytest_runtest_protocol` hook wrappers (pytest-timeout's timer), which
         # `phases` drives around the item's three phases.
         self._protocol_wrappers: list[Any] = []
-        # Conftests' runtest hooks (`RUNTEST_HOOKS`), by the directory whose conftests
+        # Conftests' runtest hooks (of `_hook_names`), by the directory whose conftests
         # they are: `None` until a conftest defining one is imported.
         self._runtest_hooks: dict[Path, dict[str, list[Any]]] | None = None
+        #: The conftest hooks the engine calls itself, through pluggy, as pytest calls
+        #: them through an item's hook proxy (the coordinator's list).
+        self._hook_names: tuple[str, ...] = tuple(setup.get("runtest_hooks") or ())
         # The failure repr behind the last report's `longrepr` (`_make_report`), for
         # the `TestReport` conftests' `pytest_runtest_makereport` wrappers see.
         self._last_repr: Any = None
@@ -2175,7 +2167,7 @@ class Engine:
         mod = import_path(conftest, mode=self.import_mode, root=self.rootdir,
                           consider_namespace_packages=self.config.getini("consider_namespace_packages"))
         self.conftests[conftest] = mod
-        if self._runtest_hooks is None and any(hasattr(mod, h) for h in RUNTEST_HOOKS):
+        if self._runtest_hooks is None and any(hasattr(mod, h) for h in self._hook_names):
             self._runtest_hooks = {}
         self.parse_factories(mod, str(conftest), baseid_path=conftest.parent)
         if self._project_plugins:
@@ -2895,7 +2887,7 @@ class Engine:
             self._logreport_later()
 
     def _item_hooks(self, item: Item, name: str) -> list[Any] | None:
-        """The ``name`` implementations (``RUNTEST_HOOKS``) of the conftests above
+        """The ``name`` implementations (``_hook_names``) of the conftests above
         ``item``, as pluggy ``HookImpl``s in pytest's order of registration (outermost
         conftest first), or ``None``. pytest calls these through the item's hook proxy,
         which leaves out the conftests of other directories."""
@@ -2909,7 +2901,7 @@ class Engine:
 
             hooks = {}
             for mod in self.conftests_for(item.path):
-                for hook in RUNTEST_HOOKS:
+                for hook in self._hook_names:
                     func = getattr(mod, hook, None)
                     if func is None:
                         continue

@@ -538,7 +538,8 @@ const ITEM_HOOKS: &[&str] = &[
 
 /// The [`ITEM_HOOKS`] the native engine calls itself for the items below a conftest
 /// defining them, through pluggy in pytest's order (`Engine._item_hooks` in
-/// `python/fastest/_engine.py`): plain, ordered and wrapping implementations alike.
+/// `python/fastest/_engine.py`, which gets this list in its setup): plain, ordered and
+/// wrapping implementations alike.
 const NATIVE_ITEM_HOOKS: &[&str] = &[
     "pytest_runtest_setup",
     "pytest_runtest_call",
@@ -2308,6 +2309,8 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
     let fastest_cache = config.rootdir.join(".fastest_cache");
     json!({
         "rootdir": config.rootdir.display().to_string(),
+        // The conftest hooks the native engine calls itself: one list for both sides.
+        "runtest_hooks": NATIVE_ITEM_HOOKS,
         // `config.inipath` (pytest-env looks for its TOML table beside it).
         "inipath": config.inipath.as_ref().map(|p| p.display().to_string()),
         "invocation_dir": host.cwd.display().to_string(),
