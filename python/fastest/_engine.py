@@ -2885,6 +2885,9 @@ class Engine:
         yield last
         if self._pending_logreport is not None:
             self._logreport_later()
+        hooks = self._runtest_hooks is not None and self._item_hooks(item, "pytest_runtest_logfinish")
+        if hooks and getattr(item, "_location", None) is not None:
+            self._log_hook(item, "pytest_runtest_logfinish", hooks)
 
     def _item_hooks(self, item: Item, name: str) -> list[Any] | None:
         """The ``name`` implementations (``_hook_names``) of the conftests above
@@ -3004,6 +3007,12 @@ class Engine:
                 self._call_hook("pytest_runtest_logreport", [], now, {"report": report})
             finally:
                 self._to_terminal(*self.capture.read())
+
+    def _log_hook(self, item: Item, name: str, hooks: list[Any]) -> None:
+        """The conftests' ``pytest_runtest_logstart`` or ``pytest_runtest_logfinish``:
+        pytest calls them outside any phase, its capture suspended."""
+        with self.config._plugins["capturemanager"].global_and_fixture_disabled():
+            self._call_hook(name, [], hooks, {"nodeid": item.nodeid, "location": item.location})
 
     def _logreport_later(self) -> None:
         """The ``pytest_runtest_logreport`` implementations pytest calls after its
@@ -3198,7 +3207,17 @@ class Engine:
                 self._randomly.pytest_runtest_setup(item)
             if bound and self._protocol is not None:
                 self._start_wrappers(self._protocol_wrappers, item, self._protocol)
-            self.setupstate.setup(item)
+            try:
+                # pytest's `pytest_runtest_logstart`, between the protocol's start and
+                # the setup (what it costs is no part of the setup's duration there).
+                hooks = bound and self._runtest_hooks is not None and self._item_hooks(
+                    item, "pytest_runtest_logstart")
+                if hooks:
+                    began = _perf_counter()
+                    self._log_hook(item, "pytest_runtest_logstart", hooks)
+                    self._collecting += _perf_counter() - began
+            finally:
+                self.setupstate.setup(item)
         hooks = self._runtest_hooks is not None and self._item_hooks(item, "pytest_runtest_setup")
         if hooks:
             # The skipping plugin's tryfirst evaluation, then the runner's fixtures,

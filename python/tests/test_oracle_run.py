@@ -62,6 +62,7 @@ NATIVE_CASES: List[str] = [
     # trylast, old- and new-style wrappers) called by the native engine in pluggy's
     # order, with pytest's capture around each, and a report wrapper's changes kept;
     # pytest_pyfunc_call running coroutine tests, pytest_assertrepr_compare explaining;
+    # pytest_runtest_logstart/logfinish with the item's location, outside its phases;
     # an initial conftest's import warning first in the summary (pytest imports it at
     # its start: `test_a.py sub`).
     "runtest_hooks",
@@ -413,6 +414,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "session_hooks": [[], ["-v"], ["sub"], ["test_a.py", "sub"], ["-x"], ["-k", "started"]],
     # A pytest_sessionfinish setting the exit status (no tests: exit 0): pytest's session.
     "exit_status_hook": [[], ["-k", "nothing"], ["--collect-only", "-q", "-k", "nothing"], ["-q", "-k", "one"]],
+    # A pytest_runtest_logstart/logfinish that prints: pytest's session.
+    "logstart_output": [[], ["-v"], ["-q", "sub"], ["--collect-only", "-q"]],
     "runtest_hooks": [[], ["-rA"], ["-v"], ["-s"], ["--runslow", "-q"], ["-x"], ["-rs", "-k", "b_ or flip"],
                       ["--tb=short", "-rA", "sub"], ["test_a.py", "sub"], ["-v", "aio", "test_money.py"]],
     "collector_hooks": [[], ["-v"], ["-rA"], ["-q", "-k", "check or answer"], ["-x"]],

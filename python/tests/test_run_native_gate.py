@@ -518,7 +518,7 @@ def test_item_hooks_below_a_directory_send_only_its_modules_to_the_pytest_engine
     expected = subprocess.run([*find_pytest(), "-p", "no:cacheprovider", "-q", *deselect],
                               cwd=root, capture_output=True, text=True, timeout=120)
     got = _auto_run(root, "-v", *workers)
-    hook = f"conftest hook {root / 'tests' / 'hooked' / 'conftest.py'}: pytest_runtest_logstart"
+    hook = f"conftest hook {root / 'tests' / 'hooked' / 'conftest.py'}: pytest_runtest_protocol"
     notes = [line for line in got.stdout.splitlines() if line.startswith("fastest: ")]
     assert notes == [
         f"fastest: the pytest engine runs tests/hooked/test_h1.py ({hook})",
@@ -550,7 +550,7 @@ def test_a_session_fixture_both_engines_use_keeps_the_session_on_one_engine(
     expected = subprocess.run([*find_pytest(), "-p", "no:cacheprovider", "-q"], cwd=root,
                               capture_output=True, text=True, timeout=120)
     got = _auto_run(root, "-v")
-    hook = f"conftest hook {root / 'tests' / 'hooked' / 'conftest.py'}: pytest_runtest_logstart"
+    hook = f"conftest hook {root / 'tests' / 'hooked' / 'conftest.py'}: pytest_runtest_protocol"
     notes = [line for line in got.stdout.splitlines() if line.startswith("fastest: ")]
     conftest = root / "conftest.py"
     assert notes == [

@@ -541,6 +541,8 @@ const ITEM_HOOKS: &[&str] = &[
 /// `python/fastest/_engine.py`, which gets this list in its setup): plain, ordered and
 /// wrapping implementations alike.
 const NATIVE_ITEM_HOOKS: &[&str] = &[
+    "pytest_runtest_logstart",
+    "pytest_runtest_logfinish",
     "pytest_runtest_setup",
     "pytest_runtest_call",
     "pytest_runtest_teardown",

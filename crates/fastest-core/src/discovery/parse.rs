@@ -133,12 +133,16 @@ pub struct Class {
     pub uncertain: Vec<String>,
 }
 
-/// Hooks pytest calls around the session in its own process, where what they write lands
-/// among its report (before the header, after the progress, after the final line).
+/// Hooks pytest calls outside every test phase's capture, where what they write lands
+/// among its report (before the header, after the progress, after the final line, or
+/// around the reporter's own `pytest_runtest_logstart`/`logfinish`, on the side pluggy's
+/// order puts each conftest).
 pub const SESSION_OUTPUT_HOOKS: &[&str] = &[
     "pytest_sessionstart",
     "pytest_sessionfinish",
     "pytest_unconfigure",
+    "pytest_runtest_logstart",
+    "pytest_runtest_logfinish",
 ];
 
 /// Everything collection needs from one file.
@@ -3151,6 +3155,12 @@ def pytest_unconfigure(config):
 
 def pytest_runtest_setup(item):
     print("not a session hook")
+
+def pytest_runtest_logstart(nodeid, location):
+    print("starting", nodeid)
+
+def pytest_runtest_logfinish(nodeid, location):
+    FINISHED.append(nodeid)
 "#;
         let quiet = br#"
 def pytest_sessionstart(session):
@@ -3171,12 +3181,18 @@ def pytest_sessionfinish(session, exitstatus):
                 "pytest_sessionstart",
                 "pytest_sessionfinish",
                 "pytest_unconfigure",
-                "pytest_runtest_setup"
+                "pytest_runtest_setup",
+                "pytest_runtest_logstart",
+                "pytest_runtest_logfinish"
             ]
         );
         assert_eq!(
             o.output_hooks,
-            ["pytest_sessionfinish", "pytest_unconfigure"]
+            [
+                "pytest_sessionfinish",
+                "pytest_unconfigure",
+                "pytest_runtest_logstart"
+            ]
         );
     }
 

@@ -1,6 +1,9 @@
 """Runtest hooks the native engine calls itself, in pluggy's order: a plain setup hook
 skipping by mark and option, a trylast teardown hook, and a makereport hookwrapper
-that keeps each phase's report on the item (read by a fixture) and rewrites one."""
+that keeps each phase's report on the item (read by a fixture) and rewrites one;
+pytest_runtest_logstart/logfinish (outside every phase) with the item's location."""
+
+import os
 
 import pytest
 from money import Money
@@ -31,6 +34,14 @@ def pytest_runtest_makereport(item, call):
         rep.longrepr = (str(item.path), 1, "flipped by the report hook")
     if rep.when == "call" and item.name == "test_sections":
         rep.sections.append(("extra from the hook", "one more section"))
+
+
+def pytest_runtest_logstart(nodeid, location):
+    os.environ["RUNTEST_LOGSTART"] = f"{nodeid} {location}"
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    assert os.environ.pop("RUNTEST_LOGSTART") == f"{nodeid} {location}"
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+import os
 import unittest
 import warnings
 
@@ -8,6 +9,7 @@ warnings.warn("test_a import", DeprecationWarning)
 
 def test_ok(res):
     print("in test")
+    print("logstart saw", os.environ["RUNTEST_LOGSTART"])
 
 
 @pytest.mark.slow

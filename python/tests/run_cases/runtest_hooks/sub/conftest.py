@@ -3,6 +3,7 @@ registered first), only for the items below it; a new-style teardown wrapper tha
 prints outside the capture, a plain call hook that fails one test, a makereport
 observer that prints (pytest's capture is off for that hook)."""
 
+import os
 import warnings
 
 import pytest
@@ -35,6 +36,16 @@ def pytest_runtest_teardown(item, nextitem):
 def pytest_runtest_makereport(item, call):
     if call.when == "call" and call.excinfo is not None:
         print("observer saw", call.excinfo.typename)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logstart(nodeid, location):
+    os.environ["SUB_LOGSTART"] = f"{nodeid} {location}"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_logfinish(nodeid, location):
+    os.environ["SUB_LOGFINISH"] = nodeid
 
 
 def pytest_runtest_logreport(report):

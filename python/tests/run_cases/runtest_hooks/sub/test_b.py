@@ -1,8 +1,10 @@
+import os
+
 import pytest
 
 
 def test_b1():
-    print("b1")
+    print("b1", os.environ["SUB_LOGSTART"], os.environ.get("SUB_LOGFINISH"))
 
 
 def test_boom():

@@ -8,9 +8,9 @@ import pytest
 SESSION_SETUPS = []
 
 
-def pytest_runtest_logstart(nodeid, location):
+def pytest_runtest_protocol(item, nextitem):
     # Not one the native engine calls: the modules below run in the pytest engine.
-    os.environ["HOOKED_LAST"] = nodeid
+    os.environ["HOOKED_LAST"] = item.nodeid
 
 
 def pytest_runtest_setup(item):
