@@ -599,36 +599,77 @@ def test_import_error_found_by_workers_is_a_collection_error(
     assert "ERROR collecting test_b.py" in actual.stdout
 
 
-def test_conftest_configure_and_session_hooks_run_natively_in_each_worker(
+def test_a_conftest_configure_sees_workerinput_natively_in_each_worker(
     tmp_path: Path, xdist_pytest: List[str]
 ):
     """A conftest's pytest_configure sees pytest-xdist's `workerinput` in each worker,
-    and its session hooks run there, as under pytest-xdist."""
+    as under pytest-xdist. (A conftest below the rootdir's: pytest-xdist's controller
+    never loads it.)"""
     body = """
         import os
 
         def test_worker():
-            configured = os.environ["CONFIGURED_AS"]
-            assert configured == os.environ["PYTEST_XDIST_WORKER"]
-            assert os.environ["STARTED_AS"] == configured
+            assert os.environ["CONFIGURED_AS"] == os.environ["PYTEST_XDIST_WORKER"]
     """
     root = _write(tmp_path, {
         "pytest.ini": "[pytest]\n",
-        "conftest.py": """
+        "sub/conftest.py": """
             import os
 
             def pytest_configure(config):
                 worker = getattr(config, "workerinput", None)
                 os.environ["CONFIGURED_AS"] = worker["workerid"] if worker else "controller"
-
-            def pytest_sessionstart(session):
-                os.environ["STARTED_AS"] = os.environ["CONFIGURED_AS"]
         """,
-        "test_a.py": body,
-        "test_b.py": body,
+        "sub/test_a.py": body,
+        "sub/test_b.py": body,
     })
     expected = _run(xdist_pytest, root, "-n", "2", "-q")
     actual = _run(require_fastest(), root, "-n", "2", "-q")
     assert "cannot run natively" not in actual.stderr, actual.stderr
     assert actual.returncode == expected.returncode == 0, (expected.stdout, actual.stdout)
     assert _shape(actual.stdout) == _shape(expected.stdout)
+
+
+CONTROLLER_SETUP = {
+    "pytest.ini": "[pytest]\n",
+    # The xdist recipe "set up once in the controller, clean up once after the
+    # workers": its work is no worker's.
+    "conftest.py": """
+        import os
+        from pathlib import Path
+
+        SHARED = Path(__file__).parent / "shared.txt"
+
+        def pytest_sessionstart(session):
+            if not hasattr(session.config, "workerinput"):
+                SHARED.write_text("ready")
+
+        def pytest_sessionfinish(session, exitstatus):
+            if not hasattr(session.config, "workerinput"):
+                SHARED.unlink()
+    """,
+    "test_a.py": """
+        from pathlib import Path
+
+        def test_shared():
+            assert (Path(__file__).parent / "shared.txt").read_text() == "ready"
+    """,
+}
+
+
+def test_a_conftest_telling_the_controller_from_workers_gets_pytest_session(
+    tmp_path: Path, xdist_pytest: List[str]
+):
+    root = _write(tmp_path, CONTROLLER_SETUP)
+    expected = _run(xdist_pytest, root, "-n", "2", "-q")
+    assert not (root / "shared.txt").exists()
+    refused = _run(require_fastest(), root, "-n", "2", "-q")
+    assert refused.returncode == 3
+    assert "pytest-xdist's controller" in refused.stderr
+    actual = _run(require_fastest(), root, "-n", "2", "-q", env={"FASTEST_ENGINE": "auto"})
+    assert actual.returncode == expected.returncode == 0, (expected.stdout, actual.stdout)
+    assert _FINAL.findall(actual.stdout)[-1] == _FINAL.findall(expected.stdout)[-1]
+    assert not (root / "shared.txt").exists()
+    # Without -n there is no controller: the native engine runs it.
+    serial = _run(require_fastest(), root, "-q")
+    assert serial.returncode == 0, serial.stdout + serial.stderr

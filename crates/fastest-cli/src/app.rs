@@ -1380,15 +1380,13 @@ fn finish(
 fn collect_output_hook(hooks: &[String], verbosity: i32, no_header: bool) -> Option<&str> {
     hooks
         .iter()
-        .find(
-            |h| match discovery::hook_name(h.trim_end_matches(discovery::WRITES_OUTPUT)) {
-                "pytest_report_header" => verbosity >= 0 && !no_header,
-                "pytest_report_collectionfinish" | "pytest_terminal_summary" => true,
-                // Called for a test that runs only.
-                "pytest_runtest_logstart" | "pytest_runtest_logfinish" => false,
-                _ => h.ends_with(discovery::WRITES_OUTPUT),
-            },
-        )
+        .find(|h| match discovery::hook_name(h) {
+            "pytest_report_header" => verbosity >= 0 && !no_header,
+            "pytest_report_collectionfinish" | "pytest_terminal_summary" => true,
+            // Called for a test that runs only.
+            "pytest_runtest_logstart" | "pytest_runtest_logfinish" => false,
+            _ => h.ends_with(discovery::WRITES_OUTPUT),
+        })
         .map(String::as_str)
 }
 

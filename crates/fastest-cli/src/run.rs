@@ -278,6 +278,30 @@ const SESSION_HOOKS: &[&str] = &[
     "pytest_unconfigure",
 ];
 
+/// Under `-n`: an initial conftest's hook that pytest-xdist's controller calls too, in a
+/// conftest telling the controller from a worker (`discovery::TELLS_CONTROLLER`). What it
+/// does for the controller (set up once before the workers start, clean up once after
+/// them) no process of fastest's would do: pytest's session serves it (pytest-xdist's
+/// when installed).
+fn controller_hook<'s>(s: &'s Session<'_>) -> Option<&'s str> {
+    let marked: Vec<&String> = s
+        .conftest_hooks
+        .iter()
+        .filter(|h| h.ends_with(fastest_core::discovery::TELLS_CONTROLLER))
+        .collect();
+    if marked.is_empty() {
+        return None;
+    }
+    let initial = initial_conftests(s);
+    marked
+        .into_iter()
+        .find(|h| {
+            h.rsplit_once(": ")
+                .is_some_and(|(path, _)| initial.iter().any(|i| i == path))
+        })
+        .map(String::as_str)
+}
+
 /// The initial conftests defining `pytest_sessionstart`, in the order pytest calls them
 /// (the last registered first).
 fn sessionstart_conftests(s: &Session<'_>) -> Vec<String> {
@@ -410,6 +434,11 @@ pub(crate) struct Engines {
 fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
     if let Some(why) = late_plugins_conftest(s) {
         return Err(why);
+    }
+    if worker_count(s.inv).is_some_and(|n| n >= 1) {
+        if let Some(h) = controller_hook(s) {
+            return Err(format!("conftest hook {h}"));
+        }
     }
     let mut engine = s
         .inv

@@ -180,14 +180,21 @@ const MODULE_HOOKS: &[&str] = &[
 /// the terminal or set the exit status (see `parse::SESSION_OUTPUT_HOOKS`).
 pub const WRITES_OUTPUT: &str = " (may write to the terminal or set the exit status)";
 
+/// Marks an entry of [`Discovery::conftest_hooks`] for a hook pytest-xdist's controller
+/// calls too, in a conftest that tells the controller from a worker
+/// (`parse::CONTROLLER_HOOKS`).
+pub const TELLS_CONTROLLER: &str = " (tells pytest-xdist's controller from its workers)";
+
 /// Ends an uncertain file's reason when a parametrization's scope (session, package)
 /// makes pytest's `reorder_items` interleave the items of several modules: only the
 /// whole session's collection by pytest gives their order.
 pub const REORDERS_ACROSS_MODULES: &str = ", across modules";
 
-/// The hook's name in an entry of [`Discovery::conftest_hooks`] (`path: hook`).
+/// The hook's name in an entry of [`Discovery::conftest_hooks`] (`path: hook`, maybe
+/// followed by a tag such as [`WRITES_OUTPUT`]).
 pub fn hook_name(entry: &str) -> &str {
-    entry.rsplit(": ").next().unwrap_or("")
+    let tail = entry.rsplit(": ").next().unwrap_or("");
+    tail.split(' ').next().unwrap_or("")
 }
 
 /// Run discovery, reusing and refreshing `cache`.
@@ -221,6 +228,10 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
         for h in &c.outline.output_hooks {
             disc.conftest_hooks
                 .push(format!("{}: {h}{WRITES_OUTPUT}", c.path.display()));
+        }
+        for h in &c.outline.controller_hooks {
+            disc.conftest_hooks
+                .push(format!("{}: {h}{TELLS_CONTROLLER}", c.path.display()));
         }
         if let Some(what) = &c.outline.pytest_machinery {
             disc.conftest_machinery
@@ -1001,6 +1012,22 @@ pub(crate) fn outline_of(path: &Path, use_mmap: bool) -> (Outline, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hook_name_leaves_tags_out() {
+        assert_eq!(
+            hook_name("/r/conftest.py: pytest_sessionstart"),
+            "pytest_sessionstart"
+        );
+        let tagged = format!("/r/conftest.py: pytest_sessionfinish{WRITES_OUTPUT}");
+        assert_eq!(hook_name(&tagged), "pytest_sessionfinish");
+        let tagged = format!("/r/conftest.py: pytest_configure{TELLS_CONTROLLER}");
+        assert_eq!(hook_name(&tagged), "pytest_configure");
+        assert_eq!(
+            hook_name("/r/plug.py (plugin): pytest_runtest_setup"),
+            "pytest_runtest_setup"
+        );
+    }
 
     fn opts(rootdir: &Path, args: &[PathBuf]) -> DiscoveryOptions {
         DiscoveryOptions {

@@ -145,6 +145,35 @@ pub const SESSION_OUTPUT_HOOKS: &[&str] = &[
     "pytest_runtest_logfinish",
 ];
 
+/// Hooks pytest-xdist's controller calls too (its own session, with the initial
+/// conftests registered and no `workerinput`): a conftest that tells the controller
+/// from a worker in them does work fastest's coordinator, which runs no hook, would not.
+pub const CONTROLLER_HOOKS: &[&str] = &[
+    "pytest_configure",
+    "pytest_sessionstart",
+    "pytest_runtest_logstart",
+    "pytest_runtest_logreport",
+    "pytest_runtest_logfinish",
+    "pytest_sessionfinish",
+    "pytest_unconfigure",
+];
+
+/// Whether the source tells pytest-xdist's controller from its workers (a byte scan:
+/// the check may sit in a helper the hook calls): `workerinput`/`workeroutput`,
+/// `PYTEST_XDIST_WORKER`, or pytest-xdist's `is_xdist_worker`-style helpers.
+fn xdist_roles_named(src: &[u8]) -> bool {
+    const NAMES: &[&[u8]] = &[
+        b"workerinput",
+        b"workeroutput",
+        b"PYTEST_XDIST_WORKER",
+        b"is_xdist_",
+        b"get_xdist_worker_id",
+    ];
+    NAMES
+        .iter()
+        .any(|name| src.windows(name.len()).any(|w| w == *name))
+}
+
 /// Everything collection needs from one file.
 #[derive(Debug, Clone, Default)]
 pub struct Outline {
@@ -160,6 +189,9 @@ pub struct Outline {
     /// status: pytest places what they write among its report and exits with what they
     /// set, which a worker's run of them cannot.
     pub output_hooks: Vec<String>,
+    /// The [`CONTROLLER_HOOKS`] defined by a module that tells pytest-xdist's controller
+    /// from its workers (`xdist_roles_named`).
+    pub controller_hooks: Vec<String>,
     pub pytest_plugins: bool,
     /// The plugin names a single literal `pytest_plugins = ...` (a string of
     /// comma-separated names, or a list or tuple of strings) gives, as pytest's
@@ -257,6 +289,14 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> 
     out.mark_names = facts.mark_names;
     ctx.generator_defs = facts.generator_defs;
     ctx.build_module(root, &mut out);
+    if xdist_roles_named(src) {
+        out.controller_hooks = out
+            .hooks
+            .iter()
+            .filter(|h| CONTROLLER_HOOKS.contains(&h.as_str()))
+            .cloned()
+            .collect();
+    }
     if want_doctests {
         collect_doctests(src, root, "", &mut out.doctests);
         if !out.doctests.is_empty() {
@@ -3194,6 +3234,37 @@ def pytest_sessionfinish(session, exitstatus):
                 "pytest_runtest_logstart"
             ]
         );
+    }
+
+    #[test]
+    fn controller_hooks_of_a_conftest_telling_xdist_roles_apart() {
+        let aware = br#"
+import os
+
+def _is_worker(config):
+    return hasattr(config, "workerinput")
+
+def pytest_configure(config):
+    if not _is_worker(config):
+        setup_once()
+
+def pytest_runtest_setup(item):
+    pass
+
+def pytest_sessionfinish(session, exitstatus):
+    cleanup()
+"#;
+        assert_eq!(
+            parse_outline(aware, false).controller_hooks,
+            ["pytest_configure", "pytest_sessionfinish"]
+        );
+        let env = b"import os\ndef pytest_sessionstart(session):\n    if 'PYTEST_XDIST_WORKER' not in os.environ:\n        go()\n";
+        assert_eq!(
+            parse_outline(env, false).controller_hooks,
+            ["pytest_sessionstart"]
+        );
+        let plain = b"def pytest_sessionstart(session):\n    go()\n";
+        assert!(parse_outline(plain, false).controller_hooks.is_empty());
     }
 
     #[test]
