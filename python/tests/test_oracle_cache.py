@@ -70,6 +70,24 @@ SEQUENCES: Dict[str, List[Step]] = {
         ("both", "--ff", "-q"),
         ("both", "--sw", "-q"),
     ],
+    # Under `--lf` with a failure in a file discovery proves, pytest skips the other
+    # files unimported (an uncertain one's import warning is not shown) and counts
+    # those with no test too; what `-k` deselects of the files it skips is no
+    # deselection, also when a module fails to import.
+    "lf_unimported": [
+        ("write", "test_w.py", "import warnings\n\nimport pytest\n\n"
+         "warnings.warn('imported test_w', UserWarning)\nVALUES = [i for i in range(2)]\n\n\n"
+         "@pytest.mark.parametrize('x', VALUES)\ndef test_w(x):\n    pass\n"),
+        ("write", "test_none.py", "import sys\n\nif sys.platform == 'win32':\n"
+         "    def test_never():\n        pass\n"),
+        ("both", "-q"),
+        ("both", "--lf"),
+        ("both", "--lf", "-q", "-k", "test_b"),
+        ("write", "test_broken.py", "import not_installed_anywhere  # noqa: F401\n"),
+        ("both", "-q", "--continue-on-collection-errors"),
+        ("both", "--lf", "-k", "test_a"),
+        ("both", "--lf", "-q"),
+    ],
     "lf_selection": [
         ("both", "--lf"),
         ("both", "--lf", "--lfnf=none"),

@@ -402,6 +402,23 @@ fn collect_only(
         matches!(&f.outcome, FileOutcome::Uncertain(why)
             if why.ends_with(discovery::REORDERS_ACROSS_MODULES))
     });
+    // `--lf`, once it collected a failure, skips every file outside the failures' paths
+    // unimported: an uncertain one is no fallback's to import when a file discovery
+    // proved holds a recorded failure (pytest collects the failures' paths first).
+    let lf_skip: Option<std::collections::HashSet<PathBuf>> = if whole_order {
+        None
+    } else {
+        crate::cacheprovider::CacheSession::load(inv, config).and_then(|c| {
+            let paths = c.lf_paths(&rootdir)?;
+            disc.files
+                .iter()
+                .any(|f| {
+                    matches!(&f.outcome, FileOutcome::Items(items)
+                        if items.iter().any(|it| c.failed_before(&it.nodeid)))
+                })
+                .then_some(paths)
+        })
+    };
     for f in disc.files {
         let Some(a) = cargs.get(f.arg) else {
             continue;
@@ -440,6 +457,10 @@ fn collect_only(
                 };
                 slot.via_fallback = a.has_selector() && slot.items.is_empty();
             }
+            FileOutcome::Uncertain(_)
+                if lf_skip
+                    .as_ref()
+                    .is_some_and(|paths| !paths.contains(&slot.file.path)) => {}
             FileOutcome::Uncertain(why) => {
                 extras.notes.push((slot.file.nodeid.clone(), why));
                 slot.via_fallback = true;
@@ -1058,10 +1079,29 @@ fn finish(
     let mut cache = crate::cacheprovider::CacheSession::load(inv, config);
     let (items, sw_deselected) = match &mut cache {
         Some(c) => {
-            let items = c.collect(items, &config.rootdir, &extras.initpaths);
+            let items = c.collect(
+                items,
+                &config.rootdir,
+                &extras.initpaths,
+                &extras.empty_files,
+            );
             c.stepwise_select(items)
         }
         None => (items, 0),
+    };
+    // What the fallback's pytest deselected (`-k`, `-m`, hooks) among what `--lf` would
+    // not have collected at all is no deselection.
+    let lf_deselected: Vec<String>;
+    let hook_deselected: &[String] = match &cache {
+        Some(c) => {
+            lf_deselected = hook_deselected
+                .iter()
+                .filter(|id| c.lf_collected(id, &config.rootdir))
+                .cloned()
+                .collect();
+            &lf_deselected
+        }
+        None => hook_deselected,
     };
     let total = items.len() + hook_deselected.len() + sw_deselected;
     // Each file once, in collection order (before any deselection): pytest reports

@@ -46,6 +46,9 @@ pub(crate) struct CacheSession {
     lf_status: Option<String>,
     skipped_files: usize,
     stepwise: Option<Stepwise>,
+    /// Set once `--lf`'s collection collected a failure: the failures' paths and the
+    /// arguments' (see [`CacheSession::lf_collected`]).
+    lf_filter: Option<(HashSet<PathBuf>, Vec<PathBuf>)>,
 }
 
 /// pytest's message for a stepwise stop (`session.shouldstop`).
@@ -102,6 +105,7 @@ impl CacheSession {
             lf_status: None,
             skipped_files: 0,
             stepwise,
+            lf_filter: None,
         })
     }
 
@@ -113,9 +117,10 @@ impl CacheSession {
         items: Vec<Item>,
         rootdir: &Path,
         initpaths: &[PathBuf],
+        empty: &[(Item, Option<String>)],
     ) -> Vec<Item> {
         let items = if self.lf && !self.lastfailed.is_empty() {
-            self.lf_collect(items, rootdir, initpaths)
+            self.lf_collect(items, rootdir, initpaths, empty)
         } else {
             items
         };
@@ -123,14 +128,38 @@ impl CacheSession {
         items
     }
 
-    /// `LFPluginCollWrapper`/`LFPluginCollSkipfiles`.
-    fn lf_collect(&mut self, items: Vec<Item>, rootdir: &Path, initpaths: &[PathBuf]) -> Vec<Item> {
+    /// Under `--lf` with failures recorded, the paths `LFPlugin._last_failed_paths`
+    /// holds (the failed nodes' files and their directories, those that exist): once a
+    /// failure is collected, pytest skips every other file unimported.
+    pub(crate) fn lf_paths(&self, rootdir: &Path) -> Option<HashSet<PathBuf>> {
+        if !self.lf || self.lastfailed.is_empty() {
+            return None;
+        }
         let mut lf_paths: HashSet<PathBuf> = HashSet::new();
         for id in self.lastfailed.keys() {
             let path = rootdir.join(id.split("::").next().unwrap_or(id));
             lf_paths.extend(path.ancestors().map(Path::to_path_buf));
         }
         lf_paths.retain(|p| p.exists());
+        Some(lf_paths)
+    }
+
+    /// Whether `nodeid` failed last time.
+    pub(crate) fn failed_before(&self, nodeid: &str) -> bool {
+        self.lastfailed.contains_key(nodeid)
+    }
+
+    /// `LFPluginCollWrapper`/`LFPluginCollSkipfiles`. `empty` are the files with no
+    /// item, each before the file of the next item (pytest counts them when it skips
+    /// them).
+    fn lf_collect(
+        &mut self,
+        items: Vec<Item>,
+        rootdir: &Path,
+        initpaths: &[PathBuf],
+        empty: &[(Item, Option<String>)],
+    ) -> Vec<Item> {
+        let lf_paths = self.lf_paths(rootdir).unwrap_or_default();
         // Items by file, files in collection order.
         let mut files: Vec<(PathBuf, Vec<Item>)> = Vec::new();
         let mut at: HashMap<String, usize> = HashMap::new();
@@ -140,6 +169,13 @@ impl CacheSession {
                 files.len() - 1
             });
             files[i].1.push(it);
+        }
+        for (file, next) in empty {
+            let path = rootdir.join(file.file_part());
+            let before = next
+                .as_deref()
+                .and_then(|n| files.iter().position(|(p, _)| *p == rootdir.join(n)));
+            files.insert(before.unwrap_or(files.len()), (path, Vec::new()));
         }
         // Sessions and directories collect their lf paths first (a stable sort on each
         // level): order files by, at each level of their path, (not an lf path, first
@@ -184,7 +220,30 @@ impl CacheSession {
                 out.extend(file_items);
             }
         }
+        if found_failure {
+            self.lf_filter = Some((lf_paths, initpaths.to_vec()));
+        }
         out
+    }
+
+    /// Whether `--lf`'s collection collects the node `nodeid` (pytest's collection in
+    /// the import fallback, which has no `--lf`, may have deselected it): a node of a
+    /// failure's file that failed, or sits in a class, or of a file named as an
+    /// argument. Every node when `--lf` collected no failure.
+    pub(crate) fn lf_collected(&self, nodeid: &str, rootdir: &Path) -> bool {
+        let Some((paths, init)) = &self.lf_filter else {
+            return true;
+        };
+        let file = nodeid.split("::").next().unwrap_or(nodeid);
+        let path = rootdir.join(file);
+        if !paths.contains(&path) {
+            return false;
+        }
+        let rest = &nodeid[file.len()..];
+        let names = rest.split('[').next().unwrap_or(rest);
+        init.contains(&path)
+            || self.lastfailed.contains_key(nodeid)
+            || names.matches("::").count() >= 2
     }
 
     /// `LFPlugin.pytest_collectreport`: a collector recorded as failed that now
