@@ -243,7 +243,10 @@ class EngineConfig:
         added = setup.get("added_options") or {}
         self._opt2dest = {**_OPTION_DESTS, **added.get("dests", {})}
         for dest, value in added.get("values", {}).items():
-            setattr(self.option, dest, decode_value(value))
+            # What the coordinator set from the command line (`--timeout`) stands: the
+            # fallback's pytest was not given the options that only act on a run.
+            if setup["options"].get(dest) is None:
+                setattr(self.option, dest, decode_value(value))
         # Those values are pytest's reading of the whole command line: what the engine
         # registers later (`_adopt_options`) keeps them.
         self._parsed_dests = frozenset(added.get("values", {}))

@@ -24,8 +24,8 @@ TIMEOUTS = Path(__file__).resolve().parent / "plugin_cases" / "timeouts"
 @pytest.mark.parametrize(
     "args",
     [("test_limits.py", "-rA"), ("test_limits.py", "-v", "--timeout=0.3"),
-     ("test_limits.py", "-q", "--tb=short", "-s")],
-    ids=["rA", "option-limit", "short-no-capture"],
+     ("test_limits.py", "-q", "--tb=short", "-s"), ("test_by_import.py", "-rA", "--timeout=0.6")],
+    ids=["rA", "option-limit", "short-no-capture", "option-limit-by-import"],
 )
 def test_timeouts_are_pytests(tmp_path, plugins_pytest, args):
     """A test, a fixture, a ``func_only`` call running out of time fail or error with
@@ -33,7 +33,8 @@ def test_timeouts_are_pytests(tmp_path, plugins_pytest, args):
     expected, actual = plugin_case_both(TIMEOUTS, tmp_path, plugins_pytest, args)
     assert actual.returncode == expected.returncode == 1
     assert "fastest: the pytest engine" not in actual.stdout, actual.stdout
-    assert "Timeout (>0.5s) from pytest-timeout" in actual.stdout or "--timeout=0.3" in args
+    limit = "0.6" if "test_by_import.py" in args else "0.5"
+    assert f"Timeout (>{limit}s) from pytest-timeout" in actual.stdout or "--timeout=0.3" in args
     assert _clean(actual.stdout) == _clean(expected.stdout), (
         f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
     )
