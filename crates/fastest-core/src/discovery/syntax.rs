@@ -725,7 +725,8 @@ impl<'t> Walker<'t, '_, '_> {
                 }
                 self.enter(n, k, parent, cx);
             }
-            if n.child_count() == 0 {
+            // (A module of blank lines only is a node without children, not a token.)
+            if n.child_count() == 0 && k != K::Module {
                 self.leaf(n, k);
             }
             if k == K::Yield {
@@ -2661,6 +2662,11 @@ mod tests {
         good("@d\n@e(1)\nclass A:\n    @staticmethod\n    def f():\n        pass\n");
         good("def f():\r\n    pass\r\n");
         good("x = [\n  1,\n      2]\ny = '''\n  z\n'''\n");
+        // Files of blank lines only (an empty conftest).
+        good("\n");
+        good("\n\n");
+        good("\r\n\r\n\n");
+        good("   \n\n");
     }
 
     #[test]
