@@ -222,6 +222,8 @@ NATIVE_CASES: List[str] = [
 
 ENGINE_CASES: List[str] = [
     "hooks",
+    # Collection hooks a conftest imports from another module (or assigns from one).
+    "imported_hooks",
     "mixed_engines",
     # Conftest hooks making collectors and items (pytest_pycollect_makemodule,
     # pytest_collect_file, pytest_pycollect_makeitem): pytest's collection in the
@@ -414,6 +416,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "session_hooks": [[], ["-v"], ["sub"], ["test_a.py", "sub"], ["-x"], ["-k", "started"]],
     # A pytest_sessionfinish setting the exit status (no tests: exit 0): pytest's session.
     "exit_status_hook": [[], ["-k", "nothing"], ["--collect-only", "-q", "-k", "nothing"], ["-q", "-k", "one"]],
+    "imported_hooks": [[], ["-v"], ["--collect-only", "-q"], ["-rA", "-k", "n"]],
     # A pytest_runtest_logstart/logfinish that prints: pytest's session.
     "logstart_output": [[], ["-v"], ["-q", "sub"], ["--collect-only", "-q"]],
     "runtest_hooks": [[], ["-rA"], ["-v"], ["-s"], ["--runslow", "-q"], ["-x"], ["-rs", "-k", "b_ or flip"],

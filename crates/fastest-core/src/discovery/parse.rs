@@ -158,6 +158,18 @@ pub const CONTROLLER_HOOKS: &[&str] = &[
     "pytest_unconfigure",
 ];
 
+/// A hook whose body is elsewhere (imported, or assigned from another name): one that
+/// pytest calls outside the phases is assumed to write (`output_hooks`).
+fn imported_hook(out: &mut Outline, name: &str) {
+    if name == "pytest_plugins" || out.hooks.iter().any(|h| h == name) {
+        return;
+    }
+    out.hooks.push(name.to_string());
+    if SESSION_OUTPUT_HOOKS.contains(&name) {
+        out.output_hooks.push(name.to_string());
+    }
+}
+
 /// Whether the source tells pytest-xdist's controller from its workers (a byte scan:
 /// the check may sit in a helper the hook calls): `workerinput`/`workeroutput`,
 /// `PYTEST_XDIST_WORKER`, or pytest-xdist's `is_xdist_worker`-style helpers.
@@ -1088,6 +1100,13 @@ impl<'a> Ctx<'a> {
                             out.dynamic_ignore = true;
                         }
                     },
+                    // A hook bound to a function defined elsewhere
+                    // (`pytest_x = helpers.pytest_x`).
+                    hook if hook.starts_with("pytest_")
+                        && matches!(right.kind(), "identifier" | "attribute") =>
+                    {
+                        imported_hook(out, hook);
+                    }
                     _ => {}
                 }
                 let kind = if right.kind() == "lambda" {
@@ -1115,6 +1134,12 @@ impl<'a> Ctx<'a> {
                     let module = if stmt.kind() == "import_statement" {
                         full.clone()
                     } else {
+                        // `from helpers import pytest_collection_modifyitems`: pluggy
+                        // registers the module's functions named `pytest_*` wherever
+                        // they were defined.
+                        if bound.starts_with("pytest_") {
+                            imported_hook(out, &bound);
+                        }
                         module.clone()
                     };
                     Self::bind(
@@ -3234,6 +3259,29 @@ def pytest_sessionfinish(session, exitstatus):
                 "pytest_runtest_logstart"
             ]
         );
+    }
+
+    #[test]
+    fn hooks_bound_by_import_or_assignment() {
+        let src = br#"
+import helpers
+import pytest_timeout
+from helpers import pytest_collection_modifyitems, pytest_sessionfinish as pytest_sessionfinish
+from helpers import pytest_plugins
+pytest_ignore_collect = helpers.pytest_ignore_collect
+pytest_version = "1.0"
+"#;
+        let o = parse_outline(src, false);
+        assert_eq!(
+            o.hooks,
+            [
+                "pytest_collection_modifyitems",
+                "pytest_sessionfinish",
+                "pytest_ignore_collect"
+            ]
+        );
+        // Its body unseen, a session hook may write.
+        assert_eq!(o.output_hooks, ["pytest_sessionfinish"]);
     }
 
     #[test]
