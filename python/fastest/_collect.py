@@ -1408,17 +1408,43 @@ def _safe(func):
 
 
 def _imported_files(rootdir):
-    """Source files of every module loaded from under ``rootdir``: the inputs this
-    collection depended on, so fastest can cache the result and know when it is stale."""
+    """Source files of every module loaded from under ``rootdir`` or from outside the
+    interpreter's installation (a ``-p`` plugin on ``PYTHONPATH``, an editable install
+    elsewhere): the inputs this collection depended on, so fastest can cache the result
+    and know when it is stale. (What is installed is the environment's, which the cache
+    key holds.)"""
     if not rootdir:
         return []
     prefix = os.path.join(str(rootdir), "")
+    installed = tuple(os.path.join(d, "") for d in _installation_dirs())
     files = set()
     for mod in list(sys.modules.values()):
         f = getattr(mod, "__file__", None)
-        if isinstance(f, str) and f.startswith(prefix):
+        if not isinstance(f, str) or not os.path.isabs(f):
+            continue
+        if f.startswith(prefix) or not f.startswith(installed):
             files.add(f)
     return sorted(files)
+
+
+def _installation_dirs():
+    """The interpreter's library directories: the standard library and site-packages."""
+    import site
+    import sysconfig
+
+    dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    for name in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(name)
+        if path:
+            dirs.add(path)
+    try:
+        dirs.update(site.getsitepackages())
+    except AttributeError:
+        pass
+    user = getattr(site, "USER_SITE", None)
+    if user:
+        dirs.add(user)
+    return {os.path.realpath(d) for d in dirs} | dirs
 
 
 def write_result(path, result):

@@ -238,3 +238,32 @@ def test_the_hash_seed_keys_a_collection_over_a_set(tmp_path: Path) -> None:
     assert ids("1") == order("1")
     assert ids("2") == order("2")
     assert ids("1") == order("1")
+
+
+def test_a_plugin_module_outside_the_rootdir_is_a_dependency(tmp_path: Path) -> None:
+    # A `-p` plugin found on PYTHONPATH, outside the project: editing it must re-run
+    # pytest's collection, whose hook it changes.
+    root = tmp_path / "proj"
+    plugins = tmp_path / "plugins"
+    root.mkdir()
+    plugins.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\naddopts = -p outside_plugin\n")
+    (root / "test_x.py").write_text("def test_a():\n    pass\n\n\ndef test_b():\n    pass\n")
+    plugin = plugins / "outside_plugin.py"
+    plugin.write_text(
+        "def pytest_collection_modifyitems(items):\n"
+        "    items[:] = [i for i in items if i.name != 'test_b']\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(plugins)}
+    env = {k: v for k, v in env.items() if not k.startswith("PYTEST_")}
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run([_fastest(), "--collect-only", "-q"], cwd=root, env=env,
+                              capture_output=True, text=True)
+
+    first = run()
+    assert "test_x.py::test_b" not in first.stdout, first.stdout + first.stderr
+    plugin.write_text("def pytest_collection_modifyitems(items):\n    pass\n")
+    os.utime(plugin, ns=(0, 10**18))
+    second = run()
+    assert "test_x.py::test_b" in second.stdout, second.stdout + second.stderr
