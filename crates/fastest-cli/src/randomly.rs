@@ -139,12 +139,13 @@ impl Randomly {
 }
 
 /// Whether the item has a `module` attribute (Python test functions and unittest
-/// methods; not doctests or plugin items).
+/// methods, and the items of other classes in a module: a plugin's `Function`
+/// subclass, such as pytest-asyncio's `Coroutine`; not doctests or a plugin's file items).
 fn has_module(it: &Item) -> bool {
     let own = it.chain.last().map(|n| n.kind);
     matches!(
         own,
-        Some(NodeKind::Function) | Some(NodeKind::TestCaseFunction)
+        Some(NodeKind::Function) | Some(NodeKind::TestCaseFunction) | Some(NodeKind::Other)
     ) && it.chain.iter().any(|n| n.kind == NodeKind::Module)
 }
 
@@ -296,6 +297,13 @@ mod tests {
             ],
         );
         assert!(!has_module(&d));
+        // A plugin's item class in a module (pytest-asyncio's `Coroutine`, a `Function`
+        // subclass): it has the module.
+        let c = item(
+            "test_a.py::test_co",
+            &[(NodeKind::Dir, "r"), m, (NodeKind::Other, "test_co")],
+        );
+        assert!(has_module(&c));
     }
 
     #[test]
