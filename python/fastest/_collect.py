@@ -1343,8 +1343,21 @@ def collect(request):
         markers=_safe(recorder.marker_names) or [],
         conftest_plugins=_safe(recorder.conftest_plugins) or [],
         cli_plugins=_safe(recorder.cli_plugins) or [],
+        # Where an import looks for a module (a collection error's answer may change
+        # when one appears there).
+        search_dirs=_search_dirs(),
     )
     return result
+
+
+def _search_dirs():
+    """The directories on ``sys.path`` as collection left it."""
+    dirs = []
+    for entry in sys.path:
+        path = os.path.abspath(entry or os.getcwd())
+        if path not in dirs and os.path.isdir(path):
+            dirs.append(path)
+    return dirs
 
 
 class _ReadWatch:

@@ -267,3 +267,29 @@ def test_a_plugin_module_outside_the_rootdir_is_a_dependency(tmp_path: Path) -> 
     os.utime(plugin, ns=(0, 10**18))
     second = run()
     assert "test_x.py::test_b" in second.stdout, second.stdout + second.stderr
+
+
+def test_an_answer_with_a_collection_error_is_cached_until_the_module_appears(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_dyn.py").write_text(
+        "import pytest\nimport not_there_yet\n\n"
+        "@pytest.mark.parametrize('n', [c * 2 for c in not_there_yet.CASES])\n"
+        "def test_n(n):\n    pass\n"
+    )
+    first = _run(tmp_path)
+    assert first.returncode == 2, first.stdout + first.stderr
+    assert "No module named 'not_there_yet'" in first.stdout
+    assert HIT not in first.stderr
+    second = _run(tmp_path)
+    assert second.returncode == 2
+    assert HIT in second.stderr
+    assert second.stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]
+    # The missing module appears on sys.path (the rootdir, where pytest's prepend
+    # import mode finds it).
+    (tmp_path / "not_there_yet.py").write_text("CASES = [1, 2]\n")
+    third = _run(tmp_path)
+    assert HIT not in third.stderr
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert "test_dyn.py::test_n[4]" in third.stdout

@@ -50,6 +50,10 @@ pub struct CollectResult {
     /// Module files the worker loaded from under the rootdir (cache dependencies).
     #[serde(default)]
     pub imported_files: Vec<std::path::PathBuf>,
+    /// The directories on `sys.path` when collection ended (cache dependencies of an
+    /// answer with collection errors: a module missing then may appear there).
+    #[serde(default)]
+    pub search_dirs: Vec<std::path::PathBuf>,
     /// Directories pytest's collection looked into (cache dependencies: a file added
     /// there may be collected, whatever a conftest's `pytest_ignore_collect` says).
     #[serde(default)]
@@ -449,8 +453,9 @@ pub fn collect_raw(
 
 /// Cached fallback results: a warm run whose uncertain files (and everything they
 /// imported from under the rootdir) are unchanged reuses pytest's earlier answer instead
-/// of starting an interpreter. Results with collection errors are never cached: an error
-/// can depend on a file that does not exist yet (a missing module), which no stat shows.
+/// of starting an interpreter. An answer with collection errors also depends on where
+/// imports look: a module missing then may appear on `sys.path` or in the package of a
+/// module it imported, whose directories' entries are its dependencies too.
 pub mod cache {
     use std::path::{Path, PathBuf};
 
@@ -677,9 +682,23 @@ pub mod cache {
             }
         }
         let (result, raw) = super::collect_raw(host, pytest_args, paths, walked)?;
-        let cacheable = result.errors.is_empty() && result.internal_error.is_none();
-        if cacheable {
+        if result.internal_error.is_none() {
             let mut deps: Vec<PathBuf> = result.imported_files.clone();
+            if !result.errors.is_empty() {
+                deps.extend(
+                    result
+                        .search_dirs
+                        .iter()
+                        .filter(|d| !d.starts_with(dir))
+                        .cloned(),
+                );
+                deps.extend(
+                    result
+                        .imported_files
+                        .iter()
+                        .filter_map(|f| f.parent().map(Path::to_path_buf)),
+                );
+            }
             // Directories pytest entered, files it read and directories it listed. A
             // conftest may let pytest into fastest's own cache, which changes each run and
             // holds nothing pytest collects (rewritten modules are read from there).
