@@ -840,6 +840,23 @@ mod tests {
     }
 
     #[test]
+    fn a_constant_rebound_under_a_condition_is_no_constant() {
+        let plain = "import pytest\nVALUES = [1, 2]\n\n@pytest.mark.parametrize('v', VALUES)\ndef test_v(v): pass\n";
+        assert_eq!(
+            collect(plain).unwrap(),
+            ["test_m.py::test_v[1]", "test_m.py::test_v[2]"]
+        );
+        for block in [
+            "try:\n    VALUES = load()\nexcept OSError:\n    pass\n",
+            "if FLAG:\n    VALUES, OTHER = [3], 4\n",
+            "try:\n    from data import VALUES\nexcept ImportError:\n    pass\n",
+        ] {
+            let src = plain.replace("\n\n@", &format!("\n{block}\n@"));
+            assert!(collect(&src).is_err(), "{src}");
+        }
+    }
+
+    #[test]
     fn computed_values_under_explicit_ids() {
         let src = "import os, pytest\n\
                    @pytest.mark.parametrize('v', [os.sep, dict(a=1)], ids=['sep', None])\n\

@@ -841,6 +841,38 @@ impl<'a> Ctx<'a> {
                         }
                     }
                 }
+                // A name bound under a condition holds no known constant.
+                "if_statement" | "try_statement" | "with_statement" | "for_statement"
+                | "while_statement" | "match_statement" => {
+                    let mut stack = vec![stmt];
+                    while let Some(n) = stack.pop() {
+                        match n.kind() {
+                            "function_definition" | "class_definition" | "lambda" => continue,
+                            "assignment" | "augmented_assignment" => {
+                                if let Some(l) = field(n, "left") {
+                                    self.unstable.extend(identifiers_in(l, self.src));
+                                }
+                            }
+                            "aliased_import" => {
+                                if let Some(a) = field(n, "alias") {
+                                    self.unstable.insert(self.text(a).to_string());
+                                }
+                            }
+                            "dotted_name"
+                                if n.parent().is_some_and(|p| {
+                                    matches!(p.kind(), "import_statement" | "import_from_statement")
+                                }) =>
+                            {
+                                let name = self.text(n);
+                                self.unstable
+                                    .insert(name.split('.').next().unwrap_or(name).to_string());
+                            }
+                            _ => {}
+                        }
+                        let mut c = n.walk();
+                        stack.extend(n.named_children(&mut c));
+                    }
+                }
                 _ => {}
             }
         }
@@ -1163,14 +1195,148 @@ impl<'a> Ctx<'a> {
             | "while_statement" | "match_statement"
                 if contains_binding(stmt) =>
             {
-                out.uncertain.push(format!(
-                    "definitions inside a top-level `{}` block (line {})",
-                    stmt.kind().trim_end_matches("_statement"),
-                    line_of(stmt)
-                ));
+                match self.plain_block_bindings(stmt) {
+                    // Names bound under a condition (`try: import x` / `except
+                    // ImportError: x = None`): each may hold anything, and none is a
+                    // test, fixture or hook by its definition.
+                    Some(bindings) => {
+                        for b in bindings {
+                            Self::bind(order, index, b);
+                        }
+                    }
+                    None => out.uncertain.push(format!(
+                        "definitions inside a top-level `{}` block (line {})",
+                        stmt.kind().trim_end_matches("_statement"),
+                        line_of(stmt)
+                    )),
+                }
             }
             _ => {}
         }
+    }
+
+    /// The names a top-level compound statement binds when it binds them only by
+    /// imports and plain assignments (no definition, no name pytest reads itself, no
+    /// `globals()`-style binding): imports as imports, the rest as values of unknown
+    /// kind. `None` when collection may depend on how the block runs.
+    fn plain_block_bindings(&self, block: Node<'a>) -> Option<Vec<Binding>> {
+        const SPECIAL: &[&str] = &[
+            "pytestmark",
+            "__test__",
+            "collect_ignore",
+            "collect_ignore_glob",
+            "__all__",
+        ];
+        const DYNAMIC: &[&str] = &["globals", "locals", "vars", "setattr", "exec", "eval"];
+        let line = line_of(block);
+        let mut out = Vec::new();
+        let mut push = |name: String, kind: BindingKind| -> Option<()> {
+            if name.starts_with("pytest_") || SPECIAL.contains(&name.as_str()) {
+                return None;
+            }
+            out.push(Binding { name, line, kind });
+            Some(())
+        };
+        let value = || BindingKind::Value {
+            maybe_callable: true,
+        };
+        let mut stack = vec![block];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "function_definition"
+                | "class_definition"
+                | "decorated_definition"
+                | "match_statement"
+                | "delete_statement"
+                | "global_statement"
+                | "lambda" => return None,
+                "import_statement" | "import_from_statement" => {
+                    let module = field(n, "module_name")
+                        .map(|m| self.text(m).to_string())
+                        .unwrap_or_default();
+                    let mut c = n.walk();
+                    let names: Vec<Node<'a>> = n.children_by_field_name("name", &mut c).collect();
+                    if names.is_empty() {
+                        // `from m import *`.
+                        return None;
+                    }
+                    // pytest's names under a condition (`mark`, an alias of `pytest`):
+                    // which decorators are marks depends on the branch.
+                    let pytest_named = |m: &str| {
+                        let top = m.split('.').next().unwrap_or(m);
+                        top == "pytest" || top == "_pytest"
+                    };
+                    if pytest_named(&module)
+                        || names.iter().any(|x| pytest_named(&self.import_name(*x).0))
+                    {
+                        return None;
+                    }
+                    for x in names {
+                        let (full, alias) = self.import_name(x);
+                        let bound = alias
+                            .unwrap_or_else(|| full.split('.').next().unwrap_or("").to_string());
+                        let module = if n.kind() == "import_statement" {
+                            full.clone()
+                        } else {
+                            module.clone()
+                        };
+                        push(bound, BindingKind::Import { module, name: full })?;
+                    }
+                    continue;
+                }
+                "assignment" | "augmented_assignment" => {
+                    let left = field(n, "left")?;
+                    if !matches!(
+                        left.kind(),
+                        "identifier" | "pattern_list" | "tuple_pattern" | "list_pattern"
+                    ) {
+                        return None;
+                    }
+                    let mut targets = vec![left];
+                    while let Some(t) = targets.pop() {
+                        match t.kind() {
+                            "identifier" => push(self.text(t).to_string(), value())?,
+                            "pattern_list" | "tuple_pattern" | "list_pattern" => {
+                                let mut c = t.walk();
+                                targets.extend(t.named_children(&mut c));
+                            }
+                            _ => return None,
+                        }
+                    }
+                    if let Some(right) = field(n, "right") {
+                        stack.push(right);
+                    }
+                    continue;
+                }
+                "for_statement" | "for_in_clause" => {
+                    if let Some(left) = field(n, "left") {
+                        for name in identifiers_in(left, self.src) {
+                            push(name, value())?;
+                        }
+                    }
+                }
+                "as_pattern" | "named_expression" => {
+                    let target = field(n, "alias").or_else(|| field(n, "name"));
+                    if let Some(t) = target {
+                        for name in identifiers_in(t, self.src) {
+                            push(name, value())?;
+                        }
+                    }
+                }
+                "call" => {
+                    let f = field(n, "function");
+                    if f.is_some_and(|f| {
+                        f.kind() == "identifier" && DYNAMIC.contains(&self.text(f))
+                    }) {
+                        return None;
+                    }
+                }
+                _ => {}
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        Some(out)
     }
 
     /// A call or statement run at import time that can end the module's collection.
@@ -3474,7 +3640,8 @@ def pytest_configure(config):
         for (src, why) in [
             (&b"def pytest_runtest_setup(item):\n    pass\n"[..], "hook pytest_runtest_setup"),
             (b"def pytest_report_header(config):\n    return 'x'\n", "hook pytest_report_header"),
-            (b"from .hooks import pytest_runtest_call\n", "`pytest_runtest_call` bound otherwise than by a def"),
+            (b"from .hooks import pytest_runtest_call\n", "hook pytest_runtest_call"),
+            (b"import hooks\npytest_configure = hooks.configure\n", "`pytest_configure` bound otherwise than by a def"),
             (b"pytest_plugins = ['x']\n", "pytest_plugins"),
             (b"from helpers import *\n", "a star import"),
             (b"from _pytest import fixtures\nfixtures.X = 1\n", "pytest's private modules"),
@@ -3483,6 +3650,35 @@ def pytest_configure(config):
             (b"def pytest_configure(config):\n    config.pluginmanager.register(object())\n", "pluginmanager.register"),
         ] {
             assert_eq!(quiet_plugin(src).map(|_| ()), Err(why.to_string()), "{}", String::from_utf8_lossy(src));
+        }
+    }
+
+    #[test]
+    fn blocks_binding_only_imports_and_values_are_certain() {
+        for src in [
+            "try:\n    import twisted\nexcept ImportError:\n    twisted = None\n",
+            "import sys\nif sys.version_info >= (3, 11):\n    import tomllib\nelse:\n    import tomli as tomllib\n",
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from x import Y\n",
+            "try:\n    import numpy as np\n    HAS_NP, NP_VERSION = True, np.__version__\nexcept ImportError as e:\n    HAS_NP = False\n",
+            "with open(__file__) as f:\n    SOURCE = f.read()\n",
+        ] {
+            let o = parse_outline(src.as_bytes(), false);
+            assert!(o.uncertain.is_empty(), "{src}: {:?}", o.uncertain);
+        }
+        for src in [
+            "if True:\n    def test_x():\n        pass\n",
+            "try:\n    from helpers import *\nexcept ImportError:\n    pass\n",
+            "for i in range(3):\n    globals()[f'test_{i}'] = lambda: None\n",
+            "if True:\n    pytestmark = []\n",
+            "try:\n    from plug import pytest_configure\nexcept ImportError:\n    pass\n",
+            "if True:\n    X = 1\n    setattr(mod, 'test_x', f)\n",
+            "try:\n    import x\nexcept ImportError:\n    collect_ignore = ['test_x.py']\n",
+            "if True:\n    class TestA:\n        pass\n",
+            "try:\n    from pytest import mark\nexcept ImportError:\n    mark = None\n",
+            "if True:\n    import pytest as pt\n",
+        ] {
+            let o = parse_outline(src.as_bytes(), false);
+            assert!(!o.uncertain.is_empty(), "{src}");
         }
     }
 
