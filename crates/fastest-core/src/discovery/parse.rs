@@ -1730,7 +1730,8 @@ impl<'a> Ctx<'a> {
     /// on its one parameter.
     /// Whether a function's body names something that writes to the terminal: `print`,
     /// the terminal reporter or its writer, `sys.stdout`/`sys.stderr` (a guess that
-    /// errs towards yes: a `write` to a file counts too).
+    /// errs towards yes: a `write` to a file counts too, unless the body opened that
+    /// file itself).
     fn may_write_output(&self, def: Node<'a>) -> bool {
         const WRITERS: &[&str] = &[
             "print",
@@ -1746,15 +1747,91 @@ impl<'a> Ctx<'a> {
         let Some(body) = field(def, "body") else {
             return false;
         };
+        let files = self.opened_files(body);
+        let is_file = |n: Option<Node<'a>>| {
+            n.is_some_and(|n| n.kind() == "identifier" && files.contains(self.text(n)))
+        };
         let mut stack = vec![body];
         while let Some(n) = stack.pop() {
             if n.kind() == "identifier" && WRITERS.contains(&self.text(n)) {
                 return true;
             }
+            if n.kind() == "call" {
+                // `f.write(...)` and `print(..., file=f)` on a file the hook opened.
+                let func = field(n, "function");
+                let to_file = match func.map(|f| f.kind()) {
+                    Some("attribute") => {
+                        let f = func.and_then(|f| field(f, "attribute"));
+                        f.is_some_and(|a| matches!(self.text(a), "write" | "writelines"))
+                            && is_file(func.and_then(|f| field(f, "object")))
+                    }
+                    Some("identifier") => {
+                        func.is_some_and(|f| self.text(f) == "print")
+                            && field(n, "arguments").is_some_and(|args| {
+                                let mut c = args.walk();
+                                let found = args.named_children(&mut c).any(|a| {
+                                    a.kind() == "keyword_argument"
+                                        && field(a, "name").is_some_and(|k| self.text(k) == "file")
+                                        && is_file(field(a, "value"))
+                                });
+                                found
+                            })
+                    }
+                    _ => false,
+                };
+                if to_file {
+                    if let Some(args) = field(n, "arguments") {
+                        stack.push(args);
+                    }
+                    continue;
+                }
+            }
             let mut c = n.walk();
             stack.extend(n.named_children(&mut c));
         }
         false
+    }
+
+    /// Names a function body binds to a file it opens: `with open(...) as f`,
+    /// `f = path.open(...)`.
+    fn opened_files(&self, body: Node<'a>) -> HashSet<String> {
+        let opens = |n: Node<'a>| {
+            n.kind() == "call"
+                && field(n, "function").is_some_and(|f| match f.kind() {
+                    "identifier" => self.text(f) == "open",
+                    "attribute" => field(f, "attribute").is_some_and(|a| self.text(a) == "open"),
+                    _ => false,
+                })
+        };
+        let mut files = HashSet::new();
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "as_pattern" => {
+                    let value = n.named_child(0);
+                    if value.is_some_and(opens) {
+                        if let Some(t) = field(n, "alias") {
+                            files.extend(identifiers_in(t, self.src));
+                            let mut c = t.walk();
+                            for x in t.named_children(&mut c) {
+                                files.extend(identifiers_in(x, self.src));
+                            }
+                        }
+                    }
+                }
+                "assignment" => {
+                    if let (Some(l), Some(r)) = (field(n, "left"), field(n, "right")) {
+                        if l.kind() == "identifier" && opens(r) {
+                            files.insert(self.text(l).to_string());
+                        }
+                    }
+                }
+                _ => {}
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        files
     }
 
     /// Whether a session hook assigns `<something>.exitstatus` (`session.exitstatus = 0`
@@ -3392,6 +3469,11 @@ def pytest_runtest_logstart(nodeid, location):
 
 def pytest_runtest_logfinish(nodeid, location):
     FINISHED.append(nodeid)
+    with open("log.txt", "a") as fh:
+        fh.write(nodeid)
+        print("done", file=fh)
+    out = Path("x").open("w")
+    out.write("x")
 "#;
         let quiet = br#"
 def pytest_sessionstart(session):
