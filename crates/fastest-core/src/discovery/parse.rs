@@ -1726,8 +1726,6 @@ impl<'a> Ctx<'a> {
         Some((receiver.clone(), name.to_string()))
     }
 
-    /// Whether a hook's body is nothing but a docstring, `pass` and marker registrations
-    /// on its one parameter.
     /// Whether a function's body names something that writes to the terminal: `print`,
     /// the terminal reporter or its writer, `sys.stdout`/`sys.stderr` (a guess that
     /// errs towards yes: a `write` to a file counts too, unless the body opened that
