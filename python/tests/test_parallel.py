@@ -673,3 +673,28 @@ def test_a_conftest_telling_the_controller_from_workers_gets_pytest_session(
     # Without -n there is no controller: the native engine runs it.
     serial = _run(require_fastest(), root, "-q")
     assert serial.returncode == 0, serial.stdout + serial.stderr
+
+
+def test_a_conftest_with_pytest_xdist_controller_hooks_gets_pytest_session(
+    tmp_path: Path, xdist_pytest: List[str]
+):
+    # `pytest_configure_node` fills each worker's `workerinput` from the controller.
+    root = _write(tmp_path, {
+        "pytest.ini": "[pytest]\n",
+        "conftest.py": """
+            def pytest_configure_node(node):
+                node.workerinput["token"] = "from the controller"
+        """,
+        "test_a.py": """
+            def test_token(request):
+                assert request.config.workerinput["token"] == "from the controller"
+        """,
+    })
+    expected = _run(xdist_pytest, root, "-n", "2", "-q")
+    assert expected.returncode == 0, expected.stdout
+    # Not fastest's workers, not even under the pytest engine: pytest's session.
+    refused = _run(require_fastest(), root, "-n", "2", "-q",
+                   env={"FASTEST_ENGINE": "auto", "FASTEST_NO_DELEGATE": "1"})
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    assert "pytest would run this session" in refused.stderr, refused.stderr
+    assert "pytest_configure_node" in refused.stderr, refused.stderr

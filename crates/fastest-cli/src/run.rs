@@ -278,8 +278,19 @@ const SESSION_HOOKS: &[&str] = &[
     "pytest_unconfigure",
 ];
 
+/// pytest-xdist's own hooks its controller calls (besides the `pytest_xdist_*` ones):
+/// what they do for the workers (`pytest_configure_node` filling `workerinput`) no
+/// process of fastest's does.
+const XDIST_CONTROLLER_HOOKS: &[&str] = &[
+    "pytest_configure_node",
+    "pytest_testnodeready",
+    "pytest_testnodedown",
+    "pytest_handlecrashitem",
+];
+
 /// Under `-n`: an initial conftest's hook that pytest-xdist's controller calls too, in a
-/// conftest telling the controller from a worker (`discovery::TELLS_CONTROLLER`). What it
+/// conftest telling the controller from a worker (`discovery::TELLS_CONTROLLER`), or one
+/// of pytest-xdist's controller hooks (`XDIST_CONTROLLER_HOOKS`). What it
 /// does for the controller (set up once before the workers start, clean up once after
 /// them) no process of fastest's would do: pytest's session serves it (pytest-xdist's
 /// when installed).
@@ -287,7 +298,12 @@ fn controller_hook<'s>(s: &'s Session<'_>) -> Option<&'s str> {
     let marked: Vec<&String> = s
         .conftest_hooks
         .iter()
-        .filter(|h| h.ends_with(fastest_core::discovery::TELLS_CONTROLLER))
+        .filter(|h| {
+            let name = fastest_core::discovery::hook_name(h);
+            h.ends_with(fastest_core::discovery::TELLS_CONTROLLER)
+                || XDIST_CONTROLLER_HOOKS.contains(&name)
+                || name.starts_with("pytest_xdist_")
+        })
         .collect();
     if marked.is_empty() {
         return None;
