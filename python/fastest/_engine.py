@@ -2532,8 +2532,14 @@ class Engine:
         else:
             self.conftests_for(item.path)
         found = collector.stash.get("doctests")
-        if found is None:
+        used = collector.stash.setdefault("doctests_used", set())
+        if found is None or item.name in used:
+            # A file collected twice (`--keep-duplicates`, a conftest's own collector
+            # beside `--doctest-modules`) has a collector, and doctests, per collection
+            # under pytest: a doctest run clears its globals.
             found = collector.stash["doctests"] = self._collect_doctests(collector)
+            used.clear()
+        used.add(item.name)
         try:
             item.runner, item.dtest = found[item.name]
         except KeyError:

@@ -196,6 +196,10 @@ class PytestEngine:
         # cached one); filtering them anew per file was quadratic in a directory's size.
         self._children: dict[Any, dict[Path, list[Any]]] = {}
         self._items: dict[str, Any] = {}
+        # A doctest item's globals when it was first handed out: an item run twice
+        # (`--keep-duplicates`) starts again from them, as pytest's second collection
+        # of the file would (a doctest run clears its globals).
+        self._doctest_globs: dict[int, dict[str, Any]] = {}
         self._collected: dict[str, Any] = {}
         # `preimport`: the first item of every test module, in collection order, and a
         # `KeyboardInterrupt` or `pytest.exit` that arrived while collecting them.
@@ -352,6 +356,7 @@ class PytestEngine:
         nodeid = spec["nodeid"]
         item = self._items.get(nodeid)
         if item is not None:
+            self._fresh_doctest(item)
             return item, None
         path = spec["path"]
         if path not in self._collected:
@@ -378,7 +383,21 @@ class PytestEngine:
 
                 with warnings.catch_warnings(record=True):
                     self._collected[path] = self._collect(Path(path))
-        return self._items.get(nodeid), self._collected[path]
+        item = self._items.get(nodeid)
+        if item is not None:
+            self._fresh_doctest(item)
+        return item, self._collected[path]
+
+    def _fresh_doctest(self, item: Any) -> None:
+        dtest = getattr(item, "dtest", None)
+        if dtest is None:
+            return
+        snapshot = self._doctest_globs.get(id(item))
+        if snapshot is None:
+            self._doctest_globs[id(item)] = dict(dtest.globs)
+        else:
+            dtest.globs.clear()
+            dtest.globs.update(snapshot)
 
     def preimport(self) -> list[str]:
         """Collect the session's test modules in collection order before the first test

@@ -638,6 +638,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["--doctest-modules", "-m", "skip"],
         ["--doctest-modules", "--import-mode=importlib"],
         ["--doctest-modules", "--color=yes", "-rA"],
+        # A module collected twice: each copy's doctests have their own globals.
+        ["--doctest-modules", "--keep-duplicates", "-rA", "registry.py", "registry.py"],
     ],
     # doctest options from the ini: addopts, doctest_optionflags (pytest's NUMBER,
     # ALLOW_UNICODE, ALLOW_BYTES; IGNORE_EXCEPTION_DETAIL; no ELLIPSIS), doctest_encoding

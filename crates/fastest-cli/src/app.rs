@@ -648,12 +648,20 @@ fn collect_only(
     // its order is pytest's (a conftest the parser cannot read may hold the
     // parametrization that interleaves the modules).
     let items: Vec<Item> = if whole_order || slots.iter().all(|s| s.via_fallback) {
-        // The worker's order.
-        let mut ordered: Vec<(usize, Item)> = slots
+        // The worker's order; a file given twice (`--keep-duplicates`) is collected
+        // again after the arguments before its second mention.
+        let mut rounds: std::collections::HashMap<PathBuf, usize> =
+            std::collections::HashMap::new();
+        let mut ordered: Vec<((usize, usize), Item)> = slots
             .into_iter()
-            .flat_map(|s| s.seqs.into_iter().zip(s.items))
+            .flat_map(|s| {
+                let round = rounds.entry(s.file.path.clone()).or_insert(0);
+                let r = *round;
+                *round += 1;
+                s.seqs.into_iter().map(move |seq| (r, seq)).zip(s.items)
+            })
             .collect();
-        ordered.sort_by_key(|(seq, _)| *seq);
+        ordered.sort_by_key(|(key, _)| *key);
         ordered.into_iter().map(|(_, it)| it).collect()
     } else {
         // Files proved to hold no item: pytest imports them while collecting.
