@@ -416,7 +416,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "session_hooks": [[], ["-v"], ["sub"], ["test_a.py", "sub"], ["-x"], ["-k", "started"]],
     # A pytest_sessionfinish setting the exit status (no tests: exit 0): pytest's session.
     "exit_status_hook": [[], ["-k", "nothing"], ["--collect-only", "-q", "-k", "nothing"], ["-q", "-k", "one"]],
-    "imported_hooks": [[], ["-v"], ["--collect-only", "-q"], ["-rA", "-k", "n"]],
+    "imported_hooks": [[], ["-v"], ["--collect-only", "-q"], ["-rA", "-k", "n"], ["docs"]],
     # A pytest_runtest_logstart/logfinish that prints: pytest's session.
     "logstart_output": [[], ["-v"], ["-q", "sub"], ["--collect-only", "-q"]],
     "runtest_hooks": [[], ["-rA"], ["-v"], ["-s"], ["--runslow", "-q"], ["-x"], ["-rs", "-k", "b_ or flip"],

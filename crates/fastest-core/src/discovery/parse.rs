@@ -1133,9 +1133,9 @@ impl<'a> Ctx<'a> {
                         }
                     },
                     // A hook bound to a function defined elsewhere
-                    // (`pytest_x = helpers.pytest_x`).
+                    // (`pytest_x = helpers.pytest_x`, `Sybil(...).pytest()`).
                     hook if hook.starts_with("pytest_")
-                        && matches!(right.kind(), "identifier" | "attribute") =>
+                        && matches!(right.kind(), "identifier" | "attribute" | "call") =>
                     {
                         imported_hook(out, hook);
                     }
@@ -3515,6 +3515,7 @@ import pytest_timeout
 from helpers import pytest_collection_modifyitems, pytest_sessionfinish as pytest_sessionfinish
 from helpers import pytest_plugins
 pytest_ignore_collect = helpers.pytest_ignore_collect
+pytest_collect_file = Sybil(parsers=[]).pytest()
 pytest_version = "1.0"
 "#;
         let o = parse_outline(src, false);
@@ -3523,7 +3524,8 @@ pytest_version = "1.0"
             [
                 "pytest_collection_modifyitems",
                 "pytest_sessionfinish",
-                "pytest_ignore_collect"
+                "pytest_ignore_collect",
+                "pytest_collect_file"
             ]
         );
         // Its body unseen, a session hook may write.
