@@ -405,20 +405,21 @@ fn collect_only(
     // `--lf`, once it collected a failure, skips every file outside the failures' paths
     // unimported: an uncertain one is no fallback's to import when a file discovery
     // proved holds a recorded failure (pytest collects the failures' paths first).
-    let lf_skip: Option<std::collections::HashSet<PathBuf>> = if whole_order {
-        None
-    } else {
-        crate::cacheprovider::CacheSession::load(inv, config).and_then(|c| {
-            let paths = c.lf_paths(&rootdir)?;
-            disc.files
-                .iter()
-                .any(|f| {
-                    matches!(&f.outcome, FileOutcome::Items(items)
+    let lf_skip: Option<std::collections::HashSet<PathBuf>> =
+        if whole_order || !args.has(crate::args::Opt::LastFailed) {
+            None
+        } else {
+            crate::cacheprovider::CacheSession::load(inv, config).and_then(|c| {
+                let paths = c.lf_paths(&rootdir)?;
+                disc.files
+                    .iter()
+                    .any(|f| {
+                        matches!(&f.outcome, FileOutcome::Items(items)
                         if items.iter().any(|it| c.failed_before(&it.nodeid)))
-                })
-                .then_some(paths)
-        })
-    };
+                    })
+                    .then_some(paths)
+            })
+        };
     for f in disc.files {
         let Some(a) = cargs.get(f.arg) else {
             continue;
