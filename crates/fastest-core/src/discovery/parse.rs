@@ -1151,42 +1151,19 @@ impl<'a> Ctx<'a> {
                 Self::bind(order, index, Binding { name, line, kind });
             }
             "import_statement" | "import_from_statement" => {
-                let line = line_of(stmt);
-                let module = field(stmt, "module_name")
-                    .map(|m| self.text(m).to_string())
-                    .unwrap_or_default();
-                let mut c = stmt.walk();
-                let mut any = false;
-                for n in stmt.children_by_field_name("name", &mut c) {
-                    any = true;
-                    let (full, alias) = self.import_name(n);
-                    // `import a.b` binds `a`.
-                    let bound =
-                        alias.unwrap_or_else(|| full.split('.').next().unwrap_or("").to_string());
-                    let module = if stmt.kind() == "import_statement" {
-                        full.clone()
-                    } else {
-                        // `from helpers import pytest_collection_modifyitems`: pluggy
-                        // registers the module's functions named `pytest_*` wherever
-                        // they were defined.
-                        if bound.starts_with("pytest_") {
-                            imported_hook(out, &bound);
-                        }
-                        module.clone()
-                    };
-                    Self::bind(
-                        order,
-                        index,
-                        Binding {
-                            name: bound,
-                            line,
-                            kind: BindingKind::Import { module, name: full },
-                        },
-                    );
-                }
-                if !any && stmt.kind() == "import_from_statement" {
+                let (module, bindings) = self.import_bindings(stmt, line_of(stmt));
+                if bindings.is_empty() && stmt.kind() == "import_from_statement" {
                     // `from m import *`: unknown names, possibly tests.
                     out.uncertain.push(format!("star import from `{module}`"));
+                }
+                for b in bindings {
+                    // `from helpers import pytest_collection_modifyitems`: pluggy
+                    // registers the module's functions named `pytest_*` wherever they
+                    // were defined.
+                    if stmt.kind() == "import_from_statement" && b.name.starts_with("pytest_") {
+                        imported_hook(out, &b.name);
+                    }
+                    Self::bind(order, index, b);
                 }
             }
             "future_import_statement" | "comment" | "pass_statement" => {}
@@ -1213,6 +1190,37 @@ impl<'a> Ctx<'a> {
             }
             _ => {}
         }
+    }
+
+    /// An import statement's `from` module (empty for `import`) and a binding per name
+    /// it binds (none for `from m import *`): `import a.b` binds `a`.
+    fn import_bindings(&self, stmt: Node<'a>, line: u32) -> (String, Vec<Binding>) {
+        let module = field(stmt, "module_name")
+            .map(|m| self.text(m).to_string())
+            .unwrap_or_default();
+        let mut c = stmt.walk();
+        let bindings = stmt
+            .children_by_field_name("name", &mut c)
+            .map(|n| {
+                let (full, alias) = self.import_name(n);
+                let bound =
+                    alias.unwrap_or_else(|| full.split('.').next().unwrap_or("").to_string());
+                let from = if stmt.kind() == "import_statement" {
+                    full.clone()
+                } else {
+                    module.clone()
+                };
+                Binding {
+                    name: bound,
+                    line,
+                    kind: BindingKind::Import {
+                        module: from,
+                        name: full,
+                    },
+                }
+            })
+            .collect();
+        (module, bindings)
     }
 
     /// The names a top-level compound statement binds when it binds them only by
@@ -1251,12 +1259,8 @@ impl<'a> Ctx<'a> {
                 | "global_statement"
                 | "lambda" => return None,
                 "import_statement" | "import_from_statement" => {
-                    let module = field(n, "module_name")
-                        .map(|m| self.text(m).to_string())
-                        .unwrap_or_default();
-                    let mut c = n.walk();
-                    let names: Vec<Node<'a>> = n.children_by_field_name("name", &mut c).collect();
-                    if names.is_empty() {
+                    let (module, bindings) = self.import_bindings(n, line);
+                    if bindings.is_empty() {
                         // `from m import *`.
                         return None;
                     }
@@ -1267,20 +1271,14 @@ impl<'a> Ctx<'a> {
                         top == "pytest" || top == "_pytest"
                     };
                     if pytest_named(&module)
-                        || names.iter().any(|x| pytest_named(&self.import_name(*x).0))
+                        || bindings.iter().any(|b| {
+                            matches!(&b.kind, BindingKind::Import { name, .. } if pytest_named(name))
+                        })
                     {
                         return None;
                     }
-                    for x in names {
-                        let (full, alias) = self.import_name(x);
-                        let bound = alias
-                            .unwrap_or_else(|| full.split('.').next().unwrap_or("").to_string());
-                        let module = if n.kind() == "import_statement" {
-                            full.clone()
-                        } else {
-                            module.clone()
-                        };
-                        push(bound, BindingKind::Import { module, name: full })?;
+                    for b in bindings {
+                        push(b.name, b.kind)?;
                     }
                     continue;
                 }
