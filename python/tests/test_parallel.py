@@ -698,3 +698,43 @@ def test_a_conftest_with_pytest_xdist_controller_hooks_gets_pytest_session(
     assert refused.returncode == 3, refused.stdout + refused.stderr
     assert "pytest would run this session" in refused.stderr, refused.stderr
     assert "pytest_configure_node" in refused.stderr, refused.stderr
+
+
+XDIST_ENVIRONMENT = {
+    "pytest.ini": "[pytest]\n",
+    "test_env.py": """
+        import os
+
+        WATCH = ("PYTEST_VERSION", "LINES", "COLUMNS", "PYTEST_XDIST_TESTRUNUID",
+                 "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT")
+
+        def test_env():
+            print("ENV", [k for k in os.environ if k in WATCH],
+                  os.environ.get("LINES"), os.environ.get("COLUMNS"))
+    """,
+}
+
+
+@pytest.mark.parametrize("env", [{}, {"COLUMNS": "123", "LINES": "7"}], ids=["unset", "set"])
+def test_worker_environment_matches_pytest_xdist(tmp_path: Path, xdist_pytest: List[str], env):
+    """A worker's environment is a pytest-xdist worker's, in the same order: what its
+    controller had (`PYTEST_VERSION`, and `LINES`/`COLUMNS` that importing readline
+    exports), then xdist's variables (typer's help output wraps at `COLUMNS`)."""
+    root = _write(tmp_path, XDIST_ENVIRONMENT)
+    cmd, fenv = fastest_in(xdist_pytest)
+
+    def run(argv: List[str], extra: Dict[str, str]) -> str:
+        e = child_env({"FASTEST_ENGINE": "native", **extra})
+        for k in ("COLUMNS", "LINES"):
+            e.pop(k, None)
+        e.update(env)
+        r = subprocess.run(
+            [*argv, "-p", "no:cacheprovider", "-n", "1", "-rA"], cwd=root, env=e,
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+        )
+        assert r.returncode == 0, r.stdout + r.stderr
+        return re.search(r"^ENV .*$", r.stdout, re.M).group(0)
+
+    expected = run(xdist_pytest, {})
+    assert ("'LINES', 'COLUMNS'" in expected) == (not env), expected
+    assert run(cmd, fenv) == expected

@@ -71,7 +71,11 @@ pub struct WorkerCommand {
 /// worker variables), not through the environment: a process started with changed
 /// variables gets them all in sorted order, and `os.environ` in the tests is the
 /// user's, in the user's order, as under pytest (xdist's variables and the session id
-/// are added at the end, `FASTEST_PATH0` removed). A Ctrl-C before the worker's loop
+/// are added at the end, `FASTEST_PATH0` removed). Under `-n` they come as in a
+/// pytest-xdist worker, which inherits them from its controller: `PYTEST_VERSION`, then
+/// `LINES` and `COLUMNS` (pytest's capture imports `readline`, whose start-up exports
+/// the size of the terminal on stdin, from the environment or 80x24 without one, to
+/// the processes started after), then xdist's own. A Ctrl-C before the worker's loop
 /// runs (while it imports) ends it quietly: it holds nothing to tear down.
 const BOOTSTRAP: &str = "import os, sys
 p = os.environ.pop('FASTEST_PATH0', None)
@@ -82,8 +86,36 @@ if not getattr(sys.flags, 'safe_path', False):
         del sys.path[0]
 sock, preload, session, *xdist = sys.argv[1:]
 del sys.argv[1:]
-for k, v in zip(('PYTEST_XDIST_WORKER', 'PYTEST_XDIST_WORKER_COUNT', 'PYTEST_XDIST_TESTRUNUID'), xdist):
-    os.environ[k] = v
+if xdist:
+    try:
+        from _pytest._version import version
+    except Exception:
+        pass
+    else:
+        os.environ['PYTEST_VERSION'] = version
+    try:
+        import readline
+    except ImportError:
+        pass
+    else:
+        def size(got, k):
+            if got > 0:
+                return got
+            try:
+                return int(os.environ.get(k, ''))
+            except ValueError:
+                return 0
+        try:
+            cols, lines = os.get_terminal_size(0)
+        except OSError:
+            cols = lines = 0
+        lines, cols = size(lines, 'LINES'), size(cols, 'COLUMNS')
+        os.environ['LINES'] = str(lines if lines > 0 else 24)
+        os.environ['COLUMNS'] = str(cols if cols > 1 else 80)
+    worker, count, uid = xdist
+    os.environ['PYTEST_XDIST_TESTRUNUID'] = uid
+    os.environ['PYTEST_XDIST_WORKER'] = worker
+    os.environ['PYTEST_XDIST_WORKER_COUNT'] = count
 os.environ['FASTEST_SESSION'] = session
 try:
     from fastest._worker import main
