@@ -1081,6 +1081,56 @@ def _fx_recwarn():
         yield rec
 
 
+# The factories that made a session's shared base directory: each holds what pytest
+# undoes at exit (its lock, the cleanup of old numbered directories).
+_BASETEMP_MAKERS: list[Any] = []
+
+
+def share_basetemp(factory: Any, setup: dict[str, Any]) -> Any:
+    """Under ``-n``, ``factory`` (pytest's ``TempPathFactory``) as a pytest-xdist
+    worker's: its base is ``popen-gwN`` below one base for the session, which its
+    controller makes (the next numbered ``pytest-N``, or ``--basetemp`` emptied). Here
+    the first worker that needs it makes it, with pytest's own code, under a lock in the
+    coordinator's directory ``setup["xdist_basetemp"]``, where it leaves its path for
+    the others; before, each worker made a numbered directory of its own, and with
+    ``--basetemp`` each emptied the others'."""
+    shared = setup.get("xdist_basetemp")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not shared or not worker:
+        return factory
+    own = factory.getbasetemp
+
+    def getbasetemp() -> Path:
+        if factory._basetemp is None:
+            base = _session_basetemp(Path(shared), factory)
+            factory._given_basetemp = base / f"popen-{worker}"
+        return own()
+
+    factory.getbasetemp = getbasetemp
+    return factory
+
+
+def _session_basetemp(shared: Path, factory: Any) -> Path:
+    import fcntl
+
+    with open(shared / "lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = shared / "basetemp"
+        if made.exists():
+            return Path(made.read_text())
+        maker = pytest.TempPathFactory(
+            factory._given_basetemp,
+            factory._retention_count,
+            factory._retention_policy,
+            trace=factory._trace,
+            _ispytest=True,
+        )
+        base = maker.getbasetemp()
+        _BASETEMP_MAKERS.append(maker)
+        made.write_text(str(base))
+        return base
+
+
 def _fx_tmp_path_factory(request: FixtureRequest) -> Any:
     return request._engine.tmp_path_factory()
 
@@ -2086,12 +2136,15 @@ class Engine:
     def tmp_path_factory(self) -> Any:
         if self._tmp_factory is None:
             basetemp = self.config.option.basetemp
-            self._tmp_factory = pytest.TempPathFactory(
-                Path(basetemp) if basetemp else None,
-                int(self.config.getini("tmp_path_retention_count")),
-                self.config.getini("tmp_path_retention_policy"),
-                trace=_Trace(),
-                _ispytest=True,
+            self._tmp_factory = share_basetemp(
+                pytest.TempPathFactory(
+                    Path(basetemp) if basetemp else None,
+                    int(self.config.getini("tmp_path_retention_count")),
+                    self.config.getini("tmp_path_retention_policy"),
+                    trace=_Trace(),
+                    _ispytest=True,
+                ),
+                self.setup,
             )
         return self._tmp_factory
 

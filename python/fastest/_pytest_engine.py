@@ -32,7 +32,7 @@ from _pytest.main import Session
 from _pytest.nodes import File
 from _pytest.warnings import warning_record_to_str
 
-from fastest._engine import describe_interruption, render_longrepr
+from fastest._engine import describe_interruption, render_longrepr, share_basetemp
 
 #: Option destinations whose behaviour belongs to the coordinator, and the value that
 #: switches them off in a worker (pytest-xdist's worker does the same for its own).
@@ -172,6 +172,9 @@ class PytestEngine:
         session.exitstatus = ExitCode.OK
         self.session = session
         config._do_configure()
+        factory = getattr(config, "_tmp_path_factory", None)
+        if factory is not None:
+            share_basetemp(factory, setup)
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             # The coordinator draws the session; pytest's reporter writes to nowhere.

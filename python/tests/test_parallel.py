@@ -738,3 +738,119 @@ def test_worker_environment_matches_pytest_xdist(tmp_path: Path, xdist_pytest: L
     expected = run(xdist_pytest, {})
     assert ("'LINES', 'COLUMNS'" in expected) == (not env), expected
     assert run(cmd, fenv) == expected
+
+
+LONG_MODULE = """
+    import os, time, pytest
+    {extra}
+    @pytest.mark.parametrize("i", range(6))
+    def test_slow(i{arg}):
+        with open({log!r}, "a") as f:
+            f.write(os.environ["PYTEST_XDIST_WORKER"] + "\\n")
+        time.sleep(0.3)
+"""
+
+SHARING = {
+    "isolated": ("", ""),
+    "module-fixture": (
+        "@pytest.fixture(scope='module')\n    def shared():\n        return object()\n",
+        ", shared",
+    ),
+    "class-xunit": ("", ""),
+    "setup-module": ("def setup_module():\n        pass\n", ""),
+    "dist-loadscope": ("", ""),
+}
+
+
+@pytest.mark.parametrize("variant", list(SHARING))
+def test_a_long_module_is_spread_over_workers_only_when_nothing_is_shared(
+    tmp_path: Path, variant: str
+):
+    """With history, a module that would hold the run up is cut into pieces for several
+    workers (as pytest-xdist's `--dist load` spreads it), but only when none of its tests
+    shares state with another: a module- or class-scoped fixture or an xunit setup keeps
+    it in one worker, and so does `--dist loadscope`."""
+    log = tmp_path / "workers.log"
+    extra, arg = SHARING[variant]
+    body = LONG_MODULE.format(extra=extra, arg=arg, log=str(log))
+    if variant == "class-xunit":
+        # The same tests as methods of a class with a class setup.
+        body = textwrap.dedent(body).replace(
+            '@pytest.mark.parametrize("i", range(6))\ndef test_slow(i',
+            'class TestK:\n    @classmethod\n    def setup_class(cls):\n        pass\n\n'
+            '    @pytest.mark.parametrize("i", range(6))\n    def test_slow(self, i',
+        )
+        body = body.replace("\n    with open", "\n        with open").replace(
+            "\n        f.write", "\n            f.write").replace(
+            "\n    time.sleep", "\n        time.sleep")
+        assert "setup_class" in body and "        time.sleep" in body, body
+    root = _write(tmp_path / "p", {"pytest.ini": "[pytest]\n", "test_long.py": body})
+    args = ("--dist", "loadscope") if variant == "dist-loadscope" else ()
+    first = _run(require_fastest(), root, "-n", "2", "-q", *args)
+    assert first.returncode == 0 and "6 passed" in first.stdout, first.stdout + first.stderr
+    # Without history the module stays whole.
+    assert len(set(log.read_text().split())) == 1
+    log.unlink()
+    second = _run(require_fastest(), root, "-n", "2", "-q", *args)
+    assert second.returncode == 0 and "6 passed" in second.stdout, second.stdout
+    workers = set(log.read_text().split())
+    assert workers == ({"gw0", "gw1"} if variant == "isolated" else {next(iter(workers))})
+    assert len(workers) == (2 if variant == "isolated" else 1), workers
+
+
+TMP_LAYOUT = {
+    "test_a.py": """
+        import time
+
+        def test_a(tmp_path, tmp_path_factory):
+            (tmp_path / "f").write_text("a")
+            time.sleep(0.3)
+            assert (tmp_path / "f").read_text() == "a"
+            print("TMP", tmp_path, tmp_path_factory.getbasetemp().name)
+    """,
+    "test_b.py": """
+        import time
+
+        def test_b(tmp_path, tmp_path_factory):
+            (tmp_path / "f").write_text("b")
+            time.sleep(0.3)
+            assert (tmp_path / "f").read_text() == "b"
+            print("TMP", tmp_path, tmp_path_factory.getbasetemp().name)
+    """,
+}
+
+
+@pytest.mark.parametrize("case", ["numbered", "basetemp", "retention-failed"])
+def test_temporary_directories_are_laid_out_as_pytest_xdist_lays_them_out(
+    tmp_path: Path, xdist_pytest: List[str], case: str
+):
+    """One base for the session (the next numbered `pytest-N`, or `--basetemp`) and
+    `popen-gwN` below it for each worker; with `--basetemp` the workers no longer empty
+    each other's directories, and the `failed` retention policy removes the base of a
+    session that passed."""
+    ini = "[pytest]\n"
+    if case == "retention-failed":
+        ini += "tmp_path_retention_policy = failed\n"
+    cmd, fenv = fastest_in(xdist_pytest)
+
+    def run(argv: List[str], side: str, extra: Dict[str, str]) -> Tuple[List[str], Path]:
+        root = _write(tmp_path / side / "p", {"pytest.ini": ini, **TMP_LAYOUT})
+        temproot = tmp_path / side / "temproot"
+        temproot.mkdir()
+        args = ["-n", "2", "-rA"]
+        if case == "basetemp":
+            args.append(f"--basetemp={tmp_path / side / 'base'}")
+        r = _run(argv, root, *args, env={"PYTEST_DEBUG_TEMPROOT": str(temproot), **extra})
+        assert r.returncode == 0, r.stdout + r.stderr
+        lines = re.findall(r"^TMP .*$", r.stdout, re.M)
+        shapes = (l.replace(str(tmp_path / side), "<side>") for l in lines)
+        return sorted(re.sub(r"popen-gw\d", "popen-gwN", l) for l in shapes), temproot
+
+    expected, xroot = run(xdist_pytest, "xdist", {})
+    actual, froot = run(cmd, "fastest", fenv)
+    assert actual == expected
+    assert len(expected) == 2 and all("popen-gwN" in l for l in expected), expected
+    # What is left in the temporary root: the numbered base (gone when it passed under
+    # the `failed` policy), and pytest's `pytest-current` link.
+    left = lambda root: sorted(p.name for p in root.glob("pytest-of-*/*"))
+    assert left(froot) == left(xroot)

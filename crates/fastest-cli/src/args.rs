@@ -152,6 +152,7 @@ pub enum Opt {
     FastestJsonReport,
     /// fastest: number of workers.
     NumProcesses,
+    Dist,
     MaxWorkerRestart,
     Timeout,
     Shard,
@@ -408,6 +409,7 @@ static SPECS: &[Spec] = &[
     // pytest-xdist's spelling: fastest's own worker count, pytest-xdist's when installed.
     spec!("xdist", NumProcesses, One, ["-n", "--numprocesses"]),
     spec!("xdist", MaxWorkerRestart, One, ["--max-worker-restart"]),
+    spec!("xdist", Dist, One, ["--dist"]),
     // pytest-timeout's spelling: fastest's own per-test limit, pytest-timeout's when
     // installed.
     spec!("timeout", Timeout, One, ["--timeout"]),
@@ -540,6 +542,10 @@ pub struct Args {
     pub timeout: Option<f64>,
     /// fastest: `-n`.
     pub numprocesses: Option<String>,
+    /// pytest-xdist's `--dist`: `loadscope`, `loadfile` and `loadgroup` keep every module
+    /// whole in one worker; otherwise a long module whose tests share no state may be
+    /// spread over several.
+    pub dist: Option<String>,
     /// `--color`: `yes`, `no` or `auto`.
     pub color: String,
     /// `--code-highlight`: `yes` or `no` (pygments in tracebacks, with markup).
@@ -623,6 +629,7 @@ impl Default for Args {
             json_report: None,
             timeout: None,
             numprocesses: None,
+            dist: None,
             color: "auto".to_string(),
             code_highlight: None,
             cov: crate::cov::CovArgs::default(),
@@ -1220,6 +1227,22 @@ impl<'a> Parser<'a> {
                     ));
                 }
                 args.numprocesses = Some(v)
+            }
+            Dist => {
+                check_choice(
+                    spec,
+                    &v,
+                    &[
+                        "each",
+                        "load",
+                        "loadscope",
+                        "loadfile",
+                        "loadgroup",
+                        "worksteal",
+                        "no",
+                    ],
+                )?;
+                args.dist = Some(v);
             }
             // pytest-xdist's `--max-worker-restart` is a string it converts later (a
             // bad value is its INTERNALERROR); a count is all fastest accepts.

@@ -154,6 +154,8 @@ impl RawRun {
             // Read off the module's source by the caller (`app.rs`).
             pytest_machinery: None,
             added_marks: self.added_marks.iter().map(|m| m.to_string()).collect(),
+            // pytest's own collection ran: the fixtures' scopes are not looked at.
+            isolated: false,
         })
     }
 }

@@ -611,6 +611,7 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::KeepDuplicates,
     Opt::NumProcesses,
     Opt::MaxWorkerRestart,
+    Opt::Dist,
     Opt::Timeout,
     Opt::Shard,
     Opt::JsonReport,

@@ -1226,7 +1226,12 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         }),
         None => (History::default(), None),
     };
-    let groups = plan(&specs, workers, &history);
+    // pytest-xdist's scope-keeping modes keep every module whole.
+    let may_cut = !matches!(
+        args.dist.as_deref(),
+        Some("loadscope" | "loadfile" | "loadgroup")
+    );
+    let groups = plan(&specs, workers, &history, may_cut);
     // pytest-xdist's `-n N` (N >= 1) runs in workers with its report forms; `-n 0` is a
     // plain run.
     let dist = workers.filter(|n| *n >= 1);
@@ -1548,6 +1553,19 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     let mut coverage_failed = false;
     setup["distributed"] = json!(dist.is_some());
+    // pytest-xdist's temporary directories: one base for the run (the numbered
+    // `pytest-N`, or `--basetemp` emptied), `popen-gwN` below it for each worker. The
+    // first worker that needs it makes it with pytest's own code and leaves its path
+    // here for the others (`fastest._engine.share_basetemp`).
+    let shared_basetemp = dist.and_then(|_| {
+        tempfile::Builder::new()
+            .prefix("fastest-basetemp-")
+            .tempdir()
+            .ok()
+    });
+    if let Some(dir) = &shared_basetemp {
+        setup["xdist_basetemp"] = json!(dir.path().display().to_string());
+    }
     setup["preimport"] = json!(preimport);
     // The pytest engine reports what its collection of the other files warns.
     setup["fallback_files"] = json!(s.fallback_files);
@@ -1918,7 +1936,37 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // on their way out follows it).
     reporter.flush();
     drop(lingering);
+    if let Some(dir) = shared_basetemp {
+        remove_passed_basetemp(dir.path(), config, args, code);
+    }
     code
+}
+
+/// pytest's `pytest_sessionfinish` of its tmpdir plugin on pytest-xdist's controller:
+/// with `tmp_path_retention_policy = failed` a session that passed leaves no numbered
+/// base directory behind (a `--basetemp` is the user's and stays).
+fn remove_passed_basetemp(shared: &Path, config: &Config, args: &crate::args::Args, code: i32) {
+    let policy = config.get_str("tmp_path_retention_policy");
+    if code != exit::OK || policy.as_deref() != Some("failed") || args.basetemp.is_some() {
+        return;
+    }
+    let Ok(base) = std::fs::read_to_string(shared.join("basetemp")) else {
+        return;
+    };
+    let base = PathBuf::from(base.trim_end());
+    let _ = std::fs::remove_dir_all(&base);
+    // pytest's exit cleanup of the numbered directories (which ran in the worker that
+    // made them, before this) removes the links left dead: `pytest-current` now is.
+    let Some(root) = base.parent() else {
+        return;
+    };
+    for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let link = entry.file_type().is_ok_and(|t| t.is_symlink());
+        if link && std::fs::metadata(&path).is_err() {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// When the session started, as JUnit's `timestamp` writes it.
@@ -2041,8 +2089,14 @@ fn worker_count(inv: &Invocation) -> Option<usize> {
 }
 
 /// The groups to hand out: one group in pytest's order for a single worker; scope
-/// groups, longest first, for several.
-fn plan(specs: &[ItemSpec], workers: Option<usize>, history: &History) -> Vec<Group> {
+/// groups, longest first, for several, long modules of isolated items in pieces when
+/// `may_cut` ([`schedule::split_long_groups`]).
+fn plan(
+    specs: &[ItemSpec],
+    workers: Option<usize>,
+    history: &History,
+    may_cut: bool,
+) -> Vec<Group> {
     if specs.is_empty() {
         return Vec::new();
     }
@@ -2054,7 +2108,12 @@ fn plan(specs: &[ItemSpec], workers: Option<usize>, history: &History) -> Vec<Gr
     }
     let modules: Vec<&str> = specs.iter().map(|s| s.path.as_str()).collect();
     let nodeids: Vec<&str> = specs.iter().map(|s| s.nodeid.as_str()).collect();
-    let ranges = schedule::scope_groups(&modules);
+    let mut ranges = schedule::scope_groups(&modules);
+    if may_cut {
+        let isolated: Vec<bool> = specs.iter().map(|s| s.isolated).collect();
+        let n = workers.unwrap_or(1);
+        ranges = schedule::split_long_groups(ranges, &nodeids, &isolated, history, n);
+    }
     let costs = schedule::group_costs(&ranges, &nodeids, history);
     if tracing::enabled!(tracing::Level::DEBUG) {
         let assignment = schedule::lpt_assign(&costs, workers.unwrap_or(1).min(ranges.len()));
@@ -2473,6 +2532,7 @@ mod tests {
             added_marks: vec![],
             import_only: false,
             engine: None,
+            isolated: false,
         }
     }
 

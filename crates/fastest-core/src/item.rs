@@ -125,6 +125,14 @@ pub struct RunSpec {
     /// fallback saw them: each the JSON text of `[position, mark]` (position 0 before the
     /// item's own marks, 1 after; the mark's arguments tagged, see `fastest._collect`).
     pub added_marks: Vec<String>,
+    /// The item shares no state with the other items of its module beyond what each
+    /// worker holds anyway: no fixture of class or module scope (or of a scope the source
+    /// does not give) in its closure, none of a plugin whose scope is not known, and no
+    /// xunit setup of its module or classes (`setup_module`, `setup_class`,
+    /// `setUpClass`...). A module whose items all are may be run in pieces by several
+    /// workers (`fastest_core::schedule::split_long_groups`). `false` when not known.
+    #[serde(default)]
+    pub isolated: bool,
 }
 
 /// One parametrization's choice for an item.

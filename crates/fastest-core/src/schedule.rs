@@ -13,7 +13,9 @@
 //! the expected cost of a group is the sum of its items' stored durations, the mean for
 //! items without history. Each worker runs its groups in collection order, and a worker
 //! with none left takes the last one from the worker with the most left, so the run ends
-//! close to `max(longest group, total / workers)`.
+//! close to `max(longest group, total / workers)`. A module that would hold the run up
+//! is cut into pieces when none of its items shares state with another
+//! ([`split_long_groups`]).
 
 use std::ops::Range;
 
@@ -84,6 +86,67 @@ pub fn lpt_assign(costs: &[f64], workers: usize) -> Vec<Vec<usize>> {
     bins
 }
 
+/// A group is cut when it is longer than this part of a worker's fair share
+/// (`total / workers`): whole, it would hold up the run or leave LPT little to balance.
+const SPLIT_ABOVE_SHARE: f64 = 0.5;
+/// Its pieces are at most this part of a fair share, small enough for LPT and stealing
+/// to even the workers out.
+const PIECE_OF_SHARE: f64 = 0.25;
+/// A group shorter than this (seconds) is not worth a second worker's start.
+const MIN_SPLIT_SECONDS: f64 = 0.2;
+
+/// Cut the long groups whose items are all `isolated` (no class- or module-scoped state,
+/// `RunSpec::isolated`) and all have a duration in `history` into runs of consecutive
+/// items, each at most a quarter of a worker's fair share: a module that alone takes
+/// most of the run is spread over the workers, as pytest-xdist's `--dist load` spreads
+/// it, where keeping it whole would make it the run's lower bound. Each piece keeps
+/// pytest's order, and a worker that runs several runs them in that order. Without
+/// history nothing is cut: the costs would be guesses, and a run with no history is
+/// the one where module-level state is least known to be safe.
+pub fn split_long_groups(
+    groups: Vec<Range<usize>>,
+    nodeids: &[&str],
+    isolated: &[bool],
+    history: &History,
+    workers: usize,
+) -> Vec<Range<usize>> {
+    if workers < 2 {
+        return groups;
+    }
+    let mean = history.mean().unwrap_or(1.0);
+    let cost = |i: usize| history.duration(nodeids[i]).unwrap_or(mean);
+    let total: f64 = (0..nodeids.len()).map(cost).sum();
+    let share = total / workers as f64;
+    let piece = share * PIECE_OF_SHARE;
+    let mut out = Vec::with_capacity(groups.len());
+    for g in groups {
+        let long = g.clone().map(cost).sum::<f64>();
+        let cuttable = g.len() > 1
+            && long > share * SPLIT_ABOVE_SHARE
+            && long >= MIN_SPLIT_SECONDS
+            && g.clone().all(|i| {
+                isolated.get(i).copied().unwrap_or(false) && history.duration(nodeids[i]).is_some()
+            });
+        if !cuttable {
+            out.push(g);
+            continue;
+        }
+        let mut start = g.start;
+        let mut acc = 0.0;
+        for i in g.clone() {
+            let c = cost(i);
+            if i > start && acc + c > piece {
+                out.push(start..i);
+                start = i;
+                acc = 0.0;
+            }
+            acc += c;
+        }
+        out.push(start..g.end);
+    }
+    out
+}
+
 /// The best wall time any schedule of these groups on `workers` workers can reach:
 /// `max(longest group, total / workers)`.
 pub fn lpt_lower_bound(costs: &[f64], workers: usize) -> f64 {
@@ -130,6 +193,63 @@ mod tests {
         assert_eq!(
             lpt_lower_bound(&costs, 2),
             5.0_f64.max((7.0 + 14.0 / 3.0) / 2.0)
+        );
+    }
+
+    #[test]
+    fn a_long_isolated_module_is_cut_into_consecutive_pieces() {
+        let mut h = History::default();
+        let ids = ["a::1", "a::2", "a::3", "a::4", "b::1", "c::1"];
+        for id in &ids[..4] {
+            h.record(id, 0.5, "passed");
+        }
+        h.record("b::1", 0.1, "passed");
+        h.record("c::1", 0.1, "passed");
+        let groups = || scope_groups(&["a", "a", "a", "a", "b", "c"]);
+        let all = [true; 6];
+        // Total 2.2 s on 2 workers: a fair share is 1.1 s, a piece at most 0.275 s.
+        assert_eq!(
+            split_long_groups(groups(), &ids, &all, &h, 2),
+            vec![0..1, 1..2, 2..3, 3..4, 4..5, 5..6]
+        );
+        // One worker, or one item of the module not isolated: whole.
+        assert_eq!(split_long_groups(groups(), &ids, &all, &h, 1), groups());
+        let mut one_shared = all;
+        one_shared[2] = false;
+        assert_eq!(
+            split_long_groups(groups(), &ids, &one_shared, &h, 2),
+            groups()
+        );
+        // An item without history: whole.
+        let mut partial = History::default();
+        for id in &ids[..3] {
+            partial.record(id, 0.5, "passed");
+        }
+        assert_eq!(
+            split_long_groups(groups(), &ids, &all, &partial, 2),
+            groups()
+        );
+        // Pieces hold several short items, never none.
+        let mut h = History::default();
+        let ids: Vec<String> = (0..8).map(|i| format!("a::{i}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        for id in &ids {
+            h.record(id, 0.1, "passed");
+        }
+        // Total 0.8 s on 2 workers: pieces of at most 0.1 s... each item alone.
+        let one = scope_groups(&["a"; 8]);
+        assert_eq!(
+            split_long_groups(one.clone(), &ids, &[true; 8], &h, 2).len(),
+            8
+        );
+        // Too short to be worth a second worker: whole.
+        let mut quick = History::default();
+        for id in &ids {
+            quick.record(id, 0.01, "passed");
+        }
+        assert_eq!(
+            split_long_groups(one, &ids, &[true; 8], &quick, 2),
+            vec![0..8]
         );
     }
 

@@ -49,6 +49,11 @@ pub struct ItemSpec {
     /// items the native engine runs (`run::Engines::modules`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<String>,
+    /// The native engine runs the item and it shares no state with the rest of its
+    /// module ([`fastest_core::item::RunSpec::isolated`]): the scheduler may give pieces
+    /// of its module to different workers. The coordinator's business only.
+    #[serde(skip)]
+    pub isolated: bool,
 }
 
 impl ItemSpec {
@@ -67,6 +72,7 @@ impl ItemSpec {
             .collect();
         let mut spec = Self::with_callspec(item, path, callspec);
         spec.added_marks.clone_from(&run.added_marks);
+        spec.isolated = run.isolated;
         Some(spec)
     }
 
@@ -124,6 +130,7 @@ impl ItemSpec {
             added_marks: Vec::new(),
             import_only: false,
             engine: None,
+            isolated: false,
         }
     }
 }
@@ -198,6 +205,7 @@ mod tests {
                 fixtures: vec![],
                 pytest_machinery: None,
                 added_marks: Vec::new(),
+                isolated: false,
             }),
         };
         let spec = ItemSpec::from_item(&item, std::path::Path::new("/p/tests/test_a.py"))

@@ -20,8 +20,9 @@ use crate::item::{ChainNode, Mark};
 /// `collect_ignore` changed by calls or `+=` makes a conftest uncertain; 4: items note a
 /// module's use of pytest's plugin machinery; 5: a doctest module whose classes get
 /// attributes at import is uncertain; 6: run specs carry marks `pytest_collection_modifyitems`
-/// added; 7: `pytest_addoption`'s unused `pluginmanager` argument is no machinery use).
-const FORMAT: u32 = 8;
+/// added; 7: `pytest_addoption`'s unused `pluginmanager` argument is no machinery use;
+/// 9: run specs say whether the item is isolated).
+const FORMAT: u32 = 9;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

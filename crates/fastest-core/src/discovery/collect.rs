@@ -21,7 +21,51 @@ type ParamCall = (Vec<String>, Vec<ParamSet>);
 
 /// What `ModuleCx::fixture_params` finds: parametrized fixtures' calls, the
 /// external fixtures, every name of the closure.
-type ClosureFacts = (Vec<ParamCall>, Vec<String>, Vec<String>);
+type ClosureFacts = (Vec<ParamCall>, Vec<String>, Vec<String>, bool);
+
+/// Fixtures defined outside the project whose scope is known to be function or session
+/// (pytest's builtins, pytest-xdist's, pytest-mock's `mocker`): they leave an item
+/// isolated ([`RunSpec::isolated`]).
+const PER_TEST_OR_WORKER: &[&str] = &[
+    "cache",
+    "capfd",
+    "capfdbinary",
+    "caplog",
+    "capsys",
+    "capsysbinary",
+    "capteesys",
+    "doctest_namespace",
+    "mocker",
+    "monkeypatch",
+    "pytestconfig",
+    "record_property",
+    "record_testsuite_property",
+    "record_xml_attribute",
+    "recwarn",
+    "request",
+    "subtests",
+    "testrun_uid",
+    "tmp_path",
+    "tmp_path_factory",
+    "tmpdir",
+    "tmpdir_factory",
+    "worker_id",
+];
+
+/// pytest's xunit setups (and unittest's) of a module and of a class: each runs once per
+/// module or class in each process that runs some of its items.
+const MODULE_XUNIT: &[&str] = &[
+    "setUpModule",
+    "setup_module",
+    "tearDownModule",
+    "teardown_module",
+];
+const CLASS_XUNIT: &[&str] = &[
+    "setUpClass",
+    "setup_class",
+    "tearDownClass",
+    "teardown_class",
+];
 
 /// Name matchers from the ini (`python_classes`, `python_functions`).
 pub struct NameRules {
@@ -376,7 +420,7 @@ impl<'a> ModuleCx<'a> {
             self.push_marks(&mut item_marks, frames)?;
             // TestCase methods take no fixture arguments (pytest's `nofuncargs`): the
             // closure is the autouse fixtures and `usefixtures`.
-            let (calls, external, closure) =
+            let (calls, external, closure, isolated) =
                 self.fixture_params(&[], frames, &usefixtures, &HashSet::new())?;
             if !calls.is_empty() {
                 return Err("a parametrized fixture used by a unittest method".into());
@@ -395,6 +439,7 @@ impl<'a> ModuleCx<'a> {
                     fixtures: closure,
                     pytest_machinery: self.outline.pytest_machinery.clone(),
                     added_marks: Vec::new(),
+                    isolated: isolated && !self.xunit_shared(frames),
                 }),
             });
         }
@@ -508,8 +553,9 @@ impl<'a> ModuleCx<'a> {
             })
             .flatten()
             .collect();
-        let (fixture_calls, external, closure) =
+        let (fixture_calls, external, closure, isolated) =
             self.fixture_params(&f.argnames, frames, &usefixtures, &direct)?;
+        let isolated = isolated && !self.xunit_shared(frames);
         if !fixture_calls.is_empty() && !f.decorators.unknown.is_empty() {
             return Err(format!(
                 "`{}` has decorators that may change its arguments",
@@ -596,6 +642,7 @@ impl<'a> ModuleCx<'a> {
                     fixtures: closure.clone(),
                     pytest_machinery: self.outline.pytest_machinery.clone(),
                     added_marks: Vec::new(),
+                    isolated,
                 }),
             });
         }
@@ -640,6 +687,7 @@ impl<'a> ModuleCx<'a> {
         }
         let mut calls = Vec::new();
         let mut external = Vec::new();
+        let mut isolated = true;
         for name in &walk.order {
             if direct.contains(name) {
                 continue;
@@ -649,9 +697,14 @@ impl<'a> ModuleCx<'a> {
             // plugin's definition.
             if defs.is_empty() || walk.beyond.contains(name) {
                 external.push((*name).to_string());
+                isolated &= PER_TEST_OR_WORKER.contains(name);
             }
             let mut parametrized = 0;
             for fx in defs {
+                isolated &= matches!(
+                    fx.scope.as_deref(),
+                    None | Some("function" | "package" | "session")
+                );
                 if let Some(u) = &fx.unknown {
                     return Err(format!("fixture `{name}`: {u}"));
                 }
@@ -681,7 +734,19 @@ impl<'a> ModuleCx<'a> {
             }
         }
         let closure = walk.order.iter().map(|n| (*n).to_string()).collect();
-        Ok((calls, external, closure))
+        Ok((calls, external, closure, isolated))
+    }
+
+    /// Whether the module or a class around the item (or a base of one) has an xunit
+    /// setup or teardown: state its items share.
+    fn xunit_shared(&self, frames: &[ClassFrame<'a>]) -> bool {
+        let named = |body: &[Binding], names: &[&str]| {
+            body.iter().any(|b| names.contains(&b.name.as_str()))
+        };
+        named(&self.outline.bindings, MODULE_XUNIT)
+            || frames
+                .iter()
+                .any(|fr| fr.mro.iter().any(|k| named(&k.body, CLASS_XUNIT)))
     }
 
     /// C3 linearization over classes defined in this module.
@@ -941,6 +1006,59 @@ mod tests {
                     \x20   @pytest.fixture(params=[2])\n    def n(self, n): return n\n\
                     \x20   def test_n(self, n): pass\n";
         assert!(collect_items(both).is_err());
+    }
+
+    #[test]
+    fn items_sharing_module_or_class_state_are_not_isolated() {
+        let isolated = |src: &str| -> Vec<(String, bool)> {
+            collect_items(src)
+                .unwrap()
+                .into_iter()
+                .map(|i| (i.nodeid.clone(), i.run.is_some_and(|r| r.isolated)))
+                .collect()
+        };
+        let src = "import pytest\n\
+                   @pytest.fixture(scope='module')\ndef m(): pass\n\
+                   @pytest.fixture(scope='session')\ndef s(): pass\n\
+                   @pytest.fixture\ndef f(m): pass\n\
+                   def test_plain(tmp_path, s, mocker): pass\n\
+                   def test_through(f): pass\n\
+                   def test_plugin(unknown_plugin_fixture): pass\n\
+                   class TestC:\n\
+                   \x20   @pytest.fixture(scope='class')\n    def c(self): pass\n\
+                   \x20   def test_c(self, c): pass\n\
+                   \x20   def test_free(self): pass\n";
+        assert_eq!(
+            isolated(src),
+            [
+                ("test_m.py::test_plain".to_string(), true),
+                ("test_m.py::test_through".to_string(), false),
+                ("test_m.py::test_plugin".to_string(), false),
+                ("test_m.py::TestC::test_c".to_string(), false),
+                ("test_m.py::TestC::test_free".to_string(), true),
+            ]
+        );
+        // xunit setups of the module, or of a class or its base.
+        let module = "def setup_module(): pass\ndef test_a(): pass\n";
+        assert_eq!(isolated(module), [("test_m.py::test_a".to_string(), false)]);
+        let class = "class Base:\n    def setup_class(cls): pass\n\
+                     class TestK(Base):\n    def test_k(self): pass\n\
+                     def test_free(): pass\n";
+        assert_eq!(
+            isolated(class),
+            [
+                ("test_m.py::TestK::test_k".to_string(), false),
+                ("test_m.py::test_free".to_string(), true),
+            ]
+        );
+        let unit = "import unittest\n\
+                    class TestU(unittest.TestCase):\n\
+                    \x20   @classmethod\n    def setUpClass(cls): pass\n\
+                    \x20   def test_u(self): pass\n";
+        assert_eq!(
+            isolated(unit),
+            [("test_m.py::TestU::test_u".to_string(), false)]
+        );
     }
 
     #[test]
