@@ -88,6 +88,21 @@ SEQUENCES: Dict[str, List[Step]] = {
         ("both", "--lf", "-k", "test_a"),
         ("both", "--lf", "-q"),
     ],
+    # pytest starts skipping files at a module whose own children hold a failure: one
+    # in a class (a collector, kept whole) skips nothing, and files before the first
+    # module-level failure are collected whole.
+    "lf_in_class": [
+        ("write", "test_a.py", "class TestK:\n    def test_m(self):\n        assert 0\n\n"
+         "    def test_ok(self):\n        pass\n\n\ndef test_a():\n    pass\n"),
+        ("write", "test_b.py", "def test_b1():\n    pass\n"),
+        ("both", "-q"),
+        ("both", "--lf"),
+        ("both", "--lf", "-q", "--doctest-modules"),
+        ("write", "sub/test_c.py", "def test_c1():\n    pass\n\n\ndef test_c2():\n    assert 0\n"),
+        ("both", "-q"),
+        ("both", "--lf"),
+        ("both", "--lf", "-v"),
+    ],
     "lf_selection": [
         ("both", "--lf"),
         ("both", "--lf", "--lfnf=none"),

@@ -199,9 +199,11 @@ impl CacheSession {
         for (path, file_items) in files {
             if lf_paths.contains(&path) {
                 if !found_failure {
+                    // pytest looks at the module's own children: a failure in a class
+                    // (a collector, kept whole) starts no skipping.
                     if !file_items
                         .iter()
-                        .any(|it| self.lastfailed.contains_key(&it.nodeid))
+                        .any(|it| !in_class(it) && self.lastfailed.contains_key(&it.nodeid))
                     {
                         out.extend(file_items);
                         continue;
