@@ -3595,7 +3595,12 @@ class Engine:
                 excinfo = _skiptest_as_skip(item, excinfo, "call")
         rep = self._make_report(item, "call", excinfo, duration)
         rep["sections"].extend(sections)
-        rep["subtest"] = {"msg": msg, "kwargs": [[str(k), saferepr(v)] for k, v in kwargs.items()]}
+        shown = {str(k): saferepr(v) for k, v in kwargs.items()}
+        if self._distributed:
+            # pytest-xdist's controller rebuilds the report's context from its JSON,
+            # and the context's `saferepr` of each value runs again: `(i='1')`.
+            shown = {k: saferepr(v) for k, v in shown.items()}
+        rep["subtest"] = {"msg": msg, "kwargs": [[k, v] for k, v in shown.items()]}
         parts = []
         if msg is not None:
             parts.append(f"[{msg}]")
@@ -3628,12 +3633,14 @@ class Engine:
         """Report a subtest now (pytest logs it as the block ends). A unittest subtest
         is logged from inside the test, so under fd capture pytest's terminal writes
         its letter into the test's captured output: so does the worker, and the
-        coordinator only counts it (``under_capture``)."""
+        coordinator only counts it (``under_capture``), but under ``-n``."""
         import json
 
         self._count_failure(rep)
         if from_unittest and self.capture.method == "fd":
-            rep["under_capture"] = True
+            # pytest-xdist's controller logs it as any report (its worker's terminal
+            # wrote into the capture).
+            rep["under_capture"] = not self._distributed
             text = self._terminal_text(rep)
             if text:
                 for stream in (sys.stdout, sys.stderr):

@@ -158,6 +158,7 @@ class PytestEngine:
                 config.workerinput["randomly_seed"] = seed
             config.workeroutput = {}
         self.config = config
+        self._distributed = bool(setup.get("distributed"))
         self.junit = None
         if setup.get("junit"):
             # `record_xml_attribute` and `record_testsuite_property` record into the
@@ -538,6 +539,10 @@ class PytestEngine:
         if rep.user_properties:
             out["user_properties"] = [[str(n), str(v)] for n, v in rep.user_properties]
         context = getattr(rep, "context", None)
+        if context is not None and hasattr(context, "kwargs") and self._distributed:
+            # pytest-xdist's controller rebuilds the context from the report's JSON,
+            # and the context's `saferepr` of each value runs again: `(i='1')`.
+            context = rep.context = type(context)(msg=context.msg, kwargs=context.kwargs)
         if context is not None and hasattr(context, "kwargs"):
             # pytest's `SubtestReport`: its identity and the status pytest's subtests
             # plugin gives it (`SUBFAILED(i=1)`, or nothing for a quiet pass).
@@ -557,7 +562,11 @@ class PytestEngine:
             from _pytest.unittest import TestCaseFunction
 
             item = self._items.get(rep.nodeid)
-            if isinstance(item, TestCaseFunction) and self.config.getoption("capture") == "fd":
+            if (
+                isinstance(item, TestCaseFunction)
+                and self.config.getoption("capture") == "fd"
+                and not self._distributed
+            ):
                 out["under_capture"] = True
         if self.junit is not None:
             self.junit.take(rep.nodeid, out)

@@ -854,3 +854,44 @@ def test_temporary_directories_are_laid_out_as_pytest_xdist_lays_them_out(
     # the `failed` policy), and pytest's `pytest-current` link.
     left = lambda root: sorted(p.name for p in root.glob("pytest-of-*/*"))
     assert left(froot) == left(xroot)
+
+
+SUBTESTS = {
+    "pytest.ini": "[pytest]\n",
+    "test_ut.py": """
+        import unittest
+
+        class T(unittest.TestCase):
+            def test_a(self):
+                for i in range(3):
+                    with self.subTest(i=i, s="x"):
+                        self.assertLess(i, 1)
+
+            def test_b(self):
+                pass
+    """,
+    "test_fx.py": """
+        def test_f(subtests):
+            for i in range(2):
+                with subtests.test(msg="m", i=i):
+                    assert i < 1
+    """,
+}
+
+
+@pytest.mark.parametrize("engine", ["native", "pytest"])
+def test_subtests_are_reported_as_pytest_xdist_reports_them(
+    tmp_path: Path, xdist_pytest: List[str], engine: str
+):
+    """Under -n pytest-xdist's controller logs a unittest subtest like any report (a
+    letter in the progress), and shows each value of its context repr'd twice (the
+    context it rebuilds from the report's JSON repr's the repr: `(i='1')`)."""
+    root = _write(tmp_path, SUBTESTS)
+    cmd, env = fastest_in(xdist_pytest)
+    expected = _run(xdist_pytest, root, "-n", "2", "-rA")
+    actual = _run(cmd, root, "-n", "2", "-rA", env={**env, "FASTEST_ENGINE": engine})
+    assert actual.returncode == expected.returncode == 1
+    sub = re.compile(r"^SUB\w+.*$", re.M)
+    assert sorted(sub.findall(actual.stdout)) == sorted(sub.findall(expected.stdout))
+    assert "SUBFAILED(i='1', s=\"'x'\") test_ut.py::T::test_a" in expected.stdout
+    assert _shape(actual.stdout) == _shape(expected.stdout), actual.stdout
