@@ -895,3 +895,40 @@ def test_subtests_are_reported_as_pytest_xdist_reports_them(
     assert sorted(sub.findall(actual.stdout)) == sorted(sub.findall(expected.stdout))
     assert "SUBFAILED(i='1', s=\"'x'\") test_ut.py::T::test_a" in expected.stdout
     assert _shape(actual.stdout) == _shape(expected.stdout), actual.stdout
+
+
+COLLECTION_WARNINGS = {
+    "pytest.ini": "[pytest]\n",
+    "test_gen.py": """
+        import pytest
+
+        @pytest.mark.parametrize("x", (i for i in range(2)))
+        def test_x(x):
+            pass
+    """,
+    "test_m.py": """
+        import warnings
+        warnings.warn("at import", UserWarning)
+
+        def test_m():
+            pass
+
+        def test_n():
+            pass
+    """,
+}
+
+
+def test_collection_warnings_are_listed_once_per_worker(tmp_path: Path, xdist_pytest: List[str]):
+    """Each pytest-xdist worker collects the session and reports what its collection
+    warned (here pytest's own warning about a generator given to parametrize, met by
+    the import fallback's collection, and a module's warning at import)."""
+    root = _write(tmp_path, COLLECTION_WARNINGS)
+    cmd, env = fastest_in(xdist_pytest)
+    expected = _run(xdist_pytest, root, "-n", "2")
+    actual = _run(cmd, root, "-n", "2", env=env)
+    assert actual.returncode == expected.returncode == 0
+    summary = lambda out: re.sub(r" in \d+\.\d\ds", "", out[out.index("warnings summary"):])
+    assert summary(actual.stdout) == summary(expected.stdout), actual.stdout
+    assert _shape(actual.stdout) == _shape(expected.stdout)
+    assert "4 passed, 4 warnings" in expected.stdout

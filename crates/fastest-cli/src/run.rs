@@ -1465,7 +1465,16 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let collect_reports: Vec<_> = s.collect_reports.iter().map(|c| c.report.clone()).collect();
     reporter.add_collect_reports(&collect_reports);
     reporter.set_file_order(std::mem::take(&mut s.file_order));
-    reporter.add_ordered_warnings(std::mem::take(&mut s.collect_warnings));
+    let mut collect_warnings = std::mem::take(&mut s.collect_warnings);
+    if let Some(n) = dist {
+        // Each of pytest-xdist's workers collects the session and reports what its
+        // collection warned: the summary lists each such warning once per worker.
+        collect_warnings = collect_warnings
+            .into_iter()
+            .flat_map(|w| std::iter::repeat_n(w, n))
+            .collect();
+    }
+    reporter.add_ordered_warnings(collect_warnings);
     if let Some(j) = &mut junit {
         for c in &s.collect_reports {
             j.collect_report(&c.report, &c.junit);
