@@ -103,6 +103,15 @@ SEQUENCES: Dict[str, List[Step]] = {
         ("both", "--lf"),
         ("both", "--lf", "-v"),
     ],
+    # Under `--doctest-modules` a test module is two file collectors (its Module and its
+    # DoctestModule), a module without doctests one: `--lf` counts each it skips.
+    "lf_doctest_modules": [
+        ("write", "mod_doc.py", "def f():\n    \"\"\"\n    >>> 1 + 1\n    2\n    \"\"\"\n"),
+        ("write", "mod_plain.py", "x = 1\n"),
+        ("both", "-q", "--doctest-modules"),
+        ("both", "--lf", "--doctest-modules"),
+        ("both", "--lf", "--doctest-modules", "-q", "sub", "test_a.py"),
+    ],
     "lf_selection": [
         ("both", "--lf"),
         ("both", "--lf", "--lfnf=none"),

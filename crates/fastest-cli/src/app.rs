@@ -120,6 +120,10 @@ struct Extras {
     /// collection order, each with the next file that has items: pytest imports them
     /// all the same (see [`module_import`]).
     empty_files: Vec<(Item, Option<String>)>,
+    /// Every file collection reached, in pytest's order, with the number of file
+    /// collectors pytest makes of it (`--lf` counts those it skips); `None` when
+    /// pytest's collection in the import fallback collected the whole session.
+    file_collectors: Option<Vec<(PathBuf, u8)>>,
 }
 
 /// A stand-in item for an item-less module pytest's collection imports: its chain ends in
@@ -645,6 +649,12 @@ fn collect_only(
             .sum::<usize>();
         return usage(out, err, &not_found, &extras);
     }
+    extras.file_collectors = Some(
+        slots
+            .iter()
+            .map(|s| (s.file.path.clone(), s.file.collectors))
+            .collect(),
+    );
     // When every file came from the worker, its collection was the whole session's:
     // its order is pytest's (a conftest the parser cannot read may hold the
     // parametrization that interleaves the modules).
@@ -1093,6 +1103,7 @@ fn finish(
                 &config.rootdir,
                 &extras.initpaths,
                 &extras.empty_files,
+                extras.file_collectors.as_deref(),
             );
             c.stepwise_select(items)
         }

@@ -118,9 +118,10 @@ impl CacheSession {
         rootdir: &Path,
         initpaths: &[PathBuf],
         empty: &[(Item, Option<String>)],
+        file_collectors: Option<&[(PathBuf, u8)]>,
     ) -> Vec<Item> {
         let items = if self.lf && !self.lastfailed.is_empty() {
-            self.lf_collect(items, rootdir, initpaths, empty)
+            self.lf_collect(items, rootdir, initpaths, empty, file_collectors)
         } else {
             items
         };
@@ -149,39 +150,48 @@ impl CacheSession {
         self.lastfailed.contains_key(nodeid)
     }
 
-    /// `LFPluginCollWrapper`/`LFPluginCollSkipfiles`. `empty` are the files with no
-    /// item, each before the file of the next item (pytest counts them when it skips
-    /// them).
+    /// `LFPluginCollWrapper`/`LFPluginCollSkipfiles`. `file_collectors` are the files
+    /// collection reached in its order, each with the number of file collectors pytest
+    /// makes of it (pytest counts each one it skips); without them, the files of the
+    /// items and `empty`, the files with no item, each before the file of the next item.
     fn lf_collect(
         &mut self,
         items: Vec<Item>,
         rootdir: &Path,
         initpaths: &[PathBuf],
         empty: &[(Item, Option<String>)],
+        file_collectors: Option<&[(PathBuf, u8)]>,
     ) -> Vec<Item> {
         let lf_paths = self.lf_paths(rootdir).unwrap_or_default();
-        // Items by file, files in collection order.
-        let mut files: Vec<(PathBuf, Vec<Item>)> = Vec::new();
-        let mut at: HashMap<String, usize> = HashMap::new();
+        // Items by file, files in collection order, with their collector counts.
+        let mut files: Vec<(PathBuf, Vec<Item>, usize)> = Vec::new();
+        let mut at: HashMap<PathBuf, usize> = HashMap::new();
+        for (path, n) in file_collectors.unwrap_or_default() {
+            at.entry(path.clone()).or_insert(files.len());
+            files.push((path.clone(), Vec::new(), usize::from(*n)));
+        }
         for it in items {
-            let i = *at.entry(it.file_part().to_string()).or_insert_with(|| {
-                files.push((rootdir.join(it.file_part()), Vec::new()));
+            let path = rootdir.join(it.file_part());
+            let i = *at.entry(path.clone()).or_insert_with(|| {
+                files.push((path, Vec::new(), 1));
                 files.len() - 1
             });
             files[i].1.push(it);
         }
-        for (file, next) in empty {
-            let path = rootdir.join(file.file_part());
-            let before = next
-                .as_deref()
-                .and_then(|n| files.iter().position(|(p, _)| *p == rootdir.join(n)));
-            files.insert(before.unwrap_or(files.len()), (path, Vec::new()));
+        if file_collectors.is_none() {
+            for (file, next) in empty {
+                let path = rootdir.join(file.file_part());
+                let before = next
+                    .as_deref()
+                    .and_then(|n| files.iter().position(|(p, _, _)| *p == rootdir.join(n)));
+                files.insert(before.unwrap_or(files.len()), (path, Vec::new(), 1));
+            }
         }
         // Sessions and directories collect their lf paths first (a stable sort on each
         // level): order files by, at each level of their path, (not an lf path, first
         // position of that prefix).
         let mut first: HashMap<PathBuf, usize> = HashMap::new();
-        for (i, (p, _)) in files.iter().enumerate() {
+        for (i, (p, _, _)) in files.iter().enumerate() {
             for a in p.ancestors() {
                 first.entry(a.to_path_buf()).or_insert(i);
             }
@@ -193,10 +203,10 @@ impl CacheSession {
                 .map(|a| (!lf_paths.contains(a), first.get(a).copied().unwrap_or(0)))
                 .collect()
         };
-        files.sort_by_cached_key(|(p, _)| key(p));
+        files.sort_by_cached_key(|(p, _, _)| key(p));
         let mut found_failure = false;
         let mut out = Vec::new();
-        for (path, file_items) in files {
+        for (path, file_items, collectors) in files {
             if lf_paths.contains(&path) {
                 if !found_failure {
                     // pytest looks at the module's own children: a failure in a class
@@ -217,7 +227,7 @@ impl CacheSession {
                     }),
                 );
             } else if found_failure {
-                self.skipped_files += 1;
+                self.skipped_files += collectors;
             } else {
                 out.extend(file_items);
             }

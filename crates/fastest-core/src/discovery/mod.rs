@@ -99,6 +99,10 @@ pub struct CollectedFile {
     /// The file node's name (its basename unless the file tops its argument's chain).
     pub name: String,
     pub outcome: FileOutcome,
+    /// How many file collectors pytest makes of it: a test module under
+    /// `--doctest-modules` is a `Module` and a `DoctestModule` (`--lf` counts each file
+    /// collector it skips).
+    pub collectors: u8,
 }
 
 /// The result of discovery.
@@ -350,6 +354,10 @@ impl CollectedFile {
             dir_chain: Arc::clone(&f.dir_chain),
             name: f.name.clone(),
             outcome,
+            collectors: match f.kind {
+                walk::FileKind::Module if f.doctest => 2,
+                _ => 1,
+            },
         }
     }
 }
