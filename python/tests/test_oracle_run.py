@@ -97,6 +97,11 @@ NATIVE_CASES: List[str] = [
     "session_logging",
     # Conftests' pytest_configure, called by the native engine.
     "configure_native",
+    # Conftest hooks (and a fixture) that arrive by `from module import *` from a
+    # module discovery can read.
+    "star_hooks-argset0",
+    "star_hooks-argset1",
+    "star_hooks-argset2",
     # An initial conftest's options and ini keys, at their defaults.
     "options_native",
     # Fixtures parametrized with a higher scope (indirect and `params`; module, class,
@@ -417,6 +422,10 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # A pytest_sessionfinish setting the exit status (no tests: exit 0): pytest's session.
     "exit_status_hook": [[], ["-k", "nothing"], ["--collect-only", "-q", "-k", "nothing"], ["-q", "-k", "one"]],
     "imported_hooks": [[], ["-v"], ["--collect-only", "-q"], ["-rA", "-k", "n"], ["docs"]],
+    "star_hooks": [[], ["-v"], ["-rA"], ["--collect-only", "-q"]],
+    # A star import from a module found only through a path the conftest adds: its
+    # hooks (one writes to the terminal, one reorders) make the session pytest's.
+    "star_hooks_unknown": [[], ["-v"], ["--collect-only", "-q"]],
     # A pytest_runtest_logstart/logfinish that prints: pytest's session.
     "logstart_output": [[], ["-v"], ["-q", "sub"], ["--collect-only", "-q"]],
     "runtest_hooks": [[], ["-rA"], ["-v"], ["-s"], ["--runslow", "-q"], ["-x"], ["-rs", "-k", "b_ or flip"],

@@ -201,6 +201,41 @@ pub fn hook_name(entry: &str) -> &str {
     tail.split(' ').next().unwrap_or("")
 }
 
+/// The outline of the module a conftest at `conftest` star-imports (`module` as
+/// written), when it can be read here and brings no names of its own beyond its
+/// definitions: found beside the conftest (relative to it for `.m`), or below one of
+/// the conftest's directories up to `rootdir` (where pytest's `rootdir`/`prepend`
+/// imports find a project's modules). `None`: not found, or it star-imports,
+/// sets `pytest_plugins` or uses pytest's plugin machinery itself.
+fn star_hooks(rootdir: &Path, conftest: &Path, module: &str) -> Option<parse::Outline> {
+    let dir = conftest.parent()?;
+    let dots = module.len() - module.trim_start_matches('.').len();
+    let rel: PathBuf = module
+        .trim_start_matches('.')
+        .split('.')
+        .filter(|p| !p.is_empty())
+        .collect();
+    let bases: Vec<&Path> = if dots > 0 {
+        dir.ancestors().nth(dots - 1).into_iter().collect()
+    } else {
+        dir.ancestors()
+            .take_while(|a| a.starts_with(rootdir))
+            .collect()
+    };
+    let file = bases.into_iter().find_map(|base| {
+        let target = base.join(&rel);
+        [target.with_extension("py"), target.join("__init__.py")]
+            .into_iter()
+            .find(|f| f.is_file())
+    })?;
+    let src = std::fs::read(file).ok()?;
+    let outline = parse::parse_outline(&src, false);
+    let own_names_only = outline.star_imports.is_empty()
+        && !outline.pytest_plugins
+        && outline.pytest_machinery.is_none();
+    own_names_only.then_some(outline)
+}
+
 /// Run discovery, reusing and refreshing `cache`.
 pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> Discovery {
     let mut disc = Discovery::default();
@@ -236,6 +271,44 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
         for h in &c.outline.controller_hooks {
             disc.conftest_hooks
                 .push(format!("{}: {h}{TELLS_CONTROLLER}", c.path.display()));
+        }
+        // `from m import *`: the module's hooks are the conftest's (pluggy registers
+        // the conftest module's `pytest_*` attributes, wherever they were defined).
+        for module in &c.outline.star_imports {
+            match star_hooks(&opts.rootdir, &c.path, module) {
+                Some(found) => {
+                    for h in &found.hooks {
+                        let writes = if found.output_hooks.contains(h) {
+                            WRITES_OUTPUT
+                        } else {
+                            ""
+                        };
+                        disc.conftest_hooks
+                            .push(format!("{}: {h}{writes}", c.path.display()));
+                    }
+                    if let Some(h) = found
+                        .hooks
+                        .iter()
+                        .find(|h| SESSION_HOOKS.contains(&h.as_str()))
+                    {
+                        disc.global_fallback = Some(format!(
+                            "{} defines {h} (from {module} import *)",
+                            c.path.display()
+                        ));
+                    }
+                }
+                None => {
+                    // Hooks nobody can read here, which may draw on the terminal: the
+                    // session is pytest's, its collection too.
+                    disc.conftest_hooks.push(format!(
+                        "{}: pytest_plugins (from {module} import *){WRITES_OUTPUT}",
+                        c.path.display()
+                    ));
+                    disc.global_fallback =
+                        Some(format!("{} star-imports {module}", c.path.display()));
+                    plugins_loaded = true;
+                }
+            }
         }
         if let Some(what) = &c.outline.pytest_machinery {
             disc.conftest_machinery
@@ -1175,6 +1248,44 @@ mod tests {
         assert_eq!(uncertain(&o), vec!["a/test_same.py", "b/test_same.py"]);
         o.import_mode = ImportMode::Importlib;
         assert!(uncertain(&o).is_empty());
+    }
+
+    #[test]
+    fn star_imported_hooks_are_the_conftests() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        write(&root.join("conftest.py"), "from helpers import *\n");
+        write(
+            &root.join("helpers.py"),
+            "import pytest\n\ndef pytest_runtest_setup(item):\n    pass\n\n\
+             @pytest.fixture\ndef fx():\n    return 1\n",
+        );
+        write(
+            &root.join("sub/conftest.py"),
+            "from .. import nothing\nfrom .local import *\n",
+        );
+        write(
+            &root.join("sub/local.py"),
+            "def pytest_sessionstart(session):\n    print('hi')\n",
+        );
+        write(&root.join("test_a.py"), "def test_a(fx):\n    pass\n");
+        let mut o = opts(root, &[root.to_path_buf()]);
+        o.noconftest = false;
+        let disc = discover(&o, &mut cache::DiscoveryCache::disabled());
+        let hooks: Vec<&str> = disc.conftest_hooks.iter().map(|h| hook_name(h)).collect();
+        assert_eq!(hooks, ["pytest_runtest_setup", "pytest_sessionstart"]);
+        // A hook that prints is marked as a conftest's own would be.
+        assert!(
+            disc.conftest_hooks[1].ends_with(WRITES_OUTPUT),
+            "{:?}",
+            disc.conftest_hooks
+        );
+        // A module that cannot be found: hooks nobody knows, pytest's session.
+        write(&root.join("conftest.py"), "from not_here_at_all import *\n");
+        let disc = discover(&o, &mut cache::DiscoveryCache::disabled());
+        assert_eq!(hook_name(&disc.conftest_hooks[0]), "pytest_plugins");
+        assert!(disc.conftest_hooks[0].ends_with(WRITES_OUTPUT));
+        assert!(disc.global_fallback.is_some());
     }
 
     #[test]

@@ -244,6 +244,9 @@ pub struct Outline {
     /// module's namespace in order and visits each object once, names a function it
     /// meets in a class first by that class); see [`class_attributes_set`].
     pub doctest_renaming: Option<String>,
+    /// The modules of its top-level `from m import *` statements, as written (`.m` for a
+    /// relative one): in a conftest, whatever hooks they define are the conftest's.
+    pub star_imports: Vec<String>,
 }
 
 /// Parse `src` (UTF-8 Python source) into an [`Outline`], for the oldest Python pytest
@@ -1155,6 +1158,7 @@ impl<'a> Ctx<'a> {
                 if bindings.is_empty() && stmt.kind() == "import_from_statement" {
                     // `from m import *`: unknown names, possibly tests.
                     out.uncertain.push(format!("star import from `{module}`"));
+                    out.star_imports.push(module.clone());
                 }
                 for b in bindings {
                     // `from helpers import pytest_collection_modifyitems`: pluggy
