@@ -357,6 +357,8 @@ def _run_spec_of(item):
         return None
     if type(item) is Function and not _binds_its_function(item):
         return None
+    if not _bound_at_import(item):
+        return None
     for node in item.listchain()[1:-1]:
         kind = type(node).__name__
         if kind in ("Module", "Class") and hasattr(node.obj, "pytest_generate_tests"):
@@ -395,6 +397,39 @@ def _binds_its_function(item):
 
     owner = item.parent.obj
     return unbound(item.obj) is unbound(getattr(owner, item.originalname, None))
+
+
+#: A test module's path -> the names it bound when its import finished. The native
+#: engine imports the module and looks each item's class or function up by name: one a
+#: collection hook bound later (SQLAlchemy's plugin makes a subclass per database
+#: backend in `pytest_collection_modifyitems`) is not there.
+_IMPORTED_NAMES = {}
+
+
+def _record_imported_names():
+    from _pytest.python import Module
+
+    own = Module._getobj
+
+    def _getobj(self):
+        obj = own(self)
+        _IMPORTED_NAMES.setdefault(str(self.path), frozenset(vars(obj)))
+        return obj
+
+    Module._getobj = _getobj
+
+
+def _bound_at_import(item):
+    """Whether the name under the item's module (its class, or its function) was bound
+    by the module's import."""
+    chain = item.listchain()
+    for i, node in enumerate(chain[:-1]):
+        if type(node).__name__ == "Module":
+            names = _IMPORTED_NAMES.get(str(node.path))
+            top = chain[i + 1]
+            name = top.name if top is not item else getattr(item, "originalname", item.name)
+            return names is None or name in names
+    return True
 
 
 #: ``id(item)`` -> ``(item, added marks)`` for the items a ``pytest_collection_modifyitems``
@@ -1259,6 +1294,10 @@ def _run_pytest(args, recorder, result):
         _record_iterated_argvalues()
     except Exception as e:  # only costs the items' run specs
         recorder.problems.append(f"cannot record iterated argvalues: {e!r}")
+    try:
+        _record_imported_names()
+    except Exception as e:  # only costs the items' run specs
+        recorder.problems.append(f"cannot record the modules' names: {e!r}")
     try:
         recorder.tag_imports()
     except Exception as e:  # untagged warnings only cost speed (pytest runs the session)

@@ -327,13 +327,16 @@ class PytestEngine:
         items: list[Any] = []
         for node in nodes:
             problem = self._genitems(node, items) or problem
+        modified = list(items)
         if items:
             # Marks and deselection from conftests and plugins, as after pytest's
-            # collection (the coordinator already chose which of them run).
+            # collection (the coordinator already chose which of them run). The items
+            # the hook put in place of others (SQLAlchemy's plugin makes a subclass per
+            # database backend) are found too.
             self.config.hook.pytest_collection_modifyitems(
-                session=session, config=self.config, items=list(items)
+                session=session, config=self.config, items=modified
             )
-        for item in items:
+        for item in (*items, *modified):
             self._items.setdefault(item.nodeid, item)
         return problem
 

@@ -227,6 +227,11 @@ NATIVE_CASES: List[str] = [
 
 ENGINE_CASES: List[str] = [
     "hooks",
+    # Test classes conftest hooks make and bind on the module while collecting
+    # (pytest_pycollect_makeitem) or after (pytest_collection_modifyitems, the items
+    # replaced): not in the module the native engine imports, so the pytest engine
+    # runs them, and finds the items the hook put in place.
+    "hook_made_classes",
     # Collection hooks a conftest imports from another module (or assigns from one).
     "imported_hooks",
     "mixed_engines",
@@ -423,6 +428,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "exit_status_hook": [[], ["-k", "nothing"], ["--collect-only", "-q", "-k", "nothing"], ["-q", "-k", "one"]],
     "imported_hooks": [[], ["-v"], ["--collect-only", "-q"], ["-rA", "-k", "n"], ["docs"]],
     "star_hooks": [[], ["-v"], ["-rA"], ["--collect-only", "-q"]],
+    "hook_made_classes": [[], ["-v"], ["--collect-only", "-q"]],
     # A star import from a module found only through a path the conftest adds: its
     # hooks (one writes to the terminal, one reorders) make the session pytest's.
     "star_hooks_unknown": [[], ["-v"], ["--collect-only", "-q"]],
