@@ -12,6 +12,29 @@ semantics are ``fastest._engine`` (the native engine) or ``fastest._pytest_engin
 from __future__ import annotations
 
 import os
+import sys
+
+
+def _as_pytest_main(settings: dict) -> None:
+    """``sys.argv`` and ``__main__`` as a test sees them under pytest: the ``pytest``
+    script (or ``pytest/__main__.py`` under ``python -m``) then the command line, and a
+    ``__main__`` module with that ``__file__`` (multiprocessing's spawn, and helpers
+    that find the program by it, read it). A pytest-xdist worker is a ``python -c``
+    process with ``sys.argv == ['-c']``: so stay the workers under ``-n``."""
+    if settings.get("distributed") or "argv" not in settings:
+        return
+    if settings.get("main") == "script":
+        main = os.path.join(os.path.dirname(os.path.abspath(sys.executable)), "pytest")
+    else:
+        try:
+            import pytest
+        except Exception:  # noqa: BLE001 - the engine reports it
+            return
+        main = os.path.join(os.path.dirname(pytest.__file__), "__main__.py")
+    sys.argv[:] = [main, *settings["argv"]]
+    module = sys.modules.get("__main__")
+    if module is not None and not hasattr(module, "__file__"):
+        module.__file__ = main
 
 
 def make_engine(setup: str, channel=None):
@@ -21,6 +44,7 @@ def make_engine(setup: str, channel=None):
     import json
 
     settings = json.loads(setup)
+    _as_pytest_main(settings)
     measure = None
     cov_settings = settings.get("coverage")
     if not cov_settings:

@@ -75,3 +75,31 @@ def test_the_console_script_has_what_the_pytest_script_has(tmp_path: Path) -> No
     actual = _run(require_fastest(), root, "-q")
     assert actual.returncode == expected.returncode == 2, actual.stdout + actual.stderr
     assert "ModuleNotFoundError: No module named 'pkg'" in actual.stdout
+
+
+@pytest.mark.parametrize("form", ["script", "module"])
+def test_tests_see_sys_argv_and_main_as_under_pytest(tmp_path: Path, form: str) -> None:
+    """`sys.argv` is the script that started the run (the `pytest` script, or
+    `pytest/__main__.py` under `python -m`) then the command line, and `__main__` has
+    that `__file__` (anyio's `to_process` finds the program by it), not a worker's
+    `python -c` view."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n")
+    (root / "test_main.py").write_text(
+        "import os\nimport sys\n\n\ndef test_main():\n"
+        "    main = getattr(sys.modules['__main__'], '__file__', None)\n"
+        "    tail = main and main.split(os.sep)[-2:]\n"
+        "    print('ARGV', os.path.basename(sys.argv[0]), sys.argv[1:], tail)\n"
+        "    assert 0\n"
+    )
+    fastest = require_fastest()
+    if Path(fastest[0]).name != "fastest":
+        pytest.skip("FASTEST_BIN is not the console script")
+    pytest_cmd = find_pytest()
+    if form == "module":
+        pytest_cmd, fastest = _module_form(pytest_cmd), _module_form(fastest)
+    lines = lambda out: [l for l in out.splitlines() if l.startswith("ARGV ")]  # noqa: E731
+    expected = _run(pytest_cmd, root, "-rA", "-k", "main")
+    actual = _run(fastest, root, "-rA", "-k", "main")
+    assert lines(actual.stdout) == lines(expected.stdout) != [], actual.stdout

@@ -2472,6 +2472,10 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         // What a test writes reaches the terminal as it happens (`-s`, and `tee-sys`'s
         // copy): each outcome must be out before the next phase writes.
         "sync": capture == "no" || capture == "tee-sys",
+        // What the tests see of the process, as under pytest: `sys.argv` (the script
+        // that started pytest, then the command line) and `__main__.__file__`.
+        "argv": inv.argv,
+        "main": if crate::args::prog() == "pytest" { "script" } else { "module" },
         "cache_dir": fastest_cache.display().to_string(),
         "pytest_cache_dir": cache_dir.display().to_string(),
         // pytest-randomly loaded: the session's seed (a string: it may exceed JSON's
