@@ -77,8 +77,9 @@ def test_the_console_script_has_what_the_pytest_script_has(tmp_path: Path) -> No
     assert "ModuleNotFoundError: No module named 'pkg'" in actual.stdout
 
 
+@pytest.mark.parametrize("args", [(), ("--setup-show",)], ids=["worker", "delegated"])
 @pytest.mark.parametrize("form", ["script", "module"])
-def test_tests_see_sys_argv_and_main_as_under_pytest(tmp_path: Path, form: str) -> None:
+def test_tests_see_sys_argv_and_main_as_under_pytest(tmp_path: Path, form: str, args) -> None:
     """`sys.argv` is the script that started the run (the `pytest` script, or
     `pytest/__main__.py` under `python -m`) then the command line, and `__main__` has
     that `__file__` (anyio's `to_process` finds the program by it), not a worker's
@@ -100,6 +101,6 @@ def test_tests_see_sys_argv_and_main_as_under_pytest(tmp_path: Path, form: str) 
     if form == "module":
         pytest_cmd, fastest = _module_form(pytest_cmd), _module_form(fastest)
     lines = lambda out: [l for l in out.splitlines() if l.startswith("ARGV ")]  # noqa: E731
-    expected = _run(pytest_cmd, root, "-rA", "-k", "main")
-    actual = _run(fastest, root, "-rA", "-k", "main")
+    expected = _run(pytest_cmd, root, "-rA", "-k", "main", *args)
+    actual = _run(fastest, root, "-rA", "-k", "main", *args)
     assert lines(actual.stdout) == lines(expected.stdout) != [], actual.stdout

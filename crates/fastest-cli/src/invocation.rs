@@ -1716,17 +1716,21 @@ fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Co
         "sys.path[0] = os.environ.get('FASTEST_PATH0') or b"
     };
     // `coverage run -m fastest` (`cov::OUTER_ENV`): measured as a worker would be.
-    // pytest names itself after `argv[0]` (`python -m pytest` for a `__main__.py`).
+    // pytest names itself after `argv[0]` (`python -m pytest` for a `__main__.py`); the
+    // tests see it, and `__main__.__file__` (anyio's `to_process` reads it), as the
+    // `pytest` script or pytest's own `__main__.py` set them.
     let argv0 = if args::prog() == "pytest" {
-        "pytest"
+        "os.path.join(b, 'pytest')"
     } else {
-        "__main__.py"
+        "os.path.join(os.path.dirname(importlib.util.find_spec('pytest').origin), '__main__.py')"
     };
     let code = format!(
-        "import os, sys\n\
+        "import importlib.util, os, sys\n\
          b = os.path.dirname(os.path.abspath(sys.executable))\n\
          {path_fix}\n\
-         sys.argv[0] = os.path.join(b, '{argv0}')\n\
+         try:\n    sys.argv[0] = {argv0}\n\
+         except Exception:\n    sys.argv[0] = os.path.join(b, '__main__.py')\n\
+         sys.modules['__main__'].__file__ = sys.argv[0]\n\
          if os.environ.get('{env}'):\n    from fastest._cov import measured_main\n    \
          sys.exit(measured_main())\n\
          try:\n    from _pytest.config import _console_main as main\n\
