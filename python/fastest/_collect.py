@@ -399,24 +399,12 @@ def _binds_its_function(item):
     return unbound(item.obj) is unbound(getattr(owner, item.originalname, None))
 
 
-#: A test module's path -> the names it bound when its import finished. The native
-#: engine imports the module and looks each item's class or function up by name: one a
-#: collection hook bound later (SQLAlchemy's plugin makes a subclass per database
-#: backend in `pytest_collection_modifyitems`) is not there.
+#: A test module's path -> the names it bound when its import finished (taken before
+#: the first ``pytest_pycollect_makeitem`` implementation runs for it, see
+#: ``_modify_watch``). The native engine imports the module and looks each item's class
+#: or function up by name: one a collection hook bound later (SQLAlchemy's plugin makes
+#: a subclass per database backend) is not there.
 _IMPORTED_NAMES = {}
-
-
-def _record_imported_names():
-    from _pytest.python import Module
-
-    own = Module._getobj
-
-    def _getobj(self):
-        obj = own(self)
-        _IMPORTED_NAMES.setdefault(str(self.path), frozenset(vars(obj)))
-        return obj
-
-    Module._getobj = _getobj
 
 
 def _bound_at_import(item):
@@ -488,10 +476,24 @@ def _modified(item, before):
 
 def _modify_watch():
     """A plugin around every ``pytest_collection_modifyitems`` implementation: which
-    items they changed and how (``_MODIFIED``)."""
+    items they changed and how (``_MODIFIED``); and before the
+    ``pytest_pycollect_makeitem`` ones of a module, what its import bound
+    (``_IMPORTED_NAMES``)."""
     import pytest
 
     class ModifyWatch:
+        @pytest.hookimpl(wrapper=True, tryfirst=True)
+        def pytest_pycollect_makeitem(self, collector):
+            # The module's names before any implementation made an item of one.
+            if type(collector).__name__ == "Module":
+                try:
+                    names = frozenset(vars(collector.obj))
+                except Exception:
+                    names = None
+                if names is not None:
+                    _IMPORTED_NAMES.setdefault(str(collector.path), names)
+            return (yield)
+
         @pytest.hookimpl(wrapper=True)
         def pytest_collection_modifyitems(self, items):
             before = {}
@@ -1294,10 +1296,6 @@ def _run_pytest(args, recorder, result):
         _record_iterated_argvalues()
     except Exception as e:  # only costs the items' run specs
         recorder.problems.append(f"cannot record iterated argvalues: {e!r}")
-    try:
-        _record_imported_names()
-    except Exception as e:  # only costs the items' run specs
-        recorder.problems.append(f"cannot record the modules' names: {e!r}")
     try:
         recorder.tag_imports()
     except Exception as e:  # untagged warnings only cost speed (pytest runs the session)
