@@ -482,9 +482,10 @@ def _modify_watch():
     import pytest
 
     class ModifyWatch:
-        @pytest.hookimpl(wrapper=True, tryfirst=True)
+        @pytest.hookimpl(tryfirst=True)
         def pytest_pycollect_makeitem(self, collector):
-            # The module's names before any implementation made an item of one.
+            # The module's names before any implementation made an item of one. (Not a
+            # wrapper: its frame would show in the tracebacks of the others' errors.)
             if type(collector).__name__ == "Module":
                 try:
                     names = frozenset(vars(collector.obj))
@@ -492,7 +493,6 @@ def _modify_watch():
                     names = None
                 if names is not None:
                     _IMPORTED_NAMES.setdefault(str(collector.path), names)
-            return (yield)
 
         @pytest.hookimpl(wrapper=True)
         def pytest_collection_modifyitems(self, items):
