@@ -2928,28 +2928,39 @@ class Engine:
             if wrappers:
                 self._finish_wrappers(wrappers)
             ctx.__exit__(None, None, None)
-        collected, self._collect_warnings = self._collect_warnings, []
-        configured, self._config_warnings = self._config_warnings, []
-        if log or collected or configured:
-            last["warnings"] = [
-                {"nodeid": "", "message": warning_record_to_str(w),
-                 "fslocation": [w.filename, w.lineno]}
-                for w in configured
-            ] + [
-                {"nodeid": "", "file": file, "message": warning_record_to_str(w),
-                 "fslocation": [w.filename, w.lineno]}
-                for file, w in collected
-            ] + [
-                {"nodeid": item.nodeid, "message": warning_record_to_str(w),
-                 "fslocation": [w.filename, w.lineno]}
-                for w in log
-            ]
+        pending = self._pending_warnings() + [
+            {"nodeid": item.nodeid, "message": warning_record_to_str(w),
+             "fslocation": [w.filename, w.lineno]}
+            for w in log
+        ]
+        if pending:
+            last["warnings"] = pending
         yield last
         if self._pending_logreport is not None:
             self._logreport_later()
         hooks = self._runtest_hooks is not None and self._item_hooks(item, "pytest_runtest_logfinish")
         if hooks and getattr(item, "_location", None) is not None:
             self._log_hook(item, "pytest_runtest_logfinish", hooks)
+
+    def _pending_warnings(self) -> list[dict[str, Any]]:
+        """The configuration's and the imports' warnings no report has carried yet
+        (they go with the next item's last report), as report warnings."""
+        collected, self._collect_warnings = self._collect_warnings, []
+        configured, self._config_warnings = self._config_warnings, []
+        return [
+            {"nodeid": "", "message": warning_record_to_str(w),
+             "fslocation": [w.filename, w.lineno]}
+            for w in configured
+        ] + [
+            {"nodeid": "", "file": file, "message": warning_record_to_str(w),
+             "fslocation": [w.filename, w.lineno]}
+            for file, w in collected
+        ]
+
+    def unreported_warnings(self) -> str:
+        """Called before ``finish``: the warnings no item's report took (the imports
+        of modules whose tests were all deselected raised them), as JSON."""
+        return json.dumps(self._pending_warnings())
 
     def _item_hooks(self, item: Item, name: str) -> list[Any] | None:
         """The ``name`` implementations (``_hook_names``) of the conftests above

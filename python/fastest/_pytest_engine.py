@@ -608,6 +608,12 @@ class PytestEngine:
         return rep
 
     # -- the end -------------------------------------------------------------------
+    def unreported_warnings(self) -> str:
+        """Called before ``finish``: the collection warnings no item's report took
+        (the imports of modules whose tests were all deselected raised them), as JSON."""
+        pending, self.bridge.collect_warnings = self.bridge.collect_warnings, []
+        return json.dumps(pending)
+
     def finish(self) -> None:
         session = self.session
         if session.testsfailed:

@@ -217,6 +217,8 @@ NATIVE_CASES: List[str] = [
     "deselected_imports-argset1",
     "deselected_imports-argset2",
     "deselected_imports-argset5",
+    "deselected_imports-argset7",
+    "deselected_imports-argset8",
 ]
 
 # --------------------------------------------------------------------------
@@ -459,6 +461,11 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["broken", "-v", "-k", "fast"],
         ["broken", "--continue-on-collection-errors", "-k", "fast"],
         ["broken", "-k", "fast", "-s"],
+        # Every test deselected: the imports happen all the same (in a worker that
+        # runs nothing), what they warn is in the summary.
+        ["warns", "-k", "nomatch"],
+        ["warns", "-rA", "--deselect", "warns/test_fast.py", "--deselect", "warns/test_legacy.py"],
+        ["broken", "-k", "nomatch"],
     ],
     "import_order": [[], ["-v"], ["-rA"], ["-s"], ["-s", "-v"], ["--capture=tee-sys", "-q"], ["-k", "test_b"]],
     "import_warnings": [[], ["-rA"], ["-W", "error::UserWarning:test_aa"], ["--disable-warnings"]],

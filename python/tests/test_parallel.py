@@ -919,16 +919,24 @@ COLLECTION_WARNINGS = {
 }
 
 
-def test_collection_warnings_are_listed_once_per_worker(tmp_path: Path, xdist_pytest: List[str]):
+@pytest.mark.parametrize(
+    ("selection", "code", "counts"),
+    [([], 0, "4 passed, 4 warnings"), (["-k", "nomatch"], 5, "4 warnings")],
+    ids=["run", "all-deselected"],
+)
+def test_collection_warnings_are_listed_once_per_worker(
+    tmp_path: Path, xdist_pytest: List[str], selection: List[str], code: int, counts: str
+):
     """Each pytest-xdist worker collects the session and reports what its collection
     warned (here pytest's own warning about a generator given to parametrize, met by
-    the import fallback's collection, and a module's warning at import)."""
+    the import fallback's collection, and a module's warning at import), also when
+    every test is deselected (each worker asked for starts, to import the modules)."""
     root = _write(tmp_path, COLLECTION_WARNINGS)
     cmd, env = fastest_in(xdist_pytest)
-    expected = _run(xdist_pytest, root, "-n", "2")
-    actual = _run(cmd, root, "-n", "2", env=env)
-    assert actual.returncode == expected.returncode == 0
+    expected = _run(xdist_pytest, root, "-n", "2", *selection)
+    actual = _run(cmd, root, "-n", "2", *selection, env=env)
+    assert actual.returncode == expected.returncode == code
     summary = lambda out: re.sub(r" in \d+\.\d\ds", "", out[out.index("warnings summary"):])
     assert summary(actual.stdout) == summary(expected.stdout), actual.stdout
     assert _shape(actual.stdout) == _shape(expected.stdout)
-    assert "4 passed, 4 warnings" in expected.stdout
+    assert counts + " in" in expected.stdout

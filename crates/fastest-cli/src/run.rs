@@ -1650,6 +1650,15 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // pytest's `pytest_runtestloop` raises `Interrupted` before the first test.
     let groups = if collection_interrupted {
         Vec::new()
+    } else if groups.is_empty() && !preimport.is_empty() {
+        // Every test deselected: pytest's collection imports the modules all the same
+        // (what that warns is in the summary), pytest-xdist's in each worker.
+        (0..dist.unwrap_or(1))
+            .map(|_| Group {
+                items: Vec::new(),
+                cost: 1.0,
+            })
+            .collect()
     } else {
         groups
     };

@@ -257,6 +257,9 @@ pub enum Event {
     /// A worker imported the session's test modules before its first test (what
     /// pytest's collection does); the node ids of the items whose module failed to.
     Imported(Vec<String>),
+    /// Warnings no report carried: what importing the modules of a session whose
+    /// tests were all deselected raised (pytest's collection imports them all).
+    Warnings(Vec<WarningReport>),
 }
 
 /// Lines of the session header that come from plugins and conftests

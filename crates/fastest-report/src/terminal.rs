@@ -260,6 +260,16 @@ impl<'w> TerminalReporter<'w> {
         match ev {
             Event::TestStarted { nodeid } => self.logstart(nodeid),
             Event::Report(r) => self.logreport(r),
+            Event::Warnings(warnings) => {
+                for w in warnings {
+                    let key = w
+                        .file
+                        .as_ref()
+                        .and_then(|f| self.file_order.get(f).copied());
+                    self.warnings.push(w.clone());
+                    self.warning_keys.push(key.map(|i| (i, 0)));
+                }
+            }
             Event::Crashed { nodeid, reason } => {
                 self.crashed.insert(nodeid.clone(), reason.clone());
             }

@@ -707,6 +707,8 @@ impl Driver<'_> {
         loop {
             if held.is_empty() {
                 match self.next_group() {
+                    // (An empty group starts a worker that only imports the session's
+                    // modules, as pytest's collection does when nothing is selected.)
                     Some(g) => held.extend(g),
                     // No work left: no worker starts (or restarts) for nothing.
                     None => return Ok(()),
@@ -803,6 +805,10 @@ impl Driver<'_> {
         }
         let _ = tx.send(ToWorker::Setup(setup));
         let _ = tx.send(ToWorker::Run(held.iter().cloned().collect()));
+        if held.is_empty() {
+            // Nothing to run here (an import-only worker): it never asks for more.
+            self.feed(&tx, held);
+        }
         let mut reader = BufReader::new(stream);
         let mut line = String::new();
         let mut running = false;
@@ -901,6 +907,7 @@ impl Driver<'_> {
                         self.emit(Event::Imported(failed));
                     }
                 }
+                FromWorker::Warnings(warnings) => self.emit(Event::Warnings(warnings)),
                 FromWorker::Internal(text) => {
                     drop(tx);
                     let _ = child.kill();

@@ -14,8 +14,8 @@
 //! are torn down.
 
 use fastest_core::item::{CallParam, Item, NodeKind};
-use fastest_core::report::TestReport;
 pub use fastest_core::report::{HeaderLines, Interruption};
+use fastest_core::report::{TestReport, WarningReport};
 use serde::{Deserialize, Serialize};
 
 /// What the engine needs to know about one item to import, bind and run it.
@@ -177,6 +177,9 @@ pub enum FromWorker {
     /// A `KeyboardInterrupt` (Ctrl-C, or raised by a test) or `pytest.exit` ended the
     /// session; the worker tore everything down and exits.
     Interrupted(Interruption),
+    /// Warnings no report carried (sent before `Finished`): those importing the
+    /// modules of items that were never run raised.
+    Warnings(Vec<WarningReport>),
     Finished,
 }
 

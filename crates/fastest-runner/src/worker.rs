@@ -11,6 +11,7 @@ use std::rc::Rc;
 use pyo3::prelude::*;
 
 use crate::protocol::{FromWorker, Interruption, ItemSpec, ToWorker};
+use fastest_core::report::WarningReport;
 
 fn io_err(e: impl std::fmt::Display) -> PyErr {
     pyo3::exceptions::PyRuntimeError::new_err(format!("fastest worker: {e}"))
@@ -248,6 +249,20 @@ fn failed(engine: &Bound<'_, PyAny>, link: &RefCell<Link>, e: &PyErr) -> PyResul
 
 /// End the session: `Finished`, or `Interrupted` when a Ctrl-C arrived in between.
 fn finish(engine: &Bound<'_, PyAny>, link: &RefCell<Link>) -> PyResult<()> {
+    // Warnings no report took (the imports of a session whose tests were all
+    // deselected): the summary lists them all the same.
+    let unreported = engine
+        .call_method0("unreported_warnings")
+        .and_then(|w| w.extract::<String>());
+    match unreported {
+        Ok(json) => {
+            let warnings: Vec<WarningReport> = serde_json::from_str(&json).map_err(io_err)?;
+            if !warnings.is_empty() {
+                send(link, &FromWorker::Warnings(warnings))?;
+            }
+        }
+        Err(e) => return failed(engine, link, &e).map(|_| ()),
+    }
     match engine.call_method0("finish") {
         Ok(_) => finished(engine.py(), link),
         Err(e) => failed(engine, link, &e).map(|_| ()),
