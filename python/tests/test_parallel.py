@@ -940,3 +940,41 @@ def test_collection_warnings_are_listed_once_per_worker(
     assert summary(actual.stdout) == summary(expected.stdout), actual.stdout
     assert _shape(actual.stdout) == _shape(expected.stdout)
     assert counts + " in" in expected.stdout
+
+
+MODULE_SKIPS = {
+    "test_skipmod.py": """
+        import pytest
+
+        pytest.importorskip("no_such_module_xyz")
+
+
+        def test_a():
+            pass
+    """,
+    "test_other.py": '''
+        def test_b():
+            """
+            >>> 1 + 1
+            2
+            """
+
+
+        def test_c():
+            pass
+    ''',
+}
+
+
+def test_a_module_skipping_itself_is_one_skip(tmp_path: Path, xdist_pytest: List[str]):
+    """pytest-xdist's controller reports a collection skip once per long representation:
+    under ``--doctest-modules`` a module skipping itself at import skips its Module and
+    its DoctestModule with the same one (plain pytest counts two)."""
+    root = _write(tmp_path, MODULE_SKIPS)
+    args = ("-n", "2", "--doctest-modules", "-rs")
+    expected = _run(xdist_pytest, root, *args)
+    actual = _run(require_fastest(), root, *args)
+    assert actual.returncode == expected.returncode == 0
+    assert _shape(actual.stdout) == _shape(expected.stdout), actual.stdout
+    assert "SKIPPED [1] test_skipmod.py:" in expected.stdout
+    assert "3 passed, 1 skipped" in expected.stdout

@@ -1462,6 +1462,17 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         specs.len(),
         deselected,
     );
+    if dist.is_some() {
+        // pytest-xdist's controller reports a collection skip once per long
+        // representation, whichever worker or collector sent it: a module skipping
+        // itself at import under `--doctest-modules` (its Module and DoctestModule) is
+        // one skip.
+        let mut seen = std::collections::HashSet::new();
+        s.collect_reports.retain(|c| match &c.report.skip {
+            Some(skip) if c.report.outcome == Outcome::Skipped => seen.insert(skip.clone()),
+            _ => true,
+        });
+    }
     let collect_reports: Vec<_> = s.collect_reports.iter().map(|c| c.report.clone()).collect();
     reporter.add_collect_reports(&collect_reports);
     reporter.set_file_order(std::mem::take(&mut s.file_order));
