@@ -7,7 +7,8 @@ fresh copy at the *same* path, the same steps with fastest where a step says
 sequence proves pytest reads what fastest wrote, and the other way round).
 After every step the output (stdout, stderr, exit code) and the files under
 ``.pytest_cache`` must be identical on both sides. fastest always runs with
-``FASTEST_ENGINE=native``: a run handed to pytest fails the comparison.
+``FASTEST_ENGINE=native`` (either engine where pytest's collection in the import
+fallback collects the whole session): a run handed to pytest fails the comparison.
 
 Normalised: run times and ``--durations`` times (as in ``test_oracle_run``),
 which ``--durations-min`` keeps in a fixed order here (two tests sleep),
@@ -112,6 +113,23 @@ SEQUENCES: Dict[str, List[Step]] = {
         ("both", "--lf", "--doctest-modules"),
         ("both", "--lf", "--doctest-modules", "-q", "sub", "test_a.py"),
     ],
+    # A conftest computing what to ignore: pytest's collection in the import fallback
+    # collects the whole session; a file named as an argument keeps its passing items
+    # under `--lf` (deselected afterwards) there too.
+    "lf_whole_session": [
+        ("write", "conftest.py", "collect_ignore = [name for name in ('nothing_here.py',)]\n"),
+        ("both", "-q"),
+        ("both", "--lf", "test_a.py", "test_b.py"),
+        ("both", "--lf", "-q", "test_b.py", "sub"),
+        ("both", "--lf"),
+        # A module skipping itself at import: a file `--lf` skips is not imported.
+        ("write", "test_skipmod.py", "import pytest\n\npytest.skip('not here', allow_module_level=True)\n"),
+        ("both", "-q", "-rs"),
+        ("both", "--lf", "-rs"),
+        # What `-k` deselects of the files `--lf` would skip is no deselection.
+        ("both", "--lf", "-k", "test_b2 or test_c"),
+        ("both", "--lf", "-k", "test_pass or test_c"),
+    ],
     "lf_selection": [
         ("both", "--lf"),
         ("both", "--lf", "--lfnf=none"),
@@ -193,6 +211,11 @@ def _cache_files(root: Path) -> Dict[str, str]:
 #: in fastest's workers; the coordinator's stepwise and maxfail must still stop it).
 PYTEST_ENGINE_SEQUENCES = ["stepwise", "maxfail", "pytest_then_fastest_lf"]
 
+#: Sequences whose sessions pytest's collection in the import fallback collects whole:
+#: fastest's engines then run what it collected (the native engine alone would refuse
+#: the session), still never handing it to pytest.
+FALLBACK_SEQUENCES = {"lf_whole_session"}
+
 
 def _run_sequence(steps: List[Step], root: Path, tool: List[str], pytest_cmd: List[str], tmp: Path,
                   engine: str = "native"):
@@ -212,7 +235,8 @@ def _run_sequence(steps: List[Step], root: Path, tool: List[str], pytest_cmd: Li
         cmd = pytest_cmd if kind == "pytest" else tool
         extra = {"TMPDIR": str(tmp)}
         if cmd is not pytest_cmd:
-            extra["FASTEST_ENGINE"] = engine
+            if engine != "any":
+                extra["FASTEST_ENGINE"] = engine
             # Either engine, but fastest's own: no handing the session to pytest.
             extra["FASTEST_NO_DELEGATE"] = "1"
         res = run_process([*cmd, *args], root, _env(extra))
@@ -222,7 +246,7 @@ def _run_sequence(steps: List[Step], root: Path, tool: List[str], pytest_cmd: Li
 
 @pytest.mark.parametrize(
     "name,engine",
-    [(n, "native") for n in sorted(SEQUENCES)]
+    [(n, "any" if n in FALLBACK_SEQUENCES else "native") for n in sorted(SEQUENCES)]
     + [(n, "pytest") for n in PYTEST_ENGINE_SEQUENCES],
 )
 def test_cache_sequence_matches_pytest(name: str, engine: str, tmp_path: Path) -> None:

@@ -748,6 +748,17 @@ fn pytest_session(
         conftest_hooks: conftest_hooks.to_vec(),
         conftest_plugins: conftest_plugins.to_vec(),
         shared_fixtures: shared_fixtures.map(<[_]>::to_vec),
+        // `--lf` keeps every item of a file named as an argument (pytest's
+        // `isinitpath`). Unknown when pytest reads the command line itself.
+        initpaths: if inv.raw_cli {
+            Vec::new()
+        } else {
+            raw_args
+                .iter()
+                .filter_map(|raw| CollectArg::parse(&host.cwd, raw).ok())
+                .map(|a| a.path)
+                .collect()
+        },
         ..Extras::default()
     };
     extras.notes.push(("<session>".into(), why.to_string()));
@@ -1104,10 +1115,40 @@ fn finish(
                 &extras.initpaths,
                 &extras.empty_files,
                 extras.file_collectors.as_deref(),
+                hook_deselected,
             );
             c.stepwise_select(items)
         }
         None => (items, 0),
+    };
+    // What pytest's collection in the import fallback (which has no `--lf`) reported of
+    // the files `--lf` skips unimported (a module skipping itself, or failing to
+    // import) is not the session's: each such collector is a skipped file.
+    let (lf_skipped, lf_errors): (Vec<RawReport>, Vec<RawReport>);
+    let (skipped, errors) = match &mut cache {
+        Some(c) => {
+            let counted: std::collections::HashSet<&Path> = extras
+                .file_collectors
+                .iter()
+                .flatten()
+                .map(|(p, _)| p.as_path())
+                .collect();
+            let mut keep = |reports: &[RawReport]| -> Vec<RawReport> {
+                let mut kept = Vec::new();
+                for r in reports {
+                    if !c.lf_skipped_file(&r.nodeid, &config.rootdir) {
+                        kept.push(r.clone());
+                    } else if !counted.contains(config.rootdir.join(&r.nodeid).as_path()) {
+                        c.count_skipped_collector();
+                    }
+                }
+                kept
+            };
+            lf_skipped = keep(skipped);
+            lf_errors = keep(errors);
+            (&lf_skipped[..], &lf_errors[..])
+        }
+        None => (skipped, errors),
     };
     // What the fallback's pytest deselected (`-k`, `-m`, hooks) among what `--lf` would
     // not have collected at all is no deselection.

@@ -112,6 +112,9 @@ impl CacheSession {
     /// Collection as pytest's does it under these plugins: `--lf`'s collection filter
     /// (and its reordering), then the collection reports' effect on `lastfailed`.
     /// `initpaths` are the arguments' paths (their files are never filtered).
+    /// `deselected` are the node ids pytest's collection in the import fallback
+    /// collected and its `-k`/`-m`/`--deselect` (or a hook) dropped: pytest's `--lf`
+    /// looks at them before any deselection.
     pub(crate) fn collect(
         &mut self,
         items: Vec<Item>,
@@ -119,9 +122,17 @@ impl CacheSession {
         initpaths: &[PathBuf],
         empty: &[(Item, Option<String>)],
         file_collectors: Option<&[(PathBuf, u8)]>,
+        deselected: &[String],
     ) -> Vec<Item> {
         let items = if self.lf && !self.lastfailed.is_empty() {
-            self.lf_collect(items, rootdir, initpaths, empty, file_collectors)
+            self.lf_collect(
+                items,
+                rootdir,
+                initpaths,
+                empty,
+                file_collectors,
+                deselected,
+            )
         } else {
             items
         };
@@ -161,6 +172,7 @@ impl CacheSession {
         initpaths: &[PathBuf],
         empty: &[(Item, Option<String>)],
         file_collectors: Option<&[(PathBuf, u8)]>,
+        deselected: &[String],
     ) -> Vec<Item> {
         let lf_paths = self.lf_paths(rootdir).unwrap_or_default();
         // Items by file, files in collection order, with their collector counts.
@@ -177,6 +189,20 @@ impl CacheSession {
                 files.len() - 1
             });
             files[i].1.push(it);
+        }
+        // Per file, whether one of its deselected nodes is a recorded failure among the
+        // module's own children; a file only they were in is collected all the same.
+        let mut deselected_failure: HashMap<PathBuf, bool> = HashMap::new();
+        for id in deselected {
+            let file = id.split("::").next().unwrap_or(id);
+            let path = rootdir.join(file);
+            if !at.contains_key(&path) {
+                at.insert(path.clone(), files.len());
+                files.push((path.clone(), Vec::new(), 1));
+            }
+            let own_child = module_child(&id[file.len()..]);
+            let failed = own_child && self.lastfailed.contains_key(id);
+            *deselected_failure.entry(path).or_insert(false) |= failed;
         }
         if file_collectors.is_none() {
             for (file, next) in empty {
@@ -214,6 +240,7 @@ impl CacheSession {
                     if !file_items
                         .iter()
                         .any(|it| !in_class(it) && self.lastfailed.contains_key(&it.nodeid))
+                        && deselected_failure.get(&path) != Some(&true)
                     {
                         out.extend(file_items);
                         continue;
@@ -236,6 +263,21 @@ impl CacheSession {
             self.lf_filter = Some((lf_paths, initpaths.to_vec()));
         }
         out
+    }
+
+    /// Whether `--lf`'s collection skipped the file of the node `nodeid` unimported
+    /// (a failure was found and the file holds none).
+    pub(crate) fn lf_skipped_file(&self, nodeid: &str, rootdir: &Path) -> bool {
+        let file = nodeid.split("::").next().unwrap_or(nodeid);
+        self.lf_filter
+            .as_ref()
+            .is_some_and(|(paths, _)| !paths.contains(&rootdir.join(file)))
+    }
+
+    /// One more file collector `--lf` skipped (one the items did not show: a module
+    /// pytest's collection in the import fallback found skipping itself or failing).
+    pub(crate) fn count_skipped_collector(&mut self) {
+        self.skipped_files += 1;
     }
 
     /// Whether `--lf`'s collection collects the node `nodeid` (pytest's collection in
@@ -516,6 +558,13 @@ impl CacheSession {
 
 /// Whether an item sits in a class (its file's collect result holds the class, which
 /// `--lf` keeps whole).
+/// Whether the node id part after the file (`::name[params]`) names a direct child of
+/// the module (not something inside a class).
+fn module_child(rest: &str) -> bool {
+    let names = rest.split('[').next().unwrap_or(rest);
+    names.matches("::").count() == 1
+}
+
 fn in_class(it: &Item) -> bool {
     let n = it.chain.len();
     n >= 2
