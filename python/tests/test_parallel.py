@@ -798,26 +798,18 @@ def test_a_long_module_is_spread_over_workers_only_when_nothing_is_shared(
     assert len(workers) == (2 if variant == "isolated" else 1), workers
 
 
-TMP_LAYOUT = {
-    "test_a.py": """
-        import time
+#: Two modules (one per worker) whose test writes its own letter into its tmp_path,
+#: waits so the other runs meanwhile, and prints where its directories are.
+_TMP_MODULE = """
+    import time
 
-        def test_a(tmp_path, tmp_path_factory):
-            (tmp_path / "f").write_text("a")
-            time.sleep(0.3)
-            assert (tmp_path / "f").read_text() == "a"
-            print("TMP", tmp_path, tmp_path_factory.getbasetemp().name)
-    """,
-    "test_b.py": """
-        import time
-
-        def test_b(tmp_path, tmp_path_factory):
-            (tmp_path / "f").write_text("b")
-            time.sleep(0.3)
-            assert (tmp_path / "f").read_text() == "b"
-            print("TMP", tmp_path, tmp_path_factory.getbasetemp().name)
-    """,
-}
+    def test_{0}(tmp_path, tmp_path_factory):
+        (tmp_path / "f").write_text("{0}")
+        time.sleep(0.3)
+        assert (tmp_path / "f").read_text() == "{0}"
+        print("TMP", tmp_path, tmp_path_factory.getbasetemp().name)
+"""
+TMP_LAYOUT = {f"test_{x}.py": _TMP_MODULE.format(x) for x in "ab"}
 
 
 @pytest.mark.parametrize("case", ["numbered", "basetemp", "retention-failed"])
