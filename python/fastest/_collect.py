@@ -938,7 +938,14 @@ class _Recorder:
                 continue
             seen.add(nodeid)
             chain = [[type(n).__name__, str(n.name)] for n in collector.listchain()[1:-1]]
-            chain += [["Module", str(collector.name)], ["Function", ""]]
+            # A Python module (its doctests' too) is imported; a text file's doctests
+            # (`--doctest-glob`) or a plugin's file are only read.
+            from _pytest.python import Module
+
+            kind = type(collector).__name__
+            if isinstance(collector, Module) and kind != "DoctestTextfile":
+                kind = "Module"
+            chain += [[kind, str(collector.name)], ["Function", ""]]
             out.append([{"nodeid": nodeid, "chain": chain}, seq])
         return out
 

@@ -258,13 +258,15 @@ class EngineConfig:
         self.trace = _Trace()
         # pytest's assertion plugin highlights comparison diffs through the terminal
         # reporter's writer (see `get_terminal_writer`).
-        self._plugins: dict[str, Any] = {}
+        self._plugins: dict[str, Any] = {"logging-plugin": _LOGGING_PLUGIN}
         self.pluginmanager = types.SimpleNamespace(
             has_plugin=lambda name: name == "terminalreporter",
             getplugin=lambda name: self._plugins.get(name),
             get_plugin=lambda name: self._plugins.get(name),
             hook=types.SimpleNamespace(),
             add_hookspecs=self._add_hookspecs,
+            register=self._register,
+            unregister=self._unregister,
         )
         self._color = bool(setup.get("color"))
         self._code_highlight = bool(setup.get("code_highlight", True))
@@ -302,6 +304,32 @@ class EngineConfig:
         shim._warn_or_fail_if_strict = functools.partial(PytestConfig._warn_or_fail_if_strict, shim)
         PytestConfig._validate_config_options(shim)  # type: ignore[arg-type]
         return records
+
+    @property
+    def logging_registered(self) -> bool:
+        """Whether pytest's logging plugin (the engine's log capture stands in for it)
+        is registered: a test may take it away for a while (``unregister(name=
+        "logging-plugin")``) to keep its handlers off the root logger."""
+        return self._plugins.get("logging-plugin") is _LOGGING_PLUGIN
+
+    def _unregister(self, plugin: Any = None, name: str | None = None) -> Any:
+        """``pluginmanager.unregister`` of the logging plugin (discovery sends any other
+        use of the plugin manager to the pytest engine): the plugin, or ``None`` when
+        it is not registered."""
+        if name is None and plugin is _LOGGING_PLUGIN:
+            name = "logging-plugin"
+        if name != "logging-plugin":
+            raise ValueError(f"fastest's native engine cannot unregister {name or plugin!r}")
+        return self._plugins.pop(name, None)
+
+    def _register(self, plugin: Any, name: str | None = None) -> str | None:
+        """``pluginmanager.register`` of the logging plugin taken away before."""
+        if plugin is not _LOGGING_PLUGIN or name not in (None, "logging-plugin"):
+            raise ValueError(f"fastest's native engine cannot register {plugin!r}")
+        if "logging-plugin" in self._plugins:
+            raise ValueError(f"Plugin name already registered: logging-plugin={plugin!r}")
+        self._plugins["logging-plugin"] = plugin
+        return "logging-plugin"
 
     def _add_hookspecs(self, specs: Any) -> None:
         """A loaded plugin's own hooks (``pytest_addhooks``): each is called on the
@@ -1485,6 +1513,17 @@ class _CaptureManager:
                 cap.resume_capturing()
             if do_fixture:
                 fixture._resume()
+
+
+class _LoggingPluginStandIn:
+    """What ``pluginmanager.get_plugin("logging-plugin")`` returns in the native engine,
+    whose own log capture does the logging plugin's work."""
+
+    def __repr__(self) -> str:
+        return "<_pytest.logging.LoggingPlugin (fastest's native engine)>"
+
+
+_LOGGING_PLUGIN = _LoggingPluginStandIn()
 
 
 class _LogHandler(logging.Handler):
@@ -3447,13 +3486,20 @@ class Engine:
     def _phase(self, item: Item, when: str, func: Any) -> dict[str, Any]:
         handler = self.log_handler
         root = logging.root
-        root.addHandler(handler)
+        # pytest's logging plugin captures a phase only when it is registered as the
+        # phase starts (its hook wrapper, once entered, finishes the phase).
+        logging_on = self.config.logging_registered
+        if logging_on:
+            # A fresh handler per phase in pytest: what reached this one while it was
+            # not the phase's (a test put it back on the root logger) is not shown.
+            handler.take()
+            root.addHandler(handler)
         root_level = root.level
-        if self._log_level is not None:
+        if self._log_level is not None and logging_on:
             root.setLevel(min(root_level, self._log_level))
         # caplog's handler: only for items whose closure holds caplog.
         self._when = when
-        if when != "setup" and _caplog_handler_key in item.stash:
+        if when != "setup" and _caplog_handler_key in item.stash and logging_on:
             self.caplog_attach(item, when)
         self.capture.reassert()
         # pytest's `item_capture`: a capture fixture's capture on top of the session's
@@ -3492,23 +3538,25 @@ class Engine:
                     stream.flush()
                 except Exception:
                     pass
-        root.removeHandler(handler)
-        if self._log_level is not None:
-            root.setLevel(root_level)
-        caplog = item.stash.get(_caplog_handler_key)
-        if caplog is not None:
-            root.removeHandler(caplog)
-            if when == "teardown":
-                del item.stash[_caplog_handler_key]
-                del item.stash[_caplog_records_key]
+        if logging_on:
+            root.removeHandler(handler)
+            if self._log_level is not None:
+                root.setLevel(root_level)
+            caplog = item.stash.get(_caplog_handler_key)
+            if caplog is not None:
+                root.removeHandler(caplog)
+                if when == "teardown":
+                    del item.stash[_caplog_handler_key]
+                    del item.stash[_caplog_records_key]
         sections = item._report_sections
         if out:
             sections.append((when, "stdout", out))
         if err:
             sections.append((when, "stderr", err))
-        # pytest's logging plugin strips the phase's log text.
+        # pytest's logging plugin strips the phase's log text (none without it: what a
+        # test put back on the root logger is another handler to pytest).
         log_text = handler.take()
-        if log_text:
+        if log_text and logging_on:
             item.add_report_section(when, "log", log_text.strip())
         if excinfo is not None and isinstance(excinfo.value, (KeyboardInterrupt, outcomes.Exit)):
             raise excinfo.value

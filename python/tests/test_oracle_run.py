@@ -219,6 +219,8 @@ NATIVE_CASES: List[str] = [
     "deselected_imports-argset5",
     "deselected_imports-argset7",
     "deselected_imports-argset8",
+    "logging_plugin-argset0",
+    "logging_plugin-argset1",
 ]
 
 # --------------------------------------------------------------------------
@@ -453,6 +455,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # Modules whose tests are all deselected are still imported, as pytest's collection
     # imports them: their import warnings count, and a failing import interrupts the
     # session (pytest then reports every module's import).
+    # A fixture taking pytest's logging plugin away for its tests and putting it back:
+    # those tests' phases after it capture no logs and leave the root logger alone.
+    "logging_plugin": [[], ["-rA"], ["-rA", "-p", "no:logging"]],
     "deselected_imports": [
         ["warns", "-m", "not slow"],
         ["warns", "-k", "fast", "-rA"],

@@ -585,3 +585,21 @@ def test_session_hooks_run_natively_as_pytest_calls_them(tmp_path: Path, args: l
         logs.append((done.returncode, (root / "session.log").read_text()))
     assert logs[1] == logs[0]
     assert logs[0][1].startswith("root start\n")
+
+
+def test_a_text_file_without_doctests_is_not_imported(tmp_path: Path) -> None:
+    """A `--doctest-glob` file with no doctest is collected, not imported: no worker
+    tries to import it (which failed, and had pytest collect the session again)."""
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "test_notes.txt").write_text("Notes, no doctest here.\n")
+    (root / "test_a.py").write_text("def test_a():\n    pass\n")
+    env_log = {"FASTEST_LOG": "debug"}
+    cmd = require_fastest()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1", "FASTEST_ENGINE": "native", **env_log})
+    got = subprocess.run([*cmd, "-p", "no:cacheprovider", "-q"], cwd=root, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.splitlines()[-1].startswith("1 passed in ")
+    assert "failed to import" not in got.stderr, got.stderr

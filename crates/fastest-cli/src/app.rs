@@ -130,10 +130,13 @@ struct Extras {
 /// the module and a nameless item, which the engines only import (`ItemSpec::import_only`).
 fn module_import(file: &discovery::CollectedFile) -> Item {
     let mut chain: Vec<fastest_core::item::ChainNode> = file.dir_chain.iter().cloned().collect();
-    chain.push(fastest_core::item::ChainNode::new(
-        fastest_core::item::NodeKind::Module,
-        file.name.clone(),
-    ));
+    // A text file of doctests (`--doctest-glob`) is read, never imported.
+    let kind = if file.path.extension().is_some_and(|e| e == "py") {
+        fastest_core::item::NodeKind::Module
+    } else {
+        fastest_core::item::NodeKind::DoctestTextfile
+    };
+    chain.push(fastest_core::item::ChainNode::new(kind, file.name.clone()));
     chain.push(fastest_core::item::ChainNode::new(
         fastest_core::item::NodeKind::Function,
         "",

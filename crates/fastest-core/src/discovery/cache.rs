@@ -21,8 +21,9 @@ use crate::item::{ChainNode, Mark};
 /// module's use of pytest's plugin machinery; 5: a doctest module whose classes get
 /// attributes at import is uncertain; 6: run specs carry marks `pytest_collection_modifyitems`
 /// added; 7: `pytest_addoption`'s unused `pluginmanager` argument is no machinery use;
-/// 9: run specs say whether the item is isolated).
-const FORMAT: u32 = 9;
+/// 9: run specs say whether the item is isolated; 10: taking pytest's logging plugin
+/// away and back is no machinery use).
+const FORMAT: u32 = 10;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

@@ -364,6 +364,42 @@ fn class_attributes_set(src: &[u8], root: Node<'_>) -> Option<String> {
     assigned(src, root, &classes)
 }
 
+/// Whether `rest` (what follows a `pluginmanager`) takes pytest's logging plugin away
+/// or puts it back, which the native engine's log capture honours:
+/// `.unregister(name="logging-plugin")`, `.register(plugin, "logging-plugin")` (the
+/// name by keyword or not, either quote).
+fn toggles_logging_plugin(rest: &[u8]) -> bool {
+    fn ws(b: &[u8]) -> &[u8] {
+        let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+        &b[n..]
+    }
+    fn token<'a>(b: &'a [u8], t: &[u8]) -> Option<&'a [u8]> {
+        ws(b).strip_prefix(t)
+    }
+    fn name_arg(b: &[u8]) -> Option<&[u8]> {
+        let b = ws(b);
+        let b = b
+            .strip_prefix(b"name")
+            .map_or(Some(b), |r| token(r, b"="))?;
+        let b = ws(b);
+        let q = *b.first().filter(|q| matches!(q, b'"' | b'\''))?;
+        let b = b[1..].strip_prefix(b"logging-plugin".as_slice())?;
+        let b = b.strip_prefix(&[q][..])?;
+        let b = ws(b);
+        let b = b.strip_prefix(b",").map_or(b, ws);
+        b.strip_prefix(b")")
+    }
+    if let Some(r) = token(rest, b".unregister(") {
+        return ws(r).starts_with(b"name") && name_arg(r).is_some();
+    }
+    if let Some(r) = token(rest, b".register(") {
+        let r = ws(r);
+        let n = r.iter().take_while(|b| skim::is_ident(**b)).count();
+        return n > 0 && token(&r[n..], b",").and_then(name_arg).is_some();
+    }
+    false
+}
+
 /// The first use in `src` of pytest's plugin machinery, which the native engine's
 /// `config` has no stand-in for: the plugin manager (whose lookups answer for the
 /// session's real plugins: `has_plugin("xdist")`, `getplugin("terminalreporter")`), a
@@ -378,7 +414,10 @@ pub fn pytest_machinery_use(src: &[u8]) -> Option<String> {
     };
     for i in 0..src.len() {
         match src[i] {
-            b'p' if word_at(i, b"pluginmanager") && !unused_addoption_argument(src, i) => {
+            b'p' if word_at(i, b"pluginmanager")
+                && !unused_addoption_argument(src, i)
+                && !toggles_logging_plugin(&src[i + b"pluginmanager".len()..]) =>
+            {
                 let rest = &src[i + b"pluginmanager".len()..];
                 let attr: Vec<u8> = rest
                     .strip_prefix(b".")
@@ -3775,10 +3814,31 @@ def pytest_configure(config):
     #[test]
     fn plugin_machinery_beyond_the_lookups_is_noted() {
         let m = |src: &str| pytest_machinery_use(src.as_bytes());
-        // flask's logging tests take pytest's logging plugin out for a while.
+        // flask's logging tests take pytest's logging plugin out for a while, which
+        // the native engine's log capture honours; any other plugin is pytest's.
         assert_eq!(
-            m("def f(pytestconfig):\n    p = pytestconfig.pluginmanager.unregister(name='logging-plugin')\n"),
+            m("def f(pytestconfig):\n    p = pytestconfig.pluginmanager.unregister(name='logging-plugin')\n\n    yield\n    if p:\n        pytestconfig.pluginmanager.register(p, \"logging-plugin\")\n"),
+            None
+        );
+        assert_eq!(
+            m("pm.pluginmanager.register( p , name = 'logging-plugin' , )\n"),
+            None
+        );
+        assert_eq!(
+            m("p = config.pluginmanager.unregister(name='terminalreporter')\n"),
             Some("pluginmanager.unregister".into())
+        );
+        assert_eq!(
+            m("p = config.pluginmanager.unregister(plugin)\n"),
+            Some("pluginmanager.unregister".into())
+        );
+        assert_eq!(
+            m("config.pluginmanager.register(p, 'logging-plugins')\n"),
+            Some("pluginmanager.register".into())
+        );
+        assert_eq!(
+            m("config.pluginmanager.register(p)\n"),
+            Some("pluginmanager.register".into())
         );
         assert_eq!(
             m("pm = config.pluginmanager\n"),
