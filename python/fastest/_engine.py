@@ -323,13 +323,19 @@ class EngineConfig:
         return self._plugins.pop(name, None)
 
     def _register(self, plugin: Any, name: str | None = None) -> str | None:
-        """``pluginmanager.register`` of the logging plugin taken away before."""
-        if plugin is not _LOGGING_PLUGIN or name not in (None, "logging-plugin"):
+        """``pluginmanager.register`` of the logging plugin taken away before, or of an
+        object with no hook a loaded plugin keeps its state in (pytest-codspeed's),
+        found again by name (``get_plugin``)."""
+        if plugin is _LOGGING_PLUGIN:
+            name = name or "logging-plugin"
+        elif name is None or any(a.startswith("pytest_") for a in dir(plugin)):
             raise ValueError(f"fastest's native engine cannot register {plugin!r}")
-        if "logging-plugin" in self._plugins:
-            raise ValueError(f"Plugin name already registered: logging-plugin={plugin!r}")
-        self._plugins["logging-plugin"] = plugin
-        return "logging-plugin"
+        if name != "logging-plugin" and plugin is _LOGGING_PLUGIN:
+            raise ValueError(f"fastest's native engine cannot register {plugin!r}")
+        if name in self._plugins:
+            raise ValueError(f"Plugin name already registered: {name}={plugin!r}")
+        self._plugins[name] = plugin
+        return name
 
     def _add_hookspecs(self, specs: Any) -> None:
         """A loaded plugin's own hooks (``pytest_addhooks``): each is called on the
@@ -1515,6 +1521,12 @@ class _CaptureManager:
                 fixture._resume()
 
 
+#: Plugin modules whose ``pytest_runtest_protocol`` (no wrapper) returns ``None`` for
+#: every item while the coordinator lets the native engine stand in for the plugin:
+#: pytest-codspeed's, while it is disabled.
+_IDLE_PROTOCOL_HOOKS = frozenset({"pytest_codspeed.plugin"})
+
+
 class _LoggingPluginStandIn:
     """What ``pluginmanager.get_plugin("logging-plugin")`` returns in the native engine,
     whose own log capture does the logging plugin's work."""
@@ -2122,6 +2134,10 @@ class Engine:
                 raise RuntimeError(f"fastest: {name}.pytest_runtest_call is no hookwrapper")
             self._call_wrappers.append(call)
         protocol = getattr(module, "pytest_runtest_protocol", None)
+        if name in _IDLE_PROTOCOL_HOOKS:
+            # Disabled (the coordinator stands in only then), it leaves every item to
+            # the default protocol.
+            protocol = None
         if protocol is not None:
             if not (getattr(protocol, "pytest_impl", None) or {}).get("hookwrapper"):
                 raise RuntimeError(f"fastest: {name}.pytest_runtest_protocol is no hookwrapper")

@@ -127,6 +127,8 @@ NATIVE_PLUGINS = (
     "Faker==40.54.0",
     "requests-mock==1.12.1",
     "typeguard==4.6.0",
+    # Disabled (no `--codspeed`): its header line, marks and `benchmark` fixture.
+    "pytest-codspeed==5.0.3",
 )
 
 

@@ -228,3 +228,34 @@ def test_collect_only_with_coverage_is_pytests(tmp_path, native_plugins_pytest):
     assert _clean(actual.stdout) == _clean(expected.stdout), (
         f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
     )
+
+
+def _benchmarks(root: Path) -> None:
+    (root / "test_bench.py").write_text(
+        "import pytest\n\n\n"
+        "def test_fixture(benchmark):\n    assert benchmark(sum, [1, 2, 3]) == 6\n\n\n"
+        "@pytest.mark.benchmark\ndef test_marked():\n    pass\n\n\n"
+        "def test_fails(benchmark):\n    assert benchmark(lambda: 1) == 2\n\n\n"
+        "def test_twice(codspeed_benchmark):\n    codspeed_benchmark(lambda: None)\n"
+        "    codspeed_benchmark(lambda: None)\n\n\n"
+        "def test_pedantic(benchmark):\n"
+        "    assert benchmark.pedantic(max, args=(1, 2), rounds=3) == 2\n"
+    )
+
+
+@pytest.mark.parametrize("args", [("-rA", "--strict-markers"), ("-v",)], ids=["rA", "v"])
+def test_disabled_codspeed_stays_native(tmp_path, native_plugins_pytest, args):
+    """pytest-codspeed without ``--codspeed``: its header line, marks and fixtures (which
+    call the function once) from its own module, loaded by the native engine."""
+    expected, actual = _both(tmp_path, native_plugins_pytest, args, _benchmarks)
+    assert actual.returncode == expected.returncode == 1
+    assert "codspeed: 5.0.3 (disabled" in expected.stdout, expected.stdout
+    assert "FAILED test_bench.py::test_twice" in expected.stdout.replace(" - ", " ")
+    _assert_native_as_pytest(expected, actual)
+
+
+def test_enabled_codspeed_is_pytests_session(tmp_path, native_plugins_pytest):
+    """With ``--codspeed`` the plugin measures and reports: pytest's session."""
+    _, refused = _both(tmp_path, native_plugins_pytest, ("-q", "--codspeed"), _benchmarks)
+    assert refused.returncode == 3
+    assert "pytest would run this session" in refused.stderr, refused.stderr

@@ -709,6 +709,10 @@ pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
     // Only while it measures nothing: `--cov` (see `run_blocker`) hands the session to
     // pytest, whose report combines what every process measured.
     "pytest-cov",
+    // Only while it is disabled (no `--codspeed`, an option fastest does not know, and
+    // no `CODSPEED_ENV`): then its hooks do nothing but add its marks and header line,
+    // and its `benchmark` fixture calls the function once.
+    "pytest-codspeed",
 ];
 
 /// Installed plugins the native engine stands in for while they are configured to do
@@ -734,6 +738,10 @@ pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
 ///   native engine reseeds `random` (and numpy, Faker, ...) with the plugin's own
 ///   `_reseed` where its hooks do (session start, before each phase) and registers its
 ///   `faker_seed` fixture.
+/// - pytest-codspeed while it is disabled (no `--codspeed` option, no `CODSPEED_ENV`):
+///   its module is loaded (its options, marks, header line, the registered plugin
+///   object its `benchmark` fixture reads, which then calls the function once); its
+///   hooks do nothing while it is disabled and are not called.
 pub(crate) const NATIVE_PLUGINS: &[&str] = &[
     "pytest-env",
     "pytest-mock",
@@ -742,6 +750,7 @@ pub(crate) const NATIVE_PLUGINS: &[&str] = &[
     "pytest-rerunfailures",
     "hypothesis",
     "pytest-randomly",
+    "pytest-codspeed",
 ];
 
 /// Installed plugins whose hooks act only on tests that name them, and the word such a
@@ -832,6 +841,7 @@ pub(crate) const NATIVE_PLUGIN_MODULES: &[(&str, &str)] = &[
     ("pytest-asyncio", "pytest_asyncio.plugin"),
     ("pytest-timeout", "pytest_timeout"),
     ("pytest-env", "pytest_env.plugin"),
+    ("pytest-codspeed", "pytest_codspeed.plugin"),
 ];
 
 /// Fixtures installed plugins provide that the native engine does not.
@@ -1020,7 +1030,12 @@ const PLUGIN_INI_KEYS: &[(&str, &[&str])] = &[
 /// Installed plugins known to add lines to the session header (`pytest_report_header`)
 /// whatever the options: a `--collect-only` that prints the header is theirs to word.
 /// (pytest-randomly's seed line fastest draws itself: `randomly.rs`.)
-const HEADER_PLUGINS: &[&str] = &["pytest-asyncio", "pytest-django", "pytest-benchmark"];
+const HEADER_PLUGINS: &[&str] = &[
+    "pytest-asyncio",
+    "pytest-django",
+    "pytest-benchmark",
+    "pytest-codspeed",
+];
 
 /// The marks installed plugins register (`config.addinivalue_line("markers", ...)` in
 /// their `pytest_configure`), for the plugins fastest knows, as ini `markers` lines.
@@ -1038,6 +1053,13 @@ const PLUGIN_MARKERS: &[(&str, &[&str])] = &[
         &["timeout(timeout, method=None, func_only=False): time limit"],
     ),
     ("hypothesis", &["hypothesis: Tests which use hypothesis."]),
+    (
+        "pytest-codspeed",
+        &[
+            "codspeed_benchmark: mark an entire test for codspeed benchmarking",
+            "benchmark: mark an entire test for codspeed benchmarking",
+        ],
+    ),
     ("pytest-cov", &["no_cover: disable coverage for this test."]),
     (
         "pytest-rerunfailures",
@@ -1219,6 +1241,12 @@ fn run_blocker(
                     .any(|a| RERUN_OPTIONS.iter().any(|o| a.starts_with(o))))
         {
             return Err("pytest-rerunfailures reruns failed tests".into());
+        }
+        if name == "pytest-codspeed"
+            && (std::env::var_os("CODSPEED_ENV").is_some()
+                || args.unknown.iter().any(|a| a.starts_with("--codspeed")))
+        {
+            return Err("pytest-codspeed measures benchmarks".into());
         }
         if name == "pytest-cov" {
             // A version fastest does not serve: its options are unknown here.

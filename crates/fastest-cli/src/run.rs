@@ -1129,7 +1129,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // pytest-timeout's lines only with a limit set.
     let plugin_header = pytest_engine.is_none()
         && invocation::plugin_autoload(&inv.args)
-        && (["hypothesis", "pytest-asyncio"]
+        && (["hypothesis", "pytest-asyncio", "pytest-codspeed"]
             .iter()
             .any(|p| has_plugin(&s.host.pytest11_plugins(), p))
             || (has_plugin(&s.host.pytest11_plugins(), "pytest-timeout")
