@@ -33,8 +33,23 @@ def _as_pytest_main(settings: dict) -> None:
         main = os.path.join(os.path.dirname(pytest.__file__), "__main__.py")
     sys.argv[:] = [main, *settings["argv"]]
     module = sys.modules.get("__main__")
-    if module is not None and not hasattr(module, "__file__"):
-        module.__file__ = main
+    if module is None or hasattr(module, "__file__"):
+        return
+    # What runpy (`-m pytest`) or running the script leaves on `__main__`: its file,
+    # loader and spec (its repr and multiprocessing's spawn read them; the `-c`
+    # module's built-in loader warns in `repr` on Python 3.11).
+    from importlib.machinery import ModuleSpec, SourceFileLoader
+
+    module.__file__ = main
+    if settings.get("main") == "script":
+        module.__loader__ = SourceFileLoader("__main__", main)
+        module.__spec__ = None
+    else:
+        loader = SourceFileLoader("pytest.__main__", main)
+        module.__loader__ = loader
+        module.__spec__ = ModuleSpec("pytest.__main__", loader, origin=main)
+        module.__spec__.has_location = True
+        module.__package__ = "pytest"
 
 
 def make_engine(setup: str, channel=None):

@@ -82,8 +82,8 @@ def test_the_console_script_has_what_the_pytest_script_has(tmp_path: Path) -> No
 def test_tests_see_sys_argv_and_main_as_under_pytest(tmp_path: Path, form: str, args) -> None:
     """`sys.argv` is the script that started the run (the `pytest` script, or
     `pytest/__main__.py` under `python -m`) then the command line, and `__main__` has
-    that `__file__` (anyio's `to_process` finds the program by it), not a worker's
-    `python -c` view."""
+    that `__file__` (anyio's `to_process` finds the program by it), loader and spec (its
+    repr), not a worker's `python -c` view (whose repr warns on Python 3.11)."""
     root = tmp_path / "proj"
     root.mkdir()
     (root / "pytest.ini").write_text("[pytest]\n")
@@ -92,6 +92,8 @@ def test_tests_see_sys_argv_and_main_as_under_pytest(tmp_path: Path, form: str, 
         "    main = getattr(sys.modules['__main__'], '__file__', None)\n"
         "    tail = main and main.split(os.sep)[-2:]\n"
         "    print('ARGV', os.path.basename(sys.argv[0]), sys.argv[1:], tail)\n"
+        "    shown = repr(sys.modules['__main__']).replace(os.path.dirname(main or ''), '<dir>')\n"
+        "    print('ARGV repr', shown, type(sys.modules['__main__'].__loader__).__name__)\n"
         "    assert 0\n"
     )
     fastest = require_fastest()

@@ -1745,8 +1745,8 @@ fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Co
     };
     // `coverage run -m fastest` (`cov::OUTER_ENV`): measured as a worker would be.
     // pytest names itself after `argv[0]` (`python -m pytest` for a `__main__.py`); the
-    // tests see it, and `__main__.__file__` (anyio's `to_process` reads it), as the
-    // `pytest` script or pytest's own `__main__.py` set them.
+    // tests see it, and `__main__`'s file (anyio's `to_process` reads it), loader and
+    // spec (its repr), as the `pytest` script or pytest's own `__main__.py` set them.
     let argv0 = if args::prog() == "pytest" {
         "os.path.join(b, 'pytest')"
     } else {
@@ -1758,7 +1758,14 @@ fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Co
          {path_fix}\n\
          try:\n    sys.argv[0] = {argv0}\n\
          except Exception:\n    sys.argv[0] = os.path.join(b, '__main__.py')\n\
-         sys.modules['__main__'].__file__ = sys.argv[0]\n\
+         m = sys.modules['__main__']\n\
+         m.__file__ = sys.argv[0]\n\
+         from importlib.machinery import ModuleSpec, SourceFileLoader\n\
+         if os.path.basename(m.__file__) == '__main__.py':\n    \
+         m.__loader__ = SourceFileLoader('pytest.__main__', m.__file__)\n    \
+         m.__spec__ = ModuleSpec('pytest.__main__', m.__loader__, origin=m.__file__)\n    \
+         m.__spec__.has_location = True\n    m.__package__ = 'pytest'\n\
+         else:\n    m.__loader__ = SourceFileLoader('__main__', m.__file__)\n\
          if os.environ.get('{env}'):\n    from fastest._cov import measured_main\n    \
          sys.exit(measured_main())\n\
          try:\n    from _pytest.config import _console_main as main\n\

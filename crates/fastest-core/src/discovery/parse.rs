@@ -3180,14 +3180,53 @@ fn docstring_has_examples(src: &[u8], def: Node<'_>) -> bool {
     let first = body.named_children(&mut c).find(|n| n.kind() != "comment");
     first.is_some_and(|f| {
         f.kind() == "expression_statement"
-            && f.named_child(0).is_some_and(|s| {
-                matches!(s.kind(), "string" | "concatenated_string")
-                    && std::str::from_utf8(&src[s.byte_range()]).is_ok_and(|t| t.contains(">>>"))
-            })
+            && f.named_child(0)
+                .is_some_and(|s| string_has_examples(src, s))
     })
 }
 
-/// Doctest targets: objects whose docstring holds `>>>`.
+/// Whether the string literal `s` (a docstring) holds a doctest example as doctest's
+/// parser finds one: a `>>>` prompt line, not `>>>` in the middle of a line. A string
+/// whose value the source does not prove (an f-string) or that the parser would reject
+/// counts when it holds `>>>` at all: pytest's own collection then decides.
+fn string_has_examples(src: &[u8], s: Node<'_>) -> bool {
+    if !matches!(s.kind(), "string" | "concatenated_string") {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(&src[s.byte_range()]) else {
+        return false;
+    };
+    if !text.contains(">>>") {
+        return false;
+    }
+    let value = if s.kind() == "string" {
+        decode_string(text)
+    } else {
+        let mut c = s.walk();
+        let parts: Vec<Node<'_>> = s
+            .named_children(&mut c)
+            .filter(|p| p.kind() == "string")
+            .collect();
+        parts.iter().try_fold(Lit::Str(String::new()), |acc, part| {
+            match (
+                acc,
+                decode_string(std::str::from_utf8(&src[part.byte_range()]).ok()?)?,
+            ) {
+                (Lit::Str(a), Lit::Str(b)) => Some(Lit::Str(a + &b)),
+                _ => None,
+            }
+        })
+    };
+    match value {
+        Some(Lit::Str(v)) => super::doctest_text_has_examples(&v).unwrap_or(true),
+        // doctest's finder skips a docstring that is not a `str`.
+        Some(Lit::Bytes(_)) => false,
+        None => true,
+    }
+}
+
+/// Doctest targets: objects whose docstring holds a `>>>` example (see
+/// [`string_has_examples`]).
 fn collect_doctests(src: &[u8], node: Node<'_>, prefix: &str, out: &mut Vec<String>) {
     let body = if node.kind() == "module" {
         Some(node)
@@ -3203,9 +3242,7 @@ fn collect_doctests(src: &[u8], node: Node<'_>, prefix: &str, out: &mut Vec<Stri
     if let Some(first) = stmts.first() {
         if first.kind() == "expression_statement" {
             if let Some(s) = first.named_child(0) {
-                if matches!(s.kind(), "string" | "concatenated_string")
-                    && std::str::from_utf8(&src[s.byte_range()]).is_ok_and(|t| t.contains(">>>"))
-                {
+                if string_has_examples(src, s) {
                     out.push(prefix.to_string());
                 }
             }
@@ -3245,6 +3282,13 @@ mod tests {
 
     fn names(o: &Outline) -> Vec<&str> {
         o.bindings.iter().map(|b| b.name.as_str()).collect()
+    }
+
+    #[test]
+    fn doctests_need_a_prompt_line() {
+        let src = b"def mid():\n    \"\"\"See (e.g. >>> 1+1).\"\"\"\n\n\ndef real():\n    \"\"\"\n    >>> 1 + 1\n    2\n    \"\"\"\n\n\nclass K:\n    'x ' '>>> 3'\n\n    def m(self):\n        b'''>>> 1'''\n\n\ndef joined():\n    '''Text\n''' '''    >>> 2\n    2\n'''\n";
+        let o = parse_outline(src, true);
+        assert_eq!(o.doctests, vec!["real".to_string(), "joined".to_string()]);
     }
 
     #[test]
