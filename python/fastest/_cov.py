@@ -79,9 +79,13 @@ class Measure:
             cov.set_option("run:data_file", os.path.join(settings["data_dir"], name))
             cov.set_option("run:omit", [*(cov.config.run_omit or ()), os.path.join(_FASTEST_DIR, "*")])
             # A worker sees part of the session: what it did not import or measure
-            # says nothing (pytest-cov's workers keep quiet about it too).
-            cov._warn_no_data = False
-            cov._warn_unimported_source = False
+            # says nothing (pytest-cov's workers keep quiet about it too). The one
+            # worker of a session without `-n` sees it all, as pytest-cov's measuring
+            # in pytest's own process does: saving its data warns about a source
+            # package never imported, or nothing measured at all.
+            if not settings.get("whole_session"):
+                cov._warn_no_data = False
+                cov._warn_unimported_source = False
             cov._warn_preimported_source = False
             cov.start()
         self.cov = cov
@@ -225,6 +229,29 @@ def warm(_: str) -> str:
     return "{}"
 
 
+def _warn_report_failed(message: str) -> None:
+    """pytest-cov's ``CovReportWarning`` for a report that failed, as its plugin warns
+    it: from its own line (``warnings.warn(CovReportWarning(message), stacklevel=1)``
+    in ``pytest_runtestloop``, outside any warnings capture: Python prints it on
+    stderr)."""
+    import warnings
+
+    try:
+        import pytest_cov.plugin as plugin
+        from pytest_cov import CovReportWarning
+
+        with open(plugin.__file__, encoding="utf-8") as f:
+            lineno = next(n for n, line in enumerate(f, 1)
+                          if "warnings.warn(CovReportWarning(message)" in line)
+    except Exception:  # noqa: BLE001 - a pytest-cov without that line: no warning
+        return
+    warnings.warn_explicit(
+        CovReportWarning(message), CovReportWarning, plugin.__file__, lineno,
+        module=plugin.__name__, registry=plugin.__dict__.setdefault("__warningregistry__", {}),
+        module_globals=plugin.__dict__,
+    )
+
+
 def report(request_json: str) -> str:
     """Combine the workers' data into the project's data file and report, as pytest-cov's
     controller does at the end of its run loop. Returns JSON: ``early`` (what it writes
@@ -261,6 +288,7 @@ def report(request_json: str) -> str:
             total = _summary(combining, reports, precision, stream)
         except CoverageException as exc:
             early += f"\nWARNING: Failed to generate report: {exc}\n\n"
+            _warn_report_failed(f"Failed to generate report: {exc}\n")
             total = 0
     if fail_under is not None and should_fail_under(total, fail_under, precision):
         shown = display_covered(total, precision)

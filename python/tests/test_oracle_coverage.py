@@ -306,3 +306,14 @@ def test_coverage_run_measures_the_workers(tmp_path, native_plugins_pytest, cov_
     assert reports[1] == reports[0]
     if "-n" not in args:
         _same_output(*outputs)
+
+
+def test_coverage_warnings_on_stderr_are_pytest_covs(tmp_path, native_plugins_pytest):
+    """What measuring the whole session warns when it saves (a source package never
+    imported, no data at all) and pytest-cov's warning that the report failed: on
+    stderr, from coverage.py's and pytest-cov's own lines."""
+    expected, actual = _both(tmp_path, native_plugins_pytest, ("--cov=email.mime", "-q"))
+    _same_output(expected, actual)
+    for warning in ("was never imported", "No data was collected", "CovReportWarning"):
+        assert warning in expected.stderr, expected.stderr
+    assert actual.stderr == expected.stderr

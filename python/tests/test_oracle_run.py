@@ -93,6 +93,8 @@ NATIVE_CASES: List[str] = [
     "pytester_native-argset5",
     # Initial conftests' pytest_report_header, asked by the native engine.
     "header_native",
+    # ... also when a collection error interrupts the session (no test runs).
+    "header_native_errors",
     # pytest's session-long logging handlers on the root logger.
     "session_logging",
     # Conftests' pytest_configure, called by the native engine.
@@ -588,6 +590,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["popt", "-p", "pytester", "--runpytest=subprocess", "-rA"],
     ],
     "header_native": [[], ["-v"], ["-q"], ["--no-header"], ["tests/sub"]],
+    "header_native_errors": [[], ["-v"], ["--continue-on-collection-errors"], ["test_ok.py"]],
     "session_logging": [[], ["-rA"], ["-o", "log_level=DEBUG"], ["-s"]],
     "configure_native": [[], ["-v"], ["-q", "--strict-markers"], ["sub"]],
     # The conftest's options on the command line (values separate or attached, a value

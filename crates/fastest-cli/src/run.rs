@@ -1169,6 +1169,11 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // `--continue-on-collection-errors`. Counted as failures they stop `-x`/`--maxfail`
     // and `--sw` sessions part-way through collection, and pytest-xdist's workers
     // report them in forms of their own: those sessions stay pytest's.
+    // Header lines only a worker's start gives (a loaded plugin's, the initial
+    // conftests'): a session its collection errors interrupt starts a worker only to
+    // ask them.
+    let header_from_worker =
+        plugin_header || !native_header.is_empty() || !native_sessionstart.is_empty();
     if collect_errors > 0 {
         let known = s.reimport.header.is_some();
         if let Some(why) = collection_errors_need_pytest(&s, pytest_engine.is_some(), known) {
@@ -1570,6 +1575,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     };
     if let Some(c) = &coverage {
         setup["coverage"] = c.settings.clone();
+        // One worker measures the whole session (it warns as pytest-cov's own
+        // measuring does when it saves).
+        setup["coverage"]["whole_session"] = json!(dist.is_none());
     }
     let mut coverage_failed = false;
     setup["distributed"] = json!(dist.is_some());
@@ -1660,7 +1668,16 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let width = inv.width;
     // pytest's `pytest_runtestloop` raises `Interrupted` before the first test.
     let groups = if collection_interrupted {
-        Vec::new()
+        if header_from_worker && pytest_engine.is_none() && s.reimport.header.is_none() {
+            // A worker that imports nothing, for the header lines it gives.
+            setup["preimport"] = json!([]);
+            vec![Group {
+                items: Vec::new(),
+                cost: 1.0,
+            }]
+        } else {
+            Vec::new()
+        }
     } else if groups.is_empty() && !preimport.is_empty() {
         // Every test deselected: pytest's collection imports the modules all the same
         // (what that warns is in the summary), pytest-xdist's in each worker.
