@@ -806,8 +806,10 @@ impl Driver<'_> {
         let _ = tx.send(ToWorker::Setup(setup));
         let _ = tx.send(ToWorker::Run(held.iter().cloned().collect()));
         if held.is_empty() {
-            // Nothing to run here (an import-only worker): it never asks for more.
-            self.feed(&tx, held);
+            // Nothing to run here: a worker that only imports (every group is empty
+            // then, one for each worker to start; taking another's would leave that
+            // worker unstarted).
+            let _ = tx.send(ToWorker::Done);
         }
         let mut reader = BufReader::new(stream);
         let mut line = String::new();
