@@ -106,3 +106,28 @@ def test_tests_see_sys_argv_and_main_as_under_pytest(tmp_path: Path, form: str, 
     expected = _run(pytest_cmd, root, "-rA", "-k", "main", *args)
     actual = _run(fastest, root, "-rA", "-k", "main", *args)
     assert lines(actual.stdout) == lines(expected.stdout) != [], actual.stdout
+
+
+@pytest.mark.parametrize("args", [(), ("--setup-show",)], ids=["worker", "delegated"])
+def test_tests_see_sys_executable_as_it_was_given(tmp_path: Path, args) -> None:
+    """An interpreter started by a relative path keeps it, unnormalised, in
+    `sys.executable` (the `-v` header shows it): the workers and a session handed to
+    pytest have the coordinator's, not the normalised path they were started by."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n")
+    (root / "test_exe.py").write_text(
+        "import sys\n\n\ndef test_exe():\n    print('EXE', sys.executable)\n    assert 0\n"
+    )
+    fastest = require_fastest()
+    if Path(fastest[0]).name != "fastest":
+        pytest.skip("FASTEST_BIN is not the console script")
+    module = _module_form(fastest)
+    # `../<root's name>/../<the interpreter>`: a path whose `..` the interpreter keeps.
+    given = os.path.join("..", root.name, os.path.relpath(module[0], root))
+    assert ".." in given
+    lines = lambda out: [l for l in out.splitlines() if l.startswith("EXE ")]  # noqa: E731
+    expected = _run([given, "-m", "pytest"], root, "-rA", *args)
+    actual = _run([given, "-m", "fastest"], root, "-rA", *args)
+    assert lines(actual.stdout) == lines(expected.stdout) != [], actual.stdout + actual.stderr
+    assert lines(expected.stdout)[0].startswith(f"EXE {root}{os.sep}..")

@@ -1733,6 +1733,9 @@ pub fn run_pytest(args: &[String], host: &Host, err: &mut dyn Write) -> i32 {
 
 fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Command {
     let mut cmd = std::process::Command::new(py);
+    // The coordinator's `sys.executable` as it was given (pytest's `-v` header shows
+    // it): an interpreter started by an absolute path normalises it (`/a/./b`).
+    cmd.env("FASTEST_EXECUTABLE", py);
     // `-P` (3.11+) keeps the cwd off `sys.path`; then the script's directory is added,
     // as for the `pytest` script. Older interpreters put `''` first: replace it.
     // `FASTEST_PATH0` (the console script's `__main__.py`): what the coordinator had
@@ -1754,6 +1757,7 @@ fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Co
     };
     let code = format!(
         "import importlib.util, os, sys\n\
+         sys.executable = os.environ.pop('FASTEST_EXECUTABLE', None) or sys.executable\n\
          b = os.path.dirname(os.path.abspath(sys.executable))\n\
          {path_fix}\n\
          try:\n    sys.argv[0] = {argv0}\n\

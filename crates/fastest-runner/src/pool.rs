@@ -78,6 +78,9 @@ pub struct WorkerCommand {
 /// the processes started after), then xdist's own. A Ctrl-C before the worker's loop
 /// runs (while it imports) ends it quietly: it holds nothing to tear down.
 const BOOTSTRAP: &str = "import os, sys
+# The coordinator's sys.executable, as it was given (started by this absolute path,
+# the interpreter normalises it: `./venv/bin/python` would lose its `./`).
+sys.executable = os.environ.pop('FASTEST_EXECUTABLE', None) or sys.executable
 p = os.environ.pop('FASTEST_PATH0', None)
 if not getattr(sys.flags, 'safe_path', False):
     if p:
@@ -162,6 +165,7 @@ fn start_worker(cmd: &WorkerCommand, place: &Placement) -> Result<Pending, Runne
     let listener = UnixListener::bind(&sock)?;
     let mut command = Command::new(&cmd.python);
     command
+        .env("FASTEST_EXECUTABLE", &cmd.python)
         .arg("-c")
         .arg(BOOTSTRAP)
         .arg(&sock)
