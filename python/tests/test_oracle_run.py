@@ -221,6 +221,7 @@ NATIVE_CASES: List[str] = [
     "deselected_imports-argset5",
     "deselected_imports-argset7",
     "deselected_imports-argset8",
+    "empty_module_imports-argset1",
     "logging_plugin-argset0",
     "logging_plugin-argset1",
 ]
@@ -233,6 +234,9 @@ NATIVE_CASES: List[str] = [
 
 ENGINE_CASES: List[str] = [
     "hooks",
+    # Modules with no test the fallback imported under a conftest's collection hook.
+    "empty_module_imports-argset0",
+    "empty_module_imports-argset2",
     # Test classes conftest hooks make and bind on the module while collecting
     # (pytest_pycollect_makeitem) or after (pytest_collection_modifyitems, the items
     # replaced): not in the module the native engine imports, so the pytest engine
@@ -457,6 +461,10 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # Modules whose tests are all deselected are still imported, as pytest's collection
     # imports them: their import warnings count, and a failing import interrupts the
     # session (pytest then reports every module's import).
+    # Modules with no test that pytest's collection in the import fallback imported: the
+    # run's process imports them too, in their place (their import's effects are the
+    # session's).
+    "empty_module_imports": [["hooked"], ["mixed"], ["-v", "hooked", "mixed"]],
     # A fixture taking pytest's logging plugin away for its tests and putting it back:
     # those tests' phases after it capture no logs and leave the root logger alone.
     "logging_plugin": [[], ["-rA"], ["-rA", "-p", "no:logging"]],

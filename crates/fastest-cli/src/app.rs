@@ -504,12 +504,15 @@ fn collect_only(
         slots.push(slot);
     }
     let mut worker_not_found: Vec<String> = Vec::new();
+    // The requested files pytest's collection imported without finding an item in them,
+    // each with the number of items collected before it.
+    let mut fallback_empty: Vec<(PathBuf, usize)> = Vec::new();
     if !requests.is_empty() {
         let cache_dir = (!args.no_cache).then(|| rootdir.join(".fastest_cache"));
         // pytest's collection may take a while (unless its answer is cached): the run's
         // workers start meanwhile.
         crate::run::prestart(inv, host, slots.len());
-        let res = match fallback::cache::collect_cached(
+        let mut res = match fallback::cache::collect_cached(
             cache_dir.as_deref(),
             host,
             &pytest_args,
@@ -547,6 +550,11 @@ fn collect_only(
         }
         let not_found = res.internal_error.as_deref().and_then(parse_not_found);
         take_extras(&mut extras, &res);
+        for (raw, seq) in std::mem::take(&mut res.empty_files) {
+            if let Some((path, _)) = worker_files.file_of(&raw.into_item()) {
+                fallback_empty.push((path.to_path_buf(), seq));
+            }
+        }
         match (not_found, res.internal_error) {
             (Some(msgs), _) if res.exitstatus == exit::USAGE_ERROR => {
                 // Its items are lost with the error; it counted those selected directly.
@@ -661,7 +669,29 @@ fn collect_only(
     // When every file came from the worker, its collection was the whole session's:
     // its order is pytest's (a conftest the parser cannot read may hold the
     // parametrization that interleaves the modules).
+    // pytest imports a module it finds no item in all the same, in the run's process:
+    // what its import does is the session's (a conftest collected for its doctests is
+    // imported as a conftest). Those discovery proved, and those the fallback imported.
+    let imports_empty = |slot: &Slot| {
+        slot.items.is_empty()
+            && slot
+                .file
+                .path
+                .file_name()
+                .is_none_or(|n| n != "conftest.py")
+            && (!slot.via_fallback || fallback_empty.iter().any(|(p, _)| *p == slot.file.path))
+    };
     let items: Vec<Item> = if whole_order || slots.iter().all(|s| s.via_fallback) {
+        // Each before the file of the item the fallback collected after it.
+        let empties: Vec<(Item, usize)> = fallback_empty
+            .iter()
+            .filter_map(|(path, seq)| {
+                let slot = slots
+                    .iter()
+                    .find(|s| s.file.path == *path && imports_empty(s))?;
+                Some((module_import(&slot.file), *seq))
+            })
+            .collect();
         // The worker's order; a file given twice (`--keep-duplicates`) is collected
         // again after the arguments before its second mention.
         let mut rounds: std::collections::HashMap<PathBuf, usize> =
@@ -676,21 +706,20 @@ fn collect_only(
             })
             .collect();
         ordered.sort_by_key(|(key, _)| *key);
+        for (empty, seq) in empties {
+            let next = ordered
+                .iter()
+                .find(|((round, at), _)| *round == 0 && *at >= seq)
+                .map(|(_, it)| it.file_part().to_string());
+            extras.empty_files.push((empty, next));
+        }
         ordered.into_iter().map(|(_, it)| it).collect()
     } else {
         // Files proved to hold no item: pytest imports them while collecting.
         let mut pending: Vec<Item> = Vec::new();
         for slot in &slots {
             if slot.items.is_empty() {
-                // (A conftest collected for its doctests is imported as a conftest; a
-                // file pytest's collection in the fallback imported reports itself.)
-                if !slot.via_fallback
-                    && slot
-                        .file
-                        .path
-                        .file_name()
-                        .is_none_or(|n| n != "conftest.py")
-                {
+                if imports_empty(slot) {
                     pending.push(module_import(&slot.file));
                 }
             } else if !pending.is_empty() {

@@ -1,0 +1,5 @@
+import state_mixed
+
+
+def test_flag():
+    assert state_mixed.FLAGS == ["test_2_setup imported"]
