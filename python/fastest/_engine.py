@@ -1212,6 +1212,16 @@ def _fx_tmpdir(tmp_path: Path) -> Any:
     return legacy_path(tmp_path)
 
 
+def _log_targets(root: logging.Logger) -> list[logging.Logger]:
+    """The loggers pytest's ``catching_logs`` puts a handler on: the root logger, then
+    each existing one that does not propagate (its records would never reach root)."""
+    targets = [root]
+    for logger in root.manager.loggerDict.values():
+        if isinstance(logger, logging.Logger) and not logger.propagate and logger is not root:
+            targets.append(logger)
+    return targets
+
+
 def _fx_caplog(request: FixtureRequest):
     from _pytest.logging import LogCaptureFixture
 
@@ -1690,6 +1700,8 @@ class Engine:
         self.capture_fixture: CaptureFixture[Any] | None = None
         self._tmp_factory: Any = None
         self._caplog_handler: Any = None
+        # The loggers the phase's log handlers are on (`_phase`).
+        self._log_targets: Any = ()
         self._when = "setup"
         # Seconds the current setup phase spent on what pytest does at collection.
         self._collecting = 0.0
@@ -2185,7 +2197,8 @@ class Engine:
         handler.setLevel(self._log_level if self._log_level is not None else logging.NOTSET)
         item.stash.setdefault(_caplog_records_key, {})[when] = handler.records
         item.stash[_caplog_handler_key] = handler
-        logging.getLogger().addHandler(handler)
+        for logger in self._log_targets or (logging.getLogger(),):
+            logger.addHandler(handler)
         return handler
 
     def tmp_path_factory(self) -> Any:
@@ -3509,7 +3522,13 @@ class Engine:
             # A fresh handler per phase in pytest: what reached this one while it was
             # not the phase's (a test put it back on the root logger) is not shown.
             handler.take()
-            root.addHandler(handler)
+            # pytest's `catching_logs`: the root logger and every logger that does not
+            # propagate to it as the phase starts (uvicorn's access log).
+            self._log_targets = _log_targets(root)
+            for logger in self._log_targets:
+                logger.addHandler(handler)
+        else:
+            self._log_targets = ()
         root_level = root.level
         if self._log_level is not None and logging_on:
             root.setLevel(min(root_level, self._log_level))
@@ -3555,12 +3574,14 @@ class Engine:
                 except Exception:
                     pass
         if logging_on:
-            root.removeHandler(handler)
+            for logger in self._log_targets:
+                logger.removeHandler(handler)
             if self._log_level is not None:
                 root.setLevel(root_level)
             caplog = item.stash.get(_caplog_handler_key)
             if caplog is not None:
-                root.removeHandler(caplog)
+                for logger in self._log_targets:
+                    logger.removeHandler(caplog)
                 if when == "teardown":
                     del item.stash[_caplog_handler_key]
                     del item.stash[_caplog_records_key]
