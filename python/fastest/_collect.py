@@ -657,8 +657,30 @@ def _callspec_entries(item, callspec):
             for pos, name in enumerate(names):
                 if name not in indirect and values[pos] is not callspec.params[name]:
                     return None
+            values = _literal_repr(values)
+            if values is not None:
+                entries.append([source, key, j, values])
+                continue
         entries.append([source, key, j])
     return entries
+
+
+_LITERALS = (str, bytes, int, float, complex, type(None))
+
+
+def _literal_repr(values):
+    """The repr of a parameter set's values when each is a literal (or a tuple of
+    them), else ``None``: what the engine finds the set by when the worker iterates the
+    argvalues in another order (a ``set`` of strings, ordered by the process's hashes)."""
+    def literal(v, depth=0):
+        if type(v) in _LITERALS or type(v) is bool:
+            return True
+        return type(v) is tuple and depth < 3 and all(literal(x, depth + 1) for x in v)
+
+    if not all(literal(v) for v in values):
+        return None
+    text = repr(tuple(values))
+    return text if len(text) <= 1000 else None
 
 
 def _external_fixtures(item):

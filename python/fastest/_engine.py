@@ -1212,6 +1212,19 @@ def _fx_tmpdir(tmp_path: Path) -> Any:
     return legacy_path(tmp_path)
 
 
+def _set_by_values(params: Any, index: int, values: str) -> int:
+    """The index of the parameter set whose values' repr is ``values`` (the import
+    fallback's): ``index`` when it is that one, else the first that is. Argvalues
+    iterated from a ``set`` of strings come in the order of the process's string
+    hashes, which differ between the fallback and this worker."""
+    if index < len(params) and repr(tuple(params[index].values)) == values:
+        return index
+    for i, pset in enumerate(params):
+        if repr(tuple(pset.values)) == values:
+            return i
+    return index
+
+
 def _log_targets(root: logging.Logger) -> list[logging.Logger]:
     """The loggers pytest's ``catching_logs`` puts a handler on: the root logger, then
     each existing one that does not propagate (its records would never reach root)."""
@@ -2576,9 +2589,11 @@ class Engine:
         item.own_markers = list(info.marks)
         item.keywords.update(func.__dict__)
         # Parametrization: the coordinator says which argvalue of which call.
-        for source, key, index in item.spec["callspec"]:
+        for source, key, index, *check in item.spec["callspec"]:
             if source == "mark":
                 mark, argnames, params = info.parametrize(key, self.config, item.nodeid)
+                if check and check[0] is not None:
+                    index = _set_by_values(params, index, check[0])
                 pset = params[index]
                 indirect = mark.kwargs.get("indirect", False)
                 for name, value in zip(argnames, pset.values):

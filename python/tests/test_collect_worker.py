@@ -108,8 +108,10 @@ def check_schema(result):
             assert all(isinstance(v, (str, int, bool, type(None))) for v in mk["args"])
         run = it["run"]
         if run is not None:
-            for source, key, index in run["callspec"]:
+            for source, key, index, *values in run["callspec"]:
                 assert (source, type(key)) in (("mark", int), ("fixture", str)) and isinstance(index, int)
+                # A mark's set of literal values carries their repr.
+                assert values == [] or (source == "mark" and len(values) == 1 and isinstance(values[0], str))
             assert all(isinstance(f, str) for f in run["external_fixtures"])
     for rep in result["errors"] + result["skipped"]:
         assert isinstance(rep["nodeid"], str) and isinstance(rep["longrepr"], str)
@@ -1014,6 +1016,10 @@ def test_run_specs_name_each_parameter_set(tmp_path):
                 def test_dup(d):
                     pass
 
+                @pytest.mark.parametrize("o", [object(), (1, [2]), (1, "a", None, b"x", 2.5)])
+                def test_objects(o):
+                    pass
+
                 def test_modfx(modfx):
                     pass
 
@@ -1044,12 +1050,20 @@ def test_run_specs_name_each_parameter_set(tmp_path):
     runs = {it["nodeid"].split("::", 1)[1]: it["run"] for it in result["items"]}
     # Calls in pytest's order (fixture params first here, as the ids show; marks in
     # iter_markers order, the decorator nearest the function first).
-    assert runs["test_stacked[10-1-y]"]["callspec"] == [["fixture", "fx", 0], ["mark", 0, 1], ["mark", 1, 1]]
+    # A mark's set of literals carries its values' repr (the engine finds the set by
+    # them when its worker iterates the argvalues in another order).
+    assert runs["test_stacked[10-1-y]"]["callspec"] == [["fixture", "fx", 0], ["mark", 0, 1, "(1,)"],
+                                                        ["mark", 1, 1, "('y',)"]]
     # tmp_path's own dependencies are not walked; `request` has no definition.
     assert sorted(runs["test_stacked[10-1-y]"]["external_fixtures"]) == ["request", "tmp_path"]
-    assert runs["test_stacked[20-2-x]"]["callspec"] == [["fixture", "fx", 1], ["mark", 0, 2], ["mark", 1, 0]]
-    assert [runs[k]["callspec"] for k in runs if k.startswith("test_dup")] == [[["mark", 0, 0]], [["mark", 0, 1]]]
-    assert runs["TestK::test_m[1]"] == {"callspec": [["mark", 0, 1]], "external_fixtures": ["monkeypatch"],
+    assert runs["test_stacked[20-2-x]"]["callspec"] == [["fixture", "fx", 1], ["mark", 0, 2, "(2,)"],
+                                                        ["mark", 1, 0, "('x',)"]]
+    assert [runs[k]["callspec"] for k in runs if k.startswith("test_dup")] == [
+        [["mark", 0, 0, "(1,)"]], [["mark", 0, 1, "(1,)"]]]
+    # Other values, by position only.
+    assert [runs[k]["callspec"] for k in runs if k.startswith("test_objects")] == [
+        [["mark", 0, 0]], [["mark", 0, 1]], [["mark", 0, 2, "((1, 'a', None, b'x', 2.5),)"]]]
+    assert runs["TestK::test_m[1]"] == {"callspec": [["mark", 0, 1, "(1,)"]], "external_fixtures": ["monkeypatch"],
                                         "fixtures": ["c", "monkeypatch"]}
     # A module-scoped fixture's parameter: the engine sets the fixture up per parameter,
     # in the order pytest's collection gave.

@@ -603,3 +603,52 @@ def test_a_text_file_without_doctests_is_not_imported(tmp_path: Path) -> None:
     assert got.returncode == 0, got.stderr
     assert got.stdout.splitlines()[-1].startswith("1 passed in ")
     assert "failed to import" not in got.stderr, got.stderr
+
+
+SET_PARAMS = """\
+import pytest
+
+WORDS = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"}
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_id_names_the_value(word, request):
+    assert request.node.callspec.id == word
+
+
+@pytest.mark.parametrize("word", list(WORDS))
+@pytest.mark.parametrize("n", [1, 2])
+def test_fails_for_gamma_only(n, word):
+    assert word != "gamma"
+"""
+
+
+def test_parameters_from_a_set_run_with_the_values_their_ids_name(tmp_path: Path) -> None:
+    # A set of strings iterates in the order of the process's string hashes: the import
+    # fallback that names the items and the worker that runs them each have their own
+    # (no PYTHONHASHSEED), so the worker finds each parameter set by its values.
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "test_sets.py").write_text(SET_PARAMS)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTEST_", "FASTEST_")) and k != "PYTHONHASHSEED"}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1"})
+    expected = subprocess.run([*find_pytest(), "-q", "-p", "no:cacheprovider"], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert expected.returncode == 1, expected.stdout
+    failed = sorted(line for line in expected.stdout.splitlines() if line.startswith("FAILED"))
+    assert failed == [
+        "FAILED test_sets.py::test_fails_for_gamma_only[1-gamma] - AssertionError: ass...",
+        "FAILED test_sets.py::test_fails_for_gamma_only[2-gamma] - AssertionError: ass...",
+    ]
+    # Three runs: the first names the items in a fresh fallback, the others take its
+    # cached answer, each with new workers.
+    for _ in range(3):
+        env.pop("PYTHONHASHSEED", None)
+        got = subprocess.run([*require_fastest(), "-q", "-p", "no:cacheprovider"], cwd=root,
+                             env={**env, "FASTEST_ENGINE": "native"},
+                             capture_output=True, text=True, timeout=120)
+        assert got.returncode == 1, got.stdout + got.stderr
+        lines = got.stdout.splitlines()
+        assert sorted(line for line in lines if line.startswith("FAILED")) == failed, got.stdout
+        assert lines[-1].startswith("2 failed, 22 passed in "), got.stdout

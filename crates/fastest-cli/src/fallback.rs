@@ -119,8 +119,9 @@ pub struct RawItem {
 /// [`RunSpec`] holds them for the items it proves.
 #[derive(Debug, Deserialize)]
 pub struct RawRun {
-    /// `["mark", k, set]` or `["fixture", name, set]`, in pytest's call order.
-    pub callspec: Vec<(String, serde_json::Value, u32)>,
+    /// `["mark", k, set]` or `["fixture", name, set]`, in pytest's call order; a mark's
+    /// may end with the set's values' repr (`CallParam::Mark::values`).
+    pub callspec: Vec<Vec<serde_json::Value>>,
     #[serde(default)]
     pub external_fixtures: Vec<String>,
     /// The item's fixture closure (pytest's `fixturenames`).
@@ -136,15 +137,25 @@ impl RawRun {
         let callspec = self
             .callspec
             .into_iter()
-            .map(|(source, key, set)| match (source.as_str(), key) {
-                ("mark", serde_json::Value::Number(n)) => Some(CallParam::Mark {
-                    mark: u32::try_from(n.as_u64()?).ok()?,
-                    set,
-                }),
-                ("fixture", serde_json::Value::String(name)) => {
-                    Some(CallParam::Fixture { name, set })
+            .map(|entry| {
+                let set = u32::try_from(entry.get(2)?.as_u64()?).ok()?;
+                match (entry.first()?.as_str()?, entry.get(1)?, entry.get(3)) {
+                    ("mark", serde_json::Value::Number(n), values) if entry.len() <= 4 => {
+                        Some(CallParam::Mark {
+                            mark: u32::try_from(n.as_u64()?).ok()?,
+                            set,
+                            values: match values {
+                                None | Some(serde_json::Value::Null) => None,
+                                Some(v) => Some(v.as_str()?.to_string()),
+                            },
+                        })
+                    }
+                    ("fixture", serde_json::Value::String(name), None) => Some(CallParam::Fixture {
+                        name: name.clone(),
+                        set,
+                    }),
+                    _ => None,
                 }
-                _ => None,
             })
             .collect::<Option<Vec<_>>>()?;
         Some(RunSpec {
@@ -751,7 +762,7 @@ mod tests {
     #[test]
     fn run_specs_map_to_the_item_model() {
         let it = item(serde_json::json!({
-            "callspec": [["fixture", "fx", 1], ["mark", 0, 2]],
+            "callspec": [["fixture", "fx", 1], ["mark", 0, 2], ["mark", 1, 0, "('a',)"]],
             "external_fixtures": ["tmp_path"],
         }));
         let run = it.run.expect("a run spec");
@@ -762,7 +773,16 @@ mod tests {
                     name: "fx".into(),
                     set: 1
                 },
-                CallParam::Mark { mark: 0, set: 2 }
+                CallParam::Mark {
+                    mark: 0,
+                    set: 2,
+                    values: None
+                },
+                CallParam::Mark {
+                    mark: 1,
+                    set: 0,
+                    values: Some("('a',)".into())
+                }
             ]
         );
         assert_eq!(run.external_fixtures, ["tmp_path"]);
@@ -775,5 +795,9 @@ mod tests {
         assert!(bad.run.is_none());
         let unknown = item(serde_json::json!({"callspec": [["hook", 0, 0]]}));
         assert!(unknown.run.is_none());
+        let short = item(serde_json::json!({"callspec": [["mark", 0]]}));
+        assert!(short.run.is_none());
+        let long = item(serde_json::json!({"callspec": [["mark", 0, 0, "(1,)", 5]]}));
+        assert!(long.run.is_none());
     }
 }

@@ -179,7 +179,7 @@ fn warm_cache_gives_the_same_answer() {
     let warm = run_in(&root, &["--collect-only", "-q"]);
     assert_eq!(cold, warm);
     // A corrupt cache is reported and rebuilt, never trusted.
-    std::fs::write(root.join(".fastest_cache/discovery-v2.bin"), b"\x0bgarbage").unwrap();
+    std::fs::write(root.join(".fastest_cache/discovery-v2.bin"), b"\x0cgarbage").unwrap();
     let (code, out, err) = run_in(&root, &["--collect-only", "-q"]);
     assert_eq!(code, 0);
     assert_eq!(out, cold.1);

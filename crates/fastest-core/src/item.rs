@@ -139,7 +139,15 @@ pub struct RunSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CallParam {
     /// The `set`-th argvalue of the `mark`-th `parametrize` mark in `iter_markers` order.
-    Mark { mark: u32, set: u32 },
+    /// `values`: the repr of that set's values when the import fallback saw only
+    /// literals (str, numbers, None, bytes and tuples of them): argvalues iterated from a
+    /// `set` are ordered by the process's string hashes, so the engine finds the set by
+    /// its values, not its position, when the two disagree.
+    Mark {
+        mark: u32,
+        set: u32,
+        values: Option<String>,
+    },
     /// The `set`-th of a parametrized fixture's `params`.
     Fixture { name: String, set: u32 },
 }

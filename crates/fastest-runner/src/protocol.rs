@@ -18,6 +18,10 @@ pub use fastest_core::report::{HeaderLines, Interruption};
 use fastest_core::report::{TestReport, WarningReport};
 use serde::{Deserialize, Serialize};
 
+/// One parametrization of an item as the engine reads it: source (`mark` or
+/// `fixture`), key (mark index or fixture name), set index, the set's values' repr.
+pub type CallEntry = (String, serde_json::Value, u32, Option<String>);
+
 /// What the engine needs to know about one item to import, bind and run it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemSpec {
@@ -31,8 +35,9 @@ pub struct ItemSpec {
     /// The collectors above the item: `(kind, key, name)`, outermost first; the key is
     /// unique per node (its node id).
     pub chain: Vec<(String, String, String)>,
-    /// `("mark", k, set)` or `("fixture", name, set)` per parametrization.
-    pub callspec: Vec<(String, serde_json::Value, u32)>,
+    /// `("mark", k, set, values)` or `("fixture", name, set, null)` per
+    /// parametrization (`values`: see [`fastest_core::item::CallParam::Mark`]).
+    pub callspec: Vec<CallEntry>,
     /// Seconds the item may run before its worker is killed (`--timeout`, the
     /// `timeout` ini or mark); the coordinator's business, the engine ignores it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,9 +69,11 @@ impl ItemSpec {
             .callspec
             .iter()
             .map(|c| match c {
-                CallParam::Mark { mark, set } => ("mark".to_string(), (*mark).into(), *set),
+                CallParam::Mark { mark, set, values } => {
+                    ("mark".to_string(), (*mark).into(), *set, values.clone())
+                }
                 CallParam::Fixture { name, set } => {
-                    ("fixture".to_string(), name.clone().into(), *set)
+                    ("fixture".to_string(), name.clone().into(), *set, None)
                 }
             })
             .collect();
@@ -85,7 +92,7 @@ impl ItemSpec {
     fn with_callspec(
         item: &Item,
         path: &std::path::Path,
-        callspec: Vec<(String, serde_json::Value, u32)>,
+        callspec: Vec<CallEntry>,
     ) -> Self {
         // Keys: `Dir:` + the directory path for directories and packages; the node id
         // for modules (also doctest modules and text files) and classes (fixtures defined there find their node by it).
@@ -203,7 +210,11 @@ mod tests {
             marks: vec![],
             extra_keywords: vec![],
             run: Some(RunSpec {
-                callspec: vec![CallParam::Mark { mark: 0, set: 1 }],
+                callspec: vec![CallParam::Mark {
+                    mark: 0,
+                    set: 1,
+                    values: None,
+                }],
                 external_fixtures: vec![],
                 fixtures: vec![],
                 pytest_machinery: None,

@@ -22,8 +22,9 @@ use crate::item::{ChainNode, Mark};
 /// attributes at import is uncertain; 6: run specs carry marks `pytest_collection_modifyitems`
 /// added; 7: `pytest_addoption`'s unused `pluginmanager` argument is no machinery use;
 /// 9: run specs say whether the item is isolated; 10: taking pytest's logging plugin
-/// away and back is no machinery use; 11: a doctest needs a prompt line).
-const FORMAT: u32 = 11;
+/// away and back is no machinery use; 11: a doctest needs a prompt line; 12: a mark's
+/// set may carry its values' repr).
+const FORMAT: u32 = 12;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

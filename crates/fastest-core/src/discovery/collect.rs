@@ -608,6 +608,8 @@ impl<'a> ModuleCx<'a> {
                         None => CallParam::Mark {
                             mark: mark_index,
                             set,
+                            // Literal argvalues in the source: the order is certain.
+                            values: None,
                         },
                     });
                     next.push((parts, pm, cs));
