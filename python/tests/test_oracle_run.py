@@ -224,6 +224,8 @@ NATIVE_CASES: List[str] = [
     "empty_module_imports-argset1",
     "logging_plugin-argset0",
     "logging_plugin-argset1",
+    # A module broken by another module's import: collected by import in order.
+    "import_side_effects",
 ]
 
 # --------------------------------------------------------------------------
@@ -411,6 +413,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-x"],
     ],
     "import_errors_hooks": [[], ["-v"], ["-s"], ["--continue-on-collection-errors"]],
+    # A module whose import fails only after another module's import changed the
+    # process (its tests are no tests: one collection error), collected alone it is fine.
+    "import_side_effects": [[], ["--continue-on-collection-errors"], ["--continue-on-collection-errors", "-rA", "-v"]],
     # Reporting hooks next to a collection hook, and session hooks that write: pytest's
     # session places their output (fastest hands such sessions to it).
     "hooks_reporting": [[], ["-v"]],

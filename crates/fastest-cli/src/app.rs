@@ -47,7 +47,8 @@ pub fn run(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn Writ
         Prepared::Collect(inv, config) => {
             let mut reimport = crate::run::Reimport::default();
             let mut code = collect_only(&inv, &config, host, start, out, err, &mut reimport);
-            if let Some(files) = reimport.request.take() {
+            // At most twice (see `Reimport::partial`).
+            while let Some(files) = reimport.request.take() {
                 // Test modules failed to import before the first test: collected by
                 // pytest now, they are reported as its collection reports them.
                 reimport.forced = files.into_iter().collect();
@@ -771,6 +772,7 @@ fn pytest_session(
     // pytest collected every module already: one that fails to import in a worker
     // now is reported at its tests.
     reimport.retried = true;
+    reimport.partial = false;
     if inv.run && inv.native_only {
         return crate::run::with_pytest(inv, host, err, why);
     }

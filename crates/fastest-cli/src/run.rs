@@ -1065,8 +1065,14 @@ fn collection_errors_need_pytest(
 pub(crate) struct Reimport {
     /// The file node ids this attempt collects by import (a second attempt's).
     pub forced: std::collections::HashSet<String>,
-    /// Set by a second attempt: whatever its workers find, it runs to the end.
+    /// Set by a second attempt: whatever its workers find, it runs to the end (unless
+    /// `partial`).
     pub retried: bool,
+    /// This attempt collects by import only the modules that failed to import in the
+    /// first (--continue-on-collection-errors): if one of them fails again in a worker
+    /// (it fails only after the modules before it changed the process), a third attempt
+    /// collects every module by import, in order, in one process.
+    pub partial: bool,
     /// What this attempt found: the files to collect by import in the next.
     pub request: Option<Vec<String>>,
     /// What the first attempt had written (its header): not written again.
@@ -1286,7 +1292,8 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // imports print between the header and the collected line: there pytest's session
     // cannot be had, so none is stopped.
     let unshowable = announce_imports && errors_need_pytest.is_some();
-    let check_imports = !preimport.is_empty() && !s.reimport.retried && !unshowable;
+    let check_imports =
+        !preimport.is_empty() && (!s.reimport.retried || s.reimport.partial) && !unshowable;
     let hold_all = check_imports && errors_need_pytest.is_some();
     let imports_event = check_imports || announce_imports;
     let mut header_len = None;
@@ -1803,8 +1810,13 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     if let Some(failed) = reimport_request {
         // Nothing past the header was shown: the session starts over (`Reimport`).
         // A failed import interrupts pytest's session once collection is over, after it
-        // imported every module (their warnings count): then all are collected by import.
-        let files = if inv.args.continue_on_collection_errors {
+        // imported every module (their warnings count): then all are collected by
+        // import. Under --continue-on-collection-errors the session goes on: first only
+        // the failed modules are; one failing again in a worker failed only after the
+        // modules before it changed the process (dill's import hook), which importing it
+        // alone does not show: then all are, in one process, in pytest's order.
+        let partial = inv.args.continue_on_collection_errors && !s.reimport.retried;
+        let files = if partial {
             failed
                 .iter()
                 .filter_map(|id| {
@@ -1819,6 +1831,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         } else {
             preimport_files
         };
+        s.reimport.partial = partial;
         tracing::debug!(
             ?failed,
             "test modules failed to import; collecting them by import"
