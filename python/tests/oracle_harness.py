@@ -297,7 +297,12 @@ def normalise(text: str, width: int = 80) -> str:
         return m.group(0)
 
     text = _EXECUTABLE.sub(r"\1 -- <PYTHON>", text)
+    text = _DELEGATION_NOTE.sub("", text)
     return _DURATION.sub(" in <DURATION>", _SEP_LINE.sub(canonical_sep, text))
+
+
+#: fastest's note on stderr under ``-v`` when it hands the session to pytest.
+_DELEGATION_NOTE = re.compile(r"^fastest: pytest runs this session: .*\n", re.M)
 
 
 def child_env(extra: Mapping[str, str]) -> Dict[str, str]:

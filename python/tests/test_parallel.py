@@ -740,6 +740,42 @@ def test_worker_environment_matches_pytest_xdist(tmp_path: Path, xdist_pytest: L
     assert run(cmd, fenv) == expected
 
 
+def test_workers_see_the_executable_and_environment_xdist_workers_see(
+    tmp_path: Path, xdist_pytest: List[str]
+):
+    """Started by a path with `..` in it, the controller keeps it in `sys.executable`, a
+    pytest-xdist worker (started by that absolute path) has it normalised, on its
+    `[gwN]` line too; the environment comes in the controller's order."""
+    root = _write(tmp_path, {
+        "pytest.ini": "[pytest]\n",
+        "test_exe.py": """
+            import os, sys
+
+            def test_exe():
+                print("EXE", sys.executable)
+                print("ENV", [k for k in os.environ
+                              if not k.startswith(("PYTEST_", "FASTEST_")) and k != "PYTHONPATH"])
+                assert 0
+        """,
+    })
+    python = Path(xdist_pytest[0]).with_name("python")
+    given = os.path.join("..", root.name, os.path.relpath(python, root))
+    assert ".." in given
+    cmd, env = fastest_in(xdist_pytest)
+    # (xdist's `-v` also announces each worker whose interpreter path differs from the
+    # controller's: `[gw0] linux Python 3.11.7 cwd: ...`, which fastest does not.)
+    wanted = ("EXE ", "ENV ", "[gw0] linux -- ", "platform ")
+
+    def lines(out: str) -> List[str]:
+        return [line for line in out.splitlines() if line.startswith(wanted)]
+
+    expected = _run([given, "-m", "pytest"], root, "-n", "1", "-v", "-rA")
+    actual = _run([given, *cmd[1:]], root, "-n", "1", "-v", "-rA", env=env)
+    assert expected.returncode == actual.returncode == 1, actual.stdout + actual.stderr
+    assert lines(actual.stdout) == lines(expected.stdout), actual.stdout
+    assert len(lines(expected.stdout)) == 4 and ".." not in lines(expected.stdout)[1]
+
+
 LONG_MODULE = """
     import os, time, pytest
     {extra}

@@ -652,3 +652,23 @@ def test_parameters_from_a_set_run_with_the_values_their_ids_name(tmp_path: Path
         lines = got.stdout.splitlines()
         assert sorted(line for line in lines if line.startswith("FAILED")) == failed, got.stdout
         assert lines[-1].startswith("2 failed, 22 passed in "), got.stdout
+
+
+@pytest.mark.parametrize("verbose", [True, False], ids=["v", "default"])
+def test_a_session_handed_to_pytest_says_why_under_v(tmp_path: Path, verbose: bool) -> None:
+    # Live logs are pytest's to draw: the session is pytest's, and -v says so on stderr
+    # (as it names the modules the pytest engine runs); pytest's own output follows.
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "test_a.py").write_text("def test_a():\n    pass\n")
+    args = ["-p", "no:cacheprovider", "-o", "log_cli=true"] + (["-v"] if verbose else [])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1"})
+    expected = subprocess.run([*find_pytest(), *args], cwd=root, env=env, capture_output=True,
+                              text=True, timeout=120)
+    got = subprocess.run([*require_fastest(), *args], cwd=root, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert got.returncode == expected.returncode == 0
+    note = "fastest: pytest runs this session: log_cli (live logs)\n"
+    assert got.stderr == (note if verbose else "") + expected.stderr
+    assert normalise(got.stdout) == normalise(expected.stdout)

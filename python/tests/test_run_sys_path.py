@@ -116,8 +116,11 @@ def test_tests_see_sys_executable_as_it_was_given(tmp_path: Path, args) -> None:
     root = tmp_path / "proj"
     root.mkdir()
     (root / "pytest.ini").write_text("[pytest]\n")
+    # And the environment in its order (none of it passed to them as a changed
+    # environment, which a process gets sorted).
     (root / "test_exe.py").write_text(
-        "import sys\n\n\ndef test_exe():\n    print('EXE', sys.executable)\n    assert 0\n"
+        "import os, sys\n\n\ndef test_exe():\n    print('EXE', sys.executable)\n"
+        "    print('ENV', [k for k in os.environ if not k.startswith('PYTEST_')])\n    assert 0\n"
     )
     fastest = require_fastest()
     if Path(fastest[0]).name != "fastest":
@@ -126,7 +129,7 @@ def test_tests_see_sys_executable_as_it_was_given(tmp_path: Path, args) -> None:
     # `../<root's name>/../<the interpreter>`: a path whose `..` the interpreter keeps.
     given = os.path.join("..", root.name, os.path.relpath(module[0], root))
     assert ".." in given
-    lines = lambda out: [l for l in out.splitlines() if l.startswith("EXE ")]  # noqa: E731
+    lines = lambda out: [l for l in out.splitlines() if l.startswith(("EXE ", "ENV "))]  # noqa: E731
     expected = _run([given, "-m", "pytest"], root, "-rA", *args)
     actual = _run([given, "-m", "fastest"], root, "-rA", *args)
     assert lines(actual.stdout) == lines(expected.stdout) != [], actual.stdout + actual.stderr

@@ -150,10 +150,12 @@ impl RawRun {
                             },
                         })
                     }
-                    ("fixture", serde_json::Value::String(name), None) => Some(CallParam::Fixture {
-                        name: name.clone(),
-                        set,
-                    }),
+                    ("fixture", serde_json::Value::String(name), None) => {
+                        Some(CallParam::Fixture {
+                            name: name.clone(),
+                            set,
+                        })
+                    }
                     _ => None,
                 }
             })

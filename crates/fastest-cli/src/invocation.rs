@@ -395,6 +395,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     };
     let run = !args.collect_only;
     let native_only = native_only(&args);
+    let verbose = args.verbosity() > 0;
     if let Some((k, n)) = args.shard {
         // A session pytest runs splits by the same rule (`fastest._shard`, which
         // `run_pytest` loads when this is set).
@@ -407,8 +408,12 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     let mut pytest_engine = None;
     if run {
         match run_blocker(&args, &config, &plugins, &entry_points, host) {
-            Err(why) => return delegate_run(err, native_only, &why, cli.pytest_argv(xdist)),
-            Ok(Some(why)) if native_only => return delegate_run(err, true, &why, Vec::new()),
+            Err(why) => {
+                return delegate_run(err, native_only, verbose, &why, cli.pytest_argv(xdist))
+            }
+            Ok(Some(why)) if native_only => {
+                return delegate_run(err, true, verbose, &why, Vec::new())
+            }
             Ok(engine) => pytest_engine = engine,
         }
     }
@@ -421,7 +426,13 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         Ok(Startup::Ok) => {}
         Ok(Startup::Undecided(why)) => {
             tracing::info!("pytest decides: {why}");
-            return delegate_run(err, native_only && run, &why, cli.pytest_argv(xdist));
+            return delegate_run(
+                err,
+                native_only && run,
+                verbose,
+                &why,
+                cli.pytest_argv(xdist),
+            );
         }
         Err(e) => return Prepared::Exit(config_error(err, &e)),
     }
@@ -512,7 +523,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
             // reasons are warnings only pytest's own session prints.
             let registered_options = raw_cli && !why.starts_with("testpaths");
             if !registered_options || native_only {
-                return delegate_run(err, native_only, why, cli.pytest_argv(xdist));
+                return delegate_run(err, native_only, verbose, why, cli.pytest_argv(xdist));
             }
             pytest_engine.get_or_insert_with(|| why.clone());
         }
@@ -661,10 +672,12 @@ fn native_only(args: &Args) -> bool {
     }
 }
 
-/// Hand a run to pytest, or refuse to when only the native engine may run it.
+/// Hand a run to pytest, or refuse to when only the native engine may run it. Under
+/// `-v` the user is told why (as for a module the pytest engine runs).
 pub fn delegate_run(
     err: &mut dyn Write,
     native_only: bool,
+    verbose: bool,
     why: &str,
     argv: Vec<String>,
 ) -> Prepared {
@@ -679,6 +692,9 @@ pub fn delegate_run(
         return Prepared::Exit(exit::INTERNAL_ERROR);
     }
     tracing::info!("pytest runs this session: {why}");
+    if verbose {
+        let _ = writeln!(err, "fastest: pytest runs this session: {why}");
+    }
     Prepared::Delegate(argv)
 }
 
@@ -1716,6 +1732,11 @@ pub fn run_pytest(args: &[String], host: &Host, err: &mut dyn Write) -> i32 {
         .is_some_and(|p0| py.parent().is_none_or(|bin| Path::new(&p0) != bin));
     let mut cmd = match script.filter(|_| !measured && !as_module) {
         Some(script) => {
+            // The script puts its own directory first on `sys.path`; the tests do not
+            // see fastest's variable (removed here, not on the command: a changed
+            // environment reaches the child in sorted order). The coordinator ends
+            // with this pytest: nothing after it reads the variable.
+            std::env::remove_var("FASTEST_PATH0");
             let mut cmd = std::process::Command::new(script);
             cmd.args(args);
             cmd
@@ -1733,18 +1754,15 @@ pub fn run_pytest(args: &[String], host: &Host, err: &mut dyn Write) -> i32 {
 
 fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Command {
     let mut cmd = std::process::Command::new(py);
-    // The coordinator's `sys.executable` as it was given (pytest's `-v` header shows
-    // it): an interpreter started by an absolute path normalises it (`/a/./b`).
-    cmd.env("FASTEST_EXECUTABLE", py);
     // `-P` (3.11+) keeps the cwd off `sys.path`; then the script's directory is added,
     // as for the `pytest` script. Older interpreters put `''` first: replace it.
     // `FASTEST_PATH0` (the console script's `__main__.py`): what the coordinator had
     // first, the current directory under `python -m fastest`, as `python -m pytest` has.
     let path_fix = if host.supports_safe_path() {
         cmd.arg("-P");
-        "sys.path.insert(0, os.environ.get('FASTEST_PATH0') or b)"
+        "sys.path.insert(0, os.environ.pop('FASTEST_PATH0', None) or b)"
     } else {
-        "sys.path[0] = os.environ.get('FASTEST_PATH0') or b"
+        "sys.path[0] = os.environ.pop('FASTEST_PATH0', None) or b"
     };
     // `coverage run -m fastest` (`cov::OUTER_ENV`): measured as a worker would be.
     // pytest names itself after `argv[0]` (`python -m pytest` for a `__main__.py`); the
@@ -1757,7 +1775,7 @@ fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Co
     };
     let code = format!(
         "import importlib.util, os, sys\n\
-         sys.executable = os.environ.pop('FASTEST_EXECUTABLE', None) or sys.executable\n\
+         sys.executable = sys.argv.pop(1)\n\
          b = os.path.dirname(os.path.abspath(sys.executable))\n\
          {path_fix}\n\
          try:\n    sys.argv[0] = {argv0}\n\
@@ -1777,7 +1795,10 @@ fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Co
          sys.exit(main())\n",
         env = crate::cov::OUTER_ENV
     );
-    cmd.arg("-c").arg(code).args(args);
+    // The coordinator's `sys.executable` as it was given (pytest's `-v` header shows
+    // it; an interpreter started by an absolute path normalises it: `/a/./b`), as an
+    // argument: a changed environment would reach pytest in sorted order.
+    cmd.arg("-c").arg(code).arg(py).args(args);
     cmd
 }
 

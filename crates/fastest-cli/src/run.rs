@@ -182,7 +182,7 @@ fn hand_to_pytest(
     if continued {
         argv.splice(0..0, ["-p".to_string(), "fastest._continued".to_string()]);
     }
-    match invocation::delegate_run(err, inv.native_only, why, argv) {
+    match invocation::delegate_run(err, inv.native_only, inv.args.verbosity() > 0, why, argv) {
         Prepared::Delegate(argv) => invocation::run_pytest(&argv, host, err),
         Prepared::Exit(code) => code,
         Prepared::Collect(..) => exit::INTERNAL_ERROR,
@@ -1438,11 +1438,13 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let _ = out.flush();
     let mut opts = terminal_options(inv, config);
     if started.is_some() {
+        // A worker's `sys.executable`, as pytest-xdist's reports it: started by an
+        // absolute path, the interpreter normalises it.
         opts.dist = Some(format!(
             "{} -- Python {} {}",
             s.host.platform,
             s.host.python_version,
-            python.display()
+            normpath(&python).display()
         ));
     }
     // `--sw` stops the session at a failure the way `--maxfail` does.
@@ -2246,6 +2248,27 @@ fn before_imports(rest: String, announce: bool) -> (String, String) {
 /// does each pytest-xdist worker), so a module's import never sees what the tests of the
 /// modules before it did. The native engine imports these when the session starts.
 /// Doctest text files import nothing.
+/// `os.path.normpath` of an absolute path: `.` components dropped, each `..` taking
+/// the component before it away (none above the root).
+fn normpath(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if out.file_name().is_some() {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push(c);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn preimport_specs<'a>(
     specs: impl Iterator<Item = &'a ItemSpec>,
     file_order: &[String],
@@ -2632,6 +2655,18 @@ mod tests {
         let class = format!("{}::TestC", s.chain[1].1);
         s.chain.push(("Class".into(), class, "TestC".into()));
         s
+    }
+
+    #[test]
+    fn normpath_is_pythons_for_absolute_paths() {
+        for (given, want) in [
+            ("/a/b/../c/./python", "/a/c/python"),
+            ("/a/../../b", "/b"),
+            ("/usr/bin/python3", "/usr/bin/python3"),
+            ("/a/./b/", "/a/b"),
+        ] {
+            assert_eq!(normpath(Path::new(given)), Path::new(want), "{given}");
+        }
     }
 
     #[test]

@@ -78,18 +78,20 @@ pub struct WorkerCommand {
 /// the processes started after), then xdist's own. A Ctrl-C before the worker's loop
 /// runs (while it imports) ends it quietly: it holds nothing to tear down.
 const BOOTSTRAP: &str = "import os, sys
-# The coordinator's sys.executable, as it was given (started by this absolute path,
-# the interpreter normalises it: `./venv/bin/python` would lose its `./`).
-sys.executable = os.environ.pop('FASTEST_EXECUTABLE', None) or sys.executable
 p = os.environ.pop('FASTEST_PATH0', None)
 if not getattr(sys.flags, 'safe_path', False):
     if p:
         sys.path[0] = p
     else:
         del sys.path[0]
-sock, preload, session, *xdist = sys.argv[1:]
+sock, preload, session, executable, *xdist = sys.argv[1:]
 del sys.argv[1:]
-if xdist:
+if not xdist:
+    # The coordinator's sys.executable, as it was given (started by this absolute
+    # path, the interpreter normalises it: `./venv/bin/python` would lose its `./`).
+    # A pytest-xdist worker's is the normalised one.
+    sys.executable = executable
+else:
     try:
         from _pytest._version import version
     except Exception:
@@ -163,14 +165,15 @@ fn start_worker(cmd: &WorkerCommand, place: &Placement) -> Result<Pending, Runne
         .tempdir_in(socket_base())?;
     let sock = dir.path().join("worker.sock");
     let listener = UnixListener::bind(&sock)?;
+    // No `Command::env`: a changed environment reaches the child in sorted order.
     let mut command = Command::new(&cmd.python);
     command
-        .env("FASTEST_EXECUTABLE", &cmd.python)
         .arg("-c")
         .arg(BOOTSTRAP)
         .arg(&sock)
         .arg(cmd.preload.join(","))
         .arg(fastest_core::report::session_id())
+        .arg(&cmd.python)
         .current_dir(&cmd.cwd);
     if let Some((count, uid)) = &place.xdist {
         command

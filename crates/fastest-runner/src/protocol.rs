@@ -89,11 +89,7 @@ impl ItemSpec {
         Self::with_callspec(item, path, Vec::new())
     }
 
-    fn with_callspec(
-        item: &Item,
-        path: &std::path::Path,
-        callspec: Vec<CallEntry>,
-    ) -> Self {
+    fn with_callspec(item: &Item, path: &std::path::Path, callspec: Vec<CallEntry>) -> Self {
         // Keys: `Dir:` + the directory path for directories and packages; the node id
         // for modules (also doctest modules and text files) and classes (fixtures defined there find their node by it).
         let mut chain = Vec::with_capacity(item.chain.len());
