@@ -330,7 +330,16 @@ fn collect_only(
         tracing::info!("pytest runs this session: {why}");
         return crate::run::with_pytest(inv, host, err, &why);
     }
-    let pytest_args = passthrough_args(inv, config);
+    let mut pytest_args = passthrough_args(inv, config);
+    if let Some(r) = &inv.randomly {
+        // The session's order is pytest-randomly's, made here of all the items in
+        // pytest's order (the fallback's among them): its pytest must not shuffle them
+        // first (shuffling a module whose functions a class splits is no no-op). Its
+        // seed is the session's: the plugin seeds `random` with it before modules are
+        // imported, and stores it where `--randomly-seed=last` finds it.
+        pytest_args.push("--randomly-dont-reorganize".into());
+        pytest_args.push(r.seed_option());
+    }
     let mut extras = Extras {
         conftest_hooks: disc.conftest_hooks.clone(),
         conftest_markers: disc.conftest_markers.clone(),

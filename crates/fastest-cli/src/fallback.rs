@@ -642,9 +642,16 @@ pub mod cache {
             k.push('\x1f');
             k.push_str(&std::env::var(v).unwrap_or_default());
         }
+        // Unshuffled, a collection answers for every seed (the seed only seeds `random`
+        // for what modules draw at import): a session with a new seed each run keeps
+        // its answers.
+        let unshuffled = pytest_args
+            .iter()
+            .any(|a| a == "--randomly-dont-reorganize");
         for a in pytest_args
             .iter()
             .filter(|a| !reporting_only(a))
+            .filter(|a| !(unshuffled && a.starts_with("--randomly-seed=")))
             .chain(paths)
         {
             k.push('\x1e');
@@ -744,6 +751,44 @@ pub mod cache {
             }
         }
         Ok(result)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn an_unshuffled_collection_is_one_answer_for_every_seed() {
+            let host = Host {
+                cwd: PathBuf::from("/p"),
+                python: Some(PathBuf::from("/p/venv/bin/python")),
+                python_version: "3.11.7".into(),
+                platform: "linux".into(),
+                sys_path: Vec::new(),
+                builtin_modules: Vec::new(),
+                hostname: String::new(),
+                utc_offset: 0,
+                plugins: std::sync::OnceLock::new(),
+                blocked: std::sync::OnceLock::new(),
+                fixture_plugins: std::sync::OnceLock::new(),
+            };
+            let args = |extra: &[&str]| -> Vec<String> {
+                ["--rootdir=/p"]
+                    .iter()
+                    .chain(extra)
+                    .map(|a| a.to_string())
+                    .collect()
+            };
+            let k = |extra: &[&str]| key(&host, &args(extra), &["t.py".into()], &[], 0);
+            let unshuffled = ["--randomly-dont-reorganize", "--randomly-seed=1"];
+            assert_eq!(
+                k(&unshuffled),
+                k(&["--randomly-dont-reorganize", "--randomly-seed=2"])
+            );
+            // Shuffled by the plugin, the order is the seed's.
+            assert_ne!(k(&["--randomly-seed=1"]), k(&["--randomly-seed=2"]));
+            assert_ne!(k(&unshuffled), k(&["--randomly-seed=1"]));
+        }
     }
 }
 
