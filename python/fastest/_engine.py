@@ -32,6 +32,7 @@ import threading
 import types
 import warnings
 from time import perf_counter as _perf_counter
+from time import time as _time
 from pathlib import Path
 from typing import Any
 
@@ -3557,6 +3558,10 @@ class Engine:
         if self.capture_fixture is not None:
             self.capture_fixture._start()
         self._collecting = 0.0
+        # pytest's `CallInfo.from_call` takes `time.time()` and then the performance
+        # counter as the phase starts and as it ends: a clock a test or fixture mocks
+        # (time-machine's `travel` ticks from its first reading) sees those calls.
+        _time()
         start = _perf_counter()
         excinfo = None
         try:
@@ -3566,6 +3571,7 @@ class Engine:
             self._collect_unraisable()
         except BaseException:
             excinfo = ExceptionInfo.from_current()
+        _time()
         duration = max(_perf_counter() - start - self._collecting, 0.0)
         if item._excinfo:
             # pytest's unittest `pytest_runtest_makereport`: each phase reports the next

@@ -129,6 +129,8 @@ NATIVE_PLUGINS = (
     "typeguard==4.6.0",
     # Disabled (no `--codspeed`): its header line, marks and `benchmark` fixture.
     "pytest-codspeed==5.0.3",
+    # Its clock travels tick from the first reading: pytest's runner reads the clock.
+    "time-machine==3.6.0",
 )
 
 

@@ -259,3 +259,52 @@ def test_enabled_codspeed_is_pytests_session(tmp_path, native_plugins_pytest):
     _, refused = _both(tmp_path, native_plugins_pytest, ("-q", "--codspeed"), _benchmarks)
     assert refused.returncode == 3
     assert "pytest would run this session" in refused.stderr, refused.stderr
+
+
+CLOCK_TRAVEL = '''\
+import time
+from unittest import TestCase
+
+import pytest
+import time_machine
+
+
+@pytest.fixture
+def travelled():
+    with time_machine.travel(95.0):
+        yield
+
+
+def test_fixture(travelled):
+    # The first reading after the travel starts gives 95.0 exactly; it ticks from then.
+    time.sleep(0.001)
+    assert time.time() > 95.0
+
+
+def test_plugin_fixture_moved_in_the_test(time_machine):
+    # Moved during the call: the test's own reading is the first (pytest fails it too).
+    time_machine.move_to(50.0)
+    time.sleep(0.001)
+    assert time.time() > 50.0
+
+
+@time_machine.travel(95.0)
+class TestTravelled(TestCase):
+    def test_decorated_class(self):
+        time.sleep(0.001)
+        assert time.time() > 95.0
+'''
+
+
+def test_a_travelling_clock_ticks_from_the_phase_end_as_under_pytest(tmp_path, native_plugins_pytest):
+    """time-machine's ``travel`` (ticking) returns its destination at the first reading
+    of the clock after it starts, and moves on from there: pytest's runner reads
+    ``time.time()`` as each phase starts and ends, so the test's own first reading, after
+    a fixture or ``setUpClass`` started the travel, has moved on."""
+    def edit(root: Path) -> None:
+        (root / "test_clock.py").write_text(CLOCK_TRAVEL)
+
+    expected, actual = _both(tmp_path, native_plugins_pytest, ("-rA", "test_clock.py"), edit)
+    assert expected.returncode == actual.returncode == 1, actual.stdout
+    assert "1 failed, 2 passed" in expected.stdout, expected.stdout
+    _assert_native_as_pytest(expected, actual)
