@@ -126,3 +126,36 @@ def test_bad_seed_is_the_plugins_usage_error(tmp_path, randomly_pytest):
     expected, actual = _both(tmp_path, randomly_pytest, ["--randomly-seed=x"])
     assert actual.returncode == expected.returncode == 4
     assert actual.stderr.splitlines()[-1] == expected.stderr.splitlines()[-1]
+
+
+LF_FILES = {
+    "test_aaa.py": "def test_a1():\n    assert 0\n\n\ndef test_a2():\n    pass\n",
+    "test_bbb.py": "def test_b1():\n    assert 0\n\n\ndef test_b2():\n    pass\n",
+    "test_ccc.py": "def test_c1():\n    pass\n",
+}
+
+
+@pytest.mark.parametrize("flag", ["--lf", "--ff"])
+def test_last_failed_runs_in_the_plugins_order(tmp_path, randomly_pytest, flag):
+    """pytest's collection puts the files with failures first; the plugin's shuffle
+    then orders the modules by the seed (seed 1: test_bbb.py before test_aaa.py), and
+    `--ff` puts the failures first within that."""
+    require_fastest()
+    cmd, env = fastest_in(randomly_pytest)
+    env = {**env, "FASTEST_NO_DELEGATE": "1"}
+    runs = []
+    for tool, tool_env in ((randomly_pytest, {}), (cmd, env)):
+        root = tmp_path / ("fastest" if tool_env else "pytest")
+        root.mkdir()
+        (root / "pytest.ini").write_text("[pytest]\n")
+        for name, text in LF_FILES.items():
+            (root / name).write_text(text)
+        first = _run(tool, root, ["-q", "--randomly-seed=1"], tool_env)
+        assert first.returncode == 1, first.stdout + first.stderr
+        again = _run(tool, root, ["-v", flag, "--randomly-seed=1", "-p", "no:xdist"], tool_env)
+        runs.append(again)
+    expected, actual = runs
+    assert actual.returncode == expected.returncode == 1, actual.stdout + actual.stderr
+    order = lambda out: _OUTCOME.findall(out)  # noqa: E731
+    assert order(actual.stdout) == order(expected.stdout), actual.stdout
+    assert order(expected.stdout)[0] == ("FAILED", "test_bbb.py::test_b1")

@@ -49,6 +49,10 @@ pub(crate) struct CacheSession {
     /// Set once `--lf`'s collection collected a failure: the failures' paths and the
     /// arguments' (see [`CacheSession::lf_collected`]).
     lf_filter: Option<(HashSet<PathBuf>, Vec<PathBuf>)>,
+    /// pytest-randomly shuffled the items before they came here: what `--lf`'s
+    /// collection keeps stays in that order (the plugin shuffles after pytest's
+    /// collection put the files with failures first, which its order replaces).
+    shuffled: bool,
 }
 
 /// pytest's message for a stepwise stop (`session.shouldstop`).
@@ -95,6 +99,7 @@ impl CacheSession {
             });
         Some(CacheSession {
             cache,
+            shuffled: inv.randomly.as_ref().is_some_and(|r| r.reorganize),
             lf: args.has(Opt::LastFailed),
             ff: args.has(Opt::FailedFirst),
             nf: args.has(Opt::NewFirst),
@@ -175,6 +180,16 @@ impl CacheSession {
         deselected: &[String],
     ) -> Vec<Item> {
         let lf_paths = self.lf_paths(rootdir).unwrap_or_default();
+        let given: HashMap<String, usize> = if self.shuffled {
+            items
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, it)| (it.nodeid.clone(), i))
+                .collect()
+        } else {
+            HashMap::new()
+        };
         // Items by file, files in collection order, with their collector counts.
         let mut files: Vec<(PathBuf, Vec<Item>, usize)> = Vec::new();
         let mut at: HashMap<PathBuf, usize> = HashMap::new();
@@ -261,6 +276,9 @@ impl CacheSession {
         }
         if found_failure {
             self.lf_filter = Some((lf_paths, initpaths.to_vec()));
+        }
+        if self.shuffled {
+            out.sort_by_key(|it| given.get(&it.nodeid).copied().unwrap_or(usize::MAX));
         }
         out
     }
