@@ -2243,11 +2243,6 @@ fn before_imports(rest: String, announce: bool) -> (String, String) {
     }
 }
 
-/// The first item of each test module the session runs, in pytest's collection order:
-/// pytest imports every test module at collection, before the first test runs (and so
-/// does each pytest-xdist worker), so a module's import never sees what the tests of the
-/// modules before it did. The native engine imports these when the session starts.
-/// Doctest text files import nothing.
 /// `os.path.normpath` of an absolute path: `.` components dropped, each `..` taking
 /// the component before it away (none above the root).
 fn normpath(path: &Path) -> PathBuf {
@@ -2269,6 +2264,11 @@ fn normpath(path: &Path) -> PathBuf {
     out
 }
 
+/// The first item of each test module the session runs, in pytest's collection order:
+/// pytest imports every test module at collection, before the first test runs (and so
+/// does each pytest-xdist worker), so a module's import never sees what the tests of the
+/// modules before it did. The native engine imports these when the session starts.
+/// Doctest text files import nothing.
 fn preimport_specs<'a>(
     specs: impl Iterator<Item = &'a ItemSpec>,
     file_order: &[String],
