@@ -287,3 +287,38 @@ def _all_params() -> list:
 @pytest.mark.parametrize("spec", _all_params())
 def test_collect_only_matches_pytest(spec, oracle):
     oracle.check(spec)
+
+
+def test_import_error_handlers_need_an_import_only_when_their_try_may_fail(tmp_path: Path) -> None:
+    """``try: <imports> except ImportError: <imports>``: the handler runs only when an
+    import of the ``try`` fails. A file whose attempt resolves, or whose handler's
+    imports do, is certain (collected without an import); one where both sides are
+    missing is imported, and pytest's collection error is the answer. Test-like names
+    bound to modules (``from helperpkg import testing``, ``import a.b as testing_x``)
+    are no tests: that file is certain too."""
+    import shutil
+    import subprocess
+
+    from oracle_harness import child_env, find_pytest, normalise, require_fastest
+
+    root = tmp_path / "case"
+    shutil.copytree(CASES_DIR / "import_errors", root)
+    args = ["--collect-only", "-q", "-p", "no:cacheprovider"]
+    expected = subprocess.run([*find_pytest(), *args], cwd=root, env=child_env({}),
+                              capture_output=True, text=True, timeout=120)
+    actual = subprocess.run([*require_fastest(), *args], cwd=root,
+                            env=child_env({"FASTEST_LOG": "fastest_cli=debug", "NO_COLOR": "1"}),
+                            capture_output=True, text=True, timeout=120)
+    assert actual.returncode == expected.returncode == 2, (expected.stdout, actual.stderr)
+    assert normalise(actual.stdout) == normalise(expected.stdout)
+    imported = sorted(
+        line.split("file=")[1].split()[0]
+        for line in actual.stderr.splitlines()
+        if "collected by import" in line
+    )
+    assert imported == [
+        "tests/test_import_error.py",
+        "tests/test_raises_at_import.py",
+        "tests/test_relative.py",
+        "tests/test_try_both_missing.py",
+    ], actual.stderr

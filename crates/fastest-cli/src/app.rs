@@ -782,6 +782,7 @@ fn pytest_session(
     // now is reported at its tests.
     reimport.retried = true;
     reimport.partial = false;
+    tracing::debug!(reason = %why, "pytest collects the whole session");
     if inv.run && inv.native_only {
         return crate::run::with_pytest(inv, host, err, why);
     }

@@ -23,8 +23,9 @@ use crate::item::{ChainNode, Mark};
 /// added; 7: `pytest_addoption`'s unused `pluginmanager` argument is no machinery use;
 /// 9: run specs say whether the item is isolated; 10: taking pytest's logging plugin
 /// away and back is no machinery use; 11: a doctest needs a prompt line; 12: a mark's
-/// set may carry its values' repr).
-const FORMAT: u32 = 12;
+/// set may carry its values' repr; 13: the imports of an `except ImportError` handler
+/// count only when an import of its `try` may fail).
+const FORMAT: u32 = 13;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

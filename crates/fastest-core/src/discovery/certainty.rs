@@ -19,8 +19,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::parse::Outline;
-use super::syntax::{ImportRef, PyVersion};
+use super::parse::{BindingKind, Outline};
+use super::syntax::{ImportRef, PyVersion, TryRole};
 use super::ImportMode;
 
 /// Marks pytest 9.2 registers itself (`pytest --markers` without plugins).
@@ -139,6 +139,42 @@ impl Certainty {
             self.package_init_verdict(env, &pkg, mode, &conftest_paths)?;
         }
         env.check_imports(path, mode, &conftest_paths, &outline.imports)
+    }
+
+    /// Whether `from module import name` in the module at `path` binds the submodule
+    /// `module.name` (a module object, which pytest never collects): it exists on the
+    /// module's search path, and the package's `__init__.py` binds nothing under that
+    /// name itself (no definition, assignment, star import or module `__getattr__`).
+    /// `false` whenever that cannot be told (no import facts, a relative import).
+    pub fn binds_submodule(
+        &self,
+        path: &Path,
+        mode: ImportMode,
+        conftests: &[&Path],
+        module: &str,
+        name: &str,
+    ) -> bool {
+        let Some(env) = &self.imports else {
+            return false;
+        };
+        if module.is_empty() || module.starts_with('.') || name.contains('.') {
+            return false;
+        }
+        let paths = env.search_path(path, mode, conftests);
+        let parts: Vec<&str> = module.split('.').collect();
+        match env.locate(&parts, &paths) {
+            Some(Found::Package(dir)) => {
+                if !env.resolve(&[name], std::slice::from_ref(&dir)) {
+                    return false;
+                }
+                let Ok(src) = std::fs::read(dir.join("__init__.py")) else {
+                    return false;
+                };
+                init_leaves_name_alone(&src, name, self.python)
+            }
+            Some(Found::Namespace(portions)) => env.resolve(&[name], &portions),
+            _ => false,
+        }
     }
 
     /// Whether pytest may find another module already imported under the name it imports
@@ -429,9 +465,12 @@ impl ImportEnv {
 
     /// Resolve dotted `parts` starting from `paths`.
     fn resolve(&self, parts: &[&str], paths: &[PathBuf]) -> bool {
-        let Some((first, rest)) = parts.split_first() else {
-            return false;
-        };
+        self.locate(parts, paths).is_some()
+    }
+
+    /// What dotted `parts` resolve to, starting from `paths`.
+    fn locate(&self, parts: &[&str], paths: &[PathBuf]) -> Option<Found> {
+        let (first, rest) = parts.split_first()?;
         let mut found = self.find(first, paths);
         if found.is_none() && paths.iter().any(|p| self.sys_path.contains(p)) {
             found = self
@@ -447,11 +486,10 @@ impl ImportEnv {
                 });
         }
         match (found, rest.is_empty()) {
-            (None, _) => false,
-            (Some(_), true) => true,
-            (Some(Found::Module), false) => false,
-            (Some(Found::Package(p)), false) => self.resolve(rest, &[p]),
-            (Some(Found::Namespace(ps)), false) => self.resolve(rest, &ps),
+            (None, _) | (Some(Found::Module), false) => None,
+            (Some(f), true) => Some(f),
+            (Some(Found::Package(p)), false) => self.locate(rest, &[p]),
+            (Some(Found::Namespace(ps)), false) => self.locate(rest, &ps),
         }
     }
 
@@ -489,34 +527,63 @@ impl ImportEnv {
             return Ok(());
         }
         let paths = self.search_path(file, mode, conftests);
+        // `try` groups with an attempt that may fail: their handlers' imports run.
+        let failing: HashSet<u32> = imports
+            .iter()
+            .filter_map(|imp| match imp.role {
+                TryRole::Attempt(g) => self.check_import(file, mode, &paths, imp).err().map(|_| g),
+                _ => None,
+            })
+            .collect();
         for imp in imports {
-            if imp.level > 0 {
-                self.check_relative(file, mode, imp)?;
-                continue;
-            }
-            if imp.module == "__future__" {
-                continue;
-            }
-            let parts: Vec<&str> = imp.module.split('.').collect();
-            let Some(top) = parts.first() else { continue };
-            if self.builtin_modules.contains(*top) {
-                if parts.len() == 1 {
-                    continue;
+            match imp.role {
+                TryRole::Always => self.check_import(file, mode, &paths, imp)?,
+                TryRole::Fallback(g) if failing.contains(&g) => {
+                    self.check_import(file, mode, &paths, imp)?;
                 }
-                return Err(unresolved(imp));
-            }
-            // `os.path` is `posixpath`/`ntpath`, put in `sys.modules` by `os`.
-            if parts.as_slice() == ["os", "path"] {
-                if self.resolve(&["os"], &paths) {
-                    continue;
-                }
-                return Err(unresolved(imp));
-            }
-            if !self.resolve(&parts, &paths) {
-                return Err(unresolved(imp));
+                TryRole::Fallback(_) | TryRole::Attempt(_) => {}
             }
         }
         Ok(())
+    }
+
+    /// Whether the one import `imp` resolves for the module at `file` (`paths`: its
+    /// search path).
+    fn check_import(
+        &self,
+        file: &Path,
+        mode: ImportMode,
+        paths: &[PathBuf],
+        imp: &ImportRef,
+    ) -> Result<(), String> {
+        if imp.level > 0 {
+            return self.check_relative(file, mode, imp);
+        }
+        if imp.module == "__future__" {
+            return Ok(());
+        }
+        let parts: Vec<&str> = imp.module.split('.').collect();
+        let Some(top) = parts.first() else {
+            return Ok(());
+        };
+        if self.builtin_modules.contains(*top) {
+            if parts.len() == 1 {
+                return Ok(());
+            }
+            return Err(unresolved(imp));
+        }
+        // `os.path` is `posixpath`/`ntpath`, put in `sys.modules` by `os`.
+        if parts.as_slice() == ["os", "path"] {
+            if self.resolve(&["os"], paths) {
+                return Ok(());
+            }
+            return Err(unresolved(imp));
+        }
+        if self.resolve(&parts, paths) {
+            Ok(())
+        } else {
+            Err(unresolved(imp))
+        }
     }
 
     /// `from .x import y`: the module's package is the directory chain pytest derives
@@ -584,6 +651,23 @@ impl ImportEnv {
         }
         v
     }
+}
+
+/// Whether a package's `__init__.py` leaves attribute `name` to its submodule: no
+/// top-level binding of that name other than importing the submodule itself (`from .
+/// import name`), no star import and no module `__getattr__`, and nothing it could not
+/// read (a name bound in a block fastest cannot follow).
+fn init_leaves_name_alone(src: &[u8], name: &str, python: PyVersion) -> bool {
+    let outline = super::parse::parse_outline_for(src, false, python);
+    if !outline.star_imports.is_empty() || !outline.uncertain.is_empty() {
+        return false;
+    }
+    outline.bindings.iter().all(|b| {
+        b.name != "__getattr__"
+            && (b.name != name
+                || matches!(&b.kind, BindingKind::Import { module, name: n, plain: false }
+                    if module == "." && n == name))
+    })
 }
 
 fn unresolved(imp: &ImportRef) -> String {
@@ -681,6 +765,7 @@ mod tests {
             module: module.into(),
             names: names.iter().map(|s| (*s).to_string()).collect(),
             line: 1,
+            role: TryRole::Always,
         }
     }
 
@@ -728,6 +813,100 @@ mod tests {
         // importlib mode does not put the test's directory on sys.path.
         assert!(!ok("helper", ImportMode::Importlib));
         assert!(ok("helper", ImportMode::Append));
+    }
+
+    #[test]
+    fn handler_imports_count_only_when_an_attempt_may_fail() {
+        let t = tempfile::tempdir().unwrap();
+        let site = t.path().join("site");
+        touch(&site.join("six.py"));
+        let file = t.path().join("tests/test_x.py");
+        touch(&file);
+        let e = env(&site);
+        let role = |m: &str, role| ImportRef {
+            role,
+            ..imp(m, 0, &[])
+        };
+        let check =
+            |imports: &[ImportRef]| e.check_imports(&file, ImportMode::Prepend, &[], imports);
+        // `try: import six` / `except ImportError: import mock`: the handler never runs.
+        assert!(check(&[
+            role("six", TryRole::Attempt(1)),
+            role("mock", TryRole::Fallback(1))
+        ])
+        .is_ok());
+        // An attempt that may fail: the handler's import must resolve.
+        let err = check(&[
+            role("six", TryRole::Attempt(1)),
+            role("nope", TryRole::Attempt(1)),
+            role("mock", TryRole::Fallback(1)),
+        ])
+        .unwrap_err();
+        assert!(err.contains("`mock` may not be importable"), "{err}");
+        assert!(check(&[
+            role("nope", TryRole::Attempt(1)),
+            role("six", TryRole::Fallback(1))
+        ])
+        .is_ok());
+        // Groups are separate: another group's failing attempt runs only its handler.
+        assert!(check(&[
+            role("six", TryRole::Attempt(1)),
+            role("mock", TryRole::Fallback(1)),
+            role("nope", TryRole::Attempt(2)),
+            role("six", TryRole::Fallback(2)),
+        ])
+        .is_ok());
+        assert!(check(&[role("mock", TryRole::Always)]).is_err());
+    }
+
+    #[test]
+    fn submodules_bound_by_from_imports_are_module_objects() {
+        let t = tempfile::tempdir().unwrap();
+        let site = t.path().join("site");
+        let write = |rel: &str, text: &str| {
+            let p = site.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write(
+            "quiet/__init__.py",
+            "from .core import App\n__version__ = '1'\n",
+        );
+        write("quiet/testing/__init__.py", "");
+        write("named/__init__.py", "from . import testing\n");
+        write("named/testing.py", "");
+        write("shadow/__init__.py", "def testing():\n    pass\n");
+        write("shadow/testing.py", "");
+        write("star/__init__.py", "from .api import *\n");
+        write("star/testing.py", "");
+        write(
+            "lazy/__init__.py",
+            "def __getattr__(name):\n    return len\n",
+        );
+        write("lazy/testing.py", "");
+        write("ns/testing.py", "");
+        write("plain.py", "");
+        let file = t.path().join("tests/test_x.py");
+        touch(&file);
+        let c = Certainty::new(PyVersion::MIN, Some(env(&site)), &[]);
+        let sub = |m: &str, n: &str| c.binds_submodule(&file, ImportMode::Prepend, &[], m, n);
+        assert!(sub("quiet", "testing"));
+        assert!(sub("named", "testing"));
+        assert!(sub("ns", "testing"));
+        for (m, n) in [
+            ("quiet", "test_missing"),
+            ("shadow", "testing"),
+            ("star", "testing"),
+            ("lazy", "testing"),
+            ("plain", "testing"),
+            ("nope", "testing"),
+            (".", "testing"),
+        ] {
+            assert!(!sub(m, n), "{m}.{n}");
+        }
+        // Without import facts nothing is known.
+        let blind = Certainty::new(PyVersion::MIN, None, &[]);
+        assert!(!blind.binds_submodule(&file, ImportMode::Prepend, &[], "quiet", "testing"));
     }
 
     #[test]

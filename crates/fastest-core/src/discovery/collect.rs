@@ -76,6 +76,9 @@ pub struct NameRules {
 /// What a module sees from outside: conftest fixtures, outermost conftest first.
 pub struct ModuleScope<'a> {
     pub conftest_fixtures: Vec<&'a Fixture>,
+    /// Whether `from module import name` binds the submodule `module.name` in this
+    /// file (`from falcon import testing`); `None` when imports are not resolved.
+    pub submodule: Option<&'a dyn Fn(&str, &str) -> bool>,
 }
 
 /// pytest collects every `unittest.TestCase` subclass in a module's namespace whatever
@@ -203,11 +206,18 @@ impl<'a> ModuleCx<'a> {
                     return Err(format!("test name `{}` bound to a computed value", b.name));
                 }
             }
-            BindingKind::Import { module, name } => {
+            BindingKind::Import {
+                module,
+                name,
+                plain,
+            } => {
                 let matches = self.rules.functions.is_match(&b.name)
                     || self.rules.classes.is_match(&b.name)
                     || may_be_testcase(&b.name);
-                if matches && !safe_import(module, name) {
+                // A module object is neither a function nor a class: pytest passes it by.
+                let module_object =
+                    *plain || self.scope.submodule.is_some_and(|sub| sub(module, name));
+                if matches && !module_object && !safe_import(module, name) {
                     return Err(format!("imports `{}` from `{module}`", b.name));
                 }
             }
@@ -897,6 +907,7 @@ mod tests {
         };
         let scope = ModuleScope {
             conftest_fixtures: Vec::new(),
+            submodule: None,
         };
         let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
         collect_module(&outline, &prefix, "test_m.py", &rules, &scope)

@@ -930,11 +930,17 @@ fn collect_file_items(
     }
     if f.kind == walk::FileKind::Module {
         chain.push(ChainNode::new(NodeKind::Module, basename));
+        let conftest_paths: Vec<&Path> = visible.iter().map(|c| c.path.as_path()).collect();
+        let submodule = |module: &str, name: &str| {
+            opts.certainty
+                .binds_submodule(&f.path, opts.import_mode, &conftest_paths, module, name)
+        };
         let scope = collect::ModuleScope {
             conftest_fixtures: visible
                 .iter()
                 .flat_map(|c| c.outline.fixtures.iter())
                 .collect(),
+            submodule: Some(&submodule),
         };
         items.extend(collect::collect_module(
             &outline,

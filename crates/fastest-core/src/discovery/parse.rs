@@ -40,6 +40,8 @@ pub enum BindingKind {
         module: String,
         /// The imported name (`from m import name as alias` → `name`; `import a.b` → `a.b`).
         name: String,
+        /// `import a.b [as c]`: the name holds a module, never a test.
+        plain: bool,
     },
 }
 
@@ -1259,6 +1261,7 @@ impl<'a> Ctx<'a> {
                     kind: BindingKind::Import {
                         module: from,
                         name: full,
+                        plain: stmt.kind() == "import_statement",
                     },
                 }
             })
@@ -3694,7 +3697,11 @@ def pytest_configure(config):
         let o = parse_outline(src, false);
         assert!(matches!(
             &o.bindings[0].kind,
-            BindingKind::Import { module, name } if module == "unittest" && name == "TestSuite"
+            BindingKind::Import { module, name, plain: false } if module == "unittest" && name == "TestSuite"
+        ));
+        assert!(matches!(
+            &o.bindings[1].kind,
+            BindingKind::Import { module, name, plain: true } if module == "os.path" && name == "os.path"
         ));
         let mods: Vec<&str> = o.imports.iter().map(|i| i.module.as_str()).collect();
         assert_eq!(mods, ["unittest", "os.path"]);

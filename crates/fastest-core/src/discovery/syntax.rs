@@ -52,7 +52,7 @@ impl Default for PyVersion {
 #[derive(Debug, Default)]
 pub struct Facts {
     /// Imports executed when the module is imported (module and class bodies), except
-    /// those inside a `try` whose handlers catch `ImportError`.
+    /// those inside a `try` whose handlers catch `ImportError` (but see [`TryRole`]).
     pub imports: Vec<ImportRef>,
     /// Names `NAME` of every `pytest.mark.NAME` the file mentions.
     pub mark_names: Vec<String>,
@@ -69,6 +69,33 @@ pub struct ImportRef {
     /// Names after `from ... import` (empty for `import` and `*`).
     pub names: Vec<String>,
     pub line: u32,
+    /// When the import runs: always, or as one side of a `try`/`except ImportError`.
+    pub role: TryRole,
+}
+
+/// Where an import stands in a `try` whose handlers catch `ImportError`
+/// (`try: from unittest import mock` / `except ImportError: import mock`): the handler's
+/// imports only run when an import of the `try` fails. Only a `try` body made of
+/// imports and constant bindings is tracked this way (the group is its start byte):
+/// with anything else in the body, the handler's imports count as [`TryRole::Always`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TryRole {
+    /// Runs whenever the module is imported: it must resolve.
+    #[default]
+    Always,
+    /// In the body of the `try` group: a failure is caught.
+    Attempt(u32),
+    /// In a handler of the `try` group that catches `ImportError`: runs (and must
+    /// resolve) only when one of the group's attempts does not.
+    Fallback(u32),
+}
+
+/// The group id of a tracked `try` statement ([`TryRole`]): its start byte plus one (0
+/// means none).
+fn try_group(try_stmt: Node<'_>) -> u32 {
+    u32::try_from(try_stmt.start_byte())
+        .unwrap_or(u32::MAX)
+        .saturating_add(1)
 }
 
 /// Names through which the file refers to pytest's mark generator.
@@ -542,6 +569,10 @@ struct Cx {
     in_comprehension: bool,
     /// Inside the body of a `try` whose handlers catch `ImportError`.
     import_guarded: bool,
+    /// The tracked `try` group whose body this is (0: none; see [`TryRole`]).
+    attempt: u32,
+    /// The tracked `try` group whose `ImportError` handler this is (0: none).
+    fallback: u32,
     /// Inside the type parameters of a `def`/`class`/`type` statement.
     in_type_params: bool,
     /// The string whose parts are being visited.
@@ -667,6 +698,8 @@ impl<'t> Walker<'t, '_, '_> {
             in_finally: false,
             in_comprehension: false,
             import_guarded: false,
+            attempt: 0,
+            fallback: 0,
             in_type_params: false,
             string: None,
             fexpr: None,
@@ -801,11 +834,27 @@ impl<'t> Walker<'t, '_, '_> {
             }
             (K::Try, Some("body")) => {
                 cx.blocks = cx.blocks.saturating_add(1);
-                cx.import_guarded |= self.catches_import_error(parent);
+                let guards = self.catches_import_error(parent);
+                cx.attempt = if guards && !cx.import_guarded && self.only_imports(parent) {
+                    try_group(parent)
+                } else {
+                    0
+                };
+                cx.import_guarded |= guards;
             }
             (K::With, Some("body")) => cx.blocks = cx.blocks.saturating_add(1),
             (K::Except, _) if k == K::Block => {
                 cx.blocks = cx.blocks.saturating_add(1);
+                // The handler of a tracked group runs only when an attempt fails.
+                if let Some(t) = parent.parent().filter(|t| t.kind() == "try_statement") {
+                    if !cx.import_guarded
+                        && self.clause_catches_import_error(parent)
+                        && self.catches_import_error(t)
+                        && self.only_imports(t)
+                    {
+                        cx.fallback = try_group(t);
+                    }
+                }
                 if self.has_token(parent, "*") || self.has_token(parent, "except*") {
                     cx.in_except_star = true;
                 }
@@ -847,30 +896,77 @@ impl<'t> Walker<'t, '_, '_> {
             .into_iter()
             .filter(|c| self.kind(*c) == K::Except)
             .collect();
-        clauses.into_iter().any(|c| {
-            let Some(mut v) = field(c, "value") else {
-                return true; // bare `except:`
-            };
-            if v.kind() == "as_pattern" {
-                match v.named_child(0) {
-                    Some(e) => v = e,
-                    None => return false,
-                }
+        clauses
+            .into_iter()
+            .any(|c| self.clause_catches_import_error(c))
+    }
+
+    /// Whether the `except` clause `c` catches an `ImportError`.
+    fn clause_catches_import_error(&self, c: Node<'t>) -> bool {
+        let Some(mut v) = field(c, "value") else {
+            return true; // bare `except:`
+        };
+        if v.kind() == "as_pattern" {
+            match v.named_child(0) {
+                Some(e) => v = e,
+                None => return false,
             }
-            let names: Vec<&[u8]> = if matches!(v.kind(), "tuple" | "parenthesized_expression") {
-                let mut cur = v.walk();
-                v.named_children(&mut cur).map(|x| self.text(x)).collect()
-            } else {
-                vec![self.text(v)]
-            };
-            names.iter().any(|t| {
-                let last = t.rsplit(|&b| b == b'.').next().unwrap_or(t);
-                matches!(
-                    last,
-                    b"ImportError" | b"ModuleNotFoundError" | b"Exception" | b"BaseException"
-                )
-            })
+        }
+        let names: Vec<&[u8]> = if matches!(v.kind(), "tuple" | "parenthesized_expression") {
+            let mut cur = v.walk();
+            v.named_children(&mut cur).map(|x| self.text(x)).collect()
+        } else {
+            vec![self.text(v)]
+        };
+        names.iter().any(|t| {
+            let last = t.rsplit(|&b| b == b'.').next().unwrap_or(t);
+            matches!(
+                last,
+                b"ImportError" | b"ModuleNotFoundError" | b"Exception" | b"BaseException"
+            )
         })
+    }
+
+    /// Whether the body of `try_stmt` holds only imports, `pass`, strings and names
+    /// bound to constants (`HAS_X = True`): nothing in it but a failing import can raise,
+    /// so its handlers run only when one of its imports does not resolve.
+    fn only_imports(&self, try_stmt: Node<'t>) -> bool {
+        let Some(body) = field(try_stmt, "body") else {
+            return false;
+        };
+        let constant = |n: Node<'t>| match n.kind() {
+            "true" | "false" | "none" | "integer" | "float" => true,
+            "string" => {
+                let mut cur = n.walk();
+                let plain = !n
+                    .named_children(&mut cur)
+                    .any(|c| c.kind() == "interpolation");
+                plain
+            }
+            _ => false,
+        };
+        let mut cur = body.walk();
+        let simple = body.named_children(&mut cur).all(|st| match st.kind() {
+            "import_statement"
+            | "import_from_statement"
+            | "future_import_statement"
+            | "pass_statement"
+            | "comment" => true,
+            "expression_statement" => {
+                st.named_child_count() == 1
+                    && st.named_child(0).is_some_and(|e| match e.kind() {
+                        "string" => constant(e),
+                        "assignment" => {
+                            field(e, "left").is_some_and(|l| l.kind() == "identifier")
+                                && field(e, "type").is_none()
+                                && field(e, "right").is_some_and(constant)
+                        }
+                        _ => false,
+                    })
+            }
+            _ => false,
+        });
+        simple
     }
 
     /// The checks on one named node.
@@ -1643,8 +1739,16 @@ impl<'t> Walker<'t, '_, '_> {
     fn import(&mut self, n: Node<'t>, k: K, cx: Cx) {
         self.trailing_comma(n);
         let line = u32::try_from(n.start_position().row + 1).unwrap_or(u32::MAX);
-        // Only what runs at import time can fail the import of the module.
-        let record = !cx.in_function && !cx.import_guarded;
+        // Only what runs at import time can fail the import of the module; an import in
+        // a tracked `try` body only decides whether its handler's imports run.
+        let role = if cx.import_guarded {
+            TryRole::Attempt(cx.attempt)
+        } else if cx.fallback != 0 {
+            TryRole::Fallback(cx.fallback)
+        } else {
+            TryRole::Always
+        };
+        let record = !cx.in_function && (!cx.import_guarded || cx.attempt != 0);
         let mut names: Vec<String> = Vec::new();
         let mut star = false;
         let mut cur = n.walk();
@@ -1672,6 +1776,7 @@ impl<'t> Walker<'t, '_, '_> {
                         module,
                         names: Vec::new(),
                         line,
+                        role,
                     });
                 }
             }
@@ -1705,6 +1810,7 @@ impl<'t> Walker<'t, '_, '_> {
                 module,
                 names,
                 line,
+                role,
             });
         }
     }
@@ -2866,11 +2972,84 @@ mod tests {
                 (0, "os.path"),
                 (0, "a.b"),
                 (2, "x"),
+                (0, "maybe"),
                 (0, "inclass"),
                 (0, "pytest")
             ]
         );
+        assert!(matches!(facts.imports[3].role, TryRole::Attempt(g) if g > 0));
         assert_eq!(facts.imports[2].names, ["y", "z"]);
         assert_eq!(facts.mark_names, ["slow"]);
+    }
+
+    fn import_roles(src: &str) -> Vec<(String, TryRole)> {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        let tree = parser.parse(src.as_bytes(), None).unwrap();
+        let (pytest, mark) = (HashSet::new(), HashSet::new());
+        let aliases = MarkAliases {
+            pytest: &pytest,
+            mark: &mark,
+        };
+        let mut facts = Facts::default();
+        check(
+            src.as_bytes(),
+            tree.root_node(),
+            PyVersion::MIN,
+            &aliases,
+            &mut facts,
+        )
+        .unwrap();
+        facts
+            .imports
+            .into_iter()
+            .map(|i| (i.module, i.role))
+            .collect()
+    }
+
+    #[test]
+    fn import_error_handlers_depend_on_their_try() {
+        let g = |src: &str, at: &str| try_group_at(src, at);
+        // The classic fallback: the handler's import runs only if the attempt fails.
+        let src = "try:\n    from unittest import mock  # stdlib\n    HAS = True\nexcept ImportError:\n    import mock\n";
+        assert_eq!(
+            import_roles(src),
+            [
+                ("unittest".to_string(), TryRole::Attempt(g(src, "try"))),
+                ("mock".to_string(), TryRole::Fallback(g(src, "try")))
+            ]
+        );
+        // Anything else in the body may raise: the handler's imports always count.
+        let src = "try:\n    import a\n    a.setup()\nexcept ImportError:\n    import b\n";
+        assert_eq!(import_roles(src), [("b".to_string(), TryRole::Always)]);
+        // A handler that does not catch ImportError does not run for a failed import;
+        // one under `except (ValueError, ImportError) as e` does.
+        let src =
+            "try:\n    import a\nexcept ImportError:\n    pass\nexcept ValueError:\n    import b\n";
+        assert_eq!(
+            import_roles(src),
+            [
+                ("a".to_string(), TryRole::Attempt(g(src, "try"))),
+                ("b".to_string(), TryRole::Always)
+            ]
+        );
+        let src = "x = 1\ntry:\n    import a\nexcept (ValueError, ImportError) as e:\n    import b\nelse:\n    import c\n";
+        assert_eq!(
+            import_roles(src),
+            [
+                ("a".to_string(), TryRole::Attempt(g(src, "try"))),
+                ("b".to_string(), TryRole::Fallback(g(src, "try"))),
+                ("c".to_string(), TryRole::Always)
+            ]
+        );
+        // A try inside a guarded body is not tracked: nothing in it counts.
+        let src = "try:\n    try:\n        import a\n    except ImportError:\n        import b\nexcept ImportError:\n    pass\n";
+        assert_eq!(import_roles(src), []);
+    }
+
+    fn try_group_at(src: &str, at: &str) -> u32 {
+        u32::try_from(src.find(at).unwrap()).unwrap() + 1
     }
 }
