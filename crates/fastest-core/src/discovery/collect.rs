@@ -74,11 +74,15 @@ pub struct NameRules {
 }
 
 /// What a module sees from outside: conftest fixtures, outermost conftest first.
+/// Answers whether `from module import name` binds a submodule
+/// ([`super::certainty::Certainty::binds_submodule`] for one file).
+pub type SubmoduleCheck<'a> = &'a dyn Fn(&str, &str) -> bool;
+
 pub struct ModuleScope<'a> {
     pub conftest_fixtures: Vec<&'a Fixture>,
     /// Whether `from module import name` binds the submodule `module.name` in this
     /// file (`from falcon import testing`); `None` when imports are not resolved.
-    pub submodule: Option<&'a dyn Fn(&str, &str) -> bool>,
+    pub submodule: Option<SubmoduleCheck<'a>>,
 }
 
 /// pytest collects every `unittest.TestCase` subclass in a module's namespace whatever
