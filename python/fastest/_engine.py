@@ -260,10 +260,13 @@ class EngineConfig:
         # pytest's assertion plugin highlights comparison diffs through the terminal
         # reporter's writer (see `get_terminal_writer`).
         self._plugins: dict[str, Any] = {"logging-plugin": _LOGGING_PLUGIN}
+        self._plugin_setup = setup
+        self._plugin_modules: dict[str, str] | None = None
         self.pluginmanager = types.SimpleNamespace(
-            has_plugin=lambda name: name == "terminalreporter",
-            getplugin=lambda name: self._plugins.get(name),
-            get_plugin=lambda name: self._plugins.get(name),
+            has_plugin=self._has_plugin,
+            hasplugin=self._has_plugin,
+            getplugin=self._get_plugin,
+            get_plugin=self._get_plugin,
             hook=types.SimpleNamespace(),
             add_hookspecs=self._add_hookspecs,
             register=self._register,
@@ -279,6 +282,55 @@ class EngineConfig:
         # Ini keys initial conftests register (`parser.addini`): name -> (type, default).
         self._added_ini: dict[str, tuple[str, Any]] = {}
         self._terminal_writer: TerminalWriter | None = None
+
+    def _has_plugin(self, name: str) -> bool:
+        """``pluginmanager.has_plugin``: ``bool(get_plugin(name))``; the terminal
+        reporter is always there."""
+        return name == "terminalreporter" or bool(self._get_plugin(name))
+
+    def _get_plugin(self, name: str) -> Any:
+        """``pluginmanager.get_plugin`` for the plugins pytest registers as modules under
+        a name: its default plugins, installed plugins by entry-point name, ``-p`` and
+        ``pytest_plugins`` modules (discovery leaves lookups of the objects pytest
+        registers, such as ``terminalreporter``, to the pytest engine). A plugin the
+        native engine stands in for is still imported and returned: pytest would have
+        loaded it."""
+        if name in self._plugins:
+            return self._plugins[name]
+        module = self._plugin_module_names().get(name)
+        if module is None:
+            return None
+        try:
+            return importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - pytest's own start would have failed on it
+            return None
+
+    def _plugin_module_names(self) -> dict[str, str]:
+        """Plugin name -> module, as pytest's start registers them, worked out on the
+        first lookup."""
+        if self._plugin_modules is not None:
+            return self._plugin_modules
+        from _pytest.config import default_plugins
+
+        setup = self._plugin_setup
+        blocked = set(setup.get("blocked_plugins") or ())
+        names: dict[str, str] = {n: "_pytest." + n for n in default_plugins}
+        named = list(setup.get("cli_plugins") or ())
+        named += [n for ns in (setup.get("project_plugins") or {}).values() for n in ns]
+        named += [n.strip() for n in os.environ.get("PYTEST_PLUGINS", "").split(",") if n.strip()]
+        if setup.get("plugin_autoload", True):
+            from importlib.metadata import entry_points
+
+            for ep in entry_points(group="pytest11"):
+                names.setdefault(ep.name, ep.value.split(":")[0].strip())
+        for module in named:
+            names.setdefault(module, module)
+        # `-p no:NAME` blocks NAME and `pytest_NAME`.
+        self._plugin_modules = {
+            n: m for n, m in names.items()
+            if n not in blocked and not (n.startswith("pytest_") and n[len("pytest_"):] in blocked)
+        }
+        return self._plugin_modules
 
     def unknown_key_warnings(self, keys: list[str]) -> list[warnings.WarningMessage]:
         """pytest's ``Config._validate_config_options`` over ``keys`` (config keys

@@ -1006,3 +1006,56 @@ def test_a_module_skipping_itself_is_one_skip(tmp_path: Path, xdist_pytest: List
     assert _shape(actual.stdout) == _shape(expected.stdout), actual.stdout
     assert "SKIPPED [1] test_skipmod.py:" in expected.stdout
     assert "3 passed, 1 skipped" in expected.stdout
+
+
+PLUGIN_LOOKUPS = {
+    "conftest.py": """
+        SEEN = {}
+
+
+        def pytest_configure(config):
+            SEEN["configure"] = config.pluginmanager.hasplugin("xdist")
+    """,
+    "test_lookup.py": """
+        import json
+        import os
+
+        from conftest import SEEN
+
+
+        def test_lookups(request):
+            config = request.config
+            found = {
+                "configure": SEEN.get("configure"),
+                "python": config.pluginmanager.hasplugin("python"),
+                "xdist": config.pluginmanager.hasplugin("xdist"),
+                "looponfail": config.pluginmanager.has_plugin("xdist.looponfail"),
+                "cacheprovider": config.pluginmanager.hasplugin("cacheprovider"),
+                "stepwise": config.pluginmanager.has_plugin("stepwise"),
+                "missing": config.pluginmanager.hasplugin("no-such-plugin"),
+                "module": getattr(config.pluginmanager.getplugin("python"), "__name__", None),
+                "xdist_module": getattr(config.pluginmanager.get_plugin("xdist"), "__name__", None),
+            }
+            with open(os.environ["LOOKUP_OUT"], "w") as f:
+                json.dump(found, f, sort_keys=True)
+    """,
+}
+
+
+@pytest.mark.parametrize("args", [(), ("-p", "no:xdist"), ("-n", "2")], ids=["plain", "blocked", "n2"])
+def test_plugin_lookups_by_name_are_answered_natively(tmp_path: Path, xdist_pytest: List[str], args):
+    """``config.pluginmanager.hasplugin("xdist")`` and ``getplugin("python")`` (in a
+    conftest's ``pytest_configure`` and in a test): the native engine answers for the
+    plugin modules pytest registers by name, installed or blocked, as pytest does."""
+    import json
+
+    root = _write(tmp_path, PLUGIN_LOOKUPS)
+    cmd, env = fastest_in(xdist_pytest)
+    out_p, out_f = tmp_path / "pytest.json", tmp_path / "fastest.json"
+    expected = _run(xdist_pytest, root, *args, env={"LOOKUP_OUT": str(out_p)})
+    actual = _run(cmd, root, *args, env={**env, "LOOKUP_OUT": str(out_f)})
+    assert expected.returncode == 0, expected.stdout
+    assert actual.returncode == 0, actual.stdout + actual.stderr
+    found = json.loads(out_f.read_text())
+    assert found == json.loads(out_p.read_text())
+    assert found["xdist"] == ("no:xdist" not in args)

@@ -1556,6 +1556,8 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     // pytest's `session.testscollected` and `config.invocation_params.args`.
     setup["testscollected"] = json!(specs.len());
+    // Whether installed plugins load: `pluginmanager.hasplugin(NAME)` answers for them.
+    setup["plugin_autoload"] = json!(crate::invocation::plugin_autoload(&inv.args));
     setup["args"] = json!(inv.argv);
     if !pytest_modules.is_empty() {
         // Both engines in each worker (`fastest._worker.MixedEngine`): the specs say

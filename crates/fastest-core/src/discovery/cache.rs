@@ -24,8 +24,9 @@ use crate::item::{ChainNode, Mark};
 /// 9: run specs say whether the item is isolated; 10: taking pytest's logging plugin
 /// away and back is no machinery use; 11: a doctest needs a prompt line; 12: a mark's
 /// set may carry its values' repr; 13: the imports of an `except ImportError` handler
-/// count only when an import of its `try` may fail).
-const FORMAT: u32 = 13;
+/// count only when an import of its `try` may fail; 14: a plugin module's lookup by a
+/// literal name is no machinery use).
+const FORMAT: u32 = 14;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

@@ -402,6 +402,61 @@ fn toggles_logging_plugin(rest: &[u8]) -> bool {
     false
 }
 
+/// Names pytest registers objects (not plugin modules) under: the native engine has no
+/// such objects to hand out, so a lookup of one is pytest's to answer.
+const PLUGIN_OBJECT_NAMES: &[&str] = &[
+    "terminalreporter",
+    "capturemanager",
+    "session",
+    "pytestconfig",
+    "funcmanage",
+    "logging-plugin",
+    "lfplugin",
+    "nfplugin",
+    "stepwiseplugin",
+    "legacypath-tmpdir",
+    "legacypath-pytester",
+    "terminalprogress-plugin",
+    "pdbtrace",
+    "pdbinvoke",
+];
+
+/// Whether `rest` (what follows a `pluginmanager`) looks a plugin up by a literal name
+/// the native engine answers as pytest does: `.hasplugin("xdist")`,
+/// `.get_plugin('asyncio')` (installed, builtin and `-p` plugin modules by name).
+fn looks_up_a_plugin_module(rest: &[u8]) -> bool {
+    let Some(rest) = rest.strip_prefix(b".") else {
+        return false;
+    };
+    let Some(r) = [
+        b"hasplugin(".as_slice(),
+        b"has_plugin(",
+        b"getplugin(",
+        b"get_plugin(",
+    ]
+    .iter()
+    .find_map(|m| rest.strip_prefix(*m)) else {
+        return false;
+    };
+    let ws = |b: &[u8]| b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    let r = &r[ws(r)..];
+    let Some(&q) = r.first().filter(|q| matches!(q, b'"' | b'\'')) else {
+        return false;
+    };
+    let Some(len) = r[1..].iter().position(|c| *c == q) else {
+        return false;
+    };
+    let name = &r[1..=len];
+    let after = &r[len + 2..];
+    let plain = name
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+    plain
+        && !name.is_empty()
+        && !PLUGIN_OBJECT_NAMES.iter().any(|o| o.as_bytes() == name)
+        && after[ws(after)..].starts_with(b")")
+}
+
 /// The first use in `src` of pytest's plugin machinery, which the native engine's
 /// `config` has no stand-in for: the plugin manager (whose lookups answer for the
 /// session's real plugins: `has_plugin("xdist")`, `getplugin("terminalreporter")`), a
@@ -418,7 +473,8 @@ pub fn pytest_machinery_use(src: &[u8]) -> Option<String> {
         match src[i] {
             b'p' if word_at(i, b"pluginmanager")
                 && !unused_addoption_argument(src, i)
-                && !toggles_logging_plugin(&src[i + b"pluginmanager".len()..]) =>
+                && !toggles_logging_plugin(&src[i + b"pluginmanager".len()..])
+                && !looks_up_a_plugin_module(&src[i + b"pluginmanager".len()..]) =>
             {
                 let rest = &src[i + b"pluginmanager".len()..];
                 let attr: Vec<u8> = rest
@@ -3895,6 +3951,29 @@ def pytest_configure(config):
             m("pm = config.pluginmanager\n"),
             Some("pytest's plugin manager".into())
         );
+        // Lookups of plugin modules by a literal name: the native engine answers them.
+        for src in [
+            "if config.pluginmanager.hasplugin('xdist'):\n    pass\n",
+            "x = request.config.pluginmanager.has_plugin( \"asyncio\" )\n",
+            "p = config.pluginmanager.getplugin(\"xdist.looponfail\")\n",
+            "p = config.pluginmanager.get_plugin('pytest_cov')\n",
+        ] {
+            assert_eq!(m(src), None, "{src}");
+        }
+        // Objects pytest registers, computed names, and a lookup followed by another use.
+        for (src, what) in [
+            ("config.pluginmanager.getplugin('terminalreporter')\n", "pluginmanager.getplugin"),
+            ("config.pluginmanager.hasplugin('session')\n", "pluginmanager.hasplugin"),
+            ("config.pluginmanager.hasplugin(name)\n", "pluginmanager.hasplugin"),
+            ("config.pluginmanager.hasplugin('a' + b)\n", "pluginmanager.hasplugin"),
+            ("config.pluginmanager.hasplugin(f'x')\n", "pluginmanager.hasplugin"),
+            (
+                "if config.pluginmanager.hasplugin('xdist'):\n    config.pluginmanager.register(P())\n",
+                "pluginmanager.register",
+            ),
+        ] {
+            assert_eq!(m(src), Some(what.to_string()), "{src}");
+        }
         assert_eq!(
             m("request.config.hook.pytest_x(a=1)\n"),
             Some("config.hook".into())
@@ -3920,11 +3999,7 @@ def pytest_configure(config):
             m("def pytest_configure(config, pluginmanager):\n    pass\n"),
             Some("pytest's plugin manager".into())
         );
-        // Lookups answer for the session's real plugins.
-        assert_eq!(
-            m("if config.pluginmanager.has_plugin('xdist'): pass\n"),
-            Some("pluginmanager.has_plugin".into())
-        );
+        // Lookups of what pytest registers as objects answer for the session's own.
         assert_eq!(
             m("r = request.config.pluginmanager.getplugin('terminalreporter')\n"),
             Some("pluginmanager.getplugin".into())
