@@ -247,6 +247,8 @@ ARGSETS: Dict[str, List] = {
         ["--color=yes", "-rs", "lib/test_importorskip.py", "lib/test_skipping.py", "a"],
     ],
     "marks_strict": [[], ["--strict-markers"], ["-m", "registered"]],
+    # Without capture what the imports print is in the listing (and with it, nothing).
+    "import_output": [[], ["-s"], ["-q", "-s"], ["--capture=tee-sys"], ["--capture=sys", "-q"]],
     "no_tests": [[], ["missing_dir", "tests"], ["-k", "foo"]],
     # ---- bigger, realistic projects ------------------------------------------
     "realistic_src_layout": [

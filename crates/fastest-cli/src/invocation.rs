@@ -1388,6 +1388,11 @@ fn pytest_only(
             return Some(format!("installed pytest plugin {name}"));
         }
     }
+    // Without capture, what importing the test modules prints is part of pytest's
+    // listing: only a collection that imports them shows it.
+    if matches!(args.capture.as_deref(), Some("no" | "tee-sys")) {
+        return Some("imports print into the listing (-s)".into());
+    }
     // From verbosity 1 on, the tree shows each collector's docstring.
     if listing_verbosity(args, config) >= 1 {
         return Some("docstrings in the verbose listing".into());
