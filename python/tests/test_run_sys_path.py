@@ -69,6 +69,28 @@ def test_python_m_fastest_has_the_current_directory_first(tmp_path: Path, args) 
         ]
 
 
+@pytest.mark.parametrize("mode", ["prepend", "importlib"])
+def test_python_m_fastest_proves_imports_from_the_current_directory(tmp_path: Path, mode) -> None:
+    # The current directory is the workers' first `sys.path` entry under `python -m`:
+    # discovery resolves the package there too, so the module needs no import to be
+    # collected (it was collected twice, by the import fallback and by the worker).
+    root = _project(tmp_path / "proj")
+    fastest = require_fastest()
+    if Path(fastest[0]).name != "fastest":
+        pytest.skip("FASTEST_BIN is not the console script")
+    args = ("--collect-only", "-q", f"--import-mode={mode}")
+    expected = _run(_module_form(find_pytest()), root, *args)
+    actual = subprocess.run(
+        [*_module_form(fastest), "-p", "no:cacheprovider", *args], cwd=root,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))},
+             "NO_COLOR": "1", "FASTEST_LOG": "fastest_cli=debug"},
+        capture_output=True, text=True, timeout=120)
+    assert actual.returncode == expected.returncode == 0, actual.stdout + actual.stderr
+    strip = lambda out: [l for l in out.splitlines() if " collected in " not in l]  # noqa: E731
+    assert strip(actual.stdout) == strip(expected.stdout)
+    assert "collected by import" not in actual.stderr, actual.stderr
+
+
 def test_the_console_script_has_what_the_pytest_script_has(tmp_path: Path) -> None:
     root = _project(tmp_path / "proj")
     expected = _run(find_pytest(), root, "-q")

@@ -251,19 +251,16 @@ fn collect_only(
         args.doctest_glob.clone()
     };
     // What besides the source decides certainty: the interpreter's version and import
-    // path (without the cwd, which the `pytest` script does not put on sys.path), and the
-    // registered marks.
+    // path (its first entry as the workers get it: the console script's directory, or
+    // the cwd under `python -m fastest` as under `python -m pytest`), and the registered
+    // marks.
     let certainty = {
         use fastest_core::discovery::{certainty, syntax::PyVersion};
         let python = PyVersion::parse(&host.python_version).unwrap_or(PyVersion::MIN);
         let imports = (!host.sys_path.is_empty()).then(|| {
             certainty::ImportEnv::new(
                 python,
-                host.sys_path
-                    .iter()
-                    .filter(|p| **p != host.cwd)
-                    .cloned()
-                    .collect(),
+                host.sys_path.clone(),
                 host.builtin_modules.iter().cloned().collect(),
                 config.get_paths("pythonpath").unwrap_or_default(),
             )
