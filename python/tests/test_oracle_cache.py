@@ -104,6 +104,18 @@ SEQUENCES: Dict[str, List[Step]] = {
         ("both", "--lf"),
         ("both", "--lf", "-v"),
     ],
+    # A failure only in a class starts no skipping: a file pytest's collection in the
+    # import fallback collects (computed parameters) is still collected (jinja2).
+    "lf_in_class_uncertain": [
+        ("write", "test_a.py", "class TestK:\n    def test_m(self):\n        assert 0\n\n"
+         "    def test_ok(self):\n        pass\n"),
+        ("write", "test_b.py", "def test_b1():\n    pass\n"),
+        ("write", "test_u.py", "import pytest\n\n\ndef values():\n    return [1, 2, 3]\n\n\n"
+         "@pytest.mark.parametrize('x', values())\ndef test_u(x):\n    pass\n"),
+        ("both", "-q"),
+        ("both", "--lf"),
+        ("both", "--ff", "-q"),
+    ],
     # Under `--doctest-modules` a test module is two file collectors (its Module and its
     # DoctestModule), a module without doctests one: `--lf` counts each it skips.
     "lf_doctest_modules": [

@@ -418,7 +418,8 @@ fn collect_only(
     });
     // `--lf`, once it collected a failure, skips every file outside the failures' paths
     // unimported: an uncertain one is no fallback's to import when a file discovery
-    // proved holds a recorded failure (pytest collects the failures' paths first).
+    // proved holds a recorded failure (pytest collects the failures' paths first) among
+    // the module's own children (a failure in a class starts no skipping).
     let lf_skip: Option<std::collections::HashSet<PathBuf>> =
         if whole_order || !args.has(crate::args::Opt::LastFailed) {
             None
@@ -429,7 +430,9 @@ fn collect_only(
                     .iter()
                     .any(|f| {
                         matches!(&f.outcome, FileOutcome::Items(items)
-                        if items.iter().any(|it| c.failed_before(&it.nodeid)))
+                        if items.iter().any(|it| {
+                            !crate::cacheprovider::in_class(it) && c.failed_before(&it.nodeid)
+                        }))
                     })
                     .then_some(paths)
             })

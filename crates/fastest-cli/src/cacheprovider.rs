@@ -583,7 +583,7 @@ fn module_child(rest: &str) -> bool {
     names.matches("::").count() == 1
 }
 
-fn in_class(it: &Item) -> bool {
+pub(crate) fn in_class(it: &Item) -> bool {
     let n = it.chain.len();
     n >= 2
         && matches!(
