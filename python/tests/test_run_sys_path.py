@@ -156,3 +156,27 @@ def test_tests_see_sys_executable_as_it_was_given(tmp_path: Path, args) -> None:
     actual = _run([given, "-m", "fastest"], root, "-rA", *args)
     assert lines(actual.stdout) == lines(expected.stdout) != [], actual.stdout + actual.stderr
     assert lines(expected.stdout)[0].startswith(f"EXE {root}{os.sep}..")
+
+
+def test_a_plugin_registered_by_egg_info_loads_as_under_pytest(tmp_path: Path) -> None:
+    # A source tree's own `*.egg-info` (legacy `setup.py develop`, requests-mock's sdist)
+    # registers its `pytest11` entry point for whoever has the directory on `sys.path`:
+    # under `python -m`, the current one. Its fixture is there, and the header names it
+    # first, in importlib.metadata's order.
+    root = tmp_path / "proj"
+    (root / "myplug.egg-info").mkdir(parents=True)
+    (root / "myplug.egg-info" / "PKG-INFO").write_text(
+        "Metadata-Version: 2.1\nName: myplug\nVersion: 0.1\n")
+    (root / "myplug.egg-info" / "entry_points.txt").write_text("[pytest11]\nmyplug = myplug\n")
+    (root / "myplug.py").write_text(
+        "import pytest\n\n\n@pytest.fixture\ndef myfix():\n    return 42\n")
+    (root / "test_it.py").write_text("def test_uses_plugin_fixture(myfix):\n    assert myfix == 42\n")
+    fastest = require_fastest()
+    if Path(fastest[0]).name != "fastest":
+        pytest.skip("FASTEST_BIN is not the console script")
+    expected = _run(_module_form(find_pytest()), root)
+    actual = _run(_module_form(fastest), root)
+    assert actual.returncode == expected.returncode == 0, actual.stdout + actual.stderr
+    plugins = lambda out: [l for l in out.splitlines() if l.startswith("plugins:")]  # noqa: E731
+    assert plugins(actual.stdout) == plugins(expected.stdout)
+    assert plugins(actual.stdout)[0].startswith("plugins: myplug-0.1"), actual.stdout

@@ -214,30 +214,43 @@ impl Host {
         let _ = self.blocked.set(names);
     }
 
+    /// The installed plugins in `importlib.metadata`'s order, which is pytest's loading
+    /// order: `sys.path` entries in turn, in each its `*.dist-info` directories, then its
+    /// `*.egg-info` ones (legacy `setup.py develop` installs, a source tree's own
+    /// metadata); a project found again later is the first one's.
     fn scan_pytest11_plugins(&self) -> Vec<Plugin> {
         let mut out: Vec<Plugin> = Vec::new();
         for dir in &self.sys_path {
             let Ok(rd) = std::fs::read_dir(dir) else {
                 continue;
             };
-            for e in rd.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                let Some(rest) = name.strip_suffix(".dist-info") else {
-                    continue;
-                };
-                let Some(pairs) = pytest11_entry_points(&e.path().join("entry_points.txt")) else {
-                    continue;
-                };
-                let (entry_points, targets) = pairs.into_iter().unzip();
-                let (p, v) = rest.split_once('-').unwrap_or((rest, ""));
-                let project = read_project_name(&e.path()).unwrap_or_else(|| p.replace('_', "-"));
-                if !out.iter().any(|o| o.project == project) {
-                    out.push(Plugin {
-                        project,
-                        version: v.to_string(),
-                        entry_points,
-                        targets,
-                    });
+            let names: Vec<(String, PathBuf)> = rd
+                .flatten()
+                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                .collect();
+            for (suffix, meta) in [(".dist-info", "METADATA"), (".egg-info", "PKG-INFO")] {
+                for (name, path) in &names {
+                    let Some(rest) = name.strip_suffix(suffix) else {
+                        continue;
+                    };
+                    let Some(pairs) = pytest11_entry_points(&path.join("entry_points.txt")) else {
+                        continue;
+                    };
+                    let (entry_points, targets) = pairs.into_iter().unzip();
+                    let (p, v) = rest.split_once('-').unwrap_or((rest, ""));
+                    let fields = read_metadata(&path.join(meta));
+                    let project = fields.0.unwrap_or_else(|| p.replace('_', "-"));
+                    let version = fields
+                        .1
+                        .unwrap_or_else(|| v.split('-').next().unwrap_or_default().to_string());
+                    if !out.iter().any(|o| o.project == project) {
+                        out.push(Plugin {
+                            project,
+                            version,
+                            entry_points,
+                            targets,
+                        });
+                    }
                 }
             }
         }
@@ -278,10 +291,22 @@ fn editable_mapping(text: &str, top: &str) -> Option<String> {
     })
 }
 
-fn read_project_name(dist_info: &Path) -> Option<String> {
-    let meta = std::fs::read_to_string(dist_info.join("METADATA")).ok()?;
-    meta.lines()
-        .find_map(|l| l.strip_prefix("Name: ").map(|s| s.trim().to_string()))
+/// The `Name:` and `Version:` of a distribution's metadata file (`METADATA`,
+/// `PKG-INFO`): its header, up to the first empty line.
+fn read_metadata(file: &Path) -> (Option<String>, Option<String>) {
+    let Ok(meta) = std::fs::read_to_string(file) else {
+        return (None, None);
+    };
+    let header = meta.lines().take_while(|l| !l.trim().is_empty());
+    let (mut name, mut version) = (None, None);
+    for l in header {
+        if let Some(n) = l.strip_prefix("Name:") {
+            name.get_or_insert_with(|| n.trim().to_string());
+        } else if let Some(v) = l.strip_prefix("Version:") {
+            version.get_or_insert_with(|| v.trim().to_string());
+        }
+    }
+    (name, version)
 }
 
 #[cfg(test)]
@@ -320,6 +345,52 @@ mod tests {
         std::fs::write(&path, "[console_scripts]\nx = y:z\n").unwrap();
         assert_eq!(pytest11_entry_points(&path), None);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn egg_info_plugins_count_after_each_directorys_dist_info_ones() {
+        let t = tempfile::tempdir().unwrap();
+        let (first, second) = (t.path().join("src"), t.path().join("site"));
+        let dist = |dir: &Path, name: &str, meta: &str, text: &str, ep: &str| {
+            let d = dir.join(name);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join(meta), text).unwrap();
+            std::fs::write(d.join("entry_points.txt"), format!("[pytest11]\n{ep}\n")).unwrap();
+        };
+        dist(
+            &first,
+            "myplug.egg-info",
+            "PKG-INFO",
+            "Metadata-Version: 2.1\nName: my-plug\nVersion: 0.1\n",
+            "myplug = myplug",
+        );
+        dist(
+            &first,
+            "xdist_like-3.8.0.dist-info",
+            "METADATA",
+            "Name: xdist-like\nVersion: 3.8.0\n",
+            "xl = xl.plugin",
+        );
+        // The same project again further down `sys.path`: the first one stands.
+        dist(
+            &second,
+            "my_plug-0.2.dist-info",
+            "METADATA",
+            "Name: my-plug\nVersion: 0.2\n",
+            "myplug = myplug",
+        );
+        // An egg-info without entry points is no plugin.
+        std::fs::create_dir_all(second.join("other.egg-info")).unwrap();
+        let mut host = Host::from_env(PathBuf::from("/"));
+        host.sys_path = vec![first, second];
+        assert_eq!(
+            host.pytest11_plugins(),
+            vec![
+                ("xdist-like".to_string(), "3.8.0".to_string()),
+                ("my-plug".to_string(), "0.1".to_string())
+            ]
+        );
+        assert_eq!(host.plugin_targets("my-plug"), vec!["myplug".to_string()]);
     }
 
     #[test]
