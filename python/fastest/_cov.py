@@ -89,6 +89,7 @@ class Measure:
             cov._warn_preimported_source = False
             cov.start()
         self.cov = cov
+        self.settings = settings
         self.started = True
 
     def pause(self) -> None:
@@ -105,7 +106,26 @@ class Measure:
         with _in(self.topdir):
             self.started = False
             self.cov.stop()
-            self.cov.save()
+            if not (self.settings.get("outer") and self.settings.get("whole_session")):
+                self.cov.save()
+                return
+            # `coverage run -m fastest`: what saving warns (a source package never
+            # imported) is coverage.py's at the coordinator's exit, after pytest's last
+            # line; the coordinator warns it again (`merge_outer`).
+            import warnings
+
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                self.cov.save()
+            kept = [
+                {"message": str(w.message), "filename": w.filename, "lineno": w.lineno,
+                 "category": f"{w.category.__module__}.{w.category.__qualname__}"}
+                for w in caught
+            ]
+            if kept:
+                path = os.path.join(self.settings["data_dir"], f"warnings-{os.getpid()}.json")
+                with open(path, "w", encoding="utf-8") as f:
+                    json.dump(kept, f)
 
 
 def attach(engine: Any, measure: Measure, settings: dict[str, Any]) -> None:
@@ -381,8 +401,29 @@ def merge_outer(outer: Any, settings: dict[str, Any]) -> None:
             part = CoverageData(basename=path)
             part.read()
             data.update(part)
+        # What the one worker's coverage.py warned as it saved (`Measure.finish`).
+        for path in sorted(glob.glob(os.path.join(settings["data_dir"], "warnings-*.json"))):
+            with open(path, encoding="utf-8") as f:
+                for w in json.load(f):
+                    _rewarn(w)
     finally:
         shutil.rmtree(settings["data_dir"], ignore_errors=True)
+
+
+def _rewarn(w: dict[str, Any]) -> None:
+    """Warn again, here, what a worker's coverage.py warned (its category, text and
+    place), under this interpreter's filters."""
+    import importlib
+    import warnings
+
+    module, _, name = w["category"].rpartition(".")
+    try:
+        category = getattr(importlib.import_module(module), name)
+    except Exception:  # noqa: BLE001 - a category this interpreter cannot import
+        category = UserWarning
+    if not (isinstance(category, type) and issubclass(category, Warning)):
+        category = UserWarning
+    warnings.warn_explicit(w["message"], category, w["filename"], w["lineno"])
 
 
 def measured_main() -> int:
@@ -394,7 +435,8 @@ def measured_main() -> int:
         from _pytest.config import _console_main as main
     except ImportError:  # pytest < 9
         from pytest import console_main as main
-    measure = Measure(json.loads(os.environ[OUTER_ENV]))
+    # pytest's whole session runs here: saving warns as under `coverage run -m pytest`.
+    measure = Measure({**json.loads(os.environ[OUTER_ENV]), "whole_session": True})
     try:
         return main()
     finally:

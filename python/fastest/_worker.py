@@ -66,6 +66,10 @@ def make_engine(setup: str, channel=None):
         # `coverage run -m fastest`: the coordinator's coverage.py asks the same of us.
         outer = os.environ.get("FASTEST_OUTER_COVERAGE")
         cov_settings = json.loads(outer) if outer else None
+        if cov_settings is not None:
+            # The one worker of a session without `-n` sees all of it: it warns about a
+            # source package never imported, as coverage.py in pytest's process does.
+            cov_settings["whole_session"] = not settings.get("distributed")
     if cov_settings:
         # pytest-cov measures from before the initial conftests load.
         from fastest._cov import Measure

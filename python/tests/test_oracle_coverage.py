@@ -308,6 +308,34 @@ def test_coverage_run_measures_the_workers(tmp_path, native_plugins_pytest, cov_
         _same_output(*outputs)
 
 
+@pytest.mark.parametrize(
+    "cov_args, args",
+    [
+        (["--source=pkg,not_a_package"], ["-q"]),
+        (["--source=not_a_package"], ["-q"]),
+        (["--source=pkg,not_a_package"], ["-q", "-p", "no:randomly"]),
+    ],
+    ids=["never-imported", "no-data", "pytests-session"],
+)
+def test_coverage_run_warns_at_exit_as_under_pytest(tmp_path, native_plugins_pytest, cov_args, args):
+    """`coverage run -m fastest` with a source package nothing imports: coverage.py's
+    warnings ("never imported", "No data was collected") come at the end, after the
+    last line, as `coverage run -m pytest` gives them (glom's tox command)."""
+    require_fastest()
+    python = str(Path(native_plugins_pytest[0]).with_name("python"))
+    _, env = fastest_in(native_plugins_pytest)
+    outputs = []
+    for tool, extra in (("pytest", {}), ("fastest", env)):
+        root = fresh_case(CASE, tmp_path)
+        cmd = [python, "-m", "coverage", "run", *cov_args, "-m", tool]
+        outputs.append(run_in(cmd, root, ["-p", "no:cacheprovider", *args], extra))
+    expected, actual = outputs
+    _same_output(expected, actual)
+    warned = lambda ran: [l for l in ran.stderr.splitlines() if " fastest_cli" not in l]  # noqa: E731
+    assert any("Module not_a_package was never imported" in l for l in warned(expected))
+    assert warned(actual) == warned(expected)
+
+
 def test_coverage_warnings_on_stderr_are_pytest_covs(tmp_path, native_plugins_pytest):
     """What measuring the whole session warns when it saves (a source package never
     imported, no data at all) and pytest-cov's warning that the report failed: on
