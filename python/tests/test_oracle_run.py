@@ -107,9 +107,12 @@ NATIVE_CASES: List[str] = [
     # An initial conftest's options and ini keys, at their defaults.
     "options_native",
     # Fixtures parametrized with a higher scope (indirect and `params`; module, class,
-    # session): the import fallback's order, the fixtures set up again per parameter.
+    # session): discovery's order (pytest's `reorder_items`), the fixtures set up again
+    # per parameter.
     "higher_scope_params",
     "higher_scope_session",
+    # Direct parameters with a higher `scope=` that no fixture requests.
+    "higher_scope_direct-argset2",
     "basic-argset0",
     "basic-argset1",
     "basic-argset2",
@@ -610,6 +613,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # that looks like a path, between paths): the parser knows them from the source.
     "higher_scope_params": [[], ["-v"], ["-x", "-q"]],
     "higher_scope_session": [[], ["-v"], ["-k", "a1 or zz"]],
+    "higher_scope_direct": [[], ["-v", "-s"], ["-q", "test_plain.py"]],
     "options_native": [
         [],
         ["-v"],

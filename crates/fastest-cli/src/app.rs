@@ -412,10 +412,19 @@ fn collect_only(
     // A session- or package-scoped parametrization interleaves the items of several
     // modules (pytest's `reorder_items`): every file is collected by pytest in one
     // session, whose order the items keep.
+    // So does a proved one beside files pytest collects: their items' parameters are
+    // not known here.
     let whole_order = disc.files.iter().any(|f| {
         matches!(&f.outcome, FileOutcome::Uncertain(why)
             if why.ends_with(discovery::REORDERS_ACROSS_MODULES))
-    });
+    }) || (disc
+        .files
+        .iter()
+        .any(|f| matches!(f.outcome, FileOutcome::Uncertain(_)))
+        && disc.files.iter().any(|f| {
+            matches!(&f.outcome, FileOutcome::Items(items)
+                if discovery::reorder::has_cross_module_params(items))
+        }));
     // `--lf`, once it collected a failure, skips every file outside the failures' paths
     // unimported: an uncertain one is no fallback's to import when a file discovery
     // proved holds a recorded failure (pytest collects the failures' paths first) among
@@ -1151,6 +1160,15 @@ fn finish(
     // pytest's cacheprovider and stepwise plugins: `--lf` changes what is collected,
     // `--sw` deselects before the other steps, `--lf`/`--ff`/`--nf` after them.
     let mut cache = crate::cacheprovider::CacheSession::load(inv, config);
+    // The fixtures plugin's `modifyitems` (`reorder_items`) comes next, over what was
+    // collected; items pytest's session ordered carry no scoped parameters.
+    let reorder = |items: Vec<Item>| {
+        if extras.ordered_by_pytest {
+            items
+        } else {
+            discovery::reorder::reorder_items(items)
+        }
+    };
     let (items, sw_deselected) = match &mut cache {
         Some(c) => {
             let items = c.collect(
@@ -1161,9 +1179,9 @@ fn finish(
                 extras.file_collectors.as_deref(),
                 hook_deselected,
             );
-            c.stepwise_select(items)
+            c.stepwise_select(reorder(items))
         }
-        None => (items, 0),
+        None => (reorder(items), 0),
     };
     // What pytest's collection in the import fallback (which has no `--lf`) reported of
     // the files `--lf` skips unimported (a module skipping itself, or failing to

@@ -169,6 +169,8 @@ impl RawRun {
             added_marks: self.added_marks.iter().map(|m| m.to_string()).collect(),
             // pytest's own collection ran: the fixtures' scopes are not looked at.
             isolated: false,
+            // Ordered by pytest's own session already.
+            scoped_params: Vec::new(),
         })
     }
 }

@@ -133,6 +133,46 @@ pub struct RunSpec {
     /// workers (`fastest_core::schedule::split_long_groups`). `false` when not known.
     #[serde(default)]
     pub isolated: bool,
+    /// The item's parameters of a scope above function, in `callspec` order: what
+    /// pytest's `reorder_items` groups the session's items by (`discovery::reorder`).
+    #[serde(default)]
+    pub scoped_params: Vec<ScopedParam>,
+}
+
+/// A parameter of class, module, package or session scope (pytest's `_arg2scope`): a
+/// fixture's `params`, or a `parametrize` mark with `scope=` or all of whose names
+/// are fixtures parametrized `indirect`ly.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ScopedParam {
+    pub argname: String,
+    pub scope: ParamScope,
+    /// What pytest's `ParamValueKey` compares: the value's type and its `repr`, for the
+    /// hashable literals discovery proves (others make the file uncertain).
+    pub value: String,
+}
+
+/// The scopes above function, narrowest first (pytest's `HIGH_SCOPES` reversed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ParamScope {
+    Class,
+    Module,
+    Package,
+    Session,
+}
+
+impl ParamScope {
+    /// pytest's scope names: `Some(None)` for function, `None` for a name pytest
+    /// rejects.
+    pub fn from_name(name: &str) -> Option<Option<Self>> {
+        match name {
+            "function" => Some(None),
+            "class" => Some(Some(Self::Class)),
+            "module" => Some(Some(Self::Module)),
+            "package" => Some(Some(Self::Package)),
+            "session" => Some(Some(Self::Session)),
+            _ => None,
+        }
+    }
 }
 
 /// One parametrization's choice for an item.

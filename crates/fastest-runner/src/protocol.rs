@@ -216,6 +216,7 @@ mod tests {
                 pytest_machinery: None,
                 added_marks: Vec::new(),
                 isolated: false,
+                scoped_params: Vec::new(),
             }),
         };
         let spec = ItemSpec::from_item(&item, std::path::Path::new("/p/tests/test_a.py"))

@@ -26,7 +26,7 @@ use crate::item::{ChainNode, Mark};
 /// set may carry its values' repr; 13: the imports of an `except ImportError` handler
 /// count only when an import of its `try` may fail; 14: a plugin module's lookup by a
 /// literal name is no machinery use).
-const FORMAT: u32 = 14;
+const FORMAT: u32 = 15;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

@@ -8,20 +8,36 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::params::PyValue;
 use super::params::{make_ids, ParamSet};
 use super::parse::{
-    Base, Binding, BindingKind, Class, Fixture, Func, MarkDecl, Outline, Parametrize,
+    Base, Binding, BindingKind, Class, Fixture, Func, Indirect, MarkDecl, Outline, Parametrize,
 };
 use super::REORDERS_ACROSS_MODULES;
 use crate::glob::NameMatcher;
-use crate::item::{CallParam, ChainNode, Item, Mark, NodeKind, RunSpec};
+use crate::item::{CallParam, ChainNode, Item, Mark, NodeKind, ParamScope, RunSpec, ScopedParam};
 
 /// One parametrization call: its argnames and parameter sets.
 type ParamCall = (Vec<String>, Vec<ParamSet>);
 
+/// An item of the parametrize product as it is built: its id parts, the marks of its
+/// parameter sets, its callspec and its scoped parameters.
+type Spec = (Vec<String>, Vec<Mark>, Vec<CallParam>, Vec<ScopedParam>);
+
 /// What `ModuleCx::fixture_params` finds: parametrized fixtures' calls, the
 /// external fixtures, every name of the closure.
-type ClosureFacts = (Vec<ParamCall>, Vec<String>, Vec<String>, bool);
+struct ClosureFacts {
+    /// Parametrized fixtures' calls with the fixture's scope.
+    calls: Vec<(ParamCall, Option<ParamScope>)>,
+    external: Vec<String>,
+    closure: Vec<String>,
+    isolated: bool,
+    /// Per name of the closure a module, class or conftest defines: the scope of its
+    /// closest definition (pytest's `fixturedefs[-1]`).
+    closest_scopes: HashMap<String, Result<Option<ParamScope>, String>>,
+    /// Every name some fixture of the closure requests.
+    requested: HashSet<String>,
+}
 
 /// Fixtures defined outside the project whose scope is known to be function or session
 /// (pytest's builtins, pytest-xdist's, pytest-mock's `mocker`): they leave an item
@@ -434,8 +450,13 @@ impl<'a> ModuleCx<'a> {
             self.push_marks(&mut item_marks, frames)?;
             // TestCase methods take no fixture arguments (pytest's `nofuncargs`): the
             // closure is the autouse fixtures and `usefixtures`.
-            let (calls, external, closure, isolated) =
-                self.fixture_params(&[], frames, &usefixtures, &HashSet::new())?;
+            let ClosureFacts {
+                calls,
+                external,
+                closure,
+                isolated,
+                ..
+            } = self.fixture_params(&[], frames, &usefixtures, &HashSet::new(), &HashSet::new())?;
             if !calls.is_empty() {
                 return Err("a parametrized fixture used by a unittest method".into());
             }
@@ -454,6 +475,7 @@ impl<'a> ModuleCx<'a> {
                     pytest_machinery: self.outline.pytest_machinery.clone(),
                     added_marks: Vec::new(),
                     isolated: isolated && !self.xunit_shared(frames),
+                    scoped_params: Vec::new(),
                 }),
             });
         }
@@ -543,17 +565,18 @@ impl<'a> ModuleCx<'a> {
                 _ => None,
             })
             .collect();
-        if let Some(p) = parametrizes.iter().find(|p| p.higher_scope) {
-            let across = if p.cross_module {
-                REORDERS_ACROSS_MODULES
-            } else {
-                ""
-            };
-            return Err(format!(
-                "parametrize with a higher scope reorders items{across}"
-            ));
+        if parametrizes.iter().any(|p| p.indirect == Indirect::Unknown) {
+            return Err("computed `indirect` in parametrize".into());
         }
+        // pytest looks up no fixture for a direct argument (`_get_direct_parametrize_args`:
+        // the names of marks whose `indirect` is falsy); the fixtures' own `params` give
+        // way to any mark that names them.
         let direct: HashSet<&str> = parametrizes
+            .iter()
+            .filter(|p| p.indirect == Indirect::No)
+            .flat_map(|p| p.argnames.iter().map(String::as_str))
+            .collect();
+        let marked: HashSet<&str> = parametrizes
             .iter()
             .flat_map(|p| p.argnames.iter().map(String::as_str))
             .collect();
@@ -567,8 +590,36 @@ impl<'a> ModuleCx<'a> {
             })
             .flatten()
             .collect();
-        let (fixture_calls, external, closure, isolated) =
-            self.fixture_params(&f.argnames, frames, &usefixtures, &direct)?;
+        let ClosureFacts {
+            calls: fixture_calls,
+            external,
+            closure,
+            isolated,
+            closest_scopes,
+            requested,
+        } = self.fixture_params(&f.argnames, frames, &usefixtures, &direct, &marked)?;
+        // A direct parameter given a higher `scope=` is a fixture of that scope in
+        // pytest (cached per scope for the fixtures that request it); the native engine
+        // passes it to the test only.
+        for p in &parametrizes {
+            let Some(Ok(Some(scope))) = p.scope else {
+                continue;
+            };
+            if p.indirect != Indirect::No {
+                continue;
+            }
+            if let Some(name) = p.argnames.iter().find(|n| requested.contains(n.as_str())) {
+                let across = if scope >= ParamScope::Package {
+                    REORDERS_ACROSS_MODULES
+                } else {
+                    ""
+                };
+                return Err(format!(
+                    "a fixture requests `{name}`, a direct parameter with a higher \
+                     scope{across}"
+                ));
+            }
+        }
         let isolated = isolated && !self.xunit_shared(frames);
         if !fixture_calls.is_empty() && !f.decorators.unknown.is_empty() {
             return Err(format!(
@@ -586,30 +637,64 @@ impl<'a> ModuleCx<'a> {
         }
         // The product of all calls: fixture params (closure order), then marks. Each
         // spec keeps which set of each call it took (the engine's callspec).
-        let mut calls: Vec<(Option<&str>, &ParamCall)> = Vec::new();
-        let fixture_names: Vec<String> = fixture_calls.iter().map(|c| c.0[0].clone()).collect();
-        for (c, name) in fixture_calls.iter().zip(&fixture_names) {
-            calls.push((Some(name.as_str()), c));
+        // Each call with its scope (pytest's `_arg2scope`): a fixture's own; a mark's
+        // `scope=`, else its fixtures' narrowest when all its names are indirect.
+        let mut calls: Vec<(Option<&str>, &ParamCall, Option<ParamScope>)> = Vec::new();
+        let fixture_names: Vec<String> = fixture_calls.iter().map(|c| c.0 .0[0].clone()).collect();
+        for ((c, scope), name) in fixture_calls.iter().zip(&fixture_names) {
+            calls.push((Some(name.as_str()), c, *scope));
         }
-        let mark_calls: Vec<ParamCall> = parametrizes
-            .iter()
-            .map(|p| (p.argnames.clone(), p.sets.clone()))
-            .collect();
-        for c in &mark_calls {
-            calls.push((None, c));
+        let mut mark_calls: Vec<(ParamCall, Option<ParamScope>)> = Vec::new();
+        for p in &parametrizes {
+            let scope = match &p.scope {
+                Some(Ok(scope)) => *scope,
+                Some(Err(why)) => return Err(why.clone()),
+                None if p.indirect == Indirect::All => {
+                    let mut narrowest: Option<Option<ParamScope>> = None;
+                    for name in &p.argnames {
+                        match closest_scopes.get(name) {
+                            Some(Ok(s)) => {
+                                narrowest = Some(narrowest.map_or(*s, |n| n.min(*s)));
+                            }
+                            Some(Err(why)) => return Err(why.clone()),
+                            None => {
+                                return Err(format!(
+                                    "indirect parametrization of `{name}`, a fixture \
+                                     fastest does not see"
+                                ))
+                            }
+                        }
+                    }
+                    narrowest.flatten()
+                }
+                None => None,
+            };
+            mark_calls.push(((p.argnames.clone(), p.sets.clone()), scope));
         }
-        let mut specs: Vec<(Vec<String>, Vec<Mark>, Vec<CallParam>)> =
-            vec![(Vec::new(), Vec::new(), Vec::new())];
+        for (c, scope) in &mark_calls {
+            calls.push((None, c, *scope));
+        }
+        let mut specs: Vec<Spec> = vec![(Vec::new(), Vec::new(), Vec::new(), Vec::new())];
         let mut mark_index = 0u32;
-        for (fixture, (argnames, sets)) in &calls {
+        for (fixture, (argnames, sets), scope) in &calls {
             let ids = make_ids(argnames, sets).map_err(|e| e.0)?;
+            // What `reorder_items` compares of each set, for a scope above function.
+            let keys: Vec<Vec<ScopedParam>> = match scope {
+                None => vec![Vec::new(); sets.len()],
+                Some(scope) => sets
+                    .iter()
+                    .map(|set| scoped_params(argnames, set, *scope))
+                    .collect::<Result<_, _>>()?,
+            };
             let mut next = Vec::with_capacity(specs.len() * sets.len());
-            for (parts, pmarks, cs) in &specs {
+            for (parts, pmarks, cs, sp) in &specs {
                 for (set_index, (set, id)) in sets.iter().zip(&ids).enumerate() {
                     let mut parts = parts.clone();
                     if let Some(id) = id {
                         parts.push(id.clone());
                     }
+                    let mut sp = sp.clone();
+                    sp.extend(keys.get(set_index).into_iter().flatten().cloned());
                     let mut pm = pmarks.clone();
                     pm.extend(set.marks.iter().cloned());
                     let set = u32::try_from(set_index).unwrap_or(u32::MAX);
@@ -626,7 +711,7 @@ impl<'a> ModuleCx<'a> {
                             values: None,
                         },
                     });
-                    next.push((parts, pm, cs));
+                    next.push((parts, pm, cs, sp));
                 }
             }
             if fixture.is_none() {
@@ -635,7 +720,7 @@ impl<'a> ModuleCx<'a> {
             specs = next;
         }
         let parametrized = !calls.is_empty();
-        for (parts, pmarks, callspec) in specs {
+        for (parts, pmarks, callspec, scoped_params) in specs {
             // `-k` reaches the parametrize id through the item name only (pytest 9.2).
             let name = if parametrized && !parts.is_empty() {
                 format!("{}[{}]", b.name, parts.join("-"))
@@ -659,6 +744,7 @@ impl<'a> ModuleCx<'a> {
                     pytest_machinery: self.outline.pytest_machinery.clone(),
                     added_marks: Vec::new(),
                     isolated,
+                    scoped_params,
                 }),
             });
         }
@@ -674,6 +760,7 @@ impl<'a> ModuleCx<'a> {
         frames: &[ClassFrame<'a>],
         usefixtures: &[&str],
         direct: &HashSet<&str>,
+        marked: &HashSet<&str>,
     ) -> Result<ClosureFacts, String> {
         // Visible fixtures, nearest last: conftests (outermost first), module, classes.
         let mut visible: Vec<&Fixture> = self.scope.conftest_fixtures.clone();
@@ -704,6 +791,7 @@ impl<'a> ModuleCx<'a> {
         let mut calls = Vec::new();
         let mut external = Vec::new();
         let mut isolated = true;
+        let mut closest_scopes = HashMap::new();
         for name in &walk.order {
             if direct.contains(name) {
                 continue;
@@ -715,6 +803,9 @@ impl<'a> ModuleCx<'a> {
                 external.push((*name).to_string());
                 isolated &= PER_TEST_OR_WORKER.contains(name);
             }
+            if let Some(closest) = defs.first() {
+                closest_scopes.insert((*name).to_string(), fixture_scope(name, closest));
+            }
             let mut parametrized = 0;
             for fx in defs {
                 isolated &= matches!(
@@ -724,33 +815,55 @@ impl<'a> ModuleCx<'a> {
                 if let Some(u) = &fx.unknown {
                     return Err(format!("fixture `{name}`: {u}"));
                 }
+                if marked.contains(name) {
+                    // A mark parametrizes it (`indirect`): its `params` are not used.
+                    continue;
+                }
                 match &fx.params {
                     Err(e) => return Err(format!("fixture `{name}`: {e}")),
                     Ok(None) => {}
                     Ok(Some(sets)) => {
-                        if fx.scope.as_deref().is_some_and(|s| s != "function") {
-                            // A dynamic scope is read as the widest.
-                            let across = match fx.scope.as_deref() {
-                                Some("class" | "module") => "",
-                                _ => REORDERS_ACROSS_MODULES,
-                            };
-                            return Err(format!(
-                                "parametrized fixture `{name}` with a higher scope{across}"
-                            ));
-                        }
+                        let scope = fixture_scope(name, fx)?;
                         parametrized += 1;
                         if parametrized > 1 {
                             return Err(format!(
                                 "fixture `{name}` overrides a parametrized fixture of its name"
                             ));
                         }
-                        calls.push((vec![(*name).to_string()], sets.clone()));
+                        calls.push(((vec![(*name).to_string()], sets.clone()), scope));
                     }
                 }
             }
         }
+        // pytest parametrizes along `fixturenames`, the closure sorted by the scope of
+        // each name's closest definition, widest first (a stable sort).
+        let mut ranked = Vec::with_capacity(calls.len());
+        for call in calls {
+            let name = call.0 .0.first().map_or("", String::as_str);
+            let scope = match closest_scopes.get(name) {
+                Some(Ok(scope)) => *scope,
+                Some(Err(why)) => return Err(why.clone()),
+                None => None,
+            };
+            ranked.push((std::cmp::Reverse(scope), call));
+        }
+        ranked.sort_by_key(|(rank, _)| *rank);
+        let calls = ranked.into_iter().map(|(_, call)| call).collect();
         let closure = walk.order.iter().map(|n| (*n).to_string()).collect();
-        Ok((calls, external, closure, isolated))
+        let requested = walk
+            .used
+            .values()
+            .flatten()
+            .flat_map(|fx| fx.argnames.iter().cloned())
+            .collect();
+        Ok(ClosureFacts {
+            calls,
+            external,
+            closure,
+            isolated,
+            closest_scopes,
+            requested,
+        })
     }
 
     /// Whether the module or a class around the item (or a base of one) has an xunit
@@ -838,6 +951,66 @@ fn parametrize_mark() -> Mark {
 /// pytest's `traverse_fixture_closure`: the fixture names a test's closure requests, in
 /// DFS order, each once. A fixture that requests its own name reaches the next outer
 /// definition of that name (an override chain), as pytest resolves it at setup.
+/// A fixture definition's scope above function (`None` for function).
+fn fixture_scope(name: &str, fx: &Fixture) -> Result<Option<ParamScope>, String> {
+    match fx.scope.as_deref() {
+        None => Ok(None),
+        Some(s) => ParamScope::from_name(s).ok_or_else(|| format!("fixture `{name}`: scope {s:?}")),
+    }
+}
+
+/// What `reorder_items` compares of one parameter set of a call of `scope`: per name,
+/// its value's key (pytest's `ParamValueKey`: equal values of one type are one key).
+/// Only hashable literals are proved; other values leave the file to pytest.
+fn scoped_params(
+    argnames: &[String],
+    set: &ParamSet,
+    scope: ParamScope,
+) -> Result<Vec<ScopedParam>, String> {
+    let mut keys = Vec::with_capacity(argnames.len());
+    for (i, argname) in argnames.iter().enumerate() {
+        let value = if set.values.is_empty() {
+            // An empty parameter set's `NOTSET`: one object.
+            Some("NOTSET".to_string())
+        } else {
+            set.values.get(i).and_then(value_key)
+        };
+        let Some(value) = value else {
+            let across = if scope >= ParamScope::Package {
+                REORDERS_ACROSS_MODULES
+            } else {
+                ""
+            };
+            return Err(format!(
+                "a parameter of `{argname}` with a higher scope that fastest cannot \
+                 compare{across}"
+            ));
+        };
+        keys.push(ScopedParam {
+            argname: argname.clone(),
+            scope,
+            value,
+        });
+    }
+    Ok(keys)
+}
+
+/// The equivalence key of a literal: its type and value (`1`, `1.0` and `True` differ;
+/// `0.0` and `-0.0` are one).
+fn value_key(v: &PyValue) -> Option<String> {
+    Some(match v {
+        PyValue::Str(s) => format!("str:{s}"),
+        PyValue::Bytes(b) => format!("bytes:{b:?}"),
+        PyValue::Int(i) => format!("int:{i}"),
+        PyValue::Float(f) if f.is_nan() => return None,
+        PyValue::Float(f) => format!("float:{:?}", if *f == 0.0 { 0.0 } else { *f }),
+        PyValue::Complex(c) => format!("complex:{c}"),
+        PyValue::Bool(b) => format!("bool:{b}"),
+        PyValue::None => "None".to_string(),
+        PyValue::Named(_) | PyValue::Opaque | PyValue::Computed => return None,
+    })
+}
+
 struct Closure<'v, 'f> {
     /// Visible definitions, outermost first.
     visible: &'v [&'f Fixture],

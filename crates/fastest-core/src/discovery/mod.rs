@@ -18,6 +18,7 @@ pub mod collect;
 pub mod options;
 pub mod params;
 pub mod parse;
+pub mod reorder;
 pub mod skim;
 pub mod source;
 pub mod syntax;
@@ -1343,36 +1344,81 @@ mod tests {
     }
 
     #[test]
-    fn parametrizations_wider_than_a_module_reorder_across_modules() {
+    fn higher_scoped_parameters_are_proved_with_what_reorder_items_compares() {
+        use crate::item::{ParamScope, ScopedParam};
         let tmp = tempfile::tempdir().expect("tempdir");
         let root = tmp.path();
         write(
             &root.join("test_fx.py"),
-            "import pytest\n\n@pytest.fixture(scope='session', params=[1, 2])\ndef s(request):\n    return request.param\n\n@pytest.fixture(scope='module', params=[1, 2])\ndef m(request):\n    return request.param\n\ndef test_s(s):\n    pass\n",
-        );
-        write(
-            &root.join("test_m.py"),
-            "import pytest\n\n@pytest.fixture(scope='module', params=[1, 2])\ndef m(request):\n    return request.param\n\ndef test_m(m):\n    pass\n",
+            "import pytest\n\n@pytest.fixture(scope='session', params=[1, 'a'])\ndef s(request):\n    return request.param\n\n@pytest.fixture(scope='module')\ndef m(request):\n    return request.param\n\n@pytest.mark.parametrize('m', [2.0], indirect=True)\ndef test_s(s, m):\n    pass\n",
         );
         write(
             &root.join("test_p.py"),
-            "import pytest\n\n@pytest.mark.parametrize('x', [1, 2], scope='package')\ndef test_p(x):\n    pass\n\n@pytest.mark.parametrize('y', [1, 2], scope='class')\ndef test_c(y):\n    pass\n",
+            "import pytest\n\n@pytest.mark.parametrize('x', [1], scope='package')\ndef test_p(x):\n    pass\n\n@pytest.mark.parametrize('y', [True], scope='class')\ndef test_c(y):\n    pass\n",
+        );
+        // Values fastest cannot compare as pytest does: the file is pytest's, and the
+        // whole session's when the scope is wider than a module.
+        write(
+            &root.join("test_q.py"),
+            "import pytest\n\n@pytest.mark.parametrize('z', [[1]], scope='session')\ndef test_q(z):\n    pass\n",
+        );
+        write(
+            &root.join("test_r.py"),
+            "import pytest\n\n@pytest.mark.parametrize('z', [[1]], scope='module')\ndef test_r(z):\n    pass\n",
         );
         let o = opts(root, &[root.to_path_buf()]);
-        let reasons: Vec<(String, String)> = discover(&o, &mut cache::DiscoveryCache::disabled())
-            .files
-            .into_iter()
-            .filter_map(|f| match f.outcome {
-                FileOutcome::Uncertain(why) => Some((f.nodeid, why)),
-                FileOutcome::Items(_) => None,
-            })
-            .collect();
-        let across: Vec<&str> = reasons
-            .iter()
-            .filter(|(_, why)| why.ends_with(REORDERS_ACROSS_MODULES))
-            .map(|(id, _)| id.as_str())
-            .collect();
-        assert_eq!(reasons.len(), 3, "{reasons:?}");
-        assert_eq!(across, ["test_fx.py", "test_p.py"], "{reasons:?}");
+        let mut keys: Vec<(String, Vec<ScopedParam>)> = Vec::new();
+        let mut uncertain: Vec<(String, bool)> = Vec::new();
+        for f in discover(&o, &mut cache::DiscoveryCache::disabled()).files {
+            match f.outcome {
+                FileOutcome::Uncertain(why) => {
+                    uncertain.push((f.nodeid, why.ends_with(REORDERS_ACROSS_MODULES)));
+                }
+                FileOutcome::Items(items) => keys.extend(
+                    items
+                        .into_iter()
+                        .map(|i| (i.nodeid, i.run.map(|r| r.scoped_params).unwrap_or_default())),
+                ),
+            }
+        }
+        let key = |argname: &str, scope, value: &str| ScopedParam {
+            argname: argname.into(),
+            scope,
+            value: value.into(),
+        };
+        assert_eq!(
+            keys,
+            [
+                (
+                    "test_fx.py::test_s[1-2.0]".to_string(),
+                    vec![
+                        key("s", ParamScope::Session, "int:1"),
+                        key("m", ParamScope::Module, "float:2.0")
+                    ]
+                ),
+                (
+                    "test_fx.py::test_s[a-2.0]".to_string(),
+                    vec![
+                        key("s", ParamScope::Session, "str:a"),
+                        key("m", ParamScope::Module, "float:2.0")
+                    ]
+                ),
+                (
+                    "test_p.py::test_p[1]".to_string(),
+                    vec![key("x", ParamScope::Package, "int:1")]
+                ),
+                (
+                    "test_p.py::test_c[True]".to_string(),
+                    vec![key("y", ParamScope::Class, "bool:true")]
+                ),
+            ]
+        );
+        assert_eq!(
+            uncertain,
+            [
+                ("test_q.py".to_string(), true),
+                ("test_r.py".to_string(), false)
+            ]
+        );
     }
 }

@@ -13,7 +13,7 @@ use tree_sitter::{Node, Parser};
 use super::params::{ExplicitId, ParamSet, PyValue};
 use super::skim;
 use super::syntax::{self, field, ImportRef, MarkAliases, PyVersion};
-use crate::item::{Mark, MarkValue};
+use crate::item::{Mark, MarkValue, ParamScope};
 
 /// What a module or class body binds under one name.
 #[derive(Debug, Clone)]
@@ -60,11 +60,27 @@ pub enum MarkDecl {
 pub struct Parametrize {
     pub argnames: Vec<String>,
     pub sets: Vec<ParamSet>,
-    /// A `scope=` other than function regroups items (`reorder_items`).
-    pub higher_scope: bool,
-    /// The scope is wider than a module (session, package, or not a literal): the
-    /// regrouping crosses modules.
-    pub cross_module: bool,
+    /// `scope=`: `None` when not given, `Some(Err(reason))` when the source does not
+    /// settle it; `Some(Ok(None))` is function scope.
+    pub scope: Option<Result<Option<ParamScope>, String>>,
+    /// `indirect=`, as pytest reads it.
+    pub indirect: Indirect,
+}
+
+/// A `parametrize` mark's `indirect=` as pytest reads it: its truth decides whether its
+/// names are direct arguments (`_get_direct_parametrize_args`: a non-empty list makes
+/// every name of the mark indirect); its length whether all are fixtures
+/// (`_infer_parametrize_scope`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Indirect {
+    /// Absent, `False`, `None` or empty.
+    No,
+    /// Truthy, and `True` or as long as the argnames: the mark's scope is its fixtures'.
+    All,
+    /// A list naming fewer names than the mark has: function scope.
+    Partly,
+    /// Not a literal.
+    Unknown,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -2232,15 +2248,24 @@ impl<'a> Ctx<'a> {
             apply_ids(&mut sets, &ids);
         }
         let scope = kw.get("scope").map(|v| match self.value(*v) {
-            Some(PyValue::Str(s)) => Some(s),
-            _ => None,
+            Some(PyValue::Str(s)) => {
+                ParamScope::from_name(&s).ok_or_else(|| format!("parametrize scope {s:?}"))
+            }
+            _ => Err("computed parametrize scope".to_string()),
         });
-        let higher_scope = scope
-            .as_ref()
-            .is_some_and(|s| s.as_deref() != Some("function"));
-        let cross_module = scope
-            .as_ref()
-            .is_some_and(|s| !matches!(s.as_deref(), Some("function" | "class" | "module")));
+        let indirect = match kw.get("indirect") {
+            None => Indirect::No,
+            Some(v) => match self.value(*v) {
+                Some(PyValue::Bool(true)) => Indirect::All,
+                Some(PyValue::Bool(false) | PyValue::None) => Indirect::No,
+                _ => match self.str_list(*v) {
+                    Some(names) if names.is_empty() => Indirect::No,
+                    Some(names) if names.len() == n => Indirect::All,
+                    Some(_) => Indirect::Partly,
+                    None => Indirect::Unknown,
+                },
+            },
+        };
         if sets.is_empty() {
             // One `[NOTSET]` item, skipped through `empty_parameter_set_mark` (skip).
             sets.push(ParamSet {
@@ -2255,8 +2280,8 @@ impl<'a> Ctx<'a> {
         Ok(Parametrize {
             argnames,
             sets,
-            higher_scope,
-            cross_module,
+            scope,
+            indirect,
         })
     }
 
