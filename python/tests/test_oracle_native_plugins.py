@@ -47,8 +47,10 @@ def _both(tmp_path: Path, venv_pytest: List[str], args: Sequence[str], edit=None
 
 @pytest.mark.parametrize(
     "args",
-    [("-v",), ("-q", "-rA"), ("-o", "mock_traceback_monkeypatch=false"), ("--tb=short", "-l")],
-    ids=["v", "q", "no-mock-monkeypatch", "tb-short-locals"],
+    [("-v",), ("-q", "-rA"), ("-o", "mock_traceback_monkeypatch=false"), ("--tb=short", "-l"),
+     # Blocking a plugin no installed distribution provides changes nothing.
+     ("-p", "no:randomly", "-p", "no:sugar")],
+    ids=["v", "q", "no-mock-monkeypatch", "tb-short-locals", "blocks-uninstalled"],
 )
 def test_native_engine_prints_what_pytest_prints(tmp_path, native_plugins_pytest, args):
     expected, actual = _both(tmp_path, native_plugins_pytest, args)

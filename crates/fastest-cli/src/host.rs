@@ -164,6 +164,17 @@ impl Host {
             .collect()
     }
 
+    /// The modules every installed plugin's entry points load, blocked or not (the
+    /// module part of each [`Plugin::targets`] entry).
+    pub fn pytest11_modules(&self) -> Vec<String> {
+        self.plugins
+            .get_or_init(|| self.scan_pytest11_plugins())
+            .iter()
+            .flat_map(|p| p.targets.iter())
+            .map(|t| t.split(':').next().unwrap_or(t).trim().to_string())
+            .collect()
+    }
+
     /// What the installed plugin `project`'s entry points load (see [`Plugin::targets`]).
     pub fn plugin_targets(&self, project: &str) -> Vec<String> {
         self.plugins

@@ -1204,6 +1204,7 @@ fn run_blocker(
         installed,
         entry_points,
         &["cacheprovider", "stepwise"],
+        host,
     ) {
         return Err(p);
     }
@@ -1289,6 +1290,7 @@ fn blocking_plugin(
     installed: &[(String, String)],
     entry_points: &[String],
     neutral: &[&str],
+    host: &Host,
 ) -> Option<String> {
     args.plugins.iter().map(|p| p.trim()).find_map(|p| {
         // Blocking an installed plugin's entry point: the host leaves it out of
@@ -1296,7 +1298,8 @@ fn blocking_plugin(
         let harmless = match p.strip_prefix("no:") {
             Some(name) => {
                 neutral.contains(&name)
-                    || (!CORE_PLUGINS.contains(&name) && installed.is_empty())
+                    || (!CORE_PLUGINS.contains(&name)
+                        && (installed.is_empty() || !names_installed_code(name, host)))
                     || entry_points.iter().any(|e| e == name)
             }
             // Loading a plugin pytest loads by default (mako's `-p warnings`) changes
@@ -1311,6 +1314,22 @@ fn blocking_plugin(
             }
         };
         (!harmless).then(|| format!("-p {p}"))
+    })
+}
+
+/// Whether `-p no:name` may block something an installed plugin registers: a module
+/// its entry points load, or a package around one (plugins register helper plugins
+/// under their modules' names). A name no installed plugin's code goes by (`-p
+/// no:randomly` where pytest-randomly is not installed) blocks nothing.
+fn names_installed_code(name: &str, host: &Host) -> bool {
+    host.pytest11_modules().iter().any(|m| {
+        m == name
+            || m.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('.'))
+            || name
+                .strip_prefix(m.as_str())
+                .is_some_and(|rest| rest.starts_with('.'))
+            || m.split('.').next() == name.split('.').next()
     })
 }
 
@@ -1425,7 +1444,7 @@ fn pytest_only(
     {
         return Some("pytest-cov reports coverage (--cov)".into());
     }
-    if let Some(p) = blocking_plugin(args, installed, entry_points, NEUTRAL_PLUGINS) {
+    if let Some(p) = blocking_plugin(args, installed, entry_points, NEUTRAL_PLUGINS, host) {
         return Some(p);
     }
     // Plugins named in the environment load like `-p NAME`.
@@ -1811,6 +1830,28 @@ fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Co
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blocking_a_name_no_installed_plugins_code_goes_by_changes_nothing() {
+        let host = Host::from_env(PathBuf::from("/"));
+        let _ = host.plugins.set(vec![crate::host::Plugin {
+            project: "pytest-xdist".into(),
+            version: "3.8.0".into(),
+            entry_points: vec!["xdist".into(), "xdist.looponfail".into()],
+            targets: vec!["xdist.plugin".into(), "xdist.looponfail:main".into()],
+        }]);
+        for name in ["randomly", "pytest_randomly", "sugar"] {
+            assert!(!names_installed_code(name, &host), "{name}");
+        }
+        for name in [
+            "xdist",
+            "xdist.dsession",
+            "xdist.plugin",
+            "xdist.looponfail",
+        ] {
+            assert!(names_installed_code(name, &host), "{name}");
+        }
+    }
 
     fn render(e: &ArgError, ctx: &Context<'_>) -> String {
         let mut buf: Vec<u8> = Vec::new();
