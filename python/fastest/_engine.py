@@ -358,6 +358,41 @@ class EngineConfig:
         PytestConfig._validate_config_options(shim)  # type: ignore[arg-type]
         return records
 
+    def missing_assertion_warnings(self, mode: str) -> list[warnings.WarningMessage]:
+        """pytest's ``Config._warn_about_missing_assertion`` (``python -O``: asserts do
+        not run), by pytest's own code, placed where pytest's ``_consider_importhook``
+        calls it (the warning's place in the summary)."""
+        import inspect
+
+        from _pytest.config import Config as PytestConfig
+
+        records: list[warnings.WarningMessage] = []
+
+        def issue(warning: Warning, stacklevel: int) -> None:
+            caller = PytestConfig._consider_importhook
+            try:
+                lines, start = inspect.getsourcelines(caller)
+            except (OSError, TypeError):
+                lines, start = [], caller.__code__.co_firstlineno
+            lineno = next(
+                (start + i for i, line in enumerate(lines) if "_warn_about_missing_assertion" in line),
+                start,
+            )
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", type(warning))
+                apply_warning_filters(self.getini("filterwarnings"), self.option.pythonwarnings or [])
+                warnings.warn_explicit(warning, type(warning), caller.__code__.co_filename, lineno,
+                                       module="_pytest.config")
+            records.extend(caught)
+
+        try:
+            assert False  # noqa: B011 - whether asserts run in this interpreter
+        except AssertionError:
+            return records
+        shim = types.SimpleNamespace(issue_config_time_warning=issue)
+        PytestConfig._warn_about_missing_assertion(shim, mode)  # type: ignore[arg-type]
+        return records
+
     @property
     def logging_registered(self) -> bool:
         """Whether pytest's logging plugin (the engine's log capture stands in for it)
@@ -1843,8 +1878,12 @@ class Engine:
         for module in setup.get("plugin_modules", ()):
             self._load_plugin(module)
         unknown_keys = setup.get("unknown_ini_keys")
-        if unknown_keys and not self._replacement and os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0":
-            self._config_warnings = self.config.unknown_key_warnings(unknown_keys)
+        if not self._replacement and os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0":
+            # At start-up (`python -O`), then after collection (unknown ini keys).
+            mode = setup["options"].get("assertmode", "rewrite")
+            self._config_warnings = self.config.missing_assertion_warnings(mode)
+            if unknown_keys:
+                self._config_warnings += self.config.unknown_key_warnings(unknown_keys)
         for module in setup.get("fixture_modules", ()):
             self._load_plugin_fixtures(module)
         if setup.get("builtin_plugins"):

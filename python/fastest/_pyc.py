@@ -96,7 +96,8 @@ def _reads_hashed_pycs(read_pyc: Any) -> bool:
     return (
         code is not None
         and "source_hash" in code.co_names
-        and b"\x03\x00\x00\x00" in code.co_consts
+        # Compared as bytes only: `python -bb` makes bytes == str an error.
+        and any(type(c) is bytes and c == b"\x03\x00\x00\x00" for c in code.co_consts)
         and hasattr(_rewrite, "_fix_code_filename")
     )
 

@@ -432,6 +432,7 @@ pub fn collect_raw(
     let body = serde_json::to_vec(&req).map_err(|e| FallbackError::Result(e.to_string()))?;
     std::fs::write(&req_path, body).map_err(|e| FallbackError::Result(e.to_string()))?;
     let mut cmd = Command::new(&python);
+    cmd.args(fastest_core::interpreter::flags());
     // The worker's stdout is no terminal: give it the width fastest renders with, so the
     // texts it renders (short-summary lines, tracebacks) fit the same separators.
     cmd.env("COLUMNS", crate::invocation::terminal_width().to_string());
@@ -634,6 +635,11 @@ pub mod cache {
         }
         if let Some(p) = &host.python {
             k.push_str(&p.to_string_lossy());
+        }
+        // `python -W error -m fastest`: an import's warnings may be errors.
+        for f in fastest_core::interpreter::flags() {
+            k.push('\x1d');
+            k.push_str(f);
         }
         for v in [
             "PYTEST_ADDOPTS",

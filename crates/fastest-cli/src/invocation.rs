@@ -1754,7 +1754,9 @@ pub fn run_pytest(args: &[String], host: &Host, err: &mut dyn Write) -> i32 {
     // script's): `python -m pytest`, whose `sys.path` starts the same way.
     let as_module = std::env::var_os("FASTEST_PATH0")
         .is_some_and(|p0| py.parent().is_none_or(|bin| Path::new(&p0) != bin));
-    let mut cmd = match script.filter(|_| !measured && !as_module) {
+    // The script cannot take the interpreter's options (`python -bb -m fastest`).
+    let flagged = !fastest_core::interpreter::flags().is_empty();
+    let mut cmd = match script.filter(|_| !measured && !as_module && !flagged) {
         Some(script) => {
             // The script puts its own directory first on `sys.path`; the tests do not
             // see fastest's variable (removed here, not on the command: a changed
@@ -1778,6 +1780,7 @@ pub fn run_pytest(args: &[String], host: &Host, err: &mut dyn Write) -> i32 {
 
 fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Command {
     let mut cmd = std::process::Command::new(py);
+    cmd.args(fastest_core::interpreter::flags());
     // `-P` (3.11+) keeps the cwd off `sys.path`; then the script's directory is added,
     // as for the `pytest` script. Older interpreters put `''` first: replace it.
     // `FASTEST_PATH0` (the console script's `__main__.py`): what the coordinator had

@@ -38,8 +38,18 @@ fn main(
         blocked: std::sync::OnceLock::new(),
         fixture_plugins: std::sync::OnceLock::new(),
     };
+    fastest_core::interpreter::set(interpreter_flags(py));
     // Discovery is pure Rust: let other Python threads run meanwhile.
     py.detach(|| crate::main_with(&argv, &host))
+}
+
+/// This interpreter's options as `subprocess` passes them on (`-bb`, `-W...`, `-O`,
+/// `-X dev`); none when it cannot tell.
+fn interpreter_flags(py: Python<'_>) -> Vec<String> {
+    py.import("subprocess")
+        .and_then(|m| m.call_method0("_args_from_interpreter_flags"))
+        .and_then(|a| a.extract::<Vec<String>>())
+        .unwrap_or_default()
 }
 
 /// `platform.node()` (`os.uname().nodename`; "" where there is none).

@@ -21,6 +21,7 @@ pub mod config;
 pub mod discovery;
 pub mod glob;
 pub mod history;
+pub mod interpreter;
 pub mod item;
 pub mod report;
 pub mod schedule;

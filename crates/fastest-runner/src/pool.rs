@@ -168,6 +168,7 @@ fn start_worker(cmd: &WorkerCommand, place: &Placement) -> Result<Pending, Runne
     // No `Command::env`: a changed environment reaches the child in sorted order.
     let mut command = Command::new(&cmd.python);
     command
+        .args(fastest_core::interpreter::flags())
         .arg("-c")
         .arg(BOOTSTRAP)
         .arg(&sock)
