@@ -16,8 +16,9 @@ pub fn set(flags: Vec<String>) {
     let kept = flags
         .into_iter()
         .filter(|f| {
-            !matches!(f.as_str(), "-E" | "-I" | "-s" | "-S" | "-P")
-                && !(f.starts_with("-v") && f.chars().skip(1).all(|c| c == 'v'))
+            let moves_path = matches!(f.as_str(), "-E" | "-I" | "-s" | "-S" | "-P");
+            let traces = f.starts_with("-v") && f.chars().skip(1).all(|c| c == 'v');
+            !moves_path && !traces
         })
         .collect();
     let _ = FLAGS.set(kept);
