@@ -970,6 +970,37 @@ def test_collection_warnings_are_listed_once_per_worker(
     assert counts + " in" in expected.stdout
 
 
+ONE_MODULE_WARNS = {
+    "test_warn.py": """
+        import warnings
+
+        warnings.warn("import-time warning", DeprecationWarning)
+
+
+        def test_one():
+            pass
+
+
+        def test_two():
+            pass
+    """,
+}
+
+
+def test_every_worker_asked_for_imports_the_modules(tmp_path: Path, xdist_pytest: List[str]):
+    """One module is one scope group, run by one worker; pytest-xdist starts both workers
+    asked for and each collection imports the module: its import warning is listed
+    twice (humanfriendly's suite). The second worker only imports."""
+    root = _write(tmp_path, ONE_MODULE_WARNS)
+    cmd, env = fastest_in(xdist_pytest)
+    expected = _run(xdist_pytest, root, "-n", "2")
+    actual = _run(cmd, root, "-n", "2", env=env)
+    assert actual.returncode == expected.returncode == 0
+    summary = lambda out: re.sub(r" in \d+\.\d\ds", "", out[out.index("warnings summary"):])
+    assert summary(actual.stdout) == summary(expected.stdout), actual.stdout
+    assert "2 passed, 2 warnings in" in expected.stdout
+
+
 MODULE_SKIPS = {
     "test_skipmod.py": """
         import pytest

@@ -1698,6 +1698,16 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
                 cost: 1.0,
             })
             .collect()
+    } else if let Some(n) = dist.filter(|n| groups.len() < *n && !preimport.is_empty()) {
+        // pytest-xdist starts every worker asked for, and each one's collection imports
+        // every module (what that warns is in the summary once per worker): the workers
+        // left without a group only import.
+        let mut groups = groups;
+        groups.extend((groups.len()..n).map(|_| Group {
+            items: Vec::new(),
+            cost: 0.0,
+        }));
+        groups
     } else {
         groups
     };
