@@ -730,6 +730,10 @@ def _str_or_none(value):
         return None
 
 
+#: pytest's hook marker, without importing pytest before the worker's start.
+_hookimpl = __import__("pluggy").HookimplMarker("pytest")
+
+
 class _Recorder:
     """pytest plugin that records what the terminal reporter would print."""
 
@@ -1225,6 +1229,17 @@ class _Recorder:
         # Inside pytest's `catch_warnings(record=True)` of the collection: wrap the
         # impl that feeds its list (its `__exit__` puts pytest's back). A plain hook
         # leaves no frame of ours on the stack of imports or of an INTERNALERROR.
+        self._watch_imports()
+
+    @_hookimpl(wrapper=True, trylast=True)
+    def pytest_load_initial_conftests(self, early_config, parser, args):
+        # The initial conftests import inside pytest's `catch_warnings` of the config
+        # stage (its warnings plugin's wrapper, registered before this plugin: a
+        # `trylast` wrapper is inside it): what their import warns is tagged too.
+        self._watch_imports()
+        return (yield)
+
+    def _watch_imports(self):
         if not self.import_tagging:
             return
         impl = warnings._showwarnmsg_impl

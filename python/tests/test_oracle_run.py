@@ -113,6 +113,8 @@ NATIVE_CASES: List[str] = [
     "higher_scope_session",
     # Direct parameters with a higher `scope=` that no fixture requests.
     "higher_scope_direct-argset2",
+    # What initial conftests warn at import, met by the import fallback too.
+    "conftest_import_warnings",
     "basic-argset0",
     "basic-argset1",
     "basic-argset2",
@@ -614,6 +616,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "higher_scope_params": [[], ["-v"], ["-x", "-q"]],
     "higher_scope_session": [[], ["-v"], ["-k", "a1 or zz"]],
     "higher_scope_direct": [[], ["-v", "-s"], ["-q", "test_plain.py"]],
+    "conftest_import_warnings": [[], ["-v"], ["-W", "ignore::UserWarning"], ["sub"]],
     "options_native": [
         [],
         ["-v"],

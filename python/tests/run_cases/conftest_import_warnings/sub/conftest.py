@@ -1,0 +1,3 @@
+import warnings
+
+warnings.warn("a sub conftest warns", UserWarning)
