@@ -1759,6 +1759,8 @@ class Engine:
         self._collect_warnings: list[tuple[str, warnings.WarningMessage]] = []
         #: The initial conftests' files (as warnings name them).
         self._initial_conftests = frozenset(setup.get("initial_conftests") or ())
+        #: Those not imported yet (`_import_initial_conftests`).
+        self._initial_pending: Any = tuple(setup.get("initial_conftests") or ())
         # `_ItemWarnings`: per filters list an item starts from, what it becomes (an
         # item's, and a module import's inside it).
         self._item_filters: dict[tuple[Any, ...], list[Any]] = {}
@@ -1944,11 +1946,10 @@ class Engine:
             self.conftests_for(Path(conftest))
         header = setup.get("header_conftests")
         plugin_headers = [m for m in self._plugins if hasattr(m, "pytest_report_header")]
-        if plugin_headers:
+        if plugin_headers or header or setup.get("sessionstart_conftests"):
             # pytest imports the initial conftests before it writes the header, and a
             # plugin's answer may depend on what they did (hypothesis's profile).
-            for conftest in setup.get("initial_conftests") or ():
-                self.conftests_for(Path(conftest))
+            self._import_initial_conftests()
         if header or plugin_headers:
             #: The lines the initial conftests' and loaded plugins' `pytest_report_header`
             #: add (JSON), which the worker sends before anything runs; the header waits
@@ -1970,6 +1971,24 @@ class Engine:
             sessionstart = getattr(module, "pytest_sessionstart", None)
             if sessionstart is not None:
                 sessionstart(self.session)
+
+    def _import_initial_conftests(self) -> None:
+        """Import the initial conftests (once, before any test module), as pytest's
+        start does; what that warns is the config stage's (listed before every
+        module's warnings), under the same filters as a module's import. Under
+        pytest-xdist the controller's start imports them too: the first worker reports
+        its warnings twice."""
+        conftests, self._initial_pending = self._initial_pending, ()
+        if not conftests:
+            return
+        log: list[warnings.WarningMessage] = []
+        try:
+            with _ItemWarnings(self, log):
+                for conftest in conftests:
+                    self.conftests_for(Path(conftest))
+        finally:
+            copies = 2 if os.environ.get("PYTEST_XDIST_WORKER") == "gw0" else 1
+            self._collect_warnings.extend(("", w) for w in log for _ in range(copies))
 
     def _conftest_hooks(self, conftests: list[str], name: str,
                         arguments: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
@@ -2432,6 +2451,7 @@ class Engine:
             return modnode.obj
         path = item.path
         assert path is not None
+        self._import_initial_conftests()
         log: list[warnings.WarningMessage] = []
         try:
             with _ItemWarnings(self, log):

@@ -987,18 +987,44 @@ ONE_MODULE_WARNS = {
 }
 
 
-def test_every_worker_asked_for_imports_the_modules(tmp_path: Path, xdist_pytest: List[str]):
-    """One module is one scope group, run by one worker; pytest-xdist starts both workers
-    asked for and each collection imports the module: its import warning is listed
-    twice (humanfriendly's suite). The second worker only imports."""
-    root = _write(tmp_path, ONE_MODULE_WARNS)
+CONFTEST_WARNS = {
+    "conftest.py": """
+        import warnings
+
+        warnings.warn("the initial conftest warns", UserWarning)
+    """,
+    "test_a.py": """
+        def test_a():
+            pass
+    """,
+    "test_b.py": """
+        def test_b():
+            pass
+    """,
+}
+
+
+@pytest.mark.parametrize(
+    ("files", "counts"),
+    [(ONE_MODULE_WARNS, "2 passed, 2 warnings"), (CONFTEST_WARNS, "2 passed, 3 warnings")],
+    ids=["one-module", "initial-conftest"],
+)
+def test_import_warnings_are_listed_per_process_as_under_xdist(
+    tmp_path: Path, xdist_pytest: List[str], files: Dict[str, str], counts: str
+):
+    """Every pytest-xdist worker asked for starts and its collection imports every
+    module: one module is one scope group, run by one worker, yet its import warning is
+    listed twice (humanfriendly's suite; the second worker only imports). The controller
+    imports the initial conftests too: what that warns is listed once more than there
+    are workers."""
+    root = _write(tmp_path, files)
     cmd, env = fastest_in(xdist_pytest)
     expected = _run(xdist_pytest, root, "-n", "2")
     actual = _run(cmd, root, "-n", "2", env=env)
     assert actual.returncode == expected.returncode == 0
     summary = lambda out: re.sub(r" in \d+\.\d\ds", "", out[out.index("warnings summary"):])
     assert summary(actual.stdout) == summary(expected.stdout), actual.stdout
-    assert "2 passed, 2 warnings in" in expected.stdout
+    assert counts + " in" in expected.stdout
 
 
 MODULE_SKIPS = {
