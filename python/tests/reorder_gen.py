@@ -15,11 +15,21 @@ VALUE_POOLS = [
     ["None", "'x'"],
     ["0", "2", "0"],
     ["2.5", "'2.5'"],
+    # Tuples compare by value, their numbers too: (1, 'a') == (1.0, 'a').
+    ["(1, 'a')", "(1.0, 'a')", "(2, 'b')"],
+    ["(True,)", "(1,)", "(None, b'x')"],
+]
+#: Unhashable values: keyed by their index, which pytest renumbers for direct parameters
+#: (those stay pytest's to collect), so only for fixtures' and indirect parameters.
+UNHASHABLE_POOLS = [
+    ["[1]", "[2]", "[1]"],
+    ["{'k': 1}", "{'k': 2}"],
+    ["(1, [2])", "(1, [3])"],
 ]
 
 
-def _values(rng: random.Random) -> str:
-    pool = rng.choice(VALUE_POOLS)
+def _values(rng: random.Random, unhashable: bool = False) -> str:
+    pool = rng.choice(VALUE_POOLS + (UNHASHABLE_POOLS if unhashable else []))
     k = rng.randint(1, len(pool))
     return "[" + ", ".join(rng.sample(pool, k)) + "]"
 
@@ -27,7 +37,7 @@ def _values(rng: random.Random) -> str:
 def _fixture(rng: random.Random, name: str, scope: str, params: bool) -> str:
     args = [f"scope={scope!r}"]
     if params:
-        args.append(f"params={_values(rng)}")
+        args.append(f"params={_values(rng, unhashable=True)}")
     if rng.random() < 0.15:
         args.append("autouse=True")
     # Set-ups and teardowns show under `-s`: a run's comparison sees the engine's
@@ -52,7 +62,8 @@ def _test(rng: random.Random, name: str, fixtures: list, indent: str) -> str:
             if target in used or any(f"'{target}'" in line for line in lines):
                 continue
             lines.append(
-                f"{indent}@pytest.mark.parametrize({target!r}, {_values(rng)}, indirect=True)"
+                f"{indent}@pytest.mark.parametrize({target!r}, {_values(rng, unhashable=True)}, "
+                "indirect=True)"
             )
             args.append(target)
             continue

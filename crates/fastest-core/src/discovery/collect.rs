@@ -8,8 +8,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::params::PyValue;
 use super::params::{make_ids, ParamSet};
+use super::params::{OpaqueKey, PyValue};
 use super::parse::{
     Base, Binding, BindingKind, Class, Fixture, Func, Indirect, MarkDecl, Outline, Parametrize,
 };
@@ -639,12 +639,12 @@ impl<'a> ModuleCx<'a> {
         // spec keeps which set of each call it took (the engine's callspec).
         // Each call with its scope (pytest's `_arg2scope`): a fixture's own; a mark's
         // `scope=`, else its fixtures' narrowest when all its names are indirect.
-        let mut calls: Vec<(Option<&str>, &ParamCall, Option<ParamScope>)> = Vec::new();
+        let mut calls: Vec<(Option<&str>, &ParamCall, Option<ParamScope>, bool)> = Vec::new();
         let fixture_names: Vec<String> = fixture_calls.iter().map(|c| c.0 .0[0].clone()).collect();
         for ((c, scope), name) in fixture_calls.iter().zip(&fixture_names) {
-            calls.push((Some(name.as_str()), c, *scope));
+            calls.push((Some(name.as_str()), c, *scope, false));
         }
-        let mut mark_calls: Vec<(ParamCall, Option<ParamScope>)> = Vec::new();
+        let mut mark_calls: Vec<(ParamCall, Option<ParamScope>, bool)> = Vec::new();
         for p in &parametrizes {
             let scope = match &p.scope {
                 Some(Ok(scope)) => *scope,
@@ -669,21 +669,23 @@ impl<'a> ModuleCx<'a> {
                 }
                 None => None,
             };
-            mark_calls.push(((p.argnames.clone(), p.sets.clone()), scope));
+            let direct = p.indirect == Indirect::No;
+            mark_calls.push(((p.argnames.clone(), p.sets.clone()), scope, direct));
         }
-        for (c, scope) in &mark_calls {
-            calls.push((None, c, *scope));
+        for (c, scope, direct) in &mark_calls {
+            calls.push((None, c, *scope, *direct));
         }
         let mut specs: Vec<Spec> = vec![(Vec::new(), Vec::new(), Vec::new(), Vec::new())];
         let mut mark_index = 0u32;
-        for (fixture, (argnames, sets), scope) in &calls {
+        for (fixture, (argnames, sets), scope, direct) in &calls {
             let ids = make_ids(argnames, sets).map_err(|e| e.0)?;
             // What `reorder_items` compares of each set, for a scope above function.
             let keys: Vec<Vec<ScopedParam>> = match scope {
                 None => vec![Vec::new(); sets.len()],
                 Some(scope) => sets
                     .iter()
-                    .map(|set| scoped_params(argnames, set, *scope))
+                    .enumerate()
+                    .map(|(i, set)| scoped_params(argnames, (set, i), *scope, *direct))
                     .collect::<Result<_, _>>()?,
             };
             let mut next = Vec::with_capacity(specs.len() * sets.len());
@@ -964,8 +966,9 @@ fn fixture_scope(name: &str, fx: &Fixture) -> Result<Option<ParamScope>, String>
 /// Only hashable literals are proved; other values leave the file to pytest.
 fn scoped_params(
     argnames: &[String],
-    set: &ParamSet,
+    (set, index): (&ParamSet, usize),
     scope: ParamScope,
+    direct: bool,
 ) -> Result<Vec<ScopedParam>, String> {
     let mut keys = Vec::with_capacity(argnames.len());
     for (i, argname) in argnames.iter().enumerate() {
@@ -973,7 +976,17 @@ fn scoped_params(
             // An empty parameter set's `NOTSET`: one object.
             Some("NOTSET".to_string())
         } else {
-            set.values.get(i).and_then(value_key)
+            match set.values.get(i) {
+                // An unhashable value is keyed by its index (`callspec.indices`), the
+                // set's for a fixture's or an indirect parameter; pytest renumbers a
+                // direct one's by the function's product of calls.
+                Some(PyValue::Opaque(OpaqueKey::Unhashable)) if !direct => {
+                    Some(format!("index:{index}"))
+                }
+                Some(PyValue::Opaque(OpaqueKey::Hashable(key))) => Some(key.clone()),
+                Some(v) => value_key(v),
+                None => None,
+            }
         };
         let Some(value) = value else {
             let across = if scope >= ParamScope::Package {
@@ -1007,7 +1020,7 @@ fn value_key(v: &PyValue) -> Option<String> {
         PyValue::Complex(c) => format!("complex:{c}"),
         PyValue::Bool(b) => format!("bool:{b}"),
         PyValue::None => "None".to_string(),
-        PyValue::Named(_) | PyValue::Opaque | PyValue::Computed => return None,
+        PyValue::Named(_) | PyValue::Opaque(_) | PyValue::Computed => return None,
     })
 }
 
@@ -1092,6 +1105,34 @@ mod tests {
 
     fn collect(src: &str) -> Result<Vec<String>, String> {
         collect_items(src).map(|items| items.into_iter().map(|i| i.nodeid).collect())
+    }
+
+    #[test]
+    fn scoped_tuples_key_by_value_and_unhashable_values_by_index() {
+        let src = "import pytest\n\n@pytest.fixture(scope='module', params=[(1, 'a'), (True, 'a'), [1], (1, [2])])\ndef f(request):\n    return request.param\n\ndef test_f(f): pass\n";
+        let keys: Vec<String> = collect_items(src)
+            .unwrap()
+            .into_iter()
+            .flat_map(|i| i.run.map(|r| r.scoped_params).unwrap_or_default())
+            .map(|p| p.value)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "tuple:(num:1, str:\"a\")",
+                "tuple:(num:1, str:\"a\")",
+                "index:2",
+                "index:3"
+            ]
+        );
+        // A direct parameter's index is pytest's renumbering: not proved.
+        let direct = "import pytest\n\n@pytest.mark.parametrize('x', [[1], [2]], scope='module')\ndef test_x(x): pass\n";
+        assert!(collect_items(direct).is_err());
+        let direct_tuple = "import pytest\n\n@pytest.mark.parametrize('x', [(1,), (2,)], scope='module')\ndef test_x(x): pass\n";
+        assert_eq!(
+            collect(direct_tuple).unwrap(),
+            ["test_m.py::test_x[x0]", "test_m.py::test_x[x1]"]
+        );
     }
 
     #[test]

@@ -20,11 +20,23 @@ pub enum PyValue {
     None,
     /// A class or function defined in the module (or a builtin type): its `__name__`.
     Named(String),
-    /// A value with no ID of its own (list, tuple, dict, set, ...): `argname + index`.
-    Opaque,
+    /// A value with no ID of its own (list, tuple, dict, set, ...): `argname + index`;
+    /// with what pytest's `reorder_items` keys it by, when the source shows it.
+    Opaque(OpaqueKey),
     /// A value the source does not settle (a call, an attribute, ...): fine under an
     /// explicit ID, a reason for the import fallback where pytest would derive one.
     Computed,
+}
+
+/// How pytest's `ParamValueKey` compares a value with no ID of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpaqueKey {
+    /// A list, dict or set (or one inside a tuple): by its index in its call.
+    Unhashable,
+    /// A tuple of hashable literals: by value (the key's text).
+    Hashable(String),
+    /// The source does not show it (a constructor call, a name inside a tuple).
+    Unknown,
 }
 
 /// An explicit ID from `pytest.param(id=...)` or an `ids=[...]` entry.
@@ -167,7 +179,7 @@ fn idval(value: &PyValue, auto: bool) -> Option<String> {
         PyValue::Float(f) => Some(python_float_repr(*f)),
         PyValue::Bool(b) => Some(if *b { "True".into() } else { "False".into() }),
         PyValue::None => Some("None".into()),
-        PyValue::Opaque | PyValue::Computed => None,
+        PyValue::Opaque(_) | PyValue::Computed => None,
     }
 }
 
@@ -315,7 +327,11 @@ mod tests {
     #[test]
     fn opaque_and_long_values_use_argname_index() {
         let long = "x".repeat(101);
-        let got = ids(vec![PyValue::Opaque, PyValue::Str(long), PyValue::None]);
+        let got = ids(vec![
+            PyValue::Opaque(OpaqueKey::Unknown),
+            PyValue::Str(long),
+            PyValue::None,
+        ]);
         assert_eq!(got, ["x0", "x1", "None"]);
     }
 }

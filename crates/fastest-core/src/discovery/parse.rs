@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Parser};
 
-use super::params::{ExplicitId, ParamSet, PyValue};
+use super::params::{ExplicitId, OpaqueKey, ParamSet, PyValue};
 use super::skim;
 use super::syntax::{self, field, ImportRef, MarkAliases, PyVersion};
 use crate::item::{Mark, MarkValue, ParamScope};
@@ -2291,7 +2291,7 @@ impl<'a> Ctx<'a> {
             .into_iter()
             .map(|e| match self.value(e) {
                 Some(PyValue::None) => Ok(None),
-                Some(PyValue::Opaque) | None => Err("computed id".to_string()),
+                Some(PyValue::Opaque(_)) | None => Err("computed id".to_string()),
                 Some(v) => Ok(Some(v)),
             })
             .collect()
@@ -2772,12 +2772,12 @@ impl<'a> Ctx<'a> {
                 }
             }
             "list"
-            | "tuple"
             | "dictionary"
             | "set"
             | "list_comprehension"
             | "dictionary_comprehension"
-            | "set_comprehension" => Some(PyValue::Opaque),
+            | "set_comprehension" => Some(PyValue::Opaque(OpaqueKey::Unhashable)),
+            "tuple" => Some(PyValue::Opaque(self.tuple_key(n))),
             "lambda" => Some(PyValue::Named("<lambda>".into())),
             "identifier" => {
                 let name = self.text(n);
@@ -2801,11 +2801,54 @@ impl<'a> Ctx<'a> {
                 let container = f.kind() == "identifier"
                     && BUILTIN_CONTAINERS.contains(&name)
                     && !self.rebound(name);
-                container.then_some(PyValue::Opaque)
+                container.then_some(PyValue::Opaque(OpaqueKey::Unknown))
             }
             _ => None,
         }
     }
+}
+
+impl<'a> Ctx<'a> {
+    /// How pytest's `ParamValueKey` compares a tuple literal: by value when every
+    /// element is a hashable literal (numbers by value: `(1,) == (1.0,)`), by index when
+    /// one is a list, dict or set.
+    fn tuple_key(&self, n: Node<'a>) -> OpaqueKey {
+        let mut parts = Vec::new();
+        let mut c = n.walk();
+        for e in n.named_children(&mut c) {
+            if e.kind() == "comment" {
+                continue;
+            }
+            let key = match self.value(e) {
+                Some(PyValue::Opaque(OpaqueKey::Unhashable)) => return OpaqueKey::Unhashable,
+                Some(PyValue::Opaque(OpaqueKey::Hashable(k))) => Some(k),
+                Some(v) => element_key(&v),
+                None => None,
+            };
+            match key {
+                Some(k) => parts.push(k),
+                None => return OpaqueKey::Unknown,
+            }
+        }
+        OpaqueKey::Hashable(format!("tuple:({})", parts.join(", ")))
+    }
+}
+
+/// A tuple element's key: Python compares the elements with `==`, so numbers of any
+/// type are one key when equal (`1`, `1.0`, `True`).
+fn element_key(v: &PyValue) -> Option<String> {
+    Some(match v {
+        PyValue::Str(s) => format!("str:{s:?}"),
+        PyValue::Bytes(b) => format!("bytes:{b:?}"),
+        PyValue::Int(i) => format!("num:{i}"),
+        PyValue::Bool(b) => format!("num:{}", u8::from(*b)),
+        PyValue::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 => {
+            format!("num:{}", *f as i64)
+        }
+        PyValue::Float(f) if f.is_finite() => format!("num:{f:?}"),
+        PyValue::None => "None".to_string(),
+        _ => return None,
+    })
 }
 
 /// Methods of lists, dicts and sets that do not change them.
