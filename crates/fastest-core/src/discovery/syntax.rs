@@ -2941,26 +2941,7 @@ mod tests {
     #[test]
     fn facts_imports_and_marks() {
         let src = "import os.path, a.b as c\nfrom ..x import y, z\ntry:\n    import maybe\nexcept ImportError:\n    maybe = None\ndef f():\n    import lazy\nclass C:\n    import inclass\nimport pytest\n@pytest.mark.slow\ndef test(): pass\n";
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_python::LANGUAGE.into())
-            .unwrap();
-        let tree = parser.parse(src.as_bytes(), None).unwrap();
-        let pytest: HashSet<String> = ["pytest".to_string()].into();
-        let mark: HashSet<String> = HashSet::new();
-        let aliases = MarkAliases {
-            pytest: &pytest,
-            mark: &mark,
-        };
-        let mut facts = Facts::default();
-        check(
-            src.as_bytes(),
-            tree.root_node(),
-            PyVersion::MIN,
-            &aliases,
-            &mut facts,
-        )
-        .unwrap();
+        let facts = facts_of(src, &["pytest"]);
         let mods: Vec<(u32, &str)> = facts
             .imports
             .iter()
@@ -2982,13 +2963,15 @@ mod tests {
         assert_eq!(facts.mark_names, ["slow"]);
     }
 
-    fn import_roles(src: &str) -> Vec<(String, TryRole)> {
+    /// What `check` finds in `src`, with `pytest` the names pytest is imported as.
+    fn facts_of(src: &str, pytest: &[&str]) -> Facts {
         let mut parser = tree_sitter::Parser::new();
         parser
             .set_language(&tree_sitter_python::LANGUAGE.into())
             .unwrap();
         let tree = parser.parse(src.as_bytes(), None).unwrap();
-        let (pytest, mark) = (HashSet::new(), HashSet::new());
+        let pytest: HashSet<String> = pytest.iter().map(|p| (*p).to_string()).collect();
+        let mark = HashSet::new();
         let aliases = MarkAliases {
             pytest: &pytest,
             mark: &mark,
@@ -3003,6 +2986,10 @@ mod tests {
         )
         .unwrap();
         facts
+    }
+
+    fn import_roles(src: &str) -> Vec<(String, TryRole)> {
+        facts_of(src, &[])
             .imports
             .into_iter()
             .map(|i| (i.module, i.role))
