@@ -46,6 +46,30 @@ fn main(
 /// This interpreter's options as `subprocess` passes them on (`-bb`, `-W...`, `-O`,
 /// `-X dev`); none when it cannot tell.
 fn interpreter_flags(py: Python<'_>) -> Vec<String> {
+    // `subprocess` costs milliseconds to import at every start: only when some option
+    // that would be passed on is set.
+    let set = py
+        .import("sys")
+        .and_then(|sys| {
+            let flags = sys.getattr("flags")?;
+            let mut any = false;
+            for name in [
+                "optimize",
+                "bytes_warning",
+                "dont_write_bytecode",
+                "debug",
+                "dev_mode",
+            ] {
+                any |= flags.getattr(name)?.is_truthy()?;
+            }
+            any |= sys.getattr("warnoptions")?.is_truthy()?;
+            any |= sys.getattr("_xoptions")?.is_truthy()?;
+            Ok::<bool, PyErr>(any)
+        })
+        .unwrap_or(true);
+    if !set {
+        return Vec::new();
+    }
     py.import("subprocess")
         .and_then(|m| m.call_method0("_args_from_interpreter_flags"))
         .and_then(|a| a.extract::<Vec<String>>())
