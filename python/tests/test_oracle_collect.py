@@ -176,6 +176,7 @@ ARGSETS: Dict[str, List] = {
         ["-m", "slow"],
     ],
     "param_values": [[]],
+    "param_static_values": [[]],
     # constants a decorator, a loop, an item assignment, a helper or `global` changes
     "param_mutated": [[], ["-k", "read_only or table"]],
     # sorted()/list()/tuple() of literals and dict keys: IDs known without an import
@@ -324,3 +325,31 @@ def test_import_error_handlers_need_an_import_only_when_their_try_may_fail(tmp_p
         "tests/test_relative.py",
         "tests/test_try_both_missing.py",
     ], actual.stderr
+
+
+def test_values_the_source_settles_need_no_import(tmp_path: Path) -> None:
+    """Class-body constants named by the decorators below them, arithmetic on
+    literals and instances of plain local classes give pytest's IDs without an
+    import; a value only an import settles (an instance of a ``str`` subclass, an
+    integer past 128 bits) still sends its file to the import fallback."""
+    import shutil
+    import subprocess
+
+    from oracle_harness import child_env, find_pytest, normalise, require_fastest
+
+    root = tmp_path / "case"
+    shutil.copytree(CASES_DIR / "param_static_values", root)
+    args = ["--collect-only", "-q", "-p", "no:cacheprovider"]
+    expected = subprocess.run([*find_pytest(), *args], cwd=root, env=child_env({}),
+                              capture_output=True, text=True, timeout=120)
+    actual = subprocess.run([*require_fastest(), *args], cwd=root,
+                            env=child_env({"FASTEST_LOG": "fastest_cli=debug", "NO_COLOR": "1"}),
+                            capture_output=True, text=True, timeout=120)
+    assert actual.returncode == expected.returncode == 0, (expected.stdout, actual.stderr)
+    assert normalise(actual.stdout) == normalise(expected.stdout)
+    imported = sorted(
+        line.split("file=")[1].split()[0]
+        for line in actual.stderr.splitlines()
+        if "collected by import" in line
+    )
+    assert imported == ["tests/test_still_uncertain.py"], actual.stderr

@@ -276,6 +276,11 @@ fn collect_only(
         rules: NameRules {
             classes: NameMatcher::new(&config.python_classes()),
             functions: NameMatcher::new(&config.python_functions()),
+            long_strings: fastest_core::discovery::LongStrIds::from_ini(
+                config
+                    .get_str("parametrize_long_str_id_strategy")
+                    .as_deref(),
+            ),
         },
         norecursedirs: PathMatcher::new(&config.norecursedirs()),
         ignore: args
@@ -1629,6 +1634,12 @@ fn fingerprint(config: &Config, args: &Args, rootdir: &Path, host: &Host) -> u64
         key.push('\x1f');
         key.push_str(&part.join("\x1e"));
     }
+    key.push('\x1f');
+    key.push_str(
+        &config
+            .get_str("parametrize_long_str_id_strategy")
+            .unwrap_or_default(),
+    );
     key.push('\x1f');
     key.push_str(&rootdir.to_string_lossy());
     key.push('\x1f');

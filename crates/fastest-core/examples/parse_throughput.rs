@@ -59,6 +59,7 @@ fn main() {
         rules: fastest_core::discovery::NameRules {
             classes: fastest_core::glob::NameMatcher::new(&["Test".into()]),
             functions: fastest_core::glob::NameMatcher::new(&["test".into()]),
+            long_strings: fastest_core::discovery::LongStrIds::Short,
         },
         norecursedirs: fastest_core::glob::PathMatcher::new(&[".*".into()]),
         ignore: vec![],

@@ -112,6 +112,7 @@ fn parsing_and_collecting_mutated_sources_never_panics() {
     let rules = NameRules {
         classes: NameMatcher::new(&["Test".to_string()]),
         functions: NameMatcher::new(&["test".to_string()]),
+        long_strings: fastest_core::discovery::LongStrIds::Short,
     };
     let prefix = vec![
         ChainNode::new(NodeKind::Dir, "root"),

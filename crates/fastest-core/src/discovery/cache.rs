@@ -25,8 +25,9 @@ use crate::item::{ChainNode, Mark};
 /// away and back is no machinery use; 11: a doctest needs a prompt line; 12: a mark's
 /// set may carry its values' repr; 13: the imports of an `except ImportError` handler
 /// count only when an import of its `try` may fail; 14: a plugin module's lookup by a
-/// literal name is no machinery use).
-const FORMAT: u32 = 15;
+/// literal name is no machinery use; 16: class-body constants, arithmetic on literals
+/// and plain instances give IDs, the long-string ID strategy ini).
+const FORMAT: u32 = 16;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

@@ -87,6 +87,32 @@ const CLASS_XUNIT: &[&str] = &[
 pub struct NameRules {
     pub classes: NameMatcher,
     pub functions: NameMatcher,
+    /// The `parametrize_long_str_id_strategy` ini.
+    pub long_strings: LongStrIds,
+}
+
+/// What pytest 9.2 makes of a str or bytes value over 100 characters in an
+/// auto-generated ID (the `parametrize_long_str_id_strategy` ini).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LongStrIds {
+    /// `short` (the default): `argname + index`.
+    #[default]
+    Short,
+    /// `legacy`: the escaped value, however long.
+    Legacy,
+    /// `sha256`, `disallow` or a value pytest rejects: the import fallback settles it.
+    Other,
+}
+
+impl LongStrIds {
+    /// The ini's value as written (`None`: not set).
+    pub fn from_ini(value: Option<&str>) -> Self {
+        match value.map(str::trim) {
+            None | Some("short") => Self::Short,
+            Some("legacy") => Self::Legacy,
+            Some(_) => Self::Other,
+        }
+    }
 }
 
 /// What a module sees from outside: conftest fixtures, outermost conftest first.
@@ -678,7 +704,7 @@ impl<'a> ModuleCx<'a> {
         let mut specs: Vec<Spec> = vec![(Vec::new(), Vec::new(), Vec::new(), Vec::new())];
         let mut mark_index = 0u32;
         for (fixture, (argnames, sets), scope, direct) in &calls {
-            let ids = make_ids(argnames, sets).map_err(|e| e.0)?;
+            let ids = make_ids(argnames, sets, self.rules.long_strings).map_err(|e| e.0)?;
             // What `reorder_items` compares of each set, for a scope above function.
             let keys: Vec<Vec<ScopedParam>> = match scope {
                 None => vec![Vec::new(); sets.len()],
@@ -1094,6 +1120,7 @@ mod tests {
         let rules = NameRules {
             classes: NameMatcher::new(&["Test".into()]),
             functions: NameMatcher::new(&["test".into()]),
+            long_strings: LongStrIds::Short,
         };
         let scope = ModuleScope {
             conftest_fixtures: Vec::new(),
@@ -1175,6 +1202,91 @@ mod tests {
             "import pytest\nfrom lib import dict\n@pytest.mark.parametrize('v', [dict()])\ndef test_c(v): pass\n",
         ] {
             assert!(collect(src).is_err(), "{src}");
+        }
+    }
+
+    // Expected IDs below were printed by pytest 9.2 `--co -q` for the same source.
+    #[test]
+    fn a_class_body_names_its_own_constants_to_its_decorators() {
+        let src = "import pytest\nN = 7\n\
+                   class TestP:\n    @pytest.mark.parametrize('h', [N])\n    def test_a(self, h): pass\n\
+                   \x20   N = 3\n    hdrs = [(':a', 'e')]\n    S = 'x' * 3\n    def helper(self): pass\n\
+                   \x20   @pytest.mark.parametrize('h', [hdrs, N, S, N + 1, helper])\n    def test_b(self, h): pass\n";
+        assert_eq!(
+            collect(src).unwrap(),
+            [
+                "test_m.py::TestP::test_a[7]",
+                "test_m.py::TestP::test_b[h0]",
+                "test_m.py::TestP::test_b[3]",
+                "test_m.py::TestP::test_b[xxx]",
+                "test_m.py::TestP::test_b[4]",
+                "test_m.py::TestP::test_b[helper]",
+            ]
+        );
+        // A list the class body changes, or a name bound twice, is not followed.
+        let changed = "import pytest\nclass TestP:\n    L = [1, 2]\n    L.append(3)\n\
+                       \x20   @pytest.mark.parametrize('h', L)\n    def test_a(self, h): pass\n";
+        assert!(collect(changed).is_err());
+        let twice = "import pytest\nclass TestP:\n    N = 1\n    N = 2\n\
+                     \x20   @pytest.mark.parametrize('h', [N])\n    def test_a(self, h): pass\n";
+        assert!(collect(twice).is_err());
+    }
+
+    #[test]
+    fn arithmetic_on_literals_is_folded_as_python_does() {
+        let cases = [
+            ("2**31", "2147483648"),
+            ("-2**3", "-8"),
+            ("1<<4", "16"),
+            ("-7//2", "-4"),
+            ("-7%3", "2"),
+            ("7%-3", "-2"),
+            ("1/3", "0.3333333333333333"),
+            ("-(1-4)", "3"),
+            ("~5", "-6"),
+            ("10**20", "100000000000000000000"),
+            ("0x10 | 1", "17"),
+            ("'ab'*2", "abab"),
+            ("b'x'+b'y'", "xy"),
+            ("1/2+1", "1.5"),
+            ("7/7", "1.0"),
+        ];
+        for (expr, want) in cases {
+            let src = format!(
+                "import pytest\n@pytest.mark.parametrize('h', [{expr}])\ndef test_a(h): pass\n"
+            );
+            assert_eq!(
+                collect(&src).unwrap(),
+                [format!("test_m.py::test_a[{want}]")],
+                "{expr}"
+            );
+        }
+        // Beyond what is certain here: the import fallback computes it.
+        let big = "import pytest\n@pytest.mark.parametrize('h', [2**200])\ndef test_a(h): pass\n";
+        assert!(collect(big).is_err());
+    }
+
+    #[test]
+    fn instances_of_plain_local_classes_are_named_by_index() {
+        let src = "import pytest\nclass E: pass\nclass F(E):\n    x = 1\n\
+                   class X(Exception): pass\n\
+                   @pytest.mark.parametrize('h', [E, E(), F(), X('a'), object()])\ndef test_a(h): pass\n";
+        assert_eq!(
+            collect(src).unwrap(),
+            [
+                "test_m.py::test_a[E]",
+                "test_m.py::test_a[h1]",
+                "test_m.py::test_a[h2]",
+                "test_m.py::test_a[h3]",
+                "test_m.py::test_a[h4]",
+            ]
+        );
+        // A value type underneath, or a `__name__` an instance reads: not provable.
+        for class in ["class G(str): pass", "class G:\n    __name__ = 'g'"] {
+            let src = format!(
+                "import pytest\n{class}\n@pytest.mark.parametrize('h', [G()])\ndef test_a(h): pass\n"
+            );
+            assert!(collect(&src).is_err(), "{class}");
         }
     }
 

@@ -32,7 +32,7 @@ use rayon::prelude::*;
 
 use crate::glob::PathMatcher;
 use crate::item::{ChainNode, Item, NodeKind, RunSpec};
-pub use collect::NameRules;
+pub use collect::{LongStrIds, NameRules};
 use parse::Outline;
 
 /// How to turn a file path into a module name, as pytest's `--import-mode` does; used for
@@ -1125,6 +1125,7 @@ mod tests {
             rules: NameRules {
                 classes: crate::glob::NameMatcher::new(&["Test".into()]),
                 functions: crate::glob::NameMatcher::new(&["test".into()]),
+                long_strings: LongStrIds::Short,
             },
             norecursedirs: PathMatcher::new(&[".*".into()]),
             ignore: Vec::new(),

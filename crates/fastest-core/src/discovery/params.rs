@@ -39,6 +39,8 @@ pub enum OpaqueKey {
     Unknown,
 }
 
+pub use super::collect::LongStrIds;
+
 /// An explicit ID from `pytest.param(id=...)` or an `ids=[...]` entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExplicitId {
@@ -185,7 +187,11 @@ fn idval(value: &PyValue, auto: bool) -> Option<String> {
 
 /// Resolve the IDs of one `parametrize` call (`IdMaker.make_unique_parameterset_ids`),
 /// with `ids` entries already folded into each set's [`ExplicitId`].
-pub fn make_ids(argnames: &[String], sets: &[ParamSet]) -> Result<Vec<IdComponent>, IdError> {
+pub fn make_ids(
+    argnames: &[String],
+    sets: &[ParamSet],
+    long_strings: LongStrIds,
+) -> Result<Vec<IdComponent>, IdError> {
     let mut resolved: Vec<IdComponent> = Vec::with_capacity(sets.len());
     for (idx, set) in sets.iter().enumerate() {
         let id = match &set.id {
@@ -206,11 +212,24 @@ pub fn make_ids(argnames: &[String], sets: &[ParamSet]) -> Result<Vec<IdComponen
                 if set.values.contains(&PyValue::Computed) {
                     return Err(IdError("computed parameter value".into()));
                 }
+                let long = |v: &PyValue| match v {
+                    PyValue::Str(s) => s.chars().count() > 100,
+                    PyValue::Bytes(b) => b.len() > 100,
+                    _ => false,
+                };
+                let auto = match long_strings {
+                    LongStrIds::Short => true,
+                    LongStrIds::Legacy => false,
+                    LongStrIds::Other if set.values.iter().any(long) => {
+                        return Err(IdError("a long string under the ini's ID strategy".into()))
+                    }
+                    LongStrIds::Other => true,
+                };
                 let parts: Vec<String> = set
                     .values
                     .iter()
                     .zip(argnames)
-                    .map(|(v, name)| idval(v, true).unwrap_or_else(|| format!("{name}{idx}")))
+                    .map(|(v, name)| idval(v, auto).unwrap_or_else(|| format!("{name}{idx}")))
                     .collect();
                 Some(parts.join("-"))
             }
@@ -276,7 +295,7 @@ mod tests {
 
     fn ids(values: Vec<PyValue>) -> Vec<String> {
         let sets: Vec<ParamSet> = values.into_iter().map(set).collect();
-        make_ids(&["x".to_string()], &sets)
+        make_ids(&["x".to_string()], &sets, LongStrIds::Short)
             .map(|v| v.into_iter().map(|c| c.unwrap_or_default()).collect())
             .unwrap_or_default()
     }

@@ -668,8 +668,12 @@ struct Ctx<'a> {
     mutated: std::cell::OnceCell<HashSet<String>>,
     /// Classes and functions defined at module level (their `__name__` is their name).
     local_defs: HashSet<String>,
-    /// Classes seen so far, for base resolution.
-    classes: HashMap<String, ()>,
+    /// Classes seen so far, for base resolution: whether an instance of one has no
+    /// `__name__` and no value of its own (see [`plain_instances`]).
+    classes: HashMap<String, bool>,
+    /// The names bound so far in the class bodies being read, innermost last: a
+    /// decorator in a class body is evaluated in the class's namespace.
+    class_frames: Vec<HashMap<String, ClassName<'a>>>,
     /// Names bound to `unittest`/`mock` objects: decorators rooted there (`mock.patch`,
     /// `unittest.skip`) keep a test a plain function without marks.
     safe_decorator_roots: HashSet<String>,
@@ -897,6 +901,7 @@ impl<'a> Ctx<'a> {
             mutated: std::cell::OnceCell::new(),
             local_defs: HashSet::new(),
             classes: HashMap::new(),
+            class_frames: Vec::new(),
             safe_decorator_roots: HashSet::new(),
             generator_defs: HashSet::new(),
             import_bound: HashSet::new(),
@@ -1173,8 +1178,8 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 if let BindingKind::Class(c) = &b.kind {
-                    self.classes.insert(b.name.clone(), ());
-                    let _ = c;
+                    let plain = plain_instances(c, &self.classes);
+                    self.classes.insert(b.name.clone(), plain);
                 }
                 Self::bind(order, index, b);
             }
@@ -1595,8 +1600,13 @@ impl<'a> Ctx<'a> {
         let Some(body) = field(def, "body") else {
             return class;
         };
+        // The decorators below a binding see it: the class's namespace, statement by
+        // statement.
+        let changed = self.changed_in_class(body);
+        self.class_frames.push(HashMap::new());
         let mut c = body.walk();
         for stmt in body.named_children(&mut c) {
+            self.note_class_binding(stmt, &changed);
             match stmt.kind() {
                 "function_definition" | "decorated_definition" | "class_definition" => {
                     let mut unc = Vec::new();
@@ -1679,8 +1689,113 @@ impl<'a> Ctx<'a> {
                 _ => {}
             }
         }
+        self.class_frames.pop();
         class.body = order;
         class
+    }
+
+    /// Names of a class body's mutable displays (`CASES = [...]`) that some use in the
+    /// body may change in place before a decorator reads them.
+    fn changed_in_class(&self, body: Node<'a>) -> HashSet<String> {
+        let mut displays: HashMap<&'a str, Node<'a>> = HashMap::new();
+        let mut c = body.walk();
+        for stmt in body.named_children(&mut c) {
+            let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment") else {
+                continue;
+            };
+            if let (Some(l), Some(r)) = (field(a, "left"), field(a, "right")) {
+                if l.kind() == "identifier" && is_mutable_display(r, self.src) {
+                    displays.insert(self.text(l), r);
+                }
+            }
+        }
+        let mut out = HashSet::new();
+        if displays.is_empty() {
+            return out;
+        }
+        let mut stack = vec![body];
+        let mut cursor = body.walk();
+        while let Some(n) = stack.pop() {
+            if n.kind() == "identifier" {
+                let name = self.text(n);
+                if let Some(value) = displays.get(name) {
+                    if self.changes(n, *value) {
+                        out.insert(name.to_string());
+                    }
+                }
+                continue;
+            }
+            stack.extend(n.named_children(&mut cursor));
+        }
+        out
+    }
+
+    /// Record what a class-body statement binds in the innermost class frame: the
+    /// decorators of the statements after it may name it.
+    fn note_class_binding(&mut self, stmt: Node<'a>, changed: &HashSet<String>) {
+        let mut bound: Vec<(String, ClassName<'a>)> = Vec::new();
+        match stmt.kind() {
+            "function_definition" | "class_definition" => {
+                if let Some(n) = field(stmt, "name") {
+                    bound.push((self.text(n).to_string(), ClassName::Def));
+                }
+            }
+            "decorated_definition" => {
+                if let Some(n) = definition_of(stmt).and_then(|d| field(d, "name")) {
+                    bound.push((self.text(n).to_string(), ClassName::Unknown));
+                }
+            }
+            "expression_statement" => {
+                let Some(a) = stmt.named_child(0) else { return };
+                match (a.kind(), field(a, "left"), field(a, "right")) {
+                    ("assignment", Some(l), Some(r)) if l.kind() == "identifier" => {
+                        let name = self.text(l).to_string();
+                        let what = if changed.contains(&name) {
+                            ClassName::Unknown
+                        } else {
+                            ClassName::Value(r)
+                        };
+                        bound.push((name, what));
+                    }
+                    ("assignment" | "augmented_assignment", Some(l), _) => {
+                        for name in identifiers_in(l, self.src) {
+                            bound.push((name, ClassName::Unknown));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // Bindings in blocks make the class uncertain by themselves; imports and
+            // the rest are rare in a class body and hold nothing known.
+            _ => {
+                let mut stack = vec![stmt];
+                while let Some(n) = stack.pop() {
+                    if n.kind() == "identifier" {
+                        bound.push((self.text(n).to_string(), ClassName::Unknown));
+                        continue;
+                    }
+                    let mut c = n.walk();
+                    stack.extend(n.named_children(&mut c));
+                }
+            }
+        }
+        let Some(frame) = self.class_frames.last_mut() else {
+            return;
+        };
+        for (name, what) in bound {
+            // Bound twice: which binding a decorator saw is not worth following.
+            let what = if frame.contains_key(&name) {
+                ClassName::Unknown
+            } else {
+                what
+            };
+            frame.insert(name, what);
+        }
+    }
+
+    /// How the innermost class body being read binds `name` so far, if it does.
+    fn class_name(&self, name: &str) -> Option<ClassName<'a>> {
+        self.class_frames.last()?.get(name).copied()
     }
 
     fn base(&self, n: Node<'_>) -> Base {
@@ -2616,6 +2731,11 @@ impl<'a> Ctx<'a> {
             return Some(n);
         }
         let name = self.text(n);
+        match self.class_name(name) {
+            Some(ClassName::Value(v)) if v.kind() != "identifier" => return Some(v),
+            Some(_) => return None,
+            None => {}
+        }
         if self.unstable.contains(name) || self.mutated().contains(name) {
             return None;
         }
@@ -2763,13 +2883,26 @@ impl<'a> Ctx<'a> {
                 let op = field(n, "operator").map(|o| self.text(o))?;
                 let arg = self.value(field(n, "argument")?)?;
                 match (op, arg) {
-                    ("-", PyValue::Int(i)) => {
-                        Some(PyValue::Int(if i == "0" { i } else { format!("-{i}") }))
-                    }
+                    ("-", PyValue::Int(i)) => match i.parse::<i128>() {
+                        Ok(v) => Some(PyValue::Int(v.checked_neg()?.to_string())),
+                        // Beyond 128 bits: a literal's digits, negated.
+                        Err(_) if !i.starts_with('-') => Some(PyValue::Int(format!("-{i}"))),
+                        Err(_) => None,
+                    },
                     ("-", PyValue::Float(f)) => Some(PyValue::Float(-f)),
                     ("+", v @ (PyValue::Int(_) | PyValue::Float(_))) => Some(v),
+                    ("~", PyValue::Int(i)) => {
+                        let i: i128 = i.parse().ok()?;
+                        Some(PyValue::Int((-(i.checked_add(1)?)).to_string()))
+                    }
                     _ => None,
                 }
+            }
+            "binary_operator" => {
+                let op = field(n, "operator").map(|o| self.text(o))?;
+                let left = self.value(field(n, "left")?)?;
+                let right = self.value(field(n, "right")?)?;
+                fold_binary(op, &left, &right)
             }
             "list"
             | "dictionary"
@@ -2781,6 +2914,12 @@ impl<'a> Ctx<'a> {
             "lambda" => Some(PyValue::Named("<lambda>".into())),
             "identifier" => {
                 let name = self.text(n);
+                match self.class_name(name) {
+                    Some(ClassName::Value(v)) if v.kind() != "identifier" => return self.value(v),
+                    Some(ClassName::Def) => return Some(PyValue::Named(name.to_string())),
+                    Some(_) => return None,
+                    None => {}
+                }
                 if let Some(target) = self.resolve_name(n) {
                     if target.kind() != "identifier" && !self.local_defs.contains(name) {
                         return self.value(target);
@@ -2801,7 +2940,13 @@ impl<'a> Ctx<'a> {
                 let container = f.kind() == "identifier"
                     && BUILTIN_CONTAINERS.contains(&name)
                     && !self.rebound(name);
-                container.then_some(PyValue::Opaque(OpaqueKey::Unknown))
+                // An instance of a class defined above with nothing that gives it a
+                // value or a `__name__`.
+                let instance = f.kind() == "identifier"
+                    && self.class_name(name).is_none()
+                    && self.classes.get(name).copied().unwrap_or(false)
+                    && !self.unstable.contains(name);
+                (container || instance).then_some(PyValue::Opaque(OpaqueKey::Unknown))
             }
             _ => None,
         }
@@ -2831,6 +2976,119 @@ impl<'a> Ctx<'a> {
             }
         }
         OpaqueKey::Hashable(format!("tuple:({})", parts.join(", ")))
+    }
+}
+
+/// How a class body binds a name, for the decorators below the binding.
+#[derive(Debug, Clone, Copy)]
+enum ClassName<'a> {
+    /// `name = value`, bound once so far (a mutable display nothing in the body
+    /// changes).
+    Value(Node<'a>),
+    /// An undecorated function or class: a decorator sees it with its `__name__`.
+    Def,
+    /// Anything else: bound twice, unpacked, decorated, changed in place, ...
+    Unknown,
+}
+
+/// Whether an instance of class `c` has no parametrize ID of its own: no value type
+/// among its bases (`str`, `int`, an enum, anything imported), no `__name__` an
+/// instance could read, no `__new__` or `__getattr__` that could return or make up one,
+/// no metaclass or decorator that could replace the class. `seen` holds the same fact
+/// for the classes defined above it.
+fn plain_instances(c: &Class, seen: &HashMap<String, bool>) -> bool {
+    const VALUE_TYPES: &[&str] = &["str", "bytes", "int", "float", "complex", "type"];
+    const NAMING: &[&str] = &["__name__", "__new__", "__getattr__", "__getattribute__"];
+    c.decorators.unknown.is_empty()
+        && c.decorators.fixture.is_none()
+        && !c.has_class_kwargs
+        && c.uncertain.is_empty()
+        && c.bases.iter().all(|b| match b {
+            Base::Object => true,
+            Base::Builtin(t) => !VALUE_TYPES.contains(&t.as_str()),
+            Base::Local(n) => seen.get(n).copied().unwrap_or(false),
+            Base::UnitTest | Base::Unknown(_) => false,
+        })
+        && c.body.iter().all(|b| !NAMING.contains(&b.name.as_str()))
+}
+
+/// Python's arithmetic on two literals, when its result is certain here: integers
+/// exactly (within 128 bits), floats by IEEE rules for `+ - * /`, and `+`/`*` on
+/// strings and bytes.
+fn fold_binary(op: &str, left: &PyValue, right: &PyValue) -> Option<PyValue> {
+    /// Integers a double holds exactly: mixed arithmetic converts them first.
+    const EXACT: i128 = 1 << 53;
+    let int = |v: &PyValue| match v {
+        PyValue::Int(i) => i.parse::<i128>().ok(),
+        _ => None,
+    };
+    let num = |v: &PyValue| match v {
+        PyValue::Float(f) => Some(*f),
+        PyValue::Int(_) => int(v).filter(|i| i.abs() < EXACT).map(|i| i as f64),
+        _ => None,
+    };
+    const MAX_TEXT: usize = 10_000;
+    match (left, right) {
+        (PyValue::Int(_), PyValue::Int(_)) => {
+            let (a, b) = (int(left)?, int(right)?);
+            let r = match op {
+                "+" => a.checked_add(b)?,
+                "-" => a.checked_sub(b)?,
+                "*" => a.checked_mul(b)?,
+                "//" => floor_div(a, b)?,
+                "%" => floor_div(a, b).and_then(|q| a.checked_sub(q.checked_mul(b)?))?,
+                "**" => a.checked_pow(u32::try_from(b).ok()?)?,
+                "<<" => {
+                    let s = u32::try_from(b).ok().filter(|s| *s < 127)?;
+                    a.checked_mul(1_i128.checked_shl(s)?)?
+                }
+                ">>" => a >> u32::try_from(b).ok()?.min(127),
+                "&" => a & b,
+                "|" => a | b,
+                "^" => a ^ b,
+                "/" if b != 0 && a.abs() < EXACT && b.abs() < EXACT => {
+                    return Some(PyValue::Float(a as f64 / b as f64))
+                }
+                _ => return None,
+            };
+            Some(PyValue::Int(r.to_string()))
+        }
+        (PyValue::Float(_), PyValue::Float(_) | PyValue::Int(_))
+        | (PyValue::Int(_), PyValue::Float(_)) => {
+            let (a, b) = (num(left)?, num(right)?);
+            Some(PyValue::Float(match op {
+                "+" => a + b,
+                "-" => a - b,
+                "*" => a * b,
+                "/" if b != 0.0 => a / b,
+                _ => return None,
+            }))
+        }
+        (PyValue::Str(a), PyValue::Str(b)) if op == "+" => Some(PyValue::Str(format!("{a}{b}"))),
+        (PyValue::Bytes(a), PyValue::Bytes(b)) if op == "+" => {
+            Some(PyValue::Bytes([a.as_slice(), b.as_slice()].concat()))
+        }
+        (PyValue::Str(t), PyValue::Int(_)) | (PyValue::Int(_), PyValue::Str(t)) if op == "*" => {
+            let k = usize::try_from(int(left).or_else(|| int(right))?.max(0)).ok()?;
+            (t.len().checked_mul(k)? <= MAX_TEXT).then(|| PyValue::Str(t.repeat(k)))
+        }
+        (PyValue::Bytes(t), PyValue::Int(_)) | (PyValue::Int(_), PyValue::Bytes(t))
+            if op == "*" =>
+        {
+            let k = usize::try_from(int(left).or_else(|| int(right))?.max(0)).ok()?;
+            (t.len().checked_mul(k)? <= MAX_TEXT).then(|| PyValue::Bytes(t.repeat(k)))
+        }
+        _ => None,
+    }
+}
+
+/// Python's `a // b` (rounds toward negative infinity).
+fn floor_div(a: i128, b: i128) -> Option<i128> {
+    let q = a.checked_div(b)?;
+    if (a % b != 0) && ((a < 0) != (b < 0)) {
+        q.checked_sub(1)
+    } else {
+        Some(q)
     }
 }
 
