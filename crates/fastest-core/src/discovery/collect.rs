@@ -1230,6 +1230,14 @@ mod tests {
         let twice = "import pytest\nclass TestP:\n    N = 1\n    N = 2\n\
                      \x20   @pytest.mark.parametrize('h', [N])\n    def test_a(self, h): pass\n";
         assert!(collect(twice).is_err());
+        // A method's parameter of the same name is another variable.
+        let shadowed = "import pytest\nclass TestP:\n    headers = [1, 2]\n\
+                        \x20   @pytest.mark.parametrize('headers', [headers])\n\
+                        \x20   def test_a(self, headers):\n        send(headers=headers)\n";
+        assert_eq!(
+            collect(shadowed).unwrap(),
+            ["test_m.py::TestP::test_a[headers0]"]
+        );
     }
 
     #[test]

@@ -1716,14 +1716,20 @@ impl<'a> Ctx<'a> {
         let mut stack = vec![body];
         let mut cursor = body.walk();
         while let Some(n) = stack.pop() {
-            if n.kind() == "identifier" {
-                let name = self.text(n);
-                if let Some(value) = displays.get(name) {
-                    if self.changes(n, *value) {
-                        out.insert(name.to_string());
+            match n.kind() {
+                "identifier" => {
+                    let name = self.text(n);
+                    if let Some(value) = displays.get(name) {
+                        if self.changes(n, *value) {
+                            out.insert(name.to_string());
+                        }
                     }
+                    continue;
                 }
-                continue;
+                // Their own scopes: a class attribute is no name there (a method's
+                // parameter of the same name is another variable).
+                "function_definition" | "class_definition" | "lambda" => continue,
+                _ => {}
             }
             stack.extend(n.named_children(&mut cursor));
         }

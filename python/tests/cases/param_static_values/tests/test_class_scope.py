@@ -37,3 +37,11 @@ class TestNested:
         @pytest.mark.parametrize("n", [N])
         def test_inner(self, n):
             assert n == 7
+
+
+class TestSameName:
+    example_headers = [(":path", "/")]
+
+    @pytest.mark.parametrize("example_headers", [example_headers])
+    def test_same_name(self, example_headers):
+        print(example_headers)
