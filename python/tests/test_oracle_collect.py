@@ -177,6 +177,8 @@ ARGSETS: Dict[str, List] = {
     ],
     "param_values": [[]],
     "param_static_values": [[]],
+    # base classes and TestCases taken from helper modules, read from their source
+    "external_bases": [[]],
     # constants a decorator, a loop, an item assignment, a helper or `global` changes
     "param_mutated": [[], ["-k", "read_only or table"]],
     # sorted()/list()/tuple() of literals and dict keys: IDs known without an import
@@ -353,3 +355,50 @@ def test_values_the_source_settles_need_no_import(tmp_path: Path) -> None:
         if "collected by import" in line
     )
     assert imported == ["tests/test_still_uncertain.py"], actual.stderr
+
+
+def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) -> None:
+    """A base class imported from a helper module (through a module alias, a package's
+    submodule or a compatibility module's ``unittest``), an imported ``TestCase`` with
+    no tests and stdlib bases (``enum.Enum``, ``NamedTuple``) need no import when the
+    helper's class brings nothing pytest collects; a base that brings a test or an
+    ``__init__`` still does. Editing the helper re-collects the modules that read it
+    (the discovery cache lists it), and the answer stays pytest's."""
+    import shutil
+    import subprocess
+
+    from oracle_harness import child_env, find_pytest, normalise, require_fastest
+
+    root = tmp_path / "case"
+    shutil.copytree(CASES_DIR / "external_bases", root)
+    # Sources an hour old: the cache trusts their stat data (nothing "racy").
+    import time
+    past = time.time() - 3600
+    for p in sorted(root.rglob("*"), reverse=True):
+        os.utime(p, (past, past))
+    args = ["--collect-only", "-q", "-p", "no:cacheprovider"]
+
+    def both():
+        expected = subprocess.run([*find_pytest(), *args], cwd=root, env=child_env({}),
+                                  capture_output=True, text=True, timeout=120)
+        actual = subprocess.run(
+            [*require_fastest(), *args], cwd=root,
+            env=child_env({"FASTEST_LOG": "fastest_cli=debug", "NO_COLOR": "1"}),
+            capture_output=True, text=True, timeout=120)
+        assert actual.returncode == expected.returncode == 0, (expected.stdout, actual.stderr)
+        assert normalise(actual.stdout) == normalise(expected.stdout)
+        return sorted(
+            line.split("file=")[1].split()[0]
+            for line in actual.stderr.splitlines()
+            if "collected by import" in line
+        ), actual.stderr
+
+    imported, log = both()
+    assert imported == ["tests/test_still_uncertain.py"], log
+    # The helper's class now brings a test: the cached answer of the module deriving
+    # from it is stale.
+    helper = root / "tests" / "base.py"
+    helper.write_text(helper.read_text().replace(
+        "    def make(self):", "    def test_from_helper(self):\n        assert True\n\n    def make(self):"))
+    imported, log = both()
+    assert imported == ["tests/test_bases.py", "tests/test_still_uncertain.py"], log

@@ -121,6 +121,7 @@ fn parsing_and_collecting_mutated_sources_never_panics() {
     let scope = ModuleScope {
         conftest_fixtures: Vec::new(),
         submodule: None,
+        external: None,
     };
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let seeds = seeds();

@@ -26,8 +26,9 @@ use crate::item::{ChainNode, Mark};
 /// set may carry its values' repr; 13: the imports of an `except ImportError` handler
 /// count only when an import of its `try` may fail; 14: a plugin module's lookup by a
 /// literal name is no machinery use; 16: class-body constants, arithmetic on literals
-/// and plain instances give IDs, the long-string ID strategy ini).
-const FORMAT: u32 = 16;
+/// and plain instances give IDs, the long-string ID strategy ini; 17: entries list the
+/// other modules read for their classes).
+const FORMAT: u32 = 17;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).
@@ -54,6 +55,29 @@ pub struct CachedFile {
     pub content_hash: u64,
     pub ctx: u64,
     pub outcome: CachedOutcome,
+    /// Other modules whose source the outcome read (classes a test module takes from
+    /// them), as they were: any change re-collects the file.
+    pub deps: Vec<Dep>,
+}
+
+/// A file an outcome depends on, by its stat data when it was read.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Dep {
+    pub path: PathBuf,
+    pub mtime_ns: u64,
+    pub size: u64,
+}
+
+impl Dep {
+    /// `path` as it is now (`None`: gone or unreadable).
+    pub fn stat(path: &Path) -> Option<Self> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Self {
+            path: path.to_path_buf(),
+            mtime_ns: mtime_ns(&meta),
+            size: meta.len(),
+        })
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -156,13 +180,22 @@ impl DiscoveryCache {
         let e = self.loaded.files.get(path)?;
         // An mtime this close to the cache's own write could hide a same-second edit.
         let racy = self.is_racy(mtime_ns);
-        (e.mtime_ns == mtime_ns && e.size == size && e.ctx == ctx && !racy).then_some(e)
+        (e.mtime_ns == mtime_ns && e.size == size && e.ctx == ctx && !racy && self.deps_fresh(e))
+            .then_some(e)
+    }
+
+    /// Whether every file `e` read is as it was (and was not written within the racy
+    /// window of the cache's own write).
+    fn deps_fresh(&self, e: &CachedFile) -> bool {
+        e.deps
+            .iter()
+            .all(|d| Dep::stat(&d.path).is_some_and(|now| now == *d) && !self.is_racy(d.mtime_ns))
     }
 
     /// The cached outcome for `path` if its content (and context) did not change.
     pub fn lookup_by_hash(&self, path: &Path, content_hash: u64, ctx: u64) -> Option<&CachedFile> {
         let e = self.loaded.files.get(path)?;
-        (e.content_hash == content_hash && e.ctx == ctx).then_some(e)
+        (e.content_hash == content_hash && e.ctx == ctx && self.deps_fresh(e)).then_some(e)
     }
 
     /// Record a file's outcome for the next run.
@@ -239,6 +272,7 @@ mod tests {
             content_hash: 7,
             ctx: 1,
             outcome: CachedOutcome::Uncertain("x".into()),
+            deps: Vec::new(),
         }
     }
 

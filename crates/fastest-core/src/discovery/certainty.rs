@@ -310,6 +310,9 @@ pub struct ImportEnv {
     /// Verdicts on package `__init__.py` files, by directory.
     inits: Mutex<HashMap<PathBuf, Result<(), String>>>,
     editable: OnceLock<Vec<(String, PathBuf)>>,
+    /// Modules other than test files read for the classes a test module takes from
+    /// them (`None`: unreadable), by file.
+    modules: Mutex<HashMap<PathBuf, Option<Arc<Outline>>>>,
 }
 
 impl ImportEnv {
@@ -493,8 +496,97 @@ impl ImportEnv {
         }
     }
 
+    /// The source file dotted `parts` name, starting from `paths`: `name.py`, or a
+    /// package's `__init__.py` (`None` for a namespace package, an extension module or
+    /// a module only a compiled file provides).
+    pub(crate) fn module_file(&self, parts: &[&str], paths: &[PathBuf]) -> Option<PathBuf> {
+        let (last, pkg) = parts.split_last()?;
+        let dirs: Vec<PathBuf> = if pkg.is_empty() {
+            paths.to_vec()
+        } else {
+            match self.locate(pkg, paths)? {
+                Found::Package(p) => vec![p],
+                Found::Namespace(ps) => ps,
+                Found::Module => return None,
+            }
+        };
+        for d in &dirs {
+            let l = self.listing(d);
+            let Some(e) = l.entries.get(*last) else {
+                continue;
+            };
+            if e.dir && self.is_package(&d.join(last)) {
+                let init = d.join(last).join("__init__.py");
+                let source = self
+                    .listing(&d.join(last))
+                    .entries
+                    .get("__init__")
+                    .is_some_and(|e| e.py_source);
+                return source.then_some(init);
+            }
+            if e.module {
+                return e.py_source.then(|| d.join(format!("{last}.py")));
+            }
+            if e.dir {
+                // A namespace portion: a later directory's module does not win.
+                return None;
+            }
+        }
+        if pkg.is_empty() && paths.iter().any(|p| self.sys_path.contains(p)) {
+            // setuptools editable installs map a top-level name to its source.
+            let (_, p) = self.editable().iter().find(|(n, _)| n == last)?;
+            let file = if p.is_dir() {
+                p.join("__init__.py")
+            } else {
+                p.clone()
+            };
+            return file.is_file().then_some(file);
+        }
+        None
+    }
+
+    /// The parsed outline of a module read for its classes, once per run.
+    pub(crate) fn module_outline(&self, file: &Path, python: PyVersion) -> Option<Arc<Outline>> {
+        if let Ok(map) = self.modules.lock() {
+            if let Some(o) = map.get(file) {
+                return o.clone();
+            }
+        }
+        let outline = std::fs::read(file)
+            .ok()
+            .filter(|src| std::str::from_utf8(src).is_ok())
+            .map(|src| Arc::new(super::parse::parse_outline_for(&src, false, python)));
+        if let Ok(mut map) = self.modules.lock() {
+            map.insert(file.to_path_buf(), outline.clone());
+        }
+        outline
+    }
+
+    /// The standard library's directory (`.../lib/python3.X`) among `sys.path`.
+    pub(crate) fn stdlib_dir(&self) -> Option<&Path> {
+        self.sys_path
+            .iter()
+            .find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(is_stdlib_name)
+            })
+            .map(PathBuf::as_path)
+    }
+
+    /// The directories of a module's package, innermost first (prepend/append modes),
+    /// for its relative imports.
+    pub(crate) fn packages_of(&self, file: &Path) -> Vec<PathBuf> {
+        self.package_dirs(file.parent().unwrap_or(Path::new("")))
+    }
+
     /// The `sys.path` a module sees when pytest imports it (conftests outermost first).
-    fn search_path(&self, file: &Path, mode: ImportMode, conftests: &[&Path]) -> Vec<PathBuf> {
+    pub(crate) fn search_path(
+        &self,
+        file: &Path,
+        mode: ImportMode,
+        conftests: &[&Path],
+    ) -> Vec<PathBuf> {
         let mut out = Vec::with_capacity(self.sys_path.len() + conftests.len() + 4);
         let inserted = || {
             // Each conftest, then the module, inserts its basedir: the latest is first.
@@ -713,6 +805,12 @@ impl ImportEnv {
             None => dir.to_path_buf(),
         }
     }
+}
+
+/// `python3.11` and the like: the standard library's directory name.
+fn is_stdlib_name(n: &str) -> bool {
+    n.strip_prefix("python3.")
+        .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn is_identifier(s: &str) -> bool {

@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::external::ExternalClass;
 use super::params::{make_ids, ParamSet};
 use super::params::{OpaqueKey, PyValue};
 use super::parse::{
@@ -120,11 +121,17 @@ impl LongStrIds {
 /// ([`super::certainty::Certainty::binds_submodule`] for one file).
 pub type SubmoduleCheck<'a> = &'a dyn Fn(&str, &str) -> bool;
 
+/// The facts of an inert class another module defines, by the text this module names
+/// it with ([`super::external::Resolver::class`] for one file).
+pub type ExternalCheck<'a> = &'a dyn Fn(&str) -> Option<ExternalClass>;
+
 pub struct ModuleScope<'a> {
     pub conftest_fixtures: Vec<&'a Fixture>,
     /// Whether `from module import name` binds the submodule `module.name` in this
     /// file (`from falcon import testing`); `None` when imports are not resolved.
     pub submodule: Option<SubmoduleCheck<'a>>,
+    /// Classes from other modules; `None` when imports are not resolved.
+    pub external: Option<ExternalCheck<'a>>,
 }
 
 /// pytest collects every `unittest.TestCase` subclass in a module's namespace whatever
@@ -264,7 +271,15 @@ impl<'a> ModuleCx<'a> {
                 let module_object =
                     *plain || self.scope.submodule.is_some_and(|sub| sub(module, name));
                 if matches && !module_object && !safe_import(module, name) {
-                    return Err(format!("imports `{}` from `{module}`", b.name));
+                    // An inert class pytest finds no tests in (nor warns about).
+                    let silent = self.external(&b.name).is_some_and(|e| {
+                        e.unittest
+                            || !self.rules.classes.is_match(&b.name)
+                            || (!e.has_init && e.value_base.is_none())
+                    });
+                    if !silent {
+                        return Err(format!("imports `{}` from `{module}`", b.name));
+                    }
                 }
             }
             BindingKind::Class(c) => self.class_binding(b, c, &[], prefix, nodeid, items)?,
@@ -297,7 +312,8 @@ impl<'a> ModuleCx<'a> {
             _ => {}
         }
         if let Some(t) = mro.iter().flat_map(|k| &k.bases).find_map(|b| match b {
-            Base::Builtin(t) if !is_unittest => Some(t),
+            Base::Builtin(t) if !is_unittest => Some(t.clone()),
+            Base::Unknown(t) if !is_unittest => self.external(t).and_then(|e| e.value_base),
             _ => None,
         }) {
             // pytest warns that it cannot collect the class (the builtin's `__init__` or
@@ -324,7 +340,12 @@ impl<'a> ModuleCx<'a> {
                 ));
             }
         }
-        if !is_unittest && mro.iter().any(|k| k.has_init) {
+        let external_init = |k: &&Class| {
+            k.bases.iter().any(
+                |b| matches!(b, Base::Unknown(t) if self.external(t).is_some_and(|e| e.has_init)),
+            )
+        };
+        if !is_unittest && mro.iter().any(|k| k.has_init || external_init(k)) {
             // pytest warns (PytestCollectionWarning); the fallback reproduces the text.
             return Err(format!("class `{}` has an __init__ constructor", b.name));
         }
@@ -906,6 +927,11 @@ impl<'a> ModuleCx<'a> {
                 .any(|fr| fr.mro.iter().any(|k| named(&k.body, CLASS_XUNIT)))
     }
 
+    /// The facts of an inert class another module defines, named `text` here.
+    fn external(&self, text: &str) -> Option<ExternalClass> {
+        self.scope.external.and_then(|f| f(text))
+    }
+
     /// C3 linearization over classes defined in this module.
     fn mro(&self, c: &'a Class, name: &str) -> Result<Vec<&'a Class>, String> {
         self.mro_depth(c, name, 0)
@@ -932,6 +958,8 @@ impl<'a> ModuleCx<'a> {
                     bases.push(std::ptr::from_ref(*bc));
                 }
                 Base::UnitTest | Base::Object | Base::Builtin(_) => {}
+                // Inert: its facts are read where they matter.
+                Base::Unknown(t) if self.external(t).is_some() => {}
                 Base::Unknown(t) => {
                     return Err(format!("base class `{t}` of `{name}` is defined elsewhere"))
                 }
@@ -963,10 +991,14 @@ impl<'a> ModuleCx<'a> {
 }
 
 fn mro_is_unittest(c: &Class, mro: &[&Class], cx: &ModuleCx<'_>) -> Result<bool, String> {
-    let _ = (c, cx);
-    Ok(mro
-        .iter()
-        .any(|k| k.bases.iter().any(|b| matches!(b, Base::UnitTest))))
+    let _ = c;
+    Ok(mro.iter().any(|k| {
+        k.bases.iter().any(|b| match b {
+            Base::UnitTest => true,
+            Base::Unknown(t) => cx.external(t).is_some_and(|e| e.unittest),
+            _ => false,
+        })
+    }))
 }
 
 fn parametrize_mark() -> Mark {
@@ -1125,6 +1157,7 @@ mod tests {
         let scope = ModuleScope {
             conftest_fixtures: Vec::new(),
             submodule: None,
+            external: None,
         };
         let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
         collect_module(&outline, &prefix, "test_m.py", &rules, &scope)

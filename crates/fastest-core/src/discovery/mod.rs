@@ -15,6 +15,7 @@
 pub mod cache;
 pub mod certainty;
 pub mod collect;
+pub mod external;
 pub mod options;
 pub mod params;
 pub mod parse;
@@ -600,6 +601,7 @@ fn collect_file(
         let outcome = from_cached(&hit.outcome, f, &nodeid);
         return (file(nodeid, outcome), None);
     }
+    let mut deps: Vec<PathBuf> = Vec::new();
     let (outcome, content_hash) = match source::read_source(&f.path, opts.use_mmap) {
         Err(e) => (Err(format!("unreadable: {e}")), 0),
         Ok(src) => {
@@ -615,7 +617,7 @@ fn collect_file(
                 // Python reads it as text: a byte-order mark stays part of the first line.
                 doctest_text_items(f, &nodeid, src.bytes())
             } else {
-                collect_file_items(opts, f, conftests, &nodeid, src.text_bytes())
+                collect_file_items(opts, f, conftests, &nodeid, src.text_bytes(), &mut deps)
             };
             (items, hash)
         }
@@ -635,6 +637,7 @@ fn collect_file(
         content_hash,
         ctx,
         outcome: cached,
+        deps: deps.iter().filter_map(|d| cache::Dep::stat(d)).collect(),
     };
     let outcome = match outcome {
         Ok(items) => FileOutcome::Items(items),
@@ -843,6 +846,7 @@ fn collect_file_items(
     conftests: &[walk::Conftest],
     nodeid: &str,
     bytes: &[u8],
+    deps: &mut Vec<PathBuf>,
 ) -> Result<Vec<Item>, String> {
     let mut chain: Vec<ChainNode> = (*f.dir_chain).clone();
     let basename = f.name.clone();
@@ -936,20 +940,33 @@ fn collect_file_items(
             opts.certainty
                 .binds_submodule(&f.path, opts.import_mode, &conftest_paths, module, name)
         };
+        let resolver = opts.certainty.imports.as_ref().map(|env| {
+            external::Resolver::new(
+                env,
+                opts.certainty.python,
+                &opts.rules,
+                env.search_path(&f.path, opts.import_mode, &conftest_paths),
+                opts.import_mode != ImportMode::Importlib,
+            )
+        });
+        let external = |text: &str| {
+            resolver
+                .as_ref()
+                .and_then(|r| r.class(&f.path, &outline, text))
+        };
         let scope = collect::ModuleScope {
             conftest_fixtures: visible
                 .iter()
                 .flat_map(|c| c.outline.fixtures.iter())
                 .collect(),
             submodule: Some(&submodule),
+            external: Some(&external),
         };
-        items.extend(collect::collect_module(
-            &outline,
-            &chain,
-            nodeid,
-            &opts.rules,
-            &scope,
-        )?);
+        let collected = collect::collect_module(&outline, &chain, nodeid, &opts.rules, &scope);
+        if let Some(r) = &resolver {
+            deps.extend(r.deps());
+        }
+        items.extend(collected?);
     }
     Ok(items)
 }

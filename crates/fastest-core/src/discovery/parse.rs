@@ -265,6 +265,9 @@ pub struct Outline {
     /// The modules of its top-level `from m import *` statements, as written (`.m` for a
     /// relative one): in a conftest, whatever hooks they define are the conftest's.
     pub star_imports: Vec<String>,
+    /// Module-level names bound more than once or under a condition: which object
+    /// such a name holds is not read from the source.
+    pub unstable: Vec<String>,
 }
 
 /// Parse `src` (UTF-8 Python source) into an [`Outline`], for the oldest Python pytest
@@ -322,6 +325,7 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> 
     out.mark_names = facts.mark_names;
     ctx.generator_defs = facts.generator_defs;
     ctx.build_module(root, &mut out);
+    out.unstable = ctx.unstable.iter().cloned().collect();
     if xdist_roles_named(src) {
         out.controller_hooks = out
             .hooks

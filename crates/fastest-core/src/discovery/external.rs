@@ -1,0 +1,381 @@
+//! Classes a test module takes from other modules: a base class imported from a helper
+//! module (`class TestX(BaseTest)`, `class Ext(wpext.Extension)`) or an imported class a
+//! test module binds under a test-like name (`from support import DistlibTestCase`).
+//!
+//! pytest sees such a class with everything its module gives it. The source of that
+//! module answers what collection needs when the class is *inert*: it and every class it
+//! derives from define nothing pytest collects or applies (no test-like names, fixtures,
+//! marks, `__test__`, xunit methods, decorators or metaclass). Then all it can change is
+//! whether the class is a `unittest.TestCase`, derives from a builtin value type, or has
+//! an `__init__` — the [`ExternalClass`] facts. A class that is not inert, or a name
+//! that does not lead to a class definition in a readable `.py` file (an extension
+//! module, a name bound twice or under a condition, a namespace package), is no fact:
+//! the file stays uncertain and pytest's import collects it.
+//!
+//! Every file read is a dependency of the test module's cached result (see
+//! [`super::cache`]).
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+
+use super::certainty::ImportEnv;
+use super::collect::NameRules;
+use super::parse::{Base, BindingKind, Class, Outline};
+use super::syntax::PyVersion;
+
+/// What an inert class from another module brings to a class deriving from it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExternalClass {
+    /// `unittest.TestCase` is among its bases.
+    pub unittest: bool,
+    /// A builtin class other than `object` is among its bases (its `__init__`/`__new__`
+    /// keep pytest from collecting a test class on it).
+    pub value_base: Option<String>,
+    /// It or a base defines `__init__` or `__new__`.
+    pub has_init: bool,
+}
+
+/// Standard-library classes with no `__test__` and no `TestCase` among their bases,
+/// known by module and name: their sources hold metaclasses and `__init__`s this module
+/// does not follow. A test class deriving from one is left to pytest (`value_base`).
+const STDLIB_CLASSES: &[(&str, &[&str])] = &[
+    (
+        "enum",
+        &["Enum", "IntEnum", "Flag", "IntFlag", "StrEnum", "ReprEnum"],
+    ),
+    (
+        "typing",
+        &["NamedTuple", "TypedDict", "Protocol", "Generic"],
+    ),
+    ("abc", &["ABC"]),
+    (
+        "collections",
+        &[
+            "OrderedDict",
+            "defaultdict",
+            "Counter",
+            "deque",
+            "UserDict",
+            "UserList",
+            "UserString",
+        ],
+    ),
+    ("threading", &["Thread"]),
+    (
+        "logging",
+        &[
+            "Handler",
+            "StreamHandler",
+            "Filter",
+            "Formatter",
+            "LoggerAdapter",
+        ],
+    ),
+    (
+        "io",
+        &[
+            "StringIO",
+            "BytesIO",
+            "IOBase",
+            "RawIOBase",
+            "BufferedIOBase",
+            "TextIOBase",
+        ],
+    ),
+    ("json", &["JSONEncoder", "JSONDecoder"]),
+    ("html.parser", &["HTMLParser"]),
+];
+
+/// Methods pytest's xunit support calls on a class (state its items would share).
+const XUNIT_METHODS: &[&str] = &[
+    "setup_class",
+    "teardown_class",
+    "setup_method",
+    "teardown_method",
+    "setup",
+    "teardown",
+    "setUpClass",
+    "tearDownClass",
+];
+
+/// How deep re-exports and base chains are followed.
+const MAX_DEPTH: usize = 16;
+
+/// Resolves class references for one test module.
+pub struct Resolver<'a> {
+    env: &'a ImportEnv,
+    python: PyVersion,
+    rules: &'a NameRules,
+    /// The `sys.path` the test module is imported with.
+    paths: Vec<PathBuf>,
+    /// Relative imports are followed only where the module's package is its
+    /// directory chain (prepend and append modes).
+    relative: bool,
+    /// The files read, for the cache entry of the test module.
+    deps: RefCell<Vec<PathBuf>>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(
+        env: &'a ImportEnv,
+        python: PyVersion,
+        rules: &'a NameRules,
+        paths: Vec<PathBuf>,
+        relative: bool,
+    ) -> Self {
+        Self {
+            env,
+            python,
+            rules,
+            paths,
+            relative,
+            deps: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The files read so far.
+    pub fn deps(&self) -> Vec<PathBuf> {
+        let mut d = self.deps.borrow().clone();
+        d.sort();
+        d.dedup();
+        d
+    }
+
+    /// The class `dotted` (a base's text or a bound name) names in the module at `file`,
+    /// when it is an inert class defined in another module.
+    pub fn class(&self, file: &Path, outline: &Outline, dotted: &str) -> Option<ExternalClass> {
+        let parts: Vec<&str> = dotted.split('.').map(str::trim).collect();
+        let (head, rest) = parts.split_first()?;
+        if rest.is_empty() {
+            // Only a name the module imports reaches another module.
+            let b = outline.bindings.iter().find(|b| b.name == *head)?;
+            if !matches!(b.kind, BindingKind::Import { .. }) {
+                return None;
+            }
+        }
+        self.name_in(file, outline, &parts, 0)
+    }
+
+    /// Follow `parts` from the namespace of the module at `file`.
+    fn name_in(
+        &self,
+        file: &Path,
+        outline: &Outline,
+        parts: &[&str],
+        depth: usize,
+    ) -> Option<ExternalClass> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let (head, rest) = parts.split_first()?;
+        if outline.unstable.iter().any(|n| n == head) {
+            return None;
+        }
+        let b = outline.bindings.iter().find(|b| b.name == *head)?;
+        match &b.kind {
+            BindingKind::Class(c) if rest.is_empty() => self.facts(file, outline, c, depth + 1),
+            BindingKind::Import {
+                module,
+                name,
+                plain: true,
+            } => {
+                // `import a.b.c` binds `a`; `import a.b as x` binds `x` to `a.b`.
+                let mut dotted: Vec<&str> = if name == head || name.starts_with(&format!("{head}."))
+                {
+                    vec![head]
+                } else {
+                    name.split('.').collect()
+                };
+                let _ = module;
+                dotted.extend_from_slice(rest);
+                let (class, module_parts) = dotted.split_last()?;
+                self.attr_of(file, &module_parts.join("."), class, depth + 1)
+            }
+            BindingKind::Import {
+                module,
+                name,
+                plain: false,
+            } => match rest {
+                // `from m import C`: attribute `C` of `m`.
+                [] => self.attr_of(file, module, name, depth + 1),
+                // `from m import sub` then `sub.C` (or `sub.pkg.C`): a submodule's class.
+                [middle @ .., class] => {
+                    if !self.leaves_submodule(file, module, name) {
+                        // An attribute of `m` (`from compat import unittest`): follow
+                        // it in `m`'s namespace.
+                        let target = self.module_file(file, module)?;
+                        self.deps.borrow_mut().push(target.clone());
+                        let outline = self.env.module_outline(&target, self.python)?;
+                        let mut chain = vec![name.as_str()];
+                        chain.extend_from_slice(rest);
+                        return self.name_in(&target, &outline, &chain, depth + 1);
+                    }
+                    let mut sub = format!("{}.{name}", module.trim_end_matches('.'));
+                    if module.chars().all(|c| c == '.') {
+                        sub = format!("{module}{name}");
+                    }
+                    for m in middle {
+                        sub.push('.');
+                        sub.push_str(m);
+                    }
+                    self.attr_of(file, &sub, class, depth + 1)
+                }
+            },
+            _ => None,
+        }
+    }
+
+    /// Attribute `attr` of the module `module` (as an import statement in `file` spells
+    /// it, relative or absolute).
+    fn attr_of(
+        &self,
+        file: &Path,
+        module: &str,
+        attr: &str,
+        depth: usize,
+    ) -> Option<ExternalClass> {
+        let target = self.module_file(file, module)?;
+        if let Some(stdlib) = self.env.stdlib_dir() {
+            let in_stdlib = target.starts_with(stdlib)
+                && !target
+                    .components()
+                    .any(|c| c.as_os_str() == "site-packages" || c.as_os_str() == "dist-packages");
+            let known = STDLIB_CLASSES
+                .iter()
+                .any(|(m, names)| *m == module && names.contains(&attr));
+            if in_stdlib && known {
+                return Some(ExternalClass {
+                    value_base: Some(attr.to_string()),
+                    ..ExternalClass::default()
+                });
+            }
+            if in_stdlib
+                && matches!(module, "unittest" | "unittest.case")
+                && matches!(attr, "TestCase" | "IsolatedAsyncioTestCase")
+            {
+                return Some(ExternalClass {
+                    unittest: true,
+                    ..ExternalClass::default()
+                });
+            }
+        }
+        self.deps.borrow_mut().push(target.clone());
+        let outline = self.env.module_outline(&target, self.python)?;
+        self.name_in(&target, &outline, &[attr], depth)
+    }
+
+    /// Whether `from module import name` binds the submodule `name`: the package's
+    /// `__init__.py` binds nothing else under that name.
+    fn leaves_submodule(&self, file: &Path, module: &str, name: &str) -> bool {
+        let Some(init) = self.module_file(file, module) else {
+            return false;
+        };
+        if !init.ends_with("__init__.py") {
+            return false;
+        }
+        self.deps.borrow_mut().push(init.clone());
+        let Some(outline) = self.env.module_outline(&init, self.python) else {
+            return false;
+        };
+        outline.star_imports.is_empty()
+            && outline.bindings.iter().all(|b| {
+                b.name != "__getattr__"
+                    && (b.name != name
+                        || matches!(&b.kind, BindingKind::Import { module, name: n, plain: false }
+                            if module == "." && n == name))
+            })
+    }
+
+    /// The source file of `module` imported from `file`.
+    fn module_file(&self, file: &Path, module: &str) -> Option<PathBuf> {
+        let dots = module.chars().take_while(|c| *c == '.').count();
+        let rest = &module[dots..];
+        let parts: Vec<&str> = if rest.is_empty() {
+            Vec::new()
+        } else {
+            rest.split('.').collect()
+        };
+        if dots == 0 {
+            return self.env.module_file(&parts, &self.paths);
+        }
+        if !self.relative {
+            return None;
+        }
+        // The package of `file` is its directory (a package's `__init__.py` too); each
+        // further dot goes one package up, never above the top package.
+        let packages = self.env.packages_of(file);
+        let pkg = packages.get(dots - 1)?;
+        if parts.is_empty() {
+            // `from . import name` names a submodule or what `__init__` binds.
+            let init = pkg.join("__init__.py");
+            return init.is_file().then_some(init);
+        }
+        self.env.module_file(&parts, std::slice::from_ref(pkg))
+    }
+
+    /// The facts of class `c` defined in the module at `file`, when it is inert.
+    fn facts(
+        &self,
+        file: &Path,
+        outline: &Outline,
+        c: &Class,
+        depth: usize,
+    ) -> Option<ExternalClass> {
+        if depth > MAX_DEPTH || !self.inert(c) {
+            return None;
+        }
+        let mut out = ExternalClass {
+            has_init: c.has_init,
+            ..ExternalClass::default()
+        };
+        for base in &c.bases {
+            let f = match base {
+                Base::Object => continue,
+                Base::UnitTest => {
+                    out.unittest = true;
+                    continue;
+                }
+                Base::Builtin(t) => {
+                    out.value_base.get_or_insert_with(|| t.clone());
+                    continue;
+                }
+                Base::Local(n) => {
+                    let b = outline.bindings.iter().find(|b| b.name == *n)?;
+                    let BindingKind::Class(bc) = &b.kind else {
+                        return None;
+                    };
+                    self.facts(file, outline, bc, depth + 1)?
+                }
+                Base::Unknown(t) => {
+                    let parts: Vec<&str> = t.split('.').map(str::trim).collect();
+                    self.name_in(file, outline, &parts, depth + 1)?
+                }
+            };
+            out.unittest |= f.unittest;
+            out.has_init |= f.has_init;
+            if out.value_base.is_none() {
+                out.value_base = f.value_base;
+            }
+        }
+        Some(out)
+    }
+
+    /// Whether class `c` itself defines nothing pytest collects or applies.
+    fn inert(&self, c: &Class) -> bool {
+        c.decorators.unknown.is_empty()
+            && c.decorators.marks.is_empty()
+            && c.decorators.fixture.is_none()
+            && !c.has_class_kwargs
+            && c.uncertain.is_empty()
+            && c.pytestmark.is_empty()
+            && c.fixtures.is_empty()
+            && c.test_attr.is_none()
+            && c.body.iter().all(|b| {
+                !(self.rules.functions.is_match(&b.name)
+                    || self.rules.classes.is_match(&b.name)
+                    || b.name.starts_with("test")
+                    || XUNIT_METHODS.contains(&b.name.as_str())
+                    || b.name == "pytest_generate_tests")
+            })
+    }
+}

@@ -1,0 +1,1 @@
+import unittest  # noqa: F401  (re-exported, as compatibility modules do)

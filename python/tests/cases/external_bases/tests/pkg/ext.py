@@ -1,0 +1,5 @@
+class Extension:
+    name = "base"
+
+    def offer(self):
+        return None
