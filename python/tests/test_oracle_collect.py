@@ -179,6 +179,8 @@ ARGSETS: Dict[str, List] = {
     "param_static_values": [[]],
     # base classes and TestCases taken from helper modules, read from their source
     "external_bases": [[]],
+    # top-level `if`s on the version or TYPE_CHECKING: the branch import runs
+    "static_conditions": [[], ["--doctest-modules"]],
     # constants a decorator, a loop, an item assignment, a helper or `global` changes
     "param_mutated": [[], ["-k", "read_only or table"]],
     # sorted()/list()/tuple() of literals and dict keys: IDs known without an import
@@ -402,3 +404,30 @@ def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) 
         "    def make(self):", "    def test_from_helper(self):\n        assert True\n\n    def make(self):"))
     imported, log = both()
     assert imported == ["tests/test_bases.py", "tests/test_still_uncertain.py"], log
+
+
+def test_decided_top_level_conditions_need_no_import(tmp_path: Path) -> None:
+    """A top-level ``if`` on ``sys.version_info`` (directly, through a constant, in an
+    ``elif`` chain) or on ``TYPE_CHECKING`` runs one branch, read from the source; a
+    condition on the micro version or the environment is left to pytest's import."""
+    import shutil
+    import subprocess
+
+    from oracle_harness import child_env, find_pytest, normalise, require_fastest
+
+    root = tmp_path / "case"
+    shutil.copytree(CASES_DIR / "static_conditions", root)
+    args = ["--collect-only", "-q", "-p", "no:cacheprovider", "--doctest-modules"]
+    expected = subprocess.run([*find_pytest(), *args], cwd=root, env=child_env({}),
+                              capture_output=True, text=True, timeout=120)
+    actual = subprocess.run([*require_fastest(), *args], cwd=root,
+                            env=child_env({"FASTEST_LOG": "fastest_cli=debug", "NO_COLOR": "1"}),
+                            capture_output=True, text=True, timeout=120)
+    assert actual.returncode == expected.returncode == 0, (expected.stdout, actual.stderr)
+    assert normalise(actual.stdout) == normalise(expected.stdout)
+    imported = sorted(
+        line.split("file=")[1].split()[0]
+        for line in actual.stderr.splitlines()
+        if "collected by import" in line
+    )
+    assert imported == ["test_undecided.py"], actual.stderr

@@ -307,6 +307,7 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> 
         return out;
     }
     let mut ctx = Ctx::new(src);
+    ctx.python = python;
     ctx.scan_module(root);
     // tree-sitter accepts much that CPython rejects or warns about; the same walk
     // collects the imports and mark names the certainty checks need.
@@ -335,7 +336,7 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> 
             .collect();
     }
     if want_doctests {
-        collect_doctests(src, root, "", &mut out.doctests);
+        collect_doctests_in(src, root, Some(&ctx.flat), "", &mut out.doctests);
         if !out.doctests.is_empty() {
             out.doctest_renaming = class_attributes_set(src, root);
         }
@@ -685,6 +686,18 @@ struct Ctx<'a> {
     generator_defs: HashSet<usize>,
     /// Names module-level imports bind.
     import_bound: HashSet<String>,
+    /// Names bound to the `sys` and `typing` modules, and to `typing.TYPE_CHECKING`:
+    /// what a top-level `if` on the interpreter's version or on type checking tests.
+    sys_mods: HashSet<String>,
+    typing_mods: HashSet<String>,
+    type_checking: HashSet<String>,
+    /// The interpreter's version, which `sys.version_info` tests compare.
+    python: PyVersion,
+    /// Module-level names bound to a condition decided here, as bound so far.
+    conditions: HashMap<String, Option<bool>>,
+    /// The module's top-level statements as import runs them (see
+    /// [`Ctx::flatten_module`]).
+    flat: Vec<Node<'a>>,
 }
 
 /// Modules whose decorators return a plain function and apply no pytest marks.
@@ -909,6 +922,12 @@ impl<'a> Ctx<'a> {
             safe_decorator_roots: HashSet::new(),
             generator_defs: HashSet::new(),
             import_bound: HashSet::new(),
+            sys_mods: HashSet::new(),
+            typing_mods: HashSet::new(),
+            type_checking: HashSet::new(),
+            python: PyVersion::MIN,
+            conditions: HashMap::new(),
+            flat: Vec::new(),
         }
     }
 
@@ -920,9 +939,9 @@ impl<'a> Ctx<'a> {
     /// names defined anywhere at module level resolve.
     fn scan_module(&mut self, root: Node<'a>) {
         self.root = Some(root);
+        self.flat = self.flatten_module(root);
         let mut counts: HashMap<String, usize> = HashMap::new();
-        let mut cursor = root.walk();
-        for stmt in root.named_children(&mut cursor) {
+        for stmt in self.flat.clone() {
             match stmt.kind() {
                 "import_statement" | "import_from_statement" => self.scan_import(stmt),
                 "expression_statement" => {
@@ -1027,6 +1046,12 @@ impl<'a> Ctx<'a> {
                     "pytest" => {
                         self.pytest_mods.insert(alias.unwrap_or(full));
                     }
+                    "sys" => {
+                        self.sys_mods.insert(alias.unwrap_or(full));
+                    }
+                    "typing" | "typing_extensions" => {
+                        self.typing_mods.insert(alias.unwrap_or(full));
+                    }
                     "unittest" => {
                         self.unittest_mods.insert(alias.unwrap_or(full));
                     }
@@ -1061,6 +1086,9 @@ impl<'a> Ctx<'a> {
                     ("unittest", "TestCase" | "IsolatedAsyncioTestCase") => {
                         self.testcase_names.insert(bound);
                     }
+                    ("typing" | "typing_extensions", "TYPE_CHECKING") => {
+                        self.type_checking.insert(bound);
+                    }
                     _ => {}
                 }
             }
@@ -1081,8 +1109,8 @@ impl<'a> Ctx<'a> {
     fn build_module(&mut self, root: Node<'a>, out: &mut Outline) {
         let mut order: Vec<Binding> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
-        let mut cursor = root.walk();
-        for stmt in root.named_children(&mut cursor) {
+        let _ = root;
+        for stmt in self.flat.clone() {
             if let Some(why) = self.import_time_outcome(stmt) {
                 // `pytest.skip(allow_module_level=True)`, `importorskip`, a `raise`: what
                 // is collected depends on running the module.
@@ -1099,6 +1127,223 @@ impl<'a> Ctx<'a> {
             self.module_statement(stmt, out, &mut order, &mut index);
         }
         out.bindings = order;
+    }
+
+    /// The module's top-level statements as import runs them: the branch a top-level
+    /// `if` takes in place of the `if` when its conditions are decided here (the
+    /// interpreter's version, type checking), recursively. Statements are read in
+    /// order: the imports and condition constants above an `if` decide it.
+    fn flatten_module(&mut self, root: Node<'a>) -> Vec<Node<'a>> {
+        let mut out = Vec::new();
+        let mut c = root.walk();
+        for stmt in root.named_children(&mut c) {
+            self.push_statement(stmt, &mut out, 0);
+        }
+        out
+    }
+
+    fn push_statement(&mut self, stmt: Node<'a>, out: &mut Vec<Node<'a>>, depth: usize) {
+        match stmt.kind() {
+            "import_statement" | "import_from_statement" => self.scan_import(stmt),
+            "expression_statement" => {
+                let assigned = stmt
+                    .named_child(0)
+                    .filter(|a| a.kind() == "assignment")
+                    .and_then(|a| Some((field(a, "left")?, field(a, "right")?)));
+                if let Some((l, r)) = assigned {
+                    for name in identifiers_in(l, self.src) {
+                        let value = (l.kind() == "identifier")
+                            .then(|| self.static_condition(r))
+                            .flatten();
+                        self.conditions.insert(name, value);
+                    }
+                }
+            }
+            _ => {}
+        }
+        if stmt.kind() == "if_statement" && depth < 8 {
+            if let Some(branch) = self.taken_branch(stmt) {
+                if let Some(block) = branch {
+                    let mut c = block.walk();
+                    let stmts: Vec<Node<'a>> = block.named_children(&mut c).collect();
+                    for s in stmts {
+                        self.push_statement(s, out, depth + 1);
+                    }
+                }
+                return;
+            }
+            // Undecided: what its branches bind holds no known condition.
+            let mut stack = vec![stmt];
+            while let Some(n) = stack.pop() {
+                if matches!(n.kind(), "assignment" | "augmented_assignment") {
+                    if let Some(l) = field(n, "left") {
+                        for name in identifiers_in(l, self.src) {
+                            self.conditions.insert(name, None);
+                        }
+                    }
+                }
+                let mut c = n.walk();
+                stack.extend(n.named_children(&mut c));
+            }
+        }
+        out.push(stmt);
+    }
+
+    /// The block a top-level `if` runs when every condition up to the one that holds
+    /// is decided here: `Some(None)` when none holds and there is no `else`.
+    fn taken_branch(&self, stmt: Node<'a>) -> Option<Option<Node<'a>>> {
+        if self.static_condition(field(stmt, "condition")?)? {
+            return Some(field(stmt, "consequence"));
+        }
+        let mut c = stmt.walk();
+        for alt in stmt.children_by_field_name("alternative", &mut c) {
+            match alt.kind() {
+                "elif_clause" => {
+                    if self.static_condition(field(alt, "condition")?)? {
+                        return Some(field(alt, "consequence"));
+                    }
+                }
+                "else_clause" => return Some(field(alt, "body")),
+                _ => return None,
+            }
+        }
+        Some(None)
+    }
+
+    /// The value of a condition this module's source decides: `TYPE_CHECKING` (false
+    /// when running), comparisons of `sys.version_info` (or its first items) with the
+    /// interpreter's version, `not`/`and`/`or` of those, and module constants bound
+    /// once to such a condition.
+    fn static_condition(&self, n: Node<'a>) -> Option<bool> {
+        let n = unparen(n);
+        match n.kind() {
+            "identifier" => {
+                let name = self.text(n);
+                if let Some(value) = self.conditions.get(name) {
+                    return *value;
+                }
+                self.type_checking.contains(name).then_some(false)
+            }
+            "attribute" => {
+                let chain = attr_chain(n, self.src)?;
+                match chain.as_slice() {
+                    [m, t] if t == "TYPE_CHECKING" && self.typing_mods.contains(m) => Some(false),
+                    _ => None,
+                }
+            }
+            "true" => Some(true),
+            "false" => Some(false),
+            "not_operator" => self.static_condition(field(n, "argument")?).map(|b| !b),
+            "boolean_operator" => {
+                let op = field(n, "operator").map(|o| self.text(o))?;
+                let l = self.static_condition(field(n, "left")?);
+                let r = self.static_condition(field(n, "right")?);
+                match (op, l, r) {
+                    ("and", Some(false), _) | ("and", _, Some(false)) => Some(false),
+                    ("and", Some(true), Some(true)) => Some(true),
+                    ("or", Some(true), _) | ("or", _, Some(true)) => Some(true),
+                    ("or", Some(false), Some(false)) => Some(false),
+                    _ => None,
+                }
+            }
+            "comparison_operator" => self.version_comparison(n),
+            _ => None,
+        }
+    }
+
+    /// `sys.version_info <op> (3, N)`, `sys.version_info[0] <op> 3`,
+    /// `sys.version_info[:2] <op> (3, N)`, `sys.version_info.major/minor <op> N`.
+    fn version_comparison(&self, n: Node<'a>) -> Option<bool> {
+        let mut c = n.walk();
+        let operands: Vec<Node<'a>> = n.named_children(&mut c).collect();
+        let [left, right] = operands.as_slice() else {
+            return None;
+        };
+        let mut oc = n.walk();
+        let ops: Vec<&str> = n
+            .children_by_field_name("operators", &mut oc)
+            .map(|o| self.text(o))
+            .collect();
+        let [op] = ops.as_slice() else { return None };
+        let (major, minor) = (i64::from(self.python.0), i64::from(self.python.1));
+        // What the left side reads of the version: (major, minor) items, and how many.
+        let is_version_info = |x: Node<'a>| {
+            attr_chain(x, self.src).is_some_and(|ch| {
+                matches!(ch.as_slice(), [m, v] if v == "version_info" && self.sys_mods.contains(m))
+            })
+        };
+        // What the left side reads of the version: its known items, whether it is a
+        // tuple, and whether the real value has items past the known ones.
+        let left = unparen(*left);
+        let (mine, tuple, longer): (Vec<i64>, bool, bool) = if is_version_info(left) {
+            (vec![major, minor], true, true)
+        } else if left.kind() == "subscript" && field(left, "value").is_some_and(is_version_info) {
+            let sub = field(left, "subscript")?;
+            match (sub.kind(), self.text(sub).replace(' ', "").as_str()) {
+                ("integer", "0") => (vec![major], false, false),
+                ("integer", "1") => (vec![minor], false, false),
+                ("slice", ":1") => (vec![major], true, false),
+                ("slice", ":2") => (vec![major, minor], true, false),
+                _ => return None,
+            }
+        } else if left.kind() == "attribute" {
+            let obj = field(left, "object")?;
+            if !is_version_info(obj) {
+                return None;
+            }
+            match field(left, "attribute").map(|a| self.text(a))? {
+                "major" => (vec![major], false, false),
+                "minor" => (vec![minor], false, false),
+                _ => return None,
+            }
+        } else {
+            return None;
+        };
+        let right = unparen(*right);
+        let theirs: Vec<i64> = match right.kind() {
+            "integer" => vec![int_literal(self.text(right))?.parse().ok()?],
+            "tuple" => {
+                let mut c = right.walk();
+                right
+                    .named_children(&mut c)
+                    .map(|e| {
+                        (e.kind() == "integer")
+                            .then(|| int_literal(self.text(e)))
+                            .flatten()
+                            .and_then(|v| v.parse::<i64>().ok())
+                    })
+                    .collect::<Option<Vec<i64>>>()?
+            }
+            _ => return None,
+        };
+        if tuple != (right.kind() == "tuple") {
+            // A tuple against an int: no version test (`<` raises, `==` is false).
+            return None;
+        }
+        // Past the items known here (micro, release level), the answer may depend on
+        // them: decided only when the known items already differ, or none follow.
+        let known = mine.len().min(theirs.len());
+        let ord = mine[..known].cmp(&theirs[..known]);
+        let longer = longer || mine.len() > theirs.len();
+        let ord = if ord == std::cmp::Ordering::Equal {
+            match (longer, theirs.len() > known) {
+                (true, false) => std::cmp::Ordering::Greater,
+                (false, false) => std::cmp::Ordering::Equal,
+                _ => return None,
+            }
+        } else {
+            ord
+        };
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        Some(match *op {
+            "<" => ord == Less,
+            "<=" => ord != Greater,
+            ">" => ord == Greater,
+            ">=" => ord != Less,
+            "==" => ord == Equal,
+            "!=" => ord != Equal,
+            _ => return None,
+        })
     }
 
     /// Whether a top-level statement touches `collect_ignore`/`collect_ignore_glob` other
@@ -3623,6 +3868,18 @@ fn string_has_examples(src: &[u8], s: Node<'_>) -> bool {
 /// Doctest targets: objects whose docstring holds a `>>>` example (see
 /// [`string_has_examples`]).
 fn collect_doctests(src: &[u8], node: Node<'_>, prefix: &str, out: &mut Vec<String>) {
+    collect_doctests_in(src, node, None, prefix, out);
+}
+
+/// [`collect_doctests`], with the module's statements as import runs them (`flat`: the
+/// branches of decided top-level `if`s in place).
+fn collect_doctests_in<'t>(
+    src: &[u8],
+    node: Node<'t>,
+    flat: Option<&[Node<'t>]>,
+    prefix: &str,
+    out: &mut Vec<String>,
+) {
     let body = if node.kind() == "module" {
         Some(node)
     } else {
@@ -3643,6 +3900,7 @@ fn collect_doctests(src: &[u8], node: Node<'_>, prefix: &str, out: &mut Vec<Stri
             }
         }
     }
+    let stmts = flat.map_or(stmts, <[Node<'t>]>::to_vec);
     for s in stmts {
         let Some(def) = definition_of(s) else {
             continue;
@@ -4227,24 +4485,72 @@ def pytest_configure(config):
             "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from x import Y\n",
             "try:\n    import numpy as np\n    HAS_NP, NP_VERSION = True, np.__version__\nexcept ImportError as e:\n    HAS_NP = False\n",
             "with open(__file__) as f:\n    SOURCE = f.read()\n",
+            // A decided condition: import runs one branch, read like the module's own.
+            "if True:\n    def test_x():\n        pass\n",
+            "import sys\nif sys.version_info < (3, 0):\n    class TestA:\n        pass\n",
         ] {
             let o = parse_outline(src.as_bytes(), false);
             assert!(o.uncertain.is_empty(), "{src}: {:?}", o.uncertain);
         }
         for src in [
-            "if True:\n    def test_x():\n        pass\n",
+            "if FLAG:\n    def test_x():\n        pass\n",
             "try:\n    from helpers import *\nexcept ImportError:\n    pass\n",
             "for i in range(3):\n    globals()[f'test_{i}'] = lambda: None\n",
-            "if True:\n    pytestmark = []\n",
+            "if FLAG:\n    pytestmark = []\n",
             "try:\n    from plug import pytest_configure\nexcept ImportError:\n    pass\n",
-            "if True:\n    X = 1\n    setattr(mod, 'test_x', f)\n",
+            "if FLAG:\n    X = 1\n    setattr(mod, 'test_x', f)\n",
             "try:\n    import x\nexcept ImportError:\n    collect_ignore = ['test_x.py']\n",
-            "if True:\n    class TestA:\n        pass\n",
+            "if FLAG:\n    class TestA:\n        pass\n",
             "try:\n    from pytest import mark\nexcept ImportError:\n    mark = None\n",
-            "if True:\n    import pytest as pt\n",
+            "if FLAG:\n    import pytest as pt\n",
         ] {
             let o = parse_outline(src.as_bytes(), false);
             assert!(!o.uncertain.is_empty(), "{src}");
+        }
+    }
+
+    #[test]
+    fn version_conditions_are_decided_for_the_interpreter() {
+        // Python 3.11: which of `test_yes` / `test_no` a module defines, or neither
+        // known (`None`: the condition depends on more than (major, minor)).
+        let decided = |cond: &str| -> Option<bool> {
+            let src = format!(
+                "import sys\nimport typing as t\nfrom typing import TYPE_CHECKING as TC\n\
+                 if {cond}:\n    def test_yes(): pass\nelse:\n    def test_no(): pass\n"
+            );
+            let o = parse_outline_for(src.as_bytes(), false, PyVersion(3, 11));
+            let n = names(&o);
+            match (
+                n.contains(&"test_yes"),
+                n.contains(&"test_no"),
+                o.uncertain.is_empty(),
+            ) {
+                (true, false, true) => Some(true),
+                (false, true, true) => Some(false),
+                _ => None,
+            }
+        };
+        let cases = [
+            ("sys.version_info >= (3, 11)", Some(true)),
+            ("sys.version_info >= (3, 12)", Some(false)),
+            ("sys.version_info > (3, 11)", Some(true)),
+            ("sys.version_info == (3, 11)", Some(false)),
+            ("sys.version_info < (3, 11, 2)", None),
+            ("sys.version_info[0] == 3", Some(true)),
+            ("sys.version_info[1] >= 10", Some(true)),
+            ("sys.version_info[:2] == (3, 11)", Some(true)),
+            ("sys.version_info.minor < 9", Some(false)),
+            ("sys.version_info >= 3", None),
+            (
+                "not sys.version_info >= (3, 12) and sys.version_info >= (3,)",
+                Some(true),
+            ),
+            ("TC", Some(false)),
+            ("t.TYPE_CHECKING", Some(false)),
+            ("sys.platform == 'linux'", None),
+        ];
+        for (cond, want) in cases {
+            assert_eq!(decided(cond), want, "{cond}");
         }
     }
 
