@@ -70,8 +70,9 @@ def make_engine(setup: str, channel=None):
             # The one worker of a session without `-n` sees all of it: it warns about a
             # source package never imported, as coverage.py in pytest's process does.
             cov_settings["whole_session"] = not settings.get("distributed")
-    if cov_settings:
-        # pytest-cov measures from before the initial conftests load.
+    native = settings.get("engine") != "pytest" and not settings.get("pytest_modules")
+    if cov_settings and not native:
+        # pytest's start, within the engine, imports the initial conftests: measured.
         from fastest._cov import Measure
 
         measure = Measure(cov_settings)
@@ -87,6 +88,13 @@ def make_engine(setup: str, channel=None):
         from fastest._engine import Engine
 
         engine = Engine(settings, channel)
+    if cov_settings and native:
+        # pytest-cov measures from `pytest_load_initial_conftests`: after pytest's start
+        # imported the plugins (`-p`, entry points), which the native engine's start
+        # did, before any conftest (imported with the first test).
+        from fastest._cov import Measure
+
+        measure = Measure(cov_settings)
     if measure is not None:
         from fastest._cov import attach
 

@@ -345,3 +345,25 @@ def test_coverage_warnings_on_stderr_are_pytest_covs(tmp_path, native_plugins_py
     for warning in ("was never imported", "No data was collected", "CovReportWarning"):
         assert warning in expected.stderr, expected.stderr
     assert actual.stderr == expected.stderr
+
+
+def _plugin_module(root: Path) -> None:
+    (root / "pkg" / "plugin.py").write_text(
+        "import pytest\n\n\n@pytest.fixture\ndef greeting():\n    return 'hello'\n"
+    )
+    (root / "tests" / "test_plugin.py").write_text(
+        "def test_greeting(greeting):\n    assert greeting == 'hello'\n"
+    )
+
+
+@pytest.mark.parametrize("args", [(), ("-n", "2")], ids=["serial", "n2"])
+def test_plugins_are_imported_before_measuring_starts(tmp_path, native_plugins_pytest, args):
+    """pytest imports `-p` and installed (entry-point) plugins at its start, before
+    pytest-cov starts measuring: a project measuring its own plugin module sees its
+    top-level lines missed (platformdirs' `pytest11` plugin). The native engine's
+    workers load the plugins first too."""
+    expected, actual = _both(
+        tmp_path, native_plugins_pytest,
+        ("-p", "pkg.plugin", "--cov=pkg", "--cov-report=term-missing", *args), _plugin_module)
+    _same_output(expected, actual)
+    assert "pkg/plugin.py" in expected.stdout
