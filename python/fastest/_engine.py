@@ -1719,7 +1719,9 @@ def _import_core_plugins(blocked: Any) -> None:
 class Engine:
     """One worker's session: imported modules, fixture definitions, the setup stack."""
 
-    def __init__(self, setup: dict[str, Any], channel: Any = None) -> None:
+    def __init__(
+        self, setup: dict[str, Any], channel: Any = None, plugins_loaded: Any = None
+    ) -> None:
         self.config = EngineConfig(setup)
         self.setup = setup
         # The worker loop's link to the coordinator (`Channel.flush`), when there is one.
@@ -1939,6 +1941,10 @@ class Engine:
             self._configure(configure or [])
             # Sent, lines or none: the header waits for this worker's start.
             self.header_json = json.dumps({"before": [], "after": [], "printed": ""})
+        if plugins_loaded is not None:
+            # pytest-cov starts measuring here (`pytest_load_initial_conftests`): after
+            # the plugins, before any conftest.
+            plugins_loaded()
         # The conftests whose `pytest_plugins` name modules are initial ones, imported
         # now as pytest imports them at its start: the modules' fixtures are visible
         # everywhere, whichever items run.

@@ -71,8 +71,10 @@ def make_engine(setup: str, channel=None):
             # source package never imported, as coverage.py in pytest's process does.
             cov_settings["whole_session"] = not settings.get("distributed")
     native = settings.get("engine") != "pytest" and not settings.get("pytest_modules")
-    if cov_settings and not native:
-        # pytest's start, within the engine, imports the initial conftests: measured.
+    # `coverage run` measures pytest's whole process; pytest's start, within the pytest
+    # engine, imports the initial conftests: both measure from here.
+    early = bool(cov_settings) and (not native or bool(cov_settings.get("outer")))
+    if early:
         from fastest._cov import Measure
 
         measure = Measure(cov_settings)
@@ -87,14 +89,19 @@ def make_engine(setup: str, channel=None):
     else:
         from fastest._engine import Engine
 
-        engine = Engine(settings, channel)
-    if cov_settings and native:
-        # pytest-cov measures from `pytest_load_initial_conftests`: after pytest's start
-        # imported the plugins (`-p`, entry points), which the native engine's start
-        # did, before any conftest (imported with the first test).
-        from fastest._cov import Measure
+        started: list = []
 
-        measure = Measure(cov_settings)
+        def plugins_loaded() -> None:
+            # pytest-cov measures from `pytest_load_initial_conftests`: after pytest's
+            # start imported the plugins (`-p`, entry points), before any conftest.
+            if cov_settings and not early:
+                from fastest._cov import Measure
+
+                started.append(Measure(cov_settings))
+
+        engine = Engine(settings, channel, plugins_loaded)
+        if started:
+            measure = started[0]
     if measure is not None:
         from fastest._cov import attach
 

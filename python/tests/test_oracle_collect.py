@@ -362,7 +362,7 @@ def test_values_the_source_settles_need_no_import(tmp_path: Path) -> None:
 def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) -> None:
     """A base class imported from a helper module (through a module alias, a package's
     submodule or a compatibility module's ``unittest``), an imported ``TestCase`` with
-    no tests and stdlib bases (``enum.Enum``, ``NamedTuple``) need no import when the
+    no tests and stdlib bases (``enum.Enum``, ``abc.ABC``) need no import when the
     helper's class brings nothing pytest collects; a base that brings a test or an
     ``__init__`` still does. Editing the helper re-collects the modules that read it
     (the discovery cache lists it), and the answer stays pytest's."""

@@ -1308,6 +1308,58 @@ mod tests {
     }
 
     #[test]
+    fn enum_members_are_named_as_pytest_names_them() {
+        let src = "import enum\nfrom enum import Enum, IntEnum, auto\nimport pytest\n\
+                   class Color(Enum):\n    RED = 1\n    CRIMSON = 1\n\
+                   class Mode(str, Enum):\n    READ = 'r'\n\
+                   class Code(IntEnum):\n    OK = 1000\n\
+                   class Step(enum.Enum):\n    A = auto()\n\
+                   @pytest.mark.parametrize('m', [Color.RED, Color.CRIMSON, Mode.READ, Code.OK, Step.A])\n\
+                   def test_m(m): pass\n";
+        // `parse_outline` reads for the oldest Python (3.9): `str()` of an IntEnum
+        // member is `Class.MEMBER` there (its value from 3.11 on). The enum bases are
+        // the standard library's, as the resolver reports them.
+        let collect = |src: &str| -> Result<Vec<String>, String> {
+            let outline = parse_outline(src.as_bytes(), false);
+            let rules = NameRules {
+                classes: NameMatcher::new(&["Test".into()]),
+                functions: NameMatcher::new(&["test".into()]),
+                long_strings: LongStrIds::Short,
+            };
+            let stdlib = |t: &str| {
+                t.ends_with("Enum").then(|| ExternalClass {
+                    value_base: Some(t.to_string()),
+                    ..ExternalClass::default()
+                })
+            };
+            let scope = ModuleScope {
+                conftest_fixtures: Vec::new(),
+                submodule: None,
+                external: Some(&stdlib),
+            };
+            let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
+            collect_module(&outline, &prefix, "test_m.py", &rules, &scope)
+                .map(|items| items.into_iter().map(|i| i.nodeid).collect())
+        };
+        assert_eq!(
+            collect(src).unwrap(),
+            [
+                "test_m.py::test_m[Color.RED0]",
+                "test_m.py::test_m[Color.RED1]",
+                "test_m.py::test_m[r]",
+                "test_m.py::test_m[Code.OK]",
+                "test_m.py::test_m[Step.A]",
+            ]
+        );
+        // The enum metaclass rejects these bodies at import: pytest's error.
+        for body in ["    _x_ = 1", "    A = 1\n    A = 2", "    A = compute()"] {
+            let src =
+                format!("from enum import Enum\nclass C(Enum):\n{body}\ndef test_a(): pass\n");
+            assert!(collect(&src).is_err(), "{body}");
+        }
+    }
+
+    #[test]
     fn instances_of_plain_local_classes_are_named_by_index() {
         let src = "import pytest\nclass E: pass\nclass F(E):\n    x = 1\n\
                    class X(Exception): pass\n\

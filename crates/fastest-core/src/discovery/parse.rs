@@ -695,6 +695,14 @@ struct Ctx<'a> {
     python: PyVersion,
     /// Module-level names bound to a condition decided here, as bound so far.
     conditions: HashMap<String, Option<bool>>,
+    /// Names bound to `enum` and to its `Enum`, `IntEnum` and `StrEnum`.
+    enum_mods: HashSet<String>,
+    enum_names: HashMap<String, String>,
+    /// Module-level enum classes whose members' IDs the source settles: member name
+    /// to the member's value (`Color.RED` is an alias's canonical member).
+    enums: HashMap<String, HashMap<String, PyValue>>,
+    /// Module-level classes deriving from an enum class.
+    enum_classes: HashSet<String>,
     /// The module's top-level statements as import runs them (see
     /// [`Ctx::flatten_module`]).
     flat: Vec<Node<'a>>,
@@ -927,6 +935,10 @@ impl<'a> Ctx<'a> {
             type_checking: HashSet::new(),
             python: PyVersion::MIN,
             conditions: HashMap::new(),
+            enum_mods: HashSet::new(),
+            enum_names: HashMap::new(),
+            enums: HashMap::new(),
+            enum_classes: HashSet::new(),
             flat: Vec::new(),
         }
     }
@@ -1049,6 +1061,9 @@ impl<'a> Ctx<'a> {
                     "sys" => {
                         self.sys_mods.insert(alias.unwrap_or(full));
                     }
+                    "enum" => {
+                        self.enum_mods.insert(alias.unwrap_or(full));
+                    }
                     "typing" | "typing_extensions" => {
                         self.typing_mods.insert(alias.unwrap_or(full));
                     }
@@ -1088,6 +1103,9 @@ impl<'a> Ctx<'a> {
                     }
                     ("typing" | "typing_extensions", "TYPE_CHECKING") => {
                         self.type_checking.insert(bound);
+                    }
+                    ("enum", "Enum" | "IntEnum" | "StrEnum" | "unique" | "auto") => {
+                        self.enum_names.insert(bound, name.clone());
                     }
                     _ => {}
                 }
@@ -1429,6 +1447,29 @@ impl<'a> Ctx<'a> {
                 if let BindingKind::Class(c) = &b.kind {
                     let plain = plain_instances(c, &self.classes);
                     self.classes.insert(b.name.clone(), plain);
+                    let def = definition_of(stmt);
+                    if def.is_some_and(|d| self.derives_from_enum(d)) {
+                        self.enum_classes.insert(b.name.clone());
+                    } else {
+                        self.enum_classes.remove(&b.name);
+                    }
+                    match def.and_then(|d| self.enum_members(d, c, &b.name)) {
+                        Some(members) => {
+                            self.enums.insert(b.name.clone(), members);
+                        }
+                        None => {
+                            self.enums.remove(&b.name);
+                            // The enum metaclass checks the body when the class is
+                            // made (sunder names, reused keys, values of a mixin):
+                            // one not proved here is left to pytest's import.
+                            if def.is_some_and(|d| self.derives_from_enum(d)) {
+                                out.uncertain.push(format!(
+                                    "enum class `{}` with a body fastest does not check (line {})",
+                                    b.name, b.line
+                                ));
+                            }
+                        }
+                    }
                 }
                 Self::bind(order, index, b);
             }
@@ -1941,6 +1982,216 @@ impl<'a> Ctx<'a> {
         self.class_frames.pop();
         class.body = order;
         class
+    }
+
+    /// The members of a module-level enum class whose IDs pytest derives from the
+    /// source alone: `Enum` (`str()`: `Class.MEMBER`), a `str` mixin or `StrEnum`
+    /// (the value, as a string), `IntEnum` (`str()`: the value from Python 3.11 on),
+    /// an `int` mixin (`Class.MEMBER`). Members bound to literals (aliases resolve to
+    /// their canonical member) or all to `auto()` (plain enums); nothing that changes
+    /// `str()` or the values (`__str__`, `__new__`, `_generate_next_value_`, ...).
+    fn enum_members(
+        &self,
+        def: Node<'a>,
+        c: &Class,
+        class_name: &str,
+    ) -> Option<HashMap<String, PyValue>> {
+        #[derive(PartialEq, Clone, Copy)]
+        enum Kind {
+            Plain,
+            IntMixin,
+            Str,
+            Int,
+        }
+        let args = field(def, "superclasses")?;
+        let mut ac = args.walk();
+        let bases: Vec<Node<'a>> = args
+            .named_children(&mut ac)
+            .filter(|n| n.kind() != "comment")
+            .collect();
+        let base_name = |n: Node<'a>| -> Option<String> {
+            match attr_chain(n, self.src)?.as_slice() {
+                [one] if (one == "str" || one == "int") && !self.rebound(one) => Some(one.clone()),
+                [one] if !self.rebound_other_than_enum(one) => self
+                    .enum_names
+                    .get(one)
+                    .filter(|n| matches!(n.as_str(), "Enum" | "IntEnum" | "StrEnum"))
+                    .cloned(),
+                [m, e] if self.enum_mods.contains(m) => Some(e.clone()),
+                _ => None,
+            }
+        };
+        let names: Vec<String> = bases.iter().map(|b| base_name(*b)).collect::<Option<_>>()?;
+        let kind = match names
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            ["Enum"] => Kind::Plain,
+            ["str", "Enum"] | ["StrEnum"] => Kind::Str,
+            ["int", "Enum"] => Kind::IntMixin,
+            ["IntEnum"] => Kind::Int,
+            _ => return None,
+        };
+        // `@unique` (of `enum`) only checks; anything else may replace the class.
+        let decorated_ok = c.decorators.unknown.iter().all(|d| {
+            let d = d.trim_start_matches('@').trim();
+            self.imported_from_enum(d, "unique")
+                || d.split_once('.')
+                    .is_some_and(|(m, u)| self.enum_mods.contains(m) && u == "unique")
+        });
+        if !decorated_ok
+            || c.has_class_kwargs
+            || !c.uncertain.is_empty()
+            || !c.decorators.marks.is_empty()
+        {
+            return None;
+        }
+        const CHANGING: &[&str] = &[
+            "__str__",
+            "__format__",
+            "__new__",
+            "__init__",
+            "_missing_",
+            "_generate_next_value_",
+            "_ignore_",
+            "_order_",
+            "__getattr__",
+            "__getattribute__",
+        ];
+        if c.body.iter().any(|b| CHANGING.contains(&b.name.as_str())) {
+            return None;
+        }
+        let body = field(def, "body")?;
+        let mut bc = body.walk();
+        let mut members: Vec<(String, Option<PyValue>)> = Vec::new();
+        let mut autos = 0usize;
+        for stmt in body.named_children(&mut bc) {
+            let Some(a) = stmt
+                .named_child(0)
+                .filter(|a| stmt.kind() == "expression_statement" && a.kind() == "assignment")
+            else {
+                continue;
+            };
+            let (Some(l), Some(r)) = (field(a, "left"), field(a, "right")) else {
+                continue; // An annotation alone binds nothing.
+            };
+            if l.kind() != "identifier" {
+                return None;
+            }
+            let name = self.text(l).to_string();
+            if name.starts_with("__") && name.ends_with("__") {
+                continue; // dunder names are no members
+            }
+            if name.starts_with('_') {
+                // Sunder names raise or configure the enum; private ones vary by
+                // Python version.
+                return None;
+            }
+            let is_auto = r.kind() == "call"
+                && field(r, "arguments").is_some_and(|a| a.named_child_count() == 0)
+                && field(r, "function").is_some_and(|f| {
+                    matches!(attr_chain(f, self.src).as_deref(),
+                        Some([one]) if self.imported_from_enum(one, "auto"))
+                        || matches!(attr_chain(f, self.src).as_deref(),
+                        Some([m, a]) if a == "auto" && self.enum_mods.contains(m))
+                });
+            if is_auto {
+                autos += 1;
+                members.push((name, None));
+                continue;
+            }
+            let v = self.value(r)?;
+            let literal = matches!(
+                v,
+                PyValue::Str(_)
+                    | PyValue::Bytes(_)
+                    | PyValue::Int(_)
+                    | PyValue::Float(_)
+                    | PyValue::Bool(_)
+                    | PyValue::None
+            );
+            if !literal {
+                return None;
+            }
+            members.push((name, Some(v)));
+        }
+        // `auto()` beside literal values numbers after them: not followed.
+        if autos > 0 && (autos != members.len() || kind != Kind::Plain) {
+            return None;
+        }
+        let mut out: HashMap<String, PyValue> = HashMap::new();
+        let mut canonical: Vec<(Option<String>, String)> = Vec::new();
+        for (name, value) in &members {
+            if out.contains_key(name) {
+                return None; // bound twice: enum raises
+            }
+            // An equal value makes an alias of the first member holding it.
+            let key = value.as_ref().and_then(element_key);
+            if value.is_some() && key.is_none() {
+                return None;
+            }
+            let first = key
+                .as_ref()
+                .and_then(|k| canonical.iter().find(|(ck, _)| ck.as_ref() == Some(k)))
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| name.clone());
+            if first == *name {
+                canonical.push((key, name.clone()));
+            }
+            let id = match (kind, value) {
+                (Kind::Plain | Kind::IntMixin, _) => {
+                    PyValue::Named(format!("{class_name}.{first}"))
+                }
+                (Kind::Str, Some(PyValue::Str(s))) => PyValue::Str(s.clone()),
+                (Kind::Int, Some(PyValue::Int(i))) if self.python >= PyVersion(3, 11) => {
+                    PyValue::Int(i.clone())
+                }
+                (Kind::Int, Some(PyValue::Int(_))) => {
+                    PyValue::Named(format!("{class_name}.{first}"))
+                }
+                _ => return None,
+            };
+            out.insert(name.clone(), id);
+        }
+        // An int mixin's members must hold ints (`int("a")` raises at class creation).
+        if kind == Kind::IntMixin
+            && members
+                .iter()
+                .any(|(_, v)| !matches!(v, Some(PyValue::Int(_))))
+        {
+            return None;
+        }
+        Some(out)
+    }
+
+    /// Whether a class statement names an enum class (or a local class deriving from
+    /// one) among its bases.
+    fn derives_from_enum(&self, def: Node<'a>) -> bool {
+        let Some(args) = field(def, "superclasses") else {
+            return false;
+        };
+        let mut c = args.walk();
+        let bases: Vec<Node<'a>> = args.named_children(&mut c).collect();
+        bases
+            .into_iter()
+            .any(|n| match attr_chain(n, self.src).as_deref() {
+                Some([one]) => self.enum_names.contains_key(one) || self.enum_classes.contains(one),
+                Some([m, _]) => self.enum_mods.contains(m),
+                _ => false,
+            })
+    }
+
+    /// Whether `name` is `enum.<what>`, imported and not rebound.
+    fn imported_from_enum(&self, name: &str, what: &str) -> bool {
+        self.enum_names.get(name).is_some_and(|n| n == what) && !self.rebound_other_than_enum(name)
+    }
+
+    fn rebound_other_than_enum(&self, name: &str) -> bool {
+        self.unstable.contains(name)
+            || self.consts.contains_key(name)
+            || self.local_defs.contains(name)
     }
 
     /// Names of a class body's mutable displays (`CASES = [...]`) that some use in the
@@ -3152,6 +3403,16 @@ impl<'a> Ctx<'a> {
                     }
                     _ => None,
                 }
+            }
+            "attribute" => {
+                let chain = attr_chain(n, self.src)?;
+                let [class, member] = chain.as_slice() else {
+                    return None;
+                };
+                if self.class_name(class).is_some() || self.unstable.contains(class) {
+                    return None;
+                }
+                self.enums.get(class)?.get(member).cloned()
             }
             "binary_operator" => {
                 let op = field(n, "operator").map(|o| self.text(o))?;

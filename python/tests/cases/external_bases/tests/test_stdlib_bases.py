@@ -1,5 +1,6 @@
 import enum
-from typing import NamedTuple
+from abc import ABC
+from collections import OrderedDict
 
 import pytest
 
@@ -8,12 +9,16 @@ class Color(enum.Enum):
     RED = 1
 
 
-class Point(NamedTuple):
-    x: int
-    y: int
+class Shape(ABC):
+    sides = 0
+
+
+class Registry(OrderedDict):
+    pass
 
 
 @pytest.mark.parametrize("n", [1, 2])
 def test_enum(n):
     assert Color.RED.value == 1
-    assert Point(n, n).x == n
+    assert Shape.sides == 0
+    assert Registry(a=n)["a"] == n
