@@ -1300,17 +1300,37 @@ def _fx_tmpdir(tmp_path: Path) -> Any:
     return legacy_path(tmp_path)
 
 
-def _set_by_values(params: Any, index: int, values: str) -> int:
+def _set_by_values(params: Any, index: int, values: str) -> int | None:
     """The index of the parameter set whose values' repr is ``values`` (the import
     fallback's): ``index`` when it is that one, else the first that is. Argvalues
     iterated from a ``set`` of strings come in the order of the process's string
-    hashes, which differ between the fallback and this worker."""
+    hashes, which differ between the fallback and this worker. ``None`` when no set
+    has those values: the module computed others on this import (a time, a random
+    number)."""
     if index < len(params) and repr(tuple(params[index].values)) == values:
         return index
     for i, pset in enumerate(params):
         if repr(tuple(pset.values)) == values:
             return i
-    return index
+    return None
+
+
+def mark_volatile(rootdir: Path, module: str) -> None:
+    """Note that ``module``'s parametrization differs from one import to the next: the
+    coordinator no longer answers its collection from the import fallback's cache (its
+    IDs would be an earlier run's). One file per module under the cache directory,
+    written atomically; a failure only costs the note."""
+    import hashlib
+
+    folder = rootdir / ".fastest_cache" / "volatile"
+    name = hashlib.sha1(module.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{name}.{os.getpid()}.tmp"
+        tmp.write_text(module, encoding="utf-8", errors="surrogateescape")
+        os.replace(tmp, folder / name)
+    except OSError:
+        pass
 
 
 def _log_targets(root: logging.Logger) -> list[logging.Logger]:
@@ -2711,7 +2731,11 @@ class Engine:
             if source == "mark":
                 mark, argnames, params = info.parametrize(key, self.config, item.nodeid)
                 if check and check[0] is not None:
-                    index = _set_by_values(params, index, check[0])
+                    found = _set_by_values(params, index, check[0])
+                    if found is None:
+                        mark_volatile(self.rootdir, str(item.fspath))
+                    else:
+                        index = found
                 pset = params[index]
                 indirect = mark.kwargs.get("indirect", False)
                 for name, value in zip(argnames, pset.values):

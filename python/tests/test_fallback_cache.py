@@ -293,3 +293,38 @@ def test_an_answer_with_a_collection_error_is_cached_until_the_module_appears(
     assert HIT not in third.stderr
     assert third.returncode == 0, third.stdout + third.stderr
     assert "test_dyn.py::test_n[4]" in third.stdout
+
+
+def test_a_parametrization_that_changes_per_import_is_never_answered_from_the_cache(
+    tmp_path: Path,
+) -> None:
+    """marshmallow parametrizes with ``datetime.now()``: pytest's ID is each run's own.
+    The worker that runs the test imports the module again and finds other values than
+    the import fallback's; from then on that module's collection is never answered from
+    the cache (it would report an earlier run's ID)."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_dyn.py").write_text(
+        "import time\nimport pytest\n\n"
+        "@pytest.mark.parametrize('v', [str(time.time_ns())])\ndef test_v(v):\n    pass\n"
+    )
+    (tmp_path / "test_static.py").write_text("def test_plain():\n    pass\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["FASTEST_LOG"] = "fastest_cli=debug"
+
+    def run() -> tuple[str, str]:
+        done = subprocess.run([_fastest(), "-q", "-rA"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        ids = [line.split()[1] for line in done.stdout.splitlines()
+               if line.startswith("PASSED test_dyn.py")]
+        assert len(ids) == 1, done.stdout
+        return ids[0], done.stderr
+
+    first, _ = run()
+    second, log = run()
+    assert HIT not in log, log
+    assert "volatile" in log, log
+    assert second != first
+    third, log = run()
+    assert HIT not in log, log
+    assert third not in (first, second)

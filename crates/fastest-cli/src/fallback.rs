@@ -686,6 +686,31 @@ pub mod cache {
     /// knows changes collection (e.g. the set of conftests and their content hashes);
     /// `extra_deps` are paths (directories of a whole-session collection) whose
     /// `(mtime, size)` the answer also depends on.
+    /// Whether a module the workers found volatile (`fastest._engine.mark_volatile`:
+    /// one file per module under `volatile/`, holding its path) is among `paths` (files,
+    /// node ids or directories; none: the command line pytest reads, any module).
+    fn volatile_requested(dir: &Path, host: &Host, paths: &[String]) -> bool {
+        let Ok(entries) = std::fs::read_dir(dir.join("volatile")) else {
+            return false;
+        };
+        let modules: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .map(PathBuf::from)
+            .collect();
+        if modules.is_empty() {
+            return false;
+        }
+        if paths.is_empty() {
+            return true;
+        }
+        paths.iter().any(|p| {
+            let arg = host.cwd.join(p.split("::").next().unwrap_or(p));
+            modules.iter().any(|m| m.starts_with(&arg))
+        })
+    }
+
     pub fn collect_cached(
         cache_dir: Option<&Path>,
         host: &Host,
@@ -698,6 +723,13 @@ pub mod cache {
         let Some(dir) = cache_dir else {
             return super::collect(host, pytest_args, paths, walked);
         };
+        if volatile_requested(dir, host, paths) {
+            // A module whose parametrization changes from one import to the next (a
+            // worker found other values than the fallback's): pytest's IDs are this
+            // run's, never an earlier answer's.
+            tracing::debug!("import fallback not cached: a requested module is volatile");
+            return super::collect(host, pytest_args, paths, walked);
+        }
         let answers = dir.join(DIR_NAME);
         let _ = std::fs::remove_file(dir.join(OLD_FILE_NAME));
         let k = key(host, pytest_args, paths, walked, extra);
