@@ -364,7 +364,8 @@ def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) 
     submodule or a compatibility module's ``unittest``), an imported ``TestCase`` with
     no tests and stdlib bases (``enum.Enum``, ``abc.ABC``) need no import when the
     helper's class brings nothing pytest collects; a base that brings a test or an
-    ``__init__`` still does. Editing the helper re-collects the modules that read it
+    ``__init__`` still does; members of a helper module's enum classes are named from
+    its source. Editing the helper re-collects the modules that read it
     (the discovery cache lists it), and the answer stays pytest's."""
     import shutil
     import subprocess

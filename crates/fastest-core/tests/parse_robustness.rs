@@ -122,6 +122,7 @@ fn parsing_and_collecting_mutated_sources_never_panics() {
         conftest_fixtures: Vec::new(),
         submodule: None,
         external: None,
+        external_value: None,
     };
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let seeds = seeds();

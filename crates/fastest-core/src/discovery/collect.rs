@@ -132,7 +132,13 @@ pub struct ModuleScope<'a> {
     pub submodule: Option<SubmoduleCheck<'a>>,
     /// Classes from other modules; `None` when imports are not resolved.
     pub external: Option<ExternalCheck<'a>>,
+    /// Parameter values other modules define (enum members), by their text here.
+    pub external_value: Option<ExternalValue<'a>>,
 }
+
+/// The value another module's source gives an attribute reached through an import
+/// ([`super::external::Resolver::value`] for one file).
+pub type ExternalValue<'a> = &'a dyn Fn(&str) -> Option<PyValue>;
 
 /// pytest collects every `unittest.TestCase` subclass in a module's namespace whatever
 /// its name (`BaseAPITests` imported from a helper module, `Frozen_X, Source_X =
@@ -725,6 +731,8 @@ impl<'a> ModuleCx<'a> {
         let mut specs: Vec<Spec> = vec![(Vec::new(), Vec::new(), Vec::new(), Vec::new())];
         let mut mark_index = 0u32;
         for (fixture, (argnames, sets), scope, direct) in &calls {
+            let resolved = self.resolve_externals(sets);
+            let sets = resolved.as_ref();
             let ids = make_ids(argnames, sets, self.rules.long_strings).map_err(|e| e.0)?;
             // What `reorder_items` compares of each set, for a scope above function.
             let keys: Vec<Vec<ScopedParam>> = match scope {
@@ -927,6 +935,28 @@ impl<'a> ModuleCx<'a> {
                 .any(|fr| fr.mro.iter().any(|k| named(&k.body, CLASS_XUNIT)))
     }
 
+    /// `sets` with each [`PyValue::External`] replaced by what the other module's source
+    /// says it is, or [`PyValue::Computed`].
+    fn resolve_externals<'s>(&self, sets: &'s [ParamSet]) -> std::borrow::Cow<'s, [ParamSet]> {
+        let external = |v: &PyValue| matches!(v, PyValue::External(_));
+        if !sets.iter().any(|s| s.values.iter().any(external)) {
+            return std::borrow::Cow::Borrowed(sets);
+        }
+        let mut out = sets.to_vec();
+        for set in &mut out {
+            for v in &mut set.values {
+                if let PyValue::External(text) = v {
+                    *v = self
+                        .scope
+                        .external_value
+                        .and_then(|f| f(text))
+                        .unwrap_or(PyValue::Computed);
+                }
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    }
+
     /// The facts of an inert class another module defines, named `text` here.
     fn external(&self, text: &str) -> Option<ExternalClass> {
         self.scope.external.and_then(|f| f(text))
@@ -1078,7 +1108,9 @@ fn value_key(v: &PyValue) -> Option<String> {
         PyValue::Complex(c) => format!("complex:{c}"),
         PyValue::Bool(b) => format!("bool:{b}"),
         PyValue::None => "None".to_string(),
-        PyValue::Named(_) | PyValue::Opaque(_) | PyValue::Computed => return None,
+        PyValue::Named(_) | PyValue::Opaque(_) | PyValue::Computed | PyValue::External(_) => {
+            return None
+        }
     })
 }
 
@@ -1158,6 +1190,7 @@ mod tests {
             conftest_fixtures: Vec::new(),
             submodule: None,
             external: None,
+            external_value: None,
         };
         let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
         collect_module(&outline, &prefix, "test_m.py", &rules, &scope)
@@ -1336,6 +1369,7 @@ mod tests {
                 conftest_fixtures: Vec::new(),
                 submodule: None,
                 external: Some(&stdlib),
+                external_value: None,
             };
             let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
             collect_module(&outline, &prefix, "test_m.py", &rules, &scope)

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use super::certainty::ImportEnv;
 use super::collect::NameRules;
+use super::params::PyValue;
 use super::parse::{Base, BindingKind, Class, Outline};
 use super::syntax::PyVersion;
 
@@ -94,6 +95,27 @@ const XUNIT_METHODS: &[&str] = &[
     "tearDownClass",
 ];
 
+/// What a name is followed to: a class (its facts) or a member of an enum class.
+#[derive(Debug, Clone, Copy)]
+enum Goal<'g> {
+    Class,
+    Member(&'g str),
+}
+
+enum Answer {
+    Class(ExternalClass),
+    Value(PyValue),
+}
+
+impl Answer {
+    fn class(self) -> Option<ExternalClass> {
+        match self {
+            Self::Class(c) => Some(c),
+            Self::Value(_) => None,
+        }
+    }
+}
+
 /// How deep re-exports and base chains are followed.
 const MAX_DEPTH: usize = 16;
 
@@ -149,7 +171,27 @@ impl<'a> Resolver<'a> {
                 return None;
             }
         }
-        self.name_in(file, outline, &parts, 0)
+        self.name_in(file, outline, &parts, Goal::Class, 0)
+            .and_then(Answer::class)
+    }
+
+    /// The parametrize value of `dotted` (`Class.MEMBER`, `module.Class.MEMBER`) in the
+    /// module at `file`: a member of an enum class another module defines, named as
+    /// pytest names it ([`Outline::enums`] of that module).
+    pub fn value(&self, file: &Path, outline: &Outline, dotted: &str) -> Option<PyValue> {
+        let parts: Vec<&str> = dotted.split('.').map(str::trim).collect();
+        let (member, class) = parts.split_last()?;
+        let b = outline
+            .bindings
+            .iter()
+            .find(|b| Some(&b.name.as_str()) == class.first())?;
+        if !matches!(b.kind, BindingKind::Import { .. }) {
+            return None;
+        }
+        match self.name_in(file, outline, class, Goal::Member(member), 0)? {
+            Answer::Value(v) => Some(v),
+            Answer::Class(_) => None,
+        }
     }
 
     /// Follow `parts` from the namespace of the module at `file`.
@@ -158,8 +200,9 @@ impl<'a> Resolver<'a> {
         file: &Path,
         outline: &Outline,
         parts: &[&str],
+        goal: Goal<'_>,
         depth: usize,
-    ) -> Option<ExternalClass> {
+    ) -> Option<Answer> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -169,7 +212,10 @@ impl<'a> Resolver<'a> {
         }
         let b = outline.bindings.iter().find(|b| b.name == *head)?;
         match &b.kind {
-            BindingKind::Class(c) if rest.is_empty() => self.facts(file, outline, c, depth + 1),
+            BindingKind::Class(c) if rest.is_empty() => match goal {
+                Goal::Class => self.facts(file, outline, c, depth + 1).map(Answer::Class),
+                Goal::Member(m) => outline.enums.get(*head)?.get(m).cloned().map(Answer::Value),
+            },
             BindingKind::Import {
                 module,
                 name,
@@ -185,7 +231,7 @@ impl<'a> Resolver<'a> {
                 let _ = module;
                 dotted.extend_from_slice(rest);
                 let (class, module_parts) = dotted.split_last()?;
-                self.attr_of(file, &module_parts.join("."), class, depth + 1)
+                self.attr_of(file, &module_parts.join("."), class, goal, depth + 1)
             }
             BindingKind::Import {
                 module,
@@ -193,7 +239,7 @@ impl<'a> Resolver<'a> {
                 plain: false,
             } => match rest {
                 // `from m import C`: attribute `C` of `m`.
-                [] => self.attr_of(file, module, name, depth + 1),
+                [] => self.attr_of(file, module, name, goal, depth + 1),
                 // `from m import sub` then `sub.C` (or `sub.pkg.C`): a submodule's class.
                 [middle @ .., class] => {
                     if !self.leaves_submodule(file, module, name) {
@@ -204,7 +250,7 @@ impl<'a> Resolver<'a> {
                         let outline = self.env.module_outline(&target, self.python)?;
                         let mut chain = vec![name.as_str()];
                         chain.extend_from_slice(rest);
-                        return self.name_in(&target, &outline, &chain, depth + 1);
+                        return self.name_in(&target, &outline, &chain, goal, depth + 1);
                     }
                     let mut sub = format!("{}.{name}", module.trim_end_matches('.'));
                     if module.chars().all(|c| c == '.') {
@@ -214,7 +260,7 @@ impl<'a> Resolver<'a> {
                         sub.push('.');
                         sub.push_str(m);
                     }
-                    self.attr_of(file, &sub, class, depth + 1)
+                    self.attr_of(file, &sub, class, goal, depth + 1)
                 }
             },
             _ => None,
@@ -228,10 +274,11 @@ impl<'a> Resolver<'a> {
         file: &Path,
         module: &str,
         attr: &str,
+        goal: Goal<'_>,
         depth: usize,
-    ) -> Option<ExternalClass> {
+    ) -> Option<Answer> {
         let target = self.module_file(file, module)?;
-        if let Some(stdlib) = self.env.stdlib_dir() {
+        if let (Some(stdlib), Goal::Class) = (self.env.stdlib_dir(), goal) {
             let in_stdlib = target.starts_with(stdlib)
                 && !target
                     .components()
@@ -240,24 +287,24 @@ impl<'a> Resolver<'a> {
                 .iter()
                 .any(|(m, names)| *m == module && names.contains(&attr));
             if in_stdlib && known {
-                return Some(ExternalClass {
+                return Some(Answer::Class(ExternalClass {
                     value_base: Some(attr.to_string()),
                     ..ExternalClass::default()
-                });
+                }));
             }
             if in_stdlib
                 && matches!(module, "unittest" | "unittest.case")
                 && matches!(attr, "TestCase" | "IsolatedAsyncioTestCase")
             {
-                return Some(ExternalClass {
+                return Some(Answer::Class(ExternalClass {
                     unittest: true,
                     ..ExternalClass::default()
-                });
+                }));
             }
         }
         self.deps.borrow_mut().push(target.clone());
         let outline = self.env.module_outline(&target, self.python)?;
-        self.name_in(&target, &outline, &[attr], depth)
+        self.name_in(&target, &outline, &[attr], goal, depth)
     }
 
     /// Whether `from module import name` binds the submodule `name`: the package's
@@ -344,7 +391,8 @@ impl<'a> Resolver<'a> {
                 }
                 Base::Unknown(t) => {
                     let parts: Vec<&str> = t.split('.').map(str::trim).collect();
-                    self.name_in(file, outline, &parts, depth + 1)?
+                    self.name_in(file, outline, &parts, Goal::Class, depth + 1)?
+                        .class()?
                 }
             };
             out.unittest |= f.unittest;

@@ -954,6 +954,11 @@ fn collect_file_items(
                 .as_ref()
                 .and_then(|r| r.class(&f.path, &outline, text))
         };
+        let external_value = |text: &str| {
+            resolver
+                .as_ref()
+                .and_then(|r| r.value(&f.path, &outline, text))
+        };
         let scope = collect::ModuleScope {
             conftest_fixtures: visible
                 .iter()
@@ -961,6 +966,7 @@ fn collect_file_items(
                 .collect(),
             submodule: Some(&submodule),
             external: Some(&external),
+            external_value: Some(&external_value),
         };
         let collected = collect::collect_module(&outline, &chain, nodeid, &opts.rules, &scope);
         if let Some(r) = &resolver {

@@ -26,6 +26,10 @@ pub enum PyValue {
     /// A value the source does not settle (a call, an attribute, ...): fine under an
     /// explicit ID, a reason for the import fallback where pytest would derive one.
     Computed,
+    /// An attribute through a name the module imports (`CloseReason.NORMAL`): what
+    /// another module's source says it is ([`super::external::Resolver::value`]), else
+    /// [`PyValue::Computed`].
+    External(String),
 }
 
 /// How pytest's `ParamValueKey` compares a value with no ID of its own.
@@ -181,7 +185,7 @@ fn idval(value: &PyValue, auto: bool) -> Option<String> {
         PyValue::Float(f) => Some(python_float_repr(*f)),
         PyValue::Bool(b) => Some(if *b { "True".into() } else { "False".into() }),
         PyValue::None => Some("None".into()),
-        PyValue::Opaque(_) | PyValue::Computed => None,
+        PyValue::Opaque(_) | PyValue::Computed | PyValue::External(_) => None,
     }
 }
 
@@ -197,7 +201,7 @@ pub fn make_ids(
         let id = match &set.id {
             Some(ExplicitId::Hidden) => None,
             Some(ExplicitId::Param(s)) => Some(ascii_escape_str(s)),
-            Some(ExplicitId::FromIds(PyValue::Computed)) => {
+            Some(ExplicitId::FromIds(PyValue::Computed | PyValue::External(_))) => {
                 return Err(IdError("computed id".into()))
             }
             Some(ExplicitId::FromIds(v)) => match idval(v, false) {
@@ -209,7 +213,11 @@ pub fn make_ids(
                 if set.values.len() != argnames.len() {
                     return Err(IdError("argvalues do not match argnames".into()));
                 }
-                if set.values.contains(&PyValue::Computed) {
+                if set
+                    .values
+                    .iter()
+                    .any(|v| matches!(v, PyValue::Computed | PyValue::External(_)))
+                {
                     return Err(IdError("computed parameter value".into()));
                 }
                 let long = |v: &PyValue| match v {

@@ -268,6 +268,9 @@ pub struct Outline {
     /// Module-level names bound more than once or under a condition: which object
     /// such a name holds is not read from the source.
     pub unstable: Vec<String>,
+    /// Module-level enum classes whose members' parametrize IDs the source settles:
+    /// class name to member name to the member's value (see `Ctx::enum_members`).
+    pub enums: HashMap<String, HashMap<String, PyValue>>,
 }
 
 /// Parse `src` (UTF-8 Python source) into an [`Outline`], for the oldest Python pytest
@@ -327,6 +330,12 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> 
     ctx.generator_defs = facts.generator_defs;
     ctx.build_module(root, &mut out);
     out.unstable = ctx.unstable.iter().cloned().collect();
+    out.enums = ctx
+        .enums
+        .iter()
+        .filter(|(name, _)| !ctx.unstable.contains(*name))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     if xdist_roles_named(src) {
         out.controller_hooks = out
             .hooks
@@ -2938,7 +2947,7 @@ impl<'a> Ctx<'a> {
         }
         if bare {
             // Settled later: an explicit `ids` entry makes the value's ID irrelevant.
-            let v = self.value(e).unwrap_or(PyValue::Computed);
+            let v = self.param_value(e);
             return Ok(ParamSet {
                 values: vec![v],
                 id: None,
@@ -2951,13 +2960,37 @@ impl<'a> Ctx<'a> {
         }
         let values = inner
             .into_iter()
-            .map(|x| self.value(x).unwrap_or(PyValue::Computed))
+            .map(|x| self.param_value(x))
             .collect::<Vec<_>>();
         Ok(ParamSet {
             values,
             id: None,
             marks: Vec::new(),
         })
+    }
+
+    /// A parameter's value: what [`Ctx::value`] proves, else an attribute through an
+    /// imported name for the resolver to read in the other module
+    /// ([`PyValue::External`]), else [`PyValue::Computed`].
+    fn param_value(&self, e: Node<'a>) -> PyValue {
+        if let Some(v) = self.value(e) {
+            return v;
+        }
+        let e = unparen(e);
+        if e.kind() != "attribute" {
+            return PyValue::Computed;
+        }
+        match attr_chain(e, self.src) {
+            Some(chain)
+                if chain.len() >= 2
+                    && self.import_bound.contains(&chain[0])
+                    && !self.unstable.contains(&chain[0])
+                    && self.class_name(&chain[0]).is_none() =>
+            {
+                PyValue::External(chain.join("."))
+            }
+            _ => PyValue::Computed,
+        }
     }
 
     fn pytest_param(&self, call: Node<'a>, arity: usize) -> Result<ParamSet, String> {
@@ -3007,7 +3040,7 @@ impl<'a> Ctx<'a> {
                 }
                 "comment" => {}
                 "list_splat" | "dictionary_splat" => return Err("splat in pytest.param".into()),
-                _ => values.push(self.value(a).unwrap_or(PyValue::Computed)),
+                _ => values.push(self.param_value(a)),
             }
         }
         if values.len() != arity {
