@@ -405,6 +405,13 @@ def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) 
         "    def make(self):", "    def test_from_helper(self):\n        assert True\n\n    def make(self):"))
     imported, log = both()
     assert imported == ["tests/test_bases.py", "tests/test_still_uncertain.py"], log
+    # A helper whose import warns (an unregistered mark): only pytest's import of the
+    # module reading it reports the warning.
+    factories = root / "tests" / "pkg" / "factories.py"
+    factories.write_text(factories.read_text().replace(
+        '@pytest.mark.filterwarnings("ignore")', "@pytest.mark.slow"))
+    imported, log = both()
+    assert "tests/test_named_values.py" in imported, log
 
 
 def test_decided_top_level_conditions_need_no_import(tmp_path: Path) -> None:

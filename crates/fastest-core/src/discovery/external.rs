@@ -100,6 +100,8 @@ const XUNIT_METHODS: &[&str] = &[
 enum Goal<'g> {
     Class,
     Member(&'g str),
+    /// A class or function, for its `__name__`.
+    Named,
 }
 
 enum Answer {
@@ -131,6 +133,9 @@ pub struct Resolver<'a> {
     relative: bool,
     /// The files read, for the cache entry of the test module.
     deps: RefCell<Vec<PathBuf>>,
+    /// Registered marks (`None`: not checked): a module read here whose import would
+    /// warn about another is no answer (only pytest's import reports the warning).
+    markers: Option<&'a std::collections::HashSet<String>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -140,6 +145,7 @@ impl<'a> Resolver<'a> {
         rules: &'a NameRules,
         paths: Vec<PathBuf>,
         relative: bool,
+        markers: Option<&'a std::collections::HashSet<String>>,
     ) -> Self {
         Self {
             env,
@@ -148,7 +154,18 @@ impl<'a> Resolver<'a> {
             paths,
             relative,
             deps: RefCell::new(Vec::new()),
+            markers,
         }
+    }
+
+    /// Whether importing a module read here does nothing pytest would report: no
+    /// import-time hazard (a `raise`, `pytest.skip`, a syntax problem) and no
+    /// unregistered mark.
+    fn quiet_import(&self, outline: &Outline) -> bool {
+        outline.import_hazard.is_none()
+            && self
+                .markers
+                .is_none_or(|known| outline.mark_names.iter().all(|m| known.contains(m)))
     }
 
     /// The files read so far.
@@ -180,18 +197,24 @@ impl<'a> Resolver<'a> {
     /// pytest names it ([`Outline::enums`] of that module).
     pub fn value(&self, file: &Path, outline: &Outline, dotted: &str) -> Option<PyValue> {
         let parts: Vec<&str> = dotted.split('.').map(str::trim).collect();
-        let (member, class) = parts.split_last()?;
         let b = outline
             .bindings
             .iter()
-            .find(|b| Some(&b.name.as_str()) == class.first())?;
+            .find(|b| Some(&b.name.as_str()) == parts.first())?;
         if !matches!(b.kind, BindingKind::Import { .. }) {
             return None;
         }
-        match self.name_in(file, outline, class, Goal::Member(member), 0)? {
+        let value = |answer: Option<Answer>| match answer? {
             Answer::Value(v) => Some(v),
             Answer::Class(_) => None,
+        };
+        if let Some((member, class)) = parts.split_last().filter(|(_, c)| !c.is_empty()) {
+            if let Some(v) = value(self.name_in(file, outline, class, Goal::Member(member), 0)) {
+                return Some(v);
+            }
         }
+        // A class or function: pytest's ID is its `__name__`.
+        value(self.name_in(file, outline, &parts, Goal::Named, 0))
     }
 
     /// Follow `parts` from the namespace of the module at `file`.
@@ -215,7 +238,16 @@ impl<'a> Resolver<'a> {
             BindingKind::Class(c) if rest.is_empty() => match goal {
                 Goal::Class => self.facts(file, outline, c, depth + 1).map(Answer::Class),
                 Goal::Member(m) => outline.enums.get(*head)?.get(m).cloned().map(Answer::Value),
+                // Nothing that could replace the class object.
+                Goal::Named => (c.decorators.unknown.is_empty() && c.decorators.fixture.is_none())
+                    .then(|| Answer::Value(PyValue::Named((*head).to_string()))),
             },
+            BindingKind::Function(f) if rest.is_empty() && matches!(goal, Goal::Named) => {
+                let d = &f.decorators;
+                // A mark keeps the function; any other decorator may not.
+                (d.unknown.is_empty() && d.fixture.is_none() && !d.staticmethod && !d.classmethod)
+                    .then(|| Answer::Value(PyValue::Named((*head).to_string())))
+            }
             BindingKind::Import {
                 module,
                 name,
@@ -248,6 +280,9 @@ impl<'a> Resolver<'a> {
                         let target = self.module_file(file, module)?;
                         self.deps.borrow_mut().push(target.clone());
                         let outline = self.env.module_outline(&target, self.python)?;
+                        if !self.quiet_import(&outline) {
+                            return None;
+                        }
                         let mut chain = vec![name.as_str()];
                         chain.extend_from_slice(rest);
                         return self.name_in(&target, &outline, &chain, goal, depth + 1);
@@ -304,6 +339,9 @@ impl<'a> Resolver<'a> {
         }
         self.deps.borrow_mut().push(target.clone());
         let outline = self.env.module_outline(&target, self.python)?;
+        if !self.quiet_import(&outline) {
+            return None;
+        }
         self.name_in(&target, &outline, &[attr], goal, depth)
     }
 

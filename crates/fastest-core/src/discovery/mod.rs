@@ -947,6 +947,7 @@ fn collect_file_items(
                 &opts.rules,
                 env.search_path(&f.path, opts.import_mode, &conftest_paths),
                 opts.import_mode != ImportMode::Importlib,
+                opts.certainty.markers.as_ref(),
             )
         });
         let external = |text: &str| {

@@ -2977,12 +2977,12 @@ impl<'a> Ctx<'a> {
             return v;
         }
         let e = unparen(e);
-        if e.kind() != "attribute" {
+        if !matches!(e.kind(), "attribute" | "identifier") {
             return PyValue::Computed;
         }
         match attr_chain(e, self.src) {
             Some(chain)
-                if chain.len() >= 2
+                if !chain.is_empty()
                     && self.import_bound.contains(&chain[0])
                     && !self.unstable.contains(&chain[0])
                     && self.class_name(&chain[0]).is_none() =>
