@@ -597,7 +597,10 @@ impl<'a> ModuleCx<'a> {
         if f.is_generator {
             return Err(format!("generator test `{}`", b.name));
         }
-        if f.decorators.unknown.iter().any(|d| d.contains("fixture")) {
+        // The decorator's callee (`pytest_asyncio.fixture`), not its arguments
+        // (hypothesis's `settings(suppress_health_check=[...function_scoped_fixture])`).
+        let callee = |d: &String| d.split('(').next().unwrap_or(d).contains("fixture");
+        if f.decorators.unknown.iter().any(callee) {
             return Err(format!("`{}` has a fixture-like decorator", b.name));
         }
         if f.decorators.opaque {
@@ -1415,6 +1418,19 @@ mod tests {
             );
             assert!(collect(&src).is_err(), "{class}");
         }
+    }
+
+    #[test]
+    fn a_decorator_is_fixture_like_by_its_callee_not_its_arguments() {
+        let hypothesis = "from hypothesis import given, settings, HealthCheck\n\
+                          from hypothesis.strategies import integers\n\
+                          @given(n=integers())\n\
+                          @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])\n\
+                          def test_n(tmp_path, n): pass\n";
+        assert_eq!(collect(hypothesis).unwrap(), ["test_m.py::test_n"]);
+        let fixture_like = "import pytest_asyncio\n\
+                            @pytest_asyncio.fixture\ndef test_f(): pass\n";
+        assert!(collect(fixture_like).is_err());
     }
 
     #[test]
