@@ -397,14 +397,16 @@ def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) 
         ), actual.stderr
 
     imported, log = both()
-    assert imported == ["tests/test_still_uncertain.py"], log
+    assert imported == ["tests/test_init_subclass.py", "tests/test_still_uncertain.py"], log
     # The helper's class now brings a test: the cached answer of the module deriving
     # from it is stale.
     helper = root / "tests" / "base.py"
     helper.write_text(helper.read_text().replace(
         "    def make(self):", "    def test_from_helper(self):\n        assert True\n\n    def make(self):"))
     imported, log = both()
-    assert imported == ["tests/test_bases.py", "tests/test_still_uncertain.py"], log
+    assert imported == [
+        "tests/test_bases.py", "tests/test_init_subclass.py", "tests/test_still_uncertain.py"
+    ], log
     # A helper whose import warns (an unregistered mark): only pytest's import of the
     # module reading it reports the warning.
     factories = root / "tests" / "pkg" / "factories.py"

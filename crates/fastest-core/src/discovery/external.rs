@@ -457,6 +457,8 @@ impl<'a> Resolver<'a> {
                     || self.rules.classes.is_match(&b.name)
                     || b.name.starts_with("test")
                     || XUNIT_METHODS.contains(&b.name.as_str())
+                    // It may give each subclass attributes (tests, `__test__`).
+                    || b.name == "__init_subclass__"
                     || b.name == "pytest_generate_tests")
             })
     }

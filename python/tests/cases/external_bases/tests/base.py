@@ -22,3 +22,11 @@ class WithInit:
 class WithTests:
     def test_inherited(self):
         assert True
+
+
+class Registering:
+    """Gives each subclass a test of its own when the subclass is made."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.test_registered = lambda self: None
