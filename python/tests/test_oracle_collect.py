@@ -17,7 +17,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 import pytest
 from oracle_harness import CASES_DIR, Run, make_specs
@@ -296,6 +296,39 @@ def test_collect_only_matches_pytest(spec, oracle):
     oracle.check(spec)
 
 
+def _collect_both(root: Path, *extra: str, rc: int = 0) -> Tuple[List[str], str]:
+    """``--collect-only -q`` by pytest and fastest in ``root``: the outputs must be
+    pytest's (and the exit code ``rc``); the files fastest collected by import (its
+    debug log), sorted, and that log."""
+    import subprocess
+
+    from oracle_harness import child_env, find_pytest, normalise, require_fastest
+
+    args = ["--collect-only", "-q", "-p", "no:cacheprovider", *extra]
+    expected = subprocess.run([*find_pytest(), *args], cwd=root, env=child_env({}),
+                              capture_output=True, text=True, timeout=120)
+    actual = subprocess.run(
+        [*require_fastest(), *args], cwd=root,
+        env=child_env({"FASTEST_LOG": "fastest_cli=debug", "NO_COLOR": "1"}),
+        capture_output=True, text=True, timeout=120)
+    assert actual.returncode == expected.returncode == rc, (expected.stdout, actual.stderr)
+    assert normalise(actual.stdout) == normalise(expected.stdout)
+    imported = sorted(
+        line.split("file=")[1].split()[0]
+        for line in actual.stderr.splitlines()
+        if "collected by import" in line
+    )
+    return imported, actual.stderr
+
+
+def _case_copy(tmp_path: Path, name: str) -> Path:
+    import shutil
+
+    root = tmp_path / "case"
+    shutil.copytree(CASES_DIR / name, root)
+    return root
+
+
 def test_import_error_handlers_need_an_import_only_when_their_try_may_fail(tmp_path: Path) -> None:
     """``try: <imports> except ImportError: <imports>``: the handler runs only when an
     import of the ``try`` fails. A file whose attempt resolves, or whose handler's
@@ -303,32 +336,13 @@ def test_import_error_handlers_need_an_import_only_when_their_try_may_fail(tmp_p
     missing is imported, and pytest's collection error is the answer. Test-like names
     bound to modules (``from helperpkg import testing``, ``import a.b as testing_x``)
     are no tests: that file is certain too."""
-    import shutil
-    import subprocess
-
-    from oracle_harness import child_env, find_pytest, normalise, require_fastest
-
-    root = tmp_path / "case"
-    shutil.copytree(CASES_DIR / "import_errors", root)
-    args = ["--collect-only", "-q", "-p", "no:cacheprovider"]
-    expected = subprocess.run([*find_pytest(), *args], cwd=root, env=child_env({}),
-                              capture_output=True, text=True, timeout=120)
-    actual = subprocess.run([*require_fastest(), *args], cwd=root,
-                            env=child_env({"FASTEST_LOG": "fastest_cli=debug", "NO_COLOR": "1"}),
-                            capture_output=True, text=True, timeout=120)
-    assert actual.returncode == expected.returncode == 2, (expected.stdout, actual.stderr)
-    assert normalise(actual.stdout) == normalise(expected.stdout)
-    imported = sorted(
-        line.split("file=")[1].split()[0]
-        for line in actual.stderr.splitlines()
-        if "collected by import" in line
-    )
+    imported, log = _collect_both(_case_copy(tmp_path, "import_errors"), rc=2)
     assert imported == [
         "tests/test_import_error.py",
         "tests/test_raises_at_import.py",
         "tests/test_relative.py",
         "tests/test_try_both_missing.py",
-    ], actual.stderr
+    ], log
 
 
 def test_values_the_source_settles_need_no_import(tmp_path: Path) -> None:
@@ -336,27 +350,8 @@ def test_values_the_source_settles_need_no_import(tmp_path: Path) -> None:
     literals and instances of plain local classes give pytest's IDs without an
     import; a value only an import settles (an instance of a ``str`` subclass, an
     integer past 128 bits) still sends its file to the import fallback."""
-    import shutil
-    import subprocess
-
-    from oracle_harness import child_env, find_pytest, normalise, require_fastest
-
-    root = tmp_path / "case"
-    shutil.copytree(CASES_DIR / "param_static_values", root)
-    args = ["--collect-only", "-q", "-p", "no:cacheprovider"]
-    expected = subprocess.run([*find_pytest(), *args], cwd=root, env=child_env({}),
-                              capture_output=True, text=True, timeout=120)
-    actual = subprocess.run([*require_fastest(), *args], cwd=root,
-                            env=child_env({"FASTEST_LOG": "fastest_cli=debug", "NO_COLOR": "1"}),
-                            capture_output=True, text=True, timeout=120)
-    assert actual.returncode == expected.returncode == 0, (expected.stdout, actual.stderr)
-    assert normalise(actual.stdout) == normalise(expected.stdout)
-    imported = sorted(
-        line.split("file=")[1].split()[0]
-        for line in actual.stderr.splitlines()
-        if "collected by import" in line
-    )
-    assert imported == ["tests/test_still_uncertain.py"], actual.stderr
+    imported, log = _collect_both(_case_copy(tmp_path, "param_static_values"))
+    assert imported == ["tests/test_still_uncertain.py"], log
 
 
 def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) -> None:
@@ -367,43 +362,22 @@ def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) 
     ``__init__`` still does; members of a helper module's enum classes are named from
     its source. Editing the helper re-collects the modules that read it
     (the discovery cache lists it), and the answer stays pytest's."""
-    import shutil
-    import subprocess
-
-    from oracle_harness import child_env, find_pytest, normalise, require_fastest
-
-    root = tmp_path / "case"
-    shutil.copytree(CASES_DIR / "external_bases", root)
+    root = _case_copy(tmp_path, "external_bases")
     # Sources an hour old: the cache trusts their stat data (nothing "racy").
     import time
+
     past = time.time() - 3600
     for p in sorted(root.rglob("*"), reverse=True):
         os.utime(p, (past, past))
-    args = ["--collect-only", "-q", "-p", "no:cacheprovider"]
 
-    def both():
-        expected = subprocess.run([*find_pytest(), *args], cwd=root, env=child_env({}),
-                                  capture_output=True, text=True, timeout=120)
-        actual = subprocess.run(
-            [*require_fastest(), *args], cwd=root,
-            env=child_env({"FASTEST_LOG": "fastest_cli=debug", "NO_COLOR": "1"}),
-            capture_output=True, text=True, timeout=120)
-        assert actual.returncode == expected.returncode == 0, (expected.stdout, actual.stderr)
-        assert normalise(actual.stdout) == normalise(expected.stdout)
-        return sorted(
-            line.split("file=")[1].split()[0]
-            for line in actual.stderr.splitlines()
-            if "collected by import" in line
-        ), actual.stderr
-
-    imported, log = both()
+    imported, log = _collect_both(root)
     assert imported == ["tests/test_init_subclass.py", "tests/test_still_uncertain.py"], log
     # The helper's class now brings a test: the cached answer of the module deriving
     # from it is stale.
     helper = root / "tests" / "base.py"
     helper.write_text(helper.read_text().replace(
         "    def make(self):", "    def test_from_helper(self):\n        assert True\n\n    def make(self):"))
-    imported, log = both()
+    imported, log = _collect_both(root)
     assert imported == [
         "tests/test_bases.py", "tests/test_init_subclass.py", "tests/test_still_uncertain.py"
     ], log
@@ -412,7 +386,7 @@ def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) 
     factories = root / "tests" / "pkg" / "factories.py"
     factories.write_text(factories.read_text().replace(
         '@pytest.mark.filterwarnings("ignore")', "@pytest.mark.slow"))
-    imported, log = both()
+    imported, log = _collect_both(root)
     assert "tests/test_named_values.py" in imported, log
 
 
@@ -420,24 +394,5 @@ def test_decided_top_level_conditions_need_no_import(tmp_path: Path) -> None:
     """A top-level ``if`` on ``sys.version_info`` (directly, through a constant, in an
     ``elif`` chain) or on ``TYPE_CHECKING`` runs one branch, read from the source; a
     condition on the micro version or the environment is left to pytest's import."""
-    import shutil
-    import subprocess
-
-    from oracle_harness import child_env, find_pytest, normalise, require_fastest
-
-    root = tmp_path / "case"
-    shutil.copytree(CASES_DIR / "static_conditions", root)
-    args = ["--collect-only", "-q", "-p", "no:cacheprovider", "--doctest-modules"]
-    expected = subprocess.run([*find_pytest(), *args], cwd=root, env=child_env({}),
-                              capture_output=True, text=True, timeout=120)
-    actual = subprocess.run([*require_fastest(), *args], cwd=root,
-                            env=child_env({"FASTEST_LOG": "fastest_cli=debug", "NO_COLOR": "1"}),
-                            capture_output=True, text=True, timeout=120)
-    assert actual.returncode == expected.returncode == 0, (expected.stdout, actual.stderr)
-    assert normalise(actual.stdout) == normalise(expected.stdout)
-    imported = sorted(
-        line.split("file=")[1].split()[0]
-        for line in actual.stderr.splitlines()
-        if "collected by import" in line
-    )
-    assert imported == ["test_undecided.py"], actual.stderr
+    imported, log = _collect_both(_case_copy(tmp_path, "static_conditions"), "--doctest-modules")
+    assert imported == ["test_undecided.py"], log
