@@ -42,8 +42,11 @@ pub struct ExternalClass {
 /// does not follow. A test class deriving from one is left to pytest (`value_base`).
 const STDLIB_CLASSES: &[(&str, &[&str])] = &[
     // Their metaclass checks a class body; the parser proves the body of a module's
-    // own enum class or leaves the module to pytest (`Ctx::enum_members`).
+    // own enum or NamedTuple class or leaves the module to pytest (`Ctx::enum_members`,
+    // `Ctx::valid_named_tuple`).
     ("enum", &["Enum", "IntEnum", "StrEnum"]),
+    ("typing", &["NamedTuple"]),
+    ("typing_extensions", &["NamedTuple"]),
     ("abc", &["ABC"]),
     (
         "collections",

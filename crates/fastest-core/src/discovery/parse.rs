@@ -712,6 +712,8 @@ struct Ctx<'a> {
     enums: HashMap<String, HashMap<String, PyValue>>,
     /// Module-level classes deriving from an enum class.
     enum_classes: HashSet<String>,
+    /// Names bound to `typing.NamedTuple`.
+    named_tuples: HashSet<String>,
     /// The module's top-level statements as import runs them (see
     /// [`Ctx::flatten_module`]).
     flat: Vec<Node<'a>>,
@@ -948,6 +950,7 @@ impl<'a> Ctx<'a> {
             enum_names: HashMap::new(),
             enums: HashMap::new(),
             enum_classes: HashSet::new(),
+            named_tuples: HashSet::new(),
             flat: Vec::new(),
         }
     }
@@ -1115,6 +1118,9 @@ impl<'a> Ctx<'a> {
                     }
                     ("enum", "Enum" | "IntEnum" | "StrEnum" | "unique" | "auto") => {
                         self.enum_names.insert(bound, name.clone());
+                    }
+                    ("typing" | "typing_extensions", "NamedTuple") => {
+                        self.named_tuples.insert(bound);
                     }
                     _ => {}
                 }
@@ -1461,6 +1467,15 @@ impl<'a> Ctx<'a> {
                         self.enum_classes.insert(b.name.clone());
                     } else {
                         self.enum_classes.remove(&b.name);
+                    }
+                    if def.is_some_and(|d| {
+                        self.derives_from_named_tuple(d) && !self.valid_named_tuple(d)
+                    }) {
+                        // `NamedTuple` checks the fields when the class is made.
+                        out.uncertain.push(format!(
+                            "NamedTuple class `{}` with a body fastest does not check (line {})",
+                            b.name, b.line
+                        ));
                     }
                     match def.and_then(|d| self.enum_members(d, c, &b.name)) {
                         Some(members) => {
@@ -2190,6 +2205,100 @@ impl<'a> Ctx<'a> {
                 Some([m, _]) => self.enum_mods.contains(m),
                 _ => false,
             })
+    }
+
+    /// Whether a class statement names `typing.NamedTuple` among its bases.
+    fn derives_from_named_tuple(&self, def: Node<'a>) -> bool {
+        let Some(args) = field(def, "superclasses") else {
+            return false;
+        };
+        let mut c = args.walk();
+        let bases: Vec<Node<'a>> = args.named_children(&mut c).collect();
+        bases
+            .into_iter()
+            .any(|n| match attr_chain(n, self.src).as_deref() {
+                Some([one]) => self.named_tuples.contains(one),
+                Some([m, t]) => t == "NamedTuple" && self.typing_mods.contains(m),
+                _ => false,
+            })
+    }
+
+    /// Whether `typing.NamedTuple` accepts a class statement: `NamedTuple` its only
+    /// base, no keywords or decorators, fields (annotated names) with identifier names
+    /// not starting with `_`, none without a default after one with a default, and
+    /// none of the attributes it forbids overwriting.
+    fn valid_named_tuple(&self, def: Node<'a>) -> bool {
+        const PROHIBITED: &[&str] = &[
+            "__new__",
+            "__init__",
+            "__slots__",
+            "__getnewargs__",
+            "_fields",
+            "_field_defaults",
+            "_field_types",
+            "_make",
+            "_replace",
+            "_asdict",
+            "_source",
+        ];
+        let Some(args) = field(def, "superclasses") else {
+            return false;
+        };
+        if args.named_child_count() != 1 {
+            return false;
+        }
+        if def
+            .parent()
+            .is_some_and(|p| p.kind() == "decorated_definition")
+        {
+            return false;
+        }
+        let Some(body) = field(def, "body") else {
+            return false;
+        };
+        let mut defaulted = false;
+        let mut c = body.walk();
+        for stmt in body.named_children(&mut c) {
+            match stmt.kind() {
+                "expression_statement" => {
+                    let Some(a) = stmt.named_child(0) else {
+                        continue;
+                    };
+                    if a.kind() != "assignment" {
+                        continue; // a docstring, `...`
+                    }
+                    let Some(l) = field(a, "left").filter(|l| l.kind() == "identifier") else {
+                        return false;
+                    };
+                    let name = self.text(l);
+                    if PROHIBITED.contains(&name) {
+                        return false;
+                    }
+                    if field(a, "type").is_none() {
+                        continue; // a plain class attribute
+                    }
+                    if name.starts_with('_') {
+                        return false;
+                    }
+                    match (field(a, "right").is_some(), defaulted) {
+                        (true, _) => defaulted = true,
+                        (false, true) => return false,
+                        (false, false) => {}
+                    }
+                }
+                "function_definition" | "decorated_definition" => {
+                    let name = definition_of(stmt)
+                        .and_then(|d| field(d, "name"))
+                        .map(|n| self.text(n));
+                    if name.is_some_and(|n| PROHIBITED.contains(&n)) {
+                        return false;
+                    }
+                }
+                "pass_statement" | "comment" => {}
+                _ => return false,
+            }
+        }
+        true
     }
 
     /// Whether `name` is `enum.<what>`, imported and not rebound.
@@ -4846,6 +4955,27 @@ def pytest_configure(config):
         for (cond, want) in cases {
             assert_eq!(decided(cond), want, "{cond}");
         }
+    }
+
+    #[test]
+    fn named_tuple_bodies_are_checked_as_typing_checks_them() {
+        let uncertain = |body: &str| {
+            let src = format!("from typing import NamedTuple\nclass P(NamedTuple):\n{body}\n");
+            !parse_outline(src.as_bytes(), false).uncertain.is_empty()
+        };
+        assert!(!uncertain(
+            "    \"doc\"\n    x: int\n    y: int = 0\n    label = 'p'\n    def f(self): pass"
+        ));
+        assert!(
+            uncertain("    x: int = 0\n    y: int"),
+            "a field without a default after one with"
+        );
+        assert!(uncertain("    _x: int"), "an underscore field");
+        assert!(
+            uncertain("    x: int\n    def _asdict(self): pass"),
+            "a prohibited name"
+        );
+        assert!(uncertain("    if True:\n        x: int"), "a block");
     }
 
     #[test]
