@@ -1463,7 +1463,8 @@ impl<'a> Ctx<'a> {
                     let plain = plain_instances(c, &self.classes);
                     self.classes.insert(b.name.clone(), plain);
                     let def = definition_of(stmt);
-                    if def.is_some_and(|d| self.derives_from_enum(d)) {
+                    let is_enum = def.is_some_and(|d| self.derives_from_enum(d));
+                    if is_enum {
                         self.enum_classes.insert(b.name.clone());
                     } else {
                         self.enum_classes.remove(&b.name);
@@ -1486,7 +1487,7 @@ impl<'a> Ctx<'a> {
                             // The enum metaclass checks the body when the class is
                             // made (sunder names, reused keys, values of a mixin):
                             // one not proved here is left to pytest's import.
-                            if def.is_some_and(|d| self.derives_from_enum(d)) {
+                            if is_enum {
                                 out.uncertain.push(format!(
                                     "enum class `{}` with a body fastest does not check (line {})",
                                     b.name, b.line
@@ -2193,34 +2194,35 @@ impl<'a> Ctx<'a> {
     /// Whether a class statement names an enum class (or a local class deriving from
     /// one) among its bases.
     fn derives_from_enum(&self, def: Node<'a>) -> bool {
-        let Some(args) = field(def, "superclasses") else {
-            return false;
-        };
-        let mut c = args.walk();
-        let bases: Vec<Node<'a>> = args.named_children(&mut c).collect();
-        bases
-            .into_iter()
-            .any(|n| match attr_chain(n, self.src).as_deref() {
-                Some([one]) => self.enum_names.contains_key(one) || self.enum_classes.contains(one),
-                Some([m, _]) => self.enum_mods.contains(m),
-                _ => false,
-            })
+        self.base_chains(def).iter().any(|b| match b.as_slice() {
+            [one] => self.enum_names.contains_key(one) || self.enum_classes.contains(one),
+            [m, _] => self.enum_mods.contains(m),
+            _ => false,
+        })
     }
 
     /// Whether a class statement names `typing.NamedTuple` among its bases.
     fn derives_from_named_tuple(&self, def: Node<'a>) -> bool {
+        self.base_chains(def).iter().any(|b| match b.as_slice() {
+            [one] => self.named_tuples.contains(one),
+            [m, t] => t == "NamedTuple" && self.typing_mods.contains(m),
+            _ => false,
+        })
+    }
+
+    /// The dotted names (`Enum`, `enum.Enum`) of a class statement's bases; keyword
+    /// arguments and other expressions are left out.
+    fn base_chains(&self, def: Node<'a>) -> Vec<Vec<String>> {
         let Some(args) = field(def, "superclasses") else {
-            return false;
+            return Vec::new();
         };
         let mut c = args.walk();
-        let bases: Vec<Node<'a>> = args.named_children(&mut c).collect();
-        bases
+        let nodes: Vec<Node<'a>> = args.named_children(&mut c).collect();
+        nodes
             .into_iter()
-            .any(|n| match attr_chain(n, self.src).as_deref() {
-                Some([one]) => self.named_tuples.contains(one),
-                Some([m, t]) => t == "NamedTuple" && self.typing_mods.contains(m),
-                _ => false,
-            })
+            .filter(|n| n.kind() != "keyword_argument")
+            .filter_map(|n| attr_chain(n, self.src))
+            .collect()
     }
 
     /// Whether `typing.NamedTuple` accepts a class statement: `NamedTuple` its only
