@@ -252,6 +252,8 @@ ARGSETS: Dict[str, List] = {
         ["--color=yes", "-rs", "lib/test_importorskip.py", "lib/test_skipping.py", "a"],
     ],
     "marks_strict": [[], ["--strict-markers"], ["-m", "registered"]],
+    # Calls at import time read through the module's own functions; `\N{...}` names.
+    "import_time_calls": [[], ["--continue-on-collection-errors"]],
     # Without capture what the imports print is in the listing (and with it, nothing).
     "import_output": [[], ["-s"], ["-q", "-s"], ["--capture=tee-sys"], ["--capture=sys", "-q"]],
     "no_tests": [[], ["missing_dir", "tests"], ["-k", "foo"]],
@@ -352,6 +354,22 @@ def test_values_the_source_settles_need_no_import(tmp_path: Path) -> None:
     integer past 128 bits) still sends its file to the import fallback."""
     imported, log = _collect_both(_case_copy(tmp_path, "param_static_values"))
     assert imported == ["tests/test_still_uncertain.py"], log
+
+
+def test_import_time_calls_are_read_through_the_modules_own_functions(tmp_path: Path) -> None:
+    r"""A package ``__init__`` calling its own function whose name says "import"
+    (simplejson's ``OrderedDict = _import_OrderedDict()``) and a script entry point under
+    ``if __name__ == "__main__"`` do not send the package's tests to the import; nor do
+    bases a compatibility module names (``text_type = str``, ``plain_base = object``) or
+    ``\N{...}`` escapes with canonical names (decoded for IDs). A function that raises
+    when called at import, a name CPython may not know (lower case, here) and a test
+    class on ``str`` (pytest's warning) still do."""
+    imported, log = _collect_both(_case_copy(tmp_path, "import_time_calls"), rc=2)
+    assert imported == [
+        "pkg/tests/test_lowercase_name.py",
+        "pkg/tests/test_still_uncertain.py",
+        "pkg/tests/test_value_base.py",
+    ], log
 
 
 def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) -> None:

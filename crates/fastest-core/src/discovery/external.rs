@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use super::certainty::ImportEnv;
 use super::collect::NameRules;
 use super::params::PyValue;
-use super::parse::{Base, BindingKind, Class, Outline};
+use super::parse::{AliasOf, Base, BindingKind, Class, Outline};
 use super::syntax::PyVersion;
 
 /// What an inert class from another module brings to a class deriving from it.
@@ -244,6 +244,21 @@ impl<'a> Resolver<'a> {
                 // Nothing that could replace the class object.
                 Goal::Named => (c.decorators.unknown.is_empty() && c.decorators.fixture.is_none())
                     .then(|| Answer::Value(PyValue::Named((*head).to_string()))),
+            },
+            // `text_type = str`, `Base = compat.Base`: what the other name holds.
+            BindingKind::Value { .. } => match outline.aliases.get(*head)? {
+                AliasOf::Builtin(t) if rest.is_empty() && matches!(goal, Goal::Class) => {
+                    Some(Answer::Class(ExternalClass {
+                        value_base: (t != "object").then(|| t.clone()),
+                        ..ExternalClass::default()
+                    }))
+                }
+                AliasOf::Builtin(_) => None,
+                AliasOf::Name(n) => {
+                    let mut chain: Vec<&str> = n.split('.').collect();
+                    chain.extend_from_slice(rest);
+                    self.name_in(file, outline, &chain, goal, depth + 1)
+                }
             },
             BindingKind::Function(f) if rest.is_empty() && matches!(goal, Goal::Named) => {
                 let d = &f.decorators;

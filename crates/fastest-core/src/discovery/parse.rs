@@ -271,6 +271,18 @@ pub struct Outline {
     /// Module-level enum classes whose members' parametrize IDs the source settles:
     /// class name to member name to the member's value (see `Ctx::enum_members`).
     pub enums: HashMap<String, HashMap<String, PyValue>>,
+    /// Module-level `name = other` assignments (the last one of each name): what a
+    /// compat module's `text_type = str` makes of `text_type`.
+    pub aliases: HashMap<String, AliasOf>,
+}
+
+/// The object a module-level `name = other` assignment binds `name` to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AliasOf {
+    /// A builtin class (`str`, `object`) the module does not rebind.
+    Builtin(String),
+    /// Another name in the module's namespace, dotted (`compat.text_type`).
+    Name(String),
 }
 
 /// Parse `src` (UTF-8 Python source) into an [`Outline`], for the oldest Python pytest
@@ -1143,8 +1155,10 @@ impl<'a> Ctx<'a> {
         let mut order: Vec<Binding> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let _ = root;
+        // The module's own functions bound so far: a call to one runs its body at import.
+        let mut defs: HashMap<String, Node<'a>> = HashMap::new();
         for stmt in self.flat.clone() {
-            if let Some(why) = self.import_time_outcome(stmt) {
+            if let Some(why) = self.import_time_outcome(stmt, &defs) {
                 // `pytest.skip(allow_module_level=True)`, `importorskip`, a `raise`: what
                 // is collected depends on running the module.
                 out.import_hazard.get_or_insert_with(|| why.clone());
@@ -1158,8 +1172,65 @@ impl<'a> Ctx<'a> {
                 out.dynamic_ignore = true;
             }
             self.module_statement(stmt, out, &mut order, &mut index);
+            self.track_function(stmt, &mut defs);
         }
         out.bindings = order;
+    }
+
+    /// Keep `defs` the module's plain functions by name as of after `stmt`: a `def`
+    /// binds its body (decorated ones are other objects), any other binding of the
+    /// name forgets it.
+    fn track_function(&self, stmt: Node<'a>, defs: &mut HashMap<String, Node<'a>>) {
+        if stmt.kind() == "function_definition" {
+            if let (Some(name), Some(body)) = (field(stmt, "name"), field(stmt, "body")) {
+                defs.insert(self.text(name).to_string(), body);
+            }
+            return;
+        }
+        if defs.is_empty() {
+            return;
+        }
+        if let Some(name) = definition_of(stmt).and_then(|d| field(d, "name")) {
+            defs.remove(self.text(name));
+            return;
+        }
+        // Any other statement binding the name (an assignment, an import, a loop or
+        // `with` target, `del`, `global`), anywhere in it outside nested scopes.
+        let mut stack = vec![stmt];
+        let mut targets: Vec<Node<'a>> = Vec::new();
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "function_definition" | "class_definition" => {
+                    targets.extend(field(n, "name"));
+                    continue;
+                }
+                "lambda" => continue,
+                "import_statement"
+                | "import_from_statement"
+                | "future_import_statement"
+                | "delete_statement"
+                | "global_statement"
+                | "nonlocal_statement" => {
+                    targets.push(n);
+                    continue;
+                }
+                "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
+                    targets.extend(field(n, "left"))
+                }
+                "named_expression" => targets.extend(field(n, "name")),
+                "as_pattern" => targets.extend(field(n, "alias")),
+                _ => {}
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        while let Some(n) = targets.pop() {
+            if n.kind() == "identifier" {
+                defs.remove(self.text(n));
+            }
+            let mut c = n.walk();
+            targets.extend(n.named_children(&mut c));
+        }
     }
 
     /// The module's top-level statements as import runs them: the branch a top-level
@@ -1279,7 +1350,34 @@ impl<'a> Ctx<'a> {
                     _ => None,
                 }
             }
-            "comparison_operator" => self.version_comparison(n),
+            "comparison_operator" => self.version_comparison(n).or_else(|| self.main_guard(n)),
+            _ => None,
+        }
+    }
+
+    /// `__name__ == "__main__"` (either side, or `!=`): a module pytest imports is never
+    /// `__main__`, so a script's entry point is not import-time code.
+    fn main_guard(&self, n: Node<'a>) -> Option<bool> {
+        let mut c = n.walk();
+        let operands: Vec<Node<'a>> = n.named_children(&mut c).map(unparen).collect();
+        let [left, right] = operands.as_slice() else {
+            return None;
+        };
+        let mut oc = n.walk();
+        let ops: Vec<&str> = n
+            .children_by_field_name("operators", &mut oc)
+            .map(|o| self.text(o))
+            .collect();
+        let is_name = |x: &Node<'a>| x.kind() == "identifier" && self.text(*x) == "__name__";
+        let is_main = |x: &Node<'a>| {
+            x.kind() == "string" && matches!(self.text(*x), "\"__main__\"" | "'__main__'")
+        };
+        if !((is_name(left) && is_main(right)) || (is_main(left) && is_name(right))) {
+            return None;
+        }
+        match ops.as_slice() {
+            ["=="] => Some(false),
+            ["!="] => Some(true),
             _ => None,
         }
     }
@@ -1577,6 +1675,20 @@ impl<'a> Ctx<'a> {
                     }
                     _ => {}
                 }
+                let alias = match attr_chain(right, self.src).as_deref() {
+                    Some([one])
+                        if (one == "object" || BUILTIN_CLASSES.contains(&one.as_str()))
+                            && !self.rebound(one) =>
+                    {
+                        Some(AliasOf::Builtin(one.clone()))
+                    }
+                    Some(chain) => Some(AliasOf::Name(chain.join("."))),
+                    None => None,
+                };
+                match alias {
+                    Some(a) => out.aliases.insert(name.clone(), a),
+                    None => out.aliases.remove(&name),
+                };
                 let kind = if right.kind() == "lambda" {
                     BindingKind::Lambda
                 } else {
@@ -1776,8 +1888,16 @@ impl<'a> Ctx<'a> {
     }
 
     /// A call or statement run at import time that can end the module's collection.
-    fn import_time_outcome(&self, stmt: Node<'a>) -> Option<String> {
+    /// A call to one of the module's own plain functions (`defs`) is read as its body:
+    /// `OrderedDict = _import_OrderedDict()` runs what that body runs, nothing more.
+    fn import_time_outcome(
+        &self,
+        stmt: Node<'a>,
+        defs: &HashMap<String, Node<'a>>,
+    ) -> Option<String> {
         let mut stack = vec![stmt];
+        // Function bodies already pushed: recursion between them ends.
+        let mut entered: HashSet<usize> = HashSet::new();
         while let Some(n) = stack.pop() {
             match n.kind() {
                 "function_definition" | "lambda" => continue,
@@ -1805,6 +1925,16 @@ impl<'a> Ctx<'a> {
                             [f] => self.outcome_fns.contains(f),
                             _ => false,
                         };
+                        if let [f] = chain.as_slice() {
+                            if let Some(body) = defs.get(f).filter(|_| !hit) {
+                                if entered.insert(body.start_byte()) {
+                                    stack.push(*body);
+                                }
+                                // The call's arguments run too.
+                                stack.extend(field(n, "arguments"));
+                                continue;
+                            }
+                        }
                         // `importlib.import_module(...)`, `import_helper.import_module(...)`,
                         // `__import__(...)`: a dynamic import that may fail or raise
                         // `unittest.SkipTest` (which skips the whole module).
@@ -4074,7 +4204,7 @@ pub(crate) enum Lit {
 }
 
 /// Decode one string literal token (prefix, quotes, escapes). `None` for f-strings,
-/// `\N{...}` escapes and anything malformed.
+/// `\N{...}` names the table does not settle and anything malformed.
 pub(crate) fn decode_string(tok: &str) -> Option<Lit> {
     // CPython reads `\r\n` and `\r` as `\n` before tokenizing: a literal spanning such
     // lines has a value this decoder would get wrong.
@@ -4170,7 +4300,13 @@ pub(crate) fn decode_string(tok: &str) -> Option<Lit> {
                 let h: String = (0..n).filter_map(|_| chars.next()).collect();
                 out_s.push(char::from_u32(u32::from_str_radix(&h, 16).ok()?)?);
             }
-            'N' if !bytes => return None,
+            'N' if !bytes => {
+                if chars.next()? != '{' {
+                    return None;
+                }
+                let name: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                out_s.push(super::syntax::unicode_name(&name)?);
+            }
             other => {
                 // Unknown escapes keep the backslash.
                 push_char('\\', &mut out_s, &mut out_b);
@@ -4541,6 +4677,12 @@ def test_p(x, y, z): pass
         assert!(matches!(decode_string(r#"r"a\tb""#), Some(Lit::Str(s)) if s == "a\\tb"));
         assert!(matches!(decode_string(r#"b"\xc3""#), Some(Lit::Bytes(b)) if b == [0xc3]));
         assert!(decode_string(r#"f"{x}""#).is_none());
+        // Named characters: canonical names decode; what the table reads more loosely
+        // than CPython (spacing, aliases, lower case) is left unsettled.
+        assert!(matches!(decode_string(r#"'\N{BULLET}x'"#), Some(Lit::Str(s)) if s == "\u{2022}x"));
+        assert!(decode_string(r#"'\N{ BULLET}'"#).is_none());
+        assert!(decode_string(r#"'\N{LATIN_SMALL_LETTER_A}'"#).is_none());
+        assert!(decode_string(r#"'\N{NO SUCH NAME}'"#).is_none());
         assert!(matches!(decode_string("'''x'''"), Some(Lit::Str(s)) if s == "x"));
     }
 
@@ -4816,6 +4958,53 @@ def pytest_configure(config):
             false,
         );
         assert!(o.uncertain.is_empty());
+    }
+
+    #[test]
+    fn a_call_to_the_modules_own_function_runs_its_body() {
+        let hazard = |src: &str| parse_outline(src.as_bytes(), false).import_hazard;
+        // simplejson's `OrderedDict = _import_OrderedDict()`: the name says "import",
+        // the body imports statically and raises nothing.
+        let compat = "def _import_OrderedDict():\n    import collections\n    try:\n        return collections.OrderedDict\n    except AttributeError:\n        from . import ordered_dict\n        return ordered_dict.OrderedDict\nOrderedDict = _import_OrderedDict()\n";
+        assert_eq!(hazard(compat), None);
+        // A body that raises, or calls what may (through another local function).
+        let raises =
+            "def _check():\n    raise ImportError('old')\ndef outer():\n    _check()\nouter()\n";
+        assert!(hazard(raises).is_some_and(|w| w.contains("`raise`")));
+        let dynamic = "def load():\n    return importlib.import_module('x')\nmod = load()\n";
+        assert!(hazard(dynamic).is_some());
+        // Mutual recursion ends.
+        assert_eq!(hazard("def a():\n    b()\ndef b():\n    a()\na()\n"), None);
+        // Rebound before the call: the name no longer holds the function.
+        let rebound = "def _import_x():\n    return 1\n_import_x = other\n_import_x()\n";
+        assert!(hazard(rebound).is_some());
+        // A script's entry point is not import-time code.
+        let main = "def main():\n    raise SystemExit(1)\nif __name__ == '__main__':\n    main()\n";
+        assert_eq!(hazard(main), None);
+        let not_main =
+            "def main():\n    raise SystemExit(1)\nif '__main__' != __name__:\n    main()\n";
+        assert!(hazard(not_main).is_some());
+    }
+
+    #[test]
+    fn module_level_aliases_are_recorded() {
+        let o = parse_outline(
+            b"text_type = str\nBase = compat.Base\nstr_ = str\nstr_ = 1\nn = f()\n",
+            false,
+        );
+        assert_eq!(
+            o.aliases.get("text_type"),
+            Some(&AliasOf::Builtin("str".into()))
+        );
+        assert_eq!(
+            o.aliases.get("Base"),
+            Some(&AliasOf::Name("compat.Base".into()))
+        );
+        assert_eq!(o.aliases.get("str_"), None);
+        assert_eq!(o.aliases.get("n"), None);
+        // A module that rebinds the builtin aliases its own object.
+        let o = parse_outline(b"from x import str\nt = str\n", false);
+        assert_eq!(o.aliases.get("t"), Some(&AliasOf::Name("str".into())));
     }
 
     #[test]

@@ -2476,11 +2476,34 @@ fn check_escapes(body: &[u8], bytes: bool) -> Result<(), &'static str> {
                 }
                 i += len;
             }
-            b'N' if !bytes => return Err("\\N{...} escape (name not checked)"),
+            b'N' if !bytes => {
+                let named = body
+                    .get(i..)
+                    .filter(|rest| rest.first() == Some(&b'{'))
+                    .and_then(|rest| {
+                        let end = rest.iter().position(|&b| b == b'}')?;
+                        let name = std::str::from_utf8(&rest[1..end]).ok()?;
+                        unicode_name(name).map(|_| end + 1)
+                    });
+                match named {
+                    Some(len) => i += len,
+                    None => return Err("\\N{...} escape with a name fastest does not know"),
+                }
+            }
             _ => return Err("invalid escape sequence (warning)"),
         }
     }
     Ok(())
+}
+
+/// The character a `\N{name}` escape names, when CPython surely accepts the name: its
+/// canonical name as written, in capitals. CPython also takes regular names in lower
+/// case and the formal aliases; those (rare) stay unchecked, since the table's lookup
+/// is looser than CPython's (spaces, underscores, hex digits in any case).
+pub(crate) fn unicode_name(name: &str) -> Option<char> {
+    let c = unicode_names2::character(name)?;
+    let canonical = unicode_names2::name(c)?.to_string();
+    (canonical == name).then_some(c)
 }
 
 /// A numeric literal as CPython's tokenizer reads it (tree-sitter also takes `1L`,
@@ -2868,6 +2891,7 @@ mod tests {
         for src in [
             "global x\n",
             "x.y += 1\n",
+            "x = '\\N{EM DASH}\\N{GREEK SMALL LETTER ALPHA}'\n",
             "def f(a, /, b=1, *args, c, d=2, **kw): pass\n",
             "lambda *, a: 0\n",
             "f(a, *b, c=1, *d, **e)\n",

@@ -1,0 +1,9 @@
+import sys
+
+
+def main():
+    raise SystemExit(not run())
+
+
+if __name__ == "__main__":
+    main()
