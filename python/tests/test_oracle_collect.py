@@ -254,6 +254,7 @@ ARGSETS: Dict[str, List] = {
     "marks_strict": [[], ["--strict-markers"], ["-m", "registered"]],
     # Calls at import time read through the module's own functions; `\N{...}` names.
     "import_time_calls": [[], ["--continue-on-collection-errors"]],
+    "star_imports": [[], ["tests/test_star_all.py", "tests/test_star_public.py"]],
     # Without capture what the imports print is in the listing (and with it, nothing).
     "import_output": [[], ["-s"], ["-q", "-s"], ["--capture=tee-sys"], ["--capture=sys", "-q"]],
     "no_tests": [[], ["missing_dir", "tests"], ["-k", "foo"]],
@@ -372,6 +373,23 @@ def test_import_time_calls_are_read_through_the_modules_own_functions(tmp_path: 
     ], log
 
 
+def test_star_imports_bind_what_the_helpers_source_exports(tmp_path: Path) -> None:
+    """``from helpers import *`` is read from the helper's source: its literal
+    ``__all__``, or its public names (its own star imports too). The bound names serve
+    as bases (an inert helper class) and parameters (a function's ``__name__``) like
+    explicit imports. A helper exporting a test, a
+    fixture, a computed ``__all__``, a builtin the module reads as the builtin, or a
+    module that does not exist still sends the file to pytest's import."""
+    imported, log = _collect_both(_case_copy(tmp_path, "star_imports"), rc=2)
+    assert imported == [
+        "tests/test_star_computed.py",
+        "tests/test_star_fixture.py",
+        "tests/test_star_missing.py",
+        "tests/test_star_shadow.py",
+        "tests/test_star_tests.py",
+    ], log
+
+
 def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) -> None:
     """A base class imported from a helper module (through a module alias, a package's
     submodule or a compatibility module's ``unittest``), an imported ``TestCase`` with
@@ -410,7 +428,8 @@ def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) 
 
 def test_decided_top_level_conditions_need_no_import(tmp_path: Path) -> None:
     """A top-level ``if`` on ``sys.version_info`` (directly, through a constant, in an
-    ``elif`` chain) or on ``TYPE_CHECKING`` runs one branch, read from the source; a
+    ``elif`` chain) or on ``TYPE_CHECKING`` runs one branch, read from the source (in a
+    class body too); a
     condition on the micro version or the environment is left to pytest's import."""
     imported, log = _collect_both(_case_copy(tmp_path, "static_conditions"), "--doctest-modules")
     assert imported == ["test_undecided.py"], log

@@ -27,8 +27,9 @@ use crate::item::{ChainNode, Mark};
 /// count only when an import of its `try` may fail; 14: a plugin module's lookup by a
 /// literal name is no machinery use; 16: class-body constants, arithmetic on literals
 /// and plain instances give IDs, the long-string ID strategy ini; 17: entries list the
-/// other modules read for their classes).
-const FORMAT: u32 = 17;
+/// other modules read for their classes; 18: star imports, calls of the module's own
+/// functions at import, class-body `if`s and `\N{...}` names are read from the source).
+const FORMAT: u32 = 18;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

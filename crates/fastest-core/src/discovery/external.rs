@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use super::certainty::ImportEnv;
 use super::collect::NameRules;
 use super::params::PyValue;
-use super::parse::{AliasOf, Base, BindingKind, Class, Outline};
+use super::parse::{AliasOf, Base, Binding, BindingKind, Class, Outline};
 use super::syntax::PyVersion;
 
 /// What an inert class from another module brings to a class deriving from it.
@@ -218,6 +218,71 @@ impl<'a> Resolver<'a> {
         }
         // A class or function: pytest's ID is its `__name__`.
         value(self.name_in(file, outline, &parts, Goal::Named, 0))
+    }
+
+    /// The names `from module import *` in the module at `file` binds, with what the
+    /// exporting module binds them to, when its source settles them: `__all__` as a
+    /// literal list of names it binds, or else its public names (those of its own star
+    /// imports too). `None` for anything else (a computed `__all__`, a submodule named
+    /// in it, an extension module, an import that would fail or warn).
+    pub fn star_names(&self, file: &Path, module: &str) -> Option<Vec<Binding>> {
+        self.star_names_depth(file, module, 0)
+    }
+
+    fn star_names_depth(&self, file: &Path, module: &str, depth: usize) -> Option<Vec<Binding>> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let target = self.module_file(file, module)?;
+        self.deps.borrow_mut().push(target.clone());
+        let outline = self.env.module_outline(&target, self.python)?;
+        if !self.quiet_import(&outline) {
+            return None;
+        }
+        // A fixture among them would be the importing module's fixture.
+        let fixture = |b: &Binding| matches!(&b.kind, BindingKind::Function(f) if f.decorators.fixture.is_some());
+        if outline.bindings.iter().any(fixture) || !outline.fixtures.is_empty() {
+            return None;
+        }
+        let own = |name: &str| {
+            outline
+                .bindings
+                .iter()
+                .find(|b| b.name == name)
+                .cloned()
+                // Bound in a block the parser does not follow (`try: from contextlib
+                // import nullcontext` / `except ImportError: class nullcontext`): some
+                // object, not one of the module's own tests or fixtures.
+                .or_else(|| {
+                    outline.unstable.iter().any(|u| u == name).then(|| Binding {
+                        name: name.to_string(),
+                        line: 0,
+                        kind: BindingKind::Value {
+                            maybe_callable: true,
+                        },
+                    })
+                })
+        };
+        match &outline.dunder_all {
+            Some(Some(names)) => names.iter().map(|n| own(n)).collect(),
+            Some(None) => None,
+            None => {
+                let mut out: Vec<Binding> = outline
+                    .bindings
+                    .iter()
+                    .filter(|b| !b.name.starts_with('_'))
+                    .cloned()
+                    .collect();
+                for m in &outline.star_imports {
+                    for b in self.star_names_depth(&target, m, depth + 1)? {
+                        if !out.iter().any(|o| o.name == b.name) {
+                            out.push(b);
+                        }
+                    }
+                }
+                Some(out)
+            }
+        }
     }
 
     /// Follow `parts` from the namespace of the module at `file`.

@@ -950,15 +950,27 @@ fn collect_file_items(
                 opts.certainty.markers.as_ref(),
             )
         });
+        // `from helpers import *` binds what the helper's source says it exports.
+        let starred;
+        let outline = match resolver
+            .as_ref()
+            .filter(|_| !outline.star_imports.is_empty())
+        {
+            Some(r) => {
+                starred = with_star_names(&outline, r, &f.path, &opts.rules);
+                &starred
+            }
+            None => &outline,
+        };
         let external = |text: &str| {
             resolver
                 .as_ref()
-                .and_then(|r| r.class(&f.path, &outline, text))
+                .and_then(|r| r.class(&f.path, outline, text))
         };
         let external_value = |text: &str| {
             resolver
                 .as_ref()
-                .and_then(|r| r.value(&f.path, &outline, text))
+                .and_then(|r| r.value(&f.path, outline, text))
         };
         let scope = collect::ModuleScope {
             conftest_fixtures: visible
@@ -969,13 +981,98 @@ fn collect_file_items(
             external: Some(&external),
             external_value: Some(&external_value),
         };
-        let collected = collect::collect_module(&outline, &chain, nodeid, &opts.rules, &scope);
+        let collected = collect::collect_module(outline, &chain, nodeid, &opts.rules, &scope);
         if let Some(r) = &resolver {
             deps.extend(r.deps());
         }
         items.extend(collected?);
     }
     Ok(items)
+}
+
+/// Names pytest treats specially in a test module's namespace besides test-like ones:
+/// xunit functions and module-level `setUpModule`.
+const XUNIT_MODULE_NAMES: &[&str] = &[
+    "setup_module",
+    "teardown_module",
+    "setUpModule",
+    "tearDownModule",
+    "setup_function",
+    "teardown_function",
+    "setup",
+    "teardown",
+];
+
+/// `outline` with each star import whose names the helper's source settles read as
+/// `from m import a, b, ...`: its uncertainty dropped and its names bound, when none of
+/// them is something pytest would collect or apply here (a test-like name, a fixture,
+/// an xunit function, `pytestmark`, a hook), rebinds a builtin this outline read as the
+/// builtin, or rebinds a name the module binds itself to something else.
+fn with_star_names(
+    outline: &Outline,
+    resolver: &external::Resolver<'_>,
+    path: &Path,
+    rules: &collect::NameRules,
+) -> Outline {
+    use parse::BindingKind;
+    let mut out = outline.clone();
+    for module in &outline.star_imports {
+        let Some(names) = resolver.star_names(path, module) else {
+            continue;
+        };
+        let same_import = |a: &BindingKind, b: &BindingKind| match (a, b) {
+            (
+                BindingKind::Import {
+                    module: m1,
+                    name: n1,
+                    plain: p1,
+                },
+                BindingKind::Import {
+                    module: m2,
+                    name: n2,
+                    plain: p2,
+                },
+            ) => m1 == m2 && n1 == n2 && p1 == p2 && !m1.starts_with('.') && !n1.starts_with('.'),
+            _ => false,
+        };
+        let harmless = names.iter().all(|b| {
+            let n = b.name.as_str();
+            let special = rules.functions.is_match(n)
+                || rules.classes.is_match(n)
+                || n.starts_with("pytest") && n != "pytest"
+                || (n.starts_with("__") && n.ends_with("__"))
+                || XUNIT_MODULE_NAMES.contains(&n)
+                || outline.builtins_relied.iter().any(|r| r == n);
+            let clash = outline
+                .bindings
+                .iter()
+                .find(|own| own.name == n)
+                .is_some_and(|own| !same_import(&own.kind, &b.kind));
+            let pytest_other = n == "pytest"
+                && !matches!(&b.kind, BindingKind::Import { module, plain: true, .. } if module == "pytest");
+            !(special || clash || pytest_other)
+        });
+        if !harmless {
+            continue;
+        }
+        let reason = format!("star import from `{module}`");
+        out.uncertain.retain(|r| *r != reason);
+        for b in names {
+            if out.bindings.iter().any(|own| own.name == b.name) {
+                continue;
+            }
+            out.bindings.push(parse::Binding {
+                line: 0,
+                kind: BindingKind::Import {
+                    module: module.clone(),
+                    name: b.name.clone(),
+                    plain: false,
+                },
+                name: b.name,
+            });
+        }
+    }
+    out
 }
 
 /// The top of an argument's node chain (`Session.collect`): pytest collects the argument's

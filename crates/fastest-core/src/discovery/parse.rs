@@ -274,6 +274,12 @@ pub struct Outline {
     /// Module-level `name = other` assignments (the last one of each name): what a
     /// compat module's `text_type = str` makes of `text_type`.
     pub aliases: HashMap<String, AliasOf>,
+    /// `__all__`: `None` when the module never binds it, `Some(None)` when its value is
+    /// computed or changed in place, else the literal list (what `import *` takes).
+    pub dunder_all: Option<Option<Vec<String>>>,
+    /// Builtin names this outline reads as the builtins (a base `str`, a parameter
+    /// `int`): a star import that binds one of them changes what they are.
+    pub builtins_relied: Vec<String>,
 }
 
 /// The object a module-level `name = other` assignment binds `name` to.
@@ -342,6 +348,9 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> 
     ctx.generator_defs = facts.generator_defs;
     ctx.build_module(root, &mut out);
     out.unstable = ctx.unstable.iter().cloned().collect();
+    let mut relied: Vec<String> = ctx.relied.borrow().iter().cloned().collect();
+    relied.sort();
+    out.builtins_relied = relied;
     out.enums = ctx
         .enums
         .iter()
@@ -668,6 +677,11 @@ fn unused_addoption_argument(src: &[u8], at: usize) -> bool {
 /// Parsing context: the source, import aliases and module constants.
 struct Ctx<'a> {
     src: &'a [u8],
+    /// The module has a top-level `from m import *`: a name it does not bind may come
+    /// from there.
+    star_import: bool,
+    /// Names `rebound` found not bound by the module: read as the builtins.
+    relied: std::cell::RefCell<HashSet<String>>,
     /// Names bound to the `pytest` module.
     pytest_mods: HashSet<String>,
     /// Names bound to `pytest.mark`.
@@ -952,6 +966,8 @@ impl<'a> Ctx<'a> {
             class_frames: Vec::new(),
             safe_decorator_roots: HashSet::new(),
             generator_defs: HashSet::new(),
+            relied: std::cell::RefCell::new(HashSet::new()),
+            star_import: false,
             import_bound: HashSet::new(),
             sys_mods: HashSet::new(),
             typing_mods: HashSet::new(),
@@ -1064,6 +1080,13 @@ impl<'a> Ctx<'a> {
     }
 
     fn scan_import(&mut self, stmt: Node<'a>) {
+        let mut c = stmt.walk();
+        if stmt
+            .named_children(&mut c)
+            .any(|n| n.kind() == "wildcard_import")
+        {
+            self.star_import = true;
+        }
         if stmt.kind() == "import_statement" {
             let mut c = stmt.walk();
             for n in stmt.children_by_field_name("name", &mut c) {
@@ -1173,8 +1196,41 @@ impl<'a> Ctx<'a> {
             }
             self.module_statement(stmt, out, &mut order, &mut index);
             self.track_function(stmt, &mut defs);
+            if self.mentions_outside_functions(stmt, "__all__") {
+                out.dunder_all = Some(
+                    self.plain_assignment_to(stmt, "__all__")
+                        .and_then(|right| self.str_list(right)),
+                );
+            }
         }
         out.bindings = order;
+    }
+
+    /// Whether `name` appears in `stmt` outside function bodies and lambdas (what runs
+    /// at import time).
+    fn mentions_outside_functions(&self, stmt: Node<'a>, name: &str) -> bool {
+        let mut stack = vec![stmt];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "function_definition" | "lambda" => continue,
+                "identifier" if self.text(n) == name => return true,
+                _ => {}
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        false
+    }
+
+    /// The value of `stmt` when it is exactly `name = value`.
+    fn plain_assignment_to(&self, stmt: Node<'a>, name: &str) -> Option<Node<'a>> {
+        let a = stmt
+            .named_child(0)
+            .filter(|a| stmt.kind() == "expression_statement" && a.kind() == "assignment")?;
+        let left = field(a, "left")?;
+        (left.kind() == "identifier" && self.text(left) == name)
+            .then(|| field(a, "right"))
+            .flatten()
     }
 
     /// Keep `defs` the module's plain functions by name as of after `stmt`: a `def`
@@ -1256,9 +1312,14 @@ impl<'a> Ctx<'a> {
                     .and_then(|a| Some((field(a, "left")?, field(a, "right")?)));
                 if let Some((l, r)) = assigned {
                     for name in identifiers_in(l, self.src) {
-                        let value = (l.kind() == "identifier")
+                        let mut value = (l.kind() == "identifier")
                             .then(|| self.static_condition(r))
                             .flatten();
+                        // Class bodies read the module's final constants: a name given
+                        // two different values decides nothing.
+                        if self.conditions.get(&name).is_some_and(|old| *old != value) {
+                            value = None;
+                        }
                         self.conditions.insert(name, value);
                     }
                 }
@@ -1291,6 +1352,24 @@ impl<'a> Ctx<'a> {
             }
         }
         out.push(stmt);
+    }
+
+    /// A class body's statements as its execution runs them: the branch of an `if`
+    /// whose conditions are decided here (the interpreter's version, module constants)
+    /// in place of the `if`, recursively; an undecided `if` stays as it is.
+    fn class_statements(&self, block: Node<'a>, out: &mut Vec<Node<'a>>, depth: usize) {
+        let mut c = block.walk();
+        for stmt in block.named_children(&mut c) {
+            if stmt.kind() == "if_statement" && depth < 8 {
+                if let Some(branch) = self.taken_branch(stmt) {
+                    if let Some(b) = branch {
+                        self.class_statements(b, out, depth + 1);
+                    }
+                    continue;
+                }
+            }
+            out.push(stmt);
+        }
     }
 
     /// The block a top-level `if` runs when every condition up to the one that holds
@@ -2049,8 +2128,9 @@ impl<'a> Ctx<'a> {
         // statement.
         let changed = self.changed_in_class(body);
         self.class_frames.push(HashMap::new());
-        let mut c = body.walk();
-        for stmt in body.named_children(&mut c) {
+        let mut stmts = Vec::new();
+        self.class_statements(body, &mut stmts, 0);
+        for stmt in stmts {
             self.note_class_binding(stmt, &changed);
             match stmt.kind() {
                 "function_definition" | "decorated_definition" | "class_definition" => {
@@ -2578,10 +2658,14 @@ impl<'a> Ctx<'a> {
     /// Whether the module binds `name` itself (an import, an assignment or a
     /// definition at module level), hiding the builtin of that name.
     fn rebound(&self, name: &str) -> bool {
-        self.consts.contains_key(name)
+        let bound = self.consts.contains_key(name)
             || self.unstable.contains(name)
             || self.local_defs.contains(name)
-            || self.import_bound.contains(name)
+            || self.import_bound.contains(name);
+        if !bound {
+            self.relied.borrow_mut().insert(name.to_string());
+        }
+        bound
     }
 
     fn argnames(&self, params: Node<'_>) -> Vec<String> {
@@ -3221,10 +3305,18 @@ impl<'a> Ctx<'a> {
         if !matches!(e.kind(), "attribute" | "identifier") {
             return PyValue::Computed;
         }
+        // A name the module binds nowhere may be one a star import binds: the resolver
+        // reads it there once the star import's names are known.
+        let from_star = |name: &str| {
+            self.star_import
+                && !self.consts.contains_key(name)
+                && !self.local_defs.contains(name)
+                && !self.import_bound.contains(name)
+        };
         match attr_chain(e, self.src) {
             Some(chain)
                 if !chain.is_empty()
-                    && self.import_bound.contains(&chain[0])
+                    && (self.import_bound.contains(&chain[0]) || from_star(&chain[0]))
                     && !self.unstable.contains(&chain[0])
                     && self.class_name(&chain[0]).is_none() =>
             {
@@ -4987,6 +5079,35 @@ def pytest_configure(config):
     }
 
     #[test]
+    fn dunder_all_is_read_when_literal() {
+        let all = |src: &str| parse_outline(src.as_bytes(), false).dunder_all;
+        assert_eq!(all("x = 1\n"), None);
+        assert_eq!(
+            all("__all__ = ['a', \"b\"]\n"),
+            Some(Some(vec!["a".into(), "b".into()]))
+        );
+        assert_eq!(all("__all__ = ('a',)\n"), Some(Some(vec!["a".into()])));
+        assert_eq!(all("__all__ = ['a']\n__all__ += ['b']\n"), Some(None));
+        assert_eq!(all("__all__ = ['a']\n__all__.append('b')\n"), Some(None));
+        assert_eq!(all("__all__ = names()\n"), Some(None));
+        // Read inside a function: nothing runs at import.
+        assert_eq!(
+            all("__all__ = ['a']\ndef f():\n    return __all__\n"),
+            Some(Some(vec!["a".into()]))
+        );
+    }
+
+    #[test]
+    fn builtins_read_as_builtins_are_listed() {
+        let o = parse_outline(
+            b"import pytest\nclass TestS(str): pass\n@pytest.mark.parametrize('f', [len])\ndef test_f(f): pass\n",
+            false,
+        );
+        assert!(o.builtins_relied.iter().any(|b| b == "str"));
+        assert!(o.builtins_relied.iter().any(|b| b == "len"));
+    }
+
+    #[test]
     fn module_level_aliases_are_recorded() {
         let o = parse_outline(
             b"text_type = str\nBase = compat.Base\nstr_ = str\nstr_ = 1\nn = f()\n",
@@ -5146,6 +5267,25 @@ def pytest_configure(config):
         for (cond, want) in cases {
             assert_eq!(decided(cond), want, "{cond}");
         }
+    }
+
+    #[test]
+    fn decided_ifs_in_a_class_body_are_read_as_their_branch() {
+        let src = "import sys\nPY3 = sys.version_info[0] == 3\nclass TestA:\n    if PY3:\n        def test_new(self): pass\n    else:\n        def test_old(self): pass\n    if sys.version_info < (3, 8):\n        def test_ancient(self): pass\n    elif sys.version_info >= (3, 10):\n        if True:\n            def test_nested(self): pass\n";
+        let o = parse_outline_for(src.as_bytes(), false, PyVersion(3, 11));
+        let BindingKind::Class(c) = &o.bindings.last().expect("class").kind else {
+            panic!("not a class");
+        };
+        let body: Vec<&str> = c.body.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(body, ["test_new", "test_nested"]);
+        assert!(c.uncertain.is_empty(), "{:?}", c.uncertain);
+        // A constant given two values decides nothing; an undecided `if` stays uncertain.
+        let src = "FLAG = True\nFLAG = False\nclass TestB:\n    if FLAG:\n        def test_x(self): pass\n";
+        let o = parse_outline(src.as_bytes(), false);
+        let BindingKind::Class(c) = &o.bindings.last().expect("class").kind else {
+            panic!("not a class");
+        };
+        assert_eq!(c.uncertain.len(), 1);
     }
 
     #[test]

@@ -44,3 +44,29 @@ if sys.version_info.major == 2:
 
     def test_python2():
         assert False
+
+
+class TestClassBody:
+    """The same inside a class body: the class namespace gets one branch."""
+
+    if PY3:
+
+        def test_py3_method(self):
+            assert True
+
+    else:
+
+        def test_py2_method(self):
+            assert False
+
+    if sys.version_info < (3, 8):
+
+        @pytest.mark.parametrize("y", [1])
+        def test_old_param(self, y):
+            assert False
+
+    elif sys.version_info >= (3, 9):
+
+        @pytest.mark.parametrize("y", ["a", "b"])
+        def test_new_param(self, y):
+            assert y

@@ -1,0 +1,5 @@
+def one():
+    return 1
+
+
+__all__ = [name for name in dir() if not name.startswith("_")]

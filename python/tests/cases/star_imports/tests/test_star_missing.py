@@ -1,0 +1,5 @@
+from no_such_helper import *  # noqa: F403
+
+
+def test_never():
+    pass
