@@ -255,6 +255,8 @@ ARGSETS: Dict[str, List] = {
     # Calls at import time read through the module's own functions; `\N{...}` names.
     "import_time_calls": [[], ["--continue-on-collection-errors"]],
     "star_imports": [[], ["tests/test_star_all.py", "tests/test_star_public.py"]],
+    # A `test` package: CPython's regression tests share the name.
+    "stdlib_test_package": [[], ["--doctest-modules"]],
     # Without capture what the imports print is in the listing (and with it, nothing).
     "import_output": [[], ["-s"], ["-q", "-s"], ["--capture=tee-sys"], ["--capture=sys", "-q"]],
     "no_tests": [[], ["missing_dir", "tests"], ["-k", "foo"]],
@@ -388,6 +390,15 @@ def test_star_imports_bind_what_the_helpers_source_exports(tmp_path: Path) -> No
         "tests/test_star_shadow.py",
         "tests/test_star_tests.py",
     ], log
+
+
+def test_a_test_package_needs_no_import(tmp_path: Path) -> None:
+    """A project's ``test`` package shares its name with CPython's regression-test
+    package, which nothing a session loads imports: pytest imports the project's, and
+    fastest reads it from the source (a package named like another stdlib module that
+    libraries do import still goes to pytest's import)."""
+    imported, log = _collect_both(_case_copy(tmp_path, "stdlib_test_package"))
+    assert imported == [], log
 
 
 def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) -> None:

@@ -198,11 +198,16 @@ impl Certainty {
         };
         let first = first.as_os_str().to_string_lossy();
         let top = first.strip_suffix(".py").unwrap_or(&first);
+        // CPython's regression-test package `test` is imported by nothing a session
+        // loads (pytest, plugins, libraries): a project's own `test` package is the one
+        // pytest imports under that name.
+        let stdlib_only = NEVER_PRELOADED_STDLIB.contains(&top);
+        let stdlib = env.stdlib_dir().map(Path::to_path_buf);
         let elsewhere = || {
             let others: Vec<PathBuf> = env
                 .sys_path
                 .iter()
-                .filter(|p| **p != base)
+                .filter(|p| **p != base && !(stdlib_only && stdlib.as_ref() == Some(*p)))
                 .cloned()
                 .collect();
             matches!(
@@ -292,6 +297,10 @@ enum Found {
     Package(PathBuf),
     Namespace(Vec<PathBuf>),
 }
+
+/// Standard-library top-level names no session imports before collecting (see
+/// `Certainty::check_own_name`).
+const NEVER_PRELOADED_STDLIB: &[&str] = &["test"];
 
 /// The interpreter's import facts and a per-run cache of directory listings.
 #[derive(Debug, Default)]
@@ -1115,6 +1124,46 @@ mod tests {
         // A namespace portion elsewhere does not win over a module on sys.path[0].
         assert!(check("nspkg.py", prepend).is_ok());
         assert!(check("numbers.py", ImportMode::Importlib).is_ok());
+    }
+
+    #[test]
+    fn a_test_package_hides_cpythons_regression_tests_only() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        let stdlib = t.path().join("lib").join("python3.11");
+        let site = stdlib.join("site-packages");
+        touch(&stdlib.join("test/__init__.py"));
+        touch(&stdlib.join("json/__init__.py"));
+        for f in [
+            "test/__init__.py",
+            "test/test_a.py",
+            "json/__init__.py",
+            "json/test_b.py",
+        ] {
+            touch(&root.join(f));
+        }
+        let env = ImportEnv::new(
+            PyVersion(3, 11),
+            vec![stdlib.clone(), site.clone()],
+            HashSet::new(),
+            Vec::new(),
+        );
+        let c = Certainty::new(PyVersion::MIN, Some(env), &[]);
+        let check = |f: &str| c.check_own_name(&root.join(f), ImportMode::Prepend);
+        assert!(check("test/test_a.py").is_ok());
+        assert!(check("json/test_b.py").is_err());
+        // A `test` package installed in site-packages may be imported by anything.
+        touch(&site.join("test/__init__.py"));
+        let env = ImportEnv::new(
+            PyVersion(3, 11),
+            vec![stdlib, site],
+            HashSet::new(),
+            Vec::new(),
+        );
+        let c = Certainty::new(PyVersion::MIN, Some(env), &[]);
+        assert!(c
+            .check_own_name(&root.join("test/test_a.py"), ImportMode::Prepend)
+            .is_err());
     }
 
     #[test]
