@@ -365,10 +365,12 @@ def test_import_time_calls_are_read_through_the_modules_own_functions(tmp_path: 
     ``if __name__ == "__main__"`` do not send the package's tests to the import; nor do
     bases a compatibility module names (``text_type = str``, ``plain_base = object``) or
     ``\N{...}`` escapes with canonical names (decoded for IDs). A function that raises
-    when called at import, a name CPython may not know (lower case, here) and a test
-    class on ``str`` (pytest's warning) still do."""
+    when called at import, a name CPython may not know (lower case, here), a test
+    class on ``str`` (pytest's warning) and classes changed after their statement
+    (``setattr``, ``Cls.test_x = f``, ``del Base.test_y``) still do."""
     imported, log = _collect_both(_case_copy(tmp_path, "import_time_calls"), rc=2)
     assert imported == [
+        "pkg/tests/test_class_changed.py",
         "pkg/tests/test_lowercase_name.py",
         "pkg/tests/test_still_uncertain.py",
         "pkg/tests/test_value_base.py",

@@ -348,6 +348,9 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> 
     ctx.generator_defs = facts.generator_defs;
     ctx.build_module(root, &mut out);
     out.unstable = ctx.unstable.iter().cloned().collect();
+    // Imports in branches of a decided `if` that never run.
+    out.imports
+        .retain(|i| !ctx.untaken.iter().any(|(a, b)| (*a..=*b).contains(&i.line)));
     let mut relied: Vec<String> = ctx.relied.borrow().iter().cloned().collect();
     relied.sort();
     out.builtins_relied = relied;
@@ -677,6 +680,9 @@ fn unused_addoption_argument(src: &[u8], at: usize) -> bool {
 /// Parsing context: the source, import aliases and module constants.
 struct Ctx<'a> {
     src: &'a [u8],
+    /// Line ranges (1-based, inclusive) of top-level `if` branches the interpreter never
+    /// runs: their imports need not resolve.
+    untaken: Vec<(u32, u32)>,
     /// The module has a top-level `from m import *`: a name it does not bind may come
     /// from there.
     star_import: bool,
@@ -968,6 +974,7 @@ impl<'a> Ctx<'a> {
             generator_defs: HashSet::new(),
             relied: std::cell::RefCell::new(HashSet::new()),
             star_import: false,
+            untaken: Vec::new(),
             import_bound: HashSet::new(),
             sys_mods: HashSet::new(),
             typing_mods: HashSet::new(),
@@ -1194,6 +1201,11 @@ impl<'a> Ctx<'a> {
                     .push(format!("computed {name} (line {})", line_of(stmt)));
                 out.dynamic_ignore = true;
             }
+            if let Some(why) = self.class_mutation(stmt, &defs) {
+                // `setattr(TestX, "test_y", f)`, `TestX.test_y = f`, `del Base.test_z`:
+                // the class pytest sees is not the class statement.
+                out.uncertain.push(why);
+            }
             self.module_statement(stmt, out, &mut order, &mut index);
             self.track_function(stmt, &mut defs);
             if self.mentions_outside_functions(stmt, "__all__") {
@@ -1204,6 +1216,94 @@ impl<'a> Ctx<'a> {
             }
         }
         out.bindings = order;
+    }
+
+    /// Import-time code in `stmt` (through calls of the module's own functions) that
+    /// changes a class after its statement: `setattr`/`delattr`, or an assignment to or
+    /// `del` of an attribute of a class the module defined above.
+    fn class_mutation(&self, stmt: Node<'a>, defs: &HashMap<String, Node<'a>>) -> Option<String> {
+        // Each node with whether it is in a function body called from here: there any
+        // attribute of a name may be a class's (`def add(cls): cls.test_x = f`).
+        let mut stack = vec![(stmt, false)];
+        let mut entered: HashSet<usize> = HashSet::new();
+        let class_attr = |t: Node<'a>, in_call: bool| {
+            t.kind() == "attribute"
+                && field(t, "object").is_some_and(|o| {
+                    o.kind() == "identifier" && (in_call || self.classes.contains_key(self.text(o)))
+                })
+        };
+        // The attribute targets of an assignment's left side or a `del`.
+        let attr_target = |targets: Vec<Node<'a>>, in_call: bool| {
+            let mut targets = targets;
+            while let Some(t) = targets.pop() {
+                if class_attr(t, in_call) {
+                    return Some(t);
+                }
+                if matches!(
+                    t.kind(),
+                    "pattern_list"
+                        | "tuple_pattern"
+                        | "list_pattern"
+                        | "expression_list"
+                        | "tuple"
+                        | "list"
+                ) {
+                    let mut c = t.walk();
+                    targets.extend(t.named_children(&mut c));
+                }
+            }
+            None
+        };
+        while let Some((n, in_call)) = stack.pop() {
+            match n.kind() {
+                "function_definition" | "lambda" | "class_definition" => continue,
+                "decorated_definition" => {
+                    let mut c = n.walk();
+                    stack.extend(
+                        n.named_children(&mut c)
+                            .filter(|x| x.kind() == "decorator")
+                            .map(|x| (x, in_call)),
+                    );
+                    continue;
+                }
+                "call" => {
+                    if let Some(f) = field(n, "function").filter(|f| f.kind() == "identifier") {
+                        let name = self.text(f);
+                        if matches!(name, "setattr" | "delattr") {
+                            return Some(format!("`{name}` at import time (line {})", line_of(n)));
+                        }
+                        if let Some(body) = defs.get(name) {
+                            if entered.insert(body.start_byte()) {
+                                stack.push((*body, true));
+                            }
+                        }
+                    }
+                }
+                "assignment" | "augmented_assignment" => {
+                    if let Some(t) = attr_target(field(n, "left").into_iter().collect(), in_call) {
+                        return Some(format!(
+                            "class attribute `{}` set after the class (line {})",
+                            self.text(t),
+                            line_of(n)
+                        ));
+                    }
+                }
+                "delete_statement" => {
+                    let mut c = n.walk();
+                    if let Some(t) = attr_target(n.named_children(&mut c).collect(), in_call) {
+                        return Some(format!(
+                            "class attribute `{}` deleted (line {})",
+                            self.text(t),
+                            line_of(n)
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c).map(|x| (x, in_call)));
+        }
+        None
     }
 
     /// Whether `name` appears in `stmt` outside function bodies and lambdas (what runs
@@ -1328,6 +1428,16 @@ impl<'a> Ctx<'a> {
         }
         if stmt.kind() == "if_statement" && depth < 8 {
             if let Some(branch) = self.taken_branch(stmt) {
+                let end = u32::try_from(stmt.end_position().row + 1).unwrap_or(u32::MAX);
+                match branch {
+                    Some(block) => {
+                        let b_end = u32::try_from(block.end_position().row + 1).unwrap_or(0);
+                        self.untaken
+                            .push((line_of(stmt), line_of(block).saturating_sub(1)));
+                        self.untaken.push((b_end.saturating_add(1), end));
+                    }
+                    None => self.untaken.push((line_of(stmt), end)),
+                }
                 if let Some(block) = branch {
                     let mut c = block.walk();
                     let stmts: Vec<Node<'a>> = block.named_children(&mut c).collect();
@@ -5267,6 +5377,36 @@ def pytest_configure(config):
         for (cond, want) in cases {
             assert_eq!(decided(cond), want, "{cond}");
         }
+    }
+
+    #[test]
+    fn classes_changed_after_their_statement_are_uncertain() {
+        let unc = |src: &str| !parse_outline(src.as_bytes(), false).uncertain.is_empty();
+        let class = "class TestA:\n    def test_a(self): pass\n";
+        assert!(!unc(class));
+        assert!(unc(&format!(
+            "{class}def f(self): pass\nTestA.test_b = f\n"
+        )));
+        assert!(unc(&format!("{class}del TestA.test_a\n")));
+        assert!(unc(&format!(
+            "{class}for i in range(2):\n    setattr(TestA, 'test_%d' % i, lambda self: None)\n"
+        )));
+        assert!(unc(&format!(
+            "{class}def add(cls):\n    cls.test_x = lambda self: None\nadd(TestA)\n"
+        )));
+        // Attributes of other objects, and code in bodies that do not run at import.
+        assert!(!unc(&format!("import os\nos.environ_x = 1\n{class}")));
+        assert!(!unc(&format!(
+            "{class}def test_patch(monkeypatch):\n    setattr(TestA, 'x', 1)\n    TestA.y = 2\n"
+        )));
+    }
+
+    #[test]
+    fn imports_of_branches_that_never_run_need_not_resolve() {
+        let src = "import sys\nif sys.version_info >= (3, 0, 0):\n    from io import BytesIO\nelse:\n    from StringIO import StringIO as BytesIO\nif sys.version_info < (3,):\n    import cPickle\nimport json\n";
+        let o = parse_outline_for(src.as_bytes(), false, PyVersion(3, 11));
+        let mods: Vec<&str> = o.imports.iter().map(|i| i.module.as_str()).collect();
+        assert_eq!(mods, ["sys", "io", "json"]);
     }
 
     #[test]

@@ -901,6 +901,29 @@ impl<'t> Walker<'t, '_, '_> {
             .any(|c| self.clause_catches_import_error(c))
     }
 
+    /// Whether the `except` clause `c` names only `ImportError`/`ModuleNotFoundError`.
+    fn clause_catches_only_import_errors(&self, c: Node<'t>) -> bool {
+        let Some(mut v) = field(c, "value") else {
+            return false; // bare `except:`
+        };
+        if v.kind() == "as_pattern" {
+            match v.named_child(0) {
+                Some(e) => v = e,
+                None => return false,
+            }
+        }
+        let names: Vec<&[u8]> = if matches!(v.kind(), "tuple" | "parenthesized_expression") {
+            let mut cur = v.walk();
+            v.named_children(&mut cur).map(|x| self.text(x)).collect()
+        } else {
+            vec![self.text(v)]
+        };
+        names.iter().all(|t| {
+            let last = t.rsplit(|&b| b == b'.').next().unwrap_or(t);
+            matches!(last, b"ImportError" | b"ModuleNotFoundError")
+        })
+    }
+
     /// Whether the `except` clause `c` catches an `ImportError`.
     fn clause_catches_import_error(&self, c: Node<'t>) -> bool {
         let Some(mut v) = field(c, "value") else {
@@ -934,6 +957,18 @@ impl<'t> Walker<'t, '_, '_> {
         let Some(body) = field(try_stmt, "body") else {
             return false;
         };
+        // Handlers that catch import errors and nothing broader: a name or attribute
+        // read in the body (`FOUND = HTTPStatus.FOUND`) raises NameError or
+        // AttributeError if anything, which they do not catch.
+        let mut cur = try_stmt.walk();
+        let narrow = try_stmt
+            .named_children(&mut cur)
+            .filter(|c| c.kind() == "except_clause")
+            .filter(|c| self.clause_catches_import_error(*c))
+            .all(|c| self.clause_catches_only_import_errors(c));
+        let read = |n: Node<'t>| {
+            narrow && matches!(n.kind(), "identifier" | "attribute") && attr_chain_only(n)
+        };
         let constant = |n: Node<'t>| match n.kind() {
             "true" | "false" | "none" | "integer" | "float" => true,
             "string" => {
@@ -959,7 +994,7 @@ impl<'t> Walker<'t, '_, '_> {
                         "assignment" => {
                             field(e, "left").is_some_and(|l| l.kind() == "identifier")
                                 && field(e, "type").is_none()
-                                && field(e, "right").is_some_and(constant)
+                                && field(e, "right").is_some_and(|r| constant(r) || read(r))
                         }
                         _ => false,
                     })
@@ -2506,6 +2541,15 @@ pub(crate) fn unicode_name(name: &str) -> Option<char> {
     (canonical == name).then_some(c)
 }
 
+/// Whether `n` is a dotted name (`a`, `a.b.c`): reading it runs no code of its own.
+fn attr_chain_only(n: Node<'_>) -> bool {
+    match n.kind() {
+        "identifier" => true,
+        "attribute" => field(n, "object").is_some_and(attr_chain_only),
+        _ => false,
+    }
+}
+
 /// A numeric literal as CPython's tokenizer reads it (tree-sitter also takes `1L`,
 /// `0777`, `1_`, `1_.5`).
 fn check_number(t: &[u8], is_float: bool) -> Result<(), &'static str> {
@@ -3035,6 +3079,21 @@ mod tests {
         // Anything else in the body may raise: the handler's imports always count.
         let src = "try:\n    import a\n    a.setup()\nexcept ImportError:\n    import b\n";
         assert_eq!(import_roles(src), [("b".to_string(), TryRole::Always)]);
+        // Reading a name raises no ImportError: a handler of import errors only still
+        // runs only when an import fails; one catching `Exception` may run for it.
+        let src = "try:\n    from http import HTTPStatus\n    FOUND = HTTPStatus.FOUND\nexcept ImportError:\n    from httplib import FOUND\n";
+        assert_eq!(
+            import_roles(src),
+            [
+                ("http".to_string(), TryRole::Attempt(g(src, "try"))),
+                ("httplib".to_string(), TryRole::Fallback(g(src, "try")))
+            ]
+        );
+        let src = "try:\n    from http import HTTPStatus\n    FOUND = HTTPStatus.FOUND\nexcept Exception:\n    from httplib import FOUND\n";
+        assert_eq!(
+            import_roles(src),
+            [("httplib".to_string(), TryRole::Always)]
+        );
         // A handler that does not catch ImportError does not run for a failed import;
         // one under `except (ValueError, ImportError) as e` does.
         let src =
