@@ -295,6 +295,30 @@ def test_an_answer_with_a_collection_error_is_cached_until_the_module_appears(
     assert "test_dyn.py::test_n[4]" in third.stdout
 
 
+def test_an_answer_with_a_collection_error_depends_on_the_environment(tmp_path: Path) -> None:
+    """A module that fails at import unless a variable is set: pytest imports it again
+    on every run, so a cached error is no answer once the environment changed."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_env.py").write_text(
+        "import os\nimport pytest\n\nif not os.environ.get('FLAG_FOR_TEST'):\n"
+        "    raise RuntimeError('set FLAG_FOR_TEST')\n\n"
+        "@pytest.mark.parametrize('n', [len(os.environ['FLAG_FOR_TEST'])])\n"
+        "def test_n(n):\n    pass\n"
+    )
+    os.environ.pop("FLAG_FOR_TEST", None)
+    assert _run(tmp_path).returncode == 2
+    second = _run(tmp_path)
+    assert second.returncode == 2 and HIT in second.stderr
+    os.environ["FLAG_FOR_TEST"] = "abc"
+    try:
+        third = _run(tmp_path)
+    finally:
+        del os.environ["FLAG_FOR_TEST"]
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert "test_env.py::test_n[3]" in third.stdout
+    assert HIT not in third.stderr
+
+
 def test_a_parametrization_that_changes_per_import_is_never_answered_from_the_cache(
     tmp_path: Path,
 ) -> None:

@@ -578,7 +578,37 @@ pub mod cache {
             || (arg.starts_with("-r") && arg.len() > 2 && !arg.starts_with("--"))
     }
 
+    /// The pseudo-dependency of an answer with collection errors: the environment
+    /// variables (a module may fail at import unless one is set, and pytest imports it
+    /// again on every run).
+    const ENV_DEP: &str = "\u{0}environment";
+
+    /// Environment variables a shell or fastest changes between runs without changing
+    /// what an import does.
+    fn volatile_env(name: &str) -> bool {
+        matches!(name, "_" | "OLDPWD" | "SHLVL" | "PYTEST_CURRENT_TEST")
+            || name.starts_with("FASTEST_")
+    }
+
+    fn env_hash() -> u64 {
+        let mut vars: Vec<(std::ffi::OsString, std::ffi::OsString)> = std::env::vars_os()
+            .filter(|(k, _)| !volatile_env(&k.to_string_lossy()))
+            .collect();
+        vars.sort();
+        let mut bytes = Vec::new();
+        for (k, v) in &vars {
+            bytes.extend_from_slice(k.as_encoded_bytes());
+            bytes.push(0);
+            bytes.extend_from_slice(v.as_encoded_bytes());
+            bytes.push(0);
+        }
+        fastest_core::discovery::source::content_hash(&bytes)
+    }
+
     fn stat(path: &Path) -> Option<(u64, u64)> {
+        if path.as_os_str() == ENV_DEP {
+            return Some((env_hash(), 0));
+        }
         let m = std::fs::metadata(path).ok()?;
         if m.is_dir() {
             // What pytest finds in a directory is its entries: a test that writes and
@@ -746,6 +776,10 @@ pub mod cache {
         let (result, raw) = super::collect_raw(host, pytest_args, paths, walked)?;
         if result.internal_error.is_none() {
             let mut deps: Vec<PathBuf> = result.imported_files.clone();
+            if !result.errors.is_empty() || !result.skipped.is_empty() {
+                // What made a module fail (or skip itself) may be the environment.
+                deps.push(PathBuf::from(ENV_DEP));
+            }
             if !result.errors.is_empty() {
                 deps.extend(
                     result
