@@ -45,7 +45,9 @@ const STDLIB_CLASSES: &[(&str, &[&str])] = &[
     // own enum or NamedTuple class or leaves the module to pytest (`Ctx::enum_members`,
     // `Ctx::valid_named_tuple`).
     ("enum", &["Enum", "IntEnum", "StrEnum"]),
-    ("typing", &["NamedTuple"]),
+    // `TypedDict`'s metaclass takes any body; other bases are refused
+    // (`Ctx::typed_dict_bases`).
+    ("typing", &["NamedTuple", "TypedDict"]),
     ("typing_extensions", &["NamedTuple"]),
     ("abc", &["ABC"]),
     (

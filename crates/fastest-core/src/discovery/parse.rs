@@ -746,6 +746,8 @@ struct Ctx<'a> {
     enum_classes: HashSet<String>,
     /// Names bound to `typing.NamedTuple`.
     named_tuples: HashSet<String>,
+    /// Names bound to `typing.TypedDict`, and the module's classes deriving from it.
+    typed_dicts: HashSet<String>,
     /// The module's top-level statements as import runs them (see
     /// [`Ctx::flatten_module`]).
     flat: Vec<Node<'a>>,
@@ -986,6 +988,7 @@ impl<'a> Ctx<'a> {
             enums: HashMap::new(),
             enum_classes: HashSet::new(),
             named_tuples: HashSet::new(),
+            typed_dicts: HashSet::new(),
             flat: Vec::new(),
         }
     }
@@ -1163,6 +1166,9 @@ impl<'a> Ctx<'a> {
                     }
                     ("typing" | "typing_extensions", "NamedTuple") => {
                         self.named_tuples.insert(bound);
+                    }
+                    ("typing" | "typing_extensions", "TypedDict") => {
+                        self.typed_dicts.insert(bound);
                     }
                     _ => {}
                 }
@@ -1760,10 +1766,29 @@ impl<'a> Ctx<'a> {
                         self.derives_from_named_tuple(d) && !self.valid_named_tuple(d)
                     }) {
                         // `NamedTuple` checks the fields when the class is made.
-                        out.uncertain.push(format!(
+                        let why = format!(
                             "NamedTuple class `{}` with a body fastest does not check (line {})",
                             b.name, b.line
-                        ));
+                        );
+                        out.import_hazard.get_or_insert_with(|| why.clone());
+                        out.uncertain.push(why);
+                    }
+                    if let Some(d) = def {
+                        let (typed, others) = self.typed_dict_bases(d);
+                        if typed > 0 {
+                            self.typed_dicts.insert(b.name.clone());
+                            if others > 0 {
+                                // `TypedDict`'s metaclass raises TypeError.
+                                let why = format!(
+                                    "TypedDict class `{}` with another base (line {})",
+                                    b.name, b.line
+                                );
+                                out.import_hazard.get_or_insert_with(|| why.clone());
+                                out.uncertain.push(why);
+                            }
+                        } else {
+                            self.typed_dicts.remove(&b.name);
+                        }
                     }
                     match def.and_then(|d| self.enum_members(d, c, &b.name)) {
                         Some(members) => {
@@ -2528,6 +2553,28 @@ impl<'a> Ctx<'a> {
             [m, t] => t == "NamedTuple" && self.typing_mods.contains(m),
             _ => false,
         })
+    }
+
+    /// How many of a class statement's bases are `TypedDict` or the module's classes
+    /// deriving from it, and how many are anything else.
+    fn typed_dict_bases(&self, def: Node<'a>) -> (usize, usize) {
+        let Some(args) = field(def, "superclasses") else {
+            return (0, 0);
+        };
+        let mut c = args.walk();
+        let bases: Vec<Node<'a>> = args
+            .named_children(&mut c)
+            .filter(|n| !matches!(n.kind(), "keyword_argument" | "comment"))
+            .collect();
+        let typed = bases
+            .iter()
+            .filter(|n| match attr_chain(**n, self.src).as_deref() {
+                Some([one]) => self.typed_dicts.contains(one),
+                Some([m, t]) => t == "TypedDict" && self.typing_mods.contains(m),
+                _ => false,
+            })
+            .count();
+        (typed, bases.len() - typed)
     }
 
     /// The dotted names (`Enum`, `enum.Enum`) of a class statement's bases; keyword
@@ -5426,6 +5473,18 @@ def pytest_configure(config):
             panic!("not a class");
         };
         assert_eq!(c.uncertain.len(), 1);
+    }
+
+    #[test]
+    fn typed_dict_classes_take_no_other_bases() {
+        let hazard = |src: &str| parse_outline(src.as_bytes(), false).import_hazard;
+        let td = "import typing as t\nfrom typing import TypedDict\nclass A(t.TypedDict):\n    x: int\nclass B(TypedDict, total=False):\n    y: int\nclass C(A, B):\n    pass\n";
+        assert_eq!(hazard(td), None);
+        assert!(hazard(&format!("{td}class D(A, object):\n    pass\n")).is_some());
+        assert!(hazard(&format!(
+            "{td}class Mixin: pass\nclass E(Mixin, B):\n    pass\n"
+        ))
+        .is_some());
     }
 
     #[test]
