@@ -363,7 +363,8 @@ def test_import_time_calls_are_read_through_the_modules_own_functions(tmp_path: 
     r"""A package ``__init__`` calling its own function whose name says "import"
     (simplejson's ``OrderedDict = _import_OrderedDict()``) and a script entry point under
     ``if __name__ == "__main__"`` do not send the package's tests to the import; nor do
-    bases a compatibility module names (``text_type = str``, ``plain_base = object``) or
+    bases a compatibility module names (``text_type = str``, ``plain_base = object``),
+    test-like names bound to values pytest does not call (``os.path.join(...)``) or
     ``\N{...}`` escapes with canonical names (decoded for IDs). A function that raises
     when called at import, a name CPython may not know (lower case, here), a test
     class on ``str`` (pytest's warning) and classes changed after their statement

@@ -1907,7 +1907,7 @@ impl<'a> Ctx<'a> {
                     BindingKind::Lambda
                 } else {
                     BindingKind::Value {
-                        maybe_callable: maybe_callable(right),
+                        maybe_callable: maybe_callable_value(right, self.src),
                     }
                 };
                 Self::bind(order, index, Binding { name, line, kind });
@@ -2331,7 +2331,7 @@ impl<'a> Ctx<'a> {
                         BindingKind::Lambda
                     } else {
                         BindingKind::Value {
-                            maybe_callable: maybe_callable(right),
+                            maybe_callable: maybe_callable_value(right, self.src),
                         }
                     };
                     Self::bind(&mut order, &mut index, Binding { name, line, kind });
@@ -4380,8 +4380,9 @@ fn is_literal_display(n: Node<'_>) -> bool {
 
 /// Whether an assigned value could be callable (anything but a literal display).
 fn maybe_callable(n: Node<'_>) -> bool {
+    let n = unparen(n);
     !matches!(
-        unparen(n).kind(),
+        n.kind(),
         "string"
             | "concatenated_string"
             | "integer"
@@ -4398,6 +4399,49 @@ fn maybe_callable(n: Node<'_>) -> bool {
             | "set_comprehension"
             | "generator_expression"
     )
+}
+
+/// Whether a module-level value bound to a name could be callable (pytest collects a
+/// test-like name only when it is): a literal display, a truth value, a string made
+/// from a string literal (`"%s" % x`, `"-".join(...)`) or the result of a call known to
+/// return a path string or a list (`os.path.join`, `glob.glob`) is not.
+fn maybe_callable_value(n: Node<'_>, src: &[u8]) -> bool {
+    let n = unparen(n);
+    let string = |x: Node<'_>| unparen(x).kind() == "string";
+    match n.kind() {
+        "comparison_operator" | "not_operator" => false,
+        "binary_operator" => !field(n, "left").is_some_and(string),
+        "call" => {
+            let Some(f) = field(n, "function") else {
+                return true;
+            };
+            if f.kind() == "attribute" && field(f, "object").is_some_and(string) {
+                return false;
+            }
+            let chain = attr_chain(f, src).unwrap_or_default();
+            let chain: Vec<&str> = chain.iter().map(String::as_str).collect();
+            !matches!(
+                chain.as_slice(),
+                [
+                    "os",
+                    "path",
+                    "join"
+                        | "abspath"
+                        | "dirname"
+                        | "basename"
+                        | "realpath"
+                        | "normpath"
+                        | "expanduser"
+                        | "relpath"
+                        | "exists"
+                        | "isfile"
+                        | "isdir"
+                ] | ["os", "getcwd"]
+                    | ["glob", "glob"]
+            )
+        }
+        _ => maybe_callable(n),
+    }
 }
 
 fn literal_bool(n: Node<'_>) -> Option<bool> {
@@ -5473,6 +5517,30 @@ def pytest_configure(config):
             panic!("not a class");
         };
         assert_eq!(c.uncertain.len(), 1);
+    }
+
+    #[test]
+    fn test_names_bound_to_plain_values_are_not_tests() {
+        let callable = |value: &str| {
+            let o = parse_outline(
+                format!("import os, glob\ntest_x = {value}\n").as_bytes(),
+                false,
+            );
+            matches!(
+                o.bindings.last().map(|b| &b.kind),
+                Some(BindingKind::Value {
+                    maybe_callable: true
+                })
+            )
+        };
+        assert!(!callable("os.path.join(os.path.dirname(__file__), 'data')"));
+        assert!(!callable("glob.glob('*.py')"));
+        assert!(!callable("(implementation() == 'CPython')"));
+        assert!(!callable("'%s-%s' % (a, b)"));
+        assert!(!callable("'-'.join(parts)"));
+        assert!(callable("make_test()"));
+        assert!(callable("a + b"));
+        assert!(callable("functools.partial(f, 1)"));
     }
 
     #[test]
