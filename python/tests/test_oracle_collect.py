@@ -408,10 +408,12 @@ def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) 
     """A base class imported from a helper module (through a module alias, a package's
     submodule or a compatibility module's ``unittest``), an imported ``TestCase`` with
     no tests and stdlib bases (``enum.Enum``, ``abc.ABC``) need no import when the
-    helper's class brings nothing pytest collects; a base that brings a test or an
-    ``__init__`` still does; members of a helper module's enum classes are named from
-    its source. Editing the helper re-collects the modules that read it
-    (the discovery cache lists it), and the answer stays pytest's."""
+    helper's class brings nothing pytest collects; a base of the project that brings
+    tests (with marks, parameters, its own bases, a ``TestCase``) is read whole from its
+    source, and so is an imported ``TestCase`` pytest collects here; a base with an
+    ``__init__`` or ``__init_subclass__`` still needs the import; members of a helper
+    module's enum classes are named from its source. Editing the helper re-collects the
+    modules that read it (the discovery cache lists it), and the answer stays pytest's."""
     root = _case_copy(tmp_path, "external_bases")
     # Sources an hour old: the cache trusts their stat data (nothing "racy").
     import time
@@ -422,15 +424,30 @@ def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) 
 
     imported, log = _collect_both(root)
     assert imported == ["tests/test_init_subclass.py", "tests/test_still_uncertain.py"], log
+    # Inherited tests read from the helper run as pytest runs them (outcomes, the skip's
+    # location in the helper).
+    import subprocess
+
+    from oracle_harness import child_env, find_pytest, require_fastest
+
+    def outcomes(cmd: list) -> tuple:
+        res = subprocess.run([*cmd, "-q", "-rA", "-p", "no:cacheprovider",
+                              "tests/test_inherited.py"], cwd=root, env=child_env({}),
+                             capture_output=True, text=True, timeout=120)
+        lines = [ln for ln in res.stdout.splitlines()
+                 if ln.split(" ")[0] in ("PASSED", "SKIPPED", "FAILED", "ERROR")]
+        return res.returncode, lines
+
+    assert outcomes(require_fastest()) == outcomes(find_pytest())
     # The helper's class now brings a test: the cached answer of the module deriving
     # from it is stale.
     helper = root / "tests" / "base.py"
     helper.write_text(helper.read_text().replace(
         "    def make(self):", "    def test_from_helper(self):\n        assert True\n\n    def make(self):"))
     imported, log = _collect_both(root)
-    assert imported == [
-        "tests/test_bases.py", "tests/test_init_subclass.py", "tests/test_still_uncertain.py"
-    ], log
+    # Read whole from the helper (the output is pytest's, with the new test, only if
+    # the cached answer was dropped).
+    assert imported == ["tests/test_init_subclass.py", "tests/test_still_uncertain.py"], log
     # A helper whose import warns (an unregistered mark): only pytest's import of the
     # module reading it reports the warning.
     factories = root / "tests" / "pkg" / "factories.py"

@@ -187,6 +187,7 @@ pub fn collect_module(
         classes: outline
             .bindings
             .iter()
+            .chain(&outline.inlined)
             .filter_map(|b| match &b.kind {
                 BindingKind::Class(c) => Some((b.name.as_str(), (b, c.as_ref()))),
                 _ => None,

@@ -107,18 +107,21 @@ enum Goal<'g> {
     Member(&'g str),
     /// A class or function, for its `__name__`.
     Named,
+    /// Where a class of the project is defined (its module file and name).
+    Def,
 }
 
 enum Answer {
     Class(ExternalClass),
     Value(PyValue),
+    Def(PathBuf, String),
 }
 
 impl Answer {
     fn class(self) -> Option<ExternalClass> {
         match self {
             Self::Class(c) => Some(c),
-            Self::Value(_) => None,
+            Self::Value(_) | Self::Def(..) => None,
         }
     }
 }
@@ -211,7 +214,7 @@ impl<'a> Resolver<'a> {
         }
         let value = |answer: Option<Answer>| match answer? {
             Answer::Value(v) => Some(v),
-            Answer::Class(_) => None,
+            Answer::Class(_) | Answer::Def(..) => None,
         };
         if let Some((member, class)) = parts.split_last().filter(|(_, c)| !c.is_empty()) {
             if let Some(v) = value(self.name_in(file, outline, class, Goal::Member(member), 0)) {
@@ -220,6 +223,27 @@ impl<'a> Resolver<'a> {
         }
         // A class or function: pytest's ID is its `__name__`.
         value(self.name_in(file, outline, &parts, Goal::Named, 0))
+    }
+
+    /// Where the class `dotted` names in the module at `file` is defined, when that is
+    /// another `.py` file of the project (not the standard library or site-packages)
+    /// whose import does nothing pytest would report: its file and its name there.
+    pub fn class_def(
+        &self,
+        file: &Path,
+        outline: &Outline,
+        dotted: &str,
+    ) -> Option<(PathBuf, String)> {
+        let parts: Vec<&str> = dotted.split('.').map(str::trim).collect();
+        match self.name_in(file, outline, &parts, Goal::Def, 0)? {
+            Answer::Def(f, name) => Some((f, name)),
+            _ => None,
+        }
+    }
+
+    /// The outline of a module file read here (cached).
+    pub fn outline_of(&self, file: &Path) -> Option<std::sync::Arc<Outline>> {
+        self.env.module_outline(file, self.python)
     }
 
     /// The names `from module import *` in the module at `file` binds, with what the
@@ -307,6 +331,7 @@ impl<'a> Resolver<'a> {
         match &b.kind {
             BindingKind::Class(c) if rest.is_empty() => match goal {
                 Goal::Class => self.facts(file, outline, c, depth + 1).map(Answer::Class),
+                Goal::Def => Some(Answer::Def(file.to_path_buf(), (*head).to_string())),
                 Goal::Member(m) => outline.enums.get(*head)?.get(m).cloned().map(Answer::Value),
                 // Nothing that could replace the class object.
                 Goal::Named => (c.decorators.unknown.is_empty() && c.decorators.fixture.is_none())
@@ -420,6 +445,16 @@ impl<'a> Resolver<'a> {
                     unittest: true,
                     ..ExternalClass::default()
                 }));
+            }
+        }
+        if matches!(goal, Goal::Def) {
+            // Only the project's own classes are read whole.
+            let installed = self.env.stdlib_dir().is_some_and(|d| target.starts_with(d))
+                || target
+                    .components()
+                    .any(|c| c.as_os_str() == "site-packages" || c.as_os_str() == "dist-packages");
+            if installed {
+                return None;
             }
         }
         self.deps.borrow_mut().push(target.clone());

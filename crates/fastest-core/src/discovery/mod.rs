@@ -962,6 +962,19 @@ fn collect_file_items(
             }
             None => &outline,
         };
+        // Test classes deriving from the project's classes in other modules that bring
+        // tests or state (not inert): those bases read whole from their source.
+        let inlined;
+        let outline = match resolver.as_ref() {
+            Some(r) => match inline_external_bases(outline, r, &f.path) {
+                Some(o) => {
+                    inlined = o;
+                    &inlined
+                }
+                None => outline,
+            },
+            None => outline,
+        };
         let external = |text: &str| {
             resolver
                 .as_ref()
@@ -988,6 +1001,166 @@ fn collect_file_items(
         items.extend(collected?);
     }
     Ok(items)
+}
+
+/// `outline` with the non-inert bases its top-level classes take from the project's
+/// other modules read from their source ([`external::Resolver::class_def`]): each such
+/// class is copied into [`Outline::inlined`] under a name no module binds, its own
+/// bases rewritten the same way (an inert one becomes the base kind its facts say), and
+/// the deriving class's base names it. `None` when there is nothing to inline. A base
+/// that cannot be read whole (a nested class, a parameter or fixture value from its
+/// module, a base that leads nowhere) is left as it was: the module stays uncertain.
+fn inline_external_bases(
+    outline: &Outline,
+    resolver: &external::Resolver<'_>,
+    path: &Path,
+) -> Option<Outline> {
+    use parse::{Base, BindingKind};
+    let needs =
+        |b: &Base| matches!(b, Base::Unknown(t) if resolver.class(path, outline, t).is_none());
+    // An imported class that may be collected here (a test-like name): pytest collects
+    // it under the name this module binds.
+    let imported_class = |b: &parse::Binding| {
+        matches!(&b.kind, BindingKind::Import { plain: false, .. })
+            && b.name.contains("Test")
+            && resolver.class(path, outline, &b.name).is_none()
+    };
+    if !outline.bindings.iter().any(|b| {
+        imported_class(b) || matches!(&b.kind, BindingKind::Class(c) if c.bases.iter().any(needs))
+    }) {
+        return None;
+    }
+    let mut out = outline.clone();
+    let mut made: HashMap<(PathBuf, String), String> = HashMap::new();
+    let mut inlined: Vec<parse::Binding> = Vec::new();
+    for i in 0..out.bindings.len() {
+        if imported_class(&out.bindings[i]) {
+            let name = out.bindings[i].name.clone();
+            let copy = resolver
+                .class_def(path, outline, &name)
+                .and_then(|(file, n)| inline_class(resolver, &file, &n, &mut made, &mut inlined, 0))
+                .and_then(|synthetic| inlined.iter().find(|b| b.name == synthetic))
+                .map(|b| b.kind.clone());
+            if let Some(kind) = copy {
+                out.bindings[i].kind = kind;
+            }
+            continue;
+        }
+        let BindingKind::Class(c) = &out.bindings[i].kind else {
+            continue;
+        };
+        let mut bases = c.bases.clone();
+        let mut changed = false;
+        for base in &mut bases {
+            if let Base::Unknown(t) = base {
+                if resolver.class(path, outline, t).is_some() {
+                    continue;
+                }
+                let Some((file, name)) = resolver.class_def(path, outline, t) else {
+                    continue;
+                };
+                if let Some(n) = inline_class(resolver, &file, &name, &mut made, &mut inlined, 0) {
+                    *base = Base::Local(n);
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            if let BindingKind::Class(c) = &mut out.bindings[i].kind {
+                c.bases = bases;
+            }
+        }
+    }
+    out.inlined = inlined;
+    Some(out)
+}
+
+/// Copy class `name` of the module at `file` (and the classes it derives from) into
+/// `inlined`; the name it goes by there.
+fn inline_class(
+    resolver: &external::Resolver<'_>,
+    file: &Path,
+    name: &str,
+    made: &mut HashMap<(PathBuf, String), String>,
+    inlined: &mut Vec<parse::Binding>,
+    depth: usize,
+) -> Option<String> {
+    use parse::{Base, BindingKind, MarkDecl};
+    if depth > 16 {
+        return None;
+    }
+    let key = (file.to_path_buf(), name.to_string());
+    if let Some(n) = made.get(&key) {
+        return Some(n.clone());
+    }
+    let module = resolver.outline_of(file)?;
+    if module.unstable.iter().any(|u| u == name) {
+        return None;
+    }
+    let binding = module.bindings.iter().find(|b| b.name == name)?;
+    let BindingKind::Class(class) = &binding.kind else {
+        return None;
+    };
+    // Values and classes named in its body are its module's: only what the parser
+    // settled there can be carried over.
+    let external_values = |decls: &[MarkDecl]| {
+        decls.iter().any(|d| match d {
+            MarkDecl::Parametrize(p) => p.sets.iter().any(|s| {
+                s.values
+                    .iter()
+                    .any(|v| matches!(v, params::PyValue::External(_)))
+            }),
+            _ => false,
+        })
+    };
+    let readable = class.fixtures.is_empty()
+        && !external_values(&class.decorators.marks)
+        && !external_values(&class.pytestmark)
+        && class.body.iter().all(|m| match &m.kind {
+            // It may give each subclass attributes (tests, `__test__`).
+            _ if m.name == "__init_subclass__" => false,
+            BindingKind::Class(_) => false,
+            BindingKind::Function(f) => {
+                f.decorators.fixture.is_none() && !external_values(&f.decorators.marks)
+            }
+            _ => true,
+        });
+    if !readable {
+        return None;
+    }
+    let mut copy = (**class).clone();
+    for base in &mut copy.bases {
+        match base.clone() {
+            Base::Local(n) => {
+                *base = Base::Local(inline_class(resolver, file, &n, made, inlined, depth + 1)?)
+            }
+            Base::Unknown(t) => {
+                if let Some(facts) = resolver.class(file, &module, &t) {
+                    copy.has_init |= facts.has_init;
+                    *base = if facts.unittest {
+                        Base::UnitTest
+                    } else if let Some(v) = facts.value_base {
+                        Base::Builtin(v)
+                    } else {
+                        Base::Object
+                    };
+                } else {
+                    let (f2, n2) = resolver.class_def(file, &module, &t)?;
+                    *base =
+                        Base::Local(inline_class(resolver, &f2, &n2, made, inlined, depth + 1)?);
+                }
+            }
+            Base::Object | Base::UnitTest | Base::Builtin(_) => {}
+        }
+    }
+    let synthetic = format!("\u{0}{name}#{}", inlined.len());
+    made.insert(key, synthetic.clone());
+    inlined.push(parse::Binding {
+        name: synthetic.clone(),
+        line: binding.line,
+        kind: BindingKind::Class(Box::new(copy)),
+    });
+    Some(synthetic)
 }
 
 /// Names pytest treats specially in a test module's namespace besides test-like ones:

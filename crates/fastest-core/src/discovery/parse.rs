@@ -280,6 +280,10 @@ pub struct Outline {
     /// Builtin names this outline reads as the builtins (a base `str`, a parameter
     /// `int`): a star import that binds one of them changes what they are.
     pub builtins_relied: Vec<String>,
+    /// Classes of other modules this module's classes derive from, read from their
+    /// source under names no module binds (`discovery::inline_external_bases`): bases
+    /// for the MRO, never collected themselves.
+    pub inlined: Vec<Binding>,
 }
 
 /// The object a module-level `name = other` assignment binds `name` to.

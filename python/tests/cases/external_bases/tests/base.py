@@ -1,6 +1,8 @@
 """Helpers the test modules take classes from (not a test module itself)."""
 import unittest
 
+import pytest
+
 
 class Helper:
     greeting = "hello"
@@ -30,3 +32,27 @@ class Registering:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls.test_registered = lambda self: None
+
+
+class WithParams:
+    """Tests with marks and parameters, read whole from this module's source."""
+
+    pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+
+    @pytest.mark.parametrize("n", [1, 2])
+    def test_param(self, n):
+        assert n
+
+    @pytest.mark.skip(reason="inherited skip")
+    def test_skipped(self):
+        raise AssertionError
+
+
+class ChainBase(WithTests):
+    def test_chain(self):
+        assert True
+
+
+class CaseWithTests(unittest.TestCase):
+    def test_case_inherited(self):
+        self.assertTrue(True)
