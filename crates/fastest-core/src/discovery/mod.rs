@@ -1113,15 +1113,31 @@ fn inline_class(
             _ => false,
         })
     };
+    // A plugin's mark may come with the plugin's hooks (anyio's parametrizes its
+    // tests), which the checks on the test module's own source would not see.
+    let plugin_marks = |decls: &[MarkDecl]| {
+        decls.iter().any(|d| match d {
+            MarkDecl::Parametrize(_) => false,
+            MarkDecl::Mark(m, _) => !certainty::BUILTIN_MARKS.contains(&m.name.as_str()),
+            MarkDecl::Unknown(_) => true,
+        })
+    };
     let readable = class.fixtures.is_empty()
         && !external_values(&class.decorators.marks)
         && !external_values(&class.pytestmark)
+        && !plugin_marks(&class.decorators.marks)
+        && !plugin_marks(&class.pytestmark)
         && class.body.iter().all(|m| match &m.kind {
             // It may give each subclass attributes (tests, `__test__`).
             _ if m.name == "__init_subclass__" => false,
             BindingKind::Class(_) => false,
+            // A coroutine test is an async plugin's to run, which the caller decides
+            // from the test module's own source.
             BindingKind::Function(f) => {
-                f.decorators.fixture.is_none() && !external_values(&f.decorators.marks)
+                !f.is_async
+                    && f.decorators.fixture.is_none()
+                    && !external_values(&f.decorators.marks)
+                    && !plugin_marks(&f.decorators.marks)
             }
             _ => true,
         });
