@@ -1557,44 +1557,42 @@ impl<'a> Ctx<'a> {
     /// `__name__ == "__main__"` (either side, or `!=`): a module pytest imports is never
     /// `__main__`, so a script's entry point is not import-time code.
     fn main_guard(&self, n: Node<'a>) -> Option<bool> {
-        let mut c = n.walk();
-        let operands: Vec<Node<'a>> = n.named_children(&mut c).map(unparen).collect();
-        let [left, right] = operands.as_slice() else {
-            return None;
-        };
-        let mut oc = n.walk();
-        let ops: Vec<&str> = n
-            .children_by_field_name("operators", &mut oc)
-            .map(|o| self.text(o))
-            .collect();
+        let (left, op, right) = self.binary_comparison(n)?;
+        let (left, right) = (unparen(left), unparen(right));
         let is_name = |x: &Node<'a>| x.kind() == "identifier" && self.text(*x) == "__name__";
         let is_main = |x: &Node<'a>| {
             x.kind() == "string" && matches!(self.text(*x), "\"__main__\"" | "'__main__'")
         };
-        if !((is_name(left) && is_main(right)) || (is_main(left) && is_name(right))) {
+        if !((is_name(&left) && is_main(&right)) || (is_main(&left) && is_name(&right))) {
             return None;
         }
-        match ops.as_slice() {
-            ["=="] => Some(false),
-            ["!="] => Some(true),
+        match op {
+            "==" => Some(false),
+            "!=" => Some(true),
             _ => None,
         }
     }
 
-    /// `sys.version_info <op> (3, N)`, `sys.version_info[0] <op> 3`,
-    /// `sys.version_info[:2] <op> (3, N)`, `sys.version_info.major/minor <op> N`.
-    fn version_comparison(&self, n: Node<'a>) -> Option<bool> {
+    /// `left <op> right` of a comparison with exactly one operator (`a < b < c` has two).
+    fn binary_comparison(&self, n: Node<'a>) -> Option<(Node<'a>, &'a str, Node<'a>)> {
         let mut c = n.walk();
         let operands: Vec<Node<'a>> = n.named_children(&mut c).collect();
         let [left, right] = operands.as_slice() else {
             return None;
         };
         let mut oc = n.walk();
-        let ops: Vec<&str> = n
+        let ops: Vec<&'a str> = n
             .children_by_field_name("operators", &mut oc)
             .map(|o| self.text(o))
             .collect();
         let [op] = ops.as_slice() else { return None };
+        Some((*left, op, *right))
+    }
+
+    /// `sys.version_info <op> (3, N)`, `sys.version_info[0] <op> 3`,
+    /// `sys.version_info[:2] <op> (3, N)`, `sys.version_info.major/minor <op> N`.
+    fn version_comparison(&self, n: Node<'a>) -> Option<bool> {
+        let (left, op, right) = self.binary_comparison(n)?;
         let (major, minor) = (i64::from(self.python.0), i64::from(self.python.1));
         // What the left side reads of the version: (major, minor) items, and how many.
         let is_version_info = |x: Node<'a>| {
@@ -1604,7 +1602,7 @@ impl<'a> Ctx<'a> {
         };
         // What the left side reads of the version: its known items, whether it is a
         // tuple, and whether the real value has items past the known ones.
-        let left = unparen(*left);
+        let left = unparen(left);
         let (mine, tuple, longer): (Vec<i64>, bool, bool) = if is_version_info(left) {
             (vec![major, minor], true, true)
         } else if left.kind() == "subscript" && field(left, "value").is_some_and(is_version_info) {
@@ -1629,7 +1627,7 @@ impl<'a> Ctx<'a> {
         } else {
             return None;
         };
-        let right = unparen(*right);
+        let right = unparen(right);
         let theirs: Vec<i64> = match right.kind() {
             "integer" => vec![int_literal(self.text(right))?.parse().ok()?],
             "tuple" => {
@@ -1665,7 +1663,7 @@ impl<'a> Ctx<'a> {
             ord
         };
         use std::cmp::Ordering::{Equal, Greater, Less};
-        Some(match *op {
+        Some(match op {
             "<" => ord == Less,
             "<=" => ord != Greater,
             ">" => ord == Greater,

@@ -901,52 +901,50 @@ impl<'t> Walker<'t, '_, '_> {
             .any(|c| self.clause_catches_import_error(c))
     }
 
-    /// Whether the `except` clause `c` names only `ImportError`/`ModuleNotFoundError`.
-    fn clause_catches_only_import_errors(&self, c: Node<'t>) -> bool {
-        let Some(mut v) = field(c, "value") else {
-            return false; // bare `except:`
-        };
+    /// The last parts of the exception names an `except` clause lists (`None` for a
+    /// bare `except:`, which catches everything).
+    fn clause_names(&self, c: Node<'t>) -> Option<Vec<&'t [u8]>> {
+        let mut v = field(c, "value")?;
         if v.kind() == "as_pattern" {
             match v.named_child(0) {
                 Some(e) => v = e,
-                None => return false,
+                None => return Some(Vec::new()),
             }
         }
-        let names: Vec<&[u8]> = if matches!(v.kind(), "tuple" | "parenthesized_expression") {
+        let names: Vec<&'t [u8]> = if matches!(v.kind(), "tuple" | "parenthesized_expression") {
             let mut cur = v.walk();
             v.named_children(&mut cur).map(|x| self.text(x)).collect()
         } else {
             vec![self.text(v)]
         };
-        names.iter().all(|t| {
-            let last = t.rsplit(|&b| b == b'.').next().unwrap_or(t);
-            matches!(last, b"ImportError" | b"ModuleNotFoundError")
+        Some(
+            names
+                .into_iter()
+                .map(|t| t.rsplit(|&b| b == b'.').next().unwrap_or(t))
+                .collect(),
+        )
+    }
+
+    /// Whether the `except` clause `c` names only `ImportError`/`ModuleNotFoundError`.
+    fn clause_catches_only_import_errors(&self, c: Node<'t>) -> bool {
+        self.clause_names(c).is_some_and(|names| {
+            !names.is_empty()
+                && names
+                    .iter()
+                    .all(|n| matches!(*n, b"ImportError" | b"ModuleNotFoundError"))
         })
     }
 
     /// Whether the `except` clause `c` catches an `ImportError`.
     fn clause_catches_import_error(&self, c: Node<'t>) -> bool {
-        let Some(mut v) = field(c, "value") else {
-            return true; // bare `except:`
-        };
-        if v.kind() == "as_pattern" {
-            match v.named_child(0) {
-                Some(e) => v = e,
-                None => return false,
-            }
-        }
-        let names: Vec<&[u8]> = if matches!(v.kind(), "tuple" | "parenthesized_expression") {
-            let mut cur = v.walk();
-            v.named_children(&mut cur).map(|x| self.text(x)).collect()
-        } else {
-            vec![self.text(v)]
-        };
-        names.iter().any(|t| {
-            let last = t.rsplit(|&b| b == b'.').next().unwrap_or(t);
-            matches!(
-                last,
-                b"ImportError" | b"ModuleNotFoundError" | b"Exception" | b"BaseException"
-            )
+        // A bare `except:` catches everything.
+        self.clause_names(c).is_none_or(|names| {
+            names.iter().any(|n| {
+                matches!(
+                    *n,
+                    b"ImportError" | b"ModuleNotFoundError" | b"Exception" | b"BaseException"
+                )
+            })
         })
     }
 
