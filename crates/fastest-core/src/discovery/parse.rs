@@ -1197,6 +1197,8 @@ impl<'a> Ctx<'a> {
         let _ = root;
         // The module's own functions bound so far: a call to one runs its body at import.
         let mut defs: HashMap<String, Node<'a>> = HashMap::new();
+        // Most modules never name `__all__`: no statement needs the walk for it.
+        let names_all = self.src.windows(7).any(|w| w == b"__all__");
         for stmt in self.flat.clone() {
             if let Some(why) = self.import_time_outcome(stmt, &defs) {
                 // `pytest.skip(allow_module_level=True)`, `importorskip`, a `raise`: what
@@ -1218,7 +1220,7 @@ impl<'a> Ctx<'a> {
             }
             self.module_statement(stmt, out, &mut order, &mut index);
             self.track_function(stmt, &mut defs);
-            if self.mentions_outside_functions(stmt, "__all__") {
+            if names_all && self.mentions_outside_functions(stmt, "__all__") {
                 out.dunder_all = Some(
                     self.plain_assignment_to(stmt, "__all__")
                         .and_then(|right| self.str_list(right)),
@@ -1316,13 +1318,13 @@ impl<'a> Ctx<'a> {
         None
     }
 
-    /// Whether `name` appears in `stmt` outside function bodies and lambdas (what runs
-    /// at import time).
+    /// Whether `name` appears in `stmt` at module level: outside function bodies,
+    /// lambdas and class bodies (which bind their own names).
     fn mentions_outside_functions(&self, stmt: Node<'a>, name: &str) -> bool {
         let mut stack = vec![stmt];
         while let Some(n) = stack.pop() {
             match n.kind() {
-                "function_definition" | "lambda" => continue,
+                "function_definition" | "lambda" | "class_definition" => continue,
                 "identifier" if self.text(n) == name => return true,
                 _ => {}
             }
