@@ -459,8 +459,9 @@ def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) 
 
 def test_decided_top_level_conditions_need_no_import(tmp_path: Path) -> None:
     """A top-level ``if`` on ``sys.version_info`` (directly, through a constant, in an
-    ``elif`` chain) or on ``TYPE_CHECKING`` runs one branch, read from the source (in a
-    class body too); a
-    condition on the micro version or the environment is left to pytest's import."""
+    ``elif`` chain), on ``TYPE_CHECKING`` or on the platform (``sys.platform``,
+    ``os.name``, ``platform.system()``; in the conftest too) runs one branch, read from
+    the source (in a class body too); a condition on the micro version or the
+    environment is left to pytest's import."""
     imported, log = _collect_both(_case_copy(tmp_path, "static_conditions"), "--doctest-modules")
     assert imported == ["test_undecided.py"], log

@@ -267,7 +267,10 @@ fn collect_only(
         });
         let mut markers = config.markers();
         markers.extend(crate::invocation::plugin_markers(args, host));
-        certainty::Certainty::new(python, imports, &markers)
+        let mut certainty = certainty::Certainty::new(python, imports, &markers);
+        certainty.platform =
+            fastest_core::discovery::syntax::Platform::from_sys_platform(&host.platform);
+        certainty
     };
     let opts = DiscoveryOptions {
         rootdir: rootdir.clone(),

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::parse::{BindingKind, Outline};
-use super::syntax::{ImportRef, PyVersion, TryRole};
+use super::syntax::{ImportRef, Platform, PyVersion, Target, TryRole};
 use super::ImportMode;
 
 /// Marks pytest 9.2 registers itself (`pytest --markers` without plugins).
@@ -40,6 +40,8 @@ pub const BUILTIN_MARKS: &[&str] = &[
 pub struct Certainty {
     /// The interpreter's version: which syntax compiles.
     pub python: PyVersion,
+    /// The interpreter's platform: which `sys.platform` branches run.
+    pub platform: Platform,
     /// Where imports resolve; `None` skips the import check (unit tests and benches,
     /// which have no interpreter facts).
     pub imports: Option<ImportEnv>,
@@ -56,15 +58,24 @@ impl Certainty {
         }
         Self {
             python,
+            platform: Platform::Unknown,
             imports,
             markers: Some(markers),
+        }
+    }
+
+    /// The version and platform modules are read for.
+    pub fn target(&self) -> Target {
+        Target {
+            python: self.python,
+            platform: self.platform,
         }
     }
 
     /// A hash of every setting here, for the discovery cache key (directory contents are
     /// not part of it).
     pub fn fingerprint(&self) -> u64 {
-        let mut key = format!("{}.{}", self.python.0, self.python.1);
+        let mut key = format!("{}.{} {:?}", self.python.0, self.python.1, self.platform);
         if let Some(env) = &self.imports {
             for p in env.sys_path.iter().chain(&env.pythonpath) {
                 key.push('\x1f');
@@ -170,7 +181,7 @@ impl Certainty {
                 let Ok(src) = std::fs::read(dir.join("__init__.py")) else {
                     return false;
                 };
-                init_leaves_name_alone(&src, name, self.python)
+                init_leaves_name_alone(&src, name, self.target())
             }
             Some(Found::Namespace(portions)) => env.resolve(&[name], &portions),
             _ => false,
@@ -247,7 +258,7 @@ impl Certainty {
                 if std::str::from_utf8(text).is_err() {
                     Err("not valid UTF-8".to_string())
                 } else {
-                    let o = super::parse::parse_outline_for(text, false, self.python);
+                    let o = super::parse::parse_outline_for(text, false, self.target());
                     match (&o.import_hazard, &self.markers) {
                         (Some(h), _) => Err(h.clone()),
                         (None, Some(known)) if o.mark_names.iter().any(|m| !known.contains(m)) => {
@@ -555,7 +566,7 @@ impl ImportEnv {
     }
 
     /// The parsed outline of a module read for its classes, once per run.
-    pub(crate) fn module_outline(&self, file: &Path, python: PyVersion) -> Option<Arc<Outline>> {
+    pub(crate) fn module_outline(&self, file: &Path, target: Target) -> Option<Arc<Outline>> {
         if let Ok(map) = self.modules.lock() {
             if let Some(o) = map.get(file) {
                 return o.clone();
@@ -564,7 +575,7 @@ impl ImportEnv {
         let outline = std::fs::read(file)
             .ok()
             .filter(|src| std::str::from_utf8(src).is_ok())
-            .map(|src| Arc::new(super::parse::parse_outline_for(&src, false, python)));
+            .map(|src| Arc::new(super::parse::parse_outline_for(&src, false, target)));
         if let Ok(mut map) = self.modules.lock() {
             map.insert(file.to_path_buf(), outline.clone());
         }
@@ -758,8 +769,8 @@ impl ImportEnv {
 /// top-level binding of that name other than importing the submodule itself (`from .
 /// import name`), no star import and no module `__getattr__`, and nothing it could not
 /// read (a name bound in a block fastest cannot follow).
-fn init_leaves_name_alone(src: &[u8], name: &str, python: PyVersion) -> bool {
-    let outline = super::parse::parse_outline_for(src, false, python);
+fn init_leaves_name_alone(src: &[u8], name: &str, target: Target) -> bool {
+    let outline = super::parse::parse_outline_for(src, false, target);
     if !outline.star_imports.is_empty() || !outline.uncertain.is_empty() {
         return false;
     }

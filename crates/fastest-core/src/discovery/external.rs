@@ -22,7 +22,7 @@ use super::certainty::ImportEnv;
 use super::collect::NameRules;
 use super::params::PyValue;
 use super::parse::{AliasOf, Base, Binding, BindingKind, Class, Outline};
-use super::syntax::PyVersion;
+use super::syntax::Target;
 
 /// What an inert class from another module brings to a class deriving from it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -132,7 +132,7 @@ const MAX_DEPTH: usize = 16;
 /// Resolves class references for one test module.
 pub struct Resolver<'a> {
     env: &'a ImportEnv,
-    python: PyVersion,
+    target: Target,
     rules: &'a NameRules,
     /// The `sys.path` the test module is imported with.
     paths: Vec<PathBuf>,
@@ -149,7 +149,7 @@ pub struct Resolver<'a> {
 impl<'a> Resolver<'a> {
     pub fn new(
         env: &'a ImportEnv,
-        python: PyVersion,
+        target: Target,
         rules: &'a NameRules,
         paths: Vec<PathBuf>,
         relative: bool,
@@ -157,7 +157,7 @@ impl<'a> Resolver<'a> {
     ) -> Self {
         Self {
             env,
-            python,
+            target,
             rules,
             paths,
             relative,
@@ -243,7 +243,7 @@ impl<'a> Resolver<'a> {
 
     /// The outline of a module file read here (cached).
     pub fn outline_of(&self, file: &Path) -> Option<std::sync::Arc<Outline>> {
-        self.env.module_outline(file, self.python)
+        self.env.module_outline(file, self.target)
     }
 
     /// The names `from module import *` in the module at `file` binds, with what the
@@ -261,7 +261,7 @@ impl<'a> Resolver<'a> {
         }
         let target = self.module_file(file, module)?;
         self.deps.borrow_mut().push(target.clone());
-        let outline = self.env.module_outline(&target, self.python)?;
+        let outline = self.env.module_outline(&target, self.target)?;
         if !self.quiet_import(&outline) {
             return None;
         }
@@ -389,7 +389,7 @@ impl<'a> Resolver<'a> {
                         // it in `m`'s namespace.
                         let target = self.module_file(file, module)?;
                         self.deps.borrow_mut().push(target.clone());
-                        let outline = self.env.module_outline(&target, self.python)?;
+                        let outline = self.env.module_outline(&target, self.target)?;
                         if !self.quiet_import(&outline) {
                             return None;
                         }
@@ -458,7 +458,7 @@ impl<'a> Resolver<'a> {
             }
         }
         self.deps.borrow_mut().push(target.clone());
-        let outline = self.env.module_outline(&target, self.python)?;
+        let outline = self.env.module_outline(&target, self.target)?;
         if !self.quiet_import(&outline) {
             return None;
         }
@@ -475,7 +475,7 @@ impl<'a> Resolver<'a> {
             return false;
         }
         self.deps.borrow_mut().push(init.clone());
-        let Some(outline) = self.env.module_outline(&init, self.python) else {
+        let Some(outline) = self.env.module_outline(&init, self.target) else {
             return false;
         };
         outline.star_imports.is_empty()

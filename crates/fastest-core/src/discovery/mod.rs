@@ -35,6 +35,7 @@ use crate::glob::PathMatcher;
 use crate::item::{ChainNode, Item, NodeKind, RunSpec};
 pub use collect::{LongStrIds, NameRules};
 use parse::Outline;
+use syntax::Target;
 
 /// How to turn a file path into a module name, as pytest's `--import-mode` does; used for
 /// doctest item names.
@@ -854,7 +855,7 @@ fn collect_file_items(
         // pytest reports the decoding error; only an import shows its exact text.
         return Err("not valid UTF-8".into());
     }
-    let outline = parse::parse_outline_for(bytes, f.doctest, opts.certainty.python);
+    let outline = parse::parse_outline_for(bytes, f.doctest, opts.certainty.target());
     let visible: Vec<&walk::Conftest> = f
         .conftests
         .iter()
@@ -943,7 +944,7 @@ fn collect_file_items(
         let resolver = opts.certainty.imports.as_ref().map(|env| {
             external::Resolver::new(
                 env,
-                opts.certainty.python,
+                opts.certainty.target(),
                 &opts.rules,
                 env.search_path(&f.path, opts.import_mode, &conftest_paths),
                 opts.import_mode != ImportMode::Importlib,
@@ -1383,7 +1384,7 @@ fn is_identifier(s: &str) -> bool {
 }
 
 /// Parse a file's outline on its own (for conftests), with its content hash.
-pub(crate) fn outline_of(path: &Path, use_mmap: bool) -> (Outline, u64) {
+pub(crate) fn outline_of(path: &Path, use_mmap: bool, target: Target) -> (Outline, u64) {
     match source::read_source(path, use_mmap) {
         Ok(src) => {
             let hash = source::content_hash(src.bytes());
@@ -1395,7 +1396,7 @@ pub(crate) fn outline_of(path: &Path, use_mmap: bool) -> (Outline, u64) {
                 };
                 return (o, hash);
             }
-            (parse::parse_outline(b, false), hash)
+            (parse::parse_outline_for(b, false, target), hash)
         }
         Err(e) => {
             let o = Outline {

@@ -12,7 +12,7 @@ use tree_sitter::{Node, Parser};
 
 use super::params::{ExplicitId, OpaqueKey, ParamSet, PyValue};
 use super::skim;
-use super::syntax::{self, field, ImportRef, MarkAliases, PyVersion};
+use super::syntax::{self, field, ImportRef, MarkAliases, Platform, PyVersion, Target};
 use crate::item::{Mark, MarkValue, ParamScope};
 
 /// What a module or class body binds under one name.
@@ -302,8 +302,11 @@ pub fn parse_outline(src: &[u8], want_doctests: bool) -> Outline {
 }
 
 /// Parse `src` (UTF-8 Python source) into an [`Outline`], checking it against what
-/// CPython `python` compiles.
-pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> Outline {
+/// the target's CPython compiles and deciding its conditions on the target's version
+/// and platform.
+pub fn parse_outline_for(src: &[u8], want_doctests: bool, target: impl Into<Target>) -> Outline {
+    let target = target.into();
+    let python = target.python;
     let mut parser = Parser::new();
     if parser
         .set_language(&tree_sitter_python::LANGUAGE.into())
@@ -333,6 +336,7 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, python: PyVersion) -> 
     }
     let mut ctx = Ctx::new(src);
     ctx.python = python;
+    ctx.platform = target.platform;
     ctx.scan_module(root);
     // tree-sitter accepts much that CPython rejects or warns about; the same walk
     // collects the imports and mark names the certainty checks need.
@@ -738,6 +742,13 @@ struct Ctx<'a> {
     type_checking: HashSet<String>,
     /// The interpreter's version, which `sys.version_info` tests compare.
     python: PyVersion,
+    /// The interpreter's platform, which `sys.platform`, `os.name` and
+    /// `platform.system()` tests compare; names bound to `os` and `platform`, and to
+    /// `sys.platform` (`from sys import platform`).
+    platform: Platform,
+    os_mods: HashSet<String>,
+    platform_mods: HashSet<String>,
+    sys_platform_names: HashSet<String>,
     /// Module-level names bound to a condition decided here, as bound so far.
     conditions: HashMap<String, Option<bool>>,
     /// Names bound to `enum` and to its `Enum`, `IntEnum` and `StrEnum`.
@@ -986,6 +997,10 @@ impl<'a> Ctx<'a> {
             typing_mods: HashSet::new(),
             type_checking: HashSet::new(),
             python: PyVersion::MIN,
+            platform: Platform::Unknown,
+            os_mods: HashSet::new(),
+            platform_mods: HashSet::new(),
+            sys_platform_names: HashSet::new(),
             conditions: HashMap::new(),
             enum_mods: HashSet::new(),
             enum_names: HashMap::new(),
@@ -1122,6 +1137,12 @@ impl<'a> Ctx<'a> {
                     "sys" => {
                         self.sys_mods.insert(alias.unwrap_or(full));
                     }
+                    "os" => {
+                        self.os_mods.insert(alias.unwrap_or(full));
+                    }
+                    "platform" => {
+                        self.platform_mods.insert(alias.unwrap_or(full));
+                    }
                     "enum" => {
                         self.enum_mods.insert(alias.unwrap_or(full));
                     }
@@ -1164,6 +1185,9 @@ impl<'a> Ctx<'a> {
                     }
                     ("typing" | "typing_extensions", "TYPE_CHECKING") => {
                         self.type_checking.insert(bound);
+                    }
+                    ("sys", "platform") => {
+                        self.sys_platform_names.insert(bound);
                     }
                     ("enum", "Enum" | "IntEnum" | "StrEnum" | "unique" | "auto") => {
                         self.enum_names.insert(bound, name.clone());
@@ -1551,7 +1575,113 @@ impl<'a> Ctx<'a> {
                     _ => None,
                 }
             }
-            "comparison_operator" => self.version_comparison(n).or_else(|| self.main_guard(n)),
+            "comparison_operator" => self
+                .version_comparison(n)
+                .or_else(|| self.main_guard(n))
+                .or_else(|| self.platform_comparison(n)),
+            "call" => self.platform_prefix(n),
+            _ => None,
+        }
+    }
+
+    /// The value of `sys.platform`, `os.name` or `platform.system()` when `n` reads one
+    /// of them and the platform is known.
+    fn platform_value(&self, n: Node<'a>) -> Option<&'static str> {
+        let n = unparen(n);
+        if n.kind() == "identifier" {
+            return self
+                .sys_platform_names
+                .contains(self.text(n))
+                .then(|| self.platform.sys_platform())
+                .flatten();
+        }
+        if n.kind() == "call" {
+            // `platform.system()`, without arguments.
+            let args = call_arguments(n)?;
+            let chain = attr_chain(field(n, "function")?, self.src)?;
+            return match (chain.as_slice(), args.is_empty()) {
+                ([m, f], true) if f == "system" && self.platform_mods.contains(m) => {
+                    self.platform.system()
+                }
+                _ => None,
+            };
+        }
+        match attr_chain(n, self.src)?.as_slice() {
+            [m, v] if v == "platform" && self.sys_mods.contains(m) => self.platform.sys_platform(),
+            [m, v] if v == "name" && self.os_mods.contains(m) => self.platform.os_name(),
+            _ => None,
+        }
+    }
+
+    /// A plain string literal's value (`None` for bytes, f-strings, concatenations).
+    fn str_literal(&self, n: Node<'a>) -> Option<String> {
+        let n = unparen(n);
+        if n.kind() != "string" {
+            return None;
+        }
+        match decode_string(self.text(n))? {
+            Lit::Str(s) => Some(s),
+            Lit::Bytes(_) => None,
+        }
+    }
+
+    /// String literals of a tuple, list or set display (a lone string: `None`).
+    fn str_literals(&self, n: Node<'a>) -> Option<Vec<String>> {
+        let n = unparen(n);
+        if !matches!(n.kind(), "tuple" | "list" | "set") {
+            return None;
+        }
+        let mut c = n.walk();
+        n.named_children(&mut c)
+            .map(|e| self.str_literal(e))
+            .collect()
+    }
+
+    /// `sys.platform == "win32"`, `os.name != "nt"`, `platform.system() == "Linux"` (either
+    /// side), `sys.platform in ("linux", "darwin")`, `"win" in sys.platform`.
+    fn platform_comparison(&self, n: Node<'a>) -> Option<bool> {
+        let (left, op, right) = self.binary_comparison(n)?;
+        match op {
+            "==" | "!=" => {
+                let (value, other) = match self.platform_value(left) {
+                    Some(v) => (v, right),
+                    None => (self.platform_value(right)?, left),
+                };
+                let equal = self.str_literal(other)? == value;
+                Some(if op == "==" { equal } else { !equal })
+            }
+            "in" | "not in" => {
+                let found = match self.platform_value(left) {
+                    Some(v) => self.str_literals(right)?.iter().any(|s| s == v),
+                    None => {
+                        let v = self.platform_value(right)?;
+                        v.contains(self.str_literal(left)?.as_str())
+                    }
+                };
+                Some(if op == "in" { found } else { !found })
+            }
+            _ => None,
+        }
+    }
+
+    /// `sys.platform.startswith("win")` (or a tuple of prefixes), and `endswith`.
+    fn platform_prefix(&self, n: Node<'a>) -> Option<bool> {
+        let function = field(n, "function")?;
+        if function.kind() != "attribute" {
+            return None;
+        }
+        let method = self.text(field(function, "attribute")?);
+        let value = self.platform_value(field(function, "object")?)?;
+        let args = call_arguments(n)?;
+        let [arg] = args.as_slice() else { return None };
+        let affixes = match self.str_literal(*arg) {
+            Some(one) => vec![one],
+            None if unparen(*arg).kind() == "tuple" => self.str_literals(*arg)?,
+            None => return None,
+        };
+        match method {
+            "startswith" => Some(affixes.iter().any(|a| value.starts_with(a.as_str()))),
+            "endswith" => Some(affixes.iter().any(|a| value.ends_with(a.as_str()))),
             _ => None,
         }
     }
@@ -5521,6 +5651,50 @@ def pytest_configure(config):
             panic!("not a class");
         };
         assert_eq!(c.uncertain.len(), 1);
+    }
+
+    #[test]
+    fn platform_conditions_are_decided_on_a_known_platform() {
+        let names = |src: &str, platform: Platform| {
+            let target = Target {
+                python: PyVersion(3, 11),
+                platform,
+            };
+            let o = parse_outline_for(src.as_bytes(), false, target);
+            let names: Vec<String> = o.bindings.iter().map(|b| b.name.clone()).collect();
+            (names, o.uncertain)
+        };
+        let src = "import os, sys\nimport platform as plat\nfrom sys import platform\n\
+            WIN = sys.platform.startswith(('win', 'cygwin'))\n\
+            if WIN:\n    def test_win(): pass\n\
+            if sys.platform == 'linux':\n    def test_linux(): pass\n\
+            elif 'darwin' != sys.platform:\n    def test_other(): pass\n\
+            if os.name == 'nt' and not any(os.environ.get(n) for n in ('USER',)):\n    os.environ['USER'] = 'u'\n\
+            if plat.system() in ('Linux', 'Darwin'):\n    def test_posix(): pass\n\
+            if platform in ['darwin']:\n    def test_mac(): pass\n\
+            if 'win' in sys.platform:\n    def test_win_substring(): pass\n";
+        let (linux, uncertain) = names(src, Platform::Linux);
+        assert!(uncertain.is_empty(), "{uncertain:?}");
+        let tests: Vec<&String> = linux.iter().filter(|n| n.starts_with("test_")).collect();
+        assert_eq!(tests, ["test_linux", "test_posix"]);
+        let (mac, _) = names(src, Platform::Darwin);
+        let tests: Vec<&String> = mac.iter().filter(|n| n.starts_with("test_")).collect();
+        // ("win" is in "darwin": what the interpreter computes, not what was meant.)
+        assert_eq!(tests, ["test_posix", "test_mac", "test_win_substring"]);
+        let (win, uncertain) = names(src, Platform::Windows);
+        let tests: Vec<&String> = win.iter().filter(|n| n.starts_with("test_")).collect();
+        assert_eq!(tests, ["test_win", "test_other", "test_win_substring"]);
+        // The `os.environ` assignment under the taken `if` is import-time code.
+        assert!(!uncertain.is_empty());
+        // An unknown platform decides nothing; neither does a rebound-looking reading
+        // fastest does not model (`sys.platform[:3]`).
+        let (_, uncertain) = names(src, Platform::Unknown);
+        assert!(!uncertain.is_empty());
+        let (_, uncertain) = names(
+            "import sys\nif sys.platform[:3] == 'win':\n    def test_x(): pass\n",
+            Platform::Linux,
+        );
+        assert!(!uncertain.is_empty());
     }
 
     #[test]

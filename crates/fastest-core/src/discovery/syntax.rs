@@ -48,6 +48,76 @@ impl Default for PyVersion {
     }
 }
 
+/// The platform the workers' interpreter runs on, as module-level conditions test it
+/// (`sys.platform`, `os.name`, `platform.system()`): `Unknown` decides none of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Platform {
+    #[default]
+    Unknown,
+    Linux,
+    Darwin,
+    Windows,
+}
+
+impl Platform {
+    /// From the interpreter's `sys.platform`; a platform other than these three (a BSD,
+    /// cygwin) is `Unknown`: its values are not modelled.
+    pub fn from_sys_platform(s: &str) -> Platform {
+        match s {
+            "linux" => Platform::Linux,
+            "darwin" => Platform::Darwin,
+            "win32" => Platform::Windows,
+            _ => Platform::Unknown,
+        }
+    }
+
+    /// `sys.platform`.
+    pub fn sys_platform(self) -> Option<&'static str> {
+        match self {
+            Platform::Linux => Some("linux"),
+            Platform::Darwin => Some("darwin"),
+            Platform::Windows => Some("win32"),
+            Platform::Unknown => None,
+        }
+    }
+
+    /// `os.name`.
+    pub fn os_name(self) -> Option<&'static str> {
+        match self {
+            Platform::Linux | Platform::Darwin => Some("posix"),
+            Platform::Windows => Some("nt"),
+            Platform::Unknown => None,
+        }
+    }
+
+    /// `platform.system()`.
+    pub fn system(self) -> Option<&'static str> {
+        match self {
+            Platform::Linux => Some("Linux"),
+            Platform::Darwin => Some("Darwin"),
+            Platform::Windows => Some("Windows"),
+            Platform::Unknown => None,
+        }
+    }
+}
+
+/// What a module's import is read for: the interpreter's version (which syntax
+/// compiles, which `sys.version_info` branch runs) and its platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Target {
+    pub python: PyVersion,
+    pub platform: Platform,
+}
+
+impl From<PyVersion> for Target {
+    fn from(python: PyVersion) -> Self {
+        Target {
+            python,
+            platform: Platform::Unknown,
+        }
+    }
+}
+
 /// Facts the walk gathers on the way, for the import and mark checks.
 #[derive(Debug, Default)]
 pub struct Facts {

@@ -201,7 +201,8 @@ impl<'a> Walker<'a> {
         }
         let path = dir.join("conftest.py");
         let idx = if path.is_file() {
-            let (outline, hash) = outline_of(&path, self.opts.use_mmap);
+            let (outline, hash) =
+                outline_of(&path, self.opts.use_mmap, self.opts.certainty.target());
             self.out.conftests.push(Conftest {
                 path,
                 dir: dir.to_path_buf(),
