@@ -28,8 +28,9 @@ use crate::item::{ChainNode, Mark};
 /// literal name is no machinery use; 16: class-body constants, arithmetic on literals
 /// and plain instances give IDs, the long-string ID strategy ini; 17: entries list the
 /// other modules read for their classes; 18: star imports, calls of the module's own
-/// functions at import, class-body `if`s and `\N{...}` names are read from the source).
-const FORMAT: u32 = 18;
+/// functions at import, class-body `if`s and `\N{...}` names are read from the source;
+/// 19: a module's star imports under `try` may rebind the names read from it).
+const FORMAT: u32 = 19;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

@@ -327,6 +327,21 @@ impl<'a> Resolver<'a> {
         if outline.unstable.iter().any(|n| n == head) {
             return None;
         }
+        // A star import (one under `try` too) may rebind the name: the module's own
+        // binding stands only when each such module's names leave it alone; one that
+        // cannot be read (a C accelerator: `operator`'s `from _operator import *`
+        // makes `invert` a builtin of its own name, not the `inv` the source assigns)
+        // leaves it unknown.
+        for m in outline
+            .star_imports
+            .iter()
+            .chain(&outline.block_star_imports)
+        {
+            match self.star_names(file, m) {
+                Some(names) if !names.iter().any(|b| b.name == *head) => {}
+                _ => return None,
+            }
+        }
         let b = outline.bindings.iter().find(|b| b.name == *head)?;
         match &b.kind {
             BindingKind::Class(c) if rest.is_empty() => match goal {

@@ -265,6 +265,9 @@ pub struct Outline {
     /// The modules of its top-level `from m import *` statements, as written (`.m` for a
     /// relative one): in a conftest, whatever hooks they define are the conftest's.
     pub star_imports: Vec<String>,
+    /// The modules of `from m import *` statements inside top-level blocks (`try: from
+    /// _operator import *`): names read from this module may be theirs instead.
+    pub block_star_imports: Vec<String>,
     /// Module-level names bound more than once or under a condition: which object
     /// such a name holds is not read from the source.
     pub unstable: Vec<String>,
@@ -2069,6 +2072,7 @@ impl<'a> Ctx<'a> {
             | "while_statement" | "match_statement"
                 if contains_binding(stmt) =>
             {
+                out.block_star_imports.extend(self.star_imports_in(stmt));
                 match self.plain_block_bindings(stmt) {
                     // Names bound under a condition (`try: import x` / `except
                     // ImportError: x = None`): each may hold anything, and none is a
@@ -2087,6 +2091,35 @@ impl<'a> Ctx<'a> {
             }
             _ => {}
         }
+    }
+
+    /// The modules of the `from m import *` statements in a block (not in its functions
+    /// and classes).
+    fn star_imports_in(&self, block: Node<'a>) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut stack = vec![block];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "function_definition" | "class_definition" => continue,
+                "import_from_statement" => {
+                    let mut c = n.walk();
+                    if n.named_children(&mut c)
+                        .any(|x| x.kind() == "wildcard_import")
+                    {
+                        found.push(
+                            field(n, "module_name")
+                                .map(|m| self.text(m).to_string())
+                                .unwrap_or_default(),
+                        );
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        found
     }
 
     /// An import statement's `from` module (empty for `import`) and a binding per name
