@@ -208,3 +208,52 @@ def install(rootdir: Callable[[], Optional[Path]]) -> None:
     _rewrite._read_pyc = cached_read_pyc
     _rewrite._rewrite_test = storing_rewrite_test
     _rewrite._fastest_pyc = True  # type: ignore[attr-defined]
+
+
+class _WarmConfig:
+    """What pytest's rewriter reads of its config: the ``enable_assertion_pass_hook``
+    ini value, the rootdir, and the assertion state (its ``trace``)."""
+
+    def __init__(self, rootdir: Path, pass_hook: bool, state: Any) -> None:
+        self.rootpath = rootdir
+        self._pass_hook = pass_hook
+        self.stash = {_rewrite.assertstate_key: state}
+
+    def getini(self, name: str) -> Any:
+        if name == "enable_assertion_pass_hook":
+            return self._pass_hook
+        raise ValueError(name)
+
+
+def warm(spec_json: str) -> None:
+    """Rewrite test modules ahead of their import (a worker waiting for its session,
+    while the coordinator waits for pytest's collection of other files): what
+    ``AssertionRewritingHook.exec_module`` does before it executes a module, into the
+    same places (pytest's pyc beside the source, or fastest's directory when Python
+    writes no bytecode). Nothing is imported or executed. What compiling a module warns
+    is stored for the import to warn again, under the filters in force then (here every
+    warning is kept: the session's filters are not known yet)."""
+    import types
+
+    spec = json.loads(spec_json)
+    root = Path(spec["rootdir"])
+    install(lambda: root)
+    state = types.SimpleNamespace(trace=lambda *a: None)
+    config = _WarmConfig(root, bool(spec.get("enable_assertion_pass_hook")), state)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        for name in spec.get("files") or ():
+            fn = Path(name)
+            try:
+                write = not sys.dont_write_bytecode
+                pycache = _rewrite.get_cache_dir(fn)
+                if write and not _rewrite.try_makedirs(pycache):
+                    write = False
+                pyc = pycache / (fn.name[:-3] + _rewrite.PYC_TAIL)
+                if _rewrite._read_pyc(fn, pyc, state.trace) is not None:
+                    continue
+                source_hash, co = _rewrite._rewrite_test(fn, config)
+                if write:
+                    _rewrite._write_pyc(state, co, source_hash, pyc)
+            except Exception:  # noqa: BLE001 - the import does it again and reports it
+                continue

@@ -539,15 +539,39 @@ fn collect_only(
         // pytest's collection may take a while (unless its answer is cached): the run's
         // workers start meanwhile.
         crate::run::prestart(inv, host, slots.len());
-        let mut res = match fallback::cache::collect_cached(
-            cache_dir.as_deref(),
-            host,
-            &pytest_args,
-            &requests,
-            &walked,
-            hash_seed_key(),
-            &[],
-        ) {
+        // Meanwhile the workers, started and idle, rewrite the test modules discovery
+        // read (those pytest's collection imports it rewrites itself).
+        let warm: Vec<PathBuf> = slots
+            .iter()
+            .filter(|s| !s.via_fallback)
+            .map(|s| s.file.path.clone())
+            .filter(|p| opts.python_files.is_match(p))
+            .collect();
+        let pass_hook = config
+            .get_bool("enable_assertion_pass_hook")
+            .ok()
+            .flatten()
+            .unwrap_or(false);
+        let waiting = std::sync::atomic::AtomicBool::new(true);
+        let (collected, warmed) = std::thread::scope(|scope| {
+            let warming = scope
+                .spawn(|| crate::run::warm_rewrites(inv, &rootdir, pass_hook, &warm, &waiting));
+            let res = fallback::cache::collect_cached(
+                cache_dir.as_deref(),
+                host,
+                &pytest_args,
+                &requests,
+                &walked,
+                hash_seed_key(),
+                &[],
+            );
+            waiting.store(false, std::sync::atomic::Ordering::Relaxed);
+            (res, warming.join().unwrap_or(0))
+        });
+        if warmed > 0 {
+            tracing::debug!(workers = warmed, files = warm.len(), "warm-up sent");
+        }
+        let mut res = match collected {
             Ok(res) => res,
             Err(e) => {
                 let _ = writeln!(err, "INTERNALERROR> {e}");

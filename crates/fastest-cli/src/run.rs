@@ -151,6 +151,31 @@ pub(crate) fn prestart(inv: &Invocation, host: &Host, files: usize) {
     }
 }
 
+/// Have the workers [`prestart`] started rewrite `files` (test modules) while the
+/// coordinator waits for pytest's collection of others: a cold run's imports then find
+/// the rewritten code ready. Returns once each worker got its share (or once
+/// `still_waiting` turned false: the wait was over before a worker was ready), with
+/// the number of workers that got one.
+pub(crate) fn warm_rewrites(
+    inv: &Invocation,
+    rootdir: &Path,
+    pass_hook: bool,
+    files: &[PathBuf],
+    still_waiting: &std::sync::atomic::AtomicBool,
+) -> usize {
+    let rewrites = inv.args.assert_mode.as_deref().unwrap_or("rewrite") == "rewrite"
+        && std::env::var_os("PYTEST_DONT_REWRITE").is_none_or(|v| v.is_empty());
+    if !inv.run || !rewrites || files.is_empty() {
+        return 0;
+    }
+    let slot = PRESTARTED.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(pre) = slot.as_ref() else { return 0 };
+    let mut settings = serde_json::Map::new();
+    settings.insert("rootdir".into(), serde_json::json!(rootdir));
+    settings.insert("enable_assertion_pass_hook".into(), pass_hook.into());
+    pre.warm(files, &settings, still_waiting)
+}
+
 /// Kill the workers [`prestart`] started that no run took.
 pub(crate) fn discard_prestarted() {
     let pre = PRESTARTED.lock().unwrap_or_else(|e| e.into_inner()).take();

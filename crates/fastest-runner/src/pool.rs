@@ -145,6 +145,8 @@ fn socket_base() -> PathBuf {
 struct Pending {
     child: Child,
     listener: UnixListener,
+    /// The connection, when it was accepted ahead of the pool ([`Prestarted::warm`]).
+    stream: Option<UnixStream>,
     /// The private directory of the socket (removed when dropped).
     dir: tempfile::TempDir,
 }
@@ -189,6 +191,7 @@ fn start_worker(cmd: &WorkerCommand, place: &Placement) -> Result<Pending, Runne
     Ok(Pending {
         child,
         listener,
+        stream: None,
         dir,
     })
 }
@@ -244,6 +247,54 @@ impl Prestarted {
                     .ok(),
             );
         }
+    }
+
+    /// Give the started workers test modules to rewrite while the coordinator waits for
+    /// something else (pytest's collection of the files discovery could not read): each
+    /// worker connects and gets [`ToWorker::Warm`] with its share of `files` and
+    /// `settings`. The message is not sent once `still_waiting` is false (the wait was
+    /// short: the rewrites are left to the imports). The connections are kept for the
+    /// pool. Returns how many workers got their share.
+    pub fn warm(
+        &self,
+        files: &[PathBuf],
+        settings: &serde_json::Map<String, serde_json::Value>,
+        still_waiting: &AtomicBool,
+    ) -> usize {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let live = pending.iter().filter(|p| p.is_some()).count();
+        let mut warmed = 0;
+        if live == 0 || files.is_empty() {
+            return warmed;
+        }
+        for (k, p) in pending.iter_mut().flatten().enumerate() {
+            let stream = match &p.stream {
+                Some(s) => s,
+                None => match accept(&p.listener, &mut p.child) {
+                    // Its failure is the pool's to report when it takes the worker.
+                    Err(_) => continue,
+                    Ok(s) => p.stream.insert(s),
+                },
+            };
+            if !still_waiting.load(Ordering::Relaxed) {
+                return warmed;
+            }
+            let share: Vec<&PathBuf> = files.iter().skip(k).step_by(live).collect();
+            let mut spec = settings.clone();
+            spec.insert("files".into(), serde_json::json!(share));
+            let msg = ToWorker::Warm(serde_json::Value::Object(spec));
+            let mut w = std::io::BufWriter::new(stream);
+            let sent = serde_json::to_writer(&mut w, &msg)
+                .map_err(std::io::Error::from)
+                .and_then(|()| w.write_all(b"\n"))
+                .and_then(|()| w.flush());
+            // (Not logged here: the coordinator's thread waiting for this one may hold
+            // stderr.)
+            if sent.is_ok() {
+                warmed += 1;
+            }
+        }
+        warmed
     }
 
     /// pytest-xdist's `testrun_uid` the workers were started with.
@@ -770,6 +821,7 @@ impl Driver<'_> {
         let Pending {
             mut child,
             listener,
+            stream: accepted,
             dir: _dir,
         } = self.spawn()?;
         self.shared.with_slot(self.id, |slot| {
@@ -784,7 +836,7 @@ impl Driver<'_> {
             let _ = self.reap(&mut child);
             return Ok(WorkerEnd::Finished);
         }
-        let stream = match accept(&listener, &mut child) {
+        let stream = match accepted.map_or_else(|| accept(&listener, &mut child), Ok) {
             Ok(s) => s,
             Err(e) => {
                 let _ = self.reap(&mut child);

@@ -150,6 +150,10 @@ pub enum ToWorker {
     /// the coordinator printed before it).
     Ack,
     Done,
+    /// Before the setup, while the coordinator still waits for pytest's collection of
+    /// some files: rewrite these test modules' assertions into the places the imports
+    /// will read them from (`fastest._pyc.warm`; nothing is imported or run).
+    Warm(serde_json::Value),
 }
 
 /// Worker to coordinator.

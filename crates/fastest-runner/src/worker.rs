@@ -117,7 +117,7 @@ impl Inbox {
             match self.next()? {
                 Some(ToWorker::Run(items)) => return Ok(Some(items)),
                 Some(ToWorker::Done) | None => return Ok(None),
-                Some(ToWorker::Ack | ToWorker::Setup(_)) => {}
+                Some(ToWorker::Ack | ToWorker::Setup(_) | ToWorker::Warm(_)) => {}
             }
         }
     }
@@ -397,6 +397,14 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>, socket: std::path::PathBuf) -
             }
             // An `Ack` for a test that is over (never sent out of turn).
             ToWorker::Ack => {}
+            ToWorker::Warm(spec) => {
+                // Only saves the imports work: whatever fails here, they do again and
+                // report as pytest would.
+                let py = make_engine.py();
+                let _ = py
+                    .import("fastest._pyc")
+                    .and_then(|m| m.call_method1("warm", (spec.to_string(),)));
+            }
         }
     }
 }

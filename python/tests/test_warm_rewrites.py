@@ -1,0 +1,66 @@
+"""A cold run whose session needs pytest's collection of some files (the import
+fallback): the workers, started and idle meanwhile, rewrite the other test modules
+(`fastest._pyc.warm`). Whatever they prepared, the run shows what pytest shows, run
+after run: the rewriter's warnings (an assert on a tuple) on the runs where pytest
+rewrites the module, in both bytecode modes."""
+
+import shutil
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from oracle_harness import child_env, find_pytest, normalise, require_fastest, run_process
+
+SENT = "warm-up sent"
+
+
+def _project(root: Path) -> None:
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n")
+    (root / "test_a.py").write_text(
+        'def test_tuple():\n    assert (1, "never fails")\n\n\ndef test_plain():\n    assert 1\n'
+    )
+    for k in range(3):
+        (root / f"test_plain_{k}.py").write_text(f"def test_{k}():\n    assert {k} + 1\n")
+    # An ids callable: only pytest's collection names these tests. Its slow import
+    # keeps the coordinator waiting while the worker has nothing else to do.
+    (root / "test_b.py").write_text(
+        "import time\n\nimport pytest\n\ntime.sleep(0.6)\n\n\n"
+        '@pytest.mark.parametrize("v", [1, 2], ids=lambda v: f"v{v}")\n'
+        "def test_v(v):\n    assert v >= 0\n"
+    )
+
+
+def _runs(cmd: List[str], root: Path, env: dict, n: int) -> List[str]:
+    out = []
+    for _ in range(n):
+        r = run_process([*cmd, "-p", "no:cacheprovider", "-q"], root, env)
+        out.append((r.returncode, normalise(r.stdout, 80), r.stderr))
+    return out
+
+
+@pytest.mark.parametrize("dont_write", ["1", ""], ids=["no-bytecode", "bytecode"])
+def test_cold_runs_with_the_fallback_match_pytest(tmp_path: Path, dont_write: str) -> None:
+    env = child_env({"PYTHONDONTWRITEBYTECODE": dont_write, "FASTEST_LOG": "fastest_cli=debug"})
+    if not dont_write:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # One place for both tools (the warning names the file).
+    root = tmp_path / "proj"
+    _project(root)
+    expected = _runs(find_pytest(), root, env, 2)
+    shutil.rmtree(root)
+    _project(root)
+    actual = _runs(require_fastest(), root, env, 2)
+    # The rewriter's warning: on every run without bytecode, on the first one only
+    # with pytest's pyc files written.
+    assert "assertion is always true" in expected[0][1]
+    assert ("assertion is always true" in expected[1][1]) == bool(dont_write)
+    for (e_code, e_out, _), (a_code, a_out, a_err) in zip(expected, actual):
+        assert (a_code, a_out) == (e_code, e_out), a_err
+    # The first run's worker got the other test modules to rewrite.
+    assert SENT in actual[0][2], actual[0][2]
+    if dont_write:
+        assert (root / ".fastest_cache" / "rewrite").is_dir()
+    else:
+        assert list((root / "__pycache__").glob("test_plain_0.*-pytest-*.pyc"))
