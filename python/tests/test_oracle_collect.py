@@ -181,6 +181,8 @@ ARGSETS: Dict[str, List] = {
     "external_bases": [[]],
     # top-level `if`s on the version or TYPE_CHECKING: the branch import runs
     "static_conditions": [[], ["--doctest-modules"]],
+    # module-level importorskip: certain when the module imports
+    "importorskip": [[], ["-rs"]],
     # constants a decorator, a loop, an item assignment, a helper or `global` changes
     "param_mutated": [[], ["-k", "read_only or table"]],
     # sorted()/list()/tuple() of literals and dict keys: IDs known without an import
@@ -456,6 +458,14 @@ def test_classes_from_helper_modules_are_read_from_their_source(tmp_path: Path) 
         '@pytest.mark.filterwarnings("ignore")', "@pytest.mark.slow"))
     imported, log = _collect_both(root)
     assert "tests/test_named_values.py" in imported, log
+
+
+def test_importorskip_of_an_importable_module_needs_no_import(tmp_path: Path) -> None:
+    """A module-level ``pytest.importorskip("m")`` (a ``reason`` too) of a module that
+    resolves is an import like ``import m``: the file is read from the source. A
+    module that does not resolve, or a ``minversion`` to check, is left to pytest."""
+    imported, log = _collect_both(_case_copy(tmp_path, "importorskip"))
+    assert imported == ["test_minversion.py", "test_missing.py"], log
 
 
 def test_decided_top_level_conditions_need_no_import(tmp_path: Path) -> None:

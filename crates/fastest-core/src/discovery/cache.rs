@@ -29,8 +29,9 @@ use crate::item::{ChainNode, Mark};
 /// and plain instances give IDs, the long-string ID strategy ini; 17: entries list the
 /// other modules read for their classes; 18: star imports, calls of the module's own
 /// functions at import, class-body `if`s and `\N{...}` names are read from the source;
-/// 19: a module's star imports under `try` may rebind the names read from it).
-const FORMAT: u32 = 19;
+/// 19: a module's star imports under `try` may rebind the names read from it; 20: a
+/// module-level `importorskip` of a resolvable module and platform conditions).
+const FORMAT: u32 = 20;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

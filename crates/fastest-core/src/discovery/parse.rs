@@ -358,6 +358,20 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, target: impl Into<Targ
     out.mark_names = facts.mark_names;
     ctx.generator_defs = facts.generator_defs;
     ctx.build_module(root, &mut out);
+    for (module, line) in ctx.importorskips.take() {
+        // The test module itself is read when `module` imports (the import check says
+        // whether it resolves); a module read for its classes, or a package's
+        // `__init__`, stays a hazard: its importer's collection would end with it.
+        out.import_hazard
+            .get_or_insert_with(|| format!("`pytest.importorskip` at import time (line {line})"));
+        out.imports.push(ImportRef {
+            level: 0,
+            module,
+            names: Vec::new(),
+            line,
+            role: syntax::TryRole::Always,
+        });
+    }
     out.unstable = ctx.unstable.iter().cloned().collect();
     // Imports in branches of a decided `if` that never run.
     out.imports
@@ -699,6 +713,9 @@ struct Ctx<'a> {
     star_import: bool,
     /// Names `rebound` found not bound by the module: read as the builtins.
     relied: std::cell::RefCell<HashSet<String>>,
+    /// `pytest.importorskip("m")` calls run at import, with their lines: the module
+    /// skips unless `m` imports, which the import check settles as for `import m`.
+    importorskips: std::cell::RefCell<Vec<(String, u32)>>,
     /// Names bound to the `pytest` module.
     pytest_mods: HashSet<String>,
     /// Names bound to `pytest.mark`.
@@ -993,6 +1010,7 @@ impl<'a> Ctx<'a> {
             safe_decorator_roots: HashSet::new(),
             generator_defs: HashSet::new(),
             relied: std::cell::RefCell::new(HashSet::new()),
+            importorskips: std::cell::RefCell::new(Vec::new()),
             star_import: false,
             untaken: Vec::new(),
             import_bound: HashSet::new(),
@@ -2322,6 +2340,12 @@ impl<'a> Ctx<'a> {
                         let dynamic_import = chain
                             .last()
                             .is_some_and(|f| f.to_ascii_lowercase().contains("import"));
+                        if hit {
+                            if let Some(module) = self.plain_importorskip(n, &chain) {
+                                self.importorskips.borrow_mut().push((module, line_of(n)));
+                                continue;
+                            }
+                        }
                         if hit || dynamic_import {
                             return Some(format!(
                                 "`{}` at import time (line {})",
@@ -2337,6 +2361,27 @@ impl<'a> Ctx<'a> {
             stack.extend(n.named_children(&mut c));
         }
         None
+    }
+
+    /// The module of `pytest.importorskip("m")` (or `reason=` given too): whether it
+    /// skips is whether `m` imports. A `minversion` (or anything computed) needs the
+    /// module's version, which only an import reads.
+    fn plain_importorskip(&self, call: Node<'a>, chain: &[String]) -> Option<String> {
+        if chain.last().map(String::as_str) != Some("importorskip") {
+            return None;
+        }
+        let args = call_arguments(call)?;
+        let (first, rest) = args.split_first()?;
+        let module = self.str_literal(*first)?;
+        let plain_kw = |a: &Node<'a>| {
+            a.kind() == "keyword_argument"
+                && field(*a, "name").is_some_and(|k| self.text(k) == "reason")
+        };
+        let valid = !module.is_empty()
+            && module
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'));
+        (valid && rest.iter().all(plain_kw)).then_some(module)
     }
 
     /// Decode a (possibly decorated) function or class definition.
@@ -5684,6 +5729,28 @@ def pytest_configure(config):
             panic!("not a class");
         };
         assert_eq!(c.uncertain.len(), 1);
+    }
+
+    #[test]
+    fn an_importorskip_of_a_named_module_is_an_import() {
+        let o = parse_outline(
+            b"import pytest\nnp = pytest.importorskip('numpy.linalg', reason='x')\ndef test_a(): pass\n",
+            false,
+        );
+        assert!(o.uncertain.is_empty(), "{:?}", o.uncertain);
+        assert!(o.import_hazard.is_some());
+        assert!(o
+            .imports
+            .iter()
+            .any(|i| i.module == "numpy.linalg" && i.line == 2));
+        for src in [
+            "import pytest\npytest.importorskip('numpy', minversion='1.0')\n",
+            "import pytest\nname = 'numpy'\npytest.importorskip(name)\n",
+            "from pytest import importorskip\nimportorskip('numpy', '1.0')\n",
+        ] {
+            let o = parse_outline(src.as_bytes(), false);
+            assert!(!o.uncertain.is_empty(), "{src}");
+        }
     }
 
     #[test]
