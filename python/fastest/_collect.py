@@ -495,21 +495,45 @@ def _modify_watch():
                     _IMPORTED_NAMES.setdefault(str(collector.path), names)
 
         @pytest.hookimpl(wrapper=True)
-        def pytest_collection_modifyitems(self, items):
+        def pytest_collection_modifyitems(self, config, items):
+            import gc
+
+            # pytest's own implementations (deselection, `--lf`, fixture reordering)
+            # change no item: only another plugin's or a conftest's are watched.
+            hook = config.pluginmanager.hook.pytest_collection_modifyitems
+            foreign = [
+                impl for impl in hook.get_hookimpls()
+                if impl.plugin is not self
+                and not str(getattr(impl.plugin, "__name__", "")).startswith("_pytest.")
+            ]
+            if not foreign:
+                return (yield)
             before = {}
-            for item in items:
-                try:
-                    before[id(item)] = (item, _item_state(item))
-                except Exception:
-                    before[id(item)] = (item, None)
+            enabled = gc.isenabled()
+            gc.disable()  # (see `_Recorder.pytest_collection_finish`)
+            try:
+                for item in items:
+                    try:
+                        before[id(item)] = (item, _item_state(item))
+                    except Exception:
+                        before[id(item)] = (item, None)
+            finally:
+                if enabled:
+                    gc.enable()
             result = yield
-            for key, (item, state) in before.items():
-                try:
-                    added = None if state is None else _modified(item, state)
-                except Exception:
-                    added = None
-                if added != []:
-                    _MODIFIED[key] = (item, added)
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                for key, (item, state) in before.items():
+                    try:
+                        added = None if state is None else _modified(item, state)
+                    except Exception:
+                        added = None
+                    if added != []:
+                        _MODIFIED[key] = (item, added)
+            finally:
+                if enabled:
+                    gc.enable()
             return result
 
     return ModifyWatch()
@@ -1100,6 +1124,21 @@ class _Recorder:
         return self.cli
 
     def pytest_collection_finish(self, session):
+        import gc
+
+        # Describing every item allocates much and frees little: the cyclic collector's
+        # passes over the session's objects (a full one ever more often) cost more than
+        # the descriptions (packaging's 51,000 items: most of the time). It is
+        # suspended meanwhile; what it would have found is collected later all the same.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._describe(session)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _describe(self, session):
         items = []
         for item in session.items:
             try:

@@ -47,8 +47,8 @@ const STDLIB_CLASSES: &[(&str, &[&str])] = &[
     ("enum", &["Enum", "IntEnum", "StrEnum"]),
     // `TypedDict`'s metaclass takes any body; other bases are refused
     // (`Ctx::typed_dict_bases`).
-    ("typing", &["NamedTuple", "TypedDict"]),
-    ("typing_extensions", &["NamedTuple"]),
+    ("typing", &["NamedTuple", "TypedDict", "Protocol"]),
+    ("typing_extensions", &["NamedTuple", "Protocol"]),
     ("abc", &["ABC"]),
     (
         "collections",
@@ -332,17 +332,21 @@ impl<'a> Resolver<'a> {
         // cannot be read (a C accelerator: `operator`'s `from _operator import *`
         // makes `invert` a builtin of its own name, not the `inv` the source assigns)
         // leaves it unknown.
+        let b = outline.bindings.iter().find(|b| b.name == *head)?;
         for m in outline
             .star_imports
             .iter()
             .chain(&outline.block_star_imports)
         {
+            // (The binding may be the star import's own, made explicit by
+            // `discovery::with_star_names`.)
+            let its_own = matches!(&b.kind,
+                BindingKind::Import { module, name, plain: false } if module == m && name == *head);
             match self.star_names(file, m) {
-                Some(names) if !names.iter().any(|b| b.name == *head) => {}
+                Some(names) if its_own || !names.iter().any(|b| b.name == *head) => {}
                 _ => return None,
             }
         }
-        let b = outline.bindings.iter().find(|b| b.name == *head)?;
         match &b.kind {
             BindingKind::Class(c) if rest.is_empty() => match goal {
                 Goal::Class => self.facts(file, outline, c, depth + 1).map(Answer::Class),
