@@ -774,26 +774,14 @@ pub mod cache {
             }
         }
         let (result, raw) = super::collect_raw(host, pytest_args, paths, walked)?;
-        if result.internal_error.is_none() {
+        // A collection error is never an answer for the next run: what failed may be
+        // anything outside the files read (chardet's test module clones its data with
+        // git at import), and pytest imports the module again each time.
+        if result.internal_error.is_none() && result.errors.is_empty() {
             let mut deps: Vec<PathBuf> = result.imported_files.clone();
-            if !result.errors.is_empty() || !result.skipped.is_empty() {
-                // What made a module fail (or skip itself) may be the environment.
+            if !result.skipped.is_empty() {
+                // What made a module skip itself may be the environment.
                 deps.push(PathBuf::from(ENV_DEP));
-            }
-            if !result.errors.is_empty() {
-                deps.extend(
-                    result
-                        .search_dirs
-                        .iter()
-                        .filter(|d| !d.starts_with(dir))
-                        .cloned(),
-                );
-                deps.extend(
-                    result
-                        .imported_files
-                        .iter()
-                        .filter_map(|f| f.parent().map(Path::to_path_buf)),
-                );
             }
             // Directories pytest entered, files it read and directories it listed. A
             // conftest may let pytest into fastest's own cache, which changes each run and
