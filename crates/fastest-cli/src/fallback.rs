@@ -774,14 +774,35 @@ pub mod cache {
             }
         }
         let (result, raw) = super::collect_raw(host, pytest_args, paths, walked)?;
-        // A collection error is never an answer for the next run: what failed may be
-        // anything outside the files read (chardet's test module clones its data with
-        // git at import), and pytest imports the module again each time.
-        if result.internal_error.is_none() && result.errors.is_empty() {
+        // A collection error is an answer for the next run only when it is a module
+        // that did not import (a missing optional dependency, whose arrival changes the
+        // directories searched): any other may come from anything outside the files
+        // read (chardet's test module clones its data with git at import), and pytest
+        // imports the module again each time.
+        let import_errors_only = result.errors.iter().all(|e| {
+            e.longrepr
+                .starts_with("ImportError while importing test module")
+        });
+        if result.internal_error.is_none() && import_errors_only {
             let mut deps: Vec<PathBuf> = result.imported_files.clone();
-            if !result.skipped.is_empty() {
-                // What made a module skip itself may be the environment.
+            if !result.errors.is_empty() || !result.skipped.is_empty() {
+                // What made a module fail (or skip itself) may be the environment.
                 deps.push(PathBuf::from(ENV_DEP));
+            }
+            if !result.errors.is_empty() {
+                deps.extend(
+                    result
+                        .search_dirs
+                        .iter()
+                        .filter(|d| !d.starts_with(dir))
+                        .cloned(),
+                );
+                deps.extend(
+                    result
+                        .imported_files
+                        .iter()
+                        .filter_map(|f| f.parent().map(Path::to_path_buf)),
+                );
             }
             // Directories pytest entered, files it read and directories it listed. A
             // conftest may let pytest into fastest's own cache, which changes each run and
