@@ -1634,15 +1634,16 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// A plain string literal's value (`None` for bytes, f-strings, concatenations).
+    /// A string literal's value, as [`Ctx::value`] decodes it (also `"a" "b"`; `None`
+    /// for bytes, f-strings and names).
     fn str_literal(&self, n: Node<'a>) -> Option<String> {
         let n = unparen(n);
-        if n.kind() != "string" {
+        if !matches!(n.kind(), "string" | "concatenated_string") {
             return None;
         }
-        match decode_string(self.text(n))? {
-            Lit::Str(s) => Some(s),
-            Lit::Bytes(_) => None,
+        match self.value(n)? {
+            PyValue::Str(s) => Some(s),
+            _ => None,
         }
     }
 
