@@ -299,24 +299,59 @@ def _keywords(item):
     return sorted(str(n) for n in names)
 
 
-def _item_to_json(item):
-    try:
+def _memo(memo, key, keep, compute):
+    """``compute()``, once per ``key`` in one description of the session: items of one
+    function (N parameter sets, N items) share their collectors, their function and
+    their fixture closure. ``keep`` is the object whose ``id`` is in the key, kept so the
+    id stays its own."""
+    hit = memo.get(key)
+    if hit is not None and hit[0] is keep:
+        return hit[1]
+    value = compute()
+    memo[key] = (keep, value)
+    return value
+
+
+def _location(item, memo):
+    """``item.location`` as ``(path, 1-based line)``. pytest's own ``Function`` finds
+    it from its function alone (``reportinfo``): one lookup serves all its items."""
+    def compute():
         loc = item.location
-        path, lineno = loc[0], (loc[1] + 1 if loc[1] is not None else None)
+        return loc[0], (loc[1] + 1 if loc[1] is not None else None)
+
+    from _pytest.python import Function
+
+    if type(item) is Function:
+        func = getattr(item.obj, "__func__", item.obj)
+        return _memo(memo, ("location", id(func)), func, compute)
+    return compute()
+
+
+def _item_to_json(item, memo=None):
+    memo = {} if memo is None else memo
+    try:
+        path, lineno = _location(item, memo)
     except Exception:
         path, lineno = None, None
+    parent = item.parent
+    if parent is None:
+        chain = [[type(n).__name__, n.name] for n in item.listchain()[1:]]
+    else:
+        chain = _memo(memo, ("chain", id(parent)), parent,
+                      lambda: [[type(n).__name__, n.name] for n in parent.listchain()[1:]])
+        chain = [*chain, [type(item).__name__, item.name]]
     return {
         "nodeid": str(item.nodeid),
-        "chain": [[type(n).__name__, n.name] for n in item.listchain()[1:]],
+        "chain": chain,
         "path": path,
         "lineno": lineno,
         "marks": [_mark_to_json(m) for m in item.iter_markers()],
         "keywords": _keywords(item),
-        "run": _run_spec(item),
+        "run": _run_spec(item, memo),
     }
 
 
-def _run_spec(item):
+def _run_spec(item, memo=None):
     """What the native engine needs to run ``item`` as pytest would, or ``None``.
 
     The engine finds the function by its names along the chain and rebuilds each
@@ -328,12 +363,12 @@ def _run_spec(item):
     scope, item classes of plugins) leaves the item to the pytest engine.
     """
     try:
-        return _run_spec_of(item)
+        return _run_spec_of(item, {} if memo is None else memo)
     except Exception:
         return None
 
 
-def _run_spec_of(item):
+def _run_spec_of(item, memo):
     from _pytest.doctest import DoctestItem, DoctestModule, DoctestTextfile
     from _pytest.python import Function
     from _pytest.unittest import TestCaseFunction
@@ -345,28 +380,18 @@ def _run_spec_of(item):
             return None
         if any(type(n).__name__ not in ("Dir", "Package") for n in item.listchain()[1:-2]):
             return None
-        return {"callspec": [], "external_fixtures": _external_fixtures(item),
+        return {"callspec": [], "external_fixtures": _external_fixtures(item, memo),
                 "fixtures": list(getattr(item, "fixturenames", ()))}
     if type(item) not in (Function, TestCaseFunction):
         return None
-    kinds = {"Dir", "Package", "Module", "Class", "UnitTestCase"}
-    # pytest's own collectors (a conftest's subclass of one, which a collection hook
-    # may make, is another collector).
-    if any(type(n).__name__ not in kinds or not type(n).__module__.startswith("_pytest.")
-           for n in item.listchain()[1:-1]):
+    parent = item.parent
+    if not _memo(memo, ("collectors", id(parent)), parent, lambda: _engine_collectors(parent)):
         return None
     if type(item) is Function and not _binds_its_function(item):
         return None
-    if not _bound_at_import(item):
+    name = getattr(item, "originalname", item.name)
+    if not _memo(memo, ("bound", id(parent), name), parent, lambda: _bound_at_import(item)):
         return None
-    for node in item.listchain()[1:-1]:
-        kind = type(node).__name__
-        if kind in ("Module", "Class") and hasattr(node.obj, "pytest_generate_tests"):
-            return None
-        # A test module's `pytest_plugins` registers plugins whose fixtures and hooks
-        # only pytest's session has.
-        if kind == "Module" and hasattr(node.obj, "pytest_plugins"):
-            return None
     # anyio's plugin runs the test and its async fixtures when the closure has its
     # `anyio_backend` (a test the discovery-side check missed: inherited from a module
     # that names anyio): the pytest engine, which has its hooks.
@@ -378,7 +403,7 @@ def _run_spec_of(item):
         entries = _callspec_entries(item, callspec)
         if entries is None:
             return None
-    spec = {"callspec": entries, "external_fixtures": _external_fixtures(item),
+    spec = {"callspec": entries, "external_fixtures": _external_fixtures(item, memo),
             "fixtures": list(getattr(item, "fixturenames", ()))}
     changed = _MODIFIED.get(id(item))
     if changed is not None:
@@ -386,6 +411,25 @@ def _run_spec_of(item):
             return None
         spec["added_marks"] = changed[1]
     return spec
+
+
+def _engine_collectors(parent):
+    """Whether the collectors down to ``parent`` are pytest's own, as the engine walks
+    them, with no parametrization hook or plugins of their own."""
+    kinds = {"Dir", "Package", "Module", "Class", "UnitTestCase"}
+    for node in parent.listchain()[1:]:
+        kind = type(node).__name__
+        # pytest's own collectors (a conftest's subclass of one, which a collection
+        # hook may make, is another collector).
+        if kind not in kinds or not type(node).__module__.startswith("_pytest."):
+            return False
+        if kind in ("Module", "Class") and hasattr(node.obj, "pytest_generate_tests"):
+            return False
+        # A test module's `pytest_plugins` registers plugins whose fixtures and hooks
+        # only pytest's session has.
+        if kind == "Module" and hasattr(node.obj, "pytest_plugins"):
+            return False
+    return True
 
 
 def _binds_its_function(item):
@@ -426,26 +470,39 @@ def _bound_at_import(item):
 _MODIFIED = {}
 
 
-def _item_state(item):
+def _item_state(item, collectors):
     """What ``pytest_collection_modifyitems`` may change on an item, to compare after it:
-    the marks of the item and its collectors, its keywords and its attributes."""
-    chain = item.listchain()
+    its marks, its keywords and its attributes. The marks of its collectors go into
+    ``collectors`` (``id`` -> ``(node, marks)``), once for all their items."""
+    node = item.parent
+    while node is not None and id(node) not in collectors:
+        collectors[id(node)] = (node, list(node.own_markers))
+        node = node.parent
     return (
-        [(n, list(n.own_markers)) for n in chain],
+        list(item.own_markers),
         dict(item.keywords._markers),
         {k: v for k, v in vars(item).items() if k not in ("own_markers", "keywords")},
     )
 
 
-def _modified(item, before):
+def _changed_collectors(collectors):
+    """The ``id`` of each collector in ``collectors`` (see ``_item_state``) whose marks
+    changed since."""
+    return {key for key, (node, marks) in collectors.items() if node.own_markers != marks}
+
+
+def _modified(item, before, changed, memo):
     """The marks ``item`` gained since ``before`` (``_item_state``) as
     ``[[position, mark], ...]`` (position ``0``: put first by ``append=False``; ``1``:
-    appended), ``[]`` for none, ``None`` when anything else changed."""
-    nodes, keywords, attrs = before
-    for node, marks in nodes[:-1]:
-        if node.own_markers != marks:
-            return None
-    old = nodes[-1][1]
+    appended), ``[]`` for none, ``None`` when anything else changed (``changed``: the
+    collectors whose marks did, see ``_changed_collectors``)."""
+    old, keywords, attrs = before
+    parent = item.parent
+    if changed and parent is not None and _memo(
+        memo, ("changed", id(parent)), parent,
+        lambda: any(id(n) in changed for n in parent.listchain()),
+    ):
+        return None
     now = item.own_markers
     # `add_marker` only appends or inserts at the front: the old marks stay together.
     start = next(
@@ -463,15 +520,20 @@ def _modified(item, before):
                 return None
             added.append([position, encoded])
     names = {m.name for m in now[:start]} | {m.name for m in now[start + len(old):]}
-    current = dict(item.keywords._markers)
-    if set(current) - set(keywords) - names:
+    current = item.keywords._markers
+    if any(k not in keywords and k not in names for k in current):
         return None
-    if any(current[k] is not v for k, v in keywords.items() if k not in names):
+    if any(k not in current or current[k] is not v for k, v in keywords.items() if k not in names):
         return None
-    attrs_now = {k: v for k, v in vars(item).items() if k not in ("own_markers", "keywords")}
-    if attrs_now.keys() != attrs.keys() or any(attrs_now[k] is not v for k, v in attrs.items()):
+    attrs_now = vars(item)
+    if len(attrs_now) != len(attrs) + sum(k in attrs_now for k in ("own_markers", "keywords")):
+        return None
+    if any(attrs_now.get(k, _MISSING) is not v for k, v in attrs.items()):
         return None
     return added
+
+
+_MISSING = object()
 
 
 def _modify_watch():
@@ -508,13 +570,13 @@ def _modify_watch():
             ]
             if not foreign:
                 return (yield)
-            before = {}
+            before, collectors = {}, {}
             enabled = gc.isenabled()
             gc.disable()  # (see `_Recorder.pytest_collection_finish`)
             try:
                 for item in items:
                     try:
-                        before[id(item)] = (item, _item_state(item))
+                        before[id(item)] = (item, _item_state(item, collectors))
                     except Exception:
                         before[id(item)] = (item, None)
             finally:
@@ -524,9 +586,15 @@ def _modify_watch():
             enabled = gc.isenabled()
             gc.disable()
             try:
+                try:
+                    changed = _changed_collectors(collectors)
+                except Exception:
+                    changed = None
+                memo = {}
                 for key, (item, state) in before.items():
                     try:
-                        added = None if state is None else _modified(item, state)
+                        added = (None if state is None or changed is None
+                                 else _modified(item, state, changed, memo))
                     except Exception:
                         added = None
                     if added != []:
@@ -707,15 +775,24 @@ def _literal_repr(values):
     return text if len(text) <= 1000 else None
 
 
-def _external_fixtures(item):
+def _external_fixtures(item, memo=None):
     """Names in the closure whose reachable definition is a builtin's or a plugin's
     (or none), as discovery's static closure reports them: the walk goes through the
     definitions of conftests, modules and classes, not into external ones, and direct
     parameters are not fixtures."""
+    memo = {} if memo is None else memo
     info = item._fixtureinfo
     callspec = getattr(item, "callspec", None)
-    params = set(callspec.params) if callspec is not None else set()
-    conftest_files = {getattr(m, "__file__", None) for m in item.config.pluginmanager._conftest_plugins}
+    params = frozenset(callspec.params) if callspec is not None else frozenset()
+    # The items of one function share its closure (`_fixtureinfo`).
+    return _memo(memo, ("external", id(info), params), info,
+                 lambda: _external_of(item, info, params, memo))
+
+
+def _external_of(item, info, params, memo):
+    config = item.config
+    conftest_files = _memo(memo, ("conftest_files",), config, lambda: {
+        getattr(m, "__file__", None) for m in config.pluginmanager._conftest_plugins})
 
     def local(fd):
         if fd.baseid:
@@ -1135,14 +1212,19 @@ class _Recorder:
         try:
             self._describe(session)
         finally:
+            # The session and the descriptions live until the worker exits: pytest's
+            # full collections at its unconfigure (`gc_collect_harder`, five of them)
+            # need not walk them again.
+            gc.freeze()
             if enabled:
                 gc.enable()
 
     def _describe(self, session):
         items = []
+        memo = {}
         for item in session.items:
             try:
-                items.append(_item_to_json(item))
+                items.append(_item_to_json(item, memo))
             except Exception as e:  # a bug here must not become pytest's INTERNALERROR
                 self.problems.append(f"cannot describe item {item!r}: {e!r}")
                 try:
@@ -1583,7 +1665,7 @@ def _installation_dirs():
 def write_result(path, result):
     import json
 
-    data = json.dumps(result, ensure_ascii=False, indent=None).encode("utf-8", "replace")
+    data = json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         with open(tmp, "wb") as f:
