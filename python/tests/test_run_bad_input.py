@@ -115,6 +115,29 @@ def test_a_dying_worker_loses_only_its_test(tmp_path: Path) -> None:
     assert lines[-1].startswith("2 failed, 2 passed"), res.stdout
 
 
+def test_a_session_pytest_runs_ends_as_pytest_when_a_test_crashes_it(tmp_path: Path) -> None:
+    """With faulthandler off, pytest runs the session (fastest's worker relies on it to
+    tell a crash): pytest dies of the segfault, and so does fastest (status 139 in a
+    shell), after the same output."""
+    root = _project(
+        tmp_path,
+        """
+        import ctypes
+
+        def test_before():
+            pass
+
+        def test_segfault():
+            ctypes.string_at(0)
+        """,
+    )
+    cmd = ["-p", "no:faulthandler"]
+    expected = _run([*find_pytest(), *cmd], root)
+    actual = _run([*require_fastest(), "--engine", "auto", *cmd], root)
+    assert expected.returncode == -11, expected
+    assert (actual.returncode, actual.stdout) == (expected.returncode, expected.stdout), actual
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -1770,12 +1770,33 @@ pub fn run_pytest(args: &[String], host: &Host, err: &mut dyn Write) -> i32 {
         None => python_as_pytest(py, host, args),
     };
     match cmd.current_dir(&host.cwd).status() {
-        Ok(s) => s.code().unwrap_or(exit::INTERRUPTED),
+        Ok(s) => s.code().unwrap_or_else(|| died_of_signal(s, err)),
         Err(e) => {
             let _ = writeln!(err, "fastest: could not start pytest: {e}");
             exit::INTERNAL_ERROR
         }
     }
+}
+
+/// pytest died of a signal (a test crashed the interpreter with faulthandler off): this
+/// process dies of it too, so the shell and CI see what running pytest shows them (a
+/// segfault's status 139 and the shell's "Segmentation fault").
+#[cfg(unix)]
+fn died_of_signal(status: std::process::ExitStatus, err: &mut dyn Write) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    let Some(sig) = status.signal() else {
+        return exit::INTERRUPTED;
+    };
+    let _ = std::io::stdout().flush();
+    let _ = err.flush();
+    // Returns only for a signal whose default action is not to end the process.
+    let _ = signal_hook::low_level::emulate_default_handler(sig);
+    128 + sig
+}
+
+#[cfg(not(unix))]
+fn died_of_signal(_status: std::process::ExitStatus, _err: &mut dyn Write) -> i32 {
+    exit::INTERRUPTED
 }
 
 fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Command {
