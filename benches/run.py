@@ -253,6 +253,25 @@ def bench_run(n_tests: int, repeat: int, workdir: Path, xdist: Optional[str]) ->
         variants["pytest_xdist_2"] = lambda: run([xdist, *base, "-n", "2"], root)
     entry = {"tests": n_tests, "same_outcome": identical, "final_line": final_line(f.out)}
     entry.update(measure_variants(variants, repeat))
+    # A fresh checkout (CI): no caches, and no bytecode written, so each run rewrites
+    # and compiles every test module. Measured apart, so wiping the caches leaves the
+    # warm variants above warm.
+    cold_env = {"PYTHONDONTWRITEBYTECODE": "1"}
+
+    def wipe_all() -> None:
+        shutil.rmtree(root / ".fastest_cache", ignore_errors=True)
+        clean_pytest_caches(root)
+
+    cold = measure_variants(
+        {
+            "fastest_cold": lambda: run([fastest, *base], root, {**native, **cold_env}),
+            "pytest_cold": lambda: run([pytest, *base], root, cold_env),
+        },
+        repeat,
+        {"fastest_cold": wipe_all, "pytest_cold": wipe_all},
+    )
+    for key, values in cold.items():
+        entry[key].update(values)
     med = entry["median_s"]
     n = max(n_tests, 1)
     ratios = {
@@ -261,6 +280,7 @@ def bench_run(n_tests: int, repeat: int, workdir: Path, xdist: Optional[str]) ->
         "pytest/fastest_n2": med["pytest"] / med["fastest_n2"],
         "pytest_engine/native": med["fastest_pytest_engine"] / med["fastest"],
         "pytest/pytest_engine": med["pytest"] / med["fastest_pytest_engine"],
+        "pytest_cold/fastest_cold": med["pytest_cold"] / med["fastest_cold"],
     }
     if "fastest_mixed" in med:
         ratios["pytest/fastest_mixed"] = med["pytest_mixed"] / med["fastest_mixed"]
@@ -464,8 +484,9 @@ def markdown(report: dict) -> str:
             "| tests | same outcome | fastest | fastest -n 2 | pytest | pytest -n 2 | bare loop | "
             "fastest / bare | pytest / fastest | pytest -n 2 / fastest -n 2 | "
             "overhead µs/test (fastest, pytest) | pytest engine | pytest engine / native | "
-            "one package hooked: fastest (per module), pytest | pytest / fastest |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "one package hooked: fastest (per module), pytest | pytest / fastest | "
+            "cold (no caches, no bytecode): fastest, pytest | pytest / fastest cold |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in report["run"].values():
             m, q = r["median_s"], r["ratios"]
@@ -478,7 +499,9 @@ def markdown(report: dict) -> str:
                 f"{r['overhead_us_per_test']:.0f}, {r['pytest_overhead_us_per_test']:.0f} | "
                 f"{_s(m, 'fastest_pytest_engine')} | {_s(q, 'pytest_engine/native', '{:.2f}x')} | "
                 f"{_s(m, 'fastest_mixed')}, {_s(m, 'pytest_mixed')} | "
-                f"{_s(q, 'pytest/fastest_mixed', '{:.1f}x')} |"
+                f"{_s(q, 'pytest/fastest_mixed', '{:.1f}x')} | "
+                f"{_s(m, 'fastest_cold')}, {_s(m, 'pytest_cold')} | "
+                f"{_s(q, 'pytest_cold/fastest_cold', '{:.1f}x')} |"
             )
     for r in report.get("skew", {}).values():
         b, m, q = r["bound"], r["median_s"], r["ratios"]

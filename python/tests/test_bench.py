@@ -90,7 +90,8 @@ def test_tiny_bench_report_structure(tiny_report):
     (run,) = report["run"].values()
     assert run["same_outcome"] is True and run["tests"] == 25
     assert "pytest_xdist_2" not in run["median_s"]  # --no-xdist
-    assert {"fastest", "fastest_n2", "pytest", "bare_loop"} <= set(run["median_s"])
+    assert {"fastest", "fastest_n2", "pytest", "bare_loop", "fastest_cold", "pytest_cold"} <= set(run["median_s"])
+    assert run["ratios"]["pytest_cold/fastest_cold"] > 0
     _check_measured(run)
 
     (skew,) = report["skew"].values()

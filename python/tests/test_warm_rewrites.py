@@ -64,3 +64,54 @@ def test_cold_runs_with_the_fallback_match_pytest(tmp_path: Path, dont_write: st
         assert (root / ".fastest_cache" / "rewrite").is_dir()
     else:
         assert list((root / "__pycache__").glob("test_plain_0.*-pytest-*.pyc"))
+
+
+HELPER = "rewrite helper started"
+
+
+def _big_project(root: Path) -> None:
+    """Test modules past the size a rewrite helper starts for (100 KB), the last one
+    with a failing assert's explanation. (A module the rewriter warns about is the
+    import fallback's: see above.)"""
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n")
+    body = "".join(
+        f"def test_{i}():\n    x = [{i}, {i + 1}]\n    assert x[0] + 1 == x[1], 'never'\n\n\n"
+        for i in range(200)
+    )
+    for k in range(12):
+        (root / f"test_m{k:02}.py").write_text(body)
+    (root / "test_z.py").write_text(
+        "def test_fails():\n    a = {'k': [1, 2]}\n    assert a == {'k': [1, 3]}\n"
+    )
+
+
+@pytest.mark.parametrize("dont_write", ["1", ""], ids=["no-bytecode", "bytecode"])
+def test_cold_sequential_runs_with_a_rewrite_helper_match_pytest(tmp_path: Path, dont_write: str) -> None:
+    env = child_env({"PYTHONDONTWRITEBYTECODE": dont_write, "FASTEST_LOG": "fastest_cli=debug"})
+    if not dont_write:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    root = tmp_path / "proj"
+    _big_project(root)
+    expected = _runs(find_pytest(), root, env, 2)
+    shutil.rmtree(root)
+    _big_project(root)
+    actual = _runs(require_fastest(), root, env, 2)
+    assert "AssertionError: assert {'k': [1, 2]} == {'k': [1, 3]}" in expected[0][1]
+    for (e_code, e_out, _), (a_code, a_out, a_err) in zip(expected, actual):
+        assert (a_code, a_out) == (e_code, e_out), a_err
+    # Every module was new to the first run; the second found them all as they were.
+    assert HELPER in actual[0][2], actual[0][2]
+    assert HELPER not in actual[1][2], actual[1][2]
+
+
+def test_no_rewrite_helper_for_little_test_code(tmp_path: Path) -> None:
+    env = child_env({"FASTEST_LOG": "fastest_cli=debug"})
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n")
+    for k in range(5):
+        (root / f"test_{k}.py").write_text(f"def test_{k}():\n    assert {k} + 1\n")
+    r = run_process([*require_fastest(), "-q", "-p", "no:cacheprovider"], root, env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert HELPER not in r.stderr

@@ -111,6 +111,8 @@ struct Extras {
     /// The files the import fallback collected (node id file parts): what importing
     /// them warned is in `warnings`.
     fallback_files: Vec<String>,
+    /// The test modules discovery read this time (see `Discovery::changed`).
+    changed_modules: std::collections::HashSet<PathBuf>,
     /// The options plugins and conftests registered, with their values, when the import
     /// fallback ran (see [`fallback::CollectResult::added_options`]).
     added_options: Option<serde_json::Value>,
@@ -352,6 +354,12 @@ fn collect_only(
         conftest_plugins: disc.conftest_plugins.clone(),
         shared_fixtures: Some(disc.shared_fixtures.clone()),
         initpaths: cargs.iter().map(|a| a.path.clone()).collect(),
+        changed_modules: disc
+            .changed
+            .iter()
+            .filter(|p| opts.python_files.is_match(p))
+            .cloned()
+            .collect(),
         ..Extras::default()
     };
     // pytest fails the collection of a directory whose conftest, imported only then,
@@ -1495,6 +1503,7 @@ fn finish(
             cache,
             shard_note,
             reimport,
+            changed_modules: extras.changed_modules.clone(),
         };
         return crate::run::run(session, out, err);
     }

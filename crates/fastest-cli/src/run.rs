@@ -163,17 +163,120 @@ pub(crate) fn warm_rewrites(
     files: &[PathBuf],
     still_waiting: &std::sync::atomic::AtomicBool,
 ) -> usize {
-    let rewrites = inv.args.assert_mode.as_deref().unwrap_or("rewrite") == "rewrite"
-        && std::env::var_os("PYTEST_DONT_REWRITE").is_none_or(|v| v.is_empty());
-    if !inv.run || !rewrites || files.is_empty() {
+    if !inv.run || files.is_empty() {
         return 0;
     }
+    let Some(settings) = rewrite_settings(inv, rootdir, pass_hook) else {
+        return 0;
+    };
     let slot = PRESTARTED.lock().unwrap_or_else(|e| e.into_inner());
     let Some(pre) = slot.as_ref() else { return 0 };
+    pre.warm(files, &settings, still_waiting)
+}
+
+/// The settings `fastest._pyc.warm` rewrites with, or `None` when pytest would not
+/// rewrite test modules (`--assert=plain`, `PYTEST_DONT_REWRITE`).
+fn rewrite_settings(
+    inv: &Invocation,
+    rootdir: &Path,
+    pass_hook: bool,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let rewrites = inv.args.assert_mode.as_deref().unwrap_or("rewrite") == "rewrite"
+        && std::env::var_os("PYTEST_DONT_REWRITE").is_none_or(|v| v.is_empty());
+    if !rewrites {
+        return None;
+    }
     let mut settings = serde_json::Map::new();
     settings.insert("rootdir".into(), serde_json::json!(rootdir));
     settings.insert("enable_assertion_pass_hook".into(), pass_hook.into());
-    pre.warm(files, &settings, still_waiting)
+    Some(settings)
+}
+
+/// A process that rewrites the session's test modules (pytest's assertion rewriting,
+/// what a cold run's worker spends most of its imports on) on a core the workers leave
+/// idle: from the last module backwards, while the worker imports them from the first,
+/// so each finds the other's work done where they have passed (nothing is imported or
+/// run there; the worker checks each rewritten module against its source as ever).
+/// Only for modules discovery read this time: an earlier run left the others' code.
+/// Dropping it stops the process.
+pub(crate) struct RewriteHelper(std::process::Child);
+
+/// What the helper runs: `fastest._pyc.warm` on the settings its stdin holds, with the
+/// directory it starts in off `sys.path` (a user's `fastest/` there must not shadow it).
+const REWRITE_HELPER: &str = "import sys\n\
+if not getattr(sys.flags, 'safe_path', False):\n    del sys.path[0]\n\
+from fastest import _pyc\n\
+_pyc.warm(sys.stdin.read())\n";
+
+/// The test code (bytes) a [`RewriteHelper`] is started for at least.
+const HELPER_MIN_BYTES: u64 = 100_000;
+
+impl RewriteHelper {
+    /// Start one for `modules` (in the order the workers import them) when a core is
+    /// free beside `workers` and at least two of them are new or changed.
+    fn start(s: &Session<'_>, workers: usize, python: &Path, modules: &[PathBuf]) -> Option<Self> {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        if workers >= cores {
+            return None;
+        }
+        // The first is the worker's own first import: the helper starts from the other end.
+        let files: Vec<&PathBuf> = modules
+            .iter()
+            .skip(1)
+            .filter(|m| s.changed_modules.contains(*m))
+            .rev()
+            .collect();
+        // Starting an interpreter and pytest's rewriter costs about what rewriting
+        // 30 KB of tests does: below this the helper is more load than help.
+        let bytes: u64 = files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
+        if bytes < HELPER_MIN_BYTES {
+            return None;
+        }
+        let pass_hook = s
+            .config
+            .get_bool("enable_assertion_pass_hook")
+            .ok()
+            .flatten()
+            .unwrap_or(false);
+        let mut spec = rewrite_settings(s.inv, &s.config.rootdir, pass_hook)?;
+        spec.insert("files".into(), serde_json::json!(files));
+        let body = serde_json::to_vec(&spec).ok()?;
+        let mut child = std::process::Command::new(python)
+            .args(fastest_core::interpreter::flags())
+            .arg("-c")
+            .arg(REWRITE_HELPER)
+            // What compiling a module warns is stored for this session's workers to
+            // warn again (`fastest._pyc._replay`).
+            .env(
+                fastest_core::report::SESSION_ENV,
+                fastest_core::report::session_id(),
+            )
+            .current_dir(&s.host.cwd)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| tracing::debug!("no rewrite helper: {e}"))
+            .ok()?;
+        if let Some(mut stdin) = child.stdin.take() {
+            // Closed when dropped: the helper reads to the end.
+            let _ = stdin.write_all(&body);
+        }
+        tracing::debug!(files = files.len(), "rewrite helper started");
+        Some(Self(child))
+    }
+}
+
+impl Drop for RewriteHelper {
+    fn drop(&mut self) {
+        // What it did not rewrite yet the workers did, or a later run does.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// Kill the workers [`prestart`] started that no run took.
@@ -1050,6 +1153,9 @@ pub(crate) struct Session<'a> {
     pub shard_note: Option<String>,
     /// Test modules found failing to import by a worker (see [`Reimport`]).
     pub reimport: &'a mut Reimport,
+    /// Test modules discovery read this time (new or changed): their rewritten code is
+    /// not there yet (see [`RewriteHelper`]).
+    pub changed_modules: std::collections::HashSet<PathBuf>,
 }
 
 /// A warning raised by an import in the fallback: the report, its place in collection
@@ -1297,6 +1403,17 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         .iter()
         .filter_map(|spec| module_of(spec).map(|(_, key)| key.to_string()))
         .collect();
+    // Held until the run ends (dropping it stops the helper).
+    let _helper = (!collection_interrupted)
+        .then(|| {
+            let modules: Vec<PathBuf> = preimport
+                .iter()
+                .filter(|spec| matches!(module_of(spec), Some(("Module", _))))
+                .map(|spec| PathBuf::from(&spec.path))
+                .collect();
+            RewriteHelper::start(&s, dist.unwrap_or(1), &python, &modules)
+        })
+        .flatten();
     if collection_interrupted && !preimport.is_empty() && !s.reimport.retried {
         // pytest reports every module that fails to import before it stops (and what
         // importing the others warned): with no test to run, the modules discovery

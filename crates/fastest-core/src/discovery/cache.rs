@@ -201,6 +201,15 @@ impl DiscoveryCache {
         (e.content_hash == content_hash && e.ctx == ctx && self.deps_fresh(e)).then_some(e)
     }
 
+    /// Whether the cache knew `path` with this content (whatever else its entry was
+    /// made under): an earlier run read the file as it is now.
+    pub fn had_content(&self, path: &Path, content_hash: u64) -> bool {
+        self.loaded
+            .files
+            .get(path)
+            .is_some_and(|e| e.content_hash == content_hash && content_hash != 0)
+    }
+
     /// Record a file's outcome for the next run.
     pub fn store(&mut self, path: PathBuf, entry: CachedFile) {
         let same = self.loaded.files.get(&path).is_some_and(|old| {
@@ -300,6 +309,20 @@ mod tests {
         );
         assert!(c.lookup_by_hash(Path::new("/b.py"), 7, 1).is_some());
         assert!(dir.path().join(".gitignore").is_file() || dir.path().exists());
+    }
+
+    #[test]
+    fn content_is_known_whatever_the_entry_was_made_under() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut c, _) = DiscoveryCache::load(dir.path());
+        c.store("/a.py".into(), entry(1));
+        c.save().unwrap();
+        let (c, _) = DiscoveryCache::load(dir.path());
+        // Another context (a conftest or the directory changed): the same bytes.
+        assert!(c.lookup(Path::new("/a.py"), 1, 10, 2).is_none());
+        assert!(c.had_content(Path::new("/a.py"), 7));
+        assert!(!c.had_content(Path::new("/a.py"), 8), "edited");
+        assert!(!c.had_content(Path::new("/new.py"), 7), "new");
     }
 
     #[test]

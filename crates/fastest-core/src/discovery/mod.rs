@@ -150,6 +150,9 @@ pub struct Discovery {
     /// read): two engines in one worker would each make their own, so such a fixture
     /// in scope of modules of both keeps the session on one engine.
     pub shared_fixtures: Vec<(std::path::PathBuf, String)>,
+    /// The files new to discovery's cache, or with other content than it knew: those
+    /// whose rewritten code an earlier run cannot have left either.
+    pub changed: Vec<std::path::PathBuf>,
 }
 
 /// Plugin names a conftest's `pytest_plugins` may give and the native engine loads
@@ -395,6 +398,9 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
     computed.resize_with(walked.files.len(), || None);
     for (&i, (file, fresh)) in unique.iter().zip(results) {
         if let Some(entry) = fresh {
+            if !cache.had_content(&file.path, entry.content_hash) {
+                disc.changed.push(file.path.clone());
+            }
             cache.store(file.path.clone(), entry);
         }
         computed[i] = Some(file);
