@@ -1244,6 +1244,9 @@ impl<'a> Ctx<'a> {
         let mut defs: HashMap<String, Node<'a>> = HashMap::new();
         // Most modules never name `__all__`: no statement needs the walk for it.
         let names_all = self.src.windows(7).any(|w| w == b"__all__");
+        // `collect_ignore`/`collect_ignore_glob` bound to a literal list so far.
+        let mut known_lists: std::collections::HashSet<&'static str> =
+            std::collections::HashSet::new();
         for stmt in self.flat.clone() {
             if let Some(why) = self.import_time_outcome(stmt, &defs) {
                 // `pytest.skip(allow_module_level=True)`, `importorskip`, a `raise`: what
@@ -1252,11 +1255,30 @@ impl<'a> Ctx<'a> {
                 out.uncertain.push(why);
             }
             if let Some(name) = self.changes_ignore_list(stmt) {
-                // `collect_ignore.extend([...])` under a version check, `+=`, ...: the
-                // list pytest reads is only known by running the conftest.
-                out.uncertain
-                    .push(format!("computed {name} (line {})", line_of(stmt)));
-                out.dynamic_ignore = true;
+                // `collect_ignore.extend([...])` (under a decided `if`, it is in `flat`)
+                // of a list the module made: the list pytest reads. Anything else (an
+                // undecided `if`, a computed value) is only known by running the conftest.
+                match self
+                    .ignore_list_update(stmt)
+                    .filter(|(n, _)| known_lists.contains(n))
+                {
+                    Some(("collect_ignore", more)) => out.collect_ignore.extend(more),
+                    Some((_, more)) => out.collect_ignore_glob.extend(more),
+                    None => {
+                        out.uncertain
+                            .push(format!("computed {name} (line {})", line_of(stmt)));
+                        out.dynamic_ignore = true;
+                    }
+                }
+            }
+            for name in ["collect_ignore", "collect_ignore_glob"] {
+                if let Some(right) = self.plain_assignment_to(stmt, name) {
+                    if self.str_list(right).is_some() {
+                        known_lists.insert(name);
+                    } else {
+                        known_lists.remove(name);
+                    }
+                }
             }
             if let Some(why) = self.class_mutation(stmt, &defs) {
                 // `setattr(TestX, "test_y", f)`, `TestX.test_y = f`, `del Base.test_z`:
@@ -1826,6 +1848,50 @@ impl<'a> Ctx<'a> {
             "!=" => ord != Equal,
             _ => return None,
         })
+    }
+
+    /// `collect_ignore.extend([...])`, `.append("...")` or `+= [...]` (or the same of
+    /// `collect_ignore_glob`) with literal strings: the list and what it gains.
+    fn ignore_list_update(&self, stmt: Node<'a>) -> Option<(&'static str, Vec<String>)> {
+        const NAMES: [&str; 2] = ["collect_ignore", "collect_ignore_glob"];
+        if stmt.kind() != "expression_statement" || stmt.named_child_count() != 1 {
+            return None;
+        }
+        let e = stmt.named_child(0)?;
+        let list = |n: Node<'a>| -> Option<&'static str> {
+            let text = self.text(n);
+            (n.kind() == "identifier")
+                .then(|| NAMES.iter().copied().find(|x| *x == text))
+                .flatten()
+        };
+        match e.kind() {
+            "call" => {
+                let f = field(e, "function").filter(|f| f.kind() == "attribute")?;
+                let name = list(field(f, "object")?)?;
+                let args = field(e, "arguments").filter(|a| a.kind() == "argument_list")?;
+                let mut c = args.walk();
+                let args: Vec<Node<'a>> = args
+                    .named_children(&mut c)
+                    .filter(|a| a.kind() != "comment")
+                    .collect();
+                let [arg] = args[..] else { return None };
+                match self.text(field(f, "attribute")?) {
+                    "extend" => Some((name, self.str_list(arg)?)),
+                    "append" => match self.value(arg)? {
+                        PyValue::Str(s) => Some((name, vec![s])),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+            "augmented_assignment" => {
+                let name = list(field(e, "left")?)?;
+                (self.text(field(e, "operator")?) == "+=")
+                    .then(|| Some((name, self.str_list(field(e, "right")?)?)))
+                    .flatten()
+            }
+            _ => None,
+        }
     }
 
     /// Whether a top-level statement touches `collect_ignore`/`collect_ignore_glob` other
@@ -5032,10 +5098,32 @@ mod tests {
             "{:?}",
             literal.uncertain
         );
+        // Literal additions to a literal list, on the branch the interpreter takes.
+        for (src, ignore, glob) in [
+            (
+                "import sys\ncollect_ignore = []\nif sys.version_info < (3, 4):\n    collect_ignore.extend(['old.py'])\nif sys.version_info >= (3, 4):\n    collect_ignore.extend(['b.py', 'c.py'])\n",
+                &["b.py", "c.py"][..],
+                &[][..],
+            ),
+            ("collect_ignore = ['a.py']\ncollect_ignore += ['b.py']\n", &["a.py", "b.py"], &[]),
+            (
+                "collect_ignore_glob = []\ncollect_ignore_glob.append('*_py2.py')\n",
+                &[],
+                &["*_py2.py"],
+            ),
+        ] {
+            let o = parse_outline(src.as_bytes(), false);
+            assert!(o.uncertain.is_empty() && !o.dynamic_ignore, "{src}: {:?}", o.uncertain);
+            assert_eq!(o.collect_ignore, ignore, "{src}");
+            assert_eq!(o.collect_ignore_glob, glob, "{src}");
+        }
         for src in [
-            "import sys\ncollect_ignore = []\nif sys.version_info < (3, 14):\n    collect_ignore.extend(['b.py'])\n",
-            "collect_ignore = ['a.py']\ncollect_ignore += ['b.py']\n",
-            "collect_ignore_glob = []\ncollect_ignore_glob.append('*_py2.py')\n",
+            "import os\ncollect_ignore = []\nif os.environ.get('X'):\n    collect_ignore.extend(['b.py'])\n",
+            "import glob\ncollect_ignore = []\ncollect_ignore.extend(glob.glob('*.py'))\n",
+            "collect_ignore.append('a.py')\n",
+            "collect_ignore = ['a.py', 'b.py']\ncollect_ignore.remove('a.py')\n",
+            "collect_ignore = ['a.py']\ncollect_ignore[0] = 'b.py'\n",
+            "collect_ignore = make()\ncollect_ignore.append('a.py')\n",
         ] {
             let o = parse_outline(src.as_bytes(), false);
             assert!(
