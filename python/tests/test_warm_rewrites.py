@@ -40,24 +40,32 @@ def _runs(cmd: List[str], root: Path, env: dict, n: int) -> List[str]:
     return out
 
 
-@pytest.mark.parametrize("dont_write", ["1", ""], ids=["no-bytecode", "bytecode"])
-def test_cold_runs_with_the_fallback_match_pytest(tmp_path: Path, dont_write: str) -> None:
+def _both_tools(tmp_path: Path, make, dont_write: str):
+    """Two cold-then-warm runs of each tool on a fresh copy of ``make``'s project in one
+    place (a warning names the file): ``(root, pytest's runs, fastest's runs)``, each
+    run ``(exit code, normalised stdout, stderr)``; fastest's output checked against
+    pytest's."""
     env = child_env({"PYTHONDONTWRITEBYTECODE": dont_write, "FASTEST_LOG": "fastest_cli=debug"})
     if not dont_write:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-    # One place for both tools (the warning names the file).
     root = tmp_path / "proj"
-    _project(root)
+    make(root)
     expected = _runs(find_pytest(), root, env, 2)
     shutil.rmtree(root)
-    _project(root)
+    make(root)
     actual = _runs(require_fastest(), root, env, 2)
+    for (e_code, e_out, _), (a_code, a_out, a_err) in zip(expected, actual):
+        assert (a_code, a_out) == (e_code, e_out), a_err
+    return root, expected, actual
+
+
+@pytest.mark.parametrize("dont_write", ["1", ""], ids=["no-bytecode", "bytecode"])
+def test_cold_runs_with_the_fallback_match_pytest(tmp_path: Path, dont_write: str) -> None:
+    root, expected, actual = _both_tools(tmp_path, _project, dont_write)
     # The rewriter's warning: on every run without bytecode, on the first one only
     # with pytest's pyc files written.
     assert "assertion is always true" in expected[0][1]
     assert ("assertion is always true" in expected[1][1]) == bool(dont_write)
-    for (e_code, e_out, _), (a_code, a_out, a_err) in zip(expected, actual):
-        assert (a_code, a_out) == (e_code, e_out), a_err
     # The first run's worker got the other test modules to rewrite.
     assert SENT in actual[0][2], actual[0][2]
     if dont_write:
@@ -88,18 +96,8 @@ def _big_project(root: Path) -> None:
 
 @pytest.mark.parametrize("dont_write", ["1", ""], ids=["no-bytecode", "bytecode"])
 def test_cold_sequential_runs_with_a_rewrite_helper_match_pytest(tmp_path: Path, dont_write: str) -> None:
-    env = child_env({"PYTHONDONTWRITEBYTECODE": dont_write, "FASTEST_LOG": "fastest_cli=debug"})
-    if not dont_write:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-    root = tmp_path / "proj"
-    _big_project(root)
-    expected = _runs(find_pytest(), root, env, 2)
-    shutil.rmtree(root)
-    _big_project(root)
-    actual = _runs(require_fastest(), root, env, 2)
+    _, expected, actual = _both_tools(tmp_path, _big_project, dont_write)
     assert "AssertionError: assert {'k': [1, 2]} == {'k': [1, 3]}" in expected[0][1]
-    for (e_code, e_out, _), (a_code, a_out, a_err) in zip(expected, actual):
-        assert (a_code, a_out) == (e_code, e_out), a_err
     # Every module was new to the first run; the second found them all as they were.
     assert HELPER in actual[0][2], actual[0][2]
     assert HELPER not in actual[1][2], actual[1][2]
