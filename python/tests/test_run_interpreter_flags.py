@@ -70,3 +70,33 @@ def test_interpreter_options_reach_the_tests(tmp_path: Path, how: str) -> None:
     assert normalise(actual.stdout) == normalise(expected.stdout), (
         f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}\n{actual.stderr}"
     )
+
+
+SIMPLE = '''\
+import sys
+
+
+def test_simple_flags():
+    seen = (sys.flags.optimize, sys.flags.dont_write_bytecode)
+    if seen != (2, 1):
+        raise AssertionError(seen)
+'''
+
+
+def test_flags_without_warning_options_reach_the_tests(tmp_path: Path) -> None:
+    """Flags alone (no ``-W``/``-X``/``-b``) are read from ``sys.flags`` without
+    importing ``subprocess``: the same options reach the workers."""
+    require_fastest()
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_simple.py").write_text(SIMPLE)
+    runs = {}
+    for tool in ("pytest", "fastest"):
+        runs[tool] = subprocess.run(
+            [sys.executable, "-OO", "-B", "-m", tool, "-rA", "-p", "no:cacheprovider"],
+            cwd=tmp_path, env=child_env({"NO_COLOR": "1"}),
+            capture_output=True, text=True, timeout=300,
+        )
+    expected, actual = runs["pytest"], runs["fastest"]
+    assert expected.returncode == 0, expected.stdout
+    assert actual.returncode == 0, (actual.stdout, actual.stderr)
+    assert normalise(actual.stdout) == normalise(expected.stdout)

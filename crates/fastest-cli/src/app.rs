@@ -312,7 +312,9 @@ fn collect_only(
     let mut cache = if args.no_cache {
         DiscoveryCache::disabled()
     } else {
+        let t = Instant::now();
         let (cache, problem) = DiscoveryCache::load(&rootdir.join(".fastest_cache"));
+        tracing::debug!(elapsed = ?t.elapsed(), "discovery cache loaded");
         if let Some(p) = problem {
             let _ = writeln!(err, "fastest: warning: {p}");
         }
@@ -320,6 +322,7 @@ fn collect_only(
     };
     let t = Instant::now();
     let disc = discovery::discover(&opts, &mut cache);
+    tracing::debug!(elapsed = ?t.elapsed(), "discovered");
     if let Err(e) = cache.save() {
         tracing::warn!("{e}");
     }
@@ -1572,6 +1575,10 @@ fn finish(
         // A closed pipe (`| head`) is not an error for the user.
         return exit::OK;
     }
+    tracing::debug!(elapsed = ?start.elapsed(), "written");
+    // The process ends next: freeing every item one allocation at a time is time the
+    // user waits for (9 ms for 60,000 items), and the OS takes the memory back at once.
+    std::mem::forget(selected);
     if let Some(e) = select_error {
         let _ = writeln!(err, "ERROR: {e}\n");
     }

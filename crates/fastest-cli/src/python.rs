@@ -7,6 +7,11 @@ use pyo3::prelude::*;
 
 use crate::host::Host;
 
+/// Rust's allocations in the extension (Python's objects keep Python's allocator): see
+/// the workspace `Cargo.toml` for why.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// `main(argv, executable, version, platform, sys_path, cwd, builtin_modules) -> exit code`.
 #[pyfunction]
 #[pyo3(signature = (argv, executable, version, platform, sys_path, cwd, builtin_modules=Vec::new(), prog=None))]
@@ -70,10 +75,67 @@ fn interpreter_flags(py: Python<'_>) -> Vec<String> {
     if !set {
         return Vec::new();
     }
+    if let Some(args) = simple_flags(py) {
+        return args;
+    }
     py.import("subprocess")
         .and_then(|m| m.call_method0("_args_from_interpreter_flags"))
         .and_then(|a| a.extract::<Vec<String>>())
         .unwrap_or_default()
+}
+
+/// What `subprocess._args_from_interpreter_flags` returns when no `-W` or `-X` option
+/// (nor `-b`, `-X dev`, which add warning filters) is set: each counted flag repeated,
+/// in its order. `None` otherwise (or when a flag cannot be read), for `subprocess` to
+/// answer. Spares the import of `subprocess` (3 ms) where `PYTHONDONTWRITEBYTECODE`
+/// alone sets a flag.
+fn simple_flags(py: Python<'_>) -> Option<Vec<String>> {
+    let sys = py.import("sys").ok()?;
+    if sys.getattr("warnoptions").ok()?.is_truthy().ok()?
+        || sys.getattr("_xoptions").ok()?.is_truthy().ok()?
+    {
+        return None;
+    }
+    let flags = sys.getattr("flags").ok()?;
+    // Missing on older interpreters (`safe_path` is 3.11's): not set.
+    let count = |name: &str| -> Option<usize> {
+        match flags.getattr(name) {
+            Ok(v) => v.extract::<usize>().ok(),
+            Err(_) => Some(0),
+        }
+    };
+    if count("dev_mode")? > 0 {
+        return None;
+    }
+    let mut args = Vec::new();
+    for (name, letter) in [
+        ("optimize", 'O'),
+        ("debug", 'd'),
+        ("dont_write_bytecode", 'B'),
+        ("no_site", 'S'),
+        ("verbose", 'v'),
+        ("bytes_warning", 'b'),
+        ("quiet", 'q'),
+    ] {
+        let n = count(name)?;
+        if n > 0 {
+            args.push(format!("-{}", letter.to_string().repeat(n)));
+        }
+    }
+    if count("isolated")? > 0 {
+        args.push("-I".into());
+    } else {
+        for (name, opt) in [
+            ("ignore_environment", "-E"),
+            ("no_user_site", "-s"),
+            ("safe_path", "-P"),
+        ] {
+            if count(name)? > 0 {
+                args.push(opt.into());
+            }
+        }
+    }
+    Some(args)
 }
 
 /// `platform.node()` (`os.uname().nodename`; "" where there is none).

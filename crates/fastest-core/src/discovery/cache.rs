@@ -30,8 +30,9 @@ use crate::item::{ChainNode, Mark};
 /// other modules read for their classes; 18: star imports, calls of the module's own
 /// functions at import, class-body `if`s and `\N{...}` names are read from the source;
 /// 19: a module's star imports under `try` may rebind the names read from it; 20: a
-/// module-level `importorskip` of a resolvable module and platform conditions).
-const FORMAT: u32 = 20;
+/// module-level `importorskip` of a resolvable module and platform conditions; 21: an
+/// entry's outcome is packed on its own, decoded when its file is looked up).
+const FORMAT: u32 = 21;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).
@@ -51,13 +52,60 @@ pub enum CachedOutcome {
     Uncertain(String),
 }
 
+/// A [`CachedOutcome`] as stored: its own postcard bytes, decoded only when its file is
+/// looked up. Loading the cache then reads each entry's stat data and copies one byte
+/// string, and the items are decoded in discovery's parallel loop, straight into the
+/// values the run uses (a warm 60,000-item cache loaded in 13 ms decoded whole on one
+/// core).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackedOutcome(Vec<u8>);
+
+impl PackedOutcome {
+    pub fn pack(outcome: &CachedOutcome) -> Self {
+        // Encoding into a vector fails only for shapes postcard cannot write (none
+        // here); an empty packing never decodes, which only costs a re-read.
+        Self(postcard::to_stdvec(outcome).unwrap_or_default())
+    }
+
+    /// The outcome; `None` when the bytes do not decode (a damaged cache: the file is
+    /// read again).
+    pub fn unpack(&self) -> Option<CachedOutcome> {
+        postcard::from_bytes(&self.0).ok()
+    }
+}
+
+impl Serialize for PackedOutcome {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for PackedOutcome {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Bytes;
+        impl<'de> serde::de::Visitor<'de> for Bytes {
+            type Value = PackedOutcome;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a packed outcome")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                Ok(PackedOutcome(v.to_vec()))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+                Ok(PackedOutcome(v))
+            }
+        }
+        deserializer.deserialize_byte_buf(Bytes)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CachedFile {
     pub mtime_ns: u64,
     pub size: u64,
     pub content_hash: u64,
     pub ctx: u64,
-    pub outcome: CachedOutcome,
+    pub outcome: PackedOutcome,
     /// Other modules whose source the outcome read (classes a test module takes from
     /// them), as they were: any change re-collects the file.
     pub deps: Vec<Dep>,
@@ -232,15 +280,21 @@ impl DiscoveryCache {
 
     /// Write the cache if anything changed. Entries of files this run did not see are
     /// kept (another invocation may collect them).
+    ///
+    /// The entries are not freed: a cache is saved once, as discovery ends, and the
+    /// process exits soon after; freeing tens of thousands of entries one allocation at
+    /// a time costs milliseconds the user waits for.
     pub fn save(mut self) -> Result<(), CacheError> {
-        let Some(path) = self.path.take() else {
+        let path = self.path.take();
+        let files = std::mem::take(&mut self.loaded.files);
+        let fresh = std::mem::take(&mut self.fresh);
+        let changed = self.changed;
+        let (Some(path), true) = (path, changed) else {
+            std::mem::forget((files, fresh));
             return Ok(());
         };
-        if !self.changed {
-            return Ok(());
-        }
-        let mut files = std::mem::take(&mut self.loaded.files);
-        files.extend(self.fresh);
+        let mut files = files;
+        files.extend(fresh);
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
@@ -252,7 +306,9 @@ impl DiscoveryCache {
         let bytes = postcard::to_stdvec(&disk).map_err(|e| CacheError::Corrupt {
             path: path.clone(),
             reason: e.to_string(),
-        })?;
+        });
+        std::mem::forget(disk);
+        let bytes = bytes?;
         let dir = path.parent().unwrap_or(Path::new("."));
         write_atomic(dir, &path, &bytes).map_err(|source| CacheError::Write { path, source })
     }
@@ -283,7 +339,7 @@ mod tests {
             size: 10,
             content_hash: 7,
             ctx: 1,
-            outcome: CachedOutcome::Uncertain("x".into()),
+            outcome: PackedOutcome::pack(&CachedOutcome::Uncertain("x".into())),
             deps: Vec::new(),
         }
     }
@@ -323,6 +379,40 @@ mod tests {
         assert!(c.had_content(Path::new("/a.py"), 7));
         assert!(!c.had_content(Path::new("/a.py"), 8), "edited");
         assert!(!c.had_content(Path::new("/new.py"), 7), "new");
+    }
+
+    #[test]
+    fn outcomes_are_decoded_on_lookup_and_a_damaged_one_is_no_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut c, _) = DiscoveryCache::load(dir.path());
+        let items = CachedOutcome::Items(vec![CachedItem {
+            tail: vec![ChainNode::new(crate::item::NodeKind::Function, "test_a")],
+            lineno: Some(3),
+            marks: Vec::new(),
+            extra_keywords: vec!["k".into()],
+            run: None,
+        }]);
+        c.store(
+            "/a.py".into(),
+            CachedFile {
+                outcome: PackedOutcome::pack(&items),
+                ..entry(1)
+            },
+        );
+        c.store(
+            "/b.py".into(),
+            CachedFile {
+                outcome: PackedOutcome(vec![0xff, 0xff]),
+                ..entry(1)
+            },
+        );
+        c.save().unwrap();
+        let (c, err) = DiscoveryCache::load(dir.path());
+        assert!(err.is_none());
+        let hit = c.lookup(Path::new("/a.py"), 1, 10, 1).unwrap();
+        assert_eq!(hit.outcome.unpack(), Some(items));
+        let damaged = c.lookup(Path::new("/b.py"), 1, 10, 1).unwrap();
+        assert_eq!(damaged.outcome.unpack(), None);
     }
 
     #[test]

@@ -605,16 +605,19 @@ fn collect_file(
     let ctx = context_key(opts, f, conftests, dir_mtimes);
     let file = |nodeid: String, outcome: FileOutcome| CollectedFile::of(f, nodeid, outcome);
     if let Some(hit) = cache.lookup(&f.path, f.mtime_ns, f.size, ctx) {
-        let outcome = from_cached(&hit.outcome, f, &nodeid);
-        return (file(nodeid, outcome), None);
+        if let Some(cached) = hit.outcome.unpack() {
+            let outcome = from_cached(cached, f, &nodeid);
+            return (file(nodeid, outcome), None);
+        }
     }
     let mut deps: Vec<PathBuf> = Vec::new();
     let (outcome, content_hash) = match source::read_source(&f.path, opts.use_mmap) {
         Err(e) => (Err(format!("unreadable: {e}")), 0),
         Ok(src) => {
             let hash = source::content_hash(src.bytes());
-            if let Some(hit) = cache.lookup_by_hash(&f.path, hash, ctx) {
-                let outcome = from_cached(&hit.outcome, f, &nodeid);
+            let hit = cache.lookup_by_hash(&f.path, hash, ctx);
+            if let Some((hit, cached)) = hit.and_then(|h| Some((h, h.outcome.unpack()?))) {
+                let outcome = from_cached(cached, f, &nodeid);
                 let mut entry = hit.clone();
                 entry.mtime_ns = f.mtime_ns;
                 entry.size = f.size;
@@ -643,7 +646,7 @@ fn collect_file(
         size: f.size,
         content_hash,
         ctx,
-        outcome: cached,
+        outcome: cache::PackedOutcome::pack(&cached),
         deps: deps.iter().filter_map(|d| cache::Dep::stat(d)).collect(),
     };
     let outcome = match outcome {
@@ -668,15 +671,15 @@ fn to_cached(it: &Item, dir_len: usize) -> cache::CachedItem {
 }
 
 fn from_cached(
-    outcome: &cache::CachedOutcome,
+    outcome: cache::CachedOutcome,
     f: &walk::FileEntry,
     file_nodeid: &str,
 ) -> FileOutcome {
     match outcome {
-        cache::CachedOutcome::Uncertain(r) => FileOutcome::Uncertain(r.clone()),
+        cache::CachedOutcome::Uncertain(r) => FileOutcome::Uncertain(r),
         cache::CachedOutcome::Items(items) => FileOutcome::Items(
             items
-                .iter()
+                .into_iter()
                 .map(|c| {
                     // The node id is the file's plus every node name below the file node.
                     let mut nodeid = String::with_capacity(file_nodeid.len() + 32);
@@ -687,7 +690,7 @@ fn from_cached(
                     }
                     let mut chain = Vec::with_capacity(f.dir_chain.len() + c.tail.len());
                     chain.extend_from_slice(&f.dir_chain);
-                    chain.extend_from_slice(&c.tail);
+                    chain.extend(c.tail);
                     // The file node's name depends on the arguments, not on the file.
                     if let Some(node) = chain.get_mut(f.dir_chain.len()) {
                         if node.name != f.name {
@@ -698,9 +701,9 @@ fn from_cached(
                         nodeid,
                         chain,
                         lineno: c.lineno,
-                        marks: c.marks.clone(),
-                        extra_keywords: c.extra_keywords.clone(),
-                        run: c.run.clone(),
+                        marks: c.marks,
+                        extra_keywords: c.extra_keywords,
+                        run: c.run,
                     }
                 })
                 .collect(),
