@@ -13,6 +13,7 @@
 //! back to an enclosing directory are followed, and no more than [`MAX_LINKED_DIRS`]
 //! symlinked directories in all.
 
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fs::{FileType, Metadata};
 use std::path::{Path, PathBuf};
@@ -106,6 +107,9 @@ struct Walker<'a> {
     cycle_entries: usize,
     /// The argument being walked.
     arg: usize,
+    /// Files recorded without their stat data (indexes into `out.files`): fetched on
+    /// every core once the walk is over.
+    unstated: Vec<usize>,
     /// pytest's `_initialpaths`: the arguments' paths, exempt from the ignore rules.
     initial: HashSet<&'a Path>,
     /// The arguments' paths and all their parents: directories the walk must enter even
@@ -122,6 +126,7 @@ pub fn walk(opts: &DiscoveryOptions) -> Walked {
         linked_dirs: 0,
         cycle_entries: 0,
         arg: 0,
+        unstated: Vec::new(),
         initial: opts.args.iter().map(PathBuf::as_path).collect(),
         initial_with_parents: opts.args.iter().flat_map(|a| a.ancestors()).collect(),
     };
@@ -146,6 +151,22 @@ pub fn walk(opts: &DiscoveryOptions) -> Walked {
             w.walk_dir(arg, name, &stack, &above);
         } else if meta.is_file() {
             w.file(arg, name, &stack, true, &above, Some(&meta));
+        }
+    }
+    // One stat per collected file, the walk's largest cost on a big tree: in parallel.
+    let unstated = std::mem::take(&mut w.unstated);
+    let stats: Vec<Option<Metadata>> = unstated
+        .par_iter()
+        .map(|&i| std::fs::metadata(&w.out.files[i].path).ok())
+        .collect();
+    for (i, meta) in unstated.into_iter().zip(stats) {
+        // A file gone between the listing and now: reading it will fail and the
+        // fallback reports what pytest says.
+        if let Some(m) = meta {
+            let f = &mut w.out.files[i];
+            f.mtime_ns = super::cache::mtime_ns(&m);
+            f.size = m.len();
+            f.file_id = file_id(&m);
         }
     }
     w.out
@@ -348,8 +369,8 @@ impl<'a> Walker<'a> {
     }
 
     /// Decide what a file becomes (pytest's `pytest_collect_file` hooks of the python and
-    /// doctest plugins) and record it. `meta` is fetched here when not known, and only for
-    /// files that are collected.
+    /// doctest plugins) and record it. `meta`, when not known, is fetched after the walk
+    /// (`unstated`), and only for files that are collected.
     fn file(
         &mut self,
         path: &Path,
@@ -379,16 +400,9 @@ impl<'a> Walker<'a> {
                 return;
             }
         };
-        let fetched;
-        let meta = match meta {
-            Some(m) => Some(m),
-            None => {
-                fetched = std::fs::metadata(path).ok();
-                fetched.as_ref()
-            }
-        };
-        // A file gone between the listing and now: reading it will fail and the fallback
-        // reports what pytest says.
+        if meta.is_none() {
+            self.unstated.push(self.out.files.len());
+        }
         let (mtime_ns, size) = meta.map_or((0, 0), |m| (super::cache::mtime_ns(m), m.len()));
         let file_id = meta.and_then(file_id);
         self.out.files.push(FileEntry {
