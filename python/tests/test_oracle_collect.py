@@ -472,7 +472,16 @@ def test_decided_top_level_conditions_need_no_import(tmp_path: Path) -> None:
     """A top-level ``if`` on ``sys.version_info`` (directly, through a constant, in an
     ``elif`` chain), on ``TYPE_CHECKING`` or on the platform (``sys.platform``,
     ``os.name``, ``platform.system()``; in the conftest too) runs one branch, read from
-    the source (in a class body too); a condition on the micro version or the
-    environment is left to pytest's import."""
-    imported, log = _collect_both(_case_copy(tmp_path, "static_conditions"), "--doctest-modules")
+    the source (in a class body too); so does one on a flag another module's source
+    settles (`from pyflags import PY_3_8_PLUS`, in a test module and deciding the
+    conftest's `collect_ignore`). A condition on the micro version or the environment
+    is left to pytest's import."""
+    root = _case_copy(tmp_path, "static_conditions")
+    imported, log = _collect_both(root, "--doctest-modules")
+    assert imported == ["test_undecided.py"], log
+    # The flags' module is what the conftest and the test module were read by: editing
+    # it changes both (the walk, and the cached items of the module).
+    flags = root / "pyflags.py"
+    flags.write_text(flags.read_text().replace("(3, 99)", "(3, 0)"))
+    imported, log = _collect_both(root)
     assert imported == ["test_undecided.py"], log

@@ -241,6 +241,34 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// The value of the condition constant `name` of `module` (as the module at `file`
+    /// names it in a `from` import), when that module's source binds it once to a
+    /// condition its source decides ([`Outline::conditions`]) and importing it does
+    /// nothing pytest would report.
+    pub fn condition(&self, file: &Path, module: &str, name: &str) -> Option<bool> {
+        let target = self.module_file(file, module)?;
+        self.deps.borrow_mut().push(target.clone());
+        let outline = self.env.module_outline(&target, self.target)?;
+        if !self.quiet_import(&outline) || !outline.star_imports.is_empty() {
+            return None;
+        }
+        outline
+            .conditions
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| *v)
+    }
+
+    /// The values of the condition constants `outline` (of the module at `file`) wants
+    /// from other modules, those their source settles.
+    pub fn conditions(&self, file: &Path, outline: &Outline) -> super::parse::ImportedConditions {
+        outline
+            .wanted_conditions
+            .iter()
+            .filter_map(|(m, n)| Some(((m.clone(), n.clone()), self.condition(file, m, n)?)))
+            .collect()
+    }
+
     /// The outline of a module file read here (cached).
     pub fn outline_of(&self, file: &Path) -> Option<std::sync::Arc<Outline>> {
         self.env.module_outline(file, self.target)

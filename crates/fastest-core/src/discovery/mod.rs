@@ -35,7 +35,6 @@ use crate::glob::PathMatcher;
 use crate::item::{ChainNode, Item, NodeKind, RunSpec};
 pub use collect::{LongStrIds, NameRules};
 use parse::Outline;
-use syntax::Target;
 
 /// How to turn a file path into a module name, as pytest's `--import-mode` does; used for
 /// doctest item names.
@@ -424,6 +423,41 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
         .collect();
     mark_module_name_conflicts(opts, &walked.files, &mut disc.files);
     disc
+}
+
+/// `outline` (of the module at `path`, parsed from `bytes`) parsed again when its
+/// top-level conditions read constants imported from other modules whose source
+/// settles them (`from attr._compat import PY_3_10_PLUS`); the modules read are
+/// dependencies of the result.
+pub(crate) fn with_imported_conditions(
+    opts: &DiscoveryOptions,
+    path: &Path,
+    conftest_paths: &[&Path],
+    bytes: &[u8],
+    want_doctests: bool,
+    outline: Outline,
+    deps: &mut Vec<PathBuf>,
+) -> Outline {
+    let Some(env) = opts.certainty.imports.as_ref() else {
+        return outline;
+    };
+    if outline.wanted_conditions.is_empty() {
+        return outline;
+    }
+    let resolver = external::Resolver::new(
+        env,
+        opts.certainty.target(),
+        &opts.rules,
+        env.search_path(path, opts.import_mode, conftest_paths),
+        opts.import_mode != ImportMode::Importlib,
+        opts.certainty.markers.as_ref(),
+    );
+    let seeds = resolver.conditions(path, &outline);
+    deps.extend(resolver.deps());
+    if seeds.is_empty() {
+        return outline;
+    }
+    parse::parse_outline_seeded(bytes, want_doctests, opts.certainty.target(), &seeds)
 }
 
 impl CollectedFile {
@@ -870,6 +904,16 @@ fn collect_file_items(
         .iter()
         .filter_map(|&i| conftests.get(i))
         .collect();
+    let conftest_paths: Vec<&Path> = visible.iter().map(|c| c.path.as_path()).collect();
+    let outline = with_imported_conditions(
+        opts,
+        &f.path,
+        &conftest_paths,
+        bytes,
+        f.doctest,
+        outline,
+        deps,
+    );
     for c in &visible {
         if let Some(h) = c
             .outline
@@ -945,7 +989,6 @@ fn collect_file_items(
     }
     if f.kind == walk::FileKind::Module {
         chain.push(ChainNode::new(NodeKind::Module, basename));
-        let conftest_paths: Vec<&Path> = visible.iter().map(|c| c.path.as_path()).collect();
         let submodule = |module: &str, name: &str| {
             opts.certainty
                 .binds_submodule(&f.path, opts.import_mode, &conftest_paths, module, name)
@@ -1393,10 +1436,14 @@ fn is_identifier(s: &str) -> bool {
 }
 
 /// Parse a file's outline on its own (for conftests), with its content hash.
-pub(crate) fn outline_of(path: &Path, use_mmap: bool, target: Target) -> (Outline, u64) {
-    match source::read_source(path, use_mmap) {
+pub(crate) fn outline_of(
+    opts: &DiscoveryOptions,
+    path: &Path,
+    conftests_above: &[&Path],
+) -> (Outline, u64) {
+    match source::read_source(path, opts.use_mmap) {
         Ok(src) => {
-            let hash = source::content_hash(src.bytes());
+            let mut hash = source::content_hash(src.bytes());
             let b = src.text_bytes();
             if std::str::from_utf8(b).is_err() {
                 let o = Outline {
@@ -1405,7 +1452,17 @@ pub(crate) fn outline_of(path: &Path, use_mmap: bool, target: Target) -> (Outlin
                 };
                 return (o, hash);
             }
-            (parse::parse_outline_for(b, false, target), hash)
+            let outline = parse::parse_outline_for(b, false, opts.certainty.target());
+            let mut deps = Vec::new();
+            let outline =
+                with_imported_conditions(opts, path, conftests_above, b, false, outline, &mut deps);
+            // What the conftest decides by the modules it read is part of what it is for
+            // the files below it (their cache keys hold this hash).
+            for d in deps {
+                let dep = std::fs::read(&d).map_or(0, |bytes| source::content_hash(&bytes));
+                hash = hash.rotate_left(5) ^ dep;
+            }
+            (outline, hash)
         }
         Err(e) => {
             let o = Outline {

@@ -287,7 +287,23 @@ pub struct Outline {
     /// source under names no module binds (`discovery::inline_external_bases`): bases
     /// for the MRO, never collected themselves.
     pub inlined: Vec<Binding>,
+    /// Names a top-level condition read that the module imports from another
+    /// (`from attr._compat import PY_3_10_PLUS`, then `if not PY_3_10_PLUS:`), as
+    /// `(module as written, name)`: the caller may read their values from that module's
+    /// source ([`Outline::conditions`]) and parse again with them
+    /// ([`parse_outline_seeded`]).
+    pub wanted_conditions: Vec<(String, String)>,
+    /// The module's constants bound to a condition its source decides (`PY_3_10_PLUS =
+    /// sys.version_info[:2] >= (3, 10)`), with their values: what a module importing
+    /// them may decide its own conditions by.
+    pub conditions: Vec<(String, bool)>,
 }
+
+/// Values of names imported from other modules, read from their source: `(module as
+/// written in the `from` import, name) -> value`.
+pub type ImportedConditions = HashMap<(String, String), bool>;
+
+static NO_SEEDS: std::sync::LazyLock<ImportedConditions> = std::sync::LazyLock::new(HashMap::new);
 
 /// The object a module-level `name = other` assignment binds `name` to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -308,6 +324,17 @@ pub fn parse_outline(src: &[u8], want_doctests: bool) -> Outline {
 /// the target's CPython compiles and deciding its conditions on the target's version
 /// and platform.
 pub fn parse_outline_for(src: &[u8], want_doctests: bool, target: impl Into<Target>) -> Outline {
+    parse_outline_seeded(src, want_doctests, target, &ImportedConditions::new())
+}
+
+/// [`parse_outline_for`], with the values of condition constants the module imports
+/// from others (see [`Outline::wanted_conditions`]).
+pub fn parse_outline_seeded(
+    src: &[u8],
+    want_doctests: bool,
+    target: impl Into<Target>,
+    seeds: &ImportedConditions,
+) -> Outline {
     let target = target.into();
     let python = target.python;
     let mut parser = Parser::new();
@@ -340,6 +367,7 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, target: impl Into<Targ
     let mut ctx = Ctx::new(src);
     ctx.python = python;
     ctx.platform = target.platform;
+    ctx.seeds = seeds;
     ctx.scan_module(root);
     // tree-sitter accepts much that CPython rejects or warns about; the same walk
     // collects the imports and mark names the certainty checks need.
@@ -373,6 +401,25 @@ pub fn parse_outline_for(src: &[u8], want_doctests: bool, target: impl Into<Targ
         });
     }
     out.unstable = ctx.unstable.iter().cloned().collect();
+    let mut wanted: Vec<(String, String)> = ctx.wanted.take().into_iter().collect();
+    wanted.sort();
+    out.wanted_conditions = wanted;
+    // A constant the module binds otherwise too (a function, a class, an import under
+    // its name) is not the condition's value at the end of the import.
+    let plain_value = |name: &str| {
+        out.bindings
+            .iter()
+            .filter(|b| b.name == name)
+            .all(|b| matches!(b.kind, BindingKind::Value { .. }))
+    };
+    let mut conditions: Vec<(String, bool)> = ctx
+        .conditions
+        .iter()
+        .filter_map(|(name, v)| Some((name.clone(), (*v)?)))
+        .filter(|(name, _)| !ctx.unstable.contains(name) && plain_value(name))
+        .collect();
+    conditions.sort();
+    out.conditions = conditions;
     // Imports in branches of a decided `if` that never run.
     out.imports
         .retain(|i| !ctx.untaken.iter().any(|(a, b)| (*a..=*b).contains(&i.line)));
@@ -705,6 +752,13 @@ fn unused_addoption_argument(src: &[u8], at: usize) -> bool {
 /// Parsing context: the source, import aliases and module constants.
 struct Ctx<'a> {
     src: &'a [u8],
+    /// Values of condition constants imported from other modules (the caller read them
+    /// from those modules' source).
+    seeds: &'a ImportedConditions,
+    /// Names bound by `from module import name [as alias]`: alias -> (module, name).
+    from_imports: HashMap<String, (String, String)>,
+    /// Imported names a top-level condition read without a value for them.
+    wanted: std::cell::RefCell<HashSet<(String, String)>>,
     /// Line ranges (1-based, inclusive) of top-level `if` branches the interpreter never
     /// runs: their imports need not resolve.
     untaken: Vec<(u32, u32)>,
@@ -993,6 +1047,9 @@ impl<'a> Ctx<'a> {
     fn new(src: &'a [u8]) -> Self {
         Self {
             src,
+            seeds: &NO_SEEDS,
+            from_imports: HashMap::new(),
+            wanted: std::cell::RefCell::new(HashSet::new()),
             pytest_mods: HashSet::new(),
             mark_objs: HashSet::new(),
             fixture_fns: HashSet::new(),
@@ -1185,6 +1242,8 @@ impl<'a> Ctx<'a> {
                 let (name, alias) = self.import_name(n);
                 let bound = alias.unwrap_or_else(|| name.clone());
                 self.import_bound.insert(bound.clone());
+                self.from_imports
+                    .insert(bound.clone(), (module.clone(), name.clone()));
                 if SAFE_DECORATOR_MODULES.contains(&module.as_str()) {
                     self.safe_decorator_roots.insert(bound.clone());
                 }
@@ -1222,6 +1281,31 @@ impl<'a> Ctx<'a> {
                     _ => {}
                 }
             }
+        }
+    }
+
+    /// What an import statement, read in order, makes of the condition constants: each
+    /// name it binds has the value read from the other module's source (`seeds`), or
+    /// none.
+    fn import_conditions(&mut self, stmt: Node<'a>) {
+        let mut c = stmt.walk();
+        let module = (stmt.kind() == "import_from_statement")
+            .then(|| field(stmt, "module_name").map(|m| self.text(m).to_string()))
+            .flatten();
+        for n in stmt.children_by_field_name("name", &mut c) {
+            let (name, alias) = self.import_name(n);
+            let Some(module) = &module else {
+                // `import a.b` binds `a`; `import a.b as c` binds `c`.
+                let bound =
+                    alias.unwrap_or_else(|| name.split('.').next().unwrap_or("").to_string());
+                self.conditions.remove(&bound);
+                continue;
+            };
+            let bound = alias.unwrap_or_else(|| name.clone());
+            match self.seeds.get(&(module.clone(), name)) {
+                Some(v) => self.conditions.insert(bound, Some(*v)),
+                None => self.conditions.remove(&bound),
+            };
         }
     }
 
@@ -1483,7 +1567,10 @@ impl<'a> Ctx<'a> {
 
     fn push_statement(&mut self, stmt: Node<'a>, out: &mut Vec<Node<'a>>, depth: usize) {
         match stmt.kind() {
-            "import_statement" | "import_from_statement" => self.scan_import(stmt),
+            "import_statement" | "import_from_statement" => {
+                self.scan_import(stmt);
+                self.import_conditions(stmt);
+            }
             "expression_statement" => {
                 let assigned = stmt
                     .named_child(0)
@@ -1594,7 +1681,13 @@ impl<'a> Ctx<'a> {
                 if let Some(value) = self.conditions.get(name) {
                     return *value;
                 }
-                self.type_checking.contains(name).then_some(false)
+                if self.type_checking.contains(name) {
+                    return Some(false);
+                }
+                if let Some(key) = self.from_imports.get(name) {
+                    self.wanted.borrow_mut().insert(key.clone());
+                }
+                None
             }
             "attribute" => {
                 let chain = attr_chain(n, self.src)?;
@@ -5724,6 +5817,47 @@ def pytest_configure(config):
             let o = parse_outline(src.as_bytes(), false);
             assert!(!o.uncertain.is_empty(), "{src}");
         }
+    }
+
+    #[test]
+    fn conditions_imported_from_another_module_are_decided_by_its_values() {
+        let flags =
+            "import sys\nPY310 = sys.version_info[:2] >= (3, 10)\nOLD = sys.version_info < (3,)\n\
+                     TWICE = True\nTWICE = sys.version_info < (3,)\nFN = True\ndef FN(): pass\n";
+        let o = parse_outline_for(flags.as_bytes(), false, PyVersion(3, 11));
+        // `TWICE` has two values, `FN` ends as a function: neither is a constant.
+        assert_eq!(
+            o.conditions,
+            [("OLD".to_string(), false), ("PY310".to_string(), true)]
+        );
+        let src = "from flags import PY310, OLD as ANCIENT\nimport flags\n\
+                   if PY310:\n    def test_new(): pass\nif ANCIENT:\n    def test_old(): pass\n";
+        let plain = parse_outline_for(src.as_bytes(), false, PyVersion(3, 11));
+        assert_eq!(
+            plain.wanted_conditions,
+            [
+                ("flags".to_string(), "OLD".to_string()),
+                ("flags".to_string(), "PY310".to_string())
+            ]
+        );
+        assert!(!plain.uncertain.is_empty(), "undecided without the values");
+        let seeds: ImportedConditions = [
+            (("flags".to_string(), "PY310".to_string()), true),
+            (("flags".to_string(), "OLD".to_string()), false),
+        ]
+        .into_iter()
+        .collect();
+        let seeded = parse_outline_seeded(src.as_bytes(), false, PyVersion(3, 11), &seeds);
+        assert!(seeded.uncertain.is_empty(), "{:?}", seeded.uncertain);
+        let tests: Vec<&str> = names(&seeded)
+            .into_iter()
+            .filter(|n| n.starts_with("test_"))
+            .collect();
+        assert_eq!(tests, ["test_new"]);
+        // A later binding of the name (another import) takes the value away.
+        let rebound = format!("{src}from other import PY310\nif PY310:\n    def test_x(): pass\n");
+        let o = parse_outline_seeded(rebound.as_bytes(), false, PyVersion(3, 11), &seeds);
+        assert!(!o.uncertain.is_empty());
     }
 
     #[test]

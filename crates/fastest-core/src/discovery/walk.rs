@@ -222,8 +222,16 @@ impl<'a> Walker<'a> {
         }
         let path = dir.join("conftest.py");
         let idx = if path.is_file() {
-            let (outline, hash) =
-                outline_of(&path, self.opts.use_mmap, self.opts.certainty.target());
+            // The conftests loaded before it, on its way down (their directories put
+            // on `sys.path` by their import, under `prepend`).
+            let above: Vec<&Path> = self
+                .out
+                .conftests
+                .iter()
+                .filter(|c| dir.starts_with(&c.dir))
+                .map(|c| c.path.as_path())
+                .collect();
+            let (outline, hash) = outline_of(self.opts, &path, &above);
             self.out.conftests.push(Conftest {
                 path,
                 dir: dir.to_path_buf(),
