@@ -802,10 +802,11 @@ SHARING = {
 def test_a_long_module_is_spread_over_workers_only_when_nothing_is_shared(
     tmp_path: Path, variant: str
 ):
-    """With history, a module that would hold the run up is cut into pieces for several
-    workers (as pytest-xdist's `--dist load` spreads it), but only when none of its tests
-    shares state with another: a module- or class-scoped fixture or an xunit setup keeps
-    it in one worker, and so does `--dist loadscope`."""
+    """A module that would hold the run up is cut into pieces for several workers (as
+    pytest-xdist's `--dist load` spreads it; on a first run, with no history, by its
+    number of tests), but only when none of its tests shares state with another: a
+    module- or class-scoped fixture or an xunit setup keeps it in one worker, and so
+    does `--dist loadscope`."""
     log = tmp_path / "workers.log"
     extra, arg = SHARING[variant]
     body = LONG_MODULE.format(extra=extra, arg=arg, log=str(log))
@@ -822,16 +823,12 @@ def test_a_long_module_is_spread_over_workers_only_when_nothing_is_shared(
         assert "setup_class" in body and "        time.sleep" in body, body
     root = _write(tmp_path / "p", {"pytest.ini": "[pytest]\n", "test_long.py": body})
     args = ("--dist", "loadscope") if variant == "dist-loadscope" else ()
-    first = _run(require_fastest(), root, "-n", "2", "-q", *args)
-    assert first.returncode == 0 and "6 passed" in first.stdout, first.stdout + first.stderr
-    # Without history the module stays whole.
-    assert len(set(log.read_text().split())) == 1
-    log.unlink()
-    second = _run(require_fastest(), root, "-n", "2", "-q", *args)
-    assert second.returncode == 0 and "6 passed" in second.stdout, second.stdout
-    workers = set(log.read_text().split())
-    assert workers == ({"gw0", "gw1"} if variant == "isolated" else {next(iter(workers))})
-    assert len(workers) == (2 if variant == "isolated" else 1), workers
+    for run in ("first", "with history"):
+        r = _run(require_fastest(), root, "-n", "2", "-q", *args)
+        assert r.returncode == 0 and "6 passed" in r.stdout, run + r.stdout + r.stderr
+        workers = set(log.read_text().split())
+        log.unlink()
+        assert len(workers) == (2 if variant == "isolated" else 1), (run, workers)
 
 
 #: Two modules (one per worker) whose test writes its own letter into its tmp_path,

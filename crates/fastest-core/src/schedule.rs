@@ -94,15 +94,18 @@ const SPLIT_ABOVE_SHARE: f64 = 0.5;
 const PIECE_OF_SHARE: f64 = 0.25;
 /// A group shorter than this (seconds) is not worth a second worker's start.
 const MIN_SPLIT_SECONDS: f64 = 0.2;
+/// A group with items of no known duration is cut only from this many items on.
+const MIN_SPLIT_GUESSED_ITEMS: usize = 4;
 
 /// Cut the long groups whose items are all `isolated` (no class- or module-scoped state,
-/// `RunSpec::isolated`) and all have a duration in `history` into runs of consecutive
-/// items, each at most a quarter of a worker's fair share: a module that alone takes
-/// most of the run is spread over the workers, as pytest-xdist's `--dist load` spreads
-/// it, where keeping it whole would make it the run's lower bound. Each piece keeps
-/// pytest's order, and a worker that runs several runs them in that order. Without
-/// history nothing is cut: the costs would be guesses, and a run with no history is
-/// the one where module-level state is least known to be safe.
+/// `RunSpec::isolated`) into runs of consecutive items, each at most a quarter of a
+/// worker's fair share: a module that alone takes most of the run is spread over the
+/// workers, as pytest-xdist's `--dist load` spreads it, where keeping it whole would make
+/// it the run's lower bound. Each piece keeps pytest's order, and a worker that runs
+/// several runs them in that order. An item with no duration in `history` counts as
+/// the mean (one unit when there is no history at all): a first `-n 2` run of a suite
+/// that is one module spreads it as pytest-xdist does, where a module whose items all
+/// ran before is cut only when it takes long enough to be worth a worker.
 pub fn split_long_groups(
     groups: Vec<Range<usize>>,
     nodeids: &[&str],
@@ -121,12 +124,16 @@ pub fn split_long_groups(
     let mut out = Vec::with_capacity(groups.len());
     for g in groups {
         let long = g.clone().map(cost).sum::<f64>();
+        let known = g.clone().all(|i| history.duration(nodeids[i]).is_some());
+        let worth = if known {
+            long >= MIN_SPLIT_SECONDS
+        } else {
+            g.len() >= MIN_SPLIT_GUESSED_ITEMS
+        };
         let cuttable = g.len() > 1
             && long > share * SPLIT_ABOVE_SHARE
-            && long >= MIN_SPLIT_SECONDS
-            && g.clone().all(|i| {
-                isolated.get(i).copied().unwrap_or(false) && history.duration(nodeids[i]).is_some()
-            });
+            && worth
+            && g.clone().all(|i| isolated.get(i).copied().unwrap_or(false));
         if !cuttable {
             out.push(g);
             continue;
@@ -220,14 +227,27 @@ mod tests {
             split_long_groups(groups(), &ids, &one_shared, &h, 2),
             groups()
         );
-        // An item without history: whole.
+        // An item without history counts as the mean (0.5 s): the same cut.
         let mut partial = History::default();
         for id in &ids[..3] {
             partial.record(id, 0.5, "passed");
         }
+        partial.record("b::1", 0.5, "passed");
+        partial.record("c::1", 0.5, "passed");
         assert_eq!(
             split_long_groups(groups(), &ids, &all, &partial, 2),
-            groups()
+            vec![0..1, 1..2, 2..3, 3..4, 4..5, 5..6]
+        );
+        // No history at all (a first run): each item one unit; the module holds 4 of 6.
+        assert_eq!(
+            split_long_groups(groups(), &ids, &all, &History::default(), 2),
+            vec![0..1, 1..2, 2..3, 3..4, 4..5, 5..6]
+        );
+        // ... but fewer items than are worth guessing about stay whole.
+        let three = || scope_groups(&["a", "a", "a", "b"]);
+        assert_eq!(
+            split_long_groups(three(), &ids[..4], &[true; 4], &History::default(), 2),
+            three()
         );
         // Pieces hold several short items, never none.
         let mut h = History::default();
