@@ -241,6 +241,10 @@ NATIVE_CASES: List[str] = [
 
 ENGINE_CASES: List[str] = [
     "hooks",
+    # A conftest's `pytest_generate_tests` acting only on tests using given names: the
+    # modules with such a test (directly, through a fixture, an autouse one) are the
+    # pytest engine's, the others native (test_run_native_gate.py).
+    "generate_tests_guard",
     # Modules with no test the fallback imported under a conftest's collection hook.
     "empty_module_imports-argset0",
     "empty_module_imports-argset2",
@@ -442,6 +446,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "header_print": [[], ["-v"], ["-q"], ["--no-header"], ["-rA"]],
     "engine_collect_warning": [[], ["-v"]],
     "collection_hooks_native": [[], ["-v"], ["-rA"]],
+    "generate_tests_guard": [[], ["-v"], ["-rA"], ["-k", "plain or version"]],
     "unknown_config_keys": [[], ["-rA"], ["-q"], ["-W", "ignore::pytest.PytestConfigWarning"]],
     "session_hooks": [[], ["-v"], ["sub"], ["test_a.py", "sub"], ["-x"], ["-k", "started"]],
     # A pytest_sessionfinish setting the exit status (no tests: exit 0): pytest's session.

@@ -181,6 +181,39 @@ def test_collector_hooks_leave_pytests_own_items_to_the_native_engine(tmp_path: 
     assert "test_future_py99" not in got.stdout
 
 
+def test_a_guarded_generate_tests_hook_leaves_the_other_modules_native(tmp_path: Path) -> None:
+    # `if "each_version" in metafunc.fixturenames:` and nothing else: the modules with a
+    # test using the name (directly, through a fixture, through an autouse fixture) are
+    # collected by pytest and run in the pytest engine; the rest is proved by discovery
+    # and native (outputs compared with pytest's in test_oracle_run.py).
+    root = tmp_path / "case"
+    shutil.copytree(RUN_CASES / "generate_tests_guard", root)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1", "FASTEST_LOG": "fastest_cli=debug"})
+    got = subprocess.run([*require_fastest(), "-p", "no:cacheprovider", "-v"], cwd=root, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert got.returncode == 1, got.stdout + got.stderr
+    notes = [line for line in got.stdout.splitlines() if line.startswith("fastest: ")]
+    # The hook's parametrizations are no marks the native engine could redo.
+    assert notes == [
+        "fastest: the pytest engine runs sub/test_autouse.py"
+        " (sub/test_autouse.py::test_sees_the_version[3.8] is not proved by discovery)",
+        "fastest: the pytest engine runs test_direct.py"
+        " (test_direct.py::test_version[3.8] is not proved by discovery)",
+        "fastest: the pytest engine runs test_via_fixture.py"
+        " (test_via_fixture.py::test_grammar[3.8] is not proved by discovery)",
+        "fastest: the native engine runs the other modules",
+    ], got.stdout
+    listing = subprocess.run([*require_fastest(), "-p", "no:cacheprovider", "--collect-only", "-q"],
+                             cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    imported = sorted(
+        line.split("file=")[1].split()[0]
+        for line in listing.stderr.splitlines() if "collected by import" in line
+    )
+    assert imported == ["sub/test_autouse.py", "test_direct.py", "test_via_fixture.py"], got.stderr
+    assert "test_direct.py::test_version[3.12] PASSED" in got.stdout
+
+
 def _auto_run(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
     env.update({"COLUMNS": "80", "NO_COLOR": "1"})

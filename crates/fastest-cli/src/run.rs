@@ -971,8 +971,12 @@ fn blocker(
         let plugin = h
             .rsplit_once(": ")
             .is_some_and(|(path, _)| path.ends_with(PLUGIN_HOOK));
-        // A conftest's item hooks decide per module (`module_blockers`).
+        // A conftest's item hooks decide per module (`module_blockers`). A
+        // `pytest_generate_tests` acting only on tests using given names leaves the
+        // others to discovery: the items it parametrized have no run spec (the pytest
+        // engine runs their modules), the rest are proved.
         let native = COLLECTION_ONLY_HOOKS.contains(&name)
+            || (!plugin && fastest_core::discovery::generate_tests_guard(h).is_some())
             || (!plugin && ITEM_HOOKS.contains(&name))
             || (options_known && name == OPTION_HOOK)
             || (!plugin && name == HEADER_HOOK)

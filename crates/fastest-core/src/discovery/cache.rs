@@ -31,8 +31,10 @@ use crate::item::{ChainNode, Mark};
 /// functions at import, class-body `if`s and `\N{...}` names are read from the source;
 /// 19: a module's star imports under `try` may rebind the names read from it; 20: a
 /// module-level `importorskip` of a resolvable module and platform conditions; 21: an
-/// entry's outcome is packed on its own, decoded when its file is looked up).
-const FORMAT: u32 = 21;
+/// entry's outcome is packed on its own, decoded when its file is looked up; 22: flags
+/// imported from other modules decide conditions, a conftest's `pytest_generate_tests`
+/// guarded by fixture names leaves the other files certain).
+const FORMAT: u32 = 22;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

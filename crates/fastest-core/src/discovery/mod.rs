@@ -266,8 +266,14 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
         disc.conftest_markers
             .extend(c.outline.registered_markers.iter().cloned());
         for h in &c.outline.hooks {
+            let tag = match &c.outline.generate_tests_guard {
+                Some(names) if h == GENERATE_TESTS => {
+                    format!("{PARAMETRIZES_ONLY}{})", names.join(" or "))
+                }
+                _ => String::new(),
+            };
             disc.conftest_hooks
-                .push(format!("{}: {h}", c.path.display()));
+                .push(format!("{}: {h}{tag}", c.path.display()));
         }
         for h in &c.outline.output_hooks {
             disc.conftest_hooks
@@ -914,14 +920,18 @@ fn collect_file_items(
         outline,
         deps,
     );
+    // `pytest_generate_tests` hooks that act only on functions using given names: the
+    // items that use none of them are the source's (checked once they are known).
+    let mut guarded: Vec<(&Path, &[String])> = Vec::new();
     for c in &visible {
-        if let Some(h) = c
-            .outline
-            .hooks
-            .iter()
-            .find(|h| MODULE_HOOKS.contains(&h.as_str()))
-        {
+        let guard = c.outline.generate_tests_guard.as_deref();
+        if let Some(h) = c.outline.hooks.iter().find(|h| {
+            MODULE_HOOKS.contains(&h.as_str()) && !(h.as_str() == GENERATE_TESTS && guard.is_some())
+        }) {
             return Err(format!("{} defines {h}", c.path.display()));
+        }
+        if let Some(names) = guard.filter(|_| c.outline.hooks.iter().any(|h| h == GENERATE_TESTS)) {
+            guarded.push((c.path.as_path(), names));
         }
         if let Some(r) = c.outline.uncertain.first() {
             return Err(format!("{}: {r}", c.path.display()));
@@ -1053,7 +1063,38 @@ fn collect_file_items(
         }
         items.extend(collected?);
     }
+    for it in &items {
+        for (conftest, names) in &guarded {
+            let uses = |n: &String| it.run.as_ref().is_none_or(|r| r.fixtures.contains(n));
+            if let Some(name) = names.iter().find(|n| uses(n)) {
+                return Err(format!(
+                    "{} defines {GENERATE_TESTS}, which parametrizes `{name}`",
+                    conftest.display()
+                ));
+            }
+        }
+    }
     Ok(items)
+}
+
+/// The conftest hook that may parametrize any test function.
+const GENERATE_TESTS: &str = "pytest_generate_tests";
+
+/// Tags an entry of [`Discovery::conftest_hooks`] for a `pytest_generate_tests` that
+/// acts only on functions using one of the names that follow (joined by " or ", up to
+/// the closing parenthesis; see [`parse::Outline::generate_tests_guard`]). No `": "` in
+/// it: that separates an entry's path from its hook.
+pub const PARAMETRIZES_ONLY: &str = " (parametrizes only tests using ";
+
+/// The names a `pytest_generate_tests` entry of [`Discovery::conftest_hooks`] is
+/// limited to ([`PARAMETRIZES_ONLY`]); `None` for any other entry.
+pub fn generate_tests_guard(entry: &str) -> Option<Vec<&str>> {
+    if hook_name(entry) != GENERATE_TESTS {
+        return None;
+    }
+    let (_, rest) = entry.rsplit_once(PARAMETRIZES_ONLY)?;
+    let names = rest.strip_suffix(')')?;
+    Some(names.split(" or ").collect())
 }
 
 /// `outline` with the non-inert bases its top-level classes take from the project's
@@ -1491,6 +1532,13 @@ mod tests {
         assert_eq!(
             hook_name("/r/plug.py (plugin): pytest_runtest_setup"),
             "pytest_runtest_setup"
+        );
+        let guarded = format!("/r/conftest.py: pytest_generate_tests{PARAMETRIZES_ONLY}a or b_c)");
+        assert_eq!(hook_name(&guarded), "pytest_generate_tests");
+        assert_eq!(generate_tests_guard(&guarded), Some(vec!["a", "b_c"]));
+        assert_eq!(
+            generate_tests_guard("/r/conftest.py: pytest_generate_tests"),
+            None
         );
     }
 

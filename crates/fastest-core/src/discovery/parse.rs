@@ -297,6 +297,11 @@ pub struct Outline {
     /// sys.version_info[:2] >= (3, 10)`), with their values: what a module importing
     /// them may decide its own conditions by.
     pub conditions: Vec<(String, bool)>,
+    /// The module's `pytest_generate_tests` acts only on functions whose fixture names
+    /// hold one of these (its body is `if "name" in metafunc.fixturenames:` branches and
+    /// nothing else): for any other function it does nothing. `None` when there is no
+    /// such hook or its body says more.
+    pub generate_tests_guard: Option<Vec<String>>,
 }
 
 /// Values of names imported from other modules, read from their source: `(module as
@@ -2057,6 +2062,10 @@ impl<'a> Ctx<'a> {
                             out.output_hooks.push(b.name.clone());
                         }
                     }
+                    if b.name == "pytest_generate_tests" {
+                        out.generate_tests_guard =
+                            definition_of(stmt).and_then(|d| self.fixturename_guards(d));
+                    }
                     if b.name == "pytest_configure" {
                         if let Some(def) = definition_of(stmt) {
                             out.registered_markers
@@ -3452,6 +3461,95 @@ impl<'a> Ctx<'a> {
             stack.extend(n.named_children(&mut c));
         }
         false
+    }
+
+    /// The names a `pytest_generate_tests(metafunc)` body requires among the function's
+    /// fixture names before it does anything: every statement (a docstring aside) is an
+    /// `if`/`elif` chain, each condition requiring one of them (`"x" in
+    /// metafunc.fixturenames`, alone, under `and`, or each side of an `or` doing so),
+    /// and an `else` holds only `pass`. `None` for any other body.
+    fn fixturename_guards(&self, def: Node<'a>) -> Option<Vec<String>> {
+        let params = field(def, "parameters")?;
+        let mut pc = params.walk();
+        let names: Vec<Node<'_>> = params.named_children(&mut pc).collect();
+        let [metafunc] = names.as_slice() else {
+            return None;
+        };
+        if metafunc.kind() != "identifier" {
+            return None;
+        }
+        let metafunc = self.text(*metafunc);
+        let body = field(def, "body")?;
+        let mut guards: Vec<String> = Vec::new();
+        let mut c = body.walk();
+        for (i, stmt) in body.named_children(&mut c).enumerate() {
+            let docstring = i == 0
+                && stmt.kind() == "expression_statement"
+                && stmt.named_child(0).is_some_and(|n| n.kind() == "string");
+            if docstring || stmt.kind() == "comment" {
+                continue;
+            }
+            if stmt.kind() != "if_statement" {
+                return None;
+            }
+            guards.extend(self.guard_names(field(stmt, "condition")?, metafunc)?);
+            let mut ac = stmt.walk();
+            for alt in stmt.children_by_field_name("alternative", &mut ac) {
+                match alt.kind() {
+                    "elif_clause" => {
+                        guards.extend(self.guard_names(field(alt, "condition")?, metafunc)?);
+                    }
+                    "else_clause" => {
+                        let b = field(alt, "body")?;
+                        let mut bc = b.walk();
+                        let only_pass = b
+                            .named_children(&mut bc)
+                            .all(|s| matches!(s.kind(), "pass_statement" | "comment"));
+                        if !only_pass {
+                            return None;
+                        }
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        guards.sort();
+        guards.dedup();
+        (!guards.is_empty()).then_some(guards)
+    }
+
+    /// The fixture names `cond` requires (one of them must be among
+    /// `<metafunc>.fixturenames` for it to hold); `None` when it may hold otherwise.
+    fn guard_names(&self, cond: Node<'a>, metafunc: &str) -> Option<Vec<String>> {
+        let cond = unparen(cond);
+        match cond.kind() {
+            "comparison_operator" => {
+                let (left, op, right) = self.binary_comparison(cond)?;
+                let chain = attr_chain(unparen(right), self.src)?;
+                let fixturenames =
+                    matches!(chain.as_slice(), [m, f] if m == metafunc && f == "fixturenames");
+                (op == "in" && fixturenames)
+                    .then(|| self.str_literal(left))
+                    .flatten()
+                    .map(|name| vec![name])
+            }
+            "boolean_operator" => {
+                let op = field(cond, "operator").map(|o| self.text(o))?;
+                let l = self.guard_names(field(cond, "left")?, metafunc);
+                let r = self.guard_names(field(cond, "right")?, metafunc);
+                match op {
+                    // Both sides must hold: either side's names are required.
+                    "and" => l.or(r),
+                    "or" => {
+                        let mut both = l?;
+                        both.extend(r?);
+                        Some(both)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     fn only_registers_markers(&self, def: Node<'a>) -> bool {
@@ -5817,6 +5915,45 @@ def pytest_configure(config):
             let o = parse_outline(src.as_bytes(), false);
             assert!(!o.uncertain.is_empty(), "{src}");
         }
+    }
+
+    #[test]
+    fn generate_tests_guarded_by_fixture_names() {
+        let guard = |body: &str| {
+            let src = format!("def pytest_generate_tests(metafunc):\n{body}");
+            parse_outline(src.as_bytes(), false).generate_tests_guard
+        };
+        let names = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            guard("    \"\"\"Doc.\"\"\"\n    if 'a' in metafunc.fixturenames:\n        metafunc.parametrize('a', [1])\n    elif \"b\" in metafunc.fixturenames and x:\n        pass\n    else:\n        pass\n"),
+            names(&["a", "b"])
+        );
+        assert_eq!(
+            guard("    if ('c' in metafunc.fixturenames) or 'd' in metafunc.fixturenames:\n        f(metafunc)\n"),
+            names(&["c", "d"])
+        );
+        // Acting on every function, or deciding by something else: no guard.
+        assert_eq!(guard("    metafunc.parametrize('a', [1])\n"), None);
+        assert_eq!(
+            guard("    if 'a' in metafunc.fixturenames or x:\n        pass\n"),
+            None
+        );
+        assert_eq!(
+            guard("    if 'a' not in metafunc.fixturenames:\n        pass\n"),
+            None
+        );
+        assert_eq!(
+            guard("    if 'a' in metafunc.fixturenames:\n        pass\n    else:\n        g()\n"),
+            None
+        );
+        assert_eq!(
+            guard("    if metafunc.function.__name__ == 'x':\n        pass\n"),
+            None
+        );
+        assert_eq!(
+            guard("    if 'a' in other.fixturenames:\n        pass\n"),
+            None
+        );
     }
 
     #[test]

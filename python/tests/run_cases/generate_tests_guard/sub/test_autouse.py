@@ -1,0 +1,2 @@
+def test_sees_the_version(versioned):
+    assert versioned in ("3.8", "3.12")

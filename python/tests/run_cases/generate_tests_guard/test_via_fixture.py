@@ -1,0 +1,2 @@
+def test_grammar(grammar):
+    assert grammar.endswith("3.8")
