@@ -421,7 +421,10 @@ pub fn parse_outline_seeded(
         .conditions
         .iter()
         .filter_map(|(name, v)| Some((name.clone(), (*v)?)))
-        .filter(|(name, _)| !ctx.unstable.contains(name) && plain_value(name))
+        // Nor is one a function may rebind (`global`) or that changes in place.
+        .filter(|(name, _)| {
+            !ctx.unstable.contains(name) && plain_value(name) && !ctx.mutated().contains(name)
+        })
         .collect();
     conditions.sort();
     out.conditions = conditions;
@@ -5960,9 +5963,11 @@ def pytest_configure(config):
     fn conditions_imported_from_another_module_are_decided_by_its_values() {
         let flags =
             "import sys\nPY310 = sys.version_info[:2] >= (3, 10)\nOLD = sys.version_info < (3,)\n\
-                     TWICE = True\nTWICE = sys.version_info < (3,)\nFN = True\ndef FN(): pass\n";
+                     TWICE = True\nTWICE = sys.version_info < (3,)\nFN = True\ndef FN(): pass\n\
+                     G = True\ndef flip():\n    global G\n    G = False\n";
         let o = parse_outline_for(flags.as_bytes(), false, PyVersion(3, 11));
-        // `TWICE` has two values, `FN` ends as a function: neither is a constant.
+        // `TWICE` has two values, `FN` ends as a function, a function may rebind `G`:
+        // none is a constant.
         assert_eq!(
             o.conditions,
             [("OLD".to_string(), false), ("PY310".to_string(), true)]
