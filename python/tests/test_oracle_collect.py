@@ -181,6 +181,9 @@ ARGSETS: Dict[str, List] = {
     "external_bases": [[]],
     # top-level `if`s on the version or TYPE_CHECKING: the branch import runs
     "static_conditions": [[], ["--doctest-modules"]],
+    # docstrings assigned at import (`f.__doc__ = ...`, `setattr(g, "__doc__", ...)` on
+    # another module's function): doctest's finder reads what the imports left
+    "doctest_assigned_docs": [["--doctest-modules"]],
     # module-level importorskip: certain when the module imports
     "importorskip": [[], ["-rs"]],
     # constants a decorator, a loop, an item assignment, a helper or `global` changes

@@ -33,8 +33,9 @@ use crate::item::{ChainNode, Mark};
 /// module-level `importorskip` of a resolvable module and platform conditions; 21: an
 /// entry's outcome is packed on its own, decoded when its file is looked up; 22: flags
 /// imported from other modules decide conditions, a conftest's `pytest_generate_tests`
-/// guarded by fixture names leaves the other files certain).
-const FORMAT: u32 = 22;
+/// guarded by fixture names leaves the other files certain; 23: entries say whether the
+/// source assigns a `__doc__`).
+const FORMAT: u32 = 23;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).
@@ -108,6 +109,9 @@ pub struct CachedFile {
     pub content_hash: u64,
     pub ctx: u64,
     pub outcome: PackedOutcome,
+    /// The source assigns a `__doc__` (see `discovery::assigns_doc`): under
+    /// `--doctest-modules` no module's docstrings are the source's alone.
+    pub assigns_doc: bool,
     /// Other modules whose source the outcome read (classes a test module takes from
     /// them), as they were: any change re-collects the file.
     pub deps: Vec<Dep>,
@@ -342,6 +346,7 @@ mod tests {
             content_hash: 7,
             ctx: 1,
             outcome: PackedOutcome::pack(&CachedOutcome::Uncertain("x".into())),
+            assigns_doc: false,
             deps: Vec::new(),
         }
     }

@@ -387,7 +387,7 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
                 .or_insert_with(|| std::fs::metadata(d).map_or(0, |m| cache::mtime_ns(&m)));
         }
     }
-    let results: Vec<(CollectedFile, Option<cache::CachedFile>)> = unique
+    let results: Vec<(CollectedFile, Option<cache::CachedFile>, bool)> = unique
         .par_iter()
         .map(|&i| {
             collect_file(
@@ -401,7 +401,14 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
         .collect();
     let mut computed: Vec<Option<CollectedFile>> = Vec::new();
     computed.resize_with(walked.files.len(), || None);
-    for (&i, (file, fresh)) in unique.iter().zip(results) {
+    // A module assigning a `__doc__` (`f.__doc__ = g.__doc__`, docstrings filled in from
+    // another module at import, as mpmath's are): doctest's finder reads the docstrings
+    // the imports left, which the source of no module shows.
+    let mut doc_setter: Option<PathBuf> = None;
+    for (&i, (file, fresh, assigns_doc)) in unique.iter().zip(results) {
+        if assigns_doc && doc_setter.is_none() {
+            doc_setter = Some(file.path.clone());
+        }
         if let Some(entry) = fresh {
             if !cache.had_content(&file.path, entry.content_hash) {
                 disc.changed.push(file.path.clone());
@@ -409,6 +416,18 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
             cache.store(file.path.clone(), entry);
         }
         computed[i] = Some(file);
+    }
+    if let Some(setter) = doc_setter.filter(|_| opts.doctest_modules) {
+        // Every doctest module, those whose source shows no example too.
+        let why = format!(
+            "docstrings may be assigned at import ({} assigns a `__doc__`)",
+            nodeid_for(opts, &setter)
+        );
+        for (f, c) in walked.files.iter().zip(computed.iter_mut()) {
+            if let Some(c) = c.as_mut().filter(|_| f.doctest) {
+                c.outcome = FileOutcome::Uncertain(why.clone());
+            }
+        }
     }
     // Later entries of a file first, while the first entry's outcome is still in place.
     let mut rebased: Vec<Option<CollectedFile>> = walked
@@ -429,6 +448,42 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
         .collect();
     mark_module_name_conflicts(opts, &walked.files, &mut disc.files);
     disc
+}
+
+/// Whether Python source may assign a docstring: `x.__doc__ = ...` (or `+=`), a
+/// module's `__doc__ = ...`, or `"__doc__"` named as a string (`setattr(f, "__doc__",
+/// ...)`). A byte scan: a comment or a string saying so counts too (the file's doctests
+/// are then only collected by pytest).
+pub(crate) fn assigns_doc(src: &[u8]) -> bool {
+    const DOC: &[u8] = b"__doc__";
+    let mut from = 0;
+    while let Some(at) = src[from..].windows(DOC.len()).position(|w| w == DOC) {
+        let start = from + at;
+        let end = start + DOC.len();
+        from = end;
+        let quoted = start > 0
+            && matches!(src[start - 1], b'"' | b'\'')
+            && src.get(end) == Some(&src[start - 1]);
+        if quoted {
+            return true;
+        }
+        let rest = &src[end..];
+        let skip = rest
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        let rest = &rest[skip..];
+        let assigned = match rest {
+            [b'=', b'=', ..] => false,
+            [b'=', ..] => true,
+            [op, b'=', ..] => matches!(op, b'+' | b'%' | b'|'),
+            _ => false,
+        };
+        if assigned {
+            return true;
+        }
+    }
+    false
 }
 
 /// `outline` (of the module at `path`, parsed from `bytes`) parsed again when its
@@ -640,28 +695,31 @@ fn collect_file(
     conftests: &[walk::Conftest],
     cache: &cache::DiscoveryCache,
     dir_mtimes: &std::collections::HashMap<&Path, u64>,
-) -> (CollectedFile, Option<cache::CachedFile>) {
+) -> (CollectedFile, Option<cache::CachedFile>, bool) {
     let nodeid = nodeid_for(opts, &f.path);
     let ctx = context_key(opts, f, conftests, dir_mtimes);
     let file = |nodeid: String, outcome: FileOutcome| CollectedFile::of(f, nodeid, outcome);
     if let Some(hit) = cache.lookup(&f.path, f.mtime_ns, f.size, ctx) {
         if let Some(cached) = hit.outcome.unpack() {
             let outcome = from_cached(cached, f, &nodeid);
-            return (file(nodeid, outcome), None);
+            return (file(nodeid, outcome), None, hit.assigns_doc);
         }
     }
     let mut deps: Vec<PathBuf> = Vec::new();
+    let mut doc = false;
     let (outcome, content_hash) = match source::read_source(&f.path, opts.use_mmap) {
         Err(e) => (Err(format!("unreadable: {e}")), 0),
         Ok(src) => {
             let hash = source::content_hash(src.bytes());
+            doc = f.kind != walk::FileKind::DoctestText && assigns_doc(src.bytes());
             let hit = cache.lookup_by_hash(&f.path, hash, ctx);
             if let Some((hit, cached)) = hit.and_then(|h| Some((h, h.outcome.unpack()?))) {
                 let outcome = from_cached(cached, f, &nodeid);
                 let mut entry = hit.clone();
                 entry.mtime_ns = f.mtime_ns;
                 entry.size = f.size;
-                return (file(nodeid, outcome), Some(entry));
+                entry.assigns_doc = doc;
+                return (file(nodeid, outcome), Some(entry), doc);
             }
             let items = if f.kind == walk::FileKind::DoctestText {
                 // Python reads it as text: a byte-order mark stays part of the first line.
@@ -687,13 +745,14 @@ fn collect_file(
         content_hash,
         ctx,
         outcome: cache::PackedOutcome::pack(&cached),
+        assigns_doc: doc,
         deps: deps.iter().filter_map(|d| cache::Dep::stat(d)).collect(),
     };
     let outcome = match outcome {
         Ok(items) => FileOutcome::Items(items),
         Err(r) => FileOutcome::Uncertain(r),
     };
-    (file(nodeid, outcome), Some(entry))
+    (file(nodeid, outcome), Some(entry), doc)
 }
 
 fn to_cached(it: &Item, dir_len: usize) -> cache::CachedItem {
@@ -1518,6 +1577,16 @@ pub(crate) fn outline_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn docstring_assignments_are_seen_in_the_bytes() {
+        assert!(assigns_doc(b"f.__doc__ = g.__doc__\n"));
+        assert!(assigns_doc(b"x.y.__doc__+= 'more'\n"));
+        assert!(assigns_doc(b"__doc__ = __doc__.format(x=1)\n"));
+        assert!(assigns_doc(b"setattr(f, '__doc__', text)\n"));
+        assert!(!assigns_doc(b"assert f.__doc__ == 'x'\nprint(g.__doc__)\n"));
+        assert!(!assigns_doc(b"def f():\n    \"No docs here.\"\n"));
+    }
 
     #[test]
     fn hook_name_leaves_tags_out() {

@@ -1,0 +1,9 @@
+def plain():
+    pass
+
+
+def documented():
+    """
+    >>> 3
+    3
+    """
