@@ -152,8 +152,15 @@ def test_a_session_pytest_runs_ends_as_pytest_when_a_test_crashes_it(tmp_path: P
         # atexit function) comes after the summary.
         "import atexit, threading, time\n\ndef test_atexit():\n    atexit.register(print, 'bye from atexit')\n\n"
         "def test_thread():\n    threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()\n",
+        # A test closing the low descriptors it finds are sockets (argcomplete's
+        # completer writes to fd 8 and closes it): pytest's one process has none there,
+        # and the worker's socket to the coordinator is not among them either.
+        "import os, stat\n\ndef test_close_low_sockets():\n    for fd in range(3, 64):\n"
+        "        try:\n            mode = os.fstat(fd).st_mode\n        except OSError:\n"
+        "            continue\n        if stat.S_ISSOCK(mode):\n            os.close(fd)\n\n"
+        "def test_after():\n    print('still reporting')\n\ndef test_fails():\n    assert False\n",
     ],
-    ids=["systemexit", "baseexception", "100MB-output", "thread", "atexit"],
+    ids=["systemexit", "baseexception", "100MB-output", "thread", "atexit", "low-fds"],
 )
 def test_like_pytest(tmp_path: Path, body: str) -> None:
     root = _project(tmp_path, body)

@@ -299,13 +299,28 @@ fn format_exception(py: Python<'_>, e: &PyErr) -> String {
     }
 }
 
+/// The lowest descriptor the worker's socket ends on: tests write to and close low
+/// descriptors they assume free or theirs (argcomplete's completer writes its answer
+/// to fd 8 and closes it), which in pytest's one process would only hit pytest's own
+/// files; the socket must not be among them.
+const HIGH_FD: i32 = 200;
+
+/// `stream` on a descriptor from [`HIGH_FD`] up (close-on-exec), or as it is where the
+/// process may not open that many.
+fn high_fd(stream: UnixStream) -> UnixStream {
+    match rustix::io::fcntl_dupfd_cloexec(&stream, HIGH_FD) {
+        Ok(fd) => UnixStream::from(fd),
+        Err(_) => stream,
+    }
+}
+
 /// `worker_main(make_engine, socket)`: the worker's loop, on the coordinator's socket.
 /// `make_engine(setup_json, channel)` returns the engine (`fastest._worker.make_engine`).
 #[pyfunction]
 pub fn worker_main(make_engine: &Bound<'_, PyAny>, socket: std::path::PathBuf) -> PyResult<()> {
-    let stream = UnixStream::connect(socket).map_err(io_err)?;
+    let stream = high_fd(UnixStream::connect(socket).map_err(io_err)?);
     let inbox = Inbox {
-        reader: BufReader::new(stream.try_clone().map_err(io_err)?),
+        reader: BufReader::new(high_fd(stream.try_clone().map_err(io_err)?)),
         ahead: VecDeque::new(),
         sync: false,
     };
