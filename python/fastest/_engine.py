@@ -1333,6 +1333,44 @@ def mark_volatile(rootdir: Path, module: str) -> None:
         pass
 
 
+#: Each class's own namespace as the session first saw it (a copy).
+_FIRST_VARS: dict[Any, dict[str, Any]] = {}
+
+
+def _class_attributes(cls: Any) -> dict[str, Any]:
+    """The class's attributes through its MRO (raw: descriptors unbound), each class's
+    own as the session first saw them: a base's `setUpClass` that replaced its tests
+    before a subclass was bound changed no test pytest's collection bound."""
+    found: dict[str, Any] = {}
+    for klass in reversed(getattr(cls, "__mro__", (cls,))):
+        own = _FIRST_VARS.get(klass)
+        if own is None:
+            own = _FIRST_VARS[klass] = dict(getattr(klass, "__dict__", {}))
+        found.update(own)
+    return found
+
+
+def _as_collected(node: Node, instance: Any, name: str) -> Any:
+    """``getattr(instance or class, name)`` as it was when the class was first bound
+    (pytest's collection), where the attribute is a plain descriptor then and the class
+    changed it since; else as it is now."""
+    cls = node.obj
+    live = getattr(cls if instance is None else instance, name)
+    raw = (getattr(node, "_collected", None) or {}).get(name)
+    if raw is None or not hasattr(raw, "__get__") or _mro_lookup(cls, name) is raw:
+        return live
+    return raw.__get__(instance, cls)
+
+
+def _mro_lookup(cls: Any, name: str) -> Any:
+    """The raw attribute `name` of the first class of `cls`'s MRO defining it."""
+    for klass in getattr(cls, "__mro__", (cls,)):
+        d = getattr(klass, "__dict__", {})
+        if name in d:
+            return d[name]
+    return None
+
+
 def _log_targets(root: logging.Logger) -> list[logging.Logger]:
     """The loggers pytest's ``catching_logs`` puts a handler on: the root logger, then
     each existing one that does not propagate (its records would never reach root)."""
@@ -2701,6 +2739,10 @@ class Engine:
             if node.kind in CLASS_KINDS:
                 if node.obj is None:
                     node.obj = getattr(obj, node.name)
+                    # pytest's collection binds every test of the class before any runs:
+                    # what a class setup later puts in their place (argcomplete's
+                    # `setUpClass` wraps tests in `unittest.skip`) is not what runs.
+                    node._collected = _class_attributes(node.obj)
                     node.own_markers = get_unpacked_marks(node.obj, consider_mro=True)
                     for m in node.own_markers:
                         node.keywords[m.name] = m
@@ -2717,10 +2759,10 @@ class Engine:
             # pytest's `TestCaseFunction`: an instance per test, made with the test's name.
             item._excinfo = []
             item.instance = holder_nodes[-1].obj(item.name)
-            item.function = getattr(item.instance, item.originalname)
+            item.function = _as_collected(holder_nodes[-1], item.instance, item.originalname)
         elif holder_nodes:
             item.instance = holder_nodes[-1].obj()
-            item.function = getattr(item.instance, item.originalname)
+            item.function = _as_collected(holder_nodes[-1], item.instance, item.originalname)
         else:
             item.function = func
         item.obj = item.function
@@ -2867,7 +2909,10 @@ class Engine:
         key = (item.parent.nodeid, item.originalname)
         info = self._funcs.get(key)
         if info is None:
-            func = getattr(holder, item.originalname)
+            if holder_nodes:
+                func = _as_collected(holder_nodes[-1], None, item.originalname)
+            else:
+                func = getattr(holder, item.originalname)
             marks = list(get_unpacked_marks(func))
             parametrize = [m for m in marks if m.name == "parametrize"]
             parametrize += list(item.parent.iter_markers(name="parametrize"))

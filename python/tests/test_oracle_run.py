@@ -58,6 +58,8 @@ pytestmark = pytest.mark.oracle
 # --------------------------------------------------------------------------
 
 NATIVE_CASES: List[str] = [
+    # Test methods a class setup replaced after pytest's collection bound them.
+    "collected_methods",
     # Conftest runtest hooks (setup, call, teardown, makereport; plain, tryfirst,
     # trylast, old- and new-style wrappers) called by the native engine in pluggy's
     # order, with pytest's capture around each, and a report wrapper's changes kept;
@@ -446,6 +448,10 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "header_print": [[], ["-v"], ["-q"], ["--no-header"], ["-rA"]],
     "engine_collect_warning": [[], ["-v"]],
     "collection_hooks_native": [[], ["-v"], ["-rA"]],
+    # A class setup replacing test methods (unittest's `setUpClass` wrapping them in
+    # `skip`/`expectedFailure`, an xunit `setup_class`): pytest runs the methods its
+    # collection bound.
+    "collected_methods": [[], ["-rA"]],
     "generate_tests_guard": [[], ["-v"], ["-rA"], ["-k", "plain or version"]],
     "unknown_config_keys": [[], ["-rA"], ["-q"], ["-W", "ignore::pytest.PytestConfigWarning"]],
     "session_hooks": [[], ["-v"], ["sub"], ["test_a.py", "sub"], ["-x"], ["-k", "started"]],
