@@ -188,10 +188,7 @@ def test_a_guarded_generate_tests_hook_leaves_the_other_modules_native(tmp_path:
     # and native (outputs compared with pytest's in test_oracle_run.py).
     root = tmp_path / "case"
     shutil.copytree(RUN_CASES / "generate_tests_guard", root)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
-    env.update({"COLUMNS": "80", "NO_COLOR": "1", "FASTEST_LOG": "fastest_cli=debug"})
-    got = subprocess.run([*require_fastest(), "-p", "no:cacheprovider", "-v"], cwd=root, env=env,
-                         capture_output=True, text=True, timeout=120)
+    got = _auto_run(root, "-v")
     assert got.returncode == 1, got.stdout + got.stderr
     notes = [line for line in got.stdout.splitlines() if line.startswith("fastest: ")]
     # The hook's parametrizations are no marks the native engine could redo.
@@ -204,8 +201,7 @@ def test_a_guarded_generate_tests_hook_leaves_the_other_modules_native(tmp_path:
         " (test_via_fixture.py::test_grammar[3.8] is not proved by discovery)",
         "fastest: the native engine runs the other modules",
     ], got.stdout
-    listing = subprocess.run([*require_fastest(), "-p", "no:cacheprovider", "--collect-only", "-q"],
-                             cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    listing = _auto_run(root, "--collect-only", "-q", log="fastest_cli=debug")
     imported = sorted(
         line.split("file=")[1].split()[0]
         for line in listing.stderr.splitlines() if "collected by import" in line
@@ -214,9 +210,11 @@ def test_a_guarded_generate_tests_hook_leaves_the_other_modules_native(tmp_path:
     assert "test_direct.py::test_version[3.12] PASSED" in got.stdout
 
 
-def _auto_run(root: Path, *args: str) -> subprocess.CompletedProcess:
+def _auto_run(root: Path, *args: str, log: str = "") -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
     env.update({"COLUMNS": "80", "NO_COLOR": "1"})
+    if log:
+        env["FASTEST_LOG"] = log
     return subprocess.run([*require_fastest(), "-p", "no:cacheprovider", *args], cwd=root,
                           env=env, capture_output=True, text=True, timeout=120)
 

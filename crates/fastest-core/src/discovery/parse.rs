@@ -3472,16 +3472,7 @@ impl<'a> Ctx<'a> {
     /// metafunc.fixturenames`, alone, under `and`, or each side of an `or` doing so),
     /// and an `else` holds only `pass`. `None` for any other body.
     fn fixturename_guards(&self, def: Node<'a>) -> Option<Vec<String>> {
-        let params = field(def, "parameters")?;
-        let mut pc = params.walk();
-        let names: Vec<Node<'_>> = params.named_children(&mut pc).collect();
-        let [metafunc] = names.as_slice() else {
-            return None;
-        };
-        if metafunc.kind() != "identifier" {
-            return None;
-        }
-        let metafunc = self.text(*metafunc);
+        let metafunc = self.single_param(def)?;
         let body = field(def, "body")?;
         let mut guards: Vec<String> = Vec::new();
         let mut c = body.walk();
@@ -3555,19 +3546,22 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn only_registers_markers(&self, def: Node<'a>) -> bool {
-        let Some(params) = field(def, "parameters") else {
-            return false;
-        };
+    /// The name of a hook's one plain parameter (`metafunc`, `config`); `None` when it
+    /// takes anything else.
+    fn single_param(&self, def: Node<'a>) -> Option<&'a str> {
+        let params = field(def, "parameters")?;
         let mut pc = params.walk();
-        let names: Vec<Node<'_>> = params.named_children(&mut pc).collect();
-        let [config] = names.as_slice() else {
+        let names: Vec<Node<'a>> = params.named_children(&mut pc).collect();
+        match names.as_slice() {
+            [p] if p.kind() == "identifier" => Some(self.text(*p)),
+            _ => None,
+        }
+    }
+
+    fn only_registers_markers(&self, def: Node<'a>) -> bool {
+        let Some(config) = self.single_param(def) else {
             return false;
         };
-        if config.kind() != "identifier" {
-            return false;
-        }
-        let config = self.text(*config);
         let Some(body) = field(def, "body") else {
             return false;
         };
