@@ -1887,8 +1887,8 @@ impl<'a> Ctx<'a> {
             match (sub.kind(), self.text(sub).replace(' ', "").as_str()) {
                 ("integer", "0") => (vec![major], false, false),
                 ("integer", "1") => (vec![minor], false, false),
-                ("slice", ":1") => (vec![major], true, false),
-                ("slice", ":2") => (vec![major, minor], true, false),
+                ("slice", ":1" | "0:1") => (vec![major], true, false),
+                ("slice", ":2" | "0:2") => (vec![major, minor], true, false),
                 _ => return None,
             }
         } else if left.kind() == "attribute" {
@@ -6026,6 +6026,8 @@ def pytest_configure(config):
             ("sys.version_info[0] == 3", Some(true)),
             ("sys.version_info[1] >= 10", Some(true)),
             ("sys.version_info[:2] == (3, 11)", Some(true)),
+            ("sys.version_info[0:2] >= (3, 4)", Some(true)),
+            ("sys.version_info[0:1] == (2,)", Some(false)),
             ("sys.version_info.minor < 9", Some(false)),
             ("sys.version_info >= 3", None),
             (
