@@ -197,6 +197,14 @@ ARGSETS: Dict[str, List] = {
         ["-o", "parametrize_long_str_id_strategy=disallow"],
     ],
     "fixture_params": [[], ["tests/test_reorder.py"], ["-k", "sqlite"]],
+    # duplicate IDs are suffixed, or pytest's collection error under the strict inis
+    "param_strict_ids": [
+        [],
+        ["-o", "strict_parametrization_ids=true"],
+        ["--strict"],
+        ["-o", "strict=true", "-o", "strict_parametrization_ids=false"],
+        ["-o", "strict_parametrization_ids=true", "test_clean.py"],
+    ],
     # ---- files static analysis cannot prove -----------------------------
     "uncertain_module": [[], ["-k", "gen or helper"]],
     "uncertain_hooks": [[], ["tests/specs", "tests/test_reversed.py"], ["-k", "chocolate or get_user"]],

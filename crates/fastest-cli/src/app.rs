@@ -286,6 +286,7 @@ fn collect_only(
                     .get_str("parametrize_long_str_id_strategy")
                     .as_deref(),
             ),
+            strict_ids: config.strict_parametrization_ids().unwrap_or(false),
         },
         norecursedirs: PathMatcher::new(&config.norecursedirs()),
         ignore: args
@@ -1683,6 +1684,11 @@ fn fingerprint(config: &Config, args: &Args, rootdir: &Path, host: &Host) -> u64
             .get_str("parametrize_long_str_id_strategy")
             .unwrap_or_default(),
     );
+    key.push_str(if config.strict_parametrization_ids().unwrap_or(false) {
+        "\x1fstrict-ids"
+    } else {
+        ""
+    });
     key.push('\x1f');
     key.push_str(&rootdir.to_string_lossy());
     key.push('\x1f');

@@ -60,6 +60,7 @@ fn main() {
             classes: fastest_core::glob::NameMatcher::new(&["Test".into()]),
             functions: fastest_core::glob::NameMatcher::new(&["test".into()]),
             long_strings: fastest_core::discovery::LongStrIds::Short,
+            strict_ids: false,
         },
         norecursedirs: fastest_core::glob::PathMatcher::new(&[".*".into()]),
         ignore: vec![],

@@ -113,6 +113,7 @@ fn parsing_and_collecting_mutated_sources_never_panics() {
         classes: NameMatcher::new(&["Test".to_string()]),
         functions: NameMatcher::new(&["test".to_string()]),
         long_strings: fastest_core::discovery::LongStrIds::Short,
+        strict_ids: false,
     };
     let prefix = vec![
         ChainNode::new(NodeKind::Dir, "root"),

@@ -544,6 +544,11 @@ impl Config {
         self.strict_option("strict_markers")
     }
 
+    /// The `strict_parametrization_ids` ini, or `strict` when it is not set.
+    pub fn strict_parametrization_ids(&self) -> Result<bool, ConfigError> {
+        self.strict_option("strict_parametrization_ids")
+    }
+
     fn strict_option(&self, name: &str) -> Result<bool, ConfigError> {
         match self.get_bool(name)? {
             Some(b) => Ok(b),

@@ -90,6 +90,9 @@ pub struct NameRules {
     pub functions: NameMatcher,
     /// The `parametrize_long_str_id_strategy` ini.
     pub long_strings: LongStrIds,
+    /// The `strict_parametrization_ids` ini (or `strict`): duplicate IDs in one
+    /// parametrization are pytest's collection error, not suffixed.
+    pub strict_ids: bool,
 }
 
 /// What pytest 9.2 makes of a str or bytes value over 100 characters in an
@@ -737,7 +740,7 @@ impl<'a> ModuleCx<'a> {
         for (fixture, (argnames, sets), scope, direct) in &calls {
             let resolved = self.resolve_externals(sets);
             let sets = resolved.as_ref();
-            let ids = make_ids(argnames, sets, self.rules.long_strings).map_err(|e| e.0)?;
+            let ids = make_ids(argnames, sets, self.rules.long_strings, self.rules.strict_ids).map_err(|e| e.0)?;
             // What `reorder_items` compares of each set, for a scope above function.
             let keys: Vec<Vec<ScopedParam>> = match scope {
                 None => vec![Vec::new(); sets.len()],
@@ -1189,6 +1192,7 @@ mod tests {
             classes: NameMatcher::new(&["Test".into()]),
             functions: NameMatcher::new(&["test".into()]),
             long_strings: LongStrIds::Short,
+            strict_ids: false,
         };
         let scope = ModuleScope {
             conftest_fixtures: Vec::new(),
@@ -1362,6 +1366,7 @@ mod tests {
                 classes: NameMatcher::new(&["Test".into()]),
                 functions: NameMatcher::new(&["test".into()]),
                 long_strings: LongStrIds::Short,
+                strict_ids: false,
             };
             let stdlib = |t: &str| {
                 t.ends_with("Enum").then(|| ExternalClass {

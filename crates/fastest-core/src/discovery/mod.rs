@@ -1620,6 +1620,7 @@ mod tests {
                 classes: crate::glob::NameMatcher::new(&["Test".into()]),
                 functions: crate::glob::NameMatcher::new(&["test".into()]),
                 long_strings: LongStrIds::Short,
+                strict_ids: false,
             },
             norecursedirs: PathMatcher::new(&[".*".into()]),
             ignore: Vec::new(),

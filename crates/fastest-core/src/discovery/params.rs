@@ -195,6 +195,7 @@ pub fn make_ids(
     argnames: &[String],
     sets: &[ParamSet],
     long_strings: LongStrIds,
+    strict: bool,
 ) -> Result<Vec<IdComponent>, IdError> {
     let mut resolved: Vec<IdComponent> = Vec::with_capacity(sets.len());
     for (idx, set) in sets.iter().enumerate() {
@@ -244,13 +245,14 @@ pub fn make_ids(
         };
         resolved.push(id);
     }
-    dedupe(&mut resolved)?;
+    dedupe(&mut resolved, strict)?;
     Ok(resolved)
 }
 
 /// Suffix duplicate IDs the way pytest does: a per-ID counter from 0, `_` first when the
-/// ID ends in a digit, skipping suffixed values that collide with existing IDs.
-fn dedupe(ids: &mut [IdComponent]) -> Result<(), IdError> {
+/// ID ends in a digit, skipping suffixed values that collide with existing IDs. Under
+/// `strict` any duplicate is pytest's `CollectError`, which the import fallback reports.
+fn dedupe(ids: &mut [IdComponent], strict: bool) -> Result<(), IdError> {
     use std::collections::{HashMap, HashSet};
     let mut counts: HashMap<IdComponent, usize> = HashMap::new();
     for id in ids.iter() {
@@ -258,6 +260,11 @@ fn dedupe(ids: &mut [IdComponent]) -> Result<(), IdError> {
     }
     if counts.values().all(|&c| c == 1) {
         return Ok(());
+    }
+    if strict {
+        return Err(IdError(
+            "duplicate parametrize IDs under `strict_parametrization_ids`".into(),
+        ));
     }
     if counts.get(&None).copied().unwrap_or(0) > 1 {
         return Err(IdError(
@@ -303,9 +310,25 @@ mod tests {
 
     fn ids(values: Vec<PyValue>) -> Vec<String> {
         let sets: Vec<ParamSet> = values.into_iter().map(set).collect();
-        make_ids(&["x".to_string()], &sets, LongStrIds::Short)
+        make_ids(&["x".to_string()], &sets, LongStrIds::Short, false)
             .map(|v| v.into_iter().map(|c| c.unwrap_or_default()).collect())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn duplicates_under_strict_ids_are_left_to_pytest() {
+        let sets: Vec<ParamSet> = [PyValue::Int("1".into()), PyValue::Int("1".into())]
+            .into_iter()
+            .map(set)
+            .collect();
+        let x = ["x".to_string()];
+        assert!(make_ids(&x, &sets, LongStrIds::Short, true).is_err());
+        assert!(make_ids(&x, &sets, LongStrIds::Short, false).is_ok());
+        let unique: Vec<ParamSet> = [PyValue::Int("1".into()), PyValue::Int("2".into())]
+            .into_iter()
+            .map(set)
+            .collect();
+        assert!(make_ids(&x, &unique, LongStrIds::Short, true).is_ok());
     }
 
     // Expected values below were printed by pytest 9.2 `--co -q`.
