@@ -1940,10 +1940,12 @@ class Engine:
         for module in setup.get("plugin_modules", ()):
             self._load_plugin(module)
         unknown_keys = setup.get("unknown_ini_keys")
+        started_warnings = 0
         if not self._replacement and os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0":
             # At start-up (`python -O`), then after collection (unknown ini keys).
             mode = setup["options"].get("assertmode", "rewrite")
             self._config_warnings = self.config.missing_assertion_warnings(mode)
+            started_warnings = len(self._config_warnings)
             if unknown_keys:
                 self._config_warnings += self.config.unknown_key_warnings(unknown_keys)
         for module in setup.get("fixture_modules", ()):
@@ -2001,8 +2003,19 @@ class Engine:
             self.header_json = json.dumps({"before": [], "after": [], "printed": ""})
         if plugins_loaded is not None:
             # pytest-cov starts measuring here (`pytest_load_initial_conftests`): after
-            # the plugins, before any conftest.
-            plugins_loaded()
+            # the plugins, before any conftest. What coverage.py warns as it starts (a
+            # `core` this Python lacks) is a config-stage warning of pytest's summary,
+            # between the start-up ones and the unknown ini keys. Under pytest-xdist
+            # the controller's start warns, and each worker's (sent to the controller):
+            # the first worker reports it twice.
+            log: list[warnings.WarningMessage] = []
+            with _ItemWarnings(self, log):
+                plugins_loaded()
+            if log and not self._replacement:
+                copies = 2 if os.environ.get("PYTEST_XDIST_WORKER") == "gw0" else 1
+                self._config_warnings[started_warnings:started_warnings] = [
+                    w for w in log for _ in range(copies)
+                ]
         # The conftests whose `pytest_plugins` name modules are initial ones, imported
         # now as pytest imports them at its start: the modules' fixtures are visible
         # everywhere, whichever items run.

@@ -367,3 +367,23 @@ def test_plugins_are_imported_before_measuring_starts(tmp_path, native_plugins_p
         ("-p", "pkg.plugin", "--cov=pkg", "--cov-report=term-missing", *args), _plugin_module)
     _same_output(expected, actual)
     assert "pkg/plugin.py" in expected.stdout
+
+
+def _sysmon_core(root: Path) -> None:
+    # coverage.py warns as it starts when this Python cannot give it the core it is
+    # asked for (sys.monitoring is 3.12's).
+    (root / ".coveragerc").write_text("[run]\ncore = sysmon\nbranch = true\n")
+
+
+@pytest.mark.parametrize("args", [("--cov=pkg", "-q"), ("--cov=pkg", "-q", "-n", "2")], ids=["one", "n2"])
+def test_a_warning_as_coverage_starts_is_in_the_summary(tmp_path, native_plugins_pytest, args):
+    """What coverage.py warns as pytest-cov starts it (`pytest_load_initial_conftests`)
+    is one of pytest's config-stage warnings: in the warnings summary and the counts,
+    once, under `-n` too (pytest-xdist's controller starts it)."""
+    import sys
+
+    expected, actual = _both(tmp_path, native_plugins_pytest, args, _sysmon_core)
+    _same_output(expected, actual)
+    if sys.version_info < (3, 14):
+        # Before 3.14, sys.monitoring cannot measure branches (or is missing).
+        assert "Can't use core=sysmon" in expected.stdout, expected.stdout
