@@ -316,6 +316,35 @@ def test_xdist_environment(tmp_path: Path):
     assert r.returncode == 0 and "collected 1 item" in r.stdout and "worker" not in r.stdout
 
 
+def test_xdist_scheduling_options_keep_the_run_native(tmp_path: Path, xdist_pytest: List[str]):
+    """pytest-xdist's options an `addopts` names (`--maxschedchunk`, `-d`, ...) are
+    accepted; `--maxprocesses` caps the worker count and `--testrunuid` is the
+    `testrun_uid` fixture's value, as under pytest-xdist."""
+    test = """
+            import os
+
+            def test_run(testrun_uid, worker_id):
+                assert testrun_uid == "run42"
+                assert os.environ["PYTEST_XDIST_WORKER_COUNT"] == "2"
+                assert worker_id in ("gw0", "gw1")
+        """
+    root = _write(tmp_path, {
+        "pytest.ini": "[pytest]\naddopts = --maxschedchunk=1 --no-loadscope-reorder -d\n",
+        **{f"test_m{i}.py": test for i in range(4)},
+    })
+    args = ("-n", "3", "--maxprocesses=2", "--testrunuid=run42", "-q")
+    expected = _run(xdist_pytest, root, *args)
+    # Run by the pytest-xdist venv's interpreter: pytest-xdist's fixtures exist there.
+    cmd, env = fastest_in(xdist_pytest)
+    actual = _run(cmd, root, *args, env={**env, "FASTEST_LOG": "fastest_cli=debug"})
+    assert expected.returncode == 0, expected.stdout
+    assert actual.returncode == 0, actual.stdout + actual.stderr
+    assert _shape(actual.stdout) == _shape(expected.stdout)
+    assert "pytest collects the whole session" not in actual.stderr, actual.stderr
+    bad = _run(cmd, root, "--maxschedchunk=x", env=env)
+    assert bad.returncode == 4 and "invalid int value" in bad.stderr, bad.stderr
+
+
 SLOW = {
     "pytest.ini": "[pytest]\n",
     # Alphabetical order puts the slow module last; history must put it first.

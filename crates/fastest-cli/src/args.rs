@@ -154,6 +154,15 @@ pub enum Opt {
     NumProcesses,
     Dist,
     MaxWorkerRestart,
+    /// pytest-xdist's cap on `-n`, and its run id.
+    MaxProcesses,
+    TestRunUid,
+    /// pytest-xdist's scheduling details, which fastest's own
+    /// scheduling has no use for: accepted so that an `addopts` naming them stays native.
+    MaxSchedChunk,
+    LoadscopeReorder,
+    NoLoadscopeReorder,
+    DistLoad,
     Timeout,
     Shard,
     /// pytest-randomly's options (known only while the plugin loads).
@@ -410,6 +419,12 @@ static SPECS: &[Spec] = &[
     spec!("xdist", NumProcesses, One, ["-n", "--numprocesses"]),
     spec!("xdist", MaxWorkerRestart, One, ["--max-worker-restart"]),
     spec!("xdist", Dist, One, ["--dist"]),
+    spec!("xdist", MaxProcesses, One, ["--maxprocesses"]),
+    spec!("xdist", TestRunUid, One, ["--testrunuid"]),
+    spec!("xdist", MaxSchedChunk, One, ["--maxschedchunk"]),
+    spec!("xdist", LoadscopeReorder, Zero, ["--loadscope-reorder"]),
+    spec!("xdist", NoLoadscopeReorder, Zero, ["--no-loadscope-reorder"]),
+    spec!("xdist", DistLoad, Zero, ["-d"]),
     // pytest-timeout's spelling: fastest's own per-test limit, pytest-timeout's when
     // installed.
     spec!("timeout", Timeout, One, ["--timeout"]),
@@ -546,6 +561,10 @@ pub struct Args {
     /// whole in one worker; otherwise a long module whose tests share no state may be
     /// spread over several.
     pub dist: Option<String>,
+    /// pytest-xdist's `--maxprocesses`: at most this many workers, whatever `-n` says.
+    pub maxprocesses: Option<i64>,
+    /// pytest-xdist's `--testrunuid`: the `testrun_uid` fixture's value (else fresh).
+    pub testrunuid: Option<String>,
     /// `--color`: `yes`, `no` or `auto`.
     pub color: String,
     /// `--code-highlight`: `yes` or `no` (pygments in tracebacks, with markup).
@@ -630,6 +649,8 @@ impl Default for Args {
             timeout: None,
             numprocesses: None,
             dist: None,
+            maxprocesses: None,
+            testrunuid: None,
             color: "auto".to_string(),
             code_highlight: None,
             cov: crate::cov::CovArgs::default(),
@@ -1247,12 +1268,20 @@ impl<'a> Parser<'a> {
             // pytest-xdist's `--max-worker-restart` is a string it converts later (a
             // bad value is its INTERNALERROR); a count is all fastest accepts.
             MaxWorkerRestart => args.max_worker_restart = Some(parse_int(spec, &v)?),
+            MaxProcesses => args.maxprocesses = Some(parse_int(spec, &v)?),
+            TestRunUid => args.testrunuid = Some(v),
+            MaxSchedChunk => {
+                parse_int(spec, &v)?;
+            }
             Timeout => {
                 parse_float(spec, &v)?;
                 args.timeout = Some(py_float(&v));
             }
             // Accepted and recorded in `given`; they only matter to pytest.
             Markers
+            | LoadscopeReorder
+            | NoLoadscopeReorder
+            | DistLoad
             | PyArgs
             | Fixtures
             | FixturesPerTest

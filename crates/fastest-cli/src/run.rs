@@ -144,7 +144,7 @@ pub(crate) fn prestart(inv: &Invocation, host: &Host, files: usize) {
                 &cmd,
                 workers,
                 dist.is_some(),
-                &testrun_uid(),
+                &testrun_uid(inv),
                 files,
             ));
         }
@@ -1777,7 +1777,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
         // The workers started ahead have theirs in their environment.
         testrun_uid: prestarted
             .as_ref()
-            .map_or_else(testrun_uid, |p| p.testrun_uid().to_string()),
+            .map_or_else(|| testrun_uid(inv), |p| p.testrun_uid().to_string()),
         // pytest-xdist's default: four restarts per worker asked for.
         max_restarts: match args.max_worker_restart {
             Some(n) => Some(usize::try_from(n).unwrap_or(0)),
@@ -2296,7 +2296,7 @@ fn worker_count(inv: &Invocation) -> Option<usize> {
             .ok()
             .and_then(|v| v.trim().parse::<usize>().ok())
     };
-    Some(match n {
+    let n = match n {
         "auto" => auto().unwrap_or_else(num_cpus::get_physical),
         "logical" => auto().unwrap_or_else(num_cpus::get),
         n => n
@@ -2304,6 +2304,11 @@ fn worker_count(inv: &Invocation) -> Option<usize> {
             .replace('_', "")
             .parse::<i64>()
             .map_or(0, |v| v.max(0) as usize),
+    };
+    // pytest-xdist's `--maxprocesses` caps any count but zero (it ignores zero or less).
+    Some(match inv.args.maxprocesses {
+        Some(max) if max > 0 && n > 0 => n.min(usize::try_from(max).unwrap_or(usize::MAX)),
+        _ => n,
     })
 }
 
@@ -2458,8 +2463,11 @@ fn module_of(spec: &ItemSpec) -> Option<(&str, &str)> {
         .map(|(kind, key, _)| (kind.as_str(), key.as_str()))
 }
 
-/// pytest-xdist's `testrun_uid`: a fresh hex id per run.
-fn testrun_uid() -> String {
+/// pytest-xdist's `testrun_uid`: `--testrunuid`, else a fresh hex id per run.
+fn testrun_uid(inv: &Invocation) -> String {
+    if let Some(given) = &inv.args.testrunuid {
+        return given.clone();
+    }
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
