@@ -1690,10 +1690,10 @@ class _CaptureManager:
                 fixture._resume()
 
 
-#: Plugin modules whose ``pytest_runtest_protocol`` (no wrapper) returns ``None`` for
-#: every item while the coordinator lets the native engine stand in for the plugin:
-#: pytest-codspeed's, while it is disabled.
-_IDLE_PROTOCOL_HOOKS = frozenset({"pytest_codspeed.plugin"})
+#: Plugin modules whose runtest hooks (``pytest_runtest_protocol``, the phases'
+#: wrappers) do nothing for any item while the coordinator lets the native engine stand
+#: in for the plugin: pytest-codspeed's and logfire's, while they are disabled.
+_IDLE_RUNTEST_HOOKS = frozenset({"pytest_codspeed.plugin", "logfire._internal.integrations.pytest"})
 
 
 class _LoggingPluginStandIn:
@@ -2339,18 +2339,17 @@ class Engine:
                     # The crashed worker before this one showed them.
                     warnings.simplefilter("ignore")
                 configure(self.config)
-        call = getattr(module, "pytest_runtest_call", None)
+        idle = name in _IDLE_RUNTEST_HOOKS
+        call = None if idle else getattr(module, "pytest_runtest_call", None)
         if call is not None:
             # Only old-style wrappers (`hookwrapper=True`) are known to the coordinator;
             # anything else fails the engine's start, and pytest runs the session.
             if not (getattr(call, "pytest_impl", None) or {}).get("hookwrapper"):
                 raise RuntimeError(f"fastest: {name}.pytest_runtest_call is no hookwrapper")
             self._call_wrappers.append(call)
-        protocol = getattr(module, "pytest_runtest_protocol", None)
-        if name in _IDLE_PROTOCOL_HOOKS:
-            # Disabled (the coordinator stands in only then), it leaves every item to
-            # the default protocol.
-            protocol = None
+        # Disabled (the coordinator stands in only then), an idle plugin leaves every
+        # item to the default protocol.
+        protocol = None if idle else getattr(module, "pytest_runtest_protocol", None)
         if protocol is not None:
             if not (getattr(protocol, "pytest_impl", None) or {}).get("hookwrapper"):
                 raise RuntimeError(f"fastest: {name}.pytest_runtest_protocol is no hookwrapper")

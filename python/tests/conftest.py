@@ -131,6 +131,8 @@ NATIVE_PLUGINS = (
     "pytest-codspeed==5.0.3",
     # Its clock travels tick from the first reading: pytest's runner reads the clock.
     "time-machine==3.6.0",
+    # Disabled (no `--logfire`, no `logfire` ini, no CI token): its fixtures.
+    "logfire-sdk==5.4.0",
 )
 
 

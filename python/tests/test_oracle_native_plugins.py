@@ -13,6 +13,7 @@ module to the pytest engine.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import List, Sequence
 
@@ -259,6 +260,39 @@ def test_disabled_codspeed_stays_native(tmp_path, native_plugins_pytest, args):
 def test_enabled_codspeed_is_pytests_session(tmp_path, native_plugins_pytest):
     """With ``--codspeed`` the plugin measures and reports: pytest's session."""
     _, refused = _both(tmp_path, native_plugins_pytest, ("-q", "--codspeed"), _benchmarks)
+    assert refused.returncode == 3
+    assert "pytest would run this session" in refused.stderr, refused.stderr
+
+
+def _logfire_tests(root: Path) -> None:
+    (root / "test_traced.py").write_text(
+        "import logfire\n\n\n"
+        "def test_captured(capfire):\n"
+        "    logfire.info('hello {name}', name='world')\n"
+        "    spans = capfire.exporter.exported_spans_as_dict()\n"
+        "    assert [s['name'] for s in spans] == ['hello {name}']\n\n\n"
+        "def test_instance(logfire_pytest):\n"
+        "    assert logfire_pytest is not None\n\n\n"
+        "def test_fails(capfire):\n"
+        "    assert capfire.exporter.exported_spans_as_dict() == [1]\n"
+    )
+
+
+@pytest.mark.parametrize("args", [("-rA",), ("-v", "-o", "logfire=false")], ids=["rA", "ini-off"])
+def test_disabled_logfire_stays_native(tmp_path, native_plugins_pytest, args):
+    """logfire's pytest plugin while it is disabled: its fixtures (`capfire`,
+    `logfire_pytest`) from its own modules, loaded by the native engine."""
+    expected, actual = _both(tmp_path, native_plugins_pytest, args, _logfire_tests)
+    assert actual.returncode == expected.returncode == 1
+    assert re.search(r"(PASSED test_traced.py::test_captured|test_traced.py::test_captured PASSED)",
+                     expected.stdout), expected.stdout
+    _assert_native_as_pytest(expected, actual)
+
+
+@pytest.mark.parametrize("args", [("-q", "--logfire"), ("-q", "-o", "logfire=true")], ids=["option", "ini"])
+def test_enabled_logfire_is_pytests_session(tmp_path, native_plugins_pytest, args):
+    """Tracing the tests is the plugin's hooks' work: pytest's session."""
+    _, refused = _both(tmp_path, native_plugins_pytest, args, _logfire_tests)
     assert refused.returncode == 3
     assert "pytest would run this session" in refused.stderr, refused.stderr
 

@@ -423,7 +423,12 @@ static SPECS: &[Spec] = &[
     spec!("xdist", TestRunUid, One, ["--testrunuid"]),
     spec!("xdist", MaxSchedChunk, One, ["--maxschedchunk"]),
     spec!("xdist", LoadscopeReorder, Zero, ["--loadscope-reorder"]),
-    spec!("xdist", NoLoadscopeReorder, Zero, ["--no-loadscope-reorder"]),
+    spec!(
+        "xdist",
+        NoLoadscopeReorder,
+        Zero,
+        ["--no-loadscope-reorder"]
+    ),
     spec!("xdist", DistLoad, Zero, ["-d"]),
     // pytest-timeout's spelling: fastest's own per-test limit, pytest-timeout's when
     // installed.

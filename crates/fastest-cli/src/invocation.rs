@@ -735,6 +735,8 @@ pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
     // no `CODSPEED_ENV`): then its hooks do nothing but add its marks and header line,
     // and its `benchmark` fixture calls the function once.
     "pytest-codspeed",
+    // Only while it is disabled (`logfire_enabled`): its hooks then return at once.
+    "logfire-sdk",
 ];
 
 /// Installed plugins the native engine stands in for while they are configured to do
@@ -764,6 +766,10 @@ pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
 ///   its module is loaded (its options, marks, header line, the registered plugin
 ///   object its `benchmark` fixture reads, which then calls the function once); its
 ///   hooks do nothing while it is disabled and are not called.
+/// - logfire's pytest plugin while it is disabled ([`logfire_enabled`]): its modules
+///   are loaded (the `capfire` and `logfire_pytest` fixtures, its options and ini keys,
+///   a `pytest_configure` that returns at once); its hooks return at once while it is
+///   disabled and are not called.
 pub(crate) const NATIVE_PLUGINS: &[&str] = &[
     "pytest-env",
     "pytest-mock",
@@ -773,6 +779,7 @@ pub(crate) const NATIVE_PLUGINS: &[&str] = &[
     "hypothesis",
     "pytest-randomly",
     "pytest-codspeed",
+    "logfire-sdk",
 ];
 
 /// Installed plugins whose hooks act only on tests that name them, and the word such a
@@ -864,10 +871,24 @@ pub(crate) const NATIVE_PLUGIN_MODULES: &[(&str, &str)] = &[
     ("pytest-timeout", "pytest_timeout"),
     ("pytest-env", "pytest_env.plugin"),
     ("pytest-codspeed", "pytest_codspeed.plugin"),
+    ("logfire-sdk", "logfire.testing"),
+    ("logfire-sdk", "logfire._internal.integrations.pytest"),
 ];
 
 /// Fixtures installed plugins provide that the native engine does not.
 pub(crate) const PLUGIN_FIXTURES: &[(&str, &[&str])] = &[("pytest-cov", &["cov", "no_cover"])];
+
+/// Whether logfire's pytest plugin traces this session (its `_is_enabled`): `--logfire`
+/// (any of its options, which fastest does not know, counts), the `logfire` ini key,
+/// or a CI environment with a `LOGFIRE_TOKEN`.
+fn logfire_enabled(args: &Args, config: &Config) -> bool {
+    let ci = std::env::var("CI").is_ok_and(|v| matches!(v.to_lowercase().as_str(), "true" | "1"));
+    args.unknown
+        .iter()
+        .any(|a| a.starts_with("--logfire") || a.starts_with("--no-logfire"))
+        || config.get_bool("logfire").ok().flatten().unwrap_or(false)
+        || (ci && std::env::var_os("LOGFIRE_TOKEN").is_some_and(|t| !t.is_empty()))
+}
 
 /// Whether the native engine can stand in for the installed plugin `name` this session.
 fn native_stands_in(name: &str, args: &Args, config: &Config, host: &Host) -> bool {
@@ -1009,6 +1030,10 @@ fn hypothesis_stands_in(args: &Args, config: &Config, host: &Host) -> bool {
 /// knows: with the plugin loaded, pytest does not warn about them.
 const PLUGIN_INI_KEYS: &[(&str, &[&str])] = &[
     ("anyio", &["anyio_mode"]),
+    (
+        "logfire-sdk",
+        &["logfire", "logfire_service_name", "logfire_trace_phases"],
+    ),
     (
         "pytest-asyncio",
         &[
@@ -1270,6 +1295,9 @@ fn run_blocker(
                 || args.unknown.iter().any(|a| a.starts_with("--codspeed")))
         {
             return Err("pytest-codspeed measures benchmarks".into());
+        }
+        if name == "logfire-sdk" && logfire_enabled(args, config) {
+            return Err("logfire traces the tests".into());
         }
         if name == "pytest-cov" {
             // A version fastest does not serve: its options are unknown here.

@@ -740,7 +740,13 @@ impl<'a> ModuleCx<'a> {
         for (fixture, (argnames, sets), scope, direct) in &calls {
             let resolved = self.resolve_externals(sets);
             let sets = resolved.as_ref();
-            let ids = make_ids(argnames, sets, self.rules.long_strings, self.rules.strict_ids).map_err(|e| e.0)?;
+            let ids = make_ids(
+                argnames,
+                sets,
+                self.rules.long_strings,
+                self.rules.strict_ids,
+            )
+            .map_err(|e| e.0)?;
             // What `reorder_items` compares of each set, for a scope above function.
             let keys: Vec<Vec<ScopedParam>> = match scope {
                 None => vec![Vec::new(); sets.len()],
