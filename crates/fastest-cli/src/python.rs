@@ -184,8 +184,32 @@ pub(crate) fn call_json(module: &str, function: &str, argument: &str) -> Result<
     })
 }
 
+/// mimalloc's `mi_option_purge_delay` (its option enum in the vendored v3 `mimalloc.h`,
+/// where `mi_option_use_numa_nodes`, which `libmimalloc-sys` names, follows it as 16).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+extern "C" {
+    /// Exported by the mimalloc that `libmimalloc-sys` compiles in (the `extended`
+    /// feature's declaration, without its extra dependency).
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// Memory freed by the allocator goes back to the system at once: by default mimalloc
+/// keeps freed pages for some milliseconds, longer than a warm collection lasts, so the
+/// process's peak RSS counts what discovery freed along the way too (143 MB instead of
+/// 85 MB for a 10,000-file tree, against DESIGN.md's 100 MB), for about 5% more time.
+fn purge_freed_memory_at_once() {
+    // SAFETY: `mi_option_set` only stores an option value (an atomic in mimalloc's
+    // option table); option 15 is `mi_option_purge_delay` in the compiled-in version.
+    #[allow(unsafe_code)]
+    unsafe {
+        mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+    }
+}
+
 #[pymodule]
 fn _fastest(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    purge_freed_memory_at_once();
     m.add_function(wrap_pyfunction!(main, m)?)?;
     m.add_function(wrap_pyfunction!(exit_now, m)?)?;
     m.add_function(wrap_pyfunction!(fastest_runner::worker::worker_main, m)?)?;
