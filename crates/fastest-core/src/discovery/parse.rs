@@ -757,6 +757,23 @@ fn unused_addoption_argument(src: &[u8], at: usize) -> bool {
     !params.contains(&b')')
 }
 
+/// What a call of a name the module binds at the top level runs, as far as the module's
+/// own source tells: a plain function's body, or a plain class's constructors.
+#[derive(Clone)]
+enum Callee<'a> {
+    Function(Node<'a>),
+    Class(Vec<Node<'a>>),
+}
+
+impl<'a> Callee<'a> {
+    fn bodies(&self) -> &[Node<'a>] {
+        match self {
+            Callee::Function(body) => std::slice::from_ref(body),
+            Callee::Class(ctors) => ctors,
+        }
+    }
+}
+
 /// Parsing context: the source, import aliases and module constants.
 struct Ctx<'a> {
     src: &'a [u8],
@@ -1333,7 +1350,7 @@ impl<'a> Ctx<'a> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let _ = root;
         // The module's own functions bound so far: a call to one runs its body at import.
-        let mut defs: HashMap<String, Node<'a>> = HashMap::new();
+        let mut defs: HashMap<String, Callee<'a>> = HashMap::new();
         // Most modules never name `__all__`: no statement needs the walk for it.
         let names_all = self.src.windows(7).any(|w| w == b"__all__");
         // `collect_ignore`/`collect_ignore_glob` bound to a literal list so far.
@@ -1392,7 +1409,7 @@ impl<'a> Ctx<'a> {
     /// Import-time code in `stmt` (through calls of the module's own functions) that
     /// changes a class after its statement: `setattr`/`delattr`, or an assignment to or
     /// `del` of an attribute of a class the module defined above.
-    fn class_mutation(&self, stmt: Node<'a>, defs: &HashMap<String, Node<'a>>) -> Option<String> {
+    fn class_mutation(&self, stmt: Node<'a>, defs: &HashMap<String, Callee<'a>>) -> Option<String> {
         // Each node with whether it is in a function body called from here: there any
         // attribute of a name may be a class's (`def add(cls): cls.test_x = f`).
         let mut stack = vec![(stmt, false)];
@@ -1443,7 +1460,9 @@ impl<'a> Ctx<'a> {
                         if matches!(name, "setattr" | "delattr") {
                             return Some(format!("`{name}` at import time (line {})", line_of(n)));
                         }
-                        if let Some(body) = defs.get(name) {
+                        // A class's constructor sets attributes of the instance it makes,
+                        // not of a class: only functions are followed.
+                        if let Some(Callee::Function(body)) = defs.get(name) {
                             if entered.insert(body.start_byte()) {
                                 stack.push((*body, true));
                             }
@@ -1507,10 +1526,19 @@ impl<'a> Ctx<'a> {
     /// Keep `defs` the module's plain functions by name as of after `stmt`: a `def`
     /// binds its body (decorated ones are other objects), any other binding of the
     /// name forgets it.
-    fn track_function(&self, stmt: Node<'a>, defs: &mut HashMap<String, Node<'a>>) {
+    fn track_function(&self, stmt: Node<'a>, defs: &mut HashMap<String, Callee<'a>>) {
         if stmt.kind() == "function_definition" {
             if let (Some(name), Some(body)) = (field(stmt, "name"), field(stmt, "body")) {
-                defs.insert(self.text(name).to_string(), body);
+                defs.insert(self.text(name).to_string(), Callee::Function(body));
+            }
+            return;
+        }
+        if stmt.kind() == "class_definition" {
+            if let Some(name) = field(stmt, "name") {
+                match self.plain_constructors(stmt) {
+                    Some(ctors) => defs.insert(self.text(name).to_string(), Callee::Class(ctors)),
+                    None => defs.remove(self.text(name)),
+                };
             }
             return;
         }
@@ -1558,6 +1586,44 @@ impl<'a> Ctx<'a> {
             let mut c = n.walk();
             targets.extend(n.named_children(&mut c));
         }
+    }
+
+    /// The bodies of `__init__` and `__new__` of a class statement whose instances only
+    /// those make: no base but `object`, no metaclass or other class keyword, and
+    /// constructors that are plain functions. `None` for any other class.
+    fn plain_constructors(&self, class: Node<'a>) -> Option<Vec<Node<'a>>> {
+        if let Some(supers) = field(class, "superclasses") {
+            let mut c = supers.walk();
+            let only_object = supers
+                .named_children(&mut c)
+                .all(|b| b.kind() == "identifier" && self.text(b) == "object");
+            if !only_object {
+                return None;
+            }
+        }
+        let body = field(class, "body")?;
+        let mut out = Vec::new();
+        let mut c = body.walk();
+        for stmt in body.named_children(&mut c) {
+            let def = match stmt.kind() {
+                "function_definition" => stmt,
+                "decorated_definition" => match definition_of(stmt) {
+                    Some(d) if d.kind() == "function_definition" => d,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let Some(name) = field(def, "name").map(|n| self.text(n)) else {
+                continue;
+            };
+            if matches!(name, "__init__" | "__new__") {
+                if stmt.kind() == "decorated_definition" {
+                    return None;
+                }
+                out.extend(field(def, "body"));
+            }
+        }
+        Some(out)
     }
 
     /// The module's top-level statements as import runs them: the branch a top-level
@@ -2464,7 +2530,7 @@ impl<'a> Ctx<'a> {
     fn import_time_outcome(
         &self,
         stmt: Node<'a>,
-        defs: &HashMap<String, Node<'a>>,
+        defs: &HashMap<String, Callee<'a>>,
     ) -> Option<String> {
         let mut stack = vec![stmt];
         // Function bodies already pushed: recursion between them ends.
@@ -2497,9 +2563,11 @@ impl<'a> Ctx<'a> {
                             _ => false,
                         };
                         if let [f] = chain.as_slice() {
-                            if let Some(body) = defs.get(f).filter(|_| !hit) {
-                                if entered.insert(body.start_byte()) {
-                                    stack.push(*body);
+                            if let Some(callee) = defs.get(f).filter(|_| !hit) {
+                                for body in callee.bodies() {
+                                    if entered.insert(body.start_byte()) {
+                                        stack.push(*body);
+                                    }
                                 }
                                 // The call's arguments run too.
                                 stack.extend(field(n, "arguments"));
@@ -5766,6 +5834,30 @@ def pytest_configure(config):
         let not_main =
             "def main():\n    raise SystemExit(1)\nif '__main__' != __name__:\n    main()\n";
         assert!(hazard(not_main).is_some());
+    }
+
+    #[test]
+    fn instantiating_the_modules_own_plain_class_runs_its_constructors() {
+        let hazard = |src: &str| parse_outline(src.as_bytes(), false).import_hazard;
+        // six's `_importer = _SixMetaPathImporter(__name__)`: the name says "import",
+        // the constructor only sets attributes (of the instance, not of a class).
+        let six = "class _SixMetaPathImporter(object):\n    def __init__(self, name):\n        self.name = name\n        self.known = {}\n    def find_spec(self, n, p, t=None):\n        raise ImportError(n)\n_importer = _SixMetaPathImporter(__name__)\n";
+        let o = parse_outline(six.as_bytes(), false);
+        assert_eq!(o.import_hazard, None);
+        assert!(o.uncertain.is_empty(), "{:?}", o.uncertain);
+        // A constructor that raises, a base whose constructor is elsewhere, a decorated
+        // constructor, a metaclass: the call is what it was (a dynamic import here).
+        let raises =
+            "class Importer:\n    def __new__(cls):\n        raise ImportError('x')\nImporter()\n";
+        assert!(hazard(raises).is_some_and(|w| w.contains("`raise`")));
+        for class in [
+            "class Importer(Base):\n    pass\n",
+            "class Importer:\n    @staticmethod\n    def __new__(cls):\n        return 1\n",
+            "class Importer(metaclass=M):\n    pass\n",
+        ] {
+            assert!(hazard(&format!("{class}Importer()\n")).is_some(), "{class}");
+        }
+        assert_eq!(hazard("class Importer():\n    pass\nImporter()\n"), None);
     }
 
     #[test]
