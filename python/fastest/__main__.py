@@ -15,9 +15,26 @@ def _ctrl_c_seen(signum, frame) -> None:
     Python's default handler would only raise KeyboardInterrupt once the core returned."""
 
 
+def _has_pytest() -> bool:
+    """Whether this interpreter can import pytest, whose own machinery fastest's
+    workers run tests with (the finders' lookup only: importing pytest here would cost
+    the coordinator a tenth of a second)."""
+    return any(
+        getattr(finder, "find_spec", None) is not None and finder.find_spec("pytest", None) is not None
+        for finder in sys.meta_path
+    )
+
+
 def main() -> int:
     from fastest._fastest import main as _main
 
+    if not _has_pytest():
+        sys.stderr.write(
+            f"ERROR: pytest is not installed for {sys.executable}: fastest runs tests with "
+            "pytest's own machinery in this interpreter.\n"
+            "Install it (pip install pytest) in the same environment as fastest.\n"
+        )
+        return 4
     try:
         signal.signal(signal.SIGINT, _ctrl_c_seen)
     except ValueError:

@@ -191,3 +191,24 @@ def test_python_dash_m_names_itself_as_python_dash_m_pytest(tmp_path: Path, args
     assert (actual.returncode, actual.stdout, actual.stderr) == (
         expected.returncode, expected.stdout, expected.stderr
     )
+
+
+def test_an_interpreter_without_pytest_is_told_so(tmp_path: Path):
+    """fastest's workers run tests with pytest's own machinery in the user's
+    interpreter: without pytest there, a clear error (a usage error's exit code), not a
+    worker's traceback."""
+    import venv
+
+    from oracle_harness import fastest_in
+
+    env_dir = tmp_path / "bare-venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    cmd, extra = fastest_in([str(env_dir / "bin" / "pytest")])
+    (tmp_path / "proj").mkdir()
+    root = _project(tmp_path / "proj", "def test_ok():\n    pass\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    res = subprocess.run([*cmd, "-q"], cwd=root, env={**env, **extra},
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 4, (res.stdout, res.stderr)
+    assert "pytest is not installed for" in res.stderr, res.stderr
+    assert "Traceback" not in res.stdout + res.stderr
