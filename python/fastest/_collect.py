@@ -137,6 +137,7 @@ the import of the ``fastest`` package itself can be shadowed from the cwd (the
 worker still gives pytest the script's ``sys.path``).
 """
 
+import functools
 import os
 import sys
 import warnings
@@ -526,8 +527,13 @@ def _modified(item, before, changed, memo):
     if any(k not in current or current[k] is not v for k, v in keywords.items() if k not in names):
         return None
     attrs_now = vars(item)
-    if len(attrs_now) != len(attrs) + sum(k in attrs_now for k in ("own_markers", "keywords")):
-        return None
+    for k in attrs_now:
+        if k in attrs or k in ("own_markers", "keywords"):
+            continue
+        # Reading a cached property (pytest's `Item.location`: a hook reading
+        # `item.location[0]`) stores its value: no change.
+        if not isinstance(getattr(type(item), k, None), functools.cached_property):
+            return None
     if any(attrs_now.get(k, _MISSING) is not v for k, v in attrs.items()):
         return None
     return added

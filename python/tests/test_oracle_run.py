@@ -519,6 +519,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "engine_api": [[], ["-rA", "-s"]],
     # a collection hook that reorders and marks (deselects nothing), a runtest hook
     "hooks_modifyitems": [[], ["-rA"], ["-v"]],
+    # a collection hook reading each item's `location` (a cached property: no change)
+    # and marking by the whole session's list (test_run_native_gate.py: native engine)
+    "modifyitems_whole_list": [[], ["-rs"], ["tests/integration/test_a.py"]],
     "hooks_runslow": [
         [],
         ["-rA"],

@@ -232,6 +232,17 @@ def test_runslow_conftest_leaves_the_run_to_the_native_engine(tmp_path: Path) ->
     assert "pytest engine" not in got.stdout + got.stderr
 
 
+def test_a_modifyitems_hook_reading_item_locations_leaves_the_run_native(tmp_path: Path) -> None:
+    # `item.location` is a cached property: reading it stores its value on the item,
+    # which changes nothing the native engine would have to redo.
+    root = tmp_path / "case"
+    shutil.copytree(RUN_CASES / "modifyitems_whole_list", root)
+    got = _auto_run(root, "-v")
+    assert got.returncode == 0, got.stdout + got.stderr
+    assert "tests/integration/test_a.py::test_x SKIPPED (need --int option to run)" in got.stdout
+    assert "pytest engine" not in got.stdout + got.stderr
+
+
 @pytest.mark.parametrize(
     "change, why",
     [
