@@ -212,6 +212,10 @@ class PytestEngine:
         fallback = setup.get("fallback_files")
         self._fallback_files: set[str] | None = None if fallback is None else set(fallback)
         self._interrupted_import: BaseException | None = None
+        # While `preimport` collects the session's modules: their items, for one
+        # `pytest_collection_modifyitems` call over all of them (as pytest's collection
+        # and each pytest-xdist worker's make it: a hook may read the whole list).
+        self._modify_batch: list[Any] | None = None
         # The terminal reporter's session start asks `pytest_report_header` for the
         # header it would write: the coordinator draws the header, from what
         # `_header_lines` asks (once, with what the implementations print kept).
@@ -327,18 +331,25 @@ class PytestEngine:
         items: list[Any] = []
         for node in nodes:
             problem = self._genitems(node, items) or problem
-        modified = list(items)
-        if items:
-            # Marks and deselection from conftests and plugins, as after pytest's
-            # collection (the coordinator already chose which of them run). The items
-            # the hook put in place of others (SQLAlchemy's plugin makes a subclass per
-            # database backend) are found too.
-            self.config.hook.pytest_collection_modifyitems(
-                session=session, config=self.config, items=modified
-            )
-        for item in (*items, *modified):
+        for item in items:
             self._items.setdefault(item.nodeid, item)
+        if self._modify_batch is not None:
+            self._modify_batch.extend(items)
+        elif items:
+            self._modify(items)
         return problem
+
+    def _modify(self, items: list[Any]) -> None:
+        """Marks and deselection from conftests and plugins, as after pytest's
+        collection (the coordinator already chose which items run). The items the hook
+        put in place of others (SQLAlchemy's plugin makes a subclass per database
+        backend) are found too."""
+        modified = list(items)
+        self.config.hook.pytest_collection_modifyitems(
+            session=self.session, config=self.config, items=modified
+        )
+        for item in modified:
+            self._items.setdefault(item.nodeid, item)
 
     def _genitems(self, node: Any, out: list[Any]) -> Any:
         """``Session.genitems``, also returning the first collect report that failed or
@@ -416,20 +427,44 @@ class PytestEngine:
 
         specs, self._preimport = self._preimport, []
         failed: list[str] = []
-        for spec in specs:
+        self._modify_batch = batch = []
+        collected_before = set(self._collected)
+        try:
+            for spec in specs:
+                try:
+                    item, problem = self._item(spec)
+                except (KeyboardInterrupt, Exit) as e:
+                    # Raised at the first test, where the session's interruption is
+                    # handled.
+                    self._interrupted_import = e
+                    break
+                except BaseException:
+                    failed.append(spec["nodeid"])
+                    continue
+                # A module with no item (`import_only`) is collected all the same: what
+                # fails is its collection.
+                if (problem is not None) if spec.get("import_only") else item is None:
+                    failed.append(spec["nodeid"])
+        finally:
+            self._modify_batch = None
+        if batch and self._interrupted_import is None:
             try:
-                item, problem = self._item(spec)
+                self._modify(batch)
             except (KeyboardInterrupt, Exit) as e:
-                # Raised at the first test, where the session's interruption is handled.
                 self._interrupted_import = e
-                break
             except BaseException:
-                failed.append(spec["nodeid"])
-                continue
-            # A module with no item (`import_only`) is collected all the same: what
-            # fails is its collection.
-            if (problem is not None) if spec.get("import_only") else item is None:
-                failed.append(spec["nodeid"])
+                # Each module is collected again at its first test, whose own call of
+                # the hook fails there and is reported.
+                for path in set(self._collected) - collected_before:
+                    del self._collected[path]
+                for item in batch:
+                    self._items.pop(item.nodeid, None)
+                failed.extend(spec["nodeid"] for spec in specs if spec["nodeid"] not in failed)
+        elif batch:
+            for path in set(self._collected) - collected_before:
+                del self._collected[path]
+            for item in batch:
+                self._items.pop(item.nodeid, None)
         return failed
 
     # -- running -------------------------------------------------------------------

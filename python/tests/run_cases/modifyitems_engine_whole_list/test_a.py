@@ -1,0 +1,2 @@
+def test_divides_a():
+    1 / 0

@@ -1,0 +1,6 @@
+def test_divides_b():
+    1 / 0
+
+
+def test_plain():
+    pass
