@@ -522,6 +522,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # a collection hook reading each item's `location` (a cached property: no change)
     # and marking by the whole session's list (test_run_native_gate.py: native engine)
     "modifyitems_whole_list": [[], ["-rs"], ["tests/integration/test_a.py"]],
+    # a conftest's pytest_configure choosing the mark expression (poetry-core's):
+    # pytest's session, whatever -m says
+    "configure_sets_options": [[], ["--integration"], ["-m", "integration"], ["--collect-only", "-q"]],
     # a collection hook whose marks send the items to the pytest engine and depend on
     # the whole list: called once over every module's items, as pytest calls it
     "modifyitems_engine_whole_list": [[], ["-rx"], ["test_a.py"], ["-k", "divides", "-rx"]],

@@ -341,6 +341,12 @@ fn collect_only(
         tracing::info!("pytest runs this session: {why}");
         return crate::run::with_pytest(inv, host, err, &why);
     }
+    // A conftest choosing pytest's options itself (`config.option.markexpr = ...` in
+    // `pytest_configure`): what is selected and shown is its session's.
+    if let Some(why) = &disc.pytest_only {
+        tracing::info!("pytest runs this session: {why}");
+        return crate::run::with_pytest(inv, host, err, why);
+    }
     let mut pytest_args = passthrough_args(inv, config);
     if let Some(r) = &inv.randomly {
         // The session's order is pytest-randomly's, made here of all the items in

@@ -114,6 +114,10 @@ pub struct Discovery {
     /// Set when something (a conftest collection hook, `pytest_plugins`) can change the
     /// whole session's collection: then only pytest's own collection is trusted.
     pub global_fallback: Option<String>,
+    /// Set when a conftest does what only pytest's own session honours (a hook run
+    /// before collection assigns to pytest's options, [`parse::Outline::sets_options`]):
+    /// then pytest runs the session.
+    pub pytest_only: Option<String>,
     /// `path: hook` for every `pytest_*` hook (and `pytest_plugins`) a conftest on the
     /// way defines: the native engine does not call them.
     pub conftest_hooks: Vec<String>,
@@ -347,6 +351,10 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
                 .push(format!("{}: pytest_plugins", c.path.display()));
             // The plugins' hooks are not in `conftest_hooks`.
             plugins_loaded = true;
+        }
+        if let Some(target) = &c.outline.sets_options {
+            disc.pytest_only
+                .get_or_insert_with(|| format!("{} assigns {target}", c.path.display()));
         }
         if let Some(h) = c
             .outline

@@ -163,6 +163,15 @@ pub const SESSION_OUTPUT_HOOKS: &[&str] = &[
     "pytest_runtest_logfinish",
 ];
 
+/// Hooks pytest calls before it collects, whose changes to its options decide what the
+/// session selects and how it reports ([`Outline::sets_options`]).
+const EARLY_HOOKS: &[&str] = &[
+    "pytest_configure",
+    "pytest_cmdline_main",
+    "pytest_load_initial_conftests",
+    "pytest_sessionstart",
+];
+
 /// Hooks pytest-xdist's controller calls too (its own session, with the initial
 /// conftests registered and no `workerinput`): a conftest that tells the controller
 /// from a worker in them does work fastest's coordinator, which runs no hook, would not.
@@ -233,6 +242,11 @@ pub struct Outline {
     /// `collect_ignore`/`collect_ignore_glob` are computed or changed at import time:
     /// what the walk skips is only known by importing the conftest.
     pub dynamic_ignore: bool,
+    /// A hook pytest calls before collecting (`pytest_configure`, ...) assigns to one of
+    /// pytest's options (`config.option.markexpr = "not integration"`): what is selected,
+    /// and how the session reports, is then the conftest's, which only pytest's own
+    /// session honours. The assignment's target, as written.
+    pub sets_options: Option<String>,
     /// Reasons the file's items cannot be proven from its source.
     pub uncertain: Vec<String>,
     /// Names of doctest-bearing objects (module docstring, functions, classes, methods),
@@ -2141,6 +2155,10 @@ impl<'a> Ctx<'a> {
                                 .extend(self.literal_marker_registrations(def));
                         }
                     }
+                    if EARLY_HOOKS.contains(&b.name.as_str()) && out.sets_options.is_none() {
+                        out.sets_options =
+                            definition_of(stmt).and_then(|d| self.option_assignment(d));
+                    }
                     if let Some(fx) = &f.decorators.fixture {
                         out.fixtures.push(fx.clone());
                     }
@@ -3624,6 +3642,54 @@ impl<'a> Ctx<'a> {
             [p] if p.kind() == "identifier" => Some(self.text(*p)),
             _ => None,
         }
+    }
+
+    /// The first assignment in the body of `def` to an attribute of pytest's options
+    /// (`config.option.X`, `session.config.option.X`, `config.known_args_namespace.X`,
+    /// also augmented, or by `setattr` on them), as written.
+    fn option_assignment(&self, def: Node<'a>) -> Option<String> {
+        let body = field(def, "body")?;
+        let is_options = |n: Node<'a>| {
+            attr_chain(n, self.src).is_some_and(|ch| {
+                ch.len() >= 2
+                    && ch
+                        .last()
+                        .is_some_and(|o| o == "option" || o == "known_args_namespace")
+            })
+        };
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "function_definition" | "class_definition" | "lambda" => continue,
+                "assignment" | "augmented_assignment" => {
+                    let mut targets: Vec<Node<'a>> = field(n, "left").into_iter().collect();
+                    while let Some(t) = targets.pop() {
+                        if t.kind() == "attribute" && field(t, "object").is_some_and(is_options) {
+                            return Some(self.text(t).to_string());
+                        }
+                        if matches!(t.kind(), "pattern_list" | "tuple_pattern" | "list_pattern") {
+                            let mut c = t.walk();
+                            targets.extend(t.named_children(&mut c));
+                        }
+                    }
+                }
+                "call" => {
+                    let setattr = field(n, "function")
+                        .is_some_and(|f| f.kind() == "identifier" && self.text(f) == "setattr");
+                    if setattr {
+                        if let Some(first) = call_arguments(n).and_then(|a| a.first().copied()) {
+                            if is_options(first) {
+                                return Some(format!("setattr({}, ...)", self.text(first)));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        None
     }
 
     fn only_registers_markers(&self, def: Node<'a>) -> bool {
@@ -5834,6 +5900,33 @@ def pytest_configure(config):
         let not_main =
             "def main():\n    raise SystemExit(1)\nif '__main__' != __name__:\n    main()\n";
         assert!(hazard(not_main).is_some());
+    }
+
+    #[test]
+    fn hooks_assigning_pytests_options_are_found() {
+        let sets = |src: &str| parse_outline(src.as_bytes(), false).sets_options;
+        // poetry-core's conftest.
+        let poetry = "def pytest_configure(config):\n    config.addinivalue_line('markers', 'integration: x')\n    if not config.option.integration:\n        config.option.markexpr = 'not integration'\n";
+        assert_eq!(sets(poetry).as_deref(), Some("config.option.markexpr"));
+        assert_eq!(
+            sets("def pytest_sessionstart(session):\n    session.config.option.verbose += 1\n")
+                .as_deref(),
+            Some("session.config.option.verbose")
+        );
+        assert_eq!(
+            sets("def pytest_configure(config):\n    setattr(config.option, 'keyword', 'a')\n")
+                .as_deref(),
+            Some("setattr(config.option, ...)")
+        );
+        // Reading options, or assigning in a hook that runs later, is not it.
+        assert_eq!(
+            sets("def pytest_configure(config):\n    x = config.option.markexpr\n"),
+            None
+        );
+        assert_eq!(
+            sets("def pytest_collection_modifyitems(config, items):\n    config.option.markexpr = ''\n"),
+            None
+        );
     }
 
     #[test]

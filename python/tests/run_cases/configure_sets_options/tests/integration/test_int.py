@@ -1,0 +1,7 @@
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def test_integration():
+    pass
