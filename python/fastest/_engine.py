@@ -4202,8 +4202,40 @@ class Engine:
         else:
             status = ExitCode.OK
         self._session_end(status)
+        ended = self._unconfigure_unraisable()
         self.capture.stop()
         self.config.run_cleanups()
+        return ended
+
+    def _unconfigure_unraisable(self) -> str | None:
+        """pytest's unraisableexception plugin at ``pytest_unconfigure``: a garbage
+        collection (a socket left unclosed in a reference cycle is freed only now), then
+        what ``__del__`` methods raised becomes ``PytestUnraisableExceptionWarning``s,
+        under the session's warning filters. An ``error`` filter makes that an
+        exception pytest's process dies with after its summary: its text (Python's
+        report of an uncaught exception), or ``None``. Not under ``-n``: there each
+        pytest-xdist worker's end is its own."""
+        import traceback
+
+        from _pytest import unraisableexception as _ue
+
+        if self._distributed:
+            return None
+        with warnings.catch_warnings(record=True):
+            if not sys.warnoptions:
+                warnings.filterwarnings("always", category=DeprecationWarning)
+                warnings.filterwarnings("always", category=PendingDeprecationWarning)
+            apply_warning_filters(
+                self.config.getini("filterwarnings"), self.config.option.pythonwarnings or []
+            )
+            try:
+                # pytest's own call, so the cause's traceback names the same frame.
+                _ue.gc_collect_harder(self.config.stash.get(_ue.gc_collect_iterations_key, 1))
+                if self.config.stash.get(_ue.unraisable_exceptions, None):
+                    _ue.collect_unraisable(self.config)
+            except Exception as e:  # noqa: BLE001 - reported as Python reports it
+                return "".join(traceback.format_exception(e))
+        return None
 
     def _session_end(self, status: int) -> None:
         """The conftests' ``pytest_sessionfinish`` and then ``pytest_unconfigure``, of

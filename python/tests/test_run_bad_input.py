@@ -212,3 +212,42 @@ def test_an_interpreter_without_pytest_is_told_so(tmp_path: Path):
     assert res.returncode == 4, (res.stdout, res.stderr)
     assert "pytest is not installed for" in res.stderr, res.stderr
     assert "Traceback" not in res.stdout + res.stderr
+
+
+LEAK = """
+import socket
+
+
+class Holder:
+    pass
+
+
+def test_leaks_a_socket_in_a_cycle():
+    holder = Holder()
+    holder.itself = holder
+    holder.sock = socket.socket()
+
+
+def test_after():
+    pass
+"""
+
+
+def test_an_unraisable_exception_at_the_sessions_end_fails_it_as_under_pytest(tmp_path: Path):
+    """A socket left open in a reference cycle is freed by pytest's last garbage
+    collection (its unraisableexception plugin's `pytest_unconfigure`); under
+    `filterwarnings = error` its ResourceWarning becomes an error pytest's process dies
+    with after the summary: exit status 1, the traceback on stderr."""
+    root = _project(tmp_path, LEAK)
+    (root / "pytest.ini").write_text("[pytest]\nfilterwarnings = error\n")
+    expected = _run(find_pytest(), root)
+    actual = _run(require_fastest(), root)
+    assert expected.returncode == actual.returncode == 1, (expected.stderr, actual.stderr)
+    last = lambda out: out.strip().splitlines()[-1].split(" in ")[0]  # noqa: E731
+    assert last(actual.stdout) == last(expected.stdout) == "2 passed"
+    for text in (expected.stderr, actual.stderr):
+        assert "ResourceWarning: unclosed <socket.socket" in text, text
+        assert "pytest.PytestUnraisableExceptionWarning: Exception ignored in: <socket.socket" in text
+    # Without the error filter the session passes.
+    (root / "pytest.ini").write_text("[pytest]\n")
+    assert _run(require_fastest(), root).returncode == 0

@@ -1818,6 +1818,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let mut ran = Ran::default();
     let cache = &mut s.cache;
     let mut interruption: Option<Interruption> = None;
+    let mut end_errors: Vec<String> = Vec::new();
     let mut events = 0usize;
     let mut imports_seen = false;
     let mut header_lines = None;
@@ -1908,6 +1909,9 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
             }
             if let Event::Interrupted(info) = &ev {
                 interruption.get_or_insert_with(|| info.clone());
+            }
+            if let Event::SessionEndError(text) = &ev {
+                end_errors.push(text.clone());
             }
             ran.note(&ev);
             if let (Some(c), Event::Report(r)) = (cache.as_mut(), &ev) {
@@ -2154,6 +2158,16 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // The session's output is out: the finished workers may exit now (what they print
     // on their way out follows it).
     reporter.flush();
+    // What a worker's session end raised: pytest's process dies with it after its
+    // summary, Python printing the traceback (exit status 1).
+    let code = if end_errors.is_empty() {
+        code
+    } else {
+        for text in &end_errors {
+            let _ = write!(err, "{text}");
+        }
+        exit::TESTS_FAILED
+    };
     drop(lingering);
     if let Some(dir) = shared_basetemp {
         remove_passed_basetemp(dir.path(), config, args, code);

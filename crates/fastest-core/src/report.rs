@@ -260,6 +260,12 @@ pub enum Event {
     /// Warnings no report carried: what importing the modules of a session whose
     /// tests were all deselected raised (pytest's collection imports them all).
     Warnings(Vec<WarningReport>),
+    /// What the end of a worker's session raised, as Python prints an uncaught
+    /// exception: pytest's `pytest_unconfigure` collects the garbage left and turns an
+    /// unraisable exception (a socket left open in a reference cycle) into an error
+    /// under a `filterwarnings = error`; pytest's process dies with it after the
+    /// summary (exit status 1).
+    SessionEndError(String),
 }
 
 /// Lines of the session header that come from plugins and conftests

@@ -282,7 +282,10 @@ impl<'w> TerminalReporter<'w> {
             Event::Interrupted(_) => self.interrupted = true,
             Event::Finished => self.loop_finished(),
             // The caller draws the header; a worker's own writes need nothing here.
-            Event::Header(_) | Event::Imported(_) | Event::WorkerWrites => {}
+            Event::Header(_)
+            | Event::Imported(_)
+            | Event::WorkerWrites
+            | Event::SessionEndError(_) => {}
         }
         // pytest flushes after every report: progress shows as it happens.
         if self.out.flush().is_err() {

@@ -187,6 +187,8 @@ pub enum FromWorker {
     /// Warnings no report carried (sent before `Finished`): those importing the
     /// modules of items that were never run raised.
     Warnings(Vec<WarningReport>),
+    /// What the session's end raised (`Event::SessionEndError`), sent before `Finished`.
+    SessionEndError(String),
     Finished,
 }
 

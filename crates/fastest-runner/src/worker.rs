@@ -264,7 +264,14 @@ fn finish(engine: &Bound<'_, PyAny>, link: &RefCell<Link>) -> PyResult<()> {
         Err(e) => return failed(engine, link, &e).map(|_| ()),
     }
     match engine.call_method0("finish") {
-        Ok(_) => finished(engine.py(), link),
+        Ok(ended) => {
+            // The text of what the session's end raised (the native engine's
+            // `pytest_unconfigure` stand-in), or `None`.
+            if let Ok(text) = ended.extract::<String>() {
+                send(link, &FromWorker::SessionEndError(text))?;
+            }
+            finished(engine.py(), link)
+        }
         Err(e) => failed(engine, link, &e).map(|_| ()),
     }
 }
