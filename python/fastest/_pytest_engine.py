@@ -427,6 +427,7 @@ class PytestEngine:
 
         specs, self._preimport = self._preimport, []
         failed: list[str] = []
+        missing: list[str] = []
         self._modify_batch = batch = []
         collected_before = set(self._collected)
         try:
@@ -442,9 +443,10 @@ class PytestEngine:
                     failed.append(spec["nodeid"])
                     continue
                 # A module with no item (`import_only`) is collected all the same: what
-                # fails is its collection.
+                # fails is its collection. An item the hook puts in place of another
+                # (below) is known only after it ran.
                 if (problem is not None) if spec.get("import_only") else item is None:
-                    failed.append(spec["nodeid"])
+                    missing.append(spec["nodeid"])
         finally:
             self._modify_batch = None
         if batch and self._interrupted_import is None:
@@ -465,6 +467,12 @@ class PytestEngine:
                 del self._collected[path]
             for item in batch:
                 self._items.pop(item.nodeid, None)
+        by_id = {spec["nodeid"]: spec for spec in specs}
+        failed.extend(
+            nodeid for nodeid in missing
+            if nodeid not in failed
+            and (by_id[nodeid].get("import_only") or nodeid not in self._items)
+        )
         return failed
 
     # -- running -------------------------------------------------------------------
