@@ -522,6 +522,10 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # a collection hook reading each item's `location` (a cached property: no change)
     # and marking by the whole session's list (test_run_native_gate.py: native engine)
     "modifyitems_whole_list": [[], ["-rs"], ["tests/integration/test_a.py"]],
+    # hooks a conftest star-imports inside a block (try/with): from a module beside it,
+    # or from one its own code made (SQLAlchemy's bootstrap)
+    "block_star_hooks_file": [[], ["-rs"]],
+    "block_star_hooks_made": [[], ["-rs"]],
     # a conftest's pytest_configure choosing the mark expression (poetry-core's):
     # pytest's session, whatever -m says
     "configure_sets_options": [[], ["--integration"], ["-m", "integration"], ["--collect-only", "-q"]],

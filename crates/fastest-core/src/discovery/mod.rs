@@ -288,8 +288,15 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
                 .push(format!("{}: {h}{TELLS_CONTROLLER}", c.path.display()));
         }
         // `from m import *`: the module's hooks are the conftest's (pluggy registers
-        // the conftest module's `pytest_*` attributes, wherever they were defined).
-        for module in &c.outline.star_imports {
+        // the conftest module's `pytest_*` attributes, wherever they were defined), at
+        // the top level or in a block (SQLAlchemy's conftest star-imports, inside a
+        // `with`, the plugin module its bootstrap code made).
+        for module in c
+            .outline
+            .star_imports
+            .iter()
+            .chain(&c.outline.block_star_imports)
+        {
             match star_hooks(&opts.rootdir, &c.path, module) {
                 Some(found) => {
                     for h in &found.hooks {

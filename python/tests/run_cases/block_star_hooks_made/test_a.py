@@ -1,0 +1,6 @@
+def test_skipped():
+    assert False
+
+
+def test_runs():
+    pass
