@@ -84,6 +84,9 @@ struct Extras {
     hook_deselected: Vec<String>,
     /// Items the arguments selected directly (only reported with a usage error).
     collected: usize,
+    /// Items pytest's collection counted that a hook then removed without deselecting
+    /// them (SQLAlchemy's plugin): pytest's `collected N items` still counts them.
+    dropped: usize,
     /// Conftest hooks on the way (a run hands such sessions to pytest for now).
     conftest_hooks: Vec<String>,
     /// Markers the conftests' `pytest_configure` registers (discovery's reading).
@@ -905,6 +908,17 @@ fn pytest_session(
     };
     let not_found = res.internal_error.as_deref().and_then(parse_not_found);
     take_extras(&mut extras, &res);
+    // What it returned and deselected (its own `-k`/`-m` too) against what it counted.
+    extras.dropped = res
+        .numcollected
+        .saturating_sub(res.items.len() + res.deselected.len());
+    tracing::debug!(
+        numcollected = res.numcollected,
+        items = res.items.len(),
+        deselected = res.deselected.len(),
+        hook_deselected = res.hook_deselected.len(),
+        "pytest's collection of the session"
+    );
     project_plugins(&mut extras, &res.conftest_plugins, &res.cli_plugins);
     if let Some(msgs) = not_found.filter(|_| res.exitstatus == exit::USAGE_ERROR) {
         return usage_failure(
@@ -1276,7 +1290,7 @@ fn finish(
         }
         None => hook_deselected,
     };
-    let total = items.len() + hook_deselected.len() + sw_deselected;
+    let total = items.len() + hook_deselected.len() + sw_deselected + extras.dropped;
     // Each file once, in collection order (before any deselection): pytest reports
     // collection warnings in that order.
     let mut file_order: Vec<String> = Vec::new();
