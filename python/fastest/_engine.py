@@ -2329,12 +2329,7 @@ class Engine:
             # always showing deprecations (pytest-asyncio's warns of an unset ini key;
             # shown on stderr, or raised by an `error` filter).
             with warnings.catch_warnings():
-                if not sys.warnoptions:
-                    warnings.filterwarnings("always", category=DeprecationWarning)
-                    warnings.filterwarnings("always", category=PendingDeprecationWarning)
-                apply_warning_filters(
-                    self.config.getini("filterwarnings"), self.config.option.pythonwarnings or []
-                )
+                self._apply_session_filters()
                 if self._replacement:
                     # The crashed worker before this one showed them.
                     warnings.simplefilter("ignore")
@@ -4207,6 +4202,17 @@ class Engine:
         self.config.run_cleanups()
         return ended
 
+    def _apply_session_filters(self) -> None:
+        """pytest's session-wide warning filters (its `Config._do_configure` and
+        unconfigure run under them): always show deprecations, then the ini's
+        ``filterwarnings`` and ``-W``. Call inside a ``catch_warnings``."""
+        if not sys.warnoptions:
+            warnings.filterwarnings("always", category=DeprecationWarning)
+            warnings.filterwarnings("always", category=PendingDeprecationWarning)
+        apply_warning_filters(
+            self.config.getini("filterwarnings"), self.config.option.pythonwarnings or []
+        )
+
     def _unconfigure_unraisable(self) -> str | None:
         """pytest's unraisableexception plugin at ``pytest_unconfigure``: a garbage
         collection (a socket left unclosed in a reference cycle is freed only now), then
@@ -4222,12 +4228,7 @@ class Engine:
         if self._distributed:
             return None
         with warnings.catch_warnings(record=True):
-            if not sys.warnoptions:
-                warnings.filterwarnings("always", category=DeprecationWarning)
-                warnings.filterwarnings("always", category=PendingDeprecationWarning)
-            apply_warning_filters(
-                self.config.getini("filterwarnings"), self.config.option.pythonwarnings or []
-            )
+            self._apply_session_filters()
             try:
                 # pytest's own call, so the cause's traceback names the same frame.
                 _ue.gc_collect_harder(self.config.stash.get(_ue.gc_collect_iterations_key, 1))

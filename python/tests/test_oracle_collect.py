@@ -197,8 +197,6 @@ ARGSETS: Dict[str, List] = {
         ["-o", "parametrize_long_str_id_strategy=disallow"],
     ],
     "fixture_params": [[], ["tests/test_reorder.py"], ["-k", "sqlite"]],
-    # a hook removing items without deselecting them: pytest counted them
-    "hook_drops_items": [[], ["-k", "keep"], ["-k", "drop"]],
     # duplicate IDs are suffixed, or pytest's collection error under the strict inis
     "param_strict_ids": [
         [],

@@ -523,7 +523,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # and marking by the whole session's list (test_run_native_gate.py: native engine)
     "modifyitems_whole_list": [[], ["-rs"], ["tests/integration/test_a.py"]],
     # a hook removing items without deselecting them: pytest's collected line counts them
-    "hook_drops_items": [[], ["-k", "drop"], ["-q"]],
+    "hook_drops_items": [[], ["-k", "drop"], ["-q"], ["--collect-only", "-q"],
+                         ["--collect-only", "-q", "-k", "keep"]],
     # hooks a conftest star-imports inside a block (try/with): from a module beside it,
     # or from one its own code made (SQLAlchemy's bootstrap)
     "block_star_hooks_file": [[], ["-rs"]],
