@@ -32,9 +32,11 @@ def _project(root: Path) -> Path:
     return root
 
 
-def _run(cmd, root: Path, *args: str) -> subprocess.CompletedProcess:
+def _run(cmd, root: Path, *args: str, log: str = "") -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
     env.update({"COLUMNS": "80", "NO_COLOR": "1"})
+    if log:
+        env["FASTEST_LOG"] = log
     return subprocess.run([*cmd, "-p", "no:cacheprovider", *args], cwd=root, env=env,
                           capture_output=True, text=True, timeout=120)
 
@@ -180,3 +182,37 @@ def test_a_plugin_registered_by_egg_info_loads_as_under_pytest(tmp_path: Path) -
     plugins = lambda out: [l for l in out.splitlines() if l.startswith("plugins:")]  # noqa: E731
     assert plugins(actual.stdout) == plugins(expected.stdout)
     assert plugins(actual.stdout)[0].startswith("plugins: myplug-0.1"), actual.stdout
+
+
+def test_a_plugin_named_as_a_pytest_plugin_is_never_loaded(tmp_path: Path) -> None:
+    # pluggy skips an entry point named as a plugin already registered: pytest-subtests'
+    # `subtests`, now one of pytest's own plugins, never loads under pytest 9 (celery's
+    # test requirements still install it). Not a plugin to fastest either: the header
+    # names no plugin, and the session stays native.
+    root = tmp_path / "proj"
+    info = root / "pytest_subtests.egg-info"
+    info.mkdir(parents=True)
+    (info / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: pytest-subtests\nVersion: 0.15.0\n")
+    (info / "entry_points.txt").write_text("[pytest11]\nsubtests = fake_subtests_plugin\n")
+    (root / "fake_subtests_plugin.py").write_text("raise RuntimeError('never loaded')\n")
+    (root / "test_it.py").write_text(
+        "def test_subtests(subtests):\n"
+        "    for i in range(2):\n"
+        "        with subtests.test(i=i):\n"
+        "            assert i < 1\n\n\n"
+        "def test_plain():\n    pass\n"
+    )
+    fastest = require_fastest()
+    if Path(fastest[0]).name != "fastest":
+        pytest.skip("FASTEST_BIN is not the console script")
+    expected = _run(_module_form(find_pytest()), root, "-rA")
+    actual = _run(_module_form(fastest), root, "-rA", log="info")
+    assert actual.returncode == expected.returncode == 1, actual.stdout + actual.stderr
+    assert "plugins:" not in expected.stdout
+    assert "pytest runs this session" not in actual.stderr, actual.stderr
+    assert "running pytest itself" not in actual.stderr, actual.stderr
+    summary = lambda out: [  # noqa: E731
+        l for l in out.splitlines() if l.startswith(("PASSED", "FAILED", "SUBPASS", "SUBFAIL", "plugins:"))
+    ]
+    assert summary(actual.stdout) == summary(expected.stdout) != [], actual.stdout
+    assert actual.stdout.splitlines()[-1].split(" in ")[0] == expected.stdout.splitlines()[-1].split(" in ")[0]

@@ -46,6 +46,41 @@ pub struct FixturePlugin {
     pub ini_keys: Option<Vec<String>>,
 }
 
+/// pytest's `default_plugins`: registered under these names before the `pytest11`
+/// entry points load.
+pub const PYTEST_DEFAULT_PLUGINS: &[&str] = &[
+    "mark",
+    "main",
+    "runner",
+    "fixtures",
+    "helpconfig",
+    "python",
+    "terminal",
+    "debugging",
+    "unittest",
+    "capture",
+    "skipping",
+    "legacypath",
+    "tmpdir",
+    "monkeypatch",
+    "recwarn",
+    "pastebin",
+    "assertion",
+    "junitxml",
+    "doctest",
+    "cacheprovider",
+    "setuponly",
+    "setupplan",
+    "stepwise",
+    "unraisableexception",
+    "threadexception",
+    "warnings",
+    "logging",
+    "reports",
+    "faulthandler",
+    "subtests",
+];
+
 /// A distribution that registers `pytest11` entry points.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plugin {
@@ -247,6 +282,16 @@ impl Host {
                     let Some(pairs) = pytest11_entry_points(&path.join("entry_points.txt")) else {
                         continue;
                     };
+                    // pluggy skips an entry point named as a plugin already registered:
+                    // pytest's own default plugins are, before any entry point loads
+                    // (pytest-subtests' `subtests`, now pytest's, is never loaded).
+                    let pairs: Vec<(String, String)> = pairs
+                        .into_iter()
+                        .filter(|(n, _)| !PYTEST_DEFAULT_PLUGINS.contains(&n.as_str()))
+                        .collect();
+                    if pairs.is_empty() {
+                        continue;
+                    }
                     let (entry_points, targets) = pairs.into_iter().unzip();
                     let (p, v) = rest.split_once('-').unwrap_or((rest, ""));
                     let fields = read_metadata(&path.join(meta));
@@ -392,16 +437,35 @@ mod tests {
         );
         // An egg-info without entry points is no plugin.
         std::fs::create_dir_all(second.join("other.egg-info")).unwrap();
+        // Entry points named as pytest's own plugins never load: all of them, no plugin;
+        // some, the others only.
+        dist(
+            &second,
+            "pytest_subtests-0.15.0.dist-info",
+            "METADATA",
+            "Name: pytest-subtests\nVersion: 0.15.0\n",
+            "subtests = pytest_subtests.plugin",
+        );
+        dist(
+            &second,
+            "both-1.0.dist-info",
+            "METADATA",
+            "Name: both\nVersion: 1.0\n",
+            "logging = both.logs\nboth = both.plugin",
+        );
         let mut host = Host::from_env(PathBuf::from("/"));
         host.sys_path = vec![first, second];
         assert_eq!(
             host.pytest11_plugins(),
             vec![
                 ("xdist-like".to_string(), "3.8.0".to_string()),
-                ("my-plug".to_string(), "0.1".to_string())
+                ("my-plug".to_string(), "0.1".to_string()),
+                ("both".to_string(), "1.0".to_string())
             ]
         );
         assert_eq!(host.plugin_targets("my-plug"), vec!["myplug".to_string()]);
+        assert_eq!(host.plugin_targets("both"), vec!["both.plugin".to_string()]);
+        assert!(host.plugin_targets("pytest-subtests").is_empty());
     }
 
     #[test]

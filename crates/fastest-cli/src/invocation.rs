@@ -223,40 +223,12 @@ const NEUTRAL_PLUGINS: &[&str] = &[
     "unraisableexception",
 ];
 
-/// pytest's default plugins (`-p no:` of any other name blocks nothing of pytest's).
-const CORE_PLUGINS: &[&str] = &[
-    "mark",
-    "main",
-    "runner",
-    "fixtures",
-    "helpconfig",
-    "python",
-    "terminal",
-    "debugging",
-    "unittest",
-    "capture",
-    "skipping",
-    "legacypath",
-    "tmpdir",
-    "monkeypatch",
-    "recwarn",
-    "pastebin",
-    "assertion",
-    "junitxml",
-    "doctest",
-    "cacheprovider",
-    "setuponly",
-    "setupplan",
-    "stepwise",
-    "unraisableexception",
-    "threadexception",
-    "warnings",
-    "logging",
-    "reports",
-    "faulthandler",
-    "subtests",
-    "terminalprogress",
-];
+/// Whether `name` is one of pytest's own plugins (`-p no:` of any other name blocks
+/// nothing of pytest's): its default ones and the terminal's progress plugin, which
+/// the terminal plugin imports at configure time.
+fn core_plugin(name: &str) -> bool {
+    crate::host::PYTEST_DEFAULT_PLUGINS.contains(&name) || name == "terminalprogress"
+}
 
 /// Logging level names pytest accepts for `--log-level` and friends (any integer too).
 const LOG_LEVELS: &[&str] = &[
@@ -450,7 +422,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
             // `--runpytest`, a project's own plugin module).
             || args.plugins.iter().any(|p| {
                 let p = p.trim();
-                !p.starts_with("no:") && !CORE_PLUGINS.contains(&p)
+                !p.starts_with("no:") && !core_plugin(p)
             })
             || initial_conftests(&args, &config, &host.cwd)
                 .iter()
@@ -1332,7 +1304,7 @@ fn blocking_plugin(
         let harmless = match p.strip_prefix("no:") {
             Some(name) => {
                 neutral.contains(&name)
-                    || (!CORE_PLUGINS.contains(&name)
+                    || (!core_plugin(name)
                         && (installed.is_empty() || !names_installed_code(name, host)))
                     || entry_points.iter().any(|e| e == name)
             }
@@ -1341,7 +1313,7 @@ fn blocking_plugin(
             // plugin's entry point (multidict's `-p pytest_cov`) loads that entry point,
             // which autoloading loads anyway.
             None => {
-                CORE_PLUGINS.contains(&p)
+                core_plugin(p)
                     || fastest_core::discovery::NATIVE_CONFTEST_PLUGINS.contains(&p)
                     || (plugin_autoload(args) && entry_points.iter().any(|e| e == p))
                     || project_plugin(args, p, entry_points)
@@ -1373,7 +1345,7 @@ fn names_installed_code(name: &str, host: &Host) -> bool {
 fn project_plugin(args: &Args, p: &str, entry_points: &[String]) -> bool {
     plugin_autoload(args)
         && !p.starts_with("no:")
-        && !CORE_PLUGINS.contains(&p)
+        && !core_plugin(p)
         && !fastest_core::discovery::NATIVE_CONFTEST_PLUGINS.contains(&p)
         && !entry_points.iter().any(|e| e == p)
         && !p.is_empty()
