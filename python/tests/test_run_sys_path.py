@@ -216,3 +216,43 @@ def test_a_plugin_named_as_a_pytest_plugin_is_never_loaded(tmp_path: Path) -> No
     ]
     assert summary(actual.stdout) == summary(expected.stdout) != [], actual.stdout
     assert actual.stdout.splitlines()[-1].split(" in ")[0] == expected.stdout.splitlines()[-1].split(" in ")[0]
+
+
+def test_a_plugin_typed_with_pytests_private_classes_stays_native(tmp_path: Path) -> None:
+    # pytest-click's way: `from _pytest.fixtures import SubRequest` for its fixtures'
+    # annotations, a marker registered in `pytest_configure`. Types do nothing at run
+    # time: the plugin is only fixtures, and the session stays native.
+    root = tmp_path / "proj"
+    info = root / "clickish.egg-info"
+    info.mkdir(parents=True)
+    (info / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: pytest-clickish\nVersion: 1.1.0\n")
+    (info / "entry_points.txt").write_text("[pytest11]\nclickish = clickish\n")
+    (root / "clickish.py").write_text(
+        "import pytest\nfrom _pytest.config import Config\nfrom _pytest.fixtures import SubRequest\n\n\n"
+        "def pytest_configure(config: Config) -> None:\n"
+        "    config.addinivalue_line('markers', 'runner_setup(**kw): runner arguments')\n\n\n"
+        "@pytest.fixture\n"
+        "def runner(request: SubRequest) -> dict:\n"
+        "    marker = request.node.get_closest_marker('runner_setup')\n"
+        "    return dict(marker.kwargs) if marker else {}\n"
+    )
+    (root / "pytest.ini").write_text("[pytest]\naddopts = --strict-markers\n")
+    (root / "test_it.py").write_text(
+        "import pytest\n\n\n"
+        "@pytest.mark.runner_setup(charset='cp1251')\n"
+        "def test_marked(runner):\n    assert runner == {'charset': 'cp1251'}\n\n\n"
+        "def test_plain(runner):\n    assert runner == {'x': 1}\n"
+    )
+    fastest = require_fastest()
+    if Path(fastest[0]).name != "fastest":
+        pytest.skip("FASTEST_BIN is not the console script")
+    expected = _run(_module_form(find_pytest()), root, "-rA")
+    actual = _run(_module_form(fastest), root, "-rA", log="info")
+    assert actual.returncode == expected.returncode == 1, actual.stdout + actual.stderr
+    assert "plugins: clickish-1.1.0" in expected.stdout
+    assert "pytest runs this session" not in actual.stderr, actual.stderr
+    assert "running pytest itself" not in actual.stderr, actual.stderr
+    summary = lambda out: [  # noqa: E731
+        l for l in out.splitlines() if l.startswith(("PASSED", "FAILED", "plugins:"))
+    ]
+    assert summary(actual.stdout) == summary(expected.stdout) != [], actual.stdout

@@ -679,7 +679,7 @@ pub fn quiet_plugin(src: &[u8]) -> Result<QuietPlugin, String> {
     if has(b"import *") {
         return Err("a star import".into());
     }
-    if names_private_pytest(src) {
+    if names_private_pytest(src) && !private_pytest_for_annotations_only(src) {
         return Err("pytest's private modules".into());
     }
     let o = parse_outline(src, false);
@@ -720,6 +720,73 @@ fn names_private_pytest(src: &[u8]) -> bool {
         w == NAME
             && (i == 0 || !skim::is_ident(src[i - 1]))
             && src.get(i + NAME.len()).is_none_or(|&b| !skim::is_ident(b))
+    })
+}
+
+/// Whether every use of pytest's private `_pytest` package in `src` is a `from
+/// _pytest.<module> import <names>` whose names appear in annotations only: typed
+/// plugins take `Config` or `SubRequest` from there for their signatures (pytest-click,
+/// pytest-order), which does nothing at run time. Anything else (`import _pytest`, a
+/// name called, subclassed or assigned to) is a use of pytest's internals.
+fn private_pytest_for_annotations_only(src: &[u8]) -> bool {
+    let mut parser = Parser::new();
+    if parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .is_err()
+    {
+        return false;
+    }
+    let Some(tree) = parser.parse(src, None) else {
+        return false;
+    };
+    let root = tree.root_node();
+    if root.has_error() {
+        return false;
+    }
+    let text = |n: Node<'_>| n.utf8_text(src).unwrap_or_default();
+    let mut names: HashSet<&str> = HashSet::new();
+    let mut imports: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut identifiers: Vec<Node<'_>> = Vec::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "import_from_statement" {
+            let module = field(n, "module_name").map(text).unwrap_or_default();
+            if module == "_pytest" || module.starts_with("_pytest.") {
+                let mut cursor = n.walk();
+                for name in n.children_by_field_name("name", &mut cursor) {
+                    let bound = match name.kind() {
+                        "aliased_import" => field(name, "alias").map(text),
+                        _ => Some(text(name)),
+                    };
+                    match bound {
+                        Some(b) if !b.contains('.') => names.insert(b),
+                        _ => return false,
+                    };
+                }
+                imports.push(n.byte_range());
+                continue;
+            }
+        }
+        if n.kind() == "identifier" {
+            identifiers.push(n);
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.children(&mut cursor));
+    }
+    let in_annotation = |n: Node<'_>| {
+        let mut up = n.parent();
+        while let Some(p) = up {
+            if p.kind() == "type" {
+                return true;
+            }
+            up = p.parent();
+        }
+        false
+    };
+    identifiers.iter().all(|&n| {
+        let t = text(n);
+        let imported = imports.iter().any(|r| r.contains(&n.start_byte()));
+        imported || (t != "_pytest" && (!names.contains(t) || in_annotation(n)))
     })
 }
 
@@ -6049,6 +6116,12 @@ def pytest_configure(config):
         );
         let private_like = b"_pytest_version = (9, 2)\n_pytest29 = True\n";
         assert!(quiet_plugin(private_like).is_ok());
+        // pytest's private classes in annotations only (pytest-click's fixtures).
+        let typed = b"from typing import TYPE_CHECKING\nimport pytest\nfrom _pytest.config import Config\nfrom _pytest.fixtures import SubRequest as Req\nif TYPE_CHECKING:\n    from _pytest.nodes import Item\n\ndef pytest_configure(config: Config) -> None:\n    config.addinivalue_line('markers', 'runner_setup: x')\n\n@pytest.fixture\ndef runner(request: Req) -> 'Item':\n    x: Config = request.config\n    return x\n";
+        assert_eq!(
+            quiet_plugin(typed).map(|q| q.markers),
+            Ok(vec!["runner_setup".to_string()])
+        );
         let computed = b"def pytest_addoption(parser):\n    parser.addini(NAME, 'help')\n";
         assert_eq!(quiet_plugin(computed).map(|q| q.ini_keys), Ok(None));
         for (src, why) in [
@@ -6060,6 +6133,18 @@ def pytest_configure(config):
             (b"from helpers import *\n", "a star import"),
             (b"from _pytest import fixtures\nfixtures.X = 1\n", "pytest's private modules"),
             (b"import _pytest.fixtures\n", "pytest's private modules"),
+            (
+                b"from _pytest.fixtures import SubRequest\n\nclass R(SubRequest):\n    pass\n",
+                "pytest's private modules",
+            ),
+            (
+                b"from _pytest.config import Config as C\n\ndef pytest_configure(config: C):\n    C.x = 1\n",
+                "pytest's private modules",
+            ),
+            (
+                b"from _pytest import fixtures\nimport pytest\n\n@pytest.fixture\ndef f(request: fixtures.SubRequest):\n    fixtures.X = 1\n",
+                "pytest's private modules",
+            ),
             (b"import pytest\n@pytest.fixture\ndef f(request):\n    request.config.pluginmanager.register(object())\n", "pluginmanager.register"),
             (b"def pytest_configure(config):\n    config.pluginmanager.register(object())\n", "pluginmanager.register"),
         ] {
