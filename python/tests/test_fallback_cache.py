@@ -320,6 +320,32 @@ def test_an_answer_with_a_collection_error_follows_the_environment(tmp_path: Pat
     assert HIT not in third.stderr
 
 
+def test_a_parametrization_over_a_variable_follows_the_environment(tmp_path: Path) -> None:
+    """A conftest's ``pytest_generate_tests`` parametrizing over an environment variable
+    (jedi's survey found the earlier answer served): a new value is a new collection,
+    and the same value again is answered from the cache."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "conftest.py").write_text(
+        "import os\n\n\ndef pytest_generate_tests(metafunc):\n"
+        "    if 'n' in metafunc.fixturenames:\n"
+        "        metafunc.parametrize('n', range(int(os.environ.get('NCASES_FOR_TEST', '2'))))\n"
+    )
+    (tmp_path / "test_a.py").write_text("def test_x(n):\n    pass\n")
+    os.environ.pop("NCASES_FOR_TEST", None)
+    first = _run(tmp_path)
+    assert _ids(first) == ["test_a.py::test_x[0]", "test_a.py::test_x[1]"], first.stdout
+    os.environ["NCASES_FOR_TEST"] = "3"
+    try:
+        second = _run(tmp_path)
+        third = _run(tmp_path)
+    finally:
+        del os.environ["NCASES_FOR_TEST"]
+    assert HIT not in second.stderr
+    assert _ids(second) == [f"test_a.py::test_x[{i}]" for i in range(3)], second.stdout
+    assert HIT in third.stderr
+    assert _ids(third) == _ids(second)
+
+
 def test_a_parametrization_that_changes_per_import_is_never_answered_from_the_cache(
     tmp_path: Path,
 ) -> None:

@@ -996,8 +996,6 @@ fn internal_error(
     }
 }
 
-/// A hash of the environment (without the variables a shell changes between commands):
-/// conftest hooks may read any of it to decide what is collected.
 /// What of the environment a file's own collection depends on: `PYTHONHASHSEED` (a
 /// parametrization over a set is in its iteration order; unset, any run's order is as
 /// good as another's).
@@ -1010,19 +1008,10 @@ fn hash_seed_key() -> u64 {
     }
 }
 
+/// A hash of the environment (without the variables a shell changes between commands):
+/// conftest hooks may read any of it to decide what is collected.
 fn environment_key() -> u64 {
-    let mut vars: Vec<(String, String)> = std::env::vars()
-        .filter(|(k, _)| !matches!(k.as_str(), "_" | "OLDPWD" | "PWD" | "SHLVL" | "FASTEST_LOG"))
-        .collect();
-    vars.sort();
-    let mut text = String::new();
-    for (k, v) in vars {
-        text.push_str(&k);
-        text.push('=');
-        text.push_str(&v);
-        text.push('\0');
-    }
-    fastest_core::discovery::source::content_hash(text.as_bytes())
+    fallback::cache::env_hash()
 }
 
 /// What the modules the conftests' `pytest_plugins` registered mean for the run: each

@@ -578,19 +578,44 @@ pub mod cache {
             || (arg.starts_with("-r") && arg.len() > 2 && !arg.starts_with("--"))
     }
 
-    /// The pseudo-dependency of an answer with collection errors: the environment
-    /// variables (a module may fail at import unless one is set, and pytest imports it
-    /// again on every run).
+    /// The pseudo-dependency of every answer: the environment variables (a conftest's
+    /// `pytest_generate_tests` may parametrize over one, a module may fail at import
+    /// unless one is set, and pytest imports everything again on every run).
     const ENV_DEP: &str = "\u{0}environment";
 
-    /// Environment variables a shell or fastest changes between runs without changing
-    /// what an import does.
+    /// Environment variables a shell, a terminal or fastest changes between runs without
+    /// changing what an import does (a new terminal window or SSH connection would
+    /// otherwise start with nothing cached).
     fn volatile_env(name: &str) -> bool {
-        matches!(name, "_" | "OLDPWD" | "SHLVL" | "PYTEST_CURRENT_TEST")
-            || name.starts_with("FASTEST_")
+        matches!(
+            name,
+            "_" | "OLDPWD"
+                | "PWD"
+                | "SHLVL"
+                | "PYTEST_CURRENT_TEST"
+                | "TERM_SESSION_ID"
+                | "ITERM_SESSION_ID"
+                | "SECURITYSESSIONID"
+                | "WINDOWID"
+                | "KITTY_WINDOW_ID"
+                | "ALACRITTY_WINDOW_ID"
+                | "WEZTERM_PANE"
+                | "GNOME_TERMINAL_SCREEN"
+                | "TMUX_PANE"
+                | "SSH_CLIENT"
+                | "SSH_CONNECTION"
+                | "SSH_TTY"
+                | "SSH_AUTH_SOCK"
+                | "GPG_TTY"
+                | "XDG_SESSION_ID"
+                | "INVOCATION_ID"
+                | "JOURNAL_STREAM"
+        ) || name.starts_with("FASTEST_")
+            || name.starts_with("VSCODE_")
     }
 
-    fn env_hash() -> u64 {
+    /// A hash of the environment but for its [`volatile_env`] variables.
+    pub fn env_hash() -> u64 {
         let mut vars: Vec<(std::ffi::OsString, std::ffi::OsString)> = std::env::vars_os()
             .filter(|(k, _)| !volatile_env(&k.to_string_lossy()))
             .collect();
@@ -785,10 +810,7 @@ pub mod cache {
         });
         if result.internal_error.is_none() && import_errors_only {
             let mut deps: Vec<PathBuf> = result.imported_files.clone();
-            if !result.errors.is_empty() || !result.skipped.is_empty() {
-                // What made a module fail (or skip itself) may be the environment.
-                deps.push(PathBuf::from(ENV_DEP));
-            }
+            deps.push(PathBuf::from(ENV_DEP));
             if !result.errors.is_empty() {
                 deps.extend(
                     result
