@@ -102,12 +102,14 @@ impl Certainty {
     /// Whether a parsed module (imported by pytest as a test or doctest module) can be
     /// collected from its source: its imports resolve, its marks are registered, and the
     /// same holds for the conftests loaded before it. `conftests` are outermost first.
+    /// The helper modules beside the tests it imports are checked too, and go to `deps`.
     pub fn check_file(
         &self,
         path: &Path,
         mode: ImportMode,
         conftests: &[(&Path, &Outline)],
         outline: &Outline,
+        deps: &mut Vec<PathBuf>,
     ) -> Result<(), String> {
         if let Some(known) = &self.markers {
             // A conftest's marks are evaluated when it is imported, before its own
@@ -149,7 +151,15 @@ impl Certainty {
         for pkg in env.package_dirs(dir) {
             self.package_init_verdict(env, &pkg, mode, &conftest_paths)?;
         }
-        env.check_imports(path, mode, &conftest_paths, &outline.imports)
+        env.check_imports(path, mode, &conftest_paths, &outline.imports)?;
+        env.check_helpers(
+            path,
+            mode,
+            &conftest_paths,
+            &outline.imports,
+            self.target(),
+            deps,
+        )
     }
 
     /// Whether `from module import name` in the module at `path` binds the submodule
@@ -333,7 +343,13 @@ pub struct ImportEnv {
     /// Modules other than test files read for the classes a test module takes from
     /// them (`None`: unreadable), by file.
     modules: Mutex<HashMap<PathBuf, Option<Arc<Outline>>>>,
+    /// Verdicts on the helper modules beside tests ([`ImportEnv::follow_helper`]), with
+    /// the helpers each one imports in turn, by file.
+    helpers: Mutex<HashMap<PathBuf, HelperVerdict>>,
 }
+
+/// A helper module's verdict and the helpers its imports read in turn.
+type HelperVerdict = (Result<(), String>, Vec<PathBuf>);
 
 impl ImportEnv {
     pub fn new(
@@ -657,6 +673,96 @@ impl ImportEnv {
             }
         }
         Ok(())
+    }
+
+    /// The helper modules the module at `file` imports unconditionally (a plain
+    /// `helpers.py` in the directory pytest puts first on `sys.path` for it or for one
+    /// of its conftests: factory_boy's example test imports `demoapp`, which imports
+    /// flask): their own imports must resolve too, or pytest's import of the test module
+    /// fails. Each helper read goes to `deps` (the verdict changes with it). Packages and
+    /// installed modules are not followed: a helper module beside the tests is what
+    /// tests import from their own directory, and few files.
+    pub(crate) fn check_helpers(
+        &self,
+        file: &Path,
+        mode: ImportMode,
+        conftests: &[&Path],
+        imports: &[ImportRef],
+        target: Target,
+        deps: &mut Vec<PathBuf>,
+    ) -> Result<(), String> {
+        if mode == ImportMode::Importlib || imports.is_empty() {
+            return Ok(());
+        }
+        let mut dirs: Vec<PathBuf> = vec![self.basedir(file)];
+        dirs.extend(conftests.iter().map(|c| self.basedir(c)));
+        let paths = self.search_path(file, mode, conftests);
+        for imp in imports {
+            if imp.role != TryRole::Always || imp.level > 0 {
+                continue;
+            }
+            self.follow_helper(&imp.module, &paths, &dirs, mode, target, deps)?;
+        }
+        Ok(())
+    }
+
+    /// [`ImportEnv::check_helpers`] for the import of `module`: the helper it names, its
+    /// imports checked (each helper once per run) and the helpers they import in turn.
+    fn follow_helper(
+        &self,
+        module: &str,
+        paths: &[PathBuf],
+        dirs: &[PathBuf],
+        mode: ImportMode,
+        target: Target,
+        deps: &mut Vec<PathBuf>,
+    ) -> Result<(), String> {
+        if module.is_empty() || module.contains('.') {
+            return Ok(());
+        }
+        let Some(helper) = self.module_file(&[module], paths) else {
+            return Ok(());
+        };
+        let beside = helper.file_name().is_some_and(|n| n != "__init__.py")
+            && helper.parent().is_some_and(|d| dirs.iter().any(|x| x == d))
+            && !self.sys_path.iter().any(|p| helper.starts_with(p));
+        if !beside {
+            return Ok(());
+        }
+        deps.push(helper.clone());
+        if let Ok(map) = self.helpers.lock() {
+            if let Some((verdict, read)) = map.get(&helper) {
+                deps.extend(read.iter().cloned());
+                return verdict.clone();
+            }
+        }
+        // A cycle of helpers ends at the one being checked.
+        if let Ok(mut map) = self.helpers.lock() {
+            map.insert(helper.clone(), (Ok(()), Vec::new()));
+        }
+        let mut read = Vec::new();
+        let verdict = match self.module_outline(&helper, target) {
+            None => Err("unreadable or not valid UTF-8".to_string()),
+            Some(o) => o
+                .import_hazard
+                .clone()
+                .map_or(Ok(()), Err)
+                .and_then(|()| self.check_imports(&helper, mode, &[], &o.imports))
+                .and_then(|()| {
+                    o.imports
+                        .iter()
+                        .filter(|i| i.role == TryRole::Always && i.level == 0)
+                        .try_for_each(|i| {
+                            self.follow_helper(&i.module, paths, dirs, mode, target, &mut read)
+                        })
+                }),
+        }
+        .map_err(|e| format!("{}: {e}", helper.display()));
+        if let Ok(mut map) = self.helpers.lock() {
+            map.insert(helper.clone(), (verdict.clone(), read.clone()));
+        }
+        deps.extend(read);
+        verdict
     }
 
     /// Whether the one import `imp` resolves for the module at `file` (`paths`: its
@@ -1095,6 +1201,7 @@ mod tests {
                 ImportMode::Prepend,
                 &[],
                 &o,
+                &mut Vec::new(),
             )
         };
         assert!(check("good").is_ok());
@@ -1190,6 +1297,66 @@ mod tests {
     }
 
     #[test]
+    fn helpers_beside_the_tests_must_import_too() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        let site = t.path().join("site");
+        touch(&site.join("os.py"));
+        touch(&site.join("installed.py"));
+        std::fs::create_dir_all(&root).unwrap();
+        // factory_boy's example: the test imports `demoapp`, which imports flask.
+        std::fs::write(
+            root.join("demoapp.py"),
+            "import os\nfrom flask import Flask\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("good.py"), "import os\nimport other\n").unwrap();
+        // Helpers importing each other; one of them takes a missing module in a `try`.
+        std::fs::write(
+            root.join("other.py"),
+            "import good\ntry:\n    import nope\nexcept ImportError:\n    nope = None\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("deep.py"), "import good\nimport demoapp\n").unwrap();
+        let c = Certainty::new(PyVersion::MIN, Some(env(&site)), &[]);
+        let check = |module: &str| {
+            let o =
+                super::super::parse::parse_outline(format!("import {module}\n").as_bytes(), false);
+            let mut deps = Vec::new();
+            let v = c.check_file(
+                &root.join("test_a.py"),
+                ImportMode::Prepend,
+                &[],
+                &o,
+                &mut deps,
+            );
+            deps.sort();
+            deps.dedup();
+            (v, deps)
+        };
+        let (v, deps) = check("demoapp");
+        assert!(v.is_err_and(|e| e.contains("demoapp.py") && e.contains("flask")));
+        assert_eq!(deps, vec![root.join("demoapp.py")]);
+        let (v, deps) = check("good");
+        assert!(v.is_ok(), "{v:?}");
+        assert_eq!(deps, vec![root.join("good.py"), root.join("other.py")]);
+        assert!(check("deep").0.is_err());
+        // An installed module is not followed.
+        assert_eq!(check("installed"), (Ok(()), Vec::new()));
+        // Under importlib nothing is put on `sys.path` for the test: not followed either.
+        let o = super::super::parse::parse_outline(b"import os\n", false);
+        assert!(c
+            .check_file(
+                &root.join("test_a.py"),
+                ImportMode::Importlib,
+                &[],
+                &o,
+                &mut Vec::new()
+            )
+            .is_ok());
+    }
+
+    #[test]
     fn marks_must_be_registered() {
         let c = Certainty::new(
             PyVersion::MIN,
@@ -1201,16 +1368,26 @@ mod tests {
             ..Outline::default()
         };
         let p = Path::new("/x/test_a.py");
-        assert!(c.check_file(p, ImportMode::Prepend, &[], &o).is_ok());
+        assert!(c
+            .check_file(p, ImportMode::Prepend, &[], &o, &mut Vec::new())
+            .is_ok());
         o.mark_names.push("typo".into());
-        assert!(c.check_file(p, ImportMode::Prepend, &[], &o).is_err());
+        assert!(c
+            .check_file(p, ImportMode::Prepend, &[], &o, &mut Vec::new())
+            .is_err());
         let conftest = Outline {
             registered_markers: vec!["typo".into()],
             ..Outline::default()
         };
         let cp = Path::new("/x/conftest.py");
         assert!(c
-            .check_file(p, ImportMode::Prepend, &[(cp, &conftest)], &o)
+            .check_file(
+                p,
+                ImportMode::Prepend,
+                &[(cp, &conftest)],
+                &o,
+                &mut Vec::new()
+            )
             .is_ok());
     }
 }

@@ -675,8 +675,8 @@ fn module_name_of_entry(f: &walk::FileEntry) -> String {
 
 /// Bumped when what discovery derives from a file's bytes changes (so older cache
 /// entries stop matching): 1 = text doctest files yield an item only with examples;
-/// 2 = doctest items carry a run spec.
-const RULES_VERSION: u8 = 2;
+/// 2 = doctest items carry a run spec; 3 = the helper modules beside tests must import.
+const RULES_VERSION: u8 = 3;
 
 /// The cache context of a file: the options and the conftests above it.
 fn context_key(
@@ -1017,7 +1017,7 @@ fn collect_file_items(
         .map(|c| (c.path.as_path(), &c.outline))
         .collect();
     opts.certainty
-        .check_file(&f.path, opts.import_mode, &loaded, &outline)?;
+        .check_file(&f.path, opts.import_mode, &loaded, &outline, deps)?;
     let mut items = Vec::new();
     if f.doctest {
         if !outline.uncertain.is_empty() {

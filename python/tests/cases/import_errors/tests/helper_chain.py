@@ -1,0 +1,1 @@
+import helper_fine  # noqa: F401

@@ -1,0 +1,5 @@
+import os
+
+import helper_chain  # noqa: F401
+
+VALUE = 1

@@ -1,0 +1,5 @@
+import helper_broken  # noqa: F401
+
+
+def test_never_collected():
+    pass
