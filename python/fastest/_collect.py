@@ -1609,16 +1609,27 @@ class _ReadWatch:
 
     def under(self, rootdir):
         """The paths under ``rootdir``, without bytecode caches and pytest's cache
-        (derived from sources, or rewritten each run)."""
+        (derived from sources, or rewritten each run), and the files read outside it
+        but for the interpreter's installation and the system's pseudo-files (a test
+        module parametrizing over a JSON file elsewhere)."""
         self.on = False
         if not rootdir:
             return []
         prefix = os.path.join(str(rootdir), "")
         skip = {"__pycache__", ".pytest_cache"}
-        return sorted(
-            p for p in self.paths
-            if (p + os.sep).startswith(prefix) and not skip.intersection(p.split(os.sep))
+        system = tuple(
+            os.path.join(d, "")
+            for d in (*_installation_dirs(), os.sep + "proc", os.sep + "sys", os.sep + "dev")
         )
+        out = []
+        for p in self.paths:
+            if skip.intersection(p.split(os.sep)):
+                continue
+            if (p + os.sep).startswith(prefix):
+                out.append(p)
+            elif not p.startswith(system) and os.path.isfile(p):
+                out.append(p)
+        return sorted(out)
 
 
 def _safe(func):

@@ -209,6 +209,30 @@ def test_a_collect_file_hook_is_cached_with_the_files_it_read(tmp_path: Path) ->
     assert "some.cases::other" in _ids(fourth)
 
 
+def test_a_data_file_read_outside_the_rootdir_is_a_dependency(tmp_path: Path) -> None:
+    """A test module parametrizing over a JSON file kept outside the project (jedi's
+    survey found the old cases served): the file is one of the answer's inputs."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    data = tmp_path / "elsewhere" / "cases.json"
+    data.parent.mkdir()
+    data.write_text("[1, 2]")
+    (root / "pytest.ini").write_text("[pytest]\n")
+    (root / "test_d.py").write_text(
+        "import json\nimport pytest\n\n"
+        f"@pytest.mark.parametrize('n', json.load(open({str(data)!r})))\n"
+        "def test_d(n):\n    pass\n"
+    )
+    first = _run(root)
+    assert _ids(first) == ["test_d.py::test_d[1]", "test_d.py::test_d[2]"], first.stdout
+    assert HIT in _run(root).stderr
+    data.write_text("[1, 2, 3]")
+    os.utime(data, ns=(0, 10**18))
+    third = _run(root)
+    assert HIT not in third.stderr
+    assert _ids(third) == [f"test_d.py::test_d[{i}]" for i in (1, 2, 3)], third.stdout
+
+
 def test_the_hash_seed_keys_a_collection_over_a_set(tmp_path: Path) -> None:
     """A parametrization over a set of strings is in the set's iteration order, which
     `PYTHONHASHSEED` fixes: a run with another seed does not take the cached order."""
