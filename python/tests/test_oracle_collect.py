@@ -353,9 +353,13 @@ def test_import_error_handlers_need_an_import_only_when_their_try_may_fail(tmp_p
     imports do, is certain (collected without an import); one where both sides are
     missing is imported, and pytest's collection error is the answer. Test-like names
     bound to modules (``from helperpkg import testing``, ``import a.b as testing_x``)
-    are no tests: that file is certain too."""
+    are no tests: that file is certain too. A helper module beside the tests is read
+    for its own imports: one that cannot import makes its importer's import fail
+    (``test_broken_helper.py``), helpers that import each other fine leave theirs
+    certain (``test_fine_helper.py``)."""
     imported, log = _collect_both(_case_copy(tmp_path, "import_errors"), rc=2)
     assert imported == [
+        "tests/test_broken_helper.py",
         "tests/test_import_error.py",
         "tests/test_raises_at_import.py",
         "tests/test_relative.py",
