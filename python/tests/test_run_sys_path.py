@@ -160,18 +160,41 @@ def test_tests_see_sys_executable_as_it_was_given(tmp_path: Path, args) -> None:
     assert lines(expected.stdout)[0].startswith(f"EXE {root}{os.sep}..")
 
 
+def _egg_plugin(root: Path, project: str, version: str, entry: str, module: str, src: str) -> None:
+    """A plugin registered by an `*.egg-info` in `root` (on `sys.path` under `python -m`):
+    its `pytest11` entry point `entry` loads `module`, whose source is `src`."""
+    info = root / f"{module}.egg-info"
+    info.mkdir(parents=True)
+    (info / "PKG-INFO").write_text(f"Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n")
+    (info / "entry_points.txt").write_text(f"[pytest11]\n{entry} = {module}\n")
+    (root / f"{module}.py").write_text(src)
+
+
+def _both_native(root: Path, *args: str) -> tuple:
+    """pytest's and fastest's run of `root` (`python -m`), fastest's session native."""
+    fastest = require_fastest()
+    if Path(fastest[0]).name != "fastest":
+        pytest.skip("FASTEST_BIN is not the console script")
+    expected = _run(_module_form(find_pytest()), root, *args)
+    actual = _run(_module_form(fastest), root, *args, log="info")
+    assert "pytest runs this session" not in actual.stderr, actual.stderr
+    assert "running pytest itself" not in actual.stderr, actual.stderr
+    return expected, actual
+
+
+def _summary(out: str) -> list:
+    starts = ("PASSED", "FAILED", "SUBPASS", "SUBFAIL", "plugins:")
+    return [l for l in out.splitlines() if l.startswith(starts)]
+
+
 def test_a_plugin_registered_by_egg_info_loads_as_under_pytest(tmp_path: Path) -> None:
     # A source tree's own `*.egg-info` (legacy `setup.py develop`, requests-mock's sdist)
     # registers its `pytest11` entry point for whoever has the directory on `sys.path`:
     # under `python -m`, the current one. Its fixture is there, and the header names it
     # first, in importlib.metadata's order.
     root = tmp_path / "proj"
-    (root / "myplug.egg-info").mkdir(parents=True)
-    (root / "myplug.egg-info" / "PKG-INFO").write_text(
-        "Metadata-Version: 2.1\nName: myplug\nVersion: 0.1\n")
-    (root / "myplug.egg-info" / "entry_points.txt").write_text("[pytest11]\nmyplug = myplug\n")
-    (root / "myplug.py").write_text(
-        "import pytest\n\n\n@pytest.fixture\ndef myfix():\n    return 42\n")
+    _egg_plugin(root, "myplug", "0.1", "myplug", "myplug",
+                "import pytest\n\n\n@pytest.fixture\ndef myfix():\n    return 42\n")
     (root / "test_it.py").write_text("def test_uses_plugin_fixture(myfix):\n    assert myfix == 42\n")
     fastest = require_fastest()
     if Path(fastest[0]).name != "fastest":
@@ -190,11 +213,8 @@ def test_a_plugin_named_as_a_pytest_plugin_is_never_loaded(tmp_path: Path) -> No
     # test requirements still install it). Not a plugin to fastest either: the header
     # names no plugin, and the session stays native.
     root = tmp_path / "proj"
-    info = root / "pytest_subtests.egg-info"
-    info.mkdir(parents=True)
-    (info / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: pytest-subtests\nVersion: 0.15.0\n")
-    (info / "entry_points.txt").write_text("[pytest11]\nsubtests = fake_subtests_plugin\n")
-    (root / "fake_subtests_plugin.py").write_text("raise RuntimeError('never loaded')\n")
+    _egg_plugin(root, "pytest-subtests", "0.15.0", "subtests", "fake_subtests_plugin",
+                "raise RuntimeError('never loaded')\n")
     (root / "test_it.py").write_text(
         "def test_subtests(subtests):\n"
         "    for i in range(2):\n"
@@ -202,19 +222,10 @@ def test_a_plugin_named_as_a_pytest_plugin_is_never_loaded(tmp_path: Path) -> No
         "            assert i < 1\n\n\n"
         "def test_plain():\n    pass\n"
     )
-    fastest = require_fastest()
-    if Path(fastest[0]).name != "fastest":
-        pytest.skip("FASTEST_BIN is not the console script")
-    expected = _run(_module_form(find_pytest()), root, "-rA")
-    actual = _run(_module_form(fastest), root, "-rA", log="info")
+    expected, actual = _both_native(root, "-rA")
     assert actual.returncode == expected.returncode == 1, actual.stdout + actual.stderr
     assert "plugins:" not in expected.stdout
-    assert "pytest runs this session" not in actual.stderr, actual.stderr
-    assert "running pytest itself" not in actual.stderr, actual.stderr
-    summary = lambda out: [  # noqa: E731
-        l for l in out.splitlines() if l.startswith(("PASSED", "FAILED", "SUBPASS", "SUBFAIL", "plugins:"))
-    ]
-    assert summary(actual.stdout) == summary(expected.stdout) != [], actual.stdout
+    assert _summary(actual.stdout) == _summary(expected.stdout) != [], actual.stdout
     assert actual.stdout.splitlines()[-1].split(" in ")[0] == expected.stdout.splitlines()[-1].split(" in ")[0]
 
 
@@ -223,18 +234,15 @@ def test_a_plugin_typed_with_pytests_private_classes_stays_native(tmp_path: Path
     # annotations, a marker registered in `pytest_configure`. Types do nothing at run
     # time: the plugin is only fixtures, and the session stays native.
     root = tmp_path / "proj"
-    info = root / "clickish.egg-info"
-    info.mkdir(parents=True)
-    (info / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: pytest-clickish\nVersion: 1.1.0\n")
-    (info / "entry_points.txt").write_text("[pytest11]\nclickish = clickish\n")
-    (root / "clickish.py").write_text(
+    _egg_plugin(
+        root, "pytest-clickish", "1.1.0", "clickish", "clickish",
         "import pytest\nfrom _pytest.config import Config\nfrom _pytest.fixtures import SubRequest\n\n\n"
         "def pytest_configure(config: Config) -> None:\n"
         "    config.addinivalue_line('markers', 'runner_setup(**kw): runner arguments')\n\n\n"
         "@pytest.fixture\n"
         "def runner(request: SubRequest) -> dict:\n"
         "    marker = request.node.get_closest_marker('runner_setup')\n"
-        "    return dict(marker.kwargs) if marker else {}\n"
+        "    return dict(marker.kwargs) if marker else {}\n",
     )
     (root / "pytest.ini").write_text("[pytest]\naddopts = --strict-markers\n")
     (root / "test_it.py").write_text(
@@ -243,16 +251,7 @@ def test_a_plugin_typed_with_pytests_private_classes_stays_native(tmp_path: Path
         "def test_marked(runner):\n    assert runner == {'charset': 'cp1251'}\n\n\n"
         "def test_plain(runner):\n    assert runner == {'x': 1}\n"
     )
-    fastest = require_fastest()
-    if Path(fastest[0]).name != "fastest":
-        pytest.skip("FASTEST_BIN is not the console script")
-    expected = _run(_module_form(find_pytest()), root, "-rA")
-    actual = _run(_module_form(fastest), root, "-rA", log="info")
+    expected, actual = _both_native(root, "-rA")
     assert actual.returncode == expected.returncode == 1, actual.stdout + actual.stderr
     assert "plugins: clickish-1.1.0" in expected.stdout
-    assert "pytest runs this session" not in actual.stderr, actual.stderr
-    assert "running pytest itself" not in actual.stderr, actual.stderr
-    summary = lambda out: [  # noqa: E731
-        l for l in out.splitlines() if l.startswith(("PASSED", "FAILED", "plugins:"))
-    ]
-    assert summary(actual.stdout) == summary(expected.stdout) != [], actual.stdout
+    assert _summary(actual.stdout) == _summary(expected.stdout) != [], actual.stdout
