@@ -333,6 +333,29 @@ pub enum AliasOf {
     Name(String),
 }
 
+thread_local! {
+    /// One parser per thread, reused for every file that thread reads: making a parser
+    /// (and setting its language) allocates its tables, a measurable share of a small
+    /// file's parse.
+    static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Parse `src` with tree-sitter's Python grammar, or say why not.
+pub(crate) fn parse_python(src: &[u8]) -> Result<tree_sitter::Tree, &'static str> {
+    PARSER.with(|cell| {
+        let mut slot = cell.try_borrow_mut().map_err(|_| "parser busy")?;
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_python::LANGUAGE.into())
+                .map_err(|_| "parser unavailable")?;
+            *slot = Some(parser);
+        }
+        let parser = slot.as_mut().ok_or("parser unavailable")?;
+        parser.parse(src, None).ok_or("parse failed")
+    })
+}
+
 /// Parse `src` (UTF-8 Python source) into an [`Outline`], for the oldest Python pytest
 /// supports (syntax only newer versions accept makes the file uncertain).
 pub fn parse_outline(src: &[u8], want_doctests: bool) -> Outline {
@@ -356,21 +379,14 @@ pub fn parse_outline_seeded(
 ) -> Outline {
     let target = target.into();
     let python = target.python;
-    let mut parser = Parser::new();
-    if parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .is_err()
-    {
-        return Outline {
-            uncertain: vec!["parser unavailable".into()],
-            ..Outline::default()
-        };
-    }
-    let Some(tree) = parser.parse(src, None) else {
-        return Outline {
-            uncertain: vec!["parse failed".into()],
-            ..Outline::default()
-        };
+    let tree = match parse_python(src) {
+        Ok(tree) => tree,
+        Err(why) => {
+            return Outline {
+                uncertain: vec![why.into()],
+                ..Outline::default()
+            }
+        }
     };
     let root = tree.root_node();
     let mut out = Outline {
@@ -4457,28 +4473,38 @@ impl<'a> Ctx<'a> {
             let Some(root) = self.root.filter(|_| !self.consts.is_empty()) else {
                 return out;
             };
+            // Only the places a watched name (or `global`) is spelt can change it: find
+            // them in the bytes and ask the tree what each is, instead of walking every
+            // node (a whole-tree walk cost as much as a tenth of a cold parse). An
+            // occurrence in a string or comment is not an identifier node and is skipped.
             let mut cursor = root.walk();
-            let mut stack = vec![root];
-            while let Some(n) = stack.pop() {
-                match n.kind() {
-                    "identifier" => {
-                        let name = self.text(n);
-                        if let Some(value) = self.consts.get(name) {
-                            if is_mutable_display(*value, self.src) && self.changes(n, *value) {
-                                out.insert(name.to_string());
-                            }
-                        }
-                        continue;
-                    }
-                    "global_statement" => {
-                        for c in n.named_children(&mut cursor) {
-                            out.insert(self.text(c).to_string());
-                        }
-                        continue;
-                    }
-                    _ => {}
+            for (name, value) in &self.consts {
+                if !is_mutable_display(*value, self.src) {
+                    continue;
                 }
-                stack.extend(n.named_children(&mut cursor));
+                for (start, end) in word_occurrences(self.src, name.as_bytes()) {
+                    let Some(n) = root.named_descendant_for_byte_range(start, end) else {
+                        continue;
+                    };
+                    if n.kind() == "identifier"
+                        && n.start_byte() == start
+                        && n.end_byte() == end
+                        && self.changes(n, *value)
+                    {
+                        out.insert(name.clone());
+                        break;
+                    }
+                }
+            }
+            for (start, end) in word_occurrences(self.src, b"global") {
+                let Some(n) = root.named_descendant_for_byte_range(start, end) else {
+                    continue;
+                };
+                if n.kind() == "global_statement" && n.start_byte() == start {
+                    for c in n.named_children(&mut cursor) {
+                        out.insert(self.text(c).to_string());
+                    }
+                }
             }
             out
         })
@@ -4833,6 +4859,22 @@ const READING_METHODS: &[&str] = &[
     "issuperset",
     "isdisjoint",
 ];
+
+/// The byte ranges where `word` (not empty) stands in `src` as a whole word, not as part
+/// of a longer identifier.
+fn word_occurrences<'s>(
+    src: &'s [u8],
+    word: &'s [u8],
+) -> impl Iterator<Item = (usize, usize)> + 's {
+    src.windows(word.len().max(1))
+        .enumerate()
+        .filter(move |&(i, w)| {
+            w == word
+                && (i == 0 || !skim::is_ident(src[i - 1]))
+                && src.get(i + word.len()).is_none_or(|b| !skim::is_ident(*b))
+        })
+        .map(move |(i, _)| (i, i + word.len()))
+}
 
 /// A value that code can change in place: a list, dict or set display or comprehension,
 /// or a call of `list`, `dict`, `set` (and friends).
@@ -5598,6 +5640,9 @@ def test_p(x, y, z): pass
             "CASES = [1, 2]\nOTHER = [c * 2 for c in CASES]",
             "CASES = ('a', 'b')\nJOINED = ','.join(CASES)",
             "CASES = [1, 2]\nN = CASES.index(1)\nC = CASES.count(2)",
+            // Spelt in a comment, a string, or inside a longer name: not a use.
+            "CASES = [1, 2]\n# CASES.append(3)\nS = 'CASES.append(4)'\nMY_CASES = []\nMY_CASES.append(1)\nCASES_2 = [0]\nCASES_2.append(1)",
+            "CASES = [1, 2]\nS = 'global CASES'",
         ] {
             assert_eq!(with(read), None, "distrusted a read constant:\n{read}");
         }
