@@ -233,7 +233,12 @@ fn check_bytes(src: &[u8], root: Node<'_>) -> Result<(), String> {
     }
     // Walk the leaves in order; the bytes between two leaves must be plain whitespace.
     let mut cur = root.walk();
-    let mut last_end = 0usize;
+    // A UTF-8 byte order mark opens the file for CPython's tokenizer, not a token.
+    let mut last_end = if src.starts_with(UTF8_BOM) {
+        UTF8_BOM.len()
+    } else {
+        0
+    };
     let gap_ok = |from: usize, to: usize| -> bool {
         src.get(from..to).is_some_and(|g| {
             g.iter().enumerate().all(|(i, b)| match b {
@@ -274,9 +279,16 @@ fn check_bytes(src: &[u8], root: Node<'_>) -> Result<(), String> {
     }
 }
 
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// The `encodings` aliases of `utf_8` (with `_` written `-`, as they are compared).
+const UTF8_ALIASES: &[&str] = &["utf8", "u8", "utf", "utf8-ucs2", "utf8-ucs4", "cp65001"];
+
 /// A `coding:` declaration on line 1 or 2 (PEP 263). Anything but UTF-8 changes how
 /// CPython decodes the bytes (or is an unknown codec, a SyntaxError).
 fn check_coding(src: &[u8]) -> Result<(), String> {
+    let bom = src.starts_with(UTF8_BOM);
+    let src = src.strip_prefix(UTF8_BOM).unwrap_or(src);
     let mut lines = src
         .split(|&b| b == b'\n')
         .map(|l| l.split(|&b| b == b'\r').next().unwrap_or(l));
@@ -306,6 +318,11 @@ fn check_coding(src: &[u8]) -> Result<(), String> {
             let name = String::from_utf8_lossy(&name).replace('_', "-");
             // CPython's `get_normal_name`: only these mean UTF-8 also after a BOM.
             if name == "utf-8" || name.starts_with("utf-8-") {
+                return Ok(());
+            }
+            // Python's other names of the UTF-8 codec decode the same bytes; after a
+            // BOM they are "encoding problem: utf8 with BOM".
+            if !bom && UTF8_ALIASES.contains(&name.as_str()) {
                 return Ok(());
             }
             return Err(format!("source declares the `{name}` encoding"));
@@ -1074,6 +1091,108 @@ impl<'t> Walker<'t, '_, '_> {
 
     /// The checks on one named node.
     #[allow(clippy::too_many_lines)]
+    /// `K::WithItem` when the `as` pattern `n` (under `parent`) is a with item that
+    /// tree-sitter wrapped: in parentheses (`with (a as b):`), in the tuple of a
+    /// parenthesized item list with a trailing comma, or as the last operand of a
+    /// conditional (`with a if c else b as x:`, CPython's `(a if c else b) as x`).
+    fn with_item_around(&self, n: Node<'t>, parent: Node<'t>) -> K {
+        let (mut child, mut up) = (n, parent);
+        while up.kind() == "conditional_expression" && last_named(up) == Some(child) {
+            let Some(next) = up.parent() else {
+                return K::Other;
+            };
+            (child, up) = (up, next);
+        }
+        if matches!(up.kind(), "parenthesized_expression" | "tuple") {
+            let Some(next) = up.parent() else {
+                return K::Other;
+            };
+            (child, up) = (up, next);
+        }
+        let is_value = up.kind() == "with_item" && field(up, "value") == Some(child);
+        if is_value {
+            K::WithItem
+        } else {
+            self.kind(parent)
+        }
+    }
+
+    /// Whether every token of the statement around `n` (a node between tokens) comes
+    /// before it.
+    fn statement_done_before(&self, n: Node<'t>) -> bool {
+        let mut stmt = n;
+        while let Some(p) = stmt.parent() {
+            if matches!(p.kind(), "module" | "block") {
+                break;
+            }
+            stmt = p;
+        }
+        stmt.id() == n.id() || stmt.end_byte() <= n.start_byte()
+    }
+
+    /// Whether `n` lies inside a bracketed expression (a call's arguments, a display, a
+    /// parenthesized expression), where CPython's tokenizer joins lines by itself.
+    fn inside_brackets(&self, n: Node<'t>) -> bool {
+        let mut up = n.parent();
+        while let Some(p) = up {
+            if matches!(p.kind(), "module" | "block") {
+                return false;
+            }
+            let opens = p
+                .child(0)
+                .is_some_and(|c| matches!(c.kind(), "(" | "[" | "{"));
+            let inner = p.start_byte() < n.start_byte() && n.end_byte() < p.end_byte();
+            if opens && inner {
+                return true;
+            }
+            up = p.parent();
+        }
+        false
+    }
+
+    /// CPython's rules for `:=` (the node `n`) inside comprehensions: never in an
+    /// iterable (`for x in (y := a)`), never rebinding an iteration variable of any
+    /// comprehension it is in.
+    fn walrus_in_comprehension(&self, n: Node<'t>) -> Option<&'static str> {
+        let target = field(n, "name").map(|t| self.text(t))?;
+        let (mut child, mut up) = (n, n.parent());
+        while let Some(p) = up {
+            match p.kind() {
+                "for_in_clause" => {
+                    let mut c = p.walk();
+                    if p.children_by_field_name("right", &mut c)
+                        .any(|r| r == child)
+                    {
+                        return Some("`:=` in a comprehension's iterable");
+                    }
+                }
+                "list_comprehension"
+                | "set_comprehension"
+                | "dictionary_comprehension"
+                | "generator_expression" => {
+                    let mut c = p.walk();
+                    let clauses: Vec<Node<'t>> = p
+                        .named_children(&mut c)
+                        .filter(|x| x.kind() == "for_in_clause")
+                        .collect();
+                    for clause in clauses {
+                        let mut stack: Vec<Node<'t>> = field(clause, "left").into_iter().collect();
+                        while let Some(x) = stack.pop() {
+                            if x.kind() == "identifier" && self.text(x) == target {
+                                return Some("`:=` rebinding a comprehension's iteration variable");
+                            }
+                            stack.extend(x.named_children(&mut c));
+                        }
+                    }
+                }
+                "lambda" | "function_definition" | "class_definition" | "module" | "block" => break,
+                _ => {}
+            }
+            (child, up) = (p, p.parent());
+        }
+        None
+    }
+
     fn enter(&mut self, n: Node<'t>, k: K, parent: Option<(K, Node<'t>)>, cx: Cx) {
         let parent_k = parent.map_or(K::Other, |p| p.0);
         match k {
@@ -1203,8 +1322,17 @@ impl<'t> Walker<'t, '_, '_> {
                                     .is_some_and(|c| c.kind() == "list_splat_pattern")
                         })
                     });
+                // `Tuple[int, *Ts]` in an annotation (PEP 646's star in a subscript).
+                let star_subscript = k == K::SplatType
+                    && self.py.at_least(3, 11)
+                    && parent.is_some_and(|(_, p)| {
+                        p.parent().is_some_and(|tp| {
+                            tp.kind() == "type_parameter"
+                                && tp.parent().is_some_and(|g| g.kind() == "generic_type")
+                        })
+                    });
                 let type_param = cx.in_type_params && self.py.at_least(3, 12);
-                if !(star_args || type_param) {
+                if !(star_args || star_subscript || type_param) {
                     self.flag(n, "starred or constrained annotation");
                 }
             }
@@ -1229,13 +1357,30 @@ impl<'t> Walker<'t, '_, '_> {
             K::ListSplat => {
                 let ok = match parent {
                     Some((
-                        K::List | K::Set | K::ExpressionList | K::ArgumentList | K::Tuple,
+                        K::List
+                        | K::Set
+                        | K::ExpressionList
+                        | K::ArgumentList
+                        | K::Tuple
+                        // `*self.rest, last = v`, which tree-sitter reads as `(*self).rest`.
+                        | K::PatternList
+                        | K::TuplePattern
+                        | K::ListPattern,
                         _,
                     )) => {
                         true // a lone `(*a)` is checked on the tuple
                     }
                     Some((K::Subscript, _)) => self.py.at_least(3, 11),
                     Some((K::ExpressionStatement, p)) => self.has_token(p, ","),
+                    // `Result[*tuple[int, ...]]` in an annotation (PEP 646), which
+                    // tree-sitter reads as `(*tuple)[int, ...]`.
+                    Some((_, p)) if p.kind() == "type" => {
+                        self.py.at_least(3, 11)
+                            && p.parent().is_some_and(|tp| {
+                                tp.kind() == "type_parameter"
+                                    && tp.parent().is_some_and(|g| g.kind() == "generic_type")
+                            })
+                    }
                     _ => false,
                 };
                 if !ok {
@@ -1282,6 +1427,22 @@ impl<'t> Walker<'t, '_, '_> {
             }
             K::PatternList | K::ListPattern => self.one_star(n),
             K::NamedExpr => {
+                // tree-sitter binds `(x := a if c else b)` as `((x := a) if c else b)`;
+                // CPython's `:=` takes the whole conditional, whose place is what counts.
+                let parent_k = match parent {
+                    Some((_, p))
+                        if p.kind() == "conditional_expression" && first_named(p) == Some(n) =>
+                    {
+                        let mut top = p;
+                        while let Some(up) = top.parent().filter(|u| {
+                            u.kind() == "conditional_expression" && first_named(*u) == Some(top)
+                        }) {
+                            top = up;
+                        }
+                        top.parent().map_or(K::Other, |u| self.kind(u))
+                    }
+                    _ => parent_k,
+                };
                 let ok = matches!(
                     parent_k,
                     K::Parenthesized
@@ -1298,11 +1459,21 @@ impl<'t> Walker<'t, '_, '_> {
                 if !ok {
                     self.flag(n, "unparenthesized `:=`");
                 } else if cx.in_comprehension {
-                    self.flag(n, "`:=` inside a comprehension");
+                    if cx.scope == Scope::Class {
+                        self.flag(n, "`:=` in a comprehension in a class body");
+                    } else if let Some(why) = self.walrus_in_comprehension(n) {
+                        self.flag(n, why);
+                    }
                 }
             }
             K::AsPattern => {
                 let inner = field(n, "alias").and_then(|t| t.named_child(0));
+                let parent_k = match parent {
+                    Some((_, p)) if parent_k != K::WithItem && parent_k != K::Except => {
+                        self.with_item_around(n, p)
+                    }
+                    _ => parent_k,
+                };
                 match parent_k {
                     K::WithItem => {
                         if !inner.is_some_and(|t| is_target(t, false)) {
@@ -1406,7 +1577,9 @@ impl<'t> Walker<'t, '_, '_> {
                     .iter()
                     .find(|b| !matches!(b, b' ' | b'\t' | b'\x0c'))
                     .is_none_or(|b| matches!(b, b'\n' | b'\r'));
-                if blank {
+                // Harmless when the statement is complete before it (`x = "a" \`: the
+                // blank line ends it), or inside brackets, where CPython ignores newlines.
+                if blank && !self.statement_done_before(n) && !self.inside_brackets(n) {
                     self.flag(n, "backslash continuation followed by a blank line");
                 }
             }
@@ -2085,8 +2258,16 @@ impl<'t> Walker<'t, '_, '_> {
             {
                 return self.flag(n, "annotation inside a chained assignment");
             }
-            let single =
-                left.is_some_and(|l| matches!(l.kind(), "identifier" | "attribute" | "subscript"));
+            let one = |l: Node<'t>| matches!(l.kind(), "identifier" | "attribute" | "subscript");
+            // `(x): int = 1` annotates `x` (tree-sitter reads the parentheses as a tuple
+            // pattern; `(x,)` is a tuple).
+            let single = left.is_some_and(|l| {
+                one(l)
+                    || (matches!(l.kind(), "tuple_pattern" | "parenthesized_expression")
+                        && l.named_child_count() == 1
+                        && l.named_child(0).is_some_and(one)
+                        && !self.has_token(l, ","))
+            });
             if !single {
                 return self.flag(n, "annotation on a target that is not a single name");
             }
@@ -2332,7 +2513,7 @@ impl<'t> Walker<'t, '_, '_> {
                 .min()
                 .unwrap_or(n.end_byte());
             let t = self.src.get(n.start_byte()..end).unwrap_or(&[]);
-            if t.contains(&b'\\') || t.contains(&b'#') {
+            if t.contains(&b'\\') || hash_outside_strings(t) {
                 return self.flag(n, "backslash or `#` in an f-string replacement field");
             }
             if outer.is_some_and(|o| !o.triple) && t.iter().any(|b| matches!(b, b'\n' | b'\r')) {
@@ -2747,6 +2928,40 @@ fn walrus_binds(src: &[u8], comp: Node<'_>, skip: Option<Node<'_>>, name: &[u8])
     false
 }
 
+/// Whether `#` stands in an f-string's expression part outside the string literals in
+/// it (before 3.12 a comment there is an error; `f"{'#' if a else ''}"` is not). The
+/// expression holds no backslash (the caller checks), so a literal ends at its quote.
+fn hash_outside_strings(t: &[u8]) -> bool {
+    let mut i = 0;
+    while i < t.len() {
+        match t[i] {
+            b'#' => return true,
+            q @ (b'\'' | b'"') => {
+                let close: &[u8] = if t[i..].starts_with(&[q, q, q]) {
+                    &t[i..i + 3]
+                } else {
+                    &t[i..=i]
+                };
+                let from = i + close.len();
+                match t[from..].windows(close.len()).position(|w| w == close) {
+                    Some(at) => i = from + at + close.len(),
+                    None => return false,
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+fn first_named(n: Node<'_>) -> Option<Node<'_>> {
+    n.named_child(0)
+}
+
+fn last_named(n: Node<'_>) -> Option<Node<'_>> {
+    n.named_child(n.named_child_count().checked_sub(1)?)
+}
+
 fn is_parameter(src: &[u8], scope: Node<'_>, name: &[u8]) -> bool {
     let Some(params) = field(scope, "parameters") else {
         return false;
@@ -3137,6 +3352,66 @@ mod tests {
         ];
         for src in accepted {
             good(src);
+        }
+    }
+
+    /// Sources CPython 3.11 compiles that tree-sitter shapes oddly, found by running the
+    /// check over the installed packages of many projects (each had been called a
+    /// syntax CPython may reject, sending its file to the import fallback).
+    #[test]
+    fn valid_python_tree_sitter_shapes_oddly() {
+        for src in [
+            // A byte order mark; other names of the UTF-8 codec.
+            "\u{feff}x = 1\n",
+            "\u{feff}# coding: utf-8\nx = 1\n",
+            "# -*- coding: utf8 -*-\nx = 1\n",
+            "# coding: u8\nx = 1\n",
+            // `:=` over a conditional (tree-sitter: `(x := a) if c else b`).
+            "if (x := a if c else b) is None: pass\n",
+            "y = [(x := a if c else b if d else e)]\n",
+            // `as` in a parenthesized or conditional with item.
+            "with (a as b): pass\n",
+            "with (\n    a(1) as p,\n):\n    pass\n",
+            "with a if c else b() as span: pass\n",
+            "with (a(x)\n      as t):\n    pass\n",
+            // A starred attribute target (tree-sitter: `(*self).args`).
+            "*self.args, self.obj = new\n",
+            "[*self.args, x] = new\n",
+            // PEP 646's star in a subscript of an annotation; a parenthesized target.
+            "def f(s: Select[*Ts]) -> Tuple[int, *Ts]: pass\n",
+            "x: tuple[int, *Ts] = 1\n",
+            "def f() -> Result[*tuple[Any, ...]]: ...\n",
+            "(pars): bool = True\n",
+            "(a.b): int\n",
+            // `:=` in a comprehension, where CPython allows it.
+            "def f(a):\n    return [(y := 1) for x in a]\n",
+            "z = [y for x in a if (y := x)]\n",
+            "z = [[(w := y) for y in b] for x in a]\n",
+            // `#` in a string inside an f-string's replacement field.
+            "x = f\"{'#else ' if a else ''}/* {len(b)} */\"\n",
+            "x = f\" #{c.lstrip('#')}\"\n",
+            // A backslash continuation followed by a blank line, the statement complete.
+            "x = \\\n'a' \\\n\ny = 1\n",
+            "x = (1 + \\\n\n2)\n",
+        ] {
+            good(src);
+        }
+        for src in [
+            "\u{feff}# coding: utf8\nx = 1\n",
+            "x = y := 1\n",
+            "z = (a as b)\n",
+            "with (a as b) + c: pass\n",
+            "(x,): int = 1\n",
+            "x = f\"{a # comment\n}\"\n",
+            "x = 1 + \\\n\n2\n",
+            "z = [x for x in (y := a)]\n",
+            "z = [[y for y in (x := z)] for w in v]\n",
+            "z = [y for x in a if (x := 1)]\n",
+            "z = [[(x := 1) for y in b] for x in a]\n",
+            "z = [y for x, (y, *z) in a if (z := 1)]\n",
+            "class C:\n    z = [(y := 1) for x in a]\n",
+        ] {
+            bad(src);
         }
     }
 
