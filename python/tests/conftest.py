@@ -157,6 +157,26 @@ def plugins_pytest(request: pytest.FixtureRequest) -> List[str]:
     return _venv_pytest(request, "fastest-plugins-venv", [PYTEST, XDIST, *PLUGINS])
 
 
+#: Plugins fastest does not know whose hooks its workers' pytest engine runs as they
+#: are (``invocation::worker_plugins``).
+WORKER_PLUGINS = (
+    "pytest-socket==0.8.1",
+    "pytest-icdiff==0.9",
+    "pytest-unordered==0.8.0",
+    "pytest-check==3.0.3",
+    "pytest-httpserver==1.2.0",
+    "pytest-responses==0.6.0",
+    "requests==2.34.2",
+)
+
+
+@pytest.fixture(scope="session")
+def worker_plugins_pytest(request: pytest.FixtureRequest) -> List[str]:
+    """``pytest`` of a venv with plugins the workers' pytest engine runs as they are
+    (and pytest-xdist)."""
+    return _venv_pytest(request, "fastest-worker-plugins-venv", [PYTEST, XDIST, *WORKER_PLUGINS])
+
+
 HYPOTHESIS = "hypothesis==6.170.15"
 
 

@@ -876,6 +876,7 @@ pub mod cache {
                 plugins: std::sync::OnceLock::new(),
                 blocked: std::sync::OnceLock::new(),
                 fixture_plugins: std::sync::OnceLock::new(),
+                worker_plugins: std::sync::OnceLock::new(),
             };
             let args = |extra: &[&str]| -> Vec<String> {
                 ["--rootdir=/p"]

@@ -31,6 +31,9 @@ pub struct Host {
     /// Installed plugins that only provide fixtures (see
     /// `invocation::fixture_plugins`), worked out once per invocation.
     pub(crate) fixture_plugins: std::sync::OnceLock<Vec<FixturePlugin>>,
+    /// Installed plugins the workers' pytest engine runs as they are (see
+    /// `invocation::worker_plugins`), worked out once per invocation.
+    pub(crate) worker_plugins: std::sync::OnceLock<Vec<FixturePlugin>>,
 }
 
 /// An installed plugin whose modules provide nothing but fixtures (and markers): the
@@ -112,6 +115,7 @@ impl Host {
             plugins: std::sync::OnceLock::new(),
             blocked: std::sync::OnceLock::new(),
             fixture_plugins: std::sync::OnceLock::new(),
+            worker_plugins: std::sync::OnceLock::new(),
         }
     }
 

@@ -457,9 +457,12 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     let mut unknown_keys = config.unknown_keys(&blocked);
     if plugin_autoload(&args) {
         unknown_keys.retain(|k| !registered_by_plugin(k, &plugins));
-        let quiet = fixture_plugins(host);
+        let known: Vec<FixturePlugin> = fixture_plugins(host)
+            .into_iter()
+            .chain(worker_plugins(host))
+            .collect();
         unknown_keys.retain(|k| {
-            !quiet
+            !known
                 .iter()
                 .any(|p| p.ini_keys.as_ref().is_some_and(|keys| keys.contains(k)))
         });
@@ -1104,7 +1107,7 @@ pub(crate) fn plugin_markers(args: &Args, host: &Host) -> Vec<String> {
         .filter(|(plugin, _)| installed.iter().any(|(name, _)| name == plugin))
         .flat_map(|(_, marks)| marks.iter().map(|m| (*m).to_string()))
         .collect();
-    for p in fixture_plugins(host) {
+    for p in fixture_plugins(host).iter().chain(&worker_plugins(host)) {
         markers.extend(p.markers.iter().cloned());
     }
     markers.extend(pytester);
@@ -1121,49 +1124,75 @@ const PYTESTER_MARKER_LINE: &str = "pytester_example_path(*path_segments): join 
 pub(crate) fn fixture_plugins(host: &Host) -> Vec<FixturePlugin> {
     host.fixture_plugins
         .get_or_init(|| {
-            host.pytest11_plugins()
-                .into_iter()
-                .filter(|(name, _)| {
-                    let n = name.as_str();
-                    !SERVED_PLUGINS.contains(&n)
-                        && !PYTEST_ENGINE_PLUGINS.contains(&n)
-                        && !NATIVE_PLUGINS.contains(&n)
-                        && !is_idle_plugin(n)
-                })
-                .filter_map(|(project, _)| {
-                    let modules = host.plugin_targets(&project);
-                    let mut markers = Vec::new();
-                    let mut ini_keys = Some(Vec::new());
-                    for module in &modules {
-                        // `module:attr` registers an object pytest finds hooks on.
-                        if module.contains(':') {
-                            return None;
-                        }
-                        let source = std::fs::read(host.module_file(module)?).ok()?;
-                        match fastest_core::discovery::parse::quiet_plugin(&source) {
-                            Ok(found) => {
-                                markers.extend(found.markers);
-                                ini_keys = ini_keys.zip(found.ini_keys).map(|(mut a, b)| {
-                                    a.extend(b);
-                                    a
-                                });
-                            }
-                            Err(why) => {
-                                tracing::debug!("plugin {project} ({module}): {why}");
-                                return None;
-                            }
-                        }
-                    }
-                    (!modules.is_empty()).then_some(FixturePlugin {
-                        project,
-                        modules,
-                        markers,
-                        ini_keys,
-                    })
-                })
-                .collect()
+            unknown_plugins_that(host, fastest_core::discovery::parse::quiet_plugin, &[])
         })
         .clone()
+}
+
+/// The installed plugins fastest does not know, not [`fixture_plugins`], whose modules
+/// can run as they are in the workers' pytest engine while fastest collects, schedules
+/// and reports (see `parse::worker_plugin`): pytest-socket, pytest-icdiff,
+/// pytest-httpserver. A session with one runs in the pytest engine. Read once per
+/// invocation.
+pub(crate) fn worker_plugins(host: &Host) -> Vec<FixturePlugin> {
+    host.worker_plugins
+        .get_or_init(|| {
+            let quiet = fixture_plugins(host);
+            let quiet: Vec<&str> = quiet.iter().map(|p| p.project.as_str()).collect();
+            unknown_plugins_that(host, fastest_core::discovery::parse::worker_plugin, &quiet)
+        })
+        .clone()
+}
+
+/// The installed plugins fastest does not know (but those in `skip`) each of whose
+/// entry point modules passes `check`, with what the modules register.
+fn unknown_plugins_that(
+    host: &Host,
+    check: fn(&[u8]) -> Result<fastest_core::discovery::parse::QuietPlugin, String>,
+    skip: &[&str],
+) -> Vec<FixturePlugin> {
+    host.pytest11_plugins()
+        .into_iter()
+        .filter(|(name, _)| {
+            let n = name.as_str();
+            !SERVED_PLUGINS.contains(&n)
+                && !PYTEST_ENGINE_PLUGINS.contains(&n)
+                && !NATIVE_PLUGINS.contains(&n)
+                && !is_idle_plugin(n)
+                && !skip.contains(&n)
+        })
+        .filter_map(|(project, _)| {
+            let modules = host.plugin_targets(&project);
+            let mut markers = Vec::new();
+            let mut ini_keys = Some(Vec::new());
+            for module in &modules {
+                // `module:attr` registers an object pytest finds hooks on.
+                if module.contains(':') {
+                    return None;
+                }
+                let source = std::fs::read(host.module_file(module)?).ok()?;
+                match check(&source) {
+                    Ok(found) => {
+                        markers.extend(found.markers);
+                        ini_keys = ini_keys.zip(found.ini_keys).map(|(mut a, b)| {
+                            a.extend(b);
+                            a
+                        });
+                    }
+                    Err(why) => {
+                        tracing::debug!("plugin {project} ({module}): {why}");
+                        return None;
+                    }
+                }
+            }
+            (!modules.is_empty()).then_some(FixturePlugin {
+                project,
+                modules,
+                markers,
+                ini_keys,
+            })
+        })
+        .collect()
 }
 
 /// Whether pytest-asyncio's `pytest_configure` neither warns nor fails on its loop
@@ -1248,6 +1277,10 @@ fn run_blocker(
             if fixture_plugins(host).iter().any(|p| &p.project == name)
                 || idle_this_session(name, args, config)
             {
+                continue;
+            }
+            if worker_plugins(host).iter().any(|p| &p.project == name) {
+                engine.get_or_insert_with(|| format!("installed pytest plugin {name}"));
                 continue;
             }
             return Err(format!("installed pytest plugin {name}"));
@@ -1408,6 +1441,7 @@ fn pytest_only(
                 && !PYTEST_ENGINE_PLUGINS.contains(&name)
                 && !NATIVE_PLUGINS.contains(&name)
                 && !fixture_plugins(host).iter().any(|p| p.project == name)
+                && !worker_plugins(host).iter().any(|p| p.project == name)
                 && !idle_this_session(name, args, config)
         }) {
             return Some(format!("installed pytest plugin {name}"));

@@ -42,6 +42,7 @@ fn main(
         plugins: std::sync::OnceLock::new(),
         blocked: std::sync::OnceLock::new(),
         fixture_plugins: std::sync::OnceLock::new(),
+        worker_plugins: std::sync::OnceLock::new(),
     };
     fastest_core::interpreter::set(interpreter_flags(py));
     // Discovery is pure Rust: let other Python threads run meanwhile.

@@ -691,12 +691,119 @@ const QUIET_PLUGIN_HOOKS: &[&str] = &["pytest_addoption", "pytest_configure"];
 /// (monkeypatching them, say), a name bound to a `pytest_*` hook by an import, a star
 /// import, a syntax error.
 pub fn quiet_plugin(src: &[u8]) -> Result<QuietPlugin, String> {
+    if names_private_pytest(src) && !private_pytest_for_annotations_only(src) {
+        return Err("pytest's private modules".into());
+    }
+    plugin_outline(src, QUIET_PLUGIN_HOOKS)
+}
+
+/// The hooks a worker plugin may define besides a quiet plugin's: each runs inside a
+/// worker's pytest (its session, the runtest protocol of its items, the assertion
+/// explanations of its tests) and draws nothing the coordinator's reporter would have to,
+/// nor changes what is collected. pytest-xdist runs the session hooks in each worker
+/// too.
+const WORKER_PLUGIN_HOOKS: &[&str] = &[
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_unconfigure",
+    "pytest_sessionstart",
+    "pytest_sessionfinish",
+    "pytest_runtest_setup",
+    "pytest_runtest_call",
+    "pytest_runtest_teardown",
+    "pytest_runtest_makereport",
+    "pytest_pyfunc_call",
+    "pytest_fixture_setup",
+    "pytest_fixture_post_finalizer",
+    "pytest_assertrepr_compare",
+];
+
+/// pytest's private modules a worker plugin may not use (beyond annotations): what
+/// collects, reports to the terminal or writes it, and the plugins fastest serves itself.
+const WORKER_DENIED_PRIVATE: &[&str] = &[
+    "terminal",
+    "main",
+    "python",
+    "doctest",
+    "unittest",
+    "nodes",
+    "_io",
+    "cacheprovider",
+    "stepwise",
+    "junitxml",
+    "pytester",
+    "helpconfig",
+    "debugging",
+    "setuponly",
+    "setupplan",
+];
+
+/// Whether an installed plugin's module can run as it is in the workers' pytest engine
+/// while fastest collects, schedules and reports: its hooks are all
+/// [`WORKER_PLUGIN_HOOKS`] (pytest-socket's `pytest_runtest_setup`, pytest-icdiff's
+/// `pytest_assertrepr_compare`, pytest-httpserver's `pytest_sessionfinish`), it neither
+/// reaches pytest's terminal reporter nor its plugin machinery, and of pytest's private
+/// modules it uses none that collect or draw ([`WORKER_DENIED_PRIVATE`]). `Ok(what it
+/// registers)` or `Err(why not)`, as [`quiet_plugin`].
+pub fn worker_plugin(src: &[u8]) -> Result<QuietPlugin, String> {
+    let has = |needle: &[u8]| src.windows(needle.len()).any(|w| w == needle);
+    // (`config.get_terminal_writer()` only reads how the session draws: its markup, in
+    // an assertion explanation; the workers' pytest is told the coordinator's colour.)
+    if [
+        &b"terminalreporter"[..],
+        b"TerminalReporter",
+        b"TerminalWriter",
+    ]
+    .iter()
+    .any(|n| has(n))
+    {
+        return Err("pytest's terminal reporter".into());
+    }
+    if let Some(module) = denied_private_module(src) {
+        if !private_pytest_for_annotations_only(src) {
+            return Err(format!("pytest's private module `{module}`"));
+        }
+    }
+    plugin_outline(src, WORKER_PLUGIN_HOOKS)
+}
+
+/// The first of pytest's private modules `src` names that a worker plugin may not use
+/// (`import _pytest` on its own included); `_pytest._io.saferepr` is allowed.
+fn denied_private_module(src: &[u8]) -> Option<String> {
+    const NAME: &[u8] = b"_pytest";
+    for (i, w) in src.windows(NAME.len()).enumerate() {
+        if w != NAME
+            || (i > 0 && skim::is_ident(src[i - 1]))
+            || src.get(i + NAME.len()).is_some_and(|&b| skim::is_ident(b))
+        {
+            continue;
+        }
+        let rest = &src[i + NAME.len()..];
+        let Some(dotted) = rest.strip_prefix(b".") else {
+            return Some("_pytest".into());
+        };
+        let path: Vec<u8> = dotted
+            .iter()
+            .copied()
+            .take_while(|&b| skim::is_ident(b) || b == b'.')
+            .collect();
+        let path = String::from_utf8_lossy(&path).into_owned();
+        if path.starts_with("_io.saferepr") {
+            continue;
+        }
+        let first = path.split('.').next().unwrap_or_default();
+        if WORKER_DENIED_PRIVATE.contains(&first) {
+            return Some(format!("_pytest.{path}"));
+        }
+    }
+    None
+}
+
+/// The checks [`quiet_plugin`] and [`worker_plugin`] share, with the hooks each allows.
+fn plugin_outline(src: &[u8], allowed_hooks: &[&str]) -> Result<QuietPlugin, String> {
     let has = |needle: &[u8]| src.windows(needle.len()).any(|w| w == needle);
     if has(b"import *") {
         return Err("a star import".into());
-    }
-    if names_private_pytest(src) && !private_pytest_for_annotations_only(src) {
-        return Err("pytest's private modules".into());
     }
     let o = parse_outline(src, false);
     if let Some(h) = &o.import_hazard {
@@ -705,7 +812,7 @@ pub fn quiet_plugin(src: &[u8]) -> Result<QuietPlugin, String> {
     if let Some(h) = o
         .hooks
         .iter()
-        .find(|h| !QUIET_PLUGIN_HOOKS.contains(&h.as_str()))
+        .find(|h| !allowed_hooks.contains(&h.as_str()))
     {
         return Err(format!("hook {h}"));
     }
@@ -6194,6 +6301,71 @@ def pytest_configure(config):
             (b"def pytest_configure(config):\n    config.pluginmanager.register(object())\n", "pluginmanager.register"),
         ] {
             assert_eq!(quiet_plugin(src).map(|_| ()), Err(why.to_string()), "{}", String::from_utf8_lossy(src));
+        }
+    }
+
+    /// Worker plugins: hooks that act only inside a worker's pytest; nothing that draws
+    /// on the terminal, reaches the plugin machinery or changes collection.
+    #[test]
+    fn worker_plugins_are_told_apart() {
+        for src in [
+            &b"import socket\ndef pytest_addoption(parser):\n    parser.addoption('--disable-socket', action='store_true')\ndef pytest_configure(config):\n    config.addinivalue_line('markers', 'disable_socket: x')\ndef pytest_runtest_setup(item):\n    pass\ndef pytest_runtest_teardown():\n    pass\n"[..],
+            b"def pytest_assertrepr_compare(config, op, left, right):\n    if not config.get_terminal_writer().hasmarkup:\n        return None\n",
+            b"import pytest\nfrom _pytest.skipping import xfailed_key\nfrom _pytest._io.saferepr import saferepr\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n    outcome = yield\n    item.stash.get(xfailed_key, None)\n",
+            b"SERVER = None\ndef pytest_sessionfinish(session, exitstatus):\n    if SERVER is not None:\n        SERVER.stop()\n",
+        ] {
+            assert!(worker_plugin(src).is_ok(), "{}", String::from_utf8_lossy(src));
+        }
+        assert_eq!(
+            worker_plugin(b"def pytest_configure(config):\n    config.addinivalue_line('markers', 'disable_socket: x')\n")
+                .map(|p| p.markers),
+            Ok(vec!["disable_socket".to_string()])
+        );
+        for (src, why) in [
+            (
+                &b"def pytest_terminal_summary(terminalreporter):\n    pass\n"[..],
+                "pytest's terminal reporter",
+            ),
+            (
+                b"def pytest_report_header(config):\n    return 'x'\n",
+                "hook pytest_report_header",
+            ),
+            (
+                b"def pytest_collection_modifyitems(items):\n    items.reverse()\n",
+                "hook pytest_collection_modifyitems",
+            ),
+            (
+                b"def pytest_generate_tests(metafunc):\n    pass\n",
+                "hook pytest_generate_tests",
+            ),
+            (
+                b"def pytest_runtest_protocol(item, nextitem):\n    pass\n",
+                "hook pytest_runtest_protocol",
+            ),
+            (
+                b"def pytest_runtest_logreport(report):\n    pass\n",
+                "hook pytest_runtest_logreport",
+            ),
+            (
+                b"def pytest_configure(config):\n    config.pluginmanager.register(object())\n",
+                "pluginmanager.register",
+            ),
+            (
+                b"from _pytest.terminal import TerminalReporter\nTerminalReporter.x = 1\n",
+                "pytest's terminal reporter",
+            ),
+            (
+                b"from _pytest.python import Function\nclass F(Function):\n    pass\n",
+                "pytest's private module `_pytest.python`",
+            ),
+            (b"import _pytest\n", "pytest's private module `_pytest`"),
+        ] {
+            assert_eq!(
+                worker_plugin(src).map(|_| ()),
+                Err(why.to_string()),
+                "{}",
+                String::from_utf8_lossy(src)
+            );
         }
     }
 

@@ -1,0 +1,75 @@
+"""Plugins fastest does not know that its workers' pytest engine runs as they are
+(issue 5): real plugins, installed from the package index, whose hooks act only inside
+a worker's pytest (the runtest protocol, assertion explanations, the session's start
+and end) — pytest-socket, pytest-icdiff, pytest-unordered, pytest-check,
+pytest-httpserver, pytest-responses (`parse::worker_plugin`,
+`invocation::worker_plugins`). fastest must serve such a session itself (discovery,
+scheduling, `-n`, reporting), not hand it to pytest, and give pytest's outcomes.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+import pytest
+
+from oracle_harness import clean_plugin_output, fastest_in, require_fastest, run_in
+
+CASE = Path(__file__).resolve().parent / "plugin_cases" / "worker_plugins"
+
+_OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.M)
+_FINAL = re.compile(r"^=* ?(.*?) in \d+\.\d\ds ?=*$", re.M)
+
+
+def _run(cmd: Sequence[str], root: Path, args: Sequence[str], env: Dict[str, str]):
+    return run_in(cmd, root, ["-p", "no:cacheprovider", *args], env)
+
+
+def _both(tmp_path: Path, venv_pytest: List[str], args: Sequence[str]):
+    """pytest's run, then fastest's (never handing the session to pytest) on a fresh
+    copy at the same path."""
+    require_fastest()
+    root = tmp_path / "case"
+    shutil.copytree(CASE, root)
+    expected = _run(venv_pytest, root, args, {})
+    shutil.rmtree(root)
+    shutil.copytree(CASE, root)
+    cmd, env = fastest_in(venv_pytest)
+    actual = _run(cmd, root, args, {**env, "FASTEST_NO_DELEGATE": "1"})
+    assert "pytest would run this session" not in actual.stderr, actual.stderr
+    return expected, actual
+
+
+@pytest.mark.parametrize("args", [("-q",), ()], ids=["q", "default"])
+def test_serial_runs_print_what_pytest_prints(
+    tmp_path: Path, worker_plugins_pytest: List[str], args
+):
+    expected, actual = _both(tmp_path, worker_plugins_pytest, args)
+    assert "5 failed, 6 passed" in expected.stdout, expected.stdout
+    assert actual.returncode == expected.returncode == 1
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+
+
+def test_distributed_runs_match_pytest_xdist(tmp_path: Path, worker_plugins_pytest: List[str]):
+    expected, actual = _both(tmp_path, worker_plugins_pytest, ("-n", "2", "-rA"))
+    assert actual.returncode == expected.returncode == 1
+    assert set(_OUTCOME.findall(actual.stdout)) == set(_OUTCOME.findall(expected.stdout))
+    assert len(_OUTCOME.findall(actual.stdout)) == 11, actual.stdout
+    assert _FINAL.findall(actual.stdout)[-1] == _FINAL.findall(expected.stdout)[-1]
+
+
+def test_collection_stays_fastests(tmp_path: Path, worker_plugins_pytest: List[str]):
+    expected, actual = _both(tmp_path, worker_plugins_pytest, ("--collect-only", "-q"))
+    assert actual.returncode == expected.returncode == 0
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout)
+
+
+def test_verbose_run_names_the_plugin(tmp_path: Path, worker_plugins_pytest: List[str]):
+    _, actual = _both(tmp_path, worker_plugins_pytest, ("-v", "test_socket.py"))
+    assert re.search(r"^fastest: the pytest engine runs the items \(installed pytest plugin "
+                     r"pytest[-_]\w+\)$", actual.stdout, re.M), actual.stdout
