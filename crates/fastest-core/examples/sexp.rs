@@ -1,3 +1,5 @@
+//! Prints tree-sitter-python's tree of a file as an S-expression, to see how it shapes
+//! a construct: `cargo run --release -p fastest-core --example sexp -- FILE`.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 fn main() {
     let src = std::fs::read(std::env::args().nth(1).unwrap()).unwrap();

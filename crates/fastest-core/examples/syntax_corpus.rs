@@ -1,5 +1,9 @@
+//! Lists the files of a corpus that discovery's syntax check calls possibly rejected
+//! by CPython (3.11 rules): `cargo run --release -p fastest-core --example
+//! syntax_corpus -- LIST` where LIST holds one path per line (say every `.py` under a
+//! few venvs' site-packages). Files CPython compiles that show up here are false alarms:
+//! each sends a test module to the import fallback (session 36 found a dozen kinds).
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
-// temporary: list files the syntax check calls CPython-rejected
 use fastest_core::discovery::parse::parse_outline_for;
 use fastest_core::discovery::syntax::PyVersion;
 fn main() {
