@@ -1974,6 +1974,9 @@ class Engine:
         if self._log_level is not None:
             self.log_handler.setLevel(self._log_level)
         root = logging.getLogger()
+        #: The root logger's level before the session's handlers lowered it: what the
+        #: initial conftests see as they import (`_import_initial_conftests`).
+        self._root_level_at_start = root.level
         # Its live-log and log-file handlers (`log_cli` and `log_file` hand the session
         # to pytest: here a null handler and one writing to os.devnull) stay on the root
         # logger while pytest's session collects and runs: a module's
@@ -1985,6 +1988,10 @@ class Engine:
             ("log_cli_level", _LiveLoggingNullHandler()),
             ("log_file_level", _FileHandler(os.devnull, mode="w", encoding="UTF-8")),
         )
+        #: The session's handlers on the root logger, and the lowest level they lower it
+        #: to (`None`: they leave it).
+        self._session_log_handlers = [handler for _, handler in session_handlers]
+        self._session_log_floor: int | None = None
         for name, handler in session_handlers:
             level = self._ini_log_level(name)
             if level is None:
@@ -1992,6 +1999,8 @@ class Engine:
             if level is not None:
                 handler.setLevel(level)
                 root.setLevel(min(root.level, level))
+                floor = self._session_log_floor
+                self._session_log_floor = level if floor is None else min(floor, level)
             root.addHandler(handler)
         options = setup.get("option_conftests")
         if options:
@@ -2059,11 +2068,23 @@ class Engine:
         if not conftests:
             return
         log: list[warnings.WarningMessage] = []
+        # pytest imports them before its logging plugin puts a handler on the root
+        # logger or lowers its level: a conftest's `logging.basicConfig` (rope's) then
+        # installs its handler and level, which the session keeps.
+        root = logging.getLogger()
+        attached = [h for h in self._session_log_handlers if h in root.handlers]
+        for handler in attached:
+            root.removeHandler(handler)
+        root.setLevel(self._root_level_at_start)
         try:
             with _ItemWarnings(self, log):
                 for conftest in conftests:
                     self.conftests_for(Path(conftest))
         finally:
+            for handler in attached:
+                root.addHandler(handler)
+            if self._session_log_floor is not None:
+                root.setLevel(min(root.level, self._session_log_floor))
             copies = 2 if os.environ.get("PYTEST_XDIST_WORKER") == "gw0" else 1
             self._collect_warnings.extend(("", w) for w in log for _ in range(copies))
 

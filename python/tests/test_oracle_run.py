@@ -99,6 +99,8 @@ NATIVE_CASES: List[str] = [
     "header_native_errors",
     # pytest's session-long logging handlers on the root logger.
     "session_logging",
+    # An initial conftest's `logging.basicConfig`, before those handlers.
+    "conftest_logging",
     # Conftests' pytest_configure, called by the native engine.
     "configure_native",
     # Conftest hooks (and a fixture) that arrive by `from module import *` from a
@@ -637,6 +639,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "header_native": [[], ["-v"], ["-q"], ["--no-header"], ["tests/sub"]],
     "header_native_errors": [[], ["-v"], ["--continue-on-collection-errors"], ["test_ok.py"]],
     "session_logging": [[], ["-rA"], ["-o", "log_level=DEBUG"], ["-s"]],
+    "conftest_logging": [[], ["-rA"], ["-s"], ["sub", "-rA"], ["-o", "log_level=WARNING", "-rA"]],
     "configure_native": [[], ["-v"], ["-q", "--strict-markers"], ["sub"]],
     # The conftest's options on the command line (values separate or attached, a value
     # that looks like a path, between paths): the parser knows them from the source.

@@ -764,8 +764,14 @@ pub(crate) const NATIVE_PLUGINS: &[&str] = &[
 /// plugin keeps the native engine and fastest's collection, which load its module's
 /// fixtures (`free_tcp_port`, ...) and nothing else; a test file or conftest of the
 /// session that mentions the word hands the session to pytest ([`idle_plugin_used`]).
-/// `(project, module, word)`.
-pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[("anyio", "anyio.pytest_plugin", "anyio")];
+/// pytest-freezer's `pytest_collection_modifyitems` gives its `freezer` fixture to the
+/// items marked `freeze_time`; a test that requests `freezer` itself needs only the
+/// fixture (its distribution is named `pytest_freezer`). `(project, module, word)`.
+pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
+    ("anyio", "anyio.pytest_plugin", "anyio"),
+    ("pytest_freezer", "pytest_freezer", "freeze_time"),
+    ("pytest-freezer", "pytest_freezer", "freeze_time"),
+];
 
 /// Whether the installed idle plugin `project` is switched on for every test of the
 /// session (anyio's auto mode, by its ini key or its option).
@@ -775,6 +781,8 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
             config.get_str("anyio_mode").is_some()
                 || args.unknown.iter().any(|a| a.starts_with("--anyio-mode"))
         }
+        // No option or ini key of its own: only its marker switches it on.
+        "pytest_freezer" | "pytest-freezer" => false,
         _ => true,
     }
 }
