@@ -483,6 +483,12 @@ impl<'a> ModuleCx<'a> {
             let mut usefixtures: Vec<&str> = Vec::new();
             let mut own: Vec<&MarkDecl> = Vec::new();
             if let BindingKind::Function(f) = &m.kind {
+                if f.decorators.opaque {
+                    // It may return something that is not callable (no test, then), or
+                    // write other `test*` names into the class body as it runs
+                    // (parameterized's `expand`): only the class pytest sees knows.
+                    return Err(format!("`{name}` has a decorator fastest cannot read"));
+                }
                 own = decls_ok(&f.decorators.marks)?;
                 for d in &own {
                     if let MarkDecl::Mark(mk, _) = d {
@@ -1574,6 +1580,18 @@ mod tests {
         let opaque = "import unittest, functools\n@functools.total_ordering\n\
                       class TestK(unittest.TestCase):\n    def test_b(self): pass\n";
         assert!(collect(opaque).is_err());
+        // ... and on a method: parameterized's `expand` replaces `test_v` by `test_v_0`,
+        // `test_v_1` in the class body (dateparser's suite).
+        let expand = "import unittest\nfrom parameterized import parameterized\n\
+                      class TestK(unittest.TestCase):\n\
+                      \x20   @parameterized.expand([(1,), (2,)])\n    def test_v(self, v): pass\n";
+        assert!(collect(expand).is_err());
+        // unittest's and mock's own decorators keep it provable.
+        let known = "import unittest\nfrom unittest import mock\n\
+                     class TestK(unittest.TestCase):\n\
+                     \x20   @unittest.skipIf(True, 'x')\n    @mock.patch('os.getcwd')\n\
+                     \x20   def test_v(self, m): pass\n";
+        assert_eq!(collect_items(known).map(|i| i.len()), Ok(1));
     }
 
     #[test]
