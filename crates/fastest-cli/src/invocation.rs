@@ -766,11 +766,21 @@ pub(crate) const NATIVE_PLUGINS: &[&str] = &[
 /// session that mentions the word hands the session to pytest ([`idle_plugin_used`]).
 /// pytest-freezer's `pytest_collection_modifyitems` gives its `freezer` fixture to the
 /// items marked `freeze_time`; a test that requests `freezer` itself needs only the
-/// fixture (its distribution is named `pytest_freezer`). `(project, module, word)`.
+/// fixture (its distribution is named `pytest_freezer`). Some act on no test at all
+/// unless switched on ([`idle_plugin_active`]), and have no word (`""`):
+/// pytest-github-actions-annotate-failures without `GITHUB_ACTIONS=true`, pytest-instafail
+/// without `--instafail` (an option fastest does not know: given, pytest runs the
+/// session). `(project, module, word)`.
 pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
     ("anyio", "anyio.pytest_plugin", "anyio"),
     ("pytest_freezer", "pytest_freezer", "freeze_time"),
     ("pytest-freezer", "pytest_freezer", "freeze_time"),
+    (
+        "pytest-github-actions-annotate-failures",
+        "pytest_github_actions_annotate_failures.plugin",
+        "",
+    ),
+    ("pytest-instafail", "pytest_instafail", ""),
 ];
 
 /// Whether the installed idle plugin `project` is switched on for every test of the
@@ -783,6 +793,12 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
         }
         // No option or ini key of its own: only its marker switches it on.
         "pytest_freezer" | "pytest-freezer" => false,
+        // It prints workflow commands only inside a GitHub Actions job.
+        "pytest-github-actions-annotate-failures" => {
+            std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+        }
+        // Only `--instafail` (unknown here: it hands the session to pytest anyway).
+        "pytest-instafail" => args.unknown.iter().any(|a| a.starts_with("--instafail")),
         _ => true,
     }
 }
@@ -810,7 +826,7 @@ pub(crate) fn idle_plugin_used<'p>(
     let installed = host.pytest11_plugins();
     let words: Vec<(&str, &[u8])> = IDLE_PLUGINS
         .iter()
-        .filter(|(p, _, _)| installed.iter().any(|(name, _)| name == p))
+        .filter(|(p, _, w)| !w.is_empty() && installed.iter().any(|(name, _)| name == p))
         .map(|(p, _, w)| (*p, w.as_bytes()))
         .collect();
     if words.is_empty() {

@@ -1,0 +1,66 @@
+"""Plugins that act on no test unless switched on, against real pytest (issue 5):
+pytest-github-actions-annotate-failures (only inside a GitHub Actions job,
+`GITHUB_ACTIONS=true`) and pytest-instafail (only with `--instafail`). Installed and
+off, they keep fastest's collection and the native engine; switched on, the session is
+pytest's (``IDLE_PLUGINS`` and ``idle_plugin_active`` in invocation.rs).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from conftest import PYTEST, XDIST, _venv_pytest
+from oracle_harness import FINAL_LINE, clean_plugin_output, fastest_in, plugin_case_both, run_in
+
+CASE = Path(__file__).resolve().parent / "plugin_cases" / "inert_plugins"
+INERT = ["pytest-github-actions-annotate-failures==0.4.2", "pytest-instafail==0.5.0"]
+_ENGINE_NOTE = "fastest: the pytest engine runs the items"
+
+
+@pytest.fixture(scope="session")
+def inert_pytest(request: pytest.FixtureRequest) -> List[str]:
+    """``pytest`` of a venv with the two plugins (and pytest-xdist)."""
+    return _venv_pytest(request, "fastest-inert-plugins-venv", [PYTEST, XDIST, *INERT])
+
+
+@pytest.mark.parametrize("args", [("-v",), ("-q", "-rA"), ("--collect-only", "-q"), ("-n", "2")])
+def test_inert_plugins_keep_the_native_engine(tmp_path, inert_pytest, args):
+    expected, actual = plugin_case_both(CASE, tmp_path, inert_pytest, args)
+    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
+    assert "instafail-0.5.0" in expected.stdout or "-v" not in args
+    assert "pytest runs this session" not in actual.stderr, actual.stderr
+    assert "running pytest itself" not in actual.stderr, actual.stderr
+    assert _ENGINE_NOTE not in actual.stdout, actual.stdout
+    if "-n" in args:
+        assert FINAL_LINE.findall(actual.stdout) == FINAL_LINE.findall(expected.stdout)
+        return
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+
+
+@pytest.mark.parametrize("switch", ["github", "instafail"])
+def test_a_switched_on_plugin_makes_the_session_pytests(tmp_path, inert_pytest, switch):
+    args = ["-p", "no:cacheprovider", "-q"]
+    extra = {}
+    if switch == "github":
+        extra["GITHUB_ACTIONS"] = "true"
+    else:
+        args.append("--instafail")
+    root = tmp_path / "case"
+    shutil.copytree(CASE, root)
+    expected = run_in(inert_pytest, root, args, extra)
+    shutil.rmtree(root)
+    shutil.copytree(CASE, root)
+    cmd, env = fastest_in(inert_pytest)
+    actual = run_in(cmd, root, args, {**env, **extra})
+    assert "pytest runs this session" in actual.stderr, actual.stderr
+    assert actual.returncode == expected.returncode == 1
+    if switch == "github":
+        assert "::error file=test_some.py" in expected.stderr, expected.stderr
+        assert "::error file=test_some.py" in actual.stderr, actual.stderr
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout)
