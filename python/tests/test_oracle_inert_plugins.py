@@ -1,6 +1,8 @@
 """Plugins that act on no test unless switched on, against real pytest (issue 5):
 pytest-github-actions-annotate-failures (only inside a GitHub Actions job,
-`GITHUB_ACTIONS=true`) and pytest-instafail (only with `--instafail`). Installed and
+`GITHUB_ACTIONS=true`), pytest-instafail (only with `--instafail`), pytest-split (only
+with `--splits`/`--group` or `--store-durations`) and pytest-custom-exit-code (only with
+its `--suppress-*` options). Installed and
 off, they keep fastest's collection and the native engine; switched on, the session is
 pytest's (``IDLE_PLUGINS`` and ``idle_plugin_active`` in invocation.rs).
 """
@@ -17,7 +19,12 @@ from conftest import PYTEST, XDIST, _venv_pytest
 from oracle_harness import FINAL_LINE, clean_plugin_output, fastest_in, plugin_case_both, run_in
 
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "inert_plugins"
-INERT = ["pytest-github-actions-annotate-failures==0.4.2", "pytest-instafail==0.5.0"]
+INERT = [
+    "pytest-github-actions-annotate-failures==0.4.2",
+    "pytest-instafail==0.5.0",
+    "pytest-split==0.11.0",
+    "pytest-custom-exit-code==0.3.0",
+]
 _ENGINE_NOTE = "fastest: the pytest engine runs the items"
 
 
@@ -43,14 +50,21 @@ def test_inert_plugins_keep_the_native_engine(tmp_path, inert_pytest, args):
     )
 
 
-@pytest.mark.parametrize("switch", ["github", "instafail"])
+_SWITCHES = {
+    "instafail": ["--instafail"],
+    "split": ["--splits", "2", "--group", "1"],
+    "exit-code": ["--suppress-tests-failed-exit-code"],
+}
+
+
+@pytest.mark.parametrize("switch", ["github", *_SWITCHES])
 def test_a_switched_on_plugin_makes_the_session_pytests(tmp_path, inert_pytest, switch):
     args = ["-p", "no:cacheprovider", "-q"]
     extra = {}
     if switch == "github":
         extra["GITHUB_ACTIONS"] = "true"
     else:
-        args.append("--instafail")
+        args.extend(_SWITCHES[switch])
     root = tmp_path / "case"
     shutil.copytree(CASE, root)
     expected = run_in(inert_pytest, root, args, extra)
@@ -59,7 +73,7 @@ def test_a_switched_on_plugin_makes_the_session_pytests(tmp_path, inert_pytest, 
     cmd, env = fastest_in(inert_pytest)
     actual = run_in(cmd, root, args, {**env, **extra})
     assert "pytest runs this session" in actual.stderr, actual.stderr
-    assert actual.returncode == expected.returncode == 1
+    assert actual.returncode == expected.returncode == (0 if switch == "exit-code" else 1)
     if switch == "github":
         assert "::error file=test_some.py" in expected.stderr, expected.stderr
         assert "::error file=test_some.py" in actual.stderr, actual.stderr

@@ -768,9 +768,10 @@ pub(crate) const NATIVE_PLUGINS: &[&str] = &[
 /// items marked `freeze_time`; a test that requests `freezer` itself needs only the
 /// fixture (its distribution is named `pytest_freezer`). Some act on no test at all
 /// unless switched on ([`idle_plugin_active`]), and have no word (`""`):
-/// pytest-github-actions-annotate-failures without `GITHUB_ACTIONS=true`, pytest-instafail
-/// without `--instafail` (an option fastest does not know: given, pytest runs the
-/// session). `(project, module, word)`.
+/// pytest-github-actions-annotate-failures without `GITHUB_ACTIONS=true`; pytest-instafail,
+/// pytest-split and pytest-custom-exit-code without their options ([`SWITCHING_OPTIONS`],
+/// which fastest does not know: given, pytest runs the session). `(project, module,
+/// word)`.
 pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
     ("anyio", "anyio.pytest_plugin", "anyio"),
     ("pytest_freezer", "pytest_freezer", "freeze_time"),
@@ -781,6 +782,32 @@ pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
         "",
     ),
     ("pytest-instafail", "pytest_instafail", ""),
+    ("pytest-split", "pytest_split.plugin", ""),
+    ("pytest-custom-exit-code", "pytest_custom_exit_code", ""),
+];
+
+/// The options that switch on a plugin [`idle_plugin_active`] knows by its options
+/// (unknown to fastest: given, the session is pytest's anyway).
+const SWITCHING_OPTIONS: &[(&str, &[&str])] = &[
+    ("pytest-instafail", &["--instafail"]),
+    (
+        "pytest-split",
+        &[
+            "--splits",
+            "--group",
+            "--store-durations",
+            "--durations-path",
+            "--splitting-algorithm",
+            "--clean-durations",
+        ],
+    ),
+    (
+        "pytest-custom-exit-code",
+        &[
+            "--suppress-no-test-exit-code",
+            "--suppress-tests-failed-exit-code",
+        ],
+    ),
 ];
 
 /// Whether the installed idle plugin `project` is switched on for every test of the
@@ -797,8 +824,12 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
         "pytest-github-actions-annotate-failures" => {
             std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
         }
-        // Only `--instafail` (unknown here: it hands the session to pytest anyway).
-        "pytest-instafail" => args.unknown.iter().any(|a| a.starts_with("--instafail")),
+        // Only their options (unknown here: given, pytest runs the session anyway).
+        "pytest-instafail" | "pytest-split" | "pytest-custom-exit-code" => SWITCHING_OPTIONS
+            .iter()
+            .filter(|(p, _)| *p == project)
+            .flat_map(|(_, options)| options.iter())
+            .any(|o| args.unknown.iter().any(|a| a.starts_with(o))),
         _ => true,
     }
 }
