@@ -241,6 +241,23 @@ def plugin_case_both(case: Path, tmp_path: Path, venv_pytest: Sequence[str],
     return runs[0], runs[1]
 
 
+def assert_native_like_pytest(expected, actual, args: Sequence[str]) -> None:
+    """fastest's run (``actual``) kept its own collection and the native engine (not
+    handed to pytest, no pytest engine) and matches pytest's (``expected``): the same
+    exit code, and the same output (only the final counts under ``-n``, where which
+    worker ran what differs)."""
+    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
+    assert "pytest runs this session" not in actual.stderr, actual.stderr
+    assert "running pytest itself" not in actual.stderr, actual.stderr
+    assert "fastest: the pytest engine runs the items" not in actual.stdout, actual.stdout
+    if "-n" in args:
+        assert FINAL_LINE.findall(actual.stdout) == FINAL_LINE.findall(expected.stdout)
+        return
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+
+
 def clean_plugin_output(stdout: str) -> str:
     """``normalise``d output without fastest's own ``fastest:`` notes and with object
     ids masked."""

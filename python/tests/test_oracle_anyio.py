@@ -17,11 +17,16 @@ from typing import List
 import pytest
 
 from conftest import PYTEST, XDIST, _venv_pytest
-from oracle_harness import FINAL_LINE, clean_plugin_output, fastest_in, plugin_case_both, run_in
+from oracle_harness import (
+    assert_native_like_pytest,
+    clean_plugin_output,
+    fastest_in,
+    plugin_case_both,
+    run_in,
+)
 
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "anyio_idle"
 ANYIO = "anyio==4.16.0"
-_ENGINE_NOTE = "fastest: the pytest engine runs the items"
 
 
 @pytest.fixture(scope="session")
@@ -33,19 +38,8 @@ def anyio_pytest(request: pytest.FixtureRequest) -> List[str]:
 @pytest.mark.parametrize("args", [("-v",), ("-q", "-rA"), ("--collect-only", "-q"), ("-n", "2")])
 def test_an_idle_anyio_plugin_keeps_the_native_engine(tmp_path, anyio_pytest, args):
     expected, actual = plugin_case_both(CASE, tmp_path, anyio_pytest, args)
-    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
     assert "anyio-4" in expected.stdout or "-v" not in args
-    # Not handed to pytest (FASTEST_NO_DELEGATE), not the pytest engine.
-    assert "pytest runs this session" not in actual.stderr, actual.stderr
-    assert "running pytest itself" not in actual.stderr, actual.stderr
-    assert _ENGINE_NOTE not in actual.stdout, actual.stdout
-    if "-n" in args:
-        # Which worker ran what differs (fastest keeps a module in one): the counts agree.
-        assert FINAL_LINE.findall(actual.stdout) == FINAL_LINE.findall(expected.stdout)
-        return
-    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
-        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
-    )
+    assert_native_like_pytest(expected, actual, args)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,13 @@ from typing import List
 import pytest
 
 from conftest import PYTEST, XDIST, _venv_pytest
-from oracle_harness import FINAL_LINE, clean_plugin_output, fastest_in, plugin_case_both, run_in
+from oracle_harness import (
+    assert_native_like_pytest,
+    clean_plugin_output,
+    fastest_in,
+    plugin_case_both,
+    run_in,
+)
 
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "inert_plugins"
 INERT = [
@@ -25,7 +31,6 @@ INERT = [
     "pytest-split==0.11.0",
     "pytest-custom-exit-code==0.3.0",
 ]
-_ENGINE_NOTE = "fastest: the pytest engine runs the items"
 
 
 @pytest.fixture(scope="session")
@@ -37,17 +42,8 @@ def inert_pytest(request: pytest.FixtureRequest) -> List[str]:
 @pytest.mark.parametrize("args", [("-v",), ("-q", "-rA"), ("--collect-only", "-q"), ("-n", "2")])
 def test_inert_plugins_keep_the_native_engine(tmp_path, inert_pytest, args):
     expected, actual = plugin_case_both(CASE, tmp_path, inert_pytest, args)
-    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
     assert "instafail-0.5.0" in expected.stdout or "-v" not in args
-    assert "pytest runs this session" not in actual.stderr, actual.stderr
-    assert "running pytest itself" not in actual.stderr, actual.stderr
-    assert _ENGINE_NOTE not in actual.stdout, actual.stdout
-    if "-n" in args:
-        assert FINAL_LINE.findall(actual.stdout) == FINAL_LINE.findall(expected.stdout)
-        return
-    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
-        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
-    )
+    assert_native_like_pytest(expected, actual, args)
 
 
 _SWITCHES = {

@@ -10,13 +10,12 @@ scheduling, `-n`, reporting), not hand it to pytest, and give pytest's outcomes.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import List, Sequence
 
 import pytest
 
-from oracle_harness import clean_plugin_output, fastest_in, require_fastest, run_in
+from oracle_harness import clean_plugin_output, plugin_case_both
 
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "worker_plugins"
 
@@ -24,23 +23,9 @@ _OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.M)
 _FINAL = re.compile(r"^=* ?(.*?) in \d+\.\d\ds ?=*$", re.M)
 
 
-def _run(cmd: Sequence[str], root: Path, args: Sequence[str], env: Dict[str, str]):
-    return run_in(cmd, root, ["-p", "no:cacheprovider", *args], env)
-
-
 def _both(tmp_path: Path, venv_pytest: List[str], args: Sequence[str]):
-    """pytest's run, then fastest's (never handing the session to pytest) on a fresh
-    copy at the same path."""
-    require_fastest()
-    root = tmp_path / "case"
-    shutil.copytree(CASE, root)
-    expected = _run(venv_pytest, root, args, {})
-    shutil.rmtree(root)
-    shutil.copytree(CASE, root)
-    cmd, env = fastest_in(venv_pytest)
-    actual = _run(cmd, root, args, {**env, "FASTEST_NO_DELEGATE": "1"})
-    assert "pytest would run this session" not in actual.stderr, actual.stderr
-    return expected, actual
+    """pytest's run, then fastest's (never handing the session to pytest)."""
+    return plugin_case_both(CASE, tmp_path, venv_pytest, args)
 
 
 @pytest.mark.parametrize("args", [("-q",), ()], ids=["q", "default"])
