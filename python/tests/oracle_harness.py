@@ -226,17 +226,18 @@ def fresh_case(case: Path, tmp_path: Path) -> Path:
 
 
 def plugin_case_both(case: Path, tmp_path: Path, venv_pytest: Sequence[str],
-                     args: Sequence[str], edit=None):
+                     args: Sequence[str], edit=None, fastest_env=None):
     """pytest of ``venv_pytest``, then fastest with that venv's interpreter (never
-    handing the session to pytest), each on a fresh copy of ``case`` at the same path
-    (``edit`` changes each copy first), without the cache plugin."""
+    handing the session to pytest; ``fastest_env`` added to its environment), each on a
+    fresh copy of ``case`` at the same path (``edit`` changes each copy first), without
+    the cache plugin."""
     require_fastest()
     runs = []
     for cmd, env in ((list(venv_pytest), {}), fastest_in(venv_pytest)):
         root = fresh_case(case, tmp_path)
         if edit:
             edit(root)
-        extra = {**env, "FASTEST_NO_DELEGATE": "1"} if env else {}
+        extra = {**env, "FASTEST_NO_DELEGATE": "1", **(fastest_env or {})} if env else {}
         runs.append(run_in(cmd, root, ["-p", "no:cacheprovider", *args], extra))
     return runs[0], runs[1]
 

@@ -58,3 +58,39 @@ def test_verbose_run_names_the_plugin(tmp_path: Path, worker_plugins_pytest: Lis
     _, actual = _both(tmp_path, worker_plugins_pytest, ("-v", "test_socket.py"))
     assert re.search(r"^fastest: the pytest engine runs the items \(installed pytest plugin "
                      r"pytest[-_]\w+\)$", actual.stdout, re.M), actual.stdout
+
+
+
+@pytest.mark.parametrize(
+    "where,options",
+    [
+        ("cli", "--disable-socket --allow-unix-socket"),
+        ("addopts", "--disable-socket --allow-unix-socket"),
+        # An option with a value before a path.
+        ("cli", "--allow-hosts 127.0.0.1"),
+    ],
+    ids=["cli", "addopts", "value"],
+)
+def test_plugin_options_keep_fastests_collection(
+    tmp_path: Path, worker_plugins_pytest: List[str], where: str, options: str
+):
+    """pytest-socket's options, read off its `pytest_addoption`, are no paths to
+    fastest: it collects the session itself, and the workers' pytest reads them (the
+    unmarked socket test fails under `--disable-socket`)."""
+
+    def edit(root: Path) -> None:
+        if where == "addopts":
+            (root / "pytest.ini").write_text(f"[pytest]\naddopts = {options}\n")
+
+    args = [*(options.split() if where == "cli" else []), "-rA", "test_socket.py"]
+    expected, actual = plugin_case_both(
+        CASE, tmp_path, worker_plugins_pytest, args, edit=edit,
+        fastest_env={"FASTEST_LOG": "fastest_cli=debug"},
+    )
+    disabled = "FAILED test_socket.py::test_allowed" in expected.stdout
+    assert disabled == ("--disable-socket" in options), expected.stdout
+    assert actual.returncode == expected.returncode == 1
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+    assert "pytest collects the whole session" not in actual.stderr, actual.stderr

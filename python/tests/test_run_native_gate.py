@@ -343,6 +343,31 @@ def test_runslow_on_the_command_line_runs_natively(tmp_path: Path) -> None:
     assert got.returncode == 1
 
 
+def test_an_annotated_parser_parameter_keeps_the_options_known(tmp_path: Path) -> None:
+    # `def pytest_addoption(parser: pytest.Parser)`: its options read off the source
+    # all the same, so `5` is no path and the native engine gives them their values.
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "conftest.py").write_text(
+        "import pytest\n"
+        "def pytest_addoption(parser: pytest.Parser) -> None:\n"
+        "    parser.addoption('--runslow', action='store_true')\n"
+        "    parser.addoption('--level', default='3')\n"
+    )
+    (tmp_path / "test_a.py").write_text(
+        "def test_level(request):\n"
+        "    assert request.config.getoption('--level') == '3'\n"
+        "def test_slow(request):\n"
+        "    assert request.config.getoption('runslow')\n"
+    )
+    got = _auto_run(tmp_path, "--runslow", "--level", "5", "test_a.py", "-v",
+                    log="fastest_cli=debug")
+    assert "test_a.py::test_slow PASSED" in got.stdout, got.stdout + got.stderr
+    assert "assert '5' == '3'" in got.stdout
+    assert "registers" not in got.stderr, got.stderr
+    assert "pytest engine" not in got.stdout
+    assert got.returncode == 1
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -353,8 +353,26 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     let (args, cli) = if args.unknown.is_empty() {
         (args, cli)
     } else {
-        with_conftest_options(&args, &blocked, &all, argv, &config, &host.cwd)
-            .unwrap_or((args, cli))
+        // (And those of the worker plugins, which run as they are in the workers'
+        // pytest: its parse of the command line gives them their values.)
+        let plugin_modules = if plugin_autoload(&args) {
+            worker_plugins(host)
+                .iter()
+                .flat_map(|p| p.modules.iter().filter_map(|m| host.module_file(m)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        with_conftest_options(
+            &args,
+            &blocked,
+            &all,
+            argv,
+            &config,
+            &host.cwd,
+            &plugin_modules,
+        )
+        .unwrap_or((args, cli))
     };
     // `-o` given through addopts counts too.
     if let Err(e) = config.apply_overrides(&args.override_ini) {
@@ -1714,10 +1732,11 @@ pub(crate) fn initial_conftests(args: &Args, config: &Config, cwd: &Path) -> Vec
 
 /// Whether a conftest may register options or ini keys: it defines `pytest_addoption`
 /// or loads plugins. A text search: a false positive only costs speed.
-/// The command line parsed again knowing the long options of the initial conftests'
-/// `pytest_addoption` (read off their source: [`addoption_options`]), when that leaves
-/// no option unknown and changes no initial conftest (pytest finds those before it knows
-/// these options, taking their values for paths); `None` otherwise.
+/// The command line parsed again knowing the long options of the `pytest_addoption`
+/// of the initial conftests and of `plugin_modules` (read off their source:
+/// [`addoption_options`]), when that leaves no option unknown and changes no initial
+/// conftest (pytest finds those before it knows these options, taking their values for
+/// paths); `None` otherwise.
 fn with_conftest_options(
     args: &Args,
     blocked: &[String],
@@ -1725,12 +1744,13 @@ fn with_conftest_options(
     argv: &[String],
     config: &Config,
     cwd: &Path,
+    plugin_modules: &[PathBuf],
 ) -> Option<(Args, Parsed)> {
     let initial = initial_conftests(args, config, cwd);
     let mut options = Vec::new();
-    for conftest in &initial {
-        let source = std::fs::read(conftest).ok()?;
-        // A conftest whose options the source does not prove adds none: its options
+    for module in plugin_modules.iter().chain(&initial) {
+        let source = std::fs::read(module).ok()?;
+        // A module whose options the source does not prove adds none: its options
         // stay unknown, and pytest reads the command line.
         if let Some(found) = addoption_options(&source) {
             options.extend(found);

@@ -71,7 +71,13 @@ pub fn addoption_options(src: &[u8]) -> Option<Vec<CliOption>> {
     let mut names: HashSet<String> = HashSet::new();
     let mut c = params.walk();
     for p in params.named_children(&mut c) {
-        if p.kind() == "identifier" && text(p, src)? == "parser" {
+        // `parser` or `parser: pytest.Parser`.
+        let name = match p.kind() {
+            "identifier" => Some(p),
+            "typed_parameter" => p.named_child(0).filter(|n| n.kind() == "identifier"),
+            _ => None,
+        };
+        if name.and_then(|n| text(n, src)) == Some("parser") {
             names.insert("parser".into());
         }
     }
@@ -338,6 +344,19 @@ def pytest_addoption(parser, pluginmanager):
         ] {
             assert_eq!(opts(src), None, "{src}");
         }
+    }
+
+    #[test]
+    fn annotated_parser_is_read() {
+        // pytest-socket's hook: `parser: pytest.Parser`, options on a group.
+        let src = "import pytest\ndef pytest_addoption(parser: pytest.Parser) -> None:\n    group = parser.getgroup('socket')\n    group.addoption('--disable-socket', action='store_true')\n    group.addoption('--allow-hosts', dest='allow_hosts', metavar='CSV')\n";
+        assert_eq!(
+            opts(src).unwrap(),
+            vec![
+                one(&["--disable-socket"], Nargs::Exact(0)),
+                one(&["--allow-hosts"], Nargs::Exact(1)),
+            ]
+        );
     }
 
     #[test]
