@@ -131,6 +131,13 @@ class PytestEngine:
             # The teardown report waits for the item's warnings (they go with it).
             self.bridge.stream = lambda rep: channel.report(json.dumps(self._report(rep)))
         self.bridge.echo = self._echo_subtest
+        # Rewritten modules (the initial conftests' too, which `_prepareconfig` imports)
+        # kept in fastest's cache under `PYTHONDONTWRITEBYTECODE`, as the native engine
+        # and the import fallback keep them: shared with both.
+        from fastest import _pyc
+
+        rootdir = self.rootdir
+        _pyc.install(lambda: rootdir)
         config = _prepareconfig(list(setup["pytest_args"]), plugins=[self.bridge])
         for dest, off in COORDINATOR_OPTIONS.items():
             if hasattr(config.option, dest):

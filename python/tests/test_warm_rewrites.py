@@ -4,6 +4,7 @@ fallback): the workers, started and idle meanwhile, rewrite the other test modul
 after run: the rewriter's warnings (an assert on a tuple) on the runs where pytest
 rewrites the module, in both bytecode modes."""
 
+import pstats
 import shutil
 from pathlib import Path
 from typing import List
@@ -113,3 +114,39 @@ def test_no_rewrite_helper_for_little_test_code(tmp_path: Path) -> None:
     r = run_process([*require_fastest(), "-q", "-p", "no:cacheprovider"], root, env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert HELPER not in r.stderr
+
+
+def test_the_pytest_engine_keeps_rewritten_modules_without_bytecode(tmp_path: Path) -> None:
+    """`--engine pytest` under PYTHONDONTWRITEBYTECODE: the workers' pytest keeps what
+    it rewrites in fastest's cache (as the native engine does), and each run still
+    shows what pytest shows (the rewriter's warning, which pytest repeats every run)."""
+    def make(root: Path) -> None:
+        root.mkdir()
+        (root / "pytest.ini").write_text("[pytest]\n")
+        (root / "conftest.py").write_text("import pytest\n")
+        (root / "test_a.py").write_text(
+            'def test_tuple():\n    assert (1, "never fails")\n\n\n'
+            "def test_fails():\n    x = [1, 2]\n    assert x == [1, 3]\n"
+        )
+
+    env = child_env({"PYTHONDONTWRITEBYTECODE": "1"})
+    fastest = [*require_fastest(), "--engine", "pytest"]
+    root = tmp_path / "proj"
+    make(root)
+    expected = _runs(find_pytest(), root, env, 2)
+    shutil.rmtree(root)
+    make(root)
+    actual = _runs(fastest, root, env, 1)
+    cached = sorted(p.name for p in (root / ".fastest_cache" / "rewrite").glob("*.pyc"))
+    assert any("test_a.py" in name for name in cached), cached
+    assert any("conftest.py" in name for name in cached), cached
+    # The warm run's worker rewrites nothing (its profile shows no call of pytest's
+    # rewriter).
+    profile = tmp_path / "worker.prof"
+    actual += _runs(fastest, root, {**env, "FASTEST_WORKER_PROFILE": str(profile)}, 1)
+    called = {func for (_, _, func) in pstats.Stats(str(profile)).stats}
+    assert "pytest_runtest_protocol" in called
+    assert "_rewrite_test" not in called
+    assert "assertion is always true" in expected[1][1]
+    for (e_code, e_out, _), (a_code, a_out, a_err) in zip(expected, actual):
+        assert (a_code, a_out) == (e_code, e_out), a_err
