@@ -262,6 +262,8 @@ class EngineConfig:
         self._plugins: dict[str, Any] = {"logging-plugin": _LOGGING_PLUGIN}
         self._plugin_setup = setup
         self._plugin_modules: dict[str, str] | None = None
+        #: Whether a word-gated plugin's `pytest_configure` is running (`_register`).
+        self._loading_gated = False
         self.pluginmanager = types.SimpleNamespace(
             has_plugin=self._has_plugin,
             hasplugin=self._has_plugin,
@@ -413,10 +415,13 @@ class EngineConfig:
     def _register(self, plugin: Any, name: str | None = None) -> str | None:
         """``pluginmanager.register`` of the logging plugin taken away before, or of an
         object with no hook a loaded plugin keeps its state in (pytest-codspeed's),
-        found again by name (``get_plugin``)."""
+        found again by name (``get_plugin``). A word-gated plugin's own object (see
+        ``_WORD_GATED_PLUGINS``) may have hooks: they act on nothing this session."""
         if plugin is _LOGGING_PLUGIN:
             name = name or "logging-plugin"
-        elif name is None or any(a.startswith("pytest_") for a in dir(plugin)):
+        elif name is None or (
+            not self._loading_gated and any(a.startswith("pytest_") for a in dir(plugin))
+        ):
             raise ValueError(f"fastest's native engine cannot register {plugin!r}")
         if name != "logging-plugin" and plugin is _LOGGING_PLUGIN:
             raise ValueError(f"fastest's native engine cannot register {plugin!r}")
@@ -1695,6 +1700,12 @@ class _CaptureManager:
 #: in for the plugin: pytest-codspeed's and logfire's, while they are disabled.
 _IDLE_RUNTEST_HOOKS = frozenset({"pytest_codspeed.plugin", "logfire._internal.integrations.pytest"})
 
+#: Plugin modules whose hooks act only on tests that name the plugin's word, which the
+#: coordinator lets the native engine load only for sessions that never do
+#: (``WORD_GATED_PLUGINS`` in invocation.rs): pytest-benchmark's, whose
+#: ``pytest_configure`` registers its session object (with hooks of its own).
+_WORD_GATED_PLUGINS = frozenset({"pytest_benchmark.plugin"})
+
 
 class _LoggingPluginStandIn:
     """What ``pluginmanager.get_plugin("logging-plugin")`` returns in the native engine,
@@ -2354,7 +2365,11 @@ class Engine:
                 if self._replacement:
                     # The crashed worker before this one showed them.
                     warnings.simplefilter("ignore")
-                configure(self.config)
+                self.config._loading_gated = name in _WORD_GATED_PLUGINS
+                try:
+                    configure(self.config)
+                finally:
+                    self.config._loading_gated = False
         idle = name in _IDLE_RUNTEST_HOOKS
         call = None if idle else getattr(module, "pytest_runtest_call", None)
         if call is not None:

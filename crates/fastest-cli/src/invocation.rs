@@ -730,6 +730,9 @@ pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
     "pytest-codspeed",
     // Only while it is disabled (`logfire_enabled`): its hooks then return at once.
     "logfire-sdk",
+    // Only while no test of the session names it ([`WORD_GATED_PLUGINS`]) and none of
+    // its options is given: its hooks then act on nothing.
+    "pytest-benchmark",
 ];
 
 /// Installed plugins the native engine stands in for while they are configured to do
@@ -763,6 +766,11 @@ pub(crate) const PYTEST_ENGINE_PLUGINS: &[&str] = &[
 ///   are loaded (the `capfire` and `logfire_pytest` fixtures, its options and ini keys,
 ///   a `pytest_configure` that returns at once); its hooks return at once while it is
 ///   disabled and are not called.
+/// - pytest-benchmark while no test file or conftest of the session names `benchmark`
+///   ([`WORD_GATED_PLUGINS`]) and none of its options is given: its module is loaded
+///   (its options, mark, header line and the session object its `pytest_configure`
+///   registers); its hooks act only on benchmarks (the `benchmark` fixture or mark,
+///   the table of their timings) and are not called.
 pub(crate) const NATIVE_PLUGINS: &[&str] = &[
     "pytest-env",
     "pytest-mock",
@@ -773,7 +781,14 @@ pub(crate) const NATIVE_PLUGINS: &[&str] = &[
     "pytest-randomly",
     "pytest-codspeed",
     "logfire-sdk",
+    "pytest-benchmark",
 ];
+
+/// Installed plugins the native engine loads in full ([`NATIVE_PLUGINS`]) whose hooks
+/// act only on tests that name them, with the word such a test or conftest cannot do
+/// without: a session whose test file or conftest mentions it is pytest's
+/// ([`idle_plugin_used`]).
+const WORD_GATED_PLUGINS: &[(&str, &str)] = &[("pytest-benchmark", "benchmark")];
 
 /// Installed plugins whose hooks act only on tests that name them, and the word such a
 /// test or conftest cannot do without: anyio's plugin runs the coroutine tests marked
@@ -862,8 +877,9 @@ fn idle_this_session(project: &str, args: &Args, config: &Config) -> bool {
     is_idle_plugin(project) && !idle_plugin_active(project, args, config)
 }
 
-/// Why the session needs an installed idle plugin ([`IDLE_PLUGINS`]) after all: the
-/// first of `files` (test files and conftests) that mentions its word.
+/// Why the session needs an installed idle plugin ([`IDLE_PLUGINS`]) or a word-gated
+/// one ([`WORD_GATED_PLUGINS`]) after all: the first of `files` (test files and
+/// conftests) that mentions its word.
 pub(crate) fn idle_plugin_used<'p>(
     args: &Args,
     host: &Host,
@@ -875,8 +891,10 @@ pub(crate) fn idle_plugin_used<'p>(
     let installed = host.pytest11_plugins();
     let words: Vec<(&str, &[u8])> = IDLE_PLUGINS
         .iter()
-        .filter(|(p, _, w)| !w.is_empty() && installed.iter().any(|(name, _)| name == p))
-        .map(|(p, _, w)| (*p, w.as_bytes()))
+        .map(|(p, _, w)| (*p, *w))
+        .chain(WORD_GATED_PLUGINS.iter().copied())
+        .filter(|(p, w)| !w.is_empty() && installed.iter().any(|(name, _)| name == p))
+        .map(|(p, w)| (p, w.as_bytes()))
         .collect();
     if words.is_empty() {
         return None;
@@ -921,6 +939,7 @@ pub(crate) const NATIVE_PLUGIN_MODULES: &[(&str, &str)] = &[
     ("pytest-codspeed", "pytest_codspeed.plugin"),
     ("logfire-sdk", "logfire.testing"),
     ("logfire-sdk", "logfire._internal.integrations.pytest"),
+    ("pytest-benchmark", "pytest_benchmark.plugin"),
 ];
 
 /// Fixtures installed plugins provide that the native engine does not.
@@ -1157,6 +1176,10 @@ const PLUGIN_MARKERS: &[(&str, &[&str])] = &[
     ),
     ("pytest-cov", &["no_cover: disable coverage for this test."]),
     (
+        "pytest-benchmark",
+        &["benchmark: mark a test with custom benchmark settings."],
+    ),
+    (
         "pytest-rerunfailures",
         &["flaky(reruns=1, reruns_delay=0, reruns_delay_backoff_factor=1.0): mark test to re-run up to 'reruns' times. Add a delay of 'reruns_delay' seconds between re-runs, multiplied by 'reruns_delay_backoff_factor' after each attempt for an exponential backoff."],
     ),
@@ -1373,6 +1396,10 @@ fn run_blocker(
                 || args.unknown.iter().any(|a| a.starts_with("--codspeed")))
         {
             return Err("pytest-codspeed measures benchmarks".into());
+        }
+        // (Its `--benchmark-only` skips every other test in its collection hook.)
+        if name == "pytest-benchmark" && args.unknown.iter().any(|a| a.starts_with("--benchmark")) {
+            return Err("pytest-benchmark's options".into());
         }
         if name == "logfire-sdk" && logfire_enabled(args, config) {
             return Err("logfire traces the tests".into());

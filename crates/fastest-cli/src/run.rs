@@ -1270,9 +1270,14 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // pytest-timeout's lines only with a limit set.
     let plugin_header = pytest_engine.is_none()
         && invocation::plugin_autoload(&inv.args)
-        && (["hypothesis", "pytest-asyncio", "pytest-codspeed"]
-            .iter()
-            .any(|p| has_plugin(&s.host.pytest11_plugins(), p))
+        && ([
+            "hypothesis",
+            "pytest-asyncio",
+            "pytest-codspeed",
+            "pytest-benchmark",
+        ]
+        .iter()
+        .any(|p| has_plugin(&s.host.pytest11_plugins(), p))
             || (has_plugin(&s.host.pytest11_plugins(), "pytest-timeout")
                 && invocation::timeout_configured(&inv.args, s.config)));
     let native_sessionstart = if pytest_engine.is_none() {
