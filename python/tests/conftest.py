@@ -166,6 +166,8 @@ WORKER_PLUGINS = (
     "pytest-check==3.0.3",
     "pytest-httpserver==1.2.0",
     "pytest-responses==0.6.0",
+    "pytest-dotenv==0.5.2",
+    "pytest-vcr==1.0.2",
     "requests==2.34.2",
 )
 

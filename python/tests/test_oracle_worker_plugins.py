@@ -1,8 +1,9 @@
 """Plugins fastest does not know that its workers' pytest engine runs as they are
 (issue 5): real plugins, installed from the package index, whose hooks act only inside
 a worker's pytest (the runtest protocol, assertion explanations, the session's start
-and end) — pytest-socket, pytest-icdiff, pytest-unordered, pytest-check,
-pytest-httpserver, pytest-responses (`parse::worker_plugin`,
+and end, a plain `pytest_load_initial_conftests`) — pytest-socket, pytest-icdiff,
+pytest-unordered, pytest-check, pytest-httpserver, pytest-responses, pytest-dotenv,
+pytest-vcr (`parse::worker_plugin`,
 `invocation::worker_plugins`). fastest must serve such a session itself (discovery,
 scheduling, `-n`, reporting), not hand it to pytest, and give pytest's outcomes.
 """
@@ -28,12 +29,14 @@ def _both(tmp_path: Path, venv_pytest: List[str], args: Sequence[str]):
     return plugin_case_both(CASE, tmp_path, venv_pytest, args)
 
 
-@pytest.mark.parametrize("args", [("-q",), ()], ids=["q", "default"])
+@pytest.mark.parametrize(
+    "args", [("-q",), (), ("-q", "--strict-markers")], ids=["q", "default", "strict"]
+)
 def test_serial_runs_print_what_pytest_prints(
     tmp_path: Path, worker_plugins_pytest: List[str], args
 ):
     expected, actual = _both(tmp_path, worker_plugins_pytest, args)
-    assert "5 failed, 6 passed" in expected.stdout, expected.stdout
+    assert "5 failed, 8 passed" in expected.stdout, expected.stdout
     assert actual.returncode == expected.returncode == 1
     assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
         f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
@@ -44,7 +47,7 @@ def test_distributed_runs_match_pytest_xdist(tmp_path: Path, worker_plugins_pyte
     expected, actual = _both(tmp_path, worker_plugins_pytest, ("-n", "2", "-rA"))
     assert actual.returncode == expected.returncode == 1
     assert set(_OUTCOME.findall(actual.stdout)) == set(_OUTCOME.findall(expected.stdout))
-    assert len(_OUTCOME.findall(actual.stdout)) == 11, actual.stdout
+    assert len(_OUTCOME.findall(actual.stdout)) == 13, actual.stdout
     assert _FINAL.findall(actual.stdout)[-1] == _FINAL.findall(expected.stdout)[-1]
 
 

@@ -261,6 +261,12 @@ pub struct Outline {
     /// Markers a conftest registers with literal, unconditional
     /// `config.addinivalue_line("markers", "...")` calls in `pytest_configure`.
     pub registered_markers: Vec<String>,
+    /// For a plugin module: the markers its `pytest_load_initial_conftests` registers
+    /// with literal `early_config.addinivalue_line("markers", "...")` calls, when that
+    /// hook does nothing else with its arguments than read the ini and options and
+    /// register markers (`None` otherwise, or without the hook). pytest never calls
+    /// the hook of a conftest.
+    pub plain_early_hook_markers: Option<Vec<String>>,
     /// Why importing the module itself may fail, warn or stop (a syntax problem, a
     /// `raise` or `pytest.skip` at import time): one of the `uncertain` reasons, kept
     /// apart because it also matters for modules imported without being collected
@@ -741,7 +747,9 @@ const WORKER_DENIED_PRIVATE: &[&str] = &[
 /// Whether an installed plugin's module can run as it is in the workers' pytest engine
 /// while fastest collects, schedules and reports: its hooks are all
 /// [`WORKER_PLUGIN_HOOKS`] (pytest-socket's `pytest_runtest_setup`, pytest-icdiff's
-/// `pytest_assertrepr_compare`, pytest-httpserver's `pytest_sessionfinish`), it neither
+/// `pytest_assertrepr_compare`, pytest-httpserver's `pytest_sessionfinish`) or a plain
+/// `pytest_load_initial_conftests` (pytest-dotenv's: see
+/// [`Outline::plain_early_hook_markers`]), it neither
 /// reaches pytest's terminal reporter nor its plugin machinery, and of pytest's private
 /// modules it uses none that collect or draw ([`WORKER_DENIED_PRIVATE`]). `Ok(what it
 /// registers)` or `Err(why not)`, as [`quiet_plugin`].
@@ -764,7 +772,19 @@ pub fn worker_plugin(src: &[u8]) -> Result<QuietPlugin, String> {
             return Err(format!("pytest's private module `{module}`"));
         }
     }
-    plugin_outline(src, WORKER_PLUGIN_HOOKS)
+    // A plain `pytest_load_initial_conftests` ([`Outline::plain_early_hook_markers`])
+    // runs in the workers' pytest as in pytest's; its markers count as registered.
+    let mut hooks = WORKER_PLUGIN_HOOKS.to_vec();
+    hooks.push("pytest_load_initial_conftests");
+    let mut found = plugin_outline(src, &hooks)?;
+    let o = parse_outline(src, false);
+    if o.hooks.iter().any(|h| h == "pytest_load_initial_conftests") {
+        match o.plain_early_hook_markers {
+            Some(markers) => found.markers.extend(markers),
+            None => return Err("hook pytest_load_initial_conftests".into()),
+        }
+    }
+    Ok(found)
 }
 
 /// The first of pytest's private modules `src` names that a worker plugin may not use
@@ -2345,6 +2365,11 @@ impl<'a> Ctx<'a> {
                                 .extend(self.literal_marker_registrations(def));
                         }
                     }
+                    if b.name == "pytest_load_initial_conftests" {
+                        out.plain_early_hook_markers = definition_of(stmt)
+                            .filter(|d| self.plain_early_hook(*d))
+                            .map(|d| self.literal_marker_registrations(d));
+                    }
                     if EARLY_HOOKS.contains(&b.name.as_str()) && out.sets_options.is_none() {
                         out.sets_options =
                             definition_of(stmt).and_then(|d| self.option_assignment(d));
@@ -3902,6 +3927,57 @@ impl<'a> Ctx<'a> {
                     .is_some_and(|(receiver, _)| receiver == config)
         });
         all
+    }
+
+    /// Whether a `pytest_load_initial_conftests` only reads the ini and the options and
+    /// registers markers: each use of a parameter in its body is the receiver of a
+    /// call of `getini`, `getoption` or `addinivalue_line` with `"markers"` (pytest-
+    /// dotenv's, which loads `.env` files; pytest-vcr's, which registers its mark).
+    /// Anything else (changing `args`, the options, the ini, registering plugins) may
+    /// change what pytest collects.
+    fn plain_early_hook(&self, def: Node<'a>) -> bool {
+        let (Some(params), Some(body)) = (field(def, "parameters"), field(def, "body")) else {
+            return false;
+        };
+        let mut c = params.walk();
+        let names: Vec<&str> = params
+            .named_children(&mut c)
+            .filter_map(|p| match p.kind() {
+                "identifier" => Some(self.text(p)),
+                "typed_parameter" => p.named_child(0).map(|n| self.text(n)),
+                _ => None,
+            })
+            .collect();
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "identifier" && names.contains(&self.text(n)) {
+                let allowed = n
+                    .parent()
+                    .filter(|a| a.kind() == "attribute" && field(*a, "object") == Some(n))
+                    .and_then(|a| {
+                        let method = field(a, "attribute").map(|m| self.text(m))?;
+                        let call = a
+                            .parent()
+                            .filter(|c| c.kind() == "call" && field(*c, "function") == Some(a))?;
+                        match method {
+                            "getini" | "getoption" => Some(true),
+                            "addinivalue_line" => {
+                                let args = call_arguments(call)?;
+                                let first = args.first().and_then(|f| self.value(*f));
+                                Some(matches!(first, Some(PyValue::Str(k)) if k == "markers"))
+                            }
+                            _ => Some(false),
+                        }
+                    })
+                    .unwrap_or(false);
+                if !allowed {
+                    return false;
+                }
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        true
     }
 
     fn literal_marker_registrations(&self, def: Node<'a>) -> Vec<String> {
@@ -6321,6 +6397,29 @@ def pytest_configure(config):
                 .map(|p| p.markers),
             Ok(vec!["disable_socket".to_string()])
         );
+        // pytest-dotenv's and pytest-vcr's early hooks: reading the ini, registering a
+        // mark (which counts as registered).
+        let dotenv = b"import pytest\nfrom dotenv import load_dotenv\n@pytest.hookimpl(tryfirst=True)\ndef pytest_load_initial_conftests(args, early_config, parser):\n    _override = early_config.getini('env_override_existing_values')\n    for filename in early_config.getini('env_files'):\n        load_dotenv(filename, override=_override)\n";
+        assert_eq!(worker_plugin(dotenv).map(|p| p.markers), Ok(vec![]));
+        let vcr = b"def pytest_load_initial_conftests(early_config, parser, args):\n    early_config.addinivalue_line('markers', 'vcr: Mark the test as using VCR.py.')\n";
+        assert_eq!(
+            worker_plugin(vcr).map(|p| p.markers),
+            Ok(vec!["vcr".to_string()])
+        );
+        for src in [
+            // Changing the command line, the options or the ini, or passing them on.
+            &b"def pytest_load_initial_conftests(early_config, parser, args):\n    args[:] = ['-p', 'x', *args]\n"[..],
+            b"def pytest_load_initial_conftests(early_config, parser, args):\n    early_config.known_args_namespace.confcutdir = '/'\n",
+            b"def pytest_load_initial_conftests(early_config, parser, args):\n    early_config.addinivalue_line('addopts', '-x')\n",
+            b"def pytest_load_initial_conftests(early_config, parser, args):\n    setup(early_config)\n",
+        ] {
+            assert_eq!(
+                worker_plugin(src).map(|_| ()),
+                Err("hook pytest_load_initial_conftests".to_string()),
+                "{}",
+                String::from_utf8_lossy(src)
+            );
+        }
         for (src, why) in [
             (
                 &b"def pytest_terminal_summary(terminalreporter):\n    pass\n"[..],
