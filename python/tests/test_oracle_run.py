@@ -60,6 +60,8 @@ pytestmark = pytest.mark.oracle
 NATIVE_CASES: List[str] = [
     # Test methods a class setup replaced after pytest's collection bound them.
     "collected_methods",
+    # `pythonpath = .`: the rootdir itself on `sys.path`, no `/./` in `__file__`.
+    "pythonpath_dot",
     # Conftest runtest hooks (setup, call, teardown, makereport; plain, tryfirst,
     # trylast, old- and new-style wrappers) called by the native engine in pluggy's
     # order, with pytest's capture around each, and a report wrapper's changes kept;
@@ -376,6 +378,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-o", "console_output_style=count"],
         ["-o", "console_output_style=count", "-v"],
     ],
+    "pythonpath_dot": [[], ["-rA"]],
     # scopes, yield teardown, autouse, override, usefixtures, params,
     # indirect, request attributes, errors at setup/teardown, missing fixture
     "fixtures": [

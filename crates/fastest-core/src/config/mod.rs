@@ -73,6 +73,13 @@ pub fn shlex_split(s: &str) -> Result<Vec<String>, ConfigError> {
 use known::ALIASES;
 
 /// Python's `repr()` of a string, as pytest's messages quote values.
+/// `base / item` as pathlib joins them for pytest's "paths" ini values: `.` components
+/// and repeated separators go (`pythonpath = ["."]` is the directory itself, not
+/// `DIR/.`, which would become part of every imported module's `__file__`), `..` stays.
+pub fn pathlib_join(base: &Path, item: impl AsRef<Path>) -> PathBuf {
+    base.join(item).components().collect()
+}
+
 pub fn py_repr_str(s: &str) -> String {
     pyfmt::repr_str(s)
 }
@@ -232,7 +239,7 @@ impl Config {
         Some(
             values::to_list_lenient(&v.value, ListKind::Paths)
                 .iter()
-                .map(|p| base.join(p))
+                .map(|p| pathlib_join(base, p))
                 .collect(),
         )
     }
@@ -242,7 +249,7 @@ impl Config {
         let base = self.paths_base();
         Ok(self
             .try_list(name, ListKind::Paths)?
-            .map(|items| items.iter().map(|p| base.join(p)).collect()))
+            .map(|items| items.iter().map(|p| pathlib_join(base, p)).collect()))
     }
 
     fn paths_base(&self) -> &Path {

@@ -465,7 +465,7 @@ fn overrides_fix_a_bad_addopts() {
 fn ini_values() {
     let l = Layout::new(&[(
         "pytest.ini",
-        "[pytest]\naddopts = -ra\n  -q  # c\nmarkers =\n    slow: slow tests\n\n    fast\npython_files = check_*.py  'a b.py'\nxfail_strict = yes\nconsider_namespace_packages = 0\npythonpath = src ../lib\n",
+        "[pytest]\naddopts = -ra\n  -q  # c\nmarkers =\n    slow: slow tests\n\n    fast\npython_files = check_*.py  'a b.py'\nxfail_strict = yes\nconsider_namespace_packages = 0\npythonpath = src ../lib . ./x//y/\n",
     )]);
     let c = setup(&l.req(".", &[]));
     assert_eq!(c.addopts(), ["-ra", "-q", "#", "c"]);
@@ -481,7 +481,25 @@ fn ini_values() {
     assert_eq!(c.get_str("minversion"), None);
     assert_eq!(
         c.get_paths("pythonpath").unwrap(),
-        [l.p("src"), l.p("../lib")]
+        // As pathlib joins them: no `.` components, `..` kept.
+        [l.p("src"), l.p("../lib"), l.p(""), l.p("x/y")]
+    );
+    let shown: Vec<String> = c
+        .get_paths("pythonpath")
+        .unwrap()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let root = l.p("").display().to_string();
+    let root = root.trim_end_matches('/');
+    assert_eq!(
+        shown,
+        [
+            format!("{root}/src"),
+            format!("{root}/../lib"),
+            root.to_string(),
+            format!("{root}/x/y")
+        ]
     );
     assert_eq!(c.python_classes(), ["Test"]);
     assert_eq!(c.python_functions(), ["test"]);
