@@ -803,7 +803,8 @@ const WORD_GATED_PLUGINS: &[(&str, &str)] = &[("pytest-benchmark", "benchmark")]
 /// unless switched on ([`idle_plugin_active`]), and have no word (`""`):
 /// pytest-github-actions-annotate-failures without `GITHUB_ACTIONS=true`; pytest-instafail,
 /// pytest-split and pytest-custom-exit-code without their options ([`SWITCHING_OPTIONS`],
-/// which fastest does not know: given, pytest runs the session). `(project, module,
+/// which fastest does not know: given, pytest runs the session). pytest-repeat and
+/// pytest-order act only on tests marked `repeat` and `order`. `(project, module,
 /// word)`.
 pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
     ("anyio", "anyio.pytest_plugin", "anyio"),
@@ -817,12 +818,33 @@ pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
     ("pytest-instafail", "pytest_instafail", ""),
     ("pytest-split", "pytest_split.plugin", ""),
     ("pytest-custom-exit-code", "pytest_custom_exit_code", ""),
+    // Its `pytest_generate_tests` repeats only tests marked `repeat` (or all with
+    // `--count`, an option fastest does not know).
+    ("pytest-repeat", "pytest_repeat", "repeat"),
+    // Its collection hook moves only tests marked `order` (options that choose other
+    // marks or orders are unknown to fastest).
+    ("pytest-order", "pytest_order.plugin", "order"),
 ];
 
 /// The options that switch on a plugin [`idle_plugin_active`] knows by its options
 /// (unknown to fastest: given, the session is pytest's anyway).
 const SWITCHING_OPTIONS: &[(&str, &[&str])] = &[
     ("pytest-instafail", &["--instafail"]),
+    ("pytest-repeat", &["--count", "--repeat-scope"]),
+    (
+        "pytest-order",
+        &[
+            "--indulgent-ordering",
+            "--order-scope",
+            "--order-group-scope",
+            "--sparse-ordering",
+            "--order-dependencies",
+            "--order-marker-prefix",
+            "--error-on-failed-ordering",
+            "--fail-all-on-failed-ordering",
+            "--order-after-ff",
+        ],
+    ),
     (
         "pytest-split",
         &[
@@ -858,7 +880,11 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
             std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
         }
         // Only their options (unknown here: given, pytest runs the session anyway).
-        "pytest-instafail" | "pytest-split" | "pytest-custom-exit-code" => SWITCHING_OPTIONS
+        "pytest-instafail"
+        | "pytest-split"
+        | "pytest-custom-exit-code"
+        | "pytest-repeat"
+        | "pytest-order" => SWITCHING_OPTIONS
             .iter()
             .filter(|(p, _)| *p == project)
             .flat_map(|(_, options)| options.iter())
