@@ -118,10 +118,24 @@ def test_outcomes_match_pytest_xdist(tmp_path: Path, xdist_pytest: List[str], ar
     actual = _run(require_fastest(), root, "-n", "2", *args)
     assert "cannot run natively" not in actual.stderr, actual.stderr
     if "-x" in args:
-        # Which test fails first is a race on both sides; both stop and exit 1... or,
-        # under pytest-xdist, 2 (its "Interrupted"): fastest keeps pytest's 1.
+        # fastest's own `-n` (no pytest-xdist in its venv): the banner naming the
+        # limit, exit 1, as pytest without `-n`.
         assert actual.returncode == 1
         assert "stopping after 1 failures" in actual.stdout
+        assert "Interrupted" not in actual.stdout
+        # With pytest-xdist installed, `-n` is its flag: which test fails first (and
+        # whether a failure on the other worker still comes in) is a race on both
+        # sides; both stop, pytest-xdist's controller raising its `Interrupted`
+        # (exit 2) after the session's own banner.
+        cmd, env = fastest_in(xdist_pytest)
+        actual = _run(cmd, root, "-n", "2", *args, env=env)
+        assert actual.returncode == expected.returncode == 2, (expected.stdout, actual.stdout)
+        for out in (expected.stdout, actual.stdout):
+            assert re.search(r"^!+ stopping after [12] failures !+$", out, re.M), out
+            assert re.search(
+                r"^!+ xdist\.dsession\.Interrupted: stopping after 1 failures !+\n=+ .* in ",
+                out, re.M,
+            ), out
         return
     assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
     e, a = _shape(expected.stdout), _shape(actual.stdout)

@@ -2093,11 +2093,29 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // running elsewhere still come in after it).
     let failures = reporter.failures();
     let maxfail = user_maxfail;
-    let shown = if dist.is_some() { maxfail } else { failures };
-    let mut stopped: Vec<String> = (maxfail > 0 && failures >= maxfail)
+    // With pytest-xdist installed, `pytest -n N --maxfail` is its controller's session:
+    // the session's own banner (the count at the last failure), then its `DSession`
+    // raises `Interrupted` naming the limit, and pytest exits 2 (INTERRUPTED).
+    // fastest's own `-n` (pytest-xdist not installed) names the limit and exits 1.
+    let xdist_controller = dist.is_some()
+        && invocation::plugin_autoload(&inv.args)
+        && has_plugin(&s.host.pytest11_plugins(), "pytest-xdist");
+    let shown = if dist.is_some() && !xdist_controller {
+        maxfail
+    } else {
+        failures
+    };
+    let maxfail_reached = maxfail > 0 && failures >= maxfail;
+    let mut stopped: Vec<String> = maxfail_reached
         .then(|| format!("stopping after {shown} failures"))
         .into_iter()
         .collect();
+    let xdist_interrupted = xdist_controller && maxfail_reached;
+    if xdist_interrupted {
+        stopped.push(format!(
+            "xdist.dsession.Interrupted: stopping after {maxfail} failures"
+        ));
+    }
     // Stepwise's `session.shouldstop`: the session is interrupted, unless `--maxfail`'s
     // `session.shouldfail` ended it first (then both banners, exit 1).
     let sw_stopped = s.cache.as_ref().is_some_and(|c| c.stopped());
@@ -2136,7 +2154,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     }
     let code = if let Some(code) = code {
         code
-    } else if interrupted {
+    } else if interrupted || xdist_interrupted {
         exit::INTERRUPTED
     } else if failed || coverage_failed {
         exit::TESTS_FAILED

@@ -563,9 +563,10 @@ impl<'w> TerminalReporter<'w> {
 
     /// A `!` banner before the final line: red for `session.shouldfail` and
     /// `session.shouldstop`, plain for an `Interrupted: ...` (pytest reports the
-    /// `Interrupted` exception as it reports a `KeyboardInterrupt`).
+    /// `Interrupted` exception as it reports a `KeyboardInterrupt`; pytest-xdist's
+    /// `xdist.dsession.Interrupted: ...` too).
     fn stop_line(&mut self, line: &str) {
-        if line.starts_with("Interrupted: ") {
+        if line.starts_with("Interrupted: ") || line.starts_with("xdist.dsession.Interrupted: ") {
             self.write_sep('!', line);
         } else {
             self.write_sep_styled('!', line, &[Style::Red]);
