@@ -467,7 +467,9 @@ def _crash_lines(stdout: str) -> List[str]:
 
 
 @pytest.mark.parametrize(
-    "args", [("-rA",), ("-rA", "--max-worker-restart", "0")], ids=["restart", "no-restart"]
+    "args",
+    [("-rA",), ("-rA", "--max-worker-restart", "0"), ("-q", "-rA")],
+    ids=["restart", "no-restart", "quiet"],
 )
 def test_a_crash_is_reported_as_pytest_xdist_reports_it(
     tmp_path: Path, xdist_pytest: List[str], args
@@ -479,6 +481,10 @@ def test_a_crash_is_reported_as_pytest_xdist_reports_it(
     assert _crash_lines(actual.stdout) == _crash_lines(expected.stdout), (
         f"\n--- pytest-xdist\n{expected.stdout}\n--- fastest\n{actual.stdout}"
     )
+    # pytest-xdist's `node down` line whatever the verbosity; its `replacing crashed
+    # worker` only from verbosity 0 up.
+    assert "node down: Not properly terminated" in actual.stdout
+    assert ("replacing crashed worker" in actual.stdout) == ("-q" not in args and "0" not in args)
     if "--max-worker-restart" not in args:
         # The other tests of the crashed module and every other module still ran.
         assert "PASSED test_crash.py::test_after" in actual.stdout

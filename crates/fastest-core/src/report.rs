@@ -240,9 +240,12 @@ pub enum Event {
     Report(Box<TestReport>),
     /// A worker died while running `nodeid` (signal or exit status in `reason`).
     Crashed { nodeid: String, reason: String },
-    /// A line pytest-xdist's controller prints as it happens (`[gw0] node down: ...`,
-    /// `replacing crashed worker gw0`), in `-n` runs with a verbosity of 0 or more.
+    /// A line pytest-xdist's controller prints as it happens (`replacing crashed worker
+    /// gw0`), in `-n` runs with a verbosity of 0 or more.
     Note(String),
+    /// A line pytest-xdist's controller prints as it happens whatever the verbosity
+    /// (`[gw0] node down: ...`, its `pytest_testnodedown`).
+    NodeDown(String),
     /// A `KeyboardInterrupt` (Ctrl-C, or raised by a test) or `pytest.exit` ended the
     /// session: nothing more is dispatched.
     Interrupted(Interruption),

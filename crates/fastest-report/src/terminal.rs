@@ -278,6 +278,7 @@ impl<'w> TerminalReporter<'w> {
                     self.write_line(text);
                 }
             }
+            Event::NodeDown(text) => self.write_line(text),
             // The loop ends by the exception: no final progress.
             Event::Interrupted(_) => self.interrupted = true,
             Event::Finished => self.loop_finished(),

@@ -1044,7 +1044,7 @@ impl Driver<'_> {
             Some(item) => {
                 if self.opts.distributed {
                     // execnet's words for a worker that went away without saying goodbye.
-                    self.emit(Event::Note(format!(
+                    self.emit(Event::NodeDown(format!(
                         "[gw{}] node down: Not properly terminated",
                         self.id
                     )));
