@@ -500,3 +500,32 @@ def test_decided_top_level_conditions_need_no_import(tmp_path: Path) -> None:
     flags.write_text(flags.read_text().replace("(3, 99)", "(3, 0)"))
     imported, log = _collect_both(root)
     assert imported == ["test_undecided.py"], log
+
+
+def test_helpers_defined_under_a_condition_keep_a_file_provable(tmp_path: Path) -> None:
+    """`try: from x import Server / except ImportError: class Server(object): ...` and
+    plain helper functions under a condition bind values, not tests (dnspython's test
+    modules): such files need no import. A class there with other bases (a TestCase
+    under any name), or a test-like name, still does."""
+    files = {
+        "test_helpers.py": "import pytest\ntry:\n    from nonexistent_mod import Server\n"
+        "    available = True\nexcept ImportError:\n    available = False\n\n"
+        "    class Server(object):\n        pass\n\n    def helper():\n        return 1\n\n\n"
+        "def test_a():\n    assert not available\n\n\n"
+        '@pytest.mark.skipif(not available, reason="no server")\ndef test_b():\n    Server()\n',
+        "test_testcase.py": "import unittest\nclass Base(unittest.TestCase):\n"
+        "    def test_x(self):\n        pass\ntry:\n    import json\n"
+        "    class JsonChecks(Base):\n        pass\nexcept ImportError:\n    pass\n",
+        "test_named.py": "try:\n    import json\nexcept ImportError:\n"
+        "    def test_fallback():\n        pass\ndef test_c():\n    pass\n",
+        "test_base.py": "try:\n    from nonexistent_mod import Server\nexcept ImportError:\n"
+        "    class Server:\n        def test_inherited(self):\n            pass\n"
+        "class TestS(Server):\n    pass\n",
+    }
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n")
+    for name, text in files.items():
+        (root / name).write_text(text)
+    imported, _ = _collect_both(root)
+    assert imported == ["test_base.py", "test_named.py", "test_testcase.py"]

@@ -2643,6 +2643,34 @@ impl<'a> Ctx<'a> {
         (module, bindings)
     }
 
+    /// Whether a `def` or `class` under a top-level condition can be read as a value
+    /// of unknown kind ([`Self::plain_block_bindings`]): an undecorated function, or a
+    /// class whose bases are builtins (or none) and that takes no keywords (a
+    /// metaclass).
+    fn plain_helper(&self, def: Node<'a>) -> bool {
+        // A test-like name keeps the block undecided here (an imported condition may
+        // still decide it: `parse_outline_seeded`).
+        let named_test =
+            field(def, "name").is_none_or(|n| self.text(n).to_ascii_lowercase().contains("test"));
+        if named_test {
+            return false;
+        }
+        if def.kind() == "function_definition" {
+            return true;
+        }
+        let Some(bases) = field(def, "superclasses") else {
+            return true;
+        };
+        let mut c = bases.walk();
+        let ok = bases.named_children(&mut c).all(|b| {
+            b.kind() == "identifier" && {
+                let name = self.text(b);
+                (name == "object" || BUILTIN_CLASSES.contains(&name)) && !self.rebound(name)
+            }
+        });
+        ok
+    }
+
     /// The names a top-level compound statement binds when it binds them only by
     /// imports and plain assignments (no definition, no name pytest reads itself, no
     /// `globals()`-style binding): imports as imports, the rest as values of unknown
@@ -2671,6 +2699,15 @@ impl<'a> Ctx<'a> {
         let mut stack = vec![block];
         while let Some(n) = stack.pop() {
             match n.kind() {
+                // An undecorated helper under a condition (`except ImportError:
+                // class Server: pass`): a value of unknown kind, as an assignment's, so
+                // a test-like name still makes the file uncertain. A class with bases
+                // other than builtins may be a `unittest.TestCase` under any name.
+                "function_definition" | "class_definition" if self.plain_helper(n) => {
+                    let name = field(n, "name")?;
+                    push(self.text(name).to_string(), value())?;
+                    continue;
+                }
                 "function_definition"
                 | "class_definition"
                 | "decorated_definition"
@@ -6483,15 +6520,34 @@ def pytest_configure(config):
             let o = parse_outline(src.as_bytes(), false);
             assert!(o.uncertain.is_empty(), "{src}: {:?}", o.uncertain);
         }
+        // Undecorated helpers under a condition (with no `test` in their names) are
+        // values of unknown kind.
+        for (src, name) in [
+            ("try:\n    from s import Server\nexcept ImportError:\n    class Server(object):\n        pass\n    def helper():\n        pass\n", "helper"),
+            ("if FLAG:\n    class Server:\n        pass\n", "Server"),
+        ] {
+            let o = parse_outline(src.as_bytes(), false);
+            assert!(o.uncertain.is_empty(), "{src}: {:?}", o.uncertain);
+            assert!(
+                o.bindings.iter().any(|b| b.name == name
+                    && matches!(b.kind, BindingKind::Value { maybe_callable: true })),
+                "{src}"
+            );
+        }
         for src in [
+            // A class deriving from anything but builtins may be a TestCase by any name.
+            "try:\n    import trio\n    class TrioTests(Base):\n        pass\nexcept ImportError:\n    pass\n",
+            "try:\n    import trio\nexcept ImportError:\n    class Meta(object, metaclass=M):\n        pass\n",
+            "if FLAG:\n    @pytest.fixture\n    def db():\n        pass\n",
             "if FLAG:\n    def test_x():\n        pass\n",
+            "if FLAG:\n    class TestA:\n        pass\n",
+            "if FLAG:\n    def check_test():\n        pass\n",
             "try:\n    from helpers import *\nexcept ImportError:\n    pass\n",
             "for i in range(3):\n    globals()[f'test_{i}'] = lambda: None\n",
             "if FLAG:\n    pytestmark = []\n",
             "try:\n    from plug import pytest_configure\nexcept ImportError:\n    pass\n",
             "if FLAG:\n    X = 1\n    setattr(mod, 'test_x', f)\n",
             "try:\n    import x\nexcept ImportError:\n    collect_ignore = ['test_x.py']\n",
-            "if FLAG:\n    class TestA:\n        pass\n",
             "try:\n    from pytest import mark\nexcept ImportError:\n    mark = None\n",
             "if FLAG:\n    import pytest as pt\n",
         ] {

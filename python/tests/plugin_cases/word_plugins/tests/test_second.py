@@ -3,13 +3,12 @@ import pytest
 
 @pytest.fixture(scope="module")
 def shared():
-    return []
+    return {"key": 1}
 
 
-def test_appends(shared):
-    shared.append(1)
-    assert shared == [1]
+def test_reads(shared):
+    assert shared["key"] == 1
 
 
-def test_sees_it(shared):
-    assert shared == [1]
+def test_reads_again(shared):
+    assert "key" in shared
