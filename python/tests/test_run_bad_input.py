@@ -251,3 +251,41 @@ def test_an_unraisable_exception_at_the_sessions_end_fails_it_as_under_pytest(tm
     # Without the error filter the session passes.
     (root / "pytest.ini").write_text("[pytest]\n")
     assert _run(require_fastest(), root).returncode == 0
+
+
+@pytest.mark.parametrize("extra", [[], ["-n", "2"]], ids=["serial", "n2"])
+def test_a_temp_dir_that_does_not_exist_is_skipped_as_python_skips_it(
+    tmp_path: Path, extra: list
+) -> None:
+    """`TMPDIR` naming a missing directory: Python's `tempfile.gettempdir()` (and so
+    pytest's `tmp_path`) falls back to `/tmp`; fastest's own temporary files (worker
+    sockets, the import fallback's result) do the same instead of failing the run."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n")
+    (root / "test_tmp.py").write_text(textwrap.dedent(
+        """
+        import pytest
+
+        IDS = [str(n) for n in range(2)]
+
+
+        @pytest.mark.parametrize("n", [0, 1], ids=lambda n: IDS[n])
+        def test_writes(tmp_path, n):
+            (tmp_path / "f").write_text(str(n))
+            assert (tmp_path / "f").read_text() == str(n)
+        """
+    ))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"NO_COLOR": "1", "TMPDIR": str(tmp_path / "missing")})
+    def run(cmd: list) -> subprocess.CompletedProcess:
+        return subprocess.run([*cmd, "-p", "no:cacheprovider", "-q", *extra], cwd=root,
+                              env=env, capture_output=True, text=True, timeout=120)
+
+    if not extra:
+        expected = run(find_pytest())
+        assert expected.returncode == 0, expected.stdout + expected.stderr
+    actual = run(require_fastest())
+    assert actual.returncode == 0, actual.stdout + actual.stderr
+    assert "INTERNALERROR" not in actual.stderr
+    assert re.search(r"^2 passed in ", actual.stdout, re.M), actual.stdout

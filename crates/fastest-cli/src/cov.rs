@@ -260,7 +260,7 @@ impl Measured {
         }
         let data_dir = tempfile::Builder::new()
             .prefix("fastest-cov-")
-            .tempdir()
+            .tempdir_in(fastest_core::temp::temp_root())
             .map_err(|e| format!("cannot create a directory for coverage data: {e}"))?;
         let warm = std::thread::Builder::new()
             .name("coverage-import".into())

@@ -419,7 +419,8 @@ pub fn collect_raw(
 ) -> Result<(CollectResult, Vec<u8>), FallbackError> {
     let python: PathBuf = host.python.clone().ok_or(FallbackError::NoPython)?;
     let invocation_dir = host.cwd.as_path();
-    let dir = tempfile::tempdir().map_err(|e| FallbackError::Result(e.to_string()))?;
+    let dir = tempfile::tempdir_in(fastest_core::temp::temp_root())
+        .map_err(|e| FallbackError::Result(e.to_string()))?;
     let output = dir.path().join("result.json");
     let req_path = dir.path().join("request.json");
     let req = Request {

@@ -1750,7 +1750,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     let shared_basetemp = dist.and_then(|_| {
         tempfile::Builder::new()
             .prefix("fastest-basetemp-")
-            .tempdir()
+            .tempdir_in(fastest_core::temp::temp_root())
             .ok()
     });
     if let Some(dir) = &shared_basetemp {

@@ -12,6 +12,7 @@
 //! - [`history`]: per-test durations and outcomes kept between runs.
 //! - [`schedule`]: scope groups and their longest-first order.
 //! - [`cache`]: pytest's cache directory (`.pytest_cache`): lastfailed, nodeids, stepwise.
+//! - [`temp`]: where fastest's own temporary files go (Python's `tempfile.gettempdir()` rule).
 //!
 //! This crate does no Python: anything that needs an interpreter lives in `fastest-runner`
 //! or the CLI.
@@ -26,3 +27,4 @@ pub mod item;
 pub mod report;
 pub mod schedule;
 pub mod select;
+pub mod temp;

@@ -128,11 +128,12 @@ try:
 except KeyboardInterrupt:
     raise SystemExit(130)";
 
-/// Where the worker's socket directory goes: the temp dir, unless its path is too long
+/// Where the worker's socket directory goes: the temp dir (Python's choice:
+/// `fastest_core::temp`), unless its path is too long
 /// for a Unix socket address (`sun_path` holds 108 bytes on Linux, 104 on macOS), then
 /// `/tmp`.
 fn socket_base() -> PathBuf {
-    let tmp = std::env::temp_dir();
+    let tmp = fastest_core::temp::temp_root().to_path_buf();
     // The socket's path adds `/fastest-XXXXXX/worker.sock` (27 bytes).
     if tmp.as_os_str().len() + 27 < 100 {
         tmp
