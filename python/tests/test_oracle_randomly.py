@@ -159,3 +159,25 @@ def test_last_failed_runs_in_the_plugins_order(tmp_path, randomly_pytest, flag):
     order = lambda out: _OUTCOME.findall(out)  # noqa: E731
     assert order(actual.stdout) == order(expected.stdout), actual.stdout
     assert order(expected.stdout)[0] == ("FAILED", "test_bbb.py::test_b1")
+
+
+RANDOMLY_3 = "pytest-randomly==3.16.0"
+
+
+@pytest.fixture(scope="session")
+def randomly3_pytest(request: pytest.FixtureRequest) -> List[str]:
+    """``pytest`` of a venv with pytest-randomly 3.x, which sorts by MD5 digests where
+    4.0 and later sort by CRC-32 (``randomly::KeyHash``)."""
+    from conftest import PYTEST, _venv_pytest
+
+    return _venv_pytest(request, "fastest-randomly3-venv", [PYTEST, RANDOMLY_3])
+
+
+@pytest.mark.parametrize("seed", ["1", "12345"])
+@pytest.mark.parametrize("form", [("--collect-only", "-q"), ("-q",)], ids=["collect", "run"])
+def test_the_order_of_pytest_randomly_3_is_its_own(tmp_path, randomly3_pytest, seed, form):
+    args = ["-p", "no:cacheprovider", f"--randomly-seed={seed}", "--doctest-modules", *form]
+    expected, actual = _both(tmp_path, randomly3_pytest, args)
+    assert actual.returncode == expected.returncode, actual.stderr
+    assert "running pytest itself" not in actual.stderr, actual.stderr
+    assert _clean(actual.stdout) == _clean(expected.stdout)

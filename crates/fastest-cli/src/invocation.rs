@@ -528,8 +528,9 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     if let Some(c) = pytest_cache.as_ref().filter(|_| args.has(Opt::CacheClear)) {
         c.clear();
     }
-    let randomly = crate::randomly::active(&plugins, autoload)
-        .then(|| crate::randomly::Randomly::configure(&args, pytest_cache.as_ref()));
+    let randomly = crate::randomly::installed_hash(&plugins)
+        .filter(|_| crate::randomly::active(&plugins, autoload))
+        .map(|hash| crate::randomly::Randomly::configure(&args, pytest_cache.as_ref(), hash));
     let isatty = std::io::stdout().is_terminal();
     let inv = Invocation {
         randomly,
@@ -1317,6 +1318,12 @@ fn unknown_plugins_that(
         .collect()
 }
 
+/// Whether fastest knows what this version of a plugin it serves does: pytest-randomly
+/// before 3.10 shuffles with `random.shuffle`, an order only its own session computes.
+fn served_version(name: &str, version: &str) -> bool {
+    name != crate::randomly::PROJECT || crate::randomly::KeyHash::of_version(version).is_some()
+}
+
 /// Whether pytest-asyncio's `pytest_configure` neither warns nor fails on its loop
 /// scope ini keys: the fixture loop scope set to a scope (or `fixture-scope`), the test
 /// loop scope unset or a scope.
@@ -1389,10 +1396,13 @@ fn run_blocker(
     {
         engine.get_or_insert_with(|| format!("the {ini} ini"));
     }
-    for (name, _) in installed
+    for (name, version) in installed
         .iter()
         .filter(|(name, _)| autoload && !SERVED_PLUGINS.contains(&name.as_str()))
     {
+        if !served_version(name, version) {
+            return Err(format!("installed pytest plugin {name} {version}"));
+        }
         if !PYTEST_ENGINE_PLUGINS.contains(&name.as_str())
             && !NATIVE_PLUGINS.contains(&name.as_str())
         {
@@ -1561,14 +1571,15 @@ fn pytest_only(
     // A plugin fastest does not know may collect more (pytest-checkdocs' item for the
     // project's metadata, a `pytest_collect_file` for other files) or change the items.
     if plugin_autoload(args) {
-        if let Some((name, _)) = installed.iter().find(|(name, _)| {
+        if let Some((name, _)) = installed.iter().find(|(name, version)| {
             let name = name.as_str();
-            !SERVED_PLUGINS.contains(&name)
+            (!SERVED_PLUGINS.contains(&name)
                 && !PYTEST_ENGINE_PLUGINS.contains(&name)
                 && !NATIVE_PLUGINS.contains(&name)
                 && !fixture_plugins(host).iter().any(|p| p.project == name)
                 && !worker_plugins(host).iter().any(|p| p.project == name)
-                && !idle_this_session(name, args, config)
+                && !idle_this_session(name, args, config))
+                || !served_version(name, version)
         }) {
             return Some(format!("installed pytest plugin {name}"));
         }

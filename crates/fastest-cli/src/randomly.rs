@@ -5,7 +5,8 @@
 //! The plugin's order is a pure function of the seed and the items: modules, then the
 //! classes in each module, then the items in each class, each stably sorted by zlib's
 //! CRC-32 of `"{seed}::{name}"` (node id, `module.__name__`, `cls.__module__.__qualname__`,
-//! or `None`), grouping only consecutive items. fastest computes it from discovery's items,
+//! or `None`), grouping only consecutive items; from 3.10 to 3.x the same with MD5 digests
+//! ([`KeyHash`]; before 3.10, `random.shuffle`, which pytest's own session runs). fastest computes it from discovery's items,
 //! so the order (and `--collect-only`) is pytest's without importing anything. The
 //! per-test reseeding is the plugin's own code: a session with pytest-randomly runs in the
 //! pytest engine, whose workers get the resolved seed on their command line.
@@ -71,6 +72,42 @@ fn py_int(text: &str) -> Option<i128> {
     Some(if negative { -n } else { n })
 }
 
+/// What the installed version sorts by: zlib's CRC-32 from 4.0, MD5 digests from 3.10.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyHash {
+    Crc32,
+    Md5,
+}
+
+impl KeyHash {
+    /// The hash of `version`; `None` before 3.10 (its `random.shuffle` order is pytest's
+    /// to compute).
+    pub fn of_version(version: &str) -> Option<Self> {
+        let mut parts = version.split('.').map(|p| {
+            p.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse::<u32>()
+                .ok()
+        });
+        let major = parts.next().flatten()?;
+        let minor = parts.next().flatten().unwrap_or(0);
+        match (major, minor) {
+            (m, _) if m >= 4 => Some(KeyHash::Crc32),
+            (3, n) if n >= 10 => Some(KeyHash::Md5),
+            _ => None,
+        }
+    }
+}
+
+/// The installed pytest-randomly's [`KeyHash`], when it is installed.
+pub fn installed_hash(installed: &[(String, String)]) -> Option<KeyHash> {
+    installed
+        .iter()
+        .find(|(name, _)| name == PROJECT)
+        .and_then(|(_, v)| KeyHash::of_version(v))
+}
+
 /// Whether pytest-randomly loads in this session: installed (and not blocked by
 /// `-p no:randomly`, which the host already applied) and plugins autoload.
 pub fn active(installed: &[(String, String)], autoload: bool) -> bool {
@@ -83,12 +120,14 @@ pub struct Randomly {
     pub seed: i128,
     /// Not `--randomly-dont-reorganize`.
     pub reorganize: bool,
+    /// What the installed version sorts by.
+    pub hash: KeyHash,
 }
 
 impl Randomly {
     /// The plugin's `pytest_configure`: resolve the seed (`last` reads the cache, which
     /// then gets the seed in use). `cache` is `None` under `-p no:cacheprovider`.
-    pub fn configure(args: &Args, cache: Option<&PytestCache>) -> Self {
+    pub fn configure(args: &Args, cache: Option<&PytestCache>, hash: KeyHash) -> Self {
         let seed = match args.randomly_seed {
             Some(SeedArg::Int(n)) => n,
             Some(SeedArg::Last) => cache
@@ -105,6 +144,7 @@ impl Randomly {
         Randomly {
             seed,
             reorganize: !args.has(Opt::RandomlyDontReorganize),
+            hash,
         }
     }
 
@@ -134,7 +174,7 @@ impl Randomly {
         };
         let keyed: Vec<(Option<String>, Item)> =
             items.into_iter().map(|it| (module_of(&it), it)).collect();
-        shuffle(self.seed, keyed)
+        shuffle(self.hash, self.seed, keyed)
     }
 }
 
@@ -166,6 +206,22 @@ fn crc(seed: i128, name: &str) -> u32 {
     crc32fast::hash(format!("{seed}::{name}").as_bytes())
 }
 
+/// The plugin's sort key for `f"{seed}::{name}"`, as bytes ordered as Python orders the
+/// plugin's keys (the CRC-32 big-endian, as an int compares; the MD5 digest as bytes).
+fn key(hash: KeyHash, seed: i128, name: &str) -> [u8; 16] {
+    match hash {
+        KeyHash::Crc32 => {
+            let mut k = [0u8; 16];
+            k[..4].copy_from_slice(&crc(seed, name).to_be_bytes());
+            k
+        }
+        KeyHash::Md5 => {
+            use md5::Digest;
+            md5::Md5::digest(format!("{seed}::{name}").as_bytes()).into()
+        }
+    }
+}
+
 /// Consecutive runs of equal keys (`itertools.groupby`).
 fn group_by<K: PartialEq, T>(items: Vec<(K, T)>) -> Vec<(K, Vec<T>)> {
     let mut groups: Vec<(K, Vec<T>)> = Vec::new();
@@ -179,12 +235,12 @@ fn group_by<K: PartialEq, T>(items: Vec<(K, T)>) -> Vec<(K, Vec<T>)> {
 }
 
 /// The plugin's two-level shuffle of `(module name, item)` pairs.
-fn shuffle(seed: i128, items: Vec<(Option<String>, Item)>) -> Vec<Item> {
-    let mut modules: Vec<(u32, Vec<Item>)> = group_by(items)
+fn shuffle(hash: KeyHash, seed: i128, items: Vec<(Option<String>, Item)>) -> Vec<Item> {
+    let mut modules: Vec<([u8; 16], Vec<Item>)> = group_by(items)
         .into_iter()
         .map(|(module, members)| {
-            let key = crc(seed, module.as_deref().unwrap_or("None"));
-            (key, shuffle_by_class(seed, module.as_deref(), members))
+            let k = key(hash, seed, module.as_deref().unwrap_or("None"));
+            (k, shuffle_by_class(hash, seed, module.as_deref(), members))
         })
         .collect();
     // `list.sort` is stable, as `sort_by_key` is.
@@ -195,18 +251,23 @@ fn shuffle(seed: i128, items: Vec<(Option<String>, Item)>) -> Vec<Item> {
         .collect()
 }
 
-fn shuffle_by_class(seed: i128, module: Option<&str>, items: Vec<Item>) -> Vec<Item> {
+fn shuffle_by_class(
+    hash: KeyHash,
+    seed: i128,
+    module: Option<&str>,
+    items: Vec<Item>,
+) -> Vec<Item> {
     let keyed: Vec<(Option<String>, Item)> =
         items.into_iter().map(|it| (qualname(&it), it)).collect();
-    let mut classes: Vec<(u32, Vec<Item>)> = group_by(keyed)
+    let mut classes: Vec<([u8; 16], Vec<Item>)> = group_by(keyed)
         .into_iter()
         .map(|(cls, mut members)| {
-            members.sort_by_cached_key(|it| crc(seed, &it.nodeid));
-            let key = match cls {
-                None => crc(seed, "None"),
-                Some(q) => crc(seed, &format!("{}.{q}", module.unwrap_or("None"))),
+            members.sort_by_cached_key(|it| key(hash, seed, &it.nodeid));
+            let k = match cls {
+                None => key(hash, seed, "None"),
+                Some(q) => key(hash, seed, &format!("{}.{q}", module.unwrap_or("None"))),
             };
-            (key, members)
+            (k, members)
         })
         .collect();
     classes.sort_by_key(|(key, _)| *key);
@@ -259,6 +320,31 @@ mod tests {
         assert!(SeedArg::parse("x").is_err());
         assert!(SeedArg::parse("_1").is_err());
         assert!(SeedArg::parse("").is_err());
+    }
+
+    #[test]
+    fn versions_choose_the_hash() {
+        assert_eq!(KeyHash::of_version("5.1.0"), Some(KeyHash::Crc32));
+        assert_eq!(KeyHash::of_version("4.0.0"), Some(KeyHash::Crc32));
+        assert_eq!(KeyHash::of_version("3.16.0"), Some(KeyHash::Md5));
+        assert_eq!(KeyHash::of_version("3.10.3"), Some(KeyHash::Md5));
+        assert_eq!(KeyHash::of_version("3.9.0"), None);
+        assert_eq!(KeyHash::of_version("2.1"), None);
+        assert_eq!(KeyHash::of_version("x"), None);
+    }
+
+    #[test]
+    fn keys_order_as_python_orders_the_plugins_keys() {
+        // hashlib.md5(b"123::None").digest(), and the CRC-32 as an int compares.
+        assert_eq!(
+            key(KeyHash::Md5, 123, "None")[..4],
+            [0x25, 0xa0, 0xfc, 0x2c][..]
+        );
+        let (a, b) = (crc(1, "a"), crc(1, "b"));
+        assert_eq!(
+            a.cmp(&b),
+            key(KeyHash::Crc32, 1, "a").cmp(&key(KeyHash::Crc32, 1, "b"))
+        );
     }
 
     #[test]
@@ -334,7 +420,7 @@ mod tests {
                 ),
             ));
         }
-        let once = shuffle(5, items);
+        let once = shuffle(KeyHash::Crc32, 5, items);
         let ids: Vec<&str> = once.iter().map(|i| i.nodeid.as_str()).collect();
         // Each class and module stays contiguous.
         let pos = |p: &str| ids.iter().position(|i| i.starts_with(p)).unwrap();
@@ -343,6 +429,7 @@ mod tests {
         let n = pos("n.py::");
         assert!(ids[n..n + 2].iter().all(|i| i.starts_with("n.py::")));
         let again = shuffle(
+            KeyHash::Crc32,
             5,
             once.iter()
                 .map(|it| (Some(it.nodeid[..1].to_string()), it.clone()))
