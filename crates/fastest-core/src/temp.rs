@@ -24,7 +24,7 @@ pub fn temp_root() -> &'static Path {
 fn candidates() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = ["TMPDIR", "TEMP", "TMP"]
         .iter()
-        .filter_map(|v| std::env::var_os(v))
+        .filter_map(std::env::var_os)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .collect();
@@ -55,6 +55,7 @@ fn writable_dir(dir: &Path) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
