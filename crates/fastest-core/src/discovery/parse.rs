@@ -776,8 +776,8 @@ pub fn worker_plugin(src: &[u8]) -> Result<QuietPlugin, String> {
     // runs in the workers' pytest as in pytest's; its markers count as registered.
     let mut hooks = WORKER_PLUGIN_HOOKS.to_vec();
     hooks.push("pytest_load_initial_conftests");
-    let mut found = plugin_outline(src, &hooks)?;
     let o = parse_outline(src, false);
+    let mut found = outline_of_plugin(src, &o, &hooks)?;
     if o.hooks.iter().any(|h| h == "pytest_load_initial_conftests") {
         match o.plain_early_hook_markers {
             Some(markers) => found.markers.extend(markers),
@@ -821,11 +821,19 @@ fn denied_private_module(src: &[u8]) -> Option<String> {
 
 /// The checks [`quiet_plugin`] and [`worker_plugin`] share, with the hooks each allows.
 fn plugin_outline(src: &[u8], allowed_hooks: &[&str]) -> Result<QuietPlugin, String> {
+    outline_of_plugin(src, &parse_outline(src, false), allowed_hooks)
+}
+
+/// [`plugin_outline`] with the module's outline `o` already parsed.
+fn outline_of_plugin(
+    src: &[u8],
+    o: &Outline,
+    allowed_hooks: &[&str],
+) -> Result<QuietPlugin, String> {
     let has = |needle: &[u8]| src.windows(needle.len()).any(|w| w == needle);
     if has(b"import *") {
         return Err("a star import".into());
     }
-    let o = parse_outline(src, false);
     if let Some(h) = &o.import_hazard {
         return Err(h.clone());
     }
@@ -839,8 +847,8 @@ fn plugin_outline(src: &[u8], allowed_hooks: &[&str]) -> Result<QuietPlugin, Str
     if o.pytest_plugins {
         return Err("pytest_plugins".into());
     }
-    if let Some(m) = o.pytest_machinery {
-        return Err(m);
+    if let Some(m) = &o.pytest_machinery {
+        return Err(m.clone());
     }
     if let Some(b) = o
         .bindings
@@ -850,7 +858,7 @@ fn plugin_outline(src: &[u8], allowed_hooks: &[&str]) -> Result<QuietPlugin, Str
         return Err(format!("`{}` bound otherwise than by a def", b.name));
     }
     Ok(QuietPlugin {
-        markers: o.registered_markers,
+        markers: o.registered_markers.clone(),
         ini_keys: addini_names(src),
     })
 }
@@ -2700,9 +2708,8 @@ impl<'a> Ctx<'a> {
         while let Some(n) = stack.pop() {
             match n.kind() {
                 // An undecorated helper under a condition (`except ImportError:
-                // class Server: pass`): a value of unknown kind, as an assignment's, so
-                // a test-like name still makes the file uncertain. A class with bases
-                // other than builtins may be a `unittest.TestCase` under any name.
+                // class Server: pass`): a value of unknown kind, as an assignment's
+                // (see `plain_helper` for the definitions that stay undecided).
                 "function_definition" | "class_definition" if self.plain_helper(n) => {
                     let name = field(n, "name")?;
                     push(self.text(name).to_string(), value())?;
