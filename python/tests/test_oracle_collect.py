@@ -529,3 +529,84 @@ def test_helpers_defined_under_a_condition_keep_a_file_provable(tmp_path: Path) 
         (root / name).write_text(text)
     imported, _ = _collect_both(root)
     assert imported == ["test_base.py", "test_named.py", "test_testcase.py"]
+
+
+_MATCH_OK = '''import pytest
+
+def classify(v):
+    match v:
+        case {"kind": "point", "at": (x, y)} if x == y:
+            return "diagonal"
+        case [1, *rest] | (2, *rest):
+            return f"seq{len(rest)}"
+        case str() | bytes() as s:
+            return "text"
+        case _:
+            return "other"
+
+
+@pytest.mark.parametrize("v,want", [
+    ({"kind": "point", "at": (1, 1)}, "diagonal"),
+    ([1, 2, 3], "seq2"),
+    ("abc", "text"),
+    (3.5, "other"),
+])
+def test_classify(v, want):
+    assert classify(v) == want
+
+
+class TestMatch:
+    def test_method(self):
+        match 3:
+            case 1 | 2:
+                assert False
+            case n:
+                assert n == 3
+'''
+
+#: Files CPython refuses or warns about, or whose tests a `match` defines at import.
+_MATCH_DOUBTED = {
+    # An irrefutable case before the last: a SyntaxError at import.
+    "test_unreachable.py": "def test_u(v=1):\n    match v:\n        case x:\n            pass\n"
+    "        case 1:\n            pass\n",
+    # Alternatives binding different names.
+    "test_alternatives.py": "def test_a(v=1):\n    match v:\n        case [x] | [y]:\n"
+    "            pass\n",
+    # A duplicate mapping key.
+    "test_keys.py": "def test_k(v=1):\n    match v:\n        case {'a': x, \"a\": y}:\n"
+    "            pass\n",
+    # Tests defined by a module-level `match`.
+    "test_toplevel.py": "import sys\nmatch sys.platform:\n    case 'nonexistent':\n"
+    "        def test_never():\n            pass\n    case _:\n"
+    "        def test_always():\n            pass\n",
+}
+
+
+def test_match_statements_keep_a_file_provable(tmp_path: Path) -> None:
+    """Test modules using `match` (PEP 634) need no import when their patterns are
+    ones CPython compiles; patterns it refuses (or whose rules this cannot prove) and
+    module-level `match` blocks defining tests are still imported, with pytest's
+    collection errors and items."""
+    import subprocess
+
+    from oracle_harness import child_env, find_pytest, require_fastest
+
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n")
+    (root / "test_match.py").write_text(_MATCH_OK)
+    imported, _ = _collect_both(root)
+    assert imported == []
+    args = ["-q", "-p", "no:cacheprovider"]
+    expected = subprocess.run([*find_pytest(), *args], cwd=root, env=child_env({}),
+                              capture_output=True, text=True, timeout=120)
+    actual = subprocess.run([*require_fastest(), *args], cwd=root,
+                            env=child_env({"NO_COLOR": "1"}),
+                            capture_output=True, text=True, timeout=120)
+    assert actual.returncode == expected.returncode == 0, (expected.stdout, actual.stdout)
+    assert actual.stdout.splitlines()[-1].split(" in ")[0] == "5 passed"
+
+    for name, text in _MATCH_DOUBTED.items():
+        (root / name).write_text(text)
+    imported, _ = _collect_both(root, rc=2)
+    assert imported == sorted(_MATCH_DOUBTED)

@@ -19,6 +19,7 @@ pub mod external;
 pub mod options;
 pub mod params;
 pub mod parse;
+mod patterns;
 pub mod reorder;
 pub mod skim;
 pub mod source;

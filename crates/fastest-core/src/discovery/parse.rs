@@ -5418,7 +5418,9 @@ fn contains_binding(n: Node<'_>) -> bool {
             | "decorated_definition"
             | "assignment"
             | "import_statement"
-            | "import_from_statement" => return true,
+            | "import_from_statement"
+            // Its capture patterns bind names (`case x:`).
+            | "match_statement" => return true,
             _ => {
                 let mut c = x.walk();
                 stack.extend(x.named_children(&mut c));

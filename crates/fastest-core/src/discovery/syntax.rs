@@ -20,6 +20,8 @@ use std::sync::OnceLock;
 
 use tree_sitter::{Node, TreeCursor};
 
+use super::patterns;
+
 /// A CPython `major.minor`: which syntax compiles depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PyVersion(pub u32, pub u32);
@@ -380,6 +382,8 @@ enum K {
     With,
     WithItem,
     Match,
+    CaseClause,
+    CasePattern,
     Comprehension,
     ForIn,
     ArgumentList,
@@ -473,6 +477,8 @@ fn classify(name: &str, named: bool) -> K {
         "with_statement" => K::With,
         "with_item" => K::WithItem,
         "match_statement" => K::Match,
+        "case_clause" => K::CaseClause,
+        "case_pattern" => K::CasePattern,
         "list_comprehension"
         | "set_comprehension"
         | "dictionary_comprehension"
@@ -654,6 +660,8 @@ struct Cx {
     in_except_star: bool,
     in_finally: bool,
     in_comprehension: bool,
+    /// Inside a `case` clause's patterns (checked whole by [`patterns::check_match`]).
+    in_pattern: bool,
     /// Inside the body of a `try` whose handlers catch `ImportError`.
     import_guarded: bool,
     /// The tracked `try` group whose body this is (0: none; see [`TryRole`]).
@@ -784,6 +792,7 @@ impl<'t> Walker<'t, '_, '_> {
             in_except_star: false,
             in_finally: false,
             in_comprehension: false,
+            in_pattern: false,
             import_guarded: false,
             attempt: 0,
             fallback: 0,
@@ -951,6 +960,7 @@ impl<'t> Walker<'t, '_, '_> {
                 cx.in_finally = true;
             }
             (K::Comprehension, _) => cx.in_comprehension = true,
+            (K::CaseClause, _) if k == K::CasePattern => cx.in_pattern = true,
             (K::Str, _) => cx.string = self.fstring_of(parent),
             (K::Interpolation, _) => {
                 cx.fexpr = cx.string;
@@ -1273,7 +1283,17 @@ impl<'t> Walker<'t, '_, '_> {
                 self.try_statement(n);
                 self.compound(n, parent_k, cx);
             }
-            K::Match => self.flag(n, "`match` statement (pattern rules are not checked)"),
+            K::Match => {
+                if !self.py.at_least(3, 10) {
+                    self.flag(n, "`match` statement needs Python 3.10");
+                } else if let Err(why) = patterns::check_match(n, self.src) {
+                    self.flag(n, why);
+                }
+            }
+            // Patterns reuse the names of assignment targets' nodes; their rules are
+            // `check_match`'s.
+            K::AsPattern | K::TuplePattern | K::ListPattern | K::ListSplatPattern
+                if cx.in_pattern => {}
             K::Except => {
                 self.except_clause(n);
                 self.clause(n, parent);
@@ -1585,6 +1605,8 @@ impl<'t> Walker<'t, '_, '_> {
             }
             // A bare `x := 1` is flagged on the `:=` node (its parent is not allowed).
             K::ExpressionStatement
+            | K::CaseClause
+            | K::CasePattern
             | K::WithItem
             | K::Comprehension
             | K::ExpressionList
@@ -3181,6 +3203,34 @@ mod tests {
         good("\n\n");
         good("\r\n\r\n\n");
         good("   \n\n");
+    }
+
+    #[test]
+    fn match_statements() {
+        // Patterns whose node kinds are those of assignment targets (`as`, tuples,
+        // stars) are not held to the targets' rules.
+        good(concat!(
+            "def test_m(v):\n",
+            "    match v:\n",
+            "        case [1, *rest] | (2, *rest):\n",
+            "            return rest\n",
+            "        case {\"k\": (a, b) as pair, **kw} if a:\n",
+            "            pass\n",
+            "        case Point(x=0, y=[*_]) | Point(x=1, y=()):\n",
+            "            pass\n",
+            "        case str() as s:\n",
+            "            pass\n",
+            "        case _:\n",
+            "            pass\n",
+        ));
+        good("match = 1\nmatch(x)\ncase = [match]\n");
+        // What the pattern checker refuses, and what the general walk still sees inside
+        // patterns and guards.
+        bad("def f(v):\n    match v:\n        case x:\n            pass\n        case 1:\n            pass\n");
+        bad("match v:\n    case [a, a]:\n        pass\n");
+        bad("match v:\n    case \"\\d\":\n        pass\n");
+        bad("match v:\n    case 1 if (yield):\n        pass\n");
+        assert!(check_src("match v:\n    case 1:\n        pass\n", PyVersion(3, 9)).is_err());
     }
 
     #[test]
