@@ -3270,6 +3270,11 @@ class Engine:
             for file, w in collected
         ]
 
+    def terminal_summary(self) -> str | None:
+        """What plugins add to the terminal summary from this worker: nothing of the
+        native engine's (the pytest engine's has pytest-benchmark's table)."""
+        return None
+
     def unreported_warnings(self) -> str:
         """Called before ``finish``: the warnings no item's report took (the imports
         of modules whose tests were all deselected raised them), as JSON."""

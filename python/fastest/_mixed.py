@@ -283,6 +283,10 @@ class MixedEngine:
         if errors:
             raise errors[0]
 
+    def terminal_summary(self) -> str | None:
+        """The pytest engine's plugins' summary text (see its ``terminal_summary``)."""
+        return self._pytest.terminal_summary() if self._pytest is not None else None
+
     def interruption(self, exc: BaseException) -> str | None:
         described = self._active.interruption(exc)
         other = self._pytest if self._active is self.native else self.native

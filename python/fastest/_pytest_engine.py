@@ -107,6 +107,41 @@ class _Bridge:
             self.warnings.append(report)
 
 
+class _SummaryReporter:
+    """What a plugin's ``pytest_terminal_summary`` writes with on pytest's terminal
+    reporter (its writing methods, as ``TerminalReporter`` has them), on a writer."""
+
+    def __init__(self, tw: TerminalWriter, config: Any) -> None:
+        self._tw = tw
+        self.config = config
+
+    def ensure_newline(self) -> None:
+        # At the summary the reporter's line is always finished.
+        pass
+
+    def write(self, content: str, *, flush: bool = False, **markup: bool) -> None:
+        self._tw.write(content, flush=flush, **markup)
+
+    def write_line(self, line: str | bytes, **markup: bool) -> None:
+        if not isinstance(line, str):
+            line = str(line, errors="replace")
+        self._tw.line(line, **markup)
+
+    def line(self, msg: str, **kw: bool) -> None:
+        self._tw.line(msg, **kw)
+
+    def rewrite(self, line: str, **markup: bool) -> None:
+        erase = markup.pop("erase", False)
+        fill = " " * (self._tw.fullwidth - len(line) - 1) if erase else ""
+        self._tw.write("\r" + str(line) + fill, **markup)
+
+    def section(self, title: str, sep: str = "=", **kw: bool) -> None:
+        self._tw.sep(sep, title, **kw)
+
+    def write_sep(self, sep: str, title: str | None = None, **markup: bool) -> None:
+        self._tw.sep(sep, title, **markup)
+
+
 class PytestEngine:
     """One worker's pytest session."""
 
@@ -669,7 +704,26 @@ class PytestEngine:
         if session.testsfailed:
             session.exitstatus = ExitCode.TESTS_FAILED
         self.config.hook.pytest_sessionfinish(session=session, exitstatus=session.exitstatus)
+        self._summary = self._plugin_summary()
         self._unconfigure()
+
+    def terminal_summary(self) -> str | None:
+        """What the plugins whose ``pytest_terminal_summary`` fastest leaves to this
+        worker wrote (see ``_plugin_summary``), once the session has finished."""
+        return getattr(self, "_summary", None)
+
+    def _plugin_summary(self) -> str | None:
+        """pytest-benchmark's table of the timings this worker measured: its
+        ``pytest_terminal_summary`` displays them on the terminal reporter; here on a
+        writer with the coordinator's width and markup, whose text the coordinator
+        writes where pytest's reporter calls that hook (one worker ran every
+        benchmark: the coordinator sees to it)."""
+        bs = getattr(self.config, "_benchmarksession", None)
+        if bs is None or not getattr(bs, "groups", None):
+            return None
+        buf = io.StringIO()
+        bs.display(_SummaryReporter(self._writer(buf), self.config))
+        return buf.getvalue()
 
     def _unconfigure(self) -> None:
         """pytest's ``_ensure_unconfigure``, without the junitxml plugin's part for the

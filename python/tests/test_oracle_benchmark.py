@@ -5,12 +5,15 @@ carrying its mark, and the table of their timings at the end); beyond them it ad
 header line and registers its session object. A session where no test file or
 conftest names `benchmark`, and none of its options is given, keeps fastest's
 collection and the native engine, which loads the plugin's module (its options, mark,
-`pytest_configure`, header line); one that does is pytest's (``NATIVE_PLUGINS`` and
-``WORD_GATED_PLUGINS`` in invocation.rs).
+`pytest_configure`, header line). In a session of one worker, the modules that name
+it run in the worker's pytest engine, and the table of their timings is its plugin's
+(``WORD_GATED_PLUGINS`` in invocation.rs, ``WordScan`` in run.rs); under `-n`, or with
+its options, the session is pytest's.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import List
 
@@ -20,6 +23,7 @@ from conftest import PYTEST, XDIST, _venv_pytest
 from oracle_harness import (
     FINAL_LINE,
     assert_native_like_pytest,
+    clean_plugin_output,
     fastest_in,
     plugin_case_both,
     run_in,
@@ -46,22 +50,89 @@ def test_an_idle_benchmark_plugin_keeps_the_native_engine(tmp_path, benchmark_py
     assert_native_like_pytest(expected, actual, args)
 
 
-@pytest.mark.parametrize(
-    "edit_kind", ["fixture", "option"],
-)
-def test_a_session_with_benchmarks_is_pytests(tmp_path, benchmark_pytest, edit_kind):
-    def edit(root: Path) -> None:
-        if edit_kind == "fixture":
-            (root / "tests" / "test_bench.py").write_text(
-                "def test_sum(benchmark):\n    assert benchmark(sum, [1, 2]) == 3\n"
-            )
+_BENCHMARKS = """import pytest
+
+
+def test_sum(benchmark):
+    assert benchmark(sum, [1, 2]) == 3
+
+
+@pytest.mark.parametrize("n", [10, 100])
+def test_range(benchmark, n):
+    benchmark(lambda: list(range(n)))
+
+
+@pytest.mark.benchmark(group="strings")
+def test_join(benchmark):
+    benchmark("".join, ["a", "b"])
+
+
+def test_fails(benchmark):
+    benchmark(sum, [1])
+    assert False
+"""
+
+
+def _add_benchmarks(root: Path) -> None:
+    (root / "tests" / "test_bench.py").write_text(_BENCHMARKS)
+
+
+def _table_shape(stdout: str) -> str:
+    """The output with pytest-benchmark's tables reduced to what does not depend on
+    the timings: each table's title, column names and row names, in order (the
+    numbers, and the widths they give the columns and rules, differ from run to run)."""
+    out = []
+    in_table = False
+    for line in stdout.splitlines():
+        if re.match(r"^-+ benchmark.*-+$", line):
+            in_table = True
+            out.append("TABLE " + line.strip("-").strip())
+        elif in_table and re.match(r"^-+$", line):
+            continue
+        elif in_table and line.startswith("Name (time in "):
+            out.append("COLUMNS " + " ".join(line.split()))
+        elif in_table and line.strip():
+            out.append("ROW " + line.split()[0])
         else:
+            in_table = False
+            out.append(line)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("args", [(), ("-v",), ("-q", "--tb=short", "-rA")])
+def test_a_session_with_benchmarks_keeps_fastests_session(tmp_path, benchmark_pytest, args):
+    """Tests that measure (the `benchmark` fixture or mark) run in the worker's pytest
+    engine, whose pytest-benchmark keeps their timings; its table is written where
+    pytest writes it (before the short summary), the other modules stay native."""
+    expected, actual = plugin_case_both(CASE, tmp_path, benchmark_pytest, args, _add_benchmarks)
+    assert "pytest runs this session" not in actual.stderr, actual.stderr
+    assert "running pytest itself" not in actual.stderr, actual.stderr
+    assert actual.returncode == expected.returncode == 1
+    shape = _table_shape(clean_plugin_output(expected.stdout))
+    assert "TABLE benchmark 'strings': 1 tests" in shape, shape
+    assert "ROW test_range[100]" in shape, shape
+    got = _table_shape(clean_plugin_output(actual.stdout))
+    if "-v" in args:
+        # fastest's notes on which engine runs which module.
+        assert "the pytest engine runs tests/test_bench.py" in actual.stdout, actual.stdout
+    assert got == shape, f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+
+
+@pytest.mark.parametrize("edit_kind", ["option", "parallel"])
+def test_a_session_with_benchmarks_is_pytests(tmp_path, benchmark_pytest, edit_kind):
+    """`--benchmark-*` options, and `-n` (one worker's table would miss the others'
+    timings; pytest-xdist switches the benchmarks off with a warning), hand the
+    session to pytest."""
+    def edit(root: Path) -> None:
+        _add_benchmarks(root)
+        if edit_kind == "option":
             # `--benchmark-only` skips every test without the fixture.
             (root / "pytest.ini").write_text("[pytest]\naddopts = --benchmark-only\n")
 
-    expected, _ = plugin_case_both(CASE, tmp_path, benchmark_pytest, ("-q",), edit)
+    args = ("-q",) if edit_kind == "option" else ("-q", "-n", "2")
+    expected, _ = plugin_case_both(CASE, tmp_path, benchmark_pytest, args, edit)
     cmd, env = fastest_in(benchmark_pytest)
-    actual = run_in(cmd, tmp_path / "case", ["-p", "no:cacheprovider", "-q"], env)
+    actual = run_in(cmd, tmp_path / "case", ["-p", "no:cacheprovider", *args], env)
     assert "pytest runs this session" in actual.stderr or "running pytest itself" in actual.stderr
     assert actual.returncode == expected.returncode
     assert FINAL_LINE.findall(actual.stdout) == FINAL_LINE.findall(expected.stdout)

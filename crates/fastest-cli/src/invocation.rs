@@ -904,9 +904,17 @@ fn idle_this_session(project: &str, args: &Args, config: &Config) -> bool {
     is_idle_plugin(project) && !idle_plugin_active(project, args, config)
 }
 
+/// Whether a session with benchmarks stays fastest's: pytest-benchmark's table is of
+/// the timings one process kept, so only without `-n` (the modules that name
+/// `benchmark` then run in the worker's pytest engine, `run::WordScan`).
+pub(crate) fn benchmarks_in_session(args: &Args) -> bool {
+    args.numprocesses.is_none()
+}
+
 /// Why the session needs an installed idle plugin ([`IDLE_PLUGINS`]) or a word-gated
 /// one ([`WORD_GATED_PLUGINS`]) after all: the first of `files` (test files and
-/// conftests) that mentions its word.
+/// conftests) that mentions its word. (pytest-benchmark's word does not when
+/// [`benchmarks_in_session`].)
 pub(crate) fn idle_plugin_used<'p>(
     args: &Args,
     host: &Host,
@@ -919,7 +927,12 @@ pub(crate) fn idle_plugin_used<'p>(
     let words: Vec<(&str, &[u8])> = IDLE_PLUGINS
         .iter()
         .map(|(p, _, w)| (*p, *w))
-        .chain(WORD_GATED_PLUGINS.iter().copied())
+        .chain(
+            WORD_GATED_PLUGINS
+                .iter()
+                .copied()
+                .filter(|(p, _)| *p != "pytest-benchmark" || !benchmarks_in_session(args)),
+        )
         .filter(|(p, w)| !w.is_empty() && installed.iter().any(|(name, _)| name == p))
         .map(|(p, w)| (p, w.as_bytes()))
         .collect();

@@ -649,6 +649,7 @@ fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
             &plugins,
             s.config,
             &s.config.rootdir,
+            invocation::benchmarks_in_session(&s.inv.args),
         )
     } else {
         Vec::new()
@@ -736,6 +737,7 @@ fn module_blockers(
     plugins: &[(String, String)],
     config: &Config,
     rootdir: &Path,
+    benchmarks: bool,
 ) -> Vec<(String, String)> {
     let item_hooks: Vec<(&Path, &str)> = conftest_hooks
         .iter()
@@ -751,7 +753,7 @@ fn module_blockers(
     // Files already sent to the pytest engine, and files whose source was scanned.
     let mut blocked: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut scanned: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut names_asyncio = AsyncioScan::new(plugins, config, rootdir);
+    let mut names_plugin = WordScan::new(plugins, config, rootdir, benchmarks);
     for it in items {
         let file = it.file_part();
         if blocked.contains(file) {
@@ -770,7 +772,7 @@ fn module_blockers(
             continue;
         }
         let path = rootdir.join(file);
-        if let Some(why) = names_asyncio.module(&path) {
+        if let Some(why) = names_plugin.module(&path) {
             block(why);
         } else if let Some((dir, hook)) = item_hooks.iter().find(|(dir, _)| path.starts_with(dir)) {
             block(format!(
@@ -782,53 +784,74 @@ fn module_blockers(
     out
 }
 
-/// pytest-asyncio installed ([`invocation::asyncio_stands_in`]): a test file that says
-/// one of its words, or a conftest above it (up to the rootdir) that does, may have
-/// coroutine tests it runs or fixtures it makes; such modules are the pytest engine's.
-/// Each file is read once.
-struct AsyncioScan<'r> {
-    on: bool,
-    /// `asyncio` in strict mode; `async` in auto mode (any coroutine test or fixture).
-    /// And in both `event_loop_policy`: its autouse fixture overridden (defined or
-    /// imported there), the plugin's `pytest_fixture_setup` warns at every test.
-    words: [&'static [u8]; 2],
+/// Plugins whose hooks act on the modules that name them, each module read once: a
+/// test file that says one of the words, or a conftest above it (up to the rootdir)
+/// that does, is the pytest engine's.
+/// - pytest-asyncio installed ([`invocation::asyncio_stands_in`]): such modules may
+///   have coroutine tests it runs or fixtures it makes.
+/// - pytest-benchmark installed, in a session of one worker: a module that names
+///   `benchmark` may measure, and the pytest engine's plugin keeps the timings for its
+///   table (`PytestEngine.terminal_summary`).
+struct WordScan<'r> {
+    /// `(plugin, words)` of the plugins installed.
+    plugins: Vec<(&'static str, Vec<&'static [u8]>)>,
     rootdir: &'r Path,
-    conftests: std::collections::HashMap<PathBuf, bool>,
+    /// What each conftest says: the index in `plugins` of the first plugin it names.
+    conftests: std::collections::HashMap<PathBuf, Option<usize>>,
 }
 
-impl<'r> AsyncioScan<'r> {
-    fn new(plugins: &[(String, String)], config: &Config, rootdir: &'r Path) -> Self {
-        let auto = invocation::asyncio_mode(config) == Some(true);
+impl<'r> WordScan<'r> {
+    fn new(
+        plugins: &[(String, String)],
+        config: &Config,
+        rootdir: &'r Path,
+        benchmarks: bool,
+    ) -> Self {
+        let mut scans: Vec<(&'static str, Vec<&'static [u8]>)> = Vec::new();
+        if has_plugin(plugins, "pytest-asyncio") {
+            // `asyncio` in strict mode; `async` in auto mode (any coroutine test or
+            // fixture). And in both `event_loop_policy`: its autouse fixture overridden
+            // (defined or imported there), the plugin's `pytest_fixture_setup` warns
+            // at every test.
+            let auto = invocation::asyncio_mode(config) == Some(true);
+            let word: &'static [u8] = if auto { b"async" } else { b"asyncio" };
+            scans.push(("pytest-asyncio", vec![word, b"event_loop_policy"]));
+        }
+        if benchmarks && has_plugin(plugins, "pytest-benchmark") {
+            scans.push(("pytest-benchmark", vec![b"benchmark"]));
+        }
         Self {
-            on: has_plugin(plugins, "pytest-asyncio"),
-            words: [
-                if auto { b"async" } else { b"asyncio" },
-                b"event_loop_policy",
-            ],
+            plugins: scans,
             rootdir,
             conftests: std::collections::HashMap::new(),
         }
     }
 
-    fn says(&self, path: &Path) -> bool {
+    /// The index of the first plugin whose word the file at `path` says.
+    fn says(&self, path: &Path) -> Option<usize> {
         // Unreadable here, unreadable for pytest too: its collection reports that.
-        std::fs::read(path).is_ok_and(|b| {
-            self.words
+        let b = std::fs::read(path).ok()?;
+        self.plugins.iter().position(|(_, words)| {
+            words
                 .iter()
                 .any(|word| b.windows(word.len()).any(|w| w == *word))
         })
     }
 
-    /// Why the module at `path` is pytest-asyncio's to run, if it may be.
+    /// Why the module at `path` is a plugin's to run, if it may be.
     fn module(&mut self, path: &Path) -> Option<String> {
-        if !self.on {
+        if self.plugins.is_empty() {
             return None;
         }
-        if self.says(path) {
-            return Some(format!(
-                "installed pytest plugin pytest-asyncio ({} names it)",
-                path.display()
-            ));
+        let why = |scan: &Self, i: usize, file: &Path| {
+            format!(
+                "installed pytest plugin {} ({} names it)",
+                scan.plugins[i].0,
+                file.display()
+            )
+        };
+        if let Some(i) = self.says(path) {
+            return Some(why(self, i, path));
         }
         for dir in path.ancestors().skip(1) {
             if !dir.starts_with(self.rootdir) {
@@ -843,11 +866,8 @@ impl<'r> AsyncioScan<'r> {
                     says
                 }
             };
-            if says {
-                return Some(format!(
-                    "installed pytest plugin pytest-asyncio ({} names it)",
-                    conftest.display()
-                ));
+            if let Some(i) = says {
+                return Some(why(self, i, &conftest));
             }
         }
         None

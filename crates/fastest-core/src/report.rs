@@ -269,6 +269,10 @@ pub enum Event {
     /// under a `filterwarnings = error`; pytest's process dies with it after the
     /// summary (exit status 1).
     SessionEndError(String),
+    /// What plugins wrote in a worker at pytest's `pytest_terminal_summary` (the pytest
+    /// engine's pytest-benchmark table), with the terminal's markup: written after the
+    /// coverage report, before `--durations`.
+    PluginSummary(String),
 }
 
 /// Lines of the session header that come from plugins and conftests

@@ -80,6 +80,8 @@ pub struct TerminalReporter<'w> {
     /// pytest-cov's part of the terminal summary: the report's text and its `Required
     /// test coverage` line (with whether it failed).
     coverage: Option<(String, Option<(String, bool)>)>,
+    /// What workers' plugins wrote at the terminal summary ([`Event::PluginSummary`]).
+    plugin_summaries: Vec<String>,
     failed_write: bool,
     /// `--durations` (none: no section).
     durations: Option<crate::durations::Durations>,
@@ -128,6 +130,7 @@ impl<'w> TerminalReporter<'w> {
             interrupted: false,
             plugin_banners: Vec::new(),
             coverage: None,
+            plugin_summaries: Vec::new(),
             failed_write: false,
             durations: None,
             generated_xml: None,
@@ -279,6 +282,7 @@ impl<'w> TerminalReporter<'w> {
                 }
             }
             Event::NodeDown(text) => self.write_line(text),
+            Event::PluginSummary(text) => self.plugin_summaries.push(text.clone()),
             // The loop ends by the exception: no final progress.
             Event::Interrupted(_) => self.interrupted = true,
             Event::Finished => self.loop_finished(),
@@ -644,6 +648,11 @@ impl<'w> TerminalReporter<'w> {
             self.write_sep('-', &format!("generated xml file: {path}"));
         }
         self.summary_coverage();
+        // pytest-benchmark's hook, registered before pytest-cov's plugin object and
+        // after the runner's: between the two.
+        for text in std::mem::take(&mut self.plugin_summaries) {
+            self.write(&text);
+        }
         self.summary_durations();
         if self.opts.verbosity >= 0 {
             for title in std::mem::take(&mut self.plugin_banners) {

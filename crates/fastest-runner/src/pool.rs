@@ -972,6 +972,7 @@ impl Driver<'_> {
                 }
                 FromWorker::Warnings(warnings) => self.emit(Event::Warnings(warnings)),
                 FromWorker::SessionEndError(text) => self.emit(Event::SessionEndError(text)),
+                FromWorker::PluginSummary(text) => self.emit(Event::PluginSummary(text)),
                 FromWorker::Internal(text) => {
                     drop(tx);
                     let _ = child.kill();

@@ -189,6 +189,9 @@ pub enum FromWorker {
     Warnings(Vec<WarningReport>),
     /// What the session's end raised (`Event::SessionEndError`), sent before `Finished`.
     SessionEndError(String),
+    /// What plugins wrote at the session's terminal summary (`Event::PluginSummary`),
+    /// sent before `Finished`.
+    PluginSummary(String),
     Finished,
 }
 

@@ -270,6 +270,13 @@ fn finish(engine: &Bound<'_, PyAny>, link: &RefCell<Link>) -> PyResult<()> {
             if let Ok(text) = ended.extract::<String>() {
                 send(link, &FromWorker::SessionEndError(text))?;
             }
+            // (An engine without the method, or its failure, adds nothing.)
+            let summary = engine
+                .call_method0("terminal_summary")
+                .and_then(|t| t.extract::<Option<String>>());
+            if let Ok(Some(text)) = summary {
+                send(link, &FromWorker::PluginSummary(text))?;
+            }
             finished(engine.py(), link)
         }
         Err(e) => failed(engine, link, &e).map(|_| ()),
