@@ -79,23 +79,31 @@ def _add_benchmarks(root: Path) -> None:
 
 def _table_shape(stdout: str) -> str:
     """The output with pytest-benchmark's tables reduced to what does not depend on
-    the timings: each table's title, column names and row names, in order (the
-    numbers, and the widths they give the columns and rules, differ from run to run)."""
-    out = []
+    the timings: each table's title, column names and row names (sorted: rows are in
+    the order of their minimum times), in order (the numbers, their units, and the
+    widths they give the columns and rules, differ from run to run)."""
+    out: List[str] = []
+    rows: List[str] = []
     in_table = False
     for line in stdout.splitlines():
+        if in_table and line.strip() and not re.match(r"^-+( benchmark.*-+)?$", line) and \
+                not line.startswith("Name (time in "):
+            rows.append("ROW " + line.split()[0])
+            continue
+        out.extend(sorted(rows))
+        rows = []
         if re.match(r"^-+ benchmark.*-+$", line):
             in_table = True
             out.append("TABLE " + line.strip("-").strip())
         elif in_table and re.match(r"^-+$", line):
             continue
         elif in_table and line.startswith("Name (time in "):
-            out.append("COLUMNS " + " ".join(line.split()))
-        elif in_table and line.strip():
-            out.append("ROW " + line.split()[0])
+            # (The units follow the timings too: `time in ns`, `OPS (Kops/s)`.)
+            out.append("COLUMNS " + " ".join(re.sub(r"\([^)]*\)", "(unit)", line).split()))
         else:
             in_table = False
             out.append(line)
+    out.extend(sorted(rows))
     return "\n".join(out)
 
 
@@ -138,3 +146,38 @@ def test_a_session_with_benchmarks_is_pytests(tmp_path, benchmark_pytest, edit_k
     assert FINAL_LINE.findall(actual.stdout) == FINAL_LINE.findall(expected.stdout)
     if edit_kind == "option":
         assert "5 skipped" in expected.stdout, expected.stdout
+
+
+#: pydantic's addopts: options that change only how benchmarks measure and how the
+#: table looks (`BENCHMARK_DISPLAY_OPTIONS` in invocation.rs).
+_DISPLAY_ADDOPTS = (
+    "--benchmark-columns min,mean,stddev,outliers,rounds,iterations "
+    "--benchmark-group-by group --benchmark-warmup on"
+)
+
+
+@pytest.mark.parametrize("disabled", [False, True], ids=["measured", "disabled"])
+def test_display_options_keep_fastests_session(tmp_path, benchmark_pytest, disabled):
+    """With options that change only the measuring and the table (in addopts, as
+    pydantic has them), the session stays fastest's; `--benchmark-disable` runs each
+    benchmarked function once and shows no table: the whole output is pytest's."""
+    addopts = _DISPLAY_ADDOPTS + (" --benchmark-disable" if disabled else "")
+
+    def edit(root: Path) -> None:
+        _add_benchmarks(root)
+        (root / "pytest.ini").write_text(f"[pytest]\naddopts = {addopts}\n")
+
+    expected, actual = plugin_case_both(CASE, tmp_path, benchmark_pytest, (), edit)
+    assert "pytest runs this session" not in actual.stderr, actual.stderr
+    assert "running pytest itself" not in actual.stderr, actual.stderr
+    assert actual.returncode == expected.returncode == 1
+    assert "warmup=True" in expected.stdout, expected.stdout
+    if disabled:
+        assert "TABLE" not in _table_shape(expected.stdout)
+        assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
+            f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+        )
+    else:
+        shape = _table_shape(clean_plugin_output(expected.stdout))
+        assert "COLUMNS Name (unit) Min Mean StdDev Outliers Rounds Iterations" in shape
+        assert _table_shape(clean_plugin_output(actual.stdout)) == shape

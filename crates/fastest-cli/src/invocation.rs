@@ -958,6 +958,34 @@ pub(crate) fn idle_plugin_used<'p>(
     None
 }
 
+/// pytest-benchmark's options that change only how a benchmark measures or how its
+/// table looks: what the worker's pytest engine does with them is all there is (the
+/// others select tests in its collection hook, or write and compare files, and leave
+/// the session to pytest). pydantic's addopts name several.
+const BENCHMARK_DISPLAY_OPTIONS: &[&str] = &[
+    "--benchmark-min-time",
+    "--benchmark-max-time",
+    "--benchmark-min-rounds",
+    "--benchmark-timer",
+    "--benchmark-calibration-precision",
+    "--benchmark-warmup",
+    "--benchmark-warmup-iterations",
+    "--benchmark-disable-gc",
+    "--benchmark-disable",
+    "--benchmark-enable",
+    "--benchmark-sort",
+    "--benchmark-group-by",
+    "--benchmark-columns",
+    "--benchmark-name",
+    "--benchmark-time-unit",
+    "--benchmark-quiet",
+];
+
+fn benchmark_display_option(arg: &str) -> bool {
+    let name = arg.split_once('=').map_or(arg, |(n, _)| n);
+    BENCHMARK_DISPLAY_OPTIONS.contains(&name)
+}
+
 /// pytest-rerunfailures' options that make it rerun (or count reruns).
 const RERUN_OPTIONS: &[&str] = &[
     "--reruns",
@@ -1447,7 +1475,12 @@ fn run_blocker(
             return Err("pytest-codspeed measures benchmarks".into());
         }
         // (Its `--benchmark-only` skips every other test in its collection hook.)
-        if name == "pytest-benchmark" && args.unknown.iter().any(|a| a.starts_with("--benchmark")) {
+        if name == "pytest-benchmark"
+            && args
+                .unknown
+                .iter()
+                .any(|a| a.starts_with("--benchmark") && !benchmark_display_option(a))
+        {
             return Err("pytest-benchmark's options".into());
         }
         if name == "logfire-sdk" && logfire_enabled(args, config) {
