@@ -3951,7 +3951,9 @@ class Engine:
             # pytest-xdist's controller rebuilds the report's context from its JSON,
             # and the context's `saferepr` of each value runs again: `(i='1')`.
             shown = {k: saferepr(v) for k, v in shown.items()}
-        rep["subtest"] = {"msg": msg, "kwargs": [[k, v] for k, v in shown.items()]}
+        # (`subtests.test(False)`: pytest formats any message into the description.)
+        text = None if msg is None else f"{msg}"
+        rep["subtest"] = {"msg": text, "kwargs": [[k, v] for k, v in shown.items()]}
         parts = []
         if msg is not None:
             parts.append(f"[{msg}]")

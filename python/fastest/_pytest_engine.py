@@ -635,7 +635,9 @@ class PytestEngine:
             # pytest's `SubtestReport`: its identity and the status pytest's subtests
             # plugin gives it (`SUBFAILED(i=1)`, or nothing for a quiet pass).
             out["subtest"] = {
-                "msg": context.msg,
+                # (`subtests.test(False)`: pytest formats any message into the
+                # description, `[False]`.)
+                "msg": None if context.msg is None else f"{context.msg}",
                 "kwargs": [[str(k), str(v)] for k, v in context.kwargs.items()],
             }
             category, letter, word = self.config.hook.pytest_report_teststatus(

@@ -15,3 +15,10 @@ def test_sub_skip(subtests):
         pytest.skip("why")
     with subtests.test(x=2):
         pytest.xfail("known")
+
+
+def test_message_not_a_string(subtests):
+    # pint's `subtests.test(enable_ctx)`: any message is formatted into the description.
+    for flag in (False, True):
+        with subtests.test(flag):
+            assert flag
