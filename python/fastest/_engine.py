@@ -57,7 +57,7 @@ from _pytest.mark.structures import Mark, ParameterSet, get_unpacked_marks, norm
 from _pytest.pathlib import import_path, resolve_package_path
 from _pytest.python import pytest_pyfunc_call
 from _pytest.skipping import evaluate_skip_marks, evaluate_xfail_marks
-from _pytest.config import apply_warning_filters, parse_warning_filter
+from _pytest.config import _get_plugin_specs_as_list, apply_warning_filters, parse_warning_filter
 from _pytest.warnings import warning_record_to_str
 
 from _pytest.logging import caplog_handler_key as _caplog_handler_key
@@ -1793,6 +1793,11 @@ class Engine:
     ) -> None:
         self.config = EngineConfig(setup)
         self.setup = setup
+        # pytest's plugin manager reads every conftest's and plugin module's
+        # `pytest_plugins` (`[]` when it has none) through this check of
+        # `collections.abc.Sequence`, which leaves `list` in that ABC's cache: a module
+        # building its tests from the cache (zope.interface's) sees it there.
+        _get_plugin_specs_as_list([])
         # The worker loop's link to the coordinator (`Channel.flush`), when there is one.
         self.channel = channel
         # Failed `subtests` blocks per node id (pytest's `failed_subtests_key`): a test

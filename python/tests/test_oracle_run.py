@@ -62,6 +62,9 @@ NATIVE_CASES: List[str] = [
     "collected_methods",
     # `pythonpath = .`: the rootdir itself on `sys.path`, no `/./` in `__file__`.
     "pythonpath_dot",
+    # Test methods made at import from `collections.abc.Sequence`'s cache, which
+    # pytest's plugin manager fills with `list` at its start.
+    "abc_cache",
     # Conftest runtest hooks (setup, call, teardown, makereport; plain, tryfirst,
     # trylast, old- and new-style wrappers) called by the native engine in pluggy's
     # order, with pytest's capture around each, and a report wrapper's changes kept;
@@ -379,6 +382,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-o", "console_output_style=count", "-v"],
     ],
     "pythonpath_dot": [[], ["-rA"]],
+    "abc_cache": [["-v"]],
     # scopes, yield teardown, autouse, override, usefixtures, params,
     # indirect, request attributes, errors at setup/teardown, missing fixture
     "fixtures": [
