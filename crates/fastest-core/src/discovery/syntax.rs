@@ -1391,7 +1391,8 @@ impl<'t> Walker<'t, '_, '_> {
                         true // a lone `(*a)` is checked on the tuple
                     }
                     Some((K::Subscript, _)) => self.py.at_least(3, 11),
-                    Some((K::ExpressionStatement, p)) => self.has_token(p, ","),
+                    // `match *a, b:` (a tuple subject; `match *a:` is refused).
+                    Some((K::ExpressionStatement | K::Match, p)) => self.has_token(p, ","),
                     // `Result[*tuple[int, ...]]` in an annotation (PEP 646), which
                     // tree-sitter reads as `(*tuple)[int, ...]`.
                     Some((_, p)) if p.kind() == "type" => {
@@ -1463,19 +1464,25 @@ impl<'t> Walker<'t, '_, '_> {
                     }
                     _ => parent_k,
                 };
-                let ok = matches!(
-                    parent_k,
-                    K::Parenthesized
-                        | K::ArgumentList
-                        | K::If
-                        | K::Elif
-                        | K::While
-                        | K::List
-                        | K::Set
-                        | K::Tuple
-                        | K::Decorator
-                        | K::Subscript
-                );
+                // `match x := f():` (the sole subject may be a named expression).
+                let subject = match parent {
+                    Some((K::Match, p)) if parent_k == K::Match => !self.has_token(p, ","),
+                    _ => false,
+                };
+                let ok = subject
+                    || matches!(
+                        parent_k,
+                        K::Parenthesized
+                            | K::ArgumentList
+                            | K::If
+                            | K::Elif
+                            | K::While
+                            | K::List
+                            | K::Set
+                            | K::Tuple
+                            | K::Decorator
+                            | K::Subscript
+                    );
                 if !ok {
                     self.flag(n, "unparenthesized `:=`");
                 } else if cx.in_comprehension {
@@ -3224,6 +3231,9 @@ mod tests {
             "            pass\n",
         ));
         good("match = 1\nmatch(x)\ncase = [match]\n");
+        good("match x := 3:\n    case 3:\n        pass\n");
+        good("match *a, b:\n    case _:\n        pass\n");
+        bad("match x := 3, 4:\n    case _:\n        pass\n");
         // What the pattern checker refuses, and what the general walk still sees inside
         // patterns and guards.
         bad("def f(v):\n    match v:\n        case x:\n            pass\n        case 1:\n            pass\n");
