@@ -1464,12 +1464,9 @@ impl<'t> Walker<'t, '_, '_> {
                     }
                     _ => parent_k,
                 };
-                // `match x := f():` (the sole subject may be a named expression).
-                let subject = match parent {
-                    Some((K::Match, p)) if parent_k == K::Match => !self.has_token(p, ","),
-                    _ => false,
-                };
-                let ok = subject
+                // `match x := f():`, `match x := 3, 4:` (a subject's items are
+                // CPython's `star_named_expression`s).
+                let ok = parent_k == K::Match
                     || matches!(
                         parent_k,
                         K::Parenthesized
@@ -3233,7 +3230,7 @@ mod tests {
         good("match = 1\nmatch(x)\ncase = [match]\n");
         good("match x := 3:\n    case 3:\n        pass\n");
         good("match *a, b:\n    case _:\n        pass\n");
-        bad("match x := 3, 4:\n    case _:\n        pass\n");
+        good("match x := 3, 4:\n    case _:\n        pass\n");
         // What the pattern checker refuses, and what the general walk still sees inside
         // patterns and guards.
         bad("def f(v):\n    match v:\n        case x:\n            pass\n        case 1:\n            pass\n");
