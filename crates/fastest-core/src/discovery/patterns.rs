@@ -267,7 +267,24 @@ fn union<'s>(n: Node<'_>, names: &mut Names<'s>) -> Result<bool, &'static str> {
 fn class_pattern<'s>(n: Node<'_>, names: &mut Names<'s>) -> Check {
     let mut keywords: Vec<&[u8]> = Vec::new();
     for item in case_patterns(n) {
-        let p = parts(item);
+        // tree-sitter reads `kw=P as name` as `(kw=P) as name` (CPython: `kw=(P as
+        // name)`, pytest's own `value=str() as doc`).
+        let (item_parts, target) = match parts(item).as_slice() {
+            [alias] if alias.kind() == "as_pattern" => match parts(*alias).as_slice() {
+                [inner, kw, target]
+                    if kw.kind() == "as"
+                        && target.kind() == "identifier"
+                        && parts(*inner)
+                            .first()
+                            .is_some_and(|c| c.kind() == "keyword_pattern") =>
+                {
+                    (parts(*inner), Some(*target))
+                }
+                _ => (parts(item), None),
+            },
+            _ => (parts(item), None),
+        };
+        let p = item_parts;
         if let [kw] = p.as_slice() {
             if kw.kind() == "keyword_pattern" {
                 let kp = parts(*kw);
@@ -283,6 +300,9 @@ fn class_pattern<'s>(n: Node<'_>, names: &mut Names<'s>) -> Check {
                 }
                 keywords.push(key);
                 simple(value, names)?;
+                if let Some(t) = target {
+                    names.bind(t)?;
+                }
                 continue;
             }
         }
@@ -602,6 +622,17 @@ mod tests {
         ("case -0: pass", true),
         ("case - 1: pass", true),
         ("case Point(x=1 as y): pass", true),
+        ("case Point(x=1 as y, z=2): pass", true),
+        ("case Point(x=1 as y, y=2): pass", true),
+        ("case Point(x=[a] as a): pass", false),
+        (
+            "case Point(1, x=str() as d) | Point(2, x=str() as d): pass",
+            true,
+        ),
+        (
+            "case ast.Expr(value=ast.Constant(value=str() as doc)) if d: pass",
+            true,
+        ),
         ("case [x, y] if x: pass\n    case _: pass", true),
         ("case _: pass", true),
     ];
@@ -610,8 +641,6 @@ mod tests {
     const DOUBTED: &[&str] = &[
         // A complex key beside other literal keys (equality not computed here).
         "case {1+2j: x, 1: y}: pass",
-        // tree-sitter reads a keyword pattern's value as a simple pattern only.
-        "case Point(x=1 as y): pass",
     ];
 
     #[test]
