@@ -181,3 +181,27 @@ def test_display_options_keep_fastests_session(tmp_path, benchmark_pytest, disab
         shape = _table_shape(clean_plugin_output(expected.stdout))
         assert "COLUMNS Name (unit) Min Mean StdDev Outliers Rounds Iterations" in shape
         assert _table_shape(clean_plugin_output(actual.stdout)) == shape
+
+
+def test_benchmarks_through_a_conftest_fixture(tmp_path, benchmark_pytest):
+    """A conftest that mentions the word (a fixture requesting `benchmark`, a list of
+    fixture names as pydantic's has) sends no module to the pytest engine by itself:
+    a test whose closure holds the plugin's fixture does, and its timings are in the
+    table; the other modules stay native."""
+    def edit(root: Path) -> None:
+        (root / "tests" / "conftest.py").write_text(
+            "import pytest\n\nUNSAFE = ('benchmark', 'tmp_path')\n\n\n"
+            "@pytest.fixture\ndef timed(benchmark):\n    return benchmark\n"
+        )
+        (root / "tests" / "test_timed.py").write_text(
+            "def test_timed(timed):\n    assert timed(sum, [1, 2]) == 3\n"
+        )
+
+    expected, actual = plugin_case_both(CASE, tmp_path, benchmark_pytest, ("-v",), edit)
+    assert "pytest runs this session" not in actual.stderr, actual.stderr
+    assert actual.returncode == expected.returncode == 1
+    assert "the pytest engine runs tests/test_timed.py" in actual.stdout, actual.stdout
+    assert "tests/test_plain.py" not in actual.stdout.split("the native engine runs")[0]
+    shape = _table_shape(clean_plugin_output(expected.stdout))
+    assert "ROW test_timed" in shape, shape
+    assert _table_shape(clean_plugin_output(actual.stdout)) == shape

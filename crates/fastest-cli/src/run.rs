@@ -767,6 +767,22 @@ fn module_blockers(
             block(why);
             continue;
         }
+        // A benchmark through a conftest's fixture: the item's closure has the plugin's
+        // fixture (a conftest's mere mention of the word is no benchmark: pydantic's
+        // root conftest lists fixture names).
+        if names_plugin.benchmarks
+            && (it.marks.iter().any(|m| m.name == "benchmark")
+                || it
+                    .run
+                    .as_ref()
+                    .is_some_and(|r| r.external_fixtures.iter().any(|f| f == "benchmark")))
+        {
+            block(format!(
+                "{} uses pytest-benchmark's benchmark (installed pytest plugin pytest-benchmark)",
+                it.nodeid
+            ));
+            continue;
+        }
         // The rest depends on the file only.
         if !scanned.insert(file) {
             continue;
@@ -789,12 +805,16 @@ fn module_blockers(
 /// that does, is the pytest engine's.
 /// - pytest-asyncio installed ([`invocation::asyncio_stands_in`]): such modules may
 ///   have coroutine tests it runs or fixtures it makes.
-/// - pytest-benchmark installed, in a session of one worker: a module that names
-///   `benchmark` may measure, and the pytest engine's plugin keeps the timings for its
-///   table (`PytestEngine.terminal_summary`).
+/// - pytest-benchmark installed, in a session of one worker: a test file that names
+///   `benchmark` may measure (conftests are not read for it: an item whose closure has
+///   the `benchmark` fixture, or with its mark, is found by `module_blockers`), and the
+///   pytest engine's plugin keeps the timings for its table
+///   (`PytestEngine.terminal_summary`).
 struct WordScan<'r> {
-    /// `(plugin, words)` of the plugins installed.
-    plugins: Vec<(&'static str, Vec<&'static [u8]>)>,
+    /// `(plugin, words, whether conftests count)` of the plugins installed.
+    plugins: Vec<(&'static str, Vec<&'static [u8]>, bool)>,
+    /// pytest-benchmark's scan is on.
+    benchmarks: bool,
     rootdir: &'r Path,
     /// What each conftest says: the index in `plugins` of the first plugin it names.
     conftests: std::collections::HashMap<PathBuf, Option<usize>>,
@@ -807,7 +827,7 @@ impl<'r> WordScan<'r> {
         rootdir: &'r Path,
         benchmarks: bool,
     ) -> Self {
-        let mut scans: Vec<(&'static str, Vec<&'static [u8]>)> = Vec::new();
+        let mut scans: Vec<(&'static str, Vec<&'static [u8]>, bool)> = Vec::new();
         if has_plugin(plugins, "pytest-asyncio") {
             // `asyncio` in strict mode; `async` in auto mode (any coroutine test or
             // fixture). And in both `event_loop_policy`: its autouse fixture overridden
@@ -815,26 +835,30 @@ impl<'r> WordScan<'r> {
             // at every test.
             let auto = invocation::asyncio_mode(config) == Some(true);
             let word: &'static [u8] = if auto { b"async" } else { b"asyncio" };
-            scans.push(("pytest-asyncio", vec![word, b"event_loop_policy"]));
+            scans.push(("pytest-asyncio", vec![word, b"event_loop_policy"], true));
         }
-        if benchmarks && has_plugin(plugins, "pytest-benchmark") {
-            scans.push(("pytest-benchmark", vec![b"benchmark"]));
+        let benchmarks = benchmarks && has_plugin(plugins, "pytest-benchmark");
+        if benchmarks {
+            scans.push(("pytest-benchmark", vec![b"benchmark"], false));
         }
         Self {
             plugins: scans,
+            benchmarks,
             rootdir,
             conftests: std::collections::HashMap::new(),
         }
     }
 
-    /// The index of the first plugin whose word the file at `path` says.
-    fn says(&self, path: &Path) -> Option<usize> {
+    /// The index of the first plugin whose word the file at `path` says (of those whose
+    /// conftests count, for a conftest).
+    fn says(&self, path: &Path, conftest: bool) -> Option<usize> {
         // Unreadable here, unreadable for pytest too: its collection reports that.
         let b = std::fs::read(path).ok()?;
-        self.plugins.iter().position(|(_, words)| {
-            words
-                .iter()
-                .any(|word| b.windows(word.len()).any(|w| w == *word))
+        self.plugins.iter().position(|(_, words, conftests)| {
+            (*conftests || !conftest)
+                && words
+                    .iter()
+                    .any(|word| b.windows(word.len()).any(|w| w == *word))
         })
     }
 
@@ -850,7 +874,7 @@ impl<'r> WordScan<'r> {
                 file.display()
             )
         };
-        if let Some(i) = self.says(path) {
+        if let Some(i) = self.says(path, false) {
             return Some(why(self, i, path));
         }
         for dir in path.ancestors().skip(1) {
@@ -861,7 +885,7 @@ impl<'r> WordScan<'r> {
             let says = match self.conftests.get(&conftest) {
                 Some(says) => *says,
                 None => {
-                    let says = self.says(&conftest);
+                    let says = self.says(&conftest, true);
                     self.conftests.insert(conftest.clone(), says);
                     says
                 }
