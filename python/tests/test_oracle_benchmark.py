@@ -126,7 +126,7 @@ def test_a_session_with_benchmarks_keeps_fastests_session(tmp_path, benchmark_py
     assert got == shape, f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
 
 
-@pytest.mark.parametrize("edit_kind", ["option", "parallel"])
+@pytest.mark.parametrize("edit_kind", ["option", "parallel", "parallel_options"])
 def test_a_session_with_benchmarks_is_pytests(tmp_path, benchmark_pytest, edit_kind):
     """`--benchmark-*` options, and `-n` (one worker's table would miss the others'
     timings; pytest-xdist switches the benchmarks off with a warning), hand the
@@ -136,6 +136,8 @@ def test_a_session_with_benchmarks_is_pytests(tmp_path, benchmark_pytest, edit_k
         if edit_kind == "option":
             # `--benchmark-only` skips every test without the fixture.
             (root / "pytest.ini").write_text("[pytest]\naddopts = --benchmark-only\n")
+        elif edit_kind == "parallel_options":
+            (root / "pytest.ini").write_text(f"[pytest]\naddopts = {_DISPLAY_ADDOPTS}\n")
 
     args = ("-q",) if edit_kind == "option" else ("-q", "-n", "2")
     expected, _ = plugin_case_both(CASE, tmp_path, benchmark_pytest, args, edit)

@@ -1474,12 +1474,14 @@ fn run_blocker(
         {
             return Err("pytest-codspeed measures benchmarks".into());
         }
-        // (Its `--benchmark-only` skips every other test in its collection hook.)
+        // (Its `--benchmark-only` skips every other test in its collection hook.) Under
+        // `-n` any of its options does, as without them a session with benchmarks does
+        // (`idle_plugin_used`).
         if name == "pytest-benchmark"
-            && args
-                .unknown
-                .iter()
-                .any(|a| a.starts_with("--benchmark") && !benchmark_display_option(a))
+            && args.unknown.iter().any(|a| {
+                a.starts_with("--benchmark")
+                    && !(benchmark_display_option(a) && benchmarks_in_session(args))
+            })
         {
             return Err("pytest-benchmark's options".into());
         }
