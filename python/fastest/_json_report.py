@@ -136,6 +136,8 @@ class JsonReport:
         self.version = str(settings.get("version", ""))
         self.shard = settings.get("shard")
         self.open: Dict[str, List[Any]] = {}
+        #: Attempts pytest-rerunfailures ended and ran again, by node id.
+        self.reruns: Dict[str, int] = {}
         self.totals = {o: 0 for o in OUTCOMES}
         self.start = time.time()
         self.file: Any = None
@@ -178,17 +180,34 @@ class JsonReport:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.file is None:
             return
-        self.open.setdefault(report.nodeid, []).append(report)
-        if report.when == "teardown":
-            self._test(fold(self.open.pop(report.nodeid), self.shard))
+        reports = self.open.setdefault(report.nodeid, [])
+        reports.append(report)
+        if report.when != "teardown":
+            return
+        attempt = getattr(report, "rerun", None)
+        if attempt is not None and any(
+            r.outcome == "rerun" and getattr(r, "rerun", None) == attempt for r in reports
+        ):
+            # pytest-rerunfailures runs the test again: the next attempt decides.
+            reports.clear()
+            self.reruns[report.nodeid] = self.reruns.get(report.nodeid, 0) + 1
+            return
+        self._test(self._fold(report.nodeid, self.open.pop(report.nodeid)))
+
+    def _fold(self, nodeid: str, reports: List[Any]) -> Dict[str, Any]:
+        line = fold(reports, self.shard)
+        reruns = self.reruns.pop(nodeid, 0)
+        if reruns:
+            line["reruns"] = reruns
+        return line
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if self.file is None:
             return
-        for reports in list(self.open.values()):
+        for nodeid, reports in list(self.open.items()):
             if any(r.when != "setup" or r.outcome != "passed" for r in reports):
-                self._test(fold(reports, self.shard))
+                self._test(self._fold(nodeid, reports))
         self.open.clear()
         self._line(
             {

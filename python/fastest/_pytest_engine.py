@@ -86,9 +86,22 @@ class _Bridge:
         self.reports.append(report)
         if self.echo is not None:
             self.echo(report)
-        if self.stream is not None and report.when != "teardown":
+        if self.stream is not None and (report.when != "teardown" or self.again(report)):
             self.stream(report)
             self.streamed = len(self.reports)
+
+    def again(self, report: Any) -> bool:
+        """Whether ``report`` is the teardown of an attempt pytest-rerunfailures runs
+        again: it logs each attempt's reports once the attempt is over, and an attempt
+        with a ``rerun`` outcome is followed by another."""
+        attempt = getattr(report, "rerun", None)
+        if attempt is None or report.when != "teardown":
+            return False
+        return any(
+            r.outcome == "rerun" and getattr(r, "rerun", None) == attempt
+            for r in self.reports
+            if r.nodeid == report.nodeid
+        )
 
     def pytest_warning_recorded(self, warning_message: Any, when: str, nodeid: str, location: Any) -> None:
         # Configuration warnings, and those of collecting the files the import fallback
@@ -105,6 +118,35 @@ class _Bridge:
             self.collect_warnings.append(report)
         elif when == "runtest":
             self.warnings.append(report)
+
+
+def _rerun_status_server(config: Any) -> None:
+    """pytest-rerunfailures on a worker (``workerinput`` set): with pytest-xdist
+    installed it asks the controller's status server (its port and token, put in
+    ``workerinput`` by the plugin's ``pytest_configure_node``) how often each test
+    already failed, which pytest-xdist's controller counts for a crashed worker's
+    test. Here a worker's crash is the coordinator's to report: a server of this
+    worker's own stands in. Without pytest-xdist the plugin takes the worker for an
+    old pytest-xdist's and keeps an attempt's reports to itself; fastest's workers
+    report every one, as a current pytest-xdist's do."""
+    pm = config.pluginmanager
+    if not pm.hasplugin("rerunfailures"):
+        return
+    try:
+        import pytest_rerunfailures as plugin
+    except ImportError:
+        return
+    if not pm.hasplugin("xdist"):
+        if getattr(plugin, "works_with_current_xdist", None) is not None:
+            plugin.works_with_current_xdist = lambda: True
+        return
+    db = plugin.ServerStatusDB()
+    # Its thread starts listening in its own time; the plugin connects at once.
+    db.sock.listen()
+    config.workerinput["sock_port"] = db.sock_port
+    token = getattr(db, "token", None)
+    if token is not None:
+        config.workerinput["statusdb_token"] = token
 
 
 class _SummaryReporter:
@@ -198,6 +240,7 @@ class PytestEngine:
             seed = getattr(config.option, "randomly_seed", None)
             if isinstance(seed, int):
                 config.workerinput["randomly_seed"] = seed
+            _rerun_status_server(config)
             config.workeroutput = {}
         self.config = config
         self._distributed = bool(setup.get("distributed"))
@@ -626,6 +669,12 @@ class PytestEngine:
                 out["crash"] = longrepr
         if rep.user_properties:
             out["user_properties"] = [[str(n), str(v)] for n, v in rep.user_properties]
+        attempt = getattr(rep, "rerun", None)
+        if isinstance(attempt, int):
+            # pytest-rerunfailures' attempt number, and whether the item runs again.
+            out["rerun"] = attempt
+            if self.bridge.again(rep):
+                out["again"] = True
         context = getattr(rep, "context", None)
         if context is not None and hasattr(context, "kwargs") and self._distributed:
             # pytest-xdist's controller rebuilds the context from the report's JSON,

@@ -184,38 +184,6 @@ def test_quiet_plugins_stay_native(tmp_path, native_plugins_pytest):
     _assert_native_as_pytest(expected, actual)
 
 
-def _flaky_mark(root: Path) -> None:
-    # An item discovery cannot prove comes first: the flaky mark must still be seen.
-    (root / "test_flaky.py").write_text(
-        "import pytest\n\n\n@pytest.mark.parametrize('x', range(2))\ndef test_computed(x):\n"
-        "    pass\n\n\n@pytest.mark.flaky(reruns=2)\ndef test_flaky():\n    pass\n"
-    )
-
-
-@pytest.mark.parametrize(
-    "args, edit, why",
-    [
-        (("--reruns", "1"), None, "pytest-rerunfailures reruns failed tests"),
-        ((), _flaky_mark, "test_flaky.py::test_flaky has a flaky mark (pytest-rerunfailures)"),
-    ],
-    ids=["reruns-option", "flaky-mark"],
-)
-def test_reruns_are_pytests_session(tmp_path, native_plugins_pytest, args, edit, why):
-    """Reruns draw ``R``/``RERUN`` and a rerun count, which fastest's reporter does not:
-    the session is pytest's (refused here, as ``FASTEST_NO_DELEGATE`` asks), and
-    delegated it prints what pytest prints."""
-    expected, refused = _both(tmp_path, native_plugins_pytest, ("-q", *args), edit)
-    assert refused.returncode == 3
-    assert f"pytest would run this session: {why}" in refused.stderr, refused.stderr
-    root = _case(tmp_path)
-    if edit:
-        edit(root)
-    cmd, env = fastest_in(native_plugins_pytest)
-    delegated = _run(cmd, root, ("-q", *args), env)
-    assert delegated.returncode == expected.returncode
-    assert _clean(delegated.stdout) == _clean(expected.stdout)
-
-
 def test_collect_only_with_coverage_is_pytests(tmp_path, native_plugins_pytest):
     """pytest-cov measuring (`--cov`) ends a `--collect-only` listing with its coverage
     table: pytest's session renders that listing."""

@@ -1458,7 +1458,8 @@ fn run_blocker(
             }
             return Err(format!("installed pytest plugin {name}"));
         }
-        // Reruns draw `R`/`RERUN` and a "rerun" count only pytest's reporter knows.
+        // Reruns come from the plugin's own `pytest_runtest_protocol`: every module is
+        // the pytest engine's (a `flaky` mark alone moves its module: `run.rs`).
         if name == "pytest-rerunfailures"
             && (config.get_str("reruns").is_some()
                 || args
@@ -1466,7 +1467,16 @@ fn run_blocker(
                     .iter()
                     .any(|a| RERUN_OPTIONS.iter().any(|o| a.starts_with(o))))
         {
-            return Err("pytest-rerunfailures reruns failed tests".into());
+            // Exit code 7 for a flaky pass is set by its `pytest_sessionfinish`, and
+            // the suite-wide limit is counted by one process.
+            let option = |o: &str| args.unknown.iter().any(|a| a.starts_with(o));
+            if option("--fail-on-flaky") {
+                return Err("pytest-rerunfailures' --fail-on-flaky".into());
+            }
+            if option("--max-suite-reruns") && args.numprocesses.is_some() {
+                return Err("pytest-rerunfailures' --max-suite-reruns under -n".into());
+            }
+            engine.get_or_insert_with(|| "pytest-rerunfailures reruns failed tests".into());
         }
         if name == "pytest-codspeed"
             && (std::env::var_os("CODSPEED_ENV").is_some()

@@ -599,7 +599,6 @@ fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
         &s.conftest_hooks,
         s.added_options.is_some() || option_conftests(s).is_some(),
         s.config,
-        &plugins,
         &s.host.python_version,
     ) {
         Some(Block::Pytest(why)) => return Err(why),
@@ -670,14 +669,6 @@ fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
             });
             modules.clear();
         }
-    }
-    // pytest-rerunfailures on pytest-xdist workers expects the controller's status
-    // server (`workerinput["sock_port"]`): only pytest-xdist's controller starts it.
-    if (engine.is_some() || !modules.is_empty())
-        && has_plugin(&plugins, "pytest-rerunfailures")
-        && worker_count(s.inv).is_some_and(|n| n >= 1)
-    {
-        return Err("pytest-rerunfailures in pytest-xdist workers".into());
     }
     if s.inv.native_only {
         if let Some(why) = engine {
@@ -906,6 +897,14 @@ fn item_blocker(it: &Item, plugins: &[(String, String)]) -> Option<String> {
     if let Some(what) = &run.pytest_machinery {
         return Some(format!("{} uses {what}", it.file_part()));
     }
+    // pytest-rerunfailures reruns a test with a `flaky` mark through its own
+    // `pytest_runtest_protocol`, which the pytest engine runs.
+    if has_plugin(plugins, "pytest-rerunfailures") && it.marks.iter().any(|m| m.name == "flaky") {
+        return Some(format!(
+            "{} has a flaky mark (pytest-rerunfailures)",
+            it.nodeid
+        ));
+    }
     if let Some(f) = run
         .external_fixtures
         .iter()
@@ -984,7 +983,6 @@ fn blocker(
     conftest_hooks: &[String],
     options_known: bool,
     config: &Config,
-    plugins: &[(String, String)],
     python_version: &str,
 ) -> Option<Block> {
     let rootdir = &config.rootdir;
@@ -996,19 +994,6 @@ fn blocker(
     }
     if let Some(why) = unittest_blocker(items, rootdir, python_version) {
         return Some(Block::Pytest(why));
-    }
-    // pytest-rerunfailures is installed but idle: a `flaky` mark makes it rerun, in
-    // either engine, and reruns are drawn by pytest's reporter only.
-    if has_plugin(plugins, "pytest-rerunfailures") {
-        if let Some(it) = items
-            .iter()
-            .find(|it| it.marks.iter().any(|m| m.name == "flaky"))
-        {
-            return Some(Block::Pytest(format!(
-                "{} has a flaky mark (pytest-rerunfailures)",
-                it.nodeid
-            )));
-        }
     }
     if let Some(h) = conftest_hooks.iter().find(|h| {
         let name = fastest_core::discovery::hook_name(h);
@@ -2691,6 +2676,7 @@ fn terminal_options(inv: &Invocation, config: &Config) -> TerminalOptions {
         maxfail: usize::try_from(args.maxfail).unwrap_or(0),
         dist: None,
         markup: inv.markup,
+        rerun_tracebacks: args.unknown.iter().any(|a| a == "--rerun-show-tracebacks"),
     }
 }
 

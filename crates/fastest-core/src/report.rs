@@ -37,6 +37,9 @@ pub enum Outcome {
     Passed,
     Failed,
     Skipped,
+    /// pytest-rerunfailures' outcome for a failed phase of an attempt it runs again
+    /// (neither a pass nor a failure: only its own category, "rerun").
+    Rerun,
 }
 
 /// One phase of one test (pytest's `TestReport`).
@@ -104,6 +107,14 @@ pub struct TestReport {
     /// captured output, not to the terminal, though the reporter counted it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub under_capture: bool,
+    /// pytest-rerunfailures' `report.rerun`: which attempt of the item this is (0 for
+    /// the first), on every report of an item its protocol ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rerun: Option<u32>,
+    /// This teardown report ends an attempt, not the item: pytest-rerunfailures runs
+    /// it again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub again: bool,
 }
 
 /// A subtest's identity (pytest's `SubtestContext`): `kwargs` values are `saferepr`s.
@@ -175,6 +186,8 @@ impl TestReport {
             subtest: None,
             status: None,
             under_capture: false,
+            rerun: None,
+            again: false,
         }
     }
 
@@ -197,6 +210,7 @@ impl TestReport {
             (Outcome::Failed, Phase::Call, _) => "failed",
             (Outcome::Failed, _, _) => "error",
             (Outcome::Skipped, _, false) => "skipped",
+            (Outcome::Rerun, _, _) => "rerun",
         }
     }
 
@@ -212,6 +226,7 @@ impl TestReport {
             "failed" => ("F", "FAILED"),
             "error" => ("E", "ERROR"),
             "skipped" => ("s", "SKIPPED"),
+            "rerun" => ("R", "RERUN"),
             _ => ("", ""),
         }
     }
@@ -354,6 +369,21 @@ mod tests {
         assert_eq!(
             ctx(Some("check"), &[("i", "1"), ("s", "'a'")]).description(),
             "[check] (i=1, s='a')"
+        );
+    }
+
+    #[test]
+    fn a_rerun_report_has_pytest_rerunfailures_category_letter_and_word() {
+        for when in [Phase::Setup, Phase::Call, Phase::Teardown] {
+            let r = TestReport::new("t", when, Outcome::Rerun, ("t.py".into(), None, "t".into()));
+            assert_eq!((r.category(), r.letter_word()), ("rerun", ("R", "RERUN")));
+        }
+        let json = r#"{"nodeid":"t","when":"call","outcome":"rerun","duration":0.0,
+            "location":["t.py",null,"t"],"rerun":1,"again":true}"#;
+        let r: TestReport = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            (r.outcome, r.rerun, r.again),
+            (Outcome::Rerun, Some(1), true)
         );
     }
 

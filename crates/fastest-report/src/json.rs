@@ -105,6 +105,14 @@ pub struct TestLine {
     /// `gwN` under `-n`, else null.
     pub worker: Option<String>,
     pub shard: Option<String>,
+    /// How many times pytest-rerunfailures ran the test again before the attempt
+    /// this line describes (absent when it did not).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reruns: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The last line: how the session ended.
@@ -204,6 +212,9 @@ pub struct TestFolder {
     /// Node ids in the order their first report came (the order of an interrupted
     /// run's leftover lines).
     order: Vec<String>,
+    /// Attempts pytest-rerunfailures ended and ran again, by node id: the line
+    /// describes the last attempt and counts the others.
+    reruns: HashMap<String, u32>,
 }
 
 impl TestFolder {
@@ -213,13 +224,21 @@ impl TestFolder {
             self.order.push(r.nodeid.clone());
         }
         let reports = self.open.entry(r.nodeid.clone()).or_default();
+        if r.again {
+            // An attempt is over and the test runs again: the next attempt decides.
+            reports.clear();
+            *self.reruns.entry(r.nodeid.clone()).or_default() += 1;
+            return None;
+        }
         reports.push(r.clone());
         if r.when != Phase::Teardown {
             return None;
         }
         let reports = self.open.remove(&r.nodeid)?;
         self.order.retain(|n| n != &r.nodeid);
-        Some(fold(&reports, shard))
+        let mut line = fold(&reports, shard);
+        line.reruns = self.reruns.remove(&r.nodeid).unwrap_or(0);
+        Some(line)
     }
 
     /// Lines for tests that reported an outcome but never their teardown (an
@@ -234,7 +253,9 @@ impl TestFolder {
                 .iter()
                 .any(|r| r.when != Phase::Setup || r.outcome != Outcome::Passed);
             if decided {
-                out.push(fold(&reports, shard));
+                let mut line = fold(&reports, shard);
+                line.reruns = self.reruns.remove(&id).unwrap_or(0);
+                out.push(line);
             }
         }
         out
@@ -309,6 +330,7 @@ pub fn fold(reports: &[TestReport], shard: Option<&str>) -> TestLine {
         sections,
         worker: reports.iter().find_map(|r| r.worker.clone()),
         shard: shard.map(str::to_string),
+        reruns: 0,
     }
 }
 
@@ -317,6 +339,7 @@ fn outcome_word(o: Outcome) -> &'static str {
         Outcome::Passed => "passed",
         Outcome::Failed => "failed",
         Outcome::Skipped => "skipped",
+        Outcome::Rerun => "rerun",
     }
 }
 
@@ -437,6 +460,43 @@ mod tests {
 
     fn outcome(reports: &[TestReport]) -> &str {
         final_outcome(&reports.iter().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn a_rerun_test_has_one_line_for_its_last_attempt() {
+        let mut folder = TestFolder::default();
+        let attempt = |n: u32, call: TestReport, again: bool| {
+            let mut reports = vec![rep("t", Phase::Setup, Outcome::Passed), call];
+            let mut td = rep("t", Phase::Teardown, Outcome::Passed);
+            td.again = again;
+            reports.push(td);
+            for r in &mut reports {
+                r.rerun = Some(n);
+            }
+            reports
+        };
+        let mut rerun = failed("t", Phase::Call, "first");
+        rerun.outcome = Outcome::Rerun;
+        let mut lines = Vec::new();
+        for reports in [
+            attempt(0, rerun.clone(), true),
+            attempt(1, rerun, true),
+            attempt(2, failed("t", Phase::Call, "last"), false),
+        ] {
+            lines.extend(reports.iter().filter_map(|r| folder.report(r, None)));
+        }
+        assert_eq!(lines.len(), 1);
+        let line = &lines[0];
+        assert_eq!((line.outcome.as_str(), line.reruns), ("failed", 2));
+        assert_eq!(line.message.as_deref(), Some("last: boom"));
+        assert_eq!(line.duration, 1.5, "the last attempt's phases");
+        let json = serde_json::to_value(line).unwrap();
+        assert_eq!(json["reruns"], 2);
+        // A test run once has no count.
+        let once = folder
+            .report(&rep("u", Phase::Teardown, Outcome::Passed), None)
+            .unwrap();
+        assert!(serde_json::to_value(&once).unwrap().get("reruns").is_none());
     }
 
     #[test]

@@ -311,7 +311,8 @@ fn py_strip(s: &str) -> &str {
 
 /// `str(report.longrepr)`: a rendered failure is stripped (`TerminalRepr.__str__`), a
 /// string longrepr (a strict xpass) is itself.
-fn longrepr_str(rep: &TestReport) -> String {
+/// pytest's `str(report.longrepr)` (a rendered repr is stripped; "None" without one).
+pub(crate) fn longrepr_str(rep: &TestReport) -> String {
     match (rep.longrepr_text(), &rep.crash) {
         (Some(l), Some(c)) if l == c => l.to_string(),
         (Some(l), _) => py_strip(l).to_string(),
@@ -580,7 +581,7 @@ impl JunitXml {
         let (tag, message) = match rep.outcome {
             Outcome::Failed => ("error", "collection failure"),
             Outcome::Skipped => ("skipped", "collection skipped"),
-            Outcome::Passed => return,
+            Outcome::Passed | Outcome::Rerun => return,
         };
         self.add_simple(&key, tag, message.to_string(), text.to_string());
     }
@@ -640,6 +641,10 @@ impl JunitXml {
                 let key = self.open_testcase(rep);
                 self.append_skipped(&key, rep);
             }
+            // pytest's plugin knows passed, failed and skipped reports only: an attempt
+            // pytest-rerunfailures runs again adds its time, and its teardown closes
+            // the attempt's own testcase element.
+            Outcome::Rerun => {}
         }
         if !self.opts.duration_call_only || rep.when == Phase::Call {
             self.reporter(&key).duration += rep.duration;
@@ -1051,6 +1056,42 @@ mod tests {
         );
         assert!(doc(&x)
             .contains("<testcase classname=\"test_a.K\" name=\"test_x[#x01]\" time=\"0.500\" />"));
+    }
+
+    #[test]
+    fn each_attempt_of_a_rerun_test_is_a_testcase() {
+        // pytest's plugin knows no "rerun" outcome: the attempt's teardown closes an
+        // empty testcase; the counts are the final attempt's.
+        let mut x = JunitXml::new(opts());
+        let id = "test_a.py::test_x";
+        let mut rerun = failed(id, Phase::Call, "AssertionError: first");
+        rerun.outcome = Outcome::Rerun;
+        let mut again = rep(id, Phase::Teardown, Outcome::Passed);
+        again.again = true;
+        run(
+            &mut x,
+            &[rep(id, Phase::Setup, Outcome::Passed), rerun, again],
+        );
+        run(
+            &mut x,
+            &[
+                rep(id, Phase::Setup, Outcome::Passed),
+                failed(id, Phase::Call, "AssertionError: last"),
+                rep(id, Phase::Teardown, Outcome::Passed),
+            ],
+        );
+        let d = doc(&x);
+        assert!(
+            d.contains("failures=\"1\" skipped=\"0\" tests=\"1\""),
+            "{d}"
+        );
+        assert_eq!(d.matches("<testcase ").count(), 2, "{d}");
+        assert!(
+            d.contains("<testcase classname=\"test_a\" name=\"test_x\" time=\"0.750\" />"),
+            "{d}"
+        );
+        assert!(!d.contains("first"), "{d}");
+        assert!(d.contains("message=\"AssertionError: last\""), "{d}");
     }
 
     #[test]

@@ -238,7 +238,7 @@ impl Live {
                 drop(st);
                 self.bar.set_message(msg);
             }
-            Event::Report(r) if r.when == Phase::Teardown => self.finished(&r.nodeid),
+            Event::Report(r) if r.when == Phase::Teardown && !r.again => self.finished(&r.nodeid),
             Event::Crashed { nodeid, .. } => self.finished(nodeid),
             Event::Finished | Event::Interrupted(_) | Event::WorkerWrites => self.detach(),
             _ => {}

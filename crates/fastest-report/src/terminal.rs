@@ -48,6 +48,9 @@ pub struct TerminalOptions {
     /// Colours and bold as pytest's `TerminalWriter` writes them (`--color`, a terminal,
     /// `PY_COLORS`, `NO_COLOR`, `FORCE_COLOR`).
     pub markup: bool,
+    /// pytest-rerunfailures' `--rerun-show-tracebacks`: its rerun summary, with the
+    /// failure text of each attempt it ran again.
+    pub rerun_tracebacks: bool,
 }
 
 /// The terminal reporter of one run.
@@ -430,7 +433,7 @@ impl<'w> TerminalReporter<'w> {
     fn outcome_styles(rep: &TestReport) -> &'static [Style] {
         match rep.outcome {
             Outcome::Passed if rep.wasxfail.is_none() => &[Style::Green],
-            Outcome::Passed | Outcome::Skipped => &[Style::Yellow],
+            Outcome::Passed | Outcome::Skipped | Outcome::Rerun => &[Style::Yellow],
             Outcome::Failed => &[Style::Red],
         }
     }
@@ -648,6 +651,7 @@ impl<'w> TerminalReporter<'w> {
             self.write_sep('-', &format!("generated xml file: {path}"));
         }
         self.summary_coverage();
+        self.summary_reruns();
         // pytest-benchmark's hook, registered before pytest-cov's plugin object and
         // after the runner's: between the two.
         for text in std::mem::take(&mut self.plugin_summaries) {
@@ -661,6 +665,72 @@ impl<'w> TerminalReporter<'w> {
         }
         if !self.opts.no_summary {
             self.short_test_summary();
+        }
+    }
+
+    /// pytest-rerunfailures' `pytest_terminal_summary` (`-rr`, `-rR` or
+    /// `--rerun-show-tracebacks`): every report of each test it ran again, by attempt
+    /// and phase, a word and the node id a line (passing setups and teardowns left
+    /// out), tests in the order the reporter's categories first list them.
+    fn summary_reruns(&mut self) {
+        let show_tracebacks = self.opts.rerun_tracebacks;
+        if !show_tracebacks && !self.opts.reportchars.contains(['r', 'R']) {
+            return;
+        }
+        let mut order: Vec<&str> = Vec::new();
+        let mut attempts: HashMap<&str, Vec<&TestReport>> = HashMap::new();
+        let mut ran_again: HashSet<&str> = HashSet::new();
+        for r in self.stats.iter().flat_map(|(_, reps)| reps) {
+            if r.rerun.is_none() {
+                continue;
+            }
+            if r.outcome == Outcome::Rerun {
+                ran_again.insert(&r.nodeid);
+            }
+            attempts
+                .entry(&r.nodeid)
+                .or_insert_with(|| {
+                    order.push(&r.nodeid);
+                    Vec::new()
+                })
+                .push(r);
+        }
+        let phase_order = |p: Phase| match p {
+            Phase::Setup => 0,
+            Phase::Call => 1,
+            _ => 2,
+        };
+        let mut lines: Vec<(String, &'static [Style])> = Vec::new();
+        for nodeid in order.into_iter().filter(|n| ran_again.contains(n)) {
+            let Some(reports) = attempts.get_mut(nodeid) else {
+                continue;
+            };
+            reports.sort_by_key(|r| (r.rerun, phase_order(r.when)));
+            for r in reports.iter() {
+                if r.outcome == Outcome::Passed && r.when != Phase::Call {
+                    continue;
+                }
+                let (_, word) = r.letter_word();
+                let word = if word.is_empty() {
+                    format!("{:?}", r.outcome).to_uppercase()
+                } else {
+                    word.to_string()
+                };
+                lines.push((format!("{word} {nodeid}"), Self::outcome_styles(r)));
+                if show_tracebacks && r.outcome == Outcome::Rerun && r.longrepr_text().is_some() {
+                    for l in crate::junit::longrepr_str(r).lines() {
+                        lines.push((l.to_string(), &[]));
+                    }
+                }
+            }
+        }
+        if lines.is_empty() {
+            return;
+        }
+        self.write_sep_styled('=', "rerun test summary info", &[Style::Cyan, Style::Bold]);
+        for (line, styles) in lines {
+            self.ensure_newline();
+            self.line_styled(&line, styles);
         }
     }
 
@@ -1020,7 +1090,20 @@ impl<'w> TerminalReporter<'w> {
         }
         let main = self.main_color();
         let mut parts: Vec<(String, Vec<Style>)> = Vec::new();
-        for key in KNOWN_TYPES {
+        // pytest's `_set_main_color`: its known types, then the others in the order
+        // they were first reported (pytest-rerunfailures' "rerun").
+        let unknown: Vec<String> = self
+            .stats
+            .iter()
+            .map(|(k, _)| k)
+            .filter(|k| !k.is_empty() && !KNOWN_TYPES.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        let keys = KNOWN_TYPES
+            .iter()
+            .copied()
+            .chain(unknown.iter().map(String::as_str));
+        for key in keys {
             let count = match key {
                 "deselected" => self.deselected,
                 "warnings" => self.warnings.len(),

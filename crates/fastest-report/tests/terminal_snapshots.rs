@@ -96,6 +96,7 @@ fn options(verbosity: i32, reportchars: &str, tbstyle: &str) -> TerminalOptions 
         maxfail: 0,
         dist: None,
         markup: false,
+        rerun_tracebacks: false,
     }
 }
 
@@ -466,4 +467,99 @@ fn collection_warnings_follow_collection_order() {
     assert_eq!(positions, sorted, "{text}");
     positions.dedup();
     assert_eq!(positions.len(), 4);
+}
+
+/// pytest-rerunfailures' reports: a test that fails once and then passes, one that
+/// fails on every attempt, one whose setup fails once. Each attempt is logged from its
+/// start (the location line again under `-v`); the final line counts "rerun" after
+/// pytest's known types; `-rR` adds the plugin's summary (with the rerun attempts'
+/// failure texts under `--rerun-show-tracebacks`), after the passes and before the short
+/// summary.
+fn render_reruns(verbosity: i32, reportchars: &str, tracebacks: bool) -> String {
+    let mut out: Vec<u8> = Vec::new();
+    let opts = TerminalOptions {
+        rerun_tracebacks: tracebacks,
+        ..options(verbosity, reportchars, "auto")
+    };
+    let root = std::path::Path::new("/r");
+    {
+        let mut rep = TerminalReporter::new(&mut out, opts, root, root, 3, 0);
+        let attempt = |nodeid: &str, n: u32, setup: Outcome, call: Option<Outcome>, again: bool| {
+            let mut reports = vec![report(nodeid, Phase::Setup, setup)];
+            if let Some(c) = call {
+                let mut r = report(nodeid, Phase::Call, c);
+                if c != Outcome::Passed {
+                    r.longrepr = Some(format!(
+                        "    def test():\n>       assert {n} > 1\nE       assert {n} > 1\n"
+                    ));
+                    r.crash = Some(format!("assert {n} > 1"));
+                }
+                reports.push(r);
+            }
+            if setup == Outcome::Rerun {
+                reports[0].longrepr = Some("RuntimeError: setup".into());
+            }
+            let mut td = report(nodeid, Phase::Teardown, Outcome::Passed);
+            td.again = again;
+            reports.push(td);
+            for r in &mut reports {
+                r.rerun = Some(n);
+            }
+            reports
+        };
+        let flaky = "tests/test_a.py::test_flaky";
+        let broken = "tests/test_a.py::test_broken";
+        let setup = "tests/test_a.py::test_setup";
+        let runs = [
+            (
+                flaky,
+                vec![
+                    attempt(flaky, 0, Outcome::Passed, Some(Outcome::Rerun), true),
+                    attempt(flaky, 1, Outcome::Passed, Some(Outcome::Passed), false),
+                ],
+            ),
+            (
+                broken,
+                vec![
+                    attempt(broken, 0, Outcome::Passed, Some(Outcome::Rerun), true),
+                    attempt(broken, 1, Outcome::Passed, Some(Outcome::Failed), false),
+                ],
+            ),
+            (
+                setup,
+                vec![
+                    attempt(setup, 0, Outcome::Rerun, None, true),
+                    attempt(setup, 1, Outcome::Passed, Some(Outcome::Passed), false),
+                ],
+            ),
+        ];
+        for (nodeid, attempts) in runs {
+            for reports in attempts {
+                rep.event(&Event::TestStarted {
+                    nodeid: nodeid.into(),
+                });
+                for r in reports {
+                    rep.event(&Event::Report(Box::new(r)));
+                }
+            }
+        }
+        rep.event(&Event::Finished);
+        rep.finish(0.5, None);
+    }
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn reruns_default_form() {
+    insta::assert_snapshot!(render_reruns(0, "fE", false));
+}
+
+#[test]
+fn reruns_verbose_form_with_their_summary() {
+    insta::assert_snapshot!(render_reruns(1, "fER", false));
+}
+
+#[test]
+fn reruns_summary_with_tracebacks() {
+    insta::assert_snapshot!(render_reruns(-1, "", true));
 }

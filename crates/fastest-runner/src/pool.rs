@@ -914,8 +914,9 @@ impl Driver<'_> {
                 }
                 FromWorker::Reports(reports) => {
                     for mut r in reports {
-                        // An item is over with its teardown report.
-                        if r.when == Phase::Teardown {
+                        // An item is over with its teardown report (not an attempt's
+                        // that pytest-rerunfailures runs again).
+                        if r.when == Phase::Teardown && !r.again {
                             running = false;
                             self.shared.with_slot(self.id, |slot| slot.deadline = None);
                             if held.front().is_some_and(|h| h.nodeid == r.nodeid) {
@@ -925,10 +926,20 @@ impl Driver<'_> {
                         if self.opts.distributed {
                             r.worker = Some(format!("gw{}", self.id));
                         }
+                        // pytest-rerunfailures logs a start for each attempt.
+                        let again =
+                            (r.when == Phase::Teardown && r.again).then(|| r.nodeid.clone());
                         if sync {
                             self.emit_handled(Event::Report(Box::new(r)));
                         } else {
                             self.emit(Event::Report(Box::new(r)));
+                        }
+                        if let Some(nodeid) = again {
+                            if sync {
+                                self.emit_handled(Event::TestStarted { nodeid });
+                            } else {
+                                self.emit(Event::TestStarted { nodeid });
+                            }
                         }
                     }
                     if sync {
