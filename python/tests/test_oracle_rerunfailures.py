@@ -67,6 +67,20 @@ def test_reruns_print_what_pytest_prints(tmp_path, native_plugins_pytest, args):
     _same(expected, actual)
 
 
+def test_rerun_options_keep_fastests_collection(tmp_path, native_plugins_pytest):
+    """The plugin's options are read off its ``pytest_addoption``: given on the command
+    line they leave the collection to fastest (pytest's collection of the whole session
+    before)."""
+    args = ("-q", "--reruns", "1", "--only-rerun", "AssertionError", "--reruns-delay=0")
+    expected, actual = plugin_case_both(
+        CASE, tmp_path, native_plugins_pytest, args,
+        fastest_env={"FASTEST_LOG": "fastest_cli=debug"},
+    )
+    _same(expected, actual)
+    assert "pytest collects the whole session" not in actual.stderr, actual.stderr
+    assert "collected items=" in actual.stderr, actual.stderr
+
+
 def test_a_flaky_mark_moves_only_its_module(tmp_path, native_plugins_pytest):
     expected, actual = _both(tmp_path, native_plugins_pytest, ("-v",))
     _same(expected, actual)

@@ -597,6 +597,21 @@ pub struct Args {
     /// The options (with their values) of the initial conftests' `pytest_addoption`
     /// the parser was given ([`Parser::with_conftest_options`]), in order.
     pub conftest_options: Vec<String>,
+    /// The options (with their values) of installed plugins' `pytest_addoption`
+    /// the parser was given ([`Parser::with_plugin_options`]), in order.
+    pub plugin_option_tokens: Vec<String>,
+}
+
+impl Args {
+    /// The options no core option matches, with their values where a plugin's or
+    /// conftest's `pytest_addoption` read off its source gave their arity: what the
+    /// plugins' checks look at, whether the parser knew the option or not.
+    pub fn plugin_options(&self) -> impl Iterator<Item = &String> {
+        self.unknown
+            .iter()
+            .chain(&self.conftest_options)
+            .chain(&self.plugin_option_tokens)
+    }
 }
 
 impl Default for Args {
@@ -662,6 +677,7 @@ impl Default for Args {
             given: Vec::new(),
             unknown: Vec::new(),
             conftest_options: Vec::new(),
+            plugin_option_tokens: Vec::new(),
         }
     }
 }
@@ -799,6 +815,8 @@ pub struct Parser<'a> {
     blocked: &'a [String],
     /// Options conftests register, read off their source (long spellings only).
     conftest: &'a [CliOption],
+    /// Options installed plugins register, read off their source likewise.
+    plugin: &'a [CliOption],
 }
 
 /// How one token looks to argparse (`_parse_optional`).
@@ -806,10 +824,12 @@ enum Class<'s> {
     Positional,
     Separator,
     Unknown,
-    /// A conftest's option, with a value attached (`--db-url=x`) or not.
+    /// A conftest's option (or a plugin's: `plugin`), with a value attached
+    /// (`--db-url=x`) or not.
     Conftest {
         nargs: Nargs,
         attached: bool,
+        plugin: bool,
     },
     Option {
         spec: &'s Spec,
@@ -826,6 +846,16 @@ impl<'a> Parser<'a> {
             cwd,
             blocked,
             conftest: &[],
+            plugin: &[],
+        }
+    }
+
+    /// The same parser, also knowing the long options of installed plugins' `options`
+    /// (their tokens go to [`Args::plugin_option_tokens`]).
+    pub fn with_plugin_options(self, options: &'a [CliOption]) -> Self {
+        Self {
+            plugin: options,
+            ..self
         }
     }
 
@@ -893,7 +923,22 @@ impl<'a> Parser<'a> {
         if tok.starts_with("--") {
             let (name, attached) = tok.split_once('=').map_or((tok, false), |(n, _)| (n, true));
             if let Some(nargs) = self.conftest_nargs(name) {
-                return Class::Conftest { nargs, attached };
+                return Class::Conftest {
+                    nargs,
+                    attached,
+                    plugin: false,
+                };
+            }
+            if let Some(o) = self
+                .plugin
+                .iter()
+                .find(|o| o.names.iter().any(|n| n == name))
+            {
+                return Class::Conftest {
+                    nargs: o.nargs,
+                    attached,
+                    plugin: true,
+                };
             }
         }
         Class::Unknown
@@ -933,7 +978,11 @@ impl<'a> Parser<'a> {
                     roles[i] = Role::Unknown;
                     i += 1;
                 }
-                Class::Conftest { nargs, attached } => {
+                Class::Conftest {
+                    nargs,
+                    attached,
+                    plugin,
+                } => {
                     // Its values, as argparse matches them: the tokens up to the next
                     // option. A count argparse would refuse stays unknown: pytest says so.
                     let free = classes[i + 1..]
@@ -955,8 +1004,13 @@ impl<'a> Parser<'a> {
                         i += 1;
                         continue;
                     };
+                    let into = if *plugin {
+                        &mut args.plugin_option_tokens
+                    } else {
+                        &mut args.conftest_options
+                    };
                     for (tok, role) in tokens[i..=i + take].iter().zip(&mut roles[i..]) {
-                        args.conftest_options.push(tok.clone());
+                        into.push(tok.clone());
                         *role = Role::Unknown;
                     }
                     i += take + 1;
@@ -1485,6 +1539,46 @@ mod tests {
 
     fn err(argv: &[&str]) -> String {
         parse(argv).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn plugin_options_are_kept_apart_from_the_conftests() {
+        let opt = |n: &str, nargs| CliOption {
+            names: vec![n.to_string()],
+            nargs,
+        };
+        let conftest = [opt("--runslow", Nargs::Exact(0))];
+        let plugin = [
+            opt("--reruns", Nargs::Exact(1)),
+            opt("--rerun-show-tracebacks", Nargs::Exact(0)),
+        ];
+        let toks: Vec<String> = [
+            "--reruns",
+            "2",
+            "tests",
+            "--runslow",
+            "--rerun-show-tracebacks",
+        ]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
+        let p = Parser::new(Path::new("/"), &[])
+            .with_conftest_options(&conftest)
+            .with_plugin_options(&plugin)
+            .parse(&toks)
+            .unwrap();
+        assert_eq!(p.args.paths, ["tests"]);
+        assert!(p.args.unknown.is_empty());
+        assert_eq!(p.args.conftest_options, ["--runslow"]);
+        assert_eq!(
+            p.args.plugin_option_tokens,
+            ["--reruns", "2", "--rerun-show-tracebacks"]
+        );
+        let seen: Vec<&String> = p.args.plugin_options().collect();
+        assert_eq!(
+            seen,
+            ["--runslow", "--reruns", "2", "--rerun-show-tracebacks"]
+        );
     }
 
     #[test]

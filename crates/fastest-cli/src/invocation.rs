@@ -356,9 +356,14 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         // (And those of the worker plugins, which run as they are in the workers'
         // pytest: its parse of the command line gives them their values.)
         let plugin_modules = if plugin_autoload(&args) {
+            let served = OPTION_PLUGIN_MODULES
+                .iter()
+                .filter(|(project, _)| plugins.iter().any(|(name, _)| name == project))
+                .filter_map(|(_, m)| host.module_file(m));
             worker_plugins(host)
                 .iter()
                 .flat_map(|p| p.modules.iter().filter_map(|m| host.module_file(m)))
+                .chain(served)
                 .collect()
         } else {
             Vec::new()
@@ -872,7 +877,7 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
     match project {
         "anyio" => {
             config.get_str("anyio_mode").is_some()
-                || args.unknown.iter().any(|a| a.starts_with("--anyio-mode"))
+                || args.plugin_options().any(|a| a.starts_with("--anyio-mode"))
         }
         // No option or ini key of its own: only its marker switches it on.
         "pytest_freezer" | "pytest-freezer" => false,
@@ -889,7 +894,7 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
             .iter()
             .filter(|(p, _)| *p == project)
             .flat_map(|(_, options)| options.iter())
-            .any(|o| args.unknown.iter().any(|a| a.starts_with(o))),
+            .any(|o| args.plugin_options().any(|a| a.starts_with(o))),
         _ => true,
     }
 }
@@ -986,6 +991,13 @@ fn benchmark_display_option(arg: &str) -> bool {
     BENCHMARK_DISPLAY_OPTIONS.contains(&name)
 }
 
+/// Installed plugins fastest serves whose options the coordinator reads off their
+/// `pytest_addoption` (the module named), so that giving one keeps fastest's collection:
+/// none of them changes which items pytest collects. What each option does to the run
+/// is decided from its text ([`Args::plugin_options`]). (pytest-benchmark's options
+/// are added through helper functions its source passes `addoption` to: not read.)
+const OPTION_PLUGIN_MODULES: &[(&str, &str)] = &[("pytest-rerunfailures", "pytest_rerunfailures")];
+
 /// pytest-rerunfailures' options that make it rerun (or count reruns).
 const RERUN_OPTIONS: &[&str] = &[
     "--reruns",
@@ -1018,8 +1030,7 @@ pub(crate) const PLUGIN_FIXTURES: &[(&str, &[&str])] = &[("pytest-cov", &["cov",
 /// or a CI environment with a `LOGFIRE_TOKEN`.
 fn logfire_enabled(args: &Args, config: &Config) -> bool {
     let ci = std::env::var("CI").is_ok_and(|v| matches!(v.to_lowercase().as_str(), "true" | "1"));
-    args.unknown
-        .iter()
+    args.plugin_options()
         .any(|a| a.starts_with("--logfire") || a.starts_with("--no-logfire"))
         || config.get_bool("logfire").ok().flatten().unwrap_or(false)
         || (ci && std::env::var_os("LOGFIRE_TOKEN").is_some_and(|t| !t.is_empty()))
@@ -1034,8 +1045,7 @@ fn native_stands_in(name: &str, args: &Args, config: &Config, host: &Host) -> bo
         && (name != "pytest-timeout" || timeout_stands_in(args, config))
         && (name != "pytest-env"
             || !args
-                .unknown
-                .iter()
+                .plugin_options()
                 .any(|a| a.starts_with("--envfile") || a.starts_with("--pytest-env-verbose")))
         && (name != "hypothesis" || hypothesis_stands_in(args, config, host))
         // Both add header lines, in the order their entry points load: the pytest
@@ -1056,7 +1066,7 @@ fn timeout_stands_in(args: &Args, config: &Config) -> bool {
     config
         .get_str("session_timeout")
         .is_none_or(|v| v.trim().is_empty())
-        && !args.unknown.iter().any(|a| {
+        && !args.plugin_options().any(|a| {
             a.starts_with("--session-timeout")
                 || a.starts_with("--timeout-")
                 || a.starts_with("--timeout_")
@@ -1090,7 +1100,7 @@ fn asyncio_stands_in(args: &Args, config: &Config, host: &Host) -> bool {
         .find(|(name, _)| name == "pytest-asyncio")
         .and_then(|(_, v)| v.split('.').next().and_then(|m| m.parse::<u32>().ok()));
     major.is_some_and(|m| m >= 1)
-        && !args.unknown.iter().any(|a| a.starts_with("--asyncio-"))
+        && !args.plugin_options().any(|a| a.starts_with("--asyncio-"))
         && asyncio_mode(config).is_some()
 }
 
@@ -1463,13 +1473,12 @@ fn run_blocker(
         if name == "pytest-rerunfailures"
             && (config.get_str("reruns").is_some()
                 || args
-                    .unknown
-                    .iter()
+                    .plugin_options()
                     .any(|a| RERUN_OPTIONS.iter().any(|o| a.starts_with(o))))
         {
             // Exit code 7 for a flaky pass is set by its `pytest_sessionfinish`, and
             // the suite-wide limit is counted by one process.
-            let option = |o: &str| args.unknown.iter().any(|a| a.starts_with(o));
+            let option = |o: &str| args.plugin_options().any(|a| a.starts_with(o));
             if option("--fail-on-flaky") {
                 return Err("pytest-rerunfailures' --fail-on-flaky".into());
             }
@@ -1480,7 +1489,7 @@ fn run_blocker(
         }
         if name == "pytest-codspeed"
             && (std::env::var_os("CODSPEED_ENV").is_some()
-                || args.unknown.iter().any(|a| a.starts_with("--codspeed")))
+                || args.plugin_options().any(|a| a.starts_with("--codspeed")))
         {
             return Err("pytest-codspeed measures benchmarks".into());
         }
@@ -1488,7 +1497,7 @@ fn run_blocker(
         // `-n` any of its options does, as without them a session with benchmarks does
         // (`idle_plugin_used`).
         if name == "pytest-benchmark"
-            && args.unknown.iter().any(|a| {
+            && args.plugin_options().any(|a| {
                 a.starts_with("--benchmark")
                     && !(benchmark_display_option(a) && benchmarks_in_session(args))
             })
@@ -1500,7 +1509,7 @@ fn run_blocker(
         }
         if name == "pytest-cov" {
             // A version fastest does not serve: its options are unknown here.
-            if args.unknown.iter().any(|a| a.starts_with("--cov")) {
+            if args.plugin_options().any(|a| a.starts_with("--cov")) {
                 return Err("pytest-cov measures coverage (--cov)".into());
             }
             // The warning and heading for `--no-cov` are only pytest-cov's to give.
@@ -1675,7 +1684,7 @@ fn pytest_only(
     // Its coverage table ends a collection too.
     if plugin_autoload(args)
         && installed.iter().any(|(n, _)| n == "pytest-cov")
-        && (args.cov.measures() || args.unknown.iter().any(|a| a.starts_with("--cov")))
+        && (args.cov.measures() || args.plugin_options().any(|a| a.starts_with("--cov")))
     {
         return Some("pytest-cov reports coverage (--cov)".into());
     }
@@ -1869,19 +1878,26 @@ fn with_conftest_options(
     plugin_modules: &[PathBuf],
 ) -> Option<(Args, Parsed)> {
     let initial = initial_conftests(args, config, cwd);
-    let mut options = Vec::new();
-    for module in plugin_modules.iter().chain(&initial) {
-        let source = std::fs::read(module).ok()?;
-        // A module whose options the source does not prove adds none: its options
-        // stay unknown, and pytest reads the command line.
-        if let Some(found) = addoption_options(&source) {
-            options.extend(found);
+    // A module whose options the source does not prove adds none: its options stay
+    // unknown, and pytest reads the command line.
+    let read = |modules: &[PathBuf]| -> Option<Vec<fastest_core::discovery::options::CliOption>> {
+        let mut options = Vec::new();
+        for module in modules {
+            let source = std::fs::read(module).ok()?;
+            if let Some(found) = addoption_options(&source) {
+                options.extend(found);
+            }
         }
-    }
-    if options.is_empty() {
+        Some(options)
+    };
+    let plugin_options = read(plugin_modules)?;
+    let options = read(&initial)?;
+    if options.is_empty() && plugin_options.is_empty() {
         return None;
     }
-    let parser = Parser::new(cwd, blocked).with_conftest_options(&options);
+    let parser = Parser::new(cwd, blocked)
+        .with_conftest_options(&options)
+        .with_plugin_options(&plugin_options);
     let again = parser.parse(all).ok()?.args;
     let cli = parser.parse(argv).ok()?;
     (again.unknown.is_empty() && initial_conftests(&again, config, cwd) == initial)

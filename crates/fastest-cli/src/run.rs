@@ -2676,7 +2676,9 @@ fn terminal_options(inv: &Invocation, config: &Config) -> TerminalOptions {
         maxfail: usize::try_from(args.maxfail).unwrap_or(0),
         dist: None,
         markup: inv.markup,
-        rerun_tracebacks: args.unknown.iter().any(|a| a == "--rerun-show-tracebacks"),
+        rerun_tracebacks: args
+            .plugin_options()
+            .any(|a| a == "--rerun-show-tracebacks"),
     }
 }
 
