@@ -387,3 +387,31 @@ def test_a_warning_as_coverage_starts_is_in_the_summary(tmp_path, native_plugins
     if sys.version_info < (3, 14):
         # Before 3.14, sys.monitoring cannot measure branches (or is missing).
         assert "Can't use core=sysmon" in expected.stdout, expected.stdout
+
+
+def _unimportable_coverage_plugin(root: Path) -> None:
+    # frozenlist's `.coveragerc` names Cython's coverage plugin, absent without Cython.
+    (root / ".coveragerc").write_text("[run]\nplugins = no_such_coverage_plugin\n")
+
+
+@pytest.mark.parametrize("args", [("--cov=pkg", "-q"), ("--cov=pkg", "-n", "2")], ids=["serial", "n2"])
+def test_coverage_that_cannot_start_ends_as_pytests_start_does(tmp_path, native_plugins_pytest, args):
+    """pytest-cov starts coverage.py before pytest writes a word: a coverage plugin
+    that does not import ends pytest's start with its traceback and exit code 1 (an
+    INTERNALERROR from the worker's start before). fastest's engine meets the same
+    failure at its start and hands the session to pytest (refused here, as
+    ``FASTEST_NO_DELEGATE`` asks; delegated, the same traceback)."""
+    expected, refused = _both(tmp_path, native_plugins_pytest, args, _unimportable_coverage_plugin)
+    assert expected.returncode == 1, expected.stderr
+    assert "No module named 'no_such_coverage_plugin'" in expected.stderr
+    assert refused.returncode == 3, (refused.stdout, refused.stderr)
+    assert "the engine could not start" in refused.stderr, refused.stderr
+    assert "INTERNALERROR" not in refused.stdout + refused.stderr
+    root = fresh_case(CASE, tmp_path)
+    _unimportable_coverage_plugin(root)
+    cmd, env = fastest_in(native_plugins_pytest)
+    delegated = run_in(cmd, root, ["-p", "no:cacheprovider", *args], env)
+    assert delegated.returncode == 1
+    assert delegated.stdout == expected.stdout == ""
+    tail = lambda err: err.strip().splitlines()[-1]  # noqa: E731
+    assert tail(delegated.stderr) == tail(expected.stderr)

@@ -1314,11 +1314,16 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     } else {
         Vec::new()
     };
+    // pytest-cov starts coverage.py from `pytest_load_initial_conftests`, before
+    // pytest writes anything: a configuration it cannot start with (a coverage plugin
+    // that does not import) ends pytest's start with a traceback, as it ends the
+    // engine's.
     let native_start = plugin_header
         || !native_sessionstart.is_empty()
         || !native_header.is_empty()
         || !native_configure.is_empty()
-        || !native_options.is_empty();
+        || !native_options.is_empty()
+        || (pytest_engine.is_none() && inv.args.cov.measures());
     // The pytest engine's workers drop what their collection warns (`_Bridge`): the
     // import fallback's collection met it first, and the coordinator reports it at its
     // place. A warning whose import is not known stays pytest's to place.

@@ -380,7 +380,7 @@ mod tests {
         }
         let json = r#"{"nodeid":"t","when":"call","outcome":"rerun","duration":0.0,
             "location":["t.py",null,"t"],"rerun":1,"again":true}"#;
-        let r: TestReport = serde_json::from_str(json).unwrap();
+        let r: TestReport = serde_json::from_str(json).expect("a rerun report");
         assert_eq!(
             (r.outcome, r.rerun, r.again),
             (Outcome::Rerun, Some(1), true)
