@@ -144,6 +144,16 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
     "doctest_optionflags": ("args", ["ELLIPSIS"]),
     "doctest_encoding": ("string", "utf-8"),
     "empty_parameter_set_mark": ("string", "skip"),
+    "testpaths": ("args", []),
+    "norecursedirs": ("args", ["*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules",
+                               "venv", "{arch}"]),
+    "python_classes": ("args", ["Test"]),
+    "python_functions": ("args", ["test"]),
+    "minversion": ("string", ""),
+    "required_plugins": ("args", []),
+    "addopts": ("args", []),
+    "junit_family": ("string", "xunit2"),
+    "junit_suite_name": ("string", "pytest"),
     # pytest-mock's (registered without a type: strings, or the typed defaults).
     "mock_traceback_monkeypatch": ("string", True),
     "mock_use_standalone_module": ("string", False),
@@ -485,6 +495,25 @@ class EngineConfig:
         for name in self._registered_markers:
             yield types.SimpleNamespace(name=name)
 
+    @property
+    def rootdir(self) -> Any:
+        """pytest's legacy ``py.path.local`` of ``rootpath``."""
+        from _pytest._py.path import LocalPath
+
+        return LocalPath(self.rootpath)
+
+    @property
+    def invocation_dir(self) -> Any:
+        from _pytest._py.path import LocalPath
+
+        return LocalPath(self.invocation_params.dir)
+
+    @property
+    def inifile(self) -> Any:
+        from _pytest._py.path import LocalPath
+
+        return LocalPath(self.inipath) if self.inipath is not None else None
+
     def getini(self, name: str) -> Any:
         try:
             kind, default = INI_TYPES.get(name) or self._added_ini[name]
@@ -676,6 +705,8 @@ class Node:
         self.path: Path | None = None
         self._visible: Any = None
         self._chain: tuple[Node, ...] | None = None
+        # Every node of pytest's tree has the session's config.
+        self.config: Any = getattr(parent, "config", None)
 
     @property
     def id(self) -> str:
@@ -763,6 +794,32 @@ class Node:
     def session(self) -> Node:
         return self.listchain()[0]
 
+    def addfinalizer(self, fin: Any) -> None:
+        """pytest's ``Node.addfinalizer``: ``fin`` runs when this node is torn down."""
+        engine = getattr(self.session, "_engine", None)
+        if engine is None:
+            raise RuntimeError(f"fastest: {self!r} is not in the session's tree")
+        engine.setupstate.addfinalizer(fin, self)
+
+    def listnames(self) -> list[str]:
+        return [n.name for n in self.listchain()]
+
+    def getmodpath(self, stopatmodule: bool = True, includemodule: bool = False) -> str:
+        """pytest's ``PyobjMixin.getmodpath``: the dotted names from the module down
+        (the module's own with ``includemodule``; above it too without ``stopatmodule``)."""
+        parts = []
+        for node in reversed(self.listchain()):
+            name = node.name
+            if node.kind in MODULE_KINDS:
+                name = os.path.splitext(name)[0]
+                if stopatmodule:
+                    if includemodule:
+                        parts.append(name)
+                    break
+            parts.append(name)
+        parts.reverse()
+        return ".".join(parts)
+
     def warn(self, warning: Warning) -> None:
         """pytest's ``Node.warn``: a warning located at the node."""
         if not isinstance(warning, Warning):
@@ -803,6 +860,21 @@ class _Session(Node):
         self._engine = engine
         self.config = engine.config
         self.testscollected = testscollected
+        self.shouldstop: bool | str = False
+        self.exitstatus = pytest.ExitCode.OK
+        self.startpath = engine.config.invocation_params.dir
+        self._shouldfail: bool | str = False
+
+    @property
+    def shouldfail(self) -> bool | str:
+        """pytest's ``Session.shouldfail``: the ``--maxfail`` message once reached."""
+        if self._shouldfail or not self._engine.shouldfail:
+            return self._shouldfail
+        return f"stopping after {self._engine.testsfailed} failures"
+
+    @shouldfail.setter
+    def shouldfail(self, value: bool | str) -> None:
+        self._shouldfail = value
 
     @property
     def testsfailed(self) -> int:
@@ -839,6 +911,12 @@ class Item(Node):
     @property
     def location(self) -> tuple[str, int | None, str]:
         return self._location
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        """pytest's ``PyobjMixin.reportinfo``: the function's file and 0-based line,
+        and its dotted path below the module."""
+        path, lineno = getfslineno(self.obj)
+        return path, lineno, self.getmodpath()
 
     @property
     def callspec(self) -> Any:
@@ -1060,6 +1138,13 @@ class FixtureRequest:
     @property
     def path(self) -> Path:
         return self._item.path  # type: ignore[return-value]
+
+    @property
+    def fspath(self) -> Any:
+        """pytest's legacy ``py.path.local`` of ``path``."""
+        from _pytest._py.path import LocalPath
+
+        return LocalPath(self.path)
 
     @property
     def keywords(self) -> Any:
@@ -3660,6 +3745,15 @@ class Engine:
             item.dtest.globs.update(globs)
 
     def _call(self, item: Item) -> None:
+        try:
+            self._call_protocol(item)
+        finally:
+            # pytest's skipping wrapper, as the call ends: the test may have added an
+            # xfail mark (`request.applymarker`), which its report then honours.
+            if item.stash.get("xfailed") is None:
+                item.stash["xfailed"] = evaluate_xfail_marks(item)
+
+    def _call_protocol(self, item: Item) -> None:
         hooks = self._runtest_hooks is not None and self._item_hooks(item, "pytest_runtest_call")
         if not self._call_wrappers:
             if hooks:

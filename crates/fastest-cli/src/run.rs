@@ -67,6 +67,16 @@ const ENGINE_INI: &[(&str, &str)] = &[
     ("doctest_optionflags", "args"),
     ("doctest_encoding", "string"),
     ("empty_parameter_set_mark", "string"),
+    // What tests and conftests read with `getini` (pytest's own keys).
+    ("testpaths", "args"),
+    ("norecursedirs", "args"),
+    ("python_classes", "args"),
+    ("python_functions", "args"),
+    ("minversion", "string"),
+    ("required_plugins", "args"),
+    ("addopts", "args"),
+    ("junit_family", "string"),
+    ("junit_suite_name", "string"),
     // pytest-mock's (`invocation::NATIVE_PLUGIN_MODULES`), untyped: read as strings.
     ("mock_traceback_monkeypatch", "string"),
     // pytest-asyncio's (`pytest_asyncio.plugin`, loaded in its strict mode).
