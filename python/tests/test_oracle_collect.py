@@ -610,3 +610,44 @@ def test_match_statements_keep_a_file_provable(tmp_path: Path) -> None:
         (root / name).write_text(text)
     imported, _ = _collect_both(root, rc=2)
     assert imported == sorted(_MATCH_DOUBTED)
+
+
+_PARAMETRIZE_REFUSED = {
+    "test_dup.py": "import pytest\n\n\n@pytest.mark.parametrize('a', [1, 2])\n"
+    "@pytest.mark.parametrize('a', [3])\ndef test_dup(a):\n    pass\n",
+    "test_dupclass.py": "import pytest\n\n\n@pytest.mark.parametrize('a', [1])\nclass TestX:\n"
+    "    @pytest.mark.parametrize('a', [2])\n    def test_m(self, a):\n        pass\n",
+    "test_noarg.py": "import pytest\n\n\n@pytest.mark.parametrize('nope', [1])\n"
+    "def test_noarg():\n    pass\n",
+    "test_default.py": "import pytest\n\n\n@pytest.mark.parametrize('a', [1])\n"
+    "def test_default(a=5):\n    pass\n",
+    "test_idslen.py": "import pytest\n\n\n@pytest.mark.parametrize('a', [1, 2], ids=['only'])\n"
+    "def test_idslen(a):\n    pass\n",
+    "test_fixture_idslen.py": "import pytest\n\n\n@pytest.fixture(params=[1, 2], ids=['one'])\n"
+    "def f(request):\n    return request.param\n\n\ndef test_f(f):\n    pass\n",
+}
+
+
+def test_parametrizations_pytest_refuses_are_its_collection_errors(tmp_path: Path) -> None:
+    """A name parametrized twice (stacked marks, a class's and a method's), a name the
+    function does not take (or takes with a default value), and `ids` of another length
+    than the values: pytest's `Metafunc.parametrize` refuses them at collection (exit
+    2). Discovery leaves such a file to its import, which gives pytest's errors (fastest
+    ran the tests before). A name the closure reaches through a fixture stays provable."""
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n")
+    (root / "conftest.py").write_text(
+        "import pytest\n\n\n@pytest.fixture\ndef inner():\n    return 0\n\n\n"
+        "@pytest.fixture\ndef outer(inner):\n    return inner\n"
+    )
+    (root / "test_ok.py").write_text(
+        "import pytest\n\n\n@pytest.mark.parametrize('inner', [1, 2])\n"
+        "def test_through_a_fixture(outer):\n    assert outer in (1, 2)\n"
+    )
+    imported, _ = _collect_both(root)
+    assert imported == []
+    for name, text in _PARAMETRIZE_REFUSED.items():
+        (root / name).write_text(text)
+    imported, _ = _collect_both(root, rc=2)
+    assert imported == sorted(_PARAMETRIZE_REFUSED)

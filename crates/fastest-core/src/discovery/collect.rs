@@ -634,6 +634,16 @@ impl<'a> ModuleCx<'a> {
         if parametrizes.iter().any(|p| p.indirect == Indirect::Unknown) {
             return Err("computed `indirect` in parametrize".into());
         }
+        // pytest's `Metafunc.parametrize` refuses a name parametrized twice (stacked
+        // marks, a class's and a method's): a collection error its import gives.
+        let mut seen: HashSet<&str> = HashSet::new();
+        if let Some(name) = parametrizes
+            .iter()
+            .flat_map(|p| p.argnames.iter())
+            .find(|n| !seen.insert(n.as_str()))
+        {
+            return Err(format!("`{name}` parametrized twice"));
+        }
         // pytest looks up no fixture for a direct argument (`_get_direct_parametrize_args`:
         // the names of marks whose `indirect` is falsy); the fixtures' own `params` give
         // way to any mark that names them.
@@ -664,6 +674,20 @@ impl<'a> ModuleCx<'a> {
             closest_scopes,
             requested,
         } = self.fixture_params(&f.argnames, frames, &usefixtures, &direct, &marked)?;
+        // A name the function's fixture closure does not hold (an argument with a
+        // default value, none at all) is pytest's collection error; a fixture pulled in
+        // where discovery does not see may hold it. Either way its import decides.
+        if let Some(name) = parametrizes
+            .iter()
+            .flat_map(|p| p.argnames.iter())
+            .find(|n| {
+                !f.argnames.contains(n) && !closure.contains(n) && !requested.contains(n.as_str())
+            })
+        {
+            return Err(format!(
+                "parametrizes `{name}`, which the function does not take"
+            ));
+        }
         // A direct parameter given a higher `scope=` is a fixture of that scope in
         // pytest (cached per scope for the fixtures that request it); the native engine
         // passes it to the test only.

@@ -4193,6 +4193,9 @@ impl<'a> Ctx<'a> {
         }
         if let Some(ids) = ids {
             match (ids, &mut fx.params) {
+                (Ok(ids), Ok(Some(sets))) if ids.len() != sets.len() => {
+                    fx.params = Err("fixture ids of another length than its params".into());
+                }
                 (Ok(ids), Ok(Some(sets))) => apply_ids(sets, &ids),
                 (Err(e), Ok(Some(_))) => fx.params = Err(e),
                 _ => {}
@@ -4268,6 +4271,11 @@ impl<'a> Ctx<'a> {
         };
         if let Some(ids) = kw.get("ids") {
             let ids = self.ids(*ids)?;
+            // pytest's collection error ("N parameter sets specified, with different
+            // number of ids"): its import says it.
+            if ids.len() != sets.len() {
+                return Err("parametrize ids of another length than its argvalues".into());
+            }
             apply_ids(&mut sets, &ids);
         }
         let scope = kw.get("scope").map(|v| match self.value(*v) {
