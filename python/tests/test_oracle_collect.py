@@ -651,3 +651,28 @@ def test_parametrizations_pytest_refuses_are_its_collection_errors(tmp_path: Pat
         (root / name).write_text(text)
     imported, _ = _collect_both(root, rc=2)
     assert imported == sorted(_PARAMETRIZE_REFUSED)
+
+
+def test_module_level_changes_to_a_test_function_need_its_import(tmp_path: Path) -> None:
+    """`del test_x`, `test_x.__test__ = False` and any attribute set on a test function
+    after its `def` (one of its keywords for `-k`) change what pytest collects or
+    selects: such a module is imported (fastest collected the deleted test and ran the
+    `__test__ = False` one before, and `-k` missed the attribute)."""
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n")
+    (root / "test_del.py").write_text(
+        "def test_kept():\n    pass\n\n\ndef test_deleted():\n    pass\n\n\ndel test_deleted\n"
+    )
+    (root / "test_dunder.py").write_text(
+        "def test_not_a_test():\n    raise AssertionError('never run')\n\n\n"
+        "test_not_a_test.__test__ = False\n"
+    )
+    (root / "test_kwattr.py").write_text(
+        "def test_plain():\n    pass\n\n\ndef test_attr():\n    pass\n\n\n"
+        "test_attr.specialattr = True\n"
+    )
+    imported, _ = _collect_both(root)
+    assert imported == ["test_del.py", "test_dunder.py", "test_kwattr.py"]
+    _collect_both(root, "-k", "specialattr")
+    _collect_both(root, "-k", "not specialattr")

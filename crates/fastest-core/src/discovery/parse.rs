@@ -1646,10 +1646,15 @@ impl<'a> Ctx<'a> {
         // attribute of a name may be a class's (`def add(cls): cls.test_x = f`).
         let mut stack = vec![(stmt, false)];
         let mut entered: HashSet<usize> = HashSet::new();
+        // (A function the module defined above counts too: `test_x.__test__ = False`,
+        // or any attribute, which becomes one of the test's keywords.)
         let class_attr = |t: Node<'a>, in_call: bool| {
             t.kind() == "attribute"
                 && field(t, "object").is_some_and(|o| {
-                    o.kind() == "identifier" && (in_call || self.classes.contains_key(self.text(o)))
+                    o.kind() == "identifier"
+                        && (in_call
+                            || self.classes.contains_key(self.text(o))
+                            || matches!(defs.get(self.text(o)), Some(Callee::Function(_))))
                 })
         };
         // The attribute targets of an assignment's left side or a `del`.
@@ -1704,7 +1709,7 @@ impl<'a> Ctx<'a> {
                 "assignment" | "augmented_assignment" => {
                     if let Some(t) = attr_target(field(n, "left").into_iter().collect(), in_call) {
                         return Some(format!(
-                            "class attribute `{}` set after the class (line {})",
+                            "attribute `{}` set after its definition (line {})",
                             self.text(t),
                             line_of(n)
                         ));
@@ -1712,12 +1717,36 @@ impl<'a> Ctx<'a> {
                 }
                 "delete_statement" => {
                     let mut c = n.walk();
-                    if let Some(t) = attr_target(n.named_children(&mut c).collect(), in_call) {
+                    let targets: Vec<Node<'a>> = n.named_children(&mut c).collect();
+                    if let Some(t) = attr_target(targets.clone(), in_call) {
                         return Some(format!(
-                            "class attribute `{}` deleted (line {})",
+                            "attribute `{}` deleted after its definition (line {})",
                             self.text(t),
                             line_of(n)
                         ));
+                    }
+                    // `del test_x` of a function or class the module defined above: the
+                    // module pytest collects no longer has it.
+                    let mut names = targets;
+                    while let Some(t) = names.pop() {
+                        if t.kind() == "identifier" {
+                            let name = self.text(t);
+                            if defs.contains_key(name) || self.classes.contains_key(name) {
+                                return Some(format!("`{name}` deleted (line {})", line_of(n)));
+                            }
+                        } else if matches!(
+                            t.kind(),
+                            "expression_list"
+                                | "tuple"
+                                | "list"
+                                | "pattern_list"
+                                | "tuple_pattern"
+                                | "list_pattern"
+                                | "parenthesized_expression"
+                        ) {
+                            let mut c = t.walk();
+                            names.extend(t.named_children(&mut c));
+                        }
                     }
                 }
                 _ => {}
