@@ -5,12 +5,16 @@ anyio is installed wherever httpx, starlette or a Jupyter kernel is, and its plu
 ``anyio`` (or every coroutine test in its auto mode) and the async fixtures of tests
 that request ``anyio_backend``. A session where no test file or conftest mentions anyio
 keeps fastest's collection and the native engine (the plugin's fixtures, such as
-``free_tcp_port``, loaded from its module); one that does, or that switches the auto
-mode on, is pytest's (``IDLE_PLUGINS`` in invocation.rs).
+``free_tcp_port``, loaded from its module). The modules that name anyio, or lie below a
+conftest that does, are collected by import (its hook parametrizes their coroutine
+tests by the backends installed) and the items with ``anyio_backend`` in their closure
+run in the pytest engine of fastest's workers; the other modules stay native
+(``COLLECTING_PLUGINS`` in invocation.rs). Its auto mode makes the session pytest's.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import List
 
@@ -18,6 +22,7 @@ import pytest
 
 from conftest import PYTEST, XDIST, _venv_pytest
 from oracle_harness import (
+    FINAL_LINE as _FINAL,
     assert_native_like_pytest,
     clean_plugin_output,
     fastest_in,
@@ -25,14 +30,18 @@ from oracle_harness import (
     run_in,
 )
 
+_OUTCOMES = re.compile(r"^(?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) \S+", re.M)
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "anyio_idle"
+MODULES = Path(__file__).resolve().parent / "plugin_cases" / "anyio_modules"
 ANYIO = "anyio==4.16.0"
+#: A second backend: anyio's ``anyio_backend`` is parametrized by those installed.
+TRIO = "trio==0.35.0"
 
 
 @pytest.fixture(scope="session")
 def anyio_pytest(request: pytest.FixtureRequest) -> List[str]:
-    """``pytest`` of a venv with anyio (its plugin) and pytest-xdist."""
-    return _venv_pytest(request, "fastest-anyio-venv", [PYTEST, XDIST, ANYIO])
+    """``pytest`` of a venv with anyio (its plugin), trio and pytest-xdist."""
+    return _venv_pytest(request, "fastest-anyio-venv", [PYTEST, XDIST, ANYIO, TRIO])
 
 
 @pytest.mark.parametrize("args", [("-v",), ("-q", "-rA"), ("--collect-only", "-q"), ("-n", "2")])
@@ -43,30 +52,42 @@ def test_an_idle_anyio_plugin_keeps_the_native_engine(tmp_path, anyio_pytest, ar
 
 
 @pytest.mark.parametrize(
-    "where, args",
-    [
-        ("tests/test_anyio.py", ("-v",)),
-        ("tests/test_anyio.py", ("--collect-only", "-q")),
-        ("tests/conftest.py", ("-v",)),
-        ("pytest.ini", ("-v",)),
-    ],
-    ids=["test-file", "test-file-collect", "conftest", "auto-mode"],
+    "args",
+    [("-v",), ("-q", "-rA"), ("--collect-only", "-q"), ("-q", "-k", "trio"),
+     ("-q", "-m", "anyio"), ("-q", "-x"), ("-q", "-s"), ("-n", "2", "-rA")],
+    ids=["v", "rA", "collect", "k", "m", "x", "s", "n2"],
 )
-def test_a_session_naming_anyio_is_pytests(tmp_path, anyio_pytest, where, args):
-    def edit(root: Path) -> None:
-        if where == "pytest.ini":
-            (root / "pytest.ini").write_text("[pytest]\nanyio_mode = auto\n")
-        elif where.endswith("conftest.py"):
-            (root / where).write_text(
-                (root / where).read_text()
-                + "\n\n@pytest.fixture\ndef anyio_backend():\n    return 'asyncio'\n"
-            )
-        else:
-            (root / where).write_text(
-                "import pytest\n\n\n@pytest.mark.anyio\nasync def test_marked():\n    pass\n"
-            )
+def test_modules_naming_anyio_run_in_fastests_workers(tmp_path, anyio_pytest, args):
+    """Backends as pytest parametrizes them (``[asyncio]``/``[trio]``, a module's own
+    ``anyio_backend`` with ids, a conftest fixture built on ``anyio_backend_name``),
+    async fixtures with teardown, marked classes and modules: the outcome and output of
+    pytest, the session fastest's (never handed over), a module free of anyio native."""
+    expected, actual = plugin_case_both(MODULES, tmp_path, anyio_pytest, args)
+    assert "[trio]" in expected.stdout or "--collect-only" not in args and "-v" not in args
+    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
+    assert "pytest runs this session" not in actual.stderr, actual.stderr
+    if "-n" in args:
+        assert _FINAL.findall(actual.stdout) == _FINAL.findall(expected.stdout)
+        assert sorted(_OUTCOMES.findall(actual.stdout)) == sorted(_OUTCOMES.findall(expected.stdout))
+        return
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+    if args == ("-v",):
+        assert "the pytest engine runs tests/test_marked.py" in actual.stdout
+        assert "the pytest engine runs tests/sub/test_client.py" in actual.stdout
+        assert "the native engine runs the other modules" in actual.stdout
 
-    expected, _ = plugin_case_both(CASE, tmp_path, anyio_pytest, args, edit)
+
+@pytest.mark.parametrize("how", ["ini", "option"])
+def test_anyio_auto_mode_makes_the_session_pytests(tmp_path, anyio_pytest, how):
+    args = ("-v",) if how == "ini" else ("-v", "--anyio-mode=auto")
+
+    def edit(root: Path) -> None:
+        if how == "ini":
+            (root / "pytest.ini").write_text("[pytest]\nanyio_mode = auto\n")
+
+    expected, _ = plugin_case_both(MODULES, tmp_path, anyio_pytest, args, edit)
     # fastest may not serve it: with delegation allowed, pytest's answer is the answer.
     cmd, env = fastest_in(anyio_pytest)
     root = tmp_path / "case"

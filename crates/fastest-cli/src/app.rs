@@ -275,6 +275,7 @@ fn collect_only(
         let mut certainty = certainty::Certainty::new(python, imports, &markers);
         certainty.platform =
             fastest_core::discovery::syntax::Platform::from_sys_platform(&host.platform);
+        certainty.plugin_words = crate::invocation::collection_plugin_words(args, config, host);
         certainty
     };
     let opts = DiscoveryOptions {

@@ -797,12 +797,15 @@ pub(crate) const NATIVE_PLUGINS: &[&str] = &[
 const WORD_GATED_PLUGINS: &[(&str, &str)] = &[("pytest-benchmark", "benchmark")];
 
 /// Installed plugins whose hooks act only on tests that name them, and the word such a
-/// test or conftest cannot do without: anyio's plugin runs the coroutine tests marked
-/// `anyio` (or all of them in its auto mode) and the async fixtures of tests that
-/// request `anyio_backend`. Unless its auto mode is on ([`idle_plugin_active`]), such a
-/// plugin keeps the native engine and fastest's collection, which load its module's
-/// fixtures (`free_tcp_port`, ...) and nothing else; a test file or conftest of the
-/// session that mentions the word hands the session to pytest ([`idle_plugin_used`]).
+/// test or conftest cannot do without. Unless switched on for every test
+/// ([`idle_plugin_active`]), such a plugin keeps the native engine and fastest's
+/// collection, which load its module's fixtures and nothing else; a test file or
+/// conftest of the session that mentions the word hands the session to pytest
+/// ([`idle_plugin_used`]). anyio's plugin runs the coroutine tests marked `anyio` (or
+/// all of them in its auto mode) and the async fixtures of tests that request
+/// `anyio_backend`: it has no word here, the modules that name it are collected by
+/// import and run by the pytest engine ([`COLLECTING_PLUGINS`]); its module gives the
+/// native engine `free_tcp_port` and the like.
 /// pytest-freezer's `pytest_collection_modifyitems` gives its `freezer` fixture to the
 /// items marked `freeze_time`; a test that requests `freezer` itself needs only the
 /// fixture (its distribution is named `pytest_freezer`). Some act on no test at all
@@ -813,7 +816,7 @@ const WORD_GATED_PLUGINS: &[(&str, &str)] = &[("pytest-benchmark", "benchmark")]
 /// pytest-order act only on tests marked `repeat` and `order`. `(project, module,
 /// word)`.
 pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
-    ("anyio", "anyio.pytest_plugin", "anyio"),
+    ("anyio", "anyio.pytest_plugin", ""),
     ("pytest_freezer", "pytest_freezer", "freeze_time"),
     ("pytest-freezer", "pytest_freezer", "freeze_time"),
     (
@@ -897,6 +900,36 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
             .any(|o| args.plugin_options().any(|a| a.starts_with(o))),
         _ => true,
     }
+}
+
+/// Installed plugins whose collection hooks act on the modules that name a word (or
+/// lie below a conftest that does), with the word: anyio's `pytest_pycollect_makeitem`
+/// gives a coroutine test marked `anyio` its module-scoped `anyio_backend` fixture,
+/// parametrized by the async backends installed (`[asyncio]`, `[trio]`), and its
+/// `pytest_fixture_setup` and `pytest_pyfunc_call` run such tests and their async
+/// fixtures. Discovery leaves those modules to the import fallback, whose items with
+/// `anyio_backend` in their closure the pytest engine runs; the rest of the session
+/// stays native. (In its auto mode every coroutine test is its: the session is
+/// pytest's, [`idle_plugin_active`].) `(project, word)`.
+const COLLECTING_PLUGINS: &[(&str, &str)] = &[("anyio", "anyio")];
+
+/// The `(plugin, word)` pairs of [`COLLECTING_PLUGINS`] installed and loading this
+/// session, for discovery's certainty check.
+pub(crate) fn collection_plugin_words(
+    args: &Args,
+    config: &Config,
+    host: &Host,
+) -> Vec<(String, String)> {
+    if !plugin_autoload(args) {
+        return Vec::new();
+    }
+    let installed = host.pytest11_plugins();
+    COLLECTING_PLUGINS
+        .iter()
+        .filter(|(p, _)| installed.iter().any(|(name, _)| name == p))
+        .filter(|(p, _)| idle_this_session(p, args, config))
+        .map(|(p, w)| ((*p).to_string(), (*w).to_string()))
+        .collect()
 }
 
 fn is_idle_plugin(project: &str) -> bool {

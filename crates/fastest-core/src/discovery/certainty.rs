@@ -47,6 +47,12 @@ pub struct Certainty {
     pub imports: Option<ImportEnv>,
     /// Registered marks (builtin and the `markers` ini); `None` skips the mark check.
     pub markers: Option<HashSet<String>>,
+    /// `(plugin, word)` for each installed plugin whose collection hooks act on the
+    /// modules that name the word, or that lie below a conftest naming it (anyio's
+    /// marks a coroutine test `anyio` names with its module-scoped `anyio_backend`,
+    /// whose parameters are the async backends installed): only an import collects
+    /// such a module ([`Certainty::named_plugin`]).
+    pub plugin_words: Vec<(String, String)>,
 }
 
 impl Certainty {
@@ -61,7 +67,16 @@ impl Certainty {
             platform: Platform::Unknown,
             imports,
             markers: Some(markers),
+            plugin_words: Vec::new(),
         }
+    }
+
+    /// The plugin of [`Certainty::plugin_words`] whose word `source` says, if one does.
+    pub fn named_plugin(&self, source: &[u8]) -> Option<&(String, String)> {
+        self.plugin_words.iter().find(|(_, word)| {
+            let w = word.as_bytes();
+            !w.is_empty() && source.windows(w.len()).any(|win| win == w)
+        })
     }
 
     /// The version and platform modules are read for.
@@ -95,6 +110,12 @@ impl Certainty {
                 key.push('\x1d');
                 key.push_str(n);
             }
+        }
+        for (plugin, word) in &self.plugin_words {
+            key.push('\x1c');
+            key.push_str(plugin);
+            key.push('=');
+            key.push_str(word);
         }
         super::source::content_hash(key.as_bytes())
     }

@@ -985,6 +985,21 @@ fn collect_file_items(
         .iter()
         .filter_map(|&i| conftests.get(i))
         .collect();
+    // A plugin's collection hooks act on it (they may parametrize its tests).
+    if let Some((plugin, word)) = opts.certainty.named_plugin(bytes) {
+        return Err(format!(
+            "installed pytest plugin {plugin} acts on modules naming `{word}` at collection"
+        ));
+    }
+    if let Some((c, (plugin, word))) = visible
+        .iter()
+        .find_map(|c| Some((c, c.names_plugin.as_ref()?)))
+    {
+        return Err(format!(
+            "installed pytest plugin {plugin} acts at collection on the modules below {} (it names `{word}`)",
+            c.path.display()
+        ));
+    }
     let conftest_paths: Vec<&Path> = visible.iter().map(|c| c.path.as_path()).collect();
     let outline = with_imported_conditions(
         opts,
@@ -1767,6 +1782,44 @@ mod tests {
         assert_eq!(uncertain(&o), vec!["a/test_same.py", "b/test_same.py"]);
         o.import_mode = ImportMode::Importlib;
         assert!(uncertain(&o).is_empty());
+    }
+
+    #[test]
+    fn modules_naming_a_collecting_plugin_go_to_the_fallback() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        write(
+            &root.join("a/test_named.py"),
+            "import pytest\n\n@pytest.mark.anyio\nasync def test_a():\n    pass\n",
+        );
+        write(&root.join("a/test_plain.py"), "def test_p():\n    pass\n");
+        write(
+            &root.join("b/conftest.py"),
+            "import pytest\n\n@pytest.fixture\ndef c(anyio_backend_name):\n    return 1\n",
+        );
+        write(&root.join("b/test_below.py"), "def test_b(c):\n    pass\n");
+        let mut o = opts(root, &[root.to_path_buf()]);
+        o.noconftest = false;
+        let uncertain = |o: &DiscoveryOptions| -> Vec<(String, String)> {
+            discover(o, &mut cache::DiscoveryCache::disabled())
+                .files
+                .into_iter()
+                .filter_map(|f| match f.outcome {
+                    FileOutcome::Uncertain(why) => Some((f.nodeid, why)),
+                    FileOutcome::Items(_) => None,
+                })
+                .collect()
+        };
+        // Without the plugin installed, the source proves all three.
+        assert!(uncertain(&o).is_empty());
+        let before = o.certainty.fingerprint();
+        o.certainty.plugin_words = vec![("anyio".into(), "anyio".into())];
+        assert_ne!(o.certainty.fingerprint(), before);
+        let found = uncertain(&o);
+        let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, vec!["a/test_named.py", "b/test_below.py"]);
+        assert!(found[0].1.contains("naming `anyio`"), "{}", found[0].1);
+        assert!(found[1].1.contains("b/conftest.py"), "{}", found[1].1);
     }
 
     #[test]

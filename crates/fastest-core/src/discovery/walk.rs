@@ -81,6 +81,9 @@ pub struct Conftest {
     pub outline: Outline,
     /// Content hash: part of the cache key of every file below it.
     pub hash: u64,
+    /// The installed plugin whose collection hooks it hands the modules below it to by
+    /// naming its word ([`super::certainty::Certainty::plugin_words`]), as `(plugin, word)`.
+    pub names_plugin: Option<(String, String)>,
 }
 
 /// The walk's result: files in collection order and every conftest seen.
@@ -232,11 +235,21 @@ impl<'a> Walker<'a> {
                 .map(|c| c.path.as_path())
                 .collect();
             let (outline, hash) = outline_of(self.opts, &path, &above);
+            let certainty = &self.opts.certainty;
+            let names_plugin = if certainty.plugin_words.is_empty() {
+                None
+            } else {
+                // Unreadable: pytest's import of it reports that, not this check.
+                std::fs::read(&path)
+                    .ok()
+                    .and_then(|b| certainty.named_plugin(&b).cloned())
+            };
             self.out.conftests.push(Conftest {
                 path,
                 dir: dir.to_path_buf(),
                 outline,
                 hash,
+                names_plugin,
             });
             Some(self.out.conftests.len() - 1)
         } else {
