@@ -125,7 +125,7 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
     "strict": ("bool", False),
     "strict_markers": ("bool", None),
     "enable_assertion_pass_hook": ("bool", False),
-    "tmp_path_retention_count": ("string", "3"),
+    "tmp_path_retention_count": (("int", "string"), 3),
     "tmp_path_retention_policy": ("string", "all"),
     "consider_namespace_packages": ("bool", False),
     "log_format": ("string", "%(levelname)-8s %(name)s:%(filename)s:%(lineno)d %(message)s"),
@@ -151,6 +151,7 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
     "python_functions": ("args", ["test"]),
     "minversion": ("string", ""),
     "required_plugins": ("args", []),
+    "pythonpath": ("paths", []),
     "addopts": ("args", []),
     "junit_family": ("string", "xunit2"),
     "junit_suite_name": ("string", "pytest"),
@@ -179,8 +180,33 @@ INI_TYPES: dict[str, tuple[str, Any]] = {
 _OPTION_DESTS = {"--tb": "tbstyle"}
 
 
-def _convert_ini(kind: str, value: Any) -> Any:
-    """pytest's ``getini`` conversions of a raw ini string (TOML values are typed)."""
+def _convert_ini(kind: Any, value: Any, inipath: Path | None = None) -> Any:
+    """pytest's ``getini`` conversions of a raw ini string (TOML values are typed):
+    a union of types (a tuple) takes the first member that accepts the value, a
+    ``Literal`` of choices the string itself."""
+    if isinstance(kind, tuple):
+        for member in kind:
+            try:
+                return _convert_ini(member, value, inipath)
+            except (TypeError, ValueError):
+                continue
+        return value
+    if not isinstance(kind, str):
+        return value
+    if kind in ("paths", "pathlist"):
+        base = inipath.parent if inipath is not None else Path.cwd()
+        if isinstance(value, str):
+            import shlex
+
+            value = shlex.split(value)
+        paths = [base / str(v) for v in value]
+        if kind == "pathlist":
+            from _pytest._py.path import LocalPath
+
+            return [LocalPath(p) for p in paths]
+        return paths
+    if kind in ("int", "float") and isinstance(value, str):
+        return int(value) if kind == "int" else float(value)
     if not isinstance(value, str):
         if kind == "bool" and isinstance(value, bool):
             return value
@@ -213,9 +239,26 @@ def decode_value(value: Any) -> Any:
     return value
 
 
+#: The engine's config, whose ``_pytest_option`` finds the options no one set
+#: (``_Namespace.__getattr__``): one per worker.
+_OPTIONS_OWNER: list[Any] = [None]
+
+
 class _Namespace(types.SimpleNamespace):
+    """``config.option``: what the coordinator set, and for any other name the value
+    pytest's parser gives it from the session's command line (``None`` for an option
+    no default plugin registers)."""
+
     def __getattr__(self, name: str) -> Any:
-        return None
+        if name.startswith("__"):
+            raise AttributeError(name)
+        owner = _OPTIONS_OWNER[0]
+        if owner is None:
+            return None
+        found, value = owner._pytest_option(name)
+        if found:
+            setattr(self, name, value)
+        return value
 
 
 #: Of the conftest hooks the native engine calls itself (the setup's ``runtest_hooks``,
@@ -265,6 +308,11 @@ class EngineConfig:
         # keeps their values.
         self._setup_dests = frozenset(k for k, v in setup["options"].items() if v is not None)
         self.known_args_namespace = self.option
+        self._full_options: Any = None
+        _OPTIONS_OWNER[0] = self
+        # pytest's `config.args` and where they came from (`Config.ArgsSource`).
+        self.args: list[str] = list(setup.get("config_args") or ())
+        self._args_source = setup.get("args_source") or "ARGS"
         self.stash = _Stash()
         self.trace = _Trace()
         # pytest's assertion plugin highlights comparison diffs through the terminal
@@ -518,10 +566,59 @@ class EngineConfig:
         try:
             kind, default = INI_TYPES.get(name) or self._added_ini[name]
         except KeyError:
-            raise ValueError(f"unknown configuration value: {name!r}") from None
+            # pytest's other keys, as its default plugins register them.
+            registered = self._pytest_parser()[2].get(name)
+            if registered is None:
+                raise ValueError(f"unknown configuration value: {name!r}") from None
+            _help, kind, default = registered
         if name not in self._ini:
             return default
-        return _convert_ini(kind, self._ini[name])
+        return _convert_ini(kind, self._ini[name], self.inipath)
+
+    def _pytest_parser(self) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
+        """pytest's reading of the session's command line with the options of its
+        default plugins (those ``-p no:`` leaves): the values, the destination of each
+        option string, and the ini keys they register. Worked out on first use only:
+        importing every default plugin costs ~0.1 s, and most sessions never ask."""
+        if self._full_options is not None:
+            return self._full_options
+        from _pytest.config import builtin_plugins
+        from _pytest.config.argparsing import Parser
+
+        setup = self._plugin_setup
+        blocked = set(setup.get("blocked_plugins") or ())
+        parser = Parser(_ispytest=True)
+        for name in sorted(builtin_plugins):
+            if name in blocked or name == "pytester":
+                continue
+            try:
+                module = importlib.import_module("_pytest." + name)
+            except Exception:  # noqa: BLE001 - pytest's own start would have failed
+                continue
+            addoption = getattr(module, "pytest_addoption", None)
+            if addoption is None:
+                continue
+            wanted = inspect.signature(addoption).parameters
+            arguments = {"parser": parser, "pluginmanager": self.pluginmanager}
+            try:
+                addoption(**{k: v for k, v in arguments.items() if k in wanted})
+            except Exception:  # noqa: BLE001 - an option taken twice: the first stands
+                continue
+        tokens = [str(t) for t in setup.get("option_tokens") or ()]
+        try:
+            namespace = parser.parse_known_and_unknown_args(tokens)[0]
+        except BaseException:  # noqa: BLE001 - argparse exits on what it refuses
+            namespace = parser.parse_known_and_unknown_args([])[0]
+        options = [*parser._anonymous.options, *(o for g in parser._groups for o in g.options)]
+        dests = {name: o.dest for o in options for name in o.names()}
+        self._full_options = (vars(namespace), dests, dict(parser._inidict))
+        return self._full_options
+
+    def _pytest_option(self, name: str) -> tuple[bool, Any]:
+        """``(found, value)`` of the option ``name`` (a destination) as pytest's parser
+        reads the command line (see ``_pytest_parser``)."""
+        values = self._pytest_parser()[0]
+        return (name in values, values.get(name))
 
     def addinivalue_line(self, name: str, line: str) -> None:
         """pytest's ``Config.addinivalue_line``: a line more for a ``linelist`` ini
@@ -534,11 +631,20 @@ class EngineConfig:
             raise ValueError(f"fastest: addinivalue_line({name!r}) outside the native engine's reach")
         self._ini[name] = [*self.getini(name), line]
 
+    @property
+    def args_source(self) -> Any:
+        return getattr(pytest.Config.ArgsSource, self._args_source)
+
     def getvalue(self, name: str) -> Any:
         return self.getoption(name)
 
     def getoption(self, name: str, default: Any = None, skip: bool = False) -> Any:
-        value = getattr(self.option, self._opt2dest.get(name, name), None)
+        dest = self._opt2dest.get(name)
+        if dest is None:
+            # An option string (`-k`, `--strict-markers`): its destination as pytest's
+            # parser has it.
+            dest = self._pytest_parser()[1].get(name, name) if name.startswith("-") else name
+        value = getattr(self.option, dest, None)
         return default if value is None else value
 
     def add_cleanup(self, func: Any) -> None:
@@ -863,7 +969,32 @@ class _Session(Node):
         self.shouldstop: bool | str = False
         self.exitstatus = pytest.ExitCode.OK
         self.startpath = engine.config.invocation_params.dir
+        # pytest's session node is at the rootdir.
+        self.path = engine.config.rootpath
         self._shouldfail: bool | str = False
+        self._initialpaths: frozenset[Path] | None = None
+
+    @property
+    def startdir(self) -> Any:
+        from _pytest._py.path import LocalPath
+
+        return LocalPath(self.startpath)
+
+    def isinitpath(self, path: Any, *, with_parents: bool = False) -> bool:
+        """pytest's ``Session.isinitpath``: whether ``path`` is one of the session's
+        initial paths (the arguments, without their ``::`` parts), or with
+        ``with_parents`` a directory above one."""
+        from _pytest.pathlib import absolutepath
+
+        if self._initialpaths is None:
+            base = self.config.invocation_params.dir
+            self._initialpaths = frozenset(
+                absolutepath(base / str(a).split("::")[0]) for a in self.config.args
+            )
+        path = absolutepath(path)
+        if path in self._initialpaths:
+            return True
+        return with_parents and any(path in p.parents for p in self._initialpaths)
 
     @property
     def shouldfail(self) -> bool | str:

@@ -219,6 +219,7 @@ NATIVE_CASES: List[str] = [
     "collection_warnings",
     "durations",
     "engine_api",
+    "engine_options",
     # Subtests (unittest's subTest on Python 3.11+, the subtests fixture).
     "unittest_subtests",
     "log_levels-argset0",
@@ -526,6 +527,15 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # the ini's usefixtures and verbosity_assertions, capsys.disabled(), request.node's
     # callspec/getparent/fspath/keywords, session and config attributes, request reprs
     "engine_api": [[], ["-rA", "-s"]],
+    # config.getoption/option of every pytest option (`-k` and `-m` as given, defaults
+    # as pytest's parser makes them), getini of pytest's keys, config.args and its
+    # source, the session's path and isinitpath
+    "engine_options": [
+        ["-s"],
+        ["-s", "-k", "probe or other", "-m", "not slow", "--durations=2", "--durations-min=1", "-x", "--tb=short"],
+        ["-s", "tests/test_options.py::test_probe", "-W", "ignore::DeprecationWarning", "-rA"],
+        ["-s", "tests", "--maxfail=3", "--import-mode=importlib", "-o", "log_cli_level=WARNING"],
+    ],
     # a collection hook that reorders and marks (deselects nothing), a runtest hook
     "hooks_modifyitems": [[], ["-rA"], ["-v"]],
     # a collection hook reading each item's `location` (a cached property: no change)

@@ -75,6 +75,10 @@ pub struct Invocation {
     pub worker_argv: Vec<String>,
     /// The command line as given (the JSON report's `args`).
     pub argv: Vec<String>,
+    /// `addopts`, `$PYTEST_ADDOPTS` and argv as one list of tokens: what pytest's parser
+    /// reads into `config.option` (the native engine's values for the options it is not
+    /// told of).
+    pub tokens: Vec<String>,
     /// Modules `-p NAME` loads that fastest knows nothing of (the project's own plugin
     /// modules): pytest collects the session, whose report says what they define.
     pub cli_plugins: Vec<String>,
@@ -559,6 +563,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         args,
         cli,
         argv: argv.to_vec(),
+        tokens: all,
     };
     Prepared::Collect(Box::new(inv), Box::new(config))
 }

@@ -2717,6 +2717,22 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
             ini.insert((*name).to_string(), v);
         }
     }
+    // pytest's other keys, untyped: what tests and conftests read with `getini`, which
+    // converts them by the types pytest's plugins register (`EngineConfig.getini`).
+    // `markers` is left out: pytest's value has the lines its plugins register too.
+    for name in Config::pytest_ini_names().filter(|n| *n != "markers") {
+        if ini.contains_key(name) {
+            continue;
+        }
+        if let Some(v) = config.get_untyped(name) {
+            let v = match v {
+                Untyped::Str(s) => Value::from(s),
+                Untyped::List(l) => Value::from(l),
+                Untyped::Bool(b) => Value::from(b),
+            };
+            ini.insert(name.to_string(), v);
+        }
+    }
     // The ini keys of the quiet plugins the engine loads, untyped: their `addini`
     // types convert them in the engine.
     let quiet = invocation::fixture_plugins(host);
@@ -2745,6 +2761,44 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         .collect();
     let (cache_dir, _) = config.cache_dir();
     let fastest_cache = config.rootdir.join(".fastest_cache");
+    let config_args: (Vec<String>, &str) = if !args.paths.is_empty() {
+        (args.paths.clone(), "ARGS")
+    } else {
+        let testpaths = if host.cwd == config.rootdir {
+            crate::app::expand_testpaths(&config.rootdir, &config.testpaths())
+        } else {
+            Vec::new()
+        };
+        if testpaths.is_empty() {
+            (vec![host.cwd.display().to_string()], "INVOCATION_DIR")
+        } else {
+            (testpaths, "TESTPATHS")
+        }
+    };
+    // What the engine reads of `config.option` (a `json!` of its own: one macro
+    // this deep exceeds its recursion limit).
+    let options = json!({
+        "verbose": args.verbosity(),
+        "tbstyle": args.tbstyle,
+        "capture": capture,
+        "assertmode": args.assert_mode.clone().unwrap_or_else(|| "rewrite".into()),
+        "showlocals": args.showlocals,
+        "fulltrace": args.has(Opt::FullTrace),
+        "runxfail": args.has(Opt::RunXfail),
+        // pytest's default is None (`-x` and `--maxfail` share the destination).
+        "maxfail": (args.maxfail != 0).then_some(args.maxfail),
+        "basetemp": args.basetemp.as_ref().map(|b| host.cwd.join(b).display().to_string()),
+        // pytest's default is None, not an empty list.
+        "pythonwarnings": (!args.pythonwarnings.is_empty()).then_some(&args.pythonwarnings),
+        "keyword": args.keyword.clone().unwrap_or_default(),
+        "markexpr": args.markexpr.clone().unwrap_or_default(),
+        "file_or_dir": args.paths,
+        "doctestreport": args.doctest_report.clone().unwrap_or_else(|| "udiff".into()),
+        "doctest_continue_on_failure": args.has(Opt::DoctestContinueOnFailure),
+        "usepdb": false,
+        // pytest-timeout's option, read by its `pytest_configure` (loaded natively).
+        "timeout": args.timeout,
+    });
     json!({
         "rootdir": config.rootdir.display().to_string(),
         // The conftest hooks the native engine calls itself: one list for both sides.
@@ -2817,23 +2871,13 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         "ini": ini,
         // Config keys nothing registers: the engine warns about them as pytest does.
         "unknown_ini_keys": inv.unknown_ini_keys,
-        "options": {
-            "verbose": args.verbosity(),
-            "tbstyle": args.tbstyle,
-            "capture": capture,
-            "assertmode": args.assert_mode.clone().unwrap_or_else(|| "rewrite".into()),
-            "showlocals": args.showlocals,
-            "fulltrace": args.has(Opt::FullTrace),
-            "runxfail": args.has(Opt::RunXfail),
-            "maxfail": args.maxfail,
-            "basetemp": args.basetemp.as_ref().map(|b| host.cwd.join(b).display().to_string()),
-            "pythonwarnings": args.pythonwarnings,
-            "doctestreport": args.doctest_report.clone().unwrap_or_else(|| "udiff".into()),
-            "doctest_continue_on_failure": args.has(Opt::DoctestContinueOnFailure),
-            "usepdb": false,
-            // pytest-timeout's option, read by its `pytest_configure` (loaded natively).
-            "timeout": args.timeout,
-        },
+        // pytest's `config.args` and `config.args_source`: the arguments, else the
+        // testpaths (from the rootdir), else the invocation directory.
+        "config_args": config_args.0,
+        "args_source": config_args.1,
+        // For the options the engine is not told of: pytest's parser reads them.
+        "option_tokens": inv.tokens,
+        "options": options,
     })
 }
 

@@ -263,6 +263,11 @@ impl Config {
     /// the file gives it: a string, a list (an ini mode TOML array or a native one,
     /// items as their Python `str()`), or a native TOML boolean; any other native value
     /// as its Python `str()`.
+    /// The names of the ini options pytest 9.2 core registers (see `known.rs`).
+    pub fn pytest_ini_names() -> impl Iterator<Item = &'static str> {
+        known::PYTEST_INI_OPTIONS.iter().map(|(name, _, _)| *name)
+    }
+
     pub fn get_untyped(&self, name: &str) -> Option<Untyped> {
         let (_, v) = self.raw(name)?;
         Some(match &v.value {
