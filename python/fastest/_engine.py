@@ -1583,6 +1583,34 @@ def _as_collected(node: Node, instance: Any, name: str) -> Any:
     return raw.__get__(instance, cls)
 
 
+@functools.lru_cache(maxsize=None)
+def _fixture_setup_call_line() -> int:
+    """The line of ``pytest_fixture_setup`` that calls ``resolve_fixture_function``:
+    where pytest's deprecation warning about instance-method fixtures points."""
+    from _pytest import fixtures
+
+    try:
+        lines, start = inspect.getsourcelines(fixtures.pytest_fixture_setup)
+    except (OSError, TypeError):
+        return 0
+    return next((start + i for i, line in enumerate(lines) if "resolve_fixture_function(" in line), start)
+
+
+def _warn_instance_method_fixture(fd: Any) -> None:
+    """pytest 9's ``CLASS_FIXTURE_INSTANCE_METHOD`` deprecation: a fixture of a higher
+    scope than the function defined as a plain method of a class (its instance is one
+    test's, its value outlives it), warned from where pytest's ``resolve_fixture_function``
+    warns it (an error under an error filter, as there)."""
+    from _pytest import fixtures
+    from _pytest.deprecated import CLASS_FIXTURE_INSTANCE_METHOD
+
+    message = CLASS_FIXTURE_INSTANCE_METHOD.format(scope=fd.scope.capitalize(), fixturename=fd.argname)
+    warnings.warn_explicit(
+        message, type(message), fixtures.__file__, _fixture_setup_call_line(),
+        module="_pytest.fixtures", module_globals=vars(fixtures),
+    )
+
+
 def _mro_lookup(cls: Any, name: str) -> Any:
     """The raw attribute `name` of the first class of `cls`'s MRO defining it."""
     for klass in getattr(cls, "__mro__", (cls,)):
@@ -3355,6 +3383,8 @@ class Engine:
                 if not isinstance(instance, fd.cls):
                     instance = fd.cls()
                 func = func.__get__(instance)
+                if fd.scope != "function":
+                    _warn_instance_method_fixture(fd)
             try:
                 if inspect.isgeneratorfunction(fd.func):
                     gen = _call_fixture(func, **kwargs)

@@ -220,6 +220,7 @@ NATIVE_CASES: List[str] = [
     "durations",
     "engine_api",
     "engine_options",
+    "class_fixture_methods",
     # Subtests (unittest's subTest on Python 3.11+, the subtests fixture).
     "unittest_subtests",
     "log_levels-argset0",
@@ -530,6 +531,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # config.getoption/option of every pytest option (`-k` and `-m` as given, defaults
     # as pytest's parser makes them), getini of pytest's keys, config.args and its
     # source, the session's path and isinitpath
+    # pytest 9's deprecation of higher-scoped fixtures defined as plain methods (class
+    # and class methods, static methods and function scope warn nothing)
+    "class_fixture_methods": [[], ["-rA", "-v"]],
     "engine_options": [
         ["-s"],
         ["-s", "-k", "probe or other", "-m", "not slow", "--durations=2", "--durations-min=1", "-x", "--tb=short"],

@@ -741,3 +741,26 @@ def test_a_session_handed_to_pytest_says_why_under_v(tmp_path: Path, verbose: bo
     note = "fastest: pytest runs this session: log_cli (live logs)\n"
     assert got.stderr == (note if verbose else "") + expected.stderr
     assert normalise(got.stdout) == normalise(expected.stdout)
+
+
+def test_instance_method_fixture_deprecation_fails_setup_under_an_error_filter(tmp_path: Path) -> None:
+    """pytest raises its deprecation warning about a class-scoped fixture defined as a
+    plain method from the fixture's setup: an error filter makes the setup an ERROR (the
+    traceback's pytest frames differ; the outcomes, counts and exit code do not)."""
+    root = tmp_path / "case"
+    shutil.copytree(RUN_CASES / "class_fixture_methods", root)
+    args = ("-q", "-rA", "-W", "error::DeprecationWarning")
+    got = _native(root, *args)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FASTEST_"))}
+    env.update({"COLUMNS": "80", "NO_COLOR": "1"})
+    expected = subprocess.run([*find_pytest(), "-p", "no:cacheprovider", *args], cwd=root,
+                              env=env, capture_output=True, text=True, timeout=120)
+    assert expected.returncode == 1
+    assert got.returncode == expected.returncode, got.stdout
+
+    def outcomes(out: str) -> list:
+        lines = [l for l in out.splitlines() if l.startswith(("PASSED ", "ERROR ", "FAILED "))]
+        return lines + [normalise(out.splitlines()[-1])]
+
+    assert outcomes(got.stdout) == outcomes(expected.stdout)
+    assert "ERROR test_methods.py::TestA::test_one - pytest.PytestRemovedIn10Warning" in got.stdout
