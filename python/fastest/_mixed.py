@@ -215,6 +215,9 @@ class MixedEngine:
             item = native.node_for(json.loads(spec))
             native._next = item
             self._settle(lambda: native.setupstate.teardown_exact(item))
+            # `--maxfail` counts the session's failures, the other engine's too.
+            if self._pytest is not None:
+                native.testsfailed = self._pytest.session.testsfailed
         yield from native.phases_json(spec, next_spec, known)
 
     @staticmethod
@@ -240,6 +243,8 @@ class MixedEngine:
             if item is not None:
                 state = engine.session._setupstate
                 self._settle(lambda: state.teardown_exact(item))
+            # `--maxfail` counts the session's failures, the native engine's too.
+            engine.session.testsfailed = self.native.testsfailed
         if not known:
             next_spec = yield None
             known = True

@@ -54,8 +54,10 @@ def test_an_idle_anyio_plugin_keeps_the_native_engine(tmp_path, anyio_pytest, ar
 @pytest.mark.parametrize(
     "args",
     [("-v",), ("-q", "-rA"), ("--collect-only", "-q"), ("-q", "-k", "trio"),
-     ("-q", "-m", "anyio"), ("-q", "-x"), ("-q", "-s"), ("-n", "2", "-rA")],
-    ids=["v", "rA", "collect", "k", "m", "x", "s", "n2"],
+     ("-q", "-m", "anyio"), ("-q", "-x"), ("-q", "-s"), ("-n", "2", "-rA"),
+     ("-q", "-rf", "--maxfail=2"), ("-q", "-rf", "--maxfail=4")],
+    # `--maxfail` counts both engines' failures (each counted only its own before).
+    ids=["v", "rA", "collect", "k", "m", "x", "s", "n2", "maxfail2", "maxfail4"],
 )
 def test_modules_naming_anyio_run_in_fastests_workers(tmp_path, anyio_pytest, args):
     """Backends as pytest parametrizes them (``[asyncio]``/``[trio]``, a module's own

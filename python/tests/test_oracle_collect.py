@@ -676,3 +676,41 @@ def test_module_level_changes_to_a_test_function_need_its_import(tmp_path: Path)
     assert imported == ["test_del.py", "test_dunder.py", "test_kwattr.py"]
     _collect_both(root, "-k", "specialattr")
     _collect_both(root, "-k", "not specialattr")
+
+
+def test_a_test_modules_own_pytest_generate_tests_is_honoured(tmp_path: Path) -> None:
+    """pytest calls a test module's own `pytest_generate_tests` for each of its
+    functions (fastest collected `test_gen` unparametrized before, and its run failed on
+    the missing fixture). Guarded by fixture names, the hook leaves a module whose tests
+    use none of them to the source; otherwise the module is imported."""
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n")
+    (root / "test_gen.py").write_text(
+        "def pytest_generate_tests(metafunc):\n    metafunc.parametrize('v', [1, 2, 3])\n\n\n"
+        "def test_gen(v):\n    assert v in (1, 2, 3)\n\n\n"
+        "class TestIn:\n    def test_method(self, v):\n        pass\n"
+    )
+    (root / "test_guarded.py").write_text(
+        "def pytest_generate_tests(metafunc):\n    if 'w' in metafunc.fixturenames:\n"
+        "        metafunc.parametrize('w', ['a', 'b'])\n\n\n"
+        "def test_uses(w):\n    pass\n"
+    )
+    (root / "test_guard_unused.py").write_text(
+        "def pytest_generate_tests(metafunc):\n    if 'w' in metafunc.fixturenames:\n"
+        "        metafunc.parametrize('w', ['a', 'b'])\n\n\n"
+        "def test_plain():\n    pass\n"
+    )
+    imported, _ = _collect_both(root)
+    assert imported == ["test_gen.py", "test_guarded.py"]
+    import subprocess
+
+    from oracle_harness import child_env, find_pytest, normalise, require_fastest
+
+    args = ["-q", "-rA", "-p", "no:cacheprovider"]
+    runs = [subprocess.run([*cmd, *args], cwd=root, env=child_env({"NO_COLOR": "1"}),
+                           capture_output=True, text=True, timeout=120)
+            for cmd in (find_pytest(), require_fastest())]
+    assert runs[1].returncode == runs[0].returncode == 0, runs[1].stdout
+    assert normalise(runs[1].stdout) == normalise(runs[0].stdout)
+    assert "PASSED test_gen.py::TestIn::test_method[3]" in runs[1].stdout

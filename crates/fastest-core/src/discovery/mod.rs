@@ -676,8 +676,9 @@ fn module_name_of_entry(f: &walk::FileEntry) -> String {
 
 /// Bumped when what discovery derives from a file's bytes changes (so older cache
 /// entries stop matching): 1 = text doctest files yield an item only with examples;
-/// 2 = doctest items carry a run spec; 3 = the helper modules beside tests must import.
-const RULES_VERSION: u8 = 3;
+/// 2 = doctest items carry a run spec; 3 = the helper modules beside tests must import;
+/// 4 = a test module's own `pytest_generate_tests` needs its import.
+const RULES_VERSION: u8 = 4;
 
 /// The cache context of a file: the options and the conftests above it.
 fn context_key(
@@ -1086,6 +1087,21 @@ fn collect_file_items(
                 });
             }
         }
+    }
+    // The test module's own `pytest_generate_tests` (pytest calls it for each of the
+    // module's functions, beside the conftests'): guarded by fixture names, it leaves
+    // the functions using none of them to the source; else it may parametrize any.
+    let own_guard: Option<Vec<String>> =
+        if f.kind == walk::FileKind::Module && outline.hooks.iter().any(|h| h == GENERATE_TESTS) {
+            match &outline.generate_tests_guard {
+                Some(names) => Some(names.clone()),
+                None => return Err(format!("the module defines {GENERATE_TESTS}")),
+            }
+        } else {
+            None
+        };
+    if let Some(names) = &own_guard {
+        guarded.push((f.path.as_path(), names.as_slice()));
     }
     if f.kind == walk::FileKind::Module {
         chain.push(ChainNode::new(NodeKind::Module, basename));
@@ -1782,6 +1798,37 @@ mod tests {
         assert_eq!(uncertain(&o), vec!["a/test_same.py", "b/test_same.py"]);
         o.import_mode = ImportMode::Importlib;
         assert!(uncertain(&o).is_empty());
+    }
+
+    #[test]
+    fn a_modules_own_generate_tests_hook_needs_its_import() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        let hook = "def pytest_generate_tests(metafunc):\n";
+        write(
+            &root.join("test_any.py"),
+            &format!("{hook}    metafunc.parametrize('v', [1])\n\ndef test_a(v):\n    pass\n"),
+        );
+        let guarded = format!(
+            "{hook}    if 'v' in metafunc.fixturenames:\n        metafunc.parametrize('v', [1])\n\n"
+        );
+        write(
+            &root.join("test_uses.py"),
+            &format!("{guarded}def test_b(v):\n    pass\n"),
+        );
+        write(
+            &root.join("test_unused.py"),
+            &format!("{guarded}def test_c():\n    pass\n"),
+        );
+        let o = opts(root, &[root.to_path_buf()]);
+        let disc = discover(&o, &mut cache::DiscoveryCache::disabled());
+        let uncertain: Vec<&str> = disc
+            .files
+            .iter()
+            .filter(|f| matches!(f.outcome, FileOutcome::Uncertain(_)))
+            .map(|f| f.nodeid.as_str())
+            .collect();
+        assert_eq!(uncertain, vec!["test_any.py", "test_uses.py"]);
     }
 
     #[test]
