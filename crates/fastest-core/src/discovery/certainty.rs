@@ -48,10 +48,10 @@ pub struct Certainty {
     /// Registered marks (builtin and the `markers` ini); `None` skips the mark check.
     pub markers: Option<HashSet<String>>,
     /// `(plugin, word)` for each installed plugin whose collection hooks act on the
-    /// modules that name the word, or that lie below a conftest naming it (anyio's
-    /// marks a coroutine test `anyio` names with its module-scoped `anyio_backend`,
-    /// whose parameters are the async backends installed): only an import collects
-    /// such a module ([`Certainty::named_plugin`]).
+    /// modules that name the word, or that lie below a conftest naming it (anyio's hook
+    /// gives a coroutine test marked `anyio` its module-scoped `anyio_backend`, whose
+    /// parameters are the async backends installed): only an import collects such a
+    /// module ([`Certainty::named_plugin`]).
     pub plugin_words: Vec<(String, String)>,
 }
 
