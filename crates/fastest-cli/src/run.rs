@@ -2717,32 +2717,13 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
             ini.insert((*name).to_string(), v);
         }
     }
-    // pytest's other keys, untyped: what tests and conftests read with `getini`, which
-    // converts them by the types pytest's plugins register (`EngineConfig.getini`).
-    // `markers` is left out: pytest's value has the lines its plugins register too.
-    for name in Config::pytest_ini_names().filter(|n| *n != "markers") {
-        if ini.contains_key(name) {
-            continue;
-        }
-        if let Some(v) = config.get_untyped(name) {
-            let v = match v {
-                Untyped::Str(s) => Value::from(s),
-                Untyped::List(l) => Value::from(l),
-                Untyped::Bool(b) => Value::from(b),
-            };
-            ini.insert(name.to_string(), v);
-        }
-    }
-    // The ini keys of the quiet plugins the engine loads, untyped: their `addini`
-    // types convert them in the engine.
-    let quiet = invocation::fixture_plugins(host);
-    for key in quiet
-        .iter()
-        .filter(|p| has_plugin(&plugins, &p.project))
-        .flat_map(|p| p.ini_keys.iter().flatten())
-    {
+    // Untyped, converted in the engine by the types their `addini` registers
+    // (`EngineConfig.getini`): pytest's other keys (what tests and conftests read with
+    // `getini`; `markers` left out, whose value in pytest has its plugins' lines too),
+    // and the keys of the quiet plugins the engine loads.
+    let mut add_untyped = |key: &str| {
         if ini.contains_key(key) {
-            continue;
+            return;
         }
         if let Some(v) = config.get_untyped(key) {
             let v = match v {
@@ -2750,9 +2731,18 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
                 Untyped::List(l) => Value::from(l),
                 Untyped::Bool(b) => Value::from(b),
             };
-            ini.insert(key.clone(), v);
+            ini.insert(key.to_string(), v);
         }
-    }
+    };
+    Config::pytest_ini_names()
+        .filter(|n| *n != "markers")
+        .for_each(&mut add_untyped);
+    let quiet = invocation::fixture_plugins(host);
+    quiet
+        .iter()
+        .filter(|p| has_plugin(&plugins, &p.project))
+        .flat_map(|p| p.ini_keys.iter().flatten())
+        .for_each(|k| add_untyped(k));
     let pythonpath: Vec<String> = config
         .get_paths("pythonpath")
         .unwrap_or_default()
