@@ -168,6 +168,7 @@ WORKER_PLUGINS = (
     "pytest-responses==0.6.0",
     "pytest-dotenv==0.5.2",
     "pytest-vcr==1.0.2",
+    "pyfakefs==6.3.2",
     "requests==2.34.2",
 )
 

@@ -231,6 +231,9 @@ pub struct Outline {
     /// The [`CONTROLLER_HOOKS`] defined by a module that tells pytest-xdist's controller
     /// from its workers (`xdist_roles_named`).
     pub controller_hooks: Vec<String>,
+    /// Whether a module-level `pytest_runtest_logreport` may write to the terminal
+    /// (`may_write_output`): pytest calls it outside every phase's capture.
+    pub logreport_writes: bool,
     pub pytest_plugins: bool,
     /// The plugin names a single literal `pytest_plugins = ...` (a string of
     /// comma-separated names, or a list or tuple of strings) gives, as pytest's
@@ -718,6 +721,10 @@ const WORKER_PLUGIN_HOOKS: &[&str] = &[
     "pytest_runtest_call",
     "pytest_runtest_teardown",
     "pytest_runtest_makereport",
+    // Only one that writes nothing (pyfakefs's pauses its patching around the
+    // reporting): the worker's pytest calls it with each of its reports, as pytest-xdist's
+    // workers do, but what it would print lands in no place pytest's would.
+    "pytest_runtest_logreport",
     "pytest_pyfunc_call",
     "pytest_fixture_setup",
     "pytest_fixture_post_finalizer",
@@ -778,6 +785,9 @@ pub fn worker_plugin(src: &[u8]) -> Result<QuietPlugin, String> {
     hooks.push("pytest_load_initial_conftests");
     let o = parse_outline(src, false);
     let mut found = outline_of_plugin(src, &o, &hooks)?;
+    if o.logreport_writes {
+        return Err("hook pytest_runtest_logreport".into());
+    }
     if o.hooks.iter().any(|h| h == "pytest_load_initial_conftests") {
         match o.plain_early_hook_markers {
             Some(markers) => found.markers.extend(markers),
@@ -800,7 +810,19 @@ fn denied_private_module(src: &[u8]) -> Option<String> {
         }
         let rest = &src[i + NAME.len()..];
         let Some(dotted) = rest.strip_prefix(b".") else {
-            return Some("_pytest".into());
+            // `from _pytest import capture, pathlib` names its modules one by one.
+            match from_import_names(&src[..i], rest) {
+                Some(names) => {
+                    if let Some(m) = names
+                        .iter()
+                        .find(|n| WORKER_DENIED_PRIVATE.contains(&n.as_str()))
+                    {
+                        return Some(format!("_pytest.{m}"));
+                    }
+                    continue;
+                }
+                None => return Some("_pytest".into()),
+            }
         };
         let path: Vec<u8> = dotted
             .iter()
@@ -817,6 +839,36 @@ fn denied_private_module(src: &[u8]) -> Option<String> {
         }
     }
     None
+}
+
+/// The names of `from _pytest import a, b as c` (`before`: the source up to `_pytest`,
+/// `rest`: what follows it), or `None` when `_pytest` stands otherwise (`import
+/// _pytest`, a parenthesised or continued list, a star).
+fn from_import_names(before: &[u8], rest: &[u8]) -> Option<Vec<String>> {
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let head = std::str::from_utf8(&before[line_start..]).ok()?;
+    if head.trim() != "from" {
+        return None;
+    }
+    let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+    let line = std::str::from_utf8(&rest[..line_end]).ok()?;
+    let line = line.split('#').next().unwrap_or_default();
+    let names = line.trim_start().strip_prefix("import")?;
+    if !names.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for part in names.split(',') {
+        let name = part.split_whitespace().next()?;
+        if !name.bytes().all(skim::is_ident) {
+            return None;
+        }
+        out.push(name.to_string());
+    }
+    Some(out)
 }
 
 /// The checks [`quiet_plugin`] and [`worker_plugin`] share, with the hooks each allows.
@@ -2390,6 +2442,10 @@ impl<'a> Ctx<'a> {
                             })
                         {
                             out.output_hooks.push(b.name.clone());
+                        }
+                        if b.name == "pytest_runtest_logreport" {
+                            out.logreport_writes =
+                                definition_of(stmt).is_none_or(|d| self.may_write_output(d));
                         }
                     }
                     if b.name == "pytest_generate_tests" {
@@ -6468,6 +6524,8 @@ def pytest_configure(config):
     #[test]
     fn worker_plugins_are_told_apart() {
         for src in [
+            // pyfakefs's: a wrapper around the reporting, writing nothing.
+            &b"import contextlib\nimport pytest\nfrom _pytest import capture\n\n@pytest.hookimpl(hookwrapper=True, tryfirst=True)\ndef pytest_runtest_logreport(report):\n    with contextlib.nullcontext():\n        yield\n"[..],
             &b"import socket\ndef pytest_addoption(parser):\n    parser.addoption('--disable-socket', action='store_true')\ndef pytest_configure(config):\n    config.addinivalue_line('markers', 'disable_socket: x')\ndef pytest_runtest_setup(item):\n    pass\ndef pytest_runtest_teardown():\n    pass\n"[..],
             b"def pytest_assertrepr_compare(config, op, left, right):\n    if not config.get_terminal_writer().hasmarkup:\n        return None\n",
             b"import pytest\nfrom _pytest.skipping import xfailed_key\nfrom _pytest._io.saferepr import saferepr\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n    outcome = yield\n    item.stash.get(xfailed_key, None)\n",
@@ -6525,7 +6583,11 @@ def pytest_configure(config):
                 "hook pytest_runtest_protocol",
             ),
             (
-                b"def pytest_runtest_logreport(report):\n    pass\n",
+                b"def pytest_runtest_logreport(report):\n    print(report.nodeid)\n",
+                "hook pytest_runtest_logreport",
+            ),
+            (
+                b"import sys\ndef pytest_runtest_logreport(report):\n    sys.stderr.write('x')\n",
                 "hook pytest_runtest_logreport",
             ),
             (
@@ -6541,6 +6603,14 @@ def pytest_configure(config):
                 "pytest's private module `_pytest.python`",
             ),
             (b"import _pytest\n", "pytest's private module `_pytest`"),
+            (
+                b"from _pytest import pathlib, terminal as t\nt.x = 1\n",
+                "pytest's private module `_pytest.terminal`",
+            ),
+            (
+                b"from _pytest import (\n    capture,\n)\ncapture.x = 1\n",
+                "pytest's private module `_pytest`",
+            ),
         ] {
             assert_eq!(
                 worker_plugin(src).map(|_| ()),
