@@ -1,8 +1,9 @@
-"""pytest-repeat and pytest-order installed, against real pytest (issue 5).
+"""pytest-repeat, pytest-order and pytest-forked installed, against real pytest (issue 5).
 
 pytest-repeat's `pytest_generate_tests` repeats only tests marked `repeat` (or every
 test with `--count`); pytest-order's collection hook moves only tests marked `order`
-(its options choose other marks and scopes). A session whose test files and conftests
+(its options choose other marks and scopes); pytest-forked's `pytest_runtest_protocol`
+runs only tests marked `forked` (or every test with `--forked`) in a child process. A session whose test files and conftests
 never name their words, without their options, keeps fastest's collection and the
 native engine; one that does is pytest's (``IDLE_PLUGINS``, ``SWITCHING_OPTIONS`` in
 invocation.rs).
@@ -10,6 +11,7 @@ invocation.rs).
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import List
@@ -26,12 +28,13 @@ from oracle_harness import (
 )
 
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "word_plugins"
-PLUGINS = ["pytest-repeat==0.9.4", "pytest-order==1.5.0"]
+PLUGINS = ["pytest-repeat==0.9.4", "pytest-order==1.5.0", "pytest-forked==1.7.5"]
 
 
 @pytest.fixture(scope="session")
 def word_pytest(request: pytest.FixtureRequest) -> List[str]:
-    """``pytest`` of a venv with pytest-repeat and pytest-order (and pytest-xdist)."""
+    """``pytest`` of a venv with pytest-repeat, pytest-order and pytest-forked (and
+    pytest-xdist)."""
     return _venv_pytest(request, "fastest-word-plugins-venv", [PYTEST, XDIST, *PLUGINS])
 
 
@@ -45,14 +48,16 @@ def test_unnamed_plugins_keep_the_native_engine(tmp_path, word_pytest, args):
 _NAMING = {
     "repeat": "import pytest\n\n\n@pytest.mark.repeat(2)\ndef test_twice():\n    assert True\n",
     "order": "import pytest\n\n\n@pytest.mark.order(1)\ndef test_moved_first():\n    assert True\n",
+    # Passes only in a child process of the one that imported the module.
+    "forked": "import os\nimport pytest\n\nPID = os.getpid()\n\n\n@pytest.mark.forked\n"
+    "def test_in_a_child():\n    assert os.getpid() != PID\n",
 }
+_OPTIONS = {"count": ["--count", "2"], "forked_option": ["--forked"]}
 
 
-@pytest.mark.parametrize("how", [*_NAMING, "count"])
+@pytest.mark.parametrize("how", [*_NAMING, *_OPTIONS])
 def test_a_session_naming_them_is_pytests(tmp_path, word_pytest, how):
-    args = ["-p", "no:cacheprovider", "-v"]
-    if how == "count":
-        args += ["--count", "2"]
+    args = ["-p", "no:cacheprovider", "-v", *_OPTIONS.get(how, [])]
     root = tmp_path / "case"
     runs = []
     for cmd, env in ((word_pytest, {}), fastest_in(word_pytest)):
@@ -63,10 +68,14 @@ def test_a_session_naming_them_is_pytests(tmp_path, word_pytest, how):
             (root / "tests" / "test_third.py").write_text(_NAMING[how])
         runs.append(run_in(cmd, root, args, env))
     expected, actual = runs
-    # The plugin acted: a test twice, or moved to the front.
+    # The plugin acted: a test twice, moved to the front, or run in a child process.
     if how == "order":
         assert "test_third.py::test_moved_first PASSED" in expected.stdout.splitlines()[7]
-    else:
+    elif how == "forked":
+        # (pytest-forked 1.7.5's child may fail to report under pytest 9: "running the
+        # test EXITED", which only the plugin says.)
+        assert re.search(r"test_in_a_child PASSED|running the test", expected.stdout), expected.stdout
+    elif how in ("count", "repeat"):
         assert "[1-2] PASSED" in expected.stdout, expected.stdout
     assert "pytest runs this session" in actual.stderr, actual.stderr
     assert actual.returncode == expected.returncode

@@ -817,8 +817,9 @@ const WORD_GATED_PLUGINS: &[(&str, &str)] = &[("pytest-benchmark", "benchmark")]
 /// unless switched on ([`idle_plugin_active`]), and have no word (`""`):
 /// pytest-github-actions-annotate-failures without `GITHUB_ACTIONS=true`; pytest-instafail,
 /// pytest-split and pytest-custom-exit-code without their options ([`SWITCHING_OPTIONS`],
-/// which fastest does not know: given, pytest runs the session). pytest-repeat and
-/// pytest-order act only on tests marked `repeat` and `order`. `(project, module,
+/// which fastest does not know: given, pytest runs the session). pytest-repeat,
+/// pytest-order and pytest-forked act only on tests marked `repeat`, `order` and
+/// `forked`. `(project, module,
 /// word)`.
 pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
     ("anyio", "anyio.pytest_plugin", ""),
@@ -838,6 +839,9 @@ pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
     // Its collection hook moves only tests marked `order` (options that choose other
     // marks or orders are unknown to fastest).
     ("pytest-order", "pytest_order.plugin", "order"),
+    // Its `pytest_runtest_protocol` forks only for tests marked `forked` (or all with
+    // `--forked`).
+    ("pytest-forked", "pytest_forked", "forked"),
 ];
 
 /// The options that switch on a plugin [`idle_plugin_active`] knows by its options
@@ -845,6 +849,7 @@ pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
 const SWITCHING_OPTIONS: &[(&str, &[&str])] = &[
     ("pytest-instafail", &["--instafail"]),
     ("pytest-repeat", &["--count", "--repeat-scope"]),
+    ("pytest-forked", &["--forked"]),
     (
         "pytest-order",
         &[
@@ -898,6 +903,7 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
         | "pytest-split"
         | "pytest-custom-exit-code"
         | "pytest-repeat"
+        | "pytest-forked"
         | "pytest-order" => SWITCHING_OPTIONS
             .iter()
             .filter(|(p, _)| *p == project)
