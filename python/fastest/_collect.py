@@ -706,6 +706,10 @@ def _callspec_entries(item, callspec):
 
     if any(m.name == "parametrize" for m in callspec.marks):
         return None
+    # pytest-lazy-fixtures' values (`lf("name")`) are resolved by its
+    # `pytest_fixture_setup` and `pytest_generate_tests`: the pytest engine's.
+    if any(type(v).__module__.startswith("pytest_lazy_fixtures") for v in callspec.params.values()):
+        return None
     func = getattr(item, "function", None) or item.obj
     marks = _marks_of(item, func)
     if marks is None:

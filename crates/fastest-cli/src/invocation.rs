@@ -842,6 +842,9 @@ pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
     // Its `pytest_runtest_protocol` forks only for tests marked `forked` (or all with
     // `--forked`).
     ("pytest-forked", "pytest_forked", "forked"),
+    // Its hooks act on `lf(...)` values, which only modules naming the package (or
+    // below a conftest that does) can hold: [`COLLECTING_PLUGINS`].
+    ("pytest-lazy-fixtures", "pytest_lazy_fixtures.plugin", ""),
 ];
 
 /// The options that switch on a plugin [`idle_plugin_active`] knows by its options
@@ -894,6 +897,9 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
         }
         // No option or ini key of its own: only its marker switches it on.
         "pytest_freezer" | "pytest-freezer" => false,
+        // Only its `lf(...)` values (its `--deadfixtures` hook is pytest-deadfixtures',
+        // another plugin, which hands the session to pytest).
+        "pytest-lazy-fixtures" => false,
         // It prints workflow commands only inside a GitHub Actions job.
         "pytest-github-actions-annotate-failures" => {
             std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
@@ -921,8 +927,14 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
 /// fixtures. Discovery leaves those modules to the import fallback, whose items with
 /// `anyio_backend` in their closure the pytest engine runs; the rest of the session
 /// stays native. (In its auto mode every coroutine test is its: the session is
-/// pytest's, [`idle_plugin_active`].) `(project, word)`.
-const COLLECTING_PLUGINS: &[(&str, &str)] = &[("anyio", "anyio")];
+/// pytest's, [`idle_plugin_active`].) pytest-lazy-fixtures' `pytest_generate_tests`
+/// and `pytest_fixture_setup` resolve its `lf(...)` values (parameters of tests and
+/// fixtures), which only the modules naming `pytest_lazy_fixtures` hold; the import
+/// fallback gives their items no run spec. `(project, word)`.
+const COLLECTING_PLUGINS: &[(&str, &str)] = &[
+    ("anyio", "anyio"),
+    ("pytest-lazy-fixtures", "pytest_lazy_fixtures"),
+];
 
 /// The `(plugin, word)` pairs of [`COLLECTING_PLUGINS`] installed and loading this
 /// session, for discovery's certainty check.
