@@ -902,11 +902,12 @@ fn outline_of_plugin(
     if let Some(m) = &o.pytest_machinery {
         return Err(m.clone());
     }
-    if let Some(b) = o
-        .bindings
-        .iter()
-        .find(|b| b.name.starts_with("pytest_") && !matches!(b.kind, BindingKind::Function(_)))
-    {
+    if let Some(b) = o.bindings.iter().find(|b| {
+        // `import pytest_asyncio` binds a module, which pluggy takes for no hook
+        // (it parses routines only).
+        let module = matches!(b.kind, BindingKind::Import { plain: true, .. });
+        b.name.starts_with("pytest_") && !matches!(b.kind, BindingKind::Function(_)) && !module
+    }) {
         return Err(format!("`{}` bound otherwise than by a def", b.name));
     }
     Ok(QuietPlugin {
@@ -6483,6 +6484,9 @@ def pytest_configure(config):
         );
         let private_like = b"_pytest_version = (9, 2)\n_pytest29 = True\n";
         assert!(quiet_plugin(private_like).is_ok());
+        // Another plugin's module imported (pytest-aiohttp's fixtures are pytest-asyncio's).
+        let imports_plugin = b"import pytest\nimport pytest_asyncio\n\n@pytest_asyncio.fixture\nasync def server():\n    yield 1\n";
+        assert!(quiet_plugin(imports_plugin).is_ok());
         // pytest's private classes in annotations only (pytest-click's fixtures).
         let typed = b"from typing import TYPE_CHECKING\nimport pytest\nfrom _pytest.config import Config\nfrom _pytest.fixtures import SubRequest as Req\nif TYPE_CHECKING:\n    from _pytest.nodes import Item\n\ndef pytest_configure(config: Config) -> None:\n    config.addinivalue_line('markers', 'runner_setup: x')\n\n@pytest.fixture\ndef runner(request: Req) -> 'Item':\n    x: Config = request.config\n    return x\n";
         assert_eq!(
@@ -6496,6 +6500,7 @@ def pytest_configure(config):
             (b"def pytest_report_header(config):\n    return 'x'\n", "hook pytest_report_header"),
             (b"from .hooks import pytest_runtest_call\n", "hook pytest_runtest_call"),
             (b"import hooks\npytest_configure = hooks.configure\n", "`pytest_configure` bound otherwise than by a def"),
+            (b"from pytest_x import pytest_asyncio\n", "hook pytest_asyncio"),
             (b"pytest_plugins = ['x']\n", "pytest_plugins"),
             (b"from helpers import *\n", "a star import"),
             (b"from _pytest import fixtures\nfixtures.X = 1\n", "pytest's private modules"),
