@@ -721,6 +721,10 @@ const WORKER_PLUGIN_HOOKS: &[&str] = &[
     "pytest_runtest_call",
     "pytest_runtest_teardown",
     "pytest_runtest_makereport",
+    // Hook specifications of its own (pytest-recording's `pytest_recording_configure`,
+    // which its fixtures call): the workers' pytest has them, and the conftests that
+    // implement them.
+    "pytest_addhooks",
     // Only one that writes nothing (pyfakefs's pauses its patching around the
     // reporting): the worker's pytest calls it with each of its reports, as pytest-xdist's
     // workers do, but what it would print lands in no place pytest's would.
@@ -784,6 +788,16 @@ pub fn worker_plugin(src: &[u8]) -> Result<QuietPlugin, String> {
     let mut hooks = WORKER_PLUGIN_HOOKS.to_vec();
     hooks.push("pytest_load_initial_conftests");
     let o = parse_outline(src, false);
+    // The workers' pytest is the real one: its plugin manager answers lookups, takes
+    // hook specifications and calls hooks as pytest's; only a plugin loading or
+    // dropping others (which may draw) is not the workers' to run.
+    if let Some(m) = plugins_loaded(src) {
+        return Err(m);
+    }
+    let o = Outline {
+        pytest_machinery: None,
+        ..o
+    };
     let mut found = outline_of_plugin(src, &o, &hooks)?;
     if o.logreport_writes {
         return Err("hook pytest_runtest_logreport".into());
@@ -795,6 +809,35 @@ pub fn worker_plugin(src: &[u8]) -> Result<QuietPlugin, String> {
         }
     }
     Ok(found)
+}
+
+/// The first use in `src` of pytest's plugin manager that loads, registers or blocks
+/// plugins (`pluginmanager.register`, `import_plugin`, `consider_*`, `set_blocked`, ...).
+fn plugins_loaded(src: &[u8]) -> Option<String> {
+    const LOADING: &[&str] = &[
+        "register",
+        "unregister",
+        "import_plugin",
+        "consider_",
+        "set_blocked",
+        "load_setuptools_entrypoints",
+    ];
+    const NAME: &[u8] = b"pluginmanager.";
+    for (i, w) in src.windows(NAME.len()).enumerate() {
+        if w != NAME || (i > 0 && skim::is_ident(src[i - 1])) {
+            continue;
+        }
+        let attr: Vec<u8> = src[i + NAME.len()..]
+            .iter()
+            .copied()
+            .take_while(|&b| skim::is_ident(b))
+            .collect();
+        let attr = String::from_utf8_lossy(&attr);
+        if LOADING.iter().any(|l| attr.starts_with(l)) {
+            return Some(format!("pluginmanager.{attr}"));
+        }
+    }
+    None
 }
 
 /// The first of pytest's private modules `src` names that a worker plugin may not use
@@ -6529,9 +6572,11 @@ def pytest_configure(config):
     #[test]
     fn worker_plugins_are_told_apart() {
         for src in [
+            // pytest-recording's: hook specifications of its own, a plugin lookup.
+            &b"from _pytest.config import Config, PytestPluginManager\nfrom . import hooks\n\ndef pytest_configure(config: Config) -> None:\n    if config.pluginmanager.has_plugin('vcr'):\n        raise RuntimeError('x')\n    config.addinivalue_line('markers', 'vcr: x')\n\ndef pytest_unconfigure() -> None:\n    pass\n\ndef pytest_addhooks(pluginmanager: PytestPluginManager) -> None:\n    pluginmanager.add_hookspecs(hooks)\n"[..],
             // pyfakefs's: a wrapper around the reporting, writing nothing.
-            &b"import contextlib\nimport pytest\nfrom _pytest import capture\n\n@pytest.hookimpl(hookwrapper=True, tryfirst=True)\ndef pytest_runtest_logreport(report):\n    with contextlib.nullcontext():\n        yield\n"[..],
-            &b"import socket\ndef pytest_addoption(parser):\n    parser.addoption('--disable-socket', action='store_true')\ndef pytest_configure(config):\n    config.addinivalue_line('markers', 'disable_socket: x')\ndef pytest_runtest_setup(item):\n    pass\ndef pytest_runtest_teardown():\n    pass\n"[..],
+            b"import contextlib\nimport pytest\nfrom _pytest import capture\n\n@pytest.hookimpl(hookwrapper=True, tryfirst=True)\ndef pytest_runtest_logreport(report):\n    with contextlib.nullcontext():\n        yield\n",
+            b"import socket\ndef pytest_addoption(parser):\n    parser.addoption('--disable-socket', action='store_true')\ndef pytest_configure(config):\n    config.addinivalue_line('markers', 'disable_socket: x')\ndef pytest_runtest_setup(item):\n    pass\ndef pytest_runtest_teardown():\n    pass\n",
             b"def pytest_assertrepr_compare(config, op, left, right):\n    if not config.get_terminal_writer().hasmarkup:\n        return None\n",
             b"import pytest\nfrom _pytest.skipping import xfailed_key\nfrom _pytest._io.saferepr import saferepr\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n    outcome = yield\n    item.stash.get(xfailed_key, None)\n",
             b"SERVER = None\ndef pytest_sessionfinish(session, exitstatus):\n    if SERVER is not None:\n        SERVER.stop()\n",
