@@ -133,6 +133,8 @@ NATIVE_PLUGINS = (
     "time-machine==3.6.0",
     # Disabled (no `--logfire`, no `logfire` ini, no CI token): its fixtures.
     "logfire-sdk==5.4.0",
+    # Its `snapshot` fixture (its module names `_pytest.python` for an annotation).
+    "pytest-snapshot==0.9.0",
 )
 
 

@@ -312,3 +312,13 @@ def test_a_travelling_clock_ticks_from_the_phase_end_as_under_pytest(tmp_path, n
     assert expected.returncode == actual.returncode == 1, actual.stdout
     assert "1 failed, 2 passed" in expected.stdout, expected.stdout
     _assert_native_as_pytest(expected, actual)
+
+
+@pytest.mark.parametrize("args", [("-rA",), ("-q", "--snapshot-update")], ids=["compare", "update"])
+def test_snapshot_files_as_under_pytest(tmp_path, native_plugins_pytest, args):
+    """pytest-snapshot (a quiet plugin whose module imports ``_pytest.python`` for an
+    annotation): its files compared, or written with ``--snapshot-update`` (which fails
+    the tests whose file it changed, at teardown)."""
+    expected, actual = _both(tmp_path, native_plugins_pytest, (*args, "test_snapshots.py"))
+    assert expected.returncode == actual.returncode == 1, actual.stdout
+    _assert_native_as_pytest(expected, actual)

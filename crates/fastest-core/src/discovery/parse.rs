@@ -973,8 +973,11 @@ fn names_private_pytest(src: &[u8]) -> bool {
 /// Whether every use of pytest's private `_pytest` package in `src` is a `from
 /// _pytest.<module> import <names>` whose names appear in annotations only: typed
 /// plugins take `Config` or `SubRequest` from there for their signatures (pytest-click,
-/// pytest-order), which does nothing at run time. Anything else (`import _pytest`, a
-/// name called, subclassed or assigned to) is a use of pytest's internals.
+/// pytest-order), which does nothing at run time; or an `import _pytest.<module>` whose
+/// `_pytest` appears in annotations only (pytest-snapshot's `_pytest.python.Function`).
+/// Anything else (`import _pytest` on its own is still bound: its uses outside
+/// annotations, a name called, subclassed or assigned to) is a use of pytest's
+/// internals.
 fn private_pytest_for_annotations_only(src: &[u8]) -> bool {
     let mut parser = Parser::new();
     if parser
@@ -994,6 +997,8 @@ fn private_pytest_for_annotations_only(src: &[u8]) -> bool {
     let mut names: HashSet<&str> = HashSet::new();
     let mut imports: Vec<std::ops::Range<usize>> = Vec::new();
     let mut identifiers: Vec<Node<'_>> = Vec::new();
+    // Whether `import _pytest.<module>` binds `_pytest`.
+    let mut dotted = false;
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         if n.kind() == "import_from_statement" {
@@ -1010,6 +1015,22 @@ fn private_pytest_for_annotations_only(src: &[u8]) -> bool {
                         _ => return false,
                     };
                 }
+                imports.push(n.byte_range());
+                continue;
+            }
+        }
+        if n.kind() == "import_statement" {
+            // `import _pytest.python`, for `_pytest.python.Function` in annotations.
+            let mut cursor = n.walk();
+            let names: Vec<Node<'_>> = n.children_by_field_name("name", &mut cursor).collect();
+            let private = |m: &Node<'_>| {
+                m.kind() == "dotted_name" && text(*m).split('.').next() == Some("_pytest")
+            };
+            if names.iter().any(private) {
+                if !names.iter().all(private) {
+                    return false;
+                }
+                dotted = true;
                 imports.push(n.byte_range());
                 continue;
             }
@@ -1033,7 +1054,12 @@ fn private_pytest_for_annotations_only(src: &[u8]) -> bool {
     identifiers.iter().all(|&n| {
         let t = text(n);
         let imported = imports.iter().any(|r| r.contains(&n.start_byte()));
-        imported || (t != "_pytest" && (!names.contains(t) || in_annotation(n)))
+        let private = if t == "_pytest" {
+            dotted
+        } else {
+            names.contains(t)
+        };
+        imported || !private || in_annotation(n)
     })
 }
 
@@ -6527,6 +6553,9 @@ def pytest_configure(config):
         );
         let private_like = b"_pytest_version = (9, 2)\n_pytest29 = True\n";
         assert!(quiet_plugin(private_like).is_ok());
+        // A private module for an annotation only (pytest-snapshot's).
+        let annotated = b"import pytest\nimport _pytest.python\n\n@pytest.fixture\ndef snapshot(request):\n    return _dir(request.node)\n\ndef _dir(node: _pytest.python.Function) -> str:\n    return node.name\n";
+        assert!(quiet_plugin(annotated).is_ok());
         // Another plugin's module imported (pytest-aiohttp's fixtures are pytest-asyncio's).
         let imports_plugin = b"import pytest\nimport pytest_asyncio\n\n@pytest_asyncio.fixture\nasync def server():\n    yield 1\n";
         assert!(quiet_plugin(imports_plugin).is_ok());
@@ -6547,7 +6576,8 @@ def pytest_configure(config):
             (b"pytest_plugins = ['x']\n", "pytest_plugins"),
             (b"from helpers import *\n", "a star import"),
             (b"from _pytest import fixtures\nfixtures.X = 1\n", "pytest's private modules"),
-            (b"import _pytest.fixtures\n", "pytest's private modules"),
+            (b"import _pytest.fixtures\n_pytest.fixtures.X = 1\n", "pytest's private modules"),
+            (b"import _pytest.python\n\nclass F(_pytest.python.Function):\n    pass\n", "pytest's private modules"),
             (
                 b"from _pytest.fixtures import SubRequest\n\nclass R(SubRequest):\n    pass\n",
                 "pytest's private modules",
@@ -6652,7 +6682,10 @@ def pytest_configure(config):
                 b"from _pytest.python import Function\nclass F(Function):\n    pass\n",
                 "pytest's private module `_pytest.python`",
             ),
-            (b"import _pytest\n", "pytest's private module `_pytest`"),
+            (
+                b"import _pytest\n_pytest.x = 1\n",
+                "pytest's private module `_pytest`",
+            ),
             (
                 b"from _pytest import pathlib, terminal as t\nt.x = 1\n",
                 "pytest's private module `_pytest.terminal`",
