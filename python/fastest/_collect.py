@@ -398,6 +398,9 @@ def _run_spec_of(item, memo):
     # that names anyio): the pytest engine, which has its hooks.
     if "anyio_backend" in getattr(item, "fixturenames", ()):
         return None
+    # pytest-trio runs the tests marked `trio` (and their async fixtures) itself.
+    if item.get_closest_marker("trio") is not None and item.config.pluginmanager.hasplugin("trio"):
+        return None
     callspec = getattr(item, "callspec", None)
     entries = []
     if callspec is not None:

@@ -845,6 +845,10 @@ pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
     // Its hooks act on `lf(...)` values, which only modules naming the package (or
     // below a conftest that does) can hold: [`COLLECTING_PLUGINS`].
     ("pytest-lazy-fixtures", "pytest_lazy_fixtures.plugin", ""),
+    // Its hooks act on tests marked `trio` (every coroutine test in its `trio_mode`),
+    // which only modules naming trio can mark: [`COLLECTING_PLUGINS`]. Its module
+    // gives the native engine `mock_clock` and the like.
+    ("pytest-trio", "pytest_trio.plugin", ""),
 ];
 
 /// The options that switch on a plugin [`idle_plugin_active`] knows by its options
@@ -900,6 +904,11 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
         // Only its `lf(...)` values (its `--deadfixtures` hook is pytest-deadfixtures',
         // another plugin, which hands the session to pytest).
         "pytest-lazy-fixtures" => false,
+        // Its trio mode makes every coroutine test its own, in modules that need not
+        // name trio.
+        "pytest-trio" => config
+            .get_bool("trio_mode")
+            .map_or(true, |mode| mode.unwrap_or(false)),
         // It prints workflow commands only inside a GitHub Actions job.
         "pytest-github-actions-annotate-failures" => {
             std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
@@ -930,10 +939,13 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
 /// pytest's, [`idle_plugin_active`].) pytest-lazy-fixtures' `pytest_generate_tests`
 /// and `pytest_fixture_setup` resolve its `lf(...)` values (parameters of tests and
 /// fixtures), which only the modules naming `pytest_lazy_fixtures` hold; the import
-/// fallback gives their items no run spec. `(project, word)`.
+/// fallback gives their items no run spec. pytest-trio's `pytest_runtest_call` and
+/// `pytest_fixture_setup` run the tests marked `trio` and their async fixtures (the
+/// import fallback gives such items no run spec). `(project, word)`.
 const COLLECTING_PLUGINS: &[(&str, &str)] = &[
     ("anyio", "anyio"),
     ("pytest-lazy-fixtures", "pytest_lazy_fixtures"),
+    ("pytest-trio", "trio"),
 ];
 
 /// The `(plugin, word)` pairs of [`COLLECTING_PLUGINS`] installed and loading this
@@ -1301,6 +1313,10 @@ const PLUGIN_MARKERS: &[(&str, &[&str])] = &[
         &["timeout(timeout, method=None, func_only=False): time limit"],
     ),
     ("hypothesis", &["hypothesis: Tests which use hypothesis."]),
+    (
+        "pytest-trio",
+        &["trio: mark the test as an async trio test; it will be run using trio.run"],
+    ),
     (
         "pytest-codspeed",
         &[
