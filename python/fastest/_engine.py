@@ -4326,6 +4326,8 @@ class Engine:
                 rep["longrepr"], text_str = render_longrepr(repr_, self.config.make_writer)
                 if text_str is not None:
                     rep["longrepr_str"] = text_str
+                if self.config.option.tbstyle == "line":
+                    rep["crashline"] = crash_line(repr_)
         xfailed = item.stash.get("xfailed")
         if self.config.option.runxfail:
             pass
@@ -4348,6 +4350,8 @@ class Engine:
                     rep["outcome"] = "failed"
                     rep["longrepr"] = "[XPASS(strict)] " + xfailed.reason
                     rep["crash"] = rep["longrepr"]
+                    if self.config.option.tbstyle == "line":
+                        rep["crashline"] = crash_line(rep["longrepr"])
                 else:
                     rep["outcome"] = "passed"
                     rep["wasxfail"] = xfailed.reason
@@ -4622,6 +4626,16 @@ def _current_test_done() -> None:
         _environ.pop(_CURRENT_TEST, None)
     elif _environ_data.pop(_CURRENT_TEST_KEY, None) is not None:
         os.unsetenv(_CURRENT_TEST_KEY)
+
+
+def crash_line(repr_: Any) -> str:
+    """pytest's ``TerminalReporter._getcrashline`` of a failure's repr: its crash entry
+    as text (``path:lineno: message``, the message's first line), else the first 50
+    characters of the repr as text."""
+    try:
+        return str(repr_.reprcrash)
+    except AttributeError:
+        return str(repr_)[:50]
 
 
 def render_longrepr(repr_: Any, make_writer: Any) -> tuple[str, str | None]:

@@ -32,7 +32,7 @@ from _pytest.main import Session
 from _pytest.nodes import File
 from _pytest.warnings import warning_record_to_str
 
-from fastest._engine import describe_interruption, render_longrepr, share_basetemp
+from fastest._engine import crash_line, describe_interruption, render_longrepr, share_basetemp
 
 #: Option destinations whose behaviour belongs to the coordinator, and the value that
 #: switches them off in a worker (pytest-xdist's worker does the same for its own).
@@ -667,6 +667,8 @@ class PytestEngine:
                 out["crash"] = crash.message
             elif isinstance(longrepr, str):
                 out["crash"] = longrepr
+            if rep.failed and self.config.option.tbstyle == "line":
+                out["crashline"] = crash_line(longrepr)
         if rep.user_properties:
             out["user_properties"] = [[str(n), str(v)] for n, v in rep.user_properties]
         attempt = getattr(rep, "rerun", None)

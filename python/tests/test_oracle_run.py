@@ -130,6 +130,8 @@ NATIVE_CASES: List[str] = [
     "basic-argset3",
     "basic-argset4",
     "basic-argset5",
+    # `--tb=line`: each failure's lines, then its crash line; no headline.
+    "basic-argset6",
     "basic-argset7",
     "basic-argset8",
     "basic-argset9",
@@ -410,7 +412,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
         # -vv: long skip and xfail reasons wrapped as pytest's `wrap_write` wraps them
         ["-vv"],
     ],
-    "marks_xfail_strict": [[], ["-rxX"]],
+    "marks_xfail_strict": [[], ["-rxX"], ["--tb=line"]],
     # uncertain files (imported bases, tests and fixtures; computed, stacked, duplicate,
     # empty and indirect parameters; computed fixture params) run natively
     "imported": [[], ["-v"], ["-rA"], ["-k", "values or Cache", "-m", "not slow"]],
@@ -571,7 +573,7 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # missing fixtures (argument, in a fixture, usefixtures, class, TestCase, cache
     # without the cacheprovider, getfixturevalue), request.raiseerror: pytest's
     # FixtureLookupError text with the available fixtures
-    "fixtures_missing": [[], ["-rA"], ["-x"], ["sub"]],
+    "fixtures_missing": [[], ["-rA"], ["-x"], ["sub"], ["--tb=line"]],
     # captured stdout/stderr/log sections, capsys, warnings summary,
     # non-None return, unicode, no capture
     "output": [

@@ -1477,12 +1477,6 @@ fn run_blocker(
     if let Some(opt) = args.given.iter().find(|o| !NATIVE_RUN_OPTIONS.contains(o)) {
         return Err(format!("option {opt:?}"));
     }
-    if !matches!(
-        args.tbstyle.as_str(),
-        "auto" | "long" | "short" | "native" | "no"
-    ) {
-        return Err(format!("--tb={}", args.tbstyle));
-    }
     if let Some(p) = blocking_plugin(
         args,
         installed,

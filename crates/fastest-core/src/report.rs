@@ -59,6 +59,11 @@ pub struct TestReport {
     /// `longrepr.reprcrash.message` (the short summary's text), or the string longrepr.
     #[serde(default)]
     pub crash: Option<String>,
+    /// Under `--tb=line`: pytest's `_getcrashline` of a failure (`path:lineno: message`,
+    /// or the first 50 characters of a longrepr without a crash entry), which its
+    /// FAILURES section writes after the failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crashline: Option<String>,
     /// A skip's `(path, lineno, reason)`.
     #[serde(default)]
     pub skip: Option<(String, u32, String)>,
@@ -172,6 +177,7 @@ impl TestReport {
             longrepr: None,
             longrepr_str: None,
             crash: None,
+            crashline: None,
             skip: None,
             wasxfail: None,
             duration: 0.0,

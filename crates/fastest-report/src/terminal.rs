@@ -832,6 +832,16 @@ impl<'w> TerminalReporter<'w> {
             return;
         }
         self.write_sep('=', title);
+        if failures && self.opts.tbstyle == "line" {
+            // pytest's `summary_failures_combined` in its line style: no headline, the
+            // failure, then its crash line.
+            for rep in &reports {
+                self.outrep_summary(rep);
+                let line = rep.crashline.clone().unwrap_or_default();
+                self.line(&line);
+            }
+            return;
+        }
         for rep in &reports {
             let head = if failures {
                 Self::head_line(rep)
