@@ -2154,6 +2154,9 @@ class Engine:
         # hypothesis's plugin, when loaded (`_hypothesis_pytestplugin`).
         self._hypothesis: Any = None
         _import_core_plugins(setup.get("blocked_plugins") or ())
+        #: `-p no:warnings`: nothing records warnings; Python's own filters and
+        #: ``showwarning`` see them (what a phase warns lands in its captured stderr).
+        self._warnings_blocked = "warnings" in (setup.get("blocked_plugins") or ())
         for path in reversed(setup.get("pythonpath", [])):
             sys.path.insert(0, path)
         self.config.stash[_rewrite.assertstate_key] = types.SimpleNamespace(
@@ -3511,6 +3514,9 @@ class Engine:
         (they go with the next item's last report), as report warnings."""
         collected, self._collect_warnings = self._collect_warnings, []
         configured, self._config_warnings = self._config_warnings, []
+        if self._warnings_blocked:
+            # No warnings plugin, no `pytest_warning_recorded`: nothing to summarise.
+            return []
         return [
             {"nodeid": "", "message": warning_record_to_str(w),
              "fslocation": [w.filename, w.lineno]}
@@ -3830,7 +3836,10 @@ class Engine:
             if maxfail and self.testsfailed >= maxfail:
                 self.shouldfail = True
 
-    def _catch_warnings(self, item: Item, log: list[warnings.WarningMessage]) -> _ItemWarnings:
+    def _catch_warnings(self, item: Item, log: list[warnings.WarningMessage]) -> Any:
+        if self._warnings_blocked:
+            # pytest's warnings plugin is what catches a test's warnings.
+            return contextlib.nullcontext()
         return _ItemWarnings(self, log)
 
     def _setup(self, item: Item) -> None:
@@ -3875,7 +3884,8 @@ class Engine:
         """pytest's skipping plugin at the setup: skip marks, then xfail's ``run=False``."""
         # One walk over the item's marks says which of pytest's evaluations have work.
         names = {m.name for m in item._markers(None)}
-        if "filterwarnings" in names:
+        if "filterwarnings" in names and not self._warnings_blocked:
+            # (pytest's warnings plugin applies them, within its catch of the item's.)
             for mark in item.iter_markers(name="filterwarnings"):
                 for arg in mark.args:
                     warnings.filterwarnings(*parse_warning_filter(arg, escape=False))
@@ -4710,6 +4720,15 @@ class _ItemWarnings:
         self.log = log
 
     def __enter__(self) -> _ItemWarnings:
+        if self.engine._warnings_blocked:
+            # `-p no:warnings`: what importing a module or conftest warns goes, in
+            # pytest, to its collection's captured output, never shown. Discarded
+            # without touching the filters (a filter change makes Python show every
+            # "default" warning again, whose locations were shown once already).
+            self.cm = None
+            self.shown = warnings.showwarning
+            warnings.showwarning = _discard_warning
+            return self
         self.cm = warnings.catch_warnings(record=True)
         self.recorded = recorded = self.cm.__enter__()
         # The filters this makes of a given list are always the same: made once, and
@@ -4736,8 +4755,15 @@ class _ItemWarnings:
         return self
 
     def __exit__(self, *exc: Any) -> Any:
+        if self.cm is None:
+            warnings.showwarning = self.shown
+            return None
         self.log.extend(self.recorded)
         return self.cm.__exit__(*exc)
+
+
+def _discard_warning(*args: Any, **kwargs: Any) -> None:
+    """A ``warnings.showwarning`` that shows nothing."""
 
 
 class _UnitTestResult:

@@ -222,6 +222,9 @@ NATIVE_CASES: List[str] = [
     "durations",
     "engine_api",
     "engine_options",
+    # `-p no:warnings` (on the command line, or in addopts).
+    "warnings_blocked",
+    "warnings_blocked_addopts",
     "class_fixture_methods",
     # Subtests (unittest's subTest on Python 3.11+, the subtests fixture).
     "unittest_subtests",
@@ -536,6 +539,14 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # pytest 9's deprecation of higher-scoped fixtures defined as plain methods (class
     # and class methods, static methods and function scope warn nothing)
     "class_fixture_methods": [[], ["-rA", "-v"]],
+    "warnings_blocked": [
+        ["-p", "no:warnings"],
+        ["-p", "no:warnings", "-rA"],
+        ["-p", "no:warnings", "--strict-markers"],
+        ["-p", "no:warnings", "-W", "error", "-v"],
+        ["-p", "no:warnings", "-m", "filterwarnings"],
+    ],
+    "warnings_blocked_addopts": [["-rA"], ["-x", "--tb=short"]],
     "engine_options": [
         ["-s"],
         ["-s", "-k", "probe or other", "-m", "not slow", "--durations=2", "--durations-min=1", "-x", "--tb=short"],

@@ -122,6 +122,8 @@ struct Extras {
     /// The markers registered in the import fallback's pytest (`config.getini("markers")`
     /// after every `pytest_configure`, by name).
     fallback_markers: Vec<String>,
+    /// Whether the import fallback's pytest wrote to stderr as it collected.
+    fallback_stderr: bool,
     /// Test modules (and doctest modules) discovery proved to have no items, in
     /// collection order, each with the next file that has items: pytest imports them
     /// all the same (see [`module_import`]).
@@ -273,6 +275,13 @@ fn collect_only(
         let mut markers = config.markers();
         markers.extend(crate::invocation::plugin_markers(args, host));
         let mut certainty = certainty::Certainty::new(python, imports, &markers);
+        if crate::invocation::warnings_blocked(args) {
+            // Unregistered then: a module marking with it is pytest's to collect (its
+            // unknown-mark warning, an error under `--strict-markers`).
+            if let Some(known) = certainty.markers.as_mut() {
+                known.remove("filterwarnings");
+            }
+        }
         certainty.platform =
             fastest_core::discovery::syntax::Platform::from_sys_platform(&host.platform);
         certainty.plugin_words = crate::invocation::collection_plugin_words(args, config, host);
@@ -1094,6 +1103,7 @@ fn take_extras(extras: &mut Extras, res: &fallback::CollectResult) {
     extras.hook_deselected.clone_from(&res.hook_deselected);
     extras.added_options.clone_from(&res.added_options);
     extras.fallback_markers.clone_from(&res.markers);
+    extras.fallback_stderr = !res.stderr.trim().is_empty();
 }
 
 /// A usage error raised at the end of collection (an argument that matched nothing):
@@ -1345,6 +1355,7 @@ fn finish(
         .chain(
             fastest_core::discovery::certainty::BUILTIN_MARKS
                 .iter()
+                .filter(|m| **m != "filterwarnings" || !crate::invocation::warnings_blocked(args))
                 .map(|s| (*s).to_string()),
         )
         .collect();
@@ -1410,6 +1421,10 @@ fn finish(
                 && !reimported(w, &selected_files)
         }) {
             Some("collection warnings".to_string())
+        } else if crate::invocation::warnings_blocked(args) && extras.fallback_stderr {
+            // Without pytest's warnings plugin, Python writes what a class's collection
+            // warns to the terminal, among pytest's lines.
+            Some("collection output without pytest's warnings plugin".to_string())
         } else {
             None
         };

@@ -47,6 +47,10 @@ pub struct CollectResult {
     pub exitstatus: i32,
     #[serde(default)]
     pub internal_error: Option<String>,
+    /// What pytest's collection wrote to stderr (Python's own display of what it warned
+    /// without pytest's warnings plugin, say).
+    #[serde(default)]
+    pub stderr: String,
     /// Module files the worker loaded from under the rootdir (cache dependencies).
     #[serde(default)]
     pub imported_files: Vec<std::path::PathBuf>,

@@ -708,6 +708,12 @@ pub fn delegate_run(
     Prepared::Delegate(argv)
 }
 
+/// Whether `-p no:warnings` blocks pytest's warnings plugin, which registers the
+/// `filterwarnings` mark (and applies it).
+pub(crate) fn warnings_blocked(args: &Args) -> bool {
+    args.plugins.iter().any(|p| p.trim() == "no:warnings")
+}
+
 /// Whether installed plugins load (no `PYTEST_DISABLE_PLUGIN_AUTOLOAD`, no
 /// `--disable-plugin-autoload`).
 pub(crate) fn plugin_autoload(args: &Args) -> bool {
@@ -1477,13 +1483,17 @@ fn run_blocker(
     if let Some(opt) = args.given.iter().find(|o| !NATIVE_RUN_OPTIONS.contains(o)) {
         return Err(format!("option {opt:?}"));
     }
-    if let Some(p) = blocking_plugin(
-        args,
-        installed,
-        entry_points,
-        &["cacheprovider", "stepwise"],
-        host,
-    ) {
+    // pytest's warnings plugin blocked: the engines record no warning (a test's go to
+    // its captured stderr through Python's own `showwarning`) and the summary has none.
+    // Not without capture: what pytest's collection warns then reaches the terminal,
+    // among its lines.
+    let captured = matches!(args.capture.as_deref(), None | Some("fd") | Some("sys"));
+    let neutral: &[&str] = if captured {
+        &["cacheprovider", "stepwise", "warnings"]
+    } else {
+        &["cacheprovider", "stepwise"]
+    };
+    if let Some(p) = blocking_plugin(args, installed, entry_points, neutral, host) {
         return Err(p);
     }
     if std::env::var_os("PYTEST_PLUGINS").is_some_and(|v| !v.is_empty())

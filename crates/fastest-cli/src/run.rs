@@ -1337,6 +1337,17 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // The pytest engine's workers drop what their collection warns (`_Bridge`): the
     // import fallback's collection met it first, and the coordinator reports it at its
     // place. A warning whose import is not known stays pytest's to place.
+    if s.inv.blocked.iter().any(|b| b == "warnings")
+        && !(s.collect_warnings.is_empty() && s.import_warning_reports.is_empty())
+    {
+        // Without pytest's warnings plugin Python shows what collecting warns: what a
+        // class's collection warns reaches the terminal among pytest's lines.
+        return with_pytest_after_header(
+            &s,
+            err,
+            "collection warnings without pytest's warnings plugin",
+        );
+    }
     if pytest_engine.is_some() {
         if s.import_warning_reports.iter().any(|(_, _, known)| !known) {
             return with_pytest_after_header(&s, err, "collection warnings");
@@ -2700,6 +2711,13 @@ fn terminal_options(inv: &Invocation, config: &Config) -> TerminalOptions {
 /// The engine's settings (`Engine.__init__` in `python/fastest/_engine.py`).
 fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -> Value {
     let args = &inv.args;
+    // The plugins `-p no:` blocks anywhere: the command line, `PYTEST_ADDOPTS`, addopts.
+    let mut blocked = inv.blocked.clone();
+    for b in crate::args::blocked_plugins(&inv.tokens) {
+        if !blocked.contains(&b) {
+            blocked.push(b);
+        }
+    }
     let plugins = if invocation::plugin_autoload(args) {
         host.pytest11_plugins()
     } else {
@@ -2853,10 +2871,10 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
             "reorganize": r.reorganize,
         })),
         // `-p no:cacheprovider` takes the `cache` fixture away.
-        "cacheprovider": !inv.blocked.iter().any(|b| b == "cacheprovider"),
+        "cacheprovider": !blocked.iter().any(|b| b == "cacheprovider"),
         // pytest imports its default plugins unless `-p no:` blocks them; the engine
         // imports what they would have (`_import_core_plugins`).
-        "blocked_plugins": inv.blocked,
+        "blocked_plugins": blocked,
         "pythonpath": pythonpath,
         "ini": ini,
         // Config keys nothing registers: the engine warns about them as pytest does.

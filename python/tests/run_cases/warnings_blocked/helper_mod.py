@@ -1,0 +1,2 @@
+import warnings
+warnings.warn("at import of helper", UserWarning)

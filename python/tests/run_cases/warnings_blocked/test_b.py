@@ -1,0 +1,4 @@
+import warnings
+def test_b():
+    warnings.warn("in test", UserWarning)
+    assert 0
