@@ -2178,6 +2178,13 @@ class Engine:
         builtins = dict(BUILTIN_FIXTURES)
         if setup.get("xdist"):
             builtins.update(XDIST_FIXTURES)
+        blocked = setup.get("blocked_plugins") or ()
+        #: `-p no:logging`.
+        self._logging_blocked = "logging" in blocked
+        if self._logging_blocked:
+            # `-p no:logging`: no log capture, no `caplog` fixture.
+            self.config._plugins.pop("logging-plugin", None)
+            builtins.pop("caplog", None)
         for name, (func, scope) in builtins.items():
             if name == "cache" and not setup.get("cacheprovider", True):
                 continue  # `-p no:cacheprovider`: pytest has no `cache` fixture
@@ -2247,10 +2254,15 @@ class Engine:
         # handler takes goes to them, not to logging's last resort on stderr.
         from _pytest.logging import _FileHandler, _LiveLoggingNullHandler
 
-        session_handlers = (
+        session_handlers: tuple[tuple[str, logging.Handler], ...] = (
             ("log_cli_level", _LiveLoggingNullHandler()),
             ("log_file_level", _FileHandler(os.devnull, mode="w", encoding="UTF-8")),
         )
+        if self._logging_blocked:
+            # No logging plugin: a record nothing handles goes to logging's last resort
+            # (stderr, captured by the phase).
+            session_handlers = ()
+            self._log_level = None
         #: The session's handlers on the root logger, and the lowest level they lower it
         #: to (`None`: they leave it).
         self._session_log_handlers = [handler for _, handler in session_handlers]
@@ -3902,7 +3914,7 @@ class Engine:
         _current_test(item, "setup")
         request = FixtureRequest(item, self)
         item._request = request
-        if "caplog" in item.fixturenames:
+        if "caplog" in item.fixturenames and not self._logging_blocked:
             self.caplog_attach(item, "setup")
         for argname in item.fixturenames:
             if argname in item.callspec_params:

@@ -225,6 +225,8 @@ NATIVE_CASES: List[str] = [
     # `-p no:warnings` (on the command line, or in addopts).
     "warnings_blocked",
     "warnings_blocked_addopts",
+    # `-p no:logging`.
+    "logging_blocked",
     "class_fixture_methods",
     # Subtests (unittest's subTest on Python 3.11+, the subtests fixture).
     "unittest_subtests",
@@ -547,6 +549,11 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-p", "no:warnings", "-m", "filterwarnings"],
     ],
     "warnings_blocked_addopts": [["-rA"], ["-x", "--tb=short"]],
+    "logging_blocked": [
+        ["-p", "no:logging", "-rA"],
+        ["-p", "no:logging", "-v"],
+        ["-p", "no:logging", "-p", "no:warnings", "-rA"],
+    ],
     "engine_options": [
         ["-s"],
         ["-s", "-k", "probe or other", "-m", "not slow", "--durations=2", "--durations-min=1", "-x", "--tb=short"],

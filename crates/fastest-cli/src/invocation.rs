@@ -1488,10 +1488,12 @@ fn run_blocker(
     // Not without capture: what pytest's collection warns then reaches the terminal,
     // among its lines.
     let captured = matches!(args.capture.as_deref(), None | Some("fd") | Some("sys"));
+    // pytest's logging plugin blocked: the engines capture no log records and have no
+    // `caplog` fixture; its options and ini keys are unknown to the parser and config.
     let neutral: &[&str] = if captured {
-        &["cacheprovider", "stepwise", "warnings"]
+        &["cacheprovider", "stepwise", "logging", "warnings"]
     } else {
-        &["cacheprovider", "stepwise"]
+        &["cacheprovider", "stepwise", "logging"]
     };
     if let Some(p) = blocking_plugin(args, installed, entry_points, neutral, host) {
         return Err(p);
