@@ -331,10 +331,13 @@ def _collect_both(root: Path, *extra: str, rc: int = 0) -> Tuple[List[str], str]
         capture_output=True, text=True, timeout=120)
     assert actual.returncode == expected.returncode == rc, (expected.stdout, actual.stderr)
     assert normalise(actual.stdout) == normalise(expected.stdout)
+    # (A partial collection with an error a module raised as it was imported is
+    # followed by pytest's collection of the whole session, `<session>`: its first
+    # pass's files are what discovery left to the import.)
     imported = sorted(
-        line.split("file=")[1].split()[0]
-        for line in actual.stderr.splitlines()
-        if "collected by import" in line
+        {line.split("file=")[1].split()[0]
+         for line in actual.stderr.splitlines()
+         if "collected by import" in line} - {"<session>"}
     )
     return imported, actual.stderr
 
@@ -714,3 +717,25 @@ def test_a_test_modules_own_pytest_generate_tests_is_honoured(tmp_path: Path) ->
     assert runs[1].returncode == runs[0].returncode == 0, runs[1].stdout
     assert normalise(runs[1].stdout) == normalise(runs[0].stdout)
     assert "PASSED test_gen.py::TestIn::test_method[3]" in runs[1].stdout
+
+
+def test_a_module_failing_to_import_alone_is_collected_in_pytests_order(tmp_path: Path) -> None:
+    """A module that fails to import on its own (it needs what a module pytest imports
+    before it did at import) may import in pytest's collection: `--collect-only` with a
+    collection error in the import fallback's partial collection asks pytest's
+    collection of the whole session (fastest reported the error before). A module that
+    fails anyway is still pytest's error."""
+    root = tmp_path / "case"
+    (root / "tests").mkdir(parents=True)
+    (root / "pytest.ini").write_text("[pytest]\n")
+    (root / "tests" / "test_a.py").write_text(
+        "import builtins\n\nbuiltins.FASTEST_CASE_FLAG = 1\n\n\ndef test_a():\n    pass\n"
+    )
+    (root / "tests" / "test_b.py").write_text(
+        "import builtins\n\nif not hasattr(builtins, 'FASTEST_CASE_FLAG'):\n"
+        "    raise RuntimeError('test_a was not imported first')\n\n\ndef test_b():\n    pass\n"
+    )
+    _, log = _collect_both(root)
+    assert "pytest collects the whole session" in log, log
+    (root / "tests" / "test_c.py").write_text("raise RuntimeError('always')\n\n\ndef test_c():\n    pass\n")
+    _collect_both(root, rc=2)

@@ -630,6 +630,35 @@ fn collect_only(
                 reimport,
             );
         }
+        // A module that fails to import on its own may import after the modules pytest
+        // imports before it (their import side effects): for `--collect-only`, which no
+        // worker's in-order import checks, only pytest's collection of the whole session
+        // tells. (A run's workers import every module in pytest's order: `Reimport`.)
+        if !inv.run
+            && res.errors.iter().any(raised_at_import)
+            && slots.iter().any(|s| !s.via_fallback)
+        {
+            for (file, why) in &extras.notes {
+                tracing::debug!(file = %file, reason = %why, "collected by import");
+            }
+            return pytest_session(
+                inv,
+                config,
+                host,
+                start,
+                out,
+                err,
+                &raw_args,
+                used_testpaths,
+                "collection errors in a partial collection",
+                None,
+                &extras.conftest_hooks,
+                &extras.conftest_plugins,
+                extras.shared_fixtures.as_deref(),
+                false,
+                reimport,
+            );
+        }
         let not_found = res.internal_error.as_deref().and_then(parse_not_found);
         take_extras(&mut extras, &res);
         for (raw, seq) in std::mem::take(&mut res.empty_files) {
@@ -1092,6 +1121,14 @@ fn plugin_hooks(extras: &mut Extras, file: &str, hooks: &[String]) {
             .conftest_hooks
             .push(format!("{file}{}: {h}{writes}", crate::run::PLUGIN_HOOK));
     }
+}
+
+/// Whether a collection error is an exception a test module's own code raised as it
+/// was imported (`path:line: in <module>` in pytest's traceback), not an import pytest
+/// could not make (a missing module, a syntax error) nor a refused parametrization:
+/// what ran before it in pytest's process may decide it.
+fn raised_at_import(e: &RawReport) -> bool {
+    e.longrepr.contains(": in <module>") && !e.longrepr.contains("ImportError while importing")
 }
 
 /// Move the fallback's errors, warnings, skips and hook deselections into `extras`.
