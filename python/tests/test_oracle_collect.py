@@ -739,3 +739,22 @@ def test_a_module_failing_to_import_alone_is_collected_in_pytests_order(tmp_path
     assert "pytest collects the whole session" in log, log
     (root / "tests" / "test_c.py").write_text("raise RuntimeError('always')\n\n\ndef test_c():\n    pass\n")
     _collect_both(root, rc=2)
+
+
+def test_warnings_a_module_or_conftest_raises_as_it_imports_are_collections(tmp_path: Path) -> None:
+    """`warnings.warn` run by a conftest's or a test module's import: pytest's collection
+    records it, so `--collect-only` has its warnings summary (and fails under an `error`
+    filter). Such a file is collected by import (fastest listed no warning before)."""
+    root = tmp_path / "case"
+    (root / "tests").mkdir(parents=True)
+    (root / "pytest.ini").write_text("[pytest]\ntestpaths = tests\n")
+    (root / "tests" / "conftest.py").write_text(
+        "import warnings\n\nwarnings.warn('conftest import warning', UserWarning)\n"
+    )
+    (root / "tests" / "test_a.py").write_text("def test_a():\n    pass\n")
+    (root / "test_m.py").write_text(
+        "from warnings import warn\n\nwarn('module import warning')\n\n\ndef test_m():\n    pass\n"
+    )
+    _collect_both(root)
+    _collect_both(root, "test_m.py")
+    _collect_both(root, "test_m.py", "-W", "error::UserWarning", rc=2)

@@ -677,8 +677,9 @@ fn module_name_of_entry(f: &walk::FileEntry) -> String {
 /// Bumped when what discovery derives from a file's bytes changes (so older cache
 /// entries stop matching): 1 = text doctest files yield an item only with examples;
 /// 2 = doctest items carry a run spec; 3 = the helper modules beside tests must import;
-/// 4 = a test module's own `pytest_generate_tests` needs its import.
-const RULES_VERSION: u8 = 4;
+/// 4 = a test module's own `pytest_generate_tests` needs its import; 5 = so does a
+/// warning at import (`warnings.warn` run by the module).
+const RULES_VERSION: u8 = 5;
 
 /// The cache context of a file: the options and the conftests above it.
 fn context_key(

@@ -3018,7 +3018,20 @@ impl<'a> Ctx<'a> {
                                 continue;
                             }
                         }
-                        if hit || dynamic_import {
+                        // A warning at import: pytest's collection records it (the
+                        // warnings summary of `--collect-only` too, an error under an
+                        // `error` filter).
+                        let warns = match chain.as_slice() {
+                            [m, f] => {
+                                m == "warnings" && matches!(f.as_str(), "warn" | "warn_explicit")
+                            }
+                            [f] => {
+                                matches!(f.as_str(), "warn" | "warn_explicit")
+                                    && self.src.windows(20).any(|w| w == b"from warnings import")
+                            }
+                            _ => false,
+                        };
+                        if hit || dynamic_import || warns {
                             return Some(format!(
                                 "`{}` at import time (line {})",
                                 chain.join("."),
@@ -6378,6 +6391,32 @@ def pytest_configure(config):
             false,
         );
         assert!(o.uncertain.is_empty());
+    }
+
+    #[test]
+    fn warnings_at_import_time_are_uncertain() {
+        let first = |src: &str| {
+            parse_outline(src.as_bytes(), false)
+                .uncertain
+                .first()
+                .cloned()
+        };
+        assert_eq!(
+            first(
+                "import warnings\nwarnings.warn('old', DeprecationWarning)\ndef test_a(): pass\n"
+            ),
+            Some("`warnings.warn` at import time (line 2)".to_string())
+        );
+        assert_eq!(
+            first("from warnings import warn\nif True:\n    warn('x')\n"),
+            Some("`warn` at import time (line 3)".to_string())
+        );
+        // In a function (run by a test, not the import), or a `warn` of another module's.
+        assert_eq!(
+            first("import warnings\ndef helper():\n    warnings.warn('x')\n"),
+            None
+        );
+        assert_eq!(first("from log import warn\nwarn('x')\n"), None);
     }
 
     #[test]
