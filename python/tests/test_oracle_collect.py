@@ -758,3 +758,39 @@ def test_warnings_a_module_or_conftest_raises_as_it_imports_are_collections(tmp_
     _collect_both(root)
     _collect_both(root, "test_m.py")
     _collect_both(root, "test_m.py", "-W", "error::UserWarning", rc=2)
+
+
+def test_modules_reading_what_an_earlier_modules_import_changed(tmp_path: Path) -> None:
+    """pytest imports every test module in one process, in collection order: a module
+    collected by import may read what an earlier module's import changed (a flag set on
+    `sys`, a registry it appends to). The earlier module is collected by import too, in
+    the same process and before it (fastest collected and ran the later module as if it
+    were imported first: tests went missing, a module-level skip hid a failure)."""
+    import subprocess
+
+    from oracle_harness import child_env, find_pytest, normalise, require_fastest
+
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\npythonpath = .\n")
+    (root / "registry.py").write_text("CASES = ['base']\n")
+    (root / "test_a.py").write_text(
+        "import sys\n\nimport registry\n\nsys.FASTEST_CASE_READY = True\n"
+        "registry.CASES.append('from_a')\n\n\ndef test_a():\n    pass\n"
+    )
+    (root / "test_b.py").write_text(
+        "import sys\n\nimport pytest\n\nimport registry\n\n"
+        "if not getattr(sys, 'FASTEST_CASE_READY', False):\n"
+        "    pytest.skip('not ready', allow_module_level=True)\n\n\n"
+        "@pytest.mark.parametrize('case', registry.CASES)\n"
+        "def test_case(case):\n    assert case != 'from_a'\n"
+    )
+    imported, _ = _collect_both(root)
+    assert imported == ["test_a.py", "test_b.py"]
+    args = ["-q", "-rA", "-p", "no:cacheprovider"]
+    runs = [subprocess.run([*cmd, *args], cwd=root, env=child_env({"NO_COLOR": "1"}),
+                           capture_output=True, text=True, timeout=120)
+            for cmd in (find_pytest(), require_fastest())]
+    assert "FAILED test_b.py::test_case[from_a]" in runs[0].stdout, runs[0].stdout
+    assert runs[1].returncode == runs[0].returncode == 1, runs[1].stdout
+    assert normalise(runs[1].stdout) == normalise(runs[0].stdout)

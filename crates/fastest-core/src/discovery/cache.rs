@@ -34,8 +34,9 @@ use crate::item::{ChainNode, Mark};
 /// entry's outcome is packed on its own, decoded when its file is looked up; 22: flags
 /// imported from other modules decide conditions, a conftest's `pytest_generate_tests`
 /// guarded by fixture names leaves the other files certain; 23: entries say whether the
-/// source assigns a `__doc__`).
-const FORMAT: u32 = 23;
+/// source assigns a `__doc__`; 24: and whether its import changes an imported module's
+/// state).
+const FORMAT: u32 = 24;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).
@@ -112,6 +113,9 @@ pub struct CachedFile {
     /// The source assigns a `__doc__` (see `discovery::assigns_doc`): under
     /// `--doctest-modules` no module's docstrings are the source's alone.
     pub assigns_doc: bool,
+    /// What the source's import changes of another module's state, if anything (see
+    /// `discovery::changes_imported_state`).
+    pub changes_state: Option<String>,
     /// Other modules whose source the outcome read (classes a test module takes from
     /// them), as they were: any change re-collects the file.
     pub deps: Vec<Dep>,
@@ -347,6 +351,7 @@ mod tests {
             ctx: 1,
             outcome: PackedOutcome::pack(&CachedOutcome::Uncertain("x".into())),
             assigns_doc: false,
+            changes_state: None,
             deps: Vec::new(),
         }
     }

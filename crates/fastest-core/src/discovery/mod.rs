@@ -403,7 +403,7 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
                 .or_insert_with(|| std::fs::metadata(d).map_or(0, |m| cache::mtime_ns(&m)));
         }
     }
-    let results: Vec<(CollectedFile, Option<cache::CachedFile>, bool)> = unique
+    let results: Vec<(CollectedFile, Option<cache::CachedFile>, FileFacts)> = unique
         .par_iter()
         .map(|&i| {
             collect_file(
@@ -421,9 +421,14 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
     // another module at import, as mpmath's are): doctest's finder reads the docstrings
     // the imports left, which the source of no module shows.
     let mut doc_setter: Option<PathBuf> = None;
-    for (&i, (file, fresh, assigns_doc)) in unique.iter().zip(results) {
-        if assigns_doc && doc_setter.is_none() {
+    // Each module whose import changes another module's state, by position.
+    let mut state_changes: Vec<(usize, String)> = Vec::new();
+    for (&i, (file, fresh, facts)) in unique.iter().zip(results) {
+        if facts.assigns_doc && doc_setter.is_none() {
             doc_setter = Some(file.path.clone());
+        }
+        if let Some(what) = facts.changes_state {
+            state_changes.push((i, what));
         }
         if let Some(entry) = fresh {
             if !cache.had_content(&file.path, entry.content_hash) {
@@ -442,6 +447,26 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
         for (f, c) in walked.files.iter().zip(computed.iter_mut()) {
             if let Some(c) = c.as_mut().filter(|_| f.doctest) {
                 c.outcome = FileOutcome::Uncertain(why.clone());
+            }
+        }
+    }
+    // pytest imports every module in one process, in collection order: a module whose
+    // collection only an import tells may read what an earlier one's import changed (a
+    // flag on `sys`, a registry it appends to). Those earlier modules are collected by
+    // import too, so the fallback's process imports them first, in pytest's order.
+    if let Some(last) = computed.iter().rposition(|c| {
+        matches!(
+            c.as_ref().map(|c| &c.outcome),
+            Some(FileOutcome::Uncertain(_))
+        )
+    }) {
+        for (i, what) in state_changes.iter().filter(|(i, _)| *i < last) {
+            if let Some(c) = computed[*i].as_mut() {
+                if matches!(c.outcome, FileOutcome::Items(_)) {
+                    c.outcome = FileOutcome::Uncertain(format!(
+                        "its import changes {what}, which a later module's collection may read"
+                    ));
+                }
             }
         }
     }
@@ -713,23 +738,31 @@ fn collect_file(
     conftests: &[walk::Conftest],
     cache: &cache::DiscoveryCache,
     dir_mtimes: &std::collections::HashMap<&Path, u64>,
-) -> (CollectedFile, Option<cache::CachedFile>, bool) {
+) -> (CollectedFile, Option<cache::CachedFile>, FileFacts) {
     let nodeid = nodeid_for(opts, &f.path);
     let ctx = context_key(opts, f, conftests, dir_mtimes);
     let file = |nodeid: String, outcome: FileOutcome| CollectedFile::of(f, nodeid, outcome);
     if let Some(hit) = cache.lookup(&f.path, f.mtime_ns, f.size, ctx) {
         if let Some(cached) = hit.outcome.unpack() {
             let outcome = from_cached(cached, f, &nodeid);
-            return (file(nodeid, outcome), None, hit.assigns_doc);
+            let facts = FileFacts {
+                assigns_doc: hit.assigns_doc,
+                changes_state: hit.changes_state.clone(),
+            };
+            return (file(nodeid, outcome), None, facts);
         }
     }
     let mut deps: Vec<PathBuf> = Vec::new();
     let mut doc = false;
+    let mut changes: Option<String> = None;
     let (outcome, content_hash) = match source::read_source(&f.path, opts.use_mmap) {
         Err(e) => (Err(format!("unreadable: {e}")), 0),
         Ok(src) => {
             let hash = source::content_hash(src.bytes());
             doc = f.kind != walk::FileKind::DoctestText && assigns_doc(src.bytes());
+            changes = (f.kind == walk::FileKind::Module)
+                .then(|| changes_imported_state(src.bytes()))
+                .flatten();
             let hit = cache.lookup_by_hash(&f.path, hash, ctx);
             if let Some((hit, cached)) = hit.and_then(|h| Some((h, h.outcome.unpack()?))) {
                 let outcome = from_cached(cached, f, &nodeid);
@@ -737,7 +770,12 @@ fn collect_file(
                 entry.mtime_ns = f.mtime_ns;
                 entry.size = f.size;
                 entry.assigns_doc = doc;
-                return (file(nodeid, outcome), Some(entry), doc);
+                entry.changes_state.clone_from(&changes);
+                let facts = FileFacts {
+                    assigns_doc: doc,
+                    changes_state: changes,
+                };
+                return (file(nodeid, outcome), Some(entry), facts);
             }
             let items = if f.kind == walk::FileKind::DoctestText {
                 // Python reads it as text: a byte-order mark stays part of the first line.
@@ -764,13 +802,101 @@ fn collect_file(
         ctx,
         outcome: cache::PackedOutcome::pack(&cached),
         assigns_doc: doc,
+        changes_state: changes.clone(),
         deps: deps.iter().filter_map(|d| cache::Dep::stat(d)).collect(),
     };
     let outcome = match outcome {
         Ok(items) => FileOutcome::Items(items),
         Err(r) => FileOutcome::Uncertain(r),
     };
-    (file(nodeid, outcome), Some(entry), doc)
+    let facts = FileFacts {
+        assigns_doc: doc,
+        changes_state: changes,
+    };
+    (file(nodeid, outcome), Some(entry), facts)
+}
+
+/// What discovery notes of a file's source for the session as a whole.
+#[derive(Debug, Default)]
+struct FileFacts {
+    /// See [`assigns_doc`].
+    assigns_doc: bool,
+    /// See [`changes_imported_state`].
+    changes_state: Option<String>,
+}
+
+/// What a module's import changes of a module it imported, as pytest's process keeps
+/// it for the modules it imports next: an unindented statement (run at import) that
+/// assigns to an attribute or item of an imported name (`sys.FLAG = True`,
+/// `os.environ["X"] = "1"`, `registry.CASES += [...]`), calls one of the mutating
+/// methods of a container reached from one (`registry.CASES.append(...)`,
+/// `sys.path.insert(...)`), or `setattr`s one. A line scan (a statement under a
+/// top-level `if` or `try` is missed); `None` when there is none.
+pub(crate) fn changes_imported_state(src: &[u8]) -> Option<String> {
+    const MUTATORS: &[&str] = &[
+        "append",
+        "extend",
+        "insert",
+        "update",
+        "add",
+        "setdefault",
+        "register",
+        "remove",
+        "discard",
+        "pop",
+        "clear",
+        "__setitem__",
+    ];
+    let text = std::str::from_utf8(src).ok()?;
+    let imported = |root: &str| {
+        text.lines().any(|l| {
+            let l = l.trim_start();
+            (l.starts_with("import ") || l.starts_with("from "))
+                && l.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                    .any(|w| w == root || w.split('.').next() == Some(root))
+                && (l.starts_with("import ") || l.contains(" import "))
+                && !l.starts_with(&format!("from {root} "))
+                && !l.starts_with(&format!("from {root}."))
+        })
+    };
+    for (n, line) in text.lines().enumerate() {
+        let ident_end = line
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(line.len());
+        let root = &line[..ident_end];
+        if root.is_empty() || root.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let rest = &line[ident_end..];
+        let what = if root == "setattr" && rest.starts_with('(') {
+            let target = rest[1..].split(',').next().unwrap_or("").trim();
+            imported(target).then(|| format!("`{target}`"))
+        } else if rest.starts_with('.') || rest.starts_with('[') {
+            if !imported(root) {
+                continue;
+            }
+            // The target (or callee) runs up to the first space or `(`.
+            let head_end = rest
+                .find(|c: char| c == '(' || c == ' ' || c == '=' || c == '+' || c == '-')
+                .unwrap_or(rest.len());
+            let head = &rest[..head_end];
+            let after = rest[head_end..].trim_start();
+            let assigns = (after.starts_with('=') && !after.starts_with("=="))
+                || ["+=", "-=", "|=", "*=", "&="]
+                    .iter()
+                    .any(|op| after.starts_with(op));
+            let method = head.rsplit('.').next().unwrap_or("");
+            let mutates =
+                after.starts_with('(') && head.contains('.') && MUTATORS.contains(&method);
+            (assigns || mutates).then(|| format!("`{root}{head}`"))
+        } else {
+            None
+        };
+        if let Some(w) = what {
+            return Some(format!("{w} (line {})", n + 1));
+        }
+    }
+    None
 }
 
 fn to_cached(it: &Item, dir_len: usize) -> cache::CachedItem {
@@ -1628,6 +1754,38 @@ mod tests {
 
     #[test]
     fn docstring_assignments_are_seen_in_the_bytes() {
+        let changes = |src: &str| changes_imported_state(src.as_bytes());
+        assert_eq!(
+            changes("import sys\n\nsys.SURVEY_FLAG = True\n"),
+            Some("`sys.SURVEY_FLAG` (line 3)".to_string())
+        );
+        assert_eq!(
+            changes("from pkg import registry\nregistry.CASES.append('x')\n"),
+            Some("`registry.CASES.append` (line 2)".to_string())
+        );
+        assert_eq!(
+            changes("import os\nos.environ['X'] = '1'\n"),
+            Some("`os.environ['X']` (line 2)".to_string())
+        );
+        assert_eq!(
+            changes("import builtins\nsetattr(builtins, 'F', 1)\n"),
+            Some("`builtins` (line 2)".to_string())
+        );
+        assert!(changes("import sys\nsys.path.insert(0, 'x')\n").is_some());
+        // Reads, the module's own names, calls that change nothing, indented code.
+        assert_eq!(
+            changes("import sys\nif sys.version_info >= (3, 8):\n    sys.X = 1\n"),
+            None
+        );
+        assert_eq!(
+            changes("import os\nHERE = os.path.dirname(__file__)\nos.path.join(HERE, 'x')\n"),
+            None
+        );
+        assert_eq!(changes("CASES = []\nCASES.append(1)\nobj.attr = 2\n"), None);
+        assert_eq!(
+            changes("import sys\nassert sys.maxsize == 1\nsys.stdout.write('x')\n"),
+            None
+        );
         assert!(assigns_doc(b"f.__doc__ = g.__doc__\n"));
         assert!(assigns_doc(b"x.y.__doc__+= 'more'\n"));
         assert!(assigns_doc(b"__doc__ = __doc__.format(x=1)\n"));
