@@ -876,9 +876,7 @@ pub(crate) fn changes_imported_state(src: &[u8]) -> Option<String> {
                 continue;
             }
             // The target (or callee) runs up to the first space or `(`.
-            let head_end = rest
-                .find(|c: char| c == '(' || c == ' ' || c == '=' || c == '+' || c == '-')
-                .unwrap_or(rest.len());
+            let head_end = rest.find(['(', ' ', '=', '+', '-']).unwrap_or(rest.len());
             let head = &rest[..head_end];
             let after = rest[head_end..].trim_start();
             let assigns = (after.starts_with('=') && !after.starts_with("=="))
