@@ -728,8 +728,13 @@ def test_a_module_failing_to_import_alone_is_collected_in_pytests_order(tmp_path
     root = tmp_path / "case"
     (root / "tests").mkdir(parents=True)
     (root / "pytest.ini").write_text("[pytest]\n")
+    # (Through a helper module it imports: a change discovery does not see, unlike
+    # `test_modules_reading_what_an_earlier_modules_import_changed`'s.)
+    (root / "tests" / "flag_setter.py").write_text(
+        "import builtins\n\nbuiltins.FASTEST_CASE_FLAG = 1\n"
+    )
     (root / "tests" / "test_a.py").write_text(
-        "import builtins\n\nbuiltins.FASTEST_CASE_FLAG = 1\n\n\ndef test_a():\n    pass\n"
+        "import flag_setter  # noqa: F401\n\n\ndef test_a():\n    pass\n"
     )
     (root / "tests" / "test_b.py").write_text(
         "import builtins\n\nif not hasattr(builtins, 'FASTEST_CASE_FLAG'):\n"

@@ -187,8 +187,8 @@ def test_outcomes_agree_with_pytests_junit(tmp_path: Path):
 def test_delegated_session_writes_the_same_lines(tmp_path: Path):
     root = _project(tmp_path)
     _fastest(root, "--engine", "native", "--json-report", "native.jsonl", "-q")
-    # `--tb=line` is a session fastest hands to pytest whole.
-    r = _fastest(root, "--tb=line", "--json-report", "pytest.jsonl", "--shard", "1/1", "-q")
+    # `-p no:faulthandler` is a session fastest hands to pytest whole.
+    r = _fastest(root, "-p", "no:faulthandler", "--json-report", "pytest.jsonl", "--shard", "1/1", "-q")
     assert r.returncode == 1, r.stdout + r.stderr
     native = _lines(root / "native.jsonl")
     by_pytest = _lines(root / "pytest.jsonl")

@@ -1490,25 +1490,18 @@ fn run_blocker(
     let captured = matches!(args.capture.as_deref(), None | Some("fd") | Some("sys"));
     // pytest's logging plugin blocked: the engines capture no log records and have no
     // `caplog` fixture; its options and ini keys are unknown to the parser and config.
-    // Its faulthandler plugin only dumps tracebacks where fastest reports a crashed test
-    // itself, and its pastebin plugin acts only with `--pastebin` (pytest's to run).
+    // Its pastebin plugin acts only with `--pastebin` (pytest's to run). (Not its
+    // faulthandler plugin: the workers rely on it to tell a crash.)
     let neutral: &[&str] = if captured {
         &[
             "cacheprovider",
             "stepwise",
             "logging",
-            "faulthandler",
             "pastebin",
             "warnings",
         ]
     } else {
-        &[
-            "cacheprovider",
-            "stepwise",
-            "logging",
-            "faulthandler",
-            "pastebin",
-        ]
+        &["cacheprovider", "stepwise", "logging", "pastebin"]
     };
     if let Some(p) = blocking_plugin(args, installed, entry_points, neutral, host) {
         return Err(p);

@@ -53,6 +53,10 @@ pub struct Certainty {
     /// parameters are the async backends installed): only an import collects such a
     /// module ([`Certainty::named_plugin`]).
     pub plugin_words: Vec<(String, String)>,
+    /// `--collect-only`: what a module or conftest warns as it is imported is pytest's
+    /// collection's to record (its summary, an `error` filter), with no run's engine
+    /// importing it: such a file is collected by import ([`super::parse::Outline::warns_at_import`]).
+    pub import_warnings_collected: bool,
 }
 
 impl Certainty {
@@ -68,6 +72,7 @@ impl Certainty {
             imports,
             markers: Some(markers),
             plugin_words: Vec::new(),
+            import_warnings_collected: false,
         }
     }
 
@@ -110,6 +115,9 @@ impl Certainty {
                 key.push('\x1d');
                 key.push_str(n);
             }
+        }
+        if self.import_warnings_collected {
+            key.push_str("\x1bwarnings");
         }
         for (plugin, word) in &self.plugin_words {
             key.push('\x1c');

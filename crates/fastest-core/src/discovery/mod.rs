@@ -702,9 +702,8 @@ fn module_name_of_entry(f: &walk::FileEntry) -> String {
 /// Bumped when what discovery derives from a file's bytes changes (so older cache
 /// entries stop matching): 1 = text doctest files yield an item only with examples;
 /// 2 = doctest items carry a run spec; 3 = the helper modules beside tests must import;
-/// 4 = a test module's own `pytest_generate_tests` needs its import; 5 = so does a
-/// warning at import (`warnings.warn` run by the module).
-const RULES_VERSION: u8 = 5;
+/// 4 = a test module's own `pytest_generate_tests` needs its import.
+const RULES_VERSION: u8 = 4;
 
 /// The cache context of a file: the options and the conftests above it.
 fn context_key(
@@ -1152,6 +1151,21 @@ fn collect_file_items(
         if let Some(r) = c.outline.uncertain.first() {
             return Err(format!("{}: {r}", c.path.display()));
         }
+        if let Some(w) = c
+            .outline
+            .warns_at_import
+            .as_ref()
+            .filter(|_| opts.certainty.import_warnings_collected)
+        {
+            return Err(format!("{}: {w}", c.path.display()));
+        }
+    }
+    if let Some(w) = outline
+        .warns_at_import
+        .as_ref()
+        .filter(|_| opts.certainty.import_warnings_collected)
+    {
+        return Err(w.clone());
     }
     // Imports that may fail and unregistered marks: pytest's import prints the errors.
     let loaded: Vec<(&Path, &Outline)> = visible

@@ -231,6 +231,10 @@ pub struct Outline {
     /// The [`CONTROLLER_HOOKS`] defined by a module that tells pytest-xdist's controller
     /// from its workers (`xdist_roles_named`).
     pub controller_hooks: Vec<String>,
+    /// A `warnings.warn` the module runs at import (`` `warnings.warn` at import time
+    /// (line N) ``): only pytest's collection records it, which `--collect-only`'s
+    /// summary (and an `error` filter) shows; a run's engine does it as it imports.
+    pub warns_at_import: Option<String>,
     /// Whether a module-level `pytest_runtest_logreport` may write to the terminal
     /// (`may_write_output`): pytest calls it outside every phase's capture.
     pub logreport_writes: bool,
@@ -430,6 +434,7 @@ pub fn parse_outline_seeded(
     out.mark_names = facts.mark_names;
     ctx.generator_defs = facts.generator_defs;
     ctx.build_module(root, &mut out);
+    out.warns_at_import = ctx.import_warning.take();
     for (module, line) in ctx.importorskips.take() {
         // The test module itself is read when `module` imports (the import check says
         // whether it resolves); a module read for its classes, or a package's
@@ -1149,6 +1154,8 @@ struct Ctx<'a> {
     /// `pytest.importorskip("m")` calls run at import, with their lines: the module
     /// skips unless `m` imports, which the import check settles as for `import m`.
     importorskips: std::cell::RefCell<Vec<(String, u32)>>,
+    /// The first `warnings.warn` run at import (see [`Outline::warns_at_import`]).
+    import_warning: std::cell::RefCell<Option<String>>,
     /// Names bound to the `pytest` module.
     pytest_mods: HashSet<String>,
     /// Names bound to `pytest.mark`.
@@ -1447,6 +1454,7 @@ impl<'a> Ctx<'a> {
             generator_defs: HashSet::new(),
             relied: std::cell::RefCell::new(HashSet::new()),
             importorskips: std::cell::RefCell::new(Vec::new()),
+            import_warning: std::cell::RefCell::new(None),
             star_import: false,
             untaken: Vec::new(),
             import_bound: HashSet::new(),
@@ -3019,8 +3027,8 @@ impl<'a> Ctx<'a> {
                             }
                         }
                         // A warning at import: pytest's collection records it (the
-                        // warnings summary of `--collect-only` too, an error under an
-                        // `error` filter).
+                        // warnings summary of `--collect-only`, an error under an `error`
+                        // filter), which a run's engine does as it imports the module.
                         let warns = match chain.as_slice() {
                             [m, f] => {
                                 m == "warnings" && matches!(f.as_str(), "warn" | "warn_explicit")
@@ -3031,7 +3039,16 @@ impl<'a> Ctx<'a> {
                             }
                             _ => false,
                         };
-                        if hit || dynamic_import || warns {
+                        if warns && !hit && !dynamic_import {
+                            self.import_warning.borrow_mut().get_or_insert_with(|| {
+                                format!(
+                                    "`{}` at import time (line {})",
+                                    chain.join("."),
+                                    line_of(n)
+                                )
+                            });
+                        }
+                        if hit || dynamic_import {
                             return Some(format!(
                                 "`{}` at import time (line {})",
                                 chain.join("."),
@@ -6394,18 +6411,18 @@ def pytest_configure(config):
     }
 
     #[test]
-    fn warnings_at_import_time_are_uncertain() {
-        let first = |src: &str| {
-            parse_outline(src.as_bytes(), false)
-                .uncertain
-                .first()
-                .cloned()
-        };
+    fn warnings_at_import_time_are_noted() {
+        let first = |src: &str| parse_outline(src.as_bytes(), false).warns_at_import;
         assert_eq!(
             first(
                 "import warnings\nwarnings.warn('old', DeprecationWarning)\ndef test_a(): pass\n"
             ),
             Some("`warnings.warn` at import time (line 2)".to_string())
+        );
+        assert!(
+            parse_outline(b"import warnings\nwarnings.warn('x')\n", false)
+                .uncertain
+                .is_empty()
         );
         assert_eq!(
             first("from warnings import warn\nif True:\n    warn('x')\n"),
