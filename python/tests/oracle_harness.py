@@ -242,6 +242,28 @@ def plugin_case_both(case: Path, tmp_path: Path, venv_pytest: Sequence[str],
     return runs[0], runs[1]
 
 
+_SUMMARY_OUTCOME = re.compile(r"^(?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) \S+", re.M)
+
+
+def assert_session_kept_like_pytest(expected, actual, args: Sequence[str]) -> None:
+    """fastest's run (``actual``) stayed fastest's (not handed to pytest; either engine
+    ran its items) and matches pytest's (``expected``): the same exit code, and the same
+    output (under ``-n``, where which worker ran what differs, the final counts and the
+    short summary's outcomes)."""
+    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
+    assert "pytest runs this session" not in actual.stderr, actual.stderr
+    assert "running pytest itself" not in actual.stderr, actual.stderr
+    if "-n" in args:
+        assert FINAL_LINE.findall(actual.stdout) == FINAL_LINE.findall(expected.stdout)
+        assert sorted(_SUMMARY_OUTCOME.findall(actual.stdout)) == sorted(
+            _SUMMARY_OUTCOME.findall(expected.stdout)
+        )
+        return
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
+
+
 def assert_native_like_pytest(expected, actual, args: Sequence[str]) -> None:
     """fastest's run (``actual``) kept its own collection and the native engine (not
     handed to pytest, no pytest engine) and matches pytest's (``expected``): the same

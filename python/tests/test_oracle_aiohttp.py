@@ -9,18 +9,16 @@ run where pytest-asyncio's do.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import List
 
 import pytest
 
 from conftest import PYTEST, XDIST, _venv_pytest
-from oracle_harness import FINAL_LINE, clean_plugin_output, plugin_case_both
+from oracle_harness import assert_session_kept_like_pytest, plugin_case_both
 
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "aiohttp"
 AIOHTTP = ["pytest-aiohttp==1.1.1", "pytest-asyncio==1.5.0", "aiohttp==3.14.5"]
-_OUTCOMES = re.compile(r"^(?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) \S+", re.M)
 
 
 @pytest.fixture(scope="session")
@@ -36,13 +34,4 @@ def aiohttp_pytest(request: pytest.FixtureRequest) -> List[str]:
 def test_aiohttp_sessions_stay_fastests(tmp_path, aiohttp_pytest, args):
     expected, actual = plugin_case_both(CASE, tmp_path, aiohttp_pytest, args)
     assert "aiohttp-1.1.1" in expected.stdout or "-v" not in args
-    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
-    assert "pytest runs this session" not in actual.stderr, actual.stderr
-    assert "running pytest itself" not in actual.stderr, actual.stderr
-    if "-n" in args:
-        assert FINAL_LINE.findall(actual.stdout) == FINAL_LINE.findall(expected.stdout)
-        assert sorted(_OUTCOMES.findall(actual.stdout)) == sorted(_OUTCOMES.findall(expected.stdout))
-        return
-    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
-        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
-    )
+    assert_session_kept_like_pytest(expected, actual, args)

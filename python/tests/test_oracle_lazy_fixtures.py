@@ -12,18 +12,16 @@ the rest of the session is native, and the session stays fastest's
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import List
 
 import pytest
 
 from conftest import PYTEST, XDIST, _venv_pytest
-from oracle_harness import FINAL_LINE, clean_plugin_output, plugin_case_both
+from oracle_harness import assert_session_kept_like_pytest, plugin_case_both
 
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "lazy_fixtures"
 LAZY = "pytest-lazy-fixtures==1.4.1"
-_OUTCOMES = re.compile(r"^(?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) \S+", re.M)
 
 
 @pytest.fixture(scope="session")
@@ -41,15 +39,7 @@ def lazy_pytest(request: pytest.FixtureRequest) -> List[str]:
 def test_lazy_fixture_modules_run_in_fastests_workers(tmp_path, lazy_pytest, args):
     expected, actual = plugin_case_both(CASE, tmp_path, lazy_pytest, args)
     assert "test_values[one]" in expected.stdout or "-q" in args and "-rA" not in args
-    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
-    assert "pytest runs this session" not in actual.stderr, actual.stderr
-    if "-n" in args:
-        assert FINAL_LINE.findall(actual.stdout) == FINAL_LINE.findall(expected.stdout)
-        assert sorted(_OUTCOMES.findall(actual.stdout)) == sorted(_OUTCOMES.findall(expected.stdout))
-        return
-    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
-        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
-    )
+    assert_session_kept_like_pytest(expected, actual, args)
     if args == ("-v",):
         assert "the pytest engine runs tests/test_lazy.py" in actual.stdout
         assert "the pytest engine runs tests/sub/test_below.py" in actual.stdout

@@ -10,18 +10,16 @@ engine of fastest's workers.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import List
 
 import pytest
 
 from conftest import PYTEST, XDIST, _venv_pytest
-from oracle_harness import FINAL_LINE, clean_plugin_output, plugin_case_both
+from oracle_harness import assert_session_kept_like_pytest, plugin_case_both
 
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "recording"
 RECORDING = ["pytest-recording==0.14.1", "vcrpy==9.4.2", "requests==2.34.2"]
-_OUTCOMES = re.compile(r"^(?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) \S+", re.M)
 
 
 @pytest.fixture(scope="session")
@@ -39,13 +37,4 @@ def recording_pytest(request: pytest.FixtureRequest) -> List[str]:
 def test_recording_sessions_stay_fastests(tmp_path, recording_pytest, args):
     expected, actual = plugin_case_both(CASE, tmp_path, recording_pytest, args)
     assert "recording-0.14.1" in expected.stdout or "-v" not in args
-    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
-    assert "pytest runs this session" not in actual.stderr, actual.stderr
-    assert "running pytest itself" not in actual.stderr, actual.stderr
-    if "-n" in args:
-        assert FINAL_LINE.findall(actual.stdout) == FINAL_LINE.findall(expected.stdout)
-        assert sorted(_OUTCOMES.findall(actual.stdout)) == sorted(_OUTCOMES.findall(expected.stdout))
-        return
-    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
-        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
-    )
+    assert_session_kept_like_pytest(expected, actual, args)

@@ -11,7 +11,6 @@ pytest's.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import List
 
@@ -19,7 +18,7 @@ import pytest
 
 from conftest import PYTEST, XDIST, _venv_pytest
 from oracle_harness import (
-    FINAL_LINE,
+    assert_session_kept_like_pytest,
     clean_plugin_output,
     fastest_in,
     fresh_case,
@@ -29,7 +28,6 @@ from oracle_harness import (
 
 CASE = Path(__file__).resolve().parent / "plugin_cases" / "trio_modules"
 TRIO = ["pytest-trio==0.8.0", "trio==0.35.0"]
-_OUTCOMES = re.compile(r"^(?:PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) \S+", re.M)
 
 
 @pytest.fixture(scope="session")
@@ -47,15 +45,7 @@ def trio_pytest(request: pytest.FixtureRequest) -> List[str]:
 def test_trio_modules_run_in_fastests_workers(tmp_path, trio_pytest, args):
     expected, actual = plugin_case_both(CASE, tmp_path, trio_pytest, args)
     assert "trio-0.8.0" in expected.stdout or "-v" not in args
-    assert actual.returncode == expected.returncode, (expected.stdout, actual.stdout)
-    assert "pytest runs this session" not in actual.stderr, actual.stderr
-    if "-n" in args:
-        assert FINAL_LINE.findall(actual.stdout) == FINAL_LINE.findall(expected.stdout)
-        assert sorted(_OUTCOMES.findall(actual.stdout)) == sorted(_OUTCOMES.findall(expected.stdout))
-        return
-    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
-        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
-    )
+    assert_session_kept_like_pytest(expected, actual, args)
     if args == ("-v",):
         assert "the pytest engine runs tests/test_trio.py" in actual.stdout
         assert "the native engine runs the other modules" in actual.stdout
