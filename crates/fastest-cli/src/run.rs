@@ -1337,7 +1337,7 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // The pytest engine's workers drop what their collection warns (`_Bridge`): the
     // import fallback's collection met it first, and the coordinator reports it at its
     // place. A warning whose import is not known stays pytest's to place.
-    if s.inv.blocked.iter().any(|b| b == "warnings")
+    if invocation::warnings_blocked(&s.inv.args)
         && !(s.collect_warnings.is_empty() && s.import_warning_reports.is_empty())
     {
         // Without pytest's warnings plugin Python shows what collecting warns: what a
