@@ -2153,10 +2153,11 @@ class Engine:
         self._protocol: list[Any] | None = None
         # hypothesis's plugin, when loaded (`_hypothesis_pytestplugin`).
         self._hypothesis: Any = None
-        _import_core_plugins(setup.get("blocked_plugins") or ())
+        blocked = setup.get("blocked_plugins") or ()
+        _import_core_plugins(blocked)
         #: `-p no:warnings`: nothing records warnings; Python's own filters and
         #: ``showwarning`` see them (what a phase warns lands in its captured stderr).
-        self._warnings_blocked = "warnings" in (setup.get("blocked_plugins") or ())
+        self._warnings_blocked = "warnings" in blocked
         for path in reversed(setup.get("pythonpath", [])):
             sys.path.insert(0, path)
         self.config.stash[_rewrite.assertstate_key] = types.SimpleNamespace(
@@ -2178,7 +2179,6 @@ class Engine:
         builtins = dict(BUILTIN_FIXTURES)
         if setup.get("xdist"):
             builtins.update(XDIST_FIXTURES)
-        blocked = setup.get("blocked_plugins") or ()
         #: `-p no:logging`.
         self._logging_blocked = "logging" in blocked
         if self._logging_blocked:

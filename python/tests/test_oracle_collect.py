@@ -342,6 +342,18 @@ def _collect_both(root: Path, *extra: str, rc: int = 0) -> Tuple[List[str], str]
     return imported, actual.stderr
 
 
+def _run_both(root: Path, *args: str):
+    """pytest's run in ``root``, then fastest's (``-q -rA`` and ``args``)."""
+    import subprocess
+
+    from oracle_harness import child_env, find_pytest, require_fastest
+
+    argv = ["-q", "-rA", "-p", "no:cacheprovider", *args]
+    return [subprocess.run([*cmd, *argv], cwd=root, env=child_env({"NO_COLOR": "1"}),
+                           capture_output=True, text=True, timeout=120)
+            for cmd in (find_pytest(), require_fastest())]
+
+
 def _case_copy(tmp_path: Path, name: str) -> Path:
     import shutil
 
@@ -706,14 +718,9 @@ def test_a_test_modules_own_pytest_generate_tests_is_honoured(tmp_path: Path) ->
     )
     imported, _ = _collect_both(root)
     assert imported == ["test_gen.py", "test_guarded.py"]
-    import subprocess
+    from oracle_harness import normalise
 
-    from oracle_harness import child_env, find_pytest, normalise, require_fastest
-
-    args = ["-q", "-rA", "-p", "no:cacheprovider"]
-    runs = [subprocess.run([*cmd, *args], cwd=root, env=child_env({"NO_COLOR": "1"}),
-                           capture_output=True, text=True, timeout=120)
-            for cmd in (find_pytest(), require_fastest())]
+    runs = _run_both(root)
     assert runs[1].returncode == runs[0].returncode == 0, runs[1].stdout
     assert normalise(runs[1].stdout) == normalise(runs[0].stdout)
     assert "PASSED test_gen.py::TestIn::test_method[3]" in runs[1].stdout
@@ -771,9 +778,7 @@ def test_modules_reading_what_an_earlier_modules_import_changed(tmp_path: Path) 
     `sys`, a registry it appends to). The earlier module is collected by import too, in
     the same process and before it (fastest collected and ran the later module as if it
     were imported first: tests went missing, a module-level skip hid a failure)."""
-    import subprocess
-
-    from oracle_harness import child_env, find_pytest, normalise, require_fastest
+    from oracle_harness import normalise
 
     root = tmp_path / "case"
     root.mkdir()
@@ -792,10 +797,7 @@ def test_modules_reading_what_an_earlier_modules_import_changed(tmp_path: Path) 
     )
     imported, _ = _collect_both(root)
     assert imported == ["test_a.py", "test_b.py"]
-    args = ["-q", "-rA", "-p", "no:cacheprovider"]
-    runs = [subprocess.run([*cmd, *args], cwd=root, env=child_env({"NO_COLOR": "1"}),
-                           capture_output=True, text=True, timeout=120)
-            for cmd in (find_pytest(), require_fastest())]
+    runs = _run_both(root)
     assert "FAILED test_b.py::test_case[from_a]" in runs[0].stdout, runs[0].stdout
     assert runs[1].returncode == runs[0].returncode == 1, runs[1].stdout
     assert normalise(runs[1].stdout) == normalise(runs[0].stdout)

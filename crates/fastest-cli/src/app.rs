@@ -611,37 +611,25 @@ fn collect_only(
             }
         };
         // `-x`/`--maxfail` stop collection at that error: which files pytest reached
-        // before it, only a collection of the whole session in its order tells.
-        if inv.stops_at(res.errors.len()) {
-            return pytest_session(
-                inv,
-                config,
-                host,
-                start,
-                out,
-                err,
-                &raw_args,
-                used_testpaths,
-                "-x/--maxfail stops collection at an error",
-                None,
-                &extras.conftest_hooks,
-                &extras.conftest_plugins,
-                extras.shared_fixtures.as_deref(),
-                false,
-                reimport,
-            );
-        }
-        // A module that fails to import on its own may import after the modules pytest
-        // imports before it (their import side effects): for `--collect-only`, which no
-        // worker's in-order import checks, only pytest's collection of the whole session
-        // tells. (A run's workers import every module in pytest's order: `Reimport`.)
-        if !inv.run
+        // before it, only a collection of the whole session in its order tells. So for
+        // a module that fails to import on its own but may import after the modules
+        // pytest imports before it (their import side effects), under `--collect-only`,
+        // which no worker's in-order import checks (a run's workers import every module
+        // in pytest's order: `Reimport`).
+        let whole = if inv.stops_at(res.errors.len()) {
+            Some("-x/--maxfail stops collection at an error")
+        } else if !inv.run
             && res.errors.iter().any(raised_at_import)
             && slots.iter().any(|s| !s.via_fallback)
         {
             for (file, why) in &extras.notes {
                 tracing::debug!(file = %file, reason = %why, "collected by import");
             }
+            Some("collection errors in a partial collection")
+        } else {
+            None
+        };
+        if let Some(why) = whole {
             return pytest_session(
                 inv,
                 config,
@@ -651,7 +639,7 @@ fn collect_only(
                 err,
                 &raw_args,
                 used_testpaths,
-                "collection errors in a partial collection",
+                why,
                 None,
                 &extras.conftest_hooks,
                 &extras.conftest_plugins,
