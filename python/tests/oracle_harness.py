@@ -202,7 +202,8 @@ OUTCOME_LINE = re.compile(
     r"^(?:\[gw\d\] \[...%\] )?(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.M
 )
 #: The final line's counts.
-FINAL_LINE = re.compile(r"^=* ?(.*?) in \d+\.\d\ds ?=*$", re.M)
+#: (A session over a minute long, on a busy machine, adds `(h:mm:ss)` to the time.)
+FINAL_LINE = re.compile(r"^=* ?(.*?) in \d+\.\d\ds(?: \(\d+:\d\d:\d\d\))? ?=*$", re.M)
 #: What differs between two runs of the same objects: addresses and mock ids.
 _OBJECT_ID = re.compile(r"0x[0-9a-f]+|(?<=id=')\d+")
 

@@ -2857,6 +2857,8 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         // What a test writes reaches the terminal as it happens (`-s`, and `tee-sys`'s
         // copy): each outcome must be out before the next phase writes.
         "sync": capture == "no" || capture == "tee-sys",
+        // ... and `-v`'s line for a test is drawn as it starts, not only a new file's name.
+        "sync_starts": inv.listing_verbosity(config) > 0,
         // What the tests see of the process, as under pytest: `sys.argv` (the script
         // that started pytest, then the command line) and `__main__.__file__`.
         "argv": inv.argv,

@@ -449,6 +449,8 @@ enum Msg {
     /// (`sync`: with capture off the progress text must be out before the test prints).
     Event(Event, Option<crossbeam_channel::Sender<()>>),
     Done(Result<(), RunnerError>),
+    /// Answered once every message before it has been handled (`FromWorker::Sync`).
+    Barrier(crossbeam_channel::Sender<()>),
 }
 
 /// A scope group: items that run whole, in order, in one worker, and their expected
@@ -626,6 +628,9 @@ pub fn run_pool(
                 Some(Msg::Done(Err(e))) => {
                     shared.stop.store(true, Ordering::Relaxed);
                     first_error.get_or_insert(e);
+                }
+                Some(Msg::Barrier(done)) => {
+                    let _ = done.send(());
                 }
                 Some(Msg::Done(Ok(()))) | None => {}
             }
@@ -905,12 +910,7 @@ impl Driver<'_> {
                         slot.deadline =
                             limit.map(|t| (Instant::now() + Duration::from_secs_f64(t), t));
                     });
-                    if sync {
-                        self.emit_handled(Event::TestStarted { nodeid });
-                        let _ = tx.send(ToWorker::Ack);
-                    } else {
-                        self.emit(Event::TestStarted { nodeid });
-                    }
+                    self.emit(Event::TestStarted { nodeid });
                 }
                 FromWorker::Reports(reports) => {
                     for mut r in reports {
@@ -929,22 +929,19 @@ impl Driver<'_> {
                         // pytest-rerunfailures logs a start for each attempt.
                         let again =
                             (r.when == Phase::Teardown && r.again).then(|| r.nodeid.clone());
-                        if sync {
-                            self.emit_handled(Event::Report(Box::new(r)));
-                        } else {
-                            self.emit(Event::Report(Box::new(r)));
-                        }
+                        self.emit(Event::Report(Box::new(r)));
                         if let Some(nodeid) = again {
-                            if sync {
-                                self.emit_handled(Event::TestStarted { nodeid });
-                            } else {
-                                self.emit(Event::TestStarted { nodeid });
-                            }
+                            self.emit(Event::TestStarted { nodeid });
                         }
                     }
-                    if sync {
-                        let _ = tx.send(ToWorker::Ack);
+                }
+                FromWorker::Sync => {
+                    // Everything before it is on the terminal once the barrier is through.
+                    let (done, wait) = crossbeam_channel::bounded(1);
+                    if self.out.send(Msg::Barrier(done)).is_ok() {
+                        let _ = wait.recv();
                     }
+                    let _ = tx.send(ToWorker::Ack);
                 }
                 FromWorker::Next => self.feed(&tx, held),
                 FromWorker::Flush => {

@@ -145,9 +145,9 @@ pub enum ToWorker {
     /// The session's settings (see `python/fastest/_engine.py`, `Engine.__init__`).
     Setup(serde_json::Value),
     Run(Vec<ItemSpec>),
-    /// Go ahead after a `Started`, a `Reports` or a `Header` (sent only when the setup asks for
-    /// `sync`: with capture off, the test's own output must follow the progress text
-    /// the coordinator printed before it).
+    /// Go ahead after a `Sync`, a `Flush` or a `Header` (the last only when the setup asks
+    /// for `sync`: with capture off, the test's own output must follow the progress
+    /// text the coordinator printed before it).
     Ack,
     Done,
     /// Before the setup, while the coordinator still waits for pytest's collection of
@@ -181,6 +181,10 @@ pub enum FromWorker {
     /// The test is about to write to the terminal itself (`capsys.disabled()`): the
     /// coordinator answers `Ack` once everything before it is on the terminal.
     Flush,
+    /// With capture off: the coordinator answers `Ack` once it has shown everything
+    /// sent before (sent after a `Started` or a report the terminal draws something
+    /// for, so that the test's own output follows it; see `worker::Inbox::sync`).
+    Sync,
     /// A `KeyboardInterrupt` (Ctrl-C, or raised by a test) or `pytest.exit` ended the
     /// session; the worker tore everything down and exits.
     Interrupted(Interruption),

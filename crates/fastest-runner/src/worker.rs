@@ -38,12 +38,47 @@ impl Link {
         self.out.write_all(b"{\"reports\":[").map_err(io_err)?;
         self.out.write_all(report.as_bytes()).map_err(io_err)?;
         self.out.write_all(b"]}\n").map_err(io_err)?;
-        if self.inbox.sync {
-            self.out.flush().map_err(io_err)?;
-            self.inbox.wait_ack()?;
+        if self.inbox.sync && shows_something(report) {
+            self.sync()?;
         }
         Ok(())
     }
+
+    /// Wait until the coordinator has shown everything sent so far.
+    fn sync(&mut self) -> PyResult<()> {
+        self.out.write_all(b"\"sync\"\n").map_err(io_err)?;
+        self.out.flush().map_err(io_err)?;
+        self.inbox.wait_for_ack()
+    }
+}
+
+/// The fields of a report that decide whether the terminal draws anything for it.
+#[derive(serde::Deserialize)]
+struct Shown {
+    when: fastest_core::report::Phase,
+    outcome: fastest_core::report::Outcome,
+    #[serde(default)]
+    status: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    again: bool,
+}
+
+/// Whether the terminal may draw something for this report (JSON): all but a passing
+/// setup or teardown with pytest's default status, which no `-v` level shows. A report
+/// that cannot be read counts as shown (waiting is only slower).
+fn shows_something(report: &str) -> bool {
+    use fastest_core::report::{Outcome, Phase};
+    match serde_json::from_str::<Shown>(report) {
+        Ok(r) => {
+            r.when == Phase::Call || r.outcome != Outcome::Passed || r.status.is_some() || r.again
+        }
+        Err(_) => true,
+    }
+}
+
+/// The file part of a node id (what the terminal's progress line names).
+fn file_of(nodeid: &str) -> &str {
+    nodeid.split("::").next().unwrap_or(nodeid)
 }
 
 /// Given to the engine (`make_engine(setup, channel)`): the pytest engine sends each
@@ -89,8 +124,15 @@ impl Channel {
 struct Inbox {
     reader: BufReader<UnixStream>,
     ahead: VecDeque<ToWorker>,
-    /// The setup asked for an `Ack` after each `Started`.
+    /// Capture is off (the setup's `sync`): the test writes to the terminal itself, so
+    /// the worker waits (`Sync`) until the coordinator has drawn what comes before
+    /// such writes: the file's name (or `-v`'s test line) for a `Started`, the letter
+    /// or word of a report.
     sync: bool,
+    /// The terminal names each test as it starts (`-v`): every `Started` waits.
+    sync_starts: bool,
+    /// The file of the last item started: a `Started` in another file waits.
+    last_file: Option<String>,
 }
 
 impl Inbox {
@@ -126,13 +168,6 @@ impl Inbox {
     /// no use: the session is over).
     fn wait_closed(&mut self) {
         while let Ok(Some(_)) = self.read_socket() {}
-    }
-
-    fn wait_ack(&mut self) -> PyResult<()> {
-        if !self.sync {
-            return Ok(());
-        }
-        self.wait_for_ack()
     }
 
     /// Read until the next `Ack`, keeping what comes before it.
@@ -171,7 +206,20 @@ fn run_item(
     // `Started`, which must reach the coordinator now (`--timeout` deadlines, the live
     // display, and which test a crashed worker was running start from it).
     send(link, &FromWorker::Started(item.nodeid.clone()))?;
-    link.borrow_mut().inbox.wait_ack()?;
+    {
+        let mut link = link.borrow_mut();
+        let inbox = &mut link.inbox;
+        if inbox.sync {
+            let file = file_of(&item.nodeid);
+            let moved = inbox.last_file.as_deref() != Some(file);
+            if moved {
+                inbox.last_file = Some(file.to_string());
+            }
+            if moved || inbox.sync_starts {
+                link.sync()?;
+            }
+        }
+    }
     let spec = serde_json::to_string(&item).map_err(io_err)?;
     let known = !queue.is_empty();
     let next = queue
@@ -337,6 +385,8 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>, socket: std::path::PathBuf) -
         reader: BufReader::new(high_fd(stream.try_clone().map_err(io_err)?)),
         ahead: VecDeque::new(),
         sync: false,
+        sync_starts: false,
+        last_file: None,
     };
     let link = Rc::new(RefCell::new(Link {
         out: BufWriter::new(stream),
@@ -354,8 +404,13 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>, socket: std::path::PathBuf) -
         };
         match msg {
             ToWorker::Setup(setup) => {
-                link_ref.borrow_mut().inbox.sync =
-                    setup.get("sync").and_then(serde_json::Value::as_bool) == Some(true);
+                let flag =
+                    |key: &str| setup.get(key).and_then(serde_json::Value::as_bool) == Some(true);
+                {
+                    let inbox = &mut link_ref.borrow_mut().inbox;
+                    inbox.sync = flag("sync");
+                    inbox.sync_starts = flag("sync_starts");
+                }
                 let channel = Channel { link: link.clone() };
                 let e = make_engine.call1((setup.to_string(), channel));
                 match e {
@@ -365,7 +420,10 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>, socket: std::path::PathBuf) -
                             if let Ok(json) = h.extract::<String>() {
                                 let lines = serde_json::from_str(&json).map_err(io_err)?;
                                 send(link_ref, &FromWorker::Header(lines))?;
-                                link_ref.borrow_mut().inbox.wait_ack()?;
+                                let sync = link_ref.borrow().inbox.sync;
+                                if sync {
+                                    link_ref.borrow_mut().inbox.wait_for_ack()?;
+                                }
                             }
                         }
                         // The session's test modules, imported as pytest's collection
@@ -381,9 +439,6 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>, socket: std::path::PathBuf) -
                                 let text = format_exception(make_engine.py(), &err);
                                 return send(link_ref, &FromWorker::Internal(text));
                             }
-                        };
-                        let flag = |key: &str| {
-                            setup.get(key).and_then(serde_json::Value::as_bool) == Some(true)
                         };
                         if flag("imports_event") {
                             let sync = link_ref.borrow().inbox.sync;
@@ -435,5 +490,42 @@ pub fn worker_main(make_engine: &Bound<'_, PyAny>, socket: std::path::PathBuf) -
                     .and_then(|m| m.call_method1("warm", (spec.to_string(),)));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(when: &str, outcome: &str, extra: &str) -> String {
+        format!(
+            r#"{{"nodeid":"t.py::a","when":"{when}","outcome":"{outcome}","duration":0.0,"location":["t.py",0,"a"]{extra}}}"#
+        )
+    }
+
+    #[test]
+    fn only_a_quiet_passing_setup_or_teardown_needs_no_sync() {
+        assert!(!shows_something(&report("setup", "passed", "")));
+        assert!(!shows_something(&report("teardown", "passed", "")));
+        assert!(shows_something(&report("call", "passed", "")));
+        assert!(shows_something(&report("setup", "skipped", "")));
+        assert!(shows_something(&report("teardown", "failed", "")));
+        // A plugin's own status (a subtest's), or an attempt pytest-rerunfailures
+        // runs again (its `Started` is drawn next).
+        let status = r#","status":{"category":"subpass","letter":",","word":"SUBPASS"}"#;
+        assert!(shows_something(&report("setup", "passed", status)));
+        assert!(shows_something(&report(
+            "teardown",
+            "passed",
+            r#","again":true"#
+        )));
+        // Unreadable: waiting is only slower.
+        assert!(shows_something("{"));
+    }
+
+    #[test]
+    fn a_node_ids_file_is_its_first_part() {
+        assert_eq!(file_of("tests/t.py::C::test[a::b]"), "tests/t.py");
+        assert_eq!(file_of("tests/t.py"), "tests/t.py");
     }
 }
