@@ -34,7 +34,7 @@ import warnings
 from time import perf_counter as _perf_counter
 from time import time as _time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import pytest
 
@@ -1962,6 +1962,23 @@ class _LoggingPluginStandIn:
 _LOGGING_PLUGIN = _LoggingPluginStandIn()
 
 
+def _mark_plugins_for_rewrite(hook: Any, dists: Iterable[str]) -> None:
+    """pytest's ``Config._mark_plugins_for_rewrite``: the top-level modules of every
+    installed plugin's distribution (``dists``: their metadata directories, which the
+    coordinator found) are rewritten when imported, marked before any plugin loads, so
+    that a plugin importing another's package (pytest-httpx imports anyio) neither
+    misses its rewriting nor warns that it came too late."""
+    if not dists:
+        return
+    from importlib.metadata import PathDistribution
+
+    from _pytest.config import _iter_rewritable_modules
+
+    files = [str(f) for d in dists for f in PathDistribution(Path(d)).files or ()]
+    for name in _iter_rewritable_modules(files):
+        hook.mark_rewrite(name)
+
+
 class _LogHandler(logging.Handler):
     """Records of one phase, formatted as pytest's ``Captured log`` section."""
 
@@ -2168,6 +2185,7 @@ class Engine:
         ):
             self.hook = RewriteHook(self.config, self.rootdir)
             sys.meta_path.insert(0, self.hook)
+            _mark_plugins_for_rewrite(self.hook, setup.get("plugin_dists") or ())
         _assert_util._reprcompare = self._reprcompare
         _assert_util._config = self.config
         self.junit: _JunitRecorder | None = None

@@ -214,16 +214,9 @@ fn collect_only(
             config,
             host,
             start,
-            out,
-            err,
-            &raw_args,
-            used_testpaths,
-            why,
-            None,
-            &[],
-            &[],
-            None,
-            false,
+            (out, err),
+            (&raw_args, used_testpaths),
+            &Handover::decided(why),
             reimport,
         );
     }
@@ -407,24 +400,25 @@ fn collect_only(
         .or(cli_plugins.as_ref())
         .or(plugin_marks.as_ref())
     {
+        let handover = Handover {
+            why,
+            // Cached: its answer depends on the files it imported or read, the
+            // directories it or discovery looked into, and the environment.
+            cache_dirs: Some(disc.walked_dirs.as_slice()),
+            conftest_hooks: &disc.conftest_hooks,
+            conftest_plugins: &disc.conftest_plugins,
+            shared_fixtures: Some(&disc.shared_fixtures),
+            hooks_known: (disc.global_fallback.is_none() || disc.global_fallback_by_hook)
+                && late_plugins.is_none(),
+        };
         return pytest_session(
             inv,
             config,
             host,
             start,
-            out,
-            err,
-            &raw_args,
-            used_testpaths,
-            why,
-            // Cached: its answer depends on the files it imported or read, the
-            // directories it or discovery looked into, and the environment.
-            Some(disc.walked_dirs.as_slice()),
-            &disc.conftest_hooks,
-            &disc.conftest_plugins,
-            Some(&disc.shared_fixtures),
-            (disc.global_fallback.is_none() || disc.global_fallback_by_hook)
-                && late_plugins.is_none(),
+            (out, err),
+            (&raw_args, used_testpaths),
+            &handover,
             reimport,
         );
     }
@@ -630,21 +624,20 @@ fn collect_only(
             None
         };
         if let Some(why) = whole {
+            let handover = Handover {
+                conftest_hooks: &extras.conftest_hooks,
+                conftest_plugins: &extras.conftest_plugins,
+                shared_fixtures: extras.shared_fixtures.as_deref(),
+                ..Handover::decided(why)
+            };
             return pytest_session(
                 inv,
                 config,
                 host,
                 start,
-                out,
-                err,
-                &raw_args,
-                used_testpaths,
-                why,
-                None,
-                &extras.conftest_hooks,
-                &extras.conftest_plugins,
-                extras.shared_fixtures.as_deref(),
-                false,
+                (out, err),
+                (&raw_args, used_testpaths),
+                &handover,
                 reimport,
             );
         }
@@ -848,26 +841,57 @@ fn collect_only(
     )
 }
 
-/// The whole session collected by pytest in the fallback worker (`why` is shown with
-/// `-v`), rendered by fastest.
+/// Why a session goes whole to pytest's collection, and what discovery already knew of
+/// it (the [`Extras`] the session keeps).
+struct Handover<'a> {
+    why: &'a str,
+    /// The directories whose contents the answer depends on: the collection is cached
+    /// (`None`: not cached).
+    cache_dirs: Option<&'a [PathBuf]>,
+    conftest_hooks: &'a [String],
+    conftest_plugins: &'a [(PathBuf, Vec<String>)],
+    shared_fixtures: Option<&'a [(PathBuf, String)]>,
+    /// The conftests' hooks are all known: the reason was a collection hook, which
+    /// pytest's collection applies (the run's engine may stay native).
+    hooks_known: bool,
+}
+
+impl<'a> Handover<'a> {
+    /// Decided before (or without) discovery's findings.
+    fn decided(why: &'a str) -> Self {
+        Handover {
+            why,
+            cache_dirs: None,
+            conftest_hooks: &[],
+            conftest_plugins: &[],
+            shared_fixtures: None,
+            hooks_known: false,
+        }
+    }
+}
+
+/// The whole session collected by pytest in the fallback worker (`handover.why` is
+/// shown with `-v`), rendered by fastest. `(raw_args, used_testpaths)`: the session's
+/// arguments, and whether they came from `testpaths`.
 #[allow(clippy::too_many_arguments)]
 fn pytest_session(
     inv: &Invocation,
     config: &Config,
     host: &Host,
     start: Instant,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-    raw_args: &[String],
-    used_testpaths: bool,
-    why: &str,
-    cache_dirs: Option<&[PathBuf]>,
-    conftest_hooks: &[String],
-    conftest_plugins: &[(PathBuf, Vec<String>)],
-    shared_fixtures: Option<&[(PathBuf, String)]>,
-    hooks_known: bool,
+    (out, err): (&mut dyn Write, &mut dyn Write),
+    (raw_args, used_testpaths): (&[String], bool),
+    handover: &Handover<'_>,
     reimport: &mut crate::run::Reimport,
 ) -> i32 {
+    let Handover {
+        why,
+        cache_dirs,
+        conftest_hooks,
+        conftest_plugins,
+        shared_fixtures,
+        hooks_known,
+    } = *handover;
     // pytest collected every module already: one that fails to import in a worker
     // now is reported at its tests.
     reimport.retried = true;

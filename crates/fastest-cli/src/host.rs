@@ -93,6 +93,8 @@ pub struct Plugin {
     pub entry_points: Vec<String>,
     /// What each of them loads (`module.path`, or `module:attr`), in the same order.
     pub targets: Vec<String>,
+    /// Its `*.dist-info` (or `*.egg-info`) directory.
+    pub dist_info: PathBuf,
 }
 
 impl Host {
@@ -203,6 +205,16 @@ impl Host {
             .collect()
     }
 
+    /// Every installed plugin's metadata directory, blocked or not: pytest marks the
+    /// modules of each for assertion rewriting before it loads any plugin.
+    pub fn pytest11_dists(&self) -> Vec<PathBuf> {
+        self.plugins
+            .get_or_init(|| self.scan_pytest11_plugins())
+            .iter()
+            .map(|p| p.dist_info.clone())
+            .collect()
+    }
+
     /// The modules every installed plugin's entry points load, blocked or not (the
     /// module part of each [`Plugin::targets`] entry).
     pub fn pytest11_modules(&self) -> Vec<String> {
@@ -309,6 +321,7 @@ impl Host {
                             version,
                             entry_points,
                             targets,
+                            dist_info: path.clone(),
                         });
                     }
                 }
@@ -481,12 +494,14 @@ mod tests {
                 version: "5.1.0".into(),
                 entry_points: vec!["randomly".into()],
                 targets: vec!["pytest_randomly".into()],
+                dist_info: PathBuf::new(),
             },
             Plugin {
                 project: "pytest-xdist".into(),
                 version: "3.8.0".into(),
                 entry_points: vec!["xdist".into(), "xdist.looponfail".into()],
                 targets: vec!["xdist.plugin".into(), "xdist.looponfail".into()],
+                dist_info: PathBuf::new(),
             },
         ]);
         host.block_plugins(vec!["randomly".into(), "xdist".into()]);

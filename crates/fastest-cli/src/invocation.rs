@@ -289,11 +289,16 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     let blocked = blocked_plugins(argv);
     // With pytest-json-report installed, `--json-report` is its flag (see
     // `args::JSON_REPORT_SPELLING`): unknown to fastest, passed on to pytest.
-    let mut parser_blocked = blocked.clone();
-    if crate::json_report::plugin_installed(&host.pytest11_plugins()) {
-        parser_blocked.push(crate::args::JSON_REPORT_SPELLING.to_string());
-    }
-    let parser = Parser::new(&host.cwd, &parser_blocked);
+    let json_report_plugin = crate::json_report::plugin_installed(&host.pytest11_plugins());
+    let parser_blocks = |blocked: &[String]| {
+        let mut b = blocked.to_vec();
+        if json_report_plugin {
+            b.push(crate::args::JSON_REPORT_SPELLING.to_string());
+        }
+        b
+    };
+    let early_blocks = parser_blocks(&blocked);
+    let parser = Parser::new(&host.cwd, &early_blocks);
     if let Err(e) = parser.parse(&env) {
         return Prepared::Exit(usage_error(err, &e, &Context::EnvAddopts));
     }
@@ -339,7 +344,8 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     {
         blocked.push(crate::cov::PLUGIN.to_string());
     }
-    let parser = Parser::new(&host.cwd, &blocked);
+    let parser_blocked = parser_blocks(&blocked);
+    let parser = Parser::new(&host.cwd, &parser_blocked);
     if let Err(e) = parser.parse(&addopts) {
         return Prepared::Exit(usage_error(err, &e, &Context::IniAddopts(&config)));
     }
@@ -374,7 +380,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         };
         with_conftest_options(
             &args,
-            &blocked,
+            &parser_blocked,
             &all,
             argv,
             &config,
@@ -2202,6 +2208,7 @@ mod tests {
             version: "3.8.0".into(),
             entry_points: vec!["xdist".into(), "xdist.looponfail".into()],
             targets: vec!["xdist.plugin".into(), "xdist.looponfail:main".into()],
+            dist_info: PathBuf::new(),
         }]);
         for name in ["randomly", "pytest_randomly", "sugar"] {
             assert!(!names_installed_code(name, &host), "{name}");

@@ -1763,7 +1763,12 @@ pub(crate) fn run(mut s: Session<'_>, out: &mut dyn Write, err: &mut dyn Write) 
     // pytest's `session.testscollected` and `config.invocation_params.args`.
     setup["testscollected"] = json!(specs.len());
     // Whether installed plugins load: `pluginmanager.hasplugin(NAME)` answers for them.
-    setup["plugin_autoload"] = json!(crate::invocation::plugin_autoload(&inv.args));
+    let autoload = crate::invocation::plugin_autoload(&inv.args);
+    setup["plugin_autoload"] = json!(autoload);
+    if autoload {
+        // pytest marks their modules for rewriting before any plugin loads.
+        setup["plugin_dists"] = json!(s.host.pytest11_dists());
+    }
     setup["args"] = json!(inv.argv);
     if !pytest_modules.is_empty() {
         // Both engines in each worker (`fastest._worker.MixedEngine`): the specs say

@@ -2733,6 +2733,12 @@ impl<'a> Ctx<'a> {
                 if contains_binding(stmt) =>
             {
                 out.block_star_imports.extend(self.star_imports_in(stmt));
+                // Hooks defined under a condition (pytest-isort's `if PYTEST_VER >=
+                // (7, 0): def pytest_collect_file`) are hooks all the same; their
+                // bodies are not read (as an imported hook's).
+                for hook in self.hooks_in_block(stmt) {
+                    imported_hook(out, &hook);
+                }
                 match self.plain_block_bindings(stmt) {
                     // Names bound under a condition (`try: import x` / `except
                     // ImportError: x = None`): each may hold anything, and none is a
@@ -2751,6 +2757,41 @@ impl<'a> Ctx<'a> {
             }
             _ => {}
         }
+    }
+
+    /// The `pytest_*` names a block binds at module level (not in its functions and
+    /// classes): by `def`, by assignment, or by import.
+    fn hooks_in_block(&self, block: Node<'a>) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut stack = vec![block];
+        while let Some(n) = stack.pop() {
+            let named: Vec<String> = match n.kind() {
+                "function_definition" => field(n, "name")
+                    .map(|i| self.text(i).to_string())
+                    .into_iter()
+                    .collect(),
+                "class_definition" => continue,
+                "assignment" => field(n, "left")
+                    .filter(|l| l.kind() == "identifier")
+                    .map(|l| self.text(l).to_string())
+                    .into_iter()
+                    .collect(),
+                "import_from_statement" => self
+                    .import_bindings(n, 0)
+                    .1
+                    .into_iter()
+                    .map(|b| b.name)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if !named.is_empty() || n.kind() == "function_definition" {
+                found.extend(named.into_iter().filter(|name| name.starts_with("pytest_")));
+                continue;
+            }
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+        }
+        found
     }
 
     /// The modules of the `from m import *` statements in a block (not in its functions
@@ -6708,6 +6749,15 @@ def pytest_configure(config):
             ),
             (
                 b"def pytest_collection_modifyitems(items):\n    items.reverse()\n",
+                "hook pytest_collection_modifyitems",
+            ),
+            // Hooks under a condition (pytest-isort's), or imported in a `try`.
+            (
+                b"import pytest\nPYTEST_VER = (9, 2)\nif PYTEST_VER >= (7, 0):\n    def pytest_collect_file(file_path, parent):\n        return None\nelse:\n    def pytest_collect_file(path, parent):\n        return None\n",
+                "hook pytest_collect_file",
+            ),
+            (
+                b"try:\n    from ._hooks import pytest_collection_modifyitems\nexcept ImportError:\n    pass\n",
                 "hook pytest_collection_modifyitems",
             ),
             (
