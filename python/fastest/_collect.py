@@ -401,6 +401,10 @@ def _run_spec_of(item, memo):
     # pytest-trio runs the tests marked `trio` (and their async fixtures) itself.
     if item.get_closest_marker("trio") is not None and item.config.pluginmanager.hasplugin("trio"):
         return None
+    # time-machine's collection hook gives the items marked `time_machine` its fixture
+    # (the pytest engine's collection calls it).
+    if item.get_closest_marker("time_machine") is not None and item.config.pluginmanager.hasplugin("time_machine"):
+        return None
     callspec = getattr(item, "callspec", None)
     entries = []
     if callspec is not None:

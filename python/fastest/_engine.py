@@ -1354,15 +1354,25 @@ class SetupState:
     """pytest's ``SetupState``: the stack of set-up nodes and their finalizers."""
 
     def __init__(self) -> None:
-        self.stack: dict[Node, tuple[list[Any], BaseException | None]] = {}
+        # Each node's finalizers, and what its setup raised (with its traceback).
+        self.stack: dict[Node, tuple[list[Any], tuple[BaseException, Any] | None]] = {}
+        #: A package's own setup (pytest's ``Package.setup``), given the node.
+        self.setup_package: Any = None
 
     def setup(self, item: Item) -> None:
         needed = item.listchain()
+        # A collector whose setup failed fails every item below it, with that exception.
         for col, (_, exc) in self.stack.items():
             if exc is not None:
-                raise exc
+                raise exc[0].with_traceback(exc[1])
         for col in needed[len(self.stack):]:
             self.stack[col] = ([], None)
+            if col.kind == "Package" and self.setup_package is not None:
+                try:
+                    self.setup_package(col)
+                except TEST_OUTCOME as e:
+                    self.stack[col] = (self.stack[col][0], (e, e.__traceback__))
+                    raise
 
     def addfinalizer(self, finalizer: Any, node: Node) -> None:
         if node not in self.stack:
@@ -2121,6 +2131,7 @@ class Engine:
             os.path.realpath(c): names for c, names in (setup.get("project_plugins") or {}).items()
         }
         self.setupstate = SetupState()
+        self.setupstate.setup_package = self._setup_package
         self._defs_gen = 0
         self._funcs: dict[tuple[str, str], FuncInfo] = {}
         self._closures: dict[Any, list[str]] = {}
@@ -2912,6 +2923,24 @@ class Engine:
         if fd.autouse:
             self.autouse.append(fd)
         self._defs_gen += 1
+
+    def _setup_package(self, node: Node) -> None:
+        """pytest's ``Package.setup``: the package's ``__init__.py`` imported as a test
+        module is (already done, as a rule, by importing a module inside it; executed
+        here when its directory is no importable package name), then its
+        ``setup_module``/``setUpModule``, with ``teardown_module``/``tearDownModule`` as
+        the node's finalizer."""
+        from _pytest.python import _call_with_optional_argument, _get_first_non_fixture_func
+
+        mod = import_path(node.path / "__init__.py", mode=self.import_mode, root=self.rootdir,
+                          consider_namespace_packages=self.config.getini("consider_namespace_packages"))
+        setup = _get_first_non_fixture_func(mod, ("setUpModule", "setup_module"))
+        if setup is not None:
+            _call_with_optional_argument(setup, mod)
+        teardown = _get_first_non_fixture_func(mod, ("tearDownModule", "teardown_module"))
+        if teardown is not None:
+            self.setupstate.addfinalizer(
+                functools.partial(_call_with_optional_argument, teardown, mod), node)
 
     def _xunit_module(self, mod: Any, modnode: Node) -> None:
         setup = _first_attr(mod, ("setUpModule", "setup_module"))

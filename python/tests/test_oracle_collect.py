@@ -801,3 +801,23 @@ def test_modules_reading_what_an_earlier_modules_import_changed(tmp_path: Path) 
     assert "FAILED test_b.py::test_case[from_a]" in runs[0].stdout, runs[0].stdout
     assert runs[1].returncode == runs[0].returncode == 1, runs[1].stdout
     assert normalise(runs[1].stdout) == normalise(runs[0].stdout)
+
+
+def test_helpers_reached_by_relative_imports_must_import_too(tmp_path: Path) -> None:
+    """``from . import base`` in a test package reads ``base.py`` as a helper beside the
+    tests: one whose own imports cannot resolve (requests-oauthlib's examples import
+    selenium there) makes the test module's import fail, pytest's collection error
+    (exit 2); the helpers that import fine, through further relative imports too, keep
+    their test modules certain."""
+    pkg = tmp_path / "tests"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "base.py").write_text("import os\nimport not_installed_anywhere\n")
+    (pkg / "fine.py").write_text("import os\nfrom .sub import leaf\n")
+    (pkg / "sub" / "leaf.py").write_text("from .. import plain\n")
+    (pkg / "plain.py").write_text("import json\n")
+    (pkg / "test_broken.py").write_text("from . import base\n\n\ndef test_a():\n    pass\n")
+    (pkg / "test_fine.py").write_text("from .fine import leaf\n\n\ndef test_b():\n    pass\n")
+    imported, log = _collect_both(tmp_path, rc=2)
+    assert imported == ["tests/test_broken.py"], log

@@ -292,6 +292,12 @@ def test_plugin_fixture_moved_in_the_test(time_machine):
     assert time.time() > 50.0
 
 
+@pytest.mark.time_machine(0.0, tick=False)
+def test_marked():
+    # The plugin's collection hook gives a marked test its fixture, which travels.
+    assert time.time() == 0.0
+
+
 @time_machine.travel(95.0)
 class TestTravelled(TestCase):
     def test_decorated_class(self):
@@ -304,13 +310,15 @@ def test_a_travelling_clock_ticks_from_the_phase_end_as_under_pytest(tmp_path, n
     """time-machine's ``travel`` (ticking) returns its destination at the first reading
     of the clock after it starts, and moves on from there: pytest's runner reads
     ``time.time()`` as each phase starts and ends, so the test's own first reading, after
-    a fixture or ``setUpClass`` started the travel, has moved on."""
+    a fixture or ``setUpClass`` started the travel, has moved on. A test marked
+    ``time_machine`` gets the plugin's fixture from its collection hook (the module
+    naming the plugin is collected by import, that item runs in the pytest engine)."""
     def edit(root: Path) -> None:
         (root / "test_clock.py").write_text(CLOCK_TRAVEL)
 
     expected, actual = _both(tmp_path, native_plugins_pytest, ("-rA", "test_clock.py"), edit)
     assert expected.returncode == actual.returncode == 1, actual.stdout
-    assert "1 failed, 2 passed" in expected.stdout, expected.stdout
+    assert "1 failed, 3 passed" in expected.stdout, expected.stdout
     _assert_native_as_pytest(expected, actual)
 
 

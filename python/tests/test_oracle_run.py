@@ -161,6 +161,7 @@ NATIVE_CASES: List[str] = [
     "marks_xfail_strict",
     "output",
     "xunit",
+    "package_xunit",
     "builtins",
     "unittest_cases",
     "fixtures_missing",
@@ -330,6 +331,7 @@ PYTEST_ENGINE_VARIANTS: List[str] = [
     "output",
     "builtins",
     "xunit",
+    "package_xunit",
     "unittest_cases",
     "marks_xfail_strict",
     "async_tests",
@@ -632,6 +634,10 @@ ARGSETS: Dict[str, List[List[str]]] = {
     ],
     # setup_module/function/class/method and their teardowns
     "xunit": [[], ["-v"], ["-rA"]],
+    # pytest's Package.setup: a package's `setup_module`/`teardown_module` (a failing
+    # one fails every item below it), and an `__init__.py` whose directory is no
+    # importable name executed at its first item's setup.
+    "package_xunit": [[], ["-rA"], ["-s"], ["-v"]],
     "call_stack": [[], ["-rA"], ["--tb=long"]],
     "core_imports": [["-q"], ["-rA"]],
     "itemless_modules": [[], ["-rA", "-W", "ignore::DeprecationWarning"], ["--doctest-modules"]],

@@ -861,6 +861,10 @@ pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
     // which only modules naming trio can mark: [`COLLECTING_PLUGINS`]. Its module
     // gives the native engine `mock_clock` and the like.
     ("pytest-trio", "pytest_trio.plugin", ""),
+    // Its `pytest_collection_modifyitems` gives its `time_machine` fixture to the items
+    // marked `time_machine`, which only modules naming it can mark:
+    // [`COLLECTING_PLUGINS`]. Its module gives the native engine the fixture.
+    ("time-machine", "time_machine", ""),
 ];
 
 /// The options that switch on a plugin [`idle_plugin_active`] knows by its options
@@ -916,6 +920,8 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
         // Only its `lf(...)` values (its `--deadfixtures` hook is pytest-deadfixtures',
         // another plugin, which hands the session to pytest).
         "pytest-lazy-fixtures" => false,
+        // Only its marker, which modules name.
+        "time-machine" => false,
         // Its trio mode makes every coroutine test its own, in modules that need not
         // name trio.
         "pytest-trio" => config
@@ -953,11 +959,15 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
 /// fixtures), which only the modules naming `pytest_lazy_fixtures` hold; the import
 /// fallback gives their items no run spec. pytest-trio's `pytest_runtest_call` and
 /// `pytest_fixture_setup` run the tests marked `trio` and their async fixtures (the
-/// import fallback gives such items no run spec). `(project, word)`.
+/// import fallback gives such items no run spec). time-machine's
+/// `pytest_collection_modifyitems` puts its `time_machine` fixture first in the closure
+/// of the items marked `time_machine` (the import fallback gives them no run spec: the
+/// pytest engine's collection calls the hook). `(project, word)`.
 const COLLECTING_PLUGINS: &[(&str, &str)] = &[
     ("anyio", "anyio"),
     ("pytest-lazy-fixtures", "pytest_lazy_fixtures"),
     ("pytest-trio", "trio"),
+    ("time-machine", "time_machine"),
 ];
 
 /// The `(plugin, word)` pairs of [`COLLECTING_PLUGINS`] installed and loading this
@@ -1328,6 +1338,10 @@ const PLUGIN_MARKERS: &[(&str, &[&str])] = &[
     (
         "pytest-trio",
         &["trio: mark the test as an async trio test; it will be run using trio.run"],
+    ),
+    (
+        "time-machine",
+        &["time_machine(...): set the time with time-machine"],
     ),
     (
         "pytest-codspeed",

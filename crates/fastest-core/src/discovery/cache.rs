@@ -35,8 +35,9 @@ use crate::item::{ChainNode, Mark};
 /// imported from other modules decide conditions, a conftest's `pytest_generate_tests`
 /// guarded by fixture names leaves the other files certain; 23: entries say whether the
 /// source assigns a `__doc__`; 24: and whether its import changes an imported module's
-/// state).
-const FORMAT: u32 = 24;
+/// state; 25: helper modules reached by relative imports must import too; conditional
+/// hook definitions count).
+const FORMAT: u32 = 25;
 const FILE_NAME: &str = "discovery-v2.bin";
 
 /// An item as cached: the chain below the directory nodes (Module, Class..., Function).

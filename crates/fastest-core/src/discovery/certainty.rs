@@ -727,12 +727,45 @@ impl ImportEnv {
         dirs.extend(conftests.iter().map(|c| self.basedir(c)));
         let paths = self.search_path(file, mode, conftests);
         for imp in imports {
-            if imp.role != TryRole::Always || imp.level > 0 {
+            if imp.role != TryRole::Always {
+                continue;
+            }
+            if imp.level > 0 {
+                // `from . import helper`: a module of the test's own package.
+                for helper in self.relative_helpers(file, imp) {
+                    self.follow_helper_file(helper, paths.as_slice(), &dirs, mode, target, deps)?;
+                }
                 continue;
             }
             self.follow_helper(&imp.module, &paths, &dirs, mode, target, deps)?;
         }
         Ok(())
+    }
+
+    /// The plain modules (`name.py`, not packages) a relative import in the module at
+    /// `file` names, inside its package: `from . import a, b` names `a.py` and `b.py`
+    /// (those that exist: another name is one `__init__.py` binds), `from .x.y import
+    /// z` names `x/y.py`. None when the import leaves the package (its own check
+    /// reports that).
+    fn relative_helpers(&self, file: &Path, imp: &ImportRef) -> Vec<PathBuf> {
+        let mut pkg = file.parent().map(Path::to_path_buf);
+        for _ in 1..imp.level {
+            pkg = pkg.and_then(|p| p.parent().map(Path::to_path_buf));
+        }
+        let file_dir = file.parent().unwrap_or(Path::new(""));
+        let Some(pkg) = pkg.filter(|p| self.package_dirs(file_dir).iter().any(|d| d == p)) else {
+            return Vec::new();
+        };
+        let modules: Vec<PathBuf> = if imp.module.is_empty() {
+            imp.names
+                .iter()
+                .map(|n| pkg.join(format!("{n}.py")))
+                .collect()
+        } else {
+            let rel: PathBuf = imp.module.split('.').collect();
+            vec![pkg.join(rel).with_extension("py")]
+        };
+        modules.into_iter().filter(|m| m.is_file()).collect()
     }
 
     /// [`ImportEnv::check_helpers`] for the import of `module`: the helper it names, its
@@ -758,6 +791,19 @@ impl ImportEnv {
         if !beside {
             return Ok(());
         }
+        self.follow_helper_file(helper, paths, dirs, mode, target, deps)
+    }
+
+    /// [`ImportEnv::follow_helper`] once the helper's file is found.
+    fn follow_helper_file(
+        &self,
+        helper: PathBuf,
+        paths: &[PathBuf],
+        dirs: &[PathBuf],
+        mode: ImportMode,
+        target: Target,
+        deps: &mut Vec<PathBuf>,
+    ) -> Result<(), String> {
         deps.push(helper.clone());
         if let Ok(map) = self.helpers.lock() {
             if let Some((verdict, read)) = map.get(&helper) {
@@ -780,9 +826,18 @@ impl ImportEnv {
                 .and_then(|()| {
                     o.imports
                         .iter()
-                        .filter(|i| i.role == TryRole::Always && i.level == 0)
+                        .filter(|i| i.role == TryRole::Always)
                         .try_for_each(|i| {
-                            self.follow_helper(&i.module, paths, dirs, mode, target, &mut read)
+                            if i.level == 0 {
+                                return self.follow_helper(
+                                    &i.module, paths, dirs, mode, target, &mut read,
+                                );
+                            }
+                            self.relative_helpers(&helper, i)
+                                .into_iter()
+                                .try_for_each(|h| {
+                                    self.follow_helper_file(h, paths, dirs, mode, target, &mut read)
+                                })
                         })
                 }),
         }
@@ -1383,6 +1438,78 @@ mod tests {
                 &mut Vec::new()
             )
             .is_ok());
+    }
+
+    #[test]
+    fn helpers_of_the_tests_package_must_import_too() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        let pkg = root.join("pkg");
+        let site = t.path().join("site");
+        touch(&site.join("os.py"));
+        touch(&pkg.join("__init__.py"));
+        // requests-oauthlib's examples: `from . import base`, which imports selenium.
+        std::fs::write(
+            pkg.join("base.py"),
+            "import os
+import selenium
+",
+        )
+        .unwrap();
+        std::fs::write(
+            pkg.join("ok.py"),
+            "import os
+from .sub.leaf import x
+",
+        )
+        .unwrap();
+        touch(&pkg.join("sub").join("__init__.py"));
+        std::fs::write(
+            pkg.join("sub").join("leaf.py"),
+            "from .. import base
+",
+        )
+        .unwrap();
+        std::fs::write(
+            pkg.join("fine.py"),
+            "import os
+",
+        )
+        .unwrap();
+        let c = Certainty::new(PyVersion::MIN, Some(env(&site)), &[]);
+        let check = |src: &str| {
+            let o = super::super::parse::parse_outline(src.as_bytes(), false);
+            let mut deps = Vec::new();
+            let v = c.check_file(
+                &pkg.join("test_a.py"),
+                ImportMode::Prepend,
+                &[],
+                &o,
+                &mut deps,
+            );
+            deps.sort();
+            (v, deps)
+        };
+        let (v, deps) = check(
+            "from . import base
+",
+        );
+        assert!(v.is_err_and(|e| e.contains("base.py") && e.contains("selenium")));
+        assert_eq!(deps, vec![pkg.join("base.py")]);
+        // Followed through a helper's own relative import, two levels down and up.
+        assert!(check(
+            "from .ok import y
+"
+        )
+        .0
+        .is_err());
+        let (v, deps) = check(
+            "from . import fine
+from .fine import z
+",
+        );
+        assert!(v.is_ok(), "{v:?}");
+        assert_eq!(deps, vec![pkg.join("fine.py"), pkg.join("fine.py")]);
     }
 
     #[test]
