@@ -4,9 +4,10 @@ pytest-repeat's `pytest_generate_tests` repeats only tests marked `repeat` (or e
 test with `--count`); pytest-order's collection hook moves only tests marked `order`
 (its options choose other marks and scopes); pytest-forked's `pytest_runtest_protocol`
 runs only tests marked `forked` (or every test with `--forked`) in a child process. A session whose test files and conftests
-never name their words, without their options, keeps fastest's collection and the
-native engine; one that does is pytest's (``IDLE_PLUGINS``, ``SWITCHING_OPTIONS`` in
-invocation.rs).
+never name their marks (``mark.order``, or ``"order"`` as a string; the bare words, as
+``itertools.repeat`` or a sort order, do not count), without their options, keeps
+fastest's collection and the native engine; one that does is pytest's
+(``IDLE_PLUGINS``, ``SWITCHING_OPTIONS`` in invocation.rs).
 """
 
 from __future__ import annotations

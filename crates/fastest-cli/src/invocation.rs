@@ -832,11 +832,13 @@ const WORD_GATED_PLUGINS: &[(&str, &str)] = &[("pytest-benchmark", "benchmark")]
 /// which fastest does not know: given, pytest runs the session). pytest-repeat,
 /// pytest-order and pytest-forked act only on tests marked `repeat`, `order` and
 /// `forked`. `(project, module,
-/// word)`.
+/// word)`; a word `mark:NAME` is a mark's name, which a file names as `mark.NAME` (the
+/// decorator, `pytestmark`, an alias of it) or as a string (`add_marker("NAME")`):
+/// `order` or `repeat` alone occur in many a test that has no such mark.
 pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
     ("anyio", "anyio.pytest_plugin", ""),
-    ("pytest_freezer", "pytest_freezer", "freeze_time"),
-    ("pytest-freezer", "pytest_freezer", "freeze_time"),
+    ("pytest_freezer", "pytest_freezer", "mark:freeze_time"),
+    ("pytest-freezer", "pytest_freezer", "mark:freeze_time"),
     (
         "pytest-github-actions-annotate-failures",
         "pytest_github_actions_annotate_failures.plugin",
@@ -847,13 +849,13 @@ pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
     ("pytest-custom-exit-code", "pytest_custom_exit_code", ""),
     // Its `pytest_generate_tests` repeats only tests marked `repeat` (or all with
     // `--count`, an option fastest does not know).
-    ("pytest-repeat", "pytest_repeat", "repeat"),
+    ("pytest-repeat", "pytest_repeat", "mark:repeat"),
     // Its collection hook moves only tests marked `order` (options that choose other
     // marks or orders are unknown to fastest).
-    ("pytest-order", "pytest_order.plugin", "order"),
+    ("pytest-order", "pytest_order.plugin", "mark:order"),
     // Its `pytest_runtest_protocol` forks only for tests marked `forked` (or all with
     // `--forked`).
-    ("pytest-forked", "pytest_forked", "forked"),
+    ("pytest-forked", "pytest_forked", "mark:forked"),
     // Its hooks act on `lf(...)` values, which only modules naming the package (or
     // below a conftest that does) can hold: [`COLLECTING_PLUGINS`].
     ("pytest-lazy-fixtures", "pytest_lazy_fixtures.plugin", ""),
@@ -1040,10 +1042,7 @@ pub(crate) fn idle_plugin_used<'p>(
         let Ok(bytes) = std::fs::read(file) else {
             continue;
         };
-        if let Some((project, _)) = words
-            .iter()
-            .find(|(_, w)| bytes.windows(w.len()).any(|win| win == *w))
-        {
+        if let Some((project, _)) = words.iter().find(|(_, w)| names_word(&bytes, w)) {
             return Some(format!(
                 "installed pytest plugin {project} ({} names it)",
                 file.display()
@@ -1051,6 +1050,22 @@ pub(crate) fn idle_plugin_used<'p>(
         }
     }
     None
+}
+
+/// Whether `source` names `word` (see [`IDLE_PLUGINS`] for a `mark:` word).
+fn names_word(source: &[u8], word: &[u8]) -> bool {
+    let contains = |needle: &[u8]| source.windows(needle.len()).any(|w| w == needle);
+    match word.strip_prefix(b"mark:") {
+        Some(mark) => [&b"mark."[..], b"\"", b"'"].iter().any(|before| {
+            let mut needle = before.to_vec();
+            needle.extend_from_slice(mark);
+            if *before != b"mark." {
+                needle.extend_from_slice(before);
+            }
+            contains(&needle)
+        }),
+        None => contains(word),
+    }
 }
 
 /// pytest-benchmark's options that change only how a benchmark measures or how its
@@ -2213,6 +2228,34 @@ fn python_as_pytest(py: &Path, host: &Host, args: &[String]) -> std::process::Co
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mark_word_is_named_as_a_mark_or_a_string() {
+        for src in [
+            &b"@pytest.mark.order(1)\ndef test_a(): pass\n"[..],
+            b"from pytest import mark\nfirst = mark.order(1)\n",
+            b"def pytest_collection_modifyitems(items):\n    items[0].add_marker(\"order\")\n",
+            b"getattr(pytest.mark, 'order')\n",
+        ] {
+            assert!(
+                names_word(src, b"mark:order"),
+                "{}",
+                String::from_utf8_lossy(src)
+            );
+        }
+        for src in [
+            &b"ordered = sorted(x)  # the sort order\n"[..],
+            b"def test_reorder(): pass\n",
+            b"x = 'orders'\n",
+        ] {
+            assert!(
+                !names_word(src, b"mark:order"),
+                "{}",
+                String::from_utf8_lossy(src)
+            );
+        }
+        assert!(names_word(b"def test_b(benchmark): pass\n", b"benchmark"));
+    }
 
     #[test]
     fn blocking_a_name_no_installed_plugins_code_goes_by_changes_nothing() {
