@@ -1972,6 +1972,17 @@ class _LoggingPluginStandIn:
 _LOGGING_PLUGIN = _LoggingPluginStandIn()
 
 
+def _drop_legacy_paths() -> None:
+    """`-p no:legacypath`: the `py.path` attributes that pytest's legacypath plugin
+    gives nodes, requests and the config do not exist (the worker's process is the
+    session's: they are not put back)."""
+    for cls, names in ((Node, ("fspath",)), (FixtureRequest, ("fspath",)),
+                       (EngineConfig, ("rootdir", "inifile", "invocation_dir"))):
+        for name in names:
+            if name in cls.__dict__:
+                delattr(cls, name)
+
+
 def _mark_plugins_for_rewrite(hook: Any, dists: Iterable[str]) -> None:
     """pytest's ``Config._mark_plugins_for_rewrite``: the top-level modules of every
     installed plugin's distribution (``dists``: their metadata directories, which the
@@ -2206,6 +2217,13 @@ class Engine:
             self.junit = _JunitRecorder(setup["junit"]["family"])
             self.config.stash[xml_key] = self.junit
         builtins = dict(BUILTIN_FIXTURES)
+        # `-p no:legacypath`: no `tmpdir`/`tmpdir_factory` fixtures, no `py.path`
+        # attributes (`fspath`, `config.rootdir`, ...).
+        self._legacy_paths = "legacypath" not in blocked
+        if not self._legacy_paths:
+            _drop_legacy_paths()
+            for name in ("tmpdir", "tmpdir_factory"):
+                builtins.pop(name, None)
         if setup.get("xdist"):
             builtins.update(XDIST_FIXTURES)
         #: `-p no:logging`.
@@ -2589,7 +2607,7 @@ class Engine:
             if addoption is not None:
                 addoption(parser)
             loaded.append(module)
-        if "pytester" in names:
+        if "pytester" in names and self._legacy_paths:
             from _pytest.legacypath import LegacyTestdirPlugin
 
             holder = types.ModuleType("legacypath-pytester")
@@ -3129,7 +3147,7 @@ class Engine:
                 if check and check[0] is not None:
                     found = _set_by_values(params, index, check[0])
                     if found is None:
-                        mark_volatile(self.rootdir, str(item.fspath))
+                        mark_volatile(self.rootdir, str(item.path))
                     else:
                         index = found
                 pset = params[index]

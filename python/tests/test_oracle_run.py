@@ -162,6 +162,7 @@ NATIVE_CASES: List[str] = [
     "output",
     "xunit",
     "package_xunit",
+    "legacypath_blocked",
     "builtins",
     "unittest_cases",
     "fixtures_missing",
@@ -638,6 +639,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
     # one fails every item below it), and an `__init__.py` whose directory is no
     # importable name executed at its first item's setup.
     "package_xunit": [[], ["-rA"], ["-s"], ["-v"]],
+    # `-p no:legacypath` in addopts (nox's): no `tmpdir` fixtures, no `py.path`
+    # attributes, served natively.
+    "legacypath_blocked": [[], ["-rA"], ["-p", "no:legacypath", "-v"]],
     "call_stack": [[], ["-rA"], ["--tb=long"]],
     "core_imports": [["-q"], ["-rA"]],
     "itemless_modules": [[], ["-rA", "-W", "ignore::DeprecationWarning"], ["--doctest-modules"]],

@@ -1525,18 +1525,27 @@ fn run_blocker(
     let captured = matches!(args.capture.as_deref(), None | Some("fd") | Some("sys"));
     // pytest's logging plugin blocked: the engines capture no log records and have no
     // `caplog` fixture; its options and ini keys are unknown to the parser and config.
-    // Its pastebin plugin acts only with `--pastebin` (pytest's to run). (Not its
-    // faulthandler plugin: the workers rely on it to tell a crash.)
+    // Its pastebin plugin acts only with `--pastebin` (pytest's to run). Its legacypath
+    // plugin blocked: the engines have no `tmpdir`/`tmpdir_factory` fixtures and no
+    // `py.path` attributes (nox's addopts block it). (Not its faulthandler plugin: the
+    // workers rely on it to tell a crash.)
     let neutral: &[&str] = if captured {
         &[
             "cacheprovider",
             "stepwise",
             "logging",
             "pastebin",
+            "legacypath",
             "warnings",
         ]
     } else {
-        &["cacheprovider", "stepwise", "logging", "pastebin"]
+        &[
+            "cacheprovider",
+            "stepwise",
+            "logging",
+            "pastebin",
+            "legacypath",
+        ]
     };
     if let Some(p) = blocking_plugin(args, installed, entry_points, neutral, host) {
         return Err(p);
