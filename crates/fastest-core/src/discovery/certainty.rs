@@ -748,12 +748,7 @@ impl ImportEnv {
     /// z` names `x/y.py`. None when the import leaves the package (its own check
     /// reports that).
     fn relative_helpers(&self, file: &Path, imp: &ImportRef) -> Vec<PathBuf> {
-        let mut pkg = file.parent().map(Path::to_path_buf);
-        for _ in 1..imp.level {
-            pkg = pkg.and_then(|p| p.parent().map(Path::to_path_buf));
-        }
-        let file_dir = file.parent().unwrap_or(Path::new(""));
-        let Some(pkg) = pkg.filter(|p| self.package_dirs(file_dir).iter().any(|d| d == p)) else {
+        let Ok(pkg) = self.relative_package(file, imp.level) else {
             return Vec::new();
         };
         let modules: Vec<PathBuf> = if imp.module.is_empty() {
@@ -888,8 +883,24 @@ impl ImportEnv {
         }
     }
 
-    /// `from .x import y`: the module's package is the directory chain pytest derives
-    /// its name from (prepend/append); each level up must stay inside it.
+    /// The directory a relative import of `level` dots in the module at `file` starts
+    /// from: its package is the directory chain pytest derives its name from
+    /// (prepend/append), and each level up must stay inside it (`Err`: why not).
+    fn relative_package(&self, file: &Path, level: u32) -> Result<PathBuf, &'static str> {
+        let mut pkg = file.parent().map(Path::to_path_buf);
+        for _ in 1..level {
+            pkg = pkg.and_then(|p| p.parent().map(Path::to_path_buf));
+        }
+        let file_dir = file.parent().unwrap_or(Path::new(""));
+        let top_pkg = self.package_dirs(file_dir);
+        match pkg.filter(|p| top_pkg.iter().any(|d| d == p)) {
+            Some(pkg) => Ok(pkg),
+            None if top_pkg.is_empty() => Err("relative import in a module outside any package"),
+            None => Err("relative import beyond the top-level package"),
+        }
+    }
+
+    /// `from .x import y`: resolved from [`ImportEnv::relative_package`].
     fn check_relative(&self, file: &Path, mode: ImportMode, imp: &ImportRef) -> Result<(), String> {
         if mode == ImportMode::Importlib {
             // The module's name (and so its package) depends on importlib-mode details.
@@ -898,21 +909,9 @@ impl ImportEnv {
                 imp.line
             ));
         }
-        let mut pkg = file.parent().map(Path::to_path_buf);
-        for _ in 1..imp.level {
-            pkg = pkg.and_then(|p| p.parent().map(Path::to_path_buf));
-        }
-        let file_dir = file.parent().unwrap_or(Path::new(""));
-        let top_pkg = self.package_dirs(file_dir);
-        let inside = pkg.as_ref().is_some_and(|p| top_pkg.iter().any(|d| d == p));
-        let Some(pkg) = pkg.filter(|_| inside) else {
-            let what = if top_pkg.is_empty() {
-                "relative import in a module outside any package"
-            } else {
-                "relative import beyond the top-level package"
-            };
-            return Err(format!("{what} (line {})", imp.line));
-        };
+        let pkg = self
+            .relative_package(file, imp.level)
+            .map_err(|what| format!("{what} (line {})", imp.line))?;
         let dirs = [pkg];
         if imp.module.is_empty() {
             // `from . import a`: a submodule, or a name `__init__` defines (not provable).
