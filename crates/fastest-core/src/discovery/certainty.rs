@@ -1379,6 +1379,16 @@ mod tests {
         );
     }
 
+    /// `check_file` of a test module at `file` whose source is `src` (prepend mode, no
+    /// conftests): the verdict and the files it read, sorted.
+    fn checked(c: &Certainty, file: &Path, src: &str) -> (Result<(), String>, Vec<PathBuf>) {
+        let o = super::super::parse::parse_outline(src.as_bytes(), false);
+        let mut deps = Vec::new();
+        let v = c.check_file(file, ImportMode::Prepend, &[], &o, &mut deps);
+        deps.sort();
+        (v, deps)
+    }
+
     #[test]
     fn helpers_beside_the_tests_must_import_too() {
         let t = tempfile::tempdir().unwrap();
@@ -1403,17 +1413,7 @@ mod tests {
         std::fs::write(root.join("deep.py"), "import good\nimport demoapp\n").unwrap();
         let c = Certainty::new(PyVersion::MIN, Some(env(&site)), &[]);
         let check = |module: &str| {
-            let o =
-                super::super::parse::parse_outline(format!("import {module}\n").as_bytes(), false);
-            let mut deps = Vec::new();
-            let v = c.check_file(
-                &root.join("test_a.py"),
-                ImportMode::Prepend,
-                &[],
-                &o,
-                &mut deps,
-            );
-            deps.sort();
+            let (v, mut deps) = checked(&c, &root.join("test_a.py"), &format!("import {module}\n"));
             deps.dedup();
             (v, deps)
         };
@@ -1476,19 +1476,7 @@ from .sub.leaf import x
         )
         .unwrap();
         let c = Certainty::new(PyVersion::MIN, Some(env(&site)), &[]);
-        let check = |src: &str| {
-            let o = super::super::parse::parse_outline(src.as_bytes(), false);
-            let mut deps = Vec::new();
-            let v = c.check_file(
-                &pkg.join("test_a.py"),
-                ImportMode::Prepend,
-                &[],
-                &o,
-                &mut deps,
-            );
-            deps.sort();
-            (v, deps)
-        };
+        let check = |src: &str| checked(&c, &pkg.join("test_a.py"), src);
         let (v, deps) = check(
             "from . import base
 ",
