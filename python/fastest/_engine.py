@@ -2447,12 +2447,13 @@ class Engine:
             hook(**kwargs)
         self._adopt_options(parser, argv)
 
-    def _adopt_options(self, parser: Any, argv: list[str]) -> None:
+    def _adopt_options(self, parser: Any, argv: list[str], strict: bool = True) -> None:
         """The options and ini keys registered with ``parser``, with the values it gives
         them from ``argv`` (or their defaults), into the engine's ``config``; an option
-        the import fallback's pytest parsed keeps that value."""
+        the import fallback's pytest parsed keeps that value. ``strict``: a token
+        ``parser`` does not take fails."""
         namespace, rest = parser.parse_known_and_unknown_args(argv)
-        if rest or getattr(namespace, "file_or_dir", None):
+        if strict and (rest or getattr(namespace, "file_or_dir", None)):
             raise RuntimeError(f"fastest: options the conftests do not take: {rest}")
         for option in [*parser._anonymous.options, *(o for g in parser._groups for o in g.options)]:
             for name in option.names():
@@ -2660,7 +2661,10 @@ class Engine:
             # Its options (the coordinator's values for those it reads: `--timeout`)
             # and ini keys, as `getoption` and `getini` find them.
             addoption(**{n: given[n] for n in varnames(addoption)[0]})
-            self._adopt_options(parser, [])
+            # The values given on the command line (addopts too) for its options: the
+            # coordinator's tokens for installed plugins' options (other plugins' are
+            # left over here).
+            self._adopt_options(parser, list(self.setup.get("plugin_option_tokens") or ()), strict=False)
         initial = getattr(module, "pytest_load_initial_conftests", None)
         if initial is not None:
             # Before any conftest is imported, as pytest calls it (pytest-env sets the

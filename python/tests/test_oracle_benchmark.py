@@ -185,6 +185,24 @@ def test_display_options_keep_fastests_session(tmp_path, benchmark_pytest, disab
         assert _table_shape(clean_plugin_output(actual.stdout)) == shape
 
 
+@pytest.mark.parametrize("cli", [(), ("--benchmark-skip",)], ids=["addopts", "skip"])
+def test_its_options_keep_fastests_collection(tmp_path, benchmark_pytest, cli):
+    """pytest-benchmark's options (added through helpers its `pytest_addoption` hands
+    `addoption` to, so they are listed in invocation.rs) are known to the parser: the
+    collection stays fastest's instead of pytest's collecting the whole session, and
+    the values (`--benchmark-warmup on`, an optional one) are no paths."""
+    def edit(root: Path) -> None:
+        _add_benchmarks(root)
+        (root / "pytest.ini").write_text(f"[pytest]\naddopts = {_DISPLAY_ADDOPTS}\n")
+
+    args = ("--collect-only", "-q", *cli)
+    expected, actual = plugin_case_both(
+        CASE, tmp_path, benchmark_pytest, args, edit, {"FASTEST_LOG": "fastest_cli=debug"}
+    )
+    assert "pytest collects the whole session" not in actual.stderr, actual.stderr
+    assert_native_like_pytest(expected, actual, args)
+
+
 def test_benchmarks_through_a_conftest_fixture(tmp_path, benchmark_pytest):
     """A conftest that mentions the word (a fixture requesting `benchmark`, a list of
     fixture names as pydantic's has) sends no module to the pytest engine by itself:

@@ -20,7 +20,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use fastest_core::discovery::options::addoption_options;
+use fastest_core::discovery::options::{addoption_options, CliOption, Nargs};
 
 use fastest_core::config::{
     determine_setup, shlex_split, Config, ConfigRequest, PytestInstall, Startup,
@@ -378,16 +378,27 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
         } else {
             Vec::new()
         };
-        with_conftest_options(
-            &args,
-            &parser_blocked,
-            &all,
-            argv,
-            &config,
-            &host.cwd,
-            &plugin_modules,
-        )
-        .unwrap_or((args, cli))
+        let plugin_options = read_options(&plugin_modules).map(|mut options| {
+            // pytest-benchmark's, which its source adds through helper functions.
+            if plugin_autoload(&args) && plugins.iter().any(|(name, _)| name == "pytest-benchmark")
+            {
+                options.extend(benchmark_options());
+            }
+            options
+        });
+        plugin_options
+            .and_then(|options| {
+                with_conftest_options(
+                    &args,
+                    &parser_blocked,
+                    &all,
+                    argv,
+                    &config,
+                    &host.cwd,
+                    &options,
+                )
+            })
+            .unwrap_or((args, cli))
     };
     // `-o` given through addopts counts too.
     if let Err(e) = config.apply_overrides(&args.override_ini) {
@@ -1096,11 +1107,74 @@ fn benchmark_display_option(arg: &str) -> bool {
     BENCHMARK_DISPLAY_OPTIONS.contains(&name)
 }
 
+/// pytest-benchmark's options (its `pytest_addoption` and the helpers it hands
+/// `addoption` to, which [`addoption_options`] does not follow), with argparse's arity
+/// for each. Known to the parser, they keep fastest's collection: none changes which
+/// items pytest collects (`--benchmark-skip`/`--benchmark-only` add skip marks). What
+/// each does to the run is [`run_blocker`]'s to decide.
+fn benchmark_options() -> Vec<CliOption> {
+    const ONE: &[&str] = &[
+        "min-time",
+        "max-time",
+        "min-rounds",
+        "precision",
+        "confidence",
+        "timer",
+        "calibration-precision",
+        "warmup-iterations",
+        "save",
+        "json",
+        "cprofile",
+        "cprofile-loops",
+        "cprofile-top",
+        "sort",
+        "group-by",
+        "columns",
+        "name",
+        "time-unit",
+        "storage",
+    ];
+    const NONE: &[&str] = &[
+        "disable-gc",
+        "skip",
+        "disable",
+        "enable",
+        "only",
+        "autosave",
+        "save-data",
+        "verbose",
+        "quiet",
+    ];
+    const OPTIONAL: &[&str] = &[
+        "warmup",
+        "compare",
+        "cprofile-dump",
+        "histogram",
+        "csv",
+        "netrc",
+    ];
+    const AT_LEAST_ONE: &[&str] = &["compare-fail"];
+    [
+        (ONE, Nargs::Exact(1)),
+        (NONE, Nargs::Exact(0)),
+        (OPTIONAL, Nargs::Optional),
+        (AT_LEAST_ONE, Nargs::AtLeast(1)),
+    ]
+    .iter()
+    .flat_map(|(names, nargs)| {
+        names.iter().map(|n| CliOption {
+            names: vec![format!("--benchmark-{n}")],
+            nargs: *nargs,
+        })
+    })
+    .collect()
+}
+
 /// Installed plugins fastest serves whose options the coordinator reads off their
 /// `pytest_addoption` (the module named), so that giving one keeps fastest's collection:
 /// none of them changes which items pytest collects. What each option does to the run
-/// is decided from its text ([`Args::plugin_options`]). (pytest-benchmark's options
-/// are added through helper functions its source passes `addoption` to: not read.)
+/// is decided from its text ([`Args::plugin_options`]). (pytest-benchmark's are listed:
+/// [`benchmark_options`].)
 const OPTION_PLUGIN_MODULES: &[(&str, &str)] = &[("pytest-rerunfailures", "pytest_rerunfailures")];
 
 /// pytest-rerunfailures' options that make it rerun (or count reruns).
@@ -1991,13 +2065,26 @@ pub(crate) fn initial_conftests(args: &Args, config: &Config, cwd: &Path) -> Vec
     found
 }
 
-/// Whether a conftest may register options or ini keys: it defines `pytest_addoption`
-/// or loads plugins. A text search: a false positive only costs speed.
+/// The options the `pytest_addoption` of `modules` register, read off their source
+/// ([`addoption_options`]); `None` when one is unreadable. A module whose options the
+/// source does not prove adds none: its options stay unknown, and pytest reads the
+/// command line.
+fn read_options(modules: &[PathBuf]) -> Option<Vec<CliOption>> {
+    let mut options = Vec::new();
+    for module in modules {
+        let source = std::fs::read(module).ok()?;
+        if let Some(found) = addoption_options(&source) {
+            options.extend(found);
+        }
+    }
+    Some(options)
+}
+
 /// The command line parsed again knowing the long options of the `pytest_addoption`
-/// of the initial conftests and of `plugin_modules` (read off their source:
-/// [`addoption_options`]), when that leaves no option unknown and changes no initial
-/// conftest (pytest finds those before it knows these options, taking their values for
-/// paths); `None` otherwise.
+/// of the initial conftests ([`read_options`]) and installed plugins' `plugin_options`,
+/// when that leaves no option unknown and changes no initial conftest (pytest finds
+/// those before it knows these options, taking their values for paths); `None`
+/// otherwise.
 fn with_conftest_options(
     args: &Args,
     blocked: &[String],
@@ -2005,35 +2092,24 @@ fn with_conftest_options(
     argv: &[String],
     config: &Config,
     cwd: &Path,
-    plugin_modules: &[PathBuf],
+    plugin_options: &[CliOption],
 ) -> Option<(Args, Parsed)> {
     let initial = initial_conftests(args, config, cwd);
-    // A module whose options the source does not prove adds none: its options stay
-    // unknown, and pytest reads the command line.
-    let read = |modules: &[PathBuf]| -> Option<Vec<fastest_core::discovery::options::CliOption>> {
-        let mut options = Vec::new();
-        for module in modules {
-            let source = std::fs::read(module).ok()?;
-            if let Some(found) = addoption_options(&source) {
-                options.extend(found);
-            }
-        }
-        Some(options)
-    };
-    let plugin_options = read(plugin_modules)?;
-    let options = read(&initial)?;
+    let options = read_options(&initial)?;
     if options.is_empty() && plugin_options.is_empty() {
         return None;
     }
     let parser = Parser::new(cwd, blocked)
         .with_conftest_options(&options)
-        .with_plugin_options(&plugin_options);
+        .with_plugin_options(plugin_options);
     let again = parser.parse(all).ok()?.args;
     let cli = parser.parse(argv).ok()?;
     (again.unknown.is_empty() && initial_conftests(&again, config, cwd) == initial)
         .then_some((again, cli))
 }
 
+/// Whether a conftest may register options or ini keys: it defines `pytest_addoption`
+/// or loads plugins. A text search: a false positive only costs speed.
 fn may_register_options(conftest: &Path) -> bool {
     std::fs::read(conftest).is_ok_and(|b| {
         let text = String::from_utf8_lossy(&b);

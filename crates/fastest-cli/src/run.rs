@@ -2892,6 +2892,9 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         "args_source": config_args.1,
         // For the options the engine is not told of: pytest's parser reads them.
         "option_tokens": inv.tokens,
+        // The tokens of the options the coordinator read off installed plugins'
+        // `pytest_addoption` (or lists: pytest-benchmark's), with their values.
+        "plugin_option_tokens": args.plugin_option_tokens,
         "options": options,
     })
 }
