@@ -501,10 +501,11 @@ def test_importorskip_of_an_importable_module_needs_no_import(tmp_path: Path) ->
 def test_decided_top_level_conditions_need_no_import(tmp_path: Path) -> None:
     """A top-level ``if`` on ``sys.version_info`` (directly, through a constant, in an
     ``elif`` chain), on ``TYPE_CHECKING`` or on the platform (``sys.platform``,
-    ``os.name``, ``platform.system()``; in the conftest too) runs one branch, read from
-    the source (in a class body too); so does one on a flag another module's source
-    settles (`from pyflags import PY_3_8_PLUS`, in a test module and deciding the
-    conftest's `collect_ignore`). A condition on the micro version or the environment
+    ``os.name``, ``platform.system()``; in the conftest too) or on the implementation
+    (``platform.python_implementation()``, ``sys.implementation.name``) runs one
+    branch, read from the source (in a class body too); so does one on a flag another
+    module's source settles (`from pyflags import PY_3_8_PLUS`, in a test module and
+    deciding the conftest's `collect_ignore`). A condition on the micro version or the environment
     is left to pytest's import."""
     root = _case_copy(tmp_path, "static_conditions")
     imported, log = _collect_both(root, "--doctest-modules")

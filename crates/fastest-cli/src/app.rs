@@ -277,6 +277,8 @@ fn collect_only(
         }
         certainty.platform =
             fastest_core::discovery::syntax::Platform::from_sys_platform(&host.platform);
+        certainty.implementation =
+            fastest_core::discovery::syntax::Implementation::from_name(&host.implementation);
         certainty.plugin_words = crate::invocation::collection_plugin_words(args, config, host);
         certainty.import_warnings_collected = !inv.run;
         certainty

@@ -874,6 +874,7 @@ pub mod cache {
                 python: Some(PathBuf::from("/p/venv/bin/python")),
                 python_version: "3.11.7".into(),
                 platform: "linux".into(),
+                implementation: "cpython".into(),
                 sys_path: Vec::new(),
                 builtin_modules: Vec::new(),
                 hostname: String::new(),

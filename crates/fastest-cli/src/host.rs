@@ -14,6 +14,8 @@ pub struct Host {
     pub python_version: String,
     /// `sys.platform`.
     pub platform: String,
+    /// `sys.implementation.name` (`cpython`, `pypy`).
+    pub implementation: String,
     pub sys_path: Vec<PathBuf>,
     /// `sys.builtin_module_names`: modules compiled into the interpreter (importable
     /// although no `sys.path` entry holds them).
@@ -108,6 +110,7 @@ impl Host {
             python,
             python_version: String::new(),
             platform: std::env::consts::OS.to_string(),
+            implementation: String::new(),
             sys_path: Vec::new(),
             builtin_modules: Vec::new(),
             hostname: std::fs::read_to_string("/proc/sys/kernel/hostname")

@@ -35,6 +35,7 @@ fn main(
         python: Some(PathBuf::from(executable)),
         python_version: version,
         platform,
+        implementation: implementation(py),
         sys_path: sys_path.into_iter().map(PathBuf::from).collect(),
         builtin_modules,
         hostname: hostname(py),
@@ -137,6 +138,16 @@ fn simple_flags(py: Python<'_>) -> Option<Vec<String>> {
         }
     }
     Some(args)
+}
+
+/// `sys.implementation.name`: which `platform.python_implementation()` branches of a
+/// module run.
+fn implementation(py: Python<'_>) -> String {
+    py.import("sys")
+        .and_then(|sys| sys.getattr("implementation"))
+        .and_then(|i| i.getattr("name"))
+        .and_then(|n| n.extract::<String>())
+        .unwrap_or_default()
 }
 
 /// `platform.node()` (`os.uname().nodename`; "" where there is none).

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::parse::{BindingKind, Outline};
-use super::syntax::{ImportRef, Platform, PyVersion, Target, TryRole};
+use super::syntax::{Implementation, ImportRef, Platform, PyVersion, Target, TryRole};
 use super::ImportMode;
 
 /// Marks pytest 9.2 registers itself (`pytest --markers` without plugins).
@@ -42,6 +42,9 @@ pub struct Certainty {
     pub python: PyVersion,
     /// The interpreter's platform: which `sys.platform` branches run.
     pub platform: Platform,
+    /// The interpreter's implementation: which `platform.python_implementation()`
+    /// branches run.
+    pub implementation: Implementation,
     /// Where imports resolve; `None` skips the import check (unit tests and benches,
     /// which have no interpreter facts).
     pub imports: Option<ImportEnv>,
@@ -69,6 +72,7 @@ impl Certainty {
         Self {
             python,
             platform: Platform::Unknown,
+            implementation: Implementation::Unknown,
             imports,
             markers: Some(markers),
             plugin_words: Vec::new(),
@@ -89,13 +93,17 @@ impl Certainty {
         Target {
             python: self.python,
             platform: self.platform,
+            implementation: self.implementation,
         }
     }
 
     /// A hash of every setting here, for the discovery cache key (directory contents are
     /// not part of it).
     pub fn fingerprint(&self) -> u64 {
-        let mut key = format!("{}.{} {:?}", self.python.0, self.python.1, self.platform);
+        let mut key = format!(
+            "{}.{} {:?} {:?}",
+            self.python.0, self.python.1, self.platform, self.implementation
+        );
         if let Some(env) = &self.imports {
             for p in env.sys_path.iter().chain(&env.pythonpath) {
                 key.push('\x1f');

@@ -12,7 +12,9 @@ use tree_sitter::{Node, Parser};
 
 use super::params::{ExplicitId, OpaqueKey, ParamSet, PyValue};
 use super::skim;
-use super::syntax::{self, field, ImportRef, MarkAliases, Platform, PyVersion, Target};
+use super::syntax::{
+    self, field, Implementation, ImportRef, MarkAliases, Platform, PyVersion, Target,
+};
 use crate::item::{Mark, MarkValue, ParamScope};
 
 /// What a module or class body binds under one name.
@@ -415,6 +417,7 @@ pub fn parse_outline_seeded(
     let mut ctx = Ctx::new(src);
     ctx.python = python;
     ctx.platform = target.platform;
+    ctx.implementation = target.implementation;
     ctx.seeds = seeds;
     ctx.scan_module(root);
     // tree-sitter accepts much that CPython rejects or warns about; the same walk
@@ -1206,6 +1209,9 @@ struct Ctx<'a> {
     /// `platform.system()` tests compare; names bound to `os` and `platform`, and to
     /// `sys.platform` (`from sys import platform`).
     platform: Platform,
+    /// The interpreter's implementation, which `platform.python_implementation()` and
+    /// `sys.implementation.name` tests compare.
+    implementation: Implementation,
     os_mods: HashSet<String>,
     platform_mods: HashSet<String>,
     sys_platform_names: HashSet<String>,
@@ -1463,6 +1469,7 @@ impl<'a> Ctx<'a> {
             type_checking: HashSet::new(),
             python: PyVersion::MIN,
             platform: Platform::Unknown,
+            implementation: Implementation::Unknown,
             os_mods: HashSet::new(),
             platform_mods: HashSet::new(),
             sys_platform_names: HashSet::new(),
@@ -2186,7 +2193,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// The value of `sys.platform`, `os.name` or `platform.system()` when `n` reads one
-    /// of them and the platform is known.
+    /// of them and the platform is known; of `platform.python_implementation()` or
+    /// `sys.implementation.name` when the implementation is.
     fn platform_value(&self, n: Node<'a>) -> Option<&'static str> {
         let n = unparen(n);
         if n.kind() == "identifier" {
@@ -2204,12 +2212,20 @@ impl<'a> Ctx<'a> {
                 ([m, f], true) if f == "system" && self.platform_mods.contains(m) => {
                     self.platform.system()
                 }
+                ([m, f], true)
+                    if f == "python_implementation" && self.platform_mods.contains(m) =>
+                {
+                    self.implementation.python_implementation()
+                }
                 _ => None,
             };
         }
         match attr_chain(n, self.src)?.as_slice() {
             [m, v] if v == "platform" && self.sys_mods.contains(m) => self.platform.sys_platform(),
             [m, v] if v == "name" && self.os_mods.contains(m) => self.platform.os_name(),
+            [m, i, v] if i == "implementation" && v == "name" && self.sys_mods.contains(m) => {
+                self.implementation.name()
+            }
             _ => None,
         }
     }
@@ -7067,6 +7083,7 @@ def pytest_configure(config):
             let target = Target {
                 python: PyVersion(3, 11),
                 platform,
+                ..Target::default()
             };
             let o = parse_outline_for(src.as_bytes(), false, target);
             let names: Vec<String> = o.bindings.iter().map(|b| b.name.clone()).collect();
@@ -7103,6 +7120,30 @@ def pytest_configure(config):
             Platform::Linux,
         );
         assert!(!uncertain.is_empty());
+    }
+
+    #[test]
+    fn implementation_conditions_are_decided_on_a_known_implementation() {
+        // cattrs' conftest: what pytest ignores depends on the implementation.
+        let src = "import platform, sys\ncollect_ignore_glob = []\n\
+            if platform.python_implementation() == 'PyPy':\n    collect_ignore_glob.append('*_cpython.py')\n\
+            if sys.implementation.name != 'pypy':\n    collect_ignore_glob.append('*_pypy.py')\n";
+        let outline = |implementation| {
+            let target = Target {
+                python: PyVersion(3, 11),
+                implementation,
+                ..Target::default()
+            };
+            parse_outline_for(src.as_bytes(), false, target)
+        };
+        let cpython = outline(Implementation::CPython);
+        assert!(!cpython.dynamic_ignore, "{:?}", cpython.uncertain);
+        assert_eq!(cpython.collect_ignore_glob, ["*_pypy.py"]);
+        let pypy = outline(Implementation::PyPy);
+        assert!(!pypy.dynamic_ignore, "{:?}", pypy.uncertain);
+        assert_eq!(pypy.collect_ignore_glob, ["*_cpython.py"]);
+        let unknown = outline(Implementation::Unknown);
+        assert!(unknown.dynamic_ignore);
     }
 
     #[test]

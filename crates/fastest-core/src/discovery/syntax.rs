@@ -103,19 +103,60 @@ impl Platform {
     }
 }
 
+/// The workers' interpreter's implementation, as module-level conditions test it
+/// (`platform.python_implementation()`, `sys.implementation.name`): `Unknown` decides
+/// none of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Implementation {
+    #[default]
+    Unknown,
+    CPython,
+    PyPy,
+}
+
+impl Implementation {
+    /// From the interpreter's `sys.implementation.name`; another (GraalPy) is `Unknown`.
+    pub fn from_name(s: &str) -> Implementation {
+        match s {
+            "cpython" => Implementation::CPython,
+            "pypy" => Implementation::PyPy,
+            _ => Implementation::Unknown,
+        }
+    }
+
+    /// `sys.implementation.name`.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Implementation::CPython => Some("cpython"),
+            Implementation::PyPy => Some("pypy"),
+            Implementation::Unknown => None,
+        }
+    }
+
+    /// `platform.python_implementation()`.
+    pub fn python_implementation(self) -> Option<&'static str> {
+        match self {
+            Implementation::CPython => Some("CPython"),
+            Implementation::PyPy => Some("PyPy"),
+            Implementation::Unknown => None,
+        }
+    }
+}
+
 /// What a module's import is read for: the interpreter's version (which syntax
-/// compiles, which `sys.version_info` branch runs) and its platform.
+/// compiles, which `sys.version_info` branch runs), its platform and implementation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Target {
     pub python: PyVersion,
     pub platform: Platform,
+    pub implementation: Implementation,
 }
 
 impl From<PyVersion> for Target {
     fn from(python: PyVersion) -> Self {
         Target {
             python,
-            platform: Platform::Unknown,
+            ..Target::default()
         }
     }
 }

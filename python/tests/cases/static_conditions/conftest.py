@@ -13,3 +13,9 @@ if not PY_3_8_PLUS:
     collect_ignore.append("test_version.py")
 if not FUTURE:
     collect_ignore.extend(["test_future_only.py"])
+
+# The implementation decides too (cattrs' conftest).
+import platform
+
+if platform.python_implementation() == "PyPy":
+    collect_ignore.append("test_implementation.py")
