@@ -840,7 +840,8 @@ const WORD_GATED_PLUGINS: &[(&str, &str)] = &[("pytest-benchmark", "benchmark")]
 /// unless switched on ([`idle_plugin_active`]), and have no word (`""`):
 /// pytest-github-actions-annotate-failures without `GITHUB_ACTIONS=true`; pytest-instafail,
 /// pytest-split and pytest-custom-exit-code without their options ([`SWITCHING_OPTIONS`],
-/// which fastest does not know: given, pytest runs the session). pytest-repeat,
+/// which fastest does not know: given, pytest runs the session); so do the linters'
+/// collectors pytest-ruff, pytest-mypy and pytest-isort. pytest-repeat,
 /// pytest-order and pytest-forked act only on tests marked `repeat`, `order` and
 /// `forked`. `(project, module,
 /// word)`; a word `mark:NAME` is a mark's name, which a file names as `mark.NAME` (the
@@ -878,6 +879,11 @@ pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
     // marked `time_machine`, which only modules naming it can mark:
     // [`COLLECTING_PLUGINS`]. Its module gives the native engine the fixture.
     ("time-machine", "time_machine", ""),
+    // Linters' collectors: their `pytest_collect_file` makes items (a file's check)
+    // only with their options. No fixtures: no module for the engine to load (`""`).
+    ("pytest-ruff", "", ""),
+    ("pytest-mypy", "", ""),
+    ("pytest-isort", "", ""),
 ];
 
 /// The options that switch on a plugin [`idle_plugin_active`] knows by its options
@@ -918,6 +924,10 @@ const SWITCHING_OPTIONS: &[(&str, &[&str])] = &[
             "--suppress-tests-failed-exit-code",
         ],
     ),
+    // (Options are matched by prefix: each of theirs counts.)
+    ("pytest-ruff", &["--ruff"]),
+    ("pytest-mypy", &["--mypy"]),
+    ("pytest-isort", &["--isort"]),
 ];
 
 /// Whether the installed idle plugin `project` is switched on for every test of the
@@ -950,7 +960,10 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
         | "pytest-custom-exit-code"
         | "pytest-repeat"
         | "pytest-forked"
-        | "pytest-order" => SWITCHING_OPTIONS
+        | "pytest-order"
+        | "pytest-ruff"
+        | "pytest-mypy"
+        | "pytest-isort" => SWITCHING_OPTIONS
             .iter()
             .filter(|(p, _)| *p == project)
             .flat_map(|(_, options)| options.iter())
@@ -1372,6 +1385,7 @@ const PLUGIN_INI_KEYS: &[(&str, &[&str])] = &[
         &["mock_traceback_monkeypatch", "mock_use_standalone_module"],
     ),
     ("pytest-env", &["env", "env_files", "env_files_skip_if_set"]),
+    ("pytest-isort", &["isort_ignore"]),
     (
         "pytest-timeout",
         &[

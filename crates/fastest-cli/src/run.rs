@@ -2850,7 +2850,7 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         // Installed plugins idle this session: only their modules' fixtures.
         "fixture_modules": invocation::IDLE_PLUGINS
             .iter()
-            .filter(|(project, _, _)| has_plugin(&plugins, project))
+            .filter(|(project, module, _)| has_plugin(&plugins, project) && !module.is_empty())
             .map(|(_, module, _)| (*module).to_string())
             .collect::<Vec<_>>(),
         // Their fixtures the engine does not serve (listed in a missing fixture's error).
