@@ -521,9 +521,14 @@ def test_decided_top_level_conditions_need_no_import(tmp_path: Path) -> None:
 def test_helpers_defined_under_a_condition_keep_a_file_provable(tmp_path: Path) -> None:
     """`try: from x import Server / except ImportError: class Server(object): ...` and
     plain helper functions under a condition bind values, not tests (dnspython's test
-    modules): such files need no import. A class there with other bases (a TestCase
-    under any name), or a test-like name, still does."""
+    modules): such files need no import; nor does a conftest's list of lambdas under a
+    condition (icalendar's) make every file below it pytest's. A class there with other
+    bases (a TestCase under any name), or a test-like name, still does."""
     files = {
+        "conftest.py": "try:\n    import nonexistent_tz\nexcept ImportError:\n"
+        "    nonexistent_tz = None\n\nif nonexistent_tz is not None:\n"
+        "    CONVERTERS = [lambda dt, name: nonexistent_tz.localize(dt, name)]\n"
+        "else:\n    CONVERTERS = []\n",
         "test_helpers.py": "import pytest\ntry:\n    from nonexistent_mod import Server\n"
         "    available = True\nexcept ImportError:\n    available = False\n\n"
         "    class Server(object):\n        pass\n\n    def helper():\n        return 1\n\n\n"

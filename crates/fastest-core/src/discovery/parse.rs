@@ -2940,8 +2940,11 @@ impl<'a> Ctx<'a> {
                 | "decorated_definition"
                 | "match_statement"
                 | "delete_statement"
-                | "global_statement"
-                | "lambda" => return None,
+                | "global_statement" => return None,
+                // A function value (`PYTZ_IN_TIMEZONE = [lambda dt, tz: ...]` in
+                // icalendar's conftest): the name it is bound to is a value of unknown
+                // kind, as a call's; nothing in its body binds a module name.
+                "lambda" => continue,
                 "import_statement" | "import_from_statement" => {
                     let (module, bindings) = self.import_bindings(n, line);
                     if bindings.is_empty() {
@@ -3010,6 +3013,11 @@ impl<'a> Ctx<'a> {
                     if f.is_some_and(|f| {
                         f.kind() == "identifier" && DYNAMIC.contains(&self.text(f))
                     }) {
+                        return None;
+                    }
+                    // `fx = pytest.fixture(make)`: a fixture, not a plain value.
+                    let chain = f.and_then(|f| attr_chain(f, self.src));
+                    if chain.is_some_and(|c| c.last().is_some_and(|l| l == "fixture")) {
                         return None;
                     }
                 }
@@ -6837,6 +6845,8 @@ def pytest_configure(config):
             // A decided condition: import runs one branch, read like the module's own.
             "if True:\n    def test_x():\n        pass\n",
             "import sys\nif sys.version_info < (3, 0):\n    class TestA:\n        pass\n",
+            // Lambdas inside a value (icalendar's conftest).
+            "if HAS_PYTZ:\n    ZONES = [lambda dt, name: dt]\nelse:\n    ZONES = []\n",
         ] {
             let o = parse_outline(src.as_bytes(), false);
             assert!(o.uncertain.is_empty(), "{src}: {:?}", o.uncertain);
@@ -6846,6 +6856,9 @@ def pytest_configure(config):
         for (src, name) in [
             ("try:\n    from s import Server\nexcept ImportError:\n    class Server(object):\n        pass\n    def helper():\n        pass\n", "helper"),
             ("if FLAG:\n    class Server:\n        pass\n", "Server"),
+            // A lambda bound to a test's name: a value that may be a function (which
+            // collection leaves to pytest's import).
+            ("if FLAG:\n    test_x = lambda: None\n", "test_x"),
         ] {
             let o = parse_outline(src.as_bytes(), false);
             assert!(o.uncertain.is_empty(), "{src}: {:?}", o.uncertain);
@@ -6871,6 +6884,7 @@ def pytest_configure(config):
             "try:\n    import x\nexcept ImportError:\n    collect_ignore = ['test_x.py']\n",
             "try:\n    from pytest import mark\nexcept ImportError:\n    mark = None\n",
             "if FLAG:\n    import pytest as pt\n",
+            "if FLAG:\n    fx = pytest.fixture(lambda: 1)\n",
         ] {
             let o = parse_outline(src.as_bytes(), false);
             assert!(!o.uncertain.is_empty(), "{src}");
