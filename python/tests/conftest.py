@@ -172,6 +172,10 @@ WORKER_PLUGINS = (
     "pytest-vcr==1.0.2",
     "pyfakefs==6.3.2",
     "requests==2.34.2",
+    # Lines in pytest's header (`pytest_report_header`): metadata under `-v`, the base
+    # URL when one is set.
+    "pytest-metadata==3.1.1",
+    "pytest-base-url==2.1.0",
 )
 
 

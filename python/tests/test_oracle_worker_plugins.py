@@ -3,7 +3,7 @@
 a worker's pytest (the runtest protocol, assertion explanations, the session's start
 and end, a plain `pytest_load_initial_conftests`) — pytest-socket, pytest-icdiff,
 pytest-unordered, pytest-check, pytest-httpserver, pytest-responses, pytest-dotenv,
-pytest-vcr, pyfakefs (`parse::worker_plugin`,
+pytest-vcr, pyfakefs, pytest-metadata, pytest-base-url (`parse::worker_plugin`,
 `invocation::worker_plugins`). fastest must serve such a session itself (discovery,
 scheduling, `-n`, reporting), not hand it to pytest, and give pytest's outcomes.
 """
@@ -55,6 +55,40 @@ def test_collection_stays_fastests(tmp_path: Path, worker_plugins_pytest: List[s
     expected, actual = _both(tmp_path, worker_plugins_pytest, ("--collect-only", "-q"))
     assert actual.returncode == expected.returncode == 0
     assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout)
+
+
+@pytest.mark.parametrize("args", [("-v",), (), ("--collect-only",)], ids=["v", "default", "collect"])
+def test_header_lines_of_worker_plugins(tmp_path: Path, worker_plugins_pytest: List[str], args):
+    """pytest-metadata's header line (under `-v`) and pytest-base-url's (with a base URL
+    set) come from the workers' pytest, which asks every `pytest_report_header`; their
+    fixtures are its too. A `--collect-only` listing with a header is pytest's."""
+    def edit(root: Path) -> None:
+        (root / "pytest.ini").write_text("[pytest]\nbase_url = http://example.invalid\n")
+        (root / "test_header.py").write_text(
+            "def test_fixtures(metadata, base_url):\n"
+            "    assert base_url == 'http://example.invalid'\n"
+            "    assert 'Python' in metadata\n"
+        )
+
+    if "--collect-only" in args:
+        from oracle_harness import fastest_in, fresh_case, run_in
+
+        root = fresh_case(CASE, tmp_path)
+        edit(root)
+        cmd, env = fastest_in(worker_plugins_pytest)
+        actual = run_in(cmd, root, ["-p", "no:cacheprovider", *args, "test_header.py"], env)
+        assert "adds lines to the header" in actual.stderr, actual.stderr
+        assert "baseurl: http://example.invalid" in actual.stdout, actual.stdout
+        return
+    expected, actual = plugin_case_both(
+        CASE, tmp_path, worker_plugins_pytest, (*args, "test_header.py"), edit
+    )
+    assert "baseurl: http://example.invalid" in expected.stdout, expected.stdout
+    assert ("metadata: {" in expected.stdout) == ("-v" in args), expected.stdout
+    assert actual.returncode == expected.returncode == 0
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}"
+    )
 
 
 def test_verbose_run_names_the_plugin(tmp_path: Path, worker_plugins_pytest: List[str]):

@@ -49,6 +49,8 @@ pub struct FixturePlugin {
     pub markers: Vec<String>,
     /// The ini keys their `pytest_addoption` registers (`None`: computed names).
     pub ini_keys: Option<Vec<String>>,
+    /// They add lines to pytest's header (`pytest_report_header`).
+    pub header: bool,
 }
 
 /// pytest's `default_plugins`: registered under these names before the `pytest11`

@@ -1539,6 +1539,7 @@ fn unknown_plugins_that(
         .filter_map(|(project, _)| {
             let modules = host.plugin_targets(&project);
             let mut markers = Vec::new();
+            let mut header = false;
             let mut ini_keys = Some(Vec::new());
             for module in &modules {
                 // `module:attr` registers an object pytest finds hooks on.
@@ -1548,6 +1549,7 @@ fn unknown_plugins_that(
                 let source = std::fs::read(host.module_file(module)?).ok()?;
                 match check(&source) {
                     Ok(found) => {
+                        header |= found.header;
                         markers.extend(found.markers);
                         ini_keys = ini_keys.zip(found.ini_keys).map(|(mut a, b)| {
                             a.extend(b);
@@ -1565,6 +1567,7 @@ fn unknown_plugins_that(
                 modules,
                 markers,
                 ini_keys,
+                header,
             })
         })
         .collect()
@@ -1885,6 +1888,9 @@ fn pytest_only(
             .find(|(name, _)| HEADER_PLUGINS.contains(&name.as_str()))
         {
             return Some(format!("{name} adds lines to the header"));
+        }
+        if let Some(p) = worker_plugins(host).iter().find(|p| p.header) {
+            return Some(format!("{} adds lines to the header", p.project));
         }
     }
     if args.numprocesses.is_some() && installed.iter().any(|(n, _)| n == "pytest-xdist") {

@@ -693,6 +693,9 @@ pub struct QuietPlugin {
     /// The ini keys its `pytest_addoption` registers (`parser.addini("name", ...)`);
     /// `None` when a name is computed.
     pub ini_keys: Option<Vec<String>>,
+    /// It defines `pytest_report_header` (a worker plugin: the workers' pytest asks it;
+    /// only pytest's own start words it for `--collect-only`).
+    pub header: bool,
 }
 
 /// The hooks a quiet plugin may define: the native engine calls them at its start, as
@@ -741,6 +744,12 @@ const WORKER_PLUGIN_HOOKS: &[&str] = &[
     "pytest_fixture_setup",
     "pytest_fixture_post_finalizer",
     "pytest_assertrepr_compare",
+    // Its lines reach the header through the workers' pytest, which asks every
+    // implementation (`_PytestEngine._header_answers`); pytest-metadata's, pytest-base-url's.
+    "pytest_report_header",
+    // Called only by pytest-xdist's controller, with a worker's output (pytest-metadata
+    // merges the workers' metadata): fastest's workers are no xdist nodes.
+    "pytest_testnodedown",
 ];
 
 /// pytest's private modules a worker plugin may not use (beyond annotations): what
@@ -964,6 +973,7 @@ fn outline_of_plugin(
     Ok(QuietPlugin {
         markers: o.registered_markers.clone(),
         ini_keys: addini_names(src),
+        header: o.hooks.iter().any(|h| h == "pytest_report_header"),
     })
 }
 
@@ -6654,7 +6664,8 @@ def pytest_configure(config):
             quiet_plugin(faker_like),
             Ok(QuietPlugin {
                 markers: vec![],
-                ini_keys: Some(vec![])
+                ini_keys: Some(vec![]),
+                header: false,
             })
         );
         let markers = b"import pytest\n\ndef pytest_configure(config):\n    config.addinivalue_line('markers', 'slow: slow tests')\n\n@pytest.fixture\ndef x():\n    return 1\n";
@@ -6669,7 +6680,8 @@ def pytest_configure(config):
             quiet_plugin(options),
             Ok(QuietPlugin {
                 markers: vec![],
-                ini_keys: Some(vec!["mock_case".to_string(), "other".to_string()])
+                ini_keys: Some(vec!["mock_case".to_string(), "other".to_string()]),
+                header: false,
             })
         );
         let private_like = b"_pytest_version = (9, 2)\n_pytest29 = True\n";
@@ -6743,6 +6755,11 @@ def pytest_configure(config):
         // mark (which counts as registered).
         let dotenv = b"import pytest\nfrom dotenv import load_dotenv\n@pytest.hookimpl(tryfirst=True)\ndef pytest_load_initial_conftests(args, early_config, parser):\n    _override = early_config.getini('env_override_existing_values')\n    for filename in early_config.getini('env_files'):\n        load_dotenv(filename, override=_override)\n";
         assert_eq!(worker_plugin(dotenv).map(|p| p.markers), Ok(vec![]));
+        // pytest-base-url's header line: asked by the workers' pytest, and known to be
+        // there (a `--collect-only` header is then pytest's).
+        let base_url = b"def pytest_report_header(config, start_path):\n    base_url = config.getoption('base_url')\n    if base_url:\n        return 'baseurl: {0}'.format(base_url)\n";
+        assert_eq!(worker_plugin(base_url).map(|p| p.header), Ok(true));
+        assert_eq!(worker_plugin(dotenv).map(|p| p.header), Ok(false));
         let vcr = b"def pytest_load_initial_conftests(early_config, parser, args):\n    early_config.addinivalue_line('markers', 'vcr: Mark the test as using VCR.py.')\n";
         assert_eq!(
             worker_plugin(vcr).map(|p| p.markers),
@@ -6768,8 +6785,8 @@ def pytest_configure(config):
                 "pytest's terminal reporter",
             ),
             (
-                b"def pytest_report_header(config):\n    return 'x'\n",
-                "hook pytest_report_header",
+                b"def pytest_collection_finish(session):\n    pass\n",
+                "hook pytest_collection_finish",
             ),
             (
                 b"def pytest_collection_modifyitems(items):\n    items.reverse()\n",
