@@ -827,3 +827,37 @@ def test_helpers_reached_by_relative_imports_must_import_too(tmp_path: Path) -> 
     (pkg / "test_fine.py").write_text("from .fine import leaf\n\n\ndef test_b():\n    pass\n")
     imported, log = _collect_both(tmp_path, rc=2)
     assert imported == ["tests/test_broken.py"], log
+
+
+@pytest.mark.parametrize("where", ["module", "conftest"])
+def test_changes_to_unittests_loader_reorder_later_modules(tmp_path: Path, where: str) -> None:
+    """pytest names a TestCase's methods with a fresh `unittest.TestLoader()`: a module
+    or conftest that sets `TestLoader.sortTestMethodsUsing` (or `testMethodPrefix`) as
+    it is imported changes the order, and even the set, of every TestCase collected
+    after it (fastest listed them alphabetically, as an unchanged loader does)."""
+    from oracle_harness import normalise
+
+    root = tmp_path / "case"
+    (root / "sub").mkdir(parents=True)
+    (root / "pytest.ini").write_text("[pytest]\n")
+    change = (
+        "import unittest\n\n"
+        "unittest.TestLoader.sortTestMethodsUsing = staticmethod(\n"
+        "    lambda a, b: (a < b) - (a > b))\n"
+        "setattr(unittest.TestLoader, 'testMethodPrefix', 'check')\n"
+    )
+    case = ("import unittest\n\n\nclass T(unittest.TestCase):\n"
+            "    def check_a(self):\n        pass\n\n    def check_b(self):\n        pass\n\n"
+            "    def test_c(self):\n        pass\n")
+    if where == "module":
+        (root / "sub" / "test_a.py").write_text(change + "\n\n" + case)
+    else:
+        (root / "sub" / "conftest.py").write_text(change)
+        (root / "sub" / "test_a.py").write_text(case)
+    (root / "test_z.py").write_text(case + "\n\ndef test_plain():\n    pass\n")
+    _, log = _collect_both(root)
+    assert "changes unittest's TestLoader" in log, log
+    runs = _run_both(root)
+    assert "PASSED test_z.py::T::check_b" in runs[0].stdout, runs[0].stdout
+    assert runs[1].returncode == runs[0].returncode == 0, runs[1].stdout
+    assert normalise(runs[1].stdout) == normalise(runs[0].stdout)

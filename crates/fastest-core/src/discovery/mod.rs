@@ -373,6 +373,15 @@ pub fn discover(opts: &DiscoveryOptions, cache: &mut cache::DiscoveryCache) -> D
             disc.global_fallback = Some(format!("{} defines {h}", c.path.display()));
         } else if pytest_plugins {
             disc.global_fallback = Some(format!("{} sets pytest_plugins", c.path.display()));
+        } else if let Some(why) = c
+            .outline
+            .uncertain
+            .iter()
+            .find(|r| r.ends_with(REORDERS_ACROSS_MODULES))
+        {
+            // A conftest that changes how unittest's loader names methods changes every
+            // module collected after it is loaded, below it or not.
+            disc.global_fallback = Some(format!("{}: {why}", c.path.display()));
         } else if c.outline.dynamic_ignore {
             // The walk skipped what the literal lists name; the conftest's import decides
             // (it can only leave out more: the walk saw every conftest pytest may load).

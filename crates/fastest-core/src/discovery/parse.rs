@@ -437,6 +437,10 @@ pub fn parse_outline_seeded(
     out.mark_names = facts.mark_names;
     ctx.generator_defs = facts.generator_defs;
     ctx.build_module(root, &mut out);
+    // First, so the fallback (and its `-v` reason) sees it whatever else is uncertain.
+    if let Some(why) = test_loader_change(root, src) {
+        out.uncertain.insert(0, why);
+    }
     out.warns_at_import = ctx.import_warning.take();
     for (module, line) in ctx.importorskips.take() {
         // The test module itself is read when `module` imports (the import check says
@@ -5517,6 +5521,67 @@ fn apply_ids(sets: &mut [ParamSet], ids: &[Option<PyValue>]) {
     }
 }
 
+/// The attributes of `unittest.TestLoader` that decide which methods of a
+/// `TestCase` pytest collects and in what order (its collector asks a fresh
+/// `TestLoader().getTestCaseNames`).
+const TEST_LOADER_ATTRS: &[&str] = &[
+    "sortTestMethodsUsing",
+    "testMethodPrefix",
+    "testNamePatterns",
+];
+
+/// Where a module changes one of [`TEST_LOADER_ATTRS`] while it is imported (an
+/// assignment to `<anything>.<attr>`, or `setattr(..., "<attr>", ...)`), outside
+/// function bodies: the change holds for every module pytest collects after it, so
+/// the reason ends with [`super::REORDERS_ACROSS_MODULES`].
+fn test_loader_change(root: Node<'_>, src: &[u8]) -> Option<String> {
+    let named = |n: Node<'_>| std::str::from_utf8(&src[n.byte_range()]).ok();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        let changed = match n.kind() {
+            "function_definition" | "lambda" => continue,
+            "assignment" | "augmented_assignment" => {
+                let mut targets = vec![];
+                let mut left = field(n, "left").into_iter().collect::<Vec<_>>();
+                while let Some(t) = left.pop() {
+                    match t.kind() {
+                        "attribute" => targets.push(t),
+                        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
+                            let mut c = t.walk();
+                            left.extend(t.named_children(&mut c));
+                        }
+                        _ => {}
+                    }
+                }
+                targets
+                    .into_iter()
+                    .filter_map(|t| named(field(t, "attribute")?))
+                    .find(|a| TEST_LOADER_ATTRS.contains(a))
+            }
+            "call" => field(n, "function")
+                .filter(|f| f.kind() == "identifier" && named(*f) == Some("setattr"))
+                .and_then(|_| field(n, "arguments")?.named_child(1))
+                .filter(|a| a.kind() == "string")
+                .and_then(named)
+                .and_then(|lit| {
+                    let bare = lit.trim_matches(|c| c == '"' || c == '\'');
+                    TEST_LOADER_ATTRS.iter().copied().find(|a| *a == bare)
+                }),
+            _ => None,
+        };
+        if let Some(attr) = changed {
+            return Some(format!(
+                "changes unittest's TestLoader.{attr} at import time (line {}){}",
+                line_of(n),
+                super::REORDERS_ACROSS_MODULES
+            ));
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    None
+}
+
 fn unparen(mut n: Node<'_>) -> Node<'_> {
     while n.kind() == "parenthesized_expression" {
         match n.named_child(0) {
@@ -6468,6 +6533,36 @@ def pytest_configure(config):
             .is_empty());
         let o = parse_outline(b"(Frozen_A, Source_A) = make_tests(A)\n", false);
         assert_eq!(o.uncertain.len(), 1);
+    }
+
+    #[test]
+    fn changing_unittests_loader_at_import_is_uncertain_across_modules() {
+        for src in [
+            &b"import unittest\nunittest.TestLoader.sortTestMethodsUsing = None\n"[..],
+            b"from unittest import TestLoader\nTestLoader.testMethodPrefix = 'check'\n",
+            b"import unittest as u\nif True:\n    u.TestLoader.testNamePatterns = ['*a*']\n",
+            b"import unittest\nsetattr(unittest.TestLoader, 'sortTestMethodsUsing', None)\n",
+            b"import unittest\nclass C:\n    unittest.TestLoader.sortTestMethodsUsing = None\n",
+        ] {
+            let o = parse_outline(src, false);
+            let first = o.uncertain.first().map(String::as_str).unwrap_or("");
+            assert!(
+                first.starts_with("changes unittest's TestLoader.")
+                    && first.ends_with(super::super::REORDERS_ACROSS_MODULES),
+                "{}: {:?}",
+                String::from_utf8_lossy(src),
+                o.uncertain
+            );
+        }
+        // Inside a function it runs when called (a test, a fixture): not at collection.
+        for src in [
+            &b"import unittest\ndef setup_module():\n    unittest.TestLoader.sortTestMethodsUsing = None\n"[..],
+            b"import unittest\nloader = unittest.TestLoader()\nprefix = loader.testMethodPrefix\n",
+            b"def test_a(x):\n    x.sortTestMethodsUsing = None\n",
+        ] {
+            let o = parse_outline(src, false);
+            assert!(o.uncertain.is_empty(), "{}: {:?}", String::from_utf8_lossy(src), o.uncertain);
+        }
     }
 
     #[test]
