@@ -861,3 +861,53 @@ def test_changes_to_unittests_loader_reorder_later_modules(tmp_path: Path, where
     assert "PASSED test_z.py::T::check_b" in runs[0].stdout, runs[0].stdout
     assert runs[1].returncode == runs[0].returncode == 0, runs[1].stdout
     assert normalise(runs[1].stdout) == normalise(runs[0].stdout)
+
+
+def test_classes_and_members_as_higher_scoped_parameters(tmp_path: Path) -> None:
+    """A session-scoped fixture parametrized with classes (cattrs' `params=(BaseConverter,
+    Converter)` from its own package), enum members and builtins needs no import:
+    pytest's `reorder_items` keys such values by identity, which is their definition.
+    Names in a conftest's parameters are the conftest's (a test module may import other
+    objects under them); one class reached from two conftests is one key, two classes
+    with one name in two conftests are two."""
+    root = tmp_path / "case"
+    for d in ("one", "two"):
+        (root / d).mkdir(parents=True)
+    (root / "pytest.ini").write_text("[pytest]\npythonpath = .\n")
+    (root / "impls.py").write_text(
+        "import enum\n\n\nclass Base:\n    pass\n\n\nclass Fast(Base):\n    pass\n\n\n"
+        "class Mode(enum.Enum):\n    A = 1\n    B = 2\n"
+    )
+    (root / "other.py").write_text(
+        "import enum\n\n\nclass Mode(str, enum.Enum):\n    A = 'x'\n    B = 'y'\n"
+    )
+    (root / "conftest.py").write_text(
+        "import pytest\nfrom impls import Base, Fast, Mode\n\n\nclass Local:\n    pass\n\n\n"
+        "@pytest.fixture(params=(Base, Fast), scope='session')\ndef impl(request):\n"
+        "    return request.param\n\n\n"
+        "@pytest.fixture(params=[Mode.A, Mode.B, int, Local], scope='session')\n"
+        "def mode(request):\n    return request.param\n"
+    )
+    (root / "one" / "conftest.py").write_text(
+        "import pytest\nfrom impls import Fast\n\n\nclass Own:\n    pass\n\n\n"
+        "@pytest.fixture(params=[Fast, Own], scope='session')\ndef impl(request):\n"
+        "    return request.param\n"
+    )
+    (root / "two" / "conftest.py").write_text(
+        "import pytest\n\n\nclass Own:\n    pass\n\n\n"
+        "@pytest.fixture(params=[Own, int], scope='session')\ndef impl(request):\n"
+        "    return request.param\n"
+    )
+    test = ("def test_impl(impl):\n    pass\n\n\ndef test_both(impl, mode):\n    pass\n")
+    (root / "test_a.py").write_text("from other import Mode\n\n\n" + test)
+    (root / "test_b.py").write_text(test)
+    (root / "one" / "test_c.py").write_text(test)
+    (root / "two" / "test_d.py").write_text(test)
+    imported, _ = _collect_both(root)
+    assert imported == []
+    from oracle_harness import normalise
+
+    runs = _run_both(root)
+    assert "PASSED test_a.py::test_both[Base-Mode.A]" in runs[0].stdout, runs[0].stdout
+    assert runs[1].returncode == runs[0].returncode == 0, runs[1].stdout
+    assert normalise(runs[1].stdout) == normalise(runs[0].stdout)

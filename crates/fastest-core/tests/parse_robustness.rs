@@ -124,6 +124,7 @@ fn parsing_and_collecting_mutated_sources_never_panics() {
         submodule: None,
         external: None,
         external_value: None,
+        here: None,
     };
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let seeds = seeds();

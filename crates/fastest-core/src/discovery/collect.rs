@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::external::ExternalClass;
 use super::params::{make_ids, ParamSet};
-use super::params::{OpaqueKey, PyValue};
+use super::params::{OpaqueKey, Origin, PyValue};
 use super::parse::{
     Base, Binding, BindingKind, Class, Fixture, Func, Indirect, MarkDecl, Outline, Parametrize,
 };
@@ -137,6 +137,9 @@ pub struct ModuleScope<'a> {
     pub external: Option<ExternalCheck<'a>>,
     /// Parameter values other modules define (enum members), by their text here.
     pub external_value: Option<ExternalValue<'a>>,
+    /// The module's path: what places the classes and functions it defines
+    /// ([`Origin::Local`]); `None` when unknown (their keys are unknown then).
+    pub here: Option<&'a std::path::Path>,
 }
 
 /// The value another module's source gives an attribute reached through an import
@@ -783,7 +786,9 @@ impl<'a> ModuleCx<'a> {
                 Some(scope) => sets
                     .iter()
                     .enumerate()
-                    .map(|(i, set)| scoped_params(argnames, (set, i), *scope, *direct))
+                    .map(|(i, set)| {
+                        scoped_params(argnames, (set, i), *scope, *direct, self.scope.here)
+                    })
                     .collect::<Result<_, _>>()?,
             };
             let mut next = Vec::with_capacity(specs.len() * sets.len());
@@ -1100,6 +1105,7 @@ fn scoped_params(
     (set, index): (&ParamSet, usize),
     scope: ParamScope,
     direct: bool,
+    here: Option<&std::path::Path>,
 ) -> Result<Vec<ScopedParam>, String> {
     let mut keys = Vec::with_capacity(argnames.len());
     for (i, argname) in argnames.iter().enumerate() {
@@ -1115,7 +1121,7 @@ fn scoped_params(
                     Some(format!("index:{index}"))
                 }
                 Some(PyValue::Opaque(OpaqueKey::Hashable(key))) => Some(key.clone()),
-                Some(v) => value_key(v),
+                Some(v) => value_key(v, here),
                 None => None,
             }
         };
@@ -1141,7 +1147,9 @@ fn scoped_params(
 
 /// The equivalence key of a literal: its type and value (`1`, `1.0` and `True` differ;
 /// `0.0` and `-0.0` are one).
-fn value_key(v: &PyValue) -> Option<String> {
+/// A class, function or enum member is its definition (`here` places the module's
+/// own: `None` when unknown).
+fn value_key(v: &PyValue, here: Option<&std::path::Path>) -> Option<String> {
     Some(match v {
         PyValue::Str(s) => format!("str:{s}"),
         PyValue::Bytes(b) => format!("bytes:{b:?}"),
@@ -1151,9 +1159,13 @@ fn value_key(v: &PyValue) -> Option<String> {
         PyValue::Complex(c) => format!("complex:{c}"),
         PyValue::Bool(b) => format!("bool:{b}"),
         PyValue::None => "None".to_string(),
-        PyValue::Named(_) | PyValue::Opaque(_) | PyValue::Computed | PyValue::External(_) => {
-            return None
-        }
+        PyValue::Named(name, Origin::Builtin) => format!("builtin:{name}"),
+        PyValue::Named(name, Origin::Local) => format!("object:{}:{name}", here?.display()),
+        PyValue::Named(_, Origin::At(at)) => format!("object:{at}"),
+        PyValue::Named(_, Origin::Unkeyed)
+        | PyValue::Opaque(_)
+        | PyValue::Computed
+        | PyValue::External(_) => return None,
     })
 }
 
@@ -1222,6 +1234,27 @@ mod tests {
     use crate::discovery::parse::parse_outline;
     use crate::glob::NameMatcher;
 
+    #[test]
+    fn named_values_are_keyed_by_their_definition() {
+        let here = std::path::Path::new("/r/test_a.py");
+        let named = |o: Origin| PyValue::Named("Impl".into(), o);
+        assert_eq!(
+            value_key(&named(Origin::Local), Some(here)),
+            value_key(&named(Origin::at(here, "Impl")), None)
+        );
+        assert_ne!(
+            value_key(&named(Origin::Local), Some(here)),
+            value_key(&named(Origin::at(std::path::Path::new("/r/b.py"), "Impl")), None)
+        );
+        // Unplaced: the key is unknown, and the file is pytest's to collect.
+        assert_eq!(value_key(&named(Origin::Local), None), None);
+        assert_eq!(value_key(&named(Origin::Unkeyed), Some(here)), None);
+        assert_eq!(
+            value_key(&PyValue::Named("int".into(), Origin::Builtin), None).as_deref(),
+            Some("builtin:int")
+        );
+    }
+
     fn collect_items(src: &str) -> Result<Vec<Item>, String> {
         let outline = parse_outline(src.as_bytes(), false);
         let rules = NameRules {
@@ -1235,6 +1268,7 @@ mod tests {
             submodule: None,
             external: None,
             external_value: None,
+            here: None,
         };
         let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
         collect_module(&outline, &prefix, "test_m.py", &rules, &scope)
@@ -1415,6 +1449,7 @@ mod tests {
                 submodule: None,
                 external: Some(&stdlib),
                 external_value: None,
+                here: None,
             };
             let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
             collect_module(&outline, &prefix, "test_m.py", &rules, &scope)

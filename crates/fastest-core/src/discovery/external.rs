@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use super::certainty::ImportEnv;
 use super::collect::NameRules;
-use super::params::PyValue;
+use super::params::{Origin, PyValue};
 use super::parse::{AliasOf, Base, Binding, BindingKind, Class, Outline};
 use super::syntax::Target;
 
@@ -379,10 +379,17 @@ impl<'a> Resolver<'a> {
             BindingKind::Class(c) if rest.is_empty() => match goal {
                 Goal::Class => self.facts(file, outline, c, depth + 1).map(Answer::Class),
                 Goal::Def => Some(Answer::Def(file.to_path_buf(), (*head).to_string())),
-                Goal::Member(m) => outline.enums.get(*head)?.get(m).cloned().map(Answer::Value),
+                Goal::Member(m) => outline
+                    .enums
+                    .get(*head)?
+                    .get(m)
+                    .cloned()
+                    .map(|v| Answer::Value(placed(v, file))),
                 // Nothing that could replace the class object.
                 Goal::Named => (c.decorators.unknown.is_empty() && c.decorators.fixture.is_none())
-                    .then(|| Answer::Value(PyValue::Named((*head).to_string()))),
+                    .then(|| {
+                        Answer::Value(PyValue::Named((*head).to_string(), Origin::at(file, head)))
+                    }),
             },
             // `text_type = str`, `Base = compat.Base`: what the other name holds.
             BindingKind::Value { .. } => match outline.aliases.get(*head)? {
@@ -403,7 +410,9 @@ impl<'a> Resolver<'a> {
                 let d = &f.decorators;
                 // A mark keeps the function; any other decorator may not.
                 (d.unknown.is_empty() && d.fixture.is_none() && !d.staticmethod && !d.classmethod)
-                    .then(|| Answer::Value(PyValue::Named((*head).to_string())))
+                    .then(|| {
+                        Answer::Value(PyValue::Named((*head).to_string(), Origin::at(file, head)))
+                    })
             }
             BindingKind::Import {
                 module,
@@ -630,3 +639,16 @@ impl<'a> Resolver<'a> {
             })
     }
 }
+
+/// A value read in the module at `file`, with what it defines there placed at its
+/// definition (an enum member's identity is its class's).
+fn placed(v: PyValue, file: &Path) -> PyValue {
+    match v {
+        PyValue::Named(name, Origin::Local) => {
+            let at = Origin::at(file, &name);
+            PyValue::Named(name, at)
+        }
+        v => v,
+    }
+}
+

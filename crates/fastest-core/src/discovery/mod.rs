@@ -1302,14 +1302,21 @@ fn collect_file_items(
                 .as_ref()
                 .and_then(|r| r.value(&f.path, outline, text))
         };
+        // A conftest's fixture parameters are values of the conftest's namespace:
+        // its own classes and functions placed at it, imported names read in its
+        // imports (the test module may import other objects under those names).
+        let mut conftest_fixtures: Vec<std::borrow::Cow<'_, parse::Fixture>> = Vec::new();
+        for c in &visible {
+            for fx in &c.outline.fixtures {
+                conftest_fixtures.push(conftest_fixture(fx, c, opts, &conftest_paths, deps));
+            }
+        }
         let scope = collect::ModuleScope {
-            conftest_fixtures: visible
-                .iter()
-                .flat_map(|c| c.outline.fixtures.iter())
-                .collect(),
+            conftest_fixtures: conftest_fixtures.iter().map(AsRef::as_ref).collect(),
             submodule: Some(&submodule),
             external: Some(&external),
             external_value: Some(&external_value),
+            here: Some(&f.path),
         };
         let collected = collect::collect_module(outline, &chain, nodeid, &opts.rules, &scope);
         if let Some(r) = &resolver {
@@ -1333,6 +1340,61 @@ fn collect_file_items(
 
 /// The conftest hook that may parametrize any test function.
 const GENERATE_TESTS: &str = "pytest_generate_tests";
+
+/// The fixture `fx` of conftest `c` with its parameter values placed in the conftest's
+/// namespace ([`params::Origin`]): a name it imports read where it is defined (else a
+/// computed value), a class or function it defines placed at the conftest.
+fn conftest_fixture<'c>(
+    fx: &'c parse::Fixture,
+    c: &walk::Conftest,
+    opts: &DiscoveryOptions,
+    conftest_paths: &[&Path],
+    deps: &mut Vec<PathBuf>,
+) -> std::borrow::Cow<'c, parse::Fixture> {
+    use params::{Origin, PyValue};
+    let Ok(Some(sets)) = &fx.params else {
+        return std::borrow::Cow::Borrowed(fx);
+    };
+    let placed = |v: &PyValue| {
+        matches!(
+            v,
+            PyValue::External(_) | PyValue::Named(_, Origin::Local)
+        )
+    };
+    if !sets.iter().any(|s| s.values.iter().any(placed)) {
+        return std::borrow::Cow::Borrowed(fx);
+    }
+    let resolver = opts.certainty.imports.as_ref().map(|env| {
+        external::Resolver::new(
+            env,
+            opts.certainty.target(),
+            &opts.rules,
+            env.search_path(&c.path, opts.import_mode, conftest_paths),
+            opts.import_mode != ImportMode::Importlib,
+            opts.certainty.markers.as_ref(),
+        )
+    });
+    let mut sets = sets.clone();
+    for v in sets.iter_mut().flat_map(|s| s.values.iter_mut()) {
+        match v {
+            PyValue::External(text) => {
+                *v = resolver
+                    .as_ref()
+                    .and_then(|r| r.value(&c.path, &c.outline, text))
+                    .unwrap_or(PyValue::Computed);
+            }
+            PyValue::Named(name, origin @ Origin::Local) => *origin = Origin::at(&c.path, name),
+            _ => {}
+        }
+    }
+    if let Some(r) = &resolver {
+        deps.extend(r.deps());
+    }
+    std::borrow::Cow::Owned(parse::Fixture {
+        params: Ok(Some(sets)),
+        ..fx.clone()
+    })
+}
 
 /// Tags an entry of [`Discovery::conftest_hooks`] for a `pytest_generate_tests` that
 /// acts only on functions using one of the names that follow (joined by " or ", up to

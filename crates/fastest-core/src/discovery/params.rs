@@ -18,8 +18,9 @@ pub enum PyValue {
     Complex(String),
     Bool(bool),
     None,
-    /// A class or function defined in the module (or a builtin type): its `__name__`.
-    Named(String),
+    /// A class, function or enum member defined in the module (or a builtin type):
+    /// its `__name__` (an enum member's `Class.MEMBER`), and which object it is.
+    Named(String, Origin),
     /// A value with no ID of its own (list, tuple, dict, set, ...): `argname + index`;
     /// with what pytest's `reorder_items` keys it by, when the source shows it.
     Opaque(OpaqueKey),
@@ -30,6 +31,29 @@ pub enum PyValue {
     /// another module's source says it is ([`super::external::Resolver::value`]), else
     /// [`PyValue::Computed`].
     External(String),
+}
+
+/// Which object a [`PyValue::Named`] is: pytest's `ParamValueKey` compares classes,
+/// functions and enum members by identity, so two of them are one key only when they
+/// are one definition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// A builtin type (`int`): one object everywhere.
+    Builtin,
+    /// Defined in the module whose source names it: the module's path qualifies it.
+    Local,
+    /// Defined elsewhere: `path:qualified name` of its definition.
+    At(String),
+    /// A new object each time its expression runs (a lambda), or a definition the
+    /// source does not place (a name in a class body).
+    Unkeyed,
+}
+
+impl Origin {
+    /// The identity of a definition named `name` in the module at `file`.
+    pub fn at(file: &std::path::Path, name: &str) -> Self {
+        Self::At(format!("{}:{name}", file.display()))
+    }
 }
 
 /// How pytest's `ParamValueKey` compares a value with no ID of its own.
@@ -181,7 +205,7 @@ fn idval(value: &PyValue, auto: bool) -> Option<String> {
                 Some(ascii_escape_bytes(b))
             }
         }
-        PyValue::Int(s) | PyValue::Complex(s) | PyValue::Named(s) => Some(s.clone()),
+        PyValue::Int(s) | PyValue::Complex(s) | PyValue::Named(s, _) => Some(s.clone()),
         PyValue::Float(f) => Some(python_float_repr(*f)),
         PyValue::Bool(b) => Some(if *b { "True".into() } else { "False".into() }),
         PyValue::None => Some("None".into()),

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Parser};
 
-use super::params::{ExplicitId, OpaqueKey, ParamSet, PyValue};
+use super::params::{ExplicitId, OpaqueKey, Origin, ParamSet, PyValue};
 use super::skim;
 use super::syntax::{
     self, field, Implementation, ImportRef, MarkAliases, Platform, PyVersion, Target,
@@ -3505,14 +3505,14 @@ impl<'a> Ctx<'a> {
             }
             let id = match (kind, value) {
                 (Kind::Plain | Kind::IntMixin, _) => {
-                    PyValue::Named(format!("{class_name}.{first}"))
+                    PyValue::Named(format!("{class_name}.{first}"), Origin::Local)
                 }
                 (Kind::Str, Some(PyValue::Str(s))) => PyValue::Str(s.clone()),
                 (Kind::Int, Some(PyValue::Int(i))) if self.python >= PyVersion(3, 11) => {
                     PyValue::Int(i.clone())
                 }
                 (Kind::Int, Some(PyValue::Int(_))) => {
-                    PyValue::Named(format!("{class_name}.{first}"))
+                    PyValue::Named(format!("{class_name}.{first}"), Origin::Local)
                 }
                 _ => return None,
             };
@@ -5143,12 +5143,14 @@ impl<'a> Ctx<'a> {
             | "dictionary_comprehension"
             | "set_comprehension" => Some(PyValue::Opaque(OpaqueKey::Unhashable)),
             "tuple" => Some(PyValue::Opaque(self.tuple_key(n))),
-            "lambda" => Some(PyValue::Named("<lambda>".into())),
+            "lambda" => Some(PyValue::Named("<lambda>".into(), Origin::Unkeyed)),
             "identifier" => {
                 let name = self.text(n);
                 match self.class_name(name) {
                     Some(ClassName::Value(v)) if v.kind() != "identifier" => return self.value(v),
-                    Some(ClassName::Def) => return Some(PyValue::Named(name.to_string())),
+                    Some(ClassName::Def) => {
+                        return Some(PyValue::Named(name.to_string(), Origin::Unkeyed))
+                    }
                     Some(_) => return None,
                     None => {}
                 }
@@ -5158,10 +5160,10 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 if self.local_defs.contains(name) && !self.unstable.contains(name) {
-                    return Some(PyValue::Named(name.to_string()));
+                    return Some(PyValue::Named(name.to_string(), Origin::Local));
                 }
                 if BUILTIN_NAMED.contains(&name) && !self.rebound(name) {
-                    return Some(PyValue::Named(name.to_string()));
+                    return Some(PyValue::Named(name.to_string(), Origin::Builtin));
                 }
                 None
             }
