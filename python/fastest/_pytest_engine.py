@@ -62,6 +62,24 @@ COORDINATOR_OPTIONS: dict[str, Any] = {
 COORDINATOR_PLUGINS = ("lfplugin", "nfplugin", "stepwiseplugin")
 
 
+
+#: The methods with which pytest's terminal reporter writes its own end-of-session
+#: sections (each looks only at the reports its own `stats` holds).
+_OWN_SUMMARY_SECTIONS = (
+    "summary_errors",
+    "summary_failures",
+    "summary_xfailures",
+    "summary_warnings",
+    "summary_passes",
+    "summary_xpasses",
+    "short_test_summary",
+    "summary_stats",
+)
+
+
+def _nothing(*_args: Any, **_kwargs: Any) -> None:
+    """Stands in for a section nobody reads."""
+
 class _Bridge:
     """A plugin in the worker's pytest: what the running item reports."""
 
@@ -267,6 +285,13 @@ class PytestEngine:
             # Its writer keeps the session's markup: assertion explanations highlight
             # their diffs through it.
             reporter._tw = self._writer(open(os.devnull, "w"))  # noqa: SIM115
+            # Nor does it build pytest's own sections, which nobody reads: with `-rA`
+            # its PASSES section looks up each report's teardown among all of them,
+            # quadratic in the worker's tests (minutes on 18,000). Other plugins'
+            # `pytest_terminal_summary` still run.
+            for name in _OWN_SUMMARY_SECTIONS:
+                if hasattr(reporter, name):
+                    setattr(reporter, name, _nothing)
         for name in COORDINATOR_PLUGINS:
             plugin = config.pluginmanager.get_plugin(name)
             if plugin is not None:
