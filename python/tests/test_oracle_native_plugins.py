@@ -330,3 +330,31 @@ def test_snapshot_files_as_under_pytest(tmp_path, native_plugins_pytest, args):
     expected, actual = _both(tmp_path, native_plugins_pytest, (*args, "test_snapshots.py"))
     assert expected.returncode == actual.returncode == 1, actual.stdout
     _assert_native_as_pytest(expected, actual)
+
+
+@pytest.mark.parametrize(
+    "required, rc",
+    [("pytest-cov>=4.0.0 pytest-timeout~=2.4", 0),
+     ("pytest-cov[toml]>=4,<8 pytest-timeout!=1.0", 0),
+     ("pytest-cov>=4.0.0 pytest-timeout<2", 4),
+     ("pytest-cov==7.* pytest-mock>99", 4)],
+    ids=["met", "extras", "too-new", "too-old"],
+)
+def test_required_plugins_with_versions_are_checked_here(tmp_path, native_plugins_pytest,
+                                                         required, rc):
+    """`required_plugins` entries with version specifiers (pycountry's
+    `pytest-cov>=4.0.0`) are checked against the installed versions as pytest's
+    `packaging` checks them: a session that meets them stays fastest's, one that does
+    not ends with pytest's usage error (both handed the session to pytest before)."""
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "pytest.ini").write_text(f"[pytest]\nrequired_plugins = {required}\n")
+    (root / "test_a.py").write_text("def test_a():\n    pass\n")
+    fastest, env = fastest_in(native_plugins_pytest)
+    expected = _run(native_plugins_pytest, root, ["-q"], {})
+    actual = _run(fastest, root, ["-q"], env)
+    assert actual.returncode == expected.returncode == rc, (expected.stderr, actual.stderr)
+    assert "running pytest itself" not in actual.stderr, actual.stderr
+    assert _clean(actual.stdout) == _clean(expected.stdout), (expected.stdout, actual.stdout)
+    assert actual.stderr.splitlines()[-1:] == expected.stderr.splitlines()[-1:], (
+        expected.stderr, actual.stderr)

@@ -487,13 +487,19 @@ impl Config {
                 .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
                 .unwrap_or(req.len());
             let (name, rest) = req.split_at(name_len);
-            if !installed.iter().any(|(n, _)| n == name) {
+            let Some((_, version)) = installed.iter().find(|(n, _)| n == name) else {
                 // Not installed, or not a valid requirement: missing either way.
                 missing.push(req.clone());
-            } else if !rest.trim().is_empty() {
-                return Ok(Startup::Undecided(format!(
-                    "required_plugins entry {req:?}"
-                )));
+                continue;
+            };
+            match required_version_matches(rest, version) {
+                Some(true) => {}
+                Some(false) => missing.push(req.clone()),
+                None => {
+                    return Ok(Startup::Undecided(format!(
+                        "required_plugins entry {req:?}"
+                    )))
+                }
             }
         }
         if missing.is_empty() {
@@ -574,6 +580,37 @@ impl Config {
         self.raw(name)
             .is_some_and(|(_, v)| matches!(v.value, RawValue::Toml(_)))
     }
+}
+
+/// Whether the installed `version` of a plugin meets a `required_plugins` requirement
+/// whose name is followed by `rest` (extras, then a version specifier, as packaging's
+/// `Requirement` reads them; pytest checks the specifier with pre-releases allowed).
+/// `None` when that is not certain here: a URL or an environment marker, text this
+/// reading does not follow, a version that is not PEP 440's, or a pre-release installed
+/// (where packaging and PEP 440 differ on `~=`).
+fn required_version_matches(rest: &str, version: &str) -> Option<bool> {
+    use std::str::FromStr;
+    let mut spec = rest.trim();
+    if let Some(after) = spec.strip_prefix('[') {
+        spec = after.split_once(']')?.1.trim_start();
+    }
+    if spec.starts_with('@') || spec.contains(';') {
+        // A URL or an environment marker: packaging validates them (the ini's
+        // splitting drops a marker's quotes, which makes it invalid).
+        return None;
+    }
+    if let Some(inner) = spec.strip_prefix('(') {
+        spec = inner.strip_suffix(')')?.trim();
+    }
+    if spec.is_empty() {
+        return Some(true);
+    }
+    let specifiers = pep440_rs::VersionSpecifiers::from_str(spec).ok()?;
+    let version = pep440_rs::Version::from_str(version.trim()).ok()?;
+    if version.any_prerelease() {
+        return None;
+    }
+    Some(specifiers.contains(&version))
 }
 
 #[cfg(test)]

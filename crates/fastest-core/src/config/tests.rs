@@ -728,12 +728,41 @@ fn startup_checks_and_unknown_keys() {
         c.validate_startup(pytest).unwrap_err().to_string(),
         "Missing required plugins: aaa, zzz-plugin>=1"
     );
-    c.apply_overrides(&["required_plugins=pytest-xdist>=3".into()])
-        .unwrap();
-    assert!(matches!(
-        c.validate_startup(pytest),
-        Ok(Startup::Undecided(_))
-    ));
+    // Version specifiers are checked as packaging checks them (pre-releases allowed).
+    for (req, met) in [
+        ("pytest-xdist>=3", true),
+        ("pytest-xdist>=3.8,<4", true),
+        ("pytest-xdist[psutil]~=3.1", true),
+        ("pytest-xdist (==3.8.*)", true),
+        ("pytest-xdist<3.8", false),
+        ("pytest-xdist!=3.8.0", false),
+        ("pytest-xdist>3.8.0", false),
+    ] {
+        c.apply_overrides(&[format!("required_plugins={req:?}")])
+            .unwrap();
+        let got = c.validate_startup(pytest);
+        if met {
+            assert_eq!(got, Ok(Startup::Ok), "{req}");
+        } else {
+            assert_eq!(
+                got.unwrap_err().to_string(),
+                format!("Missing required plugins: {req}")
+            );
+        }
+    }
+    // What this reading does not follow is pytest's to decide.
+    for req in [
+        "pytest-xdist>=>3",
+        "pytest-xdist>=3;python_version<'3'",
+        "pytest-xdist @ https://example.invalid/x.whl",
+    ] {
+        c.apply_overrides(&[format!("required_plugins={req:?}")])
+            .unwrap();
+        assert!(
+            matches!(c.validate_startup(pytest), Ok(Startup::Undecided(_))),
+            "{req}"
+        );
+    }
 }
 
 #[test]

@@ -1244,7 +1244,10 @@ mod tests {
         );
         assert_ne!(
             value_key(&named(Origin::Local), Some(here)),
-            value_key(&named(Origin::at(std::path::Path::new("/r/b.py"), "Impl")), None)
+            value_key(
+                &named(Origin::at(std::path::Path::new("/r/b.py"), "Impl")),
+                None
+            )
         );
         // Unplaced: the key is unknown, and the file is pytest's to collect.
         assert_eq!(value_key(&named(Origin::Local), None), None);

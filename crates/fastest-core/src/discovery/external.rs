@@ -651,4 +651,3 @@ fn placed(v: PyValue, file: &Path) -> PyValue {
         v => v,
     }
 }
-

@@ -1355,12 +1355,7 @@ fn conftest_fixture<'c>(
     let Ok(Some(sets)) = &fx.params else {
         return std::borrow::Cow::Borrowed(fx);
     };
-    let placed = |v: &PyValue| {
-        matches!(
-            v,
-            PyValue::External(_) | PyValue::Named(_, Origin::Local)
-        )
-    };
+    let placed = |v: &PyValue| matches!(v, PyValue::External(_) | PyValue::Named(_, Origin::Local));
     if !sets.iter().any(|s| s.values.iter().any(placed)) {
         return std::borrow::Cow::Borrowed(fx);
     }
