@@ -225,3 +225,58 @@ def test_benchmarks_through_a_conftest_fixture(tmp_path, benchmark_pytest):
     shape = _table_shape(clean_plugin_output(expected.stdout))
     assert "ROW test_timed" in shape, shape
     assert _table_shape(clean_plugin_output(actual.stdout)) == shape
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["warns", "strict-config"])
+def test_unknown_ini_keys_beside_plugins_whose_keys_are_read(tmp_path, benchmark_pytest,
+                                                             strict):
+    """pytest-xdist and pytest-benchmark name every ini key they register in their
+    packages' source: a key neither registers (cattrs' `typing_checkers`, for a plugin
+    installed on one Python only) is unknown for certain. The native engine warns about
+    it (or `--strict-config` fails at start-up) as pytest does; any installed plugin
+    used to hand such a session to pytest."""
+    root = tmp_path / "case"
+    root.mkdir()
+    strict_line = "strict_config = true\n" if strict else ""
+    (root / "pytest.ini").write_text(
+        f"[pytest]\n{strict_line}typing_checkers = mypy\ntimeout = 3\n")
+    (root / "test_a.py").write_text("def test_a():\n    pass\n")
+    fastest, env = fastest_in(benchmark_pytest)
+    expected = run_in(benchmark_pytest, root, ["-q", "-p", "no:cacheprovider"], {})
+    actual = run_in(fastest, root, ["-q", "-p", "no:cacheprovider"], env)
+    assert actual.returncode == expected.returncode == (4 if strict else 0), (
+        expected.stderr, actual.stderr)
+    # A run that `--strict-config` stops before its first test is pytest's to report
+    # (it used to run the tests); the collection's is fastest's.
+    handed_over = "pytest runs this session" in actual.stderr
+    assert handed_over == strict, actual.stderr
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
+        f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}")
+    assert "Unknown config option: timeout" in actual.stderr + actual.stdout
+    assert actual.stderr.splitlines()[-1:] == expected.stderr.splitlines()[-1:], (
+        expected.stderr, actual.stderr)
+    args = ["--collect-only", "-q", "-p", "no:cacheprovider"]
+    expected = run_in(benchmark_pytest, root, args, {})
+    actual = run_in(fastest, root, args, env)
+    assert actual.returncode == expected.returncode, (expected.stderr, actual.stderr)
+    assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout)
+    if strict:
+        assert "running pytest itself" not in actual.stderr, actual.stderr
+
+
+@pytest.mark.parametrize("key", ["rsyncdirs", "looponfailroots"])
+def test_deprecated_xdist_settings_warn_as_pytest_xdist_warns(tmp_path, benchmark_pytest, key):
+    """pytest-xdist's `pytest_configure` warns that `rsyncdirs` and `looponfailroots` are
+    deprecated: the warnings summary shows it (fastest, serving pytest-xdist, did not)."""
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "pytest.ini").write_text(f"[pytest]\n{key} = .\n")
+    (root / "test_a.py").write_text("def test_a():\n    pass\n")
+    fastest, env = fastest_in(benchmark_pytest)
+    for args in (["-q"], ["--collect-only", "-q"]):
+        expected = run_in(benchmark_pytest, root, [*args, "-p", "no:cacheprovider"], {})
+        actual = run_in(fastest, root, [*args, "-p", "no:cacheprovider"], env)
+        assert "--collect-only" in args or "are deprecated" in expected.stdout, expected.stdout
+        assert actual.returncode == expected.returncode == 0, (expected.stderr, actual.stderr)
+        assert clean_plugin_output(actual.stdout) == clean_plugin_output(expected.stdout), (
+            f"\n--- pytest\n{expected.stdout}\n--- fastest\n{actual.stdout}")

@@ -499,7 +499,10 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     }
     let mut strict_unknown_key = None;
     let mut unknown_keys = config.unknown_keys(&blocked);
-    if plugin_autoload(&args) {
+    // Every installed plugin whose ini keys its source names (`None` if one cannot be
+    // read so): asked only when a key is unknown.
+    let mut all_keys_read = true;
+    if plugin_autoload(&args) && !unknown_keys.is_empty() {
         unknown_keys.retain(|k| !registered_by_plugin(k, &plugins));
         let known: Vec<FixturePlugin> = fixture_plugins(host)
             .into_iter()
@@ -510,15 +513,44 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
                 .iter()
                 .any(|p| p.ini_keys.as_ref().is_some_and(|keys| keys.contains(k)))
         });
+        match plugin_ini_keys(host, &known) {
+            Some(keys) => unknown_keys.retain(|k| !keys.contains(k)),
+            None => all_keys_read = false,
+        }
     }
+    // Whether something loaded before pytest reads its ini may register keys: a plugin
+    // whose keys were not all read from its source, `-p`, an initial conftest.
+    let may_register_ini = || {
+        (plugin_autoload(&args) && !plugins.is_empty() && !all_keys_read)
+            || args.plugins.iter().any(|p| {
+                let p = p.trim();
+                !p.starts_with("no:") && !core_plugin(p)
+            })
+            || initial_conftests(&args, &config, &host.cwd)
+                .iter()
+                .any(|c| may_register_options(c))
+    };
     // Config keys nothing registers, which pytest warns about at its start: a native
     // run's engine warns through pytest's own code (`Engine._unknown_key_warnings`).
     let mut unknown_ini_keys = Vec::new();
     if !unknown_keys.is_empty() && !raw_cli {
         match config.strict_config() {
-            Ok(true) if !may_register() => strict_unknown_key = unknown_keys.first().cloned(),
+            Ok(true) if !may_register_ini() => {
+                strict_unknown_key = unknown_keys.first().cloned();
+                // pytest's usage error comes once collection is over, before any test
+                // runs ("no tests ran"): a collection's report is fastest's to give,
+                // that of a run which stops there is pytest's.
+                if run {
+                    fallback.get_or_insert_with(|| {
+                        format!(
+                            "unknown config options under strict_config: {}",
+                            unknown_keys.join(", ")
+                        )
+                    });
+                }
+            }
             // (Not when a warning filter may make it an error: pytest's start fails.)
-            Ok(false) if run && !may_register() && !warnings_may_fail(&args, &config) => {
+            Ok(false) if run && !may_register_ini() && !warnings_may_fail(&args, &config) => {
                 unknown_ini_keys = unknown_keys.clone();
             }
             // pytest's warning quotes its own source line; let it print it.
@@ -535,6 +567,19 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
             "config values pytest rejects when read: {}",
             invalid.join(", ")
         ));
+    }
+    // pytest-xdist's `pytest_configure` warns that its rsync and loop-on-fail settings
+    // are deprecated: a warning of pytest's configuration, in its summary.
+    if fallback.is_none()
+        && plugin_autoload(&args)
+        && plugins.iter().any(|(n, _)| n == "pytest-xdist")
+    {
+        if let Some(key) = ["rsyncdirs", "looponfailroots"]
+            .into_iter()
+            .find(|k| config.get_args(k).is_some_and(|v| !v.is_empty()))
+        {
+            fallback = Some(format!("pytest-xdist warns that `{key}` is deprecated"));
+        }
     }
     if run {
         if let Some(why) = &fallback {
@@ -1591,6 +1636,67 @@ fn asyncio_configures_quietly(config: &Config) -> bool {
 }
 
 /// Whether an installed plugin registers the ini key `key`.
+/// The ini keys every installed plugin registers, when each one's are known: a plugin
+/// fastest has read (`read`: [`fixture_plugins`], [`worker_plugins`]), or one whose
+/// package (the top-level package, or module, of each of its entry points) names every
+/// key it registers literally (`parser.addini("name", ...)`, wherever in the package).
+/// `None` when some plugin may register keys this does not see.
+fn plugin_ini_keys(host: &Host, read: &[FixturePlugin]) -> Option<Vec<String>> {
+    let mut keys = Vec::new();
+    for (project, _) in host.pytest11_plugins() {
+        if let Some(p) = read.iter().find(|p| p.project == project) {
+            match &p.ini_keys {
+                Some(found) => keys.extend(found.iter().cloned()),
+                None => {
+                    tracing::debug!("plugin {project} registers ini keys of computed names");
+                    return None;
+                }
+            }
+            continue;
+        }
+        for module in host.plugin_targets(&project) {
+            let top = module.split([':', '.']).next().unwrap_or_default();
+            let found = match host.module_file(top) {
+                Some(file) if file.ends_with("__init__.py") => {
+                    file.parent().and_then(|dir| package_addini_names(dir, 0))
+                }
+                Some(file) => std::fs::read(&file)
+                    .ok()
+                    .and_then(|source| fastest_core::discovery::parse::addini_names(&source)),
+                None => None,
+            };
+            match found {
+                Some(found) => keys.extend(found),
+                None => {
+                    tracing::debug!("plugin {project} ({module}) may register ini keys");
+                    return None;
+                }
+            }
+        }
+    }
+    Some(keys)
+}
+
+/// [`fastest_core::discovery::parse::addini_names`] over every `.py` file under `dir`.
+fn package_addini_names(dir: &Path, depth: usize) -> Option<Vec<String>> {
+    if depth > 8 {
+        return None;
+    }
+    let mut keys = Vec::new();
+    for entry in std::fs::read_dir(dir).ok()? {
+        let path = entry.ok()?.path();
+        if path.is_dir() {
+            if path.join("__init__.py").is_file() {
+                keys.extend(package_addini_names(&path, depth + 1)?);
+            }
+        } else if path.extension().is_some_and(|e| e == "py") {
+            let source = std::fs::read(&path).ok()?;
+            keys.extend(fastest_core::discovery::parse::addini_names(&source)?);
+        }
+    }
+    Some(keys)
+}
+
 fn registered_by_plugin(key: &str, installed: &[(String, String)]) -> bool {
     PLUGIN_INI_KEYS.iter().any(|(plugin, keys)| {
         keys.contains(&key) && installed.iter().any(|(name, _)| name == plugin)

@@ -1086,7 +1086,7 @@ fn private_pytest_for_annotations_only(src: &[u8]) -> bool {
 }
 
 /// The names of every `.addini(...)` call in `src`, when each is a string literal.
-fn addini_names(src: &[u8]) -> Option<Vec<String>> {
+pub fn addini_names(src: &[u8]) -> Option<Vec<String>> {
     const CALL: &[u8] = b".addini(";
     let mut names = Vec::new();
     let mut at = 0;
