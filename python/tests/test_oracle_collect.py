@@ -911,3 +911,54 @@ def test_classes_and_members_as_higher_scoped_parameters(tmp_path: Path) -> None
     assert "PASSED test_a.py::test_both[Base-Mode.A]" in runs[0].stdout, runs[0].stdout
     assert runs[1].returncode == runs[0].returncode == 0, runs[1].stdout
     assert normalise(runs[1].stdout) == normalise(runs[0].stdout)
+
+
+def test_modules_reading_files_as_they_import_are_collected_by_import(tmp_path: Path) -> None:
+    """A test module that reads a file (or runs a helper script) at import time fails to
+    import when it is missing: `--collect-only` shows pytest's collection error, not the
+    tests the source defines (omegaconf's sdist lacks the files some of its test modules
+    read). A file that is there changes nothing."""
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n")
+    (root / "data.yml").write_text("a: 1\n")
+    (root / "test_present.py").write_text(
+        "from pathlib import Path\n\nDATA = (Path(__file__).parent / 'data.yml').read_text()"
+        "\n\n\ndef test_data():\n    assert DATA\n")
+    (root / "test_readtext.py").write_text(
+        "from pathlib import Path\n\nDATA = (Path(__file__).parent / 'missing.yml').read_text()"
+        "\n\n\ndef test_three():\n    pass\n")
+    (root / "test_runpy.py").write_text(
+        "import runpy\nfrom pathlib import Path\n\n"
+        "helpers = runpy.run_path(str(Path(__file__).parent / 'missing_helper.py'))\n\n\n"
+        "def test_one():\n    pass\n")
+    imported, _ = _collect_both(root, rc=2)
+    assert imported == ["test_present.py", "test_readtext.py", "test_runpy.py"]
+    (root / "test_readtext.py").unlink()
+    (root / "test_runpy.py").unlink()
+    imported, _ = _collect_both(root)
+    assert imported == ["test_present.py"]
+
+
+def test_packages_beside_the_tests_must_import_for_a_collection(tmp_path: Path) -> None:
+    """A test module importing a package of the project (`from build_helpers import
+    release_workflow`, omegaconf's) fails to import when the package's `__init__.py`
+    or the submodule imports a module that is not installed: `--collect-only` shows
+    pytest's collection error, not the module's tests. A package whose imports resolve
+    keeps the module provable."""
+    root = tmp_path / "case"
+    (root / "helpers").mkdir(parents=True)
+    (root / "good").mkdir()
+    (root / "pytest.ini").write_text("[pytest]\npythonpath = .\n")
+    (root / "helpers" / "__init__.py").write_text("")
+    (root / "helpers" / "release.py").write_text("import not_installed_module_xyz\nX = 1\n")
+    (root / "good" / "__init__.py").write_text("from .core import VALUE\n")
+    (root / "good" / "core.py").write_text("import json\n\nVALUE = json.dumps(1)\n")
+    (root / "test_rel.py").write_text(
+        "from helpers import release\n\n\ndef test_x():\n    assert release.X == 1\n")
+    (root / "test_dotted.py").write_text(
+        "import helpers.release\n\n\ndef test_y():\n    pass\n")
+    (root / "test_good.py").write_text(
+        "from good import VALUE\nimport good.core\n\n\ndef test_z():\n    assert VALUE\n")
+    imported, _ = _collect_both(root, rc=2)
+    assert imported == ["test_dotted.py", "test_rel.py"]

@@ -194,7 +194,12 @@ impl Certainty {
             mode,
             &conftest_paths,
             &outline.imports,
-            self.target(),
+            Follow {
+                target: self.target(),
+                // A run's engine reports a module that fails to import as it imports
+                // it; a collection's report is pytest's collection's.
+                packages: self.import_warnings_collected,
+            },
             deps,
         )
     }
@@ -725,7 +730,7 @@ impl ImportEnv {
         mode: ImportMode,
         conftests: &[&Path],
         imports: &[ImportRef],
-        target: Target,
+        follow: Follow,
         deps: &mut Vec<PathBuf>,
     ) -> Result<(), String> {
         if mode == ImportMode::Importlib || imports.is_empty() {
@@ -741,11 +746,11 @@ impl ImportEnv {
             if imp.level > 0 {
                 // `from . import helper`: a module of the test's own package.
                 for helper in self.relative_helpers(file, imp) {
-                    self.follow_helper_file(helper, paths.as_slice(), &dirs, mode, target, deps)?;
+                    self.follow_helper_file(helper, paths.as_slice(), &dirs, mode, follow, deps)?;
                 }
                 continue;
             }
-            self.follow_helper(&imp.module, &paths, &dirs, mode, target, deps)?;
+            self.follow_helper(imp, &paths, &dirs, mode, follow, deps)?;
         }
         Ok(())
     }
@@ -771,30 +776,62 @@ impl ImportEnv {
         modules.into_iter().filter(|m| m.is_file()).collect()
     }
 
-    /// [`ImportEnv::check_helpers`] for the import of `module`: the helper it names, its
+    /// [`ImportEnv::check_helpers`] for the import `imp`: the helper it names, its
     /// imports checked (each helper once per run) and the helpers they import in turn.
+    /// With `follow.packages`, a package beside the tests too: each package on the
+    /// dotted way, the module at its end, and the submodules `from pkg import sub` names.
     fn follow_helper(
         &self,
-        module: &str,
+        imp: &ImportRef,
         paths: &[PathBuf],
         dirs: &[PathBuf],
         mode: ImportMode,
-        target: Target,
+        follow: Follow,
         deps: &mut Vec<PathBuf>,
     ) -> Result<(), String> {
-        if module.is_empty() || module.contains('.') {
+        let module = imp.module.as_str();
+        if module.is_empty() || (module.contains('.') && !follow.packages) {
             return Ok(());
         }
-        let Some(helper) = self.module_file(&[module], paths) else {
+        let parts: Vec<&str> = module.split('.').collect();
+        let Some(first) = self.module_file(&parts[..1], paths) else {
             return Ok(());
         };
-        let beside = helper.file_name().is_some_and(|n| n != "__init__.py")
-            && helper.parent().is_some_and(|d| dirs.iter().any(|x| x == d))
-            && !self.sys_path.iter().any(|p| helper.starts_with(p));
+        let package = first.file_name().is_some_and(|n| n == "__init__.py");
+        if package && !follow.packages {
+            return Ok(());
+        }
+        let home = if package {
+            first.parent().and_then(Path::parent)
+        } else {
+            first.parent()
+        };
+        let beside = home.is_some_and(|h| dirs.iter().any(|x| x == h))
+            && !self.sys_path.iter().any(|p| first.starts_with(p));
         if !beside {
             return Ok(());
         }
-        self.follow_helper_file(helper, paths, dirs, mode, target, deps)
+        let mut last = first.clone();
+        self.follow_helper_file(first, paths, dirs, mode, follow, deps)?;
+        for k in 2..=parts.len() {
+            let Some(f) = self.module_file(&parts[..k], paths) else {
+                // A name the package binds otherwise (or a missing one, which the
+                // import check reports).
+                return Ok(());
+            };
+            last = f.clone();
+            self.follow_helper_file(f, paths, dirs, mode, follow, deps)?;
+        }
+        if last.file_name().is_some_and(|n| n == "__init__.py") {
+            for name in &imp.names {
+                let mut sub = parts.clone();
+                sub.push(name);
+                if let Some(f) = self.module_file(&sub, paths) {
+                    self.follow_helper_file(f, paths, dirs, mode, follow, deps)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// [`ImportEnv::follow_helper`] once the helper's file is found.
@@ -804,7 +841,7 @@ impl ImportEnv {
         paths: &[PathBuf],
         dirs: &[PathBuf],
         mode: ImportMode,
-        target: Target,
+        follow: Follow,
         deps: &mut Vec<PathBuf>,
     ) -> Result<(), String> {
         deps.push(helper.clone());
@@ -819,7 +856,7 @@ impl ImportEnv {
             map.insert(helper.clone(), (Ok(()), Vec::new()));
         }
         let mut read = Vec::new();
-        let verdict = match self.module_outline(&helper, target) {
+        let verdict = match self.module_outline(&helper, follow.target) {
             None => Err("unreadable or not valid UTF-8".to_string()),
             Some(o) => o
                 .import_hazard
@@ -832,14 +869,12 @@ impl ImportEnv {
                         .filter(|i| i.role == TryRole::Always)
                         .try_for_each(|i| {
                             if i.level == 0 {
-                                return self.follow_helper(
-                                    &i.module, paths, dirs, mode, target, &mut read,
-                                );
+                                return self.follow_helper(i, paths, dirs, mode, follow, &mut read);
                             }
                             self.relative_helpers(&helper, i)
                                 .into_iter()
                                 .try_for_each(|h| {
-                                    self.follow_helper_file(h, paths, dirs, mode, target, &mut read)
+                                    self.follow_helper_file(h, paths, dirs, mode, follow, &mut read)
                                 })
                         })
                 }),
@@ -1062,6 +1097,16 @@ fn editable_mapping(text: &str) -> Vec<(String, PathBuf)> {
             _ => None,
         })
         .collect()
+}
+
+/// How far [`ImportEnv::check_helpers`] follows a test module's imports.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Follow {
+    /// The interpreter the helpers are parsed for.
+    pub target: Target,
+    /// Packages beside the tests too (their `__init__.py`, the submodules imported),
+    /// not only plain helper modules.
+    pub packages: bool,
 }
 
 #[cfg(test)]

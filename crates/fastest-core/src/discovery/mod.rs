@@ -1176,6 +1176,15 @@ fn collect_file_items(
     {
         return Err(w.clone());
     }
+    // What a module reads as it is imported may be missing: pytest's collection then
+    // reports the error (a run's engine reports it as it imports the module).
+    if let Some(r) = outline
+        .reads_files
+        .as_ref()
+        .filter(|_| opts.certainty.import_warnings_collected)
+    {
+        return Err(r.clone());
+    }
     // Imports that may fail and unregistered marks: pytest's import prints the errors.
     let loaded: Vec<(&Path, &Outline)> = visible
         .iter()

@@ -237,6 +237,10 @@ pub struct Outline {
     /// (line N) ``): only pytest's collection records it, which `--collect-only`'s
     /// summary (and an `error` filter) shows; a run's engine does it as it imports.
     pub warns_at_import: Option<String>,
+    /// A file the module reads or a directory it lists as it is imported (`` reads
+    /// files at import time (line N) ``): its import fails when that is missing, which
+    /// only pytest's collection reports (a run's engine reports it as it imports).
+    pub reads_files: Option<String>,
     /// Whether a module-level `pytest_runtest_logreport` may write to the terminal
     /// (`may_write_output`): pytest calls it outside every phase's capture.
     pub logreport_writes: bool,
@@ -441,6 +445,7 @@ pub fn parse_outline_seeded(
     if let Some(why) = test_loader_change(root, src) {
         out.uncertain.insert(0, why);
     }
+    out.reads_files = import_time_file_read(root, src);
     out.warns_at_import = ctx.import_warning.take();
     for (module, line) in ctx.importorskips.take() {
         // The test module itself is read when `module` imports (the import check says
@@ -5523,6 +5528,51 @@ fn apply_ids(sets: &mut [ParamSet], ids: &[Option<PyValue>]) {
     }
 }
 
+/// Calls that read a file or list a directory (`open(...)`, `path.read_text()`,
+/// `runpy.run_path(...)`, `os.listdir(...)`, ...), by the name called.
+const FILE_READS: &[&str] = &[
+    "open",
+    "read_text",
+    "read_bytes",
+    "iterdir",
+    "run_path",
+    "listdir",
+    "scandir",
+    "loadtxt",
+    "get_data",
+];
+
+/// Where a module reads a file or lists a directory while it is imported: outside
+/// function bodies and lambdas, and outside an `if __name__ == "__main__":` block.
+fn import_time_file_read(root: Node<'_>, src: &[u8]) -> Option<String> {
+    let text = |n: Node<'_>| std::str::from_utf8(&src[n.byte_range()]).unwrap_or("");
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "function_definition" | "lambda" => continue,
+            "if_statement"
+                if field(n, "condition").is_some_and(|c| text(c).contains("__main__")) =>
+            {
+                continue
+            }
+            "call" => {
+                let called = field(n, "function").and_then(|f| match f.kind() {
+                    "identifier" => Some(text(f)),
+                    "attribute" => field(f, "attribute").map(text),
+                    _ => None,
+                });
+                if called.is_some_and(|c| FILE_READS.contains(&c)) {
+                    return Some(format!("reads files at import time (line {})", line_of(n)));
+                }
+            }
+            _ => {}
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    None
+}
+
 /// The attributes of `unittest.TestLoader` that decide which methods of a
 /// `TestCase` pytest collects and in what order (its collector asks a fresh
 /// `TestLoader().getTestCaseNames`).
@@ -6535,6 +6585,34 @@ def pytest_configure(config):
             .is_empty());
         let o = parse_outline(b"(Frozen_A, Source_A) = make_tests(A)\n", false);
         assert_eq!(o.uncertain.len(), 1);
+    }
+
+    #[test]
+    fn reading_files_at_import_is_noted() {
+        for src in [
+            &b"from pathlib import Path\nDATA = (Path(__file__).parent / 'x.yml').read_text()\n"[..],
+            b"import runpy\nh = runpy.run_path('helper.py')\n",
+            b"with open('x') as f:\n    DATA = f.read()\n",
+            b"class T:\n    names = os.listdir('.')\n",
+        ] {
+            let o = parse_outline(src, false);
+            assert!(
+                o.reads_files
+                    .as_deref()
+                    .is_some_and(|r| r.starts_with("reads files at import time")),
+                "{}",
+                String::from_utf8_lossy(src)
+            );
+            assert!(o.uncertain.is_empty(), "{:?}", o.uncertain);
+        }
+        for src in [
+            &b"def load():\n    return open('x').read()\n"[..],
+            b"if __name__ == '__main__':\n    print(open('x').read())\n",
+            b"reader = lambda: open('x')\n",
+        ] {
+            let o = parse_outline(src, false);
+            assert_eq!(o.reads_files, None, "{}", String::from_utf8_lossy(src));
+        }
     }
 
     #[test]
