@@ -886,7 +886,7 @@ const WORD_GATED_PLUGINS: &[(&str, &str)] = &[("pytest-benchmark", "benchmark")]
 /// pytest-github-actions-annotate-failures without `GITHUB_ACTIONS=true`; pytest-instafail,
 /// pytest-split and pytest-custom-exit-code without their options ([`SWITCHING_OPTIONS`],
 /// which fastest does not know: given, pytest runs the session); so do the linters'
-/// collectors pytest-ruff, pytest-mypy and pytest-isort. pytest-repeat,
+/// collectors pytest-ruff, pytest-mypy, pytest-isort and pytest-pylint. pytest-repeat,
 /// pytest-order and pytest-forked act only on tests marked `repeat`, `order` and
 /// `forked`. `(project, module,
 /// word)`; a word `mark:NAME` is a mark's name, which a file names as `mark.NAME` (the
@@ -929,6 +929,9 @@ pub(crate) const IDLE_PLUGINS: &[(&str, &str, &str)] = &[
     ("pytest-ruff", "", ""),
     ("pytest-mypy", "", ""),
     ("pytest-isort", "", ""),
+    // Its `pytest_configure` registers its `pylint` marker (`PLUGIN_MARKERS`), and its
+    // collector only with `--pylint`.
+    ("pytest-pylint", "", ""),
 ];
 
 /// The options that switch on a plugin [`idle_plugin_active`] knows by its options
@@ -973,6 +976,7 @@ const SWITCHING_OPTIONS: &[(&str, &[&str])] = &[
     ("pytest-ruff", &["--ruff"]),
     ("pytest-mypy", &["--mypy"]),
     ("pytest-isort", &["--isort"]),
+    ("pytest-pylint", &["--pylint"]),
 ];
 
 /// Whether the installed idle plugin `project` is switched on for every test of the
@@ -1008,7 +1012,8 @@ fn idle_plugin_active(project: &str, args: &Args, config: &Config) -> bool {
         | "pytest-order"
         | "pytest-ruff"
         | "pytest-mypy"
-        | "pytest-isort" => SWITCHING_OPTIONS
+        | "pytest-isort"
+        | "pytest-pylint" => SWITCHING_OPTIONS
             .iter()
             .filter(|(p, _)| *p == project)
             .flat_map(|(_, options)| options.iter())
@@ -1470,6 +1475,7 @@ const HEADER_PLUGINS: &[&str] = &[
 /// The marks installed plugins register (`config.addinivalue_line("markers", ...)` in
 /// their `pytest_configure`), for the plugins fastest knows, as ini `markers` lines.
 const PLUGIN_MARKERS: &[(&str, &[&str])] = &[
+    ("pytest-pylint", &["pylint: Tests which run pylint."]),
     (
         "anyio",
         &["anyio: mark the (coroutine function) test to be run asynchronously via anyio."],
