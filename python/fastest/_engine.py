@@ -2878,8 +2878,14 @@ class Engine:
         try:
             with _ItemWarnings(self, log):
                 self.conftests_for(path)
-                mod = import_path(path, mode=self.import_mode, root=self.rootdir,
-                                  consider_namespace_packages=self.config.getini("consider_namespace_packages"))
+                # A conftest's doctests (`--doctest-modules`): pytest's collection reaches
+                # the file right after it loaded it as its directory's conftest, whose
+                # module its import then finds under that name. Imported by basename now,
+                # another directory's conftest (loaded since) would hold the name.
+                mod = self.conftests.get(path) if path.name == "conftest.py" else None
+                if mod is None:
+                    mod = import_path(path, mode=self.import_mode, root=self.rootdir,
+                                      consider_namespace_packages=self.config.getini("consider_namespace_packages"))
         finally:
             # Tagged with the module's file: the summary lists them at its place in
             # the collection, whichever test's report carries them. An initial
@@ -3268,10 +3274,24 @@ class Engine:
         # it names a recorder instead (a worker runs no pytest session of its own).
         real = pytest_doctest.DoctestItem
         pytest_doctest.DoctestItem = _FoundDoctest  # type: ignore[misc,assignment]
+        # doctest's finder keeps the objects whose `__module__` names the module in
+        # `sys.modules`: under pytest, the module holds its name while its file is
+        # collected. A conftest's may have passed to another directory's since.
+        module = collector.obj if collector.kind == "DoctestModule" else None
+        name = getattr(module, "__name__", None)
+        held = sys.modules.get(name) if name else None
+        swap = name is not None and held is not module
+        if swap:
+            sys.modules[name] = module
         try:
             found = list(cls.collect(_DoctestCollector(self, collector)))  # type: ignore[arg-type]
         finally:
             pytest_doctest.DoctestItem = real  # type: ignore[misc]
+            if swap:
+                if held is None:
+                    sys.modules.pop(name, None)
+                else:
+                    sys.modules[name] = held
         return {name: (runner, dtest) for name, runner, dtest in found}
 
     def _relpath(self, filename: str) -> str:

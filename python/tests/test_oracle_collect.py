@@ -962,3 +962,29 @@ def test_packages_beside_the_tests_must_import_for_a_collection(tmp_path: Path) 
         "from good import VALUE\nimport good.core\n\n\ndef test_z():\n    assert VALUE\n")
     imported, _ = _collect_both(root, rc=2)
     assert imported == ["test_dotted.py", "test_rel.py"]
+
+
+def test_doctests_of_conftests_in_two_directories(tmp_path: Path) -> None:
+    """`--doctest-modules` with a conftest at the rootdir and one in `docs/` (pyquery's
+    layout): both import as module `conftest`, but pytest reaches each file right after
+    loading it as its directory's conftest, so neither clashes and each one's doctests
+    run. fastest reported an import mismatch for the first and ran nothing; then found
+    no doctest in it (doctest's finder asks `sys.modules` for the module)."""
+    from oracle_harness import normalise
+
+    root = tmp_path / "case"
+    (root / "docs").mkdir(parents=True)
+    (root / "pytest.ini").write_text("[pytest]\naddopts = --doctest-modules\n")
+    conftest = ('import pytest\n\n\ndef helper():\n    """\n    >>> helper()\n    {n}\n'
+                '    """\n    return {n}\n\n\n@pytest.fixture\ndef {name}():\n    return {n}\n')
+    (root / "conftest.py").write_text(conftest.format(n=1, name="root_fixt"))
+    (root / "docs" / "conftest.py").write_text(conftest.format(n=2, name="docs_fixt"))
+    (root / "test_a.py").write_text("def test_a(root_fixt):\n    assert root_fixt == 1\n")
+    (root / "docs" / "test_b.py").write_text(
+        "def test_b(docs_fixt):\n    assert docs_fixt == 2\n")
+    imported, _ = _collect_both(root)
+    assert imported == []
+    runs = _run_both(root)
+    assert "PASSED conftest.py::conftest.helper" in runs[0].stdout, runs[0].stdout
+    assert runs[1].returncode == runs[0].returncode == 0, runs[1].stdout
+    assert normalise(runs[1].stdout) == normalise(runs[0].stdout)
