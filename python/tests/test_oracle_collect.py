@@ -988,3 +988,28 @@ def test_doctests_of_conftests_in_two_directories(tmp_path: Path) -> None:
     assert "PASSED conftest.py::conftest.helper" in runs[0].stdout, runs[0].stdout
     assert runs[1].returncode == runs[0].returncode == 0, runs[1].stdout
     assert normalise(runs[1].stdout) == normalise(runs[0].stdout)
+
+
+def test_a_helper_checked_by_several_threads_at_once(tmp_path: Path) -> None:
+    """Discovery checks files in parallel; a helper module one of them was still
+    checking (its imports do not resolve) answered another thread's check as fine, so
+    now and then some of the files importing it were listed where pytest reports their
+    import errors (python-pptx without pyparsing). Many files, several cold runs: every
+    one must be pytest's."""
+    import shutil
+
+    root = tmp_path / "case"
+    (root / "tests" / "sub").mkdir(parents=True)
+    (root / "tests" / "util").mkdir()
+    (root / "pytest.ini").write_text("[pytest]\n")
+    for init in ("tests", "tests/sub", "tests/util"):
+        (root / init / "__init__.py").write_text("")
+    (root / "tests" / "util" / "helper.py").write_text(
+        "from not_installed_xyz import Word\n\n\ndef thing():\n    return Word\n")
+    for i in range(48):
+        (root / "tests" / "sub" / f"test_r{i}.py").write_text(
+            f"from ..util.helper import thing\n\n\ndef test_{i}():\n    assert thing\n")
+    for _ in range(3):
+        shutil.rmtree(root / ".fastest_cache", ignore_errors=True)
+        imported, _ = _collect_both(root, rc=2)
+        assert len(imported) == 48

@@ -851,9 +851,13 @@ impl ImportEnv {
                 return verdict.clone();
             }
         }
-        // A cycle of helpers ends at the one being checked.
-        if let Ok(mut map) = self.helpers.lock() {
-            map.insert(helper.clone(), (Ok(()), Vec::new()));
+        // A cycle of helpers ends at the one being checked, in this thread's walk: a
+        // mark in the shared map would answer another thread's check of the same helper
+        // before its verdict is known (files checked in parallel saw an unimportable
+        // helper as fine, now and then).
+        let entered = HELPERS_VISITING.with(|v| v.borrow_mut().insert(helper.clone()));
+        if !entered {
+            return Ok(());
         }
         let mut read = Vec::new();
         let verdict = match self.module_outline(&helper, follow.target) {
@@ -880,6 +884,7 @@ impl ImportEnv {
                 }),
         }
         .map_err(|e| format!("{}: {e}", helper.display()));
+        HELPERS_VISITING.with(|v| v.borrow_mut().remove(&helper));
         if let Ok(mut map) = self.helpers.lock() {
             map.insert(helper.clone(), (verdict.clone(), read.clone()));
         }
@@ -1097,6 +1102,13 @@ fn editable_mapping(text: &str) -> Vec<(String, PathBuf)> {
             _ => None,
         })
         .collect()
+}
+
+thread_local! {
+    /// The helpers [`ImportEnv::follow_helper_file`] is checking on this thread (the
+    /// import chain being followed), which a cycle returns to.
+    static HELPERS_VISITING: std::cell::RefCell<HashSet<PathBuf>> =
+        std::cell::RefCell::new(HashSet::new());
 }
 
 /// How far [`ImportEnv::check_helpers`] follows a test module's imports.
