@@ -460,18 +460,18 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     }
     // Whether something loaded before pytest checks options (plugins, initial conftests)
     // may register options or ini keys. Asked only when something is unknown.
-    let may_register = || {
-        (plugin_autoload(&args) && !plugins.is_empty())
-            // `-p NAME` loads a plugin before the command line is checked (pytester's
-            // `--runpytest`, a project's own plugin module).
-            || args.plugins.iter().any(|p| {
-                let p = p.trim();
-                !p.starts_with("no:") && !core_plugin(p)
-            })
-            || initial_conftests(&args, &config, &host.cwd)
-                .iter()
-                .any(|c| may_register_options(c))
+    // `-p NAME` loads a plugin before the command line is checked (pytester's
+    // `--runpytest`, a project's own plugin module); so are the initial conftests.
+    let loaded_early_may_register = || {
+        args.plugins.iter().any(|p| {
+            let p = p.trim();
+            !p.starts_with("no:") && !core_plugin(p)
+        }) || initial_conftests(&args, &config, &host.cwd)
+            .iter()
+            .any(|c| may_register_options(c))
     };
+    let may_register =
+        || (plugin_autoload(&args) && !plugins.is_empty()) || loaded_early_may_register();
     let mut fallback = None;
     let mut raw_cli = false;
     // pytest warns (quoting its own source line) when `testpaths` matches nothing.
@@ -522,13 +522,7 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     // whose keys were not all read from its source, `-p`, an initial conftest.
     let may_register_ini = || {
         (plugin_autoload(&args) && !plugins.is_empty() && !all_keys_read)
-            || args.plugins.iter().any(|p| {
-                let p = p.trim();
-                !p.starts_with("no:") && !core_plugin(p)
-            })
-            || initial_conftests(&args, &config, &host.cwd)
-                .iter()
-                .any(|c| may_register_options(c))
+            || loaded_early_may_register()
     };
     // Config keys nothing registers, which pytest warns about at its start: a native
     // run's engine warns through pytest's own code (`Engine._unknown_key_warnings`).
