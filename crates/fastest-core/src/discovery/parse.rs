@@ -441,11 +441,12 @@ pub fn parse_outline_seeded(
     out.mark_names = facts.mark_names;
     ctx.generator_defs = facts.generator_defs;
     ctx.build_module(root, &mut out);
+    let effects = import_time_effects(root, src);
     // First, so the fallback (and its `-v` reason) sees it whatever else is uncertain.
-    if let Some(why) = test_loader_change(root, src) {
+    if let Some(why) = effects.loader_change {
         out.uncertain.insert(0, why);
     }
-    out.reads_files = import_time_file_read(root, src);
+    out.reads_files = effects.file_read;
     out.warns_at_import = ctx.import_warning.take();
     for (module, line) in ctx.importorskips.take() {
         // The test module itself is read when `module` imports (the import check says
@@ -5542,37 +5543,6 @@ const FILE_READS: &[&str] = &[
     "get_data",
 ];
 
-/// Where a module reads a file or lists a directory while it is imported: outside
-/// function bodies and lambdas, and outside an `if __name__ == "__main__":` block.
-fn import_time_file_read(root: Node<'_>, src: &[u8]) -> Option<String> {
-    let text = |n: Node<'_>| std::str::from_utf8(&src[n.byte_range()]).unwrap_or("");
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "function_definition" | "lambda" => continue,
-            "if_statement"
-                if field(n, "condition").is_some_and(|c| text(c).contains("__main__")) =>
-            {
-                continue
-            }
-            "call" => {
-                let called = field(n, "function").and_then(|f| match f.kind() {
-                    "identifier" => Some(text(f)),
-                    "attribute" => field(f, "attribute").map(text),
-                    _ => None,
-                });
-                if called.is_some_and(|c| FILE_READS.contains(&c)) {
-                    return Some(format!("reads files at import time (line {})", line_of(n)));
-                }
-            }
-            _ => {}
-        }
-        let mut c = n.walk();
-        stack.extend(n.named_children(&mut c));
-    }
-    None
-}
-
 /// The attributes of `unittest.TestLoader` that decide which methods of a
 /// `TestCase` pytest collects and in what order (its collector asks a fresh
 /// `TestLoader().getTestCaseNames`).
@@ -5582,56 +5552,98 @@ const TEST_LOADER_ATTRS: &[&str] = &[
     "testNamePatterns",
 ];
 
-/// Where a module changes one of [`TEST_LOADER_ATTRS`] while it is imported (an
-/// assignment to `<anything>.<attr>`, or `setattr(..., "<attr>", ...)`), outside
-/// function bodies: the change holds for every module pytest collects after it, so
-/// the reason ends with [`super::REORDERS_ACROSS_MODULES`].
-fn test_loader_change(root: Node<'_>, src: &[u8]) -> Option<String> {
-    let named = |n: Node<'_>| std::str::from_utf8(&src[n.byte_range()]).ok();
+/// What a module does while it is imported that its source alone cannot answer for
+/// (outside function bodies and lambdas, and outside an `if __name__ == "__main__":`
+/// block), found in one walk.
+#[derive(Default)]
+struct ImportTimeEffects {
+    /// Where it changes one of [`TEST_LOADER_ATTRS`] (an assignment to
+    /// `<anything>.<attr>`, or `setattr(..., "<attr>", ...)`): the change holds for
+    /// every module pytest collects after it, so the reason ends with
+    /// [`super::REORDERS_ACROSS_MODULES`].
+    loader_change: Option<String>,
+    /// Where it reads a file or lists a directory ([`FILE_READS`]).
+    file_read: Option<String>,
+}
+
+fn import_time_effects(root: Node<'_>, src: &[u8]) -> ImportTimeEffects {
+    let text = |n: Node<'_>| std::str::from_utf8(&src[n.byte_range()]).unwrap_or("");
+    let mut found = ImportTimeEffects::default();
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
-        let changed = match n.kind() {
+        match n.kind() {
             "function_definition" | "lambda" => continue,
-            "assignment" | "augmented_assignment" => {
-                let mut targets = vec![];
-                let mut left = field(n, "left").into_iter().collect::<Vec<_>>();
-                while let Some(t) = left.pop() {
-                    match t.kind() {
-                        "attribute" => targets.push(t),
-                        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
-                            let mut c = t.walk();
-                            left.extend(t.named_children(&mut c));
-                        }
-                        _ => {}
-                    }
-                }
-                targets
-                    .into_iter()
-                    .filter_map(|t| named(field(t, "attribute")?))
-                    .find(|a| TEST_LOADER_ATTRS.contains(a))
+            "if_statement"
+                if field(n, "condition").is_some_and(|c| text(c).contains("__main__")) =>
+            {
+                continue
             }
-            "call" => field(n, "function")
-                .filter(|f| f.kind() == "identifier" && named(*f) == Some("setattr"))
-                .and_then(|_| field(n, "arguments")?.named_child(1))
-                .filter(|a| a.kind() == "string")
-                .and_then(named)
-                .and_then(|lit| {
-                    let bare = lit.trim_matches(|c| c == '"' || c == '\'');
-                    TEST_LOADER_ATTRS.iter().copied().find(|a| *a == bare)
-                }),
-            _ => None,
-        };
-        if let Some(attr) = changed {
-            return Some(format!(
-                "changes unittest's TestLoader.{attr} at import time (line {}){}",
-                line_of(n),
-                super::REORDERS_ACROSS_MODULES
-            ));
+            _ => {}
+        }
+        if found.loader_change.is_none() {
+            if let Some(attr) = loader_attr_changed(n, text) {
+                found.loader_change = Some(format!(
+                    "changes unittest's TestLoader.{attr} at import time (line {}){}",
+                    line_of(n),
+                    super::REORDERS_ACROSS_MODULES
+                ));
+            }
+        }
+        if found.file_read.is_none() && n.kind() == "call" {
+            let called = field(n, "function").and_then(|f| match f.kind() {
+                "identifier" => Some(text(f)),
+                "attribute" => field(f, "attribute").map(text),
+                _ => None,
+            });
+            if called.is_some_and(|c| FILE_READS.contains(&c)) {
+                found.file_read = Some(format!("reads files at import time (line {})", line_of(n)));
+            }
+        }
+        if found.loader_change.is_some() && found.file_read.is_some() {
+            break;
         }
         let mut c = n.walk();
         stack.extend(n.named_children(&mut c));
     }
-    None
+    found
+}
+
+/// The [`TEST_LOADER_ATTRS`] entry node `n` sets, if it is an assignment to it or a
+/// `setattr` call naming it.
+fn loader_attr_changed<'t>(
+    n: Node<'_>,
+    text: impl Fn(Node<'_>) -> &'t str,
+) -> Option<&'static str> {
+    match n.kind() {
+        "assignment" | "augmented_assignment" => {
+            let mut left: Vec<Node<'_>> = field(n, "left").into_iter().collect();
+            while let Some(t) = left.pop() {
+                match t.kind() {
+                    "attribute" => {
+                        let attr = field(t, "attribute").map(&text).unwrap_or("");
+                        if let Some(a) = TEST_LOADER_ATTRS.iter().find(|a| **a == attr) {
+                            return Some(a);
+                        }
+                    }
+                    "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
+                        let mut c = t.walk();
+                        left.extend(t.named_children(&mut c));
+                    }
+                    _ => {}
+                }
+            }
+            None
+        }
+        "call" => {
+            field(n, "function").filter(|f| f.kind() == "identifier" && text(*f) == "setattr")?;
+            let name = field(n, "arguments")?
+                .named_child(1)
+                .filter(|a| a.kind() == "string")?;
+            let bare = text(name).trim_matches(|c| c == '"' || c == '\'');
+            TEST_LOADER_ATTRS.iter().copied().find(|a| *a == bare)
+        }
+        _ => None,
+    }
 }
 
 fn unparen(mut n: Node<'_>) -> Node<'_> {
