@@ -260,6 +260,11 @@ NATIVE_CASES: List[str] = [
 # --------------------------------------------------------------------------
 
 ENGINE_CASES: List[str] = [
+    # Tracebacks with pytest's own frames (`--tb=native`, `--full-trace`): the pytest
+    # engine runs the session (the native engine's frames were its own).
+    "basic-argset17",
+    "basic-argset18",
+    "fixtures-argset8",
     "hooks",
     # A conftest's `pytest_generate_tests` acting only on tests using given names: the
     # modules with such a test (directly, through a fixture, an autouse one) are the
@@ -392,6 +397,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
         # console_output_style = count: `[ N/M]` progress
         ["-o", "console_output_style=count"],
         ["-o", "console_output_style=count", "-v"],
+        # every frame from pytest's `CallInfo.from_call` down: the pytest engine's
+        ["--tb=native"],
+        ["--full-trace"],
     ],
     "pythonpath_dot": [[], ["-rA"]],
     "abc_cache": [["-v"]],
@@ -406,6 +414,8 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-k", "param or pkg"],
         ["--import-mode=importlib"],
         ["--color=yes", "-rA"],
+        # errors in setup and teardown drawn with pytest's own frames
+        ["--tb=native"],
     ],
     # skip/skipif/xfail marks, pytest.param marks, pytestmark, class marks,
     # imperative skip/fail/xfail, module-level skip, importorskip

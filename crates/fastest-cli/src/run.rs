@@ -617,6 +617,12 @@ fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
         }
         None => {}
     }
+    // `--tb=native` draws each traceback from pytest's `CallInfo.from_call` down, and
+    // `--full-trace` filters no frame out: both show the frames of pytest's own runtest
+    // protocol and pluggy's hook calls, which only the pytest engine has.
+    if s.inv.args.tbstyle == "native" || s.inv.args.has(Opt::FullTrace) {
+        engine.get_or_insert("tracebacks with pytest's own frames (--tb=native, --full-trace)".into());
+    }
     // pytest-cov pauses measuring around a `no_cover` test's call: its own hook
     // wrapper does, in the pytest engine (the worker hands it the measuring).
     if s.inv.args.cov.measures() {
