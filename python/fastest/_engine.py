@@ -2280,8 +2280,8 @@ class Engine:
         self.config._plugins["capturemanager"] = _CaptureManager(self)
         self._watch_unraisable()
         self.log_handler = _LogHandler(
-            self.config.getini("log_format"),
-            self.config.getini("log_date_format"),
+            self._log_setting("log_format"),
+            self._log_setting("log_date_format"),
             bool(setup.get("log_color")),
         )
         # pytest's logging plugin: `log_level` is the level of its per-phase handlers and
@@ -2526,10 +2526,19 @@ class Engine:
         # Registered before the terminal reporter: above its `rootdir:` line.
         return {"before": lines, "after": after, "printed": printed.getvalue()}
 
+    def _log_setting(self, name: str) -> Any:
+        """pytest's ``get_option_ini``: the logging plugin's option (``--log-level``,
+        ``--log-format``, ``--log-date-format``), else its ini key."""
+        value = getattr(self.config.option, name, None)
+        if value is None:
+            value = self.config.getini(name)
+        return value
+
     def _ini_log_level(self, name: str) -> int | None:
-        """pytest's ``get_log_level_for_setting`` for an ini value (the command-line
-        options hand the session to pytest): a level name or a number."""
-        value = self.config.getini(name)
+        """pytest's ``get_log_level_for_setting``: the option, else the ini value
+        (`log_cli_level` and `log_file_level` options hand the session to pytest); a
+        level name or a number."""
+        value = self._log_setting(name)
         if not value:
             return None
         value = str(value).upper()

@@ -238,6 +238,9 @@ NATIVE_CASES: List[str] = [
     "log_levels-argset3",
     "log_levels-argset4",
     "log_levels-argset5",
+    "log_levels-argset7",
+    "log_levels-argset8",
+    "log_levels-argset9",
     # Deselected modules imported before the first test (their warnings), and one
     # failing to import under --continue-on-collection-errors.
     "deselected_imports-argset0",
@@ -509,6 +512,15 @@ ARGSETS: Dict[str, List[List[str]]] = {
         ["-o", "log_cli_level=10"],
         # pytest's logging plugin in the pytest engine: a log file, indented lines.
         ["-o", "log_file=run.log", "-o", "log_auto_indent=on"],
+        # The logging plugin's options, read before their ini keys (`get_option_ini`).
+        ["--log-level=DEBUG", "-rA"],
+        ["-o", "log_level=DEBUG", "--log-level", "warning", "--log-format=%(levelname)s|%(message)s"],
+        ["--log-date-format=%Y", "--log-format=%(asctime)s %(name)s %(message)s", "--log-level=10"],
+        # Values pytest's start-up rejects: its usage errors, not the engine's failure.
+        ["--log-level=loud"],
+        ["-o", "log_level=loud"],
+        ["-W", "bogus::UserWarning"],
+        ["-o", "filterwarnings=ignore::NoSuchWarning"],
     ],
     # Modules whose tests are all deselected are still imported, as pytest's collection
     # imports them: their import warnings count, and a failing import interrupts the

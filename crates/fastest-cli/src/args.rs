@@ -536,6 +536,11 @@ pub struct Args {
     pub reportchars: String,
     pub disable_warnings: bool,
     pub tbstyle: String,
+    /// `--log-level`, `--log-format`, `--log-date-format`: pytest's logging plugin
+    /// reads each before its ini key (`get_option_ini`).
+    pub log_level: Option<String>,
+    pub log_format: Option<String>,
+    pub log_date_format: Option<String>,
     /// `-h`/`--help`.
     pub help: bool,
     /// How often `-V`/`--version` was given.
@@ -648,6 +653,9 @@ impl Default for Args {
             reportchars: "fE".to_string(),
             disable_warnings: false,
             tbstyle: "auto".to_string(),
+            log_level: None,
+            log_format: None,
+            log_date_format: None,
             help: false,
             version: 0,
             engine: None,
@@ -1202,6 +1210,9 @@ impl<'a> Parser<'a> {
                 check_choice(spec, &v, &["auto", "long", "short", "no", "line", "native"])?;
                 args.tbstyle = v;
             }
+            LogLevel => args.log_level = Some(v),
+            LogFormat => args.log_format = Some(v),
+            LogDateFormat => args.log_date_format = Some(v),
             ShowCapture => {
                 check_choice(spec, &v, &["no", "stdout", "stderr", "log", "all"])?;
                 args.showcapture = Some(v);
@@ -1368,9 +1379,6 @@ impl<'a> Parser<'a> {
             | StepWise
             | StepWiseSkip
             | StepWiseReset
-            | LogLevel
-            | LogFormat
-            | LogDateFormat
             | LogCliLevel
             | LogCliFormat
             | LogCliDateFormat

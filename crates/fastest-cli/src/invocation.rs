@@ -423,6 +423,9 @@ pub fn prepare(argv: &[String], host: &Host, out: &mut dyn Write, err: &mut dyn 
     crate::json_report::hand_over(&args, argv, host);
     let mut pytest_engine = None;
     if run {
+        if let Some(why) = startup_usage_error(&args, &cli, &config) {
+            return delegate_run(err, native_only, verbose, &why, cli.pytest_argv(xdist));
+        }
         match run_blocker(&args, &config, &plugins, &entry_points, host) {
             Err(why) => {
                 return delegate_run(err, native_only, verbose, &why, cli.pytest_argv(xdist))
@@ -716,6 +719,11 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::DoctestGlob,
     Opt::DoctestReport,
     Opt::DoctestContinueOnFailure,
+    // pytest's logging plugin: the level and format of the captured log sections (the
+    // engine reads each before its ini key, as `get_option_ini` does).
+    Opt::LogLevel,
+    Opt::LogFormat,
+    Opt::LogDateFormat,
     // pytest-cov's (`cov.rs`; `run_blocker` leaves the `--no-cov` warning to pytest).
     Opt::Cov,
     Opt::CovReset,
@@ -2030,6 +2038,16 @@ fn pytest_only(
     if args.has(Opt::DisablePluginAutoload) && !installed.is_empty() {
         return Some("--disable-plugin-autoload with plugins installed".into());
     }
+    if let Some(why) = startup_usage_error(args, cli, config) {
+        return Some(why);
+    }
+    None
+}
+
+/// A value pytest's start-up rejects with its own usage error (exit 4), which only
+/// pytest words: a warning filter it cannot parse, a log level that is no level name or
+/// number. In a run, the native engine's start would fail on it instead.
+fn startup_usage_error(args: &Args, cli: &Parsed, config: &Config) -> Option<String> {
     // Warning filters are parsed at start-up; a bad one is pytest's usage error.
     let filters = config.get_linelist("filterwarnings").unwrap_or_default();
     if let Some(f) = filters
@@ -2047,7 +2065,8 @@ fn pytest_only(
     ];
     for (opt, ini) in levels {
         let value = args::last_value(cli, opt).or_else(|| config.get_str(ini));
-        if let Some(v) = value.filter(|v| !is_log_level(v)) {
+        // (An empty value is no level: pytest goes on to the next setting.)
+        if let Some(v) = value.filter(|v| !v.is_empty() && !is_log_level(v)) {
             return Some(format!("log level {v:?}"));
         }
     }

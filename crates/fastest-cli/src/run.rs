@@ -2815,6 +2815,10 @@ fn engine_setup(inv: &Invocation, config: &Config, host: &Host, capture: &str) -
         "doctestreport": args.doctest_report.clone().unwrap_or_else(|| "udiff".into()),
         "doctest_continue_on_failure": args.has(Opt::DoctestContinueOnFailure),
         "usepdb": false,
+        // pytest's logging plugin reads these before their ini keys.
+        "log_level": args.log_level,
+        "log_format": args.log_format,
+        "log_date_format": args.log_date_format,
         // pytest-timeout's option, read by its `pytest_configure` (loaded natively).
         "timeout": args.timeout,
     });
