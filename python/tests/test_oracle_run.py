@@ -263,6 +263,7 @@ NATIVE_CASES: List[str] = [
 # --------------------------------------------------------------------------
 
 ENGINE_CASES: List[str] = [
+    "doctest_import_errors",
     # Tracebacks with pytest's own frames (`--tb=native`, `--full-trace`): the pytest
     # engine runs the session (the native engine's frames were its own).
     "basic-argset17",
@@ -502,6 +503,13 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "runtest_hooks": [[], ["-rA"], ["-v"], ["-s"], ["--runslow", "-q"], ["-x"], ["-rs", "-k", "b_ or flip"],
                       ["--tb=short", "-rA", "sub"], ["test_a.py", "sub"], ["-v", "aio", "test_money.py"]],
     "collector_hooks": [[], ["-v"], ["-rA"], ["-q", "-k", "check or answer"], ["-x"]],
+    # `--doctest-ignore-import-errors`: a doctest module failing to import with an
+    # ImportError is skipped, one failing otherwise (or a test module) is an error.
+    "doctest_import_errors": [
+        ["--doctest-modules", "--doctest-ignore-import-errors", "-rA"],
+        ["--doctest-modules", "--doctest-ignore-import-errors", "-rs", "-q", "mod_bad.py", "mod_ok.py"],
+        ["--doctest-modules", "--doctest-ignore-import-errors", "--continue-on-collection-errors"],
+    ],
     # The log_level ini (and the session levels defaulting to it), overridden with -o.
     "log_levels": [
         [],

@@ -719,6 +719,10 @@ const NATIVE_RUN_OPTIONS: &[Opt] = &[
     Opt::DoctestGlob,
     Opt::DoctestReport,
     Opt::DoctestContinueOnFailure,
+    // A doctest module that fails to import is skipped: pytest's collection (the
+    // import fallback, or a worker's failed import sending the session back to it)
+    // makes the skip report.
+    Opt::DoctestIgnoreImportErrors,
     // pytest's logging plugin: the level and format of the captured log sections (the
     // engine reads each before its ini key, as `get_option_ini` does).
     Opt::LogLevel,

@@ -1,0 +1,7 @@
+import os
+X = os.environ["NOPE_NOT_SET"]
+def h():
+    """
+    >>> 3
+    3
+    """

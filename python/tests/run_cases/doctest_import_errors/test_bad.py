@@ -1,0 +1,5 @@
+import nonexistent_module_for_fastest
+
+
+def test_x():
+    pass
