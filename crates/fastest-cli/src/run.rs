@@ -621,7 +621,9 @@ fn engine_for(s: &Session<'_>) -> Result<Engines, String> {
     // `--full-trace` filters no frame out: both show the frames of pytest's own runtest
     // protocol and pluggy's hook calls, which only the pytest engine has.
     if s.inv.args.tbstyle == "native" || s.inv.args.has(Opt::FullTrace) {
-        engine.get_or_insert("tracebacks with pytest's own frames (--tb=native, --full-trace)".into());
+        engine.get_or_insert(
+            "tracebacks with pytest's own frames (--tb=native, --full-trace)".into(),
+        );
     }
     // pytest-cov pauses measuring around a `no_cover` test's call: its own hook
     // wrapper does, in the pytest engine (the worker hands it the measuring).
