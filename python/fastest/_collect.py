@@ -1138,6 +1138,7 @@ class _Recorder:
         # installed plugins and conftests add theirs.
         self.builtin_dests = {o.dest for o in parser._anonymous.options}
         self.builtin_dests.update(o.dest for g in parser._groups for o in g.options)
+        self.builtin_ini = set(parser._inidict)
 
     def marker_names(self):
         """The registered markers' names, as pytest's ``MarkGenerator`` reads them."""
@@ -1148,12 +1149,27 @@ class _Recorder:
 
     def added_options(self):
         """The options installed plugins and conftests added (`pytest_addoption`): each
-        option string's dest and each dest's value, for the native engine's config;
-        `None` when a value is not JSON (the native engine cannot stand in)."""
+        option string's dest and each dest's value, and each ini key's type and default
+        (`parser.addini`), for the native engine's config; `None` when a value or
+        default is not JSON, or a key's type is none of pytest's tags or plain types
+        (the native engine cannot stand in)."""
         config = self.config
         builtin = getattr(self, "builtin_dests", None)
         if config is None or builtin is None:
             return None
+        kinds = {str: "string", bool: "bool", int: "int", float: "float"}
+        ini = {}
+        for name, entry in config._parser._inidict.items():
+            if name in getattr(self, "builtin_ini", ()):
+                continue
+            _help, kind, default = entry
+            kind = kind if isinstance(kind, str) else kinds.get(kind)
+            if kind is None:
+                return None
+            try:
+                ini[name] = [kind, _encode_value(default)]
+            except TypeError:
+                return None
         parser = config._parser
         dests, values = {}, {}
         for option in [*parser._anonymous.options, *(o for g in parser._groups for o in g.options)]:
@@ -1165,7 +1181,7 @@ class _Recorder:
                 values[option.dest] = _encode_value(getattr(config.option, option.dest, None))
             except TypeError:
                 return None
-        return {"dests": dests, "values": values}
+        return {"dests": dests, "values": values, "ini": ini}
 
     def conftest_plugins(self):
         """The modules the conftests' ``pytest_plugins`` registered, beyond pytest's own

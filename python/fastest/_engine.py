@@ -341,6 +341,11 @@ class EngineConfig:
         self._registered_markers: list[str] = list(setup.get("registered_markers") or ())
         # Ini keys initial conftests register (`parser.addini`): name -> (type, default).
         self._added_ini: dict[str, tuple[str, Any]] = {}
+        # Those installed plugins and conftests registered, as the import fallback's
+        # pytest read them, with pytest's default for each: `getini` of one the ini file
+        # does not set.
+        for name, (kind, default) in added.get("ini", {}).items():
+            self._added_ini[name] = (kind, decode_value(default))
         self._terminal_writer: TerminalWriter | None = None
 
     def _has_plugin(self, name: str) -> bool:

@@ -263,6 +263,11 @@ NATIVE_CASES: List[str] = [
 # --------------------------------------------------------------------------
 
 ENGINE_CASES: List[str] = [
+    # Ini keys the conftest registers, their defaults from the import fallback's pytest
+    # (argset3 sets them with -o, which only pytest's session knows).
+    "conftest_ini_defaults-argset0",
+    "conftest_ini_defaults-argset1",
+    "conftest_ini_defaults-argset2",
     "doctest_import_errors",
     # Tracebacks with pytest's own frames (`--tb=native`, `--full-trace`): the pytest
     # engine runs the session (the native engine's frames were its own).
@@ -503,6 +508,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "runtest_hooks": [[], ["-rA"], ["-v"], ["-s"], ["--runslow", "-q"], ["-x"], ["-rs", "-k", "b_ or flip"],
                       ["--tb=short", "-rA", "sub"], ["test_a.py", "sub"], ["-v", "aio", "test_money.py"]],
     "collector_hooks": [[], ["-v"], ["-rA"], ["-q", "-k", "check or answer"], ["-x"]],
+    # Ini keys a conftest registers (`parser.addini`), read with their defaults by a
+    # fixture, in a session pytest's collection collects (a conftest collection hook).
+    "conftest_ini_defaults": [[], ["-rA"], ["--runslow", "-v"], ["-o", "my_number=7", "-o", "my_flag=false", "-rA"]],
     # `--doctest-ignore-import-errors`: a doctest module failing to import with an
     # ImportError is skipped, one failing otherwise (or a test module) is an error.
     "doctest_import_errors": [
