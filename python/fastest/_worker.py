@@ -60,6 +60,8 @@ def make_engine(setup: str, channel=None):
 
     settings = json.loads(setup)
     _as_pytest_main(settings)
+    owned = _OwnedChannel(channel) if channel is not None else None
+    channel = owned
     measure = None
     cov_settings = settings.get("coverage")
     if not cov_settings:
@@ -106,7 +108,69 @@ def make_engine(setup: str, channel=None):
         from fastest._cov import attach
 
         attach(engine, measure, cov_settings)
+    if owned is not None:
+        owned.drain_after(engine)
     return _frozen(engine)
+
+
+class _OwnedChannel:
+    """The worker loop's channel, which only the worker's own thread may use (the Rust
+    object is bound to it). A subtest a test's own thread reports (unittest's
+    ``subTest`` inside a thread the test started) waits here and goes out from the
+    worker's thread before anything else it sends, and at the latest before the item's
+    reports: pytest logs it the moment it ends, before the test's call report."""
+
+    def __init__(self, channel) -> None:
+        import threading
+
+        self._channel = channel
+        self._owner = threading.get_ident()
+        self._get_ident = threading.get_ident
+        self._waiting: list = []
+
+    @property
+    def sync(self):
+        return self._channel.sync
+
+    def report(self, report: str) -> None:
+        if self._get_ident() != self._owner:
+            self._waiting.append(report)
+            return
+        self.drain()
+        self._channel.report(report)
+
+    def flush(self) -> None:
+        if self._get_ident() != self._owner:
+            return
+        self.drain()
+        self._channel.flush()
+
+    def drain(self) -> None:
+        """Send what other threads reported, in their order."""
+        while self._waiting:
+            self._channel.report(self._waiting.pop(0))
+
+    def drain_after(self, engine) -> None:
+        """Drain before each report ``phases_json`` of ``engine`` yields (the worker
+        loop sends it) and once it is done."""
+        phases = engine.phases_json
+
+        def phases_json(*args, **kwargs):
+            reports = phases(*args, **kwargs)
+            return self._draining(reports) if hasattr(reports, "send") else reports
+
+        engine.phases_json = phases_json
+
+    def _draining(self, reports):
+        reply = None
+        while True:
+            try:
+                report = reports.send(reply)
+            except StopIteration as stop:
+                self.drain()
+                return stop.value
+            self.drain()
+            reply = yield report
 
 
 def _frozen(engine):

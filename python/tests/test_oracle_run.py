@@ -58,6 +58,7 @@ pytestmark = pytest.mark.oracle
 # --------------------------------------------------------------------------
 
 NATIVE_CASES: List[str] = [
+    "subtests_in_threads",
     # Test methods a class setup replaced after pytest's collection bound them.
     "collected_methods",
     # `pythonpath = .`: the rootdir itself on `sys.path`, no `/./` in `__file__`.
@@ -341,6 +342,7 @@ ENGINE_CASES: List[str] = [
 #: (``FASTEST_ENGINE=pytest``, id suffix ``-pytest-engine``): pytest's own runtest
 #: protocol in fastest's workers must print what pytest prints, too.
 PYTEST_ENGINE_VARIANTS: List[str] = [
+    "subtests_in_threads",
     "basic",
     "call_stack",
     "output",
@@ -508,6 +510,9 @@ ARGSETS: Dict[str, List[List[str]]] = {
     "runtest_hooks": [[], ["-rA"], ["-v"], ["-s"], ["--runslow", "-q"], ["-x"], ["-rs", "-k", "b_ or flip"],
                       ["--tb=short", "-rA", "sub"], ["test_a.py", "sub"], ["-v", "aio", "test_money.py"]],
     "collector_hooks": [[], ["-v"], ["-rA"], ["-q", "-k", "check or answer"], ["-x"]],
+    # unittest subtests reported from threads the test starts (the worker's channel
+    # belongs to its own thread).
+    "subtests_in_threads": [[], ["-rA"], ["-v"], ["-s"]],
     # Ini keys a conftest registers (`parser.addini`), read with their defaults by a
     # fixture, in a session pytest's collection collects (a conftest collection hook).
     "conftest_ini_defaults": [[], ["-rA"], ["--runslow", "-v"], ["-o", "my_number=7", "-o", "my_flag=false", "-rA"]],
