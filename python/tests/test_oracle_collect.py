@@ -964,6 +964,32 @@ def test_packages_beside_the_tests_must_import_for_a_collection(tmp_path: Path) 
     assert imported == ["test_dotted.py", "test_rel.py"]
 
 
+def test_helpers_warning_or_reading_files_as_they_import(tmp_path: Path) -> None:
+    """A helper module beside the tests that warns as it is imported (an error under
+    `filterwarnings = error`, a line of the warnings summary otherwise) or reads a file
+    that is missing: pytest's collection of the test module importing it shows that, so
+    `--collect-only` collects such test modules by import (fastest listed their tests).
+    A helper doing neither keeps its test modules certain."""
+    root = tmp_path / "case"
+    root.mkdir()
+    (root / "pytest.ini").write_text("[pytest]\nfilterwarnings =\n    error\n")
+    (root / "helper_warns.py").write_text(
+        "import warnings\n\nwarnings.warn('old api used', DeprecationWarning)\nVALUE = 1\n")
+    (root / "helper_reads.py").write_text("DATA = open('missing-data.json').read()\n")
+    (root / "helper_plain.py").write_text("VALUE = 2\n")
+    (root / "test_warns.py").write_text(
+        "import helper_warns\n\n\ndef test_w():\n    assert helper_warns.VALUE\n")
+    (root / "test_reads.py").write_text(
+        "import helper_reads\n\n\ndef test_r():\n    pass\n")
+    (root / "test_plain.py").write_text(
+        "import helper_plain\n\n\ndef test_p():\n    assert helper_plain.VALUE\n")
+    imported, _ = _collect_both(root, rc=2)
+    assert imported == ["test_reads.py", "test_warns.py"]
+    (root / "pytest.ini").write_text("[pytest]\n")
+    imported, _ = _collect_both(root, rc=2)
+    assert imported == ["test_reads.py", "test_warns.py"]
+
+
 def test_doctests_of_conftests_in_two_directories(tmp_path: Path) -> None:
     """`--doctest-modules` with a conftest at the rootdir and one in `docs/` (pyquery's
     layout): both import as module `conftest`, but pytest reaches each file right after

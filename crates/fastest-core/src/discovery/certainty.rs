@@ -865,6 +865,12 @@ impl ImportEnv {
             Some(o) => o
                 .import_hazard
                 .clone()
+                .or_else(|| {
+                    follow
+                        .packages
+                        .then(|| o.warns_at_import.clone().or_else(|| o.reads_files.clone()))
+                        .flatten()
+                })
                 .map_or(Ok(()), Err)
                 .and_then(|()| self.check_imports(&helper, mode, &[], &o.imports))
                 .and_then(|()| {
@@ -1117,7 +1123,9 @@ pub(crate) struct Follow {
     /// The interpreter the helpers are parsed for.
     pub target: Target,
     /// Packages beside the tests too (their `__init__.py`, the submodules imported),
-    /// not only plain helper modules.
+    /// not only plain helper modules; and what a helper does as it is imported that
+    /// pytest's collection shows (a warning, a file read that may fail): under
+    /// `--collect-only`, whose report is pytest's collection's.
     pub packages: bool,
 }
 
