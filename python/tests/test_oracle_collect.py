@@ -990,6 +990,26 @@ def test_helpers_warning_or_reading_files_as_they_import(tmp_path: Path) -> None
     assert imported == ["test_reads.py", "test_warns.py"]
 
 
+def test_helpers_importing_each_other_are_recorded_once(tmp_path: Path) -> None:
+    """A package beside the tests whose modules import each other (elementpath's): each
+    helper is a dependency of the test module once, however many import paths reach it.
+    fastest recorded it once per path (2^n for n modules each importing all before it:
+    a discovery cache of 889 MB for elementpath's 29 test files, 20 s per collection)."""
+    root = tmp_path / "case"
+    (root / "pkg").mkdir(parents=True)
+    n = 16
+    (root / "pkg" / "__init__.py").write_text(f"from pkg import m{n - 1}\n")
+    for i in range(n):
+        text = "".join(f"from pkg import m{j}\n" for j in range(i)) + f"X{i} = {i}\n"
+        (root / "pkg" / f"m{i}.py").write_text(text)
+    (root / "test_a.py").write_text("import pkg\n\n\ndef test_a():\n    assert pkg\n")
+    imported, _ = _collect_both(root)
+    assert imported == []
+    cache = root / ".fastest_cache" / "discovery-v2.bin"
+    # 16 helpers' paths: a few KB (3.2 MB when each path through the graph counted).
+    assert cache.stat().st_size < 64 * 1024, cache.stat().st_size
+
+
 def test_doctests_of_conftests_in_two_directories(tmp_path: Path) -> None:
     """`--doctest-modules` with a conftest at the rootdir and one in `docs/` (pyquery's
     layout): both import as module `conftest`, but pytest reaches each file right after

@@ -281,6 +281,7 @@ fn collect_only(
             fastest_core::discovery::syntax::Implementation::from_name(&host.implementation);
         certainty.plugin_words = crate::invocation::collection_plugin_words(args, config, host);
         certainty.import_warnings_collected = !inv.run;
+        certainty.plugin_fixtures = crate::invocation::plugin_fixture_defs(args, host);
         certainty
     };
     let opts = DiscoveryOptions {

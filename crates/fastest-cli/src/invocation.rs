@@ -1561,6 +1561,31 @@ pub(crate) fn fixture_plugins(host: &Host) -> Vec<FixturePlugin> {
         .clone()
 }
 
+/// The `@pytest.fixture` definitions of the installed plugins whose modules the engines
+/// load as they are ([`fixture_plugins`], [`worker_plugins`]), for discovery's closures
+/// (`Certainty::plugin_fixtures`): pytest looks a fixture up there below every conftest.
+pub(crate) fn plugin_fixture_defs(
+    args: &Args,
+    host: &Host,
+) -> Vec<fastest_core::discovery::parse::Fixture> {
+    if !plugin_autoload(args) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for plugin in fixture_plugins(host)
+        .iter()
+        .chain(worker_plugins(host).iter())
+    {
+        for module in &plugin.modules {
+            let Some(source) = host.module_file(module).and_then(|f| std::fs::read(f).ok()) else {
+                continue;
+            };
+            out.extend(fastest_core::discovery::parse::parse_outline(&source, false).fixtures);
+        }
+    }
+    out
+}
+
 /// The installed plugins fastest does not know, not [`fixture_plugins`], whose modules
 /// can run as they are in the workers' pytest engine while fastest collects, schedules
 /// and reports (see `parse::worker_plugin`): pytest-socket, pytest-icdiff,

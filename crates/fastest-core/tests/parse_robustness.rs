@@ -121,6 +121,7 @@ fn parsing_and_collecting_mutated_sources_never_panics() {
     ];
     let scope = ModuleScope {
         conftest_fixtures: Vec::new(),
+        plugin_fixtures: &[],
         submodule: None,
         external: None,
         external_value: None,

@@ -60,6 +60,12 @@ pub struct Certainty {
     /// collection's to record (its summary, an `error` filter), with no run's engine
     /// importing it: such a file is collected by import ([`super::parse::Outline::warns_at_import`]).
     pub import_warnings_collected: bool,
+    /// The fixtures of the installed plugins the engines load as they are (their
+    /// modules' `@pytest.fixture` definitions, in loading order), the outermost
+    /// definitions of every test's closure: a test reaching a parametrized one is
+    /// collected by import, and one a plugin fixture reaches through its arguments (a
+    /// project's override of a fixture the plugin's requests) is in the closure.
+    pub plugin_fixtures: Vec<super::parse::Fixture>,
 }
 
 impl Certainty {
@@ -77,6 +83,7 @@ impl Certainty {
             markers: Some(markers),
             plugin_words: Vec::new(),
             import_warnings_collected: false,
+            plugin_fixtures: Vec::new(),
         }
     }
 
@@ -132,6 +139,10 @@ impl Certainty {
             key.push_str(plugin);
             key.push('=');
             key.push_str(word);
+        }
+        for fx in &self.plugin_fixtures {
+            key.push('\x1a');
+            key.push_str(&format!("{fx:?}"));
         }
         super::source::content_hash(key.as_bytes())
     }
@@ -890,6 +901,10 @@ impl ImportEnv {
                 }),
         }
         .map_err(|e| format!("{}: {e}", helper.display()));
+        // Each helper once: through a package whose modules import each other, the
+        // paths to a helper multiply (2^n for n modules each importing all before it).
+        let mut seen = HashSet::new();
+        read.retain(|p| seen.insert(p.clone()));
         HELPERS_VISITING.with(|v| v.borrow_mut().remove(&helper));
         if let Ok(mut map) = self.helpers.lock() {
             map.insert(helper.clone(), (verdict.clone(), read.clone()));

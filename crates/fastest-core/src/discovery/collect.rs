@@ -130,6 +130,8 @@ pub type ExternalCheck<'a> = &'a dyn Fn(&str) -> Option<ExternalClass>;
 
 pub struct ModuleScope<'a> {
     pub conftest_fixtures: Vec<&'a Fixture>,
+    /// The installed plugins' fixtures ([`super::certainty::Certainty::plugin_fixtures`]).
+    pub plugin_fixtures: &'a [Fixture],
     /// Whether `from module import name` binds the submodule `module.name` in this
     /// file (`from falcon import testing`); `None` when imports are not resolved.
     pub submodule: Option<SubmoduleCheck<'a>>,
@@ -882,8 +884,10 @@ impl<'a> ModuleCx<'a> {
             .collect();
         initial.extend(usefixtures.iter().copied());
         initial.extend(argnames.iter().map(String::as_str));
+        let plugins: Vec<&Fixture> = self.scope.plugin_fixtures.iter().collect();
         let mut walk = Closure {
             visible: &visible,
+            plugins: &plugins,
             direct,
             current: HashMap::new(),
             order: Vec::new(),
@@ -1172,6 +1176,8 @@ fn value_key(v: &PyValue, here: Option<&std::path::Path>) -> Option<String> {
 struct Closure<'v, 'f> {
     /// Visible definitions, outermost first.
     visible: &'v [&'f Fixture],
+    /// The installed plugins' definitions, below every visible one.
+    plugins: &'v [&'f Fixture],
     /// Names the test parametrizes directly: no fixture is looked up for them.
     direct: &'v HashSet<&'v str>,
     /// Per name, which definition from the innermost (1) the walk is at.
@@ -1208,11 +1214,11 @@ impl<'v, 'f> Closure<'v, 'f> {
             .collect();
         let k = self.current.get(name).copied().unwrap_or(1);
         if defs.is_empty() {
-            return Ok(());
+            return self.visit_plugin(name, depth);
         }
         let Some(fx) = defs.len().checked_sub(k).and_then(|i| defs.get(i)).copied() else {
             self.beyond.insert(name);
-            return Ok(());
+            return self.visit_plugin(name, depth);
         };
         let used = self.used.entry(name).or_default();
         if !used.iter().any(|u| std::ptr::eq(*u, fx)) {
@@ -1223,6 +1229,32 @@ impl<'v, 'f> Closure<'v, 'f> {
             self.visit(dep.as_str(), depth + 1)?;
         }
         self.current.insert(name, k);
+        Ok(())
+    }
+
+    /// `name` past the visible definitions: an installed plugin's definition, if one
+    /// has it. Its parameters are not read here (the test is pytest's to collect); the
+    /// fixtures it requests are in the closure, as pytest's closure has them (a
+    /// project's parametrized override of one parametrizes the test). A request of
+    /// `name` under it ends at the top (`current` stays 1).
+    fn visit_plugin(&mut self, name: &'f str, depth: usize) -> Result<(), String> {
+        let Some(fx) = self
+            .plugins
+            .iter()
+            .rev()
+            .find(|fx| fx.name == name)
+            .copied()
+        else {
+            return Ok(());
+        };
+        if !matches!(fx.params, Ok(None)) || fx.unknown.is_some() {
+            return Err(format!(
+                "fixture `{name}` of an installed plugin is parametrized"
+            ));
+        }
+        for dep in &fx.argnames {
+            self.visit(dep.as_str(), depth + 1)?;
+        }
         Ok(())
     }
 }
@@ -1268,6 +1300,7 @@ mod tests {
         };
         let scope = ModuleScope {
             conftest_fixtures: Vec::new(),
+            plugin_fixtures: &[],
             submodule: None,
             external: None,
             external_value: None,
@@ -1279,6 +1312,47 @@ mod tests {
 
     fn collect(src: &str) -> Result<Vec<String>, String> {
         collect_items(src).map(|items| items.into_iter().map(|i| i.nodeid).collect())
+    }
+
+    #[test]
+    fn installed_plugins_fixtures_are_below_the_visible_ones() {
+        let plugin = parse_outline(
+            b"import pytest\n\n@pytest.fixture(params=['http', 'https'])\ndef both(request):\n    return request.param\n\n@pytest.fixture\ndef listen():\n    return 1\n\n@pytest.fixture\ndef server(listen):\n    return listen\n",
+            false,
+        )
+        .fixtures;
+        let collect_with = |src: &str| {
+            let outline = parse_outline(src.as_bytes(), false);
+            let rules = NameRules {
+                classes: NameMatcher::new(&["Test".into()]),
+                functions: NameMatcher::new(&["test".into()]),
+                long_strings: LongStrIds::Short,
+                strict_ids: false,
+            };
+            let scope = ModuleScope {
+                conftest_fixtures: Vec::new(),
+                plugin_fixtures: &plugin,
+                submodule: None,
+                external: None,
+                external_value: None,
+                here: None,
+            };
+            let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
+            collect_module(&outline, &prefix, "test_m.py", &rules, &scope)
+                .map(|items| items.into_iter().map(|i| i.nodeid).collect::<Vec<_>>())
+        };
+        // The plugin's own parameters are pytest's to read.
+        let err = collect_with("def test_a(both): pass\n").unwrap_err();
+        assert!(err.contains("`both` of an installed plugin"), "{err}");
+        // The module's override of a fixture the plugin's requests parametrizes it.
+        let src = "import pytest\n\n@pytest.fixture(params=['a', 'b'])\ndef listen(request):\n    return request.param\n\ndef test_s(server): pass\n";
+        assert_eq!(
+            collect_with(src).unwrap(),
+            ["test_m.py::test_s[a]", "test_m.py::test_s[b]"]
+        );
+        // A module fixture of the plugin's name hides the plugin's parameters.
+        let src = "import pytest\n\n@pytest.fixture\ndef both():\n    return 'x'\n\ndef test_b(both, server): pass\n";
+        assert_eq!(collect_with(src).unwrap(), ["test_m.py::test_b"]);
     }
 
     #[test]
@@ -1449,6 +1523,7 @@ mod tests {
             };
             let scope = ModuleScope {
                 conftest_fixtures: Vec::new(),
+                plugin_fixtures: &[],
                 submodule: None,
                 external: Some(&stdlib),
                 external_value: None,

@@ -1358,6 +1358,7 @@ fn collect_file_items(
         }
         let scope = collect::ModuleScope {
             conftest_fixtures: conftest_fixtures.iter().map(AsRef::as_ref).collect(),
+            plugin_fixtures: &opts.certainty.plugin_fixtures,
             submodule: Some(&submodule),
             external: Some(&external),
             external_value: Some(&external_value),
