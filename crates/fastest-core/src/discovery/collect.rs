@@ -1291,6 +1291,11 @@ mod tests {
     }
 
     fn collect_items(src: &str) -> Result<Vec<Item>, String> {
+        collect_items_with(src, &[])
+    }
+
+    /// [`collect_items`] with installed plugins' fixtures.
+    fn collect_items_with(src: &str, plugin_fixtures: &[Fixture]) -> Result<Vec<Item>, String> {
         let outline = parse_outline(src.as_bytes(), false);
         let rules = NameRules {
             classes: NameMatcher::new(&["Test".into()]),
@@ -1300,7 +1305,7 @@ mod tests {
         };
         let scope = ModuleScope {
             conftest_fixtures: Vec::new(),
-            plugin_fixtures: &[],
+            plugin_fixtures,
             submodule: None,
             external: None,
             external_value: None,
@@ -1322,23 +1327,7 @@ mod tests {
         )
         .fixtures;
         let collect_with = |src: &str| {
-            let outline = parse_outline(src.as_bytes(), false);
-            let rules = NameRules {
-                classes: NameMatcher::new(&["Test".into()]),
-                functions: NameMatcher::new(&["test".into()]),
-                long_strings: LongStrIds::Short,
-                strict_ids: false,
-            };
-            let scope = ModuleScope {
-                conftest_fixtures: Vec::new(),
-                plugin_fixtures: &plugin,
-                submodule: None,
-                external: None,
-                external_value: None,
-                here: None,
-            };
-            let prefix = [ChainNode::new(NodeKind::Module, "test_m.py")];
-            collect_module(&outline, &prefix, "test_m.py", &rules, &scope)
+            collect_items_with(src, &plugin)
                 .map(|items| items.into_iter().map(|i| i.nodeid).collect::<Vec<_>>())
         };
         // The plugin's own parameters are pytest's to read.
